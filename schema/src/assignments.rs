@@ -1,0 +1,323 @@
+//! Events of the assignments service and the snapshots they carry.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::Role;
+
+/// Kind of an org unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum UnitKind {
+    /// 县
+    County,
+    /// 乡/镇/街道
+    Township,
+    /// 县直部门
+    Department,
+    /// 办公室/科室
+    Office,
+}
+
+/// Public view of an org unit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OrgUnitSnapshot {
+    /// Unit id.
+    pub id: String,
+    /// Parent unit, none for the county.
+    pub parent_id: Option<String>,
+    /// County, township, department or office.
+    pub kind: UnitKind,
+    /// Official name, e.g. 青石镇党政办公室.
+    pub name: String,
+    /// 统计用区划代码 (6 digits for a county, 9 for a township), where it has one.
+    pub division_code: Option<String>,
+    /// Path of ids from the county down, e.g. `/c1/t1/o1`.
+    pub path: String,
+}
+
+/// Public view of a person.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PersonSnapshot {
+    /// Person id.
+    pub id: String,
+    /// Login account, unique in the county.
+    pub account: String,
+    /// Full name.
+    pub name: String,
+    /// Title, e.g. 办公室主任.
+    pub title: String,
+    /// The unit the person works in.
+    pub unit_id: String,
+    /// That unit's path.
+    pub unit_path: String,
+    /// Roles held.
+    pub roles: Vec<Role>,
+}
+
+/// One phase of a campaign (自查自纠, 整改落实, 巩固提升).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PhaseSnapshot {
+    /// Position, from 1.
+    pub ordinal: i32,
+    /// Phase name.
+    pub name: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+}
+
+/// Public view of a campaign (专项整治).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CampaignSnapshot {
+    /// Campaign id.
+    pub id: String,
+    /// Name, e.g. 改进作风、狠抓落实.
+    pub name: String,
+    /// Issuing document number (文号).
+    pub document_number: String,
+    /// Unit whose subtree the campaign covers.
+    pub scope_unit_id: String,
+    /// Ordered phases.
+    pub phases: Vec<PhaseSnapshot>,
+    /// Problem categories in use.
+    pub categories: Vec<String>,
+}
+
+/// Where an assignment comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssignmentSource {
+    /// 领导批示
+    LeaderInstruction,
+    /// 会议决定
+    MeetingDecision,
+    /// 重点任务
+    KeyTask,
+    /// 群众诉求
+    PublicRequest,
+    /// 问题整改
+    Problem,
+}
+
+/// Lifecycle state of an assignment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssignmentState {
+    /// 已交办
+    Issued,
+    /// 已签收
+    Acknowledged,
+    /// 办理中
+    InProgress,
+    /// 已中止
+    Suspended,
+    /// 已办结, awaiting verification
+    Completed,
+    /// 已销号
+    Closed,
+    /// 已退回
+    Returned,
+    /// 已撤销
+    Cancelled,
+}
+
+impl AssignmentState {
+    /// Every state, in lifecycle order.
+    pub const ALL: [AssignmentState; 8] = [
+        AssignmentState::Issued,
+        AssignmentState::Acknowledged,
+        AssignmentState::InProgress,
+        AssignmentState::Suspended,
+        AssignmentState::Completed,
+        AssignmentState::Closed,
+        AssignmentState::Returned,
+        AssignmentState::Cancelled,
+    ];
+
+    /// The wire name, as stored and as in GraphQL.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignmentState::Issued => "ISSUED",
+            AssignmentState::Acknowledged => "ACKNOWLEDGED",
+            AssignmentState::InProgress => "IN_PROGRESS",
+            AssignmentState::Suspended => "SUSPENDED",
+            AssignmentState::Completed => "COMPLETED",
+            AssignmentState::Closed => "CLOSED",
+            AssignmentState::Returned => "RETURNED",
+            AssignmentState::Cancelled => "CANCELLED",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            AssignmentState::Issued => "已交办",
+            AssignmentState::Acknowledged => "已签收",
+            AssignmentState::InProgress => "办理中",
+            AssignmentState::Suspended => "已中止",
+            AssignmentState::Completed => "已办结",
+            AssignmentState::Closed => "已销号",
+            AssignmentState::Returned => "已退回",
+            AssignmentState::Cancelled => "已撤销",
+        }
+    }
+
+    /// Whether the item is finished and no longer runs against its time limit.
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            AssignmentState::Completed | AssignmentState::Closed | AssignmentState::Cancelled
+        )
+    }
+}
+
+/// Public view of an assignment (交办事项).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AssignmentSnapshot {
+    /// Assignment id.
+    pub id: String,
+    /// Short title.
+    pub title: String,
+    /// What is to be done.
+    pub description: String,
+    /// Where it comes from.
+    pub source: AssignmentSource,
+    /// The instruction's or decision's own words, where given.
+    pub source_text: Option<String>,
+    /// Supervisor who issued it.
+    pub issuer_id: String,
+    /// The issuer's unit.
+    pub issuer_unit_id: String,
+    /// 承办单位.
+    pub lead_unit_id: String,
+    /// The lead unit's path, for scoping.
+    pub lead_unit_path: String,
+    /// The lead unit's name.
+    pub lead_unit_name: String,
+    /// 责任人 in the lead unit.
+    pub responsible_person_id: String,
+    /// Current state.
+    pub state: AssignmentState,
+    /// Time limit in working days, when given that way.
+    pub time_limit_days: Option<i32>,
+    /// When it was issued.
+    pub issued_at: DateTime<FixedOffset>,
+    /// Last day to finish it (办结时限), on the working calendar.
+    pub due_on: NaiveDate,
+    /// Latest reported progress, 0–100.
+    pub progress_percent: i32,
+    /// Version after this change; every change adds one.
+    pub version: i64,
+}
+
+/// One progress report (进度报送).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProgressReportSnapshot {
+    /// Report id.
+    pub id: String,
+    /// Progress, 0–100.
+    pub percent: i32,
+    /// What was done.
+    pub text: String,
+    /// Who reported.
+    pub reported_by: String,
+    /// When.
+    pub reported_at: DateTime<FixedOffset>,
+}
+
+/// Everything the assignments service announces.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", content = "data")]
+pub enum AssignmentsEvent {
+    /// A unit was added to the directory.
+    OrgUnitRegistered {
+        /// The unit.
+        unit: OrgUnitSnapshot,
+    },
+    /// A person was added to the directory.
+    PersonRegistered {
+        /// The person.
+        person: PersonSnapshot,
+    },
+    /// A campaign was launched.
+    CampaignLaunched {
+        /// The campaign.
+        campaign: CampaignSnapshot,
+    },
+    /// A supervisor issued an assignment to a lead unit (交办).
+    AssignmentIssued {
+        /// The assignment as issued.
+        assignment: AssignmentSnapshot,
+    },
+    /// The lead unit acknowledged it (签收).
+    AssignmentAcknowledged {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Who signed for it.
+        acknowledged_by: String,
+    },
+    /// The lead unit reported progress (进度报送).
+    ProgressReported {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// The report.
+        report: ProgressReportSnapshot,
+    },
+    /// The lead unit reported it done (办结), awaiting verification.
+    AssignmentCompleted {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// The result as reported.
+        result: String,
+    },
+    /// The issuer verified it and closed it (审核销号).
+    AssignmentVerified {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+    },
+    /// The issuer sent it back to the lead unit (退回).
+    AssignmentReturned {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl AssignmentsEvent {
+    /// The event's type name, as in the envelope.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            AssignmentsEvent::OrgUnitRegistered { .. } => "OrgUnitRegistered",
+            AssignmentsEvent::PersonRegistered { .. } => "PersonRegistered",
+            AssignmentsEvent::CampaignLaunched { .. } => "CampaignLaunched",
+            AssignmentsEvent::AssignmentIssued { .. } => "AssignmentIssued",
+            AssignmentsEvent::AssignmentAcknowledged { .. } => "AssignmentAcknowledged",
+            AssignmentsEvent::ProgressReported { .. } => "ProgressReported",
+            AssignmentsEvent::AssignmentCompleted { .. } => "AssignmentCompleted",
+            AssignmentsEvent::AssignmentVerified { .. } => "AssignmentVerified",
+            AssignmentsEvent::AssignmentReturned { .. } => "AssignmentReturned",
+        }
+    }
+
+    /// The assignment snapshot, for events about an assignment.
+    pub fn assignment(&self) -> Option<&AssignmentSnapshot> {
+        match self {
+            AssignmentsEvent::AssignmentIssued { assignment }
+            | AssignmentsEvent::AssignmentAcknowledged { assignment, .. }
+            | AssignmentsEvent::ProgressReported { assignment, .. }
+            | AssignmentsEvent::AssignmentCompleted { assignment, .. }
+            | AssignmentsEvent::AssignmentVerified { assignment }
+            | AssignmentsEvent::AssignmentReturned { assignment, .. } => Some(assignment),
+            _ => None,
+        }
+    }
+}

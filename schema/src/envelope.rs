@@ -1,0 +1,72 @@
+//! The versioned envelope every event travels in.
+
+use chrono::{DateTime, FixedOffset};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Version of the envelope and event layout; bumped on breaking change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything an event carries besides its type and data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EnvelopeMeta {
+    /// Event id, a UUIDv7 (time ordered); consumers deduplicate on it.
+    pub id: Uuid,
+    /// Layout version of envelope and data.
+    pub schema_version: u32,
+    /// When the change happened, Asia/Shanghai offset.
+    pub occurred_at: DateTime<FixedOffset>,
+    /// The county (tenant) the event belongs to.
+    pub tenant: String,
+    /// Org path of the unit the event concerns, e.g. `/c1/t1/o1`; used for scoping.
+    pub org_path: String,
+    /// Person id of whoever caused it; `system` for the scheduler and consumers.
+    pub actor: String,
+    /// Shared by every event caused by one request.
+    pub correlation_id: Uuid,
+    /// The event that caused this one, if any.
+    pub causation_id: Option<Uuid>,
+    /// The aggregate this event belongs to; the Kafka message key.
+    pub aggregate_id: String,
+    /// Position of the event in its aggregate's history, from 1.
+    pub aggregate_sequence: i64,
+}
+
+/// A typed event in its envelope.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Envelope<E> {
+    /// Envelope fields.
+    #[serde(flatten)]
+    pub meta: EnvelopeMeta,
+    /// `type` and `data`.
+    #[serde(flatten)]
+    pub event: E,
+}
+
+/// An envelope whose data is left as JSON, for consumers that do not know every type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RawEnvelope {
+    /// Envelope fields.
+    #[serde(flatten)]
+    pub meta: EnvelopeMeta,
+    /// Event type name.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Event data.
+    pub data: serde_json::Value,
+}
+
+impl RawEnvelope {
+    /// Reads the typed event of one producer, if this envelope holds one.
+    pub fn typed<E: serde::de::DeserializeOwned>(&self) -> Result<E, serde_json::Error> {
+        serde_json::from_value(serde_json::json!({"type": self.event_type, "data": self.data}))
+    }
+}
+
+impl<E: Serialize> Envelope<E> {
+    /// Serialises to the JSON that goes on the wire and into the outbox.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
+}

@@ -1,0 +1,60 @@
+//! Events of the notifications service.
+
+use chrono::{DateTime, FixedOffset};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Kind of a notice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum NotificationKind {
+    /// 督办通知: a new assignment for the recipient's unit.
+    SupervisionNotice,
+    /// 签收回执: the lead unit signed for an item the recipient issued.
+    AcknowledgementReceipt,
+    /// 进度报送: progress on an item the recipient issued.
+    ProgressUpdate,
+    /// 办结待审: an item the recipient issued awaits verification.
+    CompletionPending,
+    /// 审核结果: an item was closed or returned.
+    VerificationResult,
+}
+
+/// Public view of a notice in someone's inbox.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NotificationSnapshot {
+    /// Notice id.
+    pub id: String,
+    /// Person it is for.
+    pub recipient_id: String,
+    /// Kind.
+    pub kind: NotificationKind,
+    /// Title, Chinese.
+    pub title: String,
+    /// Body, Chinese.
+    pub body: String,
+    /// The assignment it is about.
+    pub assignment_id: Option<String>,
+    /// When it was put in the inbox.
+    pub created_at: DateTime<FixedOffset>,
+}
+
+/// Everything the notifications service announces.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", content = "data")]
+pub enum NotificationsEvent {
+    /// A notice was put into a person's inbox.
+    NotificationCreated {
+        /// The notice.
+        notification: NotificationSnapshot,
+    },
+}
+
+impl NotificationsEvent {
+    /// The event's type name, as in the envelope.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            NotificationsEvent::NotificationCreated { .. } => "NotificationCreated",
+        }
+    }
+}

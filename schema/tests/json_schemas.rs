@@ -1,0 +1,65 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The checked-in JSON Schemas under `schema/events/` must match the Rust types.
+//! Run with `DUBAN_BLESS=1` to rewrite them after an intended change.
+
+use duban_schema::{
+    assignments::AssignmentsEvent, evaluation::EvaluationEvent, notifications::NotificationsEvent,
+    Envelope,
+};
+use std::path::PathBuf;
+
+fn files() -> Vec<(&'static str, schemars::Schema)> {
+    vec![
+        (
+            "assignments.v1.json",
+            schemars::schema_for!(Envelope<AssignmentsEvent>),
+        ),
+        (
+            "evaluation.v1.json",
+            schemars::schema_for!(Envelope<EvaluationEvent>),
+        ),
+        (
+            "notifications.v1.json",
+            schemars::schema_for!(Envelope<NotificationsEvent>),
+        ),
+    ]
+}
+
+#[test]
+fn checked_in_json_schemas_match_the_rust_types() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("events");
+    let bless = std::env::var("DUBAN_BLESS").is_ok_and(|v| v == "1");
+    let mut drifted = Vec::new();
+    for (name, schema) in files() {
+        let generated = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+        let path = dir.join(name);
+        if bless {
+            std::fs::write(&path, &generated).unwrap();
+            continue;
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        if on_disk != generated {
+            drifted.push(name);
+        }
+    }
+    assert!(
+        drifted.is_empty(),
+        "schema/events drifted from the Rust types: {drifted:?}; run `DUBAN_BLESS=1 cargo test -p duban-schema` and commit"
+    );
+}
+
+#[test]
+fn an_issued_event_round_trips_through_its_envelope() {
+    let json = include_str!("fixtures/assignment_issued.json");
+    let typed: Envelope<AssignmentsEvent> = serde_json::from_str(json).unwrap();
+    assert_eq!(typed.meta.aggregate_sequence, 1);
+    let a = typed.event.assignment().unwrap();
+    assert_eq!(a.lead_unit_name, "青石镇党政办公室");
+    let raw: duban_schema::RawEnvelope = serde_json::from_str(json).unwrap();
+    assert_eq!(raw.event_type, "AssignmentIssued");
+    let back: AssignmentsEvent = raw.typed().unwrap();
+    assert_eq!(&back, &typed.event);
+    let reserialised: serde_json::Value = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(reserialised, original, "the wire format changed");
+}

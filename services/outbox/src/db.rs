@@ -1,0 +1,139 @@
+//! Opening a service database: SQLite files for the embedded default, PostgreSQL
+//! (one schema per service) for the distributed deployment.
+//!
+//! The bundled SQLite (3.46, from libsqlite3-sys 0.30) predates the 3.51.3 fix of the
+//! WAL-reset corruption bug, so every SQLite access goes through one connection:
+//! no two connections can ever write or checkpoint at once.
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use std::time::Duration;
+
+/// Opens the database at `url` for `service`, creating the SQLite file or the
+/// PostgreSQL schema when missing.
+pub async fn connect(url: &str, service: &str) -> Result<DatabaseConnection, DbErr> {
+    if url.starts_with("sqlite:") {
+        if let Some(path) = sqlite_path(url) {
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+            }
+        }
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false);
+        let db = Database::connect(opts).await?;
+        for pragma in [
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA busy_timeout=5000",
+            "PRAGMA foreign_keys=ON",
+        ] {
+            db.execute_unprepared(pragma).await?;
+        }
+        Ok(db)
+    } else {
+        let schema = format!("duban_{service}");
+        {
+            let mut opts = ConnectOptions::new(url.to_string());
+            opts.max_connections(1).sqlx_logging(false);
+            let admin = Database::connect(opts).await?;
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                .await?;
+            admin.close().await?;
+        }
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.max_connections(16)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .set_schema_search_path(schema)
+            .sqlx_logging(false);
+        Database::connect(opts).await
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// How many connections may use this database at once; 1 for SQLite by design.
+pub fn max_connections(db: &DatabaseConnection) -> u32 {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => db.get_sqlite_connection_pool().options().get_max_connections(),
+        DbBackend::Postgres => db
+            .get_postgres_connection_pool()
+            .options()
+            .get_max_connections(),
+        _ => 0,
+    }
+}
+
+/// The SQLite library version in use, e.g. `3.46.0`.
+pub async fn sqlite_version(db: &DatabaseConnection) -> Result<String, DbErr> {
+    let row = db
+        .query_one(sea_orm::Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT sqlite_version() AS v",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::Custom("no version".into()))?;
+    row.try_get("", "v")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(v: &str) -> (u32, u32, u32) {
+        let mut it = v.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        (
+            it.next().unwrap_or(0),
+            it.next().unwrap_or(0),
+            it.next().unwrap_or(0),
+        )
+    }
+
+    #[tokio::test]
+    async fn sqlite_older_than_3_51_3_is_only_ever_used_through_one_connection() {
+        let dir = tempdir();
+        let url = format!("sqlite://{}/x.db?mode=rwc", dir.display());
+        let db = connect(&url, "x").await.unwrap();
+        let version = sqlite_version(&db).await.unwrap();
+        if parse(&version) < (3, 51, 3) {
+            assert_eq!(
+                max_connections(&db),
+                1,
+                "SQLite {version} has the WAL-reset bug: writes must go through one connection"
+            );
+        }
+        let mode: String = db
+            .query_one(sea_orm::Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA journal_mode",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    fn tempdir() -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("duban-db-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn sqlite_paths_are_read_from_urls() {
+        assert_eq!(sqlite_path("sqlite://data/a.db?mode=rwc"), Some("data/a.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
+}

@@ -1,0 +1,85 @@
+//! Reliable event exchange between services over any [`Transport`]:
+//! the outbox row is written in the same transaction as the change, a relay
+//! publishes it, and consumers record each handled event id in an inbox row in
+//! the same transaction as their effect, so a redelivery has no second effect.
+
+pub mod consumer;
+pub mod db;
+pub mod entity;
+pub mod migration;
+pub mod relay;
+
+pub use consumer::{AfterCommit, Consumer, Handler, HandlerError};
+pub use relay::Relay;
+
+use duban_schema::{Envelope, EnvelopeMeta};
+use duban_transport::Transport;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use serde::Serialize;
+
+/// Writes an event into the outbox using the caller's transaction.
+pub async fn enqueue<C: ConnectionTrait, E: Serialize>(
+    conn: &C,
+    topic: &str,
+    envelope: &Envelope<E>,
+) -> Result<(), DbErr> {
+    let payload =
+        serde_json::to_string(envelope).map_err(|e| DbErr::Custom(format!("serialise: {e}")))?;
+    entity::outbox::ActiveModel {
+        event_id: Set(envelope.meta.id.to_string()),
+        topic: Set(topic.to_string()),
+        key: Set(envelope.meta.aggregate_id.clone()),
+        payload: Set(payload),
+        created_at: Set(envelope.meta.occurred_at.with_timezone(&chrono::Utc)),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// Builds envelope metadata for a new event.
+#[allow(clippy::too_many_arguments)]
+pub fn meta(
+    now: chrono::DateTime<chrono::FixedOffset>,
+    tenant: &str,
+    org_path: &str,
+    actor: &str,
+    correlation_id: uuid::Uuid,
+    causation_id: Option<uuid::Uuid>,
+    aggregate_id: &str,
+    aggregate_sequence: i64,
+) -> EnvelopeMeta {
+    EnvelopeMeta {
+        id: new_event_id(now),
+        schema_version: duban_schema::SCHEMA_VERSION,
+        occurred_at: now,
+        tenant: tenant.to_string(),
+        org_path: org_path.to_string(),
+        actor: actor.to_string(),
+        correlation_id,
+        causation_id,
+        aggregate_id: aggregate_id.to_string(),
+        aggregate_sequence,
+    }
+}
+
+/// A UUIDv7 stamped with the injected clock's time.
+pub fn new_event_id(now: chrono::DateTime<chrono::FixedOffset>) -> uuid::Uuid {
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        now.timestamp().max(0) as u64,
+        now.timestamp_subsec_nanos(),
+    );
+    uuid::Uuid::new_v7(ts)
+}
+
+/// What every service process needs to exchange events: the transport and the
+/// signal that wakes its relay after a commit.
+#[derive(Clone)]
+pub struct EventBus {
+    /// The transport events travel over.
+    pub transport: std::sync::Arc<dyn Transport>,
+    /// Wakes the relay of this service after a commit.
+    pub wake: std::sync::Arc<tokio::sync::Notify>,
+}

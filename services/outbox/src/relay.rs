@@ -1,0 +1,165 @@
+//! The relay: publishes outbox rows in commit order, woken by commits, retrying
+//! with backoff while the transport is down, never dropping or reordering.
+
+use crate::entity::{outbox, relay_mark};
+use duban_clock::SharedClock;
+use duban_transport::{Record, Transport};
+use sea_orm::{
+    sea_query::OnConflict, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+
+const BATCH: u64 = 500;
+const IDLE_POLL: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Publishes one service's outbox.
+#[derive(Clone)]
+pub struct Relay {
+    service: &'static str,
+    db: DatabaseConnection,
+    transport: Arc<dyn Transport>,
+    wake: Arc<Notify>,
+    clock: SharedClock,
+    cursor: Arc<AtomicI64>,
+}
+
+impl Relay {
+    /// A relay for `service`'s database; `wake` is notified after every commit that wrote the outbox.
+    pub fn new(
+        service: &'static str,
+        db: DatabaseConnection,
+        transport: Arc<dyn Transport>,
+        wake: Arc<Notify>,
+        clock: SharedClock,
+    ) -> Self {
+        Self {
+            service,
+            db,
+            transport,
+            wake,
+            clock,
+            cursor: Arc::new(AtomicI64::new(0)),
+        }
+    }
+
+    /// Runs until `stop` turns true and nothing is left to publish.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) -> Result<(), DbErr> {
+        let start = relay_mark::Entity::find_by_id(1)
+            .one(&self.db)
+            .await?
+            .map_or(0, |m| m.safe_seq);
+        self.cursor.store(start, Ordering::SeqCst);
+        if start > 0 || !self.transport.durable() {
+            tracing::info!(service = self.service, from_seq = start, "relay starting");
+        }
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            let rows = outbox::Entity::find()
+                .filter(outbox::Column::Seq.gt(self.cursor.load(Ordering::SeqCst)))
+                .order_by_asc(outbox::Column::Seq)
+                .limit(BATCH)
+                .all(&self.db)
+                .await;
+            let rows = match rows {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::warn!(service = self.service, error = %e, "relay cannot read the outbox");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
+                }
+            };
+            if rows.is_empty() {
+                if *stop.borrow() {
+                    return Ok(());
+                }
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(IDLE_POLL) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
+            match self.publish(&rows).await {
+                Ok(()) => backoff = Duration::from_millis(50),
+                Err(e) => {
+                    tracing::warn!(service = self.service, error = %e, retry_in_ms = backoff.as_millis() as u64, "relay cannot publish; will retry");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+
+    async fn publish(&self, rows: &[outbox::Model]) -> Result<(), String> {
+        // Consecutive rows of one topic go as one batch; topics alternate in commit order.
+        let mut start = 0;
+        while start < rows.len() {
+            let topic = &rows[start].topic;
+            let end = rows[start..]
+                .iter()
+                .position(|r| &r.topic != topic)
+                .map_or(rows.len(), |n| start + n);
+            let records = rows[start..end]
+                .iter()
+                .map(|r| Record {
+                    key: r.key.clone(),
+                    payload: r.payload.clone().into_bytes(),
+                    headers: [("event_id".to_string(), r.event_id.clone())].into(),
+                })
+                .collect();
+            self.transport
+                .publish(topic, records)
+                .await
+                .map_err(|e| e.to_string())?;
+            start = end;
+        }
+        let (first, last) = match (rows.first(), rows.last()) {
+            (Some(f), Some(l)) => (f.seq, l.seq),
+            _ => return Ok(()),
+        };
+        let now = self.clock.now_utc();
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::PublishedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(outbox::Column::Seq.between(first, last))
+            .exec(&self.db)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.cursor.store(last, Ordering::SeqCst);
+        if self.transport.durable() {
+            self.mark_safe().await.map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Rows not yet handed to the transport.
+    pub async fn backlog(&self) -> Result<u64, DbErr> {
+        outbox::Entity::find()
+            .filter(outbox::Column::Seq.gt(self.cursor.load(Ordering::SeqCst)))
+            .count(&self.db)
+            .await
+    }
+
+    /// Records that everything published so far has reached every consumer, so a
+    /// restart need not offer it again; called after a drained shutdown.
+    pub async fn mark_safe(&self) -> Result<(), DbErr> {
+        let seq = self.cursor.load(Ordering::SeqCst);
+        relay_mark::Entity::insert(relay_mark::ActiveModel {
+            id: Set(1),
+            safe_seq: Set(seq),
+        })
+        .on_conflict(
+            OnConflict::column(relay_mark::Column::Id)
+                .update_column(relay_mark::Column::SafeSeq)
+                .to_owned(),
+        )
+        .exec(&self.db)
+        .await?;
+        Ok(())
+    }
+}
