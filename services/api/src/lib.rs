@@ -1,1 +1,348 @@
-//! placeholder
+//! The services' client traits and data, which is all the gateway knows of them.
+//! The all-in-one binary implements these in process; a distributed deployment
+//! implements them over each service's internal HTTP API.
+
+use async_trait::async_trait;
+use chrono::{DateTime, FixedOffset};
+use duban_auth::Actor;
+use duban_schema::assignments::{
+    AssignmentSnapshot, AssignmentSource, AssignmentState, CampaignSnapshot, OrgUnitSnapshot,
+    PersonSnapshot, ProgressReportSnapshot,
+};
+use duban_schema::notifications::NotificationSnapshot;
+use duban_schema::Color;
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// An error a service reports to its caller; the gateway maps each to an `extensions.code`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum ApiError {
+    /// The caller is not known.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Nothing with that id exists in the caller's scope.
+    #[error("未找到{what}：{id}")]
+    NotFound {
+        /// What was looked for, in Chinese.
+        what: String,
+        /// The id asked for.
+        id: String,
+    },
+    /// A field of the input is wrong.
+    #[error("{message}")]
+    Validation {
+        /// The input field, as named in GraphQL.
+        field: String,
+        /// What is wrong and what to do, in Chinese.
+        message: String,
+    },
+    /// The item is in a state that does not allow this.
+    #[error("当前状态为「{from}」，不能{action}")]
+    IllegalTransition {
+        /// Current state (wire name).
+        from: String,
+        /// The attempted transition, in Chinese.
+        action: String,
+    },
+    /// Someone else changed the item first.
+    #[error("该事项已被他人修改（期望版本 {expected}，当前版本 {actual}），请刷新后重试")]
+    VersionConflict {
+        /// Version the caller expected.
+        expected: i64,
+        /// Version found.
+        actual: i64,
+    },
+    /// Something failed inside; logged with details.
+    #[error("服务内部错误，请稍后重试")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The stable code of the error table.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::NotFound { .. } => "NOT_FOUND",
+            ApiError::Validation { .. } => "VALIDATION",
+            ApiError::IllegalTransition { .. } => "ILLEGAL_TRANSITION",
+            ApiError::VersionConflict { .. } => "VERSION_CONFLICT",
+            ApiError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// A validation error on `field`.
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A not-found error.
+    pub fn not_found(what: &str, id: &str) -> Self {
+        ApiError::NotFound {
+            what: what.to_string(),
+            id: id.to_string(),
+        }
+    }
+}
+
+/// One page request of a Relay connection.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PageRequest {
+    /// How many items at most.
+    pub first: usize,
+    /// Opaque cursor to continue after.
+    pub after: Option<String>,
+}
+
+/// One page of results.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// Items with their cursors, in order.
+    pub items: Vec<(String, T)>,
+    /// Whether more items follow.
+    pub has_next_page: bool,
+    /// Whether items come before this page.
+    pub has_previous_page: bool,
+    /// Matching items in all pages.
+    pub total_count: u64,
+}
+
+/// An assignment as clients see it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AssignmentView {
+    /// Current snapshot.
+    pub assignment: AssignmentSnapshot,
+    /// Progress reports, oldest first.
+    pub progress: Vec<ProgressReportSnapshot>,
+    /// When it was signed for.
+    pub acknowledged_at: Option<DateTime<FixedOffset>>,
+    /// When it was reported done.
+    pub completed_at: Option<DateTime<FixedOffset>>,
+    /// The result as reported.
+    pub result: Option<String>,
+    /// Why it was last returned.
+    pub return_reason: Option<String>,
+}
+
+/// Input of `issueAssignment`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IssueAssignmentInput {
+    /// Short title.
+    pub title: String,
+    /// What is to be done.
+    pub description: String,
+    /// Where it comes from.
+    pub source: AssignmentSource,
+    /// The instruction's own words.
+    pub source_text: Option<String>,
+    /// 承办单位 id.
+    pub lead_unit_id: String,
+    /// 责任人; default: the lead unit's leader.
+    pub responsible_person_id: Option<String>,
+    /// Time limit in working days.
+    pub time_limit_days: i32,
+}
+
+/// Input of a transition that needs nothing but the version.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TransitionInput {
+    /// Assignment id.
+    pub id: String,
+    /// Version the caller last saw.
+    pub expected_version: i64,
+}
+
+/// Input of `reportProgress`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReportProgressInput {
+    /// Assignment id.
+    pub id: String,
+    /// Version the caller last saw.
+    pub expected_version: i64,
+    /// Progress, 0–100.
+    pub percent: i32,
+    /// What was done.
+    pub text: String,
+}
+
+/// Input of a transition that carries a text (result or reason).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TextTransitionInput {
+    /// Assignment id.
+    pub id: String,
+    /// Version the caller last saw.
+    pub expected_version: i64,
+    /// The result or the reason.
+    pub text: String,
+}
+
+/// Filter of `assignments`; every field optional.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AssignmentFilter {
+    /// A unit id: that unit and its subtree.
+    pub scope: Option<String>,
+    /// Any of these states.
+    pub states: Option<Vec<AssignmentState>>,
+    /// Only these ids (used for color filters).
+    pub ids: Option<Vec<String>>,
+    /// Title or description contains this text.
+    pub text: Option<String>,
+}
+
+/// The assignments service.
+#[async_trait]
+pub trait AssignmentsApi: Send + Sync {
+    /// 交办: a supervisor issues an assignment.
+    async fn issue_assignment(
+        &self,
+        actor: &Actor,
+        input: IssueAssignmentInput,
+    ) -> Result<AssignmentView, ApiError>;
+    /// 签收.
+    async fn acknowledge_assignment(
+        &self,
+        actor: &Actor,
+        input: TransitionInput,
+    ) -> Result<AssignmentView, ApiError>;
+    /// 进度报送.
+    async fn report_progress(
+        &self,
+        actor: &Actor,
+        input: ReportProgressInput,
+    ) -> Result<AssignmentView, ApiError>;
+    /// 办结, with the result.
+    async fn complete_assignment(
+        &self,
+        actor: &Actor,
+        input: TextTransitionInput,
+    ) -> Result<AssignmentView, ApiError>;
+    /// 审核销号.
+    async fn verify_assignment(
+        &self,
+        actor: &Actor,
+        input: TransitionInput,
+    ) -> Result<AssignmentView, ApiError>;
+    /// 退回, with the reason.
+    async fn return_assignment(
+        &self,
+        actor: &Actor,
+        input: TextTransitionInput,
+    ) -> Result<AssignmentView, ApiError>;
+    /// One assignment in the caller's scope.
+    async fn assignment(&self, actor: &Actor, id: &str) -> Result<AssignmentView, ApiError>;
+    /// Assignments in the caller's scope, ordered by time limit then id.
+    async fn assignments(
+        &self,
+        actor: &Actor,
+        filter: AssignmentFilter,
+        page: PageRequest,
+    ) -> Result<Page<AssignmentView>, ApiError>;
+    /// Units in the caller's scope, ordered by path.
+    async fn org_units(&self, actor: &Actor) -> Result<Vec<OrgUnitSnapshot>, ApiError>;
+    /// One unit in the caller's scope.
+    async fn org_unit(&self, actor: &Actor, id: &str) -> Result<OrgUnitSnapshot, ApiError>;
+    /// One person in the caller's scope.
+    async fn person(&self, actor: &Actor, id: &str) -> Result<PersonSnapshot, ApiError>;
+    /// Campaigns whose scope covers the caller.
+    async fn campaigns(&self, actor: &Actor) -> Result<Vec<CampaignSnapshot>, ApiError>;
+    /// Whether the service can serve (database reachable).
+    async fn ready(&self) -> Result<(), ApiError>;
+}
+
+/// An item's three-color status.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ColorView {
+    /// The color.
+    pub color: Color,
+    /// Why, in Chinese.
+    pub reason: String,
+    /// Since when.
+    pub since: DateTime<FixedOffset>,
+}
+
+/// The evaluation service.
+#[async_trait]
+pub trait EvaluationApi: Send + Sync {
+    /// Colors of the given items; items evaluation has not seen yet are absent.
+    async fn colors(&self, ids: &[String]) -> Result<HashMap<String, ColorView>, ApiError>;
+    /// Ids of the items of `color` in the caller's scope.
+    async fn ids_with_color(&self, actor: &Actor, color: Color) -> Result<Vec<String>, ApiError>;
+    /// Whether the service can serve.
+    async fn ready(&self) -> Result<(), ApiError>;
+}
+
+/// A notice as its recipient sees it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct NotificationView {
+    /// The notice.
+    pub notification: NotificationSnapshot,
+    /// When the recipient marked it read.
+    pub read_at: Option<DateTime<FixedOffset>>,
+}
+
+/// The notifications service.
+#[async_trait]
+pub trait NotificationsApi: Send + Sync {
+    /// The caller's inbox, newest first.
+    async fn my_notifications(
+        &self,
+        actor: &Actor,
+        unread_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<NotificationView>, ApiError>;
+    /// Marks one of the caller's notices read.
+    async fn mark_read(&self, actor: &Actor, id: &str) -> Result<NotificationView, ApiError>;
+    /// Notices for `person_id` from now on, as they arrive.
+    fn watch(&self, person_id: &str) -> BoxStream<'static, NotificationView>;
+    /// Whether the service can serve.
+    async fn ready(&self) -> Result<(), ApiError>;
+}
+
+/// One appended event in the audit log.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AuditEntryView {
+    /// Leaf index, from 0.
+    pub index: i64,
+    /// The event id.
+    pub event_id: String,
+    /// The event type.
+    pub event_type: String,
+    /// The aggregate it concerns.
+    pub aggregate_id: String,
+    /// The org path it concerns.
+    pub org_path: String,
+    /// Who caused it.
+    pub actor: String,
+    /// When it happened.
+    pub occurred_at: DateTime<FixedOffset>,
+    /// RFC 6962 leaf hash, hex.
+    pub leaf_hash: String,
+}
+
+/// Filter of `auditEntries`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Only events of this aggregate (an assignment, a person…).
+    pub aggregate_id: Option<String>,
+}
+
+/// The audit service.
+#[async_trait]
+pub trait AuditApi: Send + Sync {
+    /// Entries in the caller's scope, oldest first.
+    async fn entries(
+        &self,
+        actor: &Actor,
+        filter: AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntryView>, ApiError>;
+    /// Whether the service can serve.
+    async fn ready(&self) -> Result<(), ApiError>;
+}

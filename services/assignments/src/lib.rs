@@ -1,1 +1,13 @@
-//! placeholder
+//! The assignments service: org directory, campaigns and assignments (交办事项),
+//! each command one transaction that writes the change and its outbox row together.
+
+pub mod demo;
+pub mod domain;
+pub mod entity;
+pub mod migration;
+mod service;
+
+pub use service::AssignmentsService;
+
+/// Consumer-group and service name.
+pub const SERVICE: &str = "assignments";

@@ -1,1 +1,12 @@
-//! placeholder
+//! The audit service: appends every event of every topic, in a canonical
+//! serialisation, as a leaf of an append-only log hashed as RFC 6962 specifies,
+//! so a discipline commission can later prove nothing was altered.
+
+pub mod leaf;
+pub mod migration;
+mod service;
+
+pub use service::AuditService;
+
+/// Consumer-group and service name.
+pub const SERVICE: &str = "audit";

@@ -1,5 +1,7 @@
 //! Time as an injected dependency: production reads the system clock, tests move a manual one.
 
+pub mod workdays;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use std::sync::{Arc, Mutex};
 

@@ -1,0 +1,258 @@
+//! The assignment state machine: one function per transition, each returning the
+//! new snapshot or why the transition is not allowed.
+
+use chrono::{DateTime, FixedOffset};
+use duban_schema::assignments::{AssignmentSnapshot, AssignmentState};
+
+/// Why a transition was refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// The current state does not allow it.
+    #[error("cannot {action} from {from:?}")]
+    Illegal {
+        /// Current state.
+        from: AssignmentState,
+        /// The transition, in Chinese.
+        action: &'static str,
+    },
+    /// An input field is wrong.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong, in Chinese.
+        message: String,
+    },
+}
+
+fn require(
+    a: &AssignmentSnapshot,
+    allowed: &[AssignmentState],
+    action: &'static str,
+) -> Result<(), DomainError> {
+    if allowed.contains(&a.state) {
+        Ok(())
+    } else {
+        Err(DomainError::Illegal {
+            from: a.state,
+            action,
+        })
+    }
+}
+
+fn non_empty(field: &'static str, text: &str, what: &str) -> Result<(), DomainError> {
+    if text.trim().is_empty() {
+        Err(DomainError::Invalid {
+            field,
+            message: format!("请填写{what}"),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+fn next(a: &AssignmentSnapshot, state: AssignmentState) -> AssignmentSnapshot {
+    AssignmentSnapshot {
+        state,
+        version: a.version + 1,
+        ..a.clone()
+    }
+}
+
+/// Checks the fields of a new assignment.
+pub fn validate_issue(title: &str, time_limit_days: i32) -> Result<(), DomainError> {
+    non_empty("title", title, "交办事项标题")?;
+    if title.chars().count() > 200 {
+        return Err(DomainError::Invalid {
+            field: "title",
+            message: "标题不能超过200字".into(),
+        });
+    }
+    if !(1..=365).contains(&time_limit_days) {
+        return Err(DomainError::Invalid {
+            field: "timeLimitDays",
+            message: "办理时限须为1至365个工作日".into(),
+        });
+    }
+    Ok(())
+}
+
+/// 签收: the lead unit signs for an issued item.
+pub fn acknowledge(a: &AssignmentSnapshot) -> Result<AssignmentSnapshot, DomainError> {
+    require(a, &[AssignmentState::Issued], "签收")?;
+    Ok(next(a, AssignmentState::Acknowledged))
+}
+
+/// 进度报送: the lead unit reports progress; the item is then in progress.
+pub fn report_progress(
+    a: &AssignmentSnapshot,
+    percent: i32,
+    text: &str,
+) -> Result<AssignmentSnapshot, DomainError> {
+    require(
+        a,
+        &[
+            AssignmentState::Acknowledged,
+            AssignmentState::InProgress,
+            AssignmentState::Returned,
+        ],
+        "报送进度",
+    )?;
+    if !(0..=100).contains(&percent) {
+        return Err(DomainError::Invalid {
+            field: "percent",
+            message: "进度须在0到100之间".into(),
+        });
+    }
+    non_empty("text", text, "进度情况")?;
+    let mut n = next(a, AssignmentState::InProgress);
+    n.progress_percent = percent;
+    Ok(n)
+}
+
+/// 办结: the lead unit reports the item done; it awaits verification.
+pub fn complete(a: &AssignmentSnapshot, result: &str) -> Result<AssignmentSnapshot, DomainError> {
+    require(
+        a,
+        &[
+            AssignmentState::Acknowledged,
+            AssignmentState::InProgress,
+            AssignmentState::Returned,
+        ],
+        "办结",
+    )?;
+    non_empty("result", result, "办理结果")?;
+    let mut n = next(a, AssignmentState::Completed);
+    n.progress_percent = 100;
+    Ok(n)
+}
+
+/// 审核销号: the issuer accepts the result and closes the item.
+pub fn verify(a: &AssignmentSnapshot) -> Result<AssignmentSnapshot, DomainError> {
+    require(a, &[AssignmentState::Completed], "审核销号")?;
+    Ok(next(a, AssignmentState::Closed))
+}
+
+/// 退回: the issuer sends a completed item back to the lead unit.
+pub fn return_to_lead_unit(
+    a: &AssignmentSnapshot,
+    reason: &str,
+) -> Result<AssignmentSnapshot, DomainError> {
+    require(a, &[AssignmentState::Completed], "退回")?;
+    non_empty("reason", reason, "退回理由")?;
+    Ok(next(a, AssignmentState::Returned))
+}
+
+/// Whether the item's time limit has passed at `now` without it being finished.
+pub fn is_overdue(a: &AssignmentSnapshot, now: DateTime<FixedOffset>) -> bool {
+    !a.state.is_finished() && now.date_naive() > a.due_on
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duban_schema::assignments::AssignmentSource;
+
+    fn issued() -> AssignmentSnapshot {
+        let at = DateTime::parse_from_rfc3339("2026-03-10T09:00:00+08:00").unwrap();
+        AssignmentSnapshot {
+            id: "a".into(),
+            title: "t".into(),
+            description: "d".into(),
+            source: AssignmentSource::KeyTask,
+            source_text: None,
+            issuer_id: "s".into(),
+            issuer_unit_id: "su".into(),
+            lead_unit_id: "u".into(),
+            lead_unit_path: "/c/u".into(),
+            lead_unit_name: "u".into(),
+            responsible_person_id: "p".into(),
+            state: AssignmentState::Issued,
+            time_limit_days: Some(5),
+            issued_at: at,
+            due_on: at.date_naive() + chrono::Duration::days(7),
+            progress_percent: 0,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn the_whole_happy_path_advances_the_version_each_step() {
+        let a = acknowledge(&issued()).unwrap();
+        assert_eq!((a.state, a.version), (AssignmentState::Acknowledged, 2));
+        let a = report_progress(&a, 40, "已完成摸排").unwrap();
+        assert_eq!(
+            (a.state, a.progress_percent, a.version),
+            (AssignmentState::InProgress, 40, 3)
+        );
+        let a = complete(&a, "机制已建立并运行").unwrap();
+        assert_eq!((a.state, a.progress_percent), (AssignmentState::Completed, 100));
+        let a = verify(&a).unwrap();
+        assert_eq!((a.state, a.version), (AssignmentState::Closed, 5));
+    }
+
+    #[test]
+    fn acknowledging_twice_is_an_illegal_transition() {
+        let a = acknowledge(&issued()).unwrap();
+        assert_eq!(
+            acknowledge(&a),
+            Err(DomainError::Illegal {
+                from: AssignmentState::Acknowledged,
+                action: "签收"
+            })
+        );
+    }
+
+    #[test]
+    fn progress_cannot_be_reported_before_acknowledging() {
+        assert!(matches!(
+            report_progress(&issued(), 10, "x"),
+            Err(DomainError::Illegal { .. })
+        ));
+    }
+
+    #[test]
+    fn progress_outside_0_to_100_names_the_percent_field() {
+        let a = acknowledge(&issued()).unwrap();
+        assert!(matches!(
+            report_progress(&a, 101, "x"),
+            Err(DomainError::Invalid { field: "percent", .. })
+        ));
+        assert!(matches!(
+            report_progress(&a, 50, "  "),
+            Err(DomainError::Invalid { field: "text", .. })
+        ));
+    }
+
+    #[test]
+    fn a_returned_item_goes_back_into_progress() {
+        let a = complete(&acknowledge(&issued()).unwrap(), "done").unwrap();
+        let r = return_to_lead_unit(&a, "佐证材料不全").unwrap();
+        assert_eq!(r.state, AssignmentState::Returned);
+        assert_eq!(
+            report_progress(&r, 90, "补充材料").unwrap().state,
+            AssignmentState::InProgress
+        );
+        assert!(matches!(
+            return_to_lead_unit(&a, ""),
+            Err(DomainError::Invalid { field: "reason", .. })
+        ));
+    }
+
+    #[test]
+    fn time_limits_must_be_between_1_and_365_working_days() {
+        assert!(validate_issue("x", 0).is_err());
+        assert!(validate_issue("x", 366).is_err());
+        assert!(validate_issue("", 5).is_err());
+        assert!(validate_issue("x", 5).is_ok());
+    }
+
+    #[test]
+    fn an_unfinished_item_past_its_due_day_is_overdue() {
+        let a = issued();
+        let after = DateTime::parse_from_rfc3339("2026-03-18T09:00:00+08:00").unwrap();
+        let on = DateTime::parse_from_rfc3339("2026-03-17T23:00:00+08:00").unwrap();
+        assert!(is_overdue(&a, after));
+        assert!(!is_overdue(&a, on));
+    }
+}

@@ -1,0 +1,62 @@
+//! Assignments (交办事项).
+
+use sea_orm::entity::prelude::*;
+
+/// One assignment, current state.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "assignment")]
+pub struct Model {
+    /// Assignment id (UUIDv7, so ids sort by issue time).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    /// Source wire name.
+    pub source: String,
+    /// Source text.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub source_text: Option<String>,
+    /// Issuer.
+    pub issuer_id: String,
+    /// Issuer's unit.
+    pub issuer_unit_id: String,
+    /// Lead unit.
+    pub lead_unit_id: String,
+    /// Lead unit path.
+    pub lead_unit_path: String,
+    /// Lead unit name.
+    pub lead_unit_name: String,
+    /// Responsible person.
+    pub responsible_person_id: String,
+    /// State wire name.
+    pub state: String,
+    /// Time limit in working days.
+    pub time_limit_days: Option<i32>,
+    /// Issued at.
+    pub issued_at: ChronoDateTimeWithTimeZone,
+    /// Due date.
+    pub due_on: Date,
+    /// Progress.
+    pub progress_percent: i32,
+    /// Version.
+    pub version: i64,
+    /// Acknowledged at.
+    pub acknowledged_at: Option<ChronoDateTimeWithTimeZone>,
+    /// Completed at.
+    pub completed_at: Option<ChronoDateTimeWithTimeZone>,
+    /// Result.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub result: Option<String>,
+    /// Last return reason.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub return_reason: Option<String>,
+}
+
+/// No relations declared.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

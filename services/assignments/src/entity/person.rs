@@ -1,0 +1,31 @@
+//! People.
+
+use sea_orm::entity::prelude::*;
+
+/// One person.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "person")]
+pub struct Model {
+    /// Person id.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    /// Login account.
+    #[sea_orm(unique)]
+    pub account: String,
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Unit id.
+    pub unit_id: String,
+    /// Unit path.
+    pub unit_path: String,
+    /// Roles, comma-separated wire names.
+    pub roles: String,
+}
+
+/// No relations declared.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

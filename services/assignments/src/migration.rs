@@ -1,0 +1,233 @@
+//! Schema of the assignments database, the same on SQLite and PostgreSQL.
+
+use sea_orm_migration::prelude::*;
+
+/// The migrator: the outbox/inbox tables, then this service's own.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(duban_outbox::migration::CreateOutboxInbox),
+            Box::new(CreateTables),
+        ]
+    }
+}
+
+struct CreateTables;
+
+impl MigrationName for CreateTables {
+    fn name(&self) -> &str {
+        "m0002_assignments"
+    }
+}
+
+#[derive(DeriveIden)]
+enum OrgUnit {
+    Table,
+    Id,
+    ParentId,
+    Kind,
+    Name,
+    DivisionCode,
+    Path,
+}
+
+#[derive(DeriveIden)]
+enum Person {
+    Table,
+    Id,
+    Account,
+    Name,
+    Title,
+    UnitId,
+    UnitPath,
+    Roles,
+}
+
+#[derive(DeriveIden)]
+enum Campaign {
+    Table,
+    Id,
+    Name,
+    DocumentNumber,
+    ScopeUnitId,
+    Phases,
+    Categories,
+}
+
+#[derive(DeriveIden)]
+enum Assignment {
+    Table,
+    Id,
+    Title,
+    Description,
+    Source,
+    SourceText,
+    IssuerId,
+    IssuerUnitId,
+    LeadUnitId,
+    LeadUnitPath,
+    LeadUnitName,
+    ResponsiblePersonId,
+    State,
+    TimeLimitDays,
+    IssuedAt,
+    DueOn,
+    ProgressPercent,
+    Version,
+    AcknowledgedAt,
+    CompletedAt,
+    Result,
+    ReturnReason,
+}
+
+#[derive(DeriveIden)]
+enum ProgressReport {
+    Table,
+    Id,
+    AssignmentId,
+    Percent,
+    Text,
+    ReportedBy,
+    ReportedAt,
+}
+
+fn id<T: IntoIden>(c: T) -> ColumnDef {
+    ColumnDef::new(c).string().not_null().primary_key().to_owned()
+}
+
+fn s<T: IntoIden>(c: T) -> ColumnDef {
+    ColumnDef::new(c).string().not_null().to_owned()
+}
+
+fn text<T: IntoIden>(c: T) -> ColumnDef {
+    ColumnDef::new(c).text().not_null().to_owned()
+}
+
+fn ts<T: IntoIden>(c: T) -> ColumnDef {
+    ColumnDef::new(c).timestamp_with_time_zone().to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateTables {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(OrgUnit::Table)
+                .col(id(OrgUnit::Id))
+                .col(ColumnDef::new(OrgUnit::ParentId).string())
+                .col(s(OrgUnit::Kind))
+                .col(s(OrgUnit::Name))
+                .col(ColumnDef::new(OrgUnit::DivisionCode).string())
+                .col(s(OrgUnit::Path))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Person::Table)
+                .col(id(Person::Id))
+                .col(s(Person::Account).unique_key().to_owned())
+                .col(s(Person::Name))
+                .col(s(Person::Title))
+                .col(s(Person::UnitId))
+                .col(s(Person::UnitPath))
+                .col(s(Person::Roles))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Campaign::Table)
+                .col(id(Campaign::Id))
+                .col(s(Campaign::Name))
+                .col(s(Campaign::DocumentNumber))
+                .col(s(Campaign::ScopeUnitId))
+                .col(text(Campaign::Phases))
+                .col(text(Campaign::Categories))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Assignment::Table)
+                .col(id(Assignment::Id))
+                .col(s(Assignment::Title))
+                .col(text(Assignment::Description))
+                .col(s(Assignment::Source))
+                .col(ColumnDef::new(Assignment::SourceText).text())
+                .col(s(Assignment::IssuerId))
+                .col(s(Assignment::IssuerUnitId))
+                .col(s(Assignment::LeadUnitId))
+                .col(s(Assignment::LeadUnitPath))
+                .col(s(Assignment::LeadUnitName))
+                .col(s(Assignment::ResponsiblePersonId))
+                .col(s(Assignment::State))
+                .col(ColumnDef::new(Assignment::TimeLimitDays).integer())
+                .col(ts(Assignment::IssuedAt).not_null().to_owned())
+                .col(ColumnDef::new(Assignment::DueOn).date().not_null())
+                .col(ColumnDef::new(Assignment::ProgressPercent).integer().not_null())
+                .col(ColumnDef::new(Assignment::Version).big_integer().not_null())
+                .col(ts(Assignment::AcknowledgedAt))
+                .col(ts(Assignment::CompletedAt))
+                .col(ColumnDef::new(Assignment::Result).text())
+                .col(ColumnDef::new(Assignment::ReturnReason).text())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_assignment_path_due")
+                .table(Assignment::Table)
+                .col(Assignment::LeadUnitPath)
+                .col(Assignment::DueOn)
+                .col(Assignment::Id)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_assignment_due")
+                .table(Assignment::Table)
+                .col(Assignment::DueOn)
+                .col(Assignment::Id)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(ProgressReport::Table)
+                .col(id(ProgressReport::Id))
+                .col(s(ProgressReport::AssignmentId))
+                .col(ColumnDef::new(ProgressReport::Percent).integer().not_null())
+                .col(text(ProgressReport::Text))
+                .col(s(ProgressReport::ReportedBy))
+                .col(ts(ProgressReport::ReportedAt).not_null().to_owned())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_progress_assignment")
+                .table(ProgressReport::Table)
+                .col(ProgressReport::AssignmentId)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            ProgressReport::Table.into_iden(),
+            Assignment::Table.into_iden(),
+            Campaign::Table.into_iden(),
+            Person::Table.into_iden(),
+            OrgUnit::Table.into_iden(),
+        ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}

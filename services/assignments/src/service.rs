@@ -1,0 +1,845 @@
+//! The command and query side of the assignments service over sea-orm.
+
+use crate::domain::{assignment as rules, assignment::DomainError};
+use duban_clock::workdays as calendar;
+use crate::entity::{assignment, campaign, org_unit, person, progress_report};
+use async_trait::async_trait;
+use base64::Engine;
+use chrono::{DateTime, FixedOffset};
+use duban_api::{
+    ApiError, AssignmentFilter, AssignmentView, AssignmentsApi, IssueAssignmentInput, Page,
+    PageRequest, ReportProgressInput, TextTransitionInput, TransitionInput,
+};
+use duban_auth::{in_subtree, Actor, Role};
+use duban_clock::SharedClock;
+use duban_outbox::EventBus;
+use duban_schema::assignments::{
+    AssignmentSnapshot, AssignmentSource, AssignmentState, AssignmentsEvent, CampaignSnapshot,
+    OrgUnitSnapshot, PersonSnapshot, ProgressReportSnapshot, UnitKind,
+};
+use duban_schema::{topics, Envelope};
+use sea_orm::{
+    sea_query::LikeExpr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+
+/// The assignments service over its own database.
+#[derive(Clone)]
+pub struct AssignmentsService {
+    db: DatabaseConnection,
+    bus: EventBus,
+    clock: SharedClock,
+    tenant: String,
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "assignments: internal error");
+    ApiError::Internal(e.to_string())
+}
+
+fn domain_err(e: DomainError) -> ApiError {
+    match e {
+        DomainError::Illegal { from, action } => ApiError::IllegalTransition {
+            from: from.as_str().to_string(),
+            action: action.to_string(),
+        },
+        DomainError::Invalid { field, message } => ApiError::validation(field, message),
+    }
+}
+
+/// Who may perform a transition.
+#[derive(Clone, Copy)]
+enum Party {
+    /// A clerk or leader of the lead unit.
+    LeadUnit,
+    /// A supervisor whose scope covers the lead unit.
+    Issuer,
+}
+
+fn kind_str(k: UnitKind) -> &'static str {
+    match k {
+        UnitKind::County => "COUNTY",
+        UnitKind::Township => "TOWNSHIP",
+        UnitKind::Department => "DEPARTMENT",
+        UnitKind::Office => "OFFICE",
+    }
+}
+
+fn parse_kind(s: &str) -> UnitKind {
+    match s {
+        "COUNTY" => UnitKind::County,
+        "TOWNSHIP" => UnitKind::Township,
+        "DEPARTMENT" => UnitKind::Department,
+        _ => UnitKind::Office,
+    }
+}
+
+fn source_str(s: AssignmentSource) -> &'static str {
+    match s {
+        AssignmentSource::LeaderInstruction => "LEADER_INSTRUCTION",
+        AssignmentSource::MeetingDecision => "MEETING_DECISION",
+        AssignmentSource::KeyTask => "KEY_TASK",
+        AssignmentSource::PublicRequest => "PUBLIC_REQUEST",
+        AssignmentSource::Problem => "PROBLEM",
+    }
+}
+
+fn parse_source(s: &str) -> AssignmentSource {
+    match s {
+        "LEADER_INSTRUCTION" => AssignmentSource::LeaderInstruction,
+        "MEETING_DECISION" => AssignmentSource::MeetingDecision,
+        "PUBLIC_REQUEST" => AssignmentSource::PublicRequest,
+        "PROBLEM" => AssignmentSource::Problem,
+        _ => AssignmentSource::KeyTask,
+    }
+}
+
+fn unit_snapshot(m: org_unit::Model) -> OrgUnitSnapshot {
+    OrgUnitSnapshot {
+        id: m.id,
+        parent_id: m.parent_id,
+        kind: parse_kind(&m.kind),
+        name: m.name,
+        division_code: m.division_code,
+        path: m.path,
+    }
+}
+
+fn person_snapshot(m: person::Model) -> PersonSnapshot {
+    PersonSnapshot {
+        id: m.id,
+        account: m.account,
+        name: m.name,
+        title: m.title,
+        unit_id: m.unit_id,
+        unit_path: m.unit_path,
+        roles: m.roles.split(',').filter_map(Role::parse).collect(),
+    }
+}
+
+fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
+    AssignmentSnapshot {
+        id: m.id.clone(),
+        title: m.title.clone(),
+        description: m.description.clone(),
+        source: parse_source(&m.source),
+        source_text: m.source_text.clone(),
+        issuer_id: m.issuer_id.clone(),
+        issuer_unit_id: m.issuer_unit_id.clone(),
+        lead_unit_id: m.lead_unit_id.clone(),
+        lead_unit_path: m.lead_unit_path.clone(),
+        lead_unit_name: m.lead_unit_name.clone(),
+        responsible_person_id: m.responsible_person_id.clone(),
+        state: AssignmentState::parse(&m.state).unwrap_or(AssignmentState::Issued),
+        time_limit_days: m.time_limit_days,
+        issued_at: m.issued_at,
+        due_on: m.due_on,
+        progress_percent: m.progress_percent,
+        version: m.version,
+    }
+}
+
+fn subtree(column: assignment::Column, root: &str) -> Condition {
+    let root = root.trim_end_matches('/');
+    let escaped = root.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    Condition::any()
+        .add(column.eq(root))
+        .add(column.like(LikeExpr::new(format!("{escaped}/%")).escape('\\')))
+}
+
+fn encode_cursor(m: &assignment::Model) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", m.due_on, m.id))
+}
+
+fn decode_cursor(c: &str) -> Result<(chrono::NaiveDate, String), ApiError> {
+    let bad = || ApiError::validation("after", "分页游标无效，请使用上一页返回的 endCursor");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (d, id) = text.split_once('|').ok_or_else(bad)?;
+    Ok((d.parse().map_err(|_| bad())?, id.to_string()))
+}
+
+impl AssignmentsService {
+    /// A service over `db`, publishing through `bus`.
+    pub fn new(db: DatabaseConnection, bus: EventBus, clock: SharedClock, tenant: &str) -> Self {
+        Self {
+            db,
+            bus,
+            clock,
+            tenant: tenant.to_string(),
+        }
+    }
+
+    /// The service's database.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// The service's clock.
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
+    /// The same service on another clock (the demo backdates its history).
+    pub fn with_clock(&self, clock: SharedClock) -> Self {
+        Self {
+            clock,
+            ..self.clone()
+        }
+    }
+
+    async fn emit<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        actor: &str,
+        org_path: &str,
+        aggregate_id: &str,
+        sequence: i64,
+        event: AssignmentsEvent,
+    ) -> Result<(), ApiError> {
+        let now = self.clock.now();
+        let correlation = duban_outbox::new_event_id(now);
+        let envelope = Envelope {
+            meta: duban_outbox::meta(
+                now,
+                &self.tenant,
+                org_path,
+                actor,
+                correlation,
+                None,
+                aggregate_id,
+                sequence,
+            ),
+            event,
+        };
+        duban_outbox::enqueue(conn, topics::ASSIGNMENTS, &envelope)
+            .await
+            .map_err(internal)
+    }
+
+    async fn commit(&self, txn: DatabaseTransaction) -> Result<(), ApiError> {
+        txn.commit().await.map_err(internal)?;
+        self.bus.wake.notify_one();
+        Ok(())
+    }
+
+    /// Adds a unit to the directory (admin and demo loading).
+    pub async fn register_unit(&self, unit: OrgUnitSnapshot) -> Result<(), ApiError> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        org_unit::ActiveModel {
+            id: Set(unit.id.clone()),
+            parent_id: Set(unit.parent_id.clone()),
+            kind: Set(kind_str(unit.kind).into()),
+            name: Set(unit.name.clone()),
+            division_code: Set(unit.division_code.clone()),
+            path: Set(unit.path.clone()),
+        }
+        .insert(&txn)
+        .await
+        .map_err(internal)?;
+        let (id, path) = (unit.id.clone(), unit.path.clone());
+        self.emit(&txn, "system", &path, &id, 1, AssignmentsEvent::OrgUnitRegistered { unit })
+            .await?;
+        self.commit(txn).await
+    }
+
+    /// Adds a person to the directory (admin and demo loading).
+    pub async fn register_person(&self, p: PersonSnapshot) -> Result<(), ApiError> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        person::ActiveModel {
+            id: Set(p.id.clone()),
+            account: Set(p.account.clone()),
+            name: Set(p.name.clone()),
+            title: Set(p.title.clone()),
+            unit_id: Set(p.unit_id.clone()),
+            unit_path: Set(p.unit_path.clone()),
+            roles: Set(p
+                .roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(",")),
+        }
+        .insert(&txn)
+        .await
+        .map_err(internal)?;
+        let (id, path) = (p.id.clone(), p.unit_path.clone());
+        self.emit(&txn, "system", &path, &id, 1, AssignmentsEvent::PersonRegistered { person: p })
+            .await?;
+        self.commit(txn).await
+    }
+
+    /// Launches a campaign (admin and demo loading).
+    pub async fn launch_campaign(&self, c: CampaignSnapshot) -> Result<(), ApiError> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        let scope = org_unit::Entity::find_by_id(c.scope_unit_id.clone())
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| ApiError::validation("scopeUnitId", "范围单位不存在"))?;
+        campaign::ActiveModel {
+            id: Set(c.id.clone()),
+            name: Set(c.name.clone()),
+            document_number: Set(c.document_number.clone()),
+            scope_unit_id: Set(c.scope_unit_id.clone()),
+            phases: Set(serde_json::to_string(&c.phases).map_err(internal)?),
+            categories: Set(serde_json::to_string(&c.categories).map_err(internal)?),
+        }
+        .insert(&txn)
+        .await
+        .map_err(internal)?;
+        let id = c.id.clone();
+        self.emit(&txn, "system", &scope.path, &id, 1, AssignmentsEvent::CampaignLaunched { campaign: c })
+            .await?;
+        self.commit(txn).await
+    }
+
+    /// Every person, ordered by unit path then account; for `duban token --list`.
+    pub async fn people(&self) -> Result<Vec<PersonSnapshot>, ApiError> {
+        Ok(person::Entity::find()
+            .order_by_asc(person::Column::UnitPath)
+            .order_by_asc(person::Column::Account)
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(person_snapshot)
+            .collect())
+    }
+
+    /// A person by id or account.
+    pub async fn find_person(&self, id_or_account: &str) -> Result<PersonSnapshot, ApiError> {
+        person::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(person::Column::Id.eq(id_or_account))
+                    .add(person::Column::Account.eq(id_or_account)),
+            )
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .map(person_snapshot)
+            .ok_or_else(|| ApiError::not_found("人员", id_or_account))
+    }
+
+    /// Whether the directory is empty (a fresh database).
+    pub async fn is_empty(&self) -> Result<bool, ApiError> {
+        Ok(org_unit::Entity::find()
+            .count(&self.db)
+            .await
+            .map_err(internal)?
+            == 0)
+    }
+
+    /// The path of the jurisdiction (the nearest county or township) above a unit:
+    /// the scope a supervisor working there oversees.
+    pub async fn jurisdiction_of(&self, unit_id: &str) -> Result<String, ApiError> {
+        let mut id = unit_id.to_string();
+        loop {
+            let unit = org_unit::Entity::find_by_id(id.clone())
+                .one(&self.db)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| ApiError::not_found("单位", &id))?;
+            match (parse_kind(&unit.kind), unit.parent_id) {
+                (UnitKind::County | UnitKind::Township, _) | (_, None) => return Ok(unit.path),
+                (_, Some(parent)) => id = parent,
+            }
+        }
+    }
+
+    async fn view<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        m: assignment::Model,
+    ) -> Result<AssignmentView, ApiError> {
+        let progress = progress_report::Entity::find()
+            .filter(progress_report::Column::AssignmentId.eq(m.id.clone()))
+            .order_by_asc(progress_report::Column::ReportedAt)
+            .order_by_asc(progress_report::Column::Id)
+            .all(conn)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|r| ProgressReportSnapshot {
+                id: r.id,
+                percent: r.percent,
+                text: r.text,
+                reported_by: r.reported_by,
+                reported_at: r.reported_at,
+            })
+            .collect();
+        Ok(AssignmentView {
+            assignment: snapshot(&m),
+            progress,
+            acknowledged_at: m.acknowledged_at,
+            completed_at: m.completed_at,
+            result: m.result,
+            return_reason: m.return_reason,
+        })
+    }
+
+    /// Runs one transition in one transaction: authorise, check the version, apply the
+    /// domain rule, save with a version guard, write the event, commit.
+    async fn transition<F>(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        party: Party,
+        apply: F,
+    ) -> Result<AssignmentView, ApiError>
+    where
+        F: FnOnce(
+            &AssignmentSnapshot,
+            &mut assignment::ActiveModel,
+            DateTime<FixedOffset>,
+        ) -> Result<(AssignmentSnapshot, AssignmentsEvent, Option<progress_report::ActiveModel>), DomainError>,
+    {
+        let txn = self.db.begin().await.map_err(internal)?;
+        let model = assignment::Entity::find_by_id(id.to_string())
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .filter(|m| actor.can_see(&m.lead_unit_path) || actor.works_in(&m.lead_unit_path))
+            .ok_or_else(|| ApiError::not_found("交办事项", id))?;
+        let allowed = match party {
+            Party::LeadUnit => {
+                actor.has_any(&[Role::Clerk, Role::UnitLeader]) && actor.works_in(&model.lead_unit_path)
+            }
+            Party::Issuer => actor.has(Role::Supervisor) && actor.can_see(&model.lead_unit_path),
+        };
+        if !allowed {
+            return Err(ApiError::Forbidden(match party {
+                Party::LeadUnit => "只有承办单位的经办人员或负责人可以办理此事项".into(),
+                Party::Issuer => "只有督查人员可以审核或退回此事项".into(),
+            }));
+        }
+        if model.version != expected_version {
+            return Err(ApiError::VersionConflict {
+                expected: expected_version,
+                actual: model.version,
+            });
+        }
+        let current = snapshot(&model);
+        let now = self.clock.now();
+        let mut active = model.clone().into_active_model();
+        let (next, event, report) = apply(&current, &mut active, now).map_err(domain_err)?;
+        active.state = Set(next.state.as_str().to_string());
+        active.progress_percent = Set(next.progress_percent);
+        active.version = Set(next.version);
+        let updated = assignment::Entity::update_many()
+            .set(active)
+            .filter(assignment::Column::Id.eq(id))
+            .filter(assignment::Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        if updated.rows_affected != 1 {
+            return Err(ApiError::VersionConflict {
+                expected: expected_version,
+                actual: expected_version + 1,
+            });
+        }
+        if let Some(r) = report {
+            r.insert(&txn).await.map_err(internal)?;
+        }
+        self.emit(&txn, &actor.person_id, &next.lead_unit_path, &next.id, next.version, event)
+            .await?;
+        let saved = assignment::Entity::find_by_id(id.to_string())
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| ApiError::not_found("交办事项", id))?;
+        let view = self.view(&txn, saved).await?;
+        self.commit(txn).await?;
+        Ok(view)
+    }
+}
+
+#[async_trait]
+impl AssignmentsApi for AssignmentsService {
+    async fn issue_assignment(
+        &self,
+        actor: &Actor,
+        input: IssueAssignmentInput,
+    ) -> Result<AssignmentView, ApiError> {
+        if !actor.has(Role::Supervisor) {
+            return Err(ApiError::Forbidden("只有督查人员可以交办事项".into()));
+        }
+        rules::validate_issue(&input.title, input.time_limit_days).map_err(domain_err)?;
+        let txn = self.db.begin().await.map_err(internal)?;
+        let lead = org_unit::Entity::find_by_id(input.lead_unit_id.clone())
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| ApiError::validation("leadUnitId", "承办单位不存在，请从单位列表中选择"))?;
+        if !actor.can_see(&lead.path) {
+            return Err(ApiError::Forbidden("承办单位不在您的督查范围内".into()));
+        }
+        let people = person::Entity::find()
+            .filter(person::Column::UnitId.eq(lead.id.clone()))
+            .order_by_asc(person::Column::Account)
+            .all(&txn)
+            .await
+            .map_err(internal)?;
+        let responsible = match &input.responsible_person_id {
+            Some(pid) => people
+                .iter()
+                .find(|p| &p.id == pid)
+                .ok_or_else(|| ApiError::validation("responsiblePersonId", "责任人须是承办单位的人员"))?,
+            None => people
+                .iter()
+                .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
+                .or_else(|| people.first())
+                .ok_or_else(|| ApiError::validation("leadUnitId", "承办单位尚无人员，无法明确责任人"))?,
+        };
+        let now = self.clock.now();
+        let id = duban_outbox::new_event_id(now).to_string();
+        let due_on = calendar::add_working_days(now.date_naive(), input.time_limit_days as u32);
+        let snap = AssignmentSnapshot {
+            id: id.clone(),
+            title: input.title.trim().to_string(),
+            description: input.description.trim().to_string(),
+            source: input.source,
+            source_text: input.source_text.clone(),
+            issuer_id: actor.person_id.clone(),
+            issuer_unit_id: actor.unit_id.clone(),
+            lead_unit_id: lead.id.clone(),
+            lead_unit_path: lead.path.clone(),
+            lead_unit_name: lead.name.clone(),
+            responsible_person_id: responsible.id.clone(),
+            state: AssignmentState::Issued,
+            time_limit_days: Some(input.time_limit_days),
+            issued_at: now,
+            due_on,
+            progress_percent: 0,
+            version: 1,
+        };
+        let model = assignment::ActiveModel {
+            id: Set(id.clone()),
+            title: Set(snap.title.clone()),
+            description: Set(snap.description.clone()),
+            source: Set(source_str(snap.source).into()),
+            source_text: Set(snap.source_text.clone()),
+            issuer_id: Set(snap.issuer_id.clone()),
+            issuer_unit_id: Set(snap.issuer_unit_id.clone()),
+            lead_unit_id: Set(snap.lead_unit_id.clone()),
+            lead_unit_path: Set(snap.lead_unit_path.clone()),
+            lead_unit_name: Set(snap.lead_unit_name.clone()),
+            responsible_person_id: Set(snap.responsible_person_id.clone()),
+            state: Set(snap.state.as_str().into()),
+            time_limit_days: Set(snap.time_limit_days),
+            issued_at: Set(now),
+            due_on: Set(due_on),
+            progress_percent: Set(0),
+            version: Set(1),
+            acknowledged_at: Set(None),
+            completed_at: Set(None),
+            result: Set(None),
+            return_reason: Set(None),
+        }
+        .insert(&txn)
+        .await
+        .map_err(internal)?;
+        let path = snap.lead_unit_path.clone();
+        self.emit(&txn, &actor.person_id, &path, &id, 1, AssignmentsEvent::AssignmentIssued { assignment: snap })
+            .await?;
+        let view = self.view(&txn, model).await?;
+        self.commit(txn).await?;
+        Ok(view)
+    }
+
+    async fn acknowledge_assignment(
+        &self,
+        actor: &Actor,
+        input: TransitionInput,
+    ) -> Result<AssignmentView, ApiError> {
+        let who = actor.person_id.clone();
+        self.transition(actor, &input.id, input.expected_version, Party::LeadUnit, |a, m, now| {
+            let next = rules::acknowledge(a)?;
+            m.acknowledged_at = Set(Some(now));
+            Ok((
+                next.clone(),
+                AssignmentsEvent::AssignmentAcknowledged {
+                    assignment: next,
+                    acknowledged_by: who,
+                },
+                None,
+            ))
+        })
+        .await
+    }
+
+    async fn report_progress(
+        &self,
+        actor: &Actor,
+        input: ReportProgressInput,
+    ) -> Result<AssignmentView, ApiError> {
+        let who = actor.person_id.clone();
+        self.transition(actor, &input.id, input.expected_version, Party::LeadUnit, |a, _m, now| {
+            let next = rules::report_progress(a, input.percent, &input.text)?;
+            let report = ProgressReportSnapshot {
+                id: duban_outbox::new_event_id(now).to_string(),
+                percent: input.percent,
+                text: input.text.trim().to_string(),
+                reported_by: who,
+                reported_at: now,
+            };
+            let row = progress_report::ActiveModel {
+                id: Set(report.id.clone()),
+                assignment_id: Set(a.id.clone()),
+                percent: Set(report.percent),
+                text: Set(report.text.clone()),
+                reported_by: Set(report.reported_by.clone()),
+                reported_at: Set(now),
+            };
+            Ok((
+                next.clone(),
+                AssignmentsEvent::ProgressReported {
+                    assignment: next,
+                    report,
+                },
+                Some(row),
+            ))
+        })
+        .await
+    }
+
+    async fn complete_assignment(
+        &self,
+        actor: &Actor,
+        input: TextTransitionInput,
+    ) -> Result<AssignmentView, ApiError> {
+        self.transition(actor, &input.id, input.expected_version, Party::LeadUnit, |a, m, now| {
+            let next = rules::complete(a, &input.text)?;
+            m.completed_at = Set(Some(now));
+            m.result = Set(Some(input.text.trim().to_string()));
+            Ok((
+                next.clone(),
+                AssignmentsEvent::AssignmentCompleted {
+                    assignment: next,
+                    result: input.text.trim().to_string(),
+                },
+                None,
+            ))
+        })
+        .await
+    }
+
+    async fn verify_assignment(
+        &self,
+        actor: &Actor,
+        input: TransitionInput,
+    ) -> Result<AssignmentView, ApiError> {
+        self.transition(actor, &input.id, input.expected_version, Party::Issuer, |a, _m, _now| {
+            let next = rules::verify(a)?;
+            Ok((next.clone(), AssignmentsEvent::AssignmentVerified { assignment: next }, None))
+        })
+        .await
+    }
+
+    async fn return_assignment(
+        &self,
+        actor: &Actor,
+        input: TextTransitionInput,
+    ) -> Result<AssignmentView, ApiError> {
+        self.transition(actor, &input.id, input.expected_version, Party::Issuer, |a, m, _now| {
+            let next = rules::return_to_lead_unit(a, &input.text)?;
+            m.return_reason = Set(Some(input.text.trim().to_string()));
+            Ok((
+                next.clone(),
+                AssignmentsEvent::AssignmentReturned {
+                    assignment: next,
+                    reason: input.text.trim().to_string(),
+                },
+                None,
+            ))
+        })
+        .await
+    }
+
+    async fn assignment(&self, actor: &Actor, id: &str) -> Result<AssignmentView, ApiError> {
+        let m = assignment::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .filter(|m| actor.can_see(&m.lead_unit_path))
+            .ok_or_else(|| ApiError::not_found("交办事项", id))?;
+        self.view(&self.db, m).await
+    }
+
+    async fn assignments(
+        &self,
+        actor: &Actor,
+        filter: AssignmentFilter,
+        page: PageRequest,
+    ) -> Result<Page<AssignmentView>, ApiError> {
+        let root = match &filter.scope {
+            Some(unit_id) => {
+                let unit = org_unit::Entity::find_by_id(unit_id.clone())
+                    .one(&self.db)
+                    .await
+                    .map_err(internal)?
+                    .filter(|u| actor.can_see(&u.path))
+                    .ok_or_else(|| ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内"))?;
+                unit.path
+            }
+            None => actor.scope.clone(),
+        };
+        let mut cond = Condition::all().add(subtree(assignment::Column::LeadUnitPath, &root));
+        if let Some(states) = &filter.states {
+            cond = cond.add(
+                assignment::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())),
+            );
+        }
+        if let Some(ids) = &filter.ids {
+            cond = cond.add(assignment::Column::Id.is_in(ids.clone()));
+        }
+        if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let pattern = format!("%{escaped}%");
+            cond = cond.add(
+                Condition::any()
+                    .add(assignment::Column::Title.like(LikeExpr::new(pattern.clone()).escape('\\')))
+                    .add(assignment::Column::Description.like(LikeExpr::new(pattern).escape('\\'))),
+            );
+        }
+        let total_count = assignment::Entity::find()
+            .filter(cond.clone())
+            .count(&self.db)
+            .await
+            .map_err(internal)?;
+        let mut query = assignment::Entity::find().filter(cond);
+        if let Some(after) = &page.after {
+            let (due, id) = decode_cursor(after)?;
+            query = query.filter(
+                Condition::any()
+                    .add(assignment::Column::DueOn.gt(due))
+                    .add(
+                        Condition::all()
+                            .add(assignment::Column::DueOn.eq(due))
+                            .add(assignment::Column::Id.gt(id)),
+                    ),
+            );
+        }
+        let mut rows = query
+            .order_by_asc(assignment::Column::DueOn)
+            .order_by_asc(assignment::Column::Id)
+            .limit(page.first as u64 + 1)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let has_next_page = rows.len() > page.first;
+        rows.truncate(page.first);
+        let mut items = Vec::with_capacity(rows.len());
+        for m in rows {
+            let cursor = encode_cursor(&m);
+            items.push((cursor, self.view(&self.db, m).await?));
+        }
+        Ok(Page {
+            items,
+            has_next_page,
+            has_previous_page: page.after.is_some(),
+            total_count,
+        })
+    }
+
+    async fn org_units(&self, actor: &Actor) -> Result<Vec<OrgUnitSnapshot>, ApiError> {
+        Ok(org_unit::Entity::find()
+            .order_by_asc(org_unit::Column::Path)
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter(|u| in_subtree(&u.path, &actor.scope) || in_subtree(&actor.scope, &u.path))
+            .map(unit_snapshot)
+            .collect())
+    }
+
+    async fn org_unit(&self, actor: &Actor, id: &str) -> Result<OrgUnitSnapshot, ApiError> {
+        org_unit::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .filter(|u| in_subtree(&u.path, &actor.scope) || in_subtree(&actor.scope, &u.path))
+            .map(unit_snapshot)
+            .ok_or_else(|| ApiError::not_found("单位", id))
+    }
+
+    async fn person(&self, actor: &Actor, id: &str) -> Result<PersonSnapshot, ApiError> {
+        person::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .filter(|p| actor.can_see(&p.unit_path) || p.id == actor.person_id || in_subtree(&actor.scope, &p.unit_path))
+            .map(person_snapshot)
+            .ok_or_else(|| ApiError::not_found("人员", id))
+    }
+
+    async fn campaigns(&self, actor: &Actor) -> Result<Vec<CampaignSnapshot>, ApiError> {
+        let rows = campaign::Entity::find()
+            .order_by_asc(campaign::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let mut out = Vec::new();
+        for c in rows {
+            let scope = org_unit::Entity::find_by_id(c.scope_unit_id.clone())
+                .one(&self.db)
+                .await
+                .map_err(internal)?;
+            let covers = scope.is_some_and(|u| {
+                in_subtree(&actor.unit_path, &u.path) || actor.can_see(&u.path)
+            });
+            if covers {
+                out.push(CampaignSnapshot {
+                    id: c.id,
+                    name: c.name,
+                    document_number: c.document_number,
+                    scope_unit_id: c.scope_unit_id,
+                    phases: serde_json::from_str(&c.phases).map_err(internal)?,
+                    categories: serde_json::from_str(&c.categories).map_err(internal)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn ready(&self) -> Result<(), ApiError> {
+        self.db
+            .execute_unprepared("SELECT 1")
+            .await
+            .map(|_| ())
+            .map_err(internal)
+    }
+}
+
+impl AssignmentsService {
+    /// The caller a person becomes when signed in: supervisors, discipline staff and
+    /// admins oversee their jurisdiction; everyone else their own unit.
+    pub async fn actor_for(&self, p: &PersonSnapshot) -> Result<Actor, ApiError> {
+        let oversees = p
+            .roles
+            .iter()
+            .any(|r| matches!(r, Role::Supervisor | Role::Discipline | Role::Admin));
+        let scope = if oversees {
+            self.jurisdiction_of(&p.unit_id).await?
+        } else {
+            p.unit_path.clone()
+        };
+        Ok(Actor {
+            person_id: p.id.clone(),
+            name: p.name.clone(),
+            tenant: self.tenant.clone(),
+            unit_id: p.unit_id.clone(),
+            unit_path: p.unit_path.clone(),
+            scope,
+            roles: p.roles.clone(),
+        })
+    }
+}

@@ -1,0 +1,244 @@
+//! Evaluation's event handler, periodic reassessment and queries.
+
+use crate::color::{assess, ItemFacts};
+use crate::entity::tracked_item;
+use async_trait::async_trait;
+use duban_api::{ApiError, ColorView, EvaluationApi};
+use duban_auth::Actor;
+use duban_clock::SharedClock;
+use duban_outbox::{AfterCommit, EventBus, Handler, HandlerError};
+use duban_schema::assignments::{AssignmentState, AssignmentsEvent};
+use duban_schema::evaluation::EvaluationEvent;
+use duban_schema::{topics, Color, Envelope, RawEnvelope};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
+};
+use std::collections::HashMap;
+
+
+/// The evaluation service over its own database.
+#[derive(Clone)]
+pub struct EvaluationService {
+    db: DatabaseConnection,
+    bus: EventBus,
+    clock: SharedClock,
+    tenant: String,
+    yellow_days: i64,
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "evaluation: internal error");
+    ApiError::Internal(e.to_string())
+}
+
+fn facts(m: &tracked_item::Model) -> ItemFacts {
+    ItemFacts {
+        state: AssignmentState::parse(&m.state).unwrap_or(AssignmentState::Issued),
+        issued_on: m.issued_on,
+        due_on: m.due_on,
+        percent: m.percent,
+    }
+}
+
+impl EvaluationService {
+    /// A service over `db`; items turn yellow `yellow_days` working days before their limit.
+    pub fn new(
+        db: DatabaseConnection,
+        bus: EventBus,
+        clock: SharedClock,
+        tenant: &str,
+        yellow_days: i64,
+    ) -> Self {
+        Self {
+            db,
+            bus,
+            clock,
+            tenant: tenant.to_string(),
+            yellow_days,
+        }
+    }
+
+    /// The service's database.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    async fn announce<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        item: &tracked_item::Model,
+        from: Option<Color>,
+        cause: Option<&RawEnvelope>,
+    ) -> Result<(), sea_orm::DbErr> {
+        let now = self.clock.now();
+        let to = Color::parse(&item.color).unwrap_or(Color::Blue);
+        let envelope = Envelope {
+            meta: duban_outbox::meta(
+                now,
+                &self.tenant,
+                &item.org_path,
+                "system",
+                cause.map_or_else(|| duban_outbox::new_event_id(now), |c| c.meta.correlation_id),
+                cause.map(|c| c.meta.id),
+                &item.id,
+                item.version,
+            ),
+            event: EvaluationEvent::ColorChanged {
+                item_id: item.id.clone(),
+                unit_id: item.unit_id.clone(),
+                from,
+                to,
+                reason: item.reason.clone(),
+            },
+        };
+        duban_outbox::enqueue(conn, topics::EVALUATION, &envelope).await
+    }
+
+    fn wake(&self) -> AfterCommit {
+        let wake = self.bus.wake.clone();
+        Box::new(move || wake.notify_one())
+    }
+
+    /// Reassesses every unfinished item against today; returns how many changed color.
+    pub async fn reassess(&self) -> Result<usize, sea_orm::DbErr> {
+        let finished = [
+            AssignmentState::Completed,
+            AssignmentState::Closed,
+            AssignmentState::Cancelled,
+        ]
+        .map(|s| s.as_str().to_string());
+        let today = self.clock.today();
+        let txn = self.db.begin().await?;
+        let open = tracked_item::Entity::find()
+            .filter(tracked_item::Column::State.is_not_in(finished))
+            .all(&txn)
+            .await?;
+        let mut changed = 0;
+        for item in open {
+            let (color, reason) = assess(&facts(&item), today, self.yellow_days);
+            if color.as_str() == item.color && reason == item.reason {
+                continue;
+            }
+            let from = Color::parse(&item.color);
+            let mut active = item.into_active_model();
+            if from != Some(color) {
+                active.color_since = Set(self.clock.now());
+                changed += 1;
+            }
+            active.color = Set(color.as_str().into());
+            active.reason = Set(reason);
+            let saved = active.update(&txn).await?;
+            if from != Some(color) {
+                self.announce(&txn, &saved, from, None).await?;
+            }
+        }
+        txn.commit().await?;
+        if changed > 0 {
+            self.bus.wake.notify_one();
+        }
+        Ok(changed)
+    }
+}
+
+#[async_trait]
+impl Handler for EvaluationService {
+    async fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        event: &RawEnvelope,
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        let Ok(typed) = event.typed::<AssignmentsEvent>() else {
+            return Ok(vec![]);
+        };
+        let Some(a) = typed.assignment() else {
+            return Ok(vec![]);
+        };
+        let existing = tracked_item::Entity::find_by_id(a.id.clone()).one(txn).await?;
+        if existing.as_ref().is_some_and(|m| m.version >= a.version) {
+            return Ok(vec![]);
+        }
+        let now = self.clock.now();
+        let f = ItemFacts {
+            state: a.state,
+            issued_on: a.issued_at.date_naive(),
+            due_on: a.due_on,
+            percent: a.progress_percent,
+        };
+        let (color, reason) = assess(&f, now.date_naive(), self.yellow_days);
+        let from = existing.as_ref().and_then(|m| Color::parse(&m.color));
+        let since = match &existing {
+            Some(m) if from == Some(color) => m.color_since,
+            _ => now,
+        };
+        let model = tracked_item::ActiveModel {
+            id: Set(a.id.clone()),
+            unit_id: Set(a.lead_unit_id.clone()),
+            org_path: Set(a.lead_unit_path.clone()),
+            state: Set(a.state.as_str().into()),
+            issued_on: Set(f.issued_on),
+            due_on: Set(a.due_on),
+            percent: Set(a.progress_percent),
+            version: Set(a.version),
+            color: Set(color.as_str().into()),
+            reason: Set(reason),
+            color_since: Set(since),
+        };
+        let saved = if existing.is_some() {
+            model.update(txn).await?
+        } else {
+            model.insert(txn).await?
+        };
+        if from != Some(color) {
+            self.announce(txn, &saved, from, Some(event)).await?;
+            return Ok(vec![self.wake()]);
+        }
+        Ok(vec![])
+    }
+}
+
+#[async_trait]
+impl EvaluationApi for EvaluationService {
+    async fn colors(&self, ids: &[String]) -> Result<HashMap<String, ColorView>, ApiError> {
+        let rows = tracked_item::Entity::find()
+            .filter(tracked_item::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|m| {
+                (
+                    m.id.clone(),
+                    ColorView {
+                        color: Color::parse(&m.color).unwrap_or(Color::Blue),
+                        reason: m.reason,
+                        since: m.color_since,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    async fn ids_with_color(&self, actor: &Actor, color: Color) -> Result<Vec<String>, ApiError> {
+        let rows = tracked_item::Entity::find()
+            .filter(tracked_item::Column::Color.eq(color.as_str()))
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .filter(|m| actor.can_see(&m.org_path))
+            .map(|m| m.id)
+            .collect())
+    }
+
+    async fn ready(&self) -> Result<(), ApiError> {
+        self.db
+            .execute_unprepared("SELECT 1")
+            .await
+            .map(|_| ())
+            .map_err(internal)
+    }
+}
+

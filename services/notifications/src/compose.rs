@@ -1,0 +1,95 @@
+//! Which notice an assignment event produces, for whom, in what words. Pure.
+
+use duban_schema::assignments::AssignmentsEvent;
+use duban_schema::notifications::NotificationKind;
+
+/// A notice to put into one inbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    /// Recipient person id.
+    pub recipient_id: String,
+    /// Kind.
+    pub kind: NotificationKind,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// The assignment.
+    pub assignment_id: String,
+}
+
+/// The notices an event produces.
+pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
+    let Some(a) = event.assignment() else {
+        return vec![];
+    };
+    let to = |recipient: &str, kind, title: String, body: String| Draft {
+        recipient_id: recipient.to_string(),
+        kind,
+        title,
+        body,
+        assignment_id: a.id.clone(),
+    };
+    match event {
+        AssignmentsEvent::AssignmentIssued { .. } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::SupervisionNotice,
+            format!("督办通知：{}", a.title),
+            format!(
+                "{}：现将「{}」交由你单位承办，请于{}前办结（{}个工作日），及时签收并报送进度。",
+                a.lead_unit_name,
+                a.title,
+                a.due_on.format("%Y年%m月%d日"),
+                a.time_limit_days.unwrap_or_default()
+            ),
+        )],
+        AssignmentsEvent::AssignmentAcknowledged { .. } => vec![to(
+            &a.issuer_id,
+            NotificationKind::AcknowledgementReceipt,
+            format!("已签收：{}", a.title),
+            format!("{}已签收「{}」。", a.lead_unit_name, a.title),
+        )],
+        AssignmentsEvent::ProgressReported { report, .. } => vec![to(
+            &a.issuer_id,
+            NotificationKind::ProgressUpdate,
+            format!("进度报送：{}（{}%）", a.title, report.percent),
+            format!("{}报送进度{}%：{}", a.lead_unit_name, report.percent, report.text),
+        )],
+        AssignmentsEvent::AssignmentCompleted { result, .. } => vec![to(
+            &a.issuer_id,
+            NotificationKind::CompletionPending,
+            format!("办结待审：{}", a.title),
+            format!("{}报告已办结：{}。请审核销号或退回。", a.lead_unit_name, result),
+        )],
+        AssignmentsEvent::AssignmentVerified { .. } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::VerificationResult,
+            format!("已销号：{}", a.title),
+            format!("「{}」经审核已销号。", a.title),
+        )],
+        AssignmentsEvent::AssignmentReturned { reason, .. } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::VerificationResult,
+            format!("已退回：{}", a.title),
+            format!("「{}」被退回，理由：{}。请整改后重新报送。", a.title, reason),
+        )],
+        _ => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_issued_assignment_sends_a_supervision_notice_to_the_responsible_person() {
+        let json = include_str!("../../../schema/tests/fixtures/assignment_issued.json");
+        let env: duban_schema::Envelope<AssignmentsEvent> = serde_json::from_str(json).unwrap();
+        let d = drafts(&env.event);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].recipient_id, "p-t1-leader");
+        assert_eq!(d[0].kind, NotificationKind::SupervisionNotice);
+        assert!(d[0].title.starts_with("督办通知"));
+        assert!(d[0].body.contains("2026年03月17日"), "{}", d[0].body);
+    }
+}

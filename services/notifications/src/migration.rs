@@ -1,0 +1,75 @@
+//! Schema of the notifications database.
+
+use sea_orm_migration::prelude::*;
+
+/// The migrator: outbox/inbox, then `notification`.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(duban_outbox::migration::CreateOutboxInbox),
+            Box::new(CreateTables),
+        ]
+    }
+}
+
+struct CreateTables;
+
+impl MigrationName for CreateTables {
+    fn name(&self) -> &str {
+        "m0002_notifications"
+    }
+}
+
+#[derive(DeriveIden)]
+enum Notification {
+    Table,
+    Id,
+    RecipientId,
+    Kind,
+    Title,
+    Body,
+    AssignmentId,
+    CreatedAt,
+    ReadAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateTables {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Notification::Table)
+                .col(ColumnDef::new(Notification::Id).string().not_null().primary_key())
+                .col(ColumnDef::new(Notification::RecipientId).string().not_null())
+                .col(ColumnDef::new(Notification::Kind).string().not_null())
+                .col(ColumnDef::new(Notification::Title).string().not_null())
+                .col(ColumnDef::new(Notification::Body).text().not_null())
+                .col(ColumnDef::new(Notification::AssignmentId).string())
+                .col(
+                    ColumnDef::new(Notification::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(Notification::ReadAt).timestamp_with_time_zone())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_notification_recipient")
+                .table(Notification::Table)
+                .col(Notification::RecipientId)
+                .col(Notification::Id)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Notification::Table).to_owned())
+            .await
+    }
+}

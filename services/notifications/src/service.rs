@@ -1,0 +1,246 @@
+//! Notifications' event handler, inbox queries and live stream.
+
+use crate::compose::drafts;
+use async_trait::async_trait;
+use duban_api::{ApiError, NotificationView, NotificationsApi, Page, PageRequest};
+use duban_auth::Actor;
+use duban_clock::SharedClock;
+use duban_outbox::{AfterCommit, EventBus, Handler, HandlerError};
+use duban_schema::assignments::AssignmentsEvent;
+use duban_schema::notifications::{NotificationKind, NotificationSnapshot, NotificationsEvent};
+use duban_schema::{topics, Envelope, RawEnvelope};
+use futures::stream::{BoxStream, StreamExt};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use tokio::sync::broadcast;
+
+/// The notification table.
+pub mod notification {
+    use sea_orm::entity::prelude::*;
+
+    /// One notice.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notification")]
+    pub struct Model {
+        /// Notice id (UUIDv7: newest sorts last).
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// Recipient.
+        pub recipient_id: String,
+        /// Kind wire name.
+        pub kind: String,
+        /// Title.
+        pub title: String,
+        /// Body.
+        #[sea_orm(column_type = "Text")]
+        pub body: String,
+        /// Assignment.
+        pub assignment_id: Option<String>,
+        /// Created.
+        pub created_at: ChronoDateTimeWithTimeZone,
+        /// Read.
+        pub read_at: Option<ChronoDateTimeWithTimeZone>,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The notifications service over its own database.
+#[derive(Clone)]
+pub struct NotificationsService {
+    db: DatabaseConnection,
+    bus: EventBus,
+    clock: SharedClock,
+    tenant: String,
+    live: broadcast::Sender<NotificationView>,
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "notifications: internal error");
+    ApiError::Internal(e.to_string())
+}
+
+fn kind_of(s: &str) -> NotificationKind {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .unwrap_or(NotificationKind::SupervisionNotice)
+}
+
+fn kind_str(k: NotificationKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn view(m: notification::Model) -> NotificationView {
+    NotificationView {
+        notification: NotificationSnapshot {
+            id: m.id,
+            recipient_id: m.recipient_id,
+            kind: kind_of(&m.kind),
+            title: m.title,
+            body: m.body,
+            assignment_id: m.assignment_id,
+            created_at: m.created_at,
+        },
+        read_at: m.read_at,
+    }
+}
+
+impl NotificationsService {
+    /// A service over `db`.
+    pub fn new(db: DatabaseConnection, bus: EventBus, clock: SharedClock, tenant: &str) -> Self {
+        let (live, _) = broadcast::channel(1024);
+        Self {
+            db,
+            bus,
+            clock,
+            tenant: tenant.to_string(),
+            live,
+        }
+    }
+
+    /// The service's database.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
+#[async_trait]
+impl Handler for NotificationsService {
+    async fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        event: &RawEnvelope,
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        let Ok(typed) = event.typed::<AssignmentsEvent>() else {
+            return Ok(vec![]);
+        };
+        let now = self.clock.now();
+        let mut created = Vec::new();
+        for d in drafts(&typed) {
+            let id = duban_outbox::new_event_id(now).to_string();
+            let saved = notification::ActiveModel {
+                id: Set(id.clone()),
+                recipient_id: Set(d.recipient_id.clone()),
+                kind: Set(kind_str(d.kind)),
+                title: Set(d.title.clone()),
+                body: Set(d.body.clone()),
+                assignment_id: Set(Some(d.assignment_id.clone())),
+                created_at: Set(now),
+                read_at: Set(None),
+            }
+            .insert(txn)
+            .await?;
+            let v = view(saved);
+            let envelope = Envelope {
+                meta: duban_outbox::meta(
+                    now,
+                    &self.tenant,
+                    &event.meta.org_path,
+                    "system",
+                    event.meta.correlation_id,
+                    Some(event.meta.id),
+                    &id,
+                    1,
+                ),
+                event: NotificationsEvent::NotificationCreated {
+                    notification: v.notification.clone(),
+                },
+            };
+            duban_outbox::enqueue(txn, topics::NOTIFICATIONS, &envelope).await?;
+            created.push(v);
+        }
+        if created.is_empty() {
+            return Ok(vec![]);
+        }
+        let live = self.live.clone();
+        let wake = self.bus.wake.clone();
+        Ok(vec![Box::new(move || {
+            wake.notify_one();
+            for v in created {
+                // No live subscriber is not an error: the notice is in the inbox.
+                let _ = live.send(v);
+            }
+        })])
+    }
+}
+
+#[async_trait]
+impl NotificationsApi for NotificationsService {
+    async fn my_notifications(
+        &self,
+        actor: &Actor,
+        unread_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<NotificationView>, ApiError> {
+        let mut q = notification::Entity::find()
+            .filter(notification::Column::RecipientId.eq(actor.person_id.clone()));
+        if unread_only {
+            q = q.filter(notification::Column::ReadAt.is_null());
+        }
+        let total_count = q.clone().count(&self.db).await.map_err(internal)?;
+        if let Some(after) = &page.after {
+            q = q.filter(notification::Column::Id.lt(after.clone()));
+        }
+        let mut rows = q
+            .order_by_desc(notification::Column::Id)
+            .limit(page.first as u64 + 1)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let has_next_page = rows.len() > page.first;
+        rows.truncate(page.first);
+        Ok(Page {
+            items: rows.into_iter().map(|m| (m.id.clone(), view(m))).collect(),
+            has_next_page,
+            has_previous_page: page.after.is_some(),
+            total_count,
+        })
+    }
+
+    async fn mark_read(&self, actor: &Actor, id: &str) -> Result<NotificationView, ApiError> {
+        let m = notification::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .filter(|m| m.recipient_id == actor.person_id)
+            .ok_or_else(|| ApiError::not_found("通知", id))?;
+        if m.read_at.is_some() {
+            return Ok(view(m));
+        }
+        let mut active = m.into_active_model();
+        active.read_at = Set(Some(self.clock.now()));
+        Ok(view(active.update(&self.db).await.map_err(internal)?))
+    }
+
+    fn watch(&self, person_id: &str) -> BoxStream<'static, NotificationView> {
+        let person = person_id.to_string();
+        let rx = self.live.subscribe();
+        futures::stream::unfold(rx, |mut rx| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(v) => return Some((v, rx)),
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        })
+        .filter(move |v| futures::future::ready(v.notification.recipient_id == person))
+        .boxed()
+    }
+
+    async fn ready(&self) -> Result<(), ApiError> {
+        self.db
+            .execute_unprepared("SELECT 1")
+            .await
+            .map(|_| ())
+            .map_err(internal)
+    }
+}
