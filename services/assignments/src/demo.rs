@@ -17,7 +17,12 @@ use std::sync::Arc;
 
 /// The six problem categories of the seeds (004).
 pub const PROBLEM_CATEGORIES: [&str; 6] = [
-    "慢作为", "不作为", "乱作为", "文山会海", "官僚作风", "弄虚作假",
+    "慢作为",
+    "不作为",
+    "乱作为",
+    "文山会海",
+    "官僚作风",
+    "弄虚作假",
 ];
 
 const COUNTY: &str = "qs";
@@ -31,40 +36,220 @@ struct Unit {
 }
 
 const UNITS: &[Unit] = &[
-    Unit { id: COUNTY, parent: None, kind: UnitKind::County, name: "青山县", code: Some("360123") },
-    Unit { id: "qs-dcs", parent: Some(COUNTY), kind: UnitKind::Office, name: "县委督查室", code: None },
-    Unit { id: "qs-jw", parent: Some(COUNTY), kind: UnitKind::Department, name: "县纪委监委", code: None },
-    Unit { id: "qs-jw-bgs", parent: Some("qs-jw"), kind: UnitKind::Office, name: "县纪委监委办公室", code: None },
-    Unit { id: "qs-fgj", parent: Some(COUNTY), kind: UnitKind::Department, name: "县发展和改革局", code: None },
-    Unit { id: "qs-fgj-bgs", parent: Some("qs-fgj"), kind: UnitKind::Office, name: "县发展和改革局办公室", code: None },
-    Unit { id: "qs-zwfw", parent: Some(COUNTY), kind: UnitKind::Department, name: "县政务服务中心", code: None },
-    Unit { id: "qs-zwfw-bgs", parent: Some("qs-zwfw"), kind: UnitKind::Office, name: "县政务服务中心办公室", code: None },
-    Unit { id: "qingshi", parent: Some(COUNTY), kind: UnitKind::Township, name: "青石镇", code: Some("360123100") },
-    Unit { id: "qingshi-dzb", parent: Some("qingshi"), kind: UnitKind::Office, name: "青石镇党政办公室", code: None },
-    Unit { id: "baisha", parent: Some(COUNTY), kind: UnitKind::Township, name: "白沙乡", code: Some("360123200") },
-    Unit { id: "baisha-dzb", parent: Some("baisha"), kind: UnitKind::Office, name: "白沙乡党政办公室", code: None },
-    Unit { id: "liuhe", parent: Some(COUNTY), kind: UnitKind::Township, name: "柳河镇", code: Some("360123101") },
-    Unit { id: "liuhe-dzb", parent: Some("liuhe"), kind: UnitKind::Office, name: "柳河镇党政办公室", code: None },
+    Unit {
+        id: COUNTY,
+        parent: None,
+        kind: UnitKind::County,
+        name: "青山县",
+        code: Some("360123"),
+    },
+    Unit {
+        id: "qs-dcs",
+        parent: Some(COUNTY),
+        kind: UnitKind::Office,
+        name: "县委督查室",
+        code: None,
+    },
+    Unit {
+        id: "qs-jw",
+        parent: Some(COUNTY),
+        kind: UnitKind::Department,
+        name: "县纪委监委",
+        code: None,
+    },
+    Unit {
+        id: "qs-jw-bgs",
+        parent: Some("qs-jw"),
+        kind: UnitKind::Office,
+        name: "县纪委监委办公室",
+        code: None,
+    },
+    Unit {
+        id: "qs-fgj",
+        parent: Some(COUNTY),
+        kind: UnitKind::Department,
+        name: "县发展和改革局",
+        code: None,
+    },
+    Unit {
+        id: "qs-fgj-bgs",
+        parent: Some("qs-fgj"),
+        kind: UnitKind::Office,
+        name: "县发展和改革局办公室",
+        code: None,
+    },
+    Unit {
+        id: "qs-zwfw",
+        parent: Some(COUNTY),
+        kind: UnitKind::Department,
+        name: "县政务服务中心",
+        code: None,
+    },
+    Unit {
+        id: "qs-zwfw-bgs",
+        parent: Some("qs-zwfw"),
+        kind: UnitKind::Office,
+        name: "县政务服务中心办公室",
+        code: None,
+    },
+    Unit {
+        id: "qingshi",
+        parent: Some(COUNTY),
+        kind: UnitKind::Township,
+        name: "青石镇",
+        code: Some("360123100"),
+    },
+    Unit {
+        id: "qingshi-dzb",
+        parent: Some("qingshi"),
+        kind: UnitKind::Office,
+        name: "青石镇党政办公室",
+        code: None,
+    },
+    Unit {
+        id: "baisha",
+        parent: Some(COUNTY),
+        kind: UnitKind::Township,
+        name: "白沙乡",
+        code: Some("360123200"),
+    },
+    Unit {
+        id: "baisha-dzb",
+        parent: Some("baisha"),
+        kind: UnitKind::Office,
+        name: "白沙乡党政办公室",
+        code: None,
+    },
+    Unit {
+        id: "liuhe",
+        parent: Some(COUNTY),
+        kind: UnitKind::Township,
+        name: "柳河镇",
+        code: Some("360123101"),
+    },
+    Unit {
+        id: "liuhe-dzb",
+        parent: Some("liuhe"),
+        kind: UnitKind::Office,
+        name: "柳河镇党政办公室",
+        code: None,
+    },
 ];
 
 const PEOPLE: &[(&str, &str, &str, &str, &[Role])] = &[
     // account, name, title, unit, roles
-    ("county-supervisor", "王建国", "县委督查室主任", "qs-dcs", &[Role::Supervisor]),
-    ("county-admin", "刘芳", "系统管理员", "qs-dcs", &[Role::Admin]),
-    ("county-discipline", "赵正清", "县纪委监委党风政风监督室主任", "qs-jw-bgs", &[Role::Discipline]),
-    ("fgj-leader", "孙立群", "县发展和改革局办公室主任", "qs-fgj-bgs", &[Role::UnitLeader]),
-    ("fgj-clerk", "周敏", "县发展和改革局办公室科员", "qs-fgj-bgs", &[Role::Clerk]),
-    ("zwfw-leader", "吴海燕", "县政务服务中心办公室主任", "qs-zwfw-bgs", &[Role::UnitLeader]),
-    ("zwfw-clerk", "郑晓东", "县政务服务中心办公室科员", "qs-zwfw-bgs", &[Role::Clerk]),
-    ("qingshi-supervisor", "陈志远", "青石镇党委副书记（效能办）", "qingshi-dzb", &[Role::Supervisor]),
-    ("qingshi-leader", "李明", "青石镇党政办公室主任", "qingshi-dzb", &[Role::UnitLeader]),
-    ("qingshi-clerk", "张伟", "青石镇党政办公室干事", "qingshi-dzb", &[Role::Clerk]),
-    ("baisha-supervisor", "黄少华", "白沙乡纪委书记", "baisha-dzb", &[Role::Supervisor]),
-    ("baisha-leader", "林静", "白沙乡党政办公室主任", "baisha-dzb", &[Role::UnitLeader]),
-    ("baisha-clerk", "何磊", "白沙乡党政办公室干事", "baisha-dzb", &[Role::Clerk]),
-    ("liuhe-supervisor", "马骏", "柳河镇党委副书记", "liuhe-dzb", &[Role::Supervisor]),
-    ("liuhe-leader", "罗红梅", "柳河镇党政办公室主任", "liuhe-dzb", &[Role::UnitLeader]),
-    ("liuhe-clerk", "高翔", "柳河镇党政办公室干事", "liuhe-dzb", &[Role::Clerk]),
+    (
+        "county-supervisor",
+        "王建国",
+        "县委督查室主任",
+        "qs-dcs",
+        &[Role::Supervisor],
+    ),
+    (
+        "county-admin",
+        "刘芳",
+        "系统管理员",
+        "qs-dcs",
+        &[Role::Admin],
+    ),
+    (
+        "county-discipline",
+        "赵正清",
+        "县纪委监委党风政风监督室主任",
+        "qs-jw-bgs",
+        &[Role::Discipline],
+    ),
+    (
+        "fgj-leader",
+        "孙立群",
+        "县发展和改革局办公室主任",
+        "qs-fgj-bgs",
+        &[Role::UnitLeader],
+    ),
+    (
+        "fgj-clerk",
+        "周敏",
+        "县发展和改革局办公室科员",
+        "qs-fgj-bgs",
+        &[Role::Clerk],
+    ),
+    (
+        "zwfw-leader",
+        "吴海燕",
+        "县政务服务中心办公室主任",
+        "qs-zwfw-bgs",
+        &[Role::UnitLeader],
+    ),
+    (
+        "zwfw-clerk",
+        "郑晓东",
+        "县政务服务中心办公室科员",
+        "qs-zwfw-bgs",
+        &[Role::Clerk],
+    ),
+    (
+        "qingshi-supervisor",
+        "陈志远",
+        "青石镇党委副书记（效能办）",
+        "qingshi-dzb",
+        &[Role::Supervisor],
+    ),
+    (
+        "qingshi-leader",
+        "李明",
+        "青石镇党政办公室主任",
+        "qingshi-dzb",
+        &[Role::UnitLeader],
+    ),
+    (
+        "qingshi-clerk",
+        "张伟",
+        "青石镇党政办公室干事",
+        "qingshi-dzb",
+        &[Role::Clerk],
+    ),
+    (
+        "baisha-supervisor",
+        "黄少华",
+        "白沙乡纪委书记",
+        "baisha-dzb",
+        &[Role::Supervisor],
+    ),
+    (
+        "baisha-leader",
+        "林静",
+        "白沙乡党政办公室主任",
+        "baisha-dzb",
+        &[Role::UnitLeader],
+    ),
+    (
+        "baisha-clerk",
+        "何磊",
+        "白沙乡党政办公室干事",
+        "baisha-dzb",
+        &[Role::Clerk],
+    ),
+    (
+        "liuhe-supervisor",
+        "马骏",
+        "柳河镇党委副书记",
+        "liuhe-dzb",
+        &[Role::Supervisor],
+    ),
+    (
+        "liuhe-leader",
+        "罗红梅",
+        "柳河镇党政办公室主任",
+        "liuhe-dzb",
+        &[Role::UnitLeader],
+    ),
+    (
+        "liuhe-clerk",
+        "高翔",
+        "柳河镇党政办公室干事",
+        "liuhe-dzb",
+        &[Role::Clerk],
+    ),
 ];
 
 /// How far an item of the demo gets.
@@ -98,8 +283,11 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
         return Ok(false);
     }
     let today = real.clock_today();
-    let start = Utc
-        .from_utc_datetime(&(today - Duration::days(40)).and_hms_opt(1, 30, 0).unwrap_or_default());
+    let start = Utc.from_utc_datetime(
+        &(today - Duration::days(40))
+            .and_hms_opt(1, 30, 0)
+            .unwrap_or_default(),
+    );
     let demo_clock = ManualClock::new(start);
     let svc = real.with_clock(Arc::new(demo_clock.clone()));
 
@@ -140,9 +328,24 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
         document_number: format!("青办发〔{year}〕5号"),
         scope_unit_id: COUNTY.into(),
         phases: vec![
-            PhaseSnapshot { ordinal: 1, name: "自查自纠".into(), starts_on: d(2, 24), ends_on: d(3, 10) },
-            PhaseSnapshot { ordinal: 2, name: "整改落实".into(), starts_on: d(3, 10), ends_on: d(6, 10) },
-            PhaseSnapshot { ordinal: 3, name: "巩固提升".into(), starts_on: d(6, 10), ends_on: d(12, 10) },
+            PhaseSnapshot {
+                ordinal: 1,
+                name: "自查自纠".into(),
+                starts_on: d(2, 24),
+                ends_on: d(3, 10),
+            },
+            PhaseSnapshot {
+                ordinal: 2,
+                name: "整改落实".into(),
+                starts_on: d(3, 10),
+                ends_on: d(6, 10),
+            },
+            PhaseSnapshot {
+                ordinal: 3,
+                name: "巩固提升".into(),
+                starts_on: d(6, 10),
+                ends_on: d(12, 10),
+            },
         ],
         categories: PROBLEM_CATEGORIES.iter().map(|c| c.to_string()).collect(),
     })
@@ -168,7 +371,9 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
                     title: (*title).into(),
                     description: (*description).into(),
                     source: AssignmentSource::KeyTask,
-                    source_text: Some("请各承办单位对照整改清单逐项落实，按时限办结并报送佐证材料。".into()),
+                    source_text: Some(
+                        "请各承办单位对照整改清单逐项落实，按时限办结并报送佐证材料。".into(),
+                    ),
                     lead_unit_id: (*unit).into(),
                     responsible_person_id: None,
                     time_limit_days: *limit,
@@ -189,7 +394,13 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
         }
         step(1);
         version = svc
-            .acknowledge_assignment(&clerk, TransitionInput { id: id.clone(), expected_version: version })
+            .acknowledge_assignment(
+                &clerk,
+                TransitionInput {
+                    id: id.clone(),
+                    expected_version: version,
+                },
+            )
             .await?
             .assignment
             .version;
@@ -231,8 +442,14 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
         step(1);
         match reach {
             Reach::Closed => {
-                svc.verify_assignment(&supervisor, TransitionInput { id, expected_version: version })
-                    .await?;
+                svc.verify_assignment(
+                    &supervisor,
+                    TransitionInput {
+                        id,
+                        expected_version: version,
+                    },
+                )
+                .await?;
             }
             Reach::Returned => {
                 svc.return_assignment(

@@ -95,7 +95,11 @@ enum ProgressReport {
 }
 
 fn id<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).string().not_null().primary_key().to_owned()
+    ColumnDef::new(c)
+        .string()
+        .not_null()
+        .primary_key()
+        .to_owned()
 }
 
 fn s<T: IntoIden>(c: T) -> ColumnDef {
@@ -168,7 +172,11 @@ impl MigrationTrait for CreateTables {
                 .col(ColumnDef::new(Assignment::TimeLimitDays).integer())
                 .col(ts(Assignment::IssuedAt).not_null().to_owned())
                 .col(ColumnDef::new(Assignment::DueOn).date().not_null())
-                .col(ColumnDef::new(Assignment::ProgressPercent).integer().not_null())
+                .col(
+                    ColumnDef::new(Assignment::ProgressPercent)
+                        .integer()
+                        .not_null(),
+                )
                 .col(ColumnDef::new(Assignment::Version).big_integer().not_null())
                 .col(ts(Assignment::AcknowledgedAt))
                 .col(ts(Assignment::CompletedAt))

@@ -1,7 +1,6 @@
 //! The command and query side of the assignments service over sea-orm.
 
 use crate::domain::{assignment as rules, assignment::DomainError};
-use duban_clock::workdays as calendar;
 use crate::entity::{assignment, campaign, org_unit, person, progress_report};
 use async_trait::async_trait;
 use base64::Engine;
@@ -11,6 +10,7 @@ use duban_api::{
     PageRequest, ReportProgressInput, TextTransitionInput, TransitionInput,
 };
 use duban_auth::{in_subtree, Actor, Role};
+use duban_clock::workdays as calendar;
 use duban_clock::SharedClock;
 use duban_outbox::EventBus;
 use duban_schema::assignments::{
@@ -19,10 +19,9 @@ use duban_schema::assignments::{
 };
 use duban_schema::{topics, Envelope};
 use sea_orm::{
-    sea_query::LikeExpr,
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    sea_query::LikeExpr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 /// The assignments service over its own database.
@@ -143,7 +142,10 @@ fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
 
 fn subtree(column: assignment::Column, root: &str) -> Condition {
     let root = root.trim_end_matches('/');
-    let escaped = root.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = root
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     Condition::any()
         .add(column.eq(root))
         .add(column.like(LikeExpr::new(format!("{escaped}/%")).escape('\\')))
@@ -242,8 +244,15 @@ impl AssignmentsService {
         .await
         .map_err(internal)?;
         let (id, path) = (unit.id.clone(), unit.path.clone());
-        self.emit(&txn, "system", &path, &id, 1, AssignmentsEvent::OrgUnitRegistered { unit })
-            .await?;
+        self.emit(
+            &txn,
+            "system",
+            &path,
+            &id,
+            1,
+            AssignmentsEvent::OrgUnitRegistered { unit },
+        )
+        .await?;
         self.commit(txn).await
     }
 
@@ -268,8 +277,15 @@ impl AssignmentsService {
         .await
         .map_err(internal)?;
         let (id, path) = (p.id.clone(), p.unit_path.clone());
-        self.emit(&txn, "system", &path, &id, 1, AssignmentsEvent::PersonRegistered { person: p })
-            .await?;
+        self.emit(
+            &txn,
+            "system",
+            &path,
+            &id,
+            1,
+            AssignmentsEvent::PersonRegistered { person: p },
+        )
+        .await?;
         self.commit(txn).await
     }
 
@@ -293,8 +309,15 @@ impl AssignmentsService {
         .await
         .map_err(internal)?;
         let id = c.id.clone();
-        self.emit(&txn, "system", &scope.path, &id, 1, AssignmentsEvent::CampaignLaunched { campaign: c })
-            .await?;
+        self.emit(
+            &txn,
+            "system",
+            &scope.path,
+            &id,
+            1,
+            AssignmentsEvent::CampaignLaunched { campaign: c },
+        )
+        .await?;
         self.commit(txn).await
     }
 
@@ -398,7 +421,14 @@ impl AssignmentsService {
             &AssignmentSnapshot,
             &mut assignment::ActiveModel,
             DateTime<FixedOffset>,
-        ) -> Result<(AssignmentSnapshot, AssignmentsEvent, Option<progress_report::ActiveModel>), DomainError>,
+        ) -> Result<
+            (
+                AssignmentSnapshot,
+                AssignmentsEvent,
+                Option<progress_report::ActiveModel>,
+            ),
+            DomainError,
+        >,
     {
         let txn = self.db.begin().await.map_err(internal)?;
         let model = assignment::Entity::find_by_id(id.to_string())
@@ -409,7 +439,8 @@ impl AssignmentsService {
             .ok_or_else(|| ApiError::not_found("交办事项", id))?;
         let allowed = match party {
             Party::LeadUnit => {
-                actor.has_any(&[Role::Clerk, Role::UnitLeader]) && actor.works_in(&model.lead_unit_path)
+                actor.has_any(&[Role::Clerk, Role::UnitLeader])
+                    && actor.works_in(&model.lead_unit_path)
             }
             Party::Issuer => actor.has(Role::Supervisor) && actor.can_see(&model.lead_unit_path),
         };
@@ -448,8 +479,15 @@ impl AssignmentsService {
         if let Some(r) = report {
             r.insert(&txn).await.map_err(internal)?;
         }
-        self.emit(&txn, &actor.person_id, &next.lead_unit_path, &next.id, next.version, event)
-            .await?;
+        self.emit(
+            &txn,
+            &actor.person_id,
+            &next.lead_unit_path,
+            &next.id,
+            next.version,
+            event,
+        )
+        .await?;
         let saved = assignment::Entity::find_by_id(id.to_string())
             .one(&txn)
             .await
@@ -477,7 +515,9 @@ impl AssignmentsApi for AssignmentsService {
             .one(&txn)
             .await
             .map_err(internal)?
-            .ok_or_else(|| ApiError::validation("leadUnitId", "承办单位不存在，请从单位列表中选择"))?;
+            .ok_or_else(|| {
+                ApiError::validation("leadUnitId", "承办单位不存在，请从单位列表中选择")
+            })?;
         if !actor.can_see(&lead.path) {
             return Err(ApiError::Forbidden("承办单位不在您的督查范围内".into()));
         }
@@ -488,15 +528,16 @@ impl AssignmentsApi for AssignmentsService {
             .await
             .map_err(internal)?;
         let responsible = match &input.responsible_person_id {
-            Some(pid) => people
-                .iter()
-                .find(|p| &p.id == pid)
-                .ok_or_else(|| ApiError::validation("responsiblePersonId", "责任人须是承办单位的人员"))?,
+            Some(pid) => people.iter().find(|p| &p.id == pid).ok_or_else(|| {
+                ApiError::validation("responsiblePersonId", "责任人须是承办单位的人员")
+            })?,
             None => people
                 .iter()
                 .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
                 .or_else(|| people.first())
-                .ok_or_else(|| ApiError::validation("leadUnitId", "承办单位尚无人员，无法明确责任人"))?,
+                .ok_or_else(|| {
+                    ApiError::validation("leadUnitId", "承办单位尚无人员，无法明确责任人")
+                })?,
         };
         let now = self.clock.now();
         let id = duban_outbox::new_event_id(now).to_string();
@@ -547,8 +588,15 @@ impl AssignmentsApi for AssignmentsService {
         .await
         .map_err(internal)?;
         let path = snap.lead_unit_path.clone();
-        self.emit(&txn, &actor.person_id, &path, &id, 1, AssignmentsEvent::AssignmentIssued { assignment: snap })
-            .await?;
+        self.emit(
+            &txn,
+            &actor.person_id,
+            &path,
+            &id,
+            1,
+            AssignmentsEvent::AssignmentIssued { assignment: snap },
+        )
+        .await?;
         let view = self.view(&txn, model).await?;
         self.commit(txn).await?;
         Ok(view)
@@ -560,18 +608,24 @@ impl AssignmentsApi for AssignmentsService {
         input: TransitionInput,
     ) -> Result<AssignmentView, ApiError> {
         let who = actor.person_id.clone();
-        self.transition(actor, &input.id, input.expected_version, Party::LeadUnit, |a, m, now| {
-            let next = rules::acknowledge(a)?;
-            m.acknowledged_at = Set(Some(now));
-            Ok((
-                next.clone(),
-                AssignmentsEvent::AssignmentAcknowledged {
-                    assignment: next,
-                    acknowledged_by: who,
-                },
-                None,
-            ))
-        })
+        self.transition(
+            actor,
+            &input.id,
+            input.expected_version,
+            Party::LeadUnit,
+            |a, m, now| {
+                let next = rules::acknowledge(a)?;
+                m.acknowledged_at = Set(Some(now));
+                Ok((
+                    next.clone(),
+                    AssignmentsEvent::AssignmentAcknowledged {
+                        assignment: next,
+                        acknowledged_by: who,
+                    },
+                    None,
+                ))
+            },
+        )
         .await
     }
 
@@ -581,32 +635,38 @@ impl AssignmentsApi for AssignmentsService {
         input: ReportProgressInput,
     ) -> Result<AssignmentView, ApiError> {
         let who = actor.person_id.clone();
-        self.transition(actor, &input.id, input.expected_version, Party::LeadUnit, |a, _m, now| {
-            let next = rules::report_progress(a, input.percent, &input.text)?;
-            let report = ProgressReportSnapshot {
-                id: duban_outbox::new_event_id(now).to_string(),
-                percent: input.percent,
-                text: input.text.trim().to_string(),
-                reported_by: who,
-                reported_at: now,
-            };
-            let row = progress_report::ActiveModel {
-                id: Set(report.id.clone()),
-                assignment_id: Set(a.id.clone()),
-                percent: Set(report.percent),
-                text: Set(report.text.clone()),
-                reported_by: Set(report.reported_by.clone()),
-                reported_at: Set(now),
-            };
-            Ok((
-                next.clone(),
-                AssignmentsEvent::ProgressReported {
-                    assignment: next,
-                    report,
-                },
-                Some(row),
-            ))
-        })
+        self.transition(
+            actor,
+            &input.id,
+            input.expected_version,
+            Party::LeadUnit,
+            |a, _m, now| {
+                let next = rules::report_progress(a, input.percent, &input.text)?;
+                let report = ProgressReportSnapshot {
+                    id: duban_outbox::new_event_id(now).to_string(),
+                    percent: input.percent,
+                    text: input.text.trim().to_string(),
+                    reported_by: who,
+                    reported_at: now,
+                };
+                let row = progress_report::ActiveModel {
+                    id: Set(report.id.clone()),
+                    assignment_id: Set(a.id.clone()),
+                    percent: Set(report.percent),
+                    text: Set(report.text.clone()),
+                    reported_by: Set(report.reported_by.clone()),
+                    reported_at: Set(now),
+                };
+                Ok((
+                    next.clone(),
+                    AssignmentsEvent::ProgressReported {
+                        assignment: next,
+                        report,
+                    },
+                    Some(row),
+                ))
+            },
+        )
         .await
     }
 
@@ -615,19 +675,25 @@ impl AssignmentsApi for AssignmentsService {
         actor: &Actor,
         input: TextTransitionInput,
     ) -> Result<AssignmentView, ApiError> {
-        self.transition(actor, &input.id, input.expected_version, Party::LeadUnit, |a, m, now| {
-            let next = rules::complete(a, &input.text)?;
-            m.completed_at = Set(Some(now));
-            m.result = Set(Some(input.text.trim().to_string()));
-            Ok((
-                next.clone(),
-                AssignmentsEvent::AssignmentCompleted {
-                    assignment: next,
-                    result: input.text.trim().to_string(),
-                },
-                None,
-            ))
-        })
+        self.transition(
+            actor,
+            &input.id,
+            input.expected_version,
+            Party::LeadUnit,
+            |a, m, now| {
+                let next = rules::complete(a, &input.text)?;
+                m.completed_at = Set(Some(now));
+                m.result = Set(Some(input.text.trim().to_string()));
+                Ok((
+                    next.clone(),
+                    AssignmentsEvent::AssignmentCompleted {
+                        assignment: next,
+                        result: input.text.trim().to_string(),
+                    },
+                    None,
+                ))
+            },
+        )
         .await
     }
 
@@ -636,10 +702,20 @@ impl AssignmentsApi for AssignmentsService {
         actor: &Actor,
         input: TransitionInput,
     ) -> Result<AssignmentView, ApiError> {
-        self.transition(actor, &input.id, input.expected_version, Party::Issuer, |a, _m, _now| {
-            let next = rules::verify(a)?;
-            Ok((next.clone(), AssignmentsEvent::AssignmentVerified { assignment: next }, None))
-        })
+        self.transition(
+            actor,
+            &input.id,
+            input.expected_version,
+            Party::Issuer,
+            |a, _m, _now| {
+                let next = rules::verify(a)?;
+                Ok((
+                    next.clone(),
+                    AssignmentsEvent::AssignmentVerified { assignment: next },
+                    None,
+                ))
+            },
+        )
         .await
     }
 
@@ -648,18 +724,24 @@ impl AssignmentsApi for AssignmentsService {
         actor: &Actor,
         input: TextTransitionInput,
     ) -> Result<AssignmentView, ApiError> {
-        self.transition(actor, &input.id, input.expected_version, Party::Issuer, |a, m, _now| {
-            let next = rules::return_to_lead_unit(a, &input.text)?;
-            m.return_reason = Set(Some(input.text.trim().to_string()));
-            Ok((
-                next.clone(),
-                AssignmentsEvent::AssignmentReturned {
-                    assignment: next,
-                    reason: input.text.trim().to_string(),
-                },
-                None,
-            ))
-        })
+        self.transition(
+            actor,
+            &input.id,
+            input.expected_version,
+            Party::Issuer,
+            |a, m, _now| {
+                let next = rules::return_to_lead_unit(a, &input.text)?;
+                m.return_reason = Set(Some(input.text.trim().to_string()));
+                Ok((
+                    next.clone(),
+                    AssignmentsEvent::AssignmentReturned {
+                        assignment: next,
+                        reason: input.text.trim().to_string(),
+                    },
+                    None,
+                ))
+            },
+        )
         .await
     }
 
@@ -686,7 +768,9 @@ impl AssignmentsApi for AssignmentsService {
                     .await
                     .map_err(internal)?
                     .filter(|u| actor.can_see(&u.path))
-                    .ok_or_else(|| ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内"))?;
+                    .ok_or_else(|| {
+                        ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内")
+                    })?;
                 unit.path
             }
             None => actor.scope.clone(),
@@ -700,12 +784,22 @@ impl AssignmentsApi for AssignmentsService {
         if let Some(ids) = &filter.ids {
             cond = cond.add(assignment::Column::Id.is_in(ids.clone()));
         }
-        if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let escaped = text
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             let pattern = format!("%{escaped}%");
             cond = cond.add(
                 Condition::any()
-                    .add(assignment::Column::Title.like(LikeExpr::new(pattern.clone()).escape('\\')))
+                    .add(
+                        assignment::Column::Title.like(LikeExpr::new(pattern.clone()).escape('\\')),
+                    )
                     .add(assignment::Column::Description.like(LikeExpr::new(pattern).escape('\\'))),
             );
         }
@@ -718,13 +812,11 @@ impl AssignmentsApi for AssignmentsService {
         if let Some(after) = &page.after {
             let (due, id) = decode_cursor(after)?;
             query = query.filter(
-                Condition::any()
-                    .add(assignment::Column::DueOn.gt(due))
-                    .add(
-                        Condition::all()
-                            .add(assignment::Column::DueOn.eq(due))
-                            .add(assignment::Column::Id.gt(id)),
-                    ),
+                Condition::any().add(assignment::Column::DueOn.gt(due)).add(
+                    Condition::all()
+                        .add(assignment::Column::DueOn.eq(due))
+                        .add(assignment::Column::Id.gt(id)),
+                ),
             );
         }
         let mut rows = query
@@ -776,7 +868,11 @@ impl AssignmentsApi for AssignmentsService {
             .one(&self.db)
             .await
             .map_err(internal)?
-            .filter(|p| actor.can_see(&p.unit_path) || p.id == actor.person_id || in_subtree(&actor.scope, &p.unit_path))
+            .filter(|p| {
+                actor.can_see(&p.unit_path)
+                    || p.id == actor.person_id
+                    || in_subtree(&actor.scope, &p.unit_path)
+            })
             .map(person_snapshot)
             .ok_or_else(|| ApiError::not_found("人员", id))
     }
@@ -793,9 +889,8 @@ impl AssignmentsApi for AssignmentsService {
                 .one(&self.db)
                 .await
                 .map_err(internal)?;
-            let covers = scope.is_some_and(|u| {
-                in_subtree(&actor.unit_path, &u.path) || actor.can_see(&u.path)
-            });
+            let covers = scope
+                .is_some_and(|u| in_subtree(&actor.unit_path, &u.path) || actor.can_see(&u.path));
             if covers {
                 out.push(CampaignSnapshot {
                     id: c.id,

@@ -44,8 +44,18 @@ impl MigrationTrait for CreateTables {
         m.create_table(
             Table::create()
                 .table(AuditLeaf::Table)
-                .col(ColumnDef::new(AuditLeaf::Idx).big_integer().not_null().primary_key())
-                .col(ColumnDef::new(AuditLeaf::EventId).string().not_null().unique_key())
+                .col(
+                    ColumnDef::new(AuditLeaf::Idx)
+                        .big_integer()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(
+                    ColumnDef::new(AuditLeaf::EventId)
+                        .string()
+                        .not_null()
+                        .unique_key(),
+                )
                 .col(ColumnDef::new(AuditLeaf::Topic).string().not_null())
                 .col(ColumnDef::new(AuditLeaf::EventType).string().not_null())
                 .col(ColumnDef::new(AuditLeaf::AggregateId).string().not_null())

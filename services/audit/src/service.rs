@@ -126,7 +126,9 @@ impl AuditApi for AuditService {
         page: PageRequest,
     ) -> Result<Page<AuditEntryView>, ApiError> {
         if !actor.has_any(&[Role::Discipline, Role::Admin]) {
-            return Err(ApiError::Forbidden("只有纪检监察人员可以查阅审计日志".into()));
+            return Err(ApiError::Forbidden(
+                "只有纪检监察人员可以查阅审计日志".into(),
+            ));
         }
         let mut q = audit_leaf::Entity::find();
         if let Some(agg) = &filter.aggregate_id {

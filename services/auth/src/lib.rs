@@ -135,8 +135,8 @@ impl TokenKeys {
         // Expiry is checked against the injected clock below, not the system clock.
         validation.validate_exp = false;
         validation.required_spec_claims = ["exp", "sub"].iter().map(|s| s.to_string()).collect();
-        let data = decode::<Claims>(token, &self.decoding, &validation)
-            .map_err(|_| AuthError::Invalid)?;
+        let data =
+            decode::<Claims>(token, &self.decoding, &validation).map_err(|_| AuthError::Invalid)?;
         if data.claims.exp <= now.timestamp() {
             return Err(AuthError::Invalid);
         }

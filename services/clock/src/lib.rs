@@ -66,7 +66,10 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now_utc(&self) -> DateTime<Utc> {
-        self.0.lock().map(|t| *t).unwrap_or_else(|p| *p.into_inner())
+        self.0
+            .lock()
+            .map(|t| *t)
+            .unwrap_or_else(|p| *p.into_inner())
     }
 }
 

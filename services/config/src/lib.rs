@@ -260,7 +260,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("duban-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("duban.toml");
-        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\ntenant = \"c-from-file\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\ntenant = \"c-from-file\"\n",
+        )
+        .unwrap();
         let args = ConfigArgs {
             config: Some(file),
             tenant: Some("c-from-flag".into()),

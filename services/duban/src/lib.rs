@@ -1,1 +1,23 @@
-//! placeholder
+//! The duban process: every service in one process on SQLite files with the
+//! in-process transport (the embedded default), plus the `migrate` and `token` commands.
+
+pub mod cli;
+mod run;
+
+pub use run::{start, Running};
+
+use duban_config::{Config, LogFormat};
+
+/// Installs the one tracing subscriber of the process.
+pub fn init_tracing(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second initialisation (tests) keeps the first subscriber.
+    let _ = match config.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Human => builder.try_init(),
+    };
+}

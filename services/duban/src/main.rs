@@ -1,1 +1,8 @@
-fn main() {}
+//! `duban`: parse the command line and hand over to the library.
+
+use clap::Parser;
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    duban::cli::run(duban::cli::Cli::parse()).await
+}

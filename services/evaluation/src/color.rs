@@ -33,7 +33,10 @@ pub fn assess(item: &ItemFacts, today: NaiveDate, yellow_days: i64) -> (Color, S
     }
     if today > item.due_on {
         let late = working_days_between(item.due_on, today).max(1);
-        return (Color::Red, format!("已超过办结时限{late}个工作日，红牌督办"));
+        return (
+            Color::Red,
+            format!("已超过办结时限{late}个工作日，红牌督办"),
+        );
     }
     let left = working_days_between(today, item.due_on);
     if left <= yellow_days {
@@ -52,7 +55,10 @@ pub fn assess(item: &ItemFacts, today: NaiveDate, yellow_days: i64) -> (Color, S
     if expected - i64::from(item.percent) >= LAG_POINTS {
         return (
             Color::Yellow,
-            format!("进度滞后：时间已过{expected}%，进度仅{}%，黄牌预警", item.percent),
+            format!(
+                "进度滞后：时间已过{expected}%，进度仅{}%，黄牌预警",
+                item.percent
+            ),
         );
     }
     (Color::Blue, "正常推进".into())

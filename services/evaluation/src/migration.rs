@@ -45,14 +45,23 @@ impl MigrationTrait for CreateTables {
         m.create_table(
             Table::create()
                 .table(TrackedItem::Table)
-                .col(ColumnDef::new(TrackedItem::Id).string().not_null().primary_key())
+                .col(
+                    ColumnDef::new(TrackedItem::Id)
+                        .string()
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(ColumnDef::new(TrackedItem::UnitId).string().not_null())
                 .col(ColumnDef::new(TrackedItem::OrgPath).string().not_null())
                 .col(ColumnDef::new(TrackedItem::State).string().not_null())
                 .col(ColumnDef::new(TrackedItem::IssuedOn).date().not_null())
                 .col(ColumnDef::new(TrackedItem::DueOn).date().not_null())
                 .col(ColumnDef::new(TrackedItem::Percent).integer().not_null())
-                .col(ColumnDef::new(TrackedItem::Version).big_integer().not_null())
+                .col(
+                    ColumnDef::new(TrackedItem::Version)
+                        .big_integer()
+                        .not_null(),
+                )
                 .col(ColumnDef::new(TrackedItem::Color).string().not_null())
                 .col(ColumnDef::new(TrackedItem::Reason).string().not_null())
                 .col(

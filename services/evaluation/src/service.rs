@@ -16,7 +16,6 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-
 /// The evaluation service over its own database.
 #[derive(Clone)]
 pub struct EvaluationService {
@@ -79,7 +78,10 @@ impl EvaluationService {
                 &self.tenant,
                 &item.org_path,
                 "system",
-                cause.map_or_else(|| duban_outbox::new_event_id(now), |c| c.meta.correlation_id),
+                cause.map_or_else(
+                    || duban_outbox::new_event_id(now),
+                    |c| c.meta.correlation_id,
+                ),
                 cause.map(|c| c.meta.id),
                 &item.id,
                 item.version,
@@ -154,7 +156,9 @@ impl Handler for EvaluationService {
         let Some(a) = typed.assignment() else {
             return Ok(vec![]);
         };
-        let existing = tracked_item::Entity::find_by_id(a.id.clone()).one(txn).await?;
+        let existing = tracked_item::Entity::find_by_id(a.id.clone())
+            .one(txn)
+            .await?;
         if existing.as_ref().is_some_and(|m| m.version >= a.version) {
             return Ok(vec![]);
         }
@@ -241,4 +245,3 @@ impl EvaluationApi for EvaluationService {
             .map_err(internal)
     }
 }
-

@@ -1,1 +1,10 @@
-//! placeholder
+//! The GraphQL gateway: authenticates each request, limits it to the caller's
+//! scope and role, and calls the services through their client traits only.
+
+pub mod error;
+pub mod schema;
+pub mod server;
+mod types;
+
+pub use schema::{build_schema, DubanSchema};
+pub use server::{app_config, Gateway, Services};

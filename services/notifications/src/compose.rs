@@ -53,13 +53,19 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
             &a.issuer_id,
             NotificationKind::ProgressUpdate,
             format!("进度报送：{}（{}%）", a.title, report.percent),
-            format!("{}报送进度{}%：{}", a.lead_unit_name, report.percent, report.text),
+            format!(
+                "{}报送进度{}%：{}",
+                a.lead_unit_name, report.percent, report.text
+            ),
         )],
         AssignmentsEvent::AssignmentCompleted { result, .. } => vec![to(
             &a.issuer_id,
             NotificationKind::CompletionPending,
             format!("办结待审：{}", a.title),
-            format!("{}报告已办结：{}。请审核销号或退回。", a.lead_unit_name, result),
+            format!(
+                "{}报告已办结：{}。请审核销号或退回。",
+                a.lead_unit_name, result
+            ),
         )],
         AssignmentsEvent::AssignmentVerified { .. } => vec![to(
             &a.responsible_person_id,
@@ -71,7 +77,10 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
             &a.responsible_person_id,
             NotificationKind::VerificationResult,
             format!("已退回：{}", a.title),
-            format!("「{}」被退回，理由：{}。请整改后重新报送。", a.title, reason),
+            format!(
+                "「{}」被退回，理由：{}。请整改后重新报送。",
+                a.title, reason
+            ),
         )],
         _ => vec![],
     }

@@ -42,8 +42,17 @@ impl MigrationTrait for CreateTables {
         m.create_table(
             Table::create()
                 .table(Notification::Table)
-                .col(ColumnDef::new(Notification::Id).string().not_null().primary_key())
-                .col(ColumnDef::new(Notification::RecipientId).string().not_null())
+                .col(
+                    ColumnDef::new(Notification::Id)
+                        .string()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(
+                    ColumnDef::new(Notification::RecipientId)
+                        .string()
+                        .not_null(),
+                )
                 .col(ColumnDef::new(Notification::Kind).string().not_null())
                 .col(ColumnDef::new(Notification::Title).string().not_null())
                 .col(ColumnDef::new(Notification::Body).text().not_null())

@@ -65,7 +65,10 @@ fn sqlite_path(url: &str) -> Option<&str> {
 /// How many connections may use this database at once; 1 for SQLite by design.
 pub fn max_connections(db: &DatabaseConnection) -> u32 {
     match db.get_database_backend() {
-        DbBackend::Sqlite => db.get_sqlite_connection_pool().options().get_max_connections(),
+        DbBackend::Sqlite => db
+            .get_sqlite_connection_pool()
+            .options()
+            .get_max_connections(),
         DbBackend::Postgres => db
             .get_postgres_connection_pool()
             .options()
@@ -133,7 +136,10 @@ mod tests {
 
     #[test]
     fn sqlite_paths_are_read_from_urls() {
-        assert_eq!(sqlite_path("sqlite://data/a.db?mode=rwc"), Some("data/a.db"));
+        assert_eq!(
+            sqlite_path("sqlite://data/a.db?mode=rwc"),
+            Some("data/a.db")
+        );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
     }
 }

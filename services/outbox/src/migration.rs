@@ -52,7 +52,12 @@ impl MigrationTrait for CreateOutboxInbox {
                         .auto_increment()
                         .primary_key(),
                 )
-                .col(ColumnDef::new(Outbox::EventId).string().not_null().unique_key())
+                .col(
+                    ColumnDef::new(Outbox::EventId)
+                        .string()
+                        .not_null()
+                        .unique_key(),
+                )
                 .col(ColumnDef::new(Outbox::Topic).string().not_null())
                 .col(ColumnDef::new(Outbox::Key).string().not_null())
                 .col(ColumnDef::new(Outbox::Payload).text().not_null())

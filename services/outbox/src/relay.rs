@@ -125,7 +125,10 @@ impl Relay {
         };
         let now = self.clock.now_utc();
         outbox::Entity::update_many()
-            .col_expr(outbox::Column::PublishedAt, sea_orm::sea_query::Expr::value(now))
+            .col_expr(
+                outbox::Column::PublishedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
             .filter(outbox::Column::Seq.between(first, last))
             .exec(&self.db)
             .await

@@ -169,7 +169,6 @@ impl Subscription for InProcessSubscription {
         *entry = (*entry).max(delivery.offset + 1);
         Ok(())
     }
-
 }
 
 #[cfg(test)]

@@ -186,7 +186,10 @@ mod tests {
             (AssignmentState::InProgress, 40, 3)
         );
         let a = complete(&a, "机制已建立并运行").unwrap();
-        assert_eq!((a.state, a.progress_percent), (AssignmentState::Completed, 100));
+        assert_eq!(
+            (a.state, a.progress_percent),
+            (AssignmentState::Completed, 100)
+        );
         let a = verify(&a).unwrap();
         assert_eq!((a.state, a.version), (AssignmentState::Closed, 5));
     }
@@ -216,7 +219,10 @@ mod tests {
         let a = acknowledge(&issued()).unwrap();
         assert!(matches!(
             report_progress(&a, 101, "x"),
-            Err(DomainError::Invalid { field: "percent", .. })
+            Err(DomainError::Invalid {
+                field: "percent",
+                ..
+            })
         ));
         assert!(matches!(
             report_progress(&a, 50, "  "),
@@ -235,7 +241,10 @@ mod tests {
         );
         assert!(matches!(
             return_to_lead_unit(&a, ""),
-            Err(DomainError::Invalid { field: "reason", .. })
+            Err(DomainError::Invalid {
+                field: "reason",
+                ..
+            })
         ));
     }
 

@@ -1,4 +1,3 @@
 //! Pure domain logic of the assignments service: no SQL, no HTTP, time as an argument.
 
 pub mod assignment;
-

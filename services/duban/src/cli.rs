@@ -1,0 +1,177 @@
+//! The command line: `serve` (the default), `migrate`, `token`.
+
+use crate::run;
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use duban_auth::{Claims, TokenKeys};
+use duban_clock::{SharedClock, SystemClock};
+use duban_config::{Config, ConfigArgs};
+use std::io::Write as _;
+use std::sync::Arc;
+
+/// 督办 duban: assignments, time limits, three-color warnings, evaluations and an
+/// audit trail for county and township work-style drives.
+#[derive(Debug, Parser)]
+#[command(name = "duban", version)]
+pub struct Cli {
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// One service of duban.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ServiceName {
+    /// The GraphQL gateway.
+    Gateway,
+    /// Assignments, directory, campaigns.
+    Assignments,
+    /// Colors and evaluations.
+    Evaluation,
+    /// Inboxes and notices.
+    Notifications,
+    /// The tamper-evident log.
+    Audit,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start duban: every service in one process, or one service alone.
+    Serve {
+        /// Only this service (for the distributed deployment).
+        service: Option<ServiceName>,
+    },
+    /// Create or upgrade every service's tables, then exit.
+    Migrate,
+    /// Print a development token for a person, or list the people.
+    Token {
+        /// Person id or account, e.g. `county-supervisor`.
+        #[arg(long, conflicts_with = "list")]
+        person: Option<String>,
+        /// One line per person: id, name, org unit path, roles (tab-separated).
+        #[arg(long)]
+        list: bool,
+    },
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(&cli.config)?;
+    crate::init_tracing(&config);
+    let clock: SharedClock = Arc::new(SystemClock);
+    match cli.command.unwrap_or(Command::Serve { service: None }) {
+        Command::Serve { service: None } => serve(&config, clock).await,
+        Command::Serve {
+            service: Some(name),
+        } => anyhow::bail!(
+            "serving {name:?} alone needs the Kafka transport of the distributed deployment, \
+             which this build does not have yet; run `duban serve` for all services in one process"
+        ),
+        Command::Migrate => {
+            run::open_databases(&config).await?;
+            println!("数据库已迁移到最新版本");
+            Ok(())
+        }
+        Command::Token { person, list } => token(&config, clock, person, list).await,
+    }
+}
+
+async fn serve(config: &Config, clock: SharedClock) -> anyhow::Result<()> {
+    if config.uses_dev_secret() {
+        tracing::warn!("using the development token key; set DUBAN_JWT_SECRET in production");
+    }
+    let running = run::start(config, clock).await?;
+    let url = format!("http://{}", running.addr);
+    tracing::info!(%url, "duban is serving");
+    println!("督办 duban 已启动：");
+    println!("  GraphQL / GraphiQL  {url}/graphql");
+    println!("  订阅 (WebSocket)    ws://{}/graphql/ws", running.addr);
+    println!("  健康检查            {url}/healthz  {url}/readyz");
+    println!("  获取令牌            duban token --list ；duban token --person county-supervisor");
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    running.shutdown().await
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn token(
+    config: &Config,
+    clock: SharedClock,
+    person: Option<String>,
+    list: bool,
+) -> anyhow::Result<()> {
+    let [db, ..] = run::open_databases(config).await?;
+    let bus = duban_outbox::EventBus {
+        transport: Arc::new(duban_transport::InProcessTransport::new()),
+        wake: Arc::new(tokio::sync::Notify::new()),
+    };
+    let svc = duban_assignments::AssignmentsService::new(db, bus, clock.clone(), &config.tenant);
+    if list {
+        let people = svc.people().await?;
+        if people.is_empty() {
+            anyhow::bail!("数据库中还没有人员：先运行一次 `duban serve` 载入演示数据");
+        }
+        let mut out = std::io::stdout().lock();
+        for p in people {
+            let roles: Vec<_> = p.roles.iter().map(|r| r.as_str()).collect();
+            let line = writeln!(
+                out,
+                "{}\t{}\t{}\t{}",
+                p.id,
+                p.name,
+                p.unit_path,
+                roles.join(",")
+            );
+            if line.is_err() {
+                // The reader went away (`| head`): nothing more to say.
+                break;
+            }
+        }
+        return Ok(());
+    }
+    let who = person.context("请用 --person <id 或账号> 指定人员，或用 --list 列出人员")?;
+    let p = svc.find_person(&who).await?;
+    let actor = svc.actor_for(&p).await?;
+    let now = clock.now_utc();
+    let claims = Claims {
+        sub: actor.person_id,
+        name: actor.name,
+        tenant: actor.tenant,
+        unit: actor.unit_id,
+        unit_path: actor.unit_path,
+        scope: actor.scope,
+        roles: actor.roles,
+        iat: now.timestamp(),
+        exp: now.timestamp() + config.token_ttl_hours * 3600,
+    };
+    println!(
+        "{}",
+        TokenKeys::new(config.jwt_secret.expose().as_bytes()).sign(&claims)?
+    );
+    Ok(())
+}

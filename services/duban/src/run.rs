@@ -1,0 +1,252 @@
+//! Wiring of the all-in-one process: databases, migrations, relays, consumers,
+//! demo data, the HTTP server, and a graceful shutdown that loses no event.
+
+use anyhow::Context as _;
+use duban_assignments::AssignmentsService;
+use duban_audit::AuditService;
+use duban_auth::TokenKeys;
+use duban_clock::SharedClock;
+use duban_config::Config;
+use duban_evaluation::EvaluationService;
+use duban_gateway::{build_schema, Gateway, Services};
+use duban_notifications::NotificationsService;
+use duban_outbox::{Consumer, EventBus, Relay};
+use duban_schema::topics;
+use duban_transport::{InProcessTransport, Transport};
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::MigratorTrait;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+/// A started all-in-one duban.
+pub struct Running {
+    /// Where the HTTP server listens.
+    pub addr: SocketAddr,
+    server: actix_web::dev::ServerHandle,
+    server_task: Option<JoinHandle<std::io::Result<()>>>,
+    stop: watch::Sender<bool>,
+    workers: Vec<JoinHandle<()>>,
+    relays: Vec<Relay>,
+    transport: InProcessTransport,
+    /// The assignments service (tests and the token command use it directly).
+    pub assignments: AssignmentsService,
+}
+
+/// Opens and migrates every service database.
+pub async fn open_databases(config: &Config) -> anyhow::Result<[DatabaseConnection; 4]> {
+    let open = |name: &'static str| {
+        let url = config.database_url_for(name);
+        async move {
+            duban_outbox::db::connect(&url, name)
+                .await
+                .with_context(|| format!("cannot open the {name} database"))
+        }
+    };
+    let a = open(duban_assignments::SERVICE).await?;
+    duban_assignments::migration::Migrator::up(&a, None).await?;
+    let e = open(duban_evaluation::SERVICE).await?;
+    duban_evaluation::migration::Migrator::up(&e, None).await?;
+    let n = open(duban_notifications::SERVICE).await?;
+    duban_notifications::migration::Migrator::up(&n, None).await?;
+    let au = open(duban_audit::SERVICE).await?;
+    duban_audit::migration::Migrator::up(&au, None).await?;
+    Ok([a, e, n, au])
+}
+
+/// Starts every service in this process and serves the gateway on `config.listen`.
+pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Running> {
+    let [a_db, e_db, n_db, au_db] = open_databases(config).await?;
+    let transport = InProcessTransport::new();
+    let shared: Arc<dyn Transport> = Arc::new(transport.clone());
+    let bus = || EventBus {
+        transport: shared.clone(),
+        wake: Arc::new(Notify::new()),
+    };
+    let (a_bus, e_bus, n_bus) = (bus(), bus(), bus());
+    let assignments =
+        AssignmentsService::new(a_db.clone(), a_bus.clone(), clock.clone(), &config.tenant);
+    let evaluation = EvaluationService::new(
+        e_db.clone(),
+        e_bus.clone(),
+        clock.clone(),
+        &config.tenant,
+        config.yellow_days_before_due,
+    );
+    let notifications =
+        NotificationsService::new(n_db.clone(), n_bus.clone(), clock.clone(), &config.tenant);
+    let audit = AuditService::new(au_db.clone());
+
+    let (stop, stop_rx) = watch::channel(false);
+    let mut workers = Vec::new();
+    let relays = vec![
+        Relay::new(
+            duban_assignments::SERVICE,
+            a_db,
+            shared.clone(),
+            a_bus.wake,
+            clock.clone(),
+        ),
+        Relay::new(
+            duban_evaluation::SERVICE,
+            e_db.clone(),
+            shared.clone(),
+            e_bus.wake,
+            clock.clone(),
+        ),
+        Relay::new(
+            duban_notifications::SERVICE,
+            n_db.clone(),
+            shared.clone(),
+            n_bus.wake,
+            clock.clone(),
+        ),
+    ];
+    for r in &relays {
+        let (r, rx) = (r.clone(), stop_rx.clone());
+        workers.push(tokio::spawn(async move {
+            if let Err(e) = r.run(rx).await {
+                tracing::error!(error = %e, "relay stopped");
+            }
+        }));
+    }
+    let consumers = [
+        Consumer {
+            group: duban_evaluation::SERVICE.into(),
+            topics: vec![topics::ASSIGNMENTS],
+            db: e_db,
+            transport: shared.clone(),
+            handler: Arc::new(evaluation.clone()),
+            clock: clock.clone(),
+        },
+        Consumer {
+            group: duban_notifications::SERVICE.into(),
+            topics: vec![topics::ASSIGNMENTS],
+            db: n_db,
+            transport: shared.clone(),
+            handler: Arc::new(notifications.clone()),
+            clock: clock.clone(),
+        },
+        Consumer {
+            group: duban_audit::SERVICE.into(),
+            topics: topics::ALL.to_vec(),
+            db: au_db,
+            transport: shared.clone(),
+            handler: Arc::new(audit.clone()),
+            clock: clock.clone(),
+        },
+    ];
+    for c in consumers {
+        workers.push(tokio::spawn(c.run(stop_rx.clone())));
+    }
+    {
+        let (evaluation, mut rx) = (evaluation.clone(), stop_rx.clone());
+        workers.push(tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+                    _ = rx.changed() => return,
+                }
+                if let Err(e) = evaluation.reassess().await {
+                    tracing::warn!(error = %e, "color reassessment failed");
+                }
+            }
+        }));
+    }
+
+    if config.demo && duban_assignments::demo::load(&assignments).await? {
+        tracing::info!("demo data loaded");
+    }
+
+    let services = Services {
+        assignments: Arc::new(assignments.clone()),
+        evaluation: Arc::new(evaluation),
+        notifications: Arc::new(notifications),
+        audit: Arc::new(audit),
+    };
+    let gateway = Gateway {
+        schema: build_schema(services.clone(), config.max_page_size),
+        keys: TokenKeys::new(config.jwt_secret.expose().as_bytes()),
+        clock,
+        services,
+    };
+    let listener = std::net::TcpListener::bind(&config.listen)
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new().configure(duban_gateway::app_config(gateway.clone()))
+    })
+    .workers(2)
+    .disable_signals()
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    let handle = server.handle();
+    let server_task = tokio::spawn(server);
+    Ok(Running {
+        addr,
+        server: handle,
+        server_task: Some(server_task),
+        stop,
+        workers,
+        relays,
+        transport,
+        assignments,
+    })
+}
+
+impl Running {
+    /// Events published but not yet handled by every consumer, plus rows not yet published.
+    pub async fn pending_events(&self) -> anyhow::Result<i64> {
+        let mut n = self.transport.pending();
+        for r in &self.relays {
+            n += r.backlog().await? as i64;
+        }
+        Ok(n)
+    }
+
+    /// Waits until every event so far has reached every consumer (or `limit` passes).
+    pub async fn settle(&self, limit: Duration) -> anyhow::Result<bool> {
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut quiet = 0;
+        while tokio::time::Instant::now() < deadline {
+            if self.pending_events().await? == 0 {
+                quiet += 1;
+                // Twice in a row: a consumer may have just written its own outbox row.
+                if quiet >= 2 {
+                    return Ok(true);
+                }
+            } else {
+                quiet = 0;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(false)
+    }
+
+    /// Stops taking requests, lets every event reach every consumer, then stops.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        self.server.stop(true).await;
+        if let Some(t) = self.server_task.take() {
+            let _ = t.await;
+        }
+        let drained = self.settle(Duration::from_secs(30)).await?;
+        let _ = self.stop.send(true);
+        for w in self.workers {
+            let _ = w.await;
+        }
+        if drained {
+            for r in &self.relays {
+                r.mark_safe().await?;
+            }
+            tracing::info!("stopped; every event was delivered");
+        } else {
+            tracing::warn!(
+                "stopped before every event was delivered; they will be offered again on start"
+            );
+        }
+        Ok(())
+    }
+}

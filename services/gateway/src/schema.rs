@@ -1,0 +1,444 @@
+//! Queries, mutations and subscriptions; each resolver checks the caller and calls one service.
+
+use crate::error::{forbidden, unauthenticated, ApiResultExt};
+use crate::server::Services;
+use crate::types::*;
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, Object, Schema, Subscription, ID};
+use duban_api::{ApiError, PageRequest};
+use duban_auth::{Actor, AuthError, Role as AuthRole};
+use futures::{Stream, StreamExt};
+
+/// The executable schema.
+pub type DubanSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// Largest page any list serves.
+#[derive(Clone, Copy)]
+pub struct MaxPageSize(pub usize);
+
+/// Default page size when `first` is not given.
+const DEFAULT_PAGE: usize = 20;
+
+/// Builds the schema with its services and limits.
+pub fn build_schema(services: Services, max_page_size: usize) -> DubanSchema {
+    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+        .data(services)
+        .data(MaxPageSize(max_page_size))
+        .limit_depth(12)
+        .limit_complexity(2_000)
+        .finish()
+}
+
+/// The caller, or UNAUTHENTICATED.
+pub(crate) fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Actor> {
+    match ctx.data_opt::<Result<Actor, AuthError>>() {
+        Some(Ok(a)) => Ok(a),
+        Some(Err(e)) => Err(unauthenticated(e)),
+        None => Err(unauthenticated(&AuthError::Missing)),
+    }
+}
+
+fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Services> {
+    ctx.data::<Services>()
+}
+
+fn page(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<PageRequest> {
+    let max = ctx.data::<MaxPageSize>().map(|m| m.0).unwrap_or(100);
+    let first = match first {
+        None => DEFAULT_PAGE.min(max),
+        Some(n) if n < 0 || n as usize > max => {
+            return Err(ApiError::validation(
+                "first",
+                format!("每页条数须在0到{max}之间"),
+            ))
+            .gql()
+        }
+        Some(n) => n as usize,
+    };
+    Ok(PageRequest { first, after })
+}
+
+fn version(v: i32) -> i64 {
+    i64::from(v)
+}
+
+async fn with_color(
+    s: &Services,
+    v: duban_api::AssignmentView,
+) -> async_graphql::Result<Assignment> {
+    let mut colors = s
+        .evaluation
+        .colors(std::slice::from_ref(&v.assignment.id))
+        .await
+        .gql()?;
+    let c = colors.remove(&v.assignment.id);
+    Ok(Assignment::new(v, c))
+}
+
+/// Read side.
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// The signed-in caller.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Me> {
+        let a = actor(ctx)?;
+        Ok(Me {
+            person_id: ID(a.person_id.clone()),
+            name: a.name.clone(),
+            unit_id: ID(a.unit_id.clone()),
+            unit_path: a.unit_path.clone(),
+            scope: a.scope.clone(),
+            roles: a.roles.iter().copied().map(Into::into).collect(),
+        })
+    }
+
+    /// Units in the caller's scope and above it, ordered by path.
+    async fn org_units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OrgUnit>> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .assignments
+            .org_units(a)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// One person in the caller's scope.
+    async fn person(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Person> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .assignments
+            .person(a, &id)
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// Campaigns covering the caller.
+    async fn campaigns(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Campaign>> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .assignments
+            .campaigns(a)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// One assignment in the caller's scope.
+    async fn assignment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Assignment> {
+        let a = actor(ctx)?;
+        let s = services(ctx)?;
+        with_color(s, s.assignments.assignment(a, &id).await.gql()?).await
+    }
+
+    /// Assignments in the caller's scope, by time limit then id. At most 100 a page.
+    async fn assignments(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AssignmentFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Assignment, Totals, EmptyFields>> {
+        let a = actor(ctx)?;
+        let s = services(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let ids = match filter.color {
+            Some(c) => Some(s.evaluation.ids_with_color(a, c.into()).await.gql()?),
+            None => None,
+        };
+        let f = duban_api::AssignmentFilter {
+            scope: filter.scope.map(|i| i.0),
+            states: filter
+                .states
+                .map(|v| v.into_iter().map(Into::into).collect()),
+            ids,
+            text: filter.text,
+        };
+        let result = s
+            .assignments
+            .assignments(a, f, page(ctx, first, after)?)
+            .await
+            .gql()?;
+        let ids: Vec<String> = result
+            .items
+            .iter()
+            .map(|(_, v)| v.assignment.id.clone())
+            .collect();
+        let mut colors = s.evaluation.colors(&ids).await.gql()?;
+        let mut conn = Connection::with_additional_fields(
+            result.has_previous_page,
+            result.has_next_page,
+            Totals {
+                total_count: result.total_count as i32,
+            },
+        );
+        conn.edges
+            .extend(result.items.into_iter().map(|(cursor, v)| {
+                let c = colors.remove(&v.assignment.id);
+                Edge::new(cursor, Assignment::new(v, c))
+            }));
+        Ok(conn)
+    }
+
+    /// The caller's notices, newest first. At most 100 a page.
+    async fn my_notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] unread_only: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Notification, Totals, EmptyFields>> {
+        let a = actor(ctx)?;
+        let p = services(ctx)?
+            .notifications
+            .my_notifications(a, unread_only, page(ctx, first, after)?)
+            .await
+            .gql()?;
+        let mut conn = Connection::with_additional_fields(
+            p.has_previous_page,
+            p.has_next_page,
+            Totals {
+                total_count: p.total_count as i32,
+            },
+        );
+        conn.edges
+            .extend(p.items.into_iter().map(|(c, v)| Edge::new(c, v.into())));
+        Ok(conn)
+    }
+
+    /// The audit log in the caller's scope, oldest first (DISCIPLINE and ADMIN). At most 100 a page.
+    async fn audit_entries(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, AuditEntry, Totals, EmptyFields>> {
+        let a = actor(ctx)?;
+        if !a.has_any(&[AuthRole::Discipline, AuthRole::Admin]) {
+            return Err(forbidden("只有纪检监察人员可以查阅审计日志"));
+        }
+        let f = duban_api::AuditFilter {
+            aggregate_id: filter.and_then(|f| f.aggregate_id).map(|i| i.0),
+        };
+        let p = services(ctx)?
+            .audit
+            .entries(a, f, page(ctx, first, after)?)
+            .await
+            .gql()?;
+        let mut conn = Connection::with_additional_fields(
+            p.has_previous_page,
+            p.has_next_page,
+            Totals {
+                total_count: p.total_count as i32,
+            },
+        );
+        conn.edges
+            .extend(p.items.into_iter().map(|(c, v)| Edge::new(c, v.into())));
+        Ok(conn)
+    }
+}
+
+/// Write side: one mutation per transition.
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// 交办: a supervisor issues an assignment to a lead unit with a time limit in working days.
+    async fn issue_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: IssueAssignmentInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let a = actor(ctx)?;
+        let s = services(ctx)?;
+        let v = s
+            .assignments
+            .issue_assignment(
+                a,
+                duban_api::IssueAssignmentInput {
+                    title: input.title,
+                    description: input.description,
+                    source: input.source.into(),
+                    source_text: input.source_text,
+                    lead_unit_id: input.lead_unit_id.0,
+                    responsible_person_id: input.responsible_person_id.map(|i| i.0),
+                    time_limit_days: input.time_limit_days,
+                },
+            )
+            .await
+            .gql()?;
+        Ok(AssignmentPayload {
+            assignment: with_color(s, v).await?,
+        })
+    }
+
+    /// 签收: the lead unit signs for an issued item.
+    async fn acknowledge_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignmentVersionInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let a = actor(ctx)?;
+        let s = services(ctx)?;
+        let v = s
+            .assignments
+            .acknowledge_assignment(
+                a,
+                duban_api::TransitionInput {
+                    id: input.id.0,
+                    expected_version: version(input.expected_version),
+                },
+            )
+            .await
+            .gql()?;
+        Ok(AssignmentPayload {
+            assignment: with_color(s, v).await?,
+        })
+    }
+
+    /// 进度报送: the lead unit reports progress.
+    async fn report_progress(
+        &self,
+        ctx: &Context<'_>,
+        input: ReportProgressInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let a = actor(ctx)?;
+        let s = services(ctx)?;
+        let v = s
+            .assignments
+            .report_progress(
+                a,
+                duban_api::ReportProgressInput {
+                    id: input.id.0,
+                    expected_version: version(input.expected_version),
+                    percent: input.percent,
+                    text: input.text,
+                },
+            )
+            .await
+            .gql()?;
+        Ok(AssignmentPayload {
+            assignment: with_color(s, v).await?,
+        })
+    }
+
+    /// 办结: the lead unit reports the item done, for verification.
+    async fn complete_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: CompleteAssignmentInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let a = actor(ctx)?;
+        let s = services(ctx)?;
+        let v = s
+            .assignments
+            .complete_assignment(
+                a,
+                duban_api::TextTransitionInput {
+                    id: input.id.0,
+                    expected_version: version(input.expected_version),
+                    text: input.result,
+                },
+            )
+            .await
+            .gql()?;
+        Ok(AssignmentPayload {
+            assignment: with_color(s, v).await?,
+        })
+    }
+
+    /// 审核销号: the supervisor accepts the result and closes the item.
+    async fn verify_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignmentVersionInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let a = actor(ctx)?;
+        let s = services(ctx)?;
+        let v = s
+            .assignments
+            .verify_assignment(
+                a,
+                duban_api::TransitionInput {
+                    id: input.id.0,
+                    expected_version: version(input.expected_version),
+                },
+            )
+            .await
+            .gql()?;
+        Ok(AssignmentPayload {
+            assignment: with_color(s, v).await?,
+        })
+    }
+
+    /// 退回: the supervisor sends a completed item back with a reason.
+    async fn return_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: ReturnAssignmentInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let a = actor(ctx)?;
+        let s = services(ctx)?;
+        let v = s
+            .assignments
+            .return_assignment(
+                a,
+                duban_api::TextTransitionInput {
+                    id: input.id.0,
+                    expected_version: version(input.expected_version),
+                    text: input.reason,
+                },
+            )
+            .await
+            .gql()?;
+        Ok(AssignmentPayload {
+            assignment: with_color(s, v).await?,
+        })
+    }
+
+    /// Marks one of the caller's notices read.
+    async fn mark_notification_read(
+        &self,
+        ctx: &Context<'_>,
+        input: MarkNotificationReadInput,
+    ) -> async_graphql::Result<NotificationPayload> {
+        let a = actor(ctx)?;
+        let v = services(ctx)?
+            .notifications
+            .mark_read(a, &input.id)
+            .await
+            .gql()?;
+        Ok(NotificationPayload {
+            notification: v.into(),
+        })
+    }
+}
+
+/// Live updates over `graphql-transport-ws` at `/graphql/ws`.
+pub struct SubscriptionRoot;
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// Each new notice for the caller, as it arrives.
+    async fn notification_received(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = Notification>> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .notifications
+            .watch(&a.person_id)
+            .map(Notification::from))
+    }
+}

@@ -1,0 +1,141 @@
+//! The actix-web side: `/graphql` (GraphiQL on GET), `/graphql/ws`, `/healthz`, `/readyz`.
+
+use crate::schema::DubanSchema;
+use actix_web::{guard, web, HttpRequest, HttpResponse};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::Data;
+use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
+use duban_api::{AssignmentsApi, AuditApi, EvaluationApi, NotificationsApi};
+use duban_auth::{AuthError, TokenKeys};
+use duban_clock::SharedClock;
+use std::sync::Arc;
+use tracing::Instrument;
+
+/// The services the gateway calls, through their client traits.
+#[derive(Clone)]
+pub struct Services {
+    /// Assignments.
+    pub assignments: Arc<dyn AssignmentsApi>,
+    /// Evaluation.
+    pub evaluation: Arc<dyn EvaluationApi>,
+    /// Notifications.
+    pub notifications: Arc<dyn NotificationsApi>,
+    /// Audit.
+    pub audit: Arc<dyn AuditApi>,
+}
+
+/// What the HTTP handlers share.
+#[derive(Clone)]
+pub struct Gateway {
+    /// The schema.
+    pub schema: DubanSchema,
+    /// Token keys.
+    pub keys: TokenKeys,
+    /// Clock for token expiry.
+    pub clock: SharedClock,
+    /// The services, for readiness.
+    pub services: Services,
+}
+
+async fn graphql(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    body: GraphQLRequest,
+) -> GraphQLResponse {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let actor = gw.keys.verify_header(header, gw.clock.now_utc());
+    let span = tracing::info_span!(
+        "gateway.graphql",
+        person = actor.as_ref().map(|a| a.person_id.as_str()).unwrap_or("-")
+    );
+    gw.schema
+        .execute(body.into_inner().data(actor))
+        .instrument(span)
+        .await
+        .into()
+}
+
+async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .title("督办 duban")
+                .finish(),
+        )
+}
+
+async fn ws(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let keys = gw.keys.clone();
+    let clock = gw.clock.clone();
+    GraphQLSubscription::new(gw.schema.clone())
+        .on_connection_init(move |value: serde_json::Value| async move {
+            let token = value
+                .get("token")
+                .or_else(|| value.get("Authorization"))
+                .or_else(|| value.get("authorization"))
+                .and_then(|v| v.as_str())
+                .map(|t| {
+                    if t.starts_with("Bearer ") || t.starts_with("bearer ") {
+                        t.to_string()
+                    } else {
+                        format!("Bearer {t}")
+                    }
+                });
+            match keys.verify_header(token.as_deref(), clock.now_utc()) {
+                Ok(actor) => {
+                    let mut data = Data::default();
+                    data.insert(Ok::<_, AuthError>(actor));
+                    Ok(data)
+                }
+                Err(e) => Err(crate::error::unauthenticated(&e)),
+            }
+        })
+        .start(&req, payload)
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+async fn readyz(gw: web::Data<Gateway>) -> HttpResponse {
+    let s = &gw.services;
+    let checks = [
+        ("assignments", s.assignments.ready().await),
+        ("evaluation", s.evaluation.ready().await),
+        ("notifications", s.notifications.ready().await),
+        ("audit", s.audit.ready().await),
+    ];
+    let failing: Vec<_> = checks
+        .iter()
+        .filter(|(_, r)| r.is_err())
+        .map(|(n, _)| *n)
+        .collect();
+    if failing.is_empty() {
+        HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "not ready", "failing": failing}))
+    }
+}
+
+/// Registers the gateway's routes on an actix app.
+pub fn app_config(gw: Gateway) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(web::Data::new(gw))
+            .service(web::resource("/graphql").guard(guard::Post()).to(graphql))
+            .service(web::resource("/graphql").guard(guard::Get()).to(graphiql))
+            .service(web::resource("/graphql/ws").to(ws))
+            .route("/healthz", web::get().to(healthz))
+            .route("/readyz", web::get().to(readyz));
+    }
+}

@@ -1,0 +1,581 @@
+//! GraphQL types: thin wrappers over the services' data, named as API.md says.
+
+use async_graphql::{
+    ComplexObject, Enum, InputObject, InputValueError, InputValueResult, Scalar, ScalarType,
+    SimpleObject, Value, ID,
+};
+use chrono::{DateTime as ChronoDateTime, FixedOffset, NaiveDate};
+use duban_api::{AssignmentView, AuditEntryView, ColorView, NotificationView};
+use duban_schema::assignments as ev;
+use duban_schema::notifications::NotificationKind as EvKind;
+
+/// A calendar day `YYYY-MM-DD` on the Asia/Shanghai calendar.
+#[derive(Clone, Copy, Debug)]
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom("日期格式应为 YYYY-MM-DD")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// An instant, RFC 3339 with offset, e.g. `2026-03-10T17:30:00+08:00`.
+#[derive(Clone, Copy, Debug)]
+pub struct DateTime(pub ChronoDateTime<FixedOffset>);
+
+#[Scalar(name = "DateTime")]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => ChronoDateTime::parse_from_rfc3339(s)
+                .map(DateTime)
+                .map_err(|_| {
+                    InputValueError::custom("时间格式应为 RFC 3339，例如 2026-03-10T17:30:00+08:00")
+                }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::String(
+            self.0
+                .with_timezone(&duban_clock::shanghai())
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        )
+    }
+}
+
+/// Kind of an org unit.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "ev::UnitKind")]
+pub enum UnitKind {
+    /// 县
+    County,
+    /// 乡镇（街道）
+    Township,
+    /// 县直部门
+    Department,
+    /// 办公室、科室
+    Office,
+}
+
+/// A role a person holds.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "duban_schema::Role")]
+pub enum Role {
+    /// 经办人员
+    Clerk,
+    /// 单位负责人
+    UnitLeader,
+    /// 督查人员
+    Supervisor,
+    /// 纪检监察
+    Discipline,
+    /// 系统管理员
+    Admin,
+}
+
+/// Lifecycle state of an assignment.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "ev::AssignmentState")]
+pub enum AssignmentState {
+    /// 已交办
+    Issued,
+    /// 已签收
+    Acknowledged,
+    /// 办理中
+    InProgress,
+    /// 已中止
+    Suspended,
+    /// 已办结（待审核）
+    Completed,
+    /// 已销号
+    Closed,
+    /// 已退回
+    Returned,
+    /// 已撤销
+    Cancelled,
+}
+
+/// Where an assignment comes from.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "ev::AssignmentSource")]
+pub enum AssignmentSource {
+    /// 领导批示
+    LeaderInstruction,
+    /// 会议决定
+    MeetingDecision,
+    /// 重点任务
+    KeyTask,
+    /// 群众诉求
+    PublicRequest,
+    /// 问题整改
+    Problem,
+}
+
+/// Three-color status (红黄蓝三色管理).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "duban_schema::Color")]
+pub enum Color {
+    /// 蓝：正常推进
+    Blue,
+    /// 黄牌预警：进度滞后
+    Yellow,
+    /// 红牌督办：久拖不决
+    Red,
+}
+
+/// Kind of a notice.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "EvKind")]
+pub enum NotificationKind {
+    /// 督办通知
+    SupervisionNotice,
+    /// 签收回执
+    AcknowledgementReceipt,
+    /// 进度报送
+    ProgressUpdate,
+    /// 办结待审
+    CompletionPending,
+    /// 审核结果
+    VerificationResult,
+}
+
+/// A unit of the county's directory.
+#[derive(SimpleObject)]
+pub struct OrgUnit {
+    /// Opaque id.
+    pub id: ID,
+    /// Parent unit id.
+    pub parent_id: Option<ID>,
+    /// Kind.
+    pub kind: UnitKind,
+    /// Official name.
+    pub name: String,
+    /// 统计用区划代码 (6 digits for a county, 9 for a township), where it has one.
+    pub division_code: Option<String>,
+    /// Path of ids from the county down.
+    pub path: String,
+}
+
+impl From<ev::OrgUnitSnapshot> for OrgUnit {
+    fn from(u: ev::OrgUnitSnapshot) -> Self {
+        OrgUnit {
+            id: ID(u.id),
+            parent_id: u.parent_id.map(ID),
+            kind: u.kind.into(),
+            name: u.name,
+            division_code: u.division_code,
+            path: u.path,
+        }
+    }
+}
+
+/// A person.
+#[derive(SimpleObject)]
+pub struct Person {
+    /// Opaque id.
+    pub id: ID,
+    /// Login account.
+    pub account: String,
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Unit id.
+    pub unit_id: ID,
+    /// Roles.
+    pub roles: Vec<Role>,
+}
+
+impl From<ev::PersonSnapshot> for Person {
+    fn from(p: ev::PersonSnapshot) -> Self {
+        Person {
+            id: ID(p.id),
+            account: p.account,
+            name: p.name,
+            title: p.title,
+            unit_id: ID(p.unit_id),
+            roles: p.roles.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The signed-in caller.
+#[derive(SimpleObject)]
+pub struct Me {
+    /// Person id.
+    pub person_id: ID,
+    /// Name.
+    pub name: String,
+    /// Unit id.
+    pub unit_id: ID,
+    /// Unit path.
+    pub unit_path: String,
+    /// Subtree the caller may see.
+    pub scope: String,
+    /// Roles.
+    pub roles: Vec<Role>,
+}
+
+/// A campaign phase.
+#[derive(SimpleObject)]
+pub struct Phase {
+    /// Position, from 1.
+    pub ordinal: i32,
+    /// Name, e.g. 自查自纠.
+    pub name: String,
+    /// First day.
+    pub starts_on: Date,
+    /// Last day.
+    pub ends_on: Date,
+}
+
+/// A campaign (专项整治).
+#[derive(SimpleObject)]
+pub struct Campaign {
+    /// Opaque id.
+    pub id: ID,
+    /// Name.
+    pub name: String,
+    /// Issuing document number (文号).
+    pub document_number: String,
+    /// Scope unit.
+    pub scope_unit_id: ID,
+    /// Ordered phases.
+    pub phases: Vec<Phase>,
+    /// Problem categories.
+    pub categories: Vec<String>,
+}
+
+impl From<ev::CampaignSnapshot> for Campaign {
+    fn from(c: ev::CampaignSnapshot) -> Self {
+        Campaign {
+            id: ID(c.id),
+            name: c.name,
+            document_number: c.document_number,
+            scope_unit_id: ID(c.scope_unit_id),
+            phases: c
+                .phases
+                .into_iter()
+                .map(|p| Phase {
+                    ordinal: p.ordinal,
+                    name: p.name,
+                    starts_on: Date(p.starts_on),
+                    ends_on: Date(p.ends_on),
+                })
+                .collect(),
+            categories: c.categories,
+        }
+    }
+}
+
+/// A progress report (进度报送).
+#[derive(SimpleObject)]
+pub struct ProgressReport {
+    /// Opaque id.
+    pub id: ID,
+    /// Progress, 0–100.
+    pub percent: i32,
+    /// What was done.
+    pub text: String,
+    /// Reporter's person id.
+    pub reported_by: ID,
+    /// When.
+    pub reported_at: DateTime,
+}
+
+/// An assignment (交办事项) with its three-color status.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Assignment {
+    /// Opaque id.
+    pub id: ID,
+    /// Title.
+    pub title: String,
+    /// What is to be done.
+    pub description: String,
+    /// Source.
+    pub source: AssignmentSource,
+    /// The instruction's own words.
+    pub source_text: Option<String>,
+    /// Issuer's person id.
+    pub issuer_id: ID,
+    /// 承办单位 id.
+    pub lead_unit_id: ID,
+    /// 承办单位 name.
+    pub lead_unit_name: String,
+    /// 责任人 person id.
+    pub responsible_person_id: ID,
+    /// State.
+    pub state: AssignmentState,
+    /// Time limit in working days.
+    pub time_limit_days: Option<i32>,
+    /// Issued at.
+    pub issued_at: DateTime,
+    /// Last day of the time limit.
+    pub due_on: Date,
+    /// Latest progress, 0–100.
+    pub progress_percent: i32,
+    /// Version; pass as `expectedVersion` to change it.
+    pub version: i32,
+    /// Progress reports, oldest first.
+    pub progress_reports: Vec<ProgressReport>,
+    /// When it was signed for.
+    pub acknowledged_at: Option<DateTime>,
+    /// When it was reported done.
+    pub completed_at: Option<DateTime>,
+    /// The result as reported.
+    pub result: Option<String>,
+    /// Why it was last returned.
+    pub return_reason: Option<String>,
+    #[graphql(skip)]
+    pub color_view: Option<ColorView>,
+}
+
+#[ComplexObject]
+impl Assignment {
+    /// Chinese label of the state, e.g. 已签收.
+    async fn state_label(&self) -> &'static str {
+        ev::AssignmentState::from(self.state).label()
+    }
+    /// Three-color status; null until evaluation has seen the item (a moment after issue).
+    async fn color(&self) -> Option<Color> {
+        self.color_view.as_ref().map(|c| c.color.into())
+    }
+    /// Why it has that color.
+    async fn color_reason(&self) -> Option<&str> {
+        self.color_view.as_ref().map(|c| c.reason.as_str())
+    }
+}
+
+impl Assignment {
+    /// Builds the GraphQL object from a view and its color.
+    pub fn new(v: AssignmentView, color: Option<ColorView>) -> Self {
+        let a = v.assignment;
+        Assignment {
+            id: ID(a.id),
+            title: a.title,
+            description: a.description,
+            source: a.source.into(),
+            source_text: a.source_text,
+            issuer_id: ID(a.issuer_id),
+            lead_unit_id: ID(a.lead_unit_id),
+            lead_unit_name: a.lead_unit_name,
+            responsible_person_id: ID(a.responsible_person_id),
+            state: a.state.into(),
+            time_limit_days: a.time_limit_days,
+            issued_at: DateTime(a.issued_at),
+            due_on: Date(a.due_on),
+            progress_percent: a.progress_percent,
+            version: a.version as i32,
+            progress_reports: v
+                .progress
+                .into_iter()
+                .map(|r| ProgressReport {
+                    id: ID(r.id),
+                    percent: r.percent,
+                    text: r.text,
+                    reported_by: ID(r.reported_by),
+                    reported_at: DateTime(r.reported_at),
+                })
+                .collect(),
+            acknowledged_at: v.acknowledged_at.map(DateTime),
+            completed_at: v.completed_at.map(DateTime),
+            result: v.result,
+            return_reason: v.return_reason,
+            color_view: color,
+        }
+    }
+}
+
+/// A notice in the caller's inbox.
+#[derive(SimpleObject, Clone)]
+pub struct Notification {
+    /// Opaque id.
+    pub id: ID,
+    /// Kind.
+    pub kind: NotificationKind,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// The assignment it concerns.
+    pub assignment_id: Option<ID>,
+    /// When it arrived.
+    pub created_at: DateTime,
+    /// When it was marked read.
+    pub read_at: Option<DateTime>,
+}
+
+impl From<NotificationView> for Notification {
+    fn from(v: NotificationView) -> Self {
+        let n = v.notification;
+        Notification {
+            id: ID(n.id),
+            kind: n.kind.into(),
+            title: n.title,
+            body: n.body,
+            assignment_id: n.assignment_id.map(ID),
+            created_at: DateTime(n.created_at),
+            read_at: v.read_at.map(DateTime),
+        }
+    }
+}
+
+/// One event in the tamper-evident audit log.
+#[derive(SimpleObject)]
+pub struct AuditEntry {
+    /// Leaf index, from 0.
+    pub index: i32,
+    /// Event id.
+    pub event_id: ID,
+    /// Event type, e.g. AssignmentIssued.
+    pub event_type: String,
+    /// Aggregate the event concerns.
+    pub aggregate_id: ID,
+    /// Org path it concerns.
+    pub org_path: String,
+    /// Person id of who caused it, or `system`.
+    pub actor: String,
+    /// When.
+    pub occurred_at: DateTime,
+    /// RFC 6962 leaf hash, hex.
+    pub leaf_hash: String,
+}
+
+impl From<AuditEntryView> for AuditEntry {
+    fn from(v: AuditEntryView) -> Self {
+        AuditEntry {
+            index: v.index as i32,
+            event_id: ID(v.event_id),
+            event_type: v.event_type,
+            aggregate_id: ID(v.aggregate_id),
+            org_path: v.org_path,
+            actor: v.actor,
+            occurred_at: DateTime(v.occurred_at),
+            leaf_hash: v.leaf_hash,
+        }
+    }
+}
+
+/// Extra fields of every connection.
+#[derive(SimpleObject)]
+pub struct Totals {
+    /// Items matching the filter, in all pages.
+    pub total_count: i32,
+}
+
+/// Filter of `assignments`; every field optional.
+#[derive(InputObject, Default)]
+pub struct AssignmentFilter {
+    /// A unit: that unit and its whole subtree.
+    pub scope: Option<ID>,
+    /// Any of these states.
+    pub states: Option<Vec<AssignmentState>>,
+    /// Only this color.
+    pub color: Option<Color>,
+    /// Title or description contains this text.
+    pub text: Option<String>,
+}
+
+/// Input of `issueAssignment`.
+#[derive(InputObject)]
+pub struct IssueAssignmentInput {
+    /// Short title, at most 200 characters.
+    pub title: String,
+    /// What is to be done.
+    #[graphql(default)]
+    pub description: String,
+    /// Where it comes from.
+    #[graphql(default_with = "AssignmentSource::LeaderInstruction")]
+    pub source: AssignmentSource,
+    /// The instruction's own words (批示原文).
+    pub source_text: Option<String>,
+    /// 承办单位.
+    pub lead_unit_id: ID,
+    /// 责任人; default the lead unit's leader.
+    pub responsible_person_id: Option<ID>,
+    /// Time limit in working days (1–365).
+    pub time_limit_days: i32,
+}
+
+/// Input of transitions that need only the item and its version.
+#[derive(InputObject)]
+pub struct AssignmentVersionInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+}
+
+/// Input of `reportProgress`.
+#[derive(InputObject)]
+pub struct ReportProgressInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// Progress, 0–100.
+    pub percent: i32,
+    /// What was done.
+    pub text: String,
+}
+
+/// Input of `completeAssignment`.
+#[derive(InputObject)]
+pub struct CompleteAssignmentInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// The result (办理结果).
+    pub result: String,
+}
+
+/// Input of `returnAssignment`.
+#[derive(InputObject)]
+pub struct ReturnAssignmentInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// Why it goes back (退回理由).
+    pub reason: String,
+}
+
+/// Input of `markNotificationRead`.
+#[derive(InputObject)]
+pub struct MarkNotificationReadInput {
+    /// Notice id.
+    pub id: ID,
+}
+
+/// Payload of every assignment mutation: the changed item.
+#[derive(SimpleObject)]
+pub struct AssignmentPayload {
+    /// The assignment after the change.
+    pub assignment: Assignment,
+}
+
+/// Payload of `markNotificationRead`.
+#[derive(SimpleObject)]
+pub struct NotificationPayload {
+    /// The notice after the change.
+    pub notification: Notification,
+}
+
+/// Filter of `auditEntries`.
+#[derive(InputObject, Default)]
+pub struct AuditFilter {
+    /// Only events of this aggregate (an assignment, a person…).
+    pub aggregate_id: Option<ID>,
+}
