@@ -1,1 +1,148 @@
-//! placeholder
+//! Test helpers: start the real duban on a random port with its own data folder,
+//! sign tokens for demo people, and talk GraphQL over HTTP like a client would.
+
+use anyhow::Context as _;
+use duban_auth::{Claims, TokenKeys};
+use duban_clock::{SharedClock, SystemClock};
+use duban_config::Config;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// A running duban with its data folder.
+pub struct TestApp {
+    /// The process, minus the HTTP client side.
+    pub running: Option<duban::Running>,
+    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+    /// The configuration it was started with.
+    pub config: Config,
+    /// Holds the data folder until the test ends.
+    pub dir: Arc<tempfile::TempDir>,
+    keys: TokenKeys,
+    clock: SharedClock,
+}
+
+/// Starts duban with demo data on port 0 in a new data folder.
+pub async fn spawn_app() -> anyhow::Result<TestApp> {
+    let dir = Arc::new(tempfile::tempdir()?);
+    spawn_in(dir).await
+}
+
+/// Starts duban on an existing data folder (to test restarts).
+pub async fn spawn_in(dir: Arc<tempfile::TempDir>) -> anyhow::Result<TestApp> {
+    let config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: dir.path().to_path_buf(),
+        jwt_secret: duban_config::Secret::new("test-secret-0123456789"),
+        log_filter: "warn".into(),
+        ..Config::default()
+    };
+    duban::init_tracing(&config);
+    let clock: SharedClock = Arc::new(SystemClock);
+    let running = duban::start(&config, clock.clone()).await?;
+    Ok(TestApp {
+        url: format!("http://{}", running.addr),
+        running: Some(running),
+        keys: TokenKeys::new(config.jwt_secret.expose().as_bytes()),
+        config,
+        dir,
+        clock,
+    })
+}
+
+impl TestApp {
+    fn running(&self) -> anyhow::Result<&duban::Running> {
+        self.running.as_ref().context("already stopped")
+    }
+
+    /// A valid token for a demo account, e.g. `county-supervisor`.
+    pub async fn token(&self, account: &str) -> anyhow::Result<String> {
+        self.token_with_ttl(account, 3600).await
+    }
+
+    /// A token for an account that expires `ttl` seconds from now (negative: already expired).
+    pub async fn token_with_ttl(&self, account: &str, ttl: i64) -> anyhow::Result<String> {
+        let svc = &self.running()?.assignments;
+        let p = svc.find_person(account).await?;
+        let a = svc.actor_for(&p).await?;
+        let now = self.clock.now_utc().timestamp();
+        Ok(self.keys.sign(&Claims {
+            sub: a.person_id,
+            name: a.name,
+            tenant: a.tenant,
+            unit: a.unit_id,
+            unit_path: a.unit_path,
+            scope: a.scope,
+            roles: a.roles,
+            iat: now,
+            exp: now + ttl,
+        })?)
+    }
+
+    /// Posts a GraphQL request with an optional bearer token; returns the JSON body.
+    pub async fn gql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> anyhow::Result<Value> {
+        let client = awc::Client::default();
+        let mut req = client
+            .post(format!("{}/graphql", self.url))
+            .insert_header(("content-type", "application/json"));
+        if let Some(t) = token {
+            req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        let mut resp = req
+            .send_json(&json!({"query": query, "variables": variables}))
+            .await
+            .map_err(|e| anyhow::anyhow!("request failed: {e}"))?;
+        let body = resp
+            .body()
+            .limit(10 * 1024 * 1024)
+            .await
+            .map_err(|e| anyhow::anyhow!("body: {e}"))?;
+        Ok(serde_json::from_slice(&body)?)
+    }
+
+    /// GET a path; returns status and body text.
+    pub async fn get(&self, path: &str) -> anyhow::Result<(u16, String)> {
+        let mut resp = awc::Client::default()
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("request failed: {e}"))?;
+        let body = resp
+            .body()
+            .await
+            .map_err(|e| anyhow::anyhow!("body: {e}"))?;
+        Ok((
+            resp.status().as_u16(),
+            String::from_utf8_lossy(&body).into_owned(),
+        ))
+    }
+
+    /// Waits until every event so far has reached every consumer.
+    pub async fn settle(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.running()?
+                .settle(std::time::Duration::from_secs(10))
+                .await?,
+            "events did not settle within 10 s"
+        );
+        Ok(())
+    }
+
+    /// Graceful shutdown, as on SIGTERM.
+    pub async fn shutdown(mut self) -> anyhow::Result<Arc<tempfile::TempDir>> {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await?;
+        }
+        Ok(self.dir.clone())
+    }
+}
+
+/// The first GraphQL error's `extensions.code`, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}

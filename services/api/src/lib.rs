@@ -41,10 +41,12 @@ pub enum ApiError {
         message: String,
     },
     /// The item is in a state that does not allow this.
-    #[error("当前状态为「{from}」，不能{action}")]
+    #[error("当前状态为「{from_label}」，不能{action}")]
     IllegalTransition {
         /// Current state (wire name).
         from: String,
+        /// Current state, in Chinese.
+        from_label: String,
         /// The attempted transition, in Chinese.
         action: String,
     },

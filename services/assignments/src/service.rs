@@ -42,6 +42,7 @@ fn domain_err(e: DomainError) -> ApiError {
     match e {
         DomainError::Illegal { from, action } => ApiError::IllegalTransition {
             from: from.as_str().to_string(),
+            from_label: from.label().to_string(),
             action: action.to_string(),
         },
         DomainError::Invalid { field, message } => ApiError::validation(field, message),

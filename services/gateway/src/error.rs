@@ -12,10 +12,17 @@ pub fn to_graphql(e: ApiError) -> Error {
         ApiError::Validation { field, .. } => Some(field.clone()),
         _ => None,
     };
+    let state = match &e {
+        ApiError::IllegalTransition { from, .. } => Some(from.clone()),
+        _ => None,
+    };
     Error::new(message).extend_with(|_, ext| {
         ext.set("code", code);
         if let Some(f) = &field {
             ext.set("field", f.as_str());
+        }
+        if let Some(s) = &state {
+            ext.set("currentState", s.as_str());
         }
     })
 }
@@ -56,6 +63,7 @@ mod tests {
             (
                 ApiError::IllegalTransition {
                     from: "ACKNOWLEDGED".into(),
+                    from_label: "已签收".into(),
                     action: "签收".into(),
                 },
                 "ILLEGAL_TRANSITION",

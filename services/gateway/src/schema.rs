@@ -442,3 +442,10 @@ impl SubscriptionRoot {
             .map(Notification::from))
     }
 }
+
+/// The schema in SDL, as exported to `schema/duban.graphql`.
+pub fn sdl() -> String {
+    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+        .finish()
+        .sdl()
+}

@@ -1,0 +1,589 @@
+//! The first loop of «Spine», end to end against the real server: issue → evaluate →
+//! notify → audit, acknowledge, report progress; tokens, roles and scopes; the
+//! WebSocket subscription; a graceful restart that loses no event.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use duban_tests::{error_code, spawn_app, spawn_in, TestApp};
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const ISSUE: &str = r#"mutation($input: IssueAssignmentInput!) {
+  issueAssignment(input: $input) { assignment { id state version dueOn leadUnitName responsiblePersonId color } }
+}"#;
+
+const ASSIGNMENT: &str = r#"query($id: ID!) {
+  assignment(id: $id) { id state stateLabel version color colorReason progressPercent
+    progressReports { percent text reportedBy } }
+}"#;
+
+async fn issue(app: &TestApp, token: &str, unit: &str, title: &str) -> Value {
+    let body = app
+        .gql(
+            Some(token),
+            ISSUE,
+            json!({"input": {
+                "title": title,
+                "description": "对照整改清单逐项落实",
+                "source": "LEADER_INSTRUCTION",
+                "sourceText": "请抓紧落实，按期报送。",
+                "leadUnitId": unit,
+                "timeLimitDays": 5
+            }}),
+        )
+        .await
+        .unwrap();
+    assert!(body["errors"].is_null(), "{body}");
+    body["data"]["issueAssignment"]["assignment"].clone()
+}
+
+#[actix_web::test]
+async fn the_first_loop_runs_from_issue_to_progress_through_graphql() {
+    let app = spawn_app().await.unwrap();
+    let supervisor = app.token("county-supervisor").await.unwrap();
+    let leader = app.token("qingshi-leader").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let discipline = app.token("county-discipline").await.unwrap();
+
+    let a = issue(&app, &supervisor, "qingshi-dzb", "落实首问负责制试点").await;
+    let id = a["id"].as_str().unwrap().to_string();
+    assert_eq!(a["state"], "ISSUED");
+    assert_eq!(a["version"], 1);
+    assert_eq!(a["leadUnitName"], "青石镇党政办公室");
+    assert_eq!(a["responsiblePersonId"], "p-qingshi-leader");
+    app.settle().await.unwrap();
+
+    // Evaluation recorded the item as blue.
+    let body = app
+        .gql(Some(&supervisor), ASSIGNMENT, json!({"id": id}))
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["assignment"]["color"], "BLUE", "{body}");
+    assert_eq!(body["data"]["assignment"]["colorReason"], "正常推进");
+
+    // Notifications put a 督办通知 into the responsible person's inbox.
+    let inbox = app
+        .gql(
+            Some(&leader),
+            "{ myNotifications(first: 50) { totalCount edges { node { kind title body assignmentId } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let notices = inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap();
+    let notice = notices
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["assignmentId"] == id.as_str())
+        .unwrap_or_else(|| panic!("no notice for {id}: {inbox}"));
+    assert_eq!(notice["kind"], "SUPERVISION_NOTICE");
+    assert_eq!(notice["title"], "督办通知：落实首问负责制试点");
+    assert!(notice["body"].as_str().unwrap().contains("5个工作日"));
+
+    // The office acknowledges and reports progress.
+    let ack = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { state version } } }",
+            json!({"i": {"id": id, "expectedVersion": 1}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ack["data"]["acknowledgeAssignment"]["assignment"]["state"], "ACKNOWLEDGED",
+        "{ack}"
+    );
+    let rep = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { state version progressPercent } } }",
+            json!({"i": {"id": id, "expectedVersion": 2, "percent": 40, "text": "已召开部署会，明确责任人"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        rep["data"]["reportProgress"]["assignment"]["state"], "IN_PROGRESS",
+        "{rep}"
+    );
+    assert_eq!(rep["data"]["reportProgress"]["assignment"]["version"], 3);
+    app.settle().await.unwrap();
+
+    // The supervisor sees the progress and the list shows state and color.
+    let seen = app
+        .gql(Some(&supervisor), ASSIGNMENT, json!({"id": id}))
+        .await
+        .unwrap();
+    let s = &seen["data"]["assignment"];
+    assert_eq!(s["progressPercent"], 40);
+    assert_eq!(s["progressReports"][0]["text"], "已召开部署会，明确责任人");
+    assert_eq!(s["progressReports"][0]["reportedBy"], "p-qingshi-clerk");
+    let list = app
+        .gql(
+            Some(&supervisor),
+            r#"query { assignments(filter: {scope: "qingshi", text: "首问负责制试点"}, first: 10) {
+                totalCount edges { node { id state color } } } }"#,
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let edges = list["data"]["assignments"]["edges"].as_array().unwrap();
+    assert_eq!(list["data"]["assignments"]["totalCount"], 1, "{list}");
+    assert_eq!(edges[0]["node"]["state"], "IN_PROGRESS");
+    assert_eq!(edges[0]["node"]["color"], "BLUE");
+
+    // The supervisor got the receipt and the progress notice.
+    let sup_inbox = app
+        .gql(
+            Some(&supervisor),
+            "{ myNotifications(first: 100) { edges { node { kind assignmentId } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let kinds: Vec<_> = sup_inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"]["assignmentId"] == id.as_str())
+        .map(|e| e["node"]["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        kinds.contains(&"ACKNOWLEDGEMENT_RECEIPT".to_string()),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&"PROGRESS_UPDATE".to_string()), "{kinds:?}");
+
+    // Audit appended every event about the item, in order.
+    let audit = app
+        .gql(
+            Some(&discipline),
+            r#"query($id: ID!) { auditEntries(filter: {aggregateId: $id}, first: 100) {
+                edges { node { index eventType actor leafHash } } } }"#,
+            json!({"id": id}),
+        )
+        .await
+        .unwrap();
+    let types: Vec<_> = audit["data"]["auditEntries"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["eventType"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        types
+            .iter()
+            .filter(|t| t.starts_with("Assignment") || *t == "ProgressReported")
+            .collect::<Vec<_>>(),
+        [
+            "AssignmentIssued",
+            "AssignmentAcknowledged",
+            "ProgressReported"
+        ],
+        "{audit}"
+    );
+    assert!(types.contains(&"ColorChanged".to_string()), "{types:?}");
+    app.shutdown().await.unwrap();
+}
+
+#[actix_web::test]
+async fn missing_bad_and_expired_tokens_are_unauthenticated() {
+    let app = spawn_app().await.unwrap();
+    let q = "{ me { name } }";
+    let none = app.gql(None, q, json!({})).await.unwrap();
+    assert_eq!(error_code(&none), Some("UNAUTHENTICATED"), "{none}");
+    let bad = app.gql(Some("not-a-token"), q, json!({})).await.unwrap();
+    assert_eq!(error_code(&bad), Some("UNAUTHENTICATED"));
+    let expired = app.token_with_ttl("county-supervisor", -10).await.unwrap();
+    let old = app.gql(Some(&expired), q, json!({})).await.unwrap();
+    assert_eq!(error_code(&old), Some("UNAUTHENTICATED"));
+    let forged = {
+        let keys = duban_auth::TokenKeys::new(b"somebody-elses-secret-key");
+        let good = app.token("county-supervisor").await.unwrap();
+        let claims: duban_auth::Claims = {
+            let payload = good.split('.').nth(1).unwrap();
+            let bytes = base64_decode(payload);
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        keys.sign(&claims).unwrap()
+    };
+    let f = app.gql(Some(&forged), q, json!({})).await.unwrap();
+    assert_eq!(error_code(&f), Some("UNAUTHENTICATED"));
+    let ok = app
+        .gql(
+            Some(&app.token("county-supervisor").await.unwrap()),
+            q,
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok["data"]["me"]["name"], "王建国");
+    app.shutdown().await.unwrap();
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = Vec::new();
+    let (mut buf, mut bits) = (0u32, 0);
+    for c in s.bytes() {
+        let v = ALPHABET.iter().position(|&a| a == c).unwrap() as u32;
+        buf = (buf << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+            buf &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+#[actix_web::test]
+async fn a_township_cannot_see_another_townships_assignment_and_roles_are_enforced() {
+    let app = spawn_app().await.unwrap();
+    let supervisor = app.token("county-supervisor").await.unwrap();
+    let baisha = app.token("baisha-clerk").await.unwrap();
+    let baisha_sup = app.token("baisha-supervisor").await.unwrap();
+    let qingshi = app.token("qingshi-clerk").await.unwrap();
+    let a = issue(&app, &supervisor, "qingshi-dzb", "青石镇专属事项").await;
+    let id = a["id"].as_str().unwrap();
+
+    for token in [&baisha, &baisha_sup] {
+        let one = app
+            .gql(Some(token), ASSIGNMENT, json!({"id": id}))
+            .await
+            .unwrap();
+        assert_eq!(error_code(&one), Some("NOT_FOUND"), "{one}");
+        let list = app
+            .gql(
+                Some(token),
+                "{ assignments(first: 100) { edges { node { id leadUnitName } } } }",
+                json!({}),
+            )
+            .await
+            .unwrap();
+        for e in list["data"]["assignments"]["edges"].as_array().unwrap() {
+            assert_ne!(e["node"]["id"], id);
+            assert!(
+                e["node"]["leadUnitName"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("白沙乡"),
+                "{e}"
+            );
+        }
+        let ack = app
+            .gql(
+                Some(token),
+                "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { id } } }",
+                json!({"i": {"id": id, "expectedVersion": 1}}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(error_code(&ack), Some("NOT_FOUND"), "{ack}");
+    }
+    // A township supervisor cannot issue to another township.
+    let cross = app
+        .gql(
+            Some(&baisha_sup),
+            ISSUE,
+            json!({"input": {"title": "越权交办", "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&cross), Some("FORBIDDEN"), "{cross}");
+    // A clerk cannot issue at all.
+    let clerk_issue = app
+        .gql(
+            Some(&qingshi),
+            ISSUE,
+            json!({"input": {"title": "x", "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&clerk_issue), Some("FORBIDDEN"));
+    // The supervisor cannot acknowledge for the office.
+    let sup_ack = app
+        .gql(
+            Some(&supervisor),
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { id } } }",
+            json!({"i": {"id": id, "expectedVersion": 1}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&sup_ack), Some("FORBIDDEN"));
+    // Only discipline and admin read the audit log.
+    let audit = app
+        .gql(Some(&qingshi), "{ auditEntries { totalCount } }", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(error_code(&audit), Some("FORBIDDEN"));
+    app.shutdown().await.unwrap();
+}
+
+#[actix_web::test]
+async fn bad_input_stale_versions_and_illegal_transitions_get_clear_errors_and_change_nothing() {
+    let app = spawn_app().await.unwrap();
+    let supervisor = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("liuhe-clerk").await.unwrap();
+
+    let v = app
+        .gql(
+            Some(&supervisor),
+            ISSUE,
+            json!({"input": {"title": "x", "leadUnitId": "liuhe-dzb", "timeLimitDays": 0}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&v), Some("VALIDATION"));
+    assert_eq!(v["errors"][0]["extensions"]["field"], "timeLimitDays");
+    let u = app
+        .gql(
+            Some(&supervisor),
+            ISSUE,
+            json!({"input": {"title": "x", "leadUnitId": "nowhere", "timeLimitDays": 3}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(u["errors"][0]["extensions"]["field"], "leadUnitId", "{u}");
+
+    let a = issue(&app, &supervisor, "liuhe-dzb", "柳河镇测试事项").await;
+    let id = a["id"].as_str().unwrap();
+    let ack = "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }";
+    let stale = app
+        .gql(
+            Some(&clerk),
+            ack,
+            json!({"i": {"id": id, "expectedVersion": 7}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&stale), Some("VERSION_CONFLICT"), "{stale}");
+    let ok = app
+        .gql(
+            Some(&clerk),
+            ack,
+            json!({"i": {"id": id, "expectedVersion": 1}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ok["data"]["acknowledgeAssignment"]["assignment"]["version"],
+        2
+    );
+    let twice = app
+        .gql(
+            Some(&clerk),
+            ack,
+            json!({"i": {"id": id, "expectedVersion": 2}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&twice), Some("ILLEGAL_TRANSITION"), "{twice}");
+    assert_eq!(
+        twice["errors"][0]["message"],
+        "当前状态为「已签收」，不能签收"
+    );
+    assert_eq!(
+        twice["errors"][0]["extensions"]["currentState"],
+        "ACKNOWLEDGED"
+    );
+    let report = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { version } } }",
+            json!({"i": {"id": id, "expectedVersion": 2, "percent": 140, "text": "x"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report["errors"][0]["extensions"]["field"], "percent");
+    app.settle().await.unwrap();
+
+    // Nothing half-written: still version 2, no progress, and only two events for the item.
+    let now = app
+        .gql(Some(&supervisor), ASSIGNMENT, json!({"id": id}))
+        .await
+        .unwrap();
+    assert_eq!(now["data"]["assignment"]["version"], 2);
+    assert_eq!(
+        now["data"]["assignment"]["progressReports"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let discipline = app.token("county-discipline").await.unwrap();
+    let audit = app
+        .gql(
+            Some(&discipline),
+            r#"query($id: ID!) { auditEntries(filter: {aggregateId: $id}) { edges { node { eventType } } } }"#,
+            json!({"id": id}),
+        )
+        .await
+        .unwrap();
+    let types: Vec<_> = audit["data"]["auditEntries"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["eventType"].as_str().unwrap())
+        .filter(|t| *t != "ColorChanged")
+        .collect();
+    assert_eq!(types, ["AssignmentIssued", "AssignmentAcknowledged"]);
+    app.shutdown().await.unwrap();
+}
+
+#[actix_web::test]
+async fn the_notice_arrives_over_the_websocket_subscription() {
+    let app = spawn_app().await.unwrap();
+    let supervisor = app.token("county-supervisor").await.unwrap();
+    let leader = app.token("liuhe-leader").await.unwrap();
+    let ws_url = app.url.replace("http://", "ws://") + "/graphql/ws";
+    // Let the demo's own notices pass first, so the next one is ours.
+    app.settle().await.unwrap();
+
+    // A connection without a token is refused.
+    let (_r, mut anon) = awc::Client::new()
+        .ws(&ws_url)
+        .protocols(["graphql-transport-ws"])
+        .connect()
+        .await
+        .unwrap();
+    anon.send(awc::ws::Message::Text(
+        json!({"type": "connection_init", "payload": {}})
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    let refused = tokio::time::timeout(Duration::from_secs(5), anon.next())
+        .await
+        .unwrap();
+    assert!(
+        matches!(refused, Some(Ok(awc::ws::Frame::Close(_))) | None),
+        "expected close, got {refused:?}"
+    );
+
+    let (_r, mut conn) = awc::Client::new()
+        .ws(&ws_url)
+        .protocols(["graphql-transport-ws"])
+        .connect()
+        .await
+        .unwrap();
+    let send = |v: Value| awc::ws::Message::Text(v.to_string().into());
+    conn.send(send(
+        json!({"type": "connection_init", "payload": {"token": leader}}),
+    ))
+    .await
+    .unwrap();
+    let ack = next_text(&mut conn).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    conn.send(send(json!({"id": "1", "type": "subscribe", "payload": {
+        "query": "subscription { notificationReceived { kind title assignmentId } }"
+    }})))
+    .await
+    .unwrap();
+    // Give the server a moment to register the subscription before the event.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let a = issue(&app, &supervisor, "liuhe-dzb", "订阅测试事项").await;
+    let msg = next_text(&mut conn).await;
+    assert_eq!(msg["type"], "next", "{msg}");
+    let n = &msg["payload"]["data"]["notificationReceived"];
+    assert_eq!(n["kind"], "SUPERVISION_NOTICE");
+    assert_eq!(n["assignmentId"], a["id"]);
+    assert_eq!(n["title"], "督办通知：订阅测试事项");
+    app.shutdown().await.unwrap();
+}
+
+async fn next_text(conn: &mut actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>) -> Value {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), conn.next())
+            .await
+            .expect("no message within 10 s")
+            .expect("connection closed")
+            .expect("bad frame");
+        match frame {
+            awc::ws::Frame::Text(b) => return serde_json::from_slice(&b).unwrap(),
+            awc::ws::Frame::Ping(_) | awc::ws::Frame::Pong(_) => continue,
+            other => panic!("unexpected frame {other:?}"),
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_graceful_restart_loses_no_event_and_keeps_the_data() {
+    let app = spawn_app().await.unwrap();
+    let supervisor = app.token("county-supervisor").await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let a = issue(&app, &supervisor, "baisha-dzb", &format!("重启测试事项{i}")).await;
+        ids.push(a["id"].as_str().unwrap().to_string());
+    }
+    // Stop at once, without waiting for the consumers: shutdown must drain.
+    let dir = app.shutdown().await.unwrap();
+
+    let again = spawn_in(dir).await.unwrap();
+    let discipline = again.token("county-discipline").await.unwrap();
+    let leader = again.token("baisha-leader").await.unwrap();
+    for id in &ids {
+        let audit = again
+            .gql(
+                Some(&discipline),
+                r#"query($id: ID!) { auditEntries(filter: {aggregateId: $id}) { edges { node { eventType } } } }"#,
+                json!({"id": id}),
+            )
+            .await
+            .unwrap();
+        let issued = audit["data"]["auditEntries"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["node"]["eventType"] == "AssignmentIssued")
+            .count();
+        assert_eq!(issued, 1, "audit for {id}: {audit}");
+    }
+    let inbox = again
+        .gql(
+            Some(&leader),
+            "{ myNotifications(first: 100) { edges { node { assignmentId } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let got: Vec<_> = inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["node"]["assignmentId"].as_str())
+        .collect();
+    for id in &ids {
+        assert_eq!(
+            got.iter().filter(|g| *g == id).count(),
+            1,
+            "notice for {id}"
+        );
+    }
+    // The demo is loaded once: still eight demo items plus ours in the county.
+    let all = again
+        .gql(
+            Some(&again.token("county-supervisor").await.unwrap()),
+            "{ assignments { totalCount } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(all["data"]["assignments"]["totalCount"], 28, "{all}");
+    again.shutdown().await.unwrap();
+}
+
+#[actix_web::test]
+async fn health_readiness_and_graphiql_are_served() {
+    let app = spawn_app().await.unwrap();
+    assert_eq!(app.get("/healthz").await.unwrap(), (200, "ok".to_string()));
+    let (code, body) = app.get("/readyz").await.unwrap();
+    assert_eq!(code, 200, "{body}");
+    let (code, page) = app.get("/graphql").await.unwrap();
+    assert_eq!(code, 200);
+    assert!(page.contains("graphiql"), "GraphiQL page expected");
+    app.shutdown().await.unwrap();
+}
