@@ -3,8 +3,10 @@
 //! for the all-in-one binary.
 
 mod in_process;
+mod kafka;
 
 pub use in_process::InProcessTransport;
+pub use kafka::{KafkaSettings, KafkaTransport};
 
 use async_trait::async_trait;
 use std::collections::BTreeMap;

@@ -1,0 +1,281 @@
+//! Kafka transport over rdkafka: one topic per producing service, key = aggregate id,
+//! an idempotent producer, one consumer group per consuming service, offsets
+//! committed only by the caller after its inbox transaction. No Kafka transactions:
+//! the outbox stays the source of truth and can always publish again.
+
+use crate::{Delivery, Record, Subscription, Transport, TransportError};
+use async_trait::async_trait;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{Offset, TopicPartitionList};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How to reach and use the Kafka cluster.
+#[derive(Clone, Debug, Default)]
+pub struct KafkaSettings {
+    /// Bootstrap servers, comma-separated.
+    pub brokers: String,
+    /// Client id reported to the brokers.
+    pub client_id: String,
+    /// Prefix for every topic and group name (isolates tests and tenants sharing a cluster).
+    pub namespace: String,
+    /// Partitions of topics created at start.
+    pub partitions: i32,
+    /// Replication factor of topics created at start.
+    pub replication: i32,
+    /// `security.protocol`, e.g. `SASL_SSL`; empty for plaintext.
+    pub security_protocol: String,
+    /// `sasl.mechanism`, e.g. `SCRAM-SHA-512`.
+    pub sasl_mechanism: String,
+    /// SASL user name.
+    pub sasl_username: String,
+    /// SASL password.
+    pub sasl_password: String,
+    /// CA file for TLS.
+    pub ssl_ca_location: String,
+}
+
+impl KafkaSettings {
+    fn client_config(&self) -> ClientConfig {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", &self.brokers)
+            .set("client.id", &self.client_id)
+            .set("socket.keepalive.enable", "true");
+        for (k, v) in [
+            ("security.protocol", &self.security_protocol),
+            ("sasl.mechanism", &self.sasl_mechanism),
+            ("sasl.username", &self.sasl_username),
+            ("sasl.password", &self.sasl_password),
+            ("ssl.ca.location", &self.ssl_ca_location),
+        ] {
+            if !v.is_empty() {
+                c.set(k, v);
+            }
+        }
+        c
+    }
+
+    fn topic(&self, logical: &str) -> String {
+        format!("{}{logical}", self.namespace)
+    }
+}
+
+/// The Kafka transport.
+pub struct KafkaTransport {
+    settings: KafkaSettings,
+    producer: FutureProducer,
+    admin: AdminClient<DefaultClientContext>,
+    created: Mutex<HashSet<String>>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> TransportError {
+    TransportError::Unavailable(e.to_string())
+}
+
+impl KafkaTransport {
+    /// Connects a producer and an admin client; nothing is sent until used.
+    pub fn new(settings: KafkaSettings) -> Result<Self, TransportError> {
+        let producer: FutureProducer = settings
+            .client_config()
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            .set("max.in.flight.requests.per.connection", "5")
+            .set("linger.ms", "1")
+            .set("message.timeout.ms", "10000")
+            .set("compression.type", "lz4")
+            .create()
+            .map_err(unavailable)?;
+        let admin = settings.client_config().create().map_err(unavailable)?;
+        Ok(Self {
+            settings,
+            producer,
+            admin,
+            created: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// Creates the given logical topics when missing (partitions and replication from settings).
+    pub async fn ensure_topics(&self, topics: &[&str]) -> Result<(), TransportError> {
+        let missing: Vec<String> = {
+            let created = self.created.lock().unwrap_or_else(|p| p.into_inner());
+            topics
+                .iter()
+                .map(|t| self.settings.topic(t))
+                .filter(|t| !created.contains(t))
+                .collect()
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let new: Vec<NewTopic<'_>> = missing
+            .iter()
+            .map(|t| {
+                NewTopic::new(
+                    t,
+                    self.settings.partitions.max(1),
+                    TopicReplication::Fixed(self.settings.replication.max(1)),
+                )
+            })
+            .collect();
+        let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+        let results = self
+            .admin
+            .create_topics(&new, &opts)
+            .await
+            .map_err(unavailable)?;
+        for r in results {
+            match r {
+                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((t, code)) => return Err(unavailable(format!("create topic {t}: {code}"))),
+            }
+        }
+        self.created
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(missing);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Transport for KafkaTransport {
+    async fn publish(&self, topic: &str, records: Vec<Record>) -> Result<(), TransportError> {
+        self.ensure_topics(&[topic]).await?;
+        let name = self.settings.topic(topic);
+        // Enqueue all first (the idempotent producer keeps their order per partition),
+        // then wait for every acknowledgement.
+        let mut pending = Vec::with_capacity(records.len());
+        for r in &records {
+            let mut headers = OwnedHeaders::new();
+            for (k, v) in &r.headers {
+                headers = headers.insert(Header {
+                    key: k,
+                    value: Some(v.as_bytes()),
+                });
+            }
+            let record = FutureRecord::to(&name)
+                .key(r.key.as_bytes())
+                .payload(&r.payload)
+                .headers(headers);
+            match self.producer.send_result(record) {
+                Ok(f) => pending.push(f),
+                Err((e, _)) => return Err(unavailable(e)),
+            }
+        }
+        for f in pending {
+            match f.await {
+                Ok(Ok(_)) => {}
+                Ok(Err((e, _))) => return Err(unavailable(e)),
+                Err(_) => return Err(TransportError::Closed),
+            }
+        }
+        Ok(())
+    }
+
+    async fn subscribe(
+        &self,
+        group: &str,
+        topics: &[&str],
+    ) -> Result<Box<dyn Subscription>, TransportError> {
+        self.ensure_topics(topics).await?;
+        let consumer: StreamConsumer = self
+            .settings
+            .client_config()
+            .set("group.id", format!("{}{group}", self.settings.namespace))
+            .set("enable.auto.commit", "false")
+            .set("auto.offset.reset", "earliest")
+            .set("enable.partition.eof", "false")
+            .set("session.timeout.ms", "10000")
+            .set("heartbeat.interval.ms", "1000")
+            .create()
+            .map_err(unavailable)?;
+        let names: Vec<String> = topics.iter().map(|t| self.settings.topic(t)).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        consumer.subscribe(&refs).map_err(unavailable)?;
+        Ok(Box::new(KafkaSubscription {
+            consumer,
+            namespace: self.settings.namespace.clone(),
+        }))
+    }
+
+    fn durable(&self) -> bool {
+        true
+    }
+
+    async fn ping(&self) -> Result<(), TransportError> {
+        let producer = self.producer.clone();
+        tokio::task::spawn_blocking(move || {
+            producer
+                .client()
+                .fetch_metadata(None, Duration::from_secs(2))
+                .map(|_| ())
+                .map_err(unavailable)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+}
+
+struct KafkaSubscription {
+    consumer: StreamConsumer,
+    namespace: String,
+}
+
+fn delivery(m: &BorrowedMessage<'_>, namespace: &str) -> Delivery {
+    let mut headers = BTreeMap::new();
+    if let Some(h) = m.headers() {
+        for header in h.iter() {
+            if let Some(v) = header.value {
+                headers.insert(
+                    header.key.to_string(),
+                    String::from_utf8_lossy(v).into_owned(),
+                );
+            }
+        }
+    }
+    Delivery {
+        topic: m
+            .topic()
+            .strip_prefix(namespace)
+            .unwrap_or(m.topic())
+            .to_string(),
+        partition: m.partition(),
+        offset: m.offset(),
+        record: Record {
+            key: m
+                .key()
+                .map(|k| String::from_utf8_lossy(k).into_owned())
+                .unwrap_or_default(),
+            payload: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+            headers,
+        },
+    }
+}
+
+#[async_trait]
+impl Subscription for KafkaSubscription {
+    async fn next(&mut self) -> Result<Delivery, TransportError> {
+        let m = self.consumer.recv().await.map_err(unavailable)?;
+        Ok(delivery(&m, &self.namespace))
+    }
+
+    async fn commit(&mut self, d: &Delivery) -> Result<(), TransportError> {
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(
+            &format!("{}{}", self.namespace, d.topic),
+            d.partition,
+            Offset::Offset(d.offset + 1),
+        )
+        .map_err(unavailable)?;
+        self.consumer
+            .commit(&tpl, CommitMode::Async)
+            .map_err(unavailable)
+    }
+}
