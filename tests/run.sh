@@ -1,7 +1,44 @@
 #!/usr/bin/env bash
-# Runs every duban test. Used by README and .ci/run.
+# Runs every duban test against real servers. Used by README and .ci/run.
+#
+# PostgreSQL and Kafka: when DATABASE_URL / KAFKA_BROKERS are set (your own servers,
+# or containers you started with Docker), they are used as they are; otherwise this
+# starts them on loopback with deploy/local/servers.sh (PostgreSQL from Debian's
+# packages, Apache Kafka from Maven Central, both cached) and stops them at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/duban-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
-cargo test --workspace --locked
+
+started=()
+cleanup() {
+  if [ ${#started[@]} -gt 0 ]; then
+    deploy/local/servers.sh stop || true
+  fi
+}
+trap cleanup EXIT
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  eval "$(deploy/local/servers.sh start postgres)"
+  started+=(postgres)
+fi
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+  eval "$(deploy/local/servers.sh start kafka)"
+  started+=(kafka)
+fi
+export DATABASE_URL KAFKA_BROKERS
+echo "tests use PostgreSQL at ${DATABASE_URL%%@*}@… and Kafka at $KAFKA_BROKERS" >&2
+
+# Build once, then run; the end-to-end tests start the binary's library in process
+# and the distributed test starts `duban` processes.
+cargo build --locked --bin duban
+log=$(mktemp)
+set +e
+cargo test --workspace --all-targets --locked 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line over every test binary: cargo prints one summary per binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+     END { printf "all tests: %d passed, %d failed\n", p, f }' "$log"
+rm -f "$log"
+exit "$status"

@@ -1,6 +1,8 @@
 //! Test helpers: start the real duban on a random port with its own data folder,
 //! sign tokens for demo people, and talk GraphQL over HTTP like a client would.
 
+pub mod scenarios;
+
 use anyhow::Context as _;
 use duban_auth::{Claims, TokenKeys};
 use duban_clock::{SharedClock, SystemClock};
@@ -31,12 +33,65 @@ pub async fn spawn_app() -> anyhow::Result<TestApp> {
 /// Starts duban on an existing data folder (to test restarts).
 pub async fn spawn_in(dir: Arc<tempfile::TempDir>) -> anyhow::Result<TestApp> {
     let config = Config {
-        listen: "127.0.0.1:0".into(),
         data_dir: dir.path().to_path_buf(),
+        ..test_config()
+    };
+    spawn_with(config, dir).await
+}
+
+/// The settings every test app shares: port 0, a test key, quiet logs.
+pub fn test_config() -> Config {
+    Config {
+        listen: "127.0.0.1:0".into(),
         jwt_secret: duban_config::Secret::new("test-secret-0123456789"),
         log_filter: "warn".into(),
         ..Config::default()
+    }
+}
+
+/// The PostgreSQL server named by `DATABASE_URL`; a test that needs it fails without it.
+pub fn postgres_url() -> String {
+    std::env::var("DATABASE_URL").expect(
+        "DATABASE_URL must name a PostgreSQL server; `./tests/run.sh` provisions one on loopback",
+    )
+}
+
+/// The Kafka broker named by `KAFKA_BROKERS`; a test that needs it fails without it.
+pub fn kafka_brokers() -> String {
+    std::env::var("KAFKA_BROKERS").expect(
+        "KAFKA_BROKERS must name a Kafka broker; `./tests/run.sh` provisions one on loopback",
+    )
+}
+
+/// A new, empty PostgreSQL database on the server of `DATABASE_URL`; returns its URL.
+pub async fn fresh_database() -> anyhow::Result<String> {
+    use sea_orm::ConnectionTrait;
+    let admin = postgres_url();
+    let name = format!("duban_t_{}", uuid::Uuid::now_v7().simple());
+    let db = sea_orm::Database::connect(&admin).await?;
+    db.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+    db.close().await?;
+    let (base, _) = admin
+        .rsplit_once('/')
+        .context("DATABASE_URL has no database name")?;
+    Ok(format!("{base}/{name}"))
+}
+
+/// Starts duban on its own PostgreSQL database and its own Kafka topics.
+pub async fn spawn_on_postgres_and_kafka() -> anyhow::Result<TestApp> {
+    let dir = Arc::new(tempfile::tempdir()?);
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        database_url: Some(fresh_database().await?),
+        kafka_brokers: Some(kafka_brokers()),
+        kafka_namespace: format!("t{}.", uuid::Uuid::now_v7().simple()),
+        ..test_config()
     };
+    spawn_with(config, dir).await
+}
+
+/// Starts duban with `config`, keeping `dir` alive as long as the app.
+pub async fn spawn_with(config: Config, dir: Arc<tempfile::TempDir>) -> anyhow::Result<TestApp> {
     duban::init_tracing(&config);
     let clock: SharedClock = Arc::new(SystemClock);
     let running = duban::start(&config, clock.clone()).await?;
@@ -126,9 +181,9 @@ impl TestApp {
     pub async fn settle(&self) -> anyhow::Result<()> {
         anyhow::ensure!(
             self.running()?
-                .settle(std::time::Duration::from_secs(10))
+                .settle(std::time::Duration::from_secs(30))
                 .await?,
-            "events did not settle within 10 s"
+            "events did not settle within 30 s"
         );
         Ok(())
     }

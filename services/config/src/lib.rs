@@ -75,6 +75,8 @@ pub enum LogFormat {
 pub enum TransportKind {
     /// In memory, inside one process (the all-in-one default).
     InProcess,
+    /// Apache Kafka (the distributed deployment).
+    Kafka,
 }
 
 /// Everything a duban process can be told.
@@ -96,8 +98,37 @@ pub struct Config {
     pub tenant: String,
     /// Load demo data into an empty database on start. Default true.
     pub demo: bool,
-    /// Event transport. Default in-process.
-    pub transport: TransportKind,
+    /// Event transport. Default: Kafka when `kafka_brokers` is set, else in-process.
+    pub transport: Option<TransportKind>,
+    /// Kafka bootstrap servers, e.g. `127.0.0.1:9092`. Default: none.
+    pub kafka_brokers: Option<String>,
+    /// Kafka client id. Default `duban`.
+    pub kafka_client_id: String,
+    /// Prefix of every topic and consumer group. Default empty.
+    pub kafka_namespace: String,
+    /// Partitions of topics created at start. Default 3.
+    pub kafka_partitions: i32,
+    /// Replication factor of topics created at start. Default 1.
+    pub kafka_replication: i32,
+    /// Kafka `security.protocol` (e.g. `SASL_SSL`). Default plaintext.
+    pub kafka_security_protocol: Option<String>,
+    /// Kafka `sasl.mechanism` (e.g. `SCRAM-SHA-512`).
+    pub kafka_sasl_mechanism: Option<String>,
+    /// Kafka SASL user.
+    pub kafka_sasl_username: Option<String>,
+    /// Kafka SASL password (never printed).
+    pub kafka_sasl_password: Option<Secret>,
+    /// CA certificate file for Kafka TLS.
+    pub kafka_ssl_ca_location: Option<String>,
+    /// Internal URLs of the services, for a gateway running alone
+    /// (e.g. `http://assignments:8081`). Default: none.
+    pub assignments_url: Option<String>,
+    /// See `assignments_url`.
+    pub evaluation_url: Option<String>,
+    /// See `assignments_url`.
+    pub notifications_url: Option<String>,
+    /// See `assignments_url`.
+    pub audit_url: Option<String>,
     /// Log format. Default human.
     pub log_format: LogFormat,
     /// Log filter in `tracing` syntax. Default `info`.
@@ -118,7 +149,21 @@ impl Default for Config {
             token_ttl_hours: 12,
             tenant: "demo-county".into(),
             demo: true,
-            transport: TransportKind::InProcess,
+            transport: None,
+            kafka_brokers: None,
+            kafka_client_id: "duban".into(),
+            kafka_namespace: String::new(),
+            kafka_partitions: 3,
+            kafka_replication: 1,
+            kafka_security_protocol: None,
+            kafka_sasl_mechanism: None,
+            kafka_sasl_username: None,
+            kafka_sasl_password: None,
+            kafka_ssl_ca_location: None,
+            assignments_url: None,
+            evaluation_url: None,
+            notifications_url: None,
+            audit_url: None,
             log_format: LogFormat::Human,
             log_filter: "info".into(),
             yellow_days_before_due: 1,
@@ -151,9 +196,30 @@ pub struct ConfigArgs {
     /// Load demo data into an empty database [default: true].
     #[arg(long, env = "DUBAN_DEMO", global = true)]
     pub demo: Option<bool>,
-    /// Event transport [default: in-process].
+    /// Event transport [default: kafka when --kafka-brokers is set, else in-process].
     #[arg(long, env = "DUBAN_TRANSPORT", global = true)]
     pub transport: Option<TransportKind>,
+    /// Kafka bootstrap servers, e.g. 127.0.0.1:9092.
+    #[arg(long, env = "KAFKA_BROKERS", global = true)]
+    pub kafka_brokers: Option<String>,
+    /// Prefix of every Kafka topic and consumer group.
+    #[arg(long, env = "DUBAN_KAFKA_NAMESPACE", global = true)]
+    pub kafka_namespace: Option<String>,
+    /// Kafka SASL password (never printed).
+    #[arg(long, env = "DUBAN_KAFKA_SASL_PASSWORD", global = true, hide_env_values = true)]
+    pub kafka_sasl_password: Option<String>,
+    /// Internal URL of the assignments service, for a gateway running alone.
+    #[arg(long, env = "DUBAN_ASSIGNMENTS_URL", global = true)]
+    pub assignments_url: Option<String>,
+    /// Internal URL of the evaluation service.
+    #[arg(long, env = "DUBAN_EVALUATION_URL", global = true)]
+    pub evaluation_url: Option<String>,
+    /// Internal URL of the notifications service.
+    #[arg(long, env = "DUBAN_NOTIFICATIONS_URL", global = true)]
+    pub notifications_url: Option<String>,
+    /// Internal URL of the audit service.
+    #[arg(long, env = "DUBAN_AUDIT_URL", global = true)]
+    pub audit_url: Option<String>,
     /// Log format [default: human].
     #[arg(long, env = "DUBAN_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -200,7 +266,26 @@ impl Config {
             c.demo = v;
         }
         if let Some(v) = args.transport {
-            c.transport = v;
+            c.transport = Some(v);
+        }
+        if let Some(v) = &args.kafka_brokers {
+            c.kafka_brokers = Some(v.clone());
+        }
+        if let Some(v) = &args.kafka_namespace {
+            c.kafka_namespace = v.clone();
+        }
+        if let Some(v) = &args.kafka_sasl_password {
+            c.kafka_sasl_password = Some(Secret::new(v.clone()));
+        }
+        for (target, value) in [
+            (&mut c.assignments_url, &args.assignments_url),
+            (&mut c.evaluation_url, &args.evaluation_url),
+            (&mut c.notifications_url, &args.notifications_url),
+            (&mut c.audit_url, &args.audit_url),
+        ] {
+            if let Some(v) = value {
+                *target = Some(v.clone());
+            }
         }
         if let Some(v) = args.log_format {
             c.log_format = v;
@@ -225,6 +310,12 @@ impl Config {
                 message: "must be positive".into(),
             });
         }
+        if self.transport == Some(TransportKind::Kafka) && self.kafka_brokers.is_none() {
+            return Err(ConfigError::Invalid {
+                key: "kafka_brokers",
+                message: "the kafka transport needs KAFKA_BROKERS".into(),
+            });
+        }
         if self.max_page_size == 0 {
             return Err(ConfigError::Invalid {
                 key: "max_page_size",
@@ -243,6 +334,15 @@ impl Config {
                 self.data_dir.join(format!("{service}.db")).display()
             ),
         }
+    }
+
+    /// The transport in force: as configured, else Kafka when brokers are named.
+    pub fn transport_kind(&self) -> TransportKind {
+        self.transport.unwrap_or(if self.kafka_brokers.is_some() {
+            TransportKind::Kafka
+        } else {
+            TransportKind::InProcess
+        })
     }
 
     /// Whether the development signing key is in use.

@@ -12,7 +12,10 @@ use duban_gateway::{build_schema, Gateway, Services};
 use duban_notifications::NotificationsService;
 use duban_outbox::{Consumer, EventBus, Relay};
 use duban_schema::topics;
-use duban_transport::{InProcessTransport, Transport};
+use duban_config::TransportKind;
+use duban_outbox::entity::{inbox, outbox};
+use duban_transport::{InProcessTransport, KafkaSettings, KafkaTransport, Transport};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
 use std::net::SocketAddr;
@@ -30,9 +33,70 @@ pub struct Running {
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
     relays: Vec<Relay>,
-    transport: InProcessTransport,
+    /// The four service databases.
+    pub databases: Databases,
     /// The assignments service (tests and the token command use it directly).
     pub assignments: AssignmentsService,
+}
+
+/// The databases of the four services.
+#[derive(Clone)]
+pub struct Databases {
+    /// assignments
+    pub assignments: DatabaseConnection,
+    /// evaluation
+    pub evaluation: DatabaseConnection,
+    /// notifications
+    pub notifications: DatabaseConnection,
+    /// audit
+    pub audit: DatabaseConnection,
+}
+
+impl Databases {
+    /// Whether every event written to an outbox so far has been handled by every
+    /// consumer it is meant for (counted in the outboxes and inboxes).
+    pub async fn settled(&self) -> anyhow::Result<bool> {
+        let out = |db: &DatabaseConnection| {
+            let db = db.clone();
+            async move { outbox::Entity::find().count(&db).await }
+        };
+        let inb = |db: &DatabaseConnection| {
+            let db = db.clone();
+            async move { inbox::Entity::find().count(&db).await }
+        };
+        let a = out(&self.assignments).await?;
+        let e = out(&self.evaluation).await?;
+        let n = out(&self.notifications).await?;
+        Ok(inb(&self.evaluation).await? == a
+            && inb(&self.notifications).await? == a
+            && inb(&self.audit).await? == a + e + n)
+    }
+}
+
+/// The transport the configuration asks for.
+pub fn make_transport(config: &Config) -> anyhow::Result<Arc<dyn Transport>> {
+    Ok(match config.transport_kind() {
+        TransportKind::InProcess => Arc::new(InProcessTransport::new()),
+        TransportKind::Kafka => {
+            let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+            Arc::new(KafkaTransport::new(KafkaSettings {
+                brokers: opt(&config.kafka_brokers),
+                client_id: config.kafka_client_id.clone(),
+                namespace: config.kafka_namespace.clone(),
+                partitions: config.kafka_partitions,
+                replication: config.kafka_replication,
+                security_protocol: opt(&config.kafka_security_protocol),
+                sasl_mechanism: opt(&config.kafka_sasl_mechanism),
+                sasl_username: opt(&config.kafka_sasl_username),
+                sasl_password: config
+                    .kafka_sasl_password
+                    .as_ref()
+                    .map(|s| s.expose().to_string())
+                    .unwrap_or_default(),
+                ssl_ca_location: opt(&config.kafka_ssl_ca_location),
+            })?)
+        }
+    })
 }
 
 /// Opens and migrates every service database.
@@ -59,8 +123,13 @@ pub async fn open_databases(config: &Config) -> anyhow::Result<[DatabaseConnecti
 /// Starts every service in this process and serves the gateway on `config.listen`.
 pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Running> {
     let [a_db, e_db, n_db, au_db] = open_databases(config).await?;
-    let transport = InProcessTransport::new();
-    let shared: Arc<dyn Transport> = Arc::new(transport.clone());
+    let databases = Databases {
+        assignments: a_db.clone(),
+        evaluation: e_db.clone(),
+        notifications: n_db.clone(),
+        audit: au_db.clone(),
+    };
+    let shared = make_transport(config)?;
     let bus = || EventBus {
         transport: shared.clone(),
         wake: Arc::new(Notify::new()),
@@ -192,27 +261,18 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         stop,
         workers,
         relays,
-        transport,
+        databases,
         assignments,
     })
 }
 
 impl Running {
-    /// Events published but not yet handled by every consumer, plus rows not yet published.
-    pub async fn pending_events(&self) -> anyhow::Result<i64> {
-        let mut n = self.transport.pending();
-        for r in &self.relays {
-            n += r.backlog().await? as i64;
-        }
-        Ok(n)
-    }
-
     /// Waits until every event so far has reached every consumer (or `limit` passes).
     pub async fn settle(&self, limit: Duration) -> anyhow::Result<bool> {
         let deadline = tokio::time::Instant::now() + limit;
         let mut quiet = 0;
         while tokio::time::Instant::now() < deadline {
-            if self.pending_events().await? == 0 {
+            if self.databases.settled().await? {
                 quiet += 1;
                 // Twice in a row: a consumer may have just written its own outbox row.
                 if quiet >= 2 {
