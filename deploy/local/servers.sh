@@ -5,14 +5,16 @@
 #
 #   deploy/local/servers.sh start   # prints the DATABASE_URL and KAFKA_BROKERS lines to source
 #   deploy/local/servers.sh stop
+#   deploy/local/servers.sh kafka-down | kafka-up   # stop / restart the broker, keeping its data
 #
 # Settings (environment): DUBAN_CACHE (default ~/.cache/duban), DUBAN_PG_PORT (55432),
-# DUBAN_KAFKA_PORT (59092), DUBAN_KAFKA_VERSION (4.4.0).
+# DUBAN_KAFKA_PORT (59092), DUBAN_KAFKA_VERSION (4.4.0), DUBAN_RUN_DIR (where the servers keep
+# their data; default $DUBAN_CACHE/run).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DUBAN_CACHE:-$HOME/.cache/duban}
-run=$cache/run
+run=${DUBAN_RUN_DIR:-$cache/run}
 pg_port=${DUBAN_PG_PORT:-55432}
 kafka_port=${DUBAN_KAFKA_PORT:-59092}
 controller_port=$((kafka_port + 1))
@@ -22,6 +24,9 @@ kafka_libs=$cache/kafka-$kafka_version/libs
 pg_data=${DUBAN_PG_DIR:-${TMPDIR:-/tmp}/duban-pg-$pg_port}
 
 log() { echo "servers: $*" >&2; }
+
+java_opts=(-Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true
+  "-Dlog4j2.configurationFile=$run/kafka/log4j2.properties")
 
 as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -91,6 +96,32 @@ start_kafka() {
   ensure_kafka_jars
   local dir=$run/kafka
   rm -rf "$dir" && mkdir -p "$dir/data"
+  write_kafka_config "$dir"
+  local cluster
+  cluster=$(java "${java_opts[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool random-uuid)
+  java "${java_opts[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool format --standalone \
+    -t "$cluster" -c "$dir/server.properties" >/dev/null
+  run_kafka "$dir"
+}
+
+# Starts the broker again on the data it had (after kafka-down).
+resume_kafka() {
+  local dir=$run/kafka
+  [ -f "$dir/server.properties" ] || { log "no stopped broker in $dir"; return 1; }
+  run_kafka "$dir"
+}
+
+run_kafka() {
+  local dir=$1
+  nohup java "${java_opts[@]}" -cp "$kafka_libs/*" kafka.Kafka "$dir/server.properties" \
+    >>"$dir/server.log" 2>&1 &
+  echo $! >"$dir/pid"
+  wait_port 127.0.0.1 "$kafka_port" 90 "Kafka" || { tail -20 "$dir/server.log" >&2; return 1; }
+  log "Apache Kafka $kafka_version (KRaft, one node) on 127.0.0.1:$kafka_port"
+}
+
+write_kafka_config() {
+  local dir=$1
   cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
@@ -118,17 +149,6 @@ appender.stdout.name=STDOUT
 appender.stdout.layout.type=PatternLayout
 appender.stdout.layout.pattern=[%d] %p %m (%c)%n
 PROPS
-  local java_opts=(-Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true
-    "-Dlog4j2.configurationFile=$dir/log4j2.properties")
-  local cluster
-  cluster=$(java "${java_opts[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool random-uuid)
-  java "${java_opts[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool format --standalone \
-    -t "$cluster" -c "$dir/server.properties" >/dev/null
-  nohup java "${java_opts[@]}" -cp "$kafka_libs/*" kafka.Kafka "$dir/server.properties" \
-    >"$dir/server.log" 2>&1 &
-  echo $! >"$dir/pid"
-  wait_port 127.0.0.1 "$kafka_port" 90 "Kafka" || { tail -20 "$dir/server.log" >&2; return 1; }
-  log "Apache Kafka $kafka_version (KRaft, one node) on 127.0.0.1:$kafka_port"
 }
 
 stop_kafka() {
@@ -160,8 +180,14 @@ case "${1:-}" in
     stop_kafka
     stop_postgres
     ;;
+  kafka-down)
+    stop_kafka
+    ;;
+  kafka-up)
+    resume_kafka
+    ;;
   *)
-    echo "usage: $0 start [all|postgres|kafka] | stop" >&2
+    echo "usage: $0 start [all|postgres|kafka] | stop | kafka-down | kafka-up" >&2
     exit 2
     ;;
 esac

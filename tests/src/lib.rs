@@ -1,6 +1,7 @@
 //! Test helpers: start the real duban on a random port with its own data folder,
 //! sign tokens for demo people, and talk GraphQL over HTTP like a client would.
 
+pub mod cluster;
 pub mod scenarios;
 
 use anyhow::Context as _;
@@ -12,8 +13,12 @@ use std::sync::Arc;
 
 /// A running duban with its data folder.
 pub struct TestApp {
-    /// The process, minus the HTTP client side.
+    /// The process, minus the HTTP client side (none when testing other processes).
     pub running: Option<duban::Running>,
+    /// Read access to the directory, for tokens.
+    pub assignments: duban_assignments::AssignmentsService,
+    /// The service databases, to count events.
+    pub databases: duban::Databases,
     /// Base URL, e.g. `http://127.0.0.1:40123`.
     pub url: String,
     /// The configuration it was started with.
@@ -69,7 +74,8 @@ pub async fn fresh_database() -> anyhow::Result<String> {
     let admin = postgres_url();
     let name = format!("duban_t_{}", uuid::Uuid::now_v7().simple());
     let db = sea_orm::Database::connect(&admin).await?;
-    db.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await?;
     db.close().await?;
     let (base, _) = admin
         .rsplit_once('/')
@@ -97,6 +103,8 @@ pub async fn spawn_with(config: Config, dir: Arc<tempfile::TempDir>) -> anyhow::
     let running = duban::start(&config, clock.clone()).await?;
     Ok(TestApp {
         url: format!("http://{}", running.addr),
+        assignments: running.assignments.clone(),
+        databases: running.databases.clone(),
         running: Some(running),
         keys: TokenKeys::new(config.jwt_secret.expose().as_bytes()),
         config,
@@ -106,8 +114,34 @@ pub async fn spawn_with(config: Config, dir: Arc<tempfile::TempDir>) -> anyhow::
 }
 
 impl TestApp {
-    fn running(&self) -> anyhow::Result<&duban::Running> {
-        self.running.as_ref().context("already stopped")
+    /// A client of a duban served by other processes at `url`, reading the service
+    /// databases at `database_url` (one schema per service).
+    pub async fn remote(url: &str, database_url: &str) -> anyhow::Result<TestApp> {
+        let config = Config {
+            database_url: Some(database_url.to_string()),
+            ..test_config()
+        };
+        let [a, e, n, au] = duban::open_databases(&config).await?;
+        let clock: SharedClock = Arc::new(SystemClock);
+        let bus = duban_outbox::EventBus {
+            transport: Arc::new(duban_transport::InProcessTransport::new()),
+            wake: Arc::new(tokio::sync::Notify::new()),
+        };
+        Ok(TestApp {
+            running: None,
+            assignments: duban_assignments::AssignmentsService::new(a.clone(), bus, clock.clone(), &config.tenant),
+            databases: duban::Databases {
+                assignments: a,
+                evaluation: e,
+                notifications: n,
+                audit: au,
+            },
+            url: url.to_string(),
+            keys: TokenKeys::new(config.jwt_secret.expose().as_bytes()),
+            config,
+            dir: Arc::new(tempfile::tempdir()?),
+            clock,
+        })
     }
 
     /// A valid token for a demo account, e.g. `county-supervisor`.
@@ -117,7 +151,7 @@ impl TestApp {
 
     /// A token for an account that expires `ttl` seconds from now (negative: already expired).
     pub async fn token_with_ttl(&self, account: &str, ttl: i64) -> anyhow::Result<String> {
-        let svc = &self.running()?.assignments;
+        let svc = &self.assignments;
         let p = svc.find_person(account).await?;
         let a = svc.actor_for(&p).await?;
         let now = self.clock.now_utc().timestamp();
@@ -160,10 +194,19 @@ impl TestApp {
         Ok(serde_json::from_slice(&body)?)
     }
 
+    /// GET a path on another port of loopback (a service's own endpoints).
+    pub async fn get_at(&self, port: u16, path: &str) -> anyhow::Result<(u16, String)> {
+        self.get_url(&format!("http://127.0.0.1:{port}{path}")).await
+    }
+
     /// GET a path; returns status and body text.
     pub async fn get(&self, path: &str) -> anyhow::Result<(u16, String)> {
+        self.get_url(&format!("{}{path}", self.url)).await
+    }
+
+    async fn get_url(&self, url: &str) -> anyhow::Result<(u16, String)> {
         let mut resp = awc::Client::default()
-            .get(format!("{}{path}", self.url))
+            .get(url)
             .send()
             .await
             .map_err(|e| anyhow::anyhow!("request failed: {e}"))?;
@@ -177,15 +220,23 @@ impl TestApp {
         ))
     }
 
-    /// Waits until every event so far has reached every consumer.
+    /// Waits until every event so far has reached every consumer (counted in the
+    /// outboxes and inboxes of the service databases).
     pub async fn settle(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            self.running()?
-                .settle(std::time::Duration::from_secs(30))
-                .await?,
-            "events did not settle within 30 s"
-        );
-        Ok(())
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut quiet = 0;
+        while std::time::Instant::now() < deadline {
+            if self.databases.settled().await? {
+                quiet += 1;
+                if quiet >= 2 {
+                    return Ok(());
+                }
+            } else {
+                quiet = 0;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        anyhow::bail!("events did not settle within 60 s")
     }
 
     /// Graceful shutdown, as on SIGTERM.

@@ -4,9 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::{error_code, spawn_app, spawn_in};
-use futures::{SinkExt, StreamExt};
-use serde_json::{json, Value};
-use std::time::Duration;
 
 use duban_tests::scenarios::{self, issue, ASSIGNMENT, ISSUE};
 
@@ -266,78 +263,8 @@ async fn bad_input_stale_versions_and_illegal_transitions_get_clear_errors_and_c
 #[actix_web::test]
 async fn the_notice_arrives_over_the_websocket_subscription() {
     let app = spawn_app().await.unwrap();
-    let supervisor = app.token("county-supervisor").await.unwrap();
-    let leader = app.token("liuhe-leader").await.unwrap();
-    let ws_url = app.url.replace("http://", "ws://") + "/graphql/ws";
-    // Let the demo's own notices pass first, so the next one is ours.
-    app.settle().await.unwrap();
-
-    // A connection without a token is refused.
-    let (_r, mut anon) = awc::Client::new()
-        .ws(&ws_url)
-        .protocols(["graphql-transport-ws"])
-        .connect()
-        .await
-        .unwrap();
-    anon.send(awc::ws::Message::Text(
-        json!({"type": "connection_init", "payload": {}})
-            .to_string()
-            .into(),
-    ))
-    .await
-    .unwrap();
-    let refused = tokio::time::timeout(Duration::from_secs(5), anon.next())
-        .await
-        .unwrap();
-    assert!(
-        matches!(refused, Some(Ok(awc::ws::Frame::Close(_))) | None),
-        "expected close, got {refused:?}"
-    );
-
-    let (_r, mut conn) = awc::Client::new()
-        .ws(&ws_url)
-        .protocols(["graphql-transport-ws"])
-        .connect()
-        .await
-        .unwrap();
-    let send = |v: Value| awc::ws::Message::Text(v.to_string().into());
-    conn.send(send(
-        json!({"type": "connection_init", "payload": {"token": leader}}),
-    ))
-    .await
-    .unwrap();
-    let ack = next_text(&mut conn).await;
-    assert_eq!(ack["type"], "connection_ack", "{ack}");
-    conn.send(send(json!({"id": "1", "type": "subscribe", "payload": {
-        "query": "subscription { notificationReceived { kind title assignmentId } }"
-    }})))
-    .await
-    .unwrap();
-    // Give the server a moment to register the subscription before the event.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let a = issue(&app, &supervisor, "liuhe-dzb", "订阅测试事项").await;
-    let msg = next_text(&mut conn).await;
-    assert_eq!(msg["type"], "next", "{msg}");
-    let n = &msg["payload"]["data"]["notificationReceived"];
-    assert_eq!(n["kind"], "SUPERVISION_NOTICE");
-    assert_eq!(n["assignmentId"], a["id"]);
-    assert_eq!(n["title"], "督办通知：订阅测试事项");
+    scenarios::notice_over_websocket(&app).await;
     app.shutdown().await.unwrap();
-}
-
-async fn next_text(conn: &mut actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>) -> Value {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(10), conn.next())
-            .await
-            .expect("no message within 10 s")
-            .expect("connection closed")
-            .expect("bad frame");
-        match frame {
-            awc::ws::Frame::Text(b) => return serde_json::from_slice(&b).unwrap(),
-            awc::ws::Frame::Ping(_) | awc::ws::Frame::Pong(_) => continue,
-            other => panic!("unexpected frame {other:?}"),
-        }
-    }
 }
 
 #[actix_web::test]

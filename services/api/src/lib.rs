@@ -2,6 +2,8 @@
 //! The all-in-one binary implements these in process; a distributed deployment
 //! implements them over each service's internal HTTP API.
 
+pub mod http;
+
 use async_trait::async_trait;
 use chrono::{DateTime, FixedOffset};
 use duban_auth::Actor;

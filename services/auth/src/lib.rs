@@ -45,7 +45,7 @@ pub struct Claims {
 }
 
 /// The authenticated caller, as services see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     /// Person id.
     pub person_id: String,

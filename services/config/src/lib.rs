@@ -206,7 +206,12 @@ pub struct ConfigArgs {
     #[arg(long, env = "DUBAN_KAFKA_NAMESPACE", global = true)]
     pub kafka_namespace: Option<String>,
     /// Kafka SASL password (never printed).
-    #[arg(long, env = "DUBAN_KAFKA_SASL_PASSWORD", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DUBAN_KAFKA_SASL_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
     pub kafka_sasl_password: Option<String>,
     /// Internal URL of the assignments service, for a gateway running alone.
     #[arg(long, env = "DUBAN_ASSIGNMENTS_URL", global = true)]

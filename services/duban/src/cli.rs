@@ -67,10 +67,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { service: None } => serve(&config, clock).await,
         Command::Serve {
             service: Some(name),
-        } => anyhow::bail!(
-            "serving {name:?} alone needs the Kafka transport of the distributed deployment, \
-             which this build does not have yet; run `duban serve` for all services in one process"
-        ),
+        } => {
+            let node = crate::single::start_service(&config, clock, name).await?;
+            println!(
+                "duban {} 已启动：http://{}",
+                format!("{name:?}").to_lowercase(),
+                node.addr
+            );
+            wait_for_signal().await;
+            tracing::info!("shutting down");
+            node.shutdown().await
+        }
         Command::Migrate => {
             run::open_databases(&config).await?;
             println!("数据库已迁移到最新版本");

@@ -2,9 +2,11 @@
 //! in-process transport (the embedded default), plus the `migrate` and `token` commands.
 
 pub mod cli;
+pub mod metrics;
 mod run;
+pub mod single;
 
-pub use run::{start, Running};
+pub use run::{open_databases, start, Databases, Running};
 
 use duban_config::{Config, LogFormat};
 

@@ -7,16 +7,16 @@ use duban_audit::AuditService;
 use duban_auth::TokenKeys;
 use duban_clock::SharedClock;
 use duban_config::Config;
+use duban_config::TransportKind;
 use duban_evaluation::EvaluationService;
 use duban_gateway::{build_schema, Gateway, Services};
 use duban_notifications::NotificationsService;
+use duban_outbox::entity::{inbox, outbox};
 use duban_outbox::{Consumer, EventBus, Relay};
 use duban_schema::topics;
-use duban_config::TransportKind;
-use duban_outbox::entity::{inbox, outbox};
 use duban_transport::{InProcessTransport, KafkaSettings, KafkaTransport, Transport};
-use sea_orm::{EntityTrait, PaginatorTrait};
 use sea_orm::DatabaseConnection;
+use sea_orm::{EntityTrait, PaginatorTrait};
 use sea_orm_migration::MigratorTrait;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -120,6 +120,53 @@ pub async fn open_databases(config: &Config) -> anyhow::Result<[DatabaseConnecti
     Ok([a, e, n, au])
 }
 
+/// Runs a relay until `stop`.
+pub(crate) fn spawn_relay(r: Relay, stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        if let Err(e) = r.run(stop).await {
+            tracing::error!(error = %e, "relay stopped");
+        }
+    })
+}
+
+/// The consumer of one service's group.
+pub(crate) fn consumer(
+    group: &str,
+    topics: &[&'static str],
+    db: DatabaseConnection,
+    transport: &Arc<dyn Transport>,
+    handler: Arc<dyn duban_outbox::Handler>,
+    clock: &SharedClock,
+) -> Consumer {
+    Consumer {
+        group: group.into(),
+        topics: topics.to_vec(),
+        db,
+        transport: transport.clone(),
+        handler,
+        clock: clock.clone(),
+        on_handled: None,
+    }
+}
+
+/// Reassesses colors every minute until `stop`.
+pub(crate) fn spawn_reassess(
+    evaluation: EvaluationService,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+                _ = stop.changed() => return,
+            }
+            if let Err(e) = evaluation.reassess().await {
+                tracing::warn!(error = %e, "color reassessment failed");
+            }
+        }
+    })
+}
+
 /// Starts every service in this process and serves the gateway on `config.listen`.
 pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Running> {
     let [a_db, e_db, n_db, au_db] = open_databases(config).await?;
@@ -174,56 +221,37 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         ),
     ];
     for r in &relays {
-        let (r, rx) = (r.clone(), stop_rx.clone());
-        workers.push(tokio::spawn(async move {
-            if let Err(e) = r.run(rx).await {
-                tracing::error!(error = %e, "relay stopped");
-            }
-        }));
+        workers.push(spawn_relay(r.clone(), stop_rx.clone()));
     }
-    let consumers = [
-        Consumer {
-            group: duban_evaluation::SERVICE.into(),
-            topics: vec![topics::ASSIGNMENTS],
-            db: e_db,
-            transport: shared.clone(),
-            handler: Arc::new(evaluation.clone()),
-            clock: clock.clone(),
-        },
-        Consumer {
-            group: duban_notifications::SERVICE.into(),
-            topics: vec![topics::ASSIGNMENTS],
-            db: n_db,
-            transport: shared.clone(),
-            handler: Arc::new(notifications.clone()),
-            clock: clock.clone(),
-        },
-        Consumer {
-            group: duban_audit::SERVICE.into(),
-            topics: topics::ALL.to_vec(),
-            db: au_db,
-            transport: shared.clone(),
-            handler: Arc::new(audit.clone()),
-            clock: clock.clone(),
-        },
-    ];
-    for c in consumers {
+    for c in [
+        consumer(
+            duban_evaluation::SERVICE,
+            &[topics::ASSIGNMENTS],
+            e_db,
+            &shared,
+            Arc::new(evaluation.clone()),
+            &clock,
+        ),
+        consumer(
+            duban_notifications::SERVICE,
+            &[topics::ASSIGNMENTS],
+            n_db,
+            &shared,
+            Arc::new(notifications.clone()),
+            &clock,
+        ),
+        consumer(
+            duban_audit::SERVICE,
+            &topics::ALL,
+            au_db,
+            &shared,
+            Arc::new(audit.clone()),
+            &clock,
+        ),
+    ] {
         workers.push(tokio::spawn(c.run(stop_rx.clone())));
     }
-    {
-        let (evaluation, mut rx) = (evaluation.clone(), stop_rx.clone());
-        workers.push(tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(60)) => {}
-                    _ = rx.changed() => return,
-                }
-                if let Err(e) = evaluation.reassess().await {
-                    tracing::warn!(error = %e, "color reassessment failed");
-                }
-            }
-        }));
-    }
+    workers.push(spawn_reassess(evaluation.clone(), stop_rx.clone()));
 
     if config.demo && duban_assignments::demo::load(&assignments).await? {
         tracing::info!("demo data loaded");

@@ -129,9 +129,9 @@ async fn readyz(gw: web::Data<Gateway>) -> HttpResponse {
 }
 
 /// Registers the gateway's routes on an actix app.
-pub fn app_config(gw: Gateway) -> impl FnOnce(&mut web::ServiceConfig) {
+pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
     move |cfg: &mut web::ServiceConfig| {
-        cfg.app_data(web::Data::new(gw))
+        cfg.app_data(web::Data::new(gw.clone()))
             .service(web::resource("/graphql").guard(guard::Post()).to(graphql))
             .service(web::resource("/graphql").guard(guard::Get()).to(graphiql))
             .service(web::resource("/graphql/ws").to(ws))

@@ -52,6 +52,8 @@ pub struct Consumer {
     pub handler: Arc<dyn Handler>,
     /// Time source for inbox stamps.
     pub clock: SharedClock,
+    /// Told how long each applied event took (metrics).
+    pub on_handled: Option<Arc<dyn Fn(Duration) + Send + Sync>>,
 }
 
 /// What happened to one delivery.
@@ -96,9 +98,13 @@ impl Consumer {
                 }
             };
             let mut backoff = Duration::from_millis(50);
+            let started = std::time::Instant::now();
             loop {
                 match self.apply(&delivery).await {
                     Ok(outcome) => {
+                        if let Some(f) = &self.on_handled {
+                            f(started.elapsed());
+                        }
                         tracing::debug!(group = %self.group, offset = delivery.offset, ?outcome, "handled");
                         break;
                     }

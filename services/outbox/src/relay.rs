@@ -74,10 +74,12 @@ impl Relay {
                     continue;
                 }
             };
+            // A durable transport loses nothing by stopping now: what is left stays in
+            // the outbox. The in-process one drains first.
+            if *stop.borrow() && (rows.is_empty() || self.transport.durable()) {
+                return Ok(());
+            }
             if rows.is_empty() {
-                if *stop.borrow() {
-                    return Ok(());
-                }
                 tokio::select! {
                     _ = self.wake.notified() => {}
                     _ = tokio::time::sleep(IDLE_POLL) => {}
@@ -138,6 +140,26 @@ impl Relay {
             self.mark_safe().await.map_err(|e| e.to_string())?;
         }
         Ok(())
+    }
+
+    /// Age in seconds of the oldest row not yet handed to the transport (0 when none).
+    pub async fn oldest_age_seconds(&self) -> Result<f64, DbErr> {
+        let oldest = outbox::Entity::find()
+            .filter(outbox::Column::Seq.gt(self.cursor.load(Ordering::SeqCst)))
+            .order_by_asc(outbox::Column::Seq)
+            .one(&self.db)
+            .await?;
+        Ok(oldest.map_or(0.0, |r| {
+            (self.clock.now_utc() - r.created_at)
+                .num_milliseconds()
+                .max(0) as f64
+                / 1000.0
+        }))
+    }
+
+    /// The service this relay publishes for.
+    pub fn service(&self) -> &'static str {
+        self.service
     }
 
     /// Rows not yet handed to the transport.

@@ -42,7 +42,10 @@ async fn every_record_arrives_in_key_order_and_a_new_member_resumes_after_the_la
     let mut sub = t.subscribe("g", &["duban.test.v1"]).await.unwrap();
     let mut next_n: HashMap<String, usize> = HashMap::new();
     for _ in 0..100 {
-        let d = tokio::time::timeout(Duration::from_secs(30), sub.next()).await.unwrap().unwrap();
+        let d = tokio::time::timeout(Duration::from_secs(30), sub.next())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(d.topic, "duban.test.v1");
         let text = String::from_utf8(d.record.payload.clone()).unwrap();
         let (key, n) = text.split_once(':').unwrap();
@@ -60,7 +63,10 @@ async fn every_record_arrives_in_key_order_and_a_new_member_resumes_after_the_la
     let mut again = t.subscribe("g", &["duban.test.v1"]).await.unwrap();
     let mut seen = 0;
     while seen < 100 {
-        let d = tokio::time::timeout(Duration::from_secs(30), again.next()).await.unwrap().unwrap();
+        let d = tokio::time::timeout(Duration::from_secs(30), again.next())
+            .await
+            .unwrap()
+            .unwrap();
         let text = String::from_utf8(d.record.payload.clone()).unwrap();
         let (key, n) = text.split_once(':').unwrap();
         let n: usize = n.parse().unwrap();

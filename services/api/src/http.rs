@@ -1,0 +1,426 @@
+//! The services' internal HTTP API: one POST endpoint per service carrying a tagged
+//! call, the same traits on both sides, so the gateway cannot tell an in-process
+//! service from a remote one. Notices stream as newline-delimited JSON.
+
+use crate::*;
+use actix_web::{web, HttpResponse};
+use duban_schema::Color;
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// A call to the assignments service.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "op", content = "args", rename_all = "snake_case")]
+pub enum AssignmentsCall {
+    /// See [`AssignmentsApi::issue_assignment`].
+    IssueAssignment(Actor, IssueAssignmentInput),
+    /// See [`AssignmentsApi::acknowledge_assignment`].
+    AcknowledgeAssignment(Actor, TransitionInput),
+    /// See [`AssignmentsApi::report_progress`].
+    ReportProgress(Actor, ReportProgressInput),
+    /// See [`AssignmentsApi::complete_assignment`].
+    CompleteAssignment(Actor, TextTransitionInput),
+    /// See [`AssignmentsApi::verify_assignment`].
+    VerifyAssignment(Actor, TransitionInput),
+    /// See [`AssignmentsApi::return_assignment`].
+    ReturnAssignment(Actor, TextTransitionInput),
+    /// See [`AssignmentsApi::assignment`].
+    Assignment(Actor, String),
+    /// See [`AssignmentsApi::assignments`].
+    Assignments(Actor, AssignmentFilter, PageRequest),
+    /// See [`AssignmentsApi::org_units`].
+    OrgUnits(Actor),
+    /// See [`AssignmentsApi::org_unit`].
+    OrgUnit(Actor, String),
+    /// See [`AssignmentsApi::person`].
+    Person(Actor, String),
+    /// See [`AssignmentsApi::campaigns`].
+    Campaigns(Actor),
+    /// See [`AssignmentsApi::ready`].
+    Ready,
+}
+
+/// A call to the evaluation service.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "op", content = "args", rename_all = "snake_case")]
+pub enum EvaluationCall {
+    /// See [`EvaluationApi::colors`].
+    Colors(Vec<String>),
+    /// See [`EvaluationApi::ids_with_color`].
+    IdsWithColor(Actor, Color),
+    /// See [`EvaluationApi::ready`].
+    Ready,
+}
+
+/// A call to the notifications service.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "op", content = "args", rename_all = "snake_case")]
+pub enum NotificationsCall {
+    /// See [`NotificationsApi::my_notifications`].
+    MyNotifications(Actor, bool, PageRequest),
+    /// See [`NotificationsApi::mark_read`].
+    MarkRead(Actor, String),
+    /// See [`NotificationsApi::ready`].
+    Ready,
+}
+
+/// A call to the audit service.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "op", content = "args", rename_all = "snake_case")]
+pub enum AuditCall {
+    /// See [`AuditApi::entries`].
+    Entries(Actor, AuditFilter, PageRequest),
+    /// See [`AuditApi::ready`].
+    Ready,
+}
+
+fn json<T: Serialize>(r: Result<T, ApiError>) -> Result<Value, ApiError> {
+    r.and_then(|v| serde_json::to_value(v).map_err(|e| ApiError::Internal(e.to_string())))
+}
+
+/// Runs an assignments call.
+pub async fn dispatch_assignments(
+    api: &dyn AssignmentsApi,
+    call: AssignmentsCall,
+) -> Result<Value, ApiError> {
+    use AssignmentsCall as C;
+    match call {
+        C::IssueAssignment(a, i) => json(api.issue_assignment(&a, i).await),
+        C::AcknowledgeAssignment(a, i) => json(api.acknowledge_assignment(&a, i).await),
+        C::ReportProgress(a, i) => json(api.report_progress(&a, i).await),
+        C::CompleteAssignment(a, i) => json(api.complete_assignment(&a, i).await),
+        C::VerifyAssignment(a, i) => json(api.verify_assignment(&a, i).await),
+        C::ReturnAssignment(a, i) => json(api.return_assignment(&a, i).await),
+        C::Assignment(a, id) => json(api.assignment(&a, &id).await),
+        C::Assignments(a, f, p) => json(api.assignments(&a, f, p).await),
+        C::OrgUnits(a) => json(api.org_units(&a).await),
+        C::OrgUnit(a, id) => json(api.org_unit(&a, &id).await),
+        C::Person(a, id) => json(api.person(&a, &id).await),
+        C::Campaigns(a) => json(api.campaigns(&a).await),
+        C::Ready => json(api.ready().await),
+    }
+}
+
+/// Runs an evaluation call.
+pub async fn dispatch_evaluation(
+    api: &dyn EvaluationApi,
+    call: EvaluationCall,
+) -> Result<Value, ApiError> {
+    match call {
+        EvaluationCall::Colors(ids) => json(api.colors(&ids).await),
+        EvaluationCall::IdsWithColor(a, c) => json(api.ids_with_color(&a, c).await),
+        EvaluationCall::Ready => json(api.ready().await),
+    }
+}
+
+/// Runs a notifications call.
+pub async fn dispatch_notifications(
+    api: &dyn NotificationsApi,
+    call: NotificationsCall,
+) -> Result<Value, ApiError> {
+    match call {
+        NotificationsCall::MyNotifications(a, u, p) => json(api.my_notifications(&a, u, p).await),
+        NotificationsCall::MarkRead(a, id) => json(api.mark_read(&a, &id).await),
+        NotificationsCall::Ready => json(api.ready().await),
+    }
+}
+
+/// Runs an audit call.
+pub async fn dispatch_audit(api: &dyn AuditApi, call: AuditCall) -> Result<Value, ApiError> {
+    match call {
+        AuditCall::Entries(a, f, p) => json(api.entries(&a, f, p).await),
+        AuditCall::Ready => json(api.ready().await),
+    }
+}
+
+/// Path of a service's internal endpoint.
+pub fn endpoint(service: &str) -> String {
+    format!("/internal/v1/{service}")
+}
+
+fn reply(r: Result<Value, ApiError>) -> HttpResponse {
+    HttpResponse::Ok().json(r)
+}
+
+/// Routes serving the assignments service's internal API.
+pub fn assignments_routes(
+    api: Arc<dyn AssignmentsApi>,
+) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
+    move |cfg| {
+        cfg.app_data(web::Data::new(api.clone())).route(
+            &endpoint("assignments"),
+            web::post().to(|api: web::Data<Arc<dyn AssignmentsApi>>, call: web::Json<AssignmentsCall>| async move {
+                reply(dispatch_assignments(api.get_ref().as_ref(), call.into_inner()).await)
+            }),
+        );
+    }
+}
+
+/// Routes serving the evaluation service's internal API.
+pub fn evaluation_routes(
+    api: Arc<dyn EvaluationApi>,
+) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
+    move |cfg| {
+        cfg.app_data(web::Data::new(api.clone())).route(
+            &endpoint("evaluation"),
+            web::post().to(|api: web::Data<Arc<dyn EvaluationApi>>, call: web::Json<EvaluationCall>| async move {
+                reply(dispatch_evaluation(api.get_ref().as_ref(), call.into_inner()).await)
+            }),
+        );
+    }
+}
+
+/// Routes serving the notifications service's internal API, with the live stream.
+pub fn notifications_routes(
+    api: Arc<dyn NotificationsApi>,
+) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
+    move |cfg| {
+        cfg.app_data(web::Data::new(api.clone()))
+            .route(
+                &endpoint("notifications"),
+                web::post().to(|api: web::Data<Arc<dyn NotificationsApi>>, call: web::Json<NotificationsCall>| async move {
+                    reply(dispatch_notifications(api.get_ref().as_ref(), call.into_inner()).await)
+                }),
+            )
+            .route(
+                &format!("{}/watch/{{person}}", endpoint("notifications")),
+                web::get().to(|api: web::Data<Arc<dyn NotificationsApi>>, person: web::Path<String>| async move {
+                    let stream = api.watch(&person).map(|v| {
+                        let mut line = serde_json::to_vec(&v).unwrap_or_default();
+                        line.push(b'\n');
+                        Ok::<_, actix_web::Error>(web::Bytes::from(line))
+                    });
+                    // A first empty line tells the client the watch is registered.
+                    let hello = futures::stream::once(async { Ok::<_, actix_web::Error>(web::Bytes::from_static(b"\n")) });
+                    HttpResponse::Ok()
+                        .content_type("application/x-ndjson")
+                        .streaming(hello.chain(stream))
+                }),
+            );
+    }
+}
+
+/// Routes serving the audit service's internal API.
+pub fn audit_routes(
+    api: Arc<dyn AuditApi>,
+) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
+    move |cfg| {
+        cfg.app_data(web::Data::new(api.clone())).route(
+            &endpoint("audit"),
+            web::post().to(
+                |api: web::Data<Arc<dyn AuditApi>>, call: web::Json<AuditCall>| async move {
+                    reply(dispatch_audit(api.get_ref().as_ref(), call.into_inner()).await)
+                },
+            ),
+        );
+    }
+}
+
+/// A client of one service's internal API.
+#[derive(Clone)]
+pub struct HttpClient {
+    base: String,
+    service: &'static str,
+    http: reqwest::Client,
+}
+
+impl HttpClient {
+    /// A client for `service` at `base` (e.g. `http://127.0.0.1:8081`).
+    pub fn new(base: &str, service: &'static str) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(2))
+            .pool_max_idle_per_host(32)
+            .build()
+            .unwrap_or_default();
+        Self {
+            base: base.trim_end_matches('/').to_string(),
+            service,
+            http,
+        }
+    }
+
+    async fn call<C: Serialize, T: DeserializeOwned>(&self, call: &C) -> Result<T, ApiError> {
+        let unavailable = |e: reqwest::Error| {
+            tracing::warn!(service = self.service, error = %e, "internal call failed");
+            ApiError::Internal(format!("{} unavailable: {e}", self.service))
+        };
+        let resp = self
+            .http
+            .post(format!("{}{}", self.base, endpoint(self.service)))
+            .timeout(std::time::Duration::from_secs(30))
+            .json(call)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let result: Result<Value, ApiError> = resp.json().await.map_err(unavailable)?;
+        serde_json::from_value(result?).map_err(|e| ApiError::Internal(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl AssignmentsApi for HttpClient {
+    async fn issue_assignment(
+        &self,
+        a: &Actor,
+        i: IssueAssignmentInput,
+    ) -> Result<AssignmentView, ApiError> {
+        self.call(&AssignmentsCall::IssueAssignment(a.clone(), i))
+            .await
+    }
+    async fn acknowledge_assignment(
+        &self,
+        a: &Actor,
+        i: TransitionInput,
+    ) -> Result<AssignmentView, ApiError> {
+        self.call(&AssignmentsCall::AcknowledgeAssignment(a.clone(), i))
+            .await
+    }
+    async fn report_progress(
+        &self,
+        a: &Actor,
+        i: ReportProgressInput,
+    ) -> Result<AssignmentView, ApiError> {
+        self.call(&AssignmentsCall::ReportProgress(a.clone(), i))
+            .await
+    }
+    async fn complete_assignment(
+        &self,
+        a: &Actor,
+        i: TextTransitionInput,
+    ) -> Result<AssignmentView, ApiError> {
+        self.call(&AssignmentsCall::CompleteAssignment(a.clone(), i))
+            .await
+    }
+    async fn verify_assignment(
+        &self,
+        a: &Actor,
+        i: TransitionInput,
+    ) -> Result<AssignmentView, ApiError> {
+        self.call(&AssignmentsCall::VerifyAssignment(a.clone(), i))
+            .await
+    }
+    async fn return_assignment(
+        &self,
+        a: &Actor,
+        i: TextTransitionInput,
+    ) -> Result<AssignmentView, ApiError> {
+        self.call(&AssignmentsCall::ReturnAssignment(a.clone(), i))
+            .await
+    }
+    async fn assignment(&self, a: &Actor, id: &str) -> Result<AssignmentView, ApiError> {
+        self.call(&AssignmentsCall::Assignment(a.clone(), id.to_string()))
+            .await
+    }
+    async fn assignments(
+        &self,
+        a: &Actor,
+        f: AssignmentFilter,
+        p: PageRequest,
+    ) -> Result<Page<AssignmentView>, ApiError> {
+        self.call(&AssignmentsCall::Assignments(a.clone(), f, p))
+            .await
+    }
+    async fn org_units(&self, a: &Actor) -> Result<Vec<OrgUnitSnapshot>, ApiError> {
+        self.call(&AssignmentsCall::OrgUnits(a.clone())).await
+    }
+    async fn org_unit(&self, a: &Actor, id: &str) -> Result<OrgUnitSnapshot, ApiError> {
+        self.call(&AssignmentsCall::OrgUnit(a.clone(), id.to_string()))
+            .await
+    }
+    async fn person(&self, a: &Actor, id: &str) -> Result<PersonSnapshot, ApiError> {
+        self.call(&AssignmentsCall::Person(a.clone(), id.to_string()))
+            .await
+    }
+    async fn campaigns(&self, a: &Actor) -> Result<Vec<CampaignSnapshot>, ApiError> {
+        self.call(&AssignmentsCall::Campaigns(a.clone())).await
+    }
+    async fn ready(&self) -> Result<(), ApiError> {
+        self.call(&AssignmentsCall::Ready).await
+    }
+}
+
+#[async_trait]
+impl EvaluationApi for HttpClient {
+    async fn colors(&self, ids: &[String]) -> Result<HashMap<String, ColorView>, ApiError> {
+        self.call(&EvaluationCall::Colors(ids.to_vec())).await
+    }
+    async fn ids_with_color(&self, a: &Actor, c: Color) -> Result<Vec<String>, ApiError> {
+        self.call(&EvaluationCall::IdsWithColor(a.clone(), c)).await
+    }
+    async fn ready(&self) -> Result<(), ApiError> {
+        self.call(&EvaluationCall::Ready).await
+    }
+}
+
+#[async_trait]
+impl NotificationsApi for HttpClient {
+    async fn my_notifications(
+        &self,
+        a: &Actor,
+        unread_only: bool,
+        p: PageRequest,
+    ) -> Result<Page<NotificationView>, ApiError> {
+        self.call(&NotificationsCall::MyNotifications(
+            a.clone(),
+            unread_only,
+            p,
+        ))
+        .await
+    }
+    async fn mark_read(&self, a: &Actor, id: &str) -> Result<NotificationView, ApiError> {
+        self.call(&NotificationsCall::MarkRead(a.clone(), id.to_string()))
+            .await
+    }
+    fn watch(&self, person_id: &str) -> BoxStream<'static, NotificationView> {
+        let url = format!("{}{}/watch/{person_id}", self.base, endpoint(self.service));
+        let http = self.http.clone();
+        futures::stream::once(async move { http.get(url).send().await })
+            .filter_map(|r| async move {
+                match r {
+                    Ok(resp) => Some(resp.bytes_stream()),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "notification stream unavailable");
+                        None
+                    }
+                }
+            })
+            .flatten()
+            .scan(Vec::new(), |buf, chunk| {
+                let mut out = Vec::new();
+                if let Ok(bytes) = chunk {
+                    buf.extend_from_slice(&bytes);
+                    while let Some(pos) = buf.iter().position(|b| *b == b'\n') {
+                        let line: Vec<u8> = buf.drain(..=pos).collect();
+                        if let Ok(v) = serde_json::from_slice::<NotificationView>(&line) {
+                            out.push(v);
+                        }
+                    }
+                    futures::future::ready(Some(out))
+                } else {
+                    futures::future::ready(None)
+                }
+            })
+            .flat_map(futures::stream::iter)
+            .boxed()
+    }
+    async fn ready(&self) -> Result<(), ApiError> {
+        self.call(&NotificationsCall::Ready).await
+    }
+}
+
+#[async_trait]
+impl AuditApi for HttpClient {
+    async fn entries(
+        &self,
+        a: &Actor,
+        f: AuditFilter,
+        p: PageRequest,
+    ) -> Result<Page<AuditEntryView>, ApiError> {
+        self.call(&AuditCall::Entries(a.clone(), f, p)).await
+    }
+    async fn ready(&self) -> Result<(), ApiError> {
+        self.call(&AuditCall::Ready).await
+    }
+}

@@ -1,0 +1,153 @@
+//! Prometheus metrics at `/metrics`: requests and errors, outbox backlog and age,
+//! events handled and how long each took.
+
+use actix_web::{web, HttpResponse};
+use duban_outbox::Relay;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Label naming a service or consumer group.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ServiceLabel {
+    /// The service.
+    pub service: String,
+}
+
+/// The metrics of one process.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Arc<Mutex<Registry>>,
+    /// HTTP requests served.
+    pub requests: Family<ServiceLabel, Counter>,
+    /// HTTP responses with status 500 or more.
+    pub errors: Family<ServiceLabel, Counter>,
+    /// Outbox rows not yet published.
+    pub outbox_backlog: Family<ServiceLabel, Gauge>,
+    /// Age of the oldest unpublished outbox row, seconds.
+    pub outbox_age: Family<ServiceLabel, Gauge<f64, AtomicU64>>,
+    /// Events applied by a consumer group.
+    pub handled: Family<ServiceLabel, Counter>,
+    /// Time to apply one event, seconds.
+    pub handling: Family<ServiceLabel, Histogram>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// An empty registry with duban's metrics.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("duban");
+        let requests = Family::<ServiceLabel, Counter>::default();
+        let errors = Family::<ServiceLabel, Counter>::default();
+        let outbox_backlog = Family::<ServiceLabel, Gauge>::default();
+        let outbox_age = Family::<ServiceLabel, Gauge<f64, AtomicU64>>::default();
+        let handled = Family::<ServiceLabel, Counter>::default();
+        let handling = Family::<ServiceLabel, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.0005, 2.0, 14))
+        });
+        registry.register("http_requests", "HTTP requests served", requests.clone());
+        registry.register(
+            "http_errors",
+            "HTTP responses with status >= 500",
+            errors.clone(),
+        );
+        registry.register(
+            "outbox_backlog",
+            "Outbox rows not yet published",
+            outbox_backlog.clone(),
+        );
+        registry.register(
+            "outbox_oldest_age_seconds",
+            "Age of the oldest unpublished outbox row",
+            outbox_age.clone(),
+        );
+        registry.register(
+            "events_handled",
+            "Events applied by a consumer group",
+            handled.clone(),
+        );
+        registry.register(
+            "event_handling_seconds",
+            "Time to apply one event in its inbox transaction",
+            handling.clone(),
+        );
+        Self {
+            registry: Arc::new(Mutex::new(registry)),
+            requests,
+            errors,
+            outbox_backlog,
+            outbox_age,
+            handled,
+            handling,
+        }
+    }
+
+    /// A hook for a consumer group that records each applied event.
+    pub fn consumer_hook(&self, group: &str) -> Arc<dyn Fn(Duration) + Send + Sync> {
+        let label = ServiceLabel {
+            service: group.to_string(),
+        };
+        let (handled, handling) = (self.handled.clone(), self.handling.clone());
+        Arc::new(move |took: Duration| {
+            handled.get_or_create(&label).inc();
+            handling.get_or_create(&label).observe(took.as_secs_f64());
+        })
+    }
+
+    /// Samples each relay's backlog every few seconds until the task is dropped.
+    pub fn sample_relays(&self, relays: Vec<Relay>) -> tokio::task::JoinHandle<()> {
+        let m = self.clone();
+        tokio::spawn(async move {
+            loop {
+                for r in &relays {
+                    let label = ServiceLabel {
+                        service: r.service().to_string(),
+                    };
+                    if let Ok(n) = r.backlog().await {
+                        m.outbox_backlog.get_or_create(&label).set(n as i64);
+                    }
+                    if let Ok(age) = r.oldest_age_seconds().await {
+                        m.outbox_age.get_or_create(&label).set(age);
+                    }
+                }
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        })
+    }
+
+    /// The text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let registry = self.registry.lock().unwrap_or_else(|p| p.into_inner());
+        // Encoding into a String cannot fail.
+        let _ = encode(&mut out, &registry);
+        out
+    }
+
+    /// `/metrics` and a request counter for every route of the app.
+    pub fn routes(&self) -> impl FnOnce(&mut web::ServiceConfig) {
+        let m = self.clone();
+        move |cfg| {
+            cfg.app_data(web::Data::new(m)).route(
+                "/metrics",
+                web::get().to(|m: web::Data<Metrics>| async move {
+                    HttpResponse::Ok()
+                        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+                        .body(m.render())
+                }),
+            );
+        }
+    }
+}

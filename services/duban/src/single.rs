@@ -1,0 +1,345 @@
+//! One service alone in its process, for the distributed deployment: its own
+//! database, the Kafka transport, its relay and consumers, its internal HTTP API,
+//! `/healthz`, `/readyz` (database and broker) and `/metrics`. `gateway` serves
+//! GraphQL and reaches the others over their internal HTTP APIs.
+
+use crate::cli::ServiceName;
+use crate::metrics::{Metrics, ServiceLabel};
+use crate::run::{consumer, make_transport, spawn_reassess, spawn_relay};
+use actix_web::dev::Service as _;
+use actix_web::{web, HttpResponse};
+use anyhow::Context as _;
+use duban_api::http::{self as api_http, HttpClient};
+use duban_assignments::AssignmentsService;
+use duban_audit::AuditService;
+use duban_auth::TokenKeys;
+use duban_clock::SharedClock;
+use duban_config::{Config, TransportKind};
+use duban_evaluation::EvaluationService;
+use duban_gateway::{build_schema, Gateway, Services};
+use duban_notifications::NotificationsService;
+use duban_outbox::{EventBus, Relay};
+use duban_schema::topics;
+use duban_transport::Transport;
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::MigratorTrait;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+/// A started single service.
+pub struct ServiceNode {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    server: actix_web::dev::ServerHandle,
+    server_task: JoinHandle<std::io::Result<()>>,
+    stop: watch::Sender<bool>,
+    workers: Vec<JoinHandle<()>>,
+    sampler: Option<JoinHandle<()>>,
+}
+
+impl ServiceNode {
+    /// Stops taking requests, finishes the event in hand, stops.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.server.stop(true).await;
+        let _ = self.server_task.await;
+        let _ = self.stop.send(true);
+        for w in self.workers {
+            let _ = w.await;
+        }
+        if let Some(s) = self.sampler {
+            s.abort();
+        }
+        Ok(())
+    }
+}
+
+type Configure = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
+
+/// Readiness: the database answers and the broker is reachable.
+#[derive(Clone)]
+struct Readiness {
+    db: Option<DatabaseConnection>,
+    transport: Option<Arc<dyn Transport>>,
+    services: Option<Services>,
+}
+
+async fn readyz(r: web::Data<Readiness>) -> HttpResponse {
+    let mut failing = Vec::new();
+    if let Some(db) = &r.db {
+        if db.ping().await.is_err() {
+            failing.push("database");
+        }
+    }
+    if let Some(t) = &r.transport {
+        if t.ping().await.is_err() {
+            failing.push("broker");
+        }
+    }
+    if let Some(s) = &r.services {
+        for (name, ok) in [
+            ("assignments", s.assignments.ready().await.is_ok()),
+            ("evaluation", s.evaluation.ready().await.is_ok()),
+            ("notifications", s.notifications.ready().await.is_ok()),
+            ("audit", s.audit.ready().await.is_ok()),
+        ] {
+            if !ok {
+                failing.push(name);
+            }
+        }
+    }
+    if failing.is_empty() {
+        HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "not ready", "failing": failing}))
+    }
+}
+
+async fn open(config: &Config, name: &'static str) -> anyhow::Result<DatabaseConnection> {
+    let db = duban_outbox::db::connect(&config.database_url_for(name), name)
+        .await
+        .with_context(|| format!("cannot open the {name} database"))?;
+    match name {
+        "assignments" => duban_assignments::migration::Migrator::up(&db, None).await?,
+        "evaluation" => duban_evaluation::migration::Migrator::up(&db, None).await?,
+        "notifications" => duban_notifications::migration::Migrator::up(&db, None).await?,
+        _ => duban_audit::migration::Migrator::up(&db, None).await?,
+    }
+    Ok(db)
+}
+
+/// Starts one service alone.
+pub async fn start_service(
+    config: &Config,
+    clock: SharedClock,
+    name: ServiceName,
+) -> anyhow::Result<ServiceNode> {
+    let metrics = Metrics::new();
+    let (stop, stop_rx) = watch::channel(false);
+    let mut workers = Vec::new();
+    let mut relays: Vec<Relay> = Vec::new();
+    let label = format!("{name:?}").to_lowercase();
+
+    let needs_kafka = !matches!(name, ServiceName::Gateway);
+    if needs_kafka && config.transport_kind() != TransportKind::Kafka {
+        anyhow::bail!("a service running alone exchanges events over Kafka: set KAFKA_BROKERS");
+    }
+    let (routes, readiness): (Configure, Readiness) = match name {
+        ServiceName::Gateway => {
+            let url = |u: &Option<String>, what: &str| {
+                u.clone().with_context(|| {
+                    format!("the gateway alone needs DUBAN_{}_URL", what.to_uppercase())
+                })
+            };
+            let services = Services {
+                assignments: Arc::new(HttpClient::new(
+                    &url(&config.assignments_url, "assignments")?,
+                    "assignments",
+                )),
+                evaluation: Arc::new(HttpClient::new(
+                    &url(&config.evaluation_url, "evaluation")?,
+                    "evaluation",
+                )),
+                notifications: Arc::new(HttpClient::new(
+                    &url(&config.notifications_url, "notifications")?,
+                    "notifications",
+                )),
+                audit: Arc::new(HttpClient::new(&url(&config.audit_url, "audit")?, "audit")),
+            };
+            let gateway = Gateway {
+                schema: build_schema(services.clone(), config.max_page_size),
+                keys: TokenKeys::new(config.jwt_secret.expose().as_bytes()),
+                clock: clock.clone(),
+                services: services.clone(),
+            };
+            let readiness = Readiness {
+                db: None,
+                transport: None,
+                services: Some(services),
+            };
+            (Arc::new(duban_gateway::app_config(gateway)), readiness)
+        }
+        ServiceName::Assignments => {
+            let transport = make_transport(config)?;
+            let db = open(config, "assignments").await?;
+            let bus = EventBus {
+                transport: transport.clone(),
+                wake: Arc::new(Notify::new()),
+            };
+            let svc =
+                AssignmentsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant);
+            relays.push(Relay::new(
+                "assignments",
+                db.clone(),
+                transport.clone(),
+                bus.wake,
+                clock.clone(),
+            ));
+            if config.demo && duban_assignments::demo::load(&svc).await? {
+                tracing::info!("demo data loaded");
+            }
+            let readiness = Readiness {
+                db: Some(db),
+                transport: Some(transport),
+                services: None,
+            };
+            (
+                Arc::new(api_http::assignments_routes(Arc::new(svc))),
+                readiness,
+            )
+        }
+        ServiceName::Evaluation => {
+            let transport = make_transport(config)?;
+            let db = open(config, "evaluation").await?;
+            let bus = EventBus {
+                transport: transport.clone(),
+                wake: Arc::new(Notify::new()),
+            };
+            let svc = EvaluationService::new(
+                db.clone(),
+                bus.clone(),
+                clock.clone(),
+                &config.tenant,
+                config.yellow_days_before_due,
+            );
+            relays.push(Relay::new(
+                "evaluation",
+                db.clone(),
+                transport.clone(),
+                bus.wake,
+                clock.clone(),
+            ));
+            let mut c = consumer(
+                "evaluation",
+                &[topics::ASSIGNMENTS],
+                db.clone(),
+                &transport,
+                Arc::new(svc.clone()),
+                &clock,
+            );
+            c.on_handled = Some(metrics.consumer_hook("evaluation"));
+            workers.push(tokio::spawn(c.run(stop_rx.clone())));
+            workers.push(spawn_reassess(svc.clone(), stop_rx.clone()));
+            let readiness = Readiness {
+                db: Some(db),
+                transport: Some(transport),
+                services: None,
+            };
+            (
+                Arc::new(api_http::evaluation_routes(Arc::new(svc))),
+                readiness,
+            )
+        }
+        ServiceName::Notifications => {
+            let transport = make_transport(config)?;
+            let db = open(config, "notifications").await?;
+            let bus = EventBus {
+                transport: transport.clone(),
+                wake: Arc::new(Notify::new()),
+            };
+            let svc =
+                NotificationsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant);
+            relays.push(Relay::new(
+                "notifications",
+                db.clone(),
+                transport.clone(),
+                bus.wake,
+                clock.clone(),
+            ));
+            let mut c = consumer(
+                "notifications",
+                &[topics::ASSIGNMENTS],
+                db.clone(),
+                &transport,
+                Arc::new(svc.clone()),
+                &clock,
+            );
+            c.on_handled = Some(metrics.consumer_hook("notifications"));
+            workers.push(tokio::spawn(c.run(stop_rx.clone())));
+            let readiness = Readiness {
+                db: Some(db),
+                transport: Some(transport),
+                services: None,
+            };
+            (
+                Arc::new(api_http::notifications_routes(Arc::new(svc))),
+                readiness,
+            )
+        }
+        ServiceName::Audit => {
+            let transport = make_transport(config)?;
+            let db = open(config, "audit").await?;
+            let svc = AuditService::new(db.clone());
+            let mut c = consumer(
+                "audit",
+                &topics::ALL,
+                db.clone(),
+                &transport,
+                Arc::new(svc.clone()),
+                &clock,
+            );
+            c.on_handled = Some(metrics.consumer_hook("audit"));
+            workers.push(tokio::spawn(c.run(stop_rx.clone())));
+            let readiness = Readiness {
+                db: Some(db),
+                transport: Some(transport),
+                services: None,
+            };
+            (Arc::new(api_http::audit_routes(Arc::new(svc))), readiness)
+        }
+    };
+    for r in &relays {
+        workers.push(spawn_relay(r.clone(), stop_rx.clone()));
+    }
+    let sampler = (!relays.is_empty()).then(|| metrics.sample_relays(relays));
+
+    let listener = std::net::TcpListener::bind(&config.listen)
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let m = metrics.clone();
+    let service_label = ServiceLabel {
+        service: label.clone(),
+    };
+    let server = actix_web::HttpServer::new(move || {
+        let (m2, l2, routes) = (m.clone(), service_label.clone(), routes.clone());
+        actix_web::App::new()
+            .wrap_fn(move |req, srv| {
+                let fut = srv.call(req);
+                let (m3, l3) = (m2.clone(), l2.clone());
+                async move {
+                    let res = fut.await?;
+                    m3.requests.get_or_create(&l3).inc();
+                    if res.status().is_server_error() {
+                        m3.errors.get_or_create(&l3).inc();
+                    }
+                    Ok(res)
+                }
+            })
+            .configure(|cfg| routes(cfg))
+            .configure(m.routes())
+            .app_data(web::Data::new(readiness.clone()))
+            .route(
+                "/healthz",
+                web::get().to(|| async { HttpResponse::Ok().body("ok") }),
+            )
+            .route("/readyz", web::get().to(readyz))
+    })
+    .workers(2)
+    .disable_signals()
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    let handle = server.handle();
+    let server_task = tokio::spawn(server);
+    tracing::info!(service = %label, %addr, "serving");
+    Ok(ServiceNode {
+        addr,
+        server: handle,
+        server_task,
+        stop,
+        workers,
+        sampler,
+    })
+}

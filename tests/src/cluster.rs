@@ -1,0 +1,224 @@
+//! The distributed deployment as separate `duban serve <service>` processes on
+//! PostgreSQL and Kafka, and a broker of the test's own that it can stop and start.
+
+use crate::{fresh_database, kafka_brokers, test_config, TestApp};
+use anyhow::Context as _;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The services in start order; the gateway last.
+pub const SERVICES: [&str; 5] = ["assignments", "evaluation", "notifications", "audit", "gateway"];
+
+/// The `duban` binary next to the test executable (`tests/run.sh` builds it first).
+pub fn duban_binary() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .context("no target directory")?;
+    let bin = dir.join("duban");
+    anyhow::ensure!(
+        bin.exists(),
+        "{} is missing: run `cargo build --bin duban` first (./tests/run.sh does)",
+        bin.display()
+    );
+    Ok(bin)
+}
+
+/// A free loopback port (bound and released; another process may take it, rarely).
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The five processes of a distributed duban.
+pub struct Cluster {
+    /// Environment shared by every process.
+    pub env: HashMap<String, String>,
+    /// Port of each service.
+    pub ports: HashMap<&'static str, u16>,
+    /// Running processes by service.
+    pub children: HashMap<&'static str, Child>,
+    /// Logs folder.
+    pub logs: Arc<tempfile::TempDir>,
+}
+
+impl Cluster {
+    /// Starts every service as its own process on a new database and new topics.
+    pub async fn start(brokers: &str) -> anyhow::Result<Self> {
+        let database = fresh_database().await?;
+        let logs = Arc::new(tempfile::tempdir()?);
+        let mut ports = HashMap::new();
+        for s in SERVICES {
+            ports.insert(s, free_port()?);
+        }
+        let mut env: HashMap<String, String> = HashMap::new();
+        env.insert("DATABASE_URL".into(), database);
+        env.insert("KAFKA_BROKERS".into(), brokers.to_string());
+        env.insert(
+            "DUBAN_KAFKA_NAMESPACE".into(),
+            format!("d{}.", uuid::Uuid::now_v7().simple()),
+        );
+        env.insert("DUBAN_JWT_SECRET".into(), test_config().jwt_secret.expose().to_string());
+        env.insert("DUBAN_LOG".into(), "warn,duban=info".into());
+        env.insert("DUBAN_DATA_DIR".into(), logs.path().display().to_string());
+        for s in ["assignments", "evaluation", "notifications", "audit"] {
+            env.insert(
+                format!("DUBAN_{}_URL", s.to_uppercase()),
+                format!("http://127.0.0.1:{}", ports[s]),
+            );
+        }
+        let mut cluster = Cluster {
+            env,
+            ports,
+            children: HashMap::new(),
+            logs,
+        };
+        for s in SERVICES {
+            cluster.spawn(s)?;
+            cluster.wait_ready(s).await?;
+        }
+        Ok(cluster)
+    }
+
+    /// Starts (or restarts) one service's process.
+    pub fn spawn(&mut self, service: &'static str) -> anyhow::Result<()> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.logs.path().join(format!("{service}.log")))?;
+        let child = Command::new(duban_binary()?)
+            .args(["serve", service])
+            .envs(&self.env)
+            .env("DUBAN_LISTEN", format!("127.0.0.1:{}", self.ports[service]))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        self.children.insert(service, child);
+        Ok(())
+    }
+
+    /// Waits until `/readyz` of a service answers 200.
+    pub async fn wait_ready(&self, service: &str) -> anyhow::Result<()> {
+        let url = format!("http://127.0.0.1:{}/readyz", self.ports[service]);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
+            if let Ok(resp) = awc::Client::default().get(&url).send().await {
+                if resp.status().is_success() {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        anyhow::bail!("{service} not ready within 60 s; log:\n{}", self.log(service))
+    }
+
+    /// Kills a service's process at once (SIGKILL): no chance to finish anything.
+    pub fn kill(&mut self, service: &str) -> anyhow::Result<()> {
+        if let Some(mut c) = self.children.remove(service) {
+            c.kill()?;
+            c.wait()?;
+        }
+        Ok(())
+    }
+
+    /// Stops a service's process with SIGTERM and waits for it.
+    pub fn terminate(&mut self, service: &str) -> anyhow::Result<()> {
+        if let Some(mut c) = self.children.remove(service) {
+            let status = Command::new("kill").arg(c.id().to_string()).status()?;
+            anyhow::ensure!(status.success(), "kill failed");
+            c.wait()?;
+        }
+        Ok(())
+    }
+
+    /// A service's log so far.
+    pub fn log(&self, service: &str) -> String {
+        std::fs::read_to_string(self.logs.path().join(format!("{service}.log"))).unwrap_or_default()
+    }
+
+    /// A test client on the gateway, with direct read access to the service databases.
+    pub async fn app(&self) -> anyhow::Result<TestApp> {
+        TestApp::remote(
+            &format!("http://127.0.0.1:{}", self.ports["gateway"]),
+            &self.env["DATABASE_URL"],
+        )
+        .await
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for (_, mut c) in self.children.drain() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A Kafka broker of the test's own (so a test may stop it), via deploy/local/servers.sh.
+pub struct OwnBroker {
+    /// Bootstrap address.
+    pub brokers: String,
+    env: Vec<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+fn servers_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../deploy/local/servers.sh")
+}
+
+impl OwnBroker {
+    /// Starts a fresh broker on a free port.
+    pub fn start() -> anyhow::Result<Self> {
+        // Only to fail loudly when the suite has no Kafka at all.
+        let _ = kafka_brokers();
+        let dir = tempfile::tempdir()?;
+        let port = free_port()?;
+        let env = vec![
+            ("DUBAN_RUN_DIR".to_string(), dir.path().display().to_string()),
+            ("DUBAN_KAFKA_PORT".to_string(), port.to_string()),
+        ];
+        let b = OwnBroker {
+            brokers: format!("127.0.0.1:{port}"),
+            env,
+            _dir: dir,
+        };
+        b.script("start")?;
+        Ok(b)
+    }
+
+    fn script(&self, verb: &str) -> anyhow::Result<()> {
+        let mut cmd = Command::new("bash");
+        cmd.arg(servers_script()).arg(verb);
+        if verb == "start" {
+            cmd.arg("kafka");
+        }
+        let out = cmd.envs(self.env.iter().cloned()).stdout(Stdio::null()).output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "servers.sh {verb} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(())
+    }
+
+    /// Stops the broker, keeping its data.
+    pub fn down(&self) -> anyhow::Result<()> {
+        self.script("kafka-down")
+    }
+
+    /// Starts it again on its data.
+    pub fn up(&self) -> anyhow::Result<()> {
+        self.script("kafka-up")
+    }
+}
+
+impl Drop for OwnBroker {
+    fn drop(&mut self) {
+        let _ = self.script("kafka-down");
+    }
+}
