@@ -10,7 +10,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The services in start order; the gateway last.
-pub const SERVICES: [&str; 5] = ["assignments", "evaluation", "notifications", "audit", "gateway"];
+pub const SERVICES: [&str; 5] = [
+    "assignments",
+    "evaluation",
+    "notifications",
+    "audit",
+    "gateway",
+];
 
 /// The `duban` binary next to the test executable (`tests/run.sh` builds it first).
 pub fn duban_binary() -> anyhow::Result<PathBuf> {
@@ -30,7 +36,9 @@ pub fn duban_binary() -> anyhow::Result<PathBuf> {
 
 /// A free loopback port (bound and released; another process may take it, rarely).
 pub fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// The five processes of a distributed duban.
@@ -61,8 +69,14 @@ impl Cluster {
             "DUBAN_KAFKA_NAMESPACE".into(),
             format!("d{}.", uuid::Uuid::now_v7().simple()),
         );
-        env.insert("DUBAN_JWT_SECRET".into(), test_config().jwt_secret.expose().to_string());
-        env.insert("DUBAN_LOG".into(), "warn,duban=info".into());
+        env.insert(
+            "DUBAN_JWT_SECRET".into(),
+            test_config().jwt_secret.expose().to_string(),
+        );
+        env.insert(
+            "DUBAN_LOG".into(),
+            "warn,duban=info,duban_outbox=info,duban_transport=info".into(),
+        );
         env.insert("DUBAN_DATA_DIR".into(), logs.path().display().to_string());
         for s in ["assignments", "evaluation", "notifications", "audit"] {
             env.insert(
@@ -113,7 +127,10 @@ impl Cluster {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        anyhow::bail!("{service} not ready within 60 s; log:\n{}", self.log(service))
+        anyhow::bail!(
+            "{service} not ready within 60 s; log:\n{}",
+            self.log(service)
+        )
     }
 
     /// Kills a service's process at once (SIGKILL): no chance to finish anything.
@@ -179,7 +196,10 @@ impl OwnBroker {
         let dir = tempfile::tempdir()?;
         let port = free_port()?;
         let env = vec![
-            ("DUBAN_RUN_DIR".to_string(), dir.path().display().to_string()),
+            (
+                "DUBAN_RUN_DIR".to_string(),
+                dir.path().display().to_string(),
+            ),
             ("DUBAN_KAFKA_PORT".to_string(), port.to_string()),
         ];
         let b = OwnBroker {
@@ -197,7 +217,10 @@ impl OwnBroker {
         if verb == "start" {
             cmd.arg("kafka");
         }
-        let out = cmd.envs(self.env.iter().cloned()).stdout(Stdio::null()).output()?;
+        let out = cmd
+            .envs(self.env.iter().cloned())
+            .stdout(Stdio::null())
+            .output()?;
         anyhow::ensure!(
             out.status.success(),
             "servers.sh {verb} failed: {}",

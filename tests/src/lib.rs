@@ -129,7 +129,12 @@ impl TestApp {
         };
         Ok(TestApp {
             running: None,
-            assignments: duban_assignments::AssignmentsService::new(a.clone(), bus, clock.clone(), &config.tenant),
+            assignments: duban_assignments::AssignmentsService::new(
+                a.clone(),
+                bus,
+                clock.clone(),
+                &config.tenant,
+            ),
             databases: duban::Databases {
                 assignments: a,
                 evaluation: e,
@@ -196,7 +201,8 @@ impl TestApp {
 
     /// GET a path on another port of loopback (a service's own endpoints).
     pub async fn get_at(&self, port: u16, path: &str) -> anyhow::Result<(u16, String)> {
-        self.get_url(&format!("http://127.0.0.1:{port}{path}")).await
+        self.get_url(&format!("http://127.0.0.1:{port}{path}"))
+            .await
     }
 
     /// GET a path; returns status and body text.
@@ -236,7 +242,10 @@ impl TestApp {
             }
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
-        anyhow::bail!("events did not settle within 60 s")
+        anyhow::bail!(
+            "events did not settle within 60 s: {:?}",
+            self.databases.counts().await?
+        )
     }
 
     /// Graceful shutdown, as on SIGTERM.

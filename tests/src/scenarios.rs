@@ -259,4 +259,3 @@ async fn next_text(conn: &mut actix_codec::Framed<awc::BoxedSocket, awc::ws::Cod
         }
     }
 }
-

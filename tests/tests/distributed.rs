@@ -32,7 +32,9 @@ async fn ids_with_title_prefix(app: &TestApp, prefix: &str) -> Vec<String> {
         ))
         .await
         .unwrap();
-    rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+    rows.iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect()
 }
 
 /// Every assignment whose title starts with `prefix` reached evaluation, notifications
@@ -40,14 +42,25 @@ async fn ids_with_title_prefix(app: &TestApp, prefix: &str) -> Vec<String> {
 async fn each_reached_every_service_once(app: &TestApp, prefix: &str, expected: usize) {
     let ids = ids_with_title_prefix(app, prefix).await;
     assert_eq!(ids.len(), expected, "assignments stored");
-    let list = ids.iter().map(|i| format!("'{i}'")).collect::<Vec<_>>().join(",");
+    let list = ids
+        .iter()
+        .map(|i| format!("'{i}'"))
+        .collect::<Vec<_>>()
+        .join(",");
     let issued_events = count(
         &app.databases.assignments,
         &format!("SELECT count(*) FROM outbox WHERE key IN ({list}) AND payload LIKE '%\"AssignmentIssued\"%'"),
     )
     .await;
-    assert_eq!(issued_events, expected as i64, "one AssignmentIssued per item in the outbox");
-    let tracked = count(&app.databases.evaluation, &format!("SELECT count(*) FROM tracked_item WHERE id IN ({list})")).await;
+    assert_eq!(
+        issued_events, expected as i64,
+        "one AssignmentIssued per item in the outbox"
+    );
+    let tracked = count(
+        &app.databases.evaluation,
+        &format!("SELECT count(*) FROM tracked_item WHERE id IN ({list})"),
+    )
+    .await;
     assert_eq!(tracked, expected as i64, "evaluation has each item");
     let notices = count(
         &app.databases.notifications,
@@ -60,8 +73,21 @@ async fn each_reached_every_service_once(app: &TestApp, prefix: &str, expected: 
         &format!("SELECT count(*) FROM audit_leaf WHERE aggregate_id IN ({list}) AND event_type = 'AssignmentIssued'"),
     )
     .await;
-    assert_eq!(leaves, expected as i64, "exactly one audit leaf per AssignmentIssued");
+    assert_eq!(
+        leaves, expected as i64,
+        "exactly one audit leaf per AssignmentIssued"
+    );
     assert!(app.databases.settled().await.unwrap());
+}
+
+/// Waits for the events to settle; on failure shows what each process logged.
+async fn settle(app: &TestApp, cluster: &Cluster) {
+    if let Err(e) = app.settle().await {
+        for s in duban_tests::cluster::SERVICES {
+            eprintln!("==== {s}\n{}", cluster.log(s));
+        }
+        panic!("{e}");
+    }
 }
 
 async fn issue_many(app: &TestApp, token: &str, prefix: &str, n: usize) {
@@ -85,9 +111,15 @@ async fn the_first_loop_runs_across_five_processes_on_postgresql_and_kafka() {
     scenarios::first_loop(&app).await;
     scenarios::notice_over_websocket(&app).await;
 
-    let (code, metrics) = app.get_at(cluster.ports["evaluation"], "/metrics").await.unwrap();
+    let (code, metrics) = app
+        .get_at(cluster.ports["evaluation"], "/metrics")
+        .await
+        .unwrap();
     assert_eq!(code, 200);
-    assert!(metrics.contains("duban_events_handled_total{service=\"evaluation\"}"), "{metrics}");
+    assert!(
+        metrics.contains("duban_events_handled_total{service=\"evaluation\"}"),
+        "{metrics}"
+    );
     assert!(metrics.contains("duban_outbox_backlog"), "{metrics}");
     let (code, ready) = app.get_at(cluster.ports["audit"], "/readyz").await.unwrap();
     assert_eq!(code, 200, "{ready}");
@@ -99,15 +131,18 @@ async fn with_the_broker_down_mutations_succeed_and_every_event_arrives_once_whe
     let cluster = Cluster::start(&broker.brokers).await.unwrap();
     let app = cluster.app().await.unwrap();
     let supervisor = app.token("county-supervisor").await.unwrap();
-    app.settle().await.unwrap();
+    settle(&app, &cluster).await;
 
     broker.down().unwrap();
     issue_many(&app, &supervisor, "断线期间交办", 100).await;
-    let (code, _) = app.get_at(cluster.ports["assignments"], "/readyz").await.unwrap();
+    let (code, _) = app
+        .get_at(cluster.ports["assignments"], "/readyz")
+        .await
+        .unwrap();
     assert_eq!(code, 503, "readiness reports the broker down");
     broker.up().unwrap();
 
-    app.settle().await.unwrap();
+    settle(&app, &cluster).await;
     each_reached_every_service_once(&app, "断线期间交办", 100).await;
 }
 
@@ -116,7 +151,7 @@ async fn killing_a_consumer_mid_batch_loses_nothing_and_doubles_nothing() {
     let mut cluster = Cluster::start(&kafka_brokers()).await.unwrap();
     let app = cluster.app().await.unwrap();
     let supervisor = app.token("county-supervisor").await.unwrap();
-    app.settle().await.unwrap();
+    settle(&app, &cluster).await;
 
     issue_many(&app, &supervisor, "中途宕机", 100).await;
     // Kill notifications while it is still working through the batch.
@@ -141,7 +176,7 @@ async fn killing_a_consumer_mid_batch_loses_nothing_and_doubles_nothing() {
     cluster.spawn("notifications").unwrap();
     cluster.wait_ready("notifications").await.unwrap();
 
-    app.settle().await.unwrap();
+    settle(&app, &cluster).await;
     each_reached_every_service_once(&app, "中途宕机", 100).await;
     let inbox = count(&app.databases.notifications, "SELECT count(*) FROM inbox").await;
     let sent = count(&app.databases.assignments, "SELECT count(*) FROM outbox").await;
@@ -154,7 +189,7 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
     let mut cluster = Cluster::start(&kafka_brokers()).await.unwrap();
     let app = cluster.app().await.unwrap();
     let supervisor = app.token("county-supervisor").await.unwrap();
-    app.settle().await.unwrap();
+    settle(&app, &cluster).await;
 
     let url = app.url.clone();
     let mut clients = Vec::new();
@@ -198,11 +233,24 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
         succeeded.extend(ok);
         failed += f;
     }
-    app.settle().await.unwrap();
-    let stored: HashSet<String> = ids_with_title_prefix(&app, "重启压测").await.into_iter().collect();
-    assert!(succeeded.is_subset(&stored), "every success a client saw is stored");
-    assert!(failed > 0, "the restart was under load: some requests must have failed");
+    settle(&app, &cluster).await;
+    let stored: HashSet<String> = ids_with_title_prefix(&app, "重启压测")
+        .await
+        .into_iter()
+        .collect();
+    assert!(
+        succeeded.is_subset(&stored),
+        "every success a client saw is stored"
+    );
+    assert!(
+        failed > 0,
+        "the restart was under load: some requests must have failed"
+    );
     // Whatever was stored is whole: its event reached every service exactly once.
     each_reached_every_service_once(&app, "重启压测", stored.len()).await;
-    eprintln!("{} succeeded, {failed} failed, {} stored", succeeded.len(), stored.len());
+    eprintln!(
+        "{} succeeded, {failed} failed, {} stored",
+        succeeded.len(),
+        stored.len()
+    );
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::{error_code, spawn_app, spawn_in};
+use serde_json::json;
 
 use duban_tests::scenarios::{self, issue, ASSIGNMENT, ISSUE};
 

@@ -56,6 +56,14 @@ impl Databases {
     /// Whether every event written to an outbox so far has been handled by every
     /// consumer it is meant for (counted in the outboxes and inboxes).
     pub async fn settled(&self) -> anyhow::Result<bool> {
+        let c = self.counts().await?;
+        Ok(c.evaluation_inbox == c.assignments_outbox
+            && c.notifications_inbox == c.assignments_outbox
+            && c.audit_inbox == c.assignments_outbox + c.evaluation_outbox + c.notifications_outbox)
+    }
+
+    /// Rows in each outbox and inbox.
+    pub async fn counts(&self) -> anyhow::Result<EventCounts> {
         let out = |db: &DatabaseConnection| {
             let db = db.clone();
             async move { outbox::Entity::find().count(&db).await }
@@ -64,13 +72,32 @@ impl Databases {
             let db = db.clone();
             async move { inbox::Entity::find().count(&db).await }
         };
-        let a = out(&self.assignments).await?;
-        let e = out(&self.evaluation).await?;
-        let n = out(&self.notifications).await?;
-        Ok(inb(&self.evaluation).await? == a
-            && inb(&self.notifications).await? == a
-            && inb(&self.audit).await? == a + e + n)
+        Ok(EventCounts {
+            assignments_outbox: out(&self.assignments).await?,
+            evaluation_outbox: out(&self.evaluation).await?,
+            notifications_outbox: out(&self.notifications).await?,
+            evaluation_inbox: inb(&self.evaluation).await?,
+            notifications_inbox: inb(&self.notifications).await?,
+            audit_inbox: inb(&self.audit).await?,
+        })
     }
+}
+
+/// Rows in the outboxes and inboxes of the four services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventCounts {
+    /// Events assignments wrote.
+    pub assignments_outbox: u64,
+    /// Events evaluation wrote.
+    pub evaluation_outbox: u64,
+    /// Events notifications wrote.
+    pub notifications_outbox: u64,
+    /// Events evaluation handled.
+    pub evaluation_inbox: u64,
+    /// Events notifications handled.
+    pub notifications_inbox: u64,
+    /// Events audit handled.
+    pub audit_inbox: u64,
 }
 
 /// The transport the configuration asks for.

@@ -70,6 +70,12 @@ impl MigrationTrait for CreateOutboxInbox {
                 .to_owned(),
         )
         .await?;
+        // The relay's query; the same partial-index syntax on SQLite and PostgreSQL.
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE INDEX ix_outbox_unpublished ON outbox (seq) WHERE published_at IS NULL",
+            )
+            .await?;
         m.create_table(
             Table::create()
                 .table(Inbox::Table)

@@ -1,5 +1,12 @@
-//! The relay: publishes outbox rows in commit order, woken by commits, retrying
-//! with backoff while the transport is down, never dropping or reordering.
+//! The relay: publishes unpublished outbox rows, woken by commits, retrying with
+//! backoff while the transport is down, never dropping or reordering an aggregate's
+//! events.
+//!
+//! It selects rows by `published_at IS NULL`, not by "sequence above the last one
+//! seen": on PostgreSQL a transaction can commit a lower sequence number after a
+//! higher one is already visible, and a cursor would skip it for ever. One
+//! aggregate's events stay in order because each transition locks the aggregate's
+//! row before it takes its outbox sequence number.
 
 use crate::entity::{outbox, relay_mark};
 use duban_clock::SharedClock;
@@ -8,7 +15,6 @@ use sea_orm::{
     sea_query::OnConflict, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
@@ -25,7 +31,6 @@ pub struct Relay {
     transport: Arc<dyn Transport>,
     wake: Arc<Notify>,
     clock: SharedClock,
-    cursor: Arc<AtomicI64>,
 }
 
 impl Relay {
@@ -43,24 +48,41 @@ impl Relay {
             transport,
             wake,
             clock,
-            cursor: Arc::new(AtomicI64::new(0)),
         }
     }
 
     /// Runs until `stop` turns true and nothing is left to publish.
     pub async fn run(self, mut stop: watch::Receiver<bool>) -> Result<(), DbErr> {
-        let start = relay_mark::Entity::find_by_id(1)
-            .one(&self.db)
-            .await?
-            .map_or(0, |m| m.safe_seq);
-        self.cursor.store(start, Ordering::SeqCst);
-        if start > 0 || !self.transport.durable() {
-            tracing::info!(service = self.service, from_seq = start, "relay starting");
+        if !self.transport.durable() {
+            // What the in-process transport held died with the last process unless
+            // that process drained it; offer everything after the drained mark again
+            // (consumers' inboxes drop what they already have).
+            let safe = relay_mark::Entity::find_by_id(1)
+                .one(&self.db)
+                .await?
+                .map_or(0, |m| m.safe_seq);
+            let reoffered = outbox::Entity::update_many()
+                .col_expr(
+                    outbox::Column::PublishedAt,
+                    sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+                )
+                .filter(outbox::Column::Seq.gt(safe))
+                .filter(outbox::Column::PublishedAt.is_not_null())
+                .exec(&self.db)
+                .await?
+                .rows_affected;
+            if reoffered > 0 {
+                tracing::info!(
+                    service = self.service,
+                    reoffered,
+                    "relay offers events again after an unclean stop"
+                );
+            }
         }
         let mut backoff = Duration::from_millis(50);
         loop {
             let rows = outbox::Entity::find()
-                .filter(outbox::Column::Seq.gt(self.cursor.load(Ordering::SeqCst)))
+                .filter(outbox::Column::PublishedAt.is_null())
                 .order_by_asc(outbox::Column::Seq)
                 .limit(BATCH)
                 .all(&self.db)
@@ -121,31 +143,23 @@ impl Relay {
                 .map_err(|e| e.to_string())?;
             start = end;
         }
-        let (first, last) = match (rows.first(), rows.last()) {
-            (Some(f), Some(l)) => (f.seq, l.seq),
-            _ => return Ok(()),
-        };
         let now = self.clock.now_utc();
         outbox::Entity::update_many()
             .col_expr(
                 outbox::Column::PublishedAt,
                 sea_orm::sea_query::Expr::value(now),
             )
-            .filter(outbox::Column::Seq.between(first, last))
+            .filter(outbox::Column::Seq.is_in(rows.iter().map(|r| r.seq)))
             .exec(&self.db)
             .await
             .map_err(|e| e.to_string())?;
-        self.cursor.store(last, Ordering::SeqCst);
-        if self.transport.durable() {
-            self.mark_safe().await.map_err(|e| e.to_string())?;
-        }
         Ok(())
     }
 
     /// Age in seconds of the oldest row not yet handed to the transport (0 when none).
     pub async fn oldest_age_seconds(&self) -> Result<f64, DbErr> {
         let oldest = outbox::Entity::find()
-            .filter(outbox::Column::Seq.gt(self.cursor.load(Ordering::SeqCst)))
+            .filter(outbox::Column::PublishedAt.is_null())
             .order_by_asc(outbox::Column::Seq)
             .one(&self.db)
             .await?;
@@ -165,7 +179,7 @@ impl Relay {
     /// Rows not yet handed to the transport.
     pub async fn backlog(&self) -> Result<u64, DbErr> {
         outbox::Entity::find()
-            .filter(outbox::Column::Seq.gt(self.cursor.load(Ordering::SeqCst)))
+            .filter(outbox::Column::PublishedAt.is_null())
             .count(&self.db)
             .await
     }
@@ -173,7 +187,12 @@ impl Relay {
     /// Records that everything published so far has reached every consumer, so a
     /// restart need not offer it again; called after a drained shutdown.
     pub async fn mark_safe(&self) -> Result<(), DbErr> {
-        let seq = self.cursor.load(Ordering::SeqCst);
+        let seq = outbox::Entity::find()
+            .filter(outbox::Column::PublishedAt.is_not_null())
+            .order_by_desc(outbox::Column::Seq)
+            .one(&self.db)
+            .await?
+            .map_or(0, |r| r.seq);
         relay_mark::Entity::insert(relay_mark::ActiveModel {
             id: Set(1),
             safe_seq: Set(seq),

@@ -1,0 +1,101 @@
+//! Migrations go up, down and up again on SQLite and PostgreSQL; the relay publishes
+//! an outbox row that commits after a later one (PostgreSQL).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use duban_clock::{SharedClock, SystemClock};
+use duban_outbox::entity::outbox;
+use duban_outbox::Relay;
+use duban_transport::{InProcessTransport, Transport};
+use sea_orm::{
+    ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use std::sync::Arc;
+use std::time::Duration;
+
+async fn up_down_up(db: &DatabaseConnection) {
+    macro_rules! cycle {
+        ($m:ty) => {
+            <$m>::up(db, None).await.unwrap();
+            <$m>::down(db, None).await.unwrap();
+            <$m>::up(db, None).await.unwrap();
+            assert!(<$m>::get_pending_migrations(db).await.unwrap().is_empty());
+            <$m>::down(db, None).await.unwrap();
+        };
+    }
+    cycle!(duban_assignments::migration::Migrator);
+    cycle!(duban_evaluation::migration::Migrator);
+    cycle!(duban_notifications::migration::Migrator);
+    cycle!(duban_audit::migration::Migrator);
+}
+
+#[tokio::test]
+async fn every_migration_goes_up_down_and_up_again_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/m.db?mode=rwc", dir.path().display());
+    let db = duban_outbox::db::connect(&url, "m").await.unwrap();
+    up_down_up(&db).await;
+}
+
+#[tokio::test]
+async fn every_migration_goes_up_down_and_up_again_on_postgresql() {
+    let url = duban_tests::fresh_database().await.unwrap();
+    let db = duban_outbox::db::connect(&url, "m").await.unwrap();
+    up_down_up(&db).await;
+}
+
+fn row(event: &str) -> outbox::ActiveModel {
+    outbox::ActiveModel {
+        event_id: Set(event.into()),
+        topic: Set("duban.test.v1".into()),
+        key: Set(event.into()),
+        payload: Set(format!("{{\"e\":\"{event}\"}}")),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_row_committed_after_a_later_sequence_is_still_published() {
+    let url = duban_tests::fresh_database().await.unwrap();
+    let db = duban_outbox::db::connect(&url, "relaytest").await.unwrap();
+    duban_evaluation::migration::Migrator::up(&db, None)
+        .await
+        .unwrap();
+    let transport = InProcessTransport::new();
+    let shared: Arc<dyn Transport> = Arc::new(transport.clone());
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let clock: SharedClock = Arc::new(SystemClock);
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let relay = Relay::new("test", db.clone(), shared, wake.clone(), clock);
+    let task = tokio::spawn(relay.clone().run(rx));
+
+    // A takes the lower sequence number but commits last.
+    let slow = db.begin().await.unwrap();
+    row("early-seq").insert(&slow).await.unwrap();
+    row("late-seq").insert(&db).await.unwrap();
+    wake.notify_one();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while transport.len("duban.test.v1") < 1 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        transport.len("duban.test.v1"),
+        1,
+        "the committed row goes first"
+    );
+    slow.commit().await.unwrap();
+    wake.notify_one();
+    while transport.len("duban.test.v1") < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        transport.len("duban.test.v1"),
+        2,
+        "the late commit is published too"
+    );
+    assert_eq!(relay.backlog().await.unwrap(), 0);
+    assert_eq!(outbox::Entity::find().count(&db).await.unwrap(), 2);
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+}
