@@ -1,0 +1,129 @@
+//! No Docker engine runs here, so the deployment files are checked as data: they
+//! parse, name every service, and set every variable the binary needs, using only
+//! variable names the binary actually reads.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use clap::CommandFactory;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use yaml_rust2::{Yaml, YamlLoader};
+
+const DUBAN_SERVICES: [&str; 5] = ["assignments", "evaluation", "notifications", "audit", "gateway"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Applies YAML merge keys (`<<: *anchor`), which the parser leaves as plain keys.
+fn merged(y: &Yaml) -> Yaml {
+    match y {
+        Yaml::Hash(h) => {
+            let mut out = yaml_rust2::yaml::Hash::new();
+            if let Some(base) = h.get(&Yaml::String("<<".into())) {
+                if let Yaml::Hash(b) = merged(base) {
+                    out.extend(b);
+                }
+            }
+            for (k, v) in h {
+                if k.as_str() != Some("<<") {
+                    out.insert(k.clone(), merged(v));
+                }
+            }
+            Yaml::Hash(out)
+        }
+        Yaml::Array(a) => Yaml::Array(a.iter().map(merged).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Every environment variable the `duban` binary reads.
+fn binary_env() -> BTreeSet<String> {
+    duban::cli::Cli::command()
+        .get_arguments()
+        .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
+        .collect()
+}
+
+fn required(service: &str) -> Vec<&'static str> {
+    let mut v = vec!["DATABASE_URL", "KAFKA_BROKERS", "DUBAN_LISTEN"];
+    if service == "gateway" {
+        v = vec![
+            "DUBAN_LISTEN",
+            "DUBAN_JWT_SECRET",
+            "DUBAN_ASSIGNMENTS_URL",
+            "DUBAN_EVALUATION_URL",
+            "DUBAN_NOTIFICATIONS_URL",
+            "DUBAN_AUDIT_URL",
+        ];
+    }
+    v
+}
+
+#[test]
+fn docker_compose_runs_every_service_with_what_it_needs() {
+    let text = std::fs::read_to_string(root().join("docker-compose.yml")).unwrap();
+    let doc = merged(&YamlLoader::load_from_str(&text).unwrap()[0]);
+    let services = &doc["services"];
+    let known = binary_env();
+    for infra in ["postgres", "kafka"] {
+        assert!(!services[infra].is_badvalue(), "compose lacks {infra}");
+        assert!(!services[infra]["healthcheck"].is_badvalue(), "{infra} has no health check");
+    }
+    for s in DUBAN_SERVICES {
+        let svc = &services[s];
+        assert!(!svc.is_badvalue(), "compose lacks {s}");
+        let cmd: Vec<_> = svc["command"].as_vec().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        assert_eq!(cmd, ["serve", s]);
+        let env: BTreeMap<_, _> = svc["environment"]
+            .as_hash()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.as_str().unwrap().to_string(), v.clone()))
+            .collect();
+        for r in required(s) {
+            assert!(env.contains_key(r), "{s} lacks {r}");
+        }
+        for k in env.keys() {
+            assert!(known.contains(k), "{s} sets {k}, which duban does not read");
+        }
+        assert!(!svc["healthcheck"].is_badvalue() && !svc["depends_on"].is_badvalue(), "{s}: health and order");
+    }
+    assert_eq!(services["gateway"]["ports"][0].as_str(), Some("8080:8080"));
+}
+
+#[test]
+fn kubernetes_manifests_deploy_every_service_with_what_it_needs() {
+    let text = std::fs::read_to_string(root().join("deploy/k8s/duban.yaml")).unwrap();
+    let docs = YamlLoader::load_from_str(&text).unwrap();
+    let known = binary_env();
+    let mut provided = BTreeSet::new();
+    for d in &docs {
+        if matches!(d["kind"].as_str(), Some("ConfigMap")) {
+            provided.extend(d["data"].as_hash().unwrap().keys().map(|k| k.as_str().unwrap().to_string()));
+        }
+        if matches!(d["kind"].as_str(), Some("Secret")) {
+            provided.extend(d["stringData"].as_hash().unwrap().keys().map(|k| k.as_str().unwrap().to_string()));
+        }
+    }
+    for k in &provided {
+        assert!(known.contains(k), "the manifests set {k}, which duban does not read");
+    }
+    for s in DUBAN_SERVICES {
+        let dep = docs
+            .iter()
+            .find(|d| d["kind"].as_str() == Some("Deployment") && d["metadata"]["name"].as_str() == Some(&format!("duban-{s}")))
+            .unwrap_or_else(|| panic!("no Deployment for {s}"));
+        let c = &dep["spec"]["template"]["spec"]["containers"][0];
+        let args: Vec<_> = c["args"].as_vec().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        assert_eq!(args, ["serve", s]);
+        assert_eq!(c["readinessProbe"]["httpGet"]["path"].as_str(), Some("/readyz"));
+        assert_eq!(c["livenessProbe"]["httpGet"]["path"].as_str(), Some("/healthz"));
+        for r in required(s) {
+            assert!(provided.contains(r), "{s} lacks {r}");
+        }
+        assert!(
+            docs.iter().any(|d| d["kind"].as_str() == Some("Service") && d["metadata"]["name"].as_str() == Some(&format!("duban-{s}"))),
+            "no Service for {s}"
+        );
+    }
+}
