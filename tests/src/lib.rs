@@ -180,12 +180,26 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> anyhow::Result<Value> {
+        self.gql_traced(token, query, variables, None).await
+    }
+
+    /// Like [`TestApp::gql`], sending `trace` as the request's trace id.
+    pub async fn gql_traced(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        trace: Option<&str>,
+    ) -> anyhow::Result<Value> {
         let client = awc::Client::default();
         let mut req = client
             .post(format!("{}/graphql", self.url))
             .insert_header(("content-type", "application/json"));
         if let Some(t) = token {
             req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        if let Some(t) = trace {
+            req = req.insert_header(("x-duban-trace-id", t.to_string()));
         }
         let mut resp = req
             .send_json(&json!({"query": query, "variables": variables}))

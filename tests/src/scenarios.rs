@@ -44,7 +44,7 @@ pub async fn first_loop(app: &TestApp) {
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let discipline = app.token("county-discipline").await.unwrap();
 
-    let a = issue(&app, &supervisor, "qingshi-dzb", "落实首问负责制试点").await;
+    let a = issue(app, &supervisor, "qingshi-dzb", "落实首问负责制试点").await;
     let id = a["id"].as_str().unwrap().to_string();
     assert_eq!(a["state"], "ISSUED");
     assert_eq!(a["version"], 1);
@@ -258,4 +258,45 @@ async fn next_text(conn: &mut actix_codec::Framed<awc::BoxedSocket, awc::ws::Cod
             other => panic!("unexpected frame {other:?}"),
         }
     }
+}
+
+/// One trace id follows a mutation from the gateway through the services and the
+/// transport into every consumer and the events they cause.
+pub async fn one_trace_from_gateway_to_every_consumer(app: &TestApp) {
+    let supervisor = app.token("county-supervisor").await.unwrap();
+    let discipline = app.token("county-discipline").await.unwrap();
+    let trace = uuid::Uuid::now_v7().to_string();
+    let body = app
+        .gql_traced(
+            Some(&supervisor),
+            ISSUE,
+            json!({"input": {"title": "追踪测试事项", "leadUnitId": "liuhe-dzb", "timeLimitDays": 4}}),
+            Some(&trace),
+        )
+        .await
+        .unwrap();
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(body["extensions"]["traceId"], trace.as_str());
+    app.settle().await.unwrap();
+    let audit = app
+        .gql(
+            Some(&discipline),
+            r#"query($t: ID!) { auditEntries(filter: {correlationId: $t}, first: 100) {
+                edges { node { eventType correlationId } } } }"#,
+            json!({"t": trace}),
+        )
+        .await
+        .unwrap();
+    let mut types: Vec<String> = audit["data"]["auditEntries"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["eventType"].as_str().unwrap().to_string())
+        .collect();
+    types.sort();
+    assert_eq!(
+        types,
+        ["AssignmentIssued", "ColorChanged", "NotificationCreated"],
+        "{audit}"
+    );
 }

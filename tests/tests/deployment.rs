@@ -8,7 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use yaml_rust2::{Yaml, YamlLoader};
 
-const DUBAN_SERVICES: [&str; 5] = ["assignments", "evaluation", "notifications", "audit", "gateway"];
+const DUBAN_SERVICES: [&str; 5] = [
+    "assignments",
+    "evaluation",
+    "notifications",
+    "audit",
+    "gateway",
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -67,12 +73,20 @@ fn docker_compose_runs_every_service_with_what_it_needs() {
     let known = binary_env();
     for infra in ["postgres", "kafka"] {
         assert!(!services[infra].is_badvalue(), "compose lacks {infra}");
-        assert!(!services[infra]["healthcheck"].is_badvalue(), "{infra} has no health check");
+        assert!(
+            !services[infra]["healthcheck"].is_badvalue(),
+            "{infra} has no health check"
+        );
     }
     for s in DUBAN_SERVICES {
         let svc = &services[s];
         assert!(!svc.is_badvalue(), "compose lacks {s}");
-        let cmd: Vec<_> = svc["command"].as_vec().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        let cmd: Vec<_> = svc["command"]
+            .as_vec()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
         assert_eq!(cmd, ["serve", s]);
         let env: BTreeMap<_, _> = svc["environment"]
             .as_hash()
@@ -86,7 +100,10 @@ fn docker_compose_runs_every_service_with_what_it_needs() {
         for k in env.keys() {
             assert!(known.contains(k), "{s} sets {k}, which duban does not read");
         }
-        assert!(!svc["healthcheck"].is_badvalue() && !svc["depends_on"].is_badvalue(), "{s}: health and order");
+        assert!(
+            !svc["healthcheck"].is_badvalue() && !svc["depends_on"].is_badvalue(),
+            "{s}: health and order"
+        );
     }
     assert_eq!(services["gateway"]["ports"][0].as_str(), Some("8080:8080"));
 }
@@ -99,30 +116,60 @@ fn kubernetes_manifests_deploy_every_service_with_what_it_needs() {
     let mut provided = BTreeSet::new();
     for d in &docs {
         if matches!(d["kind"].as_str(), Some("ConfigMap")) {
-            provided.extend(d["data"].as_hash().unwrap().keys().map(|k| k.as_str().unwrap().to_string()));
+            provided.extend(
+                d["data"]
+                    .as_hash()
+                    .unwrap()
+                    .keys()
+                    .map(|k| k.as_str().unwrap().to_string()),
+            );
         }
         if matches!(d["kind"].as_str(), Some("Secret")) {
-            provided.extend(d["stringData"].as_hash().unwrap().keys().map(|k| k.as_str().unwrap().to_string()));
+            provided.extend(
+                d["stringData"]
+                    .as_hash()
+                    .unwrap()
+                    .keys()
+                    .map(|k| k.as_str().unwrap().to_string()),
+            );
         }
     }
     for k in &provided {
-        assert!(known.contains(k), "the manifests set {k}, which duban does not read");
+        assert!(
+            known.contains(k),
+            "the manifests set {k}, which duban does not read"
+        );
     }
     for s in DUBAN_SERVICES {
         let dep = docs
             .iter()
-            .find(|d| d["kind"].as_str() == Some("Deployment") && d["metadata"]["name"].as_str() == Some(&format!("duban-{s}")))
+            .find(|d| {
+                d["kind"].as_str() == Some("Deployment")
+                    && d["metadata"]["name"].as_str() == Some(&format!("duban-{s}"))
+            })
             .unwrap_or_else(|| panic!("no Deployment for {s}"));
         let c = &dep["spec"]["template"]["spec"]["containers"][0];
-        let args: Vec<_> = c["args"].as_vec().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        let args: Vec<_> = c["args"]
+            .as_vec()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
         assert_eq!(args, ["serve", s]);
-        assert_eq!(c["readinessProbe"]["httpGet"]["path"].as_str(), Some("/readyz"));
-        assert_eq!(c["livenessProbe"]["httpGet"]["path"].as_str(), Some("/healthz"));
+        assert_eq!(
+            c["readinessProbe"]["httpGet"]["path"].as_str(),
+            Some("/readyz")
+        );
+        assert_eq!(
+            c["livenessProbe"]["httpGet"]["path"].as_str(),
+            Some("/healthz")
+        );
         for r in required(s) {
             assert!(provided.contains(r), "{s} lacks {r}");
         }
         assert!(
-            docs.iter().any(|d| d["kind"].as_str() == Some("Service") && d["metadata"]["name"].as_str() == Some(&format!("duban-{s}"))),
+            docs.iter().any(|d| d["kind"].as_str() == Some("Service")
+                && d["metadata"]["name"].as_str() == Some(&format!("duban-{s}"))),
             "no Service for {s}"
         );
     }

@@ -110,6 +110,7 @@ async fn the_first_loop_runs_across_five_processes_on_postgresql_and_kafka() {
     let app = cluster.app().await.unwrap();
     scenarios::first_loop(&app).await;
     scenarios::notice_over_websocket(&app).await;
+    scenarios::one_trace_from_gateway_to_every_consumer(&app).await;
 
     let (code, metrics) = app
         .get_at(cluster.ports["evaluation"], "/metrics")

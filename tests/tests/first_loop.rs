@@ -12,6 +12,7 @@ use duban_tests::scenarios::{self, issue, ASSIGNMENT, ISSUE};
 async fn the_first_loop_runs_from_issue_to_progress_through_graphql() {
     let app = spawn_app().await.unwrap();
     scenarios::first_loop(&app).await;
+    scenarios::one_trace_from_gateway_to_every_consumer(&app).await;
     app.shutdown().await.unwrap();
 }
 
@@ -340,6 +341,12 @@ async fn health_readiness_and_graphiql_are_served() {
     assert_eq!(app.get("/healthz").await.unwrap(), (200, "ok".to_string()));
     let (code, body) = app.get("/readyz").await.unwrap();
     assert_eq!(code, 200, "{body}");
+    let (code, metrics) = app.get("/metrics").await.unwrap();
+    assert_eq!(code, 200);
+    assert!(
+        metrics.contains("duban_events_handled_total{service=\"audit\"}"),
+        "{metrics}"
+    );
     let (code, page) = app.get("/graphql").await.unwrap();
     assert_eq!(code, 200);
     assert!(page.contains("graphiql"), "GraphiQL page expected");

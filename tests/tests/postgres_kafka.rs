@@ -7,5 +7,6 @@ use duban_tests::{scenarios, spawn_on_postgres_and_kafka};
 async fn the_first_loop_runs_on_postgresql_and_kafka() {
     let app = spawn_on_postgres_and_kafka().await.unwrap();
     scenarios::first_loop(&app).await;
+    scenarios::one_trace_from_gateway_to_every_consumer(&app).await;
     app.shutdown().await.unwrap();
 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 /// A call to the assignments service.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "op", content = "args", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // built once per request, never stored
 pub enum AssignmentsCall {
     /// See [`AssignmentsApi::issue_assignment`].
     IssueAssignment(Actor, IssueAssignmentInput),
@@ -45,6 +46,7 @@ pub enum AssignmentsCall {
 /// A call to the evaluation service.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "op", content = "args", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // built once per request, never stored
 pub enum EvaluationCall {
     /// See [`EvaluationApi::colors`].
     Colors(Vec<String>),
@@ -57,6 +59,7 @@ pub enum EvaluationCall {
 /// A call to the notifications service.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "op", content = "args", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // built once per request, never stored
 pub enum NotificationsCall {
     /// See [`NotificationsApi::my_notifications`].
     MyNotifications(Actor, bool, PageRequest),
@@ -69,6 +72,7 @@ pub enum NotificationsCall {
 /// A call to the audit service.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "op", content = "args", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // built once per request, never stored
 pub enum AuditCall {
     /// See [`AuditApi::entries`].
     Entries(Actor, AuditFilter, PageRequest),
@@ -144,6 +148,21 @@ fn reply(r: Result<Value, ApiError>) -> HttpResponse {
     HttpResponse::Ok().json(r)
 }
 
+/// Runs `f` in the caller's trace, when the request names one.
+async fn traced<F: std::future::Future<Output = HttpResponse>>(
+    req: &actix_web::HttpRequest,
+    f: F,
+) -> HttpResponse {
+    let header = req
+        .headers()
+        .get(crate::trace::HEADER)
+        .and_then(|v| v.to_str().ok());
+    match crate::trace::parse(header) {
+        Some(id) => crate::trace::scope(id, f).await,
+        None => f.await,
+    }
+}
+
 /// Routes serving the assignments service's internal API.
 pub fn assignments_routes(
     api: Arc<dyn AssignmentsApi>,
@@ -151,9 +170,16 @@ pub fn assignments_routes(
     move |cfg| {
         cfg.app_data(web::Data::new(api.clone())).route(
             &endpoint("assignments"),
-            web::post().to(|api: web::Data<Arc<dyn AssignmentsApi>>, call: web::Json<AssignmentsCall>| async move {
-                reply(dispatch_assignments(api.get_ref().as_ref(), call.into_inner()).await)
-            }),
+            web::post().to(
+                |api: web::Data<Arc<dyn AssignmentsApi>>,
+                 req: actix_web::HttpRequest,
+                 call: web::Json<AssignmentsCall>| async move {
+                    traced(&req, async {
+                        reply(dispatch_assignments(api.get_ref().as_ref(), call.into_inner()).await)
+                    })
+                    .await
+                },
+            ),
         );
     }
 }
@@ -165,9 +191,16 @@ pub fn evaluation_routes(
     move |cfg| {
         cfg.app_data(web::Data::new(api.clone())).route(
             &endpoint("evaluation"),
-            web::post().to(|api: web::Data<Arc<dyn EvaluationApi>>, call: web::Json<EvaluationCall>| async move {
-                reply(dispatch_evaluation(api.get_ref().as_ref(), call.into_inner()).await)
-            }),
+            web::post().to(
+                |api: web::Data<Arc<dyn EvaluationApi>>,
+                 req: actix_web::HttpRequest,
+                 call: web::Json<EvaluationCall>| async move {
+                    traced(&req, async {
+                        reply(dispatch_evaluation(api.get_ref().as_ref(), call.into_inner()).await)
+                    })
+                    .await
+                },
+            ),
         );
     }
 }
@@ -180,8 +213,8 @@ pub fn notifications_routes(
         cfg.app_data(web::Data::new(api.clone()))
             .route(
                 &endpoint("notifications"),
-                web::post().to(|api: web::Data<Arc<dyn NotificationsApi>>, call: web::Json<NotificationsCall>| async move {
-                    reply(dispatch_notifications(api.get_ref().as_ref(), call.into_inner()).await)
+                web::post().to(|api: web::Data<Arc<dyn NotificationsApi>>, req: actix_web::HttpRequest, call: web::Json<NotificationsCall>| async move {
+                    traced(&req, async { reply(dispatch_notifications(api.get_ref().as_ref(), call.into_inner()).await) }).await
                 }),
             )
             .route(
@@ -210,8 +243,13 @@ pub fn audit_routes(
         cfg.app_data(web::Data::new(api.clone())).route(
             &endpoint("audit"),
             web::post().to(
-                |api: web::Data<Arc<dyn AuditApi>>, call: web::Json<AuditCall>| async move {
-                    reply(dispatch_audit(api.get_ref().as_ref(), call.into_inner()).await)
+                |api: web::Data<Arc<dyn AuditApi>>,
+                 req: actix_web::HttpRequest,
+                 call: web::Json<AuditCall>| async move {
+                    traced(&req, async {
+                        reply(dispatch_audit(api.get_ref().as_ref(), call.into_inner()).await)
+                    })
+                    .await
                 },
             ),
         );
@@ -246,14 +284,14 @@ impl HttpClient {
             tracing::warn!(service = self.service, error = %e, "internal call failed");
             ApiError::Internal(format!("{} unavailable: {e}", self.service))
         };
-        let resp = self
+        let mut req = self
             .http
             .post(format!("{}{}", self.base, endpoint(self.service)))
-            .timeout(std::time::Duration::from_secs(30))
-            .json(call)
-            .send()
-            .await
-            .map_err(unavailable)?;
+            .timeout(std::time::Duration::from_secs(30));
+        if let Some(t) = crate::trace::current() {
+            req = req.header(crate::trace::HEADER, t.to_string());
+        }
+        let resp = req.json(call).send().await.map_err(unavailable)?;
         let result: Result<Value, ApiError> = resp.json().await.map_err(unavailable)?;
         serde_json::from_value(result?).map_err(|e| ApiError::Internal(e.to_string()))
     }

@@ -3,6 +3,7 @@
 //! implements them over each service's internal HTTP API.
 
 pub mod http;
+pub mod trace;
 
 use async_trait::async_trait;
 use chrono::{DateTime, FixedOffset};
@@ -324,6 +325,8 @@ pub struct AuditEntryView {
     pub org_path: String,
     /// Who caused it.
     pub actor: String,
+    /// The trace (request) it belongs to.
+    pub correlation_id: String,
     /// When it happened.
     pub occurred_at: DateTime<FixedOffset>,
     /// RFC 6962 leaf hash, hex.
@@ -335,6 +338,8 @@ pub struct AuditEntryView {
 pub struct AuditFilter {
     /// Only events of this aggregate (an assignment, a person…).
     pub aggregate_id: Option<String>,
+    /// Only events of this trace (one request and everything it caused).
+    pub correlation_id: Option<String>,
 }
 
 /// The audit service.

@@ -205,7 +205,8 @@ impl AssignmentsService {
         event: AssignmentsEvent,
     ) -> Result<(), ApiError> {
         let now = self.clock.now();
-        let correlation = duban_outbox::new_event_id(now);
+        let correlation =
+            duban_api::trace::current().unwrap_or_else(|| duban_outbox::new_event_id(now));
         let envelope = Envelope {
             meta: duban_outbox::meta(
                 now,

@@ -33,6 +33,7 @@ enum AuditLeaf {
     AggregateId,
     OrgPath,
     Actor,
+    CorrelationId,
     OccurredAt,
     Canonical,
     LeafHash,
@@ -61,6 +62,7 @@ impl MigrationTrait for CreateTables {
                 .col(ColumnDef::new(AuditLeaf::AggregateId).string().not_null())
                 .col(ColumnDef::new(AuditLeaf::OrgPath).string().not_null())
                 .col(ColumnDef::new(AuditLeaf::Actor).string().not_null())
+                .col(ColumnDef::new(AuditLeaf::CorrelationId).string().not_null())
                 .col(
                     ColumnDef::new(AuditLeaf::OccurredAt)
                         .timestamp_with_time_zone()
@@ -77,6 +79,14 @@ impl MigrationTrait for CreateTables {
                 .table(AuditLeaf::Table)
                 .col(AuditLeaf::AggregateId)
                 .col(AuditLeaf::Idx)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_audit_leaf_correlation")
+                .table(AuditLeaf::Table)
+                .col(AuditLeaf::CorrelationId)
                 .to_owned(),
         )
         .await

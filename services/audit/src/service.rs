@@ -35,6 +35,8 @@ pub mod audit_leaf {
         pub org_path: String,
         /// Actor.
         pub actor: String,
+        /// Trace the event belongs to.
+        pub correlation_id: String,
         /// When it happened.
         pub occurred_at: ChronoDateTimeWithTimeZone,
         /// Canonical JSON of the whole envelope.
@@ -99,6 +101,7 @@ impl Handler for AuditService {
             aggregate_id: Set(event.meta.aggregate_id.clone()),
             org_path: Set(event.meta.org_path.clone()),
             actor: Set(event.meta.actor.clone()),
+            correlation_id: Set(event.meta.correlation_id.to_string()),
             occurred_at: Set(event.meta.occurred_at),
             leaf_hash: Set(hex::encode(leaf_hash(bytes.as_bytes()))),
             canonical: Set(bytes),
@@ -134,6 +137,9 @@ impl AuditApi for AuditService {
         if let Some(agg) = &filter.aggregate_id {
             q = q.filter(audit_leaf::Column::AggregateId.eq(agg.clone()));
         }
+        if let Some(c) = &filter.correlation_id {
+            q = q.filter(audit_leaf::Column::CorrelationId.eq(c.clone()));
+        }
         if let Some(after) = &page.after {
             let idx: i64 = after
                 .parse()
@@ -165,6 +171,7 @@ impl AuditApi for AuditService {
                         aggregate_id: m.aggregate_id,
                         org_path: m.org_path,
                         actor: m.actor,
+                        correlation_id: m.correlation_id,
                         occurred_at: m.occurred_at,
                         leaf_hash: m.leaf_hash,
                     },

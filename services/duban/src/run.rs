@@ -37,6 +37,7 @@ pub struct Running {
     pub databases: Databases,
     /// The assignments service (tests and the token command use it directly).
     pub assignments: AssignmentsService,
+    sampler: JoinHandle<()>,
 }
 
 /// The databases of the four services.
@@ -250,7 +251,8 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     for r in &relays {
         workers.push(spawn_relay(r.clone(), stop_rx.clone()));
     }
-    for c in [
+    let metrics = crate::metrics::Metrics::new();
+    for mut c in [
         consumer(
             duban_evaluation::SERVICE,
             &[topics::ASSIGNMENTS],
@@ -276,8 +278,10 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
             &clock,
         ),
     ] {
+        c.on_handled = Some(metrics.consumer_hook(&c.group));
         workers.push(tokio::spawn(c.run(stop_rx.clone())));
     }
+    let sampler = metrics.sample_relays(relays.clone());
     workers.push(spawn_reassess(evaluation.clone(), stop_rx.clone()));
 
     if config.demo && duban_assignments::demo::load(&assignments).await? {
@@ -299,8 +303,12 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     let listener = std::net::TcpListener::bind(&config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
+    let routes = duban_gateway::app_config(gateway);
+    let metric_routes = metrics.clone();
     let server = actix_web::HttpServer::new(move || {
-        actix_web::App::new().configure(duban_gateway::app_config(gateway.clone()))
+        actix_web::App::new()
+            .configure(routes.clone())
+            .configure(metric_routes.routes())
     })
     .workers(2)
     .disable_signals()
@@ -318,6 +326,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         relays,
         databases,
         assignments,
+        sampler,
     })
 }
 
@@ -349,6 +358,7 @@ impl Running {
         }
         let drained = self.settle(Duration::from_secs(30)).await?;
         let _ = self.stop.send(true);
+        self.sampler.abort();
         for w in self.workers {
             let _ = w.await;
         }

@@ -228,8 +228,10 @@ impl QueryRoot {
         if !a.has_any(&[AuthRole::Discipline, AuthRole::Admin]) {
             return Err(forbidden("只有纪检监察人员可以查阅审计日志"));
         }
+        let filter = filter.unwrap_or_default();
         let f = duban_api::AuditFilter {
-            aggregate_id: filter.and_then(|f| f.aggregate_id).map(|i| i.0),
+            aggregate_id: filter.aggregate_id.map(|i| i.0),
+            correlation_id: filter.correlation_id.map(|i| i.0),
         };
         let p = services(ctx)?
             .audit

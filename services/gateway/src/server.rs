@@ -47,15 +47,28 @@ async fn graphql(
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let actor = gw.keys.verify_header(header, gw.clock.now_utc());
+    let sent = req
+        .headers()
+        .get(duban_api::trace::HEADER)
+        .and_then(|v| v.to_str().ok());
+    let trace_id = duban_api::trace::parse(sent).unwrap_or_else(uuid::Uuid::now_v7);
     let span = tracing::info_span!(
         "gateway.graphql",
+        trace_id = %trace_id,
         person = actor.as_ref().map(|a| a.person_id.as_str()).unwrap_or("-")
     );
-    gw.schema
-        .execute(body.into_inner().data(actor))
-        .instrument(span)
-        .await
-        .into()
+    let mut resp = duban_api::trace::scope(
+        trace_id,
+        gw.schema
+            .execute(body.into_inner().data(actor))
+            .instrument(span),
+    )
+    .await;
+    resp.extensions.insert(
+        "traceId".to_string(),
+        async_graphql::Value::String(trace_id.to_string()),
+    );
+    resp.into()
 }
 
 async fn graphiql() -> HttpResponse {

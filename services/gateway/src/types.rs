@@ -446,6 +446,8 @@ pub struct AuditEntry {
     pub org_path: String,
     /// Person id of who caused it, or `system`.
     pub actor: String,
+    /// The trace it belongs to: one request and every event it caused.
+    pub correlation_id: ID,
     /// When.
     pub occurred_at: DateTime,
     /// RFC 6962 leaf hash, hex.
@@ -461,6 +463,7 @@ impl From<AuditEntryView> for AuditEntry {
             aggregate_id: ID(v.aggregate_id),
             org_path: v.org_path,
             actor: v.actor,
+            correlation_id: ID(v.correlation_id),
             occurred_at: DateTime(v.occurred_at),
             leaf_hash: v.leaf_hash,
         }
@@ -578,4 +581,6 @@ pub struct NotificationPayload {
 pub struct AuditFilter {
     /// Only events of this aggregate (an assignment, a person…).
     pub aggregate_id: Option<ID>,
+    /// Only events of this trace (`extensions.traceId` of a response).
+    pub correlation_id: Option<ID>,
 }

@@ -12,6 +12,7 @@ use sea_orm::{
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+use tracing::Instrument;
 
 /// Work to do once the handler's transaction has committed (wake a relay, push to subscribers).
 pub type AfterCommit = Box<dyn FnOnce() + Send>;
@@ -132,6 +133,23 @@ impl Consumer {
             }
         };
         let event_id = envelope.meta.id.to_string();
+        let span = tracing::info_span!(
+            "consumer.handle",
+            group = %self.group,
+            trace_id = %envelope.meta.correlation_id,
+            event_type = %envelope.event_type,
+        );
+        self.apply_in(envelope, event_id, delivery)
+            .instrument(span)
+            .await
+    }
+
+    async fn apply_in(
+        &self,
+        envelope: RawEnvelope,
+        event_id: String,
+        delivery: &Delivery,
+    ) -> Result<Outcome, HandlerError> {
         let txn = self.db.begin().await?;
         if inbox::Entity::find_by_id(event_id.clone())
             .one(&txn)

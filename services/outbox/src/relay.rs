@@ -20,6 +20,12 @@ use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
 const BATCH: u64 = 500;
+
+/// The one envelope field the relay reads: the trace, for the Kafka headers.
+#[derive(serde::Deserialize)]
+struct TraceOf {
+    correlation_id: String,
+}
 const IDLE_POLL: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -131,10 +137,17 @@ impl Relay {
                 .map_or(rows.len(), |n| start + n);
             let records = rows[start..end]
                 .iter()
-                .map(|r| Record {
-                    key: r.key.clone(),
-                    payload: r.payload.clone().into_bytes(),
-                    headers: [("event_id".to_string(), r.event_id.clone())].into(),
+                .map(|r| {
+                    let mut headers: std::collections::BTreeMap<String, String> =
+                        [("event_id".to_string(), r.event_id.clone())].into();
+                    if let Ok(t) = serde_json::from_str::<TraceOf>(&r.payload) {
+                        headers.insert("trace_id".to_string(), t.correlation_id);
+                    }
+                    Record {
+                        key: r.key.clone(),
+                        payload: r.payload.clone().into_bytes(),
+                        headers,
+                    }
                 })
                 .collect();
             self.transport
