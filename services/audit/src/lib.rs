@@ -3,6 +3,7 @@
 //! so a discipline commission can later prove nothing was altered.
 
 pub mod leaf;
+pub mod checkpoint;
 pub mod merkle;
 pub mod migration;
 mod service;
