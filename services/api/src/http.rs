@@ -76,6 +76,14 @@ pub enum NotificationsCall {
 pub enum AuditCall {
     /// See [`AuditApi::entries`].
     Entries(Actor, AuditFilter, PageRequest),
+    /// See [`AuditApi::checkpoint`].
+    Checkpoint(Actor),
+    /// See [`AuditApi::inclusion_proof`].
+    InclusionProof(Actor, String, Option<u64>),
+    /// See [`AuditApi::consistency_proof`].
+    ConsistencyProof(Actor, u64, Option<u64>),
+    /// See [`AuditApi::verifier_key`].
+    VerifierKey,
     /// See [`AuditApi::ready`].
     Ready,
 }
@@ -135,6 +143,10 @@ pub async fn dispatch_notifications(
 pub async fn dispatch_audit(api: &dyn AuditApi, call: AuditCall) -> Result<Value, ApiError> {
     match call {
         AuditCall::Entries(a, f, p) => json(api.entries(&a, f, p).await),
+        AuditCall::Checkpoint(a) => json(api.checkpoint(&a).await),
+        AuditCall::InclusionProof(a, id, s) => json(api.inclusion_proof(&a, &id, s).await),
+        AuditCall::ConsistencyProof(a, f, t) => json(api.consistency_proof(&a, f, t).await),
+        AuditCall::VerifierKey => json(api.verifier_key().await),
         AuditCall::Ready => json(api.ready().await),
     }
 }
@@ -457,6 +469,34 @@ impl AuditApi for HttpClient {
         p: PageRequest,
     ) -> Result<Page<AuditEntryView>, ApiError> {
         self.call(&AuditCall::Entries(a.clone(), f, p)).await
+    }
+    async fn checkpoint(&self, a: &Actor) -> Result<CheckpointView, ApiError> {
+        self.call(&AuditCall::Checkpoint(a.clone())).await
+    }
+    async fn inclusion_proof(
+        &self,
+        a: &Actor,
+        event_id: &str,
+        size: Option<u64>,
+    ) -> Result<InclusionProofView, ApiError> {
+        self.call(&AuditCall::InclusionProof(
+            a.clone(),
+            event_id.to_string(),
+            size,
+        ))
+        .await
+    }
+    async fn consistency_proof(
+        &self,
+        a: &Actor,
+        from: u64,
+        to: Option<u64>,
+    ) -> Result<ConsistencyProofView, ApiError> {
+        self.call(&AuditCall::ConsistencyProof(a.clone(), from, to))
+            .await
+    }
+    async fn verifier_key(&self) -> Result<String, ApiError> {
+        self.call(&AuditCall::VerifierKey).await
     }
     async fn ready(&self) -> Result<(), ApiError> {
         self.call(&AuditCall::Ready).await

@@ -331,6 +331,53 @@ pub struct AuditEntryView {
     pub occurred_at: DateTime<FixedOffset>,
     /// RFC 6962 leaf hash, hex.
     pub leaf_hash: String,
+    /// What changed: the event's data, as JSON.
+    pub data: String,
+}
+
+/// A signed tree head of the audit log.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CheckpointView {
+    /// Leaves covered.
+    pub size: u64,
+    /// Root hash, base64.
+    pub root_hash: String,
+    /// Cipher suite, e.g. `sha256-ed25519`.
+    pub suite: String,
+    /// The whole signed note (C2SP checkpoint), to keep and verify offline.
+    pub note: String,
+    /// When it was signed.
+    pub created_at: DateTime<FixedOffset>,
+}
+
+/// Proof that one event is in the log at a signed size.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct InclusionProofView {
+    /// The event.
+    pub event_id: String,
+    /// Its leaf index.
+    pub leaf_index: u64,
+    /// Tree size the proof is for.
+    pub tree_size: u64,
+    /// Leaf hash, base64.
+    pub leaf_hash: String,
+    /// Audit path, base64 hashes, leaf to root.
+    pub hashes: Vec<String>,
+    /// The signed checkpoint of that size.
+    pub checkpoint: CheckpointView,
+}
+
+/// Proof that a later tree extends an earlier one.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ConsistencyProofView {
+    /// Earlier size.
+    pub from_size: u64,
+    /// Later size.
+    pub to_size: u64,
+    /// Proof hashes, base64.
+    pub hashes: Vec<String>,
+    /// The signed checkpoint of the later size.
+    pub checkpoint: CheckpointView,
 }
 
 /// Filter of `auditEntries`.
@@ -340,6 +387,14 @@ pub struct AuditFilter {
     pub aggregate_id: Option<String>,
     /// Only events of this trace (one request and everything it caused).
     pub correlation_id: Option<String>,
+    /// Only events caused by this person (作风表现台账).
+    pub actor: Option<String>,
+    /// Only events in this unit path's subtree.
+    pub scope_path: Option<String>,
+    /// Only events on or after this instant.
+    pub from: Option<DateTime<FixedOffset>>,
+    /// Only events before this instant.
+    pub to: Option<DateTime<FixedOffset>>,
 }
 
 /// The audit service.
@@ -352,6 +407,24 @@ pub trait AuditApi: Send + Sync {
         filter: AuditFilter,
         page: PageRequest,
     ) -> Result<Page<AuditEntryView>, ApiError>;
+    /// The latest signed checkpoint, signing one now when the tree has grown since.
+    async fn checkpoint(&self, actor: &Actor) -> Result<CheckpointView, ApiError>;
+    /// Inclusion proof of an event at `tree_size` (default: the latest checkpoint).
+    async fn inclusion_proof(
+        &self,
+        actor: &Actor,
+        event_id: &str,
+        tree_size: Option<u64>,
+    ) -> Result<InclusionProofView, ApiError>;
+    /// Consistency proof from `from_size` to `to_size` (default: the latest checkpoint).
+    async fn consistency_proof(
+        &self,
+        actor: &Actor,
+        from_size: u64,
+        to_size: Option<u64>,
+    ) -> Result<ConsistencyProofView, ApiError>;
+    /// The verifier key of the log's checkpoints (C2SP signed-note format).
+    async fn verifier_key(&self) -> Result<String, ApiError>;
     /// Whether the service can serve.
     async fn ready(&self) -> Result<(), ApiError>;
 }

@@ -103,7 +103,10 @@ impl Checkpoint {
 
     fn parse_body(body: &str) -> Result<Checkpoint, CheckpointError> {
         let mut lines = body.split('\n');
-        let origin = lines.next().filter(|l| !l.is_empty()).ok_or(CheckpointError::Malformed("origin"))?;
+        let origin = lines
+            .next()
+            .filter(|l| !l.is_empty())
+            .ok_or(CheckpointError::Malformed("origin"))?;
         let size = lines
             .next()
             .and_then(|l| l.parse::<u64>().ok())
@@ -153,7 +156,9 @@ impl Signer {
     /// A signer named `name` (the log origin) with a 32-byte secret seed.
     pub fn new(name: &str, suite: Suite, seed: &[u8; 32]) -> Result<Self, CheckpointError> {
         let key = match suite {
-            Suite::Sha256Ed25519 => Key::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(seed))),
+            Suite::Sha256Ed25519 => {
+                Key::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(seed)))
+            }
             Suite::Sm3Sm2 => Key::Sm2(Box::new(
                 sm2::dsa::SigningKey::from_slice(SM2_DISTID, seed)
                     .map_err(|e| CheckpointError::BadKey(e.to_string()))?,
@@ -225,7 +230,9 @@ pub fn verify(note: &str, verifier_key: &str) -> Result<Checkpoint, CheckpointEr
         (Some(n), Some(i), Some(k)) => (n, i, k),
         _ => return Err(CheckpointError::Malformed("verifier key")),
     };
-    let enc = B64.decode(key_b64).map_err(|_| CheckpointError::Malformed("verifier key"))?;
+    let enc = B64
+        .decode(key_b64)
+        .map_err(|_| CheckpointError::Malformed("verifier key"))?;
     let (suite, public) = if enc.first() == Some(&0x01) {
         (Suite::Sha256Ed25519, &enc[1..])
     } else if enc.starts_with(b"\xffsm2") {
@@ -262,17 +269,21 @@ pub fn verify(note: &str, verifier_key: &str) -> Result<Checkpoint, CheckpointEr
         let ok = match suite {
             Suite::Sha256Ed25519 => {
                 let vk = ed25519_dalek::VerifyingKey::from_bytes(
-                    public.try_into().map_err(|_| CheckpointError::BadKey("length".into()))?,
+                    public
+                        .try_into()
+                        .map_err(|_| CheckpointError::BadKey("length".into()))?,
                 )
                 .map_err(|e| CheckpointError::BadKey(e.to_string()))?;
-                let s = ed25519_dalek::Signature::from_slice(sig).map_err(|_| CheckpointError::BadSignature)?;
+                let s = ed25519_dalek::Signature::from_slice(sig)
+                    .map_err(|_| CheckpointError::BadSignature)?;
                 vk.verify_strict(body.as_bytes(), &s).is_ok()
             }
             Suite::Sm3Sm2 => {
                 use sm2::dsa::signature::Verifier as _;
                 let vk = sm2::dsa::VerifyingKey::from_sec1_bytes(SM2_DISTID, public)
                     .map_err(|e| CheckpointError::BadKey(e.to_string()))?;
-                let s = sm2::dsa::Signature::from_slice(sig).map_err(|_| CheckpointError::BadSignature)?;
+                let s = sm2::dsa::Signature::from_slice(sig)
+                    .map_err(|_| CheckpointError::BadSignature)?;
                 vk.verify(body.as_bytes(), &s).is_ok()
             }
         };
@@ -295,11 +306,17 @@ mod tests {
             let root = suite.hash().leaf(b"x");
             let note = s.sign(42, root);
             assert!(note.starts_with("duban.example/qs\n42\n"), "{note}");
-            assert!(note.contains(&format!("suite {}\n\n\u{2014} duban.example/qs ", suite.name())));
+            assert!(note.contains(&format!(
+                "suite {}\n\n\u{2014} duban.example/qs ",
+                suite.name()
+            )));
             let cp = verify(&note, &s.verifier_key()).unwrap();
             assert_eq!((cp.size, cp.root, cp.suite), (42, root, suite));
             let forged = note.replacen("\n42\n", "\n43\n", 1);
-            assert_eq!(verify(&forged, &s.verifier_key()), Err(CheckpointError::BadSignature));
+            assert_eq!(
+                verify(&forged, &s.verifier_key()),
+                Err(CheckpointError::BadSignature)
+            );
             let other = Signer::new("duban.example/qs", suite, &[8u8; 32]).unwrap();
             assert!(verify(&note, &other.verifier_key()).is_err());
         }

@@ -208,7 +208,11 @@ pub fn verify_consistency(
     }
     let p = &proof[start..];
     let mask = (size1 - 1) >> shift;
-    let h1 = chain_border_right(alg, chain_inner_right(alg, seed, &p[..inner], mask), &p[inner..]);
+    let h1 = chain_border_right(
+        alg,
+        chain_inner_right(alg, seed, &p[..inner], mask),
+        &p[inner..],
+    );
     if h1[..] != *root1 {
         return Err(ProofError::Mismatch);
     }
@@ -257,7 +261,9 @@ impl Tree {
         let mut level = 0;
         while self.levels[level].len() % 2 == 0 {
             let n = self.levels[level].len();
-            let h = self.alg.node(&self.levels[level][n - 2], &self.levels[level][n - 1]);
+            let h = self
+                .alg
+                .node(&self.levels[level][n - 2], &self.levels[level][n - 1]);
             if self.levels.len() == level + 1 {
                 self.levels.push(Vec::new());
             }
@@ -279,8 +285,10 @@ impl Tree {
             return self.levels[level][(start >> level) as usize];
         }
         let k = largest_pow2_below(n);
-        self.alg
-            .node(&self.subtree(start, start + k), &self.subtree(start + k, end))
+        self.alg.node(
+            &self.subtree(start, start + k),
+            &self.subtree(start + k, end),
+        )
     }
 
     /// Root of the first `size` leaves.
@@ -366,7 +374,10 @@ mod tests {
             1 => leaves[0],
             n => {
                 let k = largest_pow2_below(n as u64) as usize;
-                alg.node(&naive_root(alg, &leaves[..k]), &naive_root(alg, &leaves[k..]))
+                alg.node(
+                    &naive_root(alg, &leaves[..k]),
+                    &naive_root(alg, &leaves[k..]),
+                )
             }
         }
     }
@@ -377,7 +388,11 @@ mod tests {
             let t = tree(70, alg);
             for size in 0..=70u64 {
                 let leaves: Vec<Hash> = (0..size).map(|i| t.leaf(i).unwrap()).collect();
-                assert_eq!(t.root(size).unwrap(), naive_root(alg, &leaves), "size {size}");
+                assert_eq!(
+                    t.root(size).unwrap(),
+                    naive_root(alg, &leaves),
+                    "size {size}"
+                );
             }
         }
     }
@@ -389,12 +404,22 @@ mod tests {
             for size in 1..=40u64 {
                 let root = t.root(size).unwrap();
                 for index in 0..size {
-                    let p: Vec<Vec<u8>> = t.inclusion_proof(index, size).unwrap().iter().map(|h| h.to_vec()).collect();
+                    let p: Vec<Vec<u8>> = t
+                        .inclusion_proof(index, size)
+                        .unwrap()
+                        .iter()
+                        .map(|h| h.to_vec())
+                        .collect();
                     assert!(p.len() <= bit_len(size) as usize);
                     verify_inclusion(alg, index, size, &t.leaf(index).unwrap(), &p, &root).unwrap();
                 }
                 for from in 1..=size {
-                    let p: Vec<Vec<u8>> = t.consistency_proof(from, size).unwrap().iter().map(|h| h.to_vec()).collect();
+                    let p: Vec<Vec<u8>> = t
+                        .consistency_proof(from, size)
+                        .unwrap()
+                        .iter()
+                        .map(|h| h.to_vec())
+                        .collect();
                     assert!(p.len() <= 2 * bit_len(size) as usize);
                     verify_consistency(alg, from, size, &t.root(from).unwrap(), &root, &p).unwrap();
                 }
@@ -409,10 +434,19 @@ mod tests {
         let old_root = t.root(10).unwrap();
         let mut forged = Tree::new(alg);
         for i in 0..20u64 {
-            let data = if i == 3 { b"forged".to_vec() } else { i.to_be_bytes().to_vec() };
+            let data = if i == 3 {
+                b"forged".to_vec()
+            } else {
+                i.to_be_bytes().to_vec()
+            };
             forged.push(alg.leaf(&data));
         }
-        let p: Vec<Vec<u8>> = forged.consistency_proof(10, 20).unwrap().iter().map(|h| h.to_vec()).collect();
+        let p: Vec<Vec<u8>> = forged
+            .consistency_proof(10, 20)
+            .unwrap()
+            .iter()
+            .map(|h| h.to_vec())
+            .collect();
         assert_eq!(
             verify_consistency(alg, 10, 20, &old_root, &forged.root(20).unwrap(), &p),
             Err(ProofError::Mismatch)

@@ -39,6 +39,15 @@ enum AuditLeaf {
     LeafHash,
 }
 
+#[derive(DeriveIden)]
+enum AuditCheckpoint {
+    Table,
+    Size,
+    RootHash,
+    Note,
+    CreatedAt,
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for CreateTables {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -89,11 +98,73 @@ impl MigrationTrait for CreateTables {
                 .col(AuditLeaf::CorrelationId)
                 .to_owned(),
         )
-        .await
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(AuditCheckpoint::Table)
+                .col(
+                    ColumnDef::new(AuditCheckpoint::Size)
+                        .big_integer()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(
+                    ColumnDef::new(AuditCheckpoint::RootHash)
+                        .string()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(AuditCheckpoint::Note).text().not_null())
+                .col(
+                    ColumnDef::new(AuditCheckpoint::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .to_owned(),
+        )
+        .await?;
+        // Nothing in the log is ever changed or deleted: the database refuses it.
+        let db = m.get_connection();
+        match m.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                db.execute_unprepared(
+                    "CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS \
+                     $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$",
+                )
+                .await?;
+                for t in ["audit_leaf", "audit_checkpoint"] {
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} \
+                         FOR EACH ROW EXECUTE FUNCTION audit_append_only()"
+                    ))
+                    .await?;
+                }
+            }
+            _ => {
+                for t in ["audit_leaf", "audit_checkpoint"] {
+                    for op in ["UPDATE", "DELETE"] {
+                        db.execute_unprepared(&format!(
+                            "CREATE TRIGGER {t}_no_{} BEFORE {op} ON {t} \
+                             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+                            op.to_lowercase()
+                        ))
+                        .await?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(AuditCheckpoint::Table).to_owned())
+            .await?;
         m.drop_table(Table::drop().table(AuditLeaf::Table).to_owned())
-            .await
+            .await?;
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            m.get_connection()
+                .execute_unprepared("DROP FUNCTION IF EXISTS audit_append_only()")
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -1,15 +1,22 @@
 //! Audit's event handler and queries.
 
-use crate::leaf::{canonical, leaf_hash};
+use crate::checkpoint::{self, Signer, Suite};
+use crate::leaf::canonical;
+use crate::merkle::{Hash, Tree};
 use async_trait::async_trait;
+use base64::Engine as _;
 use duban_api::{ApiError, AuditApi, AuditEntryView, AuditFilter, Page, PageRequest};
+use duban_api::{CheckpointView, ConsistencyProofView, InclusionProofView};
 use duban_auth::{Actor, Role};
+use duban_clock::SharedClock;
 use duban_outbox::{AfterCommit, Handler, HandlerError};
 use duban_schema::RawEnvelope;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
+use std::sync::{Arc, RwLock};
+use tokio::sync::{Mutex, Notify};
 
 /// The leaf table.
 pub mod audit_leaf {
@@ -53,10 +60,58 @@ pub mod audit_leaf {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// The checkpoint table: every signed tree head, kept.
+pub mod audit_checkpoint {
+    use sea_orm::entity::prelude::*;
+
+    /// One signed tree head.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_checkpoint")]
+    pub struct Model {
+        /// Tree size.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub size: i64,
+        /// Root hash, base64.
+        pub root_hash: String,
+        /// The signed note.
+        #[sea_orm(column_type = "Text")]
+        pub note: String,
+        /// When it was signed.
+        pub created_at: ChronoDateTimeWithTimeZone,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// How the log hashes and signs.
+#[derive(Clone)]
+pub struct AuditSettings {
+    /// Cipher suite.
+    pub suite: Suite,
+    /// Log identity, the first line of every checkpoint, e.g. `duban/demo-county`.
+    pub origin: String,
+    /// 32-byte signing seed.
+    pub seed: [u8; 32],
+}
+
 /// The audit service over its own database.
 #[derive(Clone)]
 pub struct AuditService {
     db: DatabaseConnection,
+    log: Arc<Log>,
+    clock: SharedClock,
+}
+
+struct Log {
+    signer: Signer,
+    tree: RwLock<Tree>,
+    wake: Notify,
+    /// Serialises integration and signing.
+    integrating: Mutex<()>,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -64,15 +119,350 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
 }
 
+/// A stored entry that does not match the log.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TamperError {
+    /// An entry is missing (a gap in the indexes).
+    #[error("entry {index} is missing")]
+    Missing {
+        /// The first missing index.
+        index: u64,
+    },
+    /// An entry's content does not hash to its leaf, or the tree does not match a signed head.
+    #[error("entry {index} ({event_id}) was altered: {reason}")]
+    Altered {
+        /// The first bad index.
+        index: u64,
+        /// Its event id.
+        event_id: String,
+        /// What does not match.
+        reason: String,
+    },
+    /// The tree rebuilt from the stored entries does not match a signed checkpoint.
+    #[error("the stored log does not match the signed checkpoint of size {size}")]
+    Rewritten {
+        /// The checkpoint's size.
+        size: u64,
+    },
+    /// The database could not be read.
+    #[error("database: {0}")]
+    Db(String),
+}
+
+fn b64(h: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(h)
+}
+
+fn checkpoint_view(m: audit_checkpoint::Model, suite: Suite) -> CheckpointView {
+    CheckpointView {
+        size: m.size as u64,
+        root_hash: m.root_hash,
+        suite: suite.name().to_string(),
+        note: m.note,
+        created_at: m.created_at,
+    }
+}
+
 impl AuditService {
-    /// A service over `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    /// Opens the log: loads every leaf hash into the tree and checks the sequence has no gap.
+    pub async fn open(
+        db: DatabaseConnection,
+        settings: AuditSettings,
+        clock: SharedClock,
+    ) -> Result<Self, TamperError> {
+        let signer = Signer::new(&settings.origin, settings.suite, &settings.seed)
+            .map_err(|e| TamperError::Db(e.to_string()))?;
+        let mut tree = Tree::new(settings.suite.hash());
+        let rows: Vec<(i64, String)> = audit_leaf::Entity::find()
+            .select_only()
+            .column(audit_leaf::Column::Idx)
+            .column(audit_leaf::Column::LeafHash)
+            .order_by_asc(audit_leaf::Column::Idx)
+            .into_tuple()
+            .all(&db)
+            .await
+            .map_err(|e| TamperError::Db(e.to_string()))?;
+        for (idx, hash) in rows {
+            if idx as u64 != tree.size() {
+                return Err(TamperError::Missing { index: tree.size() });
+            }
+            let h: Hash = hex::decode(&hash)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| TamperError::Altered {
+                    index: idx as u64,
+                    event_id: String::new(),
+                    reason: "leaf hash unreadable".into(),
+                })?;
+            tree.push(h);
+        }
+        Ok(Self {
+            db,
+            log: Arc::new(Log {
+                signer,
+                tree: RwLock::new(tree),
+                wake: Notify::new(),
+                integrating: Mutex::new(()),
+            }),
+            clock,
+        })
     }
 
     /// The service's database.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// The log's cipher suite.
+    pub fn suite(&self) -> Suite {
+        self.log.signer.suite()
+    }
+
+    /// Leaves integrated into the tree.
+    pub fn tree_size(&self) -> u64 {
+        self.log.tree.read().map(|t| t.size()).unwrap_or(0)
+    }
+
+    /// Adds newly appended leaves to the tree and signs a checkpoint when it grew.
+    /// Returns the tree size. One integrator at a time; business transactions never wait on it.
+    pub async fn integrate(&self) -> Result<u64, sea_orm::DbErr> {
+        let _one = self.log.integrating.lock().await;
+        let from = self.tree_size();
+        let rows: Vec<(i64, String)> = audit_leaf::Entity::find()
+            .select_only()
+            .column(audit_leaf::Column::Idx)
+            .column(audit_leaf::Column::LeafHash)
+            .filter(audit_leaf::Column::Idx.gte(from as i64))
+            .order_by_asc(audit_leaf::Column::Idx)
+            .limit(100_000)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let size = {
+            let mut tree = self.log.tree.write().unwrap_or_else(|p| p.into_inner());
+            for (idx, hash) in rows {
+                let Some(h) = hex::decode(&hash)
+                    .ok()
+                    .and_then(|b| <Hash>::try_from(b).ok())
+                else {
+                    break;
+                };
+                if idx as u64 != tree.size() {
+                    break;
+                }
+                tree.push(h);
+            }
+            tree.size()
+        };
+        if size > from {
+            self.sign_at(size).await?;
+        }
+        Ok(size)
+    }
+
+    /// The stored checkpoint of `size`, signing it now when there is none.
+    async fn sign_at(&self, size: u64) -> Result<audit_checkpoint::Model, sea_orm::DbErr> {
+        if let Some(m) = audit_checkpoint::Entity::find_by_id(size as i64)
+            .one(&self.db)
+            .await?
+        {
+            return Ok(m);
+        }
+        let root = self
+            .log
+            .tree
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .root(size)
+            .ok_or_else(|| sea_orm::DbErr::Custom(format!("no tree of size {size}")))?;
+        let m = audit_checkpoint::Model {
+            size: size as i64,
+            root_hash: b64(&root),
+            note: self.log.signer.sign(size, root),
+            created_at: self.clock.now(),
+        };
+        audit_checkpoint::Entity::insert(m.clone().into_active_model())
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(audit_checkpoint::Column::Size)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .do_nothing()
+            .exec(&self.db)
+            .await?;
+        Ok(m)
+    }
+
+    /// Integrates as leaves arrive (woken by each append) until `stop`.
+    pub async fn run_integrator(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            if let Err(e) = self.integrate().await {
+                tracing::warn!(error = %e, "audit integration failed");
+            }
+            tokio::select! {
+                _ = self.log.wake.notified() => {}
+                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+
+    /// The verifier key of the log's checkpoints.
+    pub fn verifier_key_text(&self) -> String {
+        self.log.signer.verifier_key()
+    }
+
+    /// Re-reads every stored entry, recomputes its leaf from its content and the tree
+    /// from the leaves, and checks it against every signed checkpoint; names the first
+    /// entry that is missing, altered or out of order.
+    pub async fn verify_store(&self) -> Result<u64, TamperError> {
+        let db_err = |e: sea_orm::DbErr| TamperError::Db(e.to_string());
+        let alg = self.suite().hash();
+        let mut tree = Tree::new(alg);
+        let mut pages = audit_leaf::Entity::find()
+            .order_by_asc(audit_leaf::Column::Idx)
+            .paginate(&self.db, 5_000);
+        while let Some(rows) = pages.fetch_and_next().await.map_err(db_err)? {
+            for r in rows {
+                let index = tree.size();
+                if r.idx as u64 != index {
+                    return Err(TamperError::Missing { index });
+                }
+                let altered = |reason: &str| TamperError::Altered {
+                    index,
+                    event_id: r.event_id.clone(),
+                    reason: reason.to_string(),
+                };
+                let value: serde_json::Value = serde_json::from_str(&r.canonical)
+                    .map_err(|_| altered("content is not JSON"))?;
+                if canonical(&value) != r.canonical {
+                    return Err(altered("content is not in canonical form"));
+                }
+                if value["id"].as_str() != Some(r.event_id.as_str()) {
+                    return Err(altered("event id differs from the content"));
+                }
+                let leaf = alg.leaf(r.canonical.as_bytes());
+                if hex::encode(leaf) != r.leaf_hash {
+                    return Err(altered("content does not hash to the stored leaf"));
+                }
+                tree.push(leaf);
+            }
+        }
+        // Leaves this process integrated itself, before any later change to the rows.
+        {
+            let known = self.log.tree.read().unwrap_or_else(|p| p.into_inner());
+            for index in 0..known.size().min(tree.size()) {
+                if known.leaf(index) != tree.leaf(index) {
+                    return Err(TamperError::Altered {
+                        index,
+                        event_id: String::new(),
+                        reason: "differs from the entry this log integrated".into(),
+                    });
+                }
+            }
+        }
+        let checkpoints = audit_checkpoint::Entity::find()
+            .order_by_asc(audit_checkpoint::Column::Size)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let key = self.verifier_key_text();
+        let mut good = 0;
+        for c in checkpoints {
+            let cp = checkpoint::verify(&c.note, &key).map_err(|_| TamperError::Rewritten {
+                size: c.size as u64,
+            })?;
+            match tree.root(cp.size) {
+                Some(root) if root == cp.root => good = cp.size,
+                // The first changed entry lies after the last head that still matches.
+                Some(_) => {
+                    return Err(TamperError::Altered {
+                        index: good,
+                        event_id: String::new(),
+                        reason: format!(
+                            "an entry in {good}–{} differs from the signed tree of size {}",
+                            cp.size - 1,
+                            cp.size
+                        ),
+                    })
+                }
+                None => return Err(TamperError::Missing { index: tree.size() }),
+            }
+        }
+        Ok(tree.size())
+    }
+
+    /// Everything an offline check of `scope` in [from, to) needs: the entries, their
+    /// inclusion proofs and the signed checkpoint they are proven against.
+    pub async fn export(
+        &self,
+        scope_path: &str,
+        from: Option<chrono::DateTime<chrono::FixedOffset>>,
+        to: Option<chrono::DateTime<chrono::FixedOffset>>,
+    ) -> Result<crate::bundle::Bundle, ApiError> {
+        self.integrate().await.map_err(internal)?;
+        let size = self.tree_size();
+        let cp = self.sign_at(size).await.map_err(internal)?;
+        let mut q = audit_leaf::Entity::find().filter(audit_leaf::Column::Idx.lt(size as i64));
+        if let Some(f) = from {
+            q = q.filter(audit_leaf::Column::OccurredAt.gte(f));
+        }
+        if let Some(t) = to {
+            q = q.filter(audit_leaf::Column::OccurredAt.lt(t));
+        }
+        let rows = q
+            .order_by_asc(audit_leaf::Column::Idx)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let tree = self
+            .log
+            .tree
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let entries = rows
+            .into_iter()
+            .filter(|r| duban_auth::in_subtree(&r.org_path, scope_path))
+            .map(|r| crate::bundle::Entry {
+                index: r.idx as u64,
+                event: r.canonical,
+                proof: tree
+                    .inclusion_proof(r.idx as u64, size)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|h| b64(h))
+                    .collect(),
+            })
+            .collect();
+        Ok(crate::bundle::Bundle {
+            format: crate::bundle::FORMAT.to_string(),
+            scope: scope_path.to_string(),
+            from,
+            to,
+            suite: self.suite().name().to_string(),
+            verifier_key: self.verifier_key_text(),
+            checkpoint: cp.note,
+            tree_size: size,
+            entries,
+        })
+    }
+
+    fn leaf_proof(&self, index: u64, size: u64) -> Option<(Hash, Vec<String>)> {
+        let tree = self.log.tree.read().unwrap_or_else(|p| p.into_inner());
+        let leaf = tree.leaf(index)?;
+        let proof = tree.inclusion_proof(index, size)?;
+        Some((leaf, proof.iter().map(|h| b64(h)).collect()))
+    }
+}
+
+fn require_discipline(actor: &Actor) -> Result<(), ApiError> {
+    if actor.has_any(&[Role::Discipline, Role::Admin]) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "只有纪检监察人员可以查阅审计日志".into(),
+        ))
     }
 }
 
@@ -103,12 +493,13 @@ impl Handler for AuditService {
             actor: Set(event.meta.actor.clone()),
             correlation_id: Set(event.meta.correlation_id.to_string()),
             occurred_at: Set(event.meta.occurred_at),
-            leaf_hash: Set(hex::encode(leaf_hash(bytes.as_bytes()))),
+            leaf_hash: Set(hex::encode(self.suite().hash().leaf(bytes.as_bytes()))),
             canonical: Set(bytes),
         }
         .insert(txn)
         .await?;
-        Ok(vec![])
+        let log = self.log.clone();
+        Ok(vec![Box::new(move || log.wake.notify_one())])
     }
 }
 
@@ -128,12 +519,24 @@ impl AuditApi for AuditService {
         filter: AuditFilter,
         page: PageRequest,
     ) -> Result<Page<AuditEntryView>, ApiError> {
-        if !actor.has_any(&[Role::Discipline, Role::Admin]) {
-            return Err(ApiError::Forbidden(
-                "只有纪检监察人员可以查阅审计日志".into(),
-            ));
-        }
+        require_discipline(actor)?;
         let mut q = audit_leaf::Entity::find();
+        if let Some(a) = &filter.actor {
+            q = q.filter(audit_leaf::Column::Actor.eq(a.clone()));
+        }
+        if let Some(f) = filter.from {
+            q = q.filter(audit_leaf::Column::OccurredAt.gte(f));
+        }
+        if let Some(t) = filter.to {
+            q = q.filter(audit_leaf::Column::OccurredAt.lt(t));
+        }
+        let scope = filter
+            .scope_path
+            .clone()
+            .unwrap_or_else(|| actor.scope.clone());
+        if !actor.can_see(&scope) {
+            return Err(ApiError::Forbidden("所查范围不在您的权限范围内".into()));
+        }
         if let Some(agg) = &filter.aggregate_id {
             q = q.filter(audit_leaf::Column::AggregateId.eq(agg.clone()));
         }
@@ -154,7 +557,7 @@ impl AuditApi for AuditService {
             .map_err(internal)?;
         let visible: Vec<_> = rows
             .into_iter()
-            .filter(|m| actor.can_see(&m.org_path))
+            .filter(|m| actor.can_see(&m.org_path) && duban_auth::in_subtree(&m.org_path, &scope))
             .collect();
         let total_count = visible.len() as u64;
         let has_next_page = visible.len() > page.first;
@@ -174,6 +577,9 @@ impl AuditApi for AuditService {
                         correlation_id: m.correlation_id,
                         occurred_at: m.occurred_at,
                         leaf_hash: m.leaf_hash,
+                        data: serde_json::from_str::<serde_json::Value>(&m.canonical)
+                            .map(|v| v["data"].to_string())
+                            .unwrap_or_default(),
                     },
                 )
             })
@@ -184,6 +590,88 @@ impl AuditApi for AuditService {
             has_previous_page: page.after.is_some(),
             total_count,
         })
+    }
+
+    async fn checkpoint(&self, actor: &Actor) -> Result<CheckpointView, ApiError> {
+        require_discipline(actor)?;
+        let size = self.integrate().await.map_err(internal)?;
+        let m = self.sign_at(size).await.map_err(internal)?;
+        Ok(checkpoint_view(m, self.suite()))
+    }
+
+    async fn inclusion_proof(
+        &self,
+        actor: &Actor,
+        event_id: &str,
+        tree_size: Option<u64>,
+    ) -> Result<InclusionProofView, ApiError> {
+        require_discipline(actor)?;
+        let leaf = audit_leaf::Entity::find()
+            .filter(audit_leaf::Column::EventId.eq(event_id))
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .filter(|m| actor.can_see(&m.org_path))
+            .ok_or_else(|| ApiError::not_found("审计记录", event_id))?;
+        let current = self.integrate().await.map_err(internal)?;
+        let size = tree_size.unwrap_or(current);
+        let index = leaf.idx as u64;
+        if size > current || index >= size {
+            return Err(ApiError::validation(
+                "treeSize",
+                format!("树大小须大于该记录的序号 {index} 且不超过当前大小 {current}"),
+            ));
+        }
+        let (leaf_hash, hashes) = self
+            .leaf_proof(index, size)
+            .ok_or_else(|| ApiError::Internal("proof".into()))?;
+        let cp = self.sign_at(size).await.map_err(internal)?;
+        Ok(InclusionProofView {
+            event_id: event_id.to_string(),
+            leaf_index: index,
+            tree_size: size,
+            leaf_hash: b64(&leaf_hash),
+            hashes,
+            checkpoint: checkpoint_view(cp, self.suite()),
+        })
+    }
+
+    async fn consistency_proof(
+        &self,
+        actor: &Actor,
+        from_size: u64,
+        to_size: Option<u64>,
+    ) -> Result<ConsistencyProofView, ApiError> {
+        require_discipline(actor)?;
+        let current = self.integrate().await.map_err(internal)?;
+        let to = to_size.unwrap_or(current);
+        if from_size == 0 || from_size > to || to > current {
+            return Err(ApiError::validation(
+                "fromSize",
+                format!("须满足 0 < fromSize ≤ toSize ≤ 当前大小 {current}"),
+            ));
+        }
+        let hashes = self
+            .log
+            .tree
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .consistency_proof(from_size, to)
+            .unwrap_or_default()
+            .iter()
+            .map(|h| b64(h))
+            .collect();
+        let cp = self.sign_at(to).await.map_err(internal)?;
+        Ok(ConsistencyProofView {
+            from_size,
+            to_size: to,
+            hashes,
+            checkpoint: checkpoint_view(cp, self.suite()),
+        })
+    }
+
+    async fn verifier_key(&self) -> Result<String, ApiError> {
+        Ok(self.verifier_key_text())
     }
 
     async fn ready(&self) -> Result<(), ApiError> {

@@ -9,7 +9,11 @@ use std::path::{Path, PathBuf};
 
 fn vectors_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/rfc6962");
-    assert!(dir.is_dir(), "test vectors missing at {}: shared/ must sit beside the repository", dir.display());
+    assert!(
+        dir.is_dir(),
+        "test vectors missing at {}: shared/ must sit beside the repository",
+        dir.display()
+    );
     dir
 }
 
@@ -32,7 +36,9 @@ fn b64(v: &Value) -> Vec<u8> {
 }
 
 fn proof(v: &Value) -> Vec<Vec<u8>> {
-    v.as_array().map(|a| a.iter().map(b64).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| a.iter().map(b64).collect())
+        .unwrap_or_default()
 }
 
 fn run(kind: &str) -> (usize, usize) {
@@ -62,7 +68,14 @@ fn run(kind: &str) -> (usize, usize) {
             )
         };
         let want_err = v["wantErr"].as_bool().unwrap();
-        assert_eq!(result.is_err(), want_err, "{}: {:?} ({})", p.display(), result, v["desc"]);
+        assert_eq!(
+            result.is_err(),
+            want_err,
+            "{}: {:?} ({})",
+            p.display(),
+            result,
+            v["desc"]
+        );
         if want_err {
             rejected += 1
         } else {

@@ -137,6 +137,12 @@ pub struct Config {
     pub yellow_days_before_due: i64,
     /// Largest GraphQL page. Default 100.
     pub max_page_size: usize,
+    /// Audit log cipher suite: `sha256-ed25519` (default) or `sm3-sm2` (国密).
+    pub audit_suite: String,
+    /// Audit checkpoint signing key: 32 bytes as 64 hex digits. Default: a development key (warned about).
+    pub audit_signing_key: Option<Secret>,
+    /// Audit log identity, the first line of every checkpoint. Default `duban/<tenant>`.
+    pub audit_origin: Option<String>,
 }
 
 impl Default for Config {
@@ -168,6 +174,9 @@ impl Default for Config {
             log_filter: "info".into(),
             yellow_days_before_due: 1,
             max_page_size: 100,
+            audit_suite: "sha256-ed25519".into(),
+            audit_signing_key: None,
+            audit_origin: None,
         }
     }
 }
@@ -213,6 +222,17 @@ pub struct ConfigArgs {
         hide_env_values = true
     )]
     pub kafka_sasl_password: Option<String>,
+    /// Audit log cipher suite: sha256-ed25519 or sm3-sm2 [default: sha256-ed25519].
+    #[arg(long, env = "DUBAN_AUDIT_SUITE", global = true)]
+    pub audit_suite: Option<String>,
+    /// Audit checkpoint signing key, 64 hex digits (never printed).
+    #[arg(
+        long,
+        env = "DUBAN_AUDIT_SIGNING_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub audit_signing_key: Option<String>,
     /// Internal URL of the assignments service, for a gateway running alone.
     #[arg(long, env = "DUBAN_ASSIGNMENTS_URL", global = true)]
     pub assignments_url: Option<String>,
@@ -279,6 +299,12 @@ impl Config {
         if let Some(v) = &args.kafka_namespace {
             c.kafka_namespace = v.clone();
         }
+        if let Some(v) = &args.audit_suite {
+            c.audit_suite = v.clone();
+        }
+        if let Some(v) = &args.audit_signing_key {
+            c.audit_signing_key = Some(Secret::new(v.clone()));
+        }
         if let Some(v) = &args.kafka_sasl_password {
             c.kafka_sasl_password = Some(Secret::new(v.clone()));
         }
@@ -321,6 +347,21 @@ impl Config {
                 message: "the kafka transport needs KAFKA_BROKERS".into(),
             });
         }
+        if !["sha256-ed25519", "sm3-sm2"].contains(&self.audit_suite.as_str()) {
+            return Err(ConfigError::Invalid {
+                key: "audit_suite",
+                message: "must be sha256-ed25519 or sm3-sm2".into(),
+            });
+        }
+        if let Some(k) = &self.audit_signing_key {
+            let s = k.expose();
+            if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(ConfigError::Invalid {
+                    key: "audit_signing_key",
+                    message: "must be 32 bytes as 64 hex digits".into(),
+                });
+            }
+        }
         if self.max_page_size == 0 {
             return Err(ConfigError::Invalid {
                 key: "max_page_size",
@@ -348,6 +389,33 @@ impl Config {
         } else {
             TransportKind::InProcess
         })
+    }
+
+    /// The audit signing seed: the configured key, or a fixed development seed.
+    pub fn audit_seed(&self) -> [u8; 32] {
+        let mut seed = [0u8; 32];
+        match &self.audit_signing_key {
+            Some(k) => {
+                let s = k.expose().as_bytes();
+                for (i, pair) in s.chunks(2).enumerate().take(32) {
+                    let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+                    seed[i] = hex(pair[0]) << 4 | hex(pair.get(1).copied().unwrap_or(b'0'));
+                }
+            }
+            None => {
+                for (i, b) in b"duban-development-audit-key-0001".iter().enumerate() {
+                    seed[i] = *b;
+                }
+            }
+        }
+        seed
+    }
+
+    /// The audit log's origin line.
+    pub fn audit_origin(&self) -> String {
+        self.audit_origin
+            .clone()
+            .unwrap_or_else(|| format!("duban/{}", self.tenant))
     }
 
     /// Whether the development signing key is in use.

@@ -148,6 +148,31 @@ pub async fn open_databases(config: &Config) -> anyhow::Result<[DatabaseConnecti
     Ok([a, e, n, au])
 }
 
+/// Opens the audit log with the configured suite and key.
+pub async fn open_audit(
+    config: &Config,
+    db: DatabaseConnection,
+    clock: &SharedClock,
+) -> anyhow::Result<AuditService> {
+    let suite = duban_audit::checkpoint::Suite::parse(&config.audit_suite)
+        .context("unknown audit suite")?;
+    if config.audit_signing_key.is_none() {
+        tracing::warn!(
+            "using the development audit signing key; set DUBAN_AUDIT_SIGNING_KEY in production"
+        );
+    }
+    Ok(AuditService::open(
+        db,
+        duban_audit::AuditSettings {
+            suite,
+            origin: config.audit_origin(),
+            seed: config.audit_seed(),
+        },
+        clock.clone(),
+    )
+    .await?)
+}
+
 /// Runs a relay until `stop`.
 pub(crate) fn spawn_relay(r: Relay, stop: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -221,7 +246,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     );
     let notifications =
         NotificationsService::new(n_db.clone(), n_bus.clone(), clock.clone(), &config.tenant);
-    let audit = AuditService::new(au_db.clone());
+    let audit = open_audit(config, au_db.clone(), &clock).await?;
 
     let (stop, stop_rx) = watch::channel(false);
     let mut workers = Vec::new();
@@ -283,6 +308,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     }
     let sampler = metrics.sample_relays(relays.clone());
     workers.push(spawn_reassess(evaluation.clone(), stop_rx.clone()));
+    workers.push(tokio::spawn(audit.clone().run_integrator(stop_rx.clone())));
 
     if config.demo && duban_assignments::demo::load(&assignments).await? {
         tracing::info!("demo data loaded");

@@ -11,7 +11,6 @@ use actix_web::{web, HttpResponse};
 use anyhow::Context as _;
 use duban_api::http::{self as api_http, HttpClient};
 use duban_assignments::AssignmentsService;
-use duban_audit::AuditService;
 use duban_auth::TokenKeys;
 use duban_clock::SharedClock;
 use duban_config::{Config, TransportKind};
@@ -271,7 +270,8 @@ pub async fn start_service(
         ServiceName::Audit => {
             let transport = make_transport(config)?;
             let db = open(config, "audit").await?;
-            let svc = AuditService::new(db.clone());
+            let svc = crate::run::open_audit(config, db.clone(), &clock).await?;
+            workers.push(tokio::spawn(svc.clone().run_integrator(stop_rx.clone())));
             let mut c = consumer(
                 "audit",
                 &topics::ALL,

@@ -10,7 +10,11 @@ use duban_auth::{Actor, AuthError, Role as AuthRole};
 use futures::{Stream, StreamExt};
 
 /// The executable schema.
-pub type DubanSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+pub type DubanSchema = Schema<Query, MutationRoot, SubscriptionRoot>;
+
+/// Every query: the core ones and the audit proofs.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Query(QueryRoot, AuditQuery);
 
 /// Largest page any list serves.
 #[derive(Clone, Copy)]
@@ -21,7 +25,7 @@ const DEFAULT_PAGE: usize = 20;
 
 /// Builds the schema with its services and limits.
 pub fn build_schema(services: Services, max_page_size: usize) -> DubanSchema {
-    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+    Schema::build(Query::default(), MutationRoot, SubscriptionRoot)
         .data(services)
         .data(MaxPageSize(max_page_size))
         .limit_depth(12)
@@ -80,6 +84,7 @@ async fn with_color(
 }
 
 /// Read side.
+#[derive(Default)]
 pub struct QueryRoot;
 
 #[Object]
@@ -229,9 +234,24 @@ impl QueryRoot {
             return Err(forbidden("只有纪检监察人员可以查阅审计日志"));
         }
         let filter = filter.unwrap_or_default();
+        let scope_path = match filter.scope {
+            Some(unit) => Some(
+                services(ctx)?
+                    .assignments
+                    .org_unit(a, &unit)
+                    .await
+                    .gql()?
+                    .path,
+            ),
+            None => None,
+        };
         let f = duban_api::AuditFilter {
             aggregate_id: filter.aggregate_id.map(|i| i.0),
             correlation_id: filter.correlation_id.map(|i| i.0),
+            actor: filter.actor.map(|i| i.0),
+            scope_path,
+            from: filter.from.map(|d| d.0),
+            to: filter.to.map(|d| d.0),
         };
         let p = services(ctx)?
             .audit
@@ -248,6 +268,58 @@ impl QueryRoot {
         conn.edges
             .extend(p.items.into_iter().map(|(c, v)| Edge::new(c, v.into())));
         Ok(conn)
+    }
+}
+
+/// Audit proofs for discipline commissions.
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// The latest signed checkpoint of the audit log (signed now if the log grew). DISCIPLINE and ADMIN.
+    async fn audit_checkpoint(&self, ctx: &Context<'_>) -> async_graphql::Result<Checkpoint> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?.audit.checkpoint(a).await.gql()?.into())
+    }
+
+    /// Proof that an event is in the log, at `treeSize` (default: the latest checkpoint).
+    async fn audit_inclusion_proof(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        tree_size: Option<i32>,
+    ) -> async_graphql::Result<InclusionProof> {
+        let a = actor(ctx)?;
+        let size = tree_size.map(|s| s.max(0) as u64);
+        Ok(services(ctx)?
+            .audit
+            .inclusion_proof(a, &event_id, size)
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// Proof that the log of `toSize` (default: latest) extends the log of `fromSize`.
+    async fn audit_consistency_proof(
+        &self,
+        ctx: &Context<'_>,
+        from_size: i32,
+        to_size: Option<i32>,
+    ) -> async_graphql::Result<ConsistencyProof> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .audit
+            .consistency_proof(a, from_size.max(0) as u64, to_size.map(|s| s.max(0) as u64))
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// The verifier key of the checkpoints (C2SP signed-note format), to keep beside them.
+    async fn audit_verifier_key(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        actor(ctx)?;
+        services(ctx)?.audit.verifier_key().await.gql()
     }
 }
 
@@ -447,7 +519,7 @@ impl SubscriptionRoot {
 
 /// The schema in SDL, as exported to `schema/duban.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+    Schema::build(Query::default(), MutationRoot, SubscriptionRoot)
         .finish()
         .sdl()
 }
