@@ -120,6 +120,25 @@ async fn a_commission_keeps_a_checkpoint_and_proves_inclusion_and_consistency_la
     )
     .unwrap();
 
+    // The same over plain HTTP.
+    let (code, vkey) = app.get("/audit/v1/verifier-key").await.unwrap();
+    assert_eq!((code, vkey.trim()), (200, key.as_str()));
+    let (code, _) = app.get("/audit/v1/checkpoint").await.unwrap();
+    assert_eq!(code, 401, "proofs need a token");
+    let mut resp = awc::Client::default()
+        .get(format!(
+            "{}/audit/v1/proof/inclusion?event_id={}",
+            app.url,
+            issued["eventId"].as_str().unwrap()
+        ))
+        .insert_header(("authorization", format!("Bearer {dis}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let http_proof: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(http_proof["leaf_index"], p["leafIndex"]);
+
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let denied = app
         .gql(Some(&clerk), "{ auditCheckpoint { size } }", json!({}))

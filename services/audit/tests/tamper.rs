@@ -42,7 +42,7 @@ fn event(n: u32) -> RawEnvelope {
         "schema_version": 1,
         "occurred_at": format!("2026-03-{:02}T09:00:00+08:00", 1 + n % 28),
         "tenant": "qs",
-        "org_path": if n % 2 == 0 { "/qs/qingshi/qingshi-dzb" } else { "/qs/baisha/baisha-dzb" },
+        "org_path": if n.is_multiple_of(2) { "/qs/qingshi/qingshi-dzb" } else { "/qs/baisha/baisha-dzb" },
         "actor": "p-county-supervisor",
         "correlation_id": uuid::Uuid::from_u128(n as u128).to_string(),
         "causation_id": null,

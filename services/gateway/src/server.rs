@@ -116,6 +116,103 @@ async fn ws(
         .start(&req, payload)
 }
 
+fn http_error(e: duban_api::ApiError) -> HttpResponse {
+    use actix_web::http::StatusCode;
+    let status = match e.code() {
+        "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
+        "FORBIDDEN" => StatusCode::FORBIDDEN,
+        "NOT_FOUND" => StatusCode::NOT_FOUND,
+        "VALIDATION" => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    HttpResponse::build(status)
+        .json(serde_json::json!({"code": e.code(), "message": e.to_string()}))
+}
+
+fn http_actor(gw: &Gateway, req: &HttpRequest) -> Result<duban_auth::Actor, duban_api::ApiError> {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    gw.keys
+        .verify_header(header, gw.clock.now_utc())
+        .map_err(|e| duban_api::ApiError::Unauthenticated(e.to_string()))
+}
+
+#[derive(serde::Deserialize)]
+struct InclusionQuery {
+    event_id: String,
+    tree_size: Option<u64>,
+}
+
+#[derive(serde::Deserialize)]
+struct ConsistencyQuery {
+    from: u64,
+    to: Option<u64>,
+}
+
+async fn audit_verifier_key(gw: web::Data<Gateway>) -> HttpResponse {
+    match gw.services.audit.verifier_key().await {
+        Ok(k) => HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body(k + "\n"),
+        Err(e) => http_error(e),
+    }
+}
+
+async fn audit_checkpoint(gw: web::Data<Gateway>, req: HttpRequest) -> HttpResponse {
+    let actor = match http_actor(&gw, &req) {
+        Ok(a) => a,
+        Err(e) => return http_error(e),
+    };
+    match gw.services.audit.checkpoint(&actor).await {
+        Ok(c) => HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body(c.note),
+        Err(e) => http_error(e),
+    }
+}
+
+async fn audit_inclusion(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    q: web::Query<InclusionQuery>,
+) -> HttpResponse {
+    let actor = match http_actor(&gw, &req) {
+        Ok(a) => a,
+        Err(e) => return http_error(e),
+    };
+    match gw
+        .services
+        .audit
+        .inclusion_proof(&actor, &q.event_id, q.tree_size)
+        .await
+    {
+        Ok(p) => HttpResponse::Ok().json(p),
+        Err(e) => http_error(e),
+    }
+}
+
+async fn audit_consistency(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    q: web::Query<ConsistencyQuery>,
+) -> HttpResponse {
+    let actor = match http_actor(&gw, &req) {
+        Ok(a) => a,
+        Err(e) => return http_error(e),
+    };
+    match gw
+        .services
+        .audit
+        .consistency_proof(&actor, q.from, q.to)
+        .await
+    {
+        Ok(p) => HttpResponse::Ok().json(p),
+        Err(e) => http_error(e),
+    }
+}
+
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
@@ -148,6 +245,13 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
             .service(web::resource("/graphql").guard(guard::Post()).to(graphql))
             .service(web::resource("/graphql").guard(guard::Get()).to(graphiql))
             .service(web::resource("/graphql/ws").to(ws))
+            .route("/audit/v1/verifier-key", web::get().to(audit_verifier_key))
+            .route("/audit/v1/checkpoint", web::get().to(audit_checkpoint))
+            .route("/audit/v1/proof/inclusion", web::get().to(audit_inclusion))
+            .route(
+                "/audit/v1/proof/consistency",
+                web::get().to(audit_consistency),
+            )
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz));
     }
