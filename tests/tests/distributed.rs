@@ -122,6 +122,10 @@ async fn the_first_loop_runs_across_five_processes_on_postgresql_and_kafka() {
         "{metrics}"
     );
     assert!(metrics.contains("duban_outbox_backlog"), "{metrics}");
+    assert!(
+        metrics.contains("duban_consumer_lag{service=\"evaluation\"}"),
+        "{metrics}"
+    );
     let (code, ready) = app.get_at(cluster.ports["audit"], "/readyz").await.unwrap();
     assert_eq!(code, 200, "{ready}");
 }

@@ -37,6 +37,8 @@ pub struct Metrics {
     pub handled: Family<ServiceLabel, Counter>,
     /// Time to apply one event, seconds.
     pub handling: Family<ServiceLabel, Histogram>,
+    /// Records not yet consumed by a consumer group.
+    pub lag: Family<ServiceLabel, Gauge>,
 }
 
 impl Default for Metrics {
@@ -54,6 +56,12 @@ impl Metrics {
         let outbox_backlog = Family::<ServiceLabel, Gauge>::default();
         let outbox_age = Family::<ServiceLabel, Gauge<f64, AtomicU64>>::default();
         let handled = Family::<ServiceLabel, Counter>::default();
+        let lag = Family::<ServiceLabel, Gauge>::default();
+        registry.register(
+            "consumer_lag",
+            "Records not yet consumed by a consumer group",
+            lag.clone(),
+        );
         let handling = Family::<ServiceLabel, Histogram>::new_with_constructor(|| {
             Histogram::new(exponential_buckets(0.0005, 2.0, 14))
         });
@@ -91,6 +99,7 @@ impl Metrics {
             outbox_age,
             handled,
             handling,
+            lag,
         }
     }
 
@@ -103,6 +112,28 @@ impl Metrics {
         Arc::new(move |took: Duration| {
             handled.get_or_create(&label).inc();
             handling.get_or_create(&label).observe(took.as_secs_f64());
+        })
+    }
+
+    /// Samples consumer groups' lag every few seconds until the task is dropped.
+    pub fn sample_lag(
+        &self,
+        transport: std::sync::Arc<dyn duban_transport::Transport>,
+        groups: Vec<(String, Vec<&'static str>)>,
+    ) -> tokio::task::JoinHandle<()> {
+        let m = self.clone();
+        tokio::spawn(async move {
+            loop {
+                for (group, topics) in &groups {
+                    if let Ok(n) = transport.lag(group, topics).await {
+                        let label = ServiceLabel {
+                            service: group.clone(),
+                        };
+                        m.lag.get_or_create(&label).set(n);
+                    }
+                }
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
         })
     }
 

@@ -38,6 +38,7 @@ pub struct Running {
     /// The assignments service (tests and the token command use it directly).
     pub assignments: AssignmentsService,
     sampler: JoinHandle<()>,
+    lag_sampler: JoinHandle<()>,
 }
 
 /// The databases of the four services.
@@ -307,6 +308,17 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         workers.push(tokio::spawn(c.run(stop_rx.clone())));
     }
     let sampler = metrics.sample_relays(relays.clone());
+    let lag_sampler = metrics.sample_lag(
+        shared.clone(),
+        vec![
+            (duban_evaluation::SERVICE.into(), vec![topics::ASSIGNMENTS]),
+            (
+                duban_notifications::SERVICE.into(),
+                vec![topics::ASSIGNMENTS],
+            ),
+            (duban_audit::SERVICE.into(), topics::ALL.to_vec()),
+        ],
+    );
     workers.push(spawn_reassess(evaluation.clone(), stop_rx.clone()));
     workers.push(tokio::spawn(audit.clone().run_integrator(stop_rx.clone())));
 
@@ -353,6 +365,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         databases,
         assignments,
         sampler,
+        lag_sampler,
     })
 }
 
@@ -385,6 +398,7 @@ impl Running {
         let drained = self.settle(Duration::from_secs(30)).await?;
         let _ = self.stop.send(true);
         self.sampler.abort();
+        self.lag_sampler.abort();
         for w in self.workers {
             let _ = w.await;
         }

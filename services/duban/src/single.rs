@@ -36,6 +36,7 @@ pub struct ServiceNode {
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
     sampler: Option<JoinHandle<()>>,
+    lag_sampler: Option<JoinHandle<()>>,
 }
 
 impl ServiceNode {
@@ -47,7 +48,7 @@ impl ServiceNode {
         for w in self.workers {
             let _ = w.await;
         }
-        if let Some(s) = self.sampler {
+        for s in [self.sampler, self.lag_sampler].into_iter().flatten() {
             s.abort();
         }
         Ok(())
@@ -121,6 +122,8 @@ pub async fn start_service(
     let mut relays: Vec<Relay> = Vec::new();
     let label = format!("{name:?}").to_lowercase();
 
+    let mut lag_groups: Vec<(String, Vec<&'static str>)> = Vec::new();
+    let mut lag_transport: Option<Arc<dyn Transport>> = None;
     let needs_kafka = !matches!(name, ServiceName::Gateway);
     if needs_kafka && config.transport_kind() != TransportKind::Kafka {
         anyhow::bail!("a service running alone exchanges events over Kafka: set KAFKA_BROKERS");
@@ -219,6 +222,8 @@ pub async fn start_service(
                 &clock,
             );
             c.on_handled = Some(metrics.consumer_hook("evaluation"));
+            lag_groups.push(("evaluation".to_string(), (&[topics::ASSIGNMENTS]).to_vec()));
+            lag_transport = Some(transport.clone());
             workers.push(tokio::spawn(c.run(stop_rx.clone())));
             workers.push(spawn_reassess(svc.clone(), stop_rx.clone()));
             let readiness = Readiness {
@@ -256,6 +261,11 @@ pub async fn start_service(
                 &clock,
             );
             c.on_handled = Some(metrics.consumer_hook("notifications"));
+            lag_groups.push((
+                "notifications".to_string(),
+                (&[topics::ASSIGNMENTS]).to_vec(),
+            ));
+            lag_transport = Some(transport.clone());
             workers.push(tokio::spawn(c.run(stop_rx.clone())));
             let readiness = Readiness {
                 db: Some(db),
@@ -281,6 +291,8 @@ pub async fn start_service(
                 &clock,
             );
             c.on_handled = Some(metrics.consumer_hook("audit"));
+            lag_groups.push(("audit".to_string(), (&topics::ALL).to_vec()));
+            lag_transport = Some(transport.clone());
             workers.push(tokio::spawn(c.run(stop_rx.clone())));
             let readiness = Readiness {
                 db: Some(db),
@@ -294,6 +306,7 @@ pub async fn start_service(
         workers.push(spawn_relay(r.clone(), stop_rx.clone()));
     }
     let sampler = (!relays.is_empty()).then(|| metrics.sample_relays(relays));
+    let lag_sampler = lag_transport.map(|t| metrics.sample_lag(t, lag_groups));
 
     let listener = std::net::TcpListener::bind(&config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -341,5 +354,6 @@ pub async fn start_service(
         stop,
         workers,
         sampler,
+        lag_sampler,
     })
 }

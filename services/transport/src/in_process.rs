@@ -108,6 +108,21 @@ impl Transport for InProcessTransport {
     async fn ping(&self) -> Result<(), TransportError> {
         Ok(())
     }
+
+    async fn lag(&self, group: &str, topics: &[&str]) -> Result<i64, TransportError> {
+        let state = self.lock();
+        Ok(topics
+            .iter()
+            .map(|t| {
+                let end = state.logs.get(*t).map_or(0, Vec::len) as i64;
+                end - state
+                    .committed
+                    .get(&(group.to_string(), t.to_string()))
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .sum())
+    }
 }
 
 struct InProcessSubscription {
@@ -201,6 +216,7 @@ mod tests {
         let redelivered = again.next().await.unwrap();
         assert_eq!(redelivered.record.payload, b"2");
         assert_eq!(t.pending(), 1);
+        assert_eq!(t.lag("g", &["a"]).await.unwrap(), 1);
         again.commit(&redelivered).await.unwrap();
         assert_eq!(t.pending(), 0);
     }

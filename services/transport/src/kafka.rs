@@ -209,6 +209,48 @@ impl Transport for KafkaTransport {
         true
     }
 
+    async fn lag(&self, group: &str, topics: &[&str]) -> Result<i64, TransportError> {
+        // A client of its own that never joins the group: it only reads the group's
+        // committed offsets and the partitions' high watermarks.
+        let probe: rdkafka::consumer::BaseConsumer = self
+            .settings
+            .client_config()
+            .set("group.id", format!("{}{group}", self.settings.namespace))
+            .set("enable.auto.commit", "false")
+            .create()
+            .map_err(unavailable)?;
+        let names: Vec<String> = topics.iter().map(|t| self.settings.topic(t)).collect();
+        tokio::task::spawn_blocking(move || {
+            let timeout = Duration::from_secs(2);
+            let mut tpl = TopicPartitionList::new();
+            for name in &names {
+                let md = probe
+                    .fetch_metadata(Some(name), timeout)
+                    .map_err(unavailable)?;
+                for t in md.topics() {
+                    for p in t.partitions() {
+                        tpl.add_partition(name, p.id());
+                    }
+                }
+            }
+            let committed = probe.committed_offsets(tpl, timeout).map_err(unavailable)?;
+            let mut lag = 0;
+            for e in committed.elements() {
+                let (low, high) = probe
+                    .fetch_watermarks(e.topic(), e.partition(), timeout)
+                    .map_err(unavailable)?;
+                let at = match e.offset() {
+                    Offset::Offset(o) => o,
+                    _ => low,
+                };
+                lag += (high - at).max(0);
+            }
+            Ok(lag)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
     async fn ping(&self) -> Result<(), TransportError> {
         let producer = self.producer.clone();
         tokio::task::spawn_blocking(move || {

@@ -67,6 +67,9 @@ pub trait Transport: Send + Sync + 'static {
 
     /// Checks the broker can be reached; for readiness probes.
     async fn ping(&self) -> Result<(), TransportError>;
+
+    /// Records in `topics` that consumer group `group` has not committed yet.
+    async fn lag(&self, group: &str, topics: &[&str]) -> Result<i64, TransportError>;
 }
 
 /// A consumer-group member's stream of deliveries.

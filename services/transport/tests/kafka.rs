@@ -77,6 +77,17 @@ async fn every_record_arrives_in_key_order_and_a_new_member_resumes_after_the_la
         seen += 1;
     }
     assert!(next_n.values().all(|n| *n == 20), "{next_n:?}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        t.lag("g", &["duban.test.v1"]).await.unwrap(),
+        0,
+        "everything committed"
+    );
+    assert_eq!(
+        t.lag("nobody", &["duban.test.v1"]).await.unwrap(),
+        200,
+        "a new group has all to read"
+    );
     t.ping().await.unwrap();
 }
 
