@@ -222,7 +222,7 @@ pub async fn start_service(
                 &clock,
             );
             c.on_handled = Some(metrics.consumer_hook("evaluation"));
-            lag_groups.push(("evaluation".to_string(), (&[topics::ASSIGNMENTS]).to_vec()));
+            lag_groups.push(("evaluation".to_string(), [topics::ASSIGNMENTS].to_vec()));
             lag_transport = Some(transport.clone());
             workers.push(tokio::spawn(c.run(stop_rx.clone())));
             workers.push(spawn_reassess(svc.clone(), stop_rx.clone()));
@@ -261,10 +261,7 @@ pub async fn start_service(
                 &clock,
             );
             c.on_handled = Some(metrics.consumer_hook("notifications"));
-            lag_groups.push((
-                "notifications".to_string(),
-                (&[topics::ASSIGNMENTS]).to_vec(),
-            ));
+            lag_groups.push(("notifications".to_string(), [topics::ASSIGNMENTS].to_vec()));
             lag_transport = Some(transport.clone());
             workers.push(tokio::spawn(c.run(stop_rx.clone())));
             let readiness = Readiness {
@@ -291,7 +288,7 @@ pub async fn start_service(
                 &clock,
             );
             c.on_handled = Some(metrics.consumer_hook("audit"));
-            lag_groups.push(("audit".to_string(), (&topics::ALL).to_vec()));
+            lag_groups.push(("audit".to_string(), topics::ALL.to_vec()));
             lag_transport = Some(transport.clone());
             workers.push(tokio::spawn(c.run(stop_rx.clone())));
             let readiness = Readiness {
