@@ -170,7 +170,11 @@ async fn traced<F: std::future::Future<Output = HttpResponse>>(
         .get(crate::trace::HEADER)
         .and_then(|v| v.to_str().ok());
     match crate::trace::parse(header) {
-        Some(id) => crate::trace::scope(id, f).await,
+        Some(id) => {
+            let span = tracing::info_span!("service.call", trace_id = %id, path = %req.path());
+            duban_transport::trace::join(&span, id, None);
+            crate::trace::scope(id, tracing::Instrument::instrument(f, span)).await
+        }
         None => f.await,
     }
 }

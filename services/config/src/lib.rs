@@ -139,6 +139,8 @@ pub struct Config {
     pub max_page_size: usize,
     /// Audit log cipher suite: `sha256-ed25519` (default) or `sm3-sm2` (国密).
     pub audit_suite: String,
+    /// OTLP/HTTP collector to export spans to, e.g. `http://127.0.0.1:4318`. Default: none.
+    pub otlp_endpoint: Option<String>,
     /// Audit checkpoint signing key: 32 bytes as 64 hex digits. Default: a development key (warned about).
     pub audit_signing_key: Option<Secret>,
     /// Audit log identity, the first line of every checkpoint. Default `duban/<tenant>`.
@@ -175,6 +177,7 @@ impl Default for Config {
             yellow_days_before_due: 1,
             max_page_size: 100,
             audit_suite: "sha256-ed25519".into(),
+            otlp_endpoint: None,
             audit_signing_key: None,
             audit_origin: None,
         }
@@ -222,6 +225,9 @@ pub struct ConfigArgs {
         hide_env_values = true
     )]
     pub kafka_sasl_password: Option<String>,
+    /// OTLP/HTTP collector for spans, e.g. http://127.0.0.1:4318 [default: none].
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
     /// Audit log cipher suite: sha256-ed25519 or sm3-sm2 [default: sha256-ed25519].
     #[arg(long, env = "DUBAN_AUDIT_SUITE", global = true)]
     pub audit_suite: Option<String>,
@@ -298,6 +304,9 @@ impl Config {
         }
         if let Some(v) = &args.kafka_namespace {
             c.kafka_namespace = v.clone();
+        }
+        if let Some(v) = &args.otlp_endpoint {
+            c.otlp_endpoint = Some(v.clone());
         }
         if let Some(v) = &args.audit_suite {
             c.audit_suite = v.clone();

@@ -99,7 +99,13 @@ pub enum AuditCommand {
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(&cli.config)?;
-    crate::init_tracing(&config);
+    let role = match &cli.command {
+        Some(Command::Serve {
+            service: Some(name),
+        }) => format!("duban-{}", format!("{name:?}").to_lowercase()),
+        _ => "duban".to_string(),
+    };
+    crate::init_tracing_as(&config, &role);
     let clock: SharedClock = Arc::new(SystemClock);
     match cli.command.unwrap_or(Command::Serve { service: None }) {
         Command::Serve { service: None } => serve(&config, clock).await,

@@ -5,21 +5,48 @@ pub mod cli;
 pub mod metrics;
 mod run;
 pub mod single;
+pub mod telemetry;
 
 pub use run::{open_databases, start, Databases, Running};
 
 use duban_config::{Config, LogFormat};
 
-/// Installs the one tracing subscriber of the process.
+/// Installs the one tracing subscriber of the process: human or JSON lines on stderr,
+/// and spans exported over OTLP/HTTP when `otlp_endpoint` is set. A second call (tests)
+/// keeps the first subscriber.
 pub fn init_tracing(config: &Config) {
+    init_tracing_as(config, "duban");
+}
+
+/// Like [`init_tracing`], naming the exported service.
+pub fn init_tracing_as(config: &Config, service: &str) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    // A second initialisation (tests) keeps the first subscriber.
-    let _ = match config.log_format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Human => builder.try_init(),
+    let fmt = match config.log_format {
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .boxed(),
+        LogFormat::Human => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .boxed(),
     };
+    let otel = config.otlp_endpoint.as_deref().and_then(|endpoint| {
+        match telemetry::layer(endpoint, service) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                eprintln!("OTLP export disabled: {e}");
+                None
+            }
+        }
+    });
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt)
+        .with(otel)
+        .try_init();
 }

@@ -412,6 +412,7 @@ impl Running {
                 "stopped before every event was delivered; they will be offered again on start"
             );
         }
+        crate::telemetry::flush();
         Ok(())
     }
 }

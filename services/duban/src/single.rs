@@ -51,6 +51,7 @@ impl ServiceNode {
         for s in [self.sampler, self.lag_sampler].into_iter().flatten() {
             s.abort();
         }
+        crate::telemetry::flush();
         Ok(())
     }
 }

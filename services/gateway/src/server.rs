@@ -57,6 +57,7 @@ async fn graphql(
         trace_id = %trace_id,
         person = actor.as_ref().map(|a| a.person_id.as_str()).unwrap_or("-")
     );
+    duban_transport::trace::join(&span, trace_id, None);
     let mut resp = duban_api::trace::scope(
         trace_id,
         gw.schema

@@ -139,6 +139,11 @@ impl Consumer {
             trace_id = %envelope.meta.correlation_id,
             event_type = %envelope.event_type,
         );
+        duban_transport::trace::join(
+            &span,
+            envelope.meta.correlation_id,
+            envelope.meta.causation_id.or(Some(envelope.meta.id)),
+        );
         self.apply_in(envelope, event_id, delivery)
             .instrument(span)
             .await

@@ -4,6 +4,7 @@
 
 mod in_process;
 mod kafka;
+pub mod trace;
 
 pub use in_process::InProcessTransport;
 pub use kafka::{KafkaSettings, KafkaTransport};
