@@ -352,3 +352,49 @@ async fn health_readiness_and_graphiql_are_served() {
     assert!(page.contains("graphiql"), "GraphiQL page expected");
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn the_working_calendar_follows_the_official_notices() {
+    let app = spawn_app().await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let body = app
+        .gql(
+            Some(&clerk),
+            r#"{ workCalendar(year: 2026) { date workday holiday makeupFor }
+                 a: addWorkingDays(from: "2026-02-13", days: 2)
+                 b: addWorkingDays(from: "2026-09-30", days: 1)
+                 c: addWorkingDays(from: "2025-01-24", days: 1) }"#,
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let days = body["data"]["workCalendar"].as_array().unwrap();
+    assert_eq!(days.len(), 365);
+    assert_eq!(days.iter().filter(|d| d["workday"] == true).count(), 248);
+    let feb14 = days.iter().find(|d| d["date"] == "2026-02-14").unwrap();
+    assert_eq!(
+        (feb14["workday"].as_bool(), feb14["makeupFor"].as_str()),
+        (Some(true), Some("春节"))
+    );
+    let feb16 = days.iter().find(|d| d["date"] == "2026-02-16").unwrap();
+    assert_eq!(feb16["holiday"], "春节");
+    assert_eq!(body["data"]["a"], "2026-02-24");
+    assert_eq!(body["data"]["b"], "2026-10-08");
+    assert_eq!(body["data"]["c"], "2025-01-26");
+    let bad = app
+        .gql(
+            Some(&clerk),
+            r#"{ addWorkingDays(from: "2026-02-30", days: 1) }"#,
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert!(
+        bad["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("YYYY-MM-DD"),
+        "{bad}"
+    );
+    app.shutdown().await.unwrap();
+}

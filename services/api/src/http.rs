@@ -15,6 +15,10 @@ use std::sync::Arc;
 #[serde(tag = "op", content = "args", rename_all = "snake_case")]
 #[allow(clippy::large_enum_variant)] // built once per request, never stored
 pub enum AssignmentsCall {
+    /// See [`AssignmentsApi::work_calendar`].
+    WorkCalendar(Actor, i32),
+    /// See [`AssignmentsApi::add_working_days`].
+    AddWorkingDays(Actor, chrono::NaiveDate, i32),
     /// See [`AssignmentsApi::issue_assignment`].
     IssueAssignment(Actor, IssueAssignmentInput),
     /// See [`AssignmentsApi::acknowledge_assignment`].
@@ -99,6 +103,8 @@ pub async fn dispatch_assignments(
 ) -> Result<Value, ApiError> {
     use AssignmentsCall as C;
     match call {
+        C::WorkCalendar(a, y) => json(api.work_calendar(&a, y).await),
+        C::AddWorkingDays(a, f, d) => json(api.add_working_days(&a, f, d).await),
         C::IssueAssignment(a, i) => json(api.issue_assignment(&a, i).await),
         C::AcknowledgeAssignment(a, i) => json(api.acknowledge_assignment(&a, i).await),
         C::ReportProgress(a, i) => json(api.report_progress(&a, i).await),
@@ -315,6 +321,19 @@ impl HttpClient {
 
 #[async_trait]
 impl AssignmentsApi for HttpClient {
+    async fn work_calendar(&self, a: &Actor, year: i32) -> Result<Vec<CalendarDayView>, ApiError> {
+        self.call(&AssignmentsCall::WorkCalendar(a.clone(), year))
+            .await
+    }
+    async fn add_working_days(
+        &self,
+        a: &Actor,
+        from: chrono::NaiveDate,
+        days: i32,
+    ) -> Result<chrono::NaiveDate, ApiError> {
+        self.call(&AssignmentsCall::AddWorkingDays(a.clone(), from, days))
+            .await
+    }
     async fn issue_assignment(
         &self,
         a: &Actor,

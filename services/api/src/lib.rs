@@ -201,9 +201,35 @@ pub struct AssignmentFilter {
     pub text: Option<String>,
 }
 
+/// One day of the working calendar.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CalendarDayView {
+    /// The day.
+    pub date: chrono::NaiveDate,
+    /// Whether it is a working day.
+    pub workday: bool,
+    /// The holiday's name when it is one.
+    pub holiday: Option<String>,
+    /// The holiday a worked weekend day (调休上班) belongs to.
+    pub makeup_for: Option<String>,
+}
+
 /// The assignments service.
 #[async_trait]
 pub trait AssignmentsApi: Send + Sync {
+    /// Every day of `year` on the working calendar.
+    async fn work_calendar(
+        &self,
+        actor: &Actor,
+        year: i32,
+    ) -> Result<Vec<CalendarDayView>, ApiError>;
+    /// The `days`th working day after `from`.
+    async fn add_working_days(
+        &self,
+        actor: &Actor,
+        from: chrono::NaiveDate,
+        days: i32,
+    ) -> Result<chrono::NaiveDate, ApiError>;
     /// 交办: a supervisor issues an assignment.
     async fn issue_assignment(
         &self,

@@ -6,11 +6,12 @@ use async_trait::async_trait;
 use base64::Engine;
 use chrono::{DateTime, FixedOffset};
 use duban_api::{
-    ApiError, AssignmentFilter, AssignmentView, AssignmentsApi, IssueAssignmentInput, Page,
-    PageRequest, ReportProgressInput, TextTransitionInput, TransitionInput,
+    ApiError, AssignmentFilter, AssignmentView, AssignmentsApi, CalendarDayView,
+    IssueAssignmentInput, Page, PageRequest, ReportProgressInput, TextTransitionInput,
+    TransitionInput,
 };
 use duban_auth::{in_subtree, Actor, Role};
-use duban_clock::workdays as calendar;
+use duban_clock::workdays::{Calendar, Special};
 use duban_clock::SharedClock;
 use duban_outbox::EventBus;
 use duban_schema::assignments::{
@@ -23,6 +24,7 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
+use std::sync::{Arc, RwLock};
 
 /// The assignments service over its own database.
 #[derive(Clone)]
@@ -31,6 +33,7 @@ pub struct AssignmentsService {
     bus: EventBus,
     clock: SharedClock,
     tenant: String,
+    calendar: Arc<RwLock<Calendar>>,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -141,17 +144,6 @@ fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
     }
 }
 
-fn subtree(column: assignment::Column, root: &str) -> Condition {
-    let root = root.trim_end_matches('/');
-    let escaped = root
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    Condition::any()
-        .add(column.eq(root))
-        .add(column.like(LikeExpr::new(format!("{escaped}/%")).escape('\\')))
-}
-
 fn encode_cursor(m: &assignment::Model) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", m.due_on, m.id))
 }
@@ -174,6 +166,7 @@ impl AssignmentsService {
             bus,
             clock,
             tenant: tenant.to_string(),
+            calendar: Arc::new(RwLock::new(Calendar::official())),
         }
     }
 
@@ -503,6 +496,46 @@ impl AssignmentsService {
 
 #[async_trait]
 impl AssignmentsApi for AssignmentsService {
+    async fn work_calendar(
+        &self,
+        _actor: &Actor,
+        year: i32,
+    ) -> Result<Vec<CalendarDayView>, ApiError> {
+        if !(2000..=2100).contains(&year) {
+            return Err(ApiError::validation("year", "年份须在2000至2100之间"));
+        }
+        let cal = self.calendar.read().unwrap_or_else(|p| p.into_inner());
+        Ok(cal
+            .year(year)
+            .into_iter()
+            .map(|date| CalendarDayView {
+                date,
+                workday: cal.is_workday(date),
+                holiday: cal.holiday(date).map(str::to_string),
+                makeup_for: match cal.special(date) {
+                    Some(Special::Workday(name)) => Some(name.clone()),
+                    _ => None,
+                },
+            })
+            .collect())
+    }
+
+    async fn add_working_days(
+        &self,
+        _actor: &Actor,
+        from: chrono::NaiveDate,
+        days: i32,
+    ) -> Result<chrono::NaiveDate, ApiError> {
+        if !(0..=365).contains(&days) {
+            return Err(ApiError::validation("days", "工作日数须在0至365之间"));
+        }
+        Ok(self
+            .calendar
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .add_working_days(from, days as u32))
+    }
+
     async fn issue_assignment(
         &self,
         actor: &Actor,
@@ -543,7 +576,11 @@ impl AssignmentsApi for AssignmentsService {
         };
         let now = self.clock.now();
         let id = duban_outbox::new_event_id(now).to_string();
-        let due_on = calendar::add_working_days(now.date_naive(), input.time_limit_days as u32);
+        let due_on = self
+            .calendar
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .add_working_days(now.date_naive(), input.time_limit_days as u32);
         let snap = AssignmentSnapshot {
             id: id.clone(),
             title: input.title.trim().to_string(),
@@ -777,7 +814,10 @@ impl AssignmentsApi for AssignmentsService {
             }
             None => actor.scope.clone(),
         };
-        let mut cond = Condition::all().add(subtree(assignment::Column::LeadUnitPath, &root));
+        let mut cond = Condition::all().add(duban_outbox::db::in_subtree(
+            assignment::Column::LeadUnitPath,
+            &root,
+        ));
         if let Some(states) = &filter.states {
             cond = cond.add(
                 assignment::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())),

@@ -1,40 +1,199 @@
-//! Working days (工作日). Until the official holiday schedule (owned by the assignments
-//! service and announced by events) lands, only weekends are rest days.
+//! The working calendar (工作日历): weekends, the State Council's official holiday
+//! schedules (国务院办公厅关于部分节假日安排的通知) with their make-up workdays
+//! (调休上班), and a county's own overrides on top. Years without an official
+//! schedule here count weekends only.
 
 use chrono::{Datelike, NaiveDate, Weekday};
+use std::collections::BTreeMap;
 
-/// Whether `day` is a working day.
+/// What a day is, when it is not an ordinary weekday or weekend day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Special {
+    /// A public holiday (放假), with its name.
+    Holiday(String),
+    /// A weekend day worked in exchange (调休上班), with the holiday it belongs to.
+    Workday(String),
+}
+
+/// A day as (year, month, day).
+type Ymd = (i32, u32, u32);
+
+/// One official notice: holidays as inclusive ranges, make-up workdays as single days.
+struct Notice {
+    holidays: &'static [(&'static str, Ymd, Ymd)],
+    workdays: &'static [(&'static str, Ymd)],
+}
+
+/// 国办发明电〔2024〕12号: the 2025 schedule.
+const Y2025: Notice = Notice {
+    holidays: &[
+        ("元旦", (2025, 1, 1), (2025, 1, 1)),
+        ("春节", (2025, 1, 28), (2025, 2, 4)),
+        ("清明节", (2025, 4, 4), (2025, 4, 6)),
+        ("劳动节", (2025, 5, 1), (2025, 5, 5)),
+        ("端午节", (2025, 5, 31), (2025, 6, 2)),
+        ("国庆节、中秋节", (2025, 10, 1), (2025, 10, 8)),
+    ],
+    workdays: &[
+        ("春节", (2025, 1, 26)),
+        ("春节", (2025, 2, 8)),
+        ("劳动节", (2025, 4, 27)),
+        ("国庆节、中秋节", (2025, 9, 28)),
+        ("国庆节、中秋节", (2025, 10, 11)),
+    ],
+};
+
+/// 国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04): the 2026 schedule.
+const Y2026: Notice = Notice {
+    holidays: &[
+        ("元旦", (2026, 1, 1), (2026, 1, 3)),
+        ("春节", (2026, 2, 15), (2026, 2, 23)),
+        ("清明节", (2026, 4, 4), (2026, 4, 6)),
+        ("劳动节", (2026, 5, 1), (2026, 5, 5)),
+        ("端午节", (2026, 6, 19), (2026, 6, 21)),
+        ("中秋节", (2026, 9, 25), (2026, 9, 27)),
+        ("国庆节", (2026, 10, 1), (2026, 10, 7)),
+    ],
+    workdays: &[
+        ("元旦", (2026, 1, 4)),
+        ("春节", (2026, 2, 14)),
+        ("春节", (2026, 2, 28)),
+        ("劳动节", (2026, 5, 9)),
+        ("国庆节", (2026, 9, 20)),
+        ("国庆节", (2026, 10, 10)),
+    ],
+};
+
+/// Years with an official schedule in [`Calendar::official`].
+pub const OFFICIAL_YEARS: [i32; 2] = [2025, 2026];
+
+fn day((y, m, d): Ymd) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+/// A working calendar: which days are working days, and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Calendar {
+    special: BTreeMap<NaiveDate, Special>,
+}
+
+impl Calendar {
+    /// Weekends only.
+    pub fn weekends_only() -> Self {
+        Self::default()
+    }
+
+    /// The official schedules of [`OFFICIAL_YEARS`].
+    pub fn official() -> Self {
+        let mut c = Self::default();
+        for notice in [Y2025, Y2026] {
+            for (name, from, to) in notice.holidays {
+                for d in day(*from).iter_days().take_while(|d| *d <= day(*to)) {
+                    c.special.insert(d, Special::Holiday((*name).to_string()));
+                }
+            }
+            for (name, d) in notice.workdays {
+                c.special
+                    .insert(day(*d), Special::Workday((*name).to_string()));
+            }
+        }
+        c
+    }
+
+    /// Overrides one day (a county's own decision); `None` restores the ordinary rule.
+    pub fn set(&mut self, date: NaiveDate, special: Option<Special>) {
+        match special {
+            Some(s) => {
+                self.special.insert(date, s);
+            }
+            None => {
+                self.special.remove(&date);
+            }
+        }
+    }
+
+    /// What is special about `date`, if anything.
+    pub fn special(&self, date: NaiveDate) -> Option<&Special> {
+        self.special.get(&date)
+    }
+
+    /// Whether `date` is a working day.
+    pub fn is_workday(&self, date: NaiveDate) -> bool {
+        match self.special.get(&date) {
+            Some(Special::Holiday(_)) => false,
+            Some(Special::Workday(_)) => true,
+            None => !matches!(date.weekday(), Weekday::Sat | Weekday::Sun),
+        }
+    }
+
+    /// The holiday's name when `date` is a holiday.
+    pub fn holiday(&self, date: NaiveDate) -> Option<&str> {
+        match self.special.get(&date) {
+            Some(Special::Holiday(name)) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// The `n`th working day after `from` (`from` itself not counted); `from` when `n` is 0.
+    pub fn add_working_days(&self, from: NaiveDate, n: u32) -> NaiveDate {
+        let mut d = from;
+        let mut left = n;
+        while left > 0 {
+            match d.succ_opt() {
+                Some(next) => d = next,
+                None => return d,
+            }
+            if self.is_workday(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    /// Working days strictly after `from` up to and including `to`; negative when `to` is earlier.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        if to < from {
+            return -self.working_days_between(to, from);
+        }
+        let mut count = 0;
+        let mut d = from;
+        while d < to {
+            d = d.succ_opt().unwrap_or(to);
+            if self.is_workday(d) {
+                count += 1;
+            }
+        }
+        count
+    }
+
+    /// Every day of `year`.
+    pub fn year(&self, year: i32) -> Vec<NaiveDate> {
+        let mut out = Vec::with_capacity(366);
+        let mut d = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+        while d.year() == year {
+            out.push(d);
+            match d.succ_opt() {
+                Some(n) => d = n,
+                None => break,
+            }
+        }
+        out
+    }
+}
+
+/// Whether `day` is a working day on the weekends-only calendar.
 pub fn is_workday(day: NaiveDate) -> bool {
-    !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+    Calendar::weekends_only().is_workday(day)
 }
 
-/// The `n`th working day after `from` (`from` itself not counted); `from` when `n` is 0.
+/// [`Calendar::add_working_days`] on the weekends-only calendar.
 pub fn add_working_days(from: NaiveDate, n: u32) -> NaiveDate {
-    let mut day = from;
-    let mut left = n;
-    while left > 0 {
-        day = day.succ_opt().unwrap_or(day);
-        if is_workday(day) {
-            left -= 1;
-        }
-    }
-    day
+    Calendar::weekends_only().add_working_days(from, n)
 }
 
-/// Working days strictly after `from` up to and including `to`; negative when `to` is earlier.
+/// [`Calendar::working_days_between`] on the weekends-only calendar.
 pub fn working_days_between(from: NaiveDate, to: NaiveDate) -> i64 {
-    if to < from {
-        return -working_days_between(to, from);
-    }
-    let mut count = 0;
-    let mut day = from;
-    while day < to {
-        day = day.succ_opt().unwrap_or(to);
-        if is_workday(day) {
-            count += 1;
-        }
-    }
-    count
+    Calendar::weekends_only().working_days_between(from, to)
 }
 
 #[cfg(test)]
@@ -47,23 +206,76 @@ mod tests {
 
     #[test]
     fn five_working_days_from_a_tuesday_skip_the_weekend() {
-        // 2026-03-10 is a Tuesday.
         assert_eq!(add_working_days(d(2026, 3, 10), 5), d(2026, 3, 17));
+        assert_eq!(add_working_days(d(2026, 3, 13), 1), d(2026, 3, 16));
     }
 
     #[test]
-    fn one_working_day_from_a_friday_is_the_monday() {
-        assert_eq!(add_working_days(d(2026, 3, 13), 1), d(2026, 3, 16));
-        assert_eq!(add_working_days(d(2026, 3, 14), 1), d(2026, 3, 16));
+    fn the_2025_spring_festival_and_its_make_up_sundays_count_as_the_notice_says() {
+        let c = Calendar::official();
+        // Fri 24 Jan + 1 working day is Sun 26 Jan, worked in exchange (调休上班).
+        assert_eq!(c.add_working_days(d(2025, 1, 24), 1), d(2025, 1, 26));
+        // Mon 27 Jan + 1: 28 Jan–4 Feb are the holiday, so Wed 5 Feb.
+        assert_eq!(c.add_working_days(d(2025, 1, 27), 1), d(2025, 2, 5));
+        assert_eq!(c.holiday(d(2025, 1, 28)), Some("春节"));
+        assert!(c.is_workday(d(2025, 2, 8)), "Saturday 8 Feb is worked");
+    }
+
+    #[test]
+    fn the_2025_national_day_week_is_eight_days_with_two_worked_weekend_days() {
+        let c = Calendar::official();
+        assert_eq!(c.add_working_days(d(2025, 9, 30), 1), d(2025, 10, 9));
+        assert!(c.is_workday(d(2025, 9, 28)) && c.is_workday(d(2025, 10, 11)));
+        assert!((1..=8).all(|day| !c.is_workday(d(2025, 10, day))));
+        assert!(c.is_workday(d(2025, 4, 27)) && !c.is_workday(d(2025, 5, 5)));
+    }
+
+    #[test]
+    fn the_2026_schedule_follows_the_notice_of_4_november_2025() {
+        let c = Calendar::official();
+        assert!(!c.is_workday(d(2026, 1, 2)) && c.is_workday(d(2026, 1, 4)));
+        // Fri 13 Feb + 1 is Sat 14 Feb (worked); + 2 jumps the nine-day Spring Festival to Tue 24 Feb.
+        assert_eq!(c.add_working_days(d(2026, 2, 13), 1), d(2026, 2, 14));
+        assert_eq!(c.add_working_days(d(2026, 2, 13), 2), d(2026, 2, 24));
+        assert_eq!(
+            (15..=23)
+                .filter(|day| c.holiday(d(2026, 2, *day)) == Some("春节"))
+                .count(),
+            9
+        );
+        assert!(c.is_workday(d(2026, 2, 28)) && c.is_workday(d(2026, 5, 9)));
+        assert_eq!(c.holiday(d(2026, 6, 19)), Some("端午节"));
+        assert_eq!(c.holiday(d(2026, 9, 25)), Some("中秋节"));
+        assert_eq!(c.add_working_days(d(2026, 9, 30), 1), d(2026, 10, 8));
+        assert!(c.is_workday(d(2026, 9, 20)) && c.is_workday(d(2026, 10, 10)));
+        // 261 weekdays, less 19 weekday holidays, plus 6 worked weekend days.
+        let days = c.year(2026);
+        assert_eq!(days.len(), 365);
+        assert_eq!(days.iter().filter(|x| c.is_workday(**x)).count(), 248);
+        // 2025: 261 weekdays, less 18 weekday holidays, plus 5 worked weekend days.
+        assert_eq!(
+            c.year(2025).iter().filter(|x| c.is_workday(**x)).count(),
+            248
+        );
+    }
+
+    #[test]
+    fn a_county_override_changes_the_count_and_can_be_undone() {
+        let mut c = Calendar::official();
+        assert_eq!(c.add_working_days(d(2026, 12, 1), 1), d(2026, 12, 2));
+        c.set(d(2026, 12, 2), Some(Special::Holiday("县庆".into())));
+        assert_eq!(c.add_working_days(d(2026, 12, 1), 1), d(2026, 12, 3));
+        c.set(d(2026, 12, 2), None);
+        assert_eq!(c.add_working_days(d(2026, 12, 1), 1), d(2026, 12, 2));
     }
 
     #[test]
     fn counting_between_two_days_agrees_with_adding() {
-        let from = d(2026, 3, 10);
-        for n in 0..30 {
-            let to = add_working_days(from, n);
-            assert_eq!(working_days_between(from, to), n as i64);
-            assert_eq!(working_days_between(to, from), -(n as i64));
+        let c = Calendar::official();
+        let from = d(2026, 1, 20);
+        for n in 0..60 {
+            let to = c.add_working_days(from, n);
+            assert_eq!(c.working_days_between(from, to), n as i64);
         }
     }
 }

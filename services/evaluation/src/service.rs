@@ -5,6 +5,7 @@ use crate::entity::tracked_item;
 use async_trait::async_trait;
 use duban_api::{ApiError, ColorView, EvaluationApi};
 use duban_auth::Actor;
+use duban_clock::workdays::Calendar;
 use duban_clock::SharedClock;
 use duban_outbox::{AfterCommit, EventBus, Handler, HandlerError};
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent};
@@ -15,6 +16,7 @@ use sea_orm::{
     EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
 };
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 /// The evaluation service over its own database.
 #[derive(Clone)]
@@ -24,6 +26,7 @@ pub struct EvaluationService {
     clock: SharedClock,
     tenant: String,
     yellow_days: i64,
+    calendar: Arc<RwLock<Calendar>>,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -55,12 +58,18 @@ impl EvaluationService {
             clock,
             tenant: tenant.to_string(),
             yellow_days,
+            calendar: Arc::new(RwLock::new(Calendar::official())),
         }
     }
 
     /// The service's database.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    fn assess(&self, f: &ItemFacts, today: chrono::NaiveDate) -> (Color, String) {
+        let cal = self.calendar.read().unwrap_or_else(|p| p.into_inner());
+        assess(f, today, self.yellow_days, &cal)
     }
 
     async fn announce<C: ConnectionTrait>(
@@ -118,7 +127,7 @@ impl EvaluationService {
             .await?;
         let mut changed = 0;
         for item in open {
-            let (color, reason) = assess(&facts(&item), today, self.yellow_days);
+            let (color, reason) = self.assess(&facts(&item), today);
             if color.as_str() == item.color && reason == item.reason {
                 continue;
             }
@@ -169,7 +178,7 @@ impl Handler for EvaluationService {
             due_on: a.due_on,
             percent: a.progress_percent,
         };
-        let (color, reason) = assess(&f, now.date_naive(), self.yellow_days);
+        let (color, reason) = self.assess(&f, now.date_naive());
         let from = existing.as_ref().and_then(|m| Color::parse(&m.color));
         let since = match &existing {
             Some(m) if from == Some(color) => m.color_since,

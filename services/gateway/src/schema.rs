@@ -102,6 +102,46 @@ impl QueryRoot {
         })
     }
 
+    /// Every day of `year` on the working calendar: weekends, the State Council's
+    /// holidays and make-up workdays, and the county's own changes.
+    async fn work_calendar(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+    ) -> async_graphql::Result<Vec<CalendarDay>> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .assignments
+            .work_calendar(a, year)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|d| CalendarDay {
+                date: Date(d.date),
+                workday: d.workday,
+                holiday: d.holiday,
+                makeup_for: d.makeup_for,
+            })
+            .collect())
+    }
+
+    /// The `days`th working day after `from`: a time limit's last day, to preview it.
+    async fn add_working_days(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        days: i32,
+    ) -> async_graphql::Result<Date> {
+        let a = actor(ctx)?;
+        Ok(Date(
+            services(ctx)?
+                .assignments
+                .add_working_days(a, from.0, days)
+                .await
+                .gql()?,
+        ))
+    }
+
     /// Units in the caller's scope and above it, ordered by path.
     async fn org_units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OrgUnit>> {
         let a = actor(ctx)?;

@@ -226,6 +226,19 @@ pub struct Me {
     pub roles: Vec<Role>,
 }
 
+/// One day of the working calendar (工作日历).
+#[derive(SimpleObject)]
+pub struct CalendarDay {
+    /// The day.
+    pub date: Date,
+    /// Whether it is a working day.
+    pub workday: bool,
+    /// The holiday's name (e.g. 春节) when it is one.
+    pub holiday: Option<String>,
+    /// The holiday a worked weekend day (调休上班) belongs to.
+    pub makeup_for: Option<String>,
+}
+
 /// A campaign phase.
 #[derive(SimpleObject)]
 pub struct Phase {

@@ -62,6 +62,23 @@ fn sqlite_path(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
+/// Rows whose org path `column` is `root` or below it (whole path segments);
+/// every row when `root` is empty.
+pub fn in_subtree<C: sea_orm::ColumnTrait>(column: C, root: &str) -> sea_orm::Condition {
+    use sea_orm::sea_query::LikeExpr;
+    let root = root.trim_end_matches('/');
+    if root.is_empty() {
+        return sea_orm::Condition::all();
+    }
+    let escaped = root
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    sea_orm::Condition::any()
+        .add(column.eq(root))
+        .add(column.like(LikeExpr::new(format!("{escaped}/%")).escape('\\')))
+}
+
 /// How many connections may use this database at once; 1 for SQLite by design.
 pub fn max_connections(db: &DatabaseConnection) -> u32 {
     match db.get_database_backend() {
