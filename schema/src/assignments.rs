@@ -233,6 +233,19 @@ pub struct ProgressReportSnapshot {
     pub reported_at: DateTime<FixedOffset>,
 }
 
+/// A county's change to one day of its working calendar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CalendarDaySnapshot {
+    /// The day.
+    pub date: NaiveDate,
+    /// Whether it is now a working day.
+    pub workday: bool,
+    /// Holiday name, or the holiday a worked day belongs to.
+    pub name: Option<String>,
+    /// Why, e.g. 县委决定.
+    pub reason: String,
+}
+
 /// Everything the assignments service announces.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "data")]
@@ -290,6 +303,20 @@ pub enum AssignmentsEvent {
         /// Why.
         reason: String,
     },
+    /// An admin changed a day of the county's working calendar.
+    CalendarDayChanged {
+        /// The day as it is now.
+        day: CalendarDaySnapshot,
+    },
+    /// A time limit moved because the calendar it is measured on changed.
+    AssignmentDeadlineMoved {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Last day before.
+        from: NaiveDate,
+        /// Why, in Chinese.
+        reason: String,
+    },
 }
 
 impl AssignmentsEvent {
@@ -305,6 +332,8 @@ impl AssignmentsEvent {
             AssignmentsEvent::AssignmentCompleted { .. } => "AssignmentCompleted",
             AssignmentsEvent::AssignmentVerified { .. } => "AssignmentVerified",
             AssignmentsEvent::AssignmentReturned { .. } => "AssignmentReturned",
+            AssignmentsEvent::CalendarDayChanged { .. } => "CalendarDayChanged",
+            AssignmentsEvent::AssignmentDeadlineMoved { .. } => "AssignmentDeadlineMoved",
         }
     }
 
@@ -316,7 +345,8 @@ impl AssignmentsEvent {
             | AssignmentsEvent::ProgressReported { assignment, .. }
             | AssignmentsEvent::AssignmentCompleted { assignment, .. }
             | AssignmentsEvent::AssignmentVerified { assignment }
-            | AssignmentsEvent::AssignmentReturned { assignment, .. } => Some(assignment),
+            | AssignmentsEvent::AssignmentReturned { assignment, .. }
+            | AssignmentsEvent::AssignmentDeadlineMoved { assignment, .. } => Some(assignment),
             _ => None,
         }
     }

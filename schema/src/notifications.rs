@@ -18,6 +18,8 @@ pub enum NotificationKind {
     CompletionPending,
     /// 审核结果: an item was closed or returned.
     VerificationResult,
+    /// 时限调整: an item's time limit moved.
+    DeadlineChanged,
 }
 
 /// Public view of a notice in someone's inbox.

@@ -398,3 +398,140 @@ async fn the_working_calendar_follows_the_official_notices() {
     );
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn changing_the_calendar_moves_open_time_limits_and_says_why() {
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let admin = app.token("county-admin").await.unwrap();
+    let leader = app.token("qingshi-leader").await.unwrap();
+    let issued = issue(&app, &sup, "qingshi-dzb", "日历调整测试事项").await;
+    let id = issued["id"].as_str().unwrap().to_string();
+    let before = app
+        .gql(
+            Some(&sup),
+            "query($id: ID!) { assignment(id: $id) { dueOn issuedAt version } }",
+            json!({"id": id}),
+        )
+        .await
+        .unwrap();
+    let due = before["data"]["assignment"]["dueOn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let issued_on = before["data"]["assignment"]["issuedAt"].as_str().unwrap()[..10].to_string();
+    let next = app
+        .gql(
+            Some(&sup),
+            "query($d: Date!) { addWorkingDays(from: $d, days: 1) }",
+            json!({"d": issued_on}),
+        )
+        .await
+        .unwrap()["data"]["addWorkingDays"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let set = r#"mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { day { date workday holiday } movedAssignments } }"#;
+    let input =
+        json!({"i": {"date": next, "workday": false, "name": "县庆活动", "reason": "县委决定"}});
+    let denied = app.gql(Some(&sup), set, input.clone()).await.unwrap();
+    assert_eq!(error_code(&denied), Some("FORBIDDEN"));
+    let changed = app.gql(Some(&admin), set, input).await.unwrap();
+    let p = &changed["data"]["setCalendarDay"];
+    assert_eq!(
+        (p["day"]["workday"].as_bool(), p["day"]["holiday"].as_str()),
+        (Some(false), Some("县庆活动")),
+        "{changed}"
+    );
+    assert!(p["movedAssignments"].as_i64().unwrap() >= 1);
+
+    let expected = app
+        .gql(
+            Some(&sup),
+            "query($d: Date!) { addWorkingDays(from: $d, days: 5) }",
+            json!({"d": issued_on}),
+        )
+        .await
+        .unwrap()["data"]["addWorkingDays"]
+        .clone();
+    let after = app
+        .gql(
+            Some(&sup),
+            "query($id: ID!) { assignment(id: $id) { dueOn version deadlineChanges { from to reason } } }",
+            json!({"id": id}),
+        )
+        .await
+        .unwrap();
+    let a = &after["data"]["assignment"];
+    assert_eq!(a["dueOn"], expected);
+    assert_ne!(a["dueOn"].as_str().unwrap(), due);
+    assert_eq!(a["version"], 2);
+    assert_eq!(a["deadlineChanges"][0]["from"], due.as_str());
+    assert_eq!(a["deadlineChanges"][0]["to"], expected);
+    assert!(a["deadlineChanges"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("县委决定"));
+
+    app.settle().await.unwrap();
+    let inbox = app
+        .gql(
+            Some(&leader),
+            "{ myNotifications(first: 100) { edges { node { kind assignmentId } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert!(
+        inbox["data"]["myNotifications"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["node"]["kind"] == "DEADLINE_CHANGED"
+                && e["node"]["assignmentId"] == id.as_str()),
+        "{inbox}"
+    );
+
+    // The change survives a restart, in assignments and in evaluation's copy.
+    let dir = app.shutdown().await.unwrap();
+    let again = spawn_in(dir).await.unwrap();
+    let sup = again.token("county-supervisor").await.unwrap();
+    let year: i32 = next[..4].parse().unwrap();
+    let cal = again
+        .gql(
+            Some(&sup),
+            "query($y: Int!) { workCalendar(year: $y) { date holiday } }",
+            json!({"y": year}),
+        )
+        .await
+        .unwrap();
+    let day = cal["data"]["workCalendar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["date"] == next.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(day["holiday"], "县庆活动");
+    let evaluation_days = count_rows(
+        &again.databases.evaluation,
+        "SELECT count(*) FROM calendar_override",
+    )
+    .await;
+    assert_eq!(evaluation_days, 1);
+    again.shutdown().await.unwrap();
+}
+
+async fn count_rows(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+    use sea_orm::ConnectionTrait;
+    db.query_one(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get_by_index::<i64>(0)
+    .unwrap()
+}

@@ -17,6 +17,8 @@ use std::sync::Arc;
 pub enum AssignmentsCall {
     /// See [`AssignmentsApi::work_calendar`].
     WorkCalendar(Actor, i32),
+    /// See [`AssignmentsApi::set_calendar_day`].
+    SetCalendarDay(Actor, SetCalendarDayInput),
     /// See [`AssignmentsApi::add_working_days`].
     AddWorkingDays(Actor, chrono::NaiveDate, i32),
     /// See [`AssignmentsApi::issue_assignment`].
@@ -105,6 +107,7 @@ pub async fn dispatch_assignments(
     match call {
         C::WorkCalendar(a, y) => json(api.work_calendar(&a, y).await),
         C::AddWorkingDays(a, f, d) => json(api.add_working_days(&a, f, d).await),
+        C::SetCalendarDay(a, i) => json(api.set_calendar_day(&a, i).await),
         C::IssueAssignment(a, i) => json(api.issue_assignment(&a, i).await),
         C::AcknowledgeAssignment(a, i) => json(api.acknowledge_assignment(&a, i).await),
         C::ReportProgress(a, i) => json(api.report_progress(&a, i).await),
@@ -323,6 +326,14 @@ impl HttpClient {
 impl AssignmentsApi for HttpClient {
     async fn work_calendar(&self, a: &Actor, year: i32) -> Result<Vec<CalendarDayView>, ApiError> {
         self.call(&AssignmentsCall::WorkCalendar(a.clone(), year))
+            .await
+    }
+    async fn set_calendar_day(
+        &self,
+        a: &Actor,
+        i: SetCalendarDayInput,
+    ) -> Result<CalendarChangeView, ApiError> {
+        self.call(&AssignmentsCall::SetCalendarDay(a.clone(), i))
             .await
     }
     async fn add_working_days(

@@ -134,6 +134,43 @@ pub struct AssignmentView {
     pub result: Option<String>,
     /// Why it was last returned.
     pub return_reason: Option<String>,
+    /// Every move of its time limit, oldest first.
+    pub deadline_changes: Vec<DeadlineChangeView>,
+}
+
+/// One move of a time limit and why.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DeadlineChangeView {
+    /// Last day before.
+    pub from: chrono::NaiveDate,
+    /// Last day after.
+    pub to: chrono::NaiveDate,
+    /// Why, in Chinese.
+    pub reason: String,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+}
+
+/// Input of `setCalendarDay`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SetCalendarDayInput {
+    /// The day.
+    pub date: chrono::NaiveDate,
+    /// Whether it becomes a working day.
+    pub workday: bool,
+    /// Holiday name, or the holiday a worked day belongs to.
+    pub name: Option<String>,
+    /// Why (县委决定, 防汛…).
+    pub reason: String,
+}
+
+/// Result of `setCalendarDay`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CalendarChangeView {
+    /// The day as it is now.
+    pub day: CalendarDayView,
+    /// Open assignments whose time limit moved.
+    pub moved: u32,
 }
 
 /// Input of `issueAssignment`.
@@ -223,6 +260,13 @@ pub trait AssignmentsApi: Send + Sync {
         actor: &Actor,
         year: i32,
     ) -> Result<Vec<CalendarDayView>, ApiError>;
+    /// Changes one day of the county's working calendar (ADMIN) and moves every open
+    /// time limit measured on it.
+    async fn set_calendar_day(
+        &self,
+        actor: &Actor,
+        input: SetCalendarDayInput,
+    ) -> Result<CalendarChangeView, ApiError>;
     /// The `days`th working day after `from`.
     async fn add_working_days(
         &self,

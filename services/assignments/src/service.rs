@@ -1,22 +1,24 @@
 //! The command and query side of the assignments service over sea-orm.
 
 use crate::domain::{assignment as rules, assignment::DomainError};
-use crate::entity::{assignment, campaign, org_unit, person, progress_report};
+use crate::entity::{
+    assignment, calendar_override, campaign, deadline_change, org_unit, person, progress_report,
+};
 use async_trait::async_trait;
 use base64::Engine;
 use chrono::{DateTime, FixedOffset};
 use duban_api::{
-    ApiError, AssignmentFilter, AssignmentView, AssignmentsApi, CalendarDayView,
-    IssueAssignmentInput, Page, PageRequest, ReportProgressInput, TextTransitionInput,
-    TransitionInput,
+    ApiError, AssignmentFilter, AssignmentView, AssignmentsApi, CalendarChangeView,
+    CalendarDayView, DeadlineChangeView, IssueAssignmentInput, Page, PageRequest,
+    ReportProgressInput, SetCalendarDayInput, TextTransitionInput, TransitionInput,
 };
 use duban_auth::{in_subtree, Actor, Role};
 use duban_clock::workdays::{Calendar, Special};
 use duban_clock::SharedClock;
 use duban_outbox::EventBus;
 use duban_schema::assignments::{
-    AssignmentSnapshot, AssignmentSource, AssignmentState, AssignmentsEvent, CampaignSnapshot,
-    OrgUnitSnapshot, PersonSnapshot, ProgressReportSnapshot, UnitKind,
+    AssignmentSnapshot, AssignmentSource, AssignmentState, AssignmentsEvent, CalendarDaySnapshot,
+    CampaignSnapshot, OrgUnitSnapshot, PersonSnapshot, ProgressReportSnapshot, UnitKind,
 };
 use duban_schema::{topics, Envelope};
 use sea_orm::{
@@ -391,8 +393,24 @@ impl AssignmentsService {
                 reported_at: r.reported_at,
             })
             .collect();
+        let deadline_changes = deadline_change::Entity::find()
+            .filter(deadline_change::Column::AssignmentId.eq(m.id.clone()))
+            .order_by_asc(deadline_change::Column::ChangedAt)
+            .order_by_asc(deadline_change::Column::Id)
+            .all(conn)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|c| DeadlineChangeView {
+                from: c.from_date,
+                to: c.to_date,
+                reason: c.reason,
+                at: c.changed_at,
+            })
+            .collect();
         Ok(AssignmentView {
             assignment: snapshot(&m),
+            deadline_changes,
             progress,
             acknowledged_at: m.acknowledged_at,
             completed_at: m.completed_at,
@@ -518,6 +536,168 @@ impl AssignmentsApi for AssignmentsService {
                 },
             })
             .collect())
+    }
+
+    async fn set_calendar_day(
+        &self,
+        actor: &Actor,
+        input: SetCalendarDayInput,
+    ) -> Result<CalendarChangeView, ApiError> {
+        if !actor.has(Role::Admin) {
+            return Err(ApiError::Forbidden("只有系统管理员可以调整工作日历".into()));
+        }
+        if input.reason.trim().is_empty() {
+            return Err(ApiError::validation("reason", "请填写调整理由"));
+        }
+        let now = self.clock.now();
+        let txn = self.db.begin().await.map_err(internal)?;
+        let previous = calendar_override::Entity::find_by_id(input.date)
+            .one(&txn)
+            .await
+            .map_err(internal)?;
+        let row = calendar_override::Model {
+            date: input.date,
+            workday: input.workday,
+            name: input.name.clone().filter(|n| !n.trim().is_empty()),
+            reason: input.reason.trim().to_string(),
+            set_by: actor.person_id.clone(),
+            set_at: now,
+            version: previous.as_ref().map_or(1, |p| p.version + 1),
+        };
+        if previous.is_some() {
+            row.clone()
+                .into_active_model()
+                .reset_all()
+                .update(&txn)
+                .await
+                .map_err(internal)?;
+        } else {
+            row.clone()
+                .into_active_model()
+                .insert(&txn)
+                .await
+                .map_err(internal)?;
+        }
+        let mut cal = self
+            .calendar
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        cal.set(input.date, Some(special_of(&row)));
+        let day = CalendarDayView {
+            date: input.date,
+            workday: cal.is_workday(input.date),
+            holiday: cal.holiday(input.date).map(str::to_string),
+            makeup_for: match cal.special(input.date) {
+                Some(Special::Workday(n)) => Some(n.clone()),
+                _ => None,
+            },
+        };
+        let county = org_unit::Entity::find()
+            .filter(org_unit::Column::ParentId.is_null())
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .map_or_else(|| "/".to_string(), |u| u.path);
+        self.emit(
+            &txn,
+            &actor.person_id,
+            &county,
+            &format!("calendar:{}", input.date),
+            row.version,
+            AssignmentsEvent::CalendarDayChanged {
+                day: CalendarDaySnapshot {
+                    date: input.date,
+                    workday: input.workday,
+                    name: row.name.clone(),
+                    reason: row.reason.clone(),
+                },
+            },
+        )
+        .await?;
+        let reason = format!(
+            "工作日历调整：{} 改为{}（{}）",
+            input.date.format("%Y年%m月%d日"),
+            if input.workday {
+                "工作日"
+            } else {
+                "休息日"
+            },
+            row.reason
+        );
+        let finished = [
+            AssignmentState::Completed,
+            AssignmentState::Closed,
+            AssignmentState::Cancelled,
+        ]
+        .map(|s| s.as_str().to_string());
+        let open = assignment::Entity::find()
+            .filter(assignment::Column::State.is_not_in(finished))
+            .filter(assignment::Column::TimeLimitDays.is_not_null())
+            .all(&txn)
+            .await
+            .map_err(internal)?;
+        let mut moved = 0;
+        for m in open {
+            let limit = m.time_limit_days.unwrap_or_default().max(0) as u32;
+            let due = cal.add_working_days(m.issued_at.date_naive(), limit);
+            if due == m.due_on {
+                continue;
+            }
+            let from = m.due_on;
+            let version = m.version + 1;
+            let updated = assignment::Entity::update_many()
+                .col_expr(
+                    assignment::Column::DueOn,
+                    sea_orm::sea_query::Expr::value(due),
+                )
+                .col_expr(
+                    assignment::Column::Version,
+                    sea_orm::sea_query::Expr::value(version),
+                )
+                .filter(assignment::Column::Id.eq(m.id.clone()))
+                .filter(assignment::Column::Version.eq(m.version))
+                .exec(&txn)
+                .await
+                .map_err(internal)?;
+            if updated.rows_affected != 1 {
+                return Err(ApiError::VersionConflict {
+                    expected: m.version,
+                    actual: m.version + 1,
+                });
+            }
+            deadline_change::ActiveModel {
+                id: Set(duban_outbox::new_event_id(now).to_string()),
+                assignment_id: Set(m.id.clone()),
+                from_date: Set(from),
+                to_date: Set(due),
+                reason: Set(reason.clone()),
+                changed_at: Set(now),
+            }
+            .insert(&txn)
+            .await
+            .map_err(internal)?;
+            let mut snap = snapshot(&m);
+            snap.due_on = due;
+            snap.version = version;
+            self.emit(
+                &txn,
+                &actor.person_id,
+                &snap.lead_unit_path.clone(),
+                &snap.id.clone(),
+                version,
+                AssignmentsEvent::AssignmentDeadlineMoved {
+                    assignment: snap,
+                    from,
+                    reason: reason.clone(),
+                },
+            )
+            .await?;
+            moved += 1;
+        }
+        self.commit(txn).await?;
+        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
+        Ok(CalendarChangeView { day, moved })
     }
 
     async fn add_working_days(
@@ -956,7 +1136,30 @@ impl AssignmentsApi for AssignmentsService {
     }
 }
 
+fn special_of(m: &calendar_override::Model) -> Special {
+    let name = m.name.clone();
+    if m.workday {
+        Special::Workday(name.unwrap_or_else(|| "调整上班".into()))
+    } else {
+        Special::Holiday(name.unwrap_or_else(|| "调整休息".into()))
+    }
+}
+
 impl AssignmentsService {
+    /// Applies the county's stored calendar changes over the official schedule; call at start.
+    pub async fn load_calendar(&self) -> Result<usize, ApiError> {
+        let rows = calendar_override::Entity::find()
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let mut cal = Calendar::official();
+        for m in &rows {
+            cal.set(m.date, Some(special_of(m)));
+        }
+        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
+        Ok(rows.len())
+    }
+
     /// The caller a person becomes when signed in: supervisors, discipline staff and
     /// admins oversee their jurisdiction; everyone else their own unit.
     pub async fn actor_for(&self, p: &PersonSnapshot) -> Result<Actor, ApiError> {

@@ -238,6 +238,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     let (a_bus, e_bus, n_bus) = (bus(), bus(), bus());
     let assignments =
         AssignmentsService::new(a_db.clone(), a_bus.clone(), clock.clone(), &config.tenant);
+    assignments.load_calendar().await?;
     let evaluation = EvaluationService::new(
         e_db.clone(),
         e_bus.clone(),
@@ -245,6 +246,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         &config.tenant,
         config.yellow_days_before_due,
     );
+    evaluation.load_calendar().await?;
     let notifications =
         NotificationsService::new(n_db.clone(), n_bus.clone(), clock.clone(), &config.tenant);
     let audit = open_audit(config, au_db.clone(), &clock).await?;

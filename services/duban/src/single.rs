@@ -173,6 +173,7 @@ pub async fn start_service(
             };
             let svc =
                 AssignmentsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant);
+            svc.load_calendar().await?;
             relays.push(Relay::new(
                 "assignments",
                 db.clone(),
@@ -207,6 +208,7 @@ pub async fn start_service(
                 &config.tenant,
                 config.yellow_days_before_due,
             );
+            svc.load_calendar().await?;
             relays.push(Relay::new(
                 "evaluation",
                 db.clone(),

@@ -1,7 +1,7 @@
 //! Evaluation's event handler, periodic reassessment and queries.
 
 use crate::color::{assess, ItemFacts};
-use crate::entity::tracked_item;
+use crate::entity::{calendar_override, tracked_item};
 use async_trait::async_trait;
 use duban_api::{ApiError, ColorView, EvaluationApi};
 use duban_auth::Actor;
@@ -32,6 +32,15 @@ pub struct EvaluationService {
 fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "evaluation: internal error");
     ApiError::Internal(e.to_string())
+}
+
+fn special(workday: bool, name: Option<String>) -> duban_clock::workdays::Special {
+    use duban_clock::workdays::Special;
+    if workday {
+        Special::Workday(name.unwrap_or_else(|| "调整上班".into()))
+    } else {
+        Special::Holiday(name.unwrap_or_else(|| "调整休息".into()))
+    }
 }
 
 fn facts(m: &tracked_item::Model) -> ItemFacts {
@@ -65,6 +74,17 @@ impl EvaluationService {
     /// The service's database.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Applies the calendar changes received so far over the official schedule; call at start.
+    pub async fn load_calendar(&self) -> Result<usize, sea_orm::DbErr> {
+        let rows = calendar_override::Entity::find().all(&self.db).await?;
+        let mut cal = Calendar::official();
+        for r in &rows {
+            cal.set(r.date, Some(special(r.workday, r.name.clone())));
+        }
+        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
+        Ok(rows.len())
     }
 
     fn assess(&self, f: &ItemFacts, today: chrono::NaiveDate) -> (Color, String) {
@@ -162,6 +182,41 @@ impl Handler for EvaluationService {
         let Ok(typed) = event.typed::<AssignmentsEvent>() else {
             return Ok(vec![]);
         };
+        if let AssignmentsEvent::CalendarDayChanged { day } = &typed {
+            let row = calendar_override::Model {
+                date: day.date,
+                workday: day.workday,
+                name: day.name.clone(),
+            };
+            calendar_override::Entity::insert(row.into_active_model())
+                .on_conflict(
+                    sea_orm::sea_query::OnConflict::column(calendar_override::Column::Date)
+                        .update_columns([
+                            calendar_override::Column::Workday,
+                            calendar_override::Column::Name,
+                        ])
+                        .to_owned(),
+                )
+                .exec(txn)
+                .await?;
+            let (svc, date, sp) = (
+                self.clone(),
+                day.date,
+                special(day.workday, day.name.clone()),
+            );
+            return Ok(vec![Box::new(move || {
+                svc.calendar
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .set(date, Some(sp));
+                // Colors of every open item depend on the working days left.
+                tokio::spawn(async move {
+                    if let Err(e) = svc.reassess().await {
+                        tracing::warn!(error = %e, "reassessment after a calendar change failed");
+                    }
+                });
+            })]);
+        }
         let Some(a) = typed.assignment() else {
             return Ok(vec![]);
         };

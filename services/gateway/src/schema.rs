@@ -521,6 +521,38 @@ impl MutationRoot {
         })
     }
 
+    /// Changes one day of the county's working calendar (ADMIN); every open time limit
+    /// measured on it is recomputed and records why it moved.
+    async fn set_calendar_day(
+        &self,
+        ctx: &Context<'_>,
+        input: SetCalendarDayInput,
+    ) -> async_graphql::Result<SetCalendarDayPayload> {
+        let a = actor(ctx)?;
+        let r = services(ctx)?
+            .assignments
+            .set_calendar_day(
+                a,
+                duban_api::SetCalendarDayInput {
+                    date: input.date.0,
+                    workday: input.workday,
+                    name: input.name,
+                    reason: input.reason,
+                },
+            )
+            .await
+            .gql()?;
+        Ok(SetCalendarDayPayload {
+            day: CalendarDay {
+                date: Date(r.day.date),
+                workday: r.day.workday,
+                holiday: r.day.holiday,
+                makeup_for: r.day.makeup_for,
+            },
+            moved_assignments: r.moved as i32,
+        })
+    }
+
     /// Marks one of the caller's notices read.
     async fn mark_notification_read(
         &self,

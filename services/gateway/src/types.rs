@@ -147,6 +147,8 @@ pub enum NotificationKind {
     CompletionPending,
     /// 审核结果
     VerificationResult,
+    /// 时限调整
+    DeadlineChanged,
 }
 
 /// A unit of the county's directory.
@@ -350,6 +352,8 @@ pub struct Assignment {
     pub result: Option<String>,
     /// Why it was last returned.
     pub return_reason: Option<String>,
+    /// Every move of its time limit and why, oldest first.
+    pub deadline_changes: Vec<DeadlineChange>,
     #[graphql(skip)]
     pub color_view: Option<ColorView>,
 }
@@ -405,9 +409,54 @@ impl Assignment {
             completed_at: v.completed_at.map(DateTime),
             result: v.result,
             return_reason: v.return_reason,
+            deadline_changes: v
+                .deadline_changes
+                .into_iter()
+                .map(|c| DeadlineChange {
+                    from: Date(c.from),
+                    to: Date(c.to),
+                    reason: c.reason,
+                    at: DateTime(c.at),
+                })
+                .collect(),
             color_view: color,
         }
     }
+}
+
+/// One move of a time limit (办结时限) and why.
+#[derive(SimpleObject)]
+pub struct DeadlineChange {
+    /// Last day before.
+    pub from: Date,
+    /// Last day after.
+    pub to: Date,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub at: DateTime,
+}
+
+/// Input of `setCalendarDay`.
+#[derive(InputObject)]
+pub struct SetCalendarDayInput {
+    /// The day.
+    pub date: Date,
+    /// Whether it becomes a working day.
+    pub workday: bool,
+    /// Holiday name, or the holiday a worked day belongs to.
+    pub name: Option<String>,
+    /// Why (县委决定…).
+    pub reason: String,
+}
+
+/// Payload of `setCalendarDay`.
+#[derive(SimpleObject)]
+pub struct SetCalendarDayPayload {
+    /// The day as it is now.
+    pub day: CalendarDay,
+    /// Open assignments whose time limit moved.
+    pub moved_assignments: i32,
 }
 
 /// A notice in the caller's inbox.

@@ -82,6 +82,18 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                 a.title, reason
             ),
         )],
+        AssignmentsEvent::AssignmentDeadlineMoved { from, reason, .. } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::DeadlineChanged,
+            format!("时限调整：{}", a.title),
+            format!(
+                "「{}」的办结时限由{}调整为{}。{}",
+                a.title,
+                from.format("%Y年%m月%d日"),
+                a.due_on.format("%Y年%m月%d日"),
+                reason
+            ),
+        )],
         _ => vec![],
     }
 }

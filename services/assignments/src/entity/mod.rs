@@ -1,7 +1,9 @@
 //! sea-orm entities of the assignments database.
 
 pub mod assignment;
+pub mod calendar_override;
 pub mod campaign;
+pub mod deadline_change;
 pub mod org_unit;
 pub mod person;
 pub mod progress_report;
