@@ -308,6 +308,18 @@ pub enum AssignmentsEvent {
         /// The day as it is now.
         day: CalendarDaySnapshot,
     },
+    /// An open item's time limit is near (fired once per item and time limit).
+    AssignmentDueSoon {
+        /// The assignment.
+        assignment: AssignmentSnapshot,
+        /// Working days left.
+        working_days_left: i64,
+    },
+    /// An open item passed its time limit (fired once per item and time limit).
+    AssignmentOverdue {
+        /// The assignment.
+        assignment: AssignmentSnapshot,
+    },
     /// A time limit moved because the calendar it is measured on changed.
     AssignmentDeadlineMoved {
         /// The assignment after the change.
@@ -333,6 +345,8 @@ impl AssignmentsEvent {
             AssignmentsEvent::AssignmentVerified { .. } => "AssignmentVerified",
             AssignmentsEvent::AssignmentReturned { .. } => "AssignmentReturned",
             AssignmentsEvent::CalendarDayChanged { .. } => "CalendarDayChanged",
+            AssignmentsEvent::AssignmentDueSoon { .. } => "AssignmentDueSoon",
+            AssignmentsEvent::AssignmentOverdue { .. } => "AssignmentOverdue",
             AssignmentsEvent::AssignmentDeadlineMoved { .. } => "AssignmentDeadlineMoved",
         }
     }
@@ -346,7 +360,9 @@ impl AssignmentsEvent {
             | AssignmentsEvent::AssignmentCompleted { assignment, .. }
             | AssignmentsEvent::AssignmentVerified { assignment }
             | AssignmentsEvent::AssignmentReturned { assignment, .. }
-            | AssignmentsEvent::AssignmentDeadlineMoved { assignment, .. } => Some(assignment),
+            | AssignmentsEvent::AssignmentDeadlineMoved { assignment, .. }
+            | AssignmentsEvent::AssignmentDueSoon { assignment, .. }
+            | AssignmentsEvent::AssignmentOverdue { assignment } => Some(assignment),
             _ => None,
         }
     }

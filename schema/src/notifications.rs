@@ -20,6 +20,10 @@ pub enum NotificationKind {
     VerificationResult,
     /// 时限调整: an item's time limit moved.
     DeadlineChanged,
+    /// 到期提醒: an item's time limit is near.
+    DueSoonReminder,
+    /// 超期督办: an item passed its time limit.
+    OverdueNotice,
 }
 
 /// Public view of a notice in someone's inbox.

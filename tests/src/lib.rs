@@ -98,8 +98,16 @@ pub async fn spawn_on_postgres_and_kafka() -> anyhow::Result<TestApp> {
 
 /// Starts duban with `config`, keeping `dir` alive as long as the app.
 pub async fn spawn_with(config: Config, dir: Arc<tempfile::TempDir>) -> anyhow::Result<TestApp> {
+    spawn_with_clock(config, dir, Arc::new(SystemClock)).await
+}
+
+/// Starts duban on a clock the test moves.
+pub async fn spawn_with_clock(
+    config: Config,
+    dir: Arc<tempfile::TempDir>,
+    clock: SharedClock,
+) -> anyhow::Result<TestApp> {
     duban::init_tracing(&config);
-    let clock: SharedClock = Arc::new(SystemClock);
     let running = duban::start(&config, clock.clone()).await?;
     Ok(TestApp {
         url: format!("http://{}", running.addr),

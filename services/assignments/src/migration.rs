@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
             Box::new(duban_outbox::migration::CreateOutboxInbox),
             Box::new(CreateTables),
             Box::new(CreateCalendar),
+            Box::new(CreateDeadlineSchedule),
         ]
     }
 }
@@ -19,6 +20,59 @@ impl MigratorTrait for Migrator {
 struct CreateTables;
 
 struct CreateCalendar;
+
+/// Pending reminders, one row per item, kind and time limit, indexed by the day they fire.
+struct CreateDeadlineSchedule;
+
+impl MigrationName for CreateDeadlineSchedule {
+    fn name(&self) -> &str {
+        "m0004_deadline_schedule"
+    }
+}
+
+#[derive(DeriveIden)]
+enum DeadlineSchedule {
+    Table,
+    AssignmentId,
+    Kind,
+    DueOn,
+    FireOn,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateDeadlineSchedule {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(DeadlineSchedule::Table)
+                .col(s(DeadlineSchedule::AssignmentId))
+                .col(s(DeadlineSchedule::Kind))
+                .col(ColumnDef::new(DeadlineSchedule::DueOn).date().not_null())
+                .col(ColumnDef::new(DeadlineSchedule::FireOn).date().not_null())
+                .primary_key(
+                    Index::create()
+                        .col(DeadlineSchedule::AssignmentId)
+                        .col(DeadlineSchedule::Kind)
+                        .col(DeadlineSchedule::DueOn),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_deadline_schedule_fire")
+                .table(DeadlineSchedule::Table)
+                .col(DeadlineSchedule::FireOn)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(DeadlineSchedule::Table).to_owned())
+            .await
+    }
+}
 
 impl MigrationName for CreateCalendar {
     fn name(&self) -> &str {

@@ -2,7 +2,8 @@
 
 use crate::domain::{assignment as rules, assignment::DomainError};
 use crate::entity::{
-    assignment, calendar_override, campaign, deadline_change, org_unit, person, progress_report,
+    assignment, calendar_override, campaign, deadline_change, deadline_schedule, org_unit, person,
+    progress_report,
 };
 use async_trait::async_trait;
 use base64::Engine;
@@ -36,7 +37,14 @@ pub struct AssignmentsService {
     clock: SharedClock,
     tenant: String,
     calendar: Arc<RwLock<Calendar>>,
+    due_soon_days: u32,
 }
+
+/// Working days before the time limit at which a DueSoon reminder fires, unless configured.
+pub const DEFAULT_DUE_SOON_DAYS: u32 = 2;
+
+const DUE_SOON: &str = "DUE_SOON";
+const OVERDUE: &str = "OVERDUE";
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "assignments: internal error");
@@ -169,12 +177,121 @@ impl AssignmentsService {
             clock,
             tenant: tenant.to_string(),
             calendar: Arc::new(RwLock::new(Calendar::official())),
+            due_soon_days: DEFAULT_DUE_SOON_DAYS,
         }
     }
 
     /// The service's database.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Sets how many working days ahead DueSoon reminders fire.
+    pub fn with_due_soon_days(mut self, days: u32) -> Self {
+        self.due_soon_days = days;
+        self
+    }
+
+    /// Schedules the DueSoon and Overdue reminders of a time limit, in the caller's transaction.
+    async fn schedule<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        cal: &Calendar,
+        id: &str,
+        due_on: chrono::NaiveDate,
+    ) -> Result<(), ApiError> {
+        deadline_schedule::Entity::delete_many()
+            .filter(deadline_schedule::Column::AssignmentId.eq(id))
+            .exec(conn)
+            .await
+            .map_err(internal)?;
+        let rows = [
+            (
+                DUE_SOON,
+                cal.working_days_before(due_on, self.due_soon_days),
+            ),
+            (OVERDUE, due_on.succ_opt().unwrap_or(due_on)),
+        ]
+        .map(|(kind, fire_on)| deadline_schedule::ActiveModel {
+            assignment_id: Set(id.to_string()),
+            kind: Set(kind.to_string()),
+            due_on: Set(due_on),
+            fire_on: Set(fire_on),
+        });
+        deadline_schedule::Entity::insert_many(rows)
+            .exec(conn)
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    /// Fires the reminders due by today, each exactly once: the pending row is deleted in
+    /// the transaction that writes the event. Reads only rows whose day has come (index on
+    /// the firing day), so a tick costs in proportion to the items due. Returns how many fired.
+    pub async fn deadline_tick(&self) -> Result<u32, ApiError> {
+        let today = self.clock.today();
+        let mut fired = 0;
+        loop {
+            let txn = self.db.begin().await.map_err(internal)?;
+            let rows = deadline_schedule::Entity::find()
+                .filter(deadline_schedule::Column::FireOn.lte(today))
+                .order_by_asc(deadline_schedule::Column::FireOn)
+                .limit(200)
+                .all(&txn)
+                .await
+                .map_err(internal)?;
+            let batch = rows.len();
+            for r in rows {
+                deadline_schedule::Entity::delete_many()
+                    .filter(deadline_schedule::Column::AssignmentId.eq(r.assignment_id.clone()))
+                    .filter(deadline_schedule::Column::Kind.eq(r.kind.clone()))
+                    .filter(deadline_schedule::Column::DueOn.eq(r.due_on))
+                    .exec(&txn)
+                    .await
+                    .map_err(internal)?;
+                let Some(m) = assignment::Entity::find_by_id(r.assignment_id.clone())
+                    .one(&txn)
+                    .await
+                    .map_err(internal)?
+                else {
+                    continue;
+                };
+                let snap = snapshot(&m);
+                if snap.state.is_finished() || snap.due_on != r.due_on {
+                    continue;
+                }
+                let event = if r.kind == OVERDUE {
+                    AssignmentsEvent::AssignmentOverdue {
+                        assignment: snap.clone(),
+                    }
+                } else {
+                    let left = self
+                        .calendar
+                        .read()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .working_days_between(today, snap.due_on);
+                    AssignmentsEvent::AssignmentDueSoon {
+                        assignment: snap.clone(),
+                        working_days_left: left,
+                    }
+                };
+                // A reminder is not a change of the assignment: it carries its current version.
+                self.emit(
+                    &txn,
+                    "system",
+                    &snap.lead_unit_path,
+                    &snap.id,
+                    snap.version,
+                    event,
+                )
+                .await?;
+                fired += 1;
+            }
+            self.commit(txn).await?;
+            if batch < 200 {
+                return Ok(fired);
+            }
+        }
     }
 
     /// The service's clock.
@@ -666,6 +783,7 @@ impl AssignmentsApi for AssignmentsService {
                     actual: m.version + 1,
                 });
             }
+            self.schedule(&txn, &cal, &m.id, due).await?;
             deadline_change::ActiveModel {
                 id: Set(duban_outbox::new_event_id(now).to_string()),
                 assignment_id: Set(m.id.clone()),
@@ -807,6 +925,12 @@ impl AssignmentsApi for AssignmentsService {
         .await
         .map_err(internal)?;
         let path = snap.lead_unit_path.clone();
+        let cal = self
+            .calendar
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        self.schedule(&txn, &cal, &id, due_on).await?;
         self.emit(
             &txn,
             &actor.person_id,

@@ -150,6 +150,19 @@ impl Calendar {
         d
     }
 
+    /// The first day from which `due` is at most `n` working days away (counted as
+    /// [`Calendar::working_days_between`]): the day a "due in n working days" reminder fires.
+    pub fn working_days_before(&self, due: NaiveDate, n: u32) -> NaiveDate {
+        let mut d = due;
+        while let Some(p) = d.pred_opt() {
+            if self.working_days_between(p, due) > i64::from(n) {
+                break;
+            }
+            d = p;
+        }
+        d
+    }
+
     /// Working days strictly after `from` up to and including `to`; negative when `to` is earlier.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
         if to < from {
@@ -267,6 +280,16 @@ mod tests {
         assert_eq!(c.add_working_days(d(2026, 12, 1), 1), d(2026, 12, 3));
         c.set(d(2026, 12, 2), None);
         assert_eq!(c.add_working_days(d(2026, 12, 1), 1), d(2026, 12, 2));
+    }
+
+    #[test]
+    fn a_reminder_two_working_days_ahead_skips_back_over_the_weekend() {
+        let c = Calendar::official();
+        // Due Tue 17 Mar 2026: on Fri 13 only Mon 16 and Tue 17 remain; on Thu 12, three.
+        assert_eq!(c.working_days_before(d(2026, 3, 17), 2), d(2026, 3, 13));
+        assert_eq!(c.working_days_before(d(2026, 3, 17), 0), d(2026, 3, 17));
+        // Due Tue 24 Feb 2026, after the nine-day Spring Festival: one working day left from Sat 14 Feb.
+        assert_eq!(c.working_days_before(d(2026, 2, 24), 1), d(2026, 2, 14));
     }
 
     #[test]

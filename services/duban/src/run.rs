@@ -203,6 +203,26 @@ pub(crate) fn consumer(
     }
 }
 
+/// Fires due reminders now and every 30 seconds until `stop`.
+pub(crate) fn spawn_deadlines(
+    assignments: AssignmentsService,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match assignments.deadline_tick().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(fired = n, "deadline reminders"),
+                Err(e) => tracing::warn!(error = %e, "deadline tick failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    })
+}
+
 /// Reassesses colors every minute until `stop`.
 pub(crate) fn spawn_reassess(
     evaluation: EvaluationService,
@@ -322,6 +342,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         ],
     );
     workers.push(spawn_reassess(evaluation.clone(), stop_rx.clone()));
+    workers.push(spawn_deadlines(assignments.clone(), stop_rx.clone()));
     workers.push(tokio::spawn(audit.clone().run_integrator(stop_rx.clone())));
 
     if config.demo && duban_assignments::demo::load(&assignments).await? {

@@ -174,6 +174,7 @@ pub async fn start_service(
             let svc =
                 AssignmentsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant);
             svc.load_calendar().await?;
+            workers.push(crate::run::spawn_deadlines(svc.clone(), stop_rx.clone()));
             relays.push(Relay::new(
                 "assignments",
                 db.clone(),

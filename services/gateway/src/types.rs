@@ -149,6 +149,10 @@ pub enum NotificationKind {
     VerificationResult,
     /// 时限调整
     DeadlineChanged,
+    /// 到期提醒
+    DueSoonReminder,
+    /// 超期督办
+    OverdueNotice,
 }
 
 /// A unit of the county's directory.

@@ -82,6 +82,40 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                 a.title, reason
             ),
         )],
+        AssignmentsEvent::AssignmentDueSoon {
+            working_days_left, ..
+        } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::DueSoonReminder,
+            format!("到期提醒：{}", a.title),
+            format!(
+                "「{}」将于{}到期，还剩{}个工作日，请抓紧办结。",
+                a.title,
+                a.due_on.format("%Y年%m月%d日"),
+                working_days_left
+            ),
+        )],
+        AssignmentsEvent::AssignmentOverdue { .. } => {
+            let body = format!(
+                "「{}」已超过办结时限（{}），请说明原因并尽快办结。",
+                a.title,
+                a.due_on.format("%Y年%m月%d日")
+            );
+            vec![
+                to(
+                    &a.responsible_person_id,
+                    NotificationKind::OverdueNotice,
+                    format!("超期督办：{}", a.title),
+                    body.clone(),
+                ),
+                to(
+                    &a.issuer_id,
+                    NotificationKind::OverdueNotice,
+                    format!("超期：{}（{}）", a.title, a.lead_unit_name),
+                    body,
+                ),
+            ]
+        }
         AssignmentsEvent::AssignmentDeadlineMoved { from, reason, .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::DeadlineChanged,

@@ -4,6 +4,7 @@ pub mod assignment;
 pub mod calendar_override;
 pub mod campaign;
 pub mod deadline_change;
+pub mod deadline_schedule;
 pub mod org_unit;
 pub mod person;
 pub mod progress_report;
