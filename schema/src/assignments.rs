@@ -179,6 +179,58 @@ impl AssignmentState {
     }
 }
 
+/// How hard a supervisor presses an item: 催办 → 督办 → 挂牌督办.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SupervisionLevel {
+    /// 常规
+    #[default]
+    Normal,
+    /// 催办
+    Urged,
+    /// 督办
+    Supervised,
+    /// 挂牌督办
+    Listed,
+}
+
+impl SupervisionLevel {
+    /// Every level, lowest first.
+    pub const ALL: [SupervisionLevel; 4] = [
+        SupervisionLevel::Normal,
+        SupervisionLevel::Urged,
+        SupervisionLevel::Supervised,
+        SupervisionLevel::Listed,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupervisionLevel::Normal => "NORMAL",
+            SupervisionLevel::Urged => "URGED",
+            SupervisionLevel::Supervised => "SUPERVISED",
+            SupervisionLevel::Listed => "LISTED",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            SupervisionLevel::Normal => "常规",
+            SupervisionLevel::Urged => "催办",
+            SupervisionLevel::Supervised => "督办",
+            SupervisionLevel::Listed => "挂牌督办",
+        }
+    }
+}
+
 /// Public view of an assignment (交办事项).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AssignmentSnapshot {
@@ -216,6 +268,12 @@ pub struct AssignmentSnapshot {
     pub progress_percent: i32,
     /// Version after this change; every change adds one.
     pub version: i64,
+    /// Supervision level.
+    #[serde(default)]
+    pub supervision_level: SupervisionLevel,
+    /// Day the item was suspended, while it is.
+    #[serde(default)]
+    pub suspended_on: Option<NaiveDate>,
 }
 
 /// One progress report (进度报送).
@@ -303,6 +361,41 @@ pub enum AssignmentsEvent {
         /// Why.
         reason: String,
     },
+    /// The issuer withdrew the item (撤销).
+    AssignmentCancelled {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Why.
+        reason: String,
+    },
+    /// A follow-up review (回头看) reopened a closed item.
+    AssignmentReopened {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Why.
+        reason: String,
+    },
+    /// A supervisor raised the supervision level (催办 → 督办 → 挂牌督办).
+    SupervisionRaised {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Level before.
+        from: SupervisionLevel,
+    },
+    /// The item was suspended (中止), e.g. waiting on another authority; its clock stops.
+    AssignmentSuspended {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Why.
+        reason: String,
+    },
+    /// The item was resumed; its time limit moved by the working days it was suspended.
+    AssignmentResumed {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Working days it was suspended.
+        suspended_working_days: i64,
+    },
     /// An admin changed a day of the county's working calendar.
     CalendarDayChanged {
         /// The day as it is now.
@@ -345,6 +438,11 @@ impl AssignmentsEvent {
             AssignmentsEvent::AssignmentVerified { .. } => "AssignmentVerified",
             AssignmentsEvent::AssignmentReturned { .. } => "AssignmentReturned",
             AssignmentsEvent::CalendarDayChanged { .. } => "CalendarDayChanged",
+            AssignmentsEvent::AssignmentCancelled { .. } => "AssignmentCancelled",
+            AssignmentsEvent::AssignmentReopened { .. } => "AssignmentReopened",
+            AssignmentsEvent::SupervisionRaised { .. } => "SupervisionRaised",
+            AssignmentsEvent::AssignmentSuspended { .. } => "AssignmentSuspended",
+            AssignmentsEvent::AssignmentResumed { .. } => "AssignmentResumed",
             AssignmentsEvent::AssignmentDueSoon { .. } => "AssignmentDueSoon",
             AssignmentsEvent::AssignmentOverdue { .. } => "AssignmentOverdue",
             AssignmentsEvent::AssignmentDeadlineMoved { .. } => "AssignmentDeadlineMoved",
@@ -362,7 +460,12 @@ impl AssignmentsEvent {
             | AssignmentsEvent::AssignmentReturned { assignment, .. }
             | AssignmentsEvent::AssignmentDeadlineMoved { assignment, .. }
             | AssignmentsEvent::AssignmentDueSoon { assignment, .. }
-            | AssignmentsEvent::AssignmentOverdue { assignment } => Some(assignment),
+            | AssignmentsEvent::AssignmentOverdue { assignment }
+            | AssignmentsEvent::AssignmentCancelled { assignment, .. }
+            | AssignmentsEvent::AssignmentReopened { assignment, .. }
+            | AssignmentsEvent::SupervisionRaised { assignment, .. }
+            | AssignmentsEvent::AssignmentSuspended { assignment, .. }
+            | AssignmentsEvent::AssignmentResumed { assignment, .. } => Some(assignment),
             _ => None,
         }
     }

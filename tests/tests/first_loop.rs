@@ -535,3 +535,169 @@ async fn count_rows(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
     .try_get_by_index::<i64>(0)
     .unwrap()
 }
+
+#[actix_web::test]
+async fn a_supervisor_raises_suspends_resumes_cancels_and_reopens() {
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("baisha-clerk").await.unwrap();
+    let run = |token: String, m: &'static str, input: serde_json::Value| {
+        let app = &app;
+        async move {
+            let q = format!(
+                "mutation($i: {}) {{ {m}(input: $i) {{ assignment {{ state version supervisionLevel suspendedOn dueOn deadlineChanges {{ reason }} }} }} }}",
+                match m {
+                    "raiseSupervision" => "RaiseSupervisionInput!",
+                    "resumeAssignment" | "acknowledgeAssignment" | "verifyAssignment" => "AssignmentVersionInput!",
+                    "completeAssignment" => "CompleteAssignmentInput!",
+                    _ => "AssignmentReasonInput!",
+                }
+            );
+            app.gql(Some(&token), &q, json!({ "i": input }))
+                .await
+                .unwrap()
+        }
+    };
+    let a = issue(&app, &sup, "baisha-dzb", "挂牌督办测试事项").await;
+    let id = a["id"].as_str().unwrap().to_string();
+    let due = a["dueOn"].clone();
+    run(
+        clerk.clone(),
+        "acknowledgeAssignment",
+        json!({"id": id, "expectedVersion": 1}),
+    )
+    .await;
+
+    let raised = run(
+        sup.clone(),
+        "raiseSupervision",
+        json!({"id": id, "expectedVersion": 2, "level": "LISTED"}),
+    )
+    .await;
+    assert_eq!(
+        raised["data"]["raiseSupervision"]["assignment"]["supervisionLevel"], "LISTED",
+        "{raised}"
+    );
+    let lower = run(
+        sup.clone(),
+        "raiseSupervision",
+        json!({"id": id, "expectedVersion": 3, "level": "URGED"}),
+    )
+    .await;
+    assert_eq!(lower["errors"][0]["extensions"]["field"], "level");
+    let by_clerk = run(
+        clerk.clone(),
+        "cancelAssignment",
+        json!({"id": id, "expectedVersion": 3, "reason": "x"}),
+    )
+    .await;
+    assert_eq!(error_code(&by_clerk), Some("FORBIDDEN"));
+
+    let suspended = run(
+        sup.clone(),
+        "suspendAssignment",
+        json!({"id": id, "expectedVersion": 3, "reason": "等待县自然资源局出具意见"}),
+    )
+    .await;
+    let s = &suspended["data"]["suspendAssignment"]["assignment"];
+    assert_eq!(s["state"], "SUSPENDED", "{suspended}");
+    assert!(s["suspendedOn"].is_string());
+    let report = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { state } } }",
+            json!({"i": {"id": id, "expectedVersion": 4, "percent": 10, "text": "x"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&report), Some("ILLEGAL_TRANSITION"));
+    let resumed = run(
+        sup.clone(),
+        "resumeAssignment",
+        json!({"id": id, "expectedVersion": 4}),
+    )
+    .await;
+    let r = &resumed["data"]["resumeAssignment"]["assignment"];
+    assert_eq!(r["state"], "ACKNOWLEDGED");
+    assert_eq!(
+        r["dueOn"], due,
+        "suspended and resumed the same day: no working day lost"
+    );
+    assert!(r["suspendedOn"].is_null());
+
+    let cancelled = run(
+        sup.clone(),
+        "cancelAssignment",
+        json!({"id": id, "expectedVersion": 5, "reason": "任务调整，并入其他事项"}),
+    )
+    .await;
+    assert_eq!(
+        cancelled["data"]["cancelAssignment"]["assignment"]["state"],
+        "CANCELLED"
+    );
+    let again = run(
+        sup.clone(),
+        "reopenAssignment",
+        json!({"id": id, "expectedVersion": 6, "reason": "x"}),
+    )
+    .await;
+    assert_eq!(error_code(&again), Some("ILLEGAL_TRANSITION"));
+
+    let b = issue(&app, &sup, "baisha-dzb", "回头看测试事项").await;
+    let bid = b["id"].as_str().unwrap().to_string();
+    run(
+        clerk.clone(),
+        "acknowledgeAssignment",
+        json!({"id": bid, "expectedVersion": 1}),
+    )
+    .await;
+    run(
+        clerk.clone(),
+        "completeAssignment",
+        json!({"id": bid, "expectedVersion": 2, "result": "已整改到位"}),
+    )
+    .await;
+    run(
+        sup.clone(),
+        "verifyAssignment",
+        json!({"id": bid, "expectedVersion": 3}),
+    )
+    .await;
+    let reopened = run(
+        sup.clone(),
+        "reopenAssignment",
+        json!({"id": bid, "expectedVersion": 4, "reason": "回头看发现问题反弹"}),
+    )
+    .await;
+    assert_eq!(
+        reopened["data"]["reopenAssignment"]["assignment"]["state"], "IN_PROGRESS",
+        "{reopened}"
+    );
+    app.settle().await.unwrap();
+    let clerk_leader = app.token("baisha-leader").await.unwrap();
+    let inbox = app
+        .gql(
+            Some(&clerk_leader),
+            "{ myNotifications(first: 100) { edges { node { title assignmentId } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let titles: Vec<String> = inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["node"]["assignmentId"] == id.as_str() || e["node"]["assignmentId"] == bid.as_str()
+        })
+        .map(|e| e["node"]["title"].as_str().unwrap().to_string())
+        .collect();
+    for t in [
+        "挂牌督办：挂牌督办测试事项",
+        "已撤销：挂牌督办测试事项",
+        "回头看重新打开：回头看测试事项",
+    ] {
+        assert!(titles.iter().any(|x| x == t), "{t} missing from {titles:?}");
+    }
+    app.shutdown().await.unwrap();
+}

@@ -33,6 +33,8 @@ pub enum AssignmentsCall {
     VerifyAssignment(Actor, TransitionInput),
     /// See [`AssignmentsApi::return_assignment`].
     ReturnAssignment(Actor, TextTransitionInput),
+    /// See [`AssignmentsApi::command`].
+    Command(Actor, String, i64, AssignmentCommand),
     /// See [`AssignmentsApi::assignment`].
     Assignment(Actor, String),
     /// See [`AssignmentsApi::assignments`].
@@ -114,6 +116,7 @@ pub async fn dispatch_assignments(
         C::CompleteAssignment(a, i) => json(api.complete_assignment(&a, i).await),
         C::VerifyAssignment(a, i) => json(api.verify_assignment(&a, i).await),
         C::ReturnAssignment(a, i) => json(api.return_assignment(&a, i).await),
+        C::Command(a, id, v, c) => json(api.command(&a, &id, v, c).await),
         C::Assignment(a, id) => json(api.assignment(&a, &id).await),
         C::Assignments(a, f, p) => json(api.assignments(&a, f, p).await),
         C::OrgUnits(a) => json(api.org_units(&a).await),
@@ -392,6 +395,21 @@ impl AssignmentsApi for HttpClient {
     ) -> Result<AssignmentView, ApiError> {
         self.call(&AssignmentsCall::ReturnAssignment(a.clone(), i))
             .await
+    }
+    async fn command(
+        &self,
+        a: &Actor,
+        id: &str,
+        expected_version: i64,
+        c: AssignmentCommand,
+    ) -> Result<AssignmentView, ApiError> {
+        self.call(&AssignmentsCall::Command(
+            a.clone(),
+            id.to_string(),
+            expected_version,
+            c,
+        ))
+        .await
     }
     async fn assignment(&self, a: &Actor, id: &str) -> Result<AssignmentView, ApiError> {
         self.call(&AssignmentsCall::Assignment(a.clone(), id.to_string()))

@@ -225,6 +225,33 @@ pub struct TextTransitionInput {
     pub text: String,
 }
 
+/// A transition carried by [`AssignmentsApi::command`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum AssignmentCommand {
+    /// 撤销, with the reason.
+    Cancel {
+        /// Why.
+        reason: String,
+    },
+    /// 重新打开 after a follow-up review, with the reason.
+    Reopen {
+        /// Why.
+        reason: String,
+    },
+    /// 催办 → 督办 → 挂牌督办.
+    RaiseSupervision {
+        /// The new level.
+        level: duban_schema::assignments::SupervisionLevel,
+    },
+    /// 中止, with the reason.
+    Suspend {
+        /// Why.
+        reason: String,
+    },
+    /// 恢复 a suspended item.
+    Resume,
+}
+
 /// Filter of `assignments`; every field optional.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct AssignmentFilter {
@@ -309,6 +336,14 @@ pub trait AssignmentsApi: Send + Sync {
         &self,
         actor: &Actor,
         input: TextTransitionInput,
+    ) -> Result<AssignmentView, ApiError>;
+    /// The supervisor's other transitions: cancel, reopen, raise supervision, suspend, resume.
+    async fn command(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        command: AssignmentCommand,
     ) -> Result<AssignmentView, ApiError>;
     /// One assignment in the caller's scope.
     async fn assignment(&self, actor: &Actor, id: &str) -> Result<AssignmentView, ApiError>;

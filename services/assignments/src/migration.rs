@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateTables),
             Box::new(CreateCalendar),
             Box::new(CreateDeadlineSchedule),
+            Box::new(AddSupervision),
         ]
     }
 }
@@ -20,6 +21,53 @@ impl MigratorTrait for Migrator {
 struct CreateTables;
 
 struct CreateCalendar;
+
+/// Supervision level and suspension day on assignments.
+struct AddSupervision;
+
+impl MigrationName for AddSupervision {
+    fn name(&self) -> &str {
+        "m0005_supervision_suspension"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddSupervision {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Assignment::Table)
+                .add_column(
+                    ColumnDef::new(Alias::new("supervision_level"))
+                        .string()
+                        .not_null()
+                        .default("NORMAL"),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Assignment::Table)
+                .add_column(ColumnDef::new(Alias::new("suspended_on")).date())
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for c in ["suspended_on", "supervision_level"] {
+            m.alter_table(
+                Table::alter()
+                    .table(Assignment::Table)
+                    .drop_column(Alias::new(c))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
 
 /// Pending reminders, one row per item, kind and time limit, indexed by the day they fire.
 struct CreateDeadlineSchedule;

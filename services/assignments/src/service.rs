@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use base64::Engine;
 use chrono::{DateTime, FixedOffset};
 use duban_api::{
-    ApiError, AssignmentFilter, AssignmentView, AssignmentsApi, CalendarChangeView,
-    CalendarDayView, DeadlineChangeView, IssueAssignmentInput, Page, PageRequest,
-    ReportProgressInput, SetCalendarDayInput, TextTransitionInput, TransitionInput,
+    ApiError, AssignmentCommand, AssignmentFilter, AssignmentView, AssignmentsApi,
+    CalendarChangeView, CalendarDayView, DeadlineChangeView, IssueAssignmentInput, Page,
+    PageRequest, ReportProgressInput, SetCalendarDayInput, TextTransitionInput, TransitionInput,
 };
 use duban_auth::{in_subtree, Actor, Role};
 use duban_clock::workdays::{Calendar, Special};
@@ -19,7 +19,8 @@ use duban_clock::SharedClock;
 use duban_outbox::EventBus;
 use duban_schema::assignments::{
     AssignmentSnapshot, AssignmentSource, AssignmentState, AssignmentsEvent, CalendarDaySnapshot,
-    CampaignSnapshot, OrgUnitSnapshot, PersonSnapshot, ProgressReportSnapshot, UnitKind,
+    CampaignSnapshot, OrgUnitSnapshot, PersonSnapshot, ProgressReportSnapshot, SupervisionLevel,
+    UnitKind,
 };
 use duban_schema::{topics, Envelope};
 use sea_orm::{
@@ -60,6 +61,14 @@ fn domain_err(e: DomainError) -> ApiError {
         },
         DomainError::Invalid { field, message } => ApiError::validation(field, message),
     }
+}
+
+/// Rows a transition writes beside the assignment.
+enum Extra {
+    /// A progress report.
+    Report(progress_report::ActiveModel),
+    /// A move of the time limit.
+    DeadlineChange(deadline_change::ActiveModel),
 }
 
 /// Who may perform a transition.
@@ -151,6 +160,8 @@ fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
         due_on: m.due_on,
         progress_percent: m.progress_percent,
         version: m.version,
+        supervision_level: SupervisionLevel::parse(&m.supervision_level).unwrap_or_default(),
+        suspended_on: m.suspended_on,
     }
 }
 
@@ -551,14 +562,8 @@ impl AssignmentsService {
             &AssignmentSnapshot,
             &mut assignment::ActiveModel,
             DateTime<FixedOffset>,
-        ) -> Result<
-            (
-                AssignmentSnapshot,
-                AssignmentsEvent,
-                Option<progress_report::ActiveModel>,
-            ),
-            DomainError,
-        >,
+        )
+            -> Result<(AssignmentSnapshot, AssignmentsEvent, Vec<Extra>), DomainError>,
     {
         let txn = self.db.begin().await.map_err(internal)?;
         let model = assignment::Entity::find_by_id(id.to_string())
@@ -593,6 +598,9 @@ impl AssignmentsService {
         active.state = Set(next.state.as_str().to_string());
         active.progress_percent = Set(next.progress_percent);
         active.version = Set(next.version);
+        active.supervision_level = Set(next.supervision_level.as_str().to_string());
+        active.suspended_on = Set(next.suspended_on);
+        active.due_on = Set(next.due_on);
         let updated = assignment::Entity::update_many()
             .set(active)
             .filter(assignment::Column::Id.eq(id))
@@ -606,8 +614,23 @@ impl AssignmentsService {
                 actual: expected_version + 1,
             });
         }
-        if let Some(r) = report {
-            r.insert(&txn).await.map_err(internal)?;
+        for extra in report {
+            match extra {
+                Extra::Report(r) => {
+                    r.insert(&txn).await.map_err(internal)?;
+                }
+                Extra::DeadlineChange(c) => {
+                    c.insert(&txn).await.map_err(internal)?;
+                }
+            }
+        }
+        if next.due_on != current.due_on {
+            let cal = self
+                .calendar
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            self.schedule(&txn, &cal, &next.id, next.due_on).await?;
         }
         self.emit(
             &txn,
@@ -897,6 +920,8 @@ impl AssignmentsApi for AssignmentsService {
             due_on,
             progress_percent: 0,
             version: 1,
+            supervision_level: SupervisionLevel::Normal,
+            suspended_on: None,
         };
         let model = assignment::ActiveModel {
             id: Set(id.clone()),
@@ -920,6 +945,8 @@ impl AssignmentsApi for AssignmentsService {
             completed_at: Set(None),
             result: Set(None),
             return_reason: Set(None),
+            supervision_level: Set(SupervisionLevel::Normal.as_str().into()),
+            suspended_on: Set(None),
         }
         .insert(&txn)
         .await
@@ -965,7 +992,7 @@ impl AssignmentsApi for AssignmentsService {
                         assignment: next,
                         acknowledged_by: who,
                     },
-                    None,
+                    vec![],
                 ))
             },
         )
@@ -1006,7 +1033,7 @@ impl AssignmentsApi for AssignmentsService {
                         assignment: next,
                         report,
                     },
-                    Some(row),
+                    vec![Extra::Report(row)],
                 ))
             },
         )
@@ -1033,7 +1060,7 @@ impl AssignmentsApi for AssignmentsService {
                         assignment: next,
                         result: input.text.trim().to_string(),
                     },
-                    None,
+                    vec![],
                 ))
             },
         )
@@ -1055,7 +1082,7 @@ impl AssignmentsApi for AssignmentsService {
                 Ok((
                     next.clone(),
                     AssignmentsEvent::AssignmentVerified { assignment: next },
-                    None,
+                    vec![],
                 ))
             },
         )
@@ -1081,8 +1108,102 @@ impl AssignmentsApi for AssignmentsService {
                         assignment: next,
                         reason: input.text.trim().to_string(),
                     },
-                    None,
+                    vec![],
                 ))
+            },
+        )
+        .await
+    }
+
+    async fn command(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        command: AssignmentCommand,
+    ) -> Result<AssignmentView, ApiError> {
+        let cal = self
+            .calendar
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        self.transition(
+            actor,
+            id,
+            expected_version,
+            Party::Issuer,
+            move |a, _m, now| {
+                Ok(match command {
+                    AssignmentCommand::Cancel { reason } => {
+                        let next = rules::cancel(a, &reason)?;
+                        let reason = reason.trim().to_string();
+                        (
+                            next.clone(),
+                            AssignmentsEvent::AssignmentCancelled {
+                                assignment: next,
+                                reason,
+                            },
+                            vec![],
+                        )
+                    }
+                    AssignmentCommand::Reopen { reason } => {
+                        let next = rules::reopen(a, &reason)?;
+                        let reason = reason.trim().to_string();
+                        (
+                            next.clone(),
+                            AssignmentsEvent::AssignmentReopened {
+                                assignment: next,
+                                reason,
+                            },
+                            vec![],
+                        )
+                    }
+                    AssignmentCommand::RaiseSupervision { level } => {
+                        let next = rules::raise_supervision(a, level)?;
+                        (
+                            next.clone(),
+                            AssignmentsEvent::SupervisionRaised {
+                                assignment: next,
+                                from: a.supervision_level,
+                            },
+                            vec![],
+                        )
+                    }
+                    AssignmentCommand::Suspend { reason } => {
+                        let next = rules::suspend(a, &reason, now.date_naive())?;
+                        let reason = reason.trim().to_string();
+                        (
+                            next.clone(),
+                            AssignmentsEvent::AssignmentSuspended {
+                                assignment: next,
+                                reason,
+                            },
+                            vec![],
+                        )
+                    }
+                    AssignmentCommand::Resume => {
+                        let (next, days) = rules::resume(a, now.date_naive(), &cal)?;
+                        let mut extras = vec![];
+                        if next.due_on != a.due_on {
+                            extras.push(Extra::DeadlineChange(deadline_change::ActiveModel {
+                                id: Set(duban_outbox::new_event_id(now).to_string()),
+                                assignment_id: Set(a.id.clone()),
+                                from_date: Set(a.due_on),
+                                to_date: Set(next.due_on),
+                                reason: Set(format!("中止{days}个工作日，办结时限相应顺延")),
+                                changed_at: Set(now),
+                            }));
+                        }
+                        (
+                            next.clone(),
+                            AssignmentsEvent::AssignmentResumed {
+                                assignment: next,
+                                suspended_working_days: days,
+                            },
+                            extras,
+                        )
+                    }
+                })
             },
         )
         .await

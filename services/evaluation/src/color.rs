@@ -34,6 +34,7 @@ pub fn assess(
         AssignmentState::Closed => return (Color::Blue, "已销号".into()),
         AssignmentState::Cancelled => return (Color::Blue, "已撤销".into()),
         AssignmentState::Completed => return (Color::Blue, "已办结，待审核销号".into()),
+        AssignmentState::Suspended => return (Color::Blue, "已中止，办结时限暂停计算".into()),
         _ => {}
     }
     if today > item.due_on {

@@ -70,6 +70,24 @@ fn version(v: i32) -> i64 {
     i64::from(v)
 }
 
+async fn command(
+    ctx: &Context<'_>,
+    id: ID,
+    expected_version: i32,
+    cmd: duban_api::AssignmentCommand,
+) -> async_graphql::Result<AssignmentPayload> {
+    let a = actor(ctx)?;
+    let s = services(ctx)?;
+    let v = s
+        .assignments
+        .command(a, &id, version(expected_version), cmd)
+        .await
+        .gql()?;
+    Ok(AssignmentPayload {
+        assignment: with_color(s, v).await?,
+    })
+}
+
 async fn with_color(
     s: &Services,
     v: duban_api::AssignmentView,
@@ -519,6 +537,89 @@ impl MutationRoot {
         Ok(AssignmentPayload {
             assignment: with_color(s, v).await?,
         })
+    }
+
+    /// 撤销: the supervisor withdraws an item that is not closed.
+    async fn cancel_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignmentReasonInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        command(
+            ctx,
+            input.id,
+            input.expected_version,
+            duban_api::AssignmentCommand::Cancel {
+                reason: input.reason,
+            },
+        )
+        .await
+    }
+
+    /// 重新打开: a follow-up review (回头看) reopens a closed item.
+    async fn reopen_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignmentReasonInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        command(
+            ctx,
+            input.id,
+            input.expected_version,
+            duban_api::AssignmentCommand::Reopen {
+                reason: input.reason,
+            },
+        )
+        .await
+    }
+
+    /// 中止: the item's clock stops, e.g. while another authority decides.
+    async fn suspend_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignmentReasonInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        command(
+            ctx,
+            input.id,
+            input.expected_version,
+            duban_api::AssignmentCommand::Suspend {
+                reason: input.reason,
+            },
+        )
+        .await
+    }
+
+    /// 恢复: the clock runs again; the time limit moves by the working days suspended.
+    async fn resume_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignmentVersionInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        command(
+            ctx,
+            input.id,
+            input.expected_version,
+            duban_api::AssignmentCommand::Resume,
+        )
+        .await
+    }
+
+    /// 催办 → 督办 → 挂牌督办: the supervisor presses harder.
+    async fn raise_supervision(
+        &self,
+        ctx: &Context<'_>,
+        input: RaiseSupervisionInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        command(
+            ctx,
+            input.id,
+            input.expected_version,
+            duban_api::AssignmentCommand::RaiseSupervision {
+                level: input.level.into(),
+            },
+        )
+        .await
     }
 
     /// Changes one day of the county's working calendar (ADMIN); every open time limit

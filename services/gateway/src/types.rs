@@ -121,6 +121,20 @@ pub enum AssignmentSource {
     Problem,
 }
 
+/// Supervision level (催办 → 督办 → 挂牌督办).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "ev::SupervisionLevel")]
+pub enum SupervisionLevel {
+    /// 常规
+    Normal,
+    /// 催办
+    Urged,
+    /// 督办
+    Supervised,
+    /// 挂牌督办
+    Listed,
+}
+
 /// Three-color status (红黄蓝三色管理).
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "duban_schema::Color")]
@@ -346,6 +360,10 @@ pub struct Assignment {
     pub progress_percent: i32,
     /// Version; pass as `expectedVersion` to change it.
     pub version: i32,
+    /// Supervision level.
+    pub supervision_level: SupervisionLevel,
+    /// Day it was suspended (中止), while it is.
+    pub suspended_on: Option<Date>,
     /// Progress reports, oldest first.
     pub progress_reports: Vec<ProgressReport>,
     /// When it was signed for.
@@ -398,6 +416,8 @@ impl Assignment {
             due_on: Date(a.due_on),
             progress_percent: a.progress_percent,
             version: a.version as i32,
+            supervision_level: a.supervision_level.into(),
+            suspended_on: a.suspended_on.map(Date),
             progress_reports: v
                 .progress
                 .into_iter()
@@ -622,6 +642,28 @@ pub struct ReturnAssignmentInput {
     pub expected_version: i32,
     /// Why it goes back (退回理由).
     pub reason: String,
+}
+
+/// Input of transitions that need a reason (cancel, reopen, suspend).
+#[derive(InputObject)]
+pub struct AssignmentReasonInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// Why.
+    pub reason: String,
+}
+
+/// Input of `raiseSupervision`.
+#[derive(InputObject)]
+pub struct RaiseSupervisionInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// The new, higher level.
+    pub level: SupervisionLevel,
 }
 
 /// Input of `markNotificationRead`.

@@ -116,6 +116,32 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                 ),
             ]
         }
+        AssignmentsEvent::SupervisionRaised { .. } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::SupervisionNotice,
+            format!("{}：{}", a.supervision_level.label(), a.title),
+            format!(
+                "「{}」已升级为{}，请于{}前办结并报送进度。",
+                a.title,
+                a.supervision_level.label(),
+                a.due_on.format("%Y年%m月%d日")
+            ),
+        )],
+        AssignmentsEvent::AssignmentCancelled { reason, .. } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::VerificationResult,
+            format!("已撤销：{}", a.title),
+            format!("「{}」已撤销，理由：{}。", a.title, reason),
+        )],
+        AssignmentsEvent::AssignmentReopened { reason, .. } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::VerificationResult,
+            format!("回头看重新打开：{}", a.title),
+            format!(
+                "「{}」经回头看重新打开，理由：{}。请继续整改并报送进度。",
+                a.title, reason
+            ),
+        )],
         AssignmentsEvent::AssignmentDeadlineMoved { from, reason, .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::DeadlineChanged,

@@ -1,8 +1,9 @@
 //! The assignment state machine: one function per transition, each returning the
 //! new snapshot or why the transition is not allowed.
 
-use chrono::{DateTime, FixedOffset};
-use duban_schema::assignments::{AssignmentSnapshot, AssignmentState};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use duban_clock::workdays::Calendar;
+use duban_schema::assignments::{AssignmentSnapshot, AssignmentState, SupervisionLevel};
 
 /// Why a transition was refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -143,6 +144,96 @@ pub fn return_to_lead_unit(
     Ok(next(a, AssignmentState::Returned))
 }
 
+/// 撤销: the issuer withdraws an item that is not yet closed.
+pub fn cancel(a: &AssignmentSnapshot, reason: &str) -> Result<AssignmentSnapshot, DomainError> {
+    require(
+        a,
+        &[
+            AssignmentState::Issued,
+            AssignmentState::Acknowledged,
+            AssignmentState::InProgress,
+            AssignmentState::Suspended,
+            AssignmentState::Returned,
+            AssignmentState::Completed,
+        ],
+        "撤销",
+    )?;
+    non_empty("reason", reason, "撤销理由")?;
+    let mut n = next(a, AssignmentState::Cancelled);
+    n.suspended_on = None;
+    Ok(n)
+}
+
+/// 重新打开: a follow-up review (回头看) finds a closed item not really done.
+pub fn reopen(a: &AssignmentSnapshot, reason: &str) -> Result<AssignmentSnapshot, DomainError> {
+    require(a, &[AssignmentState::Closed], "重新打开")?;
+    non_empty("reason", reason, "重新打开的理由")?;
+    Ok(next(a, AssignmentState::InProgress))
+}
+
+/// 催办 → 督办 → 挂牌督办: a supervisor presses harder; the level only goes up.
+pub fn raise_supervision(
+    a: &AssignmentSnapshot,
+    level: SupervisionLevel,
+) -> Result<AssignmentSnapshot, DomainError> {
+    if a.state.is_finished() {
+        return Err(DomainError::Illegal {
+            from: a.state,
+            action: "提升督办级别",
+        });
+    }
+    if level <= a.supervision_level {
+        return Err(DomainError::Invalid {
+            field: "level",
+            message: format!(
+                "督办级别只能提高，当前为「{}」",
+                a.supervision_level.label()
+            ),
+        });
+    }
+    let mut n = next(a, a.state);
+    n.supervision_level = level;
+    Ok(n)
+}
+
+/// 中止: the item waits on something outside the lead unit; its clock stops on `today`.
+pub fn suspend(
+    a: &AssignmentSnapshot,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<AssignmentSnapshot, DomainError> {
+    require(
+        a,
+        &[AssignmentState::Acknowledged, AssignmentState::InProgress],
+        "中止",
+    )?;
+    non_empty("reason", reason, "中止理由")?;
+    let mut n = next(a, AssignmentState::Suspended);
+    n.suspended_on = Some(today);
+    Ok(n)
+}
+
+/// 恢复: the clock runs again and the time limit moves by the working days suspended
+/// (a ledger entry, not an overwritten date). Returns the snapshot and those days.
+pub fn resume(
+    a: &AssignmentSnapshot,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> Result<(AssignmentSnapshot, i64), DomainError> {
+    require(a, &[AssignmentState::Suspended], "恢复")?;
+    let since = a.suspended_on.unwrap_or(today);
+    let days = cal.working_days_between(since, today).max(0);
+    let state = if a.progress_percent > 0 {
+        AssignmentState::InProgress
+    } else {
+        AssignmentState::Acknowledged
+    };
+    let mut n = next(a, state);
+    n.suspended_on = None;
+    n.due_on = cal.add_working_days(a.due_on, days as u32);
+    Ok((n, days))
+}
+
 /// Whether the item's time limit has passed at `now` without it being finished.
 pub fn is_overdue(a: &AssignmentSnapshot, now: DateTime<FixedOffset>) -> bool {
     !a.state.is_finished() && now.date_naive() > a.due_on
@@ -173,7 +264,63 @@ mod tests {
             due_on: at.date_naive() + chrono::Duration::days(7),
             progress_percent: 0,
             version: 1,
+            supervision_level: SupervisionLevel::Normal,
+            suspended_on: None,
         }
+    }
+
+    #[test]
+    fn a_suspension_moves_the_time_limit_by_the_working_days_suspended() {
+        let cal = Calendar::official();
+        let a = acknowledge(&issued()).unwrap();
+        // Suspended Thu 12 Mar, resumed Tue 17 Mar 2026: Fri 13, Mon 16, Tue 17 = 3 working days.
+        let s = suspend(
+            &a,
+            "等待县自然资源局出具意见",
+            NaiveDate::from_ymd_opt(2026, 3, 12).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(s.state, AssignmentState::Suspended);
+        let (r, days) = resume(&s, NaiveDate::from_ymd_opt(2026, 3, 17).unwrap(), &cal).unwrap();
+        assert_eq!(days, 3);
+        assert_eq!(r.due_on, cal.add_working_days(a.due_on, 3));
+        assert_eq!(
+            (r.state, r.suspended_on),
+            (AssignmentState::Acknowledged, None)
+        );
+        assert!(matches!(
+            report_progress(&s, 10, "x"),
+            Err(DomainError::Illegal { .. })
+        ));
+    }
+
+    #[test]
+    fn supervision_only_goes_up_and_a_closed_item_can_be_reopened_not_cancelled() {
+        let a = raise_supervision(&issued(), SupervisionLevel::Supervised).unwrap();
+        assert!(matches!(
+            raise_supervision(&a, SupervisionLevel::Urged),
+            Err(DomainError::Invalid { field: "level", .. })
+        ));
+        let closed = verify(&complete(&acknowledge(&issued()).unwrap(), "done").unwrap()).unwrap();
+        assert!(matches!(
+            cancel(&closed, "x"),
+            Err(DomainError::Illegal { .. })
+        ));
+        assert_eq!(
+            reopen(&closed, "回头看发现问题反弹").unwrap().state,
+            AssignmentState::InProgress
+        );
+        assert!(matches!(
+            reopen(&closed, " "),
+            Err(DomainError::Invalid {
+                field: "reason",
+                ..
+            })
+        ));
+        assert_eq!(
+            cancel(&issued(), "任务调整").unwrap().state,
+            AssignmentState::Cancelled
+        );
     }
 
     #[test]

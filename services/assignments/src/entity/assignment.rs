@@ -53,6 +53,10 @@ pub struct Model {
     /// Last return reason.
     #[sea_orm(column_type = "Text", nullable)]
     pub return_reason: Option<String>,
+    /// Supervision level wire name.
+    pub supervision_level: String,
+    /// Day suspended, while suspended.
+    pub suspended_on: Option<Date>,
 }
 
 /// No relations declared.
