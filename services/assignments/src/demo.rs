@@ -5,13 +5,14 @@
 use crate::AssignmentsService;
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use duban_api::{
-    ApiError, AssignmentsApi, IssueAssignmentInput, ReportProgressInput, TextTransitionInput,
-    TransitionInput,
+    ApiError, AssignmentCommand, AssignmentsApi, IssueAssignmentInput, ReportProgressInput,
+    TextTransitionInput, TransitionInput,
 };
 use duban_auth::Role;
 use duban_clock::ManualClock;
 use duban_schema::assignments::{
-    AssignmentSource, CampaignSnapshot, OrgUnitSnapshot, PersonSnapshot, PhaseSnapshot, UnitKind,
+    AssignmentSource, CampaignSnapshot, OrgUnitSnapshot, PersonSnapshot, PhaseSnapshot,
+    SupervisionLevel, UnitKind,
 };
 use std::sync::Arc;
 
@@ -404,6 +405,21 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
             .await?
             .assignment
             .version;
+        // Two acknowledged items show what supervisors do with lagging work.
+        if matches!(reach, Reach::Acknowledged) {
+            step(1);
+            let command = if title.contains("首问负责") {
+                AssignmentCommand::RaiseSupervision {
+                    level: SupervisionLevel::Listed,
+                }
+            } else {
+                AssignmentCommand::Suspend {
+                    reason: "等待县委组织部统一安排导师名单".into(),
+                }
+            };
+            svc.command(&supervisor, &id, version, command).await?;
+            continue;
+        }
         let percent = match reach {
             Reach::Acknowledged => continue,
             Reach::InProgress(p) => *p,
