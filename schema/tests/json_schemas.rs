@@ -66,8 +66,10 @@ fn an_issued_event_round_trips_through_its_envelope() {
 
 #[test]
 fn an_event_written_before_supervision_levels_existed_still_reads() {
-    let json = include_str!("fixtures/assignment_issued.json")
-        .replace(",\n      \"supervision_level\": \"NORMAL\",\n      \"suspended_on\": null", "");
+    let json = include_str!("fixtures/assignment_issued.json").replace(
+        ",\n      \"supervision_level\": \"NORMAL\",\n      \"suspended_on\": null",
+        "",
+    );
     assert!(!json.contains("supervision_level"), "fixture edit failed");
     let typed: Envelope<AssignmentsEvent> = serde_json::from_str(&json).unwrap();
     let a = typed.event.assignment().unwrap();
