@@ -34,7 +34,7 @@ echo "tests use PostgreSQL at ${DATABASE_URL%%@*}@… and Kafka at $KAFKA_BROKER
 cargo build --locked --bin duban
 log=$(mktemp)
 set +e
-cargo test --workspace --all-targets --locked --no-fail-fast 2>&1 | tee "$log"
+cargo test --workspace --lib --bins --tests --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line over every test binary: cargo prints one summary per binary.

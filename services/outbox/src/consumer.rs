@@ -71,19 +71,8 @@ pub enum Outcome {
 impl Consumer {
     /// Runs until `stop` turns true; the current event is finished first.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        let mut backoff = Duration::from_millis(50);
-        let mut sub = loop {
-            match self.transport.subscribe(&self.group, &self.topics).await {
-                Ok(s) => break s,
-                Err(e) => {
-                    tracing::warn!(group = %self.group, error = %e, "cannot subscribe; retrying");
-                    tokio::select! {
-                        _ = tokio::time::sleep(backoff) => {}
-                        _ = stop.changed() => return,
-                    }
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
-                }
-            }
+        let Some(mut sub) = self.join(&mut stop).await else {
+            return;
         };
         loop {
             let delivery = tokio::select! {
@@ -93,8 +82,20 @@ impl Consumer {
             let delivery = match delivery {
                 Ok(d) => d,
                 Err(e) => {
-                    tracing::warn!(group = %self.group, error = %e, "receive failed");
-                    tokio::time::sleep(backoff).await;
+                    // A consumer can stay wedged after the brokers come back (seen when they
+                    // went away during a rebalance): leave the group and join again. Offsets
+                    // are committed only after the inbox, so nothing is lost, and the inbox
+                    // drops what comes twice.
+                    tracing::warn!(group = %self.group, error = %e, "receive failed; joining again");
+                    drop(sub);
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                        _ = stop.changed() => return,
+                    }
+                    match self.join(&mut stop).await {
+                        Some(s) => sub = s,
+                        None => return,
+                    }
                     continue;
                 }
             };
@@ -119,6 +120,27 @@ impl Consumer {
             if let Err(e) = sub.commit(&delivery).await {
                 // The inbox makes the redelivery that follows harmless.
                 tracing::warn!(group = %self.group, error = %e, "offset commit failed");
+            }
+        }
+    }
+
+    /// Joins the consumer group, retrying with backoff; none when told to stop.
+    async fn join(
+        &self,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Option<Box<dyn duban_transport::Subscription>> {
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            match self.transport.subscribe(&self.group, &self.topics).await {
+                Ok(s) => return Some(s),
+                Err(e) => {
+                    tracing::warn!(group = %self.group, error = %e, "cannot subscribe; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = stop.changed() => return None,
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
             }
         }
     }
