@@ -1373,11 +1373,7 @@ impl AssignmentsApi for AssignmentsService {
     }
 
     async fn ready(&self) -> Result<(), ApiError> {
-        self.db
-            .execute_unprepared("SELECT 1")
-            .await
-            .map(|_| ())
-            .map_err(internal)
+        duban_outbox::db::ping(&self.db).await.map_err(internal)
     }
 }
 

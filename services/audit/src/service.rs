@@ -12,8 +12,8 @@ use duban_clock::SharedClock;
 use duban_outbox::{AfterCommit, Handler, HandlerError};
 use duban_schema::RawEnvelope;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::sync::{Arc, RwLock};
 use tokio::sync::{Mutex, Notify};
@@ -676,10 +676,6 @@ impl AuditApi for AuditService {
     }
 
     async fn ready(&self) -> Result<(), ApiError> {
-        self.db
-            .execute_unprepared("SELECT 1")
-            .await
-            .map(|_| ())
-            .map_err(internal)
+        duban_outbox::db::ping(&self.db).await.map_err(internal)
     }
 }

@@ -302,10 +302,6 @@ impl EvaluationApi for EvaluationService {
     }
 
     async fn ready(&self) -> Result<(), ApiError> {
-        self.db
-            .execute_unprepared("SELECT 1")
-            .await
-            .map(|_| ())
-            .map_err(internal)
+        duban_outbox::db::ping(&self.db).await.map_err(internal)
     }
 }

@@ -83,6 +83,14 @@ async fn command(
         .command(a, &id, version(expected_version), cmd)
         .await
         .gql()?;
+    payload(s, v).await
+}
+
+/// The payload of an assignment mutation: the changed item with its color.
+async fn payload(
+    s: &Services,
+    v: duban_api::AssignmentView,
+) -> async_graphql::Result<AssignmentPayload> {
     Ok(AssignmentPayload {
         assignment: with_color(s, v).await?,
     })
@@ -410,9 +418,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        Ok(AssignmentPayload {
-            assignment: with_color(s, v).await?,
-        })
+        payload(s, v).await
     }
 
     /// 签收: the lead unit signs for an issued item.
@@ -434,9 +440,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        Ok(AssignmentPayload {
-            assignment: with_color(s, v).await?,
-        })
+        payload(s, v).await
     }
 
     /// 进度报送: the lead unit reports progress.
@@ -460,9 +464,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        Ok(AssignmentPayload {
-            assignment: with_color(s, v).await?,
-        })
+        payload(s, v).await
     }
 
     /// 办结: the lead unit reports the item done, for verification.
@@ -485,9 +487,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        Ok(AssignmentPayload {
-            assignment: with_color(s, v).await?,
-        })
+        payload(s, v).await
     }
 
     /// 审核销号: the supervisor accepts the result and closes the item.
@@ -509,9 +509,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        Ok(AssignmentPayload {
-            assignment: with_color(s, v).await?,
-        })
+        payload(s, v).await
     }
 
     /// 退回: the supervisor sends a completed item back with a reason.
@@ -534,9 +532,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        Ok(AssignmentPayload {
-            assignment: with_color(s, v).await?,
-        })
+        payload(s, v).await
     }
 
     /// 撤销: the supervisor withdraws an item that is not closed.

@@ -11,8 +11,8 @@ use duban_schema::notifications::{NotificationKind, NotificationSnapshot, Notifi
 use duban_schema::{topics, Envelope, RawEnvelope};
 use futures::stream::{BoxStream, StreamExt};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use tokio::sync::broadcast;
 
@@ -237,10 +237,6 @@ impl NotificationsApi for NotificationsService {
     }
 
     async fn ready(&self) -> Result<(), ApiError> {
-        self.db
-            .execute_unprepared("SELECT 1")
-            .await
-            .map(|_| ())
-            .map_err(internal)
+        duban_outbox::db::ping(&self.db).await.map_err(internal)
     }
 }

@@ -79,6 +79,11 @@ pub fn in_subtree<C: sea_orm::ColumnTrait>(column: C, root: &str) -> sea_orm::Co
         .add(column.like(LikeExpr::new(format!("{escaped}/%")).escape('\\')))
 }
 
+/// Whether the database answers; for readiness probes.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared("SELECT 1").await.map(|_| ())
+}
+
 /// How many connections may use this database at once; 1 for SQLite by design.
 pub fn max_connections(db: &DatabaseConnection) -> u32 {
     match db.get_database_backend() {
