@@ -274,6 +274,12 @@ pub struct AssignmentSnapshot {
     /// Day the item was suspended, while it is.
     #[serde(default)]
     pub suspended_on: Option<NaiveDate>,
+    /// Working days of an extension the lead unit asked for and the issuer has not decided.
+    #[serde(default)]
+    pub pending_extension_days: Option<i32>,
+    /// Extensions granted so far.
+    #[serde(default)]
+    pub extension_count: i32,
 }
 
 /// One progress report (进度报送).
@@ -396,6 +402,33 @@ pub enum AssignmentsEvent {
         /// Working days it was suspended.
         suspended_working_days: i64,
     },
+    /// The lead unit asked for more time (申请延期).
+    ExtensionRequested {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Working days asked for.
+        days: i32,
+        /// Why.
+        reason: String,
+    },
+    /// The issuer decided an extension request.
+    ExtensionDecided {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Whether it was granted.
+        approved: bool,
+        /// Working days asked for.
+        days: i32,
+        /// The issuer's words.
+        note: String,
+    },
+    /// The lead unit sent the item back to the issuer as not its business (回退, 首问负责).
+    ReturnedToIssuer {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Why.
+        reason: String,
+    },
     /// An admin changed a day of the county's working calendar.
     CalendarDayChanged {
         /// The day as it is now.
@@ -439,6 +472,9 @@ impl AssignmentsEvent {
             AssignmentsEvent::AssignmentReturned { .. } => "AssignmentReturned",
             AssignmentsEvent::CalendarDayChanged { .. } => "CalendarDayChanged",
             AssignmentsEvent::AssignmentCancelled { .. } => "AssignmentCancelled",
+            AssignmentsEvent::ExtensionRequested { .. } => "ExtensionRequested",
+            AssignmentsEvent::ExtensionDecided { .. } => "ExtensionDecided",
+            AssignmentsEvent::ReturnedToIssuer { .. } => "ReturnedToIssuer",
             AssignmentsEvent::AssignmentReopened { .. } => "AssignmentReopened",
             AssignmentsEvent::SupervisionRaised { .. } => "SupervisionRaised",
             AssignmentsEvent::AssignmentSuspended { .. } => "AssignmentSuspended",
@@ -465,7 +501,10 @@ impl AssignmentsEvent {
             | AssignmentsEvent::AssignmentReopened { assignment, .. }
             | AssignmentsEvent::SupervisionRaised { assignment, .. }
             | AssignmentsEvent::AssignmentSuspended { assignment, .. }
-            | AssignmentsEvent::AssignmentResumed { assignment, .. } => Some(assignment),
+            | AssignmentsEvent::AssignmentResumed { assignment, .. }
+            | AssignmentsEvent::ExtensionRequested { assignment, .. }
+            | AssignmentsEvent::ExtensionDecided { assignment, .. }
+            | AssignmentsEvent::ReturnedToIssuer { assignment, .. } => Some(assignment),
             _ => None,
         }
     }

@@ -701,3 +701,117 @@ async fn a_supervisor_raises_suspends_resumes_cancels_and_reopens() {
     }
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn extensions_are_capped_and_decided_and_a_wrong_lead_unit_returns_the_item() {
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("liuhe-clerk").await.unwrap();
+    let a = issue(&app, &sup, "liuhe-dzb", "延期测试事项").await;
+    let id = a["id"].as_str().unwrap().to_string();
+    let due = a["dueOn"].as_str().unwrap().to_string();
+    let fields = "assignment { state version dueOn pendingExtensionDays extensionCount returnReason deadlineChanges { reason } }";
+    let m = |name: &str, ty: &str| {
+        format!("mutation($i: {ty}!) {{ {name}(input: $i) {{ {fields} }} }}")
+    };
+    app.gql(
+        Some(&clerk),
+        "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }",
+        json!({"i": {"id": id, "expectedVersion": 1}}),
+    )
+    .await
+    .unwrap();
+    let too_long = app
+        .gql(
+            Some(&clerk),
+            &m("requestExtension", "RequestExtensionInput"),
+            json!({"i": {"id": id, "expectedVersion": 2, "days": 11, "reason": "需协调"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        too_long["errors"][0]["extensions"]["field"], "days",
+        "{too_long}"
+    );
+    let asked = app
+        .gql(Some(&clerk), &m("requestExtension", "RequestExtensionInput"), json!({"i": {"id": id, "expectedVersion": 2, "days": 3, "reason": "需协调县直部门会签"}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        asked["data"]["requestExtension"]["assignment"]["pendingExtensionDays"], 3,
+        "{asked}"
+    );
+    let by_sup = app
+        .gql(
+            Some(&sup),
+            &m("requestExtension", "RequestExtensionInput"),
+            json!({"i": {"id": id, "expectedVersion": 3, "days": 1, "reason": "x"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&by_sup), Some("FORBIDDEN"));
+    let granted = app
+        .gql(
+            Some(&sup),
+            &m("decideExtension", "DecideExtensionInput"),
+            json!({"i": {"id": id, "expectedVersion": 3, "approve": true, "note": "同意"}}),
+        )
+        .await
+        .unwrap();
+    let g = &granted["data"]["decideExtension"]["assignment"];
+    let expected = app
+        .gql(
+            Some(&sup),
+            "query($d: Date!) { addWorkingDays(from: $d, days: 3) }",
+            json!({"d": due}),
+        )
+        .await
+        .unwrap()["data"]["addWorkingDays"]
+        .clone();
+    assert_eq!(g["dueOn"], expected, "{granted}");
+    assert_eq!(
+        (
+            g["extensionCount"].as_i64(),
+            g["pendingExtensionDays"].is_null()
+        ),
+        (Some(1), true)
+    );
+    assert!(
+        g["deadlineChanges"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("批准延期3个工作日"),
+        "{g}"
+    );
+
+    let b = issue(&app, &sup, "liuhe-dzb", "错派事项").await;
+    let back = app
+        .gql(
+            Some(&clerk),
+            &m("returnToIssuer", "AssignmentReasonInput"),
+            json!({"i": {"id": b["id"], "expectedVersion": 1, "reason": "属县发改局职责，非本单位事项"}}),
+        )
+        .await
+        .unwrap();
+    let r = &back["data"]["returnToIssuer"]["assignment"];
+    assert_eq!(r["state"], "RETURNED", "{back}");
+    assert_eq!(r["returnReason"], "属县发改局职责，非本单位事项");
+    app.settle().await.unwrap();
+    let inbox = app
+        .gql(
+            Some(&sup),
+            "{ myNotifications(first: 100) { edges { node { title } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let titles: Vec<&str> = inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"延期申请：延期测试事项"), "{titles:?}");
+    assert!(titles.contains(&"事项回退：错派事项"), "{titles:?}");
+    app.shutdown().await.unwrap();
+}

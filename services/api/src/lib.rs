@@ -250,6 +250,25 @@ pub enum AssignmentCommand {
     },
     /// 恢复 a suspended item.
     Resume,
+    /// 申请延期 by the lead unit.
+    RequestExtension {
+        /// Working days asked for.
+        days: i32,
+        /// Why.
+        reason: String,
+    },
+    /// 审批延期 by the issuer.
+    DecideExtension {
+        /// Grant or refuse.
+        approve: bool,
+        /// The issuer's words.
+        note: String,
+    },
+    /// 回退 by a lead unit that is not the right one, within 2 working days of issue.
+    ReturnToIssuer {
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Filter of `assignments`; every field optional.

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateCalendar),
             Box::new(CreateDeadlineSchedule),
             Box::new(AddSupervision),
+            Box::new(AddExtensions),
         ]
     }
 }
@@ -21,6 +22,61 @@ impl MigratorTrait for Migrator {
 struct CreateTables;
 
 struct CreateCalendar;
+
+/// Extension requests on assignments.
+struct AddExtensions;
+
+impl MigrationName for AddExtensions {
+    fn name(&self) -> &str {
+        "m0006_extensions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddExtensions {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for col in [
+            ColumnDef::new(Alias::new("pending_extension_days"))
+                .integer()
+                .to_owned(),
+            ColumnDef::new(Alias::new("pending_extension_reason"))
+                .text()
+                .to_owned(),
+            ColumnDef::new(Alias::new("extension_count"))
+                .integer()
+                .not_null()
+                .default(0)
+                .to_owned(),
+        ] {
+            let mut col = col;
+            m.alter_table(
+                Table::alter()
+                    .table(Assignment::Table)
+                    .add_column(&mut col)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for c in [
+            "extension_count",
+            "pending_extension_reason",
+            "pending_extension_days",
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(Assignment::Table)
+                    .drop_column(Alias::new(c))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
 
 /// Supervision level and suspension day on assignments.
 struct AddSupervision;

@@ -39,6 +39,7 @@ pub struct AssignmentsService {
     tenant: String,
     calendar: Arc<RwLock<Calendar>>,
     due_soon_days: u32,
+    extension_cap: i32,
 }
 
 /// Working days before the time limit at which a DueSoon reminder fires, unless configured.
@@ -162,6 +163,8 @@ fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
         version: m.version,
         supervision_level: SupervisionLevel::parse(&m.supervision_level).unwrap_or_default(),
         suspended_on: m.suspended_on,
+        pending_extension_days: m.pending_extension_days,
+        extension_count: m.extension_count,
     }
 }
 
@@ -189,12 +192,19 @@ impl AssignmentsService {
             tenant: tenant.to_string(),
             calendar: Arc::new(RwLock::new(Calendar::official())),
             due_soon_days: DEFAULT_DUE_SOON_DAYS,
+            extension_cap: rules::DEFAULT_EXTENSION_CAP,
         }
     }
 
     /// The service's database.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Sets the longest extension one request may ask for, in working days.
+    pub fn with_extension_cap(mut self, days: i32) -> Self {
+        self.extension_cap = days;
+        self
     }
 
     /// Sets how many working days ahead DueSoon reminders fire.
@@ -601,6 +611,11 @@ impl AssignmentsService {
         active.supervision_level = Set(next.supervision_level.as_str().to_string());
         active.suspended_on = Set(next.suspended_on);
         active.due_on = Set(next.due_on);
+        active.pending_extension_days = Set(next.pending_extension_days);
+        active.extension_count = Set(next.extension_count);
+        if next.pending_extension_days.is_none() {
+            active.pending_extension_reason = Set(None);
+        }
         let updated = assignment::Entity::update_many()
             .set(active)
             .filter(assignment::Column::Id.eq(id))
@@ -922,6 +937,8 @@ impl AssignmentsApi for AssignmentsService {
             version: 1,
             supervision_level: SupervisionLevel::Normal,
             suspended_on: None,
+            pending_extension_days: None,
+            extension_count: 0,
         };
         let model = assignment::ActiveModel {
             id: Set(id.clone()),
@@ -947,6 +964,9 @@ impl AssignmentsApi for AssignmentsService {
             return_reason: Set(None),
             supervision_level: Set(SupervisionLevel::Normal.as_str().into()),
             suspended_on: Set(None),
+            pending_extension_days: Set(None),
+            pending_extension_reason: Set(None),
+            extension_count: Set(0),
         }
         .insert(&txn)
         .await
@@ -1127,85 +1147,145 @@ impl AssignmentsApi for AssignmentsService {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        self.transition(
-            actor,
-            id,
-            expected_version,
-            Party::Issuer,
-            move |a, _m, now| {
-                Ok(match command {
-                    AssignmentCommand::Cancel { reason } => {
-                        let next = rules::cancel(a, &reason)?;
-                        let reason = reason.trim().to_string();
-                        (
-                            next.clone(),
-                            AssignmentsEvent::AssignmentCancelled {
-                                assignment: next,
-                                reason,
-                            },
-                            vec![],
-                        )
-                    }
-                    AssignmentCommand::Reopen { reason } => {
-                        let next = rules::reopen(a, &reason)?;
-                        let reason = reason.trim().to_string();
-                        (
-                            next.clone(),
-                            AssignmentsEvent::AssignmentReopened {
-                                assignment: next,
-                                reason,
-                            },
-                            vec![],
-                        )
-                    }
-                    AssignmentCommand::RaiseSupervision { level } => {
-                        let next = rules::raise_supervision(a, level)?;
-                        (
-                            next.clone(),
-                            AssignmentsEvent::SupervisionRaised {
-                                assignment: next,
-                                from: a.supervision_level,
-                            },
-                            vec![],
-                        )
-                    }
-                    AssignmentCommand::Suspend { reason } => {
-                        let next = rules::suspend(a, &reason, now.date_naive())?;
-                        let reason = reason.trim().to_string();
-                        (
-                            next.clone(),
-                            AssignmentsEvent::AssignmentSuspended {
-                                assignment: next,
-                                reason,
-                            },
-                            vec![],
-                        )
-                    }
-                    AssignmentCommand::Resume => {
-                        let (next, days) = rules::resume(a, now.date_naive(), &cal)?;
-                        let mut extras = vec![];
-                        if next.due_on != a.due_on {
-                            extras.push(Extra::DeadlineChange(deadline_change::ActiveModel {
-                                id: Set(duban_outbox::new_event_id(now).to_string()),
-                                assignment_id: Set(a.id.clone()),
-                                from_date: Set(a.due_on),
-                                to_date: Set(next.due_on),
-                                reason: Set(format!("中止{days}个工作日，办结时限相应顺延")),
-                                changed_at: Set(now),
-                            }));
+        let party = match command {
+            AssignmentCommand::RequestExtension { .. }
+            | AssignmentCommand::ReturnToIssuer { .. } => Party::LeadUnit,
+            _ => Party::Issuer,
+        };
+        let cap = self.extension_cap;
+        self.transition(actor, id, expected_version, party, move |a, m, now| {
+            Ok(match command {
+                AssignmentCommand::RequestExtension { days, reason } => {
+                    let next = rules::request_extension(a, days, &reason, cap)?;
+                    let reason = reason.trim().to_string();
+                    m.pending_extension_reason = Set(Some(reason.clone()));
+                    (
+                        next.clone(),
+                        AssignmentsEvent::ExtensionRequested {
+                            assignment: next,
+                            days,
+                            reason,
+                        },
+                        vec![],
+                    )
+                }
+                AssignmentCommand::DecideExtension { approve, note } => {
+                    let asked_reason = match &m.pending_extension_reason {
+                        sea_orm::ActiveValue::Set(r) | sea_orm::ActiveValue::Unchanged(r) => {
+                            r.clone().unwrap_or_default()
                         }
-                        (
-                            next.clone(),
-                            AssignmentsEvent::AssignmentResumed {
-                                assignment: next,
-                                suspended_working_days: days,
-                            },
-                            extras,
-                        )
+                        _ => String::new(),
+                    };
+                    let (next, days) = rules::decide_extension(a, approve, &cal)?;
+                    let mut extras = vec![];
+                    if approve {
+                        extras.push(Extra::DeadlineChange(deadline_change::ActiveModel {
+                            id: Set(duban_outbox::new_event_id(now).to_string()),
+                            assignment_id: Set(a.id.clone()),
+                            from_date: Set(a.due_on),
+                            to_date: Set(next.due_on),
+                            reason: Set(format!(
+                                "批准延期{days}个工作日（第{}次）：{asked_reason}",
+                                next.extension_count
+                            )),
+                            changed_at: Set(now),
+                        }));
                     }
-                })
-            },
-        )
+                    (
+                        next.clone(),
+                        AssignmentsEvent::ExtensionDecided {
+                            assignment: next,
+                            approved: approve,
+                            days,
+                            note: note.trim().to_string(),
+                        },
+                        extras,
+                    )
+                }
+                AssignmentCommand::ReturnToIssuer { reason } => {
+                    let next = rules::return_to_issuer(a, &reason, now.date_naive(), &cal)?;
+                    let reason = reason.trim().to_string();
+                    m.return_reason = Set(Some(reason.clone()));
+                    (
+                        next.clone(),
+                        AssignmentsEvent::ReturnedToIssuer {
+                            assignment: next,
+                            reason,
+                        },
+                        vec![],
+                    )
+                }
+                AssignmentCommand::Cancel { reason } => {
+                    let next = rules::cancel(a, &reason)?;
+                    let reason = reason.trim().to_string();
+                    (
+                        next.clone(),
+                        AssignmentsEvent::AssignmentCancelled {
+                            assignment: next,
+                            reason,
+                        },
+                        vec![],
+                    )
+                }
+                AssignmentCommand::Reopen { reason } => {
+                    let next = rules::reopen(a, &reason)?;
+                    let reason = reason.trim().to_string();
+                    (
+                        next.clone(),
+                        AssignmentsEvent::AssignmentReopened {
+                            assignment: next,
+                            reason,
+                        },
+                        vec![],
+                    )
+                }
+                AssignmentCommand::RaiseSupervision { level } => {
+                    let next = rules::raise_supervision(a, level)?;
+                    (
+                        next.clone(),
+                        AssignmentsEvent::SupervisionRaised {
+                            assignment: next,
+                            from: a.supervision_level,
+                        },
+                        vec![],
+                    )
+                }
+                AssignmentCommand::Suspend { reason } => {
+                    let next = rules::suspend(a, &reason, now.date_naive())?;
+                    let reason = reason.trim().to_string();
+                    (
+                        next.clone(),
+                        AssignmentsEvent::AssignmentSuspended {
+                            assignment: next,
+                            reason,
+                        },
+                        vec![],
+                    )
+                }
+                AssignmentCommand::Resume => {
+                    let (next, days) = rules::resume(a, now.date_naive(), &cal)?;
+                    let mut extras = vec![];
+                    if next.due_on != a.due_on {
+                        extras.push(Extra::DeadlineChange(deadline_change::ActiveModel {
+                            id: Set(duban_outbox::new_event_id(now).to_string()),
+                            assignment_id: Set(a.id.clone()),
+                            from_date: Set(a.due_on),
+                            to_date: Set(next.due_on),
+                            reason: Set(format!("中止{days}个工作日，办结时限相应顺延")),
+                            changed_at: Set(now),
+                        }));
+                    }
+                    (
+                        next.clone(),
+                        AssignmentsEvent::AssignmentResumed {
+                            assignment: next,
+                            suspended_working_days: days,
+                        },
+                        extras,
+                    )
+                }
+            })
+        })
         .await
     }
 

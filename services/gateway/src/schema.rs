@@ -601,6 +601,44 @@ impl MutationRoot {
         .await
     }
 
+    /// 申请延期: the lead unit asks for more working days; the issuer decides.
+    async fn request_extension(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestExtensionInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let cmd = duban_api::AssignmentCommand::RequestExtension {
+            days: input.days,
+            reason: input.reason,
+        };
+        command(ctx, input.id, input.expected_version, cmd).await
+    }
+
+    /// 审批延期: the issuer grants (the time limit moves, the count is kept) or refuses.
+    async fn decide_extension(
+        &self,
+        ctx: &Context<'_>,
+        input: DecideExtensionInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let cmd = duban_api::AssignmentCommand::DecideExtension {
+            approve: input.approve,
+            note: input.note,
+        };
+        command(ctx, input.id, input.expected_version, cmd).await
+    }
+
+    /// 回退: a lead unit that is not the right one sends the item back within 2 working days (首问负责).
+    async fn return_to_issuer(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignmentReasonInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let cmd = duban_api::AssignmentCommand::ReturnToIssuer {
+            reason: input.reason,
+        };
+        command(ctx, input.id, input.expected_version, cmd).await
+    }
+
     /// 催办 → 督办 → 挂牌督办: the supervisor presses harder.
     async fn raise_supervision(
         &self,

@@ -364,6 +364,10 @@ pub struct Assignment {
     pub supervision_level: SupervisionLevel,
     /// Day it was suspended (中止), while it is.
     pub suspended_on: Option<Date>,
+    /// Working days of an extension asked for and not yet decided.
+    pub pending_extension_days: Option<i32>,
+    /// Extensions granted so far.
+    pub extension_count: i32,
     /// Progress reports, oldest first.
     pub progress_reports: Vec<ProgressReport>,
     /// When it was signed for.
@@ -418,6 +422,8 @@ impl Assignment {
             version: a.version as i32,
             supervision_level: a.supervision_level.into(),
             suspended_on: a.suspended_on.map(Date),
+            pending_extension_days: a.pending_extension_days,
+            extension_count: a.extension_count,
             progress_reports: v
                 .progress
                 .into_iter()
@@ -653,6 +659,33 @@ pub struct AssignmentReasonInput {
     pub expected_version: i32,
     /// Why.
     pub reason: String,
+}
+
+/// Input of `requestExtension`.
+#[derive(InputObject)]
+pub struct RequestExtensionInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// Working days asked for (at most 10 unless configured otherwise).
+    pub days: i32,
+    /// Why.
+    pub reason: String,
+}
+
+/// Input of `decideExtension`.
+#[derive(InputObject)]
+pub struct DecideExtensionInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// Grant or refuse.
+    pub approve: bool,
+    /// The issuer's words.
+    #[graphql(default)]
+    pub note: String,
 }
 
 /// Input of `raiseSupervision`.

@@ -127,6 +127,52 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                 a.due_on.format("%Y年%m月%d日")
             ),
         )],
+        AssignmentsEvent::ExtensionRequested { days, reason, .. } => vec![to(
+            &a.issuer_id,
+            NotificationKind::CompletionPending,
+            format!("延期申请：{}", a.title),
+            format!(
+                "{}申请延期{}个工作日，理由：{}。请审批。",
+                a.lead_unit_name, days, reason
+            ),
+        )],
+        AssignmentsEvent::ExtensionDecided {
+            approved,
+            days,
+            note,
+            ..
+        } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::DeadlineChanged,
+            format!(
+                "延期{}：{}",
+                if *approved { "已批准" } else { "未批准" },
+                a.title
+            ),
+            if *approved {
+                format!(
+                    "延期{}个工作日已批准，办结时限为{}。{}",
+                    days,
+                    a.due_on.format("%Y年%m月%d日"),
+                    note
+                )
+            } else {
+                format!(
+                    "延期申请未批准，办结时限仍为{}。{}",
+                    a.due_on.format("%Y年%m月%d日"),
+                    note
+                )
+            },
+        )],
+        AssignmentsEvent::ReturnedToIssuer { reason, .. } => vec![to(
+            &a.issuer_id,
+            NotificationKind::VerificationResult,
+            format!("事项回退：{}", a.title),
+            format!(
+                "{}回退「{}」，理由：{}。请重新确定承办单位。",
+                a.lead_unit_name, a.title, reason
+            ),
+        )],
         AssignmentsEvent::AssignmentCancelled { reason, .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::VerificationResult,

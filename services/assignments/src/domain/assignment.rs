@@ -234,6 +234,92 @@ pub fn resume(
     Ok((n, days))
 }
 
+/// Longest extension one request may ask for, in working days, unless configured.
+pub const DEFAULT_EXTENSION_CAP: i32 = 10;
+
+/// Working days after issue within which a wrong lead unit may send an item back.
+pub const RETURN_WINDOW_DAYS: i64 = 2;
+
+/// 申请延期: the lead unit asks for `days` more working days (at most `cap`).
+pub fn request_extension(
+    a: &AssignmentSnapshot,
+    days: i32,
+    reason: &str,
+    cap: i32,
+) -> Result<AssignmentSnapshot, DomainError> {
+    require(
+        a,
+        &[
+            AssignmentState::Acknowledged,
+            AssignmentState::InProgress,
+            AssignmentState::Returned,
+        ],
+        "申请延期",
+    )?;
+    if a.pending_extension_days.is_some() {
+        return Err(DomainError::Invalid {
+            field: "id",
+            message: "已有待审批的延期申请，请等待交办单位决定".into(),
+        });
+    }
+    if !(1..=cap).contains(&days) {
+        return Err(DomainError::Invalid {
+            field: "days",
+            message: format!("延期须为1至{cap}个工作日"),
+        });
+    }
+    non_empty("reason", reason, "延期理由")?;
+    let mut n = next(a, a.state);
+    n.pending_extension_days = Some(days);
+    Ok(n)
+}
+
+/// 审批延期: the issuer grants (the time limit moves by the days asked) or refuses.
+pub fn decide_extension(
+    a: &AssignmentSnapshot,
+    approve: bool,
+    cal: &Calendar,
+) -> Result<(AssignmentSnapshot, i32), DomainError> {
+    let Some(days) = a.pending_extension_days else {
+        return Err(DomainError::Invalid {
+            field: "id",
+            message: "该事项没有待审批的延期申请".into(),
+        });
+    };
+    let mut n = next(a, a.state);
+    n.pending_extension_days = None;
+    if approve {
+        n.due_on = cal.add_working_days(a.due_on, days as u32);
+        n.extension_count += 1;
+    }
+    Ok((n, days))
+}
+
+/// 回退: a lead unit that is not the right one sends the item back to the issuer within
+/// [`RETURN_WINDOW_DAYS`] working days of issue; after that 首问负责 applies.
+pub fn return_to_issuer(
+    a: &AssignmentSnapshot,
+    reason: &str,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> Result<AssignmentSnapshot, DomainError> {
+    require(
+        a,
+        &[AssignmentState::Issued, AssignmentState::Acknowledged],
+        "回退",
+    )?;
+    non_empty("reason", reason, "回退理由")?;
+    if cal.working_days_between(a.issued_at.date_naive(), today) > RETURN_WINDOW_DAYS {
+        return Err(DomainError::Invalid {
+            field: "id",
+            message: format!(
+                "交办已超过{RETURN_WINDOW_DAYS}个工作日，按首问负责制不能回退，请办理或申请转办"
+            ),
+        });
+    }
+    Ok(next(a, AssignmentState::Returned))
+}
+
 /// Whether the item's time limit has passed at `now` without it being finished.
 pub fn is_overdue(a: &AssignmentSnapshot, now: DateTime<FixedOffset>) -> bool {
     !a.state.is_finished() && now.date_naive() > a.due_on
@@ -266,7 +352,48 @@ mod tests {
             version: 1,
             supervision_level: SupervisionLevel::Normal,
             suspended_on: None,
+            pending_extension_days: None,
+            extension_count: 0,
         }
+    }
+
+    #[test]
+    fn an_extension_is_capped_asked_once_at_a_time_and_moves_the_limit_when_granted() {
+        let cal = Calendar::official();
+        let a = acknowledge(&issued()).unwrap();
+        assert!(matches!(
+            request_extension(&a, 11, "x", DEFAULT_EXTENSION_CAP),
+            Err(DomainError::Invalid { field: "days", .. })
+        ));
+        let r = request_extension(&a, 3, "需协调县直部门", DEFAULT_EXTENSION_CAP).unwrap();
+        assert!(matches!(
+            request_extension(&r, 2, "x", DEFAULT_EXTENSION_CAP),
+            Err(DomainError::Invalid { field: "id", .. })
+        ));
+        let (granted, days) = decide_extension(&r, true, &cal).unwrap();
+        assert_eq!((days, granted.extension_count), (3, 1));
+        assert_eq!(granted.due_on, cal.add_working_days(a.due_on, 3));
+        let (refused, _) = decide_extension(&r, false, &cal).unwrap();
+        assert_eq!((refused.due_on, refused.extension_count), (a.due_on, 0));
+        assert!(decide_extension(&refused, true, &cal).is_err());
+    }
+
+    #[test]
+    fn a_wrong_lead_unit_returns_within_two_working_days_only() {
+        let cal = Calendar::official();
+        let a = issued(); // Tue 10 Mar 2026
+        let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        assert_eq!(
+            return_to_issuer(&a, "不属本单位职责", d(12), &cal)
+                .unwrap()
+                .state,
+            AssignmentState::Returned
+        );
+        assert!(matches!(
+            return_to_issuer(&a, "不属本单位职责", d(13), &cal),
+            Err(DomainError::Invalid { field: "id", .. })
+        ));
+        assert!(return_to_issuer(&a, " ", d(11), &cal).is_err());
     }
 
     #[test]

@@ -57,6 +57,13 @@ pub struct Model {
     pub supervision_level: String,
     /// Day suspended, while suspended.
     pub suspended_on: Option<Date>,
+    /// Working days of an undecided extension request.
+    pub pending_extension_days: Option<i32>,
+    /// Its reason.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub pending_extension_reason: Option<String>,
+    /// Extensions granted.
+    pub extension_count: i32,
 }
 
 /// No relations declared.
