@@ -280,6 +280,19 @@ pub struct AssignmentSnapshot {
     /// Extensions granted so far.
     #[serde(default)]
     pub extension_count: i32,
+    /// Unit the lead unit asked to transfer the item to, not yet decided.
+    #[serde(default)]
+    pub pending_transfer_unit_id: Option<String>,
+    /// Transfers approved so far.
+    #[serde(default)]
+    pub transfer_count: i32,
+}
+
+impl AssignmentSnapshot {
+    /// Two or more transfers: the item is being passed around (推诿, 击鼓传花).
+    pub fn buck_passing(&self) -> bool {
+        self.transfer_count >= 2
+    }
 }
 
 /// One progress report (进度报送).
@@ -422,6 +435,26 @@ pub enum AssignmentsEvent {
         /// The issuer's words.
         note: String,
     },
+    /// The lead unit asked to hand the item to another unit (申请转办).
+    TransferRequested {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Unit asked for.
+        to_unit_id: String,
+        /// Why.
+        reason: String,
+    },
+    /// The issuer decided a transfer; when approved the item has its new lead unit.
+    TransferDecided {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// Whether it was approved.
+        approved: bool,
+        /// The lead unit before.
+        from_unit_id: String,
+        /// Two or more transfers: flagged as passing the buck (推诿).
+        buck_passing: bool,
+    },
     /// The lead unit sent the item back to the issuer as not its business (回退, 首问负责).
     ReturnedToIssuer {
         /// The assignment after the change.
@@ -473,6 +506,8 @@ impl AssignmentsEvent {
             AssignmentsEvent::CalendarDayChanged { .. } => "CalendarDayChanged",
             AssignmentsEvent::AssignmentCancelled { .. } => "AssignmentCancelled",
             AssignmentsEvent::ExtensionRequested { .. } => "ExtensionRequested",
+            AssignmentsEvent::TransferRequested { .. } => "TransferRequested",
+            AssignmentsEvent::TransferDecided { .. } => "TransferDecided",
             AssignmentsEvent::ExtensionDecided { .. } => "ExtensionDecided",
             AssignmentsEvent::ReturnedToIssuer { .. } => "ReturnedToIssuer",
             AssignmentsEvent::AssignmentReopened { .. } => "AssignmentReopened",
@@ -504,7 +539,9 @@ impl AssignmentsEvent {
             | AssignmentsEvent::AssignmentResumed { assignment, .. }
             | AssignmentsEvent::ExtensionRequested { assignment, .. }
             | AssignmentsEvent::ExtensionDecided { assignment, .. }
-            | AssignmentsEvent::ReturnedToIssuer { assignment, .. } => Some(assignment),
+            | AssignmentsEvent::ReturnedToIssuer { assignment, .. }
+            | AssignmentsEvent::TransferRequested { assignment, .. }
+            | AssignmentsEvent::TransferDecided { assignment, .. } => Some(assignment),
             _ => None,
         }
     }

@@ -815,3 +815,111 @@ async fn extensions_are_capped_and_decided_and_a_wrong_lead_unit_returns_the_ite
     assert!(titles.contains(&"事项回退：错派事项"), "{titles:?}");
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck() {
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let qingshi = app.token("qingshi-clerk").await.unwrap();
+    let baisha = app.token("baisha-clerk").await.unwrap();
+    let fields = "assignment { state version leadUnitId leadUnitName pendingTransferUnitId transferCount buckPassing transfers { fromUnitId toUnitId reason approved } }";
+    let request = format!(
+        "mutation($i: RequestTransferInput!) {{ requestTransfer(input: $i) {{ {fields} }} }}"
+    );
+    let decide = format!(
+        "mutation($i: DecideTransferInput!) {{ decideTransfer(input: $i) {{ {fields} }} }}"
+    );
+    let a = issue(&app, &sup, "qingshi-dzb", "转办测试事项").await;
+    let id = a["id"].as_str().unwrap().to_string();
+
+    let asked = app
+        .gql(Some(&qingshi), &request, json!({"i": {"id": id, "expectedVersion": 1, "toUnitId": "baisha-dzb", "reason": "涉及白沙乡辖区"}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        asked["data"]["requestTransfer"]["assignment"]["pendingTransferUnitId"], "baisha-dzb",
+        "{asked}"
+    );
+    let once = app
+        .gql(
+            Some(&sup),
+            &decide,
+            json!({"i": {"id": id, "expectedVersion": 2, "approve": true}}),
+        )
+        .await
+        .unwrap();
+    let o = &once["data"]["decideTransfer"]["assignment"];
+    assert_eq!(o["leadUnitName"], "白沙乡党政办公室", "{once}");
+    assert_eq!(
+        (
+            o["state"].as_str(),
+            o["transferCount"].as_i64(),
+            o["buckPassing"].as_bool()
+        ),
+        (Some("ISSUED"), Some(1), Some(false))
+    );
+    assert_eq!(o["transfers"][0]["fromUnitId"], "qingshi-dzb");
+    let gone = app
+        .gql(Some(&qingshi), ASSIGNMENT, json!({"id": id}))
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(&gone),
+        Some("NOT_FOUND"),
+        "the old lead unit no longer sees it"
+    );
+
+    app.gql(Some(&baisha), &request, json!({"i": {"id": id, "expectedVersion": 3, "toUnitId": "liuhe-dzb", "reason": "涉及柳河镇"}}))
+        .await
+        .unwrap();
+    let twice = app
+        .gql(
+            Some(&sup),
+            &decide,
+            json!({"i": {"id": id, "expectedVersion": 4, "approve": true}}),
+        )
+        .await
+        .unwrap();
+    let t = &twice["data"]["decideTransfer"]["assignment"];
+    assert_eq!(
+        (
+            t["leadUnitId"].as_str(),
+            t["transferCount"].as_i64(),
+            t["buckPassing"].as_bool()
+        ),
+        (Some("liuhe-dzb"), Some(2), Some(true)),
+        "{twice}"
+    );
+    assert_eq!(t["transfers"].as_array().unwrap().len(), 2);
+
+    app.settle().await.unwrap();
+    let leader = app.token("liuhe-leader").await.unwrap();
+    let inbox = app
+        .gql(
+            Some(&leader),
+            "{ myNotifications(first: 100) { edges { node { title body assignmentId } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let notice = inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["assignmentId"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(notice["title"], "督办通知（转办）：转办测试事项");
+    assert!(notice["body"].as_str().unwrap().contains("不得再推诿"));
+    let listed = app
+        .gql(Some(&sup), r#"{ assignments(filter: {scope: "liuhe", text: "转办测试"}) { totalCount edges { node { color } } } }"#, json!({}))
+        .await
+        .unwrap();
+    assert_eq!(listed["data"]["assignments"]["totalCount"], 1);
+    assert_eq!(
+        listed["data"]["assignments"]["edges"][0]["node"]["color"],
+        "BLUE"
+    );
+    app.shutdown().await.unwrap();
+}

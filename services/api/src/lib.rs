@@ -136,6 +136,23 @@ pub struct AssignmentView {
     pub return_reason: Option<String>,
     /// Every move of its time limit, oldest first.
     pub deadline_changes: Vec<DeadlineChangeView>,
+    /// The transfer chain, oldest first.
+    pub transfers: Vec<TransferView>,
+}
+
+/// One decided transfer request.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TransferView {
+    /// Lead unit that asked.
+    pub from_unit_id: String,
+    /// Unit asked for.
+    pub to_unit_id: String,
+    /// Why.
+    pub reason: String,
+    /// Whether it was approved.
+    pub approved: bool,
+    /// When it was decided.
+    pub decided_at: DateTime<FixedOffset>,
 }
 
 /// One move of a time limit and why.
@@ -263,6 +280,18 @@ pub enum AssignmentCommand {
         approve: bool,
         /// The issuer's words.
         note: String,
+    },
+    /// 申请转办 by the lead unit.
+    RequestTransfer {
+        /// The unit it should go to.
+        to_unit_id: String,
+        /// Why.
+        reason: String,
+    },
+    /// 审批转办 by the issuer.
+    DecideTransfer {
+        /// Approve or refuse.
+        approve: bool,
     },
     /// 回退 by a lead unit that is not the right one, within 2 working days of issue.
     ReturnToIssuer {

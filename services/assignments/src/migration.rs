@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateDeadlineSchedule),
             Box::new(AddSupervision),
             Box::new(AddExtensions),
+            Box::new(AddTransfers),
         ]
     }
 }
@@ -22,6 +23,97 @@ impl MigratorTrait for Migrator {
 struct CreateTables;
 
 struct CreateCalendar;
+
+/// Transfer requests on assignments and the transfer chain.
+struct AddTransfers;
+
+impl MigrationName for AddTransfers {
+    fn name(&self) -> &str {
+        "m0007_transfers"
+    }
+}
+
+#[derive(DeriveIden)]
+enum Transfer {
+    Table,
+    Id,
+    AssignmentId,
+    FromUnitId,
+    ToUnitId,
+    Reason,
+    Approved,
+    DecidedBy,
+    DecidedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddTransfers {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for col in [
+            ColumnDef::new(Alias::new("pending_transfer_unit_id"))
+                .string()
+                .to_owned(),
+            ColumnDef::new(Alias::new("pending_transfer_reason"))
+                .text()
+                .to_owned(),
+            ColumnDef::new(Alias::new("transfer_count"))
+                .integer()
+                .not_null()
+                .default(0)
+                .to_owned(),
+        ] {
+            let mut col = col;
+            m.alter_table(
+                Table::alter()
+                    .table(Assignment::Table)
+                    .add_column(&mut col)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.create_table(
+            Table::create()
+                .table(Transfer::Table)
+                .col(id(Transfer::Id))
+                .col(s(Transfer::AssignmentId))
+                .col(s(Transfer::FromUnitId))
+                .col(s(Transfer::ToUnitId))
+                .col(text(Transfer::Reason))
+                .col(ColumnDef::new(Transfer::Approved).boolean().not_null())
+                .col(s(Transfer::DecidedBy))
+                .col(ts(Transfer::DecidedAt).not_null().to_owned())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_transfer_assignment")
+                .table(Transfer::Table)
+                .col(Transfer::AssignmentId)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Transfer::Table).to_owned())
+            .await?;
+        for c in [
+            "transfer_count",
+            "pending_transfer_reason",
+            "pending_transfer_unit_id",
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(Assignment::Table)
+                    .drop_column(Alias::new(c))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
 
 /// Extension requests on assignments.
 struct AddExtensions;

@@ -3,7 +3,7 @@
 use crate::domain::{assignment as rules, assignment::DomainError};
 use crate::entity::{
     assignment, calendar_override, campaign, deadline_change, deadline_schedule, org_unit, person,
-    progress_report,
+    progress_report, transfer,
 };
 use async_trait::async_trait;
 use base64::Engine;
@@ -11,7 +11,8 @@ use chrono::{DateTime, FixedOffset};
 use duban_api::{
     ApiError, AssignmentCommand, AssignmentFilter, AssignmentView, AssignmentsApi,
     CalendarChangeView, CalendarDayView, DeadlineChangeView, IssueAssignmentInput, Page,
-    PageRequest, ReportProgressInput, SetCalendarDayInput, TextTransitionInput, TransitionInput,
+    PageRequest, ReportProgressInput, SetCalendarDayInput, TextTransitionInput, TransferView,
+    TransitionInput,
 };
 use duban_auth::{in_subtree, Actor, Role};
 use duban_clock::workdays::{Calendar, Special};
@@ -70,6 +71,8 @@ enum Extra {
     Report(progress_report::ActiveModel),
     /// A move of the time limit.
     DeadlineChange(deadline_change::ActiveModel),
+    /// A decided transfer request.
+    Transfer(transfer::ActiveModel),
 }
 
 /// Who may perform a transition.
@@ -165,6 +168,8 @@ fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
         suspended_on: m.suspended_on,
         pending_extension_days: m.pending_extension_days,
         extension_count: m.extension_count,
+        pending_transfer_unit_id: m.pending_transfer_unit_id.clone(),
+        transfer_count: m.transfer_count,
     }
 }
 
@@ -546,9 +551,26 @@ impl AssignmentsService {
                 at: c.changed_at,
             })
             .collect();
+        let transfers = transfer::Entity::find()
+            .filter(transfer::Column::AssignmentId.eq(m.id.clone()))
+            .order_by_asc(transfer::Column::DecidedAt)
+            .order_by_asc(transfer::Column::Id)
+            .all(conn)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|t| TransferView {
+                from_unit_id: t.from_unit_id,
+                to_unit_id: t.to_unit_id,
+                reason: t.reason,
+                approved: t.approved,
+                decided_at: t.decided_at,
+            })
+            .collect();
         Ok(AssignmentView {
             assignment: snapshot(&m),
             deadline_changes,
+            transfers,
             progress,
             acknowledged_at: m.acknowledged_at,
             completed_at: m.completed_at,
@@ -616,6 +638,15 @@ impl AssignmentsService {
         if next.pending_extension_days.is_none() {
             active.pending_extension_reason = Set(None);
         }
+        active.pending_transfer_unit_id = Set(next.pending_transfer_unit_id.clone());
+        if next.pending_transfer_unit_id.is_none() {
+            active.pending_transfer_reason = Set(None);
+        }
+        active.transfer_count = Set(next.transfer_count);
+        active.lead_unit_id = Set(next.lead_unit_id.clone());
+        active.lead_unit_path = Set(next.lead_unit_path.clone());
+        active.lead_unit_name = Set(next.lead_unit_name.clone());
+        active.responsible_person_id = Set(next.responsible_person_id.clone());
         let updated = assignment::Entity::update_many()
             .set(active)
             .filter(assignment::Column::Id.eq(id))
@@ -636,6 +667,9 @@ impl AssignmentsService {
                 }
                 Extra::DeadlineChange(c) => {
                     c.insert(&txn).await.map_err(internal)?;
+                }
+                Extra::Transfer(t) => {
+                    t.insert(&txn).await.map_err(internal)?;
                 }
             }
         }
@@ -939,6 +973,8 @@ impl AssignmentsApi for AssignmentsService {
             suspended_on: None,
             pending_extension_days: None,
             extension_count: 0,
+            pending_transfer_unit_id: None,
+            transfer_count: 0,
         };
         let model = assignment::ActiveModel {
             id: Set(id.clone()),
@@ -967,6 +1003,9 @@ impl AssignmentsApi for AssignmentsService {
             pending_extension_days: Set(None),
             pending_extension_reason: Set(None),
             extension_count: Set(0),
+            pending_transfer_unit_id: Set(None),
+            pending_transfer_reason: Set(None),
+            transfer_count: Set(0),
         }
         .insert(&txn)
         .await
@@ -1149,9 +1188,52 @@ impl AssignmentsApi for AssignmentsService {
             .clone();
         let party = match command {
             AssignmentCommand::RequestExtension { .. }
-            | AssignmentCommand::ReturnToIssuer { .. } => Party::LeadUnit,
+            | AssignmentCommand::ReturnToIssuer { .. }
+            | AssignmentCommand::RequestTransfer { .. } => Party::LeadUnit,
             _ => Party::Issuer,
         };
+        // Units a transfer names are read before the transaction; the transition checks
+        // they still match what it finds.
+        let target = match &command {
+            AssignmentCommand::RequestTransfer { to_unit_id, .. } => Some(to_unit_id.clone()),
+            AssignmentCommand::DecideTransfer { approve: true } => {
+                assignment::Entity::find_by_id(id.to_string())
+                    .one(&self.db)
+                    .await
+                    .map_err(internal)?
+                    .and_then(|m| m.pending_transfer_unit_id)
+            }
+            _ => None,
+        };
+        let new_unit = match &target {
+            Some(unit_id) => {
+                let unit = org_unit::Entity::find_by_id(unit_id.clone())
+                    .one(&self.db)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| ApiError::validation("toUnitId", "转办对象单位不存在"))?;
+                if matches!(command, AssignmentCommand::DecideTransfer { .. })
+                    && !actor.can_see(&unit.path)
+                {
+                    return Err(ApiError::Forbidden("转办对象不在您的督查范围内".into()));
+                }
+                let people = person::Entity::find()
+                    .filter(person::Column::UnitId.eq(unit.id.clone()))
+                    .order_by_asc(person::Column::Account)
+                    .all(&self.db)
+                    .await
+                    .map_err(internal)?;
+                let responsible = people
+                    .iter()
+                    .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
+                    .or_else(|| people.first())
+                    .map(|p| p.id.clone())
+                    .ok_or_else(|| ApiError::validation("toUnitId", "转办对象单位尚无人员"))?;
+                Some((unit.id, unit.path, unit.name, responsible))
+            }
+            None => None,
+        };
+        let decider = actor.person_id.clone();
         let cap = self.extension_cap;
         self.transition(actor, id, expected_version, party, move |a, m, now| {
             Ok(match command {
@@ -1200,6 +1282,56 @@ impl AssignmentsApi for AssignmentsService {
                             note: note.trim().to_string(),
                         },
                         extras,
+                    )
+                }
+                AssignmentCommand::RequestTransfer { to_unit_id, reason } => {
+                    let next = rules::request_transfer(a, &to_unit_id, &reason)?;
+                    let reason = reason.trim().to_string();
+                    m.pending_transfer_reason = Set(Some(reason.clone()));
+                    (
+                        next.clone(),
+                        AssignmentsEvent::TransferRequested {
+                            assignment: next,
+                            to_unit_id,
+                            reason,
+                        },
+                        vec![],
+                    )
+                }
+                AssignmentCommand::DecideTransfer { approve } => {
+                    let asked = a.pending_transfer_unit_id.clone().unwrap_or_default();
+                    let unit = new_unit
+                        .as_ref()
+                        .filter(|u| u.0 == asked)
+                        .map(|u| (u.0.as_str(), u.1.as_str(), u.2.as_str(), u.3.as_str()));
+                    let reason = match &m.pending_transfer_reason {
+                        sea_orm::ActiveValue::Set(r) | sea_orm::ActiveValue::Unchanged(r) => {
+                            r.clone().unwrap_or_default()
+                        }
+                        _ => String::new(),
+                    };
+                    let next =
+                        rules::decide_transfer(a, approve, if approve { unit } else { None })?;
+                    let row = transfer::ActiveModel {
+                        id: Set(duban_outbox::new_event_id(now).to_string()),
+                        assignment_id: Set(a.id.clone()),
+                        from_unit_id: Set(a.lead_unit_id.clone()),
+                        to_unit_id: Set(asked),
+                        reason: Set(reason),
+                        approved: Set(approve),
+                        decided_by: Set(decider.clone()),
+                        decided_at: Set(now),
+                    };
+                    let buck_passing = next.buck_passing();
+                    (
+                        next.clone(),
+                        AssignmentsEvent::TransferDecided {
+                            assignment: next,
+                            approved: approve,
+                            from_unit_id: a.lead_unit_id.clone(),
+                            buck_passing,
+                        },
+                        vec![Extra::Transfer(row)],
                     )
                 }
                 AssignmentCommand::ReturnToIssuer { reason } => {

@@ -627,6 +627,32 @@ impl MutationRoot {
         command(ctx, input.id, input.expected_version, cmd).await
     }
 
+    /// 申请转办: the lead unit asks the issuer to hand the item to another unit.
+    async fn request_transfer(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestTransferInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let cmd = duban_api::AssignmentCommand::RequestTransfer {
+            to_unit_id: input.to_unit_id.0,
+            reason: input.reason,
+        };
+        command(ctx, input.id, input.expected_version, cmd).await
+    }
+
+    /// 审批转办: when approved the item goes to the new lead unit; the chain is kept and two
+    /// or more transfers flag it as passing the buck (推诿).
+    async fn decide_transfer(
+        &self,
+        ctx: &Context<'_>,
+        input: DecideTransferInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let cmd = duban_api::AssignmentCommand::DecideTransfer {
+            approve: input.approve,
+        };
+        command(ctx, input.id, input.expected_version, cmd).await
+    }
+
     /// 回退: a lead unit that is not the right one sends the item back within 2 working days (首问负责).
     async fn return_to_issuer(
         &self,

@@ -368,6 +368,14 @@ pub struct Assignment {
     pub pending_extension_days: Option<i32>,
     /// Extensions granted so far.
     pub extension_count: i32,
+    /// Unit of a transfer asked for and not yet decided.
+    pub pending_transfer_unit_id: Option<ID>,
+    /// Transfers approved so far.
+    pub transfer_count: i32,
+    /// Two or more transfers: flagged as passing the buck (推诿).
+    pub buck_passing: bool,
+    /// The transfer chain, oldest first.
+    pub transfers: Vec<Transfer>,
     /// Progress reports, oldest first.
     pub progress_reports: Vec<ProgressReport>,
     /// When it was signed for.
@@ -404,6 +412,7 @@ impl Assignment {
     /// Builds the GraphQL object from a view and its color.
     pub fn new(v: AssignmentView, color: Option<ColorView>) -> Self {
         let a = v.assignment;
+        let buck_passing = a.buck_passing();
         Assignment {
             id: ID(a.id),
             title: a.title,
@@ -424,6 +433,20 @@ impl Assignment {
             suspended_on: a.suspended_on.map(Date),
             pending_extension_days: a.pending_extension_days,
             extension_count: a.extension_count,
+            pending_transfer_unit_id: a.pending_transfer_unit_id.clone().map(ID),
+            transfer_count: a.transfer_count,
+            buck_passing,
+            transfers: v
+                .transfers
+                .into_iter()
+                .map(|t| Transfer {
+                    from_unit_id: ID(t.from_unit_id),
+                    to_unit_id: ID(t.to_unit_id),
+                    reason: t.reason,
+                    approved: t.approved,
+                    decided_at: DateTime(t.decided_at),
+                })
+                .collect(),
             progress_reports: v
                 .progress
                 .into_iter()
@@ -659,6 +682,45 @@ pub struct AssignmentReasonInput {
     pub expected_version: i32,
     /// Why.
     pub reason: String,
+}
+
+/// One decided transfer request (转办).
+#[derive(SimpleObject)]
+pub struct Transfer {
+    /// Lead unit that asked.
+    pub from_unit_id: ID,
+    /// Unit asked for.
+    pub to_unit_id: ID,
+    /// Why.
+    pub reason: String,
+    /// Whether the issuer approved.
+    pub approved: bool,
+    /// When.
+    pub decided_at: DateTime,
+}
+
+/// Input of `requestTransfer`.
+#[derive(InputObject)]
+pub struct RequestTransferInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// The unit it should go to.
+    pub to_unit_id: ID,
+    /// Why.
+    pub reason: String,
+}
+
+/// Input of `decideTransfer`.
+#[derive(InputObject)]
+pub struct DecideTransferInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// Approve or refuse.
+    pub approve: bool,
 }
 
 /// Input of `requestExtension`.

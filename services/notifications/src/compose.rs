@@ -164,6 +164,43 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                 )
             },
         )],
+        AssignmentsEvent::TransferRequested { reason, .. } => vec![to(
+            &a.issuer_id,
+            NotificationKind::CompletionPending,
+            format!("转办申请：{}", a.title),
+            format!(
+                "{}申请转办「{}」，理由：{}。请审批。",
+                a.lead_unit_name, a.title, reason
+            ),
+        )],
+        AssignmentsEvent::TransferDecided {
+            approved: true,
+            buck_passing,
+            ..
+        } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::SupervisionNotice,
+            format!("督办通知（转办）：{}", a.title),
+            format!(
+                "{}：「{}」转由你单位承办，请于{}前办结。{}",
+                a.lead_unit_name,
+                a.title,
+                a.due_on.format("%Y年%m月%d日"),
+                if *buck_passing {
+                    "该事项已多次转办，请务必首问负责、不得再推诿。"
+                } else {
+                    ""
+                }
+            ),
+        )],
+        AssignmentsEvent::TransferDecided {
+            approved: false, ..
+        } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::VerificationResult,
+            format!("转办未批准：{}", a.title),
+            format!("「{}」的转办申请未批准，请继续办理。", a.title),
+        )],
         AssignmentsEvent::ReturnedToIssuer { reason, .. } => vec![to(
             &a.issuer_id,
             NotificationKind::VerificationResult,

@@ -295,6 +295,71 @@ pub fn decide_extension(
     Ok((n, days))
 }
 
+/// 申请转办: the lead unit asks the issuer to hand the item to `to_unit`.
+pub fn request_transfer(
+    a: &AssignmentSnapshot,
+    to_unit: &str,
+    reason: &str,
+) -> Result<AssignmentSnapshot, DomainError> {
+    require(
+        a,
+        &[
+            AssignmentState::Issued,
+            AssignmentState::Acknowledged,
+            AssignmentState::InProgress,
+        ],
+        "申请转办",
+    )?;
+    if a.pending_transfer_unit_id.is_some() {
+        return Err(DomainError::Invalid {
+            field: "id",
+            message: "已有待审批的转办申请".into(),
+        });
+    }
+    if to_unit == a.lead_unit_id {
+        return Err(DomainError::Invalid {
+            field: "toUnitId",
+            message: "转办对象不能是本单位".into(),
+        });
+    }
+    non_empty("reason", reason, "转办理由")?;
+    let mut n = next(a, a.state);
+    n.pending_transfer_unit_id = Some(to_unit.to_string());
+    Ok(n)
+}
+
+/// 审批转办: when approved the item goes to the new lead unit, starting again as issued
+/// there; the count is kept so repeated transfers show as passing the buck.
+pub fn decide_transfer(
+    a: &AssignmentSnapshot,
+    approve: bool,
+    new_unit: Option<(&str, &str, &str, &str)>,
+) -> Result<AssignmentSnapshot, DomainError> {
+    if a.pending_transfer_unit_id.is_none() {
+        return Err(DomainError::Invalid {
+            field: "id",
+            message: "该事项没有待审批的转办申请".into(),
+        });
+    }
+    let mut n = next(a, a.state);
+    n.pending_transfer_unit_id = None;
+    if approve {
+        let Some((id, path, name, responsible)) = new_unit else {
+            return Err(DomainError::Invalid {
+                field: "id",
+                message: "转办对象单位不存在".into(),
+            });
+        };
+        n.lead_unit_id = id.to_string();
+        n.lead_unit_path = path.to_string();
+        n.lead_unit_name = name.to_string();
+        n.responsible_person_id = responsible.to_string();
+        n.state = AssignmentState::Issued;
+        n.transfer_count += 1;
+    }
+    Ok(n)
+}
+
 /// 回退: a lead unit that is not the right one sends the item back to the issuer within
 /// [`RETURN_WINDOW_DAYS`] working days of issue; after that 首问负责 applies.
 pub fn return_to_issuer(
@@ -354,7 +419,37 @@ mod tests {
             suspended_on: None,
             pending_extension_days: None,
             extension_count: 0,
+            pending_transfer_unit_id: None,
+            transfer_count: 0,
         }
+    }
+
+    #[test]
+    fn the_second_approved_transfer_flags_the_item_as_passing_the_buck() {
+        let a = issued();
+        let r = request_transfer(&a, "u2", "属乙单位职责").unwrap();
+        assert!(request_transfer(&r, "u3", "x").is_err());
+        let once = decide_transfer(&r, true, Some(("u2", "/c/u2", "乙", "p2"))).unwrap();
+        assert_eq!(
+            (once.lead_unit_id.as_str(), once.state, once.buck_passing()),
+            ("u2", AssignmentState::Issued, false)
+        );
+        let r2 = request_transfer(&once, "u3", "属丙单位职责").unwrap();
+        let twice = decide_transfer(&r2, true, Some(("u3", "/c/u3", "丙", "p3"))).unwrap();
+        assert!(twice.buck_passing());
+        let refused =
+            decide_transfer(&request_transfer(&a, "u2", "x").unwrap(), false, None).unwrap();
+        assert_eq!(
+            (refused.lead_unit_id.as_str(), refused.transfer_count),
+            ("u", 0)
+        );
+        assert!(matches!(
+            request_transfer(&a, "u", "x"),
+            Err(DomainError::Invalid {
+                field: "toUnitId",
+                ..
+            })
+        ));
     }
 
     #[test]

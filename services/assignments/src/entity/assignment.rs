@@ -64,6 +64,13 @@ pub struct Model {
     pub pending_extension_reason: Option<String>,
     /// Extensions granted.
     pub extension_count: i32,
+    /// Unit of an undecided transfer request.
+    pub pending_transfer_unit_id: Option<String>,
+    /// Its reason.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub pending_transfer_reason: Option<String>,
+    /// Transfers approved.
+    pub transfer_count: i32,
 }
 
 /// No relations declared.

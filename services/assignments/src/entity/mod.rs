@@ -8,3 +8,4 @@ pub mod deadline_schedule;
 pub mod org_unit;
 pub mod person;
 pub mod progress_report;
+pub mod transfer;
