@@ -7,16 +7,17 @@
 #   deploy/local/servers.sh stop
 #   deploy/local/servers.sh kafka-down | kafka-up   # stop / restart the broker, keeping its data
 #
-# Settings (environment): DUBAN_CACHE (default ~/.cache/duban), DUBAN_PG_PORT (55432),
-# DUBAN_KAFKA_PORT (59092), DUBAN_KAFKA_VERSION (4.4.0), DUBAN_RUN_DIR (where the servers keep
+# Settings (environment): DUBAN_CACHE (default ~/.cache/duban), DUBAN_PG_PORT (15432),
+# DUBAN_KAFKA_PORT (19092), DUBAN_KAFKA_VERSION (4.4.0), DUBAN_RUN_DIR (where the servers keep
 # their data; default $DUBAN_CACHE/run).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DUBAN_CACHE:-$HOME/.cache/duban}
 run=${DUBAN_RUN_DIR:-$cache/run}
-pg_port=${DUBAN_PG_PORT:-55432}
-kafka_port=${DUBAN_KAFKA_PORT:-59092}
+# Below the kernel's ephemeral range (32768–60999), so no outgoing connection holds them.
+pg_port=${DUBAN_PG_PORT:-15432}
+kafka_port=${DUBAN_KAFKA_PORT:-19092}
 controller_port=$((kafka_port + 1))
 kafka_version=${DUBAN_KAFKA_VERSION:-4.4.0}
 kafka_libs=$cache/kafka-$kafka_version/libs

@@ -34,11 +34,31 @@ pub fn duban_binary() -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
-/// A free loopback port (bound and released; another process may take it, rarely).
+/// A free loopback port below the kernel's ephemeral range, so that no outgoing
+/// connection takes it while a test has stopped the process that listens on it.
 pub fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    free_ports(1)
+}
+
+/// The first of `n` consecutive free loopback ports below the ephemeral range.
+pub fn free_ports(n: u16) -> anyhow::Result<u16> {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    // Spread test processes apart; step through the range from a per-process start.
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 20_000 + (std::process::id() % 400) as u16 * 20;
+    for _ in 0..2_000 {
+        let offset = NEXT.fetch_add(n, Ordering::SeqCst) % 8_000;
+        let first = base.wrapping_add(offset);
+        if !(20_000..30_000 - n).contains(&first) {
+            continue;
+        }
+        let all_free =
+            (first..first + n).all(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok());
+        if all_free {
+            return Ok(first);
+        }
+    }
+    anyhow::bail!("no free port between 20000 and 30000")
 }
 
 /// The five processes of a distributed duban.
@@ -194,7 +214,8 @@ impl OwnBroker {
         // Only to fail loudly when the suite has no Kafka at all.
         let _ = kafka_brokers();
         let dir = tempfile::tempdir()?;
-        let port = free_port()?;
+        // The broker and its controller listen on two consecutive ports.
+        let port = free_ports(2)?;
         let env = vec![
             (
                 "DUBAN_RUN_DIR".to_string(),
