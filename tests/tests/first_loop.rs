@@ -923,3 +923,79 @@ async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck() {
     );
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn an_admin_adds_a_township_with_its_division_code_and_its_people_can_sign_in() {
+    let app = spawn_app().await.unwrap();
+    let admin = app.token("county-admin").await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let unit = "mutation($i: RegisterOrgUnitInput!) { registerOrgUnit(input: $i) { orgUnit { id path divisionCode kind } } }";
+    let bad = app
+        .gql(Some(&admin), unit, json!({"i": {"id": "shanxi", "parentId": "qs", "kind": "TOWNSHIP", "name": "山溪镇", "divisionCode": "360124102"}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"], "divisionCode",
+        "{bad}"
+    );
+    let short = app
+        .gql(Some(&admin), unit, json!({"i": {"id": "shanxi", "parentId": "qs", "kind": "TOWNSHIP", "name": "山溪镇", "divisionCode": "3601231"}}))
+        .await
+        .unwrap();
+    assert_eq!(short["errors"][0]["extensions"]["field"], "divisionCode");
+    let denied = app
+        .gql(
+            Some(&sup),
+            unit,
+            json!({"i": {"id": "shanxi", "parentId": "qs", "kind": "TOWNSHIP", "name": "山溪镇"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&denied), Some("FORBIDDEN"));
+    let town = app
+        .gql(Some(&admin), unit, json!({"i": {"id": "shanxi", "parentId": "qs", "kind": "TOWNSHIP", "name": "山溪镇", "divisionCode": "360123102"}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        town["data"]["registerOrgUnit"]["orgUnit"]["path"], "/qs/shanxi",
+        "{town}"
+    );
+    let office = app
+        .gql(Some(&admin), unit, json!({"i": {"id": "shanxi-dzb", "parentId": "shanxi", "kind": "OFFICE", "name": "山溪镇党政办公室"}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        office["data"]["registerOrgUnit"]["orgUnit"]["path"],
+        "/qs/shanxi/shanxi-dzb"
+    );
+    let person = "mutation($i: RegisterPersonInput!) { registerPerson(input: $i) { person { id account roles } } }";
+    let p = app
+        .gql(Some(&admin), person, json!({"i": {"account": "shanxi-leader", "name": "周山", "title": "山溪镇党政办公室主任", "unitId": "shanxi-dzb", "roles": ["UNIT_LEADER"]}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        p["data"]["registerPerson"]["person"]["id"], "p-shanxi-leader",
+        "{p}"
+    );
+    let dup = app
+        .gql(Some(&admin), person, json!({"i": {"account": "shanxi-leader", "name": "周山", "unitId": "shanxi-dzb", "roles": ["CLERK"]}}))
+        .await
+        .unwrap();
+    assert_eq!(dup["errors"][0]["extensions"]["field"], "account");
+
+    // The new unit can be given work at once, and its leader gets the notice.
+    let a = issue(&app, &sup, "shanxi-dzb", "新设乡镇的第一件交办事项").await;
+    assert_eq!(a["responsiblePersonId"], "p-shanxi-leader");
+    app.settle().await.unwrap();
+    let leader = app.token("shanxi-leader").await.unwrap();
+    let inbox = app
+        .gql(
+            Some(&leader),
+            "{ myNotifications { totalCount } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(inbox["data"]["myNotifications"]["totalCount"], 1, "{inbox}");
+    app.shutdown().await.unwrap();
+}

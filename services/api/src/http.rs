@@ -19,6 +19,10 @@ pub enum AssignmentsCall {
     WorkCalendar(Actor, i32),
     /// See [`AssignmentsApi::set_calendar_day`].
     SetCalendarDay(Actor, SetCalendarDayInput),
+    /// See [`AssignmentsApi::register_org_unit`].
+    RegisterOrgUnit(Actor, RegisterOrgUnitInput),
+    /// See [`AssignmentsApi::register_person_as`].
+    RegisterPerson(Actor, RegisterPersonInput),
     /// See [`AssignmentsApi::add_working_days`].
     AddWorkingDays(Actor, chrono::NaiveDate, i32),
     /// See [`AssignmentsApi::issue_assignment`].
@@ -110,6 +114,8 @@ pub async fn dispatch_assignments(
         C::WorkCalendar(a, y) => json(api.work_calendar(&a, y).await),
         C::AddWorkingDays(a, f, d) => json(api.add_working_days(&a, f, d).await),
         C::SetCalendarDay(a, i) => json(api.set_calendar_day(&a, i).await),
+        C::RegisterOrgUnit(a, i) => json(api.register_org_unit(&a, i).await),
+        C::RegisterPerson(a, i) => json(api.register_person_as(&a, i).await),
         C::IssueAssignment(a, i) => json(api.issue_assignment(&a, i).await),
         C::AcknowledgeAssignment(a, i) => json(api.acknowledge_assignment(&a, i).await),
         C::ReportProgress(a, i) => json(api.report_progress(&a, i).await),
@@ -329,6 +335,22 @@ impl HttpClient {
 impl AssignmentsApi for HttpClient {
     async fn work_calendar(&self, a: &Actor, year: i32) -> Result<Vec<CalendarDayView>, ApiError> {
         self.call(&AssignmentsCall::WorkCalendar(a.clone(), year))
+            .await
+    }
+    async fn register_org_unit(
+        &self,
+        a: &Actor,
+        i: RegisterOrgUnitInput,
+    ) -> Result<OrgUnitSnapshot, ApiError> {
+        self.call(&AssignmentsCall::RegisterOrgUnit(a.clone(), i))
+            .await
+    }
+    async fn register_person_as(
+        &self,
+        a: &Actor,
+        i: RegisterPersonInput,
+    ) -> Result<PersonSnapshot, ApiError> {
+        self.call(&AssignmentsCall::RegisterPerson(a.clone(), i))
             .await
     }
     async fn set_calendar_day(

@@ -181,6 +181,36 @@ pub struct SetCalendarDayInput {
     pub reason: String,
 }
 
+/// Input of `registerOrgUnit`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RegisterOrgUnitInput {
+    /// Id; made up from the name's order when omitted.
+    pub id: Option<String>,
+    /// Parent unit; none for a county.
+    pub parent_id: Option<String>,
+    /// Kind.
+    pub kind: duban_schema::assignments::UnitKind,
+    /// Official name.
+    pub name: String,
+    /// 统计用区划代码: 6 digits for a county, 9 for a township (starting with its county's 6).
+    pub division_code: Option<String>,
+}
+
+/// Input of `registerPerson`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RegisterPersonInput {
+    /// Login account, unique.
+    pub account: String,
+    /// Full name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Unit.
+    pub unit_id: String,
+    /// Roles.
+    pub roles: Vec<duban_schema::Role>,
+}
+
 /// Result of `setCalendarDay`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CalendarChangeView {
@@ -342,6 +372,18 @@ pub trait AssignmentsApi: Send + Sync {
         actor: &Actor,
         input: SetCalendarDayInput,
     ) -> Result<CalendarChangeView, ApiError>;
+    /// Adds a unit to the directory (ADMIN).
+    async fn register_org_unit(
+        &self,
+        actor: &Actor,
+        input: RegisterOrgUnitInput,
+    ) -> Result<OrgUnitSnapshot, ApiError>;
+    /// Adds a person to the directory (ADMIN).
+    async fn register_person_as(
+        &self,
+        actor: &Actor,
+        input: RegisterPersonInput,
+    ) -> Result<PersonSnapshot, ApiError>;
     /// The `days`th working day after `from`.
     async fn add_working_days(
         &self,

@@ -11,8 +11,8 @@ use chrono::{DateTime, FixedOffset};
 use duban_api::{
     ApiError, AssignmentCommand, AssignmentFilter, AssignmentView, AssignmentsApi,
     CalendarChangeView, CalendarDayView, DeadlineChangeView, IssueAssignmentInput, Page,
-    PageRequest, ReportProgressInput, SetCalendarDayInput, TextTransitionInput, TransferView,
-    TransitionInput,
+    PageRequest, RegisterOrgUnitInput, RegisterPersonInput, ReportProgressInput,
+    SetCalendarDayInput, TextTransitionInput, TransferView, TransitionInput,
 };
 use duban_auth::{in_subtree, Actor, Role};
 use duban_clock::workdays::{Calendar, Special};
@@ -888,6 +888,152 @@ impl AssignmentsApi for AssignmentsService {
         self.commit(txn).await?;
         *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
         Ok(CalendarChangeView { day, moved })
+    }
+
+    async fn register_org_unit(
+        &self,
+        actor: &Actor,
+        input: RegisterOrgUnitInput,
+    ) -> Result<OrgUnitSnapshot, ApiError> {
+        if !actor.has(Role::Admin) {
+            return Err(ApiError::Forbidden("只有系统管理员可以维护单位".into()));
+        }
+        let name = input.name.trim().to_string();
+        if name.is_empty() {
+            return Err(ApiError::validation("name", "请填写单位名称"));
+        }
+        let parent = match &input.parent_id {
+            Some(p) => Some(
+                org_unit::Entity::find_by_id(p.clone())
+                    .one(&self.db)
+                    .await
+                    .map_err(internal)?
+                    .filter(|u| actor.can_see(&u.path))
+                    .ok_or_else(|| {
+                        ApiError::validation("parentId", "上级单位不存在或不在您的管理范围内")
+                    })?,
+            ),
+            None => None,
+        };
+        match (input.kind, &parent) {
+            (UnitKind::County, Some(_)) => {
+                return Err(ApiError::validation("parentId", "县不能有上级单位"))
+            }
+            (UnitKind::County, None) => {}
+            (_, None) => return Err(ApiError::validation("parentId", "请选择上级单位")),
+            _ => {}
+        }
+        let code = input
+            .division_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        let digits = |c: &str, n: usize| c.len() == n && c.bytes().all(|b| b.is_ascii_digit());
+        match (input.kind, code) {
+            (UnitKind::County, Some(c)) if !digits(c, 6) => {
+                return Err(ApiError::validation(
+                    "divisionCode",
+                    "县的区划代码应为6位数字",
+                ))
+            }
+            (UnitKind::Township, Some(c)) => {
+                if !digits(c, 9) {
+                    return Err(ApiError::validation(
+                        "divisionCode",
+                        "乡镇的区划代码应为9位数字",
+                    ));
+                }
+                if let Some(pc) = parent.as_ref().and_then(|p| p.division_code.clone()) {
+                    if !c.starts_with(&pc) {
+                        return Err(ApiError::validation(
+                            "divisionCode",
+                            format!("乡镇的区划代码应以所属县的代码{pc}开头"),
+                        ));
+                    }
+                }
+            }
+            (UnitKind::Department | UnitKind::Office, Some(_)) => {
+                return Err(ApiError::validation(
+                    "divisionCode",
+                    "只有县和乡镇有区划代码",
+                ))
+            }
+            _ => {}
+        }
+        let id = input
+            .id
+            .clone()
+            .filter(|i| !i.trim().is_empty())
+            .unwrap_or_else(|| duban_outbox::new_event_id(self.clock.now()).to_string());
+        if id.contains('/')
+            || org_unit::Entity::find_by_id(id.clone())
+                .one(&self.db)
+                .await
+                .map_err(internal)?
+                .is_some()
+        {
+            return Err(ApiError::validation("id", "单位编号已存在或含有“/”"));
+        }
+        let path = match &parent {
+            Some(p) => format!("{}/{id}", p.path),
+            None => format!("/{id}"),
+        };
+        let unit = OrgUnitSnapshot {
+            id,
+            parent_id: parent.map(|p| p.id),
+            kind: input.kind,
+            name,
+            division_code: code.map(str::to_string),
+            path,
+        };
+        self.register_unit(unit.clone()).await?;
+        Ok(unit)
+    }
+
+    async fn register_person_as(
+        &self,
+        actor: &Actor,
+        input: RegisterPersonInput,
+    ) -> Result<PersonSnapshot, ApiError> {
+        if !actor.has(Role::Admin) {
+            return Err(ApiError::Forbidden("只有系统管理员可以维护人员".into()));
+        }
+        let account = input.account.trim().to_string();
+        if account.is_empty() || account.contains(char::is_whitespace) {
+            return Err(ApiError::validation("account", "账号不能为空或含有空格"));
+        }
+        if input.name.trim().is_empty() {
+            return Err(ApiError::validation("name", "请填写姓名"));
+        }
+        if input.roles.is_empty() {
+            return Err(ApiError::validation("roles", "请至少选择一个角色"));
+        }
+        let unit = org_unit::Entity::find_by_id(input.unit_id.clone())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .filter(|u| actor.can_see(&u.path))
+            .ok_or_else(|| ApiError::validation("unitId", "所在单位不存在或不在您的管理范围内"))?;
+        if person::Entity::find()
+            .filter(person::Column::Account.eq(account.clone()))
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .is_some()
+        {
+            return Err(ApiError::validation("account", "账号已存在"));
+        }
+        let p = PersonSnapshot {
+            id: format!("p-{account}"),
+            account,
+            name: input.name.trim().to_string(),
+            title: input.title.trim().to_string(),
+            unit_id: unit.id,
+            unit_path: unit.path,
+            roles: input.roles,
+        };
+        self.register_person(p.clone()).await?;
+        Ok(p)
     }
 
     async fn add_working_days(

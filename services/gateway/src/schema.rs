@@ -682,6 +682,54 @@ impl MutationRoot {
         .await
     }
 
+    /// Adds a unit to the directory (ADMIN); counties and townships carry their division code.
+    async fn register_org_unit(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterOrgUnitInput,
+    ) -> async_graphql::Result<OrgUnitPayload> {
+        let a = actor(ctx)?;
+        let u = services(ctx)?
+            .assignments
+            .register_org_unit(
+                a,
+                duban_api::RegisterOrgUnitInput {
+                    id: input.id.map(|i| i.0),
+                    parent_id: input.parent_id.map(|i| i.0),
+                    kind: input.kind.into(),
+                    name: input.name,
+                    division_code: input.division_code,
+                },
+            )
+            .await
+            .gql()?;
+        Ok(OrgUnitPayload { org_unit: u.into() })
+    }
+
+    /// Adds a person to the directory (ADMIN).
+    async fn register_person(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterPersonInput,
+    ) -> async_graphql::Result<PersonPayload> {
+        let a = actor(ctx)?;
+        let p = services(ctx)?
+            .assignments
+            .register_person_as(
+                a,
+                duban_api::RegisterPersonInput {
+                    account: input.account,
+                    name: input.name,
+                    title: input.title,
+                    unit_id: input.unit_id.0,
+                    roles: input.roles.into_iter().map(Into::into).collect(),
+                },
+            )
+            .await
+            .gql()?;
+        Ok(PersonPayload { person: p.into() })
+    }
+
     /// Changes one day of the county's working calendar (ADMIN); every open time limit
     /// measured on it is recomputed and records why it moved.
     async fn set_calendar_day(

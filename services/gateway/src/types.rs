@@ -699,6 +699,51 @@ pub struct Transfer {
     pub decided_at: DateTime,
 }
 
+/// Input of `registerOrgUnit`.
+#[derive(InputObject)]
+pub struct RegisterOrgUnitInput {
+    /// Id; generated when omitted.
+    pub id: Option<ID>,
+    /// Parent unit; none for a county.
+    pub parent_id: Option<ID>,
+    /// Kind.
+    pub kind: UnitKind,
+    /// Official name.
+    pub name: String,
+    /// 统计用区划代码: 6 digits for a county, 9 for a township.
+    pub division_code: Option<String>,
+}
+
+/// Payload of `registerOrgUnit`.
+#[derive(SimpleObject)]
+pub struct OrgUnitPayload {
+    /// The new unit.
+    pub org_unit: OrgUnit,
+}
+
+/// Input of `registerPerson`.
+#[derive(InputObject)]
+pub struct RegisterPersonInput {
+    /// Login account, unique.
+    pub account: String,
+    /// Full name.
+    pub name: String,
+    /// Title.
+    #[graphql(default)]
+    pub title: String,
+    /// Unit.
+    pub unit_id: ID,
+    /// Roles.
+    pub roles: Vec<Role>,
+}
+
+/// Payload of `registerPerson`.
+#[derive(SimpleObject)]
+pub struct PersonPayload {
+    /// The new person.
+    pub person: Person,
+}
+
 /// Input of `requestTransfer`.
 #[derive(InputObject)]
 pub struct RequestTransferInput {
