@@ -999,3 +999,93 @@ async fn an_admin_adds_a_township_with_its_division_code_and_its_people_can_sign
     assert_eq!(inbox["data"]["myNotifications"]["totalCount"], 1, "{inbox}");
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn the_ledger_pages_with_cursors_and_filters_by_due_range_and_responsible_person() {
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    for i in 0..5 {
+        issue(&app, &sup, "qingshi-dzb", &format!("分页测试{i}")).await;
+    }
+    let page = r#"query($after: String) { assignments(first: 3, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id dueOn responsiblePersonId } } } }"#;
+    let mut seen = Vec::new();
+    let mut after = serde_json::Value::Null;
+    let mut last_due = String::new();
+    loop {
+        let body = app
+            .gql(Some(&sup), page, json!({ "after": after }))
+            .await
+            .unwrap();
+        let conn = &body["data"]["assignments"];
+        assert_eq!(conn["totalCount"], 13, "{body}");
+        for e in conn["edges"].as_array().unwrap() {
+            let due = e["node"]["dueOn"].as_str().unwrap().to_string();
+            assert!(due >= last_due, "ordered by time limit");
+            last_due = due;
+            seen.push(e["node"]["id"].as_str().unwrap().to_string());
+        }
+        if conn["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].clone();
+    }
+    let unique: std::collections::HashSet<_> = seen.iter().collect();
+    assert_eq!(
+        (seen.len(), unique.len()),
+        (13, 13),
+        "every item once across pages"
+    );
+
+    let mine = app
+        .gql(
+            Some(&sup),
+            r#"{ assignments(filter: {responsiblePersonId: "p-qingshi-leader"}, first: 100) { totalCount edges { node { responsiblePersonId } } } }"#,
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let edges = mine["data"]["assignments"]["edges"].as_array().unwrap();
+    assert_eq!(
+        edges.len(),
+        7,
+        "two demo items and the five just issued: {mine}"
+    );
+    assert!(edges
+        .iter()
+        .all(|e| e["node"]["responsiblePersonId"] == "p-qingshi-leader"));
+
+    let ranged = app
+        .gql(
+            Some(&sup),
+            r#"query($d: Date!) { assignments(filter: {dueFrom: $d, dueTo: $d}, first: 100) { edges { node { dueOn } } } }"#,
+            json!({"d": last_due}),
+        )
+        .await
+        .unwrap();
+    let r = ranged["data"]["assignments"]["edges"].as_array().unwrap();
+    assert!(
+        !r.is_empty() && r.iter().all(|e| e["node"]["dueOn"] == last_due.as_str()),
+        "{ranged}"
+    );
+
+    let too_many = app
+        .gql(
+            Some(&sup),
+            "{ assignments(first: 101) { totalCount } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(too_many["errors"][0]["extensions"]["field"], "first");
+    let bad_cursor = app
+        .gql(
+            Some(&sup),
+            r#"{ assignments(after: "not-a-cursor") { totalCount } }"#,
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(bad_cursor["errors"][0]["extensions"]["field"], "after");
+    app.shutdown().await.unwrap();
+}

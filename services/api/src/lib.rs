@@ -341,6 +341,15 @@ pub struct AssignmentFilter {
     pub ids: Option<Vec<String>>,
     /// Title or description contains this text.
     pub text: Option<String>,
+    /// Time limit on or after this day.
+    #[serde(default)]
+    pub due_from: Option<chrono::NaiveDate>,
+    /// Time limit on or before this day.
+    #[serde(default)]
+    pub due_to: Option<chrono::NaiveDate>,
+    /// Only items this person is responsible for.
+    #[serde(default)]
+    pub responsible_person_id: Option<String>,
 }
 
 /// One day of the working calendar.

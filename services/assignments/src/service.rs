@@ -1606,6 +1606,15 @@ impl AssignmentsApi for AssignmentsService {
                 assignment::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())),
             );
         }
+        if let Some(d) = filter.due_from {
+            cond = cond.add(assignment::Column::DueOn.gte(d));
+        }
+        if let Some(d) = filter.due_to {
+            cond = cond.add(assignment::Column::DueOn.lte(d));
+        }
+        if let Some(p) = &filter.responsible_person_id {
+            cond = cond.add(assignment::Column::ResponsiblePersonId.eq(p.clone()));
+        }
         if let Some(ids) = &filter.ids {
             cond = cond.add(assignment::Column::Id.is_in(ids.clone()));
         }

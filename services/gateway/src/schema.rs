@@ -234,6 +234,9 @@ impl QueryRoot {
                 .map(|v| v.into_iter().map(Into::into).collect()),
             ids,
             text: filter.text,
+            due_from: filter.due_from.map(|d| d.0),
+            due_to: filter.due_to.map(|d| d.0),
+            responsible_person_id: filter.responsible_person_id.map(|i| i.0),
         };
         let result = s
             .assignments

@@ -606,6 +606,12 @@ pub struct AssignmentFilter {
     pub color: Option<Color>,
     /// Title or description contains this text.
     pub text: Option<String>,
+    /// Time limit on or after this day.
+    pub due_from: Option<Date>,
+    /// Time limit on or before this day.
+    pub due_to: Option<Date>,
+    /// Only items this person is responsible for.
+    pub responsible_person_id: Option<ID>,
 }
 
 /// Input of `issueAssignment`.
