@@ -1,0 +1,170 @@
+//! The `duban` binary as a newcomer runs it: `duban serve` on SQLite files, tokens from
+//! `duban token`, and SIGTERM with events still in flight: after a restart every event
+//! has reached every consumer.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use duban_tests::cluster::{duban_binary, free_port};
+use serde_json::{json, Value};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+fn command(dir: &std::path::Path, port: u16) -> Command {
+    let mut c = Command::new(duban_binary().unwrap());
+    c.env("DUBAN_DATA_DIR", dir)
+        .env("DUBAN_LISTEN", format!("127.0.0.1:{port}"))
+        .env("DUBAN_JWT_SECRET", "binary-test-secret-0123")
+        .env("DUBAN_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .env_remove("KAFKA_BROKERS")
+        .stdin(Stdio::null());
+    c
+}
+
+async fn start(dir: &std::path::Path, port: u16) -> Server {
+    let child = command(dir, port)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = awc::Client::default()
+            .get(format!("{url}/readyz"))
+            .send()
+            .await
+        {
+            if r.status().is_success() {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "duban serve not ready within 60 s"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    Server { child, url }
+}
+
+fn token(dir: &std::path::Path, port: u16, account: &str) -> String {
+    let out = command(dir, port)
+        .args(["token", "--person", account])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+async fn gql(url: &str, token: &str, query: &str, variables: Value) -> Value {
+    let mut resp = awc::Client::default()
+        .post(format!("{url}/graphql"))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .send_json(&json!({"query": query, "variables": variables}))
+        .await
+        .unwrap();
+    resp.json().limit(10 << 20).await.unwrap()
+}
+
+#[actix_web::test]
+async fn sigterm_with_events_in_flight_loses_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap();
+    let server = start(dir.path(), port).await;
+    let sup = token(dir.path(), port, "county-supervisor");
+    let list = command(dir.path(), port)
+        .args(["token", "--list"])
+        .output()
+        .unwrap();
+    let lines = String::from_utf8(list.stdout).unwrap();
+    assert!(
+        lines.lines().any(|l| l.split('\t').collect::<Vec<_>>()
+            == ["p-county-supervisor", "王建国", "/qs/qs-dcs", "SUPERVISOR"]),
+        "{lines}"
+    );
+
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let body = gql(
+            &server.url,
+            &sup,
+            "mutation($i: IssueAssignmentInput!) { issueAssignment(input: $i) { assignment { id } } }",
+            json!({"i": {"title": format!("停机测试{i}"), "leadUnitId": "baisha-dzb", "timeLimitDays": 5}}),
+        )
+        .await;
+        ids.push(
+            body["data"]["issueAssignment"]["assignment"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let mut child = server.child;
+    assert!(Command::new("kill")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "no exit within 30 s of SIGTERM");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status:?}");
+
+    let again = start(dir.path(), port).await;
+    let dis = token(dir.path(), port, "county-discipline");
+    let leader = token(dir.path(), port, "baisha-leader");
+    for id in &ids {
+        let audit = gql(
+            &again.url,
+            &dis,
+            "query($id: ID!) { auditEntries(filter: {aggregateId: $id}) { edges { node { eventType } } } }",
+            json!({"id": id}),
+        )
+        .await;
+        let issued = audit["data"]["auditEntries"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["node"]["eventType"] == "AssignmentIssued")
+            .count();
+        assert_eq!(issued, 1, "audit for {id}: {audit}");
+    }
+    let inbox = gql(
+        &again.url,
+        &leader,
+        "{ myNotifications(first: 100) { edges { node { assignmentId } } } }",
+        json!({}),
+    )
+    .await;
+    let got: Vec<&str> = inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["node"]["assignmentId"].as_str())
+        .collect();
+    for id in &ids {
+        assert_eq!(
+            got.iter().filter(|g| **g == id.as_str()).count(),
+            1,
+            "one notice for {id}"
+        );
+    }
+    let mut child = again.child;
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let _ = child.wait();
+}
