@@ -49,28 +49,23 @@ enum Transfer {
 #[async_trait::async_trait]
 impl MigrationTrait for AddTransfers {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for col in [
-            ColumnDef::new(Alias::new("pending_transfer_unit_id"))
-                .string()
-                .to_owned(),
-            ColumnDef::new(Alias::new("pending_transfer_reason"))
-                .text()
-                .to_owned(),
-            ColumnDef::new(Alias::new("transfer_count"))
-                .integer()
-                .not_null()
-                .default(0)
-                .to_owned(),
-        ] {
-            let mut col = col;
-            m.alter_table(
-                Table::alter()
-                    .table(Assignment::Table)
-                    .add_column(&mut col)
+        add_columns(
+            m,
+            vec![
+                ColumnDef::new(Alias::new("pending_transfer_unit_id"))
+                    .string()
                     .to_owned(),
-            )
-            .await?;
-        }
+                ColumnDef::new(Alias::new("pending_transfer_reason"))
+                    .text()
+                    .to_owned(),
+                ColumnDef::new(Alias::new("transfer_count"))
+                    .integer()
+                    .not_null()
+                    .default(0)
+                    .to_owned(),
+            ],
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Transfer::Table)
@@ -98,20 +93,15 @@ impl MigrationTrait for AddTransfers {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(Transfer::Table).to_owned())
             .await?;
-        for c in [
-            "transfer_count",
-            "pending_transfer_reason",
-            "pending_transfer_unit_id",
-        ] {
-            m.alter_table(
-                Table::alter()
-                    .table(Assignment::Table)
-                    .drop_column(Alias::new(c))
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+        drop_columns(
+            m,
+            &[
+                "transfer_count",
+                "pending_transfer_reason",
+                "pending_transfer_unit_id",
+            ],
+        )
+        .await
     }
 }
 
@@ -127,46 +117,35 @@ impl MigrationName for AddExtensions {
 #[async_trait::async_trait]
 impl MigrationTrait for AddExtensions {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for col in [
-            ColumnDef::new(Alias::new("pending_extension_days"))
-                .integer()
-                .to_owned(),
-            ColumnDef::new(Alias::new("pending_extension_reason"))
-                .text()
-                .to_owned(),
-            ColumnDef::new(Alias::new("extension_count"))
-                .integer()
-                .not_null()
-                .default(0)
-                .to_owned(),
-        ] {
-            let mut col = col;
-            m.alter_table(
-                Table::alter()
-                    .table(Assignment::Table)
-                    .add_column(&mut col)
+        add_columns(
+            m,
+            vec![
+                ColumnDef::new(Alias::new("pending_extension_days"))
+                    .integer()
                     .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+                ColumnDef::new(Alias::new("pending_extension_reason"))
+                    .text()
+                    .to_owned(),
+                ColumnDef::new(Alias::new("extension_count"))
+                    .integer()
+                    .not_null()
+                    .default(0)
+                    .to_owned(),
+            ],
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for c in [
-            "extension_count",
-            "pending_extension_reason",
-            "pending_extension_days",
-        ] {
-            m.alter_table(
-                Table::alter()
-                    .table(Assignment::Table)
-                    .drop_column(Alias::new(c))
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+        drop_columns(
+            m,
+            &[
+                "extension_count",
+                "pending_extension_reason",
+                "pending_extension_days",
+            ],
+        )
+        .await
     }
 }
 
@@ -204,16 +183,7 @@ impl MigrationTrait for AddSupervision {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for c in ["suspended_on", "supervision_level"] {
-            m.alter_table(
-                Table::alter()
-                    .table(Assignment::Table)
-                    .drop_column(Alias::new(c))
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+        drop_columns(m, &["suspended_on", "supervision_level"]).await
     }
 }
 
@@ -433,6 +403,34 @@ enum ProgressReport {
     Text,
     ReportedBy,
     ReportedAt,
+}
+
+/// Adds columns to `assignment`, one ALTER each (SQLite takes one column per statement).
+async fn add_columns(m: &SchemaManager<'_>, cols: Vec<ColumnDef>) -> Result<(), DbErr> {
+    for mut col in cols {
+        m.alter_table(
+            Table::alter()
+                .table(Assignment::Table)
+                .add_column(&mut col)
+                .to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Drops columns from `assignment`, one ALTER each.
+async fn drop_columns(m: &SchemaManager<'_>, names: &[&str]) -> Result<(), DbErr> {
+    for c in names {
+        m.alter_table(
+            Table::alter()
+                .table(Assignment::Table)
+                .drop_column(Alias::new(*c))
+                .to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn id<T: IntoIden>(c: T) -> ColumnDef {
