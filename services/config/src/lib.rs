@@ -137,6 +137,10 @@ pub struct Config {
     pub yellow_days_before_due: i64,
     /// Largest GraphQL page. Default 100.
     pub max_page_size: usize,
+    /// Longest extension one request may ask for, in working days. Default 10.
+    pub extension_cap_days: i32,
+    /// Working days before a time limit at which the DueSoon reminder fires. Default 2.
+    pub due_soon_working_days: u32,
     /// Audit log cipher suite: `sha256-ed25519` (default) or `sm3-sm2` (国密).
     pub audit_suite: String,
     /// OTLP/HTTP collector to export spans to, e.g. `http://127.0.0.1:4318`. Default: none.
@@ -176,6 +180,8 @@ impl Default for Config {
             log_filter: "info".into(),
             yellow_days_before_due: 1,
             max_page_size: 100,
+            extension_cap_days: 10,
+            due_soon_working_days: 2,
             audit_suite: "sha256-ed25519".into(),
             otlp_endpoint: None,
             audit_signing_key: None,
@@ -371,6 +377,12 @@ impl Config {
                 });
             }
         }
+        if !(1..=60).contains(&self.extension_cap_days) {
+            return Err(ConfigError::Invalid {
+                key: "extension_cap_days",
+                message: "must be between 1 and 60".into(),
+            });
+        }
         if self.max_page_size == 0 {
             return Err(ConfigError::Invalid {
                 key: "max_page_size",
@@ -444,7 +456,7 @@ mod tests {
         let file = dir.join("duban.toml");
         std::fs::write(
             &file,
-            "listen = \"0.0.0.0:9000\"\ntenant = \"c-from-file\"\n",
+            "listen = \"0.0.0.0:9000\"\ntenant = \"c-from-file\"\nextension_cap_days = 5\n",
         )
         .unwrap();
         let args = ConfigArgs {
@@ -455,6 +467,7 @@ mod tests {
         let c = Config::load(&args).unwrap();
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert_eq!(c.tenant, "c-from-flag");
+        assert_eq!((c.extension_cap_days, c.due_soon_working_days), (5, 2));
         assert!(c.demo);
         assert!(c.uses_dev_secret());
     }

@@ -257,7 +257,9 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     };
     let (a_bus, e_bus, n_bus) = (bus(), bus(), bus());
     let assignments =
-        AssignmentsService::new(a_db.clone(), a_bus.clone(), clock.clone(), &config.tenant);
+        AssignmentsService::new(a_db.clone(), a_bus.clone(), clock.clone(), &config.tenant)
+            .with_extension_cap(config.extension_cap_days)
+            .with_due_soon_days(config.due_soon_working_days);
     assignments.load_calendar().await?;
     let evaluation = EvaluationService::new(
         e_db.clone(),

@@ -172,7 +172,9 @@ pub async fn start_service(
                 wake: Arc::new(Notify::new()),
             };
             let svc =
-                AssignmentsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant);
+                AssignmentsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant)
+                    .with_extension_cap(config.extension_cap_days)
+                    .with_due_soon_days(config.due_soon_working_days);
             svc.load_calendar().await?;
             workers.push(crate::run::spawn_deadlines(svc.clone(), stop_rx.clone()));
             relays.push(Relay::new(
