@@ -1089,3 +1089,66 @@ async fn the_ledger_pages_with_cursors_and_filters_by_due_range_and_responsible_
     assert_eq!(bad_cursor["errors"][0]["extensions"]["field"], "after");
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_township_launches_its_own_campaign_with_ordered_phases() {
+    let app = spawn_app().await.unwrap();
+    let township_sup = app.token("baisha-supervisor").await.unwrap();
+    let clerk = app.token("baisha-clerk").await.unwrap();
+    let launch = "mutation($i: LaunchCampaignInput!) { launchCampaign(input: $i) { campaign { id name documentNumber phases { ordinal name startsOn endsOn } categories } } }";
+    let phases = json!([
+        {"name": "自查自纠", "startsOn": "2026-12-01", "endsOn": "2026-12-15"},
+        {"name": "整改落实", "startsOn": "2026-12-15", "endsOn": "2027-03-31"}
+    ]);
+    let input = json!({"i": {"name": "文山会海专项整治", "documentNumber": "白办发〔2026〕9号", "scopeUnitId": "baisha", "phases": phases}});
+    let denied = app.gql(Some(&clerk), launch, input.clone()).await.unwrap();
+    assert_eq!(error_code(&denied), Some("FORBIDDEN"));
+    let other = app
+        .gql(
+            Some(&township_sup),
+            launch,
+            json!({"i": {"name": "x", "scopeUnitId": "qingshi", "phases": phases}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        other["errors"][0]["extensions"]["field"], "scopeUnitId",
+        "another township is out of scope"
+    );
+    let overlap = app
+        .gql(
+            Some(&township_sup),
+            launch,
+            json!({"i": {"name": "x", "scopeUnitId": "baisha", "phases": [
+                {"name": "一", "startsOn": "2026-12-01", "endsOn": "2026-12-15"},
+                {"name": "二", "startsOn": "2026-12-10", "endsOn": "2026-12-31"}]}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(overlap["errors"][0]["extensions"]["field"], "phases");
+    let ok = app.gql(Some(&township_sup), launch, input).await.unwrap();
+    let c = &ok["data"]["launchCampaign"]["campaign"];
+    assert_eq!(c["phases"][1]["ordinal"], 2, "{ok}");
+    assert_eq!(c["categories"].as_array().unwrap().len(), 6);
+    let seen = app
+        .gql(Some(&clerk), "{ campaigns { name } }", json!({}))
+        .await
+        .unwrap();
+    let names: Vec<&str> = seen["data"]["campaigns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"文山会海专项整治") && names.contains(&"改进作风、狠抓落实"),
+        "{names:?}"
+    );
+    let qingshi = app.token("qingshi-clerk").await.unwrap();
+    let not_there = app
+        .gql(Some(&qingshi), "{ campaigns { name } }", json!({}))
+        .await
+        .unwrap();
+    assert!(!not_there.to_string().contains("文山会海专项整治"));
+    app.shutdown().await.unwrap();
+}

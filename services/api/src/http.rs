@@ -19,6 +19,8 @@ pub enum AssignmentsCall {
     WorkCalendar(Actor, i32),
     /// See [`AssignmentsApi::set_calendar_day`].
     SetCalendarDay(Actor, SetCalendarDayInput),
+    /// See [`AssignmentsApi::launch_campaign_as`].
+    LaunchCampaign(Actor, LaunchCampaignInput),
     /// See [`AssignmentsApi::register_org_unit`].
     RegisterOrgUnit(Actor, RegisterOrgUnitInput),
     /// See [`AssignmentsApi::register_person_as`].
@@ -115,6 +117,7 @@ pub async fn dispatch_assignments(
         C::AddWorkingDays(a, f, d) => json(api.add_working_days(&a, f, d).await),
         C::SetCalendarDay(a, i) => json(api.set_calendar_day(&a, i).await),
         C::RegisterOrgUnit(a, i) => json(api.register_org_unit(&a, i).await),
+        C::LaunchCampaign(a, i) => json(api.launch_campaign_as(&a, i).await),
         C::RegisterPerson(a, i) => json(api.register_person_as(&a, i).await),
         C::IssueAssignment(a, i) => json(api.issue_assignment(&a, i).await),
         C::AcknowledgeAssignment(a, i) => json(api.acknowledge_assignment(&a, i).await),
@@ -335,6 +338,14 @@ impl HttpClient {
 impl AssignmentsApi for HttpClient {
     async fn work_calendar(&self, a: &Actor, year: i32) -> Result<Vec<CalendarDayView>, ApiError> {
         self.call(&AssignmentsCall::WorkCalendar(a.clone(), year))
+            .await
+    }
+    async fn launch_campaign_as(
+        &self,
+        a: &Actor,
+        i: LaunchCampaignInput,
+    ) -> Result<CampaignSnapshot, ApiError> {
+        self.call(&AssignmentsCall::LaunchCampaign(a.clone(), i))
             .await
     }
     async fn register_org_unit(

@@ -196,6 +196,32 @@ pub struct RegisterOrgUnitInput {
     pub division_code: Option<String>,
 }
 
+/// One phase in `launchCampaign`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PhaseInput {
+    /// Name, e.g. 自查自纠.
+    pub name: String,
+    /// First day.
+    pub starts_on: chrono::NaiveDate,
+    /// Last day.
+    pub ends_on: chrono::NaiveDate,
+}
+
+/// Input of `launchCampaign`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LaunchCampaignInput {
+    /// Name, e.g. 改进作风、狠抓落实.
+    pub name: String,
+    /// Issuing document number (文号).
+    pub document_number: String,
+    /// Unit whose subtree the campaign covers.
+    pub scope_unit_id: String,
+    /// Ordered phases.
+    pub phases: Vec<PhaseInput>,
+    /// Problem categories; the six of the seeds when none.
+    pub categories: Option<Vec<String>>,
+}
+
 /// Input of `registerPerson`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RegisterPersonInput {
@@ -381,6 +407,12 @@ pub trait AssignmentsApi: Send + Sync {
         actor: &Actor,
         input: SetCalendarDayInput,
     ) -> Result<CalendarChangeView, ApiError>;
+    /// Launches a campaign (SUPERVISOR or ADMIN) over a unit in the caller's scope.
+    async fn launch_campaign_as(
+        &self,
+        actor: &Actor,
+        input: LaunchCampaignInput,
+    ) -> Result<CampaignSnapshot, ApiError>;
     /// Adds a unit to the directory (ADMIN).
     async fn register_org_unit(
         &self,

@@ -17,14 +17,7 @@ use duban_schema::assignments::{
 use std::sync::Arc;
 
 /// The six problem categories of the seeds (004).
-pub const PROBLEM_CATEGORIES: [&str; 6] = [
-    "慢作为",
-    "不作为",
-    "乱作为",
-    "文山会海",
-    "官僚作风",
-    "弄虚作假",
-];
+pub use crate::domain::campaign::DEFAULT_CATEGORIES as PROBLEM_CATEGORIES;
 
 const COUNTY: &str = "qs";
 

@@ -10,9 +10,9 @@ use base64::Engine;
 use chrono::{DateTime, FixedOffset};
 use duban_api::{
     ApiError, AssignmentCommand, AssignmentFilter, AssignmentView, AssignmentsApi,
-    CalendarChangeView, CalendarDayView, DeadlineChangeView, IssueAssignmentInput, Page,
-    PageRequest, RegisterOrgUnitInput, RegisterPersonInput, ReportProgressInput,
-    SetCalendarDayInput, TextTransitionInput, TransferView, TransitionInput,
+    CalendarChangeView, CalendarDayView, DeadlineChangeView, IssueAssignmentInput,
+    LaunchCampaignInput, Page, PageRequest, RegisterOrgUnitInput, RegisterPersonInput,
+    ReportProgressInput, SetCalendarDayInput, TextTransitionInput, TransferView, TransitionInput,
 };
 use duban_auth::{in_subtree, Actor, Role};
 use duban_clock::workdays::{Calendar, Special};
@@ -20,8 +20,8 @@ use duban_clock::SharedClock;
 use duban_outbox::EventBus;
 use duban_schema::assignments::{
     AssignmentSnapshot, AssignmentSource, AssignmentState, AssignmentsEvent, CalendarDaySnapshot,
-    CampaignSnapshot, OrgUnitSnapshot, PersonSnapshot, ProgressReportSnapshot, SupervisionLevel,
-    UnitKind,
+    CampaignSnapshot, OrgUnitSnapshot, PersonSnapshot, PhaseSnapshot, ProgressReportSnapshot,
+    SupervisionLevel, UnitKind,
 };
 use duban_schema::{topics, Envelope};
 use sea_orm::{
@@ -888,6 +888,52 @@ impl AssignmentsApi for AssignmentsService {
         self.commit(txn).await?;
         *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
         Ok(CalendarChangeView { day, moved })
+    }
+
+    async fn launch_campaign_as(
+        &self,
+        actor: &Actor,
+        input: LaunchCampaignInput,
+    ) -> Result<CampaignSnapshot, ApiError> {
+        if !actor.has_any(&[Role::Supervisor, Role::Admin]) {
+            return Err(ApiError::Forbidden(
+                "只有督查人员或系统管理员可以部署专项整治".into(),
+            ));
+        }
+        let phases: Vec<(String, chrono::NaiveDate, chrono::NaiveDate)> = input
+            .phases
+            .iter()
+            .map(|p| (p.name.trim().to_string(), p.starts_on, p.ends_on))
+            .collect();
+        let categories = crate::domain::campaign::validate(&input.name, &phases, input.categories)
+            .map_err(domain_err)?;
+        let scope = org_unit::Entity::find_by_id(input.scope_unit_id.clone())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .filter(|u| actor.can_see(&u.path))
+            .ok_or_else(|| {
+                ApiError::validation("scopeUnitId", "范围单位不存在或不在您的权限范围内")
+            })?;
+        let campaign = CampaignSnapshot {
+            id: duban_outbox::new_event_id(self.clock.now()).to_string(),
+            name: input.name.trim().to_string(),
+            document_number: input.document_number.trim().to_string(),
+            scope_unit_id: scope.id,
+            phases: phases
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, starts_on, ends_on))| PhaseSnapshot {
+                    ordinal: i as i32 + 1,
+                    name,
+                    starts_on,
+                    ends_on,
+                })
+                .collect(),
+            categories,
+        };
+        self.launch_campaign(campaign.clone()).await?;
+        Ok(campaign)
     }
 
     async fn register_org_unit(

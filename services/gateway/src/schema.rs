@@ -685,6 +685,38 @@ impl MutationRoot {
         .await
     }
 
+    /// 部署专项整治: a campaign with ordered phases over a unit's subtree (SUPERVISOR or ADMIN).
+    async fn launch_campaign(
+        &self,
+        ctx: &Context<'_>,
+        input: LaunchCampaignInput,
+    ) -> async_graphql::Result<CampaignPayload> {
+        let a = actor(ctx)?;
+        let c = services(ctx)?
+            .assignments
+            .launch_campaign_as(
+                a,
+                duban_api::LaunchCampaignInput {
+                    name: input.name,
+                    document_number: input.document_number,
+                    scope_unit_id: input.scope_unit_id.0,
+                    phases: input
+                        .phases
+                        .into_iter()
+                        .map(|p| duban_api::PhaseInput {
+                            name: p.name,
+                            starts_on: p.starts_on.0,
+                            ends_on: p.ends_on.0,
+                        })
+                        .collect(),
+                    categories: input.categories,
+                },
+            )
+            .await
+            .gql()?;
+        Ok(CampaignPayload { campaign: c.into() })
+    }
+
     /// Adds a unit to the directory (ADMIN); counties and townships carry their division code.
     async fn register_org_unit(
         &self,

@@ -705,6 +705,40 @@ pub struct Transfer {
     pub decided_at: DateTime,
 }
 
+/// One phase of `launchCampaign`.
+#[derive(InputObject)]
+pub struct PhaseInput {
+    /// Name, e.g. 自查自纠.
+    pub name: String,
+    /// First day.
+    pub starts_on: Date,
+    /// Last day.
+    pub ends_on: Date,
+}
+
+/// Input of `launchCampaign`.
+#[derive(InputObject)]
+pub struct LaunchCampaignInput {
+    /// Name, e.g. 改进作风、狠抓落实.
+    pub name: String,
+    /// Issuing document number (文号).
+    #[graphql(default)]
+    pub document_number: String,
+    /// Unit whose subtree the campaign covers.
+    pub scope_unit_id: ID,
+    /// Ordered phases; a phase may start the day the previous one ends.
+    pub phases: Vec<PhaseInput>,
+    /// Problem categories; the six of the seeds (慢作为…弄虚作假) when omitted.
+    pub categories: Option<Vec<String>>,
+}
+
+/// Payload of `launchCampaign`.
+#[derive(SimpleObject)]
+pub struct CampaignPayload {
+    /// The campaign.
+    pub campaign: Campaign,
+}
+
 /// Input of `registerOrgUnit`.
 #[derive(InputObject)]
 pub struct RegisterOrgUnitInput {

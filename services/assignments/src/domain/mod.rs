@@ -1,3 +1,4 @@
 //! Pure domain logic of the assignments service: no SQL, no HTTP, time as an argument.
 
 pub mod assignment;
+pub mod campaign;
