@@ -520,63 +520,93 @@ impl AssignmentsService {
         conn: &C,
         m: assignment::Model,
     ) -> Result<AssignmentView, ApiError> {
-        let progress = progress_report::Entity::find()
-            .filter(progress_report::Column::AssignmentId.eq(m.id.clone()))
+        let mut views = self.views(conn, vec![m]).await?;
+        views
+            .pop()
+            .ok_or_else(|| ApiError::Internal("empty view".into()))
+    }
+
+    /// Views of several assignments with their reports, deadline changes and transfers,
+    /// in three queries whatever their number (a ledger page must not cost one per row).
+    async fn views<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        models: Vec<assignment::Model>,
+    ) -> Result<Vec<AssignmentView>, ApiError> {
+        use std::collections::HashMap;
+        let ids: Vec<String> = models.iter().map(|m| m.id.clone()).collect();
+        let mut progress: HashMap<String, Vec<ProgressReportSnapshot>> = HashMap::new();
+        for r in progress_report::Entity::find()
+            .filter(progress_report::Column::AssignmentId.is_in(ids.clone()))
             .order_by_asc(progress_report::Column::ReportedAt)
             .order_by_asc(progress_report::Column::Id)
             .all(conn)
             .await
             .map_err(internal)?
-            .into_iter()
-            .map(|r| ProgressReportSnapshot {
-                id: r.id,
-                percent: r.percent,
-                text: r.text,
-                reported_by: r.reported_by,
-                reported_at: r.reported_at,
-            })
-            .collect();
-        let deadline_changes = deadline_change::Entity::find()
-            .filter(deadline_change::Column::AssignmentId.eq(m.id.clone()))
+        {
+            progress
+                .entry(r.assignment_id)
+                .or_default()
+                .push(ProgressReportSnapshot {
+                    id: r.id,
+                    percent: r.percent,
+                    text: r.text,
+                    reported_by: r.reported_by,
+                    reported_at: r.reported_at,
+                });
+        }
+        let mut changes: HashMap<String, Vec<DeadlineChangeView>> = HashMap::new();
+        for c in deadline_change::Entity::find()
+            .filter(deadline_change::Column::AssignmentId.is_in(ids.clone()))
             .order_by_asc(deadline_change::Column::ChangedAt)
             .order_by_asc(deadline_change::Column::Id)
             .all(conn)
             .await
             .map_err(internal)?
-            .into_iter()
-            .map(|c| DeadlineChangeView {
-                from: c.from_date,
-                to: c.to_date,
-                reason: c.reason,
-                at: c.changed_at,
-            })
-            .collect();
-        let transfers = transfer::Entity::find()
-            .filter(transfer::Column::AssignmentId.eq(m.id.clone()))
+        {
+            changes
+                .entry(c.assignment_id)
+                .or_default()
+                .push(DeadlineChangeView {
+                    from: c.from_date,
+                    to: c.to_date,
+                    reason: c.reason,
+                    at: c.changed_at,
+                });
+        }
+        let mut transfers: HashMap<String, Vec<TransferView>> = HashMap::new();
+        for t in transfer::Entity::find()
+            .filter(transfer::Column::AssignmentId.is_in(ids))
             .order_by_asc(transfer::Column::DecidedAt)
             .order_by_asc(transfer::Column::Id)
             .all(conn)
             .await
             .map_err(internal)?
+        {
+            transfers
+                .entry(t.assignment_id)
+                .or_default()
+                .push(TransferView {
+                    from_unit_id: t.from_unit_id,
+                    to_unit_id: t.to_unit_id,
+                    reason: t.reason,
+                    approved: t.approved,
+                    decided_at: t.decided_at,
+                });
+        }
+        Ok(models
             .into_iter()
-            .map(|t| TransferView {
-                from_unit_id: t.from_unit_id,
-                to_unit_id: t.to_unit_id,
-                reason: t.reason,
-                approved: t.approved,
-                decided_at: t.decided_at,
+            .map(|m| AssignmentView {
+                assignment: snapshot(&m),
+                progress: progress.remove(&m.id).unwrap_or_default(),
+                deadline_changes: changes.remove(&m.id).unwrap_or_default(),
+                transfers: transfers.remove(&m.id).unwrap_or_default(),
+                acknowledged_at: m.acknowledged_at,
+                completed_at: m.completed_at,
+                result: m.result,
+                return_reason: m.return_reason,
             })
-            .collect();
-        Ok(AssignmentView {
-            assignment: snapshot(&m),
-            deadline_changes,
-            transfers,
-            progress,
-            acknowledged_at: m.acknowledged_at,
-            completed_at: m.completed_at,
-            result: m.result,
-            return_reason: m.return_reason,
-        })
+            .collect())
     }
 
     /// Runs one transition in one transaction: authorise, check the version, apply the
@@ -1708,11 +1738,11 @@ impl AssignmentsApi for AssignmentsService {
             .map_err(internal)?;
         let has_next_page = rows.len() > page.first;
         rows.truncate(page.first);
-        let mut items = Vec::with_capacity(rows.len());
-        for m in rows {
-            let cursor = encode_cursor(&m);
-            items.push((cursor, self.view(&self.db, m).await?));
-        }
+        let cursors: Vec<String> = rows.iter().map(encode_cursor).collect();
+        let items = cursors
+            .into_iter()
+            .zip(self.views(&self.db, rows).await?)
+            .collect();
         Ok(Page {
             items,
             has_next_page,
