@@ -54,6 +54,12 @@ pub struct PersonSnapshot {
     pub unit_path: String,
     /// Roles held.
     pub roles: Vec<Role>,
+    /// 分管领导: the leader who answers for this person's work, where set.
+    #[serde(default)]
+    pub supervising_leader_id: Option<String>,
+    /// Left the post: kept for history, given no new work and no login.
+    #[serde(default)]
+    pub deactivated: bool,
 }
 
 /// One phase of a campaign (自查自纠, 整改落实, 巩固提升).
@@ -100,6 +106,49 @@ pub enum AssignmentSource {
     PublicRequest,
     /// 问题整改
     Problem,
+    /// 工作动态清单: created by a recurring duty rule
+    RecurringDuty,
+}
+
+/// How urgent an assignment is (公文紧急程度).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Urgency {
+    /// 一般
+    #[default]
+    Normal,
+    /// 急
+    Urgent,
+    /// 特急
+    VeryUrgent,
+}
+
+impl Urgency {
+    /// Every urgency, lowest first.
+    pub const ALL: [Urgency; 3] = [Urgency::Normal, Urgency::Urgent, Urgency::VeryUrgent];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Normal => "NORMAL",
+            Urgency::Urgent => "URGENT",
+            Urgency::VeryUrgent => "VERY_URGENT",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|u| u.as_str() == s)
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Urgency::Normal => "一般",
+            Urgency::Urgent => "急",
+            Urgency::VeryUrgent => "特急",
+        }
+    }
 }
 
 /// Lifecycle state of an assignment.
@@ -286,6 +335,27 @@ pub struct AssignmentSnapshot {
     /// Transfers approved so far.
     #[serde(default)]
     pub transfer_count: i32,
+    /// How urgent it is.
+    #[serde(default)]
+    pub urgency: Urgency,
+    /// 配合单位: units that help the lead unit.
+    #[serde(default)]
+    pub cooperating_unit_ids: Vec<String>,
+    /// Last day to sign for it (签收时限), on the working calendar.
+    #[serde(default)]
+    pub ack_due_on: Option<NaiveDate>,
+    /// The campaign it belongs to, where it does.
+    #[serde(default)]
+    pub campaign_id: Option<String>,
+    /// The problem category, where it has one.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// The ledger problem it rectifies, where it does.
+    #[serde(default)]
+    pub problem_id: Option<String>,
+    /// The recurring duty rule that created it, where one did.
+    #[serde(default)]
+    pub duty_id: Option<String>,
 }
 
 impl AssignmentSnapshot {
@@ -308,6 +378,209 @@ pub struct ProgressReportSnapshot {
     pub reported_by: String,
     /// When.
     pub reported_at: DateTime<FixedOffset>,
+    /// Evidence references (file numbers, photo ids, links).
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// How a problem came to light: the seeds' 自己找、群众提、上级点、组织查, plus 巡察反馈 and 信访.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProblemSource {
+    /// 自己找
+    SelfFound,
+    /// 群众提
+    PublicRaised,
+    /// 上级点
+    SuperiorPointed,
+    /// 组织查
+    OrganisationCheck,
+    /// 巡视巡察反馈
+    InspectionFeedback,
+    /// 信访举报
+    Petition,
+}
+
+impl ProblemSource {
+    /// Every source, in the seeds' order.
+    pub const ALL: [ProblemSource; 6] = [
+        ProblemSource::SelfFound,
+        ProblemSource::PublicRaised,
+        ProblemSource::SuperiorPointed,
+        ProblemSource::OrganisationCheck,
+        ProblemSource::InspectionFeedback,
+        ProblemSource::Petition,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemSource::SelfFound => "SELF_FOUND",
+            ProblemSource::PublicRaised => "PUBLIC_RAISED",
+            ProblemSource::SuperiorPointed => "SUPERIOR_POINTED",
+            ProblemSource::OrganisationCheck => "ORGANISATION_CHECK",
+            ProblemSource::InspectionFeedback => "INSPECTION_FEEDBACK",
+            ProblemSource::Petition => "PETITION",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The Chinese label, as in the ledger's 来源 column.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProblemSource::SelfFound => "自己找",
+            ProblemSource::PublicRaised => "群众提",
+            ProblemSource::SuperiorPointed => "上级点",
+            ProblemSource::OrganisationCheck => "组织查",
+            ProblemSource::InspectionFeedback => "巡察反馈",
+            ProblemSource::Petition => "信访举报",
+        }
+    }
+
+    /// Parses the Chinese label or the wire name.
+    pub fn from_label(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|v| v.label() == s || v.as_str() == s)
+    }
+}
+
+/// Where a ledger problem stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProblemState {
+    /// 整改中
+    Rectifying,
+    /// 申请销号, awaiting the supervisor
+    CloseOutRequested,
+    /// 已销号
+    Closed,
+}
+
+impl ProblemState {
+    /// Every state, in lifecycle order.
+    pub const ALL: [ProblemState; 3] = [
+        ProblemState::Rectifying,
+        ProblemState::CloseOutRequested,
+        ProblemState::Closed,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemState::Rectifying => "RECTIFYING",
+            ProblemState::CloseOutRequested => "CLOSE_OUT_REQUESTED",
+            ProblemState::Closed => "CLOSED",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProblemState::Rectifying => "整改中",
+            ProblemState::CloseOutRequested => "申请销号",
+            ProblemState::Closed => "已销号",
+        }
+    }
+}
+
+/// One problem in a unit's ledger (问题清单台账).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProblemSnapshot {
+    /// Problem id.
+    pub id: String,
+    /// The campaign it was found in, where it was.
+    pub campaign_id: Option<String>,
+    /// Category, e.g. 担当作为方面.
+    pub category: String,
+    /// How it came to light.
+    pub source: ProblemSource,
+    /// 问题表现.
+    pub description: String,
+    /// 原因剖析.
+    pub cause_analysis: String,
+    /// 整改措施, in order.
+    pub measures: Vec<String>,
+    /// The unit whose ledger it is in.
+    pub unit_id: String,
+    /// That unit's path, for scoping.
+    pub unit_path: String,
+    /// That unit's name.
+    pub unit_name: String,
+    /// 责任人.
+    pub responsible_person_id: String,
+    /// 责任领导, where named.
+    pub responsible_leader_id: Option<String>,
+    /// Who entered it.
+    pub registered_by: String,
+    /// When.
+    pub registered_at: DateTime<FixedOffset>,
+    /// 整改时限.
+    pub due_on: NaiveDate,
+    /// Where it stands.
+    pub state: ProblemState,
+    /// Version after this change.
+    pub version: i64,
+    /// Times a close-out was refused.
+    pub return_count: i32,
+    /// Times a follow-up review (回头看) reopened it.
+    pub reopen_count: i32,
+}
+
+/// How often a recurring duty falls due (工作动态清单).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Recurrence {
+    /// Every week on a weekday (1 = Monday … 7 = Sunday), e.g. the Friday 周总结.
+    Weekly {
+        /// ISO weekday, 1–7.
+        weekday: u32,
+    },
+    /// Every `every_months` months on a day of the month (clamped to the month's end),
+    /// e.g. the mentor's monthly talk (1) or a research report every two months (2).
+    Monthly {
+        /// Day of the month, 1–31.
+        day: u32,
+        /// Interval in months, 1 for every month.
+        every_months: u32,
+    },
+    /// Every working day on the calendar, e.g. a daily 值班 log.
+    WorkingDays,
+}
+
+/// A rule that issues the same assignment again and again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DutyRuleSnapshot {
+    /// Rule id.
+    pub id: String,
+    /// Title of each assignment, e.g. 本周工作总结及下周计划.
+    pub title: String,
+    /// What is to be done.
+    pub description: String,
+    /// When it falls due.
+    pub recurrence: Recurrence,
+    /// Unit that carries it out.
+    pub unit_id: String,
+    /// A person who carries it out; the unit's leader when none.
+    pub person_id: Option<String>,
+    /// Working days from the day it falls due to its time limit (0: the same day).
+    pub time_limit_days: i32,
+    /// When a day falls on a rest day, move it to the next working day.
+    pub working_days_only: bool,
+    /// First day the rule applies.
+    pub starts_on: NaiveDate,
+    /// Who made the rule.
+    pub created_by: String,
 }
 
 /// A county's change to one day of its working calendar.
@@ -479,6 +752,74 @@ pub enum AssignmentsEvent {
         /// The assignment.
         assignment: AssignmentSnapshot,
     },
+    /// A unit's name, parent or code was changed.
+    OrgUnitUpdated {
+        /// The unit after the change.
+        unit: OrgUnitSnapshot,
+    },
+    /// A person's unit, roles, supervising leader or post was changed.
+    PersonUpdated {
+        /// The person after the change.
+        person: PersonSnapshot,
+    },
+    /// A campaign entered one of its phases (the scheduler announces it on its first day).
+    CampaignPhaseStarted {
+        /// The campaign.
+        campaign_id: String,
+        /// Its name.
+        campaign_name: String,
+        /// The unit whose subtree it covers.
+        scope_unit_id: String,
+        /// The phase now running.
+        phase: PhaseSnapshot,
+    },
+    /// A campaign's last phase ended.
+    CampaignEnded {
+        /// The campaign.
+        campaign_id: String,
+        /// Its name.
+        campaign_name: String,
+        /// The unit whose subtree it covers.
+        scope_unit_id: String,
+    },
+    /// A recurring duty rule was made.
+    DutyRuleCreated {
+        /// The rule.
+        rule: DutyRuleSnapshot,
+    },
+    /// A problem was entered in a unit's ledger; rectification starts.
+    ProblemRegistered {
+        /// The problem.
+        problem: ProblemSnapshot,
+    },
+    /// The unit asked for the problem to be closed (申请销号), with evidence.
+    ProblemCloseOutRequested {
+        /// The problem after the change.
+        problem: ProblemSnapshot,
+        /// 整改情况.
+        summary: String,
+        /// Evidence references.
+        evidence: Vec<String>,
+    },
+    /// A supervisor closed the problem (销号).
+    ProblemClosed {
+        /// The problem after the change.
+        problem: ProblemSnapshot,
+    },
+    /// A supervisor refused the close-out; rectification goes on.
+    ProblemReturned {
+        /// The problem after the change.
+        problem: ProblemSnapshot,
+        /// Why.
+        reason: String,
+    },
+    /// A follow-up review (回头看) found the problem back; it is open again.
+    ProblemReopened {
+        /// The problem after the change.
+        problem: ProblemSnapshot,
+        /// What the review found.
+        reason: String,
+    },
     /// A time limit moved because the calendar it is measured on changed.
     AssignmentDeadlineMoved {
         /// The assignment after the change.
@@ -517,6 +858,28 @@ impl AssignmentsEvent {
             AssignmentsEvent::AssignmentDueSoon { .. } => "AssignmentDueSoon",
             AssignmentsEvent::AssignmentOverdue { .. } => "AssignmentOverdue",
             AssignmentsEvent::AssignmentDeadlineMoved { .. } => "AssignmentDeadlineMoved",
+            AssignmentsEvent::OrgUnitUpdated { .. } => "OrgUnitUpdated",
+            AssignmentsEvent::PersonUpdated { .. } => "PersonUpdated",
+            AssignmentsEvent::CampaignPhaseStarted { .. } => "CampaignPhaseStarted",
+            AssignmentsEvent::CampaignEnded { .. } => "CampaignEnded",
+            AssignmentsEvent::DutyRuleCreated { .. } => "DutyRuleCreated",
+            AssignmentsEvent::ProblemRegistered { .. } => "ProblemRegistered",
+            AssignmentsEvent::ProblemCloseOutRequested { .. } => "ProblemCloseOutRequested",
+            AssignmentsEvent::ProblemClosed { .. } => "ProblemClosed",
+            AssignmentsEvent::ProblemReturned { .. } => "ProblemReturned",
+            AssignmentsEvent::ProblemReopened { .. } => "ProblemReopened",
+        }
+    }
+
+    /// The problem snapshot, for events about a ledger problem.
+    pub fn problem(&self) -> Option<&ProblemSnapshot> {
+        match self {
+            AssignmentsEvent::ProblemRegistered { problem }
+            | AssignmentsEvent::ProblemCloseOutRequested { problem, .. }
+            | AssignmentsEvent::ProblemClosed { problem }
+            | AssignmentsEvent::ProblemReturned { problem, .. }
+            | AssignmentsEvent::ProblemReopened { problem, .. } => Some(problem),
+            _ => None,
         }
     }
 

@@ -24,6 +24,9 @@ pub enum NotificationKind {
     DueSoonReminder,
     /// 超期督办: an item passed its time limit.
     OverdueNotice,
+    /// 问题台账: a ledger problem of the recipient's was registered, returned, closed or reopened,
+    /// or awaits the recipient's close-out decision.
+    ProblemNotice,
 }
 
 /// Public view of a notice in someone's inbox.
@@ -41,6 +44,9 @@ pub struct NotificationSnapshot {
     pub body: String,
     /// The assignment it is about.
     pub assignment_id: Option<String>,
+    /// The ledger problem it is about.
+    #[serde(default)]
+    pub problem_id: Option<String>,
     /// When it was put in the inbox.
     pub created_at: DateTime<FixedOffset>,
 }

@@ -45,6 +45,24 @@ pub enum AssignmentsCall {
     Assignment(Actor, String),
     /// See [`AssignmentsApi::assignments`].
     Assignments(Actor, AssignmentFilter, PageRequest),
+    /// See [`AssignmentsApi::register_problem`].
+    RegisterProblem(Actor, RegisterProblemInput),
+    /// See [`AssignmentsApi::problem_command`].
+    ProblemCommand(Actor, String, i64, ProblemCommand),
+    /// See [`AssignmentsApi::problem`].
+    Problem(Actor, String),
+    /// See [`AssignmentsApi::problems`].
+    Problems(Actor, ProblemFilter, PageRequest),
+    /// See [`AssignmentsApi::import_ledger`].
+    ImportLedger(Actor, LedgerKind, Vec<ImportRow>, bool),
+    /// See [`AssignmentsApi::update_org_unit`].
+    UpdateOrgUnit(Actor, UpdateOrgUnitInput),
+    /// See [`AssignmentsApi::update_person`].
+    UpdatePerson(Actor, UpdatePersonInput),
+    /// See [`AssignmentsApi::create_duty_rule`].
+    CreateDutyRule(Actor, CreateDutyRuleInput),
+    /// See [`AssignmentsApi::duty_rules`].
+    DutyRules(Actor),
     /// See [`AssignmentsApi::org_units`].
     OrgUnits(Actor),
     /// See [`AssignmentsApi::org_unit`].
@@ -128,6 +146,15 @@ pub async fn dispatch_assignments(
         C::Command(a, id, v, c) => json(api.command(&a, &id, v, c).await),
         C::Assignment(a, id) => json(api.assignment(&a, &id).await),
         C::Assignments(a, f, p) => json(api.assignments(&a, f, p).await),
+        C::RegisterProblem(a, i) => json(api.register_problem(&a, i).await),
+        C::ProblemCommand(a, id, v, c) => json(api.problem_command(&a, &id, v, c).await),
+        C::Problem(a, id) => json(api.problem(&a, &id).await),
+        C::Problems(a, f, p) => json(api.problems(&a, f, p).await),
+        C::ImportLedger(a, k, r, g) => json(api.import_ledger(&a, k, r, g).await),
+        C::UpdateOrgUnit(a, i) => json(api.update_org_unit(&a, i).await),
+        C::UpdatePerson(a, i) => json(api.update_person(&a, i).await),
+        C::CreateDutyRule(a, i) => json(api.create_duty_rule(&a, i).await),
+        C::DutyRules(a) => json(api.duty_rules(&a).await),
         C::OrgUnits(a) => json(api.org_units(&a).await),
         C::OrgUnit(a, id) => json(api.org_unit(&a, &id).await),
         C::Person(a, id) => json(api.person(&a, &id).await),
@@ -456,6 +483,86 @@ impl AssignmentsApi for HttpClient {
     ) -> Result<Page<AssignmentView>, ApiError> {
         self.call(&AssignmentsCall::Assignments(a.clone(), f, p))
             .await
+    }
+    async fn register_problem(
+        &self,
+        a: &Actor,
+        i: RegisterProblemInput,
+    ) -> Result<ProblemView, ApiError> {
+        self.call(&AssignmentsCall::RegisterProblem(a.clone(), i))
+            .await
+    }
+    async fn problem_command(
+        &self,
+        a: &Actor,
+        id: &str,
+        v: i64,
+        c: ProblemCommand,
+    ) -> Result<ProblemView, ApiError> {
+        self.call(&AssignmentsCall::ProblemCommand(
+            a.clone(),
+            id.to_string(),
+            v,
+            c,
+        ))
+        .await
+    }
+    async fn problem(&self, a: &Actor, id: &str) -> Result<ProblemView, ApiError> {
+        self.call(&AssignmentsCall::Problem(a.clone(), id.to_string()))
+            .await
+    }
+    async fn problems(
+        &self,
+        a: &Actor,
+        f: ProblemFilter,
+        p: PageRequest,
+    ) -> Result<Page<ProblemView>, ApiError> {
+        self.call(&AssignmentsCall::Problems(a.clone(), f, p)).await
+    }
+    async fn import_ledger(
+        &self,
+        a: &Actor,
+        k: LedgerKind,
+        rows: Vec<ImportRow>,
+        only_good: bool,
+    ) -> Result<ImportReport, ApiError> {
+        self.call(&AssignmentsCall::ImportLedger(
+            a.clone(),
+            k,
+            rows,
+            only_good,
+        ))
+        .await
+    }
+    async fn update_org_unit(
+        &self,
+        a: &Actor,
+        i: UpdateOrgUnitInput,
+    ) -> Result<OrgUnitSnapshot, ApiError> {
+        self.call(&AssignmentsCall::UpdateOrgUnit(a.clone(), i))
+            .await
+    }
+    async fn update_person(
+        &self,
+        a: &Actor,
+        i: UpdatePersonInput,
+    ) -> Result<PersonSnapshot, ApiError> {
+        self.call(&AssignmentsCall::UpdatePerson(a.clone(), i))
+            .await
+    }
+    async fn create_duty_rule(
+        &self,
+        a: &Actor,
+        i: CreateDutyRuleInput,
+    ) -> Result<duban_schema::assignments::DutyRuleSnapshot, ApiError> {
+        self.call(&AssignmentsCall::CreateDutyRule(a.clone(), i))
+            .await
+    }
+    async fn duty_rules(
+        &self,
+        a: &Actor,
+    ) -> Result<Vec<duban_schema::assignments::DutyRuleSnapshot>, ApiError> {
+        self.call(&AssignmentsCall::DutyRules(a.clone())).await
     }
     async fn org_units(&self, a: &Actor) -> Result<Vec<OrgUnitSnapshot>, ApiError> {
         self.call(&AssignmentsCall::OrgUnits(a.clone())).await

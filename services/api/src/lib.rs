@@ -3,6 +3,7 @@
 //! implements them over each service's internal HTTP API.
 
 pub mod http;
+pub mod ledger;
 pub mod trace;
 
 use async_trait::async_trait;
@@ -261,8 +262,57 @@ pub struct IssueAssignmentInput {
     pub lead_unit_id: String,
     /// 责任人; default: the lead unit's leader.
     pub responsible_person_id: Option<String>,
-    /// Time limit in working days.
-    pub time_limit_days: i32,
+    /// Time limit in working days (or give `due_on`).
+    pub time_limit_days: Option<i32>,
+    /// Time limit as a last day (or give `time_limit_days`).
+    #[serde(default)]
+    pub due_on: Option<chrono::NaiveDate>,
+    /// How urgent.
+    #[serde(default)]
+    pub urgency: duban_schema::assignments::Urgency,
+    /// 配合单位.
+    #[serde(default)]
+    pub cooperating_unit_ids: Vec<String>,
+    /// Working days to sign for it (签收时限); 1 by default, 0 (the same day) for 特急.
+    #[serde(default)]
+    pub ack_time_limit_days: Option<i32>,
+    /// The campaign it belongs to.
+    #[serde(default)]
+    pub campaign_id: Option<String>,
+    /// The problem category.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// The ledger problem it rectifies.
+    #[serde(default)]
+    pub problem_id: Option<String>,
+}
+
+impl IssueAssignmentInput {
+    /// An input with only the required fields; the rest take their defaults.
+    pub fn new(
+        title: impl Into<String>,
+        description: impl Into<String>,
+        source: AssignmentSource,
+        lead_unit_id: impl Into<String>,
+        time_limit_days: i32,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            description: description.into(),
+            source,
+            source_text: None,
+            lead_unit_id: lead_unit_id.into(),
+            responsible_person_id: None,
+            time_limit_days: Some(time_limit_days),
+            due_on: None,
+            urgency: Default::default(),
+            cooperating_unit_ids: vec![],
+            ack_time_limit_days: None,
+            campaign_id: None,
+            category: None,
+            problem_id: None,
+        }
+    }
 }
 
 /// Input of a transition that needs nothing but the version.
@@ -285,6 +335,9 @@ pub struct ReportProgressInput {
     pub percent: i32,
     /// What was done.
     pub text: String,
+    /// Evidence references (file numbers, photo ids, links).
+    #[serde(default)]
+    pub evidence: Vec<String>,
 }
 
 /// Input of a transition that carries a text (result or reason).
@@ -356,6 +409,205 @@ pub enum AssignmentCommand {
     },
 }
 
+/// Input of `registerProblem`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RegisterProblemInput {
+    /// The campaign it was found in.
+    pub campaign_id: Option<String>,
+    /// Category; one of the campaign's when a campaign is given.
+    pub category: String,
+    /// How it came to light.
+    pub source: duban_schema::assignments::ProblemSource,
+    /// 问题表现.
+    pub description: String,
+    /// 原因剖析.
+    pub cause_analysis: String,
+    /// 整改措施.
+    pub measures: Vec<String>,
+    /// The unit whose ledger it goes in.
+    pub unit_id: String,
+    /// 责任人, a person of that unit; its leader when omitted.
+    pub responsible_person_id: Option<String>,
+    /// 责任领导.
+    pub responsible_leader_id: Option<String>,
+    /// 整改时限 in working days (or give `due_on`).
+    pub time_limit_days: Option<i32>,
+    /// 整改时限 as a last day (or give `time_limit_days`).
+    pub due_on: Option<chrono::NaiveDate>,
+}
+
+/// A ledger command carried by [`AssignmentsApi::problem_command`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum ProblemCommand {
+    /// 申请销号 by the unit.
+    RequestCloseOut {
+        /// 整改情况.
+        summary: String,
+        /// Evidence references.
+        evidence: Vec<String>,
+    },
+    /// 销号 by a supervisor.
+    Close,
+    /// 退回 by a supervisor.
+    Return {
+        /// Why.
+        reason: String,
+    },
+    /// 回头看 by a supervisor: the problem is back.
+    Reopen {
+        /// What the review found.
+        reason: String,
+    },
+}
+
+/// One step of a problem's history.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ProblemLogView {
+    /// Event type, e.g. `ProblemReturned`.
+    pub action: String,
+    /// Summary or reason.
+    pub text: String,
+    /// Evidence references.
+    pub evidence: Vec<String>,
+    /// Who.
+    pub actor: String,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+}
+
+/// A ledger problem as clients see it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProblemView {
+    /// Current snapshot.
+    pub problem: duban_schema::assignments::ProblemSnapshot,
+    /// What happened to it, oldest first.
+    pub history: Vec<ProblemLogView>,
+}
+
+/// Filter of `problems`; every field optional.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ProblemFilter {
+    /// A unit id: that unit and its subtree.
+    pub scope: Option<String>,
+    /// Any of these states.
+    pub states: Option<Vec<duban_schema::assignments::ProblemState>>,
+    /// Only this campaign's.
+    pub campaign_id: Option<String>,
+    /// Only this category.
+    pub category: Option<String>,
+    /// Only this source.
+    pub source: Option<duban_schema::assignments::ProblemSource>,
+    /// Description, cause or measures contain this text.
+    pub text: Option<String>,
+    /// Time limit on or after this day.
+    pub due_from: Option<chrono::NaiveDate>,
+    /// Time limit on or before this day.
+    pub due_to: Option<chrono::NaiveDate>,
+    /// Only this person's.
+    pub responsible_person_id: Option<String>,
+}
+
+/// Which ledger a file holds.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum LedgerKind {
+    /// 问题清单台账.
+    Problems,
+    /// 交办事项清单.
+    Assignments,
+}
+
+/// One data row of an imported ledger: its row number in the file and its cells by header.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// Row number as the office sees it in Excel (the header is row 1).
+    pub row: usize,
+    /// Cell text by column header.
+    pub cells: HashMap<String, String>,
+}
+
+/// One refused cell of an import.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ImportIssue {
+    /// Row number in the file.
+    pub row: usize,
+    /// Column header.
+    pub column: String,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ImportReport {
+    /// Rows read.
+    pub rows: usize,
+    /// Ids created, in row order; empty when nothing was imported.
+    pub imported: Vec<String>,
+    /// Every bad row and cell.
+    pub issues: Vec<ImportIssue>,
+}
+
+/// Input of `updateOrgUnit`: the fields to change.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct UpdateOrgUnitInput {
+    /// The unit.
+    pub id: String,
+    /// New name.
+    pub name: Option<String>,
+    /// New 统计用区划代码.
+    pub division_code: Option<String>,
+}
+
+/// Input of `updatePerson`: the fields to change.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct UpdatePersonInput {
+    /// The person.
+    pub id: String,
+    /// New title.
+    pub title: Option<String>,
+    /// Move to this unit.
+    pub unit_id: Option<String>,
+    /// New roles.
+    pub roles: Option<Vec<duban_schema::Role>>,
+    /// 分管领导; an empty string clears it.
+    pub supervising_leader_id: Option<String>,
+    /// Mark as having left the post (or back).
+    pub deactivated: Option<bool>,
+}
+
+/// Input of `createDutyRule`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CreateDutyRuleInput {
+    /// Title of each assignment.
+    pub title: String,
+    /// What is to be done.
+    pub description: String,
+    /// When it falls due.
+    pub recurrence: duban_schema::assignments::Recurrence,
+    /// Unit that carries it out.
+    pub unit_id: String,
+    /// A person who carries it out; the unit's leader when none.
+    pub person_id: Option<String>,
+    /// Working days from the day it falls due to its time limit.
+    pub time_limit_days: i32,
+    /// Move days on rest days to the next working day.
+    pub working_days_only: bool,
+    /// First day; today when omitted.
+    pub starts_on: Option<chrono::NaiveDate>,
+}
+
+/// Sort order of `assignments`.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub enum AssignmentSort {
+    /// Earliest time limit first (the default).
+    #[default]
+    DueAsc,
+    /// Latest time limit first.
+    DueDesc,
+    /// Most recently issued first.
+    IssuedDesc,
+}
+
 /// Filter of `assignments`; every field optional.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct AssignmentFilter {
@@ -376,6 +628,18 @@ pub struct AssignmentFilter {
     /// Only items this person is responsible for.
     #[serde(default)]
     pub responsible_person_id: Option<String>,
+    /// Only this campaign's.
+    #[serde(default)]
+    pub campaign_id: Option<String>,
+    /// Only this problem category.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Only items this unit cooperates on (配合单位).
+    #[serde(default)]
+    pub cooperating_unit_id: Option<String>,
+    /// Order; time limit first by default.
+    #[serde(default)]
+    pub sort: AssignmentSort,
 }
 
 /// One day of the working calendar.
@@ -485,6 +749,61 @@ pub trait AssignmentsApi: Send + Sync {
         filter: AssignmentFilter,
         page: PageRequest,
     ) -> Result<Page<AssignmentView>, ApiError>;
+    /// 登记: enters a problem in a unit's ledger; rectification starts.
+    async fn register_problem(
+        &self,
+        actor: &Actor,
+        input: RegisterProblemInput,
+    ) -> Result<ProblemView, ApiError>;
+    /// A ledger transition: request close-out, close, return, reopen.
+    async fn problem_command(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        command: ProblemCommand,
+    ) -> Result<ProblemView, ApiError>;
+    /// One problem in the caller's scope.
+    async fn problem(&self, actor: &Actor, id: &str) -> Result<ProblemView, ApiError>;
+    /// Problems in the caller's scope, ordered by time limit then id.
+    async fn problems(
+        &self,
+        actor: &Actor,
+        filter: ProblemFilter,
+        page: PageRequest,
+    ) -> Result<Page<ProblemView>, ApiError>;
+    /// Imports a ledger: every row is checked; nothing is written unless all are good,
+    /// or, with `only_good`, the good rows are written and the rest listed.
+    async fn import_ledger(
+        &self,
+        actor: &Actor,
+        kind: LedgerKind,
+        rows: Vec<ImportRow>,
+        only_good: bool,
+    ) -> Result<ImportReport, ApiError>;
+    /// Changes a unit's name or code (ADMIN).
+    async fn update_org_unit(
+        &self,
+        actor: &Actor,
+        input: UpdateOrgUnitInput,
+    ) -> Result<OrgUnitSnapshot, ApiError>;
+    /// Changes a person's post, unit, roles or supervising leader (ADMIN).
+    async fn update_person(
+        &self,
+        actor: &Actor,
+        input: UpdatePersonInput,
+    ) -> Result<PersonSnapshot, ApiError>;
+    /// Makes a recurring duty rule (SUPERVISOR, or the unit's leader for their own unit).
+    async fn create_duty_rule(
+        &self,
+        actor: &Actor,
+        input: CreateDutyRuleInput,
+    ) -> Result<duban_schema::assignments::DutyRuleSnapshot, ApiError>;
+    /// Duty rules for units in the caller's scope.
+    async fn duty_rules(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<duban_schema::assignments::DutyRuleSnapshot>, ApiError>;
     /// Units in the caller's scope, ordered by path.
     async fn org_units(&self, actor: &Actor) -> Result<Vec<OrgUnitSnapshot>, ApiError>;
     /// One unit in the caller's scope.

@@ -311,6 +311,8 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
             unit_id: (*unit).into(),
             unit_path: paths.get(unit).cloned().unwrap_or_default(),
             roles: roles.to_vec(),
+            supervising_leader_id: None,
+            deactivated: false,
         })
         .await?;
     }
@@ -362,15 +364,17 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
             .issue_assignment(
                 &supervisor,
                 IssueAssignmentInput {
-                    title: (*title).into(),
-                    description: (*description).into(),
-                    source: AssignmentSource::KeyTask,
                     source_text: Some(
                         "请各承办单位对照整改清单逐项落实，按时限办结并报送佐证材料。".into(),
                     ),
-                    lead_unit_id: (*unit).into(),
-                    responsible_person_id: None,
-                    time_limit_days: *limit,
+                    campaign_id: Some(format!("gzzf-{year}")),
+                    ..IssueAssignmentInput::new(
+                        *title,
+                        *description,
+                        AssignmentSource::KeyTask,
+                        *unit,
+                        *limit,
+                    )
                 },
             )
             .await?;
@@ -427,6 +431,7 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
                     expected_version: version,
                     percent,
                     text: "已召开专题会议部署，明确责任人和完成时限，正在逐项推进。".into(),
+                    evidence: vec!["专题会议纪要".into()],
                 },
             )
             .await?

@@ -2,8 +2,12 @@
 //! each command one transaction that writes the change and its outbox row together.
 
 pub mod demo;
+mod directory;
 pub mod domain;
+mod duties;
 pub mod entity;
+mod import;
+mod ledger;
 pub mod migration;
 mod service;
 

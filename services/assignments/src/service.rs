@@ -3,16 +3,18 @@
 use crate::domain::{assignment as rules, assignment::DomainError};
 use crate::entity::{
     assignment, calendar_override, campaign, deadline_change, deadline_schedule, org_unit, person,
-    progress_report, transfer,
+    problem, progress_report, transfer,
 };
 use async_trait::async_trait;
 use base64::Engine;
 use chrono::{DateTime, FixedOffset};
 use duban_api::{
-    ApiError, AssignmentCommand, AssignmentFilter, AssignmentView, AssignmentsApi,
-    CalendarChangeView, CalendarDayView, DeadlineChangeView, IssueAssignmentInput,
-    LaunchCampaignInput, Page, PageRequest, RegisterOrgUnitInput, RegisterPersonInput,
-    ReportProgressInput, SetCalendarDayInput, TextTransitionInput, TransferView, TransitionInput,
+    ApiError, AssignmentCommand, AssignmentFilter, AssignmentSort, AssignmentView, AssignmentsApi,
+    CalendarChangeView, CalendarDayView, CreateDutyRuleInput, DeadlineChangeView, ImportReport,
+    ImportRow, IssueAssignmentInput, LaunchCampaignInput, LedgerKind, Page, PageRequest,
+    ProblemCommand, ProblemFilter, ProblemView, RegisterOrgUnitInput, RegisterPersonInput,
+    RegisterProblemInput, ReportProgressInput, SetCalendarDayInput, TextTransitionInput,
+    TransferView, TransitionInput, UpdateOrgUnitInput, UpdatePersonInput,
 };
 use duban_auth::{in_subtree, Actor, Role};
 use duban_clock::workdays::{Calendar, Special};
@@ -20,25 +22,25 @@ use duban_clock::SharedClock;
 use duban_outbox::EventBus;
 use duban_schema::assignments::{
     AssignmentSnapshot, AssignmentSource, AssignmentState, AssignmentsEvent, CalendarDaySnapshot,
-    CampaignSnapshot, OrgUnitSnapshot, PersonSnapshot, PhaseSnapshot, ProgressReportSnapshot,
-    SupervisionLevel, UnitKind,
+    CampaignSnapshot, DutyRuleSnapshot, OrgUnitSnapshot, PersonSnapshot, PhaseSnapshot,
+    ProgressReportSnapshot, SupervisionLevel, UnitKind, Urgency,
 };
 use duban_schema::{topics, Envelope};
 use sea_orm::{
-    sea_query::LikeExpr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use std::sync::{Arc, RwLock};
 
 /// The assignments service over its own database.
 #[derive(Clone)]
 pub struct AssignmentsService {
-    db: DatabaseConnection,
+    pub(crate) db: DatabaseConnection,
     bus: EventBus,
-    clock: SharedClock,
+    pub(crate) clock: SharedClock,
     tenant: String,
-    calendar: Arc<RwLock<Calendar>>,
+    pub(crate) calendar: Arc<RwLock<Calendar>>,
     due_soon_days: u32,
     extension_cap: i32,
 }
@@ -49,7 +51,7 @@ pub const DEFAULT_DUE_SOON_DAYS: u32 = 2;
 const DUE_SOON: &str = "DUE_SOON";
 const OVERDUE: &str = "OVERDUE";
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "assignments: internal error");
     ApiError::Internal(e.to_string())
 }
@@ -84,7 +86,7 @@ enum Party {
     Issuer,
 }
 
-fn kind_str(k: UnitKind) -> &'static str {
+pub(crate) fn kind_str(k: UnitKind) -> &'static str {
     match k {
         UnitKind::County => "COUNTY",
         UnitKind::Township => "TOWNSHIP",
@@ -109,6 +111,7 @@ fn source_str(s: AssignmentSource) -> &'static str {
         AssignmentSource::KeyTask => "KEY_TASK",
         AssignmentSource::PublicRequest => "PUBLIC_REQUEST",
         AssignmentSource::Problem => "PROBLEM",
+        AssignmentSource::RecurringDuty => "RECURRING_DUTY",
     }
 }
 
@@ -118,11 +121,43 @@ fn parse_source(s: &str) -> AssignmentSource {
         "MEETING_DECISION" => AssignmentSource::MeetingDecision,
         "PUBLIC_REQUEST" => AssignmentSource::PublicRequest,
         "PROBLEM" => AssignmentSource::Problem,
+        "RECURRING_DUTY" => AssignmentSource::RecurringDuty,
         _ => AssignmentSource::KeyTask,
     }
 }
 
-fn unit_snapshot(m: org_unit::Model) -> OrgUnitSnapshot {
+/// Checks a 统计用区划代码 against the unit's kind and its county's code.
+pub(crate) fn check_division_code(
+    kind: UnitKind,
+    code: Option<&str>,
+    parent_code: Option<&str>,
+) -> Result<(), ApiError> {
+    let digits = |c: &str, n: usize| c.len() == n && c.bytes().all(|b| b.is_ascii_digit());
+    match (kind, code) {
+        (UnitKind::County, Some(c)) if !digits(c, 6) => Err(ApiError::validation(
+            "divisionCode",
+            "县的区划代码应为6位数字",
+        )),
+        (UnitKind::Township, Some(c)) if !digits(c, 9) => Err(ApiError::validation(
+            "divisionCode",
+            "乡镇的区划代码应为9位数字",
+        )),
+        (UnitKind::Township, Some(c)) => match parent_code {
+            Some(pc) if !c.starts_with(pc) => Err(ApiError::validation(
+                "divisionCode",
+                format!("乡镇的区划代码应以所属县的代码{pc}开头"),
+            )),
+            _ => Ok(()),
+        },
+        (UnitKind::Department | UnitKind::Office, Some(_)) => Err(ApiError::validation(
+            "divisionCode",
+            "只有县和乡镇有区划代码",
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn unit_snapshot(m: org_unit::Model) -> OrgUnitSnapshot {
     OrgUnitSnapshot {
         id: m.id,
         parent_id: m.parent_id,
@@ -133,7 +168,7 @@ fn unit_snapshot(m: org_unit::Model) -> OrgUnitSnapshot {
     }
 }
 
-fn person_snapshot(m: person::Model) -> PersonSnapshot {
+pub(crate) fn person_snapshot(m: person::Model) -> PersonSnapshot {
     PersonSnapshot {
         id: m.id,
         account: m.account,
@@ -142,7 +177,17 @@ fn person_snapshot(m: person::Model) -> PersonSnapshot {
         unit_id: m.unit_id,
         unit_path: m.unit_path,
         roles: m.roles.split(',').filter_map(Role::parse).collect(),
+        supervising_leader_id: m.supervising_leader_id,
+        deactivated: m.deactivated,
     }
+}
+
+pub(crate) fn json_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+pub(crate) fn to_json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
 fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
@@ -170,6 +215,13 @@ fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
         extension_count: m.extension_count,
         pending_transfer_unit_id: m.pending_transfer_unit_id.clone(),
         transfer_count: m.transfer_count,
+        urgency: Urgency::parse(&m.urgency).unwrap_or_default(),
+        cooperating_unit_ids: json_list(&m.cooperating_unit_ids),
+        ack_due_on: m.ack_due_on,
+        campaign_id: m.campaign_id.clone(),
+        category: m.category.clone(),
+        problem_id: m.problem_id.clone(),
+        duty_id: m.duty_id.clone(),
     }
 }
 
@@ -333,7 +385,7 @@ impl AssignmentsService {
         }
     }
 
-    async fn emit<C: ConnectionTrait>(
+    pub(crate) async fn emit<C: ConnectionTrait>(
         &self,
         conn: &C,
         actor: &str,
@@ -363,7 +415,7 @@ impl AssignmentsService {
             .map_err(internal)
     }
 
-    async fn commit(&self, txn: DatabaseTransaction) -> Result<(), ApiError> {
+    pub(crate) async fn commit(&self, txn: DatabaseTransaction) -> Result<(), ApiError> {
         txn.commit().await.map_err(internal)?;
         self.bus.wake.notify_one();
         Ok(())
@@ -412,6 +464,8 @@ impl AssignmentsService {
                 .map(|r| r.as_str())
                 .collect::<Vec<_>>()
                 .join(",")),
+            supervising_leader_id: Set(p.supervising_leader_id.clone()),
+            deactivated: Set(p.deactivated),
         }
         .insert(&txn)
         .await
@@ -444,6 +498,7 @@ impl AssignmentsService {
             scope_unit_id: Set(c.scope_unit_id.clone()),
             phases: Set(serde_json::to_string(&c.phases).map_err(internal)?),
             categories: Set(serde_json::to_string(&c.categories).map_err(internal)?),
+            announced_phase: Set(0),
         }
         .insert(&txn)
         .await
@@ -553,6 +608,7 @@ impl AssignmentsService {
                     text: r.text,
                     reported_by: r.reported_by,
                     reported_at: r.reported_at,
+                    evidence: json_list(&r.evidence),
                 });
         }
         let mut changes: HashMap<String, Vec<DeadlineChangeView>> = HashMap::new();
@@ -607,6 +663,245 @@ impl AssignmentsService {
                 return_reason: m.return_reason,
             })
             .collect())
+    }
+
+    /// Checks and writes a new assignment with its schedule and event inside `txn`; used
+    /// by `issueAssignment`, imports and recurring duties alike.
+    pub(crate) async fn issue_in(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &Actor,
+        input: &IssueAssignmentInput,
+        duty_id: Option<String>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<assignment::Model, ApiError> {
+        let cal = self
+            .calendar
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let today = now.date_naive();
+        let (time_limit_days, due_on) = match (input.time_limit_days, input.due_on) {
+            (Some(days), None) => {
+                rules::validate_issue(&input.title, days).map_err(domain_err)?;
+                (Some(days), cal.add_working_days(today, days as u32))
+            }
+            (None, Some(due)) => {
+                rules::validate_issue(&input.title, 1).map_err(domain_err)?;
+                if due < today {
+                    return Err(ApiError::validation("dueOn", "办结时限不能早于今天"));
+                }
+                (None, due)
+            }
+            _ => {
+                return Err(ApiError::validation(
+                    "timeLimitDays",
+                    "请填写办理时限：工作日数（timeLimitDays）或截止日期（dueOn）二选一",
+                ))
+            }
+        };
+        let ack_days = input.ack_time_limit_days.unwrap_or(match input.urgency {
+            Urgency::VeryUrgent => 0,
+            _ => 1,
+        });
+        if !(0..=10).contains(&ack_days) {
+            return Err(ApiError::validation(
+                "ackTimeLimitDays",
+                "签收时限须为0（当日）至10个工作日",
+            ));
+        }
+        let ack_due_on = if ack_days == 0 {
+            today
+        } else {
+            cal.add_working_days(today, ack_days as u32)
+        }
+        .min(due_on);
+        let lead = org_unit::Entity::find_by_id(input.lead_unit_id.clone())
+            .one(txn)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                ApiError::validation("leadUnitId", "承办单位不存在，请从单位列表中选择")
+            })?;
+        if !actor.can_see(&lead.path) {
+            return Err(ApiError::Forbidden("承办单位不在您的督查范围内".into()));
+        }
+        let mut cooperating = Vec::new();
+        for (i, uid) in input.cooperating_unit_ids.iter().enumerate() {
+            let field = format!("cooperatingUnitIds[{i}]");
+            if uid == &lead.id {
+                return Err(ApiError::validation(&field, "配合单位不能是承办单位本身"));
+            }
+            if cooperating.contains(uid) {
+                return Err(ApiError::validation(&field, "配合单位重复"));
+            }
+            org_unit::Entity::find_by_id(uid.clone())
+                .one(txn)
+                .await
+                .map_err(internal)?
+                .filter(|u| actor.can_see(&u.path))
+                .ok_or_else(|| {
+                    ApiError::validation(&field, "配合单位不存在或不在您的督查范围内")
+                })?;
+            cooperating.push(uid.clone());
+        }
+        if let Some(cid) = &input.campaign_id {
+            let c = campaign::Entity::find_by_id(cid.clone())
+                .one(txn)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| ApiError::validation("campaignId", "专项整治不存在"))?;
+            if let Some(cat) = &input.category {
+                let cats: Vec<String> = serde_json::from_str(&c.categories).unwrap_or_default();
+                if !cats.contains(cat) {
+                    return Err(ApiError::validation(
+                        "category",
+                        format!("类别须为该专项整治的类别之一：{}", cats.join("、")),
+                    ));
+                }
+            }
+        }
+        if let Some(pid) = &input.problem_id {
+            problem::Entity::find_by_id(pid.clone())
+                .one(txn)
+                .await
+                .map_err(internal)?
+                .filter(|p| actor.can_see(&p.unit_path))
+                .ok_or_else(|| ApiError::validation("problemId", "台账问题不存在"))?;
+        }
+        let people = person::Entity::find()
+            .filter(person::Column::UnitId.eq(lead.id.clone()))
+            .filter(person::Column::Deactivated.eq(false))
+            .order_by_asc(person::Column::Account)
+            .all(txn)
+            .await
+            .map_err(internal)?;
+        let responsible = match &input.responsible_person_id {
+            Some(pid) => people.iter().find(|p| &p.id == pid).ok_or_else(|| {
+                ApiError::validation("responsiblePersonId", "责任人须是承办单位的在岗人员")
+            })?,
+            None => people
+                .iter()
+                .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
+                .or_else(|| people.first())
+                .ok_or_else(|| {
+                    ApiError::validation("leadUnitId", "承办单位尚无人员，无法明确责任人")
+                })?,
+        };
+        let id = duban_outbox::new_event_id(now).to_string();
+        let snap = AssignmentSnapshot {
+            id: id.clone(),
+            title: input.title.trim().to_string(),
+            description: input.description.trim().to_string(),
+            source: input.source,
+            source_text: input.source_text.clone(),
+            issuer_id: actor.person_id.clone(),
+            issuer_unit_id: actor.unit_id.clone(),
+            lead_unit_id: lead.id.clone(),
+            lead_unit_path: lead.path.clone(),
+            lead_unit_name: lead.name.clone(),
+            responsible_person_id: responsible.id.clone(),
+            state: AssignmentState::Issued,
+            time_limit_days,
+            issued_at: now,
+            due_on,
+            progress_percent: 0,
+            version: 1,
+            supervision_level: SupervisionLevel::Normal,
+            suspended_on: None,
+            pending_extension_days: None,
+            extension_count: 0,
+            pending_transfer_unit_id: None,
+            transfer_count: 0,
+            urgency: input.urgency,
+            cooperating_unit_ids: cooperating,
+            ack_due_on: Some(ack_due_on),
+            campaign_id: input.campaign_id.clone(),
+            category: input.category.clone(),
+            problem_id: input.problem_id.clone(),
+            duty_id,
+        };
+        let model = assignment::ActiveModel {
+            id: Set(id.clone()),
+            title: Set(snap.title.clone()),
+            description: Set(snap.description.clone()),
+            source: Set(source_str(snap.source).into()),
+            source_text: Set(snap.source_text.clone()),
+            issuer_id: Set(snap.issuer_id.clone()),
+            issuer_unit_id: Set(snap.issuer_unit_id.clone()),
+            lead_unit_id: Set(snap.lead_unit_id.clone()),
+            lead_unit_path: Set(snap.lead_unit_path.clone()),
+            lead_unit_name: Set(snap.lead_unit_name.clone()),
+            responsible_person_id: Set(snap.responsible_person_id.clone()),
+            state: Set(snap.state.as_str().into()),
+            time_limit_days: Set(snap.time_limit_days),
+            issued_at: Set(now),
+            due_on: Set(due_on),
+            progress_percent: Set(0),
+            version: Set(1),
+            acknowledged_at: Set(None),
+            completed_at: Set(None),
+            result: Set(None),
+            return_reason: Set(None),
+            supervision_level: Set(SupervisionLevel::Normal.as_str().into()),
+            suspended_on: Set(None),
+            pending_extension_days: Set(None),
+            pending_extension_reason: Set(None),
+            extension_count: Set(0),
+            pending_transfer_unit_id: Set(None),
+            pending_transfer_reason: Set(None),
+            transfer_count: Set(0),
+            urgency: Set(snap.urgency.as_str().into()),
+            cooperating_unit_ids: Set(to_json_list(&snap.cooperating_unit_ids)),
+            ack_due_on: Set(snap.ack_due_on),
+            campaign_id: Set(snap.campaign_id.clone()),
+            category: Set(snap.category.clone()),
+            problem_id: Set(snap.problem_id.clone()),
+            duty_id: Set(snap.duty_id.clone()),
+        }
+        .insert(txn)
+        .await
+        .map_err(internal)?;
+        let path = snap.lead_unit_path.clone();
+        self.schedule(txn, &cal, &id, due_on).await?;
+        self.emit(
+            txn,
+            &actor.person_id,
+            &path,
+            &id,
+            1,
+            AssignmentsEvent::AssignmentIssued { assignment: snap },
+        )
+        .await?;
+        Ok(model)
+    }
+
+    /// The path whose subtree a query covers: the caller's scope, or a unit in it.
+    pub(crate) async fn scope_root(
+        &self,
+        actor: &Actor,
+        unit_id: Option<&str>,
+    ) -> Result<String, ApiError> {
+        match unit_id {
+            Some(unit_id) => Ok(org_unit::Entity::find_by_id(unit_id.to_string())
+                .one(&self.db)
+                .await
+                .map_err(internal)?
+                .filter(|u| actor.can_see(&u.path))
+                .ok_or_else(|| {
+                    ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内")
+                })?
+                .path),
+            None => Ok(actor.scope.clone()),
+        }
+    }
+
+    /// The working calendar as it is now.
+    pub(crate) fn calendar_now(&self) -> Calendar {
+        self.calendar
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Runs one transition in one transaction: authorise, check the version, apply the
@@ -1004,38 +1299,11 @@ impl AssignmentsApi for AssignmentsService {
             .as_deref()
             .map(str::trim)
             .filter(|c| !c.is_empty());
-        let digits = |c: &str, n: usize| c.len() == n && c.bytes().all(|b| b.is_ascii_digit());
-        match (input.kind, code) {
-            (UnitKind::County, Some(c)) if !digits(c, 6) => {
-                return Err(ApiError::validation(
-                    "divisionCode",
-                    "县的区划代码应为6位数字",
-                ))
-            }
-            (UnitKind::Township, Some(c)) => {
-                if !digits(c, 9) {
-                    return Err(ApiError::validation(
-                        "divisionCode",
-                        "乡镇的区划代码应为9位数字",
-                    ));
-                }
-                if let Some(pc) = parent.as_ref().and_then(|p| p.division_code.clone()) {
-                    if !c.starts_with(&pc) {
-                        return Err(ApiError::validation(
-                            "divisionCode",
-                            format!("乡镇的区划代码应以所属县的代码{pc}开头"),
-                        ));
-                    }
-                }
-            }
-            (UnitKind::Department | UnitKind::Office, Some(_)) => {
-                return Err(ApiError::validation(
-                    "divisionCode",
-                    "只有县和乡镇有区划代码",
-                ))
-            }
-            _ => {}
-        }
+        check_division_code(
+            input.kind,
+            code,
+            parent.as_ref().and_then(|p| p.division_code.as_deref()),
+        )?;
         let id = input
             .id
             .clone()
@@ -1107,6 +1375,8 @@ impl AssignmentsApi for AssignmentsService {
             unit_id: unit.id,
             unit_path: unit.path,
             roles: input.roles,
+            supervising_leader_id: None,
+            deactivated: false,
         };
         self.register_person(p.clone()).await?;
         Ok(p)
@@ -1136,118 +1406,10 @@ impl AssignmentsApi for AssignmentsService {
         if !actor.has(Role::Supervisor) {
             return Err(ApiError::Forbidden("只有督查人员可以交办事项".into()));
         }
-        rules::validate_issue(&input.title, input.time_limit_days).map_err(domain_err)?;
         let txn = self.db.begin().await.map_err(internal)?;
-        let lead = org_unit::Entity::find_by_id(input.lead_unit_id.clone())
-            .one(&txn)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| {
-                ApiError::validation("leadUnitId", "承办单位不存在，请从单位列表中选择")
-            })?;
-        if !actor.can_see(&lead.path) {
-            return Err(ApiError::Forbidden("承办单位不在您的督查范围内".into()));
-        }
-        let people = person::Entity::find()
-            .filter(person::Column::UnitId.eq(lead.id.clone()))
-            .order_by_asc(person::Column::Account)
-            .all(&txn)
-            .await
-            .map_err(internal)?;
-        let responsible = match &input.responsible_person_id {
-            Some(pid) => people.iter().find(|p| &p.id == pid).ok_or_else(|| {
-                ApiError::validation("responsiblePersonId", "责任人须是承办单位的人员")
-            })?,
-            None => people
-                .iter()
-                .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
-                .or_else(|| people.first())
-                .ok_or_else(|| {
-                    ApiError::validation("leadUnitId", "承办单位尚无人员，无法明确责任人")
-                })?,
-        };
-        let now = self.clock.now();
-        let id = duban_outbox::new_event_id(now).to_string();
-        let due_on = self
-            .calendar
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .add_working_days(now.date_naive(), input.time_limit_days as u32);
-        let snap = AssignmentSnapshot {
-            id: id.clone(),
-            title: input.title.trim().to_string(),
-            description: input.description.trim().to_string(),
-            source: input.source,
-            source_text: input.source_text.clone(),
-            issuer_id: actor.person_id.clone(),
-            issuer_unit_id: actor.unit_id.clone(),
-            lead_unit_id: lead.id.clone(),
-            lead_unit_path: lead.path.clone(),
-            lead_unit_name: lead.name.clone(),
-            responsible_person_id: responsible.id.clone(),
-            state: AssignmentState::Issued,
-            time_limit_days: Some(input.time_limit_days),
-            issued_at: now,
-            due_on,
-            progress_percent: 0,
-            version: 1,
-            supervision_level: SupervisionLevel::Normal,
-            suspended_on: None,
-            pending_extension_days: None,
-            extension_count: 0,
-            pending_transfer_unit_id: None,
-            transfer_count: 0,
-        };
-        let model = assignment::ActiveModel {
-            id: Set(id.clone()),
-            title: Set(snap.title.clone()),
-            description: Set(snap.description.clone()),
-            source: Set(source_str(snap.source).into()),
-            source_text: Set(snap.source_text.clone()),
-            issuer_id: Set(snap.issuer_id.clone()),
-            issuer_unit_id: Set(snap.issuer_unit_id.clone()),
-            lead_unit_id: Set(snap.lead_unit_id.clone()),
-            lead_unit_path: Set(snap.lead_unit_path.clone()),
-            lead_unit_name: Set(snap.lead_unit_name.clone()),
-            responsible_person_id: Set(snap.responsible_person_id.clone()),
-            state: Set(snap.state.as_str().into()),
-            time_limit_days: Set(snap.time_limit_days),
-            issued_at: Set(now),
-            due_on: Set(due_on),
-            progress_percent: Set(0),
-            version: Set(1),
-            acknowledged_at: Set(None),
-            completed_at: Set(None),
-            result: Set(None),
-            return_reason: Set(None),
-            supervision_level: Set(SupervisionLevel::Normal.as_str().into()),
-            suspended_on: Set(None),
-            pending_extension_days: Set(None),
-            pending_extension_reason: Set(None),
-            extension_count: Set(0),
-            pending_transfer_unit_id: Set(None),
-            pending_transfer_reason: Set(None),
-            transfer_count: Set(0),
-        }
-        .insert(&txn)
-        .await
-        .map_err(internal)?;
-        let path = snap.lead_unit_path.clone();
-        let cal = self
-            .calendar
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        self.schedule(&txn, &cal, &id, due_on).await?;
-        self.emit(
-            &txn,
-            &actor.person_id,
-            &path,
-            &id,
-            1,
-            AssignmentsEvent::AssignmentIssued { assignment: snap },
-        )
-        .await?;
+        let model = self
+            .issue_in(&txn, actor, &input, None, self.clock.now())
+            .await?;
         let view = self.view(&txn, model).await?;
         self.commit(txn).await?;
         Ok(view)
@@ -1299,6 +1461,12 @@ impl AssignmentsApi for AssignmentsService {
                     text: input.text.trim().to_string(),
                     reported_by: who,
                     reported_at: now,
+                    evidence: input
+                        .evidence
+                        .iter()
+                        .map(|e| e.trim().to_string())
+                        .filter(|e| !e.is_empty())
+                        .collect(),
                 };
                 let row = progress_report::ActiveModel {
                     id: Set(report.id.clone()),
@@ -1307,6 +1475,7 @@ impl AssignmentsApi for AssignmentsService {
                     text: Set(report.text.clone()),
                     reported_by: Set(report.reported_by.clone()),
                     reported_at: Set(now),
+                    evidence: Set(to_json_list(&report.evidence)),
                 };
                 Ok((
                     next.clone(),
@@ -1659,20 +1828,7 @@ impl AssignmentsApi for AssignmentsService {
         filter: AssignmentFilter,
         page: PageRequest,
     ) -> Result<Page<AssignmentView>, ApiError> {
-        let root = match &filter.scope {
-            Some(unit_id) => {
-                let unit = org_unit::Entity::find_by_id(unit_id.clone())
-                    .one(&self.db)
-                    .await
-                    .map_err(internal)?
-                    .filter(|u| actor.can_see(&u.path))
-                    .ok_or_else(|| {
-                        ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内")
-                    })?;
-                unit.path
-            }
-            None => actor.scope.clone(),
-        };
+        let root = self.scope_root(actor, filter.scope.as_deref()).await?;
         let mut cond = Condition::all().add(duban_outbox::db::in_subtree(
             assignment::Column::LeadUnitPath,
             &root,
@@ -1694,23 +1850,28 @@ impl AssignmentsApi for AssignmentsService {
         if let Some(ids) = &filter.ids {
             cond = cond.add(assignment::Column::Id.is_in(ids.clone()));
         }
+        if let Some(c) = &filter.campaign_id {
+            cond = cond.add(assignment::Column::CampaignId.eq(c.clone()));
+        }
+        if let Some(c) = &filter.category {
+            cond = cond.add(assignment::Column::Category.eq(c.clone()));
+        }
+        if let Some(u) = &filter.cooperating_unit_id {
+            cond = cond.add(
+                assignment::Column::CooperatingUnitIds
+                    .like(crate::ledger::contains(&format!("\"{u}\""))),
+            );
+        }
         if let Some(text) = filter
             .text
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty())
         {
-            let escaped = text
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let pattern = format!("%{escaped}%");
             cond = cond.add(
                 Condition::any()
-                    .add(
-                        assignment::Column::Title.like(LikeExpr::new(pattern.clone()).escape('\\')),
-                    )
-                    .add(assignment::Column::Description.like(LikeExpr::new(pattern).escape('\\'))),
+                    .add(assignment::Column::Title.like(crate::ledger::contains(text)))
+                    .add(assignment::Column::Description.like(crate::ledger::contains(text))),
             );
         }
         let total_count = assignment::Entity::find()
@@ -1719,19 +1880,30 @@ impl AssignmentsApi for AssignmentsService {
             .await
             .map_err(internal)?;
         let mut query = assignment::Entity::find().filter(cond);
+        let sort = filter.sort;
         if let Some(after) = &page.after {
             let (due, id) = decode_cursor(after)?;
-            query = query.filter(
-                Condition::any().add(assignment::Column::DueOn.gt(due)).add(
-                    Condition::all()
-                        .add(assignment::Column::DueOn.eq(due))
-                        .add(assignment::Column::Id.gt(id)),
-                ),
-            );
+            let (due_col, id_col) = (assignment::Column::DueOn, assignment::Column::Id);
+            query = query.filter(match sort {
+                AssignmentSort::DueAsc => Condition::any()
+                    .add(due_col.gt(due))
+                    .add(Condition::all().add(due_col.eq(due)).add(id_col.gt(id))),
+                AssignmentSort::DueDesc => Condition::any()
+                    .add(due_col.lt(due))
+                    .add(Condition::all().add(due_col.eq(due)).add(id_col.lt(id))),
+                AssignmentSort::IssuedDesc => Condition::all().add(id_col.lt(id)),
+            });
         }
+        query = match sort {
+            AssignmentSort::DueAsc => query
+                .order_by_asc(assignment::Column::DueOn)
+                .order_by_asc(assignment::Column::Id),
+            AssignmentSort::DueDesc => query
+                .order_by_desc(assignment::Column::DueOn)
+                .order_by_desc(assignment::Column::Id),
+            AssignmentSort::IssuedDesc => query.order_by_desc(assignment::Column::Id),
+        };
         let mut rows = query
-            .order_by_asc(assignment::Column::DueOn)
-            .order_by_asc(assignment::Column::Id)
             .limit(page.first as u64 + 1)
             .all(&self.db)
             .await
@@ -1749,6 +1921,76 @@ impl AssignmentsApi for AssignmentsService {
             has_previous_page: page.after.is_some(),
             total_count,
         })
+    }
+
+    async fn register_problem(
+        &self,
+        actor: &Actor,
+        input: RegisterProblemInput,
+    ) -> Result<ProblemView, ApiError> {
+        self.register_problem_as(actor, input).await
+    }
+
+    async fn problem_command(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        command: ProblemCommand,
+    ) -> Result<ProblemView, ApiError> {
+        self.problem_transition(actor, id, expected_version, command)
+            .await
+    }
+
+    async fn problem(&self, actor: &Actor, id: &str) -> Result<ProblemView, ApiError> {
+        self.problem_of(actor, id).await
+    }
+
+    async fn problems(
+        &self,
+        actor: &Actor,
+        filter: ProblemFilter,
+        page: PageRequest,
+    ) -> Result<Page<ProblemView>, ApiError> {
+        self.problem_page(actor, filter, page).await
+    }
+
+    async fn import_ledger(
+        &self,
+        actor: &Actor,
+        kind: LedgerKind,
+        rows: Vec<ImportRow>,
+        only_good: bool,
+    ) -> Result<ImportReport, ApiError> {
+        self.import(actor, kind, rows, only_good).await
+    }
+
+    async fn update_org_unit(
+        &self,
+        actor: &Actor,
+        input: UpdateOrgUnitInput,
+    ) -> Result<OrgUnitSnapshot, ApiError> {
+        self.update_unit(actor, input).await
+    }
+
+    async fn update_person(
+        &self,
+        actor: &Actor,
+        input: UpdatePersonInput,
+    ) -> Result<PersonSnapshot, ApiError> {
+        self.update_person_as(actor, input).await
+    }
+
+    async fn create_duty_rule(
+        &self,
+        actor: &Actor,
+        input: CreateDutyRuleInput,
+    ) -> Result<DutyRuleSnapshot, ApiError> {
+        self.create_duty_rule_as(actor, input).await
+    }
+
+    async fn duty_rules(&self, actor: &Actor) -> Result<Vec<DutyRuleSnapshot>, ApiError> {
+        self.duty_rules_of(actor).await
     }
 
     async fn org_units(&self, actor: &Actor) -> Result<Vec<OrgUnitSnapshot>, ApiError> {

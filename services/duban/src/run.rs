@@ -203,7 +203,8 @@ pub(crate) fn consumer(
     }
 }
 
-/// Fires due reminders now and every 30 seconds until `stop`.
+/// Fires due reminders, issues recurring duties and announces campaign phases now and
+/// every 30 seconds until `stop`.
 pub(crate) fn spawn_deadlines(
     assignments: AssignmentsService,
     mut stop: watch::Receiver<bool>,
@@ -214,6 +215,16 @@ pub(crate) fn spawn_deadlines(
                 Ok(0) => {}
                 Ok(n) => tracing::info!(fired = n, "deadline reminders"),
                 Err(e) => tracing::warn!(error = %e, "deadline tick failed"),
+            }
+            match assignments.duty_tick().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(issued = n, "recurring duties issued"),
+                Err(e) => tracing::warn!(error = %e, "recurring duty tick failed"),
+            }
+            match assignments.campaign_tick().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(announced = n, "campaign phases announced"),
+                Err(e) => tracing::warn!(error = %e, "campaign tick failed"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(30)) => {}

@@ -2,6 +2,8 @@
 //! scope and role, and calls the services through their client traits only.
 
 pub mod error;
+mod ledger;
+pub mod ledger_file;
 pub mod schema;
 pub mod server;
 mod types;

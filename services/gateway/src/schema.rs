@@ -10,11 +10,15 @@ use duban_auth::{Actor, AuthError, Role as AuthRole};
 use futures::{Stream, StreamExt};
 
 /// The executable schema.
-pub type DubanSchema = Schema<Query, MutationRoot, SubscriptionRoot>;
+pub type DubanSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
 /// Every query: the core ones and the audit proofs.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Query(QueryRoot, AuditQuery);
+pub struct Query(QueryRoot, AuditQuery, crate::ledger::LedgerQuery);
+
+/// Every mutation: assignments and the directory, then the ledger and duties.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Mutation(MutationRoot, crate::ledger::LedgerMutation);
 
 /// Largest page any list serves.
 #[derive(Clone, Copy)]
@@ -25,7 +29,7 @@ const DEFAULT_PAGE: usize = 20;
 
 /// Builds the schema with its services and limits.
 pub fn build_schema(services: Services, max_page_size: usize) -> DubanSchema {
-    Schema::build(Query::default(), MutationRoot, SubscriptionRoot)
+    Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .data(services)
         .data(MaxPageSize(max_page_size))
         .limit_depth(12)
@@ -42,11 +46,11 @@ pub(crate) fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Actor> {
     }
 }
 
-fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Services> {
+pub(crate) fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Services> {
     ctx.data::<Services>()
 }
 
-fn page(
+pub(crate) fn page(
     ctx: &Context<'_>,
     first: Option<i32>,
     after: Option<String>,
@@ -66,7 +70,7 @@ fn page(
     Ok(PageRequest { first, after })
 }
 
-fn version(v: i32) -> i64 {
+pub(crate) fn version(v: i32) -> i64 {
     i64::from(v)
 }
 
@@ -237,6 +241,10 @@ impl QueryRoot {
             due_from: filter.due_from.map(|d| d.0),
             due_to: filter.due_to.map(|d| d.0),
             responsible_person_id: filter.responsible_person_id.map(|i| i.0),
+            campaign_id: filter.campaign_id.map(|i| i.0),
+            category: filter.category,
+            cooperating_unit_id: filter.cooperating_unit_id.map(|i| i.0),
+            sort: filter.sort.into(),
         };
         let result = s
             .assignments
@@ -393,6 +401,7 @@ impl AuditQuery {
 }
 
 /// Write side: one mutation per transition.
+#[derive(Default)]
 pub struct MutationRoot;
 
 #[Object]
@@ -417,6 +426,17 @@ impl MutationRoot {
                     lead_unit_id: input.lead_unit_id.0,
                     responsible_person_id: input.responsible_person_id.map(|i| i.0),
                     time_limit_days: input.time_limit_days,
+                    due_on: input.due_on.map(|d| d.0),
+                    urgency: input.urgency.into(),
+                    cooperating_unit_ids: input
+                        .cooperating_unit_ids
+                        .into_iter()
+                        .map(|i| i.0)
+                        .collect(),
+                    ack_time_limit_days: input.ack_time_limit_days,
+                    campaign_id: input.campaign_id.map(|i| i.0),
+                    category: input.category,
+                    problem_id: input.problem_id.map(|i| i.0),
                 },
             )
             .await
@@ -463,6 +483,7 @@ impl MutationRoot {
                     expected_version: version(input.expected_version),
                     percent: input.percent,
                     text: input.text,
+                    evidence: input.evidence,
                 },
             )
             .await
@@ -835,7 +856,7 @@ impl SubscriptionRoot {
 
 /// The schema in SDL, as exported to `schema/duban.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), MutationRoot, SubscriptionRoot)
+    Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .finish()
         .sdl()
 }

@@ -1,4 +1,5 @@
-//! The actix-web side: `/graphql` (GraphiQL on GET), `/graphql/ws`, `/healthz`, `/readyz`.
+//! The actix-web side: `/graphql` (GraphiQL on GET), `/graphql/ws`, the audit proofs under
+//! `/audit/v1`, ledger files under `/ledger/v1`, `/healthz`, `/readyz`.
 
 use crate::schema::DubanSchema;
 use actix_web::{guard, web, HttpRequest, HttpResponse};
@@ -117,20 +118,24 @@ async fn ws(
         .start(&req, payload)
 }
 
-fn http_error(e: duban_api::ApiError) -> HttpResponse {
+pub(crate) fn http_error(e: duban_api::ApiError) -> HttpResponse {
     use actix_web::http::StatusCode;
     let status = match e.code() {
         "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
         "FORBIDDEN" => StatusCode::FORBIDDEN,
         "NOT_FOUND" => StatusCode::NOT_FOUND,
         "VALIDATION" => StatusCode::BAD_REQUEST,
+        "ILLEGAL_TRANSITION" | "VERSION_CONFLICT" => StatusCode::CONFLICT,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     HttpResponse::build(status)
         .json(serde_json::json!({"code": e.code(), "message": e.to_string()}))
 }
 
-fn http_actor(gw: &Gateway, req: &HttpRequest) -> Result<duban_auth::Actor, duban_api::ApiError> {
+pub(crate) fn http_actor(
+    gw: &Gateway,
+    req: &HttpRequest,
+) -> Result<duban_auth::Actor, duban_api::ApiError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -243,6 +248,7 @@ async fn readyz(gw: web::Data<Gateway>) -> HttpResponse {
 pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(gw.clone()))
+            .app_data(web::PayloadConfig::new(16 << 20))
             .service(web::resource("/graphql").guard(guard::Post()).to(graphql))
             .service(web::resource("/graphql").guard(guard::Get()).to(graphiql))
             .service(web::resource("/graphql/ws").to(ws))
@@ -252,6 +258,14 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
             .route(
                 "/audit/v1/proof/consistency",
                 web::get().to(audit_consistency),
+            )
+            .route(
+                "/ledger/v1/{kind}/import",
+                web::post().to(crate::ledger_file::import),
+            )
+            .route(
+                "/ledger/v1/{file}",
+                web::get().to(crate::ledger_file::export),
             )
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz));

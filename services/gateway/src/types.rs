@@ -119,6 +119,34 @@ pub enum AssignmentSource {
     PublicRequest,
     /// 问题整改
     Problem,
+    /// 工作动态清单（周期性事项）
+    RecurringDuty,
+}
+
+/// How urgent an assignment is (公文紧急程度).
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+#[graphql(remote = "ev::Urgency")]
+pub enum Urgency {
+    /// 一般
+    #[default]
+    Normal,
+    /// 急
+    Urgent,
+    /// 特急
+    VeryUrgent,
+}
+
+/// Order of `assignments`.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+#[graphql(remote = "duban_api::AssignmentSort")]
+pub enum AssignmentSort {
+    /// Earliest time limit first.
+    #[default]
+    DueAsc,
+    /// Latest time limit first.
+    DueDesc,
+    /// Most recently issued first.
+    IssuedDesc,
 }
 
 /// Supervision level (催办 → 督办 → 挂牌督办).
@@ -167,6 +195,8 @@ pub enum NotificationKind {
     DueSoonReminder,
     /// 超期督办
     OverdueNotice,
+    /// 问题台账
+    ProblemNotice,
 }
 
 /// A unit of the county's directory.
@@ -214,6 +244,10 @@ pub struct Person {
     pub unit_id: ID,
     /// Roles.
     pub roles: Vec<Role>,
+    /// 分管领导's person id.
+    pub supervising_leader_id: Option<ID>,
+    /// Left the post.
+    pub deactivated: bool,
 }
 
 impl From<ev::PersonSnapshot> for Person {
@@ -225,6 +259,8 @@ impl From<ev::PersonSnapshot> for Person {
             title: p.title,
             unit_id: ID(p.unit_id),
             roles: p.roles.into_iter().map(Into::into).collect(),
+            supervising_leader_id: p.supervising_leader_id.map(ID),
+            deactivated: p.deactivated,
         }
     }
 }
@@ -324,6 +360,8 @@ pub struct ProgressReport {
     pub reported_by: ID,
     /// When.
     pub reported_at: DateTime,
+    /// Evidence references.
+    pub evidence: Vec<String>,
 }
 
 /// An assignment (交办事项) with its three-color status.
@@ -388,6 +426,20 @@ pub struct Assignment {
     pub return_reason: Option<String>,
     /// Every move of its time limit and why, oldest first.
     pub deadline_changes: Vec<DeadlineChange>,
+    /// Urgency.
+    pub urgency: Urgency,
+    /// 配合单位 ids.
+    pub cooperating_unit_ids: Vec<ID>,
+    /// Last day to sign for it (签收时限).
+    pub ack_due_on: Option<Date>,
+    /// Campaign id.
+    pub campaign_id: Option<ID>,
+    /// Problem category.
+    pub category: Option<String>,
+    /// The ledger problem it rectifies.
+    pub problem_id: Option<ID>,
+    /// The recurring duty rule that created it.
+    pub duty_id: Option<ID>,
     #[graphql(skip)]
     pub color_view: Option<ColorView>,
 }
@@ -456,6 +508,7 @@ impl Assignment {
                     text: r.text,
                     reported_by: ID(r.reported_by),
                     reported_at: DateTime(r.reported_at),
+                    evidence: r.evidence,
                 })
                 .collect(),
             acknowledged_at: v.acknowledged_at.map(DateTime),
@@ -472,6 +525,13 @@ impl Assignment {
                     at: DateTime(c.at),
                 })
                 .collect(),
+            urgency: a.urgency.into(),
+            cooperating_unit_ids: a.cooperating_unit_ids.into_iter().map(ID).collect(),
+            ack_due_on: a.ack_due_on.map(Date),
+            campaign_id: a.campaign_id.map(ID),
+            category: a.category,
+            problem_id: a.problem_id.map(ID),
+            duty_id: a.duty_id.map(ID),
             color_view: color,
         }
     }
@@ -525,6 +585,8 @@ pub struct Notification {
     pub body: String,
     /// The assignment it concerns.
     pub assignment_id: Option<ID>,
+    /// The ledger problem it is about.
+    pub problem_id: Option<ID>,
     /// When it arrived.
     pub created_at: DateTime,
     /// When it was marked read.
@@ -540,6 +602,7 @@ impl From<NotificationView> for Notification {
             title: n.title,
             body: n.body,
             assignment_id: n.assignment_id.map(ID),
+            problem_id: n.problem_id.map(ID),
             created_at: DateTime(n.created_at),
             read_at: v.read_at.map(DateTime),
         }
@@ -612,6 +675,15 @@ pub struct AssignmentFilter {
     pub due_to: Option<Date>,
     /// Only items this person is responsible for.
     pub responsible_person_id: Option<ID>,
+    /// Only this campaign's.
+    pub campaign_id: Option<ID>,
+    /// Only this problem category.
+    pub category: Option<String>,
+    /// Only items this unit cooperates on (配合单位).
+    pub cooperating_unit_id: Option<ID>,
+    /// Order; earliest time limit first by default.
+    #[graphql(default)]
+    pub sort: AssignmentSort,
 }
 
 /// Input of `issueAssignment`.
@@ -631,8 +703,24 @@ pub struct IssueAssignmentInput {
     pub lead_unit_id: ID,
     /// 责任人; default the lead unit's leader.
     pub responsible_person_id: Option<ID>,
-    /// Time limit in working days (1–365).
-    pub time_limit_days: i32,
+    /// Time limit in working days (1–365); or give `dueOn`.
+    pub time_limit_days: Option<i32>,
+    /// Time limit as a last day; or give `timeLimitDays`.
+    pub due_on: Option<Date>,
+    /// Urgency; 一般 by default.
+    #[graphql(default)]
+    pub urgency: Urgency,
+    /// 配合单位.
+    #[graphql(default)]
+    pub cooperating_unit_ids: Vec<ID>,
+    /// Working days to sign for it (0–10); 1 by default, the same day for 特急.
+    pub ack_time_limit_days: Option<i32>,
+    /// Campaign it belongs to.
+    pub campaign_id: Option<ID>,
+    /// Problem category (one of the campaign's).
+    pub category: Option<String>,
+    /// Ledger problem it rectifies.
+    pub problem_id: Option<ID>,
 }
 
 /// Input of transitions that need only the item and its version.
@@ -655,6 +743,9 @@ pub struct ReportProgressInput {
     pub percent: i32,
     /// What was done.
     pub text: String,
+    /// Evidence references (file numbers, photo ids, links).
+    #[graphql(default)]
+    pub evidence: Vec<String>,
 }
 
 /// Input of `completeAssignment`.

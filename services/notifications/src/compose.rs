@@ -14,21 +14,81 @@ pub struct Draft {
     pub title: String,
     /// Body.
     pub body: String,
-    /// The assignment.
-    pub assignment_id: String,
+    /// The assignment, for notices about one.
+    pub assignment_id: Option<String>,
+    /// The ledger problem, for notices about one.
+    pub problem_id: Option<String>,
+}
+
+/// The notices a ledger event produces.
+fn problem_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
+    let Some(p) = event.problem() else {
+        return vec![];
+    };
+    let short: String = p.description.chars().take(30).collect();
+    let to = |recipient: &str, title: String, body: String| Draft {
+        recipient_id: recipient.to_string(),
+        kind: NotificationKind::ProblemNotice,
+        title,
+        body,
+        assignment_id: None,
+        problem_id: Some(p.id.clone()),
+    };
+    let due = p.due_on.format("%Y年%m月%d日");
+    match event {
+        AssignmentsEvent::ProblemRegistered { .. } => vec![to(
+            &p.responsible_person_id,
+            format!("问题整改：{short}"),
+            format!(
+                "{}问题清单新增一项（{}，{}）：「{}」。请按整改措施于{due}前完成整改并申请销号。",
+                p.unit_name,
+                p.category,
+                p.source.label(),
+                p.description
+            ),
+        )],
+        AssignmentsEvent::ProblemCloseOutRequested { summary, .. } => vec![to(
+            &p.registered_by,
+            format!("申请销号：{short}"),
+            format!(
+                "{}申请对「{}」销号：{summary}。请审核。",
+                p.unit_name, p.description
+            ),
+        )],
+        AssignmentsEvent::ProblemClosed { .. } => vec![to(
+            &p.responsible_person_id,
+            format!("已销号：{short}"),
+            format!("「{}」整改到位，已销号。", p.description),
+        )],
+        AssignmentsEvent::ProblemReturned { reason, .. } => vec![to(
+            &p.responsible_person_id,
+            format!("销号申请被退回：{short}"),
+            format!(
+                "「{}」的销号申请被退回：{reason}。请继续整改，于{due}前重新申请。",
+                p.description
+            ),
+        )],
+        AssignmentsEvent::ProblemReopened { reason, .. } => vec![to(
+            &p.responsible_person_id,
+            format!("回头看发现问题反弹：{short}"),
+            format!("「{}」经回头看重新列入整改：{reason}。", p.description),
+        )],
+        _ => vec![],
+    }
 }
 
 /// The notices an event produces.
 pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
     let Some(a) = event.assignment() else {
-        return vec![];
+        return problem_drafts(event);
     };
     let to = |recipient: &str, kind, title: String, body: String| Draft {
         recipient_id: recipient.to_string(),
         kind,
         title,
         body,
-        assignment_id: a.id.clone(),
+        assignment_id: Some(a.id.clone()),
+        problem_id: None,
     };
     match event {
         AssignmentsEvent::AssignmentIssued { .. } => vec![to(
@@ -36,11 +96,15 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
             NotificationKind::SupervisionNotice,
             format!("督办通知：{}", a.title),
             format!(
-                "{}：现将「{}」交由你单位承办，请于{}前办结（{}个工作日），及时签收并报送进度。",
+                "{}：现将「{}」（{}）交由你单位承办，请于{}前签收，{}前办结{}，并及时报送进度。",
                 a.lead_unit_name,
                 a.title,
+                a.urgency.label(),
+                a.ack_due_on.unwrap_or(a.due_on).format("%Y年%m月%d日"),
                 a.due_on.format("%Y年%m月%d日"),
-                a.time_limit_days.unwrap_or_default()
+                a.time_limit_days
+                    .map(|d| format!("（{d}个工作日）"))
+                    .unwrap_or_default()
             ),
         )],
         AssignmentsEvent::AssignmentAcknowledged { .. } => vec![to(

@@ -11,11 +11,44 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(duban_outbox::migration::CreateOutboxInbox),
             Box::new(CreateTables),
+            Box::new(AddProblemId),
         ]
     }
 }
 
 struct CreateTables;
+
+/// Notices about ledger problems name the problem.
+struct AddProblemId;
+
+impl MigrationName for AddProblemId {
+    fn name(&self) -> &str {
+        "m0003_notification_problem"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddProblemId {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("notification"))
+                .add_column(ColumnDef::new(Alias::new("problem_id")).string())
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("notification"))
+                .drop_column(Alias::new("problem_id"))
+                .to_owned(),
+        )
+        .await
+    }
+}
 
 impl MigrationName for CreateTables {
     fn name(&self) -> &str {

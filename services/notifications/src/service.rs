@@ -38,6 +38,8 @@ pub mod notification {
         pub body: String,
         /// Assignment.
         pub assignment_id: Option<String>,
+        /// Ledger problem.
+        pub problem_id: Option<String>,
         /// Created.
         pub created_at: ChronoDateTimeWithTimeZone,
         /// Read.
@@ -87,6 +89,7 @@ fn view(m: notification::Model) -> NotificationView {
             title: m.title,
             body: m.body,
             assignment_id: m.assignment_id,
+            problem_id: m.problem_id,
             created_at: m.created_at,
         },
         read_at: m.read_at,
@@ -132,7 +135,8 @@ impl Handler for NotificationsService {
                 kind: Set(kind_str(d.kind)),
                 title: Set(d.title.clone()),
                 body: Set(d.body.clone()),
-                assignment_id: Set(Some(d.assignment_id.clone())),
+                assignment_id: Set(d.assignment_id.clone()),
+                problem_id: Set(d.problem_id.clone()),
                 created_at: Set(now),
                 read_at: Set(None),
             }

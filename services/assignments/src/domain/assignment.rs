@@ -421,6 +421,13 @@ mod tests {
             extension_count: 0,
             pending_transfer_unit_id: None,
             transfer_count: 0,
+            urgency: Default::default(),
+            cooperating_unit_ids: vec![],
+            ack_due_on: None,
+            campaign_id: None,
+            category: None,
+            problem_id: None,
+            duty_id: None,
         }
     }
 

@@ -2,3 +2,5 @@
 
 pub mod assignment;
 pub mod campaign;
+pub mod duty;
+pub mod problem;

@@ -71,6 +71,21 @@ pub struct Model {
     pub pending_transfer_reason: Option<String>,
     /// Transfers approved.
     pub transfer_count: i32,
+    /// Urgency wire name.
+    pub urgency: String,
+    /// Cooperating unit ids as JSON.
+    #[sea_orm(column_type = "Text")]
+    pub cooperating_unit_ids: String,
+    /// Acknowledgement time limit.
+    pub ack_due_on: Option<Date>,
+    /// Campaign.
+    pub campaign_id: Option<String>,
+    /// Problem category.
+    pub category: Option<String>,
+    /// Ledger problem.
+    pub problem_id: Option<String>,
+    /// Recurring duty rule.
+    pub duty_id: Option<String>,
 }
 
 /// No relations declared.

@@ -21,6 +21,8 @@ pub struct Model {
     /// Categories as JSON.
     #[sea_orm(column_type = "Text")]
     pub categories: String,
+    /// Last phase announced (0: none; phases + 1: ended).
+    pub announced_phase: i32,
 }
 
 /// No relations declared.

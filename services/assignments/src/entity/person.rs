@@ -22,6 +22,10 @@ pub struct Model {
     pub unit_path: String,
     /// Roles, comma-separated wire names.
     pub roles: String,
+    /// Supervising leader (分管领导).
+    pub supervising_leader_id: Option<String>,
+    /// Left the post.
+    pub deactivated: bool,
 }
 
 /// No relations declared.

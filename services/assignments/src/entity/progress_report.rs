@@ -20,6 +20,9 @@ pub struct Model {
     pub reported_by: String,
     /// When.
     pub reported_at: ChronoDateTimeWithTimeZone,
+    /// Evidence references as JSON.
+    #[sea_orm(column_type = "Text")]
+    pub evidence: String,
 }
 
 /// No relations declared.

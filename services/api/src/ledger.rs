@@ -1,0 +1,56 @@
+//! The layout of the ledgers offices send upward (序号, 单位, 问题/事项, 类别, 整改措施/要求,
+//! 责任人, 时限, 进展, 状态), shared by export and import.
+
+/// The columns of each ledger, as exported; the first name is the one written, the rest
+/// are accepted on import.
+pub mod columns {
+    /// 序号.
+    pub const SEQ: &[&str] = &["序号"];
+    /// The unit.
+    pub const UNIT: &[&str] = &["单位", "责任单位", "承办单位"];
+    /// The problem (problem ledger).
+    pub const PROBLEM: &[&str] = &["问题", "问题表现", "问题/事项"];
+    /// The item (assignment ledger).
+    pub const ITEM: &[&str] = &["事项", "交办事项", "问题/事项"];
+    /// The category.
+    pub const CATEGORY: &[&str] = &["类别", "问题类别"];
+    /// Measures (problem ledger).
+    pub const MEASURES: &[&str] = &["整改措施", "整改措施/要求"];
+    /// Requirements (assignment ledger).
+    pub const REQUIREMENTS: &[&str] = &["工作要求", "要求", "整改措施/要求"];
+    /// The responsible person.
+    pub const PERSON: &[&str] = &["责任人"];
+    /// The time limit.
+    pub const DUE: &[&str] = &["时限", "整改时限", "办结时限"];
+    /// Progress.
+    pub const PROGRESS: &[&str] = &["进展", "进展情况"];
+    /// State.
+    pub const STATE: &[&str] = &["状态"];
+    /// Source (problem ledger).
+    pub const SOURCE: &[&str] = &["来源", "问题来源"];
+    /// Cause analysis (problem ledger).
+    pub const CAUSE: &[&str] = &["原因剖析", "原因分析"];
+    /// Urgency (assignment ledger).
+    pub const URGENCY: &[&str] = &["紧急程度"];
+    /// Cooperating units (assignment ledger).
+    pub const COOPERATING: &[&str] = &["配合单位"];
+
+    /// Every column of the problem ledger, in order.
+    pub const PROBLEM_LEDGER: &[&[&str]] = &[
+        SEQ, UNIT, PROBLEM, CATEGORY, MEASURES, PERSON, DUE, PROGRESS, STATE, SOURCE, CAUSE,
+    ];
+    /// Every column of the assignment ledger, in order.
+    pub const ASSIGNMENT_LEDGER: &[&[&str]] = &[
+        SEQ,
+        UNIT,
+        ITEM,
+        CATEGORY,
+        REQUIREMENTS,
+        PERSON,
+        DUE,
+        PROGRESS,
+        STATE,
+        URGENCY,
+        COOPERATING,
+    ];
+}

@@ -1,0 +1,300 @@
+//! Recurring duties (工作动态清单) and campaign phases, both driven by the scheduler:
+//! a rule issues its assignment on each day it falls due, exactly once; a campaign's
+//! phase change is announced once, on the phase's first day.
+
+use crate::domain::duty;
+use crate::entity::{campaign, duty_rule, org_unit, person};
+use crate::service::{internal, person_snapshot, AssignmentsService};
+use duban_api::{ApiError, CreateDutyRuleInput, IssueAssignmentInput};
+use duban_auth::{Actor, Role};
+use duban_schema::assignments::{
+    AssignmentSource, AssignmentsEvent, DutyRuleSnapshot, PhaseSnapshot, Recurrence,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+
+fn rule_snapshot(m: &duty_rule::Model) -> DutyRuleSnapshot {
+    DutyRuleSnapshot {
+        id: m.id.clone(),
+        title: m.title.clone(),
+        description: m.description.clone(),
+        recurrence: serde_json::from_str(&m.recurrence).unwrap_or(Recurrence::WorkingDays),
+        unit_id: m.unit_id.clone(),
+        person_id: m.person_id.clone(),
+        time_limit_days: m.time_limit_days,
+        working_days_only: m.working_days_only,
+        starts_on: m.starts_on,
+        created_by: m.created_by.clone(),
+    }
+}
+
+/// Which phase runs on `today`: 0 before the first, `phases.len() + 1` after the last.
+/// A day that ends one phase and starts the next belongs to the next.
+fn phase_on(phases: &[PhaseSnapshot], today: chrono::NaiveDate) -> i32 {
+    match phases.last() {
+        Some(last) if today > last.ends_on => phases.len() as i32 + 1,
+        _ => phases
+            .iter()
+            .rev()
+            .find(|p| p.starts_on <= today)
+            .map_or(0, |p| p.ordinal),
+    }
+}
+
+impl AssignmentsService {
+    pub(crate) async fn create_duty_rule_as(
+        &self,
+        actor: &Actor,
+        input: CreateDutyRuleInput,
+    ) -> Result<DutyRuleSnapshot, ApiError> {
+        if input.title.trim().is_empty() {
+            return Err(ApiError::validation("title", "请填写事项标题"));
+        }
+        duty::validate(&input.recurrence).map_err(|(f, m)| ApiError::validation(f, m))?;
+        if !(0..=30).contains(&input.time_limit_days) {
+            return Err(ApiError::validation(
+                "timeLimitDays",
+                "办理时限须为0（当日）至30个工作日",
+            ));
+        }
+        let txn = self.db.begin().await.map_err(internal)?;
+        let unit = org_unit::Entity::find_by_id(input.unit_id.clone())
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .filter(|u| actor.can_see(&u.path))
+            .ok_or_else(|| ApiError::validation("unitId", "单位不存在或不在您的权限范围内"))?;
+        let own_leader = actor.has(Role::UnitLeader) && actor.works_in(&unit.path);
+        if !(actor.has(Role::Supervisor) || own_leader) {
+            return Err(ApiError::Forbidden(
+                "只有督查人员或本单位负责人可以设置工作动态清单".into(),
+            ));
+        }
+        if let Some(pid) = &input.person_id {
+            person::Entity::find_by_id(pid.clone())
+                .one(&txn)
+                .await
+                .map_err(internal)?
+                .filter(|p| p.unit_id == unit.id && !p.deactivated)
+                .ok_or_else(|| ApiError::validation("personId", "承办人须是该单位的在岗人员"))?;
+        }
+        let today = self.clock.today();
+        let starts_on = input.starts_on.unwrap_or(today).max(today);
+        let next_on = duty::next_due(
+            &input.recurrence,
+            starts_on,
+            starts_on,
+            input.working_days_only,
+            &self.calendar_now(),
+        );
+        let now = self.clock.now();
+        let m = duty_rule::ActiveModel {
+            id: Set(duban_outbox::new_event_id(now).to_string()),
+            title: Set(input.title.trim().to_string()),
+            description: Set(input.description.trim().to_string()),
+            recurrence: Set(serde_json::to_string(&input.recurrence).map_err(internal)?),
+            unit_id: Set(unit.id.clone()),
+            unit_path: Set(unit.path.clone()),
+            person_id: Set(input.person_id.clone()),
+            time_limit_days: Set(input.time_limit_days),
+            working_days_only: Set(input.working_days_only),
+            starts_on: Set(starts_on),
+            created_by: Set(actor.person_id.clone()),
+            next_on: Set(next_on),
+        }
+        .insert(&txn)
+        .await
+        .map_err(internal)?;
+        let rule = rule_snapshot(&m);
+        self.emit(
+            &txn,
+            &actor.person_id,
+            &unit.path,
+            &rule.id,
+            1,
+            AssignmentsEvent::DutyRuleCreated { rule: rule.clone() },
+        )
+        .await?;
+        self.commit(txn).await?;
+        Ok(rule)
+    }
+
+    pub(crate) async fn duty_rules_of(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<DutyRuleSnapshot>, ApiError> {
+        Ok(duty_rule::Entity::find()
+            .filter(duban_outbox::db::in_subtree(
+                duty_rule::Column::UnitPath,
+                &actor.scope,
+            ))
+            .order_by_asc(duty_rule::Column::UnitPath)
+            .order_by_asc(duty_rule::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .iter()
+            .map(rule_snapshot)
+            .collect())
+    }
+
+    /// Issues every recurring duty whose day has come, once per day it falls due, each
+    /// with its rule's advance in the same transaction. A day missed while the service was
+    /// down is still issued if its time limit has not passed; otherwise it is skipped.
+    /// Reads only the rules due (index on `next_on`). Returns the assignments issued.
+    pub async fn duty_tick(&self) -> Result<u32, ApiError> {
+        let today = self.clock.today();
+        let cal = self.calendar_now();
+        let mut issued = 0;
+        let rules = duty_rule::Entity::find()
+            .filter(duty_rule::Column::NextOn.lte(today))
+            .order_by_asc(duty_rule::Column::NextOn)
+            .limit(500)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        for m in rules {
+            let txn = self.db.begin().await.map_err(internal)?;
+            let rule = rule_snapshot(&m);
+            let issuer = match person::Entity::find_by_id(rule.created_by.clone())
+                .one(&txn)
+                .await
+                .map_err(internal)?
+            {
+                Some(p) => self.actor_for(&person_snapshot(p)).await?,
+                None => continue,
+            };
+            let mut day = m.next_on;
+            while day <= today {
+                let due = if rule.time_limit_days == 0 {
+                    day
+                } else {
+                    cal.add_working_days(day, rule.time_limit_days as u32)
+                };
+                if due >= today {
+                    let input = IssueAssignmentInput {
+                        responsible_person_id: rule.person_id.clone(),
+                        time_limit_days: None,
+                        due_on: Some(due),
+                        source_text: Some(format!("工作动态清单：{}（{}）", rule.title, day)),
+                        ..IssueAssignmentInput::new(
+                            format!("{}（{}）", rule.title, day.format("%Y-%m-%d")),
+                            rule.description.clone(),
+                            AssignmentSource::RecurringDuty,
+                            rule.unit_id.clone(),
+                            1,
+                        )
+                    };
+                    self.issue_in(
+                        &txn,
+                        &issuer,
+                        &input,
+                        Some(rule.id.clone()),
+                        self.clock.now(),
+                    )
+                    .await?;
+                    issued += 1;
+                } else {
+                    tracing::info!(rule = %rule.id, %day, "recurring duty missed past its time limit, skipped");
+                }
+                day = duty::next_due(
+                    &rule.recurrence,
+                    rule.starts_on,
+                    duty::after(day),
+                    rule.working_days_only,
+                    &cal,
+                );
+            }
+            let mut active = m.into_active_model();
+            active.next_on = Set(day);
+            active.update(&txn).await.map_err(internal)?;
+            self.commit(txn).await?;
+        }
+        Ok(issued)
+    }
+
+    /// Announces each campaign's phase change once, on the first day the scheduler sees it.
+    /// Returns the announcements made.
+    pub async fn campaign_tick(&self) -> Result<u32, ApiError> {
+        let today = self.clock.today();
+        let mut announced = 0;
+        for c in campaign::Entity::find()
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+        {
+            let phases: Vec<PhaseSnapshot> = serde_json::from_str(&c.phases).unwrap_or_default();
+            let now_phase = phase_on(&phases, today);
+            if now_phase <= c.announced_phase {
+                continue;
+            }
+            let txn = self.db.begin().await.map_err(internal)?;
+            let scope = org_unit::Entity::find_by_id(c.scope_unit_id.clone())
+                .one(&txn)
+                .await
+                .map_err(internal)?
+                .map(|u| u.path)
+                .unwrap_or_default();
+            let event = match phases.iter().find(|p| p.ordinal == now_phase) {
+                Some(phase) => AssignmentsEvent::CampaignPhaseStarted {
+                    campaign_id: c.id.clone(),
+                    campaign_name: c.name.clone(),
+                    scope_unit_id: c.scope_unit_id.clone(),
+                    phase: phase.clone(),
+                },
+                None => AssignmentsEvent::CampaignEnded {
+                    campaign_id: c.id.clone(),
+                    campaign_name: c.name.clone(),
+                    scope_unit_id: c.scope_unit_id.clone(),
+                },
+            };
+            let updated = campaign::Entity::update_many()
+                .col_expr(campaign::Column::AnnouncedPhase, now_phase.into())
+                .filter(campaign::Column::Id.eq(c.id.clone()))
+                .filter(campaign::Column::AnnouncedPhase.eq(c.announced_phase))
+                .exec(&txn)
+                .await
+                .map_err(internal)?;
+            if updated.rows_affected != 1 {
+                continue;
+            }
+            self.emit(
+                &txn,
+                "system",
+                &scope,
+                &c.id,
+                i64::from(now_phase) + 1,
+                event,
+            )
+            .await?;
+            self.commit(txn).await?;
+            announced += 1;
+        }
+        Ok(announced)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn a_shared_boundary_day_belongs_to_the_next_phase() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let phase = |ordinal, s, e| PhaseSnapshot {
+            ordinal,
+            name: format!("第{ordinal}阶段"),
+            starts_on: s,
+            ends_on: e,
+        };
+        let phases = vec![phase(1, d(2, 24), d(3, 10)), phase(2, d(3, 10), d(6, 10))];
+        assert_eq!(phase_on(&phases, d(2, 23)), 0);
+        assert_eq!(phase_on(&phases, d(2, 24)), 1);
+        assert_eq!(phase_on(&phases, d(3, 10)), 2);
+        assert_eq!(phase_on(&phases, d(6, 10)), 2);
+        assert_eq!(phase_on(&phases, d(6, 11)), 3);
+    }
+}

@@ -1,0 +1,517 @@
+//! The problem ledger (问题清单台账) over sea-orm: registering, close-out, 销号, return,
+//! reopening after 回头看, and the ledger query.
+
+use crate::domain::problem::{self as rules, ProblemError, ProblemText};
+use crate::entity::{campaign, org_unit, person, problem, problem_log};
+use crate::service::{internal, json_list, to_json_list, AssignmentsService};
+use base64::Engine;
+use duban_api::{
+    ApiError, Page, PageRequest, ProblemCommand, ProblemFilter, ProblemLogView, ProblemView,
+    RegisterProblemInput,
+};
+use duban_auth::{Actor, Role};
+use duban_schema::assignments::{AssignmentsEvent, ProblemSnapshot, ProblemSource, ProblemState};
+use sea_orm::{
+    sea_query::LikeExpr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+use std::collections::HashMap;
+
+fn problem_err(e: ProblemError) -> ApiError {
+    match e {
+        ProblemError::Illegal { from, action } => ApiError::IllegalTransition {
+            from: from.as_str().to_string(),
+            from_label: from.label().to_string(),
+            action: action.to_string(),
+        },
+        ProblemError::Invalid { field, message } => ApiError::Validation { field, message },
+    }
+}
+
+fn snapshot(m: &problem::Model) -> ProblemSnapshot {
+    ProblemSnapshot {
+        id: m.id.clone(),
+        campaign_id: m.campaign_id.clone(),
+        category: m.category.clone(),
+        source: ProblemSource::parse(&m.source).unwrap_or(ProblemSource::SelfFound),
+        description: m.description.clone(),
+        cause_analysis: m.cause_analysis.clone(),
+        measures: json_list(&m.measures),
+        unit_id: m.unit_id.clone(),
+        unit_path: m.unit_path.clone(),
+        unit_name: m.unit_name.clone(),
+        responsible_person_id: m.responsible_person_id.clone(),
+        responsible_leader_id: m.responsible_leader_id.clone(),
+        registered_by: m.registered_by.clone(),
+        registered_at: m.registered_at,
+        due_on: m.due_on,
+        state: ProblemState::parse(&m.state).unwrap_or(ProblemState::Rectifying),
+        version: m.version,
+        return_count: m.return_count,
+        reopen_count: m.reopen_count,
+    }
+}
+
+fn encode_cursor(m: &problem::Model) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", m.due_on, m.id))
+}
+
+fn decode_cursor(c: &str) -> Result<(chrono::NaiveDate, String), ApiError> {
+    let bad = || ApiError::validation("after", "分页游标无效，请使用上一页返回的 endCursor");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (d, id) = text.split_once('|').ok_or_else(bad)?;
+    Ok((d.parse().map_err(|_| bad())?, id.to_string()))
+}
+
+/// A LIKE pattern matching `text` anywhere, with the wildcards in it escaped.
+pub(crate) fn contains(text: &str) -> LikeExpr {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+impl AssignmentsService {
+    /// Checks and writes a new problem with its event inside `txn`; used by
+    /// `registerProblem` and by imports.
+    pub(crate) async fn register_problem_in(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &Actor,
+        input: &RegisterProblemInput,
+    ) -> Result<problem::Model, ApiError> {
+        let measures: Vec<String> = input
+            .measures
+            .iter()
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .collect();
+        rules::validate_register(&ProblemText {
+            description: &input.description,
+            cause_analysis: &input.cause_analysis,
+            measures: &measures,
+            category: &input.category,
+        })
+        .map_err(problem_err)?;
+        let unit = org_unit::Entity::find_by_id(input.unit_id.clone())
+            .one(txn)
+            .await
+            .map_err(internal)?
+            .filter(|u| actor.can_see(&u.path))
+            .ok_or_else(|| ApiError::validation("unitId", "单位不存在或不在您的权限范围内"))?;
+        let own_unit =
+            actor.has_any(&[Role::Clerk, Role::UnitLeader]) && actor.works_in(&unit.path);
+        if !(actor.has(Role::Supervisor) || own_unit) {
+            return Err(ApiError::Forbidden(
+                "只有督查人员或本单位的经办人员、负责人可以登记问题".into(),
+            ));
+        }
+        if let Some(cid) = &input.campaign_id {
+            let c = campaign::Entity::find_by_id(cid.clone())
+                .one(txn)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| ApiError::validation("campaignId", "专项整治不存在"))?;
+            let cats: Vec<String> = json_list(&c.categories);
+            if !cats.iter().any(|k| k == input.category.trim()) {
+                return Err(ApiError::validation(
+                    "category",
+                    format!("类别须为该专项整治的类别之一：{}", cats.join("、")),
+                ));
+            }
+        }
+        let people = person::Entity::find()
+            .filter(person::Column::UnitId.eq(unit.id.clone()))
+            .filter(person::Column::Deactivated.eq(false))
+            .order_by_asc(person::Column::Account)
+            .all(txn)
+            .await
+            .map_err(internal)?;
+        let responsible = match &input.responsible_person_id {
+            Some(pid) => people.iter().find(|p| &p.id == pid).ok_or_else(|| {
+                ApiError::validation("responsiblePersonId", "责任人须是该单位的在岗人员")
+            })?,
+            None => people
+                .iter()
+                .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
+                .or_else(|| people.first())
+                .ok_or_else(|| ApiError::validation("unitId", "该单位尚无人员，无法明确责任人"))?,
+        };
+        if let Some(lid) = &input.responsible_leader_id {
+            person::Entity::find_by_id(lid.clone())
+                .one(txn)
+                .await
+                .map_err(internal)?
+                .filter(|p| !p.deactivated)
+                .ok_or_else(|| ApiError::validation("responsibleLeaderId", "责任领导不存在"))?;
+        }
+        let now = self.clock.now();
+        let today = now.date_naive();
+        let due_on = match (input.time_limit_days, input.due_on) {
+            (Some(days), None) if (1..=365).contains(&days) => {
+                self.calendar_now().add_working_days(today, days as u32)
+            }
+            (Some(_), None) => {
+                return Err(ApiError::validation(
+                    "timeLimitDays",
+                    "整改时限须为1至365个工作日",
+                ))
+            }
+            (None, Some(due)) if due >= today => due,
+            (None, Some(_)) => return Err(ApiError::validation("dueOn", "整改时限不能早于今天")),
+            _ => {
+                return Err(ApiError::validation(
+                    "timeLimitDays",
+                    "请填写整改时限：工作日数（timeLimitDays）或截止日期（dueOn）二选一",
+                ))
+            }
+        };
+        let snap = ProblemSnapshot {
+            id: duban_outbox::new_event_id(now).to_string(),
+            campaign_id: input.campaign_id.clone(),
+            category: input.category.trim().to_string(),
+            source: input.source,
+            description: input.description.trim().to_string(),
+            cause_analysis: input.cause_analysis.trim().to_string(),
+            measures,
+            unit_id: unit.id.clone(),
+            unit_path: unit.path.clone(),
+            unit_name: unit.name.clone(),
+            responsible_person_id: responsible.id.clone(),
+            responsible_leader_id: input.responsible_leader_id.clone(),
+            registered_by: actor.person_id.clone(),
+            registered_at: now,
+            due_on,
+            state: ProblemState::Rectifying,
+            version: 1,
+            return_count: 0,
+            reopen_count: 0,
+        };
+        let model = problem::ActiveModel {
+            id: Set(snap.id.clone()),
+            campaign_id: Set(snap.campaign_id.clone()),
+            category: Set(snap.category.clone()),
+            source: Set(snap.source.as_str().into()),
+            description: Set(snap.description.clone()),
+            cause_analysis: Set(snap.cause_analysis.clone()),
+            measures: Set(to_json_list(&snap.measures)),
+            unit_id: Set(snap.unit_id.clone()),
+            unit_path: Set(snap.unit_path.clone()),
+            unit_name: Set(snap.unit_name.clone()),
+            responsible_person_id: Set(snap.responsible_person_id.clone()),
+            responsible_leader_id: Set(snap.responsible_leader_id.clone()),
+            registered_by: Set(snap.registered_by.clone()),
+            registered_at: Set(now),
+            due_on: Set(due_on),
+            state: Set(snap.state.as_str().into()),
+            version: Set(1),
+            return_count: Set(0),
+            reopen_count: Set(0),
+        }
+        .insert(txn)
+        .await
+        .map_err(internal)?;
+        let (id, path) = (snap.id.clone(), snap.unit_path.clone());
+        self.emit(
+            txn,
+            &actor.person_id,
+            &path,
+            &id,
+            1,
+            AssignmentsEvent::ProblemRegistered { problem: snap },
+        )
+        .await?;
+        Ok(model)
+    }
+
+    pub(crate) async fn register_problem_as(
+        &self,
+        actor: &Actor,
+        input: RegisterProblemInput,
+    ) -> Result<ProblemView, ApiError> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        let model = self.register_problem_in(&txn, actor, &input).await?;
+        let view = self.problem_views(&txn, vec![model]).await?.remove(0);
+        self.commit(txn).await?;
+        Ok(view)
+    }
+
+    /// One ledger transition in one transaction, with the version guard and the event.
+    pub(crate) async fn problem_transition(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        command: ProblemCommand,
+    ) -> Result<ProblemView, ApiError> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        let model = problem::Entity::find_by_id(id.to_string())
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .filter(|m| actor.can_see(&m.unit_path))
+            .ok_or_else(|| ApiError::not_found("台账问题", id))?;
+        let by_unit = matches!(command, ProblemCommand::RequestCloseOut { .. });
+        let allowed = if by_unit {
+            actor.has_any(&[Role::Clerk, Role::UnitLeader]) && actor.works_in(&model.unit_path)
+        } else {
+            actor.has(Role::Supervisor)
+        };
+        if !allowed {
+            return Err(ApiError::Forbidden(if by_unit {
+                "只有问题所在单位的经办人员或负责人可以申请销号".into()
+            } else {
+                "只有督查人员可以销号、退回或回头看".into()
+            }));
+        }
+        if model.version != expected_version {
+            return Err(ApiError::VersionConflict {
+                expected: expected_version,
+                actual: model.version,
+            });
+        }
+        let current = snapshot(&model);
+        let (next, event, text, evidence) = match command {
+            ProblemCommand::RequestCloseOut { summary, evidence } => {
+                let evidence: Vec<String> = evidence
+                    .iter()
+                    .map(|e| e.trim().to_string())
+                    .filter(|e| !e.is_empty())
+                    .collect();
+                let next =
+                    rules::request_close_out(&current, &summary, &evidence).map_err(problem_err)?;
+                let summary = summary.trim().to_string();
+                (
+                    next.clone(),
+                    AssignmentsEvent::ProblemCloseOutRequested {
+                        problem: next,
+                        summary: summary.clone(),
+                        evidence: evidence.clone(),
+                    },
+                    summary,
+                    evidence,
+                )
+            }
+            ProblemCommand::Close => {
+                let next = rules::close(&current).map_err(problem_err)?;
+                (
+                    next.clone(),
+                    AssignmentsEvent::ProblemClosed { problem: next },
+                    "销号".to_string(),
+                    vec![],
+                )
+            }
+            ProblemCommand::Return { reason } => {
+                let next = rules::return_close_out(&current, &reason).map_err(problem_err)?;
+                let reason = reason.trim().to_string();
+                (
+                    next.clone(),
+                    AssignmentsEvent::ProblemReturned {
+                        problem: next,
+                        reason: reason.clone(),
+                    },
+                    reason,
+                    vec![],
+                )
+            }
+            ProblemCommand::Reopen { reason } => {
+                let next = rules::reopen(&current, &reason).map_err(problem_err)?;
+                let reason = reason.trim().to_string();
+                (
+                    next.clone(),
+                    AssignmentsEvent::ProblemReopened {
+                        problem: next,
+                        reason: reason.clone(),
+                    },
+                    reason,
+                    vec![],
+                )
+            }
+        };
+        let updated = problem::Entity::update_many()
+            .col_expr(problem::Column::State, next.state.as_str().into())
+            .col_expr(problem::Column::Version, next.version.into())
+            .col_expr(problem::Column::ReturnCount, next.return_count.into())
+            .col_expr(problem::Column::ReopenCount, next.reopen_count.into())
+            .filter(problem::Column::Id.eq(id))
+            .filter(problem::Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        if updated.rows_affected != 1 {
+            return Err(ApiError::VersionConflict {
+                expected: expected_version,
+                actual: expected_version + 1,
+            });
+        }
+        let now = self.clock.now();
+        problem_log::ActiveModel {
+            id: Set(duban_outbox::new_event_id(now).to_string()),
+            problem_id: Set(id.to_string()),
+            action: Set(event.type_name().to_string()),
+            text: Set(text),
+            evidence: Set(to_json_list(&evidence)),
+            actor: Set(actor.person_id.clone()),
+            at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(internal)?;
+        self.emit(
+            &txn,
+            &actor.person_id,
+            &next.unit_path,
+            id,
+            next.version,
+            event,
+        )
+        .await?;
+        let saved = problem::Entity::find_by_id(id.to_string())
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| ApiError::not_found("台账问题", id))?;
+        let view = self.problem_views(&txn, vec![saved]).await?.remove(0);
+        self.commit(txn).await?;
+        Ok(view)
+    }
+
+    /// Views of several problems with their histories, in one query for all histories.
+    async fn problem_views<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        models: Vec<problem::Model>,
+    ) -> Result<Vec<ProblemView>, ApiError> {
+        let ids: Vec<String> = models.iter().map(|m| m.id.clone()).collect();
+        let mut history: HashMap<String, Vec<ProblemLogView>> = HashMap::new();
+        for l in problem_log::Entity::find()
+            .filter(problem_log::Column::ProblemId.is_in(ids))
+            .order_by_asc(problem_log::Column::At)
+            .order_by_asc(problem_log::Column::Id)
+            .all(conn)
+            .await
+            .map_err(internal)?
+        {
+            history
+                .entry(l.problem_id)
+                .or_default()
+                .push(ProblemLogView {
+                    action: l.action,
+                    text: l.text,
+                    evidence: json_list(&l.evidence),
+                    actor: l.actor,
+                    at: l.at,
+                });
+        }
+        Ok(models
+            .into_iter()
+            .map(|m| ProblemView {
+                problem: snapshot(&m),
+                history: history.remove(&m.id).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    pub(crate) async fn problem_of(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<ProblemView, ApiError> {
+        let m = problem::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .filter(|m| actor.can_see(&m.unit_path))
+            .ok_or_else(|| ApiError::not_found("台账问题", id))?;
+        Ok(self.problem_views(&self.db, vec![m]).await?.remove(0))
+    }
+
+    pub(crate) async fn problem_page(
+        &self,
+        actor: &Actor,
+        filter: ProblemFilter,
+        page: PageRequest,
+    ) -> Result<Page<ProblemView>, ApiError> {
+        let root = self.scope_root(actor, filter.scope.as_deref()).await?;
+        let mut cond = Condition::all().add(duban_outbox::db::in_subtree(
+            problem::Column::UnitPath,
+            &root,
+        ));
+        if let Some(states) = &filter.states {
+            cond = cond
+                .add(problem::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())));
+        }
+        if let Some(c) = &filter.campaign_id {
+            cond = cond.add(problem::Column::CampaignId.eq(c.clone()));
+        }
+        if let Some(c) = &filter.category {
+            cond = cond.add(problem::Column::Category.eq(c.clone()));
+        }
+        if let Some(s) = filter.source {
+            cond = cond.add(problem::Column::Source.eq(s.as_str()));
+        }
+        if let Some(d) = filter.due_from {
+            cond = cond.add(problem::Column::DueOn.gte(d));
+        }
+        if let Some(d) = filter.due_to {
+            cond = cond.add(problem::Column::DueOn.lte(d));
+        }
+        if let Some(p) = &filter.responsible_person_id {
+            cond = cond.add(problem::Column::ResponsiblePersonId.eq(p.clone()));
+        }
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            cond = cond.add(
+                Condition::any()
+                    .add(problem::Column::Description.like(contains(text)))
+                    .add(problem::Column::CauseAnalysis.like(contains(text)))
+                    .add(problem::Column::Measures.like(contains(text))),
+            );
+        }
+        let total_count = problem::Entity::find()
+            .filter(cond.clone())
+            .count(&self.db)
+            .await
+            .map_err(internal)?;
+        let mut query = problem::Entity::find().filter(cond);
+        if let Some(after) = &page.after {
+            let (due, id) = decode_cursor(after)?;
+            query = query.filter(
+                Condition::any().add(problem::Column::DueOn.gt(due)).add(
+                    Condition::all()
+                        .add(problem::Column::DueOn.eq(due))
+                        .add(problem::Column::Id.gt(id)),
+                ),
+            );
+        }
+        let mut rows = query
+            .order_by_asc(problem::Column::DueOn)
+            .order_by_asc(problem::Column::Id)
+            .limit(page.first as u64 + 1)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let has_next_page = rows.len() > page.first;
+        rows.truncate(page.first);
+        let cursors: Vec<String> = rows.iter().map(encode_cursor).collect();
+        let items = cursors
+            .into_iter()
+            .zip(self.problem_views(&self.db, rows).await?)
+            .collect();
+        Ok(Page {
+            items,
+            has_next_page,
+            has_previous_page: page.after.is_some(),
+            total_count,
+        })
+    }
+}

@@ -1,0 +1,661 @@
+//! The problem ledger, recurring duties and directory upkeep in GraphQL: their types,
+//! queries and one mutation per transition.
+
+use crate::error::ApiResultExt;
+use crate::schema::{actor, page, services, version};
+use crate::types::{Date, DateTime, OrgUnit, OrgUnitPayload, Person, PersonPayload, Role, Totals};
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
+use duban_api::{ApiError, ProblemCommand, ProblemView};
+use duban_schema::assignments as ev;
+
+/// How a problem came to light.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "ev::ProblemSource")]
+pub enum ProblemSource {
+    /// 自己找
+    SelfFound,
+    /// 群众提
+    PublicRaised,
+    /// 上级点
+    SuperiorPointed,
+    /// 组织查
+    OrganisationCheck,
+    /// 巡视巡察反馈
+    InspectionFeedback,
+    /// 信访举报
+    Petition,
+}
+
+/// Where a ledger problem stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "ev::ProblemState")]
+pub enum ProblemState {
+    /// 整改中
+    Rectifying,
+    /// 申请销号
+    CloseOutRequested,
+    /// 已销号
+    Closed,
+}
+
+/// One step of a problem's history.
+#[derive(SimpleObject)]
+pub struct ProblemLogEntry {
+    /// Event type, e.g. `ProblemReturned`.
+    pub action: String,
+    /// Summary or reason.
+    pub text: String,
+    /// Evidence references.
+    pub evidence: Vec<String>,
+    /// Who.
+    pub actor_id: ID,
+    /// When.
+    pub at: DateTime,
+}
+
+/// A problem in a unit's ledger (问题清单台账).
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Problem {
+    /// Opaque id.
+    pub id: ID,
+    /// Campaign it was found in.
+    pub campaign_id: Option<ID>,
+    /// Category.
+    pub category: String,
+    /// Source.
+    pub source: ProblemSource,
+    /// 问题表现.
+    pub description: String,
+    /// 原因剖析.
+    pub cause_analysis: String,
+    /// 整改措施.
+    pub measures: Vec<String>,
+    /// Unit id.
+    pub unit_id: ID,
+    /// Unit name.
+    pub unit_name: String,
+    /// 责任人.
+    pub responsible_person_id: ID,
+    /// 责任领导.
+    pub responsible_leader_id: Option<ID>,
+    /// Who entered it.
+    pub registered_by: ID,
+    /// When.
+    pub registered_at: DateTime,
+    /// 整改时限.
+    pub due_on: Date,
+    /// State.
+    pub state: ProblemState,
+    /// Version; pass as `expectedVersion` to change it.
+    pub version: i32,
+    /// Close-outs refused so far.
+    pub return_count: i32,
+    /// Times a follow-up review reopened it.
+    pub reopen_count: i32,
+    /// What happened to it, oldest first.
+    pub history: Vec<ProblemLogEntry>,
+}
+
+#[ComplexObject]
+impl Problem {
+    /// Chinese label of the state, e.g. 整改中.
+    async fn state_label(&self) -> &'static str {
+        ev::ProblemState::from(self.state).label()
+    }
+    /// Chinese label of the source, e.g. 群众提.
+    async fn source_label(&self) -> &'static str {
+        ev::ProblemSource::from(self.source).label()
+    }
+}
+
+impl From<ProblemView> for Problem {
+    fn from(v: ProblemView) -> Self {
+        let p = v.problem;
+        Problem {
+            id: ID(p.id),
+            campaign_id: p.campaign_id.map(ID),
+            category: p.category,
+            source: p.source.into(),
+            description: p.description,
+            cause_analysis: p.cause_analysis,
+            measures: p.measures,
+            unit_id: ID(p.unit_id),
+            unit_name: p.unit_name,
+            responsible_person_id: ID(p.responsible_person_id),
+            responsible_leader_id: p.responsible_leader_id.map(ID),
+            registered_by: ID(p.registered_by),
+            registered_at: DateTime(p.registered_at),
+            due_on: Date(p.due_on),
+            state: p.state.into(),
+            version: p.version as i32,
+            return_count: p.return_count,
+            reopen_count: p.reopen_count,
+            history: v
+                .history
+                .into_iter()
+                .map(|h| ProblemLogEntry {
+                    action: h.action,
+                    text: h.text,
+                    evidence: h.evidence,
+                    actor_id: ID(h.actor),
+                    at: DateTime(h.at),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Filter of `problems`; every field optional.
+#[derive(InputObject, Default)]
+pub struct ProblemFilter {
+    /// A unit: that unit and its whole subtree.
+    pub scope: Option<ID>,
+    /// Any of these states.
+    pub states: Option<Vec<ProblemState>>,
+    /// Only this campaign's.
+    pub campaign_id: Option<ID>,
+    /// Only this category.
+    pub category: Option<String>,
+    /// Only this source.
+    pub source: Option<ProblemSource>,
+    /// Description, cause or measures contain this text.
+    pub text: Option<String>,
+    /// Time limit on or after this day.
+    pub due_from: Option<Date>,
+    /// Time limit on or before this day.
+    pub due_to: Option<Date>,
+    /// Only this person's.
+    pub responsible_person_id: Option<ID>,
+}
+
+/// Input of `registerProblem`.
+#[derive(InputObject)]
+pub struct RegisterProblemInput {
+    /// Campaign it was found in.
+    pub campaign_id: Option<ID>,
+    /// Category (one of the campaign's when a campaign is given).
+    pub category: String,
+    /// Source.
+    pub source: ProblemSource,
+    /// 问题表现.
+    pub description: String,
+    /// 原因剖析.
+    pub cause_analysis: String,
+    /// 整改措施, at least one.
+    pub measures: Vec<String>,
+    /// Unit whose ledger it goes in.
+    pub unit_id: ID,
+    /// 责任人; the unit's leader by default.
+    pub responsible_person_id: Option<ID>,
+    /// 责任领导.
+    pub responsible_leader_id: Option<ID>,
+    /// 整改时限 in working days; or give `dueOn`.
+    pub time_limit_days: Option<i32>,
+    /// 整改时限 as a last day; or give `timeLimitDays`.
+    pub due_on: Option<Date>,
+}
+
+/// Input of `requestProblemCloseOut`.
+#[derive(InputObject)]
+pub struct RequestProblemCloseOutInput {
+    /// Problem id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// 整改情况.
+    pub summary: String,
+    /// Evidence references, at least one.
+    pub evidence: Vec<String>,
+}
+
+/// Input of `closeProblem`.
+#[derive(InputObject)]
+pub struct ProblemVersionInput {
+    /// Problem id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+}
+
+/// Input of `returnProblem` and `reopenProblem`.
+#[derive(InputObject)]
+pub struct ProblemReasonInput {
+    /// Problem id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// Why, or what the follow-up review found.
+    pub reason: String,
+}
+
+/// Result of a ledger mutation.
+#[derive(SimpleObject)]
+pub struct ProblemPayload {
+    /// The problem after the change.
+    pub problem: Problem,
+}
+
+/// How often a duty falls due.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum RecurrenceKind {
+    /// Every week on `weekday`.
+    Weekly,
+    /// Every `everyMonths` months on `day`.
+    Monthly,
+    /// Every working day.
+    WorkingDays,
+}
+
+/// When a duty falls due.
+#[derive(InputObject, SimpleObject)]
+#[graphql(input_name = "RecurrenceInput")]
+pub struct Recurrence {
+    /// Weekly, monthly or every working day.
+    pub kind: RecurrenceKind,
+    /// For WEEKLY: 1 (Monday) to 7 (Sunday).
+    pub weekday: Option<i32>,
+    /// For MONTHLY: day of the month, 1–31 (clamped to the month's end).
+    pub day: Option<i32>,
+    /// For MONTHLY: interval in months (1 by default).
+    pub every_months: Option<i32>,
+}
+
+impl Recurrence {
+    fn to_rule(&self) -> Result<ev::Recurrence, ApiError> {
+        let n = |v: Option<i32>, field: &str, what: &str| {
+            v.map(|x| x.max(0) as u32)
+                .ok_or_else(|| ApiError::validation(field, format!("请填写{what}")))
+        };
+        Ok(match self.kind {
+            RecurrenceKind::Weekly => ev::Recurrence::Weekly {
+                weekday: n(self.weekday, "recurrence.weekday", "星期几")?,
+            },
+            RecurrenceKind::Monthly => ev::Recurrence::Monthly {
+                day: n(self.day, "recurrence.day", "每月几日")?,
+                every_months: n(
+                    self.every_months.or(Some(1)),
+                    "recurrence.everyMonths",
+                    "间隔月数",
+                )?,
+            },
+            RecurrenceKind::WorkingDays => ev::Recurrence::WorkingDays,
+        })
+    }
+
+    fn from_rule(r: &ev::Recurrence) -> Self {
+        match *r {
+            ev::Recurrence::Weekly { weekday } => Recurrence {
+                kind: RecurrenceKind::Weekly,
+                weekday: Some(weekday as i32),
+                day: None,
+                every_months: None,
+            },
+            ev::Recurrence::Monthly { day, every_months } => Recurrence {
+                kind: RecurrenceKind::Monthly,
+                weekday: None,
+                day: Some(day as i32),
+                every_months: Some(every_months as i32),
+            },
+            ev::Recurrence::WorkingDays => Recurrence {
+                kind: RecurrenceKind::WorkingDays,
+                weekday: None,
+                day: None,
+                every_months: None,
+            },
+        }
+    }
+}
+
+/// A recurring duty (工作动态清单): issues the same assignment each time it falls due.
+#[derive(SimpleObject)]
+pub struct DutyRule {
+    /// Opaque id.
+    pub id: ID,
+    /// Title of each assignment.
+    pub title: String,
+    /// What is to be done.
+    pub description: String,
+    /// When it falls due.
+    pub recurrence: Recurrence,
+    /// Unit that carries it out.
+    pub unit_id: ID,
+    /// Person who carries it out, if one.
+    pub person_id: Option<ID>,
+    /// Working days from the day it falls due to its time limit.
+    pub time_limit_days: i32,
+    /// Days on rest days move to the next working day.
+    pub working_days_only: bool,
+    /// First day.
+    pub starts_on: Date,
+}
+
+impl From<ev::DutyRuleSnapshot> for DutyRule {
+    fn from(r: ev::DutyRuleSnapshot) -> Self {
+        DutyRule {
+            id: ID(r.id),
+            title: r.title,
+            description: r.description,
+            recurrence: Recurrence::from_rule(&r.recurrence),
+            unit_id: ID(r.unit_id),
+            person_id: r.person_id.map(ID),
+            time_limit_days: r.time_limit_days,
+            working_days_only: r.working_days_only,
+            starts_on: Date(r.starts_on),
+        }
+    }
+}
+
+/// Input of `createDutyRule`.
+#[derive(InputObject)]
+pub struct CreateDutyRuleInput {
+    /// Title of each assignment, e.g. 本周工作总结及下周计划.
+    pub title: String,
+    /// What is to be done.
+    #[graphql(default)]
+    pub description: String,
+    /// When it falls due.
+    pub recurrence: Recurrence,
+    /// Unit that carries it out.
+    pub unit_id: ID,
+    /// A person who carries it out; the unit's leader by default.
+    pub person_id: Option<ID>,
+    /// Working days from the day it falls due to its time limit (0: that day).
+    #[graphql(default)]
+    pub time_limit_days: i32,
+    /// Move days on rest days to the next working day.
+    #[graphql(default = true)]
+    pub working_days_only: bool,
+    /// First day; today by default.
+    pub starts_on: Option<Date>,
+}
+
+/// Result of `createDutyRule`.
+#[derive(SimpleObject)]
+pub struct DutyRulePayload {
+    /// The rule.
+    pub rule: DutyRule,
+}
+
+/// Input of `updateOrgUnit`.
+#[derive(InputObject)]
+pub struct UpdateOrgUnitInput {
+    /// The unit.
+    pub id: ID,
+    /// New name.
+    pub name: Option<String>,
+    /// New 统计用区划代码 (empty to clear).
+    pub division_code: Option<String>,
+}
+
+/// Input of `updatePerson`.
+#[derive(InputObject)]
+pub struct UpdatePersonInput {
+    /// The person.
+    pub id: ID,
+    /// New title.
+    pub title: Option<String>,
+    /// Move to this unit.
+    pub unit_id: Option<ID>,
+    /// New roles.
+    pub roles: Option<Vec<Role>>,
+    /// 分管领导; an empty string clears it.
+    pub supervising_leader_id: Option<String>,
+    /// Left the post (or back).
+    pub deactivated: Option<bool>,
+}
+
+/// Ledger and duty queries.
+#[derive(Default)]
+pub struct LedgerQuery;
+
+#[Object]
+impl LedgerQuery {
+    /// One ledger problem in the caller's scope.
+    async fn problem(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Problem> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .assignments
+            .problem(a, &id)
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// The problem ledger in the caller's scope, by time limit then id. At most 100 a page.
+    async fn problems(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ProblemFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Problem, Totals, EmptyFields>> {
+        let a = actor(ctx)?;
+        let f = filter.unwrap_or_default();
+        let result = services(ctx)?
+            .assignments
+            .problems(
+                a,
+                duban_api::ProblemFilter {
+                    scope: f.scope.map(|i| i.0),
+                    states: f.states.map(|v| v.into_iter().map(Into::into).collect()),
+                    campaign_id: f.campaign_id.map(|i| i.0),
+                    category: f.category,
+                    source: f.source.map(Into::into),
+                    text: f.text,
+                    due_from: f.due_from.map(|d| d.0),
+                    due_to: f.due_to.map(|d| d.0),
+                    responsible_person_id: f.responsible_person_id.map(|i| i.0),
+                },
+                page(ctx, first, after)?,
+            )
+            .await
+            .gql()?;
+        let mut conn = Connection::with_additional_fields(
+            result.has_previous_page,
+            result.has_next_page,
+            Totals {
+                total_count: result.total_count as i32,
+            },
+        );
+        conn.edges.extend(
+            result
+                .items
+                .into_iter()
+                .map(|(c, v)| Edge::new(c, Problem::from(v))),
+        );
+        Ok(conn)
+    }
+
+    /// Recurring duties of units in the caller's scope.
+    async fn duty_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DutyRule>> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .assignments
+            .duty_rules(a)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+}
+
+async fn problem_command(
+    ctx: &Context<'_>,
+    id: ID,
+    expected_version: i32,
+    cmd: ProblemCommand,
+) -> async_graphql::Result<ProblemPayload> {
+    let a = actor(ctx)?;
+    let v = services(ctx)?
+        .assignments
+        .problem_command(a, &id, version(expected_version), cmd)
+        .await
+        .gql()?;
+    Ok(ProblemPayload { problem: v.into() })
+}
+
+/// Ledger, duty and directory mutations.
+#[derive(Default)]
+pub struct LedgerMutation;
+
+#[Object]
+impl LedgerMutation {
+    /// 登记: enters a problem in a unit's ledger (supervisor, or the unit's own staff);
+    /// rectification starts.
+    async fn register_problem(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterProblemInput,
+    ) -> async_graphql::Result<ProblemPayload> {
+        let a = actor(ctx)?;
+        let v = services(ctx)?
+            .assignments
+            .register_problem(
+                a,
+                duban_api::RegisterProblemInput {
+                    campaign_id: input.campaign_id.map(|i| i.0),
+                    category: input.category,
+                    source: input.source.into(),
+                    description: input.description,
+                    cause_analysis: input.cause_analysis,
+                    measures: input.measures,
+                    unit_id: input.unit_id.0,
+                    responsible_person_id: input.responsible_person_id.map(|i| i.0),
+                    responsible_leader_id: input.responsible_leader_id.map(|i| i.0),
+                    time_limit_days: input.time_limit_days,
+                    due_on: input.due_on.map(|d| d.0),
+                },
+            )
+            .await
+            .gql()?;
+        Ok(ProblemPayload { problem: v.into() })
+    }
+
+    /// 申请销号: the unit reports the rectification done, with evidence.
+    async fn request_problem_close_out(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestProblemCloseOutInput,
+    ) -> async_graphql::Result<ProblemPayload> {
+        let cmd = ProblemCommand::RequestCloseOut {
+            summary: input.summary,
+            evidence: input.evidence,
+        };
+        problem_command(ctx, input.id, input.expected_version, cmd).await
+    }
+
+    /// 销号: a supervisor accepts the rectification.
+    async fn close_problem(
+        &self,
+        ctx: &Context<'_>,
+        input: ProblemVersionInput,
+    ) -> async_graphql::Result<ProblemPayload> {
+        problem_command(ctx, input.id, input.expected_version, ProblemCommand::Close).await
+    }
+
+    /// 退回: a supervisor refuses the close-out, with the reason.
+    async fn return_problem(
+        &self,
+        ctx: &Context<'_>,
+        input: ProblemReasonInput,
+    ) -> async_graphql::Result<ProblemPayload> {
+        let cmd = ProblemCommand::Return {
+            reason: input.reason,
+        };
+        problem_command(ctx, input.id, input.expected_version, cmd).await
+    }
+
+    /// 回头看: a supervisor reopens a closed problem that has come back.
+    async fn reopen_problem(
+        &self,
+        ctx: &Context<'_>,
+        input: ProblemReasonInput,
+    ) -> async_graphql::Result<ProblemPayload> {
+        let cmd = ProblemCommand::Reopen {
+            reason: input.reason,
+        };
+        problem_command(ctx, input.id, input.expected_version, cmd).await
+    }
+
+    /// Makes a recurring duty (SUPERVISOR, or a unit leader for their own unit).
+    async fn create_duty_rule(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateDutyRuleInput,
+    ) -> async_graphql::Result<DutyRulePayload> {
+        let a = actor(ctx)?;
+        let recurrence = input.recurrence.to_rule().gql()?;
+        let rule = services(ctx)?
+            .assignments
+            .create_duty_rule(
+                a,
+                duban_api::CreateDutyRuleInput {
+                    title: input.title,
+                    description: input.description,
+                    recurrence,
+                    unit_id: input.unit_id.0,
+                    person_id: input.person_id.map(|i| i.0),
+                    time_limit_days: input.time_limit_days,
+                    working_days_only: input.working_days_only,
+                    starts_on: input.starts_on.map(|d| d.0),
+                },
+            )
+            .await
+            .gql()?;
+        Ok(DutyRulePayload { rule: rule.into() })
+    }
+
+    /// Renames a unit or corrects its 统计用区划代码 (ADMIN).
+    async fn update_org_unit(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOrgUnitInput,
+    ) -> async_graphql::Result<OrgUnitPayload> {
+        let a = actor(ctx)?;
+        let unit = services(ctx)?
+            .assignments
+            .update_org_unit(
+                a,
+                duban_api::UpdateOrgUnitInput {
+                    id: input.id.0,
+                    name: input.name,
+                    division_code: input.division_code,
+                },
+            )
+            .await
+            .gql()?;
+        Ok(OrgUnitPayload {
+            org_unit: OrgUnit::from(unit),
+        })
+    }
+
+    /// Changes a person's title, unit, roles or 分管领导, or marks them as having left (ADMIN).
+    async fn update_person(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePersonInput,
+    ) -> async_graphql::Result<PersonPayload> {
+        let a = actor(ctx)?;
+        let p = services(ctx)?
+            .assignments
+            .update_person(
+                a,
+                duban_api::UpdatePersonInput {
+                    id: input.id.0,
+                    title: input.title,
+                    unit_id: input.unit_id.map(|i| i.0),
+                    roles: input.roles.map(|r| r.into_iter().map(Into::into).collect()),
+                    supervising_leader_id: input.supervising_leader_id,
+                    deactivated: input.deactivated,
+                },
+            )
+            .await
+            .gql()?;
+        Ok(PersonPayload {
+            person: Person::from(p),
+        })
+    }
+}

@@ -1,0 +1,557 @@
+//! Ledgers as files: `GET /ledger/v1/{problems|assignments}.{xlsx|csv}` exports the
+//! caller's ledger in the layout offices send upward; `POST /ledger/v1/{kind}/import`
+//! takes an `.xlsx` or CSV in the same layout. Both need the same bearer token and scope
+//! as GraphQL.
+
+use crate::server::{http_actor, http_error, Gateway};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Datelike, NaiveDate};
+use duban_api::ledger::columns;
+use duban_api::{ApiError, AssignmentFilter, ImportRow, LedgerKind, PageRequest, ProblemFilter};
+use duban_auth::Actor;
+use duban_schema::assignments::{AssignmentState, ProblemState};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
+use std::collections::HashMap;
+
+/// One cell of an exported ledger.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// A number (序号).
+    Number(f64),
+    /// A day (时限), written as an Excel date.
+    Date(NaiveDate),
+}
+
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) => format!("{n}"),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
+/// A ledger ready to be written: a title, the header and the rows.
+pub struct Sheet {
+    /// Title above the header, e.g. 问题清单台账.
+    pub title: String,
+    /// Column headers.
+    pub header: Vec<&'static str>,
+    /// Rows, each as long as the header.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Most rows one export serves.
+const MAX_ROWS: usize = 50_000;
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+/// Writes the sheet as a workbook: a merged title row, a bold header, bordered cells,
+/// wrapped text, dates as dates, the header frozen.
+pub fn to_xlsx(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(&sheet.title).map_err(xlsx_err)?;
+    let border = Format::new().set_border(FormatBorder::Thin);
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
+    let head = border
+        .clone()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_text_wrap();
+    let text = border
+        .clone()
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter);
+    let date = border
+        .clone()
+        .set_num_format("yyyy-mm-dd")
+        .set_align(FormatAlign::Center);
+    let last = sheet.header.len().saturating_sub(1) as u16;
+    ws.merge_range(0, 0, 0, last, &sheet.title, &title)
+        .map_err(xlsx_err)?;
+    for (c, h) in sheet.header.iter().enumerate() {
+        let width = match *h {
+            "序号" => 6.0,
+            "时限" | "状态" | "来源" | "紧急程度" => 12.0,
+            "单位" | "责任人" | "类别" => 16.0,
+            _ => 36.0,
+        };
+        ws.set_column_width(c as u16, width).map_err(xlsx_err)?;
+        ws.write_string_with_format(1, c as u16, *h, &head)
+            .map_err(xlsx_err)?;
+    }
+    ws.set_freeze_panes(2, 0).map_err(xlsx_err)?;
+    for (r, row) in sheet.rows.iter().enumerate() {
+        let r = r as u32 + 2;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(s) => ws.write_string_with_format(r, c, s, &text),
+                Cell::Number(n) => ws.write_number_with_format(r, c, *n, &border),
+                Cell::Date(d) => {
+                    let dt =
+                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+                            .map_err(xlsx_err)?;
+                    ws.write_datetime_with_format(r, c, dt, &date)
+                }
+            }
+            .map_err(xlsx_err)?;
+        }
+    }
+    wb.save_to_buffer().map_err(xlsx_err)
+}
+
+/// Writes the sheet as CSV, UTF-8 with a byte-order mark so Excel shows the Chinese.
+pub fn to_csv(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let internal = |e: csv::Error| ApiError::Internal(e.to_string());
+    w.write_record(&sheet.header).map_err(internal)?;
+    for row in &sheet.rows {
+        w.write_record(row.iter().map(Cell::text))
+            .map_err(internal)?;
+    }
+    w.into_inner()
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn looks_like_header(cells: &[String]) -> bool {
+    cells.iter().any(|c| columns::UNIT.contains(&c.trim()))
+        && cells.iter().any(|c| columns::DUE.contains(&c.trim()))
+}
+
+fn rows_from_table(table: Vec<Vec<String>>) -> Result<Vec<ImportRow>, ApiError> {
+    let Some(h) = table.iter().take(5).position(|r| looks_like_header(r)) else {
+        return Err(ApiError::validation(
+            "file",
+            "前5行中未找到表头（应含“单位”“时限”等列），请使用导出的台账模板",
+        ));
+    };
+    let header: Vec<String> = table[h].iter().map(|c| c.trim().to_string()).collect();
+    Ok(table
+        .into_iter()
+        .enumerate()
+        .skip(h + 1)
+        .map(|(i, cells)| ImportRow {
+            row: i + 1,
+            cells: header
+                .iter()
+                .cloned()
+                .zip(cells)
+                .filter(|(k, _)| !k.is_empty())
+                .collect(),
+        })
+        .collect())
+}
+
+fn xlsx_cell(d: &calamine::Data) -> String {
+    use calamine::{Data, DataType};
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+        Data::DateTime(_) | Data::DateTimeIso(_) => d
+            .as_datetime()
+            .map(|t| t.date().format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| d.to_string()),
+        other => other.to_string(),
+    }
+}
+
+/// Reads the first sheet of an `.xlsx`, or a CSV (with or without a byte-order mark),
+/// into rows keyed by the header found in the first five rows.
+pub fn read_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
+    use calamine::Reader;
+    let table: Vec<Vec<String>> = if bytes.starts_with(b"PK") {
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+                .map_err(|e| ApiError::validation("file", format!("无法读取Excel文件：{e}")))?;
+        let range = wb
+            .worksheet_range_at(0)
+            .ok_or_else(|| ApiError::validation("file", "Excel文件中没有工作表"))?
+            .map_err(|e| ApiError::validation("file", format!("无法读取工作表：{e}")))?;
+        range
+            .rows()
+            .map(|r| r.iter().map(xlsx_cell).collect())
+            .collect()
+    } else {
+        let text = std::str::from_utf8(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes))
+            .map_err(|_| {
+                ApiError::validation("file", "CSV文件须为UTF-8编码（Excel另存为“CSV UTF-8”）")
+            })?;
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut table = Vec::new();
+        for rec in r.records() {
+            let rec = rec.map_err(|e| ApiError::validation("file", format!("CSV格式有误：{e}")))?;
+            table.push(rec.iter().map(str::to_string).collect());
+        }
+        table
+    };
+    rows_from_table(table)
+}
+
+/// Person names by id, looked up once each; an id outside the caller's scope stays an id.
+async fn names(
+    gw: &Gateway,
+    actor: &Actor,
+    ids: impl Iterator<Item = String>,
+) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for id in ids {
+        if out.contains_key(&id) {
+            continue;
+        }
+        let name = match gw.services.assignments.person(actor, &id).await {
+            Ok(p) => p.name,
+            Err(_) => id.clone(),
+        };
+        out.insert(id, name);
+    }
+    out
+}
+
+async fn problem_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Result<Sheet, ApiError> {
+    let states = q.states(ProblemState::parse)?;
+    let mut views = Vec::new();
+    let mut after = None;
+    loop {
+        let page = gw
+            .services
+            .assignments
+            .problems(
+                actor,
+                ProblemFilter {
+                    scope: q.scope.clone(),
+                    states: states.clone(),
+                    campaign_id: q.campaign_id.clone(),
+                    category: q.category.clone(),
+                    ..Default::default()
+                },
+                PageRequest { first: 100, after },
+            )
+            .await?;
+        after = page.items.last().map(|(c, _)| c.clone());
+        views.extend(page.items.into_iter().map(|(_, v)| v));
+        if !page.has_next_page || views.len() >= MAX_ROWS {
+            break;
+        }
+    }
+    let people = names(
+        gw,
+        actor,
+        views
+            .iter()
+            .map(|v| v.problem.responsible_person_id.clone()),
+    )
+    .await;
+    let rows = views
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let p = v.problem;
+            let progress = v
+                .history
+                .last()
+                .map(|h| h.text.clone())
+                .unwrap_or_else(|| "整改中".to_string());
+            let measures = p
+                .measures
+                .iter()
+                .enumerate()
+                .map(|(n, m)| format!("{}. {m}", n + 1))
+                .collect::<Vec<_>>()
+                .join("\n");
+            vec![
+                Cell::Number((i + 1) as f64),
+                Cell::Text(p.unit_name),
+                Cell::Text(p.description),
+                Cell::Text(p.category),
+                Cell::Text(measures),
+                Cell::Text(
+                    people
+                        .get(&p.responsible_person_id)
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+                Cell::Date(p.due_on),
+                Cell::Text(progress),
+                Cell::Text(p.state.label().to_string()),
+                Cell::Text(p.source.label().to_string()),
+                Cell::Text(p.cause_analysis),
+            ]
+        })
+        .collect();
+    Ok(Sheet {
+        title: "问题清单台账".into(),
+        header: columns::PROBLEM_LEDGER.iter().map(|c| c[0]).collect(),
+        rows,
+    })
+}
+
+async fn assignment_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Result<Sheet, ApiError> {
+    let states = q.states(AssignmentState::parse)?;
+    let mut views = Vec::new();
+    let mut after = None;
+    loop {
+        let page = gw
+            .services
+            .assignments
+            .assignments(
+                actor,
+                AssignmentFilter {
+                    scope: q.scope.clone(),
+                    states: states.clone(),
+                    campaign_id: q.campaign_id.clone(),
+                    category: q.category.clone(),
+                    ..Default::default()
+                },
+                PageRequest { first: 100, after },
+            )
+            .await?;
+        after = page.items.last().map(|(c, _)| c.clone());
+        views.extend(page.items.into_iter().map(|(_, v)| v));
+        if !page.has_next_page || views.len() >= MAX_ROWS {
+            break;
+        }
+    }
+    let people = names(
+        gw,
+        actor,
+        views
+            .iter()
+            .map(|v| v.assignment.responsible_person_id.clone()),
+    )
+    .await;
+    let units: HashMap<String, String> = gw
+        .services
+        .assignments
+        .org_units(actor)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let rows = views
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let a = v.assignment;
+            let progress = match v.progress.last() {
+                Some(r) => format!("{}%：{}", a.progress_percent, r.text),
+                None => format!("{}%", a.progress_percent),
+            };
+            let cooperating = a
+                .cooperating_unit_ids
+                .iter()
+                .map(|u| units.get(u).cloned().unwrap_or_else(|| u.clone()))
+                .collect::<Vec<_>>()
+                .join("、");
+            vec![
+                Cell::Number((i + 1) as f64),
+                Cell::Text(a.lead_unit_name),
+                Cell::Text(a.title),
+                Cell::Text(a.category.unwrap_or_default()),
+                Cell::Text(a.description),
+                Cell::Text(
+                    people
+                        .get(&a.responsible_person_id)
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+                Cell::Date(a.due_on),
+                Cell::Text(progress),
+                Cell::Text(a.state.label().to_string()),
+                Cell::Text(a.urgency.label().to_string()),
+                Cell::Text(cooperating),
+            ]
+        })
+        .collect();
+    Ok(Sheet {
+        title: "交办事项清单".into(),
+        header: columns::ASSIGNMENT_LEDGER.iter().map(|c| c[0]).collect(),
+        rows,
+    })
+}
+
+/// Filters of an export, as query parameters.
+#[derive(serde::Deserialize, Default)]
+pub struct ExportQuery {
+    /// A unit: that unit's subtree.
+    pub scope: Option<String>,
+    /// A campaign.
+    pub campaign_id: Option<String>,
+    /// A category.
+    pub category: Option<String>,
+    /// States, comma-separated wire names.
+    pub states: Option<String>,
+}
+
+impl ExportQuery {
+    fn states<S>(&self, parse: fn(&str) -> Option<S>) -> Result<Option<Vec<S>>, ApiError> {
+        self.states
+            .as_deref()
+            .map(|s| {
+                s.split(',')
+                    .map(|x| {
+                        parse(x.trim()).ok_or_else(|| {
+                            ApiError::validation("states", format!("未知的状态：{x}"))
+                        })
+                    })
+                    .collect()
+            })
+            .transpose()
+    }
+}
+
+fn kind_of(name: &str) -> Option<LedgerKind> {
+    match name {
+        "problems" => Some(LedgerKind::Problems),
+        "assignments" => Some(LedgerKind::Assignments),
+        _ => None,
+    }
+}
+
+/// `GET /ledger/v1/{file}` where file is `problems.xlsx`, `problems.csv`,
+/// `assignments.xlsx` or `assignments.csv`.
+pub async fn export(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    file: web::Path<String>,
+    q: web::Query<ExportQuery>,
+) -> HttpResponse {
+    let actor = match http_actor(&gw, &req) {
+        Ok(a) => a,
+        Err(e) => return http_error(e),
+    };
+    let Some((kind, ext)) = file
+        .rsplit_once('.')
+        .and_then(|(k, e)| kind_of(k).map(|k| (k, e.to_string())))
+    else {
+        return http_error(ApiError::not_found("台账", &file));
+    };
+    let sheet = match kind {
+        LedgerKind::Problems => problem_sheet(&gw, &actor, &q).await,
+        LedgerKind::Assignments => assignment_sheet(&gw, &actor, &q).await,
+    };
+    let body = sheet.and_then(|s| match ext.as_str() {
+        "xlsx" => to_xlsx(&s).map(|b| {
+            (
+                b,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        }),
+        "csv" => to_csv(&s).map(|b| (b, "text/csv; charset=utf-8")),
+        _ => Err(ApiError::validation("format", "格式应为 xlsx 或 csv")),
+    });
+    match body {
+        Ok((bytes, mime)) => HttpResponse::Ok()
+            .content_type(mime)
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"{}\"", file.as_str()),
+            ))
+            .body(bytes),
+        Err(e) => http_error(e),
+    }
+}
+
+/// Options of an import.
+#[derive(serde::Deserialize, Default)]
+pub struct ImportQuery {
+    /// Import the good rows and list the rest, instead of nothing when any row is bad.
+    #[serde(default)]
+    pub only_good: bool,
+}
+
+/// `POST /ledger/v1/{kind}/import` with the file as the body: 200 with the report when
+/// every row was imported, 422 with the report (each bad row and cell) otherwise.
+pub async fn import(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    kind: web::Path<String>,
+    q: web::Query<ImportQuery>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let actor = match http_actor(&gw, &req) {
+        Ok(a) => a,
+        Err(e) => return http_error(e),
+    };
+    let Some(kind) = kind_of(&kind) else {
+        return http_error(ApiError::not_found("台账", &kind));
+    };
+    let rows = match read_rows(&body) {
+        Ok(r) => r,
+        Err(e) => return http_error(e),
+    };
+    match gw
+        .services
+        .assignments
+        .import_ledger(&actor, kind, rows, q.only_good)
+        .await
+    {
+        Ok(report) if report.issues.is_empty() => HttpResponse::Ok().json(report),
+        Ok(report) => HttpResponse::UnprocessableEntity().json(report),
+        Err(e) => http_error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet() -> Sheet {
+        Sheet {
+            title: "问题清单台账".into(),
+            header: columns::PROBLEM_LEDGER.iter().map(|c| c[0]).collect(),
+            rows: vec![vec![
+                Cell::Number(1.0),
+                Cell::Text("青石镇党政办公室".into()),
+                Cell::Text("群众办事多头跑".into()),
+                Cell::Text("慢作为".into()),
+                Cell::Text("1. 推行一窗受理\n2. 公开办事指南".into()),
+                Cell::Text("张三".into()),
+                Cell::Date(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default()),
+                Cell::Text("整改中".into()),
+                Cell::Text("整改中".into()),
+                Cell::Text("群众提".into()),
+                Cell::Text("服务意识不强".into()),
+            ]],
+        }
+    }
+
+    #[test]
+    fn a_workbook_and_a_csv_read_back_to_the_same_rows() {
+        let s = sheet();
+        for bytes in [
+            to_xlsx(&s).unwrap_or_default(),
+            to_csv(&s).unwrap_or_default(),
+        ] {
+            let rows = read_rows(&bytes).unwrap_or_default();
+            assert_eq!(rows.len(), 1);
+            let r = &rows[0];
+            assert_eq!(r.cells["单位"], "青石镇党政办公室");
+            assert_eq!(r.cells["时限"], "2026-12-31");
+            assert_eq!(r.cells["整改措施"], "1. 推行一窗受理\n2. 公开办事指南");
+            assert_eq!(r.cells["序号"], "1");
+        }
+        // In the workbook the title row comes first, so the data row is Excel row 3.
+        let rows = read_rows(&to_xlsx(&s).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(rows[0].row, 3);
+    }
+
+    #[test]
+    fn a_file_without_the_header_is_refused_naming_the_file() {
+        let e = read_rows("a,b\n1,2\n".as_bytes()).err();
+        assert!(matches!(e, Some(ApiError::Validation { field, .. }) if field == "file"));
+    }
+}
