@@ -26,7 +26,8 @@ pub struct TestApp {
     /// Holds the data folder until the test ends.
     pub dir: Arc<tempfile::TempDir>,
     keys: TokenKeys,
-    clock: SharedClock,
+    /// The clock the process runs on.
+    pub clock: SharedClock,
 }
 
 /// Starts duban with demo data on port 0 in a new data folder.
@@ -225,6 +226,35 @@ impl TestApp {
     pub async fn get_at(&self, port: u16, path: &str) -> anyhow::Result<(u16, String)> {
         self.get_url(&format!("http://127.0.0.1:{port}{path}"))
             .await
+    }
+
+    /// GET with a bearer token; the status and the raw body (ledger files).
+    pub async fn get_bytes(&self, path: &str, token: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+        let mut resp = awc::Client::default()
+            .get(format!("{}{path}", self.url))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let body = resp.body().limit(64 << 20).await?;
+        Ok((resp.status().as_u16(), body.to_vec()))
+    }
+
+    /// POST a raw body with a bearer token; the status and the JSON answer (ledger imports).
+    pub async fn post_bytes(
+        &self,
+        path: &str,
+        token: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<(u16, Value)> {
+        let mut resp = awc::Client::default()
+            .post(format!("{}{path}", self.url))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .send_body(body)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let json: Value = resp.json().limit(16 << 20).await?;
+        Ok((resp.status().as_u16(), json))
     }
 
     /// GET a path; returns status and body text.

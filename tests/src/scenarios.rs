@@ -300,3 +300,205 @@ pub async fn one_trace_from_gateway_to_every_consumer(app: &TestApp) {
         "{audit}"
     );
 }
+
+/// Registers a problem and returns it.
+pub const REGISTER_PROBLEM: &str = r#"mutation($input: RegisterProblemInput!) {
+  registerProblem(input: $input) { problem { id state stateLabel version sourceLabel measures dueOn
+    responsiblePersonId unitName returnCount reopenCount history { action text evidence } } }
+}"#;
+
+const PROBLEM_FIELDS: &str =
+    "problem { id state version returnCount reopenCount history { action text evidence } }";
+
+fn error_field(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["field"].as_str()
+}
+
+/// A whole ledger lifecycle through GraphQL, as a township office and the county's
+/// supervisor live it: register (with bad input refused), ask for close-out with evidence,
+/// be returned, ask again, be closed (销号), reopened after 回头看; every illegal step, a
+/// stale version and a wrong party refused with their codes; the ledger query and the
+/// inbox reflect it. Runs on either deployment.
+pub async fn ledger_lifecycle(app: &TestApp) -> anyhow::Result<()> {
+    let clerk = app.token("qingshi-clerk").await?;
+    let sup = app.token("county-supervisor").await?;
+    let mut input = json!({
+        "category": "慢作为",
+        "source": "PUBLIC_RAISED",
+        "description": "群众反映办理宅基地审批材料多次往返",
+        "causeAnalysis": "一次性告知制度落实不到位",
+        "measures": [],
+        "unitId": "qingshi-dzb",
+        "timeLimitDays": 10
+    });
+    let bad = app
+        .gql(Some(&clerk), REGISTER_PROBLEM, json!({"input": input}))
+        .await?;
+    anyhow::ensure!(crate::error_code(&bad) == Some("VALIDATION"), "{bad}");
+    anyhow::ensure!(error_field(&bad) == Some("measures"), "{bad}");
+    input["measures"] = json!(["推行一次性告知清单", "每月公开办理时限"]);
+    let outsider = app.token("fgj-clerk").await?;
+    let denied = app
+        .gql(Some(&outsider), REGISTER_PROBLEM, json!({"input": input}))
+        .await?;
+    anyhow::ensure!(
+        crate::error_code(&denied) == Some("VALIDATION"),
+        "another unit's ledger: {denied}"
+    );
+    let body = app
+        .gql(Some(&clerk), REGISTER_PROBLEM, json!({"input": input}))
+        .await?;
+    let p = &body["data"]["registerProblem"]["problem"];
+    anyhow::ensure!(
+        p["state"] == "RECTIFYING" && p["stateLabel"] == "整改中",
+        "{body}"
+    );
+    anyhow::ensure!(
+        p["sourceLabel"] == "群众提" && p["unitName"] == "青石镇党政办公室",
+        "{body}"
+    );
+    let id = p["id"].as_str().unwrap_or_default().to_string();
+
+    let cmd = |name: &str, extra: Value, version: i64| {
+        let mut i = json!({"id": id, "expectedVersion": version});
+        if let (Some(o), Some(e)) = (i.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        let arg = match name {
+            "requestProblemCloseOut" => "RequestProblemCloseOutInput",
+            "closeProblem" => "ProblemVersionInput",
+            _ => "ProblemReasonInput",
+        };
+        (
+            format!("mutation($input: {arg}!) {{ {name}(input: $input) {{ {PROBLEM_FIELDS} }} }}"),
+            json!({"input": i}),
+        )
+    };
+    let run = |token: String, name: &'static str, extra: Value, version: i64| {
+        let (q, v) = cmd(name, extra, version);
+        async move { app.gql(Some(&token), &q, v).await }
+    };
+    // Closing what nobody asked to close is illegal, and says where the item stands.
+    let b = run(sup.clone(), "closeProblem", json!({}), 1).await?;
+    anyhow::ensure!(crate::error_code(&b) == Some("ILLEGAL_TRANSITION"), "{b}");
+    anyhow::ensure!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("整改中"),
+        "{b}"
+    );
+    let b = run(
+        clerk.clone(),
+        "requestProblemCloseOut",
+        json!({"summary": "已建立清单", "evidence": []}),
+        1,
+    )
+    .await?;
+    anyhow::ensure!(
+        error_field(&b) == Some("evidence"),
+        "close-out needs evidence: {b}"
+    );
+    let ask = json!({"summary": "已建立一次性告知清单并公示", "evidence": ["青石镇〔2026〕12号文", "公示照片"]});
+    let b = run(clerk.clone(), "requestProblemCloseOut", ask.clone(), 1).await?;
+    anyhow::ensure!(
+        b["data"]["requestProblemCloseOut"]["problem"]["state"] == "CLOSE_OUT_REQUESTED",
+        "{b}"
+    );
+    let b = run(clerk.clone(), "requestProblemCloseOut", ask.clone(), 1).await?;
+    anyhow::ensure!(crate::error_code(&b) == Some("VERSION_CONFLICT"), "{b}");
+    let b = run(clerk.clone(), "closeProblem", json!({}), 2).await?;
+    anyhow::ensure!(
+        crate::error_code(&b) == Some("FORBIDDEN"),
+        "the office cannot close its own problem: {b}"
+    );
+    let b = run(
+        sup.clone(),
+        "returnProblem",
+        json!({"reason": "缺少群众满意度回访记录"}),
+        2,
+    )
+    .await?;
+    let p = &b["data"]["returnProblem"]["problem"];
+    anyhow::ensure!(p["state"] == "RECTIFYING" && p["returnCount"] == 1, "{b}");
+    run(clerk.clone(), "requestProblemCloseOut", ask.clone(), 3).await?;
+    let b = run(sup.clone(), "closeProblem", json!({}), 4).await?;
+    anyhow::ensure!(
+        b["data"]["closeProblem"]["problem"]["state"] == "CLOSED",
+        "{b}"
+    );
+    let b = run(sup.clone(), "returnProblem", json!({"reason": "x"}), 5).await?;
+    anyhow::ensure!(crate::error_code(&b) == Some("ILLEGAL_TRANSITION"), "{b}");
+    let b = run(
+        sup.clone(),
+        "reopenProblem",
+        json!({"reason": "回头看发现仍需多次往返"}),
+        5,
+    )
+    .await?;
+    let p = &b["data"]["reopenProblem"]["problem"];
+    anyhow::ensure!(
+        p["state"] == "RECTIFYING" && p["reopenCount"] == 1 && p["version"] == 6,
+        "{b}"
+    );
+    let actions: Vec<&str> = p["history"]
+        .as_array()
+        .map(|h| h.iter().filter_map(|e| e["action"].as_str()).collect())
+        .unwrap_or_default();
+    anyhow::ensure!(
+        actions
+            == [
+                "ProblemCloseOutRequested",
+                "ProblemReturned",
+                "ProblemCloseOutRequested",
+                "ProblemClosed",
+                "ProblemReopened"
+            ],
+        "{actions:?}"
+    );
+    anyhow::ensure!(p["history"][0]["evidence"][1] == "公示照片", "{b}");
+
+    let list = app
+        .gql(
+            Some(&sup),
+            r#"{ problems(filter: {category: "慢作为", states: [RECTIFYING], source: PUBLIC_RAISED, text: "宅基地"}) { totalCount edges { node { id } } } }"#,
+            json!({}),
+        )
+        .await?;
+    anyhow::ensure!(list["data"]["problems"]["totalCount"] == 1, "{list}");
+    anyhow::ensure!(
+        list["data"]["problems"]["edges"][0]["node"]["id"] == id.as_str(),
+        "{list}"
+    );
+    let other = app
+        .gql(Some(&outsider), "{ problems { totalCount } }", json!({}))
+        .await?;
+    anyhow::ensure!(
+        other["data"]["problems"]["totalCount"] == 0,
+        "scoped: {other}"
+    );
+
+    app.settle().await?;
+    let leader = app.token("qingshi-leader").await?;
+    let inbox = app
+        .gql(
+            Some(&leader),
+            "{ myNotifications(first: 50) { edges { node { kind title problemId } } } }",
+            json!({}),
+        )
+        .await?;
+    let kinds: Vec<&str> = inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter(|n| n["node"]["problemId"] == id.as_str())
+                .filter_map(|n| n["node"]["title"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    anyhow::ensure!(
+        kinds.len() == 4,
+        "registered, returned, closed, reopened reach the responsible leader: {kinds:?}"
+    );
+    Ok(())
+}

@@ -1,0 +1,583 @@
+//! The problem ledger, ledger files, recurring duties, campaign phases, the fields of a
+//! full 交办单 and directory upkeep, end to end over HTTP like a county platform.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use calamine::{Data, Reader};
+use chrono::TimeZone;
+use duban_clock::{ManualClock, SharedClock};
+use duban_tests::scenarios::{ledger_lifecycle, ISSUE, REGISTER_PROBLEM};
+use duban_tests::{
+    error_code, spawn_app, spawn_on_postgres_and_kafka, spawn_with_clock, test_config, TestApp,
+};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+#[actix_web::test]
+async fn a_whole_ledger_lifecycle_on_the_embedded_default() {
+    let app = spawn_app().await.unwrap();
+    ledger_lifecycle(&app).await.unwrap();
+}
+
+#[actix_web::test]
+async fn a_whole_ledger_lifecycle_on_postgres_and_kafka() {
+    let app = spawn_on_postgres_and_kafka().await.unwrap();
+    ledger_lifecycle(&app).await.unwrap();
+}
+
+fn percent(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+fn cell(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
+    match range.get_value((row, col)) {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Float(f)) => f.to_string(),
+        Some(d @ Data::DateTime(_)) => {
+            use calamine::DataType;
+            d.as_datetime().unwrap().date().to_string()
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+fn read_xlsx(bytes: Vec<u8>) -> calamine::Range<Data> {
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    wb.worksheet_range_at(0).unwrap().unwrap()
+}
+
+async fn count(app: &TestApp, token: &str, what: &str) -> i64 {
+    let b = app
+        .gql(
+            Some(token),
+            &format!("{{ {what} {{ totalCount }} }}"),
+            json!({}),
+        )
+        .await
+        .unwrap();
+    b["data"][what]["totalCount"].as_i64().unwrap()
+}
+
+#[actix_web::test]
+async fn ledgers_export_as_workbooks_read_back_cell_by_cell_and_import_all_or_nothing() {
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let year = app.clock.today().format("%Y").to_string();
+    let issued = app
+        .gql(
+            Some(&sup),
+            ISSUE,
+            json!({"input": {
+                "title": "清理规范村级组织工作事项",
+                "description": "梳理村级组织承担的工作事项，取消不合理的考核、台账",
+                "leadUnitId": "qingshi-dzb",
+                "timeLimitDays": 10,
+                "urgency": "URGENT",
+                "cooperatingUnitIds": ["liuhe-dzb"],
+                "campaignId": format!("gzzf-{year}"),
+                "category": "文山会海"
+            }}),
+        )
+        .await
+        .unwrap();
+    let a = &issued["data"]["issueAssignment"]["assignment"];
+    let due = a["dueOn"].as_str().unwrap().to_string();
+
+    // Unauthenticated and wrong-kind requests are refused.
+    let (code, _) = app.get("/ledger/v1/assignments.xlsx").await.unwrap();
+    assert_eq!(code, 401);
+    let (code, _) = app.get_bytes("/ledger/v1/people.xlsx", &sup).await.unwrap();
+    assert_eq!(code, 404);
+
+    let (code, bytes) = app
+        .get_bytes(
+            &format!(
+                "/ledger/v1/assignments.xlsx?scope=qingshi&category={}",
+                percent("文山会海")
+            ),
+            &sup,
+        )
+        .await
+        .unwrap();
+    assert_eq!(code, 200);
+    let r = read_xlsx(bytes);
+    assert_eq!(cell(&r, 0, 0), "交办事项清单");
+    let header: Vec<String> = (0..11).map(|c| cell(&r, 1, c)).collect();
+    assert_eq!(
+        header,
+        [
+            "序号",
+            "单位",
+            "事项",
+            "类别",
+            "工作要求",
+            "责任人",
+            "时限",
+            "进展",
+            "状态",
+            "紧急程度",
+            "配合单位"
+        ]
+    );
+    assert_eq!(
+        r.height(),
+        3,
+        "title, header and the one item of that category"
+    );
+    let row: Vec<String> = (0..11).map(|c| cell(&r, 2, c)).collect();
+    assert_eq!(
+        row,
+        [
+            "1",
+            "青石镇党政办公室",
+            "清理规范村级组织工作事项",
+            "文山会海",
+            "梳理村级组织承担的工作事项，取消不合理的考核、台账",
+            "李明",
+            due.as_str(),
+            "0%",
+            "已交办",
+            "急",
+            "柳河镇党政办公室"
+        ]
+    );
+
+    // The problem ledger: import a CSV with two bad rows — nothing is written, every bad
+    // cell is named — then the good rows only, then a workbook.
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let before = count(&app, &sup, "problems").await;
+    let csv = "\u{feff}序号,单位,问题,类别,整改措施,责任人,时限,进展,状态,来源,原因剖析\n\
+        1,青石镇党政办公室,会议多、文件多,文山会海,合并同类会议；精简发文,张伟,2099-06-30,,,自己找,统筹不够\n\
+        2,不存在的单位,推诿扯皮,不作为,建立首问负责制,,10个工作日,,,上级点,担当不足\n\
+        3,青石镇党政办公室,窗口服务态度差,官僚作风,开展换位体验,,月底前,,,群众说,服务意识弱\n\
+        4,青石镇党政办公室,数据造假,弄虚作假,建立核查机制,李明,15,,,组织查,考核导向偏差\n";
+    let (code, report) = app
+        .post_bytes("/ledger/v1/problems/import", &sup, csv.as_bytes().to_vec())
+        .await
+        .unwrap();
+    assert_eq!(code, 422, "{report}");
+    let issues: Vec<(u64, String)> = report["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["row"].as_u64().unwrap(),
+                i["column"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        issues,
+        [
+            (3, "单位".to_string()),
+            (4, "时限".to_string()),
+            (4, "来源".to_string())
+        ],
+        "{report}"
+    );
+    assert_eq!(report["imported"], json!([]));
+    assert_eq!(
+        count(&app, &sup, "problems").await,
+        before,
+        "nothing half-written"
+    );
+
+    let (code, report) = app
+        .post_bytes(
+            "/ledger/v1/problems/import?only_good=true",
+            &sup,
+            csv.as_bytes().to_vec(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code, 422);
+    assert_eq!(report["imported"].as_array().unwrap().len(), 2, "{report}");
+    assert_eq!(count(&app, &sup, "problems").await, before + 2);
+
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "序号",
+        "单位",
+        "问题",
+        "类别",
+        "整改措施",
+        "责任人",
+        "时限",
+        "原因剖析",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let row = [
+        "1",
+        "青石镇党政办公室",
+        "值班值守不到位",
+        "慢作为",
+        "落实领导带班",
+        "张伟",
+        "",
+        "制度执行不严",
+    ];
+    for (c, v) in row.iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2099, 12, 31).unwrap();
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    ws.write_datetime_with_format(1, 6, date, &fmt).unwrap();
+    let (code, report) = app
+        .post_bytes(
+            "/ledger/v1/problems/import",
+            &clerk,
+            wb.save_to_buffer().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code, 200, "{report}");
+    assert_eq!(report["issues"], json!([]));
+
+    let (code, bytes) = app
+        .get_bytes("/ledger/v1/problems.xlsx?scope=qingshi-dzb", &clerk)
+        .await
+        .unwrap();
+    assert_eq!(code, 200);
+    let r = read_xlsx(bytes);
+    assert_eq!(r.height(), 5, "title, header, three problems");
+    let mine: Vec<Vec<String>> = (2..5)
+        .map(|row| (0..11).map(|c| cell(&r, row, c)).collect())
+        .collect();
+    let duty = mine.iter().find(|r| r[2] == "值班值守不到位").unwrap();
+    assert_eq!(
+        duty,
+        &[
+            "3",
+            "青石镇党政办公室",
+            "值班值守不到位",
+            "慢作为",
+            "1. 落实领导带班",
+            "张伟",
+            "2099-12-31",
+            "整改中",
+            "整改中",
+            "自己找",
+            "制度执行不严"
+        ]
+    );
+    let meetings = mine.iter().find(|r| r[2] == "会议多、文件多").unwrap();
+    assert_eq!(meetings[4], "1. 合并同类会议\n2. 精简发文");
+
+    let (code, bytes) = app
+        .get_bytes("/ledger/v1/problems.csv?scope=qingshi-dzb", &clerk)
+        .await
+        .unwrap();
+    assert_eq!(code, 200);
+    assert!(
+        bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
+        "Excel needs the BOM for Chinese"
+    );
+    let text = String::from_utf8(bytes).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        1 + 3 + 1,
+        "header, three rows, one with a two-line cell"
+    );
+}
+
+async fn issued_by_duty(app: &TestApp, token: &str) -> Vec<Value> {
+    let b = app
+        .gql(
+            Some(token),
+            "{ assignments(first: 100, filter: {sort: ISSUED_DESC}) { edges { node { title source dutyId dueOn } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    b["data"]["assignments"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{b}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .filter(|n| n["source"] == "RECURRING_DUTY")
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_weekly_summary_moves_off_the_mid_autumn_and_national_day_holidays_and_is_issued_once() {
+    // Monday 21 September 2026, 09:00 in Shanghai.
+    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 9, 21, 1, 0, 0).unwrap());
+    let shared: SharedClock = Arc::new(clock.clone());
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..test_config()
+    };
+    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let leader = app.token("qingshi-leader").await.unwrap();
+    let rule = app
+        .gql(
+            Some(&leader),
+            r#"mutation { createDutyRule(input: {title: "本周工作总结及下周计划", recurrence: {kind: WEEKLY, weekday: 5},
+                unitId: "qingshi-dzb", timeLimitDays: 0}) { rule { id recurrence { kind weekday } workingDaysOnly startsOn } } }"#,
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let rule_id = rule["data"]["createDutyRule"]["rule"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        rule["data"]["createDutyRule"]["rule"]["workingDaysOnly"],
+        true
+    );
+    let bad = app
+        .gql(
+            Some(&leader),
+            r#"mutation { createDutyRule(input: {title: "x", recurrence: {kind: WEEKLY, weekday: 8}, unitId: "qingshi-dzb"}) { rule { id } } }"#,
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"],
+        "recurrence.weekday"
+    );
+    let outsider = app
+        .gql(
+            Some(&app.token("fgj-leader").await.unwrap()),
+            r#"mutation { createDutyRule(input: {title: "x", recurrence: {kind: WORKING_DAYS}, unitId: "qingshi-dzb"}) { rule { id } } }"#,
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert!(error_code(&outsider).is_some(), "{outsider}");
+
+    let day = |clock: &ManualClock, m: u32, d: u32| {
+        clock.set(chrono::Utc.with_ymd_and_hms(2026, m, d, 1, 0, 0).unwrap());
+    };
+    // Fri 25 September is 中秋节: nothing that day; due Monday 28th instead.
+    day(&clock, 9, 25);
+    assert_eq!(app.assignments.duty_tick().await.unwrap(), 0);
+    day(&clock, 9, 28);
+    assert_eq!(app.assignments.duty_tick().await.unwrap(), 1);
+    assert_eq!(
+        app.assignments.duty_tick().await.unwrap(),
+        0,
+        "once per day it falls due"
+    );
+    // Fri 2 October is in the National Day holiday: due Thursday 8th.
+    day(&clock, 10, 2);
+    assert_eq!(app.assignments.duty_tick().await.unwrap(), 0);
+    day(&clock, 10, 8);
+    assert_eq!(app.assignments.duty_tick().await.unwrap(), 1);
+    day(&clock, 10, 9);
+    assert_eq!(
+        app.assignments.duty_tick().await.unwrap(),
+        1,
+        "the ordinary Friday after"
+    );
+    let leader = app.token("qingshi-leader").await.unwrap();
+    let items = issued_by_duty(&app, &leader).await;
+    let titles: Vec<&str> = items.iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles,
+        [
+            "本周工作总结及下周计划（2026-10-09）",
+            "本周工作总结及下周计划（2026-10-08）",
+            "本周工作总结及下周计划（2026-09-28）"
+        ]
+    );
+    assert!(items.iter().all(|i| i["dutyId"] == rule_id.as_str()));
+    assert_eq!(
+        items[1]["dueOn"], "2026-10-08",
+        "a time limit of 0: the same day"
+    );
+
+    // The seeds' campaign is in its third phase (6/10–12/10): announced once.
+    assert_eq!(app.assignments.campaign_tick().await.unwrap(), 1);
+    assert_eq!(app.assignments.campaign_tick().await.unwrap(), 0);
+    day(&clock, 12, 11);
+    assert_eq!(
+        app.assignments.campaign_tick().await.unwrap(),
+        1,
+        "the end, once"
+    );
+    assert_eq!(app.assignments.campaign_tick().await.unwrap(), 0);
+}
+
+#[actix_web::test]
+async fn a_full_assignment_form_and_directory_upkeep() {
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let admin = app.token("county-admin").await.unwrap();
+    let today = app.clock.today();
+    let due = (today + chrono::Duration::days(40))
+        .format("%Y-%m-%d")
+        .to_string();
+    let q = r#"mutation($input: IssueAssignmentInput!) { issueAssignment(input: $input) { assignment {
+        id dueOn timeLimitDays urgency ackDueOn cooperatingUnitIds campaignId category } } }"#;
+    let b = app
+        .gql(
+            Some(&sup),
+            q,
+            json!({"input": {"title": "防汛值守", "leadUnitId": "qingshi-dzb", "dueOn": due,
+                "urgency": "VERY_URGENT", "cooperatingUnitIds": ["liuhe-dzb", "qs-fgj-bgs"]}}),
+        )
+        .await
+        .unwrap();
+    let a = &b["data"]["issueAssignment"]["assignment"];
+    assert_eq!(a["dueOn"], due.as_str());
+    assert_eq!(a["timeLimitDays"], Value::Null);
+    assert_eq!(
+        a["ackDueOn"],
+        today.format("%Y-%m-%d").to_string(),
+        "特急: sign the same day"
+    );
+    assert_eq!(a["cooperatingUnitIds"], json!(["liuhe-dzb", "qs-fgj-bgs"]));
+
+    for (input, field) in [
+        (
+            json!({"title": "x", "leadUnitId": "qingshi-dzb"}),
+            "timeLimitDays",
+        ),
+        (
+            json!({"title": "x", "leadUnitId": "qingshi-dzb", "timeLimitDays": 5, "cooperatingUnitIds": ["qingshi-dzb"]}),
+            "cooperatingUnitIds[0]",
+        ),
+        (
+            json!({"title": "x", "leadUnitId": "qingshi-dzb", "timeLimitDays": 5, "ackTimeLimitDays": 11}),
+            "ackTimeLimitDays",
+        ),
+        (
+            json!({"title": "x", "leadUnitId": "qingshi-dzb", "timeLimitDays": 5, "campaignId": "gzzf-1999"}),
+            "campaignId",
+        ),
+        (
+            json!({"title": "x", "leadUnitId": "qingshi-dzb", "dueOn": "2000-01-01"}),
+            "dueOn",
+        ),
+    ] {
+        let b = app
+            .gql(Some(&sup), q, json!({"input": input}))
+            .await
+            .unwrap();
+        assert_eq!(error_code(&b), Some("VALIDATION"), "{b}");
+        assert_eq!(b["errors"][0]["extensions"]["field"], field, "{b}");
+    }
+
+    // Cooperating units find the item; sorting by latest time limit puts it first.
+    let coop = app
+        .gql(
+            Some(&sup),
+            r#"{ assignments(filter: {cooperatingUnitId: "liuhe-dzb", sort: DUE_DESC}) { totalCount edges { node { title } } } }"#,
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(coop["data"]["assignments"]["totalCount"], 1, "{coop}");
+    let year = today.format("%Y").to_string();
+    let by_campaign = app
+        .gql(
+            Some(&sup),
+            &format!(r#"{{ assignments(first: 100, filter: {{campaignId: "gzzf-{year}", sort: DUE_DESC}}) {{ totalCount edges {{ node {{ dueOn }} }} }} }}"#),
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let dues: Vec<&str> = by_campaign["data"]["assignments"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["dueOn"].as_str().unwrap())
+        .collect();
+    assert!(
+        dues.len() >= 5,
+        "the demo's items belong to the campaign: {by_campaign}"
+    );
+    assert!(dues.windows(2).all(|w| w[0] >= w[1]), "{dues:?}");
+
+    // Directory upkeep: a supervising leader, a person who left, a corrected code.
+    let up = r#"mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { person { id supervisingLeaderId deactivated title } } }"#;
+    let b = app
+        .gql(Some(&admin), up, json!({"input": {"id": "p-qingshi-clerk", "supervisingLeaderId": "p-qingshi-leader", "title": "青石镇党政办公室副主任"}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        b["data"]["updatePerson"]["person"]["supervisingLeaderId"], "p-qingshi-leader",
+        "{b}"
+    );
+    let b = app
+        .gql(
+            Some(&admin),
+            up,
+            json!({"input": {"id": "p-qingshi-clerk", "supervisingLeaderId": "p-qingshi-clerk"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(b["errors"][0]["extensions"]["field"], "supervisingLeaderId");
+    let b = app
+        .gql(
+            Some(&sup),
+            up,
+            json!({"input": {"id": "p-qingshi-clerk", "deactivated": true}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&b), Some("FORBIDDEN"));
+    app.gql(
+        Some(&admin),
+        up,
+        json!({"input": {"id": "p-qingshi-clerk", "deactivated": true}}),
+    )
+    .await
+    .unwrap();
+    let b = app
+        .gql(
+            Some(&sup),
+            q,
+            json!({"input": {"title": "x", "leadUnitId": "qingshi-dzb", "timeLimitDays": 3, "responsiblePersonId": "p-qingshi-clerk"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        b["errors"][0]["extensions"]["field"], "responsiblePersonId",
+        "no new work for someone who left"
+    );
+    let unit = r#"mutation($input: UpdateOrgUnitInput!) { updateOrgUnit(input: $input) { orgUnit { name divisionCode } } }"#;
+    let b = app
+        .gql(
+            Some(&admin),
+            unit,
+            json!({"input": {"id": "qingshi", "divisionCode": "12345"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(b["errors"][0]["extensions"]["field"], "divisionCode");
+    let b = app
+        .gql(
+            Some(&admin),
+            unit,
+            json!({"input": {"id": "qingshi-dzb", "name": "青石镇党政综合办公室"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        b["data"]["updateOrgUnit"]["orgUnit"]["name"], "青石镇党政综合办公室",
+        "{b}"
+    );
+
+    // A problem registered in a campaign must use one of its categories.
+    let b = app
+        .gql(
+            Some(&sup),
+            REGISTER_PROBLEM,
+            json!({"input": {"campaignId": format!("gzzf-{year}"), "category": "其他", "source": "SUPERIOR_POINTED",
+                "description": "d", "causeAnalysis": "c", "measures": ["m"], "unitId": "qingshi-dzb", "timeLimitDays": 5}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(b["errors"][0]["extensions"]["field"], "category", "{b}");
+}
