@@ -90,6 +90,18 @@ pub struct CampaignSnapshot {
     pub phases: Vec<PhaseSnapshot>,
     /// Problem categories in use.
     pub categories: Vec<String>,
+    /// Days by which units report on the campaign (阶段性报告), in order.
+    #[serde(default)]
+    pub report_deadlines: Vec<ReportDeadlineSnapshot>,
+}
+
+/// A day by which units report on a campaign, e.g. 自查报告 by 3月10日.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReportDeadlineSnapshot {
+    /// What is reported, e.g. 自查自纠情况报告.
+    pub name: String,
+    /// Last day.
+    pub due_on: NaiveDate,
 }
 
 /// Where an assignment comes from.
@@ -747,6 +759,12 @@ pub enum AssignmentsEvent {
         /// Working days left.
         working_days_left: i64,
     },
+    /// The lead unit did not sign for the item within its acknowledgement time limit
+    /// (fired once per item).
+    AcknowledgementOverdue {
+        /// The assignment, still ISSUED.
+        assignment: AssignmentSnapshot,
+    },
     /// An open item passed its time limit (fired once per item and time limit).
     AssignmentOverdue {
         /// The assignment.
@@ -857,6 +875,7 @@ impl AssignmentsEvent {
             AssignmentsEvent::AssignmentResumed { .. } => "AssignmentResumed",
             AssignmentsEvent::AssignmentDueSoon { .. } => "AssignmentDueSoon",
             AssignmentsEvent::AssignmentOverdue { .. } => "AssignmentOverdue",
+            AssignmentsEvent::AcknowledgementOverdue { .. } => "AcknowledgementOverdue",
             AssignmentsEvent::AssignmentDeadlineMoved { .. } => "AssignmentDeadlineMoved",
             AssignmentsEvent::OrgUnitUpdated { .. } => "OrgUnitUpdated",
             AssignmentsEvent::PersonUpdated { .. } => "PersonUpdated",
@@ -895,6 +914,7 @@ impl AssignmentsEvent {
             | AssignmentsEvent::AssignmentDeadlineMoved { assignment, .. }
             | AssignmentsEvent::AssignmentDueSoon { assignment, .. }
             | AssignmentsEvent::AssignmentOverdue { assignment }
+            | AssignmentsEvent::AcknowledgementOverdue { assignment }
             | AssignmentsEvent::AssignmentCancelled { assignment, .. }
             | AssignmentsEvent::AssignmentReopened { assignment, .. }
             | AssignmentsEvent::SupervisionRaised { assignment, .. }

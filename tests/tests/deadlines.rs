@@ -62,9 +62,21 @@ async fn reminders_fire_once_per_time_limit_across_ticks_and_restarts() {
     assert_eq!(fired(&app, &id, "AssignmentDueSoon").await, 1);
     assert_eq!(fired(&app, &id, "AssignmentOverdue").await, 0);
 
+    assert_eq!(
+        fired(&app, &id, "AcknowledgementOverdue").await,
+        0,
+        "Tuesday is the last day to sign for it"
+    );
+
     clock.advance(chrono::Duration::days(2)); // Thursday, the last day: not yet overdue.
     app.assignments.deadline_tick().await.unwrap();
+    app.assignments.deadline_tick().await.unwrap();
     assert_eq!(fired(&app, &id, "AssignmentOverdue").await, 0);
+    assert_eq!(
+        fired(&app, &id, "AcknowledgementOverdue").await,
+        1,
+        "never signed for: once"
+    );
 
     clock.advance(chrono::Duration::days(1)); // Friday.
     app.assignments.deadline_tick().await.unwrap();
@@ -104,8 +116,8 @@ async fn reminders_fire_once_per_time_limit_across_ticks_and_restarts() {
     );
     assert_eq!(
         kinds.iter().filter(|k| *k == "OVERDUE_NOTICE").count(),
-        1,
-        "{kinds:?}"
+        2,
+        "签收超时 and 超期督办: {kinds:?}"
     );
     again.shutdown().await.unwrap();
 }

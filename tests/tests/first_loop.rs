@@ -1095,12 +1095,13 @@ async fn a_township_launches_its_own_campaign_with_ordered_phases() {
     let app = spawn_app().await.unwrap();
     let township_sup = app.token("baisha-supervisor").await.unwrap();
     let clerk = app.token("baisha-clerk").await.unwrap();
-    let launch = "mutation($i: LaunchCampaignInput!) { launchCampaign(input: $i) { campaign { id name documentNumber phases { ordinal name startsOn endsOn } categories } } }";
+    let launch = "mutation($i: LaunchCampaignInput!) { launchCampaign(input: $i) { campaign { id name documentNumber phases { ordinal name startsOn endsOn } categories reportDeadlines { name dueOn } } } }";
     let phases = json!([
         {"name": "自查自纠", "startsOn": "2026-12-01", "endsOn": "2026-12-15"},
         {"name": "整改落实", "startsOn": "2026-12-15", "endsOn": "2027-03-31"}
     ]);
-    let input = json!({"i": {"name": "文山会海专项整治", "documentNumber": "白办发〔2026〕9号", "scopeUnitId": "baisha", "phases": phases}});
+    let input = json!({"i": {"name": "文山会海专项整治", "documentNumber": "白办发〔2026〕9号", "scopeUnitId": "baisha", "phases": phases,
+        "reportDeadlines": [{"name": "整改落实情况报告", "dueOn": "2027-03-31"}, {"name": "自查报告", "dueOn": "2026-12-15"}]}});
     let denied = app.gql(Some(&clerk), launch, input.clone()).await.unwrap();
     assert_eq!(error_code(&denied), Some("FORBIDDEN"));
     let other = app
@@ -1130,6 +1131,11 @@ async fn a_township_launches_its_own_campaign_with_ordered_phases() {
     let c = &ok["data"]["launchCampaign"]["campaign"];
     assert_eq!(c["phases"][1]["ordinal"], 2, "{ok}");
     assert_eq!(c["categories"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        c["reportDeadlines"][0],
+        json!({"name": "自查报告", "dueOn": "2026-12-15"}),
+        "in date order"
+    );
     let seen = app
         .gql(Some(&clerk), "{ campaigns { name } }", json!({}))
         .await

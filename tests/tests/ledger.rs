@@ -478,6 +478,21 @@ async fn a_full_assignment_form_and_directory_upkeep() {
         .await
         .unwrap();
     assert_eq!(coop["data"]["assignments"]["totalCount"], 1, "{coop}");
+    let liuhe = app.token("liuhe-supervisor").await.unwrap();
+    let q_coop = r#"{ assignments(filter: {cooperatingUnitId: "liuhe-dzb"}) { totalCount edges { node { id leadUnitName } } } }"#;
+    let seen = app.gql(Some(&liuhe), q_coop, json!({})).await.unwrap();
+    assert_eq!(
+        seen["data"]["assignments"]["totalCount"], 1,
+        "a cooperating township sees the item it helps with: {seen}"
+    );
+    let other = app.token("fgj-clerk").await.unwrap();
+    let q_other = r#"{ assignments(filter: {cooperatingUnitId: "liuhe-dzb"}) { totalCount } }"#;
+    let hidden = app.gql(Some(&other), q_other, json!({})).await.unwrap();
+    assert!(
+        error_code(&hidden) == Some("VALIDATION")
+            || hidden["data"]["assignments"]["totalCount"] == 0,
+        "{hidden}"
+    );
     let year = today.format("%Y").to_string();
     let by_campaign = app
         .gql(

@@ -221,6 +221,9 @@ pub struct LaunchCampaignInput {
     pub phases: Vec<PhaseInput>,
     /// Problem categories; the six of the seeds when none.
     pub categories: Option<Vec<String>>,
+    /// Days by which units report, with what.
+    #[serde(default)]
+    pub report_deadlines: Vec<duban_schema::assignments::ReportDeadlineSnapshot>,
 }
 
 /// Input of `registerPerson`.

@@ -12,7 +12,7 @@ use duban_auth::Role;
 use duban_clock::ManualClock;
 use duban_schema::assignments::{
     AssignmentSource, CampaignSnapshot, OrgUnitSnapshot, PersonSnapshot, PhaseSnapshot,
-    SupervisionLevel, UnitKind,
+    ReportDeadlineSnapshot, SupervisionLevel, UnitKind,
 };
 use std::sync::Arc;
 
@@ -344,6 +344,20 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
             },
         ],
         categories: PROBLEM_CATEGORIES.iter().map(|c| c.to_string()).collect(),
+        report_deadlines: vec![
+            ReportDeadlineSnapshot {
+                name: "自查自纠情况报告".into(),
+                due_on: d(3, 10),
+            },
+            ReportDeadlineSnapshot {
+                name: "整改落实情况报告".into(),
+                due_on: d(6, 10),
+            },
+            ReportDeadlineSnapshot {
+                name: "专项整治工作总结".into(),
+                due_on: d(12, 10),
+            },
+        ],
     })
     .await?;
 

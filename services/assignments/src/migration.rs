@@ -139,11 +139,18 @@ impl MigrationTrait for AddLedger {
         add_columns_to(
             m,
             "campaign",
-            vec![ColumnDef::new(Alias::new("announced_phase"))
-                .integer()
-                .not_null()
-                .default(0)
-                .to_owned()],
+            vec![
+                ColumnDef::new(Alias::new("announced_phase"))
+                    .integer()
+                    .not_null()
+                    .default(0)
+                    .to_owned(),
+                ColumnDef::new(Alias::new("report_deadlines"))
+                    .text()
+                    .not_null()
+                    .default("[]")
+                    .to_owned(),
+            ],
         )
         .await?;
         m.create_table(
@@ -254,6 +261,7 @@ impl MigrationTrait for AddLedger {
         )
         .await?;
         for (table, col) in [
+            ("campaign", "report_deadlines"),
             ("campaign", "announced_phase"),
             ("person", "deactivated"),
             ("person", "supervising_leader_id"),

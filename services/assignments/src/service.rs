@@ -50,6 +50,7 @@ pub const DEFAULT_DUE_SOON_DAYS: u32 = 2;
 
 const DUE_SOON: &str = "DUE_SOON";
 const OVERDUE: &str = "OVERDUE";
+const ACK_OVERDUE: &str = "ACK_OVERDUE";
 
 pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "assignments: internal error");
@@ -280,6 +281,7 @@ impl AssignmentsService {
     ) -> Result<(), ApiError> {
         deadline_schedule::Entity::delete_many()
             .filter(deadline_schedule::Column::AssignmentId.eq(id))
+            .filter(deadline_schedule::Column::Kind.is_in([DUE_SOON, OVERDUE]))
             .exec(conn)
             .await
             .map_err(internal)?;
@@ -335,10 +337,16 @@ impl AssignmentsService {
                     continue;
                 };
                 let snap = snapshot(&m);
-                if snap.state.is_finished() || snap.due_on != r.due_on {
+                let event = if r.kind == ACK_OVERDUE {
+                    if snap.state != AssignmentState::Issued || snap.ack_due_on != Some(r.due_on) {
+                        continue;
+                    }
+                    AssignmentsEvent::AcknowledgementOverdue {
+                        assignment: snap.clone(),
+                    }
+                } else if snap.state.is_finished() || snap.due_on != r.due_on {
                     continue;
-                }
-                let event = if r.kind == OVERDUE {
+                } else if r.kind == OVERDUE {
                     AssignmentsEvent::AssignmentOverdue {
                         assignment: snap.clone(),
                     }
@@ -499,6 +507,7 @@ impl AssignmentsService {
             phases: Set(serde_json::to_string(&c.phases).map_err(internal)?),
             categories: Set(serde_json::to_string(&c.categories).map_err(internal)?),
             announced_phase: Set(0),
+            report_deadlines: Set(serde_json::to_string(&c.report_deadlines).map_err(internal)?),
         }
         .insert(&txn)
         .await
@@ -864,6 +873,15 @@ impl AssignmentsService {
         .map_err(internal)?;
         let path = snap.lead_unit_path.clone();
         self.schedule(txn, &cal, &id, due_on).await?;
+        deadline_schedule::ActiveModel {
+            assignment_id: Set(id.clone()),
+            kind: Set(ACK_OVERDUE.to_string()),
+            due_on: Set(ack_due_on),
+            fire_on: Set(ack_due_on.succ_opt().unwrap_or(ack_due_on)),
+        }
+        .insert(txn)
+        .await
+        .map_err(internal)?;
         self.emit(
             txn,
             &actor.person_id,
@@ -1256,6 +1274,17 @@ impl AssignmentsApi for AssignmentsService {
                 })
                 .collect(),
             categories,
+            report_deadlines: {
+                let mut r = input.report_deadlines;
+                if let Some(bad) = r.iter().position(|d| d.name.trim().is_empty()) {
+                    return Err(ApiError::validation(
+                        &format!("reportDeadlines[{bad}].name"),
+                        "请填写报告名称",
+                    ));
+                }
+                r.sort_by_key(|d| d.due_on);
+                r
+            },
         };
         self.launch_campaign(campaign.clone()).await?;
         Ok(campaign)
@@ -1817,7 +1846,10 @@ impl AssignmentsApi for AssignmentsService {
             .one(&self.db)
             .await
             .map_err(internal)?
-            .filter(|m| actor.can_see(&m.lead_unit_path))
+            .filter(|m| {
+                actor.can_see(&m.lead_unit_path)
+                    || json_list(&m.cooperating_unit_ids).contains(&actor.unit_id)
+            })
             .ok_or_else(|| ApiError::not_found("交办事项", id))?;
         self.view(&self.db, m).await
     }
@@ -1828,11 +1860,19 @@ impl AssignmentsApi for AssignmentsService {
         filter: AssignmentFilter,
         page: PageRequest,
     ) -> Result<Page<AssignmentView>, ApiError> {
-        let root = self.scope_root(actor, filter.scope.as_deref()).await?;
-        let mut cond = Condition::all().add(duban_outbox::db::in_subtree(
-            assignment::Column::LeadUnitPath,
-            &root,
-        ));
+        // A cooperating unit sees the items it helps with wherever their lead unit is.
+        let cooperating_in_scope = match &filter.cooperating_unit_id {
+            Some(u) if filter.scope.is_none() => self.scope_root(actor, Some(u)).await.is_ok(),
+            _ => false,
+        };
+        let mut cond = Condition::all();
+        if !cooperating_in_scope {
+            let root = self.scope_root(actor, filter.scope.as_deref()).await?;
+            cond = cond.add(duban_outbox::db::in_subtree(
+                assignment::Column::LeadUnitPath,
+                &root,
+            ));
+        }
         if let Some(states) = &filter.states {
             cond = cond.add(
                 assignment::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())),
@@ -2051,6 +2091,8 @@ impl AssignmentsApi for AssignmentsService {
                     scope_unit_id: c.scope_unit_id,
                     phases: serde_json::from_str(&c.phases).map_err(internal)?,
                     categories: serde_json::from_str(&c.categories).map_err(internal)?,
+                    report_deadlines: serde_json::from_str(&c.report_deadlines)
+                        .map_err(internal)?,
                 });
             }
         }

@@ -731,6 +731,14 @@ impl MutationRoot {
                         })
                         .collect(),
                     categories: input.categories,
+                    report_deadlines: input
+                        .report_deadlines
+                        .into_iter()
+                        .map(|r| duban_schema::assignments::ReportDeadlineSnapshot {
+                            name: r.name,
+                            due_on: r.due_on.0,
+                        })
+                        .collect(),
                 },
             )
             .await

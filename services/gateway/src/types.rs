@@ -323,6 +323,18 @@ pub struct Campaign {
     pub phases: Vec<Phase>,
     /// Problem categories.
     pub categories: Vec<String>,
+    /// Days by which units report, in order.
+    pub report_deadlines: Vec<ReportDeadline>,
+}
+
+/// A day by which units report on a campaign.
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "ReportDeadlineInput")]
+pub struct ReportDeadline {
+    /// What is reported, e.g. 自查自纠情况报告.
+    pub name: String,
+    /// Last day.
+    pub due_on: Date,
 }
 
 impl From<ev::CampaignSnapshot> for Campaign {
@@ -343,6 +355,14 @@ impl From<ev::CampaignSnapshot> for Campaign {
                 })
                 .collect(),
             categories: c.categories,
+            report_deadlines: c
+                .report_deadlines
+                .into_iter()
+                .map(|r| ReportDeadline {
+                    name: r.name,
+                    due_on: Date(r.due_on),
+                })
+                .collect(),
         }
     }
 }
@@ -821,6 +841,9 @@ pub struct LaunchCampaignInput {
     pub phases: Vec<PhaseInput>,
     /// Problem categories; the six of the seeds (慢作为…弄虚作假) when omitted.
     pub categories: Option<Vec<String>>,
+    /// Days by which units report, with what.
+    #[graphql(default)]
+    pub report_deadlines: Vec<ReportDeadline>,
 }
 
 /// Payload of `launchCampaign`.

@@ -107,6 +107,22 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                     .unwrap_or_default()
             ),
         )],
+        AssignmentsEvent::AcknowledgementOverdue { .. } => [&a.responsible_person_id, &a.issuer_id]
+            .into_iter()
+            .map(|r| {
+                to(
+                    r,
+                    NotificationKind::OverdueNotice,
+                    format!("签收超时：{}", a.title),
+                    format!(
+                        "「{}」应于{}前签收，{}至今未签收，请立即签收办理。",
+                        a.title,
+                        a.ack_due_on.unwrap_or(a.due_on).format("%Y年%m月%d日"),
+                        a.lead_unit_name
+                    ),
+                )
+            })
+            .collect(),
         AssignmentsEvent::AssignmentAcknowledged { .. } => vec![to(
             &a.issuer_id,
             NotificationKind::AcknowledgementReceipt,

@@ -23,6 +23,9 @@ pub struct Model {
     pub categories: String,
     /// Last phase announced (0: none; phases + 1: ended).
     pub announced_phase: i32,
+    /// Report deadlines as JSON.
+    #[sea_orm(column_type = "Text")]
+    pub report_deadlines: String,
 }
 
 /// No relations declared.
