@@ -1172,7 +1172,7 @@ impl AssignmentsApi for AssignmentsService {
         let mut moved = 0;
         for m in open {
             let limit = m.time_limit_days.unwrap_or_default().max(0) as u32;
-            let due = cal.add_working_days(m.issued_at.date_naive(), limit);
+            let due = cal.add_working_days(duban_clock::local_date(&m.issued_at), limit);
             if due == m.due_on {
                 continue;
             }

@@ -13,6 +13,12 @@ pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(SHANGHAI_SECONDS).unwrap_or(Utc.fix())
 }
 
+/// The day an instant falls on in Shanghai, whatever offset it was stored with
+/// (PostgreSQL hands back UTC: 20:00Z is already the next day in the county).
+pub fn local_date<Tz: chrono::TimeZone>(at: &DateTime<Tz>) -> chrono::NaiveDate {
+    at.with_timezone(&shanghai()).date_naive()
+}
+
 /// Source of the current time.
 pub trait Clock: Send + Sync + 'static {
     /// Now, in UTC.
@@ -80,6 +86,20 @@ pub type SharedClock = Arc<dyn Clock>;
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn an_evening_in_utc_is_the_next_morning_in_the_county() {
+        let stored = Utc.with_ymd_and_hms(2026, 11, 25, 20, 19, 0).unwrap();
+        assert_eq!(
+            local_date(&stored),
+            NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+        );
+        let early = Utc.with_ymd_and_hms(2026, 11, 25, 15, 59, 0).unwrap();
+        assert_eq!(
+            local_date(&early),
+            NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+        );
+    }
 
     #[test]
     fn a_manual_clock_moves_only_when_told_and_reports_shanghai_dates() {

@@ -229,7 +229,7 @@ impl Handler for EvaluationService {
         let now = self.clock.now();
         let f = ItemFacts {
             state: a.state,
-            issued_on: a.issued_at.date_naive(),
+            issued_on: duban_clock::local_date(&a.issued_at),
             due_on: a.due_on,
             percent: a.progress_percent,
         };

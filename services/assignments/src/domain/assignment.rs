@@ -374,7 +374,7 @@ pub fn return_to_issuer(
         "回退",
     )?;
     non_empty("reason", reason, "回退理由")?;
-    if cal.working_days_between(a.issued_at.date_naive(), today) > RETURN_WINDOW_DAYS {
+    if cal.working_days_between(duban_clock::local_date(&a.issued_at), today) > RETURN_WINDOW_DAYS {
         return Err(DomainError::Invalid {
             field: "id",
             message: format!(
