@@ -8,6 +8,7 @@ mod duties;
 pub mod entity;
 mod import;
 mod ledger;
+pub mod loadgen;
 pub mod migration;
 mod service;
 

@@ -1,0 +1,703 @@
+//! How fast duban does its job against the limits of the same machine, in one run:
+//! baselines (PostgreSQL single-row INSERT transactions, the broker's produce → consume
+//! round trip, an empty GraphQL query over actix-web), then duban's mutations at the same
+//! concurrency, commit → inbox through Kafka, commit → signed audit checkpoint, the ledger
+//! query a county platform runs most on a generated county of 500 units from 10,000 to
+//! 1,000,000 items, and a scheduler tick with every item open and none due; on PostgreSQL +
+//! Kafka and on the embedded default. Prints a Markdown table (and writes it to
+//! `DUBAN_BENCH_OUT` when set). `./tests/bench.sh` provisions the servers and runs it.
+//!
+//! Knobs: `DUBAN_BENCH_SECS` (seconds per throughput point, default 5),
+//! `DUBAN_BENCH_ITEMS` (largest county, default 1000000), `DUBAN_BENCH_CLIENTS`
+//! (default `1,8,16,32`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+use duban_assignments::loadgen::{self, CountySpec};
+use duban_tests::scenarios::ISSUE;
+use duban_tests::TestApp;
+use duban_transport::{KafkaSettings, KafkaTransport, Record, Transport};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+fn env_or<T: std::str::FromStr>(k: &str, d: T) -> T {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
+}
+
+fn pct(v: &[f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// The report: rows of (section, measure, result, ratio, target).
+#[derive(Default)]
+struct Report {
+    rows: Vec<[String; 5]>,
+}
+
+impl Report {
+    fn add(&mut self, section: &str, measure: &str, result: String, ratio: String, target: &str) {
+        println!("{section:<10} {measure:<60} {result:>22} {ratio:>10} {target}");
+        self.rows
+            .push([section.into(), measure.into(), result, ratio, target.into()]);
+    }
+
+    fn markdown(&self) -> String {
+        let mut s =
+            String::from("| | measure | result | ratio | target |\n|---|---|---|---|---|\n");
+        for r in &self.rows {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                r[0], r[1], r[2], r[3], r[4]
+            );
+        }
+        s
+    }
+}
+
+/// Runs `clients` loops of `op` for `secs` seconds; returns operations per second and the
+/// latencies in milliseconds. Each client gets its index and its own state.
+async fn saturate<S, F, Fut>(
+    clients: usize,
+    secs: f64,
+    init: impl Fn(usize) -> S,
+    op: F,
+) -> (f64, Vec<f64>)
+where
+    S: 'static,
+    F: Fn(Rc<RefCell<S>>) -> Fut + Clone + 'static,
+    Fut: std::future::Future<Output = bool> + 'static,
+{
+    let lat = Rc::new(RefCell::new(Vec::new()));
+    let done = Rc::new(RefCell::new(0usize));
+    let start = Instant::now();
+    let stop = start + Duration::from_secs_f64(secs);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (lat, done, op) = (lat.clone(), done.clone(), op.clone());
+        let state = Rc::new(RefCell::new(init(c)));
+        tasks.push(actix_web::rt::spawn(async move {
+            while Instant::now() < stop {
+                let t0 = Instant::now();
+                if op(state.clone()).await {
+                    lat.borrow_mut().push(t0.elapsed().as_secs_f64() * 1e3);
+                    *done.borrow_mut() += 1;
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let n = *done.borrow();
+    let v = lat.borrow().clone();
+    (n as f64 / start.elapsed().as_secs_f64(), v)
+}
+
+async fn pg_inserts(url: &str, clients: usize, secs: f64) -> (f64, Vec<f64>) {
+    let mut opts = sea_orm::ConnectOptions::new(url.to_string());
+    opts.max_connections(clients as u32)
+        .min_connections(clients as u32)
+        .sqlx_logging(false);
+    let db = sea_orm::Database::connect(opts).await.unwrap();
+    db.execute_unprepared("CREATE TABLE IF NOT EXISTS bench_insert (id bigserial primary key, payload text not null, at timestamptz not null default now())")
+        .await
+        .unwrap();
+    let r = saturate(
+        clients,
+        secs,
+        |_| db.clone(),
+        |db: Rc<RefCell<DatabaseConnection>>| async move {
+            let db = db.borrow().clone();
+            db.execute(Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "INSERT INTO bench_insert (payload) VALUES ($1)",
+                ["清理规范村级组织工作事项".into()],
+            ))
+            .await
+            .is_ok()
+        },
+    )
+    .await;
+    db.close().await.unwrap();
+    r
+}
+
+async fn broker_round_trip(brokers: &str, n: usize) -> Vec<f64> {
+    let t = KafkaTransport::new(KafkaSettings {
+        brokers: brokers.into(),
+        client_id: "duban-bench".into(),
+        namespace: format!("bench{}.", uuid::Uuid::now_v7().simple()),
+        partitions: 1,
+        replication: 1,
+        ..Default::default()
+    })
+    .unwrap();
+    let rec = |i: usize| Record {
+        key: format!("k{i}"),
+        payload: format!("{{\"n\":{i}}}").into_bytes(),
+        headers: Default::default(),
+    };
+    t.publish("rt", vec![rec(0)]).await.unwrap();
+    let mut sub = t.subscribe("bench", &["rt"]).await.unwrap();
+    sub.next().await.unwrap();
+    let mut v = Vec::new();
+    for i in 1..=n {
+        let t0 = Instant::now();
+        t.publish("rt", vec![rec(i)]).await.unwrap();
+        let d = sub.next().await.unwrap();
+        assert_eq!(d.record.key, format!("k{i}"));
+        v.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    v
+}
+
+struct Q;
+
+#[Object]
+impl Q {
+    async fn ok(&self) -> bool {
+        true
+    }
+}
+
+async fn graphql(
+    schema: actix_web::web::Data<Schema<Q, EmptyMutation, EmptySubscription>>,
+    req: async_graphql_actix_web::GraphQLRequest,
+) -> async_graphql_actix_web::GraphQLResponse {
+    schema.execute(req.into_inner()).await.into()
+}
+
+async fn empty_graphql(clients: usize, secs: f64) -> (f64, Vec<f64>) {
+    let schema = Schema::new(Q, EmptyMutation, EmptySubscription);
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(actix_web::web::Data::new(schema.clone()))
+            .route("/graphql", actix_web::web::post().to(graphql))
+    })
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let url = format!("http://{addr}/graphql");
+    let r = saturate(
+        clients,
+        secs,
+        |_| awc::Client::default(),
+        move |c: Rc<RefCell<awc::Client>>| {
+            let url = url.clone();
+            async move {
+                let c = c.borrow().clone();
+                match c.post(&url).send_json(&json!({"query": "{ ok }"})).await {
+                    Ok(mut r) => r.body().await.is_ok(),
+                    Err(_) => false,
+                }
+            }
+        },
+    )
+    .await;
+    handle.stop(true).await;
+    r
+}
+
+async fn gql(
+    client: &awc::Client,
+    url: &str,
+    token: &str,
+    query: &str,
+    vars: Value,
+) -> Option<Value> {
+    let mut r = client
+        .post(format!("{url}/graphql"))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .send_json(&json!({"query": query, "variables": vars}))
+        .await
+        .ok()?;
+    let v: Value = r.json().limit(8 << 20).await.ok()?;
+    v.get("errors").is_none().then_some(v)
+}
+
+struct Client {
+    http: awc::Client,
+    url: String,
+    token: String,
+    clerk: String,
+    n: usize,
+    id: String,
+    version: i64,
+}
+
+/// issueAssignment per second at `clients`.
+async fn issue_rate(app: &TestApp, clients: usize, secs: f64, tag: &str) -> (f64, Vec<f64>) {
+    let sup = app.token("county-supervisor").await.unwrap();
+    let url = app.url.clone();
+    let tag = tag.to_string();
+    saturate(
+        clients,
+        secs,
+        |c| Client { http: awc::Client::default(), url: url.clone(), token: sup.clone(), clerk: String::new(), n: c * 1_000_000, id: String::new(), version: 0 },
+        move |s: Rc<RefCell<Client>>| {
+            let tag = tag.clone();
+            async move {
+                let (http, url, token, n) = {
+                    let mut s = s.borrow_mut();
+                    s.n += 1;
+                    (s.http.clone(), s.url.clone(), s.token.clone(), s.n)
+                };
+                gql(&http, &url, &token, ISSUE, json!({"input": {"title": format!("{tag}{n}"), "leadUnitId": "qingshi-dzb", "timeLimitDays": 10}}))
+                    .await
+                    .is_some()
+            }
+        },
+    )
+    .await
+}
+
+/// reportProgress per second at `clients`, each client on its own acknowledged item.
+async fn progress_rate(app: &TestApp, clients: usize, secs: f64) -> (f64, Vec<f64>) {
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let http = awc::Client::default();
+    let mut items = Vec::new();
+    for c in 0..clients {
+        let b = gql(&http, &app.url, &sup, ISSUE, json!({"input": {"title": format!("进度压测{c}"), "leadUnitId": "qingshi-dzb", "timeLimitDays": 30}})).await.unwrap();
+        let id = b["data"]["issueAssignment"]["assignment"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let ack = gql(&http, &app.url, &clerk, "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }", json!({"i": {"id": id, "expectedVersion": 1}})).await.unwrap();
+        items.push((
+            id,
+            ack["data"]["acknowledgeAssignment"]["assignment"]["version"]
+                .as_i64()
+                .unwrap(),
+        ));
+    }
+    let url = app.url.clone();
+    saturate(
+        clients,
+        secs,
+        |c| Client { http: awc::Client::default(), url: url.clone(), token: String::new(), clerk: clerk.clone(), n: 0, id: items[c].0.clone(), version: items[c].1 },
+        |s: Rc<RefCell<Client>>| async move {
+            let (http, url, clerk, id, version, n) = {
+                let mut s = s.borrow_mut();
+                s.n += 1;
+                (s.http.clone(), s.url.clone(), s.clerk.clone(), s.id.clone(), s.version, s.n)
+            };
+            let q = "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { version } } }";
+            match gql(&http, &url, &clerk, q, json!({"i": {"id": id, "expectedVersion": version, "percent": (n % 99) as i32, "text": "按计划推进"}})).await {
+                Some(v) => {
+                    s.borrow_mut().version = v["data"]["reportProgress"]["assignment"]["version"].as_i64().unwrap();
+                    true
+                }
+                None => false,
+            }
+        },
+    )
+    .await
+}
+
+async fn rows(db: &DatabaseConnection, sql: &str) -> Vec<sea_orm::QueryResult> {
+    db.query_all(Statement::from_string(
+        db.get_database_backend(),
+        sql.to_string(),
+    ))
+    .await
+    .unwrap()
+}
+
+/// From an issued item's commit (its `issued_at`, stamped just before) to the notice in the
+/// recipient's inbox, for `n` items issued one at a time.
+async fn inbox_latency(app: &TestApp, n: usize) -> Vec<f64> {
+    let sup = app.token("county-supervisor").await.unwrap();
+    let http = awc::Client::default();
+    let tag = format!("时延{}", uuid::Uuid::now_v7().simple());
+    for i in 0..n {
+        gql(&http, &app.url, &sup, ISSUE, json!({"input": {"title": format!("{tag}-{i}"), "leadUnitId": "qingshi-dzb", "timeLimitDays": 10}})).await.unwrap();
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    app.settle().await.unwrap();
+    let issued: std::collections::HashMap<String, chrono::DateTime<chrono::FixedOffset>> = rows(
+        &app.databases.assignments,
+        &format!("SELECT id, issued_at FROM assignment WHERE title LIKE '{tag}-%'"),
+    )
+    .await
+    .into_iter()
+    .map(|r| {
+        (
+            r.try_get_by_index::<String>(0).unwrap(),
+            r.try_get_by_index(1).unwrap(),
+        )
+    })
+    .collect();
+    let mut v = Vec::new();
+    for r in rows(
+        &app.databases.notifications,
+        "SELECT assignment_id, created_at FROM notification WHERE kind = 'SUPERVISION_NOTICE'",
+    )
+    .await
+    {
+        let id: Option<String> = r.try_get_by_index(0).unwrap();
+        if let Some(at) = id.and_then(|i| issued.get(&i).copied()) {
+            let created: chrono::DateTime<chrono::FixedOffset> = r.try_get_by_index(1).unwrap();
+            v.push((created - at).num_microseconds().unwrap_or(0) as f64 / 1e3);
+        }
+    }
+    assert_eq!(v.len(), n, "every notice arrived");
+    v
+}
+
+/// From a mutation's response (after its commit) to a signed checkpoint covering its event.
+async fn checkpoint_latency(app: &TestApp, n: usize) -> Vec<f64> {
+    let sup = app.token("county-supervisor").await.unwrap();
+    let http = awc::Client::default();
+    let mut v = Vec::new();
+    for i in 0..n {
+        let b = gql(&http, &app.url, &sup, ISSUE, json!({"input": {"title": format!("检查点{i}"), "leadUnitId": "qingshi-dzb", "timeLimitDays": 10}})).await.unwrap();
+        let committed = Instant::now();
+        let id = b["data"]["issueAssignment"]["assignment"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        loop {
+            let leaf = rows(&app.databases.audit, &format!("SELECT idx FROM audit_leaf WHERE aggregate_id = '{id}' AND event_type = 'AssignmentIssued'")).await;
+            let size = rows(
+                &app.databases.audit,
+                "SELECT max(size) FROM audit_checkpoint",
+            )
+            .await;
+            let l = leaf.first().and_then(|r| r.try_get_by_index::<i64>(0).ok());
+            let s = size
+                .first()
+                .and_then(|r| r.try_get_by_index::<Option<i64>>(0).ok().flatten());
+            if matches!((l, s), (Some(l), Some(s)) if s > l) {
+                break;
+            }
+            assert!(
+                committed.elapsed() < Duration::from_secs(30),
+                "no checkpoint in 30 s"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(1)).await;
+        }
+        v.push(committed.elapsed().as_secs_f64() * 1e3);
+    }
+    v
+}
+
+const LEDGER_QUERY: &str = r#"query($scope: ID!) { assignments(first: 50, filter: {scope: $scope, states: [ISSUED, ACKNOWLEDGED, IN_PROGRESS], sort: DUE_ASC}) {
+  totalCount edges { cursor node { id title state dueOn leadUnitName responsiblePersonId progressPercent color } } } }"#;
+
+async fn ledger_query(app: &TestApp, spec: &CountySpec, n: usize) -> Vec<f64> {
+    let http = awc::Client::default();
+    let mut v = Vec::new();
+    for i in 0..n {
+        let t = i % spec.townships;
+        let token = app.token(&spec.supervisor(t)).await.unwrap();
+        let t0 = Instant::now();
+        let b = gql(
+            &http,
+            &app.url,
+            &token,
+            LEDGER_QUERY,
+            json!({"scope": spec.township(t)}),
+        )
+        .await
+        .expect("ledger query");
+        v.push(t0.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(
+            b["data"]["assignments"]["edges"].as_array().unwrap().len(),
+            50
+        );
+    }
+    v
+}
+
+async fn select_one(db: &DatabaseConnection, n: usize) -> Vec<f64> {
+    let mut v = Vec::new();
+    for _ in 0..n {
+        let t0 = Instant::now();
+        db.execute_unprepared("SELECT 1").await.unwrap();
+        v.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    v
+}
+
+fn f1(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+fn f2(x: f64) -> String {
+    format!("{x:.2}")
+}
+
+/// The ledger query at each size and the scheduler tick at the largest, on `app`.
+async fn county(app: &TestApp, report: &mut Report, section: &str, max_items: usize) {
+    let db = app.databases.assignments.clone();
+    let county = rows(
+        &db,
+        "SELECT id, path FROM org_unit WHERE kind = 'COUNTY' ORDER BY id LIMIT 1",
+    )
+    .await;
+    let (cid, cpath): (String, String) = (
+        county[0].try_get_by_index(0).unwrap(),
+        county[0].try_get_by_index(1).unwrap(),
+    );
+    let spec = CountySpec {
+        prefix: "lg".into(),
+        townships: 20,
+        offices: 24,
+    };
+    loadgen::directory(&db, &cid, &cpath, &spec).await.unwrap();
+    let today = app.clock.today();
+    let base = select_one(&db, 200).await;
+    report.add(
+        section,
+        "baseline: `SELECT 1` on the service's connection (p50)",
+        format!("{} ms", f2(pct(&base, 0.5))),
+        "1.00".into(),
+        "",
+    );
+    let mut made = 0;
+    let mut first_p99 = None;
+    for size in [10_000usize, 100_000, 1_000_000] {
+        if size > max_items {
+            break;
+        }
+        let t0 = Instant::now();
+        loadgen::assignments(&db, &spec, &cpath, made, size - made, today, 3)
+            .await
+            .unwrap();
+        let gen = t0.elapsed().as_secs_f64();
+        made = size;
+        let _ = db.execute_unprepared("ANALYZE").await;
+        ledger_query(app, &spec, 20).await;
+        let v = ledger_query(app, &spec, 200).await;
+        let p99 = pct(&v, 0.99);
+        let flat = *first_p99.get_or_insert(p99);
+        report.add(
+            section,
+            &format!(
+                "ledger query, {} units, {size} items (generated in {gen:.0} s): p50 / p99",
+                spec.units()
+            ),
+            format!("{} / {} ms", f1(pct(&v, 0.5)), f1(p99)),
+            format!("{}× p99 at 10k", f2(p99 / flat)),
+            "p99 ≤ 20 ms, flat",
+        );
+    }
+    let mut tick = Vec::new();
+    for _ in 0..50 {
+        let t0 = Instant::now();
+        app.assignments.deadline_tick().await.unwrap();
+        tick.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    report.add(
+        section,
+        &format!("deadline scheduler tick, {made} items, none due: p50 / p99"),
+        format!("{} / {} ms", f2(pct(&tick, 0.5)), f2(pct(&tick, 0.99))),
+        format!("{}× SELECT 1", f1(pct(&tick, 0.5) / pct(&base, 0.5))),
+        "≤ 5 ms",
+    );
+}
+
+fn vm_hwm(pid: &str) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    s.lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn peak_rss_of(pattern: &str) -> Option<u64> {
+    let out = std::process::Command::new("pgrep")
+        .arg("-f")
+        .arg(pattern)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(vm_hwm)
+        .max()
+}
+
+/// CPU seconds used so far by the processes matching `pattern` (`self` for this one).
+fn cpu_secs(pattern: &str) -> f64 {
+    let pids: Vec<String> = if pattern == "self" {
+        vec!["self".into()]
+    } else {
+        std::process::Command::new("pgrep")
+            .arg("-f")
+            .arg(pattern)
+            .output()
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    pids.iter()
+        .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/stat")).ok())
+        .filter_map(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .sum()
+}
+
+/// CPU milliseconds per operation in this process, PostgreSQL and the broker over a run.
+fn cpu_split(before: [f64; 3], ops: f64) -> String {
+    let after = [
+        cpu_secs("self"),
+        cpu_secs("postgres"),
+        cpu_secs("kafka.Kafka"),
+    ];
+    let per = |i: usize| (after[i] - before[i]) * 1e3 / ops.max(1.0);
+    format!(
+        "duban+client {:.1}, PostgreSQL {:.1}, Kafka {:.1} ms CPU per mutation",
+        per(0),
+        per(1),
+        per(2)
+    )
+}
+
+fn cpu_now() -> [f64; 3] {
+    [
+        cpu_secs("self"),
+        cpu_secs("postgres"),
+        cpu_secs("kafka.Kafka"),
+    ]
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpu
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("?")
+        .trim()
+        .to_string();
+    let cores = cpu.lines().filter(|l| l.starts_with("processor")).count();
+    let mem = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let total: u64 = mem
+        .lines()
+        .find(|l| l.starts_with("MemTotal"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    format!(
+        "{model}, {cores} cores, {:.1} GiB RAM; one run, release build",
+        total as f64 / 1048576.0
+    )
+}
+
+fn main() {
+    let secs: f64 = env_or("DUBAN_BENCH_SECS", 5.0);
+    let max_items: usize = env_or("DUBAN_BENCH_ITEMS", 1_000_000);
+    let clients: Vec<usize> = std::env::var("DUBAN_BENCH_CLIENTS")
+        .unwrap_or_else(|_| "1,8,16,32".into())
+        .split(',')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+    duban_tests::postgres_url();
+    let brokers = duban_tests::kafka_brokers();
+    actix_web::rt::System::new().block_on(async move {
+        let mut report = Report::default();
+        let url = duban_tests::fresh_database().await.unwrap();
+        let mut baseline = std::collections::HashMap::new();
+        for &c in &clients {
+            let (tps, v) = pg_inserts(&url, c, secs).await;
+            baseline.insert(c, tps);
+            report.add("baseline", &format!("PostgreSQL single-row INSERT transactions, {c} clients"), format!("{tps:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), "1.00".into(), "");
+        }
+        let rt = broker_round_trip(&brokers, 300).await;
+        report.add("baseline", "Kafka produce → consume round trip (acks=all): p50 / p99", format!("{} / {} ms", f1(pct(&rt, 0.5)), f1(pct(&rt, 0.99))), "1.00".into(), "");
+        let mut empty = std::collections::HashMap::new();
+        for &c in &clients {
+            let (rps, v) = empty_graphql(c, secs).await;
+            empty.insert(c, rps);
+            report.add("baseline", &format!("empty async-graphql query over actix-web, {c} clients"), format!("{rps:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), "1.00".into(), "");
+        }
+
+        let app = duban_tests::spawn_on_postgres_and_kafka().await.unwrap();
+        app.settle().await.unwrap();
+        for &c in &clients {
+            let before = cpu_now();
+            let (r, v) = issue_rate(&app, c, secs, &format!("压测{c}-")).await;
+            app.settle().await.unwrap();
+            if c == *clients.iter().max().unwrap_or(&1) {
+                report.add("PG+Kafka", &format!("where the time goes at {c} clients (issue and every consumer, settled)"), cpu_split(before, r * secs), "".into(), "");
+            }
+            report.add("PG+Kafka", &format!("issueAssignment through the gateway, {c} clients"), format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), format!("{} of INSERT", f2(r / baseline[&c])), if c == 16 { "≥ 0.5 of INSERT, ≥ 1500/s, p99 ≤ 50 ms" } else { "" });
+        }
+        for &c in &clients {
+            let (r, v) = progress_rate(&app, c, secs).await;
+            report.add("PG+Kafka", &format!("reportProgress through the gateway, {c} clients"), format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), format!("{} of INSERT", f2(r / baseline[&c])), if c == 16 { "≥ 0.5 of INSERT, ≥ 1500/s, p99 ≤ 50 ms" } else { "" });
+        }
+        app.settle().await.unwrap();
+        let inbox = inbox_latency(&app, 200).await;
+        report.add("PG+Kafka", "commit → notice in the recipient's inbox through Kafka: p50 / p99", format!("{} / {} ms", f1(pct(&inbox, 0.5)), f1(pct(&inbox, 0.99))), format!("{}× broker p99", f1(pct(&inbox, 0.99) / pct(&rt, 0.99))), "p99 ≤ 100 ms");
+        let cp = checkpoint_latency(&app, 100).await;
+        report.add("PG+Kafka", "commit → signed audit checkpoint covering it: p50 / p99", format!("{} / {} ms", f1(pct(&cp, 0.5)), f1(pct(&cp, 0.99))), format!("{}× broker p99", f1(pct(&cp, 0.99) / pct(&rt, 0.99))), "p99 ≤ 2000 ms");
+        county(&app, &mut report, "PG+Kafka", max_items).await;
+        let self_rss = vm_hwm("self").unwrap_or(0);
+        app.shutdown().await.unwrap();
+
+        let app = duban_tests::spawn_app().await.unwrap();
+        app.settle().await.unwrap();
+        for &c in &clients {
+            let before = cpu_now();
+            let (r, v) = issue_rate(&app, c, secs, &format!("压测{c}-")).await;
+            app.settle().await.unwrap();
+            if c == *clients.iter().max().unwrap_or(&1) {
+                report.add("embedded", &format!("where the time goes at {c} clients (issue and every consumer, settled)"), cpu_split(before, r * secs), "".into(), "");
+            }
+            report.add("embedded", &format!("issueAssignment through the gateway, {c} clients"), format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), format!("{} of empty query", f2(r / empty[&c])), if c == 16 { "≥ 250/s" } else { "" });
+        }
+        for &c in &clients {
+            let (r, v) = progress_rate(&app, c, secs).await;
+            report.add("embedded", &format!("reportProgress through the gateway, {c} clients"), format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), format!("{} of empty query", f2(r / empty[&c])), if c == 16 { "≥ 250/s" } else { "" });
+        }
+        app.settle().await.unwrap();
+        let inbox = inbox_latency(&app, 200).await;
+        report.add("embedded", "commit → notice in the inbox (in-process events): p50 / p99", format!("{} / {} ms", f1(pct(&inbox, 0.5)), f1(pct(&inbox, 0.99))), "".into(), "");
+        let cp = checkpoint_latency(&app, 100).await;
+        report.add("embedded", "commit → signed audit checkpoint covering it: p50 / p99", format!("{} / {} ms", f1(pct(&cp, 0.5)), f1(pct(&cp, 0.99))), "".into(), "p99 ≤ 2000 ms");
+        county(&app, &mut report, "embedded", max_items).await;
+        app.shutdown().await.unwrap();
+
+        let mut out = format!("Machine: {}.\n\n", machine());
+        out.push_str(&report.markdown());
+        let _ = writeln!(
+            out,
+            "\nPeak RSS: the bench process with all four services and the gateway in it (PG+Kafka phase) {:.0} MiB, after the embedded phase {:.0} MiB; PostgreSQL's largest process {} MiB; the Kafka broker {} MiB.",
+            self_rss as f64 / 1024.0,
+            vm_hwm("self").unwrap_or(0) as f64 / 1024.0,
+            peak_rss_of("postgres").map_or("?".into(), |k| format!("{:.0}", k as f64 / 1024.0)),
+            peak_rss_of("kafka.Kafka").map_or("?".into(), |k| format!("{:.0}", k as f64 / 1024.0)),
+        );
+        println!("\n{out}");
+        if let Ok(path) = std::env::var("DUBAN_BENCH_OUT") {
+            std::fs::write(path, out).unwrap();
+        }
+    });
+}
