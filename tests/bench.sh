@@ -28,7 +28,7 @@ export DATABASE_URL KAFKA_BROKERS RUST_LOG="${RUST_LOG:-error}"
 
 mkdir -p docs
 out=docs/benchmarks.md
-DUBAN_BENCH_OUT="$out.tmp" cargo bench --locked -p duban-tests --bench county
+DUBAN_BENCH_OUT="$PWD/$out.tmp" cargo bench --locked -p duban-tests --bench county
 {
   echo "# Benchmarks"
   echo
