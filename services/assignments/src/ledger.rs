@@ -3,8 +3,9 @@
 
 use crate::domain::problem::{self as rules, ProblemError, ProblemText};
 use crate::entity::{campaign, org_unit, person, problem, problem_log};
-use crate::service::{internal, json_list, to_json_list, AssignmentsService};
-use base64::Engine;
+use crate::service::{
+    decode_cursor, due_cursor, internal, json_list, to_json_list, AssignmentsService,
+};
 use duban_api::{
     ApiError, Page, PageRequest, ProblemCommand, ProblemFilter, ProblemLogView, ProblemView,
     RegisterProblemInput,
@@ -54,17 +55,7 @@ fn snapshot(m: &problem::Model) -> ProblemSnapshot {
 }
 
 fn encode_cursor(m: &problem::Model) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", m.due_on, m.id))
-}
-
-fn decode_cursor(c: &str) -> Result<(chrono::NaiveDate, String), ApiError> {
-    let bad = || ApiError::validation("after", "分页游标无效，请使用上一页返回的 endCursor");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let (d, id) = text.split_once('|').ok_or_else(bad)?;
-    Ok((d.parse().map_err(|_| bad())?, id.to_string()))
+    due_cursor(m.due_on, &m.id)
 }
 
 /// A LIKE pattern matching `text` anywhere, with the wildcards in it escaped.

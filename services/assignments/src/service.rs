@@ -227,10 +227,16 @@ fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
 }
 
 fn encode_cursor(m: &assignment::Model) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", m.due_on, m.id))
+    due_cursor(m.due_on, &m.id)
 }
 
-fn decode_cursor(c: &str) -> Result<(chrono::NaiveDate, String), ApiError> {
+/// The keyset cursor of a row ordered by time limit then id.
+pub(crate) fn due_cursor(due_on: chrono::NaiveDate, id: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{due_on}|{id}"))
+}
+
+/// The time limit and id a [`due_cursor`] names, or VALIDATION on `after`.
+pub(crate) fn decode_cursor(c: &str) -> Result<(chrono::NaiveDate, String), ApiError> {
     let bad = || ApiError::validation("after", "分页游标无效，请使用上一页返回的 endCursor");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(c)
