@@ -116,23 +116,15 @@ impl AssignmentsService {
                 ));
             }
         }
-        let people = person::Entity::find()
-            .filter(person::Column::UnitId.eq(unit.id.clone()))
-            .filter(person::Column::Deactivated.eq(false))
-            .order_by_asc(person::Column::Account)
-            .all(txn)
-            .await
-            .map_err(internal)?;
-        let responsible = match &input.responsible_person_id {
-            Some(pid) => people.iter().find(|p| &p.id == pid).ok_or_else(|| {
-                ApiError::validation("responsiblePersonId", "责任人须是该单位的在岗人员")
-            })?,
-            None => people
-                .iter()
-                .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
-                .or_else(|| people.first())
-                .ok_or_else(|| ApiError::validation("unitId", "该单位尚无人员，无法明确责任人"))?,
-        };
+        let responsible = self
+            .responsible_in(txn, &unit.id, input.responsible_person_id.as_deref())
+            .await?
+            .ok_or_else(|| match input.responsible_person_id {
+                Some(_) => {
+                    ApiError::validation("responsiblePersonId", "责任人须是该单位的在岗人员")
+                }
+                None => ApiError::validation("unitId", "该单位尚无人员，无法明确责任人"),
+            })?;
         if let Some(lid) = &input.responsible_leader_id {
             person::Entity::find_by_id(lid.clone())
                 .one(txn)
@@ -173,7 +165,7 @@ impl AssignmentsService {
             unit_id: unit.id.clone(),
             unit_path: unit.path.clone(),
             unit_name: unit.name.clone(),
-            responsible_person_id: responsible.id.clone(),
+            responsible_person_id: responsible,
             responsible_leader_id: input.responsible_leader_id.clone(),
             registered_by: actor.person_id.clone(),
             registered_at: now,

@@ -784,25 +784,15 @@ impl AssignmentsService {
                 .filter(|p| actor.can_see(&p.unit_path))
                 .ok_or_else(|| ApiError::validation("problemId", "台账问题不存在"))?;
         }
-        let people = person::Entity::find()
-            .filter(person::Column::UnitId.eq(lead.id.clone()))
-            .filter(person::Column::Deactivated.eq(false))
-            .order_by_asc(person::Column::Account)
-            .all(txn)
-            .await
-            .map_err(internal)?;
-        let responsible = match &input.responsible_person_id {
-            Some(pid) => people.iter().find(|p| &p.id == pid).ok_or_else(|| {
-                ApiError::validation("responsiblePersonId", "责任人须是承办单位的在岗人员")
-            })?,
-            None => people
-                .iter()
-                .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
-                .or_else(|| people.first())
-                .ok_or_else(|| {
-                    ApiError::validation("leadUnitId", "承办单位尚无人员，无法明确责任人")
-                })?,
-        };
+        let responsible = self
+            .responsible_in(txn, &lead.id, input.responsible_person_id.as_deref())
+            .await?
+            .ok_or_else(|| match input.responsible_person_id {
+                Some(_) => {
+                    ApiError::validation("responsiblePersonId", "责任人须是承办单位的在岗人员")
+                }
+                None => ApiError::validation("leadUnitId", "承办单位尚无人员，无法明确责任人"),
+            })?;
         let id = duban_outbox::new_event_id(now).to_string();
         let snap = AssignmentSnapshot {
             id: id.clone(),
@@ -815,7 +805,7 @@ impl AssignmentsService {
             lead_unit_id: lead.id.clone(),
             lead_unit_path: lead.path.clone(),
             lead_unit_name: lead.name.clone(),
-            responsible_person_id: responsible.id.clone(),
+            responsible_person_id: responsible,
             state: AssignmentState::Issued,
             time_limit_days,
             issued_at: now,
@@ -898,6 +888,31 @@ impl AssignmentsService {
         )
         .await?;
         Ok(model)
+    }
+
+    /// The 责任人 in a unit: the requested person when they work there and are in post,
+    /// otherwise the unit's leader, or its first person in post; None when none fits.
+    pub(crate) async fn responsible_in<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        unit_id: &str,
+        requested: Option<&str>,
+    ) -> Result<Option<String>, ApiError> {
+        let people = person::Entity::find()
+            .filter(person::Column::UnitId.eq(unit_id))
+            .filter(person::Column::Deactivated.eq(false))
+            .order_by_asc(person::Column::Account)
+            .all(conn)
+            .await
+            .map_err(internal)?;
+        Ok(match requested {
+            Some(pid) => people.iter().find(|p| p.id == pid),
+            None => people
+                .iter()
+                .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
+                .or_else(|| people.first()),
+        }
+        .map(|p| p.id.clone()))
     }
 
     /// The path whose subtree a query covers: the caller's scope, or a unit in it.
@@ -1643,17 +1658,9 @@ impl AssignmentsApi for AssignmentsService {
                 {
                     return Err(ApiError::Forbidden("转办对象不在您的督查范围内".into()));
                 }
-                let people = person::Entity::find()
-                    .filter(person::Column::UnitId.eq(unit.id.clone()))
-                    .order_by_asc(person::Column::Account)
-                    .all(&self.db)
-                    .await
-                    .map_err(internal)?;
-                let responsible = people
-                    .iter()
-                    .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
-                    .or_else(|| people.first())
-                    .map(|p| p.id.clone())
+                let responsible = self
+                    .responsible_in(&self.db, &unit.id, None)
+                    .await?
                     .ok_or_else(|| ApiError::validation("toUnitId", "转办对象单位尚无人员"))?;
                 Some((unit.id, unit.path, unit.name, responsible))
             }
