@@ -610,86 +610,159 @@ fn machine() -> String {
     )
 }
 
+/// What one deployment is measured against and how.
+struct Phase<'a> {
+    section: &'a str,
+    /// Name of the baseline the mutation rates are divided by, and its rate per client count.
+    versus: &'a str,
+    baseline: &'a std::collections::HashMap<usize, f64>,
+    /// The broker's round-trip p99, when events go through Kafka.
+    broker_p99: Option<f64>,
+    target: &'a str,
+}
+
+/// Mutation rates, event latencies and the county ledger on one running deployment.
+async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts) {
+    let section = p.section;
+    if opts.parts.contains("mutations") {
+        for &c in &opts.clients {
+            let before = cpu_now();
+            let (r, v) = issue_rate(app, c, opts.secs, &format!("压测{c}-")).await;
+            app.settle().await.unwrap();
+            if c == *opts.clients.iter().max().unwrap_or(&1) {
+                let m = format!(
+                    "where the time goes at {c} clients (issue and every consumer, settled)"
+                );
+                report.add(section, &m, cpu_split(before, r * opts.secs), "".into(), "");
+            }
+            let m = format!("issueAssignment through the gateway, {c} clients");
+            let ratio = format!("{} of {}", f2(r / p.baseline[&c]), p.versus);
+            let target = if c == 16 { p.target } else { "" };
+            report.add(
+                section,
+                &m,
+                format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))),
+                ratio,
+                target,
+            );
+        }
+        for &c in &opts.clients {
+            let (r, v) = progress_rate(app, c, opts.secs).await;
+            let m = format!("reportProgress through the gateway, {c} clients");
+            let ratio = format!("{} of {}", f2(r / p.baseline[&c]), p.versus);
+            let target = if c == 16 { p.target } else { "" };
+            report.add(
+                section,
+                &m,
+                format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))),
+                ratio,
+                target,
+            );
+        }
+        app.settle().await.unwrap();
+    }
+    if opts.parts.contains("latency") {
+        let vs = |x: f64| {
+            p.broker_p99
+                .map_or(String::new(), |b| format!("{}× broker p99", f1(x / b)))
+        };
+        let inbox = inbox_latency(app, 200).await;
+        let via = if p.broker_p99.is_some() {
+            "through Kafka"
+        } else {
+            "(in-process events)"
+        };
+        report.add(
+            section,
+            &format!("commit → notice in the recipient's inbox {via}: p50 / p99"),
+            format!("{} / {} ms", f1(pct(&inbox, 0.5)), f1(pct(&inbox, 0.99))),
+            vs(pct(&inbox, 0.99)),
+            "p99 ≤ 100 ms",
+        );
+        let cp = checkpoint_latency(app, 100).await;
+        report.add(
+            section,
+            "commit → signed audit checkpoint covering it: p50 / p99",
+            format!("{} / {} ms", f1(pct(&cp, 0.5)), f1(pct(&cp, 0.99))),
+            vs(pct(&cp, 0.99)),
+            "p99 ≤ 2000 ms",
+        );
+    }
+    if opts.parts.contains("county") {
+        county(app, report, section, opts.max_items).await;
+    }
+}
+
+/// The knobs of one run, from the environment.
+struct Opts {
+    secs: f64,
+    max_items: usize,
+    clients: Vec<usize>,
+    phases: String,
+    parts: String,
+}
+
 fn main() {
-    let secs: f64 = env_or("DUBAN_BENCH_SECS", 5.0);
-    let max_items: usize = env_or("DUBAN_BENCH_ITEMS", 1_000_000);
-    let clients: Vec<usize> = std::env::var("DUBAN_BENCH_CLIENTS")
-        .unwrap_or_else(|_| "1,8,16,32".into())
-        .split(',')
-        .filter_map(|c| c.trim().parse().ok())
-        .collect();
+    let opts = Opts {
+        secs: env_or("DUBAN_BENCH_SECS", 5.0),
+        max_items: env_or("DUBAN_BENCH_ITEMS", 1_000_000),
+        clients: std::env::var("DUBAN_BENCH_CLIENTS")
+            .unwrap_or_else(|_| "1,8,16,32".into())
+            .split(',')
+            .filter_map(|c| c.trim().parse().ok())
+            .collect(),
+        phases: std::env::var("DUBAN_BENCH_PHASES").unwrap_or_else(|_| "pg,embedded".into()),
+        parts: std::env::var("DUBAN_BENCH_PARTS")
+            .unwrap_or_else(|_| "mutations,latency,county".into()),
+    };
     duban_tests::postgres_url();
     let brokers = duban_tests::kafka_brokers();
     actix_web::rt::System::new().block_on(async move {
         let mut report = Report::default();
         let url = duban_tests::fresh_database().await.unwrap();
         let mut baseline = std::collections::HashMap::new();
-        for &c in &clients {
-            let (tps, v) = pg_inserts(&url, c, secs).await;
+        for &c in &opts.clients {
+            let (tps, v) = pg_inserts(&url, c, opts.secs).await;
             baseline.insert(c, tps);
             report.add("baseline", &format!("PostgreSQL single-row INSERT transactions, {c} clients"), format!("{tps:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), "1.00".into(), "");
         }
         let rt = broker_round_trip(&brokers, 300).await;
         report.add("baseline", "Kafka produce → consume round trip (acks=all): p50 / p99", format!("{} / {} ms", f1(pct(&rt, 0.5)), f1(pct(&rt, 0.99))), "1.00".into(), "");
         let mut empty = std::collections::HashMap::new();
-        for &c in &clients {
-            let (rps, v) = empty_graphql(c, secs).await;
+        for &c in &opts.clients {
+            let (rps, v) = empty_graphql(c, opts.secs).await;
             empty.insert(c, rps);
             report.add("baseline", &format!("empty async-graphql query over actix-web, {c} clients"), format!("{rps:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), "1.00".into(), "");
         }
 
-        let phases = std::env::var("DUBAN_BENCH_PHASES").unwrap_or_else(|_| "pg,embedded".into());
         let mut self_rss = 0;
-        if phases.contains("pg") {
-        let app = duban_tests::spawn_on_postgres_and_kafka().await.unwrap();
-        app.settle().await.unwrap();
-        for &c in &clients {
-            let before = cpu_now();
-            let (r, v) = issue_rate(&app, c, secs, &format!("压测{c}-")).await;
+        if opts.phases.contains("pg") {
+            let app = duban_tests::spawn_on_postgres_and_kafka().await.unwrap();
             app.settle().await.unwrap();
-            if c == *clients.iter().max().unwrap_or(&1) {
-                report.add("PG+Kafka", &format!("where the time goes at {c} clients (issue and every consumer, settled)"), cpu_split(before, r * secs), "".into(), "");
-            }
-            report.add("PG+Kafka", &format!("issueAssignment through the gateway, {c} clients"), format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), format!("{} of INSERT", f2(r / baseline[&c])), if c == 16 { "≥ 0.5 of INSERT, ≥ 1500/s, p99 ≤ 50 ms" } else { "" });
+            let p = Phase {
+                section: "PG+Kafka",
+                versus: "INSERT",
+                baseline: &baseline,
+                broker_p99: Some(pct(&rt, 0.99)),
+                target: "≥ 0.5 of INSERT, ≥ 1500/s, p99 ≤ 50 ms",
+            };
+            phase(&app, &mut report, &p, &opts).await;
+            self_rss = vm_hwm("self").unwrap_or(0);
+            // A million rows make the drain slow; the figures are taken.
+            let _ = app.shutdown().await;
         }
-        for &c in &clients {
-            let (r, v) = progress_rate(&app, c, secs).await;
-            report.add("PG+Kafka", &format!("reportProgress through the gateway, {c} clients"), format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), format!("{} of INSERT", f2(r / baseline[&c])), if c == 16 { "≥ 0.5 of INSERT, ≥ 1500/s, p99 ≤ 50 ms" } else { "" });
-        }
-        app.settle().await.unwrap();
-        let inbox = inbox_latency(&app, 200).await;
-        report.add("PG+Kafka", "commit → notice in the recipient's inbox through Kafka: p50 / p99", format!("{} / {} ms", f1(pct(&inbox, 0.5)), f1(pct(&inbox, 0.99))), format!("{}× broker p99", f1(pct(&inbox, 0.99) / pct(&rt, 0.99))), "p99 ≤ 100 ms");
-        let cp = checkpoint_latency(&app, 100).await;
-        report.add("PG+Kafka", "commit → signed audit checkpoint covering it: p50 / p99", format!("{} / {} ms", f1(pct(&cp, 0.5)), f1(pct(&cp, 0.99))), format!("{}× broker p99", f1(pct(&cp, 0.99) / pct(&rt, 0.99))), "p99 ≤ 2000 ms");
-        county(&app, &mut report, "PG+Kafka", max_items).await;
-        self_rss = vm_hwm("self").unwrap_or(0);
-        // A million rows make the drain slow; the figures are taken.
-        let _ = app.shutdown().await;
-        }
-
-        if phases.contains("embedded") {
-        let app = duban_tests::spawn_app().await.unwrap();
-        app.settle().await.unwrap();
-        for &c in &clients {
-            let before = cpu_now();
-            let (r, v) = issue_rate(&app, c, secs, &format!("压测{c}-")).await;
+        if opts.phases.contains("embedded") {
+            let app = duban_tests::spawn_app().await.unwrap();
             app.settle().await.unwrap();
-            if c == *clients.iter().max().unwrap_or(&1) {
-                report.add("embedded", &format!("where the time goes at {c} clients (issue and every consumer, settled)"), cpu_split(before, r * secs), "".into(), "");
-            }
-            report.add("embedded", &format!("issueAssignment through the gateway, {c} clients"), format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), format!("{} of empty query", f2(r / empty[&c])), if c == 16 { "≥ 250/s" } else { "" });
-        }
-        for &c in &clients {
-            let (r, v) = progress_rate(&app, c, secs).await;
-            report.add("embedded", &format!("reportProgress through the gateway, {c} clients"), format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), format!("{} of empty query", f2(r / empty[&c])), if c == 16 { "≥ 250/s" } else { "" });
-        }
-        app.settle().await.unwrap();
-        let inbox = inbox_latency(&app, 200).await;
-        report.add("embedded", "commit → notice in the inbox (in-process events): p50 / p99", format!("{} / {} ms", f1(pct(&inbox, 0.5)), f1(pct(&inbox, 0.99))), "".into(), "");
-        let cp = checkpoint_latency(&app, 100).await;
-        report.add("embedded", "commit → signed audit checkpoint covering it: p50 / p99", format!("{} / {} ms", f1(pct(&cp, 0.5)), f1(pct(&cp, 0.99))), "".into(), "p99 ≤ 2000 ms");
-        county(&app, &mut report, "embedded", max_items).await;
-        let _ = app.shutdown().await;
+            let p = Phase {
+                section: "embedded",
+                versus: "empty query",
+                baseline: &empty,
+                broker_p99: None,
+                target: "≥ 250/s",
+            };
+            phase(&app, &mut report, &p, &opts).await;
+            let _ = app.shutdown().await;
         }
 
         let mut out = format!("Machine: {}.\n\n", machine());

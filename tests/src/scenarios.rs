@@ -502,3 +502,144 @@ pub async fn ledger_lifecycle(app: &TestApp) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Every id and the total of one filtered ledger, paged through 100 at a time, checking the
+/// order of the time limits on the way.
+async fn whole_ledger(
+    app: &TestApp,
+    token: &str,
+    scope: Option<&str>,
+    states: &Value,
+    sort: &str,
+) -> (Vec<String>, i64) {
+    let q = r#"query($f: AssignmentFilter, $after: String) {
+      assignments(first: 100, after: $after, filter: $f) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { id dueOn } } } }"#;
+    let (mut ids, mut total, mut after, mut last) = (Vec::new(), -1, Value::Null, None::<String>);
+    loop {
+        let f = json!({"scope": scope, "states": states, "sort": sort});
+        let body = app
+            .gql(Some(token), q, json!({"f": f, "after": after}))
+            .await
+            .unwrap();
+        let conn = &body["data"]["assignments"];
+        assert!(conn.is_object(), "{body}");
+        let t = conn["totalCount"].as_i64().unwrap();
+        assert!(
+            total == -1 || total == t,
+            "the total does not change between pages"
+        );
+        total = t;
+        for e in conn["edges"].as_array().unwrap() {
+            let due = e["node"]["dueOn"].as_str().unwrap().to_string();
+            match (sort, &last) {
+                ("DUE_ASC", Some(l)) => assert!(&due >= l, "{sort}: {due} after {l}"),
+                ("DUE_DESC", Some(l)) => assert!(&due <= l, "{sort}: {due} after {l}"),
+                _ => {}
+            }
+            last = Some(due);
+            ids.push(e["node"]["id"].as_str().unwrap().to_string());
+        }
+        if conn["pageInfo"]["hasNextPage"] != true {
+            return (ids, total);
+        }
+        after = conn["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// The ledger read by time limit (each unit's index walked from the cursor, the total from
+/// running counts) lists exactly what a plain filtered query lists, for the county (too
+/// many units to walk one by one) and a township, before and after state changes.
+pub async fn ledger_pages_match_a_plain_query(app: &TestApp) {
+    use duban_assignments::loadgen::{self, CountySpec};
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = app.databases.assignments.clone();
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id, path FROM org_unit WHERE kind = 'COUNTY' ORDER BY id LIMIT 1",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let (cid, cpath): (String, String) = (
+        row.try_get_by_index(0).unwrap(),
+        row.try_get_by_index(1).unwrap(),
+    );
+    let spec = CountySpec {
+        prefix: "pg".into(),
+        townships: 4,
+        offices: 24,
+    };
+    loadgen::directory(&db, &cid, &cpath, &spec).await.unwrap();
+    loadgen::assignments(&db, &spec, &cpath, 0, 3000, app.clock.today(), 3)
+        .await
+        .unwrap();
+    let county = app.token("county-supervisor").await.unwrap();
+    let township = app.token(&spec.supervisor(1)).await.unwrap();
+    let qingshi = app.token("qingshi-leader").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let township_scope = spec.township(1);
+    let compare = |token: String, scope: Option<String>, states: Value| async move {
+        let scope = scope.as_deref();
+        let (mut plain, n) = whole_ledger(app, &token, scope, &states, "ISSUED_DESC").await;
+        assert_eq!(
+            plain.len() as i64,
+            n,
+            "{scope:?} {states}: total of the plain query"
+        );
+        plain.sort();
+        for sort in ["DUE_ASC", "DUE_DESC"] {
+            let (mut ids, total) = whole_ledger(app, &token, scope, &states, sort).await;
+            assert_eq!(total, n, "{scope:?} {states} {sort}: total");
+            ids.sort();
+            assert_eq!(
+                ids, plain,
+                "{scope:?} {states} {sort}: the same items once each"
+            );
+        }
+        n
+    };
+    let open = json!(["ISSUED", "ACKNOWLEDGED", "IN_PROGRESS"]);
+    for states in [open.clone(), json!(["CLOSED"]), Value::Null] {
+        let n = compare(county.clone(), None, states.clone()).await;
+        assert!(n > 0, "the county has items in {states}");
+        let n = compare(
+            township.clone(),
+            Some(township_scope.clone()),
+            states.clone(),
+        )
+        .await;
+        assert!(n > 0, "the township has items in {states}");
+    }
+
+    // The counts follow a new item and its acknowledgement.
+    let issued = compare(qingshi.clone(), None, json!(["ISSUED"])).await;
+    let acked = compare(qingshi.clone(), None, json!(["ACKNOWLEDGED"])).await;
+    let supervisor = app.token("county-supervisor").await.unwrap();
+    let a = issue(app, &supervisor, "qingshi-dzb", "台账计数核对").await;
+    assert_eq!(
+        compare(qingshi.clone(), None, json!(["ISSUED"])).await,
+        issued + 1
+    );
+    let body = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { state } } }",
+            json!({"i": {"id": a["id"], "expectedVersion": 1}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        body["data"]["acknowledgeAssignment"]["assignment"]["state"], "ACKNOWLEDGED",
+        "{body}"
+    );
+    assert_eq!(
+        compare(qingshi.clone(), None, json!(["ISSUED"])).await,
+        issued
+    );
+    assert_eq!(
+        compare(qingshi, None, json!(["ACKNOWLEDGED"])).await,
+        acked + 1
+    );
+}

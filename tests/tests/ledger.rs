@@ -596,3 +596,15 @@ async fn a_full_assignment_form_and_directory_upkeep() {
         .unwrap();
     assert_eq!(b["errors"][0]["extensions"]["field"], "category", "{b}");
 }
+
+#[actix_web::test]
+async fn ledger_pages_match_a_plain_query_on_the_embedded_default() {
+    let app = spawn_app().await.unwrap();
+    duban_tests::scenarios::ledger_pages_match_a_plain_query(&app).await;
+}
+
+#[actix_web::test]
+async fn ledger_pages_match_a_plain_query_on_postgres() {
+    let app = spawn_on_postgres_and_kafka().await.unwrap();
+    duban_tests::scenarios::ledger_pages_match_a_plain_query(&app).await;
+}

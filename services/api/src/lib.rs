@@ -99,12 +99,20 @@ impl ApiError {
 }
 
 /// One page request of a Relay connection.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PageRequest {
     /// How many items at most.
     pub first: usize,
     /// Opaque cursor to continue after.
     pub after: Option<String>,
+    /// Whether the caller reads the total count (it costs a count when it cannot be
+    /// taken from running tallies).
+    #[serde(default = "counted")]
+    pub count: bool,
+}
+
+fn counted() -> bool {
+    true
 }
 
 /// One page of results.

@@ -2,6 +2,8 @@
 
 use sea_orm_migration::prelude::*;
 
+mod tally;
+
 /// The migrator: the outbox/inbox tables, then this service's own.
 pub struct Migrator;
 
@@ -17,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(AddExtensions),
             Box::new(AddTransfers),
             Box::new(AddLedger),
+            Box::new(tally::AddTally),
         ]
     }
 }

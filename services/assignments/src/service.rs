@@ -935,6 +935,41 @@ impl AssignmentsService {
         }
     }
 
+    /// The paths of `root` and every unit below it.
+    async fn unit_paths(&self, root: &str) -> Result<Vec<String>, ApiError> {
+        use sea_orm::QuerySelect;
+        org_unit::Entity::find()
+            .select_only()
+            .column(org_unit::Column::Path)
+            .filter(duban_outbox::db::in_subtree(org_unit::Column::Path, root))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(internal)
+    }
+
+    /// A page from up to `first + 1` rows in order: cursors, views, whether more follow.
+    async fn page_of(
+        &self,
+        mut rows: Vec<assignment::Model>,
+        page: PageRequest,
+        total_count: u64,
+    ) -> Result<Page<AssignmentView>, ApiError> {
+        let has_next_page = rows.len() > page.first;
+        rows.truncate(page.first);
+        let cursors: Vec<String> = rows.iter().map(encode_cursor).collect();
+        let items = cursors
+            .into_iter()
+            .zip(self.views(&self.db, rows).await?)
+            .collect();
+        Ok(Page {
+            items,
+            has_next_page,
+            has_previous_page: page.after.is_some(),
+            total_count,
+        })
+    }
+
     /// The working calendar as it is now.
     pub(crate) fn calendar_now(&self) -> Calendar {
         self.calendar
@@ -1878,39 +1913,28 @@ impl AssignmentsApi for AssignmentsService {
             Some(u) if filter.scope.is_none() => self.scope_root(actor, Some(u)).await.is_ok(),
             _ => false,
         };
-        let mut cond = Condition::all();
-        if !cooperating_in_scope {
-            let root = self.scope_root(actor, filter.scope.as_deref()).await?;
-            cond = cond.add(duban_outbox::db::in_subtree(
-                assignment::Column::LeadUnitPath,
-                &root,
-            ));
-        }
-        if let Some(states) = &filter.states {
-            cond = cond.add(
-                assignment::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())),
-            );
-        }
+        // Every filter but the scope and the states.
+        let mut extra = Condition::all();
         if let Some(d) = filter.due_from {
-            cond = cond.add(assignment::Column::DueOn.gte(d));
+            extra = extra.add(assignment::Column::DueOn.gte(d));
         }
         if let Some(d) = filter.due_to {
-            cond = cond.add(assignment::Column::DueOn.lte(d));
+            extra = extra.add(assignment::Column::DueOn.lte(d));
         }
         if let Some(p) = &filter.responsible_person_id {
-            cond = cond.add(assignment::Column::ResponsiblePersonId.eq(p.clone()));
+            extra = extra.add(assignment::Column::ResponsiblePersonId.eq(p.clone()));
         }
         if let Some(ids) = &filter.ids {
-            cond = cond.add(assignment::Column::Id.is_in(ids.clone()));
+            extra = extra.add(assignment::Column::Id.is_in(ids.clone()));
         }
         if let Some(c) = &filter.campaign_id {
-            cond = cond.add(assignment::Column::CampaignId.eq(c.clone()));
+            extra = extra.add(assignment::Column::CampaignId.eq(c.clone()));
         }
         if let Some(c) = &filter.category {
-            cond = cond.add(assignment::Column::Category.eq(c.clone()));
+            extra = extra.add(assignment::Column::Category.eq(c.clone()));
         }
         if let Some(u) = &filter.cooperating_unit_id {
-            cond = cond.add(
+            extra = extra.add(
                 assignment::Column::CooperatingUnitIds
                     .like(crate::ledger::contains(&format!("\"{u}\""))),
             );
@@ -1921,21 +1945,84 @@ impl AssignmentsApi for AssignmentsService {
             .map(str::trim)
             .filter(|t| !t.is_empty())
         {
-            cond = cond.add(
+            extra = extra.add(
                 Condition::any()
                     .add(assignment::Column::Title.like(crate::ledger::contains(text)))
                     .add(assignment::Column::Description.like(crate::ledger::contains(text))),
             );
         }
-        let total_count = assignment::Entity::find()
-            .filter(cond.clone())
-            .count(&self.db)
-            .await
-            .map_err(internal)?;
-        let mut query = assignment::Entity::find().filter(cond);
+        let only_scope_and_states = extra.is_empty();
+        let mut cond = Condition::all();
+        let mut walk_root = None;
+        if !cooperating_in_scope {
+            let root = self.scope_root(actor, filter.scope.as_deref()).await?;
+            cond = cond.add(duban_outbox::db::in_subtree(
+                assignment::Column::LeadUnitPath,
+                &root,
+            ));
+            walk_root = filter.ids.is_none().then_some(root);
+        }
+        if let Some(states) = &filter.states {
+            cond = cond.add(
+                assignment::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())),
+            );
+        }
+        let cond = cond.add(extra.clone());
         let sort = filter.sort;
-        if let Some(after) = &page.after {
-            let (due, id) = decode_cursor(after)?;
+        let after = page.after.as_deref().map(decode_cursor).transpose()?;
+        if let (Some(root), AssignmentSort::DueAsc | AssignmentSort::DueDesc) = (&walk_root, sort) {
+            // The ledger page: walk the scope's units along their indexes.
+            let units = self.unit_paths(root).await?;
+            let states: Vec<String> = match &filter.states {
+                Some(s) => s.iter().map(|s| s.as_str().to_string()).collect(),
+                None => AssignmentState::ALL
+                    .iter()
+                    .map(|s| s.as_str().to_string())
+                    .collect(),
+            };
+            let total_count = match (page.count, only_scope_and_states) {
+                (false, _) => 0,
+                (true, true) => crate::unit_page::tally(
+                    &self.db,
+                    &units,
+                    filter.states.as_ref().map(|_| &states[..]),
+                )
+                .await
+                .map_err(internal)?,
+                (true, false) => assignment::Entity::find()
+                    .filter(cond.clone())
+                    .count(&self.db)
+                    .await
+                    .map_err(internal)?,
+            };
+            let walk = crate::unit_page::Walk {
+                units: &units,
+                root,
+                states: &states,
+                extra,
+                after,
+                descending: sort == AssignmentSort::DueDesc,
+                limit: page.first as u64 + 1,
+            };
+            let ids = crate::unit_page::page_ids(&self.db, &walk)
+                .await
+                .map_err(internal)?;
+            let rows = crate::unit_page::rows(&self.db, &ids)
+                .await
+                .map_err(internal)?;
+            return self.page_of(rows, page, total_count).await;
+        }
+        let total_count = if page.count {
+            assignment::Entity::find()
+                .filter(cond.clone())
+                .count(&self.db)
+                .await
+                .map_err(internal)?
+        } else {
+            0
+        };
+        let mut query = assignment::Entity::find().filter(cond);
+        if let Some((due, id)) = after {
             let (due_col, id_col) = (assignment::Column::DueOn, assignment::Column::Id);
             query = query.filter(match sort {
                 AssignmentSort::DueAsc => Condition::any()
@@ -1956,24 +2043,12 @@ impl AssignmentsApi for AssignmentsService {
                 .order_by_desc(assignment::Column::Id),
             AssignmentSort::IssuedDesc => query.order_by_desc(assignment::Column::Id),
         };
-        let mut rows = query
+        let rows = query
             .limit(page.first as u64 + 1)
             .all(&self.db)
             .await
             .map_err(internal)?;
-        let has_next_page = rows.len() > page.first;
-        rows.truncate(page.first);
-        let cursors: Vec<String> = rows.iter().map(encode_cursor).collect();
-        let items = cursors
-            .into_iter()
-            .zip(self.views(&self.db, rows).await?)
-            .collect();
-        Ok(Page {
-            items,
-            has_next_page,
-            has_previous_page: page.after.is_some(),
-            total_count,
-        })
+        self.page_of(rows, page, total_count).await
     }
 
     async fn register_problem(

@@ -238,7 +238,11 @@ async fn problem_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Result<S
                     category: q.category.clone(),
                     ..Default::default()
                 },
-                PageRequest { first: 100, after },
+                PageRequest {
+                    first: 100,
+                    after,
+                    count: false,
+                },
             )
             .await?;
         after = page.items.last().map(|(c, _)| c.clone());
@@ -316,7 +320,11 @@ async fn assignment_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Resul
                     category: q.category.clone(),
                     ..Default::default()
                 },
-                PageRequest { first: 100, after },
+                PageRequest {
+                    first: 100,
+                    after,
+                    count: false,
+                },
             )
             .await?;
         after = page.items.last().map(|(c, _)| c.clone());

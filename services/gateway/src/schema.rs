@@ -67,7 +67,12 @@ pub(crate) fn page(
         }
         Some(n) => n as usize,
     };
-    Ok(PageRequest { first, after })
+    let count = ctx.look_ahead().field("totalCount").exists();
+    Ok(PageRequest {
+        first,
+        after,
+        count,
+    })
 }
 
 pub(crate) fn version(v: i32) -> i64 {
