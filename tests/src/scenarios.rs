@@ -503,23 +503,28 @@ pub async fn ledger_lifecycle(app: &TestApp) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every id and the total of one filtered ledger, paged through 100 at a time, checking the
-/// order of the time limits on the way.
+/// Every id and the total of one filtered ledger, paged through `first` at a time, checking
+/// the order of the time limits on the way.
 async fn whole_ledger(
     app: &TestApp,
     token: &str,
     scope: Option<&str>,
     states: &Value,
     sort: &str,
+    first: i64,
 ) -> (Vec<String>, i64) {
-    let q = r#"query($f: AssignmentFilter, $after: String) {
-      assignments(first: 100, after: $after, filter: $f) {
+    let q = r#"query($f: AssignmentFilter, $after: String, $first: Int) {
+      assignments(first: $first, after: $after, filter: $f) {
         totalCount pageInfo { hasNextPage endCursor } edges { node { id dueOn } } } }"#;
     let (mut ids, mut total, mut after, mut last) = (Vec::new(), -1, Value::Null, None::<String>);
     loop {
         let f = json!({"scope": scope, "states": states, "sort": sort});
         let body = app
-            .gql(Some(token), q, json!({"f": f, "after": after}))
+            .gql(
+                Some(token),
+                q,
+                json!({"f": f, "after": after, "first": first}),
+            )
             .await
             .unwrap();
         let conn = &body["data"]["assignments"];
@@ -580,9 +585,12 @@ pub async fn ledger_pages_match_a_plain_query(app: &TestApp) {
     let qingshi = app.token("qingshi-leader").await.unwrap();
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let township_scope = spec.township(1);
+    // Small pages from a township make some of its 75 walks stop before the page's end,
+    // so they are read again with a larger share.
     let compare = |token: String, scope: Option<String>, states: Value| async move {
+        let first = if scope.is_some() { 10 } else { 100 };
         let scope = scope.as_deref();
-        let (mut plain, n) = whole_ledger(app, &token, scope, &states, "ISSUED_DESC").await;
+        let (mut plain, n) = whole_ledger(app, &token, scope, &states, "ISSUED_DESC", 100).await;
         assert_eq!(
             plain.len() as i64,
             n,
@@ -590,7 +598,7 @@ pub async fn ledger_pages_match_a_plain_query(app: &TestApp) {
         );
         plain.sort();
         for sort in ["DUE_ASC", "DUE_DESC"] {
-            let (mut ids, total) = whole_ledger(app, &token, scope, &states, sort).await;
+            let (mut ids, total) = whole_ledger(app, &token, scope, &states, sort, first).await;
             assert_eq!(total, n, "{scope:?} {states} {sort}: total");
             ids.sort();
             assert_eq!(

@@ -226,6 +226,25 @@ fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
     }
 }
 
+/// The view of a row with its reports, deadline changes and transfers.
+fn view_of(
+    m: assignment::Model,
+    progress: Vec<ProgressReportSnapshot>,
+    deadline_changes: Vec<DeadlineChangeView>,
+    transfers: Vec<TransferView>,
+) -> AssignmentView {
+    AssignmentView {
+        assignment: snapshot(&m),
+        progress,
+        deadline_changes,
+        transfers,
+        acknowledged_at: m.acknowledged_at,
+        completed_at: m.completed_at,
+        result: m.result,
+        return_reason: m.return_reason,
+    }
+}
+
 fn encode_cursor(m: &assignment::Model) -> String {
     due_cursor(m.due_on, &m.id)
 }
@@ -291,7 +310,21 @@ impl AssignmentsService {
             .exec(conn)
             .await
             .map_err(internal)?;
-        let rows = [
+        deadline_schedule::Entity::insert_many(self.reminders(cal, id, due_on))
+            .exec(conn)
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    /// The DueSoon and Overdue reminders of an item due on `due_on`.
+    fn reminders(
+        &self,
+        cal: &Calendar,
+        id: &str,
+        due_on: chrono::NaiveDate,
+    ) -> [deadline_schedule::ActiveModel; 2] {
+        [
             (
                 DUE_SOON,
                 cal.working_days_before(due_on, self.due_soon_days),
@@ -303,12 +336,7 @@ impl AssignmentsService {
             kind: Set(kind.to_string()),
             due_on: Set(due_on),
             fire_on: Set(fire_on),
-        });
-        deadline_schedule::Entity::insert_many(rows)
-            .exec(conn)
-            .await
-            .map_err(internal)?;
-        Ok(())
+        })
     }
 
     /// Fires the reminders due by today, each exactly once: the pending row is deleted in
@@ -667,15 +695,13 @@ impl AssignmentsService {
         }
         Ok(models
             .into_iter()
-            .map(|m| AssignmentView {
-                assignment: snapshot(&m),
-                progress: progress.remove(&m.id).unwrap_or_default(),
-                deadline_changes: changes.remove(&m.id).unwrap_or_default(),
-                transfers: transfers.remove(&m.id).unwrap_or_default(),
-                acknowledged_at: m.acknowledged_at,
-                completed_at: m.completed_at,
-                result: m.result,
-                return_reason: m.return_reason,
+            .map(|m| {
+                let (p, c, t) = (
+                    progress.remove(&m.id).unwrap_or_default(),
+                    changes.remove(&m.id).unwrap_or_default(),
+                    transfers.remove(&m.id).unwrap_or_default(),
+                );
+                view_of(m, p, c, t)
             })
             .collect())
     }
@@ -868,16 +894,19 @@ impl AssignmentsService {
         .await
         .map_err(internal)?;
         let path = snap.lead_unit_path.clone();
-        self.schedule(txn, &cal, &id, due_on).await?;
-        deadline_schedule::ActiveModel {
-            assignment_id: Set(id.clone()),
-            kind: Set(ACK_OVERDUE.to_string()),
-            due_on: Set(ack_due_on),
-            fire_on: Set(ack_due_on.succ_opt().unwrap_or(ack_due_on)),
-        }
-        .insert(txn)
-        .await
-        .map_err(internal)?;
+        let reminders =
+            self.reminders(&cal, &id, due_on)
+                .into_iter()
+                .chain([deadline_schedule::ActiveModel {
+                    assignment_id: Set(id.clone()),
+                    kind: Set(ACK_OVERDUE.to_string()),
+                    due_on: Set(ack_due_on),
+                    fire_on: Set(ack_due_on.succ_opt().unwrap_or(ack_due_on)),
+                }]);
+        deadline_schedule::Entity::insert_many(reminders)
+            .exec(txn)
+            .await
+            .map_err(internal)?;
         self.emit(
             txn,
             &actor.person_id,
@@ -1495,9 +1524,14 @@ impl AssignmentsApi for AssignmentsService {
         let model = self
             .issue_in(&txn, actor, &input, None, self.clock.now())
             .await?;
-        let view = self.view(&txn, model).await?;
         self.commit(txn).await?;
-        Ok(view)
+        // A new item has no reports, deadline changes or transfers to look up.
+        Ok(view_of(
+            model,
+            Default::default(),
+            Default::default(),
+            Default::default(),
+        ))
     }
 
     async fn acknowledge_assignment(

@@ -80,17 +80,48 @@ pub(crate) async fn page_ids<C: ConnectionTrait>(
     w: &Walk<'_>,
 ) -> Result<Vec<String>, DbErr> {
     let backend = db.get_database_backend();
-    let stmt = match backend {
-        DbBackend::Postgres => lateral(w),
-        _ => union(w, backend),
+    if backend != DbBackend::Postgres {
+        let rows = db.query_all(union(w, backend)).await?;
+        return rows.iter().map(|r| r.try_get::<String>("", "id")).collect();
+    }
+    // Each walk first takes a few keys, about its share of the page; a walk that stopped
+    // at its share before the page's last key may hide earlier keys, so it is read again
+    // with a larger share. The last round takes a whole page from every walk.
+    let limit = w.limit as usize;
+    let walks = if w.per_unit() {
+        w.units.len() * w.states.len()
+    } else {
+        w.states.len()
     };
-    let rows = db.query_all(stmt).await?;
-    rows.iter().map(|r| r.try_get::<String>("", "id")).collect()
+    let mut share = (limit.div_ceil(walks.max(1)) * 4).min(limit);
+    loop {
+        let rows = db.query_all(lateral(w, share as u64)).await?;
+        let mut last_of_walk = std::collections::HashMap::new();
+        let mut taken = std::collections::HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            let walk = r.try_get::<i64>("", "walk")?;
+            last_of_walk.insert(walk, i);
+            *taken.entry(walk).or_insert(0usize) += 1;
+        }
+        let complete = share >= limit
+            || taken
+                .iter()
+                .all(|(walk, n)| *n < share || last_of_walk[walk] >= limit);
+        if complete {
+            return rows
+                .iter()
+                .take(limit)
+                .map(|r| r.try_get::<String>("", "id"))
+                .collect();
+        }
+        share = (share * 4).min(limit);
+    }
 }
 
 /// PostgreSQL: one LATERAL walk per (unit, state) pair from arrays, each stopping after
-/// `limit` keys; planned once whatever the number of units.
-fn lateral(w: &Walk<'_>) -> Statement {
+/// `share` keys, all of them in order with the number of the walk they came from;
+/// planned once whatever the number of units.
+fn lateral(w: &Walk<'_>, share: u64) -> Statement {
     let dir = if w.descending { "DESC" } else { "ASC" };
     let mut keys = w.keys();
     keys.and_where(Expr::cust("\"state\" = s.st"));
@@ -99,22 +130,26 @@ fn lateral(w: &Walk<'_>) -> Statement {
     }
     keys.order_by(assignment::Column::DueOn, w.order())
         .order_by(assignment::Column::Id, w.order())
-        .limit(w.limit);
+        .limit(share);
     let (inner, values) = keys.build(PostgresQueryBuilder);
     let mut values = values.0;
     values.push(array_literal(w.states).into());
-    let mut from = format!("unnest(${}::text[]) AS s(st)", values.len());
+    let mut from = format!(
+        "unnest(${}::text[]) WITH ORDINALITY AS s(st, sn)",
+        values.len()
+    );
+    let mut walk = "s.sn".to_string();
     if w.per_unit() {
         values.push(array_literal(w.units).into());
         from.push_str(&format!(
-            " CROSS JOIN unnest(${}::text[]) AS u(pa)",
+            " CROSS JOIN unnest(${}::text[]) WITH ORDINALITY AS u(pa, un)",
             values.len()
         ));
+        walk = format!("u.un * {} + s.sn", w.states.len() + 1);
     }
     let sql = format!(
-        "SELECT k.id FROM {from} CROSS JOIN LATERAL ({inner}) AS k \
-         ORDER BY k.due_on {dir}, k.id {dir} LIMIT {}",
-        w.limit
+        "SELECT k.id, ({walk})::BIGINT AS walk FROM {from} CROSS JOIN LATERAL ({inner}) AS k \
+         ORDER BY k.due_on {dir}, k.id {dir}"
     );
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }

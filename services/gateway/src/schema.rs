@@ -92,23 +92,31 @@ async fn command(
         .command(a, &id, version(expected_version), cmd)
         .await
         .gql()?;
-    payload(s, v).await
+    payload(ctx, s, v).await
 }
 
-/// The payload of an assignment mutation: the changed item with its color.
+/// The payload of an assignment mutation: the changed item, with its color when asked.
 async fn payload(
+    ctx: &Context<'_>,
     s: &Services,
     v: duban_api::AssignmentView,
 ) -> async_graphql::Result<AssignmentPayload> {
+    let item = ctx.look_ahead().field("assignment");
+    let wants = item.field("color").exists() || item.field("colorReason").exists();
     Ok(AssignmentPayload {
-        assignment: with_color(s, v).await?,
+        assignment: with_color(s, v, wants).await?,
     })
 }
 
+/// The item with its color from evaluation, looked up only when `wanted`.
 async fn with_color(
     s: &Services,
     v: duban_api::AssignmentView,
+    wanted: bool,
 ) -> async_graphql::Result<Assignment> {
+    if !wanted {
+        return Ok(Assignment::new(v, None));
+    }
     let mut colors = s
         .evaluation
         .colors(std::slice::from_ref(&v.assignment.id))
@@ -218,7 +226,9 @@ impl QueryRoot {
     async fn assignment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Assignment> {
         let a = actor(ctx)?;
         let s = services(ctx)?;
-        with_color(s, s.assignments.assignment(a, &id).await.gql()?).await
+        let wanted = ctx.look_ahead().field("color").exists()
+            || ctx.look_ahead().field("colorReason").exists();
+        with_color(s, s.assignments.assignment(a, &id).await.gql()?, wanted).await
     }
 
     /// Assignments in the caller's scope, by time limit then id. At most 100 a page.
@@ -261,7 +271,16 @@ impl QueryRoot {
             .iter()
             .map(|(_, v)| v.assignment.id.clone())
             .collect();
-        let mut colors = s.evaluation.colors(&ids).await.gql()?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        let nodes = ctx.look_ahead().field("nodes");
+        let wanted = ["color", "colorReason"]
+            .iter()
+            .any(|f| node.field(f).exists() || nodes.field(f).exists());
+        let mut colors = if wanted {
+            s.evaluation.colors(&ids).await.gql()?
+        } else {
+            Default::default()
+        };
         let mut conn = Connection::with_additional_fields(
             result.has_previous_page,
             result.has_next_page,
@@ -446,7 +465,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        payload(s, v).await
+        payload(ctx, s, v).await
     }
 
     /// 签收: the lead unit signs for an issued item.
@@ -468,7 +487,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        payload(s, v).await
+        payload(ctx, s, v).await
     }
 
     /// 进度报送: the lead unit reports progress.
@@ -493,7 +512,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        payload(s, v).await
+        payload(ctx, s, v).await
     }
 
     /// 办结: the lead unit reports the item done, for verification.
@@ -516,7 +535,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        payload(s, v).await
+        payload(ctx, s, v).await
     }
 
     /// 审核销号: the supervisor accepts the result and closes the item.
@@ -538,7 +557,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        payload(s, v).await
+        payload(ctx, s, v).await
     }
 
     /// 退回: the supervisor sends a completed item back with a reason.
@@ -561,7 +580,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        payload(s, v).await
+        payload(ctx, s, v).await
     }
 
     /// 撤销: the supervisor withdraws an item that is not closed.

@@ -4,8 +4,10 @@
 
 #[test]
 fn the_exported_sdl_matches_the_schema() {
-    let path =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/duban.graphql");
+    let path = std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../schema/duban.graphql");
     let sdl = duban_gateway::schema::sdl();
     if std::env::var("DUBAN_BLESS").is_ok_and(|v| v == "1") {
         std::fs::write(&path, &sdl).unwrap();

@@ -87,7 +87,9 @@ impl Consumer {
                     // are committed only after the inbox, so nothing is lost, and the inbox
                     // drops what comes twice.
                     tracing::warn!(group = %self.group, error = %e, "receive failed; joining again");
-                    drop(sub);
+                    // Closing a Kafka consumer waits for the broker (leave group, final
+                    // commit); off the async threads, so this service's HTTP stays served.
+                    drop(tokio::task::spawn_blocking(move || drop(sub)));
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_millis(500)) => {}
                         _ = stop.changed() => return,
