@@ -1,5 +1,7 @@
-//! The consumer loop: each event is handled in one transaction together with its
-//! inbox row, and the offset is committed only after that transaction.
+//! The consumer loop: each event is handled in a transaction together with its inbox
+//! row, and its offset is committed only after that transaction. Events already waiting
+//! are handled together in one transaction (up to [`BATCH`]); when one of them fails,
+//! the batch is rolled back and its events are retried one by one.
 
 use crate::entity::inbox;
 use async_trait::async_trait;
@@ -7,12 +9,16 @@ use duban_clock::SharedClock;
 use duban_schema::RawEnvelope;
 use duban_transport::{Delivery, Transport};
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, Set, TransactionTrait,
+    sea_query::OnConflict, DatabaseConnection, DatabaseTransaction, EntityTrait, Set,
+    TransactionTrait,
 };
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tracing::Instrument;
+
+/// Most events handled in one transaction.
+pub const BATCH: usize = 64;
 
 /// Work to do once the handler's transaction has committed (wake a relay, push to subscribers).
 pub type AfterCommit = Box<dyn FnOnce() + Send>;
@@ -101,29 +107,80 @@ impl Consumer {
                     continue;
                 }
             };
-            let mut backoff = Duration::from_millis(50);
-            let started = std::time::Instant::now();
-            loop {
-                match self.apply(&delivery).await {
-                    Ok(outcome) => {
-                        if let Some(f) = &self.on_handled {
-                            f(started.elapsed());
-                        }
-                        tracing::debug!(group = %self.group, offset = delivery.offset, ?outcome, "handled");
-                        break;
-                    }
-                    Err(e) => {
-                        tracing::warn!(group = %self.group, topic = %delivery.topic, offset = delivery.offset, error = %e, "handler failed; retrying");
-                        tokio::time::sleep(backoff).await;
-                        backoff = (backoff * 2).min(Duration::from_secs(5));
-                    }
+            // Whatever else is already waiting joins this one's transaction.
+            let mut batch = vec![delivery];
+            while batch.len() < BATCH {
+                match futures::FutureExt::now_or_never(sub.next()) {
+                    Some(Ok(d)) => batch.push(d),
+                    _ => break,
                 }
             }
-            if let Err(e) = sub.commit(&delivery).await {
-                // The inbox makes the redelivery that follows harmless.
-                tracing::warn!(group = %self.group, error = %e, "offset commit failed");
+            let started = std::time::Instant::now();
+            let handled = batch.len() > 1 && self.apply_batch(&batch).await.is_ok();
+            if !handled {
+                for d in &batch {
+                    self.apply_with_retry(d).await;
+                }
+            }
+            if let Some(f) = &self.on_handled {
+                let each = started.elapsed() / batch.len() as u32;
+                for _ in &batch {
+                    f(each);
+                }
+            }
+            for d in &batch {
+                if let Err(e) = sub.commit(d).await {
+                    // The inbox makes the redelivery that follows harmless.
+                    tracing::warn!(group = %self.group, error = %e, "offset commit failed");
+                }
             }
         }
+    }
+
+    /// Applies one delivery, retrying with backoff until it is applied.
+    async fn apply_with_retry(&self, delivery: &Delivery) {
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            match self.apply(delivery).await {
+                Ok(outcome) => {
+                    tracing::debug!(group = %self.group, offset = delivery.offset, ?outcome, "handled");
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(group = %self.group, topic = %delivery.topic, offset = delivery.offset, error = %e, "handler failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+
+    /// Applies several deliveries in one transaction; nothing is kept when one fails.
+    async fn apply_batch(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
+        let txn = self.db.begin().await?;
+        let mut after = Vec::new();
+        for d in batch {
+            let Ok(envelope) = serde_json::from_slice::<RawEnvelope>(&d.record.payload) else {
+                // Left to the one-by-one path, which logs and skips it.
+                txn.rollback().await?;
+                return Err(HandlerError::Malformed("unreadable event in batch".into()));
+            };
+            let span = self.span(&envelope);
+            match self.apply_in(&txn, envelope, d).instrument(span).await {
+                Ok(Some(mut a)) => after.append(&mut a),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::debug!(group = %self.group, error = %e, "batch failed; one by one");
+                    txn.rollback().await?;
+                    return Err(e);
+                }
+            }
+        }
+        txn.commit().await?;
+        for f in after {
+            f();
+        }
+        Ok(())
     }
 
     /// Joins the consumer group, retrying with backoff; none when told to stop.
@@ -156,7 +213,29 @@ impl Consumer {
                 return Ok(Outcome::Unreadable);
             }
         };
-        let event_id = envelope.meta.id.to_string();
+        let span = self.span(&envelope);
+        let txn = self.db.begin().await?;
+        match self
+            .apply_in(&txn, envelope, delivery)
+            .instrument(span)
+            .await?
+        {
+            Some(after) => {
+                txn.commit().await?;
+                for f in after {
+                    f();
+                }
+                Ok(Outcome::Applied)
+            }
+            None => {
+                txn.rollback().await?;
+                Ok(Outcome::Duplicate)
+            }
+        }
+    }
+
+    /// The span of one event's handling, joined to the trace it belongs to.
+    fn span(&self, envelope: &RawEnvelope) -> tracing::Span {
         let span = tracing::info_span!(
             "consumer.handle",
             group = %self.group,
@@ -168,39 +247,154 @@ impl Consumer {
             envelope.meta.correlation_id,
             envelope.meta.causation_id.or(Some(envelope.meta.id)),
         );
-        self.apply_in(envelope, event_id, delivery)
-            .instrument(span)
-            .await
+        span
     }
 
+    /// Writes the inbox row and the handler's effects inside `txn`; `None` when the event
+    /// was handled before (the inbox already has it).
     async fn apply_in(
         &self,
+        txn: &DatabaseTransaction,
         envelope: RawEnvelope,
-        event_id: String,
         delivery: &Delivery,
-    ) -> Result<Outcome, HandlerError> {
-        let txn = self.db.begin().await?;
-        if inbox::Entity::find_by_id(event_id.clone())
-            .one(&txn)
-            .await?
-            .is_some()
-        {
-            txn.rollback().await?;
-            return Ok(Outcome::Duplicate);
-        }
-        let after = self.handler.handle(&txn, &envelope).await?;
-        inbox::ActiveModel {
-            event_id: Set(event_id),
+    ) -> Result<Option<Vec<AfterCommit>>, HandlerError> {
+        let fresh = inbox::Entity::insert(inbox::ActiveModel {
+            event_id: Set(envelope.meta.id.to_string()),
             topic: Set(delivery.topic.clone()),
             event_type: Set(envelope.event_type.clone()),
             handled_at: Set(self.clock.now_utc()),
-        }
-        .insert(&txn)
+        })
+        .on_conflict(
+            OnConflict::column(inbox::Column::EventId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
         .await?;
-        txn.commit().await?;
-        for f in after {
-            f();
+        if fresh == 0 {
+            return Ok(None);
         }
-        Ok(Outcome::Applied)
+        Ok(Some(self.handler.handle(txn, &envelope).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duban_clock::Clock;
+    use duban_transport::{InProcessTransport, Record};
+    use sea_orm::{ConnectionTrait, Statement};
+    use sea_orm_migration::MigratorTrait;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    struct Migrator;
+
+    #[async_trait]
+    impl MigratorTrait for Migrator {
+        fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+            vec![Box::new(crate::migration::CreateOutboxInbox)]
+        }
+    }
+
+    /// Records each event's key in `effect`; fails once on the key "poison".
+    struct Recorder {
+        failed_once: AtomicBool,
+    }
+
+    #[async_trait]
+    impl Handler for Recorder {
+        async fn handle(
+            &self,
+            txn: &DatabaseTransaction,
+            event: &RawEnvelope,
+        ) -> Result<Vec<AfterCommit>, HandlerError> {
+            let key = event.meta.aggregate_id.clone();
+            txn.execute(Statement::from_sql_and_values(
+                txn.get_database_backend(),
+                "INSERT INTO effect (k) VALUES (?)",
+                [key.clone().into()],
+            ))
+            .await?;
+            if key == "poison" && !self.failed_once.swap(true, Ordering::SeqCst) {
+                return Err(HandlerError::Malformed("fails the first time".into()));
+            }
+            Ok(vec![])
+        }
+    }
+
+    fn record(key: &str) -> Record {
+        let now = duban_clock::SystemClock.now();
+        let meta = crate::meta(now, "t", "/t", "a", uuid::Uuid::now_v7(), None, key, 1);
+        let env = RawEnvelope {
+            meta,
+            event_type: "Probe".into(),
+            data: serde_json::json!({}),
+        };
+        Record {
+            key: key.into(),
+            payload: serde_json::to_vec(&env).unwrap_or_default(),
+            headers: Default::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_with_a_duplicate_and_a_failing_event_applies_each_event_once() {
+        let dir = std::env::temp_dir().join(format!("duban-consumer-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}/c.db?mode=rwc", dir.display());
+        let db = crate::db::connect(&url, "c").await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        db.execute_unprepared("CREATE TABLE effect (k TEXT NOT NULL)")
+            .await
+            .unwrap();
+        let transport = Arc::new(InProcessTransport::new());
+        let mut records: Vec<Record> = (0..10).map(|i| record(&format!("k{i}"))).collect();
+        records.insert(4, records[3].clone());
+        records.insert(7, record("poison"));
+        transport.publish("probe", records).await.unwrap();
+        let consumer = Consumer {
+            group: "g".into(),
+            topics: vec!["probe"],
+            db: db.clone(),
+            transport: transport.clone(),
+            handler: Arc::new(Recorder {
+                failed_once: AtomicBool::new(false),
+            }),
+            clock: Arc::new(duban_clock::SystemClock),
+            on_handled: None,
+        };
+        let (stop, rx) = watch::channel(false);
+        let task = tokio::spawn(consumer.run(rx));
+        let count = |sql: &'static str| {
+            let db = db.clone();
+            async move {
+                let row = db
+                    .query_one(Statement::from_string(db.get_database_backend(), sql))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                row.try_get_by_index::<i64>(0).unwrap()
+            }
+        };
+        for _ in 0..200 {
+            if count("SELECT count(*) FROM inbox").await == 11 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        stop.send(true).unwrap();
+        task.await.unwrap();
+        assert_eq!(count("SELECT count(*) FROM inbox").await, 11);
+        assert_eq!(
+            count("SELECT count(*) FROM effect").await,
+            11,
+            "no effect twice"
+        );
+        assert_eq!(
+            count("SELECT count(DISTINCT k) FROM effect").await,
+            11,
+            "each event once, the duplicate not again"
+        );
+        assert_eq!(transport.lag("g", &["probe"]).await.unwrap(), 0);
     }
 }
