@@ -56,7 +56,17 @@ impl Report {
     fn markdown(&self) -> String {
         let mut s =
             String::from("| | measure | result | ratio | target |\n|---|---|---|---|---|\n");
+        // Grouped by section in the order sections first appear.
+        let mut sections: Vec<&str> = Vec::new();
         for r in &self.rows {
+            if !sections.contains(&r[0].as_str()) {
+                sections.push(&r[0]);
+            }
+        }
+        let ordered = sections
+            .iter()
+            .flat_map(|sec| self.rows.iter().filter(move |r| r[0] == *sec));
+        for r in ordered {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} | {} |",
@@ -626,9 +636,16 @@ struct Phase<'a> {
     target: &'a str,
 }
 
-/// Mutation rates, event latencies and the county ledger on one running deployment.
-async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts) {
+/// Mutation rates and event latencies, or (`county`) the county ledger, on one running
+/// deployment.
+async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, county_part: bool) {
     let section = p.section;
+    if county_part {
+        if opts.parts.contains("county") {
+            county(app, report, section, opts.max_items).await;
+        }
+        return;
+    }
     if opts.parts.contains("mutations") {
         for &c in &opts.clients {
             let before = cpu_now();
@@ -693,9 +710,6 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts) {
             "p99 ≤ 2000 ms",
         );
     }
-    if opts.parts.contains("county") {
-        county(app, report, section, opts.max_items).await;
-    }
 }
 
 /// The knobs of one run, from the environment.
@@ -740,33 +754,54 @@ fn main() {
             report.add("baseline", &format!("empty async-graphql query over actix-web, {c} clients"), format!("{rps:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), "1.00".into(), "");
         }
 
-        let mut self_rss = 0;
+        // Both deployments' mutations first, then both county ledgers: a million rows
+        // left in PostgreSQL keep it busy (autovacuum) for minutes after.
+        let pg_phase = Phase {
+            section: "PG+Kafka",
+            versus: "INSERT",
+            baseline: &baseline,
+            broker_p99: Some(pct(&rt, 0.99)),
+            target: "≥ 0.5 of INSERT, ≥ 1500/s, p99 ≤ 50 ms",
+        };
+        let embedded_phase = Phase {
+            section: "embedded",
+            versus: "empty query",
+            baseline: &empty,
+            broker_p99: None,
+            target: "≥ 250/s",
+        };
+        let mut pg = None;
         if opts.phases.contains("pg") {
             let app = duban_tests::spawn_on_postgres_and_kafka().await.unwrap();
             app.settle().await.unwrap();
-            let p = Phase {
-                section: "PG+Kafka",
-                versus: "INSERT",
-                baseline: &baseline,
-                broker_p99: Some(pct(&rt, 0.99)),
-                target: "≥ 0.5 of INSERT, ≥ 1500/s, p99 ≤ 50 ms",
-            };
-            phase(&app, &mut report, &p, &opts).await;
-            self_rss = vm_hwm("self").unwrap_or(0);
-            // A million rows make the drain slow; the figures are taken.
-            let _ = app.shutdown().await;
+            phase(&app, &mut report, &pg_phase, &opts, false).await;
+            pg = Some(app);
         }
+        let mut embedded = None;
         if opts.phases.contains("embedded") {
             let app = duban_tests::spawn_app().await.unwrap();
             app.settle().await.unwrap();
-            let p = Phase {
-                section: "embedded",
-                versus: "empty query",
-                baseline: &empty,
-                broker_p99: None,
-                target: "≥ 250/s",
-            };
-            phase(&app, &mut report, &p, &opts).await;
+            phase(&app, &mut report, &embedded_phase, &opts, false).await;
+            embedded = Some(app);
+        }
+        let mut self_rss = 0;
+        if let Some(app) = pg {
+            phase(&app, &mut report, &pg_phase, &opts, true).await;
+            self_rss = vm_hwm("self").unwrap_or(0);
+            let db = app.databases.assignments.clone();
+            let name = rows(&db, "SELECT current_database()").await[0]
+                .try_get_by_index::<String>(0)
+                .unwrap();
+            // A million rows make the drain slow; the figures are taken.
+            let _ = app.shutdown().await;
+            drop(db);
+            let admin = sea_orm::Database::connect(&url).await.unwrap();
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .await;
+        }
+        if let Some(app) = embedded {
+            phase(&app, &mut report, &embedded_phase, &opts, true).await;
             let _ = app.shutdown().await;
         }
 
@@ -774,7 +809,7 @@ fn main() {
         out.push_str(&report.markdown());
         let _ = writeln!(
             out,
-            "\nPeak RSS: the bench process with all four services and the gateway in it (PG+Kafka phase) {:.0} MiB, after the embedded phase {:.0} MiB; PostgreSQL's largest process {} MiB; the Kafka broker {} MiB.",
+            "\nPeak RSS: the bench process (client, and every service and the gateway of both deployments) {:.0} MiB after the PostgreSQL county, {:.0} MiB at the end; PostgreSQL's largest process {} MiB; the Kafka broker {} MiB.",
             self_rss as f64 / 1024.0,
             vm_hwm("self").unwrap_or(0) as f64 / 1024.0,
             peak_rss_of("postgres").map_or("?".into(), |k| format!("{:.0}", k as f64 / 1024.0)),
