@@ -122,7 +122,7 @@ pub async fn first_loop(app: &TestApp) {
         .gql(
             Some(&supervisor),
             r#"query { assignments(filter: {scope: "qingshi", text: "首问负责制试点"}, first: 10) {
-                totalCount edges { node { id state color } } } }"#,
+                totalCount edges { node { id state color progressReports { text } } } } }"#,
             json!({}),
         )
         .await
@@ -131,6 +131,10 @@ pub async fn first_loop(app: &TestApp) {
     assert_eq!(list["data"]["assignments"]["totalCount"], 1, "{list}");
     assert_eq!(edges[0]["node"]["state"], "IN_PROGRESS");
     assert_eq!(edges[0]["node"]["color"], "BLUE");
+    assert_eq!(
+        edges[0]["node"]["progressReports"][0]["text"], "已召开部署会，明确责任人",
+        "a list that asks for the reports gets them"
+    );
 
     // The supervisor got the receipt and the progress notice.
     let sup_inbox = app

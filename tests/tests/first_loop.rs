@@ -913,10 +913,17 @@ async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck() {
     assert_eq!(notice["title"], "督办通知（转办）：转办测试事项");
     assert!(notice["body"].as_str().unwrap().contains("不得再推诿"));
     let listed = app
-        .gql(Some(&sup), r#"{ assignments(filter: {scope: "liuhe", text: "转办测试"}) { totalCount edges { node { color } } } }"#, json!({}))
+        .gql(Some(&sup), r#"{ assignments(filter: {scope: "liuhe", text: "转办测试"}) { totalCount edges { node { color transfers { reason } } } } }"#, json!({}))
         .await
         .unwrap();
     assert_eq!(listed["data"]["assignments"]["totalCount"], 1);
+    assert_eq!(
+        listed["data"]["assignments"]["edges"][0]["node"]["transfers"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "a list that asks for the transfer chain gets it"
+    );
     assert_eq!(
         listed["data"]["assignments"]["edges"][0]["node"]["color"],
         "BLUE"

@@ -109,6 +109,10 @@ pub struct PageRequest {
     /// taken from running tallies).
     #[serde(default = "counted")]
     pub count: bool,
+    /// Whether the caller reads each item's lists (progress reports, deadline changes,
+    /// transfers), which cost queries of their own.
+    #[serde(default = "counted")]
+    pub details: bool,
 }
 
 fn counted() -> bool {

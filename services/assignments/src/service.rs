@@ -977,7 +977,8 @@ impl AssignmentsService {
             .map_err(internal)
     }
 
-    /// A page from up to `first + 1` rows in order: cursors, views, whether more follow.
+    /// A page from up to `first + 1` rows in order: cursors, views (with their lists when
+    /// asked), whether more follow.
     async fn page_of(
         &self,
         mut rows: Vec<assignment::Model>,
@@ -987,10 +988,14 @@ impl AssignmentsService {
         let has_next_page = rows.len() > page.first;
         rows.truncate(page.first);
         let cursors: Vec<String> = rows.iter().map(encode_cursor).collect();
-        let items = cursors
-            .into_iter()
-            .zip(self.views(&self.db, rows).await?)
-            .collect();
+        let views = if page.details {
+            self.views(&self.db, rows).await?
+        } else {
+            rows.into_iter()
+                .map(|m| view_of(m, Vec::new(), Vec::new(), Vec::new()))
+                .collect()
+        };
+        let items = cursors.into_iter().zip(views).collect();
         Ok(Page {
             items,
             has_next_page,

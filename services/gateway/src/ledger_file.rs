@@ -242,6 +242,7 @@ async fn problem_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Result<S
                     first: 100,
                     after,
                     count: false,
+                    details: true,
                 },
             )
             .await?;
@@ -324,6 +325,7 @@ async fn assignment_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Resul
                     first: 100,
                     after,
                     count: false,
+                    details: true,
                 },
             )
             .await?;

@@ -67,11 +67,17 @@ pub(crate) fn page(
         }
         Some(n) => n as usize,
     };
-    let count = ctx.look_ahead().field("totalCount").exists();
+    let look = ctx.look_ahead();
+    let count = look.field("totalCount").exists();
+    let (node, nodes) = (look.field("edges").field("node"), look.field("nodes"));
+    let details = ["progressReports", "deadlineChanges", "transfers"]
+        .iter()
+        .any(|f| node.field(f).exists() || nodes.field(f).exists());
     Ok(PageRequest {
         first,
         after,
         count,
+        details,
     })
 }
 
