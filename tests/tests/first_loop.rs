@@ -1165,3 +1165,51 @@ async fn a_township_launches_its_own_campaign_with_ordered_phases() {
     assert!(!not_there.to_string().contains("文山会海专项整治"));
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn the_color_filter_lists_only_that_color_within_the_callers_scope() {
+    let app = spawn_app().await.unwrap();
+    app.settle().await.unwrap();
+    let q = r#"query($c: Color!) { assignments(first: 100, filter: {color: $c}) {
+        totalCount edges { node { id color leadUnitName } } } }"#;
+    let list = |token: String, color: &'static str| {
+        let app = &app;
+        async move {
+            let body = app.gql(Some(&token), q, json!({"c": color})).await.unwrap();
+            assert!(body["errors"].is_null(), "{body}");
+            let conn = body["data"]["assignments"].clone();
+            let nodes: Vec<serde_json::Value> = conn["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"].clone())
+                .collect();
+            assert_eq!(conn["totalCount"].as_u64(), Some(nodes.len() as u64));
+            for n in &nodes {
+                assert_eq!(n["color"], color, "{n}");
+            }
+            nodes
+        }
+    };
+    let county = app.token("county-supervisor").await.unwrap();
+    let qingshi = app.token("qingshi-leader").await.unwrap();
+    let (mut seen, mut own) = (0, 0);
+    for color in ["BLUE", "YELLOW", "RED"] {
+        let all = list(county.clone(), color).await;
+        seen += all.len();
+        let mine = list(qingshi.clone(), color).await;
+        own += mine.len();
+        for n in &mine {
+            assert!(
+                n["leadUnitName"].as_str().unwrap().starts_with("青石镇"),
+                "only the township's own items: {n}"
+            );
+            assert!(all.contains(n), "a township's items are among the county's");
+        }
+        assert!(mine.len() <= all.len());
+    }
+    assert!(seen >= 3, "the demo has items of every color");
+    assert!(own > 0 && own < seen, "the township sees some, not all");
+    let red = list(county.clone(), "RED").await;
+    assert!(!red.is_empty(), "the demo has a red item");
+}

@@ -291,6 +291,10 @@ impl EvaluationApi for EvaluationService {
     async fn ids_with_color(&self, actor: &Actor, color: Color) -> Result<Vec<String>, ApiError> {
         let rows = tracked_item::Entity::find()
             .filter(tracked_item::Column::Color.eq(color.as_str()))
+            .filter(duban_outbox::db::in_subtree(
+                tracked_item::Column::OrgPath,
+                &actor.scope,
+            ))
             .all(&self.db)
             .await
             .map_err(internal)?;
