@@ -9,22 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/duban-target}"
 
-started=()
-cleanup() {
-  if [ ${#started[@]} -gt 0 ]; then
-    deploy/local/servers.sh stop || true
-  fi
-}
-trap cleanup EXIT
-if [ -z "${DATABASE_URL:-}" ]; then
-  eval "$(deploy/local/servers.sh start postgres)"
-  started+=(postgres)
-fi
-if [ -z "${KAFKA_BROKERS:-}" ]; then
-  eval "$(deploy/local/servers.sh start kafka)"
-  started+=(kafka)
-fi
-export DATABASE_URL KAFKA_BROKERS RUST_LOG="${RUST_LOG:-error}"
+. tests/servers.bash
+export RUST_LOG="${RUST_LOG:-error}"
 
 mkdir -p docs
 out=docs/benchmarks.md

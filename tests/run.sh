@@ -10,23 +10,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/duban-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-started=()
-cleanup() {
-  if [ ${#started[@]} -gt 0 ]; then
-    deploy/local/servers.sh stop || true
-  fi
-}
-trap cleanup EXIT
-
-if [ -z "${DATABASE_URL:-}" ]; then
-  eval "$(deploy/local/servers.sh start postgres)"
-  started+=(postgres)
-fi
-if [ -z "${KAFKA_BROKERS:-}" ]; then
-  eval "$(deploy/local/servers.sh start kafka)"
-  started+=(kafka)
-fi
-export DATABASE_URL KAFKA_BROKERS
+. tests/servers.bash
 echo "tests use PostgreSQL at ${DATABASE_URL%%@*}@… and Kafka at $KAFKA_BROKERS" >&2
 
 # Build once, then run; the end-to-end tests start the binary's library in process
