@@ -641,6 +641,20 @@ struct Phase<'a> {
     target: &'a str,
 }
 
+impl Phase<'_> {
+    /// One mutation's rate at `c` clients with its p99, its ratio to the baseline and,
+    /// at 16 clients, the target.
+    fn rate_row(&self, report: &mut Report, mutation: &str, c: usize, r: f64, v: &[f64]) {
+        report.add(
+            self.section,
+            &format!("{mutation} through the gateway, {c} clients"),
+            format!("{r:.0}/s (p99 {} ms)", f1(pct(v, 0.99))),
+            format!("{} of {}", f2(r / self.baseline[&c]), self.versus),
+            if c == 16 { self.target } else { "" },
+        );
+    }
+}
+
 /// Mutation rates and event latencies, or (`county`) the county ledger, on one running
 /// deployment.
 async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, county_part: bool) {
@@ -662,29 +676,11 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
                 );
                 report.add(section, &m, cpu_split(before, r * opts.secs), "".into(), "");
             }
-            let m = format!("issueAssignment through the gateway, {c} clients");
-            let ratio = format!("{} of {}", f2(r / p.baseline[&c]), p.versus);
-            let target = if c == 16 { p.target } else { "" };
-            report.add(
-                section,
-                &m,
-                format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))),
-                ratio,
-                target,
-            );
+            p.rate_row(report, "issueAssignment", c, r, &v);
         }
         for &c in &opts.clients {
             let (r, v) = progress_rate(app, c, opts.secs).await;
-            let m = format!("reportProgress through the gateway, {c} clients");
-            let ratio = format!("{} of {}", f2(r / p.baseline[&c]), p.versus);
-            let target = if c == 16 { p.target } else { "" };
-            report.add(
-                section,
-                &m,
-                format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))),
-                ratio,
-                target,
-            );
+            p.rate_row(report, "reportProgress", c, r, &v);
         }
         app.settle().await.unwrap();
     }
