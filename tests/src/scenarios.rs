@@ -97,7 +97,7 @@ pub async fn first_loop(app: &TestApp) {
     let rep = app
         .gql(
             Some(&clerk),
-            "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { state version progressPercent } } }",
+            "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { state version progressPercent progressReports { text } } } }",
             json!({"i": {"id": id, "expectedVersion": 2, "percent": 40, "text": "已召开部署会，明确责任人"}}),
         )
         .await
@@ -107,6 +107,12 @@ pub async fn first_loop(app: &TestApp) {
         "{rep}"
     );
     assert_eq!(rep["data"]["reportProgress"]["assignment"]["version"], 3);
+    // Asked for, the answer carries the item's history, this report included.
+    assert_eq!(
+        rep["data"]["reportProgress"]["assignment"]["progressReports"][0]["text"],
+        "已召开部署会，明确责任人",
+        "{rep}"
+    );
     app.settle().await.unwrap();
 
     // The supervisor sees the progress and the list shows state and color.

@@ -670,7 +670,8 @@ pub struct CalendarDayView {
     pub makeup_for: Option<String>,
 }
 
-/// The assignments service.
+/// The assignments service. Its commands answer with the item as it now stands, without
+/// its progress reports, deadline changes and transfers (read those with `assignment`).
 #[async_trait]
 pub trait AssignmentsApi: Send + Sync {
     /// Every day of `year` on the working calendar.

@@ -1080,19 +1080,18 @@ impl AssignmentsService {
         active.lead_unit_path = Set(next.lead_unit_path.clone());
         active.lead_unit_name = Set(next.lead_unit_name.clone());
         active.responsible_person_id = Set(next.responsible_person_id.clone());
-        let updated = assignment::Entity::update_many()
+        let saved = assignment::Entity::update_many()
             .set(active)
             .filter(assignment::Column::Id.eq(id))
             .filter(assignment::Column::Version.eq(expected_version))
-            .exec(&txn)
+            .exec_with_returning(&txn)
             .await
-            .map_err(internal)?;
-        if updated.rows_affected != 1 {
-            return Err(ApiError::VersionConflict {
+            .map_err(internal)?
+            .pop()
+            .ok_or(ApiError::VersionConflict {
                 expected: expected_version,
                 actual: expected_version + 1,
-            });
-        }
+            })?;
         for extra in report {
             match extra {
                 Extra::Report(r) => {
@@ -1123,14 +1122,14 @@ impl AssignmentsService {
             event,
         )
         .await?;
-        let saved = assignment::Entity::find_by_id(id.to_string())
-            .one(&txn)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| ApiError::not_found("交办事项", id))?;
-        let view = self.view(&txn, saved).await?;
         self.commit(txn).await?;
-        Ok(view)
+        // Like a new item's, a command's answer leaves out the item's history.
+        Ok(view_of(
+            saved,
+            Default::default(),
+            Default::default(),
+            Default::default(),
+        ))
     }
 }
 

@@ -12,8 +12,8 @@ use duban_clock::SharedClock;
 use duban_outbox::{AfterCommit, Handler, HandlerError};
 use duban_schema::RawEnvelope;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::sync::{Arc, RwLock};
 use tokio::sync::{Mutex, Notify};
@@ -473,9 +473,26 @@ impl Handler for AuditService {
         txn: &DatabaseTransaction,
         event: &RawEnvelope,
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        let value =
-            serde_json::to_value(event).map_err(|e| HandlerError::Malformed(e.to_string()))?;
-        let bytes = canonical(&value);
+        self.append(txn, [(event, tracing::Span::current())]).await
+    }
+
+    async fn handle_all(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[(RawEnvelope, tracing::Span)],
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        self.append(txn, events.iter().map(|(e, s)| (e, s.clone())))
+            .await
+    }
+}
+
+impl AuditService {
+    /// Appends events to the log in order, after its last entry, in one statement.
+    async fn append<'e>(
+        &self,
+        txn: &DatabaseTransaction,
+        events: impl IntoIterator<Item = (&'e RawEnvelope, tracing::Span)>,
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
         let last = audit_leaf::Entity::find()
             .select_only()
             .column_as(audit_leaf::Column::Idx.max(), "m")
@@ -483,21 +500,32 @@ impl Handler for AuditService {
             .one(txn)
             .await?
             .flatten();
-        audit_leaf::ActiveModel {
-            idx: Set(last.map_or(0, |i| i + 1)),
-            event_id: Set(event.meta.id.to_string()),
-            topic: Set(topic_of(&event.event_type).to_string()),
-            event_type: Set(event.event_type.clone()),
-            aggregate_id: Set(event.meta.aggregate_id.clone()),
-            org_path: Set(event.meta.org_path.clone()),
-            actor: Set(event.meta.actor.clone()),
-            correlation_id: Set(event.meta.correlation_id.to_string()),
-            occurred_at: Set(event.meta.occurred_at),
-            leaf_hash: Set(hex::encode(self.suite().hash().leaf(bytes.as_bytes()))),
-            canonical: Set(bytes),
+        let mut leaves = Vec::new();
+        for (idx, (event, span)) in (last.map_or(0, |i| i + 1)..).zip(events) {
+            let _entered = span.enter();
+            let value =
+                serde_json::to_value(event).map_err(|e| HandlerError::Malformed(e.to_string()))?;
+            let bytes = canonical(&value);
+            leaves.push(audit_leaf::ActiveModel {
+                idx: Set(idx),
+                event_id: Set(event.meta.id.to_string()),
+                topic: Set(topic_of(&event.event_type).to_string()),
+                event_type: Set(event.event_type.clone()),
+                aggregate_id: Set(event.meta.aggregate_id.clone()),
+                org_path: Set(event.meta.org_path.clone()),
+                actor: Set(event.meta.actor.clone()),
+                correlation_id: Set(event.meta.correlation_id.to_string()),
+                occurred_at: Set(event.meta.occurred_at),
+                leaf_hash: Set(hex::encode(self.suite().hash().leaf(bytes.as_bytes()))),
+                canonical: Set(bytes),
+            });
         }
-        .insert(txn)
-        .await?;
+        if leaves.is_empty() {
+            return Ok(vec![]);
+        }
+        audit_leaf::Entity::insert_many(leaves)
+            .exec_without_returning(txn)
+            .await?;
         let log = self.log.clone();
         Ok(vec![Box::new(move || log.wake.notify_one())])
     }

@@ -109,6 +109,19 @@ async fn payload(
 ) -> async_graphql::Result<AssignmentPayload> {
     let item = ctx.look_ahead().field("assignment");
     let wants = item.field("color").exists() || item.field("colorReason").exists();
+    let history = ["progressReports", "deadlineChanges", "transfers"]
+        .iter()
+        .any(|f| item.field(f).exists());
+    let v = if history {
+        // Commands answer without the item's history; read it when the client asks.
+        // After a transfer the caller may no longer see the item: answer as the command did.
+        s.assignments
+            .assignment(actor(ctx)?, &v.assignment.id)
+            .await
+            .unwrap_or(v)
+    } else {
+        v
+    };
     Ok(AssignmentPayload {
         assignment: with_color(s, v, wants).await?,
     })

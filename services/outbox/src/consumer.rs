@@ -9,8 +9,8 @@ use duban_clock::SharedClock;
 use duban_schema::RawEnvelope;
 use duban_transport::{Delivery, Transport};
 use sea_orm::{
-    sea_query::OnConflict, DatabaseConnection, DatabaseTransaction, EntityTrait, Set,
-    TransactionTrait,
+    sea_query::OnConflict, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryTrait, Set, TransactionTrait,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +43,20 @@ pub trait Handler: Send + Sync + 'static {
         txn: &DatabaseTransaction,
         event: &RawEnvelope,
     ) -> Result<Vec<AfterCommit>, HandlerError>;
+
+    /// Applies several new events in order inside `txn`, each under its span; a handler
+    /// that writes a row per event overrides it to write them in one statement.
+    async fn handle_all(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[(RawEnvelope, tracing::Span)],
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        let mut after = Vec::new();
+        for (event, span) in events {
+            after.append(&mut self.handle(txn, event).instrument(span.clone()).await?);
+        }
+        Ok(after)
+    }
 }
 
 /// Reads a consumer group's topics and applies each event once.
@@ -156,31 +170,62 @@ impl Consumer {
     }
 
     /// Applies several deliveries in one transaction; nothing is kept when one fails.
+    /// Their inbox rows go in one statement, which also tells which were seen before.
     async fn apply_batch(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
-        let txn = self.db.begin().await?;
-        let mut after = Vec::new();
+        let mut events: Vec<(RawEnvelope, &Delivery)> = Vec::with_capacity(batch.len());
         for d in batch {
             let Ok(envelope) = serde_json::from_slice::<RawEnvelope>(&d.record.payload) else {
                 // Left to the one-by-one path, which logs and skips it.
-                txn.rollback().await?;
                 return Err(HandlerError::Malformed("unreadable event in batch".into()));
             };
-            let span = self.span(&envelope);
-            match self.apply_in(&txn, envelope, d).instrument(span).await {
-                Ok(Some(mut a)) => after.append(&mut a),
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::debug!(group = %self.group, error = %e, "batch failed; one by one");
-                    txn.rollback().await?;
-                    return Err(e);
-                }
+            if events.iter().all(|(e, _)| e.meta.id != envelope.meta.id) {
+                events.push((envelope, d));
             }
         }
-        txn.commit().await?;
-        for f in after {
-            f();
+        let now = self.clock.now_utc();
+        let mut insert =
+            inbox::Entity::insert_many(events.iter().map(|(e, d)| inbox::ActiveModel {
+                event_id: Set(e.meta.id.to_string()),
+                topic: Set(d.topic.clone()),
+                event_type: Set(e.event_type.clone()),
+                handled_at: Set(now),
+            }))
+            .on_conflict(
+                OnConflict::column(inbox::Column::EventId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .into_query();
+        insert.returning_col(inbox::Column::EventId);
+        let txn = self.db.begin().await?;
+        let fresh: std::collections::HashSet<String> = txn
+            .query_all(txn.get_database_backend().build(&insert))
+            .await?
+            .iter()
+            .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+            .collect();
+        let fresh: Vec<(RawEnvelope, tracing::Span)> = events
+            .into_iter()
+            .filter(|(e, _)| fresh.contains(&e.meta.id.to_string()))
+            .map(|(e, _)| {
+                let span = self.span(&e);
+                (e, span)
+            })
+            .collect();
+        match self.handler.handle_all(&txn, &fresh).await {
+            Ok(after) => {
+                txn.commit().await?;
+                for f in after {
+                    f();
+                }
+                Ok(())
+            }
+            Err(e) => {
+                tracing::debug!(group = %self.group, error = %e, "batch failed; one by one");
+                txn.rollback().await?;
+                Err(e)
+            }
         }
-        Ok(())
     }
 
     /// Joins the consumer group, retrying with backoff; none when told to stop.
@@ -351,7 +396,7 @@ mod tests {
         let mut records: Vec<Record> = (0..10).map(|i| record(&format!("k{i}"))).collect();
         records.insert(4, records[3].clone());
         records.insert(7, record("poison"));
-        transport.publish("probe", records).await.unwrap();
+        transport.publish("probe", records.clone()).await.unwrap();
         let consumer = Consumer {
             group: "g".into(),
             topics: vec!["probe"],
@@ -382,18 +427,30 @@ mod tests {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        assert_eq!(count("SELECT count(*) FROM inbox").await, 11);
+        // Redelivered after it was handled, in a batch with a new event.
+        transport
+            .publish("probe", vec![records[0].clone(), record("k10")])
+            .await
+            .unwrap();
+        for _ in 0..200 {
+            if count("SELECT count(*) FROM inbox").await == 12 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         stop.send(true).unwrap();
         task.await.unwrap();
-        assert_eq!(count("SELECT count(*) FROM inbox").await, 11);
+        assert_eq!(count("SELECT count(*) FROM inbox").await, 12);
         assert_eq!(
             count("SELECT count(*) FROM effect").await,
-            11,
+            12,
             "no effect twice"
         );
         assert_eq!(
             count("SELECT count(DISTINCT k) FROM effect").await,
-            11,
-            "each event once, the duplicate not again"
+            12,
+            "each event once, the duplicates not again"
         );
         assert_eq!(transport.lag("g", &["probe"]).await.unwrap(), 0);
     }
