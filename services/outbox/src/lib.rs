@@ -14,7 +14,7 @@ pub use relay::Relay;
 
 use duban_schema::{Envelope, EnvelopeMeta};
 use duban_transport::Transport;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
 use serde::Serialize;
 
 /// Writes an event into the outbox using the caller's transaction.
@@ -25,15 +25,15 @@ pub async fn enqueue<C: ConnectionTrait, E: Serialize>(
 ) -> Result<(), DbErr> {
     let payload =
         serde_json::to_string(envelope).map_err(|e| DbErr::Custom(format!("serialise: {e}")))?;
-    entity::outbox::ActiveModel {
+    entity::outbox::Entity::insert(entity::outbox::ActiveModel {
         event_id: Set(envelope.meta.id.to_string()),
         topic: Set(topic.to_string()),
         key: Set(envelope.meta.aggregate_id.clone()),
         payload: Set(payload),
         created_at: Set(envelope.meta.occurred_at.with_timezone(&chrono::Utc)),
         ..Default::default()
-    }
-    .insert(conn)
+    })
+    .exec_without_returning(conn)
     .await?;
     Ok(())
 }
