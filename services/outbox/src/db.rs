@@ -19,9 +19,11 @@ pub async fn connect(url: &str, service: &str) -> Result<DatabaseConnection, DbE
             }
         }
         let mut opts = ConnectOptions::new(url.to_string());
+        // A file does not go away between statements: no ping before each one.
         opts.max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
+            .test_before_acquire(false)
             .sqlx_logging(false);
         let db = Database::connect(opts).await?;
         for pragma in [
@@ -44,14 +46,41 @@ pub async fn connect(url: &str, service: &str) -> Result<DatabaseConnection, DbE
                 .await?;
             admin.close().await?;
         }
-        let mut opts = ConnectOptions::new(url.to_string());
-        opts.max_connections(16)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .set_schema_search_path(schema)
-            .sqlx_logging(false);
-        Database::connect(opts).await
+        postgres_pool(url, &schema).await
     }
+}
+
+/// A pool of connections to `schema`. A connection idle for more than a second is pinged
+/// before it is handed out (the server may have restarted meanwhile); one in steady use
+/// is not, which would cost a round trip per statement.
+async fn postgres_pool(url: &str, schema: &str) -> Result<DatabaseConnection, DbErr> {
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+    let conn_err = |e: sea_orm::sqlx::Error| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e));
+    let connect = url
+        .parse::<PgConnectOptions>()
+        .map_err(conn_err)?
+        .options([("search_path", schema)])
+        .disable_statement_logging();
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > Duration::from_secs(1) {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+        .connect_with(connect)
+        .await
+        .map_err(conn_err)?;
+    Ok(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(
+        pool,
+    ))
 }
 
 fn sqlite_path(url: &str) -> Option<&str> {
