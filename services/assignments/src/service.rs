@@ -2042,10 +2042,7 @@ impl AssignmentsApi for AssignmentsService {
                 descending: sort == AssignmentSort::DueDesc,
                 limit: page.first as u64 + 1,
             };
-            let ids = crate::unit_page::page_ids(&self.db, &walk)
-                .await
-                .map_err(internal)?;
-            let rows = crate::unit_page::rows(&self.db, &ids)
+            let rows = crate::unit_page::page_rows(&self.db, &walk)
                 .await
                 .map_err(internal)?;
             return self.page_of(rows, page, total_count).await;
