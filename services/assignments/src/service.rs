@@ -2042,7 +2042,10 @@ impl AssignmentsApi for AssignmentsService {
                 descending: sort == AssignmentSort::DueDesc,
                 limit: page.first as u64 + 1,
             };
-            let rows = crate::unit_page::page_rows(&self.db, &walk)
+            let ids = crate::unit_page::page_ids(&self.db, &walk)
+                .await
+                .map_err(internal)?;
+            let rows = crate::unit_page::rows(&self.db, &ids)
                 .await
                 .map_err(internal)?;
             return self.page_of(rows, page, total_count).await;

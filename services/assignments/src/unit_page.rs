@@ -1,6 +1,6 @@
 //! One page of a scope's assignments by time limit, read in time that does not grow with
 //! the ledger: each (unit, state) pair is walked along its own index from the cursor and
-//! only the page's worth of keys is merged and joined to the rows.
+//! only the page's worth of keys is merged, then the page's rows are fetched by id.
 
 use crate::entity::assignment;
 use chrono::NaiveDate;
@@ -8,8 +8,7 @@ use sea_orm::sea_query::{
     Alias, Expr, Order, PostgresQueryBuilder, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
 };
 
 /// Beyond this many (unit, state) walks a page walks each state across the whole county
@@ -75,24 +74,19 @@ impl Walk<'_> {
     }
 }
 
-/// The page's rows, in order.
-pub(crate) async fn page_rows<C: ConnectionTrait>(
+/// The ids of the page's rows, in order.
+pub(crate) async fn page_ids<C: ConnectionTrait>(
     db: &C,
     w: &Walk<'_>,
-) -> Result<Vec<assignment::Model>, DbErr> {
+) -> Result<Vec<String>, DbErr> {
     let backend = db.get_database_backend();
     if backend != DbBackend::Postgres {
-        let ids = db
-            .query_all(union(w, backend))
-            .await?
-            .iter()
-            .map(|r| r.try_get::<String>("", "id"))
-            .collect::<Result<Vec<_>, _>>()?;
-        return rows(db, &ids).await;
+        let rows = db.query_all(union(w, backend)).await?;
+        return rows.iter().map(|r| r.try_get::<String>("", "id")).collect();
     }
     // Each walk first takes a few keys, about its share of the page; a walk that stopped
-    // at its share before the page's last key may hide earlier keys, so the page is read
-    // again with a larger share. The last round takes a whole page from every walk.
+    // at its share before the page's last key may hide earlier keys, so it is read again
+    // with a larger share. The last round takes a whole page from every walk.
     let limit = w.limit as usize;
     let walks = if w.per_unit() {
         w.units.len() * w.states.len()
@@ -101,26 +95,32 @@ pub(crate) async fn page_rows<C: ConnectionTrait>(
     };
     let mut share = (limit.div_ceil(walks.max(1)) * 4).min(limit);
     loop {
-        let found = db.query_all(lateral(w, share as u64)).await?;
-        // Every row says whether the walks were complete; no row, nothing was hidden.
-        let complete = match found.first() {
-            Some(r) => share >= limit || r.try_get::<Option<bool>>("", "complete")? == Some(true),
-            None => true,
-        };
-        if complete {
-            return found
+        let rows = db.query_all(lateral(w, share as u64)).await?;
+        let mut last_of_walk = std::collections::HashMap::new();
+        let mut taken = std::collections::HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            let walk = r.try_get::<i64>("", "walk")?;
+            last_of_walk.insert(walk, i);
+            *taken.entry(walk).or_insert(0usize) += 1;
+        }
+        let complete = share >= limit
+            || taken
                 .iter()
-                .map(|r| assignment::Model::from_query_result(r, ""))
+                .all(|(walk, n)| *n < share || last_of_walk[walk] >= limit);
+        if complete {
+            return rows
+                .iter()
+                .take(limit)
+                .map(|r| r.try_get::<String>("", "id"))
                 .collect();
         }
         share = (share * 4).min(limit);
     }
 }
 
-/// PostgreSQL, in one statement: one LATERAL walk per (unit, state) pair from arrays,
-/// each stopping after `share` keys (planned once whatever the number of units); the
-/// first `limit` keys in order joined to their rows; and on each row whether every walk
-/// that stopped at its share reached past the page's last key.
+/// PostgreSQL: one LATERAL walk per (unit, state) pair from arrays, each stopping after
+/// `share` keys, all of them in order with the number of the walk they came from;
+/// planned once whatever the number of units.
 fn lateral(w: &Walk<'_>, share: u64) -> Statement {
     let dir = if w.descending { "DESC" } else { "ASC" };
     let mut keys = w.keys();
@@ -147,16 +147,9 @@ fn lateral(w: &Walk<'_>, share: u64) -> Statement {
         ));
         walk = format!("u.un * {} + s.sn", w.states.len() + 1);
     }
-    let limit = w.limit;
     let sql = format!(
-        "WITH k AS (SELECT k.id, k.due_on, ({walk})::BIGINT AS walk \
-           FROM {from} CROSS JOIN LATERAL ({inner}) AS k), \
-         o AS (SELECT id, walk, row_number() OVER (ORDER BY due_on {dir}, id {dir}) AS pos, \
-           count(*) OVER (PARTITION BY walk) AS taken FROM k), \
-         c AS (SELECT bool_and(taken < {share} OR last > {limit}) AS complete \
-           FROM (SELECT max(taken) AS taken, max(pos) AS last FROM o GROUP BY walk) AS w) \
-         SELECT a.*, c.complete FROM o JOIN assignment AS a ON a.id = o.id CROSS JOIN c \
-         WHERE o.pos <= {limit} ORDER BY o.pos"
+        "SELECT k.id, ({walk})::BIGINT AS walk FROM {from} CROSS JOIN LATERAL ({inner}) AS k \
+         ORDER BY k.due_on {dir}, k.id {dir}"
     );
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
@@ -220,30 +213,17 @@ pub(crate) async fn tally<C: ConnectionTrait>(
     units: &[String],
     states: Option<&[String]>,
 ) -> Result<u64, DbErr> {
+    let path = Alias::new("lead_unit_path");
+    let mut q = Query::select();
+    q.expr(Expr::cust("CAST(COALESCE(SUM(n), 0) AS BIGINT)"))
+        .from(Alias::new("assignment_tally"))
+        .and_where(Expr::col(path).is_in(units.iter().cloned()));
+    if let Some(states) = states {
+        q.and_where(Expr::col(Alias::new("state")).is_in(states.iter().cloned()));
+    }
     let backend = db.get_database_backend();
-    let statement = if backend == DbBackend::Postgres {
-        // Arrays, not IN lists: one plan for every scope, not one planned per call.
-        let mut sql = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM assignment_tally \
-                       WHERE lead_unit_path = ANY($1::text[])"
-            .to_string();
-        let mut values = vec![array_literal(units).into()];
-        if let Some(states) = states {
-            sql.push_str(" AND state = ANY($2::text[])");
-            values.push(array_literal(states).into());
-        }
-        Statement::from_sql_and_values(backend, sql, values)
-    } else {
-        let path = Alias::new("lead_unit_path");
-        let mut q = Query::select();
-        q.expr(Expr::cust("CAST(COALESCE(SUM(n), 0) AS BIGINT)"))
-            .from(Alias::new("assignment_tally"))
-            .and_where(Expr::col(path).is_in(units.iter().cloned()));
-        if let Some(states) = states {
-            q.and_where(Expr::col(Alias::new("state")).is_in(states.iter().cloned()));
-        }
-        backend.build(&q)
-    };
-    let n: i64 = match db.query_one(statement).await? {
+    let row = db.query_one(backend.build(&q)).await?;
+    let n: i64 = match row {
         Some(r) => r.try_get_by_index(0)?,
         None => 0,
     };
