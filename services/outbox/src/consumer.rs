@@ -182,20 +182,14 @@ impl Consumer {
                 events.push((envelope, d));
             }
         }
-        let now = self.clock.now_utc();
         let mut insert =
-            inbox::Entity::insert_many(events.iter().map(|(e, d)| inbox::ActiveModel {
-                event_id: Set(e.meta.id.to_string()),
-                topic: Set(d.topic.clone()),
-                event_type: Set(e.event_type.clone()),
-                handled_at: Set(now),
-            }))
-            .on_conflict(
-                OnConflict::column(inbox::Column::EventId)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .into_query();
+            inbox::Entity::insert_many(events.iter().map(|(e, d)| self.inbox_row(e, d)))
+                .on_conflict(
+                    OnConflict::column(inbox::Column::EventId)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .into_query();
         insert.returning_col(inbox::Column::EventId);
         let txn = self.db.begin().await?;
         let fresh: std::collections::HashSet<String> = txn
@@ -295,6 +289,16 @@ impl Consumer {
         span
     }
 
+    /// The inbox row recording that `envelope` was handled now.
+    fn inbox_row(&self, envelope: &RawEnvelope, delivery: &Delivery) -> inbox::ActiveModel {
+        inbox::ActiveModel {
+            event_id: Set(envelope.meta.id.to_string()),
+            topic: Set(delivery.topic.clone()),
+            event_type: Set(envelope.event_type.clone()),
+            handled_at: Set(self.clock.now_utc()),
+        }
+    }
+
     /// Writes the inbox row and the handler's effects inside `txn`; `None` when the event
     /// was handled before (the inbox already has it).
     async fn apply_in(
@@ -303,19 +307,14 @@ impl Consumer {
         envelope: RawEnvelope,
         delivery: &Delivery,
     ) -> Result<Option<Vec<AfterCommit>>, HandlerError> {
-        let fresh = inbox::Entity::insert(inbox::ActiveModel {
-            event_id: Set(envelope.meta.id.to_string()),
-            topic: Set(delivery.topic.clone()),
-            event_type: Set(envelope.event_type.clone()),
-            handled_at: Set(self.clock.now_utc()),
-        })
-        .on_conflict(
-            OnConflict::column(inbox::Column::EventId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
+        let fresh = inbox::Entity::insert(self.inbox_row(&envelope, delivery))
+            .on_conflict(
+                OnConflict::column(inbox::Column::EventId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
         if fresh == 0 {
             return Ok(None);
         }
