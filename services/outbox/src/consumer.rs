@@ -170,7 +170,6 @@ impl Consumer {
     }
 
     /// Applies several deliveries in one transaction; nothing is kept when one fails.
-    /// Their inbox rows go in one statement, which also tells which were seen before.
     async fn apply_batch(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
         let mut events: Vec<(RawEnvelope, &Delivery)> = Vec::with_capacity(batch.len());
         for d in batch {
@@ -182,32 +181,9 @@ impl Consumer {
                 events.push((envelope, d));
             }
         }
-        let mut insert =
-            inbox::Entity::insert_many(events.iter().map(|(e, d)| self.inbox_row(e, d)))
-                .on_conflict(
-                    OnConflict::column(inbox::Column::EventId)
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .into_query();
-        insert.returning_col(inbox::Column::EventId);
         let txn = self.db.begin().await?;
-        let fresh: std::collections::HashSet<String> = txn
-            .query_all(txn.get_database_backend().build(&insert))
-            .await?
-            .iter()
-            .filter_map(|r| r.try_get_by_index::<String>(0).ok())
-            .collect();
-        let fresh: Vec<(RawEnvelope, tracing::Span)> = events
-            .into_iter()
-            .filter(|(e, _)| fresh.contains(&e.meta.id.to_string()))
-            .map(|(e, _)| {
-                let span = self.span(&e);
-                (e, span)
-            })
-            .collect();
-        match self.handler.handle_all(&txn, &fresh).await {
-            Ok(after) => {
+        match self.apply_in(&txn, events).await {
+            Ok((_, after)) => {
                 txn.commit().await?;
                 for f in after {
                     f();
@@ -252,23 +228,18 @@ impl Consumer {
                 return Ok(Outcome::Unreadable);
             }
         };
-        let span = self.span(&envelope);
         let txn = self.db.begin().await?;
-        match self
-            .apply_in(&txn, envelope, delivery)
-            .instrument(span)
-            .await?
-        {
-            Some(after) => {
+        match self.apply_in(&txn, vec![(envelope, delivery)]).await? {
+            (0, _) => {
+                txn.rollback().await?;
+                Ok(Outcome::Duplicate)
+            }
+            (_, after) => {
                 txn.commit().await?;
                 for f in after {
                     f();
                 }
                 Ok(Outcome::Applied)
-            }
-            None => {
-                txn.rollback().await?;
-                Ok(Outcome::Duplicate)
             }
         }
     }
@@ -299,26 +270,39 @@ impl Consumer {
         }
     }
 
-    /// Writes the inbox row and the handler's effects inside `txn`; `None` when the event
-    /// was handled before (the inbox already has it).
+    /// Writes the inbox rows of `events` (no id twice) in one statement, and inside the same
+    /// `txn` the handler's effects of those the inbox did not have yet; returns how many
+    /// those were and what to do after the commit.
     async fn apply_in(
         &self,
         txn: &DatabaseTransaction,
-        envelope: RawEnvelope,
-        delivery: &Delivery,
-    ) -> Result<Option<Vec<AfterCommit>>, HandlerError> {
-        let fresh = inbox::Entity::insert(self.inbox_row(&envelope, delivery))
-            .on_conflict(
-                OnConflict::column(inbox::Column::EventId)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(txn)
-            .await?;
-        if fresh == 0 {
-            return Ok(None);
-        }
-        Ok(Some(self.handler.handle(txn, &envelope).await?))
+        events: Vec<(RawEnvelope, &Delivery)>,
+    ) -> Result<(usize, Vec<AfterCommit>), HandlerError> {
+        let mut insert =
+            inbox::Entity::insert_many(events.iter().map(|(e, d)| self.inbox_row(e, d)))
+                .on_conflict(
+                    OnConflict::column(inbox::Column::EventId)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .into_query();
+        insert.returning_col(inbox::Column::EventId);
+        let fresh: std::collections::HashSet<String> = txn
+            .query_all(txn.get_database_backend().build(&insert))
+            .await?
+            .iter()
+            .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+            .collect();
+        let fresh: Vec<(RawEnvelope, tracing::Span)> = events
+            .into_iter()
+            .filter(|(e, _)| fresh.contains(&e.meta.id.to_string()))
+            .map(|(e, _)| {
+                let span = self.span(&e);
+                (e, span)
+            })
+            .collect();
+        let after = self.handler.handle_all(txn, &fresh).await?;
+        Ok((fresh.len(), after))
     }
 }
 
