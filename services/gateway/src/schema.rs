@@ -4,7 +4,7 @@ use crate::error::{forbidden, unauthenticated, ApiResultExt};
 use crate::server::Services;
 use crate::types::*;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::{Context, Object, Schema, Subscription, ID};
+use async_graphql::{Context, Lookahead, Object, Schema, Subscription, ID};
 use duban_api::{ApiError, PageRequest};
 use duban_auth::{Actor, AuthError, Role as AuthRole};
 use futures::{Stream, StreamExt};
@@ -70,15 +70,24 @@ pub(crate) fn page(
     let look = ctx.look_ahead();
     let count = look.field("totalCount").exists();
     let (node, nodes) = (look.field("edges").field("node"), look.field("nodes"));
-    let details = ["progressReports", "deadlineChanges", "transfers"]
-        .iter()
-        .any(|f| node.field(f).exists() || nodes.field(f).exists());
+    let details = selects(&[node, nodes], &HISTORY);
     Ok(PageRequest {
         first,
         after,
         count,
         details,
     })
+}
+
+/// An item's fields that evaluation answers.
+const COLOR: [&str; 2] = ["color", "colorReason"];
+/// An item's history: read only when asked for.
+const HISTORY: [&str; 3] = ["progressReports", "deadlineChanges", "transfers"];
+
+/// Whether the query selects any of `fields` under any of `at`.
+fn selects(at: &[Lookahead<'_>], fields: &[&str]) -> bool {
+    at.iter()
+        .any(|l| fields.iter().any(|f| l.field(f).exists()))
 }
 
 pub(crate) fn version(v: i32) -> i64 {
@@ -108,11 +117,8 @@ async fn payload(
     v: duban_api::AssignmentView,
 ) -> async_graphql::Result<AssignmentPayload> {
     let item = ctx.look_ahead().field("assignment");
-    let wants = item.field("color").exists() || item.field("colorReason").exists();
-    let history = ["progressReports", "deadlineChanges", "transfers"]
-        .iter()
-        .any(|f| item.field(f).exists());
-    let v = if history {
+    let wants = selects(std::slice::from_ref(&item), &COLOR);
+    let v = if selects(std::slice::from_ref(&item), &HISTORY) {
         // Commands answer without the item's history; read it when the client asks.
         // After a transfer the caller may no longer see the item: answer as the command did.
         s.assignments
@@ -245,8 +251,7 @@ impl QueryRoot {
     async fn assignment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Assignment> {
         let a = actor(ctx)?;
         let s = services(ctx)?;
-        let wanted = ctx.look_ahead().field("color").exists()
-            || ctx.look_ahead().field("colorReason").exists();
+        let wanted = selects(&[ctx.look_ahead()], &COLOR);
         with_color(s, s.assignments.assignment(a, &id).await.gql()?, wanted).await
     }
 
@@ -292,9 +297,7 @@ impl QueryRoot {
             .collect();
         let node = ctx.look_ahead().field("edges").field("node");
         let nodes = ctx.look_ahead().field("nodes");
-        let wanted = ["color", "colorReason"]
-            .iter()
-            .any(|f| node.field(f).exists() || nodes.field(f).exists());
+        let wanted = selects(&[node, nodes], &COLOR);
         let mut colors = if wanted {
             s.evaluation.colors(&ids).await.gql()?
         } else {
