@@ -226,6 +226,11 @@ fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
     }
 }
 
+/// The view of a row without its history, for answers that do not carry it.
+fn bare_view(m: assignment::Model) -> AssignmentView {
+    view_of(m, Vec::new(), Vec::new(), Vec::new())
+}
+
 /// The view of a row with its reports, deadline changes and transfers.
 fn view_of(
     m: assignment::Model,
@@ -991,9 +996,7 @@ impl AssignmentsService {
         let views = if page.details {
             self.views(&self.db, rows).await?
         } else {
-            rows.into_iter()
-                .map(|m| view_of(m, Vec::new(), Vec::new(), Vec::new()))
-                .collect()
+            rows.into_iter().map(bare_view).collect()
         };
         let items = cursors.into_iter().zip(views).collect();
         Ok(Page {
@@ -1124,12 +1127,7 @@ impl AssignmentsService {
         .await?;
         self.commit(txn).await?;
         // Like a new item's, a command's answer leaves out the item's history.
-        Ok(view_of(
-            saved,
-            Default::default(),
-            Default::default(),
-            Default::default(),
-        ))
+        Ok(bare_view(saved))
     }
 }
 
@@ -1530,12 +1528,7 @@ impl AssignmentsApi for AssignmentsService {
             .await?;
         self.commit(txn).await?;
         // A new item has no reports, deadline changes or transfers to look up.
-        Ok(view_of(
-            model,
-            Default::default(),
-            Default::default(),
-            Default::default(),
-        ))
+        Ok(bare_view(model))
     }
 
     async fn acknowledge_assignment(
