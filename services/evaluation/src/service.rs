@@ -11,12 +11,14 @@ use duban_outbox::{AfterCommit, EventBus, Handler, HandlerError};
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent};
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::{topics, Color, Envelope, RawEnvelope};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use tracing::Instrument;
 
 /// The evaluation service over its own database.
 #[derive(Clone)]
@@ -92,16 +94,16 @@ impl EvaluationService {
         assess(f, today, self.yellow_days, &cal)
     }
 
-    async fn announce<C: ConnectionTrait>(
+    /// The ColorChanged event for `item`, caused by `cause` (none for a reassessment).
+    fn color_changed(
         &self,
-        conn: &C,
         item: &tracked_item::Model,
         from: Option<Color>,
         cause: Option<&RawEnvelope>,
-    ) -> Result<(), sea_orm::DbErr> {
+    ) -> Envelope<EvaluationEvent> {
         let now = self.clock.now();
         let to = Color::parse(&item.color).unwrap_or(Color::Blue);
-        let envelope = Envelope {
+        Envelope {
             meta: duban_outbox::meta(
                 now,
                 &self.tenant,
@@ -122,8 +124,7 @@ impl EvaluationService {
                 to,
                 reason: item.reason.clone(),
             },
-        };
-        duban_outbox::enqueue(conn, topics::EVALUATION, &envelope).await
+        }
     }
 
     fn wake(&self) -> AfterCommit {
@@ -145,7 +146,7 @@ impl EvaluationService {
             .filter(tracked_item::Column::State.is_not_in(finished))
             .all(&txn)
             .await?;
-        let mut changed = 0;
+        let mut announced = Vec::new();
         for item in open {
             let (color, reason) = self.assess(&facts(&item), today);
             if color.as_str() == item.color && reason == item.reason {
@@ -155,22 +156,180 @@ impl EvaluationService {
             let mut active = item.into_active_model();
             if from != Some(color) {
                 active.color_since = Set(self.clock.now());
-                changed += 1;
             }
             active.color = Set(color.as_str().into());
             active.reason = Set(reason);
             let saved = active.update(&txn).await?;
             if from != Some(color) {
-                self.announce(&txn, &saved, from, None).await?;
+                announced.push(self.color_changed(&saved, from, None));
             }
         }
+        duban_outbox::enqueue_all(&txn, topics::EVALUATION, &announced).await?;
         txn.commit().await?;
-        if changed > 0 {
+        if !announced.is_empty() {
             self.bus.wake.notify_one();
         }
-        Ok(changed)
+        Ok(announced.len())
     }
 }
+
+impl EvaluationService {
+    /// Keeps the county's calendar change `day` and reassesses every open item after commit.
+    async fn calendar_day(
+        &self,
+        txn: &DatabaseTransaction,
+        day: &duban_schema::assignments::CalendarDaySnapshot,
+    ) -> Result<AfterCommit, HandlerError> {
+        let row = calendar_override::Model {
+            date: day.date,
+            workday: day.workday,
+            name: day.name.clone(),
+        };
+        calendar_override::Entity::insert(row.into_active_model())
+            .on_conflict(
+                OnConflict::column(calendar_override::Column::Date)
+                    .update_columns([
+                        calendar_override::Column::Workday,
+                        calendar_override::Column::Name,
+                    ])
+                    .to_owned(),
+            )
+            .exec(txn)
+            .await?;
+        let (svc, date, sp) = (
+            self.clone(),
+            day.date,
+            special(day.workday, day.name.clone()),
+        );
+        Ok(Box::new(move || {
+            svc.calendar
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .set(date, Some(sp));
+            // Colors of every open item depend on the working days left.
+            tokio::spawn(async move {
+                if let Err(e) = svc.reassess().await {
+                    tracing::warn!(error = %e, "reassessment after a calendar change failed");
+                }
+            });
+        }))
+    }
+
+    /// Applies `events` in order: reads the items they touch in one query, then writes
+    /// each touched item's last state and the color changes, one statement each.
+    async fn track<'e>(
+        &self,
+        txn: &DatabaseTransaction,
+        events: impl IntoIterator<Item = (&'e RawEnvelope, tracing::Span)>,
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        let events: Vec<_> = events.into_iter().collect();
+        let mut after = Vec::new();
+        let mut snapshots = Vec::new();
+        for (event, span) in events {
+            let Ok(typed) = event.typed::<AssignmentsEvent>() else {
+                continue;
+            };
+            if let AssignmentsEvent::CalendarDayChanged { day } = &typed {
+                after.push(self.calendar_day(txn, day).instrument(span).await?);
+            } else if typed.assignment().is_some() {
+                snapshots.push((event, span, typed));
+            }
+        }
+        let ids: Vec<String> = snapshots
+            .iter()
+            .filter_map(|(_, _, t)| t.assignment().map(|a| a.id.clone()))
+            .collect();
+        if ids.is_empty() {
+            return Ok(after);
+        }
+        let mut items: HashMap<String, tracked_item::Model> = tracked_item::Entity::find()
+            .filter(tracked_item::Column::Id.is_in(ids))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect();
+        let (mut touched, mut announced) = (Vec::new(), Vec::new());
+        for (event, span, typed) in &snapshots {
+            let _entered = span.enter();
+            let Some(a) = typed.assignment() else {
+                continue;
+            };
+            let existing = items.get(&a.id);
+            if existing.is_some_and(|m| m.version >= a.version) {
+                continue;
+            }
+            let now = self.clock.now();
+            let f = ItemFacts {
+                state: a.state,
+                issued_on: duban_clock::local_date(&a.issued_at),
+                due_on: a.due_on,
+                percent: a.progress_percent,
+            };
+            let (color, reason) = self.assess(&f, now.date_naive());
+            let from = existing.and_then(|m| Color::parse(&m.color));
+            let since = match existing {
+                Some(m) if from == Some(color) => m.color_since,
+                _ => now,
+            };
+            let item = tracked_item::Model {
+                id: a.id.clone(),
+                unit_id: a.lead_unit_id.clone(),
+                org_path: a.lead_unit_path.clone(),
+                state: a.state.as_str().into(),
+                issued_on: f.issued_on,
+                due_on: a.due_on,
+                percent: a.progress_percent,
+                version: a.version,
+                color: color.as_str().into(),
+                reason,
+                color_since: since,
+            };
+            if from != Some(color) {
+                announced.push(self.color_changed(&item, from, Some(event)));
+            }
+            if !touched.contains(&a.id) {
+                touched.push(a.id.clone());
+            }
+            items.insert(a.id.clone(), item);
+        }
+        let rows: Vec<_> = touched
+            .iter()
+            .filter_map(|id| items.remove(id))
+            .map(IntoActiveModel::into_active_model)
+            .collect();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            tracked_item::Entity::insert_many(chunk.to_vec())
+                .on_conflict(
+                    OnConflict::column(tracked_item::Column::Id)
+                        .update_columns([
+                            tracked_item::Column::UnitId,
+                            tracked_item::Column::OrgPath,
+                            tracked_item::Column::State,
+                            tracked_item::Column::IssuedOn,
+                            tracked_item::Column::DueOn,
+                            tracked_item::Column::Percent,
+                            tracked_item::Column::Version,
+                            tracked_item::Column::Color,
+                            tracked_item::Column::Reason,
+                            tracked_item::Column::ColorSince,
+                        ])
+                        .to_owned(),
+                )
+                .exec_without_returning(txn)
+                .await?;
+        }
+        duban_outbox::enqueue_all(txn, topics::EVALUATION, &announced).await?;
+        if !announced.is_empty() {
+            after.push(self.wake());
+        }
+        Ok(after)
+    }
+}
+
+/// Items written by one statement: eleven columns a row stay far below the
+/// bind-parameter limits of PostgreSQL and SQLite.
+const ROWS_PER_STATEMENT: usize = 1000;
 
 #[async_trait]
 impl Handler for EvaluationService {
@@ -179,89 +338,16 @@ impl Handler for EvaluationService {
         txn: &DatabaseTransaction,
         event: &RawEnvelope,
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        let Ok(typed) = event.typed::<AssignmentsEvent>() else {
-            return Ok(vec![]);
-        };
-        if let AssignmentsEvent::CalendarDayChanged { day } = &typed {
-            let row = calendar_override::Model {
-                date: day.date,
-                workday: day.workday,
-                name: day.name.clone(),
-            };
-            calendar_override::Entity::insert(row.into_active_model())
-                .on_conflict(
-                    sea_orm::sea_query::OnConflict::column(calendar_override::Column::Date)
-                        .update_columns([
-                            calendar_override::Column::Workday,
-                            calendar_override::Column::Name,
-                        ])
-                        .to_owned(),
-                )
-                .exec(txn)
-                .await?;
-            let (svc, date, sp) = (
-                self.clone(),
-                day.date,
-                special(day.workday, day.name.clone()),
-            );
-            return Ok(vec![Box::new(move || {
-                svc.calendar
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .set(date, Some(sp));
-                // Colors of every open item depend on the working days left.
-                tokio::spawn(async move {
-                    if let Err(e) = svc.reassess().await {
-                        tracing::warn!(error = %e, "reassessment after a calendar change failed");
-                    }
-                });
-            })]);
-        }
-        let Some(a) = typed.assignment() else {
-            return Ok(vec![]);
-        };
-        let existing = tracked_item::Entity::find_by_id(a.id.clone())
-            .one(txn)
-            .await?;
-        if existing.as_ref().is_some_and(|m| m.version >= a.version) {
-            return Ok(vec![]);
-        }
-        let now = self.clock.now();
-        let f = ItemFacts {
-            state: a.state,
-            issued_on: duban_clock::local_date(&a.issued_at),
-            due_on: a.due_on,
-            percent: a.progress_percent,
-        };
-        let (color, reason) = self.assess(&f, now.date_naive());
-        let from = existing.as_ref().and_then(|m| Color::parse(&m.color));
-        let since = match &existing {
-            Some(m) if from == Some(color) => m.color_since,
-            _ => now,
-        };
-        let model = tracked_item::ActiveModel {
-            id: Set(a.id.clone()),
-            unit_id: Set(a.lead_unit_id.clone()),
-            org_path: Set(a.lead_unit_path.clone()),
-            state: Set(a.state.as_str().into()),
-            issued_on: Set(f.issued_on),
-            due_on: Set(a.due_on),
-            percent: Set(a.progress_percent),
-            version: Set(a.version),
-            color: Set(color.as_str().into()),
-            reason: Set(reason),
-            color_since: Set(since),
-        };
-        let saved = if existing.is_some() {
-            model.update(txn).await?
-        } else {
-            model.insert(txn).await?
-        };
-        if from != Some(color) {
-            self.announce(txn, &saved, from, Some(event)).await?;
-            return Ok(vec![self.wake()]);
-        }
-        Ok(vec![])
+        self.track(txn, [(event, tracing::Span::current())]).await
+    }
+
+    async fn handle_all(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[(RawEnvelope, tracing::Span)],
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        self.track(txn, events.iter().map(|(e, s)| (e, s.clone())))
+            .await
     }
 }
 

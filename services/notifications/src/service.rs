@@ -115,55 +115,63 @@ impl NotificationsService {
     }
 }
 
-#[async_trait]
-impl Handler for NotificationsService {
-    async fn handle(
+impl NotificationsService {
+    /// Writes the notices `events` call for, with their NotificationCreated events, in
+    /// one statement each.
+    async fn notify<'e>(
         &self,
         txn: &DatabaseTransaction,
-        event: &RawEnvelope,
+        events: impl IntoIterator<Item = (&'e RawEnvelope, tracing::Span)>,
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        let Ok(typed) = event.typed::<AssignmentsEvent>() else {
-            return Ok(vec![]);
-        };
         let now = self.clock.now();
-        let mut created = Vec::new();
-        for d in drafts(&typed) {
-            let id = duban_outbox::new_event_id(now).to_string();
-            let saved = notification::ActiveModel {
-                id: Set(id.clone()),
-                recipient_id: Set(d.recipient_id.clone()),
-                kind: Set(kind_str(d.kind)),
-                title: Set(d.title.clone()),
-                body: Set(d.body.clone()),
-                assignment_id: Set(d.assignment_id.clone()),
-                problem_id: Set(d.problem_id.clone()),
-                created_at: Set(now),
-                read_at: Set(None),
-            }
-            .insert(txn)
-            .await?;
-            let v = view(saved);
-            let envelope = Envelope {
-                meta: duban_outbox::meta(
-                    now,
-                    &self.tenant,
-                    &event.meta.org_path,
-                    "system",
-                    event.meta.correlation_id,
-                    Some(event.meta.id),
-                    &id,
-                    1,
-                ),
-                event: NotificationsEvent::NotificationCreated {
-                    notification: v.notification.clone(),
-                },
+        let (mut rows, mut envelopes, mut created) = (Vec::new(), Vec::new(), Vec::new());
+        for (event, span) in events {
+            let _entered = span.enter();
+            let Ok(typed) = event.typed::<AssignmentsEvent>() else {
+                continue;
             };
-            duban_outbox::enqueue(txn, topics::NOTIFICATIONS, &envelope).await?;
-            created.push(v);
+            for d in drafts(&typed) {
+                let id = duban_outbox::new_event_id(now).to_string();
+                let row = notification::Model {
+                    id: id.clone(),
+                    recipient_id: d.recipient_id,
+                    kind: kind_str(d.kind),
+                    title: d.title,
+                    body: d.body,
+                    assignment_id: d.assignment_id,
+                    problem_id: d.problem_id,
+                    created_at: now,
+                    read_at: None,
+                };
+                let v = view(row.clone());
+                envelopes.push(Envelope {
+                    meta: duban_outbox::meta(
+                        now,
+                        &self.tenant,
+                        &event.meta.org_path,
+                        "system",
+                        event.meta.correlation_id,
+                        Some(event.meta.id),
+                        &id,
+                        1,
+                    ),
+                    event: NotificationsEvent::NotificationCreated {
+                        notification: v.notification.clone(),
+                    },
+                });
+                rows.push(row.into_active_model());
+                created.push(v);
+            }
         }
         if created.is_empty() {
             return Ok(vec![]);
         }
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            notification::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(txn)
+                .await?;
+        }
+        duban_outbox::enqueue_all(txn, topics::NOTIFICATIONS, &envelopes).await?;
         let live = self.live.clone();
         let wake = self.bus.wake.clone();
         Ok(vec![Box::new(move || {
@@ -173,6 +181,30 @@ impl Handler for NotificationsService {
                 let _ = live.send(v);
             }
         })])
+    }
+}
+
+/// Notices written by one statement: nine columns a row stay far below the
+/// bind-parameter limits of PostgreSQL and SQLite.
+const ROWS_PER_STATEMENT: usize = 1000;
+
+#[async_trait]
+impl Handler for NotificationsService {
+    async fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        event: &RawEnvelope,
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        self.notify(txn, [(event, tracing::Span::current())]).await
+    }
+
+    async fn handle_all(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[(RawEnvelope, tracing::Span)],
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        self.notify(txn, events.iter().map(|(e, s)| (e, s.clone())))
+            .await
     }
 }
 

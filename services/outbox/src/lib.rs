@@ -23,18 +23,43 @@ pub async fn enqueue<C: ConnectionTrait, E: Serialize>(
     topic: &str,
     envelope: &Envelope<E>,
 ) -> Result<(), DbErr> {
-    let payload =
-        serde_json::to_string(envelope).map_err(|e| DbErr::Custom(format!("serialise: {e}")))?;
-    entity::outbox::Entity::insert(entity::outbox::ActiveModel {
-        event_id: Set(envelope.meta.id.to_string()),
-        topic: Set(topic.to_string()),
-        key: Set(envelope.meta.aggregate_id.clone()),
-        payload: Set(payload),
-        created_at: Set(envelope.meta.occurred_at.with_timezone(&chrono::Utc)),
-        ..Default::default()
-    })
-    .exec_without_returning(conn)
-    .await?;
+    enqueue_all(conn, topic, std::slice::from_ref(envelope)).await
+}
+
+/// Rows written by one outbox statement: far below the bind-parameter limits of
+/// PostgreSQL (65,535) and SQLite (32,766) at five columns a row.
+const ROWS_PER_STATEMENT: usize = 1000;
+
+/// Writes events into the outbox in order using the caller's transaction, a
+/// thousand rows a statement.
+pub async fn enqueue_all<C: ConnectionTrait, E: Serialize>(
+    conn: &C,
+    topic: &str,
+    envelopes: &[Envelope<E>],
+) -> Result<(), DbErr> {
+    for chunk in envelopes.chunks(ROWS_PER_STATEMENT) {
+        let rows = chunk
+            .iter()
+            .map(|envelope| {
+                let payload = serde_json::to_string(envelope)
+                    .map_err(|e| DbErr::Custom(format!("serialise: {e}")))?;
+                Ok(entity::outbox::ActiveModel {
+                    event_id: Set(envelope.meta.id.to_string()),
+                    topic: Set(topic.to_string()),
+                    key: Set(envelope.meta.aggregate_id.clone()),
+                    payload: Set(payload),
+                    created_at: Set(envelope.meta.occurred_at.with_timezone(&chrono::Utc)),
+                    ..Default::default()
+                })
+            })
+            .collect::<Result<Vec<_>, DbErr>>()?;
+        if rows.is_empty() {
+            continue;
+        }
+        entity::outbox::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
+    }
     Ok(())
 }
 
