@@ -371,6 +371,44 @@ pub struct AssignmentSnapshot {
 }
 
 impl AssignmentSnapshot {
+    /// A just-issued item of 青石镇党政办 due on 2026-03-31, for tests and examples.
+    pub fn example(id: &str) -> Self {
+        let issued_at =
+            chrono::DateTime::parse_from_rfc3339("2026-03-10T09:00:00+08:00").unwrap_or_default();
+        Self {
+            id: id.into(),
+            title: format!("事项{id}"),
+            description: "按期完成整改".into(),
+            source: AssignmentSource::KeyTask,
+            source_text: None,
+            issuer_id: "p-county-supervisor".into(),
+            issuer_unit_id: "county-dcs".into(),
+            lead_unit_id: "qingshi-dzb".into(),
+            lead_unit_path: "/qs/qingshi/qingshi-dzb".into(),
+            lead_unit_name: "青石镇党政办".into(),
+            responsible_person_id: "p-qingshi-clerk".into(),
+            state: AssignmentState::Issued,
+            time_limit_days: Some(15),
+            issued_at,
+            due_on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(),
+            progress_percent: 0,
+            version: 1,
+            supervision_level: SupervisionLevel::Normal,
+            suspended_on: None,
+            pending_extension_days: None,
+            extension_count: 0,
+            pending_transfer_unit_id: None,
+            transfer_count: 0,
+            urgency: Urgency::default(),
+            cooperating_unit_ids: vec![],
+            ack_due_on: None,
+            campaign_id: None,
+            category: None,
+            problem_id: None,
+            duty_id: None,
+        }
+    }
+
     /// Two or more transfers: the item is being passed around (推诿, 击鼓传花).
     pub fn buck_passing(&self) -> bool {
         self.transfer_count >= 2

@@ -7,7 +7,7 @@ use duban_clock::{ManualClock, SharedClock};
 use duban_evaluation::EvaluationService;
 use duban_outbox::{EventBus, Handler};
 use duban_schema::assignments::{
-    AssignmentSnapshot, AssignmentSource, AssignmentState, AssignmentsEvent, SupervisionLevel,
+    AssignmentSnapshot, AssignmentState, AssignmentsEvent, SupervisionLevel,
 };
 use duban_schema::{Envelope, RawEnvelope};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
@@ -32,42 +32,16 @@ async fn service(dir: &tempfile::TempDir, name: &str) -> (DatabaseConnection, Ev
 }
 
 fn snapshot(id: &str, version: i64, due_day: u32, percent: i32) -> AssignmentSnapshot {
-    let at = DateTime::parse_from_rfc3339("2026-03-10T09:00:00+08:00").unwrap();
     AssignmentSnapshot {
-        id: id.into(),
-        title: format!("事项{id}"),
-        description: "d".into(),
-        source: AssignmentSource::KeyTask,
-        source_text: None,
-        issuer_id: "p-sup".into(),
-        issuer_unit_id: "county".into(),
-        lead_unit_id: "qingshi-dzb".into(),
-        lead_unit_path: "/qs/qingshi/qingshi-dzb".into(),
-        lead_unit_name: "青石镇党政办".into(),
-        responsible_person_id: "p-clerk".into(),
         state: if version == 1 {
             AssignmentState::Issued
         } else {
             AssignmentState::InProgress
         },
-        time_limit_days: Some(10),
-        issued_at: at,
         due_on: chrono::NaiveDate::from_ymd_opt(2026, 3, due_day).unwrap(),
         progress_percent: percent,
         version,
-        supervision_level: SupervisionLevel::Normal,
-        suspended_on: None,
-        pending_extension_days: None,
-        extension_count: 0,
-        pending_transfer_unit_id: None,
-        transfer_count: 0,
-        urgency: Default::default(),
-        cooperating_unit_ids: vec![],
-        ack_due_on: None,
-        campaign_id: None,
-        category: None,
-        problem_id: None,
-        duty_id: None,
+        ..AssignmentSnapshot::example(id)
     }
 }
 
