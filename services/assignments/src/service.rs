@@ -2011,20 +2011,26 @@ impl AssignmentsApi for AssignmentsService {
                     .map(|s| s.as_str().to_string())
                     .collect(),
             };
-            let total_count = match (page.count, only_scope_and_states) {
-                (false, _) => 0,
-                (true, true) => crate::unit_page::tally(
-                    &self.db,
-                    &units,
-                    filter.states.as_ref().map(|_| &states[..]),
-                )
-                .await
-                .map_err(internal)?,
-                (true, false) => assignment::Entity::find()
-                    .filter(cond.clone())
-                    .count(&self.db)
-                    .await
-                    .map_err(internal)?,
+            // The count and the page do not depend on each other: both at once, on two
+            // of the pool's connections.
+            let count = async {
+                Ok::<_, sea_orm::DbErr>(match (page.count, only_scope_and_states) {
+                    (false, _) => 0,
+                    (true, true) => {
+                        crate::unit_page::tally(
+                            &self.db,
+                            &units,
+                            filter.states.as_ref().map(|_| &states[..]),
+                        )
+                        .await?
+                    }
+                    (true, false) => {
+                        assignment::Entity::find()
+                            .filter(cond.clone())
+                            .count(&self.db)
+                            .await?
+                    }
+                })
             };
             let walk = crate::unit_page::Walk {
                 units: &units,
@@ -2035,12 +2041,11 @@ impl AssignmentsApi for AssignmentsService {
                 descending: sort == AssignmentSort::DueDesc,
                 limit: page.first as u64 + 1,
             };
-            let ids = crate::unit_page::page_ids(&self.db, &walk)
-                .await
-                .map_err(internal)?;
-            let rows = crate::unit_page::rows(&self.db, &ids)
-                .await
-                .map_err(internal)?;
+            let rows = async {
+                let ids = crate::unit_page::page_ids(&self.db, &walk).await?;
+                crate::unit_page::rows(&self.db, &ids).await
+            };
+            let (total_count, rows) = futures::try_join!(count, rows).map_err(internal)?;
             return self.page_of(rows, page, total_count).await;
         }
         let total_count = if page.count {
