@@ -70,7 +70,7 @@ start_postgres() {
   if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$data"; fi
   as_postgres "$bin/initdb" -D "$data" -U duban --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   as_postgres "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
-    -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+    -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=1GB" \
     start >/dev/null
   as_postgres "$bin/createdb" -h 127.0.0.1 -p "$pg_port" -U duban duban
   log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
