@@ -121,10 +121,19 @@ async fn payload(
     let v = if selects(std::slice::from_ref(&item), &HISTORY) {
         // Commands answer without the item's history; read it when the client asks.
         // After a transfer the caller may no longer see the item: answer as the command did.
-        s.assignments
+        // The command has committed by then, so no error of this read fails the request.
+        match s
+            .assignments
             .assignment(actor(ctx)?, &v.assignment.id)
             .await
-            .unwrap_or(v)
+        {
+            Ok(read) => read,
+            Err(ApiError::NotFound { .. } | ApiError::Forbidden(_)) => v,
+            Err(e) => {
+                tracing::warn!(id = %v.assignment.id, error = %e, "re-reading an item after a command failed; answered without its history");
+                v
+            }
+        }
     } else {
         v
     };
