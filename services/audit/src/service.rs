@@ -468,30 +468,21 @@ fn require_discipline(actor: &Actor) -> Result<(), ApiError> {
 
 #[async_trait]
 impl Handler for AuditService {
-    async fn handle(
-        &self,
-        txn: &DatabaseTransaction,
-        event: &RawEnvelope,
-    ) -> Result<Vec<AfterCommit>, HandlerError> {
-        self.append(txn, [(event, tracing::Span::current())]).await
-    }
-
     async fn handle_all(
         &self,
         txn: &DatabaseTransaction,
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        self.append(txn, events.iter().map(|(e, s)| (e, s.clone())))
-            .await
+        self.append(txn, events).await
     }
 }
 
 impl AuditService {
     /// Appends events to the log in order, after its last entry, in one statement.
-    async fn append<'e>(
+    async fn append(
         &self,
         txn: &DatabaseTransaction,
-        events: impl IntoIterator<Item = (&'e RawEnvelope, tracing::Span)>,
+        events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
         let last = audit_leaf::Entity::find()
             .select_only()

@@ -57,21 +57,15 @@ fn event(n: u32) -> RawEnvelope {
 /// Appends the events one alone, then in batches of three, as the consumer hands them over.
 async fn append(db: &DatabaseConnection, svc: &AuditService, range: std::ops::Range<u32>) {
     let events: Vec<u32> = range.collect();
-    for (i, chunk) in std::iter::once(&events[..1.min(events.len())])
+    for chunk in std::iter::once(&events[..1.min(events.len())])
         .chain(events.get(1..).unwrap_or_default().chunks(3))
-        .enumerate()
     {
         let txn = db.begin().await.unwrap();
-        let after = if i == 0 {
-            let Some(&n) = chunk.first() else { continue };
-            svc.handle(&txn, &event(n)).await.unwrap()
-        } else {
-            let batch: Vec<_> = chunk
-                .iter()
-                .map(|&n| (event(n), tracing::Span::none()))
-                .collect();
-            svc.handle_all(&txn, &batch).await.unwrap()
-        };
+        let batch: Vec<_> = chunk
+            .iter()
+            .map(|&n| (event(n), tracing::Span::none()))
+            .collect();
+        let after = svc.handle_all(&txn, &batch).await.unwrap();
         drop(after);
         txn.commit().await.unwrap();
     }

@@ -217,12 +217,11 @@ impl EvaluationService {
 
     /// Applies `events` in order: reads the items they touch in one query, then writes
     /// each touched item's last state and the color changes, one statement each.
-    async fn track<'e>(
+    async fn track(
         &self,
         txn: &DatabaseTransaction,
-        events: impl IntoIterator<Item = (&'e RawEnvelope, tracing::Span)>,
+        events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        let events: Vec<_> = events.into_iter().collect();
         let mut after = Vec::new();
         let mut snapshots = Vec::new();
         for (event, span) in events {
@@ -230,7 +229,7 @@ impl EvaluationService {
                 continue;
             };
             if let AssignmentsEvent::CalendarDayChanged { day } = &typed {
-                after.push(self.calendar_day(txn, day).instrument(span).await?);
+                after.push(self.calendar_day(txn, day).instrument(span.clone()).await?);
             } else if typed.assignment().is_some() {
                 snapshots.push((event, span, typed));
             }
@@ -333,21 +332,12 @@ const ROWS_PER_STATEMENT: usize = 1000;
 
 #[async_trait]
 impl Handler for EvaluationService {
-    async fn handle(
-        &self,
-        txn: &DatabaseTransaction,
-        event: &RawEnvelope,
-    ) -> Result<Vec<AfterCommit>, HandlerError> {
-        self.track(txn, [(event, tracing::Span::current())]).await
-    }
-
     async fn handle_all(
         &self,
         txn: &DatabaseTransaction,
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        self.track(txn, events.iter().map(|(e, s)| (e, s.clone())))
-            .await
+        self.track(txn, events).await
     }
 }
 

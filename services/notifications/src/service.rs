@@ -118,10 +118,10 @@ impl NotificationsService {
 impl NotificationsService {
     /// Writes the notices `events` call for, with their NotificationCreated events, in
     /// one statement each.
-    async fn notify<'e>(
+    async fn notify(
         &self,
         txn: &DatabaseTransaction,
-        events: impl IntoIterator<Item = (&'e RawEnvelope, tracing::Span)>,
+        events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
         let now = self.clock.now();
         let (mut rows, mut envelopes, mut created) = (Vec::new(), Vec::new(), Vec::new());
@@ -190,21 +190,12 @@ const ROWS_PER_STATEMENT: usize = 1000;
 
 #[async_trait]
 impl Handler for NotificationsService {
-    async fn handle(
-        &self,
-        txn: &DatabaseTransaction,
-        event: &RawEnvelope,
-    ) -> Result<Vec<AfterCommit>, HandlerError> {
-        self.notify(txn, [(event, tracing::Span::current())]).await
-    }
-
     async fn handle_all(
         &self,
         txn: &DatabaseTransaction,
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        self.notify(txn, events.iter().map(|(e, s)| (e, s.clone())))
-            .await
+        self.notify(txn, events).await
     }
 }
 

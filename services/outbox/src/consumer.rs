@@ -16,7 +16,6 @@ use sea_orm::{
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-use tracing::Instrument;
 
 /// Most events handled in one transaction.
 pub const BATCH: usize = 64;
@@ -43,26 +42,14 @@ pub enum HandlerError {
 /// A service's reaction to events of other services.
 #[async_trait]
 pub trait Handler: Send + Sync + 'static {
-    /// Applies one event inside `txn`; the caller adds the inbox row and commits.
-    async fn handle(
-        &self,
-        txn: &DatabaseTransaction,
-        event: &RawEnvelope,
-    ) -> Result<Vec<AfterCommit>, HandlerError>;
-
-    /// Applies several new events in order inside `txn`, each under its span; a handler
-    /// that writes a row per event overrides it to write them in one statement.
+    /// Applies new events in order inside `txn`, each under its span (one or several: a
+    /// handler writes a batch with a statement per table); the caller adds the inbox rows
+    /// and commits.
     async fn handle_all(
         &self,
         txn: &DatabaseTransaction,
         events: &[(RawEnvelope, tracing::Span)],
-    ) -> Result<Vec<AfterCommit>, HandlerError> {
-        let mut after = Vec::new();
-        for (event, span) in events {
-            after.append(&mut self.handle(txn, event).instrument(span.clone()).await?);
-        }
-        Ok(after)
-    }
+    ) -> Result<Vec<AfterCommit>, HandlerError>;
 }
 
 /// Reads a consumer group's topics and applies each event once.
@@ -342,20 +329,22 @@ mod tests {
 
     #[async_trait]
     impl Handler for Recorder {
-        async fn handle(
+        async fn handle_all(
             &self,
             txn: &DatabaseTransaction,
-            event: &RawEnvelope,
+            events: &[(RawEnvelope, tracing::Span)],
         ) -> Result<Vec<AfterCommit>, HandlerError> {
-            let key = event.meta.aggregate_id.clone();
-            txn.execute(Statement::from_sql_and_values(
-                txn.get_database_backend(),
-                "INSERT INTO effect (k) VALUES (?)",
-                [key.clone().into()],
-            ))
-            .await?;
-            if key == "poison" && !self.failed_once.swap(true, Ordering::SeqCst) {
-                return Err(HandlerError::Malformed("fails the first time".into()));
+            for (event, _) in events {
+                let key = event.meta.aggregate_id.clone();
+                txn.execute(Statement::from_sql_and_values(
+                    txn.get_database_backend(),
+                    "INSERT INTO effect (k) VALUES (?)",
+                    [key.clone().into()],
+                ))
+                .await?;
+                if key == "poison" && !self.failed_once.swap(true, Ordering::SeqCst) {
+                    return Err(HandlerError::Malformed("fails the first time".into()));
+                }
             }
             Ok(vec![])
         }

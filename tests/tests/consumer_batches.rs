@@ -1,0 +1,235 @@
+//! A batch of events handed to a consuming service in one transaction has the effects of
+//! the same events applied one by one: evaluation's colors and ColorChanged events,
+//! notifications' notices and NotificationCreated events.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use duban_clock::{ManualClock, SharedClock};
+use duban_evaluation::EvaluationService;
+use duban_notifications::NotificationsService;
+use duban_outbox::{EventBus, Handler};
+use duban_schema::assignments::{
+    AssignmentSnapshot, AssignmentState, AssignmentsEvent, SupervisionLevel,
+};
+use duban_schema::{Envelope, RawEnvelope};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use sea_orm_migration::MigratorTrait;
+use std::sync::Arc;
+
+/// A migrated SQLite database of `service` in `dir`, a fixed clock and a bus.
+async fn parts<M: MigratorTrait>(
+    dir: &tempfile::TempDir,
+    service: &str,
+    name: &str,
+) -> (DatabaseConnection, SharedClock, EventBus) {
+    let url = format!("sqlite://{}/{name}.db?mode=rwc", dir.path().display());
+    let db = duban_outbox::db::connect(&url, service).await.unwrap();
+    M::up(&db, None).await.unwrap();
+    let clock: SharedClock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 16, 2, 0, 0).unwrap(),
+    ));
+    let bus = EventBus {
+        transport: Arc::new(duban_transport::InProcessTransport::new()),
+        wake: Arc::new(tokio::sync::Notify::new()),
+    };
+    (db, clock, bus)
+}
+
+/// Applies `events` to `one` a transaction each and to `all` in one transaction; returns
+/// how many after-commit actions the batch left.
+async fn apply<H: Handler>(
+    one: (&DatabaseConnection, &H),
+    all: (&DatabaseConnection, &H),
+    events: Vec<RawEnvelope>,
+) -> usize {
+    for e in &events {
+        let txn = one.0.begin().await.unwrap();
+        drop(
+            one.1
+                .handle_all(&txn, &[(e.clone(), tracing::Span::none())])
+                .await
+                .unwrap(),
+        );
+        txn.commit().await.unwrap();
+    }
+    let batch: Vec<_> = events
+        .into_iter()
+        .map(|e| (e, tracing::Span::none()))
+        .collect();
+    let txn = all.0.begin().await.unwrap();
+    let after = all.1.handle_all(&txn, &batch).await.unwrap();
+    txn.commit().await.unwrap();
+    after.len()
+}
+
+fn raw(n: u128, event: AssignmentsEvent) -> RawEnvelope {
+    let a = event.assignment().unwrap().clone();
+    let envelope = Envelope {
+        meta: duban_outbox::meta(
+            DateTime::parse_from_rfc3339("2026-03-16T10:00:00+08:00").unwrap(),
+            "qs",
+            &a.lead_unit_path,
+            "p-county-supervisor",
+            uuid::Uuid::from_u128(n),
+            None,
+            &a.id,
+            a.version,
+        ),
+        event,
+    };
+    serde_json::from_str(&envelope.to_json().unwrap()).unwrap()
+}
+
+async fn column(db: &DatabaseConnection, sql: &str) -> Vec<String> {
+    db.query_all(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect()
+}
+
+/// What each outbox row says, through `say`; event ids are new on each run.
+async fn said(db: &DatabaseConnection, say: impl Fn(&serde_json::Value) -> String) -> Vec<String> {
+    column(db, "SELECT payload FROM outbox ORDER BY seq")
+        .await
+        .iter()
+        .map(|p| say(&serde_json::from_str(p).unwrap()))
+        .collect()
+}
+
+fn moved(id: &str, version: i64, due_day: u32, percent: i32) -> RawEnvelope {
+    let a = AssignmentSnapshot {
+        state: if version == 1 {
+            AssignmentState::Issued
+        } else {
+            AssignmentState::InProgress
+        },
+        due_on: chrono::NaiveDate::from_ymd_opt(2026, 3, due_day).unwrap(),
+        progress_percent: percent,
+        version,
+        ..AssignmentSnapshot::example(id)
+    };
+    let n = u128::from(id.as_bytes()[0]) * 100 + version as u128;
+    raw(
+        n,
+        if version == 1 {
+            AssignmentsEvent::AssignmentIssued { assignment: a }
+        } else {
+            AssignmentsEvent::SupervisionRaised {
+                assignment: a,
+                from: SupervisionLevel::Normal,
+            }
+        },
+    )
+}
+
+#[tokio::test]
+async fn evaluation_colors_a_batch_as_its_events_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    type M = duban_evaluation::migration::Migrator;
+    let (one_db, clock, bus) = parts::<M>(&dir, "evaluation", "one").await;
+    let one = EvaluationService::new(one_db.clone(), bus, clock, "qs", 2);
+    let (all_db, clock, bus) = parts::<M>(&dir, "evaluation", "all").await;
+    let all = EvaluationService::new(all_db.clone(), bus, clock, "qs", 2);
+    // Item a: issued far from its limit (16 March), moved close to it, then past it, with a
+    // stale redelivery of its first version in between; item b: issued late, then moved.
+    let events = vec![
+        moved("a", 1, 31, 0),
+        moved("b", 1, 12, 0),
+        moved("a", 2, 17, 20),
+        moved("a", 1, 31, 0),
+        moved("b", 2, 31, 50),
+        moved("a", 3, 13, 40),
+    ];
+    apply((&one_db, &one), (&all_db, &all), events).await;
+
+    let items = "SELECT id || ' v' || version || ' ' || color || ' ' || percent || ' ' || reason FROM tracked_item ORDER BY id";
+    let one_items = column(&one_db, items).await;
+    assert_eq!(one_items.len(), 2, "{one_items:?}");
+    assert!(one_items[0].starts_with("a v3 RED 40"), "{one_items:?}");
+    assert!(one_items[1].starts_with("b v2 BLUE 50"), "{one_items:?}");
+    assert_eq!(column(&all_db, items).await, one_items);
+
+    let say = |v: &serde_json::Value| {
+        let d = &v["data"];
+        format!(
+            "{} {} {} → {} cause {}",
+            v["type"], d["item_id"], d["from"], d["to"], v["correlation_id"]
+        )
+    };
+    let one_said = said(&one_db, say).await;
+    // a: none → blue → yellow → red; b: none → red → blue; the stale copy says nothing.
+    assert_eq!(one_said.len(), 5, "{one_said:?}");
+    assert_eq!(said(&all_db, say).await, one_said);
+}
+
+#[tokio::test]
+async fn notifications_notify_a_batch_as_its_events_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    type M = duban_notifications::migration::Migrator;
+    let (one_db, clock, bus) = parts::<M>(&dir, "notifications", "one").await;
+    let one = NotificationsService::new(one_db.clone(), bus, clock, "qs");
+    let (all_db, clock, bus) = parts::<M>(&dir, "notifications", "all").await;
+    let all = NotificationsService::new(all_db.clone(), bus, clock, "qs");
+    // Item a is issued, then overdue for acknowledgement (a notice to the responsible
+    // person and one to the issuer); item b is issued; another producer's event is passed
+    // over.
+    let (a, b) = (
+        AssignmentSnapshot::example("a"),
+        AssignmentSnapshot::example("b"),
+    );
+    let mut foreign = raw(
+        4,
+        AssignmentsEvent::AssignmentIssued {
+            assignment: b.clone(),
+        },
+    );
+    foreign.event_type = "ColorChanged".into();
+    let events = vec![
+        raw(
+            1,
+            AssignmentsEvent::AssignmentIssued {
+                assignment: a.clone(),
+            },
+        ),
+        raw(
+            2,
+            AssignmentsEvent::AcknowledgementOverdue { assignment: a },
+        ),
+        foreign,
+        raw(3, AssignmentsEvent::AssignmentIssued { assignment: b }),
+    ];
+    let after = apply((&one_db, &one), (&all_db, &all), events).await;
+    assert_eq!(after, 1, "one wake and live push for the batch");
+
+    let notices = "SELECT recipient_id || ' ' || kind || ' ' || assignment_id || ' ' || title || ' ' || body FROM notification ORDER BY 1";
+    let one_notices = column(&one_db, notices).await;
+    assert_eq!(one_notices.len(), 4, "{one_notices:?}");
+    let to_issuer = one_notices
+        .iter()
+        .filter(|n| n.starts_with("p-county-supervisor "))
+        .count();
+    assert_eq!(to_issuer, 1, "{one_notices:?}");
+    assert_eq!(column(&all_db, notices).await, one_notices);
+
+    let say = |v: &serde_json::Value| {
+        let n = &v["data"]["notification"];
+        let own = v["aggregate_id"] == n["id"];
+        format!(
+            "{} {} {} {} {own}",
+            v["type"], n["recipient_id"], n["title"], v["correlation_id"]
+        )
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let one_said = sorted(said(&one_db, say).await);
+    assert_eq!(one_said.len(), 4, "{one_said:?}");
+    assert!(
+        one_said.iter().all(|s| s.ends_with(" true")),
+        "{one_said:?}"
+    );
+    assert_eq!(sorted(said(&all_db, say).await), one_said);
+}
