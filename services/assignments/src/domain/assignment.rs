@@ -398,36 +398,19 @@ mod tests {
     fn issued() -> AssignmentSnapshot {
         let at = DateTime::parse_from_rfc3339("2026-03-10T09:00:00+08:00").unwrap();
         AssignmentSnapshot {
-            id: "a".into(),
             title: "t".into(),
             description: "d".into(),
             source: AssignmentSource::KeyTask,
-            source_text: None,
             issuer_id: "s".into(),
             issuer_unit_id: "su".into(),
             lead_unit_id: "u".into(),
             lead_unit_path: "/c/u".into(),
             lead_unit_name: "u".into(),
             responsible_person_id: "p".into(),
-            state: AssignmentState::Issued,
             time_limit_days: Some(5),
             issued_at: at,
             due_on: at.date_naive() + chrono::Duration::days(7),
-            progress_percent: 0,
-            version: 1,
-            supervision_level: SupervisionLevel::Normal,
-            suspended_on: None,
-            pending_extension_days: None,
-            extension_count: 0,
-            pending_transfer_unit_id: None,
-            transfer_count: 0,
-            urgency: Default::default(),
-            cooperating_unit_ids: vec![],
-            ack_due_on: None,
-            campaign_id: None,
-            category: None,
-            problem_id: None,
-            duty_id: None,
+            ..AssignmentSnapshot::example("a")
         }
     }
 
