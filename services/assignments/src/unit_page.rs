@@ -84,73 +84,128 @@ pub(crate) async fn page_ids<C: ConnectionTrait>(
         let rows = db.query_all(union(w, backend)).await?;
         return rows.iter().map(|r| r.try_get::<String>("", "id")).collect();
     }
-    // Each walk first takes a few keys, about its share of the page; a walk that stopped
-    // at its share before the page's last key may hide earlier keys, so it is read again
-    // with a larger share. The last round takes a whole page from every walk.
+    // Each walk first takes a few keys, about its share of the page. A walk that stopped
+    // at its share before the page's last key may hide earlier keys: only such walks are
+    // read again, with four times the share, up to a whole page.
     let limit = w.limit as usize;
-    let walks = if w.per_unit() {
-        w.units.len() * w.states.len()
+    let all: Vec<(Option<&str>, &str)> = if w.per_unit() {
+        w.units
+            .iter()
+            .flat_map(|u| w.states.iter().map(move |s| (Some(u.as_str()), s.as_str())))
+            .collect()
     } else {
-        w.states.len()
+        w.states.iter().map(|s| (None, s.as_str())).collect()
     };
-    let mut share = (limit.div_ceil(walks.max(1)) * 4).min(limit);
+    let first = (limit.div_ceil(all.len().max(1)) * 4).min(limit);
+    let mut share = vec![first; all.len()];
+    let mut keys = walk_keys(db, w, &all, &(0..all.len()).collect::<Vec<_>>(), first, &[]).await?;
     loop {
-        let rows = db.query_all(lateral(w, share as u64)).await?;
-        let mut last_of_walk = std::collections::HashMap::new();
-        let mut taken = std::collections::HashMap::new();
-        for (i, r) in rows.iter().enumerate() {
-            let walk = r.try_get::<i64>("", "walk")?;
-            last_of_walk.insert(walk, i);
-            *taken.entry(walk).or_insert(0usize) += 1;
+        let mut taken = vec![0usize; all.len()];
+        let mut last = vec![0usize; all.len()];
+        for (i, k) in keys.iter().enumerate() {
+            taken[k.2] += 1;
+            last[k.2] = i;
         }
-        let complete = share >= limit
-            || taken
-                .iter()
-                .all(|(walk, n)| *n < share || last_of_walk[walk] >= limit);
-        if complete {
-            return rows
-                .iter()
-                .take(limit)
-                .map(|r| r.try_get::<String>("", "id"))
-                .collect();
+        let hiding: Vec<usize> = (0..all.len())
+            .filter(|&n| share[n] < limit && taken[n] == share[n] && last[n] < limit)
+            .collect();
+        if hiding.is_empty() {
+            return Ok(keys.into_iter().take(limit).map(|k| k.1).collect());
         }
-        share = (share * 4).min(limit);
+        let more = hiding
+            .iter()
+            .map(|&n| share[n] * 4)
+            .max()
+            .unwrap_or(limit)
+            .min(limit);
+        // The walks read again replace their keys; the others' keys up to the page's
+        // end are merged with them by the database, in its own collation.
+        let kept: Vec<_> = keys
+            .into_iter()
+            .take(limit)
+            .filter(|k| !hiding.contains(&k.2))
+            .collect();
+        keys = walk_keys(db, w, &all, &hiding, more, &kept).await?;
+        for n in hiding {
+            share[n] = more;
+        }
     }
 }
 
-/// PostgreSQL: one LATERAL walk per (unit, state) pair from arrays, each stopping after
-/// `share` keys, all of them in order with the number of the walk they came from;
-/// planned once whatever the number of units.
-fn lateral(w: &Walk<'_>, share: u64) -> Statement {
+/// The first `share` keys (time limit, id, walk) of each of the walks `which` of `all`,
+/// merged with `kept` in the page's order.
+async fn walk_keys<C: ConnectionTrait>(
+    db: &C,
+    w: &Walk<'_>,
+    all: &[(Option<&str>, &str)],
+    which: &[usize],
+    share: usize,
+    kept: &[(NaiveDate, String, usize)],
+) -> Result<Vec<(NaiveDate, String, usize)>, DbErr> {
+    let rows = db
+        .query_all(lateral(w, all, which, share as u64, kept))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<NaiveDate>("", "due_on")?,
+                r.try_get::<String>("", "id")?,
+                r.try_get::<i64>("", "walk")?.max(0) as usize,
+            ))
+        })
+        .collect()
+}
+
+/// PostgreSQL: one LATERAL walk per listed (unit, state) pair, from parallel arrays, each
+/// stopping after `share` keys, merged with the `kept` keys in the page's order; planned
+/// once whatever the number of walks.
+fn lateral(
+    w: &Walk<'_>,
+    all: &[(Option<&str>, &str)],
+    which: &[usize],
+    share: u64,
+    kept: &[(NaiveDate, String, usize)],
+) -> Statement {
     let dir = if w.descending { "DESC" } else { "ASC" };
     let mut keys = w.keys();
-    keys.and_where(Expr::cust("\"state\" = s.st"));
+    keys.and_where(Expr::cust("\"state\" = p.st"));
     if w.per_unit() {
-        keys.and_where(Expr::cust("\"lead_unit_path\" = u.pa"));
+        keys.and_where(Expr::cust("\"lead_unit_path\" = p.pa"));
     }
     keys.order_by(assignment::Column::DueOn, w.order())
         .order_by(assignment::Column::Id, w.order())
         .limit(share);
     let (inner, values) = keys.build(PostgresQueryBuilder);
     let mut values = values.0;
-    values.push(array_literal(w.states).into());
-    let mut from = format!(
-        "unnest(${}::text[]) WITH ORDINALITY AS s(st, sn)",
+    let mut arg = |items: Vec<String>| {
+        values.push(array_literal(&items).into());
         values.len()
+    };
+    let (pa, st, wn) = (
+        arg(which
+            .iter()
+            .map(|&n| all[n].0.unwrap_or_default().to_string())
+            .collect()),
+        arg(which.iter().map(|&n| all[n].1.to_string()).collect()),
+        arg(which.iter().map(|n| n.to_string()).collect()),
     );
-    let mut walk = "s.sn".to_string();
-    if w.per_unit() {
-        values.push(array_literal(w.units).into());
-        from.push_str(&format!(
-            " CROSS JOIN unnest(${}::text[]) WITH ORDINALITY AS u(pa, un)",
-            values.len()
-        ));
-        walk = format!("u.un * {} + s.sn", w.states.len() + 1);
+    let mut sql = format!(
+        "SELECT k.id, k.due_on, p.wn AS walk \
+         FROM unnest(${pa}::text[], ${st}::text[], ${wn}::bigint[]) AS p(pa, st, wn) \
+         CROSS JOIN LATERAL ({inner}) AS k"
+    );
+    if !kept.is_empty() {
+        let (id, due, walk) = (
+            arg(kept.iter().map(|k| k.1.clone()).collect()),
+            arg(kept.iter().map(|k| k.0.to_string()).collect()),
+            arg(kept.iter().map(|k| k.2.to_string()).collect()),
+        );
+        sql = format!(
+            "{sql} UNION ALL SELECT id, due_on, walk \
+             FROM unnest(${id}::text[], ${due}::date[], ${walk}::bigint[]) AS q(id, due_on, walk)"
+        );
     }
-    let sql = format!(
-        "SELECT k.id, ({walk})::BIGINT AS walk FROM {from} CROSS JOIN LATERAL ({inner}) AS k \
-         ORDER BY k.due_on {dir}, k.id {dir}"
-    );
+    sql.push_str(&format!(" ORDER BY due_on {dir}, id {dir}"));
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
 
