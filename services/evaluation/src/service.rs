@@ -297,7 +297,7 @@ impl EvaluationService {
             .filter_map(|id| items.remove(id))
             .map(IntoActiveModel::into_active_model)
             .collect();
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        for chunk in rows.chunks(duban_outbox::ROWS_PER_STATEMENT) {
             tracked_item::Entity::insert_many(chunk.to_vec())
                 .on_conflict(
                     OnConflict::column(tracked_item::Column::Id)
@@ -325,10 +325,6 @@ impl EvaluationService {
         Ok(after)
     }
 }
-
-/// Items written by one statement: eleven columns a row stay far below the
-/// bind-parameter limits of PostgreSQL and SQLite.
-const ROWS_PER_STATEMENT: usize = 1000;
 
 #[async_trait]
 impl Handler for EvaluationService {

@@ -166,7 +166,7 @@ impl NotificationsService {
         if created.is_empty() {
             return Ok(vec![]);
         }
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        for chunk in rows.chunks(duban_outbox::ROWS_PER_STATEMENT) {
             notification::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(txn)
                 .await?;
@@ -183,10 +183,6 @@ impl NotificationsService {
         })])
     }
 }
-
-/// Notices written by one statement: nine columns a row stay far below the
-/// bind-parameter limits of PostgreSQL and SQLite.
-const ROWS_PER_STATEMENT: usize = 1000;
 
 #[async_trait]
 impl Handler for NotificationsService {

@@ -26,9 +26,9 @@ pub async fn enqueue<C: ConnectionTrait, E: Serialize>(
     enqueue_all(conn, topic, std::slice::from_ref(envelope)).await
 }
 
-/// Rows written by one outbox statement: far below the bind-parameter limits of
-/// PostgreSQL (65,535) and SQLite (32,766) at five columns a row.
-const ROWS_PER_STATEMENT: usize = 1000;
+/// Rows a multi-row INSERT writes at most: up to 30 columns a row stay below the
+/// bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+pub const ROWS_PER_STATEMENT: usize = 1000;
 
 /// Writes events into the outbox in order using the caller's transaction, a
 /// thousand rows a statement.
@@ -53,9 +53,6 @@ pub async fn enqueue_all<C: ConnectionTrait, E: Serialize>(
                 })
             })
             .collect::<Result<Vec<_>, DbErr>>()?;
-        if rows.is_empty() {
-            continue;
-        }
         entity::outbox::Entity::insert_many(rows)
             .exec_without_returning(conn)
             .await?;
