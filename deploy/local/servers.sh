@@ -4,7 +4,7 @@
 # controller) from its jars on Maven Central. Both are cached between runs.
 #
 #   deploy/local/servers.sh start   # prints the DATABASE_URL and KAFKA_BROKERS lines to source
-#   deploy/local/servers.sh stop
+#   deploy/local/servers.sh stop [all|postgres|kafka]
 #   deploy/local/servers.sh kafka-down | kafka-up   # stop / restart the broker, keeping its data
 #
 # Settings (environment): DUBAN_CACHE (default ~/.cache/duban), DUBAN_PG_PORT (15432),
@@ -178,8 +178,10 @@ case "${1:-}" in
     fi
     ;;
   stop)
-    stop_kafka
-    stop_postgres
+    what=${2:-all}
+    case "$what" in all|postgres|kafka) ;; *) echo "usage: $0 stop [all|postgres|kafka]" >&2; exit 2 ;; esac
+    if [ "$what" = all ] || [ "$what" = kafka ]; then stop_kafka; fi
+    if [ "$what" = all ] || [ "$what" = postgres ]; then stop_postgres; fi
     ;;
   kafka-down)
     stop_kafka
@@ -188,7 +190,7 @@ case "${1:-}" in
     resume_kafka
     ;;
   *)
-    echo "usage: $0 start [all|postgres|kafka] | stop | kafka-down | kafka-up" >&2
+    echo "usage: $0 start [all|postgres|kafka] | stop [all|postgres|kafka] | kafka-down | kafka-up" >&2
     exit 2
     ;;
 esac
