@@ -117,12 +117,10 @@ impl Consumer {
             // Whatever else arrives within GATHER joins this one's transaction.
             let mut batch = vec![delivery];
             let until = tokio::time::Instant::now() + GATHER;
+            // A timeout polls its future before its deadline, so what is already waiting
+            // still joins once GATHER has passed.
             while batch.len() < BATCH {
-                let next = match futures::FutureExt::now_or_never(sub.next()) {
-                    Some(next) => Ok(next),
-                    None => tokio::time::timeout_at(until, sub.next()).await,
-                };
-                match next {
+                match tokio::time::timeout_at(until, sub.next()).await {
                     Ok(Ok(d)) => batch.push(d),
                     _ => break,
                 }
