@@ -11,6 +11,7 @@ mod ledger;
 pub mod loadgen;
 pub mod migration;
 mod service;
+pub mod simulation;
 mod unit_page;
 
 pub use service::AssignmentsService;

@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `token`.
+//! The command line: `serve` (the default), `migrate`, `simulate`, `token`, `audit`.
 
 use crate::run;
 use anyhow::Context as _;
@@ -52,6 +52,30 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Simulate a county's months of work through the commands on a fast clock: townships
+    /// and offices registered, assignments issued every working day, offices working at
+    /// their own pace (some late), supervisors verifying; then wait for every service to
+    /// catch up and exit. For demos and load; `duban` afterwards serves the result.
+    Simulate {
+        /// Townships to add under the county.
+        #[arg(long, default_value_t = 10)]
+        townships: usize,
+        /// Offices in each township.
+        #[arg(long, default_value_t = 8)]
+        offices: usize,
+        /// Days simulated, ending yesterday.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// Assignments each township issues per working day.
+        #[arg(long, default_value_t = 3)]
+        per_day: u32,
+        /// Seed of the simulated choices.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Prefix of the new units' ids and accounts.
+        #[arg(long, default_value = "sim")]
+        prefix: String,
     },
     /// Print a development token for a person, or list the people.
     Token {
@@ -128,8 +152,74 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { person, list } => token(&config, clock, person, list).await,
+        Command::Simulate {
+            townships,
+            offices,
+            days,
+            per_day,
+            seed,
+            prefix,
+        } => {
+            let sim = duban_assignments::simulation::Simulation {
+                spec: duban_assignments::loadgen::CountySpec {
+                    prefix,
+                    townships,
+                    offices,
+                },
+                days,
+                issues_per_township_day: per_day,
+                seed,
+            };
+            simulate(&config, clock, &sim).await
+        }
         Command::Audit { command } => audit(&config, clock, command).await,
     }
+}
+
+async fn simulate(
+    config: &Config,
+    clock: SharedClock,
+    sim: &duban_assignments::simulation::Simulation,
+) -> anyhow::Result<()> {
+    let running = run::start(config, clock).await?;
+    let started = std::time::Instant::now();
+    let r = duban_assignments::simulation::run(&running.assignments, sim).await?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "模拟完成：{} 个工作日，登记单位 {} 个、人员 {} 名；交办 {} 项，签收 {} 次，报送进度 {} 次，\
+         办结 {} 次（超时限 {} 次），退回 {} 次，审核销号 {} 项；仍在办 {} 项（超期未办结、应亮红牌 {} 项）；\
+         时限提醒 {} 次。共 {} 条命令，用时 {secs:.1} 秒（每秒 {:.0} 条）。",
+        r.working_days,
+        r.units,
+        r.people,
+        r.issued,
+        r.acknowledged,
+        r.progress_reports,
+        r.completed,
+        r.completed_late,
+        r.returned,
+        r.verified,
+        r.open,
+        r.open_overdue,
+        r.reminders,
+        r.commands,
+        r.commands as f64 / secs.max(1e-3),
+    );
+    println!("正在等待评价、通知和审计服务处理完全部事件……");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    while !running.databases.settled().await? {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "events did not settle within 10 minutes: {:?}",
+            running.databases.counts().await?
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    println!(
+        "已全部处理。运行 duban 后可用 duban token --person {} 等账号查看（各镇效能办）。",
+        sim.spec.supervisor(0)
+    );
+    running.shutdown().await
 }
 
 async fn serve(config: &Config, clock: SharedClock) -> anyhow::Result<()> {
