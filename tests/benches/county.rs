@@ -1,7 +1,8 @@
 //! How fast duban does its job against the limits of the same machine, in one run:
 //! baselines (PostgreSQL single-row INSERT transactions, the broker's produce → consume
 //! round trip, an empty GraphQL query over actix-web), then duban's mutations at the same
-//! concurrency, commit → inbox through Kafka, commit → signed audit checkpoint, the ledger
+//! concurrency, a simulated month of a county through the commands (`duban simulate`'s
+//! load generator), commit → inbox through Kafka, commit → signed audit checkpoint, the ledger
 //! query a county platform runs most on a generated county of 500 units from 10,000 to
 //! 1,000,000 items, and a scheduler tick with every item open and none due; on PostgreSQL +
 //! Kafka and on the embedded default. Prints a Markdown table (and writes it to
@@ -670,9 +671,11 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
         return;
     }
     if opts.parts.contains("mutations") {
+        let mut single = None;
         for &c in &opts.clients {
             let before = cpu_now();
             let (r, v) = issue_rate(app, c, opts.secs, &format!("压测{c}-")).await;
+            single.get_or_insert((c, r));
             app.settle().await.unwrap();
             if c == *opts.clients.iter().max().unwrap_or(&1) {
                 let m = format!(
@@ -687,6 +690,7 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
             p.rate_row(report, "reportProgress", c, r, &v);
         }
         app.settle().await.unwrap();
+        simulated_month(app, report, section, single).await;
     }
     if opts.parts.contains("latency") {
         let vs = |x: f64| {
@@ -715,6 +719,47 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
             "p99 ≤ 2000 ms",
         );
     }
+}
+
+/// A month of a 10 × 8 county through the commands on a fast clock, one command after
+/// another like a single client, then the wait until every service has handled its events;
+/// compared with `single`, the first issueAssignment rate (clients, per second).
+async fn simulated_month(
+    app: &TestApp,
+    report: &mut Report,
+    section: &str,
+    single: Option<(usize, f64)>,
+) {
+    let sim = duban_assignments::simulation::Simulation {
+        spec: CountySpec {
+            prefix: "bsim".into(),
+            townships: 10,
+            offices: 8,
+        },
+        days: 30,
+        issues_per_township_day: 3,
+        seed: 1,
+    };
+    let t0 = Instant::now();
+    let r = duban_assignments::simulation::run(&app.assignments, &sim)
+        .await
+        .unwrap();
+    let ran = t0.elapsed().as_secs_f64();
+    app.settle().await.unwrap();
+    let settled = t0.elapsed().as_secs_f64() - ran;
+    let rate = r.commands as f64 / ran;
+    report.add(
+        section,
+        &format!(
+            "simulated month of a 10 × 8 county through the commands ({} commands: {} issued, {} closed, {} red at the end), then every service caught up",
+            r.commands, r.issued, r.verified, r.open_overdue
+        ),
+        format!("{rate:.0} commands/s; caught up {settled:.1} s later"),
+        single.map_or(String::new(), |(c, s)| {
+            format!("{}× issueAssignment at {c} client{}", f2(rate / s), if c == 1 { "" } else { "s" })
+        }),
+        "",
+    );
 }
 
 /// The knobs of one run, from the environment.

@@ -1,6 +1,6 @@
 //! The `duban` binary as a newcomer runs it: `duban serve` on SQLite files, tokens from
-//! `duban token`, and SIGTERM with events still in flight: after a restart every event
-//! has reached every consumer.
+//! `duban token`, SIGTERM with events still in flight (after a restart every event has
+//! reached every consumer), and `duban simulate` before `duban serve`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::cluster::{duban_binary, free_port};
@@ -165,6 +165,52 @@ async fn sigterm_with_events_in_flight_loses_none() {
         );
     }
     let mut child = again.child;
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let _ = child.wait();
+}
+
+#[actix_web::test]
+async fn simulate_then_serve_shows_the_simulated_county() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap();
+    let out = command(dir.path(), port)
+        .args([
+            "simulate",
+            "--townships",
+            "1",
+            "--offices",
+            "3",
+            "--days",
+            "10",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 「交办 N 项」: the number the summary reports is what the township's ledger lists.
+    let issued: i64 = stdout
+        .split("交办 ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of issued items in {stdout}"));
+    assert!(issued > 0, "{stdout}");
+    assert!(stdout.contains("已全部处理"), "{stdout}");
+    let server = start(dir.path(), port).await;
+    let sup = token(dir.path(), port, "sim-t01-sup");
+    let b = gql(
+        &server.url,
+        &sup,
+        "{ assignments(first: 1) { totalCount } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(b["data"]["assignments"]["totalCount"], json!(issued), "{b}");
+    let mut child = server.child;
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();
 }
