@@ -317,3 +317,16 @@ impl TestApp {
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
 }
+
+/// The number in the first column of the first row of `sql`: counts for assertions.
+pub async fn count_rows(db: &sea_orm::DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
+    use sea_orm::ConnectionTrait;
+    let row = db
+        .query_one(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await?
+        .with_context(|| format!("no row from {sql}"))?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}

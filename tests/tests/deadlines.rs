@@ -5,21 +5,16 @@
 use chrono::TimeZone;
 use duban_clock::{ManualClock, SharedClock};
 use duban_tests::scenarios::ISSUE;
-use duban_tests::{spawn_with_clock, test_config, TestApp};
-use sea_orm::{ConnectionTrait, Statement};
+use duban_tests::{count_rows, spawn_with_clock, test_config, TestApp};
 use serde_json::json;
 use std::sync::Arc;
 
 async fn fired(app: &TestApp, id: &str, kind: &str) -> i64 {
-    let db = &app.databases.assignments;
-    db.query_one(Statement::from_string(
-        db.get_database_backend(),
-        format!("SELECT count(*) FROM outbox WHERE key = '{id}' AND payload LIKE '%\"{kind}\"%'"),
-    ))
+    count_rows(
+        &app.databases.assignments,
+        &format!("SELECT count(*) FROM outbox WHERE key = '{id}' AND payload LIKE '%\"{kind}\"%'"),
+    )
     .await
-    .unwrap()
-    .unwrap()
-    .try_get_by_index::<i64>(0)
     .unwrap()
 }
 

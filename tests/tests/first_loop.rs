@@ -3,7 +3,7 @@
 //! WebSocket subscription; a graceful restart that loses no event.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::{error_code, spawn_app, spawn_in};
+use duban_tests::{count_rows, error_code, spawn_app, spawn_in};
 use serde_json::json;
 
 use duban_tests::scenarios::{self, issue, ASSIGNMENT, ISSUE};
@@ -518,22 +518,10 @@ async fn changing_the_calendar_moves_open_time_limits_and_says_why() {
         &again.databases.evaluation,
         "SELECT count(*) FROM calendar_override",
     )
-    .await;
+    .await
+    .unwrap();
     assert_eq!(evaluation_days, 1);
     again.shutdown().await.unwrap();
-}
-
-async fn count_rows(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
-    use sea_orm::ConnectionTrait;
-    db.query_one(sea_orm::Statement::from_string(
-        db.get_database_backend(),
-        sql,
-    ))
-    .await
-    .unwrap()
-    .unwrap()
-    .try_get_by_index::<i64>(0)
-    .unwrap()
 }
 
 #[actix_web::test]

@@ -7,8 +7,7 @@ use chrono::TimeZone;
 use duban_assignments::loadgen::CountySpec;
 use duban_assignments::simulation::{self, Simulation, SimulationReport};
 use duban_clock::{ManualClock, SharedClock};
-use duban_tests::{spawn_with_clock, test_config, TestApp};
-use sea_orm::{ConnectionTrait, Statement};
+use duban_tests::{count_rows, spawn_with_clock, test_config, TestApp};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -53,12 +52,7 @@ async fn total(app: &TestApp, token: &str, filter: serde_json::Value) -> i64 {
 }
 
 async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
-    db.query_one(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index::<i64>(0)
-        .unwrap()
+    count_rows(db, sql).await.unwrap()
 }
 
 #[actix_web::test]
