@@ -88,7 +88,7 @@ async fn a_simulated_month_is_reproducible_and_every_service_agrees_with_it() {
         "{r:?}"
     );
 
-    // A prefix already simulated is refused before any change.
+    // A prefix already simulated, an empty county or no days are refused before any change.
     let before = count(
         &first.databases.assignments,
         "SELECT count(*) FROM org_unit",
@@ -96,6 +96,45 @@ async fn a_simulated_month_is_reproducible_and_every_service_agrees_with_it() {
     .await;
     let e = simulation::run(&first.assignments, &sim).await.unwrap_err();
     assert!(e.to_string().contains("前缀"), "{e}");
+    let spec = CountySpec {
+        prefix: "x".into(),
+        ..sim.spec.clone()
+    };
+    for (field, bad) in [
+        (
+            "offices",
+            Simulation {
+                spec: CountySpec {
+                    offices: 0,
+                    ..spec.clone()
+                },
+                ..sim.clone()
+            },
+        ),
+        (
+            "townships",
+            Simulation {
+                spec: CountySpec {
+                    townships: 0,
+                    ..spec.clone()
+                },
+                ..sim.clone()
+            },
+        ),
+        (
+            "days",
+            Simulation {
+                spec: spec.clone(),
+                days: 0,
+                ..sim.clone()
+            },
+        ),
+    ] {
+        match simulation::run(&first.assignments, &bad).await {
+            Err(duban_api::ApiError::Validation { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
     assert_eq!(
         count(
             &first.databases.assignments,

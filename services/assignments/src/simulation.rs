@@ -22,6 +22,9 @@ use duban_schema::assignments::{AssignmentSource, OrgUnitSnapshot, PersonSnapsho
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::sync::Arc;
 
+/// Longest simulation: ten years of days.
+pub const MAX_DAYS: u32 = 3660;
+
 /// What to simulate.
 #[derive(Clone, Debug)]
 pub struct Simulation {
@@ -230,11 +233,23 @@ fn person(
 
 /// Runs `sim` on the county `real` serves (its first county unit), on a clock that starts
 /// `sim.days` ago and ends yesterday; returns what happened. Fails before any change when
-/// the spec's first township already exists.
+/// the spec is empty, the days are out of range or the spec's first township exists.
 pub async fn run(
     real: &AssignmentsService,
     sim: &Simulation,
 ) -> Result<SimulationReport, ApiError> {
+    if sim.spec.townships == 0 {
+        return Err(ApiError::validation("townships", "乡镇数须至少为1"));
+    }
+    if sim.spec.offices == 0 {
+        return Err(ApiError::validation("offices", "每个乡镇的科室数须至少为1"));
+    }
+    if !(1..=MAX_DAYS).contains(&sim.days) {
+        return Err(ApiError::validation(
+            "days",
+            format!("模拟天数须在1到{MAX_DAYS}天之间"),
+        ));
+    }
     let county = org_unit::Entity::find()
         .filter(org_unit::Column::Kind.eq(crate::service::kind_str(UnitKind::County)))
         .order_by_asc(org_unit::Column::Id)
