@@ -661,3 +661,41 @@ pub async fn ledger_pages_match_a_plain_query(app: &TestApp) {
         acked + 1
     );
 }
+
+/// A ledger's scope must be a unit the caller may see: another township or an unknown
+/// unit is refused with the field named, whichever order the page is in; a unit inside
+/// the caller's scope lists what the caller's whole scope lists there.
+pub async fn ledger_scope_is_checked(app: &TestApp) {
+    let leader = app.token("qingshi-leader").await.unwrap();
+    let county = app.token("county-supervisor").await.unwrap();
+    let q = "query($s: ID!, $o: AssignmentSort) { assignments(first: 5, filter: {scope: $s, sort: $o}) { totalCount } }";
+    for sort in ["DUE_ASC", "DUE_DESC", "ISSUED_DESC"] {
+        for scope in ["baisha", "no-such-unit"] {
+            let b = app
+                .gql(Some(&leader), q, json!({"s": scope, "o": sort}))
+                .await
+                .unwrap();
+            assert_eq!(
+                crate::error_code(&b),
+                Some("VALIDATION"),
+                "{scope} {sort}: {b}"
+            );
+            assert_eq!(b["errors"][0]["extensions"]["field"], "filter.scope", "{b}");
+        }
+        let mine = app
+            .gql(Some(&leader), q, json!({"s": "qingshi-dzb", "o": sort}))
+            .await
+            .unwrap();
+        let theirs = app
+            .gql(Some(&county), q, json!({"s": "qingshi-dzb", "o": sort}))
+            .await
+            .unwrap();
+        let n = mine["data"]["assignments"]["totalCount"].as_i64();
+        assert!(n.is_some_and(|n| n > 0), "{sort}: {mine}");
+        assert_eq!(
+            n,
+            theirs["data"]["assignments"]["totalCount"].as_i64(),
+            "{sort}"
+        );
+    }
+}

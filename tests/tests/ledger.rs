@@ -13,6 +13,17 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 #[actix_web::test]
+async fn a_ledger_scope_is_checked_on_the_embedded_default() {
+    duban_tests::scenarios::ledger_scope_is_checked(&spawn_app().await.unwrap()).await;
+}
+
+#[actix_web::test]
+async fn a_ledger_scope_is_checked_on_postgres() {
+    duban_tests::scenarios::ledger_scope_is_checked(&spawn_on_postgres_and_kafka().await.unwrap())
+        .await;
+}
+
+#[actix_web::test]
 async fn a_whole_ledger_lifecycle_on_the_embedded_default() {
     let app = spawn_app().await.unwrap();
     ledger_lifecycle(&app).await.unwrap();

@@ -28,8 +28,8 @@ use duban_schema::assignments::{
 use duban_schema::{topics, Envelope};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use std::sync::{Arc, RwLock};
 
@@ -967,6 +967,51 @@ impl AssignmentsService {
                 .path),
             None => Ok(actor.scope.clone()),
         }
+    }
+
+    /// The scope's root path (as [`Self::scope_root`] checks it) with the paths of every
+    /// unit in it: one read when the scope is a unit, not two after each other.
+    async fn scope_units(
+        &self,
+        actor: &Actor,
+        unit_id: Option<&str>,
+    ) -> Result<(String, Vec<String>), ApiError> {
+        let Some(unit_id) = unit_id else {
+            let units = self.unit_paths(&actor.scope).await?;
+            return Ok((actor.scope.clone(), units));
+        };
+        let backend = self.db.get_database_backend();
+        let param = match backend {
+            DbBackend::Postgres => "$1",
+            _ => "?",
+        };
+        let rows = self
+            .db
+            .query_all(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT r.path AS root, u.path AS path FROM org_unit r \
+                     JOIN org_unit u ON u.path = r.path \
+                     OR substr(u.path, 1, length(r.path) + 1) = r.path || '/' \
+                     WHERE r.id = {param}"
+                ),
+                [unit_id.into()],
+            ))
+            .await
+            .map_err(internal)?;
+        let root: Option<String> = match rows.first() {
+            Some(r) => Some(r.try_get("", "root").map_err(internal)?),
+            None => None,
+        };
+        let root = root.filter(|root| actor.can_see(root)).ok_or_else(|| {
+            ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内")
+        })?;
+        let units = rows
+            .iter()
+            .map(|r| r.try_get::<String>("", "path"))
+            .collect::<Result<_, _>>()
+            .map_err(internal)?;
+        Ok((root, units))
     }
 
     /// The paths of `root` and every unit below it.
@@ -1983,15 +2028,25 @@ impl AssignmentsApi for AssignmentsService {
             );
         }
         let only_scope_and_states = extra.is_empty();
+        let sort = filter.sort;
+        // A page by time limit walks the scope's units along their indexes.
+        let walks = filter.ids.is_none()
+            && matches!(sort, AssignmentSort::DueAsc | AssignmentSort::DueDesc);
         let mut cond = Condition::all();
-        let mut walk_root = None;
+        let mut walk_scope = None;
         if !cooperating_in_scope {
-            let root = self.scope_root(actor, filter.scope.as_deref()).await?;
+            let scope = filter.scope.as_deref();
+            let root = if walks {
+                let (root, units) = self.scope_units(actor, scope).await?;
+                walk_scope = Some((root.clone(), units));
+                root
+            } else {
+                self.scope_root(actor, scope).await?
+            };
             cond = cond.add(duban_outbox::db::in_subtree(
                 assignment::Column::LeadUnitPath,
                 &root,
             ));
-            walk_root = filter.ids.is_none().then_some(root);
         }
         if let Some(states) = &filter.states {
             cond = cond.add(
@@ -1999,11 +2054,8 @@ impl AssignmentsApi for AssignmentsService {
             );
         }
         let cond = cond.add(extra.clone());
-        let sort = filter.sort;
         let after = page.after.as_deref().map(decode_cursor).transpose()?;
-        if let (Some(root), AssignmentSort::DueAsc | AssignmentSort::DueDesc) = (&walk_root, sort) {
-            // The ledger page: walk the scope's units along their indexes.
-            let units = self.unit_paths(root).await?;
+        if let Some((root, units)) = &walk_scope {
             let states: Vec<String> = match &filter.states {
                 Some(s) => s.iter().map(|s| s.as_str().to_string()).collect(),
                 None => AssignmentState::ALL
@@ -2019,7 +2071,7 @@ impl AssignmentsApi for AssignmentsService {
                     (true, true) => {
                         crate::unit_page::tally(
                             &self.db,
-                            &units,
+                            units,
                             filter.states.as_ref().map(|_| &states[..]),
                         )
                         .await?
@@ -2033,7 +2085,7 @@ impl AssignmentsApi for AssignmentsService {
                 })
             };
             let walk = crate::unit_page::Walk {
-                units: &units,
+                units,
                 root,
                 states: &states,
                 extra,
