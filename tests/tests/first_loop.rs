@@ -963,6 +963,23 @@ async fn an_admin_adds_a_township_with_its_division_code_and_its_people_can_sign
         office["data"]["registerOrgUnit"]["orgUnit"]["path"],
         "/qs/shanxi/shanxi-dzb"
     );
+    // No one works there yet: nobody can be made 责任人.
+    let empty = app
+        .gql(
+            Some(&sup),
+            scenarios::ISSUE,
+            json!({"input": {"title": "无人单位", "leadUnitId": "shanxi-dzb", "timeLimitDays": 5}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&empty), Some("VALIDATION"), "{empty}");
+    assert_eq!(empty["errors"][0]["extensions"]["field"], "leadUnitId");
+    assert!(
+        empty["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("尚无人员")),
+        "{empty}"
+    );
     let person = "mutation($i: RegisterPersonInput!) { registerPerson(input: $i) { person { id account roles } } }";
     let p = app
         .gql(Some(&admin), person, json!({"i": {"account": "shanxi-leader", "name": "周山", "title": "山溪镇党政办公室主任", "unitId": "shanxi-dzb", "roles": ["UNIT_LEADER"]}}))

@@ -2,7 +2,7 @@
 //! reopening after 回头看, and the ledger query.
 
 use crate::domain::problem::{self as rules, ProblemError, ProblemText};
-use crate::entity::{campaign, org_unit, person, problem, problem_log};
+use crate::entity::{campaign, person, problem, problem_log};
 use crate::service::{
     decode_cursor, due_cursor, internal, json_list, to_json_list, AssignmentsService,
 };
@@ -89,11 +89,9 @@ impl AssignmentsService {
             category: &input.category,
         })
         .map_err(problem_err)?;
-        let unit = org_unit::Entity::find_by_id(input.unit_id.clone())
-            .one(txn)
-            .await
-            .map_err(internal)?
-            .filter(|u| actor.can_see(&u.path))
+        let (unit, people) = crate::service::unit_with_people(txn, &input.unit_id)
+            .await?
+            .filter(|(u, _)| actor.can_see(&u.path))
             .ok_or_else(|| ApiError::validation("unitId", "单位不存在或不在您的权限范围内"))?;
         let own_unit =
             actor.has_any(&[Role::Clerk, Role::UnitLeader]) && actor.works_in(&unit.path);
@@ -116,15 +114,14 @@ impl AssignmentsService {
                 ));
             }
         }
-        let responsible = self
-            .responsible_in(txn, &unit.id, input.responsible_person_id.as_deref())
-            .await?
-            .ok_or_else(|| match input.responsible_person_id {
-                Some(_) => {
-                    ApiError::validation("responsiblePersonId", "责任人须是该单位的在岗人员")
-                }
-                None => ApiError::validation("unitId", "该单位尚无人员，无法明确责任人"),
-            })?;
+        let responsible =
+            crate::service::pick_responsible(&people, input.responsible_person_id.as_deref())
+                .ok_or_else(|| match input.responsible_person_id {
+                    Some(_) => {
+                        ApiError::validation("responsiblePersonId", "责任人须是该单位的在岗人员")
+                    }
+                    None => ApiError::validation("unitId", "该单位尚无人员，无法明确责任人"),
+                })?;
         if let Some(lid) = &input.responsible_leader_id {
             person::Entity::find_by_id(lid.clone())
                 .one(txn)

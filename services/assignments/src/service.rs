@@ -191,6 +191,40 @@ pub(crate) fn to_json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
+/// A unit with its people in post by account, in one read: the unit's check and the
+/// choice of its 责任人 together.
+pub(crate) async fn unit_with_people<C: ConnectionTrait>(
+    conn: &C,
+    unit_id: &str,
+) -> Result<Option<(org_unit::Model, Vec<person::Model>)>, ApiError> {
+    let found = org_unit::Entity::find_by_id(unit_id.to_string())
+        .find_with_related(person::Entity)
+        .order_by_asc(person::Column::Account)
+        .all(conn)
+        .await
+        .map_err(internal)?;
+    Ok(found.into_iter().next().map(|(unit, mut people)| {
+        people.retain(|p| !p.deactivated);
+        (unit, people)
+    }))
+}
+
+/// The 责任人 among a unit's people in post (ordered by account): the requested person
+/// when among them, otherwise the unit's leader, or its first person.
+pub(crate) fn pick_responsible(
+    people: &[person::Model],
+    requested: Option<&str>,
+) -> Option<String> {
+    match requested {
+        Some(pid) => people.iter().find(|p| p.id == pid),
+        None => people
+            .iter()
+            .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
+            .or_else(|| people.first()),
+    }
+    .map(|p| p.id.clone())
+}
+
 fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
     AssignmentSnapshot {
         id: m.id.clone(),
@@ -762,10 +796,8 @@ impl AssignmentsService {
             cal.add_working_days(today, ack_days as u32)
         }
         .min(due_on);
-        let lead = org_unit::Entity::find_by_id(input.lead_unit_id.clone())
-            .one(txn)
-            .await
-            .map_err(internal)?
+        let (lead, people) = unit_with_people(txn, &input.lead_unit_id)
+            .await?
             .ok_or_else(|| {
                 ApiError::validation("leadUnitId", "承办单位不存在，请从单位列表中选择")
             })?;
@@ -815,9 +847,7 @@ impl AssignmentsService {
                 .filter(|p| actor.can_see(&p.unit_path))
                 .ok_or_else(|| ApiError::validation("problemId", "台账问题不存在"))?;
         }
-        let responsible = self
-            .responsible_in(txn, &lead.id, input.responsible_person_id.as_deref())
-            .await?
+        let responsible = pick_responsible(&people, input.responsible_person_id.as_deref())
             .ok_or_else(|| match input.responsible_person_id {
                 Some(_) => {
                     ApiError::validation("responsiblePersonId", "责任人须是承办单位的在岗人员")
@@ -939,14 +969,7 @@ impl AssignmentsService {
             .all(conn)
             .await
             .map_err(internal)?;
-        Ok(match requested {
-            Some(pid) => people.iter().find(|p| p.id == pid),
-            None => people
-                .iter()
-                .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
-                .or_else(|| people.first()),
-        }
-        .map(|p| p.id.clone()))
+        Ok(pick_responsible(&people, requested))
     }
 
     /// The path whose subtree a query covers: the caller's scope, or a unit in it.

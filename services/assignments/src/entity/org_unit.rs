@@ -21,8 +21,18 @@ pub struct Model {
     pub path: String,
 }
 
-/// No relations declared.
+/// A unit's people: read with the unit when a command picks its 责任人.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The people whose unit it is.
+    #[sea_orm(has_many = "super::person::Entity")]
+    Person,
+}
+
+impl Related<super::person::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Person.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

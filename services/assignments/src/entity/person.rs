@@ -28,8 +28,22 @@ pub struct Model {
     pub deactivated: bool,
 }
 
-/// No relations declared.
+/// The unit a person works in.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The person's unit.
+    #[sea_orm(
+        belongs_to = "super::org_unit::Entity",
+        from = "Column::UnitId",
+        to = "super::org_unit::Column::Id"
+    )]
+    OrgUnit,
+}
+
+impl Related<super::org_unit::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::OrgUnit.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
