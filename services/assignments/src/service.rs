@@ -954,24 +954,6 @@ impl AssignmentsService {
         Ok(model)
     }
 
-    /// The 责任人 in a unit: the requested person when they work there and are in post,
-    /// otherwise the unit's leader, or its first person in post; None when none fits.
-    pub(crate) async fn responsible_in<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        unit_id: &str,
-        requested: Option<&str>,
-    ) -> Result<Option<String>, ApiError> {
-        let people = person::Entity::find()
-            .filter(person::Column::UnitId.eq(unit_id))
-            .filter(person::Column::Deactivated.eq(false))
-            .order_by_asc(person::Column::Account)
-            .all(conn)
-            .await
-            .map_err(internal)?;
-        Ok(pick_responsible(&people, requested))
-    }
-
     /// The path whose subtree a query covers: the caller's scope, or a unit in it.
     pub(crate) async fn scope_root(
         &self,
@@ -1782,19 +1764,15 @@ impl AssignmentsApi for AssignmentsService {
         };
         let new_unit = match &target {
             Some(unit_id) => {
-                let unit = org_unit::Entity::find_by_id(unit_id.clone())
-                    .one(&self.db)
-                    .await
-                    .map_err(internal)?
+                let (unit, people) = unit_with_people(&self.db, unit_id)
+                    .await?
                     .ok_or_else(|| ApiError::validation("toUnitId", "转办对象单位不存在"))?;
                 if matches!(command, AssignmentCommand::DecideTransfer { .. })
                     && !actor.can_see(&unit.path)
                 {
                     return Err(ApiError::Forbidden("转办对象不在您的督查范围内".into()));
                 }
-                let responsible = self
-                    .responsible_in(&self.db, &unit.id, None)
-                    .await?
+                let responsible = pick_responsible(&people, None)
                     .ok_or_else(|| ApiError::validation("toUnitId", "转办对象单位尚无人员"))?;
                 Some((unit.id, unit.path, unit.name, responsible))
             }
