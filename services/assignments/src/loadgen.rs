@@ -99,8 +99,9 @@ pub async fn directory(
     txn.commit().await.map_err(internal)
 }
 
-/// A small deterministic generator, so two runs make the same county.
-struct Lcg(u64);
+/// A small deterministic generator (Knuth's MMIX constants), so two runs make the same
+/// county; the simulation draws its choices from it too.
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
@@ -109,6 +110,11 @@ impl Lcg {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         self.0 >> 33
+    }
+
+    /// A draw in `0..n` (0 when `n` is 0).
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
     }
 }
 

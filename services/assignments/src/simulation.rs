@@ -9,7 +9,7 @@
 //! cannot reach in a benchmark's time.
 
 use crate::entity::org_unit;
-use crate::loadgen::CountySpec;
+use crate::loadgen::{CountySpec, Lcg};
 use crate::AssignmentsService;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use duban_api::{
@@ -119,19 +119,6 @@ struct Item {
     finish: NaiveDate,
     next: NaiveDate,
     stage: Stage,
-}
-
-/// A small deterministic generator (Knuth's MMIX constants), so a seed gives one history.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n.max(1)
-    }
 }
 
 const TOWNSHIPS: &[&str] = &[
