@@ -281,27 +281,9 @@ impl TestApp {
     /// Waits until every event so far has reached every consumer (counted in the
     /// outboxes and inboxes of the service databases).
     pub async fn settle(&self) -> anyhow::Result<()> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        let mut quiet = 0;
-        // Counting every outbox and inbox is itself work for the databases: while a long
-        // backlog drains (benchmarks), look less often.
-        let mut pause = std::time::Duration::from_millis(25);
-        while std::time::Instant::now() < deadline {
-            if self.databases.settled().await? {
-                quiet += 1;
-                if quiet >= 2 {
-                    return Ok(());
-                }
-            } else {
-                quiet = 0;
-                pause = (pause * 2).min(std::time::Duration::from_millis(400));
-            }
-            tokio::time::sleep(pause).await;
-        }
-        anyhow::bail!(
-            "events did not settle within 60 s: {:?}",
-            self.databases.counts().await?
-        )
+        self.databases
+            .settle(std::time::Duration::from_secs(60))
+            .await
     }
 
     /// Graceful shutdown, as on SIGTERM.

@@ -206,15 +206,10 @@ async fn simulate(
         r.commands as f64 / secs.max(1e-3),
     );
     println!("正在等待评价、通知和审计服务处理完全部事件……");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
-    while !running.databases.settled().await? {
-        anyhow::ensure!(
-            std::time::Instant::now() < deadline,
-            "events did not settle within 10 minutes: {:?}",
-            running.databases.counts().await?
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    running
+        .databases
+        .settle(std::time::Duration::from_secs(600))
+        .await?;
     println!(
         "已全部处理。运行 duban 后可用 duban token --person {} 等账号查看（各镇效能办）。",
         sim.spec.supervisor(0)

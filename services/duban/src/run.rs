@@ -64,6 +64,32 @@ impl Databases {
             && c.audit_inbox == c.assignments_outbox + c.evaluation_outbox + c.notifications_outbox)
     }
 
+    /// Waits until [`Self::settled`] holds twice in a row, failing after `within` with
+    /// the counts. A long backlog is looked at less often: counting every outbox and
+    /// inbox is itself work for the databases.
+    pub async fn settle(&self, within: std::time::Duration) -> anyhow::Result<()> {
+        let deadline = std::time::Instant::now() + within;
+        let mut quiet = 0;
+        let mut pause = std::time::Duration::from_millis(25);
+        while std::time::Instant::now() < deadline {
+            if self.settled().await? {
+                quiet += 1;
+                if quiet >= 2 {
+                    return Ok(());
+                }
+            } else {
+                quiet = 0;
+                pause = (pause * 2).min(std::time::Duration::from_millis(400));
+            }
+            tokio::time::sleep(pause).await;
+        }
+        anyhow::bail!(
+            "events did not settle within {} s: {:?}",
+            within.as_secs(),
+            self.counts().await?
+        )
+    }
+
     /// Rows in each outbox and inbox.
     pub async fn counts(&self) -> anyhow::Result<EventCounts> {
         let out = |db: &DatabaseConnection| {
