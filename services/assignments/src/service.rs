@@ -225,6 +225,12 @@ pub(crate) fn pick_responsible(
     .map(|p| p.id.clone())
 }
 
+/// A query's scope unit that does not exist or that the caller may not see: one answer
+/// for both, so the refusal tells nothing about units outside the caller's reach.
+fn scope_refused() -> ApiError {
+    ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内")
+}
+
 fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
     AssignmentSnapshot {
         id: m.id.clone(),
@@ -966,9 +972,7 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?
                 .filter(|u| actor.can_see(&u.path))
-                .ok_or_else(|| {
-                    ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内")
-                })?
+                .ok_or_else(scope_refused)?
                 .path),
             None => Ok(actor.scope.clone()),
         }
@@ -1008,9 +1012,9 @@ impl AssignmentsService {
             Some(r) => Some(r.try_get("", "root").map_err(internal)?),
             None => None,
         };
-        let root = root.filter(|root| actor.can_see(root)).ok_or_else(|| {
-            ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内")
-        })?;
+        let root = root
+            .filter(|root| actor.can_see(root))
+            .ok_or_else(scope_refused)?;
         let units = rows
             .iter()
             .map(|r| r.try_get::<String>("", "path"))
