@@ -1,7 +1,8 @@
 //! How fast duban does its job against the limits of the same machine, in one run:
 //! baselines (PostgreSQL single-row INSERT transactions, the broker's produce → consume
-//! round trip, an empty GraphQL query over actix-web), then duban's mutations at the same
-//! concurrency, a simulated month of a county through the commands (`duban simulate`'s
+//! round trip, an empty GraphQL query over actix-web, and the floor: a mutation with no domain
+//! work through duban's outbox, relay, Kafka and three consumer groups), then duban's mutations
+//! at the same concurrency, a simulated month of a county through the commands (`duban simulate`'s
 //! load generator), commit → inbox through Kafka, commit → signed audit checkpoint, the ledger
 //! query a county platform runs most on a generated county of 500 units from 10,000 to
 //! 1,000,000 items, and a scheduler tick with every item open and none due; on PostgreSQL +
@@ -12,6 +13,9 @@
 //! `DUBAN_BENCH_ITEMS` (largest county, default 1000000), `DUBAN_BENCH_CLIENTS`
 //! (default `1,8,16,32`), `DUBAN_BENCH_PHASES` (default `pg,embedded`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "county/floor.rs"]
+mod floor;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
 use duban_assignments::loadgen::{self, CountySpec};
@@ -641,6 +645,8 @@ struct Phase<'a> {
     /// Name of the baseline the mutation rates are divided by, and its rate per client count.
     versus: &'a str,
     baseline: &'a std::collections::HashMap<usize, f64>,
+    /// The pipeline's own rate with no domain work per client count, when measured.
+    floor: &'a std::collections::HashMap<usize, f64>,
     /// The broker's round-trip p99, when events go through Kafka.
     broker_p99: Option<f64>,
     target: &'a str,
@@ -654,7 +660,15 @@ impl Phase<'_> {
             self.section,
             &format!("{mutation} through the gateway, {c} clients"),
             format!("{r:.0}/s (p99 {} ms)", f1(pct(v, 0.99))),
-            format!("{} of {}", f2(r / self.baseline[&c]), self.versus),
+            match self.floor.get(&c) {
+                Some(f) => format!(
+                    "{} of {}, {} of the floor",
+                    f2(r / self.baseline[&c]),
+                    self.versus,
+                    f2(r / f)
+                ),
+                None => format!("{} of {}", f2(r / self.baseline[&c]), self.versus),
+            },
             if c == 16 { self.target } else { "" },
         );
     }
@@ -804,12 +818,38 @@ fn main() {
             report.add("baseline", &format!("empty async-graphql query over actix-web, {c} clients"), format!("{rps:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), "1.00".into(), "");
         }
 
+        let mut floor = std::collections::HashMap::new();
+        if opts.phases.contains("pg") && opts.parts.contains("mutations") {
+            let largest = opts.clients.iter().max().unwrap_or(&1);
+            for echo in [false, true] {
+                let (rates, split) = floor::rates(&url, &brokers, &opts.clients, opts.secs, echo).await;
+                let what = if echo {
+                    "the floor with an issue's events: two of the groups also publish one event each, which the third reads (three events, five deliveries)"
+                } else {
+                    "the floor: a GraphQL mutation with no domain work through the same pipeline (one row and its outbox row, duban's relay, Kafka, three consumer groups writing one row and its inbox row each)"
+                };
+                for (c, r, v) in rates {
+                    let ratio = match floor.get(&c) {
+                        Some(f) => format!("{} of INSERT, {} of the floor", f2(r / baseline[&c]), f2(r / f)),
+                        None => format!("{} of INSERT", f2(r / baseline[&c])),
+                    };
+                    if !echo {
+                        floor.insert(c, r);
+                    }
+                    report.add("baseline", &format!("{what}, {c} clients"), format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), ratio, "");
+                }
+                let which = if echo { "the floor with an issue's events" } else { "the floor" };
+                report.add("baseline", &format!("where the time goes in {which} at {largest} clients (settled)"), split, "".into(), "");
+            }
+        }
+        let no_floor = std::collections::HashMap::new();
         // Both deployments' mutations first, then both county ledgers: a million rows
         // left in PostgreSQL keep it busy (autovacuum) for minutes after.
         let pg_phase = Phase {
             section: "PG+Kafka",
             versus: "INSERT",
             baseline: &baseline,
+            floor: &floor,
             broker_p99: Some(pct(&rt, 0.99)),
             target: "≥ 0.5 of INSERT, ≥ 1500/s, p99 ≤ 50 ms",
         };
@@ -817,6 +857,7 @@ fn main() {
             section: "embedded",
             versus: "empty query",
             baseline: &empty,
+            floor: &no_floor,
             broker_p99: None,
             target: "≥ 250/s",
         };

@@ -1,0 +1,326 @@
+//! The floor of the design: what a mutation costs when it does no domain work but keeps
+//! every rule duban's mutations keep. A GraphQL mutation over actix-web writes one row and
+//! its outbox row in one transaction; duban's relay publishes the event to Kafka; three
+//! consumer groups (as evaluation, notifications and audit) each write one row with the
+//! event's inbox row in one transaction. With `echo`, the first two also publish an event of
+//! their own through their outbox and relay, and the third reads all three topics: the three
+//! events and five deliveries an issued assignment makes. Measured beside `issueAssignment`,
+//! it shows how much of a mutation's cost is the pipeline and how much duban's work on it.
+
+use super::{cpu_now, cpu_split, saturate};
+use async_graphql::{Context, EmptySubscription, Object, Schema};
+use duban_clock::{SharedClock, SystemClock};
+use duban_outbox::{AfterCommit, Consumer, Handler, HandlerError, Relay};
+use duban_schema::RawEnvelope;
+use duban_transport::{KafkaSettings, KafkaTransport, Transport};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
+};
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+use serde_json::json;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{watch, Notify};
+
+const TOPIC: &str = "floor";
+/// The consumer groups, and the topic each publishes to when echoing.
+const GROUPS: [(&str, Option<&str>); 3] = [
+    ("floor_e", Some("floor_e_out")),
+    ("floor_n", Some("floor_n_out")),
+    ("floor_au", None),
+];
+
+/// The outbox, inbox and relay-mark tables every service has, and nothing else.
+struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(duban_outbox::migration::CreateOutboxInbox)]
+    }
+}
+
+struct Writer {
+    db: DatabaseConnection,
+    wake: Arc<Notify>,
+}
+
+struct M;
+
+#[Object]
+impl M {
+    async fn touch(&self, ctx: &Context<'_>, title: String) -> async_graphql::Result<String> {
+        let w = ctx.data::<Writer>()?;
+        let now = chrono::Utc::now().with_timezone(&duban_clock::shanghai());
+        let id = duban_outbox::new_event_id(now).to_string();
+        let txn = w.db.begin().await?;
+        txn.execute(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "INSERT INTO item (id, title) VALUES ($1, $2)",
+            [id.clone().into(), title.clone().into()],
+        ))
+        .await?;
+        let meta = duban_outbox::meta(
+            now,
+            "bench",
+            "/c",
+            "bench",
+            uuid::Uuid::now_v7(),
+            None,
+            &id,
+            1,
+        );
+        let event = json!({"type": "Touched", "data": {"id": id, "title": title}});
+        let envelope = duban_schema::Envelope { meta, event };
+        duban_outbox::enqueue(&txn, TOPIC, &envelope).await?;
+        txn.commit().await?;
+        w.wake.notify_one();
+        Ok(id)
+    }
+}
+
+struct Q;
+
+#[Object]
+impl Q {
+    async fn ok(&self) -> bool {
+        true
+    }
+}
+
+/// One row per event, in the consumer's transaction beside the inbox rows; with an
+/// outbox topic, one event of its own per event too.
+struct Effect {
+    echo: Option<(&'static str, Arc<Notify>)>,
+}
+
+#[async_trait::async_trait]
+impl Handler for Effect {
+    async fn handle_all(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[(RawEnvelope, tracing::Span)],
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        let marks: Vec<String> = (1..=events.len()).map(|i| format!("(${i})")).collect();
+        let values: Vec<sea_orm::Value> = events
+            .iter()
+            .map(|(e, _)| e.meta.aggregate_id.clone().into())
+            .collect();
+        txn.execute(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            format!("INSERT INTO effect (item_id) VALUES {}", marks.join(", ")),
+            values,
+        ))
+        .await?;
+        let Some((topic, wake)) = &self.echo else {
+            return Ok(vec![]);
+        };
+        let now = chrono::Utc::now().with_timezone(&duban_clock::shanghai());
+        let echoes: Vec<_> = events
+            .iter()
+            .map(|(e, _)| {
+                let meta = duban_outbox::meta(
+                    now,
+                    "bench",
+                    "/c",
+                    "system",
+                    e.meta.correlation_id,
+                    Some(e.meta.id),
+                    &e.meta.aggregate_id,
+                    1,
+                );
+                let event = json!({"type": "Echoed", "data": {"id": e.meta.aggregate_id}});
+                duban_schema::Envelope { meta, event }
+            })
+            .collect();
+        duban_outbox::enqueue_all(txn, topic, &echoes).await?;
+        let wake = wake.clone();
+        Ok(vec![Box::new(move || wake.notify_one())])
+    }
+}
+
+async fn open(url: &str, name: &str, table: &str) -> DatabaseConnection {
+    let db = duban_outbox::db::connect(url, name).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    db.execute_unprepared(table).await.unwrap();
+    db
+}
+
+async fn count(db: &DatabaseConnection, table: &str) -> i64 {
+    let row = db
+        .query_one(Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT count(*) FROM {table}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index(0).unwrap()
+}
+
+/// Mutation rates of the floor at each client count (with p99 latencies), and where the
+/// CPU went at the largest, once every consumer had caught up.
+pub async fn rates(
+    url: &str,
+    brokers: &str,
+    clients: &[usize],
+    secs: f64,
+    echo: bool,
+) -> (Vec<(usize, f64, Vec<f64>)>, String) {
+    let clock: SharedClock = Arc::new(SystemClock);
+    let transport: Arc<dyn Transport> = Arc::new(
+        KafkaTransport::new(KafkaSettings {
+            brokers: brokers.into(),
+            client_id: "duban-bench-floor".into(),
+            namespace: format!("floor{}.", uuid::Uuid::now_v7().simple()),
+            partitions: duban_config::Config::default().kafka_partitions,
+            replication: 1,
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let suffix = if echo { "_echo" } else { "" };
+    let writer_db = open(
+        url,
+        &format!("floor_w{suffix}"),
+        "CREATE TABLE item (id text PRIMARY KEY, title text NOT NULL)",
+    )
+    .await;
+    let wake = Arc::new(Notify::new());
+    let (stop, stop_rx) = watch::channel(false);
+    let relay = |db: &DatabaseConnection, wake: &Arc<Notify>| {
+        let relay = Relay::new(
+            "floor",
+            db.clone(),
+            transport.clone(),
+            wake.clone(),
+            clock.clone(),
+        );
+        let stop = stop_rx.clone();
+        tokio::spawn(async move { relay.run(stop).await.unwrap() })
+    };
+    let mut workers = vec![relay(&writer_db, &wake)];
+    // Each group's rows, and how many it has once it has every event it reads.
+    let mut consumers = Vec::new();
+    let outs: Vec<&'static str> = GROUPS.iter().filter_map(|(_, o)| *o).collect();
+    for (group, out) in GROUPS {
+        // Schema names differ between the two runs: one database holds both.
+        let name = format!("{group}{suffix}");
+        let db = open(
+            url,
+            &name,
+            "CREATE TABLE effect (id bigserial PRIMARY KEY, item_id text NOT NULL)",
+        )
+        .await;
+        let (topics, per_item, echo_to) = match (echo, out) {
+            (true, Some(topic)) => {
+                let w = Arc::new(Notify::new());
+                workers.push(relay(&db, &w));
+                (vec![TOPIC], 1, Some((topic, w)))
+            }
+            (true, None) => (
+                [vec![TOPIC], outs.clone()].concat(),
+                1 + outs.len() as i64,
+                None,
+            ),
+            (false, _) => (vec![TOPIC], 1, None),
+        };
+        let c = Consumer {
+            group: name,
+            topics,
+            db: db.clone(),
+            transport: transport.clone(),
+            handler: Arc::new(Effect { echo: echo_to }),
+            clock: clock.clone(),
+            on_handled: None,
+        };
+        workers.push(tokio::spawn(c.run(stop_rx.clone())));
+        consumers.push((db, per_item));
+    }
+    let schema = Schema::build(Q, M, EmptySubscription)
+        .data(Writer {
+            db: writer_db.clone(),
+            wake,
+        })
+        .finish();
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(actix_web::web::Data::new(schema.clone()))
+            .route("/graphql", actix_web::web::post().to(graphql))
+    })
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let gql_url = format!("http://{}/graphql", server.addrs()[0]);
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+
+    let settle = |items: i64| {
+        let consumers = consumers.clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            for (db, per_item) in &consumers {
+                while count(db, "effect").await < items * per_item {
+                    assert!(
+                        Instant::now() < deadline,
+                        "the floor's consumers did not catch up"
+                    );
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }
+    };
+    let _ = touch_rate(&gql_url, 1, 1.0, "warm").await;
+    settle(count(&writer_db, "item").await).await;
+    let mut out = Vec::new();
+    let mut split = String::new();
+    let largest = clients.iter().copied().max().unwrap_or(1);
+    for &c in clients {
+        let before = cpu_now();
+        let (r, v) = touch_rate(&gql_url, c, secs, &format!("c{c}-")).await;
+        settle(count(&writer_db, "item").await).await;
+        if c == largest {
+            split = cpu_split(before, r * secs);
+        }
+        out.push((c, r, v));
+    }
+    handle.stop(true).await;
+    stop.send(true).unwrap();
+    for w in workers {
+        let _ = w.await;
+    }
+    (out, split)
+}
+
+async fn graphql(
+    schema: actix_web::web::Data<Schema<Q, M, EmptySubscription>>,
+    req: async_graphql_actix_web::GraphQLRequest,
+) -> async_graphql_actix_web::GraphQLResponse {
+    schema.execute(req.into_inner()).await.into()
+}
+
+async fn touch_rate(url: &str, clients: usize, secs: f64, tag: &str) -> (f64, Vec<f64>) {
+    let (url, tag) = (url.to_string(), tag.to_string());
+    saturate(
+        clients,
+        secs,
+        |c| (awc::Client::default(), c * 1_000_000),
+        move |s: Rc<RefCell<(awc::Client, usize)>>| {
+            let (url, tag) = (url.clone(), tag.clone());
+            async move {
+                let (http, n) = {
+                    let mut s = s.borrow_mut();
+                    s.1 += 1;
+                    (s.0.clone(), s.1)
+                };
+                let body = json!({"query": "mutation($t: String!) { touch(title: $t) }", "variables": {"t": format!("{tag}{n}")}});
+                match http.post(&url).send_json(&body).await {
+                    Ok(mut r) => matches!(r.json::<serde_json::Value>().await, Ok(v) if v.get("errors").is_none()),
+                    Err(_) => false,
+                }
+            }
+        },
+    )
+    .await
+}
