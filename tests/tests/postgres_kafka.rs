@@ -1,4 +1,5 @@
-//! The first loop on the production parts: PostgreSQL and a real Kafka broker.
+//! The first loop on the production parts, PostgreSQL and a real Kafka broker, and a
+//! shutdown when the database has gone away.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::{scenarios, spawn_on_postgres_and_kafka};
@@ -9,4 +10,44 @@ async fn the_first_loop_runs_on_postgresql_and_kafka() {
     scenarios::first_loop(&app).await;
     scenarios::one_trace_from_gateway_to_every_consumer(&app).await;
     app.shutdown().await.unwrap();
+}
+
+/// A database that goes away (here dropped; in production lost) must not keep a stopping
+/// duban alive: the relays and consumers waiting to retry stop when told, and what was
+/// not delivered stays in the outboxes for the next start.
+#[actix_web::test]
+async fn shutdown_stops_every_worker_when_the_database_is_gone() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_on_postgres_and_kafka().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let issued = app
+        .gql(Some(&sup), scenarios::ISSUE, serde_json::json!({"input": {"title": "数据库离线前交办", "leadUnitId": "qingshi-dzb", "timeLimitDays": 5}}))
+        .await
+        .unwrap();
+    assert!(issued["errors"].is_null(), "{issued}");
+    app.settle().await.unwrap();
+    let name: String = app
+        .databases
+        .assignments
+        .query_one(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT current_database()",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap();
+    let admin = sea_orm::Database::connect(duban_tests::postgres_url())
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    // Let the relays find the database gone and start retrying.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(60), app.shutdown()).await;
+    let result = stopped.expect("shutdown hung after the database went away");
+    result.expect("shutdown stops even when events cannot be counted");
 }

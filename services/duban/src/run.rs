@@ -432,32 +432,21 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
 }
 
 impl Running {
-    /// Waits until every event so far has reached every consumer (or `limit` passes).
-    pub async fn settle(&self, limit: Duration) -> anyhow::Result<bool> {
-        let deadline = tokio::time::Instant::now() + limit;
-        let mut quiet = 0;
-        while tokio::time::Instant::now() < deadline {
-            if self.databases.settled().await? {
-                quiet += 1;
-                // Twice in a row: a consumer may have just written its own outbox row.
-                if quiet >= 2 {
-                    return Ok(true);
-                }
-            } else {
-                quiet = 0;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Ok(false)
-    }
-
     /// Stops taking requests, lets every event reach every consumer, then stops.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         self.server.stop(true).await;
         if let Some(t) = self.server_task.take() {
             let _ = t.await;
         }
-        let drained = self.settle(Duration::from_secs(30)).await?;
+        // Stop the workers even when the events cannot be counted (a database is gone):
+        // what was not delivered is offered again on the next start.
+        let drained = match self.databases.settle(Duration::from_secs(30)).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "events not all delivered at shutdown");
+                false
+            }
+        };
         let _ = self.stop.send(true);
         self.sampler.abort();
         self.lag_sampler.abort();

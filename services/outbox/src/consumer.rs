@@ -126,39 +126,53 @@ impl Consumer {
                 }
             }
             let started = std::time::Instant::now();
-            let handled = batch.len() > 1 && self.apply_batch(&batch).await.is_ok();
-            if !handled {
-                for d in &batch {
-                    self.apply_with_retry(d).await;
+            let mut applied = batch.len();
+            if !(batch.len() > 1 && self.apply_batch(&batch).await.is_ok()) {
+                for (i, d) in batch.iter().enumerate() {
+                    if !self.apply_with_retry(d, &mut stop).await {
+                        applied = i;
+                        break;
+                    }
                 }
             }
             if let Some(f) = &self.on_handled {
                 let each = started.elapsed() / batch.len() as u32;
-                for _ in &batch {
+                for _ in &batch[..applied] {
                     f(each);
                 }
             }
-            for d in &batch {
+            for d in &batch[..applied] {
                 if let Err(e) = sub.commit(d).await {
                     // The inbox makes the redelivery that follows harmless.
                     tracing::warn!(group = %self.group, error = %e, "offset commit failed");
                 }
             }
+            if applied < batch.len() {
+                // Told to stop while the handler kept failing: the rest comes again.
+                return;
+            }
         }
     }
 
-    /// Applies one delivery, retrying with backoff until it is applied.
-    async fn apply_with_retry(&self, delivery: &Delivery) {
+    /// Applies one delivery, retrying with backoff until it is applied; false when told
+    /// to stop first.
+    async fn apply_with_retry(
+        &self,
+        delivery: &Delivery,
+        stop: &mut watch::Receiver<bool>,
+    ) -> bool {
         let mut backoff = Duration::from_millis(50);
         loop {
             match self.apply(delivery).await {
                 Ok(outcome) => {
                     tracing::debug!(group = %self.group, offset = delivery.offset, ?outcome, "handled");
-                    return;
+                    return true;
                 }
                 Err(e) => {
                     tracing::warn!(group = %self.group, topic = %delivery.topic, offset = delivery.offset, error = %e, "handler failed; retrying");
-                    tokio::time::sleep(backoff).await;
+                    if crate::relay::stopped_during(stop, backoff).await {
+                        return false;
+                    }
                     backoff = (backoff * 2).min(Duration::from_secs(5));
                 }
             }
@@ -434,5 +448,60 @@ mod tests {
             "each event once, the duplicates not again"
         );
         assert_eq!(transport.lag("g", &["probe"]).await.unwrap(), 0);
+    }
+
+    /// Fails every event, as a handler does while its database is gone.
+    struct Refuses;
+
+    #[async_trait]
+    impl Handler for Refuses {
+        async fn handle_all(
+            &self,
+            _txn: &DatabaseTransaction,
+            _events: &[(RawEnvelope, tracing::Span)],
+        ) -> Result<Vec<AfterCommit>, HandlerError> {
+            Err(HandlerError::Malformed("refused".into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_consumer_retrying_a_failing_event_stops_when_told_and_leaves_it_uncommitted() {
+        let dir = std::env::temp_dir().join(format!("duban-consumer-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}/c.db?mode=rwc", dir.display());
+        let db = crate::db::connect(&url, "c").await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let transport = Arc::new(InProcessTransport::new());
+        transport
+            .publish("probe", vec![record("k0")])
+            .await
+            .unwrap();
+        let consumer = Consumer {
+            group: "g".into(),
+            topics: vec!["probe"],
+            db: db.clone(),
+            transport: transport.clone(),
+            handler: Arc::new(Refuses),
+            clock: Arc::new(duban_clock::SystemClock),
+            on_handled: None,
+        };
+        let (stop, rx) = watch::channel(false);
+        let task = tokio::spawn(consumer.run(rx));
+        // Long enough for a few retries with backoff (50, 100, 200 ms …).
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert!(
+            !task.is_finished(),
+            "still retrying before it is told to stop"
+        );
+        stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(2), task)
+            .await
+            .expect("a consumer retrying a failing event stops when told")
+            .unwrap();
+        assert_eq!(
+            transport.lag("g", &["probe"]).await.unwrap(),
+            1,
+            "the event is not committed: it comes again on the next start"
+        );
     }
 }

@@ -29,6 +29,17 @@ struct TraceOf {
 const IDLE_POLL: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
+/// Waits `pause`; true when told to stop before or meanwhile (or when the sender is gone).
+pub(crate) async fn stopped_during(stop: &mut watch::Receiver<bool>, pause: Duration) -> bool {
+    if *stop.borrow() {
+        return true;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(pause) => *stop.borrow(),
+        _ = stop.changed() => true,
+    }
+}
+
 /// Publishes one service's outbox.
 #[derive(Clone)]
 pub struct Relay {
@@ -97,7 +108,10 @@ impl Relay {
                 Ok(rows) => rows,
                 Err(e) => {
                     tracing::warn!(service = self.service, error = %e, "relay cannot read the outbox");
-                    tokio::time::sleep(backoff).await;
+                    // What is not published stays in the outbox for the next start.
+                    if stopped_during(&mut stop, backoff).await {
+                        return Ok(());
+                    }
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                     continue;
                 }
@@ -119,7 +133,9 @@ impl Relay {
                 Ok(()) => backoff = Duration::from_millis(50),
                 Err(e) => {
                     tracing::warn!(service = self.service, error = %e, retry_in_ms = backoff.as_millis() as u64, "relay cannot publish; will retry");
-                    tokio::time::sleep(backoff).await;
+                    if stopped_during(&mut stop, backoff).await {
+                        return Ok(());
+                    }
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
             }
