@@ -17,7 +17,7 @@
 #[path = "county/floor.rs"]
 mod floor;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+use async_graphql::{EmptyMutation, EmptySubscription, Object, ObjectType, Schema};
 use duban_assignments::loadgen::{self, CountySpec};
 use duban_tests::scenarios::ISSUE;
 use duban_tests::TestApp;
@@ -188,27 +188,33 @@ impl Q {
     }
 }
 
-async fn graphql(
-    schema: actix_web::web::Data<Schema<Q, EmptyMutation, EmptySubscription>>,
+async fn graphql<Qr: ObjectType + 'static, Mr: ObjectType + 'static>(
+    schema: actix_web::web::Data<Schema<Qr, Mr, EmptySubscription>>,
     req: async_graphql_actix_web::GraphQLRequest,
 ) -> async_graphql_actix_web::GraphQLResponse {
     schema.execute(req.into_inner()).await.into()
 }
 
-async fn empty_graphql(clients: usize, secs: f64) -> (f64, Vec<f64>) {
-    let schema = Schema::new(Q, EmptyMutation, EmptySubscription);
+/// Serves `schema` at `/graphql` on a free loopback port: its URL and the server's handle.
+fn serve_graphql<Qr: ObjectType + 'static, Mr: ObjectType + 'static>(
+    schema: Schema<Qr, Mr, EmptySubscription>,
+) -> (String, actix_web::dev::ServerHandle) {
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
             .app_data(actix_web::web::Data::new(schema.clone()))
-            .route("/graphql", actix_web::web::post().to(graphql))
+            .route("/graphql", actix_web::web::post().to(graphql::<Qr, Mr>))
     })
     .bind("127.0.0.1:0")
     .unwrap();
-    let addr = server.addrs()[0];
+    let url = format!("http://{}/graphql", server.addrs()[0]);
     let server = server.run();
     let handle = server.handle();
     actix_web::rt::spawn(server);
-    let url = format!("http://{addr}/graphql");
+    (url, handle)
+}
+
+async fn empty_graphql(clients: usize, secs: f64) -> (f64, Vec<f64>) {
+    let (url, handle) = serve_graphql(Schema::new(Q, EmptyMutation, EmptySubscription));
     let r = saturate(
         clients,
         secs,

@@ -377,13 +377,19 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_batch_with_a_duplicate_and_a_failing_event_applies_each_event_once() {
+    /// A fresh SQLite database with the outbox and inbox tables.
+    async fn migrated_db() -> DatabaseConnection {
         let dir = std::env::temp_dir().join(format!("duban-consumer-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}/c.db?mode=rwc", dir.display());
         let db = crate::db::connect(&url, "c").await.unwrap();
         Migrator::up(&db, None).await.unwrap();
+        db
+    }
+
+    #[tokio::test]
+    async fn a_batch_with_a_duplicate_and_a_failing_event_applies_each_event_once() {
+        let db = migrated_db().await;
         db.execute_unprepared("CREATE TABLE effect (k TEXT NOT NULL)")
             .await
             .unwrap();
@@ -466,11 +472,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_consumer_retrying_a_failing_event_stops_when_told_and_leaves_it_uncommitted() {
-        let dir = std::env::temp_dir().join(format!("duban-consumer-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}/c.db?mode=rwc", dir.display());
-        let db = crate::db::connect(&url, "c").await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
+        let db = migrated_db().await;
         let transport = Arc::new(InProcessTransport::new());
         transport
             .publish("probe", vec![record("k0")])

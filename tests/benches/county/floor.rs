@@ -7,7 +7,7 @@
 //! events and five deliveries an issued assignment makes. Measured beside `issueAssignment`,
 //! it shows how much of a mutation's cost is the pipeline and how much duban's work on it.
 
-use super::{cpu_now, cpu_split, saturate};
+use super::{cpu_now, cpu_split, saturate, serve_graphql};
 use async_graphql::{Context, EmptySubscription, Object, Schema};
 use duban_clock::{SharedClock, SystemClock};
 use duban_outbox::{AfterCommit, Consumer, Handler, HandlerError, Relay};
@@ -244,17 +244,7 @@ pub async fn rates(
             wake,
         })
         .finish();
-    let server = actix_web::HttpServer::new(move || {
-        actix_web::App::new()
-            .app_data(actix_web::web::Data::new(schema.clone()))
-            .route("/graphql", actix_web::web::post().to(graphql))
-    })
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let gql_url = format!("http://{}/graphql", server.addrs()[0]);
-    let server = server.run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let (gql_url, handle) = serve_graphql(schema);
 
     let settle = |items: i64| {
         let consumers = consumers.clone();
@@ -291,13 +281,6 @@ pub async fn rates(
         let _ = w.await;
     }
     (out, split)
-}
-
-async fn graphql(
-    schema: actix_web::web::Data<Schema<Q, M, EmptySubscription>>,
-    req: async_graphql_actix_web::GraphQLRequest,
-) -> async_graphql_actix_web::GraphQLResponse {
-    schema.execute(req.into_inner()).await.into()
 }
 
 async fn touch_rate(url: &str, clients: usize, secs: f64, tag: &str) -> (f64, Vec<f64>) {
