@@ -9,13 +9,13 @@ use async_trait::async_trait;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::{BaseConsumer, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
-use std::collections::{BTreeMap, HashSet};
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How to reach and use the Kafka cluster.
@@ -74,6 +74,9 @@ pub struct KafkaTransport {
     producer: FutureProducer,
     admin: AdminClient<DefaultClientContext>,
     created: Mutex<HashSet<String>>,
+    /// One lag probe per group, kept: a client made anew for each sample cost its threads,
+    /// a broker connection and a metadata fetch every few seconds.
+    probes: Mutex<HashMap<String, Arc<BaseConsumer>>>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> TransportError {
@@ -99,6 +102,7 @@ impl KafkaTransport {
             producer,
             admin,
             created: Mutex::new(HashSet::new()),
+            probes: Mutex::new(HashMap::new()),
         })
     }
 
@@ -219,13 +223,24 @@ impl Transport for KafkaTransport {
     async fn lag(&self, group: &str, topics: &[&str]) -> Result<i64, TransportError> {
         // A client of its own that never joins the group: it only reads the group's
         // committed offsets and the partitions' high watermarks.
-        let probe: rdkafka::consumer::BaseConsumer = self
-            .settings
-            .client_config()
-            .set("group.id", format!("{}{group}", self.settings.namespace))
-            .set("enable.auto.commit", "false")
-            .create()
-            .map_err(unavailable)?;
+        let probe = {
+            let mut probes = self.probes.lock().unwrap_or_else(|p| p.into_inner());
+            match probes.get(group) {
+                Some(p) => p.clone(),
+                None => {
+                    let p: Arc<BaseConsumer> = Arc::new(
+                        self.settings
+                            .client_config()
+                            .set("group.id", format!("{}{group}", self.settings.namespace))
+                            .set("enable.auto.commit", "false")
+                            .create()
+                            .map_err(unavailable)?,
+                    );
+                    probes.insert(group.to_string(), p.clone());
+                    p
+                }
+            }
+        };
         let names: Vec<String> = topics.iter().map(|t| self.settings.topic(t)).collect();
         tokio::task::spawn_blocking(move || {
             let timeout = Duration::from_secs(2);

@@ -59,6 +59,11 @@ async fn every_record_arrives_in_key_order_and_a_new_member_resumes_after_the_la
     // Let the asynchronous commits reach the broker, then leave the group.
     tokio::time::sleep(Duration::from_secs(1)).await;
     drop(sub);
+    assert_eq!(
+        t.lag("g", &["duban.test.v1"]).await.unwrap(),
+        100,
+        "half read and committed"
+    );
 
     let mut again = t.subscribe("g", &["duban.test.v1"]).await.unwrap();
     let mut seen = 0;
@@ -81,7 +86,7 @@ async fn every_record_arrives_in_key_order_and_a_new_member_resumes_after_the_la
     assert_eq!(
         t.lag("g", &["duban.test.v1"]).await.unwrap(),
         0,
-        "everything committed"
+        "everything committed, seen by the same group's probe as before"
     );
     assert_eq!(
         t.lag("nobody", &["duban.test.v1"]).await.unwrap(),
