@@ -170,7 +170,7 @@ impl Consumer {
                 }
                 Err(e) => {
                     tracing::warn!(group = %self.group, topic = %delivery.topic, offset = delivery.offset, error = %e, "handler failed; retrying");
-                    if crate::relay::stopped_during(stop, backoff).await {
+                    if crate::stopped_during(stop, backoff).await {
                         return false;
                     }
                     backoff = (backoff * 2).min(Duration::from_secs(5));

@@ -17,6 +17,21 @@ use duban_transport::Transport;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
 use serde::Serialize;
 
+/// Waits `pause` before a retry; true when told to stop before or meanwhile (or when the
+/// sender is gone). The relay and the consumers retry this way.
+pub(crate) async fn stopped_during(
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+    pause: std::time::Duration,
+) -> bool {
+    if *stop.borrow() {
+        return true;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(pause) => *stop.borrow(),
+        _ = stop.changed() => true,
+    }
+}
+
 /// Writes an event into the outbox using the caller's transaction.
 pub async fn enqueue<C: ConnectionTrait, E: Serialize>(
     conn: &C,

@@ -29,17 +29,6 @@ struct TraceOf {
 const IDLE_POLL: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
-/// Waits `pause`; true when told to stop before or meanwhile (or when the sender is gone).
-pub(crate) async fn stopped_during(stop: &mut watch::Receiver<bool>, pause: Duration) -> bool {
-    if *stop.borrow() {
-        return true;
-    }
-    tokio::select! {
-        _ = tokio::time::sleep(pause) => *stop.borrow(),
-        _ = stop.changed() => true,
-    }
-}
-
 /// Publishes one service's outbox.
 #[derive(Clone)]
 pub struct Relay {
@@ -109,7 +98,7 @@ impl Relay {
                 Err(e) => {
                     tracing::warn!(service = self.service, error = %e, "relay cannot read the outbox");
                     // What is not published stays in the outbox for the next start.
-                    if stopped_during(&mut stop, backoff).await {
+                    if crate::stopped_during(&mut stop, backoff).await {
                         return Ok(());
                     }
                     backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -133,7 +122,7 @@ impl Relay {
                 Ok(()) => backoff = Duration::from_millis(50),
                 Err(e) => {
                     tracing::warn!(service = self.service, error = %e, retry_in_ms = backoff.as_millis() as u64, "relay cannot publish; will retry");
-                    if stopped_during(&mut stop, backoff).await {
+                    if crate::stopped_during(&mut stop, backoff).await {
                         return Ok(());
                     }
                     backoff = (backoff * 2).min(MAX_BACKOFF);
