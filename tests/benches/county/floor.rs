@@ -7,9 +7,9 @@
 //! events and five deliveries an issued assignment makes. Measured beside `issueAssignment`,
 //! it shows how much of a mutation's cost is the pipeline and how much duban's work on it.
 
-use super::{cpu_now, cpu_split, saturate, serve_graphql};
+use super::{cpu_now, cpu_split, saturate, serve_graphql, Q};
 use async_graphql::{Context, EmptySubscription, Object, Schema};
-use duban_clock::{SharedClock, SystemClock};
+use duban_clock::{Clock, SharedClock, SystemClock};
 use duban_outbox::{AfterCommit, Consumer, Handler, HandlerError, Relay};
 use duban_schema::RawEnvelope;
 use duban_transport::{KafkaSettings, KafkaTransport, Transport};
@@ -52,7 +52,7 @@ struct M;
 impl M {
     async fn touch(&self, ctx: &Context<'_>, title: String) -> async_graphql::Result<String> {
         let w = ctx.data::<Writer>()?;
-        let now = chrono::Utc::now().with_timezone(&duban_clock::shanghai());
+        let now = SystemClock.now();
         let id = duban_outbox::new_event_id(now).to_string();
         let txn = w.db.begin().await?;
         txn.execute(Statement::from_sql_and_values(
@@ -77,15 +77,6 @@ impl M {
         txn.commit().await?;
         w.wake.notify_one();
         Ok(id)
-    }
-}
-
-struct Q;
-
-#[Object]
-impl Q {
-    async fn ok(&self) -> bool {
-        true
     }
 }
 
@@ -116,7 +107,7 @@ impl Handler for Effect {
         let Some((topic, wake)) = &self.echo else {
             return Ok(vec![]);
         };
-        let now = chrono::Utc::now().with_timezone(&duban_clock::shanghai());
+        let now = SystemClock.now();
         let echoes: Vec<_> = events
             .iter()
             .map(|(e, _)| {
@@ -148,15 +139,9 @@ async fn open(url: &str, name: &str, table: &str) -> DatabaseConnection {
 }
 
 async fn count(db: &DatabaseConnection, table: &str) -> i64 {
-    let row = db
-        .query_one(Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            format!("SELECT count(*) FROM {table}"),
-        ))
+    duban_tests::count_rows(db, &format!("SELECT count(*) FROM {table}"))
         .await
         .unwrap()
-        .unwrap();
-    row.try_get_by_index(0).unwrap()
 }
 
 /// Mutation rates of the floor at each client count (with p99 latencies), and where the
