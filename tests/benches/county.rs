@@ -645,6 +645,15 @@ fn machine() -> String {
     )
 }
 
+/// `r` as a share of the `versus` baseline `base` and, when measured, of the floor.
+fn shares(r: f64, base: f64, versus: &str, floor: Option<&f64>) -> String {
+    let mut s = format!("{} of {versus}", f2(r / base));
+    if let Some(f) = floor {
+        let _ = write!(s, ", {} of the floor", f2(r / f));
+    }
+    s
+}
+
 /// What one deployment is measured against and how.
 struct Phase<'a> {
     section: &'a str,
@@ -666,15 +675,7 @@ impl Phase<'_> {
             self.section,
             &format!("{mutation} through the gateway, {c} clients"),
             format!("{r:.0}/s (p99 {} ms)", f1(pct(v, 0.99))),
-            match self.floor.get(&c) {
-                Some(f) => format!(
-                    "{} of {}, {} of the floor",
-                    f2(r / self.baseline[&c]),
-                    self.versus,
-                    f2(r / f)
-                ),
-                None => format!("{} of {}", f2(r / self.baseline[&c]), self.versus),
-            },
+            shares(r, self.baseline[&c], self.versus, self.floor.get(&c)),
             if c == 16 { self.target } else { "" },
         );
     }
@@ -835,10 +836,7 @@ fn main() {
                     "the floor: a GraphQL mutation with no domain work through the same pipeline (one row and its outbox row, duban's relay, Kafka, three consumer groups writing one row and its inbox row each)"
                 };
                 for (c, r, v) in rates {
-                    let ratio = match floor.get(&c) {
-                        Some(f) => format!("{} of INSERT, {} of the floor", f2(r / baseline[&c]), f2(r / f)),
-                        None => format!("{} of INSERT", f2(r / baseline[&c])),
-                    };
+                    let ratio = shares(r, baseline[&c], "INSERT", floor.get(&c));
                     if !echo {
                         floor.insert(c, r);
                     }
