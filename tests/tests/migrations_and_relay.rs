@@ -1,5 +1,6 @@
 //! Migrations go up, down and up again on SQLite and PostgreSQL; the relay publishes
-//! an outbox row that commits after a later one (PostgreSQL).
+//! an outbox row that commits after a later one, and under a stream of commits lets rows
+//! gather between its batches (PostgreSQL).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_clock::{SharedClock, SystemClock};
@@ -98,4 +99,61 @@ async fn a_row_committed_after_a_later_sequence_is_still_published() {
     assert_eq!(outbox::Entity::find().count(&db).await.unwrap(), 2);
     stop.send(true).unwrap();
     task.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_busy_relay_lets_rows_gather_between_batches_and_publishes_all_in_order() {
+    let url = duban_tests::fresh_database().await.unwrap();
+    let db = duban_outbox::db::connect(&url, "relaytest").await.unwrap();
+    duban_evaluation::migration::Migrator::up(&db, None)
+        .await
+        .unwrap();
+    let transport = InProcessTransport::new();
+    let shared: Arc<dyn Transport> = Arc::new(transport.clone());
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let clock: SharedClock = Arc::new(SystemClock);
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let relay = Relay::new("test", db.clone(), shared, wake.clone(), clock);
+    let task = tokio::spawn(relay.run(rx));
+
+    // A commit every millisecond or so, each waking the relay as a command does.
+    let n = 200;
+    for i in 0..n {
+        row(&format!("e{i:03}")).insert(&db).await.unwrap();
+        wake.notify_one();
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while transport.len("duban.test.v1") < n && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(true).unwrap();
+    task.await.unwrap().unwrap();
+
+    let rows = outbox::Entity::find().all(&db).await.unwrap();
+    assert_eq!(transport.len("duban.test.v1"), n, "every row is published");
+    let mut sub = transport
+        .subscribe("reader", &["duban.test.v1"])
+        .await
+        .unwrap();
+    let mut keys = Vec::new();
+    for _ in 0..n {
+        keys.push(sub.next().await.unwrap().record.key);
+    }
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "in commit order");
+    // Each batch is marked once, after it was handed over: the marks are the batches.
+    let mut marks: Vec<_> = rows.iter().filter_map(|r| r.published_at).collect();
+    marks.sort();
+    marks.dedup();
+    let gather = chrono::Duration::from_std(duban_outbox::relay::GATHER).unwrap();
+    for pair in marks.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= gather,
+            "two batches were marked {} µs apart",
+            (pair[1] - pair[0]).num_microseconds().unwrap_or(0)
+        );
+    }
+    assert!(marks.len() < n, "{} batches for {n} rows", marks.len());
 }

@@ -9,7 +9,7 @@ pub mod merkle;
 pub mod migration;
 mod service;
 
-pub use service::{AuditService, AuditSettings, TamperError};
+pub use service::{AuditService, AuditSettings, TamperError, CHECKPOINT_PACE};
 
 /// Consumer-group and service name.
 pub const SERVICE: &str = "audit";

@@ -2,57 +2,19 @@
 //! named; a bundle checks offline; an old checkpoint proves a rewrite.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{event, settings, setup};
+
 use base64::Engine;
 use duban_audit::bundle::{self, BundleError};
 use duban_audit::checkpoint::{self, Suite};
 use duban_audit::merkle::verify_consistency;
-use duban_audit::{AuditService, AuditSettings, TamperError};
+use duban_audit::{AuditService, TamperError};
 use duban_clock::{SharedClock, SystemClock};
 use duban_outbox::Handler;
-use duban_schema::RawEnvelope;
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
-use sea_orm_migration::MigratorTrait;
 use std::sync::Arc;
-
-fn settings(suite: Suite) -> AuditSettings {
-    AuditSettings {
-        suite,
-        origin: "duban/test".into(),
-        seed: [9u8; 32],
-    }
-}
-
-async fn setup(suite: Suite) -> (tempfile::TempDir, DatabaseConnection, AuditService) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/audit.db?mode=rwc", dir.path().display());
-    let db = duban_outbox::db::connect(&url, "audit").await.unwrap();
-    duban_audit::migration::Migrator::up(&db, None)
-        .await
-        .unwrap();
-    let clock: SharedClock = Arc::new(SystemClock);
-    let svc = AuditService::open(db.clone(), settings(suite), clock)
-        .await
-        .unwrap();
-    (dir, db, svc)
-}
-
-fn event(n: u32) -> RawEnvelope {
-    serde_json::from_value(serde_json::json!({
-        "id": uuid::Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 + n as u128).to_string(),
-        "schema_version": 1,
-        "occurred_at": format!("2026-03-{:02}T09:00:00+08:00", 1 + n % 28),
-        "tenant": "qs",
-        "org_path": if n.is_multiple_of(2) { "/qs/qingshi/qingshi-dzb" } else { "/qs/baisha/baisha-dzb" },
-        "actor": "p-county-supervisor",
-        "correlation_id": uuid::Uuid::from_u128(n as u128).to_string(),
-        "causation_id": null,
-        "aggregate_id": format!("a-{n}"),
-        "aggregate_sequence": 1,
-        "type": "AssignmentIssued",
-        "data": {"n": n, "title": format!("事项{n}")}
-    }))
-    .unwrap()
-}
 
 /// Appends the events one alone, then in batches of three, as the consumer hands them over.
 async fn append(db: &DatabaseConnection, svc: &AuditService, range: std::ops::Range<u32>) {

@@ -17,9 +17,9 @@ use duban_transport::Transport;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
 use serde::Serialize;
 
-/// Waits `pause` before a retry; true when told to stop before or meanwhile (or when the
-/// sender is gone). The relay and the consumers retry this way.
-pub(crate) async fn stopped_during(
+/// Waits `pause` unless told to stop; true when told before or meanwhile (or when the
+/// sender is gone). The relay and the consumers retry and gather this way.
+pub async fn stopped_during(
     stop: &mut tokio::sync::watch::Receiver<bool>,
     pause: std::time::Duration,
 ) -> bool {

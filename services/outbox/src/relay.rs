@@ -27,6 +27,10 @@ struct TraceOf {
     correlation_id: String,
 }
 const IDLE_POLL: Duration = Duration::from_millis(500);
+/// How long the relay lets rows gather after publishing a batch before it reads again.
+/// Under load each read, produce request and published mark then carries many rows
+/// instead of one or two; an idle relay still publishes a commit's rows at once.
+pub const GATHER: Duration = Duration::from_millis(3);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Publishes one service's outbox.
@@ -119,7 +123,11 @@ impl Relay {
                 continue;
             }
             match self.publish(&rows).await {
-                Ok(()) => backoff = Duration::from_millis(50),
+                Ok(()) => {
+                    backoff = Duration::from_millis(50);
+                    // A stop ends the wait; the loop then drains or returns.
+                    crate::stopped_during(&mut stop, GATHER).await;
+                }
                 Err(e) => {
                     tracing::warn!(service = self.service, error = %e, retry_in_ms = backoff.as_millis() as u64, "relay cannot publish; will retry");
                     if crate::stopped_during(&mut stop, backoff).await {
