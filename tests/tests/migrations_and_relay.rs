@@ -56,8 +56,17 @@ fn row(event: &str) -> outbox::ActiveModel {
     }
 }
 
-#[tokio::test]
-async fn a_row_committed_after_a_later_sequence_is_still_published() {
+/// A running relay over a fresh PostgreSQL database's outbox, publishing in-process.
+struct RelayRig {
+    db: DatabaseConnection,
+    transport: InProcessTransport,
+    wake: Arc<tokio::sync::Notify>,
+    stop: tokio::sync::watch::Sender<bool>,
+    relay: Relay,
+    task: tokio::task::JoinHandle<Result<(), sea_orm::DbErr>>,
+}
+
+async fn relay_on_postgres() -> RelayRig {
     let url = duban_tests::fresh_database().await.unwrap();
     let db = duban_outbox::db::connect(&url, "relaytest").await.unwrap();
     duban_evaluation::migration::Migrator::up(&db, None)
@@ -70,69 +79,76 @@ async fn a_row_committed_after_a_later_sequence_is_still_published() {
     let (stop, rx) = tokio::sync::watch::channel(false);
     let relay = Relay::new("test", db.clone(), shared, wake.clone(), clock);
     let task = tokio::spawn(relay.clone().run(rx));
+    RelayRig {
+        db,
+        transport,
+        wake,
+        stop,
+        relay,
+        task,
+    }
+}
+
+#[tokio::test]
+async fn a_row_committed_after_a_later_sequence_is_still_published() {
+    let rig = relay_on_postgres().await;
 
     // A takes the lower sequence number but commits last.
-    let slow = db.begin().await.unwrap();
+    let slow = rig.db.begin().await.unwrap();
     row("early-seq").insert(&slow).await.unwrap();
-    row("late-seq").insert(&db).await.unwrap();
-    wake.notify_one();
+    row("late-seq").insert(&rig.db).await.unwrap();
+    rig.wake.notify_one();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while transport.len("duban.test.v1") < 1 && std::time::Instant::now() < deadline {
+    while rig.transport.len("duban.test.v1") < 1 && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(
-        transport.len("duban.test.v1"),
+        rig.transport.len("duban.test.v1"),
         1,
         "the committed row goes first"
     );
     slow.commit().await.unwrap();
-    wake.notify_one();
-    while transport.len("duban.test.v1") < 2 && std::time::Instant::now() < deadline {
+    rig.wake.notify_one();
+    while rig.transport.len("duban.test.v1") < 2 && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(
-        transport.len("duban.test.v1"),
+        rig.transport.len("duban.test.v1"),
         2,
         "the late commit is published too"
     );
-    assert_eq!(relay.backlog().await.unwrap(), 0);
-    assert_eq!(outbox::Entity::find().count(&db).await.unwrap(), 2);
-    stop.send(true).unwrap();
-    task.await.unwrap().unwrap();
+    assert_eq!(rig.relay.backlog().await.unwrap(), 0);
+    assert_eq!(outbox::Entity::find().count(&rig.db).await.unwrap(), 2);
+    rig.stop.send(true).unwrap();
+    rig.task.await.unwrap().unwrap();
 }
 
 #[tokio::test]
 async fn a_busy_relay_lets_rows_gather_between_batches_and_publishes_all_in_order() {
-    let url = duban_tests::fresh_database().await.unwrap();
-    let db = duban_outbox::db::connect(&url, "relaytest").await.unwrap();
-    duban_evaluation::migration::Migrator::up(&db, None)
-        .await
-        .unwrap();
-    let transport = InProcessTransport::new();
-    let shared: Arc<dyn Transport> = Arc::new(transport.clone());
-    let wake = Arc::new(tokio::sync::Notify::new());
-    let clock: SharedClock = Arc::new(SystemClock);
-    let (stop, rx) = tokio::sync::watch::channel(false);
-    let relay = Relay::new("test", db.clone(), shared, wake.clone(), clock);
-    let task = tokio::spawn(relay.run(rx));
+    let rig = relay_on_postgres().await;
 
     // A commit every millisecond or so, each waking the relay as a command does.
     let n = 200;
     for i in 0..n {
-        row(&format!("e{i:03}")).insert(&db).await.unwrap();
-        wake.notify_one();
+        row(&format!("e{i:03}")).insert(&rig.db).await.unwrap();
+        rig.wake.notify_one();
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while transport.len("duban.test.v1") < n && std::time::Instant::now() < deadline {
+    while rig.transport.len("duban.test.v1") < n && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    stop.send(true).unwrap();
-    task.await.unwrap().unwrap();
+    rig.stop.send(true).unwrap();
+    rig.task.await.unwrap().unwrap();
 
-    let rows = outbox::Entity::find().all(&db).await.unwrap();
-    assert_eq!(transport.len("duban.test.v1"), n, "every row is published");
-    let mut sub = transport
+    let rows = outbox::Entity::find().all(&rig.db).await.unwrap();
+    assert_eq!(
+        rig.transport.len("duban.test.v1"),
+        n,
+        "every row is published"
+    );
+    let mut sub = rig
+        .transport
         .subscribe("reader", &["duban.test.v1"])
         .await
         .unwrap();
