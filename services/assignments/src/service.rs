@@ -356,7 +356,7 @@ impl AssignmentsService {
             .await
             .map_err(internal)?;
         deadline_schedule::Entity::insert_many(self.reminders(cal, id, due_on))
-            .exec(conn)
+            .exec_without_returning(conn)
             .await
             .map_err(internal)?;
         Ok(())
@@ -945,7 +945,7 @@ impl AssignmentsService {
                     fire_on: Set(ack_due_on.succ_opt().unwrap_or(ack_due_on)),
                 }]);
         deadline_schedule::Entity::insert_many(reminders)
-            .exec(txn)
+            .exec_without_returning(txn)
             .await
             .map_err(internal)?;
         self.emit(
