@@ -455,7 +455,12 @@ impl Running {
         }
         if drained {
             for r in &self.relays {
-                r.mark_safe().await?;
+                r.mark_safe().await.with_context(|| {
+                    format!(
+                        "cannot mark what the {} relay sent as delivered",
+                        r.service()
+                    )
+                })?;
             }
             tracing::info!("stopped; every event was delivered");
         } else {
