@@ -883,17 +883,12 @@ fn main() {
         if let Some(app) = pg {
             phase(&app, &mut report, &pg_phase, &opts, true).await;
             self_rss = vm_hwm("self").unwrap_or(0);
-            let db = app.databases.assignments.clone();
-            let name = rows(&db, "SELECT current_database()").await[0]
-                .try_get_by_index::<String>(0)
+            let name = duban_tests::database_name(&app.databases.assignments)
+                .await
                 .unwrap();
             // A million rows make the drain slow; the figures are taken.
             let _ = app.shutdown().await;
-            drop(db);
-            let admin = sea_orm::Database::connect(&url).await.unwrap();
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                .await;
+            let _ = duban_tests::drop_database(&name).await;
         }
         if let Some(app) = embedded {
             phase(&app, &mut report, &embedded_phase, &opts, true).await;

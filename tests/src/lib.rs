@@ -84,6 +84,31 @@ pub async fn fresh_database() -> anyhow::Result<String> {
     Ok(format!("{base}/{name}"))
 }
 
+/// The name of the PostgreSQL database `db` is connected to.
+pub async fn database_name(db: &sea_orm::DatabaseConnection) -> anyhow::Result<String> {
+    use sea_orm::ConnectionTrait;
+    let row = db
+        .query_one(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT current_database()",
+        ))
+        .await?
+        .context("no row from SELECT current_database()")?;
+    Ok(row.try_get_by_index::<String>(0)?)
+}
+
+/// Drops the database `name` on the server of `DATABASE_URL`, ending the sessions still
+/// connected to it.
+pub async fn drop_database(name: &str) -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    let admin = sea_orm::Database::connect(postgres_url()).await?;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await?;
+    admin.close().await?;
+    Ok(())
+}
+
 /// Starts duban on its own PostgreSQL database and its own Kafka topics.
 pub async fn spawn_on_postgres_and_kafka() -> anyhow::Result<TestApp> {
     let dir = Arc::new(tempfile::tempdir()?);

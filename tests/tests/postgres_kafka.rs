@@ -17,7 +17,6 @@ async fn the_first_loop_runs_on_postgresql_and_kafka() {
 /// not delivered stays in the outboxes for the next start.
 #[actix_web::test]
 async fn shutdown_stops_every_worker_when_the_database_is_gone() {
-    use sea_orm::ConnectionTrait;
     let app = spawn_on_postgres_and_kafka().await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
     let issued = app
@@ -26,25 +25,10 @@ async fn shutdown_stops_every_worker_when_the_database_is_gone() {
         .unwrap();
     assert!(issued["errors"].is_null(), "{issued}");
     app.settle().await.unwrap();
-    let name: String = app
-        .databases
-        .assignments
-        .query_one(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            "SELECT current_database()",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index(0)
-        .unwrap();
-    let admin = sea_orm::Database::connect(duban_tests::postgres_url())
+    let name = duban_tests::database_name(&app.databases.assignments)
         .await
         .unwrap();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .unwrap();
+    duban_tests::drop_database(&name).await.unwrap();
     // Let the relays find the database gone and start retrying.
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     let stopped = tokio::time::timeout(std::time::Duration::from_secs(60), app.shutdown()).await;
