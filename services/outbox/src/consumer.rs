@@ -103,9 +103,8 @@ impl Consumer {
                     // Closing a Kafka consumer waits for the broker (leave group, final
                     // commit); off the async threads, so this service's HTTP stays served.
                     drop(tokio::task::spawn_blocking(move || drop(sub)));
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                        _ = stop.changed() => return,
+                    if crate::stopped_during(&mut stop, Duration::from_millis(500)).await {
+                        return;
                     }
                     match self.join(&mut stop).await {
                         Some(s) => sub = s,
@@ -219,9 +218,8 @@ impl Consumer {
                 Ok(s) => return Some(s),
                 Err(e) => {
                     tracing::warn!(group = %self.group, error = %e, "cannot subscribe; retrying");
-                    tokio::select! {
-                        _ = tokio::time::sleep(backoff) => {}
-                        _ = stop.changed() => return None,
+                    if crate::stopped_during(stop, backoff).await {
+                        return None;
                     }
                     backoff = (backoff * 2).min(Duration::from_secs(5));
                 }
