@@ -35,6 +35,13 @@ pub struct OrgUnitSnapshot {
     pub division_code: Option<String>,
     /// Path of ids from the county down, e.g. `/c1/t1/o1`.
     pub path: String,
+    /// Optimistic-lock version, raised by every change.
+    #[serde(default = "first_version")]
+    pub version: i64,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 /// Public view of a person.
@@ -60,6 +67,9 @@ pub struct PersonSnapshot {
     /// Left the post: kept for history, given no new work and no login.
     #[serde(default)]
     pub deactivated: bool,
+    /// Optimistic-lock version, raised by every change.
+    #[serde(default = "first_version")]
+    pub version: i64,
 }
 
 /// One phase of a campaign (自查自纠, 整改落实, 巩固提升).

@@ -5,7 +5,7 @@ pub mod cluster;
 pub mod scenarios;
 
 use anyhow::Context as _;
-use duban_auth::{Claims, TokenKeys};
+use duban_auth::TokenKeys;
 use duban_clock::{SharedClock, SystemClock};
 use duban_config::Config;
 use serde_json::{json, Value};
@@ -190,21 +190,13 @@ impl TestApp {
 
     /// A token for an account that expires `ttl` seconds from now (negative: already expired).
     pub async fn token_with_ttl(&self, account: &str, ttl: i64) -> anyhow::Result<String> {
-        let svc = &self.assignments;
-        let p = svc.find_person(account).await?;
-        let a = svc.actor_for(&p).await?;
-        let now = self.clock.now_utc().timestamp();
-        Ok(self.keys.sign(&Claims {
-            sub: a.person_id,
-            name: a.name,
-            tenant: a.tenant,
-            unit: a.unit_id,
-            unit_path: a.unit_path,
-            scope: a.scope,
-            roles: a.roles,
-            iat: now,
-            exp: now + ttl,
-        })?)
+        let claims = self.assignments.claims_for(account, ttl).await?;
+        Ok(self.keys.sign(&claims)?)
+    }
+
+    /// Signs any claims with the app's token key, as an attacker holding the key could.
+    pub fn sign(&self, claims: &duban_auth::Claims) -> anyhow::Result<String> {
+        Ok(self.keys.sign(claims)?)
     }
 
     /// Posts a GraphQL request with an optional bearer token; returns the JSON body.

@@ -699,3 +699,115 @@ pub async fn ledger_scope_is_checked(app: &TestApp) {
         );
     }
 }
+
+/// The updatePerson mutation, returning the person's new version.
+pub const UPDATE_PERSON: &str = r#"mutation($input: UpdatePersonInput!) {
+  updatePerson(input: $input) { person { id roles deactivated version } }
+}"#;
+
+/// Changes a person through GraphQL as `admin`, at the version read just before.
+pub async fn update_person(app: &TestApp, admin: &str, id: &str, change: Value) -> Value {
+    let read = app
+        .gql(
+            Some(admin),
+            "query($id: ID!) { person(id: $id) { version } }",
+            json!({"id": id}),
+        )
+        .await
+        .unwrap();
+    let mut input = change;
+    input["id"] = json!(id);
+    input["expectedVersion"] = read["data"]["person"]["version"].clone();
+    app.gql(Some(admin), UPDATE_PERSON, json!({ "input": input }))
+        .await
+        .unwrap()
+}
+
+/// Authority comes from the directory on each request: a well-signed token for someone the
+/// directory does not know reads and writes nothing; a role change and a deactivation take
+/// effect on the next request, end open subscriptions, and old tokens stay dead after a
+/// reactivation; no token is signed for a deactivated person.
+pub async fn identity_comes_from_the_directory(app: &TestApp) {
+    let admin = app.token("county-admin").await.unwrap();
+    let me = "{ me { name scope roles } }";
+    let issue_as = |token: String| async move {
+        app.gql(
+            Some(&token),
+            ISSUE,
+            json!({"input": {"title": "令牌测试", "description": "按期办结", "leadUnitId": "liuhe-dzb", "timeLimitDays": 5}}),
+        )
+        .await
+        .unwrap()
+    };
+
+    // A stranger: signed with the right key, claiming a person the directory lacks.
+    let mut ghost = app
+        .assignments
+        .claims_for("county-supervisor", 600)
+        .await
+        .unwrap();
+    ghost.sub = "p-nobody".into();
+    let ghost = app.sign(&ghost).unwrap();
+    let body = app.gql(Some(&ghost), me, json!({})).await.unwrap();
+    assert_eq!(crate::error_code(&body), Some("UNAUTHENTICATED"), "{body}");
+    let body = issue_as(ghost).await;
+    assert_eq!(crate::error_code(&body), Some("UNAUTHENTICATED"), "{body}");
+
+    // A role taken away holds from the next request on, with the same token.
+    let sup = app.token("liuhe-supervisor").await.unwrap();
+    assert!(issue_as(sup.clone()).await["errors"].is_null());
+    let changed = update_person(
+        app,
+        &admin,
+        "p-liuhe-supervisor",
+        json!({"roles": ["CLERK"]}),
+    )
+    .await;
+    assert!(changed["errors"].is_null(), "{changed}");
+    let body = issue_as(sup.clone()).await;
+    assert_eq!(crate::error_code(&body), Some("FORBIDDEN"), "{body}");
+    let body = app.gql(Some(&sup), me, json!({})).await.unwrap();
+    assert_eq!(body["data"]["me"]["roles"], json!(["CLERK"]), "{body}");
+
+    // Deactivation: the next request, and an open subscription, end.
+    let clerk = app.token("liuhe-clerk").await.unwrap();
+    let ws_url = app.url.replace("http://", "ws://") + "/graphql/ws";
+    let (_r, mut conn) = awc::Client::new()
+        .ws(&ws_url)
+        .protocols(["graphql-transport-ws"])
+        .connect()
+        .await
+        .unwrap();
+    let send = |v: Value| awc::ws::Message::Text(v.to_string().into());
+    conn.send(send(
+        json!({"type": "connection_init", "payload": {"token": clerk}}),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(next_text(&mut conn).await["type"], "connection_ack");
+    conn.send(send(json!({"id": "1", "type": "subscribe", "payload": {
+        "query": "subscription { notificationReceived { title } }"
+    }})))
+    .await
+    .unwrap();
+    assert!(app.gql(Some(&clerk), me, json!({})).await.unwrap()["errors"].is_null());
+    let off = update_person(app, &admin, "p-liuhe-clerk", json!({"deactivated": true})).await;
+    assert!(off["errors"].is_null(), "{off}");
+    let body = app.gql(Some(&clerk), me, json!({})).await.unwrap();
+    assert_eq!(crate::error_code(&body), Some("UNAUTHENTICATED"), "{body}");
+    let done = next_text(&mut conn).await;
+    assert_eq!(done["type"], "complete", "{done}");
+    assert!(app
+        .assignments
+        .claims_for("liuhe-clerk", 600)
+        .await
+        .is_err());
+
+    // Back at work: the token signed before the deactivation stays dead, a new one works.
+    let on = update_person(app, &admin, "p-liuhe-clerk", json!({"deactivated": false})).await;
+    assert!(on["errors"].is_null(), "{on}");
+    let body = app.gql(Some(&clerk), me, json!({})).await.unwrap();
+    assert_eq!(crate::error_code(&body), Some("UNAUTHENTICATED"), "{body}");
+    let fresh = app.token("liuhe-clerk").await.unwrap();
+    assert!(app.gql(Some(&fresh), me, json!({})).await.unwrap()["errors"].is_null());
+}

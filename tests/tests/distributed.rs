@@ -112,6 +112,7 @@ async fn the_first_loop_runs_across_five_processes_on_postgresql_and_kafka() {
     scenarios::notice_over_websocket(&app).await;
     scenarios::one_trace_from_gateway_to_every_consumer(&app).await;
     scenarios::ledger_lifecycle(&app).await.unwrap();
+    scenarios::identity_comes_from_the_directory(&app).await;
 
     let (code, metrics) = app
         .get_at(cluster.ports["evaluation"], "/metrics")

@@ -528,7 +528,7 @@ async fn a_full_assignment_form_and_directory_upkeep() {
     // Directory upkeep: a supervising leader, a person who left, a corrected code.
     let up = r#"mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { person { id supervisingLeaderId deactivated title } } }"#;
     let b = app
-        .gql(Some(&admin), up, json!({"input": {"id": "p-qingshi-clerk", "supervisingLeaderId": "p-qingshi-leader", "title": "青石镇党政办公室副主任"}}))
+        .gql(Some(&admin), up, json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 1, "supervisingLeaderId": "p-qingshi-leader", "title": "青石镇党政办公室副主任"}}))
         .await
         .unwrap();
     assert_eq!(
@@ -539,7 +539,7 @@ async fn a_full_assignment_form_and_directory_upkeep() {
         .gql(
             Some(&admin),
             up,
-            json!({"input": {"id": "p-qingshi-clerk", "supervisingLeaderId": "p-qingshi-clerk"}}),
+            json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 2, "supervisingLeaderId": "p-qingshi-clerk"}}),
         )
         .await
         .unwrap();
@@ -548,18 +548,36 @@ async fn a_full_assignment_form_and_directory_upkeep() {
         .gql(
             Some(&sup),
             up,
-            json!({"input": {"id": "p-qingshi-clerk", "deactivated": true}}),
+            json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 2, "deactivated": true}}),
         )
         .await
         .unwrap();
     assert_eq!(error_code(&b), Some("FORBIDDEN"));
-    app.gql(
-        Some(&admin),
-        up,
-        json!({"input": {"id": "p-qingshi-clerk", "deactivated": true}}),
-    )
-    .await
-    .unwrap();
+    let b = app
+        .gql(
+            Some(&admin),
+            up,
+            json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 1, "deactivated": true}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(&b),
+        Some("VERSION_CONFLICT"),
+        "a change made on a stale read is refused: {b}"
+    );
+    let b = app
+        .gql(
+            Some(&admin),
+            up,
+            json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 2, "deactivated": true}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        b["data"]["updatePerson"]["person"]["deactivated"], true,
+        "{b}"
+    );
     let b = app
         .gql(
             Some(&sup),
@@ -577,7 +595,7 @@ async fn a_full_assignment_form_and_directory_upkeep() {
         .gql(
             Some(&admin),
             unit,
-            json!({"input": {"id": "qingshi", "divisionCode": "12345"}}),
+            json!({"input": {"id": "qingshi", "expectedVersion": 1, "divisionCode": "12345"}}),
         )
         .await
         .unwrap();
@@ -586,12 +604,36 @@ async fn a_full_assignment_form_and_directory_upkeep() {
         .gql(
             Some(&admin),
             unit,
-            json!({"input": {"id": "qingshi-dzb", "name": "青石镇党政综合办公室"}}),
+            json!({"input": {"id": "qingshi-dzb", "expectedVersion": 1, "name": "青石镇党政综合办公室"}}),
         )
         .await
         .unwrap();
     assert_eq!(
         b["data"]["updateOrgUnit"]["orgUnit"]["name"], "青石镇党政综合办公室",
+        "{b}"
+    );
+    let b = app
+        .gql(
+            Some(&admin),
+            unit,
+            json!({"input": {"id": "qingshi-dzb", "expectedVersion": 1, "name": "青石镇办公室"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&b), Some("VERSION_CONFLICT"), "{b}");
+    let b = app
+        .gql(Some(&sup), "{ orgUnits { id name version } }", json!({}))
+        .await
+        .unwrap();
+    let dzb = b["data"]["orgUnits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == "qingshi-dzb")
+        .unwrap();
+    assert_eq!(
+        (&dzb["name"], &dzb["version"]),
+        (&json!("青石镇党政综合办公室"), &json!(2)),
         "{b}"
     );
 

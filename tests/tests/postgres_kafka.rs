@@ -12,6 +12,13 @@ async fn the_first_loop_runs_on_postgresql_and_kafka() {
     app.shutdown().await.unwrap();
 }
 
+#[actix_web::test]
+async fn identity_comes_from_the_directory_on_postgresql_and_kafka() {
+    let app = spawn_on_postgres_and_kafka().await.unwrap();
+    scenarios::identity_comes_from_the_directory(&app).await;
+    app.shutdown().await.unwrap();
+}
+
 /// A database that goes away (here dropped; in production lost) must not keep a stopping
 /// duban alive: the relays and consumers waiting to retry stop when told, and what was
 /// not delivered stays in the outboxes for the next start.

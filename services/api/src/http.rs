@@ -73,6 +73,8 @@ pub enum AssignmentsCall {
     Campaigns(Actor),
     /// See [`AssignmentsApi::ready`].
     Ready,
+    /// See [`AssignmentsApi::authenticate`].
+    Authenticate(duban_auth::Subject),
 }
 
 /// A call to the evaluation service.
@@ -160,6 +162,7 @@ pub async fn dispatch_assignments(
         C::Person(a, id) => json(api.person(&a, &id).await),
         C::Campaigns(a) => json(api.campaigns(&a).await),
         C::Ready => json(api.ready().await),
+        C::Authenticate(s) => json(api.authenticate(&s).await),
     }
 }
 
@@ -580,6 +583,9 @@ impl AssignmentsApi for HttpClient {
     }
     async fn ready(&self) -> Result<(), ApiError> {
         self.call(&AssignmentsCall::Ready).await
+    }
+    async fn authenticate(&self, s: &duban_auth::Subject) -> Result<Actor, ApiError> {
+        self.call(&AssignmentsCall::Authenticate(s.clone())).await
     }
 }
 

@@ -567,6 +567,8 @@ pub struct ImportReport {
 pub struct UpdateOrgUnitInput {
     /// The unit.
     pub id: String,
+    /// The version the caller saw; a newer one is a VERSION_CONFLICT.
+    pub expected_version: i64,
     /// New name.
     pub name: Option<String>,
     /// New 统计用区划代码.
@@ -578,6 +580,8 @@ pub struct UpdateOrgUnitInput {
 pub struct UpdatePersonInput {
     /// The person.
     pub id: String,
+    /// The version the caller saw; a newer one is a VERSION_CONFLICT.
+    pub expected_version: i64,
     /// New title.
     pub title: Option<String>,
     /// Move to this unit.
@@ -830,6 +834,9 @@ pub trait AssignmentsApi: Send + Sync {
     async fn campaigns(&self, actor: &Actor) -> Result<Vec<CampaignSnapshot>, ApiError>;
     /// Whether the service can serve (database reachable).
     async fn ready(&self) -> Result<(), ApiError>;
+    /// The caller a token's subject is now, from the directory; UNAUTHENTICATED when the
+    /// person is unknown, deactivated or the token's generation was revoked.
+    async fn authenticate(&self, subject: &duban_auth::Subject) -> Result<Actor, ApiError>;
 }
 
 /// An item's three-color status.

@@ -299,6 +299,7 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
             name: u.name.into(),
             division_code: u.code.map(Into::into),
             path,
+            version: 1,
         })
         .await?;
     }
@@ -313,6 +314,7 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
             roles: roles.to_vec(),
             supervising_leader_id: None,
             deactivated: false,
+            version: 1,
         })
         .await?;
     }

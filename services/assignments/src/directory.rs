@@ -10,6 +10,14 @@ use duban_auth::{Actor, Role};
 use duban_schema::assignments::{AssignmentsEvent, OrgUnitSnapshot, PersonSnapshot};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
 
+fn check_version(expected: i64, actual: i64) -> Result<(), ApiError> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(ApiError::VersionConflict { expected, actual })
+    }
+}
+
 fn admin(actor: &Actor) -> Result<(), ApiError> {
     if actor.has(Role::Admin) {
         Ok(())
@@ -34,7 +42,9 @@ impl AssignmentsService {
             .map_err(internal)?
             .filter(|u| actor.can_see(&u.path))
             .ok_or_else(|| ApiError::not_found("单位", &input.id))?;
+        check_version(input.expected_version, unit.version)?;
         let mut active = unit.clone().into_active_model();
+        active.version = Set(unit.version + 1);
         if let Some(name) = &input.name {
             if name.trim().is_empty() {
                 return Err(ApiError::validation("name", "请填写单位名称"));
@@ -68,6 +78,7 @@ impl AssignmentsService {
         )
         .await?;
         self.commit(txn).await?;
+        self.identities.invalidate();
         Ok(snap)
     }
 
@@ -84,7 +95,9 @@ impl AssignmentsService {
             .map_err(internal)?
             .filter(|p| actor.can_see(&p.unit_path))
             .ok_or_else(|| ApiError::not_found("人员", &input.id))?;
+        check_version(input.expected_version, p.version)?;
         let mut active = p.clone().into_active_model();
+        active.version = Set(p.version + 1);
         if let Some(title) = &input.title {
             active.title = Set(title.trim().to_string());
         }
@@ -144,6 +157,10 @@ impl AssignmentsService {
             if d && p.id == actor.person_id {
                 return Err(ApiError::validation("deactivated", "不能停用自己的账号"));
             }
+            if d != p.deactivated {
+                // Tokens signed before a deactivation stay dead after a reactivation.
+                active.generation = Set(p.generation + 1);
+            }
             active.deactivated = Set(d);
         }
         let saved = active.update(&txn).await.map_err(internal)?;
@@ -161,6 +178,7 @@ impl AssignmentsService {
         )
         .await?;
         self.commit(txn).await?;
+        self.identities.invalidate();
         Ok(snap)
     }
 }

@@ -6,6 +6,7 @@ mod directory;
 pub mod domain;
 mod duties;
 pub mod entity;
+mod identity;
 mod import;
 mod ledger;
 pub mod loadgen;

@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(AddTransfers),
             Box::new(AddLedger),
             Box::new(tally::AddTally),
+            Box::new(AddDirectoryVersions),
         ]
     }
 }
@@ -27,6 +28,52 @@ impl MigratorTrait for Migrator {
 struct CreateTables;
 
 struct CreateCalendar;
+
+/// Optimistic-lock versions on units and people, and the token generation of a person.
+struct AddDirectoryVersions;
+
+impl MigrationName for AddDirectoryVersions {
+    fn name(&self) -> &str {
+        "m0010_directory_versions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddDirectoryVersions {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let counter = |name: &str, default: i64| {
+            ColumnDef::new(Alias::new(name))
+                .big_integer()
+                .not_null()
+                .default(default)
+                .to_owned()
+        };
+        add_columns_to(m, "org_unit", vec![counter("version", 1)]).await?;
+        add_columns_to(
+            m,
+            "person",
+            vec![counter("version", 1), counter("generation", 0)],
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (table, col) in [
+            ("person", "generation"),
+            ("person", "version"),
+            ("org_unit", "version"),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new(table))
+                    .drop_column(Alias::new(col))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
 
 /// The problem ledger, recurring duties, and the assignment fields of a full 交办单
 /// (urgency, cooperating units, acknowledgement time limit, campaign and category).

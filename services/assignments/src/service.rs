@@ -39,10 +39,11 @@ pub struct AssignmentsService {
     pub(crate) db: DatabaseConnection,
     bus: EventBus,
     pub(crate) clock: SharedClock,
-    tenant: String,
+    pub(crate) tenant: String,
     pub(crate) calendar: Arc<RwLock<Calendar>>,
     due_soon_days: u32,
     extension_cap: i32,
+    pub(crate) identities: crate::identity::IdentityCache,
 }
 
 /// Working days before the time limit at which a DueSoon reminder fires, unless configured.
@@ -166,6 +167,7 @@ pub(crate) fn unit_snapshot(m: org_unit::Model) -> OrgUnitSnapshot {
         name: m.name,
         division_code: m.division_code,
         path: m.path,
+        version: m.version,
     }
 }
 
@@ -180,6 +182,7 @@ pub(crate) fn person_snapshot(m: person::Model) -> PersonSnapshot {
         roles: m.roles.split(',').filter_map(Role::parse).collect(),
         supervising_leader_id: m.supervising_leader_id,
         deactivated: m.deactivated,
+        version: m.version,
     }
 }
 
@@ -321,6 +324,7 @@ impl AssignmentsService {
             calendar: Arc::new(RwLock::new(Calendar::official())),
             due_soon_days: DEFAULT_DUE_SOON_DAYS,
             extension_cap: rules::DEFAULT_EXTENSION_CAP,
+            identities: Default::default(),
         }
     }
 
@@ -518,6 +522,7 @@ impl AssignmentsService {
             name: Set(unit.name.clone()),
             division_code: Set(unit.division_code.clone()),
             path: Set(unit.path.clone()),
+            version: Set(unit.version),
         }
         .insert(&txn)
         .await
@@ -532,7 +537,9 @@ impl AssignmentsService {
             AssignmentsEvent::OrgUnitRegistered { unit },
         )
         .await?;
-        self.commit(txn).await
+        self.commit(txn).await?;
+        self.identities.invalidate();
+        Ok(())
     }
 
     /// Adds a person to the directory (admin and demo loading).
@@ -553,6 +560,8 @@ impl AssignmentsService {
                 .join(",")),
             supervising_leader_id: Set(p.supervising_leader_id.clone()),
             deactivated: Set(p.deactivated),
+            version: Set(p.version),
+            generation: Set(0),
         }
         .insert(&txn)
         .await
@@ -567,7 +576,9 @@ impl AssignmentsService {
             AssignmentsEvent::PersonRegistered { person: p },
         )
         .await?;
-        self.commit(txn).await
+        self.commit(txn).await?;
+        self.identities.invalidate();
+        Ok(())
     }
 
     /// Launches a campaign (admin and demo loading).
@@ -1499,6 +1510,7 @@ impl AssignmentsApi for AssignmentsService {
             name,
             division_code: code.map(str::to_string),
             path,
+            version: 1,
         };
         self.register_unit(unit.clone()).await?;
         Ok(unit)
@@ -1547,6 +1559,7 @@ impl AssignmentsApi for AssignmentsService {
             roles: input.roles,
             supervising_leader_id: None,
             deactivated: false,
+            version: 1,
         };
         self.register_person(p.clone()).await?;
         Ok(p)
@@ -2282,6 +2295,10 @@ impl AssignmentsApi for AssignmentsService {
 
     async fn ready(&self) -> Result<(), ApiError> {
         duban_outbox::db::ping(&self.db).await.map_err(internal)
+    }
+
+    async fn authenticate(&self, subject: &duban_auth::Subject) -> Result<Actor, ApiError> {
+        self.authenticate_subject(subject).await
     }
 }
 

@@ -195,6 +195,7 @@ fn unit(id: String, parent: &str, kind: UnitKind, name: String, path: String) ->
         name,
         division_code: None,
         path,
+        version: 1,
     }
 }
 
@@ -215,6 +216,7 @@ fn person(
         roles: vec![role],
         supervising_leader_id: None,
         deactivated: false,
+        version: 1,
     }
 }
 

@@ -1,5 +1,5 @@
-//! Identity: who is calling, from which unit, over which subtree, in which roles,
-//! carried as an HS256 JWT and checked by the gateway.
+//! Identity: an HS256 JWT names a person and their token generation; the caller's unit,
+//! scope and roles ([`Actor`]) come from the directory on every request.
 
 pub use duban_schema::Role;
 
@@ -21,27 +21,32 @@ pub enum AuthError {
     Signing(String),
 }
 
-/// The claims duban puts in a token.
+/// The claims duban puts in a token: who the person is and which generation of their
+/// tokens this is. Unit, scope and roles are never in a token: they are read from the
+/// directory on each request.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     /// Person id.
     pub sub: String,
-    /// Person's name, for logs and audit.
-    pub name: String,
+    /// The person's token generation; raising it in the directory revokes older tokens.
+    pub gen: i64,
     /// Tenant (county) id.
     pub tenant: String,
-    /// The person's unit id.
-    pub unit: String,
-    /// The person's unit path, e.g. `/c/t1/t1-office`.
-    pub unit_path: String,
-    /// The subtree the person may see and act on, e.g. `/c/t1`.
-    pub scope: String,
-    /// Roles held.
-    pub roles: Vec<Role>,
     /// Issued at, seconds since the epoch.
     pub iat: i64,
     /// Expires at, seconds since the epoch.
     pub exp: i64,
+}
+
+/// Whom a valid token names; the directory turns it into an [`Actor`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// Person id.
+    pub person_id: String,
+    /// Token generation.
+    pub generation: i64,
+    /// Tenant (county) id.
+    pub tenant: String,
 }
 
 /// The authenticated caller, as services see it.
@@ -93,20 +98,6 @@ pub fn in_subtree(path: &str, root: &str) -> bool {
         || (path.starts_with(root) && path.as_bytes().get(root.len()) == Some(&b'/'))
 }
 
-impl From<Claims> for Actor {
-    fn from(c: Claims) -> Self {
-        Actor {
-            person_id: c.sub,
-            name: c.name,
-            tenant: c.tenant,
-            unit_id: c.unit,
-            unit_path: c.unit_path,
-            scope: c.scope,
-            roles: c.roles,
-        }
-    }
-}
-
 /// Signs and checks tokens with one HS256 key.
 #[derive(Clone)]
 pub struct TokenKeys {
@@ -129,8 +120,8 @@ impl TokenKeys {
             .map_err(|e| AuthError::Signing(e.to_string()))
     }
 
-    /// Checks a token and returns the caller; `now` decides expiry.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Actor, AuthError> {
+    /// Checks a token and returns whom it names; `now` decides expiry.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Subject, AuthError> {
         let mut validation = Validation::new(Algorithm::HS256);
         // Expiry is checked against the injected clock below, not the system clock.
         validation.validate_exp = false;
@@ -140,15 +131,19 @@ impl TokenKeys {
         if data.claims.exp <= now.timestamp() {
             return Err(AuthError::Invalid);
         }
-        Ok(data.claims.into())
+        Ok(Subject {
+            person_id: data.claims.sub,
+            generation: data.claims.gen,
+            tenant: data.claims.tenant,
+        })
     }
 
-    /// Reads the caller from an `Authorization` header value.
+    /// Reads whom the `Authorization` header value names.
     pub fn verify_header(
         &self,
         header: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<Actor, AuthError> {
+    ) -> Result<Subject, AuthError> {
         let value = header.ok_or(AuthError::Missing)?.trim();
         let token = value
             .strip_prefix("Bearer ")
@@ -166,12 +161,8 @@ mod tests {
     fn claims(exp: i64) -> Claims {
         Claims {
             sub: "p1".into(),
-            name: "张伟".into(),
+            gen: 3,
             tenant: "c".into(),
-            unit: "t1-office".into(),
-            unit_path: "/c/t1/t1-office".into(),
-            scope: "/c/t1/t1-office".into(),
-            roles: vec![Role::Clerk],
             iat: 0,
             exp,
         }
@@ -182,11 +173,10 @@ mod tests {
         let keys = TokenKeys::new(b"0123456789abcdef0123");
         let now = Utc.with_ymd_and_hms(2026, 3, 10, 0, 0, 0).unwrap();
         let token = keys.sign(&claims(now.timestamp() + 60)).unwrap();
-        let actor = keys
+        let subject = keys
             .verify_header(Some(&format!("Bearer {token}")), now)
             .unwrap();
-        assert_eq!(actor.person_id, "p1");
-        assert!(actor.has(Role::Clerk));
+        assert_eq!((subject.person_id.as_str(), subject.generation), ("p1", 3));
         let later = now + chrono::Duration::seconds(61);
         assert_eq!(keys.verify(&token, later), Err(AuthError::Invalid));
     }

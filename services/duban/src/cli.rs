@@ -3,7 +3,7 @@
 use crate::run;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use duban_auth::{Claims, TokenKeys};
+use duban_auth::TokenKeys;
 use duban_clock::{SharedClock, SystemClock};
 use duban_config::{Config, ConfigArgs};
 use std::io::Write as _;
@@ -332,20 +332,7 @@ async fn token(
         return Ok(());
     }
     let who = person.context("请用 --person <id 或账号> 指定人员，或用 --list 列出人员")?;
-    let p = svc.find_person(&who).await?;
-    let actor = svc.actor_for(&p).await?;
-    let now = clock.now_utc();
-    let claims = Claims {
-        sub: actor.person_id,
-        name: actor.name,
-        tenant: actor.tenant,
-        unit: actor.unit_id,
-        unit_path: actor.unit_path,
-        scope: actor.scope,
-        roles: actor.roles,
-        iat: now.timestamp(),
-        exp: now.timestamp() + config.token_ttl_hours * 3600,
-    };
+    let claims = svc.claims_for(&who, config.token_ttl_hours * 3600).await?;
     println!(
         "{}",
         TokenKeys::new(config.jwt_secret.expose().as_bytes()).sign(&claims)?

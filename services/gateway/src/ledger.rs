@@ -383,6 +383,8 @@ pub struct DutyRulePayload {
 pub struct UpdateOrgUnitInput {
     /// The unit.
     pub id: ID,
+    /// The version last read; a newer one is VERSION_CONFLICT.
+    pub expected_version: i32,
     /// New name.
     pub name: Option<String>,
     /// New 统计用区划代码 (empty to clear).
@@ -394,6 +396,8 @@ pub struct UpdateOrgUnitInput {
 pub struct UpdatePersonInput {
     /// The person.
     pub id: ID,
+    /// The version last read; a newer one is VERSION_CONFLICT.
+    pub expected_version: i32,
     /// New title.
     pub title: Option<String>,
     /// Move to this unit.
@@ -621,6 +625,7 @@ impl LedgerMutation {
                 a,
                 duban_api::UpdateOrgUnitInput {
                     id: input.id.0,
+                    expected_version: input.expected_version.into(),
                     name: input.name,
                     division_code: input.division_code,
                 },
@@ -645,6 +650,7 @@ impl LedgerMutation {
                 a,
                 duban_api::UpdatePersonInput {
                     id: input.id.0,
+                    expected_version: input.expected_version.into(),
                     title: input.title,
                     unit_id: input.unit_id.map(|i| i.0),
                     roles: input.roles.map(|r| r.into_iter().map(Into::into).collect()),

@@ -439,7 +439,7 @@ pub async fn export(
     file: web::Path<String>,
     q: web::Query<ExportQuery>,
 ) -> HttpResponse {
-    let actor = match http_actor(&gw, &req) {
+    let actor = match http_actor(&gw, &req).await {
         Ok(a) => a,
         Err(e) => return http_error(e),
     };
@@ -492,7 +492,7 @@ pub async fn import(
     q: web::Query<ImportQuery>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let actor = match http_actor(&gw, &req) {
+    let actor = match http_actor(&gw, &req).await {
         Ok(a) => a,
         Err(e) => return http_error(e),
     };

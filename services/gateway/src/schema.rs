@@ -39,9 +39,9 @@ pub fn build_schema(services: Services, max_page_size: usize) -> DubanSchema {
 
 /// The caller, or UNAUTHENTICATED.
 pub(crate) fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Actor> {
-    match ctx.data_opt::<Result<Actor, AuthError>>() {
+    match ctx.data_opt::<Result<Actor, ApiError>>() {
         Some(Ok(a)) => Ok(a),
-        Some(Err(e)) => Err(unauthenticated(e)),
+        Some(Err(e)) => Err(crate::error::to_graphql(e.clone())),
         None => Err(unauthenticated(&AuthError::Missing)),
     }
 }
@@ -899,6 +899,9 @@ impl MutationRoot {
     }
 }
 
+/// How often an open subscription asks the directory whether its caller is still signed in.
+const REAUTHENTICATE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Live updates over `graphql-transport-ws` at `/graphql/ws`.
 pub struct SubscriptionRoot;
 
@@ -910,10 +913,24 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = Notification>> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
+        let subject = ctx.data::<duban_auth::Subject>()?.clone();
+        let services = services(ctx)?;
+        let directory = services.assignments.clone();
+        // The stream ends once the directory no longer knows the caller as signed in
+        // (deactivated, revoked), checked every REAUTHENTICATE.
+        let revoked = async move {
+            loop {
+                tokio::time::sleep(REAUTHENTICATE).await;
+                if let Err(ApiError::Unauthenticated(_)) = directory.authenticate(&subject).await {
+                    return;
+                }
+            }
+        };
+        Ok(services
             .notifications
             .watch(&a.person_id)
-            .map(Notification::from))
+            .map(Notification::from)
+            .take_until(Box::pin(revoked)))
     }
 }
 

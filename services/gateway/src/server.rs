@@ -6,8 +6,9 @@ use actix_web::{guard, web, HttpRequest, HttpResponse};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::Data;
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
+use duban_api::ApiError;
 use duban_api::{AssignmentsApi, AuditApi, EvaluationApi, NotificationsApi};
-use duban_auth::{AuthError, TokenKeys};
+use duban_auth::{Actor, Subject, TokenKeys};
 use duban_clock::SharedClock;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -38,16 +39,31 @@ pub struct Gateway {
     pub services: Services,
 }
 
+/// The caller an `Authorization` header value names, as the directory has them now.
+pub(crate) async fn caller(
+    gw: &Gateway,
+    header: Option<&str>,
+) -> Result<(Subject, Actor), ApiError> {
+    let subject = gw
+        .keys
+        .verify_header(header, gw.clock.now_utc())
+        .map_err(|e| ApiError::Unauthenticated(e.to_string()))?;
+    let actor = gw.services.assignments.authenticate(&subject).await?;
+    Ok((subject, actor))
+}
+
+fn authorization(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+}
+
 async fn graphql(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     body: GraphQLRequest,
 ) -> GraphQLResponse {
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let actor = gw.keys.verify_header(header, gw.clock.now_utc());
+    let actor = caller(&gw, authorization(&req)).await.map(|(_, a)| a);
     let sent = req
         .headers()
         .get(duban_api::trace::HEADER)
@@ -90,9 +106,9 @@ async fn ws(
     req: HttpRequest,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
-    let keys = gw.keys.clone();
-    let clock = gw.clock.clone();
-    GraphQLSubscription::new(gw.schema.clone())
+    let schema = gw.schema.clone();
+    let gw = gw.into_inner();
+    GraphQLSubscription::new(schema)
         .on_connection_init(move |value: serde_json::Value| async move {
             let token = value
                 .get("token")
@@ -106,13 +122,14 @@ async fn ws(
                         format!("Bearer {t}")
                     }
                 });
-            match keys.verify_header(token.as_deref(), clock.now_utc()) {
-                Ok(actor) => {
+            match caller(&gw, token.as_deref()).await {
+                Ok((subject, actor)) => {
                     let mut data = Data::default();
-                    data.insert(Ok::<_, AuthError>(actor));
+                    data.insert(Ok::<_, ApiError>(actor));
+                    data.insert(subject);
                     Ok(data)
                 }
-                Err(e) => Err(crate::error::unauthenticated(&e)),
+                Err(e) => Err(crate::error::to_graphql(e)),
             }
         })
         .start(&req, payload)
@@ -132,17 +149,8 @@ pub(crate) fn http_error(e: duban_api::ApiError) -> HttpResponse {
         .json(serde_json::json!({"code": e.code(), "message": e.to_string()}))
 }
 
-pub(crate) fn http_actor(
-    gw: &Gateway,
-    req: &HttpRequest,
-) -> Result<duban_auth::Actor, duban_api::ApiError> {
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    gw.keys
-        .verify_header(header, gw.clock.now_utc())
-        .map_err(|e| duban_api::ApiError::Unauthenticated(e.to_string()))
+pub(crate) async fn http_actor(gw: &Gateway, req: &HttpRequest) -> Result<Actor, ApiError> {
+    caller(gw, authorization(req)).await.map(|(_, a)| a)
 }
 
 #[derive(serde::Deserialize)]
@@ -167,7 +175,7 @@ async fn audit_verifier_key(gw: web::Data<Gateway>) -> HttpResponse {
 }
 
 async fn audit_checkpoint(gw: web::Data<Gateway>, req: HttpRequest) -> HttpResponse {
-    let actor = match http_actor(&gw, &req) {
+    let actor = match http_actor(&gw, &req).await {
         Ok(a) => a,
         Err(e) => return http_error(e),
     };
@@ -184,7 +192,7 @@ async fn audit_inclusion(
     req: HttpRequest,
     q: web::Query<InclusionQuery>,
 ) -> HttpResponse {
-    let actor = match http_actor(&gw, &req) {
+    let actor = match http_actor(&gw, &req).await {
         Ok(a) => a,
         Err(e) => return http_error(e),
     };
@@ -204,7 +212,7 @@ async fn audit_consistency(
     req: HttpRequest,
     q: web::Query<ConsistencyQuery>,
 ) -> HttpResponse {
-    let actor = match http_actor(&gw, &req) {
+    let actor = match http_actor(&gw, &req).await {
         Ok(a) => a,
         Err(e) => return http_error(e),
     };

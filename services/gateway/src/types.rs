@@ -214,6 +214,8 @@ pub struct OrgUnit {
     pub division_code: Option<String>,
     /// Path of ids from the county down.
     pub path: String,
+    /// Version; pass as `expectedVersion` to change it.
+    pub version: i32,
 }
 
 impl From<ev::OrgUnitSnapshot> for OrgUnit {
@@ -225,6 +227,7 @@ impl From<ev::OrgUnitSnapshot> for OrgUnit {
             name: u.name,
             division_code: u.division_code,
             path: u.path,
+            version: u.version as i32,
         }
     }
 }
@@ -248,6 +251,8 @@ pub struct Person {
     pub supervising_leader_id: Option<ID>,
     /// Left the post.
     pub deactivated: bool,
+    /// Version; pass as `expectedVersion` to change it.
+    pub version: i32,
 }
 
 impl From<ev::PersonSnapshot> for Person {
@@ -261,6 +266,7 @@ impl From<ev::PersonSnapshot> for Person {
             roles: p.roles.into_iter().map(Into::into).collect(),
             supervising_leader_id: p.supervising_leader_id.map(ID),
             deactivated: p.deactivated,
+            version: p.version as i32,
         }
     }
 }

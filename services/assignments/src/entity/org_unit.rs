@@ -19,6 +19,7 @@ pub struct Model {
     pub division_code: Option<String>,
     /// Path from the county.
     pub path: String,
+    pub version: i64,
 }
 
 /// A unit's people: read with the unit when a command picks its 责任人.

@@ -26,6 +26,8 @@ pub struct Model {
     pub supervising_leader_id: Option<String>,
     /// Left the post.
     pub deactivated: bool,
+    pub version: i64,
+    pub generation: i64,
 }
 
 /// The unit a person works in.

@@ -1,0 +1,116 @@
+//! Who a signed-in person is, read from the directory on each request: the token names a
+//! person and a generation; unit, scope and roles come from here. Answers are cached
+//! until the directory changes (every unit or person written here empties the cache).
+
+use crate::entity::person;
+use crate::service::{internal, person_snapshot, AssignmentsService};
+use duban_api::ApiError;
+use duban_auth::{Actor, Subject};
+use sea_orm::EntityTrait;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// The refusal for every token that does not name an active person of this county with
+/// the current generation; one answer, so a caller cannot tell which check failed.
+fn revoked() -> ApiError {
+    ApiError::Unauthenticated(
+        "身份令牌已失效（人员不存在、已停用或令牌已被撤销），请重新获取令牌".into(),
+    )
+}
+
+/// Signed-in people by id, with the directory epoch they were read in.
+#[derive(Clone, Default)]
+pub(crate) struct IdentityCache {
+    inner: Arc<RwLock<Cached>>,
+}
+
+#[derive(Default)]
+struct Cached {
+    epoch: u64,
+    people: HashMap<String, (i64, Actor)>,
+}
+
+impl IdentityCache {
+    fn lookup(&self, person_id: &str) -> (u64, Option<(i64, Actor)>) {
+        let c = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        (c.epoch, c.people.get(person_id).cloned())
+    }
+
+    /// Keeps an answer read in `epoch`, unless the directory changed since.
+    fn keep(&self, epoch: u64, person_id: &str, generation: i64, actor: &Actor) {
+        let mut c = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        if c.epoch == epoch {
+            c.people
+                .insert(person_id.to_string(), (generation, actor.clone()));
+        }
+    }
+
+    /// Forgets every answer; call after a directory change commits.
+    pub(crate) fn invalidate(&self) {
+        let mut c = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        c.epoch += 1;
+        c.people.clear();
+    }
+}
+
+impl AssignmentsService {
+    /// The caller a token's subject is now, or UNAUTHENTICATED when the person is unknown,
+    /// deactivated, of another county, or the token's generation was revoked.
+    pub async fn authenticate_subject(&self, subject: &Subject) -> Result<Actor, ApiError> {
+        if subject.tenant != self.tenant {
+            return Err(revoked());
+        }
+        let (epoch, cached) = self.identities.lookup(&subject.person_id);
+        let (generation, actor) = match cached {
+            Some(hit) => hit,
+            None => {
+                let Some(p) = person::Entity::find_by_id(subject.person_id.clone())
+                    .one(&self.db)
+                    .await
+                    .map_err(internal)?
+                    .filter(|p| !p.deactivated)
+                else {
+                    return Err(revoked());
+                };
+                let generation = p.generation;
+                let actor = self.actor_for(&person_snapshot(p)).await?;
+                self.identities
+                    .keep(epoch, &subject.person_id, generation, &actor);
+                (generation, actor)
+            }
+        };
+        if generation != subject.generation {
+            return Err(revoked());
+        }
+        Ok(actor)
+    }
+
+    /// Claims for a token naming an active person (by id or account), valid `ttl_secs`.
+    pub async fn claims_for(
+        &self,
+        id_or_account: &str,
+        ttl_secs: i64,
+    ) -> Result<duban_auth::Claims, ApiError> {
+        let p = self.find_person(id_or_account).await?;
+        if p.deactivated {
+            return Err(ApiError::Forbidden(format!(
+                "人员 {}（{}）已停用，不能签发令牌",
+                p.name, p.id
+            )));
+        }
+        let generation = person::Entity::find_by_id(p.id.clone())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .map(|m| m.generation)
+            .unwrap_or_default();
+        let now = self.clock.now_utc().timestamp();
+        Ok(duban_auth::Claims {
+            sub: p.id,
+            gen: generation,
+            tenant: self.tenant.clone(),
+            iat: now,
+            exp: now + ttl_secs,
+        })
+    }
+}
