@@ -89,10 +89,15 @@ impl Cluster {
             "DUBAN_KAFKA_NAMESPACE".into(),
             format!("d{}.", uuid::Uuid::now_v7().simple()),
         );
-        env.insert(
-            "DUBAN_JWT_SECRET".into(),
-            test_config().jwt_secret.expose().to_string(),
-        );
+        let config = test_config();
+        for (name, secret) in [
+            ("DUBAN_JWT_SECRET", Some(&config.jwt_secret)),
+            ("DUBAN_AUDIT_SIGNING_KEY", config.audit_signing_key.as_ref()),
+            ("DUBAN_SERVICE_KEY", config.service_key.as_ref()),
+        ] {
+            let secret = secret.context("test_config() names every secret")?;
+            env.insert(name.into(), secret.expose().to_string());
+        }
         env.insert(
             "DUBAN_LOG".into(),
             "warn,duban=info,duban_outbox=info,duban_transport=info".into(),

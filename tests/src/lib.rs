@@ -45,11 +45,17 @@ pub async fn spawn_in(dir: Arc<tempfile::TempDir>) -> anyhow::Result<TestApp> {
     spawn_with(config, dir).await
 }
 
-/// The settings every test app shares: port 0, a test key, quiet logs.
+/// The settings every test app shares: port 0, test keys, quiet logs.
 pub fn test_config() -> Config {
     Config {
         listen: "127.0.0.1:0".into(),
-        jwt_secret: duban_config::Secret::new("test-secret-0123456789"),
+        jwt_secret: duban_config::Secret::new("test-token-key-0123456789abcdef0123456789"),
+        audit_signing_key: Some(duban_config::Secret::new(
+            "74657374206175646974207369676e696e67206b657920303132333435363738",
+        )),
+        service_key: Some(duban_config::Secret::new(
+            "test-service-key-0123456789abcdef0123456789",
+        )),
         log_filter: "warn".into(),
         ..Config::default()
     }

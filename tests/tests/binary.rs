@@ -17,8 +17,11 @@ fn command(dir: &std::path::Path, port: u16) -> Command {
     let mut c = Command::new(duban_binary().unwrap());
     c.env("DUBAN_DATA_DIR", dir)
         .env("DUBAN_LISTEN", format!("127.0.0.1:{port}"))
-        .env("DUBAN_JWT_SECRET", "binary-test-secret-0123")
         .env("DUBAN_LOG", "warn")
+        .env_remove("DUBAN_JWT_SECRET")
+        .env_remove("DUBAN_AUDIT_SIGNING_KEY")
+        .env_remove("DUBAN_SERVICE_KEY")
+        .env_remove("DUBAN_DEMO")
         .env_remove("DATABASE_URL")
         .env_remove("KAFKA_BROKERS")
         .stdin(Stdio::null());
@@ -81,6 +84,11 @@ async fn sigterm_with_events_in_flight_loses_none() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port().unwrap();
     let server = start(dir.path(), port).await;
+    // No key was given: the first start made its own and keeps them for its owner only.
+    let kept = dir.path().join("secrets.toml");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&kept).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "{}", kept.display());
     let sup = token(dir.path(), port, "county-supervisor");
     let list = command(dir.path(), port)
         .args(["token", "--list"])
@@ -213,4 +221,48 @@ async fn simulate_then_serve_shows_the_simulated_county() {
     let mut child = server.child;
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();
+}
+
+/// Outside an explicit demo, duban does not start with a built-in, missing or short key.
+#[test]
+fn outside_a_demo_built_in_missing_or_short_keys_refuse_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap();
+    let good = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let refusal = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = command(dir.path(), port);
+        c.args(args)
+            .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert!(!out.status.success(), "{args:?} {env:?} started");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let e = refusal(&["serve"], &[]);
+    assert!(e.contains("DUBAN_JWT_SECRET"), "{e}");
+    let e = refusal(
+        &["serve"],
+        &[("DUBAN_JWT_SECRET", "duban-dev-secret-change-me")],
+    );
+    assert!(e.contains("built-in development key"), "{e}");
+    let e = refusal(&["serve"], &[("DUBAN_JWT_SECRET", "short-but-16-bytes!")]);
+    assert!(e.contains("at least 32 bytes"), "{e}");
+    let e = refusal(&["serve"], &[("DUBAN_JWT_SECRET", good)]);
+    assert!(e.contains("DUBAN_AUDIT_SIGNING_KEY"), "{e}");
+    let e = refusal(
+        &["serve", "assignments"],
+        &[
+            ("DUBAN_JWT_SECRET", good),
+            ("DUBAN_AUDIT_SIGNING_KEY", good),
+        ],
+    );
+    assert!(e.contains("DUBAN_SERVICE_KEY"), "{e}");
+    // An explicit demo gets past the keys and fails only at the unreachable database.
+    let e = refusal(&["serve"], &[("DUBAN_DEMO", "true")]);
+    assert!(
+        !e.contains("DUBAN_JWT_SECRET") && e.contains("database"),
+        "{e}"
+    );
 }

@@ -50,6 +50,13 @@ fn binary_env() -> BTreeSet<String> {
         .collect()
 }
 
+/// The keys every duban process is refused without, outside a demo.
+const SECRETS: [&str; 3] = [
+    "DUBAN_JWT_SECRET",
+    "DUBAN_AUDIT_SIGNING_KEY",
+    "DUBAN_SERVICE_KEY",
+];
+
 fn required(service: &str) -> Vec<&'static str> {
     let mut v = vec!["DATABASE_URL", "KAFKA_BROKERS", "DUBAN_LISTEN"];
     if service == "gateway" {
@@ -62,6 +69,7 @@ fn required(service: &str) -> Vec<&'static str> {
             "DUBAN_AUDIT_URL",
         ];
     }
+    v.extend(SECRETS);
     v
 }
 
@@ -100,6 +108,13 @@ fn docker_compose_runs_every_service_with_what_it_needs() {
         for k in env.keys() {
             assert!(known.contains(k), "{s} sets {k}, which duban does not read");
         }
+        for k in SECRETS {
+            let v = env[k].as_str().unwrap_or_default();
+            assert!(
+                v.starts_with(&format!("${{{k}:?")),
+                "{s}: {k} must come from the operator, with no default: {v}"
+            );
+        }
         assert!(
             !svc["healthcheck"].is_badvalue() && !svc["depends_on"].is_badvalue(),
             "{s}: health and order"
@@ -124,16 +139,33 @@ fn kubernetes_manifests_deploy_every_service_with_what_it_needs() {
                     .map(|k| k.as_str().unwrap().to_string()),
             );
         }
-        if matches!(d["kind"].as_str(), Some("Secret")) {
-            provided.extend(
-                d["stringData"]
-                    .as_hash()
-                    .unwrap()
-                    .keys()
-                    .map(|k| k.as_str().unwrap().to_string()),
-            );
-        }
+        assert_ne!(
+            d["kind"].as_str(),
+            Some("Secret"),
+            "the manifests must not ship secret values; the operator creates the Secret"
+        );
     }
+    // The operator's Secret holds what the header's `kubectl create secret` line names.
+    for line in text.lines().filter(|l| l.contains("--from-literal=")) {
+        let name = line.split("--from-literal=").nth(1).unwrap();
+        provided.insert(name.split('=').next().unwrap().to_string());
+    }
+    for k in SECRETS {
+        assert!(provided.contains(k), "the operator's Secret lacks {k}");
+    }
+    let policy = docs
+        .iter()
+        .find(|d| d["kind"].as_str() == Some("NetworkPolicy"))
+        .expect("a NetworkPolicy keeps the services' internal API to the gateway");
+    let selected = format!("{:?}", policy["spec"]["podSelector"]);
+    for s in ["assignments", "evaluation", "notifications", "audit"] {
+        assert!(selected.contains(s), "the policy does not cover {s}");
+    }
+    assert!(!selected.contains("gateway"), "the gateway stays reachable");
+    assert_eq!(
+        policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"]["service"].as_str(),
+        Some("gateway")
+    );
     for k in &provided {
         assert!(
             known.contains(k),
@@ -149,6 +181,12 @@ fn kubernetes_manifests_deploy_every_service_with_what_it_needs() {
             })
             .unwrap_or_else(|| panic!("no Deployment for {s}"));
         let c = &dep["spec"]["template"]["spec"]["containers"][0];
+        let secret_ref = &c["envFrom"][1]["secretRef"];
+        assert_eq!(secret_ref["name"].as_str(), Some("duban"), "{s}");
+        assert!(
+            secret_ref["optional"].is_badvalue(),
+            "{s} must not start without its secrets"
+        );
         let args: Vec<_> = c["args"]
             .as_vec()
             .unwrap()

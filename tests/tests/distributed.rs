@@ -130,6 +130,68 @@ async fn the_first_loop_runs_across_five_processes_on_postgresql_and_kafka() {
     );
     let (code, ready) = app.get_at(cluster.ports["audit"], "/readyz").await.unwrap();
     assert_eq!(code, 200, "{ready}");
+    internal_calls_need_the_service_key(&app, &cluster).await;
+}
+
+/// An attacker on the network with no key, or another deployment's, changes nothing.
+async fn internal_calls_need_the_service_key(app: &TestApp, cluster: &Cluster) {
+    use duban_api::signing::ServiceKey;
+    use duban_api::{http::HttpClient, AssignmentsApi, SetCalendarDayInput};
+    let base = format!("http://127.0.0.1:{}", cluster.ports["assignments"]);
+    let admin = {
+        let p = app.assignments.find_person("county-admin").await.unwrap();
+        app.assignments.actor_for(&p).await.unwrap()
+    };
+    let change = SetCalendarDayInput {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+        workday: false,
+        name: Some("攻击".into()),
+        reason: "未签名的内部调用".into(),
+    };
+    let call = serde_json::json!({"op": "set_calendar_day", "args": [admin, change]});
+    let unsigned = awc::Client::default()
+        .post(format!("{base}/internal/v1/assignments"))
+        .send_json(&call)
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status().as_u16(), 401);
+    let notifications = format!("http://127.0.0.1:{}", cluster.ports["notifications"]);
+    let watch_unsigned = awc::Client::default()
+        .get(format!(
+            "{notifications}/internal/v1/notifications/watch/p-county-admin"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(watch_unsigned.status().as_u16(), 401);
+    let foreign = HttpClient::new(
+        &base,
+        "assignments",
+        ServiceKey::new(b"another-deployment-key-0123456789abcdef"),
+    );
+    let e = foreign
+        .set_calendar_day(&admin, change.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "UNAUTHENTICATED", "{e}");
+    let changed = count(
+        &app.databases.assignments,
+        "SELECT count(*) FROM calendar_override WHERE date = '2026-12-07'",
+    )
+    .await;
+    assert_eq!(changed, 0, "the calendar was changed without the key");
+    let own = HttpClient::new(
+        &base,
+        "assignments",
+        ServiceKey::new(
+            duban_tests::test_config()
+                .service_key
+                .unwrap()
+                .expose()
+                .as_bytes(),
+        ),
+    );
+    own.ready().await.unwrap();
 }
 
 #[actix_web::test]

@@ -2,6 +2,7 @@
 //! call, the same traits on both sides, so the gateway cannot tell an in-process
 //! service from a remote one. Notices stream as newline-delimited JSON.
 
+use crate::signing::{ServiceKey, SignatureError};
 use crate::*;
 use actix_web::{web, HttpResponse};
 use duban_schema::Color;
@@ -230,23 +231,72 @@ async fn traced<F: std::future::Future<Output = HttpResponse>>(
     }
 }
 
+/// The largest internal call body a service reads, in bytes.
+pub const MAX_CALL_BYTES: usize = 32 << 20;
+
+/// The 401 for a call the service key does not sign.
+fn refused(e: SignatureError) -> HttpResponse {
+    tracing::warn!(error = %e, "internal call refused");
+    HttpResponse::Unauthorized()
+        .json(serde_json::json!({"code": "UNAUTHENTICATED", "message": e.to_string()}))
+}
+
+/// Checks a call's signature, then decodes its body.
+fn signed_call<C: DeserializeOwned>(
+    key: &ServiceKey,
+    req: &actix_web::HttpRequest,
+    body: &[u8],
+) -> Result<C, Box<HttpResponse>> {
+    key.check(req.method().as_str(), req.path(), req.headers(), body)
+        .map_err(|e| Box::new(refused(e)))?;
+    serde_json::from_slice(body).map_err(|e| {
+        Box::new(
+            HttpResponse::BadRequest()
+                .json(serde_json::json!({"code": "VALIDATION", "message": e.to_string()})),
+        )
+    })
+}
+
+/// The route of one service's internal endpoint: a signed call, dispatched to `api`.
+fn call_route<A, C, F, Fut>(
+    cfg: &mut web::ServiceConfig,
+    service: &'static str,
+    api: Arc<A>,
+    key: ServiceKey,
+    dispatch: F,
+) where
+    A: ?Sized + Send + Sync + 'static,
+    C: DeserializeOwned + 'static,
+    F: Fn(Arc<A>, C) -> Fut + Clone + 'static,
+    Fut: std::future::Future<Output = Result<Value, ApiError>> + 'static,
+{
+    cfg.route(
+        &endpoint(service),
+        web::post().to(move |req: actix_web::HttpRequest, body: web::Bytes| {
+            let (api, key, dispatch) = (api.clone(), key.clone(), dispatch.clone());
+            async move {
+                match signed_call::<C>(&key, &req, &body) {
+                    Ok(call) => traced(&req, async { reply(dispatch(api, call).await) }).await,
+                    Err(refusal) => *refusal,
+                }
+            }
+        }),
+    )
+    .app_data(web::PayloadConfig::new(MAX_CALL_BYTES));
+}
+
 /// Routes serving the assignments service's internal API.
 pub fn assignments_routes(
     api: Arc<dyn AssignmentsApi>,
+    key: ServiceKey,
 ) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
     move |cfg| {
-        cfg.app_data(web::Data::new(api.clone())).route(
-            &endpoint("assignments"),
-            web::post().to(
-                |api: web::Data<Arc<dyn AssignmentsApi>>,
-                 req: actix_web::HttpRequest,
-                 call: web::Json<AssignmentsCall>| async move {
-                    traced(&req, async {
-                        reply(dispatch_assignments(api.get_ref().as_ref(), call.into_inner()).await)
-                    })
-                    .await
-                },
-            ),
+        call_route(
+            cfg,
+            "assignments",
+            api.clone(),
+            key.clone(),
+            |api, call| async move { dispatch_assignments(api.as_ref(), call).await },
         );
     }
 }
@@ -254,20 +304,15 @@ pub fn assignments_routes(
 /// Routes serving the evaluation service's internal API.
 pub fn evaluation_routes(
     api: Arc<dyn EvaluationApi>,
+    key: ServiceKey,
 ) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
     move |cfg| {
-        cfg.app_data(web::Data::new(api.clone())).route(
-            &endpoint("evaluation"),
-            web::post().to(
-                |api: web::Data<Arc<dyn EvaluationApi>>,
-                 req: actix_web::HttpRequest,
-                 call: web::Json<EvaluationCall>| async move {
-                    traced(&req, async {
-                        reply(dispatch_evaluation(api.get_ref().as_ref(), call.into_inner()).await)
-                    })
-                    .await
-                },
-            ),
+        call_route(
+            cfg,
+            "evaluation",
+            api.clone(),
+            key.clone(),
+            |api, call| async move { dispatch_evaluation(api.as_ref(), call).await },
         );
     }
 }
@@ -275,29 +320,42 @@ pub fn evaluation_routes(
 /// Routes serving the notifications service's internal API, with the live stream.
 pub fn notifications_routes(
     api: Arc<dyn NotificationsApi>,
+    key: ServiceKey,
 ) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
     move |cfg| {
+        call_route(
+            cfg,
+            "notifications",
+            api.clone(),
+            key.clone(),
+            |api, call| async move { dispatch_notifications(api.as_ref(), call).await },
+        );
         cfg.app_data(web::Data::new(api.clone()))
-            .route(
-                &endpoint("notifications"),
-                web::post().to(|api: web::Data<Arc<dyn NotificationsApi>>, req: actix_web::HttpRequest, call: web::Json<NotificationsCall>| async move {
-                    traced(&req, async { reply(dispatch_notifications(api.get_ref().as_ref(), call.into_inner()).await) }).await
-                }),
-            )
+            .app_data(web::Data::new(key.clone()))
             .route(
                 &format!("{}/watch/{{person}}", endpoint("notifications")),
-                web::get().to(|api: web::Data<Arc<dyn NotificationsApi>>, person: web::Path<String>| async move {
-                    let stream = api.watch(&person).map(|v| {
-                        let mut line = serde_json::to_vec(&v).unwrap_or_default();
-                        line.push(b'\n');
-                        Ok::<_, actix_web::Error>(web::Bytes::from(line))
-                    });
-                    // A first empty line tells the client the watch is registered.
-                    let hello = futures::stream::once(async { Ok::<_, actix_web::Error>(web::Bytes::from_static(b"\n")) });
-                    HttpResponse::Ok()
-                        .content_type("application/x-ndjson")
-                        .streaming(hello.chain(stream))
-                }),
+                web::get().to(
+                    |api: web::Data<Arc<dyn NotificationsApi>>,
+                     key: web::Data<ServiceKey>,
+                     req: actix_web::HttpRequest,
+                     person: web::Path<String>| async move {
+                        if let Err(e) = key.check("GET", req.path(), req.headers(), b"") {
+                            return refused(e);
+                        }
+                        let stream = api.watch(&person).map(|v| {
+                            let mut line = serde_json::to_vec(&v).unwrap_or_default();
+                            line.push(b'\n');
+                            Ok::<_, actix_web::Error>(web::Bytes::from(line))
+                        });
+                        // A first empty line tells the client the watch is registered.
+                        let hello = futures::stream::once(async {
+                            Ok::<_, actix_web::Error>(web::Bytes::from_static(b"\n"))
+                        });
+                        HttpResponse::Ok()
+                            .content_type("application/x-ndjson")
+                            .streaming(hello.chain(stream))
+                    },
+                ),
             );
     }
 }
@@ -305,20 +363,15 @@ pub fn notifications_routes(
 /// Routes serving the audit service's internal API.
 pub fn audit_routes(
     api: Arc<dyn AuditApi>,
+    key: ServiceKey,
 ) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
     move |cfg| {
-        cfg.app_data(web::Data::new(api.clone())).route(
-            &endpoint("audit"),
-            web::post().to(
-                |api: web::Data<Arc<dyn AuditApi>>,
-                 req: actix_web::HttpRequest,
-                 call: web::Json<AuditCall>| async move {
-                    traced(&req, async {
-                        reply(dispatch_audit(api.get_ref().as_ref(), call.into_inner()).await)
-                    })
-                    .await
-                },
-            ),
+        call_route(
+            cfg,
+            "audit",
+            api.clone(),
+            key.clone(),
+            |api, call| async move { dispatch_audit(api.as_ref(), call).await },
         );
     }
 }
@@ -329,11 +382,12 @@ pub struct HttpClient {
     base: String,
     service: &'static str,
     http: reqwest::Client,
+    key: ServiceKey,
 }
 
 impl HttpClient {
-    /// A client for `service` at `base` (e.g. `http://127.0.0.1:8081`).
-    pub fn new(base: &str, service: &'static str) -> Self {
+    /// A client for `service` at `base` (e.g. `http://127.0.0.1:8081`), signing with `key`.
+    pub fn new(base: &str, service: &'static str, key: ServiceKey) -> Self {
         let http = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(2))
             .pool_max_idle_per_host(32)
@@ -343,6 +397,7 @@ impl HttpClient {
             base: base.trim_end_matches('/').to_string(),
             service,
             http,
+            key,
         }
     }
 
@@ -351,14 +406,30 @@ impl HttpClient {
             tracing::warn!(service = self.service, error = %e, "internal call failed");
             ApiError::Internal(format!("{} unavailable: {e}", self.service))
         };
+        let path = endpoint(self.service);
+        let body = serde_json::to_vec(call).map_err(|e| ApiError::Internal(e.to_string()))?;
         let mut req = self
             .http
-            .post(format!("{}{}", self.base, endpoint(self.service)))
-            .timeout(std::time::Duration::from_secs(30));
+            .post(format!("{}{path}", self.base))
+            .timeout(std::time::Duration::from_secs(30))
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        for (name, value) in self.key.sign("POST", &path, &body) {
+            req = req.header(name, value);
+        }
         if let Some(t) = crate::trace::current() {
             req = req.header(crate::trace::HEADER, t.to_string());
         }
-        let resp = req.json(call).send().await.map_err(unavailable)?;
+        let resp = req.body(body).send().await.map_err(unavailable)?;
+        if resp.status() == reqwest::StatusCode::UNAUTHORIZED {
+            tracing::error!(
+                service = self.service,
+                "internal call refused: check DUBAN_SERVICE_KEY"
+            );
+            return Err(ApiError::Unauthenticated(format!(
+                "{} 拒绝了内部调用（服务密钥不符）",
+                self.service
+            )));
+        }
         let result: Result<Value, ApiError> = resp.json().await.map_err(unavailable)?;
         serde_json::from_value(result?).map_err(|e| ApiError::Internal(e.to_string()))
     }
@@ -622,9 +693,13 @@ impl NotificationsApi for HttpClient {
             .await
     }
     fn watch(&self, person_id: &str) -> BoxStream<'static, NotificationView> {
-        let url = format!("{}{}/watch/{person_id}", self.base, endpoint(self.service));
-        let http = self.http.clone();
-        futures::stream::once(async move { http.get(url).send().await })
+        let path = format!("{}/watch/{person_id}", endpoint(self.service));
+        let url = format!("{}{path}", self.base);
+        let mut req = self.http.get(url);
+        for (name, value) in self.key.sign("GET", &path, b"") {
+            req = req.header(name, value);
+        }
+        futures::stream::once(async move { req.send().await })
             .filter_map(|r| async move {
                 match r {
                     Ok(resp) => Some(resp.bytes_stream()),

@@ -4,6 +4,7 @@
 
 pub mod http;
 pub mod ledger;
+pub mod signing;
 pub mod trace;
 
 use async_trait::async_trait;

@@ -5,6 +5,8 @@ use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+mod secrets;
+
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -35,7 +37,7 @@ pub enum ConfigError {
 }
 
 /// A secret that never shows in logs or `Debug` output.
-#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -56,8 +58,17 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// The development signing key; `duban serve` warns when it is in use.
+/// The development token key, accepted only in an explicit demo (`--demo true`).
 pub const DEV_JWT_SECRET: &str = "duban-dev-secret-change-me";
+
+/// The development service key, accepted only in an explicit demo.
+pub const DEV_SERVICE_KEY: &str = "duban-dev-service-key-change-me!!";
+
+/// The shortest token or service key accepted outside the demo, in bytes.
+pub const MIN_SECRET_LEN: usize = 32;
+
+/// The file in the data folder where the embedded default keeps the secrets it made.
+pub const SECRETS_FILE: &str = "secrets.toml";
 
 /// Log line format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -90,14 +101,20 @@ pub struct Config {
     /// A database URL used instead of SQLite files (`postgres://…`); each service
     /// keeps its tables in its own schema. Default: none.
     pub database_url: Option<String>,
-    /// HS256 key for bearer tokens. Default: a development key (warned about).
+    /// HS256 key for bearer tokens, at least 32 bytes. Default: made on the embedded
+    /// default's first start and kept in `<data_dir>/secrets.toml`; required otherwise.
     pub jwt_secret: Secret,
     /// Lifetime of tokens made by `duban token`, in hours. Default 12.
     pub token_ttl_hours: i64,
     /// Tenant (county) id this deployment serves. Default `demo-county`.
     pub tenant: String,
-    /// Load demo data into an empty database on start. Default true.
-    pub demo: bool,
+    /// Demo: `true` loads demo data into an empty database and accepts the built-in
+    /// development keys (warned about); `false` never loads it. Default (unset): demo data
+    /// on a first start, and no built-in key.
+    pub demo: Option<bool>,
+    /// Per-deployment key that signs every internal call between duban processes, at
+    /// least 32 bytes. Required when services run as separate processes.
+    pub service_key: Option<Secret>,
     /// Event transport. Default: Kafka when `kafka_brokers` is set, else in-process.
     pub transport: Option<TransportKind>,
     /// Kafka bootstrap servers, e.g. `127.0.0.1:9092`. Default: none.
@@ -145,7 +162,8 @@ pub struct Config {
     pub audit_suite: String,
     /// OTLP/HTTP collector to export spans to, e.g. `http://127.0.0.1:4318`. Default: none.
     pub otlp_endpoint: Option<String>,
-    /// Audit checkpoint signing key: 32 bytes as 64 hex digits. Default: a development key (warned about).
+    /// Audit checkpoint signing key: 32 bytes as 64 hex digits. Default: made on the
+    /// embedded default's first start and kept with the token key; required otherwise.
     pub audit_signing_key: Option<Secret>,
     /// Audit log identity, the first line of every checkpoint. Default `duban/<tenant>`.
     pub audit_origin: Option<String>,
@@ -160,7 +178,8 @@ impl Default for Config {
             jwt_secret: Secret::new(DEV_JWT_SECRET),
             token_ttl_hours: 12,
             tenant: "demo-county".into(),
-            demo: true,
+            demo: None,
+            service_key: None,
             transport: None,
             kafka_brokers: None,
             kafka_client_id: "duban".into(),
@@ -211,7 +230,8 @@ pub struct ConfigArgs {
     /// Tenant (county) id [default: demo-county].
     #[arg(long, env = "DUBAN_TENANT", global = true)]
     pub tenant: Option<String>,
-    /// Load demo data into an empty database [default: true].
+    /// Demo: true loads demo data and accepts the built-in development keys; false never
+    /// loads demo data [default: demo data on a first start, no built-in key].
     #[arg(long, env = "DUBAN_DEMO", global = true)]
     pub demo: Option<bool>,
     /// Event transport [default: kafka when --kafka-brokers is set, else in-process].
@@ -245,6 +265,9 @@ pub struct ConfigArgs {
         hide_env_values = true
     )]
     pub audit_signing_key: Option<String>,
+    /// Key signing internal calls between duban processes (never printed).
+    #[arg(long, env = "DUBAN_SERVICE_KEY", global = true, hide_env_values = true)]
+    pub service_key: Option<String>,
     /// Internal URL of the assignments service, for a gateway running alone.
     #[arg(long, env = "DUBAN_ASSIGNMENTS_URL", global = true)]
     pub assignments_url: Option<String>,
@@ -300,7 +323,10 @@ impl Config {
             c.tenant = v.clone();
         }
         if let Some(v) = args.demo {
-            c.demo = v;
+            c.demo = Some(v);
+        }
+        if let Some(v) = &args.service_key {
+            c.service_key = Some(Secret::new(v.clone()));
         }
         if let Some(v) = args.transport {
             c.transport = Some(v);
@@ -412,7 +438,8 @@ impl Config {
         })
     }
 
-    /// The audit signing seed: the configured key, or a fixed development seed.
+    /// The audit signing seed: the configured key, or (in an explicit demo) a fixed
+    /// development seed.
     pub fn audit_seed(&self) -> [u8; 32] {
         let mut seed = [0u8; 32];
         match &self.audit_signing_key {
@@ -443,6 +470,90 @@ impl Config {
     pub fn uses_dev_secret(&self) -> bool {
         self.jwt_secret.expose() == DEV_JWT_SECRET
     }
+
+    /// Whether demo data is loaded into an empty database.
+    pub fn loads_demo_data(&self) -> bool {
+        self.demo.unwrap_or(true)
+    }
+
+    /// Whether this is an explicit demo, where the built-in development keys are accepted.
+    pub fn is_explicit_demo(&self) -> bool {
+        self.demo == Some(true)
+    }
+
+    /// The key signing internal calls: the configured one, or in an explicit demo the
+    /// development key.
+    pub fn service_key(&self) -> Option<&str> {
+        match &self.service_key {
+            Some(k) => Some(k.expose()),
+            None if self.is_explicit_demo() => Some(DEV_SERVICE_KEY),
+            None => None,
+        }
+    }
+
+    /// Readies the secrets of a process about to serve: the embedded default (SQLite files,
+    /// every service in one process) fills in unset keys from `<data_dir>/secrets.toml`,
+    /// making and keeping random ones on its first start; then [`Config::check_secrets`].
+    pub fn settle_secrets(&mut self, separate_processes: bool) -> Result<(), ConfigError> {
+        if self.database_url.is_none() && !separate_processes && !self.is_explicit_demo() {
+            let needs_token_key = self.uses_dev_secret();
+            if needs_token_key || self.audit_signing_key.is_none() {
+                let kept = secrets::kept_or_made(&self.data_dir)?;
+                if needs_token_key {
+                    self.jwt_secret = kept.jwt_secret;
+                }
+                if self.audit_signing_key.is_none() {
+                    self.audit_signing_key = Some(kept.audit_signing_key);
+                }
+            }
+        }
+        self.check_secrets(separate_processes)
+    }
+
+    /// Refuses, outside an explicit demo, a built-in, missing or short token key, a missing
+    /// audit signing key, and (when services run as separate processes) a missing or short
+    /// service key.
+    pub fn check_secrets(&self, separate_processes: bool) -> Result<(), ConfigError> {
+        if self.is_explicit_demo() {
+            return Ok(());
+        }
+        let refuse = |key: &'static str, message: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                message: format!("{message} (outside a demo started with --demo true)"),
+            })
+        };
+        if self.uses_dev_secret() {
+            return refuse(
+                "jwt_secret",
+                "the built-in development key is refused; set DUBAN_JWT_SECRET to a random value of at least 32 bytes",
+            );
+        }
+        if self.jwt_secret.expose().len() < MIN_SECRET_LEN {
+            return refuse("jwt_secret", "must be at least 32 bytes");
+        }
+        if self.audit_signing_key.is_none() {
+            return refuse(
+                "audit_signing_key",
+                "is required; set DUBAN_AUDIT_SIGNING_KEY to 64 random hex digits",
+            );
+        }
+        if separate_processes {
+            match &self.service_key {
+                None => {
+                    return refuse(
+                        "service_key",
+                        "is required when services run as separate processes; set DUBAN_SERVICE_KEY to a random value of at least 32 bytes shared by every duban process",
+                    )
+                }
+                Some(k) if k.expose().len() < MIN_SECRET_LEN => {
+                    return refuse("service_key", "must be at least 32 bytes")
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -468,7 +579,7 @@ mod tests {
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert_eq!(c.tenant, "c-from-flag");
         assert_eq!((c.extension_cap_days, c.due_soon_working_days), (5, 2));
-        assert!(c.demo);
+        assert!(c.loads_demo_data() && !c.is_explicit_demo());
         assert!(c.uses_dev_secret());
     }
 

@@ -122,7 +122,9 @@ pub enum AuditCommand {
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(&cli.config)?;
+    let mut config = Config::load(&cli.config)?;
+    let separate = matches!(&cli.command, Some(Command::Serve { service: Some(_) }));
+    config.settle_secrets(separate)?;
     let role = match &cli.command {
         Some(Command::Serve {
             service: Some(name),
@@ -218,8 +220,8 @@ async fn simulate(
 }
 
 async fn serve(config: &Config, clock: SharedClock) -> anyhow::Result<()> {
-    if config.uses_dev_secret() {
-        tracing::warn!("using the development token key; set DUBAN_JWT_SECRET in production");
+    if config.is_explicit_demo() && config.uses_dev_secret() {
+        tracing::warn!("demo: using the built-in development token key; never outside a demo");
     }
     let running = run::start(config, clock).await?;
     let url = format!("http://{}", running.addr);

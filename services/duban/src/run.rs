@@ -184,9 +184,7 @@ pub async fn open_audit(
     let suite = duban_audit::checkpoint::Suite::parse(&config.audit_suite)
         .context("unknown audit suite")?;
     if config.audit_signing_key.is_none() {
-        tracing::warn!(
-            "using the development audit signing key; set DUBAN_AUDIT_SIGNING_KEY in production"
-        );
+        tracing::warn!("demo: using the development audit signing key");
     }
     Ok(AuditService::open(
         db,
@@ -280,6 +278,7 @@ pub(crate) fn spawn_reassess(
 
 /// Starts every service in this process and serves the gateway on `config.listen`.
 pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Running> {
+    config.check_secrets(false)?;
     let [a_db, e_db, n_db, au_db] = open_databases(config).await?;
     let databases = Databases {
         assignments: a_db.clone(),
@@ -384,7 +383,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     workers.push(spawn_deadlines(assignments.clone(), stop_rx.clone()));
     workers.push(tokio::spawn(audit.clone().run_integrator(stop_rx.clone())));
 
-    if config.demo && duban_assignments::demo::load(&assignments).await? {
+    if config.loads_demo_data() && duban_assignments::demo::load(&assignments).await? {
         tracing::info!("demo data loaded");
     }
 

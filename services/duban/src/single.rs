@@ -117,6 +117,13 @@ pub async fn start_service(
     clock: SharedClock,
     name: ServiceName,
 ) -> anyhow::Result<ServiceNode> {
+    config.check_secrets(true)?;
+    let key = duban_api::signing::ServiceKey::new(
+        config
+            .service_key()
+            .context("services running alone need DUBAN_SERVICE_KEY")?
+            .as_bytes(),
+    );
     let metrics = Metrics::new();
     let (stop, stop_rx) = watch::channel(false);
     let mut workers = Vec::new();
@@ -140,16 +147,23 @@ pub async fn start_service(
                 assignments: Arc::new(HttpClient::new(
                     &url(&config.assignments_url, "assignments")?,
                     "assignments",
+                    key.clone(),
                 )),
                 evaluation: Arc::new(HttpClient::new(
                     &url(&config.evaluation_url, "evaluation")?,
                     "evaluation",
+                    key.clone(),
                 )),
                 notifications: Arc::new(HttpClient::new(
                     &url(&config.notifications_url, "notifications")?,
                     "notifications",
+                    key.clone(),
                 )),
-                audit: Arc::new(HttpClient::new(&url(&config.audit_url, "audit")?, "audit")),
+                audit: Arc::new(HttpClient::new(
+                    &url(&config.audit_url, "audit")?,
+                    "audit",
+                    key.clone(),
+                )),
             };
             let gateway = Gateway {
                 schema: build_schema(services.clone(), config.max_page_size),
@@ -184,7 +198,7 @@ pub async fn start_service(
                 bus.wake,
                 clock.clone(),
             ));
-            if config.demo && duban_assignments::demo::load(&svc).await? {
+            if config.loads_demo_data() && duban_assignments::demo::load(&svc).await? {
                 tracing::info!("demo data loaded");
             }
             let readiness = Readiness {
@@ -193,7 +207,7 @@ pub async fn start_service(
                 services: None,
             };
             (
-                Arc::new(api_http::assignments_routes(Arc::new(svc))),
+                Arc::new(api_http::assignments_routes(Arc::new(svc), key.clone())),
                 readiness,
             )
         }
@@ -238,7 +252,7 @@ pub async fn start_service(
                 services: None,
             };
             (
-                Arc::new(api_http::evaluation_routes(Arc::new(svc))),
+                Arc::new(api_http::evaluation_routes(Arc::new(svc), key.clone())),
                 readiness,
             )
         }
@@ -276,7 +290,7 @@ pub async fn start_service(
                 services: None,
             };
             (
-                Arc::new(api_http::notifications_routes(Arc::new(svc))),
+                Arc::new(api_http::notifications_routes(Arc::new(svc), key.clone())),
                 readiness,
             )
         }
@@ -302,7 +316,10 @@ pub async fn start_service(
                 transport: Some(transport),
                 services: None,
             };
-            (Arc::new(api_http::audit_routes(Arc::new(svc))), readiness)
+            (
+                Arc::new(api_http::audit_routes(Arc::new(svc), key.clone())),
+                readiness,
+            )
         }
     };
     for r in &relays {
