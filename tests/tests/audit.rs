@@ -166,6 +166,13 @@ async fn an_exported_bundle_verifies_offline_and_a_forged_one_fails_naming_the_e
         Command::new(duban_binary().unwrap())
             .args(args)
             .env("DUBAN_DATA_DIR", dir.path())
+            .env(
+                "DUBAN_AUDIT_SIGNING_KEY",
+                duban_tests::test_config()
+                    .audit_signing_key
+                    .unwrap()
+                    .expose(),
+            )
             .env("DUBAN_LOG", "error")
             .env_remove("DATABASE_URL")
             .env_remove("KAFKA_BROKERS")

@@ -266,3 +266,35 @@ fn outside_a_demo_built_in_missing_or_short_keys_refuse_to_start() {
         "{e}"
     );
 }
+
+/// A new county is the installation operator's, on the server: `duban county add`.
+#[test]
+fn the_operator_registers_a_county_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap();
+    let add = |id: &str| {
+        command(dir.path(), port)
+            .args([
+                "county",
+                "add",
+                "--id",
+                id,
+                "--name",
+                "青山县",
+                "--division-code",
+                "330999",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = add("qingshan");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/qingshan"));
+    let again = add("qingshan");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("已存在"));
+}

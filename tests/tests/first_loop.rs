@@ -121,7 +121,14 @@ async fn a_township_cannot_see_another_townships_assignment_and_roles_are_enforc
         )
         .await
         .unwrap();
-    assert_eq!(error_code(&cross), Some("FORBIDDEN"), "{cross}");
+    assert_eq!(
+        (
+            error_code(&cross),
+            cross["errors"][0]["extensions"]["field"].as_str()
+        ),
+        (Some("VALIDATION"), Some("leadUnitId")),
+        "the same answer as for a unit that does not exist: {cross}"
+    );
     // A clerk cannot issue at all.
     let clerk_issue = app
         .gql(

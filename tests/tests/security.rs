@@ -2,11 +2,293 @@
 //! access to the services, would try, on the embedded default.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::{scenarios, spawn_app};
+use duban_tests::{error_code, scenarios, spawn_app, TestApp};
+use serde_json::{json, Value};
 
 #[actix_web::test]
 async fn identity_comes_from_the_directory_on_each_request() {
     let app = spawn_app().await.unwrap();
     scenarios::identity_comes_from_the_directory(&app).await;
     app.shutdown().await.unwrap();
+}
+
+/// Every import route runs exactly the checks of the mutation it stands for: for each
+/// role, importing a one-row ledger and the mutation for that row agree.
+#[actix_web::test]
+async fn imports_are_allowed_to_exactly_whom_the_mutations_allow() {
+    let app = spawn_app().await.unwrap();
+    let accounts = [
+        "qingshi-clerk",
+        "qingshi-leader",
+        "county-supervisor",
+        "county-discipline",
+        "county-admin",
+    ];
+    let problems_csv = "序号,单位,问题,类别,整改措施,时限,来源,原因剖析\n\
+        1,青石镇党政办公室,会议多、文件多,文山会海,合并同类会议,10,自己找,统筹不够\n";
+    let assignments_csv = "序号,单位,事项,工作要求,时限\n\
+        1,青石镇党政办公室,整治文山会海,合并同类会议,10\n";
+    for account in accounts {
+        let token = app.token(account).await.unwrap();
+        for (kind, csv) in [("problems", problems_csv), ("assignments", assignments_csv)] {
+            let (code, report) = app
+                .post_bytes(
+                    &format!("/ledger/v1/{kind}/import"),
+                    &token,
+                    csv.as_bytes().to_vec(),
+                )
+                .await
+                .unwrap();
+            let mutation = if kind == "problems" {
+                app.gql(
+                    Some(&token),
+                    "mutation($i: RegisterProblemInput!) { registerProblem(input: $i) { problem { id } } }",
+                    json!({"i": {"category": "文山会海", "source": "SELF_FOUND", "description": "会议多",
+                        "causeAnalysis": "统筹不够", "measures": ["合并同类会议"], "unitId": "qingshi-dzb", "timeLimitDays": 10}}),
+                )
+                .await
+                .unwrap()
+            } else {
+                app.gql(
+                    Some(&token),
+                    duban_tests::scenarios::ISSUE,
+                    json!({"input": {"title": "整治文山会海", "leadUnitId": "qingshi-dzb", "timeLimitDays": 10}}),
+                )
+                .await
+                .unwrap()
+            };
+            let mutation_allowed = mutation["errors"].is_null();
+            assert_eq!(
+                code == 200,
+                mutation_allowed,
+                "{account} {kind}: import {code} {report}, mutation {mutation}"
+            );
+            if !mutation_allowed {
+                assert_eq!(error_code(&mutation), Some("FORBIDDEN"), "{mutation}");
+                assert_eq!(
+                    (code, report["code"].as_str()),
+                    (403, Some("FORBIDDEN")),
+                    "{account} {kind}: {report}"
+                );
+            }
+        }
+    }
+}
+
+async fn admin_of(app: &TestApp, unit: &str, account: &str) -> String {
+    let county_admin = app.token("county-admin").await.unwrap();
+    let made = app
+        .gql(
+            Some(&county_admin),
+            "mutation($i: RegisterPersonInput!) { registerPerson(input: $i) { person { id } } }",
+            json!({"i": {"account": account, "name": "乡镇管理员", "unitId": unit, "roles": ["ADMIN"]}}),
+        )
+        .await
+        .unwrap();
+    assert!(made["errors"].is_null(), "{made}");
+    app.token(account).await.unwrap()
+}
+
+const SET_DAY: &str =
+    "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }";
+const REGISTER_UNIT: &str =
+    "mutation($i: RegisterOrgUnitInput!) { registerOrgUnit(input: $i) { orgUnit { id path } } }";
+
+/// A township admin keeps to the township: the calendar is the county's, new counties the
+/// operator's.
+#[actix_web::test]
+async fn a_township_admin_changes_neither_the_calendar_nor_the_directory_roots() {
+    let app = spawn_app().await.unwrap();
+    let township = admin_of(&app, "baisha-dzb", "baisha-admin").await;
+    let day = json!({"i": {"date": "2026-12-07", "workday": false, "reason": "乡镇自定休息"}});
+    let b = app
+        .gql(Some(&township), SET_DAY, day.clone())
+        .await
+        .unwrap();
+    assert_eq!(error_code(&b), Some("FORBIDDEN"), "{b}");
+    let root = json!({"i": {"id": "fake-county", "kind": "COUNTY", "name": "假县"}});
+    let b = app
+        .gql(Some(&township), REGISTER_UNIT, root.clone())
+        .await
+        .unwrap();
+    assert_eq!(error_code(&b), Some("FORBIDDEN"), "{b}");
+    let county = app.token("county-admin").await.unwrap();
+    let b = app.gql(Some(&county), REGISTER_UNIT, root).await.unwrap();
+    assert_eq!(
+        error_code(&b),
+        Some("FORBIDDEN"),
+        "not even a county admin: {b}"
+    );
+    // Inside the township the admin still works, and the county admin sets the calendar.
+    let office = json!({"i": {"id": "baisha-xfb", "parentId": "baisha", "kind": "OFFICE", "name": "白沙镇信访办"}});
+    let b = app
+        .gql(Some(&township), REGISTER_UNIT, office)
+        .await
+        .unwrap();
+    assert_eq!(
+        b["data"]["registerOrgUnit"]["orgUnit"]["path"], "/qs/baisha/baisha-xfb",
+        "{b}"
+    );
+    let b = app.gql(Some(&county), SET_DAY, day).await.unwrap();
+    assert!(b["errors"].is_null(), "{b}");
+}
+
+async fn version_of(app: &TestApp, token: &str, id: &str) -> Value {
+    let b = app
+        .gql(
+            Some(token),
+            "query($id: ID!) { assignment(id: $id) { version } }",
+            json!({"id": id}),
+        )
+        .await
+        .unwrap();
+    b["data"]["assignment"]["version"].clone()
+}
+
+/// Decisions that belong to the issuer: a township supervisor urges the county's item
+/// to its own office, but does not cancel it, suspend it, or decide its extension.
+#[actix_web::test]
+async fn a_township_supervisor_does_not_take_the_county_issuers_decisions() {
+    let app = spawn_app().await.unwrap();
+    let county = app.token("county-supervisor").await.unwrap();
+    let township = app.token("liuhe-supervisor").await.unwrap();
+    let clerk = app.token("liuhe-clerk").await.unwrap();
+    let item = duban_tests::scenarios::issue(&app, &county, "liuhe-dzb", "县里交办的事项").await;
+    let id = item["id"].as_str().unwrap();
+    let ack = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }",
+            json!({"i": {"id": id, "expectedVersion": version_of(&app, &clerk, id).await}}),
+        )
+        .await
+        .unwrap();
+    assert!(ack["errors"].is_null(), "{ack}");
+    let ask = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: RequestExtensionInput!) { requestExtension(input: $i) { assignment { version } } }",
+            json!({"i": {"id": id, "expectedVersion": version_of(&app, &clerk, id).await, "days": 3, "reason": "需协调"}}),
+        )
+        .await
+        .unwrap();
+    assert!(ask["errors"].is_null(), "{ask}");
+    for (mutation, input) in [
+        ("decideExtension", json!({"approve": true})),
+        ("cancelAssignment", json!({"reason": "乡镇自行撤销"})),
+        ("suspendAssignment", json!({"reason": "乡镇自行中止"})),
+    ] {
+        let mut i = input;
+        i["id"] = json!(id);
+        i["expectedVersion"] = version_of(&app, &township, id).await;
+        let kind = match mutation {
+            "decideExtension" => "DecideExtensionInput",
+            _ => "AssignmentReasonInput",
+        };
+        let q = format!(
+            "mutation($i: {kind}!) {{ {mutation}(input: $i) {{ assignment {{ state }} }} }}"
+        );
+        let b = app
+            .gql(Some(&township), &q, json!({ "i": i.clone() }))
+            .await
+            .unwrap();
+        assert_eq!(error_code(&b), Some("FORBIDDEN"), "{mutation}: {b}");
+    }
+    let urge = "mutation($i: RaiseSupervisionInput!) { raiseSupervision(input: $i) { assignment { supervisionLevel } } }";
+    let b = app
+        .gql(Some(&township), urge, json!({"i": {"id": id, "expectedVersion": version_of(&app, &township, id).await, "level": "URGED"}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        b["data"]["raiseSupervision"]["assignment"]["supervisionLevel"], "URGED",
+        "{b}"
+    );
+    let decide = "mutation($i: DecideExtensionInput!) { decideExtension(input: $i) { assignment { state } } }";
+    let b = app
+        .gql(Some(&county), decide, json!({"i": {"id": id, "expectedVersion": version_of(&app, &county, id).await, "approve": true}}))
+        .await
+        .unwrap();
+    assert!(b["errors"].is_null(), "the issuer decides: {b}");
+}
+
+/// A reference outside the caller's scope is refused with the same answer as one that
+/// does not exist, so a caller cannot probe the directory.
+#[actix_web::test]
+async fn references_outside_the_scope_get_the_same_answer_as_missing_ones() {
+    let app = spawn_app().await.unwrap();
+    let township = app.token("liuhe-supervisor").await.unwrap();
+    let answer = |b: &Value| {
+        (
+            b["errors"][0]["extensions"]["code"].clone(),
+            b["errors"][0]["extensions"]["field"].clone(),
+            b["errors"][0]["message"].clone(),
+        )
+    };
+    let issue = |extra: Value| {
+        let mut input = json!({"title": "越权引用", "leadUnitId": "liuhe-dzb", "timeLimitDays": 5});
+        for (k, v) in extra.as_object().unwrap() {
+            input[k] = v.clone();
+        }
+        let (app, token) = (&app, township.clone());
+        async move {
+            app.gql(
+                Some(&token),
+                duban_tests::scenarios::ISSUE,
+                json!({ "input": input }),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    for (outside, missing) in [
+        (
+            json!({"leadUnitId": "baisha-dzb"}),
+            json!({"leadUnitId": "no-such-unit"}),
+        ),
+        (
+            json!({"cooperatingUnitIds": ["baisha-dzb"]}),
+            json!({"cooperatingUnitIds": ["no-such-unit"]}),
+        ),
+    ] {
+        let (o, m) = (issue(outside).await, issue(missing).await);
+        assert_eq!(error_code(&o), Some("VALIDATION"), "{o}");
+        assert_eq!(answer(&o), answer(&m), "{o} vs {m}");
+    }
+    let problem = |leader: &str| {
+        let (app, token) = (&app, township.clone());
+        let leader = leader.to_string();
+        async move {
+            app.gql(
+                Some(&token),
+                "mutation($i: RegisterProblemInput!) { registerProblem(input: $i) { problem { id } } }",
+                json!({"i": {"category": "慢作为", "source": "SELF_FOUND", "description": "拖延",
+                    "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "liuhe-dzb",
+                    "responsibleLeaderId": leader, "timeLimitDays": 10}}),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let (o, m) = (problem("p-baisha-leader").await, problem("p-nobody").await);
+    assert_eq!(error_code(&o), Some("VALIDATION"), "{o}");
+    assert_eq!(answer(&o), answer(&m), "{o} vs {m}");
+    let township_admin = admin_of(&app, "liuhe-dzb", "liuhe-admin").await;
+    let (o, m) = (
+        duban_tests::scenarios::update_person(
+            &app,
+            &township_admin,
+            "p-liuhe-clerk",
+            json!({"supervisingLeaderId": "p-baisha-leader"}),
+        )
+        .await,
+        duban_tests::scenarios::update_person(
+            &app,
+            &township_admin,
+            "p-liuhe-clerk",
+            json!({"supervisingLeaderId": "p-nobody"}),
+        )
+        .await,
+    );
+    assert_eq!(error_code(&o), Some("VALIDATION"), "{o}");
+    assert_eq!(answer(&o), answer(&m), "{o} vs {m}");
 }

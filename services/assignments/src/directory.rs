@@ -1,12 +1,13 @@
 //! Directory upkeep (ADMIN): renaming units and correcting their codes; moving people,
 //! changing their roles and supervising leader (分管领导), marking them as having left.
 
+use crate::access::{in_scope, may_maintain_directory};
 use crate::entity::{org_unit, person};
 use crate::service::{
     check_division_code, internal, person_snapshot, unit_snapshot, AssignmentsService,
 };
 use duban_api::{ApiError, UpdateOrgUnitInput, UpdatePersonInput};
-use duban_auth::{Actor, Role};
+use duban_auth::Actor;
 use duban_schema::assignments::{AssignmentsEvent, OrgUnitSnapshot, PersonSnapshot};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
 
@@ -18,23 +19,13 @@ fn check_version(expected: i64, actual: i64) -> Result<(), ApiError> {
     }
 }
 
-fn admin(actor: &Actor) -> Result<(), ApiError> {
-    if actor.has(Role::Admin) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "只有系统管理员可以维护单位和人员".into(),
-        ))
-    }
-}
-
 impl AssignmentsService {
     pub(crate) async fn update_unit(
         &self,
         actor: &Actor,
         input: UpdateOrgUnitInput,
     ) -> Result<OrgUnitSnapshot, ApiError> {
-        admin(actor)?;
+        may_maintain_directory(actor)?;
         let txn = self.db.begin().await.map_err(internal)?;
         let unit = org_unit::Entity::find_by_id(input.id.clone())
             .one(&txn)
@@ -87,7 +78,7 @@ impl AssignmentsService {
         actor: &Actor,
         input: UpdatePersonInput,
     ) -> Result<PersonSnapshot, ApiError> {
-        admin(actor)?;
+        may_maintain_directory(actor)?;
         let txn = self.db.begin().await.map_err(internal)?;
         let p = person::Entity::find_by_id(input.id.clone())
             .one(&txn)
@@ -140,6 +131,7 @@ impl AssignmentsService {
                     .map_err(internal)?
                     .filter(|l| {
                         !l.deactivated
+                            && in_scope(actor, &l.unit_path)
                             && l.roles
                                 .split(',')
                                 .any(|r| r == "UNIT_LEADER" || r == "SUPERVISOR")
@@ -147,7 +139,7 @@ impl AssignmentsService {
                     .ok_or_else(|| {
                         ApiError::validation(
                             "supervisingLeaderId",
-                            "分管领导须是在岗的单位负责人或督查领导",
+                            "分管领导须是您管理范围内在岗的单位负责人或督查领导",
                         )
                     })?;
                 active.supervising_leader_id = Set(Some(leader.to_string()));

@@ -6,7 +6,7 @@ use crate::domain::duty;
 use crate::entity::{campaign, duty_rule, org_unit, person};
 use crate::service::{internal, person_snapshot, AssignmentsService};
 use duban_api::{ApiError, CreateDutyRuleInput, IssueAssignmentInput};
-use duban_auth::{Actor, Role};
+use duban_auth::Actor;
 use duban_schema::assignments::{
     AssignmentSource, AssignmentsEvent, DutyRuleSnapshot, PhaseSnapshot, Recurrence,
 };
@@ -66,12 +66,7 @@ impl AssignmentsService {
             .map_err(internal)?
             .filter(|u| actor.can_see(&u.path))
             .ok_or_else(|| ApiError::validation("unitId", "单位不存在或不在您的权限范围内"))?;
-        let own_leader = actor.has(Role::UnitLeader) && actor.works_in(&unit.path);
-        if !(actor.has(Role::Supervisor) || own_leader) {
-            return Err(ApiError::Forbidden(
-                "只有督查人员或本单位负责人可以设置工作动态清单".into(),
-            ));
-        }
+        crate::access::may_keep_duty(actor, &unit.path)?;
         if let Some(pid) = &input.person_id {
             person::Entity::find_by_id(pid.clone())
                 .one(&txn)
@@ -163,9 +158,10 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?
             {
-                Some(p) => self.actor_for(&person_snapshot(p)).await?,
-                None => continue,
+                Some(p) if !p.deactivated => self.actor_for(&person_snapshot(p)).await?,
+                _ => continue,
             };
+
             let mut day = m.next_on;
             while day <= today {
                 let due = if rule.time_limit_days == 0 {
@@ -187,15 +183,23 @@ impl AssignmentsService {
                             1,
                         )
                     };
-                    self.issue_in(
-                        &txn,
-                        &issuer,
-                        &input,
-                        Some(rule.id.clone()),
-                        self.clock.now(),
-                    )
-                    .await?;
-                    issued += 1;
+                    match self
+                        .issue_in(
+                            &txn,
+                            &issuer,
+                            &input,
+                            Some(rule.id.clone()),
+                            self.clock.now(),
+                        )
+                        .await
+                    {
+                        Ok(_) => issued += 1,
+                        Err(ApiError::Forbidden(reason)) => tracing::warn!(
+                            rule = %rule.id, %day, %reason,
+                            "the duty's creator may no longer keep it; not issued"
+                        ),
+                        Err(e) => return Err(e),
+                    }
                 } else {
                     tracing::info!(rule = %rule.id, %day, "recurring duty missed past its time limit, skipped");
                 }

@@ -85,6 +85,44 @@ impl AssignmentsService {
         Ok(actor)
     }
 
+    /// Registers a new county, a root of the directory: the installation operator's
+    /// `duban county`, never an API call.
+    pub async fn register_county(
+        &self,
+        id: &str,
+        name: &str,
+        division_code: Option<&str>,
+    ) -> Result<duban_schema::assignments::OrgUnitSnapshot, ApiError> {
+        use duban_schema::assignments::{OrgUnitSnapshot, UnitKind};
+        let (id, name) = (id.trim(), name.trim());
+        if id.is_empty() || id.contains('/') {
+            return Err(ApiError::validation("id", "县的编号不能为空或含有“/”"));
+        }
+        if name.is_empty() {
+            return Err(ApiError::validation("name", "请填写县的名称"));
+        }
+        crate::service::check_division_code(UnitKind::County, division_code, None)?;
+        if crate::entity::org_unit::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .is_some()
+        {
+            return Err(ApiError::validation("id", "单位编号已存在"));
+        }
+        let unit = OrgUnitSnapshot {
+            id: id.to_string(),
+            parent_id: None,
+            kind: UnitKind::County,
+            name: name.to_string(),
+            division_code: division_code.map(str::to_string),
+            path: format!("/{id}"),
+            version: 1,
+        };
+        self.register_unit(unit.clone()).await?;
+        Ok(unit)
+    }
+
     /// Claims for a token naming an active person (by id or account), valid `ttl_secs`.
     pub async fn claims_for(
         &self,

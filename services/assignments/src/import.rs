@@ -86,6 +86,10 @@ impl AssignmentsService {
         only_good: bool,
     ) -> Result<ImportReport, ApiError> {
         use columns::*;
+        match kind {
+            LedgerKind::Assignments => crate::access::may_issue(actor)?,
+            LedgerKind::Problems => crate::access::may_register_problem(actor, None)?,
+        }
         if rows.len() > 5000 {
             return Err(ApiError::validation(
                 "file",

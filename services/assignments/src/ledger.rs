@@ -93,13 +93,7 @@ impl AssignmentsService {
             .await?
             .filter(|(u, _)| actor.can_see(&u.path))
             .ok_or_else(|| ApiError::validation("unitId", "单位不存在或不在您的权限范围内"))?;
-        let own_unit =
-            actor.has_any(&[Role::Clerk, Role::UnitLeader]) && actor.works_in(&unit.path);
-        if !(actor.has(Role::Supervisor) || own_unit) {
-            return Err(ApiError::Forbidden(
-                "只有督查人员或本单位的经办人员、负责人可以登记问题".into(),
-            ));
-        }
+        crate::access::may_register_problem(actor, Some(&unit.path))?;
         if let Some(cid) = &input.campaign_id {
             let c = campaign::Entity::find_by_id(cid.clone())
                 .one(txn)
@@ -127,8 +121,13 @@ impl AssignmentsService {
                 .one(txn)
                 .await
                 .map_err(internal)?
-                .filter(|p| !p.deactivated)
-                .ok_or_else(|| ApiError::validation("responsibleLeaderId", "责任领导不存在"))?;
+                .filter(|p| !p.deactivated && crate::access::in_scope(actor, &p.unit_path))
+                .ok_or_else(|| {
+                    ApiError::validation(
+                        "responsibleLeaderId",
+                        "责任领导不存在或不在您的权限范围内",
+                    )
+                })?;
         }
         let now = self.clock.now();
         let today = now.date_naive();

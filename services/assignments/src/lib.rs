@@ -1,6 +1,7 @@
 //! The assignments service: org directory, campaigns and assignments (交办事项),
 //! each command one transaction that writes the change and its outbox row together.
 
+mod access;
 pub mod demo;
 mod directory;
 pub mod domain;

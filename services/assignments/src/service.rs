@@ -1,5 +1,9 @@
 //! The command and query side of the assignments service over sea-orm.
 
+use crate::access::{
+    check_party, in_scope, may_change_calendar, may_issue, may_keep_duty, may_maintain_directory,
+    refuse_new_root, Holder, Party,
+};
 use crate::domain::{assignment as rules, assignment::DomainError};
 use crate::entity::{
     assignment, calendar_override, campaign, deadline_change, deadline_schedule, org_unit, person,
@@ -77,15 +81,6 @@ enum Extra {
     DeadlineChange(deadline_change::ActiveModel),
     /// A decided transfer request.
     Transfer(transfer::ActiveModel),
-}
-
-/// Who may perform a transition.
-#[derive(Clone, Copy)]
-enum Party {
-    /// A clerk or leader of the lead unit.
-    LeadUnit,
-    /// A supervisor whose scope covers the lead unit.
-    Issuer,
 }
 
 pub(crate) fn kind_str(k: UnitKind) -> &'static str {
@@ -772,6 +767,16 @@ impl AssignmentsService {
         duty_id: Option<String>,
         now: DateTime<FixedOffset>,
     ) -> Result<assignment::Model, ApiError> {
+        match &duty_id {
+            None => may_issue(actor)?,
+            Some(_) => {
+                let lead = org_unit::Entity::find_by_id(input.lead_unit_id.clone())
+                    .one(txn)
+                    .await
+                    .map_err(internal)?;
+                may_keep_duty(actor, lead.as_ref().map_or("", |u| u.path.as_str()))?
+            }
+        }
         let cal = self
             .calendar
             .read()
@@ -815,12 +820,13 @@ impl AssignmentsService {
         .min(due_on);
         let (lead, people) = unit_with_people(txn, &input.lead_unit_id)
             .await?
+            .filter(|(u, _)| in_scope(actor, &u.path))
             .ok_or_else(|| {
-                ApiError::validation("leadUnitId", "承办单位不存在，请从单位列表中选择")
+                ApiError::validation(
+                    "leadUnitId",
+                    "承办单位不存在或不在您的督查范围内，请从单位列表中选择",
+                )
             })?;
-        if !actor.can_see(&lead.path) {
-            return Err(ApiError::Forbidden("承办单位不在您的督查范围内".into()));
-        }
         let mut cooperating = Vec::new();
         for (i, uid) in input.cooperating_unit_ids.iter().enumerate() {
             let field = format!("cooperatingUnitIds[{i}]");
@@ -1105,19 +1111,22 @@ impl AssignmentsService {
             .map_err(internal)?
             .filter(|m| actor.can_see(&m.lead_unit_path) || actor.works_in(&m.lead_unit_path))
             .ok_or_else(|| ApiError::not_found("交办事项", id))?;
-        let allowed = match party {
-            Party::LeadUnit => {
-                actor.has_any(&[Role::Clerk, Role::UnitLeader])
-                    && actor.works_in(&model.lead_unit_path)
-            }
-            Party::Issuer => actor.has(Role::Supervisor) && actor.can_see(&model.lead_unit_path),
+        let issuer_unit = match party {
+            Party::Issuer => org_unit::Entity::find_by_id(model.issuer_unit_id.clone())
+                .one(&txn)
+                .await
+                .map_err(internal)?,
+            _ => None,
         };
-        if !allowed {
-            return Err(ApiError::Forbidden(match party {
-                Party::LeadUnit => "只有承办单位的经办人员或负责人可以办理此事项".into(),
-                Party::Issuer => "只有督查人员可以审核或退回此事项".into(),
-            }));
-        }
+        check_party(
+            actor,
+            party,
+            &Holder {
+                lead_unit_path: &model.lead_unit_path,
+                issuer_id: &model.issuer_id,
+                issuer_unit_path: issuer_unit.as_ref().map(|u| u.path.as_str()),
+            },
+        )?;
         if model.version != expected_version {
             return Err(ApiError::VersionConflict {
                 expected: expected_version,
@@ -1227,9 +1236,7 @@ impl AssignmentsApi for AssignmentsService {
         actor: &Actor,
         input: SetCalendarDayInput,
     ) -> Result<CalendarChangeView, ApiError> {
-        if !actor.has(Role::Admin) {
-            return Err(ApiError::Forbidden("只有系统管理员可以调整工作日历".into()));
-        }
+        may_change_calendar(actor)?;
         if input.reason.trim().is_empty() {
             return Err(ApiError::validation("reason", "请填写调整理由"));
         }
@@ -1447,9 +1454,7 @@ impl AssignmentsApi for AssignmentsService {
         actor: &Actor,
         input: RegisterOrgUnitInput,
     ) -> Result<OrgUnitSnapshot, ApiError> {
-        if !actor.has(Role::Admin) {
-            return Err(ApiError::Forbidden("只有系统管理员可以维护单位".into()));
-        }
+        may_maintain_directory(actor)?;
         let name = input.name.trim().to_string();
         if name.is_empty() {
             return Err(ApiError::validation("name", "请填写单位名称"));
@@ -1471,7 +1476,7 @@ impl AssignmentsApi for AssignmentsService {
             (UnitKind::County, Some(_)) => {
                 return Err(ApiError::validation("parentId", "县不能有上级单位"))
             }
-            (UnitKind::County, None) => {}
+            (UnitKind::County, None) => return Err(refuse_new_root()),
             (_, None) => return Err(ApiError::validation("parentId", "请选择上级单位")),
             _ => {}
         }
@@ -1521,9 +1526,7 @@ impl AssignmentsApi for AssignmentsService {
         actor: &Actor,
         input: RegisterPersonInput,
     ) -> Result<PersonSnapshot, ApiError> {
-        if !actor.has(Role::Admin) {
-            return Err(ApiError::Forbidden("只有系统管理员可以维护人员".into()));
-        }
+        may_maintain_directory(actor)?;
         let account = input.account.trim().to_string();
         if account.is_empty() || account.contains(char::is_whitespace) {
             return Err(ApiError::validation("account", "账号不能为空或含有空格"));
@@ -1586,9 +1589,6 @@ impl AssignmentsApi for AssignmentsService {
         actor: &Actor,
         input: IssueAssignmentInput,
     ) -> Result<AssignmentView, ApiError> {
-        if !actor.has(Role::Supervisor) {
-            return Err(ApiError::Forbidden("只有督查人员可以交办事项".into()));
-        }
         let txn = self.db.begin().await.map_err(internal)?;
         let model = self
             .issue_in(&txn, actor, &input, None, self.clock.now())
@@ -1764,6 +1764,7 @@ impl AssignmentsApi for AssignmentsService {
             AssignmentCommand::RequestExtension { .. }
             | AssignmentCommand::ReturnToIssuer { .. }
             | AssignmentCommand::RequestTransfer { .. } => Party::LeadUnit,
+            AssignmentCommand::RaiseSupervision { .. } => Party::Supervisor,
             _ => Party::Issuer,
         };
         // Units a transfer names are read before the transaction; the transition checks
@@ -1781,14 +1782,13 @@ impl AssignmentsApi for AssignmentsService {
         };
         let new_unit = match &target {
             Some(unit_id) => {
+                let deciding = matches!(command, AssignmentCommand::DecideTransfer { .. });
                 let (unit, people) = unit_with_people(&self.db, unit_id)
                     .await?
-                    .ok_or_else(|| ApiError::validation("toUnitId", "转办对象单位不存在"))?;
-                if matches!(command, AssignmentCommand::DecideTransfer { .. })
-                    && !actor.can_see(&unit.path)
-                {
-                    return Err(ApiError::Forbidden("转办对象不在您的督查范围内".into()));
-                }
+                    .filter(|(u, _)| !deciding || in_scope(actor, &u.path))
+                    .ok_or_else(|| {
+                        ApiError::validation("toUnitId", "转办对象单位不存在或不在您的督查范围内")
+                    })?;
                 let responsible = pick_responsible(&people, None)
                     .ok_or_else(|| ApiError::validation("toUnitId", "转办对象单位尚无人员"))?;
                 Some((unit.id, unit.path, unit.name, responsible))

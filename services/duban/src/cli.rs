@@ -77,6 +77,12 @@ pub enum Command {
         #[arg(long, default_value = "sim")]
         prefix: String,
     },
+    /// The installation operator's directory commands: a new county.
+    County {
+        /// What to do.
+        #[command(subcommand)]
+        command: CountyCommand,
+    },
     /// Print a development token for a person, or list the people.
     Token {
         /// Person id or account, e.g. `county-supervisor`.
@@ -85,6 +91,24 @@ pub enum Command {
         /// One line per person: id, name, org unit path, roles (tab-separated).
         #[arg(long)]
         list: bool,
+    },
+}
+
+/// The installation operator's directory commands (never reachable through the API).
+#[derive(Debug, Subcommand)]
+pub enum CountyCommand {
+    /// Register a new county, a root of the directory; its admins are then registered
+    /// under it with `registerPerson` by an admin, or by the demo.
+    Add {
+        /// Id, e.g. `qs`.
+        #[arg(long)]
+        id: String,
+        /// Official name, e.g. 青石县.
+        #[arg(long)]
+        name: String,
+        /// 统计用区划代码 (6 digits).
+        #[arg(long)]
+        division_code: Option<String>,
     },
 }
 
@@ -154,6 +178,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { person, list } => token(&config, clock, person, list).await,
+        Command::County {
+            command:
+                CountyCommand::Add {
+                    id,
+                    name,
+                    division_code,
+                },
+        } => {
+            let svc = directory(&config, clock).await?;
+            let unit = svc
+                .register_county(&id, &name, division_code.as_deref())
+                .await?;
+            println!("已登记县级单位 {}（{}）", unit.name, unit.path);
+            Ok(())
+        }
         Command::Simulate {
             townships,
             offices,
@@ -298,18 +337,32 @@ async fn audit(config: &Config, clock: SharedClock, command: AuditCommand) -> an
     Ok(())
 }
 
+/// The assignments service over its database, for commands that read or write the
+/// directory; its events wait in the outbox for the next `duban serve`.
+async fn directory(
+    config: &Config,
+    clock: SharedClock,
+) -> anyhow::Result<duban_assignments::AssignmentsService> {
+    let [db, ..] = run::open_databases(config).await?;
+    let bus = duban_outbox::EventBus {
+        transport: Arc::new(duban_transport::InProcessTransport::new()),
+        wake: Arc::new(tokio::sync::Notify::new()),
+    };
+    Ok(duban_assignments::AssignmentsService::new(
+        db,
+        bus,
+        clock,
+        &config.tenant,
+    ))
+}
+
 async fn token(
     config: &Config,
     clock: SharedClock,
     person: Option<String>,
     list: bool,
 ) -> anyhow::Result<()> {
-    let [db, ..] = run::open_databases(config).await?;
-    let bus = duban_outbox::EventBus {
-        transport: Arc::new(duban_transport::InProcessTransport::new()),
-        wake: Arc::new(tokio::sync::Notify::new()),
-    };
-    let svc = duban_assignments::AssignmentsService::new(db, bus, clock.clone(), &config.tenant);
+    let svc = directory(config, clock).await?;
     if list {
         let people = svc.people().await?;
         if people.is_empty() {
