@@ -157,11 +157,13 @@ async fn ledgers_export_as_workbooks_read_back_cell_by_cell_and_import_all_or_no
     // cell is named — then the good rows only, then a workbook.
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let before = count(&app, &sup, "problems").await;
-    let csv = "\u{feff}序号,单位,问题,类别,整改措施,责任人,时限,进展,状态,来源,原因剖析\n\
-        1,青石镇党政办公室,会议多、文件多,文山会海,合并同类会议；精简发文,张伟,2099-06-30,,,自己找,统筹不够\n\
+    // Time limits a year or two ahead: far enough never to fall due, inside the five-year bound.
+    let next_year = chrono::Datelike::year(&app.clock.today()) + 1;
+    let csv = format!("{}序号,单位,问题,类别,整改措施,责任人,时限,进展,状态,来源,原因剖析\n\
+        1,青石镇党政办公室,会议多、文件多,文山会海,合并同类会议；精简发文,张伟,{next_year}-06-30,,,自己找,统筹不够\n\
         2,不存在的单位,推诿扯皮,不作为,建立首问负责制,,10个工作日,,,上级点,担当不足\n\
         3,青石镇党政办公室,窗口服务态度差,官僚作风,开展换位体验,,月底前,,,群众说,服务意识弱\n\
-        4,青石镇党政办公室,数据造假,弄虚作假,建立核查机制,李明,15,,,组织查,考核导向偏差\n";
+        4,青石镇党政办公室,数据造假,弄虚作假,建立核查机制,李明,15,,,组织查,考核导向偏差\n", '\u{feff}');
     let (code, report) = app
         .post_bytes("/ledger/v1/problems/import", &sup, csv.as_bytes().to_vec())
         .await
@@ -236,7 +238,7 @@ async fn ledgers_export_as_workbooks_read_back_cell_by_cell_and_import_all_or_no
     for (c, v) in row.iter().enumerate() {
         ws.write_string(1, c as u16, *v).unwrap();
     }
-    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2099, 12, 31).unwrap();
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(next_year as u16 + 1, 12, 31).unwrap();
     let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
     ws.write_datetime_with_format(1, 6, date, &fmt).unwrap();
     let (code, report) = app
@@ -270,7 +272,7 @@ async fn ledgers_export_as_workbooks_read_back_cell_by_cell_and_import_all_or_no
             "慢作为",
             "1. 落实领导带班",
             "张伟",
-            "2099-12-31",
+            &format!("{}-12-31", next_year + 1),
             "整改中",
             "整改中",
             "自己找",

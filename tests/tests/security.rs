@@ -292,3 +292,164 @@ async fn references_outside_the_scope_get_the_same_answer_as_missing_ones() {
     assert_eq!(error_code(&o), Some("VALIDATION"), "{o}");
     assert_eq!(answer(&o), answer(&m), "{o} vs {m}");
 }
+
+/// Bodies are bounded before they are read: a GraphQL body over the limit (declared or
+/// streamed), a multipart upload, and a ledger file from a caller without a token are
+/// refused, each with a code and a Chinese message.
+#[actix_web::test]
+async fn request_bodies_are_bounded_and_files_wait_for_the_token() {
+    let app = spawn_app().await.unwrap();
+    let client = awc::Client::default();
+    let huge = format!(
+        "{{\"query\": \"{{ me {{ name }} }}\", \"variables\": {{\"pad\": \"{}\"}}}}",
+        "x".repeat(2 << 20)
+    );
+    let mut r = client
+        .post(format!("{}/graphql", app.url))
+        .insert_header(("content-type", "application/json"))
+        .send_body(huge.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["errors"][0]["extensions"]["code"], "VALIDATION", "{b}");
+    assert!(
+        b["errors"][0]["message"].as_str().unwrap().contains("上限"),
+        "{b}"
+    );
+
+    // The same without a declared length, streamed in chunks.
+    let chunks = futures::stream::iter(
+        huge.into_bytes()
+            .chunks(64 << 10)
+            .map(|c| Ok::<_, std::io::Error>(actix_web::web::Bytes::copy_from_slice(c)))
+            .collect::<Vec<_>>(),
+    );
+    let r = client
+        .post(format!("{}/graphql", app.url))
+        .insert_header(("content-type", "application/json"))
+        .send_stream(chunks)
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+
+    let r = client
+        .post(format!("{}/graphql", app.url))
+        .insert_header(("content-type", "multipart/form-data; boundary=x"))
+        .send_body("--x\r\n\r\n--x--\r\n")
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 415);
+
+    // A ledger file from nobody: refused for the missing token, whatever its size.
+    let r = client
+        .post(format!("{}/ledger/v1/problems/import", app.url))
+        .send_body(vec![b'a'; 20 << 20])
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let sup = app.token("county-supervisor").await.unwrap();
+    let (code, body) = app
+        .post_bytes("/ledger/v1/problems/import", &sup, vec![b'a'; 11 << 20])
+        .await
+        .unwrap();
+    assert_eq!(code, 413, "{body}");
+    // A normal request still works.
+    let ok = app
+        .gql(Some(&sup), "{ me { name } }", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(ok["data"]["me"]["name"], "王建国");
+}
+
+/// Dates are bounded to five years around today, by every entry point: a far time limit
+/// is refused by the mutation, by an import row, for a problem, and for the calendar.
+#[actix_web::test]
+async fn dates_far_from_today_are_refused_everywhere() {
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let admin = app.token("county-admin").await.unwrap();
+    let field = |b: &Value| {
+        (
+            error_code(b).map(str::to_string),
+            b["errors"][0]["extensions"]["field"]
+                .as_str()
+                .map(str::to_string),
+        )
+    };
+    let far = "+262142-12-31";
+    let b = app
+        .gql(
+            Some(&sup),
+            duban_tests::scenarios::ISSUE,
+            json!({"input": {"title": "远期事项", "leadUnitId": "liuhe-dzb", "dueOn": far}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        field(&b),
+        (Some("VALIDATION".into()), Some("dueOn".into())),
+        "{b}"
+    );
+    let b = app
+        .gql(
+            Some(&sup),
+            "mutation($i: RegisterProblemInput!) { registerProblem(input: $i) { problem { id } } }",
+            json!({"i": {"category": "慢作为", "source": "SELF_FOUND", "description": "拖延",
+                "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "liuhe-dzb", "dueOn": "2199-01-01"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        field(&b),
+        (Some("VALIDATION".into()), Some("dueOn".into())),
+        "{b}"
+    );
+    let b = app
+        .gql(
+            Some(&admin),
+            SET_DAY,
+            json!({"i": {"date": "9999-12-31", "workday": false, "reason": "远期"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        field(&b),
+        (Some("VALIDATION".into()), Some("date".into())),
+        "{b}"
+    );
+    let csv = "序号,单位,事项,工作要求,时限\n1,柳河镇党政办公室,远期事项,按期办结,262142-12-31\n";
+    let (code, report) = app
+        .post_bytes(
+            "/ledger/v1/assignments/import",
+            &sup,
+            csv.as_bytes().to_vec(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code, 422, "{report}");
+    assert_eq!(report["issues"][0]["column"], "时限", "{report}");
+    let listed = app
+        .gql(
+            Some(&sup),
+            "{ assignments(filter: {}) { totalCount } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let n = listed["data"]["assignments"]["totalCount"]
+        .as_i64()
+        .unwrap();
+    let within = app
+        .gql(
+            Some(&sup),
+            "{ assignments(filter: {}, first: 100) { edges { node { dueOn } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert!(n > 0);
+    for e in within["data"]["assignments"]["edges"].as_array().unwrap() {
+        assert!(e["node"]["dueOn"].as_str().unwrap() < "2100", "{e}");
+    }
+}

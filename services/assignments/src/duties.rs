@@ -77,6 +77,7 @@ impl AssignmentsService {
         }
         let today = self.clock.today();
         let starts_on = input.starts_on.unwrap_or(today).max(today);
+        crate::service::check_input_date("startsOn", starts_on, today)?;
         let next_on = duty::next_due(
             &input.recurrence,
             starts_on,

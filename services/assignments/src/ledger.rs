@@ -141,7 +141,10 @@ impl AssignmentsService {
                     "整改时限须为1至365个工作日",
                 ))
             }
-            (None, Some(due)) if due >= today => due,
+            (None, Some(due)) if due >= today => {
+                crate::service::check_input_date("dueOn", due, today)?;
+                due
+            }
             (None, Some(_)) => return Err(ApiError::validation("dueOn", "整改时限不能早于今天")),
             _ => {
                 return Err(ApiError::validation(

@@ -57,6 +57,25 @@ const DUE_SOON: &str = "DUE_SOON";
 const OVERDUE: &str = "OVERDUE";
 const ACK_OVERDUE: &str = "ACK_OVERDUE";
 
+/// Refuses a date given as input that lies more than five years from today.
+pub(crate) fn check_input_date(
+    field: &str,
+    date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<(), ApiError> {
+    if duban_clock::workdays::within_input_range(date, today) {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            field,
+            format!(
+                "日期须在今天前后{}年以内",
+                duban_clock::workdays::INPUT_YEARS
+            ),
+        ))
+    }
+}
+
 pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "assignments: internal error");
     ApiError::Internal(e.to_string())
@@ -793,6 +812,7 @@ impl AssignmentsService {
                 if due < today {
                     return Err(ApiError::validation("dueOn", "办结时限不能早于今天"));
                 }
+                check_input_date("dueOn", due, today)?;
                 (None, due)
             }
             _ => {
@@ -1237,6 +1257,7 @@ impl AssignmentsApi for AssignmentsService {
         input: SetCalendarDayInput,
     ) -> Result<CalendarChangeView, ApiError> {
         may_change_calendar(actor)?;
+        check_input_date("date", input.date, self.clock.today())?;
         if input.reason.trim().is_empty() {
             return Err(ApiError::validation("reason", "请填写调整理由"));
         }

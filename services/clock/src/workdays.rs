@@ -163,17 +163,22 @@ impl Calendar {
         d
     }
 
-    /// Working days strictly after `from` up to and including `to`; negative when `to` is earlier.
+    /// Working days strictly after `from` up to and including `to`; negative when `to` is
+    /// earlier. Its cost does not grow with the distance: weekdays are counted by arithmetic,
+    /// then each special day in between corrects the count.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
         if to < from {
             return -self.working_days_between(to, from);
         }
-        let mut count = 0;
-        let mut d = from;
-        while d < to {
-            d = d.succ_opt().unwrap_or(to);
-            if self.is_workday(d) {
-                count += 1;
+        let mut count = weekdays_through(to) - weekdays_through(from);
+        if let Some(first) = from.succ_opt().filter(|f| *f <= to) {
+            for (day, special) in self.special.range(first..=to) {
+                let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+                match special {
+                    Special::Holiday(_) if !weekend => count -= 1,
+                    Special::Workday(_) if weekend => count += 1,
+                    _ => {}
+                }
             }
         }
         count
@@ -192,6 +197,30 @@ impl Calendar {
         }
         out
     }
+}
+
+/// Monday-to-Friday days from a fixed Monday up to and including `day` (any day counts
+/// the same way, so differences are exact).
+fn weekdays_through(day: NaiveDate) -> i64 {
+    // 0001-01-01 was a Monday in the proleptic Gregorian calendar chrono uses.
+    let n = i64::from(day.num_days_from_ce()) - 1;
+    let (weeks, rest) = (n.div_euclid(7), n.rem_euclid(7));
+    weeks * 5 + rest.min(4) + 1
+}
+
+/// How far from today a date given as input may lie, in years either way.
+pub const INPUT_YEARS: i32 = 5;
+
+/// Whether `date` lies within [`INPUT_YEARS`] of `today`: the bound on every date a
+/// command accepts, so no date's distance can make work grow.
+pub fn within_input_range(date: NaiveDate, today: NaiveDate) -> bool {
+    let shift = |years: i32| {
+        today
+            .with_year(today.year() + years)
+            .or_else(|| today.pred_opt().and_then(|d| d.with_year(d.year() + years)))
+            .unwrap_or(today)
+    };
+    (shift(-INPUT_YEARS)..=shift(INPUT_YEARS)).contains(&date)
 }
 
 /// Whether `day` is a working day on the weekends-only calendar.
@@ -290,6 +319,44 @@ mod tests {
         assert_eq!(c.working_days_before(d(2026, 3, 17), 0), d(2026, 3, 17));
         // Due Tue 24 Feb 2026, after the nine-day Spring Festival: one working day left from Sat 14 Feb.
         assert_eq!(c.working_days_before(d(2026, 2, 24), 1), d(2026, 2, 14));
+    }
+
+    #[test]
+    fn counting_by_arithmetic_agrees_with_walking_day_by_day() {
+        let mut c = Calendar::official();
+        c.set(d(2026, 12, 5), Some(Special::Workday("调休".into())));
+        c.set(d(2026, 12, 9), Some(Special::Holiday("县庆".into())));
+        let walk = |from: NaiveDate, to: NaiveDate| {
+            from.iter_days()
+                .skip(1)
+                .take_while(|x| *x <= to)
+                .filter(|x| c.is_workday(*x))
+                .count() as i64
+        };
+        let start = d(2024, 12, 20);
+        for a in (0..800).step_by(7) {
+            for len in [0, 1, 2, 5, 6, 7, 13, 40, 200, 400] {
+                let from = start + chrono::Duration::days(a);
+                let to = from + chrono::Duration::days(len);
+                assert_eq!(
+                    c.working_days_between(from, to),
+                    walk(from, to),
+                    "{from} → {to}"
+                );
+                assert_eq!(c.working_days_between(to, from), -walk(from, to));
+            }
+        }
+    }
+
+    #[test]
+    fn input_dates_lie_within_five_years_of_today() {
+        let today = d(2026, 11, 29);
+        assert!(within_input_range(d(2031, 11, 29), today));
+        assert!(!within_input_range(d(2031, 11, 30), today));
+        assert!(within_input_range(d(2021, 11, 29), today));
+        assert!(!within_input_range(d(2021, 11, 28), today));
+        assert!(!within_input_range(NaiveDate::MAX, today));
+        assert!(within_input_range(d(2028, 2, 29), d(2028, 2, 29)));
     }
 
     #[test]

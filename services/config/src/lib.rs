@@ -154,6 +154,12 @@ pub struct Config {
     pub yellow_days_before_due: i64,
     /// Largest GraphQL page. Default 100.
     pub max_page_size: usize,
+    /// Largest `/graphql` request body, in bytes. Default 1 MiB.
+    pub graphql_body_limit: usize,
+    /// Largest ledger file `/ledger/v1/{kind}/import` reads, in bytes. Default 10 MiB.
+    pub import_body_limit: usize,
+    /// Largest `/graphql` response, in bytes. Default 8 MiB.
+    pub response_limit: usize,
     /// Longest extension one request may ask for, in working days. Default 10.
     pub extension_cap_days: i32,
     /// Working days before a time limit at which the DueSoon reminder fires. Default 2.
@@ -199,6 +205,9 @@ impl Default for Config {
             log_filter: "info".into(),
             yellow_days_before_due: 1,
             max_page_size: 100,
+            graphql_body_limit: 1 << 20,
+            import_body_limit: 10 << 20,
+            response_limit: 8 << 20,
             extension_cap_days: 10,
             due_soon_working_days: 2,
             audit_suite: "sha256-ed25519".into(),
@@ -408,6 +417,18 @@ impl Config {
                 key: "extension_cap_days",
                 message: "must be between 1 and 60".into(),
             });
+        }
+        for (key, value) in [
+            ("graphql_body_limit", self.graphql_body_limit),
+            ("import_body_limit", self.import_body_limit),
+            ("response_limit", self.response_limit),
+        ] {
+            if !(1024..=(256 << 20)).contains(&value) {
+                return Err(ConfigError::Invalid {
+                    key,
+                    message: "must be between 1 KiB and 256 MiB".into(),
+                });
+            }
         }
         if self.max_page_size == 0 {
             return Err(ConfigError::Invalid {

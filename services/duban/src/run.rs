@@ -175,6 +175,15 @@ pub async fn open_databases(config: &Config) -> anyhow::Result<[DatabaseConnecti
     Ok([a, e, n, au])
 }
 
+/// The gateway's request and response bounds from the configuration.
+pub(crate) fn gateway_limits(config: &Config) -> duban_gateway::limits::Limits {
+    duban_gateway::limits::Limits {
+        graphql_body: config.graphql_body_limit,
+        import_body: config.import_body_limit,
+        response: config.response_limit,
+    }
+}
+
 /// Opens the audit log with the configured suite and key.
 pub async fn open_audit(
     config: &Config,
@@ -398,6 +407,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         keys: TokenKeys::new(config.jwt_secret.expose().as_bytes()),
         clock,
         services,
+        limits: gateway_limits(config),
     };
     let listener = std::net::TcpListener::bind(&config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;

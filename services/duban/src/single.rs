@@ -170,6 +170,7 @@ pub async fn start_service(
                 keys: TokenKeys::new(config.jwt_secret.expose().as_bytes()),
                 clock: clock.clone(),
                 services: services.clone(),
+                limits: crate::run::gateway_limits(config),
             };
             let readiness = Readiness {
                 db: None,

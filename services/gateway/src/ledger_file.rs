@@ -490,11 +490,16 @@ pub async fn import(
     req: HttpRequest,
     kind: web::Path<String>,
     q: web::Query<ImportQuery>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> HttpResponse {
     let actor = match http_actor(&gw, &req).await {
         Ok(a) => a,
         Err(e) => return http_error(e),
+    };
+    // The file is read only once its sender is known.
+    let body = match crate::limits::read_body(&req, payload, gw.limits.import_body).await {
+        Ok(b) => b,
+        Err(refused) => return refused,
     };
     let Some(kind) = kind_of(&kind) else {
         return http_error(ApiError::not_found("台账", &kind));

@@ -4,6 +4,7 @@
 pub mod error;
 mod ledger;
 pub mod ledger_file;
+pub mod limits;
 pub mod schema;
 pub mod server;
 mod types;

@@ -1,11 +1,13 @@
 //! The actix-web side: `/graphql` (GraphiQL on GET), `/graphql/ws`, the audit proofs under
 //! `/audit/v1`, ledger files under `/ledger/v1`, `/healthz`, `/readyz`.
 
+use crate::limits::{read_body, refusal, response_too_large, Limits};
 use crate::schema::DubanSchema;
+use actix_web::http::StatusCode;
 use actix_web::{guard, web, HttpRequest, HttpResponse};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::Data;
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
+use async_graphql_actix_web::GraphQLSubscription;
 use duban_api::ApiError;
 use duban_api::{AssignmentsApi, AuditApi, EvaluationApi, NotificationsApi};
 use duban_auth::{Actor, Subject, TokenKeys};
@@ -37,6 +39,8 @@ pub struct Gateway {
     pub clock: SharedClock,
     /// The services, for readiness.
     pub services: Services,
+    /// Bounds on requests and responses.
+    pub limits: Limits,
 }
 
 /// The caller an `Authorization` header value names, as the directory has them now.
@@ -58,12 +62,38 @@ fn authorization(req: &HttpRequest) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
-async fn graphql(
-    gw: web::Data<Gateway>,
-    req: HttpRequest,
-    body: GraphQLRequest,
-) -> GraphQLResponse {
+async fn graphql(gw: web::Data<Gateway>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
     let actor = caller(&gw, authorization(&req)).await.map(|(_, a)| a);
+    let json = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| {
+            t.starts_with("application/json") || t.starts_with("application/graphql-response+json")
+        });
+    if !json {
+        return refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "VALIDATION",
+            Some("body"),
+            "请以 application/json 提交 GraphQL 请求；台账文件请用 /ledger/v1 导入",
+        );
+    }
+    let body = match read_body(&req, payload, gw.limits.graphql_body).await {
+        Ok(b) => b,
+        Err(refused) => return refused,
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "VALIDATION",
+                Some("body"),
+                &format!("请求体不是有效的 GraphQL 请求（JSON）：{e}"),
+            )
+        }
+    };
     let sent = req
         .headers()
         .get(duban_api::trace::HEADER)
@@ -77,16 +107,28 @@ async fn graphql(
     duban_transport::trace::join(&span, trace_id, None);
     let mut resp = duban_api::trace::scope(
         trace_id,
-        gw.schema
-            .execute(body.into_inner().data(actor))
-            .instrument(span),
+        gw.schema.execute(request.data(actor)).instrument(span),
     )
     .await;
     resp.extensions.insert(
         "traceId".to_string(),
         async_graphql::Value::String(trace_id.to_string()),
     );
-    resp.into()
+    match serde_json::to_vec(&resp) {
+        Ok(bytes) if bytes.len() <= gw.limits.response => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(bytes),
+        Ok(_) => response_too_large(gw.limits.response),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialize a GraphQL response");
+            refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                None,
+                "服务内部错误，请稍后重试",
+            )
+        }
+    }
 }
 
 async fn graphiql() -> HttpResponse {
@@ -136,7 +178,6 @@ async fn ws(
 }
 
 pub(crate) fn http_error(e: duban_api::ApiError) -> HttpResponse {
-    use actix_web::http::StatusCode;
     let status = match e.code() {
         "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
         "FORBIDDEN" => StatusCode::FORBIDDEN,
@@ -256,7 +297,6 @@ async fn readyz(gw: web::Data<Gateway>) -> HttpResponse {
 pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(gw.clone()))
-            .app_data(web::PayloadConfig::new(16 << 20))
             .service(web::resource("/graphql").guard(guard::Post()).to(graphql))
             .service(web::resource("/graphql").guard(guard::Get()).to(graphiql))
             .service(web::resource("/graphql/ws").to(ws))
