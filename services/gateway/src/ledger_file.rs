@@ -166,22 +166,108 @@ fn xlsx_cell(d: &calamine::Data) -> String {
     }
 }
 
-/// Reads the first sheet of an `.xlsx`, or a CSV (with or without a byte-order mark),
-/// into rows keyed by the header found in the first five rows.
-pub fn read_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
+/// The most rows a ledger file may hold (header and title rows included).
+pub const MAX_FILE_ROWS: usize = 5_010;
+/// The most columns a ledger row may use.
+pub const MAX_FILE_COLUMNS: usize = 64;
+/// The longest cell, in characters (Excel's own cell limit).
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// The most an `.xlsx` may hold once unpacked, in bytes.
+pub const MAX_UNPACKED_BYTES: u64 = 64 << 20;
+/// The most parts an `.xlsx` may hold.
+const MAX_PARTS: usize = 1_000;
+
+fn file_error(message: impl Into<String>) -> ApiError {
+    ApiError::validation("file", message)
+}
+
+/// Refuses a workbook whose parts would unpack to more than [`MAX_UNPACKED_BYTES`], before
+/// anything is unpacked: the sizes a zip declares bound what its reader will inflate.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), ApiError> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| file_error(format!("无法读取Excel文件：{e}")))?;
+    if zip.len() > MAX_PARTS {
+        return Err(file_error("Excel文件的内部部件过多，不像台账文件"));
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let size = zip
+            .by_index_raw(i)
+            .map(|f| f.size())
+            .map_err(|e| file_error(format!("无法读取Excel文件：{e}")))?;
+        total = total.saturating_add(size);
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(file_error(format!(
+            "Excel文件解压后超过 {} MB，请删除多余的工作表、格式或图片后再导入",
+            MAX_UNPACKED_BYTES >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// The first sheet's cells, streamed one at a time (never a whole grid in memory), each
+/// bounded by row, column and length.
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
     use calamine::Reader;
+    check_unpacked_size(bytes)?;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| file_error(format!("无法读取Excel文件：{e}")))?;
+    let first = wb
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| file_error("Excel文件中没有工作表"))?;
+    let mut cells = wb
+        .worksheet_cells_reader(&first)
+        .map_err(|e| file_error(format!("无法读取工作表：{e}")))?;
+    let mut table: Vec<Vec<String>> = Vec::new();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| file_error(format!("无法读取工作表：{e}")))?
+    {
+        let (row, col) = cell.get_position();
+        let (row, col) = (row as usize, col as usize);
+        let text = xlsx_cell(&calamine::Data::from(cell.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        if row >= MAX_FILE_ROWS {
+            return Err(file_error(format!(
+                "一次最多导入{}行，请分批导入",
+                MAX_FILE_ROWS - 10
+            )));
+        }
+        if col >= MAX_FILE_COLUMNS {
+            return Err(file_error(format!(
+                "台账最多{MAX_FILE_COLUMNS}列，第{}行超出",
+                row + 1
+            )));
+        }
+        if text.chars().count() > MAX_CELL_CHARS {
+            return Err(file_error(format!(
+                "第{}行有单元格超过{MAX_CELL_CHARS}字",
+                row + 1
+            )));
+        }
+        if table.len() <= row {
+            table.resize_with(row + 1, Vec::new);
+        }
+        let r = &mut table[row];
+        if r.len() <= col {
+            r.resize(col + 1, String::new());
+        }
+        r[col] = text;
+    }
+    Ok(table)
+}
+
+/// Reads the first sheet of an `.xlsx`, or a CSV (with or without a byte-order mark),
+/// into rows keyed by the header found in the first five rows; files beyond the bounds
+/// on rows, columns, cell length or unpacked size are refused.
+pub fn read_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
     let table: Vec<Vec<String>> = if bytes.starts_with(b"PK") {
-        let mut wb: calamine::Xlsx<_> =
-            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
-                .map_err(|e| ApiError::validation("file", format!("无法读取Excel文件：{e}")))?;
-        let range = wb
-            .worksheet_range_at(0)
-            .ok_or_else(|| ApiError::validation("file", "Excel文件中没有工作表"))?
-            .map_err(|e| ApiError::validation("file", format!("无法读取工作表：{e}")))?;
-        range
-            .rows()
-            .map(|r| r.iter().map(xlsx_cell).collect())
-            .collect()
+        read_xlsx(bytes)?
     } else {
         let text = std::str::from_utf8(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes))
             .map_err(|_| {
@@ -194,6 +280,24 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
         let mut table = Vec::new();
         for rec in r.records() {
             let rec = rec.map_err(|e| ApiError::validation("file", format!("CSV格式有误：{e}")))?;
+            if table.len() >= MAX_FILE_ROWS {
+                return Err(file_error(format!(
+                    "一次最多导入{}行，请分批导入",
+                    MAX_FILE_ROWS - 10
+                )));
+            }
+            if rec.len() > MAX_FILE_COLUMNS {
+                return Err(file_error(format!(
+                    "台账最多{MAX_FILE_COLUMNS}列，第{}行超出",
+                    table.len() + 1
+                )));
+            }
+            if rec.iter().any(|c| c.chars().count() > MAX_CELL_CHARS) {
+                return Err(file_error(format!(
+                    "第{}行有单元格超过{MAX_CELL_CHARS}字",
+                    table.len() + 1
+                )));
+            }
             table.push(rec.iter().map(str::to_string).collect());
         }
         table
@@ -562,6 +666,52 @@ mod tests {
         // In the workbook the title row comes first, so the data row is Excel row 3.
         let rows = read_rows(&to_xlsx(&s).unwrap_or_default()).unwrap_or_default();
         assert_eq!(rows[0].row, 3);
+    }
+
+    fn refusal(bytes: &[u8]) -> String {
+        match read_rows(bytes) {
+            Err(ApiError::Validation { field, message }) if field == "file" => message,
+            other => panic!("expected a refusal of the file, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_workbook_that_would_unpack_past_the_bound_is_refused_before_unpacking() {
+        use std::io::Write as _;
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("xl/sharedStrings.xml", stored)
+            .unwrap_or_default();
+        let block = vec![b'a'; 1 << 20];
+        for _ in 0..=(MAX_UNPACKED_BYTES >> 20) {
+            zip.write_all(&block).unwrap_or_default();
+        }
+        let _ = zip.finish();
+        assert!(refusal(out.get_ref()).contains("解压后"));
+    }
+
+    #[test]
+    fn a_cell_far_down_or_across_the_sheet_is_refused_without_building_the_grid() {
+        let book = |row: u32, col: u16| {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let ws = wb.add_worksheet();
+            let _ = ws.write_string(0, 0, "序号");
+            let _ = ws.write_string(row, col, "炸弹");
+            wb.save_to_buffer().unwrap_or_default()
+        };
+        assert!(refusal(&book(1_048_575, 16_383)).contains("一次最多导入"));
+        assert!(refusal(&book(3, 200)).contains("列"));
+    }
+
+    #[test]
+    fn a_cell_longer_than_excel_allows_is_refused() {
+        let csv = format!(
+            "序号,单位,问题\n1,青石镇党政办公室,{}\n",
+            "长".repeat(MAX_CELL_CHARS + 1)
+        );
+        assert!(refusal(csv.as_bytes()).contains("超过"));
     }
 
     #[test]
