@@ -98,6 +98,7 @@ impl Cluster {
             let secret = secret.context("test_config() names every secret")?;
             env.insert(name.into(), secret.expose().to_string());
         }
+        env.insert("DUBAN_RATE_LIMIT_PER_SECOND".into(), "0".into());
         env.insert(
             "DUBAN_LOG".into(),
             "warn,duban=info,duban_outbox=info,duban_transport=info".into(),

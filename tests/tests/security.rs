@@ -453,3 +453,156 @@ async fn dates_far_from_today_are_refused_everywhere() {
         assert!(e["node"]["dueOn"].as_str().unwrap() < "2100", "{e}");
     }
 }
+
+/// graphql-js `getIntrospectionQuery()` with every option, as GraphiQL sends it.
+const INTROSPECTION: &str = r#"query IntrospectionQuery {
+  __schema { description queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } } }
+}
+fragment FullType on __Type {
+  kind name description specifiedByURL
+  fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields(includeDeprecated: true) { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue isDeprecated deprecationReason }
+fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } } }"#;
+
+fn code_and_message(b: &Value) -> (String, String) {
+    (
+        b["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
+        b["errors"][0]["message"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+/// Tools get introspection once signed in; strangers get neither it nor suggestions; every
+/// refusal (aliases, cost, depth, syntax, directives) is coded and Chinese, and the error
+/// list is capped.
+#[actix_web::test]
+async fn introspection_for_tools_and_coded_refusals_for_abuse() {
+    let app = spawn_app().await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let b = app
+        .gql(Some(&clerk), INTROSPECTION, json!({}))
+        .await
+        .unwrap();
+    assert!(b["errors"].is_null(), "{b}");
+    assert!(b["data"]["__schema"]["types"].as_array().unwrap().len() > 50);
+    let b = app.gql(None, INTROSPECTION, json!({})).await.unwrap();
+    assert!(
+        b["data"].is_null() || b["data"]["__schema"].is_null(),
+        "{b}"
+    );
+    assert_eq!(code_and_message(&b).0, "UNAUTHENTICATED", "{b}");
+    let b = app.gql(None, "{ mee { name } }", json!({})).await.unwrap();
+    assert!(!b.to_string().contains("Did you mean"), "{b}");
+    let b = app
+        .gql(Some(&clerk), "{ mee { name } }", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(code_and_message(&b).0, "VALIDATION", "{b}");
+
+    let chinese = |m: &str| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    // A thousand aliases of a full page.
+    let many: String = (0..1000)
+        .map(|i| format!("a{i}: assignments(first: 100) {{ edges {{ node {{ id title }} }} }} "))
+        .collect();
+    let b = app
+        .gql(Some(&clerk), &format!("{{ {many} }}"), json!({}))
+        .await
+        .unwrap();
+    let (code, message) = code_and_message(&b);
+    assert_eq!(code, "QUERY_TOO_COMPLEX", "{b}");
+    assert!(chinese(&message), "{message}");
+    // Within the alias cap, the pages' cost is still weighed by `first`.
+    let pages: String = (0..20)
+        .map(|i| {
+            format!(
+                "a{i}: assignments(first: 100) {{ edges {{ node {{ id title dueOn state }} }} }} "
+            )
+        })
+        .collect();
+    let b = app
+        .gql(Some(&clerk), &format!("{{ {pages} }}"), json!({}))
+        .await
+        .unwrap();
+    let (code, message) = code_and_message(&b);
+    assert_eq!(code, "QUERY_TOO_COMPLEX", "{b}");
+    assert!(chinese(&message), "{message}");
+    let one =
+        "{ assignments(first: 100) { totalCount edges { node { id title dueOn state color } } } }";
+    assert!(app.gql(Some(&clerk), one, json!({})).await.unwrap()["errors"].is_null());
+    // Too deep, bad syntax, repeated directives.
+    let deep = format!(
+        "{{ __schema {{ types {{ fields {{ type {{ {} kind {} }} }} }} }} }}",
+        "ofType {".repeat(14),
+        "}".repeat(14)
+    );
+    let b = app.gql(Some(&clerk), &deep, json!({})).await.unwrap();
+    let (code, message) = code_and_message(&b);
+    assert_eq!(code, "QUERY_TOO_COMPLEX", "{b}");
+    assert!(chinese(&message), "{message}");
+    let b = app.gql(Some(&clerk), "{ me { ", json!({})).await.unwrap();
+    let (code, message) = code_and_message(&b);
+    assert_eq!(code, "VALIDATION", "{b}");
+    assert!(chinese(&message), "{message}");
+    let directives = "@skip(if: false) ".repeat(20_000);
+    let b = app
+        .gql(
+            Some(&clerk),
+            &format!("{{ me {directives} {{ name }} }}"),
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let (code, _) = code_and_message(&b);
+    assert!(!code.is_empty(), "{}", &b.to_string()[..500]);
+    assert!(b["errors"].as_array().unwrap().len() <= 21);
+    assert!(
+        b.to_string().len() < 64 << 10,
+        "{} bytes of errors",
+        b.to_string().len()
+    );
+}
+
+/// A caller over their budget waits, told how long; others are not held up.
+#[actix_web::test]
+async fn a_caller_over_the_rate_limit_is_told_when_to_retry() {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        rate_limit_per_second: 1,
+        rate_limit_burst: 3,
+        response_limit: 1024,
+        ..duban_tests::test_config()
+    };
+    let app = duban_tests::spawn_with(config, dir).await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let other = app.token("baisha-clerk").await.unwrap();
+    let me = "{ me { name } }";
+    for _ in 0..3 {
+        assert!(app.gql(Some(&clerk), me, json!({})).await.unwrap()["errors"].is_null());
+    }
+    let b = app.gql(Some(&clerk), me, json!({})).await.unwrap();
+    assert_eq!(code_and_message(&b).0, "RATE_LIMITED", "{b}");
+    assert!(
+        b["errors"][0]["extensions"]["retryAfterSeconds"]
+            .as_u64()
+            .unwrap()
+            >= 1,
+        "{b}"
+    );
+    assert!(app.gql(Some(&other), me, json!({})).await.unwrap()["errors"].is_null());
+    // A response over the bound is refused, not sent.
+    let big = "{ orgUnits { id name path divisionCode kind parentId } }";
+    let sup = app.token("county-supervisor").await.unwrap();
+    let b = app.gql(Some(&sup), big, json!({})).await.unwrap();
+    assert_eq!(code_and_message(&b).0, "QUERY_TOO_COMPLEX", "{b}");
+}

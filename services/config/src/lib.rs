@@ -154,6 +154,11 @@ pub struct Config {
     pub yellow_days_before_due: i64,
     /// Largest GraphQL page. Default 100.
     pub max_page_size: usize,
+    /// GraphQL requests a second each caller may send on average; 0 turns the limit off.
+    /// Default 20.
+    pub rate_limit_per_second: u32,
+    /// GraphQL requests a caller may send at once before the average applies. Default 60.
+    pub rate_limit_burst: u32,
     /// Largest `/graphql` request body, in bytes. Default 1 MiB.
     pub graphql_body_limit: usize,
     /// Largest ledger file `/ledger/v1/{kind}/import` reads, in bytes. Default 10 MiB.
@@ -205,6 +210,8 @@ impl Default for Config {
             log_filter: "info".into(),
             yellow_days_before_due: 1,
             max_page_size: 100,
+            rate_limit_per_second: 20,
+            rate_limit_burst: 60,
             graphql_body_limit: 1 << 20,
             import_body_limit: 10 << 20,
             response_limit: 8 << 20,
@@ -274,6 +281,9 @@ pub struct ConfigArgs {
         hide_env_values = true
     )]
     pub audit_signing_key: Option<String>,
+    /// GraphQL requests a second per caller, 0 for no limit [default: 20].
+    #[arg(long, env = "DUBAN_RATE_LIMIT_PER_SECOND", global = true)]
+    pub rate_limit_per_second: Option<u32>,
     /// Key signing internal calls between duban processes (never printed).
     #[arg(long, env = "DUBAN_SERVICE_KEY", global = true, hide_env_values = true)]
     pub service_key: Option<String>,
@@ -333,6 +343,9 @@ impl Config {
         }
         if let Some(v) = args.demo {
             c.demo = Some(v);
+        }
+        if let Some(v) = args.rate_limit_per_second {
+            c.rate_limit_per_second = v;
         }
         if let Some(v) = &args.service_key {
             c.service_key = Some(Secret::new(v.clone()));

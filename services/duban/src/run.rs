@@ -9,7 +9,7 @@ use duban_clock::SharedClock;
 use duban_config::Config;
 use duban_config::TransportKind;
 use duban_evaluation::EvaluationService;
-use duban_gateway::{build_schema, Gateway, Services};
+use duban_gateway::{Gateway, Services};
 use duban_notifications::NotificationsService;
 use duban_outbox::entity::{inbox, outbox};
 use duban_outbox::{Consumer, EventBus, Relay};
@@ -178,6 +178,8 @@ pub async fn open_databases(config: &Config) -> anyhow::Result<[DatabaseConnecti
 /// The gateway's request and response bounds from the configuration.
 pub(crate) fn gateway_limits(config: &Config) -> duban_gateway::limits::Limits {
     duban_gateway::limits::Limits {
+        per_second: config.rate_limit_per_second,
+        burst: config.rate_limit_burst,
         graphql_body: config.graphql_body_limit,
         import_body: config.import_body_limit,
         response: config.response_limit,
@@ -402,13 +404,14 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         notifications: Arc::new(notifications),
         audit: Arc::new(audit),
     };
-    let gateway = Gateway {
-        schema: build_schema(services.clone(), config.max_page_size),
-        keys: TokenKeys::new(config.jwt_secret.expose().as_bytes()),
-        clock,
+    let gateway = Gateway::new(
         services,
-        limits: gateway_limits(config),
-    };
+        TokenKeys::new(config.jwt_secret.expose().as_bytes()),
+        clock,
+        gateway_limits(config),
+        config.max_page_size,
+        config.is_explicit_demo(),
+    );
     let listener = std::net::TcpListener::bind(&config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;

@@ -15,7 +15,7 @@ use duban_auth::TokenKeys;
 use duban_clock::SharedClock;
 use duban_config::{Config, TransportKind};
 use duban_evaluation::EvaluationService;
-use duban_gateway::{build_schema, Gateway, Services};
+use duban_gateway::{Gateway, Services};
 use duban_notifications::NotificationsService;
 use duban_outbox::{EventBus, Relay};
 use duban_schema::topics;
@@ -165,13 +165,14 @@ pub async fn start_service(
                     key.clone(),
                 )),
             };
-            let gateway = Gateway {
-                schema: build_schema(services.clone(), config.max_page_size),
-                keys: TokenKeys::new(config.jwt_secret.expose().as_bytes()),
-                clock: clock.clone(),
-                services: services.clone(),
-                limits: crate::run::gateway_limits(config),
-            };
+            let gateway = Gateway::new(
+                services.clone(),
+                TokenKeys::new(config.jwt_secret.expose().as_bytes()),
+                clock.clone(),
+                crate::run::gateway_limits(config),
+                config.max_page_size,
+                config.is_explicit_demo(),
+            );
             let readiness = Readiness {
                 db: None,
                 transport: None,

@@ -428,6 +428,7 @@ impl LedgerQuery {
     }
 
     /// The problem ledger in the caller's scope, by time limit then id. At most 100 a page.
+    #[graphql(complexity = "crate::schema::page_cost(first, child_complexity)")]
     async fn problems(
         &self,
         ctx: &Context<'_>,

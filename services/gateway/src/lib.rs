@@ -2,6 +2,7 @@
 //! scope and role, and calls the services through their client traits only.
 
 pub mod error;
+pub mod guard;
 mod ledger;
 pub mod ledger_file;
 pub mod limits;
@@ -9,5 +10,5 @@ pub mod schema;
 pub mod server;
 mod types;
 
-pub use schema::{build_schema, DubanSchema};
+pub use schema::{build_anonymous_schema, build_schema, DubanSchema};
 pub use server::{app_config, Gateway, Services};

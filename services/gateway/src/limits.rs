@@ -8,6 +8,11 @@ use futures::StreamExt;
 /// The bounds, from the configuration.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
+    /// Requests a second each caller (person, or address when anonymous) may send on
+    /// average; 0 turns the limit off.
+    pub per_second: u32,
+    /// Requests a caller may send at once before the average applies.
+    pub burst: u32,
     /// Largest `/graphql` request body, in bytes.
     pub graphql_body: usize,
     /// Largest ledger file an import reads, in bytes.
@@ -19,6 +24,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
+            per_second: 20,
+            burst: 60,
             graphql_body: 1 << 20,
             import_body: 10 << 20,
             response: 8 << 20,
@@ -95,4 +102,66 @@ pub fn response_too_large(limit: usize) -> HttpResponse {
             megabytes(limit)
         ),
     )
+}
+
+type Keyed = governor::RateLimiter<
+    String,
+    governor::state::keyed::DefaultKeyedStateStore<String>,
+    governor::clock::DefaultClock,
+>;
+
+/// A token bucket per caller.
+#[derive(Clone)]
+pub struct RateLimit {
+    limiter: Option<std::sync::Arc<Keyed>>,
+    checks: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RateLimit {
+    /// Buckets of `limits.burst` refilled at `limits.per_second`; none when that is 0.
+    pub fn new(limits: &Limits) -> Self {
+        let quota = std::num::NonZeroU32::new(limits.per_second).map(|rate| {
+            let burst =
+                std::num::NonZeroU32::new(limits.burst.max(limits.per_second)).unwrap_or(rate);
+            governor::Quota::per_second(rate).allow_burst(burst)
+        });
+        Self {
+            limiter: quota.map(|q| std::sync::Arc::new(governor::RateLimiter::keyed(q))),
+            checks: Default::default(),
+        }
+    }
+
+    /// Takes one request from `caller`'s bucket; when it is empty, the refusal saying when
+    /// to retry.
+    pub fn refusal(&self, caller: &str) -> Option<HttpResponse> {
+        let limiter = self.limiter.as_ref()?;
+        // Forget idle callers now and then, so the table stays as small as the callers.
+        if self
+            .checks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            % 4096
+            == 4095
+        {
+            limiter.retain_recent();
+        }
+        match limiter.check_key(&caller.to_string()) {
+            Ok(()) => None,
+            Err(not_until) => {
+                use governor::clock::Clock as _;
+                let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                Some(
+                    HttpResponse::TooManyRequests()
+                        .insert_header((actix_web::http::header::RETRY_AFTER, secs))
+                        .json(serde_json::json!({
+                            "data": null,
+                            "errors": [{
+                                "message": format!("请求过于频繁，请{secs}秒后再试"),
+                                "extensions": { "code": "RATE_LIMITED", "retryAfterSeconds": secs },
+                            }],
+                        })),
+                )
+            }
+        }
+    }
 }

@@ -27,13 +27,45 @@ pub struct MaxPageSize(pub usize);
 /// Default page size when `first` is not given.
 const DEFAULT_PAGE: usize = 20;
 
-/// Builds the schema with its services and limits.
-pub fn build_schema(services: Services, max_page_size: usize) -> DubanSchema {
+/// The deepest query served: the standard introspection query (graphql-js
+/// `getIntrospectionQuery`, nine levels of `ofType`) is 15 deep.
+pub const MAX_DEPTH: usize = 16;
+/// The highest cost served; a list field costs its page size times its selection.
+pub const MAX_COMPLEXITY: usize = 10_000;
+
+/// The cost of a page of `first` items (the default page when unset) of `child` each.
+pub(crate) fn page_cost(first: Option<i32>, child: usize) -> usize {
+    let n = first.map_or(DEFAULT_PAGE, |n| n.max(1) as usize);
+    n.saturating_mul(child).saturating_add(1)
+}
+
+fn bounded(
+    services: Services,
+    max_page_size: usize,
+    anonymous: bool,
+) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .data(services)
         .data(MaxPageSize(max_page_size))
-        .limit_depth(12)
-        .limit_complexity(2_000)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_directives(16)
+        .extension(crate::guard::DocumentBounds {
+            refuse_introspection: anonymous,
+        })
+}
+
+/// Builds the schema with its services and limits, for signed-in callers.
+pub fn build_schema(services: Services, max_page_size: usize) -> DubanSchema {
+    bounded(services, max_page_size, false).finish()
+}
+
+/// The schema for callers without a valid token: the same limits, no introspection and
+/// no "did you mean" suggestions.
+pub fn build_anonymous_schema(services: Services, max_page_size: usize) -> DubanSchema {
+    bounded(services, max_page_size, true)
+        .disable_introspection()
+        .disable_suggestions()
         .finish()
 }
 
@@ -265,6 +297,7 @@ impl QueryRoot {
     }
 
     /// Assignments in the caller's scope, by time limit then id. At most 100 a page.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn assignments(
         &self,
         ctx: &Context<'_>,
@@ -328,6 +361,7 @@ impl QueryRoot {
     }
 
     /// The caller's notices, newest first. At most 100 a page.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn my_notifications(
         &self,
         ctx: &Context<'_>,
@@ -354,6 +388,7 @@ impl QueryRoot {
     }
 
     /// The audit log in the caller's scope, oldest first (DISCIPLINE and ADMIN). At most 100 a page.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn audit_entries(
         &self,
         ctx: &Context<'_>,

@@ -1,8 +1,9 @@
 //! The actix-web side: `/graphql` (GraphiQL on GET), `/graphql/ws`, the audit proofs under
 //! `/audit/v1`, ledger files under `/ledger/v1`, `/healthz`, `/readyz`.
 
-use crate::limits::{read_body, refusal, response_too_large, Limits};
+use crate::limits::{read_body, refusal, response_too_large, Limits, RateLimit};
 use crate::schema::DubanSchema;
+use crate::schema::{build_anonymous_schema, build_schema};
 use actix_web::http::StatusCode;
 use actix_web::{guard, web, HttpRequest, HttpResponse};
 use async_graphql::http::GraphiQLSource;
@@ -31,8 +32,11 @@ pub struct Services {
 /// What the HTTP handlers share.
 #[derive(Clone)]
 pub struct Gateway {
-    /// The schema.
+    /// The schema for signed-in callers.
     pub schema: DubanSchema,
+    /// The schema for callers without a valid token (no introspection or suggestions,
+    /// except in a demo).
+    pub anonymous: DubanSchema,
     /// Token keys.
     pub keys: TokenKeys,
     /// Clock for token expiry.
@@ -41,6 +45,36 @@ pub struct Gateway {
     pub services: Services,
     /// Bounds on requests and responses.
     pub limits: Limits,
+    /// Each caller's request budget.
+    pub rate: RateLimit,
+}
+
+impl Gateway {
+    /// The gateway over `services`; `demo` opens introspection to callers without a token.
+    pub fn new(
+        services: Services,
+        keys: TokenKeys,
+        clock: SharedClock,
+        limits: Limits,
+        max_page_size: usize,
+        demo: bool,
+    ) -> Self {
+        let schema = build_schema(services.clone(), max_page_size);
+        let anonymous = if demo {
+            schema.clone()
+        } else {
+            build_anonymous_schema(services.clone(), max_page_size)
+        };
+        Self {
+            schema,
+            anonymous,
+            keys,
+            clock,
+            services,
+            rate: RateLimit::new(&limits),
+            limits,
+        }
+    }
 }
 
 /// The caller an `Authorization` header value names, as the directory has them now.
@@ -64,6 +98,18 @@ fn authorization(req: &HttpRequest) -> Option<&str> {
 
 async fn graphql(gw: web::Data<Gateway>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
     let actor = caller(&gw, authorization(&req)).await.map(|(_, a)| a);
+    let budget = match &actor {
+        Ok(a) => format!("person:{}", a.person_id),
+        Err(_) => format!(
+            "addr:{}",
+            req.peer_addr()
+                .map(|p| p.ip().to_string())
+                .unwrap_or_default()
+        ),
+    };
+    if let Some(refused) = gw.rate.refusal(&budget) {
+        return refused;
+    }
     let json = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
@@ -105,11 +151,14 @@ async fn graphql(gw: web::Data<Gateway>, req: HttpRequest, payload: web::Payload
         person = actor.as_ref().map(|a| a.person_id.as_str()).unwrap_or("-")
     );
     duban_transport::trace::join(&span, trace_id, None);
+    let anonymous = actor.is_err();
+    let schema = if anonymous { &gw.anonymous } else { &gw.schema };
     let mut resp = duban_api::trace::scope(
         trace_id,
-        gw.schema.execute(request.data(actor)).instrument(span),
+        schema.execute(request.data(actor)).instrument(span),
     )
     .await;
+    crate::guard::code_errors(&mut resp, anonymous);
     resp.extensions.insert(
         "traceId".to_string(),
         async_graphql::Value::String(trace_id.to_string()),
