@@ -353,8 +353,12 @@ impl AuditService {
                 if canonical(&value) != r.canonical {
                     return Err(altered("content is not in canonical form"));
                 }
-                if value["id"].as_str() != Some(r.event_id.as_str()) {
-                    return Err(altered("event id differs from the content"));
+                let content: RawEnvelope = serde_json::from_value(value)
+                    .map_err(|_| altered("content is not an event envelope"))?;
+                if let Some(column) = column_differing(&r, &content) {
+                    return Err(altered(&format!(
+                        "the {column} column differs from the content"
+                    )));
                 }
                 let leaf = alg.leaf(r.canonical.as_bytes());
                 if hex::encode(leaf) != r.leaf_hash {
@@ -537,6 +541,28 @@ impl AuditService {
     }
 }
 
+/// The first indexed column of a stored entry that differs from its hashed content, or
+/// none: every column the API returns or filters on is a copy of the content.
+fn column_differing(row: &audit_leaf::Model, content: &RawEnvelope) -> Option<&'static str> {
+    let m = &content.meta;
+    [
+        ("event_id", row.event_id == m.id.to_string()),
+        ("topic", row.topic == topic_of(&content.event_type)),
+        ("event_type", row.event_type == content.event_type),
+        ("aggregate_id", row.aggregate_id == m.aggregate_id),
+        ("org_path", row.org_path == m.org_path),
+        ("actor", row.actor == m.actor),
+        (
+            "correlation_id",
+            row.correlation_id == m.correlation_id.to_string(),
+        ),
+        ("occurred_at", row.occurred_at == m.occurred_at),
+    ]
+    .into_iter()
+    .find(|(_, same)| !same)
+    .map(|(column, _)| column)
+}
+
 fn topic_of(event_type: &str) -> &'static str {
     match event_type {
         "ColorChanged" => duban_schema::topics::EVALUATION,
@@ -597,28 +623,38 @@ impl AuditApi for AuditService {
             .map_err(internal)?;
         let has_next_page = rows.len() > page.first;
         rows.truncate(page.first);
-        let items = rows
-            .into_iter()
-            .map(|m| {
-                (
-                    m.idx.to_string(),
-                    AuditEntryView {
-                        index: m.idx,
-                        event_id: m.event_id,
-                        event_type: m.event_type,
-                        aggregate_id: m.aggregate_id,
-                        org_path: m.org_path,
-                        actor: m.actor,
-                        correlation_id: m.correlation_id,
-                        occurred_at: m.occurred_at,
-                        leaf_hash: m.leaf_hash,
-                        data: serde_json::from_str::<serde_json::Value>(&m.canonical)
-                            .map(|v| v["data"].to_string())
-                            .unwrap_or_default(),
-                    },
-                )
-            })
-            .collect();
+        // What the API shows is read from the hashed content, never from the copies in
+        // the indexed columns; a row whose copies differ is reported, not trusted.
+        let mut items = Vec::with_capacity(rows.len());
+        for m in rows {
+            let content: RawEnvelope = serde_json::from_str(&m.canonical).map_err(|e| {
+                tracing::error!(index = m.idx, error = %e, "audit entry content is not an envelope");
+                ApiError::Internal(format!("audit entry {} unreadable", m.idx))
+            })?;
+            if let Some(column) = column_differing(&m, &content) {
+                tracing::error!(
+                    index = m.idx,
+                    column,
+                    "audit entry column differs from its hashed content: run duban audit check"
+                );
+            }
+            let meta = content.meta;
+            items.push((
+                m.idx.to_string(),
+                AuditEntryView {
+                    index: m.idx,
+                    event_id: meta.id.to_string(),
+                    event_type: content.event_type,
+                    aggregate_id: meta.aggregate_id,
+                    org_path: meta.org_path,
+                    actor: meta.actor,
+                    correlation_id: meta.correlation_id.to_string(),
+                    occurred_at: meta.occurred_at,
+                    leaf_hash: m.leaf_hash,
+                    data: content.data.to_string(),
+                },
+            ));
+        }
         Ok(Page {
             items,
             has_next_page,

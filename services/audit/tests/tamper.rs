@@ -236,3 +236,78 @@ async fn a_bundle_checks_offline_and_names_a_forged_entry() {
     );
     assert_eq!(root.unwrap().len(), 32);
 }
+
+/// Every column the audit API shows or filters on is a copy of the hashed content: a
+/// rewritten copy fails the check naming the entry and the column, and the API shows the
+/// content, not the rewrite.
+#[tokio::test]
+async fn a_rewritten_column_is_named_and_the_api_shows_the_hashed_content() {
+    use duban_api::{AuditApi, AuditFilter, PageRequest};
+    let (_d, db, svc) = setup(Suite::Sha256Ed25519).await;
+    append(&db, &svc, 0..6).await;
+    drop_guards(&db).await;
+    for (column, forged) in [
+        ("actor", "'p-somebody-else'"),
+        ("org_path", "'/qs/elsewhere'"),
+        ("aggregate_id", "'a-forged'"),
+        ("event_type", "'AssignmentCancelled'"),
+        ("correlation_id", "'00000000-0000-0000-0000-000000000000'"),
+        ("topic", "'forged'"),
+    ] {
+        let original = db
+            .query_one(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT {column} FROM audit_leaf WHERE idx = 3"),
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index::<String>(0)
+            .unwrap();
+        db.execute_unprepared(&format!(
+            "UPDATE audit_leaf SET {column} = {forged} WHERE idx = 3"
+        ))
+        .await
+        .unwrap();
+        match svc.verify_store().await {
+            Err(TamperError::Altered {
+                index: 3, reason, ..
+            }) => {
+                assert!(reason.contains(column), "{column}: {reason}")
+            }
+            other => panic!("{column}: expected entry 3 named, got {other:?}"),
+        }
+        if column == "actor" {
+            let discipline = duban_auth::Actor {
+                person_id: "p-d".into(),
+                name: "纪检".into(),
+                tenant: "qs".into(),
+                unit_id: "qs".into(),
+                unit_path: "/qs".into(),
+                scope: "/qs".into(),
+                roles: vec![duban_auth::Role::Discipline],
+            };
+            let page = svc
+                .entries(
+                    &discipline,
+                    AuditFilter::default(),
+                    PageRequest {
+                        first: 10,
+                        after: None,
+                        count: true,
+                        details: false,
+                    },
+                )
+                .await
+                .unwrap();
+            let (_, shown) = page.items.iter().find(|(_, e)| e.index == 3).unwrap();
+            assert_eq!(shown.actor, "p-county-supervisor");
+        }
+        db.execute_unprepared(&format!(
+            "UPDATE audit_leaf SET {column} = '{original}' WHERE idx = 3"
+        ))
+        .await
+        .unwrap();
+        assert_eq!(svc.verify_store().await.unwrap(), 6, "{column} restored");
+    }
+}
