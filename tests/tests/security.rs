@@ -606,3 +606,107 @@ async fn a_caller_over_the_rate_limit_is_told_when_to_retry() {
     let b = app.gql(Some(&sup), big, json!({})).await.unwrap();
     assert_eq!(code_and_message(&b).0, "QUERY_TOO_COMPLEX", "{b}");
 }
+
+/// Text hygiene: control and direction characters are refused and invisible-only titles are
+/// empty on the way in; formula-like cells are marked as text on the way out; a text past
+/// the spreadsheet cell limit (stored before the limit) is cut, not a failed export.
+#[actix_web::test]
+async fn text_is_clean_on_the_way_in_and_safe_on_the_way_out() {
+    use duban_api::AssignmentsApi;
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let issue = |title: &str, description: &str| {
+        let vars = json!({"input": {"title": title, "description": description, "leadUnitId": "liuhe-dzb", "timeLimitDays": 5}});
+        let (app, sup) = (&app, sup.clone());
+        async move {
+            app.gql(Some(&sup), duban_tests::scenarios::ISSUE, vars)
+                .await
+                .unwrap()
+        }
+    };
+    let field = |b: &Value| {
+        b["errors"][0]["extensions"]["field"]
+            .as_str()
+            .map(str::to_string)
+    };
+    let b = issue("\u{200B}\u{200C}\u{FEFF}", "按期办结").await;
+    assert_eq!(
+        (error_code(&b), field(&b).as_deref()),
+        (Some("VALIDATION"), Some("title")),
+        "{b}"
+    );
+    for bad in ["整改\u{0}落实", "付款通知\u{202E}txt.exe", "响铃\u{7}"] {
+        let b = issue(bad, "按期办结").await;
+        assert_eq!(
+            (error_code(&b), field(&b).as_deref()),
+            (Some("VALIDATION"), Some("input.title")),
+            "{b}"
+        );
+    }
+    let b = issue("会议\u{200B}多", "按期办结").await;
+    assert!(b["errors"].is_null(), "{b}");
+    let b = issue("@SUM(A1)", "=HYPERLINK(\"http://evil.example\",\"点击\")").await;
+    assert!(b["errors"].is_null(), "{b}");
+    // A description longer than a cell, from before the bound: the export still works.
+    let actor = {
+        let p = app
+            .assignments
+            .find_person("county-supervisor")
+            .await
+            .unwrap();
+        app.assignments.actor_for(&p).await.unwrap()
+    };
+    app.assignments
+        .issue_assignment(
+            &actor,
+            duban_api::IssueAssignmentInput::new(
+                "超长说明的事项",
+                "长".repeat(40_000),
+                duban_schema::assignments::AssignmentSource::KeyTask,
+                "liuhe-dzb",
+                5,
+            ),
+        )
+        .await
+        .unwrap();
+    let (code, csv) = app
+        .get_bytes("/ledger/v1/assignments.csv?scope=liuhe-dzb", &sup)
+        .await
+        .unwrap();
+    assert_eq!(code, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains("'@SUM(A1)"), "{}", &csv[..300.min(csv.len())]);
+    assert!(csv.contains("\"'=HYPERLINK") || csv.contains("'=HYPERLINK"));
+    assert!(csv.contains("会议多"));
+    let (code, xlsx) = app
+        .get_bytes("/ledger/v1/assignments.xlsx?scope=liuhe-dzb", &sup)
+        .await
+        .unwrap();
+    assert_eq!(code, 200, "one long row does not break the export");
+    assert!(
+        zip_styles(&xlsx).contains("quotePrefix=\"1\""),
+        "formula-like cells are marked as text"
+    );
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let cut = sheet
+        .rows()
+        .flatten()
+        .map(|c| c.to_string())
+        .find(|c| c.starts_with("长长长"))
+        .unwrap();
+    assert!(cut.ends_with("已截断）") && cut.chars().count() <= 32_767);
+}
+
+fn zip_styles(xlsx: &[u8]) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut s = String::new();
+    z.by_name("xl/styles.xml")
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}

@@ -3,6 +3,7 @@
 //! takes an `.xlsx` or CSV in the same layout. Both need the same bearer token and scope
 //! as GraphQL.
 
+use crate::hygiene::{csv_text, csv_untext, looks_like_formula};
 use crate::server::{http_actor, http_error, Gateway};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
@@ -48,7 +49,22 @@ pub struct Sheet {
 const MAX_ROWS: usize = 50_000;
 
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> ApiError {
+    tracing::error!(error = %e, "cannot write a ledger workbook");
     ApiError::Internal(e.to_string())
+}
+
+/// A text cut to what one spreadsheet cell holds, marked where it was cut, so one long
+/// text never breaks an export.
+fn fit_cell(s: &str, row: u32) -> std::borrow::Cow<'_, str> {
+    const MARK: &str = "…（超出单元格上限，已截断）";
+    if s.chars().count() <= MAX_CELL_CHARS {
+        return s.into();
+    }
+    tracing::warn!(row, "a ledger cell was cut to the spreadsheet limit");
+    let keep = MAX_CELL_CHARS - MARK.chars().count();
+    let mut out: String = s.chars().take(keep).collect();
+    out.push_str(MARK);
+    out.into()
 }
 
 /// Writes the sheet as a workbook: a merged title row, a bold header, bordered cells,
@@ -90,12 +106,21 @@ pub fn to_xlsx(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
             .map_err(xlsx_err)?;
     }
     ws.set_freeze_panes(2, 0).map_err(xlsx_err)?;
+    let quoted = text.clone().set_quote_prefix();
     for (r, row) in sheet.rows.iter().enumerate() {
         let r = r as u32 + 2;
         for (c, cell) in row.iter().enumerate() {
             let c = c as u16;
             match cell {
-                Cell::Text(s) => ws.write_string_with_format(r, c, s, &text),
+                Cell::Text(s) => {
+                    let s = fit_cell(s, r);
+                    let format = if looks_like_formula(&s) {
+                        &quoted
+                    } else {
+                        &text
+                    };
+                    ws.write_string_with_format(r, c, s.as_ref(), format)
+                }
                 Cell::Number(n) => ws.write_number_with_format(r, c, *n, &border),
                 Cell::Date(d) => {
                     let dt =
@@ -116,8 +141,11 @@ pub fn to_csv(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
     let internal = |e: csv::Error| ApiError::Internal(e.to_string());
     w.write_record(&sheet.header).map_err(internal)?;
     for row in &sheet.rows {
-        w.write_record(row.iter().map(Cell::text))
-            .map_err(internal)?;
+        w.write_record(row.iter().map(|c| match c {
+            Cell::Text(s) => csv_text(&fit_cell(s, 0)).into_owned(),
+            other => other.text(),
+        }))
+        .map_err(internal)?;
     }
     w.into_inner()
         .map_err(|e| ApiError::Internal(e.to_string()))
@@ -145,7 +173,11 @@ fn rows_from_table(table: Vec<Vec<String>>) -> Result<Vec<ImportRow>, ApiError> 
             cells: header
                 .iter()
                 .cloned()
-                .zip(cells)
+                .zip(
+                    cells
+                        .iter()
+                        .map(|c| crate::hygiene::strip_invisible(c).into_owned()),
+                )
                 .filter(|(k, _)| !k.is_empty())
                 .collect(),
         })
@@ -206,6 +238,15 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Refuses a cell (on 0-based `row`) that text hygiene refuses: control or direction
+/// characters, or more than a cell holds.
+fn check_cell(text: &str, row: usize) -> Result<(), ApiError> {
+    match crate::hygiene::refusal(text) {
+        Some(why) => Err(file_error(format!("第{}行有单元格{why}", row + 1))),
+        None => Ok(()),
+    }
+}
+
 /// The first sheet's cells, streamed one at a time (never a whole grid in memory), each
 /// bounded by row, column and length.
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
@@ -229,6 +270,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
         let (row, col) = cell.get_position();
         let (row, col) = (row as usize, col as usize);
         let text = xlsx_cell(&calamine::Data::from(cell.get_value().clone()));
+        check_cell(&text, row)?;
         if text.is_empty() {
             continue;
         }
@@ -241,12 +283,6 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
         if col >= MAX_FILE_COLUMNS {
             return Err(file_error(format!(
                 "台账最多{MAX_FILE_COLUMNS}列，第{}行超出",
-                row + 1
-            )));
-        }
-        if text.chars().count() > MAX_CELL_CHARS {
-            return Err(file_error(format!(
-                "第{}行有单元格超过{MAX_CELL_CHARS}字",
                 row + 1
             )));
         }
@@ -292,13 +328,10 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
                     table.len() + 1
                 )));
             }
-            if rec.iter().any(|c| c.chars().count() > MAX_CELL_CHARS) {
-                return Err(file_error(format!(
-                    "第{}行有单元格超过{MAX_CELL_CHARS}字",
-                    table.len() + 1
-                )));
+            for c in rec.iter() {
+                check_cell(c, table.len())?;
             }
-            table.push(rec.iter().map(str::to_string).collect());
+            table.push(rec.iter().map(|c| csv_untext(c).to_string()).collect());
         }
         table
     };
@@ -711,7 +744,7 @@ mod tests {
             "序号,单位,问题\n1,青石镇党政办公室,{}\n",
             "长".repeat(MAX_CELL_CHARS + 1)
         );
-        assert!(refusal(csv.as_bytes()).contains("超过"));
+        assert!(refusal(csv.as_bytes()).contains("过长"));
     }
 
     #[test]

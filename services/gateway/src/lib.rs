@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod guard;
+pub mod hygiene;
 mod ledger;
 pub mod ledger_file;
 pub mod limits;

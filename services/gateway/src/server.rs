@@ -129,7 +129,7 @@ async fn graphql(gw: web::Data<Gateway>, req: HttpRequest, payload: web::Payload
         Ok(b) => b,
         Err(refused) => return refused,
     };
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
             return refusal(
@@ -151,6 +151,14 @@ async fn graphql(gw: web::Data<Gateway>, req: HttpRequest, payload: web::Payload
         person = actor.as_ref().map(|a| a.person_id.as_str()).unwrap_or("-")
     );
     duban_transport::trace::join(&span, trace_id, None);
+    if let Err((field, why)) = crate::hygiene::clean_request(&mut request) {
+        return refusal(
+            StatusCode::OK,
+            "VALIDATION",
+            Some(&field),
+            &format!("{field}：{why}"),
+        );
+    }
     let anonymous = actor.is_err();
     let schema = if anonymous { &gw.anonymous } else { &gw.schema };
     let mut resp = duban_api::trace::scope(
