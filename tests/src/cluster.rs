@@ -94,6 +94,7 @@ impl Cluster {
             ("DUBAN_JWT_SECRET", Some(&config.jwt_secret)),
             ("DUBAN_AUDIT_SIGNING_KEY", config.audit_signing_key.as_ref()),
             ("DUBAN_SERVICE_KEY", config.service_key.as_ref()),
+            ("DUBAN_METRICS_TOKEN", config.metrics_token.as_ref()),
         ] {
             let secret = secret.context("test_config() names every secret")?;
             env.insert(name.into(), secret.expose().to_string());

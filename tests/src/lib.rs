@@ -56,6 +56,7 @@ pub fn test_config() -> Config {
         service_key: Some(duban_config::Secret::new(
             "test-service-key-0123456789abcdef0123456789",
         )),
+        metrics_token: Some(duban_config::Secret::new("test-metrics-token")),
         log_filter: "warn".into(),
         // Load tests and benches send far more than a person would.
         rate_limit_per_second: 0,
@@ -287,9 +288,32 @@ impl TestApp {
         self.get_url(&format!("{}{path}", self.url)).await
     }
 
+    /// `/metrics` of the process at `port` (this app's own when none), with the metrics token.
+    pub async fn metrics(&self, port: Option<u16>) -> anyhow::Result<(u16, String)> {
+        let base = match port {
+            Some(p) => format!("http://127.0.0.1:{p}"),
+            None => self.url.clone(),
+        };
+        let token = self
+            .config
+            .metrics_token
+            .as_ref()
+            .map(|t| t.expose().to_string())
+            .unwrap_or_default();
+        self.get_with(&format!("{base}/metrics"), Some(&token))
+            .await
+    }
+
     async fn get_url(&self, url: &str) -> anyhow::Result<(u16, String)> {
-        let mut resp = awc::Client::default()
-            .get(url)
+        self.get_with(url, None).await
+    }
+
+    async fn get_with(&self, url: &str, token: Option<&str>) -> anyhow::Result<(u16, String)> {
+        let mut req = awc::Client::default().get(url);
+        if let Some(t) = token {
+            req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        let mut resp = req
             .send()
             .await
             .map_err(|e| anyhow::anyhow!("request failed: {e}"))?;

@@ -114,8 +114,13 @@ async fn the_first_loop_runs_across_five_processes_on_postgresql_and_kafka() {
     scenarios::ledger_lifecycle(&app).await.unwrap();
     scenarios::identity_comes_from_the_directory(&app).await;
 
-    let (code, metrics) = app
+    let (code, _) = app
         .get_at(cluster.ports["evaluation"], "/metrics")
+        .await
+        .unwrap();
+    assert_eq!(code, 401, "/metrics wants its token");
+    let (code, metrics) = app
+        .metrics(Some(cluster.ports["evaluation"]))
         .await
         .unwrap();
     assert_eq!(code, 200);

@@ -348,7 +348,12 @@ async fn health_readiness_and_graphiql_are_served() {
     assert_eq!(app.get("/healthz").await.unwrap(), (200, "ok".to_string()));
     let (code, body) = app.get("/readyz").await.unwrap();
     assert_eq!(code, 200, "{body}");
-    let (code, metrics) = app.get("/metrics").await.unwrap();
+    assert_eq!(
+        app.get("/metrics").await.unwrap().0,
+        401,
+        "/metrics wants its token"
+    );
+    let (code, metrics) = app.metrics(None).await.unwrap();
     assert_eq!(code, 200);
     assert!(
         metrics.contains("duban_events_handled_total{service=\"audit\"}"),

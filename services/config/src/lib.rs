@@ -112,6 +112,8 @@ pub struct Config {
     /// development keys (warned about); `false` never loads it. Default (unset): demo data
     /// on a first start, and no built-in key.
     pub demo: Option<bool>,
+    /// Bearer token `/metrics` asks for; without one, `/metrics` is not served.
+    pub metrics_token: Option<Secret>,
     /// Per-deployment key that signs every internal call between duban processes, at
     /// least 32 bytes. Required when services run as separate processes.
     pub service_key: Option<Secret>,
@@ -191,6 +193,7 @@ impl Default for Config {
             tenant: "demo-county".into(),
             demo: None,
             service_key: None,
+            metrics_token: None,
             transport: None,
             kafka_brokers: None,
             kafka_client_id: "duban".into(),
@@ -281,6 +284,14 @@ pub struct ConfigArgs {
         hide_env_values = true
     )]
     pub audit_signing_key: Option<String>,
+    /// Bearer token for reading /metrics (never printed) [default: /metrics not served].
+    #[arg(
+        long,
+        env = "DUBAN_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
     /// GraphQL requests a second per caller, 0 for no limit [default: 20].
     #[arg(long, env = "DUBAN_RATE_LIMIT_PER_SECOND", global = true)]
     pub rate_limit_per_second: Option<u32>,
@@ -343,6 +354,9 @@ impl Config {
         }
         if let Some(v) = args.demo {
             c.demo = Some(v);
+        }
+        if let Some(v) = &args.metrics_token {
+            c.metrics_token = Some(Secret::new(v.clone()));
         }
         if let Some(v) = args.rate_limit_per_second {
             c.rate_limit_per_second = v;

@@ -2,6 +2,7 @@
 //! in-process transport (the embedded default), plus the `migrate` and `token` commands.
 
 pub mod cli;
+mod log_pace;
 pub mod metrics;
 mod run;
 pub mod single;
@@ -26,13 +27,16 @@ pub fn init_tracing_as(config: &Config, service: &str) {
 
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let pace = log_pace::LogPace::default();
     let fmt = match config.log_format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
             .with_writer(std::io::stderr)
+            .with_filter(pace.clone())
             .boxed(),
         LogFormat::Human => tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
+            .with_filter(pace.clone())
             .boxed(),
     };
     let otel = config.otlp_endpoint.as_deref().and_then(|endpoint| {
@@ -44,9 +48,12 @@ pub fn init_tracing_as(config: &Config, service: &str) {
             }
         }
     });
-    let _ = tracing_subscriber::registry()
+    let installed = tracing_subscriber::registry()
         .with(filter)
         .with(fmt)
         .with(otel)
         .try_init();
+    if installed.is_ok() {
+        pace.report_every();
+    }
 }

@@ -168,17 +168,56 @@ impl Metrics {
     }
 
     /// `/metrics` and a request counter for every route of the app.
-    pub fn routes(&self) -> impl FnOnce(&mut web::ServiceConfig) {
+    pub fn routes(&self, token: Option<String>) -> impl FnOnce(&mut web::ServiceConfig) {
         let m = self.clone();
         move |cfg| {
-            cfg.app_data(web::Data::new(m)).route(
-                "/metrics",
-                web::get().to(|m: web::Data<Metrics>| async move {
-                    HttpResponse::Ok()
-                        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-                        .body(m.render())
-                }),
-            );
+            cfg.app_data(web::Data::new(m))
+                .app_data(web::Data::new(MetricsToken(token)))
+                .route(
+                    "/metrics",
+                    web::get().to(
+                        |m: web::Data<Metrics>,
+                         token: web::Data<MetricsToken>,
+                         req: actix_web::HttpRequest| async move {
+                            if let Some(refusal) = token.refusal(&req) {
+                                return refusal;
+                            }
+                            HttpResponse::Ok()
+                                .content_type(
+                                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                                )
+                                .body(m.render())
+                        },
+                    ),
+                );
         }
+    }
+}
+
+/// The bearer token `/metrics` asks for; without one configured, `/metrics` is not served.
+struct MetricsToken(Option<String>);
+
+impl MetricsToken {
+    fn refusal(&self, req: &actix_web::HttpRequest) -> Option<HttpResponse> {
+        let Some(expected) = &self.0 else {
+            return Some(
+                HttpResponse::NotFound()
+                    .body("/metrics 未开放：设置 DUBAN_METRICS_TOKEN 后以 Bearer 令牌读取\n"),
+            );
+        };
+        let given = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        // Compared in time independent of where the first difference lies.
+        let same = given.len() == expected.len()
+            && given
+                .bytes()
+                .zip(expected.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        (!same).then(|| HttpResponse::Unauthorized().body("读取 /metrics 需要正确的 Bearer 令牌\n"))
     }
 }

@@ -417,10 +417,14 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     let addr = listener.local_addr()?;
     let routes = duban_gateway::app_config(gateway);
     let metric_routes = metrics.clone();
+    let metrics_token = config
+        .metrics_token
+        .as_ref()
+        .map(|t| t.expose().to_string());
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
             .configure(routes.clone())
-            .configure(metric_routes.routes())
+            .configure(metric_routes.routes(metrics_token.clone()))
     })
     .workers(2)
     .disable_signals()

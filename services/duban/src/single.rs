@@ -334,6 +334,10 @@ pub async fn start_service(
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let m = metrics.clone();
+    let metrics_token = config
+        .metrics_token
+        .as_ref()
+        .map(|t| t.expose().to_string());
     let service_label = ServiceLabel {
         service: label.clone(),
     };
@@ -353,7 +357,7 @@ pub async fn start_service(
                 }
             })
             .configure(|cfg| routes(cfg))
-            .configure(m.routes())
+            .configure(m.routes(metrics_token.clone()))
             .app_data(web::Data::new(readiness.clone()))
             .route(
                 "/healthz",
