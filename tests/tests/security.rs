@@ -2,7 +2,7 @@
 //! access to the services, would try, on the embedded default.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::{error_code, scenarios, spawn_app, TestApp};
+use duban_tests::{error_code, scenarios, spawn_app, spawn_on_postgres_and_kafka, TestApp};
 use serde_json::{json, Value};
 
 #[actix_web::test]
@@ -16,7 +16,18 @@ async fn identity_comes_from_the_directory_on_each_request() {
 /// role, importing a one-row ledger and the mutation for that row agree.
 #[actix_web::test]
 async fn imports_are_allowed_to_exactly_whom_the_mutations_allow() {
-    let app = spawn_app().await.unwrap();
+    imports_are_allowed_to_exactly_whom_the_mutations_allow_on(spawn_app().await.unwrap()).await;
+}
+
+#[actix_web::test]
+async fn imports_are_allowed_to_exactly_whom_the_mutations_allow_on_postgresql_and_kafka() {
+    imports_are_allowed_to_exactly_whom_the_mutations_allow_on(
+        spawn_on_postgres_and_kafka().await.unwrap(),
+    )
+    .await;
+}
+
+async fn imports_are_allowed_to_exactly_whom_the_mutations_allow_on(app: TestApp) {
     let accounts = [
         "qingshi-clerk",
         "qingshi-leader",
@@ -98,7 +109,22 @@ const REGISTER_UNIT: &str =
 /// operator's.
 #[actix_web::test]
 async fn a_township_admin_changes_neither_the_calendar_nor_the_directory_roots() {
-    let app = spawn_app().await.unwrap();
+    a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_on(
+        spawn_app().await.unwrap(),
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_on_postgresql_and_kafka(
+) {
+    a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_on(
+        spawn_on_postgres_and_kafka().await.unwrap(),
+    )
+    .await;
+}
+
+async fn a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_on(app: TestApp) {
     let township = admin_of(&app, "baisha-dzb", "baisha-admin").await;
     let day = json!({"i": {"date": "2026-12-07", "workday": false, "reason": "乡镇自定休息"}});
     let b = app
@@ -149,7 +175,20 @@ async fn version_of(app: &TestApp, token: &str, id: &str) -> Value {
 /// to its own office, but does not cancel it, suspend it, or decide its extension.
 #[actix_web::test]
 async fn a_township_supervisor_does_not_take_the_county_issuers_decisions() {
-    let app = spawn_app().await.unwrap();
+    a_township_supervisor_does_not_take_the_county_issuers_decisions_on(spawn_app().await.unwrap())
+        .await;
+}
+
+#[actix_web::test]
+async fn a_township_supervisor_does_not_take_the_county_issuers_decisions_on_postgresql_and_kafka()
+{
+    a_township_supervisor_does_not_take_the_county_issuers_decisions_on(
+        spawn_on_postgres_and_kafka().await.unwrap(),
+    )
+    .await;
+}
+
+async fn a_township_supervisor_does_not_take_the_county_issuers_decisions_on(app: TestApp) {
     let county = app.token("county-supervisor").await.unwrap();
     let township = app.token("liuhe-supervisor").await.unwrap();
     let clerk = app.token("liuhe-clerk").await.unwrap();
@@ -215,7 +254,20 @@ async fn a_township_supervisor_does_not_take_the_county_issuers_decisions() {
 /// does not exist, so a caller cannot probe the directory.
 #[actix_web::test]
 async fn references_outside_the_scope_get_the_same_answer_as_missing_ones() {
-    let app = spawn_app().await.unwrap();
+    references_outside_the_scope_get_the_same_answer_as_missing_ones_on(spawn_app().await.unwrap())
+        .await;
+}
+
+#[actix_web::test]
+async fn references_outside_the_scope_get_the_same_answer_as_missing_ones_on_postgresql_and_kafka()
+{
+    references_outside_the_scope_get_the_same_answer_as_missing_ones_on(
+        spawn_on_postgres_and_kafka().await.unwrap(),
+    )
+    .await;
+}
+
+async fn references_outside_the_scope_get_the_same_answer_as_missing_ones_on(app: TestApp) {
     let township = app.token("liuhe-supervisor").await.unwrap();
     let answer = |b: &Value| {
         (
@@ -366,7 +418,16 @@ async fn request_bodies_are_bounded_and_files_wait_for_the_token() {
 /// is refused by the mutation, by an import row, for a problem, and for the calendar.
 #[actix_web::test]
 async fn dates_far_from_today_are_refused_everywhere() {
-    let app = spawn_app().await.unwrap();
+    dates_far_from_today_are_refused_everywhere_on(spawn_app().await.unwrap()).await;
+}
+
+#[actix_web::test]
+async fn dates_far_from_today_are_refused_everywhere_on_postgresql_and_kafka() {
+    dates_far_from_today_are_refused_everywhere_on(spawn_on_postgres_and_kafka().await.unwrap())
+        .await;
+}
+
+async fn dates_far_from_today_are_refused_everywhere_on(app: TestApp) {
     let sup = app.token("county-supervisor").await.unwrap();
     let admin = app.token("county-admin").await.unwrap();
     let field = |b: &Value| {
