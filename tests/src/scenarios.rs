@@ -225,25 +225,12 @@ pub async fn notice_over_websocket(app: &TestApp) {
         "expected close, got {refused:?}"
     );
 
-    let (_r, mut conn) = awc::Client::new()
-        .ws(&ws_url)
-        .protocols(["graphql-transport-ws"])
-        .connect()
-        .await
-        .unwrap();
-    let send = |v: Value| awc::ws::Message::Text(v.to_string().into());
-    conn.send(send(
-        json!({"type": "connection_init", "payload": {"token": leader}}),
-    ))
-    .await
-    .unwrap();
-    let ack = next_text(&mut conn).await;
-    assert_eq!(ack["type"], "connection_ack", "{ack}");
-    conn.send(send(json!({"id": "1", "type": "subscribe", "payload": {
-        "query": "subscription { notificationReceived { kind title assignmentId } }"
-    }})))
-    .await
-    .unwrap();
+    let mut conn = subscribe(
+        app,
+        &leader,
+        "subscription { notificationReceived { kind title assignmentId } }",
+    )
+    .await;
     // Give the server a moment to register the subscription before the event.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let a = issue(app, &supervisor, "liuhe-dzb", "订阅测试事项").await;
@@ -253,6 +240,36 @@ pub async fn notice_over_websocket(app: &TestApp) {
     assert_eq!(n["kind"], "SUPERVISION_NOTICE");
     assert_eq!(n["assignmentId"], a["id"]);
     assert_eq!(n["title"], "督办通知：订阅测试事项");
+}
+
+/// A `graphql-transport-ws` connection signed in with `token`, subscribed (as id "1") to
+/// `query`.
+async fn subscribe(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+) -> actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec> {
+    let ws_url = app.url.replace("http://", "ws://") + "/graphql/ws";
+    let (_r, mut conn) = awc::Client::new()
+        .ws(&ws_url)
+        .protocols(["graphql-transport-ws"])
+        .connect()
+        .await
+        .unwrap();
+    let send = |v: Value| awc::ws::Message::Text(v.to_string().into());
+    conn.send(send(
+        json!({"type": "connection_init", "payload": {"token": token}}),
+    ))
+    .await
+    .unwrap();
+    let ack = next_text(&mut conn).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    conn.send(send(
+        json!({"id": "1", "type": "subscribe", "payload": {"query": query}}),
+    ))
+    .await
+    .unwrap();
+    conn
 }
 
 async fn next_text(conn: &mut actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>) -> Value {
@@ -771,25 +788,12 @@ pub async fn identity_comes_from_the_directory(app: &TestApp) {
 
     // Deactivation: the next request, and an open subscription, end.
     let clerk = app.token("liuhe-clerk").await.unwrap();
-    let ws_url = app.url.replace("http://", "ws://") + "/graphql/ws";
-    let (_r, mut conn) = awc::Client::new()
-        .ws(&ws_url)
-        .protocols(["graphql-transport-ws"])
-        .connect()
-        .await
-        .unwrap();
-    let send = |v: Value| awc::ws::Message::Text(v.to_string().into());
-    conn.send(send(
-        json!({"type": "connection_init", "payload": {"token": clerk}}),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(next_text(&mut conn).await["type"], "connection_ack");
-    conn.send(send(json!({"id": "1", "type": "subscribe", "payload": {
-        "query": "subscription { notificationReceived { title } }"
-    }})))
-    .await
-    .unwrap();
+    let mut conn = subscribe(
+        app,
+        &clerk,
+        "subscription { notificationReceived { title } }",
+    )
+    .await;
     assert!(app.gql(Some(&clerk), me, json!({})).await.unwrap()["errors"].is_null());
     let off = update_person(app, &admin, "p-liuhe-clerk", json!({"deactivated": true})).await;
     assert!(off["errors"].is_null(), "{off}");

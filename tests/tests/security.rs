@@ -5,6 +5,21 @@
 use duban_tests::{error_code, scenarios, spawn_app, spawn_on_postgres_and_kafka, TestApp};
 use serde_json::{json, Value};
 
+/// One scenario as two tests: on the embedded default and on PostgreSQL + Kafka.
+macro_rules! on_both {
+    ($scenario:ident, $embedded:ident, $postgres:ident) => {
+        #[actix_web::test]
+        async fn $embedded() {
+            $scenario(spawn_app().await.unwrap()).await;
+        }
+
+        #[actix_web::test]
+        async fn $postgres() {
+            $scenario(spawn_on_postgres_and_kafka().await.unwrap()).await;
+        }
+    };
+}
+
 #[actix_web::test]
 async fn identity_comes_from_the_directory_on_each_request() {
     let app = spawn_app().await.unwrap();
@@ -12,21 +27,14 @@ async fn identity_comes_from_the_directory_on_each_request() {
     app.shutdown().await.unwrap();
 }
 
+on_both!(
+    imports_are_allowed_to_exactly_whom_the_mutations_allow_on,
+    imports_are_allowed_to_exactly_whom_the_mutations_allow,
+    imports_are_allowed_to_exactly_whom_the_mutations_allow_on_postgresql_and_kafka
+);
+
 /// Every import route runs exactly the checks of the mutation it stands for: for each
 /// role, importing a one-row ledger and the mutation for that row agree.
-#[actix_web::test]
-async fn imports_are_allowed_to_exactly_whom_the_mutations_allow() {
-    imports_are_allowed_to_exactly_whom_the_mutations_allow_on(spawn_app().await.unwrap()).await;
-}
-
-#[actix_web::test]
-async fn imports_are_allowed_to_exactly_whom_the_mutations_allow_on_postgresql_and_kafka() {
-    imports_are_allowed_to_exactly_whom_the_mutations_allow_on(
-        spawn_on_postgres_and_kafka().await.unwrap(),
-    )
-    .await;
-}
-
 async fn imports_are_allowed_to_exactly_whom_the_mutations_allow_on(app: TestApp) {
     let accounts = [
         "qingshi-clerk",
@@ -105,25 +113,14 @@ const SET_DAY: &str =
 const REGISTER_UNIT: &str =
     "mutation($i: RegisterOrgUnitInput!) { registerOrgUnit(input: $i) { orgUnit { id path } } }";
 
+on_both!(
+    a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_on,
+    a_township_admin_changes_neither_the_calendar_nor_the_directory_roots,
+    a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_on_postgresql_and_kafka
+);
+
 /// A township admin keeps to the township: the calendar is the county's, new counties the
 /// operator's.
-#[actix_web::test]
-async fn a_township_admin_changes_neither_the_calendar_nor_the_directory_roots() {
-    a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_on(
-        spawn_app().await.unwrap(),
-    )
-    .await;
-}
-
-#[actix_web::test]
-async fn a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_on_postgresql_and_kafka(
-) {
-    a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_on(
-        spawn_on_postgres_and_kafka().await.unwrap(),
-    )
-    .await;
-}
-
 async fn a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_on(app: TestApp) {
     let township = admin_of(&app, "baisha-dzb", "baisha-admin").await;
     let day = json!({"i": {"date": "2026-12-07", "workday": false, "reason": "乡镇自定休息"}});
@@ -171,23 +168,14 @@ async fn version_of(app: &TestApp, token: &str, id: &str) -> Value {
     b["data"]["assignment"]["version"].clone()
 }
 
+on_both!(
+    a_township_supervisor_does_not_take_the_county_issuers_decisions_on,
+    a_township_supervisor_does_not_take_the_county_issuers_decisions,
+    a_township_supervisor_does_not_take_the_county_issuers_decisions_on_postgresql_and_kafka
+);
+
 /// Decisions that belong to the issuer: a township supervisor urges the county's item
 /// to its own office, but does not cancel it, suspend it, or decide its extension.
-#[actix_web::test]
-async fn a_township_supervisor_does_not_take_the_county_issuers_decisions() {
-    a_township_supervisor_does_not_take_the_county_issuers_decisions_on(spawn_app().await.unwrap())
-        .await;
-}
-
-#[actix_web::test]
-async fn a_township_supervisor_does_not_take_the_county_issuers_decisions_on_postgresql_and_kafka()
-{
-    a_township_supervisor_does_not_take_the_county_issuers_decisions_on(
-        spawn_on_postgres_and_kafka().await.unwrap(),
-    )
-    .await;
-}
-
 async fn a_township_supervisor_does_not_take_the_county_issuers_decisions_on(app: TestApp) {
     let county = app.token("county-supervisor").await.unwrap();
     let township = app.token("liuhe-supervisor").await.unwrap();
@@ -250,23 +238,14 @@ async fn a_township_supervisor_does_not_take_the_county_issuers_decisions_on(app
     assert!(b["errors"].is_null(), "the issuer decides: {b}");
 }
 
+on_both!(
+    references_outside_the_scope_get_the_same_answer_as_missing_ones_on,
+    references_outside_the_scope_get_the_same_answer_as_missing_ones,
+    references_outside_the_scope_get_the_same_answer_as_missing_ones_on_postgresql_and_kafka
+);
+
 /// A reference outside the caller's scope is refused with the same answer as one that
 /// does not exist, so a caller cannot probe the directory.
-#[actix_web::test]
-async fn references_outside_the_scope_get_the_same_answer_as_missing_ones() {
-    references_outside_the_scope_get_the_same_answer_as_missing_ones_on(spawn_app().await.unwrap())
-        .await;
-}
-
-#[actix_web::test]
-async fn references_outside_the_scope_get_the_same_answer_as_missing_ones_on_postgresql_and_kafka()
-{
-    references_outside_the_scope_get_the_same_answer_as_missing_ones_on(
-        spawn_on_postgres_and_kafka().await.unwrap(),
-    )
-    .await;
-}
-
 async fn references_outside_the_scope_get_the_same_answer_as_missing_ones_on(app: TestApp) {
     let township = app.token("liuhe-supervisor").await.unwrap();
     let answer = |b: &Value| {
@@ -414,19 +393,14 @@ async fn request_bodies_are_bounded_and_files_wait_for_the_token() {
     assert_eq!(ok["data"]["me"]["name"], "王建国");
 }
 
+on_both!(
+    dates_far_from_today_are_refused_everywhere_on,
+    dates_far_from_today_are_refused_everywhere,
+    dates_far_from_today_are_refused_everywhere_on_postgresql_and_kafka
+);
+
 /// Dates are bounded to five years around today, by every entry point: a far time limit
 /// is refused by the mutation, by an import row, for a problem, and for the calendar.
-#[actix_web::test]
-async fn dates_far_from_today_are_refused_everywhere() {
-    dates_far_from_today_are_refused_everywhere_on(spawn_app().await.unwrap()).await;
-}
-
-#[actix_web::test]
-async fn dates_far_from_today_are_refused_everywhere_on_postgresql_and_kafka() {
-    dates_far_from_today_are_refused_everywhere_on(spawn_on_postgres_and_kafka().await.unwrap())
-        .await;
-}
-
 async fn dates_far_from_today_are_refused_everywhere_on(app: TestApp) {
     let sup = app.token("county-supervisor").await.unwrap();
     let admin = app.token("county-admin").await.unwrap();
