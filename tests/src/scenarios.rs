@@ -815,3 +815,30 @@ pub async fn identity_comes_from_the_directory(app: &TestApp) {
     let fresh = app.token("liuhe-clerk").await.unwrap();
     assert!(app.gql(Some(&fresh), me, json!({})).await.unwrap()["errors"].is_null());
 }
+
+/// The gateway's own bounds, wherever it runs: a body over the limit is refused before it
+/// is read, strangers get no introspection, a thousand aliases are refused, each with its
+/// code.
+pub async fn the_gateway_refuses_what_it_bounds(app: &TestApp) {
+    let r = awc::Client::default()
+        .post(format!("{}/graphql", app.url))
+        .insert_header(("content-type", "application/json"))
+        .send_body(vec![b' '; 2 << 20])
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    let b = app
+        .gql(None, "{ __schema { types { name } } }", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(crate::error_code(&b), Some("UNAUTHENTICATED"), "{b}");
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let many: String = (0..1000)
+        .map(|i| format!("a{i}: assignments(first: 100) {{ edges {{ node {{ id }} }} }} "))
+        .collect();
+    let b = app
+        .gql(Some(&clerk), &format!("{{ {many} }}"), json!({}))
+        .await
+        .unwrap();
+    assert_eq!(crate::error_code(&b), Some("QUERY_TOO_COMPLEX"), "{b}");
+}

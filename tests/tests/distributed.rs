@@ -113,6 +113,7 @@ async fn the_first_loop_runs_across_five_processes_on_postgresql_and_kafka() {
     scenarios::one_trace_from_gateway_to_every_consumer(&app).await;
     scenarios::ledger_lifecycle(&app).await.unwrap();
     scenarios::identity_comes_from_the_directory(&app).await;
+    scenarios::the_gateway_refuses_what_it_bounds(&app).await;
 
     let (code, _) = app
         .get_at(cluster.ports["evaluation"], "/metrics")

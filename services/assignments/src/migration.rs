@@ -58,20 +58,8 @@ impl MigrationTrait for AddDirectoryVersions {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for (table, col) in [
-            ("person", "generation"),
-            ("person", "version"),
-            ("org_unit", "version"),
-        ] {
-            m.alter_table(
-                Table::alter()
-                    .table(Alias::new(table))
-                    .drop_column(Alias::new(col))
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+        drop_columns_from(m, "person", &["generation", "version"]).await?;
+        drop_columns_from(m, "org_unit", &["version"]).await
     }
 }
 
@@ -747,10 +735,19 @@ async fn add_columns_to(
 
 /// Drops columns from `assignment`, one ALTER each.
 async fn drop_columns(m: &SchemaManager<'_>, names: &[&str]) -> Result<(), DbErr> {
+    drop_columns_from(m, "assignment", names).await
+}
+
+/// Drops columns from `table`, one ALTER each (SQLite drops one column per statement).
+async fn drop_columns_from(
+    m: &SchemaManager<'_>,
+    table: &str,
+    names: &[&str],
+) -> Result<(), DbErr> {
     for c in names {
         m.alter_table(
             Table::alter()
-                .table(Assignment::Table)
+                .table(Alias::new(table))
                 .drop_column(Alias::new(*c))
                 .to_owned(),
         )
