@@ -16,6 +16,10 @@ pub enum NotificationKind {
     ProgressUpdate,
     /// 办结待审: an item the recipient issued awaits verification.
     CompletionPending,
+    /// 延期申请: the lead unit asks the recipient, its issuer, for more time.
+    ExtensionRequest,
+    /// 转办申请: the lead unit asks the recipient, its issuer, to transfer the item.
+    TransferRequest,
     /// 审核结果: an item was closed or returned.
     VerificationResult,
     /// 时限调整: an item's time limit moved.

@@ -187,6 +187,10 @@ pub enum NotificationKind {
     ProgressUpdate,
     /// 办结待审
     CompletionPending,
+    /// 延期申请
+    ExtensionRequest,
+    /// 转办申请
+    TransferRequest,
     /// 审核结果
     VerificationResult,
     /// 时限调整

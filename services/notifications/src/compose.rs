@@ -209,7 +209,7 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         )],
         AssignmentsEvent::ExtensionRequested { days, reason, .. } => vec![to(
             &a.issuer_id,
-            NotificationKind::CompletionPending,
+            NotificationKind::ExtensionRequest,
             format!("延期申请：{}", a.title),
             format!(
                 "{}申请延期{}个工作日，理由：{}。请审批。",
@@ -246,7 +246,7 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         )],
         AssignmentsEvent::TransferRequested { reason, .. } => vec![to(
             &a.issuer_id,
-            NotificationKind::CompletionPending,
+            NotificationKind::TransferRequest,
             format!("转办申请：{}", a.title),
             format!(
                 "{}申请转办「{}」，理由：{}。请审批。",
@@ -335,5 +335,38 @@ mod tests {
         assert_eq!(d[0].kind, NotificationKind::SupervisionNotice);
         assert!(d[0].title.starts_with("督办通知"));
         assert!(d[0].body.contains("2026年03月17日"), "{}", d[0].body);
+    }
+
+    #[test]
+    fn extension_and_transfer_requests_reach_the_issuer_each_under_its_own_kind() {
+        let json = include_str!("../../../schema/tests/fixtures/assignment_issued.json");
+        let env: duban_schema::Envelope<AssignmentsEvent> = serde_json::from_str(json).unwrap();
+        let AssignmentsEvent::AssignmentIssued { assignment } = env.event else {
+            panic!("the fixture is an issue");
+        };
+        let extension = drafts(&AssignmentsEvent::ExtensionRequested {
+            assignment: assignment.clone(),
+            days: 3,
+            reason: "需协调".into(),
+        });
+        let transfer = drafts(&AssignmentsEvent::TransferRequested {
+            assignment: assignment.clone(),
+            to_unit_id: "t2-office".into(),
+            reason: "不属本单位职责".into(),
+        });
+        assert_eq!(
+            (extension[0].kind, extension[0].recipient_id.as_str()),
+            (
+                NotificationKind::ExtensionRequest,
+                assignment.issuer_id.as_str()
+            )
+        );
+        assert_eq!(
+            (transfer[0].kind, transfer[0].recipient_id.as_str()),
+            (
+                NotificationKind::TransferRequest,
+                assignment.issuer_id.as_str()
+            )
+        );
     }
 }
