@@ -77,6 +77,12 @@ impl Cluster {
     /// Starts every service as its own process on a new database and new topics.
     pub async fn start(brokers: &str) -> anyhow::Result<Self> {
         let database = fresh_database().await?;
+        // The demo county is put into the new database the way an operator would put a
+        // county's directory there: its events wait in the outbox for the services.
+        TestApp::remote("http://127.0.0.1:0", &database)
+            .await?
+            .load_demo()
+            .await?;
         let logs = Arc::new(tempfile::tempdir()?);
         let mut ports = HashMap::new();
         for s in SERVICES {

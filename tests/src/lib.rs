@@ -118,7 +118,8 @@ pub async fn drop_database(name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts duban on its own PostgreSQL database and its own Kafka topics.
+/// Starts duban on its own PostgreSQL database and its own Kafka topics, with the demo
+/// county loaded (as an operator would load a county's directory, not as a demo).
 pub async fn spawn_on_postgres_and_kafka() -> anyhow::Result<TestApp> {
     let dir = Arc::new(tempfile::tempdir()?);
     let config = Config {
@@ -128,7 +129,9 @@ pub async fn spawn_on_postgres_and_kafka() -> anyhow::Result<TestApp> {
         kafka_namespace: format!("t{}.", uuid::Uuid::now_v7().simple()),
         ..test_config()
     };
-    spawn_with(config, dir).await
+    let app = spawn_with(config, dir).await?;
+    app.load_demo().await?;
+    Ok(app)
 }
 
 /// Starts duban with `config`, keeping `dir` alive as long as the app.
@@ -190,6 +193,12 @@ impl TestApp {
             dir: Arc::new(tempfile::tempdir()?),
             clock,
         })
+    }
+
+    /// Loads the demo county into this app's (empty) directory.
+    pub async fn load_demo(&self) -> anyhow::Result<()> {
+        duban_assignments::demo::load(&self.assignments).await?;
+        Ok(())
     }
 
     /// A valid token for a demo account, e.g. `county-supervisor`.

@@ -110,7 +110,7 @@ pub struct Config {
     pub tenant: String,
     /// Demo: `true` loads demo data into an empty database and accepts the built-in
     /// development keys (warned about); `false` never loads it. Default (unset): demo data
-    /// on a first start, and no built-in key.
+    /// on the embedded default's first start only (not on PostgreSQL), and no built-in key.
     pub demo: Option<bool>,
     /// Bearer token `/metrics` asks for; without one, `/metrics` is not served.
     pub metrics_token: Option<Secret>,
@@ -250,7 +250,7 @@ pub struct ConfigArgs {
     #[arg(long, env = "DUBAN_TENANT", global = true)]
     pub tenant: Option<String>,
     /// Demo: true loads demo data and accepts the built-in development keys; false never
-    /// loads demo data [default: demo data on a first start, no built-in key].
+    /// loads demo data [default: demo data on the embedded default's first start only].
     #[arg(long, env = "DUBAN_DEMO", global = true)]
     pub demo: Option<bool>,
     /// Event transport [default: kafka when --kafka-brokers is set, else in-process].
@@ -519,9 +519,10 @@ impl Config {
         self.jwt_secret.expose() == DEV_JWT_SECRET
     }
 
-    /// Whether demo data is loaded into an empty database.
+    /// Whether demo data is loaded into an empty database: when asked for, or by default
+    /// on the embedded default only (never into a county's first real PostgreSQL).
     pub fn loads_demo_data(&self) -> bool {
-        self.demo.unwrap_or(true)
+        self.demo.unwrap_or(self.database_url.is_none())
     }
 
     /// Whether this is an explicit demo, where the built-in development keys are accepted.
