@@ -116,3 +116,187 @@ async fn reminders_fire_once_per_time_limit_across_ticks_and_restarts() {
     );
     again.shutdown().await.unwrap();
 }
+
+/// Suspension × reminders: a suspended item's clock stands still, so no DueSoon or Overdue
+/// reaches it; its resume moves the time limit by the working days it stood still and
+/// schedules one reminder of each kind for the new limit.
+#[actix_web::test]
+async fn a_suspended_item_is_not_reminded_and_its_resume_reminds_once_for_the_new_limit() {
+    // Monday 9 March 2026, 09:00 in Shanghai.
+    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 9, 1, 0, 0).unwrap());
+    let shared: SharedClock = Arc::new(clock.clone());
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..test_config()
+    };
+    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let body = app
+        .gql(
+            Some(&sup),
+            ISSUE,
+            json!({"input": {"title": "中止提醒测试", "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}}),
+        )
+        .await
+        .unwrap();
+    let id = body["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let version = |b: &serde_json::Value, m: &str| b["data"][m]["assignment"]["version"].clone();
+    let ack = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }",
+            json!({"i": {"id": id, "expectedVersion": 1}}),
+        )
+        .await
+        .unwrap();
+    let suspended = app
+        .gql(
+            Some(&sup),
+            "mutation($i: AssignmentReasonInput!) { suspendAssignment(input: $i) { assignment { version state } } }",
+            json!({"i": {"id": id, "expectedVersion": version(&ack, "acknowledgeAssignment"), "reason": "等待上级政策"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        suspended["data"]["suspendAssignment"]["assignment"]["state"], "SUSPENDED",
+        "{suspended}"
+    );
+    // Tuesday to the Monday after (the old limit, Thursday 12th, long past): nothing fires.
+    for _ in 0..6 {
+        clock.advance(chrono::Duration::days(1));
+        app.assignments.deadline_tick().await.unwrap();
+    }
+    assert_eq!(
+        fired(&app, &id, "AssignmentDueSoon").await,
+        0,
+        "no reminder while suspended"
+    );
+    assert_eq!(
+        fired(&app, &id, "AssignmentOverdue").await,
+        0,
+        "no overdue while suspended"
+    );
+    // Resumed on Sunday 15th after four working days stood still: Thursday 12th becomes
+    // Wednesday 18th.
+    let sup = app.token("county-supervisor").await.unwrap();
+    let resumed = app
+        .gql(
+            Some(&sup),
+            "mutation($i: AssignmentVersionInput!) { resumeAssignment(input: $i) { assignment { dueOn state } } }",
+            json!({"i": {"id": id, "expectedVersion": version(&suspended, "suspendAssignment")}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        resumed["data"]["resumeAssignment"]["assignment"]["dueOn"], "2026-03-18",
+        "{resumed}"
+    );
+    for _ in 0..5 {
+        app.assignments.deadline_tick().await.unwrap();
+        clock.advance(chrono::Duration::days(1));
+    }
+    app.assignments.deadline_tick().await.unwrap();
+    assert_eq!(
+        fired(&app, &id, "AssignmentDueSoon").await,
+        1,
+        "once for the new limit"
+    );
+    assert_eq!(
+        fired(&app, &id, "AssignmentOverdue").await,
+        1,
+        "once, after the new limit"
+    );
+    app.shutdown().await.unwrap();
+}
+
+/// A suspension that spans no working day leaves the limit where it was; the reminder that
+/// fell due while suspended still comes, once, after the resume.
+#[actix_web::test]
+async fn a_resume_over_a_weekend_keeps_the_limit_and_still_reminds_once() {
+    // Friday 13 March 2026, 09:00 in Shanghai; due Tuesday 17th, reminded from Saturday.
+    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 13, 1, 0, 0).unwrap());
+    let shared: SharedClock = Arc::new(clock.clone());
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..test_config()
+    };
+    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let body = app
+        .gql(
+            Some(&sup),
+            ISSUE,
+            json!({"input": {"title": "周末中止测试", "leadUnitId": "qingshi-dzb", "dueOn": "2026-03-17"}}),
+        )
+        .await
+        .unwrap();
+    let id = body["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let step = |m: &'static str, input: &'static str, extra: serde_json::Value| {
+        let (app, id) = (&app, id.clone());
+        async move {
+            // Signed afresh: the clock moves past a token's hour.
+            let sup = app.token("county-supervisor").await.unwrap();
+            let v = app
+                .gql(
+                    Some(&sup),
+                    "query($id: ID!) { assignment(id: $id) { version } }",
+                    json!({"id": id}),
+                )
+                .await
+                .unwrap()["data"]["assignment"]["version"]
+                .clone();
+            let mut i = extra;
+            i["id"] = json!(id);
+            i["expectedVersion"] = v;
+            let q = format!(
+                "mutation($i: {input}!) {{ {m}(input: $i) {{ assignment {{ state dueOn }} }} }}"
+            );
+            app.gql(Some(&sup), &q, json!({ "i": i })).await.unwrap()
+        }
+    };
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let ack = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { state } } }",
+            json!({"i": {"id": id, "expectedVersion": 1}}),
+        )
+        .await
+        .unwrap();
+    assert!(ack["errors"].is_null(), "{ack}");
+    let b = step(
+        "suspendAssignment",
+        "AssignmentReasonInput",
+        json!({"reason": "等待会商"}),
+    )
+    .await;
+    assert_eq!(
+        b["data"]["suspendAssignment"]["assignment"]["state"], "SUSPENDED",
+        "{b}"
+    );
+    clock.advance(chrono::Duration::days(1)); // Saturday: the reminder's day, while suspended.
+    app.assignments.deadline_tick().await.unwrap();
+    assert_eq!(fired(&app, &id, "AssignmentDueSoon").await, 0);
+    let b = step("resumeAssignment", "AssignmentVersionInput", json!({})).await;
+    assert_eq!(
+        b["data"]["resumeAssignment"]["assignment"]["dueOn"], "2026-03-17",
+        "{b}"
+    );
+    app.assignments.deadline_tick().await.unwrap();
+    app.assignments.deadline_tick().await.unwrap();
+    assert_eq!(
+        fired(&app, &id, "AssignmentDueSoon").await,
+        1,
+        "once, after the resume"
+    );
+    app.shutdown().await.unwrap();
+}

@@ -441,7 +441,12 @@ impl AssignmentsService {
                     AssignmentsEvent::AcknowledgementOverdue {
                         assignment: snap.clone(),
                     }
-                } else if snap.state.is_finished() || snap.due_on != r.due_on {
+                } else if snap.state.is_finished()
+                    || snap.state == AssignmentState::Suspended
+                    || snap.due_on != r.due_on
+                {
+                    // A suspended item's clock stands still: its resume schedules the
+                    // reminders of its new time limit.
                     continue;
                 } else if r.kind == OVERDUE {
                     AssignmentsEvent::AssignmentOverdue {
@@ -1202,7 +1207,9 @@ impl AssignmentsService {
                 }
             }
         }
-        if next.due_on != current.due_on {
+        let resumed =
+            current.state == AssignmentState::Suspended && next.state != AssignmentState::Suspended;
+        if next.due_on != current.due_on || resumed {
             let cal = self
                 .calendar
                 .read()
