@@ -300,3 +300,76 @@ async fn a_resume_over_a_weekend_keeps_the_limit_and_still_reminds_once() {
     );
     app.shutdown().await.unwrap();
 }
+
+/// Transfer × acknowledgement: the unit an item is transferred to gets its own time to sign
+/// for it, counted from the day of the transfer, and its own missed-acknowledgement reminder.
+#[actix_web::test]
+async fn a_transferred_item_gives_the_new_unit_its_own_acknowledgement_limit() {
+    // Monday 9 March 2026: issued with one working day to sign for it (Tuesday 10th).
+    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 9, 1, 0, 0).unwrap());
+    let shared: SharedClock = Arc::new(clock.clone());
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..test_config()
+    };
+    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let body = app
+        .gql(
+            Some(&sup),
+            ISSUE,
+            json!({"input": {"title": "转办签收测试", "leadUnitId": "qingshi-dzb", "timeLimitDays": 10}}),
+        )
+        .await
+        .unwrap();
+    let id = body["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let asked = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: RequestTransferInput!) { requestTransfer(input: $i) { assignment { version } } }",
+            json!({"i": {"id": id, "expectedVersion": 1, "toUnitId": "baisha-dzb", "reason": "属白沙乡职责"}}),
+        )
+        .await
+        .unwrap();
+    assert!(asked["errors"].is_null(), "{asked}");
+    // Wednesday 11th: the first unit's time to sign has passed; the issuer approves.
+    clock.advance(chrono::Duration::days(2));
+    app.assignments.deadline_tick().await.unwrap();
+    assert_eq!(fired(&app, &id, "AcknowledgementOverdue").await, 1);
+    let sup = app.token("county-supervisor").await.unwrap();
+    let moved = app
+        .gql(
+            Some(&sup),
+            "mutation($i: DecideTransferInput!) { decideTransfer(input: $i) { assignment { state leadUnitId ackDueOn } } }",
+            json!({"i": {"id": id, "expectedVersion": asked["data"]["requestTransfer"]["assignment"]["version"], "approve": true}}),
+        )
+        .await
+        .unwrap();
+    let a = &moved["data"]["decideTransfer"]["assignment"];
+    assert_eq!(
+        (&a["state"], &a["leadUnitId"], &a["ackDueOn"]),
+        (&json!("ISSUED"), &json!("baisha-dzb"), &json!("2026-03-12")),
+        "{moved}"
+    );
+    // Thursday 12th is the new unit's last day; on Friday its reminder comes, once.
+    clock.advance(chrono::Duration::days(1));
+    app.assignments.deadline_tick().await.unwrap();
+    assert_eq!(fired(&app, &id, "AcknowledgementOverdue").await, 1);
+    clock.advance(chrono::Duration::days(1));
+    app.assignments.deadline_tick().await.unwrap();
+    app.assignments.deadline_tick().await.unwrap();
+    assert_eq!(fired(&app, &id, "AcknowledgementOverdue").await, 2);
+    let last = count_rows(
+        &app.databases.assignments,
+        &format!("SELECT count(*) FROM outbox WHERE key = '{id}' AND payload LIKE '%AcknowledgementOverdue%' AND payload LIKE '%/qs/baisha/baisha-dzb%'"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(last, 1, "the second reminder is the new unit's");
+    app.shutdown().await.unwrap();
+}

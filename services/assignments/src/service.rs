@@ -76,6 +76,16 @@ pub(crate) fn check_input_date(
     }
 }
 
+/// The missed-acknowledgement reminder of a unit that must sign by `ack_due_on`.
+fn ack_reminder(id: &str, ack_due_on: chrono::NaiveDate) -> deadline_schedule::ActiveModel {
+    deadline_schedule::ActiveModel {
+        assignment_id: Set(id.to_string()),
+        kind: Set(ACK_OVERDUE.to_string()),
+        due_on: Set(ack_due_on),
+        fire_on: Set(ack_due_on.succ_opt().unwrap_or(ack_due_on)),
+    }
+}
+
 pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "assignments: internal error");
     ApiError::Internal(e.to_string())
@@ -977,15 +987,10 @@ impl AssignmentsService {
         .await
         .map_err(internal)?;
         let path = snap.lead_unit_path.clone();
-        let reminders =
-            self.reminders(&cal, &id, due_on)
-                .into_iter()
-                .chain([deadline_schedule::ActiveModel {
-                    assignment_id: Set(id.clone()),
-                    kind: Set(ACK_OVERDUE.to_string()),
-                    due_on: Set(ack_due_on),
-                    fire_on: Set(ack_due_on.succ_opt().unwrap_or(ack_due_on)),
-                }]);
+        let reminders = self
+            .reminders(&cal, &id, due_on)
+            .into_iter()
+            .chain([ack_reminder(&id, ack_due_on)]);
         deadline_schedule::Entity::insert_many(reminders)
             .exec_without_returning(txn)
             .await
@@ -1182,6 +1187,7 @@ impl AssignmentsService {
         active.lead_unit_path = Set(next.lead_unit_path.clone());
         active.lead_unit_name = Set(next.lead_unit_name.clone());
         active.responsible_person_id = Set(next.responsible_person_id.clone());
+        active.ack_due_on = Set(next.ack_due_on);
         let saved = assignment::Entity::update_many()
             .set(active)
             .filter(assignment::Column::Id.eq(id))
@@ -1206,6 +1212,18 @@ impl AssignmentsService {
                     t.insert(&txn).await.map_err(internal)?;
                 }
             }
+        }
+        if let (Some(ack), true) = (next.ack_due_on, next.ack_due_on != current.ack_due_on) {
+            deadline_schedule::Entity::delete_many()
+                .filter(deadline_schedule::Column::AssignmentId.eq(id))
+                .filter(deadline_schedule::Column::Kind.eq(ACK_OVERDUE))
+                .exec(&txn)
+                .await
+                .map_err(internal)?;
+            deadline_schedule::Entity::insert(ack_reminder(id, ack))
+                .exec_without_returning(&txn)
+                .await
+                .map_err(internal)?;
         }
         let resumed =
             current.state == AssignmentState::Suspended && next.state != AssignmentState::Suspended;
@@ -1900,8 +1918,13 @@ impl AssignmentsApi for AssignmentsService {
                         }
                         _ => String::new(),
                     };
-                    let next =
-                        rules::decide_transfer(a, approve, if approve { unit } else { None })?;
+                    let next = rules::decide_transfer(
+                        a,
+                        approve,
+                        if approve { unit } else { None },
+                        now.date_naive(),
+                        &cal,
+                    )?;
                     let row = transfer::ActiveModel {
                         id: Set(duban_outbox::new_event_id(now).to_string()),
                         assignment_id: Set(a.id.clone()),

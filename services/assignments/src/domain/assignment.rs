@@ -330,10 +330,14 @@ pub fn request_transfer(
 
 /// 审批转办: when approved the item goes to the new lead unit, starting again as issued
 /// there; the count is kept so repeated transfers show as passing the buck.
+/// The new unit of an approved transfer signs for the item within as many working days,
+/// counted from `today`, as the first unit was given (never past the time limit).
 pub fn decide_transfer(
     a: &AssignmentSnapshot,
     approve: bool,
     new_unit: Option<(&str, &str, &str, &str)>,
+    today: NaiveDate,
+    cal: &Calendar,
 ) -> Result<AssignmentSnapshot, DomainError> {
     if a.pending_transfer_unit_id.is_none() {
         return Err(DomainError::Invalid {
@@ -356,6 +360,14 @@ pub fn decide_transfer(
         n.responsible_person_id = responsible.to_string();
         n.state = AssignmentState::Issued;
         n.transfer_count += 1;
+        let issued_on = duban_clock::local_date(&a.issued_at);
+        let ack_days = a
+            .ack_due_on
+            .map_or(1, |d| cal.working_days_between(issued_on, d).clamp(0, 10));
+        n.ack_due_on = Some(
+            cal.add_working_days(today, ack_days as u32)
+                .min(a.due_on.max(today)),
+        );
     }
     Ok(n)
 }
@@ -419,16 +431,26 @@ mod tests {
         let a = issued();
         let r = request_transfer(&a, "u2", "属乙单位职责").unwrap();
         assert!(request_transfer(&r, "u3", "x").is_err());
-        let once = decide_transfer(&r, true, Some(("u2", "/c/u2", "乙", "p2"))).unwrap();
+        let cal = Calendar::official();
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        let once =
+            decide_transfer(&r, true, Some(("u2", "/c/u2", "乙", "p2")), day(12), &cal).unwrap();
         assert_eq!(
             (once.lead_unit_id.as_str(), once.state, once.buck_passing()),
             ("u2", AssignmentState::Issued, false)
         );
         let r2 = request_transfer(&once, "u3", "属丙单位职责").unwrap();
-        let twice = decide_transfer(&r2, true, Some(("u3", "/c/u3", "丙", "p3"))).unwrap();
+        let twice =
+            decide_transfer(&r2, true, Some(("u3", "/c/u3", "丙", "p3")), day(13), &cal).unwrap();
         assert!(twice.buck_passing());
-        let refused =
-            decide_transfer(&request_transfer(&a, "u2", "x").unwrap(), false, None).unwrap();
+        let refused = decide_transfer(
+            &request_transfer(&a, "u2", "x").unwrap(),
+            false,
+            None,
+            day(12),
+            &cal,
+        )
+        .unwrap();
         assert_eq!(
             (refused.lead_unit_id.as_str(), refused.transfer_count),
             ("u", 0)
