@@ -373,3 +373,144 @@ async fn a_transferred_item_gives_the_new_unit_its_own_acknowledgement_limit() {
     assert_eq!(last, 1, "the second reminder is the new unit's");
     app.shutdown().await.unwrap();
 }
+
+/// Calendar × extension × suspension: a day made a holiday moves each open limit that
+/// counts it by one working day, keeping the working days an extension granted and a
+/// suspension added.
+#[actix_web::test]
+async fn a_calendar_change_keeps_extensions_and_suspensions() {
+    // Monday 9 March 2026: two items of five working days, due Monday 16th.
+    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 9, 1, 0, 0).unwrap());
+    let shared: SharedClock = Arc::new(clock.clone());
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..test_config()
+    };
+    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let run = |account: &'static str, q: &'static str, input: serde_json::Value| {
+        let app = &app;
+        async move {
+            let token = app.token(account).await.unwrap();
+            let b = app
+                .gql(Some(&token), q, json!({ "i": input }))
+                .await
+                .unwrap();
+            assert!(b["errors"].is_null(), "{b}");
+            b
+        }
+    };
+    let issue = |title: &'static str| {
+        run(
+            "county-supervisor",
+            "mutation($i: IssueAssignmentInput!) { issueAssignment(input: $i) { assignment { id dueOn } } }",
+            json!({"title": title, "leadUnitId": "qingshi-dzb", "timeLimitDays": 5}),
+        )
+    };
+    let version = |id: String| {
+        let app = &app;
+        async move {
+            let t = app.token("county-supervisor").await.unwrap();
+            app.gql(
+                Some(&t),
+                "query($id: ID!) { assignment(id: $id) { version } }",
+                json!({"id": id}),
+            )
+            .await
+            .unwrap()["data"]["assignment"]["version"]
+                .clone()
+        }
+    };
+    let extended = issue("延期后调整日历").await["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let suspended = issue("中止后调整日历").await["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for id in [&extended, &suspended] {
+        run(
+            "qingshi-clerk",
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { id } } }",
+            json!({"id": id, "expectedVersion": 1}),
+        )
+        .await;
+    }
+    run(
+        "qingshi-clerk",
+        "mutation($i: RequestExtensionInput!) { requestExtension(input: $i) { assignment { id } } }",
+        json!({"id": extended, "expectedVersion": version(extended.clone()).await, "days": 3, "reason": "需会商"}),
+    )
+    .await;
+    let b = run(
+        "county-supervisor",
+        "mutation($i: DecideExtensionInput!) { decideExtension(input: $i) { assignment { dueOn } } }",
+        json!({"id": extended, "expectedVersion": version(extended.clone()).await, "approve": true}),
+    )
+    .await;
+    assert_eq!(
+        b["data"]["decideExtension"]["assignment"]["dueOn"],
+        "2026-03-19"
+    );
+    run(
+        "county-supervisor",
+        "mutation($i: AssignmentReasonInput!) { suspendAssignment(input: $i) { assignment { id } } }",
+        json!({"id": suspended, "expectedVersion": version(suspended.clone()).await, "reason": "等待批复"}),
+    )
+    .await;
+    clock.advance(chrono::Duration::days(2)); // Wednesday 11th: two working days stood still.
+    let b = run(
+        "county-supervisor",
+        "mutation($i: AssignmentVersionInput!) { resumeAssignment(input: $i) { assignment { dueOn } } }",
+        json!({"id": suspended, "expectedVersion": version(suspended.clone()).await}),
+    )
+    .await;
+    assert_eq!(
+        b["data"]["resumeAssignment"]["assignment"]["dueOn"],
+        "2026-03-18"
+    );
+    // Friday 13th becomes a holiday: each limit moves one working day, no more.
+    let b = run(
+        "county-admin",
+        "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }",
+        json!({"date": "2026-03-13", "workday": false, "name": "县庆", "reason": "县委决定"}),
+    )
+    .await;
+    assert!(
+        b["data"]["setCalendarDay"]["movedAssignments"]
+            .as_i64()
+            .unwrap()
+            >= 2,
+        "{b}"
+    );
+    let due = |id: String| {
+        let app = &app;
+        async move {
+            let t = app.token("county-supervisor").await.unwrap();
+            app.gql(
+                Some(&t),
+                "query($id: ID!) { assignment(id: $id) { dueOn deadlineChanges { reason } } }",
+                json!({"id": id}),
+            )
+            .await
+            .unwrap()["data"]["assignment"]
+                .clone()
+        }
+    };
+    let e = due(extended).await;
+    assert_eq!(
+        e["dueOn"], "2026-03-20",
+        "the extension's three days stay: {e}"
+    );
+    assert!(
+        e["deadlineChanges"].to_string().contains("工作日历调整"),
+        "{e}"
+    );
+    assert_eq!(
+        due(suspended).await["dueOn"],
+        "2026-03-19",
+        "the suspension's two days stay"
+    );
+    app.shutdown().await.unwrap();
+}

@@ -1320,6 +1320,7 @@ impl AssignmentsApi for AssignmentsService {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
+        let was_workday = cal.is_workday(input.date);
         cal.set(input.date, Some(special_of(&row)));
         let day = CalendarDayView {
             date: input.date,
@@ -1376,8 +1377,13 @@ impl AssignmentsApi for AssignmentsService {
             .map_err(internal)?;
         let mut moved = 0;
         for m in open {
-            let limit = m.time_limit_days.unwrap_or_default().max(0) as u32;
-            let due = cal.add_working_days(duban_clock::local_date(&m.issued_at), limit);
+            let due = rules::due_after_calendar_change(
+                duban_clock::local_date(&m.issued_at),
+                m.due_on,
+                input.date,
+                was_workday,
+                &cal,
+            );
             if due == m.due_on {
                 continue;
             }

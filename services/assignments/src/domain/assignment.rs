@@ -234,6 +234,35 @@ pub fn resume(
     Ok((n, days))
 }
 
+/// A time limit after one calendar day changed its kind: an item whose counted working
+/// days (after `issued_on`, up to `due_on`) include `day` moves by that one working day —
+/// later when the day stops being worked, earlier when it starts — and nothing else that
+/// moved the limit (extensions, suspensions) is undone. `cal` is the calendar after.
+pub fn due_after_calendar_change(
+    issued_on: NaiveDate,
+    due_on: NaiveDate,
+    day: NaiveDate,
+    was_workday: bool,
+    cal: &Calendar,
+) -> NaiveDate {
+    let is_workday = cal.is_workday(day);
+    if day <= issued_on || day > due_on || was_workday == is_workday {
+        return due_on;
+    }
+    if was_workday {
+        return cal.add_working_days(due_on, 1);
+    }
+    // One more working day before the limit: it comes a working day earlier.
+    let mut d = due_on;
+    while let Some(p) = d.pred_opt() {
+        d = p;
+        if d <= issued_on || cal.is_workday(d) {
+            break;
+        }
+    }
+    d.max(issued_on)
+}
+
 /// Longest extension one request may ask for, in working days, unless configured.
 pub const DEFAULT_EXTENSION_CAP: i32 = 10;
 
@@ -405,6 +434,7 @@ pub fn is_overdue(a: &AssignmentSnapshot, now: DateTime<FixedOffset>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use duban_clock::workdays::Special;
     use duban_schema::assignments::AssignmentSource;
 
     fn issued() -> AssignmentSnapshot {
@@ -424,6 +454,39 @@ mod tests {
             due_on: at.date_naive() + chrono::Duration::days(7),
             ..AssignmentSnapshot::example("a")
         }
+    }
+
+    #[test]
+    fn a_calendar_change_moves_a_limit_by_its_one_day_and_keeps_what_else_moved_it() {
+        let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let mut cal = Calendar::official();
+        // Issued Mon 9 March, five working days to Mon 16, extended three to Thu 19.
+        let (issued, due) = (d(3, 9), d(3, 19));
+        cal.set(d(3, 11), Some(Special::Holiday("县庆".into())));
+        assert_eq!(
+            due_after_calendar_change(issued, due, d(3, 11), true, &cal),
+            d(3, 20)
+        );
+        // A Saturday worked: the limit comes a working day earlier.
+        let mut cal = Calendar::official();
+        cal.set(d(3, 14), Some(Special::Workday("调休".into())));
+        assert_eq!(
+            due_after_calendar_change(issued, due, d(3, 14), false, &cal),
+            d(3, 18)
+        );
+        // A day outside the counted span, or of the same kind, moves nothing.
+        assert_eq!(
+            due_after_calendar_change(issued, due, d(3, 23), true, &cal),
+            due
+        );
+        assert_eq!(
+            due_after_calendar_change(issued, due, d(3, 9), true, &cal),
+            due
+        );
+        assert_eq!(
+            due_after_calendar_change(issued, due, d(3, 12), true, &Calendar::official()),
+            due
+        );
     }
 
     #[test]
