@@ -298,3 +298,18 @@ fn the_operator_registers_a_county_on_the_command_line() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("已存在"));
 }
+
+/// A command's output is its answer: no migration steps, no colour codes in a log file.
+#[test]
+fn commands_print_no_migration_steps_and_no_colour_codes_into_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap();
+    let out = command(dir.path(), port)
+        .env("DUBAN_LOG", "info")
+        .args(["token", "--list"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("migration"), "{err}");
+    assert!(!err.contains('\u{1b}'), "colour codes in a file: {err}");
+}

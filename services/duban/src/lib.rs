@@ -25,8 +25,16 @@ pub fn init_tracing_as(config: &Config, service: &str) {
     use tracing_subscriber::util::SubscriberInitExt;
     use tracing_subscriber::Layer;
 
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
+    let mut filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Each migration step is routine; a filter that names the migrator still shows them.
+    if !config.log_filter.contains("sea_orm_migration") {
+        if let Ok(quiet) = "sea_orm_migration=warn".parse() {
+            filter = filter.add_directive(quiet);
+        }
+    }
+    // Colour only for a person at a terminal, never in a log file.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let pace = log_pace::LogPace::default();
     let fmt = match config.log_format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
@@ -35,6 +43,7 @@ pub fn init_tracing_as(config: &Config, service: &str) {
             .with_filter(pace.clone())
             .boxed(),
         LogFormat::Human => tracing_subscriber::fmt::layer()
+            .with_ansi(ansi)
             .with_writer(std::io::stderr)
             .with_filter(pace.clone())
             .boxed(),
