@@ -335,7 +335,7 @@ pub const REGISTER_PROBLEM: &str = r#"mutation($input: RegisterProblemInput!) {
 }"#;
 
 const PROBLEM_FIELDS: &str =
-    "problem { id state version returnCount reopenCount history { action text evidence } }";
+    "problem { id state version dueOn returnCount reopenCount history { action text evidence } }";
 
 fn error_field(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["field"].as_str()
@@ -394,6 +394,7 @@ pub async fn ledger_lifecycle(app: &TestApp) -> anyhow::Result<()> {
         let arg = match name {
             "requestProblemCloseOut" => "RequestProblemCloseOutInput",
             "closeProblem" => "ProblemVersionInput",
+            "reopenProblem" => "ReopenProblemInput",
             _ => "ProblemReasonInput",
         };
         (
@@ -459,7 +460,7 @@ pub async fn ledger_lifecycle(app: &TestApp) -> anyhow::Result<()> {
     let b = run(
         sup.clone(),
         "reopenProblem",
-        json!({"reason": "回头看发现仍需多次往返"}),
+        json!({"reason": "回头看发现仍需多次往返", "timeLimitDays": 10}),
         5,
     )
     .await?;
@@ -468,6 +469,12 @@ pub async fn ledger_lifecycle(app: &TestApp) -> anyhow::Result<()> {
         p["state"] == "RECTIFYING" && p["reopenCount"] == 1 && p["version"] == 6,
         "{b}"
     );
+    let new_limit = app
+        .assignments
+        .calendar_now()
+        .add_working_days(app.clock.today(), 10)
+        .to_string();
+    anyhow::ensure!(p["dueOn"] == new_limit.as_str(), "a new 整改时限: {b}");
     let actions: Vec<&str> = p["history"]
         .as_array()
         .map(|h| h.iter().filter_map(|e| e["action"].as_str()).collect())

@@ -550,6 +550,7 @@ async fn a_supervisor_raises_suspends_resumes_cancels_and_reopens() {
                     "raiseSupervision" => "RaiseSupervisionInput!",
                     "resumeAssignment" | "acknowledgeAssignment" | "verifyAssignment" => "AssignmentVersionInput!",
                     "completeAssignment" => "CompleteAssignmentInput!",
+                    "reopenAssignment" => "ReopenAssignmentInput!",
                     _ => "AssignmentReasonInput!",
                 }
             );
@@ -663,16 +664,45 @@ async fn a_supervisor_raises_suspends_resumes_cancels_and_reopens() {
         json!({"id": bid, "expectedVersion": 3}),
     )
     .await;
-    let reopened = run(
+    let without_limit = run(
         sup.clone(),
         "reopenAssignment",
         json!({"id": bid, "expectedVersion": 4, "reason": "回头看发现问题反弹"}),
     )
     .await;
     assert_eq!(
-        reopened["data"]["reopenAssignment"]["assignment"]["state"], "IN_PROGRESS",
+        (
+            error_code(&without_limit),
+            without_limit["errors"][0]["extensions"]["field"].as_str()
+        ),
+        (Some("VALIDATION"), Some("timeLimitDays")),
+        "reopening takes a new time limit: {without_limit}"
+    );
+    let reopened = run(
+        sup.clone(),
+        "reopenAssignment",
+        json!({"id": bid, "expectedVersion": 4, "reason": "回头看发现问题反弹", "timeLimitDays": 5}),
+    )
+    .await;
+    let r = &reopened["data"]["reopenAssignment"]["assignment"];
+    assert_eq!(r["state"], "IN_PROGRESS", "{reopened}");
+    let expected_due = app
+        .assignments
+        .calendar_now()
+        .add_working_days(app.clock.today(), 5)
+        .to_string();
+    assert_eq!(r["dueOn"], expected_due.as_str(), "{reopened}");
+    assert!(
+        r["deadlineChanges"].to_string().contains("回头看重新打开"),
         "{reopened}"
     );
+    let scheduled = duban_tests::count_rows(
+        &app.databases.assignments,
+        &format!("SELECT count(*) FROM deadline_schedule WHERE assignment_id = '{bid}' AND due_on = '{expected_due}'"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(scheduled, 2, "DueSoon and Overdue for the new limit");
     app.settle().await.unwrap();
     let clerk_leader = app.token("baisha-leader").await.unwrap();
     let inbox = app

@@ -375,10 +375,16 @@ pub enum AssignmentCommand {
         /// Why.
         reason: String,
     },
-    /// 重新打开 after a follow-up review, with the reason.
+    /// 重新打开 after a follow-up review, with the reason and a new time limit.
     Reopen {
         /// Why.
         reason: String,
+        /// New time limit in working days from today, or
+        #[serde(default)]
+        time_limit_days: Option<i32>,
+        /// a new last day.
+        #[serde(default)]
+        due_on: Option<chrono::NaiveDate>,
     },
     /// 催办 → 督办 → 挂牌督办.
     RaiseSupervision {
@@ -469,10 +475,16 @@ pub enum ProblemCommand {
         /// Why.
         reason: String,
     },
-    /// 回头看 by a supervisor: the problem is back.
+    /// 回头看 by a supervisor: the problem is back, with a new 整改时限.
     Reopen {
         /// What the review found.
         reason: String,
+        /// New time limit in working days from today, or
+        #[serde(default)]
+        time_limit_days: Option<i32>,
+        /// a new last day.
+        #[serde(default)]
+        due_on: Option<chrono::NaiveDate>,
     },
 }
 

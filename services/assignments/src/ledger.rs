@@ -301,8 +301,26 @@ impl AssignmentsService {
                     vec![],
                 )
             }
-            ProblemCommand::Reopen { reason } => {
-                let next = rules::reopen(&current, &reason).map_err(problem_err)?;
+            ProblemCommand::Reopen {
+                reason,
+                time_limit_days,
+                due_on,
+            } => {
+                let today = self.clock.today();
+                if let Some(d) = due_on {
+                    crate::service::check_input_date("dueOn", d, today)?;
+                }
+                // The state is checked first: a problem not closed is an illegal transition,
+                // whatever time limit came with it.
+                rules::reopen(&current, &reason, current.due_on).map_err(problem_err)?;
+                let (_, due) = crate::domain::assignment::new_time_limit(
+                    time_limit_days,
+                    due_on,
+                    today,
+                    &self.calendar_now(),
+                )
+                .map_err(crate::service::domain_err)?;
+                let next = rules::reopen(&current, &reason, due).map_err(problem_err)?;
                 let reason = reason.trim().to_string();
                 (
                     next.clone(),
@@ -320,6 +338,7 @@ impl AssignmentsService {
             .col_expr(problem::Column::Version, next.version.into())
             .col_expr(problem::Column::ReturnCount, next.return_count.into())
             .col_expr(problem::Column::ReopenCount, next.reopen_count.into())
+            .col_expr(problem::Column::DueOn, next.due_on.into())
             .filter(problem::Column::Id.eq(id))
             .filter(problem::Column::Version.eq(expected_version))
             .exec(&txn)

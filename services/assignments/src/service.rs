@@ -91,7 +91,7 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
 }
 
-fn domain_err(e: DomainError) -> ApiError {
+pub(crate) fn domain_err(e: DomainError) -> ApiError {
     match e {
         DomainError::Illegal { from, action } => ApiError::IllegalTransition {
             from: from.as_str().to_string(),
@@ -1109,7 +1109,7 @@ impl AssignmentsService {
     }
 
     /// The working calendar as it is now.
-    pub(crate) fn calendar_now(&self) -> Calendar {
+    pub fn calendar_now(&self) -> Calendar {
         self.calendar
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -1847,6 +1847,12 @@ impl AssignmentsApi for AssignmentsService {
             }
             None => None,
         };
+        if let AssignmentCommand::Reopen {
+            due_on: Some(d), ..
+        } = &command
+        {
+            check_input_date("dueOn", *d, self.clock.today())?;
+        }
         let decider = actor.person_id.clone();
         let cap = self.extension_cap;
         self.transition(actor, id, expected_version, party, move |a, m, now| {
@@ -1978,16 +1984,29 @@ impl AssignmentsApi for AssignmentsService {
                         vec![],
                     )
                 }
-                AssignmentCommand::Reopen { reason } => {
-                    let next = rules::reopen(a, &reason)?;
+                AssignmentCommand::Reopen {
+                    reason,
+                    time_limit_days,
+                    due_on,
+                } => {
+                    let limit = (time_limit_days, due_on);
+                    let next = rules::reopen(a, &reason, limit, now.date_naive(), &cal)?;
                     let reason = reason.trim().to_string();
+                    let change = deadline_change::ActiveModel {
+                        id: Set(duban_outbox::new_event_id(now).to_string()),
+                        assignment_id: Set(a.id.clone()),
+                        from_date: Set(a.due_on),
+                        to_date: Set(next.due_on),
+                        reason: Set(format!("回头看重新打开：{reason}")),
+                        changed_at: Set(now),
+                    };
                     (
                         next.clone(),
                         AssignmentsEvent::AssignmentReopened {
                             assignment: next,
                             reason,
                         },
-                        vec![],
+                        vec![Extra::DeadlineChange(change)],
                     )
                 }
                 AssignmentCommand::RaiseSupervision { level } => {

@@ -219,7 +219,23 @@ pub struct ProblemVersionInput {
     pub expected_version: i32,
 }
 
-/// Input of `returnProblem` and `reopenProblem`.
+/// Input of `reopenProblem` (回头看): what the review found and a new 整改时限, in working
+/// days from today or as a last day (exactly one).
+#[derive(InputObject)]
+pub struct ReopenProblemInput {
+    /// Problem id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// What the follow-up review found.
+    pub reason: String,
+    /// New time limit in working days from today (1–365).
+    pub time_limit_days: Option<i32>,
+    /// Or the new last day.
+    pub due_on: Option<Date>,
+}
+
+/// Input of `returnProblem`.
 #[derive(InputObject)]
 pub struct ProblemReasonInput {
     /// Problem id.
@@ -577,10 +593,12 @@ impl LedgerMutation {
     async fn reopen_problem(
         &self,
         ctx: &Context<'_>,
-        input: ProblemReasonInput,
+        input: ReopenProblemInput,
     ) -> async_graphql::Result<ProblemPayload> {
         let cmd = ProblemCommand::Reopen {
             reason: input.reason,
+            time_limit_days: input.time_limit_days,
+            due_on: input.due_on.map(|d| d.0),
         };
         problem_command(ctx, input.id, input.expected_version, cmd).await
     }

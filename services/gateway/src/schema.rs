@@ -670,7 +670,7 @@ impl MutationRoot {
     async fn reopen_assignment(
         &self,
         ctx: &Context<'_>,
-        input: AssignmentReasonInput,
+        input: ReopenAssignmentInput,
     ) -> async_graphql::Result<AssignmentPayload> {
         command(
             ctx,
@@ -678,6 +678,8 @@ impl MutationRoot {
             input.expected_version,
             duban_api::AssignmentCommand::Reopen {
                 reason: input.reason,
+                time_limit_days: input.time_limit_days,
+                due_on: input.due_on.map(|d| d.0),
             },
         )
         .await

@@ -800,7 +800,23 @@ pub struct ReturnAssignmentInput {
     pub reason: String,
 }
 
-/// Input of transitions that need a reason (cancel, reopen, suspend).
+/// Input of `reopenAssignment` (回头看): the reason and a new time limit, in working days
+/// from today or as a last day (exactly one).
+#[derive(InputObject)]
+pub struct ReopenAssignmentInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// What the follow-up review found.
+    pub reason: String,
+    /// New time limit in working days from today (1–365).
+    pub time_limit_days: Option<i32>,
+    /// Or the new last day.
+    pub due_on: Option<Date>,
+}
+
+/// Input of transitions that need a reason (cancel, suspend, 回退).
 #[derive(InputObject)]
 pub struct AssignmentReasonInput {
     /// Assignment id.

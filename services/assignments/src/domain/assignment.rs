@@ -165,10 +165,46 @@ pub fn cancel(a: &AssignmentSnapshot, reason: &str) -> Result<AssignmentSnapshot
 }
 
 /// 重新打开: a follow-up review (回头看) finds a closed item not really done.
-pub fn reopen(a: &AssignmentSnapshot, reason: &str) -> Result<AssignmentSnapshot, DomainError> {
+pub fn reopen(
+    a: &AssignmentSnapshot,
+    reason: &str,
+    limit: (Option<i32>, Option<NaiveDate>),
+    today: NaiveDate,
+    cal: &Calendar,
+) -> Result<AssignmentSnapshot, DomainError> {
     require(a, &[AssignmentState::Closed], "重新打开")?;
     non_empty("reason", reason, "重新打开的理由")?;
-    Ok(next(a, AssignmentState::InProgress))
+    let mut n = next(a, AssignmentState::InProgress);
+    (n.time_limit_days, n.due_on) = new_time_limit(limit.0, limit.1, today, cal)?;
+    Ok(n)
+}
+
+/// A new time limit as given: working days from `today` (1 to 365) or a last day not
+/// before `today`, exactly one of them: `(days, last day)`.
+pub fn new_time_limit(
+    days: Option<i32>,
+    date: Option<NaiveDate>,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> Result<(Option<i32>, NaiveDate), DomainError> {
+    match (days, date) {
+        (Some(n), None) if (1..=365).contains(&n) => {
+            Ok((Some(n), cal.add_working_days(today, n as u32)))
+        }
+        (Some(_), None) => Err(DomainError::Invalid {
+            field: "timeLimitDays",
+            message: "时限须为1至365个工作日".into(),
+        }),
+        (None, Some(d)) if d >= today => Ok((None, d)),
+        (None, Some(_)) => Err(DomainError::Invalid {
+            field: "dueOn",
+            message: "新的时限不能早于今天".into(),
+        }),
+        _ => Err(DomainError::Invalid {
+            field: "timeLimitDays",
+            message: "请给出新的时限：工作日数（timeLimitDays）或截止日期（dueOn）二选一".into(),
+        }),
+    }
 }
 
 /// 催办 → 督办 → 挂牌督办: a supervisor presses harder; the level only goes up.
@@ -603,12 +639,31 @@ mod tests {
             cancel(&closed, "x"),
             Err(DomainError::Illegal { .. })
         ));
+        let today = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let cal = Calendar::official();
+        let limit = (Some(5), None);
+        let reopened = reopen(&closed, "回头看发现问题反弹", limit, today, &cal).unwrap();
         assert_eq!(
-            reopen(&closed, "回头看发现问题反弹").unwrap().state,
-            AssignmentState::InProgress
+            (reopened.state, reopened.due_on),
+            (
+                AssignmentState::InProgress,
+                NaiveDate::from_ymd_opt(2026, 4, 9).unwrap()
+            ),
+            "five working days from 1 April, over 清明 (4–6 April)"
         );
         assert!(matches!(
-            reopen(&closed, " "),
+            new_time_limit(None, None, today, &cal),
+            Err(DomainError::Invalid {
+                field: "timeLimitDays",
+                ..
+            })
+        ));
+        assert!(matches!(
+            new_time_limit(None, today.pred_opt(), today, &cal),
+            Err(DomainError::Invalid { field: "dueOn", .. })
+        ));
+        assert!(matches!(
+            reopen(&closed, " ", limit, today, &cal),
             Err(DomainError::Invalid {
                 field: "reason",
                 ..

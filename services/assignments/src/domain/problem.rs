@@ -123,11 +123,16 @@ pub fn return_close_out(
 }
 
 /// 回头看: a follow-up review found the problem back; it is open again.
-pub fn reopen(p: &ProblemSnapshot, reason: &str) -> Result<ProblemSnapshot, ProblemError> {
+pub fn reopen(
+    p: &ProblemSnapshot,
+    reason: &str,
+    due_on: chrono::NaiveDate,
+) -> Result<ProblemSnapshot, ProblemError> {
     require(p, ProblemState::Closed, "重新打开（回头看）")?;
     non_empty("reason", reason, "回头看发现的情况")?;
     let mut n = next(p, ProblemState::Rectifying);
     n.reopen_count += 1;
+    n.due_on = due_on;
     Ok(n)
 }
 
@@ -171,8 +176,12 @@ mod tests {
         let p = request_close_out(&p, "补充佐证", &ev).unwrap();
         let p = close(&p).unwrap();
         assert_eq!((p.state, p.version), (ProblemState::Closed, 5));
-        let p = reopen(&p, "回头看发现问题反弹").unwrap();
-        assert_eq!((p.state, p.reopen_count), (ProblemState::Rectifying, 1));
+        let later = p.due_on + chrono::Duration::days(30);
+        let p = reopen(&p, "回头看发现问题反弹", later).unwrap();
+        assert_eq!(
+            (p.state, p.reopen_count, p.due_on),
+            (ProblemState::Rectifying, 1, later)
+        );
     }
 
     #[test]
@@ -185,12 +194,16 @@ mod tests {
         };
         illegal(close(&rect), ProblemState::Rectifying);
         illegal(return_close_out(&rect, "r"), ProblemState::Rectifying);
-        illegal(reopen(&rect, "r"), ProblemState::Rectifying);
+        let due = rect.due_on;
+        illegal(reopen(&rect, "r", due), ProblemState::Rectifying);
         illegal(
             request_close_out(&requested, "x", &["e".into()]),
             ProblemState::CloseOutRequested,
         );
-        illegal(reopen(&requested, "r"), ProblemState::CloseOutRequested);
+        illegal(
+            reopen(&requested, "r", due),
+            ProblemState::CloseOutRequested,
+        );
         illegal(
             request_close_out(&closed, "x", &["e".into()]),
             ProblemState::Closed,
