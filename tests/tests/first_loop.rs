@@ -1260,3 +1260,72 @@ async fn the_color_filter_lists_only_that_color_within_the_callers_scope() {
     let red = list(county.clone(), "RED").await;
     assert!(!red.is_empty(), "the demo has a red item");
 }
+
+/// A stored value this version does not know is an INTERNAL error, logged, never a guess:
+/// not ISSUED for an unknown state, not KEY_TASK for an unknown source, not a 督办通知 for
+/// an unknown notice kind, not BLUE for an unknown color.
+#[actix_web::test]
+async fn unknown_stored_values_are_errors_not_guesses() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let leader = app.token("liuhe-leader").await.unwrap();
+    let a = issue(&app, &sup, "liuhe-dzb", "存储值测试").await;
+    let id = a["id"].as_str().unwrap().to_string();
+    app.settle().await.unwrap();
+    let read = |q: &'static str| {
+        let (app, sup, id) = (&app, sup.clone(), id.clone());
+        async move { app.gql(Some(&sup), q, json!({"id": id})).await.unwrap() }
+    };
+    let one = "query($id: ID!) { assignment(id: $id) { state source } }";
+    assert!(read(one).await["errors"].is_null());
+    for (column, forged) in [("state", "ARCHIVED"), ("source", "RUMOUR")] {
+        app.databases
+            .assignments
+            .execute_unprepared(&format!(
+                "UPDATE assignment SET {column} = '{forged}' WHERE id = '{id}'"
+            ))
+            .await
+            .unwrap();
+        let b = read(one).await;
+        assert_eq!(error_code(&b), Some("INTERNAL"), "{column}: {b}");
+        let back = if column == "state" {
+            "ISSUED"
+        } else {
+            "KEY_TASK"
+        };
+        app.databases
+            .assignments
+            .execute_unprepared(&format!(
+                "UPDATE assignment SET {column} = '{back}' WHERE id = '{id}'"
+            ))
+            .await
+            .unwrap();
+    }
+    app.databases
+        .evaluation
+        .execute_unprepared(&format!(
+            "UPDATE tracked_item SET color = 'PURPLE' WHERE id = '{id}'"
+        ))
+        .await
+        .unwrap();
+    let b = read("query($id: ID!) { assignment(id: $id) { color } }").await;
+    assert_eq!(error_code(&b), Some("INTERNAL"), "{b}");
+    app.databases
+        .notifications
+        .execute_unprepared(&format!(
+            "UPDATE notification SET kind = 'GOSSIP' WHERE assignment_id = '{id}'"
+        ))
+        .await
+        .unwrap();
+    let b = app
+        .gql(
+            Some(&leader),
+            "{ myNotifications(first: 50) { edges { node { kind } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&b), Some("INTERNAL"), "{b}");
+    app.shutdown().await.unwrap();
+}

@@ -52,12 +52,12 @@ impl AssignmentsService {
                     .and_then(|p| p.division_code),
                 None => None,
             };
-            let current = unit_snapshot(unit.clone());
+            let current = unit_snapshot(unit.clone())?;
             check_division_code(current.kind, code, parent_code.as_deref())?;
             active.division_code = Set(code.map(str::to_string));
         }
         let saved = active.update(&txn).await.map_err(internal)?;
-        let snap = unit_snapshot(saved);
+        let snap = unit_snapshot(saved)?;
         let now = self.clock.now();
         self.emit(
             &txn,

@@ -30,12 +30,18 @@ fn problem_err(e: ProblemError) -> ApiError {
     }
 }
 
-fn snapshot(m: &problem::Model) -> ProblemSnapshot {
-    ProblemSnapshot {
+fn snapshot(m: &problem::Model) -> Result<ProblemSnapshot, ApiError> {
+    use crate::service::stored;
+    Ok(ProblemSnapshot {
         id: m.id.clone(),
         campaign_id: m.campaign_id.clone(),
         category: m.category.clone(),
-        source: ProblemSource::parse(&m.source).unwrap_or(ProblemSource::SelfFound),
+        source: stored(
+            "problem source",
+            &m.id,
+            &m.source,
+            ProblemSource::parse(&m.source),
+        )?,
         description: m.description.clone(),
         cause_analysis: m.cause_analysis.clone(),
         measures: json_list(&m.measures),
@@ -47,11 +53,16 @@ fn snapshot(m: &problem::Model) -> ProblemSnapshot {
         registered_by: m.registered_by.clone(),
         registered_at: m.registered_at,
         due_on: m.due_on,
-        state: ProblemState::parse(&m.state).unwrap_or(ProblemState::Rectifying),
+        state: stored(
+            "problem state",
+            &m.id,
+            &m.state,
+            ProblemState::parse(&m.state),
+        )?,
         version: m.version,
         return_count: m.return_count,
         reopen_count: m.reopen_count,
-    }
+    })
 }
 
 fn encode_cursor(m: &problem::Model) -> String {
@@ -257,7 +268,7 @@ impl AssignmentsService {
                 actual: model.version,
             });
         }
-        let current = snapshot(&model);
+        let current = snapshot(&model)?;
         let (next, event, text, evidence) = match command {
             ProblemCommand::RequestCloseOut { summary, evidence } => {
                 let evidence: Vec<String> = evidence
@@ -409,13 +420,15 @@ impl AssignmentsService {
                     at: l.at,
                 });
         }
-        Ok(models
+        models
             .into_iter()
-            .map(|m| ProblemView {
-                problem: snapshot(&m),
-                history: history.remove(&m.id).unwrap_or_default(),
+            .map(|m| {
+                Ok(ProblemView {
+                    problem: snapshot(&m)?,
+                    history: history.remove(&m.id).unwrap_or_default(),
+                })
             })
-            .collect())
+            .collect()
     }
 
     pub(crate) async fn problem_of(

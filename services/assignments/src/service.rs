@@ -121,13 +121,33 @@ pub(crate) fn kind_str(k: UnitKind) -> &'static str {
     }
 }
 
-fn parse_kind(s: &str) -> UnitKind {
+fn parse_kind(s: &str) -> Option<UnitKind> {
     match s {
-        "COUNTY" => UnitKind::County,
-        "TOWNSHIP" => UnitKind::Township,
-        "DEPARTMENT" => UnitKind::Department,
-        _ => UnitKind::Office,
+        "COUNTY" => Some(UnitKind::County),
+        "TOWNSHIP" => Some(UnitKind::Township),
+        "DEPARTMENT" => Some(UnitKind::Department),
+        "OFFICE" => Some(UnitKind::Office),
+        _ => None,
     }
+}
+
+/// A value read back from the database, or, when it is none this code wrote, an INTERNAL
+/// error logged with the row and the value: a stored value is never guessed at.
+pub(crate) fn stored<T>(
+    what: &str,
+    id: &str,
+    value: &str,
+    parsed: Option<T>,
+) -> Result<T, ApiError> {
+    parsed.ok_or_else(|| {
+        tracing::error!(
+            what,
+            id,
+            value,
+            "a stored value is unknown to this version of duban"
+        );
+        ApiError::Internal(format!("stored {what} of {id} is unknown: {value}"))
+    })
 }
 
 fn source_str(s: AssignmentSource) -> &'static str {
@@ -141,14 +161,15 @@ fn source_str(s: AssignmentSource) -> &'static str {
     }
 }
 
-fn parse_source(s: &str) -> AssignmentSource {
+fn parse_source(s: &str) -> Option<AssignmentSource> {
     match s {
-        "LEADER_INSTRUCTION" => AssignmentSource::LeaderInstruction,
-        "MEETING_DECISION" => AssignmentSource::MeetingDecision,
-        "PUBLIC_REQUEST" => AssignmentSource::PublicRequest,
-        "PROBLEM" => AssignmentSource::Problem,
-        "RECURRING_DUTY" => AssignmentSource::RecurringDuty,
-        _ => AssignmentSource::KeyTask,
+        "LEADER_INSTRUCTION" => Some(AssignmentSource::LeaderInstruction),
+        "MEETING_DECISION" => Some(AssignmentSource::MeetingDecision),
+        "KEY_TASK" => Some(AssignmentSource::KeyTask),
+        "PUBLIC_REQUEST" => Some(AssignmentSource::PublicRequest),
+        "PROBLEM" => Some(AssignmentSource::Problem),
+        "RECURRING_DUTY" => Some(AssignmentSource::RecurringDuty),
+        _ => None,
     }
 }
 
@@ -183,16 +204,16 @@ pub(crate) fn check_division_code(
     }
 }
 
-pub(crate) fn unit_snapshot(m: org_unit::Model) -> OrgUnitSnapshot {
-    OrgUnitSnapshot {
+pub(crate) fn unit_snapshot(m: org_unit::Model) -> Result<OrgUnitSnapshot, ApiError> {
+    Ok(OrgUnitSnapshot {
+        kind: stored("unit kind", &m.id, &m.kind, parse_kind(&m.kind))?,
         id: m.id,
         parent_id: m.parent_id,
-        kind: parse_kind(&m.kind),
         name: m.name,
         division_code: m.division_code,
         path: m.path,
         version: m.version,
-    }
+    })
 }
 
 pub(crate) fn person_snapshot(m: person::Model) -> PersonSnapshot {
@@ -258,12 +279,13 @@ fn scope_refused() -> ApiError {
     ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内")
 }
 
-fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
-    AssignmentSnapshot {
+fn snapshot(m: &assignment::Model) -> Result<AssignmentSnapshot, ApiError> {
+    let id = m.id.as_str();
+    Ok(AssignmentSnapshot {
         id: m.id.clone(),
         title: m.title.clone(),
         description: m.description.clone(),
-        source: parse_source(&m.source),
+        source: stored("source", id, &m.source, parse_source(&m.source))?,
         source_text: m.source_text.clone(),
         issuer_id: m.issuer_id.clone(),
         issuer_unit_id: m.issuer_unit_id.clone(),
@@ -271,30 +293,35 @@ fn snapshot(m: &assignment::Model) -> AssignmentSnapshot {
         lead_unit_path: m.lead_unit_path.clone(),
         lead_unit_name: m.lead_unit_name.clone(),
         responsible_person_id: m.responsible_person_id.clone(),
-        state: AssignmentState::parse(&m.state).unwrap_or(AssignmentState::Issued),
+        state: stored("state", id, &m.state, AssignmentState::parse(&m.state))?,
         time_limit_days: m.time_limit_days,
         issued_at: m.issued_at,
         due_on: m.due_on,
         progress_percent: m.progress_percent,
         version: m.version,
-        supervision_level: SupervisionLevel::parse(&m.supervision_level).unwrap_or_default(),
+        supervision_level: stored(
+            "supervision level",
+            id,
+            &m.supervision_level,
+            SupervisionLevel::parse(&m.supervision_level),
+        )?,
         suspended_on: m.suspended_on,
         pending_extension_days: m.pending_extension_days,
         extension_count: m.extension_count,
         pending_transfer_unit_id: m.pending_transfer_unit_id.clone(),
         transfer_count: m.transfer_count,
-        urgency: Urgency::parse(&m.urgency).unwrap_or_default(),
+        urgency: stored("urgency", id, &m.urgency, Urgency::parse(&m.urgency))?,
         cooperating_unit_ids: json_list(&m.cooperating_unit_ids),
         ack_due_on: m.ack_due_on,
         campaign_id: m.campaign_id.clone(),
         category: m.category.clone(),
         problem_id: m.problem_id.clone(),
         duty_id: m.duty_id.clone(),
-    }
+    })
 }
 
 /// The view of a row without its history, for answers that do not carry it.
-fn bare_view(m: assignment::Model) -> AssignmentView {
+fn bare_view(m: assignment::Model) -> Result<AssignmentView, ApiError> {
     view_of(m, Vec::new(), Vec::new(), Vec::new())
 }
 
@@ -304,9 +331,9 @@ fn view_of(
     progress: Vec<ProgressReportSnapshot>,
     deadline_changes: Vec<DeadlineChangeView>,
     transfers: Vec<TransferView>,
-) -> AssignmentView {
-    AssignmentView {
-        assignment: snapshot(&m),
+) -> Result<AssignmentView, ApiError> {
+    Ok(AssignmentView {
+        assignment: snapshot(&m)?,
         progress,
         deadline_changes,
         transfers,
@@ -314,7 +341,7 @@ fn view_of(
         completed_at: m.completed_at,
         result: m.result,
         return_reason: m.return_reason,
-    }
+    })
 }
 
 fn encode_cursor(m: &assignment::Model) -> String {
@@ -443,7 +470,7 @@ impl AssignmentsService {
                 else {
                     continue;
                 };
-                let snap = snapshot(&m);
+                let snap = snapshot(&m)?;
                 let event = if r.kind == ACK_OVERDUE {
                     if snap.state != AssignmentState::Issued || snap.ack_due_on != Some(r.due_on) {
                         continue;
@@ -691,7 +718,10 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?
                 .ok_or_else(|| ApiError::not_found("单位", &id))?;
-            match (parse_kind(&unit.kind), unit.parent_id) {
+            match (
+                stored("unit kind", &unit.id, &unit.kind, parse_kind(&unit.kind))?,
+                unit.parent_id,
+            ) {
                 (UnitKind::County | UnitKind::Township, _) | (_, None) => return Ok(unit.path),
                 (_, Some(parent)) => id = parent,
             }
@@ -778,7 +808,7 @@ impl AssignmentsService {
                     decided_at: t.decided_at,
                 });
         }
-        Ok(models
+        models
             .into_iter()
             .map(|m| {
                 let (p, c, t) = (
@@ -788,7 +818,7 @@ impl AssignmentsService {
                 );
                 view_of(m, p, c, t)
             })
-            .collect())
+            .collect()
     }
 
     /// Checks and writes a new assignment with its schedule and event inside `txn`; used
@@ -1097,7 +1127,7 @@ impl AssignmentsService {
         let views = if page.details {
             self.views(&self.db, rows).await?
         } else {
-            rows.into_iter().map(bare_view).collect()
+            rows.into_iter().map(bare_view).collect::<Result<_, _>>()?
         };
         let items = cursors.into_iter().zip(views).collect();
         Ok(Page {
@@ -1163,7 +1193,7 @@ impl AssignmentsService {
                 actual: model.version,
             });
         }
-        let current = snapshot(&model);
+        let current = snapshot(&model)?;
         let now = self.clock.now();
         let mut active = model.clone().into_active_model();
         let (next, event, report) = apply(&current, &mut active, now).map_err(domain_err)?;
@@ -1246,7 +1276,7 @@ impl AssignmentsService {
         .await?;
         self.commit(txn).await?;
         // Like a new item's, a command's answer leaves out the item's history.
-        Ok(bare_view(saved))
+        bare_view(saved)
     }
 }
 
@@ -1421,7 +1451,7 @@ impl AssignmentsApi for AssignmentsService {
             .insert(&txn)
             .await
             .map_err(internal)?;
-            let mut snap = snapshot(&m);
+            let mut snap = snapshot(&m)?;
             snap.due_on = due;
             snap.version = version;
             self.emit(
@@ -1647,7 +1677,7 @@ impl AssignmentsApi for AssignmentsService {
             .await?;
         self.commit(txn).await?;
         // A new item has no reports, deadline changes or transfers to look up.
-        Ok(bare_view(model))
+        bare_view(model)
     }
 
     async fn acknowledge_assignment(
@@ -2304,7 +2334,7 @@ impl AssignmentsApi for AssignmentsService {
     }
 
     async fn org_units(&self, actor: &Actor) -> Result<Vec<OrgUnitSnapshot>, ApiError> {
-        Ok(org_unit::Entity::find()
+        org_unit::Entity::find()
             .order_by_asc(org_unit::Column::Path)
             .all(&self.db)
             .await
@@ -2312,7 +2342,7 @@ impl AssignmentsApi for AssignmentsService {
             .into_iter()
             .filter(|u| in_subtree(&u.path, &actor.scope) || in_subtree(&actor.scope, &u.path))
             .map(unit_snapshot)
-            .collect())
+            .collect()
     }
 
     async fn org_unit(&self, actor: &Actor, id: &str) -> Result<OrgUnitSnapshot, ApiError> {
@@ -2322,7 +2352,7 @@ impl AssignmentsApi for AssignmentsService {
             .map_err(internal)?
             .filter(|u| in_subtree(&u.path, &actor.scope) || in_subtree(&actor.scope, &u.path))
             .map(unit_snapshot)
-            .ok_or_else(|| ApiError::not_found("单位", id))
+            .ok_or_else(|| ApiError::not_found("单位", id))?
     }
 
     async fn person(&self, actor: &Actor, id: &str) -> Result<PersonSnapshot, ApiError> {

@@ -45,13 +45,24 @@ fn special(workday: bool, name: Option<String>) -> duban_clock::workdays::Specia
     }
 }
 
-fn facts(m: &tracked_item::Model) -> ItemFacts {
-    ItemFacts {
-        state: AssignmentState::parse(&m.state).unwrap_or(AssignmentState::Issued),
+/// A stored value this version does not know, logged; never guessed at.
+fn unknown(what: &str, id: &str, value: &str) -> ApiError {
+    tracing::error!(
+        what,
+        id,
+        value,
+        "a stored value is unknown to this version of duban"
+    );
+    ApiError::Internal(format!("stored {what} of {id} is unknown: {value}"))
+}
+
+fn facts(m: &tracked_item::Model) -> Result<ItemFacts, ApiError> {
+    Ok(ItemFacts {
+        state: AssignmentState::parse(&m.state).ok_or_else(|| unknown("state", &m.id, &m.state))?,
         issued_on: m.issued_on,
         due_on: m.due_on,
         percent: m.percent,
-    }
+    })
 }
 
 impl EvaluationService {
@@ -99,10 +110,10 @@ impl EvaluationService {
         &self,
         item: &tracked_item::Model,
         from: Option<Color>,
+        to: Color,
         cause: Option<&RawEnvelope>,
     ) -> Envelope<EvaluationEvent> {
         let now = self.clock.now();
-        let to = Color::parse(&item.color).unwrap_or(Color::Blue);
         Envelope {
             meta: duban_outbox::meta(
                 now,
@@ -148,7 +159,9 @@ impl EvaluationService {
             .await?;
         let mut announced = Vec::new();
         for item in open {
-            let (color, reason) = self.assess(&facts(&item), today);
+            // An item whose stored state is unknown keeps its color (and is logged).
+            let Ok(f) = facts(&item) else { continue };
+            let (color, reason) = self.assess(&f, today);
             if color.as_str() == item.color && reason == item.reason {
                 continue;
             }
@@ -161,7 +174,7 @@ impl EvaluationService {
             active.reason = Set(reason);
             let saved = active.update(&txn).await?;
             if from != Some(color) {
-                announced.push(self.color_changed(&saved, from, None));
+                announced.push(self.color_changed(&saved, from, color, None));
             }
         }
         duban_outbox::enqueue_all(&txn, topics::EVALUATION, &announced).await?;
@@ -285,7 +298,7 @@ impl EvaluationService {
                 color_since: since,
             };
             if from != Some(color) {
-                announced.push(self.color_changed(&item, from, Some(event)));
+                announced.push(self.color_changed(&item, from, color, Some(event)));
             }
             if !touched.contains(&a.id) {
                 touched.push(a.id.clone());
@@ -345,19 +358,20 @@ impl EvaluationApi for EvaluationService {
             .all(&self.db)
             .await
             .map_err(internal)?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|m| {
-                (
+                let color =
+                    Color::parse(&m.color).ok_or_else(|| unknown("color", &m.id, &m.color))?;
+                Ok((
                     m.id.clone(),
                     ColorView {
-                        color: Color::parse(&m.color).unwrap_or(Color::Blue),
+                        color,
                         reason: m.reason,
                         since: m.color_since,
                     },
-                )
+                ))
             })
-            .collect())
+            .collect()
     }
 
     async fn ids_with_color(&self, actor: &Actor, color: Color) -> Result<Vec<String>, ApiError> {

@@ -68,9 +68,15 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
 }
 
-fn kind_of(s: &str) -> NotificationKind {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .unwrap_or(NotificationKind::SupervisionNotice)
+fn kind_of(id: &str, s: &str) -> Result<NotificationKind, ApiError> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+        tracing::error!(
+            id,
+            kind = s,
+            "a stored notice kind is unknown to this version of duban"
+        );
+        ApiError::Internal(format!("stored kind of notice {id} is unknown: {s}"))
+    })
 }
 
 fn kind_str(k: NotificationKind) -> String {
@@ -80,12 +86,12 @@ fn kind_str(k: NotificationKind) -> String {
         .unwrap_or_default()
 }
 
-fn view(m: notification::Model) -> NotificationView {
-    NotificationView {
+fn view(m: notification::Model) -> Result<NotificationView, ApiError> {
+    Ok(NotificationView {
         notification: NotificationSnapshot {
+            kind: kind_of(&m.id, &m.kind)?,
             id: m.id,
             recipient_id: m.recipient_id,
-            kind: kind_of(&m.kind),
             title: m.title,
             body: m.body,
             assignment_id: m.assignment_id,
@@ -93,7 +99,7 @@ fn view(m: notification::Model) -> NotificationView {
             created_at: m.created_at,
         },
         read_at: m.read_at,
-    }
+    })
 }
 
 impl NotificationsService {
@@ -143,7 +149,7 @@ impl NotificationsService {
                     created_at: now,
                     read_at: None,
                 };
-                let v = view(row.clone());
+                let v = view(row.clone()).map_err(|e| HandlerError::Malformed(e.to_string()))?;
                 envelopes.push(Envelope {
                     meta: duban_outbox::meta(
                         now,
@@ -221,7 +227,10 @@ impl NotificationsApi for NotificationsService {
         let has_next_page = rows.len() > page.first;
         rows.truncate(page.first);
         Ok(Page {
-            items: rows.into_iter().map(|m| (m.id.clone(), view(m))).collect(),
+            items: rows
+                .into_iter()
+                .map(|m| Ok((m.id.clone(), view(m)?)))
+                .collect::<Result<_, ApiError>>()?,
             has_next_page,
             has_previous_page: page.after.is_some(),
             total_count,
@@ -236,11 +245,11 @@ impl NotificationsApi for NotificationsService {
             .filter(|m| m.recipient_id == actor.person_id)
             .ok_or_else(|| ApiError::not_found("通知", id))?;
         if m.read_at.is_some() {
-            return Ok(view(m));
+            return view(m);
         }
         let mut active = m.into_active_model();
         active.read_at = Set(Some(self.clock.now()));
-        Ok(view(active.update(&self.db).await.map_err(internal)?))
+        view(active.update(&self.db).await.map_err(internal)?)
     }
 
     fn watch(&self, person_id: &str) -> BoxStream<'static, NotificationView> {
