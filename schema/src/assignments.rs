@@ -866,6 +866,10 @@ pub enum AssignmentsEvent {
         summary: String,
         /// Evidence references.
         evidence: Vec<String>,
+        /// The supervisors who may close it: the registering supervisor, else those of the
+        /// nearest jurisdiction over the unit.
+        #[serde(default)]
+        reviewers: Vec<String>,
     },
     /// A supervisor closed the problem (销号).
     ProblemClosed {

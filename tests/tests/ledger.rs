@@ -663,3 +663,82 @@ async fn ledger_pages_match_a_plain_query_on_postgres() {
     let app = spawn_on_postgres_and_kafka().await.unwrap();
     duban_tests::scenarios::ledger_pages_match_a_plain_query(&app).await;
 }
+
+/// A close-out request reaches the supervisors who can close it: the registering
+/// supervisor, else those of the nearest jurisdiction, never the unit's own clerk.
+#[actix_web::test]
+async fn a_close_out_request_reaches_the_supervisors_who_can_close_it() {
+    let app = spawn_app().await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let county = app.token("county-supervisor").await.unwrap();
+    let township = app.token("qingshi-supervisor").await.unwrap();
+    let register = |token: String, description: &'static str| {
+        let app = &app;
+        async move {
+            let b = app
+                .gql(
+                    Some(&token),
+                    REGISTER_PROBLEM,
+                    json!({"input": {"category": "慢作为", "source": "SELF_FOUND", "description": description,
+                        "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "qingshi-dzb", "timeLimitDays": 10}}),
+                )
+                .await
+                .unwrap();
+            assert!(b["errors"].is_null(), "{b}");
+            b["data"]["registerProblem"]["problem"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let ask = |id: String| {
+        let (app, clerk) = (&app, clerk.clone());
+        async move {
+            let b = app
+                .gql(
+                    Some(&clerk),
+                    "mutation($i: RequestProblemCloseOutInput!) { requestProblemCloseOut(input: $i) { problem { state } } }",
+                    json!({"i": {"id": id, "expectedVersion": 1, "summary": "已整改", "evidence": ["整改报告"]}}),
+                )
+                .await
+                .unwrap();
+            assert!(b["errors"].is_null(), "{b}");
+        }
+    };
+    let by_clerk = register(clerk.clone(), "窗口办事拖延").await;
+    let by_county = register(county.clone(), "文件层层转发").await;
+    ask(by_clerk.clone()).await;
+    ask(by_county.clone()).await;
+    app.settle().await.unwrap();
+    let asked = |token: String| {
+        let app = &app;
+        async move {
+            let b = app
+                .gql(
+                    Some(&token),
+                    "{ myNotifications(first: 100) { edges { node { title problemId } } } }",
+                    json!({}),
+                )
+                .await
+                .unwrap();
+            b["data"]["myNotifications"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["node"]["title"].as_str().unwrap().starts_with("申请销号"))
+                .map(|e| e["node"]["problemId"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        asked(township).await,
+        vec![by_clerk.clone()],
+        "the township's supervisors decide the clerk's"
+    );
+    assert_eq!(
+        asked(county).await,
+        vec![by_county],
+        "the registering supervisor decides their own"
+    );
+    assert!(asked(clerk).await.is_empty(), "never the clerk who asks");
+}

@@ -234,6 +234,43 @@ impl AssignmentsService {
         Ok(view)
     }
 
+    /// Who decides a close-out request for a problem of `unit_path`: the supervisor who
+    /// registered it while they still may, else every active supervisor of the nearest
+    /// jurisdiction over the unit. Read through `conn`, the command's transaction.
+    async fn reviewers<C: sea_orm::ConnectionTrait>(
+        conn: &C,
+        unit_path: &str,
+        registered_by: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        let supervisors = person::Entity::find()
+            .filter(person::Column::Deactivated.eq(false))
+            .filter(person::Column::Roles.contains("SUPERVISOR"))
+            .all(conn)
+            .await
+            .map_err(internal)?;
+        let mut covering = Vec::new();
+        for p in supervisors {
+            let snap = crate::service::person_snapshot(p);
+            if !snap.roles.contains(&Role::Supervisor) {
+                continue;
+            }
+            let scope = crate::service::jurisdiction_in(conn, &snap.unit_id).await?;
+            if !duban_auth::in_subtree(unit_path, &scope) {
+                continue;
+            }
+            if snap.id == registered_by {
+                return Ok(vec![snap.id]);
+            }
+            covering.push((scope.matches('/').count(), snap.id));
+        }
+        let nearest = covering.iter().map(|(depth, _)| *depth).max();
+        Ok(covering
+            .into_iter()
+            .filter(|(depth, _)| Some(*depth) == nearest)
+            .map(|(_, id)| id)
+            .collect())
+    }
+
     /// One ledger transition in one transaction, with the version guard and the event.
     pub(crate) async fn problem_transition(
         &self,
@@ -279,12 +316,15 @@ impl AssignmentsService {
                 let next =
                     rules::request_close_out(&current, &summary, &evidence).map_err(problem_err)?;
                 let summary = summary.trim().to_string();
+                let reviewers =
+                    Self::reviewers(&txn, &current.unit_path, &current.registered_by).await?;
                 (
                     next.clone(),
                     AssignmentsEvent::ProblemCloseOutRequested {
                         problem: next,
                         summary: summary.clone(),
                         evidence: evidence.clone(),
+                        reviewers,
                     },
                     summary,
                     evidence,

@@ -320,6 +320,29 @@ fn snapshot(m: &assignment::Model) -> Result<AssignmentSnapshot, ApiError> {
     })
 }
 
+/// The path of the jurisdiction (the nearest county or township) above a unit, read
+/// through `conn`.
+pub(crate) async fn jurisdiction_in<C: ConnectionTrait>(
+    conn: &C,
+    unit_id: &str,
+) -> Result<String, ApiError> {
+    let mut id = unit_id.to_string();
+    loop {
+        let unit = org_unit::Entity::find_by_id(id.clone())
+            .one(conn)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| ApiError::not_found("单位", &id))?;
+        match (
+            stored("unit kind", &unit.id, &unit.kind, parse_kind(&unit.kind))?,
+            unit.parent_id,
+        ) {
+            (UnitKind::County | UnitKind::Township, _) | (_, None) => return Ok(unit.path),
+            (_, Some(parent)) => id = parent,
+        }
+    }
+}
+
 /// The view of a row without its history, for answers that do not carry it.
 fn bare_view(m: assignment::Model) -> Result<AssignmentView, ApiError> {
     view_of(m, Vec::new(), Vec::new(), Vec::new())
@@ -711,21 +734,7 @@ impl AssignmentsService {
     /// The path of the jurisdiction (the nearest county or township) above a unit:
     /// the scope a supervisor working there oversees.
     pub async fn jurisdiction_of(&self, unit_id: &str) -> Result<String, ApiError> {
-        let mut id = unit_id.to_string();
-        loop {
-            let unit = org_unit::Entity::find_by_id(id.clone())
-                .one(&self.db)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| ApiError::not_found("单位", &id))?;
-            match (
-                stored("unit kind", &unit.id, &unit.kind, parse_kind(&unit.kind))?,
-                unit.parent_id,
-            ) {
-                (UnitKind::County | UnitKind::Township, _) | (_, None) => return Ok(unit.path),
-                (_, Some(parent)) => id = parent,
-            }
-        }
+        jurisdiction_in(&self.db, unit_id).await
     }
 
     async fn view<C: ConnectionTrait>(

@@ -47,14 +47,30 @@ fn problem_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                 p.description
             ),
         )],
-        AssignmentsEvent::ProblemCloseOutRequested { summary, .. } => vec![to(
-            &p.registered_by,
-            format!("申请销号：{short}"),
-            format!(
-                "{}申请对「{}」销号：{summary}。请审核。",
-                p.unit_name, p.description
-            ),
-        )],
+        AssignmentsEvent::ProblemCloseOutRequested {
+            summary, reviewers, ..
+        } => {
+            // Events from before reviewers were named go to whoever registered the problem.
+            let registrant = [p.registered_by.clone()];
+            let recipients = if reviewers.is_empty() {
+                &registrant[..]
+            } else {
+                &reviewers[..]
+            };
+            recipients
+                .iter()
+                .map(|r| {
+                    to(
+                        r,
+                        format!("申请销号：{short}"),
+                        format!(
+                            "{}申请对「{}」销号：{summary}。请审核。",
+                            p.unit_name, p.description
+                        ),
+                    )
+                })
+                .collect()
+        }
         AssignmentsEvent::ProblemClosed { .. } => vec![to(
             &p.responsible_person_id,
             format!("已销号：{short}"),
