@@ -742,3 +742,42 @@ async fn a_close_out_request_reaches_the_supervisors_who_can_close_it() {
     );
     assert!(asked(clerk).await.is_empty(), "never the clerk who asks");
 }
+
+/// An export longer than its limit is refused with the limit named, never cut short.
+#[actix_web::test]
+async fn an_export_past_its_row_limit_is_refused_not_cut() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        export_row_limit: 3,
+        ..test_config()
+    };
+    let app = duban_tests::spawn_with(config, dir).await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    for i in 0..4 {
+        let b = app
+            .gql(
+                Some(&sup),
+                ISSUE,
+                json!({"input": {"title": format!("导出上限{i}"), "leadUnitId": "baisha-dzb", "timeLimitDays": 5}}),
+            )
+            .await
+            .unwrap();
+        assert!(b["errors"].is_null(), "{b}");
+    }
+    let (code, body) = app
+        .get_bytes("/ledger/v1/assignments.csv?scope=baisha-dzb", &sup)
+        .await
+        .unwrap();
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body.contains("VALIDATION") && body.contains("3行"),
+        "{body}"
+    );
+    let (code, _) = app
+        .get_bytes("/ledger/v1/assignments.csv?scope=liuhe-dzb", &sup)
+        .await
+        .unwrap();
+    assert_eq!(code, 200, "a ledger within the limit is served");
+}

@@ -167,6 +167,8 @@ pub struct Config {
     pub import_body_limit: usize,
     /// Largest `/graphql` response, in bytes. Default 8 MiB.
     pub response_limit: usize,
+    /// Most rows one ledger export serves (a longer one is refused). Default 50,000.
+    pub export_row_limit: usize,
     /// Longest extension one request may ask for, in working days. Default 10.
     pub extension_cap_days: i32,
     /// Working days before a time limit at which the DueSoon reminder fires. Default 2.
@@ -218,6 +220,7 @@ impl Default for Config {
             graphql_body_limit: 1 << 20,
             import_body_limit: 10 << 20,
             response_limit: 8 << 20,
+            export_row_limit: 50_000,
             extension_cap_days: 10,
             due_soon_working_days: 2,
             audit_suite: "sha256-ed25519".into(),

@@ -183,6 +183,7 @@ pub(crate) fn gateway_limits(config: &Config) -> duban_gateway::limits::Limits {
         graphql_body: config.graphql_body_limit,
         import_body: config.import_body_limit,
         response: config.response_limit,
+        export_rows: config.export_row_limit,
     }
 }
 

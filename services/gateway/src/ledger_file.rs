@@ -45,8 +45,13 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// Most rows one export serves.
-const MAX_ROWS: usize = 50_000;
+/// The refusal of an export longer than `limit` rows: never a silently cut ledger.
+fn too_many_rows(limit: usize) -> ApiError {
+    ApiError::validation(
+        "scope",
+        format!("导出超过{limit}行的上限，请按单位、状态或专项整治分批导出"),
+    )
+}
 
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> ApiError {
     tracing::error!(error = %e, "cannot write a ledger workbook");
@@ -385,7 +390,10 @@ async fn problem_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Result<S
             .await?;
         after = page.items.last().map(|(c, _)| c.clone());
         views.extend(page.items.into_iter().map(|(_, v)| v));
-        if !page.has_next_page || views.len() >= MAX_ROWS {
+        if views.len() > gw.limits.export_rows {
+            return Err(too_many_rows(gw.limits.export_rows));
+        }
+        if !page.has_next_page {
             break;
         }
     }
@@ -468,7 +476,10 @@ async fn assignment_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Resul
             .await?;
         after = page.items.last().map(|(c, _)| c.clone());
         views.extend(page.items.into_iter().map(|(_, v)| v));
-        if !page.has_next_page || views.len() >= MAX_ROWS {
+        if views.len() > gw.limits.export_rows {
+            return Err(too_many_rows(gw.limits.export_rows));
+        }
+        if !page.has_next_page {
             break;
         }
     }

@@ -19,6 +19,8 @@ pub struct Limits {
     pub import_body: usize,
     /// Largest `/graphql` response body, in bytes.
     pub response: usize,
+    /// Most rows one ledger export serves; a longer one is refused, never cut.
+    pub export_rows: usize,
 }
 
 impl Default for Limits {
@@ -29,6 +31,7 @@ impl Default for Limits {
             graphql_body: 1 << 20,
             import_body: 10 << 20,
             response: 8 << 20,
+            export_rows: 50_000,
         }
     }
 }
