@@ -482,15 +482,22 @@ pub async fn ledger_lifecycle(app: &TestApp) -> anyhow::Result<()> {
     anyhow::ensure!(
         actions
             == [
+                "ProblemRegistered",
                 "ProblemCloseOutRequested",
                 "ProblemReturned",
                 "ProblemCloseOutRequested",
                 "ProblemClosed",
                 "ProblemReopened"
             ],
-        "{actions:?}"
+        "the history starts with the registration: {actions:?}"
     );
-    anyhow::ensure!(p["history"][0]["evidence"][1] == "公示照片", "{b}");
+    anyhow::ensure!(
+        p["history"][0]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("登记")),
+        "{b}"
+    );
+    anyhow::ensure!(p["history"][1]["evidence"][1] == "公示照片", "{b}");
 
     let list = app
         .gql(

@@ -209,6 +209,24 @@ impl AssignmentsService {
         .insert(txn)
         .await
         .map_err(internal)?;
+        // The history starts with the registration: who, when, what.
+        problem_log::ActiveModel {
+            id: Set(duban_outbox::new_event_id(now).to_string()),
+            problem_id: Set(snap.id.clone()),
+            action: Set("ProblemRegistered".to_string()),
+            text: Set(format!(
+                "登记（{}，{}）：{}",
+                snap.category,
+                snap.source.label(),
+                snap.description
+            )),
+            evidence: Set(to_json_list(&[])),
+            actor: Set(actor.person_id.clone()),
+            at: Set(now),
+        }
+        .insert(txn)
+        .await
+        .map_err(internal)?;
         let (id, path) = (snap.id.clone(), snap.unit_path.clone());
         self.emit(
             txn,

@@ -410,9 +410,11 @@ async fn problem_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Result<S
         .enumerate()
         .map(|(i, v)| {
             let p = v.problem;
+            // 进展 is the latest step after the registration itself.
             let progress = v
                 .history
-                .last()
+                .iter()
+                .rfind(|h| h.action != "ProblemRegistered")
                 .map(|h| h.text.clone())
                 .unwrap_or_else(|| "整改中".to_string());
             let measures = p
