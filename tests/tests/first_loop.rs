@@ -92,7 +92,9 @@ async fn a_township_cannot_see_another_townships_assignment_and_roles_are_enforc
             )
             .await
             .unwrap();
-        for e in list["data"]["assignments"]["edges"].as_array().unwrap() {
+        let edges = list["data"]["assignments"]["edges"].as_array().unwrap();
+        assert!(!edges.is_empty(), "白沙乡 has items of its own: {list}");
+        for e in edges {
             assert_ne!(e["node"]["id"], id);
             assert!(
                 e["node"]["leadUnitName"]
@@ -1327,5 +1329,61 @@ async fn unknown_stored_values_are_errors_not_guesses() {
         .await
         .unwrap();
     assert_eq!(error_code(&b), Some("INTERNAL"), "{b}");
+    app.shutdown().await.unwrap();
+}
+
+/// 退回 through GraphQL: the verifier sends a completed item back with a reason; the
+/// office cannot send it back itself.
+#[actix_web::test]
+async fn a_verifier_returns_a_completed_item_with_its_reason() {
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("baisha-clerk").await.unwrap();
+    let a = issue(&app, &sup, "baisha-dzb", "退回测试事项").await;
+    let id = a["id"].as_str().unwrap().to_string();
+    let step = |token: &str, q: &str, input: serde_json::Value| {
+        let (app, token, q) = (&app, token.to_string(), q.to_string());
+        async move {
+            app.gql(Some(&token), &q, json!({ "i": input }))
+                .await
+                .unwrap()
+        }
+    };
+    step(
+        &clerk,
+        "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { state } } }",
+        json!({"id": id, "expectedVersion": 1}),
+    )
+    .await;
+    step(
+        &clerk,
+        "mutation($i: CompleteAssignmentInput!) { completeAssignment(input: $i) { assignment { state } } }",
+        json!({"id": id, "expectedVersion": 2, "result": "已办结"}),
+    )
+    .await;
+    let back = "mutation($i: ReturnAssignmentInput!) { returnAssignment(input: $i) { assignment { state version returnReason } } }";
+    let b = step(
+        &clerk,
+        back,
+        json!({"id": id, "expectedVersion": 3, "reason": "自行退回"}),
+    )
+    .await;
+    assert_eq!(error_code(&b), Some("FORBIDDEN"), "{b}");
+    let b = step(
+        &sup,
+        back,
+        json!({"id": id, "expectedVersion": 3, "reason": "佐证材料不全，请补充"}),
+    )
+    .await;
+    let r = &b["data"]["returnAssignment"]["assignment"];
+    assert_eq!(
+        (&r["state"], &r["version"], &r["returnReason"]),
+        (
+            &json!("RETURNED"),
+            &json!(4),
+            &json!("佐证材料不全，请补充")
+        ),
+        "{b}"
+    );
     app.shutdown().await.unwrap();
 }
