@@ -871,6 +871,18 @@ pub enum AssignmentsEvent {
         #[serde(default)]
         reviewers: Vec<String>,
     },
+    /// A problem's 整改时限 is near (fired once per problem and time limit).
+    ProblemDueSoon {
+        /// The problem.
+        problem: ProblemSnapshot,
+        /// Working days left.
+        working_days_left: i64,
+    },
+    /// A problem passed its 整改时限 without being closed (fired once per time limit).
+    ProblemOverdue {
+        /// The problem.
+        problem: ProblemSnapshot,
+    },
     /// A supervisor closed the problem (销号).
     ProblemClosed {
         /// The problem after the change.
@@ -936,6 +948,8 @@ impl AssignmentsEvent {
             AssignmentsEvent::DutyRuleCreated { .. } => "DutyRuleCreated",
             AssignmentsEvent::ProblemRegistered { .. } => "ProblemRegistered",
             AssignmentsEvent::ProblemCloseOutRequested { .. } => "ProblemCloseOutRequested",
+            AssignmentsEvent::ProblemDueSoon { .. } => "ProblemDueSoon",
+            AssignmentsEvent::ProblemOverdue { .. } => "ProblemOverdue",
             AssignmentsEvent::ProblemClosed { .. } => "ProblemClosed",
             AssignmentsEvent::ProblemReturned { .. } => "ProblemReturned",
             AssignmentsEvent::ProblemReopened { .. } => "ProblemReopened",
@@ -947,6 +961,8 @@ impl AssignmentsEvent {
         match self {
             AssignmentsEvent::ProblemRegistered { problem }
             | AssignmentsEvent::ProblemCloseOutRequested { problem, .. }
+            | AssignmentsEvent::ProblemDueSoon { problem, .. }
+            | AssignmentsEvent::ProblemOverdue { problem }
             | AssignmentsEvent::ProblemClosed { problem }
             | AssignmentsEvent::ProblemReturned { problem, .. }
             | AssignmentsEvent::ProblemReopened { problem, .. } => Some(problem),

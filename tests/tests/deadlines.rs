@@ -514,3 +514,92 @@ async fn a_calendar_change_keeps_extensions_and_suspensions() {
     );
     app.shutdown().await.unwrap();
 }
+
+/// 整改时限 is enforced: a ledger problem is reminded before its time limit and told when
+/// it passed, once each; a problem closed in time, or awaiting its 销号 decision, is not.
+#[actix_web::test]
+async fn problems_are_reminded_of_their_time_limit_once_and_closed_ones_not_at_all() {
+    // Monday 9 March 2026; three working days to rectify: due Thursday 12th.
+    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 9, 1, 0, 0).unwrap());
+    let shared: SharedClock = Arc::new(clock.clone());
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..test_config()
+    };
+    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let register = |description: &'static str| {
+        let app = &app;
+        async move {
+            let sup = app.token("county-supervisor").await.unwrap();
+            let b = app
+                .gql(
+                    Some(&sup),
+                    duban_tests::scenarios::REGISTER_PROBLEM,
+                    json!({"input": {"category": "慢作为", "source": "SELF_FOUND", "description": description,
+                        "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "qingshi-dzb", "timeLimitDays": 3}}),
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                b["data"]["registerProblem"]["problem"]["dueOn"], "2026-03-12",
+                "{b}"
+            );
+            b["data"]["registerProblem"]["problem"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let late = register("群众办事多头跑").await;
+    let done = register("会议通知层层转发").await;
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let ask = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: RequestProblemCloseOutInput!) { requestProblemCloseOut(input: $i) { problem { version } } }",
+            json!({"i": {"id": done, "expectedVersion": 1, "summary": "已合并发文", "evidence": ["发文清单"]}}),
+        )
+        .await
+        .unwrap();
+    assert!(ask["errors"].is_null(), "{ask}");
+    let closed = app
+        .gql(
+            Some(&sup),
+            "mutation($i: ProblemVersionInput!) { closeProblem(input: $i) { problem { state } } }",
+            json!({"i": {"id": done, "expectedVersion": 2}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        closed["data"]["closeProblem"]["problem"]["state"], "CLOSED",
+        "{closed}"
+    );
+    for _ in 0..5 {
+        clock.advance(chrono::Duration::days(1));
+        app.assignments.deadline_tick().await.unwrap();
+        app.assignments.deadline_tick().await.unwrap();
+    }
+    assert_eq!(fired(&app, &late, "ProblemDueSoon").await, 1);
+    assert_eq!(fired(&app, &late, "ProblemOverdue").await, 1);
+    assert_eq!(
+        fired(&app, &done, "ProblemDueSoon").await,
+        0,
+        "closed in time"
+    );
+    assert_eq!(
+        fired(&app, &done, "ProblemOverdue").await,
+        0,
+        "closed in time"
+    );
+    app.settle().await.unwrap();
+    let notices = count_rows(
+        &app.databases.notifications,
+        &format!("SELECT count(*) FROM notification WHERE problem_id = '{late}' AND kind IN ('DUE_SOON_REMINDER', 'OVERDUE_NOTICE')"),
+    )
+    .await
+    .unwrap();
+    assert!(notices >= 2, "the reminders reached the inboxes: {notices}");
+    app.shutdown().await.unwrap();
+}

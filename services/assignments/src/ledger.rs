@@ -227,6 +227,7 @@ impl AssignmentsService {
         .insert(txn)
         .await
         .map_err(internal)?;
+        self.schedule_problem(txn, &snap.id, due_on).await?;
         let (id, path) = (snap.id.clone(), snap.unit_path.clone());
         self.emit(
             txn,
@@ -250,6 +251,43 @@ impl AssignmentsService {
         let view = self.problem_views(&txn, vec![model]).await?.remove(0);
         self.commit(txn).await?;
         Ok(view)
+    }
+
+    /// Fires one pending problem reminder, unless the problem is closed, awaits its 销号
+    /// decision, or its time limit moved; returns whether it fired.
+    pub(crate) async fn remind_problem(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        row: &crate::entity::deadline_schedule::Model,
+        today: chrono::NaiveDate,
+    ) -> Result<bool, ApiError> {
+        let Some(m) = problem::Entity::find_by_id(row.assignment_id.clone())
+            .one(txn)
+            .await
+            .map_err(internal)?
+        else {
+            return Ok(false);
+        };
+        let p = snapshot(&m)?;
+        if matches!(
+            p.state,
+            ProblemState::Closed | ProblemState::CloseOutRequested
+        ) || p.due_on != row.due_on
+        {
+            return Ok(false);
+        }
+        let event = if row.kind.ends_with("OVERDUE") {
+            AssignmentsEvent::ProblemOverdue { problem: p.clone() }
+        } else {
+            AssignmentsEvent::ProblemDueSoon {
+                working_days_left: self.calendar_now().working_days_between(today, p.due_on),
+                problem: p.clone(),
+            }
+        };
+        // A reminder is not a change of the problem: it carries its current version.
+        self.emit(txn, "system", &p.unit_path, &p.id, p.version, event)
+            .await?;
+        Ok(true)
     }
 
     /// Who decides a close-out request for a problem of `unit_path`: the supervisor who
@@ -418,6 +456,9 @@ impl AssignmentsService {
                 expected: expected_version,
                 actual: expected_version + 1,
             });
+        }
+        if next.due_on != current.due_on {
+            self.schedule_problem(&txn, id, next.due_on).await?;
         }
         let now = self.clock.now();
         problem_log::ActiveModel {

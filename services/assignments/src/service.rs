@@ -56,6 +56,8 @@ pub const DEFAULT_DUE_SOON_DAYS: u32 = 2;
 const DUE_SOON: &str = "DUE_SOON";
 const OVERDUE: &str = "OVERDUE";
 const ACK_OVERDUE: &str = "ACK_OVERDUE";
+const PROBLEM_DUE_SOON: &str = "PROBLEM_DUE_SOON";
+const PROBLEM_OVERDUE: &str = "PROBLEM_OVERDUE";
 
 /// Refuses a date given as input that lies more than five years from today.
 pub(crate) fn check_input_date(
@@ -427,32 +429,57 @@ impl AssignmentsService {
         id: &str,
         due_on: chrono::NaiveDate,
     ) -> Result<(), ApiError> {
+        self.schedule_kinds(conn, cal, id, due_on, [DUE_SOON, OVERDUE])
+            .await
+    }
+
+    /// Schedules a ledger problem's reminders of its 整改时限, in the caller's transaction.
+    pub(crate) async fn schedule_problem<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        id: &str,
+        due_on: chrono::NaiveDate,
+    ) -> Result<(), ApiError> {
+        let cal = self.calendar_now();
+        self.schedule_kinds(conn, &cal, id, due_on, [PROBLEM_DUE_SOON, PROBLEM_OVERDUE])
+            .await
+    }
+
+    async fn schedule_kinds<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        cal: &Calendar,
+        id: &str,
+        due_on: chrono::NaiveDate,
+        kinds: [&'static str; 2],
+    ) -> Result<(), ApiError> {
         deadline_schedule::Entity::delete_many()
             .filter(deadline_schedule::Column::AssignmentId.eq(id))
-            .filter(deadline_schedule::Column::Kind.is_in([DUE_SOON, OVERDUE]))
+            .filter(deadline_schedule::Column::Kind.is_in(kinds))
             .exec(conn)
             .await
             .map_err(internal)?;
-        deadline_schedule::Entity::insert_many(self.reminders(cal, id, due_on))
+        deadline_schedule::Entity::insert_many(self.reminders(cal, id, due_on, kinds))
             .exec_without_returning(conn)
             .await
             .map_err(internal)?;
         Ok(())
     }
 
-    /// The DueSoon and Overdue reminders of an item due on `due_on`.
+    /// The DueSoon and Overdue reminders (of `kinds`) of something due on `due_on`.
     fn reminders(
         &self,
         cal: &Calendar,
         id: &str,
         due_on: chrono::NaiveDate,
+        [due_soon, overdue]: [&'static str; 2],
     ) -> [deadline_schedule::ActiveModel; 2] {
         [
             (
-                DUE_SOON,
+                due_soon,
                 cal.working_days_before(due_on, self.due_soon_days),
             ),
-            (OVERDUE, due_on.succ_opt().unwrap_or(due_on)),
+            (overdue, due_on.succ_opt().unwrap_or(due_on)),
         ]
         .map(|(kind, fire_on)| deadline_schedule::ActiveModel {
             assignment_id: Set(id.to_string()),
@@ -486,6 +513,10 @@ impl AssignmentsService {
                     .exec(&txn)
                     .await
                     .map_err(internal)?;
+                if r.kind == PROBLEM_DUE_SOON || r.kind == PROBLEM_OVERDUE {
+                    fired += u32::from(self.remind_problem(&txn, &r, today).await?);
+                    continue;
+                }
                 let Some(m) = assignment::Entity::find_by_id(r.assignment_id.clone())
                     .one(&txn)
                     .await
@@ -1027,7 +1058,7 @@ impl AssignmentsService {
         .map_err(internal)?;
         let path = snap.lead_unit_path.clone();
         let reminders = self
-            .reminders(&cal, &id, due_on)
+            .reminders(&cal, &id, due_on, [DUE_SOON, OVERDUE])
             .into_iter()
             .chain([ack_reminder(&id, ack_due_on)]);
         deadline_schedule::Entity::insert_many(reminders)

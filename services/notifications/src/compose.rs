@@ -71,6 +71,39 @@ fn problem_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                 })
                 .collect()
         }
+        AssignmentsEvent::ProblemDueSoon {
+            working_days_left, ..
+        } => vec![Draft {
+            kind: NotificationKind::DueSoonReminder,
+            ..to(
+                &p.responsible_person_id,
+                format!("整改到期提醒：{short}"),
+                format!(
+                    "「{}」的整改时限为{due}，还剩{working_days_left}个工作日，请抓紧整改并申请销号。",
+                    p.description
+                ),
+            )
+        }],
+        AssignmentsEvent::ProblemOverdue { .. } => {
+            let mut recipients = vec![p.responsible_person_id.clone()];
+            if p.registered_by != p.responsible_person_id {
+                recipients.push(p.registered_by.clone());
+            }
+            recipients
+                .iter()
+                .map(|r| Draft {
+                    kind: NotificationKind::OverdueNotice,
+                    ..to(
+                        r,
+                        format!("整改超期：{short}"),
+                        format!(
+                            "{}「{}」的整改时限{due}已过，仍未销号，请立即整改到位。",
+                            p.unit_name, p.description
+                        ),
+                    )
+                })
+                .collect()
+        }
         AssignmentsEvent::ProblemClosed { .. } => vec![to(
             &p.responsible_person_id,
             format!("已销号：{short}"),
