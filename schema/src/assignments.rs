@@ -363,6 +363,10 @@ pub struct AssignmentSnapshot {
     /// 配合单位: units that help the lead unit.
     #[serde(default)]
     pub cooperating_unit_ids: Vec<String>,
+    /// The person who answers for each cooperating unit's part, told of the item and of
+    /// every change of its time limit.
+    #[serde(default)]
+    pub cooperating_person_ids: Vec<String>,
     /// Last day to sign for it (签收时限), on the working calendar.
     #[serde(default)]
     pub ack_due_on: Option<NaiveDate>,
@@ -411,6 +415,7 @@ impl AssignmentSnapshot {
             transfer_count: 0,
             urgency: Urgency::default(),
             cooperating_unit_ids: vec![],
+            cooperating_person_ids: vec![],
             ack_due_on: None,
             campaign_id: None,
             category: None,

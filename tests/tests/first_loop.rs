@@ -1387,3 +1387,35 @@ async fn a_verifier_returns_a_completed_item_with_its_reason() {
     );
     app.shutdown().await.unwrap();
 }
+
+/// 配合单位 are told: the person answering for a cooperating unit gets the 配合督办通知.
+#[actix_web::test]
+async fn a_cooperating_unit_is_told_of_the_item_it_helps_with() {
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let b = app
+        .gql(
+            Some(&sup),
+            ISSUE,
+            json!({"input": {"title": "联合整治占道经营", "leadUnitId": "qingshi-dzb", "timeLimitDays": 5,
+                "cooperatingUnitIds": ["liuhe-dzb"]}}),
+        )
+        .await
+        .unwrap();
+    let id = b["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.settle().await.unwrap();
+    let told = count_rows(
+        &app.databases.notifications,
+        &format!(
+            "SELECT count(*) FROM notification WHERE assignment_id = '{id}' \
+             AND recipient_id IN ('p-liuhe-leader', 'p-liuhe-clerk') AND title LIKE '配合督办通知%'"
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(told, 1, "one person answers for the cooperating unit");
+    app.shutdown().await.unwrap();
+}

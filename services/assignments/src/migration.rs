@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(AddLedger),
             Box::new(tally::AddTally),
             Box::new(AddDirectoryVersions),
+            Box::new(AddCooperatingPeople),
         ]
     }
 }
@@ -28,6 +29,34 @@ impl MigratorTrait for Migrator {
 struct CreateTables;
 
 struct CreateCalendar;
+
+/// The person answering for each cooperating unit's part of an assignment.
+struct AddCooperatingPeople;
+
+impl MigrationName for AddCooperatingPeople {
+    fn name(&self) -> &str {
+        "m0011_cooperating_people"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddCooperatingPeople {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        add_columns(
+            m,
+            vec![ColumnDef::new(Alias::new("cooperating_person_ids"))
+                .text()
+                .not_null()
+                .default("[]")
+                .to_owned()],
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        drop_columns(m, &["cooperating_person_ids"]).await
+    }
+}
 
 /// Optimistic-lock versions on units and people, and the token generation of a person.
 struct AddDirectoryVersions;

@@ -314,6 +314,7 @@ fn snapshot(m: &assignment::Model) -> Result<AssignmentSnapshot, ApiError> {
         transfer_count: m.transfer_count,
         urgency: stored("urgency", id, &m.urgency, Urgency::parse(&m.urgency))?,
         cooperating_unit_ids: json_list(&m.cooperating_unit_ids),
+        cooperating_person_ids: json_list(&m.cooperating_person_ids),
         ack_due_on: m.ack_due_on,
         campaign_id: m.campaign_id.clone(),
         category: m.category.clone(),
@@ -933,6 +934,7 @@ impl AssignmentsService {
                 )
             })?;
         let mut cooperating = Vec::new();
+        let mut cooperating_people = Vec::new();
         for (i, uid) in input.cooperating_unit_ids.iter().enumerate() {
             let field = format!("cooperatingUnitIds[{i}]");
             if uid == &lead.id {
@@ -941,15 +943,14 @@ impl AssignmentsService {
             if cooperating.contains(uid) {
                 return Err(ApiError::validation(&field, "配合单位重复"));
             }
-            org_unit::Entity::find_by_id(uid.clone())
-                .one(txn)
-                .await
-                .map_err(internal)?
-                .filter(|u| actor.can_see(&u.path))
+            let (_, people) = unit_with_people(txn, uid)
+                .await?
+                .filter(|(u, _)| actor.can_see(&u.path))
                 .ok_or_else(|| {
                     ApiError::validation(&field, "配合单位不存在或不在您的督查范围内")
                 })?;
             cooperating.push(uid.clone());
+            cooperating_people.extend(pick_responsible(&people, None));
         }
         if let Some(cid) = &input.campaign_id {
             let c = campaign::Entity::find_by_id(cid.clone())
@@ -1009,6 +1010,7 @@ impl AssignmentsService {
             transfer_count: 0,
             urgency: input.urgency,
             cooperating_unit_ids: cooperating,
+            cooperating_person_ids: cooperating_people,
             ack_due_on: Some(ack_due_on),
             campaign_id: input.campaign_id.clone(),
             category: input.category.clone(),
@@ -1047,6 +1049,7 @@ impl AssignmentsService {
             transfer_count: Set(0),
             urgency: Set(snap.urgency.as_str().into()),
             cooperating_unit_ids: Set(to_json_list(&snap.cooperating_unit_ids)),
+            cooperating_person_ids: Set(to_json_list(&snap.cooperating_person_ids)),
             ack_due_on: Set(snap.ack_due_on),
             campaign_id: Set(snap.campaign_id.clone()),
             category: Set(snap.category.clone()),

@@ -128,6 +128,51 @@ fn problem_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
 
 /// The notices an event produces.
 pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
+    let mut out = lead_drafts(event);
+    out.extend(cooperating_drafts(event));
+    out
+}
+
+/// What 配合单位 are told: the item when it is issued, and every change of its time limit.
+fn cooperating_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
+    let Some(a) = event.assignment() else {
+        return vec![];
+    };
+    let due = a.due_on.format("%Y年%m月%d日");
+    let (kind, title, body) = match event {
+        AssignmentsEvent::AssignmentIssued { .. } => (
+            NotificationKind::SupervisionNotice,
+            format!("配合督办通知：{}", a.title),
+            format!(
+                "「{}」由{}牵头办理，请你单位积极配合，确保于{due}前办结。",
+                a.title, a.lead_unit_name
+            ),
+        ),
+        AssignmentsEvent::AssignmentDeadlineMoved { .. }
+        | AssignmentsEvent::ExtensionDecided { approved: true, .. }
+        | AssignmentsEvent::AssignmentResumed { .. }
+        | AssignmentsEvent::AssignmentReopened { .. } => (
+            NotificationKind::DeadlineChanged,
+            format!("时限调整（配合事项）：{}", a.title),
+            format!("你单位配合办理的「{}」办结时限现为{due}。", a.title),
+        ),
+        _ => return vec![],
+    };
+    a.cooperating_person_ids
+        .iter()
+        .map(|r| Draft {
+            recipient_id: r.clone(),
+            kind,
+            title: title.clone(),
+            body: body.clone(),
+            assignment_id: Some(a.id.clone()),
+            problem_id: None,
+        })
+        .collect()
+}
+
+/// What the lead unit and the issuer are told.
+fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
     let Some(a) = event.assignment() else {
         return problem_drafts(event);
     };
@@ -384,6 +429,37 @@ mod tests {
         assert_eq!(d[0].kind, NotificationKind::SupervisionNotice);
         assert!(d[0].title.starts_with("督办通知"));
         assert!(d[0].body.contains("2026年03月17日"), "{}", d[0].body);
+    }
+
+    #[test]
+    fn cooperating_units_hear_of_the_item_and_of_every_change_of_its_limit() {
+        let json = include_str!("../../../schema/tests/fixtures/assignment_issued.json");
+        let env: duban_schema::Envelope<AssignmentsEvent> = serde_json::from_str(json).unwrap();
+        let AssignmentsEvent::AssignmentIssued { mut assignment } = env.event else {
+            panic!("the fixture is an issue");
+        };
+        assignment.cooperating_person_ids = vec!["p-helper".into()];
+        let issued = drafts(&AssignmentsEvent::AssignmentIssued {
+            assignment: assignment.clone(),
+        });
+        let helper: Vec<_> = issued
+            .iter()
+            .filter(|d| d.recipient_id == "p-helper")
+            .collect();
+        assert_eq!(helper.len(), 1);
+        assert!(helper[0].title.starts_with("配合督办通知"));
+        let moved = drafts(&AssignmentsEvent::AssignmentDeadlineMoved {
+            assignment: assignment.clone(),
+            from: assignment.due_on,
+            reason: "工作日历调整".into(),
+        });
+        assert!(moved
+            .iter()
+            .any(|d| d.recipient_id == "p-helper" && d.kind == NotificationKind::DeadlineChanged));
+        let verified = drafts(&AssignmentsEvent::AssignmentVerified {
+            assignment: assignment.clone(),
+        });
+        assert!(verified.iter().all(|d| d.recipient_id != "p-helper"));
     }
 
     #[test]

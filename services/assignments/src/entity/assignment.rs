@@ -76,6 +76,7 @@ pub struct Model {
     /// Cooperating unit ids as JSON.
     #[sea_orm(column_type = "Text")]
     pub cooperating_unit_ids: String,
+    pub cooperating_person_ids: String,
     /// Acknowledgement time limit.
     pub ack_due_on: Option<Date>,
     /// Campaign.
