@@ -363,6 +363,10 @@ pub struct AssignmentSnapshot {
     /// 配合单位: units that help the lead unit.
     #[serde(default)]
     pub cooperating_unit_ids: Vec<String>,
+    /// Sent back to the issuer by a wrong lead unit (回退): it waits for the issuer to name
+    /// the right one, and the old unit can no longer act on it.
+    #[serde(default)]
+    pub returned_to_issuer: bool,
     /// The person who answers for each cooperating unit's part, told of the item and of
     /// every change of its time limit.
     #[serde(default)]
@@ -415,6 +419,7 @@ impl AssignmentSnapshot {
             transfer_count: 0,
             urgency: Urgency::default(),
             cooperating_unit_ids: vec![],
+            returned_to_issuer: false,
             cooperating_person_ids: vec![],
             ack_due_on: None,
             campaign_id: None,
@@ -718,6 +723,15 @@ pub enum AssignmentsEvent {
         /// Why.
         reason: String,
     },
+    /// After a 回退 the issuer named the right lead unit, with a new time limit.
+    AssignmentReassigned {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// The unit that sent it back.
+        from_unit_id: String,
+        /// Why.
+        reason: String,
+    },
     /// The issuer withdrew the item (撤销).
     AssignmentCancelled {
         /// The assignment after the change.
@@ -943,6 +957,7 @@ impl AssignmentsEvent {
             AssignmentsEvent::AssignmentSuspended { .. } => "AssignmentSuspended",
             AssignmentsEvent::AssignmentResumed { .. } => "AssignmentResumed",
             AssignmentsEvent::AssignmentDueSoon { .. } => "AssignmentDueSoon",
+            AssignmentsEvent::AssignmentReassigned { .. } => "AssignmentReassigned",
             AssignmentsEvent::AssignmentOverdue { .. } => "AssignmentOverdue",
             AssignmentsEvent::AcknowledgementOverdue { .. } => "AcknowledgementOverdue",
             AssignmentsEvent::AssignmentDeadlineMoved { .. } => "AssignmentDeadlineMoved",
@@ -989,6 +1004,7 @@ impl AssignmentsEvent {
             | AssignmentsEvent::AssignmentOverdue { assignment }
             | AssignmentsEvent::AcknowledgementOverdue { assignment }
             | AssignmentsEvent::AssignmentCancelled { assignment, .. }
+            | AssignmentsEvent::AssignmentReassigned { assignment, .. }
             | AssignmentsEvent::AssignmentReopened { assignment, .. }
             | AssignmentsEvent::SupervisionRaised { assignment, .. }
             | AssignmentsEvent::AssignmentSuspended { assignment, .. }

@@ -75,11 +75,13 @@ fn an_issued_event_round_trips_through_its_envelope() {
 #[test]
 fn an_event_written_before_supervision_levels_existed_still_reads() {
     let json = include_str!("fixtures/assignment_issued.json").replace(
-        ",\n      \"supervision_level\": \"NORMAL\",\n      \"suspended_on\": null,\n      \"pending_extension_days\": null,\n      \"extension_count\": 0,\n      \"pending_transfer_unit_id\": null,\n      \"transfer_count\": 0,\n      \"urgency\": \"NORMAL\",\n      \"cooperating_unit_ids\": [],\n      \"ack_due_on\": \"2026-03-11\",\n      \"campaign_id\": null,\n      \"category\": null,\n      \"problem_id\": null,\n      \"duty_id\": null,\n      \"cooperating_person_ids\": []",
+        ",\n      \"supervision_level\": \"NORMAL\",\n      \"suspended_on\": null,\n      \"pending_extension_days\": null,\n      \"extension_count\": 0,\n      \"pending_transfer_unit_id\": null,\n      \"transfer_count\": 0,\n      \"urgency\": \"NORMAL\",\n      \"cooperating_unit_ids\": [],\n      \"ack_due_on\": \"2026-03-11\",\n      \"campaign_id\": null,\n      \"category\": null,\n      \"problem_id\": null,\n      \"duty_id\": null,\n      \"cooperating_person_ids\": [],\n      \"returned_to_issuer\": false",
         "",
     );
     assert!(
-        !json.contains("supervision_level") && !json.contains("cooperating_person_ids"),
+        !json.contains("supervision_level")
+            && !json.contains("cooperating_person_ids")
+            && !json.contains("returned_to_issuer"),
         "fixture edit failed"
     );
     let typed: Envelope<AssignmentsEvent> = serde_json::from_str(&json).unwrap();

@@ -828,6 +828,83 @@ async fn extensions_are_capped_and_decided_and_a_wrong_lead_unit_returns_the_ite
     let r = &back["data"]["returnToIssuer"]["assignment"];
     assert_eq!(r["state"], "RETURNED", "{back}");
     assert_eq!(r["returnReason"], "属县发改局职责，非本单位事项");
+    // Sent back, the item is no longer the old unit's to work on.
+    let progress =
+        "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { state } } }";
+    let late = app
+        .gql(
+            Some(&clerk),
+            progress,
+            json!({"i": {"id": b["id"], "expectedVersion": 2, "percent": 10, "text": "仍在办"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(error_code(&late), Some("ILLEGAL_TRANSITION"), "{late}");
+    // The issuer names the right unit, with a new time limit.
+    let reassign = "mutation($i: ReassignAssignmentInput!) { reassignAssignment(input: $i) { assignment { state version leadUnitId dueOn ackDueOn deadlineChanges { reason } } } }";
+    let missing = app
+        .gql(
+            Some(&sup),
+            reassign,
+            json!({"i": {"id": b["id"], "expectedVersion": 2, "leadUnitId": "qs-fgj-bgs", "reason": "属发改局职责"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(&missing),
+        Some("VALIDATION"),
+        "a new time limit is needed: {missing}"
+    );
+    let moved = app
+        .gql(
+            Some(&sup),
+            reassign,
+            json!({"i": {"id": b["id"], "expectedVersion": 2, "leadUnitId": "qs-fgj-bgs", "reason": "属发改局职责", "timeLimitDays": 5}}),
+        )
+        .await
+        .unwrap();
+    let n = &moved["data"]["reassignAssignment"]["assignment"];
+    let due = app
+        .assignments
+        .calendar_now()
+        .add_working_days(app.clock.today(), 5)
+        .to_string();
+    assert_eq!(
+        (&n["state"], &n["leadUnitId"], &n["dueOn"]),
+        (&json!("ISSUED"), &json!("qs-fgj-bgs"), &json!(due)),
+        "{moved}"
+    );
+    assert!(
+        n["deadlineChanges"]
+            .to_string()
+            .contains("重新确定承办单位"),
+        "{moved}"
+    );
+    let gone = app
+        .gql(
+            Some(&clerk),
+            progress,
+            json!({"i": {"id": b["id"], "expectedVersion": 3, "percent": 10, "text": "仍在办"}}),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(error_code(&gone), Some("NOT_FOUND" | "FORBIDDEN")),
+        "the old unit cannot act on it: {gone}"
+    );
+    let fgj = app.token("fgj-clerk").await.unwrap();
+    let ack = app
+        .gql(
+            Some(&fgj),
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { state } } }",
+            json!({"i": {"id": b["id"], "expectedVersion": 3}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ack["data"]["acknowledgeAssignment"]["assignment"]["state"], "ACKNOWLEDGED",
+        "{ack}"
+    );
     app.settle().await.unwrap();
     let inbox = app
         .gql(

@@ -429,6 +429,19 @@ pub enum AssignmentCommand {
         /// Why.
         reason: String,
     },
+    /// After a 回退, the issuer names the right lead unit and a new time limit.
+    Reassign {
+        /// The new lead unit.
+        lead_unit_id: String,
+        /// Why this unit.
+        reason: String,
+        /// New time limit in working days from today, or
+        #[serde(default)]
+        time_limit_days: Option<i32>,
+        /// a new last day.
+        #[serde(default)]
+        due_on: Option<chrono::NaiveDate>,
+    },
 }
 
 /// Input of `registerProblem`.

@@ -22,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(tally::AddTally),
             Box::new(AddDirectoryVersions),
             Box::new(AddCooperatingPeople),
+            Box::new(AddReturnedToIssuer),
         ]
     }
 }
@@ -29,6 +30,34 @@ impl MigratorTrait for Migrator {
 struct CreateTables;
 
 struct CreateCalendar;
+
+/// Whether an assignment was sent back to its issuer by a wrong lead unit (回退).
+struct AddReturnedToIssuer;
+
+impl MigrationName for AddReturnedToIssuer {
+    fn name(&self) -> &str {
+        "m0012_returned_to_issuer"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddReturnedToIssuer {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        add_columns(
+            m,
+            vec![ColumnDef::new(Alias::new("returned_to_issuer"))
+                .boolean()
+                .not_null()
+                .default(false)
+                .to_owned()],
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        drop_columns(m, &["returned_to_issuer"]).await
+    }
+}
 
 /// The person answering for each cooperating unit's part of an assignment.
 struct AddCooperatingPeople;

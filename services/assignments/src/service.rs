@@ -315,6 +315,7 @@ fn snapshot(m: &assignment::Model) -> Result<AssignmentSnapshot, ApiError> {
         urgency: stored("urgency", id, &m.urgency, Urgency::parse(&m.urgency))?,
         cooperating_unit_ids: json_list(&m.cooperating_unit_ids),
         cooperating_person_ids: json_list(&m.cooperating_person_ids),
+        returned_to_issuer: m.returned_to_issuer,
         ack_due_on: m.ack_due_on,
         campaign_id: m.campaign_id.clone(),
         category: m.category.clone(),
@@ -1011,6 +1012,7 @@ impl AssignmentsService {
             urgency: input.urgency,
             cooperating_unit_ids: cooperating,
             cooperating_person_ids: cooperating_people,
+            returned_to_issuer: false,
             ack_due_on: Some(ack_due_on),
             campaign_id: input.campaign_id.clone(),
             category: input.category.clone(),
@@ -1050,6 +1052,7 @@ impl AssignmentsService {
             urgency: Set(snap.urgency.as_str().into()),
             cooperating_unit_ids: Set(to_json_list(&snap.cooperating_unit_ids)),
             cooperating_person_ids: Set(to_json_list(&snap.cooperating_person_ids)),
+            returned_to_issuer: Set(false),
             ack_due_on: Set(snap.ack_due_on),
             campaign_id: Set(snap.campaign_id.clone()),
             category: Set(snap.category.clone()),
@@ -1261,6 +1264,7 @@ impl AssignmentsService {
         active.lead_unit_name = Set(next.lead_unit_name.clone());
         active.responsible_person_id = Set(next.responsible_person_id.clone());
         active.ack_due_on = Set(next.ack_due_on);
+        active.returned_to_issuer = Set(next.returned_to_issuer);
         let saved = assignment::Entity::update_many()
             .set(active)
             .filter(assignment::Column::Id.eq(id))
@@ -1896,6 +1900,7 @@ impl AssignmentsApi for AssignmentsService {
         // they still match what it finds.
         let target = match &command {
             AssignmentCommand::RequestTransfer { to_unit_id, .. } => Some(to_unit_id.clone()),
+            AssignmentCommand::Reassign { lead_unit_id, .. } => Some(lead_unit_id.clone()),
             AssignmentCommand::DecideTransfer { approve: true } => {
                 assignment::Entity::find_by_id(id.to_string())
                     .one(&self.db)
@@ -1907,20 +1912,28 @@ impl AssignmentsApi for AssignmentsService {
         };
         let new_unit = match &target {
             Some(unit_id) => {
-                let deciding = matches!(command, AssignmentCommand::DecideTransfer { .. });
+                let deciding = matches!(
+                    command,
+                    AssignmentCommand::DecideTransfer { .. } | AssignmentCommand::Reassign { .. }
+                );
+                let field = match command {
+                    AssignmentCommand::Reassign { .. } => "leadUnitId",
+                    _ => "toUnitId",
+                };
                 let (unit, people) = unit_with_people(&self.db, unit_id)
                     .await?
                     .filter(|(u, _)| !deciding || in_scope(actor, &u.path))
-                    .ok_or_else(|| {
-                        ApiError::validation("toUnitId", "转办对象单位不存在或不在您的督查范围内")
-                    })?;
+                    .ok_or_else(|| ApiError::validation(field, "单位不存在或不在您的督查范围内"))?;
                 let responsible = pick_responsible(&people, None)
-                    .ok_or_else(|| ApiError::validation("toUnitId", "转办对象单位尚无人员"))?;
+                    .ok_or_else(|| ApiError::validation(field, "该单位尚无人员，无法明确责任人"))?;
                 Some((unit.id, unit.path, unit.name, responsible))
             }
             None => None,
         };
         if let AssignmentCommand::Reopen {
+            due_on: Some(d), ..
+        }
+        | AssignmentCommand::Reassign {
             due_on: Some(d), ..
         } = &command
         {
@@ -2030,6 +2043,50 @@ impl AssignmentsApi for AssignmentsService {
                             buck_passing,
                         },
                         vec![Extra::Transfer(row)],
+                    )
+                }
+                AssignmentCommand::Reassign {
+                    lead_unit_id,
+                    reason,
+                    time_limit_days,
+                    due_on,
+                } => {
+                    let unit = new_unit
+                        .as_ref()
+                        .filter(|u| u.0 == lead_unit_id)
+                        .map(|u| (u.0.as_str(), u.1.as_str(), u.2.as_str(), u.3.as_str()))
+                        .ok_or(DomainError::Invalid {
+                            field: "leadUnitId",
+                            message: "承办单位不存在或不在您的督查范围内".into(),
+                        })?;
+                    let next = rules::reassign(
+                        a,
+                        unit,
+                        &reason,
+                        (time_limit_days, due_on),
+                        now.date_naive(),
+                        &cal,
+                    )?;
+                    let reason = reason.trim().to_string();
+                    let change = deadline_change::ActiveModel {
+                        id: Set(duban_outbox::new_event_id(now).to_string()),
+                        assignment_id: Set(a.id.clone()),
+                        from_date: Set(a.due_on),
+                        to_date: Set(next.due_on),
+                        reason: Set(format!(
+                            "重新确定承办单位为{}：{reason}",
+                            next.lead_unit_name
+                        )),
+                        changed_at: Set(now),
+                    };
+                    (
+                        next.clone(),
+                        AssignmentsEvent::AssignmentReassigned {
+                            assignment: next,
+                            from_unit_id: a.lead_unit_id.clone(),
+                            reason,
+                        },
+                        vec![Extra::DeadlineChange(change)],
                     )
                 }
                 AssignmentCommand::ReturnToIssuer { reason } => {

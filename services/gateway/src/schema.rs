@@ -781,6 +781,22 @@ impl MutationRoot {
         command(ctx, input.id, input.expected_version, cmd).await
     }
 
+    /// 重新确定承办单位: after a 回退, the issuer (or a supervisor above the issuer's unit)
+    /// names the right lead unit and a new time limit; the old unit can no longer act on it.
+    async fn reassign_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: ReassignAssignmentInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        let cmd = duban_api::AssignmentCommand::Reassign {
+            lead_unit_id: input.lead_unit_id.0,
+            reason: input.reason,
+            time_limit_days: input.time_limit_days,
+            due_on: input.due_on.map(|d| d.0),
+        };
+        command(ctx, input.id, input.expected_version, cmd).await
+    }
+
     /// 催办 → 督办 → 挂牌督办: the supervisor presses harder.
     async fn raise_supervision(
         &self,

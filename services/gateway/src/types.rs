@@ -816,6 +816,24 @@ pub struct ReopenAssignmentInput {
     pub due_on: Option<Date>,
 }
 
+/// Input of `reassignAssignment` (重新确定承办单位 after a 回退): the right lead unit, why,
+/// and a new time limit in working days from today or as a last day (exactly one).
+#[derive(InputObject)]
+pub struct ReassignAssignmentInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// The right lead unit.
+    pub lead_unit_id: ID,
+    /// Why this unit.
+    pub reason: String,
+    /// New time limit in working days from today (1–365).
+    pub time_limit_days: Option<i32>,
+    /// Or the new last day.
+    pub due_on: Option<Date>,
+}
+
 /// Input of transitions that need a reason (cancel, suspend, 回退).
 #[derive(InputObject)]
 pub struct AssignmentReasonInput {

@@ -201,6 +201,18 @@ fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                     .unwrap_or_default()
             ),
         )],
+        AssignmentsEvent::AssignmentReassigned { reason, .. } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::SupervisionNotice,
+            format!("督办通知：{}", a.title),
+            format!(
+                "{}：「{}」经重新确定承办单位（{reason}），交由你单位承办，请于{}前签收，{}前办结，并及时报送进度。",
+                a.lead_unit_name,
+                a.title,
+                a.ack_due_on.unwrap_or(a.due_on).format("%Y年%m月%d日"),
+                a.due_on.format("%Y年%m月%d日"),
+            ),
+        )],
         AssignmentsEvent::AcknowledgementOverdue { .. } => [&a.responsible_person_id, &a.issuer_id]
             .into_iter()
             .map(|r| {

@@ -41,6 +41,18 @@ fn require(
     }
 }
 
+/// Refuses the lead unit's own steps on an item it sent back to the issuer (回退).
+fn held_by_lead_unit(a: &AssignmentSnapshot, action: &'static str) -> Result<(), DomainError> {
+    if a.returned_to_issuer {
+        Err(DomainError::Illegal {
+            from: a.state,
+            action,
+        })
+    } else {
+        Ok(())
+    }
+}
+
 fn non_empty(field: &'static str, text: &str, what: &str) -> Result<(), DomainError> {
     if text.trim().is_empty() {
         Err(DomainError::Invalid {
@@ -99,6 +111,7 @@ pub fn report_progress(
         ],
         "报送进度",
     )?;
+    held_by_lead_unit(a, "报送进度（已回退交办方，等待重新确定承办单位）")?;
     if !(0..=100).contains(&percent) {
         return Err(DomainError::Invalid {
             field: "percent",
@@ -122,6 +135,7 @@ pub fn complete(a: &AssignmentSnapshot, result: &str) -> Result<AssignmentSnapsh
         ],
         "办结",
     )?;
+    held_by_lead_unit(a, "办结（已回退交办方，等待重新确定承办单位）")?;
     non_empty("result", result, "办理结果")?;
     let mut n = next(a, AssignmentState::Completed);
     n.progress_percent = 100;
@@ -321,6 +335,7 @@ pub fn request_extension(
         ],
         "申请延期",
     )?;
+    held_by_lead_unit(a, "申请延期（已回退交办方，等待重新确定承办单位）")?;
     if a.pending_extension_days.is_some() {
         return Err(DomainError::Invalid {
             field: "id",
@@ -459,7 +474,39 @@ pub fn return_to_issuer(
             ),
         });
     }
-    Ok(next(a, AssignmentState::Returned))
+    let mut n = next(a, AssignmentState::Returned);
+    n.returned_to_issuer = true;
+    Ok(n)
+}
+
+/// 重新确定承办单位: after a 回退 the issuer names the right lead unit
+/// (`(id, path, name, responsible)`) and a new time limit; the new unit signs within one
+/// working day, and the old one can no longer act on the item.
+pub fn reassign(
+    a: &AssignmentSnapshot,
+    unit: (&str, &str, &str, &str),
+    reason: &str,
+    limit: (Option<i32>, Option<NaiveDate>),
+    today: NaiveDate,
+    cal: &Calendar,
+) -> Result<AssignmentSnapshot, DomainError> {
+    require(a, &[AssignmentState::Returned], "重新确定承办单位")?;
+    if !a.returned_to_issuer {
+        return Err(DomainError::Illegal {
+            from: a.state,
+            action: "重新确定承办单位（该事项是审核退回，不是承办单位回退）",
+        });
+    }
+    non_empty("reason", reason, "重新交办的理由")?;
+    let mut n = next(a, AssignmentState::Issued);
+    (n.time_limit_days, n.due_on) = new_time_limit(limit.0, limit.1, today, cal)?;
+    n.lead_unit_id = unit.0.to_string();
+    n.lead_unit_path = unit.1.to_string();
+    n.lead_unit_name = unit.2.to_string();
+    n.responsible_person_id = unit.3.to_string();
+    n.returned_to_issuer = false;
+    n.ack_due_on = Some(cal.add_working_days(today, 1).min(n.due_on));
+    Ok(n)
 }
 
 /// Whether the item's time limit has passed at `now` without it being finished.

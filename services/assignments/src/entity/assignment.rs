@@ -77,6 +77,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub cooperating_unit_ids: String,
     pub cooperating_person_ids: String,
+    pub returned_to_issuer: bool,
     /// Acknowledgement time limit.
     pub ack_due_on: Option<Date>,
     /// Campaign.
