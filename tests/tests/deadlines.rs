@@ -9,6 +9,22 @@ use duban_tests::{count_rows, spawn_with_clock, test_config, TestApp};
 use serde_json::json;
 use std::sync::Arc;
 
+/// A fresh embedded duban on a clock the test moves, standing at 09:00 in Shanghai.
+async fn at_nine(year: i32, month: u32, day: u32) -> (ManualClock, TestApp) {
+    let clock = ManualClock::new(
+        chrono::Utc
+            .with_ymd_and_hms(year, month, day, 1, 0, 0)
+            .unwrap(),
+    );
+    let shared: SharedClock = Arc::new(clock.clone());
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..test_config()
+    };
+    (clock, spawn_with_clock(config, dir, shared).await.unwrap())
+}
+
 async fn fired(app: &TestApp, id: &str, kind: &str) -> i64 {
     count_rows(
         &app.databases.assignments,
@@ -123,14 +139,7 @@ async fn reminders_fire_once_per_time_limit_across_ticks_and_restarts() {
 #[actix_web::test]
 async fn a_suspended_item_is_not_reminded_and_its_resume_reminds_once_for_the_new_limit() {
     // Monday 9 March 2026, 09:00 in Shanghai.
-    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 9, 1, 0, 0).unwrap());
-    let shared: SharedClock = Arc::new(clock.clone());
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let config = duban_config::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..test_config()
-    };
-    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let (clock, app) = at_nine(2026, 3, 9).await;
     let sup = app.token("county-supervisor").await.unwrap();
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let body = app
@@ -219,14 +228,7 @@ async fn a_suspended_item_is_not_reminded_and_its_resume_reminds_once_for_the_ne
 #[actix_web::test]
 async fn a_resume_over_a_weekend_keeps_the_limit_and_still_reminds_once() {
     // Friday 13 March 2026, 09:00 in Shanghai; due Tuesday 17th, reminded from Saturday.
-    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 13, 1, 0, 0).unwrap());
-    let shared: SharedClock = Arc::new(clock.clone());
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let config = duban_config::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..test_config()
-    };
-    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let (clock, app) = at_nine(2026, 3, 13).await;
     let sup = app.token("county-supervisor").await.unwrap();
     let body = app
         .gql(
@@ -306,14 +308,7 @@ async fn a_resume_over_a_weekend_keeps_the_limit_and_still_reminds_once() {
 #[actix_web::test]
 async fn a_transferred_item_gives_the_new_unit_its_own_acknowledgement_limit() {
     // Monday 9 March 2026: issued with one working day to sign for it (Tuesday 10th).
-    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 9, 1, 0, 0).unwrap());
-    let shared: SharedClock = Arc::new(clock.clone());
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let config = duban_config::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..test_config()
-    };
-    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let (clock, app) = at_nine(2026, 3, 9).await;
     let sup = app.token("county-supervisor").await.unwrap();
     let body = app
         .gql(
@@ -380,14 +375,7 @@ async fn a_transferred_item_gives_the_new_unit_its_own_acknowledgement_limit() {
 #[actix_web::test]
 async fn a_calendar_change_keeps_extensions_and_suspensions() {
     // Monday 9 March 2026: two items of five working days, due Monday 16th.
-    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 9, 1, 0, 0).unwrap());
-    let shared: SharedClock = Arc::new(clock.clone());
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let config = duban_config::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..test_config()
-    };
-    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let (clock, app) = at_nine(2026, 3, 9).await;
     let run = |account: &'static str, q: &'static str, input: serde_json::Value| {
         let app = &app;
         async move {
@@ -520,14 +508,7 @@ async fn a_calendar_change_keeps_extensions_and_suspensions() {
 #[actix_web::test]
 async fn problems_are_reminded_of_their_time_limit_once_and_closed_ones_not_at_all() {
     // Monday 9 March 2026; three working days to rectify: due Thursday 12th.
-    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 9, 1, 0, 0).unwrap());
-    let shared: SharedClock = Arc::new(clock.clone());
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let config = duban_config::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..test_config()
-    };
-    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let (clock, app) = at_nine(2026, 3, 9).await;
     let register = |description: &'static str| {
         let app = &app;
         async move {

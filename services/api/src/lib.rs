@@ -90,6 +90,18 @@ impl ApiError {
         }
     }
 
+    /// A value read back from storage that this version does not know: logged with the row
+    /// and the value, and answered INTERNAL; a stored value is never guessed at.
+    pub fn unknown_stored(what: &str, id: &str, value: &str) -> Self {
+        tracing::error!(
+            what,
+            id,
+            value,
+            "a stored value is unknown to this version of duban"
+        );
+        ApiError::Internal(format!("stored {what} of {id} is unknown: {value}"))
+    }
+
     /// A not-found error.
     pub fn not_found(what: &str, id: &str) -> Self {
         ApiError::NotFound {

@@ -78,6 +78,24 @@ pub(crate) fn check_input_date(
     }
 }
 
+/// A line of an item's deadline-change ledger: its limit moved from `from` to `to`, why.
+fn deadline_line(
+    assignment_id: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    reason: String,
+    now: DateTime<FixedOffset>,
+) -> deadline_change::ActiveModel {
+    deadline_change::ActiveModel {
+        id: Set(duban_outbox::new_event_id(now).to_string()),
+        assignment_id: Set(assignment_id.to_string()),
+        from_date: Set(from),
+        to_date: Set(to),
+        reason: Set(reason),
+        changed_at: Set(now),
+    }
+}
+
 /// The missed-acknowledgement reminder of a unit that must sign by `ack_due_on`.
 fn ack_reminder(id: &str, ack_due_on: chrono::NaiveDate) -> deadline_schedule::ActiveModel {
     deadline_schedule::ActiveModel {
@@ -141,15 +159,7 @@ pub(crate) fn stored<T>(
     value: &str,
     parsed: Option<T>,
 ) -> Result<T, ApiError> {
-    parsed.ok_or_else(|| {
-        tracing::error!(
-            what,
-            id,
-            value,
-            "a stored value is unknown to this version of duban"
-        );
-        ApiError::Internal(format!("stored {what} of {id} is unknown: {value}"))
-    })
+    parsed.ok_or_else(|| ApiError::unknown_stored(what, id, value))
 }
 
 fn source_str(s: AssignmentSource) -> &'static str {
@@ -1487,17 +1497,10 @@ impl AssignmentsApi for AssignmentsService {
                 });
             }
             self.schedule(&txn, &cal, &m.id, due).await?;
-            deadline_change::ActiveModel {
-                id: Set(duban_outbox::new_event_id(now).to_string()),
-                assignment_id: Set(m.id.clone()),
-                from_date: Set(from),
-                to_date: Set(due),
-                reason: Set(reason.clone()),
-                changed_at: Set(now),
-            }
-            .insert(&txn)
-            .await
-            .map_err(internal)?;
+            deadline_line(&m.id, from, due, reason.clone(), now)
+                .insert(&txn)
+                .await
+                .map_err(internal)?;
             let mut snap = snapshot(&m)?;
             snap.due_on = due;
             snap.version = version;
@@ -1967,17 +1970,16 @@ impl AssignmentsApi for AssignmentsService {
                     let (next, days) = rules::decide_extension(a, approve, &cal)?;
                     let mut extras = vec![];
                     if approve {
-                        extras.push(Extra::DeadlineChange(deadline_change::ActiveModel {
-                            id: Set(duban_outbox::new_event_id(now).to_string()),
-                            assignment_id: Set(a.id.clone()),
-                            from_date: Set(a.due_on),
-                            to_date: Set(next.due_on),
-                            reason: Set(format!(
+                        extras.push(Extra::DeadlineChange(deadline_line(
+                            &a.id,
+                            a.due_on,
+                            next.due_on,
+                            format!(
                                 "批准延期{days}个工作日（第{}次）：{asked_reason}",
                                 next.extension_count
-                            )),
-                            changed_at: Set(now),
-                        }));
+                            ),
+                            now,
+                        )));
                     }
                     (
                         next.clone(),
@@ -2068,17 +2070,13 @@ impl AssignmentsApi for AssignmentsService {
                         &cal,
                     )?;
                     let reason = reason.trim().to_string();
-                    let change = deadline_change::ActiveModel {
-                        id: Set(duban_outbox::new_event_id(now).to_string()),
-                        assignment_id: Set(a.id.clone()),
-                        from_date: Set(a.due_on),
-                        to_date: Set(next.due_on),
-                        reason: Set(format!(
-                            "重新确定承办单位为{}：{reason}",
-                            next.lead_unit_name
-                        )),
-                        changed_at: Set(now),
-                    };
+                    let change = deadline_line(
+                        &a.id,
+                        a.due_on,
+                        next.due_on,
+                        format!("重新确定承办单位为{}：{reason}", next.lead_unit_name),
+                        now,
+                    );
                     (
                         next.clone(),
                         AssignmentsEvent::AssignmentReassigned {
@@ -2122,14 +2120,13 @@ impl AssignmentsApi for AssignmentsService {
                     let limit = (time_limit_days, due_on);
                     let next = rules::reopen(a, &reason, limit, now.date_naive(), &cal)?;
                     let reason = reason.trim().to_string();
-                    let change = deadline_change::ActiveModel {
-                        id: Set(duban_outbox::new_event_id(now).to_string()),
-                        assignment_id: Set(a.id.clone()),
-                        from_date: Set(a.due_on),
-                        to_date: Set(next.due_on),
-                        reason: Set(format!("回头看重新打开：{reason}")),
-                        changed_at: Set(now),
-                    };
+                    let change = deadline_line(
+                        &a.id,
+                        a.due_on,
+                        next.due_on,
+                        format!("回头看重新打开：{reason}"),
+                        now,
+                    );
                     (
                         next.clone(),
                         AssignmentsEvent::AssignmentReopened {
@@ -2166,14 +2163,13 @@ impl AssignmentsApi for AssignmentsService {
                     let (next, days) = rules::resume(a, now.date_naive(), &cal)?;
                     let mut extras = vec![];
                     if next.due_on != a.due_on {
-                        extras.push(Extra::DeadlineChange(deadline_change::ActiveModel {
-                            id: Set(duban_outbox::new_event_id(now).to_string()),
-                            assignment_id: Set(a.id.clone()),
-                            from_date: Set(a.due_on),
-                            to_date: Set(next.due_on),
-                            reason: Set(format!("中止{days}个工作日，办结时限相应顺延")),
-                            changed_at: Set(now),
-                        }));
+                        extras.push(Extra::DeadlineChange(deadline_line(
+                            &a.id,
+                            a.due_on,
+                            next.due_on,
+                            format!("中止{days}个工作日，办结时限相应顺延"),
+                            now,
+                        )));
                     }
                     (
                         next.clone(),

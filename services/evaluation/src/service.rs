@@ -45,20 +45,10 @@ fn special(workday: bool, name: Option<String>) -> duban_clock::workdays::Specia
     }
 }
 
-/// A stored value this version does not know, logged; never guessed at.
-fn unknown(what: &str, id: &str, value: &str) -> ApiError {
-    tracing::error!(
-        what,
-        id,
-        value,
-        "a stored value is unknown to this version of duban"
-    );
-    ApiError::Internal(format!("stored {what} of {id} is unknown: {value}"))
-}
-
 fn facts(m: &tracked_item::Model) -> Result<ItemFacts, ApiError> {
     Ok(ItemFacts {
-        state: AssignmentState::parse(&m.state).ok_or_else(|| unknown("state", &m.id, &m.state))?,
+        state: AssignmentState::parse(&m.state)
+            .ok_or_else(|| ApiError::unknown_stored("state", &m.id, &m.state))?,
         issued_on: m.issued_on,
         due_on: m.due_on,
         percent: m.percent,
@@ -360,8 +350,8 @@ impl EvaluationApi for EvaluationService {
             .map_err(internal)?;
         rows.into_iter()
             .map(|m| {
-                let color =
-                    Color::parse(&m.color).ok_or_else(|| unknown("color", &m.id, &m.color))?;
+                let color = Color::parse(&m.color)
+                    .ok_or_else(|| ApiError::unknown_stored("color", &m.id, &m.color))?;
                 Ok((
                     m.id.clone(),
                     ColorView {

@@ -69,14 +69,8 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 }
 
 fn kind_of(id: &str, s: &str) -> Result<NotificationKind, ApiError> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
-        tracing::error!(
-            id,
-            kind = s,
-            "a stored notice kind is unknown to this version of duban"
-        );
-        ApiError::Internal(format!("stored kind of notice {id} is unknown: {s}"))
-    })
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| ApiError::unknown_stored("notice kind", id, s))
 }
 
 fn kind_str(k: NotificationKind) -> String {
