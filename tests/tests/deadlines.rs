@@ -584,3 +584,95 @@ async fn problems_are_reminded_of_their_time_limit_once_and_closed_ones_not_at_a
     assert!(notices >= 2, "the reminders reached the inboxes: {notices}");
     app.shutdown().await.unwrap();
 }
+
+/// The positions (`aggregate_sequence`) of an aggregate's events, in the order written.
+async fn positions(app: &TestApp, id: &str) -> Vec<(String, i64)> {
+    use sea_orm::ConnectionTrait;
+    let db = &app.databases.assignments;
+    db.query_all(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        format!("SELECT payload FROM outbox WHERE key = '{id}' ORDER BY seq"),
+    ))
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| {
+        let v: serde_json::Value =
+            serde_json::from_str(&r.try_get_by_index::<String>(0).unwrap()).unwrap();
+        (
+            v["type"].as_str().unwrap().to_string(),
+            v["aggregate_sequence"].as_i64().unwrap(),
+        )
+    })
+    .collect()
+}
+
+/// Every event of an aggregate takes the next position, reminders and directory changes
+/// included: an item's are 1, 2, 3, … in the order written, a person's follow its version.
+#[actix_web::test]
+async fn every_event_of_an_aggregate_takes_the_next_position() {
+    let (clock, app) = at_nine(2026, 3, 9).await;
+    let sup = app.token("county-supervisor").await.unwrap();
+    let body = app
+        .gql(
+            Some(&sup),
+            ISSUE,
+            json!({"input": {"title": "序号测试", "leadUnitId": "qingshi-dzb", "timeLimitDays": 2}}),
+        )
+        .await
+        .unwrap();
+    let id = body["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.assignments.deadline_tick().await.unwrap(); // DueSoon fires on the day of issue.
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let ack = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }",
+            json!({"i": {"id": id, "expectedVersion": 1}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ack["data"]["acknowledgeAssignment"]["assignment"]["version"], 2,
+        "{ack}"
+    );
+    clock.advance(chrono::Duration::days(3));
+    app.assignments.deadline_tick().await.unwrap(); // Overdue.
+    let item = positions(&app, &id).await;
+    let kinds: Vec<&str> = item.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "AssignmentIssued",
+            "AssignmentDueSoon",
+            "AssignmentAcknowledged",
+            "AssignmentOverdue"
+        ],
+        "{item:?}"
+    );
+    let seqs: Vec<i64> = item.iter().map(|(_, n)| *n).collect();
+    assert_eq!(seqs, [1, 2, 3, 4], "{item:?}");
+
+    let admin = app.token("county-admin").await.unwrap();
+    let changed = duban_tests::scenarios::update_person(
+        &app,
+        &admin,
+        "p-qingshi-clerk",
+        json!({"title": "科员"}),
+    )
+    .await;
+    assert!(changed["errors"].is_null(), "{changed}");
+    let person = positions(&app, "p-qingshi-clerk").await;
+    assert_eq!(
+        person,
+        [
+            ("PersonRegistered".to_string(), 1),
+            ("PersonUpdated".to_string(), 2)
+        ],
+        "not a timestamp"
+    );
+    app.shutdown().await.unwrap();
+}

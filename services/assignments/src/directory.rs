@@ -58,13 +58,12 @@ impl AssignmentsService {
         }
         let saved = active.update(&txn).await.map_err(internal)?;
         let snap = unit_snapshot(saved)?;
-        let now = self.clock.now();
         self.emit(
             &txn,
             &actor.person_id,
             &snap.path,
             &snap.id,
-            now.timestamp_millis(),
+            snap.version,
             AssignmentsEvent::OrgUnitUpdated { unit: snap.clone() },
         )
         .await?;
@@ -157,13 +156,12 @@ impl AssignmentsService {
         }
         let saved = active.update(&txn).await.map_err(internal)?;
         let snap = person_snapshot(saved);
-        let now = self.clock.now();
         self.emit(
             &txn,
             &actor.person_id,
             &snap.unit_path,
             &snap.id,
-            now.timestamp_millis(),
+            snap.version,
             AssignmentsEvent::PersonUpdated {
                 person: snap.clone(),
             },

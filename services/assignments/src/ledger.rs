@@ -205,6 +205,7 @@ impl AssignmentsService {
             version: Set(1),
             return_count: Set(0),
             reopen_count: Set(0),
+            last_sequence: Set(1),
         }
         .insert(txn)
         .await
@@ -284,8 +285,16 @@ impl AssignmentsService {
                 problem: p.clone(),
             }
         };
-        // A reminder is not a change of the problem: it carries its current version.
-        self.emit(txn, "system", &p.unit_path, &p.id, p.version, event)
+        // A reminder is not a change of the problem (its version stays), but it is the
+        // aggregate's next event.
+        let sequence = m.last_sequence + 1;
+        problem::Entity::update_many()
+            .col_expr(problem::Column::LastSequence, sequence.into())
+            .filter(problem::Column::Id.eq(p.id.clone()))
+            .exec(txn)
+            .await
+            .map_err(internal)?;
+        self.emit(txn, "system", &p.unit_path, &p.id, sequence, event)
             .await?;
         Ok(true)
     }
@@ -446,6 +455,10 @@ impl AssignmentsService {
             .col_expr(problem::Column::ReturnCount, next.return_count.into())
             .col_expr(problem::Column::ReopenCount, next.reopen_count.into())
             .col_expr(problem::Column::DueOn, next.due_on.into())
+            .col_expr(
+                problem::Column::LastSequence,
+                (model.last_sequence + 1).into(),
+            )
             .filter(problem::Column::Id.eq(id))
             .filter(problem::Column::Version.eq(expected_version))
             .exec(&txn)
@@ -478,7 +491,7 @@ impl AssignmentsService {
             &actor.person_id,
             &next.unit_path,
             id,
-            next.version,
+            model.last_sequence + 1,
             event,
         )
         .await?;

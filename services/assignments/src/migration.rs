@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(AddDirectoryVersions),
             Box::new(AddCooperatingPeople),
             Box::new(AddReturnedToIssuer),
+            Box::new(AddEventPositions),
         ]
     }
 }
@@ -30,6 +31,43 @@ impl MigratorTrait for Migrator {
 struct CreateTables;
 
 struct CreateCalendar;
+
+/// The position of the last event of each assignment and problem, so every event of an
+/// aggregate (reminders included) takes the next one.
+struct AddEventPositions;
+
+impl MigrationName for AddEventPositions {
+    fn name(&self) -> &str {
+        "m0013_event_positions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddEventPositions {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let position = || {
+            ColumnDef::new(Alias::new("last_sequence"))
+                .big_integer()
+                .not_null()
+                .default(0)
+                .to_owned()
+        };
+        add_columns_to(m, "assignment", vec![position()]).await?;
+        add_columns_to(m, "problem", vec![position()]).await?;
+        let db = m.get_connection();
+        // Existing rows continue from their version, the position their last change took.
+        db.execute_unprepared("UPDATE assignment SET last_sequence = version")
+            .await?;
+        db.execute_unprepared("UPDATE problem SET last_sequence = version")
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        drop_columns_from(m, "assignment", &["last_sequence"]).await?;
+        drop_columns_from(m, "problem", &["last_sequence"]).await
+    }
+}
 
 /// Whether an assignment was sent back to its issuer by a wrong lead unit (回退).
 struct AddReturnedToIssuer;

@@ -78,6 +78,20 @@ pub(crate) fn check_input_date(
     }
 }
 
+/// Takes the next event position of assignment `id`, whose last event took `last`.
+async fn next_position<C: ConnectionTrait>(conn: &C, id: &str, last: i64) -> Result<i64, ApiError> {
+    assignment::Entity::update_many()
+        .col_expr(
+            assignment::Column::LastSequence,
+            sea_orm::sea_query::Expr::value(last + 1),
+        )
+        .filter(assignment::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .map_err(internal)?;
+    Ok(last + 1)
+}
+
 /// A line of an item's deadline-change ledger: its limit moved from `from` to `to`, why.
 fn deadline_line(
     assignment_id: &str,
@@ -566,13 +580,15 @@ impl AssignmentsService {
                         working_days_left: left,
                     }
                 };
-                // A reminder is not a change of the assignment: it carries its current version.
+                // A reminder is not a change of the assignment (its version stays), but it is
+                // the aggregate's next event.
+                let sequence = next_position(&txn, &m.id, m.last_sequence).await?;
                 self.emit(
                     &txn,
                     "system",
                     &snap.lead_unit_path,
                     &snap.id,
-                    snap.version,
+                    sequence,
                     event,
                 )
                 .await?;
@@ -1063,6 +1079,7 @@ impl AssignmentsService {
             cooperating_unit_ids: Set(to_json_list(&snap.cooperating_unit_ids)),
             cooperating_person_ids: Set(to_json_list(&snap.cooperating_person_ids)),
             returned_to_issuer: Set(false),
+            last_sequence: Set(1),
             ack_due_on: Set(snap.ack_due_on),
             campaign_id: Set(snap.campaign_id.clone()),
             category: Set(snap.category.clone()),
@@ -1251,7 +1268,9 @@ impl AssignmentsService {
         }
         let current = snapshot(&model)?;
         let now = self.clock.now();
+        let sequence = model.last_sequence + 1;
         let mut active = model.clone().into_active_model();
+        active.last_sequence = Set(sequence);
         let (next, event, report) = apply(&current, &mut active, now).map_err(domain_err)?;
         active.state = Set(next.state.as_str().to_string());
         active.progress_percent = Set(next.progress_percent);
@@ -1327,7 +1346,7 @@ impl AssignmentsService {
             &actor.person_id,
             &next.lead_unit_path,
             &next.id,
-            next.version,
+            sequence,
             event,
         )
         .await?;
@@ -1485,6 +1504,10 @@ impl AssignmentsApi for AssignmentsService {
                     assignment::Column::Version,
                     sea_orm::sea_query::Expr::value(version),
                 )
+                .col_expr(
+                    assignment::Column::LastSequence,
+                    sea_orm::sea_query::Expr::value(m.last_sequence + 1),
+                )
                 .filter(assignment::Column::Id.eq(m.id.clone()))
                 .filter(assignment::Column::Version.eq(m.version))
                 .exec(&txn)
@@ -1509,7 +1532,7 @@ impl AssignmentsApi for AssignmentsService {
                 &actor.person_id,
                 &snap.lead_unit_path.clone(),
                 &snap.id.clone(),
-                version,
+                m.last_sequence + 1,
                 AssignmentsEvent::AssignmentDeadlineMoved {
                     assignment: snap,
                     from,

@@ -78,6 +78,7 @@ pub struct Model {
     pub cooperating_unit_ids: String,
     pub cooperating_person_ids: String,
     pub returned_to_issuer: bool,
+    pub last_sequence: i64,
     /// Acknowledgement time limit.
     pub ack_due_on: Option<Date>,
     /// Campaign.

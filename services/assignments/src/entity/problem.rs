@@ -48,6 +48,7 @@ pub struct Model {
     pub return_count: i32,
     /// Reopenings.
     pub reopen_count: i32,
+    pub last_sequence: i64,
 }
 
 /// No relations declared.
