@@ -25,6 +25,19 @@ async fn at_nine(year: i32, month: u32, day: u32) -> (ManualClock, TestApp) {
     (clock, spawn_with_clock(config, dir, shared).await.unwrap())
 }
 
+/// Issues an assignment from `input` as the county supervisor; its id.
+async fn issued_id(app: &TestApp, input: serde_json::Value) -> String {
+    let sup = app.token("county-supervisor").await.unwrap();
+    let body = app
+        .gql(Some(&sup), ISSUE, json!({ "input": input }))
+        .await
+        .unwrap();
+    body["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_string()
+}
+
 async fn fired(app: &TestApp, id: &str, kind: &str) -> i64 {
     count_rows(
         &app.databases.assignments,
@@ -142,18 +155,11 @@ async fn a_suspended_item_is_not_reminded_and_its_resume_reminds_once_for_the_ne
     let (clock, app) = at_nine(2026, 3, 9).await;
     let sup = app.token("county-supervisor").await.unwrap();
     let clerk = app.token("qingshi-clerk").await.unwrap();
-    let body = app
-        .gql(
-            Some(&sup),
-            ISSUE,
-            json!({"input": {"title": "中止提醒测试", "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}}),
-        )
-        .await
-        .unwrap();
-    let id = body["data"]["issueAssignment"]["assignment"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = issued_id(
+        &app,
+        json!({"title": "中止提醒测试", "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}),
+    )
+    .await;
     let version = |b: &serde_json::Value, m: &str| b["data"][m]["assignment"]["version"].clone();
     let ack = app
         .gql(
@@ -229,19 +235,11 @@ async fn a_suspended_item_is_not_reminded_and_its_resume_reminds_once_for_the_ne
 async fn a_resume_over_a_weekend_keeps_the_limit_and_still_reminds_once() {
     // Friday 13 March 2026, 09:00 in Shanghai; due Tuesday 17th, reminded from Saturday.
     let (clock, app) = at_nine(2026, 3, 13).await;
-    let sup = app.token("county-supervisor").await.unwrap();
-    let body = app
-        .gql(
-            Some(&sup),
-            ISSUE,
-            json!({"input": {"title": "周末中止测试", "leadUnitId": "qingshi-dzb", "dueOn": "2026-03-17"}}),
-        )
-        .await
-        .unwrap();
-    let id = body["data"]["issueAssignment"]["assignment"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = issued_id(
+        &app,
+        json!({"title": "周末中止测试", "leadUnitId": "qingshi-dzb", "dueOn": "2026-03-17"}),
+    )
+    .await;
     let step = |m: &'static str, input: &'static str, extra: serde_json::Value| {
         let (app, id) = (&app, id.clone());
         async move {
@@ -309,19 +307,11 @@ async fn a_resume_over_a_weekend_keeps_the_limit_and_still_reminds_once() {
 async fn a_transferred_item_gives_the_new_unit_its_own_acknowledgement_limit() {
     // Monday 9 March 2026: issued with one working day to sign for it (Tuesday 10th).
     let (clock, app) = at_nine(2026, 3, 9).await;
-    let sup = app.token("county-supervisor").await.unwrap();
-    let body = app
-        .gql(
-            Some(&sup),
-            ISSUE,
-            json!({"input": {"title": "转办签收测试", "leadUnitId": "qingshi-dzb", "timeLimitDays": 10}}),
-        )
-        .await
-        .unwrap();
-    let id = body["data"]["issueAssignment"]["assignment"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = issued_id(
+        &app,
+        json!({"title": "转办签收测试", "leadUnitId": "qingshi-dzb", "timeLimitDays": 10}),
+    )
+    .await;
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let asked = app
         .gql(
@@ -612,19 +602,11 @@ async fn positions(app: &TestApp, id: &str) -> Vec<(String, i64)> {
 #[actix_web::test]
 async fn every_event_of_an_aggregate_takes_the_next_position() {
     let (clock, app) = at_nine(2026, 3, 9).await;
-    let sup = app.token("county-supervisor").await.unwrap();
-    let body = app
-        .gql(
-            Some(&sup),
-            ISSUE,
-            json!({"input": {"title": "序号测试", "leadUnitId": "qingshi-dzb", "timeLimitDays": 2}}),
-        )
-        .await
-        .unwrap();
-    let id = body["data"]["issueAssignment"]["assignment"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = issued_id(
+        &app,
+        json!({"title": "序号测试", "leadUnitId": "qingshi-dzb", "timeLimitDays": 2}),
+    )
+    .await;
     app.assignments.deadline_tick().await.unwrap(); // DueSoon fires on the day of issue.
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let ack = app
