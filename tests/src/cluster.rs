@@ -61,6 +61,24 @@ pub fn free_ports(n: u16) -> anyhow::Result<u16> {
     anyhow::bail!("no free port between 20000 and 30000")
 }
 
+/// What an operator exports for the distributed deployment on `database`: its URL and
+/// every secret (those of `test_config()`).
+pub fn operator_env(database: &str) -> anyhow::Result<HashMap<String, String>> {
+    let mut env: HashMap<String, String> = HashMap::new();
+    env.insert("DATABASE_URL".into(), database.to_string());
+    let config = test_config();
+    for (name, secret) in [
+        ("DUBAN_JWT_SECRET", Some(&config.jwt_secret)),
+        ("DUBAN_AUDIT_SIGNING_KEY", config.audit_signing_key.as_ref()),
+        ("DUBAN_SERVICE_KEY", config.service_key.as_ref()),
+        ("DUBAN_METRICS_TOKEN", config.metrics_token.as_ref()),
+    ] {
+        let secret = secret.context("test_config() names every secret")?;
+        env.insert(name.into(), secret.expose().to_string());
+    }
+    Ok(env)
+}
+
 /// The five processes of a distributed duban.
 pub struct Cluster {
     /// Environment shared by every process.
@@ -88,23 +106,12 @@ impl Cluster {
         for s in SERVICES {
             ports.insert(s, free_port()?);
         }
-        let mut env: HashMap<String, String> = HashMap::new();
-        env.insert("DATABASE_URL".into(), database);
+        let mut env = operator_env(&database)?;
         env.insert("KAFKA_BROKERS".into(), brokers.to_string());
         env.insert(
             "DUBAN_KAFKA_NAMESPACE".into(),
             format!("d{}.", uuid::Uuid::now_v7().simple()),
         );
-        let config = test_config();
-        for (name, secret) in [
-            ("DUBAN_JWT_SECRET", Some(&config.jwt_secret)),
-            ("DUBAN_AUDIT_SIGNING_KEY", config.audit_signing_key.as_ref()),
-            ("DUBAN_SERVICE_KEY", config.service_key.as_ref()),
-            ("DUBAN_METRICS_TOKEN", config.metrics_token.as_ref()),
-        ] {
-            let secret = secret.context("test_config() names every secret")?;
-            env.insert(name.into(), secret.expose().to_string());
-        }
         env.insert("DUBAN_RATE_LIMIT_PER_SECOND".into(), "0".into());
         env.insert(
             "DUBAN_LOG".into(),

@@ -267,36 +267,55 @@ fn outside_a_demo_built_in_missing_or_short_keys_refuse_to_start() {
     );
 }
 
-/// A new county is the installation operator's, on the server: `duban county add`.
+/// A new county is the installation operator's, on the server: `duban county add`, on a
+/// database `duban migrate` prepared (no other command migrates), with its first admin.
 #[test]
 fn the_operator_registers_a_county_on_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port().unwrap();
-    let add = |id: &str| {
-        command(dir.path(), port)
-            .args([
-                "county",
-                "add",
-                "--id",
-                id,
-                "--name",
-                "青山县",
-                "--division-code",
-                "330999",
-            ])
-            .output()
-            .unwrap()
+    let run = |args: &[&str]| command(dir.path(), port).args(args).output().unwrap();
+    let add = |id: &str, admin: &str| {
+        run(&[
+            "county",
+            "add",
+            "--id",
+            id,
+            "--name",
+            "青山县",
+            "--division-code",
+            "330999",
+            "--admin",
+            admin,
+            "--admin-name",
+            "王管理",
+        ])
     };
-    let out = add("qingshan");
+    let early = add("qingshan", "qs-admin");
+    assert!(!early.status.success(), "an unmigrated database is refused");
+    assert!(
+        String::from_utf8_lossy(&early.stderr).contains("duban migrate"),
+        "{}",
+        String::from_utf8_lossy(&early.stderr)
+    );
+    assert!(run(&["migrate"]).status.success());
+    let out = add("qingshan", "qs-admin");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("/qingshan"));
-    let again = add("qingshan");
+    let again = add("qingshan", "qs-admin2");
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("已存在"));
+    let list = run(&["token", "--list"]);
+    let people = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        people.contains("qs-admin\t王管理\t/qingshan\tADMIN"),
+        "{people}"
+    );
+    assert!(!people.contains("qs-admin2"), "{people}");
+    assert!(run(&["token", "--person", "qs-admin"]).status.success());
 }
 
 /// A command's output is its answer: no migration steps, no colour codes in a log file.
@@ -304,12 +323,14 @@ fn the_operator_registers_a_county_on_the_command_line() {
 fn commands_print_no_migration_steps_and_no_colour_codes_into_files() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port().unwrap();
-    let out = command(dir.path(), port)
-        .env("DUBAN_LOG", "info")
-        .args(["token", "--list"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("migration"), "{err}");
-    assert!(!err.contains('\u{1b}'), "colour codes in a file: {err}");
+    for args in [["migrate", ""], ["token", "--list"]] {
+        let out = command(dir.path(), port)
+            .env("DUBAN_LOG", "info")
+            .args(args.iter().filter(|a| !a.is_empty()))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("Applying migration"), "{err}");
+        assert!(!err.contains('\u{1b}'), "colour codes in a file: {err}");
+    }
 }

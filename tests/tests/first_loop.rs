@@ -363,7 +363,41 @@ async fn health_readiness_and_graphiql_are_served() {
     );
     let (code, page) = app.get("/graphql").await.unwrap();
     assert_eq!(code, 200);
-    assert!(page.contains("graphiql"), "GraphiQL page expected");
+    assert!(page.contains("id=\"graphiql\""), "GraphiQL page expected");
+    assert!(!page.contains("//"), "nothing from the internet: {page}");
+    let wanted = [
+        "react.production",
+        "react-dom.production",
+        "graphiql.min.js",
+        "graphiql.min.css",
+        "start.js",
+    ];
+    let linked: Vec<&str> = page
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("/graphiql/"))
+        .collect();
+    for name in wanted {
+        assert!(
+            linked.iter().any(|l| l.contains(name)),
+            "{name} linked: {page}"
+        );
+    }
+    for path in linked {
+        let (code, body) = app.get_bytes(path, "").await.unwrap();
+        assert_eq!(code, 200, "{path}");
+        let text = String::from_utf8(body).expect("served decoded");
+        assert!(text.len() > 100, "{path}: {text}");
+    }
+    let (_, graphiql) = app
+        .get_bytes("/graphiql/graphiql.min.js", "")
+        .await
+        .unwrap();
+    let graphiql = String::from_utf8(graphiql).unwrap();
+    assert!(
+        graphiql.contains("createFetcher"),
+        "the GraphiQL bundle itself"
+    );
+    assert_eq!(app.get("/graphiql/nothing.js").await.unwrap().0, 404);
     app.shutdown().await.unwrap();
 }
 

@@ -85,16 +85,27 @@ impl AssignmentsService {
         Ok(actor)
     }
 
-    /// Registers a new county, a root of the directory: the installation operator's
-    /// `duban county`, never an API call.
+    /// Registers a new county, a root of the directory, and its first administrator: the
+    /// installation operator's `duban county add`, never an API call.
     pub async fn register_county(
         &self,
         id: &str,
         name: &str,
         division_code: Option<&str>,
+        (admin, admin_name): (&str, &str),
     ) -> Result<duban_schema::assignments::OrgUnitSnapshot, ApiError> {
-        use duban_schema::assignments::{OrgUnitSnapshot, UnitKind};
+        use duban_schema::assignments::{OrgUnitSnapshot, PersonSnapshot, UnitKind};
         let (id, name) = (id.trim(), name.trim());
+        let (admin, admin_name) = (admin.trim(), admin_name.trim());
+        if admin.is_empty() || admin_name.is_empty() {
+            return Err(ApiError::validation(
+                "admin",
+                "请填写系统管理员的账号和姓名",
+            ));
+        }
+        if self.find_person(admin).await.is_ok() {
+            return Err(ApiError::validation("admin", "该账号已存在"));
+        }
         if id.is_empty() || id.contains('/') {
             return Err(ApiError::validation("id", "县的编号不能为空或含有“/”"));
         }
@@ -120,6 +131,19 @@ impl AssignmentsService {
             version: 1,
         };
         self.register_unit(unit.clone()).await?;
+        self.register_person(PersonSnapshot {
+            id: admin.to_string(),
+            account: admin.to_string(),
+            name: admin_name.to_string(),
+            title: "系统管理员".to_string(),
+            unit_id: unit.id.clone(),
+            unit_path: unit.path.clone(),
+            roles: vec![duban_schema::Role::Admin],
+            supervising_leader_id: None,
+            deactivated: false,
+            version: 1,
+        })
+        .await?;
         Ok(unit)
     }
 

@@ -97,8 +97,8 @@ pub enum Command {
 /// The installation operator's directory commands (never reachable through the API).
 #[derive(Debug, Subcommand)]
 pub enum CountyCommand {
-    /// Register a new county, a root of the directory; its admins are then registered
-    /// under it with `registerPerson` by an admin, or by the demo.
+    /// Register a new county, a root of the directory, with its first 系统管理员, who
+    /// registers everyone else (`registerPerson`) with a token from `duban token`.
     Add {
         /// Id, e.g. `qs`.
         #[arg(long)]
@@ -109,6 +109,12 @@ pub enum CountyCommand {
         /// 统计用区划代码 (6 digits).
         #[arg(long)]
         division_code: Option<String>,
+        /// The first administrator's account (also their person id), e.g. `qs-admin`.
+        #[arg(long)]
+        admin: String,
+        /// The first administrator's name.
+        #[arg(long)]
+        admin_name: String,
     },
 }
 
@@ -184,13 +190,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     id,
                     name,
                     division_code,
+                    admin,
+                    admin_name,
                 },
         } => {
             let svc = directory(&config, clock).await?;
             let unit = svc
-                .register_county(&id, &name, division_code.as_deref())
+                .register_county(&id, &name, division_code.as_deref(), (&admin, &admin_name))
                 .await?;
-            println!("已登记县级单位 {}（{}）", unit.name, unit.path);
+            println!(
+                "已登记县级单位 {}（{}）及系统管理员 {admin_name}（{admin}）；\
+                 令牌：duban token --person {admin}",
+                unit.name, unit.path
+            );
             Ok(())
         }
         Command::Simulate {
@@ -311,7 +323,7 @@ async fn audit(config: &Config, clock: SharedClock, command: AuditCommand) -> an
         println!("核验通过：{n} 条记录均在签名树头（大小 {}）中", b.tree_size);
         return Ok(());
     }
-    let [.., db] = run::open_databases(config).await?;
+    let [.., db] = run::migrated_databases(config).await?;
     let svc = run::open_audit(config, db, &clock).await?;
     match command {
         AuditCommand::Export {
@@ -343,7 +355,7 @@ async fn directory(
     config: &Config,
     clock: SharedClock,
 ) -> anyhow::Result<duban_assignments::AssignmentsService> {
-    let [db, ..] = run::open_databases(config).await?;
+    let [db, ..] = run::migrated_databases(config).await?;
     let bus = duban_outbox::EventBus {
         transport: Arc::new(duban_transport::InProcessTransport::new()),
         wake: Arc::new(tokio::sync::Notify::new()),

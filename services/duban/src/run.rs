@@ -17,7 +17,6 @@ use duban_schema::topics;
 use duban_transport::{InProcessTransport, KafkaSettings, KafkaTransport, Transport};
 use sea_orm::DatabaseConnection;
 use sea_orm::{EntityTrait, PaginatorTrait};
-use sea_orm_migration::MigratorTrait;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -156,6 +155,30 @@ pub fn make_transport(config: &Config) -> anyhow::Result<Arc<dyn Transport>> {
 
 /// Opens and migrates every service database.
 pub async fn open_databases(config: &Config) -> anyhow::Result<[DatabaseConnection; 4]> {
+    use duban_outbox::db::migrate;
+    let [a, e, n, au] = connect_databases(config).await?;
+    migrate::<duban_assignments::migration::Migrator>(&a, duban_assignments::SERVICE).await?;
+    migrate::<duban_evaluation::migration::Migrator>(&e, duban_evaluation::SERVICE).await?;
+    migrate::<duban_notifications::migration::Migrator>(&n, duban_notifications::SERVICE).await?;
+    migrate::<duban_audit::migration::Migrator>(&au, duban_audit::SERVICE).await?;
+    Ok([a, e, n, au])
+}
+
+/// Opens every service database as it is, refusing one that is not migrated: for the
+/// commands besides `serve` and `migrate`, which never migrate.
+pub async fn migrated_databases(config: &Config) -> anyhow::Result<[DatabaseConnection; 4]> {
+    use duban_outbox::db::ensure_migrated;
+    let [a, e, n, au] = connect_databases(config).await?;
+    ensure_migrated::<duban_assignments::migration::Migrator>(&a, duban_assignments::SERVICE)
+        .await?;
+    ensure_migrated::<duban_evaluation::migration::Migrator>(&e, duban_evaluation::SERVICE).await?;
+    ensure_migrated::<duban_notifications::migration::Migrator>(&n, duban_notifications::SERVICE)
+        .await?;
+    ensure_migrated::<duban_audit::migration::Migrator>(&au, duban_audit::SERVICE).await?;
+    Ok([a, e, n, au])
+}
+
+async fn connect_databases(config: &Config) -> anyhow::Result<[DatabaseConnection; 4]> {
     let open = |name: &'static str| {
         let url = config.database_url_for(name);
         async move {
@@ -164,15 +187,12 @@ pub async fn open_databases(config: &Config) -> anyhow::Result<[DatabaseConnecti
                 .with_context(|| format!("cannot open the {name} database"))
         }
     };
-    let a = open(duban_assignments::SERVICE).await?;
-    duban_assignments::migration::Migrator::up(&a, None).await?;
-    let e = open(duban_evaluation::SERVICE).await?;
-    duban_evaluation::migration::Migrator::up(&e, None).await?;
-    let n = open(duban_notifications::SERVICE).await?;
-    duban_notifications::migration::Migrator::up(&n, None).await?;
-    let au = open(duban_audit::SERVICE).await?;
-    duban_audit::migration::Migrator::up(&au, None).await?;
-    Ok([a, e, n, au])
+    Ok([
+        open(duban_assignments::SERVICE).await?,
+        open(duban_evaluation::SERVICE).await?,
+        open(duban_notifications::SERVICE).await?,
+        open(duban_audit::SERVICE).await?,
+    ])
 }
 
 /// The gateway's request and response bounds from the configuration.

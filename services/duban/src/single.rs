@@ -21,7 +21,6 @@ use duban_outbox::{EventBus, Relay};
 use duban_schema::topics;
 use duban_transport::Transport;
 use sea_orm::DatabaseConnection;
-use sea_orm_migration::MigratorTrait;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::{watch, Notify};
@@ -102,11 +101,12 @@ async fn open(config: &Config, name: &'static str) -> anyhow::Result<DatabaseCon
     let db = duban_outbox::db::connect(&config.database_url_for(name), name)
         .await
         .with_context(|| format!("cannot open the {name} database"))?;
+    use duban_outbox::db::migrate;
     match name {
-        "assignments" => duban_assignments::migration::Migrator::up(&db, None).await?,
-        "evaluation" => duban_evaluation::migration::Migrator::up(&db, None).await?,
-        "notifications" => duban_notifications::migration::Migrator::up(&db, None).await?,
-        _ => duban_audit::migration::Migrator::up(&db, None).await?,
+        "assignments" => migrate::<duban_assignments::migration::Migrator>(&db, name).await?,
+        "evaluation" => migrate::<duban_evaluation::migration::Migrator>(&db, name).await?,
+        "notifications" => migrate::<duban_notifications::migration::Migrator>(&db, name).await?,
+        _ => migrate::<duban_audit::migration::Migrator>(&db, name).await?,
     }
     Ok(db)
 }

@@ -2,6 +2,7 @@
 //! scope and role, and calls the services through their client traits only.
 
 pub mod error;
+pub mod graphiql;
 pub mod guard;
 pub mod hygiene;
 mod ledger;

@@ -6,7 +6,6 @@ use crate::schema::DubanSchema;
 use crate::schema::{build_anonymous_schema, build_schema};
 use actix_web::http::StatusCode;
 use actix_web::{guard, web, HttpRequest, HttpResponse};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::Data;
 use async_graphql_actix_web::GraphQLSubscription;
 use duban_api::ApiError;
@@ -188,18 +187,6 @@ async fn graphql(gw: web::Data<Gateway>, req: HttpRequest, payload: web::Payload
     }
 }
 
-async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .title("督办 duban")
-                .finish(),
-        )
-}
-
 async fn ws(
     gw: web::Data<Gateway>,
     req: HttpRequest,
@@ -355,7 +342,12 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(gw.clone()))
             .service(web::resource("/graphql").guard(guard::Post()).to(graphql))
-            .service(web::resource("/graphql").guard(guard::Get()).to(graphiql))
+            .service(
+                web::resource("/graphql")
+                    .guard(guard::Get())
+                    .to(crate::graphiql::page),
+            )
+            .route("/graphiql/{name}", web::get().to(crate::graphiql::asset))
             .service(web::resource("/graphql/ws").to(ws))
             .route("/audit/v1/verifier-key", web::get().to(audit_verifier_key))
             .route("/audit/v1/checkpoint", web::get().to(audit_checkpoint))

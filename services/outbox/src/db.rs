@@ -5,7 +5,11 @@
 //! WAL-reset corruption bug, so every SQLite access goes through one connection:
 //! no two connections can ever write or checkpoint at once.
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+    TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
 /// Opens the database at `url` for `service`, creating the SQLite file or the
@@ -41,9 +45,12 @@ pub async fn connect(url: &str, service: &str) -> Result<DatabaseConnection, DbE
             let mut opts = ConnectOptions::new(url.to_string());
             opts.max_connections(1).sqlx_logging(false);
             let admin = Database::connect(opts).await?;
-            admin
-                .execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+            // Two processes creating one schema at once can both fail; one at a time.
+            let txn = admin.begin().await?;
+            lock(&txn, service).await?;
+            txn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
                 .await?;
+            txn.commit().await?;
             admin.close().await?;
         }
         postgres_pool(url, &schema).await
@@ -138,6 +145,59 @@ pub async fn sqlite_version(db: &DatabaseConnection) -> Result<String, DbErr> {
         .await?
         .ok_or_else(|| DbErr::Custom("no version".into()))?;
     row.try_get("", "v")
+}
+
+/// Runs `M`'s pending migrations. On PostgreSQL one process at a time (a transaction
+/// holding an advisory lock per service), so processes started together do not race.
+pub async fn migrate<M: MigratorTrait>(
+    db: &DatabaseConnection,
+    service: &str,
+) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return M::up(db, None).await;
+    }
+    let txn = db.begin().await?;
+    lock(&txn, service).await?;
+    M::up(&txn, None).await?;
+    txn.commit().await
+}
+
+/// Refuses a database whose migrations have not all run, changing nothing: commands
+/// other than `serve` and `migrate` never migrate.
+pub async fn ensure_migrated<M: MigratorTrait>(
+    db: &DatabaseConnection,
+    service: &str,
+) -> Result<(), DbErr> {
+    // Asking may create the bookkeeping table; that is rolled back.
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        lock(&txn, service).await?;
+    }
+    let pending = M::get_pending_migrations(&txn).await?.len();
+    txn.rollback().await?;
+    if pending > 0 {
+        return Err(DbErr::Custom(format!(
+            "{service} 数据库尚未迁移（{pending} 项待执行）：先运行 `duban migrate`，或启动服务"
+        )));
+    }
+    Ok(())
+}
+
+/// Takes the per-service migration lock until the transaction ends.
+async fn lock(txn: &sea_orm::DatabaseTransaction, service: &str) -> Result<(), DbErr> {
+    // FNV-1a of the service name: a stable key of our own in the advisory-lock space.
+    let key = format!("duban-migrate-{service}")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    txn.execute(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [(key as i64).into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]
