@@ -235,6 +235,30 @@ impl TestApp {
         variables: Value,
         trace: Option<&str>,
     ) -> anyhow::Result<Value> {
+        let headers: Vec<(&str, &str)> =
+            trace.map(|t| ("x-duban-trace-id", t)).into_iter().collect();
+        self.gql_with(token, query, variables, &headers).await
+    }
+
+    /// Like [`TestApp::gql`], with an `Idempotency-Key`.
+    pub async fn gql_keyed(
+        &self,
+        token: &str,
+        key: &str,
+        query: &str,
+        variables: Value,
+    ) -> anyhow::Result<Value> {
+        self.gql_with(Some(token), query, variables, &[("idempotency-key", key)])
+            .await
+    }
+
+    async fn gql_with(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        headers: &[(&str, &str)],
+    ) -> anyhow::Result<Value> {
         let client = awc::Client::default();
         let mut req = client
             .post(format!("{}/graphql", self.url))
@@ -242,8 +266,8 @@ impl TestApp {
         if let Some(t) = token {
             req = req.insert_header(("authorization", format!("Bearer {t}")));
         }
-        if let Some(t) = trace {
-            req = req.insert_header(("x-duban-trace-id", t.to_string()));
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
         }
         let mut resp = req
             .send_json(&json!({"query": query, "variables": variables}))

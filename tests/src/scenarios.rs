@@ -856,3 +856,96 @@ pub async fn the_gateway_refuses_what_it_bounds(app: &TestApp) {
         .unwrap();
     assert_eq!(crate::error_code(&b), Some("QUERY_TOO_COMPLEX"), "{b}");
 }
+
+/// How many assignments titled `title` the caller sees.
+pub async fn titled(app: &TestApp, token: &str, title: &str) -> i64 {
+    let body = app
+        .gql(
+            Some(token),
+            "query($q: String) { assignments(filter: {text: $q}, first: 50) { edges { node { title } } } }",
+            json!({"q": title}),
+        )
+        .await
+        .unwrap();
+    let edges = body["data"]["assignments"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    edges.iter().filter(|e| e["node"]["title"] == title).count() as i64
+}
+
+/// Retries are safe: a repeat of a caller's `Idempotency-Key` returns the first answer
+/// and changes nothing; the key cannot be reused for another request; concurrent
+/// repeats make one item; without a key two sends make two.
+pub async fn retries_with_a_key_are_answered_once(app: &TestApp) {
+    let sup = app.token("county-supervisor").await.unwrap();
+    let input = |title: &str| {
+        json!({"input": {
+            "title": title, "description": "对照整改清单逐项落实", "source": "LEADER_INSTRUCTION",
+            "leadUnitId": "qingshi-dzb", "timeLimitDays": 5
+        }})
+    };
+    let key = uuid::Uuid::now_v7().to_string();
+    let first = app
+        .gql_keyed(&sup, &key, ISSUE, input("幂等重试事项"))
+        .await
+        .unwrap();
+    assert!(first["errors"].is_null(), "{first}");
+    let again = app
+        .gql_keyed(&sup, &key, ISSUE, input("幂等重试事项"))
+        .await
+        .unwrap();
+    // The color is the evaluation service's, read at answer time, not part of the answer kept.
+    let own = |v: &Value| {
+        let mut a = v["data"]["issueAssignment"]["assignment"].clone();
+        a.as_object_mut().map(|o| o.remove("color"));
+        a
+    };
+    assert!(own(&first)["id"].is_string(), "{first}");
+    assert_eq!(own(&again), own(&first), "the first answer");
+    assert_eq!(titled(app, &sup, "幂等重试事项").await, 1);
+
+    let other = app
+        .gql_keyed(&sup, &key, ISSUE, input("另一事项"))
+        .await
+        .unwrap();
+    assert_eq!(
+        other["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{other}"
+    );
+    assert_eq!(
+        other["errors"][0]["extensions"]["field"], "Idempotency-Key",
+        "{other}"
+    );
+    assert_eq!(titled(app, &sup, "另一事项").await, 0);
+
+    let bad = app
+        .gql_keyed(&sup, "a b", ISSUE, input("坏键事项"))
+        .await
+        .unwrap();
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"], "Idempotency-Key",
+        "{bad}"
+    );
+
+    let key = uuid::Uuid::now_v7().to_string();
+    let racers = (0..4).map(|_| app.gql_keyed(&sup, &key, ISSUE, input("并发重试事项")));
+    let answers = futures::future::join_all(racers).await;
+    let ids: std::collections::HashSet<String> = answers
+        .iter()
+        .map(|a| {
+            let a = a.as_ref().unwrap();
+            a["data"]["issueAssignment"]["assignment"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{a}"))
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "{answers:?}");
+    assert_eq!(titled(app, &sup, "并发重试事项").await, 1);
+
+    for _ in 0..2 {
+        let plain = app.gql(Some(&sup), ISSUE, input("无键事项")).await.unwrap();
+        assert!(plain["errors"].is_null(), "{plain}");
+    }
+    assert_eq!(titled(app, &sup, "无键事项").await, 2);
+}

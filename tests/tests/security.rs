@@ -745,3 +745,14 @@ fn zip_styles(xlsx: &[u8]) -> String {
         .unwrap();
     s
 }
+
+async fn retries_with_a_key_are_answered_once_on(app: TestApp) {
+    scenarios::retries_with_a_key_are_answered_once(&app).await;
+    app.shutdown().await.unwrap();
+}
+
+on_both!(
+    retries_with_a_key_are_answered_once_on,
+    retries_with_a_key_are_answered_once,
+    retries_with_a_key_are_answered_once_on_postgresql_and_kafka
+);

@@ -276,7 +276,20 @@ fn call_route<A, C, F, Fut>(
             let (api, key, dispatch) = (api.clone(), key.clone(), dispatch.clone());
             async move {
                 match signed_call::<C>(&key, &req, &body) {
-                    Ok(call) => traced(&req, async { reply(dispatch(api, call).await) }).await,
+                    Ok(call) => {
+                        let run = async { reply(dispatch(api, call).await) };
+                        let keyed = req
+                            .headers()
+                            .get(crate::idempotency::INTERNAL_HEADER)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_string);
+                        match keyed {
+                            // Unsigned, and harmless so: a changed key can only return an
+                            // answer of the same caller to the same request.
+                            Some(k) => traced(&req, crate::idempotency::scope(k, run)).await,
+                            None => traced(&req, run).await,
+                        }
+                    }
                     Err(refusal) => *refusal,
                 }
             }
@@ -418,6 +431,9 @@ impl HttpClient {
         }
         if let Some(t) = crate::trace::current() {
             req = req.header(crate::trace::HEADER, t.to_string());
+        }
+        if let Some(k) = crate::idempotency::current() {
+            req = req.header(crate::idempotency::INTERNAL_HEADER, k);
         }
         let resp = req.body(body).send().await.map_err(unavailable)?;
         if resp.status() == reqwest::StatusCode::UNAUTHORIZED {

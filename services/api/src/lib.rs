@@ -3,6 +3,7 @@
 //! implements them over each service's internal HTTP API.
 
 pub mod http;
+pub mod idempotency;
 pub mod ledger;
 pub mod signing;
 pub mod trace;

@@ -7,6 +7,7 @@ mod directory;
 pub mod domain;
 mod duties;
 pub mod entity;
+mod idempotency;
 mod identity;
 mod import;
 mod ledger;
@@ -16,6 +17,7 @@ mod service;
 pub mod simulation;
 mod unit_page;
 
+pub use idempotency::Keyed;
 pub use service::AssignmentsService;
 
 /// Consumer-group and service name.

@@ -24,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(AddCooperatingPeople),
             Box::new(AddReturnedToIssuer),
             Box::new(AddEventPositions),
+            Box::new(CreateIdempotencyKeys),
         ]
     }
 }
@@ -31,6 +32,60 @@ impl MigratorTrait for Migrator {
 struct CreateTables;
 
 struct CreateCalendar;
+
+/// The first answer to each (caller, Idempotency-Key) of the last 24 hours.
+struct CreateIdempotencyKeys;
+
+impl MigrationName for CreateIdempotencyKeys {
+    fn name(&self) -> &str {
+        "m0014_idempotency_keys"
+    }
+}
+
+#[derive(DeriveIden)]
+enum IdempotencyKey {
+    Table,
+    PersonId,
+    Key,
+    RequestHash,
+    Response,
+    CreatedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateIdempotencyKeys {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(IdempotencyKey::Table)
+                .col(s(IdempotencyKey::PersonId))
+                .col(s(IdempotencyKey::Key))
+                .col(s(IdempotencyKey::RequestHash))
+                .col(ColumnDef::new(IdempotencyKey::Response).text().null())
+                .col(ts(IdempotencyKey::CreatedAt).not_null())
+                .primary_key(
+                    Index::create()
+                        .col(IdempotencyKey::PersonId)
+                        .col(IdempotencyKey::Key),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_idempotency_key_created")
+                .table(IdempotencyKey::Table)
+                .col(IdempotencyKey::CreatedAt)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(IdempotencyKey::Table).to_owned())
+            .await
+    }
+}
 
 /// The position of the last event of each assignment and problem, so every event of an
 /// aggregate (reminders included) takes the next one.

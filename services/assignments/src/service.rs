@@ -645,6 +645,7 @@ impl AssignmentsService {
     }
 
     pub(crate) async fn commit(&self, txn: DatabaseTransaction) -> Result<(), ApiError> {
+        self.record_key(&txn).await?;
         txn.commit().await.map_err(internal)?;
         self.bus.wake.notify_one();
         Ok(())

@@ -420,7 +420,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     }
 
     let services = Services {
-        assignments: Arc::new(assignments.clone()),
+        assignments: Arc::new(duban_assignments::Keyed(assignments.clone())),
         evaluation: Arc::new(evaluation),
         notifications: Arc::new(notifications),
         audit: Arc::new(audit),

@@ -209,7 +209,10 @@ pub async fn start_service(
                 services: None,
             };
             (
-                Arc::new(api_http::assignments_routes(Arc::new(svc), key.clone())),
+                Arc::new(api_http::assignments_routes(
+                    Arc::new(duban_assignments::Keyed(svc)),
+                    key.clone(),
+                )),
                 readiness,
             )
         }

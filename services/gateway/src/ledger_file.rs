@@ -658,12 +658,16 @@ pub async fn import(
         Ok(r) => r,
         Err(e) => return http_error(e),
     };
-    match gw
+    let run = gw
         .services
         .assignments
-        .import_ledger(&actor, kind, rows, q.only_good)
-        .await
-    {
+        .import_ledger(&actor, kind, rows, q.only_good);
+    let answer = match crate::server::idempotency_key(&req) {
+        Ok(Some(k)) => duban_api::idempotency::scope(k, run).await,
+        Ok(None) => run.await,
+        Err(e) => Err(e),
+    };
+    match answer {
         Ok(report) if report.issues.is_empty() => HttpResponse::Ok().json(report),
         Ok(report) => HttpResponse::UnprocessableEntity().json(report),
         Err(e) => http_error(e),

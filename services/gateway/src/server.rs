@@ -158,13 +158,24 @@ async fn graphql(gw: web::Data<Gateway>, req: HttpRequest, payload: web::Payload
             &format!("{field}：{why}"),
         );
     }
+    let key = match idempotency_key(&req) {
+        Ok(k) => k,
+        Err(e) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                e.code(),
+                Some("Idempotency-Key"),
+                &e.to_string(),
+            )
+        }
+    };
     let anonymous = actor.is_err();
     let schema = if anonymous { &gw.anonymous } else { &gw.schema };
-    let mut resp = duban_api::trace::scope(
-        trace_id,
-        schema.execute(request.data(actor)).instrument(span),
-    )
-    .await;
+    let run = schema.execute(request.data(actor)).instrument(span);
+    let mut resp = match key {
+        Some(k) => duban_api::trace::scope(trace_id, duban_api::idempotency::scope(k, run)).await,
+        None => duban_api::trace::scope(trace_id, run).await,
+    };
     crate::guard::code_errors(&mut resp, anonymous);
     resp.extensions.insert(
         "traceId".to_string(),
@@ -185,6 +196,16 @@ async fn graphql(gw: web::Data<Gateway>, req: HttpRequest, payload: web::Payload
             )
         }
     }
+}
+
+/// The client's `Idempotency-Key`, if sent and well-formed.
+pub(crate) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, duban_api::ApiError> {
+    let Some(v) = req.headers().get(duban_api::idempotency::HEADER) else {
+        return Ok(None);
+    };
+    let key = v.to_str().unwrap_or("\u{fffd}").to_string();
+    duban_api::idempotency::check(&key)?;
+    Ok(Some(key))
 }
 
 async fn ws(

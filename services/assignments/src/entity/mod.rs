@@ -6,6 +6,7 @@ pub mod campaign;
 pub mod deadline_change;
 pub mod deadline_schedule;
 pub mod duty_rule;
+pub mod idempotency_key;
 pub mod org_unit;
 pub mod person;
 pub mod problem;
