@@ -279,6 +279,11 @@ impl OwnBroker {
     pub fn up(&self) -> anyhow::Result<()> {
         self.script("kafka-up")
     }
+
+    /// Stops it and starts it on an empty data directory: no topics, no group offsets.
+    pub fn afresh(&self) -> anyhow::Result<()> {
+        self.script("start")
+    }
 }
 
 impl Drop for OwnBroker {

@@ -210,15 +210,61 @@ async fn with_the_broker_down_mutations_succeed_and_every_event_arrives_once_whe
 
     broker.down().unwrap();
     issue_many(&app, &supervisor, "断线期间交办", 100).await;
-    let (code, _) = app
-        .get_at(cluster.ports["assignments"], "/readyz")
-        .await
-        .unwrap();
-    assert_eq!(code, 503, "readiness reports the broker down");
+    // The watcher looks every second; a probe's answer comes at once from what it saw.
+    actix_web::rt::time::sleep(Duration::from_secs(2)).await;
+    for service in ["assignments", "evaluation"] {
+        let asked = std::time::Instant::now();
+        let (code, body) = app.get_at(cluster.ports[service], "/readyz").await.unwrap();
+        let took = asked.elapsed();
+        assert_eq!(
+            code, 200,
+            "writes still succeed, so it stays in rotation: {body}"
+        );
+        assert!(
+            body.contains("\"degraded\"") && body.contains("broker"),
+            "{body}"
+        );
+        assert!(
+            took < Duration::from_secs(1),
+            "a probe's 1 s timeout: {took:?}"
+        );
+    }
+    // The consumer lag cannot be known meanwhile: absent, not its last value.
+    let lag = "duban_consumer_lag{service=\"evaluation\"}";
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, metrics) = app.metrics(Some(cluster.ports["evaluation"])).await.unwrap();
+        if !metrics.contains(lag) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "lag still reported: {metrics}");
+        actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    }
     broker.up().unwrap();
 
     settle(&app, &cluster).await;
     each_reached_every_service_once(&app, "断线期间交办", 100).await;
+    let (_, body) = app
+        .get_at(cluster.ports["assignments"], "/readyz")
+        .await
+        .unwrap();
+    assert!(!body.contains("degraded"), "{body}");
+}
+
+/// A broker that comes back on an empty data directory (no topics, no offsets): the
+/// services create their topics again and every event arrives once, with no restart.
+#[actix_web::test]
+async fn a_broker_back_without_its_topics_gets_them_again_without_a_restart() {
+    let broker = OwnBroker::start().unwrap();
+    let cluster = Cluster::start(&broker.brokers).await.unwrap();
+    let app = cluster.app().await.unwrap();
+    let supervisor = app.token("county-supervisor").await.unwrap();
+    settle(&app, &cluster).await;
+
+    broker.afresh().unwrap();
+    issue_many(&app, &supervisor, "新数据目录后交办", 10).await;
+    settle(&app, &cluster).await;
+    each_reached_every_service_once(&app, "新数据目录后交办", 10).await;
 }
 
 #[actix_web::test]

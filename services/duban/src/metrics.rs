@@ -125,11 +125,17 @@ impl Metrics {
         tokio::spawn(async move {
             loop {
                 for (group, topics) in &groups {
-                    if let Ok(n) = transport.lag(group, topics).await {
-                        let label = ServiceLabel {
-                            service: group.clone(),
-                        };
-                        m.lag.get_or_create(&label).set(n);
+                    let label = ServiceLabel {
+                        service: group.clone(),
+                    };
+                    match transport.lag(group, topics).await {
+                        Ok(n) => {
+                            m.lag.get_or_create(&label).set(n);
+                        }
+                        // Unknown while the broker cannot be asked: absent, not the last value.
+                        Err(_) => {
+                            m.lag.remove(&label);
+                        }
                     }
                 }
                 tokio::time::sleep(Duration::from_secs(5)).await;

@@ -133,7 +133,7 @@ pub fn make_transport(config: &Config) -> anyhow::Result<Arc<dyn Transport>> {
         TransportKind::InProcess => Arc::new(InProcessTransport::new()),
         TransportKind::Kafka => {
             let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-            Arc::new(KafkaTransport::new(KafkaSettings {
+            let kafka = Arc::new(KafkaTransport::new(KafkaSettings {
                 brokers: opt(&config.kafka_brokers),
                 client_id: config.kafka_client_id.clone(),
                 namespace: config.kafka_namespace.clone(),
@@ -148,7 +148,10 @@ pub fn make_transport(config: &Config) -> anyhow::Result<Arc<dyn Transport>> {
                     .map(|s| s.expose().to_string())
                     .unwrap_or_default(),
                 ssl_ca_location: opt(&config.kafka_ssl_ca_location),
-            })?)
+            })?);
+            // Detached: it ends with the transport.
+            drop(kafka.watch());
+            kafka
         }
     })
 }

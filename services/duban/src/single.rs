@@ -57,7 +57,8 @@ impl ServiceNode {
 
 type Configure = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 
-/// Readiness: the database answers and the broker is reachable.
+/// Readiness: the database answers (or, for the gateway, every service is ready); the
+/// broker's state is reported but does not take the process out of rotation.
 #[derive(Clone)]
 struct Readiness {
     db: Option<DatabaseConnection>,
@@ -65,35 +66,65 @@ struct Readiness {
     services: Option<Services>,
 }
 
+/// Each check is bounded, so the answer comes well inside a probe's one second.
+const CHECK_BOUND: std::time::Duration = std::time::Duration::from_millis(500);
+
+async fn bounded<E: std::fmt::Display>(
+    check: impl std::future::Future<Output = Result<(), E>>,
+) -> Result<(), String> {
+    match tokio::time::timeout(CHECK_BOUND, check).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no answer within {} ms", CHECK_BOUND.as_millis())),
+    }
+}
+
 async fn readyz(r: web::Data<Readiness>) -> HttpResponse {
-    let mut failing = Vec::new();
+    let mut failing = serde_json::Map::new();
+    let mut degraded = serde_json::Map::new();
     if let Some(db) = &r.db {
-        if db.ping().await.is_err() {
-            failing.push("database");
+        if let Err(e) = bounded(db.ping()).await {
+            failing.insert("database".into(), e.into());
         }
     }
+    // Kept by the transport's watcher. Writes still succeed into the outbox while the
+    // broker is away, so the service stays in rotation and says so.
     if let Some(t) = &r.transport {
-        if t.ping().await.is_err() {
-            failing.push("broker");
+        if let Err(e) = bounded(t.ping()).await {
+            degraded.insert("broker".into(), e.into());
         }
     }
     if let Some(s) = &r.services {
-        for (name, ok) in [
-            ("assignments", s.assignments.ready().await.is_ok()),
-            ("evaluation", s.evaluation.ready().await.is_ok()),
-            ("notifications", s.notifications.ready().await.is_ok()),
-            ("audit", s.audit.ready().await.is_ok()),
+        let (a, e, n, au) = futures::join!(
+            bounded(s.assignments.ready()),
+            bounded(s.evaluation.ready()),
+            bounded(s.notifications.ready()),
+            bounded(s.audit.ready()),
+        );
+        for (name, r) in [
+            ("assignments", a),
+            ("evaluation", e),
+            ("notifications", n),
+            ("audit", au),
         ] {
-            if !ok {
-                failing.push(name);
+            if let Err(e) = r {
+                failing.insert(name.into(), e.into());
             }
         }
     }
+    let mut body = serde_json::json!({
+        "status": if failing.is_empty() { "ready" } else { "not ready" },
+    });
+    if !failing.is_empty() {
+        body["failing"] = failing.clone().into();
+    }
+    if !degraded.is_empty() {
+        body["degraded"] = degraded.into();
+    }
     if failing.is_empty() {
-        HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
+        HttpResponse::Ok().json(body)
     } else {
-        HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({"status": "not ready", "failing": failing}))
+        HttpResponse::ServiceUnavailable().json(body)
     }
 }
 

@@ -87,25 +87,31 @@ impl Consumer {
         let Some(mut sub) = self.join(&mut stop).await else {
             return;
         };
+        // Doubles after each failed receive, up to 2 s; back to 0.5 s once one succeeds.
+        let mut pause = Duration::from_millis(500);
         loop {
             let delivery = tokio::select! {
                 d = sub.next() => d,
                 _ = stop.changed() => return,
             };
             let delivery = match delivery {
-                Ok(d) => d,
+                Ok(d) => {
+                    pause = Duration::from_millis(500);
+                    d
+                }
                 Err(e) => {
                     // A consumer can stay wedged after the brokers come back (seen when they
                     // went away during a rebalance): leave the group and join again. Offsets
                     // are committed only after the inbox, so nothing is lost, and the inbox
                     // drops what comes twice.
-                    tracing::warn!(group = %self.group, error = %e, "receive failed; joining again");
+                    tracing::warn!(group = %self.group, error = %e, retry_in_ms = pause.as_millis() as u64, "receive failed; joining again");
                     // Closing a Kafka consumer waits for the broker (leave group, final
                     // commit); off the async threads, so this service's HTTP stays served.
                     drop(tokio::task::spawn_blocking(move || drop(sub)));
-                    if crate::stopped_during(&mut stop, Duration::from_millis(500)).await {
+                    if crate::stopped_during(&mut stop, pause).await {
                         return;
                     }
+                    pause = (pause * 2).min(Duration::from_secs(2));
                     match self.join(&mut stop).await {
                         Some(s) => sub = s,
                         None => return,

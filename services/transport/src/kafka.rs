@@ -71,13 +71,21 @@ impl KafkaSettings {
 /// The Kafka transport.
 pub struct KafkaTransport {
     settings: KafkaSettings,
-    producer: FutureProducer,
+    /// Made anew when the broker lost our topics: its producer id and sequence numbers
+    /// mean nothing to a broker on new data, and it would wait on them forever.
+    producer: Mutex<FutureProducer>,
     admin: AdminClient<DefaultClientContext>,
     created: Mutex<HashSet<String>>,
     /// One lag probe per group, kept: a client made anew for each sample cost its threads,
     /// a broker connection and a metadata fetch every few seconds.
     probes: Mutex<HashMap<String, Arc<BaseConsumer>>>,
+    /// The broker's state as last seen by [`KafkaTransport::watch`], for readiness.
+    health: Mutex<Option<Result<(), String>>>,
 }
+
+/// How often the watcher looks at the broker and how long one look may take.
+const WATCH_EVERY: Duration = Duration::from_secs(1);
+const LOOK_TIMEOUT: Duration = Duration::from_millis(800);
 
 fn unavailable(e: impl std::fmt::Display) -> TransportError {
     TransportError::Unavailable(e.to_string())
@@ -86,24 +94,110 @@ fn unavailable(e: impl std::fmt::Display) -> TransportError {
 impl KafkaTransport {
     /// Connects a producer and an admin client; nothing is sent until used.
     pub fn new(settings: KafkaSettings) -> Result<Self, TransportError> {
-        let producer: FutureProducer = settings
+        let producer = Self::producer(&settings)?;
+        let admin = settings.client_config().create().map_err(unavailable)?;
+        Ok(Self {
+            settings,
+            producer: Mutex::new(producer),
+            admin,
+            created: Mutex::new(HashSet::new()),
+            probes: Mutex::new(HashMap::new()),
+            health: Mutex::new(None),
+        })
+    }
+
+    fn producer(settings: &KafkaSettings) -> Result<FutureProducer, TransportError> {
+        settings
             .client_config()
             .set("enable.idempotence", "true")
             .set("acks", "all")
             .set("max.in.flight.requests.per.connection", "5")
             .set("linger.ms", "1")
-            .set("message.timeout.ms", "10000")
+            // A send waits this long for the broker, then fails; the relay sends it again
+            // from the outbox, so a broker that returns is used within a second or two.
+            .set("message.timeout.ms", "3000")
+            .set("topic.metadata.refresh.interval.ms", "2000")
             .set("compression.type", "lz4")
             .create()
-            .map_err(unavailable)?;
-        let admin = settings.client_config().create().map_err(unavailable)?;
-        Ok(Self {
-            settings,
-            producer,
-            admin,
-            created: Mutex::new(HashSet::new()),
-            probes: Mutex::new(HashMap::new()),
+            .map_err(unavailable)
+    }
+
+    /// A send failed though the broker answers: a broker on new data (our topics made
+    /// again, by us or another service) does not know this producer's id and sequences.
+    /// The relay's next try goes through a new producer.
+    fn renew_if_broker_is_up(&self) {
+        let up = matches!(
+            *self.health.lock().unwrap_or_else(|p| p.into_inner()),
+            Some(Ok(()))
+        );
+        if !up {
+            return;
+        }
+        match Self::producer(&self.settings) {
+            Ok(fresh) => {
+                tracing::warn!("a send failed while the broker answers; using a new producer");
+                *self.producer.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot make a new producer"),
+        }
+    }
+
+    fn current_producer(&self) -> FutureProducer {
+        self.producer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Looks at the broker every second while the transport lives: keeps its state for
+    /// readiness and creates again any topic this process made that has gone (a broker
+    /// restarted on a new data directory), without a restart of the service.
+    pub fn watch(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let me = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                let Some(t) = me.upgrade() else { return };
+                let state = t.look().await;
+                *t.health.lock().unwrap_or_else(|p| p.into_inner()) = Some(state);
+                drop(t);
+                tokio::time::sleep(WATCH_EVERY).await;
+            }
         })
+    }
+
+    async fn look(&self) -> Result<(), String> {
+        let producer = self.current_producer();
+        let present: HashSet<String> = tokio::task::spawn_blocking(move || {
+            producer
+                .client()
+                .fetch_metadata(None, LOOK_TIMEOUT)
+                .map(|md| md.topics().iter().map(|t| t.name().to_string()).collect())
+                .map_err(|e| format!("broker unreachable: {e}"))
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        let gone: Vec<String> = {
+            let mut created = self.created.lock().unwrap_or_else(|p| p.into_inner());
+            let gone: Vec<String> = created.difference(&present).cloned().collect();
+            for t in &gone {
+                created.remove(t);
+            }
+            gone
+        };
+        if gone.is_empty() {
+            return Ok(());
+        }
+        tracing::warn!(topics = ?gone, "topics missing on the broker; creating them again");
+        let logical: Vec<&str> = gone
+            .iter()
+            .map(|t| t.strip_prefix(&self.settings.namespace).unwrap_or(t))
+            .collect();
+        self.ensure_topics(&logical)
+            .await
+            .map_err(|e| format!("topics missing and not created again: {e}"))?;
+        let fresh = Self::producer(&self.settings).map_err(|e| e.to_string())?;
+        *self.producer.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+        Ok(())
     }
 
     /// Creates the given logical topics when missing (partitions and replication from settings).
@@ -156,6 +250,7 @@ impl Transport for KafkaTransport {
         let name = self.settings.topic(topic);
         // Enqueue all first (the idempotent producer keeps their order per partition),
         // then wait for every acknowledgement.
+        let producer = self.current_producer();
         let mut pending = Vec::with_capacity(records.len());
         for r in &records {
             let mut headers = OwnedHeaders::new();
@@ -169,7 +264,7 @@ impl Transport for KafkaTransport {
                 .key(r.key.as_bytes())
                 .payload(&r.payload)
                 .headers(headers);
-            match self.producer.send_result(record) {
+            match producer.send_result(record) {
                 Ok(f) => pending.push(f),
                 Err((e, _)) => return Err(unavailable(e)),
             }
@@ -177,7 +272,10 @@ impl Transport for KafkaTransport {
         for f in pending {
             match f.await {
                 Ok(Ok(_)) => {}
-                Ok(Err((e, _))) => return Err(unavailable(e)),
+                Ok(Err((e, _))) => {
+                    self.renew_if_broker_is_up();
+                    return Err(unavailable(e));
+                }
                 Err(_) => return Err(TransportError::Closed),
             }
         }
@@ -203,7 +301,10 @@ impl Transport for KafkaTransport {
             .set("auto.commit.interval.ms", "100")
             .set("auto.offset.reset", "earliest")
             .set("enable.partition.eof", "false")
-            .set("session.timeout.ms", "10000")
+            // The broker's smallest allowed session: a killed consumer's partitions go to
+            // the others after 6 s; one stopped cleanly leaves the group at once (close).
+            .set("session.timeout.ms", "6000")
+            .set("topic.metadata.refresh.interval.ms", "2000")
             .set("heartbeat.interval.ms", "1000")
             .create()
             .map_err(unavailable)?;
@@ -274,16 +375,16 @@ impl Transport for KafkaTransport {
     }
 
     async fn ping(&self) -> Result<(), TransportError> {
-        let producer = self.producer.clone();
-        tokio::task::spawn_blocking(move || {
-            producer
-                .client()
-                .fetch_metadata(None, Duration::from_secs(2))
-                .map(|_| ())
-                .map_err(unavailable)
-        })
-        .await
-        .map_err(unavailable)?
+        let kept = self
+            .health
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        match kept {
+            Some(state) => state.map_err(TransportError::Unavailable),
+            // Not watched (or not yet looked): one bounded look now.
+            None => self.look().await.map_err(TransportError::Unavailable),
+        }
     }
 }
 
