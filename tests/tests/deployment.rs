@@ -212,3 +212,18 @@ fn kubernetes_manifests_deploy_every_service_with_what_it_needs() {
         );
     }
 }
+
+/// Every environment variable the binary reads is documented for the operator.
+#[test]
+fn every_setting_the_binary_reads_is_in_the_operator_doc() {
+    let doc = std::fs::read_to_string(root().join("deploy/README.md")).unwrap();
+    let services = ["ASSIGNMENTS", "EVALUATION", "NOTIFICATIONS", "AUDIT"];
+    for var in binary_env() {
+        let grouped = services.iter().any(|s| var == format!("DUBAN_{s}_URL"))
+            && doc.contains("DUBAN_{ASSIGNMENTS,EVALUATION,NOTIFICATIONS,AUDIT}_URL");
+        assert!(
+            doc.contains(&format!("`{var}`")) || grouped,
+            "{var} is not in deploy/README.md"
+        );
+    }
+}

@@ -233,11 +233,17 @@ async fn with_the_broker_down_mutations_succeed_and_every_event_arrives_once_whe
     let lag = "duban_consumer_lag{service=\"evaluation\"}";
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let (_, metrics) = app.metrics(Some(cluster.ports["evaluation"])).await.unwrap();
+        let (_, metrics) = app
+            .metrics(Some(cluster.ports["evaluation"]))
+            .await
+            .unwrap();
         if !metrics.contains(lag) {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "lag still reported: {metrics}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "lag still reported: {metrics}"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(500)).await;
     }
     broker.up().unwrap();

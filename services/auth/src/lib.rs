@@ -145,6 +145,10 @@ impl TokenKeys {
         now: DateTime<Utc>,
     ) -> Result<Subject, AuthError> {
         let value = header.ok_or(AuthError::Missing)?.trim();
+        // An empty header or a bare "Bearer" (a client with no token in hand) is missing.
+        if value.is_empty() || value.eq_ignore_ascii_case("bearer") {
+            return Err(AuthError::Missing);
+        }
         let token = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
@@ -190,6 +194,13 @@ mod tests {
         let keys = TokenKeys::new(b"0123456789abcdef0123");
         assert_eq!(keys.verify(&token, now), Err(AuthError::Invalid));
         assert_eq!(keys.verify_header(None, now), Err(AuthError::Missing));
+        for empty in ["", "Bearer ", "Bearer", " bearer  "] {
+            assert_eq!(
+                keys.verify_header(Some(empty), now),
+                Err(AuthError::Missing),
+                "{empty:?}"
+            );
+        }
         assert_eq!(
             keys.verify_header(Some("Basic abc"), now),
             Err(AuthError::Invalid)

@@ -90,6 +90,77 @@ pub enum TransportKind {
     Kafka,
 }
 
+/// The settings only the `--config` TOML file sets (every other one is also a flag and an
+/// environment variable): `duban --help` lists them.
+pub const FILE_ONLY: &[(&str, &str)] = &[
+    (
+        "token_ttl_hours",
+        "lifetime of tokens from `duban token`, hours [12]",
+    ),
+    ("kafka_client_id", "Kafka client id [duban]"),
+    (
+        "kafka_partitions",
+        "partitions of topics created at start [3]",
+    ),
+    (
+        "kafka_replication",
+        "replication factor of topics created at start [1]",
+    ),
+    (
+        "kafka_security_protocol",
+        "Kafka security.protocol, e.g. SASL_SSL [plaintext]",
+    ),
+    (
+        "kafka_sasl_mechanism",
+        "Kafka sasl.mechanism, e.g. SCRAM-SHA-512",
+    ),
+    ("kafka_sasl_username", "Kafka SASL user"),
+    ("kafka_ssl_ca_location", "CA file for Kafka TLS"),
+    (
+        "yellow_days_before_due",
+        "working days before the limit an item turns yellow [1]",
+    ),
+    ("max_page_size", "largest GraphQL page [100]"),
+    (
+        "rate_limit_burst",
+        "GraphQL requests a caller may send at once [60]",
+    ),
+    (
+        "graphql_body_limit",
+        "largest /graphql request body, bytes [1 MiB]",
+    ),
+    (
+        "import_body_limit",
+        "largest ledger file imported, bytes [10 MiB]",
+    ),
+    ("response_limit", "largest /graphql response, bytes [8 MiB]"),
+    (
+        "export_row_limit",
+        "most rows of one ledger export; more is refused [50000]",
+    ),
+    (
+        "extension_cap_days",
+        "longest extension one request may ask for, working days [10]",
+    ),
+    (
+        "due_soon_working_days",
+        "working days before the limit the DueSoon reminder fires [2]",
+    ),
+    (
+        "audit_origin",
+        "audit log identity, first line of every checkpoint [duban/<tenant>]",
+    ),
+];
+
+/// `FILE_ONLY` as the text after `duban --help`.
+pub fn file_only_help() -> String {
+    let mut out = String::from("Settings of the --config file only (TOML, key = value):\n");
+    for (key, what) in FILE_ONLY {
+        out += &format!("  {key:<26} {what}\n");
+    }
+    out
+}
+
 /// Everything a duban process can be told.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -610,6 +681,40 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
+    /// Every setting is a flag (and variable) or listed as a file-only one, read off the
+    /// two declarations, so a new setting cannot go unlisted in `--help`.
+    #[test]
+    fn every_setting_is_a_flag_or_listed_as_file_only() {
+        let src = include_str!("lib.rs");
+        let fields = |decl: &str| -> Vec<String> {
+            let body = src
+                .split(decl)
+                .nth(1)
+                .unwrap()
+                .split("\n}\n")
+                .next()
+                .unwrap();
+            body.lines()
+                .filter_map(|l| l.trim().strip_prefix("pub "))
+                .filter_map(|l| l.split(':').next())
+                .map(str::to_string)
+                .collect()
+        };
+        let config = fields("pub struct Config {");
+        let flags = fields("pub struct ConfigArgs {");
+        for f in &config {
+            let listed = FILE_ONLY.iter().any(|(k, _)| k == f);
+            let flag = flags.contains(f);
+            assert!(
+                listed != flag,
+                "{f}: a flag xor file-only (flag {flag}, listed {listed})"
+            );
+        }
+        for (k, _) in FILE_ONLY {
+            assert!(config.iter().any(|f| f == k), "{k} is no setting");
+        }
+    }
+
     use super::*;
 
     #[test]
