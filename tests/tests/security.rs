@@ -748,7 +748,6 @@ fn zip_styles(xlsx: &[u8]) -> String {
 
 async fn retries_with_a_key_are_answered_once_on(app: TestApp) {
     scenarios::retries_with_a_key_are_answered_once(&app).await;
-    app.shutdown().await.unwrap();
 }
 
 on_both!(
