@@ -732,6 +732,16 @@ pub enum AssignmentsEvent {
         /// Why.
         reason: String,
     },
+    /// The item's 责任人 changed: a supervisor named another, or the last one left the post
+    /// or the unit and a successor took it over (新官要理旧账).
+    AssignmentResponsibleChanged {
+        /// The assignment after the change.
+        assignment: AssignmentSnapshot,
+        /// The person who answered for it before.
+        from_person_id: String,
+        /// Why.
+        reason: String,
+    },
     /// The issuer withdrew the item (撤销).
     AssignmentCancelled {
         /// The assignment after the change.
@@ -921,6 +931,15 @@ pub enum AssignmentsEvent {
         /// What the review found.
         reason: String,
     },
+    /// The problem's 责任人 changed, to a successor of one who left the post or the unit.
+    ProblemResponsibleChanged {
+        /// The problem after the change.
+        problem: ProblemSnapshot,
+        /// The person who answered for it before.
+        from_person_id: String,
+        /// Why.
+        reason: String,
+    },
     /// A time limit moved because the calendar it is measured on changed.
     AssignmentDeadlineMoved {
         /// The assignment after the change.
@@ -958,6 +977,8 @@ impl AssignmentsEvent {
             AssignmentsEvent::AssignmentResumed { .. } => "AssignmentResumed",
             AssignmentsEvent::AssignmentDueSoon { .. } => "AssignmentDueSoon",
             AssignmentsEvent::AssignmentReassigned { .. } => "AssignmentReassigned",
+            AssignmentsEvent::AssignmentResponsibleChanged { .. } => "AssignmentResponsibleChanged",
+            AssignmentsEvent::ProblemResponsibleChanged { .. } => "ProblemResponsibleChanged",
             AssignmentsEvent::AssignmentOverdue { .. } => "AssignmentOverdue",
             AssignmentsEvent::AcknowledgementOverdue { .. } => "AcknowledgementOverdue",
             AssignmentsEvent::AssignmentDeadlineMoved { .. } => "AssignmentDeadlineMoved",
@@ -985,7 +1006,8 @@ impl AssignmentsEvent {
             | AssignmentsEvent::ProblemOverdue { problem }
             | AssignmentsEvent::ProblemClosed { problem }
             | AssignmentsEvent::ProblemReturned { problem, .. }
-            | AssignmentsEvent::ProblemReopened { problem, .. } => Some(problem),
+            | AssignmentsEvent::ProblemReopened { problem, .. }
+            | AssignmentsEvent::ProblemResponsibleChanged { problem, .. } => Some(problem),
             _ => None,
         }
     }
@@ -1005,6 +1027,7 @@ impl AssignmentsEvent {
             | AssignmentsEvent::AcknowledgementOverdue { assignment }
             | AssignmentsEvent::AssignmentCancelled { assignment, .. }
             | AssignmentsEvent::AssignmentReassigned { assignment, .. }
+            | AssignmentsEvent::AssignmentResponsibleChanged { assignment, .. }
             | AssignmentsEvent::AssignmentReopened { assignment, .. }
             | AssignmentsEvent::SupervisionRaised { assignment, .. }
             | AssignmentsEvent::AssignmentSuspended { assignment, .. }

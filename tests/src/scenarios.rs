@@ -949,3 +949,152 @@ pub async fn retries_with_a_key_are_answered_once(app: &TestApp) {
     }
     assert_eq!(titled(app, &sup, "无键事项").await, 2);
 }
+
+const CHANGE_RESPONSIBLE: &str = r#"mutation($input: ChangeResponsiblePersonInput!) {
+  changeResponsiblePerson(input: $input) { assignment { responsiblePersonId version } }
+}"#;
+
+/// What `account` holds: the responsible person of assignment `item` and problem `problem`.
+async fn holders(app: &TestApp, token: &str, item: &str, problem: &str) -> (Value, Value) {
+    let body = app
+        .gql(
+            Some(token),
+            "query($a: ID!, $p: ID!) { assignment(id: $a) { responsiblePersonId version }
+               problem(id: $p) { responsiblePersonId history { action text } } }",
+            json!({"a": item, "p": problem}),
+        )
+        .await
+        .unwrap();
+    assert!(body["errors"].is_null(), "{body}");
+    (
+        body["data"]["assignment"].clone(),
+        body["data"]["problem"].clone(),
+    )
+}
+
+/// Notices in `token`'s inbox whose title mentions `text`.
+async fn notices_about(app: &TestApp, token: &str, text: &str) -> usize {
+    let body = app
+        .gql(
+            Some(token),
+            "{ myNotifications(first: 50) { edges { node { title body } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    body["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .filter(|e| e["node"]["body"].as_str().unwrap_or("").contains(text))
+        .count()
+}
+
+/// 新官要理旧账: a supervisor changes an item's 责任人 (to a person of the lead unit only,
+/// and only a supervisor); deactivating a person hands their open items and problems to the
+/// unit's leader, each noticed and in the problem's history; a leader with nobody to take
+/// over is refused unless a successor is named, and then the named one takes everything.
+pub async fn open_work_passes_to_a_successor(app: &TestApp) {
+    let sup = app.token("county-supervisor").await.unwrap();
+    let admin = app.token("county-admin").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let leader = app.token("qingshi-leader").await.unwrap();
+    let item = issue(app, &sup, "qingshi-dzb", "新官理旧账事项").await;
+    let id = item["id"].as_str().unwrap().to_string();
+    assert_eq!(item["responsiblePersonId"], "p-qingshi-leader", "{item}");
+    let change = |person: &str, version: &Value| {
+        json!({"input": {"id": id, "expectedVersion": version, "personId": person,
+                          "reason": "工作分工调整"}})
+    };
+    let v = item["version"].clone();
+    let denied = app
+        .gql(
+            Some(&clerk),
+            CHANGE_RESPONSIBLE,
+            change("p-qingshi-clerk", &v),
+        )
+        .await
+        .unwrap();
+    assert_eq!(crate::error_code(&denied), Some("FORBIDDEN"), "{denied}");
+    let outside = app
+        .gql(Some(&sup), CHANGE_RESPONSIBLE, change("p-baisha-clerk", &v))
+        .await
+        .unwrap();
+    assert_eq!(error_field(&outside), Some("personId"), "{outside}");
+    let changed = app
+        .gql(
+            Some(&sup),
+            CHANGE_RESPONSIBLE,
+            change("p-qingshi-clerk", &v),
+        )
+        .await
+        .unwrap();
+    let a = &changed["data"]["changeResponsiblePerson"]["assignment"];
+    assert_eq!(a["responsiblePersonId"], "p-qingshi-clerk", "{changed}");
+
+    let registered = app
+        .gql(
+            Some(&clerk),
+            REGISTER_PROBLEM,
+            json!({"input": {"category": "慢作为", "source": "SELF_FOUND",
+                "description": "窗口人员离岗未报备", "causeAnalysis": "考勤制度执行不严",
+                "measures": ["建立离岗报备登记"], "unitId": "qingshi-dzb",
+                "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10}}),
+        )
+        .await
+        .unwrap();
+    let problem = registered["data"]["registerProblem"]["problem"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{registered}"))
+        .to_string();
+    app.settle().await.unwrap();
+    let before = notices_about(app, &leader, "改由你负责").await;
+
+    let off = update_person(app, &admin, "p-qingshi-clerk", json!({"deactivated": true})).await;
+    assert!(off["errors"].is_null(), "{off}");
+    let (a, p) = holders(app, &sup, &id, &problem).await;
+    assert_eq!(
+        a["responsiblePersonId"], "p-qingshi-leader",
+        "the unit leader by default"
+    );
+    assert_eq!(p["responsiblePersonId"], "p-qingshi-leader");
+    let history = p["history"].as_array().unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|h| h["action"] == "ProblemResponsibleChanged"
+                && h["text"].as_str().unwrap_or("").contains("张伟")),
+        "{p}"
+    );
+    app.settle().await.unwrap();
+    assert_eq!(
+        notices_about(app, &leader, "改由你负责").await,
+        before + 2,
+        "one notice for the item, one for the problem"
+    );
+
+    let nobody = update_person(
+        app,
+        &admin,
+        "p-qingshi-leader",
+        json!({"deactivated": true}),
+    )
+    .await;
+    assert_eq!(error_field(&nobody), Some("successorId"), "{nobody}");
+    let (a, _) = holders(app, &sup, &id, &problem).await;
+    assert_eq!(
+        a["responsiblePersonId"], "p-qingshi-leader",
+        "nothing changed"
+    );
+    let named = update_person(
+        app,
+        &admin,
+        "p-qingshi-leader",
+        json!({"deactivated": true, "successorId": "p-qingshi-supervisor"}),
+    )
+    .await;
+    assert!(named["errors"].is_null(), "{named}");
+    let (a, p) = holders(app, &sup, &id, &problem).await;
+    assert_eq!(a["responsiblePersonId"], "p-qingshi-supervisor");
+    assert_eq!(p["responsiblePersonId"], "p-qingshi-supervisor");
+}

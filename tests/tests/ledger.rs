@@ -24,6 +24,17 @@ async fn a_ledger_scope_is_checked_on_postgres() {
 }
 
 #[actix_web::test]
+async fn open_work_passes_to_a_successor_on_the_embedded_default() {
+    duban_tests::scenarios::open_work_passes_to_a_successor(&spawn_app().await.unwrap()).await;
+}
+
+#[actix_web::test]
+async fn open_work_passes_to_a_successor_on_postgres_and_kafka() {
+    let app = spawn_on_postgres_and_kafka().await.unwrap();
+    duban_tests::scenarios::open_work_passes_to_a_successor(&app).await;
+}
+
+#[actix_web::test]
 async fn a_whole_ledger_lifecycle_on_the_embedded_default() {
     let app = spawn_app().await.unwrap();
     ledger_lifecycle(&app).await.unwrap();

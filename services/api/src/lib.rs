@@ -442,6 +442,13 @@ pub enum AssignmentCommand {
         /// Why.
         reason: String,
     },
+    /// 更换责任人 by a supervisor: another person of the lead unit answers for the item.
+    ChangeResponsible {
+        /// The new 责任人.
+        person_id: String,
+        /// Why.
+        reason: String,
+    },
     /// After a 回退, the issuer names the right lead unit and a new time limit.
     Reassign {
         /// The new lead unit.
@@ -631,6 +638,10 @@ pub struct UpdatePersonInput {
     pub supervising_leader_id: Option<String>,
     /// Mark as having left the post (or back).
     pub deactivated: Option<bool>,
+    /// Who takes over the open items and problems when the person leaves the post or the
+    /// unit; the unit's leader when none is named.
+    #[serde(default)]
+    pub successor_id: Option<String>,
 }
 
 /// Input of `createDutyRule`.

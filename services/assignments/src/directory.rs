@@ -154,6 +154,28 @@ impl AssignmentsService {
             }
             active.deactivated = Set(d);
         }
+        let leaves_post = input.deactivated == Some(true) && !p.deactivated;
+        let leaves_unit = input.unit_id.as_ref().is_some_and(|u| *u != p.unit_id);
+        if leaves_post || leaves_unit {
+            let reason = if leaves_post {
+                format!("{}离岗，由接替人承接", p.name)
+            } else {
+                format!("{}调离本单位，由接替人承接", p.name)
+            };
+            self.hand_over(
+                &txn,
+                &actor.person_id,
+                &p,
+                input.successor_id.as_deref(),
+                &reason,
+            )
+            .await?;
+        } else if input.successor_id.is_some() {
+            return Err(ApiError::validation(
+                "successorId",
+                "只有停用或调离单位时才需指定接替人",
+            ));
+        }
         let saved = active.update(&txn).await.map_err(internal)?;
         let snap = person_snapshot(saved);
         self.emit(

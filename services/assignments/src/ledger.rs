@@ -19,7 +19,7 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-fn problem_err(e: ProblemError) -> ApiError {
+pub(crate) fn problem_err(e: ProblemError) -> ApiError {
     match e {
         ProblemError::Illegal { from, action } => ApiError::IllegalTransition {
             from: from.as_str().to_string(),
@@ -30,7 +30,7 @@ fn problem_err(e: ProblemError) -> ApiError {
     }
 }
 
-fn snapshot(m: &problem::Model) -> Result<ProblemSnapshot, ApiError> {
+pub(crate) fn snapshot(m: &problem::Model) -> Result<ProblemSnapshot, ApiError> {
     use crate::service::stored;
     Ok(ProblemSnapshot {
         id: m.id.clone(),

@@ -7,6 +7,7 @@ mod directory;
 pub mod domain;
 mod duties;
 pub mod entity;
+mod handover;
 mod idempotency;
 mod identity;
 mod import;

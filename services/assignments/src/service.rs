@@ -305,7 +305,7 @@ fn scope_refused() -> ApiError {
     ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内")
 }
 
-fn snapshot(m: &assignment::Model) -> Result<AssignmentSnapshot, ApiError> {
+pub(crate) fn snapshot(m: &assignment::Model) -> Result<AssignmentSnapshot, ApiError> {
     let id = m.id.as_str();
     Ok(AssignmentSnapshot {
         id: m.id.clone(),
@@ -1920,8 +1920,24 @@ impl AssignmentsApi for AssignmentsService {
             AssignmentCommand::RequestExtension { .. }
             | AssignmentCommand::ReturnToIssuer { .. }
             | AssignmentCommand::RequestTransfer { .. } => Party::LeadUnit,
-            AssignmentCommand::RaiseSupervision { .. } => Party::Supervisor,
+            AssignmentCommand::RaiseSupervision { .. }
+            | AssignmentCommand::ChangeResponsible { .. } => Party::Supervisor,
             _ => Party::Issuer,
+        };
+        // The new 责任人 is read before the transaction; the transition checks they work
+        // in the lead unit it finds.
+        let successor = match &command {
+            AssignmentCommand::ChangeResponsible { person_id, .. } => Some(
+                person::Entity::find_by_id(person_id.clone())
+                    .one(&self.db)
+                    .await
+                    .map_err(internal)?
+                    .filter(|p| !p.deactivated && actor.can_see(&p.unit_path))
+                    .ok_or_else(|| {
+                        ApiError::validation("personId", "人员不存在、已停用或不在您的督查范围内")
+                    })?,
+            ),
+            _ => None,
         };
         // Units a transfer names are read before the transaction; the transition checks
         // they still match what it finds.
@@ -2158,6 +2174,27 @@ impl AssignmentsApi for AssignmentsService {
                             reason,
                         },
                         vec![Extra::DeadlineChange(change)],
+                    )
+                }
+                AssignmentCommand::ChangeResponsible { person_id, reason } => {
+                    let works_there = successor
+                        .as_ref()
+                        .is_some_and(|p| in_subtree(&p.unit_path, &a.lead_unit_path));
+                    if !works_there {
+                        return Err(DomainError::Invalid {
+                            field: "personId",
+                            message: format!("新责任人须是承办单位（{}）的人员", a.lead_unit_name),
+                        });
+                    }
+                    let next = rules::change_responsible(a, &person_id, &reason)?;
+                    (
+                        next.clone(),
+                        AssignmentsEvent::AssignmentResponsibleChanged {
+                            assignment: next,
+                            from_person_id: a.responsible_person_id.clone(),
+                            reason: reason.trim().to_string(),
+                        },
+                        vec![],
                     )
                 }
                 AssignmentCommand::RaiseSupervision { level } => {

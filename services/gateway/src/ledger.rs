@@ -424,6 +424,9 @@ pub struct UpdatePersonInput {
     pub supervising_leader_id: Option<String>,
     /// Left the post (or back).
     pub deactivated: Option<bool>,
+    /// Who takes over their open items and problems when they leave the post or the unit;
+    /// the unit's leader when none is named.
+    pub successor_id: Option<ID>,
 }
 
 /// Ledger and duty queries.
@@ -675,6 +678,7 @@ impl LedgerMutation {
                     roles: input.roles.map(|r| r.into_iter().map(Into::into).collect()),
                     supervising_leader_id: input.supervising_leader_id,
                     deactivated: input.deactivated,
+                    successor_id: input.successor_id.map(|i| i.0),
                 },
             )
             .await

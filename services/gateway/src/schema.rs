@@ -814,6 +814,24 @@ impl MutationRoot {
         .await
     }
 
+    /// 更换责任人: a supervisor names another person of the lead unit to answer for the item.
+    async fn change_responsible_person(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangeResponsiblePersonInput,
+    ) -> async_graphql::Result<AssignmentPayload> {
+        command(
+            ctx,
+            input.id,
+            input.expected_version,
+            duban_api::AssignmentCommand::ChangeResponsible {
+                person_id: input.person_id.0,
+                reason: input.reason,
+            },
+        )
+        .await
+    }
+
     /// 部署专项整治: a campaign with ordered phases over a unit's subtree (SUPERVISOR or ADMIN).
     async fn launch_campaign(
         &self,

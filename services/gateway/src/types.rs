@@ -1004,6 +1004,19 @@ pub struct RaiseSupervisionInput {
     pub level: SupervisionLevel,
 }
 
+/// Input of `changeResponsiblePerson`.
+#[derive(InputObject)]
+pub struct ChangeResponsiblePersonInput {
+    /// Assignment id.
+    pub id: ID,
+    /// The version the caller last saw.
+    pub expected_version: i32,
+    /// The new 责任人, a person of the lead unit.
+    pub person_id: ID,
+    /// Why.
+    pub reason: String,
+}
+
 /// Input of `markNotificationRead`.
 #[derive(InputObject)]
 pub struct MarkNotificationReadInput {

@@ -122,6 +122,14 @@ fn problem_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
             format!("回头看发现问题反弹：{short}"),
             format!("「{}」经回头看重新列入整改：{reason}。", p.description),
         )],
+        AssignmentsEvent::ProblemResponsibleChanged { reason, .. } => vec![to(
+            &p.responsible_person_id,
+            format!("问题整改交由你负责：{short}"),
+            format!(
+                "{}的「{}」改由你负责整改（{reason}），请按整改措施于{due}前完成整改并申请销号。",
+                p.unit_name, p.description
+            ),
+        )],
         _ => vec![],
     }
 }
@@ -199,6 +207,16 @@ fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                 a.time_limit_days
                     .map(|d| format!("（{d}个工作日）"))
                     .unwrap_or_default()
+            ),
+        )],
+        AssignmentsEvent::AssignmentResponsibleChanged { reason, .. } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::SupervisionNotice,
+            format!("督办通知：{}", a.title),
+            format!(
+                "「{}」改由你负责办理（{reason}），请于{}前办结，并及时报送进度。",
+                a.title,
+                a.due_on.format("%Y年%m月%d日"),
             ),
         )],
         AssignmentsEvent::AssignmentReassigned { reason, .. } => vec![to(

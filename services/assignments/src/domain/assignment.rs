@@ -514,6 +514,34 @@ pub fn is_overdue(a: &AssignmentSnapshot, now: DateTime<FixedOffset>) -> bool {
     !a.state.is_finished() && now.date_naive() > a.due_on
 }
 
+/// 更换责任人: another person of the lead unit answers for the item from now on; an item
+/// still open or awaiting verification may change hands, a closed or cancelled one not.
+pub fn change_responsible(
+    a: &AssignmentSnapshot,
+    person_id: &str,
+    reason: &str,
+) -> Result<AssignmentSnapshot, DomainError> {
+    if matches!(
+        a.state,
+        AssignmentState::Closed | AssignmentState::Cancelled
+    ) {
+        return Err(DomainError::Illegal {
+            from: a.state,
+            action: "更换责任人",
+        });
+    }
+    non_empty("reason", reason, "更换责任人的理由")?;
+    if person_id == a.responsible_person_id {
+        return Err(DomainError::Invalid {
+            field: "personId",
+            message: "新责任人与现责任人相同".into(),
+        });
+    }
+    let mut n = next(a, a.state);
+    n.responsible_person_id = person_id.to_string();
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,6 +136,27 @@ pub fn reopen(
     Ok(n)
 }
 
+/// 更换责任人: a successor answers for an open problem from now on.
+pub fn change_responsible(
+    p: &ProblemSnapshot,
+    person_id: &str,
+    reason: &str,
+) -> Result<ProblemSnapshot, ProblemError> {
+    if p.state == ProblemState::Closed {
+        return Err(ProblemError::Illegal {
+            from: p.state,
+            action: "更换责任人",
+        });
+    }
+    non_empty("reason", reason, "更换责任人的理由")?;
+    if person_id == p.responsible_person_id {
+        return Err(invalid("personId", "新责任人与现责任人相同"));
+    }
+    let mut n = next(p, p.state);
+    n.responsible_person_id = person_id.to_string();
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,170 @@
+//! 新官要理旧账: a person who leaves the post or the unit hands every open item and problem
+//! they answer for to a successor (named, or the unit's leader), each change its own event,
+//! audited and noticed, in the same transaction as the directory change.
+
+use crate::domain::{assignment as item_rules, problem as problem_rules};
+use crate::entity::{assignment, person, problem, problem_log};
+use crate::service::{domain_err, internal, to_json_list, AssignmentsService};
+use duban_api::ApiError;
+use duban_schema::assignments::{AssignmentState, AssignmentsEvent, ProblemState};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set,
+};
+
+impl AssignmentsService {
+    /// Hands `from`'s open assignments and problems to a successor: `named`, or else the
+    /// active leader of `from`'s unit. Refused (nothing changed) when there is work to hand
+    /// over and nobody to take it. Returns how many items and problems changed hands.
+    pub(crate) async fn hand_over(
+        &self,
+        txn: &DatabaseTransaction,
+        actor_id: &str,
+        from: &person::Model,
+        named: Option<&str>,
+        reason: &str,
+    ) -> Result<usize, ApiError> {
+        let closed = [AssignmentState::Closed, AssignmentState::Cancelled].map(|s| s.as_str());
+        let items = assignment::Entity::find()
+            .filter(assignment::Column::ResponsiblePersonId.eq(from.id.clone()))
+            .filter(assignment::Column::State.is_not_in(closed))
+            .all(txn)
+            .await
+            .map_err(internal)?;
+        let problems = problem::Entity::find()
+            .filter(problem::Column::ResponsiblePersonId.eq(from.id.clone()))
+            .filter(problem::Column::State.ne(ProblemState::Closed.as_str()))
+            .all(txn)
+            .await
+            .map_err(internal)?;
+        if items.is_empty() && problems.is_empty() && named.is_none() {
+            return Ok(0);
+        }
+        let successor = self.successor(txn, from, named).await?;
+        let now = self.clock.now();
+        for m in &items {
+            let current = crate::service::snapshot(m)?;
+            let next = item_rules::change_responsible(&current, &successor.id, reason)
+                .map_err(domain_err)?;
+            let sequence = m.last_sequence + 1;
+            let updated = assignment::Entity::update_many()
+                .col_expr(
+                    assignment::Column::ResponsiblePersonId,
+                    Expr::value(successor.id.clone()),
+                )
+                .col_expr(assignment::Column::Version, Expr::value(next.version))
+                .col_expr(assignment::Column::LastSequence, Expr::value(sequence))
+                .filter(assignment::Column::Id.eq(m.id.clone()))
+                .filter(assignment::Column::Version.eq(m.version))
+                .exec(txn)
+                .await
+                .map_err(internal)?;
+            if updated.rows_affected != 1 {
+                return Err(ApiError::VersionConflict {
+                    expected: m.version,
+                    actual: m.version + 1,
+                });
+            }
+            self.emit(
+                txn,
+                actor_id,
+                &next.lead_unit_path.clone(),
+                &next.id.clone(),
+                sequence,
+                AssignmentsEvent::AssignmentResponsibleChanged {
+                    assignment: next,
+                    from_person_id: from.id.clone(),
+                    reason: reason.to_string(),
+                },
+            )
+            .await?;
+        }
+        for m in &problems {
+            let current = crate::ledger::snapshot(m)?;
+            let next = problem_rules::change_responsible(&current, &successor.id, reason)
+                .map_err(crate::ledger::problem_err)?;
+            let sequence = m.last_sequence + 1;
+            let updated = problem::Entity::update_many()
+                .col_expr(
+                    problem::Column::ResponsiblePersonId,
+                    Expr::value(successor.id.clone()),
+                )
+                .col_expr(problem::Column::Version, Expr::value(next.version))
+                .col_expr(problem::Column::LastSequence, Expr::value(sequence))
+                .filter(problem::Column::Id.eq(m.id.clone()))
+                .filter(problem::Column::Version.eq(m.version))
+                .exec(txn)
+                .await
+                .map_err(internal)?;
+            if updated.rows_affected != 1 {
+                return Err(ApiError::VersionConflict {
+                    expected: m.version,
+                    actual: m.version + 1,
+                });
+            }
+            problem_log::ActiveModel {
+                id: Set(duban_outbox::new_event_id(now).to_string()),
+                problem_id: Set(m.id.clone()),
+                action: Set("ProblemResponsibleChanged".to_string()),
+                text: Set(format!(
+                    "责任人由{}改为{}：{reason}",
+                    from.name, successor.name
+                )),
+                evidence: Set(to_json_list(&[])),
+                actor: Set(actor_id.to_string()),
+                at: Set(now),
+            }
+            .insert(txn)
+            .await
+            .map_err(internal)?;
+            self.emit(
+                txn,
+                actor_id,
+                &next.unit_path.clone(),
+                &next.id.clone(),
+                sequence,
+                AssignmentsEvent::ProblemResponsibleChanged {
+                    problem: next,
+                    from_person_id: from.id.clone(),
+                    reason: reason.to_string(),
+                },
+            )
+            .await?;
+        }
+        Ok(items.len() + problems.len())
+    }
+
+    /// The named successor, checked, or the leader of `from`'s unit.
+    async fn successor(
+        &self,
+        txn: &DatabaseTransaction,
+        from: &person::Model,
+        named: Option<&str>,
+    ) -> Result<person::Model, ApiError> {
+        let colleagues = person::Entity::find()
+            .filter(person::Column::UnitId.eq(from.unit_id.clone()))
+            .filter(person::Column::Deactivated.eq(false))
+            .filter(person::Column::Id.ne(from.id.clone()))
+            .all(txn)
+            .await
+            .map_err(internal)?;
+        let found = match named {
+            Some(id) => colleagues.into_iter().find(|p| p.id == id).ok_or_else(|| {
+                ApiError::validation(
+                    "successorId",
+                    "接替人须是同一单位在岗的其他人员",
+                )
+            })?,
+            None => colleagues
+                .into_iter()
+                .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
+                .ok_or_else(|| {
+                    ApiError::validation(
+                        "successorId",
+                        "此人尚有未办结的事项或问题，单位又无在岗负责人，请指定接替人（successorId）",
+                    )
+                })?,
+        };
+        Ok(found)
+    }
+}
