@@ -795,3 +795,111 @@ async fn an_export_past_its_row_limit_is_refused_not_cut() {
         .unwrap();
     assert_eq!(code, 200, "a ledger within the limit is served");
 }
+
+/// Every export kind imported back is a no-op: each row names its item by 编号 and is
+/// reported unchanged, a closed problem stays closed and single (the README's step 8); a
+/// row edited in the file is refused with its column named and nothing written; a row
+/// without 编号 that repeats a registered item is refused, not duplicated.
+#[actix_web::test]
+async fn an_exported_ledger_imported_again_changes_nothing_and_duplicates_nothing() {
+    let app = spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    duban_tests::scenarios::ledger_lifecycle(&app)
+        .await
+        .unwrap();
+    duban_tests::scenarios::issue(&app, &sup, "qingshi-dzb", "往返导入的交办事项").await;
+    let closed_before = app
+        .gql(
+            Some(&sup),
+            "{ problems(filter: {states: [CLOSED]}) { totalCount } }",
+            json!({}),
+        )
+        .await
+        .unwrap()["data"]["problems"]["totalCount"]
+        .as_i64()
+        .unwrap();
+    for (kind, what) in [("problems", "problems"), ("assignments", "assignments")] {
+        for format in ["csv", "xlsx"] {
+            let before = count(&app, &sup, what).await;
+            assert!(before > 0, "{kind}: something to export");
+            let (code, file) = app
+                .get_bytes(&format!("/ledger/v1/{kind}.{format}"), &sup)
+                .await
+                .unwrap();
+            assert_eq!(code, 200);
+            let (code, report) = app
+                .post_bytes(&format!("/ledger/v1/{kind}/import"), &sup, file)
+                .await
+                .unwrap();
+            assert_eq!(code, 200, "{kind}.{format}: {report}");
+            assert_eq!(report["imported"], json!([]), "{kind}.{format}: {report}");
+            assert_eq!(
+                report["unchanged"].as_array().unwrap().len() as i64,
+                before,
+                "{kind}.{format}: {report}"
+            );
+            assert_eq!(count(&app, &sup, what).await, before, "{kind}.{format}");
+        }
+    }
+    let closed_after = app
+        .gql(
+            Some(&sup),
+            "{ problems(filter: {states: [CLOSED]}) { totalCount } }",
+            json!({}),
+        )
+        .await
+        .unwrap()["data"]["problems"]["totalCount"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(closed_after, closed_before);
+
+    // An edited state, and a copy of a registered problem without its 编号.
+    let (_, csv) = app
+        .get_bytes("/ledger/v1/problems.csv", &clerk)
+        .await
+        .unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    let edited = text.replacen("整改中", "已销号", 1);
+    assert_ne!(edited, text, "a rectifying problem to edit: {text}");
+    let before = count(&app, &sup, "problems").await;
+    let (code, report) = app
+        .post_bytes("/ledger/v1/problems/import", &clerk, edited.into_bytes())
+        .await
+        .unwrap();
+    assert_eq!(code, 422, "{report}");
+    assert!(
+        report["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["column"] == "状态"),
+        "{report}"
+    );
+    assert!(text.lines().next().unwrap().ends_with("编号"), "{text}");
+    let due = (app.clock.today() + chrono::Duration::days(30)).to_string();
+    let without_ids = format!(
+        "单位,问题,类别,整改措施,时限,原因剖析\n青石镇党政办公室,群众反映办理宅基地审批材料多次往返,慢作为,推行一次性告知清单,{due},告知不到位\n"
+    );
+    let (code, report) = app
+        .post_bytes(
+            "/ledger/v1/problems/import",
+            &clerk,
+            without_ids.into_bytes(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code, 422, "{report}");
+    assert!(
+        report["issues"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("已有相同的问题"),
+        "{report}"
+    );
+    assert_eq!(
+        count(&app, &sup, "problems").await,
+        before,
+        "nothing written"
+    );
+}

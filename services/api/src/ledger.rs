@@ -35,9 +35,13 @@ pub mod columns {
     /// Cooperating units (assignment ledger).
     pub const COOPERATING: &[&str] = &["配合单位"];
 
+    /// The item's id in duban: a row that carries it names that item, so importing an
+    /// exported ledger again never duplicates it.
+    pub const ID: &[&str] = &["编号"];
+
     /// Every column of the problem ledger, in order.
     pub const PROBLEM_LEDGER: &[&[&str]] = &[
-        SEQ, UNIT, PROBLEM, CATEGORY, MEASURES, PERSON, DUE, PROGRESS, STATE, SOURCE, CAUSE,
+        SEQ, UNIT, PROBLEM, CATEGORY, MEASURES, PERSON, DUE, PROGRESS, STATE, SOURCE, CAUSE, ID,
     ];
     /// Every column of the assignment ledger, in order.
     pub const ASSIGNMENT_LEDGER: &[&[&str]] = &[
@@ -52,5 +56,6 @@ pub mod columns {
         STATE,
         URGENCY,
         COOPERATING,
+        ID,
     ];
 }

@@ -604,6 +604,9 @@ pub struct ImportReport {
     pub rows: usize,
     /// Ids created, in row order; empty when nothing was imported.
     pub imported: Vec<String>,
+    /// Ids of items the file names by 编号 and that are already as it says.
+    #[serde(default)]
+    pub unchanged: Vec<String>,
     /// Every bad row and cell.
     pub issues: Vec<ImportIssue>,
 }

@@ -3,7 +3,7 @@
 //! mutations, each in a savepoint; the whole import is one transaction, committed only
 //! when every row is good, or, when asked, with the good rows only.
 
-use crate::entity::{org_unit, person};
+use crate::entity::{assignment, org_unit, person, problem};
 use crate::service::{internal, AssignmentsService};
 use chrono::NaiveDate;
 use duban_api::ledger::columns;
@@ -12,8 +12,121 @@ use duban_api::{
     RegisterProblemInput,
 };
 use duban_auth::Actor;
-use duban_schema::assignments::{AssignmentSource, ProblemSource, Urgency};
-use sea_orm::{EntityTrait, TransactionTrait};
+use duban_schema::assignments::{
+    AssignmentSource, AssignmentState, ProblemSource, ProblemState, Urgency,
+};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+
+/// What a ledger row is compared with when it names an item already registered.
+struct Stored {
+    id: String,
+    unit_id: String,
+    unit_name: String,
+    text: String,
+    state_label: &'static str,
+    due_on: NaiveDate,
+}
+
+impl Stored {
+    fn of_problem(m: problem::Model) -> Self {
+        Stored {
+            state_label: ProblemState::parse(&m.state).map_or("", |s| s.label()),
+            id: m.id,
+            unit_id: m.unit_id,
+            unit_name: m.unit_name,
+            text: m.description,
+            due_on: m.due_on,
+        }
+    }
+
+    fn of_assignment(m: assignment::Model) -> Self {
+        Stored {
+            state_label: AssignmentState::parse(&m.state).map_or("", |s| s.label()),
+            id: m.id,
+            unit_id: m.lead_unit_id,
+            unit_name: m.lead_unit_name,
+            text: m.title,
+            due_on: m.due_on,
+        }
+    }
+
+    /// The columns of `row` that say something else than the stored item (blank says
+    /// nothing).
+    fn differences(&self, kind: LedgerKind, row: &ImportRow) -> Vec<&'static [&'static str]> {
+        use columns::*;
+        let text = match kind {
+            LedgerKind::Problems => PROBLEM,
+            LedgerKind::Assignments => ITEM,
+        };
+        let mut out = Vec::new();
+        let unit = cell(row, UNIT);
+        if !unit.is_empty() && unit != self.unit_name && unit != self.unit_id {
+            out.push(UNIT);
+        }
+        let t = cell(row, text);
+        if !t.is_empty() && t != self.text {
+            out.push(text);
+        }
+        let state = cell(row, STATE);
+        if !state.is_empty() && state != self.state_label {
+            out.push(STATE);
+        }
+        match parse_time_limit(cell(row, DUE)) {
+            Some(TimeLimit::Date(d)) if d != self.due_on => out.push(DUE),
+            Some(TimeLimit::WorkingDays(_)) => out.push(DUE),
+            _ => {}
+        }
+        out
+    }
+}
+
+/// The item of `kind` with `id`, if it is in the caller's scope.
+async fn stored_by_id(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    kind: LedgerKind,
+    id: &str,
+) -> Result<Option<Stored>, ApiError> {
+    Ok(match kind {
+        LedgerKind::Problems => problem::Entity::find_by_id(id.to_string())
+            .one(txn)
+            .await
+            .map_err(internal)?
+            .filter(|m| actor.can_see(&m.unit_path))
+            .map(Stored::of_problem),
+        LedgerKind::Assignments => assignment::Entity::find_by_id(id.to_string())
+            .one(txn)
+            .await
+            .map_err(internal)?
+            .filter(|m| actor.can_see(&m.lead_unit_path))
+            .map(Stored::of_assignment),
+    })
+}
+
+/// An item of `kind` already registered for `unit_id` with the same problem or title.
+async fn same_item(
+    txn: &DatabaseTransaction,
+    kind: LedgerKind,
+    unit_id: &str,
+    text: &str,
+) -> Result<Option<String>, ApiError> {
+    Ok(match kind {
+        LedgerKind::Problems => problem::Entity::find()
+            .filter(problem::Column::UnitId.eq(unit_id))
+            .filter(problem::Column::Description.eq(text))
+            .one(txn)
+            .await
+            .map_err(internal)?
+            .map(|m| m.id),
+        LedgerKind::Assignments => assignment::Entity::find()
+            .filter(assignment::Column::LeadUnitId.eq(unit_id))
+            .filter(assignment::Column::Title.eq(text))
+            .one(txn)
+            .await
+            .map_err(internal)?
+            .map(|m| m.id),
+    })
+}
 
 /// A time limit as offices type it: a date (2026-12-31, 2026/12/31, 2026.12.31,
 /// 2026年12月31日) or a number of working days (10, 10个工作日).
@@ -124,9 +237,43 @@ impl AssignmentsService {
         let today = self.clock.today();
         let mut issues = Vec::new();
         let mut imported = Vec::new();
+        let mut unchanged = Vec::new();
+        let what = match kind {
+            LedgerKind::Problems => "问题",
+            LedgerKind::Assignments => "事项",
+        };
         let txn = self.db.begin().await.map_err(internal)?;
         for row in &rows {
             if row.cells.values().all(|v| v.trim().is_empty()) {
+                continue;
+            }
+            // A row that names an item is that item: never a second copy; it is changed
+            // in duban, by its transitions, not by a file.
+            let named = cell(row, ID);
+            if !named.is_empty() {
+                match stored_by_id(&txn, actor, kind, named).await? {
+                    None => issues.push(issue(
+                        row.row,
+                        ID,
+                        format!("编号「{named}」的{what}不存在或不在您的权限范围内"),
+                    )),
+                    Some(stored) => {
+                        let differs = stored.differences(kind, row);
+                        if differs.is_empty() {
+                            unchanged.push(stored.id.clone());
+                        }
+                        for column in differs {
+                            issues.push(issue(
+                                row.row,
+                                column,
+                                format!(
+                                    "该{what}已登记（编号{}），本列与系统中不同；导入不修改已登记的{what}，请在系统中办理",
+                                    stored.id
+                                ),
+                            ));
+                        }
+                    }
+                }
                 continue;
             }
             let before = issues.len();
@@ -225,6 +372,21 @@ impl AssignmentsService {
                 continue;
             }
             let Some(unit) = unit else { continue };
+            let text = match kind {
+                LedgerKind::Problems => PROBLEM,
+                LedgerKind::Assignments => ITEM,
+            };
+            if let Some(id) = same_item(&txn, kind, &unit.id, cell(row, text)).await? {
+                issues.push(issue(
+                    row.row,
+                    text,
+                    format!(
+                        "「{}」已有相同的{what}（编号{id}）；不重复导入，更新请在系统中办理",
+                        unit.name
+                    ),
+                ));
+                continue;
+            }
             let savepoint = txn.begin().await.map_err(internal)?;
             let written = match kind {
                 LedgerKind::Problems => self
@@ -303,6 +465,7 @@ impl AssignmentsService {
         Ok(ImportReport {
             rows: rows.len(),
             imported,
+            unchanged,
             issues,
         })
     }

@@ -441,6 +441,7 @@ async fn problem_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Result<S
                 Cell::Text(p.state.label().to_string()),
                 Cell::Text(p.source.label().to_string()),
                 Cell::Text(p.cause_analysis),
+                Cell::Text(p.id),
             ]
         })
         .collect();
@@ -533,6 +534,7 @@ async fn assignment_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Resul
                 Cell::Text(a.state.label().to_string()),
                 Cell::Text(a.urgency.label().to_string()),
                 Cell::Text(cooperating),
+                Cell::Text(a.id),
             ]
         })
         .collect();
