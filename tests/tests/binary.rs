@@ -334,3 +334,82 @@ fn commands_print_no_migration_steps_and_no_colour_codes_into_files() {
         assert!(!err.contains('\u{1b}'), "colour codes in a file: {err}");
     }
 }
+
+/// The README's five-minute walkthrough, every shell block as written (the binary for
+/// `cargo run --release -q --` and the test's port for 8080 aside), against `duban serve`
+/// on its first start: each step answers as the README says it does.
+#[actix_web::test]
+async fn the_readme_walkthrough_runs_as_written() {
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"),
+    )
+    .unwrap();
+    let section = readme
+        .split("## A five-minute walkthrough")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the walkthrough is there");
+    let blocks: Vec<&str> = section
+        .split("```sh\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert!(blocks.len() >= 9, "{} blocks", blocks.len());
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap();
+    let server = start(dir.path(), port).await;
+    let work = tempfile::tempdir().unwrap();
+    let mut script = String::from("set -euo pipefail\n");
+    for b in &blocks {
+        // A reader takes a moment between steps; the events of one reach the inboxes.
+        script += b;
+        script += "sleep 0.5\n";
+    }
+    let script = script
+        .replace("cargo run --release -q --", "\"$DUBAN\"")
+        .replace("http://127.0.0.1:8080", &server.url);
+    let mut bash = Command::new("bash");
+    bash.args(["-c", &script])
+        .current_dir(work.path())
+        .env("DUBAN", duban_binary().unwrap())
+        .env("DUBAN_DATA_DIR", dir.path())
+        .env("DUBAN_LISTEN", format!("127.0.0.1:{port}"))
+        .env("DUBAN_LOG", "warn")
+        .stdin(Stdio::null());
+    for k in [
+        "DATABASE_URL",
+        "KAFKA_BROKERS",
+        "DUBAN_DEMO",
+        "DUBAN_JWT_SECRET",
+    ] {
+        bash.env_remove(k);
+    }
+    let out = bash.output().unwrap();
+    let said = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{said}");
+    for expected in [
+        "county-supervisor",    // 1. who is there
+        "\"state\":\"ISSUED\"", // 3. issued
+        "督办通知",             // 4. the notice
+        "已召开部署会",         // 6. progress seen by the supervisor
+        "NOT_FOUND",            // 7. scopes and errors, as the text says
+        "VERSION_CONFLICT",
+        "ILLEGAL_TRANSITION",
+        "缺少身份令牌",
+        "AssignmentIssued", // 8. the trail
+        "核验通过",         // 8b. proofs
+        "审计日志完好",
+        "\"stateLabel\":\"已销号\"", // 8c. the ledger
+        "\"imported\":[]",           // 8d. the export imported again writes nothing
+        "\"unchanged\":[\"",
+    ] {
+        assert!(said.contains(expected), "{expected} missing from:\n{said}");
+    }
+    let mut child = server.child;
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let _ = child.wait();
+}
