@@ -783,6 +783,63 @@ async fn simulated_month(
     );
 }
 
+/// Catch-up after a broker outage, on PostgreSQL and a broker of the bench's own: 100
+/// assignments issued while the broker is down, then the seconds from the broker answering
+/// again until every service has handled them; against the same 100 issued with the
+/// broker up, from the last commit until settled.
+async fn catch_up(report: &mut Report) {
+    use duban_tests::cluster::OwnBroker;
+    let broker = OwnBroker::start().unwrap();
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        database_url: Some(duban_tests::fresh_database().await.unwrap()),
+        kafka_brokers: Some(broker.brokers.clone()),
+        kafka_namespace: format!("c{}.", uuid::Uuid::now_v7().simple()),
+        ..duban_tests::test_config()
+    };
+    let app = duban_tests::spawn_with(config, dir).await.unwrap();
+    app.load_demo().await.unwrap();
+    app.settle().await.unwrap();
+    let token = app.token("county-supervisor").await.unwrap();
+    let issue = |prefix: &'static str| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            for i in 0..100 {
+                let b = app
+                    .gql(
+                        Some(&token),
+                        ISSUE,
+                        json!({"input": {"title": format!("{prefix}{i}"), "leadUnitId": "liuhe-dzb", "timeLimitDays": 5}}),
+                    )
+                    .await
+                    .unwrap();
+                assert!(b["errors"].is_null(), "{b}");
+            }
+        }
+    };
+    issue("平时交办").await;
+    let t = Instant::now();
+    app.settle().await.unwrap();
+    let steady = t.elapsed().as_secs_f64();
+    broker.down().unwrap();
+    issue("断线交办").await;
+    // Long enough for every send and receive to have failed at least once.
+    actix_web::rt::time::sleep(Duration::from_secs(5)).await;
+    broker.up().unwrap();
+    let t = Instant::now();
+    app.settle().await.unwrap();
+    let after = t.elapsed().as_secs_f64();
+    report.add(
+        "PG+Kafka",
+        "catch-up: 100 assignments issued with the broker down, from the broker answering again until every service handled them",
+        format!("{after:.1} s"),
+        format!("{}× the same 100 with the broker up ({steady:.2} s from the last commit)", f1(after / steady.max(1e-3))),
+        "",
+    );
+    let _ = app.shutdown().await;
+}
+
 /// The knobs of one run, from the environment.
 struct Opts {
     secs: f64,
@@ -803,7 +860,7 @@ fn main() {
             .collect(),
         phases: std::env::var("DUBAN_BENCH_PHASES").unwrap_or_else(|_| "pg,embedded".into()),
         parts: std::env::var("DUBAN_BENCH_PARTS")
-            .unwrap_or_else(|_| "mutations,latency,county".into()),
+            .unwrap_or_else(|_| "mutations,latency,catchup,county".into()),
     };
     duban_tests::postgres_url();
     let brokers = duban_tests::kafka_brokers();
@@ -878,6 +935,9 @@ fn main() {
             app.settle().await.unwrap();
             phase(&app, &mut report, &embedded_phase, &opts, false).await;
             embedded = Some(app);
+        }
+        if opts.parts.contains("catchup") {
+            catch_up(&mut report).await;
         }
         let mut self_rss = 0;
         if let Some(app) = pg {
