@@ -63,7 +63,32 @@ type Configure = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 struct Readiness {
     db: Option<DatabaseConnection>,
     transport: Option<Arc<dyn Transport>>,
-    services: Option<Services>,
+    /// For the gateway: each service's name and URL, whose own `/readyz` it relays.
+    peers: Vec<(&'static str, String)>,
+    http: reqwest::Client,
+}
+
+/// A service's own readiness as the gateway sees it: failing (with why) or its degraded
+/// parts, if any.
+async fn peer_readiness(
+    http: &reqwest::Client,
+    base: &str,
+) -> Result<Option<serde_json::Value>, String> {
+    let resp = http
+        .get(format!("{base}/readyz"))
+        .timeout(CHECK_BOUND)
+        .send()
+        .await
+        .map_err(|e| format!("unreachable: {e}"))?;
+    let ok = resp.status().is_success();
+    let body: serde_json::Value = resp.json().await.map_err(|e| e.to_string())?;
+    if ok {
+        Ok(body.get("degraded").cloned())
+    } else {
+        Err(body
+            .get("failing")
+            .map_or_else(|| body.to_string(), |f| f.to_string()))
+    }
 }
 
 /// Each check is bounded, so the answer comes well inside a probe's one second.
@@ -94,21 +119,17 @@ async fn readyz(r: web::Data<Readiness>) -> HttpResponse {
             degraded.insert("broker".into(), e.into());
         }
     }
-    if let Some(s) = &r.services {
-        let (a, e, n, au) = futures::join!(
-            bounded(s.assignments.ready()),
-            bounded(s.evaluation.ready()),
-            bounded(s.notifications.ready()),
-            bounded(s.audit.ready()),
-        );
-        for (name, r) in [
-            ("assignments", a),
-            ("evaluation", e),
-            ("notifications", n),
-            ("audit", au),
-        ] {
-            if let Err(e) = r {
-                failing.insert(name.into(), e.into());
+    let answers =
+        futures::future::join_all(r.peers.iter().map(|(_, url)| peer_readiness(&r.http, url)))
+            .await;
+    for ((name, _), answer) in r.peers.iter().zip(answers) {
+        match answer {
+            Ok(None) => {}
+            Ok(Some(d)) => {
+                degraded.insert((*name).into(), d);
+            }
+            Err(e) => {
+                failing.insert((*name).into(), e.into());
             }
         }
     }
@@ -174,27 +195,20 @@ pub async fn start_service(
                     format!("the gateway alone needs DUBAN_{}_URL", what.to_uppercase())
                 })
             };
-            let services = Services {
-                assignments: Arc::new(HttpClient::new(
-                    &url(&config.assignments_url, "assignments")?,
-                    "assignments",
-                    key.clone(),
-                )),
-                evaluation: Arc::new(HttpClient::new(
-                    &url(&config.evaluation_url, "evaluation")?,
-                    "evaluation",
-                    key.clone(),
-                )),
-                notifications: Arc::new(HttpClient::new(
-                    &url(&config.notifications_url, "notifications")?,
+            let peers = vec![
+                ("assignments", url(&config.assignments_url, "assignments")?),
+                ("evaluation", url(&config.evaluation_url, "evaluation")?),
+                (
                     "notifications",
-                    key.clone(),
-                )),
-                audit: Arc::new(HttpClient::new(
-                    &url(&config.audit_url, "audit")?,
-                    "audit",
-                    key.clone(),
-                )),
+                    url(&config.notifications_url, "notifications")?,
+                ),
+                ("audit", url(&config.audit_url, "audit")?),
+            ];
+            let services = Services {
+                assignments: Arc::new(HttpClient::new(&peers[0].1, "assignments", key.clone())),
+                evaluation: Arc::new(HttpClient::new(&peers[1].1, "evaluation", key.clone())),
+                notifications: Arc::new(HttpClient::new(&peers[2].1, "notifications", key.clone())),
+                audit: Arc::new(HttpClient::new(&peers[3].1, "audit", key.clone())),
             };
             let gateway = Gateway::new(
                 services.clone(),
@@ -207,7 +221,11 @@ pub async fn start_service(
             let readiness = Readiness {
                 db: None,
                 transport: None,
-                services: Some(services),
+                peers: peers
+                    .into_iter()
+                    .map(|(n, u)| (n, u.trim_end_matches('/').to_string()))
+                    .collect(),
+                http: reqwest::Client::new(),
             };
             (Arc::new(duban_gateway::app_config(gateway)), readiness)
         }
@@ -237,7 +255,8 @@ pub async fn start_service(
             let readiness = Readiness {
                 db: Some(db),
                 transport: Some(transport),
-                services: None,
+                peers: Vec::new(),
+                http: reqwest::Client::new(),
             };
             (
                 Arc::new(api_http::assignments_routes(
@@ -285,7 +304,8 @@ pub async fn start_service(
             let readiness = Readiness {
                 db: Some(db),
                 transport: Some(transport),
-                services: None,
+                peers: Vec::new(),
+                http: reqwest::Client::new(),
             };
             (
                 Arc::new(api_http::evaluation_routes(Arc::new(svc), key.clone())),
@@ -323,7 +343,8 @@ pub async fn start_service(
             let readiness = Readiness {
                 db: Some(db),
                 transport: Some(transport),
-                services: None,
+                peers: Vec::new(),
+                http: reqwest::Client::new(),
             };
             (
                 Arc::new(api_http::notifications_routes(Arc::new(svc), key.clone())),
@@ -350,7 +371,8 @@ pub async fn start_service(
             let readiness = Readiness {
                 db: Some(db),
                 transport: Some(transport),
-                services: None,
+                peers: Vec::new(),
+                http: reqwest::Client::new(),
             };
             (
                 Arc::new(api_http::audit_routes(Arc::new(svc), key.clone())),
@@ -390,14 +412,16 @@ pub async fn start_service(
                     Ok(res)
                 }
             })
-            .configure(|cfg| routes(cfg))
-            .configure(m.routes(metrics_token.clone()))
+            // Before the gateway's own routes: a gateway running alone relays each
+            // service's readiness, the broker's state included.
             .app_data(web::Data::new(readiness.clone()))
             .route(
                 "/healthz",
                 web::get().to(|| async { HttpResponse::Ok().body("ok") }),
             )
             .route("/readyz", web::get().to(readyz))
+            .configure(|cfg| routes(cfg))
+            .configure(m.routes(metrics_token.clone()))
     })
     .workers(2)
     .disable_signals()
