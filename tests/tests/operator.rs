@@ -2,7 +2,7 @@
 //! fresh databases, and commands besides `serve` and `migrate` that never migrate.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::cluster::{duban_binary, free_ports, operator_env};
+use duban_tests::cluster::{duban_binary, free_ports, operator_env, SERVICES};
 use duban_tests::{count_rows, fresh_database, kafka_brokers, TestApp};
 use serde_json::json;
 use std::process::{Command, Stdio};
@@ -124,19 +124,13 @@ async fn the_deploy_readme_steps_start_a_working_deployment_and_stop_it() {
     }
     let out = bash.output().unwrap();
     let logs = |dir: &std::path::Path| {
-        [
-            "assignments",
-            "evaluation",
-            "notifications",
-            "audit",
-            "gateway",
-        ]
-        .iter()
-        .map(|s| {
-            let log = std::fs::read_to_string(dir.join(format!("run/{s}.log")));
-            format!("--- {s}\n{}", log.unwrap_or_default())
-        })
-        .collect::<String>()
+        SERVICES
+            .iter()
+            .map(|s| {
+                let log = std::fs::read_to_string(dir.join(format!("run/{s}.log")));
+                format!("--- {s}\n{}", log.unwrap_or_default())
+            })
+            .collect::<String>()
     };
     assert!(
         out.status.success(),
@@ -153,16 +147,10 @@ async fn the_deploy_readme_steps_start_a_working_deployment_and_stop_it() {
         .await
         .unwrap();
     assert_eq!(me["data"]["me"]["name"], "王管理", "{me}");
-    let pids: Vec<String> = [
-        "assignments",
-        "evaluation",
-        "notifications",
-        "audit",
-        "gateway",
-    ]
-    .iter()
-    .map(|s| std::fs::read_to_string(dir.path().join(format!("run/{s}.pid"))).unwrap())
-    .collect();
+    let pids: Vec<String> = SERVICES
+        .iter()
+        .map(|s| std::fs::read_to_string(dir.path().join(format!("run/{s}.pid"))).unwrap())
+        .collect();
     let stopped = Command::new("bash")
         .args(["-c", &stop])
         .current_dir(dir.path())
@@ -192,13 +180,7 @@ struct Reaper(std::path::PathBuf);
 
 impl Drop for Reaper {
     fn drop(&mut self) {
-        for s in [
-            "assignments",
-            "evaluation",
-            "notifications",
-            "audit",
-            "gateway",
-        ] {
+        for s in SERVICES {
             if let Ok(pid) = std::fs::read_to_string(self.0.join(format!("run/{s}.pid"))) {
                 let _ = Command::new("kill").args(["-9", pid.trim()]).status();
             }
