@@ -809,16 +809,18 @@ async fn an_exported_ledger_imported_again_changes_nothing_and_duplicates_nothin
         .await
         .unwrap();
     duban_tests::scenarios::issue(&app, &sup, "qingshi-dzb", "往返导入的交办事项").await;
-    let closed_before = app
-        .gql(
+    let closed = || async {
+        app.gql(
             Some(&sup),
             "{ problems(filter: {states: [CLOSED]}) { totalCount } }",
             json!({}),
         )
         .await
         .unwrap()["data"]["problems"]["totalCount"]
-        .as_i64()
-        .unwrap();
+            .as_i64()
+            .unwrap()
+    };
+    let closed_before = closed().await;
     for (kind, what) in [("problems", "problems"), ("assignments", "assignments")] {
         for format in ["csv", "xlsx"] {
             let before = count(&app, &sup, what).await;
@@ -842,16 +844,7 @@ async fn an_exported_ledger_imported_again_changes_nothing_and_duplicates_nothin
             assert_eq!(count(&app, &sup, what).await, before, "{kind}.{format}");
         }
     }
-    let closed_after = app
-        .gql(
-            Some(&sup),
-            "{ problems(filter: {states: [CLOSED]}) { totalCount } }",
-            json!({}),
-        )
-        .await
-        .unwrap()["data"]["problems"]["totalCount"]
-        .as_i64()
-        .unwrap();
+    let closed_after = closed().await;
     assert_eq!(closed_after, closed_before);
 
     // An edited state, and a copy of a registered problem without its 编号.
