@@ -43,13 +43,20 @@ async fn imports_are_allowed_to_exactly_whom_the_mutations_allow_on(app: TestApp
         "county-discipline",
         "county-admin",
     ];
-    let problems_csv = "序号,单位,问题,类别,整改措施,时限,来源,原因剖析\n\
-        1,青石镇党政办公室,会议多、文件多,文山会海,合并同类会议,10,自己找,统筹不够\n";
-    let assignments_csv = "序号,单位,事项,工作要求,时限\n\
-        1,青石镇党政办公室,整治文山会海,合并同类会议,10\n";
     for account in accounts {
+        // Each account's own row: a row repeating a registered one is refused as a copy.
+        let problems_csv = format!(
+            "序号,单位,问题,类别,整改措施,时限,来源,原因剖析\n\
+             1,青石镇党政办公室,会议多、文件多（{account}）,文山会海,合并同类会议,10,自己找,统筹不够\n"
+        );
+        let assignments_csv = format!(
+            "序号,单位,事项,工作要求,时限\n1,青石镇党政办公室,整治文山会海（{account}）,合并同类会议,10\n"
+        );
         let token = app.token(account).await.unwrap();
-        for (kind, csv) in [("problems", problems_csv), ("assignments", assignments_csv)] {
+        for (kind, csv) in [
+            ("problems", &problems_csv),
+            ("assignments", &assignments_csv),
+        ] {
             let (code, report) = app
                 .post_bytes(
                     &format!("/ledger/v1/{kind}/import"),

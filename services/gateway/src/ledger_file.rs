@@ -696,6 +696,7 @@ mod tests {
                 Cell::Text("整改中".into()),
                 Cell::Text("群众提".into()),
                 Cell::Text("服务意识不强".into()),
+                Cell::Text("01a22552-0000-7000-8000-000000000001".into()),
             ]],
         }
     }
@@ -714,6 +715,7 @@ mod tests {
             assert_eq!(r.cells["时限"], "2026-12-31");
             assert_eq!(r.cells["整改措施"], "1. 推行一窗受理\n2. 公开办事指南");
             assert_eq!(r.cells["序号"], "1");
+            assert_eq!(r.cells["编号"], "01a22552-0000-7000-8000-000000000001");
         }
         // In the workbook the title row comes first, so the data row is Excel row 3.
         let rows = read_rows(&to_xlsx(&s).unwrap_or_default()).unwrap_or_default();
