@@ -141,8 +141,9 @@ async fn the_first_loop_runs_across_five_processes_on_postgresql_and_kafka() {
 
 /// An attacker on the network with no key, or another deployment's, changes nothing.
 async fn internal_calls_need_the_service_key(app: &TestApp, cluster: &Cluster) {
-    use duban_api::signing::ServiceKey;
-    use duban_api::{http::HttpClient, AssignmentsApi, SetCalendarDayInput};
+    use duban_api::{AssignmentsApi, SetCalendarDayInput};
+    use duban_rpc::http::HttpClient;
+    use duban_rpc::signing::ServiceKey;
     let base = format!("http://127.0.0.1:{}", cluster.ports["assignments"]);
     let admin = {
         let p = app.assignments.find_person("county-admin").await.unwrap();

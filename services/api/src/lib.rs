@@ -2,10 +2,8 @@
 //! The all-in-one binary implements these in process; a distributed deployment
 //! implements them over each service's internal HTTP API.
 
-pub mod http;
 pub mod idempotency;
 pub mod ledger;
-pub mod signing;
 pub mod trace;
 
 use async_trait::async_trait;

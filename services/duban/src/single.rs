@@ -9,7 +9,6 @@ use crate::run::{consumer, make_transport, spawn_reassess, spawn_relay};
 use actix_web::dev::Service as _;
 use actix_web::{web, HttpResponse};
 use anyhow::Context as _;
-use duban_api::http::{self as api_http, HttpClient};
 use duban_assignments::AssignmentsService;
 use duban_auth::TokenKeys;
 use duban_clock::SharedClock;
@@ -18,6 +17,7 @@ use duban_evaluation::EvaluationService;
 use duban_gateway::{Gateway, Services};
 use duban_notifications::NotificationsService;
 use duban_outbox::{EventBus, Relay};
+use duban_rpc::http::{self as api_http, HttpClient};
 use duban_schema::topics;
 use duban_transport::Transport;
 use sea_orm::DatabaseConnection;
@@ -170,7 +170,7 @@ pub async fn start_service(
     name: ServiceName,
 ) -> anyhow::Result<ServiceNode> {
     config.check_secrets(true)?;
-    let key = duban_api::signing::ServiceKey::new(
+    let key = duban_rpc::signing::ServiceKey::new(
         config
             .service_key()
             .context("services running alone need DUBAN_SERVICE_KEY")?

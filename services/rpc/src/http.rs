@@ -3,12 +3,18 @@
 //! service from a remote one. Notices stream as newline-delimited JSON.
 
 use crate::signing::{ServiceKey, SignatureError};
-use crate::*;
 use actix_web::{web, HttpResponse};
+use async_trait::async_trait;
+use duban_api::*;
+use duban_auth::Actor;
+use duban_schema::assignments::{CampaignSnapshot, OrgUnitSnapshot, PersonSnapshot};
 use duban_schema::Color;
+use futures::stream::BoxStream;
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A call to the assignments service.
@@ -219,13 +225,13 @@ async fn traced<F: std::future::Future<Output = HttpResponse>>(
 ) -> HttpResponse {
     let header = req
         .headers()
-        .get(crate::trace::HEADER)
+        .get(duban_api::trace::HEADER)
         .and_then(|v| v.to_str().ok());
-    match crate::trace::parse(header) {
+    match duban_api::trace::parse(header) {
         Some(id) => {
             let span = tracing::info_span!("service.call", trace_id = %id, path = %req.path());
             duban_transport::trace::join(&span, id, None);
-            crate::trace::scope(id, tracing::Instrument::instrument(f, span)).await
+            duban_api::trace::scope(id, tracing::Instrument::instrument(f, span)).await
         }
         None => f.await,
     }
@@ -280,13 +286,13 @@ fn call_route<A, C, F, Fut>(
                         let run = async { reply(dispatch(api, call).await) };
                         let keyed = req
                             .headers()
-                            .get(crate::idempotency::INTERNAL_HEADER)
+                            .get(duban_api::idempotency::INTERNAL_HEADER)
                             .and_then(|v| v.to_str().ok())
                             .map(str::to_string);
                         match keyed {
                             // Unsigned, and harmless so: a changed key can only return an
                             // answer of the same caller to the same request.
-                            Some(k) => traced(&req, crate::idempotency::scope(k, run)).await,
+                            Some(k) => traced(&req, duban_api::idempotency::scope(k, run)).await,
                             None => traced(&req, run).await,
                         }
                     }
@@ -429,11 +435,11 @@ impl HttpClient {
         for (name, value) in self.key.sign("POST", &path, &body) {
             req = req.header(name, value);
         }
-        if let Some(t) = crate::trace::current() {
-            req = req.header(crate::trace::HEADER, t.to_string());
+        if let Some(t) = duban_api::trace::current() {
+            req = req.header(duban_api::trace::HEADER, t.to_string());
         }
-        if let Some(k) = crate::idempotency::current() {
-            req = req.header(crate::idempotency::INTERNAL_HEADER, k);
+        if let Some(k) = duban_api::idempotency::current() {
+            req = req.header(duban_api::idempotency::INTERNAL_HEADER, k);
         }
         let resp = req.body(body).send().await.map_err(unavailable)?;
         if resp.status() == reqwest::StatusCode::UNAUTHORIZED {
