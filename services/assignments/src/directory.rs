@@ -3,9 +3,8 @@
 
 use crate::access::{in_scope, may_maintain_directory};
 use crate::entity::{org_unit, person};
-use crate::service::{
-    check_division_code, internal, person_snapshot, unit_snapshot, AssignmentsService,
-};
+use crate::rows::{check_division_code, internal, person_snapshot, unit_snapshot};
+use crate::service::AssignmentsService;
 use duban_api::{ApiError, UpdateOrgUnitInput, UpdatePersonInput};
 use duban_auth::Actor;
 use duban_schema::assignments::{AssignmentsEvent, OrgUnitSnapshot, PersonSnapshot};

@@ -4,7 +4,8 @@
 
 use crate::domain::duty;
 use crate::entity::{campaign, duty_rule, org_unit, person};
-use crate::service::{internal, person_snapshot, AssignmentsService};
+use crate::rows::{internal, person_snapshot};
+use crate::service::AssignmentsService;
 use duban_api::{ApiError, CreateDutyRuleInput, IssueAssignmentInput};
 use duban_auth::Actor;
 use duban_schema::assignments::{
@@ -77,7 +78,7 @@ impl AssignmentsService {
         }
         let today = self.clock.today();
         let starts_on = input.starts_on.unwrap_or(today).max(today);
-        crate::service::check_input_date("startsOn", starts_on, today)?;
+        crate::rows::check_input_date("startsOn", starts_on, today)?;
         let next_on = duty::next_due(
             &input.recurrence,
             starts_on,

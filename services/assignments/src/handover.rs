@@ -4,7 +4,8 @@
 
 use crate::domain::{assignment as item_rules, problem as problem_rules};
 use crate::entity::{assignment, person, problem, problem_log};
-use crate::service::{domain_err, internal, to_json_list, AssignmentsService};
+use crate::rows::{domain_err, internal, to_json_list};
+use crate::service::AssignmentsService;
 use duban_api::ApiError;
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent, ProblemState};
 use sea_orm::{
@@ -43,7 +44,7 @@ impl AssignmentsService {
         let successor = self.successor(txn, from, named).await?;
         let now = self.clock.now();
         for m in &items {
-            let current = crate::service::snapshot(m)?;
+            let current = crate::rows::snapshot(m)?;
             let next = item_rules::change_responsible(&current, &successor.id, reason)
                 .map_err(domain_err)?;
             let sequence = m.last_sequence + 1;

@@ -4,7 +4,7 @@
 //! when the gateway died before answering; its answer is kept just after.
 
 use crate::entity::idempotency_key;
-use crate::service::internal;
+use crate::rows::internal;
 use crate::AssignmentsService;
 use async_trait::async_trait;
 use duban_api::*;

@@ -3,7 +3,8 @@
 //! until the directory changes (every unit or person written here empties the cache).
 
 use crate::entity::person;
-use crate::service::{internal, person_snapshot, AssignmentsService};
+use crate::rows::{internal, person_snapshot};
+use crate::service::AssignmentsService;
 use duban_api::ApiError;
 use duban_auth::{Actor, Subject};
 use sea_orm::EntityTrait;
@@ -112,7 +113,7 @@ impl AssignmentsService {
         if name.is_empty() {
             return Err(ApiError::validation("name", "请填写县的名称"));
         }
-        crate::service::check_division_code(UnitKind::County, division_code, None)?;
+        crate::rows::check_division_code(UnitKind::County, division_code, None)?;
         if crate::entity::org_unit::Entity::find_by_id(id.to_string())
             .one(&self.db)
             .await

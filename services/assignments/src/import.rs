@@ -4,7 +4,8 @@
 //! when every row is good, or, when asked, with the good rows only.
 
 use crate::entity::{assignment, org_unit, person, problem};
-use crate::service::{internal, AssignmentsService};
+use crate::rows::internal;
+use crate::service::AssignmentsService;
 use chrono::NaiveDate;
 use duban_api::ledger::columns;
 use duban_api::{

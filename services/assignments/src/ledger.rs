@@ -3,9 +3,8 @@
 
 use crate::domain::problem::{self as rules, ProblemError, ProblemText};
 use crate::entity::{campaign, person, problem, problem_log};
-use crate::service::{
-    decode_cursor, due_cursor, internal, json_list, to_json_list, AssignmentsService,
-};
+use crate::rows::{decode_cursor, due_cursor, internal, json_list, to_json_list};
+use crate::service::AssignmentsService;
 use duban_api::{
     ApiError, Page, PageRequest, ProblemCommand, ProblemFilter, ProblemLogView, ProblemView,
     RegisterProblemInput,
@@ -31,7 +30,7 @@ pub(crate) fn problem_err(e: ProblemError) -> ApiError {
 }
 
 pub(crate) fn snapshot(m: &problem::Model) -> Result<ProblemSnapshot, ApiError> {
-    use crate::service::stored;
+    use crate::rows::stored;
     Ok(ProblemSnapshot {
         id: m.id.clone(),
         campaign_id: m.campaign_id.clone(),
@@ -100,7 +99,7 @@ impl AssignmentsService {
             category: &input.category,
         })
         .map_err(problem_err)?;
-        let (unit, people) = crate::service::unit_with_people(txn, &input.unit_id)
+        let (unit, people) = crate::units::unit_with_people(txn, &input.unit_id)
             .await?
             .filter(|(u, _)| actor.can_see(&u.path))
             .ok_or_else(|| ApiError::validation("unitId", "单位不存在或不在您的权限范围内"))?;
@@ -120,7 +119,7 @@ impl AssignmentsService {
             }
         }
         let responsible =
-            crate::service::pick_responsible(&people, input.responsible_person_id.as_deref())
+            crate::units::pick_responsible(&people, input.responsible_person_id.as_deref())
                 .ok_or_else(|| match input.responsible_person_id {
                     Some(_) => {
                         ApiError::validation("responsiblePersonId", "责任人须是该单位的在岗人员")
@@ -153,7 +152,7 @@ impl AssignmentsService {
                 ))
             }
             (None, Some(due)) if due >= today => {
-                crate::service::check_input_date("dueOn", due, today)?;
+                crate::rows::check_input_date("dueOn", due, today)?;
                 due
             }
             (None, Some(_)) => return Err(ApiError::validation("dueOn", "整改时限不能早于今天")),
@@ -315,11 +314,11 @@ impl AssignmentsService {
             .map_err(internal)?;
         let mut covering = Vec::new();
         for p in supervisors {
-            let snap = crate::service::person_snapshot(p);
+            let snap = crate::rows::person_snapshot(p);
             if !snap.roles.contains(&Role::Supervisor) {
                 continue;
             }
-            let scope = crate::service::jurisdiction_in(conn, &snap.unit_id).await?;
+            let scope = crate::units::jurisdiction_in(conn, &snap.unit_id).await?;
             if !duban_auth::in_subtree(unit_path, &scope) {
                 continue;
             }
@@ -424,7 +423,7 @@ impl AssignmentsService {
             } => {
                 let today = self.clock.today();
                 if let Some(d) = due_on {
-                    crate::service::check_input_date("dueOn", d, today)?;
+                    crate::rows::check_input_date("dueOn", d, today)?;
                 }
                 // The state is checked first: a problem not closed is an illegal transition,
                 // whatever time limit came with it.
@@ -435,7 +434,7 @@ impl AssignmentsService {
                     today,
                     &self.calendar_now(),
                 )
-                .map_err(crate::service::domain_err)?;
+                .map_err(crate::rows::domain_err)?;
                 let next = rules::reopen(&current, &reason, due).map_err(problem_err)?;
                 let reason = reason.trim().to_string();
                 (

@@ -2,6 +2,9 @@
 //! each command one transaction that writes the change and its outbox row together.
 
 mod access;
+mod calendar;
+mod campaigns;
+mod commands;
 pub mod demo;
 mod directory;
 pub mod domain;
@@ -11,12 +14,17 @@ mod handover;
 mod idempotency;
 mod identity;
 mod import;
+mod item_commands;
 mod ledger;
 pub mod loadgen;
 pub mod migration;
+mod queries;
+mod rows;
+mod scheduler;
 mod service;
 pub mod simulation;
 mod unit_page;
+mod units;
 
 pub use idempotency::Keyed;
 pub use service::AssignmentsService;

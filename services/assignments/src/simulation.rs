@@ -240,16 +240,16 @@ pub async fn run(
         ));
     }
     let county = org_unit::Entity::find()
-        .filter(org_unit::Column::Kind.eq(crate::service::kind_str(UnitKind::County)))
+        .filter(org_unit::Column::Kind.eq(crate::rows::kind_str(UnitKind::County)))
         .order_by_asc(org_unit::Column::Id)
         .one(real.db())
         .await
-        .map_err(crate::service::internal)?
+        .map_err(crate::rows::internal)?
         .ok_or_else(|| ApiError::validation("county", "尚无县级单位，请先登记县"))?;
     if org_unit::Entity::find_by_id(sim.spec.township(0))
         .one(real.db())
         .await
-        .map_err(crate::service::internal)?
+        .map_err(crate::rows::internal)?
         .is_some()
     {
         return Err(ApiError::validation(
