@@ -93,3 +93,89 @@ fn the_contracts_crate_depends_only_on_serde_uuid_chrono_and_schemars() {
         );
     }
 }
+
+/// The modules of a crate (`a::b` names) and the modules each one names with `crate::`.
+fn module_graph(src: &std::path::Path) -> std::collections::BTreeMap<String, Vec<String>> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(src, &mut files);
+    let modules: Vec<(String, String)> = files
+        .iter()
+        .map(|f| {
+            let rel = f.strip_prefix(src).unwrap().with_extension("");
+            let name = rel.to_string_lossy().replace("/mod", "").replace('/', "::");
+            (name, std::fs::read_to_string(f).unwrap())
+        })
+        .collect();
+    let names: Vec<&str> = modules.iter().map(|(n, _)| n.as_str()).collect();
+    modules
+        .iter()
+        .map(|(name, text)| {
+            let mut deps: Vec<String> = text
+                .split("crate::")
+                .skip(1)
+                .filter_map(|rest| {
+                    let path: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_' || *c == ':')
+                        .collect();
+                    names
+                        .iter()
+                        .filter(|m| path == **m || path.starts_with(&format!("{m}::")))
+                        .max_by_key(|m| m.len())
+                        .map(|m| m.to_string())
+                })
+                .filter(|m| m != name)
+                .collect();
+            deps.sort();
+            deps.dedup();
+            (name.clone(), deps)
+        })
+        .collect()
+}
+
+/// No module of any crate reaches itself through the modules it names (sea-orm's
+/// `Related` pairs between entities aside): each concern has one home.
+#[test]
+fn no_import_loop_inside_a_crate() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut crates: Vec<PathBuf> = std::fs::read_dir(root.join("services"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("src"))
+        .collect();
+    crates.push(root.join("schema/src"));
+    for src in crates {
+        let g = module_graph(&src);
+        for start in g.keys() {
+            let mut stack = vec![(start.clone(), vec![start.clone()])];
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some((at, path)) = stack.pop() {
+                for next in &g[&at] {
+                    if next == start {
+                        let entities = path.iter().all(|m| m.starts_with("entity"));
+                        assert!(
+                            entities,
+                            "{}: {} → {start}",
+                            src.display(),
+                            path.join(" → ")
+                        );
+                    } else if seen.insert(next.clone()) {
+                        let mut p = path.clone();
+                        p.push(next.clone());
+                        stack.push((next.clone(), p));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -8,8 +8,6 @@ use crate::service::AssignmentsService;
 use duban_api::ApiError;
 use duban_auth::{Actor, Subject};
 use sea_orm::EntityTrait;
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
 
 /// The refusal for every token that does not name an active person of this county with
 /// the current generation; one answer, so a caller cannot tell which check failed.
@@ -17,41 +15,6 @@ fn revoked() -> ApiError {
     ApiError::Unauthenticated(
         "身份令牌已失效（人员不存在、已停用或令牌已被撤销），请重新获取令牌".into(),
     )
-}
-
-/// Signed-in people by id, with the directory epoch they were read in.
-#[derive(Clone, Default)]
-pub(crate) struct IdentityCache {
-    inner: Arc<RwLock<Cached>>,
-}
-
-#[derive(Default)]
-struct Cached {
-    epoch: u64,
-    people: HashMap<String, (i64, Actor)>,
-}
-
-impl IdentityCache {
-    fn lookup(&self, person_id: &str) -> (u64, Option<(i64, Actor)>) {
-        let c = self.inner.read().unwrap_or_else(|p| p.into_inner());
-        (c.epoch, c.people.get(person_id).cloned())
-    }
-
-    /// Keeps an answer read in `epoch`, unless the directory changed since.
-    fn keep(&self, epoch: u64, person_id: &str, generation: i64, actor: &Actor) {
-        let mut c = self.inner.write().unwrap_or_else(|p| p.into_inner());
-        if c.epoch == epoch {
-            c.people
-                .insert(person_id.to_string(), (generation, actor.clone()));
-        }
-    }
-
-    /// Forgets every answer; call after a directory change commits.
-    pub(crate) fn invalidate(&self) {
-        let mut c = self.inner.write().unwrap_or_else(|p| p.into_inner());
-        c.epoch += 1;
-        c.people.clear();
-    }
 }
 
 impl AssignmentsService {

@@ -13,6 +13,7 @@ pub mod entity;
 mod handover;
 mod idempotency;
 mod identity;
+mod identity_cache;
 mod import;
 mod item_commands;
 mod ledger;

@@ -33,7 +33,7 @@ pub struct AssignmentsService {
     pub(crate) calendar: Arc<RwLock<Calendar>>,
     pub(crate) due_soon_days: u32,
     pub(crate) extension_cap: i32,
-    pub(crate) identities: crate::identity::IdentityCache,
+    pub(crate) identities: crate::identity_cache::IdentityCache,
 }
 
 /// Working days before the time limit at which a DueSoon reminder fires, unless configured.

@@ -1,8 +1,9 @@
 //! The command line: `serve` (the default), `migrate`, `simulate`, `token`, `audit`.
 
 use crate::run;
+use crate::single::ServiceName;
 use anyhow::Context as _;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use duban_auth::TokenKeys;
 use duban_clock::{SharedClock, SystemClock};
 use duban_config::{Config, ConfigArgs};
@@ -20,21 +21,6 @@ pub struct Cli {
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
-}
-
-/// One service of duban.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ServiceName {
-    /// The GraphQL gateway.
-    Gateway,
-    /// Assignments, directory, campaigns.
-    Assignments,
-    /// Colors and evaluations.
-    Evaluation,
-    /// Inboxes and notices.
-    Notifications,
-    /// The tamper-evident log.
-    Audit,
 }
 
 /// The commands.

@@ -3,12 +3,12 @@
 //! `/healthz`, `/readyz` (database and broker) and `/metrics`. `gateway` serves
 //! GraphQL and reaches the others over their internal HTTP APIs.
 
-use crate::cli::ServiceName;
 use crate::metrics::{Metrics, ServiceLabel};
 use crate::run::{consumer, make_transport, spawn_reassess, spawn_relay};
 use actix_web::dev::Service as _;
 use actix_web::{web, HttpResponse};
 use anyhow::Context as _;
+use clap::ValueEnum;
 use duban_assignments::AssignmentsService;
 use duban_auth::TokenKeys;
 use duban_clock::SharedClock;
@@ -25,6 +25,21 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
+
+/// One service of duban.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ServiceName {
+    /// The GraphQL gateway.
+    Gateway,
+    /// Assignments, directory, campaigns.
+    Assignments,
+    /// Colors and evaluations.
+    Evaluation,
+    /// Inboxes and notices.
+    Notifications,
+    /// The tamper-evident log.
+    Audit,
+}
 
 /// A started single service.
 pub struct ServiceNode {

@@ -2,7 +2,7 @@
 //! queries and one mutation per transition.
 
 use crate::error::ApiResultExt;
-use crate::schema::{actor, page, services, version};
+use crate::resolve::{actor, page, services, version};
 use crate::types::{Date, DateTime, OrgUnit, OrgUnitPayload, Person, PersonPayload, Role, Totals};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
@@ -447,7 +447,7 @@ impl LedgerQuery {
     }
 
     /// The problem ledger in the caller's scope, by time limit then id. At most 100 a page.
-    #[graphql(complexity = "crate::schema::page_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::resolve::page_cost(first, child_complexity)")]
     async fn problems(
         &self,
         ctx: &Context<'_>,

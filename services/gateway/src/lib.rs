@@ -1,6 +1,7 @@
 //! The GraphQL gateway: authenticates each request, limits it to the caller's
 //! scope and role, and calls the services through their client traits only.
 
+mod clients;
 pub mod error;
 pub mod graphiql;
 pub mod guard;
@@ -8,9 +9,13 @@ pub mod hygiene;
 mod ledger;
 pub mod ledger_file;
 pub mod limits;
+mod resolve;
+mod routes;
 pub mod schema;
 pub mod server;
 mod types;
 
+pub use clients::Services;
+pub use routes::app_config;
 pub use schema::{build_anonymous_schema, build_schema, DubanSchema};
-pub use server::{app_config, Gateway, Services};
+pub use server::Gateway;

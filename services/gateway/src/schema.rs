@@ -1,12 +1,13 @@
 //! Queries, mutations and subscriptions; each resolver checks the caller and calls one service.
 
-use crate::error::{forbidden, unauthenticated, ApiResultExt};
-use crate::server::Services;
+use crate::clients::Services;
+use crate::error::{forbidden, ApiResultExt};
+use crate::resolve::*;
 use crate::types::*;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::{Context, Lookahead, Object, Schema, Subscription, ID};
-use duban_api::{ApiError, PageRequest};
-use duban_auth::{Actor, AuthError, Role as AuthRole};
+use async_graphql::{Context, Object, Schema, Subscription, ID};
+use duban_api::ApiError;
+use duban_auth::Role as AuthRole;
 use futures::{Stream, StreamExt};
 
 /// The executable schema.
@@ -20,24 +21,11 @@ pub struct Query(QueryRoot, AuditQuery, crate::ledger::LedgerQuery);
 #[derive(async_graphql::MergedObject, Default)]
 pub struct Mutation(MutationRoot, crate::ledger::LedgerMutation);
 
-/// Largest page any list serves.
-#[derive(Clone, Copy)]
-pub struct MaxPageSize(pub usize);
-
-/// Default page size when `first` is not given.
-const DEFAULT_PAGE: usize = 20;
-
 /// The deepest query served: the standard introspection query (graphql-js
 /// `getIntrospectionQuery`, nine levels of `ofType`) is 15 deep.
 pub const MAX_DEPTH: usize = 16;
 /// The highest cost served; a list field costs its page size times its selection.
 pub const MAX_COMPLEXITY: usize = 10_000;
-
-/// The cost of a page of `first` items (the default page when unset) of `child` each.
-pub(crate) fn page_cost(first: Option<i32>, child: usize) -> usize {
-    let n = first.map_or(DEFAULT_PAGE, |n| n.max(1) as usize);
-    n.saturating_mul(child).saturating_add(1)
-}
 
 fn bounded(
     services: Services,
@@ -67,63 +55,6 @@ pub fn build_anonymous_schema(services: Services, max_page_size: usize) -> Duban
         .disable_introspection()
         .disable_suggestions()
         .finish()
-}
-
-/// The caller, or UNAUTHENTICATED.
-pub(crate) fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Actor> {
-    match ctx.data_opt::<Result<Actor, ApiError>>() {
-        Some(Ok(a)) => Ok(a),
-        Some(Err(e)) => Err(crate::error::to_graphql(e.clone())),
-        None => Err(unauthenticated(&AuthError::Missing)),
-    }
-}
-
-pub(crate) fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Services> {
-    ctx.data::<Services>()
-}
-
-pub(crate) fn page(
-    ctx: &Context<'_>,
-    first: Option<i32>,
-    after: Option<String>,
-) -> async_graphql::Result<PageRequest> {
-    let max = ctx.data::<MaxPageSize>().map(|m| m.0).unwrap_or(100);
-    let first = match first {
-        None => DEFAULT_PAGE.min(max),
-        Some(n) if n < 0 || n as usize > max => {
-            return Err(ApiError::validation(
-                "first",
-                format!("每页条数须在0到{max}之间"),
-            ))
-            .gql()
-        }
-        Some(n) => n as usize,
-    };
-    let look = ctx.look_ahead();
-    let count = look.field("totalCount").exists();
-    let (node, nodes) = (look.field("edges").field("node"), look.field("nodes"));
-    let details = selects(&[node, nodes], &HISTORY);
-    Ok(PageRequest {
-        first,
-        after,
-        count,
-        details,
-    })
-}
-
-/// An item's fields that evaluation answers.
-const COLOR: [&str; 2] = ["color", "colorReason"];
-/// An item's history: read only when asked for.
-const HISTORY: [&str; 3] = ["progressReports", "deadlineChanges", "transfers"];
-
-/// Whether the query selects any of `fields` under any of `at`.
-fn selects(at: &[Lookahead<'_>], fields: &[&str]) -> bool {
-    at.iter()
-        .any(|l| fields.iter().any(|f| l.field(f).exists()))
-}
-
-pub(crate) fn version(v: i32) -> i64 {
-    i64::from(v)
 }
 
 async fn command(

@@ -1,32 +1,18 @@
 //! The actix-web side: `/graphql` (GraphiQL on GET), `/graphql/ws`, the audit proofs under
 //! `/audit/v1`, ledger files under `/ledger/v1`, `/healthz`, `/readyz`.
 
+use crate::clients::Services;
 use crate::limits::{read_body, refusal, response_too_large, Limits, RateLimit};
 use crate::schema::DubanSchema;
 use crate::schema::{build_anonymous_schema, build_schema};
 use actix_web::http::StatusCode;
-use actix_web::{guard, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::Data;
 use async_graphql_actix_web::GraphQLSubscription;
 use duban_api::ApiError;
-use duban_api::{AssignmentsApi, AuditApi, EvaluationApi, NotificationsApi};
 use duban_auth::{Actor, Subject, TokenKeys};
 use duban_clock::SharedClock;
-use std::sync::Arc;
 use tracing::Instrument;
-
-/// The services the gateway calls, through their client traits.
-#[derive(Clone)]
-pub struct Services {
-    /// Assignments.
-    pub assignments: Arc<dyn AssignmentsApi>,
-    /// Evaluation.
-    pub evaluation: Arc<dyn EvaluationApi>,
-    /// Notifications.
-    pub notifications: Arc<dyn NotificationsApi>,
-    /// Audit.
-    pub audit: Arc<dyn AuditApi>,
-}
 
 /// What the HTTP handlers share.
 #[derive(Clone)]
@@ -95,7 +81,11 @@ fn authorization(req: &HttpRequest) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
-async fn graphql(gw: web::Data<Gateway>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+pub(crate) async fn graphql(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
     let actor = caller(&gw, authorization(&req)).await.map(|(_, a)| a);
     let budget = match &actor {
         Ok(a) => format!("person:{}", a.person_id),
@@ -208,7 +198,7 @@ pub(crate) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, duban
     Ok(Some(key))
 }
 
-async fn ws(
+pub(crate) async fn ws(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     payload: web::Payload,
@@ -260,18 +250,18 @@ pub(crate) async fn http_actor(gw: &Gateway, req: &HttpRequest) -> Result<Actor,
 }
 
 #[derive(serde::Deserialize)]
-struct InclusionQuery {
+pub(crate) struct InclusionQuery {
     event_id: String,
     tree_size: Option<u64>,
 }
 
 #[derive(serde::Deserialize)]
-struct ConsistencyQuery {
+pub(crate) struct ConsistencyQuery {
     from: u64,
     to: Option<u64>,
 }
 
-async fn audit_verifier_key(gw: web::Data<Gateway>) -> HttpResponse {
+pub(crate) async fn audit_verifier_key(gw: web::Data<Gateway>) -> HttpResponse {
     match gw.services.audit.verifier_key().await {
         Ok(k) => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")
@@ -280,7 +270,7 @@ async fn audit_verifier_key(gw: web::Data<Gateway>) -> HttpResponse {
     }
 }
 
-async fn audit_checkpoint(gw: web::Data<Gateway>, req: HttpRequest) -> HttpResponse {
+pub(crate) async fn audit_checkpoint(gw: web::Data<Gateway>, req: HttpRequest) -> HttpResponse {
     let actor = match http_actor(&gw, &req).await {
         Ok(a) => a,
         Err(e) => return http_error(e),
@@ -293,7 +283,7 @@ async fn audit_checkpoint(gw: web::Data<Gateway>, req: HttpRequest) -> HttpRespo
     }
 }
 
-async fn audit_inclusion(
+pub(crate) async fn audit_inclusion(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     q: web::Query<InclusionQuery>,
@@ -313,7 +303,7 @@ async fn audit_inclusion(
     }
 }
 
-async fn audit_consistency(
+pub(crate) async fn audit_consistency(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     q: web::Query<ConsistencyQuery>,
@@ -333,11 +323,11 @@ async fn audit_consistency(
     }
 }
 
-async fn healthz() -> HttpResponse {
+pub(crate) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
-async fn readyz(gw: web::Data<Gateway>) -> HttpResponse {
+pub(crate) async fn readyz(gw: web::Data<Gateway>) -> HttpResponse {
     let s = &gw.services;
     let checks = [
         ("assignments", s.assignments.ready().await),
@@ -355,37 +345,5 @@ async fn readyz(gw: web::Data<Gateway>) -> HttpResponse {
     } else {
         HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({"status": "not ready", "failing": failing}))
-    }
-}
-
-/// Registers the gateway's routes on an actix app.
-pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
-    move |cfg: &mut web::ServiceConfig| {
-        cfg.app_data(web::Data::new(gw.clone()))
-            .service(web::resource("/graphql").guard(guard::Post()).to(graphql))
-            .service(
-                web::resource("/graphql")
-                    .guard(guard::Get())
-                    .to(crate::graphiql::page),
-            )
-            .route("/graphiql/{name}", web::get().to(crate::graphiql::asset))
-            .service(web::resource("/graphql/ws").to(ws))
-            .route("/audit/v1/verifier-key", web::get().to(audit_verifier_key))
-            .route("/audit/v1/checkpoint", web::get().to(audit_checkpoint))
-            .route("/audit/v1/proof/inclusion", web::get().to(audit_inclusion))
-            .route(
-                "/audit/v1/proof/consistency",
-                web::get().to(audit_consistency),
-            )
-            .route(
-                "/ledger/v1/{kind}/import",
-                web::post().to(crate::ledger_file::import),
-            )
-            .route(
-                "/ledger/v1/{file}",
-                web::get().to(crate::ledger_file::export),
-            )
-            .route("/healthz", web::get().to(healthz))
-            .route("/readyz", web::get().to(readyz));
     }
 }

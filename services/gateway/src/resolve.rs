@@ -1,0 +1,78 @@
+//! What every resolver uses: the caller, the services, the page asked for and its cost,
+//! and whether the query selects a group of fields.
+
+use crate::clients::Services;
+use crate::error::{unauthenticated, ApiResultExt};
+use async_graphql::{Context, Lookahead};
+use duban_api::{ApiError, PageRequest};
+use duban_auth::{Actor, AuthError};
+
+/// Largest page any list serves.
+#[derive(Clone, Copy)]
+pub struct MaxPageSize(pub usize);
+
+/// Default page size when `first` is not given.
+pub(crate) const DEFAULT_PAGE: usize = 20;
+
+/// The cost of a page of `first` items (the default page when unset) of `child` each.
+pub(crate) fn page_cost(first: Option<i32>, child: usize) -> usize {
+    let n = first.map_or(DEFAULT_PAGE, |n| n.max(1) as usize);
+    n.saturating_mul(child).saturating_add(1)
+}
+
+/// The caller, or UNAUTHENTICATED.
+pub(crate) fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Actor> {
+    match ctx.data_opt::<Result<Actor, ApiError>>() {
+        Some(Ok(a)) => Ok(a),
+        Some(Err(e)) => Err(crate::error::to_graphql(e.clone())),
+        None => Err(unauthenticated(&AuthError::Missing)),
+    }
+}
+
+pub(crate) fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Services> {
+    ctx.data::<Services>()
+}
+
+pub(crate) fn page(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<PageRequest> {
+    let max = ctx.data::<MaxPageSize>().map(|m| m.0).unwrap_or(100);
+    let first = match first {
+        None => DEFAULT_PAGE.min(max),
+        Some(n) if n < 0 || n as usize > max => {
+            return Err(ApiError::validation(
+                "first",
+                format!("每页条数须在0到{max}之间"),
+            ))
+            .gql()
+        }
+        Some(n) => n as usize,
+    };
+    let look = ctx.look_ahead();
+    let count = look.field("totalCount").exists();
+    let (node, nodes) = (look.field("edges").field("node"), look.field("nodes"));
+    let details = selects(&[node, nodes], &HISTORY);
+    Ok(PageRequest {
+        first,
+        after,
+        count,
+        details,
+    })
+}
+
+/// An item's fields that evaluation answers.
+pub(crate) const COLOR: [&str; 2] = ["color", "colorReason"];
+/// An item's history: read only when asked for.
+pub(crate) const HISTORY: [&str; 3] = ["progressReports", "deadlineChanges", "transfers"];
+
+/// Whether the query selects any of `fields` under any of `at`.
+pub(crate) fn selects(at: &[Lookahead<'_>], fields: &[&str]) -> bool {
+    at.iter()
+        .any(|l| fields.iter().any(|f| l.field(f).exists()))
+}
+
+pub(crate) fn version(v: i32) -> i64 {
+    i64::from(v)
+}

@@ -1,0 +1,34 @@
+//! The gateway's routes: GraphQL and GraphiQL, the audit proofs, ledger files, health.
+
+use crate::server::*;
+use crate::{graphiql, ledger_file};
+use actix_web::{guard, web};
+
+/// Registers the gateway's routes on an actix app.
+pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + Sync + 'static {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(web::Data::new(gw.clone()))
+            .service(web::resource("/graphql").guard(guard::Post()).to(graphql))
+            .service(
+                web::resource("/graphql")
+                    .guard(guard::Get())
+                    .to(graphiql::page),
+            )
+            .route("/graphiql/{name}", web::get().to(graphiql::asset))
+            .service(web::resource("/graphql/ws").to(ws))
+            .route("/audit/v1/verifier-key", web::get().to(audit_verifier_key))
+            .route("/audit/v1/checkpoint", web::get().to(audit_checkpoint))
+            .route("/audit/v1/proof/inclusion", web::get().to(audit_inclusion))
+            .route(
+                "/audit/v1/proof/consistency",
+                web::get().to(audit_consistency),
+            )
+            .route(
+                "/ledger/v1/{kind}/import",
+                web::post().to(ledger_file::import),
+            )
+            .route("/ledger/v1/{file}", web::get().to(ledger_file::export))
+            .route("/healthz", web::get().to(healthz))
+            .route("/readyz", web::get().to(readyz));
+    }
+}
