@@ -9,6 +9,7 @@ pub mod hygiene;
 mod ledger;
 pub mod ledger_file;
 pub mod limits;
+mod mutations;
 mod resolve;
 mod routes;
 pub mod schema;

@@ -3,6 +3,7 @@
 
 use crate::clients::Services;
 use crate::error::{unauthenticated, ApiResultExt};
+use crate::types::*;
 use async_graphql::{Context, Lookahead};
 use duban_api::{ApiError, PageRequest};
 use duban_auth::{Actor, AuthError};
@@ -75,4 +76,54 @@ pub(crate) fn selects(at: &[Lookahead<'_>], fields: &[&str]) -> bool {
 
 pub(crate) fn version(v: i32) -> i64 {
     i64::from(v)
+}
+
+/// The payload of an assignment mutation: the changed item, with its color when asked.
+pub(crate) async fn payload(
+    ctx: &Context<'_>,
+    s: &Services,
+    v: duban_api::AssignmentView,
+) -> async_graphql::Result<AssignmentPayload> {
+    let item = ctx.look_ahead().field("assignment");
+    let wants = selects(std::slice::from_ref(&item), &COLOR);
+    let v = if selects(std::slice::from_ref(&item), &HISTORY) {
+        // Commands answer without the item's history; read it when the client asks.
+        // After a transfer the caller may no longer see the item: answer as the command did.
+        // The command has committed by then, so no error of this read fails the request.
+        match s
+            .assignments
+            .assignment(actor(ctx)?, &v.assignment.id)
+            .await
+        {
+            Ok(read) => read,
+            Err(ApiError::NotFound { .. } | ApiError::Forbidden(_)) => v,
+            Err(e) => {
+                tracing::warn!(id = %v.assignment.id, error = %e, "re-reading an item after a command failed; answered without its history");
+                v
+            }
+        }
+    } else {
+        v
+    };
+    Ok(AssignmentPayload {
+        assignment: with_color(s, v, wants).await?,
+    })
+}
+
+/// The item with its color from evaluation, looked up only when `wanted`.
+pub(crate) async fn with_color(
+    s: &Services,
+    v: duban_api::AssignmentView,
+    wanted: bool,
+) -> async_graphql::Result<Assignment> {
+    if !wanted {
+        return Ok(Assignment::new(v, None));
+    }
+    let mut colors = s
+        .evaluation
+        .colors(std::slice::from_ref(&v.assignment.id))
+        .await
+        .gql()?;
+    let c = colors.remove(&v.assignment.id);
+    Ok(Assignment::new(v, c))
 }

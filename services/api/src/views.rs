@@ -1,0 +1,235 @@
+//! What the services answer: an item with what the gateway shows of it, the ledger and import
+//! reports, colors, notices and the audit proofs.
+
+use chrono::{DateTime, FixedOffset};
+use duban_schema::assignments::{AssignmentSnapshot, ProgressReportSnapshot};
+use duban_schema::notifications::NotificationSnapshot;
+use duban_schema::Color;
+use serde::{Deserialize, Serialize};
+
+/// An assignment as clients see it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AssignmentView {
+    /// Current snapshot.
+    pub assignment: AssignmentSnapshot,
+    /// Progress reports, oldest first.
+    pub progress: Vec<ProgressReportSnapshot>,
+    /// When it was signed for.
+    pub acknowledged_at: Option<DateTime<FixedOffset>>,
+    /// When it was reported done.
+    pub completed_at: Option<DateTime<FixedOffset>>,
+    /// The result as reported.
+    pub result: Option<String>,
+    /// Why it was last returned.
+    pub return_reason: Option<String>,
+    /// Every move of its time limit, oldest first.
+    pub deadline_changes: Vec<DeadlineChangeView>,
+    /// The transfer chain, oldest first.
+    pub transfers: Vec<TransferView>,
+}
+
+/// One decided transfer request.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TransferView {
+    /// Lead unit that asked.
+    pub from_unit_id: String,
+    /// Unit asked for.
+    pub to_unit_id: String,
+    /// Why.
+    pub reason: String,
+    /// Whether it was approved.
+    pub approved: bool,
+    /// When it was decided.
+    pub decided_at: DateTime<FixedOffset>,
+}
+
+/// One move of a time limit and why.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DeadlineChangeView {
+    /// Last day before.
+    pub from: chrono::NaiveDate,
+    /// Last day after.
+    pub to: chrono::NaiveDate,
+    /// Why, in Chinese.
+    pub reason: String,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+}
+
+/// Result of `setCalendarDay`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CalendarChangeView {
+    /// The day as it is now.
+    pub day: CalendarDayView,
+    /// Open assignments whose time limit moved.
+    pub moved: u32,
+}
+
+/// One step of a problem's history.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ProblemLogView {
+    /// Event type, e.g. `ProblemReturned`.
+    pub action: String,
+    /// Summary or reason.
+    pub text: String,
+    /// Evidence references.
+    pub evidence: Vec<String>,
+    /// Who.
+    pub actor: String,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+}
+
+/// A ledger problem as clients see it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProblemView {
+    /// Current snapshot.
+    pub problem: duban_schema::assignments::ProblemSnapshot,
+    /// What happened to it, oldest first.
+    pub history: Vec<ProblemLogView>,
+}
+
+/// One refused cell of an import.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ImportIssue {
+    /// Row number in the file.
+    pub row: usize,
+    /// Column header.
+    pub column: String,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ImportReport {
+    /// Rows read.
+    pub rows: usize,
+    /// Ids created, in row order; empty when nothing was imported.
+    pub imported: Vec<String>,
+    /// Ids of items the file names by 编号 and that are already as it says.
+    #[serde(default)]
+    pub unchanged: Vec<String>,
+    /// Every bad row and cell.
+    pub issues: Vec<ImportIssue>,
+}
+
+/// One day of the working calendar.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CalendarDayView {
+    /// The day.
+    pub date: chrono::NaiveDate,
+    /// Whether it is a working day.
+    pub workday: bool,
+    /// The holiday's name when it is one.
+    pub holiday: Option<String>,
+    /// The holiday a worked weekend day (调休上班) belongs to.
+    pub makeup_for: Option<String>,
+}
+
+/// An item's three-color status.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ColorView {
+    /// The color.
+    pub color: Color,
+    /// Why, in Chinese.
+    pub reason: String,
+    /// Since when.
+    pub since: DateTime<FixedOffset>,
+}
+
+/// A notice as its recipient sees it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct NotificationView {
+    /// The notice.
+    pub notification: NotificationSnapshot,
+    /// When the recipient marked it read.
+    pub read_at: Option<DateTime<FixedOffset>>,
+}
+
+/// One appended event in the audit log.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AuditEntryView {
+    /// Leaf index, from 0.
+    pub index: i64,
+    /// The event id.
+    pub event_id: String,
+    /// The event type.
+    pub event_type: String,
+    /// The aggregate it concerns.
+    pub aggregate_id: String,
+    /// The org path it concerns.
+    pub org_path: String,
+    /// Who caused it.
+    pub actor: String,
+    /// The trace (request) it belongs to.
+    pub correlation_id: String,
+    /// When it happened.
+    pub occurred_at: DateTime<FixedOffset>,
+    /// RFC 6962 leaf hash, hex.
+    pub leaf_hash: String,
+    /// What changed: the event's data, as JSON.
+    pub data: String,
+}
+
+/// A signed tree head of the audit log.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CheckpointView {
+    /// Leaves covered.
+    pub size: u64,
+    /// Root hash, base64.
+    pub root_hash: String,
+    /// Cipher suite, e.g. `sha256-ed25519`.
+    pub suite: String,
+    /// The whole signed note (C2SP checkpoint), to keep and verify offline.
+    pub note: String,
+    /// When it was signed.
+    pub created_at: DateTime<FixedOffset>,
+}
+
+/// Proof that one event is in the log at a signed size.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct InclusionProofView {
+    /// The event.
+    pub event_id: String,
+    /// Its leaf index.
+    pub leaf_index: u64,
+    /// Tree size the proof is for.
+    pub tree_size: u64,
+    /// Leaf hash, base64.
+    pub leaf_hash: String,
+    /// Audit path, base64 hashes, leaf to root.
+    pub hashes: Vec<String>,
+    /// The signed checkpoint of that size.
+    pub checkpoint: CheckpointView,
+}
+
+/// Proof that a later tree extends an earlier one.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ConsistencyProofView {
+    /// Earlier size.
+    pub from_size: u64,
+    /// Later size.
+    pub to_size: u64,
+    /// Proof hashes, base64.
+    pub hashes: Vec<String>,
+    /// The signed checkpoint of the later size.
+    pub checkpoint: CheckpointView,
+}
+
+/// Filter of `auditEntries`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Only events of this aggregate (an assignment, a person…).
+    pub aggregate_id: Option<String>,
+    /// Only events of this trace (one request and everything it caused).
+    pub correlation_id: Option<String>,
+    /// Only events caused by this person (作风表现台账).
+    pub actor: Option<String>,
+    /// Only events in this unit path's subtree.
+    pub scope_path: Option<String>,
+    /// Only events on or after this instant.
+    pub from: Option<DateTime<FixedOffset>>,
+    /// Only events before this instant.
+    pub to: Option<DateTime<FixedOffset>>,
+}

@@ -1,0 +1,295 @@
+//! The assignment rules, each transition and limit checked.
+
+use super::*;
+use duban_clock::workdays::Special;
+use duban_schema::assignments::AssignmentSource;
+
+fn issued() -> AssignmentSnapshot {
+    let at = DateTime::parse_from_rfc3339("2026-03-10T09:00:00+08:00").unwrap();
+    AssignmentSnapshot {
+        title: "t".into(),
+        description: "d".into(),
+        source: AssignmentSource::KeyTask,
+        issuer_id: "s".into(),
+        issuer_unit_id: "su".into(),
+        lead_unit_id: "u".into(),
+        lead_unit_path: "/c/u".into(),
+        lead_unit_name: "u".into(),
+        responsible_person_id: "p".into(),
+        time_limit_days: Some(5),
+        issued_at: at,
+        due_on: at.date_naive() + chrono::Duration::days(7),
+        ..AssignmentSnapshot::example("a")
+    }
+}
+
+#[test]
+fn a_calendar_change_moves_a_limit_by_its_one_day_and_keeps_what_else_moved_it() {
+    let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    let mut cal = Calendar::official();
+    // Issued Mon 9 March, five working days to Mon 16, extended three to Thu 19.
+    let (issued, due) = (d(3, 9), d(3, 19));
+    cal.set(d(3, 11), Some(Special::Holiday("县庆".into())));
+    assert_eq!(
+        due_after_calendar_change(issued, due, d(3, 11), true, &cal),
+        d(3, 20)
+    );
+    // A Saturday worked: the limit comes a working day earlier.
+    let mut cal = Calendar::official();
+    cal.set(d(3, 14), Some(Special::Workday("调休".into())));
+    assert_eq!(
+        due_after_calendar_change(issued, due, d(3, 14), false, &cal),
+        d(3, 18)
+    );
+    // A day outside the counted span, or of the same kind, moves nothing.
+    assert_eq!(
+        due_after_calendar_change(issued, due, d(3, 23), true, &cal),
+        due
+    );
+    assert_eq!(
+        due_after_calendar_change(issued, due, d(3, 9), true, &cal),
+        due
+    );
+    assert_eq!(
+        due_after_calendar_change(issued, due, d(3, 12), true, &Calendar::official()),
+        due
+    );
+}
+
+#[test]
+fn the_second_approved_transfer_flags_the_item_as_passing_the_buck() {
+    let a = issued();
+    let r = request_transfer(&a, "u2", "属乙单位职责").unwrap();
+    assert!(request_transfer(&r, "u3", "x").is_err());
+    let cal = Calendar::official();
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    let once = decide_transfer(&r, true, Some(("u2", "/c/u2", "乙", "p2")), day(12), &cal).unwrap();
+    assert_eq!(
+        (once.lead_unit_id.as_str(), once.state, once.buck_passing()),
+        ("u2", AssignmentState::Issued, false)
+    );
+    let r2 = request_transfer(&once, "u3", "属丙单位职责").unwrap();
+    let twice =
+        decide_transfer(&r2, true, Some(("u3", "/c/u3", "丙", "p3")), day(13), &cal).unwrap();
+    assert!(twice.buck_passing());
+    let refused = decide_transfer(
+        &request_transfer(&a, "u2", "x").unwrap(),
+        false,
+        None,
+        day(12),
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(
+        (refused.lead_unit_id.as_str(), refused.transfer_count),
+        ("u", 0)
+    );
+    assert!(matches!(
+        request_transfer(&a, "u", "x"),
+        Err(DomainError::Invalid {
+            field: "toUnitId",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn an_extension_is_capped_asked_once_at_a_time_and_moves_the_limit_when_granted() {
+    let cal = Calendar::official();
+    let a = acknowledge(&issued()).unwrap();
+    assert!(matches!(
+        request_extension(&a, 11, "x", DEFAULT_EXTENSION_CAP),
+        Err(DomainError::Invalid { field: "days", .. })
+    ));
+    let r = request_extension(&a, 3, "需协调县直部门", DEFAULT_EXTENSION_CAP).unwrap();
+    assert!(matches!(
+        request_extension(&r, 2, "x", DEFAULT_EXTENSION_CAP),
+        Err(DomainError::Invalid { field: "id", .. })
+    ));
+    let (granted, days) = decide_extension(&r, true, &cal).unwrap();
+    assert_eq!((days, granted.extension_count), (3, 1));
+    assert_eq!(granted.due_on, cal.add_working_days(a.due_on, 3));
+    let (refused, _) = decide_extension(&r, false, &cal).unwrap();
+    assert_eq!((refused.due_on, refused.extension_count), (a.due_on, 0));
+    assert!(decide_extension(&refused, true, &cal).is_err());
+}
+
+#[test]
+fn a_wrong_lead_unit_returns_within_two_working_days_only() {
+    let cal = Calendar::official();
+    let a = issued(); // Tue 10 Mar 2026
+    let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+    assert_eq!(
+        return_to_issuer(&a, "不属本单位职责", d(12), &cal)
+            .unwrap()
+            .state,
+        AssignmentState::Returned
+    );
+    assert!(matches!(
+        return_to_issuer(&a, "不属本单位职责", d(13), &cal),
+        Err(DomainError::Invalid { field: "id", .. })
+    ));
+    assert!(return_to_issuer(&a, " ", d(11), &cal).is_err());
+}
+
+#[test]
+fn a_suspension_moves_the_time_limit_by_the_working_days_suspended() {
+    let cal = Calendar::official();
+    let a = acknowledge(&issued()).unwrap();
+    // Suspended Thu 12 Mar, resumed Tue 17 Mar 2026: Fri 13, Mon 16, Tue 17 = 3 working days.
+    let s = suspend(
+        &a,
+        "等待县自然资源局出具意见",
+        NaiveDate::from_ymd_opt(2026, 3, 12).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(s.state, AssignmentState::Suspended);
+    let (r, days) = resume(&s, NaiveDate::from_ymd_opt(2026, 3, 17).unwrap(), &cal).unwrap();
+    assert_eq!(days, 3);
+    assert_eq!(r.due_on, cal.add_working_days(a.due_on, 3));
+    assert_eq!(
+        (r.state, r.suspended_on),
+        (AssignmentState::Acknowledged, None)
+    );
+    assert!(matches!(
+        report_progress(&s, 10, "x"),
+        Err(DomainError::Illegal { .. })
+    ));
+}
+
+#[test]
+fn supervision_only_goes_up_and_a_closed_item_can_be_reopened_not_cancelled() {
+    let a = raise_supervision(&issued(), SupervisionLevel::Supervised).unwrap();
+    assert!(matches!(
+        raise_supervision(&a, SupervisionLevel::Urged),
+        Err(DomainError::Invalid { field: "level", .. })
+    ));
+    let closed = verify(&complete(&acknowledge(&issued()).unwrap(), "done").unwrap()).unwrap();
+    assert!(matches!(
+        cancel(&closed, "x"),
+        Err(DomainError::Illegal { .. })
+    ));
+    let today = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+    let cal = Calendar::official();
+    let limit = (Some(5), None);
+    let reopened = reopen(&closed, "回头看发现问题反弹", limit, today, &cal).unwrap();
+    assert_eq!(
+        (reopened.state, reopened.due_on),
+        (
+            AssignmentState::InProgress,
+            NaiveDate::from_ymd_opt(2026, 4, 9).unwrap()
+        ),
+        "five working days from 1 April, over 清明 (4–6 April)"
+    );
+    assert!(matches!(
+        new_time_limit(None, None, today, &cal),
+        Err(DomainError::Invalid {
+            field: "timeLimitDays",
+            ..
+        })
+    ));
+    assert!(matches!(
+        new_time_limit(None, today.pred_opt(), today, &cal),
+        Err(DomainError::Invalid { field: "dueOn", .. })
+    ));
+    assert!(matches!(
+        reopen(&closed, " ", limit, today, &cal),
+        Err(DomainError::Invalid {
+            field: "reason",
+            ..
+        })
+    ));
+    assert_eq!(
+        cancel(&issued(), "任务调整").unwrap().state,
+        AssignmentState::Cancelled
+    );
+}
+
+#[test]
+fn the_whole_happy_path_advances_the_version_each_step() {
+    let a = acknowledge(&issued()).unwrap();
+    assert_eq!((a.state, a.version), (AssignmentState::Acknowledged, 2));
+    let a = report_progress(&a, 40, "已完成摸排").unwrap();
+    assert_eq!(
+        (a.state, a.progress_percent, a.version),
+        (AssignmentState::InProgress, 40, 3)
+    );
+    let a = complete(&a, "机制已建立并运行").unwrap();
+    assert_eq!(
+        (a.state, a.progress_percent),
+        (AssignmentState::Completed, 100)
+    );
+    let a = verify(&a).unwrap();
+    assert_eq!((a.state, a.version), (AssignmentState::Closed, 5));
+}
+
+#[test]
+fn acknowledging_twice_is_an_illegal_transition() {
+    let a = acknowledge(&issued()).unwrap();
+    assert_eq!(
+        acknowledge(&a),
+        Err(DomainError::Illegal {
+            from: AssignmentState::Acknowledged,
+            action: "签收"
+        })
+    );
+}
+
+#[test]
+fn progress_cannot_be_reported_before_acknowledging() {
+    assert!(matches!(
+        report_progress(&issued(), 10, "x"),
+        Err(DomainError::Illegal { .. })
+    ));
+}
+
+#[test]
+fn progress_outside_0_to_100_names_the_percent_field() {
+    let a = acknowledge(&issued()).unwrap();
+    assert!(matches!(
+        report_progress(&a, 101, "x"),
+        Err(DomainError::Invalid {
+            field: "percent",
+            ..
+        })
+    ));
+    assert!(matches!(
+        report_progress(&a, 50, "  "),
+        Err(DomainError::Invalid { field: "text", .. })
+    ));
+}
+
+#[test]
+fn a_returned_item_goes_back_into_progress() {
+    let a = complete(&acknowledge(&issued()).unwrap(), "done").unwrap();
+    let r = return_to_lead_unit(&a, "佐证材料不全").unwrap();
+    assert_eq!(r.state, AssignmentState::Returned);
+    assert_eq!(
+        report_progress(&r, 90, "补充材料").unwrap().state,
+        AssignmentState::InProgress
+    );
+    assert!(matches!(
+        return_to_lead_unit(&a, ""),
+        Err(DomainError::Invalid {
+            field: "reason",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn time_limits_must_be_between_1_and_365_working_days() {
+    assert!(validate_issue("x", 0).is_err());
+    assert!(validate_issue("x", 366).is_err());
+    assert!(validate_issue("", 5).is_err());
+    assert!(validate_issue("x", 5).is_ok());
+}
+
+#[test]
+fn an_unfinished_item_past_its_due_day_is_overdue() {
+    let a = issued();
+    let after = DateTime::parse_from_rfc3339("2026-03-18T09:00:00+08:00").unwrap();
+    let on = DateTime::parse_from_rfc3339("2026-03-17T23:00:00+08:00").unwrap();
+    assert!(is_overdue(&a, after));
+    assert!(!is_overdue(&a, on));
+}

@@ -1,0 +1,93 @@
+//! m0003: the county's own calendar days and the ledger of deadline changes.
+
+use super::*;
+
+pub(super) struct CreateCalendar;
+
+impl MigrationName for CreateCalendar {
+    fn name(&self) -> &str {
+        "m0003_calendar"
+    }
+}
+
+#[derive(DeriveIden)]
+enum CalendarOverride {
+    Table,
+    Date,
+    Workday,
+    Name,
+    Reason,
+    SetBy,
+    SetAt,
+    Version,
+}
+
+#[derive(DeriveIden)]
+enum DeadlineChange {
+    Table,
+    Id,
+    AssignmentId,
+    FromDate,
+    ToDate,
+    Reason,
+    ChangedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateCalendar {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(CalendarOverride::Table)
+                .col(
+                    ColumnDef::new(CalendarOverride::Date)
+                        .date()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(
+                    ColumnDef::new(CalendarOverride::Workday)
+                        .boolean()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(CalendarOverride::Name).string())
+                .col(text(CalendarOverride::Reason))
+                .col(s(CalendarOverride::SetBy))
+                .col(ts(CalendarOverride::SetAt).not_null().to_owned())
+                .col(
+                    ColumnDef::new(CalendarOverride::Version)
+                        .big_integer()
+                        .not_null(),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(DeadlineChange::Table)
+                .col(id(DeadlineChange::Id))
+                .col(s(DeadlineChange::AssignmentId))
+                .col(ColumnDef::new(DeadlineChange::FromDate).date().not_null())
+                .col(ColumnDef::new(DeadlineChange::ToDate).date().not_null())
+                .col(text(DeadlineChange::Reason))
+                .col(ts(DeadlineChange::ChangedAt).not_null().to_owned())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_deadline_change_assignment")
+                .table(DeadlineChange::Table)
+                .col(DeadlineChange::AssignmentId)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(DeadlineChange::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(CalendarOverride::Table).to_owned())
+            .await
+    }
+}
