@@ -14,14 +14,20 @@
 //! (default `1,8,16,32`), `DUBAN_BENCH_PHASES` (default `pg,embedded`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "county/baselines.rs"]
+mod baselines;
 #[path = "county/floor.rs"]
 mod floor;
+#[path = "county/report.rs"]
+mod report;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Object, ObjectType, Schema};
+use report::*;
+
+use baselines::*;
+
 use duban_assignments::loadgen::{self, CountySpec};
 use duban_tests::scenarios::ISSUE;
 use duban_tests::TestApp;
-use duban_transport::{KafkaSettings, KafkaTransport, Record, Transport};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{json, Value};
 use std::cell::RefCell;
@@ -34,205 +40,6 @@ fn env_or<T: std::str::FromStr>(k: &str, d: T) -> T {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(d)
-}
-
-fn pct(v: &[f64], p: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    let mut v = v.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
-
-/// The report: rows of (section, measure, result, ratio, target).
-#[derive(Default)]
-struct Report {
-    rows: Vec<[String; 5]>,
-}
-
-impl Report {
-    fn add(&mut self, section: &str, measure: &str, result: String, ratio: String, target: &str) {
-        println!("{section:<10} {measure:<60} {result:>22} {ratio:>10} {target}");
-        self.rows
-            .push([section.into(), measure.into(), result, ratio, target.into()]);
-    }
-
-    fn markdown(&self) -> String {
-        let mut s =
-            String::from("| | measure | result | ratio | target |\n|---|---|---|---|---|\n");
-        // Grouped by section in the order sections first appear.
-        let mut sections: Vec<&str> = Vec::new();
-        for r in &self.rows {
-            if !sections.contains(&r[0].as_str()) {
-                sections.push(&r[0]);
-            }
-        }
-        let ordered = sections
-            .iter()
-            .flat_map(|sec| self.rows.iter().filter(move |r| r[0] == *sec));
-        for r in ordered {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} |",
-                r[0], r[1], r[2], r[3], r[4]
-            );
-        }
-        s
-    }
-}
-
-/// Runs `clients` loops of `op` for `secs` seconds; returns operations per second and the
-/// latencies in milliseconds. Each client gets its index and its own state.
-async fn saturate<S, F, Fut>(
-    clients: usize,
-    secs: f64,
-    init: impl Fn(usize) -> S,
-    op: F,
-) -> (f64, Vec<f64>)
-where
-    S: 'static,
-    F: Fn(Rc<RefCell<S>>) -> Fut + Clone + 'static,
-    Fut: std::future::Future<Output = bool> + 'static,
-{
-    let lat = Rc::new(RefCell::new(Vec::new()));
-    let done = Rc::new(RefCell::new(0usize));
-    let start = Instant::now();
-    let stop = start + Duration::from_secs_f64(secs);
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let (lat, done, op) = (lat.clone(), done.clone(), op.clone());
-        let state = Rc::new(RefCell::new(init(c)));
-        tasks.push(actix_web::rt::spawn(async move {
-            while Instant::now() < stop {
-                let t0 = Instant::now();
-                if op(state.clone()).await {
-                    lat.borrow_mut().push(t0.elapsed().as_secs_f64() * 1e3);
-                    *done.borrow_mut() += 1;
-                }
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let n = *done.borrow();
-    let v = lat.borrow().clone();
-    (n as f64 / start.elapsed().as_secs_f64(), v)
-}
-
-async fn pg_inserts(url: &str, clients: usize, secs: f64) -> (f64, Vec<f64>) {
-    let mut opts = sea_orm::ConnectOptions::new(url.to_string());
-    opts.max_connections(clients as u32)
-        .min_connections(clients as u32)
-        .sqlx_logging(false);
-    let db = sea_orm::Database::connect(opts).await.unwrap();
-    db.execute_unprepared("CREATE TABLE IF NOT EXISTS bench_insert (id bigserial primary key, payload text not null, at timestamptz not null default now())")
-        .await
-        .unwrap();
-    let r = saturate(
-        clients,
-        secs,
-        |_| db.clone(),
-        |db: Rc<RefCell<DatabaseConnection>>| async move {
-            let db = db.borrow().clone();
-            db.execute(Statement::from_sql_and_values(
-                sea_orm::DbBackend::Postgres,
-                "INSERT INTO bench_insert (payload) VALUES ($1)",
-                ["清理规范村级组织工作事项".into()],
-            ))
-            .await
-            .is_ok()
-        },
-    )
-    .await;
-    db.close().await.unwrap();
-    r
-}
-
-async fn broker_round_trip(brokers: &str, n: usize) -> Vec<f64> {
-    let t = KafkaTransport::new(KafkaSettings {
-        brokers: brokers.into(),
-        client_id: "duban-bench".into(),
-        namespace: format!("bench{}.", uuid::Uuid::now_v7().simple()),
-        partitions: 1,
-        replication: 1,
-        ..Default::default()
-    })
-    .unwrap();
-    let rec = |i: usize| Record {
-        key: format!("k{i}"),
-        payload: format!("{{\"n\":{i}}}").into_bytes(),
-        headers: Default::default(),
-    };
-    t.publish("rt", vec![rec(0)]).await.unwrap();
-    let mut sub = t.subscribe("bench", &["rt"]).await.unwrap();
-    sub.next().await.unwrap();
-    let mut v = Vec::new();
-    for i in 1..=n {
-        let t0 = Instant::now();
-        t.publish("rt", vec![rec(i)]).await.unwrap();
-        let d = sub.next().await.unwrap();
-        assert_eq!(d.record.key, format!("k{i}"));
-        v.push(t0.elapsed().as_secs_f64() * 1e3);
-    }
-    v
-}
-
-struct Q;
-
-#[Object]
-impl Q {
-    async fn ok(&self) -> bool {
-        true
-    }
-}
-
-async fn graphql<Qr: ObjectType + 'static, Mr: ObjectType + 'static>(
-    schema: actix_web::web::Data<Schema<Qr, Mr, EmptySubscription>>,
-    req: async_graphql_actix_web::GraphQLRequest,
-) -> async_graphql_actix_web::GraphQLResponse {
-    schema.execute(req.into_inner()).await.into()
-}
-
-/// Serves `schema` at `/graphql` on a free loopback port: its URL and the server's handle.
-fn serve_graphql<Qr: ObjectType + 'static, Mr: ObjectType + 'static>(
-    schema: Schema<Qr, Mr, EmptySubscription>,
-) -> (String, actix_web::dev::ServerHandle) {
-    let server = actix_web::HttpServer::new(move || {
-        actix_web::App::new()
-            .app_data(actix_web::web::Data::new(schema.clone()))
-            .route("/graphql", actix_web::web::post().to(graphql::<Qr, Mr>))
-    })
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let url = format!("http://{}/graphql", server.addrs()[0]);
-    let server = server.run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    (url, handle)
-}
-
-async fn empty_graphql(clients: usize, secs: f64) -> (f64, Vec<f64>) {
-    let (url, handle) = serve_graphql(Schema::new(Q, EmptyMutation, EmptySubscription));
-    let r = saturate(
-        clients,
-        secs,
-        |_| awc::Client::default(),
-        move |c: Rc<RefCell<awc::Client>>| {
-            let url = url.clone();
-            async move {
-                let c = c.borrow().clone();
-                match c.post(&url).send_json(&json!({"query": "{ ok }"})).await {
-                    Ok(mut r) => r.body().await.is_ok(),
-                    Err(_) => false,
-                }
-            }
-        },
-    )
-    .await;
-    handle.stop(true).await;
-    r
 }
 
 async fn gql(
@@ -457,14 +264,6 @@ async fn select_one(db: &DatabaseConnection, n: usize) -> Vec<f64> {
     v
 }
 
-fn f1(x: f64) -> String {
-    format!("{x:.1}")
-}
-
-fn f2(x: f64) -> String {
-    format!("{x:.2}")
-}
-
 /// The ledger query at each size and the scheduler tick at the largest, on `app`.
 async fn county(app: &TestApp, report: &mut Report, section: &str, max_items: usize) {
     let db = app.databases.assignments.clone();
@@ -549,28 +348,6 @@ async fn county(app: &TestApp, report: &mut Report, section: &str, max_items: us
     );
 }
 
-fn vm_hwm(pid: &str) -> Option<u64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    s.lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-fn peak_rss_of(pattern: &str) -> Option<u64> {
-    let out = std::process::Command::new("pgrep")
-        .arg("-f")
-        .arg(pattern)
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(vm_hwm)
-        .max()
-}
-
 /// CPU seconds used so far by the processes matching `pattern` (`self` for this one).
 fn cpu_secs(pattern: &str) -> f64 {
     let pids: Vec<String> = if pattern == "self" {
@@ -620,38 +397,6 @@ fn cpu_now() -> [f64; 3] {
         cpu_secs("postgres"),
         cpu_secs("kafka.Kafka"),
     ]
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpu
-        .lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split(':').nth(1))
-        .unwrap_or("?")
-        .trim()
-        .to_string();
-    let cores = cpu.lines().filter(|l| l.starts_with("processor")).count();
-    let mem = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let total: u64 = mem
-        .lines()
-        .find(|l| l.starts_with("MemTotal"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    format!(
-        "{model}, {cores} cores, {:.1} GiB RAM; one run, release build",
-        total as f64 / 1048576.0
-    )
-}
-
-/// `r` as a share of the `versus` baseline `base` and, when measured, of the floor.
-fn shares(r: f64, base: f64, versus: &str, floor: Option<&f64>) -> String {
-    let mut s = format!("{} of {versus}", f2(r / base));
-    if let Some(f) = floor {
-        let _ = write!(s, ", {} of the floor", f2(r / f));
-    }
-    s
 }
 
 /// What one deployment is measured against and how.
