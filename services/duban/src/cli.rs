@@ -310,7 +310,7 @@ async fn audit(config: &Config, clock: SharedClock, command: AuditCommand) -> an
         return Ok(());
     }
     let [.., db] = run::migrated_databases(config).await?;
-    let svc = run::open_audit(config, db, &clock).await?;
+    let svc = crate::wiring::open_audit(config, db, &clock).await?;
     match command {
         AuditCommand::Export {
             scope,

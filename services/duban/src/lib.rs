@@ -7,6 +7,7 @@ pub mod metrics;
 mod run;
 pub mod single;
 pub mod telemetry;
+mod wiring;
 
 pub use run::{open_databases, start, Databases, Running};
 

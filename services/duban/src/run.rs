@@ -3,24 +3,20 @@
 
 use anyhow::Context as _;
 use duban_assignments::AssignmentsService;
-use duban_audit::AuditService;
 use duban_auth::TokenKeys;
 use duban_clock::SharedClock;
 use duban_config::Config;
 use duban_config::TransportKind;
-use duban_evaluation::EvaluationService;
 use duban_gateway::{Gateway, Services};
-use duban_notifications::NotificationsService;
 use duban_outbox::entity::{inbox, outbox};
-use duban_outbox::{Consumer, EventBus, Relay};
-use duban_schema::topics;
+use duban_outbox::Relay;
 use duban_transport::{InProcessTransport, KafkaSettings, KafkaTransport, Transport};
 use sea_orm::DatabaseConnection;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// A started all-in-one duban.
@@ -210,107 +206,6 @@ pub(crate) fn gateway_limits(config: &Config) -> duban_gateway::limits::Limits {
     }
 }
 
-/// Opens the audit log with the configured suite and key.
-pub async fn open_audit(
-    config: &Config,
-    db: DatabaseConnection,
-    clock: &SharedClock,
-) -> anyhow::Result<AuditService> {
-    let suite = duban_audit::checkpoint::Suite::parse(&config.audit_suite)
-        .context("unknown audit suite")?;
-    if config.audit_signing_key.is_none() {
-        tracing::warn!("demo: using the development audit signing key");
-    }
-    Ok(AuditService::open(
-        db,
-        duban_audit::AuditSettings {
-            suite,
-            origin: config.audit_origin(),
-            seed: config.audit_seed(),
-        },
-        clock.clone(),
-    )
-    .await?)
-}
-
-/// Runs a relay until `stop`.
-pub(crate) fn spawn_relay(r: Relay, stop: watch::Receiver<bool>) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        if let Err(e) = r.run(stop).await {
-            tracing::error!(error = %e, "relay stopped");
-        }
-    })
-}
-
-/// The consumer of one service's group.
-pub(crate) fn consumer(
-    group: &str,
-    topics: &[&'static str],
-    db: DatabaseConnection,
-    transport: &Arc<dyn Transport>,
-    handler: Arc<dyn duban_outbox::Handler>,
-    clock: &SharedClock,
-) -> Consumer {
-    Consumer {
-        group: group.into(),
-        topics: topics.to_vec(),
-        db,
-        transport: transport.clone(),
-        handler,
-        clock: clock.clone(),
-        on_handled: None,
-    }
-}
-
-/// Fires due reminders, issues recurring duties and announces campaign phases now and
-/// every 30 seconds until `stop`.
-pub(crate) fn spawn_deadlines(
-    assignments: AssignmentsService,
-    mut stop: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            match assignments.deadline_tick().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(fired = n, "deadline reminders"),
-                Err(e) => tracing::warn!(error = %e, "deadline tick failed"),
-            }
-            match assignments.duty_tick().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(issued = n, "recurring duties issued"),
-                Err(e) => tracing::warn!(error = %e, "recurring duty tick failed"),
-            }
-            match assignments.campaign_tick().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(announced = n, "campaign phases announced"),
-                Err(e) => tracing::warn!(error = %e, "campaign tick failed"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
-                _ = stop.changed() => return,
-            }
-        }
-    })
-}
-
-/// Reassesses colors every minute until `stop`.
-pub(crate) fn spawn_reassess(
-    evaluation: EvaluationService,
-    mut stop: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
-                _ = stop.changed() => return,
-            }
-            if let Err(e) = evaluation.reassess().await {
-                tracing::warn!(error = %e, "color reassessment failed");
-            }
-        }
-    })
-}
-
 /// Starts every service in this process and serves the gateway on `config.listen`.
 pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Running> {
     config.check_secrets(false)?;
@@ -322,105 +217,21 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         audit: au_db.clone(),
     };
     let shared = make_transport(config)?;
-    let bus = || EventBus {
-        transport: shared.clone(),
-        wake: Arc::new(Notify::new()),
-    };
-    let (a_bus, e_bus, n_bus) = (bus(), bus(), bus());
-    let assignments =
-        AssignmentsService::new(a_db.clone(), a_bus.clone(), clock.clone(), &config.tenant)
-            .with_extension_cap(config.extension_cap_days)
-            .with_due_soon_days(config.due_soon_working_days);
-    assignments.load_calendar().await?;
-    let evaluation = EvaluationService::new(
-        e_db.clone(),
-        e_bus.clone(),
-        clock.clone(),
-        &config.tenant,
-        config.yellow_days_before_due,
-    );
-    evaluation.load_calendar().await?;
-    let notifications =
-        NotificationsService::new(n_db.clone(), n_bus.clone(), clock.clone(), &config.tenant);
-    let audit = open_audit(config, au_db.clone(), &clock).await?;
-
     let (stop, stop_rx) = watch::channel(false);
-    let mut workers = Vec::new();
-    let relays = vec![
-        Relay::new(
-            duban_assignments::SERVICE,
-            a_db,
-            shared.clone(),
-            a_bus.wake,
-            clock.clone(),
-        ),
-        Relay::new(
-            duban_evaluation::SERVICE,
-            e_db.clone(),
-            shared.clone(),
-            e_bus.wake,
-            clock.clone(),
-        ),
-        Relay::new(
-            duban_notifications::SERVICE,
-            n_db.clone(),
-            shared.clone(),
-            n_bus.wake,
-            clock.clone(),
-        ),
-    ];
-    for r in &relays {
-        workers.push(spawn_relay(r.clone(), stop_rx.clone()));
-    }
     let metrics = crate::metrics::Metrics::new();
-    for mut c in [
-        consumer(
-            duban_evaluation::SERVICE,
-            &[topics::ASSIGNMENTS],
-            e_db,
-            &shared,
-            Arc::new(evaluation.clone()),
-            &clock,
-        ),
-        consumer(
-            duban_notifications::SERVICE,
-            &[topics::ASSIGNMENTS],
-            n_db,
-            &shared,
-            Arc::new(notifications.clone()),
-            &clock,
-        ),
-        consumer(
-            duban_audit::SERVICE,
-            &topics::ALL,
-            au_db,
-            &shared,
-            Arc::new(audit.clone()),
-            &clock,
-        ),
-    ] {
-        c.on_handled = Some(metrics.consumer_hook(&c.group));
-        workers.push(tokio::spawn(c.run(stop_rx.clone())));
-    }
-    let sampler = metrics.sample_relays(relays.clone());
-    let lag_sampler = metrics.sample_lag(
-        shared.clone(),
-        vec![
-            (duban_evaluation::SERVICE.into(), vec![topics::ASSIGNMENTS]),
-            (
-                duban_notifications::SERVICE.into(),
-                vec![topics::ASSIGNMENTS],
-            ),
-            (duban_audit::SERVICE.into(), topics::ALL.to_vec()),
-        ],
-    );
-    workers.push(spawn_reassess(evaluation.clone(), stop_rx.clone()));
-    workers.push(spawn_deadlines(assignments.clone(), stop_rx.clone()));
-    workers.push(tokio::spawn(audit.clone().run_integrator(stop_rx.clone())));
-
-    if config.loads_demo_data() && duban_assignments::demo::load(&assignments).await? {
-        tracing::info!("demo data loaded");
-    }
+    let mut w = crate::wiring::Workers::default();
+    let wired = crate::wiring::assignments(config, a_db, &shared, &clock, &stop_rx).await?;
+    let assignments = wired.start(&metrics, &stop_rx, &mut w);
+    let wired = crate::wiring::evaluation(config, e_db, &shared, &clock, &stop_rx).await?;
+    let evaluation = wired.start(&metrics, &stop_rx, &mut w);
+    let wired = crate::wiring::notifications(config, n_db, &shared, &clock).await?;
+    let notifications = wired.start(&metrics, &stop_rx, &mut w);
+    let wired = crate::wiring::audit(config, au_db, &shared, &clock, &stop_rx).await?;
+    let audit = wired.start(&metrics, &stop_rx, &mut w);
+    let sampler = metrics.sample_relays(w.relays.clone());
+    let lag_sampler = metrics.sample_lag(shared.clone(), w.groups);
+    crate::wiring::load_demo(config, &assignments).await?;
+    let (workers, relays) = (w.tasks, w.relays);
 
     let services = Services {
         assignments: Arc::new(duban_assignments::Keyed(assignments.clone())),

@@ -4,26 +4,21 @@
 //! GraphQL and reaches the others over their internal HTTP APIs.
 
 use crate::metrics::{Metrics, ServiceLabel};
-use crate::run::{consumer, make_transport, spawn_reassess, spawn_relay};
+use crate::run::make_transport;
 use actix_web::dev::Service as _;
 use actix_web::{web, HttpResponse};
 use anyhow::Context as _;
 use clap::ValueEnum;
-use duban_assignments::AssignmentsService;
 use duban_auth::TokenKeys;
 use duban_clock::SharedClock;
 use duban_config::{Config, TransportKind};
-use duban_evaluation::EvaluationService;
 use duban_gateway::{Gateway, Services};
-use duban_notifications::NotificationsService;
-use duban_outbox::{EventBus, Relay};
 use duban_rpc::http::{self as api_http, HttpClient};
-use duban_schema::topics;
 use duban_transport::Transport;
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// One service of duban.
@@ -81,6 +76,17 @@ struct Readiness {
     /// For the gateway: each service's name and URL, whose own `/readyz` it relays.
     peers: Vec<(&'static str, String)>,
     http: reqwest::Client,
+}
+
+impl Readiness {
+    fn of_service(db: DatabaseConnection, transport: Arc<dyn Transport>) -> Self {
+        Readiness {
+            db: Some(db),
+            transport: Some(transport),
+            peers: Vec::new(),
+            http: reqwest::Client::new(),
+        }
+    }
 }
 
 /// A service's own readiness as the gateway sees it: failing (with why) or its degraded
@@ -193,11 +199,8 @@ pub async fn start_service(
     );
     let metrics = Metrics::new();
     let (stop, stop_rx) = watch::channel(false);
-    let mut workers = Vec::new();
-    let mut relays: Vec<Relay> = Vec::new();
+    let mut w = crate::wiring::Workers::default();
     let label = format!("{name:?}").to_lowercase();
-
-    let mut lag_groups: Vec<(String, Vec<&'static str>)> = Vec::new();
     let mut lag_transport: Option<Arc<dyn Transport>> = None;
     let needs_kafka = !matches!(name, ServiceName::Gateway);
     if needs_kafka && config.transport_kind() != TransportKind::Kafka {
@@ -247,159 +250,50 @@ pub async fn start_service(
         ServiceName::Assignments => {
             let transport = make_transport(config)?;
             let db = open(config, "assignments").await?;
-            let bus = EventBus {
-                transport: transport.clone(),
-                wake: Arc::new(Notify::new()),
-            };
-            let svc =
-                AssignmentsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant)
-                    .with_extension_cap(config.extension_cap_days)
-                    .with_due_soon_days(config.due_soon_working_days);
-            svc.load_calendar().await?;
-            workers.push(crate::run::spawn_deadlines(svc.clone(), stop_rx.clone()));
-            relays.push(Relay::new(
-                "assignments",
-                db.clone(),
-                transport.clone(),
-                bus.wake,
-                clock.clone(),
-            ));
-            if config.loads_demo_data() && duban_assignments::demo::load(&svc).await? {
-                tracing::info!("demo data loaded");
-            }
-            let readiness = Readiness {
-                db: Some(db),
-                transport: Some(transport),
-                peers: Vec::new(),
-                http: reqwest::Client::new(),
-            };
-            (
-                Arc::new(api_http::assignments_routes(
-                    Arc::new(duban_assignments::Keyed(svc)),
-                    key.clone(),
-                )),
-                readiness,
-            )
+            let wired =
+                crate::wiring::assignments(config, db.clone(), &transport, &clock, &stop_rx)
+                    .await?;
+            let svc = wired.start(&metrics, &stop_rx, &mut w);
+            crate::wiring::load_demo(config, &svc).await?;
+            let api = Arc::new(duban_assignments::Keyed(svc));
+            let routes = api_http::assignments_routes(api, key.clone());
+            (Arc::new(routes), Readiness::of_service(db, transport))
         }
         ServiceName::Evaluation => {
             let transport = make_transport(config)?;
             let db = open(config, "evaluation").await?;
-            let bus = EventBus {
-                transport: transport.clone(),
-                wake: Arc::new(Notify::new()),
-            };
-            let svc = EvaluationService::new(
-                db.clone(),
-                bus.clone(),
-                clock.clone(),
-                &config.tenant,
-                config.yellow_days_before_due,
-            );
-            svc.load_calendar().await?;
-            relays.push(Relay::new(
-                "evaluation",
-                db.clone(),
-                transport.clone(),
-                bus.wake,
-                clock.clone(),
-            ));
-            let mut c = consumer(
-                "evaluation",
-                &[topics::ASSIGNMENTS],
-                db.clone(),
-                &transport,
-                Arc::new(svc.clone()),
-                &clock,
-            );
-            c.on_handled = Some(metrics.consumer_hook("evaluation"));
-            lag_groups.push(("evaluation".to_string(), [topics::ASSIGNMENTS].to_vec()));
+            let wired =
+                crate::wiring::evaluation(config, db.clone(), &transport, &clock, &stop_rx).await?;
+            let svc = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
             lag_transport = Some(transport.clone());
-            workers.push(tokio::spawn(c.run(stop_rx.clone())));
-            workers.push(spawn_reassess(svc.clone(), stop_rx.clone()));
-            let readiness = Readiness {
-                db: Some(db),
-                transport: Some(transport),
-                peers: Vec::new(),
-                http: reqwest::Client::new(),
-            };
-            (
-                Arc::new(api_http::evaluation_routes(Arc::new(svc), key.clone())),
-                readiness,
-            )
+            let routes = api_http::evaluation_routes(svc, key.clone());
+            (Arc::new(routes), Readiness::of_service(db, transport))
         }
         ServiceName::Notifications => {
             let transport = make_transport(config)?;
             let db = open(config, "notifications").await?;
-            let bus = EventBus {
-                transport: transport.clone(),
-                wake: Arc::new(Notify::new()),
-            };
-            let svc =
-                NotificationsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant);
-            relays.push(Relay::new(
-                "notifications",
-                db.clone(),
-                transport.clone(),
-                bus.wake,
-                clock.clone(),
-            ));
-            let mut c = consumer(
-                "notifications",
-                &[topics::ASSIGNMENTS],
-                db.clone(),
-                &transport,
-                Arc::new(svc.clone()),
-                &clock,
-            );
-            c.on_handled = Some(metrics.consumer_hook("notifications"));
-            lag_groups.push(("notifications".to_string(), [topics::ASSIGNMENTS].to_vec()));
+            let wired =
+                crate::wiring::notifications(config, db.clone(), &transport, &clock).await?;
+            let svc = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
             lag_transport = Some(transport.clone());
-            workers.push(tokio::spawn(c.run(stop_rx.clone())));
-            let readiness = Readiness {
-                db: Some(db),
-                transport: Some(transport),
-                peers: Vec::new(),
-                http: reqwest::Client::new(),
-            };
-            (
-                Arc::new(api_http::notifications_routes(Arc::new(svc), key.clone())),
-                readiness,
-            )
+            let routes = api_http::notifications_routes(svc, key.clone());
+            (Arc::new(routes), Readiness::of_service(db, transport))
         }
         ServiceName::Audit => {
             let transport = make_transport(config)?;
             let db = open(config, "audit").await?;
-            let svc = crate::run::open_audit(config, db.clone(), &clock).await?;
-            workers.push(tokio::spawn(svc.clone().run_integrator(stop_rx.clone())));
-            let mut c = consumer(
-                "audit",
-                &topics::ALL,
-                db.clone(),
-                &transport,
-                Arc::new(svc.clone()),
-                &clock,
-            );
-            c.on_handled = Some(metrics.consumer_hook("audit"));
-            lag_groups.push(("audit".to_string(), topics::ALL.to_vec()));
+            let wired =
+                crate::wiring::audit(config, db.clone(), &transport, &clock, &stop_rx).await?;
+            let svc = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
             lag_transport = Some(transport.clone());
-            workers.push(tokio::spawn(c.run(stop_rx.clone())));
-            let readiness = Readiness {
-                db: Some(db),
-                transport: Some(transport),
-                peers: Vec::new(),
-                http: reqwest::Client::new(),
-            };
-            (
-                Arc::new(api_http::audit_routes(Arc::new(svc), key.clone())),
-                readiness,
-            )
+            let routes = api_http::audit_routes(svc, key.clone());
+            (Arc::new(routes), Readiness::of_service(db, transport))
         }
     };
-    for r in &relays {
-        workers.push(spawn_relay(r.clone(), stop_rx.clone()));
-    }
+    let relays = w.relays;
+    let workers = w.tasks;
     let sampler = (!relays.is_empty()).then(|| metrics.sample_relays(relays));
-    let lag_sampler = lag_transport.map(|t| metrics.sample_lag(t, lag_groups));
+    let lag_sampler = lag_transport.map(|t| metrics.sample_lag(t, w.groups));
 
     let listener = std::net::TcpListener::bind(&config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -1,0 +1,295 @@
+//! One wiring per service: what it is built from, the topics it reads, and what runs beside
+//! it (its outbox relay, its consumer, its periodic jobs). The all-in-one process and a
+//! service running alone both build every service here.
+
+use crate::metrics::Metrics;
+use anyhow::Context as _;
+use duban_assignments::AssignmentsService;
+use duban_audit::AuditService;
+use duban_clock::SharedClock;
+use duban_config::Config;
+use duban_evaluation::EvaluationService;
+use duban_notifications::NotificationsService;
+use duban_outbox::{Consumer, EventBus, Relay};
+use duban_schema::topics;
+use duban_transport::Transport;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+/// The topics evaluation reads.
+pub const EVALUATION_READS: &[&str] = &[topics::ASSIGNMENTS];
+/// The topics notifications reads.
+pub const NOTIFICATIONS_READS: &[&str] = &[topics::ASSIGNMENTS];
+/// The topics audit reads: every one.
+pub const AUDIT_READS: &[&str] = &topics::ALL;
+
+/// A service built on its database and the transport, with what must run beside it.
+pub struct Wired<S> {
+    /// The service, as its API and the consumer's handler.
+    pub service: S,
+    /// Its outbox relay, when it publishes events.
+    pub relay: Option<Relay>,
+    /// Its consumer, when it reads events.
+    pub consumer: Option<Consumer>,
+    /// Its periodic jobs, already running.
+    pub jobs: Vec<JoinHandle<()>>,
+}
+
+/// What the started relays, consumers and jobs of a process are, for its shutdown and
+/// its metrics.
+#[derive(Default)]
+pub struct Workers {
+    /// Every task to wait for on shutdown.
+    pub tasks: Vec<JoinHandle<()>>,
+    /// The relays, for the backlog metrics and the final drain.
+    pub relays: Vec<Relay>,
+    /// Each consumer group and its topics, for the lag metric.
+    pub groups: Vec<(String, Vec<&'static str>)>,
+}
+
+impl<S> Wired<S> {
+    /// Starts the relay and the consumer (counted in `metrics`); hands back the service.
+    pub fn start(self, metrics: &Metrics, stop: &watch::Receiver<bool>, w: &mut Workers) -> S {
+        if let Some(r) = self.relay {
+            w.tasks.push(spawn_relay(r.clone(), stop.clone()));
+            w.relays.push(r);
+        }
+        if let Some(mut c) = self.consumer {
+            c.on_handled = Some(metrics.consumer_hook(&c.group));
+            w.groups.push((c.group.clone(), c.topics.clone()));
+            w.tasks.push(tokio::spawn(c.run(stop.clone())));
+        }
+        w.tasks.extend(self.jobs);
+        self.service
+    }
+}
+
+fn bus(transport: &Arc<dyn Transport>) -> EventBus {
+    EventBus {
+        transport: transport.clone(),
+        wake: Arc::new(Notify::new()),
+    }
+}
+
+/// Assignments: the directory, campaigns, items and problems; publishes, reads nothing;
+/// fires reminders and recurring duties.
+pub async fn assignments(
+    config: &Config,
+    db: DatabaseConnection,
+    transport: &Arc<dyn Transport>,
+    clock: &SharedClock,
+    stop: &watch::Receiver<bool>,
+) -> anyhow::Result<Wired<AssignmentsService>> {
+    let bus = bus(transport);
+    let svc = AssignmentsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant)
+        .with_extension_cap(config.extension_cap_days)
+        .with_due_soon_days(config.due_soon_working_days);
+    svc.load_calendar().await?;
+    let jobs = vec![spawn_deadlines(svc.clone(), stop.clone())];
+    let relay = Relay::new(
+        duban_assignments::SERVICE,
+        db,
+        transport.clone(),
+        bus.wake,
+        clock.clone(),
+    );
+    Ok(Wired {
+        jobs,
+        service: svc,
+        relay: Some(relay),
+        consumer: None,
+    })
+}
+
+/// Loads the demo county when asked, once everything that reads its events is running.
+pub async fn load_demo(config: &Config, assignments: &AssignmentsService) -> anyhow::Result<()> {
+    if config.loads_demo_data() && duban_assignments::demo::load(assignments).await? {
+        tracing::info!("demo data loaded");
+    }
+    Ok(())
+}
+
+/// Evaluation: colors and cards; reads assignments, publishes its own, reassesses colors.
+pub async fn evaluation(
+    config: &Config,
+    db: DatabaseConnection,
+    transport: &Arc<dyn Transport>,
+    clock: &SharedClock,
+    stop: &watch::Receiver<bool>,
+) -> anyhow::Result<Wired<EvaluationService>> {
+    let bus = bus(transport);
+    let svc = EvaluationService::new(
+        db.clone(),
+        bus.clone(),
+        clock.clone(),
+        &config.tenant,
+        config.yellow_days_before_due,
+    );
+    svc.load_calendar().await?;
+    let name = duban_evaluation::SERVICE;
+    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone());
+    let handler = Arc::new(svc.clone());
+    Ok(Wired {
+        consumer: Some(consumer(
+            name,
+            EVALUATION_READS,
+            db,
+            transport,
+            handler,
+            clock,
+        )),
+        jobs: vec![spawn_reassess(svc.clone(), stop.clone())],
+        service: svc,
+        relay: Some(relay),
+    })
+}
+
+/// Notifications: inboxes; reads assignments, publishes its own.
+pub async fn notifications(
+    config: &Config,
+    db: DatabaseConnection,
+    transport: &Arc<dyn Transport>,
+    clock: &SharedClock,
+) -> anyhow::Result<Wired<NotificationsService>> {
+    let bus = bus(transport);
+    let svc = NotificationsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant);
+    let name = duban_notifications::SERVICE;
+    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone());
+    let handler = Arc::new(svc.clone());
+    Ok(Wired {
+        consumer: Some(consumer(
+            name,
+            NOTIFICATIONS_READS,
+            db,
+            transport,
+            handler,
+            clock,
+        )),
+        jobs: Vec::new(),
+        service: svc,
+        relay: Some(relay),
+    })
+}
+
+/// Audit: the tamper-evident log; reads every topic, publishes nothing, signs checkpoints.
+pub async fn audit(
+    config: &Config,
+    db: DatabaseConnection,
+    transport: &Arc<dyn Transport>,
+    clock: &SharedClock,
+    stop: &watch::Receiver<bool>,
+) -> anyhow::Result<Wired<AuditService>> {
+    let svc = open_audit(config, db.clone(), clock).await?;
+    let handler = Arc::new(svc.clone());
+    let name = duban_audit::SERVICE;
+    Ok(Wired {
+        consumer: Some(consumer(name, AUDIT_READS, db, transport, handler, clock)),
+        jobs: vec![tokio::spawn(svc.clone().run_integrator(stop.clone()))],
+        service: svc,
+        relay: None,
+    })
+}
+
+/// Opens the audit log with the configured suite and key.
+pub async fn open_audit(
+    config: &Config,
+    db: DatabaseConnection,
+    clock: &SharedClock,
+) -> anyhow::Result<AuditService> {
+    let suite = duban_audit::checkpoint::Suite::parse(&config.audit_suite)
+        .context("unknown audit suite")?;
+    if config.audit_signing_key.is_none() {
+        tracing::warn!("demo: using the development audit signing key");
+    }
+    Ok(AuditService::open(
+        db,
+        duban_audit::AuditSettings {
+            suite,
+            origin: config.audit_origin(),
+            seed: config.audit_seed(),
+        },
+        clock.clone(),
+    )
+    .await?)
+}
+
+/// Runs a relay until `stop`.
+pub(crate) fn spawn_relay(r: Relay, stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        if let Err(e) = r.run(stop).await {
+            tracing::error!(error = %e, "relay stopped");
+        }
+    })
+}
+
+/// The consumer of one service's group.
+pub(crate) fn consumer(
+    group: &str,
+    topics: &[&'static str],
+    db: DatabaseConnection,
+    transport: &Arc<dyn Transport>,
+    handler: Arc<dyn duban_outbox::Handler>,
+    clock: &SharedClock,
+) -> Consumer {
+    Consumer {
+        group: group.into(),
+        topics: topics.to_vec(),
+        db,
+        transport: transport.clone(),
+        handler,
+        clock: clock.clone(),
+        on_handled: None,
+    }
+}
+
+/// Fires due reminders, issues recurring duties and announces campaign phases now and
+/// every 30 seconds until `stop`.
+pub(crate) fn spawn_deadlines(
+    assignments: AssignmentsService,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match assignments.deadline_tick().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(fired = n, "deadline reminders"),
+                Err(e) => tracing::warn!(error = %e, "deadline tick failed"),
+            }
+            match assignments.duty_tick().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(issued = n, "recurring duties issued"),
+                Err(e) => tracing::warn!(error = %e, "recurring duty tick failed"),
+            }
+            match assignments.campaign_tick().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(announced = n, "campaign phases announced"),
+                Err(e) => tracing::warn!(error = %e, "campaign tick failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    })
+}
+
+/// Reassesses colors every minute until `stop`.
+pub(crate) fn spawn_reassess(
+    evaluation: EvaluationService,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+                _ = stop.changed() => return,
+            }
+            if let Err(e) = evaluation.reassess().await {
+                tracing::warn!(error = %e, "color reassessment failed");
+            }
+        }
+    })
+}
