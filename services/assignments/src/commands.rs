@@ -7,9 +7,7 @@ use crate::entity::{
     assignment, campaign, deadline_change, deadline_schedule, org_unit, problem, progress_report,
     transfer,
 };
-use crate::rows::{
-    bare_view, check_input_date, domain_err, internal, snapshot, source_str, to_json_list,
-};
+use crate::rows::{bare_view, domain_err, internal, snapshot, source_str, to_json_list};
 use crate::scheduler::{ack_reminder, ACK_OVERDUE, DUE_SOON, OVERDUE};
 use crate::service::AssignmentsService;
 use crate::units::{pick_responsible, unit_with_people};
@@ -65,26 +63,11 @@ impl AssignmentsService {
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         let today = now.date_naive();
-        let (time_limit_days, due_on) = match (input.time_limit_days, input.due_on) {
-            (Some(days), None) => {
-                rules::validate_issue(&input.title, days).map_err(domain_err)?;
-                (Some(days), cal.add_working_days(today, days as u32))
-            }
-            (None, Some(due)) => {
-                rules::validate_issue(&input.title, 1).map_err(domain_err)?;
-                if due < today {
-                    return Err(ApiError::validation("dueOn", "办结时限不能早于今天"));
-                }
-                check_input_date("dueOn", due, today)?;
-                (None, due)
-            }
-            _ => {
-                return Err(ApiError::validation(
-                    "timeLimitDays",
-                    "请填写办理时限：工作日数（timeLimitDays）或截止日期（dueOn）二选一",
-                ))
-            }
-        };
+        rules::validate_issue(&input.title, input.time_limit_days.unwrap_or(1))
+            .map_err(domain_err)?;
+        let (time_limit_days, due_on) =
+            rules::time_limit("办结时限", input.time_limit_days, input.due_on, today, &cal)
+                .map_err(domain_err)?;
         let ack_days = input.ack_time_limit_days.unwrap_or(match input.urgency {
             Urgency::VeryUrgent => 0,
             _ => 1,

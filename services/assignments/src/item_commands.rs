@@ -5,7 +5,7 @@ use crate::access::{in_scope, Party};
 use crate::commands::Extra;
 use crate::domain::{assignment as rules, assignment::DomainError};
 use crate::entity::{assignment, person, transfer};
-use crate::rows::{check_input_date, internal};
+use crate::rows::internal;
 use crate::scheduler::deadline_line;
 use crate::service::AssignmentsService;
 use crate::units::{pick_responsible, unit_with_people};
@@ -84,15 +84,6 @@ impl AssignmentsService {
             }
             None => None,
         };
-        if let AssignmentCommand::Reopen {
-            due_on: Some(d), ..
-        }
-        | AssignmentCommand::Reassign {
-            due_on: Some(d), ..
-        } = &command
-        {
-            check_input_date("dueOn", *d, self.clock.today())?;
-        }
         let decider = actor.person_id.clone();
         let cap = self.extension_cap;
         self.transition(actor, id, expected_version, party, move |a, m, now| {

@@ -141,28 +141,14 @@ impl AssignmentsService {
         }
         let now = self.clock.now();
         let today = now.date_naive();
-        let due_on = match (input.time_limit_days, input.due_on) {
-            (Some(days), None) if (1..=365).contains(&days) => {
-                self.calendar_now().add_working_days(today, days as u32)
-            }
-            (Some(_), None) => {
-                return Err(ApiError::validation(
-                    "timeLimitDays",
-                    "整改时限须为1至365个工作日",
-                ))
-            }
-            (None, Some(due)) if due >= today => {
-                crate::rows::check_input_date("dueOn", due, today)?;
-                due
-            }
-            (None, Some(_)) => return Err(ApiError::validation("dueOn", "整改时限不能早于今天")),
-            _ => {
-                return Err(ApiError::validation(
-                    "timeLimitDays",
-                    "请填写整改时限：工作日数（timeLimitDays）或截止日期（dueOn）二选一",
-                ))
-            }
-        };
+        let (_, due_on) = crate::domain::assignment::time_limit(
+            "整改时限",
+            input.time_limit_days,
+            input.due_on,
+            today,
+            &self.calendar_now(),
+        )
+        .map_err(crate::rows::domain_err)?;
         let snap = ProblemSnapshot {
             id: duban_outbox::new_event_id(now).to_string(),
             campaign_id: input.campaign_id.clone(),
@@ -422,9 +408,6 @@ impl AssignmentsService {
                 due_on,
             } => {
                 let today = self.clock.today();
-                if let Some(d) = due_on {
-                    crate::rows::check_input_date("dueOn", d, today)?;
-                }
                 // The state is checked first: a problem not closed is an illegal transition,
                 // whatever time limit came with it.
                 rules::reopen(&current, &reason, current.due_on).map_err(problem_err)?;

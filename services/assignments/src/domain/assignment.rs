@@ -201,22 +201,44 @@ pub fn new_time_limit(
     today: NaiveDate,
     cal: &Calendar,
 ) -> Result<(Option<i32>, NaiveDate), DomainError> {
+    time_limit("新的时限", days, date, today, cal)
+}
+
+/// 时限, the one rule every item and problem is held to: `days` working days from `today`
+/// (1 to 365), or a last day from today on within the input range, one of the two;
+/// `what` names it in the messages (办结时限, 整改时限, 新的时限).
+pub fn time_limit(
+    what: &str,
+    days: Option<i32>,
+    date: Option<NaiveDate>,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> Result<(Option<i32>, NaiveDate), DomainError> {
     match (days, date) {
         (Some(n), None) if (1..=365).contains(&n) => {
             Ok((Some(n), cal.add_working_days(today, n as u32)))
         }
         (Some(_), None) => Err(DomainError::Invalid {
             field: "timeLimitDays",
-            message: "时限须为1至365个工作日".into(),
+            message: format!("{what}须为1至365个工作日"),
         }),
-        (None, Some(d)) if d >= today => Ok((None, d)),
-        (None, Some(_)) => Err(DomainError::Invalid {
+        (None, Some(d)) if d < today => Err(DomainError::Invalid {
             field: "dueOn",
-            message: "新的时限不能早于今天".into(),
+            message: format!("{what}不能早于今天"),
         }),
+        (None, Some(d)) if !duban_clock::workdays::within_input_range(d, today) => {
+            Err(DomainError::Invalid {
+                field: "dueOn",
+                message: format!(
+                    "日期须在今天前后{}年以内",
+                    duban_clock::workdays::INPUT_YEARS
+                ),
+            })
+        }
+        (None, Some(d)) => Ok((None, d)),
         _ => Err(DomainError::Invalid {
             field: "timeLimitDays",
-            message: "请给出新的时限：工作日数（timeLimitDays）或截止日期（dueOn）二选一".into(),
+            message: format!("请给出{what}：工作日数（timeLimitDays）或截止日期（dueOn）二选一"),
         }),
     }
 }

@@ -293,3 +293,26 @@ fn an_unfinished_item_past_its_due_day_is_overdue() {
     assert!(is_overdue(&a, after));
     assert!(!is_overdue(&a, on));
 }
+
+#[test]
+fn one_time_limit_rule_for_items_problems_and_reopening() {
+    let cal = Calendar::official();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let message = |r: Result<(Option<i32>, NaiveDate), DomainError>| match r {
+        Err(DomainError::Invalid { field, message }) => format!("{field}: {message}"),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(
+        time_limit("整改时限", Some(5), None, today, &cal).unwrap(),
+        (Some(5), NaiveDate::from_ymd_opt(2026, 12, 7).unwrap())
+    );
+    assert!(message(time_limit("整改时限", Some(0), None, today, &cal))
+        .starts_with("timeLimitDays: 整改时限须为1至365个工作日"));
+    assert!(
+        message(time_limit("办结时限", None, today.pred_opt(), today, &cal))
+            .starts_with("dueOn: 办结时限不能早于今天")
+    );
+    let far = NaiveDate::from_ymd_opt(2032, 1, 1);
+    assert!(message(time_limit("整改时限", None, far, today, &cal)).starts_with("dueOn: 日期须在"));
+    assert!(message(new_time_limit(None, None, today, &cal)).contains("请给出新的时限"));
+}
