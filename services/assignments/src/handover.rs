@@ -156,9 +156,8 @@ impl AssignmentsService {
                     "接替人须是同一单位在岗的其他人员",
                 )
             })?,
-            None => colleagues
-                .into_iter()
-                .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
+            None => crate::units::unit_leader(&colleagues)
+                .cloned()
                 .ok_or_else(|| {
                     ApiError::validation(
                         "successorId",

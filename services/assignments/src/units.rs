@@ -42,12 +42,16 @@ pub(crate) fn pick_responsible(
 ) -> Option<String> {
     match requested {
         Some(pid) => people.iter().find(|p| p.id == pid),
-        None => people
-            .iter()
-            .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
-            .or_else(|| people.first()),
+        None => unit_leader(people).or_else(|| people.first()),
     }
     .map(|p| p.id.clone())
+}
+
+/// The 单位负责人 among `people`, if one is in post there.
+pub(crate) fn unit_leader(people: &[person::Model]) -> Option<&person::Model> {
+    people
+        .iter()
+        .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
 }
 
 /// The path of the jurisdiction (the nearest county or township) above a unit, read
