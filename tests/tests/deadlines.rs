@@ -658,3 +658,43 @@ async fn every_event_of_an_aggregate_takes_the_next_position() {
     );
     app.shutdown().await.unwrap();
 }
+
+/// Change of 责任人 × reminders: after a supervisor hands an item to another person, the
+/// 到期提醒 reaches the new one, not the one who had it before.
+#[actix_web::test]
+async fn a_reminder_after_a_change_of_responsible_person_reaches_the_new_one() {
+    let (clock, app) = at_nine(2026, 3, 9).await;
+    let id = issued_id(
+        &app,
+        json!({"title": "换人后的到期提醒", "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}),
+    )
+    .await;
+    let sup = app.token("county-supervisor").await.unwrap();
+    let changed = app
+        .gql(
+            Some(&sup),
+            "mutation($i: ChangeResponsiblePersonInput!) { changeResponsiblePerson(input: $i) { assignment { responsiblePersonId } } }",
+            json!({"i": {"id": id, "expectedVersion": 1, "personId": "p-qingshi-clerk", "reason": "分工调整"}}),
+        )
+        .await
+        .unwrap();
+    assert!(changed["errors"].is_null(), "{changed}");
+    clock.advance(chrono::Duration::days(1));
+    app.assignments.deadline_tick().await.unwrap();
+    app.settle().await.unwrap();
+    let due_soon = |person: &str| {
+        format!(
+            "SELECT count(*) FROM notification WHERE recipient_id = '{person}' \
+             AND assignment_id = '{id}' AND kind = 'DUE_SOON_REMINDER'"
+        )
+    };
+    let n = &app.databases.notifications;
+    assert_eq!(
+        count_rows(n, &due_soon("p-qingshi-clerk")).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        count_rows(n, &due_soon("p-qingshi-leader")).await.unwrap(),
+        0
+    );
+}

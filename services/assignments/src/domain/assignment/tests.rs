@@ -316,3 +316,47 @@ fn one_time_limit_rule_for_items_problems_and_reopening() {
     assert!(message(time_limit("整改时限", None, far, today, &cal)).starts_with("dueOn: 日期须在"));
     assert!(message(new_time_limit(None, None, today, &cal)).contains("请给出新的时限"));
 }
+
+#[test]
+fn a_change_of_responsible_person_keeps_suspension_pending_requests_and_limits() {
+    let cal = Calendar::official();
+    let a = acknowledge(&issued()).unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 3, 12).unwrap();
+    // Suspended: it changes hands still suspended, and resuming moves the same limit.
+    let s = suspend(&a, "等待县自然资源局出具意见", today).unwrap();
+    let moved = change_responsible(&s, "p-successor", "原责任人调离").unwrap();
+    assert_eq!(
+        (moved.state, moved.suspended_on, moved.due_on),
+        (s.state, s.suspended_on, s.due_on)
+    );
+    assert_eq!(moved.version, s.version + 1);
+    let next_day = NaiveDate::from_ymd_opt(2026, 3, 17).unwrap();
+    let (after, _) = resume(&moved, next_day, &cal).unwrap();
+    let (unmoved, _) = resume(&s, next_day, &cal).unwrap();
+    assert_eq!(after.due_on, unmoved.due_on);
+    assert_eq!(after.responsible_person_id, "p-successor");
+    // A pending extension and a pending transfer stay pending with the new person.
+    let e = request_extension(&a, 3, "需协调县直部门", DEFAULT_EXTENSION_CAP).unwrap();
+    let e2 = change_responsible(&e, "p-successor", "原责任人调离").unwrap();
+    assert_eq!(e2.pending_extension_days, Some(3));
+    let (granted, _) = decide_extension(&e2, true, &cal).unwrap();
+    assert_eq!(granted.due_on, cal.add_working_days(a.due_on, 3));
+    let t = request_transfer(&a, "baisha-dzb", "属白沙乡职责").unwrap();
+    let t2 = change_responsible(&t, "p-successor", "原责任人调离").unwrap();
+    assert_eq!(t2.pending_transfer_unit_id, t.pending_transfer_unit_id);
+    // Closed or cancelled: no change; reopened: it may change hands again.
+    let closed = verify(&complete(&a, "已办结").unwrap()).unwrap();
+    assert!(matches!(
+        change_responsible(&closed, "p-successor", "x"),
+        Err(DomainError::Illegal { .. })
+    ));
+    let reopened = reopen(&closed, "回头看发现反弹", (Some(5), None), today, &cal).unwrap();
+    assert!(change_responsible(&reopened, "p-successor", "x").is_ok());
+    assert!(matches!(
+        change_responsible(&a, &a.responsible_person_id, "x"),
+        Err(DomainError::Invalid {
+            field: "personId",
+            ..
+        })
+    ));
+}
