@@ -201,7 +201,6 @@ pub async fn start_service(
     let (stop, stop_rx) = watch::channel(false);
     let mut w = crate::wiring::Workers::default();
     let label = format!("{name:?}").to_lowercase();
-    let mut lag_transport: Option<Arc<dyn Transport>> = None;
     let needs_kafka = !matches!(name, ServiceName::Gateway);
     if needs_kafka && config.transport_kind() != TransportKind::Kafka {
         anyhow::bail!("a service running alone exchanges events over Kafka: set KAFKA_BROKERS");
@@ -265,7 +264,6 @@ pub async fn start_service(
             let wired =
                 crate::wiring::evaluation(config, db.clone(), &transport, &clock, &stop_rx).await?;
             let svc = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
-            lag_transport = Some(transport.clone());
             let routes = api_http::evaluation_routes(svc, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))
         }
@@ -275,7 +273,6 @@ pub async fn start_service(
             let wired =
                 crate::wiring::notifications(config, db.clone(), &transport, &clock).await?;
             let svc = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
-            lag_transport = Some(transport.clone());
             let routes = api_http::notifications_routes(svc, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))
         }
@@ -285,7 +282,6 @@ pub async fn start_service(
             let wired =
                 crate::wiring::audit(config, db.clone(), &transport, &clock, &stop_rx).await?;
             let svc = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
-            lag_transport = Some(transport.clone());
             let routes = api_http::audit_routes(svc, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))
         }
@@ -293,7 +289,11 @@ pub async fn start_service(
     let relays = w.relays;
     let workers = w.tasks;
     let sampler = (!relays.is_empty()).then(|| metrics.sample_relays(relays));
-    let lag_sampler = lag_transport.map(|t| metrics.sample_lag(t, w.groups));
+    // A service with a consumer samples its lag on its own transport.
+    let lag_sampler = (!w.groups.is_empty())
+        .then(|| readiness.transport.clone())
+        .flatten()
+        .map(|t| metrics.sample_lag(t, w.groups));
 
     let listener = std::net::TcpListener::bind(&config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;
