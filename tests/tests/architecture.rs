@@ -67,12 +67,19 @@ fn services_use_the_contracts_never_the_http_layer_or_the_gateway() {
     }
     for d in dependencies("services/api") {
         assert!(
-            !d.starts_with("duban-") || ["duban-schema", "duban-auth"].contains(&d.as_str()),
+            !d.starts_with("duban-")
+                || ["duban-schema", "duban-auth", "duban-api-macros"].contains(&d.as_str()),
             "the call contracts depend on {d}"
         );
         assert!(
             !["actix-web", "reqwest", "rdkafka", "sea-orm"].contains(&d.as_str()),
             "the call contracts depend on the transport {d}"
+        );
+    }
+    for d in dependencies("services/api-macros") {
+        assert!(
+            ["proc-macro2", "quote", "syn"].contains(&d.as_str()),
+            "the contracts' code generator depends on {d}"
         );
     }
     for d in dependencies("services/gateway") {

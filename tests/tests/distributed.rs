@@ -141,6 +141,7 @@ async fn the_first_loop_runs_across_five_processes_on_postgresql_and_kafka() {
 
 /// An attacker on the network with no key, or another deployment's, changes nothing.
 async fn internal_calls_need_the_service_key(app: &TestApp, cluster: &Cluster) {
+    use duban_api::rpc::Remote;
     use duban_api::{AssignmentsApi, SetCalendarDayInput};
     use duban_rpc::http::HttpClient;
     use duban_rpc::signing::ServiceKey;
@@ -155,7 +156,8 @@ async fn internal_calls_need_the_service_key(app: &TestApp, cluster: &Cluster) {
         name: Some("攻击".into()),
         reason: "未签名的内部调用".into(),
     };
-    let call = serde_json::json!({"op": "set_calendar_day", "args": [admin, change]});
+    let call =
+        serde_json::json!({"op": "set_calendar_day", "args": {"actor": admin, "input": change}});
     let unsigned = awc::Client::default()
         .post(format!("{base}/internal/v1/assignments"))
         .send_json(&call)
@@ -164,18 +166,16 @@ async fn internal_calls_need_the_service_key(app: &TestApp, cluster: &Cluster) {
     assert_eq!(unsigned.status().as_u16(), 401);
     let notifications = format!("http://127.0.0.1:{}", cluster.ports["notifications"]);
     let watch_unsigned = awc::Client::default()
-        .get(format!(
-            "{notifications}/internal/v1/notifications/watch/p-county-admin"
-        ))
-        .send()
+        .post(format!("{notifications}/internal/v1/notifications"))
+        .send_json(&serde_json::json!({"op": "watch", "args": {"person_id": "p-county-admin"}}))
         .await
         .unwrap();
     assert_eq!(watch_unsigned.status().as_u16(), 401);
-    let foreign = HttpClient::new(
+    let foreign = Remote(HttpClient::new(
         &base,
         "assignments",
         ServiceKey::new(b"another-deployment-key-0123456789abcdef"),
-    );
+    ));
     let e = foreign
         .set_calendar_day(&admin, change.clone())
         .await
@@ -187,7 +187,7 @@ async fn internal_calls_need_the_service_key(app: &TestApp, cluster: &Cluster) {
     )
     .await;
     assert_eq!(changed, 0, "the calendar was changed without the key");
-    let own = HttpClient::new(
+    let own = Remote(HttpClient::new(
         &base,
         "assignments",
         ServiceKey::new(
@@ -197,7 +197,7 @@ async fn internal_calls_need_the_service_key(app: &TestApp, cluster: &Cluster) {
                 .expose()
                 .as_bytes(),
         ),
-    );
+    ));
     own.ready().await.unwrap();
 }
 

@@ -2,18 +2,38 @@
 //! The all-in-one binary implements these in process; a distributed deployment
 //! implements them over each service's internal HTTP API.
 
+extern crate self as duban_api;
+
 pub mod idempotency;
 mod inputs;
 pub mod ledger;
+pub mod rpc;
 pub mod trace;
 mod views;
+
+/// Every name the service traits' signatures use, for code generated from them.
+pub mod prelude {
+    pub use crate::*;
+    pub use chrono::NaiveDate;
+    pub use duban_auth::{Actor, Subject};
+    pub use duban_schema::assignments::{
+        CampaignSnapshot, DutyRuleSnapshot, OrgUnitSnapshot, PersonSnapshot,
+    };
+    pub use duban_schema::Color;
+    pub use futures::stream::BoxStream;
+    pub use std::collections::HashMap;
+}
 
 pub use inputs::*;
 pub use views::*;
 
-use async_trait::async_trait;
-use duban_auth::Actor;
-use duban_schema::assignments::{CampaignSnapshot, OrgUnitSnapshot, PersonSnapshot};
+pub use duban_api_macros::service;
+
+use chrono::NaiveDate;
+use duban_auth::{Actor, Subject};
+use duban_schema::assignments::{
+    CampaignSnapshot, DutyRuleSnapshot, OrgUnitSnapshot, PersonSnapshot,
+};
 use duban_schema::Color;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
@@ -146,7 +166,7 @@ pub struct Page<T> {
 
 /// The assignments service. Its commands answer with the item as it now stands, without
 /// its progress reports, deadline changes and transfers (read those with `assignment`).
-#[async_trait]
+#[service("assignments")]
 pub trait AssignmentsApi: Send + Sync {
     /// Every day of `year` on the working calendar.
     async fn work_calendar(
@@ -156,24 +176,28 @@ pub trait AssignmentsApi: Send + Sync {
     ) -> Result<Vec<CalendarDayView>, ApiError>;
     /// Changes one day of the county's working calendar (ADMIN) and moves every open
     /// time limit measured on it.
+    #[write]
     async fn set_calendar_day(
         &self,
         actor: &Actor,
         input: SetCalendarDayInput,
     ) -> Result<CalendarChangeView, ApiError>;
     /// Launches a campaign (SUPERVISOR or ADMIN) over a unit in the caller's scope.
+    #[write]
     async fn launch_campaign_as(
         &self,
         actor: &Actor,
         input: LaunchCampaignInput,
     ) -> Result<CampaignSnapshot, ApiError>;
     /// Adds a unit to the directory (ADMIN).
+    #[write]
     async fn register_org_unit(
         &self,
         actor: &Actor,
         input: RegisterOrgUnitInput,
     ) -> Result<OrgUnitSnapshot, ApiError>;
     /// Adds a person to the directory (ADMIN).
+    #[write]
     async fn register_person_as(
         &self,
         actor: &Actor,
@@ -183,46 +207,53 @@ pub trait AssignmentsApi: Send + Sync {
     async fn add_working_days(
         &self,
         actor: &Actor,
-        from: chrono::NaiveDate,
+        from: NaiveDate,
         days: i32,
-    ) -> Result<chrono::NaiveDate, ApiError>;
+    ) -> Result<NaiveDate, ApiError>;
     /// 交办: a supervisor issues an assignment.
+    #[write]
     async fn issue_assignment(
         &self,
         actor: &Actor,
         input: IssueAssignmentInput,
     ) -> Result<AssignmentView, ApiError>;
     /// 签收.
+    #[write]
     async fn acknowledge_assignment(
         &self,
         actor: &Actor,
         input: TransitionInput,
     ) -> Result<AssignmentView, ApiError>;
     /// 进度报送.
+    #[write]
     async fn report_progress(
         &self,
         actor: &Actor,
         input: ReportProgressInput,
     ) -> Result<AssignmentView, ApiError>;
     /// 办结, with the result.
+    #[write]
     async fn complete_assignment(
         &self,
         actor: &Actor,
         input: TextTransitionInput,
     ) -> Result<AssignmentView, ApiError>;
     /// 审核销号.
+    #[write]
     async fn verify_assignment(
         &self,
         actor: &Actor,
         input: TransitionInput,
     ) -> Result<AssignmentView, ApiError>;
     /// 退回, with the reason.
+    #[write]
     async fn return_assignment(
         &self,
         actor: &Actor,
         input: TextTransitionInput,
     ) -> Result<AssignmentView, ApiError>;
     /// The supervisor's other transitions: cancel, reopen, raise supervision, suspend, resume.
+    #[write]
     async fn command(
         &self,
         actor: &Actor,
@@ -240,12 +271,14 @@ pub trait AssignmentsApi: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<AssignmentView>, ApiError>;
     /// 登记: enters a problem in a unit's ledger; rectification starts.
+    #[write]
     async fn register_problem(
         &self,
         actor: &Actor,
         input: RegisterProblemInput,
     ) -> Result<ProblemView, ApiError>;
     /// A ledger transition: request close-out, close, return, reopen.
+    #[write]
     async fn problem_command(
         &self,
         actor: &Actor,
@@ -264,6 +297,7 @@ pub trait AssignmentsApi: Send + Sync {
     ) -> Result<Page<ProblemView>, ApiError>;
     /// Imports a ledger: every row is checked; nothing is written unless all are good,
     /// or, with `only_good`, the good rows are written and the rest listed.
+    #[write]
     async fn import_ledger(
         &self,
         actor: &Actor,
@@ -272,28 +306,28 @@ pub trait AssignmentsApi: Send + Sync {
         only_good: bool,
     ) -> Result<ImportReport, ApiError>;
     /// Changes a unit's name or code (ADMIN).
+    #[write]
     async fn update_org_unit(
         &self,
         actor: &Actor,
         input: UpdateOrgUnitInput,
     ) -> Result<OrgUnitSnapshot, ApiError>;
     /// Changes a person's post, unit, roles or supervising leader (ADMIN).
+    #[write]
     async fn update_person(
         &self,
         actor: &Actor,
         input: UpdatePersonInput,
     ) -> Result<PersonSnapshot, ApiError>;
     /// Makes a recurring duty rule (SUPERVISOR, or the unit's leader for their own unit).
+    #[write]
     async fn create_duty_rule(
         &self,
         actor: &Actor,
         input: CreateDutyRuleInput,
-    ) -> Result<duban_schema::assignments::DutyRuleSnapshot, ApiError>;
+    ) -> Result<DutyRuleSnapshot, ApiError>;
     /// Duty rules for units in the caller's scope.
-    async fn duty_rules(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<duban_schema::assignments::DutyRuleSnapshot>, ApiError>;
+    async fn duty_rules(&self, actor: &Actor) -> Result<Vec<DutyRuleSnapshot>, ApiError>;
     /// Units in the caller's scope, ordered by path.
     async fn org_units(&self, actor: &Actor) -> Result<Vec<OrgUnitSnapshot>, ApiError>;
     /// One unit in the caller's scope.
@@ -306,11 +340,11 @@ pub trait AssignmentsApi: Send + Sync {
     async fn ready(&self) -> Result<(), ApiError>;
     /// The caller a token's subject is now, from the directory; UNAUTHENTICATED when the
     /// person is unknown, deactivated or the token's generation was revoked.
-    async fn authenticate(&self, subject: &duban_auth::Subject) -> Result<Actor, ApiError>;
+    async fn authenticate(&self, subject: &Subject) -> Result<Actor, ApiError>;
 }
 
 /// The evaluation service.
-#[async_trait]
+#[service("evaluation")]
 pub trait EvaluationApi: Send + Sync {
     /// Colors of the given items; items evaluation has not seen yet are absent.
     async fn colors(&self, ids: &[String]) -> Result<HashMap<String, ColorView>, ApiError>;
@@ -321,7 +355,7 @@ pub trait EvaluationApi: Send + Sync {
 }
 
 /// The notifications service.
-#[async_trait]
+#[service("notifications")]
 pub trait NotificationsApi: Send + Sync {
     /// The caller's inbox, newest first.
     async fn my_notifications(
@@ -331,6 +365,7 @@ pub trait NotificationsApi: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<NotificationView>, ApiError>;
     /// Marks one of the caller's notices read.
+    #[write]
     async fn mark_read(&self, actor: &Actor, id: &str) -> Result<NotificationView, ApiError>;
     /// Notices for `person_id` from now on, as they arrive.
     fn watch(&self, person_id: &str) -> BoxStream<'static, NotificationView>;
@@ -339,7 +374,7 @@ pub trait NotificationsApi: Send + Sync {
 }
 
 /// The audit service.
-#[async_trait]
+#[service("audit")]
 pub trait AuditApi: Send + Sync {
     /// Entries in the caller's scope, oldest first.
     async fn entries(

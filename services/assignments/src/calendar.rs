@@ -24,7 +24,7 @@ impl AssignmentsService {
             .clone()
     }
 
-    pub(crate) async fn work_calendar_as(
+    pub(crate) async fn work_calendar(
         &self,
         _actor: &Actor,
         year: i32,
@@ -48,7 +48,7 @@ impl AssignmentsService {
             .collect())
     }
 
-    pub(crate) async fn set_calendar_day_as(
+    pub(crate) async fn set_calendar_day(
         &self,
         actor: &Actor,
         input: SetCalendarDayInput,
@@ -213,7 +213,7 @@ impl AssignmentsService {
         Ok(CalendarChangeView { day, moved })
     }
 
-    pub(crate) async fn add_working_days_as(
+    pub(crate) async fn add_working_days(
         &self,
         _actor: &Actor,
         from: chrono::NaiveDate,

@@ -43,7 +43,7 @@ impl AssignmentsService {
         self.commit(txn).await
     }
 
-    pub(crate) async fn launch_campaign_in_scope(
+    pub(crate) async fn launch_campaign_as(
         &self,
         actor: &Actor,
         input: LaunchCampaignInput,
@@ -100,10 +100,7 @@ impl AssignmentsService {
         Ok(campaign)
     }
 
-    pub(crate) async fn campaigns_as(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<CampaignSnapshot>, ApiError> {
+    pub(crate) async fn campaigns(&self, actor: &Actor) -> Result<Vec<CampaignSnapshot>, ApiError> {
         let rows = campaign::Entity::find()
             .order_by_asc(campaign::Column::Id)
             .all(&self.db)

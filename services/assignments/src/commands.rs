@@ -379,7 +379,7 @@ impl AssignmentsService {
         bare_view(saved)
     }
 
-    pub(crate) async fn issue_assignment_as(
+    pub(crate) async fn issue_assignment(
         &self,
         actor: &Actor,
         input: IssueAssignmentInput,
@@ -393,7 +393,7 @@ impl AssignmentsService {
         bare_view(model)
     }
 
-    pub(crate) async fn acknowledge_assignment_as(
+    pub(crate) async fn acknowledge_assignment(
         &self,
         actor: &Actor,
         input: TransitionInput,
@@ -420,7 +420,7 @@ impl AssignmentsService {
         .await
     }
 
-    pub(crate) async fn report_progress_as(
+    pub(crate) async fn report_progress(
         &self,
         actor: &Actor,
         input: ReportProgressInput,
@@ -468,7 +468,7 @@ impl AssignmentsService {
         .await
     }
 
-    pub(crate) async fn complete_assignment_as(
+    pub(crate) async fn complete_assignment(
         &self,
         actor: &Actor,
         input: TextTransitionInput,
@@ -495,7 +495,7 @@ impl AssignmentsService {
         .await
     }
 
-    pub(crate) async fn verify_assignment_as(
+    pub(crate) async fn verify_assignment(
         &self,
         actor: &Actor,
         input: TransitionInput,
@@ -517,7 +517,7 @@ impl AssignmentsService {
         .await
     }
 
-    pub(crate) async fn return_assignment_as(
+    pub(crate) async fn return_assignment(
         &self,
         actor: &Actor,
         input: TextTransitionInput,

@@ -5,8 +5,8 @@
 use crate::AssignmentsService;
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use duban_api::{
-    ApiError, AssignmentCommand, AssignmentsApi, IssueAssignmentInput, ReportProgressInput,
-    TextTransitionInput, TransitionInput,
+    ApiError, AssignmentCommand, IssueAssignmentInput, ReportProgressInput, TextTransitionInput,
+    TransitionInput,
 };
 use duban_auth::Role;
 use duban_clock::ManualClock;

@@ -19,7 +19,7 @@ fn check_version(expected: i64, actual: i64) -> Result<(), ApiError> {
 }
 
 impl AssignmentsService {
-    pub(crate) async fn update_unit(
+    pub(crate) async fn update_org_unit(
         &self,
         actor: &Actor,
         input: UpdateOrgUnitInput,
@@ -71,7 +71,7 @@ impl AssignmentsService {
         Ok(snap)
     }
 
-    pub(crate) async fn update_person_as(
+    pub(crate) async fn update_person(
         &self,
         actor: &Actor,
         input: UpdatePersonInput,

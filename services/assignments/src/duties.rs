@@ -45,7 +45,7 @@ fn phase_on(phases: &[PhaseSnapshot], today: chrono::NaiveDate) -> i32 {
 }
 
 impl AssignmentsService {
-    pub(crate) async fn create_duty_rule_as(
+    pub(crate) async fn create_duty_rule(
         &self,
         actor: &Actor,
         input: CreateDutyRuleInput,
@@ -118,7 +118,7 @@ impl AssignmentsService {
         Ok(rule)
     }
 
-    pub(crate) async fn duty_rules_of(
+    pub(crate) async fn duty_rules(
         &self,
         actor: &Actor,
     ) -> Result<Vec<DutyRuleSnapshot>, ApiError> {

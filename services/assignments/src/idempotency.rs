@@ -7,11 +7,9 @@ use crate::entity::idempotency_key;
 use crate::rows::internal;
 use crate::AssignmentsService;
 use async_trait::async_trait;
-use duban_api::*;
+use duban_api::rpc::{Wrapped, Writes};
+use duban_api::ApiError;
 use duban_auth::Actor;
-use duban_schema::assignments::{
-    CampaignSnapshot, DutyRuleSnapshot, OrgUnitSnapshot, PersonSnapshot,
-};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
     SqlErr,
@@ -35,13 +33,12 @@ struct Pending {
 
 const IN_FLIGHT: &str = "同一 Idempotency-Key 的请求正在处理，请稍后再试";
 
-fn request_hash(op: &str, input: &impl Serialize) -> Result<String, ApiError> {
-    let body = serde_json::to_vec(input).map_err(|e| ApiError::Internal(e.to_string()))?;
+fn request_hash(op: &str, request: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(op.as_bytes());
     h.update([0]);
-    h.update(&body);
-    Ok(hex::encode(h.finalize()))
+    h.update(request);
+    hex::encode(h.finalize())
 }
 
 impl AssignmentsService {
@@ -50,18 +47,18 @@ impl AssignmentsService {
         &self,
         actor: &Actor,
         op: &str,
-        input: &impl Serialize,
+        request: &[u8],
         run: F,
     ) -> Result<T, ApiError>
     where
-        T: Serialize + DeserializeOwned,
-        F: Future<Output = Result<T, ApiError>>,
+        T: Serialize + DeserializeOwned + Send,
+        F: Future<Output = Result<T, ApiError>> + Send,
     {
         let Some(key) = duban_api::idempotency::current() else {
             return run.await;
         };
         duban_api::idempotency::check(&key)?;
-        let request_hash = request_hash(op, input)?;
+        let request_hash = request_hash(op, request);
         let expired =
             self.clock.now() - chrono::Duration::hours(duban_api::idempotency::KEPT_HOURS);
         idempotency_key::Entity::delete_many()
@@ -163,302 +160,35 @@ impl AssignmentsService {
     }
 }
 
-/// The assignments service with every mutation made idempotent by the caller's key:
-/// what the gateway and the internal API are given.
+/// What runs around each write of the assignments service: its Idempotency-Key replay.
 #[derive(Clone)]
-pub struct Keyed(pub AssignmentsService);
+pub struct Keys(AssignmentsService);
+
+/// The assignments service with every write made idempotent by the caller's key: what
+/// the gateway and the internal API are given.
+pub type Keyed = Wrapped<AssignmentsService, Keys>;
+
+/// `svc` with its writes keyed.
+pub fn keyed(svc: AssignmentsService) -> Keyed {
+    Wrapped {
+        inner: svc.clone(),
+        writes: Keys(svc),
+    }
+}
 
 #[async_trait]
-impl AssignmentsApi for Keyed {
-    async fn work_calendar(&self, a: &Actor, year: i32) -> Result<Vec<CalendarDayView>, ApiError> {
-        self.0.work_calendar(a, year).await
-    }
-    async fn set_calendar_day(
+impl Writes for Keys {
+    async fn write<T, F>(
         &self,
-        a: &Actor,
-        i: SetCalendarDayInput,
-    ) -> Result<CalendarChangeView, ApiError> {
-        self.0
-            .once(
-                a,
-                "set_calendar_day",
-                &i.clone(),
-                self.0.set_calendar_day(a, i),
-            )
-            .await
-    }
-    async fn launch_campaign_as(
-        &self,
-        a: &Actor,
-        i: LaunchCampaignInput,
-    ) -> Result<CampaignSnapshot, ApiError> {
-        self.0
-            .once(
-                a,
-                "launch_campaign",
-                &i.clone(),
-                self.0.launch_campaign_as(a, i),
-            )
-            .await
-    }
-    async fn register_org_unit(
-        &self,
-        a: &Actor,
-        i: RegisterOrgUnitInput,
-    ) -> Result<OrgUnitSnapshot, ApiError> {
-        self.0
-            .once(
-                a,
-                "register_org_unit",
-                &i.clone(),
-                self.0.register_org_unit(a, i),
-            )
-            .await
-    }
-    async fn register_person_as(
-        &self,
-        a: &Actor,
-        i: RegisterPersonInput,
-    ) -> Result<PersonSnapshot, ApiError> {
-        self.0
-            .once(
-                a,
-                "register_person",
-                &i.clone(),
-                self.0.register_person_as(a, i),
-            )
-            .await
-    }
-    async fn add_working_days(
-        &self,
-        a: &Actor,
-        from: chrono::NaiveDate,
-        days: i32,
-    ) -> Result<chrono::NaiveDate, ApiError> {
-        self.0.add_working_days(a, from, days).await
-    }
-    async fn issue_assignment(
-        &self,
-        a: &Actor,
-        i: IssueAssignmentInput,
-    ) -> Result<AssignmentView, ApiError> {
-        self.0
-            .once(
-                a,
-                "issue_assignment",
-                &i.clone(),
-                self.0.issue_assignment(a, i),
-            )
-            .await
-    }
-    async fn acknowledge_assignment(
-        &self,
-        a: &Actor,
-        i: TransitionInput,
-    ) -> Result<AssignmentView, ApiError> {
-        self.0
-            .once(
-                a,
-                "acknowledge_assignment",
-                &i.clone(),
-                self.0.acknowledge_assignment(a, i),
-            )
-            .await
-    }
-    async fn report_progress(
-        &self,
-        a: &Actor,
-        i: ReportProgressInput,
-    ) -> Result<AssignmentView, ApiError> {
-        self.0
-            .once(
-                a,
-                "report_progress",
-                &i.clone(),
-                self.0.report_progress(a, i),
-            )
-            .await
-    }
-    async fn complete_assignment(
-        &self,
-        a: &Actor,
-        i: TextTransitionInput,
-    ) -> Result<AssignmentView, ApiError> {
-        self.0
-            .once(
-                a,
-                "complete_assignment",
-                &i.clone(),
-                self.0.complete_assignment(a, i),
-            )
-            .await
-    }
-    async fn verify_assignment(
-        &self,
-        a: &Actor,
-        i: TransitionInput,
-    ) -> Result<AssignmentView, ApiError> {
-        self.0
-            .once(
-                a,
-                "verify_assignment",
-                &i.clone(),
-                self.0.verify_assignment(a, i),
-            )
-            .await
-    }
-    async fn return_assignment(
-        &self,
-        a: &Actor,
-        i: TextTransitionInput,
-    ) -> Result<AssignmentView, ApiError> {
-        self.0
-            .once(
-                a,
-                "return_assignment",
-                &i.clone(),
-                self.0.return_assignment(a, i),
-            )
-            .await
-    }
-    async fn command(
-        &self,
-        a: &Actor,
-        id: &str,
-        v: i64,
-        c: AssignmentCommand,
-    ) -> Result<AssignmentView, ApiError> {
-        let input = (id, v, c.clone());
-        self.0
-            .once(a, "command", &input, self.0.command(a, id, v, c))
-            .await
-    }
-    async fn assignment(&self, a: &Actor, id: &str) -> Result<AssignmentView, ApiError> {
-        self.0.assignment(a, id).await
-    }
-    async fn assignments(
-        &self,
-        a: &Actor,
-        f: AssignmentFilter,
-        p: PageRequest,
-    ) -> Result<Page<AssignmentView>, ApiError> {
-        self.0.assignments(a, f, p).await
-    }
-    async fn register_problem(
-        &self,
-        a: &Actor,
-        i: RegisterProblemInput,
-    ) -> Result<ProblemView, ApiError> {
-        self.0
-            .once(
-                a,
-                "register_problem",
-                &i.clone(),
-                self.0.register_problem(a, i),
-            )
-            .await
-    }
-    async fn problem_command(
-        &self,
-        a: &Actor,
-        id: &str,
-        v: i64,
-        c: ProblemCommand,
-    ) -> Result<ProblemView, ApiError> {
-        let input = (id, v, c.clone());
-        self.0
-            .once(
-                a,
-                "problem_command",
-                &input,
-                self.0.problem_command(a, id, v, c),
-            )
-            .await
-    }
-    async fn problem(&self, a: &Actor, id: &str) -> Result<ProblemView, ApiError> {
-        self.0.problem(a, id).await
-    }
-    async fn problems(
-        &self,
-        a: &Actor,
-        f: ProblemFilter,
-        p: PageRequest,
-    ) -> Result<Page<ProblemView>, ApiError> {
-        self.0.problems(a, f, p).await
-    }
-    async fn import_ledger(
-        &self,
-        a: &Actor,
-        k: LedgerKind,
-        rows: Vec<ImportRow>,
-        only_good: bool,
-    ) -> Result<ImportReport, ApiError> {
-        let input = (k, rows.clone(), only_good);
-        self.0
-            .once(
-                a,
-                "import_ledger",
-                &input,
-                self.0.import_ledger(a, k, rows, only_good),
-            )
-            .await
-    }
-    async fn update_org_unit(
-        &self,
-        a: &Actor,
-        i: UpdateOrgUnitInput,
-    ) -> Result<OrgUnitSnapshot, ApiError> {
-        self.0
-            .once(
-                a,
-                "update_org_unit",
-                &i.clone(),
-                self.0.update_org_unit(a, i),
-            )
-            .await
-    }
-    async fn update_person(
-        &self,
-        a: &Actor,
-        i: UpdatePersonInput,
-    ) -> Result<PersonSnapshot, ApiError> {
-        self.0
-            .once(a, "update_person", &i.clone(), self.0.update_person(a, i))
-            .await
-    }
-    async fn create_duty_rule(
-        &self,
-        a: &Actor,
-        i: CreateDutyRuleInput,
-    ) -> Result<DutyRuleSnapshot, ApiError> {
-        self.0
-            .once(
-                a,
-                "create_duty_rule",
-                &i.clone(),
-                self.0.create_duty_rule(a, i),
-            )
-            .await
-    }
-    async fn duty_rules(&self, a: &Actor) -> Result<Vec<DutyRuleSnapshot>, ApiError> {
-        self.0.duty_rules(a).await
-    }
-    async fn org_units(&self, a: &Actor) -> Result<Vec<OrgUnitSnapshot>, ApiError> {
-        self.0.org_units(a).await
-    }
-    async fn org_unit(&self, a: &Actor, id: &str) -> Result<OrgUnitSnapshot, ApiError> {
-        self.0.org_unit(a, id).await
-    }
-    async fn person(&self, a: &Actor, id: &str) -> Result<PersonSnapshot, ApiError> {
-        self.0.person(a, id).await
-    }
-    async fn campaigns(&self, a: &Actor) -> Result<Vec<CampaignSnapshot>, ApiError> {
-        self.0.campaigns(a).await
-    }
-    async fn ready(&self) -> Result<(), ApiError> {
-        self.0.ready().await
-    }
-    async fn authenticate(&self, s: &duban_auth::Subject) -> Result<Actor, ApiError> {
-        self.0.authenticate(s).await
+        actor: &Actor,
+        op: &'static str,
+        request: Vec<u8>,
+        run: F,
+    ) -> Result<T, ApiError>
+    where
+        T: Serialize + DeserializeOwned + Send,
+        F: Future<Output = Result<T, ApiError>> + Send,
+    {
+        self.0.once(actor, op, &request, run).await
     }
 }

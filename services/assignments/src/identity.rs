@@ -20,7 +20,7 @@ fn revoked() -> ApiError {
 impl AssignmentsService {
     /// The caller a token's subject is now, or UNAUTHENTICATED when the person is unknown,
     /// deactivated, of another county, or the token's generation was revoked.
-    pub async fn authenticate_subject(&self, subject: &Subject) -> Result<Actor, ApiError> {
+    pub async fn authenticate(&self, subject: &Subject) -> Result<Actor, ApiError> {
         if subject.tenant != self.tenant {
             return Err(revoked());
         }

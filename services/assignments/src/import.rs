@@ -192,7 +192,7 @@ fn column_of(kind: LedgerKind, field: &str) -> &'static [&'static str] {
 }
 
 impl AssignmentsService {
-    pub(crate) async fn import(
+    pub(crate) async fn import_ledger(
         &self,
         actor: &Actor,
         kind: LedgerKind,

@@ -15,7 +15,7 @@ use duban_schema::assignments::AssignmentsEvent;
 use sea_orm::{EntityTrait, Set};
 
 impl AssignmentsService {
-    pub(crate) async fn command_as(
+    pub(crate) async fn command(
         &self,
         actor: &Actor,
         id: &str,

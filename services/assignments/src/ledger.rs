@@ -227,7 +227,7 @@ impl AssignmentsService {
         Ok(model)
     }
 
-    pub(crate) async fn register_problem_as(
+    pub(crate) async fn register_problem(
         &self,
         actor: &Actor,
         input: RegisterProblemInput,
@@ -322,7 +322,7 @@ impl AssignmentsService {
     }
 
     /// One ledger transition in one transaction, with the version guard and the event.
-    pub(crate) async fn problem_transition(
+    pub(crate) async fn problem_command(
         &self,
         actor: &Actor,
         id: &str,
@@ -525,11 +525,7 @@ impl AssignmentsService {
             .collect()
     }
 
-    pub(crate) async fn problem_of(
-        &self,
-        actor: &Actor,
-        id: &str,
-    ) -> Result<ProblemView, ApiError> {
+    pub(crate) async fn problem(&self, actor: &Actor, id: &str) -> Result<ProblemView, ApiError> {
         let m = problem::Entity::find_by_id(id.to_string())
             .one(&self.db)
             .await
@@ -539,7 +535,7 @@ impl AssignmentsService {
         Ok(self.problem_views(&self.db, vec![m]).await?.remove(0))
     }
 
-    pub(crate) async fn problem_page(
+    pub(crate) async fn problems(
         &self,
         actor: &Actor,
         filter: ProblemFilter,

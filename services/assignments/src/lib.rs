@@ -27,7 +27,7 @@ pub mod simulation;
 mod unit_page;
 mod units;
 
-pub use idempotency::Keyed;
+pub use idempotency::{keyed, Keyed, Keys};
 pub use service::AssignmentsService;
 
 /// Consumer-group and service name.

@@ -133,7 +133,7 @@ impl AssignmentsService {
         })
     }
 
-    pub(crate) async fn assignment_as(
+    pub(crate) async fn assignment(
         &self,
         actor: &Actor,
         id: &str,
@@ -150,7 +150,7 @@ impl AssignmentsService {
         self.view(&self.db, m).await
     }
 
-    pub(crate) async fn assignments_as(
+    pub(crate) async fn assignments(
         &self,
         actor: &Actor,
         filter: AssignmentFilter,

@@ -13,8 +13,7 @@ use crate::loadgen::{CountySpec, Lcg};
 use crate::AssignmentsService;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use duban_api::{
-    ApiError, AssignmentsApi, IssueAssignmentInput, ReportProgressInput, TextTransitionInput,
-    TransitionInput,
+    ApiError, IssueAssignmentInput, ReportProgressInput, TextTransitionInput, TransitionInput,
 };
 use duban_auth::{Actor, Role};
 use duban_clock::{ManualClock, SharedClock};

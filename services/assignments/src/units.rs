@@ -266,7 +266,7 @@ impl AssignmentsService {
             .map_err(internal)
     }
 
-    pub(crate) async fn register_org_unit_as(
+    pub(crate) async fn register_org_unit(
         &self,
         actor: &Actor,
         input: RegisterOrgUnitInput,
@@ -338,7 +338,7 @@ impl AssignmentsService {
         Ok(unit)
     }
 
-    pub(crate) async fn register_person_in_scope(
+    pub(crate) async fn register_person_as(
         &self,
         actor: &Actor,
         input: RegisterPersonInput,
@@ -385,10 +385,7 @@ impl AssignmentsService {
         Ok(p)
     }
 
-    pub(crate) async fn org_units_as(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<OrgUnitSnapshot>, ApiError> {
+    pub(crate) async fn org_units(&self, actor: &Actor) -> Result<Vec<OrgUnitSnapshot>, ApiError> {
         org_unit::Entity::find()
             .order_by_asc(org_unit::Column::Path)
             .all(&self.db)
@@ -400,7 +397,7 @@ impl AssignmentsService {
             .collect()
     }
 
-    pub(crate) async fn org_unit_as(
+    pub(crate) async fn org_unit(
         &self,
         actor: &Actor,
         id: &str,
@@ -414,11 +411,7 @@ impl AssignmentsService {
             .ok_or_else(|| ApiError::not_found("单位", id))?
     }
 
-    pub(crate) async fn person_as(
-        &self,
-        actor: &Actor,
-        id: &str,
-    ) -> Result<PersonSnapshot, ApiError> {
+    pub(crate) async fn person(&self, actor: &Actor, id: &str) -> Result<PersonSnapshot, ApiError> {
         person::Entity::find_by_id(id.to_string())
             .one(&self.db)
             .await

@@ -234,7 +234,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     let (workers, relays) = (w.tasks, w.relays);
 
     let services = Services {
-        assignments: Arc::new(duban_assignments::Keyed(assignments.clone())),
+        assignments: Arc::new(duban_assignments::keyed(assignments.clone())),
         evaluation: Arc::new(evaluation),
         notifications: Arc::new(notifications),
         audit: Arc::new(audit),

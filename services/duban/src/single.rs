@@ -9,6 +9,11 @@ use actix_web::dev::Service as _;
 use actix_web::{web, HttpResponse};
 use anyhow::Context as _;
 use clap::ValueEnum;
+use duban_api::rpc::Remote;
+use duban_api::{
+    AssignmentsApi, AssignmentsCall, AuditApi, AuditCall, EvaluationApi, EvaluationCall,
+    NotificationsApi, NotificationsCall,
+};
 use duban_auth::TokenKeys;
 use duban_clock::SharedClock;
 use duban_config::{Config, TransportKind};
@@ -222,10 +227,22 @@ pub async fn start_service(
                 ("audit", url(&config.audit_url, "audit")?),
             ];
             let services = Services {
-                assignments: Arc::new(HttpClient::new(&peers[0].1, "assignments", key.clone())),
-                evaluation: Arc::new(HttpClient::new(&peers[1].1, "evaluation", key.clone())),
-                notifications: Arc::new(HttpClient::new(&peers[2].1, "notifications", key.clone())),
-                audit: Arc::new(HttpClient::new(&peers[3].1, "audit", key.clone())),
+                assignments: Arc::new(Remote(HttpClient::new(
+                    &peers[0].1,
+                    "assignments",
+                    key.clone(),
+                ))),
+                evaluation: Arc::new(Remote(HttpClient::new(
+                    &peers[1].1,
+                    "evaluation",
+                    key.clone(),
+                ))),
+                notifications: Arc::new(Remote(HttpClient::new(
+                    &peers[2].1,
+                    "notifications",
+                    key.clone(),
+                ))),
+                audit: Arc::new(Remote(HttpClient::new(&peers[3].1, "audit", key.clone()))),
             };
             let gateway = Gateway::new(
                 services.clone(),
@@ -254,8 +271,8 @@ pub async fn start_service(
                     .await?;
             let svc = wired.start(&metrics, &stop_rx, &mut w);
             crate::wiring::load_demo(config, &svc).await?;
-            let api = Arc::new(duban_assignments::Keyed(svc));
-            let routes = api_http::assignments_routes(api, key.clone());
+            let api: Arc<dyn AssignmentsApi> = Arc::new(duban_assignments::keyed(svc));
+            let routes = api_http::routes::<AssignmentsCall>(api, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))
         }
         ServiceName::Evaluation => {
@@ -263,8 +280,8 @@ pub async fn start_service(
             let db = open(config, "evaluation").await?;
             let wired =
                 crate::wiring::evaluation(config, db.clone(), &transport, &clock, &stop_rx).await?;
-            let svc = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
-            let routes = api_http::evaluation_routes(svc, key.clone());
+            let svc: Arc<dyn EvaluationApi> = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
+            let routes = api_http::routes::<EvaluationCall>(svc, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))
         }
         ServiceName::Notifications => {
@@ -272,8 +289,8 @@ pub async fn start_service(
             let db = open(config, "notifications").await?;
             let wired =
                 crate::wiring::notifications(config, db.clone(), &transport, &clock).await?;
-            let svc = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
-            let routes = api_http::notifications_routes(svc, key.clone());
+            let svc: Arc<dyn NotificationsApi> = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
+            let routes = api_http::routes::<NotificationsCall>(svc, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))
         }
         ServiceName::Audit => {
@@ -281,8 +298,8 @@ pub async fn start_service(
             let db = open(config, "audit").await?;
             let wired =
                 crate::wiring::audit(config, db.clone(), &transport, &clock, &stop_rx).await?;
-            let svc = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
-            let routes = api_http::audit_routes(svc, key.clone());
+            let svc: Arc<dyn AuditApi> = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
+            let routes = api_http::routes::<AuditCall>(svc, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))
         }
     };
