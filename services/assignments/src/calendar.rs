@@ -87,11 +87,7 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?;
         }
-        let mut cal = self
-            .calendar
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        let mut cal = self.calendar_now();
         let was_workday = cal.is_workday(input.date);
         cal.set(input.date, Some(special_of(&row)));
         let day = CalendarDayView {

@@ -2,12 +2,9 @@
 //! event, for 签收, 进度报送, 办结, 审核 and 退回.
 
 use crate::access::{check_party, in_scope, may_issue, may_keep_duty, Holder, Party};
-use crate::domain::{assignment as rules, assignment::DomainError};
-use crate::entity::{
-    assignment, campaign, deadline_change, deadline_schedule, org_unit, problem, progress_report,
-    transfer,
-};
-use crate::rows::{bare_view, domain_err, internal, snapshot, source_str, to_json_list};
+use crate::domain::assignment::{self as rules, Assignment, Command, Context, NewUnit};
+use crate::entity::{assignment, campaign, deadline_schedule, org_unit, problem};
+use crate::rows::{bare_view, domain_err, insert_line, internal};
 use crate::scheduler::{ack_reminder, ACK_OVERDUE, DUE_SOON, OVERDUE};
 use crate::service::AssignmentsService;
 use crate::units::{pick_responsible, unit_with_people};
@@ -18,23 +15,12 @@ use duban_api::{
 };
 use duban_auth::Actor;
 use duban_schema::assignments::{
-    AssignmentSnapshot, AssignmentState, AssignmentsEvent, ProgressReportSnapshot,
-    SupervisionLevel, Urgency,
+    AssignmentSnapshot, AssignmentState, AssignmentsEvent, SupervisionLevel, Urgency,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter,
+    TransactionTrait,
 };
-
-/// Rows a transition writes beside the assignment.
-pub(crate) enum Extra {
-    /// A progress report.
-    Report(progress_report::ActiveModel),
-    /// A move of the time limit.
-    DeadlineChange(deadline_change::ActiveModel),
-    /// A decided transfer request.
-    Transfer(transfer::ActiveModel),
-}
 
 impl AssignmentsService {
     /// Checks and writes a new assignment with its schedule and event inside `txn`; used
@@ -57,11 +43,7 @@ impl AssignmentsService {
                 may_keep_duty(actor, lead.as_ref().map_or("", |u| u.path.as_str()))?
             }
         }
-        let cal = self
-            .calendar
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        let cal = self.calendar_now();
         let today = now.date_naive();
         rules::validate_issue(&input.title, input.time_limit_days.unwrap_or(1))
             .map_err(domain_err)?;
@@ -178,50 +160,10 @@ impl AssignmentsService {
             problem_id: input.problem_id.clone(),
             duty_id,
         };
-        let model = assignment::ActiveModel {
-            id: Set(id.clone()),
-            title: Set(snap.title.clone()),
-            description: Set(snap.description.clone()),
-            source: Set(source_str(snap.source).into()),
-            source_text: Set(snap.source_text.clone()),
-            issuer_id: Set(snap.issuer_id.clone()),
-            issuer_unit_id: Set(snap.issuer_unit_id.clone()),
-            lead_unit_id: Set(snap.lead_unit_id.clone()),
-            lead_unit_path: Set(snap.lead_unit_path.clone()),
-            lead_unit_name: Set(snap.lead_unit_name.clone()),
-            responsible_person_id: Set(snap.responsible_person_id.clone()),
-            state: Set(snap.state.as_str().into()),
-            time_limit_days: Set(snap.time_limit_days),
-            issued_at: Set(now),
-            due_on: Set(due_on),
-            progress_percent: Set(0),
-            version: Set(1),
-            acknowledged_at: Set(None),
-            completed_at: Set(None),
-            result: Set(None),
-            return_reason: Set(None),
-            supervision_level: Set(SupervisionLevel::Normal.as_str().into()),
-            suspended_on: Set(None),
-            pending_extension_days: Set(None),
-            pending_extension_reason: Set(None),
-            extension_count: Set(0),
-            pending_transfer_unit_id: Set(None),
-            pending_transfer_reason: Set(None),
-            transfer_count: Set(0),
-            urgency: Set(snap.urgency.as_str().into()),
-            cooperating_unit_ids: Set(to_json_list(&snap.cooperating_unit_ids)),
-            cooperating_person_ids: Set(to_json_list(&snap.cooperating_person_ids)),
-            returned_to_issuer: Set(false),
-            last_sequence: Set(1),
-            ack_due_on: Set(snap.ack_due_on),
-            campaign_id: Set(snap.campaign_id.clone()),
-            category: Set(snap.category.clone()),
-            problem_id: Set(snap.problem_id.clone()),
-            duty_id: Set(snap.duty_id.clone()),
-        }
-        .insert(txn)
-        .await
-        .map_err(internal)?;
+        let model = assignment::ActiveModel::from(&Assignment::issued(snap.clone()))
+            .insert(txn)
+            .await
+            .map_err(internal)?;
         let path = snap.lead_unit_path.clone();
         let reminders = self
             .reminders(&cal, &id, due_on, [DUE_SOON, OVERDUE])
@@ -243,24 +185,18 @@ impl AssignmentsService {
         Ok(model)
     }
 
-    /// Runs one transition in one transaction: authorise, check the version, apply the
-    /// domain rule, save with a version guard, write the event, commit.
-    pub(crate) async fn transition<F>(
+    /// Runs one command in one transaction: authorise, check the version, decide by the
+    /// domain rule, save with a version guard, write its ledger lines and event, commit.
+    /// `unit` and `successor_unit_path` are what the command names, looked up before.
+    pub(crate) async fn transition(
         &self,
         actor: &Actor,
         id: &str,
         expected_version: i64,
         party: Party,
-        apply: F,
-    ) -> Result<AssignmentView, ApiError>
-    where
-        F: FnOnce(
-            &AssignmentSnapshot,
-            &mut assignment::ActiveModel,
-            DateTime<FixedOffset>,
-        )
-            -> Result<(AssignmentSnapshot, AssignmentsEvent, Vec<Extra>), DomainError>,
-    {
+        command: Command,
+        (unit, successor_unit_path): (Option<NewUnit>, Option<String>),
+    ) -> Result<AssignmentView, ApiError> {
         let txn = self.db.begin().await.map_err(internal)?;
         let model = assignment::Entity::find_by_id(id.to_string())
             .one(&txn)
@@ -290,36 +226,24 @@ impl AssignmentsService {
                 actual: model.version,
             });
         }
-        let current = snapshot(&model)?;
+        let current = Assignment::try_from(&model)?;
         let now = self.clock.now();
-        let sequence = model.last_sequence + 1;
-        let mut active = model.clone().into_active_model();
-        active.last_sequence = Set(sequence);
-        let (next, event, report) = apply(&current, &mut active, now).map_err(domain_err)?;
-        active.state = Set(next.state.as_str().to_string());
-        active.progress_percent = Set(next.progress_percent);
-        active.version = Set(next.version);
-        active.supervision_level = Set(next.supervision_level.as_str().to_string());
-        active.suspended_on = Set(next.suspended_on);
-        active.due_on = Set(next.due_on);
-        active.pending_extension_days = Set(next.pending_extension_days);
-        active.extension_count = Set(next.extension_count);
-        if next.pending_extension_days.is_none() {
-            active.pending_extension_reason = Set(None);
-        }
-        active.pending_transfer_unit_id = Set(next.pending_transfer_unit_id.clone());
-        if next.pending_transfer_unit_id.is_none() {
-            active.pending_transfer_reason = Set(None);
-        }
-        active.transfer_count = Set(next.transfer_count);
-        active.lead_unit_id = Set(next.lead_unit_id.clone());
-        active.lead_unit_path = Set(next.lead_unit_path.clone());
-        active.lead_unit_name = Set(next.lead_unit_name.clone());
-        active.responsible_person_id = Set(next.responsible_person_id.clone());
-        active.ack_due_on = Set(next.ack_due_on);
-        active.returned_to_issuer = Set(next.returned_to_issuer);
+        let cal = self.calendar_now();
+        let ctx = Context {
+            by: &actor.person_id,
+            now,
+            calendar: &cal,
+            extension_cap: self.extension_cap,
+            line_id: duban_outbox::new_event_id(now).to_string(),
+            unit,
+            successor_unit_path,
+        };
+        let decision = rules::decide(&current, command, &ctx).map_err(domain_err)?;
+        let (before, next) = (&current.snapshot, &decision.state.snapshot);
+        let mut row = assignment::ActiveModel::from(&decision.state);
+        row.id = NotSet;
         let saved = assignment::Entity::update_many()
-            .set(active)
+            .set(row)
             .filter(assignment::Column::Id.eq(id))
             .filter(assignment::Column::Version.eq(expected_version))
             .exec_with_returning(&txn)
@@ -330,20 +254,10 @@ impl AssignmentsService {
                 expected: expected_version,
                 actual: expected_version + 1,
             })?;
-        for extra in report {
-            match extra {
-                Extra::Report(r) => {
-                    r.insert(&txn).await.map_err(internal)?;
-                }
-                Extra::DeadlineChange(c) => {
-                    c.insert(&txn).await.map_err(internal)?;
-                }
-                Extra::Transfer(t) => {
-                    t.insert(&txn).await.map_err(internal)?;
-                }
-            }
+        for line in decision.lines {
+            insert_line(&txn, id, line).await?;
         }
-        if let (Some(ack), true) = (next.ack_due_on, next.ack_due_on != current.ack_due_on) {
+        if let (Some(ack), true) = (next.ack_due_on, next.ack_due_on != before.ack_due_on) {
             deadline_schedule::Entity::delete_many()
                 .filter(deadline_schedule::Column::AssignmentId.eq(id))
                 .filter(deadline_schedule::Column::Kind.eq(ACK_OVERDUE))
@@ -356,13 +270,8 @@ impl AssignmentsService {
                 .map_err(internal)?;
         }
         let resumed =
-            current.state == AssignmentState::Suspended && next.state != AssignmentState::Suspended;
-        if next.due_on != current.due_on || resumed {
-            let cal = self
-                .calendar
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone();
+            before.state == AssignmentState::Suspended && next.state != AssignmentState::Suspended;
+        if next.due_on != before.due_on || resumed {
             self.schedule(&txn, &cal, &next.id, next.due_on).await?;
         }
         self.emit(
@@ -370,8 +279,8 @@ impl AssignmentsService {
             &actor.person_id,
             &next.lead_unit_path,
             &next.id,
-            sequence,
-            event,
+            decision.state.last_sequence,
+            decision.event,
         )
         .await?;
         self.commit(txn).await?;
@@ -398,26 +307,9 @@ impl AssignmentsService {
         actor: &Actor,
         input: TransitionInput,
     ) -> Result<AssignmentView, ApiError> {
-        let who = actor.person_id.clone();
-        self.transition(
-            actor,
-            &input.id,
-            input.expected_version,
-            Party::LeadUnit,
-            |a, m, now| {
-                let next = rules::acknowledge(a)?;
-                m.acknowledged_at = Set(Some(now));
-                Ok((
-                    next.clone(),
-                    AssignmentsEvent::AssignmentAcknowledged {
-                        assignment: next,
-                        acknowledged_by: who,
-                    },
-                    vec![],
-                ))
-            },
-        )
-        .await
+        let (id, v) = (&input.id, input.expected_version);
+        self.transition(actor, id, v, Party::LeadUnit, Command::Acknowledge, NOTHING)
+            .await
     }
 
     pub(crate) async fn report_progress(
@@ -425,47 +317,14 @@ impl AssignmentsService {
         actor: &Actor,
         input: ReportProgressInput,
     ) -> Result<AssignmentView, ApiError> {
-        let who = actor.person_id.clone();
-        self.transition(
-            actor,
-            &input.id,
-            input.expected_version,
-            Party::LeadUnit,
-            |a, _m, now| {
-                let next = rules::report_progress(a, input.percent, &input.text)?;
-                let report = ProgressReportSnapshot {
-                    id: duban_outbox::new_event_id(now).to_string(),
-                    percent: input.percent,
-                    text: input.text.trim().to_string(),
-                    reported_by: who,
-                    reported_at: now,
-                    evidence: input
-                        .evidence
-                        .iter()
-                        .map(|e| e.trim().to_string())
-                        .filter(|e| !e.is_empty())
-                        .collect(),
-                };
-                let row = progress_report::ActiveModel {
-                    id: Set(report.id.clone()),
-                    assignment_id: Set(a.id.clone()),
-                    percent: Set(report.percent),
-                    text: Set(report.text.clone()),
-                    reported_by: Set(report.reported_by.clone()),
-                    reported_at: Set(now),
-                    evidence: Set(to_json_list(&report.evidence)),
-                };
-                Ok((
-                    next.clone(),
-                    AssignmentsEvent::ProgressReported {
-                        assignment: next,
-                        report,
-                    },
-                    vec![Extra::Report(row)],
-                ))
-            },
-        )
-        .await
+        let command = Command::ReportProgress {
+            percent: input.percent,
+            text: input.text,
+            evidence: input.evidence,
+        };
+        let (id, v) = (&input.id, input.expected_version);
+        self.transition(actor, id, v, Party::LeadUnit, command, NOTHING)
+            .await
     }
 
     pub(crate) async fn complete_assignment(
@@ -473,26 +332,10 @@ impl AssignmentsService {
         actor: &Actor,
         input: TextTransitionInput,
     ) -> Result<AssignmentView, ApiError> {
-        self.transition(
-            actor,
-            &input.id,
-            input.expected_version,
-            Party::LeadUnit,
-            |a, m, now| {
-                let next = rules::complete(a, &input.text)?;
-                m.completed_at = Set(Some(now));
-                m.result = Set(Some(input.text.trim().to_string()));
-                Ok((
-                    next.clone(),
-                    AssignmentsEvent::AssignmentCompleted {
-                        assignment: next,
-                        result: input.text.trim().to_string(),
-                    },
-                    vec![],
-                ))
-            },
-        )
-        .await
+        let command = Command::Complete { result: input.text };
+        let (id, v) = (&input.id, input.expected_version);
+        self.transition(actor, id, v, Party::LeadUnit, command, NOTHING)
+            .await
     }
 
     pub(crate) async fn verify_assignment(
@@ -500,21 +343,9 @@ impl AssignmentsService {
         actor: &Actor,
         input: TransitionInput,
     ) -> Result<AssignmentView, ApiError> {
-        self.transition(
-            actor,
-            &input.id,
-            input.expected_version,
-            Party::Issuer,
-            |a, _m, _now| {
-                let next = rules::verify(a)?;
-                Ok((
-                    next.clone(),
-                    AssignmentsEvent::AssignmentVerified { assignment: next },
-                    vec![],
-                ))
-            },
-        )
-        .await
+        let (id, v) = (&input.id, input.expected_version);
+        self.transition(actor, id, v, Party::Issuer, Command::Verify, NOTHING)
+            .await
     }
 
     pub(crate) async fn return_assignment(
@@ -522,24 +353,12 @@ impl AssignmentsService {
         actor: &Actor,
         input: TextTransitionInput,
     ) -> Result<AssignmentView, ApiError> {
-        self.transition(
-            actor,
-            &input.id,
-            input.expected_version,
-            Party::Issuer,
-            |a, m, _now| {
-                let next = rules::return_to_lead_unit(a, &input.text)?;
-                m.return_reason = Set(Some(input.text.trim().to_string()));
-                Ok((
-                    next.clone(),
-                    AssignmentsEvent::AssignmentReturned {
-                        assignment: next,
-                        reason: input.text.trim().to_string(),
-                    },
-                    vec![],
-                ))
-            },
-        )
-        .await
+        let command = Command::Return { reason: input.text };
+        let (id, v) = (&input.id, input.expected_version);
+        self.transition(actor, id, v, Party::Issuer, command, NOTHING)
+            .await
     }
 }
+
+/// A command that names no unit and no person.
+const NOTHING: (Option<NewUnit>, Option<String>) = (None, None);

@@ -1,7 +1,7 @@
 //! The problem ledger (问题清单台账) over sea-orm: registering, close-out, 销号, return,
 //! reopening after 回头看, and the ledger query.
 
-use crate::domain::problem::{self as rules, ProblemError, ProblemText};
+use crate::domain::problem::{self as rules, Problem, ProblemError, ProblemText};
 use crate::entity::{campaign, person, problem, problem_log};
 use crate::rows::{decode_cursor, due_cursor, internal, json_list, to_json_list};
 use crate::service::AssignmentsService;
@@ -29,39 +29,80 @@ pub(crate) fn problem_err(e: ProblemError) -> ApiError {
     }
 }
 
+impl TryFrom<&problem::Model> for Problem {
+    type Error = ApiError;
+
+    fn try_from(m: &problem::Model) -> Result<Self, ApiError> {
+        use crate::rows::stored;
+        let snapshot = ProblemSnapshot {
+            id: m.id.clone(),
+            campaign_id: m.campaign_id.clone(),
+            category: m.category.clone(),
+            source: stored(
+                "problem source",
+                &m.id,
+                &m.source,
+                ProblemSource::parse(&m.source),
+            )?,
+            description: m.description.clone(),
+            cause_analysis: m.cause_analysis.clone(),
+            measures: json_list(&m.measures),
+            unit_id: m.unit_id.clone(),
+            unit_path: m.unit_path.clone(),
+            unit_name: m.unit_name.clone(),
+            responsible_person_id: m.responsible_person_id.clone(),
+            responsible_leader_id: m.responsible_leader_id.clone(),
+            registered_by: m.registered_by.clone(),
+            registered_at: m.registered_at,
+            due_on: m.due_on,
+            state: stored(
+                "problem state",
+                &m.id,
+                &m.state,
+                ProblemState::parse(&m.state),
+            )?,
+            version: m.version,
+            return_count: m.return_count,
+            reopen_count: m.reopen_count,
+        };
+        Ok(Problem {
+            snapshot,
+            last_sequence: m.last_sequence,
+        })
+    }
+}
+
+impl From<&Problem> for problem::ActiveModel {
+    fn from(p: &Problem) -> Self {
+        let s = &p.snapshot;
+        problem::ActiveModel {
+            id: Set(s.id.clone()),
+            campaign_id: Set(s.campaign_id.clone()),
+            category: Set(s.category.clone()),
+            source: Set(s.source.as_str().into()),
+            description: Set(s.description.clone()),
+            cause_analysis: Set(s.cause_analysis.clone()),
+            measures: Set(to_json_list(&s.measures)),
+            unit_id: Set(s.unit_id.clone()),
+            unit_path: Set(s.unit_path.clone()),
+            unit_name: Set(s.unit_name.clone()),
+            responsible_person_id: Set(s.responsible_person_id.clone()),
+            responsible_leader_id: Set(s.responsible_leader_id.clone()),
+            registered_by: Set(s.registered_by.clone()),
+            registered_at: Set(s.registered_at),
+            due_on: Set(s.due_on),
+            state: Set(s.state.as_str().into()),
+            version: Set(s.version),
+            return_count: Set(s.return_count),
+            reopen_count: Set(s.reopen_count),
+            last_sequence: Set(p.last_sequence),
+        }
+    }
+}
+
+/// The snapshot of a problem row.
 pub(crate) fn snapshot(m: &problem::Model) -> Result<ProblemSnapshot, ApiError> {
-    use crate::rows::stored;
-    Ok(ProblemSnapshot {
-        id: m.id.clone(),
-        campaign_id: m.campaign_id.clone(),
-        category: m.category.clone(),
-        source: stored(
-            "problem source",
-            &m.id,
-            &m.source,
-            ProblemSource::parse(&m.source),
-        )?,
-        description: m.description.clone(),
-        cause_analysis: m.cause_analysis.clone(),
-        measures: json_list(&m.measures),
-        unit_id: m.unit_id.clone(),
-        unit_path: m.unit_path.clone(),
-        unit_name: m.unit_name.clone(),
-        responsible_person_id: m.responsible_person_id.clone(),
-        responsible_leader_id: m.responsible_leader_id.clone(),
-        registered_by: m.registered_by.clone(),
-        registered_at: m.registered_at,
-        due_on: m.due_on,
-        state: stored(
-            "problem state",
-            &m.id,
-            &m.state,
-            ProblemState::parse(&m.state),
-        )?,
-        version: m.version,
-        return_count: m.return_count,
-        reopen_count: m.reopen_count,
-    })
+    Problem::try_from(m).map(|p| p.snapshot)
 }
 
 fn encode_cursor(m: &problem::Model) -> String {
@@ -170,28 +211,10 @@ impl AssignmentsService {
             return_count: 0,
             reopen_count: 0,
         };
-        let model = problem::ActiveModel {
-            id: Set(snap.id.clone()),
-            campaign_id: Set(snap.campaign_id.clone()),
-            category: Set(snap.category.clone()),
-            source: Set(snap.source.as_str().into()),
-            description: Set(snap.description.clone()),
-            cause_analysis: Set(snap.cause_analysis.clone()),
-            measures: Set(to_json_list(&snap.measures)),
-            unit_id: Set(snap.unit_id.clone()),
-            unit_path: Set(snap.unit_path.clone()),
-            unit_name: Set(snap.unit_name.clone()),
-            responsible_person_id: Set(snap.responsible_person_id.clone()),
-            responsible_leader_id: Set(snap.responsible_leader_id.clone()),
-            registered_by: Set(snap.registered_by.clone()),
-            registered_at: Set(now),
-            due_on: Set(due_on),
-            state: Set(snap.state.as_str().into()),
-            version: Set(1),
-            return_count: Set(0),
-            reopen_count: Set(0),
-            last_sequence: Set(1),
-        }
+        let model = problem::ActiveModel::from(&Problem {
+            snapshot: snap.clone(),
+            last_sequence: 1,
+        })
         .insert(txn)
         .await
         .map_err(internal)?;
@@ -355,92 +378,27 @@ impl AssignmentsService {
                 actual: model.version,
             });
         }
-        let current = snapshot(&model)?;
-        let (next, event, text, evidence) = match command {
-            ProblemCommand::RequestCloseOut { summary, evidence } => {
-                let evidence: Vec<String> = evidence
-                    .iter()
-                    .map(|e| e.trim().to_string())
-                    .filter(|e| !e.is_empty())
-                    .collect();
-                let next =
-                    rules::request_close_out(&current, &summary, &evidence).map_err(problem_err)?;
-                let summary = summary.trim().to_string();
-                let reviewers =
-                    Self::reviewers(&txn, &current.unit_path, &current.registered_by).await?;
-                (
-                    next.clone(),
-                    AssignmentsEvent::ProblemCloseOutRequested {
-                        problem: next,
-                        summary: summary.clone(),
-                        evidence: evidence.clone(),
-                        reviewers,
-                    },
-                    summary,
-                    evidence,
-                )
+        let current = Problem::try_from(&model)?;
+        let reviewers = match command {
+            ProblemCommand::RequestCloseOut { .. } => {
+                let p = &current.snapshot;
+                Self::reviewers(&txn, &p.unit_path, &p.registered_by).await?
             }
-            ProblemCommand::Close => {
-                let next = rules::close(&current).map_err(problem_err)?;
-                (
-                    next.clone(),
-                    AssignmentsEvent::ProblemClosed { problem: next },
-                    "销号".to_string(),
-                    vec![],
-                )
-            }
-            ProblemCommand::Return { reason } => {
-                let next = rules::return_close_out(&current, &reason).map_err(problem_err)?;
-                let reason = reason.trim().to_string();
-                (
-                    next.clone(),
-                    AssignmentsEvent::ProblemReturned {
-                        problem: next,
-                        reason: reason.clone(),
-                    },
-                    reason,
-                    vec![],
-                )
-            }
-            ProblemCommand::Reopen {
-                reason,
-                time_limit_days,
-                due_on,
-            } => {
-                let today = self.clock.today();
-                // The state is checked first: a problem not closed is an illegal transition,
-                // whatever time limit came with it.
-                rules::reopen(&current, &reason, current.due_on).map_err(problem_err)?;
-                let (_, due) = crate::domain::assignment::new_time_limit(
-                    time_limit_days,
-                    due_on,
-                    today,
-                    &self.calendar_now(),
-                )
-                .map_err(crate::rows::domain_err)?;
-                let next = rules::reopen(&current, &reason, due).map_err(problem_err)?;
-                let reason = reason.trim().to_string();
-                (
-                    next.clone(),
-                    AssignmentsEvent::ProblemReopened {
-                        problem: next,
-                        reason: reason.clone(),
-                    },
-                    reason,
-                    vec![],
-                )
-            }
+            _ => Vec::new(),
         };
+        let now = self.clock.now();
+        let cal = self.calendar_now();
+        let ctx = rules::Context {
+            now,
+            calendar: &cal,
+            reviewers,
+        };
+        let decision = rules::decide(&current, command, &ctx).map_err(problem_err)?;
+        let (current, next) = (&current.snapshot, &decision.state.snapshot);
+        let mut row = problem::ActiveModel::from(&decision.state);
+        row.id = sea_orm::NotSet;
         let updated = problem::Entity::update_many()
-            .col_expr(problem::Column::State, next.state.as_str().into())
-            .col_expr(problem::Column::Version, next.version.into())
-            .col_expr(problem::Column::ReturnCount, next.return_count.into())
-            .col_expr(problem::Column::ReopenCount, next.reopen_count.into())
-            .col_expr(problem::Column::DueOn, next.due_on.into())
-            .col_expr(
-                problem::Column::LastSequence,
-                (model.last_sequence + 1).into(),
-            )
+            .set(row)
             .filter(problem::Column::Id.eq(id))
             .filter(problem::Column::Version.eq(expected_version))
             .exec(&txn)
@@ -455,13 +413,12 @@ impl AssignmentsService {
         if next.due_on != current.due_on {
             self.schedule_problem(&txn, id, next.due_on).await?;
         }
-        let now = self.clock.now();
         problem_log::ActiveModel {
             id: Set(duban_outbox::new_event_id(now).to_string()),
             problem_id: Set(id.to_string()),
-            action: Set(event.type_name().to_string()),
-            text: Set(text),
-            evidence: Set(to_json_list(&evidence)),
+            action: Set(decision.event.type_name().to_string()),
+            text: Set(decision.text),
+            evidence: Set(to_json_list(&decision.evidence)),
             actor: Set(actor.person_id.clone()),
             at: Set(now),
         }
@@ -473,8 +430,8 @@ impl AssignmentsService {
             &actor.person_id,
             &next.unit_path,
             id,
-            model.last_sequence + 1,
-            event,
+            decision.state.last_sequence,
+            decision.event,
         )
         .await?;
         let saved = problem::Entity::find_by_id(id.to_string())

@@ -1,8 +1,10 @@
 //! Row ↔ value mapping of the assignments database: snapshots, views, stored enums, cursors
 //! and the error helpers every store file uses.
 
-use crate::domain::assignment::DomainError;
-use crate::entity::{assignment, calendar_override, org_unit, person};
+use crate::domain::assignment::{Assignment, DomainError, Line};
+use crate::entity::{
+    assignment, calendar_override, deadline_change, org_unit, person, progress_report, transfer,
+};
 use base64::Engine;
 use duban_api::{ApiError, AssignmentView, DeadlineChangeView, TransferView};
 use duban_auth::Role;
@@ -11,6 +13,7 @@ use duban_schema::assignments::{
     AssignmentSnapshot, AssignmentSource, AssignmentState, OrgUnitSnapshot, PersonSnapshot,
     ProgressReportSnapshot, SupervisionLevel, UnitKind, Urgency,
 };
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 
 /// Refuses a date given as input that lies more than five years from today.
 pub(crate) fn check_input_date(
@@ -172,47 +175,177 @@ pub(crate) fn scope_refused() -> ApiError {
     ApiError::validation("filter.scope", "范围单位不存在或不在您的权限范围内")
 }
 
+impl TryFrom<&assignment::Model> for Assignment {
+    type Error = ApiError;
+
+    fn try_from(m: &assignment::Model) -> Result<Self, ApiError> {
+        let id = m.id.as_str();
+        let snapshot = AssignmentSnapshot {
+            id: m.id.clone(),
+            title: m.title.clone(),
+            description: m.description.clone(),
+            source: stored("source", id, &m.source, parse_source(&m.source))?,
+            source_text: m.source_text.clone(),
+            issuer_id: m.issuer_id.clone(),
+            issuer_unit_id: m.issuer_unit_id.clone(),
+            lead_unit_id: m.lead_unit_id.clone(),
+            lead_unit_path: m.lead_unit_path.clone(),
+            lead_unit_name: m.lead_unit_name.clone(),
+            responsible_person_id: m.responsible_person_id.clone(),
+            state: stored("state", id, &m.state, AssignmentState::parse(&m.state))?,
+            time_limit_days: m.time_limit_days,
+            issued_at: m.issued_at,
+            due_on: m.due_on,
+            progress_percent: m.progress_percent,
+            version: m.version,
+            supervision_level: stored(
+                "supervision level",
+                id,
+                &m.supervision_level,
+                SupervisionLevel::parse(&m.supervision_level),
+            )?,
+            suspended_on: m.suspended_on,
+            pending_extension_days: m.pending_extension_days,
+            extension_count: m.extension_count,
+            pending_transfer_unit_id: m.pending_transfer_unit_id.clone(),
+            transfer_count: m.transfer_count,
+            urgency: stored("urgency", id, &m.urgency, Urgency::parse(&m.urgency))?,
+            cooperating_unit_ids: json_list(&m.cooperating_unit_ids),
+            cooperating_person_ids: json_list(&m.cooperating_person_ids),
+            returned_to_issuer: m.returned_to_issuer,
+            ack_due_on: m.ack_due_on,
+            campaign_id: m.campaign_id.clone(),
+            category: m.category.clone(),
+            problem_id: m.problem_id.clone(),
+            duty_id: m.duty_id.clone(),
+        };
+        Ok(Assignment {
+            snapshot,
+            pending_extension_reason: m.pending_extension_reason.clone(),
+            pending_transfer_reason: m.pending_transfer_reason.clone(),
+            acknowledged_at: m.acknowledged_at,
+            completed_at: m.completed_at,
+            result: m.result.clone(),
+            return_reason: m.return_reason.clone(),
+            last_sequence: m.last_sequence,
+        })
+    }
+}
+
+impl From<&Assignment> for assignment::ActiveModel {
+    fn from(a: &Assignment) -> Self {
+        let s = &a.snapshot;
+        assignment::ActiveModel {
+            id: Set(s.id.clone()),
+            title: Set(s.title.clone()),
+            description: Set(s.description.clone()),
+            source: Set(source_str(s.source).into()),
+            source_text: Set(s.source_text.clone()),
+            issuer_id: Set(s.issuer_id.clone()),
+            issuer_unit_id: Set(s.issuer_unit_id.clone()),
+            lead_unit_id: Set(s.lead_unit_id.clone()),
+            lead_unit_path: Set(s.lead_unit_path.clone()),
+            lead_unit_name: Set(s.lead_unit_name.clone()),
+            responsible_person_id: Set(s.responsible_person_id.clone()),
+            state: Set(s.state.as_str().into()),
+            time_limit_days: Set(s.time_limit_days),
+            issued_at: Set(s.issued_at),
+            due_on: Set(s.due_on),
+            progress_percent: Set(s.progress_percent),
+            version: Set(s.version),
+            acknowledged_at: Set(a.acknowledged_at),
+            completed_at: Set(a.completed_at),
+            result: Set(a.result.clone()),
+            return_reason: Set(a.return_reason.clone()),
+            supervision_level: Set(s.supervision_level.as_str().into()),
+            suspended_on: Set(s.suspended_on),
+            pending_extension_days: Set(s.pending_extension_days),
+            pending_extension_reason: Set(a.pending_extension_reason.clone()),
+            extension_count: Set(s.extension_count),
+            pending_transfer_unit_id: Set(s.pending_transfer_unit_id.clone()),
+            pending_transfer_reason: Set(a.pending_transfer_reason.clone()),
+            transfer_count: Set(s.transfer_count),
+            urgency: Set(s.urgency.as_str().into()),
+            cooperating_unit_ids: Set(to_json_list(&s.cooperating_unit_ids)),
+            cooperating_person_ids: Set(to_json_list(&s.cooperating_person_ids)),
+            returned_to_issuer: Set(s.returned_to_issuer),
+            last_sequence: Set(a.last_sequence),
+            ack_due_on: Set(s.ack_due_on),
+            campaign_id: Set(s.campaign_id.clone()),
+            category: Set(s.category.clone()),
+            problem_id: Set(s.problem_id.clone()),
+            duty_id: Set(s.duty_id.clone()),
+        }
+    }
+}
+
+/// The snapshot of an assignment row.
 pub(crate) fn snapshot(m: &assignment::Model) -> Result<AssignmentSnapshot, ApiError> {
-    let id = m.id.as_str();
-    Ok(AssignmentSnapshot {
-        id: m.id.clone(),
-        title: m.title.clone(),
-        description: m.description.clone(),
-        source: stored("source", id, &m.source, parse_source(&m.source))?,
-        source_text: m.source_text.clone(),
-        issuer_id: m.issuer_id.clone(),
-        issuer_unit_id: m.issuer_unit_id.clone(),
-        lead_unit_id: m.lead_unit_id.clone(),
-        lead_unit_path: m.lead_unit_path.clone(),
-        lead_unit_name: m.lead_unit_name.clone(),
-        responsible_person_id: m.responsible_person_id.clone(),
-        state: stored("state", id, &m.state, AssignmentState::parse(&m.state))?,
-        time_limit_days: m.time_limit_days,
-        issued_at: m.issued_at,
-        due_on: m.due_on,
-        progress_percent: m.progress_percent,
-        version: m.version,
-        supervision_level: stored(
-            "supervision level",
-            id,
-            &m.supervision_level,
-            SupervisionLevel::parse(&m.supervision_level),
-        )?,
-        suspended_on: m.suspended_on,
-        pending_extension_days: m.pending_extension_days,
-        extension_count: m.extension_count,
-        pending_transfer_unit_id: m.pending_transfer_unit_id.clone(),
-        transfer_count: m.transfer_count,
-        urgency: stored("urgency", id, &m.urgency, Urgency::parse(&m.urgency))?,
-        cooperating_unit_ids: json_list(&m.cooperating_unit_ids),
-        cooperating_person_ids: json_list(&m.cooperating_person_ids),
-        returned_to_issuer: m.returned_to_issuer,
-        ack_due_on: m.ack_due_on,
-        campaign_id: m.campaign_id.clone(),
-        category: m.category.clone(),
-        problem_id: m.problem_id.clone(),
-        duty_id: m.duty_id.clone(),
-    })
+    Assignment::try_from(m).map(|a| a.snapshot)
+}
+
+/// Writes a ledger line of `assignment_id`.
+pub(crate) async fn insert_line(
+    txn: &DatabaseTransaction,
+    assignment_id: &str,
+    line: Line,
+) -> Result<(), ApiError> {
+    let id = assignment_id.to_string();
+    match line {
+        Line::Progress(r) => {
+            progress_report::ActiveModel {
+                id: Set(r.id),
+                assignment_id: Set(id),
+                percent: Set(r.percent),
+                text: Set(r.text),
+                reported_by: Set(r.reported_by),
+                reported_at: Set(r.reported_at),
+                evidence: Set(to_json_list(&r.evidence)),
+            }
+            .insert(txn)
+            .await
+        }
+        .map(drop),
+        Line::Deadline {
+            id: line_id,
+            from,
+            to,
+            reason,
+            at,
+        } => deadline_change::ActiveModel {
+            id: Set(line_id),
+            assignment_id: Set(id),
+            from_date: Set(from),
+            to_date: Set(to),
+            reason: Set(reason),
+            changed_at: Set(at),
+        }
+        .insert(txn)
+        .await
+        .map(drop),
+        Line::Transfer {
+            id: line_id,
+            from_unit_id,
+            to_unit_id,
+            reason,
+            approved,
+            decided_by,
+            at,
+        } => transfer::ActiveModel {
+            id: Set(line_id),
+            assignment_id: Set(id),
+            from_unit_id: Set(from_unit_id),
+            to_unit_id: Set(to_unit_id),
+            reason: Set(reason),
+            approved: Set(approved),
+            decided_by: Set(decided_by),
+            decided_at: Set(at),
+        }
+        .insert(txn)
+        .await
+        .map(drop),
+    }
+    .map_err(internal)
 }
 
 /// The view of a row without its history, for answers that do not carry it.

@@ -564,5 +564,8 @@ pub fn change_responsible(
     Ok(n)
 }
 
+mod command;
+pub use command::{decide, Assignment, Command, Context, Decision, Line, NewUnit};
+
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,10 @@
 //! asking for close-out with evidence, closing (销号) or returning it, and reopening it
 //! when a follow-up review (回头看) finds it back.
 
-use duban_schema::assignments::{ProblemSnapshot, ProblemState};
+use chrono::{DateTime, FixedOffset};
+use duban_api::ProblemCommand;
+use duban_clock::workdays::Calendar;
+use duban_schema::assignments::{AssignmentsEvent, ProblemSnapshot, ProblemState};
 
 /// Why a ledger command was refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -157,6 +160,122 @@ pub fn change_responsible(
     Ok(n)
 }
 
+/// A problem as its rules see it: the snapshot its events carry, and how many events it has.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// What events carry.
+    pub snapshot: ProblemSnapshot,
+    /// Events written about it so far.
+    pub last_sequence: i64,
+}
+
+/// What a ledger command needs besides the state.
+pub struct Context<'a> {
+    /// Now.
+    pub now: DateTime<FixedOffset>,
+    /// The working calendar.
+    pub calendar: &'a Calendar,
+    /// Who decides a close-out request (looked up for that command only).
+    pub reviewers: Vec<String>,
+}
+
+/// What a ledger command decided: the new state, its event, and its line in the problem's
+/// history (the text and evidence; the action is the event's name).
+#[derive(Clone, Debug)]
+pub struct Decision {
+    /// The problem after it.
+    pub state: Problem,
+    /// Its event.
+    pub event: AssignmentsEvent,
+    /// The history line's text.
+    pub text: String,
+    /// The history line's evidence.
+    pub evidence: Vec<String>,
+}
+
+/// Runs a ledger command on `current`: the one place a problem's state changes after
+/// registration, its reopened time limit by the one time-limit rule.
+pub fn decide(
+    current: &Problem,
+    command: ProblemCommand,
+    ctx: &Context,
+) -> Result<Decision, ProblemError> {
+    let p = &current.snapshot;
+    let (next, event, text, evidence) = match command {
+        ProblemCommand::RequestCloseOut { summary, evidence } => {
+            let evidence: Vec<String> = evidence
+                .iter()
+                .map(|e| e.trim().to_string())
+                .filter(|e| !e.is_empty())
+                .collect();
+            let next = request_close_out(p, &summary, &evidence)?;
+            let summary = summary.trim().to_string();
+            let event = AssignmentsEvent::ProblemCloseOutRequested {
+                problem: next.clone(),
+                summary: summary.clone(),
+                evidence: evidence.clone(),
+                reviewers: ctx.reviewers.clone(),
+            };
+            (next, event, summary, evidence)
+        }
+        ProblemCommand::Close => {
+            let next = close(p)?;
+            let event = AssignmentsEvent::ProblemClosed {
+                problem: next.clone(),
+            };
+            (next, event, "销号".to_string(), vec![])
+        }
+        ProblemCommand::Return { reason } => {
+            let next = return_close_out(p, &reason)?;
+            let reason = reason.trim().to_string();
+            let event = AssignmentsEvent::ProblemReturned {
+                problem: next.clone(),
+                reason: reason.clone(),
+            };
+            (next, event, reason, vec![])
+        }
+        ProblemCommand::Reopen {
+            reason,
+            time_limit_days,
+            due_on,
+        } => {
+            // The state is checked first: a problem not closed is an illegal transition,
+            // whatever time limit came with it.
+            reopen(p, &reason, p.due_on)?;
+            let today = ctx.now.date_naive();
+            let (_, due) =
+                super::assignment::new_time_limit(time_limit_days, due_on, today, ctx.calendar)
+                    .map_err(|e| match e {
+                        super::assignment::DomainError::Invalid { field, message } => {
+                            invalid(field, message)
+                        }
+                        super::assignment::DomainError::Illegal { action, .. } => {
+                            ProblemError::Illegal {
+                                from: p.state,
+                                action,
+                            }
+                        }
+                    })?;
+            let next = reopen(p, &reason, due)?;
+            let reason = reason.trim().to_string();
+            let event = AssignmentsEvent::ProblemReopened {
+                problem: next.clone(),
+                reason: reason.clone(),
+            };
+            (next, event, reason, vec![])
+        }
+    };
+    Ok(Decision {
+        state: Problem {
+            snapshot: next,
+            last_sequence: current.last_sequence + 1,
+        },
+        event,
+        text,
+        evidence,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +371,85 @@ mod tests {
             category: "k",
         });
         assert!(matches!(r, Err(ProblemError::Invalid { field, .. }) if field == "causeAnalysis"));
+    }
+
+    #[test]
+    fn a_ledger_command_decides_its_event_history_line_and_reopened_limit() {
+        let cal = Calendar::official();
+        let ctx = |now: &str, reviewers: Vec<String>| Context {
+            now: chrono::DateTime::parse_from_rfc3339(now).unwrap(),
+            calendar: &cal,
+            reviewers,
+        };
+        let p = Problem {
+            snapshot: problem(),
+            last_sequence: 4,
+        };
+        let asked = decide(
+            &p,
+            ProblemCommand::RequestCloseOut {
+                summary: " 已建立台账 ".into(),
+                evidence: vec![" 会议记录 ".into(), " ".into()],
+            },
+            &ctx("2026-04-01T09:00:00+08:00", vec!["s".into()]),
+        )
+        .unwrap();
+        assert_eq!(asked.state.last_sequence, 5);
+        assert_eq!(
+            (asked.text.as_str(), asked.evidence.as_slice()),
+            ("已建立台账", &["会议记录".to_string()][..])
+        );
+        assert!(matches!(
+            &asked.event,
+            AssignmentsEvent::ProblemCloseOutRequested { reviewers, problem, .. }
+                if reviewers == &["s".to_string()] && *problem == asked.state.snapshot
+        ));
+        // Reopening a problem not closed is illegal, whatever limit comes with it.
+        let early = decide(
+            &p,
+            ProblemCommand::Reopen {
+                reason: "反弹".into(),
+                time_limit_days: Some(0),
+                due_on: None,
+            },
+            &ctx("2026-04-01T09:00:00+08:00", vec![]),
+        );
+        assert!(
+            matches!(early, Err(ProblemError::Illegal { .. })),
+            "{early:?}"
+        );
+        let closed = decide(
+            &asked.state,
+            ProblemCommand::Close,
+            &ctx("2026-04-02T09:00:00+08:00", vec![]),
+        )
+        .unwrap();
+        assert_eq!(closed.text, "销号");
+        let bad = decide(
+            &closed.state,
+            ProblemCommand::Reopen {
+                reason: "反弹".into(),
+                time_limit_days: Some(400),
+                due_on: None,
+            },
+            &ctx("2026-05-06T09:00:00+08:00", vec![]),
+        );
+        assert!(
+            matches!(&bad, Err(ProblemError::Invalid { field, .. }) if field == "timeLimitDays"),
+            "{bad:?}"
+        );
+        let reopened = decide(
+            &closed.state,
+            ProblemCommand::Reopen {
+                reason: "回头看发现反弹".into(),
+                time_limit_days: Some(5),
+                due_on: None,
+            },
+            &ctx("2026-05-06T09:00:00+08:00", vec![]),
+        )
+        .unwrap();
+        let due = cal.add_working_days(chrono::NaiveDate::from_ymd_opt(2026, 5, 6).unwrap(), 5);
+        assert_eq!(reopened.state.snapshot.due_on, due);
+        assert_eq!(reopened.state.snapshot.reopen_count, 1);
     }
 }

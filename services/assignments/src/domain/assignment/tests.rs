@@ -360,3 +360,130 @@ fn a_change_of_responsible_person_keeps_suspension_pending_requests_and_limits()
         })
     ));
 }
+
+fn ctx<'a>(cal: &'a Calendar, now: &str, unit: Option<NewUnit>) -> Context<'a> {
+    Context {
+        by: "p-decider",
+        now: DateTime::parse_from_rfc3339(now).unwrap(),
+        calendar: cal,
+        extension_cap: 10,
+        line_id: "line-1".into(),
+        unit,
+        successor_unit_path: None,
+    }
+}
+
+#[test]
+fn a_command_decides_the_reasons_timestamps_event_and_ledger_lines_with_the_state() {
+    use duban_api::AssignmentCommand as C;
+    let cal = Calendar::official();
+    let mut a = Assignment::issued(issued());
+    a.snapshot.state = AssignmentState::InProgress;
+    let asked = decide(
+        &a,
+        Command::Item(C::RequestExtension {
+            days: 3,
+            reason: "  汛期施工受阻 ".into(),
+        }),
+        &ctx(&cal, "2026-03-11T10:00:00+08:00", None),
+    )
+    .unwrap();
+    assert_eq!(
+        asked.state.pending_extension_reason.as_deref(),
+        Some("汛期施工受阻")
+    );
+    assert_eq!(asked.state.last_sequence, a.last_sequence + 1);
+    assert!(asked.lines.is_empty());
+
+    let granted = decide(
+        &asked.state,
+        Command::Item(C::DecideExtension {
+            approve: true,
+            note: String::new(),
+        }),
+        &ctx(&cal, "2026-03-12T10:00:00+08:00", None),
+    )
+    .unwrap();
+    assert_eq!(granted.state.pending_extension_reason, None);
+    assert_eq!(granted.state.snapshot.extension_count, 1);
+    let Line::Deadline {
+        from, to, reason, ..
+    } = &granted.lines[0]
+    else {
+        panic!("{:?}", granted.lines)
+    };
+    assert_eq!(
+        (*from, *to),
+        (a.snapshot.due_on, granted.state.snapshot.due_on)
+    );
+    assert_eq!(reason, "批准延期3个工作日（第1次）：汛期施工受阻");
+    assert!(matches!(
+        &granted.event,
+        duban_schema::assignments::AssignmentsEvent::ExtensionDecided { days: 3, approved: true, assignment, .. }
+            if *assignment == granted.state.snapshot
+    ));
+
+    let done = decide(
+        &granted.state,
+        Command::Complete {
+            result: " 已完成 ".into(),
+        },
+        &ctx(&cal, "2026-03-13T16:30:00+08:00", None),
+    )
+    .unwrap();
+    assert_eq!(done.state.result.as_deref(), Some("已完成"));
+    assert_eq!(
+        done.state.completed_at,
+        Some(DateTime::parse_from_rfc3339("2026-03-13T16:30:00+08:00").unwrap())
+    );
+    assert_eq!(done.state.acknowledged_at, None, "only 签收 sets it");
+}
+
+#[test]
+fn an_approved_transfer_goes_only_to_the_unit_asked_and_keeps_the_request_in_the_ledger() {
+    use duban_api::AssignmentCommand as C;
+    let cal = Calendar::official();
+    let a = Assignment::issued(issued());
+    let asked = decide(
+        &a,
+        Command::Item(C::RequestTransfer {
+            to_unit_id: "u2".into(),
+            reason: "不属本单位职责".into(),
+        }),
+        &ctx(&cal, "2026-03-10T10:00:00+08:00", None),
+    )
+    .unwrap();
+    let unit = |id: &str| NewUnit {
+        id: id.into(),
+        path: format!("/c/{id}"),
+        name: "水利局".into(),
+        responsible: "p2".into(),
+    };
+    let approve = Command::Item(C::DecideTransfer { approve: true });
+    let now = "2026-03-11T09:00:00+08:00";
+    let wrong = decide(
+        &asked.state,
+        approve.clone(),
+        &ctx(&cal, now, Some(unit("u3"))),
+    );
+    assert!(
+        matches!(wrong, Err(DomainError::Invalid { field: "id", .. })),
+        "{wrong:?}"
+    );
+    let moved = decide(&asked.state, approve, &ctx(&cal, now, Some(unit("u2")))).unwrap();
+    assert_eq!(moved.state.snapshot.lead_unit_id, "u2");
+    assert_eq!(moved.state.snapshot.responsible_person_id, "p2");
+    assert_eq!(moved.state.pending_transfer_reason, None);
+    assert_eq!(
+        moved.lines,
+        [Line::Transfer {
+            id: "line-1".into(),
+            from_unit_id: "u".into(),
+            to_unit_id: "u2".into(),
+            reason: "不属本单位职责".into(),
+            approved: true,
+            decided_by: "p-decider".into(),
+            at: DateTime::parse_from_rfc3339(now).unwrap(),
+        }]
+    );
+}
