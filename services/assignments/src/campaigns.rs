@@ -1,12 +1,30 @@
 //! Campaigns (专项整治): launching one with its phases, and listing them.
 
+use crate::domain::campaign::{self as rules, Campaign};
 use crate::entity::{campaign, org_unit};
 use crate::rows::{domain_err, internal};
 use crate::service::AssignmentsService;
 use duban_api::{ApiError, LaunchCampaignInput};
 use duban_auth::{in_subtree, Actor, Role};
-use duban_schema::assignments::{AssignmentsEvent, CampaignSnapshot, PhaseSnapshot};
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set, TransactionTrait};
+use duban_schema::assignments::{AssignmentsEvent, CampaignSnapshot};
+use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, TransactionTrait};
+
+/// The categories of the campaign `id` names, read through `conn`; VALIDATION on
+/// `campaignId` when there is no such campaign.
+pub(crate) async fn categories_of<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    id: Option<&str>,
+) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let c = campaign::Entity::find_by_id(id.to_string())
+        .one(conn)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| ApiError::validation("campaignId", "专项整治不存在"))?;
+    Ok(Some(Campaign::try_from(&c)?.snapshot.categories))
+}
 
 impl AssignmentsService {
     /// Launches a campaign (admin and demo loading).
@@ -17,27 +35,24 @@ impl AssignmentsService {
             .await
             .map_err(internal)?
             .ok_or_else(|| ApiError::validation("scopeUnitId", "范围单位不存在"))?;
-        campaign::ActiveModel {
-            id: Set(c.id.clone()),
-            name: Set(c.name.clone()),
-            document_number: Set(c.document_number.clone()),
-            scope_unit_id: Set(c.scope_unit_id.clone()),
-            phases: Set(serde_json::to_string(&c.phases).map_err(internal)?),
-            categories: Set(serde_json::to_string(&c.categories).map_err(internal)?),
-            announced_phase: Set(0),
-            report_deadlines: Set(serde_json::to_string(&c.report_deadlines).map_err(internal)?),
-        }
-        .insert(&txn)
-        .await
-        .map_err(internal)?;
-        let id = c.id.clone();
+        let c = Campaign {
+            snapshot: c,
+            announced_phase: 0,
+        };
+        campaign::ActiveModel::from(&c)
+            .insert(&txn)
+            .await
+            .map_err(internal)?;
+        let id = c.snapshot.id.clone();
         self.emit(
             &txn,
             "system",
             &scope.path,
             &id,
             1,
-            AssignmentsEvent::CampaignLaunched { campaign: c },
+            AssignmentsEvent::CampaignLaunched {
+                campaign: c.snapshot,
+            },
         )
         .await?;
         self.commit(txn).await
@@ -53,13 +68,6 @@ impl AssignmentsService {
                 "只有督查人员或系统管理员可以部署专项整治".into(),
             ));
         }
-        let phases: Vec<(String, chrono::NaiveDate, chrono::NaiveDate)> = input
-            .phases
-            .iter()
-            .map(|p| (p.name.trim().to_string(), p.starts_on, p.ends_on))
-            .collect();
-        let categories = crate::domain::campaign::validate(&input.name, &phases, input.categories)
-            .map_err(domain_err)?;
         let scope = org_unit::Entity::find_by_id(input.scope_unit_id.clone())
             .one(&self.db)
             .await
@@ -68,34 +76,10 @@ impl AssignmentsService {
             .ok_or_else(|| {
                 ApiError::validation("scopeUnitId", "范围单位不存在或不在您的权限范围内")
             })?;
-        let campaign = CampaignSnapshot {
-            id: duban_outbox::new_event_id(self.clock.now()).to_string(),
-            name: input.name.trim().to_string(),
-            document_number: input.document_number.trim().to_string(),
-            scope_unit_id: scope.id,
-            phases: phases
-                .into_iter()
-                .enumerate()
-                .map(|(i, (name, starts_on, ends_on))| PhaseSnapshot {
-                    ordinal: i as i32 + 1,
-                    name,
-                    starts_on,
-                    ends_on,
-                })
-                .collect(),
-            categories,
-            report_deadlines: {
-                let mut r = input.report_deadlines;
-                if let Some(bad) = r.iter().position(|d| d.name.trim().is_empty()) {
-                    return Err(ApiError::validation(
-                        &format!("reportDeadlines[{bad}].name"),
-                        "请填写报告名称",
-                    ));
-                }
-                r.sort_by_key(|d| d.due_on);
-                r
-            },
-        };
+        let id = duban_outbox::new_event_id(self.clock.now()).to_string();
+        let campaign = rules::launch(&input, &scope.id, id)
+            .map_err(domain_err)?
+            .snapshot;
         self.launch_campaign(campaign.clone()).await?;
         Ok(campaign)
     }
@@ -115,16 +99,7 @@ impl AssignmentsService {
             let covers = scope
                 .is_some_and(|u| in_subtree(&actor.unit_path, &u.path) || actor.can_see(&u.path));
             if covers {
-                out.push(CampaignSnapshot {
-                    id: c.id,
-                    name: c.name,
-                    document_number: c.document_number,
-                    scope_unit_id: c.scope_unit_id,
-                    phases: serde_json::from_str(&c.phases).map_err(internal)?,
-                    categories: serde_json::from_str(&c.categories).map_err(internal)?,
-                    report_deadlines: serde_json::from_str(&c.report_deadlines)
-                        .map_err(internal)?,
-                });
+                out.push(Campaign::try_from(&c)?.snapshot);
             }
         }
         Ok(out)

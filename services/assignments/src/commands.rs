@@ -2,25 +2,34 @@
 //! event, for 签收, 进度报送, 办结, 审核 and 退回.
 
 use crate::access::{check_party, in_scope, may_issue, may_keep_duty, Holder, Party};
-use crate::domain::assignment::{self as rules, Assignment, Command, Context, NewUnit};
-use crate::entity::{assignment, campaign, deadline_schedule, org_unit, problem};
+use crate::domain::assignment::{
+    self as rules, Assignment, Command, Context, FoundUnit, IssueFacts, NewUnit,
+};
+use crate::entity::{assignment, deadline_schedule, org_unit, problem};
 use crate::rows::{bare_view, domain_err, insert_line, internal};
 use crate::scheduler::{ack_reminder, ACK_OVERDUE, DUE_SOON, OVERDUE};
 use crate::service::AssignmentsService;
-use crate::units::{pick_responsible, unit_with_people};
+use crate::units::unit_with_people;
 use chrono::{DateTime, FixedOffset};
 use duban_api::{
     ApiError, AssignmentView, IssueAssignmentInput, ReportProgressInput, TextTransitionInput,
     TransitionInput,
 };
 use duban_auth::Actor;
-use duban_schema::assignments::{
-    AssignmentSnapshot, AssignmentState, AssignmentsEvent, SupervisionLevel, Urgency,
-};
+use duban_schema::assignments::{AssignmentState, AssignmentsEvent, PersonSnapshot};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter,
     TransactionTrait,
 };
+
+fn found_unit(u: &org_unit::Model, people: Vec<PersonSnapshot>) -> FoundUnit<'_> {
+    FoundUnit {
+        id: &u.id,
+        path: &u.path,
+        name: &u.name,
+        people,
+    }
+}
 
 impl AssignmentsService {
     /// Checks and writes a new assignment with its schedule and event inside `txn`; used
@@ -44,29 +53,7 @@ impl AssignmentsService {
             }
         }
         let cal = self.calendar_now();
-        let today = now.date_naive();
-        rules::validate_issue(&input.title, input.time_limit_days.unwrap_or(1))
-            .map_err(domain_err)?;
-        let (time_limit_days, due_on) =
-            rules::time_limit("办结时限", input.time_limit_days, input.due_on, today, &cal)
-                .map_err(domain_err)?;
-        let ack_days = input.ack_time_limit_days.unwrap_or(match input.urgency {
-            Urgency::VeryUrgent => 0,
-            _ => 1,
-        });
-        if !(0..=10).contains(&ack_days) {
-            return Err(ApiError::validation(
-                "ackTimeLimitDays",
-                "签收时限须为0（当日）至10个工作日",
-            ));
-        }
-        let ack_due_on = if ack_days == 0 {
-            today
-        } else {
-            cal.add_working_days(today, ack_days as u32)
-        }
-        .min(due_on);
-        let (lead, people) = unit_with_people(txn, &input.lead_unit_id)
+        let (lead, lead_people) = unit_with_people(txn, &input.lead_unit_id)
             .await?
             .filter(|(u, _)| in_scope(actor, &u.path))
             .ok_or_else(|| {
@@ -76,40 +63,21 @@ impl AssignmentsService {
                 )
             })?;
         let mut cooperating = Vec::new();
-        let mut cooperating_people = Vec::new();
         for (i, uid) in input.cooperating_unit_ids.iter().enumerate() {
-            let field = format!("cooperatingUnitIds[{i}]");
-            if uid == &lead.id {
-                return Err(ApiError::validation(&field, "配合单位不能是承办单位本身"));
-            }
-            if cooperating.contains(uid) {
-                return Err(ApiError::validation(&field, "配合单位重复"));
-            }
-            let (_, people) = unit_with_people(txn, uid)
-                .await?
-                .filter(|(u, _)| actor.can_see(&u.path))
-                .ok_or_else(|| {
-                    ApiError::validation(&field, "配合单位不存在或不在您的督查范围内")
-                })?;
-            cooperating.push(uid.clone());
-            cooperating_people.extend(pick_responsible(&people, None));
+            cooperating.push(
+                unit_with_people(txn, uid)
+                    .await?
+                    .filter(|(u, _)| actor.can_see(&u.path))
+                    .ok_or_else(|| {
+                        ApiError::validation(
+                            &format!("cooperatingUnitIds[{i}]"),
+                            "配合单位不存在或不在您的督查范围内",
+                        )
+                    })?,
+            );
         }
-        if let Some(cid) = &input.campaign_id {
-            let c = campaign::Entity::find_by_id(cid.clone())
-                .one(txn)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| ApiError::validation("campaignId", "专项整治不存在"))?;
-            if let Some(cat) = &input.category {
-                let cats: Vec<String> = serde_json::from_str(&c.categories).unwrap_or_default();
-                if !cats.contains(cat) {
-                    return Err(ApiError::validation(
-                        "category",
-                        format!("类别须为该专项整治的类别之一：{}", cats.join("、")),
-                    ));
-                }
-            }
-        }
+        let campaign_categories =
+            crate::campaigns::categories_of(txn, input.campaign_id.as_deref()).await?;
         if let Some(pid) = &input.problem_id {
             problem::Entity::find_by_id(pid.clone())
                 .one(txn)
@@ -118,49 +86,23 @@ impl AssignmentsService {
                 .filter(|p| actor.can_see(&p.unit_path))
                 .ok_or_else(|| ApiError::validation("problemId", "台账问题不存在"))?;
         }
-        let responsible = pick_responsible(&people, input.responsible_person_id.as_deref())
-            .ok_or_else(|| match input.responsible_person_id {
-                Some(_) => {
-                    ApiError::validation("responsiblePersonId", "责任人须是承办单位的在岗人员")
-                }
-                None => ApiError::validation("leadUnitId", "承办单位尚无人员，无法明确责任人"),
-            })?;
-        let id = duban_outbox::new_event_id(now).to_string();
-        let snap = AssignmentSnapshot {
-            id: id.clone(),
-            title: input.title.trim().to_string(),
-            description: input.description.trim().to_string(),
-            source: input.source,
-            source_text: input.source_text.clone(),
-            issuer_id: actor.person_id.clone(),
-            issuer_unit_id: actor.unit_id.clone(),
-            lead_unit_id: lead.id.clone(),
-            lead_unit_path: lead.path.clone(),
-            lead_unit_name: lead.name.clone(),
-            responsible_person_id: responsible,
-            state: AssignmentState::Issued,
-            time_limit_days,
-            issued_at: now,
-            due_on,
-            progress_percent: 0,
-            version: 1,
-            supervision_level: SupervisionLevel::Normal,
-            suspended_on: None,
-            pending_extension_days: None,
-            extension_count: 0,
-            pending_transfer_unit_id: None,
-            transfer_count: 0,
-            urgency: input.urgency,
-            cooperating_unit_ids: cooperating,
-            cooperating_person_ids: cooperating_people,
-            returned_to_issuer: false,
-            ack_due_on: Some(ack_due_on),
-            campaign_id: input.campaign_id.clone(),
-            category: input.category.clone(),
-            problem_id: input.problem_id.clone(),
+        let facts = IssueFacts {
+            id: duban_outbox::new_event_id(now).to_string(),
+            by: (&actor.person_id, &actor.unit_id),
+            now,
+            calendar: &cal,
+            lead: found_unit(&lead, lead_people),
+            cooperating: cooperating
+                .iter()
+                .map(|(u, people)| found_unit(u, people.clone()))
+                .collect(),
+            campaign_categories,
             duty_id,
         };
-        let model = assignment::ActiveModel::from(&Assignment::issued(snap.clone()))
+        let issued = rules::issue(input, &facts).map_err(domain_err)?;
+        let snap = issued.snapshot.clone();
+        let (id, due_on, ack_due_on) = (snap.id.clone(), snap.due_on, snap.ack_due_on);
+        let model = assignment::ActiveModel::from(&issued)
             .insert(txn)
             .await
             .map_err(internal)?;
@@ -168,7 +110,7 @@ impl AssignmentsService {
         let reminders = self
             .reminders(&cal, &id, due_on, [DUE_SOON, OVERDUE])
             .into_iter()
-            .chain([ack_reminder(&id, ack_due_on)]);
+            .chain(ack_due_on.map(|d| ack_reminder(&id, d)));
         deadline_schedule::Entity::insert_many(reminders)
             .exec_without_returning(txn)
             .await

@@ -2,13 +2,14 @@
 //! changing their roles and supervising leader (分管领导), marking them as having left.
 
 use crate::access::{in_scope, may_maintain_directory};
+use crate::domain::directory::{self as rules, Person, PersonRefs};
 use crate::entity::{org_unit, person};
-use crate::rows::{check_division_code, internal, person_snapshot, unit_snapshot};
+use crate::rows::{domain_err, internal, person_snapshot, unit_snapshot};
 use crate::service::AssignmentsService;
 use duban_api::{ApiError, UpdateOrgUnitInput, UpdatePersonInput};
 use duban_auth::Actor;
 use duban_schema::assignments::{AssignmentsEvent, OrgUnitSnapshot, PersonSnapshot};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, TransactionTrait};
 
 fn check_version(expected: i64, actual: i64) -> Result<(), ApiError> {
     if expected == actual {
@@ -33,28 +34,18 @@ impl AssignmentsService {
             .filter(|u| actor.can_see(&u.path))
             .ok_or_else(|| ApiError::not_found("单位", &input.id))?;
         check_version(input.expected_version, unit.version)?;
-        let mut active = unit.clone().into_active_model();
-        active.version = Set(unit.version + 1);
-        if let Some(name) = &input.name {
-            if name.trim().is_empty() {
-                return Err(ApiError::validation("name", "请填写单位名称"));
-            }
-            active.name = Set(name.trim().to_string());
-        }
-        if let Some(code) = &input.division_code {
-            let code = Some(code.trim()).filter(|c| !c.is_empty());
-            let parent_code = match &unit.parent_id {
-                Some(p) => org_unit::Entity::find_by_id(p.clone())
-                    .one(&txn)
-                    .await
-                    .map_err(internal)?
-                    .and_then(|p| p.division_code),
-                None => None,
-            };
-            let current = unit_snapshot(unit.clone())?;
-            check_division_code(current.kind, code, parent_code.as_deref())?;
-            active.division_code = Set(code.map(str::to_string));
-        }
+        let parent_code = match (&input.division_code, &unit.parent_id) {
+            (Some(_), Some(p)) => org_unit::Entity::find_by_id(p.clone())
+                .one(&txn)
+                .await
+                .map_err(internal)?
+                .and_then(|p| p.division_code),
+            _ => None,
+        };
+        let current = unit_snapshot(unit)?;
+        let next =
+            rules::update_unit(&current, &input, parent_code.as_deref()).map_err(domain_err)?;
+        let active = org_unit::ActiveModel::from(&next);
         let saved = active.update(&txn).await.map_err(internal)?;
         let snap = unit_snapshot(saved)?;
         self.emit(
@@ -85,78 +76,39 @@ impl AssignmentsService {
             .filter(|p| actor.can_see(&p.unit_path))
             .ok_or_else(|| ApiError::not_found("人员", &input.id))?;
         check_version(input.expected_version, p.version)?;
-        let mut active = p.clone().into_active_model();
-        active.version = Set(p.version + 1);
-        if let Some(title) = &input.title {
-            active.title = Set(title.trim().to_string());
-        }
-        if let Some(unit_id) = &input.unit_id {
-            let unit = org_unit::Entity::find_by_id(unit_id.clone())
+        let unit = match &input.unit_id {
+            Some(unit_id) => org_unit::Entity::find_by_id(unit_id.clone())
                 .one(&txn)
                 .await
                 .map_err(internal)?
                 .filter(|u| actor.can_see(&u.path))
-                .ok_or_else(|| {
-                    ApiError::validation("unitId", "所在单位不存在或不在您的管理范围内")
-                })?;
-            active.unit_id = Set(unit.id);
-            active.unit_path = Set(unit.path);
-        }
-        if let Some(roles) = &input.roles {
-            if roles.is_empty() {
-                return Err(ApiError::validation("roles", "请至少选择一个角色"));
-            }
-            active.roles = Set(roles
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(","));
-        }
-        if let Some(leader) = &input.supervising_leader_id {
-            let leader = leader.trim();
-            if leader.is_empty() {
-                active.supervising_leader_id = Set(None);
-            } else {
-                if leader == p.id {
-                    return Err(ApiError::validation(
-                        "supervisingLeaderId",
-                        "分管领导不能是本人",
-                    ));
-                }
-                person::Entity::find_by_id(leader.to_string())
-                    .one(&txn)
-                    .await
-                    .map_err(internal)?
-                    .filter(|l| {
-                        !l.deactivated
-                            && in_scope(actor, &l.unit_path)
-                            && l.roles
-                                .split(',')
-                                .any(|r| r == "UNIT_LEADER" || r == "SUPERVISOR")
-                    })
-                    .ok_or_else(|| {
-                        ApiError::validation(
-                            "supervisingLeaderId",
-                            "分管领导须是您管理范围内在岗的单位负责人或督查领导",
-                        )
-                    })?;
-                active.supervising_leader_id = Set(Some(leader.to_string()));
-            }
-        }
-        if let Some(d) = input.deactivated {
-            if d && p.id == actor.person_id {
-                return Err(ApiError::validation("deactivated", "不能停用自己的账号"));
-            }
-            if d != p.deactivated {
-                // Tokens signed before a deactivation stay dead after a reactivation.
-                active.generation = Set(p.generation + 1);
-            }
-            active.deactivated = Set(d);
-        }
-        let leaves_post = input.deactivated == Some(true) && !p.deactivated;
-        let leaves_unit = input.unit_id.as_ref().is_some_and(|u| *u != p.unit_id);
-        if leaves_post || leaves_unit {
-            let reason = if leaves_post {
+                .map(unit_snapshot)
+                .transpose()?,
+            None => None,
+        };
+        let leader = match input.supervising_leader_id.as_deref().map(str::trim) {
+            Some(l) if !l.is_empty() => person::Entity::find_by_id(l.to_string())
+                .one(&txn)
+                .await
+                .map_err(internal)?,
+            _ => None,
+        };
+        let leader_in_post = leader.is_some_and(|l| {
+            !l.deactivated
+                && in_scope(actor, &l.unit_path)
+                && l.roles
+                    .split(',')
+                    .any(|r| r == "UNIT_LEADER" || r == "SUPERVISOR")
+        });
+        let current = Person::from(&p);
+        let refs = PersonRefs {
+            unit: unit.as_ref(),
+            leader_in_post,
+            by: &actor.person_id,
+        };
+        let next = rules::update_person(&current, &input, &refs).map_err(domain_err)?;
+        if rules::leaves(&current, &next) {
+            let reason = if next.snapshot.deactivated && !p.deactivated {
                 format!("{}离岗，由接替人承接", p.name)
             } else {
                 format!("{}调离本单位，由接替人承接", p.name)
@@ -169,12 +121,8 @@ impl AssignmentsService {
                 &reason,
             )
             .await?;
-        } else if input.successor_id.is_some() {
-            return Err(ApiError::validation(
-                "successorId",
-                "只有停用或调离单位时才需指定接替人",
-            ));
         }
+        let active = person::ActiveModel::from(&next);
         let saved = active.update(&txn).await.map_err(internal)?;
         let snap = person_snapshot(saved);
         self.emit(

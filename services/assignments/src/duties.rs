@@ -2,47 +2,18 @@
 //! a rule issues its assignment on each day it falls due, exactly once; a campaign's
 //! phase change is announced once, on the phase's first day.
 
+use crate::domain::campaign::{self as campaign_rules, Campaign};
 use crate::domain::duty;
 use crate::entity::{campaign, duty_rule, org_unit, person};
-use crate::rows::{internal, person_snapshot};
+use crate::rows::{domain_err, internal, person_snapshot, rule_snapshot};
 use crate::service::AssignmentsService;
 use duban_api::{ApiError, CreateDutyRuleInput, IssueAssignmentInput};
 use duban_auth::Actor;
-use duban_schema::assignments::{
-    AssignmentSource, AssignmentsEvent, DutyRuleSnapshot, PhaseSnapshot, Recurrence,
-};
+use duban_schema::assignments::{AssignmentSource, AssignmentsEvent, DutyRuleSnapshot};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
 };
-
-fn rule_snapshot(m: &duty_rule::Model) -> DutyRuleSnapshot {
-    DutyRuleSnapshot {
-        id: m.id.clone(),
-        title: m.title.clone(),
-        description: m.description.clone(),
-        recurrence: serde_json::from_str(&m.recurrence).unwrap_or(Recurrence::WorkingDays),
-        unit_id: m.unit_id.clone(),
-        person_id: m.person_id.clone(),
-        time_limit_days: m.time_limit_days,
-        working_days_only: m.working_days_only,
-        starts_on: m.starts_on,
-        created_by: m.created_by.clone(),
-    }
-}
-
-/// Which phase runs on `today`: 0 before the first, `phases.len() + 1` after the last.
-/// A day that ends one phase and starts the next belongs to the next.
-fn phase_on(phases: &[PhaseSnapshot], today: chrono::NaiveDate) -> i32 {
-    match phases.last() {
-        Some(last) if today > last.ends_on => phases.len() as i32 + 1,
-        _ => phases
-            .iter()
-            .rev()
-            .find(|p| p.starts_on <= today)
-            .map_or(0, |p| p.ordinal),
-    }
-}
 
 impl AssignmentsService {
     pub(crate) async fn create_duty_rule(
@@ -50,16 +21,6 @@ impl AssignmentsService {
         actor: &Actor,
         input: CreateDutyRuleInput,
     ) -> Result<DutyRuleSnapshot, ApiError> {
-        if input.title.trim().is_empty() {
-            return Err(ApiError::validation("title", "请填写事项标题"));
-        }
-        duty::validate(&input.recurrence).map_err(|(f, m)| ApiError::validation(f, m))?;
-        if !(0..=30).contains(&input.time_limit_days) {
-            return Err(ApiError::validation(
-                "timeLimitDays",
-                "办理时限须为0（当日）至30个工作日",
-            ));
-        }
         let txn = self.db.begin().await.map_err(internal)?;
         let unit = org_unit::Entity::find_by_id(input.unit_id.clone())
             .one(&txn)
@@ -76,35 +37,21 @@ impl AssignmentsService {
                 .filter(|p| p.unit_id == unit.id && !p.deactivated)
                 .ok_or_else(|| ApiError::validation("personId", "承办人须是该单位的在岗人员"))?;
         }
-        let today = self.clock.today();
-        let starts_on = input.starts_on.unwrap_or(today).max(today);
-        crate::rows::check_input_date("startsOn", starts_on, today)?;
-        let next_on = duty::next_due(
-            &input.recurrence,
-            starts_on,
-            starts_on,
-            input.working_days_only,
-            &self.calendar_now(),
-        );
         let now = self.clock.now();
-        let m = duty_rule::ActiveModel {
-            id: Set(duban_outbox::new_event_id(now).to_string()),
-            title: Set(input.title.trim().to_string()),
-            description: Set(input.description.trim().to_string()),
-            recurrence: Set(serde_json::to_string(&input.recurrence).map_err(internal)?),
-            unit_id: Set(unit.id.clone()),
-            unit_path: Set(unit.path.clone()),
-            person_id: Set(input.person_id.clone()),
-            time_limit_days: Set(input.time_limit_days),
-            working_days_only: Set(input.working_days_only),
-            starts_on: Set(starts_on),
-            created_by: Set(actor.person_id.clone()),
-            next_on: Set(next_on),
-        }
-        .insert(&txn)
-        .await
-        .map_err(internal)?;
-        let rule = rule_snapshot(&m);
+        let id = duban_outbox::new_event_id(now).to_string();
+        let facts = duty::Facts {
+            id,
+            unit_path: &unit.path,
+            by: &actor.person_id,
+            today: now.date_naive(),
+            calendar: &self.calendar_now(),
+        };
+        let made = duty::create(&input, &facts).map_err(domain_err)?;
+        duty_rule::ActiveModel::from(&made)
+            .insert(&txn)
+            .await
+            .map_err(internal)?;
+        let rule = made.snapshot;
         self.emit(
             &txn,
             &actor.person_id,
@@ -231,11 +178,11 @@ impl AssignmentsService {
             .await
             .map_err(internal)?
         {
-            let phases: Vec<PhaseSnapshot> = serde_json::from_str(&c.phases).unwrap_or_default();
-            let now_phase = phase_on(&phases, today);
-            if now_phase <= c.announced_phase {
+            let current = Campaign::try_from(&c)?;
+            let Some((next, event)) = campaign_rules::announce(&current, today) else {
                 continue;
-            }
+            };
+            let now_phase = next.announced_phase;
             let txn = self.db.begin().await.map_err(internal)?;
             let scope = org_unit::Entity::find_by_id(c.scope_unit_id.clone())
                 .one(&txn)
@@ -243,19 +190,6 @@ impl AssignmentsService {
                 .map_err(internal)?
                 .map(|u| u.path)
                 .unwrap_or_default();
-            let event = match phases.iter().find(|p| p.ordinal == now_phase) {
-                Some(phase) => AssignmentsEvent::CampaignPhaseStarted {
-                    campaign_id: c.id.clone(),
-                    campaign_name: c.name.clone(),
-                    scope_unit_id: c.scope_unit_id.clone(),
-                    phase: phase.clone(),
-                },
-                None => AssignmentsEvent::CampaignEnded {
-                    campaign_id: c.id.clone(),
-                    campaign_name: c.name.clone(),
-                    scope_unit_id: c.scope_unit_id.clone(),
-                },
-            };
             let updated = campaign::Entity::update_many()
                 .col_expr(campaign::Column::AnnouncedPhase, now_phase.into())
                 .filter(campaign::Column::Id.eq(c.id.clone()))
@@ -279,28 +213,5 @@ impl AssignmentsService {
             announced += 1;
         }
         Ok(announced)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::NaiveDate;
-
-    #[test]
-    fn a_shared_boundary_day_belongs_to_the_next_phase() {
-        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
-        let phase = |ordinal, s, e| PhaseSnapshot {
-            ordinal,
-            name: format!("第{ordinal}阶段"),
-            starts_on: s,
-            ends_on: e,
-        };
-        let phases = vec![phase(1, d(2, 24), d(3, 10)), phase(2, d(3, 10), d(6, 10))];
-        assert_eq!(phase_on(&phases, d(2, 23)), 0);
-        assert_eq!(phase_on(&phases, d(2, 24)), 1);
-        assert_eq!(phase_on(&phases, d(3, 10)), 2);
-        assert_eq!(phase_on(&phases, d(6, 10)), 2);
-        assert_eq!(phase_on(&phases, d(6, 11)), 3);
     }
 }

@@ -151,19 +151,24 @@ impl AssignmentsService {
             .map_err(internal)?;
         let found = match named {
             Some(id) => colleagues.into_iter().find(|p| p.id == id).ok_or_else(|| {
+                ApiError::validation("successorId", "接替人须是同一单位在岗的其他人员")
+            })?,
+            None => {
+                let people: Vec<_> = colleagues
+                    .iter()
+                    .map(|p| crate::rows::person_snapshot(p.clone()))
+                    .collect();
+                let leader = crate::domain::directory::unit_leader(&people).map(|l| l.id.clone());
+                colleagues
+                    .into_iter()
+                    .find(|p| Some(&p.id) == leader.as_ref())
+            }
+            .ok_or_else(|| {
                 ApiError::validation(
                     "successorId",
-                    "接替人须是同一单位在岗的其他人员",
+                    "此人尚有未办结的事项或问题，单位又无在岗负责人，请指定接替人（successorId）",
                 )
             })?,
-            None => crate::units::unit_leader(&colleagues)
-                .cloned()
-                .ok_or_else(|| {
-                    ApiError::validation(
-                        "successorId",
-                        "此人尚有未办结的事项或问题，单位又无在岗负责人，请指定接替人（successorId）",
-                    )
-                })?,
         };
         Ok(found)
     }

@@ -58,26 +58,13 @@ impl AssignmentsService {
         division_code: Option<&str>,
         (admin, admin_name): (&str, &str),
     ) -> Result<duban_schema::assignments::OrgUnitSnapshot, ApiError> {
-        use duban_schema::assignments::{OrgUnitSnapshot, PersonSnapshot, UnitKind};
-        let (id, name) = (id.trim(), name.trim());
-        let (admin, admin_name) = (admin.trim(), admin_name.trim());
-        if admin.is_empty() || admin_name.is_empty() {
-            return Err(ApiError::validation(
-                "admin",
-                "请填写系统管理员的账号和姓名",
-            ));
-        }
-        if self.find_person(admin).await.is_ok() {
+        let (unit, admin) =
+            crate::domain::directory::county(id, name, division_code, (admin, admin_name))
+                .map_err(crate::rows::domain_err)?;
+        if self.find_person(&admin.account).await.is_ok() {
             return Err(ApiError::validation("admin", "该账号已存在"));
         }
-        if id.is_empty() || id.contains('/') {
-            return Err(ApiError::validation("id", "县的编号不能为空或含有“/”"));
-        }
-        if name.is_empty() {
-            return Err(ApiError::validation("name", "请填写县的名称"));
-        }
-        crate::rows::check_division_code(UnitKind::County, division_code, None)?;
-        if crate::entity::org_unit::Entity::find_by_id(id.to_string())
+        if crate::entity::org_unit::Entity::find_by_id(unit.id.clone())
             .one(&self.db)
             .await
             .map_err(internal)?
@@ -85,29 +72,8 @@ impl AssignmentsService {
         {
             return Err(ApiError::validation("id", "单位编号已存在"));
         }
-        let unit = OrgUnitSnapshot {
-            id: id.to_string(),
-            parent_id: None,
-            kind: UnitKind::County,
-            name: name.to_string(),
-            division_code: division_code.map(str::to_string),
-            path: format!("/{id}"),
-            version: 1,
-        };
         self.register_unit(unit.clone()).await?;
-        self.register_person(PersonSnapshot {
-            id: admin.to_string(),
-            account: admin.to_string(),
-            name: admin_name.to_string(),
-            title: "系统管理员".to_string(),
-            unit_id: unit.id.clone(),
-            unit_path: unit.path.clone(),
-            roles: vec![duban_schema::Role::Admin],
-            supervising_leader_id: None,
-            deactivated: false,
-            version: 1,
-        })
-        .await?;
+        self.register_person(admin).await?;
         Ok(unit)
     }
 

@@ -3,10 +3,11 @@
 
 use crate::access::{in_scope, Party};
 use crate::domain::assignment::{Command, NewUnit};
+use crate::domain::directory::pick_responsible;
 use crate::entity::{assignment, person};
 use crate::rows::internal;
 use crate::service::AssignmentsService;
-use crate::units::{pick_responsible, unit_with_people};
+use crate::units::unit_with_people;
 use duban_api::{ApiError, AssignmentCommand, AssignmentView};
 use duban_auth::Actor;
 use sea_orm::EntityTrait;

@@ -1,8 +1,8 @@
 //! The problem ledger (问题清单台账) over sea-orm: registering, close-out, 销号, return,
 //! reopening after 回头看, and the ledger query.
 
-use crate::domain::problem::{self as rules, Problem, ProblemError, ProblemText};
-use crate::entity::{campaign, person, problem, problem_log};
+use crate::domain::problem::{self as rules, Problem, ProblemError};
+use crate::entity::{person, problem, problem_log};
 use crate::rows::{decode_cursor, due_cursor, internal, json_list, to_json_list};
 use crate::service::AssignmentsService;
 use duban_api::{
@@ -127,46 +127,13 @@ impl AssignmentsService {
         actor: &Actor,
         input: &RegisterProblemInput,
     ) -> Result<problem::Model, ApiError> {
-        let measures: Vec<String> = input
-            .measures
-            .iter()
-            .map(|m| m.trim().to_string())
-            .filter(|m| !m.is_empty())
-            .collect();
-        rules::validate_register(&ProblemText {
-            description: &input.description,
-            cause_analysis: &input.cause_analysis,
-            measures: &measures,
-            category: &input.category,
-        })
-        .map_err(problem_err)?;
         let (unit, people) = crate::units::unit_with_people(txn, &input.unit_id)
             .await?
             .filter(|(u, _)| actor.can_see(&u.path))
             .ok_or_else(|| ApiError::validation("unitId", "单位不存在或不在您的权限范围内"))?;
         crate::access::may_register_problem(actor, Some(&unit.path))?;
-        if let Some(cid) = &input.campaign_id {
-            let c = campaign::Entity::find_by_id(cid.clone())
-                .one(txn)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| ApiError::validation("campaignId", "专项整治不存在"))?;
-            let cats: Vec<String> = json_list(&c.categories);
-            if !cats.iter().any(|k| k == input.category.trim()) {
-                return Err(ApiError::validation(
-                    "category",
-                    format!("类别须为该专项整治的类别之一：{}", cats.join("、")),
-                ));
-            }
-        }
-        let responsible =
-            crate::units::pick_responsible(&people, input.responsible_person_id.as_deref())
-                .ok_or_else(|| match input.responsible_person_id {
-                    Some(_) => {
-                        ApiError::validation("responsiblePersonId", "责任人须是该单位的在岗人员")
-                    }
-                    None => ApiError::validation("unitId", "该单位尚无人员，无法明确责任人"),
-                })?;
+        let campaign_categories =
+            crate::campaigns::categories_of(txn, input.campaign_id.as_deref()).await?;
         if let Some(lid) = &input.responsible_leader_id {
             person::Entity::find_by_id(lid.clone())
                 .one(txn)
@@ -181,43 +148,26 @@ impl AssignmentsService {
                 })?;
         }
         let now = self.clock.now();
-        let today = now.date_naive();
-        let (_, due_on) = crate::domain::assignment::time_limit(
-            "整改时限",
-            input.time_limit_days,
-            input.due_on,
-            today,
-            &self.calendar_now(),
-        )
-        .map_err(crate::rows::domain_err)?;
-        let snap = ProblemSnapshot {
+        let facts = rules::RegisterFacts {
             id: duban_outbox::new_event_id(now).to_string(),
-            campaign_id: input.campaign_id.clone(),
-            category: input.category.trim().to_string(),
-            source: input.source,
-            description: input.description.trim().to_string(),
-            cause_analysis: input.cause_analysis.trim().to_string(),
-            measures,
-            unit_id: unit.id.clone(),
-            unit_path: unit.path.clone(),
-            unit_name: unit.name.clone(),
-            responsible_person_id: responsible,
-            responsible_leader_id: input.responsible_leader_id.clone(),
-            registered_by: actor.person_id.clone(),
-            registered_at: now,
-            due_on,
-            state: ProblemState::Rectifying,
-            version: 1,
-            return_count: 0,
-            reopen_count: 0,
+            by: &actor.person_id,
+            now,
+            calendar: &self.calendar_now(),
+            unit: crate::domain::assignment::FoundUnit {
+                id: &unit.id,
+                path: &unit.path,
+                name: &unit.name,
+                people,
+            },
+            campaign_categories,
         };
-        let model = problem::ActiveModel::from(&Problem {
-            snapshot: snap.clone(),
-            last_sequence: 1,
-        })
-        .insert(txn)
-        .await
-        .map_err(internal)?;
+        let registered = rules::register(input, &facts).map_err(problem_err)?;
+        let snap = registered.snapshot.clone();
+        let due_on = snap.due_on;
+        let model = problem::ActiveModel::from(&registered)
+            .insert(txn)
+            .await
+            .map_err(internal)?;
         // The history starts with the registration: who, when, what.
         problem_log::ActiveModel {
             id: Set(duban_outbox::new_event_id(now).to_string()),

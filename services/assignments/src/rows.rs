@@ -2,16 +2,21 @@
 //! and the error helpers every store file uses.
 
 use crate::domain::assignment::{Assignment, DomainError, Line};
+use crate::domain::campaign::Campaign;
+use crate::domain::directory::Person;
+use crate::domain::duty::DutyRule;
 use crate::entity::{
-    assignment, calendar_override, deadline_change, org_unit, person, progress_report, transfer,
+    assignment, calendar_override, campaign, deadline_change, duty_rule, org_unit, person,
+    progress_report, transfer,
 };
 use base64::Engine;
 use duban_api::{ApiError, AssignmentView, DeadlineChangeView, TransferView};
 use duban_auth::Role;
 use duban_clock::workdays::Special;
 use duban_schema::assignments::{
-    AssignmentSnapshot, AssignmentSource, AssignmentState, OrgUnitSnapshot, PersonSnapshot,
-    ProgressReportSnapshot, SupervisionLevel, UnitKind, Urgency,
+    AssignmentSnapshot, AssignmentSource, AssignmentState, CampaignSnapshot, DutyRuleSnapshot,
+    OrgUnitSnapshot, PersonSnapshot, ProgressReportSnapshot, Recurrence, SupervisionLevel,
+    UnitKind, Urgency,
 };
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 
@@ -47,6 +52,18 @@ pub(crate) fn domain_err(e: DomainError) -> ApiError {
             action: action.to_string(),
         },
         DomainError::Invalid { field, message } => ApiError::validation(field, message),
+        DomainError::InvalidItem {
+            list,
+            index,
+            field,
+            message,
+        } => {
+            let at = match field {
+                "" => format!("{list}[{index}]"),
+                f => format!("{list}[{index}].{f}"),
+            };
+            ApiError::validation(&at, message)
+        }
     }
 }
 
@@ -103,37 +120,6 @@ pub(crate) fn parse_source(s: &str) -> Option<AssignmentSource> {
     }
 }
 
-/// Checks a 统计用区划代码 against the unit's kind and its county's code.
-pub(crate) fn check_division_code(
-    kind: UnitKind,
-    code: Option<&str>,
-    parent_code: Option<&str>,
-) -> Result<(), ApiError> {
-    let digits = |c: &str, n: usize| c.len() == n && c.bytes().all(|b| b.is_ascii_digit());
-    match (kind, code) {
-        (UnitKind::County, Some(c)) if !digits(c, 6) => Err(ApiError::validation(
-            "divisionCode",
-            "县的区划代码应为6位数字",
-        )),
-        (UnitKind::Township, Some(c)) if !digits(c, 9) => Err(ApiError::validation(
-            "divisionCode",
-            "乡镇的区划代码应为9位数字",
-        )),
-        (UnitKind::Township, Some(c)) => match parent_code {
-            Some(pc) if !c.starts_with(pc) => Err(ApiError::validation(
-                "divisionCode",
-                format!("乡镇的区划代码应以所属县的代码{pc}开头"),
-            )),
-            _ => Ok(()),
-        },
-        (UnitKind::Department | UnitKind::Office, Some(_)) => Err(ApiError::validation(
-            "divisionCode",
-            "只有县和乡镇有区划代码",
-        )),
-        _ => Ok(()),
-    }
-}
-
 pub(crate) fn unit_snapshot(m: org_unit::Model) -> Result<OrgUnitSnapshot, ApiError> {
     Ok(OrgUnitSnapshot {
         kind: stored("unit kind", &m.id, &m.kind, parse_kind(&m.kind))?,
@@ -146,19 +132,156 @@ pub(crate) fn unit_snapshot(m: org_unit::Model) -> Result<OrgUnitSnapshot, ApiEr
     })
 }
 
-pub(crate) fn person_snapshot(m: person::Model) -> PersonSnapshot {
-    PersonSnapshot {
-        id: m.id,
-        account: m.account,
-        name: m.name,
-        title: m.title,
-        unit_id: m.unit_id,
-        unit_path: m.unit_path,
-        roles: m.roles.split(',').filter_map(Role::parse).collect(),
-        supervising_leader_id: m.supervising_leader_id,
-        deactivated: m.deactivated,
-        version: m.version,
+impl From<&OrgUnitSnapshot> for org_unit::ActiveModel {
+    fn from(u: &OrgUnitSnapshot) -> Self {
+        org_unit::ActiveModel {
+            id: Set(u.id.clone()),
+            parent_id: Set(u.parent_id.clone()),
+            kind: Set(kind_str(u.kind).into()),
+            name: Set(u.name.clone()),
+            division_code: Set(u.division_code.clone()),
+            path: Set(u.path.clone()),
+            version: Set(u.version),
+        }
     }
+}
+
+impl From<&person::Model> for Person {
+    fn from(m: &person::Model) -> Self {
+        Person {
+            snapshot: PersonSnapshot {
+                id: m.id.clone(),
+                account: m.account.clone(),
+                name: m.name.clone(),
+                title: m.title.clone(),
+                unit_id: m.unit_id.clone(),
+                unit_path: m.unit_path.clone(),
+                roles: m.roles.split(',').filter_map(Role::parse).collect(),
+                supervising_leader_id: m.supervising_leader_id.clone(),
+                deactivated: m.deactivated,
+                version: m.version,
+            },
+            generation: m.generation,
+        }
+    }
+}
+
+impl From<&Person> for person::ActiveModel {
+    fn from(p: &Person) -> Self {
+        let s = &p.snapshot;
+        person::ActiveModel {
+            id: Set(s.id.clone()),
+            account: Set(s.account.clone()),
+            name: Set(s.name.clone()),
+            title: Set(s.title.clone()),
+            unit_id: Set(s.unit_id.clone()),
+            unit_path: Set(s.unit_path.clone()),
+            roles: Set(s
+                .roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(",")),
+            supervising_leader_id: Set(s.supervising_leader_id.clone()),
+            deactivated: Set(s.deactivated),
+            version: Set(s.version),
+            generation: Set(p.generation),
+        }
+    }
+}
+
+impl TryFrom<&campaign::Model> for Campaign {
+    type Error = ApiError;
+
+    fn try_from(c: &campaign::Model) -> Result<Self, ApiError> {
+        fn list<T: serde::de::DeserializeOwned>(
+            c: &campaign::Model,
+            what: &str,
+            json: &str,
+        ) -> Result<T, ApiError> {
+            serde_json::from_str(json).map_err(|_| ApiError::unknown_stored(what, &c.id, json))
+        }
+        Ok(Campaign {
+            snapshot: CampaignSnapshot {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                document_number: c.document_number.clone(),
+                scope_unit_id: c.scope_unit_id.clone(),
+                phases: list(c, "campaign phases", &c.phases)?,
+                categories: list(c, "campaign categories", &c.categories)?,
+                report_deadlines: list(c, "campaign report deadlines", &c.report_deadlines)?,
+            },
+            announced_phase: c.announced_phase,
+        })
+    }
+}
+
+impl From<&Campaign> for campaign::ActiveModel {
+    fn from(c: &Campaign) -> Self {
+        let s = &c.snapshot;
+        let json = |v: serde_json::Result<String>| v.unwrap_or_else(|_| "[]".into());
+        campaign::ActiveModel {
+            id: Set(s.id.clone()),
+            name: Set(s.name.clone()),
+            document_number: Set(s.document_number.clone()),
+            scope_unit_id: Set(s.scope_unit_id.clone()),
+            phases: Set(json(serde_json::to_string(&s.phases))),
+            categories: Set(json(serde_json::to_string(&s.categories))),
+            announced_phase: Set(c.announced_phase),
+            report_deadlines: Set(json(serde_json::to_string(&s.report_deadlines))),
+        }
+    }
+}
+
+impl From<&duty_rule::Model> for DutyRule {
+    fn from(m: &duty_rule::Model) -> Self {
+        DutyRule {
+            snapshot: DutyRuleSnapshot {
+                id: m.id.clone(),
+                title: m.title.clone(),
+                description: m.description.clone(),
+                recurrence: serde_json::from_str(&m.recurrence).unwrap_or(Recurrence::WorkingDays),
+                unit_id: m.unit_id.clone(),
+                person_id: m.person_id.clone(),
+                time_limit_days: m.time_limit_days,
+                working_days_only: m.working_days_only,
+                starts_on: m.starts_on,
+                created_by: m.created_by.clone(),
+            },
+            unit_path: m.unit_path.clone(),
+            next_on: m.next_on,
+        }
+    }
+}
+
+impl From<&DutyRule> for duty_rule::ActiveModel {
+    fn from(r: &DutyRule) -> Self {
+        let s = &r.snapshot;
+        duty_rule::ActiveModel {
+            id: Set(s.id.clone()),
+            title: Set(s.title.clone()),
+            description: Set(s.description.clone()),
+            recurrence: Set(serde_json::to_string(&s.recurrence).unwrap_or_default()),
+            unit_id: Set(s.unit_id.clone()),
+            unit_path: Set(r.unit_path.clone()),
+            person_id: Set(s.person_id.clone()),
+            time_limit_days: Set(s.time_limit_days),
+            working_days_only: Set(s.working_days_only),
+            starts_on: Set(s.starts_on),
+            created_by: Set(s.created_by.clone()),
+            next_on: Set(r.next_on),
+        }
+    }
+}
+
+/// The snapshot of a duty rule row.
+pub(crate) fn rule_snapshot(m: &duty_rule::Model) -> DutyRuleSnapshot {
+    DutyRule::from(m).snapshot
+}
+
+/// The snapshot of a person row.
+pub(crate) fn person_snapshot(m: person::Model) -> PersonSnapshot {
+    Person::from(&m).snapshot
 }
 
 pub(crate) fn json_list(s: &str) -> Vec<String> {

@@ -2,10 +2,10 @@
 //! person of a unit.
 
 use crate::access::{may_maintain_directory, refuse_new_root};
+use crate::domain::directory::{self as rules, Person};
 use crate::entity::{org_unit, person};
 use crate::rows::{
-    check_division_code, internal, kind_str, parse_kind, person_snapshot, scope_refused, stored,
-    unit_snapshot,
+    domain_err, internal, parse_kind, person_snapshot, scope_refused, stored, unit_snapshot,
 };
 use crate::service::AssignmentsService;
 use duban_api::{ApiError, RegisterOrgUnitInput, RegisterPersonInput};
@@ -13,7 +13,7 @@ use duban_auth::{in_subtree, Actor, Role};
 use duban_schema::assignments::{AssignmentsEvent, OrgUnitSnapshot, PersonSnapshot, UnitKind};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Statement, TransactionTrait,
 };
 
 /// A unit with its people in post by account, in one read: the unit's check and the
@@ -21,37 +21,21 @@ use sea_orm::{
 pub(crate) async fn unit_with_people<C: ConnectionTrait>(
     conn: &C,
     unit_id: &str,
-) -> Result<Option<(org_unit::Model, Vec<person::Model>)>, ApiError> {
+) -> Result<Option<(org_unit::Model, Vec<PersonSnapshot>)>, ApiError> {
     let found = org_unit::Entity::find_by_id(unit_id.to_string())
         .find_with_related(person::Entity)
         .order_by_asc(person::Column::Account)
         .all(conn)
         .await
         .map_err(internal)?;
-    Ok(found.into_iter().next().map(|(unit, mut people)| {
-        people.retain(|p| !p.deactivated);
+    Ok(found.into_iter().next().map(|(unit, people)| {
+        let people = people
+            .into_iter()
+            .filter(|p| !p.deactivated)
+            .map(person_snapshot)
+            .collect();
         (unit, people)
     }))
-}
-
-/// The 责任人 among a unit's people in post (ordered by account): the requested person
-/// when among them, otherwise the unit's leader, or its first person.
-pub(crate) fn pick_responsible(
-    people: &[person::Model],
-    requested: Option<&str>,
-) -> Option<String> {
-    match requested {
-        Some(pid) => people.iter().find(|p| p.id == pid),
-        None => unit_leader(people).or_else(|| people.first()),
-    }
-    .map(|p| p.id.clone())
-}
-
-/// The 单位负责人 among `people`, if one is in post there.
-pub(crate) fn unit_leader(people: &[person::Model]) -> Option<&person::Model> {
-    people
-        .iter()
-        .find(|p| p.roles.split(',').any(|r| r == "UNIT_LEADER"))
 }
 
 /// The path of the jurisdiction (the nearest county or township) above a unit, read
@@ -81,18 +65,10 @@ impl AssignmentsService {
     /// Adds a unit to the directory (admin and demo loading).
     pub async fn register_unit(&self, unit: OrgUnitSnapshot) -> Result<(), ApiError> {
         let txn = self.db.begin().await.map_err(internal)?;
-        org_unit::ActiveModel {
-            id: Set(unit.id.clone()),
-            parent_id: Set(unit.parent_id.clone()),
-            kind: Set(kind_str(unit.kind).into()),
-            name: Set(unit.name.clone()),
-            division_code: Set(unit.division_code.clone()),
-            path: Set(unit.path.clone()),
-            version: Set(unit.version),
-        }
-        .insert(&txn)
-        .await
-        .map_err(internal)?;
+        org_unit::ActiveModel::from(&unit)
+            .insert(&txn)
+            .await
+            .map_err(internal)?;
         let (id, path) = (unit.id.clone(), unit.path.clone());
         self.emit(
             &txn,
@@ -110,36 +86,23 @@ impl AssignmentsService {
 
     /// Adds a person to the directory (admin and demo loading).
     pub async fn register_person(&self, p: PersonSnapshot) -> Result<(), ApiError> {
+        let p = Person {
+            snapshot: p,
+            generation: 0,
+        };
         let txn = self.db.begin().await.map_err(internal)?;
-        person::ActiveModel {
-            id: Set(p.id.clone()),
-            account: Set(p.account.clone()),
-            name: Set(p.name.clone()),
-            title: Set(p.title.clone()),
-            unit_id: Set(p.unit_id.clone()),
-            unit_path: Set(p.unit_path.clone()),
-            roles: Set(p
-                .roles
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(",")),
-            supervising_leader_id: Set(p.supervising_leader_id.clone()),
-            deactivated: Set(p.deactivated),
-            version: Set(p.version),
-            generation: Set(0),
-        }
-        .insert(&txn)
-        .await
-        .map_err(internal)?;
-        let (id, path) = (p.id.clone(), p.unit_path.clone());
+        person::ActiveModel::from(&p)
+            .insert(&txn)
+            .await
+            .map_err(internal)?;
+        let (id, path) = (p.snapshot.id.clone(), p.snapshot.unit_path.clone());
         self.emit(
             &txn,
             "system",
             &path,
             &id,
             1,
-            AssignmentsEvent::PersonRegistered { person: p },
+            AssignmentsEvent::PersonRegistered { person: p.snapshot },
         )
         .await?;
         self.commit(txn).await?;
@@ -272,68 +235,30 @@ impl AssignmentsService {
         input: RegisterOrgUnitInput,
     ) -> Result<OrgUnitSnapshot, ApiError> {
         may_maintain_directory(actor)?;
-        let name = input.name.trim().to_string();
-        if name.is_empty() {
-            return Err(ApiError::validation("name", "请填写单位名称"));
-        }
         let parent = match &input.parent_id {
-            Some(p) => Some(
-                org_unit::Entity::find_by_id(p.clone())
-                    .one(&self.db)
-                    .await
-                    .map_err(internal)?
-                    .filter(|u| actor.can_see(&u.path))
-                    .ok_or_else(|| {
-                        ApiError::validation("parentId", "上级单位不存在或不在您的管理范围内")
-                    })?,
-            ),
-            None => None,
-        };
-        match (input.kind, &parent) {
-            (UnitKind::County, Some(_)) => {
-                return Err(ApiError::validation("parentId", "县不能有上级单位"))
-            }
-            (UnitKind::County, None) => return Err(refuse_new_root()),
-            (_, None) => return Err(ApiError::validation("parentId", "请选择上级单位")),
-            _ => {}
-        }
-        let code = input
-            .division_code
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty());
-        check_division_code(
-            input.kind,
-            code,
-            parent.as_ref().and_then(|p| p.division_code.as_deref()),
-        )?;
-        let id = input
-            .id
-            .clone()
-            .filter(|i| !i.trim().is_empty())
-            .unwrap_or_else(|| duban_outbox::new_event_id(self.clock.now()).to_string());
-        if id.contains('/')
-            || org_unit::Entity::find_by_id(id.clone())
+            Some(p) => org_unit::Entity::find_by_id(p.clone())
                 .one(&self.db)
                 .await
                 .map_err(internal)?
-                .is_some()
+                .filter(|u| actor.can_see(&u.path))
+                .map(unit_snapshot)
+                .transpose()?
+                .ok_or_else(|| {
+                    ApiError::validation("parentId", "上级单位不存在或不在您的管理范围内")
+                })?,
+            None if input.kind == UnitKind::County => return Err(refuse_new_root()),
+            None => return Err(ApiError::validation("parentId", "请选择上级单位")),
+        };
+        let fresh = duban_outbox::new_event_id(self.clock.now()).to_string();
+        let unit = rules::register_unit(&input, &parent, fresh).map_err(domain_err)?;
+        if org_unit::Entity::find_by_id(unit.id.clone())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .is_some()
         {
             return Err(ApiError::validation("id", "单位编号已存在或含有“/”"));
         }
-        let path = match &parent {
-            Some(p) => format!("{}/{id}", p.path),
-            None => format!("/{id}"),
-        };
-        let unit = OrgUnitSnapshot {
-            id,
-            parent_id: parent.map(|p| p.id),
-            kind: input.kind,
-            name,
-            division_code: code.map(str::to_string),
-            path,
-            version: 1,
-        };
         self.register_unit(unit.clone()).await?;
         Ok(unit)
     }
@@ -344,24 +269,19 @@ impl AssignmentsService {
         input: RegisterPersonInput,
     ) -> Result<PersonSnapshot, ApiError> {
         may_maintain_directory(actor)?;
-        let account = input.account.trim().to_string();
-        if account.is_empty() || account.contains(char::is_whitespace) {
-            return Err(ApiError::validation("account", "账号不能为空或含有空格"));
-        }
-        if input.name.trim().is_empty() {
-            return Err(ApiError::validation("name", "请填写姓名"));
-        }
-        if input.roles.is_empty() {
-            return Err(ApiError::validation("roles", "请至少选择一个角色"));
-        }
         let unit = org_unit::Entity::find_by_id(input.unit_id.clone())
             .one(&self.db)
             .await
             .map_err(internal)?
             .filter(|u| actor.can_see(&u.path))
+            .map(unit_snapshot)
+            .transpose()?
             .ok_or_else(|| ApiError::validation("unitId", "所在单位不存在或不在您的管理范围内"))?;
+        let p = rules::register_person(&input, &unit)
+            .map_err(domain_err)?
+            .snapshot;
         if person::Entity::find()
-            .filter(person::Column::Account.eq(account.clone()))
+            .filter(person::Column::Account.eq(p.account.clone()))
             .one(&self.db)
             .await
             .map_err(internal)?
@@ -369,18 +289,6 @@ impl AssignmentsService {
         {
             return Err(ApiError::validation("account", "账号已存在"));
         }
-        let p = PersonSnapshot {
-            id: format!("p-{account}"),
-            account,
-            name: input.name.trim().to_string(),
-            title: input.title.trim().to_string(),
-            unit_id: unit.id,
-            unit_path: unit.path,
-            roles: input.roles,
-            supervising_leader_id: None,
-            deactivated: false,
-            version: 1,
-        };
         self.register_person(p.clone()).await?;
         Ok(p)
     }

@@ -24,6 +24,19 @@ pub enum DomainError {
         /// What is wrong, in Chinese.
         message: String,
     },
+    /// A field of one element of an input list is wrong (`list[index].field`, or
+    /// `list[index]` when `field` is empty).
+    #[error("{list}[{index}].{field}: {message}")]
+    InvalidItem {
+        /// The list.
+        list: &'static str,
+        /// The element's place in it, from 0.
+        index: usize,
+        /// The element's field, or empty for the element itself.
+        field: &'static str,
+        /// What is wrong, in Chinese.
+        message: String,
+    },
 }
 
 fn require(
@@ -565,7 +578,9 @@ pub fn change_responsible(
 }
 
 mod command;
+mod issue;
 pub use command::{decide, Assignment, Command, Context, Decision, Line, NewUnit};
+pub use issue::{issue, FoundUnit, IssueFacts};
 
 #[cfg(test)]
 mod tests;

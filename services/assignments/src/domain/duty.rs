@@ -1,9 +1,90 @@
 //! When recurring duties (工作动态清单) fall due: the weekly 总结/计划, the mentor's
 //! monthly talk, a research report every two months, a daily log on working days.
 
+use super::assignment::DomainError;
 use chrono::{Datelike, Days, Months, NaiveDate};
+use duban_api::CreateDutyRuleInput;
 use duban_clock::workdays::Calendar;
-use duban_schema::assignments::Recurrence;
+use duban_schema::assignments::{DutyRuleSnapshot, Recurrence};
+
+/// A duty rule as its rules see it: the snapshot events carry, its unit's path and the
+/// next day it falls due.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DutyRule {
+    /// What events carry.
+    pub snapshot: DutyRuleSnapshot,
+    /// Its unit's path, for scoping.
+    pub unit_path: String,
+    /// The next day it falls due.
+    pub next_on: NaiveDate,
+}
+
+/// What a new rule needs besides its input: its id, its unit (checked by the store), who
+/// makes it, the day and the calendar.
+pub struct Facts<'a> {
+    /// The new rule's id.
+    pub id: String,
+    /// Its unit's path.
+    pub unit_path: &'a str,
+    /// Who makes it.
+    pub by: &'a str,
+    /// Today.
+    pub today: NaiveDate,
+    /// The working calendar.
+    pub calendar: &'a Calendar,
+}
+
+/// A new rule: a title, sound numbers, a time limit of 0 (the same day) to 30 working
+/// days, a first day from today on within the input range; it first falls due then.
+pub fn create(input: &CreateDutyRuleInput, f: &Facts) -> Result<DutyRule, DomainError> {
+    let invalid = |field, message: &str| DomainError::Invalid {
+        field,
+        message: message.to_string(),
+    };
+    if input.title.trim().is_empty() {
+        return Err(invalid("title", "请填写事项标题"));
+    }
+    validate(&input.recurrence).map_err(|(field, message)| invalid(field, message))?;
+    if !(0..=30).contains(&input.time_limit_days) {
+        return Err(invalid(
+            "timeLimitDays",
+            "办理时限须为0（当日）至30个工作日",
+        ));
+    }
+    let starts_on = input.starts_on.unwrap_or(f.today).max(f.today);
+    if !duban_clock::workdays::within_input_range(starts_on, f.today) {
+        return Err(DomainError::Invalid {
+            field: "startsOn",
+            message: format!(
+                "日期须在今天前后{}年以内",
+                duban_clock::workdays::INPUT_YEARS
+            ),
+        });
+    }
+    let next_on = next_due(
+        &input.recurrence,
+        starts_on,
+        starts_on,
+        input.working_days_only,
+        f.calendar,
+    );
+    Ok(DutyRule {
+        snapshot: DutyRuleSnapshot {
+            id: f.id.clone(),
+            title: input.title.trim().to_string(),
+            description: input.description.trim().to_string(),
+            recurrence: input.recurrence,
+            unit_id: input.unit_id.clone(),
+            person_id: input.person_id.clone(),
+            time_limit_days: input.time_limit_days,
+            working_days_only: input.working_days_only,
+            starts_on,
+            created_by: f.by.to_string(),
+        },
+        unit_path: f.unit_path.to_string(),
+        next_on,
+    })
+}
 
 /// Checks a rule's numbers; the error names the field and says why, in Chinese.
 pub fn validate(r: &Recurrence) -> Result<(), (&'static str, &'static str)> {
@@ -203,5 +284,42 @@ mod tests {
             every_months: 2
         })
         .is_ok());
+    }
+
+    #[test]
+    fn a_new_rule_starts_no_earlier_than_today_and_keeps_its_limit_in_range() {
+        let cal = Calendar::official();
+        let facts = Facts {
+            id: "r1".into(),
+            unit_path: "/c/u",
+            by: "p-s",
+            today: d(2026, 3, 11),
+            calendar: &cal,
+        };
+        let mut input = CreateDutyRuleInput {
+            title: " 周工作计划 ".into(),
+            description: String::new(),
+            recurrence: Recurrence::Weekly { weekday: 1 },
+            unit_id: "u".into(),
+            person_id: None,
+            time_limit_days: 1,
+            working_days_only: true,
+            starts_on: Some(d(2026, 3, 2)),
+        };
+        let r = create(&input, &facts).unwrap();
+        assert_eq!(r.snapshot.starts_on, d(2026, 3, 11));
+        assert_eq!(r.next_on, d(2026, 3, 16), "the first Monday from today on");
+        assert_eq!(
+            (r.snapshot.title.as_str(), r.unit_path.as_str()),
+            ("周工作计划", "/c/u")
+        );
+        input.time_limit_days = 31;
+        assert!(matches!(
+            create(&input, &facts),
+            Err(DomainError::Invalid {
+                field: "timeLimitDays",
+                ..
+            })
+        ));
     }
 }

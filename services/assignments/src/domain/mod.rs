@@ -2,5 +2,6 @@
 
 pub mod assignment;
 pub mod campaign;
+pub mod directory;
 pub mod duty;
 pub mod problem;

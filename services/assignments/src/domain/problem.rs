@@ -35,6 +35,14 @@ fn invalid(field: &str, message: impl Into<String>) -> ProblemError {
     }
 }
 
+/// A time-limit error of the one rule, on the same field.
+fn limit_err(e: super::assignment::DomainError) -> ProblemError {
+    match e {
+        super::assignment::DomainError::Invalid { field, message } => invalid(field, message),
+        other => invalid("dueOn", other.to_string()),
+    }
+}
+
 fn non_empty(field: &str, text: &str, what: &str) -> Result<(), ProblemError> {
     if text.trim().is_empty() {
         Err(invalid(field, format!("请填写{what}")))
@@ -245,17 +253,7 @@ pub fn decide(
             let today = ctx.now.date_naive();
             let (_, due) =
                 super::assignment::new_time_limit(time_limit_days, due_on, today, ctx.calendar)
-                    .map_err(|e| match e {
-                        super::assignment::DomainError::Invalid { field, message } => {
-                            invalid(field, message)
-                        }
-                        super::assignment::DomainError::Illegal { action, .. } => {
-                            ProblemError::Illegal {
-                                from: p.state,
-                                action,
-                            }
-                        }
-                    })?;
+                    .map_err(limit_err)?;
             let next = reopen(p, &reason, due)?;
             let reason = reason.trim().to_string();
             let event = AssignmentsEvent::ProblemReopened {
@@ -273,6 +271,89 @@ pub fn decide(
         event,
         text,
         evidence,
+    })
+}
+
+/// What a new problem needs besides its input: its id, who registers it and when, the
+/// calendar, its unit and people as found, and its campaign's categories when it names one.
+pub struct RegisterFacts<'a> {
+    /// Its id.
+    pub id: String,
+    /// Who registers it.
+    pub by: &'a str,
+    /// When.
+    pub now: DateTime<FixedOffset>,
+    /// The working calendar.
+    pub calendar: &'a Calendar,
+    /// Its unit.
+    pub unit: super::assignment::FoundUnit<'a>,
+    /// The categories of its campaign.
+    pub campaign_categories: Option<Vec<String>>,
+}
+
+/// 登记: a problem with its cause and measures, a category of its campaign, a 责任人 in its
+/// unit and a 整改时限 by the one time-limit rule; rectification starts.
+pub fn register(
+    input: &duban_api::RegisterProblemInput,
+    f: &RegisterFacts,
+) -> Result<Problem, ProblemError> {
+    let measures: Vec<String> = input
+        .measures
+        .iter()
+        .map(|m| m.trim().to_string())
+        .filter(|m| !m.is_empty())
+        .collect();
+    validate_register(&ProblemText {
+        description: &input.description,
+        cause_analysis: &input.cause_analysis,
+        measures: &measures,
+        category: &input.category,
+    })?;
+    if let Some(cats) = &f.campaign_categories {
+        if !cats.iter().any(|k| k == input.category.trim()) {
+            return Err(invalid(
+                "category",
+                format!("类别须为该专项整治的类别之一：{}", cats.join("、")),
+            ));
+        }
+    }
+    let responsible =
+        super::directory::pick_responsible(&f.unit.people, input.responsible_person_id.as_deref())
+            .ok_or_else(|| match input.responsible_person_id {
+                Some(_) => invalid("responsiblePersonId", "责任人须是该单位的在岗人员"),
+                None => invalid("unitId", "该单位尚无人员，无法明确责任人"),
+            })?;
+    let (_, due_on) = super::assignment::time_limit(
+        "整改时限",
+        input.time_limit_days,
+        input.due_on,
+        f.now.date_naive(),
+        f.calendar,
+    )
+    .map_err(limit_err)?;
+    Ok(Problem {
+        snapshot: ProblemSnapshot {
+            id: f.id.clone(),
+            campaign_id: input.campaign_id.clone(),
+            category: input.category.trim().to_string(),
+            source: input.source,
+            description: input.description.trim().to_string(),
+            cause_analysis: input.cause_analysis.trim().to_string(),
+            measures,
+            unit_id: f.unit.id.to_string(),
+            unit_path: f.unit.path.to_string(),
+            unit_name: f.unit.name.to_string(),
+            responsible_person_id: responsible,
+            responsible_leader_id: input.responsible_leader_id.clone(),
+            registered_by: f.by.to_string(),
+            registered_at: f.now,
+            due_on,
+            state: ProblemState::Rectifying,
+            version: 1,
+            return_count: 0,
+            reopen_count: 0,
+        },
+        last_sequence: 1,
     })
 }
 

@@ -487,3 +487,103 @@ fn an_approved_transfer_goes_only_to_the_unit_asked_and_keeps_the_request_in_the
         }]
     );
 }
+
+fn staff(id: &str, leader: bool) -> duban_schema::assignments::PersonSnapshot {
+    duban_schema::assignments::PersonSnapshot {
+        id: id.into(),
+        account: id.into(),
+        name: id.into(),
+        title: String::new(),
+        unit_id: "u".into(),
+        unit_path: "/c/u".into(),
+        roles: vec![if leader {
+            duban_auth::Role::UnitLeader
+        } else {
+            duban_auth::Role::Clerk
+        }],
+        supervising_leader_id: None,
+        deactivated: false,
+        version: 1,
+    }
+}
+
+fn found<'a>(id: &'a str, people: Vec<duban_schema::assignments::PersonSnapshot>) -> FoundUnit<'a> {
+    FoundUnit {
+        id,
+        path: "/c/u",
+        name: "水利局",
+        people,
+    }
+}
+
+#[test]
+fn a_new_assignment_takes_its_limits_cooperating_units_category_and_leader_by_the_rules() {
+    use duban_schema::assignments::Urgency;
+    let cal = Calendar::official();
+    // Wednesday 11 March 2026.
+    let now = DateTime::parse_from_rfc3339("2026-03-11T09:00:00+08:00").unwrap();
+    let facts = |cooperating: Vec<FoundUnit<'static>>, cats: Option<Vec<String>>| IssueFacts {
+        id: "a1".into(),
+        by: ("p-s", "su"),
+        now,
+        calendar: &cal,
+        lead: found("u", vec![staff("p-a", false), staff("p-b", true)]),
+        cooperating,
+        campaign_categories: cats,
+        duty_id: None,
+    };
+    let mut input =
+        duban_api::IssueAssignmentInput::new(" 清理积案 ", "", AssignmentSource::KeyTask, "u", 5);
+    input.urgency = Urgency::VeryUrgent;
+    let a = issue(&input, &facts(vec![], None)).unwrap().snapshot;
+    assert_eq!(a.title, "清理积案");
+    assert_eq!(a.responsible_person_id, "p-b", "the unit leader by default");
+    assert_eq!(
+        a.ack_due_on,
+        Some(now.date_naive()),
+        "very urgent: sign the same day"
+    );
+    assert_eq!(a.due_on, cal.add_working_days(now.date_naive(), 5));
+
+    input.cooperating_unit_ids = vec!["v".into(), "u".into()];
+    let e = issue(
+        &input,
+        &facts(vec![found("v", vec![]), found("u", vec![])], None),
+    );
+    assert!(
+        matches!(
+            e,
+            Err(DomainError::InvalidItem {
+                list: "cooperatingUnitIds",
+                index: 1,
+                ..
+            })
+        ),
+        "{e:?}"
+    );
+    input.cooperating_unit_ids = vec![];
+    input.category = Some("乱作为".into());
+    let e = issue(&input, &facts(vec![], Some(vec!["慢作为".into()])));
+    assert!(
+        matches!(
+            e,
+            Err(DomainError::Invalid {
+                field: "category",
+                ..
+            })
+        ),
+        "{e:?}"
+    );
+    input.ack_time_limit_days = Some(11);
+    let e = issue(&input, &facts(vec![], None));
+    assert!(
+        matches!(
+            e,
+            Err(DomainError::Invalid {
+                field: "ackTimeLimitDays",
+                ..
+            })
+        ),
+        "{e:?}"
+    );
+}
