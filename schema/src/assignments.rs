@@ -136,7 +136,7 @@ pub enum AssignmentSource {
 }
 
 /// How urgent an assignment is (公文紧急程度).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Urgency {
     /// 一般

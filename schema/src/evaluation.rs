@@ -1,17 +1,67 @@
-//! Events of the evaluation service.
+//! Events of the evaluation service, and the county's color rules they carry.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::assignments::Urgency;
 use crate::Color;
+
+/// The thresholds of 红黄蓝三色管理 (seed 003) a county sets: when an item gets a yellow
+/// card (黄牌预警) and when a red one (红牌督办).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ColorRules {
+    /// Yellow when progress lags the working time elapsed by this many points or more.
+    pub yellow_lag_points: i64,
+    /// Yellow when no progress report came for this many working days.
+    pub stale_days: i64,
+    /// Yellow when the limit is within this many working days.
+    pub yellow_days_before_due: i64,
+    /// Red when progress lags by this many points or more.
+    pub red_lag_points: i64,
+    /// Red when overdue by more than this many working days.
+    pub red_overdue_days: i64,
+    /// Red when verification sent it back this many times.
+    pub red_returns: i32,
+    /// Whether a red card raises the supervision level (催办 → 督办 → 挂牌督办).
+    #[serde(default)]
+    pub raise_on_red: bool,
+}
+
+impl Default for ColorRules {
+    fn default() -> Self {
+        Self {
+            yellow_lag_points: 10,
+            stale_days: 5,
+            yellow_days_before_due: 1,
+            red_lag_points: 30,
+            red_overdue_days: 0,
+            red_returns: 2,
+            raise_on_red: false,
+        }
+    }
+}
+
+/// Which items a set of color rules is for: the whole county, or its items of one
+/// campaign or of one urgency (a campaign's rules win over an urgency's, both over the county's).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", content = "value")]
+pub enum RuleScope {
+    /// The county's own rules.
+    County,
+    /// Items of this campaign.
+    Campaign(String),
+    /// Items of this urgency.
+    Urgency(Urgency),
+}
 
 /// Everything the evaluation service announces.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "data")]
 pub enum EvaluationEvent {
-    /// An item's three-color status was set or changed.
+    /// An item's three-color status was set or changed (a card was shown or withdrawn).
     ColorChanged {
-        /// The assignment.
+        /// The assignment or problem.
         item_id: String,
         /// Its lead unit.
         unit_id: String,
@@ -19,8 +69,39 @@ pub enum EvaluationEvent {
         from: Option<Color>,
         /// Color now.
         to: Color,
-        /// Why, in Chinese, e.g. 已超期3个工作日.
+        /// Why, in Chinese, e.g. 已超过办结时限3个工作日.
         reason: String,
+        /// The rule that fired (e.g. `RED_OVERDUE`).
+        #[serde(default)]
+        rule: String,
+        /// `ASSIGNMENT` or `PROBLEM`.
+        #[serde(default)]
+        kind: String,
+        /// Its title (or a problem's description), for the notice.
+        #[serde(default)]
+        title: String,
+        /// Its 责任人.
+        #[serde(default)]
+        responsible_person_id: String,
+        /// Who issued or registered it.
+        #[serde(default)]
+        issuer_id: String,
+        /// Whether the rules ask a red card to raise the supervision level.
+        #[serde(default)]
+        raise: bool,
+    },
+    /// A county's color rules for a scope were set; open items were recolored at once.
+    ColorRulesChanged {
+        /// The county (its root unit).
+        county_id: String,
+        /// Which items they are for.
+        scope: RuleScope,
+        /// The rules now.
+        rules: ColorRules,
+        /// Version of this scope's rules after the change.
+        version: i64,
+        /// Who set them.
+        changed_by: String,
     },
 }
 
@@ -29,6 +110,7 @@ impl EvaluationEvent {
     pub fn type_name(&self) -> &'static str {
         match self {
             EvaluationEvent::ColorChanged { .. } => "ColorChanged",
+            EvaluationEvent::ColorRulesChanged { .. } => "ColorRulesChanged",
         }
     }
 }

@@ -31,6 +31,10 @@ pub enum NotificationKind {
     /// 问题台账: a ledger problem of the recipient's was registered, returned, closed or reopened,
     /// or awaits the recipient's close-out decision.
     ProblemNotice,
+    /// 黄牌预警通知: an item the recipient answers for, leads or issued got a yellow card.
+    YellowCard,
+    /// 红牌督办通知: an item the recipient answers for, leads or issued got a red card.
+    RedCard,
 }
 
 /// Public view of a notice in someone's inbox.

@@ -154,7 +154,27 @@ async fn a_simulated_month_is_reproducible_and_every_service_agrees_with_it() {
     }
     assert_eq!(all as u64, r.issued);
     assert_eq!(closed as u64, r.verified);
-    assert_eq!(red as u64, r.open_overdue, "evaluation's red cards");
+    // The color filter (the assignments database, kept from evaluation's cards) shows
+    // exactly the red cards evaluation holds; every open item past its limit is among them
+    // (the county's default rules also show red for a 30-point lag or two returns).
+    let mut held = 0;
+    for t in 0..sim.spec.townships {
+        held += count(
+            &first.databases.evaluation,
+            &format!(
+                "SELECT count(*) FROM tracked_item WHERE kind = 'ASSIGNMENT' AND color = 'RED' \
+                 AND (org_path LIKE '%/{t}' OR org_path LIKE '%/{t}/%')",
+                t = sim.spec.township(t)
+            ),
+        )
+        .await;
+    }
+    assert_eq!(red, held, "the filter's red cards are evaluation's");
+    assert!(
+        red as u64 >= r.open_overdue,
+        "every overdue item is red: {red} < {}",
+        r.open_overdue
+    );
 
     // Every reminder the scheduler fired reached at least one simulated person's inbox as
     // a reminder (the demo county's own notices and the other kinds are not counted).

@@ -439,8 +439,9 @@ pub struct AssignmentFilter {
     pub scope: Option<String>,
     /// Any of these states.
     pub states: Option<Vec<AssignmentState>>,
-    /// Only these ids (used for color filters).
-    pub ids: Option<Vec<String>>,
+    /// Only items showing this card.
+    #[serde(default)]
+    pub color: Option<duban_schema::Color>,
     /// Title or description contains this text.
     pub text: Option<String>,
     /// Time limit on or after this day.
@@ -464,4 +465,15 @@ pub struct AssignmentFilter {
     /// Order; time limit first by default.
     #[serde(default)]
     pub sort: AssignmentSort,
+}
+
+/// Input of `setColorRules`: one scope's rules of the caller's county.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SetColorRulesInput {
+    /// Which items they are for.
+    pub scope: duban_schema::evaluation::RuleScope,
+    /// The rules.
+    pub rules: duban_schema::evaluation::ColorRules,
+    /// The version the caller read (0 for a scope still on the defaults).
+    pub expected_version: i64,
 }

@@ -34,7 +34,6 @@ use duban_auth::{Actor, Subject};
 use duban_schema::assignments::{
     CampaignSnapshot, DutyRuleSnapshot, OrgUnitSnapshot, PersonSnapshot,
 };
-use duban_schema::Color;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -348,8 +347,16 @@ pub trait AssignmentsApi: Send + Sync {
 pub trait EvaluationApi: Send + Sync {
     /// Colors of the given items; items evaluation has not seen yet are absent.
     async fn colors(&self, ids: &[String]) -> Result<HashMap<String, ColorView>, ApiError>;
-    /// Ids of the items of `color` in the caller's scope.
-    async fn ids_with_color(&self, actor: &Actor, color: Color) -> Result<Vec<String>, ApiError>;
+    /// The color rules of the caller's county.
+    async fn color_rules(&self, actor: &Actor) -> Result<ColorRulesView, ApiError>;
+    /// Sets one scope's color rules (SUPERVISOR or ADMIN of the county); every open item
+    /// they govern is recolored at once, each saying why.
+    #[write]
+    async fn set_color_rules(
+        &self,
+        actor: &Actor,
+        input: SetColorRulesInput,
+    ) -> Result<ColorRulesView, ApiError>;
     /// Whether the service can serve.
     async fn ready(&self) -> Result<(), ApiError>;
 }

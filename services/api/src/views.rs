@@ -136,6 +136,33 @@ pub struct ColorView {
     pub reason: String,
     /// Since when.
     pub since: DateTime<FixedOffset>,
+    /// The rule that fired (e.g. `RED_OVERDUE`).
+    #[serde(default)]
+    pub rule: String,
+}
+
+/// One scope's color rules as they stand.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ColorRuleSetView {
+    /// Which items they are for.
+    pub scope: duban_schema::evaluation::RuleScope,
+    /// The rules.
+    pub rules: duban_schema::evaluation::ColorRules,
+    /// Version; 0 while the defaults stand.
+    pub version: i64,
+    /// Who set them last.
+    pub changed_by: Option<String>,
+    /// When.
+    pub changed_at: Option<DateTime<FixedOffset>>,
+}
+
+/// A county's color rules: its own (first), then each campaign's and urgency's it set.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ColorRulesView {
+    /// The county (its root unit).
+    pub county_id: String,
+    /// The county's rules, then the overrides.
+    pub sets: Vec<ColorRuleSetView>,
 }
 
 /// A notice as its recipient sees it.

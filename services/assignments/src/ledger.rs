@@ -96,6 +96,7 @@ impl From<&Problem> for problem::ActiveModel {
             return_count: Set(s.return_count),
             reopen_count: Set(s.reopen_count),
             last_sequence: Set(p.last_sequence),
+            color: sea_orm::NotSet,
         }
     }
 }

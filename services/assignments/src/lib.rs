@@ -4,6 +4,7 @@
 mod access;
 mod calendar;
 mod campaigns;
+mod cards;
 mod commands;
 pub mod demo;
 mod directory;

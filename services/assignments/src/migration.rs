@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod calendar;
+mod colors;
 mod ledger;
 mod tally;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(AddReturnedToIssuer),
             Box::new(AddEventPositions),
             Box::new(CreateIdempotencyKeys),
+            Box::new(colors::AddColors),
         ]
     }
 }

@@ -172,8 +172,8 @@ impl AssignmentsService {
         if let Some(p) = &filter.responsible_person_id {
             extra = extra.add(assignment::Column::ResponsiblePersonId.eq(p.clone()));
         }
-        if let Some(ids) = &filter.ids {
-            extra = extra.add(assignment::Column::Id.is_in(ids.clone()));
+        if let Some(c) = filter.color {
+            extra = extra.add(assignment::Column::Color.eq(c.as_str()));
         }
         if let Some(c) = &filter.campaign_id {
             extra = extra.add(assignment::Column::CampaignId.eq(c.clone()));
@@ -202,8 +202,7 @@ impl AssignmentsService {
         let only_scope_and_states = extra.is_empty();
         let sort = filter.sort;
         // A page by time limit walks the scope's units along their indexes.
-        let walks = filter.ids.is_none()
-            && matches!(sort, AssignmentSort::DueAsc | AssignmentSort::DueDesc);
+        let walks = matches!(sort, AssignmentSort::DueAsc | AssignmentSort::DueDesc);
         let mut cond = Condition::all();
         let mut walk_scope = None;
         if !cooperating_in_scope {

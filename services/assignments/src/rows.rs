@@ -18,7 +18,7 @@ use duban_schema::assignments::{
     OrgUnitSnapshot, PersonSnapshot, ProgressReportSnapshot, Recurrence, SupervisionLevel,
     UnitKind, Urgency,
 };
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, NotSet, Set};
 
 /// Refuses a date given as input that lies more than five years from today.
 pub(crate) fn check_input_date(
@@ -398,6 +398,7 @@ impl From<&Assignment> for assignment::ActiveModel {
             category: Set(s.category.clone()),
             problem_id: Set(s.problem_id.clone()),
             duty_id: Set(s.duty_id.clone()),
+            color: NotSet,
         }
     }
 }

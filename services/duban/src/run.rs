@@ -32,6 +32,8 @@ pub struct Running {
     pub databases: Databases,
     /// The assignments service (tests and the token command use it directly).
     pub assignments: AssignmentsService,
+    /// The evaluation service (tests drive its tick on their own clock).
+    pub evaluation: duban_evaluation::EvaluationService,
     sampler: JoinHandle<()>,
     lag_sampler: JoinHandle<()>,
 }
@@ -54,8 +56,9 @@ impl Databases {
     /// consumer it is meant for (counted in the outboxes and inboxes).
     pub async fn settled(&self) -> anyhow::Result<bool> {
         let c = self.counts().await?;
-        Ok(c.evaluation_inbox == c.assignments_outbox
-            && c.notifications_inbox == c.assignments_outbox
+        Ok(c.assignments_inbox == c.evaluation_outbox
+            && c.evaluation_inbox == c.assignments_outbox
+            && c.notifications_inbox == c.assignments_outbox + c.evaluation_outbox
             && c.audit_inbox == c.assignments_outbox + c.evaluation_outbox + c.notifications_outbox)
     }
 
@@ -99,6 +102,7 @@ impl Databases {
             assignments_outbox: out(&self.assignments).await?,
             evaluation_outbox: out(&self.evaluation).await?,
             notifications_outbox: out(&self.notifications).await?,
+            assignments_inbox: inb(&self.assignments).await?,
             evaluation_inbox: inb(&self.evaluation).await?,
             notifications_inbox: inb(&self.notifications).await?,
             audit_inbox: inb(&self.audit).await?,
@@ -115,6 +119,8 @@ pub struct EventCounts {
     pub evaluation_outbox: u64,
     /// Events notifications wrote.
     pub notifications_outbox: u64,
+    /// Events assignments handled (evaluation's).
+    pub assignments_inbox: u64,
     /// Events evaluation handled.
     pub evaluation_inbox: u64,
     /// Events notifications handled.
@@ -235,7 +241,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
 
     let services = Services {
         assignments: Arc::new(duban_assignments::keyed(assignments.clone())),
-        evaluation: Arc::new(evaluation),
+        evaluation: Arc::new(evaluation.clone()),
         notifications: Arc::new(notifications),
         audit: Arc::new(audit),
     };
@@ -277,6 +283,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         relays,
         databases,
         assignments,
+        evaluation,
         sampler,
         lag_sampler,
     })

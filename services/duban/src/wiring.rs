@@ -19,10 +19,12 @@ use std::time::Duration;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
+/// The topics assignments reads: evaluation's cards (the color filter, raising by rule).
+pub const ASSIGNMENTS_READS: &[&str] = &[topics::EVALUATION];
 /// The topics evaluation reads.
 pub const EVALUATION_READS: &[&str] = &[topics::ASSIGNMENTS];
 /// The topics notifications reads.
-pub const NOTIFICATIONS_READS: &[&str] = &[topics::ASSIGNMENTS];
+pub const NOTIFICATIONS_READS: &[&str] = &[topics::ASSIGNMENTS, topics::EVALUATION];
 /// The topics audit reads: every one.
 pub const AUDIT_READS: &[&str] = &topics::ALL;
 
@@ -74,7 +76,7 @@ fn bus(transport: &Arc<dyn Transport>) -> EventBus {
     }
 }
 
-/// Assignments: the directory, campaigns, items and problems; publishes, reads nothing;
+/// Assignments: the directory, campaigns, items and problems; publishes, reads the cards;
 /// fires reminders and recurring duties.
 pub async fn assignments(
     config: &Config,
@@ -89,18 +91,21 @@ pub async fn assignments(
         .with_due_soon_days(config.due_soon_working_days);
     svc.load_calendar().await?;
     let jobs = vec![spawn_deadlines(svc.clone(), stop.clone())];
-    let relay = Relay::new(
-        duban_assignments::SERVICE,
-        db,
-        transport.clone(),
-        bus.wake,
-        clock.clone(),
-    );
+    let name = duban_assignments::SERVICE;
+    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone());
+    let handler = Arc::new(svc.clone());
     Ok(Wired {
         jobs,
         service: svc,
         relay: Some(relay),
-        consumer: None,
+        consumer: Some(consumer(
+            name,
+            ASSIGNMENTS_READS,
+            db,
+            transport,
+            handler,
+            clock,
+        )),
     })
 }
 

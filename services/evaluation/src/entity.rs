@@ -1,4 +1,4 @@
-//! The evaluation database's own table.
+//! The evaluation database's own tables.
 
 /// Evaluation's copy of the county's calendar changes.
 pub mod calendar_override {
@@ -55,6 +55,62 @@ pub mod tracked_item {
         pub reason: String,
         /// Since when.
         pub color_since: ChronoDateTimeWithTimeZone,
+        /// `ASSIGNMENT` or `PROBLEM`.
+        pub kind: String,
+        /// Title, or a problem's description.
+        pub title: String,
+        /// Urgency wire name.
+        pub urgency: String,
+        /// Campaign.
+        pub campaign_id: Option<String>,
+        /// Day of the last progress report.
+        pub last_report_on: Option<Date>,
+        /// Times verification sent it back.
+        pub returns: i32,
+        /// Working days late when reported done.
+        pub late_days: Option<i64>,
+        /// Sent back to the issuer (回退).
+        pub returned_to_issuer: bool,
+        /// The rule behind the color.
+        pub rule: String,
+        /// The day time alone can next change its color.
+        pub next_check_on: Option<Date>,
+        /// 责任人.
+        pub responsible_person_id: String,
+        /// Issuer, or who registered the problem.
+        pub issuer_id: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A county's color rules for one scope.
+pub mod color_rule {
+    use sea_orm::entity::prelude::*;
+
+    /// One scope's rules.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "color_rule")]
+    pub struct Model {
+        /// The county.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub county_id: String,
+        /// `COUNTY`, `CAMPAIGN:<id>` or `URGENCY:<wire name>`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub scope: String,
+        /// The rules as JSON.
+        #[sea_orm(column_type = "Text")]
+        pub rules: String,
+        /// Version, from 1.
+        pub version: i64,
+        /// Who set them.
+        pub changed_by: String,
+        /// When.
+        pub changed_at: ChronoDateTimeWithTimeZone,
     }
 
     /// No relations.

@@ -1,10 +1,14 @@
-//! The evaluation service: keeps its own copy of every assignment from events and
-//! assesses its three-color status (红黄蓝三色管理), announcing each change.
+//! The evaluation service: keeps its own copy of every assignment and problem from events
+//! and judges its three-color status (红黄蓝三色管理) by the county's rules, announcing each
+//! card shown or withdrawn.
 
 pub mod color;
 mod entity;
 pub mod migration;
+pub mod rulebook;
+mod rules;
 mod service;
+mod track;
 
 pub use service::EvaluationService;
 

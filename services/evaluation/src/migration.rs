@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
             Box::new(duban_outbox::migration::CreateOutboxInbox),
             Box::new(CreateTables),
             Box::new(CreateCalendar),
+            Box::new(ColorRulesAndSchedule),
         ]
     }
 }
@@ -133,5 +134,170 @@ impl MigrationTrait for CreateTables {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(TrackedItem::Table).to_owned())
             .await
+    }
+}
+
+/// The county's color rules, what each rule needs to know of an item, and the day each
+/// item's color can next change by time alone (indexed: the tick reads only what is due).
+struct ColorRulesAndSchedule;
+
+impl MigrationName for ColorRulesAndSchedule {
+    fn name(&self) -> &str {
+        "m0004_color_rules"
+    }
+}
+
+#[derive(DeriveIden)]
+enum Tracked {
+    #[sea_orm(iden = "tracked_item")]
+    Table,
+    Kind,
+    Title,
+    Urgency,
+    CampaignId,
+    LastReportOn,
+    Returns,
+    LateDays,
+    ReturnedToIssuer,
+    Rule,
+    NextCheckOn,
+    ResponsiblePersonId,
+    IssuerId,
+}
+
+#[derive(DeriveIden)]
+enum ColorRule {
+    Table,
+    CountyId,
+    Scope,
+    Rules,
+    Version,
+    ChangedBy,
+    ChangedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ColorRulesAndSchedule {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column a statement: SQLite adds one at a time.
+        let columns = [
+            ColumnDef::new(Tracked::Kind)
+                .string()
+                .not_null()
+                .default("ASSIGNMENT")
+                .to_owned(),
+            ColumnDef::new(Tracked::Title)
+                .string()
+                .not_null()
+                .default("")
+                .to_owned(),
+            ColumnDef::new(Tracked::Urgency)
+                .string()
+                .not_null()
+                .default("NORMAL")
+                .to_owned(),
+            ColumnDef::new(Tracked::CampaignId).string().to_owned(),
+            ColumnDef::new(Tracked::LastReportOn).date().to_owned(),
+            ColumnDef::new(Tracked::Returns)
+                .integer()
+                .not_null()
+                .default(0)
+                .to_owned(),
+            ColumnDef::new(Tracked::LateDays).big_integer().to_owned(),
+            ColumnDef::new(Tracked::ReturnedToIssuer)
+                .boolean()
+                .not_null()
+                .default(false)
+                .to_owned(),
+            ColumnDef::new(Tracked::Rule)
+                .string()
+                .not_null()
+                .default("")
+                .to_owned(),
+            ColumnDef::new(Tracked::NextCheckOn).date().to_owned(),
+            ColumnDef::new(Tracked::ResponsiblePersonId)
+                .string()
+                .not_null()
+                .default("")
+                .to_owned(),
+            ColumnDef::new(Tracked::IssuerId)
+                .string()
+                .not_null()
+                .default("")
+                .to_owned(),
+        ];
+        for mut c in columns {
+            m.alter_table(
+                Table::alter()
+                    .table(Tracked::Table)
+                    .add_column(&mut c)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.create_index(
+            Index::create()
+                .name("ix_tracked_item_next_check_on")
+                .table(Tracked::Table)
+                .col(Tracked::NextCheckOn)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(ColorRule::Table)
+                .col(ColumnDef::new(ColorRule::CountyId).string().not_null())
+                .col(ColumnDef::new(ColorRule::Scope).string().not_null())
+                .col(ColumnDef::new(ColorRule::Rules).text().not_null())
+                .col(ColumnDef::new(ColorRule::Version).big_integer().not_null())
+                .col(ColumnDef::new(ColorRule::ChangedBy).string().not_null())
+                .col(
+                    ColumnDef::new(ColorRule::ChangedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .primary_key(
+                    Index::create()
+                        .col(ColorRule::CountyId)
+                        .col(ColorRule::Scope),
+                )
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(ColorRule::Table).to_owned())
+            .await?;
+        m.drop_index(
+            Index::drop()
+                .name("ix_tracked_item_next_check_on")
+                .table(Tracked::Table)
+                .to_owned(),
+        )
+        .await?;
+        for c in [
+            Tracked::Kind,
+            Tracked::Title,
+            Tracked::Urgency,
+            Tracked::CampaignId,
+            Tracked::LastReportOn,
+            Tracked::Returns,
+            Tracked::LateDays,
+            Tracked::ReturnedToIssuer,
+            Tracked::Rule,
+            Tracked::NextCheckOn,
+            Tracked::ResponsiblePersonId,
+            Tracked::IssuerId,
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(Tracked::Table)
+                    .drop_column(c)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

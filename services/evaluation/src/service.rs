@@ -1,42 +1,42 @@
-//! Evaluation's event handler, periodic reassessment and queries.
+//! Evaluation's state, the judging of one item, the scheduled tick and the queries.
 
-use crate::color::{assess, ItemFacts};
+use crate::color::{assess, late_days, next_change, ItemFacts, Stage};
 use crate::entity::{calendar_override, tracked_item};
+use crate::rulebook::RuleBook;
 use async_trait::async_trait;
-use duban_api::{ApiError, ColorView, EvaluationApi};
+use duban_api::{ApiError, ColorRulesView, ColorView, EvaluationApi, SetColorRulesInput};
 use duban_auth::Actor;
 use duban_clock::workdays::Calendar;
 use duban_clock::SharedClock;
-use duban_outbox::{AfterCommit, EventBus, Handler, HandlerError};
-use duban_schema::assignments::{AssignmentState, AssignmentsEvent};
-use duban_schema::evaluation::EvaluationEvent;
-use duban_schema::{topics, Color, Envelope, RawEnvelope};
+use duban_outbox::EventBus;
+use duban_schema::assignments::{AssignmentState, ProblemState};
+use duban_schema::evaluation::{ColorRules, EvaluationEvent};
+use duban_schema::{topics, Color, Envelope};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, TransactionTrait,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use tracing::Instrument;
 
 /// The evaluation service over its own database.
 #[derive(Clone)]
 pub struct EvaluationService {
-    db: DatabaseConnection,
-    bus: EventBus,
-    clock: SharedClock,
-    tenant: String,
-    yellow_days: i64,
-    calendar: Arc<RwLock<Calendar>>,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) bus: EventBus,
+    pub(crate) clock: SharedClock,
+    pub(crate) tenant: String,
+    pub(crate) calendar: Arc<RwLock<Calendar>>,
+    pub(crate) rules: Arc<RwLock<RuleBook>>,
 }
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "evaluation: internal error");
     ApiError::Internal(e.to_string())
 }
 
-fn special(workday: bool, name: Option<String>) -> duban_clock::workdays::Special {
+pub(crate) fn special(workday: bool, name: Option<String>) -> duban_clock::workdays::Special {
     use duban_clock::workdays::Special;
     if workday {
         Special::Workday(name.unwrap_or_else(|| "调整上班".into()))
@@ -45,18 +45,100 @@ fn special(workday: bool, name: Option<String>) -> duban_clock::workdays::Specia
     }
 }
 
-fn facts(m: &tracked_item::Model) -> Result<ItemFacts, ApiError> {
+/// The county an org path lies in: its first unit.
+pub(crate) fn county_of(path: &str) -> &str {
+    path.trim_start_matches('/').split('/').next().unwrap_or("")
+}
+
+/// Kind of a tracked assignment.
+pub(crate) const ASSIGNMENT: &str = "ASSIGNMENT";
+/// Kind of a tracked problem.
+pub(crate) const PROBLEM: &str = "PROBLEM";
+
+/// What the color rules look at, from the stored row.
+pub(crate) fn facts(m: &tracked_item::Model) -> Result<ItemFacts, ApiError> {
+    let unknown = || ApiError::unknown_stored("state", &m.id, &m.state);
+    let (stage, percent, limit_name) = if m.kind == PROBLEM {
+        let stage = match ProblemState::parse(&m.state).ok_or_else(unknown)? {
+            ProblemState::Rectifying => Stage::Open,
+            ProblemState::CloseOutRequested => Stage::Completed,
+            ProblemState::Closed => Stage::Closed,
+        };
+        (stage, None, "整改时限")
+    } else {
+        let stage = match AssignmentState::parse(&m.state).ok_or_else(unknown)? {
+            AssignmentState::Closed => Stage::Closed,
+            AssignmentState::Cancelled => Stage::Cancelled,
+            AssignmentState::Completed => Stage::Completed,
+            AssignmentState::Suspended => Stage::Suspended,
+            _ if m.returned_to_issuer => Stage::ReturnedToIssuer,
+            _ => Stage::Open,
+        };
+        (stage, Some(m.percent), "办结时限")
+    };
     Ok(ItemFacts {
-        state: AssignmentState::parse(&m.state)
-            .ok_or_else(|| ApiError::unknown_stored("state", &m.id, &m.state))?,
+        stage,
         issued_on: m.issued_on,
         due_on: m.due_on,
-        percent: m.percent,
+        percent,
+        last_report_on: m.last_report_on,
+        returns: m.returns,
+        late_days: m.late_days,
+        limit_name,
     })
 }
 
+/// Every column a judged or tracked row rewrites.
+pub(crate) const TRACKED_COLUMNS: [tracked_item::Column; 22] = [
+    tracked_item::Column::UnitId,
+    tracked_item::Column::OrgPath,
+    tracked_item::Column::State,
+    tracked_item::Column::IssuedOn,
+    tracked_item::Column::DueOn,
+    tracked_item::Column::Percent,
+    tracked_item::Column::Version,
+    tracked_item::Column::Color,
+    tracked_item::Column::Reason,
+    tracked_item::Column::ColorSince,
+    tracked_item::Column::Kind,
+    tracked_item::Column::Title,
+    tracked_item::Column::Urgency,
+    tracked_item::Column::CampaignId,
+    tracked_item::Column::LastReportOn,
+    tracked_item::Column::Returns,
+    tracked_item::Column::LateDays,
+    tracked_item::Column::ReturnedToIssuer,
+    tracked_item::Column::Rule,
+    tracked_item::Column::NextCheckOn,
+    tracked_item::Column::ResponsiblePersonId,
+    tracked_item::Column::IssuerId,
+];
+
+/// Writes `rows` (new or changed), a statement per batch.
+pub(crate) async fn save<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<tracked_item::Model>,
+) -> Result<(), sea_orm::DbErr> {
+    let rows: Vec<_> = rows
+        .into_iter()
+        .map(IntoActiveModel::into_active_model)
+        .collect();
+    for chunk in rows.chunks(duban_outbox::ROWS_PER_STATEMENT / 2) {
+        tracked_item::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(tracked_item::Column::Id)
+                    .update_columns(TRACKED_COLUMNS)
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 impl EvaluationService {
-    /// A service over `db`; items turn yellow `yellow_days` working days before their limit.
+    /// A service over `db`; where a county set no rules, items turn yellow `yellow_days`
+    /// working days before their limit and the other thresholds are the defaults.
     pub fn new(
         db: DatabaseConnection,
         bus: EventBus,
@@ -64,13 +146,17 @@ impl EvaluationService {
         tenant: &str,
         yellow_days: i64,
     ) -> Self {
+        let defaults = ColorRules {
+            yellow_days_before_due: yellow_days,
+            ..ColorRules::default()
+        };
         Self {
             db,
             bus,
             clock,
             tenant: tenant.to_string(),
-            yellow_days,
             calendar: Arc::new(RwLock::new(Calendar::official())),
+            rules: Arc::new(RwLock::new(RuleBook::new(defaults))),
         }
     }
 
@@ -79,7 +165,8 @@ impl EvaluationService {
         &self.db
     }
 
-    /// Applies the calendar changes received so far over the official schedule; call at start.
+    /// Applies the calendar changes received so far over the official schedule and reads
+    /// the counties' color rules; call at start.
     pub async fn load_calendar(&self) -> Result<usize, sea_orm::DbErr> {
         let rows = calendar_override::Entity::find().all(&self.db).await?;
         let mut cal = Calendar::official();
@@ -87,34 +174,70 @@ impl EvaluationService {
             cal.set(r.date, Some(special(r.workday, r.name.clone())));
         }
         *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
+        self.load_rules().await?;
         Ok(rows.len())
     }
 
-    fn assess(&self, f: &ItemFacts, today: chrono::NaiveDate) -> (Color, String) {
-        let cal = self.calendar.read().unwrap_or_else(|p| p.into_inner());
-        assess(f, today, self.yellow_days, &cal)
+    pub(crate) fn calendar_now(&self) -> Calendar {
+        self.calendar
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
-    /// The ColorChanged event for `item`, caused by `cause` (none for a reassessment).
-    fn color_changed(
+    /// The rules that govern `m`: its campaign's, else its urgency's, else its county's.
+    pub(crate) fn rules_for(&self, m: &tracked_item::Model) -> ColorRules {
+        self.rules
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .governing(county_of(&m.org_path), m.campaign_id.as_deref(), &m.urgency)
+    }
+
+    /// Judges `m` on `today`: its color, rule, reason and the next day time alone can
+    /// change them. Returns the color it had when that changed.
+    pub(crate) fn judge(
+        &self,
+        m: &mut tracked_item::Model,
+        cal: &Calendar,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Option<Option<Color>> {
+        let Ok(f) = facts(m) else {
+            // An item whose stored state is unknown keeps its color (and is logged).
+            m.next_check_on = None;
+            return None;
+        };
+        let today = now.date_naive();
+        let rules = self.rules_for(m);
+        let v = assess(&f, today, &rules, cal);
+        m.next_check_on = next_change(&f, today, &rules, cal);
+        m.reason = v.reason;
+        m.rule = v.rule.id().to_string();
+        let from = Color::parse(&m.color);
+        if from == Some(v.color) {
+            return None;
+        }
+        m.color = v.color.as_str().to_string();
+        m.color_since = now;
+        Some(from)
+    }
+
+    /// The ColorChanged event for `item`, caused by `cause` (none for the tick).
+    pub(crate) fn color_changed(
         &self,
         item: &tracked_item::Model,
         from: Option<Color>,
-        to: Color,
-        cause: Option<&RawEnvelope>,
+        cause: Option<&duban_schema::EnvelopeMeta>,
     ) -> Envelope<EvaluationEvent> {
         let now = self.clock.now();
+        let to = Color::parse(&item.color).unwrap_or(Color::Blue);
         Envelope {
             meta: duban_outbox::meta(
                 now,
                 &self.tenant,
                 &item.org_path,
                 "system",
-                cause.map_or_else(
-                    || duban_outbox::new_event_id(now),
-                    |c| c.meta.correlation_id,
-                ),
-                cause.map(|c| c.meta.id),
+                cause.map_or_else(|| duban_outbox::new_event_id(now), |c| c.correlation_id),
+                cause.map(|c| c.id),
                 &item.id,
                 item.version,
             ),
@@ -124,220 +247,81 @@ impl EvaluationService {
                 from,
                 to,
                 reason: item.reason.clone(),
+                rule: item.rule.clone(),
+                kind: item.kind.clone(),
+                title: item.title.clone(),
+                responsible_person_id: item.responsible_person_id.clone(),
+                issuer_id: item.issuer_id.clone(),
+                raise: to == Color::Red && self.rules_for(item).raise_on_red,
             },
         }
     }
 
-    fn wake(&self) -> AfterCommit {
-        let wake = self.bus.wake.clone();
-        Box::new(move || wake.notify_one())
+    /// Judges again every open item `filter` selects (a calendar or rule change) and
+    /// announces the changes as caused by `cause`; inside `txn`.
+    pub(crate) async fn rejudge<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        filter: Condition,
+        cause: Option<&duban_schema::EnvelopeMeta>,
+    ) -> Result<usize, sea_orm::DbErr> {
+        let open = tracked_item::Entity::find()
+            .filter(filter)
+            .filter(open_items())
+            .all(txn)
+            .await?;
+        self.judge_and_save(txn, open, cause).await
     }
 
-    /// Reassesses every unfinished item against today; returns how many changed color.
-    pub async fn reassess(&self) -> Result<usize, sea_orm::DbErr> {
-        let finished = [
-            AssignmentState::Completed,
-            AssignmentState::Closed,
-            AssignmentState::Cancelled,
-        ]
-        .map(|s| s.as_str().to_string());
-        let today = self.clock.today();
-        let txn = self.db.begin().await?;
-        let open = tracked_item::Entity::find()
-            .filter(tracked_item::Column::State.is_not_in(finished))
-            .all(&txn)
-            .await?;
+    async fn judge_and_save<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        items: Vec<tracked_item::Model>,
+        cause: Option<&duban_schema::EnvelopeMeta>,
+    ) -> Result<usize, sea_orm::DbErr> {
+        let (cal, now) = (self.calendar_now(), self.clock.now());
         let mut announced = Vec::new();
-        for item in open {
-            // An item whose stored state is unknown keeps its color (and is logged).
-            let Ok(f) = facts(&item) else { continue };
-            let (color, reason) = self.assess(&f, today);
-            if color.as_str() == item.color && reason == item.reason {
-                continue;
+        let mut changed = Vec::new();
+        for mut item in items {
+            let before = item.clone();
+            if let Some(from) = self.judge(&mut item, &cal, now) {
+                announced.push(self.color_changed(&item, from, cause));
             }
-            let from = Color::parse(&item.color);
-            let mut active = item.into_active_model();
-            if from != Some(color) {
-                active.color_since = Set(self.clock.now());
-            }
-            active.color = Set(color.as_str().into());
-            active.reason = Set(reason);
-            let saved = active.update(&txn).await?;
-            if from != Some(color) {
-                announced.push(self.color_changed(&saved, from, color, None));
+            if item != before {
+                changed.push(item);
             }
         }
-        duban_outbox::enqueue_all(&txn, topics::EVALUATION, &announced).await?;
-        txn.commit().await?;
-        if !announced.is_empty() {
-            self.bus.wake.notify_one();
-        }
+        save(txn, changed).await?;
+        duban_outbox::enqueue_all(txn, topics::EVALUATION, &announced).await?;
         Ok(announced.len())
     }
-}
 
-impl EvaluationService {
-    /// Keeps the county's calendar change `day` and reassesses every open item after commit.
-    async fn calendar_day(
-        &self,
-        txn: &DatabaseTransaction,
-        day: &duban_schema::assignments::CalendarDaySnapshot,
-    ) -> Result<AfterCommit, HandlerError> {
-        let row = calendar_override::Model {
-            date: day.date,
-            workday: day.workday,
-            name: day.name.clone(),
-        };
-        calendar_override::Entity::insert(row.into_active_model())
-            .on_conflict(
-                OnConflict::column(calendar_override::Column::Date)
-                    .update_columns([
-                        calendar_override::Column::Workday,
-                        calendar_override::Column::Name,
-                    ])
-                    .to_owned(),
-            )
-            .exec(txn)
+    /// The scheduled tick: judges again only the items whose next change is due (indexed
+    /// on `next_check_on`); returns how many changed color.
+    pub async fn reassess(&self) -> Result<usize, sea_orm::DbErr> {
+        let today = self.clock.today();
+        let txn = self.db.begin().await?;
+        let due = tracked_item::Entity::find()
+            .filter(tracked_item::Column::NextCheckOn.lte(today))
+            .all(&txn)
             .await?;
-        let (svc, date, sp) = (
-            self.clone(),
-            day.date,
-            special(day.workday, day.name.clone()),
-        );
-        Ok(Box::new(move || {
-            svc.calendar
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .set(date, Some(sp));
-            // Colors of every open item depend on the working days left.
-            tokio::spawn(async move {
-                if let Err(e) = svc.reassess().await {
-                    tracing::warn!(error = %e, "reassessment after a calendar change failed");
-                }
-            });
-        }))
-    }
-
-    /// Applies `events` in order: reads the items they touch in one query, then writes
-    /// each touched item's last state and the color changes, one statement each.
-    async fn track(
-        &self,
-        txn: &DatabaseTransaction,
-        events: &[(RawEnvelope, tracing::Span)],
-    ) -> Result<Vec<AfterCommit>, HandlerError> {
-        let mut after = Vec::new();
-        let mut snapshots = Vec::new();
-        for (event, span) in events {
-            let Ok(typed) = event.typed::<AssignmentsEvent>() else {
-                continue;
-            };
-            if let AssignmentsEvent::CalendarDayChanged { day } = &typed {
-                after.push(self.calendar_day(txn, day).instrument(span.clone()).await?);
-            } else if typed.assignment().is_some() {
-                snapshots.push((event, span, typed));
-            }
+        let changed = self.judge_and_save(&txn, due, None).await?;
+        txn.commit().await?;
+        if changed > 0 {
+            self.bus.wake.notify_one();
         }
-        let ids: Vec<String> = snapshots
-            .iter()
-            .filter_map(|(_, _, t)| t.assignment().map(|a| a.id.clone()))
-            .collect();
-        if ids.is_empty() {
-            return Ok(after);
-        }
-        let mut items: HashMap<String, tracked_item::Model> = tracked_item::Entity::find()
-            .filter(tracked_item::Column::Id.is_in(ids))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|m| (m.id.clone(), m))
-            .collect();
-        let (mut touched, mut announced) = (Vec::new(), Vec::new());
-        for (event, span, typed) in &snapshots {
-            let _entered = span.enter();
-            let Some(a) = typed.assignment() else {
-                continue;
-            };
-            let existing = items.get(&a.id);
-            if existing.is_some_and(|m| m.version >= a.version) {
-                continue;
-            }
-            let now = self.clock.now();
-            let f = ItemFacts {
-                state: a.state,
-                issued_on: duban_clock::local_date(&a.issued_at),
-                due_on: a.due_on,
-                percent: a.progress_percent,
-            };
-            let (color, reason) = self.assess(&f, now.date_naive());
-            let from = existing.and_then(|m| Color::parse(&m.color));
-            let since = match existing {
-                Some(m) if from == Some(color) => m.color_since,
-                _ => now,
-            };
-            let item = tracked_item::Model {
-                id: a.id.clone(),
-                unit_id: a.lead_unit_id.clone(),
-                org_path: a.lead_unit_path.clone(),
-                state: a.state.as_str().into(),
-                issued_on: f.issued_on,
-                due_on: a.due_on,
-                percent: a.progress_percent,
-                version: a.version,
-                color: color.as_str().into(),
-                reason,
-                color_since: since,
-            };
-            if from != Some(color) {
-                announced.push(self.color_changed(&item, from, color, Some(event)));
-            }
-            if !touched.contains(&a.id) {
-                touched.push(a.id.clone());
-            }
-            items.insert(a.id.clone(), item);
-        }
-        let rows: Vec<_> = touched
-            .iter()
-            .filter_map(|id| items.remove(id))
-            .map(IntoActiveModel::into_active_model)
-            .collect();
-        for chunk in rows.chunks(duban_outbox::ROWS_PER_STATEMENT) {
-            tracked_item::Entity::insert_many(chunk.to_vec())
-                .on_conflict(
-                    OnConflict::column(tracked_item::Column::Id)
-                        .update_columns([
-                            tracked_item::Column::UnitId,
-                            tracked_item::Column::OrgPath,
-                            tracked_item::Column::State,
-                            tracked_item::Column::IssuedOn,
-                            tracked_item::Column::DueOn,
-                            tracked_item::Column::Percent,
-                            tracked_item::Column::Version,
-                            tracked_item::Column::Color,
-                            tracked_item::Column::Reason,
-                            tracked_item::Column::ColorSince,
-                        ])
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
-        }
-        duban_outbox::enqueue_all(txn, topics::EVALUATION, &announced).await?;
-        if !announced.is_empty() {
-            after.push(self.wake());
-        }
-        Ok(after)
+        Ok(changed)
     }
 }
 
-#[async_trait]
-impl Handler for EvaluationService {
-    async fn handle_all(
-        &self,
-        txn: &DatabaseTransaction,
-        events: &[(RawEnvelope, tracing::Span)],
-    ) -> Result<Vec<AfterCommit>, HandlerError> {
-        self.track(txn, events).await
-    }
+/// Items whose color time can still change: neither finished nor withdrawn.
+pub(crate) fn open_items() -> Condition {
+    let finished = [
+        AssignmentState::Closed.as_str(),
+        AssignmentState::Cancelled.as_str(),
+        ProblemState::Closed.as_str(),
+    ];
+    Condition::all().add(tracked_item::Column::State.is_not_in(finished))
 }
 
 #[async_trait]
@@ -348,40 +332,53 @@ impl EvaluationApi for EvaluationService {
             .all(&self.db)
             .await
             .map_err(internal)?;
+        let (cal, today) = (self.calendar_now(), self.clock.today());
         rows.into_iter()
             .map(|m| {
                 let color = Color::parse(&m.color)
                     .ok_or_else(|| ApiError::unknown_stored("color", &m.id, &m.color))?;
+                // The reason's counts are of today; the color is the card as shown.
+                let fresh = assess(&facts(&m)?, today, &self.rules_for(&m), &cal);
+                let reason = if fresh.color == color {
+                    fresh.reason
+                } else {
+                    m.reason.clone()
+                };
                 Ok((
                     m.id.clone(),
                     ColorView {
                         color,
-                        reason: m.reason,
+                        reason,
                         since: m.color_since,
+                        rule: m.rule,
                     },
                 ))
             })
             .collect()
     }
 
-    async fn ids_with_color(&self, actor: &Actor, color: Color) -> Result<Vec<String>, ApiError> {
-        let rows = tracked_item::Entity::find()
-            .filter(tracked_item::Column::Color.eq(color.as_str()))
-            .filter(duban_outbox::db::in_subtree(
-                tracked_item::Column::OrgPath,
-                &actor.scope,
-            ))
-            .all(&self.db)
-            .await
-            .map_err(internal)?;
-        Ok(rows
-            .into_iter()
-            .filter(|m| actor.can_see(&m.org_path))
-            .map(|m| m.id)
-            .collect())
+    async fn color_rules(&self, actor: &Actor) -> Result<ColorRulesView, ApiError> {
+        Ok(self.rules_view(county_of(&actor.unit_path)))
+    }
+
+    async fn set_color_rules(
+        &self,
+        actor: &Actor,
+        input: SetColorRulesInput,
+    ) -> Result<ColorRulesView, ApiError> {
+        self.set_rules(actor, input).await
     }
 
     async fn ready(&self) -> Result<(), ApiError> {
         duban_outbox::db::ping(&self.db).await.map_err(internal)
     }
+}
+
+/// The working days late of an item reported done on `done_on`.
+pub(crate) fn late(
+    m: &tracked_item::Model,
+    done_on: chrono::NaiveDate,
+    cal: &Calendar,
+) -> Option<i64> {
+    late_days(m.due_on, done_on, cal)
 }

@@ -64,7 +64,7 @@ pub(crate) fn page(
 }
 
 /// An item's fields that evaluation answers.
-pub(crate) const COLOR: [&str; 2] = ["color", "colorReason"];
+pub(crate) const COLOR: [&str; 3] = ["color", "colorReason", "colorRule"];
 /// An item's history: read only when asked for.
 pub(crate) const HISTORY: [&str; 3] = ["progressReports", "deadlineChanges", "transfers"];
 

@@ -15,13 +15,19 @@ pub type DubanSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
 /// Every query: the core ones and the audit proofs.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Query(QueryRoot, AuditQuery, crate::ledger::LedgerQuery);
+pub struct Query(
+    QueryRoot,
+    AuditQuery,
+    crate::ledger::LedgerQuery,
+    crate::color_rules::ColorRulesQuery,
+);
 
 /// Every mutation: assignments and the directory, then the ledger and duties.
 #[derive(async_graphql::MergedObject, Default)]
 pub struct Mutation(
     crate::mutations::MutationRoot,
     crate::ledger::LedgerMutation,
+    crate::color_rules::ColorRulesMutation,
 );
 
 /// The deepest query served: the standard introspection query (graphql-js
@@ -176,16 +182,12 @@ impl QueryRoot {
         let a = actor(ctx)?;
         let s = services(ctx)?;
         let filter = filter.unwrap_or_default();
-        let ids = match filter.color {
-            Some(c) => Some(s.evaluation.ids_with_color(a, c.into()).await.gql()?),
-            None => None,
-        };
         let f = duban_api::AssignmentFilter {
             scope: filter.scope.map(|i| i.0),
             states: filter
                 .states
                 .map(|v| v.into_iter().map(Into::into).collect()),
-            ids,
+            color: filter.color.map(Into::into),
             text: filter.text,
             due_from: filter.due_from.map(|d| d.0),
             due_to: filter.due_to.map(|d| d.0),

@@ -204,6 +204,10 @@ pub enum NotificationKind {
     OverdueNotice,
     /// 问题台账
     ProblemNotice,
+    /// 黄牌预警通知
+    YellowCard,
+    /// 红牌督办通知
+    RedCard,
 }
 
 /// A unit of the county's directory.
@@ -490,6 +494,10 @@ impl Assignment {
     /// Why it has that color.
     async fn color_reason(&self) -> Option<&str> {
         self.color_view.as_ref().map(|c| c.reason.as_str())
+    }
+    /// The rule behind the color, e.g. RED_OVERDUE, YELLOW_LAG, BLUE_ON_TRACK.
+    async fn color_rule(&self) -> Option<&str> {
+        self.color_view.as_ref().map(|c| c.rule.as_str())
     }
 }
 

@@ -1,7 +1,9 @@
 //! Which notice an assignment event produces, for whom, in what words. Pure.
 
 use duban_schema::assignments::AssignmentsEvent;
+use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::notifications::NotificationKind;
+use duban_schema::Color;
 
 /// A notice to put into one inbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -443,6 +445,64 @@ fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         )],
         _ => vec![],
     }
+}
+
+/// The notices a card produces: a yellow or red card shown on an item goes to its 责任人,
+/// the 责任人's 分管领导 (`leader`, when known) and its issuer, each once. A card withdrawn
+/// (back to blue) tells no one.
+pub fn card_drafts(event: &EvaluationEvent, leader: Option<&str>) -> Vec<Draft> {
+    let EvaluationEvent::ColorChanged {
+        item_id,
+        from,
+        to,
+        reason,
+        kind,
+        title,
+        responsible_person_id,
+        issuer_id,
+        ..
+    } = event
+    else {
+        return vec![];
+    };
+    let (notice, label) = match to {
+        Color::Yellow => (NotificationKind::YellowCard, "黄牌预警通知"),
+        Color::Red => (NotificationKind::RedCard, "红牌督办通知"),
+        Color::Blue => return vec![],
+    };
+    if *from == Some(*to) {
+        return vec![];
+    }
+    let problem = kind == "PROBLEM";
+    let what = if problem {
+        "台账问题"
+    } else {
+        "督办事项"
+    };
+    let mut recipients: Vec<&str> = Vec::new();
+    for r in [
+        Some(responsible_person_id.as_str()),
+        leader,
+        Some(issuer_id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !r.is_empty() && !recipients.contains(&r) {
+            recipients.push(r);
+        }
+    }
+    recipients
+        .into_iter()
+        .map(|r| Draft {
+            recipient_id: r.to_string(),
+            kind: notice,
+            title: format!("{label}：{title}"),
+            body: format!("{what}「{title}」：{reason}。请抓紧办理并及时报送进展。"),
+            assignment_id: (!problem).then(|| item_id.clone()),
+            problem_id: problem.then(|| item_id.clone()),
+        })
+        .collect()
 }
 
 #[cfg(test)]

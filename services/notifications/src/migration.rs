@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
             Box::new(duban_outbox::migration::CreateOutboxInbox),
             Box::new(CreateTables),
             Box::new(AddProblemId),
+            Box::new(CreatePersonLeader),
         ]
     }
 }
@@ -112,6 +113,46 @@ impl MigrationTrait for CreateTables {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(Notification::Table).to_owned())
+            .await
+    }
+}
+
+/// Each person's 分管领导, for the cards' notices.
+struct CreatePersonLeader;
+
+impl MigrationName for CreatePersonLeader {
+    fn name(&self) -> &str {
+        "m0004_person_leader"
+    }
+}
+
+#[derive(DeriveIden)]
+enum PersonLeader {
+    Table,
+    PersonId,
+    LeaderId,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreatePersonLeader {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(PersonLeader::Table)
+                .col(
+                    ColumnDef::new(PersonLeader::PersonId)
+                        .string()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(PersonLeader::LeaderId).string())
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(PersonLeader::Table).to_owned())
             .await
     }
 }

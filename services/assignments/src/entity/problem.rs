@@ -49,6 +49,8 @@ pub struct Model {
     /// Reopenings.
     pub reopen_count: i32,
     pub last_sequence: i64,
+    /// The card evaluation last announced (BLUE, YELLOW, RED), if any.
+    pub color: Option<String>,
 }
 
 /// No relations declared.

@@ -1,0 +1,58 @@
+//! The card each item shows, as evaluation announced it: the color filter pages in this
+//! database instead of sending every id of a color across.
+
+use sea_orm_migration::prelude::*;
+
+/// `color` on assignments and problems, indexed for the color filter.
+pub struct AddColors;
+
+impl MigrationName for AddColors {
+    fn name(&self) -> &str {
+        "m0015_colors"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddColors {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for table in ["assignment", "problem"] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new(table))
+                    .add_column(ColumnDef::new(Alias::new("color")).string())
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.create_index(
+            Index::create()
+                .name("ix_assignment_color_due")
+                .table(Alias::new("assignment"))
+                .col(Alias::new("color"))
+                .col(Alias::new("due_on"))
+                .col(Alias::new("id"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("ix_assignment_color_due")
+                .table(Alias::new("assignment"))
+                .to_owned(),
+        )
+        .await?;
+        for table in ["assignment", "problem"] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new(table))
+                    .drop_column(Alias::new("color"))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

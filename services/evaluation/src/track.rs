@@ -1,0 +1,211 @@
+//! Evaluation's copy of every assignment and problem, kept from the assignments events:
+//! what the color rules look at, judged as each event arrives.
+
+use crate::entity::{calendar_override, tracked_item};
+use crate::service::{late, save, special, EvaluationService, ASSIGNMENT, PROBLEM};
+use async_trait::async_trait;
+use duban_outbox::{AfterCommit, Handler, HandlerError};
+use duban_schema::assignments::{AssignmentSnapshot, AssignmentsEvent, ProblemSnapshot};
+use duban_schema::{topics, RawEnvelope};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+};
+use std::collections::HashMap;
+use tracing::Instrument;
+
+/// A new row for an item first seen; its color is set when it is judged.
+fn blank(id: &str, kind: &str, now: chrono::DateTime<chrono::FixedOffset>) -> tracked_item::Model {
+    tracked_item::Model {
+        id: id.to_string(),
+        unit_id: String::new(),
+        org_path: String::new(),
+        state: String::new(),
+        issued_on: now.date_naive(),
+        due_on: now.date_naive(),
+        percent: 0,
+        version: 0,
+        color: String::new(),
+        reason: String::new(),
+        color_since: now,
+        kind: kind.to_string(),
+        title: String::new(),
+        urgency: "NORMAL".into(),
+        campaign_id: None,
+        last_report_on: None,
+        returns: 0,
+        late_days: None,
+        returned_to_issuer: false,
+        rule: String::new(),
+        next_check_on: None,
+        responsible_person_id: String::new(),
+        issuer_id: String::new(),
+    }
+}
+
+fn apply_assignment(m: &mut tracked_item::Model, a: &AssignmentSnapshot) {
+    m.unit_id = a.lead_unit_id.clone();
+    m.org_path = a.lead_unit_path.clone();
+    m.state = a.state.as_str().into();
+    m.issued_on = duban_clock::local_date(&a.issued_at);
+    m.due_on = a.due_on;
+    m.percent = a.progress_percent;
+    m.version = a.version;
+    m.title = a.title.clone();
+    m.urgency = a.urgency.as_str().into();
+    m.campaign_id = a.campaign_id.clone();
+    m.returned_to_issuer = a.returned_to_issuer;
+    m.responsible_person_id = a.responsible_person_id.clone();
+    m.issuer_id = a.issuer_id.clone();
+}
+
+fn apply_problem(m: &mut tracked_item::Model, p: &ProblemSnapshot) {
+    m.unit_id = p.unit_id.clone();
+    m.org_path = p.unit_path.clone();
+    m.state = p.state.as_str().into();
+    m.issued_on = duban_clock::local_date(&p.registered_at);
+    m.due_on = p.due_on;
+    m.version = p.version;
+    m.title = p.description.chars().take(60).collect();
+    m.campaign_id = p.campaign_id.clone();
+    m.returns = p.return_count;
+    m.responsible_person_id = p.responsible_person_id.clone();
+    m.issuer_id = p.registered_by.clone();
+}
+
+impl EvaluationService {
+    /// Keeps the county's calendar change `day` and judges every open item again after.
+    async fn calendar_day(
+        &self,
+        txn: &DatabaseTransaction,
+        day: &duban_schema::assignments::CalendarDaySnapshot,
+        cause: &duban_schema::EnvelopeMeta,
+    ) -> Result<(), HandlerError> {
+        let row = calendar_override::Model {
+            date: day.date,
+            workday: day.workday,
+            name: day.name.clone(),
+        };
+        calendar_override::Entity::insert(row.into_active_model())
+            .on_conflict(
+                OnConflict::column(calendar_override::Column::Date)
+                    .update_columns([
+                        calendar_override::Column::Workday,
+                        calendar_override::Column::Name,
+                    ])
+                    .to_owned(),
+            )
+            .exec(txn)
+            .await?;
+        self.calendar
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .set(day.date, Some(special(day.workday, day.name.clone())));
+        // Every open item's color counts working days; all are judged on the new calendar.
+        self.rejudge(txn, Condition::all(), Some(cause)).await?;
+        Ok(())
+    }
+
+    /// Applies `events` in order: reads the items they touch in one query, then writes
+    /// each touched item's last state and the color changes.
+    async fn track(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[(RawEnvelope, tracing::Span)],
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        let mut typed_events = Vec::new();
+        for (event, span) in events {
+            let Ok(typed) = event.typed::<AssignmentsEvent>() else {
+                continue;
+            };
+            if let AssignmentsEvent::CalendarDayChanged { day } = &typed {
+                self.calendar_day(txn, day, &event.meta)
+                    .instrument(span.clone())
+                    .await?;
+            } else if typed.assignment().is_some() || typed.problem().is_some() {
+                typed_events.push((event, span, typed));
+            }
+        }
+        let ids: Vec<String> = typed_events
+            .iter()
+            .filter_map(|(_, _, t)| {
+                t.assignment()
+                    .map(|a| a.id.clone())
+                    .or_else(|| t.problem().map(|p| p.id.clone()))
+            })
+            .collect();
+        if ids.is_empty() {
+            return Ok(vec![self.wake()]);
+        }
+        let mut items: HashMap<String, tracked_item::Model> = tracked_item::Entity::find()
+            .filter(tracked_item::Column::Id.is_in(ids))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect();
+        let (cal, now) = (self.calendar_now(), self.clock.now());
+        let (mut touched, mut announced) = (Vec::new(), Vec::new());
+        for (event, span, typed) in &typed_events {
+            let _entered = span.enter();
+            let (id, kind, version) = match (typed.assignment(), typed.problem()) {
+                (Some(a), _) => (&a.id, ASSIGNMENT, a.version),
+                (None, Some(p)) => (&p.id, PROBLEM, p.version),
+                (None, None) => continue,
+            };
+            let mut m = items
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| blank(id, kind, now));
+            if m.version >= version {
+                continue;
+            }
+            let on = duban_clock::local_date(&event.meta.occurred_at);
+            match (typed.assignment(), typed.problem()) {
+                (Some(a), _) => apply_assignment(&mut m, a),
+                (None, Some(p)) => apply_problem(&mut m, p),
+                (None, None) => continue,
+            }
+            match typed {
+                AssignmentsEvent::ProgressReported { report, .. } => {
+                    m.last_report_on = Some(duban_clock::local_date(&report.reported_at));
+                }
+                AssignmentsEvent::AssignmentReturned { .. } => m.returns += 1,
+                AssignmentsEvent::AssignmentCompleted { .. } => m.late_days = late(&m, on, &cal),
+                AssignmentsEvent::ProblemCloseOutRequested { .. } => {
+                    m.late_days = late(&m, on, &cal)
+                }
+                AssignmentsEvent::AssignmentReopened { .. }
+                | AssignmentsEvent::ProblemReopened { .. } => m.late_days = None,
+                _ => {}
+            }
+            if let Some(from) = self.judge(&mut m, &cal, now) {
+                announced.push(self.color_changed(&m, from, Some(&event.meta)));
+            }
+            if !touched.contains(id) {
+                touched.push(id.clone());
+            }
+            items.insert(id.clone(), m);
+        }
+        let rows: Vec<_> = touched.iter().filter_map(|id| items.remove(id)).collect();
+        save(txn, rows).await?;
+        duban_outbox::enqueue_all(txn, topics::EVALUATION, &announced).await?;
+        Ok(vec![self.wake()])
+    }
+
+    fn wake(&self) -> AfterCommit {
+        let wake = self.bus.wake.clone();
+        Box::new(move || wake.notify_one())
+    }
+}
+
+#[async_trait]
+impl Handler for EvaluationService {
+    async fn handle_all(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[(RawEnvelope, tracing::Span)],
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        self.track(txn, events).await
+    }
+}
