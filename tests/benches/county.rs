@@ -5,7 +5,8 @@
 //! at the same concurrency, a simulated month of a county through the commands (`duban simulate`'s
 //! load generator), commit → inbox through Kafka, commit → signed audit checkpoint, the ledger
 //! query a county platform runs most on a generated county of 500 units from 10,000 to
-//! 1,000,000 items, and a scheduler tick with every item open and none due; on PostgreSQL +
+//! 1,000,000 items, a scheduler tick with every item open and none due, and the color tick
+//! with as many open items and 1,000 changing their card; on PostgreSQL +
 //! Kafka and on the embedded default. Prints a Markdown table (and writes it to
 //! `DUBAN_BENCH_OUT` when set). `./tests/bench.sh` provisions the servers and runs it.
 //!
@@ -16,6 +17,8 @@
 
 #[path = "county/baselines.rs"]
 mod baselines;
+#[path = "county/cards.rs"]
+mod cards;
 #[path = "county/floor.rs"]
 mod floor;
 #[path = "county/report.rs"]
@@ -433,6 +436,7 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
     if county_part {
         if opts.parts.contains("county") {
             county(app, report, section, opts.max_items).await;
+            cards::color_tick(app, report, section, opts.max_items).await;
         }
         return;
     }

@@ -139,6 +139,27 @@ pub async fn spawn_with(config: Config, dir: Arc<tempfile::TempDir>) -> anyhow::
     spawn_with_clock(config, dir, Arc::new(SystemClock)).await
 }
 
+/// A fresh embedded duban on a clock the test moves, standing at 09:00 in Shanghai on
+/// the day given.
+pub async fn at_nine(year: i32, month: u32, day: u32) -> (duban_clock::ManualClock, TestApp) {
+    use chrono::TimeZone;
+    let start = chrono::Utc
+        .with_ymd_and_hms(year, month, day, 1, 0, 0)
+        .single()
+        .expect("a real day");
+    let clock = duban_clock::ManualClock::new(start);
+    let shared: SharedClock = Arc::new(clock.clone());
+    let dir = Arc::new(tempfile::tempdir().expect("a temporary directory"));
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..test_config()
+    };
+    let app = spawn_with_clock(config, dir, shared)
+        .await
+        .expect("duban starts");
+    (clock, app)
+}
+
 /// Starts duban on a clock the test moves.
 pub async fn spawn_with_clock(
     config: Config,

@@ -4,27 +4,9 @@
 //! each; the tick judges only what is due.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::TimeZone;
-use duban_clock::{ManualClock, SharedClock};
 use duban_tests::scenarios::ISSUE;
-use duban_tests::{count_rows, error_code, spawn_with_clock, test_config, TestApp};
+use duban_tests::{at_nine, count_rows, error_code, TestApp};
 use serde_json::{json, Value};
-use std::sync::Arc;
-
-async fn at_nine(year: i32, month: u32, day: u32) -> (ManualClock, TestApp) {
-    let clock = ManualClock::new(
-        chrono::Utc
-            .with_ymd_and_hms(year, month, day, 1, 0, 0)
-            .unwrap(),
-    );
-    let shared: SharedClock = Arc::new(clock.clone());
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let config = duban_config::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..test_config()
-    };
-    (clock, spawn_with_clock(config, dir, shared).await.unwrap())
-}
 
 async fn issue(app: &TestApp, token: &str, input: Value) -> String {
     let body = app
@@ -129,6 +111,19 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
                "urgency": "VERY_URGENT", "responsiblePersonId": "p-qingshi-clerk"}),
     )
     .await;
+    let problem = app
+        .gql(
+            Some(&sup),
+            "mutation($i: RegisterProblemInput!) { registerProblem(input: $i) { problem { id } } }",
+            json!({"i": {"category": "慢作为", "source": "SELF_FOUND", "description": "红黄牌测试问题",
+                "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "qingshi-dzb", "timeLimitDays": 3}}),
+        )
+        .await
+        .unwrap();
+    let problem = problem["data"]["registerProblem"]["problem"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{problem}"))
+        .to_string();
     app.settle().await.unwrap();
     assert_eq!(
         card(&app, &sup, &first).await,
@@ -271,6 +266,17 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
         2,
         "once"
     );
+
+    // The problem's 整改时限 (Thursday 12 March) has passed: red by the same rules.
+    let p = app
+        .gql(
+            Some(&sup),
+            "query($id: ID!) { problem(id: $id) { color } }",
+            json!({"id": problem}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(p["data"]["problem"]["color"], "RED", "{p}");
 
     // The very urgent item's red card raised its level, by the rule; the other's did not.
     let level = |id: String| {

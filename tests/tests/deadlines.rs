@@ -5,25 +5,9 @@
 use chrono::TimeZone;
 use duban_clock::{ManualClock, SharedClock};
 use duban_tests::scenarios::ISSUE;
-use duban_tests::{count_rows, spawn_with_clock, test_config, TestApp};
+use duban_tests::{at_nine, count_rows, spawn_with_clock, test_config, TestApp};
 use serde_json::json;
 use std::sync::Arc;
-
-/// A fresh embedded duban on a clock the test moves, standing at 09:00 in Shanghai.
-async fn at_nine(year: i32, month: u32, day: u32) -> (ManualClock, TestApp) {
-    let clock = ManualClock::new(
-        chrono::Utc
-            .with_ymd_and_hms(year, month, day, 1, 0, 0)
-            .unwrap(),
-    );
-    let shared: SharedClock = Arc::new(clock.clone());
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let config = duban_config::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..test_config()
-    };
-    (clock, spawn_with_clock(config, dir, shared).await.unwrap())
-}
 
 /// Issues an assignment from `input` as the county supervisor; its id.
 async fn issued_id(app: &TestApp, input: serde_json::Value) -> String {

@@ -85,6 +85,9 @@ pub struct ProblemLogView {
 pub struct ProblemView {
     /// Current snapshot.
     pub problem: duban_schema::assignments::ProblemSnapshot,
+    /// The card evaluation last announced for it (by its 整改时限), if any yet.
+    #[serde(default)]
+    pub color: Option<duban_schema::Color>,
     /// What happened to it, oldest first.
     pub history: Vec<ProblemLogView>,
 }

@@ -427,6 +427,7 @@ impl AssignmentsService {
             .map(|m| {
                 Ok(ProblemView {
                     problem: snapshot(&m)?,
+                    color: m.color.as_deref().and_then(duban_schema::Color::parse),
                     history: history.remove(&m.id).unwrap_or_default(),
                 })
             })

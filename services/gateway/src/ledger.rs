@@ -94,6 +94,8 @@ pub struct Problem {
     pub return_count: i32,
     /// Times a follow-up review reopened it.
     pub reopen_count: i32,
+    /// Its card by its 整改时限 (红黄蓝三色管理); null until evaluation has seen it.
+    pub color: Option<crate::types::Color>,
     /// What happened to it, oldest first.
     pub history: Vec<ProblemLogEntry>,
 }
@@ -132,6 +134,7 @@ impl From<ProblemView> for Problem {
             version: p.version as i32,
             return_count: p.return_count,
             reopen_count: p.reopen_count,
+            color: v.color.map(Into::into),
             history: v
                 .history
                 .into_iter()

@@ -1,0 +1,99 @@
+//! The color tick at scale: evaluation holding `items` open items, of which 1,000 are due
+//! to be judged again today; the tick reads only those (the index on `next_check_on`).
+
+use crate::report::*;
+use duban_tests::TestApp;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use std::time::Instant;
+
+/// Rows a statement inserts.
+const BATCH: usize = 500;
+/// Items due to be judged again in each measured tick.
+pub(crate) const CHANGING: usize = 1_000;
+
+async fn exec(db: &DatabaseConnection, sql: &str) {
+    db.execute_unprepared(sql).await.unwrap();
+}
+
+/// Puts `items` open items into evaluation's table: every one due in 60 days and next
+/// judged in 40, except the first `CHANGING`, which lag far behind and are due today.
+async fn generate(db: &DatabaseConnection, items: usize, today: chrono::NaiveDate) {
+    let issued = today - chrono::Days::new(20);
+    let due = today + chrono::Days::new(60);
+    let later = today + chrono::Days::new(40);
+    for start in (0..items).step_by(BATCH) {
+        let values: Vec<String> = (start..(start + BATCH).min(items))
+            .map(|i| {
+                let next = if i < CHANGING { today } else { later };
+                format!(
+                    "('ct-{i:07}', 'ct-u{u}', '/bench/ct-u{u}', 'IN_PROGRESS', '{issued}', '{due}', 0, 1, \
+                     'BLUE', '正常推进', '2026-01-01T00:00:00+08:00', 'ASSIGNMENT', '色牌{i}', 'NORMAL', NULL, \
+                     NULL, 0, NULL, false, 'BLUE_ON_TRACK', '{next}', 'p-x', 'p-y')",
+                    u = i % 500
+                )
+            })
+            .collect();
+        exec(
+            db,
+            &format!(
+                "INSERT INTO tracked_item (id, unit_id, org_path, state, issued_on, due_on, percent, \
+                 version, color, reason, color_since, kind, title, urgency, campaign_id, \
+                 last_report_on, returns, late_days, returned_to_issuer, rule, next_check_on, \
+                 responsible_person_id, issuer_id) VALUES {}",
+                values.join(",")
+            ),
+        )
+        .await;
+    }
+}
+
+/// Measures the color tick on `app` with `items` open items, 1,000 of them due.
+pub(crate) async fn color_tick(app: &TestApp, report: &mut Report, section: &str, items: usize) {
+    let Some(running) = app.running.as_ref() else {
+        return;
+    };
+    let evaluation = &running.evaluation;
+    let db = app.databases.evaluation.clone();
+    let today = app.clock.today();
+    let t0 = Instant::now();
+    generate(&db, items, today).await;
+    let gen = t0.elapsed().as_secs_f64();
+    let _ = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => db.execute_unprepared("VACUUM ANALYZE tracked_item").await,
+        _ => db.execute_unprepared("ANALYZE").await,
+    };
+    // Anything else due today (the demo county's items) is judged once first.
+    evaluation.reassess().await.unwrap();
+    let rearm = format!(
+        "UPDATE tracked_item SET next_check_on = '{today}', color = 'BLUE', rule = 'BLUE_ON_TRACK' \
+         WHERE id < 'ct-{CHANGING:07}' AND id LIKE 'ct-%'"
+    );
+    let (mut idle, mut busy) = (Vec::new(), Vec::new());
+    for _ in 0..20 {
+        let t0 = Instant::now();
+        evaluation.reassess().await.unwrap();
+        idle.push(t0.elapsed().as_secs_f64() * 1e3);
+        exec(&db, &rearm).await;
+        let t0 = Instant::now();
+        let changed = evaluation.reassess().await.unwrap();
+        busy.push(t0.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(changed, CHANGING, "every lagging item changes its card");
+    }
+    report.add(
+        section,
+        &format!("color tick, {items} open items (generated in {gen:.0} s), none due: p50 / p99"),
+        format!("{} / {} ms", f2(pct(&idle, 0.5)), f2(pct(&idle, 0.99))),
+        "1.00".into(),
+        "",
+    );
+    report.add(
+        section,
+        &format!("color tick, {items} open items, {CHANGING} changing their card: p50 / p99"),
+        format!("{} / {} ms", f1(pct(&busy, 0.5)), f1(pct(&busy, 0.99))),
+        format!(
+            "{}× the idle tick",
+            f1(pct(&busy, 0.5) / pct(&idle, 0.5).max(0.01))
+        ),
+        "≤ 50 ms",
+    );
+}
