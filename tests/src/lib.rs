@@ -381,6 +381,14 @@ impl TestApp {
         ))
     }
 
+    /// Runs evaluation's color tick on the app's clock, then settles; the cards changed.
+    pub async fn color_tick(&self) -> anyhow::Result<usize> {
+        let running = self.running.as_ref().context("not a running app")?;
+        let changed = running.evaluation.reassess().await?;
+        self.settle().await?;
+        Ok(changed)
+    }
+
     /// Waits until every event so far has reached every consumer (counted in the
     /// outboxes and inboxes of the service databases).
     pub async fn settle(&self) -> anyhow::Result<()> {

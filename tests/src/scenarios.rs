@@ -5,8 +5,10 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::time::Duration;
 
+mod board;
 mod directory;
 mod ledger;
+pub use board::*;
 pub use directory::*;
 pub use ledger::*;
 

@@ -39,16 +39,7 @@ async fn card(app: &TestApp, token: &str, id: &str) -> (String, String) {
 }
 
 async fn tick(app: &TestApp) -> usize {
-    let changed = app
-        .running
-        .as_ref()
-        .unwrap()
-        .evaluation
-        .reassess()
-        .await
-        .unwrap();
-    app.settle().await.unwrap();
-    changed
+    app.color_tick().await.unwrap()
 }
 
 /// Notices of `kind` to `person` about the items `ids` (the demo county has cards of its own).

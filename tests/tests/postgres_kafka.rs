@@ -9,6 +9,10 @@ async fn the_first_loop_runs_on_postgresql_and_kafka() {
     let app = spawn_on_postgres_and_kafka().await.unwrap();
     scenarios::first_loop(&app).await;
     scenarios::one_trace_from_gateway_to_every_consumer(&app).await;
+    app.settle().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let today = app.clock.today().format("%Y-%m-%d").to_string();
+    scenarios::board_matches_the_tables(&app, &sup, &today).await;
     app.shutdown().await.unwrap();
 }
 

@@ -263,3 +263,96 @@ pub struct AuditFilter {
     /// Only events before this instant.
     pub to: Option<DateTime<FixedOffset>>,
 }
+
+/// Running counts of a unit's items (one kind, one campaign or all).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figures {
+    /// Items issued (or problems registered).
+    pub issued: i64,
+    /// Being worked on.
+    pub open: i64,
+    /// Reported done, awaiting verification.
+    pub completed: i64,
+    /// Closed (销号).
+    pub closed: i64,
+    /// Open and past their limit.
+    pub overdue: i64,
+    /// Not finished, showing a red card.
+    pub red: i64,
+    /// Not finished, showing a yellow card.
+    pub yellow: i64,
+    /// Not finished, showing blue.
+    pub blue: i64,
+    /// Reported done within their limit.
+    pub done_on_time: i64,
+    /// Reported done after it.
+    pub done_late: i64,
+    /// Times verification sent items back.
+    pub returns: i64,
+}
+
+impl Figures {
+    /// Every count as a list, in the order of [`Figures::from_list`].
+    pub fn to_list(self) -> [i64; 11] {
+        [
+            self.issued,
+            self.open,
+            self.completed,
+            self.closed,
+            self.overdue,
+            self.red,
+            self.yellow,
+            self.blue,
+            self.done_on_time,
+            self.done_late,
+            self.returns,
+        ]
+    }
+
+    /// The figures from [`Figures::to_list`]'s order.
+    pub fn from_list(v: [i64; 11]) -> Self {
+        let [issued, open, completed, closed, overdue, red, yellow, blue, done_on_time, done_late, returns] =
+            v;
+        Self {
+            issued,
+            open,
+            completed,
+            closed,
+            overdue,
+            red,
+            yellow,
+            blue,
+            done_on_time,
+            done_late,
+            returns,
+        }
+    }
+
+    /// `self − other`, count by count.
+    pub fn minus(self, other: Self) -> Self {
+        let (a, b) = (self.to_list(), other.to_list());
+        Self::from_list(std::array::from_fn(|i| a[i] - b[i]))
+    }
+
+    /// `self + other`, count by count.
+    pub fn plus(self, other: Self) -> Self {
+        let (a, b) = (self.to_list(), other.to_list());
+        Self::from_list(std::array::from_fn(|i| a[i] + b[i]))
+    }
+
+    /// Whether every count is zero.
+    pub fn is_zero(self) -> bool {
+        self.to_list().iter().all(|n| *n == 0)
+    }
+}
+
+/// The figures of one unit with everything under it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct UnitFiguresView {
+    /// The unit's path.
+    pub path: String,
+    /// Its assignments.
+    pub assignments: Figures,
+    /// Its ledger problems.
+    pub problems: Figures,
+}

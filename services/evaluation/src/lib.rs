@@ -4,10 +4,13 @@
 
 pub mod color;
 mod entity;
+pub mod figures;
+mod item;
 pub mod migration;
 pub mod rulebook;
 mod rules;
 mod service;
+mod tally;
 mod track;
 
 pub use service::EvaluationService;

@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateTables),
             Box::new(CreateCalendar),
             Box::new(ColorRulesAndSchedule),
+            Box::new(UnitTallies),
         ]
     }
 }
@@ -299,5 +300,84 @@ impl MigrationTrait for ColorRulesAndSchedule {
             .await?;
         }
         Ok(())
+    }
+}
+
+/// Running figures per unit, kind and campaign (`''` for all), kept as items change, so a
+/// board sums a few rows per unit; `overdue` on an item says whether it is counted so.
+struct UnitTallies;
+
+impl MigrationName for UnitTallies {
+    fn name(&self) -> &str {
+        "m0005_unit_tallies"
+    }
+}
+
+/// The tally columns, as `figures::Figures` lists them.
+pub(crate) const TALLY_COLUMNS: [&str; 11] = [
+    "issued",
+    "open",
+    "completed",
+    "closed",
+    "overdue",
+    "red",
+    "yellow",
+    "blue",
+    "done_on_time",
+    "done_late",
+    "returns",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for UnitTallies {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("tracked_item"))
+                .add_column(
+                    ColumnDef::new(Alias::new("overdue"))
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
+                .to_owned(),
+        )
+        .await?;
+        let mut t = Table::create();
+        t.table(Alias::new("unit_tally"))
+            .col(ColumnDef::new(Alias::new("unit_path")).string().not_null())
+            .col(
+                ColumnDef::new(Alias::new("campaign_id"))
+                    .string()
+                    .not_null(),
+            )
+            .col(ColumnDef::new(Alias::new("kind")).string().not_null());
+        for c in TALLY_COLUMNS {
+            t.col(
+                ColumnDef::new(Alias::new(c))
+                    .big_integer()
+                    .not_null()
+                    .default(0),
+            );
+        }
+        t.primary_key(
+            Index::create()
+                .col(Alias::new("unit_path"))
+                .col(Alias::new("campaign_id"))
+                .col(Alias::new("kind")),
+        );
+        m.create_table(t.to_owned()).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Alias::new("unit_tally")).to_owned())
+            .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("tracked_item"))
+                .drop_column(Alias::new("overdue"))
+                .to_owned(),
+        )
+        .await
     }
 }

@@ -1,10 +1,13 @@
 //! Evaluation's state, the judging of one item, the scheduled tick and the queries.
 
-use crate::color::{assess, late_days, next_change, ItemFacts, Stage};
+use crate::color::{assess, late_days, next_change, Stage};
 use crate::entity::{calendar_override, tracked_item};
+use crate::item::facts;
 use crate::rulebook::RuleBook;
 use async_trait::async_trait;
-use duban_api::{ApiError, ColorRulesView, ColorView, EvaluationApi, SetColorRulesInput};
+use duban_api::{
+    ApiError, ColorRulesView, ColorView, EvaluationApi, SetColorRulesInput, UnitFiguresView,
+};
 use duban_auth::Actor;
 use duban_clock::workdays::Calendar;
 use duban_clock::SharedClock;
@@ -50,46 +53,8 @@ pub(crate) fn county_of(path: &str) -> &str {
     path.trim_start_matches('/').split('/').next().unwrap_or("")
 }
 
-/// Kind of a tracked assignment.
-pub(crate) const ASSIGNMENT: &str = "ASSIGNMENT";
-/// Kind of a tracked problem.
-pub(crate) const PROBLEM: &str = "PROBLEM";
-
-/// What the color rules look at, from the stored row.
-pub(crate) fn facts(m: &tracked_item::Model) -> Result<ItemFacts, ApiError> {
-    let unknown = || ApiError::unknown_stored("state", &m.id, &m.state);
-    let (stage, percent, limit_name) = if m.kind == PROBLEM {
-        let stage = match ProblemState::parse(&m.state).ok_or_else(unknown)? {
-            ProblemState::Rectifying => Stage::Open,
-            ProblemState::CloseOutRequested => Stage::Completed,
-            ProblemState::Closed => Stage::Closed,
-        };
-        (stage, None, "整改时限")
-    } else {
-        let stage = match AssignmentState::parse(&m.state).ok_or_else(unknown)? {
-            AssignmentState::Closed => Stage::Closed,
-            AssignmentState::Cancelled => Stage::Cancelled,
-            AssignmentState::Completed => Stage::Completed,
-            AssignmentState::Suspended => Stage::Suspended,
-            _ if m.returned_to_issuer => Stage::ReturnedToIssuer,
-            _ => Stage::Open,
-        };
-        (stage, Some(m.percent), "办结时限")
-    };
-    Ok(ItemFacts {
-        stage,
-        issued_on: m.issued_on,
-        due_on: m.due_on,
-        percent,
-        last_report_on: m.last_report_on,
-        returns: m.returns,
-        late_days: m.late_days,
-        limit_name,
-    })
-}
-
 /// Every column a judged or tracked row rewrites.
-pub(crate) const TRACKED_COLUMNS: [tracked_item::Column; 22] = [
+pub(crate) const TRACKED_COLUMNS: [tracked_item::Column; 23] = [
     tracked_item::Column::UnitId,
     tracked_item::Column::OrgPath,
     tracked_item::Column::State,
@@ -112,16 +77,19 @@ pub(crate) const TRACKED_COLUMNS: [tracked_item::Column; 22] = [
     tracked_item::Column::NextCheckOn,
     tracked_item::Column::ResponsiblePersonId,
     tracked_item::Column::IssuerId,
+    tracked_item::Column::Overdue,
 ];
 
-/// Writes `rows` (new or changed), a statement per batch.
+/// Writes each changed row (new, or changed from the one before it) and moves its unit's
+/// figures with it, a statement per batch.
 pub(crate) async fn save<C: ConnectionTrait>(
     conn: &C,
-    rows: Vec<tracked_item::Model>,
+    changes: Vec<(Option<tracked_item::Model>, tracked_item::Model)>,
 ) -> Result<(), sea_orm::DbErr> {
-    let rows: Vec<_> = rows
+    crate::tally::apply(conn, &changes).await?;
+    let rows: Vec<_> = changes
         .into_iter()
-        .map(IntoActiveModel::into_active_model)
+        .map(|(_, after)| after.into_active_model())
         .collect();
     for chunk in rows.chunks(duban_outbox::ROWS_PER_STATEMENT / 2) {
         tracked_item::Entity::insert_many(chunk.to_vec())
@@ -175,6 +143,10 @@ impl EvaluationService {
         }
         *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
         self.load_rules().await?;
+        let counted = crate::tally::backfill(&self.db, self.clock.today()).await?;
+        if counted > 0 {
+            tracing::info!(counted, "unit figures counted from the items kept so far");
+        }
         Ok(rows.len())
     }
 
@@ -209,6 +181,7 @@ impl EvaluationService {
         let today = now.date_naive();
         let rules = self.rules_for(m);
         let v = assess(&f, today, &rules, cal);
+        m.overdue = f.stage == Stage::Open && today > m.due_on;
         m.next_check_on = next_change(&f, today, &rules, cal);
         m.reason = v.reason;
         m.rule = v.rule.id().to_string();
@@ -288,7 +261,7 @@ impl EvaluationService {
                 announced.push(self.color_changed(&item, from, cause));
             }
             if item != before {
-                changed.push(item);
+                changed.push((Some(before), item));
             }
         }
         save(txn, changed).await?;
@@ -358,6 +331,33 @@ impl EvaluationApi for EvaluationService {
                 ))
             })
             .collect()
+    }
+
+    async fn unit_figures(
+        &self,
+        actor: &Actor,
+        paths: Vec<String>,
+        campaign_id: Option<String>,
+    ) -> Result<Vec<UnitFiguresView>, ApiError> {
+        if paths.len() > 1000 {
+            return Err(ApiError::validation("paths", "一次最多查询1000个单位"));
+        }
+        let mut out = Vec::with_capacity(paths.len());
+        for path in paths {
+            if !actor.can_see(&path) {
+                return Err(ApiError::Forbidden(format!("{path} 不在您的权限范围内")));
+            }
+            let (assignments, problems) =
+                crate::tally::subtree(&self.db, &path, campaign_id.as_deref())
+                    .await
+                    .map_err(internal)?;
+            out.push(UnitFiguresView {
+                path,
+                assignments,
+                problems,
+            });
+        }
+        Ok(out)
     }
 
     async fn color_rules(&self, actor: &Actor) -> Result<ColorRulesView, ApiError> {

@@ -2,7 +2,8 @@
 //! what the color rules look at, judged as each event arrives.
 
 use crate::entity::{calendar_override, tracked_item};
-use crate::service::{late, save, special, EvaluationService, ASSIGNMENT, PROBLEM};
+use crate::item::{ASSIGNMENT, PROBLEM};
+use crate::service::{late, save, special, EvaluationService};
 use async_trait::async_trait;
 use duban_outbox::{AfterCommit, Handler, HandlerError};
 use duban_schema::assignments::{AssignmentSnapshot, AssignmentsEvent, ProblemSnapshot};
@@ -40,6 +41,7 @@ fn blank(id: &str, kind: &str, now: chrono::DateTime<chrono::FixedOffset>) -> tr
         next_check_on: None,
         responsible_person_id: String::new(),
         issuer_id: String::new(),
+        overdue: false,
     }
 }
 
@@ -145,6 +147,7 @@ impl EvaluationService {
             .map(|m| (m.id.clone(), m))
             .collect();
         let (cal, now) = (self.calendar_now(), self.clock.now());
+        let originals = items.clone();
         let (mut touched, mut announced) = (Vec::new(), Vec::new());
         for (event, span, typed) in &typed_events {
             let _entered = span.enter();
@@ -187,7 +190,10 @@ impl EvaluationService {
             }
             items.insert(id.clone(), m);
         }
-        let rows: Vec<_> = touched.iter().filter_map(|id| items.remove(id)).collect();
+        let rows: Vec<_> = touched
+            .iter()
+            .filter_map(|id| items.remove(id).map(|m| (originals.get(id).cloned(), m)))
+            .collect();
         save(txn, rows).await?;
         duban_outbox::enqueue_all(txn, topics::EVALUATION, &announced).await?;
         Ok(vec![self.wake()])

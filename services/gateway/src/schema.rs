@@ -20,6 +20,7 @@ pub struct Query(
     AuditQuery,
     crate::ledger::LedgerQuery,
     crate::color_rules::ColorRulesQuery,
+    crate::board::BoardQuery,
 );
 
 /// Every mutation: assignments and the directory, then the ledger and duties.

@@ -1,0 +1,176 @@
+//! Running figures per unit, kept in the transaction of the item changes that move them,
+//! and summed over a unit's subtree for a board: a few rows per unit, never the items.
+
+use crate::entity::{tracked_item, unit_tally};
+use crate::figures::{contribution, Figures};
+use crate::item::{facts, PROBLEM};
+use crate::migration::TALLY_COLUMNS;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+
+/// What `m` adds to its unit's figures as it is stored.
+fn of(m: &tracked_item::Model) -> Figures {
+    match facts(m) {
+        Ok(f) => contribution(
+            f.stage,
+            duban_schema::Color::parse(&m.color),
+            m.overdue,
+            m.late_days,
+            m.returns,
+        ),
+        // An unknown stored state counts nowhere (and is logged where it is read).
+        Err(_) => Figures::default(),
+    }
+}
+
+fn quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Moves the figures of the units `changes` touch, from each item's row before to after
+/// (none before: a new item), one statement for all.
+pub(crate) async fn apply<C: ConnectionTrait>(
+    conn: &C,
+    changes: &[(Option<tracked_item::Model>, tracked_item::Model)],
+) -> Result<(), DbErr> {
+    let mut deltas: HashMap<(String, String, String), Figures> = HashMap::new();
+    for (before, after) in changes {
+        let mut add = |m: &tracked_item::Model, sign: i64| {
+            let f = of(m);
+            let f = if sign < 0 {
+                Figures::default().minus(f)
+            } else {
+                f
+            };
+            let campaigns = std::iter::once(String::new()).chain(m.campaign_id.clone());
+            for c in campaigns {
+                let key = (m.org_path.clone(), c, m.kind.clone());
+                let d = deltas.entry(key).or_default();
+                *d = d.plus(f);
+            }
+        };
+        if let Some(b) = before.as_ref().filter(|b| !b.org_path.is_empty()) {
+            add(b, -1);
+        }
+        add(after, 1);
+    }
+    let rows: Vec<String> = deltas
+        .into_iter()
+        .filter(|(_, f)| !f.is_zero())
+        .map(|((path, campaign, kind), f)| {
+            let counts: Vec<String> = f.to_list().iter().map(i64::to_string).collect();
+            format!(
+                "({}, {}, {}, {})",
+                quoted(&path),
+                quoted(&campaign),
+                quoted(&kind),
+                counts.join(", ")
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        let set: Vec<String> = TALLY_COLUMNS
+            .iter()
+            .map(|c| format!("{c} = unit_tally.{c} + excluded.{c}"))
+            .collect();
+        let sql = format!(
+            "INSERT INTO unit_tally (unit_path, campaign_id, kind, {}) VALUES {} \
+             ON CONFLICT (unit_path, campaign_id, kind) DO UPDATE SET {}",
+            TALLY_COLUMNS.join(", "),
+            chunk.join(", "),
+            set.join(", ")
+        );
+        conn.execute_unprepared(&sql).await?;
+    }
+    Ok(())
+}
+
+fn figures(t: &unit_tally::Model) -> Figures {
+    Figures::from_list([
+        t.issued,
+        t.open,
+        t.completed,
+        t.closed,
+        t.overdue,
+        t.red,
+        t.yellow,
+        t.blue,
+        t.done_on_time,
+        t.done_late,
+        t.returns,
+    ])
+}
+
+/// The figures of `path` and everything under it, for `campaign` (or all): assignments,
+/// then problems.
+pub(crate) async fn subtree<C: ConnectionTrait>(
+    conn: &C,
+    path: &str,
+    campaign: Option<&str>,
+) -> Result<(Figures, Figures), DbErr> {
+    let rows = unit_tally::Entity::find()
+        .filter(duban_outbox::db::in_subtree(
+            unit_tally::Column::UnitPath,
+            path,
+        ))
+        .filter(unit_tally::Column::CampaignId.eq(campaign.unwrap_or_default()))
+        .all(conn)
+        .await?;
+    let (mut items, mut problems) = (Figures::default(), Figures::default());
+    for t in rows
+        .iter()
+        .filter(|t| duban_auth::in_subtree(&t.unit_path, path))
+    {
+        if t.kind == PROBLEM {
+            problems = problems.plus(figures(t));
+        } else {
+            items = items.plus(figures(t));
+        }
+    }
+    Ok((items, problems))
+}
+
+/// Counts every item into empty tallies (a database from before the tallies, once), each
+/// item's overdue flag set as of `today` first.
+pub(crate) async fn backfill(
+    db: &sea_orm::DatabaseConnection,
+    today: chrono::NaiveDate,
+) -> Result<usize, DbErr> {
+    use sea_orm::{PaginatorTrait, QueryOrder, TransactionTrait};
+    if unit_tally::Entity::find().one(db).await?.is_some() {
+        return Ok(0);
+    }
+    let txn = db.begin().await?;
+    let mut pages = tracked_item::Entity::find()
+        .order_by_asc(tracked_item::Column::Id)
+        .paginate(&txn, 10_000);
+    let mut counted = 0;
+    while let Some(rows) = pages.fetch_and_next().await? {
+        let mut late = Vec::new();
+        let changes: Vec<_> = rows
+            .into_iter()
+            .map(|mut m| {
+                let open = facts(&m).is_ok_and(|f| f.stage == crate::color::Stage::Open);
+                m.overdue = open && today > m.due_on;
+                if m.overdue {
+                    late.push(m.id.clone());
+                }
+                (None, m)
+            })
+            .collect();
+        counted += changes.len();
+        apply(&txn, &changes).await?;
+        if !late.is_empty() {
+            tracked_item::Entity::update_many()
+                .col_expr(
+                    tracked_item::Column::Overdue,
+                    sea_orm::sea_query::Expr::value(true),
+                )
+                .filter(tracked_item::Column::Id.is_in(late))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(counted)
+}

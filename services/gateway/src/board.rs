@@ -1,0 +1,248 @@
+//! The board (排名通报的底表): a scope's totals and one row per child unit with its
+//! figures and its rank among its siblings, from evaluation's running tallies.
+
+use crate::error::ApiResultExt;
+use crate::resolve::{actor, services};
+use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use duban_api::{ApiError, Figures, UnitFiguresView};
+use duban_schema::assignments::OrgUnitSnapshot;
+
+/// A figure to rank by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum BoardOrder {
+    /// 按时办结率.
+    OnTimeRate,
+    /// Open items.
+    Open,
+    /// Overdue items.
+    Overdue,
+    /// Red cards.
+    Red,
+    /// Yellow cards.
+    Yellow,
+    /// Items issued.
+    Issued,
+    /// Items closed (销号).
+    Closed,
+}
+
+/// How ties rank.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RankingStyle {
+    /// 1, 2, 2, 4: a tie takes the places it fills (the default).
+    #[default]
+    Competition,
+    /// 1, 2, 2, 3 (中国式排名): a tie takes one place.
+    Dense,
+}
+
+/// A unit on the board.
+#[derive(SimpleObject)]
+pub struct BoardUnit {
+    /// Unit id.
+    pub id: ID,
+    /// Name.
+    pub name: String,
+}
+
+/// A unit's figures with everything under it, and its rank among its siblings.
+#[derive(SimpleObject)]
+pub struct BoardRow {
+    /// The unit.
+    pub unit: BoardUnit,
+    /// Rank among the rows by the chosen figure; null on the total.
+    pub rank: Option<i32>,
+    /// Assignments issued.
+    pub issued: i32,
+    /// Being worked on.
+    pub open: i32,
+    /// Reported done, awaiting verification.
+    pub completed: i32,
+    /// Closed (销号).
+    pub closed: i32,
+    /// Open and past their limit now.
+    pub overdue: i32,
+    /// Showing a red card now.
+    pub red: i32,
+    /// Showing a yellow card now.
+    pub yellow: i32,
+    /// Showing blue now.
+    pub blue: i32,
+    /// Times verification sent items back.
+    pub returns: i32,
+    /// 按时办结率 as a fraction 0–1: `onTimeNumerator / onTimeDenominator`; null when
+    /// nothing was done yet.
+    pub on_time_rate: Option<f64>,
+    /// Items done within their limit.
+    pub on_time_numerator: i32,
+    /// Items done.
+    pub on_time_denominator: i32,
+    /// Ledger problems registered.
+    pub problems_registered: i32,
+    /// Ledger problems closed.
+    pub problems_closed: i32,
+    /// Ledger problems open and past their 整改时限.
+    pub problems_overdue: i32,
+}
+
+fn n(v: i64) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
+}
+
+impl BoardRow {
+    fn new(unit: &OrgUnitSnapshot, f: &UnitFiguresView) -> Self {
+        let (a, p): (&Figures, &Figures) = (&f.assignments, &f.problems);
+        let done = a.done_on_time + a.done_late;
+        Self {
+            unit: BoardUnit {
+                id: ID(unit.id.clone()),
+                name: unit.name.clone(),
+            },
+            rank: None,
+            issued: n(a.issued),
+            open: n(a.open),
+            completed: n(a.completed),
+            closed: n(a.closed),
+            overdue: n(a.overdue),
+            red: n(a.red),
+            yellow: n(a.yellow),
+            blue: n(a.blue),
+            returns: n(a.returns),
+            on_time_rate: (done > 0).then(|| a.done_on_time as f64 / done as f64),
+            on_time_numerator: n(a.done_on_time),
+            on_time_denominator: n(done),
+            problems_registered: n(p.issued),
+            problems_closed: n(p.closed),
+            problems_overdue: n(p.overdue),
+        }
+    }
+
+    fn value(&self, by: BoardOrder) -> f64 {
+        match by {
+            BoardOrder::OnTimeRate => self.on_time_rate.unwrap_or(-1.0),
+            BoardOrder::Open => self.open.into(),
+            BoardOrder::Overdue => self.overdue.into(),
+            BoardOrder::Red => self.red.into(),
+            BoardOrder::Yellow => self.yellow.into(),
+            BoardOrder::Issued => self.issued.into(),
+            BoardOrder::Closed => self.closed.into(),
+        }
+    }
+}
+
+/// Ranks of `values` in the given order: equal values share a rank; `dense` ranks a tie
+/// as one place (1, 2, 2, 3), otherwise as the places it fills (1, 2, 2, 4).
+pub fn ranks(values: &[f64], descending: bool, dense: bool) -> Vec<i32> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| {
+        let c = values[a].total_cmp(&values[b]);
+        if descending {
+            c.reverse()
+        } else {
+            c
+        }
+    });
+    let mut out = vec![0; values.len()];
+    let (mut rank, mut place) = (0, 0);
+    let mut last: Option<f64> = None;
+    for i in order {
+        place += 1;
+        if last != Some(values[i]) {
+            rank = if dense { rank + 1 } else { place };
+            last = Some(values[i]);
+        }
+        out[i] = rank;
+    }
+    out
+}
+
+/// A scope's board.
+#[derive(SimpleObject)]
+pub struct Board {
+    /// The scope's own figures, everything under it included.
+    pub total: BoardRow,
+    /// One row per child unit, in rank order.
+    pub rows: Vec<BoardRow>,
+    /// How ties were ranked, for the bulletin to state.
+    pub ranking: RankingStyle,
+}
+
+/// The board query.
+#[derive(Default)]
+pub struct BoardQuery;
+
+#[Object]
+impl BoardQuery {
+    /// The board of `scope` (default: the caller's whole scope): its totals and each child
+    /// unit's figures and rank by `orderBy` (default 按时办结率, highest first). A row's
+    /// unit is the `scope` of the board one level down. Reads a few rows per unit.
+    #[allow(clippy::too_many_arguments)]
+    async fn board(
+        &self,
+        ctx: &Context<'_>,
+        scope: Option<ID>,
+        campaign_id: Option<ID>,
+        order_by: Option<BoardOrder>,
+        descending: Option<bool>,
+        ranking: Option<RankingStyle>,
+    ) -> async_graphql::Result<Board> {
+        let (a, s) = (actor(ctx)?, services(ctx)?);
+        let units = s.assignments.org_units(a).await.gql()?;
+        let root = match &scope {
+            Some(id) => units.iter().find(|u| u.id == id.0),
+            None => units.iter().min_by_key(|u| u.path.len()),
+        }
+        .ok_or_else(|| ApiError::validation("scope", "范围单位不存在或不在您的权限范围内"))
+        .gql()?;
+        let children: Vec<&OrgUnitSnapshot> = units
+            .iter()
+            .filter(|u| u.parent_id.as_deref() == Some(root.id.as_str()))
+            .collect();
+        let paths = std::iter::once(root)
+            .chain(children.iter().copied())
+            .map(|u| u.path.clone())
+            .collect();
+        let figures = s
+            .evaluation
+            .unit_figures(a, paths, campaign_id.map(|c| c.0))
+            .await
+            .gql()?;
+        let total = BoardRow::new(root, &figures[0]);
+        let mut rows: Vec<BoardRow> = children
+            .iter()
+            .zip(&figures[1..])
+            .map(|(u, f)| BoardRow::new(u, f))
+            .collect();
+        let by = order_by.unwrap_or(BoardOrder::OnTimeRate);
+        let ranking = ranking.unwrap_or_default();
+        let values: Vec<f64> = rows.iter().map(|r| r.value(by)).collect();
+        let ranked = ranks(
+            &values,
+            descending.unwrap_or(true),
+            ranking == RankingStyle::Dense,
+        );
+        for (row, rank) in rows.iter_mut().zip(ranked) {
+            row.rank = Some(rank);
+        }
+        rows.sort_by_key(|r| (r.rank, r.unit.name.clone()));
+        Ok(Board {
+            total,
+            rows,
+            ranking,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ranks;
+
+    #[test]
+    fn ties_share_a_rank_in_either_style() {
+        let v = [0.9, 0.8, 0.8, 0.5];
+        assert_eq!(ranks(&v, true, false), [1, 2, 2, 4]);
+        assert_eq!(ranks(&v, true, true), [1, 2, 2, 3]);
+        assert_eq!(ranks(&v, false, false), [4, 2, 2, 1]);
+        assert_eq!(ranks(&[3.0, 3.0, 3.0], true, false), [1, 1, 1]);
+    }
+}

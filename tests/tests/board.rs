@@ -1,0 +1,42 @@
+//! The board on the demo county: each township's figures, from evaluation's running
+//! tallies, checked figure by figure against counts made directly from the assignments'
+//! own tables, on the day the county starts and after ten days on the clock.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use duban_tests::at_nine;
+use duban_tests::scenarios::board_matches_the_tables as check;
+
+#[actix_web::test]
+async fn the_board_agrees_with_the_tables_figure_by_figure() {
+    let (clock, app) = at_nine(2026, 3, 9).await;
+    let sup = app
+        .token_with_ttl("county-supervisor", 31 * 86_400)
+        .await
+        .unwrap();
+    app.settle().await.unwrap();
+    check(&app, &sup, "2026-03-09").await;
+
+    // Ten days on: limits pass, cards change, and the tallies follow.
+    clock.advance(chrono::Duration::days(10));
+    app.color_tick().await.unwrap();
+    let b = check(&app, &sup, "2026-03-19").await;
+    let rows = b["data"]["board"]["rows"].as_array().unwrap();
+    assert!(
+        rows.iter().any(|r| r["overdue"].as_i64() > Some(0)),
+        "some township has overdue items by now: {b}"
+    );
+    // Ranked by overdue items, most first, a tie one place (中国式排名).
+    let mut last = (i64::MAX, 0);
+    for r in rows {
+        let (overdue, rank) = (r["overdue"].as_i64().unwrap(), r["rank"].as_i64().unwrap());
+        assert!(overdue <= last.0, "{b}");
+        let expected = if overdue == last.0 {
+            last.1
+        } else {
+            last.1 + 1
+        };
+        assert_eq!(rank, expected, "{b}");
+        last = (overdue, rank);
+    }
+    app.shutdown().await.unwrap();
+}
