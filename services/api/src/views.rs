@@ -289,11 +289,15 @@ pub struct Figures {
     pub done_late: i64,
     /// Times verification sent items back.
     pub returns: i64,
+    /// Acknowledgements due: made, or missed past their day.
+    pub ack_due: i64,
+    /// Acknowledgements made by their day.
+    pub ack_on_time: i64,
 }
 
 impl Figures {
     /// Every count as a list, in the order of [`Figures::from_list`].
-    pub fn to_list(self) -> [i64; 11] {
+    pub fn to_list(self) -> [i64; 13] {
         [
             self.issued,
             self.open,
@@ -306,12 +310,14 @@ impl Figures {
             self.done_on_time,
             self.done_late,
             self.returns,
+            self.ack_due,
+            self.ack_on_time,
         ]
     }
 
     /// The figures from [`Figures::to_list`]'s order.
-    pub fn from_list(v: [i64; 11]) -> Self {
-        let [issued, open, completed, closed, overdue, red, yellow, blue, done_on_time, done_late, returns] =
+    pub fn from_list(v: [i64; 13]) -> Self {
+        let [issued, open, completed, closed, overdue, red, yellow, blue, done_on_time, done_late, returns, ack_due, ack_on_time] =
             v;
         Self {
             issued,
@@ -325,6 +331,8 @@ impl Figures {
             done_on_time,
             done_late,
             returns,
+            ack_due,
+            ack_on_time,
         }
     }
 

@@ -42,6 +42,8 @@ pub struct ItemFacts {
     pub late_days: Option<i64>,
     /// Its limit's name in messages: 办结时限, or a problem's 整改时限.
     pub limit_name: &'static str,
+    /// The day by which it is to be signed for, while it awaits that.
+    pub awaiting_ack_until: Option<NaiveDate>,
 }
 
 /// The rule behind a color.
@@ -231,6 +233,8 @@ pub fn next_change(
         let since = item.last_report_on.unwrap_or(item.issued_on);
         candidates.push(cal.add_working_days(since, rules.stale_days.max(0) as u32));
     }
+    // The day after its sign-for day it counts as a missed acknowledgement.
+    candidates.extend(item.awaiting_ack_until.and_then(|d| d.succ_opt()));
     candidates.into_iter().filter(|d| *d > today).min()
 }
 
@@ -253,6 +257,7 @@ mod tests {
             returns: 0,
             late_days: None,
             limit_name: "办结时限",
+            awaiting_ack_until: None,
         }
     }
 

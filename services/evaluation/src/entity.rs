@@ -81,6 +81,12 @@ pub mod tracked_item {
         pub issuer_id: String,
         /// Counted as overdue in its unit's figures.
         pub overdue: bool,
+        /// Day by which the lead unit is to sign for it.
+        pub ack_due_on: Option<Date>,
+        /// Day it signed for it.
+        pub acknowledged_on: Option<Date>,
+        /// Counted as an acknowledgement missed (not signed for by its day).
+        pub ack_missed: bool,
     }
 
     /// No relations.
@@ -161,6 +167,10 @@ pub mod unit_tally {
         pub done_late: i64,
         /// Returns by verification.
         pub returns: i64,
+        /// Acknowledgements due (made, or missed).
+        pub ack_due: i64,
+        /// Acknowledgements made by their day.
+        pub ack_on_time: i64,
     }
 
     /// No relations.

@@ -5,6 +5,20 @@ use crate::color::Stage;
 pub use duban_api::Figures;
 use duban_schema::Color;
 
+/// Where an item stands with its sign-for (签收).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ack {
+    /// Not yet due, or not an assignment.
+    NotDue,
+    /// Not signed for by its day.
+    Missed,
+    /// Signed for, by its day or not.
+    Made {
+        /// By its day.
+        on_time: bool,
+    },
+}
+
 /// What one item adds to its unit's figures: its stage, the card it shows, whether it
 /// was counted overdue, its lateness when done, and its returns. A withdrawn item counts
 /// as issued only.
@@ -14,12 +28,24 @@ pub fn contribution(
     overdue: bool,
     late_days: Option<i64>,
     returns: i32,
+    ack: Ack,
 ) -> Figures {
     let mut f = Figures {
         issued: 1,
         returns: i64::from(returns),
         ..Figures::default()
     };
+    if stage == Stage::Cancelled {
+        return f;
+    }
+    match ack {
+        Ack::NotDue => {}
+        Ack::Missed => f.ack_due = 1,
+        Ack::Made { on_time } => {
+            f.ack_due = 1;
+            f.ack_on_time = i64::from(on_time);
+        }
+    }
     match stage {
         Stage::Cancelled => return f,
         Stage::Closed => f.closed = 1,
@@ -52,8 +78,10 @@ mod tests {
 
     #[test]
     fn an_item_moves_between_counts_and_the_difference_says_how() {
-        let open_red = contribution(Stage::Open, Some(Color::Red), true, None, 1);
-        let closed_late = contribution(Stage::Closed, Some(Color::Blue), false, Some(2), 1);
+        let open_red = contribution(Stage::Open, Some(Color::Red), true, None, 1, Ack::Missed);
+        let made = Ack::Made { on_time: false };
+        let closed_late = contribution(Stage::Closed, Some(Color::Blue), false, Some(2), 1, made);
+        assert_eq!((open_red.ack_due, open_red.ack_on_time), (1, 0));
         assert_eq!((open_red.open, open_red.overdue, open_red.red), (1, 1, 1));
         assert_eq!(
             (closed_late.closed, closed_late.done_late, closed_late.blue),
@@ -65,7 +93,14 @@ mod tests {
             (0, -1, 1, -1, -1)
         );
         assert_eq!(open_red.plus(d), closed_late);
-        let withdrawn = contribution(Stage::Cancelled, Some(Color::Red), true, None, 0);
+        let withdrawn = contribution(
+            Stage::Cancelled,
+            Some(Color::Red),
+            true,
+            None,
+            0,
+            Ack::Missed,
+        );
         assert_eq!(
             withdrawn,
             Figures {

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateCalendar),
             Box::new(ColorRulesAndSchedule),
             Box::new(UnitTallies),
+            Box::new(Acknowledgements),
         ]
     }
 }
@@ -314,7 +315,7 @@ impl MigrationName for UnitTallies {
 }
 
 /// The tally columns, as `figures::Figures` lists them.
-pub(crate) const TALLY_COLUMNS: [&str; 11] = [
+pub(crate) const TALLY_COLUMNS: [&str; 13] = [
     "issued",
     "open",
     "completed",
@@ -326,6 +327,8 @@ pub(crate) const TALLY_COLUMNS: [&str; 11] = [
     "done_on_time",
     "done_late",
     "returns",
+    "ack_due",
+    "ack_on_time",
 ];
 
 #[async_trait::async_trait]
@@ -352,7 +355,8 @@ impl MigrationTrait for UnitTallies {
                     .not_null(),
             )
             .col(ColumnDef::new(Alias::new("kind")).string().not_null());
-        for c in TALLY_COLUMNS {
+        // The columns as they were at m0005; m0006 adds the sign-for counts.
+        for &c in &TALLY_COLUMNS[..11] {
             t.col(
                 ColumnDef::new(Alias::new(c))
                     .big_integer()
@@ -379,5 +383,83 @@ impl MigrationTrait for UnitTallies {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// 及时签收率: when each item was to be signed for and was, and whether it is counted as
+/// missed; two more tallies.
+struct Acknowledgements;
+
+impl MigrationName for Acknowledgements {
+    fn name(&self) -> &str {
+        "m0006_acknowledgements"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Acknowledgements {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let item = |c: ColumnDef| {
+            let mut c = c;
+            Table::alter()
+                .table(Alias::new("tracked_item"))
+                .add_column(&mut c)
+                .to_owned()
+        };
+        m.alter_table(item(
+            ColumnDef::new(Alias::new("ack_due_on")).date().to_owned(),
+        ))
+        .await?;
+        m.alter_table(item(
+            ColumnDef::new(Alias::new("acknowledged_on"))
+                .date()
+                .to_owned(),
+        ))
+        .await?;
+        m.alter_table(item(
+            ColumnDef::new(Alias::new("ack_missed"))
+                .boolean()
+                .not_null()
+                .default(false)
+                .to_owned(),
+        ))
+        .await?;
+        for c in ["ack_due", "ack_on_time"] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new("unit_tally"))
+                    .add_column(
+                        ColumnDef::new(Alias::new(c))
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for c in ["ack_due", "ack_on_time"] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new("unit_tally"))
+                    .drop_column(Alias::new(c))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        for c in ["ack_due_on", "acknowledged_on", "ack_missed"] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new("tracked_item"))
+                    .drop_column(Alias::new(c))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

@@ -54,7 +54,7 @@ pub(crate) fn county_of(path: &str) -> &str {
 }
 
 /// Every column a judged or tracked row rewrites.
-pub(crate) const TRACKED_COLUMNS: [tracked_item::Column; 23] = [
+pub(crate) const TRACKED_COLUMNS: [tracked_item::Column; 26] = [
     tracked_item::Column::UnitId,
     tracked_item::Column::OrgPath,
     tracked_item::Column::State,
@@ -78,6 +78,9 @@ pub(crate) const TRACKED_COLUMNS: [tracked_item::Column; 23] = [
     tracked_item::Column::ResponsiblePersonId,
     tracked_item::Column::IssuerId,
     tracked_item::Column::Overdue,
+    tracked_item::Column::AckDueOn,
+    tracked_item::Column::AcknowledgedOn,
+    tracked_item::Column::AckMissed,
 ];
 
 /// Writes each changed row (new, or changed from the one before it) and moves its unit's
@@ -182,6 +185,7 @@ impl EvaluationService {
         let rules = self.rules_for(m);
         let v = assess(&f, today, &rules, cal);
         m.overdue = f.stage == Stage::Open && today > m.due_on;
+        m.ack_missed = crate::tally::missed_ack(m, today);
         m.next_check_on = next_change(&f, today, &rules, cal);
         m.reason = v.reason;
         m.rule = v.rule.id().to_string();

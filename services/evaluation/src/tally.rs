@@ -2,7 +2,7 @@
 //! and summed over a unit's subtree for a board: a few rows per unit, never the items.
 
 use crate::entity::{tracked_item, unit_tally};
-use crate::figures::{contribution, Figures};
+use crate::figures::{contribution, Ack, Figures};
 use crate::item::{facts, PROBLEM};
 use crate::migration::TALLY_COLUMNS;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
@@ -11,13 +11,23 @@ use std::collections::HashMap;
 /// What `m` adds to its unit's figures as it is stored.
 fn of(m: &tracked_item::Model) -> Figures {
     match facts(m) {
-        Ok(f) => contribution(
-            f.stage,
-            duban_schema::Color::parse(&m.color),
-            m.overdue,
-            m.late_days,
-            m.returns,
-        ),
+        Ok(f) => {
+            let ack = match (m.acknowledged_on, m.ack_due_on) {
+                (Some(on), due) => Ack::Made {
+                    on_time: due.is_none_or(|d| on <= d),
+                },
+                (None, _) if m.ack_missed => Ack::Missed,
+                _ => Ack::NotDue,
+            };
+            contribution(
+                f.stage,
+                duban_schema::Color::parse(&m.color),
+                m.overdue,
+                m.late_days,
+                m.returns,
+                ack,
+            )
+        }
         // An unknown stored state counts nowhere (and is logged where it is read).
         Err(_) => Figures::default(),
     }
@@ -98,6 +108,8 @@ fn figures(t: &unit_tally::Model) -> Figures {
         t.done_on_time,
         t.done_late,
         t.returns,
+        t.ack_due,
+        t.ack_on_time,
     ])
 }
 
@@ -130,6 +142,13 @@ pub(crate) async fn subtree<C: ConnectionTrait>(
     Ok((items, problems))
 }
 
+/// Whether `m` is not signed for and its day to be has passed.
+pub(crate) fn missed_ack(m: &tracked_item::Model, today: chrono::NaiveDate) -> bool {
+    m.acknowledged_on.is_none()
+        && m.state == duban_schema::assignments::AssignmentState::Issued.as_str()
+        && m.ack_due_on.is_some_and(|d| today > d)
+}
+
 /// Counts every item into empty tallies (a database from before the tallies, once), each
 /// item's overdue flag set as of `today` first.
 pub(crate) async fn backfill(
@@ -152,6 +171,7 @@ pub(crate) async fn backfill(
             .map(|mut m| {
                 let open = facts(&m).is_ok_and(|f| f.stage == crate::color::Stage::Open);
                 m.overdue = open && today > m.due_on;
+                m.ack_missed = missed_ack(&m, today);
                 if m.overdue {
                     late.push(m.id.clone());
                 }

@@ -42,6 +42,9 @@ fn blank(id: &str, kind: &str, now: chrono::DateTime<chrono::FixedOffset>) -> tr
         responsible_person_id: String::new(),
         issuer_id: String::new(),
         overdue: false,
+        ack_due_on: None,
+        acknowledged_on: None,
+        ack_missed: false,
     }
 }
 
@@ -59,6 +62,11 @@ fn apply_assignment(m: &mut tracked_item::Model, a: &AssignmentSnapshot) {
     m.returned_to_issuer = a.returned_to_issuer;
     m.responsible_person_id = a.responsible_person_id.clone();
     m.issuer_id = a.issuer_id.clone();
+    m.ack_due_on = a.ack_due_on;
+    if a.state == duban_schema::assignments::AssignmentState::Issued {
+        // Issued again (a transfer, a new lead unit): a fresh sign-for is awaited.
+        m.acknowledged_on = None;
+    }
 }
 
 fn apply_problem(m: &mut tracked_item::Model, p: &ProblemSnapshot) {
@@ -174,6 +182,7 @@ impl EvaluationService {
                     m.last_report_on = Some(duban_clock::local_date(&report.reported_at));
                 }
                 AssignmentsEvent::AssignmentReturned { .. } => m.returns += 1,
+                AssignmentsEvent::AssignmentAcknowledged { .. } => m.acknowledged_on = Some(on),
                 AssignmentsEvent::AssignmentCompleted { .. } => m.late_days = late(&m, on, &cal),
                 AssignmentsEvent::ProblemCloseOutRequested { .. } => {
                     m.late_days = late(&m, on, &cal)

@@ -12,6 +12,8 @@ use duban_schema::assignments::OrgUnitSnapshot;
 pub enum BoardOrder {
     /// 按时办结率.
     OnTimeRate,
+    /// 及时签收率.
+    AckOnTimeRate,
     /// Open items.
     Open,
     /// Overdue items.
@@ -77,6 +79,13 @@ pub struct BoardRow {
     pub on_time_numerator: i32,
     /// Items done.
     pub on_time_denominator: i32,
+    /// 及时签收率 as a fraction 0–1: `ackOnTimeNumerator / ackOnTimeDenominator`; null
+    /// when no sign-for was due yet.
+    pub ack_on_time_rate: Option<f64>,
+    /// Items signed for by their day.
+    pub ack_on_time_numerator: i32,
+    /// Sign-fors due: made, or missed past their day.
+    pub ack_on_time_denominator: i32,
     /// Ledger problems registered.
     pub problems_registered: i32,
     /// Ledger problems closed.
@@ -111,6 +120,9 @@ impl BoardRow {
             on_time_rate: (done > 0).then(|| a.done_on_time as f64 / done as f64),
             on_time_numerator: n(a.done_on_time),
             on_time_denominator: n(done),
+            ack_on_time_rate: (a.ack_due > 0).then(|| a.ack_on_time as f64 / a.ack_due as f64),
+            ack_on_time_numerator: n(a.ack_on_time),
+            ack_on_time_denominator: n(a.ack_due),
             problems_registered: n(p.issued),
             problems_closed: n(p.closed),
             problems_overdue: n(p.overdue),
@@ -120,6 +132,7 @@ impl BoardRow {
     fn value(&self, by: BoardOrder) -> f64 {
         match by {
             BoardOrder::OnTimeRate => self.on_time_rate.unwrap_or(-1.0),
+            BoardOrder::AckOnTimeRate => self.ack_on_time_rate.unwrap_or(-1.0),
             BoardOrder::Open => self.open.into(),
             BoardOrder::Overdue => self.overdue.into(),
             BoardOrder::Red => self.red.into(),

@@ -5,9 +5,11 @@ use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 const BOARD: &str = "query($by: BoardOrder, $r: RankingStyle) { board(orderBy: $by, ranking: $r) {
-  ranking total { unit { id } issued open completed closed overdue red yellow blue problemsRegistered }
+  ranking total { unit { id } issued open completed closed overdue red yellow blue
+                  ackOnTimeNumerator ackOnTimeDenominator problemsRegistered }
   rows { unit { id } rank issued open completed closed overdue red yellow blue onTimeRate
-         onTimeNumerator onTimeDenominator problemsRegistered problemsClosed problemsOverdue } } }";
+         onTimeNumerator onTimeDenominator ackOnTimeNumerator ackOnTimeDenominator
+         problemsRegistered problemsClosed problemsOverdue } } }";
 
 async fn direct(app: &TestApp, path: &str, today: &str) -> Value {
     let under = format!("(lead_unit_path = '{path}' OR lead_unit_path LIKE '{path}/%')");
@@ -22,7 +24,39 @@ async fn direct(app: &TestApp, path: &str, today: &str) -> Value {
     };
     let live = "state NOT IN ('CLOSED','CANCELLED')";
     let problems = format!("(unit_path = '{path}' OR unit_path LIKE '{path}/%')");
+    // 及时签收: signed for by the sign-for day (dates on the Shanghai calendar), over the
+    // sign-fors made and those missed past their day.
+    let (mut ack_due, mut ack_on_time) = (0, 0);
+    {
+        use duban_assignments::entity::assignment;
+        use sea_orm::{EntityTrait, QueryFilter};
+        let today = chrono::NaiveDate::parse_from_str(today, "%Y-%m-%d").unwrap();
+        for a in assignment::Entity::find()
+            .filter(duban_outbox::db::in_subtree(
+                assignment::Column::LeadUnitPath,
+                path,
+            ))
+            .all(&app.databases.assignments)
+            .await
+            .unwrap()
+        {
+            if a.state == "CANCELLED" {
+                continue;
+            }
+            match a.acknowledged_at {
+                Some(at) if a.state != "ISSUED" => {
+                    ack_due += 1;
+                    let on = duban_clock::local_date(&at);
+                    ack_on_time += i64::from(a.ack_due_on.is_none_or(|d| on <= d));
+                }
+                _ if a.state == "ISSUED" && a.ack_due_on.is_some_and(|d| today > d) => ack_due += 1,
+                _ => {}
+            }
+        }
+    }
     json!({
+        "ackOnTimeDenominator": ack_due,
+        "ackOnTimeNumerator": ack_on_time,
         "issued": count(under.clone()).await,
         "open": count(format!("{under} AND {open}")).await,
         "completed": count(format!("{under} AND state = 'COMPLETED'")).await,
