@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::at_nine;
-use duban_tests::scenarios::board_matches_the_tables as check;
+use duban_tests::scenarios::{board_matches_the_tables as check, BOARD};
+use serde_json::json;
 
 #[actix_web::test]
 async fn the_board_agrees_with_the_tables_figure_by_figure() {
@@ -14,7 +15,9 @@ async fn the_board_agrees_with_the_tables_figure_by_figure() {
         .await
         .unwrap();
     app.settle().await.unwrap();
-    check(&app, &sup, "2026-03-09").await;
+    // The first tick makes 9 March the day the live figures stand for.
+    app.color_tick().await.unwrap();
+    let first_day = check(&app, &sup, "2026-03-09").await;
 
     // Ten days on: limits pass, cards change, and the tallies follow.
     clock.advance(chrono::Duration::days(10));
@@ -38,5 +41,26 @@ async fn the_board_agrees_with_the_tables_figure_by_figure() {
         assert_eq!(rank, expected, "{b}");
         last = (overdue, rank);
     }
+
+    // As of 9 March, the board is what it was that day: kept as the day closed, before
+    // the next tick judged anything; a day the service never saw close has no board.
+    let then = app
+        .gql(
+            Some(&sup),
+            BOARD,
+            json!({"by": "OVERDUE", "r": "DENSE", "d": "2026-03-09"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(then["data"], first_day["data"], "{then}");
+    let gap = app
+        .gql(
+            Some(&sup),
+            BOARD,
+            json!({"by": "OVERDUE", "r": "DENSE", "d": "2026-03-12"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(gap["errors"][0]["extensions"]["field"], "asOf", "{gap}");
     app.shutdown().await.unwrap();
 }

@@ -348,13 +348,14 @@ pub trait EvaluationApi: Send + Sync {
     /// Colors of the given items; items evaluation has not seen yet are absent.
     async fn colors(&self, ids: &[String]) -> Result<HashMap<String, ColorView>, ApiError>;
     /// The figures of each unit of `paths` with everything under it (of one campaign, or
-    /// all), from running tallies: a few rows per unit, never the items. Every path must
-    /// lie in the caller's scope.
+    /// all), now or as the day `as_of` closed, from running tallies: a few rows per unit,
+    /// never the items. Every path must lie in the caller's scope.
     async fn unit_figures(
         &self,
         actor: &Actor,
         paths: Vec<String>,
         campaign_id: Option<String>,
+        as_of: Option<NaiveDate>,
     ) -> Result<Vec<UnitFiguresView>, ApiError>;
     /// The color rules of the caller's county.
     async fn color_rules(&self, actor: &Actor) -> Result<ColorRulesView, ApiError>;

@@ -179,3 +179,23 @@ pub mod unit_tally {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// The day the live tallies stand for.
+pub mod tally_day {
+    use sea_orm::entity::prelude::*;
+
+    /// The one row.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "tally_day")]
+    pub struct Model {
+        /// The day.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub day: Date,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

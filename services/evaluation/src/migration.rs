@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(ColorRulesAndSchedule),
             Box::new(UnitTallies),
             Box::new(Acknowledgements),
+            Box::new(DayClose),
         ]
     }
 }
@@ -459,6 +460,68 @@ impl MigrationTrait for Acknowledgements {
                     .to_owned(),
             )
             .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The figures as each day closed (`unit_tally_day`), and the day the live tallies stand
+/// for (`tally_day`): a board as of a past day reads the day's copy.
+struct DayClose;
+
+impl MigrationName for DayClose {
+    fn name(&self) -> &str {
+        "m0007_day_close"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for DayClose {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let mut t = Table::create();
+        t.table(Alias::new("unit_tally_day"))
+            .col(ColumnDef::new(Alias::new("day")).date().not_null())
+            .col(ColumnDef::new(Alias::new("unit_path")).string().not_null())
+            .col(
+                ColumnDef::new(Alias::new("campaign_id"))
+                    .string()
+                    .not_null(),
+            )
+            .col(ColumnDef::new(Alias::new("kind")).string().not_null());
+        for c in TALLY_COLUMNS {
+            t.col(
+                ColumnDef::new(Alias::new(c))
+                    .big_integer()
+                    .not_null()
+                    .default(0),
+            );
+        }
+        t.primary_key(
+            Index::create()
+                .col(Alias::new("day"))
+                .col(Alias::new("unit_path"))
+                .col(Alias::new("campaign_id"))
+                .col(Alias::new("kind")),
+        );
+        m.create_table(t.to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table(Alias::new("tally_day"))
+                .col(
+                    ColumnDef::new(Alias::new("day"))
+                        .date()
+                        .not_null()
+                        .primary_key(),
+                )
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["tally_day", "unit_tally_day"] {
+            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
+                .await?;
         }
         Ok(())
     }

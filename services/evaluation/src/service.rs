@@ -277,6 +277,12 @@ impl EvaluationService {
     /// on `next_check_on`); returns how many changed color.
     pub async fn reassess(&self) -> Result<usize, sea_orm::DbErr> {
         let today = self.clock.today();
+        // The day the figures stood for closes first, before today's judging moves them.
+        let txn = self.db.begin().await?;
+        if let Some(day) = crate::tally::close_day(&txn, today).await? {
+            tracing::info!(%day, "figures kept as the day closed");
+        }
+        txn.commit().await?;
         let due =
             || tracked_item::Entity::find().filter(tracked_item::Column::NextCheckOn.lte(today));
         // Most ticks find nothing due: they read the index and take no write lock.
@@ -342,26 +348,38 @@ impl EvaluationApi for EvaluationService {
         actor: &Actor,
         paths: Vec<String>,
         campaign_id: Option<String>,
+        as_of: Option<chrono::NaiveDate>,
     ) -> Result<Vec<UnitFiguresView>, ApiError> {
         if paths.len() > 1000 {
             return Err(ApiError::validation("paths", "一次最多查询1000个单位"));
         }
-        let mut out = Vec::with_capacity(paths.len());
-        for path in paths {
-            if !actor.can_see(&path) {
-                return Err(ApiError::Forbidden(format!("{path} 不在您的权限范围内")));
-            }
-            let (assignments, problems) =
-                crate::tally::subtree(&self.db, &path, campaign_id.as_deref())
-                    .await
-                    .map_err(internal)?;
-            out.push(UnitFiguresView {
-                path,
-                assignments,
-                problems,
-            });
+        if let Some(p) = paths.iter().find(|p| !actor.can_see(p)) {
+            return Err(ApiError::Forbidden(format!("{p} 不在您的权限范围内")));
         }
-        Ok(out)
+        let day = as_of.filter(|d| *d < self.clock.today());
+        if let Some(d) = day {
+            if !crate::tally::kept(&self.db, d).await.map_err(internal)? {
+                return Err(ApiError::validation(
+                    "asOf",
+                    format!("{d} 没有留存的日终数据（数据从服务首次运行的次日起按日留存）"),
+                ));
+            }
+        }
+        let campaign = campaign_id.unwrap_or_default();
+        let rows = crate::tally::rows(&self.db, &campaign, day)
+            .await
+            .map_err(internal)?;
+        Ok(paths
+            .into_iter()
+            .map(|path| {
+                let (assignments, problems) = crate::tally::subtree(&rows, &path);
+                UnitFiguresView {
+                    path,
+                    assignments,
+                    problems,
+                }
+            })
+            .collect())
     }
 
     async fn color_rules(&self, actor: &Actor) -> Result<ColorRulesView, ApiError> {

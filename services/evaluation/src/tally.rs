@@ -95,51 +95,103 @@ pub(crate) async fn apply<C: ConnectionTrait>(
     Ok(())
 }
 
-fn figures(t: &unit_tally::Model) -> Figures {
-    Figures::from_list([
-        t.issued,
-        t.open,
-        t.completed,
-        t.closed,
-        t.overdue,
-        t.red,
-        t.yellow,
-        t.blue,
-        t.done_on_time,
-        t.done_late,
-        t.returns,
-        t.ack_due,
-        t.ack_on_time,
-    ])
+/// Every tally row of `campaign` (`""`: all), live or as `day` closed: path, kind and
+/// figures. A county has a few rows per unit.
+pub(crate) async fn rows<C: ConnectionTrait>(
+    conn: &C,
+    campaign: &str,
+    day: Option<chrono::NaiveDate>,
+) -> Result<Vec<(String, String, Figures)>, DbErr> {
+    let cols = TALLY_COLUMNS.join(", ");
+    let sql = match day {
+        None => format!(
+            "SELECT unit_path, kind, {cols} FROM unit_tally WHERE campaign_id = {}",
+            quoted(campaign)
+        ),
+        Some(d) => format!(
+            "SELECT unit_path, kind, {cols} FROM unit_tally_day WHERE campaign_id = {} AND day = '{d}'",
+            quoted(campaign)
+        ),
+    };
+    let found = conn
+        .query_all(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            sql,
+        ))
+        .await?;
+    found
+        .iter()
+        .map(|r| {
+            let mut counts = [0i64; 13];
+            for (i, c) in counts.iter_mut().enumerate() {
+                *c = r.try_get_by_index(i + 2)?;
+            }
+            Ok((
+                r.try_get_by_index(0)?,
+                r.try_get_by_index(1)?,
+                Figures::from_list(counts),
+            ))
+        })
+        .collect()
 }
 
-/// The figures of `path` and everything under it, for `campaign` (or all): assignments,
-/// then problems.
-pub(crate) async fn subtree<C: ConnectionTrait>(
-    conn: &C,
-    path: &str,
-    campaign: Option<&str>,
-) -> Result<(Figures, Figures), DbErr> {
-    let rows = unit_tally::Entity::find()
-        .filter(duban_outbox::db::in_subtree(
-            unit_tally::Column::UnitPath,
-            path,
-        ))
-        .filter(unit_tally::Column::CampaignId.eq(campaign.unwrap_or_default()))
-        .all(conn)
-        .await?;
+/// The figures of `path` and everything under it among `rows`: assignments, then problems.
+pub(crate) fn subtree(rows: &[(String, String, Figures)], path: &str) -> (Figures, Figures) {
     let (mut items, mut problems) = (Figures::default(), Figures::default());
-    for t in rows
-        .iter()
-        .filter(|t| duban_auth::in_subtree(&t.unit_path, path))
-    {
-        if t.kind == PROBLEM {
-            problems = problems.plus(figures(t));
+    for (_, kind, f) in rows.iter().filter(|r| duban_auth::in_subtree(&r.0, path)) {
+        if kind == PROBLEM {
+            problems = problems.plus(*f);
         } else {
-            items = items.plus(figures(t));
+            items = items.plus(*f);
         }
     }
-    Ok((items, problems))
+    (items, problems)
+}
+
+/// Closes the day the live tallies stand for, when `today` is later: copies them as that
+/// day's figures (before today's judging moves them) and makes today the live day.
+/// Returns the day closed.
+pub(crate) async fn close_day<C: ConnectionTrait>(
+    conn: &C,
+    today: chrono::NaiveDate,
+) -> Result<Option<chrono::NaiveDate>, DbErr> {
+    use crate::entity::tally_day;
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let live = tally_day::Entity::find().one(conn).await?;
+    let open = tally_day::Model { day: today }.into_active_model();
+    match live {
+        None => {
+            open.insert(conn).await?;
+            Ok(None)
+        }
+        Some(l) if l.day < today => {
+            let cols = TALLY_COLUMNS.join(", ");
+            conn.execute_unprepared(&format!(
+                "INSERT INTO unit_tally_day (day, unit_path, campaign_id, kind, {cols}) \
+                 SELECT '{}', unit_path, campaign_id, kind, {cols} FROM unit_tally",
+                l.day
+            ))
+            .await?;
+            tally_day::Entity::delete_many().exec(conn).await?;
+            open.insert(conn).await?;
+            Ok(Some(l.day))
+        }
+        Some(_) => Ok(None),
+    }
+}
+
+/// Whether figures were kept as `day` closed.
+pub(crate) async fn kept<C: ConnectionTrait>(
+    conn: &C,
+    day: chrono::NaiveDate,
+) -> Result<bool, DbErr> {
+    let found = conn
+        .query_one(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            format!("SELECT 1 FROM unit_tally_day WHERE day = '{day}' LIMIT 1"),
+        ))
+        .await?;
+    Ok(found.is_some())
 }
 
 /// Whether `m` is not signed for and its day to be has passed.

@@ -187,14 +187,16 @@ pub struct BoardQuery;
 #[Object]
 impl BoardQuery {
     /// The board of `scope` (default: the caller's whole scope): its totals and each child
-    /// unit's figures and rank by `orderBy` (default 按时办结率, highest first). A row's
-    /// unit is the `scope` of the board one level down. Reads a few rows per unit.
+    /// unit's figures and rank by `orderBy` (default 按时办结率, highest first), now or as
+    /// the day `asOf` closed. A row's unit is the `scope` of the board one level down.
+    /// Reads a few rows per unit.
     #[allow(clippy::too_many_arguments)]
     async fn board(
         &self,
         ctx: &Context<'_>,
         scope: Option<ID>,
         campaign_id: Option<ID>,
+        as_of: Option<crate::types::Date>,
         order_by: Option<BoardOrder>,
         descending: Option<bool>,
         ranking: Option<RankingStyle>,
@@ -217,7 +219,7 @@ impl BoardQuery {
             .collect();
         let figures = s
             .evaluation
-            .unit_figures(a, paths, campaign_id.map(|c| c.0))
+            .unit_figures(a, paths, campaign_id.map(|c| c.0), as_of.map(|d| d.0))
             .await
             .gql()?;
         let total = BoardRow::new(root, &figures[0]);

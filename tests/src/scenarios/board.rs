@@ -4,7 +4,8 @@ use crate::{count_rows, TestApp};
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
-const BOARD: &str = "query($by: BoardOrder, $r: RankingStyle) { board(orderBy: $by, ranking: $r) {
+/// The board ranked by `$by` with ties as `$r`, now or as the day `$d` closed.
+pub const BOARD: &str = "query($by: BoardOrder, $r: RankingStyle, $d: Date) { board(orderBy: $by, ranking: $r, asOf: $d) {
   ranking total { unit { id } issued open completed closed overdue red yellow blue
                   ackOnTimeNumerator ackOnTimeDenominator problemsRegistered }
   rows { unit { id } rank issued open completed closed overdue red yellow blue onTimeRate
