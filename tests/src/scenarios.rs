@@ -251,7 +251,7 @@ pub async fn notice_over_websocket(app: &TestApp) {
 
 /// A `graphql-transport-ws` connection signed in with `token`, subscribed (as id "1") to
 /// `query`.
-async fn subscribe(
+pub async fn subscribe(
     app: &TestApp,
     token: &str,
     query: &str,
@@ -279,7 +279,8 @@ async fn subscribe(
     conn
 }
 
-async fn next_text(conn: &mut actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>) -> Value {
+/// The next text message on `conn` (pings skipped); fails after 10 s.
+pub async fn next_text(conn: &mut actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>) -> Value {
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), conn.next())
             .await

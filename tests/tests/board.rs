@@ -64,3 +64,69 @@ async fn the_board_agrees_with_the_tables_figure_by_figure() {
     assert_eq!(gap["errors"][0]["extensions"]["field"], "asOf", "{gap}");
     app.shutdown().await.unwrap();
 }
+
+/// Text messages on `conn` within `wait`.
+async fn messages_within(
+    conn: &mut actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>,
+    wait: std::time::Duration,
+) -> Vec<serde_json::Value> {
+    use futures::StreamExt;
+    let until = tokio::time::Instant::now() + wait;
+    let mut out = Vec::new();
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(until, conn.next()).await {
+        if let awc::ws::Frame::Text(b) = frame {
+            out.push(serde_json::from_slice(&b).unwrap());
+        }
+    }
+    out
+}
+
+#[actix_web::test]
+async fn a_board_hears_of_its_own_changes_at_most_once_a_second() {
+    let (_clock, app) = at_nine(2026, 3, 9).await;
+    let sup = app.token("county-supervisor").await.unwrap();
+    app.settle().await.unwrap();
+    // Nothing is due to be judged again today: only the issues below move figures.
+    app.color_tick().await.unwrap();
+    let mut conn = duban_tests::scenarios::subscribe(
+        &app,
+        &sup,
+        "subscription { boardChanged(scope: \"qingshi\") { scope } }",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let issue = |unit: &'static str, n: usize| {
+        let (app, sup) = (&app, &sup);
+        async move {
+            let input = json!({"input": {"title": format!("看板测试{n}"), "leadUnitId": unit, "timeLimitDays": 5}});
+            let b = app
+                .gql(Some(sup), duban_tests::scenarios::ISSUE, input)
+                .await
+                .unwrap();
+            assert!(b["errors"].is_null(), "{b}");
+        }
+    };
+
+    // Another township's change is not this board's.
+    issue("baisha-dzb", 0).await;
+    app.settle().await.unwrap();
+    let heard = messages_within(&mut conn, std::time::Duration::from_millis(1500)).await;
+    assert!(heard.is_empty(), "{heard:?}");
+
+    // One under the scope is heard.
+    issue("qingshi-dzb", 1).await;
+    let heard = duban_tests::scenarios::next_text(&mut conn).await;
+    assert_eq!(
+        heard["payload"]["data"]["boardChanged"]["scope"], "qingshi",
+        "{heard}"
+    );
+
+    // Six at once are heard together: at most once a second.
+    for n in 2..8 {
+        issue("qingshi-dzb", n).await;
+    }
+    app.settle().await.unwrap();
+    let heard = messages_within(&mut conn, std::time::Duration::from_millis(2500)).await;
+    assert!((1..=3).contains(&heard.len()), "{heard:?}");
+    app.shutdown().await.unwrap();
+}

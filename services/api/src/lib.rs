@@ -357,6 +357,8 @@ pub trait EvaluationApi: Send + Sync {
         campaign_id: Option<String>,
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<UnitFiguresView>, ApiError>;
+    /// The unit paths whose figures change, as they change (the boards' live signal).
+    fn figure_changes(&self) -> BoxStream<'static, String>;
     /// The color rules of the caller's county.
     async fn color_rules(&self, actor: &Actor) -> Result<ColorRulesView, ApiError>;
     /// Sets one scope's color rules (SUPERVISOR or ADMIN of the county); every open item

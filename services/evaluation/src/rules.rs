@@ -143,13 +143,17 @@ impl EvaluationService {
             RuleScope::Urgency(u) => filter.add(tracked_item::Column::Urgency.eq(u.as_str())),
         };
         let done = async {
-            self.rejudge(&txn, filter, Some(&event.meta)).await?;
-            txn.commit().await
+            let (_, paths) = self.rejudge(&txn, filter, Some(&event.meta)).await?;
+            txn.commit().await?;
+            Ok::<_, sea_orm::DbErr>(paths)
         }
         .await;
-        if let Err(e) = done {
-            *self.rules.write().unwrap_or_else(|p| p.into_inner()) = before;
-            return Err(internal(e));
+        match done {
+            Ok(paths) => self.figures_moved(paths),
+            Err(e) => {
+                *self.rules.write().unwrap_or_else(|p| p.into_inner()) = before;
+                return Err(internal(e));
+            }
         }
         self.bus.wake.notify_one();
         Ok(self.rules_view(&county))

@@ -32,6 +32,8 @@ pub struct EvaluationService {
     pub(crate) tenant: String,
     pub(crate) calendar: Arc<RwLock<Calendar>>,
     pub(crate) rules: Arc<RwLock<RuleBook>>,
+    /// Unit paths whose figures changed, for the boards' live signal.
+    pub(crate) changes: tokio::sync::broadcast::Sender<String>,
 }
 
 pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -128,6 +130,7 @@ impl EvaluationService {
             tenant: tenant.to_string(),
             calendar: Arc::new(RwLock::new(Calendar::official())),
             rules: Arc::new(RwLock::new(RuleBook::new(defaults))),
+            changes: tokio::sync::broadcast::channel(1024).0,
         }
     }
 
@@ -241,7 +244,7 @@ impl EvaluationService {
         txn: &C,
         filter: Condition,
         cause: Option<&duban_schema::EnvelopeMeta>,
-    ) -> Result<usize, sea_orm::DbErr> {
+    ) -> Result<(usize, Vec<String>), sea_orm::DbErr> {
         let open = tracked_item::Entity::find()
             .filter(filter)
             .filter(open_items())
@@ -255,7 +258,7 @@ impl EvaluationService {
         txn: &C,
         items: Vec<tracked_item::Model>,
         cause: Option<&duban_schema::EnvelopeMeta>,
-    ) -> Result<usize, sea_orm::DbErr> {
+    ) -> Result<(usize, Vec<String>), sea_orm::DbErr> {
         let (cal, now) = (self.calendar_now(), self.clock.now());
         let mut announced = Vec::new();
         let mut changed = Vec::new();
@@ -268,9 +271,20 @@ impl EvaluationService {
                 changed.push((Some(before), item));
             }
         }
+        let paths = changed.iter().map(|(_, m)| m.org_path.clone()).collect();
         save(txn, changed).await?;
         duban_outbox::enqueue_all(txn, topics::EVALUATION, &announced).await?;
-        Ok(announced.len())
+        Ok((announced.len(), paths))
+    }
+
+    /// Tells the boards' live signal that the figures of `paths` changed (after commit).
+    pub(crate) fn figures_moved(&self, mut paths: Vec<String>) {
+        paths.sort();
+        paths.dedup();
+        for p in paths {
+            // No listener is not an error: nobody has a board open.
+            let _ = self.changes.send(p);
+        }
     }
 
     /// The scheduled tick: judges again only the items whose next change is due (indexed
@@ -291,8 +305,9 @@ impl EvaluationService {
         }
         let txn = self.db.begin().await?;
         let due = due().all(&txn).await?;
-        let changed = self.judge_and_save(&txn, due, None).await?;
+        let (changed, paths) = self.judge_and_save(&txn, due, None).await?;
         txn.commit().await?;
+        self.figures_moved(paths);
         if changed > 0 {
             self.bus.wake.notify_one();
         }
@@ -380,6 +395,20 @@ impl EvaluationApi for EvaluationService {
                 }
             })
             .collect())
+    }
+
+    fn figure_changes(&self) -> futures::stream::BoxStream<'static, String> {
+        use futures::StreamExt;
+        futures::stream::unfold(self.changes.subscribe(), |mut rx| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(path) => return Some((path, rx)),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        })
+        .boxed()
     }
 
     async fn color_rules(&self, actor: &Actor) -> Result<ColorRulesView, ApiError> {

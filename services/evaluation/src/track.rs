@@ -90,7 +90,7 @@ impl EvaluationService {
         txn: &DatabaseTransaction,
         day: &duban_schema::assignments::CalendarDaySnapshot,
         cause: &duban_schema::EnvelopeMeta,
-    ) -> Result<(), HandlerError> {
+    ) -> Result<Vec<String>, HandlerError> {
         let row = calendar_override::Model {
             date: day.date,
             workday: day.workday,
@@ -112,8 +112,8 @@ impl EvaluationService {
             .unwrap_or_else(|p| p.into_inner())
             .set(day.date, Some(special(day.workday, day.name.clone())));
         // Every open item's color counts working days; all are judged on the new calendar.
-        self.rejudge(txn, Condition::all(), Some(cause)).await?;
-        Ok(())
+        let (_, paths) = self.rejudge(txn, Condition::all(), Some(cause)).await?;
+        Ok(paths)
     }
 
     /// Applies `events` in order: reads the items they touch in one query, then writes
@@ -124,14 +124,17 @@ impl EvaluationService {
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
         let mut typed_events = Vec::new();
+        let mut moved = Vec::new();
         for (event, span) in events {
             let Ok(typed) = event.typed::<AssignmentsEvent>() else {
                 continue;
             };
             if let AssignmentsEvent::CalendarDayChanged { day } = &typed {
-                self.calendar_day(txn, day, &event.meta)
-                    .instrument(span.clone())
-                    .await?;
+                moved.extend(
+                    self.calendar_day(txn, day, &event.meta)
+                        .instrument(span.clone())
+                        .await?,
+                );
             } else if typed.assignment().is_some() || typed.problem().is_some() {
                 typed_events.push((event, span, typed));
             }
@@ -145,7 +148,7 @@ impl EvaluationService {
             })
             .collect();
         if ids.is_empty() {
-            return Ok(vec![self.wake()]);
+            return Ok(vec![self.wake(), self.moved(moved)]);
         }
         let mut items: HashMap<String, tracked_item::Model> = tracked_item::Entity::find()
             .filter(tracked_item::Column::Id.is_in(ids))
@@ -203,9 +206,16 @@ impl EvaluationService {
             .iter()
             .filter_map(|id| items.remove(id).map(|m| (originals.get(id).cloned(), m)))
             .collect();
+        moved.extend(rows.iter().map(|(_, m)| m.org_path.clone()));
         save(txn, rows).await?;
         duban_outbox::enqueue_all(txn, topics::EVALUATION, &announced).await?;
-        Ok(vec![self.wake()])
+        Ok(vec![self.wake(), self.moved(moved)])
+    }
+
+    /// After commit: the figures of `paths` moved.
+    fn moved(&self, paths: Vec<String>) -> AfterCommit {
+        let svc = self.clone();
+        Box::new(move || svc.figures_moved(paths))
     }
 
     fn wake(&self) -> AfterCommit {

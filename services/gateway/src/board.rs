@@ -261,3 +261,42 @@ mod tests {
         assert_eq!(ranks(&[3.0, 3.0, 3.0], true, false), [1, 1, 1]);
     }
 }
+
+/// A board's figures changed.
+#[derive(SimpleObject, Clone)]
+pub struct BoardChange {
+    /// The scope subscribed to.
+    pub scope: ID,
+}
+
+/// Changes of the figures under `scope_path`, at most one a second: the first at once,
+/// those that come within the second after it together at its end.
+pub fn debounced(
+    changes: futures::stream::BoxStream<'static, String>,
+    scope_path: String,
+    scope: ID,
+) -> impl futures::Stream<Item = BoardChange> {
+    use futures::{FutureExt, StreamExt};
+    const QUIET: std::time::Duration = std::time::Duration::from_secs(1);
+    let under = changes
+        .filter(move |p| futures::future::ready(duban_auth::in_subtree(p, &scope_path)))
+        .boxed();
+    futures::stream::unfold(
+        (under, None::<tokio::time::Instant>),
+        move |(mut s, last)| {
+            let scope = scope.clone();
+            async move {
+                s.next().await?;
+                if let Some(l) = last {
+                    tokio::time::sleep_until(l + QUIET).await;
+                }
+                // What came meanwhile is told by this one message.
+                while let Some(Some(_)) = s.next().now_or_never() {}
+                Some((
+                    BoardChange { scope },
+                    (s, Some(tokio::time::Instant::now())),
+                ))
+            }
+        },
+    )
+}

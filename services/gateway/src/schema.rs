@@ -394,6 +394,39 @@ impl SubscriptionRoot {
             .map(Notification::from)
             .take_until(Box::pin(revoked)))
     }
+
+    /// Announces that the figures of `scope`'s board (default: the caller's whole scope)
+    /// changed, at most once a second; read the board again on each.
+    async fn board_changed(
+        &self,
+        ctx: &Context<'_>,
+        scope: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = crate::board::BoardChange>> {
+        let a = actor(ctx)?;
+        let subject = ctx.data::<duban_auth::Subject>()?.clone();
+        let services = services(ctx)?;
+        let units = services.assignments.org_units(a).await.gql()?;
+        let root = match &scope {
+            Some(id) => units.iter().find(|u| u.id == id.0),
+            None => units.iter().min_by_key(|u| u.path.len()),
+        }
+        .ok_or_else(|| ApiError::validation("scope", "范围单位不存在或不在您的权限范围内"))
+        .gql()?;
+        let directory = services.assignments.clone();
+        let revoked = async move {
+            loop {
+                tokio::time::sleep(REAUTHENTICATE).await;
+                if let Err(ApiError::Unauthenticated(_)) = directory.authenticate(&subject).await {
+                    return;
+                }
+            }
+        };
+        let changes = services.evaluation.figure_changes();
+        Ok(
+            crate::board::debounced(changes, root.path.clone(), ID(root.id.clone()))
+                .take_until(Box::pin(revoked)),
+        )
+    }
 }
 
 /// The schema in SDL, as exported to `schema/duban.graphql`.
