@@ -203,12 +203,7 @@ impl BoardQuery {
     ) -> async_graphql::Result<Board> {
         let (a, s) = (actor(ctx)?, services(ctx)?);
         let units = s.assignments.org_units(a).await.gql()?;
-        let root = match &scope {
-            Some(id) => units.iter().find(|u| u.id == id.0),
-            None => units.iter().min_by_key(|u| u.path.len()),
-        }
-        .ok_or_else(|| ApiError::validation("scope", "范围单位不存在或不在您的权限范围内"))
-        .gql()?;
+        let root = scope_unit(&units, scope.as_ref())?;
         let children: Vec<&OrgUnitSnapshot> = units
             .iter()
             .filter(|u| u.parent_id.as_deref() == Some(root.id.as_str()))
@@ -260,6 +255,20 @@ mod tests {
         assert_eq!(ranks(&v, false, false), [4, 2, 2, 1]);
         assert_eq!(ranks(&[3.0, 3.0, 3.0], true, false), [1, 1, 1]);
     }
+}
+
+/// The board's scope among the caller's `units`: the unit named, or the top of the
+/// caller's scope.
+pub(crate) fn scope_unit<'a>(
+    units: &'a [OrgUnitSnapshot],
+    scope: Option<&ID>,
+) -> async_graphql::Result<&'a OrgUnitSnapshot> {
+    match scope {
+        Some(id) => units.iter().find(|u| u.id == id.0),
+        None => units.iter().min_by_key(|u| u.path.len()),
+    }
+    .ok_or_else(|| ApiError::validation("scope", "范围单位不存在或不在您的权限范围内"))
+    .gql()
 }
 
 /// A board's figures changed.

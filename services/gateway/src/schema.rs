@@ -406,12 +406,7 @@ impl SubscriptionRoot {
         let subject = ctx.data::<duban_auth::Subject>()?.clone();
         let services = services(ctx)?;
         let units = services.assignments.org_units(a).await.gql()?;
-        let root = match &scope {
-            Some(id) => units.iter().find(|u| u.id == id.0),
-            None => units.iter().min_by_key(|u| u.path.len()),
-        }
-        .ok_or_else(|| ApiError::validation("scope", "范围单位不存在或不在您的权限范围内"))
-        .gql()?;
+        let root = crate::board::scope_unit(&units, scope.as_ref())?;
         let directory = services.assignments.clone();
         let revoked = async move {
             loop {
