@@ -26,6 +26,10 @@ pub struct ColorRules {
     /// Whether a red card raises the supervision level (催办 → 督办 → 挂牌督办).
     #[serde(default)]
     pub raise_on_red: bool,
+    /// County rules only: boards rank ties as one place (1, 2, 2, 3, 中国式排名) instead of
+    /// the places they fill (1, 2, 2, 4).
+    #[serde(default)]
+    pub dense_ranking: bool,
 }
 
 impl Default for ColorRules {
@@ -38,6 +42,7 @@ impl Default for ColorRules {
             red_overdue_days: 0,
             red_returns: 2,
             raise_on_red: false,
+            dense_ranking: false,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! at the same concurrency, a simulated month of a county through the commands (`duban simulate`'s
 //! load generator), commit → inbox through Kafka, commit → signed audit checkpoint, the ledger
 //! query a county platform runs most on a generated county of 500 units from 10,000 to
-//! 1,000,000 items, a scheduler tick with every item open and none due, and the color tick
+//! 1,000,000 items, the county's board now and as of yesterday at each size, a scheduler tick with every item open and none due, and the color tick
 //! with as many open items and 1,000 changing their card; on PostgreSQL +
 //! Kafka and on the embedded default. Prints a Markdown table (and writes it to
 //! `DUBAN_BENCH_OUT` when set). `./tests/bench.sh` provisions the servers and runs it.
@@ -17,6 +17,8 @@
 
 #[path = "county/baselines.rs"]
 mod baselines;
+#[path = "county/board.rs"]
+mod board;
 #[path = "county/cards.rs"]
 mod cards;
 #[path = "county/floor.rs"]
@@ -296,6 +298,7 @@ async fn county(app: &TestApp, report: &mut Report, section: &str, max_items: us
     );
     let mut made = 0;
     let mut first_p99 = None;
+    let mut first_board = None;
     for size in [10_000usize, 100_000, 1_000_000] {
         if size > max_items {
             break;
@@ -331,6 +334,7 @@ async fn county(app: &TestApp, report: &mut Report, section: &str, max_items: us
             format!("{}× p99 at 10k", f2(p99 / flat)),
             "p99 ≤ 20 ms, flat",
         );
+        board::board(app, report, section, size, spec.units(), &mut first_board).await;
     }
     // Warmed like the ledger: each pool connection prepares the tick's statement once.
     for _ in 0..10 {

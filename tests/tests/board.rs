@@ -43,7 +43,8 @@ async fn the_board_agrees_with_the_tables_figure_by_figure() {
     }
 
     // As of 9 March, the board is what it was that day: kept as the day closed, before
-    // the next tick judged anything; a day the service never saw close has no board.
+    // the next tick judged anything. The days between were closed one by one as the tick
+    // caught up; a day to come has no board, and one before the first event an empty one.
     let then = app
         .gql(
             Some(&sup),
@@ -53,15 +54,25 @@ async fn the_board_agrees_with_the_tables_figure_by_figure() {
         .await
         .unwrap();
     assert_eq!(then["data"], first_day["data"], "{then}");
-    let gap = app
-        .gql(
+    let on = |d: &'static str| {
+        app.gql(
             Some(&sup),
             BOARD,
-            json!({"by": "OVERDUE", "r": "DENSE", "d": "2026-03-12"}),
+            json!({"by": "OVERDUE", "r": "DENSE", "d": d}),
         )
-        .await
-        .unwrap();
-    assert_eq!(gap["errors"][0]["extensions"]["field"], "asOf", "{gap}");
+    };
+    let between = on("2026-03-12").await.unwrap();
+    assert!(between["errors"].is_null(), "{between}");
+    let to_come = on("2026-03-20").await.unwrap();
+    assert_eq!(
+        to_come["errors"][0]["extensions"]["field"], "asOf",
+        "{to_come}"
+    );
+    let long_ago = on("2025-01-01").await.unwrap();
+    assert_eq!(
+        long_ago["data"]["board"]["total"]["issued"], 0,
+        "{long_ago}"
+    );
     app.shutdown().await.unwrap();
 }
 

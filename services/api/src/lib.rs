@@ -349,13 +349,15 @@ pub trait EvaluationApi: Send + Sync {
     async fn colors(&self, ids: &[String]) -> Result<HashMap<String, ColorView>, ApiError>;
     /// The figures of each unit of `paths` with everything under it (of one campaign, or
     /// all), now or as the day `as_of` closed, from running tallies: a few rows per unit,
-    /// never the items. Every path must lie in the caller's scope.
+    /// never the items; with `period`, of that period up to the day (see
+    /// [`Figures::since`]). Every path must lie in the caller's scope.
     async fn unit_figures(
         &self,
         actor: &Actor,
         paths: Vec<String>,
         campaign_id: Option<String>,
         as_of: Option<NaiveDate>,
+        period: Option<Period>,
     ) -> Result<Vec<UnitFiguresView>, ApiError>;
     /// The unit paths whose figures change, as they change (the boards' live signal).
     fn figure_changes(&self) -> BoxStream<'static, String>;

@@ -1,7 +1,7 @@
 //! What the services answer: an item with what the gateway shows of it, the ledger and import
 //! reports, colors, notices and the audit proofs.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use duban_schema::assignments::{AssignmentSnapshot, ProgressReportSnapshot};
 use duban_schema::notifications::NotificationSnapshot;
 use duban_schema::Color;
@@ -293,11 +293,19 @@ pub struct Figures {
     pub ack_due: i64,
     /// Acknowledgements made by their day.
     pub ack_on_time: i64,
+    /// Times done items were reopened (回头看).
+    pub reopens: i64,
+    /// Items this unit handed on by an approved transfer (转办).
+    pub transfers: i64,
+    /// Items held that were transferred twice or more (推诿).
+    pub buck_passing: i64,
+    /// Working days from issue to being reported done, summed over the items done.
+    pub work_days: i64,
 }
 
 impl Figures {
     /// Every count as a list, in the order of [`Figures::from_list`].
-    pub fn to_list(self) -> [i64; 13] {
+    pub fn to_list(self) -> [i64; 17] {
         [
             self.issued,
             self.open,
@@ -312,12 +320,16 @@ impl Figures {
             self.returns,
             self.ack_due,
             self.ack_on_time,
+            self.reopens,
+            self.transfers,
+            self.buck_passing,
+            self.work_days,
         ]
     }
 
     /// The figures from [`Figures::to_list`]'s order.
-    pub fn from_list(v: [i64; 13]) -> Self {
-        let [issued, open, completed, closed, overdue, red, yellow, blue, done_on_time, done_late, returns, ack_due, ack_on_time] =
+    pub fn from_list(v: [i64; 17]) -> Self {
+        let [issued, open, completed, closed, overdue, red, yellow, blue, done_on_time, done_late, returns, ack_due, ack_on_time, reopens, transfers, buck_passing, work_days] =
             v;
         Self {
             issued,
@@ -333,6 +345,10 @@ impl Figures {
             returns,
             ack_due,
             ack_on_time,
+            reopens,
+            transfers,
+            buck_passing,
+            work_days,
         }
     }
 
@@ -348,9 +364,52 @@ impl Figures {
         Self::from_list(std::array::from_fn(|i| a[i] + b[i]))
     }
 
+    /// The figures of a period that ended with `self` and began after `before`: what
+    /// accumulates (issued, done, closed, returns, sign-fors, reopens, transfers, working
+    /// days) as the difference; what stands (open, overdue, cards, 推诿 held) as at the end.
+    pub fn since(self, before: Self) -> Self {
+        let d = self.minus(before);
+        Self {
+            open: self.open,
+            completed: self.completed,
+            overdue: self.overdue,
+            red: self.red,
+            yellow: self.yellow,
+            blue: self.blue,
+            buck_passing: self.buck_passing,
+            ..d
+        }
+    }
+
     /// Whether every count is zero.
     pub fn is_zero(self) -> bool {
         self.to_list().iter().all(|n| *n == 0)
+    }
+}
+
+/// A reporting period, ending on the day a board stands at and beginning with the
+/// week (Monday), month or year that day lies in.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Period {
+    /// 本周: from Monday.
+    Week,
+    /// 本月: from the 1st.
+    Month,
+    /// 本年: from 1 January.
+    Year,
+}
+
+impl Period {
+    /// The first day of the period that `end` lies in.
+    pub fn start(self, end: NaiveDate) -> NaiveDate {
+        use chrono::Datelike;
+        match self {
+            Period::Week => {
+                end - chrono::Duration::days(i64::from(end.weekday().num_days_from_monday()))
+            }
+            Period::Month => end.with_day(1).unwrap_or(end),
+            Period::Year => end.with_ordinal(1).unwrap_or(end),
+        }
     }
 }
 
@@ -359,6 +418,10 @@ impl Figures {
 pub struct UnitFiguresView {
     /// The unit's path.
     pub path: String,
+    /// The period's first day; none: everything so far.
+    pub from: Option<NaiveDate>,
+    /// The day the figures stand at (today: live).
+    pub to: NaiveDate,
     /// Its assignments.
     pub assignments: Figures,
     /// Its ledger problems.

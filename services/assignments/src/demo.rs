@@ -257,6 +257,47 @@ enum Reach {
     Returned,
 }
 
+/// One step of a demo item's history.
+#[derive(Clone, Copy)]
+enum Step {
+    Issue,
+    Acknowledge,
+    /// Suspended, or raised to 挂牌督办, while lagging.
+    Lag,
+    Progress(i32),
+    Complete,
+    Verify,
+    Return,
+}
+
+/// The steps an item takes to reach `reach`, each with its day counted from the issue.
+fn plan(reach: &Reach) -> Vec<(i64, Step)> {
+    let mut steps = vec![(0, Step::Issue)];
+    if matches!(reach, Reach::Issued) {
+        return steps;
+    }
+    steps.push((1, Step::Acknowledge));
+    if matches!(reach, Reach::Acknowledged) {
+        steps.push((2, Step::Lag));
+        return steps;
+    }
+    let percent = match reach {
+        Reach::InProgress(p) => *p,
+        _ => 50,
+    };
+    steps.push((3, Step::Progress(percent)));
+    if matches!(reach, Reach::InProgress(_)) {
+        return steps;
+    }
+    steps.push((6, Step::Complete));
+    match reach {
+        Reach::Closed => steps.push((7, Step::Verify)),
+        Reach::Returned => steps.push((7, Step::Return)),
+        _ => {}
+    }
+    steps
+}
+
 const ASSIGNMENTS: &[(&str, &str, &str, i32, i64, Reach)] = &[
     // title, description, lead unit, time limit (working days), issued days ago, how far
     ("建立每周一总结、一计划、一通报、一点评工作推进机制", "按整改方案建立周工作推进机制，每周一报送上周总结和本周计划，以评促推工作落实。", "qingshi-dzb", 10, 12, Reach::InProgress(60)),
@@ -372,128 +413,93 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
         }
     };
     let supervisor = actor("county-supervisor").await?;
-    let mut order: Vec<_> = ASSIGNMENTS.iter().collect();
-    order.sort_by_key(|a| std::cmp::Reverse(a.4));
-    for (title, description, unit, limit, ago, reach) in order {
-        demo_clock.set(start + Duration::days(40 - ago));
-        let issued = svc
-            .issue_assignment(
-                &supervisor,
-                IssueAssignmentInput {
-                    source_text: Some(
-                        "请各承办单位对照整改清单逐项落实，按时限办结并报送佐证材料。".into(),
-                    ),
-                    campaign_id: Some(format!("gzzf-{year}")),
-                    ..IssueAssignmentInput::new(
-                        *title,
-                        *description,
-                        AssignmentSource::KeyTask,
-                        *unit,
-                        *limit,
-                    )
-                },
-            )
-            .await?;
+    // Every item's steps, taken in the order they happened, so that the history reads
+    // as a county's days did (evaluation closes each day as it passes).
+    let mut steps: Vec<(i64, usize, usize, Step)> = Vec::new();
+    for (n, a) in ASSIGNMENTS.iter().enumerate() {
+        for (k, (after, step)) in plan(&a.5).into_iter().enumerate() {
+            steps.push((40 - a.4 + after, n, k, step));
+        }
+    }
+    steps.sort_by_key(|s| (s.0, s.1, s.2));
+    let mut held: std::collections::HashMap<usize, (String, i64)> = Default::default();
+    for (day, n, _, step) in steps {
+        let (title, description, unit, limit, _, _) = ASSIGNMENTS[n];
+        demo_clock.set(start + Duration::days(day));
         let prefix = unit.split('-').next().unwrap_or(unit);
         let clerk_account = match prefix {
             "qs" => format!("{}-clerk", unit.split('-').nth(1).unwrap_or("")),
             other => format!("{other}-clerk"),
         };
         let clerk = actor(&clerk_account).await?;
-        let id = issued.assignment.id.clone();
-        let mut version = issued.assignment.version;
-        let step = |days: i64| demo_clock.advance(Duration::days(days));
-        if matches!(reach, Reach::Issued) {
-            continue;
-        }
-        step(1);
-        version = svc
-            .acknowledge_assignment(
-                &clerk,
-                TransitionInput {
-                    id: id.clone(),
-                    expected_version: version,
-                },
-            )
-            .await?
-            .assignment
-            .version;
-        // Two acknowledged items show what supervisors do with lagging work.
-        if matches!(reach, Reach::Acknowledged) {
-            step(1);
-            let command = if title.contains("首问负责") {
-                AssignmentCommand::RaiseSupervision {
-                    level: SupervisionLevel::Listed,
-                }
-            } else {
-                AssignmentCommand::Suspend {
-                    reason: "等待县委组织部统一安排导师名单".into(),
-                }
-            };
-            svc.command(&supervisor, &id, version, command).await?;
-            continue;
-        }
-        let percent = match reach {
-            Reach::Acknowledged => continue,
-            Reach::InProgress(p) => *p,
-            _ => 50,
+        let (id, version) = held.get(&n).cloned().unwrap_or_default();
+        let move_on = |id: &str| TransitionInput {
+            id: id.to_string(),
+            expected_version: version,
         };
-        step(2);
-        version = svc
-            .report_progress(
-                &clerk,
-                ReportProgressInput {
-                    id: id.clone(),
-                    expected_version: version,
-                    percent,
-                    text: "已召开专题会议部署，明确责任人和完成时限，正在逐项推进。".into(),
-                    evidence: vec!["专题会议纪要".into()],
-                },
-            )
-            .await?
-            .assignment
-            .version;
-        if matches!(reach, Reach::InProgress(_)) {
-            continue;
-        }
-        step(3);
-        version = svc
-            .complete_assignment(
-                &clerk,
-                TextTransitionInput {
-                    id: id.clone(),
-                    expected_version: version,
-                    text: "已按要求整改到位，相关制度已印发执行，佐证材料已上传。".into(),
-                },
-            )
-            .await?
-            .assignment
-            .version;
-        step(1);
-        match reach {
-            Reach::Closed => {
-                svc.verify_assignment(
+        let with_text = |text: &str| TextTransitionInput {
+            id: id.clone(),
+            expected_version: version,
+            text: text.into(),
+        };
+        let after = match step {
+            Step::Issue => {
+                svc.issue_assignment(
                     &supervisor,
-                    TransitionInput {
-                        id,
-                        expected_version: version,
+                    IssueAssignmentInput {
+                        source_text: Some(
+                            "请各承办单位对照整改清单逐项落实，按时限办结并报送佐证材料。".into(),
+                        ),
+                        campaign_id: Some(format!("gzzf-{year}")),
+                        ..IssueAssignmentInput::new(
+                            title,
+                            description,
+                            AssignmentSource::KeyTask,
+                            unit,
+                            limit,
+                        )
                     },
                 )
-                .await?;
+                .await?
             }
-            Reach::Returned => {
-                svc.return_assignment(
-                    &supervisor,
-                    TextTransitionInput {
-                        id,
+            Step::Acknowledge => svc.acknowledge_assignment(&clerk, move_on(&id)).await?,
+            // Two acknowledged items show what supervisors do with lagging work.
+            Step::Lag => {
+                let command = if title.contains("首问负责") {
+                    AssignmentCommand::RaiseSupervision {
+                        level: SupervisionLevel::Listed,
+                    }
+                } else {
+                    AssignmentCommand::Suspend {
+                        reason: "等待县委组织部统一安排导师名单".into(),
+                    }
+                };
+                svc.command(&supervisor, &id, version, command).await?
+            }
+            Step::Progress(percent) => {
+                svc.report_progress(
+                    &clerk,
+                    ReportProgressInput {
+                        id: id.clone(),
                         expected_version: version,
-                        text: "整改佐证材料不全，缺少群众回访记录，请补充后重新报送。".into(),
+                        percent,
+                        text: "已召开专题会议部署，明确责任人和完成时限，正在逐项推进。".into(),
+                        evidence: vec!["专题会议纪要".into()],
                     },
                 )
-                .await?;
+                .await?
             }
-            _ => {}
-        }
+            Step::Complete => {
+                let text = "已按要求整改到位，相关制度已印发执行，佐证材料已上传。";
+                svc.complete_assignment(&clerk, with_text(text)).await?
+            }
+            Step::Verify => svc.verify_assignment(&supervisor, move_on(&id)).await?,
+            Step::Return => {
+                let text = "整改佐证材料不全，缺少群众回访记录，请补充后重新报送。";
+                svc.return_assignment(&supervisor, with_text(text)).await?
+            }
+        };
+        held.insert(n, (after.assignment.id.clone(), after.assignment.version));
     }
     Ok(true)
 }

@@ -353,6 +353,7 @@ mod tests {
                 red_overdue_days: 3,
                 red_returns: 1,
                 raise_on_red: false,
+                dense_ranking: false,
             },
             ColorRules {
                 yellow_lag_points: 40,
@@ -362,6 +363,7 @@ mod tests {
                 red_overdue_days: 0,
                 red_returns: 5,
                 raise_on_red: true,
+                dense_ranking: false,
             },
         ];
         let starts = [

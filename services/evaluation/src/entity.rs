@@ -87,6 +87,12 @@ pub mod tracked_item {
         pub acknowledged_on: Option<Date>,
         /// Counted as an acknowledgement missed (not signed for by its day).
         pub ack_missed: bool,
+        /// Times reopened after being done (回头看).
+        pub reopens: i32,
+        /// Approved transfers (转办) in its history.
+        pub transfers: i32,
+        /// Working days from issue to being reported done; none while not done.
+        pub work_days: Option<i64>,
     }
 
     /// No relations.

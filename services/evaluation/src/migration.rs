@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(UnitTallies),
             Box::new(Acknowledgements),
             Box::new(DayClose),
+            Box::new(MoreFigures),
         ]
     }
 }
@@ -316,7 +317,7 @@ impl MigrationName for UnitTallies {
 }
 
 /// The tally columns, as `figures::Figures` lists them.
-pub(crate) const TALLY_COLUMNS: [&str; 13] = [
+pub(crate) const TALLY_COLUMNS: [&str; 17] = [
     "issued",
     "open",
     "completed",
@@ -330,6 +331,10 @@ pub(crate) const TALLY_COLUMNS: [&str; 13] = [
     "returns",
     "ack_due",
     "ack_on_time",
+    "reopens",
+    "transfers",
+    "buck_passing",
+    "work_days",
 ];
 
 #[async_trait::async_trait]
@@ -488,7 +493,8 @@ impl MigrationTrait for DayClose {
                     .not_null(),
             )
             .col(ColumnDef::new(Alias::new("kind")).string().not_null());
-        for c in TALLY_COLUMNS {
+        // The columns as they were at m0007; m0008 adds four.
+        for &c in &TALLY_COLUMNS[..13] {
             t.col(
                 ColumnDef::new(Alias::new(c))
                     .big_integer()
@@ -522,6 +528,78 @@ impl MigrationTrait for DayClose {
         for t in ["tally_day", "unit_tally_day"] {
             m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
                 .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Reopens, transfers, 推诿 flags and working days to completion, on each item and in
+/// the tallies.
+struct MoreFigures;
+
+impl MigrationName for MoreFigures {
+    fn name(&self) -> &str {
+        "m0008_more_figures"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for MoreFigures {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for c in ["reopens", "transfers", "work_days"] {
+            let mut col = ColumnDef::new(Alias::new(c));
+            if c == "work_days" {
+                col.big_integer();
+            } else {
+                col.integer().not_null().default(0);
+            }
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new("tracked_item"))
+                    .add_column(&mut col)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        for t in ["unit_tally", "unit_tally_day"] {
+            for &c in &TALLY_COLUMNS[13..] {
+                m.alter_table(
+                    Table::alter()
+                        .table(Alias::new(t))
+                        .add_column(
+                            ColumnDef::new(Alias::new(c))
+                                .big_integer()
+                                .not_null()
+                                .default(0),
+                        )
+                        .to_owned(),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["unit_tally", "unit_tally_day"] {
+            for &c in &TALLY_COLUMNS[13..] {
+                m.alter_table(
+                    Table::alter()
+                        .table(Alias::new(t))
+                        .drop_column(Alias::new(c))
+                        .to_owned(),
+                )
+                .await?;
+            }
+        }
+        for c in ["reopens", "transfers", "work_days"] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new("tracked_item"))
+                    .drop_column(Alias::new(c))
+                    .to_owned(),
+            )
+            .await?;
         }
         Ok(())
     }

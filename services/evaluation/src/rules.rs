@@ -59,6 +59,12 @@ impl EvaluationService {
             ));
         }
         check(&input.rules)?;
+        if input.rules.dense_ranking && input.scope != RuleScope::County {
+            return Err(ApiError::validation(
+                "rules.denseRanking",
+                "排名方式只能在全县规则中设置",
+            ));
+        }
         if matches!(&input.scope, RuleScope::Campaign(id) if id.trim().is_empty()) {
             return Err(ApiError::validation("scope", "请指定专项整治"));
         }

@@ -55,35 +55,11 @@ pub(crate) fn county_of(path: &str) -> &str {
     path.trim_start_matches('/').split('/').next().unwrap_or("")
 }
 
-/// Every column a judged or tracked row rewrites.
-pub(crate) const TRACKED_COLUMNS: [tracked_item::Column; 26] = [
-    tracked_item::Column::UnitId,
-    tracked_item::Column::OrgPath,
-    tracked_item::Column::State,
-    tracked_item::Column::IssuedOn,
-    tracked_item::Column::DueOn,
-    tracked_item::Column::Percent,
-    tracked_item::Column::Version,
-    tracked_item::Column::Color,
-    tracked_item::Column::Reason,
-    tracked_item::Column::ColorSince,
-    tracked_item::Column::Kind,
-    tracked_item::Column::Title,
-    tracked_item::Column::Urgency,
-    tracked_item::Column::CampaignId,
-    tracked_item::Column::LastReportOn,
-    tracked_item::Column::Returns,
-    tracked_item::Column::LateDays,
-    tracked_item::Column::ReturnedToIssuer,
-    tracked_item::Column::Rule,
-    tracked_item::Column::NextCheckOn,
-    tracked_item::Column::ResponsiblePersonId,
-    tracked_item::Column::IssuerId,
-    tracked_item::Column::Overdue,
-    tracked_item::Column::AckDueOn,
-    tracked_item::Column::AcknowledgedOn,
-    tracked_item::Column::AckMissed,
-];
+/// Every column a judged or tracked row rewrites: all but the id.
+fn tracked_columns() -> impl Iterator<Item = tracked_item::Column> {
+    use sea_orm::Iterable;
+    tracked_item::Column::iter().filter(|c| !matches!(c, tracked_item::Column::Id))
+}
 
 /// Writes each changed row (new, or changed from the one before it) and moves its unit's
 /// figures with it, a statement per batch.
@@ -100,7 +76,7 @@ pub(crate) async fn save<C: ConnectionTrait>(
         tracked_item::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::column(tracked_item::Column::Id)
-                    .update_columns(TRACKED_COLUMNS)
+                    .update_columns(tracked_columns())
                     .to_owned(),
             )
             .exec_without_returning(conn)
@@ -201,14 +177,14 @@ impl EvaluationService {
         Some(from)
     }
 
-    /// The ColorChanged event for `item`, caused by `cause` (none for the tick).
+    /// The ColorChanged event for `item` at `now`, caused by `cause` (none for the tick).
     pub(crate) fn color_changed(
         &self,
         item: &tracked_item::Model,
         from: Option<Color>,
         cause: Option<&duban_schema::EnvelopeMeta>,
+        now: chrono::DateTime<chrono::FixedOffset>,
     ) -> Envelope<EvaluationEvent> {
-        let now = self.clock.now();
         let to = Color::parse(&item.color).unwrap_or(Color::Blue);
         Envelope {
             meta: duban_outbox::meta(
@@ -250,7 +226,8 @@ impl EvaluationService {
             .filter(open_items())
             .all(txn)
             .await?;
-        self.judge_and_save(txn, open, cause).await
+        self.judge_and_save(txn, open, cause, self.clock.now())
+            .await
     }
 
     async fn judge_and_save<C: ConnectionTrait>(
@@ -258,14 +235,15 @@ impl EvaluationService {
         txn: &C,
         items: Vec<tracked_item::Model>,
         cause: Option<&duban_schema::EnvelopeMeta>,
+        now: chrono::DateTime<chrono::FixedOffset>,
     ) -> Result<(usize, Vec<String>), sea_orm::DbErr> {
-        let (cal, now) = (self.calendar_now(), self.clock.now());
+        let cal = self.calendar_now();
         let mut announced = Vec::new();
         let mut changed = Vec::new();
         for mut item in items {
             let before = item.clone();
             if let Some(from) = self.judge(&mut item, &cal, now) {
-                announced.push(self.color_changed(&item, from, cause));
+                announced.push(self.color_changed(&item, from, cause, now));
             }
             if item != before {
                 changed.push((Some(before), item));
@@ -287,31 +265,108 @@ impl EvaluationService {
         }
     }
 
-    /// The scheduled tick: judges again only the items whose next change is due (indexed
-    /// on `next_check_on`); returns how many changed color.
-    pub async fn reassess(&self) -> Result<usize, sea_orm::DbErr> {
-        let today = self.clock.today();
-        // The day the figures stood for closes first, before today's judging moves them.
-        let txn = self.db.begin().await?;
-        if let Some(day) = crate::tally::close_day(&txn, today).await? {
-            tracing::info!(%day, "figures kept as the day closed");
+    /// Judges the items whose next change is due by `now`'s day (indexed on
+    /// `next_check_on`), as of `now`.
+    async fn judge_due<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<(usize, Vec<String>), sea_orm::DbErr> {
+        let due = tracked_item::Entity::find()
+            .filter(tracked_item::Column::NextCheckOn.lte(now.date_naive()))
+            .all(txn)
+            .await?;
+        self.judge_and_save(txn, due, None, now).await
+    }
+
+    /// Moves the live day on to `to` one day at a time, inside `txn`: each day passed is
+    /// kept as it closed, then what time alone changes is judged as the next day begins.
+    /// The first day seen becomes the live day. Returns the cards changed and the unit
+    /// paths whose figures moved.
+    pub(crate) async fn advance<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        to: chrono::NaiveDate,
+    ) -> Result<(usize, Vec<String>), sea_orm::DbErr> {
+        let (mut changed, mut paths) = (0, Vec::new());
+        loop {
+            let Some(live) = crate::tally::live_day(txn).await? else {
+                crate::tally::open_first_day(txn, to).await?;
+                continue;
+            };
+            if live >= to {
+                return Ok((changed, paths));
+            }
+            if !crate::tally::close_day(txn, live).await? {
+                continue;
+            }
+            tracing::info!(day = %live, "figures kept as the day closed");
+            let dawn = live
+                .succ_opt()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .and_then(|d| d.and_local_timezone(duban_clock::shanghai()).single());
+            if let Some(dawn) = dawn {
+                let (c, p) = self.judge_due(txn, dawn).await?;
+                changed += c;
+                paths.extend(p);
+            }
         }
-        txn.commit().await?;
+    }
+
+    /// The scheduled tick: closes the days that passed, then judges again only the items
+    /// whose next change is due; returns how many changed color.
+    pub async fn reassess(&self) -> Result<usize, sea_orm::DbErr> {
+        let now = self.clock.now();
+        let today = now.date_naive();
+        let mut changed = 0;
+        if crate::tally::live_day(&self.db).await? != Some(today) {
+            let txn = self.db.begin().await?;
+            let (c, paths) = self.advance(&txn, today).await?;
+            txn.commit().await?;
+            self.figures_moved(paths);
+            changed += c;
+        }
         let due =
             || tracked_item::Entity::find().filter(tracked_item::Column::NextCheckOn.lte(today));
         // Most ticks find nothing due: they read the index and take no write lock.
-        if due().one(&self.db).await?.is_none() {
-            return Ok(0);
+        if due().one(&self.db).await?.is_some() {
+            let txn = self.db.begin().await?;
+            let (c, paths) = self.judge_due(&txn, now).await?;
+            txn.commit().await?;
+            self.figures_moved(paths);
+            changed += c;
         }
-        let txn = self.db.begin().await?;
-        let due = due().all(&txn).await?;
-        let (changed, paths) = self.judge_and_save(&txn, due, None).await?;
-        txn.commit().await?;
-        self.figures_moved(paths);
         if changed > 0 {
             self.bus.wake.notify_one();
         }
         Ok(changed)
+    }
+}
+
+impl EvaluationService {
+    /// The tally rows of `campaign`, live (`None`) or as a past day closed. Before the
+    /// first day evaluation saw, nothing had happened yet: no rows.
+    async fn tallies_at(
+        &self,
+        campaign: &str,
+        day: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<(String, String, duban_api::Figures)>, ApiError> {
+        if let Some(d) = day {
+            if !crate::tally::kept(&self.db, d).await.map_err(internal)? {
+                let first = crate::tally::first_kept(&self.db).await.map_err(internal)?;
+                let live = crate::tally::live_day(&self.db).await.map_err(internal)?;
+                if first.or(live).is_none_or(|f| d < f) {
+                    return Ok(Vec::new());
+                }
+                return Err(ApiError::validation(
+                    "asOf",
+                    format!("{d} 没有留存的日终数据"),
+                ));
+            }
+        }
+        crate::tally::rows(&self.db, campaign, day)
+            .await
+            .map_err(internal)
     }
 }
 
@@ -364,6 +419,7 @@ impl EvaluationApi for EvaluationService {
         paths: Vec<String>,
         campaign_id: Option<String>,
         as_of: Option<chrono::NaiveDate>,
+        period: Option<duban_api::Period>,
     ) -> Result<Vec<UnitFiguresView>, ApiError> {
         if paths.len() > 1000 {
             return Err(ApiError::validation("paths", "一次最多查询1000个单位"));
@@ -371,25 +427,36 @@ impl EvaluationApi for EvaluationService {
         if let Some(p) = paths.iter().find(|p| !actor.can_see(p)) {
             return Err(ApiError::Forbidden(format!("{p} 不在您的权限范围内")));
         }
-        let day = as_of.filter(|d| *d < self.clock.today());
-        if let Some(d) = day {
-            if !crate::tally::kept(&self.db, d).await.map_err(internal)? {
-                return Err(ApiError::validation(
-                    "asOf",
-                    format!("{d} 没有留存的日终数据（数据从服务首次运行的次日起按日留存）"),
-                ));
-            }
+        let today = self.clock.today();
+        if as_of.is_some_and(|d| d > today) {
+            return Err(ApiError::validation("asOf", "不能查询今天以后的数据"));
         }
+        let to = as_of.unwrap_or(today);
+        let since = period.map(|p| p.start(to));
         let campaign = campaign_id.unwrap_or_default();
-        let rows = crate::tally::rows(&self.db, &campaign, day)
-            .await
-            .map_err(internal)?;
+        let end = self
+            .tallies_at(&campaign, as_of.filter(|d| *d < today))
+            .await?;
+        let start = match since.and_then(|s| s.pred_opt()) {
+            Some(before) => Some(self.tallies_at(&campaign, Some(before)).await?),
+            None => None,
+        };
+        let at = |rows: &[_], paths: &[String]| crate::tally::subtrees(rows, paths);
+        let end = at(&end, &paths);
+        let start = start.map(|s| at(&s, &paths));
         Ok(paths
             .into_iter()
-            .map(|path| {
-                let (assignments, problems) = crate::tally::subtree(&rows, &path);
+            .enumerate()
+            .map(|(i, path)| {
+                let (mut assignments, mut problems) = end[i];
+                if let Some(s) = &start {
+                    assignments = assignments.since(s[i].0);
+                    problems = problems.since(s[i].1);
+                }
                 UnitFiguresView {
                     path,
+                    from: since,
+                    to,
                     assignments,
                     problems,
                 }

@@ -2,7 +2,7 @@
 //! and summed over a unit's subtree for a board: a few rows per unit, never the items.
 
 use crate::entity::{tracked_item, unit_tally};
-use crate::figures::{contribution, Ack, Figures};
+use crate::figures::{contribution, Ack, Figures, Tallied};
 use crate::item::{facts, PROBLEM};
 use crate::migration::TALLY_COLUMNS;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
@@ -19,14 +19,17 @@ fn of(m: &tracked_item::Model) -> Figures {
                 (None, _) if m.ack_missed => Ack::Missed,
                 _ => Ack::NotDue,
             };
-            contribution(
-                f.stage,
-                duban_schema::Color::parse(&m.color),
-                m.overdue,
-                m.late_days,
-                m.returns,
+            contribution(&Tallied {
+                stage: f.stage,
+                color: duban_schema::Color::parse(&m.color),
+                overdue: m.overdue,
+                late_days: m.late_days,
+                work_days: m.work_days,
+                returns: m.returns,
+                reopens: m.reopens,
+                transfers: m.transfers,
                 ack,
-            )
+            })
         }
         // An unknown stored state counts nowhere (and is logged where it is read).
         Err(_) => Figures::default(),
@@ -45,13 +48,7 @@ pub(crate) async fn apply<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     let mut deltas: HashMap<(String, String, String), Figures> = HashMap::new();
     for (before, after) in changes {
-        let mut add = |m: &tracked_item::Model, sign: i64| {
-            let f = of(m);
-            let f = if sign < 0 {
-                Figures::default().minus(f)
-            } else {
-                f
-            };
+        let mut add = |m: &tracked_item::Model, f: Figures| {
             let campaigns = std::iter::once(String::new()).chain(m.campaign_id.clone());
             for c in campaigns {
                 let key = (m.org_path.clone(), c, m.kind.clone());
@@ -60,9 +57,18 @@ pub(crate) async fn apply<C: ConnectionTrait>(
             }
         };
         if let Some(b) = before.as_ref().filter(|b| !b.org_path.is_empty()) {
-            add(b, -1);
+            add(b, Figures::default().minus(of(b)));
+            // A transfer counts at the unit that handed the item on, and stays there.
+            let handed_on = after.transfers - b.transfers;
+            if handed_on > 0 {
+                let f = Figures {
+                    transfers: i64::from(handed_on),
+                    ..Figures::default()
+                };
+                add(b, f);
+            }
         }
-        add(after, 1);
+        add(after, of(after));
     }
     let rows: Vec<String> = deltas
         .into_iter()
@@ -122,7 +128,7 @@ pub(crate) async fn rows<C: ConnectionTrait>(
     found
         .iter()
         .map(|r| {
-            let mut counts = [0i64; 13];
+            let mut counts = [0i64; TALLY_COLUMNS.len()];
             for (i, c) in counts.iter_mut().enumerate() {
                 *c = r.try_get_by_index(i + 2)?;
             }
@@ -135,48 +141,123 @@ pub(crate) async fn rows<C: ConnectionTrait>(
         .collect()
 }
 
-/// The figures of `path` and everything under it among `rows`: assignments, then problems.
-pub(crate) fn subtree(rows: &[(String, String, Figures)], path: &str) -> (Figures, Figures) {
-    let (mut items, mut problems) = (Figures::default(), Figures::default());
-    for (_, kind, f) in rows.iter().filter(|r| duban_auth::in_subtree(&r.0, path)) {
-        if kind == PROBLEM {
-            problems = problems.plus(*f);
-        } else {
-            items = items.plus(*f);
+/// The figures of each of `paths` with everything under it among `rows`: assignments,
+/// then problems. Each row is added to those of its ancestors asked for.
+pub(crate) fn subtrees(
+    rows: &[(String, String, Figures)],
+    paths: &[String],
+) -> Vec<(Figures, Figures)> {
+    let index: HashMap<&str, usize> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.trim_end_matches('/'), i))
+        .collect();
+    let mut out = vec![(Figures::default(), Figures::default()); paths.len()];
+    for (path, kind, f) in rows {
+        let mut prefix = path.trim_end_matches('/');
+        loop {
+            if let Some(&i) = index.get(prefix) {
+                let slot = if kind == PROBLEM {
+                    &mut out[i].1
+                } else {
+                    &mut out[i].0
+                };
+                *slot = slot.plus(*f);
+            }
+            match prefix.rfind('/') {
+                Some(cut) if cut > 0 => prefix = &prefix[..cut],
+                // The root of everything, when asked for.
+                _ if !prefix.is_empty() => prefix = "",
+                _ => break,
+            }
         }
     }
-    (items, problems)
+    out
 }
 
-/// Closes the day the live tallies stand for, when `today` is later: copies them as that
-/// day's figures (before today's judging moves them) and makes today the live day.
-/// Returns the day closed.
-pub(crate) async fn close_day<C: ConnectionTrait>(
+/// The day the live tallies stand for; none before the first item or tick.
+pub(crate) async fn live_day<C: ConnectionTrait>(
     conn: &C,
-    today: chrono::NaiveDate,
 ) -> Result<Option<chrono::NaiveDate>, DbErr> {
     use crate::entity::tally_day;
-    use sea_orm::{ActiveModelTrait, IntoActiveModel};
-    let live = tally_day::Entity::find().one(conn).await?;
-    let open = tally_day::Model { day: today }.into_active_model();
-    match live {
-        None => {
-            open.insert(conn).await?;
-            Ok(None)
-        }
-        Some(l) if l.day < today => {
-            let cols = TALLY_COLUMNS.join(", ");
-            conn.execute_unprepared(&format!(
-                "INSERT INTO unit_tally_day (day, unit_path, campaign_id, kind, {cols}) \
-                 SELECT '{}', unit_path, campaign_id, kind, {cols} FROM unit_tally",
-                l.day
-            ))
-            .await?;
-            tally_day::Entity::delete_many().exec(conn).await?;
-            open.insert(conn).await?;
-            Ok(Some(l.day))
-        }
-        Some(_) => Ok(None),
+    use sea_orm::QueryOrder;
+    // Two first days opened at once (a tick and an event): the earlier one stands.
+    Ok(tally_day::Entity::find()
+        .order_by_asc(tally_day::Column::Day)
+        .one(conn)
+        .await?
+        .map(|d| d.day))
+}
+
+/// Closes the live day `live`: copies the live tallies as that day's figures and makes
+/// the next day live. False when another transaction closed it first (then nothing is
+/// written).
+pub(crate) async fn close_day<C: ConnectionTrait>(
+    conn: &C,
+    live: chrono::NaiveDate,
+) -> Result<bool, DbErr> {
+    use crate::entity::tally_day;
+    let Some(next) = live.succ_opt() else {
+        return Ok(false);
+    };
+    tally_day::Entity::delete_many()
+        .filter(tally_day::Column::Day.ne(live))
+        .exec(conn)
+        .await?;
+    // The row lock decides who closes the day; a second closer finds it moved on.
+    let moved = tally_day::Entity::update_many()
+        .col_expr(
+            tally_day::Column::Day,
+            sea_orm::sea_query::Expr::value(next),
+        )
+        .filter(tally_day::Column::Day.eq(live))
+        .exec(conn)
+        .await?;
+    if moved.rows_affected == 0 {
+        return Ok(false);
+    }
+
+    let cols = TALLY_COLUMNS.join(", ");
+    conn.execute_unprepared(&format!(
+        "INSERT INTO unit_tally_day (day, unit_path, campaign_id, kind, {cols}) \
+         SELECT '{live}', unit_path, campaign_id, kind, {cols} FROM unit_tally"
+    ))
+    .await?;
+    Ok(true)
+}
+
+/// Makes `day` the first live day.
+pub(crate) async fn open_first_day<C: ConnectionTrait>(
+    conn: &C,
+    day: chrono::NaiveDate,
+) -> Result<(), DbErr> {
+    use crate::entity::tally_day;
+    use sea_orm::sea_query::OnConflict;
+    use sea_orm::IntoActiveModel;
+    tally_day::Entity::insert(tally_day::Model { day }.into_active_model())
+        .on_conflict(
+            OnConflict::column(tally_day::Column::Day)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// The first day kept, if any.
+pub(crate) async fn first_kept<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Option<chrono::NaiveDate>, DbErr> {
+    let found = conn
+        .query_one(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT MIN(day) FROM unit_tally_day".to_string(),
+        ))
+        .await?;
+    match found {
+        Some(r) => r.try_get_by_index::<Option<chrono::NaiveDate>>(0),
+        None => Ok(None),
     }
 }
 
@@ -245,4 +326,32 @@ pub(crate) async fn backfill(
     }
     txn.commit().await?;
     Ok(counted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_counts_for_each_ancestor_asked_for_and_no_sibling() {
+        let f = |issued| Figures {
+            issued,
+            ..Figures::default()
+        };
+        let rows = vec![
+            ("/qs/qingshi/a".to_string(), "ASSIGNMENT".to_string(), f(1)),
+            ("/qs/qingshi".to_string(), "ASSIGNMENT".to_string(), f(2)),
+            ("/qs/qingshi".to_string(), PROBLEM.to_string(), f(7)),
+            ("/qs/qingshi2".to_string(), "ASSIGNMENT".to_string(), f(4)),
+            ("/qs".to_string(), "ASSIGNMENT".to_string(), f(8)),
+        ];
+        let paths: Vec<String> = ["/qs", "/qs/qingshi", "/qs/qingshi2", "/qs/baisha", ""]
+            .map(String::from)
+            .to_vec();
+        let got: Vec<(i64, i64)> = subtrees(&rows, &paths)
+            .iter()
+            .map(|(a, p)| (a.issued, p.issued))
+            .collect();
+        assert_eq!(got, [(15, 7), (3, 7), (4, 0), (0, 0), (15, 7)]);
+    }
 }

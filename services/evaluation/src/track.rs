@@ -45,6 +45,9 @@ fn blank(id: &str, kind: &str, now: chrono::DateTime<chrono::FixedOffset>) -> tr
         ack_due_on: None,
         acknowledged_on: None,
         ack_missed: false,
+        reopens: 0,
+        transfers: 0,
+        work_days: None,
     }
 }
 
@@ -63,6 +66,7 @@ fn apply_assignment(m: &mut tracked_item::Model, a: &AssignmentSnapshot) {
     m.responsible_person_id = a.responsible_person_id.clone();
     m.issuer_id = a.issuer_id.clone();
     m.ack_due_on = a.ack_due_on;
+    m.transfers = a.transfer_count;
     if a.state == duban_schema::assignments::AssignmentState::Issued {
         // Issued again (a transfer, a new lead unit): a fresh sign-for is awaited.
         m.acknowledged_on = None;
@@ -116,29 +120,51 @@ impl EvaluationService {
         Ok(paths)
     }
 
-    /// Applies `events` in order: reads the items they touch in one query, then writes
-    /// each touched item's last state and the color changes.
+    /// Applies `events` in order. The events of a later day than the live one first move
+    /// the live day on to theirs (closing the days between), so that history read late is
+    /// counted on the days it happened; each run of events is applied as one batch.
     async fn track(
         &self,
         txn: &DatabaseTransaction,
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        let mut typed_events = Vec::new();
         let mut moved = Vec::new();
+        let mut live = crate::tally::live_day(txn).await?;
+        let mut run: Vec<(&RawEnvelope, &tracing::Span, AssignmentsEvent)> = Vec::new();
         for (event, span) in events {
             let Ok(typed) = event.typed::<AssignmentsEvent>() else {
                 continue;
             };
+            let day = duban_clock::local_date(&event.meta.occurred_at);
+            if live.is_none_or(|l| day > l) {
+                moved.extend(self.apply_run(txn, std::mem::take(&mut run)).await?);
+                let (_, paths) = self.advance(txn, day).instrument(span.clone()).await?;
+                moved.extend(paths);
+                live = Some(day);
+            }
             if let AssignmentsEvent::CalendarDayChanged { day } = &typed {
+                moved.extend(self.apply_run(txn, std::mem::take(&mut run)).await?);
                 moved.extend(
                     self.calendar_day(txn, day, &event.meta)
                         .instrument(span.clone())
                         .await?,
                 );
             } else if typed.assignment().is_some() || typed.problem().is_some() {
-                typed_events.push((event, span, typed));
+                run.push((event, span, typed));
             }
         }
+        moved.extend(self.apply_run(txn, run).await?);
+        Ok(vec![self.wake(), self.moved(moved)])
+    }
+
+    /// Applies a run of item events in order: reads the items they touch in one query,
+    /// then writes each touched item's last state and the color changes; returns the
+    /// unit paths whose figures moved.
+    async fn apply_run(
+        &self,
+        txn: &DatabaseTransaction,
+        typed_events: Vec<(&RawEnvelope, &tracing::Span, AssignmentsEvent)>,
+    ) -> Result<Vec<String>, HandlerError> {
         let ids: Vec<String> = typed_events
             .iter()
             .filter_map(|(_, _, t)| {
@@ -148,7 +174,7 @@ impl EvaluationService {
             })
             .collect();
         if ids.is_empty() {
-            return Ok(vec![self.wake(), self.moved(moved)]);
+            return Ok(Vec::new());
         }
         let mut items: HashMap<String, tracked_item::Model> = tracked_item::Entity::find()
             .filter(tracked_item::Column::Id.is_in(ids))
@@ -157,7 +183,7 @@ impl EvaluationService {
             .into_iter()
             .map(|m| (m.id.clone(), m))
             .collect();
-        let (cal, now) = (self.calendar_now(), self.clock.now());
+        let cal = self.calendar_now();
         let originals = items.clone();
         let (mut touched, mut announced) = (Vec::new(), Vec::new());
         for (event, span, typed) in &typed_events {
@@ -167,6 +193,11 @@ impl EvaluationService {
                 (None, Some(p)) => (&p.id, PROBLEM, p.version),
                 (None, None) => continue,
             };
+            // Judged as of the event (history read late is judged as it happened).
+            let now = event
+                .meta
+                .occurred_at
+                .with_timezone(&duban_clock::shanghai());
             let mut m = items
                 .get(id)
                 .cloned()
@@ -186,16 +217,21 @@ impl EvaluationService {
                 }
                 AssignmentsEvent::AssignmentReturned { .. } => m.returns += 1,
                 AssignmentsEvent::AssignmentAcknowledged { .. } => m.acknowledged_on = Some(on),
-                AssignmentsEvent::AssignmentCompleted { .. } => m.late_days = late(&m, on, &cal),
-                AssignmentsEvent::ProblemCloseOutRequested { .. } => {
-                    m.late_days = late(&m, on, &cal)
+                AssignmentsEvent::AssignmentCompleted { .. }
+                | AssignmentsEvent::ProblemCloseOutRequested { .. } => {
+                    m.late_days = late(&m, on, &cal);
+                    m.work_days = Some(cal.working_days_between(m.issued_on, on));
                 }
                 AssignmentsEvent::AssignmentReopened { .. }
-                | AssignmentsEvent::ProblemReopened { .. } => m.late_days = None,
+                | AssignmentsEvent::ProblemReopened { .. } => {
+                    m.late_days = None;
+                    m.work_days = None;
+                    m.reopens += 1;
+                }
                 _ => {}
             }
             if let Some(from) = self.judge(&mut m, &cal, now) {
-                announced.push(self.color_changed(&m, from, Some(&event.meta)));
+                announced.push(self.color_changed(&m, from, Some(&event.meta), now));
             }
             if !touched.contains(id) {
                 touched.push(id.clone());
@@ -206,10 +242,10 @@ impl EvaluationService {
             .iter()
             .filter_map(|id| items.remove(id).map(|m| (originals.get(id).cloned(), m)))
             .collect();
-        moved.extend(rows.iter().map(|(_, m)| m.org_path.clone()));
+        let moved = rows.iter().map(|(_, m)| m.org_path.clone()).collect();
         save(txn, rows).await?;
         duban_outbox::enqueue_all(txn, topics::EVALUATION, &announced).await?;
-        Ok(vec![self.wake(), self.moved(moved)])
+        Ok(moved)
     }
 
     /// After commit: the figures of `paths` moved.

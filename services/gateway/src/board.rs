@@ -28,6 +28,27 @@ pub enum BoardOrder {
     Closed,
 }
 
+/// The period a board's figures cover.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum BoardPeriod {
+    /// 本周: from the Monday of the board's day.
+    Week,
+    /// 本月: from the 1st.
+    Month,
+    /// 本年: from 1 January.
+    Year,
+}
+
+impl From<BoardPeriod> for duban_api::Period {
+    fn from(p: BoardPeriod) -> Self {
+        match p {
+            BoardPeriod::Week => Self::Week,
+            BoardPeriod::Month => Self::Month,
+            BoardPeriod::Year => Self::Year,
+        }
+    }
+}
+
 /// How ties rank.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RankingStyle {
@@ -36,6 +57,16 @@ pub enum RankingStyle {
     Competition,
     /// 1, 2, 2, 3 (中国式排名): a tie takes one place.
     Dense,
+}
+
+impl RankingStyle {
+    /// The sentence a bulletin states the ranking with.
+    pub fn note(self) -> &'static str {
+        match self {
+            Self::Competition => "并列者名次相同，其后名次顺延（如1、2、2、4）",
+            Self::Dense => "并列者名次相同，其后名次连续（中国式排名，如1、2、2、3）",
+        }
+    }
 }
 
 /// A unit on the board.
@@ -86,6 +117,17 @@ pub struct BoardRow {
     pub ack_on_time_numerator: i32,
     /// Sign-fors due: made, or missed past their day.
     pub ack_on_time_denominator: i32,
+    /// Mean working days from issue to being reported done, over the items done; null
+    /// when none is done: `workDaysTotal / onTimeDenominator`.
+    pub mean_work_days: Option<f64>,
+    /// Working days to completion, summed over the items done.
+    pub work_days_total: i32,
+    /// Times done items were reopened (回头看).
+    pub reopens: i32,
+    /// Items the unit handed on by an approved transfer (转办).
+    pub transfers: i32,
+    /// Items held that were transferred twice or more (推诿).
+    pub buck_passing: i32,
     /// Ledger problems registered.
     pub problems_registered: i32,
     /// Ledger problems closed.
@@ -123,6 +165,11 @@ impl BoardRow {
             ack_on_time_rate: (a.ack_due > 0).then(|| a.ack_on_time as f64 / a.ack_due as f64),
             ack_on_time_numerator: n(a.ack_on_time),
             ack_on_time_denominator: n(a.ack_due),
+            mean_work_days: (done > 0).then(|| a.work_days as f64 / done as f64),
+            work_days_total: n(a.work_days),
+            reopens: n(a.reopens),
+            transfers: n(a.transfers),
+            buck_passing: n(a.buck_passing),
             problems_registered: n(p.issued),
             problems_closed: n(p.closed),
             problems_overdue: n(p.overdue),
@@ -178,6 +225,14 @@ pub struct Board {
     pub rows: Vec<BoardRow>,
     /// How ties were ranked, for the bulletin to state.
     pub ranking: RankingStyle,
+    /// The bulletin's sentence on the ranking, e.g. 并列者名次相同，其后名次顺延（1、2、2、4）.
+    pub ranking_note: String,
+    /// The period's first day; null: everything so far. Within a period, what
+    /// accumulates (issued, done, closed, returns, sign-fors, reopens, transfers) counts
+    /// what happened in it; what stands (open, overdue, cards, 推诿) is as at `to`.
+    pub from: Option<crate::types::Date>,
+    /// The day the figures stand at (today: live).
+    pub to: crate::types::Date,
 }
 
 /// The board query.
@@ -188,8 +243,9 @@ pub struct BoardQuery;
 impl BoardQuery {
     /// The board of `scope` (default: the caller's whole scope): its totals and each child
     /// unit's figures and rank by `orderBy` (default 按时办结率, highest first), now or as
-    /// the day `asOf` closed. A row's unit is the `scope` of the board one level down.
-    /// Reads a few rows per unit.
+    /// the day `asOf` closed, over everything so far or the `period` that day lies in. A
+    /// row's unit is the `scope` of the board one level down. Ties rank as `ranking`, or
+    /// as the county set. Reads a few rows per unit.
     #[allow(clippy::too_many_arguments)]
     async fn board(
         &self,
@@ -197,6 +253,7 @@ impl BoardQuery {
         scope: Option<ID>,
         campaign_id: Option<ID>,
         as_of: Option<crate::types::Date>,
+        period: Option<BoardPeriod>,
         order_by: Option<BoardOrder>,
         descending: Option<bool>,
         ranking: Option<RankingStyle>,
@@ -214,7 +271,13 @@ impl BoardQuery {
             .collect();
         let figures = s
             .evaluation
-            .unit_figures(a, paths, campaign_id.map(|c| c.0), as_of.map(|d| d.0))
+            .unit_figures(
+                a,
+                paths,
+                campaign_id.map(|c| c.0),
+                as_of.map(|d| d.0),
+                period.map(Into::into),
+            )
             .await
             .gql()?;
         let total = BoardRow::new(root, &figures[0]);
@@ -224,7 +287,18 @@ impl BoardQuery {
             .map(|(u, f)| BoardRow::new(u, f))
             .collect();
         let by = order_by.unwrap_or(BoardOrder::OnTimeRate);
-        let ranking = ranking.unwrap_or_default();
+        let ranking = match ranking {
+            Some(r) => r,
+            None => {
+                let county = s.evaluation.color_rules(a).await.gql()?;
+                let dense = county.sets.first().is_some_and(|c| c.rules.dense_ranking);
+                if dense {
+                    RankingStyle::Dense
+                } else {
+                    RankingStyle::Competition
+                }
+            }
+        };
         let values: Vec<f64> = rows.iter().map(|r| r.value(by)).collect();
         let ranked = ranks(
             &values,
@@ -239,6 +313,9 @@ impl BoardQuery {
             total,
             rows,
             ranking,
+            ranking_note: ranking.note().to_string(),
+            from: figures[0].from.map(crate::types::Date),
+            to: crate::types::Date(figures[0].to),
         })
     }
 }

@@ -25,6 +25,10 @@ pub struct ColorRules {
     pub red_returns: i32,
     /// Whether a red card raises the supervision level (催办 → 督办 → 挂牌督办).
     pub raise_on_red: bool,
+    /// County rules only: boards rank ties as one place (1, 2, 2, 3, 中国式排名) rather
+    /// than the places they fill (1, 2, 2, 4, the default).
+    #[graphql(default)]
+    pub dense_ranking: bool,
 }
 
 impl From<Rules> for ColorRules {
@@ -38,6 +42,7 @@ impl From<Rules> for ColorRules {
             red_overdue_days: n(r.red_overdue_days),
             red_returns: r.red_returns,
             raise_on_red: r.raise_on_red,
+            dense_ranking: r.dense_ranking,
         }
     }
 }
@@ -52,6 +57,7 @@ impl From<ColorRules> for Rules {
             red_overdue_days: r.red_overdue_days.into(),
             red_returns: r.red_returns,
             raise_on_red: r.raise_on_red,
+            dense_ranking: r.dense_ranking,
         }
     }
 }
