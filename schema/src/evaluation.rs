@@ -64,7 +64,8 @@ pub enum RuleScope {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "data")]
 pub enum EvaluationEvent {
-    /// An item's three-color status was set or changed (a card was shown or withdrawn).
+    /// An item's three-color status was set or changed (a card was shown or withdrawn);
+    /// `from` equal to `to` says a carded item passed to a new 责任人, who holds the card now.
     ColorChanged {
         /// The assignment or problem.
         item_id: String,

@@ -44,6 +44,25 @@ pub struct ItemFacts {
     pub limit_name: &'static str,
     /// The day by which it is to be signed for, while it awaits that.
     pub awaiting_ack_until: Option<NaiveDate>,
+    /// Working days its clock stood still while suspended (中止), over all suspensions.
+    pub paused_days: i64,
+    /// Day it was last resumed, if ever.
+    pub resumed_on: Option<NaiveDate>,
+}
+
+impl ItemFacts {
+    /// The day its working time counts from: the issue, moved on by the days it stood
+    /// still (its limit moved by as many), so a suspension never counts as time elapsed.
+    fn clock_start(&self, cal: &Calendar) -> NaiveDate {
+        cal.add_working_days(self.issued_on, self.paused_days.max(0) as u32)
+    }
+
+    /// The day the quiet without a progress report counts from: the last report, else the
+    /// issue, but never before the last resumption.
+    fn quiet_since(&self) -> NaiveDate {
+        let since = self.last_report_on.unwrap_or(self.issued_on);
+        self.resumed_on.map_or(since, |r| since.max(r))
+    }
 }
 
 /// The rule behind a color.
@@ -117,10 +136,9 @@ pub fn late_days(due_on: NaiveDate, done_on: NaiveDate, cal: &Calendar) -> Optio
 /// elapsed in percent; none without a percentage.
 fn lag(item: &ItemFacts, today: NaiveDate, cal: &Calendar) -> Option<(i64, i64)> {
     let percent = i64::from(item.percent?);
-    let total = cal.working_days_between(item.issued_on, item.due_on).max(1);
-    let elapsed = cal
-        .working_days_between(item.issued_on, today)
-        .clamp(0, total);
+    let start = item.clock_start(cal);
+    let total = cal.working_days_between(start, item.due_on).max(1);
+    let elapsed = cal.working_days_between(start, today).clamp(0, total);
     let expected = elapsed * 100 / total;
     Some((expected - percent, expected))
 }
@@ -192,8 +210,7 @@ pub fn assess(item: &ItemFacts, today: NaiveDate, rules: &ColorRules, cal: &Cale
         return verdict(Color::Yellow, Rule::YellowLag, reason);
     }
     if item.percent.is_some() {
-        let since = item.last_report_on.unwrap_or(item.issued_on);
-        let quiet = cal.working_days_between(since, today);
+        let quiet = cal.working_days_between(item.quiet_since(), today);
         if quiet >= rules.stale_days {
             let reason = format!("已{quiet}个工作日未报送进度，黄牌预警");
             return verdict(Color::Yellow, Rule::YellowStale, reason);
@@ -221,16 +238,17 @@ pub fn next_change(
         cal.add_working_days(item.due_on, (rules.red_overdue_days.max(0) + 1) as u32),
     ];
     if let Some(percent) = item.percent {
-        let total = cal.working_days_between(item.issued_on, item.due_on).max(1);
+        let start = item.clock_start(cal);
+        let total = cal.working_days_between(start, item.due_on).max(1);
         for threshold in [rules.yellow_lag_points, rules.red_lag_points] {
             // Lag ≥ threshold once elapsed·100 ≥ (percent + threshold)·total.
             let needed = (i64::from(percent) + threshold) * total;
             let days = (needed + 99).div_euclid(100);
             if (1..=total).contains(&days) {
-                candidates.push(cal.add_working_days(item.issued_on, days as u32));
+                candidates.push(cal.add_working_days(start, days as u32));
             }
         }
-        let since = item.last_report_on.unwrap_or(item.issued_on);
+        let since = item.quiet_since();
         candidates.push(cal.add_working_days(since, rules.stale_days.max(0) as u32));
     }
     // The day after its sign-for day it counts as a missed acknowledgement.
@@ -258,12 +276,42 @@ mod tests {
             late_days: None,
             limit_name: "办结时限",
             awaiting_ack_until: None,
+            paused_days: 0,
+            resumed_on: None,
         }
     }
 
     fn at(item: &ItemFacts, today: NaiveDate) -> (Color, &'static str) {
         let v = assess(item, today, &ColorRules::default(), &Calendar::official());
         (v.color, v.rule.id())
+    }
+
+    #[test]
+    fn days_suspended_are_not_time_elapsed() {
+        let cal = Calendar::official();
+        // Issued Mon 2 March, due Fri 13 March, 50% reported on 4 March; suspended from
+        // 5 March for 5 working days, so resumed on 12 March with the limit on 20 March.
+        let mut item = open(d(2026, 3, 2), d(2026, 3, 20), 50);
+        item.last_report_on = Some(d(2026, 3, 4));
+        item.paused_days = 5;
+        item.resumed_on = Some(d(2026, 3, 12));
+        // 13 March: 4 of 9 working days counted (44%) against 50%: on track, though
+        // 9 of 14 have passed since the issue.
+        assert_eq!(at(&item, d(2026, 3, 13)), (Color::Blue, "BLUE_ON_TRACK"));
+        // 6 of 9 (66%) on 17 March: 16 points behind, the first day of the yellow card.
+        let next = next_change(&item, d(2026, 3, 13), &ColorRules::default(), &cal);
+        assert_eq!(next, Some(d(2026, 3, 17)));
+        assert_eq!(at(&item, d(2026, 3, 17)), (Color::Yellow, "YELLOW_LAG"));
+        // Quiet counts from the resumption: five working days on 19 March, not 11 March
+        // (with the limit further off, so that it is not near).
+        (item.percent, item.due_on) = (Some(90), d(2026, 3, 31));
+        assert_eq!(at(&item, d(2026, 3, 11)), (Color::Blue, "BLUE_ON_TRACK"));
+        assert_eq!(at(&item, d(2026, 3, 18)), (Color::Blue, "BLUE_ON_TRACK"));
+        assert_eq!(at(&item, d(2026, 3, 19)), (Color::Yellow, "YELLOW_STALE"));
+        // Without the pause, the suspended days count: 13 March is behind.
+        (item.percent, item.due_on) = (Some(50), d(2026, 3, 20));
+        (item.paused_days, item.resumed_on) = (0, None);
+        assert_eq!(at(&item, d(2026, 3, 13)), (Color::Yellow, "YELLOW_LAG"));
     }
 
     #[test]

@@ -93,6 +93,10 @@ pub mod tracked_item {
         pub transfers: i32,
         /// Working days from issue to being reported done; none while not done.
         pub work_days: Option<i64>,
+        /// Working days its clock stood still while suspended, over all suspensions.
+        pub paused_days: i32,
+        /// Day it was last resumed.
+        pub resumed_on: Option<Date>,
     }
 
     /// No relations.

@@ -40,6 +40,8 @@ pub(crate) fn facts(m: &tracked_item::Model) -> Result<ItemFacts, ApiError> {
         returns: m.returns,
         late_days: m.late_days,
         limit_name,
+        paused_days: i64::from(m.paused_days),
+        resumed_on: m.resumed_on,
         awaiting_ack_until: m
             .ack_due_on
             .filter(|_| m.acknowledged_on.is_none() && m.state == AssignmentState::Issued.as_str()),

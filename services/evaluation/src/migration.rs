@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(Acknowledgements),
             Box::new(DayClose),
             Box::new(MoreFigures),
+            Box::new(Pauses),
         ]
     }
 }
@@ -593,6 +594,48 @@ impl MigrationTrait for MoreFigures {
             }
         }
         for c in ["reopens", "transfers", "work_days"] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new("tracked_item"))
+                    .drop_column(Alias::new(c))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The working days each item stood still while suspended, and its last resumption: a
+/// suspension is not time elapsed for the lag and quiet rules.
+struct Pauses;
+
+impl MigrationName for Pauses {
+    fn name(&self) -> &str {
+        "m0009_pauses"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Pauses {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let add = |c: &mut ColumnDef| {
+            Table::alter()
+                .table(Alias::new("tracked_item"))
+                .add_column(c)
+                .to_owned()
+        };
+        m.alter_table(add(ColumnDef::new(Alias::new("paused_days"))
+            .integer()
+            .not_null()
+            .default(0)))
+            .await?;
+        m.alter_table(add(ColumnDef::new(Alias::new("resumed_on")).date()))
+            .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for c in ["paused_days", "resumed_on"] {
             m.alter_table(
                 Table::alter()
                     .table(Alias::new("tracked_item"))

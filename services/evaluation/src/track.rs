@@ -7,7 +7,7 @@ use crate::service::{late, save, special, EvaluationService};
 use async_trait::async_trait;
 use duban_outbox::{AfterCommit, Handler, HandlerError};
 use duban_schema::assignments::{AssignmentSnapshot, AssignmentsEvent, ProblemSnapshot};
-use duban_schema::{topics, RawEnvelope};
+use duban_schema::{topics, Color, RawEnvelope};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
@@ -48,6 +48,8 @@ fn blank(id: &str, kind: &str, now: chrono::DateTime<chrono::FixedOffset>) -> tr
         reopens: 0,
         transfers: 0,
         work_days: None,
+        paused_days: 0,
+        resumed_on: None,
     }
 }
 
@@ -206,6 +208,7 @@ impl EvaluationService {
                 continue;
             }
             let on = duban_clock::local_date(&event.meta.occurred_at);
+            let holder = m.responsible_person_id.clone();
             match (typed.assignment(), typed.problem()) {
                 (Some(a), _) => apply_assignment(&mut m, a),
                 (None, Some(p)) => apply_problem(&mut m, p),
@@ -216,11 +219,20 @@ impl EvaluationService {
                     m.last_report_on = Some(duban_clock::local_date(&report.reported_at));
                 }
                 AssignmentsEvent::AssignmentReturned { .. } => m.returns += 1,
+                AssignmentsEvent::AssignmentResumed {
+                    suspended_working_days,
+                    ..
+                } => {
+                    let days = i32::try_from(*suspended_working_days).unwrap_or(0);
+                    m.paused_days += days.max(0);
+                    m.resumed_on = Some(on);
+                }
                 AssignmentsEvent::AssignmentAcknowledged { .. } => m.acknowledged_on = Some(on),
                 AssignmentsEvent::AssignmentCompleted { .. }
                 | AssignmentsEvent::ProblemCloseOutRequested { .. } => {
                     m.late_days = late(&m, on, &cal);
-                    m.work_days = Some(cal.working_days_between(m.issued_on, on));
+                    let paused = i64::from(m.paused_days);
+                    m.work_days = Some((cal.working_days_between(m.issued_on, on) - paused).max(0));
                 }
                 AssignmentsEvent::AssignmentReopened { .. }
                 | AssignmentsEvent::ProblemReopened { .. } => {
@@ -230,8 +242,17 @@ impl EvaluationService {
                 }
                 _ => {}
             }
-            if let Some(from) = self.judge(&mut m, &cal, now) {
-                announced.push(self.color_changed(&m, from, Some(&event.meta), now));
+            match self.judge(&mut m, &cal, now) {
+                Some(from) => announced.push(self.color_changed(&m, from, Some(&event.meta), now)),
+                // A card passes to a new 责任人 (a transfer, a handover): they are told.
+                None if !holder.is_empty()
+                    && holder != m.responsible_person_id
+                    && matches!(Color::parse(&m.color), Some(Color::Yellow | Color::Red)) =>
+                {
+                    let same = Color::parse(&m.color);
+                    announced.push(self.color_changed(&m, same, Some(&event.meta), now));
+                }
+                None => {}
             }
             if !touched.contains(id) {
                 touched.push(id.clone());

@@ -448,8 +448,9 @@ fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
 }
 
 /// The notices a card produces: a yellow or red card shown on an item goes to its 责任人,
-/// the 责任人's 分管领导 (`leader`, when known) and its issuer, each once. A card withdrawn
-/// (back to blue) tells no one.
+/// the 责任人's 分管领导 (`leader`, when known) and its issuer, each once. A carded item
+/// passed to a new 责任人 (the same color again) tells the new 责任人 and their 分管领导,
+/// not the issuer again. A card withdrawn (back to blue) tells no one.
 pub fn card_drafts(event: &EvaluationEvent, leader: Option<&str>) -> Vec<Draft> {
     let EvaluationEvent::ColorChanged {
         item_id,
@@ -470,9 +471,7 @@ pub fn card_drafts(event: &EvaluationEvent, leader: Option<&str>) -> Vec<Draft> 
         Color::Red => (NotificationKind::RedCard, "红牌督办通知"),
         Color::Blue => return vec![],
     };
-    if *from == Some(*to) {
-        return vec![];
-    }
+    let handed_over = *from == Some(*to);
     let problem = kind == "PROBLEM";
     let what = if problem {
         "台账问题"
@@ -483,7 +482,7 @@ pub fn card_drafts(event: &EvaluationEvent, leader: Option<&str>) -> Vec<Draft> 
     for r in [
         Some(responsible_person_id.as_str()),
         leader,
-        Some(issuer_id.as_str()),
+        (!handed_over).then_some(issuer_id.as_str()),
     ]
     .into_iter()
     .flatten()
