@@ -440,7 +440,11 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
     if county_part {
         if opts.parts.contains("county") {
             county(app, report, section, opts.max_items).await;
+        }
+        // `cards` alone measures the color tick without the ledger's county.
+        if opts.parts.contains("county") || opts.parts.contains("cards") {
             cards::color_tick(app, report, section, opts.max_items).await;
+            cards::consumer_cost(app, report, section).await;
         }
         return;
     }

@@ -70,11 +70,17 @@ pub(crate) async fn apply<C: ConnectionTrait>(
         }
         add(after, of(after));
     }
+    let deltas: Vec<_> = deltas.into_iter().filter(|(_, f)| !f.is_zero()).collect();
+    // Only the counts that move are written (a card change moves two of seventeen).
+    let moving: Vec<usize> = (0..TALLY_COLUMNS.len())
+        .filter(|&i| deltas.iter().any(|(_, f)| f.to_list()[i] != 0))
+        .collect();
+    let names: Vec<&str> = moving.iter().map(|&i| TALLY_COLUMNS[i]).collect();
     let rows: Vec<String> = deltas
         .into_iter()
-        .filter(|(_, f)| !f.is_zero())
         .map(|((path, campaign, kind), f)| {
-            let counts: Vec<String> = f.to_list().iter().map(i64::to_string).collect();
+            let list = f.to_list();
+            let counts: Vec<String> = moving.iter().map(|&i| list[i].to_string()).collect();
             format!(
                 "({}, {}, {}, {})",
                 quoted(&path),
@@ -85,14 +91,14 @@ pub(crate) async fn apply<C: ConnectionTrait>(
         })
         .collect();
     for chunk in rows.chunks(500) {
-        let set: Vec<String> = TALLY_COLUMNS
+        let set: Vec<String> = names
             .iter()
             .map(|c| format!("{c} = unit_tally.{c} + excluded.{c}"))
             .collect();
         let sql = format!(
             "INSERT INTO unit_tally (unit_path, campaign_id, kind, {}) VALUES {} \
              ON CONFLICT (unit_path, campaign_id, kind) DO UPDATE SET {}",
-            TALLY_COLUMNS.join(", "),
+            names.join(", "),
             chunk.join(", "),
             set.join(", ")
         );

@@ -70,6 +70,9 @@ pub(crate) async fn color_tick(app: &TestApp, report: &mut Report, section: &str
     );
     let (mut idle, mut busy) = (Vec::new(), Vec::new());
     for _ in 0..20 {
+        // The consumers of the last busy tick's cards finish first: the tick is measured
+        // on its own (what they cost is the consumer rows).
+        app.settle().await.unwrap();
         let t0 = Instant::now();
         evaluation.reassess().await.unwrap();
         idle.push(t0.elapsed().as_secs_f64() * 1e3);
@@ -95,5 +98,53 @@ pub(crate) async fn color_tick(app: &TestApp, report: &mut Report, section: &str
             f1(pct(&busy, 0.5) / pct(&idle, 0.5).max(0.01))
         ),
         "≤ 50 ms",
+    );
+}
+
+/// Events fed to evaluation's handler to measure what it costs.
+const FED: usize = 5_000;
+
+/// The CPU evaluation's consumer adds per issued assignment: its handler fed `FED`
+/// AssignmentIssued events in batches of 100, each batch in one transaction as the
+/// consumer runs it (the inbox row, the same for every consumer, not included).
+pub(crate) async fn consumer_cost(app: &TestApp, report: &mut Report, section: &str) {
+    use duban_outbox::Handler;
+    use sea_orm::TransactionTrait;
+    let Some(running) = app.running.as_ref() else {
+        return;
+    };
+    let fixture: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../schema/tests/fixtures/assignment_issued.json"
+    ))
+    .unwrap();
+    let now = app.clock.now();
+    let events: Vec<_> = (0..FED)
+        .map(|i| {
+            let mut v = fixture.clone();
+            let id = format!("cc-{i:06}");
+            v["id"] = serde_json::json!(duban_outbox::new_event_id(now));
+            v["occurred_at"] = serde_json::json!(now.to_rfc3339());
+            v["aggregate_id"] = serde_json::json!(id);
+            v["data"]["assignment"]["id"] = serde_json::json!(id);
+            let raw: duban_schema::RawEnvelope = serde_json::from_value(v).unwrap();
+            (raw, tracing::Span::none())
+        })
+        .collect();
+    let db = &app.databases.evaluation;
+    let before = crate::cpu_now();
+    for batch in events.chunks(100) {
+        let txn = db.begin().await.unwrap();
+        let after = running.evaluation.handle_all(&txn, batch).await.unwrap();
+        txn.commit().await.unwrap();
+        for f in after {
+            f();
+        }
+    }
+    report.add(
+        section,
+        &format!("evaluation's consumer per issued assignment ({FED} events, batches of 100)"),
+        crate::cpu_split(before, FED as f64),
+        "".into(),
+        "",
     );
 }
