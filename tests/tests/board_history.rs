@@ -246,7 +246,7 @@ async fn every_day_of_a_simulated_month_is_the_board_the_events_give() {
         }
         // Each item moves one step a day, some faster than others.
         for (n, (id, u, v, stage)) in flight.iter_mut().enumerate() {
-            if (n + day as usize) % 3 == 0 || *stage >= 6 {
+            if (n + day as usize).is_multiple_of(3) || *stage >= 6 {
                 continue;
             }
             let token = &clerks[*u].1;
