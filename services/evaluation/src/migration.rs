@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(DayClose),
             Box::new(MoreFigures),
             Box::new(Pauses),
+            Box::new(NoPathColorIndex),
         ]
     }
 }
@@ -645,5 +646,40 @@ impl MigrationTrait for Pauses {
             .await?;
         }
         Ok(())
+    }
+}
+
+/// Drops the index on (org_path, color): colors are counted in the tallies and filtered in
+/// the assignments database, so nothing reads it, and every card change paid to keep it.
+struct NoPathColorIndex;
+
+impl MigrationName for NoPathColorIndex {
+    fn name(&self) -> &str {
+        "m0010_no_path_color_index"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for NoPathColorIndex {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("ix_tracked_item_path_color")
+                .table(Alias::new("tracked_item"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_index(
+            Index::create()
+                .name("ix_tracked_item_path_color")
+                .table(Alias::new("tracked_item"))
+                .col(Alias::new("org_path"))
+                .col(Alias::new("color"))
+                .to_owned(),
+        )
+        .await
     }
 }
