@@ -326,9 +326,9 @@ impl EvaluationService {
         self.judge_and_save(txn, due, None, now).await
     }
 
-    /// Moves the live day on to `to` one day at a time, inside `txn`: each day passed is
-    /// kept as it closed, then what time alone changes is judged as the next day begins.
-    /// The first day seen becomes the live day. Returns the cards changed and the unit
+    /// Moves the live day on to `to` one day at a time, inside `txn` (holding the live
+    /// day's lock): each day passed is kept as it closed, then what time alone changes is
+    /// judged as the next day begins. The first day seen becomes the live day. Returns the cards changed and the unit
     /// paths whose figures moved.
     pub(crate) async fn advance<C: ConnectionTrait>(
         &self,
@@ -336,17 +336,12 @@ impl EvaluationService {
         to: chrono::NaiveDate,
     ) -> Result<(usize, Vec<String>), sea_orm::DbErr> {
         let (mut changed, mut paths) = (0, Vec::new());
-        loop {
-            let Some(live) = crate::tally::live_day(txn).await? else {
-                crate::tally::open_first_day(txn, to).await?;
-                continue;
-            };
-            if live >= to {
-                return Ok((changed, paths));
-            }
-            if !crate::tally::close_day(txn, live).await? {
-                continue;
-            }
+        let Some(mut live) = crate::tally::lock_live_day(txn).await? else {
+            crate::tally::open_first_day(txn, to).await?;
+            return Ok((changed, paths));
+        };
+        while live < to {
+            crate::tally::close_day(txn, live).await?;
             tracing::info!(day = %live, "figures kept as the day closed");
             let dawn = live
                 .succ_opt()
@@ -357,7 +352,9 @@ impl EvaluationService {
                 changed += c;
                 paths.extend(p);
             }
+            live = live.succ_opt().unwrap_or(to);
         }
+        Ok((changed, paths))
     }
 
     /// The scheduled tick: closes the days that passed, then judges again only the items

@@ -195,23 +195,42 @@ pub(crate) async fn live_day<C: ConnectionTrait>(
         .map(|d| d.day))
 }
 
-/// Closes the live day `live`: copies the live tallies as that day's figures and makes
-/// the next day live. False when another transaction closed it first (then nothing is
-/// written).
+/// The live day, locked until the transaction ends (on PostgreSQL; SQLite has one writer),
+/// so that the tick and the consumer close each day once, one after the other. Two first
+/// days opened at once leave the earlier.
+pub(crate) async fn lock_live_day<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Option<chrono::NaiveDate>, DbErr> {
+    use crate::entity::tally_day;
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut find = tally_day::Entity::find().order_by_asc(tally_day::Column::Day);
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        find = find.lock_exclusive();
+    }
+    let rows = find.all(conn).await?;
+    let Some(first) = rows.first().map(|r| r.day) else {
+        return Ok(None);
+    };
+    if rows.len() > 1 {
+        tally_day::Entity::delete_many()
+            .filter(tally_day::Column::Day.ne(first))
+            .exec(conn)
+            .await?;
+    }
+    Ok(Some(first))
+}
+
+/// Closes the live day `live` (locked by [`lock_live_day`]): copies the live tallies as
+/// that day's figures, unless a copy is kept already, and makes the next day live.
 pub(crate) async fn close_day<C: ConnectionTrait>(
     conn: &C,
     live: chrono::NaiveDate,
-) -> Result<bool, DbErr> {
+) -> Result<(), DbErr> {
     use crate::entity::tally_day;
     let Some(next) = live.succ_opt() else {
-        return Ok(false);
+        return Ok(());
     };
-    tally_day::Entity::delete_many()
-        .filter(tally_day::Column::Day.ne(live))
-        .exec(conn)
-        .await?;
-    // The row lock decides who closes the day; a second closer finds it moved on.
-    let moved = tally_day::Entity::update_many()
+    tally_day::Entity::update_many()
         .col_expr(
             tally_day::Column::Day,
             sea_orm::sea_query::Expr::value(next),
@@ -219,17 +238,14 @@ pub(crate) async fn close_day<C: ConnectionTrait>(
         .filter(tally_day::Column::Day.eq(live))
         .exec(conn)
         .await?;
-    if moved.rows_affected == 0 {
-        return Ok(false);
-    }
-
     let cols = TALLY_COLUMNS.join(", ");
     conn.execute_unprepared(&format!(
         "INSERT INTO unit_tally_day (day, unit_path, campaign_id, kind, {cols}) \
-         SELECT '{live}', unit_path, campaign_id, kind, {cols} FROM unit_tally"
+         SELECT '{live}', unit_path, campaign_id, kind, {cols} FROM unit_tally WHERE true \
+         ON CONFLICT (day, unit_path, campaign_id, kind) DO NOTHING"
     ))
     .await?;
-    Ok(true)
+    Ok(())
 }
 
 /// Makes `day` the first live day.

@@ -131,7 +131,8 @@ impl EvaluationService {
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
         let mut moved = Vec::new();
-        let mut live = crate::tally::live_day(txn).await?;
+        // The live day is locked first, before any other row: the tick takes it first too.
+        let mut live = crate::tally::lock_live_day(txn).await?;
         let mut run: Vec<(&RawEnvelope, &tracing::Span, AssignmentsEvent)> = Vec::new();
         for (event, span) in events {
             let Ok(typed) = event.typed::<AssignmentsEvent>() else {
@@ -139,13 +140,13 @@ impl EvaluationService {
             };
             let day = duban_clock::local_date(&event.meta.occurred_at);
             if live.is_none_or(|l| day > l) {
-                moved.extend(self.apply_run(txn, std::mem::take(&mut run)).await?);
+                moved.extend(self.apply_run(txn, std::mem::take(&mut run), live).await?);
                 let (_, paths) = self.advance(txn, day).instrument(span.clone()).await?;
                 moved.extend(paths);
                 live = Some(day);
             }
             if let AssignmentsEvent::CalendarDayChanged { day } = &typed {
-                moved.extend(self.apply_run(txn, std::mem::take(&mut run)).await?);
+                moved.extend(self.apply_run(txn, std::mem::take(&mut run), live).await?);
                 moved.extend(
                     self.calendar_day(txn, day, &event.meta)
                         .instrument(span.clone())
@@ -155,17 +156,19 @@ impl EvaluationService {
                 run.push((event, span, typed));
             }
         }
-        moved.extend(self.apply_run(txn, run).await?);
+        moved.extend(self.apply_run(txn, run, live).await?);
         Ok(vec![self.wake(), self.moved(moved)])
     }
 
     /// Applies a run of item events in order: reads the items they touch in one query,
     /// then writes each touched item's last state and the color changes; returns the
-    /// unit paths whose figures moved.
+    /// unit paths whose figures moved. An event of the `live` day or later is judged as of
+    /// its time; one of a day already closed, as of now (its day is past judging).
     async fn apply_run(
         &self,
         txn: &DatabaseTransaction,
         typed_events: Vec<(&RawEnvelope, &tracing::Span, AssignmentsEvent)>,
+        live: Option<chrono::NaiveDate>,
     ) -> Result<Vec<String>, HandlerError> {
         let ids: Vec<String> = typed_events
             .iter()
@@ -196,10 +199,15 @@ impl EvaluationService {
                 (None, None) => continue,
             };
             // Judged as of the event (history read late is judged as it happened).
-            let now = event
+            let at = event
                 .meta
                 .occurred_at
                 .with_timezone(&duban_clock::shanghai());
+            let now = if live.is_some_and(|l| at.date_naive() < l) {
+                self.clock.now()
+            } else {
+                at
+            };
             let mut m = items
                 .get(id)
                 .cloned()

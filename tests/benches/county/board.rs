@@ -70,6 +70,11 @@ pub(crate) async fn board(
     first: &mut Option<f64>,
 ) {
     let yesterday = app.clock.today() - chrono::Days::new(1);
+    // Today is live and yesterday kept, as the tick leaves them; then the generated
+    // county's figures are put in both.
+    if let Some(running) = app.running.as_ref() {
+        running.evaluation.reassess().await.unwrap();
+    }
     tally(app, yesterday).await;
     let token = app.token("county-supervisor").await.unwrap();
     let http = awc::Client::default();
