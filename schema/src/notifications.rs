@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Kind of a notice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum NotificationKind {
     /// 督办通知: a new assignment for the recipient's unit.
@@ -35,6 +35,16 @@ pub enum NotificationKind {
     YellowCard,
     /// 红牌督办通知: an item the recipient answers for, leads or issued got a red card.
     RedCard,
+    /// 中止通知: an item the recipient answers for or helps with was suspended; its clock stops.
+    SuspensionNotice,
+    /// 恢复办理通知: a suspended item runs again, with its new time limit.
+    ResumptionNotice,
+    /// 撤销通知: an item the recipient answers for or helps with was withdrawn.
+    CancellationNotice,
+    /// 回头看通知: a closed item was reopened.
+    ReopenNotice,
+    /// 转出通知: an item of the recipient's unit was transferred to another unit.
+    TransferredAway,
 }
 
 /// Public view of a notice in someone's inbox.

@@ -208,6 +208,16 @@ pub enum NotificationKind {
     YellowCard,
     /// 红牌督办通知
     RedCard,
+    /// 中止通知
+    SuspensionNotice,
+    /// 恢复办理通知
+    ResumptionNotice,
+    /// 撤销通知
+    CancellationNotice,
+    /// 回头看通知
+    ReopenNotice,
+    /// 转出通知
+    TransferredAway,
 }
 
 /// A unit of the county's directory.

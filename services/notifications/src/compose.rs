@@ -5,11 +5,32 @@ use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::notifications::NotificationKind;
 use duban_schema::Color;
 
-/// A notice to put into one inbox.
+/// Whom a notice goes to: a person the event names, or one the directory answers for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum To {
+    /// This person.
+    Person(String),
+    /// The active leaders of this unit (科室负责人负直接责任).
+    LeadersOf(String),
+    /// This person's 分管领导 (分管领导负领导责任).
+    SupervisorOf(String),
+}
+
+impl To {
+    /// The person, when the event names one.
+    pub fn person(&self) -> Option<&str> {
+        match self {
+            To::Person(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// A notice to put into the inboxes of its audience.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draft {
-    /// Recipient person id.
-    pub recipient_id: String,
+    /// Whom it is for.
+    pub to: To,
     /// Kind.
     pub kind: NotificationKind,
     /// Title.
@@ -29,7 +50,7 @@ fn problem_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
     };
     let short: String = p.description.chars().take(30).collect();
     let to = |recipient: &str, title: String, body: String| Draft {
-        recipient_id: recipient.to_string(),
+        to: To::Person(recipient.to_string()),
         kind: NotificationKind::ProblemNotice,
         title,
         body,
@@ -137,11 +158,36 @@ fn problem_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
 }
 
 /// The notices an event produces.
+/// Besides the 责任人, the lead unit's leaders and the 责任人's 分管领导 hear of what they
+/// answer for: the item itself, its suspension, withdrawal and lateness.
 pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
     let mut out = lead_drafts(event);
+    if let Some(a) = event.assignment() {
+        let responsible = To::Person(a.responsible_person_id.clone());
+        let copies: Vec<Draft> = out
+            .iter()
+            .filter(|d| d.to == responsible && ANSWERED_FOR.contains(&d.kind))
+            .flat_map(|d| {
+                [
+                    To::LeadersOf(a.lead_unit_id.clone()),
+                    To::SupervisorOf(a.responsible_person_id.clone()),
+                ]
+                .map(|to| Draft { to, ..d.clone() })
+            })
+            .collect();
+        out.extend(copies);
+    }
     out.extend(cooperating_drafts(event));
     out
 }
+
+/// Kinds the lead unit's leaders and the 分管领导 receive with the 责任人.
+const ANSWERED_FOR: [NotificationKind; 4] = [
+    NotificationKind::SupervisionNotice,
+    NotificationKind::OverdueNotice,
+    NotificationKind::SuspensionNotice,
+    NotificationKind::CancellationNotice,
+];
 
 /// What 配合单位 are told: the item when it is issued, and every change of its time limit.
 fn cooperating_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
@@ -160,18 +206,41 @@ fn cooperating_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         ),
         AssignmentsEvent::AssignmentDeadlineMoved { .. }
         | AssignmentsEvent::ExtensionDecided { approved: true, .. }
-        | AssignmentsEvent::AssignmentResumed { .. }
         | AssignmentsEvent::AssignmentReopened { .. } => (
             NotificationKind::DeadlineChanged,
             format!("时限调整（配合事项）：{}", a.title),
             format!("你单位配合办理的「{}」办结时限现为{due}。", a.title),
+        ),
+        AssignmentsEvent::AssignmentSuspended { reason, .. } => (
+            NotificationKind::SuspensionNotice,
+            format!("中止通知（配合事项）：{}", a.title),
+            format!(
+                "你单位配合办理的「{}」已中止（{reason}），办结时限暂停计算。",
+                a.title
+            ),
+        ),
+        AssignmentsEvent::AssignmentResumed { .. } => (
+            NotificationKind::ResumptionNotice,
+            format!("恢复办理（配合事项）：{}", a.title),
+            format!(
+                "你单位配合办理的「{}」已恢复办理，办结时限顺延至{due}。",
+                a.title
+            ),
+        ),
+        AssignmentsEvent::AssignmentCancelled { reason, .. } => (
+            NotificationKind::CancellationNotice,
+            format!("撤销通知（配合事项）：{}", a.title),
+            format!(
+                "你单位配合办理的「{}」已撤销（{reason}），无需继续配合。",
+                a.title
+            ),
         ),
         _ => return vec![],
     };
     a.cooperating_person_ids
         .iter()
         .map(|r| Draft {
-            recipient_id: r.clone(),
+            to: To::Person(r.clone()),
             kind,
             title: title.clone(),
             body: body.clone(),
@@ -187,7 +256,7 @@ fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         return problem_drafts(event);
     };
     let to = |recipient: &str, kind, title: String, body: String| Draft {
-        recipient_id: recipient.to_string(),
+        to: To::Person(recipient.to_string()),
         kind,
         title,
         body,
@@ -382,8 +451,22 @@ fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         AssignmentsEvent::TransferDecided {
             approved: true,
             buck_passing,
+            from_unit_id,
             ..
-        } => vec![to(
+        } => vec![
+            Draft {
+                to: To::LeadersOf(from_unit_id.clone()),
+                ..to(
+                    "",
+                    NotificationKind::TransferredAway,
+                    format!("转出通知：{}", a.title),
+                    format!(
+                        "「{}」的转办申请已批准，改由{}承办，你单位不再承办。",
+                        a.title, a.lead_unit_name
+                    ),
+                )
+            },
+            to(
             &a.responsible_person_id,
             NotificationKind::SupervisionNotice,
             format!("督办通知（转办）：{}", a.title),
@@ -398,7 +481,8 @@ fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                     ""
                 }
             ),
-        )],
+            ),
+        ],
         AssignmentsEvent::TransferDecided {
             approved: false, ..
         } => vec![to(
@@ -418,13 +502,35 @@ fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         )],
         AssignmentsEvent::AssignmentCancelled { reason, .. } => vec![to(
             &a.responsible_person_id,
-            NotificationKind::VerificationResult,
+            NotificationKind::CancellationNotice,
             format!("已撤销：{}", a.title),
             format!("「{}」已撤销，理由：{}。", a.title, reason),
         )],
+        AssignmentsEvent::AssignmentSuspended { reason, .. } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::SuspensionNotice,
+            format!("中止通知：{}", a.title),
+            format!(
+                "「{}」已中止，理由：{reason}。中止期间办结时限暂停计算，恢复后顺延。",
+                a.title
+            ),
+        )],
+        AssignmentsEvent::AssignmentResumed {
+            suspended_working_days,
+            ..
+        } => vec![to(
+            &a.responsible_person_id,
+            NotificationKind::ResumptionNotice,
+            format!("恢复办理：{}", a.title),
+            format!(
+                "「{}」已恢复办理，办结时限顺延{suspended_working_days}个工作日至{}，请抓紧办理。",
+                a.title,
+                a.due_on.format("%Y年%m月%d日")
+            ),
+        )],
         AssignmentsEvent::AssignmentReopened { reason, .. } => vec![to(
             &a.responsible_person_id,
-            NotificationKind::VerificationResult,
+            NotificationKind::ReopenNotice,
             format!("回头看重新打开：{}", a.title),
             format!(
                 "「{}」经回头看重新打开，理由：{}。请继续整改并报送进度。",
@@ -448,12 +554,13 @@ fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
 }
 
 /// The notices a card produces: a yellow or red card shown on an item goes to its 责任人,
-/// the 责任人's 分管领导 (`leader`, when known) and its issuer, each once. A carded item
-/// passed to a new 责任人 (the same color again) tells the new 责任人 and their 分管领导,
-/// not the issuer again. A card withdrawn (back to blue) tells no one.
-pub fn card_drafts(event: &EvaluationEvent, leader: Option<&str>) -> Vec<Draft> {
+/// the lead unit's leaders, the 责任人's 分管领导 and its issuer, each once. A carded item
+/// passed to a new 责任人 (the same color again) tells the new 责任人, their unit's
+/// leaders and 分管领导, not the issuer again. A card withdrawn (back to blue) tells no one.
+pub fn card_drafts(event: &EvaluationEvent) -> Vec<Draft> {
     let EvaluationEvent::ColorChanged {
         item_id,
+        unit_id,
         from,
         to,
         reason,
@@ -478,23 +585,19 @@ pub fn card_drafts(event: &EvaluationEvent, leader: Option<&str>) -> Vec<Draft> 
     } else {
         "督办事项"
     };
-    let mut recipients: Vec<&str> = Vec::new();
-    for r in [
-        Some(responsible_person_id.as_str()),
-        leader,
-        (!handed_over).then_some(issuer_id.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if !r.is_empty() && !recipients.contains(&r) {
-            recipients.push(r);
-        }
+    let mut audience = vec![
+        To::Person(responsible_person_id.clone()),
+        To::LeadersOf(unit_id.clone()),
+        To::SupervisorOf(responsible_person_id.clone()),
+    ];
+    if !handed_over {
+        audience.push(To::Person(issuer_id.clone()));
     }
-    recipients
+    audience
         .into_iter()
-        .map(|r| Draft {
-            recipient_id: r.to_string(),
+        .filter(|a| a.person() != Some(""))
+        .map(|to| Draft {
+            to,
             kind: notice,
             title: format!("{label}：{title}"),
             body: format!("{what}「{title}」：{reason}。请抓紧办理并及时报送进展。"),
@@ -513,8 +616,16 @@ mod tests {
         let json = include_str!("../../../schema/tests/fixtures/assignment_issued.json");
         let env: duban_schema::Envelope<AssignmentsEvent> = serde_json::from_str(json).unwrap();
         let d = drafts(&env.event);
-        assert_eq!(d.len(), 1);
-        assert_eq!(d[0].recipient_id, "p-t1-leader");
+        let to: Vec<&To> = d.iter().map(|d| &d.to).collect();
+        // The 责任人, with copies to the lead unit's leaders and the 分管领导.
+        assert_eq!(
+            to,
+            [
+                &To::Person("p-t1-leader".into()),
+                &To::LeadersOf("t1-office".into()),
+                &To::SupervisorOf("p-t1-leader".into())
+            ]
+        );
         assert_eq!(d[0].kind, NotificationKind::SupervisionNotice);
         assert!(d[0].title.starts_with("督办通知"));
         assert!(d[0].body.contains("2026年03月17日"), "{}", d[0].body);
@@ -533,7 +644,7 @@ mod tests {
         });
         let helper: Vec<_> = issued
             .iter()
-            .filter(|d| d.recipient_id == "p-helper")
+            .filter(|d| d.to.person() == Some("p-helper"))
             .collect();
         assert_eq!(helper.len(), 1);
         assert!(helper[0].title.starts_with("配合督办通知"));
@@ -544,11 +655,12 @@ mod tests {
         });
         assert!(moved
             .iter()
-            .any(|d| d.recipient_id == "p-helper" && d.kind == NotificationKind::DeadlineChanged));
+            .any(|d| d.to.person() == Some("p-helper")
+                && d.kind == NotificationKind::DeadlineChanged));
         let verified = drafts(&AssignmentsEvent::AssignmentVerified {
             assignment: assignment.clone(),
         });
-        assert!(verified.iter().all(|d| d.recipient_id != "p-helper"));
+        assert!(verified.iter().all(|d| d.to.person() != Some("p-helper")));
     }
 
     #[test]
@@ -569,18 +681,116 @@ mod tests {
             reason: "不属本单位职责".into(),
         });
         assert_eq!(
-            (extension[0].kind, extension[0].recipient_id.as_str()),
+            (
+                extension[0].kind,
+                extension[0].to.person().unwrap_or_default()
+            ),
             (
                 NotificationKind::ExtensionRequest,
                 assignment.issuer_id.as_str()
             )
         );
         assert_eq!(
-            (transfer[0].kind, transfer[0].recipient_id.as_str()),
+            (
+                transfer[0].kind,
+                transfer[0].to.person().unwrap_or_default()
+            ),
             (
                 NotificationKind::TransferRequest,
                 assignment.issuer_id.as_str()
             )
         );
+    }
+
+    #[test]
+    fn suspension_resumption_withdrawal_and_transfer_each_reach_whom_they_concern() {
+        let json = include_str!("../../../schema/tests/fixtures/assignment_issued.json");
+        let env: duban_schema::Envelope<AssignmentsEvent> = serde_json::from_str(json).unwrap();
+        let AssignmentsEvent::AssignmentIssued { mut assignment } = env.event else {
+            panic!("the fixture is an issue");
+        };
+        assignment.cooperating_person_ids = vec!["p-helper".into()];
+        let who = |d: &[Draft], kind| -> Vec<To> {
+            d.iter()
+                .filter(|d| d.kind == kind)
+                .map(|d| d.to.clone())
+                .collect()
+        };
+        let answerable = vec![
+            To::Person("p-t1-leader".into()),
+            To::LeadersOf("t1-office".into()),
+            To::SupervisorOf("p-t1-leader".into()),
+            To::Person("p-helper".into()),
+        ];
+        let suspended = drafts(&AssignmentsEvent::AssignmentSuspended {
+            assignment: assignment.clone(),
+            reason: "等待上级答复".into(),
+        });
+        assert_eq!(
+            who(&suspended, NotificationKind::SuspensionNotice),
+            answerable
+        );
+        let cancelled = drafts(&AssignmentsEvent::AssignmentCancelled {
+            assignment: assignment.clone(),
+            reason: "任务调整".into(),
+        });
+        assert_eq!(
+            who(&cancelled, NotificationKind::CancellationNotice),
+            answerable
+        );
+        let resumed = drafts(&AssignmentsEvent::AssignmentResumed {
+            assignment: assignment.clone(),
+            suspended_working_days: 3,
+        });
+        assert_eq!(
+            who(&resumed, NotificationKind::ResumptionNotice),
+            [
+                To::Person("p-t1-leader".into()),
+                To::Person("p-helper".into())
+            ]
+        );
+        assert!(
+            resumed[0].body.contains("顺延3个工作日至2026年03月17日"),
+            "{}",
+            resumed[0].body
+        );
+        let moved = drafts(&AssignmentsEvent::TransferDecided {
+            assignment: assignment.clone(),
+            approved: true,
+            from_unit_id: "t0-office".into(),
+            buck_passing: false,
+        });
+        assert_eq!(
+            who(&moved, NotificationKind::TransferredAway),
+            [To::LeadersOf("t0-office".into())]
+        );
+        assert_eq!(who(&moved, NotificationKind::SupervisionNotice).len(), 3);
+    }
+
+    #[test]
+    fn a_card_reaches_the_responsible_their_leaders_and_the_issuer_and_a_handover_not_the_issuer() {
+        let card = |from| EvaluationEvent::ColorChanged {
+            item_id: "a-1".into(),
+            unit_id: "t1-office".into(),
+            from,
+            to: Color::Red,
+            reason: "已超过办结时限1个工作日，红牌督办".into(),
+            rule: "RED_OVERDUE".into(),
+            kind: "ASSIGNMENT".into(),
+            title: "事项".into(),
+            responsible_person_id: "p-clerk".into(),
+            issuer_id: "p-sup".into(),
+            raise: false,
+        };
+        let to = |d: Vec<Draft>| d.into_iter().map(|d| d.to).collect::<Vec<_>>();
+        let mut shown = vec![
+            To::Person("p-clerk".into()),
+            To::LeadersOf("t1-office".into()),
+            To::SupervisorOf("p-clerk".into()),
+            To::Person("p-sup".into()),
+        ];
+        assert_eq!(to(card_drafts(&card(Some(Color::Yellow)))), shown);
+        shown.pop();
+        assert_eq!(to(card_drafts(&card(Some(Color::Red)))), shown);
     }
 }

@@ -2,6 +2,7 @@
 //! person's inbox (督办通知, 签收回执, 进度报送…) and pushes them to live subscribers.
 
 pub mod compose;
+mod directory;
 pub mod migration;
 mod service;
 

@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateTables),
             Box::new(AddProblemId),
             Box::new(CreatePersonLeader),
+            Box::new(CreateDirectory),
         ]
     }
 }
@@ -154,5 +155,58 @@ impl MigrationTrait for CreatePersonLeader {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(PersonLeader::Table).to_owned())
             .await
+    }
+}
+
+/// Who leads each unit and who is each person's 分管领导, kept from the directory's events:
+/// the notices' audiences beyond the persons an event names. Replaces `person_leader`,
+/// whose rows it takes over.
+struct CreateDirectory;
+
+impl MigrationName for CreateDirectory {
+    fn name(&self) -> &str {
+        "m0005_directory_person"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateDirectory {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let col = |n: &str| ColumnDef::new(Alias::new(n)).to_owned();
+        m.create_table(
+            Table::create()
+                .table(Alias::new("directory_person"))
+                .col(col("person_id").string().not_null().primary_key())
+                .col(col("unit_id").string().not_null().default(""))
+                .col(col("unit_leader").boolean().not_null().default(false))
+                .col(col("supervising_leader_id").string())
+                .col(col("active").boolean().not_null().default(true))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_directory_person_unit")
+                .table(Alias::new("directory_person"))
+                .col(Alias::new("unit_id"))
+                .to_owned(),
+        )
+        .await?;
+        m.get_connection()
+            .execute_unprepared(
+                "INSERT INTO directory_person (person_id, supervising_leader_id) \
+                 SELECT person_id, leader_id FROM person_leader",
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(
+            Table::drop()
+                .table(Alias::new("directory_person"))
+                .to_owned(),
+        )
+        .await
     }
 }

@@ -11,12 +11,10 @@ use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::notifications::{NotificationKind, NotificationSnapshot, NotificationsEvent};
 use duban_schema::{topics, Envelope, RawEnvelope};
 use futures::stream::{BoxStream, StreamExt};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use std::collections::HashMap;
 use tokio::sync::broadcast;
 
 /// The notification table.
@@ -47,28 +45,6 @@ pub mod notification {
         pub created_at: ChronoDateTimeWithTimeZone,
         /// Read.
         pub read_at: Option<ChronoDateTimeWithTimeZone>,
-    }
-
-    /// No relations.
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-/// Each person's 分管领导, kept from the directory's events: who else hears of a card.
-pub mod person_leader {
-    use sea_orm::entity::prelude::*;
-
-    /// One person.
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "person_leader")]
-    pub struct Model {
-        /// The person.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub person_id: String,
-        /// Their 分管领导.
-        pub leader_id: Option<String>,
     }
 
     /// No relations.
@@ -141,53 +117,6 @@ impl NotificationsService {
 }
 
 impl NotificationsService {
-    /// Keeps the 分管领导 of each person the directory events in the batch name, then
-    /// answers the 分管领导 of each 责任人 a card in the batch names.
-    async fn leaders(
-        &self,
-        txn: &DatabaseTransaction,
-        events: &[(RawEnvelope, tracing::Span)],
-    ) -> Result<HashMap<String, Option<String>>, HandlerError> {
-        let mut responsible = Vec::new();
-        for (event, _) in events {
-            if let Ok(EvaluationEvent::ColorChanged {
-                responsible_person_id,
-                ..
-            }) = event.typed::<EvaluationEvent>()
-            {
-                responsible.push(responsible_person_id);
-                continue;
-            }
-            let person = match event.typed::<AssignmentsEvent>() {
-                Ok(AssignmentsEvent::PersonRegistered { person })
-                | Ok(AssignmentsEvent::PersonUpdated { person }) => person,
-                _ => continue,
-            };
-            let row = person_leader::Model {
-                person_id: person.id,
-                leader_id: person.supervising_leader_id,
-            };
-            person_leader::Entity::insert(row.into_active_model())
-                .on_conflict(
-                    OnConflict::column(person_leader::Column::PersonId)
-                        .update_column(person_leader::Column::LeaderId)
-                        .to_owned(),
-                )
-                .exec(txn)
-                .await?;
-        }
-        if responsible.is_empty() {
-            return Ok(HashMap::new());
-        }
-        Ok(person_leader::Entity::find()
-            .filter(person_leader::Column::PersonId.is_in(responsible))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|m| (m.person_id, m.leader_id))
-            .collect())
-    }
-
     /// Writes the notices `events` call for, with their NotificationCreated events, in
     /// one statement each.
     async fn notify(
@@ -196,55 +125,71 @@ impl NotificationsService {
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
         let now = self.clock.now();
-        let leaders = self.leaders(txn, events).await?;
+        crate::directory::keep(txn, events).await?;
+        let composed: Vec<_> = events
+            .iter()
+            .map(|(event, span)| {
+                let _entered = span.enter();
+                let notices = if let Ok(card) = event.typed::<EvaluationEvent>() {
+                    card_drafts(&card)
+                } else if let Ok(typed) = event.typed::<AssignmentsEvent>() {
+                    drafts(&typed)
+                } else {
+                    Vec::new()
+                };
+                (event, span, notices)
+            })
+            .collect();
+        let audiences: Vec<&crate::compose::To> = composed
+            .iter()
+            .flat_map(|(_, _, n)| n.iter().map(|d| &d.to))
+            .collect();
+        let people = crate::directory::resolve(txn, &audiences).await?;
         let (mut rows, mut envelopes, mut created) = (Vec::new(), Vec::new(), Vec::new());
-        for (event, span) in events {
+        for (event, span, notices) in composed {
             let _entered = span.enter();
-            let notices = if let Ok(card) = event.typed::<EvaluationEvent>() {
-                let leader = match &card {
-                    EvaluationEvent::ColorChanged {
-                        responsible_person_id,
-                        ..
-                    } => leaders.get(responsible_person_id).cloned().flatten(),
-                    _ => None,
-                };
-                card_drafts(&card, leader.as_deref())
-            } else if let Ok(typed) = event.typed::<AssignmentsEvent>() {
-                drafts(&typed)
-            } else {
-                continue;
-            };
+            // One notice per person and kind for an event, however many ways it reaches them.
+            let mut told = std::collections::HashSet::new();
             for d in notices {
-                let id = duban_outbox::new_event_id(now).to_string();
-                let row = notification::Model {
-                    id: id.clone(),
-                    recipient_id: d.recipient_id,
-                    kind: kind_str(d.kind),
-                    title: d.title,
-                    body: d.body,
-                    assignment_id: d.assignment_id,
-                    problem_id: d.problem_id,
-                    created_at: now,
-                    read_at: None,
+                let Some(persons) = people.get(&d.to) else {
+                    continue;
                 };
-                let v = view(row.clone()).map_err(|e| HandlerError::Malformed(e.to_string()))?;
-                envelopes.push(Envelope {
-                    meta: duban_outbox::meta(
-                        now,
-                        &self.tenant,
-                        &event.meta.org_path,
-                        "system",
-                        event.meta.correlation_id,
-                        Some(event.meta.id),
-                        &id,
-                        1,
-                    ),
-                    event: NotificationsEvent::NotificationCreated {
-                        notification: v.notification.clone(),
-                    },
-                });
-                rows.push(row.into_active_model());
-                created.push(v);
+                for person in persons {
+                    if person.is_empty() || !told.insert((person.clone(), d.kind)) {
+                        continue;
+                    }
+                    let id = duban_outbox::new_event_id(now).to_string();
+                    let row = notification::Model {
+                        id: id.clone(),
+                        recipient_id: person.clone(),
+                        kind: kind_str(d.kind),
+                        title: d.title.clone(),
+                        body: d.body.clone(),
+                        assignment_id: d.assignment_id.clone(),
+                        problem_id: d.problem_id.clone(),
+                        created_at: now,
+                        read_at: None,
+                    };
+                    let v =
+                        view(row.clone()).map_err(|e| HandlerError::Malformed(e.to_string()))?;
+                    envelopes.push(Envelope {
+                        meta: duban_outbox::meta(
+                            now,
+                            &self.tenant,
+                            &event.meta.org_path,
+                            "system",
+                            event.meta.correlation_id,
+                            Some(event.meta.id),
+                            &id,
+                            1,
+                        ),
+                        event: NotificationsEvent::NotificationCreated {
+                            notification: v.notification.clone(),
+                        },
+                    });
+                    rows.push(row.into_active_model());
+                    created.push(v);
+                }
             }
         }
         if created.is_empty() {

@@ -1,0 +1,169 @@
+//! Notices reach everyone the seeds make answerable (科室负责人负直接责任、分管领导负领导责任):
+//! the 责任人, the lead unit's leader and the 责任人's 分管领导 each get the 督办通知, the
+//! suspension and the withdrawal once, however many ways the rule reaches them; a
+//! resumption tells the 责任人 the new limit; a unit that hands an item on is told it
+//! is off its books. Every kind is its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use duban_tests::scenarios::ISSUE;
+use duban_tests::{at_nine, count_rows, TestApp};
+use serde_json::{json, Value};
+
+async fn run(app: &TestApp, token: &str, op: &str, input_type: &str, input: Value) -> Value {
+    let b = app
+        .gql(
+            Some(token),
+            &format!(
+                "mutation($i: {input_type}!) {{ {op}(input: $i) {{ assignment {{ id version dueOn }} }} }}"
+            ),
+            json!({ "i": input }),
+        )
+        .await
+        .unwrap();
+    assert!(b["errors"].is_null(), "{op}: {b}");
+    b["data"][op]["assignment"].clone()
+}
+
+/// Notices of `kind` about `id`: recipient, in order.
+async fn to(app: &TestApp, kind: &str, id: &str) -> Vec<String> {
+    use sea_orm::ConnectionTrait;
+    app.settle().await.unwrap();
+    let db = &app.databases.notifications;
+    db.query_all(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        format!(
+            "SELECT recipient_id FROM notification WHERE kind = '{kind}' AND assignment_id = '{id}' ORDER BY recipient_id"
+        ),
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get_by_index::<String>(0).unwrap())
+    .collect()
+}
+
+#[actix_web::test]
+async fn notices_reach_the_responsible_their_unit_leader_and_their_supervising_leader() {
+    let (clock, app) = at_nine(2026, 3, 9).await;
+    let admin = app
+        .token_with_ttl("county-admin", 31 * 86_400)
+        .await
+        .unwrap();
+    let sup = app
+        .token_with_ttl("county-supervisor", 31 * 86_400)
+        .await
+        .unwrap();
+    let baisha = app
+        .token_with_ttl("baisha-clerk", 31 * 86_400)
+        .await
+        .unwrap();
+    // 张伟 (p-qingshi-clerk) answers to 王建国 as 分管领导; 李明 leads his office.
+    let up = app
+        .gql(
+            Some(&admin),
+            "mutation($i: UpdatePersonInput!) { updatePerson(input: $i) { person { id } } }",
+            json!({"i": {"id": "p-qingshi-clerk", "expectedVersion": 1, "supervisingLeaderId": "p-county-supervisor"}}),
+        )
+        .await
+        .unwrap();
+    assert!(up["errors"].is_null(), "{up}");
+    let issue = |unit: &'static str, responsible: Option<&'static str>| {
+        let (app, sup) = (&app, sup.clone());
+        async move {
+            let mut input = json!({"title": "通知对象测试", "description": "对照清单落实",
+                "source": "LEADER_INSTRUCTION", "leadUnitId": unit, "timeLimitDays": 5});
+            if let Some(r) = responsible {
+                input["responsiblePersonId"] = json!(r);
+            }
+            let b = app
+                .gql(Some(&sup), ISSUE, json!({ "input": input }))
+                .await
+                .unwrap();
+            b["data"]["issueAssignment"]["assignment"].clone()
+        }
+    };
+    let a = issue("qingshi-dzb", Some("p-qingshi-clerk")).await;
+    let id = a["id"].as_str().unwrap().to_string();
+    let answerable = ["p-county-supervisor", "p-qingshi-clerk", "p-qingshi-leader"];
+    assert_eq!(to(&app, "SUPERVISION_NOTICE", &id).await, answerable);
+
+    let clerk = app
+        .token_with_ttl("qingshi-clerk", 31 * 86_400)
+        .await
+        .unwrap();
+    let a = run(
+        &app,
+        &clerk,
+        "acknowledgeAssignment",
+        "AssignmentVersionInput",
+        json!({"id": id, "expectedVersion": 1}),
+    )
+    .await;
+    let a = run(
+        &app,
+        &sup,
+        "suspendAssignment",
+        "AssignmentReasonInput",
+        json!({"id": id, "expectedVersion": a["version"], "reason": "等待上级答复"}),
+    )
+    .await;
+    assert_eq!(to(&app, "SUSPENSION_NOTICE", &id).await, answerable);
+    clock.advance(chrono::Duration::days(2));
+    let a = run(
+        &app,
+        &sup,
+        "resumeAssignment",
+        "AssignmentVersionInput",
+        json!({"id": id, "expectedVersion": a["version"]}),
+    )
+    .await;
+    assert_eq!(
+        to(&app, "RESUMPTION_NOTICE", &id).await,
+        ["p-qingshi-clerk"]
+    );
+    let body = count_rows(
+        &app.databases.notifications,
+        &format!(
+            "SELECT count(*) FROM notification WHERE kind = 'RESUMPTION_NOTICE' AND assignment_id = '{id}' AND body LIKE '%顺延2个工作日至2026年03月18日%'"
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(body, 1, "the resumption names the new limit");
+    run(
+        &app,
+        &sup,
+        "cancelAssignment",
+        "AssignmentReasonInput",
+        json!({"id": id, "expectedVersion": a["version"], "reason": "任务调整"}),
+    )
+    .await;
+    assert_eq!(to(&app, "CANCELLATION_NOTICE", &id).await, answerable);
+    assert!(to(&app, "VERIFICATION_RESULT", &id).await.is_empty());
+
+    // baisha hands an item on: its leader is told it is off their books.
+    let b = issue("baisha-dzb", None).await;
+    let bid = b["id"].as_str().unwrap().to_string();
+    let m = run(
+        &app,
+        &baisha,
+        "acknowledgeAssignment",
+        "AssignmentVersionInput",
+        json!({"id": bid, "expectedVersion": 1}),
+    )
+    .await;
+    let m = run(&app, &baisha, "requestTransfer", "RequestTransferInput", json!({"id": bid, "expectedVersion": m["version"], "toUnitId": "qingshi-dzb", "reason": "属青石镇职责"})).await;
+    run(
+        &app,
+        &sup,
+        "decideTransfer",
+        "DecideTransferInput",
+        json!({"id": bid, "expectedVersion": m["version"], "approve": true}),
+    )
+    .await;
+    assert_eq!(
+        to(&app, "TRANSFERRED_AWAY", &bid).await,
+        ["p-baisha-leader"]
+    );
+    app.shutdown().await.unwrap();
+}
