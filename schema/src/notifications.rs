@@ -67,6 +67,23 @@ pub struct NotificationSnapshot {
     pub problem_id: Option<String>,
     /// When it was put in the inbox.
     pub created_at: DateTime<FixedOffset>,
+    /// Whether its recipient must answer that they received it (事事有回音).
+    #[serde(default)]
+    pub requires_ack: bool,
+    /// When the recipient acknowledged it.
+    #[serde(default)]
+    pub acknowledged_at: Option<DateTime<FixedOffset>>,
+}
+
+impl NotificationKind {
+    /// Kinds whose recipient must acknowledge them by default: 督办通知 (挂牌督办 among
+    /// them) and 红牌督办通知.
+    pub fn requires_ack_by_default(self) -> bool {
+        matches!(
+            self,
+            NotificationKind::SupervisionNotice | NotificationKind::RedCard
+        )
+    }
 }
 
 /// Everything the notifications service announces.
@@ -78,6 +95,11 @@ pub enum NotificationsEvent {
         /// The notice.
         notification: NotificationSnapshot,
     },
+    /// The recipient acknowledged a notice that asked for it (事事有回音).
+    NotificationAcknowledged {
+        /// The notice, acknowledged.
+        notification: NotificationSnapshot,
+    },
 }
 
 impl NotificationsEvent {
@@ -85,6 +107,7 @@ impl NotificationsEvent {
     pub fn type_name(&self) -> &'static str {
         match self {
             NotificationsEvent::NotificationCreated { .. } => "NotificationCreated",
+            NotificationsEvent::NotificationAcknowledged { .. } => "NotificationAcknowledged",
         }
     }
 }

@@ -167,3 +167,120 @@ async fn notices_reach_the_responsible_their_unit_leader_and_their_supervising_l
     );
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who() {
+    let app = duban_tests::spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let other = app.token("baisha-clerk").await.unwrap();
+    let b = app
+        .gql(
+            Some(&sup),
+            ISSUE,
+            json!({"input": {"title": "回音测试", "description": "对照清单落实", "source": "LEADER_INSTRUCTION",
+                             "leadUnitId": "qingshi-dzb", "timeLimitDays": 5, "responsiblePersonId": "p-qingshi-clerk"}}),
+        )
+        .await
+        .unwrap();
+    let id = b["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.settle().await.unwrap();
+    let inbox = app
+        .gql(Some(&clerk), "{ myNotifications(first: 50) { edges { node { id kind assignmentId requiresAck acknowledgedAt } } } }", json!({}))
+        .await
+        .unwrap();
+    let notice = inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["assignmentId"] == id.as_str() && n["kind"] == "SUPERVISION_NOTICE")
+        .unwrap_or_else(|| panic!("{inbox}"))
+        .clone();
+    assert_eq!(notice["requiresAck"], true);
+    assert!(notice["acknowledgedAt"].is_null());
+    let ack = "mutation($i: MarkNotificationReadInput!) { acknowledgeNotification(input: $i) { notification { acknowledgedAt readAt } } }";
+    // Someone else's notice is not theirs to acknowledge.
+    let stranger = app
+        .gql(Some(&other), ack, json!({"i": {"id": notice["id"]}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        stranger["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{stranger}"
+    );
+    let first = app
+        .gql(Some(&clerk), ack, json!({"i": {"id": notice["id"]}}))
+        .await
+        .unwrap();
+    let at = first["data"]["acknowledgeNotification"]["notification"]["acknowledgedAt"].clone();
+    assert!(at.is_string(), "{first}");
+    assert!(first["data"]["acknowledgeNotification"]["notification"]["readAt"].is_string());
+    let again = app
+        .gql(Some(&clerk), ack, json!({"i": {"id": notice["id"]}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        again["data"]["acknowledgeNotification"]["notification"]["acknowledgedAt"],
+        at
+    );
+    app.settle().await.unwrap();
+    assert_eq!(
+        count_rows(
+            &app.databases.audit,
+            "SELECT count(*) FROM audit_leaf WHERE event_type = 'NotificationAcknowledged'"
+        )
+        .await
+        .unwrap(),
+        1,
+        "acknowledged once, audited once"
+    );
+
+    // The sender sees on the item who was told and who acknowledged.
+    let seen = app
+        .gql(Some(&sup), "query($id: ID!) { assignment(id: $id) { notices { recipientId kind requiresAck acknowledgedAt } } }", json!({"id": id}))
+        .await
+        .unwrap();
+    let notices = seen["data"]["assignment"]["notices"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{seen}"));
+    let of = |who: &str| {
+        notices
+            .iter()
+            .find(|n| n["recipientId"] == who && n["kind"] == "SUPERVISION_NOTICE")
+            .unwrap_or_else(|| panic!("{seen}"))
+    };
+    assert_eq!(of("p-qingshi-clerk")["acknowledgedAt"], at);
+    assert!(of("p-qingshi-leader")["acknowledgedAt"].is_null());
+    assert_eq!(of("p-qingshi-leader")["requiresAck"], true);
+
+    // A receipt to the issuer asks for no answer.
+    let sup_inbox = app
+        .gql(
+            Some(&sup),
+            "{ myNotifications(first: 50) { edges { node { id kind requiresAck } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let plain = sup_inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["requiresAck"] == false)
+        .unwrap_or_else(|| panic!("{sup_inbox}"))
+        .clone();
+    let refused = app
+        .gql(Some(&sup), ack, json!({"i": {"id": plain["id"]}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"], "id",
+        "{refused}"
+    );
+    app.shutdown().await.unwrap();
+}

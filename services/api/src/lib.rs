@@ -388,6 +388,17 @@ pub trait NotificationsApi: Send + Sync {
     /// Marks one of the caller's notices read.
     #[write]
     async fn mark_read(&self, actor: &Actor, id: &str) -> Result<NotificationView, ApiError>;
+    /// The notices about one assignment, oldest first (at most 500), those in the caller's
+    /// scope: who was told what, and who acknowledged.
+    async fn notices_about(
+        &self,
+        actor: &Actor,
+        assignment_id: &str,
+    ) -> Result<Vec<NotificationView>, ApiError>;
+    /// Acknowledges one of the caller's notices that asks for it (事事有回音), announced
+    /// to its sender; a second acknowledgement changes nothing.
+    #[write]
+    async fn acknowledge(&self, actor: &Actor, id: &str) -> Result<NotificationView, ApiError>;
     /// Notices for `person_id` from now on, as they arrive.
     fn watch(&self, person_id: &str) -> BoxStream<'static, NotificationView>;
     /// Whether the service can serve.

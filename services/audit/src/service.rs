@@ -566,7 +566,7 @@ fn column_differing(row: &audit_leaf::Model, content: &RawEnvelope) -> Option<&'
 fn topic_of(event_type: &str) -> &'static str {
     match event_type {
         "ColorChanged" | "ColorRulesChanged" => duban_schema::topics::EVALUATION,
-        "NotificationCreated" => duban_schema::topics::NOTIFICATIONS,
+        "NotificationCreated" | "NotificationAcknowledged" => duban_schema::topics::NOTIFICATIONS,
         _ => duban_schema::topics::ASSIGNMENTS,
     }
 }

@@ -2,6 +2,7 @@
 //! scope and role, and calls the services through their client traits only.
 
 mod board;
+mod caller;
 mod clients;
 mod color_rules;
 pub mod error;

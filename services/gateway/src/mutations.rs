@@ -484,6 +484,24 @@ impl MutationRoot {
         })
     }
 
+    /// 回复签收: acknowledges one of the caller's notices that asks for it (事事有回音);
+    /// the sender sees when. Also marks it read.
+    async fn acknowledge_notification(
+        &self,
+        ctx: &Context<'_>,
+        input: MarkNotificationReadInput,
+    ) -> async_graphql::Result<NotificationPayload> {
+        let a = actor(ctx)?;
+        let v = services(ctx)?
+            .notifications
+            .acknowledge(a, &input.id)
+            .await
+            .gql()?;
+        Ok(NotificationPayload {
+            notification: v.into(),
+        })
+    }
+
     /// Marks one of the caller's notices read.
     async fn mark_notification_read(
         &self,

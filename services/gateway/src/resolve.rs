@@ -2,11 +2,10 @@
 //! and whether the query selects a group of fields.
 
 use crate::clients::Services;
-use crate::error::{unauthenticated, ApiResultExt};
+use crate::error::ApiResultExt;
 use crate::types::*;
 use async_graphql::{Context, Lookahead};
 use duban_api::{ApiError, PageRequest};
-use duban_auth::{Actor, AuthError};
 
 /// Largest page any list serves.
 #[derive(Clone, Copy)]
@@ -21,18 +20,7 @@ pub(crate) fn page_cost(first: Option<i32>, child: usize) -> usize {
     n.saturating_mul(child).saturating_add(1)
 }
 
-/// The caller, or UNAUTHENTICATED.
-pub(crate) fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Actor> {
-    match ctx.data_opt::<Result<Actor, ApiError>>() {
-        Some(Ok(a)) => Ok(a),
-        Some(Err(e)) => Err(crate::error::to_graphql(e.clone())),
-        None => Err(unauthenticated(&AuthError::Missing)),
-    }
-}
-
-pub(crate) fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Services> {
-    ctx.data::<Services>()
-}
+pub(crate) use crate::caller::{actor, services};
 
 pub(crate) fn page(
     ctx: &Context<'_>,

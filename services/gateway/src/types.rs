@@ -509,6 +509,17 @@ impl Assignment {
     async fn color_rule(&self) -> Option<&str> {
         self.color_view.as_ref().map(|c| c.rule.as_str())
     }
+    /// The notices about it, oldest first: who was told what, and who acknowledged which
+    /// (事事有回音).
+    async fn notices(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Vec<Notification>> {
+        use crate::error::ApiResultExt;
+        let (a, s) = (crate::caller::actor(ctx)?, crate::caller::services(ctx)?);
+        let found = s.notifications.notices_about(a, &self.id).await.gql()?;
+        Ok(found.into_iter().map(Notification::from).collect())
+    }
 }
 
 impl Assignment {
@@ -606,6 +617,8 @@ pub struct DeadlineChange {
 pub struct Notification {
     /// Opaque id.
     pub id: ID,
+    /// The person whose inbox it is in.
+    pub recipient_id: ID,
     /// Kind.
     pub kind: NotificationKind,
     /// Title.
@@ -620,6 +633,10 @@ pub struct Notification {
     pub created_at: DateTime,
     /// When it was marked read.
     pub read_at: Option<DateTime>,
+    /// Whether the recipient must acknowledge it (事事有回音: 督办通知, 红牌督办 by default).
+    pub requires_ack: bool,
+    /// When the recipient acknowledged it; the sender sees this.
+    pub acknowledged_at: Option<DateTime>,
 }
 
 impl From<NotificationView> for Notification {
@@ -627,6 +644,7 @@ impl From<NotificationView> for Notification {
         let n = v.notification;
         Notification {
             id: ID(n.id),
+            recipient_id: ID(n.recipient_id),
             kind: n.kind.into(),
             title: n.title,
             body: n.body,
@@ -634,6 +652,8 @@ impl From<NotificationView> for Notification {
             problem_id: n.problem_id.map(ID),
             created_at: DateTime(n.created_at),
             read_at: v.read_at.map(DateTime),
+            requires_ack: n.requires_ack,
+            acknowledged_at: n.acknowledged_at.map(DateTime),
         }
     }
 }

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(AddProblemId),
             Box::new(CreatePersonLeader),
             Box::new(CreateDirectory),
+            Box::new(Acknowledgements),
         ]
     }
 }
@@ -208,5 +209,69 @@ impl MigrationTrait for CreateDirectory {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// 事事有回音: whether a notice asks its recipient to acknowledge it, and when they did;
+/// the org path of what it is about, so that an item's notices are shown in its scope.
+struct Acknowledgements;
+
+impl MigrationName for Acknowledgements {
+    fn name(&self) -> &str {
+        "m0006_acknowledgements"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Acknowledgements {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let add = |c: &mut ColumnDef| {
+            Table::alter()
+                .table(Alias::new("notification"))
+                .add_column(c)
+                .to_owned()
+        };
+        m.alter_table(add(ColumnDef::new(Alias::new("requires_ack"))
+            .boolean()
+            .not_null()
+            .default(false)))
+            .await?;
+        m.alter_table(add(
+            ColumnDef::new(Alias::new("acknowledged_at")).timestamp_with_time_zone()
+        ))
+        .await?;
+        m.alter_table(add(ColumnDef::new(Alias::new("org_path"))
+            .string()
+            .not_null()
+            .default("")))
+            .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_notification_assignment")
+                .table(Alias::new("notification"))
+                .col(Alias::new("assignment_id"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("ix_notification_assignment")
+                .table(Alias::new("notification"))
+                .to_owned(),
+        )
+        .await?;
+        for c in ["requires_ack", "acknowledged_at", "org_path"] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new("notification"))
+                    .drop_column(Alias::new(c))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

@@ -13,7 +13,7 @@ use duban_schema::{topics, Envelope, RawEnvelope};
 use futures::stream::{BoxStream, StreamExt};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use tokio::sync::broadcast;
 
@@ -45,6 +45,12 @@ pub mod notification {
         pub created_at: ChronoDateTimeWithTimeZone,
         /// Read.
         pub read_at: Option<ChronoDateTimeWithTimeZone>,
+        /// Whether the recipient must acknowledge it.
+        pub requires_ack: bool,
+        /// When they did.
+        pub acknowledged_at: Option<ChronoDateTimeWithTimeZone>,
+        /// Org path of what it is about (its event's).
+        pub org_path: String,
     }
 
     /// No relations.
@@ -92,6 +98,8 @@ fn view(m: notification::Model) -> Result<NotificationView, ApiError> {
             assignment_id: m.assignment_id,
             problem_id: m.problem_id,
             created_at: m.created_at,
+            requires_ack: m.requires_ack,
+            acknowledged_at: m.acknowledged_at,
         },
         read_at: m.read_at,
     })
@@ -169,6 +177,9 @@ impl NotificationsService {
                         problem_id: d.problem_id.clone(),
                         created_at: now,
                         read_at: None,
+                        requires_ack: d.kind.requires_ack_by_default(),
+                        acknowledged_at: None,
+                        org_path: event.meta.org_path.clone(),
                     };
                     let v =
                         view(row.clone()).map_err(|e| HandlerError::Malformed(e.to_string()))?;
@@ -273,6 +284,69 @@ impl NotificationsApi for NotificationsService {
         let mut active = m.into_active_model();
         active.read_at = Set(Some(self.clock.now()));
         view(active.update(&self.db).await.map_err(internal)?)
+    }
+
+    async fn notices_about(
+        &self,
+        actor: &Actor,
+        assignment_id: &str,
+    ) -> Result<Vec<NotificationView>, ApiError> {
+        let rows = notification::Entity::find()
+            .filter(notification::Column::AssignmentId.eq(assignment_id.to_string()))
+            .order_by_asc(notification::Column::Id)
+            .limit(500)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        rows.into_iter()
+            .filter(|m| actor.can_see(&m.org_path))
+            .map(view)
+            .collect()
+    }
+
+    async fn acknowledge(&self, actor: &Actor, id: &str) -> Result<NotificationView, ApiError> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        let m = notification::Entity::find_by_id(id.to_string())
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .filter(|m| m.recipient_id == actor.person_id)
+            .ok_or_else(|| ApiError::not_found("通知", id))?;
+        if !m.requires_ack {
+            return Err(ApiError::validation("id", "该通知无需签收回复"));
+        }
+        if m.acknowledged_at.is_some() {
+            return view(m);
+        }
+        let now = self.clock.now();
+        let mut active = m.into_active_model();
+        active.acknowledged_at = Set(Some(now));
+        if active.read_at.as_ref().is_none() {
+            active.read_at = Set(Some(now));
+        }
+        let m = active.update(&txn).await.map_err(internal)?;
+        let v = view(m)?;
+        let envelope = Envelope {
+            meta: duban_outbox::meta(
+                now,
+                &self.tenant,
+                &actor.unit_path,
+                &actor.person_id,
+                duban_outbox::new_event_id(now),
+                None,
+                &v.notification.id,
+                2,
+            ),
+            event: NotificationsEvent::NotificationAcknowledged {
+                notification: v.notification.clone(),
+            },
+        };
+        duban_outbox::enqueue_all(&txn, topics::NOTIFICATIONS, &[envelope])
+            .await
+            .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        self.bus.wake.notify_one();
+        Ok(v)
     }
 
     fn watch(&self, person_id: &str) -> BoxStream<'static, NotificationView> {
