@@ -284,3 +284,39 @@ async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who(
     );
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_problems_responsible_leader_hears_that_it_is_listed() {
+    let app = duban_tests::spawn_app().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let b = app
+        .gql(
+            Some(&sup),
+            "mutation($i: RegisterProblemInput!) { registerProblem(input: $i) { problem { id } } }",
+            json!({"i": {"category": "慢作为", "source": "SELF_FOUND", "description": "责任领导通知测试",
+                "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "qingshi-dzb",
+                "responsiblePersonId": "p-qingshi-clerk", "responsibleLeaderId": "p-qingshi-supervisor",
+                "timeLimitDays": 3}}),
+        )
+        .await
+        .unwrap();
+    let id = b["data"]["registerProblem"]["problem"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{b}"))
+        .to_string();
+    app.settle().await.unwrap();
+    let told = |who: &'static str| {
+        let (db, id) = (app.databases.notifications.clone(), id.clone());
+        async move {
+            count_rows(
+                &db,
+                &format!("SELECT count(*) FROM notification WHERE kind = 'PROBLEM_NOTICE' AND problem_id = '{id}' AND recipient_id = '{who}'"),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(told("p-qingshi-clerk").await, 1);
+    assert_eq!(told("p-qingshi-supervisor").await, 1);
+    app.shutdown().await.unwrap();
+}

@@ -159,7 +159,8 @@ fn problem_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
 
 /// The notices an event produces.
 /// Besides the 责任人, the lead unit's leaders and the 责任人's 分管领导 hear of what they
-/// answer for: the item itself, its suspension, withdrawal and lateness.
+/// answer for: the item itself, its suspension, withdrawal and lateness; a problem's
+/// 责任领导 hears that it is listed, late or reopened.
 pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
     let mut out = lead_drafts(event);
     if let Some(a) = event.assignment() {
@@ -176,6 +177,28 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
             })
             .collect();
         out.extend(copies);
+    }
+    if let Some(p) = event.problem() {
+        // A problem's 责任领导 hears that it is listed, late, or back on the list.
+        let leader = p.responsible_leader_id.as_deref().filter(|l| !l.is_empty());
+        let concerns_leader = matches!(
+            event,
+            AssignmentsEvent::ProblemRegistered { .. }
+                | AssignmentsEvent::ProblemOverdue { .. }
+                | AssignmentsEvent::ProblemReopened { .. }
+        );
+        if let (Some(leader), true) = (leader, concerns_leader) {
+            let responsible = To::Person(p.responsible_person_id.clone());
+            let copies: Vec<Draft> = out
+                .iter()
+                .filter(|d| d.to == responsible)
+                .map(|d| Draft {
+                    to: To::Person(leader.to_string()),
+                    ..d.clone()
+                })
+                .collect();
+            out.extend(copies);
+        }
     }
     out.extend(cooperating_drafts(event));
     out
