@@ -17,6 +17,29 @@ pub const ISSUE: &str = r#"mutation($input: IssueAssignmentInput!) {
   issueAssignment(input: $input) { assignment { id state version dueOn leadUnitName responsiblePersonId color } }
 }"#;
 
+/// Runs the assignment mutation `op` with `input` (of GraphQL type `input_type`) as the
+/// holder of `token`, which must succeed; the assignment after it: id, version, dueOn.
+pub async fn command(
+    app: &TestApp,
+    token: &str,
+    op: &str,
+    input_type: &str,
+    input: Value,
+) -> Value {
+    let b = app
+        .gql(
+            Some(token),
+            &format!(
+                "mutation($i: {input_type}!) {{ {op}(input: $i) {{ assignment {{ id version dueOn }} }} }}"
+            ),
+            json!({ "i": input }),
+        )
+        .await
+        .unwrap();
+    assert!(b["errors"].is_null(), "{op}: {b}");
+    b["data"][op]["assignment"].clone()
+}
+
 /// One assignment with its color and progress.
 pub const ASSIGNMENT: &str = r#"query($id: ID!) {
   assignment(id: $id) { id state stateLabel version color colorReason progressPercent

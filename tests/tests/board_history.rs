@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use duban_schema::assignments::AssignmentsEvent;
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::RawEnvelope;
-use duban_tests::scenarios::issue;
+use duban_tests::scenarios::{command, issue};
 use duban_tests::{at_nine, TestApp};
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
@@ -189,8 +189,9 @@ fn counted(history: &[(NaiveDate, RawEnvelope)], day: NaiveDate, paths: &[String
         .collect()
 }
 
+/// `op` with its input type, as a clerk or supervisor sends it.
 async fn send(app: &TestApp, token: &str, op: &str, input: Value) -> Value {
-    let q = match op {
+    let input_type = match op {
         "acknowledgeAssignment" | "verifyAssignment" | "resumeAssignment" => {
             "AssignmentVersionInput"
         }
@@ -202,16 +203,7 @@ async fn send(app: &TestApp, token: &str, op: &str, input: Value) -> Value {
         "decideTransfer" => "DecideTransferInput",
         other => panic!("{other}"),
     };
-    let body = app
-        .gql(
-            Some(token),
-            &format!("mutation($i: {q}!) {{ {op}(input: $i) {{ assignment {{ id version }} }} }}"),
-            json!({ "i": input }),
-        )
-        .await
-        .unwrap();
-    assert!(body["errors"].is_null(), "{op}: {body}");
-    body["data"][op]["assignment"].clone()
+    command(app, token, op, input_type, input).await
 }
 
 fn version(a: &Value) -> i64 {

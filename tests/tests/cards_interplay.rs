@@ -4,24 +4,9 @@
 //! "办结超时" after it is closed and loses it when reopened (回头看).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::scenarios::ISSUE;
+use duban_tests::scenarios::{command, ISSUE};
 use duban_tests::{at_nine, count_rows, TestApp};
 use serde_json::{json, Value};
-
-async fn run(app: &TestApp, token: &str, op: &str, input_type: &str, input: Value) -> Value {
-    let b = app
-        .gql(
-            Some(token),
-            &format!(
-                "mutation($i: {input_type}!) {{ {op}(input: $i) {{ assignment {{ id version dueOn }} }} }}"
-            ),
-            json!({ "i": input }),
-        )
-        .await
-        .unwrap();
-    assert!(b["errors"].is_null(), "{op}: {b}");
-    b["data"][op]["assignment"].clone()
-}
 
 async fn card(app: &TestApp, token: &str, id: &str) -> (String, String, String) {
     app.settle().await.unwrap();
@@ -89,7 +74,7 @@ async fn cards_meet_suspension_transfer_and_reopening() {
 
     // Friday 13 March: one is suspended (its clock stops); the other is not.
     clock.advance(chrono::Duration::days(4));
-    let h = run(
+    let h = command(
         &app,
         &qingshi,
         "acknowledgeAssignment",
@@ -97,7 +82,7 @@ async fn cards_meet_suspension_transfer_and_reopening() {
         json!({"id": held, "expectedVersion": 1}),
     )
     .await;
-    let h = run(
+    let h = command(
         &app,
         &qingshi,
         "reportProgress",
@@ -105,7 +90,7 @@ async fn cards_meet_suspension_transfer_and_reopening() {
         json!({"id": held, "expectedVersion": v(&h), "percent": 80, "text": "主体工作已完成"}),
     )
     .await;
-    let h = run(
+    let h = command(
         &app,
         &sup,
         "suspendAssignment",
@@ -115,7 +100,7 @@ async fn cards_meet_suspension_transfer_and_reopening() {
     .await;
     assert_eq!(card(&app, &sup, &held).await.1, "BLUE_SUSPENDED");
     // baisha hands its item on to qingshi, approved by the issuer.
-    let m = run(
+    let m = command(
         &app,
         &baisha,
         "acknowledgeAssignment",
@@ -123,8 +108,8 @@ async fn cards_meet_suspension_transfer_and_reopening() {
         json!({"id": moved, "expectedVersion": 1}),
     )
     .await;
-    let m = run(&app, &baisha, "requestTransfer", "RequestTransferInput", json!({"id": moved, "expectedVersion": v(&m), "toUnitId": "qingshi-dzb", "reason": "属青石镇职责"})).await;
-    run(
+    let m = command(&app, &baisha, "requestTransfer", "RequestTransferInput", json!({"id": moved, "expectedVersion": v(&m), "toUnitId": "qingshi-dzb", "reason": "属青石镇职责"})).await;
+    command(
         &app,
         &sup,
         "decideTransfer",
@@ -146,7 +131,7 @@ async fn cards_meet_suspension_transfer_and_reopening() {
     // still, to Monday 23 March, and those days are not time elapsed: 80% done with 4 of
     // 5 working days gone is on pace. Only the near limit shows.
     clock.advance(chrono::Duration::days(2));
-    let h = run(
+    let h = command(
         &app,
         &sup,
         "resumeAssignment",
@@ -185,7 +170,7 @@ async fn cards_meet_suspension_transfer_and_reopening() {
     assert_eq!(red_notices(&app, "p-county-supervisor", &moved).await, 1);
 
     // Done two working days late, closed: blue, and the record keeps the lateness.
-    let l = run(
+    let l = command(
         &app,
         &qingshi,
         "acknowledgeAssignment",
@@ -193,7 +178,7 @@ async fn cards_meet_suspension_transfer_and_reopening() {
         json!({"id": late, "expectedVersion": 1}),
     )
     .await;
-    let l = run(
+    let l = command(
         &app,
         &qingshi,
         "completeAssignment",
@@ -201,7 +186,7 @@ async fn cards_meet_suspension_transfer_and_reopening() {
         json!({"id": late, "expectedVersion": v(&l), "result": "已办结"}),
     )
     .await;
-    let l = run(
+    let l = command(
         &app,
         &sup,
         "verifyAssignment",
@@ -213,7 +198,7 @@ async fn cards_meet_suspension_transfer_and_reopening() {
     assert_eq!(color, "BLUE");
     assert!(reason.contains("办结超时4个工作日"), "{reason}");
     // Reopened (回头看) with a new limit: the lateness belongs to the earlier round.
-    run(&app, &sup, "reopenAssignment", "ReopenAssignmentInput", json!({"id": late, "expectedVersion": v(&l), "reason": "回头看发现问题反弹", "timeLimitDays": 5})).await;
+    command(&app, &sup, "reopenAssignment", "ReopenAssignmentInput", json!({"id": late, "expectedVersion": v(&l), "reason": "回头看发现问题反弹", "timeLimitDays": 5})).await;
     let (color, _, reason) = card(&app, &sup, &late).await;
     assert!(!reason.contains("办结超时"), "{color}: {reason}");
     app.shutdown().await.unwrap();

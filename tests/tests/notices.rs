@@ -5,24 +5,9 @@
 //! is off its books. Every kind is its own.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::scenarios::ISSUE;
+use duban_tests::scenarios::{command, update_person, ISSUE};
 use duban_tests::{at_nine, count_rows, TestApp};
-use serde_json::{json, Value};
-
-async fn run(app: &TestApp, token: &str, op: &str, input_type: &str, input: Value) -> Value {
-    let b = app
-        .gql(
-            Some(token),
-            &format!(
-                "mutation($i: {input_type}!) {{ {op}(input: $i) {{ assignment {{ id version dueOn }} }} }}"
-            ),
-            json!({ "i": input }),
-        )
-        .await
-        .unwrap();
-    assert!(b["errors"].is_null(), "{op}: {b}");
-    b["data"][op]["assignment"].clone()
-}
+use serde_json::json;
 
 /// Notices of `kind` about `id`: recipient, in order.
 async fn to(app: &TestApp, kind: &str, id: &str) -> Vec<String> {
@@ -58,14 +43,8 @@ async fn notices_reach_the_responsible_their_unit_leader_and_their_supervising_l
         .await
         .unwrap();
     // 张伟 (p-qingshi-clerk) answers to 王建国 as 分管领导; 李明 leads his office.
-    let up = app
-        .gql(
-            Some(&admin),
-            "mutation($i: UpdatePersonInput!) { updatePerson(input: $i) { person { id } } }",
-            json!({"i": {"id": "p-qingshi-clerk", "expectedVersion": 1, "supervisingLeaderId": "p-county-supervisor"}}),
-        )
-        .await
-        .unwrap();
+    let change = json!({"supervisingLeaderId": "p-county-supervisor"});
+    let up = update_person(&app, &admin, "p-qingshi-clerk", change).await;
     assert!(up["errors"].is_null(), "{up}");
     let issue = |unit: &'static str, responsible: Option<&'static str>| {
         let (app, sup) = (&app, sup.clone());
@@ -91,7 +70,7 @@ async fn notices_reach_the_responsible_their_unit_leader_and_their_supervising_l
         .token_with_ttl("qingshi-clerk", 31 * 86_400)
         .await
         .unwrap();
-    let a = run(
+    let a = command(
         &app,
         &clerk,
         "acknowledgeAssignment",
@@ -99,7 +78,7 @@ async fn notices_reach_the_responsible_their_unit_leader_and_their_supervising_l
         json!({"id": id, "expectedVersion": 1}),
     )
     .await;
-    let a = run(
+    let a = command(
         &app,
         &sup,
         "suspendAssignment",
@@ -109,7 +88,7 @@ async fn notices_reach_the_responsible_their_unit_leader_and_their_supervising_l
     .await;
     assert_eq!(to(&app, "SUSPENSION_NOTICE", &id).await, answerable);
     clock.advance(chrono::Duration::days(2));
-    let a = run(
+    let a = command(
         &app,
         &sup,
         "resumeAssignment",
@@ -130,7 +109,7 @@ async fn notices_reach_the_responsible_their_unit_leader_and_their_supervising_l
     .await
     .unwrap();
     assert_eq!(body, 1, "the resumption names the new limit");
-    run(
+    command(
         &app,
         &sup,
         "cancelAssignment",
@@ -144,7 +123,7 @@ async fn notices_reach_the_responsible_their_unit_leader_and_their_supervising_l
     // baisha hands an item on: its leader is told it is off their books.
     let b = issue("baisha-dzb", None).await;
     let bid = b["id"].as_str().unwrap().to_string();
-    let m = run(
+    let m = command(
         &app,
         &baisha,
         "acknowledgeAssignment",
@@ -152,8 +131,8 @@ async fn notices_reach_the_responsible_their_unit_leader_and_their_supervising_l
         json!({"id": bid, "expectedVersion": 1}),
     )
     .await;
-    let m = run(&app, &baisha, "requestTransfer", "RequestTransferInput", json!({"id": bid, "expectedVersion": m["version"], "toUnitId": "qingshi-dzb", "reason": "属青石镇职责"})).await;
-    run(
+    let m = command(&app, &baisha, "requestTransfer", "RequestTransferInput", json!({"id": bid, "expectedVersion": m["version"], "toUnitId": "qingshi-dzb", "reason": "属青石镇职责"})).await;
+    command(
         &app,
         &sup,
         "decideTransfer",
