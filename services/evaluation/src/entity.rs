@@ -138,58 +138,6 @@ pub mod color_rule {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// Running figures of one unit's own items (not its children's), per kind and campaign.
-pub mod unit_tally {
-    use sea_orm::entity::prelude::*;
-
-    /// One unit, kind and campaign (`""`: all its items of that kind).
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "unit_tally")]
-    pub struct Model {
-        /// The unit's path.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub unit_path: String,
-        /// The campaign, or empty for all.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub campaign_id: String,
-        /// `ASSIGNMENT` or `PROBLEM`.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub kind: String,
-        /// Issued.
-        pub issued: i64,
-        /// Open.
-        pub open: i64,
-        /// Awaiting verification.
-        pub completed: i64,
-        /// Closed.
-        pub closed: i64,
-        /// Overdue now.
-        pub overdue: i64,
-        /// Red now.
-        pub red: i64,
-        /// Yellow now.
-        pub yellow: i64,
-        /// Blue now.
-        pub blue: i64,
-        /// Done within the limit.
-        pub done_on_time: i64,
-        /// Done late.
-        pub done_late: i64,
-        /// Returns by verification.
-        pub returns: i64,
-        /// Acknowledgements due (made, or missed).
-        pub ack_due: i64,
-        /// Acknowledgements made by their day.
-        pub ack_on_time: i64,
-    }
-
-    /// No relations.
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
 /// The day the live tallies stand for.
 pub mod tally_day {
     use sea_orm::entity::prelude::*;

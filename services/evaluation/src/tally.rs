@@ -1,7 +1,7 @@
 //! Running figures per unit, kept in the transaction of the item changes that move them,
 //! and summed over a unit's subtree for a board: a few rows per unit, never the items.
 
-use crate::entity::{tracked_item, unit_tally};
+use crate::entity::tracked_item;
 use crate::figures::{contribution, Ack, Figures, Tallied};
 use crate::item::{facts, PROBLEM};
 use crate::migration::TALLY_COLUMNS;
@@ -288,10 +288,15 @@ pub(crate) async fn kept<C: ConnectionTrait>(
     conn: &C,
     day: chrono::NaiveDate,
 ) -> Result<bool, DbErr> {
+    any_row(conn, &format!("unit_tally_day WHERE day = '{day}'")).await
+}
+
+/// Whether `from` (a table and its condition) holds a row.
+async fn any_row<C: ConnectionTrait>(conn: &C, from: &str) -> Result<bool, DbErr> {
     let found = conn
         .query_one(sea_orm::Statement::from_string(
             conn.get_database_backend(),
-            format!("SELECT 1 FROM unit_tally_day WHERE day = '{day}' LIMIT 1"),
+            format!("SELECT 1 FROM {from} LIMIT 1"),
         ))
         .await?;
     Ok(found.is_some())
@@ -311,7 +316,7 @@ pub(crate) async fn backfill(
     today: chrono::NaiveDate,
 ) -> Result<usize, DbErr> {
     use sea_orm::{PaginatorTrait, QueryOrder, TransactionTrait};
-    if unit_tally::Entity::find().one(db).await?.is_some() {
+    if any_row(db, "unit_tally").await? {
         return Ok(0);
     }
     let txn = db.begin().await?;

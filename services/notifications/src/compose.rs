@@ -165,17 +165,11 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
     let mut out = lead_drafts(event);
     if let Some(a) = event.assignment() {
         let responsible = To::Person(a.responsible_person_id.clone());
-        let copies: Vec<Draft> = out
-            .iter()
-            .filter(|d| d.to == responsible && ANSWERED_FOR.contains(&d.kind))
-            .flat_map(|d| {
-                [
-                    To::LeadersOf(a.lead_unit_id.clone()),
-                    To::SupervisorOf(a.responsible_person_id.clone()),
-                ]
-                .map(|to| Draft { to, ..d.clone() })
-            })
-            .collect();
+        let also = [
+            To::LeadersOf(a.lead_unit_id.clone()),
+            To::SupervisorOf(a.responsible_person_id.clone()),
+        ];
+        let copies = copied(&out, &responsible, &also, |k| ANSWERED_FOR.contains(&k));
         out.extend(copies);
     }
     if let Some(p) = event.problem() {
@@ -189,19 +183,31 @@ pub fn drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         );
         if let (Some(leader), true) = (leader, concerns_leader) {
             let responsible = To::Person(p.responsible_person_id.clone());
-            let copies: Vec<Draft> = out
-                .iter()
-                .filter(|d| d.to == responsible)
-                .map(|d| Draft {
-                    to: To::Person(leader.to_string()),
-                    ..d.clone()
-                })
-                .collect();
+            let copies = copied(&out, &responsible, &[To::Person(leader.into())], |_| true);
             out.extend(copies);
         }
     }
     out.extend(cooperating_drafts(event));
     out
+}
+
+/// Copies for each of `also` of the drafts among `out` addressed to `to` whose kind
+/// `kinds` takes.
+fn copied(
+    out: &[Draft],
+    to: &To,
+    also: &[To],
+    kinds: impl Fn(NotificationKind) -> bool,
+) -> Vec<Draft> {
+    out.iter()
+        .filter(|d| &d.to == to && kinds(d.kind))
+        .flat_map(|d| {
+            also.iter().map(|a| Draft {
+                to: a.clone(),
+                ..d.clone()
+            })
+        })
+        .collect()
 }
 
 /// Kinds the lead unit's leaders and the 分管领导 receive with the 责任人.
