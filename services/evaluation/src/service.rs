@@ -326,17 +326,18 @@ impl EvaluationService {
         self.judge_and_save(txn, due, None, now).await
     }
 
-    /// Moves the live day on to `to` one day at a time, inside `txn` (holding the live
-    /// day's lock): each day passed is kept as it closed, then what time alone changes is
-    /// judged as the next day begins. The first day seen becomes the live day. Returns the cards changed and the unit
+    /// Moves the live day `live` (read with its lock in `txn`, [`crate::tally::lock_live_day`])
+    /// on to `to` one day at a time: each day passed is kept as it closed, then what time
+    /// alone changes is judged as the next day begins. The first day seen becomes the live day. Returns the cards changed and the unit
     /// paths whose figures moved.
     pub(crate) async fn advance<C: ConnectionTrait>(
         &self,
         txn: &C,
+        live: Option<chrono::NaiveDate>,
         to: chrono::NaiveDate,
     ) -> Result<(usize, Vec<String>), sea_orm::DbErr> {
         let (mut changed, mut paths) = (0, Vec::new());
-        let Some(mut live) = crate::tally::lock_live_day(txn).await? else {
+        let Some(mut live) = live else {
             crate::tally::open_first_day(txn, to).await?;
             return Ok((changed, paths));
         };
@@ -365,7 +366,8 @@ impl EvaluationService {
         let mut changed = 0;
         if crate::tally::live_day(&self.db).await? != Some(today) {
             let txn = self.db.begin().await?;
-            let (c, paths) = self.advance(&txn, today).await?;
+            let live = crate::tally::lock_live_day(&txn).await?;
+            let (c, paths) = self.advance(&txn, live, today).await?;
             txn.commit().await?;
             self.figures_moved(paths);
             changed += c;

@@ -141,7 +141,10 @@ impl EvaluationService {
             let day = duban_clock::local_date(&event.meta.occurred_at);
             if live.is_none_or(|l| day > l) {
                 moved.extend(self.apply_run(txn, std::mem::take(&mut run), live).await?);
-                let (_, paths) = self.advance(txn, day).instrument(span.clone()).await?;
+                let (_, paths) = self
+                    .advance(txn, live, day)
+                    .instrument(span.clone())
+                    .await?;
                 moved.extend(paths);
                 live = Some(day);
             }
