@@ -236,6 +236,21 @@ async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who(
     assert!(of("p-qingshi-leader")["acknowledgedAt"].is_null());
     assert_eq!(of("p-qingshi-leader")["requiresAck"], true);
 
+    // A page of items cannot each ask for their notices: that costs too much.
+    let wide = app
+        .gql(
+            Some(&sup),
+            "{ assignments(first: 100) { edges { node { notices { recipientId } } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        duban_tests::error_code(&wide),
+        Some("QUERY_TOO_COMPLEX"),
+        "{wide}"
+    );
+
     // A receipt to the issuer asks for no answer.
     let sup_inbox = app
         .gql(

@@ -388,12 +388,13 @@ pub trait NotificationsApi: Send + Sync {
     /// Marks one of the caller's notices read.
     #[write]
     async fn mark_read(&self, actor: &Actor, id: &str) -> Result<NotificationView, ApiError>;
-    /// The notices about one assignment, oldest first (at most 500), those in the caller's
-    /// scope: who was told what, and who acknowledged.
+    /// The first `limit` notices about one assignment (at most 500), oldest first, those
+    /// in the caller's scope: who was told what, and who acknowledged.
     async fn notices_about(
         &self,
         actor: &Actor,
         assignment_id: &str,
+        limit: usize,
     ) -> Result<Vec<NotificationView>, ApiError>;
     /// Acknowledges one of the caller's notices that asks for it (事事有回音), announced
     /// to its sender; a second acknowledgement changes nothing.

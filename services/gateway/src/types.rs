@@ -491,6 +491,9 @@ pub struct Assignment {
     pub color_view: Option<ColorView>,
 }
 
+/// Most notices `Assignment.notices` lists.
+const NOTICES_PER_ITEM: usize = 100;
+
 #[ComplexObject]
 impl Assignment {
     /// Chinese label of the state, e.g. 已签收.
@@ -509,15 +512,23 @@ impl Assignment {
     async fn color_rule(&self) -> Option<&str> {
         self.color_view.as_ref().map(|c| c.rule.as_str())
     }
-    /// The notices about it, oldest first: who was told what, and who acknowledged which
-    /// (事事有回音).
+    /// The notices about it, oldest first, at most 100: who was told what, and who
+    /// acknowledged which (事事有回音). Costs as a page of 100, so a long list of items
+    /// cannot ask each for its notices.
+    #[graphql(
+        complexity = "crate::resolve::page_cost(Some(NOTICES_PER_ITEM as i32), child_complexity)"
+    )]
     async fn notices(
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> async_graphql::Result<Vec<Notification>> {
         use crate::error::ApiResultExt;
         let (a, s) = (crate::caller::actor(ctx)?, crate::caller::services(ctx)?);
-        let found = s.notifications.notices_about(a, &self.id).await.gql()?;
+        let found = s
+            .notifications
+            .notices_about(a, &self.id, NOTICES_PER_ITEM)
+            .await
+            .gql()?;
         Ok(found.into_iter().map(Notification::from).collect())
     }
 }

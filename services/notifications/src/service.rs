@@ -290,11 +290,12 @@ impl NotificationsApi for NotificationsService {
         &self,
         actor: &Actor,
         assignment_id: &str,
+        limit: usize,
     ) -> Result<Vec<NotificationView>, ApiError> {
         let rows = notification::Entity::find()
             .filter(notification::Column::AssignmentId.eq(assignment_id.to_string()))
             .order_by_asc(notification::Column::Id)
-            .limit(500)
+            .limit(limit.min(500) as u64)
             .all(&self.db)
             .await
             .map_err(internal)?;
