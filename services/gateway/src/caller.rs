@@ -1,4 +1,5 @@
-//! Who is asking and through which services: what every resolver starts from.
+//! Who is asking, through which services, and what a page costs: what every resolver
+//! starts from.
 
 use crate::clients::Services;
 use crate::error::unauthenticated;
@@ -18,4 +19,13 @@ pub(crate) fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Actor> {
 /// The services behind the gateway.
 pub(crate) fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Services> {
     ctx.data::<Services>()
+}
+
+/// Default page size when `first` is not given.
+pub(crate) const DEFAULT_PAGE: usize = 20;
+
+/// The cost of a page of `first` items (the default page when unset) of `child` each.
+pub(crate) fn page_cost(first: Option<i32>, child: usize) -> usize {
+    let n = first.map_or(DEFAULT_PAGE, |n| n.max(1) as usize);
+    n.saturating_mul(child).saturating_add(1)
 }

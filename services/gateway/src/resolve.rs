@@ -11,16 +11,7 @@ use duban_api::{ApiError, PageRequest};
 #[derive(Clone, Copy)]
 pub struct MaxPageSize(pub usize);
 
-/// Default page size when `first` is not given.
-pub(crate) const DEFAULT_PAGE: usize = 20;
-
-/// The cost of a page of `first` items (the default page when unset) of `child` each.
-pub(crate) fn page_cost(first: Option<i32>, child: usize) -> usize {
-    let n = first.map_or(DEFAULT_PAGE, |n| n.max(1) as usize);
-    n.saturating_mul(child).saturating_add(1)
-}
-
-pub(crate) use crate::caller::{actor, services};
+pub(crate) use crate::caller::{actor, page_cost, services, DEFAULT_PAGE};
 
 pub(crate) fn page(
     ctx: &Context<'_>,

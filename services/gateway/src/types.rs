@@ -516,7 +516,7 @@ impl Assignment {
     /// acknowledged which (事事有回音). Costs as a page of 100, so a long list of items
     /// cannot ask each for its notices.
     #[graphql(
-        complexity = "crate::resolve::page_cost(Some(NOTICES_PER_ITEM as i32), child_complexity)"
+        complexity = "crate::caller::page_cost(Some(NOTICES_PER_ITEM as i32), child_complexity)"
     )]
     async fn notices(
         &self,
