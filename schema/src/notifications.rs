@@ -45,6 +45,9 @@ pub enum NotificationKind {
     ReopenNotice,
     /// 转出通知: an item of the recipient's unit was transferred to another unit.
     TransferredAway,
+    /// 逾时未回复提醒: a notice that asks for acknowledgement went unanswered and moved one
+    /// rung up (unit leader, then 分管领导, then the issuer).
+    EscalationNotice,
 }
 
 /// Public view of a notice in someone's inbox.
@@ -73,6 +76,12 @@ pub struct NotificationSnapshot {
     /// When the recipient acknowledged it.
     #[serde(default)]
     pub acknowledged_at: Option<DateTime<FixedOffset>>,
+    /// For an escalation, the notice that went unanswered.
+    #[serde(default)]
+    pub escalated_from: Option<String>,
+    /// For an escalation, its rung (1 unit leader, 2 分管领导, 3 issuer); 0 otherwise.
+    #[serde(default)]
+    pub rung: i32,
 }
 
 impl NotificationKind {

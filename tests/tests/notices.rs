@@ -234,7 +234,8 @@ async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who(
     };
     assert_eq!(of("p-qingshi-clerk")["acknowledgedAt"], at);
     assert!(of("p-qingshi-leader")["acknowledgedAt"].is_null());
-    assert_eq!(of("p-qingshi-leader")["requiresAck"], true);
+    // The leader's is a copy (抄送): for information, not to be answered or escalated.
+    assert_eq!(of("p-qingshi-leader")["requiresAck"], false);
 
     // A page of items cannot each ask for their notices: that costs too much.
     let wide = app

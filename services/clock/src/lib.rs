@@ -1,5 +1,6 @@
 //! Time as an injected dependency: production reads the system clock, tests move a manual one.
 
+pub mod office;
 pub mod workdays;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};

@@ -34,6 +34,8 @@ pub struct Running {
     pub assignments: AssignmentsService,
     /// The evaluation service (tests drive its tick on their own clock).
     pub evaluation: duban_evaluation::EvaluationService,
+    /// The notifications service (tests drive its escalation on their own clock).
+    pub notifications: duban_notifications::NotificationsService,
     sampler: JoinHandle<()>,
     lag_sampler: JoinHandle<()>,
 }
@@ -230,7 +232,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     let assignments = wired.start(&metrics, &stop_rx, &mut w);
     let wired = crate::wiring::evaluation(config, e_db, &shared, &clock, &stop_rx).await?;
     let evaluation = wired.start(&metrics, &stop_rx, &mut w);
-    let wired = crate::wiring::notifications(config, n_db, &shared, &clock).await?;
+    let wired = crate::wiring::notifications(config, n_db, &shared, &clock, &stop_rx).await?;
     let notifications = wired.start(&metrics, &stop_rx, &mut w);
     let wired = crate::wiring::audit(config, au_db, &shared, &clock, &stop_rx).await?;
     let audit = wired.start(&metrics, &stop_rx, &mut w);
@@ -242,7 +244,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     let services = Services {
         assignments: Arc::new(duban_assignments::keyed(assignments.clone())),
         evaluation: Arc::new(evaluation.clone()),
-        notifications: Arc::new(notifications),
+        notifications: Arc::new(notifications.clone()),
         audit: Arc::new(audit),
     };
     let gateway = Gateway::new(
@@ -284,6 +286,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         databases,
         assignments,
         evaluation,
+        notifications,
         sampler,
         lag_sampler,
     })

@@ -288,7 +288,8 @@ pub async fn start_service(
             let transport = make_transport(config)?;
             let db = open(config, "notifications").await?;
             let wired =
-                crate::wiring::notifications(config, db.clone(), &transport, &clock).await?;
+                crate::wiring::notifications(config, db.clone(), &transport, &clock, &stop_rx)
+                    .await?;
             let svc: Arc<dyn NotificationsApi> = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
             let routes = api_http::routes::<NotificationsCall>(svc, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))

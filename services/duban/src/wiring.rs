@@ -152,15 +152,17 @@ pub async fn evaluation(
     })
 }
 
-/// Notifications: inboxes; reads assignments, publishes its own.
+/// Notifications: inboxes; reads assignments, publishes its own, escalates unanswered notices.
 pub async fn notifications(
     config: &Config,
     db: DatabaseConnection,
     transport: &Arc<dyn Transport>,
     clock: &SharedClock,
+    stop: &watch::Receiver<bool>,
 ) -> anyhow::Result<Wired<NotificationsService>> {
     let bus = bus(transport);
     let svc = NotificationsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant);
+    svc.load_calendar().await?;
     let name = duban_notifications::SERVICE;
     let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone());
     let handler = Arc::new(svc.clone());
@@ -173,9 +175,29 @@ pub async fn notifications(
             handler,
             clock,
         )),
-        jobs: Vec::new(),
+        jobs: vec![spawn_escalations(svc.clone(), stop.clone())],
         service: svc,
         relay: Some(relay),
+    })
+}
+
+/// Escalates unanswered notices every minute until `stop`.
+pub(crate) fn spawn_escalations(
+    notifications: NotificationsService,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+                _ = stop.changed() => return,
+            }
+            match notifications.escalate().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(notices = n, "unanswered notices escalated"),
+                Err(e) => tracing::warn!(error = %e, "escalation failed"),
+            }
+        }
     })
 }
 

@@ -1,29 +1,5 @@
 //! The evaluation database's own tables.
 
-/// Evaluation's copy of the county's calendar changes.
-pub mod calendar_override {
-    use sea_orm::entity::prelude::*;
-
-    /// One changed day.
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "calendar_override")]
-    pub struct Model {
-        /// The day.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub date: Date,
-        /// Whether it is a working day.
-        pub workday: bool,
-        /// Holiday name, or the holiday a worked day belongs to.
-        pub name: Option<String>,
-    }
-
-    /// No relations.
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
 /// Evaluation's copy of an assignment with its color.
 pub mod tracked_item {
     use sea_orm::entity::prelude::*;

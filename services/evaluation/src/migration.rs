@@ -11,7 +11,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(duban_outbox::migration::CreateOutboxInbox),
             Box::new(CreateTables),
-            Box::new(CreateCalendar),
+            Box::new(duban_outbox::calendar::CreateCalendarCopy("m0003_calendar")),
             Box::new(ColorRulesAndSchedule),
             Box::new(UnitTallies),
             Box::new(Acknowledgements),
@@ -24,52 +24,6 @@ impl MigratorTrait for Migrator {
 }
 
 struct CreateTables;
-
-/// Evaluation's copy of the county's calendar changes, from CalendarDayChanged.
-struct CreateCalendar;
-
-impl MigrationName for CreateCalendar {
-    fn name(&self) -> &str {
-        "m0003_calendar"
-    }
-}
-
-#[derive(DeriveIden)]
-enum CalendarOverride {
-    Table,
-    Date,
-    Workday,
-    Name,
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateCalendar {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table(CalendarOverride::Table)
-                .col(
-                    ColumnDef::new(CalendarOverride::Date)
-                        .date()
-                        .not_null()
-                        .primary_key(),
-                )
-                .col(
-                    ColumnDef::new(CalendarOverride::Workday)
-                        .boolean()
-                        .not_null(),
-                )
-                .col(ColumnDef::new(CalendarOverride::Name).string())
-                .to_owned(),
-        )
-        .await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(CalendarOverride::Table).to_owned())
-            .await
-    }
-}
 
 impl MigrationName for CreateTables {
     fn name(&self) -> &str {

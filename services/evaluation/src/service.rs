@@ -1,7 +1,7 @@
 //! Evaluation's state, the judging of one item, the scheduled tick and the queries.
 
 use crate::color::{assess, late_days, next_change, Stage};
-use crate::entity::{calendar_override, tracked_item};
+use crate::entity::tracked_item;
 use crate::item::facts;
 use crate::rulebook::RuleBook;
 use async_trait::async_trait;
@@ -39,15 +39,6 @@ pub struct EvaluationService {
 pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "evaluation: internal error");
     ApiError::Internal(e.to_string())
-}
-
-pub(crate) fn special(workday: bool, name: Option<String>) -> duban_clock::workdays::Special {
-    use duban_clock::workdays::Special;
-    if workday {
-        Special::Workday(name.unwrap_or_else(|| "调整上班".into()))
-    } else {
-        Special::Holiday(name.unwrap_or_else(|| "调整休息".into()))
-    }
 }
 
 /// The county an org path lies in: its first unit.
@@ -164,18 +155,14 @@ impl EvaluationService {
     /// Applies the calendar changes received so far over the official schedule and reads
     /// the counties' color rules; call at start.
     pub async fn load_calendar(&self) -> Result<usize, sea_orm::DbErr> {
-        let rows = calendar_override::Entity::find().all(&self.db).await?;
-        let mut cal = Calendar::official();
-        for r in &rows {
-            cal.set(r.date, Some(special(r.workday, r.name.clone())));
-        }
+        let (cal, changed) = duban_outbox::calendar::load(&self.db).await?;
         *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
         self.load_rules().await?;
         let counted = crate::tally::backfill(&self.db, self.clock.today()).await?;
         if counted > 0 {
             tracing::info!(counted, "unit figures counted from the items kept so far");
         }
-        Ok(rows.len())
+        Ok(changed)
     }
 
     pub(crate) fn calendar_now(&self) -> Calendar {

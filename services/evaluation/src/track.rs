@@ -1,17 +1,14 @@
 //! Evaluation's copy of every assignment and problem, kept from the assignments events:
 //! what the color rules look at, judged as each event arrives.
 
-use crate::entity::{calendar_override, tracked_item};
+use crate::entity::tracked_item;
 use crate::item::{ASSIGNMENT, PROBLEM};
-use crate::service::{late, save, special, EvaluationService};
+use crate::service::{late, save, EvaluationService};
 use async_trait::async_trait;
 use duban_outbox::{AfterCommit, Handler, HandlerError};
 use duban_schema::assignments::{AssignmentSnapshot, AssignmentsEvent, ProblemSnapshot};
 use duban_schema::{topics, Color, RawEnvelope};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use tracing::Instrument;
 
@@ -97,26 +94,17 @@ impl EvaluationService {
         day: &duban_schema::assignments::CalendarDaySnapshot,
         cause: &duban_schema::EnvelopeMeta,
     ) -> Result<Vec<String>, HandlerError> {
-        let row = calendar_override::Model {
-            date: day.date,
-            workday: day.workday,
-            name: day.name.clone(),
-        };
-        calendar_override::Entity::insert(row.into_active_model())
-            .on_conflict(
-                OnConflict::column(calendar_override::Column::Date)
-                    .update_columns([
-                        calendar_override::Column::Workday,
-                        calendar_override::Column::Name,
-                    ])
-                    .to_owned(),
-            )
-            .exec(txn)
-            .await?;
+        duban_outbox::calendar::keep(txn, day).await?;
         self.calendar
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .set(day.date, Some(special(day.workday, day.name.clone())));
+            .set(
+                day.date,
+                Some(duban_outbox::calendar::special(
+                    day.workday,
+                    day.name.clone(),
+                )),
+            );
         // Every open item's color counts working days; all are judged on the new calendar.
         let (_, paths) = self.rejudge(txn, Condition::all(), Some(cause)).await?;
         Ok(paths)

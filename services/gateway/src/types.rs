@@ -218,6 +218,8 @@ pub enum NotificationKind {
     ReopenNotice,
     /// 转出通知
     TransferredAway,
+    /// 逾时未回复提醒 (escalation of an unanswered notice)
+    EscalationNotice,
 }
 
 /// A unit of the county's directory.
@@ -648,6 +650,10 @@ pub struct Notification {
     pub requires_ack: bool,
     /// When the recipient acknowledged it; the sender sees this.
     pub acknowledged_at: Option<DateTime>,
+    /// For an escalation (逾时未回复提醒), the notice that went unanswered.
+    pub escalated_from: Option<ID>,
+    /// For an escalation, its rung: 1 the unit's leader, 2 the 分管领导, 3 the issuer.
+    pub rung: i32,
 }
 
 impl From<NotificationView> for Notification {
@@ -665,6 +671,8 @@ impl From<NotificationView> for Notification {
             read_at: v.read_at.map(DateTime),
             requires_ack: n.requires_ack,
             acknowledged_at: n.acknowledged_at.map(DateTime),
+            escalated_from: n.escalated_from.map(ID),
+            rung: n.rung,
         }
     }
 }

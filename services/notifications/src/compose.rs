@@ -41,6 +41,100 @@ pub struct Draft {
     pub assignment_id: Option<String>,
     /// The ledger problem, for notices about one.
     pub problem_id: Option<String>,
+    /// A copy for those who answer for the recipient (leaders, 分管领导, issuer): for
+    /// their information, never to be acknowledged.
+    pub copy: bool,
+}
+
+/// What an event's notices are about beyond their words: the item's time limit, who
+/// issued it (the last rung of escalation), and whether it cannot wait for the morning.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct About {
+    /// The item's time limit.
+    pub due_on: Option<chrono::NaiveDate>,
+    /// Who issued the item or registered the problem.
+    pub issuer_id: Option<String>,
+    /// 特急 items and red cards: pushed even in quiet hours.
+    pub urgent: bool,
+}
+
+/// [`About`] an assignments event.
+pub fn about(event: &AssignmentsEvent) -> About {
+    if let Some(a) = event.assignment() {
+        return About {
+            due_on: Some(a.due_on),
+            issuer_id: Some(a.issuer_id.clone()),
+            urgent: a.urgency == duban_schema::assignments::Urgency::VeryUrgent,
+        };
+    }
+    match event.problem() {
+        Some(p) => About {
+            due_on: Some(p.due_on),
+            issuer_id: Some(p.registered_by.clone()),
+            urgent: false,
+        },
+        None => About::default(),
+    }
+}
+
+/// [`About`] a card: a red card cannot wait.
+pub fn about_card(event: &EvaluationEvent) -> About {
+    match event {
+        EvaluationEvent::ColorChanged { to, issuer_id, .. } => About {
+            due_on: None,
+            issuer_id: Some(issuer_id.clone()).filter(|i| !i.is_empty()),
+            urgent: *to == Color::Red,
+        },
+        _ => About::default(),
+    }
+}
+
+/// The notice one rung up when `original` (to the person who had to acknowledge it) went
+/// unanswered for `hours` office hours (事事有回音).
+pub fn escalation(original_title: &str, created: &str, hours: u32, rung: i32) -> (String, String) {
+    let who = match rung {
+        1 => "请单位负责人督促",
+        2 => "请分管领导督促",
+        _ => "请督办人跟进",
+    };
+    (
+        format!("逾时未回复：{original_title}"),
+        format!(
+            "「{original_title}」于{created}发出，要求签收回复，已超过{hours}个工作小时仍未回复，现提级提醒，{who}落实。"
+        ),
+    )
+}
+
+/// The key that keeps a reminder or escalation from reaching the same person twice with
+/// the same words about the same item and time limit, however often its cause is
+/// delivered or fired; none for kinds where a repeat is news (a second progress report).
+pub fn dedupe_key(
+    person: &str,
+    kind: NotificationKind,
+    item: Option<&str>,
+    due_on: Option<chrono::NaiveDate>,
+    body: &str,
+) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let reminder = matches!(
+        kind,
+        NotificationKind::DueSoonReminder
+            | NotificationKind::OverdueNotice
+            | NotificationKind::EscalationNotice
+    );
+    let item = item.filter(|_| reminder)?;
+    let mut h = Sha256::new();
+    for part in [
+        person,
+        &format!("{kind:?}"),
+        item,
+        &due_on.map(|d| d.to_string()).unwrap_or_default(),
+        body,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    Some(hex::encode(h.finalize()))
 }
 
 /// The notices a ledger event produces.
@@ -56,6 +150,7 @@ fn problem_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         body,
         assignment_id: None,
         problem_id: Some(p.id.clone()),
+        copy: false,
     };
     let due = p.due_on.format("%Y年%m月%d日");
     match event {
@@ -204,6 +299,7 @@ fn copied(
         .flat_map(|d| {
             also.iter().map(|a| Draft {
                 to: a.clone(),
+                copy: true,
                 ..d.clone()
             })
         })
@@ -275,6 +371,7 @@ fn cooperating_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
             body: body.clone(),
             assignment_id: Some(a.id.clone()),
             problem_id: None,
+            copy: false,
         })
         .collect()
 }
@@ -291,6 +388,7 @@ fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         body,
         assignment_id: Some(a.id.clone()),
         problem_id: None,
+        copy: false,
     };
     match event {
         AssignmentsEvent::AssignmentIssued { .. } => vec![to(
@@ -626,6 +724,7 @@ pub fn card_drafts(event: &EvaluationEvent) -> Vec<Draft> {
         .into_iter()
         .filter(|a| a.person() != Some(""))
         .map(|to| Draft {
+            copy: to != To::Person(responsible_person_id.clone()),
             to,
             kind: notice,
             title: format!("{label}：{title}"),
@@ -639,6 +738,31 @@ pub fn card_drafts(event: &EvaluationEvent) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reminder_is_keyed_by_person_item_limit_and_words_and_news_is_not_keyed() {
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 7);
+        let key = |p: &str, k, body: &str| dedupe_key(p, k, Some("a-1"), due, body);
+        let overdue = NotificationKind::OverdueNotice;
+        assert!(key("p1", overdue, "超期").is_some());
+        assert_eq!(key("p1", overdue, "超期"), key("p1", overdue, "超期"));
+        assert_ne!(key("p1", overdue, "超期"), key("p2", overdue, "超期"));
+        assert_ne!(
+            key("p1", NotificationKind::DueSoonReminder, "还剩3个工作日"),
+            key("p1", NotificationKind::DueSoonReminder, "还剩1个工作日")
+        );
+        assert_ne!(
+            dedupe_key("p1", overdue, Some("a-1"), due, "超期"),
+            dedupe_key(
+                "p1",
+                overdue,
+                Some("a-1"),
+                due.and_then(|d| d.succ_opt()),
+                "超期"
+            )
+        );
+        assert_eq!(key("p1", NotificationKind::ProgressUpdate, "50%"), None);
+    }
 
     #[test]
     fn an_issued_assignment_sends_a_supervision_notice_to_the_responsible_person() {

@@ -3,8 +3,9 @@
 
 pub mod compose;
 mod directory;
+mod escalate;
 pub mod migration;
-mod service;
+pub(crate) mod service;
 
 pub use service::NotificationsService;
 

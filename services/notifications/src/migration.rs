@@ -15,6 +15,8 @@ impl MigratorTrait for Migrator {
             Box::new(CreatePersonLeader),
             Box::new(CreateDirectory),
             Box::new(Acknowledgements),
+            Box::new(duban_outbox::calendar::CreateCalendarCopy("m0007_calendar")),
+            Box::new(Escalation),
         ]
     }
 }
@@ -264,6 +266,89 @@ impl MigrationTrait for Acknowledgements {
         )
         .await?;
         for c in ["requires_ack", "acknowledged_at", "org_path"] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new("notification"))
+                    .drop_column(Alias::new(c))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Escalation of unanswered notices (the rung reached, when the next is due, who issued
+/// the item, which notice an escalation is about), urgency for quiet hours, and the key
+/// that keeps one notice per item, kind, time limit and rung.
+struct Escalation;
+
+impl MigrationName for Escalation {
+    fn name(&self) -> &str {
+        "m0008_escalation"
+    }
+}
+
+const ESCALATION_COLUMNS: [&str; 6] = [
+    "rung",
+    "escalate_at",
+    "issuer_id",
+    "escalated_from",
+    "dedupe_key",
+    "urgent",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Escalation {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let col = |n: &str| ColumnDef::new(Alias::new(n)).to_owned();
+        let columns = [
+            col("rung").integer().not_null().default(0).to_owned(),
+            col("escalate_at").timestamp_with_time_zone().to_owned(),
+            col("issuer_id").string().to_owned(),
+            col("escalated_from").string().to_owned(),
+            col("dedupe_key").string().to_owned(),
+            col("urgent").boolean().not_null().default(false).to_owned(),
+        ];
+        for mut c in columns {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new("notification"))
+                    .add_column(&mut c)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.create_index(
+            Index::create()
+                .name("ux_notification_dedupe")
+                .table(Alias::new("notification"))
+                .col(Alias::new("dedupe_key"))
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_notification_escalate")
+                .table(Alias::new("notification"))
+                .col(Alias::new("escalate_at"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for ix in ["ux_notification_dedupe", "ix_notification_escalate"] {
+            m.drop_index(
+                Index::drop()
+                    .name(ix)
+                    .table(Alias::new("notification"))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        for c in ESCALATION_COLUMNS {
             m.alter_table(
                 Table::alter()
                     .table(Alias::new("notification"))

@@ -1,9 +1,11 @@
 //! Notifications' event handler, inbox queries and live stream.
 
-use crate::compose::{card_drafts, drafts};
+use crate::compose::{about, about_card, card_drafts, drafts, About};
 use async_trait::async_trait;
 use duban_api::{ApiError, NotificationView, NotificationsApi, Page, PageRequest};
 use duban_auth::Actor;
+use duban_clock::office::OfficeHours;
+use duban_clock::workdays::Calendar;
 use duban_clock::SharedClock;
 use duban_outbox::{AfterCommit, EventBus, Handler, HandlerError};
 use duban_schema::assignments::AssignmentsEvent;
@@ -15,6 +17,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
+use std::sync::{Arc, RwLock};
 use tokio::sync::broadcast;
 
 /// The notification table.
@@ -51,6 +54,20 @@ pub mod notification {
         pub acknowledged_at: Option<ChronoDateTimeWithTimeZone>,
         /// Org path of what it is about (its event's).
         pub org_path: String,
+        /// Escalation rung reached (0 none; 1 unit leader, 2 分管领导, 3 issuer); on an
+        /// escalation notice, its own rung.
+        pub rung: i32,
+        /// When the next rung is due, while it waits for acknowledgement.
+        pub escalate_at: Option<ChronoDateTimeWithTimeZone>,
+        /// Who issued the item (the last rung).
+        pub issuer_id: Option<String>,
+        /// On an escalation, the notice that went unanswered.
+        pub escalated_from: Option<String>,
+        /// One notice per person, kind, item, time limit and words (reminders, escalations).
+        #[sea_orm(unique)]
+        pub dedupe_key: Option<String>,
+        /// 特急 or a red card: pushed even in quiet hours.
+        pub urgent: bool,
     }
 
     /// No relations.
@@ -63,11 +80,15 @@ pub mod notification {
 /// The notifications service over its own database.
 #[derive(Clone)]
 pub struct NotificationsService {
-    db: DatabaseConnection,
+    pub(crate) db: DatabaseConnection,
     bus: EventBus,
-    clock: SharedClock,
+    pub(crate) clock: SharedClock,
     tenant: String,
     live: broadcast::Sender<NotificationView>,
+    pub(crate) calendar: Arc<RwLock<Calendar>>,
+    pub(crate) office: OfficeHours,
+    /// Office hours an acknowledgement may wait before the next rung is told.
+    pub(crate) escalate_after_hours: u32,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -80,7 +101,7 @@ fn kind_of(id: &str, s: &str) -> Result<NotificationKind, ApiError> {
         .map_err(|_| ApiError::unknown_stored("notice kind", id, s))
 }
 
-fn kind_str(k: NotificationKind) -> String {
+pub(crate) fn kind_str(k: NotificationKind) -> String {
     serde_json::to_value(k)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -100,6 +121,12 @@ fn view(m: notification::Model) -> Result<NotificationView, ApiError> {
             created_at: m.created_at,
             requires_ack: m.requires_ack,
             acknowledged_at: m.acknowledged_at,
+            rung: if m.escalated_from.is_some() {
+                m.rung
+            } else {
+                0
+            },
+            escalated_from: m.escalated_from,
         },
         read_at: m.read_at,
     })
@@ -115,7 +142,98 @@ impl NotificationsService {
             clock,
             tenant: tenant.to_string(),
             live,
+            calendar: Arc::new(RwLock::new(Calendar::official())),
+            office: OfficeHours::default(),
+            escalate_after_hours: 4,
         }
+    }
+
+    /// Applies the calendar changes received so far; call at start.
+    pub async fn load_calendar(&self) -> Result<usize, sea_orm::DbErr> {
+        let (cal, changed) = duban_outbox::calendar::load(&self.db).await?;
+        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
+        Ok(changed)
+    }
+
+    pub(crate) fn calendar_now(&self) -> Calendar {
+        self.calendar
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Publishes `rows` as new notices with their NotificationCreated events (caused by
+    /// `cause`, on `org_path`), in `txn`; what to run after commit.
+    pub(crate) async fn create(
+        &self,
+        txn: &DatabaseTransaction,
+        rows: Vec<(notification::Model, Option<(uuid::Uuid, uuid::Uuid)>)>,
+    ) -> Result<Vec<AfterCommit>, HandlerError> {
+        let now = self.clock.now();
+        let mut rows = rows;
+        let keys: Vec<String> = rows
+            .iter()
+            .filter_map(|(r, _)| r.dedupe_key.clone())
+            .collect();
+        if !keys.is_empty() {
+            let mut seen: std::collections::HashSet<String> = notification::Entity::find()
+                .select_only()
+                .column(notification::Column::DedupeKey)
+                .filter(notification::Column::DedupeKey.is_in(keys))
+                .into_tuple::<Option<String>>()
+                .all(txn)
+                .await?
+                .into_iter()
+                .flatten()
+                .collect();
+            rows.retain(|(r, _)| match &r.dedupe_key {
+                Some(k) => seen.insert(k.clone()),
+                None => true,
+            });
+        }
+        if rows.is_empty() {
+            return Ok(vec![]);
+        }
+        let (mut actives, mut envelopes, mut created) = (Vec::new(), Vec::new(), Vec::new());
+        for (row, cause) in rows {
+            let v = view(row.clone()).map_err(|e| HandlerError::Malformed(e.to_string()))?;
+            let (correlation, causation) = match cause {
+                Some((c, e)) => (c, Some(e)),
+                None => (duban_outbox::new_event_id(now), None),
+            };
+            envelopes.push(Envelope {
+                meta: duban_outbox::meta(
+                    now,
+                    &self.tenant,
+                    &row.org_path,
+                    "system",
+                    correlation,
+                    causation,
+                    &row.id,
+                    1,
+                ),
+                event: NotificationsEvent::NotificationCreated {
+                    notification: v.notification.clone(),
+                },
+            });
+            actives.push(row.into_active_model());
+            created.push(v);
+        }
+        for chunk in actives.chunks(duban_outbox::ROWS_PER_STATEMENT / 2) {
+            notification::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(txn)
+                .await?;
+        }
+        duban_outbox::enqueue_all(txn, topics::NOTIFICATIONS, &envelopes).await?;
+        let live = self.live.clone();
+        let wake = self.bus.wake.clone();
+        Ok(vec![Box::new(move || {
+            wake.notify_one();
+            for v in created {
+                // No live subscriber is not an error: the notice is in the inbox.
+                let _ = live.send(v);
+            }
+        })])
     }
 
     /// The service's database.
@@ -134,27 +252,44 @@ impl NotificationsService {
     ) -> Result<Vec<AfterCommit>, HandlerError> {
         let now = self.clock.now();
         crate::directory::keep(txn, events).await?;
+        for (event, _) in events {
+            if let Ok(AssignmentsEvent::CalendarDayChanged { day }) = event.typed() {
+                duban_outbox::calendar::keep(txn, &day).await?;
+                self.calendar
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .set(
+                        day.date,
+                        Some(duban_outbox::calendar::special(
+                            day.workday,
+                            day.name.clone(),
+                        )),
+                    );
+            }
+        }
         let composed: Vec<_> = events
             .iter()
             .map(|(event, span)| {
                 let _entered = span.enter();
-                let notices = if let Ok(card) = event.typed::<EvaluationEvent>() {
-                    card_drafts(&card)
+                let (notices, about) = if let Ok(card) = event.typed::<EvaluationEvent>() {
+                    (card_drafts(&card), about_card(&card))
                 } else if let Ok(typed) = event.typed::<AssignmentsEvent>() {
-                    drafts(&typed)
+                    (drafts(&typed), about(&typed))
                 } else {
-                    Vec::new()
+                    (Vec::new(), About::default())
                 };
-                (event, span, notices)
+                (event, span, notices, about)
             })
             .collect();
         let audiences: Vec<&crate::compose::To> = composed
             .iter()
-            .flat_map(|(_, _, n)| n.iter().map(|d| &d.to))
+            .flat_map(|(_, _, n, _)| n.iter().map(|d| &d.to))
             .collect();
         let people = crate::directory::resolve(txn, &audiences).await?;
-        let (mut rows, mut envelopes, mut created) = (Vec::new(), Vec::new(), Vec::new());
-        for (event, span, notices) in composed {
+        let cal = self.calendar_now();
+        let escalate_at = self.office.add(&cal, now, self.escalate_after_hours);
+        let mut rows = Vec::new();
+        for (event, span, notices, about) in composed {
             let _entered = span.enter();
             // One notice per person and kind for an event, however many ways it reaches them.
             let mut told = std::collections::HashSet::new();
@@ -166,61 +301,41 @@ impl NotificationsService {
                     if person.is_empty() || !told.insert((person.clone(), d.kind)) {
                         continue;
                     }
-                    let id = duban_outbox::new_event_id(now).to_string();
-                    let row = notification::Model {
-                        id: id.clone(),
-                        recipient_id: person.clone(),
-                        kind: kind_str(d.kind),
-                        title: d.title.clone(),
-                        body: d.body.clone(),
-                        assignment_id: d.assignment_id.clone(),
-                        problem_id: d.problem_id.clone(),
-                        created_at: now,
-                        read_at: None,
-                        requires_ack: d.kind.requires_ack_by_default(),
-                        acknowledged_at: None,
-                        org_path: event.meta.org_path.clone(),
-                    };
-                    let v =
-                        view(row.clone()).map_err(|e| HandlerError::Malformed(e.to_string()))?;
-                    envelopes.push(Envelope {
-                        meta: duban_outbox::meta(
-                            now,
-                            &self.tenant,
-                            &event.meta.org_path,
-                            "system",
-                            event.meta.correlation_id,
-                            Some(event.meta.id),
-                            &id,
-                            1,
-                        ),
-                        event: NotificationsEvent::NotificationCreated {
-                            notification: v.notification.clone(),
+                    let requires_ack = d.kind.requires_ack_by_default() && !d.copy;
+                    let item = d.assignment_id.as_deref().or(d.problem_id.as_deref());
+                    rows.push((
+                        notification::Model {
+                            id: duban_outbox::new_event_id(now).to_string(),
+                            recipient_id: person.clone(),
+                            kind: kind_str(d.kind),
+                            title: d.title.clone(),
+                            body: d.body.clone(),
+                            assignment_id: d.assignment_id.clone(),
+                            problem_id: d.problem_id.clone(),
+                            created_at: now,
+                            read_at: None,
+                            requires_ack,
+                            acknowledged_at: None,
+                            org_path: event.meta.org_path.clone(),
+                            rung: 0,
+                            escalate_at: requires_ack.then_some(escalate_at),
+                            issuer_id: about.issuer_id.clone(),
+                            escalated_from: None,
+                            dedupe_key: crate::compose::dedupe_key(
+                                person,
+                                d.kind,
+                                item,
+                                about.due_on,
+                                &d.body,
+                            ),
+                            urgent: about.urgent || d.kind == NotificationKind::RedCard,
                         },
-                    });
-                    rows.push(row.into_active_model());
-                    created.push(v);
+                        Some((event.meta.correlation_id, event.meta.id)),
+                    ));
                 }
             }
         }
-        if created.is_empty() {
-            return Ok(vec![]);
-        }
-        for chunk in rows.chunks(duban_outbox::ROWS_PER_STATEMENT) {
-            notification::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(txn)
-                .await?;
-        }
-        duban_outbox::enqueue_all(txn, topics::NOTIFICATIONS, &envelopes).await?;
-        let live = self.live.clone();
-        let wake = self.bus.wake.clone();
-        Ok(vec![Box::new(move || {
-            wake.notify_one();
-            for v in created {
-                // No live subscriber is not an error: the notice is in the inbox.
-                let _ = live.send(v);
-            }
-        })])
+        self.create(txn, rows).await
     }
 }
 

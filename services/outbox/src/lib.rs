@@ -3,6 +3,7 @@
 //! publishes it, and consumers record each handled event id in an inbox row in
 //! the same transaction as their effect, so a redelivery has no second effect.
 
+pub mod calendar;
 pub mod consumer;
 pub mod db;
 pub mod entity;

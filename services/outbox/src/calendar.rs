@@ -1,0 +1,116 @@
+//! A service's copy of the county's calendar changes (from CalendarDayChanged), over the
+//! official schedule: the table, its migration, keeping a change and loading them all.
+
+use duban_clock::workdays::{Calendar, Special};
+use duban_schema::assignments::CalendarDaySnapshot;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IntoActiveModel};
+use sea_orm_migration::prelude::*;
+
+/// The copied days.
+pub mod calendar_override {
+    use sea_orm::entity::prelude::*;
+
+    /// One changed day.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "calendar_override")]
+    pub struct Model {
+        /// The day.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub date: Date,
+        /// Whether it is a working day.
+        pub workday: bool,
+        /// Holiday name, or the holiday a worked day belongs to.
+        pub name: Option<String>,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// What a changed day is on the calendar.
+pub fn special(workday: bool, name: Option<String>) -> Special {
+    if workday {
+        Special::Workday(name.unwrap_or_else(|| "调整上班".into()))
+    } else {
+        Special::Holiday(name.unwrap_or_else(|| "调整休息".into()))
+    }
+}
+
+/// Keeps one change (the last one of a day wins).
+pub async fn keep<C: ConnectionTrait>(conn: &C, day: &CalendarDaySnapshot) -> Result<(), DbErr> {
+    use calendar_override::Column as C;
+    let row = calendar_override::Model {
+        date: day.date,
+        workday: day.workday,
+        name: day.name.clone(),
+    };
+    calendar_override::Entity::insert(row.into_active_model())
+        .on_conflict(
+            OnConflict::column(C::Date)
+                .update_columns([C::Workday, C::Name])
+                .to_owned(),
+        )
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The official schedule with every kept change applied, and how many there were.
+pub async fn load<C: ConnectionTrait>(conn: &C) -> Result<(Calendar, usize), DbErr> {
+    let rows = calendar_override::Entity::find().all(conn).await?;
+    let mut cal = Calendar::official();
+    for r in &rows {
+        cal.set(r.date, Some(special(r.workday, r.name.clone())));
+    }
+    Ok((cal, rows.len()))
+}
+
+/// Creates the table, for a service that did not have it (`name` is its migration's).
+pub struct CreateCalendarCopy(pub &'static str);
+
+impl MigrationName for CreateCalendarCopy {
+    fn name(&self) -> &str {
+        self.0
+    }
+}
+
+#[derive(DeriveIden)]
+enum CalendarOverride {
+    Table,
+    Date,
+    Workday,
+    Name,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateCalendarCopy {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(CalendarOverride::Table)
+                .col(
+                    ColumnDef::new(CalendarOverride::Date)
+                        .date()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(
+                    ColumnDef::new(CalendarOverride::Workday)
+                        .boolean()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(CalendarOverride::Name).string())
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(CalendarOverride::Table).to_owned())
+            .await
+    }
+}

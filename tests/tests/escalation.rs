@@ -1,0 +1,203 @@
+//! 事事有回音: a 督办通知 left unanswered moves one rung up every four office hours on the
+//! working calendar (the weekend does not count): the unit's leader, then the 分管领导,
+//! then the issuer, one notice per rung, recorded as events; an answered one stops, and
+//! running the escalation again changes nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use duban_tests::scenarios::{update_person, ISSUE};
+use duban_tests::{at_nine, count_rows, TestApp};
+use serde_json::json;
+
+/// Escalation notices about `id`: (recipient, rung), in order of rung.
+async fn rungs(app: &TestApp, id: &str) -> Vec<(String, i32)> {
+    use sea_orm::ConnectionTrait;
+    app.settle().await.unwrap();
+    let db = &app.databases.notifications;
+    db.query_all(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        format!(
+            "SELECT recipient_id, rung FROM notification WHERE kind = 'ESCALATION_NOTICE' \
+             AND assignment_id = '{id}' ORDER BY rung, recipient_id"
+        ),
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            r.try_get_by_index::<String>(0).unwrap(),
+            r.try_get_by_index::<i32>(1).unwrap(),
+        )
+    })
+    .collect()
+}
+
+/// Runs the escalation on the app's clock (the demo county's own notices climb too).
+async fn escalate(app: &TestApp) {
+    app.running
+        .as_ref()
+        .unwrap()
+        .notifications
+        .escalate()
+        .await
+        .unwrap();
+    app.settle().await.unwrap();
+}
+
+#[actix_web::test]
+async fn an_unanswered_notice_climbs_one_rung_per_four_office_hours_across_the_weekend() {
+    // Friday 2026-12-04, 09:00.
+    let (clock, app) = at_nine(2026, 12, 4).await;
+    let ttl = 31 * 86_400;
+    let admin = app.token_with_ttl("county-admin", ttl).await.unwrap();
+    let sup = app.token_with_ttl("county-supervisor", ttl).await.unwrap();
+    let clerk = app.token_with_ttl("qingshi-clerk", ttl).await.unwrap();
+    // 张伟 answers to 陈志远 as 分管领导; 李明 leads his office; 王建国 issues.
+    let change = json!({"supervisingLeaderId": "p-qingshi-supervisor"});
+    let up = update_person(&app, &admin, "p-qingshi-clerk", change).await;
+    assert!(up["errors"].is_null(), "{up}");
+    clock.advance(chrono::Duration::hours(6)); // Friday 15:00
+    let issue = |title: &'static str| {
+        let (app, sup) = (&app, sup.clone());
+        async move {
+            let input = json!({"title": title, "description": "对照清单落实",
+                "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
+                "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
+            let b = app
+                .gql(Some(&sup), ISSUE, json!({ "input": input }))
+                .await
+                .unwrap();
+            b["data"]["issueAssignment"]["assignment"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{b}"))
+                .to_string()
+        }
+    };
+    let silent = issue("逾时不回复的事项").await;
+    let answered = issue("及时回复的事项").await;
+    app.settle().await.unwrap();
+
+    // The clerk answers the second one at once.
+    let inbox = app
+        .gql(
+            Some(&clerk),
+            "{ myNotifications(first: 50) { edges { node { id assignmentId requiresAck } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let notice = inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["assignmentId"] == answered.as_str() && n["requiresAck"] == true)
+        .unwrap_or_else(|| panic!("{inbox}"))["id"]
+        .clone();
+    let ack = "mutation($i: MarkNotificationReadInput!) { acknowledgeNotification(input: $i) { notification { acknowledgedAt } } }";
+    let b = app
+        .gql(Some(&clerk), ack, json!({"i": {"id": notice}}))
+        .await
+        .unwrap();
+    assert!(b["errors"].is_null(), "{b}");
+
+    // 15:00 Friday + 4 office hours: 2.5 h on Friday, 1.5 h from 08:30 on Monday = 10:00.
+    clock.advance(chrono::Duration::minutes(2 * 60 + 29)); // Friday 17:29
+    escalate(&app).await;
+    assert!(rungs(&app, &silent).await.is_empty());
+    clock.advance(chrono::Duration::minutes(2 * 24 * 60 + 16 * 60 + 30)); // Monday 09:59
+    escalate(&app).await;
+    assert!(
+        rungs(&app, &silent).await.is_empty(),
+        "the weekend does not count"
+    );
+    clock.advance(chrono::Duration::minutes(1)); // Monday 10:00
+    escalate(&app).await;
+    escalate(&app).await;
+    assert_eq!(
+        rungs(&app, &silent).await,
+        [("p-qingshi-leader".to_string(), 1)],
+        "once per rung"
+    );
+    // Next: 10:00–12:00 and 14:00–16:00 on Monday.
+    clock.advance(chrono::Duration::minutes(5 * 60 + 59)); // 15:59
+    escalate(&app).await;
+    assert_eq!(rungs(&app, &silent).await.len(), 1, "lunch does not count");
+    clock.advance(chrono::Duration::minutes(1)); // 16:00
+    escalate(&app).await;
+    assert_eq!(rungs(&app, &silent).await.len(), 2);
+    // Then 16:00–17:30 and 08:30–11:00 on Tuesday: the issuer.
+    clock.advance(chrono::Duration::minutes(18 * 60 + 59)); // Tuesday 10:59
+    escalate(&app).await;
+    assert_eq!(rungs(&app, &silent).await.len(), 2);
+    clock.advance(chrono::Duration::minutes(1)); // Tuesday 11:00
+    escalate(&app).await;
+    clock.advance(chrono::Duration::days(7));
+    escalate(&app).await;
+    assert_eq!(
+        rungs(&app, &silent).await,
+        [
+            ("p-qingshi-leader".to_string(), 1),
+            ("p-qingshi-supervisor".to_string(), 2),
+            ("p-county-supervisor".to_string(), 3)
+        ]
+    );
+    assert!(
+        rungs(&app, &answered).await.is_empty(),
+        "an answered notice stays put"
+    );
+
+    // Each rung is an event (audited), and the sender sees the ladder on the item.
+    let recorded = count_rows(
+        &app.databases.audit,
+        &format!(
+            "SELECT count(*) FROM audit_leaf WHERE event_type = 'NotificationCreated' AND canonical LIKE '%ESCALATION_NOTICE%' AND canonical LIKE '%{silent}%'"
+        ),
+    )
+    .await;
+    assert_eq!(recorded.unwrap(), 3);
+    let seen = app
+        .gql(Some(&sup), "query($id: ID!) { assignment(id: $id) { notices { recipientId kind rung escalatedFrom } } }", json!({"id": silent}))
+        .await
+        .unwrap();
+    let climbs: Vec<_> = seen["data"]["assignment"]["notices"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{seen}"))
+        .iter()
+        .filter(|n| n["kind"] == "ESCALATION_NOTICE")
+        .collect();
+    assert_eq!(climbs.len(), 3, "{seen}");
+    assert!(climbs.iter().all(|n| n["escalatedFrom"].is_string()));
+}
+
+#[actix_web::test]
+async fn a_rung_with_nobody_else_to_tell_is_skipped() {
+    // Monday 2026-11-30, 09:00: the unit's leader is the 责任人 and has no 分管领导 set,
+    // so the first rung to reach anyone is the issuer.
+    let (clock, app) = at_nine(2026, 11, 30).await;
+    let sup = app
+        .token_with_ttl("county-supervisor", 31 * 86_400)
+        .await
+        .unwrap();
+    let input = json!({"title": "负责人本人承办", "description": "对照清单落实",
+        "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
+        "responsiblePersonId": "p-qingshi-leader", "timeLimitDays": 10});
+    let b = app
+        .gql(Some(&sup), ISSUE, json!({ "input": input }))
+        .await
+        .unwrap();
+    let id = b["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{b}"))
+        .to_string();
+    app.settle().await.unwrap();
+    clock.advance(chrono::Duration::hours(5)); // 14:00: 3 h counted so far
+    escalate(&app).await;
+    assert!(rungs(&app, &id).await.is_empty());
+    clock.advance(chrono::Duration::hours(1)); // 15:00: 4 h
+    escalate(&app).await;
+    assert_eq!(
+        rungs(&app, &id).await,
+        [("p-county-supervisor".to_string(), 3)]
+    );
+}
