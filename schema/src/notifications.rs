@@ -95,6 +95,44 @@ impl NotificationKind {
     }
 }
 
+/// Where a push channel delivers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ChannelKind {
+    /// A county platform or SMS gateway: signed JSON over HTTP.
+    Webhook,
+    /// A 钉钉 group robot (markdown, 加签, @ by mobile number).
+    Dingtalk,
+    /// A 企业微信 group robot (key in the URL, @ by mobile number).
+    Wecom,
+    /// E-mail over SMTP to each recipient's address.
+    Email,
+}
+
+/// A push channel: notices of chosen kinds about a scope leave the inbox through it.
+/// Secrets are never part of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct WebhookSnapshot {
+    /// Channel id.
+    pub id: String,
+    /// Its name, e.g. 县政务平台短信网关.
+    pub name: String,
+    /// Where it delivers.
+    pub channel: ChannelKind,
+    /// The endpoint with any credential in it masked.
+    pub url: String,
+    /// Notice kinds it carries; empty: every kind.
+    pub kinds: Vec<NotificationKind>,
+    /// Org path whose notices it carries.
+    pub scope_path: String,
+    /// Deliveries to it in flight at once, at most.
+    pub max_concurrency: i32,
+    /// Who created it.
+    pub created_by: String,
+    /// When.
+    pub created_at: DateTime<FixedOffset>,
+}
+
 /// Everything the notifications service announces.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "data")]
@@ -109,6 +147,38 @@ pub enum NotificationsEvent {
         /// The notice, acknowledged.
         notification: NotificationSnapshot,
     },
+    /// An admin added a push channel.
+    WebhookCreated {
+        /// The channel.
+        webhook: WebhookSnapshot,
+    },
+    /// An admin removed a push channel; nothing more is sent through it.
+    WebhookDeleted {
+        /// The channel as it was.
+        webhook: WebhookSnapshot,
+        /// Who removed it.
+        deleted_by: String,
+    },
+    /// An admin sent a delivery again (a dead letter, or one already delivered).
+    DeliveryReplayed {
+        /// The delivery.
+        delivery_id: String,
+        /// Its channel.
+        webhook_id: String,
+        /// Who asked.
+        replayed_by: String,
+    },
+    /// A person's push contacts changed (the values are not recorded here).
+    PushContactChanged {
+        /// Whose.
+        person_id: String,
+        /// Whether a mobile number is set now.
+        has_mobile: bool,
+        /// Whether an e-mail address is set now.
+        has_email: bool,
+        /// Who changed them.
+        changed_by: String,
+    },
 }
 
 impl NotificationsEvent {
@@ -117,6 +187,10 @@ impl NotificationsEvent {
         match self {
             NotificationsEvent::NotificationCreated { .. } => "NotificationCreated",
             NotificationsEvent::NotificationAcknowledged { .. } => "NotificationAcknowledged",
+            NotificationsEvent::WebhookCreated { .. } => "WebhookCreated",
+            NotificationsEvent::WebhookDeleted { .. } => "WebhookDeleted",
+            NotificationsEvent::DeliveryReplayed { .. } => "DeliveryReplayed",
+            NotificationsEvent::PushContactChanged { .. } => "PushContactChanged",
         }
     }
 }

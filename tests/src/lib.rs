@@ -2,6 +2,7 @@
 //! sign tokens for demo people, and talk GraphQL over HTTP like a client would.
 
 pub mod cluster;
+pub mod receivers;
 pub mod scenarios;
 
 use anyhow::Context as _;

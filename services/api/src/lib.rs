@@ -7,6 +7,7 @@ extern crate self as duban_api;
 pub mod idempotency;
 mod inputs;
 pub mod ledger;
+mod push;
 pub mod rpc;
 pub mod trace;
 mod views;
@@ -19,12 +20,14 @@ pub mod prelude {
     pub use duban_schema::assignments::{
         CampaignSnapshot, DutyRuleSnapshot, OrgUnitSnapshot, PersonSnapshot,
     };
+    pub use duban_schema::notifications::WebhookSnapshot;
     pub use duban_schema::Color;
     pub use futures::stream::BoxStream;
     pub use std::collections::HashMap;
 }
 
 pub use inputs::*;
+pub use push::*;
 pub use views::*;
 
 pub use duban_api_macros::service;
@@ -34,6 +37,7 @@ use duban_auth::{Actor, Subject};
 use duban_schema::assignments::{
     CampaignSnapshot, DutyRuleSnapshot, OrgUnitSnapshot, PersonSnapshot,
 };
+use duban_schema::notifications::WebhookSnapshot;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -400,8 +404,40 @@ pub trait NotificationsApi: Send + Sync {
     /// to its sender; a second acknowledgement changes nothing.
     #[write]
     async fn acknowledge(&self, actor: &Actor, id: &str) -> Result<NotificationView, ApiError>;
-    /// Notices for `person_id` from now on, as they arrive.
+    /// Notices for `person_id` from now on, as they arrive, and again as they are
+    /// acknowledged.
     fn watch(&self, person_id: &str) -> BoxStream<'static, NotificationView>;
+    /// Push channels in the caller's scope (ADMIN).
+    async fn webhooks(&self, actor: &Actor) -> Result<Vec<WebhookSnapshot>, ApiError>;
+    /// Adds a push channel for a scope the caller administers (ADMIN).
+    #[write]
+    async fn create_webhook(
+        &self,
+        actor: &Actor,
+        input: CreateWebhookInput,
+    ) -> Result<CreatedWebhook, ApiError>;
+    /// Removes a push channel (ADMIN); what waits in its queue is not sent.
+    #[write]
+    async fn delete_webhook(&self, actor: &Actor, id: &str) -> Result<WebhookSnapshot, ApiError>;
+    /// The newest `limit` deliveries (at most 200) through a channel, of one status or all
+    /// (ADMIN).
+    async fn webhook_deliveries(
+        &self,
+        actor: &Actor,
+        webhook_id: &str,
+        status: Option<DeliveryStatus>,
+        limit: usize,
+    ) -> Result<Vec<DeliveryView>, ApiError>;
+    /// Sends a dead or delivered delivery again, once (ADMIN).
+    #[write]
+    async fn replay_delivery(&self, actor: &Actor, id: &str) -> Result<DeliveryView, ApiError>;
+    /// Sets a person's push contacts (their own, or as ADMIN of their unit).
+    #[write]
+    async fn set_push_contact(
+        &self,
+        actor: &Actor,
+        input: SetPushContactInput,
+    ) -> Result<PushContactView, ApiError>;
     /// Whether the service can serve.
     async fn ready(&self) -> Result<(), ApiError>;
 }

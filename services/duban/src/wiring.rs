@@ -175,7 +175,10 @@ pub async fn notifications(
             handler,
             clock,
         )),
-        jobs: vec![spawn_escalations(svc.clone(), stop.clone())],
+        jobs: vec![
+            spawn_escalations(svc.clone(), stop.clone()),
+            spawn_pushes(svc.clone(), stop.clone()),
+        ],
         service: svc,
         relay: Some(relay),
     })
@@ -196,6 +199,27 @@ pub(crate) fn spawn_escalations(
                 Ok(0) => {}
                 Ok(n) => tracing::info!(notices = n, "unanswered notices escalated"),
                 Err(e) => tracing::warn!(error = %e, "escalation failed"),
+            }
+        }
+    })
+}
+
+/// Sends due pushes when told some were queued, and every second (retries, held ones)
+/// until `stop`.
+pub(crate) fn spawn_pushes(
+    notifications: NotificationsService,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let wake = notifications.push_wake.clone();
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = wake.notified() => {}
+                _ = stop.changed() => return,
+            }
+            if let Err(e) = notifications.deliver_due().await {
+                tracing::warn!(error = %e, "push delivery failed");
             }
         }
     })

@@ -13,6 +13,7 @@ mod ledger;
 pub mod ledger_file;
 pub mod limits;
 mod mutations;
+mod pushes;
 mod resolve;
 mod routes;
 pub mod schema;

@@ -21,6 +21,7 @@ pub struct Query(
     crate::ledger::LedgerQuery,
     crate::color_rules::ColorRulesQuery,
     crate::board::BoardQuery,
+    crate::pushes::PushQuery,
 );
 
 /// Every mutation: assignments and the directory, then the ledger and duties.
@@ -29,6 +30,7 @@ pub struct Mutation(
     crate::mutations::MutationRoot,
     crate::ledger::LedgerMutation,
     crate::color_rules::ColorRulesMutation,
+    crate::pushes::PushMutation,
 );
 
 /// The deepest query served: the standard introspection query (graphql-js

@@ -21,6 +21,8 @@ pub mod directory_person {
         pub person_id: String,
         /// Their unit.
         pub unit_id: String,
+        /// That unit's path (who may see and set their push contacts).
+        pub unit_path: String,
         /// Whether they lead it (UNIT_LEADER).
         pub unit_leader: bool,
         /// Their 分管领导.
@@ -40,6 +42,7 @@ fn row(p: &PersonSnapshot) -> directory_person::Model {
     directory_person::Model {
         person_id: p.id.clone(),
         unit_id: p.unit_id.clone(),
+        unit_path: p.unit_path.clone(),
         unit_leader: p.roles.contains(&Role::UnitLeader),
         supervising_leader_id: p.supervising_leader_id.clone(),
         active: !p.deactivated,
@@ -61,7 +64,13 @@ pub(crate) async fn keep(
         directory_person::Entity::insert(row(&person).into_active_model())
             .on_conflict(
                 OnConflict::column(C::PersonId)
-                    .update_columns([C::UnitId, C::UnitLeader, C::SupervisingLeaderId, C::Active])
+                    .update_columns([
+                        C::UnitId,
+                        C::UnitPath,
+                        C::UnitLeader,
+                        C::SupervisingLeaderId,
+                        C::Active,
+                    ])
                     .to_owned(),
             )
             .exec(txn)

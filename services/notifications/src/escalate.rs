@@ -3,7 +3,8 @@
 //! 分管领导, then whoever issued the item; one notice per rung, each recorded as an event.
 
 use crate::directory::directory_person;
-use crate::service::{notification, NotificationsService};
+use crate::entity::notification;
+use crate::service::NotificationsService;
 use duban_schema::notifications::NotificationKind;
 use sea_orm::sea_query::Expr;
 use sea_orm::{

@@ -1,10 +1,16 @@
 //! The notifications service: turns assignment events into notices in the right
-//! person's inbox (督办通知, 签收回执, 进度报送…) and pushes them to live subscribers.
+//! person's inbox (督办通知, 签收回执, 进度报送…), pushes them to live subscribers and
+//! out through webhooks, group robots and e-mail, and escalates the unanswered ones.
 
+mod channels;
 pub mod compose;
+mod deliver;
 mod directory;
+pub mod entity;
 mod escalate;
 pub mod migration;
+pub mod push;
+mod sender;
 pub(crate) mod service;
 
 pub use service::NotificationsService;

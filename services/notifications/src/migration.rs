@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(Acknowledgements),
             Box::new(duban_outbox::calendar::CreateCalendarCopy("m0007_calendar")),
             Box::new(Escalation),
+            Box::new(Pushes),
         ]
     }
 }
@@ -356,6 +357,122 @@ impl MigrationTrait for Escalation {
                     .to_owned(),
             )
             .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Push channels, each person's push contacts, the durable delivery queue (retries, dead
+/// letters), and each person's unit path (who may set their contacts).
+struct Pushes;
+
+impl MigrationName for Pushes {
+    fn name(&self) -> &str {
+        "m0009_pushes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Pushes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let col = |n: &str| ColumnDef::new(Alias::new(n)).to_owned();
+        let at = |n: &str| col(n).timestamp_with_time_zone().to_owned();
+        m.create_table(
+            Table::create()
+                .table(Alias::new("push_channel"))
+                .col(col("id").string().not_null().primary_key())
+                .col(col("name").string().not_null())
+                .col(col("channel").string().not_null())
+                .col(col("url").text().not_null())
+                .col(col("secret").text())
+                .col(col("kinds").text().not_null())
+                .col(col("scope_path").string().not_null())
+                .col(col("max_concurrency").integer().not_null())
+                .col(col("sender").string())
+                .col(col("created_by").string().not_null())
+                .col(at("created_at").not_null())
+                .col(at("deleted_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Alias::new("push_contact"))
+                .col(col("person_id").string().not_null().primary_key())
+                .col(col("mobile").string())
+                .col(col("email").string())
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Alias::new("delivery"))
+                .col(col("id").string().not_null().primary_key())
+                .col(col("channel_id").string().not_null())
+                .col(col("notification_id").string().not_null())
+                .col(col("recipient_id").string().not_null())
+                .col(col("notice").text().not_null())
+                .col(col("status").string().not_null())
+                .col(col("attempts").integer().not_null().default(0))
+                .col(at("next_attempt_at").not_null())
+                .col(col("last_error").text())
+                .col(col("last_status").integer())
+                .col(at("created_at").not_null())
+                .col(at("delivered_at"))
+                .col(col("urgent").boolean().not_null().default(false))
+                .col(col("held").string())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_delivery_once")
+                .table(Alias::new("delivery"))
+                .col(Alias::new("channel_id"))
+                .col(Alias::new("notification_id"))
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_delivery_due")
+                .table(Alias::new("delivery"))
+                .col(Alias::new("status"))
+                .col(Alias::new("next_attempt_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_delivery_recipient")
+                .table(Alias::new("delivery"))
+                .col(Alias::new("channel_id"))
+                .col(Alias::new("recipient_id"))
+                .col(Alias::new("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("directory_person"))
+                .add_column(col("unit_path").string().not_null().default("").to_owned())
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("directory_person"))
+                .drop_column(Alias::new("unit_path"))
+                .to_owned(),
+        )
+        .await?;
+        for t in ["delivery", "push_contact", "push_channel"] {
+            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
+                .await?;
         }
         Ok(())
     }

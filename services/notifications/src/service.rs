@@ -1,8 +1,12 @@
 //! Notifications' event handler, inbox queries and live stream.
 
 use crate::compose::{about, about_card, card_drafts, drafts, About};
+use crate::entity::notification;
 use async_trait::async_trait;
-use duban_api::{ApiError, NotificationView, NotificationsApi, Page, PageRequest};
+use duban_api::{
+    ApiError, CreateWebhookInput, CreatedWebhook, DeliveryStatus, DeliveryView, NotificationView,
+    NotificationsApi, Page, PageRequest, PushContactView, SetPushContactInput,
+};
 use duban_auth::Actor;
 use duban_clock::office::OfficeHours;
 use duban_clock::workdays::Calendar;
@@ -10,6 +14,7 @@ use duban_clock::SharedClock;
 use duban_outbox::{AfterCommit, EventBus, Handler, HandlerError};
 use duban_schema::assignments::AssignmentsEvent;
 use duban_schema::evaluation::EvaluationEvent;
+use duban_schema::notifications::WebhookSnapshot;
 use duban_schema::notifications::{NotificationKind, NotificationSnapshot, NotificationsEvent};
 use duban_schema::{topics, Envelope, RawEnvelope};
 use futures::stream::{BoxStream, StreamExt};
@@ -20,75 +25,22 @@ use sea_orm::{
 use std::sync::{Arc, RwLock};
 use tokio::sync::broadcast;
 
-/// The notification table.
-pub mod notification {
-    use sea_orm::entity::prelude::*;
-
-    /// One notice.
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "notification")]
-    pub struct Model {
-        /// Notice id (UUIDv7: newest sorts last).
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
-        /// Recipient.
-        pub recipient_id: String,
-        /// Kind wire name.
-        pub kind: String,
-        /// Title.
-        pub title: String,
-        /// Body.
-        #[sea_orm(column_type = "Text")]
-        pub body: String,
-        /// Assignment.
-        pub assignment_id: Option<String>,
-        /// Ledger problem.
-        pub problem_id: Option<String>,
-        /// Created.
-        pub created_at: ChronoDateTimeWithTimeZone,
-        /// Read.
-        pub read_at: Option<ChronoDateTimeWithTimeZone>,
-        /// Whether the recipient must acknowledge it.
-        pub requires_ack: bool,
-        /// When they did.
-        pub acknowledged_at: Option<ChronoDateTimeWithTimeZone>,
-        /// Org path of what it is about (its event's).
-        pub org_path: String,
-        /// Escalation rung reached (0 none; 1 unit leader, 2 分管领导, 3 issuer); on an
-        /// escalation notice, its own rung.
-        pub rung: i32,
-        /// When the next rung is due, while it waits for acknowledgement.
-        pub escalate_at: Option<ChronoDateTimeWithTimeZone>,
-        /// Who issued the item (the last rung).
-        pub issuer_id: Option<String>,
-        /// On an escalation, the notice that went unanswered.
-        pub escalated_from: Option<String>,
-        /// One notice per person, kind, item, time limit and words (reminders, escalations).
-        #[sea_orm(unique)]
-        pub dedupe_key: Option<String>,
-        /// 特急 or a red card: pushed even in quiet hours.
-        pub urgent: bool,
-    }
-
-    /// No relations.
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
 /// The notifications service over its own database.
 #[derive(Clone)]
 pub struct NotificationsService {
     pub(crate) db: DatabaseConnection,
-    bus: EventBus,
+    pub(crate) bus: EventBus,
     pub(crate) clock: SharedClock,
-    tenant: String,
+    pub(crate) tenant: String,
     live: broadcast::Sender<NotificationView>,
     pub(crate) calendar: Arc<RwLock<Calendar>>,
     pub(crate) office: OfficeHours,
     /// Office hours an acknowledgement may wait before the next rung is told.
     pub(crate) escalate_after_hours: u32,
+    pub(crate) push_rules: crate::push::PushRules,
+    pub(crate) sender: crate::sender::Sender,
+    /// Woken when pushes are queued.
+    pub push_wake: Arc<tokio::sync::Notify>,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -96,7 +48,7 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
 }
 
-fn kind_of(id: &str, s: &str) -> Result<NotificationKind, ApiError> {
+pub(crate) fn kind_of(id: &str, s: &str) -> Result<NotificationKind, ApiError> {
     serde_json::from_value(serde_json::Value::String(s.to_string()))
         .map_err(|_| ApiError::unknown_stored("notice kind", id, s))
 }
@@ -145,6 +97,9 @@ impl NotificationsService {
             calendar: Arc::new(RwLock::new(Calendar::official())),
             office: OfficeHours::default(),
             escalate_after_hours: 4,
+            push_rules: Default::default(),
+            sender: Default::default(),
+            push_wake: Arc::default(),
         }
     }
 
@@ -195,6 +150,7 @@ impl NotificationsService {
             return Ok(vec![]);
         }
         let (mut actives, mut envelopes, mut created) = (Vec::new(), Vec::new(), Vec::new());
+        let mut models = Vec::new();
         for (row, cause) in rows {
             let v = view(row.clone()).map_err(|e| HandlerError::Malformed(e.to_string()))?;
             let (correlation, causation) = match cause {
@@ -216,6 +172,7 @@ impl NotificationsService {
                     notification: v.notification.clone(),
                 },
             });
+            models.push(row.clone());
             actives.push(row.into_active_model());
             created.push(v);
         }
@@ -225,10 +182,15 @@ impl NotificationsService {
                 .await?;
         }
         duban_outbox::enqueue_all(txn, topics::NOTIFICATIONS, &envelopes).await?;
+        let pushed = self.enqueue_pushes(txn, &models).await?;
         let live = self.live.clone();
         let wake = self.bus.wake.clone();
+        let push_wake = self.push_wake.clone();
         Ok(vec![Box::new(move || {
             wake.notify_one();
+            if pushed {
+                push_wake.notify_one();
+            }
             for v in created {
                 // No live subscriber is not an error: the notice is in the inbox.
                 let _ = live.send(v);
@@ -483,5 +445,44 @@ impl NotificationsApi for NotificationsService {
 
     async fn ready(&self) -> Result<(), ApiError> {
         duban_outbox::db::ping(&self.db).await.map_err(internal)
+    }
+
+    async fn webhooks(&self, actor: &Actor) -> Result<Vec<WebhookSnapshot>, ApiError> {
+        self.list_channels(actor).await
+    }
+
+    async fn create_webhook(
+        &self,
+        actor: &Actor,
+        input: CreateWebhookInput,
+    ) -> Result<CreatedWebhook, ApiError> {
+        self.add_channel(actor, input).await
+    }
+
+    async fn delete_webhook(&self, actor: &Actor, id: &str) -> Result<WebhookSnapshot, ApiError> {
+        self.remove_channel(actor, id).await
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        actor: &Actor,
+        webhook_id: &str,
+        status: Option<DeliveryStatus>,
+        limit: usize,
+    ) -> Result<Vec<DeliveryView>, ApiError> {
+        self.channel_deliveries(actor, webhook_id, status, limit)
+            .await
+    }
+
+    async fn replay_delivery(&self, actor: &Actor, id: &str) -> Result<DeliveryView, ApiError> {
+        self.replay(actor, id).await
+    }
+
+    async fn set_push_contact(
+        &self,
+        actor: &Actor,
+        input: SetPushContactInput,
+    ) -> Result<PushContactView, ApiError> {
+        self.set_contact(actor, input).await
     }
 }

@@ -1,0 +1,101 @@
+//! What callers send and get back for push channels (webhooks, group robots, e-mail) and
+//! each person's push contacts.
+
+use chrono::{DateTime, FixedOffset};
+use duban_schema::notifications::{ChannelKind, NotificationKind, WebhookSnapshot};
+use serde::{Deserialize, Serialize};
+
+/// Input of `createWebhook`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CreateWebhookInput {
+    /// Its name.
+    pub name: String,
+    /// Where it delivers.
+    pub channel: ChannelKind,
+    /// The endpoint: `https://…` (or `http://` on the intranet); for e-mail the SMTP
+    /// server, `smtp://host:port` (STARTTLS with `?tls=required`) or `smtps://…`.
+    pub url: String,
+    /// HMAC secret for a webhook (generated when absent, shown once); 钉钉's `SEC…`
+    /// 加签 secret; none for 企业微信 (its key is in the URL).
+    pub secret: Option<String>,
+    /// Notice kinds to carry; empty: every kind.
+    pub kinds: Vec<NotificationKind>,
+    /// Org path whose notices it carries (a unit and everything under it).
+    pub scope_path: String,
+    /// Deliveries in flight at once (1–16, default 4).
+    pub max_concurrency: Option<i32>,
+    /// For e-mail, the sender address.
+    pub sender: Option<String>,
+}
+
+/// A channel just created, with its webhook secret (shown this once).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CreatedWebhook {
+    /// The channel.
+    pub webhook: WebhookSnapshot,
+    /// The secret that signs its deliveries, when duban made it.
+    pub secret: Option<String>,
+}
+
+/// Where a delivery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeliveryStatus {
+    /// Waiting for its (next) try, or held for quiet hours or a digest.
+    Pending,
+    /// Delivered.
+    Delivered,
+    /// Failed for good (a dead letter); an admin may replay it.
+    Dead,
+}
+
+/// One delivery of one notice through one channel.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DeliveryView {
+    /// Delivery id (the receiver's idempotency key).
+    pub id: String,
+    /// Channel.
+    pub webhook_id: String,
+    /// The notice.
+    pub notification_id: String,
+    /// Its recipient.
+    pub recipient_id: String,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// Tries so far.
+    pub attempts: i32,
+    /// When it is tried next (while pending).
+    pub next_attempt_at: DateTime<FixedOffset>,
+    /// The last failure, in Chinese.
+    pub last_error: Option<String>,
+    /// The last HTTP status.
+    pub last_status: Option<i32>,
+    /// When it was queued.
+    pub created_at: DateTime<FixedOffset>,
+    /// When it was delivered.
+    pub delivered_at: Option<DateTime<FixedOffset>>,
+    /// Why it waits: `QUIET` (quiet hours), `DIGEST` (gathered into one push).
+    pub held: Option<String>,
+}
+
+/// Input of `setPushContact`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SetPushContactInput {
+    /// Whose (oneself, or anyone in an admin's scope).
+    pub person_id: String,
+    /// Mobile number (11 digits) for SMS gateways and robot @-mentions; none clears it.
+    pub mobile: Option<String>,
+    /// E-mail address; none clears it.
+    pub email: Option<String>,
+}
+
+/// A person's push contacts.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PushContactView {
+    /// Whose.
+    pub person_id: String,
+    /// Mobile number.
+    pub mobile: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+}
