@@ -109,6 +109,30 @@ pub enum EvaluationEvent {
         /// Who set them.
         changed_by: String,
     },
+    /// A weekly bulletin (周通报) was published for a unit or the county.
+    BulletinPublished {
+        /// Bulletin id.
+        bulletin_id: String,
+        /// The unit it is about.
+        scope_unit_id: String,
+        /// Its title.
+        title: String,
+        /// The Monday of the week it reports on.
+        week_start: chrono::NaiveDate,
+    },
+    /// A leader or supervisor commented on a bulletin (一点评).
+    BulletinCommented {
+        /// Bulletin id.
+        bulletin_id: String,
+        /// The unit it is about.
+        scope_unit_id: String,
+        /// Its title.
+        title: String,
+        /// Who commented.
+        author_id: String,
+        /// What they wrote.
+        text: String,
+    },
 }
 
 impl EvaluationEvent {
@@ -117,6 +141,8 @@ impl EvaluationEvent {
         match self {
             EvaluationEvent::ColorChanged { .. } => "ColorChanged",
             EvaluationEvent::ColorRulesChanged { .. } => "ColorRulesChanged",
+            EvaluationEvent::BulletinPublished { .. } => "BulletinPublished",
+            EvaluationEvent::BulletinCommented { .. } => "BulletinCommented",
         }
     }
 }

@@ -48,6 +48,8 @@ pub enum NotificationKind {
     /// 逾时未回复提醒: a notice that asks for acknowledgement went unanswered and moved one
     /// rung up (unit leader, then 分管领导, then the issuer).
     EscalationNotice,
+    /// 周通报: the weekly bulletin of the recipient's unit was published or commented on.
+    WeeklyBulletin,
 }
 
 /// Public view of a notice in someone's inbox.

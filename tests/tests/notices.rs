@@ -315,3 +315,36 @@ async fn a_problems_responsible_leader_hears_that_it_is_listed() {
     assert_eq!(told("p-qingshi-supervisor").await, 1);
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn the_live_stream_carries_the_acknowledgement_too() {
+    let (_clock, app) = at_nine(2026, 3, 9).await;
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    app.settle().await.unwrap();
+    let mut conn = duban_tests::scenarios::subscribe(
+        &app,
+        &clerk,
+        "subscription { notificationReceived { id kind requiresAck acknowledgedAt } }",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let input = json!({"input": {"title": "实时回音", "leadUnitId": "qingshi-dzb",
+        "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 5}});
+    let b = app.gql(Some(&sup), ISSUE, input).await.unwrap();
+    assert!(b["errors"].is_null(), "{b}");
+    let heard = duban_tests::scenarios::next_text(&mut conn).await;
+    let notice = heard["payload"]["data"]["notificationReceived"].clone();
+    assert_eq!(notice["kind"], "SUPERVISION_NOTICE", "{heard}");
+    assert!(notice["acknowledgedAt"].is_null());
+    let ack = "mutation($i: MarkNotificationReadInput!) { acknowledgeNotification(input: $i) { notification { id } } }";
+    let b = app
+        .gql(Some(&clerk), ack, json!({"i": {"id": notice["id"]}}))
+        .await
+        .unwrap();
+    assert!(b["errors"].is_null(), "{b}");
+    let heard = duban_tests::scenarios::next_text(&mut conn).await;
+    let again = &heard["payload"]["data"]["notificationReceived"];
+    assert_eq!(again["id"], notice["id"], "{heard}");
+    assert!(again["acknowledgedAt"].is_string(), "{heard}");
+}

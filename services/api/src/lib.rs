@@ -4,6 +4,7 @@
 
 extern crate self as duban_api;
 
+mod bulletin;
 pub mod idempotency;
 mod inputs;
 pub mod ledger;
@@ -26,6 +27,7 @@ pub mod prelude {
     pub use std::collections::HashMap;
 }
 
+pub use bulletin::*;
 pub use inputs::*;
 pub use push::*;
 pub use views::*;
@@ -375,6 +377,27 @@ pub trait EvaluationApi: Send + Sync {
         actor: &Actor,
         input: SetColorRulesInput,
     ) -> Result<ColorRulesView, ApiError>;
+    /// Bulletins (周通报) of one scope (default: every one the caller may read) whose
+    /// week began between `from` and `to`, newest first, at most 200: those of units in
+    /// the caller's scope and of the units above theirs.
+    async fn bulletins(
+        &self,
+        actor: &Actor,
+        scope_path: Option<String>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Vec<BulletinView>, ApiError>;
+    /// One bulletin the caller may read.
+    async fn bulletin(&self, actor: &Actor, id: &str) -> Result<BulletinView, ApiError>;
+    /// Adds a comment (一点评) under a bulletin: a SUPERVISOR whose scope covers it, or a
+    /// UNIT_LEADER of a unit above it.
+    #[write]
+    async fn comment_bulletin(
+        &self,
+        actor: &Actor,
+        id: &str,
+        text: &str,
+    ) -> Result<BulletinView, ApiError>;
     /// Whether the service can serve.
     async fn ready(&self) -> Result<(), ApiError>;
 }

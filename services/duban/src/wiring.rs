@@ -327,7 +327,8 @@ pub(crate) fn spawn_deadlines(
     })
 }
 
-/// Reassesses colors every minute until `stop`.
+/// Reassesses colors, then publishes the weekly bulletins when due, every minute until
+/// `stop`.
 pub(crate) fn spawn_reassess(
     evaluation: EvaluationService,
     mut stop: watch::Receiver<bool>,
@@ -340,6 +341,11 @@ pub(crate) fn spawn_reassess(
             }
             if let Err(e) = evaluation.reassess().await {
                 tracing::warn!(error = %e, "color reassessment failed");
+            }
+            match evaluation.publish_bulletins().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(bulletins = n, "weekly bulletins published"),
+                Err(e) => tracing::warn!(error = %e, "bulletins failed"),
             }
         }
     })

@@ -133,3 +133,93 @@ pub mod tally_day {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Evaluation's copy of the org tree: names for the bulletins.
+pub mod org_unit_copy {
+    use sea_orm::entity::prelude::*;
+
+    /// One unit.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "org_unit_copy")]
+    pub struct Model {
+        /// Unit id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// Parent.
+        pub parent_id: Option<String>,
+        /// Path.
+        pub path: String,
+        /// Name.
+        pub name: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The weekly bulletins.
+pub mod bulletin {
+    use sea_orm::entity::prelude::*;
+
+    /// One bulletin of one scope and week.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "bulletin")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The unit it is about.
+        pub scope_unit_id: String,
+        /// Its path.
+        pub scope_path: String,
+        /// The Monday of the week it reports on.
+        pub week_start: Date,
+        /// Title.
+        pub title: String,
+        /// What it states ([`duban_api::BulletinData`] JSON).
+        #[sea_orm(column_type = "Text")]
+        pub data: String,
+        /// When it was published.
+        pub published_at: ChronoDateTimeWithTimeZone,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Comments (一点评) under bulletins.
+pub mod bulletin_comment {
+    use sea_orm::entity::prelude::*;
+
+    /// One comment.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "bulletin_comment")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The bulletin.
+        pub bulletin_id: String,
+        /// Who wrote it.
+        pub author_id: String,
+        /// Their name.
+        pub author_name: String,
+        /// What they wrote.
+        #[sea_orm(column_type = "Text")]
+        pub text: String,
+        /// When.
+        pub at: ChronoDateTimeWithTimeZone,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

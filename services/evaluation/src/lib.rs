@@ -1,7 +1,9 @@
 //! The evaluation service: keeps its own copy of every assignment and problem from events
 //! and judges its three-color status (红黄蓝三色管理) by the county's rules, announcing each
-//! card shown or withdrawn.
+//! card shown or withdrawn, and publishes the weekly bulletins (周通报) from its figures.
 
+pub mod bulletin;
+mod bulletins;
 pub mod color;
 mod entity;
 pub mod figures;

@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(MoreFigures),
             Box::new(Pauses),
             Box::new(NoPathColorIndex),
+            Box::new(Bulletins),
         ]
     }
 }
@@ -635,5 +636,83 @@ impl MigrationTrait for NoPathColorIndex {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// 周通报: evaluation's copy of the org tree (names for the bulletins), the bulletins
+/// and their comments (一点评).
+struct Bulletins;
+
+impl MigrationName for Bulletins {
+    fn name(&self) -> &str {
+        "m0011_bulletins"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Bulletins {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let col = |n: &str| ColumnDef::new(Alias::new(n)).to_owned();
+        m.create_table(
+            Table::create()
+                .table(Alias::new("org_unit_copy"))
+                .col(col("id").string().not_null().primary_key())
+                .col(col("parent_id").string())
+                .col(col("path").string().not_null())
+                .col(col("name").string().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Alias::new("bulletin"))
+                .col(col("id").string().not_null().primary_key())
+                .col(col("scope_unit_id").string().not_null())
+                .col(col("scope_path").string().not_null())
+                .col(col("week_start").date().not_null())
+                .col(col("title").string().not_null())
+                .col(col("data").text().not_null())
+                .col(col("published_at").timestamp_with_time_zone().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_bulletin_week")
+                .table(Alias::new("bulletin"))
+                .col(Alias::new("scope_unit_id"))
+                .col(Alias::new("week_start"))
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Alias::new("bulletin_comment"))
+                .col(col("id").string().not_null().primary_key())
+                .col(col("bulletin_id").string().not_null())
+                .col(col("author_id").string().not_null())
+                .col(col("author_name").string().not_null())
+                .col(col("text").text().not_null())
+                .col(col("at").timestamp_with_time_zone().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_bulletin_comment")
+                .table(Alias::new("bulletin_comment"))
+                .col(Alias::new("bulletin_id"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["bulletin_comment", "bulletin", "org_unit_copy"] {
+            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -379,7 +379,7 @@ impl EvaluationService {
 impl EvaluationService {
     /// The tally rows of `campaign`, live (`None`) or as a past day closed. Before the
     /// first day evaluation saw, nothing had happened yet: no rows.
-    async fn tallies_at(
+    pub(crate) async fn tallies_at(
         &self,
         campaign: &str,
         day: Option<chrono::NaiveDate>,
@@ -521,6 +521,29 @@ impl EvaluationApi for EvaluationService {
         input: SetColorRulesInput,
     ) -> Result<ColorRulesView, ApiError> {
         self.set_rules(actor, input).await
+    }
+
+    async fn bulletins(
+        &self,
+        actor: &Actor,
+        scope_path: Option<String>,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<duban_api::BulletinView>, ApiError> {
+        self.bulletins_of(actor, scope_path, from, to).await
+    }
+
+    async fn bulletin(&self, actor: &Actor, id: &str) -> Result<duban_api::BulletinView, ApiError> {
+        self.bulletin_by_id(actor, id).await
+    }
+
+    async fn comment_bulletin(
+        &self,
+        actor: &Actor,
+        id: &str,
+        text: &str,
+    ) -> Result<duban_api::BulletinView, ApiError> {
+        self.comment(actor, id, text).await
     }
 
     async fn ready(&self) -> Result<(), ApiError> {

@@ -136,6 +136,12 @@ impl EvaluationService {
                 moved.extend(paths);
                 live = Some(day);
             }
+            if let AssignmentsEvent::OrgUnitRegistered { unit }
+            | AssignmentsEvent::OrgUnitUpdated { unit } = &typed
+            {
+                crate::bulletins::keep_unit(txn, unit).await?;
+                continue;
+            }
             if let AssignmentsEvent::CalendarDayChanged { day } = &typed {
                 moved.extend(self.apply_run(txn, std::mem::take(&mut run), live).await?);
                 moved.extend(

@@ -62,10 +62,7 @@ pub enum RankingStyle {
 impl RankingStyle {
     /// The sentence a bulletin states the ranking with.
     pub fn note(self) -> &'static str {
-        match self {
-            Self::Competition => "并列者名次相同，其后名次顺延（如1、2、2、4）",
-            Self::Dense => "并列者名次相同，其后名次连续（中国式排名，如1、2、2、3）",
-        }
+        duban_api::ranking_note(self == Self::Dense)
     }
 }
 
@@ -190,31 +187,7 @@ impl BoardRow {
     }
 }
 
-/// Ranks of `values` in the given order: equal values share a rank; `dense` ranks a tie
-/// as one place (1, 2, 2, 3), otherwise as the places it fills (1, 2, 2, 4).
-pub fn ranks(values: &[f64], descending: bool, dense: bool) -> Vec<i32> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| {
-        let c = values[a].total_cmp(&values[b]);
-        if descending {
-            c.reverse()
-        } else {
-            c
-        }
-    });
-    let mut out = vec![0; values.len()];
-    let (mut rank, mut place) = (0, 0);
-    let mut last: Option<f64> = None;
-    for i in order {
-        place += 1;
-        if last != Some(values[i]) {
-            rank = if dense { rank + 1 } else { place };
-            last = Some(values[i]);
-        }
-        out[i] = rank;
-    }
-    out
-}
+pub use duban_api::ranks;
 
 /// A scope's board.
 #[derive(SimpleObject)]

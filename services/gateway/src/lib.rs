@@ -2,6 +2,8 @@
 //! scope and role, and calls the services through their client traits only.
 
 mod board;
+mod bulletin;
+pub mod bulletin_file;
 mod caller;
 mod clients;
 mod color_rules;

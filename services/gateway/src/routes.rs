@@ -1,4 +1,5 @@
-//! The gateway's routes: GraphQL and GraphiQL, the audit proofs, ledger files, health.
+//! The gateway's routes: GraphQL and GraphiQL, the audit proofs, ledger and bulletin
+//! files, health.
 
 use crate::server::*;
 use crate::{graphiql, ledger_file};
@@ -28,6 +29,10 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
                 web::post().to(ledger_file::import),
             )
             .route("/ledger/v1/{file}", web::get().to(ledger_file::export))
+            .route(
+                "/bulletins/v1/{file}",
+                web::get().to(crate::bulletin_file::download),
+            )
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz));
     }

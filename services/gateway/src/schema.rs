@@ -22,6 +22,7 @@ pub struct Query(
     crate::color_rules::ColorRulesQuery,
     crate::board::BoardQuery,
     crate::pushes::PushQuery,
+    crate::bulletin::BulletinQuery,
 );
 
 /// Every mutation: assignments and the directory, then the ledger and duties.
@@ -31,6 +32,7 @@ pub struct Mutation(
     crate::ledger::LedgerMutation,
     crate::color_rules::ColorRulesMutation,
     crate::pushes::PushMutation,
+    crate::bulletin::BulletinMutation,
 );
 
 /// The deepest query served: the standard introspection query (graphql-js
@@ -371,7 +373,8 @@ pub struct SubscriptionRoot;
 
 #[Subscription]
 impl SubscriptionRoot {
-    /// Each new notice for the caller, as it arrives.
+    /// Each new notice for the caller, as it arrives, and again when the caller
+    /// acknowledges it (with `acknowledgedAt` set).
     async fn notification_received(
         &self,
         ctx: &Context<'_>,

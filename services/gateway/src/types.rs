@@ -220,6 +220,8 @@ pub enum NotificationKind {
     TransferredAway,
     /// 逾时未回复提醒 (escalation of an unanswered notice)
     EscalationNotice,
+    /// 周通报
+    WeeklyBulletin,
 }
 
 /// A unit of the county's directory.

@@ -680,6 +680,42 @@ fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
     }
 }
 
+/// The notices a bulletin produces: its unit's leaders are told it is out, and told of
+/// each comment under it (一点评).
+pub fn bulletin_drafts(event: &EvaluationEvent) -> Vec<Draft> {
+    let (unit, title, body) = match event {
+        EvaluationEvent::BulletinPublished {
+            scope_unit_id,
+            title,
+            ..
+        } => (
+            scope_unit_id,
+            format!("周通报：{title}"),
+            format!("{title}已印发，请认真对照，抓好落实。"),
+        ),
+        EvaluationEvent::BulletinCommented {
+            scope_unit_id,
+            title,
+            text,
+            ..
+        } => (
+            scope_unit_id,
+            format!("周通报点评：{title}"),
+            format!("{title}有新的点评：{text}"),
+        ),
+        _ => return vec![],
+    };
+    vec![Draft {
+        to: To::LeadersOf(unit.clone()),
+        kind: NotificationKind::WeeklyBulletin,
+        title,
+        body,
+        assignment_id: None,
+        problem_id: None,
+        copy: false,
+    }]
+}
+
 /// The notices a card produces: a yellow or red card shown on an item goes to its 责任人,
 /// the lead unit's leaders, the 责任人's 分管领导 and its issuer, each once. A carded item
 /// passed to a new 责任人 (the same color again) tells the new 责任人, their unit's

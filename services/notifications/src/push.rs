@@ -100,6 +100,7 @@ pub fn kind_label(k: NotificationKind) -> &'static str {
         K::ReopenNotice => "回头看通知",
         K::TransferredAway => "转出通知",
         K::EscalationNotice => "逾时未回复提醒",
+        K::WeeklyBulletin => "周通报",
     }
 }
 

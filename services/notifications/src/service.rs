@@ -234,7 +234,9 @@ impl NotificationsService {
             .map(|(event, span)| {
                 let _entered = span.enter();
                 let (notices, about) = if let Ok(card) = event.typed::<EvaluationEvent>() {
-                    (card_drafts(&card), about_card(&card))
+                    let mut notices = card_drafts(&card);
+                    notices.extend(crate::compose::bulletin_drafts(&card));
+                    (notices, about_card(&card))
                 } else if let Ok(typed) = event.typed::<AssignmentsEvent>() {
                     (drafts(&typed), about(&typed))
                 } else {
@@ -424,6 +426,8 @@ impl NotificationsApi for NotificationsService {
             .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
         self.bus.wake.notify_one();
+        // The live stream carries the acknowledgement too (no subscriber is not an error).
+        let _ = self.live.send(v.clone());
         Ok(v)
     }
 
