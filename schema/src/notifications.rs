@@ -50,6 +50,8 @@ pub enum NotificationKind {
     EscalationNotice,
     /// 周通报: the weekly bulletin of the recipient's unit was published or commented on.
     WeeklyBulletin,
+    /// 专项整治阶段通知: a campaign covering the recipient's unit entered a phase.
+    CampaignPhase,
 }
 
 /// Public view of a notice in someone's inbox.
@@ -95,6 +97,58 @@ impl NotificationKind {
             NotificationKind::SupervisionNotice | NotificationKind::RedCard
         )
     }
+}
+
+/// Who a notice reaches, as a county's rule names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Audience {
+    /// The 责任人 (or the unit leaders a notice is addressed to).
+    Responsible,
+    /// The lead unit's leaders (科室负责人负直接责任).
+    UnitLeaders,
+    /// The 责任人's 分管领导 (分管领导负领导责任).
+    SupervisingLeader,
+    /// Whoever issued the item or registered the problem (and reviewers of a close-out).
+    Issuer,
+    /// The 配合单位.
+    Cooperating,
+    /// A problem's 责任领导.
+    ProblemLeader,
+    /// DISCIPLINE users of the county (纪检监察).
+    Discipline,
+}
+
+/// A county's rule for one notice kind: who gets it and whether its recipient must answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct KindRule {
+    /// The kind.
+    pub kind: NotificationKind,
+    /// Who gets it.
+    pub audiences: Vec<Audience>,
+    /// Whether the 责任人's notice must be acknowledged (事事有回音).
+    pub requires_ack: bool,
+}
+
+/// A county's notice rules: the kinds it set, escalation, quiet hours and digests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NotificationRulesSnapshot {
+    /// The county (its root unit).
+    pub county_id: String,
+    /// Office hours an acknowledgement may wait before the next rung is told (default 4).
+    pub escalate_after_working_hours: u32,
+    /// More pushes than this to one person within `digest_minutes` become one digest (5).
+    pub digest_threshold: u32,
+    /// The digest window, minutes (10).
+    pub digest_minutes: u32,
+    /// Quiet from, `HH:MM` (20:00).
+    pub quiet_from: String,
+    /// Quiet until, `HH:MM` (08:00).
+    pub quiet_until: String,
+    /// Kinds whose audience or acknowledgement the county set; others follow the defaults.
+    pub kinds: Vec<KindRule>,
+    /// Version, raised by every change.
+    pub version: i64,
 }
 
 /// Where a push channel delivers.
@@ -170,6 +224,13 @@ pub enum NotificationsEvent {
         /// Who asked.
         replayed_by: String,
     },
+    /// A county's notice rules changed.
+    NotificationRulesChanged {
+        /// The rules now.
+        rules: NotificationRulesSnapshot,
+        /// Who changed them.
+        changed_by: String,
+    },
     /// A person's push contacts changed (the values are not recorded here).
     PushContactChanged {
         /// Whose.
@@ -193,6 +254,7 @@ impl NotificationsEvent {
             NotificationsEvent::WebhookDeleted { .. } => "WebhookDeleted",
             NotificationsEvent::DeliveryReplayed { .. } => "DeliveryReplayed",
             NotificationsEvent::PushContactChanged { .. } => "PushContactChanged",
+            NotificationsEvent::NotificationRulesChanged { .. } => "NotificationRulesChanged",
         }
     }
 }

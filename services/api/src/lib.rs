@@ -21,7 +21,7 @@ pub mod prelude {
     pub use duban_schema::assignments::{
         CampaignSnapshot, DutyRuleSnapshot, OrgUnitSnapshot, PersonSnapshot,
     };
-    pub use duban_schema::notifications::WebhookSnapshot;
+    pub use duban_schema::notifications::{NotificationRulesSnapshot, WebhookSnapshot};
     pub use duban_schema::Color;
     pub use futures::stream::BoxStream;
     pub use std::collections::HashMap;
@@ -39,7 +39,7 @@ use duban_auth::{Actor, Subject};
 use duban_schema::assignments::{
     CampaignSnapshot, DutyRuleSnapshot, OrgUnitSnapshot, PersonSnapshot,
 };
-use duban_schema::notifications::WebhookSnapshot;
+use duban_schema::notifications::{NotificationRulesSnapshot, WebhookSnapshot};
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -454,6 +454,26 @@ pub trait NotificationsApi: Send + Sync {
     /// Sends a dead or delivered delivery again, once (ADMIN).
     #[write]
     async fn replay_delivery(&self, actor: &Actor, id: &str) -> Result<DeliveryView, ApiError>;
+    /// The caller's county's notice rules.
+    async fn notification_rules(
+        &self,
+        actor: &Actor,
+    ) -> Result<NotificationRulesSnapshot, ApiError>;
+    /// Sets who one notice kind reaches and whether it must be acknowledged (SUPERVISOR or
+    /// ADMIN of the county).
+    #[write]
+    async fn set_notification_rule(
+        &self,
+        actor: &Actor,
+        input: SetNotificationRuleInput,
+    ) -> Result<NotificationRulesSnapshot, ApiError>;
+    /// Sets the county's escalation, quiet hours and digests (SUPERVISOR or ADMIN).
+    #[write]
+    async fn set_notification_settings(
+        &self,
+        actor: &Actor,
+        input: SetNotificationSettingsInput,
+    ) -> Result<NotificationRulesSnapshot, ApiError>;
     /// Sets a person's push contacts (their own, or as ADMIN of their unit).
     #[write]
     async fn set_push_contact(

@@ -2,7 +2,7 @@
 //! each person's push contacts.
 
 use chrono::{DateTime, FixedOffset};
-use duban_schema::notifications::{ChannelKind, NotificationKind, WebhookSnapshot};
+use duban_schema::notifications::{Audience, ChannelKind, NotificationKind, WebhookSnapshot};
 use serde::{Deserialize, Serialize};
 
 /// Input of `createWebhook`.
@@ -98,4 +98,34 @@ pub struct PushContactView {
     pub mobile: Option<String>,
     /// E-mail address.
     pub email: Option<String>,
+}
+
+/// Input of `setNotificationRule`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SetNotificationRuleInput {
+    /// The kind.
+    pub kind: NotificationKind,
+    /// Who gets it.
+    pub audiences: Vec<Audience>,
+    /// Whether the 责任人's notice must be acknowledged.
+    pub requires_ack: bool,
+    /// The rules' version the change is based on.
+    pub expected_version: Option<i64>,
+}
+
+/// Input of `setNotificationSettings`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SetNotificationSettingsInput {
+    /// Office hours before an unanswered notice climbs a rung.
+    pub escalate_after_working_hours: u32,
+    /// More pushes than this to one person within the window become one digest.
+    pub digest_threshold: u32,
+    /// The digest window, minutes.
+    pub digest_minutes: u32,
+    /// Quiet from, `HH:MM`.
+    pub quiet_from: String,
+    /// Quiet until, `HH:MM`.
+    pub quiet_until: String,
+    /// The rules' version the change is based on.
+    pub expected_version: Option<i64>,
 }

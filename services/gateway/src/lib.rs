@@ -15,6 +15,7 @@ mod ledger;
 pub mod ledger_file;
 pub mod limits;
 mod mutations;
+mod notice_rules;
 mod pushes;
 mod resolve;
 mod routes;

@@ -23,6 +23,7 @@ pub struct Query(
     crate::board::BoardQuery,
     crate::pushes::PushQuery,
     crate::bulletin::BulletinQuery,
+    crate::notice_rules::NoticeRulesQuery,
 );
 
 /// Every mutation: assignments and the directory, then the ledger and duties.
@@ -33,6 +34,7 @@ pub struct Mutation(
     crate::color_rules::ColorRulesMutation,
     crate::pushes::PushMutation,
     crate::bulletin::BulletinMutation,
+    crate::notice_rules::NoticeRulesMutation,
 );
 
 /// The deepest query served: the standard introspection query (graphql-js

@@ -222,6 +222,8 @@ pub enum NotificationKind {
     EscalationNotice,
     /// 周通报
     WeeklyBulletin,
+    /// 专项整治阶段通知
+    CampaignPhase,
 }
 
 /// A unit of the county's directory.

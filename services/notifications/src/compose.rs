@@ -2,7 +2,7 @@
 
 use duban_schema::assignments::AssignmentsEvent;
 use duban_schema::evaluation::EvaluationEvent;
-use duban_schema::notifications::NotificationKind;
+use duban_schema::notifications::{Audience, NotificationKind};
 use duban_schema::Color;
 
 /// Whom a notice goes to: a person the event names, or one the directory answers for.
@@ -14,6 +14,10 @@ pub enum To {
     LeadersOf(String),
     /// This person's 分管领导 (分管领导负领导责任).
     SupervisorOf(String),
+    /// The DISCIPLINE users of this county.
+    DisciplineOf(String),
+    /// The leaders of every unit at or under this path.
+    LeadersUnder(String),
 }
 
 impl To {
@@ -56,6 +60,14 @@ pub struct About {
     pub issuer_id: Option<String>,
     /// 特急 items and red cards: pushed even in quiet hours.
     pub urgent: bool,
+    /// The 责任人.
+    pub responsible_id: Option<String>,
+    /// The lead unit.
+    pub lead_unit_id: Option<String>,
+    /// The 配合单位's people.
+    pub cooperating: Vec<String>,
+    /// A problem's 责任领导.
+    pub problem_leader: Option<String>,
 }
 
 /// [`About`] an assignments event.
@@ -65,6 +77,10 @@ pub fn about(event: &AssignmentsEvent) -> About {
             due_on: Some(a.due_on),
             issuer_id: Some(a.issuer_id.clone()),
             urgent: a.urgency == duban_schema::assignments::Urgency::VeryUrgent,
+            responsible_id: Some(a.responsible_person_id.clone()),
+            lead_unit_id: Some(a.lead_unit_id.clone()),
+            cooperating: a.cooperating_person_ids.clone(),
+            problem_leader: None,
         };
     }
     match event.problem() {
@@ -72,6 +88,10 @@ pub fn about(event: &AssignmentsEvent) -> About {
             due_on: Some(p.due_on),
             issuer_id: Some(p.registered_by.clone()),
             urgent: false,
+            responsible_id: Some(p.responsible_person_id.clone()),
+            lead_unit_id: Some(p.unit_id.clone()),
+            cooperating: Vec::new(),
+            problem_leader: p.responsible_leader_id.clone().filter(|l| !l.is_empty()),
         },
         None => About::default(),
     }
@@ -80,13 +100,90 @@ pub fn about(event: &AssignmentsEvent) -> About {
 /// [`About`] a card: a red card cannot wait.
 pub fn about_card(event: &EvaluationEvent) -> About {
     match event {
-        EvaluationEvent::ColorChanged { to, issuer_id, .. } => About {
-            due_on: None,
+        EvaluationEvent::ColorChanged {
+            to,
+            issuer_id,
+            unit_id,
+            responsible_person_id,
+            ..
+        } => About {
             issuer_id: Some(issuer_id.clone()).filter(|i| !i.is_empty()),
             urgent: *to == Color::Red,
+            responsible_id: Some(responsible_person_id.clone()).filter(|i| !i.is_empty()),
+            lead_unit_id: Some(unit_id.clone()),
+            ..About::default()
         },
         _ => About::default(),
     }
+}
+
+/// Who `to` is to the item, so a county's rule can take or leave it.
+pub fn role_of(to: &To, about: &About) -> Audience {
+    match to {
+        To::LeadersOf(_) | To::LeadersUnder(_) => Audience::UnitLeaders,
+        To::SupervisorOf(_) => Audience::SupervisingLeader,
+        To::DisciplineOf(_) => Audience::Discipline,
+        To::Person(p) if about.responsible_id.as_ref() == Some(p) => Audience::Responsible,
+        To::Person(p) if about.cooperating.contains(p) => Audience::Cooperating,
+        To::Person(p) if about.problem_leader.as_ref() == Some(p) => Audience::ProblemLeader,
+        To::Person(p) if about.issuer_id.as_ref() == Some(p) => Audience::Issuer,
+        // Reviewers of a close-out decide as the issuer does.
+        To::Person(_) => Audience::Issuer,
+    }
+}
+
+/// Where a county's rule sends `kind` beyond what the event composed: the audiences it
+/// names, as this item's people (the DISCIPLINE users of `county`).
+pub fn audience_of(who: Audience, about: &About, county: &str) -> Vec<To> {
+    let person = |p: &Option<String>| p.iter().map(|p| To::Person(p.clone())).collect();
+    match who {
+        Audience::Responsible => person(&about.responsible_id),
+        Audience::Issuer => person(&about.issuer_id),
+        Audience::ProblemLeader => person(&about.problem_leader),
+        Audience::Cooperating => about.cooperating.iter().cloned().map(To::Person).collect(),
+        Audience::UnitLeaders => about
+            .lead_unit_id
+            .iter()
+            .cloned()
+            .map(To::LeadersOf)
+            .collect(),
+        Audience::SupervisingLeader => about
+            .responsible_id
+            .iter()
+            .cloned()
+            .map(To::SupervisorOf)
+            .collect(),
+        Audience::Discipline => vec![To::DisciplineOf(county.to_string())],
+    }
+}
+
+/// The notice to the leaders of every unit a campaign covers when one of its phases
+/// starts (`path`: the campaign's scope).
+pub fn campaign_drafts(event: &AssignmentsEvent, path: &str) -> Vec<Draft> {
+    let AssignmentsEvent::CampaignPhaseStarted {
+        campaign_name,
+        phase,
+        ..
+    } = event
+    else {
+        return vec![];
+    };
+    let (from, to) = (
+        phase.starts_on.format("%Y年%m月%d日"),
+        phase.ends_on.format("%Y年%m月%d日"),
+    );
+    vec![Draft {
+        to: To::LeadersUnder(path.to_string()),
+        kind: NotificationKind::CampaignPhase,
+        title: format!("专项整治阶段通知：{campaign_name}"),
+        body: format!(
+            "「{campaign_name}」自{from}起进入第{}阶段「{}」，至{to}止。请对照方案抓好落实，并于{to}前报送本阶段工作情况。",
+            phase.ordinal, phase.name
+        ),
+        assignment_id: None,
+        problem_id: None,
+        copy: false,
+    }]
 }
 
 /// The notice one rung up when `original` (to the person who had to acknowledge it) went

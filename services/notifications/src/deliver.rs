@@ -108,30 +108,38 @@ impl NotificationsService {
             .map(|c| (c.person_id.clone(), c))
             .collect();
         let now = self.clock.now();
-        let rules = &self.push_rules;
-        let since = now - Duration::minutes(rules.digest_minutes);
-        let mut recent: HashMap<(String, String), usize> = HashMap::new();
-        let counted: Vec<(String, String, i64)> = delivery::Entity::find()
+        let county_rules = crate::county_rules::load_all(txn).await?;
+        let fallback = crate::rules::Rules::default();
+        let widest = county_rules
+            .values()
+            .map(|r| r.push.digest_minutes)
+            .chain([fallback.push.digest_minutes])
+            .max()
+            .unwrap_or(10);
+        let sent: Vec<(String, String, DateTime<FixedOffset>)> = delivery::Entity::find()
             .select_only()
-            .column(delivery::Column::ChannelId)
-            .column(delivery::Column::RecipientId)
-            .column_as(delivery::Column::Id.count(), "n")
+            .columns([
+                delivery::Column::ChannelId,
+                delivery::Column::RecipientId,
+                delivery::Column::CreatedAt,
+            ])
             .filter(delivery::Column::RecipientId.is_in(recipients))
-            .filter(delivery::Column::CreatedAt.gt(since))
-            .group_by(delivery::Column::ChannelId)
-            .group_by(delivery::Column::RecipientId)
+            .filter(delivery::Column::CreatedAt.gt(now - Duration::minutes(widest)))
             .into_tuple()
             .all(txn)
             .await?;
-        for (c, r, n) in counted {
-            recent.insert((c, r), n as usize);
+        let mut recent: HashMap<(String, String), Vec<DateTime<FixedOffset>>> = HashMap::new();
+        for (c, r, at) in sent {
+            recent.entry((c, r)).or_default().push(at);
         }
         let cal = self.calendar_now();
-        let quiet = self.office.is_quiet(&cal, now, &rules.quiet);
-        let morning = self.office.next_morning(&cal, now, &rules.quiet);
         let mut rows = Vec::new();
         for n in notices {
             let contact = contacts.get(&n.recipient_id);
+            let rules = &crate::county_rules::of(&county_rules, &n.org_path, &fallback).push;
+            let since = now - Duration::minutes(rules.digest_minutes);
+            let quiet = self.office.is_quiet(&cal, now, &rules.quiet);
+            let morning = self.office.next_morning(&cal, now, &rules.quiet);
             for c in channels.iter().filter(|c| carries(c, n)) {
                 let email = channel_kind(&c.channel) == Some(ChannelKind::Email);
                 if email && contact.and_then(|c| c.email.as_ref()).is_none() {
@@ -140,9 +148,9 @@ impl NotificationsService {
                 let seen = recent
                     .entry((c.id.clone(), n.recipient_id.clone()))
                     .or_default();
-                *seen += 1;
+                seen.push(now);
                 let (mut next, mut held) = (now, None);
-                if *seen > rules.digest_threshold {
+                if seen.iter().filter(|at| **at > since).count() > rules.digest_threshold {
                     next = window_end(now, rules.digest_minutes);
                     held = Some("DIGEST");
                 }
@@ -254,6 +262,8 @@ impl NotificationsService {
                 None => groups.push((key, vec![d])),
             }
         }
+        let county_rules = crate::county_rules::load_all(&self.db).await?;
+        let fallback = crate::rules::Rules::default();
         let mut tasks = tokio::task::JoinSet::new();
         let mut settled = 0;
         for ((channel_id, _), group) in groups {
@@ -268,7 +278,10 @@ impl NotificationsService {
                     .await?;
                 continue;
             };
-            let digest = group.len() > self.push_rules.digest_threshold
+            let threshold = crate::county_rules::of(&county_rules, &channel.scope_path, &fallback)
+                .push
+                .digest_threshold;
+            let digest = group.len() > threshold
                 || group.iter().any(|d| d.held.as_deref() == Some("DIGEST"));
             let batches: Vec<Vec<delivery::Model>> = if digest {
                 vec![group]

@@ -29,6 +29,8 @@ pub mod directory_person {
         pub supervising_leader_id: Option<String>,
         /// Not deactivated.
         pub active: bool,
+        /// Holds the DISCIPLINE role.
+        pub discipline: bool,
     }
 
     /// No relations.
@@ -46,6 +48,7 @@ fn row(p: &PersonSnapshot) -> directory_person::Model {
         unit_leader: p.roles.contains(&Role::UnitLeader),
         supervising_leader_id: p.supervising_leader_id.clone(),
         active: !p.deactivated,
+        discipline: p.roles.contains(&Role::Discipline),
     }
 }
 
@@ -70,6 +73,7 @@ pub(crate) async fn keep(
                         C::UnitLeader,
                         C::SupervisingLeaderId,
                         C::Active,
+                        C::Discipline,
                     ])
                     .to_owned(),
             )
@@ -86,14 +90,46 @@ pub(crate) async fn resolve(
 ) -> Result<HashMap<To, Vec<String>>, DbErr> {
     use directory_person::Column as C;
     let (mut units, mut people) = (Vec::new(), Vec::new());
+    let mut out: HashMap<To, Vec<String>> = HashMap::new();
     for a in audiences {
         match a {
             To::LeadersOf(u) => units.push(u.clone()),
             To::SupervisorOf(p) => people.push(p.clone()),
             To::Person(_) => {}
+            To::DisciplineOf(county) => {
+                let found = directory_person::Entity::find()
+                    .filter(C::Discipline.eq(true))
+                    .filter(C::Active.eq(true))
+                    .filter(
+                        sea_orm::Condition::any()
+                            .add(C::UnitPath.eq(format!("/{county}")))
+                            .add(C::UnitPath.starts_with(format!("/{county}/"))),
+                    )
+                    .all(txn)
+                    .await?;
+                out.insert(
+                    (*a).clone(),
+                    found.into_iter().map(|p| p.person_id).collect(),
+                );
+            }
+            To::LeadersUnder(path) => {
+                let found = directory_person::Entity::find()
+                    .filter(C::UnitLeader.eq(true))
+                    .filter(C::Active.eq(true))
+                    .filter(
+                        sea_orm::Condition::any()
+                            .add(C::UnitPath.eq(path.clone()))
+                            .add(C::UnitPath.starts_with(format!("{path}/"))),
+                    )
+                    .all(txn)
+                    .await?;
+                out.insert(
+                    (*a).clone(),
+                    found.into_iter().map(|p| p.person_id).collect(),
+                );
+            }
         }
     }
-    let mut out: HashMap<To, Vec<String>> = HashMap::new();
     if !units.is_empty() {
         let leaders = directory_person::Entity::find()
             .filter(C::UnitId.is_in(units))

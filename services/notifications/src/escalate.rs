@@ -1,5 +1,5 @@
 //! 事事有回音: a notice that asks for acknowledgement and is left unanswered moves one rung
-//! up every `escalate_after_hours` office hours: the recipient's unit leaders, then their
+//! up every `escalateAfterWorkingHours` office hours (the county's rule, 4 by default): the recipient's unit leaders, then their
 //! 分管领导, then whoever issued the item; one notice per rung, each recorded as an event.
 
 use crate::directory::directory_person;
@@ -88,7 +88,8 @@ impl NotificationsService {
         use notification::Column as C;
         let now = self.clock.now();
         let cal = self.calendar_now();
-        let next = self.office.add(&cal, now, self.escalate_after_hours);
+        let county_rules = crate::county_rules::load_all(&self.db).await?;
+        let fallback = crate::rules::Rules::default();
         let txn = self.db.begin().await?;
         let due = notification::Entity::find()
             .filter(C::EscalateAt.lte(now))
@@ -104,6 +105,9 @@ impl NotificationsService {
         let ladder = ladder(&txn, &due).await?;
         let mut rows = Vec::new();
         for n in &due {
+            let hours =
+                crate::county_rules::of(&county_rules, &n.org_path, &fallback).escalate_after_hours;
+            let next = self.office.add(&cal, now, hours);
             let reached = ((n.rung + 1)..=LAST_RUNG).find_map(|r| {
                 let people = ladder.rung(r, n);
                 (!people.is_empty()).then_some((r, people))
@@ -125,8 +129,7 @@ impl NotificationsService {
                 .with_timezone(&duban_clock::shanghai())
                 .format("%Y年%m月%d日%H:%M")
                 .to_string();
-            let (title, body) =
-                crate::compose::escalation(&n.title, &created, self.escalate_after_hours, rung);
+            let (title, body) = crate::compose::escalation(&n.title, &created, hours, rung);
             for person in people {
                 rows.push((
                     notification::Model {

@@ -4,14 +4,17 @@
 
 mod channels;
 pub mod compose;
+mod county_rules;
 mod deliver;
 mod directory;
 pub mod entity;
 mod escalate;
 pub mod migration;
 pub mod push;
+pub mod rules;
 mod sender;
 pub(crate) mod service;
+mod settings;
 
 pub use service::NotificationsService;
 

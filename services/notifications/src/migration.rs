@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(duban_outbox::calendar::CreateCalendarCopy("m0007_calendar")),
             Box::new(Escalation),
             Box::new(Pushes),
+            Box::new(CountyRules),
         ]
     }
 }
@@ -475,5 +476,60 @@ impl MigrationTrait for Pushes {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// Each county's notice rules, and who holds the DISCIPLINE role (an audience a rule can
+/// name).
+struct CountyRules;
+
+impl MigrationName for CountyRules {
+    fn name(&self) -> &str {
+        "m0010_county_rules"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CountyRules {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let col = |n: &str| ColumnDef::new(Alias::new(n)).to_owned();
+        m.create_table(
+            Table::create()
+                .table(Alias::new("notification_rules"))
+                .col(col("county_id").string().not_null().primary_key())
+                .col(col("rules").text().not_null())
+                .col(col("version").big_integer().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("directory_person"))
+                .add_column(
+                    col("discipline")
+                        .boolean()
+                        .not_null()
+                        .default(false)
+                        .to_owned(),
+                )
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("directory_person"))
+                .drop_column(Alias::new("discipline"))
+                .to_owned(),
+        )
+        .await?;
+        m.drop_table(
+            Table::drop()
+                .table(Alias::new("notification_rules"))
+                .to_owned(),
+        )
+        .await
     }
 }

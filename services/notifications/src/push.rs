@@ -101,6 +101,7 @@ pub fn kind_label(k: NotificationKind) -> &'static str {
         K::TransferredAway => "转出通知",
         K::EscalationNotice => "逾时未回复提醒",
         K::WeeklyBulletin => "周通报",
+        K::CampaignPhase => "专项整治阶段通知",
     }
 }
 

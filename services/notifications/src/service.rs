@@ -35,9 +35,6 @@ pub struct NotificationsService {
     live: broadcast::Sender<NotificationView>,
     pub(crate) calendar: Arc<RwLock<Calendar>>,
     pub(crate) office: OfficeHours,
-    /// Office hours an acknowledgement may wait before the next rung is told.
-    pub(crate) escalate_after_hours: u32,
-    pub(crate) push_rules: crate::push::PushRules,
     pub(crate) sender: crate::sender::Sender,
     /// Woken when pushes are queued.
     pub push_wake: Arc<tokio::sync::Notify>,
@@ -96,8 +93,6 @@ impl NotificationsService {
             live,
             calendar: Arc::new(RwLock::new(Calendar::official())),
             office: OfficeHours::default(),
-            escalate_after_hours: 4,
-            push_rules: Default::default(),
             sender: Default::default(),
             push_wake: Arc::default(),
         }
@@ -204,6 +199,47 @@ impl NotificationsService {
     }
 }
 
+/// The drafts a county's rules keep, each kind to the audiences the county named (those
+/// the event did not compose get a copy of its first notice of that kind), or to those
+/// the event composed when the county named none.
+fn by_rule(
+    drafts: Vec<crate::compose::Draft>,
+    about: &About,
+    rules: &crate::rules::Rules,
+    county: &str,
+) -> Vec<crate::compose::Draft> {
+    use crate::compose::{audience_of, role_of};
+    let mut kept: Vec<(crate::compose::Draft, duban_schema::notifications::Audience)> = drafts
+        .iter()
+        .map(|d| (d.clone(), role_of(&d.to, about)))
+        .filter(|(d, role)| rules.allows(d.kind, *role))
+        .collect();
+    let mut kinds: Vec<NotificationKind> = drafts.iter().map(|d| d.kind).collect();
+    kinds.dedup();
+    for kind in kinds {
+        let Some(first) = drafts.iter().find(|d| d.kind == kind) else {
+            continue;
+        };
+        for who in rules.audiences(kind) {
+            if kept.iter().any(|(d, r)| d.kind == kind && r == who) {
+                continue;
+            }
+            for to in audience_of(*who, about, county) {
+                let copy = *who != duban_schema::notifications::Audience::Responsible;
+                kept.push((
+                    crate::compose::Draft {
+                        to,
+                        copy,
+                        ..first.clone()
+                    },
+                    *who,
+                ));
+            }
+        }
+    }
+    kept.into_iter().map(|(d, _)| d).collect()
+}
+
 impl NotificationsService {
     /// Writes the notices `events` call for, with their NotificationCreated events, in
     /// one statement each.
@@ -229,32 +265,39 @@ impl NotificationsService {
                     );
             }
         }
+        let county_rules = crate::county_rules::load_all(txn).await?;
+        let fallback = crate::rules::Rules::default();
         let composed: Vec<_> = events
             .iter()
             .map(|(event, span)| {
                 let _entered = span.enter();
+                let path = &event.meta.org_path;
                 let (notices, about) = if let Ok(card) = event.typed::<EvaluationEvent>() {
                     let mut notices = card_drafts(&card);
                     notices.extend(crate::compose::bulletin_drafts(&card));
                     (notices, about_card(&card))
                 } else if let Ok(typed) = event.typed::<AssignmentsEvent>() {
-                    (drafts(&typed), about(&typed))
+                    let mut notices = drafts(&typed);
+                    notices.extend(crate::compose::campaign_drafts(&typed, path));
+                    (notices, about(&typed))
                 } else {
                     (Vec::new(), About::default())
                 };
-                (event, span, notices, about)
+                let rules = crate::county_rules::of(&county_rules, path, &fallback);
+                let notices = by_rule(notices, &about, rules, crate::county_rules::county_of(path));
+                (event, span, notices, about, rules)
             })
             .collect();
         let audiences: Vec<&crate::compose::To> = composed
             .iter()
-            .flat_map(|(_, _, n, _)| n.iter().map(|d| &d.to))
+            .flat_map(|(_, _, n, _, _)| n.iter().map(|d| &d.to))
             .collect();
         let people = crate::directory::resolve(txn, &audiences).await?;
         let cal = self.calendar_now();
-        let escalate_at = self.office.add(&cal, now, self.escalate_after_hours);
         let mut rows = Vec::new();
-        for (event, span, notices, about) in composed {
+        for (event, span, notices, about, rules) in composed {
             let _entered = span.enter();
+            let escalate_at = self.office.add(&cal, now, rules.escalate_after_hours);
             // One notice per person and kind for an event, however many ways it reaches them.
             let mut told = std::collections::HashSet::new();
             for d in notices {
@@ -265,7 +308,7 @@ impl NotificationsService {
                     if person.is_empty() || !told.insert((person.clone(), d.kind)) {
                         continue;
                     }
-                    let requires_ack = d.kind.requires_ack_by_default() && !d.copy;
+                    let requires_ack = rules.requires_ack(d.kind) && !d.copy;
                     let item = d.assignment_id.as_deref().or(d.problem_id.as_deref());
                     rows.push((
                         notification::Model {
@@ -480,6 +523,29 @@ impl NotificationsApi for NotificationsService {
 
     async fn replay_delivery(&self, actor: &Actor, id: &str) -> Result<DeliveryView, ApiError> {
         self.replay(actor, id).await
+    }
+
+    async fn notification_rules(
+        &self,
+        actor: &Actor,
+    ) -> Result<duban_schema::notifications::NotificationRulesSnapshot, ApiError> {
+        self.county_rules(actor).await
+    }
+
+    async fn set_notification_rule(
+        &self,
+        actor: &Actor,
+        input: duban_api::SetNotificationRuleInput,
+    ) -> Result<duban_schema::notifications::NotificationRulesSnapshot, ApiError> {
+        self.set_kind_rule(actor, input).await
+    }
+
+    async fn set_notification_settings(
+        &self,
+        actor: &Actor,
+        input: duban_api::SetNotificationSettingsInput,
+    ) -> Result<duban_schema::notifications::NotificationRulesSnapshot, ApiError> {
+        self.set_settings(actor, input).await
     }
 
     async fn set_push_contact(
