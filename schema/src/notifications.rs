@@ -52,6 +52,8 @@ pub enum NotificationKind {
     WeeklyBulletin,
     /// 专项整治阶段通知: a campaign covering the recipient's unit entered a phase.
     CampaignPhase,
+    /// 专项整治报送提醒: a report a campaign asks of the recipient's unit is due soon.
+    CampaignReportDue,
 }
 
 /// Public view of a notice in someone's inbox.

@@ -195,3 +195,39 @@ async fn a_campaigns_new_phase_reaches_the_leaders_of_every_unit_it_covers() {
     .unwrap();
     assert_eq!(body, 1, "with its report deadline");
 }
+
+#[actix_web::test]
+async fn a_campaigns_report_is_reminded_two_working_days_before_it_is_due_once() {
+    // The seeds' campaign wants its 专项整治工作总结 by Thursday 10 December 2026.
+    let (clock, app) = at_nine(2026, 12, 7).await; // Monday: three working days left
+    app.settle().await.unwrap();
+    let remind = || async {
+        app.running
+            .as_ref()
+            .unwrap()
+            .notifications
+            .remind_campaign_reports()
+            .await
+            .unwrap();
+        app.settle().await.unwrap();
+        count_rows(
+            &app.databases.notifications,
+            "SELECT count(*) FROM notification WHERE kind = 'CAMPAIGN_REPORT_DUE' AND recipient_id = 'p-qingshi-leader'",
+        )
+        .await
+        .unwrap()
+    };
+    assert_eq!(remind().await, 0);
+    clock.advance(chrono::Duration::days(1)); // Tuesday: two left
+    assert_eq!(remind().await, 1);
+    assert_eq!(remind().await, 1, "once");
+    clock.advance(chrono::Duration::days(1));
+    assert_eq!(remind().await, 1, "once per report, not once a day");
+    let body = count_rows(
+        &app.databases.notifications,
+        "SELECT count(*) FROM notification WHERE kind = 'CAMPAIGN_REPORT_DUE' AND body LIKE '%专项整治工作总结%还剩2个工作日%'",
+    )
+    .await
+    .unwrap();
+    assert!(body >= 1);
+}

@@ -184,7 +184,7 @@ pub async fn notifications(
     })
 }
 
-/// Escalates unanswered notices every minute until `stop`.
+/// Escalates unanswered notices and reminds campaigns' reports every minute until `stop`.
 pub(crate) fn spawn_escalations(
     notifications: NotificationsService,
     mut stop: watch::Receiver<bool>,
@@ -199,6 +199,9 @@ pub(crate) fn spawn_escalations(
                 Ok(0) => {}
                 Ok(n) => tracing::info!(notices = n, "unanswered notices escalated"),
                 Err(e) => tracing::warn!(error = %e, "escalation failed"),
+            }
+            if let Err(e) = notifications.remind_campaign_reports().await {
+                tracing::warn!(error = %e, "campaign report reminders failed");
             }
         }
     })

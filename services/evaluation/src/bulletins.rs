@@ -93,10 +93,16 @@ impl EvaluationService {
     /// Publishes last week's bulletins for every unit and the county when they are due
     /// (08:30 of the week's first working day) and not out yet; how many were written.
     pub async fn publish_bulletins(&self) -> Result<usize, ApiError> {
+        match due_week(&self.calendar_now(), self.clock.now()) {
+            Some(week_start) => self.publish_week(week_start).await,
+            None => Ok(0),
+        }
+    }
+
+    /// Writes the bulletins of the week beginning `week_start` that are not out yet, for
+    /// every unit and the county, with their events; how many.
+    pub async fn publish_week(&self, week_start: chrono::NaiveDate) -> Result<usize, ApiError> {
         let now = self.clock.now();
-        let Some(week_start) = due_week(&self.calendar_now(), now) else {
-            return Ok(0);
-        };
         let units = org_unit_copy::Entity::find()
             .order_by_asc(org_unit_copy::Column::Path)
             .all(&self.db)

@@ -224,6 +224,8 @@ pub enum NotificationKind {
     WeeklyBulletin,
     /// 专项整治阶段通知
     CampaignPhase,
+    /// 专项整治报送提醒
+    CampaignReportDue,
 }
 
 /// A unit of the county's directory.

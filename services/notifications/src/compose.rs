@@ -186,6 +186,35 @@ pub fn campaign_drafts(event: &AssignmentsEvent, path: &str) -> Vec<Draft> {
     }]
 }
 
+/// Working days before a campaign's report deadline its units are reminded.
+pub const REPORT_REMINDER_DAYS: i64 = 2;
+
+/// The reminder of a campaign's report due in `left` working days, to the leaders of
+/// every unit it covers (`path`).
+pub fn report_due(
+    campaign: &str,
+    report: &str,
+    due_on: chrono::NaiveDate,
+    left: i64,
+    path: &str,
+) -> Draft {
+    let due = due_on.format("%Y年%m月%d日");
+    let when = if left <= 0 {
+        "今天到期".to_string()
+    } else {
+        format!("还剩{left}个工作日")
+    };
+    Draft {
+        to: To::LeadersUnder(path.to_string()),
+        kind: NotificationKind::CampaignReportDue,
+        title: format!("专项整治报送提醒：{report}"),
+        body: format!("「{campaign}」要求于{due}前报送「{report}」，{when}，请抓紧报送。"),
+        assignment_id: None,
+        problem_id: None,
+        copy: false,
+    }
+}
+
 /// The notice one rung up when `original` (to the person who had to acknowledge it) went
 /// unanswered for `hours` office hours (事事有回音).
 pub fn escalation(original_title: &str, created: &str, hours: u32, rung: i32) -> (String, String) {
@@ -218,6 +247,7 @@ pub fn dedupe_key(
         NotificationKind::DueSoonReminder
             | NotificationKind::OverdueNotice
             | NotificationKind::EscalationNotice
+            | NotificationKind::CampaignReportDue
     );
     let item = item.filter(|_| reminder)?;
     let mut h = Sha256::new();

@@ -2,6 +2,7 @@
 //! person's inbox (督办通知, 签收回执, 进度报送…), pushes them to live subscribers and
 //! out through webhooks, group robots and e-mail, and escalates the unanswered ones.
 
+mod campaigns;
 mod channels;
 pub mod compose;
 mod county_rules;

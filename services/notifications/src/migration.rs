@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(Escalation),
             Box::new(Pushes),
             Box::new(CountyRules),
+            Box::new(Campaigns),
         ]
     }
 }
@@ -531,5 +532,38 @@ impl MigrationTrait for CountyRules {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// The campaigns and their report deadlines, kept from the campaigns' events, for the
+/// reminders before each deadline.
+struct Campaigns;
+
+impl MigrationName for Campaigns {
+    fn name(&self) -> &str {
+        "m0011_campaigns"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Campaigns {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let col = |n: &str| ColumnDef::new(Alias::new(n)).to_owned();
+        m.create_table(
+            Table::create()
+                .table(Alias::new("campaign_copy"))
+                .col(col("id").string().not_null().primary_key())
+                .col(col("name").string().not_null())
+                .col(col("scope_path").string().not_null())
+                .col(col("report_deadlines").text().not_null())
+                .col(col("ended").boolean().not_null().default(false))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Alias::new("campaign_copy")).to_owned())
+            .await
     }
 }

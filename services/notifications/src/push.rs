@@ -102,6 +102,7 @@ pub fn kind_label(k: NotificationKind) -> &'static str {
         K::EscalationNotice => "逾时未回复提醒",
         K::WeeklyBulletin => "周通报",
         K::CampaignPhase => "专项整治阶段通知",
+        K::CampaignReportDue => "专项整治报送提醒",
     }
 }
 

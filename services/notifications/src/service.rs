@@ -250,6 +250,7 @@ impl NotificationsService {
     ) -> Result<Vec<AfterCommit>, HandlerError> {
         let now = self.clock.now();
         crate::directory::keep(txn, events).await?;
+        crate::campaigns::keep(txn, events).await?;
         for (event, _) in events {
             if let Ok(AssignmentsEvent::CalendarDayChanged { day }) = event.typed() {
                 duban_outbox::calendar::keep(txn, &day).await?;

@@ -148,3 +148,38 @@ pub(crate) async fn consumer_cost(app: &TestApp, report: &mut Report, section: &
         "",
     );
 }
+
+/// Every weekly bulletin of a county of 500 units over the items the color tick left
+/// (`items`, 1,000 of them carded): one run of the Monday job.
+pub(crate) async fn bulletins(app: &TestApp, report: &mut Report, section: &str, items: usize) {
+    let Some(running) = app.running.as_ref() else {
+        return;
+    };
+    let db = app.databases.evaluation.clone();
+    let mut values = vec!["('bench', NULL, '/bench', '压测县')".to_string()];
+    values
+        .extend((0..500).map(|u| format!("('ct-u{u}', 'bench', '/bench/ct-u{u}', '压测单位{u}')")));
+    exec(
+        &db,
+        &format!(
+            "INSERT INTO org_unit_copy (id, parent_id, path, name) VALUES {} ON CONFLICT (id) DO NOTHING",
+            values.join(",")
+        ),
+    )
+    .await;
+    let today = app.clock.today();
+    let monday = today
+        - chrono::Days::new(
+            u64::from(chrono::Datelike::weekday(&today).num_days_from_monday()) + 14,
+        );
+    let t0 = Instant::now();
+    let written = running.evaluation.publish_week(monday).await.unwrap();
+    let secs = t0.elapsed().as_secs_f64();
+    report.add(
+        section,
+        &format!("every weekly bulletin of a county of {written} units over {items} items (one Monday run, stored with its events)"),
+        format!("{secs:.2} s ({:.1} ms per bulletin)", secs * 1e3 / written.max(1) as f64),
+        String::new(),
+        "",
+    );
+}
