@@ -441,7 +441,8 @@ const ANSWERED_FOR: [NotificationKind; 4] = [
     NotificationKind::CancellationNotice,
 ];
 
-/// What 配合单位 are told: the item when it is issued, and every change of its time limit.
+/// What 配合单位 are told: the item when it is issued, every change of its time limit,
+/// its suspension, resumption or withdrawal, and its completion.
 fn cooperating_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
     let Some(a) = event.assignment() else {
         return vec![];
@@ -477,6 +478,14 @@ fn cooperating_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
             format!(
                 "你单位配合办理的「{}」已恢复办理，办结时限顺延至{due}。",
                 a.title
+            ),
+        ),
+        AssignmentsEvent::AssignmentVerified { .. } => (
+            NotificationKind::VerificationResult,
+            format!("已办结（配合事项）：{}", a.title),
+            format!(
+                "你单位配合办理的「{}」已由{}办结并经审核销号，感谢配合。",
+                a.title, a.lead_unit_name
             ),
         ),
         AssignmentsEvent::AssignmentCancelled { reason, .. } => (
@@ -976,7 +985,21 @@ mod tests {
         let verified = drafts(&AssignmentsEvent::AssignmentVerified {
             assignment: assignment.clone(),
         });
-        assert!(verified.iter().all(|d| d.to.person() != Some("p-helper")));
+        assert!(verified.iter().any(|d| d.to.person() == Some("p-helper")
+            && d.kind == NotificationKind::VerificationResult
+            && d.title.starts_with("已办结（配合事项）")));
+        let progress = drafts(&AssignmentsEvent::ProgressReported {
+            assignment: assignment.clone(),
+            report: duban_schema::assignments::ProgressReportSnapshot {
+                id: "r-1".into(),
+                percent: 50,
+                text: "推进中".into(),
+                reported_by: "p-t1-leader".into(),
+                reported_at: assignment.issued_at,
+                evidence: vec![],
+            },
+        });
+        assert!(progress.iter().all(|d| d.to.person() != Some("p-helper")));
     }
 
     #[test]
