@@ -228,7 +228,29 @@ async fn a_units_bulletin_is_read_in_scope_commented_from_above_and_told_to_its_
         .unwrap();
     assert_eq!(b["errors"][0]["extensions"]["field"], "text", "{b}");
 
-    // The office's leader heard of the bulletin and of the comment.
+    // The office's 分管领导 — here 孙立群 of another unit, made 张伟's — may read and
+    // comment too; before, he could do neither.
+    let fgj = app.token("fgj-leader").await.unwrap();
+    let by_fgj = json!({"i": {"id": id, "text": "分管领导点评：请按期销号。"}});
+    let b = app.gql(Some(&fgj), comment, by_fgj.clone()).await.unwrap();
+    assert_eq!(error_code(&b), Some("NOT_FOUND"), "{b}");
+    let admin = app.token("county-admin").await.unwrap();
+    let up = duban_tests::scenarios::update_person(
+        &app,
+        &admin,
+        "p-qingshi-clerk",
+        json!({"supervisingLeaderId": "p-fgj-leader"}),
+    )
+    .await;
+    assert!(up["errors"].is_null(), "{up}");
+    app.settle().await.unwrap();
+    let b = app.gql(Some(&fgj), comment, by_fgj).await.unwrap();
+    assert_eq!(
+        b["data"]["commentBulletin"]["comments"][1]["authorName"], "孙立群",
+        "{b}"
+    );
+
+    // The office's leader heard of the bulletin and of the comments.
     app.settle().await.unwrap();
     let inbox = app
         .gql(
@@ -245,7 +267,7 @@ async fn a_units_bulletin_is_read_in_scope_commented_from_above_and_told_to_its_
         .filter(|e| e["node"]["kind"] == "WEEKLY_BULLETIN")
         .map(|e| e["node"]["title"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(told.len(), 2, "{told:?}");
+    assert_eq!(told.len(), 3, "{told:?}");
     assert!(told.iter().any(|t| t.starts_with("周通报点评")));
     assert_eq!(
         count_rows(
@@ -254,7 +276,7 @@ async fn a_units_bulletin_is_read_in_scope_commented_from_above_and_told_to_its_
         )
         .await
         .unwrap(),
-        1
+        2
     );
 }
 

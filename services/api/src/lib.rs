@@ -387,10 +387,10 @@ pub trait EvaluationApi: Send + Sync {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Vec<BulletinView>, ApiError>;
-    /// One bulletin the caller may read.
+    /// One bulletin the caller may read (its unit's 分管领导 too).
     async fn bulletin(&self, actor: &Actor, id: &str) -> Result<BulletinView, ApiError>;
-    /// Adds a comment (一点评) under a bulletin: a SUPERVISOR whose scope covers it, or a
-    /// UNIT_LEADER of a unit above it.
+    /// Adds a comment (一点评) under a bulletin: a SUPERVISOR whose scope covers it, or
+    /// the unit's 分管领导.
     #[write]
     async fn comment_bulletin(
         &self,

@@ -3,14 +3,14 @@
 //! comments (一点评).
 
 use crate::bulletin::{compose, due_week, Heading, Lists, UnitFigures};
-use crate::entity::{bulletin, bulletin_comment, org_unit_copy, tracked_item};
+use crate::entity::{bulletin, bulletin_comment, org_unit_copy, person_copy, tracked_item};
 use crate::item::ASSIGNMENT;
 use crate::service::{county_of, internal, open_items, EvaluationService};
 use duban_api::{
     ApiError, BulletinComment, BulletinData, BulletinItem, BulletinView, DueByUnit, Figures,
 };
 use duban_auth::{in_subtree, Actor};
-use duban_schema::assignments::{AssignmentState, OrgUnitSnapshot};
+use duban_schema::assignments::{AssignmentState, OrgUnitSnapshot, PersonSnapshot};
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::{topics, Envelope, Role};
 use sea_orm::sea_query::OnConflict;
@@ -41,6 +41,28 @@ pub(crate) async fn keep_unit<C: ConnectionTrait>(
         .on_conflict(
             OnConflict::column(C::Id)
                 .update_columns([C::ParentId, C::Path, C::Name])
+                .to_owned(),
+        )
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Keeps who is a person's 分管领导, for who may comment on their unit's bulletin.
+pub(crate) async fn keep_person<C: ConnectionTrait>(
+    conn: &C,
+    p: &PersonSnapshot,
+) -> Result<(), DbErr> {
+    use person_copy::Column as C;
+    let row = person_copy::Model {
+        person_id: p.id.clone(),
+        unit_id: p.unit_id.clone(),
+        supervising_leader_id: p.supervising_leader_id.clone(),
+    };
+    person_copy::Entity::insert(row.into_active_model())
+        .on_conflict(
+            OnConflict::column(C::PersonId)
+                .update_columns([C::UnitId, C::SupervisingLeaderId])
                 .to_owned(),
         )
         .exec(conn)
@@ -405,12 +427,15 @@ impl EvaluationService {
         actor: &Actor,
         id: &str,
     ) -> Result<BulletinView, ApiError> {
-        let b = bulletin::Entity::find_by_id(id.to_string())
+        let found = bulletin::Entity::find_by_id(id.to_string())
             .one(&self.db)
             .await
-            .map_err(internal)?
-            .filter(|b| may_read(actor, &b.scope_path))
-            .ok_or_else(|| ApiError::not_found("通报", id))?;
+            .map_err(internal)?;
+        let b = match found {
+            Some(b) if may_read(actor, &b.scope_path) => b,
+            Some(b) if self.supervises(actor, &b.scope_unit_id).await? => b,
+            _ => return Err(ApiError::not_found("通报", id)),
+        };
         let c = self
             .comments_of(vec![b.id.clone()])
             .await?
@@ -419,8 +444,19 @@ impl EvaluationService {
         view(b, c)
     }
 
+    /// Whether `actor` is the 分管领导 of someone in `unit`.
+    async fn supervises(&self, actor: &Actor, unit: &str) -> Result<bool, ApiError> {
+        let found = person_copy::Entity::find()
+            .filter(person_copy::Column::UnitId.eq(unit))
+            .filter(person_copy::Column::SupervisingLeaderId.eq(actor.person_id.clone()))
+            .one(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(found.is_some())
+    }
+
     /// Adds a comment (一点评) under a bulletin: a SUPERVISOR whose scope covers it, or
-    /// a UNIT_LEADER of a unit above it (the 分管 line); announced.
+    /// the unit's 分管领导; announced.
     pub(crate) async fn comment(
         &self,
         actor: &Actor,
@@ -430,12 +466,9 @@ impl EvaluationService {
         let b = self.bulletin_by_id(actor, id).await?;
         let path = &b.data.scope_path;
         let supervisor = actor.has(Role::Supervisor) && actor.can_see(path);
-        let above = actor.has(Role::UnitLeader)
-            && in_subtree(path, &actor.unit_path)
-            && *path != actor.unit_path;
-        if !(supervisor || above) {
+        if !supervisor && !self.supervises(actor, &b.data.scope_unit_id).await? {
             return Err(ApiError::Forbidden(
-                "只有督查人员或上级分管领导可以点评通报".into(),
+                "只有督查人员或该单位的分管领导可以点评通报".into(),
             ));
         }
         let text = text.trim();

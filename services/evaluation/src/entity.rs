@@ -160,6 +160,30 @@ pub mod org_unit_copy {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// Evaluation's copy of who is each person's 分管领导 (who may comment on a bulletin).
+pub mod person_copy {
+    use sea_orm::entity::prelude::*;
+
+    /// One person.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "person_copy")]
+    pub struct Model {
+        /// Person id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub person_id: String,
+        /// Their unit.
+        pub unit_id: String,
+        /// Their 分管领导.
+        pub supervising_leader_id: Option<String>,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 /// The weekly bulletins.
 pub mod bulletin {
     use sea_orm::entity::prelude::*;

@@ -639,8 +639,8 @@ impl MigrationTrait for NoPathColorIndex {
     }
 }
 
-/// 周通报: evaluation's copy of the org tree (names for the bulletins), the bulletins
-/// and their comments (一点评).
+/// 周通报: evaluation's copy of the org tree (names for the bulletins) and of who is
+/// whose 分管领导 (who may comment), the bulletins and their comments (一点评).
 struct Bulletins;
 
 impl MigrationName for Bulletins {
@@ -660,6 +660,15 @@ impl MigrationTrait for Bulletins {
                 .col(col("parent_id").string())
                 .col(col("path").string().not_null())
                 .col(col("name").string().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Alias::new("person_copy"))
+                .col(col("person_id").string().not_null().primary_key())
+                .col(col("unit_id").string().not_null())
+                .col(col("supervising_leader_id").string())
                 .to_owned(),
         )
         .await?;
@@ -709,7 +718,12 @@ impl MigrationTrait for Bulletins {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["bulletin_comment", "bulletin", "org_unit_copy"] {
+        for t in [
+            "bulletin_comment",
+            "bulletin",
+            "person_copy",
+            "org_unit_copy",
+        ] {
             m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
                 .await?;
         }

@@ -142,6 +142,12 @@ impl EvaluationService {
                 crate::bulletins::keep_unit(txn, unit).await?;
                 continue;
             }
+            if let AssignmentsEvent::PersonRegistered { person }
+            | AssignmentsEvent::PersonUpdated { person } = &typed
+            {
+                crate::bulletins::keep_person(txn, person).await?;
+                continue;
+            }
             if let AssignmentsEvent::CalendarDayChanged { day } = &typed {
                 moved.extend(self.apply_run(txn, std::mem::take(&mut run), live).await?);
                 moved.extend(

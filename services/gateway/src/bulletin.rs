@@ -191,7 +191,8 @@ impl BulletinQuery {
         Ok(v.into_iter().map(Bulletin).collect())
     }
 
-    /// One bulletin.
+    /// One bulletin (in scope, of a unit above the caller's, or of a unit the caller is
+    /// 分管领导 of).
     async fn bulletin(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Bulletin> {
         let v = services(ctx)?
             .evaluation
@@ -217,8 +218,8 @@ pub struct BulletinMutation;
 
 #[Object]
 impl BulletinMutation {
-    /// 一点评: comments on a bulletin (a SUPERVISOR whose scope covers it, or a
-    /// UNIT_LEADER of a unit above it); its unit's leaders are told. Audited.
+    /// 一点评: comments on a bulletin (a SUPERVISOR whose scope covers it, or the unit's
+    /// 分管领导); its unit's leaders are told. Audited.
     async fn comment_bulletin(
         &self,
         ctx: &Context<'_>,

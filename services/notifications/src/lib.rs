@@ -12,6 +12,7 @@ pub mod entity;
 mod escalate;
 pub mod migration;
 pub mod push;
+mod reports;
 pub mod rules;
 mod sender;
 pub(crate) mod service;

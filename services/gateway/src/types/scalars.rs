@@ -1,0 +1,48 @@
+//! The GraphQL scalars: a calendar day and an instant, both as Shanghai reads them.
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::{DateTime as ChronoDateTime, FixedOffset, NaiveDate};
+
+/// A calendar day `YYYY-MM-DD` on the Asia/Shanghai calendar.
+#[derive(Clone, Copy, Debug)]
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom("日期格式应为 YYYY-MM-DD")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// An instant, RFC 3339 with offset, e.g. `2026-03-10T17:30:00+08:00`.
+#[derive(Clone, Copy, Debug)]
+pub struct DateTime(pub ChronoDateTime<FixedOffset>);
+
+#[Scalar(name = "DateTime")]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => ChronoDateTime::parse_from_rfc3339(s)
+                .map(DateTime)
+                .map_err(|_| {
+                    InputValueError::custom("时间格式应为 RFC 3339，例如 2026-03-10T17:30:00+08:00")
+                }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::String(
+            self.0
+                .with_timezone(&duban_clock::shanghai())
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        )
+    }
+}
