@@ -390,6 +390,29 @@ impl TestApp {
         Ok(changed)
     }
 
+    /// Runs notifications' escalation of unanswered notices on the app's clock, then
+    /// settles; the escalation notices written.
+    pub async fn escalate(&self) -> anyhow::Result<usize> {
+        let running = self.running.as_ref().context("not a running app")?;
+        let n = running.notifications.escalate().await?;
+        self.settle().await?;
+        Ok(n)
+    }
+
+    /// Runs evaluation's Monday bulletin job on the app's clock, settled before and
+    /// after; the bulletins written.
+    pub async fn publish_bulletins(&self) -> anyhow::Result<usize> {
+        let running = self.running.as_ref().context("not a running app")?;
+        self.settle().await?;
+        let n = running
+            .evaluation
+            .publish_bulletins()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        self.settle().await?;
+        Ok(n)
+    }
+
     /// Waits until every event so far has reached every consumer (counted in the
     /// outboxes and inboxes of the service databases).
     pub async fn settle(&self) -> anyhow::Result<()> {
@@ -405,6 +428,20 @@ impl TestApp {
         }
         Ok(self.dir.clone())
     }
+}
+
+/// The rows of `sql`, for assertions that read more than a count.
+pub async fn query_rows(
+    db: &sea_orm::DatabaseConnection,
+    sql: &str,
+) -> anyhow::Result<Vec<sea_orm::QueryResult>> {
+    use sea_orm::ConnectionTrait;
+    Ok(db
+        .query_all(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await?)
 }
 
 /// The first GraphQL error's `extensions.code`, if any.

@@ -5,43 +5,32 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::scenarios::{update_person, ISSUE};
-use duban_tests::{at_nine, count_rows, TestApp};
+use duban_tests::{at_nine, count_rows, query_rows, TestApp};
 use serde_json::json;
 
 /// Escalation notices about `id`: (recipient, rung), in order of rung.
 async fn rungs(app: &TestApp, id: &str) -> Vec<(String, i32)> {
-    use sea_orm::ConnectionTrait;
     app.settle().await.unwrap();
-    let db = &app.databases.notifications;
-    db.query_all(sea_orm::Statement::from_string(
-        db.get_database_backend(),
-        format!(
-            "SELECT recipient_id, rung FROM notification WHERE kind = 'ESCALATION_NOTICE' \
-             AND assignment_id = '{id}' ORDER BY rung, recipient_id"
-        ),
-    ))
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| {
-        (
-            r.try_get_by_index::<String>(0).unwrap(),
-            r.try_get_by_index::<i32>(1).unwrap(),
-        )
-    })
-    .collect()
+    let sql = format!(
+        "SELECT recipient_id, rung FROM notification WHERE kind = 'ESCALATION_NOTICE' \
+         AND assignment_id = '{id}' ORDER BY rung, recipient_id"
+    );
+    let rows = query_rows(&app.databases.notifications, &sql)
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get_by_index(0).unwrap(),
+                r.try_get_by_index(1).unwrap(),
+            )
+        })
+        .collect()
 }
 
 /// Runs the escalation on the app's clock (the demo county's own notices climb too).
 async fn escalate(app: &TestApp) {
-    app.running
-        .as_ref()
-        .unwrap()
-        .notifications
-        .escalate()
-        .await
-        .unwrap();
-    app.settle().await.unwrap();
+    app.escalate().await.unwrap();
 }
 
 #[actix_web::test]

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::scenarios::ISSUE;
-use duban_tests::{at_nine, count_rows, error_code, TestApp};
+use duban_tests::{at_nine, count_rows, error_code, query_rows, TestApp};
 use serde_json::{json, Value};
 
 const RULE: &str = "mutation($i: SetNotificationRuleInput!) { setNotificationRule(input: $i) { version kinds { kind audiences requiresAck } } }";
@@ -13,25 +13,21 @@ const SETTINGS: &str = "mutation($i: SetNotificationSettingsInput!) { setNotific
 
 /// (recipient, requires ack) of the notices of `kind` about `id`.
 async fn told(app: &TestApp, kind: &str, id: &str) -> Vec<(String, bool)> {
-    use sea_orm::ConnectionTrait;
     app.settle().await.unwrap();
-    let db = &app.databases.notifications;
-    db.query_all(sea_orm::Statement::from_string(
-        db.get_database_backend(),
-        format!(
-            "SELECT recipient_id, requires_ack FROM notification WHERE kind = '{kind}' AND assignment_id = '{id}' ORDER BY recipient_id"
-        ),
-    ))
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| {
-        (
-            r.try_get_by_index::<String>(0).unwrap(),
-            r.try_get_by_index::<bool>(1).unwrap(),
-        )
-    })
-    .collect()
+    let sql = format!(
+        "SELECT recipient_id, requires_ack FROM notification WHERE kind = '{kind}' AND assignment_id = '{id}' ORDER BY recipient_id"
+    );
+    let rows = query_rows(&app.databases.notifications, &sql)
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get_by_index(0).unwrap(),
+                r.try_get_by_index(1).unwrap(),
+            )
+        })
+        .collect()
 }
 
 async fn issue(app: &TestApp, sup: &str, title: &str) -> String {
@@ -92,13 +88,7 @@ async fn a_county_sends_a_kind_where_it_chooses_and_decides_whether_it_is_answer
     );
     // Nothing to answer, so nothing climbs.
     clock.advance(chrono::Duration::days(3));
-    app.running
-        .as_ref()
-        .unwrap()
-        .notifications
-        .escalate()
-        .await
-        .unwrap();
+    app.escalate().await.unwrap();
     let climbed = count_rows(
         &app.databases.notifications,
         &format!("SELECT count(*) FROM notification WHERE kind = 'ESCALATION_NOTICE' AND assignment_id = '{after}'"),
@@ -145,14 +135,7 @@ async fn a_county_that_waits_two_office_hours_escalates_after_two() {
     let id = issue(&app, &sup, "两小时未回复").await;
     app.settle().await.unwrap();
     let escalate = || async {
-        app.running
-            .as_ref()
-            .unwrap()
-            .notifications
-            .escalate()
-            .await
-            .unwrap();
-        app.settle().await.unwrap();
+        app.escalate().await.unwrap();
         count_rows(
             &app.databases.notifications,
             &format!("SELECT count(*) FROM notification WHERE kind = 'ESCALATION_NOTICE' AND assignment_id = '{id}'"),

@@ -6,25 +6,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::scenarios::{command, update_person, ISSUE};
-use duban_tests::{at_nine, count_rows, TestApp};
+use duban_tests::{at_nine, count_rows, query_rows, TestApp};
 use serde_json::json;
 
 /// Notices of `kind` about `id`: recipient, in order.
 async fn to(app: &TestApp, kind: &str, id: &str) -> Vec<String> {
-    use sea_orm::ConnectionTrait;
     app.settle().await.unwrap();
-    let db = &app.databases.notifications;
-    db.query_all(sea_orm::Statement::from_string(
-        db.get_database_backend(),
-        format!(
-            "SELECT recipient_id FROM notification WHERE kind = '{kind}' AND assignment_id = '{id}' ORDER BY recipient_id"
-        ),
-    ))
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| r.try_get_by_index::<String>(0).unwrap())
-    .collect()
+    let sql = format!(
+        "SELECT recipient_id FROM notification WHERE kind = '{kind}' AND assignment_id = '{id}' ORDER BY recipient_id"
+    );
+    let rows = query_rows(&app.databases.notifications, &sql)
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect()
 }
 
 #[actix_web::test]

@@ -477,3 +477,54 @@ async fn quiet_hours_hold_what_can_wait_a_burst_becomes_a_digest_and_the_queue_s
     assert_eq!(all.len(), 13);
     assert!(all.iter().all(|d| d["status"] == "DELIVERED"), "{all:?}");
 }
+
+#[actix_web::test]
+async fn a_removed_channel_sends_nothing_more_and_is_audited() {
+    let (clock, app) = at_nine(2026, 11, 30).await;
+    let ttl = 31 * 86_400;
+    let admin = app.token_with_ttl("county-admin", ttl).await.unwrap();
+    let sup = app.token_with_ttl("county-supervisor", ttl).await.unwrap();
+    let platform = HttpReceiver::start((503, "{}"), Duration::ZERO).await;
+    let made = create(&app, &admin, json!({"name": "县政务平台", "channel": "WEBHOOK",
+        "url": format!("{}/hook", platform.url), "kinds": ["SUPERVISION_NOTICE"], "scopeUnitId": "qingshi-dzb"})).await;
+    let hook = made["webhook"]["id"].as_str().unwrap().to_string();
+    issue(&app, &sup, "删除通道测试", "NORMAL").await;
+    until(&app, "the first try", || platform.received().len() == 1).await;
+    let d = &deliveries(&app, &admin, &hook).await[0];
+    assert_eq!(d["status"], "PENDING", "{d}");
+    let del = "mutation($i: PushIdInput!) { deleteWebhook(input: $i) { webhook { id } } }";
+    let b = app
+        .gql(Some(&sup), del, json!({"i": {"id": hook}}))
+        .await
+        .unwrap();
+    assert_eq!(error_code(&b), Some("FORBIDDEN"), "{b}");
+    let b = app
+        .gql(Some(&admin), del, json!({"i": {"id": hook}}))
+        .await
+        .unwrap();
+    assert!(b["errors"].is_null(), "{b}");
+    clock.advance(chrono::Duration::hours(1));
+    stays(&app, "nothing more through a removed channel", || {
+        platform.received().len() == 1
+    })
+    .await;
+    let listed = app
+        .gql(Some(&admin), "{ webhooks { id } }", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(listed["data"]["webhooks"], json!([]), "{listed}");
+    let audited = duban_tests::count_rows(
+        &app.databases.audit,
+        "SELECT count(*) FROM audit_leaf WHERE event_type IN ('WebhookCreated', 'WebhookDeleted')",
+    )
+    .await
+    .unwrap();
+    assert_eq!(audited, 2);
+    let dead = duban_tests::count_rows(
+        &app.databases.notifications,
+        &format!("SELECT count(*) FROM delivery WHERE channel_id = '{hook}' AND status = 'DEAD' AND last_error = '通道已删除'"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(dead, 1);
+}
