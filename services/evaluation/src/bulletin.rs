@@ -8,18 +8,36 @@ use duban_clock::workdays::Calendar;
 /// Bulletins go out at 08:30 of the week's first working day.
 pub const PUBLISH_AT: (u32, u32) = (8, 30);
 
-/// The Monday of the week to report on when bulletins are due at `now`: last week's,
+/// The first working day of the week beginning `monday`, if it has one.
+fn first_workday(cal: &Calendar, monday: NaiveDate) -> Option<NaiveDate> {
+    (0..7)
+        .map(|i| monday + chrono::Duration::days(i))
+        .find(|d| cal.is_workday(*d))
+}
+
+/// The Mondays of the weeks to report on when bulletins are due at `now`: last week's,
 /// from 08:30 of this week's first working day on (Monday, or the first one after a
-/// holiday); none before that, or in a week with no working day.
-pub fn due_week(cal: &Calendar, now: DateTime<FixedOffset>) -> Option<NaiveDate> {
+/// holiday), and before it each week whose following week had no working day at all
+/// (春节), whose bulletin had no day to go out on; none before 08:30 of that first day,
+/// or in a week with no working day.
+pub fn due_weeks(cal: &Calendar, now: DateTime<FixedOffset>) -> Vec<NaiveDate> {
     let today = now.date_naive();
     let monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
-    let first = (0..7)
-        .map(|i| monday + chrono::Duration::days(i))
-        .find(|d| cal.is_workday(*d))?;
+    let Some(first) = first_workday(cal, monday) else {
+        return Vec::new();
+    };
     let opens = NaiveTime::from_hms_opt(PUBLISH_AT.0, PUBLISH_AT.1, 0).unwrap_or_default();
-    let due = today > first || (today == first && now.time() >= opens);
-    due.then(|| monday - chrono::Duration::days(7))
+    if today < first || (today == first && now.time() < opens) {
+        return Vec::new();
+    }
+    let mut weeks = vec![monday - chrono::Duration::days(7)];
+    while let Some(&last) = weeks.last() {
+        if weeks.len() >= 4 || first_workday(cal, last).is_some() {
+            break;
+        }
+        weeks.push(last - chrono::Duration::days(7));
+    }
+    weeks
 }
 
 /// A unit with its figures for the bulletin: last week's (what accumulated over it, what
@@ -181,22 +199,32 @@ mod tests {
     #[test]
     fn bulletins_are_due_at_half_past_eight_of_the_first_working_day() {
         let cal = Calendar::official();
-        assert_eq!(due_week(&cal, at(2026, 11, 30, 8, 29)), None);
+        let none: [NaiveDate; 0] = [];
+        assert_eq!(due_weeks(&cal, at(2026, 11, 30, 8, 29)), none);
         assert_eq!(
-            due_week(&cal, at(2026, 11, 30, 8, 30)),
-            Some(day(2026, 11, 23))
+            due_weeks(&cal, at(2026, 11, 30, 8, 30)),
+            [day(2026, 11, 23)]
         );
-        assert_eq!(
-            due_week(&cal, at(2026, 12, 2, 7, 0)),
-            Some(day(2026, 11, 23))
-        );
+        assert_eq!(due_weeks(&cal, at(2026, 12, 2, 7, 0)), [day(2026, 11, 23)]);
         // 国庆: Monday 5 October is a holiday; the first working day is Thursday the 8th.
-        assert_eq!(due_week(&cal, at(2026, 10, 5, 9, 0)), None);
-        assert_eq!(due_week(&cal, at(2026, 10, 8, 8, 29)), None);
+        assert_eq!(due_weeks(&cal, at(2026, 10, 5, 9, 0)), none);
+        assert_eq!(due_weeks(&cal, at(2026, 10, 8, 8, 29)), none);
+        assert_eq!(due_weeks(&cal, at(2026, 10, 8, 8, 30)), [day(2026, 9, 28)]);
+    }
+
+    #[test]
+    fn a_week_of_the_spring_festival_without_a_working_day_passes_its_bulletin_on() {
+        let cal = Calendar::official();
+        let none: [NaiveDate; 0] = [];
+        // 16–22 February 2026 has no working day: the bulletin of 9–15 February waits
+        // with that of 16–22 for Tuesday the 24th (the 23rd is still 春节).
+        assert_eq!(due_weeks(&cal, at(2026, 2, 18, 9, 0)), none);
+        assert_eq!(due_weeks(&cal, at(2026, 2, 23, 9, 0)), none);
         assert_eq!(
-            due_week(&cal, at(2026, 10, 8, 8, 30)),
-            Some(day(2026, 9, 28))
+            due_weeks(&cal, at(2026, 2, 24, 8, 30)),
+            [day(2026, 2, 16), day(2026, 2, 9)]
         );
+        assert_eq!(due_weeks(&cal, at(2026, 3, 2, 9, 0)), [day(2026, 2, 23)]);
     }
 
     fn unit(name: &str, now: (i64, i64), before: (i64, i64), red: i64) -> UnitFigures {

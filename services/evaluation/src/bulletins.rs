@@ -2,7 +2,7 @@
 //! writes every unit's and the county's bulletin with its event, the queries and the
 //! comments (一点评).
 
-use crate::bulletin::{compose, due_week, Heading, Lists, UnitFigures};
+use crate::bulletin::{compose, due_weeks, Heading, Lists, UnitFigures};
 use crate::entity::{bulletin, bulletin_comment, org_unit_copy, person_copy, tracked_item};
 use crate::item::ASSIGNMENT;
 use crate::service::{county_of, internal, open_items, EvaluationService};
@@ -113,12 +113,14 @@ fn may_read(actor: &Actor, path: &str) -> bool {
 
 impl EvaluationService {
     /// Publishes last week's bulletins for every unit and the county when they are due
-    /// (08:30 of the week's first working day) and not out yet; how many were written.
+    /// (08:30 of the week's first working day; a week followed by one with no working
+    /// day, then too) and not out yet; how many were written.
     pub async fn publish_bulletins(&self) -> Result<usize, ApiError> {
-        match due_week(&self.calendar_now(), self.clock.now()) {
-            Some(week_start) => self.publish_week(week_start).await,
-            None => Ok(0),
+        let mut written = 0;
+        for week_start in due_weeks(&self.calendar_now(), self.clock.now()) {
+            written += self.publish_week(week_start).await?;
         }
+        Ok(written)
     }
 
     /// Writes the bulletins of the week beginning `week_start` that are not out yet, for
