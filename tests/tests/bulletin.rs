@@ -264,8 +264,10 @@ async fn a_units_bulletin_is_read_in_scope_commented_from_above_and_told_to_its_
         .filter(|e| e["node"]["kind"] == "WEEKLY_BULLETIN")
         .map(|e| e["node"]["title"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(told.len(), 3, "{told:?}");
+    // His office's bulletin, the county's (issued to every unit) and the two comments.
+    assert_eq!(told.len(), 4, "{told:?}");
     assert!(told.iter().any(|t| t.starts_with("周通报点评")));
+    assert!(told.iter().any(|t| t.contains("关于青山县")), "{told:?}");
     assert_eq!(
         count_rows(
             &app.databases.audit,

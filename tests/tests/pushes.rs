@@ -278,6 +278,18 @@ async fn robots_and_email_carry_their_own_format_signature_and_mentions() {
         matches!(error_code(&b), Some("FORBIDDEN" | "NOT_FOUND")),
         "{b}"
     );
+    let mine = app
+        .gql(
+            Some(&clerk),
+            "{ myPushContact { mobile email } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        mine["data"]["myPushContact"]["email"], "zhangwei@qingshi.gov.cn",
+        "{mine}"
+    );
     let bad = json!({"personId": "p-qingshi-clerk", "mobile": "1380000"});
     let b = app.gql(Some(&clerk), set, json!({"i": bad})).await.unwrap();
     assert_eq!(b["errors"][0]["extensions"]["field"], "mobile", "{b}");

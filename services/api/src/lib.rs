@@ -474,6 +474,8 @@ pub trait NotificationsApi: Send + Sync {
         actor: &Actor,
         input: SetNotificationSettingsInput,
     ) -> Result<NotificationRulesSnapshot, ApiError>;
+    /// The caller's own push contacts.
+    async fn my_push_contact(&self, actor: &Actor) -> Result<PushContactView, ApiError>;
     /// Sets a person's push contacts (their own, or as ADMIN of their unit).
     #[write]
     async fn set_push_contact(

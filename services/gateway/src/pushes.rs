@@ -203,6 +203,23 @@ pub struct PushQuery;
 
 #[Object]
 impl PushQuery {
+    /// The caller's own push contacts.
+    async fn my_push_contact(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<PushContactPayload> {
+        let c = services(ctx)?
+            .notifications
+            .my_push_contact(actor(ctx)?)
+            .await
+            .gql()?;
+        Ok(PushContactPayload {
+            person_id: ID(c.person_id),
+            mobile: c.mobile,
+            email: c.email,
+        })
+    }
+
     /// Push channels in the caller's scope (ADMIN).
     async fn webhooks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Webhook>> {
         let v = services(ctx)?

@@ -275,7 +275,7 @@ impl NotificationsService {
                 let path = &event.meta.org_path;
                 let (notices, about) = if let Ok(card) = event.typed::<EvaluationEvent>() {
                     let mut notices = card_drafts(&card);
-                    notices.extend(crate::compose::bulletin_drafts(&card));
+                    notices.extend(crate::compose::bulletin_drafts(&card, path));
                     (notices, about_card(&card))
                 } else if let Ok(typed) = event.typed::<AssignmentsEvent>() {
                     let mut notices = drafts(&typed);
@@ -547,6 +547,18 @@ impl NotificationsApi for NotificationsService {
         input: duban_api::SetNotificationSettingsInput,
     ) -> Result<duban_schema::notifications::NotificationRulesSnapshot, ApiError> {
         self.set_settings(actor, input).await
+    }
+
+    async fn my_push_contact(&self, actor: &Actor) -> Result<PushContactView, ApiError> {
+        let c = crate::entity::push_contact::Entity::find_by_id(actor.person_id.clone())
+            .one(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(PushContactView {
+            person_id: actor.person_id.clone(),
+            mobile: c.as_ref().and_then(|c| c.mobile.clone()),
+            email: c.and_then(|c| c.email),
+        })
     }
 
     async fn set_push_contact(

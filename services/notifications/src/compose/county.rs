@@ -81,9 +81,12 @@ pub fn escalation(original_title: &str, created: &str, hours: u32, rung: i32) ->
     )
 }
 
-/// The notices a bulletin produces: its unit's leaders are told it is out, and told of
-/// each comment under it (一点评).
-pub fn bulletin_drafts(event: &EvaluationEvent) -> Vec<Draft> {
+/// The notices a bulletin about the unit at `path` produces: its unit's leaders are told
+/// it is out (a county's, the leaders of every unit in the county), and told of each
+/// comment under it (一点评).
+pub fn bulletin_drafts(event: &EvaluationEvent, path: &str) -> Vec<Draft> {
+    // A county's bulletin is issued to all its units (各乡镇、县直各单位).
+    let county = path.trim_matches('/').split('/').count() == 1;
     let (unit, title, body) = match event {
         EvaluationEvent::BulletinPublished {
             scope_unit_id,
@@ -106,8 +109,12 @@ pub fn bulletin_drafts(event: &EvaluationEvent) -> Vec<Draft> {
         ),
         _ => return vec![],
     };
+    let to = match event {
+        EvaluationEvent::BulletinPublished { .. } if county => To::LeadersUnder(path.to_string()),
+        _ => To::LeadersOf(unit.clone()),
+    };
     vec![Draft {
-        to: To::LeadersOf(unit.clone()),
+        to,
         kind: NotificationKind::WeeklyBulletin,
         title,
         body,
