@@ -90,6 +90,11 @@ impl Actor {
     }
 }
 
+/// The county an org path lies in: its first unit's id.
+pub fn county_of(path: &str) -> &str {
+    path.trim_start_matches('/').split('/').next().unwrap_or("")
+}
+
 /// Whether `path` is `root` or lies below it, comparing whole path segments.
 pub fn in_subtree(path: &str, root: &str) -> bool {
     let root = root.trim_end_matches('/');

@@ -41,10 +41,7 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
 }
 
-/// The county an org path lies in: its first unit.
-pub(crate) fn county_of(path: &str) -> &str {
-    path.trim_start_matches('/').split('/').next().unwrap_or("")
-}
+pub(crate) use duban_auth::county_of;
 
 /// Every column a judged or tracked row rewrites: all but the id.
 fn tracked_columns() -> impl Iterator<Item = tracked_item::Column> {

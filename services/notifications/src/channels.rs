@@ -4,8 +4,8 @@
 
 use crate::deliver::{delivery_view, snapshot, status_str};
 use crate::directory::directory_person;
-use crate::entity::{channel_str, delivery, push_channel, push_contact};
-use crate::service::NotificationsService;
+use crate::entity::{delivery, push_channel, push_contact, wire};
+use crate::service::{internal, NotificationsService};
 use duban_api::{
     ApiError, CreateWebhookInput, CreatedWebhook, DeliveryStatus, DeliveryView, PushContactView,
     SetPushContactInput,
@@ -21,11 +21,6 @@ use sea_orm::{
 
 /// Channels a county may have.
 const MAX_CHANNELS: u64 = 50;
-
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    tracing::error!(error = %e, "notifications: internal error");
-    ApiError::Internal(e.to_string())
-}
 
 fn admin_of(actor: &Actor, path: &str) -> Result<(), ApiError> {
     if !actor.has(Role::Admin) {
@@ -187,7 +182,7 @@ impl NotificationsService {
         let row = push_channel::Model {
             id: duban_outbox::new_event_id(now).to_string(),
             name: input.name.trim().to_string(),
-            channel: channel_str(input.channel),
+            channel: wire(input.channel),
             url: input.url.clone(),
             secret: generated.clone().or(input.secret.clone()),
             kinds: serde_json::to_string(&kinds).map_err(internal)?,

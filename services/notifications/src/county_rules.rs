@@ -30,10 +30,7 @@ pub mod notification_rules {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// The county an org path lies in: its first unit.
-pub(crate) fn county_of(path: &str) -> &str {
-    path.trim_start_matches('/').split('/').next().unwrap_or("")
-}
+pub(crate) use duban_auth::county_of;
 
 /// Every county's rules that were set, by county.
 pub(crate) async fn load_all<C: ConnectionTrait>(

@@ -184,15 +184,20 @@ pub(crate) const DELIVERED: &str = "DELIVERED";
 /// A dead letter.
 pub(crate) const DEAD: &str = "DEAD";
 
-/// A stored channel kind.
-pub(crate) fn channel_kind(s: &str) -> Option<ChannelKind> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-}
-
-/// A channel kind as stored.
-pub(crate) fn channel_str(k: ChannelKind) -> String {
-    serde_json::to_value(k)
+/// A wire enum (notice kind, channel kind) as its column stores it: its serde name.
+pub(crate) fn wire<T: serde::Serialize>(t: T) -> String {
+    serde_json::to_value(t)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// A wire enum read back from its column.
+pub(crate) fn from_wire<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+}
+
+/// A stored channel kind.
+pub(crate) fn channel_kind(s: &str) -> Option<ChannelKind> {
+    from_wire(s)
 }

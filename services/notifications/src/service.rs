@@ -40,21 +40,17 @@ pub struct NotificationsService {
     pub push_wake: Arc<tokio::sync::Notify>,
 }
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "notifications: internal error");
     ApiError::Internal(e.to_string())
 }
 
 pub(crate) fn kind_of(id: &str, s: &str) -> Result<NotificationKind, ApiError> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| ApiError::unknown_stored("notice kind", id, s))
+    crate::entity::from_wire(s).ok_or_else(|| ApiError::unknown_stored("notice kind", id, s))
 }
 
 pub(crate) fn kind_str(k: NotificationKind) -> String {
-    serde_json::to_value(k)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    crate::entity::wire(k)
 }
 
 fn view(m: notification::Model) -> Result<NotificationView, ApiError> {

@@ -3,18 +3,13 @@
 
 use crate::county_rules::{county_of, notification_rules};
 use crate::rules::{check, defaults};
-use crate::service::NotificationsService;
+use crate::service::{internal, NotificationsService};
 use duban_api::{ApiError, SetNotificationRuleInput, SetNotificationSettingsInput};
 use duban_auth::Actor;
 use duban_schema::notifications::{KindRule, NotificationRulesSnapshot, NotificationsEvent};
 use duban_schema::{topics, Envelope, Role};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel, TransactionTrait};
-
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    tracing::error!(error = %e, "notifications: internal error");
-    ApiError::Internal(e.to_string())
-}
 
 impl NotificationsService {
     async fn snapshot_of<C: ConnectionTrait>(
