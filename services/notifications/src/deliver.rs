@@ -86,11 +86,13 @@ fn window_end(at: DateTime<FixedOffset>, minutes: i64) -> DateTime<FixedOffset> 
 
 impl NotificationsService {
     /// Queues a delivery of each of `notices` through each live channel that carries it,
-    /// in the transaction that wrote them; true when any was queued.
+    /// held or gathered by the counties' `county_rules`, in the transaction that wrote
+    /// them; true when any was queued.
     pub(crate) async fn enqueue_pushes<C: ConnectionTrait>(
         &self,
         txn: &C,
         notices: &[notification::Model],
+        county_rules: &std::collections::HashMap<String, crate::rules::Rules>,
     ) -> Result<bool, DbErr> {
         let channels = push_channel::Entity::find()
             .filter(push_channel::Column::DeletedAt.is_null())
@@ -108,7 +110,6 @@ impl NotificationsService {
             .map(|c| (c.person_id.clone(), c))
             .collect();
         let now = self.clock.now();
-        let county_rules = crate::county_rules::load_all(txn).await?;
         let fallback = crate::rules::Rules::default();
         let widest = county_rules
             .values()
@@ -136,7 +137,7 @@ impl NotificationsService {
         let mut rows = Vec::new();
         for n in notices {
             let contact = contacts.get(&n.recipient_id);
-            let rules = &crate::county_rules::of(&county_rules, &n.org_path, &fallback).push;
+            let rules = &crate::county_rules::of(county_rules, &n.org_path, &fallback).push;
             let since = now - Duration::minutes(rules.digest_minutes);
             let quiet = self.office.is_quiet(&cal, now, &rules.quiet);
             let morning = self.office.next_morning(&cal, now, &rules.quiet);

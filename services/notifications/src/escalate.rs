@@ -164,7 +164,7 @@ impl NotificationsService {
         }
         let made = rows.len();
         let after = self
-            .create(&txn, rows)
+            .create(&txn, rows, &county_rules)
             .await
             .map_err(|e| DbErr::Custom(e.to_string()))?;
         txn.commit().await?;

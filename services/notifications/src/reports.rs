@@ -72,8 +72,9 @@ impl NotificationsService {
                 ));
             }
         }
+        let county_rules = crate::county_rules::load_all(&txn).await?;
         let after = self
-            .create(&txn, rows)
+            .create(&txn, rows, &county_rules)
             .await
             .map_err(|e| DbErr::Custom(e.to_string()))?;
         let made = if after.is_empty() { 0 } else { drafts.len() };

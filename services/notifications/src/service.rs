@@ -108,12 +108,14 @@ impl NotificationsService {
             .clone()
     }
 
-    /// Publishes `rows` as new notices with their NotificationCreated events (caused by
-    /// `cause`, on `org_path`), in `txn`; what to run after commit.
+    /// Publishes `rows` as new notices with their NotificationCreated events (each caused
+    /// by the event named beside it), and queues their pushes by the counties' `rules`, in
+    /// `txn`; what to run after commit.
     pub(crate) async fn create(
         &self,
         txn: &DatabaseTransaction,
         rows: Vec<(notification::Model, Option<(uuid::Uuid, uuid::Uuid)>)>,
+        rules: &std::collections::HashMap<String, crate::rules::Rules>,
     ) -> Result<Vec<AfterCommit>, HandlerError> {
         let now = self.clock.now();
         let mut rows = rows;
@@ -173,7 +175,7 @@ impl NotificationsService {
                 .await?;
         }
         duban_outbox::enqueue_all(txn, topics::NOTIFICATIONS, &envelopes).await?;
-        let pushed = self.enqueue_pushes(txn, &models).await?;
+        let pushed = self.enqueue_pushes(txn, &models, rules).await?;
         let live = self.live.clone();
         let wake = self.bus.wake.clone();
         let push_wake = self.push_wake.clone();
@@ -339,7 +341,7 @@ impl NotificationsService {
                 }
             }
         }
-        self.create(txn, rows).await
+        self.create(txn, rows, &county_rules).await
     }
 }
 
