@@ -177,6 +177,39 @@ pub mod delivery {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+impl notification::Model {
+    /// A new notice of `d` to `person` about what lies at `org_path`, written `now`:
+    /// unread, not to be answered, on no rung, not urgent, without a dedupe key; callers
+    /// set what their notice asks more.
+    pub(crate) fn of(
+        d: &crate::compose::Draft,
+        person: &str,
+        org_path: &str,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Self {
+        Self {
+            id: duban_outbox::new_event_id(now).to_string(),
+            recipient_id: person.to_string(),
+            kind: wire(d.kind),
+            title: d.title.clone(),
+            body: d.body.clone(),
+            assignment_id: d.assignment_id.clone(),
+            problem_id: d.problem_id.clone(),
+            created_at: now,
+            read_at: None,
+            requires_ack: false,
+            acknowledged_at: None,
+            org_path: org_path.to_string(),
+            rung: 0,
+            escalate_at: None,
+            issuer_id: None,
+            escalated_from: None,
+            dedupe_key: None,
+            urgent: false,
+        }
+    }
+}
+
 /// A delivery waiting for its (next) try.
 pub(crate) const PENDING: &str = "PENDING";
 /// A delivery delivered.

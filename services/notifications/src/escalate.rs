@@ -130,23 +130,19 @@ impl NotificationsService {
                 .format("%Y年%m月%d日%H:%M")
                 .to_string();
             let (title, body) = crate::compose::escalation(&n.title, &created, hours, rung);
+            let draft = crate::compose::Draft {
+                to: crate::compose::To::Person(n.recipient_id.clone()),
+                kind: NotificationKind::EscalationNotice,
+                title,
+                body,
+                assignment_id: n.assignment_id.clone(),
+                problem_id: n.problem_id.clone(),
+                copy: true,
+            };
             for person in people {
                 rows.push((
                     notification::Model {
-                        id: duban_outbox::new_event_id(now).to_string(),
-                        recipient_id: person.clone(),
-                        kind: crate::service::kind_str(NotificationKind::EscalationNotice),
-                        title: title.clone(),
-                        body: body.clone(),
-                        assignment_id: n.assignment_id.clone(),
-                        problem_id: n.problem_id.clone(),
-                        created_at: now,
-                        read_at: None,
-                        requires_ack: false,
-                        acknowledged_at: None,
-                        org_path: n.org_path.clone(),
                         rung,
-                        escalate_at: None,
                         issuer_id: n.issuer_id.clone(),
                         escalated_from: Some(n.id.clone()),
                         dedupe_key: crate::compose::dedupe_key(
@@ -157,6 +153,7 @@ impl NotificationsService {
                             &rung.to_string(),
                         ),
                         urgent: n.urgent,
+                        ..notification::Model::of(&draft, &person, &n.org_path, now)
                     },
                     None,
                 ));

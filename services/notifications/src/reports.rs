@@ -3,7 +3,7 @@
 use crate::campaigns::campaign_copy;
 use crate::compose::{dedupe_key, report_due, REPORT_REMINDER_DAYS};
 use crate::entity::notification;
-use crate::service::{kind_str, NotificationsService};
+use crate::service::NotificationsService;
 use duban_schema::assignments::ReportDeadlineSnapshot;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 
@@ -42,22 +42,6 @@ impl NotificationsService {
             for person in people.get(&d.to).into_iter().flatten() {
                 rows.push((
                     notification::Model {
-                        id: duban_outbox::new_event_id(now).to_string(),
-                        recipient_id: person.clone(),
-                        kind: kind_str(d.kind),
-                        title: d.title.clone(),
-                        body: d.body.clone(),
-                        assignment_id: None,
-                        problem_id: None,
-                        created_at: now,
-                        read_at: None,
-                        requires_ack: false,
-                        acknowledged_at: None,
-                        org_path: c.scope_path.clone(),
-                        rung: 0,
-                        escalate_at: None,
-                        issuer_id: None,
-                        escalated_from: None,
                         // Once per report and person, whatever the days left say.
                         dedupe_key: dedupe_key(
                             person,
@@ -66,7 +50,7 @@ impl NotificationsService {
                             Some(deadline.due_on),
                             "",
                         ),
-                        urgent: false,
+                        ..notification::Model::of(d, person, &c.scope_path, now)
                     },
                     None,
                 ));

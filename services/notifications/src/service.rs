@@ -49,10 +49,6 @@ pub(crate) fn kind_of(id: &str, s: &str) -> Result<NotificationKind, ApiError> {
     crate::entity::from_wire(s).ok_or_else(|| ApiError::unknown_stored("notice kind", id, s))
 }
 
-pub(crate) fn kind_str(k: NotificationKind) -> String {
-    crate::entity::wire(k)
-}
-
 fn view(m: notification::Model) -> Result<NotificationView, ApiError> {
     Ok(NotificationView {
         notification: NotificationSnapshot {
@@ -311,22 +307,9 @@ impl NotificationsService {
                     let item = d.assignment_id.as_deref().or(d.problem_id.as_deref());
                     rows.push((
                         notification::Model {
-                            id: duban_outbox::new_event_id(now).to_string(),
-                            recipient_id: person.clone(),
-                            kind: kind_str(d.kind),
-                            title: d.title.clone(),
-                            body: d.body.clone(),
-                            assignment_id: d.assignment_id.clone(),
-                            problem_id: d.problem_id.clone(),
-                            created_at: now,
-                            read_at: None,
                             requires_ack,
-                            acknowledged_at: None,
-                            org_path: event.meta.org_path.clone(),
-                            rung: 0,
                             escalate_at: requires_ack.then_some(escalate_at),
                             issuer_id: about.issuer_id.clone(),
-                            escalated_from: None,
                             dedupe_key: crate::compose::dedupe_key(
                                 person,
                                 d.kind,
@@ -335,6 +318,7 @@ impl NotificationsService {
                                 &d.body,
                             ),
                             urgent: about.urgent || d.kind == NotificationKind::RedCard,
+                            ..notification::Model::of(&d, person, &event.meta.org_path, now)
                         },
                         Some((event.meta.correlation_id, event.meta.id)),
                     ));
