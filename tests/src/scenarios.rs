@@ -17,6 +17,24 @@ pub const ISSUE: &str = r#"mutation($input: IssueAssignmentInput!) {
   issueAssignment(input: $input) { assignment { id state version dueOn leadUnitName responsiblePersonId color } }
 }"#;
 
+/// The newest 100 notices in the inbox of the holder of `token`, each with `fields`.
+pub async fn inbox(app: &TestApp, token: &str, fields: &str) -> Vec<Value> {
+    let b = app
+        .gql(
+            Some(token),
+            &format!("{{ myNotifications(first: 100) {{ edges {{ node {{ {fields} }} }} }} }}"),
+            json!({}),
+        )
+        .await
+        .unwrap();
+    b["data"]["myNotifications"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{b}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
 /// Runs the assignment mutation `op` with `input` (of GraphQL type `input_type`) as the
 /// holder of `token`, which must succeed; the assignment after it: id, version, dueOn.
 pub async fn command(
@@ -91,22 +109,11 @@ pub async fn first_loop(app: &TestApp) {
     assert_eq!(body["data"]["assignment"]["colorReason"], "正常推进");
 
     // Notifications put a 督办通知 into the responsible person's inbox.
-    let inbox = app
-        .gql(
-            Some(&leader),
-            "{ myNotifications(first: 50) { totalCount edges { node { kind title body assignmentId } } } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
-    let notices = inbox["data"]["myNotifications"]["edges"]
-        .as_array()
-        .unwrap();
+    let notices = inbox(app, &leader, "kind title body assignmentId").await;
     let notice = notices
         .iter()
-        .map(|e| &e["node"])
         .find(|n| n["assignmentId"] == id.as_str())
-        .unwrap_or_else(|| panic!("no notice for {id}: {inbox}"));
+        .unwrap_or_else(|| panic!("no notice for {id}: {notices:?}"));
     assert_eq!(notice["kind"], "SUPERVISION_NOTICE");
     assert_eq!(notice["title"], "督办通知：落实首问负责制试点");
     assert!(notice["body"].as_str().unwrap().contains("5个工作日"));
@@ -173,20 +180,11 @@ pub async fn first_loop(app: &TestApp) {
     );
 
     // The supervisor got the receipt and the progress notice.
-    let sup_inbox = app
-        .gql(
-            Some(&supervisor),
-            "{ myNotifications(first: 100) { edges { node { kind assignmentId } } } }",
-            json!({}),
-        )
+    let kinds: Vec<_> = inbox(app, &supervisor, "kind assignmentId")
         .await
-        .unwrap();
-    let kinds: Vec<_> = sup_inbox["data"]["myNotifications"]["edges"]
-        .as_array()
-        .unwrap()
         .iter()
-        .filter(|e| e["node"]["assignmentId"] == id.as_str())
-        .map(|e| e["node"]["kind"].as_str().unwrap().to_string())
+        .filter(|n| n["assignmentId"] == id.as_str())
+        .map(|n| n["kind"].as_str().unwrap().to_string())
         .collect();
     assert!(
         kinds.contains(&"ACKNOWLEDGEMENT_RECEIPT".to_string()),

@@ -249,20 +249,11 @@ async fn a_units_bulletin_is_read_in_scope_commented_from_above_and_told_to_its_
 
     // The office's leader heard of the bulletin and of the comments.
     app.settle().await.unwrap();
-    let inbox = app
-        .gql(
-            Some(&leader),
-            "{ myNotifications(first: 50) { edges { node { kind title } } } }",
-            json!({}),
-        )
+    let told: Vec<String> = duban_tests::scenarios::inbox(&app, &leader, "kind title")
         .await
-        .unwrap();
-    let told: Vec<String> = inbox["data"]["myNotifications"]["edges"]
-        .as_array()
-        .unwrap()
         .iter()
-        .filter(|e| e["node"]["kind"] == "WEEKLY_BULLETIN")
-        .map(|e| e["node"]["title"].as_str().unwrap().to_string())
+        .filter(|n| n["kind"] == "WEEKLY_BULLETIN")
+        .map(|n| n["title"].as_str().unwrap().to_string())
         .collect();
     // His office's bulletin, the county's (issued to every unit) and the two comments.
     assert_eq!(told.len(), 4, "{told:?}");

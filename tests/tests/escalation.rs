@@ -4,7 +4,7 @@
 //! running the escalation again changes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::scenarios::{update_person, ISSUE};
+use duban_tests::scenarios::{inbox, update_person, ISSUE};
 use duban_tests::{at_nine, count_rows, query_rows, TestApp};
 use serde_json::json;
 
@@ -67,21 +67,11 @@ async fn an_unanswered_notice_climbs_one_rung_per_four_office_hours_across_the_w
     app.settle().await.unwrap();
 
     // The clerk answers the second one at once.
-    let inbox = app
-        .gql(
-            Some(&clerk),
-            "{ myNotifications(first: 50) { edges { node { id assignmentId requiresAck } } } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
-    let notice = inbox["data"]["myNotifications"]["edges"]
-        .as_array()
-        .unwrap()
+    let clerk_inbox = inbox(&app, &clerk, "id assignmentId requiresAck").await;
+    let notice = clerk_inbox
         .iter()
-        .map(|e| &e["node"])
         .find(|n| n["assignmentId"] == answered.as_str() && n["requiresAck"] == true)
-        .unwrap_or_else(|| panic!("{inbox}"))["id"]
+        .unwrap_or_else(|| panic!("{clerk_inbox:?}"))["id"]
         .clone();
     let ack = "mutation($i: MarkNotificationReadInput!) { acknowledgeNotification(input: $i) { notification { acknowledgedAt } } }";
     let b = app

@@ -5,7 +5,7 @@
 //! is off its books. Every kind is its own.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::scenarios::{command, update_person, ISSUE};
+use duban_tests::scenarios::{command, inbox, update_person, ISSUE};
 use duban_tests::{at_nine, count_rows, query_rows, TestApp};
 use serde_json::json;
 
@@ -163,17 +163,16 @@ async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who(
         .unwrap()
         .to_string();
     app.settle().await.unwrap();
-    let inbox = app
-        .gql(Some(&clerk), "{ myNotifications(first: 50) { edges { node { id kind assignmentId requiresAck acknowledgedAt } } } }", json!({}))
-        .await
-        .unwrap();
-    let notice = inbox["data"]["myNotifications"]["edges"]
-        .as_array()
-        .unwrap()
+    let clerk_inbox = inbox(
+        &app,
+        &clerk,
+        "id kind assignmentId requiresAck acknowledgedAt",
+    )
+    .await;
+    let notice = clerk_inbox
         .iter()
-        .map(|e| &e["node"])
         .find(|n| n["assignmentId"] == id.as_str() && n["kind"] == "SUPERVISION_NOTICE")
-        .unwrap_or_else(|| panic!("{inbox}"))
+        .unwrap_or_else(|| panic!("{clerk_inbox:?}"))
         .clone();
     assert_eq!(notice["requiresAck"], true);
     assert!(notice["acknowledgedAt"].is_null());
@@ -249,21 +248,11 @@ async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who(
     );
 
     // A receipt to the issuer asks for no answer.
-    let sup_inbox = app
-        .gql(
-            Some(&sup),
-            "{ myNotifications(first: 50) { edges { node { id kind requiresAck } } } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
-    let plain = sup_inbox["data"]["myNotifications"]["edges"]
-        .as_array()
-        .unwrap()
+    let sup_inbox = inbox(&app, &sup, "id kind requiresAck").await;
+    let plain = sup_inbox
         .iter()
-        .map(|e| &e["node"])
         .find(|n| n["requiresAck"] == false)
-        .unwrap_or_else(|| panic!("{sup_inbox}"))
+        .unwrap_or_else(|| panic!("{sup_inbox:?}"))
         .clone();
     let refused = app
         .gql(Some(&sup), ack, json!({"i": {"id": plain["id"]}}))
