@@ -517,10 +517,5 @@ pub(crate) fn decode_cursor(c: &str) -> Result<(chrono::NaiveDate, String), ApiE
 }
 
 pub(crate) fn special_of(m: &calendar_override::Model) -> Special {
-    let name = m.name.clone();
-    if m.workday {
-        Special::Workday(name.unwrap_or_else(|| "调整上班".into()))
-    } else {
-        Special::Holiday(name.unwrap_or_else(|| "调整休息".into()))
-    }
+    duban_outbox::calendar::special(m.workday, m.name.clone())
 }
