@@ -4,7 +4,7 @@
 //! running the escalation again changes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::scenarios::{inbox, update_person, ISSUE};
+use duban_tests::scenarios::{command, inbox, update_person, ISSUE};
 use duban_tests::{at_nine, count_rows, query_rows, TestApp};
 use serde_json::json;
 
@@ -178,5 +178,80 @@ async fn a_rung_with_nobody_else_to_tell_is_skipped() {
     assert_eq!(
         rungs(&app, &id).await,
         [("p-county-supervisor".to_string(), 3)]
+    );
+}
+
+#[actix_web::test]
+async fn a_suspended_or_withdrawn_item_stops_its_notices_climbing() {
+    // Monday 2026-11-30, 09:00: three items to 张伟, none answered.
+    let (clock, app) = at_nine(2026, 11, 30).await;
+    let sup = app
+        .token_with_ttl("county-supervisor", 31 * 86_400)
+        .await
+        .unwrap();
+    let issue = |title: &'static str| {
+        let (app, sup) = (&app, sup.clone());
+        async move {
+            let input = json!({"title": title, "description": "对照清单落实",
+                "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
+                "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
+            let b = app
+                .gql(Some(&sup), ISSUE, json!({ "input": input }))
+                .await
+                .unwrap();
+            b["data"]["issueAssignment"]["assignment"].clone()
+        }
+    };
+    let (kept, stopped, withdrawn) = (
+        issue("照常").await,
+        issue("中止").await,
+        issue("撤销").await,
+    );
+    let reason = |a: &serde_json::Value| json!({"id": a["id"], "expectedVersion": a["version"], "reason": "任务调整"});
+    // Only an item signed for can be suspended; signing for it is not answering its notice.
+    let clerk = app
+        .token_with_ttl("qingshi-clerk", 31 * 86_400)
+        .await
+        .unwrap();
+    let signed = json!({"id": stopped["id"], "expectedVersion": stopped["version"]});
+    let stopped = command(
+        &app,
+        &clerk,
+        "acknowledgeAssignment",
+        "AssignmentVersionInput",
+        signed,
+    )
+    .await;
+    command(
+        &app,
+        &sup,
+        "suspendAssignment",
+        "AssignmentReasonInput",
+        reason(&stopped),
+    )
+    .await;
+    command(
+        &app,
+        &sup,
+        "cancelAssignment",
+        "AssignmentReasonInput",
+        reason(&withdrawn),
+    )
+    .await;
+    app.settle().await.unwrap();
+    clock.advance(chrono::Duration::hours(6)); // 15:00: four office hours
+    escalate(&app).await;
+    let id = |a: &serde_json::Value| a["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        rungs(&app, &id(&kept)).await,
+        [("p-qingshi-leader".to_string(), 1)]
+    );
+    assert!(
+        rungs(&app, &id(&stopped)).await.is_empty(),
+        "suspended: nothing climbs"
+    );
+    assert!(
+        rungs(&app, &id(&withdrawn)).await.is_empty(),
+        "withdrawn: nothing climbs"
     );
 }

@@ -200,6 +200,27 @@ pub use county::{
     bulletin_drafts, campaign_drafts, card_drafts, escalation, report_due, REPORT_REMINDER_DAYS,
 };
 
+/// The item whose earlier notices stop waiting for an answer after `event`: it was
+/// withdrawn, suspended, reported done or closed, or passed to another unit or person
+/// (whose own notice then asks instead). No rung is climbed for it any more.
+pub fn settles(event: &AssignmentsEvent) -> Option<&str> {
+    use AssignmentsEvent as E;
+    match event {
+        E::AssignmentCancelled { .. }
+        | E::AssignmentSuspended { .. }
+        | E::AssignmentCompleted { .. }
+        | E::AssignmentVerified { .. }
+        | E::AssignmentReassigned { .. }
+        | E::AssignmentResponsibleChanged { .. }
+        | E::ReturnedToIssuer { .. }
+        | E::TransferDecided { approved: true, .. } => event.assignment().map(|a| a.id.as_str()),
+        E::ProblemClosed { .. } | E::ProblemResponsibleChanged { .. } => {
+            event.problem().map(|p| p.id.as_str())
+        }
+        _ => None,
+    }
+}
+
 /// The notices an event produces.
 /// Besides the 责任人, the lead unit's leaders and the 责任人's 分管领导 hear of what they
 /// answer for: the item itself, its suspension, withdrawal and lateness; a problem's

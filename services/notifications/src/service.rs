@@ -267,31 +267,44 @@ impl NotificationsService {
             .map(|(event, span)| {
                 let _entered = span.enter();
                 let path = &event.meta.org_path;
-                let (notices, about) = if let Ok(card) = event.typed::<EvaluationEvent>() {
+                let (notices, about, settled) = if let Ok(card) = event.typed::<EvaluationEvent>() {
                     let mut notices = card_drafts(&card);
                     notices.extend(crate::compose::bulletin_drafts(&card, path));
-                    (notices, about_card(&card))
+                    (notices, about_card(&card), None)
                 } else if let Ok(typed) = event.typed::<AssignmentsEvent>() {
                     let mut notices = drafts(&typed);
                     notices.extend(crate::compose::campaign_drafts(&typed, path));
-                    (notices, about(&typed))
+                    let settled = crate::compose::settles(&typed).map(str::to_string);
+                    (notices, about(&typed), settled)
                 } else {
-                    (Vec::new(), About::default())
+                    (Vec::new(), About::default(), None)
                 };
                 let rules = crate::county_rules::of(&county_rules, path, &fallback);
                 let notices = by_rule(notices, &about, rules, crate::county_rules::county_of(path));
-                (event, span, notices, about, rules)
+                (event, span, notices, about, rules, settled)
             })
             .collect();
         let audiences: Vec<&crate::compose::To> = composed
             .iter()
-            .flat_map(|(_, _, n, _, _)| n.iter().map(|d| &d.to))
+            .flat_map(|(_, _, n, _, _, _)| n.iter().map(|d| &d.to))
             .collect();
         let people = crate::directory::resolve(txn, &audiences).await?;
         let cal = self.calendar_now();
-        let mut rows = Vec::new();
-        for (event, span, notices, about, rules) in composed {
+        let mut rows: Vec<(notification::Model, Option<(uuid::Uuid, uuid::Uuid)>)> = Vec::new();
+        let mut settled_items = Vec::new();
+        for (event, span, notices, about, rules, settled) in composed {
             let _entered = span.enter();
+            // Notices of an item settled by this event stop climbing: those written before
+            // this batch (below) and those of this batch's earlier events (here).
+            if let Some(item) = settled {
+                for (r, _) in rows.iter_mut().filter(|(r, _)| {
+                    r.assignment_id.as_deref() == Some(item.as_str())
+                        || r.problem_id.as_deref() == Some(item.as_str())
+                }) {
+                    r.escalate_at = None;
+                }
+                settled_items.push(item);
+            }
             let escalate_at = self.office.add(&cal, now, rules.escalate_after_hours);
             // One notice per person and kind for an event, however many ways it reaches them.
             let mut told = std::collections::HashSet::new();
@@ -324,6 +337,24 @@ impl NotificationsService {
                     ));
                 }
             }
+        }
+        if !settled_items.is_empty() {
+            use notification::Column as N;
+            notification::Entity::update_many()
+                .col_expr(
+                    N::EscalateAt,
+                    sea_orm::sea_query::Expr::value(
+                        Option::<chrono::DateTime<chrono::FixedOffset>>::None,
+                    ),
+                )
+                .filter(N::EscalateAt.is_not_null())
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(N::AssignmentId.is_in(settled_items.clone()))
+                        .add(N::ProblemId.is_in(settled_items)),
+                )
+                .exec(txn)
+                .await?;
         }
         self.create(txn, rows, &county_rules).await
     }
