@@ -66,7 +66,8 @@ async fn a_county_sends_a_kind_where_it_chooses_and_decides_whether_it_is_answer
     );
 
     // Only supervisors and admins set rules; a bad one is named.
-    let rule = json!({"i": {"kind": "SUPERVISION_NOTICE", "audiences": ["RESPONSIBLE", "ISSUER", "DISCIPLINE"], "requiresAck": false}});
+    // Audiences named twice are kept once.
+    let rule = json!({"i": {"kind": "SUPERVISION_NOTICE", "audiences": ["RESPONSIBLE", "ISSUER", "DISCIPLINE", "RESPONSIBLE", "ISSUER"], "requiresAck": false}});
     let b = app.gql(Some(&clerk), RULE, rule.clone()).await.unwrap();
     assert_eq!(error_code(&b), Some("FORBIDDEN"), "{b}");
     let bad = json!({"i": {"kind": "SUPERVISION_NOTICE", "audiences": ["UNIT_LEADERS"], "requiresAck": true}});
@@ -74,6 +75,11 @@ async fn a_county_sends_a_kind_where_it_chooses_and_decides_whether_it_is_answer
     assert_eq!(b["errors"][0]["extensions"]["field"], "requiresAck", "{b}");
     let b = app.gql(Some(&sup), RULE, rule).await.unwrap();
     assert_eq!(b["data"]["setNotificationRule"]["version"], 1, "{b}");
+    assert_eq!(
+        b["data"]["setNotificationRule"]["kinds"][0]["audiences"],
+        json!(["RESPONSIBLE", "ISSUER", "DISCIPLINE"]),
+        "{b}"
+    );
 
     // Now it reaches the 责任人 (not to answer), the issuer and the county's 纪委, and not
     // the office's leader.

@@ -178,6 +178,7 @@ impl NotificationsService {
         };
         let now = self.clock.now();
         let mut kinds = input.kinds.clone();
+        kinds.sort_by_key(|k| *k as u8);
         kinds.dedup();
         let row = push_channel::Model {
             id: duban_outbox::new_event_id(now).to_string(),

@@ -111,6 +111,7 @@ impl NotificationsService {
         input: SetNotificationRuleInput,
     ) -> Result<NotificationRulesSnapshot, ApiError> {
         let mut audiences = input.audiences.clone();
+        audiences.sort_by_key(|a| *a as u8);
         audiences.dedup();
         let rule = KindRule {
             kind: input.kind,
