@@ -197,6 +197,14 @@ pub enum AssignmentsEvent {
         /// The person after the change.
         person: PersonSnapshot,
     },
+    /// An administrator set a new initial password for a person (the password itself is
+    /// never in an event); their sign-in sessions ended.
+    PasswordReset {
+        /// The person.
+        person_id: String,
+        /// Their account.
+        account: String,
+    },
     /// A campaign entered one of its phases (the scheduler announces it on its first day).
     CampaignPhaseStarted {
         /// The campaign.
@@ -324,6 +332,7 @@ impl AssignmentsEvent {
             AssignmentsEvent::AssignmentDeadlineMoved { .. } => "AssignmentDeadlineMoved",
             AssignmentsEvent::OrgUnitUpdated { .. } => "OrgUnitUpdated",
             AssignmentsEvent::PersonUpdated { .. } => "PersonUpdated",
+            AssignmentsEvent::PasswordReset { .. } => "PasswordReset",
             AssignmentsEvent::CampaignPhaseStarted { .. } => "CampaignPhaseStarted",
             AssignmentsEvent::CampaignEnded { .. } => "CampaignEnded",
             AssignmentsEvent::DutyRuleCreated { .. } => "DutyRuleCreated",

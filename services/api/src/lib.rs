@@ -10,6 +10,7 @@ mod inputs;
 pub mod ledger;
 mod push;
 pub mod rpc;
+mod sign_in;
 pub mod trace;
 mod views;
 
@@ -30,6 +31,7 @@ pub mod prelude {
 pub use bulletin::*;
 pub use inputs::*;
 pub use push::*;
+pub use sign_in::*;
 pub use views::*;
 
 pub use duban_api_macros::service;
@@ -346,6 +348,30 @@ pub trait AssignmentsApi: Send + Sync {
     /// The caller a token's subject is now, from the directory; UNAUTHENTICATED when the
     /// person is unknown, deactivated or the token's generation was revoked.
     async fn authenticate(&self, subject: &Subject) -> Result<Actor, ApiError>;
+    /// Signs in with an account and password: a session, or why not (failures count
+    /// toward a lock).
+    async fn sign_in(&self, account: &str, password: &str) -> Result<SignInOutcome, ApiError>;
+    /// Changes a password, given the current one, and signs in; how an initial password
+    /// is replaced. Every other session of the person ends.
+    async fn change_password(
+        &self,
+        account: &str,
+        password: &str,
+        new_password: &str,
+    ) -> Result<SignInOutcome, ApiError>;
+    /// A new refresh token for a session, the old one spent; a spent one presented again
+    /// ends the session.
+    async fn refresh_session(&self, refresh_token: &str) -> Result<SignInOutcome, ApiError>;
+    /// Ends the session a refresh token names (signing out); unknown tokens are ignored.
+    async fn sign_out(&self, refresh_token: &str) -> Result<(), ApiError>;
+    /// Sets a new initial password for a person in the admin's scope (ADMIN), to be
+    /// changed at the next sign-in; ends their sessions and is audited. Not a keyed
+    /// write: its answer holds a password, which is never stored to be replayed.
+    async fn reset_password(
+        &self,
+        actor: &Actor,
+        person_id: &str,
+    ) -> Result<InitialPassword, ApiError>;
 }
 
 /// The evaluation service.

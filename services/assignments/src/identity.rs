@@ -46,6 +46,11 @@ impl AssignmentsService {
         if generation != subject.generation {
             return Err(revoked());
         }
+        if let Some(session) = &subject.session {
+            if !self.session_open(session, &subject.person_id).await? {
+                return Err(revoked());
+            }
+        }
         Ok(actor)
     }
 
@@ -103,6 +108,7 @@ impl AssignmentsService {
             tenant: self.tenant.clone(),
             iat: now,
             exp: now + ttl_secs,
+            sid: None,
         })
     }
 }

@@ -6,6 +6,7 @@ mod calendar;
 mod campaigns;
 mod cards;
 mod commands;
+mod credentials;
 pub mod demo;
 mod directory;
 pub mod domain;

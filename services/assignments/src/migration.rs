@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod calendar;
 mod colors;
+mod credentials;
 mod ledger;
 mod tally;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(AddEventPositions),
             Box::new(CreateIdempotencyKeys),
             Box::new(colors::AddColors),
+            Box::new(credentials::CreateCredentials),
         ]
     }
 }
@@ -566,7 +568,7 @@ fn id<T: IntoIden>(c: T) -> ColumnDef {
         .to_owned()
 }
 
-fn s<T: IntoIden>(c: T) -> ColumnDef {
+pub(crate) fn s<T: IntoIden>(c: T) -> ColumnDef {
     ColumnDef::new(c).string().not_null().to_owned()
 }
 
@@ -574,7 +576,7 @@ fn text<T: IntoIden>(c: T) -> ColumnDef {
     ColumnDef::new(c).text().not_null().to_owned()
 }
 
-fn ts<T: IntoIden>(c: T) -> ColumnDef {
+pub(crate) fn ts<T: IntoIden>(c: T) -> ColumnDef {
     ColumnDef::new(c).timestamp_with_time_zone().to_owned()
 }
 

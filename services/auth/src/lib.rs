@@ -7,6 +7,10 @@ use chrono::{DateTime, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+/// How long an access token of a password sign-in lives, in seconds; its session's
+/// refresh token gets the next one.
+pub const ACCESS_TTL_SECS: i64 = 15 * 60;
+
 /// Why a token was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AuthError {
@@ -36,6 +40,10 @@ pub struct Claims {
     pub iat: i64,
     /// Expires at, seconds since the epoch.
     pub exp: i64,
+    /// The sign-in session a password sign-in opened; signing out ends it, and with it
+    /// every access token carrying it. Operators' tokens (`duban token`) have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// Whom a valid token names; the directory turns it into an [`Actor`].
@@ -47,6 +55,9 @@ pub struct Subject {
     pub generation: i64,
     /// Tenant (county) id.
     pub tenant: String,
+    /// The sign-in session the token belongs to, if any.
+    #[serde(default)]
+    pub session: Option<String>,
 }
 
 /// The authenticated caller, as services see it.
@@ -140,6 +151,7 @@ impl TokenKeys {
             person_id: data.claims.sub,
             generation: data.claims.gen,
             tenant: data.claims.tenant,
+            session: data.claims.sid,
         })
     }
 
@@ -174,6 +186,7 @@ mod tests {
             tenant: "c".into(),
             iat: 0,
             exp,
+            sid: None,
         }
     }
 

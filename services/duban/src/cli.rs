@@ -69,6 +69,13 @@ pub enum Command {
         #[command(subcommand)]
         command: CountyCommand,
     },
+    /// Set a new initial password for a person (to be changed at the next sign-in) and
+    /// print it: the operator's way back in for a locked-out administrator.
+    Password {
+        /// Person id or account.
+        #[arg(long)]
+        person: String,
+    },
     /// Print a development token for a person, or list the people.
     Token {
         /// Person id or account, e.g. `county-supervisor`.
@@ -170,6 +177,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { person, list } => token(&config, clock, person, list).await,
+        Command::Password { person } => {
+            let svc = directory(&config, clock).await?;
+            let who = svc.find_person(&person).await?;
+            let p = svc.initial_passwords(&[who.account.as_str()]).await?;
+            for p in p {
+                println!(
+                    "{}（{}）的初始密码：{}\n首次登录须修改；请当面或经可靠渠道交给本人。",
+                    p.name, p.account, p.password
+                );
+            }
+            Ok(())
+        }
         Command::County {
             command:
                 CountyCommand::Add {
@@ -184,10 +203,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let unit = svc
                 .register_county(&id, &name, division_code.as_deref(), (&admin, &admin_name))
                 .await?;
+            let initial = svc.initial_passwords(&[admin.as_str()]).await?;
             println!(
                 "已登记县级单位 {}（{}）及系统管理员 {admin_name}（{admin}）；\
-                 令牌：duban token --person {admin}",
-                unit.name, unit.path
+                 初始密码：{}（首次登录须修改）；运维令牌：duban token --person {admin}",
+                unit.name,
+                unit.path,
+                initial.first().map(|p| p.password.as_str()).unwrap_or("")
             );
             Ok(())
         }

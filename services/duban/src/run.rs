@@ -248,6 +248,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         audit: Arc::new(audit),
     };
     let gateway = Gateway::new(
+        &config.tenant,
         services,
         TokenKeys::new(config.jwt_secret.expose().as_bytes()),
         clock,

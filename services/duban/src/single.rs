@@ -245,6 +245,7 @@ pub async fn start_service(
                 audit: Arc::new(Remote(HttpClient::new(&peers[3].1, "audit", key.clone()))),
             };
             let gateway = Gateway::new(
+                &config.tenant,
                 services.clone(),
                 TokenKeys::new(config.jwt_secret.expose().as_bytes()),
                 clock.clone(),

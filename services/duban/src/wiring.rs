@@ -113,6 +113,13 @@ pub async fn assignments(
 pub async fn load_demo(config: &Config, assignments: &AssignmentsService) -> anyhow::Result<()> {
     if config.loads_demo_data() && duban_assignments::demo::load(assignments).await? {
         tracing::info!("demo data loaded");
+        let initial = assignments
+            .initial_passwords(&duban_assignments::demo::accounts().collect::<Vec<_>>())
+            .await?;
+        println!("演示账号与初始密码（只在首次启动时显示；首次登录须修改密码）：");
+        for p in initial {
+            println!("  {:<20} {:<4}  {}", p.account, p.name, p.password);
+        }
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The GraphQL gateway: authenticates each request, limits it to the caller's
 //! scope and role, and calls the services through their client traits only.
 
+mod accounts;
 mod board;
 mod bulletin;
 pub mod bulletin_file;
@@ -21,6 +22,7 @@ mod resolve;
 mod routes;
 pub mod schema;
 pub mod server;
+mod sign_in;
 mod types;
 
 pub use clients::Services;

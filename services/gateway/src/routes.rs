@@ -2,7 +2,7 @@
 //! files, health.
 
 use crate::server::*;
-use crate::{graphiql, ledger_file};
+use crate::{graphiql, ledger_file, sign_in};
 use actix_web::{guard, web};
 
 /// Registers the gateway's routes on an actix app.
@@ -33,6 +33,13 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
                 "/bulletins/v1/{file}",
                 web::get().to(crate::bulletin_file::download),
             )
+            .route("/auth/v1/login", web::post().to(sign_in::login))
+            .route(
+                "/auth/v1/password",
+                web::post().to(sign_in::change_password),
+            )
+            .route("/auth/v1/refresh", web::post().to(sign_in::refresh))
+            .route("/auth/v1/logout", web::post().to(sign_in::logout))
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz));
     }

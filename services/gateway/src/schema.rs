@@ -35,6 +35,7 @@ pub struct Mutation(
     crate::pushes::PushMutation,
     crate::bulletin::BulletinMutation,
     crate::notice_rules::NoticeRulesMutation,
+    crate::accounts::AccountsMutation,
 );
 
 /// The deepest query served: the standard introspection query (graphql-js

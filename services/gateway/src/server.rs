@@ -32,11 +32,14 @@ pub struct Gateway {
     pub limits: Limits,
     /// Each caller's request budget.
     pub rate: RateLimit,
+    /// The county this installation serves (the tenant its tokens name).
+    pub tenant: String,
 }
 
 impl Gateway {
     /// The gateway over `services`; `demo` opens introspection to callers without a token.
     pub fn new(
+        tenant: &str,
         services: Services,
         keys: TokenKeys,
         clock: SharedClock,
@@ -58,6 +61,7 @@ impl Gateway {
             services,
             rate: RateLimit::new(&limits),
             limits,
+            tenant: tenant.to_string(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod assignment;
 pub mod campaign;
+pub mod credential;
 pub mod directory;
 pub mod duty;
 pub mod problem;

@@ -3,6 +3,7 @@
 pub mod assignment;
 pub mod calendar_override;
 pub mod campaign;
+pub mod credential;
 pub mod deadline_change;
 pub mod deadline_schedule;
 pub mod duty_rule;
@@ -12,4 +13,5 @@ pub mod person;
 pub mod problem;
 pub mod problem_log;
 pub mod progress_report;
+pub mod sign_in_session;
 pub mod transfer;
