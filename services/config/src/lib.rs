@@ -227,6 +227,10 @@ pub struct Config {
     pub yellow_days_before_due: i64,
     /// Largest GraphQL page. Default 100.
     pub max_page_size: usize,
+    /// Runs only the GraphQL operations compiled into the binary (the dashboard's),
+    /// named by their SHA-256; any other document is refused (UNTRUSTED_OPERATION). For
+    /// gateways exposed beyond the county network. Default false.
+    pub trusted_documents: bool,
     /// GraphQL requests a second each caller may send on average; 0 turns the limit off.
     /// Default 20.
     pub rate_limit_per_second: u32,
@@ -286,6 +290,7 @@ impl Default for Config {
             log_filter: "info".into(),
             yellow_days_before_due: 1,
             max_page_size: 100,
+            trusted_documents: false,
             rate_limit_per_second: 20,
             rate_limit_burst: 60,
             graphql_body_limit: 1 << 20,
@@ -327,6 +332,9 @@ pub struct ConfigArgs {
     /// loads demo data [default: demo data on the embedded default's first start only].
     #[arg(long, env = "DUBAN_DEMO", global = true)]
     pub demo: Option<bool>,
+    /// Run only the dashboard's registered GraphQL operations [default: false].
+    #[arg(long, env = "DUBAN_TRUSTED_DOCUMENTS", global = true)]
+    pub trusted_documents: Option<bool>,
     /// Event transport [default: kafka when --kafka-brokers is set, else in-process].
     #[arg(long, env = "DUBAN_TRANSPORT", global = true)]
     pub transport: Option<TransportKind>,
@@ -428,6 +436,9 @@ impl Config {
         }
         if let Some(v) = args.demo {
             c.demo = Some(v);
+        }
+        if let Some(v) = args.trusted_documents {
+            c.trusted_documents = v;
         }
         if let Some(v) = &args.metrics_token {
             c.metrics_token = Some(Secret::new(v.clone()));

@@ -23,6 +23,7 @@ mod routes;
 pub mod schema;
 pub mod server;
 mod sign_in;
+pub mod trusted;
 mod types;
 
 pub use clients::Services;

@@ -21,6 +21,8 @@ pub struct Limits {
     pub response: usize,
     /// Most rows one ledger export serves; a longer one is refused, never cut.
     pub export_rows: usize,
+    /// Run only the compiled-in GraphQL operations (trusted documents).
+    pub trusted_documents: bool,
 }
 
 impl Default for Limits {
@@ -32,6 +34,7 @@ impl Default for Limits {
             import_body: 10 << 20,
             response: 8 << 20,
             export_rows: 50_000,
+            trusted_documents: false,
         }
     }
 }

@@ -48,6 +48,7 @@ fn bounded(
     services: Services,
     max_page_size: usize,
     anonymous: bool,
+    trusted_documents: bool,
 ) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .data(services)
@@ -55,20 +56,32 @@ fn bounded(
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_directives(16)
+        .extension(crate::trusted::TrustedDocuments {
+            only_registered: trusted_documents,
+        })
         .extension(crate::guard::DocumentBounds {
             refuse_introspection: anonymous,
         })
 }
 
-/// Builds the schema with its services and limits, for signed-in callers.
-pub fn build_schema(services: Services, max_page_size: usize) -> DubanSchema {
-    bounded(services, max_page_size, false).finish()
+/// Builds the schema with its services and limits, for signed-in callers; with
+/// `trusted_documents`, only the compiled-in operations run.
+pub fn build_schema(
+    services: Services,
+    max_page_size: usize,
+    trusted_documents: bool,
+) -> DubanSchema {
+    bounded(services, max_page_size, false, trusted_documents).finish()
 }
 
 /// The schema for callers without a valid token: the same limits, no introspection and
 /// no "did you mean" suggestions.
-pub fn build_anonymous_schema(services: Services, max_page_size: usize) -> DubanSchema {
-    bounded(services, max_page_size, true)
+pub fn build_anonymous_schema(
+    services: Services,
+    max_page_size: usize,
+    trusted_documents: bool,
+) -> DubanSchema {
+    bounded(services, max_page_size, true, trusted_documents)
         .disable_introspection()
         .disable_suggestions()
         .finish()
@@ -432,9 +445,12 @@ impl SubscriptionRoot {
     }
 }
 
+/// The schema with no services behind it: for its SDL and for checking documents.
+pub fn unserved() -> DubanSchema {
+    Schema::build(Query::default(), Mutation::default(), SubscriptionRoot).finish()
+}
+
 /// The schema in SDL, as exported to `schema/duban.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
-        .finish()
-        .sdl()
+    unserved().sdl()
 }

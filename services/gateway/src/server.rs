@@ -47,11 +47,11 @@ impl Gateway {
         max_page_size: usize,
         demo: bool,
     ) -> Self {
-        let schema = build_schema(services.clone(), max_page_size);
+        let schema = build_schema(services.clone(), max_page_size, limits.trusted_documents);
         let anonymous = if demo {
             schema.clone()
         } else {
-            build_anonymous_schema(services.clone(), max_page_size)
+            build_anonymous_schema(services.clone(), max_page_size, limits.trusted_documents)
         };
         Self {
             schema,
