@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every duban test against real servers. Used by README and .ci/run.
 #
+# Chromium and ChromeDriver (browser tests) come from Debian's packages (tests/browser.bash).
 # PostgreSQL and Kafka: when DATABASE_URL / KAFKA_BROKERS are set (your own servers,
 # or containers you started with Docker), they are used as they are; otherwise this
 # starts them on loopback with deploy/local/servers.sh (PostgreSQL from Debian's
@@ -11,6 +12,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/duban-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 . tests/servers.bash
+. tests/browser.bash
 echo "tests use PostgreSQL at ${DATABASE_URL%%@*}@… and Kafka at $KAFKA_BROKERS" >&2
 
 # Build once, then run; the end-to-end tests start the binary's library in process

@@ -1,6 +1,7 @@
 //! Test helpers: start the real duban on a random port with its own data folder,
 //! sign tokens for demo people, and talk GraphQL over HTTP like a client would.
 
+pub mod browser;
 pub mod cluster;
 pub mod receivers;
 pub mod scenarios;

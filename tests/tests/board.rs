@@ -141,3 +141,27 @@ async fn a_board_hears_of_its_own_changes_at_most_once_a_second() {
     assert!((1..=3).contains(&heard.len()), "{heard:?}");
     app.shutdown().await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_clerk_or_leader_reads_the_board_of_their_own_scope_and_none_above_it() {
+    let app = duban_tests::spawn_app().await.unwrap();
+    app.settle().await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let own = app
+        .gql(
+            Some(&clerk),
+            "{ board { total { unit { id } } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        own["data"]["board"]["total"]["unit"]["id"], "qingshi-dzb",
+        "the default scope is the top of the caller's own: {own}"
+    );
+    let above = app
+        .gql(Some(&clerk), "{ board(scope: \"qs\") { to } }", json!({}))
+        .await
+        .unwrap();
+    assert!(above["data"].is_null(), "{above}");
+}

@@ -286,6 +286,7 @@ async fn serve(config: &Config, clock: SharedClock) -> anyhow::Result<()> {
     let url = format!("http://{}", running.addr);
     tracing::info!(%url, "duban is serving");
     println!("督办 duban 已启动：");
+    println!("  效能看板（浏览器）  {url}/");
     println!("  GraphQL / GraphiQL  {url}/graphql");
     println!("  订阅 (WebSocket)    ws://{}/graphql/ws", running.addr);
     println!("  健康检查            {url}/healthz  {url}/readyz");

@@ -233,7 +233,7 @@ impl BoardQuery {
     ) -> async_graphql::Result<Board> {
         let (a, s) = (actor(ctx)?, services(ctx)?);
         let units = s.assignments.org_units(a).await.gql()?;
-        let root = scope_unit(&units, scope.as_ref())?;
+        let root = scope_unit(&units, scope.as_ref(), &a.scope)?;
         let children: Vec<&OrgUnitSnapshot> = units
             .iter()
             .filter(|u| u.parent_id.as_deref() == Some(root.id.as_str()))
@@ -307,15 +307,19 @@ mod tests {
     }
 }
 
-/// The board's scope among the caller's `units`: the unit named, or the top of the
-/// caller's scope.
+/// The board's scope among the caller's `units` (which name the units above the scope
+/// too): the unit named, or the top of the caller's scope.
 pub(crate) fn scope_unit<'a>(
     units: &'a [OrgUnitSnapshot],
     scope: Option<&ID>,
+    caller_scope: &str,
 ) -> async_graphql::Result<&'a OrgUnitSnapshot> {
+    let mut inside = units
+        .iter()
+        .filter(|u| duban_auth::in_subtree(&u.path, caller_scope));
     match scope {
-        Some(id) => units.iter().find(|u| u.id == id.0),
-        None => units.iter().min_by_key(|u| u.path.len()),
+        Some(id) => inside.find(|u| u.id == id.0),
+        None => inside.min_by_key(|u| u.path.len()),
     }
     .ok_or_else(|| ApiError::validation("scope", "范围单位不存在或不在您的权限范围内"))
     .gql()

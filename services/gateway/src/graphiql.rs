@@ -106,7 +106,7 @@ pub async fn asset(req: HttpRequest, name: web::Path<String>) -> HttpResponse {
     }
 }
 
-fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut out = Vec::new();
     flate2::read::GzDecoder::new(bytes).read_to_end(&mut out)?;

@@ -8,6 +8,7 @@ pub mod bulletin_file;
 mod caller;
 mod clients;
 mod color_rules;
+pub mod dashboard;
 pub mod error;
 pub mod graphiql;
 pub mod guard;

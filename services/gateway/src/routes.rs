@@ -2,7 +2,7 @@
 //! files, health.
 
 use crate::server::*;
-use crate::{graphiql, ledger_file, sign_in};
+use crate::{dashboard, graphiql, ledger_file, sign_in};
 use actix_web::{guard, web};
 
 /// Registers the gateway's routes on an actix app.
@@ -40,6 +40,9 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
             )
             .route("/auth/v1/refresh", web::post().to(sign_in::refresh))
             .route("/auth/v1/logout", web::post().to(sign_in::logout))
+            .route("/", web::get().to(dashboard::page))
+            .route("/login", web::get().to(dashboard::page))
+            .route("/app/{name}", web::get().to(dashboard::asset))
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz));
     }

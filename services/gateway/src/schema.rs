@@ -427,7 +427,7 @@ impl SubscriptionRoot {
         let subject = ctx.data::<duban_auth::Subject>()?.clone();
         let services = services(ctx)?;
         let units = services.assignments.org_units(a).await.gql()?;
-        let root = crate::board::scope_unit(&units, scope.as_ref())?;
+        let root = crate::board::scope_unit(&units, scope.as_ref(), &a.scope)?;
         let directory = services.assignments.clone();
         let revoked = async move {
             loop {

@@ -1,0 +1,201 @@
+//! The dashboard in a real browser (headless Chromium through ChromeDriver), checked on
+//! what the page shows: sign in with a password (changing the initial one), the county
+//! board, a red township, a red item's timeline, the board of a past day, a card that
+//! appears live after another client's mutation, a clerk acknowledging a notice, the
+//! phone layout, and trusted-documents mode. Screenshots go to `<target>/screenshots/`.
+
+use duban_tests::browser::Browser;
+use duban_tests::{spawn_app, spawn_with, test_config, TestApp};
+use serde_json::json;
+use std::sync::Arc;
+
+async fn initial_password(app: &TestApp, account: &str) -> String {
+    app.assignments
+        .initial_passwords(&[account])
+        .await
+        .expect("an initial password")
+        .remove(0)
+        .password
+}
+
+/// Signs in at /login with the initial password, changing it on the way.
+async fn sign_in(b: &Browser, app: &TestApp, account: &str) -> anyhow::Result<()> {
+    let initial = initial_password(app, account).await;
+    b.client.goto(&format!("{}/login", app.url)).await?;
+    b.fill("#account", account).await?;
+    b.fill("#password", &initial).await?;
+    b.click("#login-submit").await?;
+    b.fill("#new-password", "Qingshi2026").await?;
+    b.fill("#new-password-again", "Qingshi2026").await?;
+    b.click("#change-submit").await?;
+    b.wait_until("document.getElementById('who').textContent.length > 0")
+        .await?;
+    Ok(())
+}
+
+async fn blue_total(b: &Browser) -> anyhow::Result<i64> {
+    let v = b
+        .wait_until("document.querySelector('#board-table tfoot td:nth-child(3)')?.textContent")
+        .await?;
+    Ok(v.as_str().unwrap_or("").trim().parse()?)
+}
+
+#[actix_web::test]
+async fn a_supervisor_and_a_clerk_use_the_dashboard_in_a_browser() -> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let b = Browser::start(1280, 900).await?;
+
+    // Sign in with a password: the initial one must be changed first.
+    sign_in(&b, &app, "county-supervisor").await?;
+    assert_eq!(b.text("#who").await?, "王建国");
+
+    // The county board: one row per unit with its cards, and charts drawn by ECharts.
+    b.wait_for("#board-table tbody tr").await?;
+    let caption = b.text("#board-table caption").await?;
+    assert!(caption.contains("并列者名次相同"), "{caption}");
+    let rows = b
+        .wait_until("document.querySelectorAll('#board-table tbody tr').length")
+        .await?;
+    assert!(rows.as_i64().unwrap_or(0) >= 3, "one row per unit: {rows}");
+    b.wait_until("document.querySelector('#chart-cards canvas')")
+        .await?;
+    b.screenshot("board").await?;
+
+    // Drill into a red township: the first row with a red card.
+    let red_unit = b
+        .wait_until(
+            "[...document.querySelectorAll('#board-table tbody tr')]\
+             .find(r => Number(r.querySelector('td.red').textContent) > 0)?.dataset.unit",
+        )
+        .await?;
+    let red_unit = red_unit.as_str().unwrap_or_default().to_string();
+    b.click(&format!("#board-table tr[data-unit='{red_unit}'] th a"))
+        .await?;
+    b.wait_for("#red-items li").await?;
+    let reason = b.text("#red-items li .reason").await?;
+    assert!(reason.starts_with("亮牌依据"), "{reason}");
+    b.screenshot("drill-down").await?;
+
+    // Open a red item: its timeline starts with 交办.
+    b.click("#red-items li a").await?;
+    b.wait_for("#timeline li").await?;
+    let timeline = b.text("#timeline").await?;
+    assert!(timeline.contains("交办"), "{timeline}");
+    assert!(b.text("#item-title").await?.contains("红牌"));
+
+    // The board of a past day.
+    b.client.goto(&format!("{}/#/board", app.url)).await?;
+    b.wait_for("#board-table").await?;
+    let today = b
+        .wait_until("document.getElementById('as-of').value")
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let past = (chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d")?
+        - chrono::Duration::days(20))
+    .to_string();
+    b.client
+        .execute(
+            "const p = document.getElementById('as-of'); p.value = arguments[0]; \
+             p.dispatchEvent(new Event('change'));",
+            vec![json!(past)],
+        )
+        .await?;
+    b.wait_until(&format!(
+        "document.querySelector('#board-table caption').textContent.includes('{past}')"
+    ))
+    .await?;
+    assert!(b.text("#board-status").await?.contains("历史看板"));
+
+    // Back to today; another client issues an item and its card appears live.
+    b.click("#as-of-today").await?;
+    b.wait_until(&format!(
+        "document.querySelector('#board-table caption').textContent.includes('{today}')"
+    ))
+    .await?;
+    let before = blue_total(&b).await?;
+    let token = app.token("county-supervisor").await?;
+    let issued = app
+        .gql(
+            Some(&token),
+            "mutation($input: IssueAssignmentInput!) { issueAssignment(input: $input) { assignment { id } } }",
+            json!({"input": {"title": "浏览器测试新交办事项", "description": "看板应实时亮牌",
+                "leadUnitId": "qingshi-dzb", "responsiblePersonId": "p-qingshi-clerk",
+                "timeLimitDays": 10}}),
+        )
+        .await?;
+    assert!(issued["errors"].is_null(), "{issued}");
+    b.wait_until(&format!(
+        "Number(document.querySelector('#board-table tfoot td:nth-child(3)').textContent) > {before}"
+    ))
+    .await?;
+
+    // Sign out; a clerk acknowledges a notice on their own page.
+    b.click("#logout").await?;
+    b.wait_for("#login-form").await?;
+    sign_in(&b, &app, "qingshi-clerk").await?;
+    b.client.goto(&format!("{}/#/mine", app.url)).await?;
+    b.wait_for("#notices").await?;
+    let notice = b
+        .wait_until(
+            "document.querySelector('#notices li button.ack')?.closest('li').dataset.notice",
+        )
+        .await?;
+    let notice = notice.as_str().unwrap_or_default().to_string();
+    b.click(&format!("li[data-notice='{notice}'] button.ack"))
+        .await?;
+    b.wait_until(&format!(
+        "document.querySelector(\"li[data-notice='{notice}'] .acked\")"
+    ))
+    .await?;
+    let to_sign = b.text("#to-sign h2").await?;
+    assert!(to_sign.starts_with("待签收"), "{to_sign}");
+
+    // A phone's width: the page fits, nothing wider than the screen but the board's own
+    // scrolling table.
+    b.client.set_window_size(390, 844).await?;
+    b.client.goto(&format!("{}/#/board", app.url)).await?;
+    b.wait_for("#board-table").await?;
+    let overflow = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        overflow.as_i64().unwrap_or(99) <= 0,
+        "page wider than a phone: {overflow}"
+    );
+    b.screenshot("phone").await?;
+    b.close().await?;
+    Ok(())
+}
+
+#[actix_web::test]
+async fn in_trusted_mode_the_page_works_and_other_documents_are_refused() -> anyhow::Result<()> {
+    let dir = Arc::new(tempfile::tempdir()?);
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        trusted_documents: true,
+        ..test_config()
+    };
+    let app = spawn_with(config, dir).await?;
+    let token = app.token("county-supervisor").await?;
+    let free = app
+        .gql(Some(&token), "{ orgUnits { id } }", json!({}))
+        .await?;
+    assert_eq!(
+        duban_tests::error_code(&free),
+        Some("UNTRUSTED_OPERATION"),
+        "{free}"
+    );
+    let b = Browser::start(1280, 900).await?;
+    sign_in(&b, &app, "county-supervisor").await?;
+    b.wait_for("#board-table tbody tr").await?;
+    b.wait_until("document.querySelector('#chart-cards canvas')")
+        .await?;
+    b.close().await?;
+    Ok(())
+}
