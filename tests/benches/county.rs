@@ -21,6 +21,8 @@ mod baselines;
 mod board;
 #[path = "county/cards.rs"]
 mod cards;
+#[path = "county/dashboard.rs"]
+mod dashboard;
 #[path = "county/floor.rs"]
 mod floor;
 #[path = "county/pushes.rs"]
@@ -337,6 +339,9 @@ async fn county(app: &TestApp, report: &mut Report, section: &str, max_items: us
             "p99 ≤ 20 ms, flat",
         );
         board::board(app, report, section, size, spec.units(), &mut first_board).await;
+    }
+    if section == "embedded" {
+        dashboard::first_board(app, report, section, made).await;
     }
     // Warmed like the ledger: each pool connection prepares the tick's statement once.
     for _ in 0..10 {

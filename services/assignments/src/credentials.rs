@@ -263,6 +263,7 @@ impl AssignmentsService {
             failures: Set(0),
             locked_until: Set(None),
             changed_at: Set(self.now()),
+            ..Default::default()
         }
         .update(&txn)
         .await
@@ -387,6 +388,11 @@ impl AssignmentsService {
         let password = rules::initial_password(&random::<{ rules::INITIAL_LEN }>()?);
         let hashed = hash(password.clone()).await?;
         let txn = self.db.begin().await.map_err(internal)?;
+        let before = credential::Entity::find_by_id(p.id.clone())
+            .one(&txn)
+            .await
+            .map_err(internal)?;
+        let resets = before.as_ref().map_or(0, |c| c.resets) + 1;
         let row = credential::ActiveModel {
             person_id: Set(p.id.clone()),
             hash: Set(hashed),
@@ -394,24 +400,21 @@ impl AssignmentsService {
             failures: Set(0),
             locked_until: Set(None),
             changed_at: Set(self.now()),
+            resets: Set(resets),
         };
-        let exists = credential::Entity::find_by_id(p.id.clone())
-            .one(&txn)
-            .await
-            .map_err(internal)?
-            .is_some();
-        if exists {
+        if before.is_some() {
             row.update(&txn).await.map_err(internal)?;
         } else {
             row.insert(&txn).await.map_err(internal)?;
         }
         self.end_sessions(&txn, &p.id).await?;
+        // The credential is an aggregate of its own: its resets take positions 1, 2, …
         self.emit(
             &txn,
             by,
             &p.unit_path,
-            &p.id,
-            p.version,
+            &format!("credential:{}", p.id),
+            resets,
             AssignmentsEvent::PasswordReset {
                 person_id: p.id.clone(),
                 account: p.account.clone(),

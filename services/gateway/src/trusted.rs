@@ -29,7 +29,12 @@ fn starts_operation(line: &str) -> Option<&str> {
 
 /// The hex SHA-256 of a document's text.
 pub fn hash(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
+    hash_bytes(text.as_bytes())
+}
+
+/// The hex SHA-256 of bytes.
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 impl Registry {

@@ -19,6 +19,9 @@ pub struct Model {
     pub locked_until: Option<ChronoDateTimeWithTimeZone>,
     /// When the password was last set.
     pub changed_at: ChronoDateTimeWithTimeZone,
+    /// Initial passwords set so far: the position of each `PasswordReset` event of the
+    /// credential.
+    pub resets: i64,
 }
 
 /// No relations declared.

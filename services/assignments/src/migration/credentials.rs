@@ -21,6 +21,7 @@ enum Credential {
     Failures,
     LockedUntil,
     ChangedAt,
+    Resets,
 }
 
 #[derive(DeriveIden)]
@@ -46,6 +47,7 @@ impl MigrationTrait for CreateCredentials {
                 .col(ColumnDef::new(Credential::Failures).integer().not_null())
                 .col(ts(Credential::LockedUntil).null())
                 .col(ts(Credential::ChangedAt).not_null())
+                .col(ColumnDef::new(Credential::Resets).big_integer().not_null())
                 .to_owned(),
         )
         .await?;
