@@ -1,8 +1,9 @@
 //! The dashboard in a real browser (headless Chromium through ChromeDriver), checked on
 //! what the page shows: sign in with a password (changing the initial one), the county
 //! board, a red township, a red item's timeline, the board of a past day, a card that
-//! appears live after another client's mutation, a clerk acknowledging a notice, the
-//! phone layout, and trusted-documents mode. Screenshots go to `<target>/screenshots/`.
+//! appears live after another client's mutation, the weekly bulletin and its .docx, the
+//! wall display, a clerk acknowledging a notice, the phone layout, and trusted-documents
+//! mode. Screenshots go to `<target>/screenshots/`.
 
 use duban_tests::browser::Browser;
 use duban_tests::{spawn_app, spawn_with, test_config, TestApp};
@@ -130,6 +131,33 @@ async fn a_supervisor_and_a_clerk_use_the_dashboard_in_a_browser() -> anyhow::Re
         "Number(document.querySelector('#board-table tfoot td:nth-child(3)').textContent) > {before}"
     ))
     .await?;
+
+    // The weekly bulletins of the scope, and one's .docx.
+    assert!(
+        app.publish_bulletins().await? > 0,
+        "the demo's weeks have bulletins"
+    );
+    b.client.goto(&format!("{}/#/bulletins", app.url)).await?;
+    b.wait_for("#bulletin-list li button").await?;
+    b.wait_until(
+        "document.querySelector('#bulletin-body pre')?.textContent.includes('按时办结率')",
+    )
+    .await?;
+    b.client
+        .execute(
+            "window.docxBytes = 0; const make = URL.createObjectURL; \
+             URL.createObjectURL = (blob) => { window.docxBytes = blob.size; return make.call(URL, blob); };",
+            vec![],
+        )
+        .await?;
+    b.click("#bulletin-docx").await?;
+    b.wait_until("window.docxBytes > 1000").await?;
+
+    // The wall display for a screen in the hall.
+    b.client.goto(&format!("{}/#/wall", app.url)).await?;
+    b.wait_for("#wall-table tbody tr").await?;
+    let wall = b.text("#wall h2").await?;
+    assert!(wall.contains("亮牌公示"), "{wall}");
 
     // Sign out; a clerk acknowledges a notice on their own page.
     b.click("#logout").await?;
