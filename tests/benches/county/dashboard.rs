@@ -25,7 +25,6 @@ pub(crate) async fn first_board(app: &TestApp, report: &mut Report, section: &st
         .password;
     b.client.goto(&format!("{}/login", app.url)).await.unwrap();
     b.wait_for("#account").await.unwrap();
-    let login_bytes = b.client.execute(TRANSFERRED, vec![]).await.unwrap();
     b.fill("#account", "county-supervisor").await.unwrap();
     b.fill("#password", &initial).await.unwrap();
     b.click("#login-submit").await.unwrap();
