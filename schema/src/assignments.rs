@@ -133,6 +133,8 @@ pub enum AssignmentSource {
     Problem,
     /// 工作动态清单: created by a recurring duty rule
     RecurringDuty,
+    /// 作风体检: a 谈心谈话 for a unit ranked among the lowest
+    ConductReview,
 }
 
 /// How urgent an assignment is (公文紧急程度).

@@ -133,6 +133,61 @@ pub enum EvaluationEvent {
         /// What they wrote.
         text: String,
     },
+    /// A 作风体检 round was opened.
+    ConductReviewOpened {
+        /// The round.
+        round_id: String,
+        /// The scope unit.
+        scope_unit_id: String,
+        /// The month, `YYYY-MM`.
+        month: String,
+        /// The last day scores are taken.
+        deadline: chrono::NaiveDate,
+        /// The units reviewed.
+        unit_ids: Vec<String>,
+    },
+    /// Someone gave or changed their scores of a unit (never the scores themselves).
+    ConductScoresSubmitted {
+        /// The round.
+        round_id: String,
+        /// The unit scored.
+        unit_id: String,
+        /// `SELF_ASSESSMENT`, `LEADER_COMMENT` or `PEER`.
+        source: String,
+    },
+    /// A round closed: each unit's weighted total and rank.
+    ConductReviewClosed {
+        /// The round.
+        round_id: String,
+        /// The scope unit.
+        scope_unit_id: String,
+        /// The month.
+        month: String,
+        /// Per unit: id, total (two decimals, as text), rank, missing sources.
+        results: Vec<ConductResult>,
+    },
+    /// A unit ranked among the lowest: its 分管领导 is to hold a 谈心谈话; the assignments
+    /// service issues it.
+    TalkRequested {
+        /// The round.
+        round_id: String,
+        /// The unit talked with.
+        unit_id: String,
+        /// Its name.
+        unit_name: String,
+        /// The 分管领导 who holds the talk.
+        leader_id: String,
+        /// The supervisor who opened the round, who issues the talk.
+        issuer_id: String,
+        /// The month reviewed.
+        month: String,
+        /// Its total, as text.
+        total: String,
+        /// Its rank.
+        rank: u32,
+        /// Working days for the talk.
+        time_limit_days: u32,
+    },
 }
 
 impl EvaluationEvent {
@@ -143,6 +198,23 @@ impl EvaluationEvent {
             EvaluationEvent::ColorRulesChanged { .. } => "ColorRulesChanged",
             EvaluationEvent::BulletinPublished { .. } => "BulletinPublished",
             EvaluationEvent::BulletinCommented { .. } => "BulletinCommented",
+            EvaluationEvent::ConductReviewOpened { .. } => "ConductReviewOpened",
+            EvaluationEvent::ConductScoresSubmitted { .. } => "ConductScoresSubmitted",
+            EvaluationEvent::ConductReviewClosed { .. } => "ConductReviewClosed",
+            EvaluationEvent::TalkRequested { .. } => "TalkRequested",
         }
     }
+}
+
+/// One unit's line in a closed round.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct ConductResult {
+    /// The unit.
+    pub unit_id: String,
+    /// Weighted total, two decimals, as text.
+    pub total: Option<String>,
+    /// Rank.
+    pub rank: Option<u32>,
+    /// Sources with no submission.
+    pub missing: Vec<String>,
 }

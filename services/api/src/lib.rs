@@ -9,6 +9,7 @@ pub mod idempotency;
 mod inputs;
 pub mod ledger;
 mod push;
+mod review;
 pub mod rpc;
 mod sign_in;
 pub mod trace;
@@ -31,6 +32,7 @@ pub mod prelude {
 pub use bulletin::*;
 pub use inputs::*;
 pub use push::*;
+pub use review::*;
 pub use sign_in::*;
 pub use views::*;
 
@@ -424,6 +426,33 @@ pub trait EvaluationApi: Send + Sync {
         id: &str,
         text: &str,
     ) -> Result<BulletinView, ApiError>;
+    /// Opens a 作风体检 round over the child units of a scope (SUPERVISOR of the scope).
+    #[write]
+    async fn open_conduct_review(
+        &self,
+        actor: &Actor,
+        input: OpenConductReviewInput,
+    ) -> Result<ConductReviewView, ApiError>;
+    /// Gives or changes the caller's scores of one unit of an open round: 自评 by its
+    /// leader, 点评 by its 分管领导, 互评 by a cadre of another unit of the scope.
+    #[write]
+    async fn submit_conduct_scores(
+        &self,
+        actor: &Actor,
+        input: SubmitConductScoresInput,
+    ) -> Result<ConductReviewView, ApiError>;
+    /// Closes a round by hand (SUPERVISOR of the scope): results, ranks, and a 谈心谈话 for
+    /// the lowest.
+    #[write]
+    async fn close_conduct_review(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<ConductReviewView, ApiError>;
+    /// The rounds the caller takes part in or oversees, newest first, at most 100.
+    async fn conduct_reviews(&self, actor: &Actor) -> Result<Vec<ConductReviewView>, ApiError>;
+    /// One round the caller takes part in or oversees.
+    async fn conduct_review(&self, actor: &Actor, id: &str) -> Result<ConductReviewView, ApiError>;
     /// Whether the service can serve.
     async fn ready(&self) -> Result<(), ApiError>;
 }

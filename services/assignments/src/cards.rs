@@ -145,7 +145,12 @@ impl Handler for AssignmentsService {
         txn: &DatabaseTransaction,
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        self.apply_cards(txn, events).await
+        let mut after = self.apply_cards(txn, events).await?;
+        if self.issue_talks(txn, events).await? && after.is_empty() {
+            let wake = self.bus.wake.clone();
+            after.push(Box::new(move || wake.notify_one()));
+        }
+        Ok(after)
     }
 }
 

@@ -26,6 +26,7 @@ mod rows;
 mod scheduler;
 mod service;
 pub mod simulation;
+mod talks;
 mod unit_page;
 mod units;
 

@@ -105,6 +105,7 @@ pub(crate) fn source_str(s: AssignmentSource) -> &'static str {
         AssignmentSource::PublicRequest => "PUBLIC_REQUEST",
         AssignmentSource::Problem => "PROBLEM",
         AssignmentSource::RecurringDuty => "RECURRING_DUTY",
+        AssignmentSource::ConductReview => "CONDUCT_REVIEW",
     }
 }
 
@@ -116,6 +117,7 @@ pub(crate) fn parse_source(s: &str) -> Option<AssignmentSource> {
         "PUBLIC_REQUEST" => Some(AssignmentSource::PublicRequest),
         "PROBLEM" => Some(AssignmentSource::Problem),
         "RECURRING_DUTY" => Some(AssignmentSource::RecurringDuty),
+        "CONDUCT_REVIEW" => Some(AssignmentSource::ConductReview),
         _ => None,
     }
 }

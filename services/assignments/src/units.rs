@@ -336,12 +336,21 @@ impl AssignmentsService {
     /// The caller a person becomes when signed in: supervisors, discipline staff and
     /// admins oversee their jurisdiction; everyone else their own unit.
     pub async fn actor_for(&self, p: &PersonSnapshot) -> Result<Actor, ApiError> {
+        self.actor_in(&self.db, p).await
+    }
+
+    /// [`Self::actor_for`] read inside `conn` (a consumer's or a command's transaction).
+    pub(crate) async fn actor_in<C: sea_orm::ConnectionTrait>(
+        &self,
+        conn: &C,
+        p: &PersonSnapshot,
+    ) -> Result<Actor, ApiError> {
         let oversees = p
             .roles
             .iter()
             .any(|r| matches!(r, Role::Supervisor | Role::Discipline | Role::Admin));
         let scope = if oversees {
-            self.jurisdiction_of(&p.unit_id).await?
+            jurisdiction_in(conn, &p.unit_id).await?
         } else {
             p.unit_path.clone()
         };

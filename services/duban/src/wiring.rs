@@ -352,6 +352,11 @@ pub(crate) fn spawn_reassess(
             if let Err(e) = evaluation.reassess().await {
                 tracing::warn!(error = %e, "color reassessment failed");
             }
+            match evaluation.close_due_reviews().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rounds = n, "conduct reviews closed at their deadline"),
+                Err(e) => tracing::warn!(error = %e, "closing conduct reviews failed"),
+            }
             match evaluation.publish_bulletins().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(bulletins = n, "weekly bulletins published"),

@@ -247,3 +247,90 @@ pub mod bulletin_comment {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// 作风体检 rounds.
+pub mod review_round {
+    use sea_orm::entity::prelude::*;
+
+    /// One round of one scope and month.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "review_round")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The scope unit.
+        pub scope_unit_id: String,
+        /// Its path.
+        pub scope_path: String,
+        /// The month, `YYYY-MM`.
+        pub month: String,
+        /// The last day scores are taken.
+        pub deadline: Date,
+        /// `review::Settings` as JSON.
+        #[sea_orm(column_type = "Text")]
+        pub settings: String,
+        /// The units reviewed: JSON list of ids.
+        #[sea_orm(column_type = "Text")]
+        pub unit_ids: String,
+        /// How many of the lowest get a talk.
+        pub lowest: i32,
+        /// Working days for the talk.
+        pub talk_days: i32,
+        /// `OPEN` or `CLOSED`.
+        pub status: String,
+        /// Who opened it.
+        pub opened_by: String,
+        /// When.
+        pub opened_at: ChronoDateTimeWithTimeZone,
+        /// When it closed.
+        pub closed_at: Option<ChronoDateTimeWithTimeZone>,
+        /// `Vec<review::UnitResult>` as JSON, once closed.
+        #[sea_orm(column_type = "Text", nullable)]
+        pub results: Option<String>,
+        /// Version.
+        pub version: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Scores given in 作风体检 rounds: secret to other units.
+pub mod review_submission {
+    use sea_orm::entity::prelude::*;
+
+    /// One person's scores of one unit in one round.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "review_submission")]
+    pub struct Model {
+        /// The round.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub round_id: String,
+        /// The unit scored.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub unit_id: String,
+        /// Who scored.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub person_id: String,
+        /// `review::Source` wire name.
+        pub source: String,
+        /// Score by dimension, JSON.
+        #[sea_orm(column_type = "Text")]
+        pub scores: String,
+        /// The comment.
+        #[sea_orm(column_type = "Text")]
+        pub comment: String,
+        /// When last given.
+        pub submitted_at: ChronoDateTimeWithTimeZone,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

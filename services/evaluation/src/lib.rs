@@ -9,6 +9,8 @@ mod entity;
 pub mod figures;
 mod item;
 pub mod migration;
+pub mod review;
+mod reviews;
 pub mod rulebook;
 mod rules;
 mod service;

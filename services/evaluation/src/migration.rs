@@ -2,6 +2,8 @@
 
 use sea_orm_migration::prelude::*;
 
+mod reviews;
+
 /// The migrator: outbox/inbox, then `tracked_item`.
 pub struct Migrator;
 
@@ -20,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(Pauses),
             Box::new(NoPathColorIndex),
             Box::new(Bulletins),
+            Box::new(reviews::Reviews),
         ]
     }
 }

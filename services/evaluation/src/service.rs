@@ -534,6 +534,45 @@ impl EvaluationApi for EvaluationService {
         self.bulletin_by_id(actor, id).await
     }
 
+    async fn open_conduct_review(
+        &self,
+        actor: &Actor,
+        input: duban_api::OpenConductReviewInput,
+    ) -> Result<duban_api::ConductReviewView, ApiError> {
+        self.open_review(actor, input).await
+    }
+
+    async fn submit_conduct_scores(
+        &self,
+        actor: &Actor,
+        input: duban_api::SubmitConductScoresInput,
+    ) -> Result<duban_api::ConductReviewView, ApiError> {
+        self.submit_scores(actor, input).await
+    }
+
+    async fn close_conduct_review(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<duban_api::ConductReviewView, ApiError> {
+        self.close_review(actor, id).await
+    }
+
+    async fn conduct_reviews(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<duban_api::ConductReviewView>, ApiError> {
+        self.review_list(actor).await
+    }
+
+    async fn conduct_review(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<duban_api::ConductReviewView, ApiError> {
+        self.review_view(actor, id).await
+    }
+
     async fn comment_bulletin(
         &self,
         actor: &Actor,

@@ -8,6 +8,7 @@ pub mod bulletin_file;
 mod caller;
 mod clients;
 mod color_rules;
+mod conduct_review;
 pub mod dashboard;
 pub mod error;
 pub mod graphiql;

@@ -24,6 +24,7 @@ pub struct Query(
     crate::pushes::PushQuery,
     crate::bulletin::BulletinQuery,
     crate::notice_rules::NoticeRulesQuery,
+    crate::conduct_review::ConductReviewQuery,
 );
 
 /// Every mutation: assignments and the directory, then the ledger and duties.
@@ -36,6 +37,7 @@ pub struct Mutation(
     crate::bulletin::BulletinMutation,
     crate::notice_rules::NoticeRulesMutation,
     crate::accounts::AccountsMutation,
+    crate::conduct_review::ConductReviewMutation,
 );
 
 /// The deepest query served: the standard introspection query (graphql-js

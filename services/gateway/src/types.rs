@@ -78,6 +78,8 @@ pub enum AssignmentSource {
     Problem,
     /// 工作动态清单（周期性事项）
     RecurringDuty,
+    /// 作风体检谈心谈话
+    ConductReview,
 }
 
 /// How urgent an assignment is (公文紧急程度).

@@ -1,0 +1,87 @@
+//! 作风体检 → 谈心谈话: when evaluation asks for a talk with a unit ranked among the lowest,
+//! the supervisor who opened the round issues it to the unit's 分管领导, in the consumer's
+//! own transaction (so once per event).
+
+use crate::entity::person;
+use crate::rows::person_snapshot;
+use crate::service::AssignmentsService;
+use duban_api::{ApiError, IssueAssignmentInput};
+use duban_outbox::HandlerError;
+use duban_schema::assignments::AssignmentSource;
+use duban_schema::evaluation::EvaluationEvent;
+use duban_schema::RawEnvelope;
+use sea_orm::{DatabaseTransaction, EntityTrait};
+
+/// A failure worth another try: the transaction rolls back and the batch is read again.
+fn retry(e: ApiError) -> HandlerError {
+    HandlerError::Db(sea_orm::DbErr::Custom(e.to_string()))
+}
+
+impl AssignmentsService {
+    /// Issues the talks `events` ask for; a request whose issuer or leader is gone, or
+    /// whose issuer may no longer issue there, is logged and dropped.
+    pub(crate) async fn issue_talks(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[(RawEnvelope, tracing::Span)],
+    ) -> Result<bool, HandlerError> {
+        let mut issued = false;
+        for (event, span) in events {
+            let _entered = span.enter();
+            let Ok(EvaluationEvent::TalkRequested {
+                round_id,
+                unit_id,
+                unit_name,
+                leader_id,
+                issuer_id,
+                month,
+                total,
+                rank,
+                time_limit_days,
+            }) = event.typed::<EvaluationEvent>()
+            else {
+                continue;
+            };
+            let people = |id: String| async move {
+                person::Entity::find_by_id(id)
+                    .one(txn)
+                    .await
+                    .map(|p| p.filter(|p| !p.deactivated))
+            };
+            let (Some(issuer), Some(leader)) = (people(issuer_id).await?, people(leader_id).await?)
+            else {
+                tracing::warn!(%round_id, %unit_id, "talk requested: issuer or leader gone");
+                continue;
+            };
+            let actor = self
+                .actor_in(txn, &person_snapshot(issuer))
+                .await
+                .map_err(retry)?;
+            let input = IssueAssignmentInput {
+                responsible_person_id: Some(leader.id.clone()),
+                source_text: Some(format!("{month}作风体检（{round_id}）")),
+                ..IssueAssignmentInput::new(
+                    format!("作风体检谈心谈话：{unit_name}（{month}）"),
+                    format!(
+                        "{unit_name}在{month}作风体检中得分{total}、排名第{rank}，位列靠后。\
+                         请分管领导开展谈心谈话，查找原因、提出改进要求，并报送谈话情况。"
+                    ),
+                    AssignmentSource::ConductReview,
+                    leader.unit_id.clone(),
+                    time_limit_days as i32,
+                )
+            };
+            match self
+                .issue_in(txn, &actor, &input, None, self.clock.now())
+                .await
+            {
+                Ok(_) => issued = true,
+                Err(e @ (ApiError::Forbidden(_) | ApiError::Validation { .. })) => {
+                    tracing::warn!(%round_id, %unit_id, error = %e, "talk requested: not issued")
+                }
+                Err(e) => return Err(retry(e)),
+            }
+        }
+        Ok(issued)
+    }
+}

@@ -1,0 +1,77 @@
+//! 作风体检: rounds and the scores given in them.
+
+use sea_orm_migration::prelude::*;
+
+/// `review_round` and `review_submission`.
+pub struct Reviews;
+
+impl MigrationName for Reviews {
+    fn name(&self) -> &str {
+        "m0012_conduct_reviews"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Reviews {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let col = |n: &str| ColumnDef::new(Alias::new(n)).to_owned();
+        m.create_table(
+            Table::create()
+                .table(Alias::new("review_round"))
+                .col(col("id").string().not_null().primary_key())
+                .col(col("scope_unit_id").string().not_null())
+                .col(col("scope_path").string().not_null())
+                .col(col("month").string().not_null())
+                .col(col("deadline").date().not_null())
+                .col(col("settings").text().not_null())
+                .col(col("unit_ids").text().not_null())
+                .col(col("lowest").integer().not_null())
+                .col(col("talk_days").integer().not_null())
+                .col(col("status").string().not_null())
+                .col(col("opened_by").string().not_null())
+                .col(col("opened_at").timestamp_with_time_zone().not_null())
+                .col(col("closed_at").timestamp_with_time_zone())
+                .col(col("results").text())
+                .col(col("version").big_integer().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_review_round_month")
+                .table(Alias::new("review_round"))
+                .col(Alias::new("scope_unit_id"))
+                .col(Alias::new("month"))
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Alias::new("review_submission"))
+                .col(col("round_id").string().not_null())
+                .col(col("unit_id").string().not_null())
+                .col(col("person_id").string().not_null())
+                .col(col("source").string().not_null())
+                .col(col("scores").text().not_null())
+                .col(col("comment").text().not_null())
+                .col(col("submitted_at").timestamp_with_time_zone().not_null())
+                .primary_key(
+                    Index::create()
+                        .col(Alias::new("round_id"))
+                        .col(Alias::new("unit_id"))
+                        .col(Alias::new("person_id")),
+                )
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["review_submission", "review_round"] {
+            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
