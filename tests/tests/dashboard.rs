@@ -240,3 +240,65 @@ async fn in_trusted_mode_the_page_works_and_other_documents_are_refused() -> any
     b.close().await?;
     Ok(())
 }
+
+#[actix_web::test]
+async fn a_cadre_gives_conduct_review_scores_and_reads_the_ranking_in_the_browser(
+) -> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let sup = app.token("county-supervisor").await?;
+    let today = app.clock.today();
+    let opened = app
+        .gql(
+            Some(&sup),
+            "mutation($input: OpenConductReviewInput!) { openConductReview(input: $input) { id } }",
+            json!({"input": {"scopeUnitId": "qs", "month": today.format("%Y-%m").to_string(),
+                "deadline": (today + chrono::Days::new(3)).to_string(),
+                "unitIds": ["qingshi", "baisha", "liuhe"]}}),
+        )
+        .await?;
+    let round = opened["data"]["openConductReview"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{opened}"))
+        .to_string();
+    let b = Browser::start(1280, 900).await?;
+    sign_in(&b, &app, "baisha-clerk").await?;
+    b.client.goto(&format!("{}/#/review", app.url)).await?;
+    b.wait_for("#review-tasks form[data-task='qingshi']")
+        .await?;
+    let tasks = b
+        .wait_until("document.querySelectorAll('#review-tasks form').length")
+        .await?;
+    assert_eq!(
+        tasks,
+        json!(2),
+        "互评 of the two other townships, never one's own"
+    );
+    for (i, v) in ["88", "90", "92"].iter().enumerate() {
+        b.fill(
+            &format!(
+                "form[data-task='qingshi'] label:nth-of-type({}) input",
+                i + 1
+            ),
+            v,
+        )
+        .await?;
+    }
+    b.click("form[data-task='qingshi'] button").await?;
+    b.wait_until("document.querySelector(\"#review-units tbody tr th\") && [...document.querySelectorAll('#review-units tbody tr')].some(r => r.textContent.includes('青石镇') && r.lastChild.textContent === '1')")
+        .await?;
+    let closed = app
+        .gql(
+            Some(&sup),
+            "mutation($id: ID!) { closeConductReview(id: $id) { results { unitId total rank } } }",
+            json!({"id": round}),
+        )
+        .await?;
+    assert!(closed["errors"].is_null(), "{closed}");
+    b.client.refresh().await?;
+    b.wait_for("#review-results tr[data-unit='qingshi']")
+        .await?;
+    let line = b.text("#review-results tr[data-unit='qingshi']").await?;
+    assert!(line.contains("90.00"), "the mean of 88, 90 and 92: {line}");
+    b.close().await?;
+    Ok(())
+}

@@ -19,7 +19,7 @@ struct Asset {
 
 const JS: &str = "text/javascript; charset=utf-8";
 
-const ASSETS: [Asset; 8] = [
+const ASSETS: [Asset; 9] = [
     Asset {
         name: "app.js",
         content_type: JS,
@@ -48,6 +48,12 @@ const ASSETS: [Asset; 8] = [
         name: "unit.js",
         content_type: JS,
         text: Some(include_str!("../assets/dashboard/unit.js")),
+        gzip: None,
+    },
+    Asset {
+        name: "review.js",
+        content_type: JS,
+        text: Some(include_str!("../assets/dashboard/review.js")),
         gzip: None,
     },
     Asset {

@@ -6,6 +6,7 @@ import { h, show, toast, failure, when } from './ui.js';
 import { boardView, wallView } from './board.js';
 import { unitView, itemView } from './unit.js';
 import { mineView } from './mine.js';
+import { reviewView } from './review.js';
 
 export const state = { me: null, stop: [] };
 
@@ -133,6 +134,7 @@ function route() {
     item: () => itemView(state, decodeURIComponent(arg || '')),
     mine: () => mineView(state),
     bulletins: () => bulletinsView(),
+    review: () => reviewView(state, arg ? decodeURIComponent(arg) : null),
   };
   (views[page] || views.board)();
   document.getElementById('main').focus({ preventScroll: true });
