@@ -155,6 +155,19 @@ pub enum EvaluationEvent {
         /// `SELF_ASSESSMENT`, `LEADER_COMMENT` or `PEER`.
         source: String,
     },
+    /// A round closes soon: the people of its scope who have scores left to give.
+    ConductReviewDue {
+        /// The round.
+        round_id: String,
+        /// The scope's name.
+        scope_name: String,
+        /// The month.
+        month: String,
+        /// The last day scores are taken.
+        deadline: chrono::NaiveDate,
+        /// Who still has scores to give.
+        person_ids: Vec<String>,
+    },
     /// A round closed: each unit's weighted total and rank.
     ConductReviewClosed {
         /// The round.
@@ -200,6 +213,7 @@ impl EvaluationEvent {
             EvaluationEvent::BulletinCommented { .. } => "BulletinCommented",
             EvaluationEvent::ConductReviewOpened { .. } => "ConductReviewOpened",
             EvaluationEvent::ConductScoresSubmitted { .. } => "ConductScoresSubmitted",
+            EvaluationEvent::ConductReviewDue { .. } => "ConductReviewDue",
             EvaluationEvent::ConductReviewClosed { .. } => "ConductReviewClosed",
             EvaluationEvent::TalkRequested { .. } => "TalkRequested",
         }

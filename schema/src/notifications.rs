@@ -54,6 +54,8 @@ pub enum NotificationKind {
     CampaignPhase,
     /// 专项整治报送提醒: a report a campaign asks of the recipient's unit is due soon.
     CampaignReportDue,
+    /// 作风体检评分提醒: a conduct review closes soon and the recipient has scores to give.
+    ConductReviewDue,
 }
 
 /// Public view of a notice in someone's inbox.

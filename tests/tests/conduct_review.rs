@@ -135,11 +135,44 @@ async fn a_conduct_review_round_from_opening_to_the_talk_with_the_lowest() {
         &json!({"unitId": "qingshi", "selfAssessed": true, "commented": true, "peers": 2})
     );
 
+    // The day before the deadline, those with scores left to give are told, once: 何磊
+    // (白沙乡) scored 青石镇 but not 柳河镇; 张伟 (青石镇) scored both others.
+    clock.advance(chrono::Duration::days(3));
+    let evaluation = &app.running.as_ref().unwrap().evaluation;
+    assert_eq!(evaluation.remind_reviews().await.unwrap(), 1);
+    assert_eq!(
+        evaluation.remind_reviews().await.unwrap(),
+        0,
+        "reminded once"
+    );
+    app.settle().await.unwrap();
+    let reminded = |who: &'static str| {
+        let app = &app;
+        async move {
+            let t = app.token(who).await.unwrap();
+            let inbox = app
+                .gql(
+                    Some(&t),
+                    "{ myNotifications(first: 50) { nodes { kind title } } }",
+                    json!({}),
+                )
+                .await
+                .unwrap();
+            inbox["data"]["myNotifications"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["kind"] == "CONDUCT_REVIEW_DUE")
+                .count()
+        }
+    };
+    assert_eq!(reminded("baisha-clerk").await, 1);
+    assert_eq!(reminded("qingshi-clerk").await, 0, "nothing left to give");
+
     // After the deadline: a late score is refused, and the tick closes the round.
-    clock.advance(chrono::Duration::days(7));
+    clock.advance(chrono::Duration::days(4));
     let late = score(&app, "liuhe-clerk", &round, "baisha", 90).await;
     assert_eq!(error_code(&late), Some("ILLEGAL_TRANSITION"), "{late}");
-    let evaluation = &app.running.as_ref().unwrap().evaluation;
     assert_eq!(evaluation.close_due_reviews().await.unwrap(), 1);
     assert_eq!(
         evaluation.close_due_reviews().await.unwrap(),

@@ -352,6 +352,9 @@ pub(crate) fn spawn_reassess(
             if let Err(e) = evaluation.reassess().await {
                 tracing::warn!(error = %e, "color reassessment failed");
             }
+            if let Err(e) = evaluation.remind_reviews().await {
+                tracing::warn!(error = %e, "conduct review reminders failed");
+            }
             match evaluation.close_due_reviews().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(rounds = n, "conduct reviews closed at their deadline"),

@@ -290,6 +290,8 @@ pub mod review_round {
         pub results: Option<String>,
         /// Version.
         pub version: i64,
+        /// The reminder before the deadline went out.
+        pub reminded: bool,
     }
 
     /// No relations.

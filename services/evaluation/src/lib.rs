@@ -10,6 +10,7 @@ pub mod figures;
 mod item;
 pub mod migration;
 pub mod review;
+mod review_reminders;
 mod reviews;
 pub mod rulebook;
 mod rules;

@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(NoPathColorIndex),
             Box::new(Bulletins),
             Box::new(reviews::Reviews),
+            Box::new(reviews::ReviewReminders),
         ]
     }
 }

@@ -76,7 +76,7 @@ impl Round {
 }
 
 impl EvaluationService {
-    async fn envelope_out(
+    pub(crate) async fn envelope_out(
         &self,
         txn: &DatabaseTransaction,
         actor: &str,
@@ -331,6 +331,7 @@ impl EvaluationService {
             closed_at: None,
             results: None,
             version: 1,
+            reminded: false,
         }
         .into_active_model()
         .insert(&txn)
@@ -558,7 +559,7 @@ impl EvaluationService {
 
     /// A unit's 分管领导: the one most of its people (those of the units below it too)
     /// name.
-    async fn leader_of(
+    pub(crate) async fn leader_of(
         &self,
         txn: &DatabaseTransaction,
         unit_id: &str,

@@ -182,6 +182,8 @@ pub enum NotificationKind {
     CampaignPhase,
     /// 专项整治报送提醒
     CampaignReportDue,
+    /// 作风体检评分提醒
+    ConductReviewDue,
 }
 
 /// A unit of the county's directory.

@@ -75,3 +75,40 @@ impl MigrationTrait for Reviews {
         Ok(())
     }
 }
+
+/// `review_round.reminded`: the day-before reminder went out.
+pub struct ReviewReminders;
+
+impl MigrationName for ReviewReminders {
+    fn name(&self) -> &str {
+        "m0013_review_reminders"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ReviewReminders {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("review_round"))
+                .add_column(
+                    ColumnDef::new(Alias::new("reminded"))
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("review_round"))
+                .drop_column(Alias::new("reminded"))
+                .to_owned(),
+        )
+        .await
+    }
+}

@@ -124,6 +124,36 @@ pub fn bulletin_drafts(event: &EvaluationEvent, path: &str) -> Vec<Draft> {
     }]
 }
 
+/// The reminder of a 作风体检 round about to close, to each person with scores left to
+/// give.
+pub fn review_drafts(event: &EvaluationEvent) -> Vec<Draft> {
+    let EvaluationEvent::ConductReviewDue {
+        scope_name,
+        month,
+        deadline,
+        person_ids,
+        ..
+    } = event
+    else {
+        return vec![];
+    };
+    let due = deadline.format("%Y年%m月%d日");
+    person_ids
+        .iter()
+        .map(|p| Draft {
+            to: To::Person(p.clone()),
+            kind: NotificationKind::ConductReviewDue,
+            title: format!("作风体检评分提醒：{scope_name}{month}"),
+            body: format!(
+                "{scope_name}{month}作风体检将于{due}截止，您还有单位未评分，请登录督办系统「作风体检」页面按时完成评分。"
+            ),
+            assignment_id: None,
+            problem_id: None,
+            copy: false,
+        })
+        .collect()
+}
+
 /// The notices a card produces: a yellow or red card shown on an item goes to its 责任人,
 /// the lead unit's leaders, the 责任人's 分管领导 and its issuer, each once. A carded item
 /// passed to a new 责任人 (the same color again) tells the new 责任人, their unit's
