@@ -109,14 +109,27 @@ impl EvaluationService {
             .map_err(internal)
     }
 
-    async fn unit_names(&self, ids: &[String]) -> Result<HashMap<String, String>, ApiError> {
+    /// The units of `ids` evaluation knows, by id.
+    async fn units(
+        &self,
+        ids: &[String],
+    ) -> Result<HashMap<String, org_unit_copy::Model>, ApiError> {
         Ok(org_unit_copy::Entity::find()
             .filter(org_unit_copy::Column::Id.is_in(ids.to_vec()))
             .all(&self.db)
             .await
             .map_err(internal)?
             .into_iter()
-            .map(|u| (u.id, u.name))
+            .map(|u| (u.id.clone(), u))
+            .collect())
+    }
+
+    async fn unit_names(&self, ids: &[String]) -> Result<HashMap<String, String>, ApiError> {
+        Ok(self
+            .units(ids)
+            .await?
+            .into_iter()
+            .map(|(id, u)| (id, u.name))
             .collect())
     }
 
@@ -140,18 +153,6 @@ impl EvaluationService {
             .collect())
     }
 
-    /// Each reviewed unit's path.
-    async fn unit_paths(&self, ids: &[String]) -> Result<HashMap<String, String>, ApiError> {
-        Ok(org_unit_copy::Entity::find()
-            .filter(org_unit_copy::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|u| (u.id, u.path))
-            .collect())
-    }
-
     /// Who the actor is to each unit of a round.
     async fn reviewer(
         &self,
@@ -159,7 +160,12 @@ impl EvaluationService {
         round: &Round,
     ) -> Result<HashMap<String, Reviewer>, ApiError> {
         let supervised = self.supervised_paths(actor).await?;
-        let paths = self.unit_paths(&round.unit_ids).await?;
+        let paths: HashMap<String, String> = self
+            .units(&round.unit_ids)
+            .await?
+            .into_iter()
+            .map(|(id, u)| (id, u.path))
+            .collect();
         Ok(round
             .unit_ids
             .iter()
