@@ -29,6 +29,8 @@ mod floor;
 mod pushes;
 #[path = "county/report.rs"]
 mod report;
+#[path = "county/review.rs"]
+mod review;
 
 use report::*;
 
@@ -453,6 +455,9 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
             cards::color_tick(app, report, section, opts.max_items).await;
             cards::bulletins(app, report, section, opts.max_items).await;
             cards::consumer_cost(app, report, section).await;
+        }
+        if opts.parts.contains("county") || opts.parts.contains("review") {
+            review::close_round(app, report, section).await;
         }
         return;
     }

@@ -1,0 +1,93 @@
+//! Closing a 作风体检 round at a county's size: 41 units and 10,000 scores (written as
+//! rows), against a plain aggregate query over the same scores in the same database.
+
+use crate::report::*;
+use duban_evaluation::review::{Rounding, Settings, Weights, DEFAULT_DIMENSIONS};
+use duban_tests::TestApp;
+use sea_orm::ConnectionTrait;
+use std::time::Instant;
+
+const UNITS: usize = 41;
+const SCORES: usize = 10_000;
+
+/// Writes the round and its scores, times the aggregate 20 times and the close once.
+pub(crate) async fn close_round(app: &TestApp, report: &mut Report, section: &str) {
+    let Some(running) = app.running.as_ref() else {
+        return;
+    };
+    let db = app.databases.evaluation.clone();
+    let exec = |sql: String| {
+        let db = db.clone();
+        async move { db.execute_unprepared(&sql).await.unwrap() }
+    };
+    let mut units = vec!["('rv', NULL, '/rv', '评议县')".to_string()];
+    units.extend((0..UNITS).map(|u| format!("('rv-u{u}', 'rv', '/rv/rv-u{u}', '评议单位{u}')")));
+    exec(format!(
+        "INSERT INTO org_unit_copy (id, parent_id, path, name) VALUES {} ON CONFLICT (id) DO NOTHING",
+        units.join(",")
+    ))
+    .await;
+    let settings = serde_json::to_string(&Settings {
+        dimensions: DEFAULT_DIMENSIONS.map(String::from).into(),
+        weights: Weights::default(),
+        rounding: Rounding::Gbt8170,
+        dense_ranking: false,
+    })
+    .unwrap();
+    let ids: Vec<String> = (0..UNITS).map(|u| format!("rv-u{u}")).collect();
+    let round = format!("bench-round-{}", uuid::Uuid::now_v7().simple());
+    let yesterday = app.clock.today() - chrono::Days::new(1);
+    exec(format!(
+        "INSERT INTO review_round (id, scope_unit_id, scope_path, month, deadline, settings, unit_ids, \
+         lowest, talk_days, status, opened_by, opened_at, closed_at, results, version, reminded) VALUES \
+         ('{round}', 'rv', '/rv', '{round}', '{yesterday}', '{settings}', '{}', 0, 5, 'OPEN', 'p-x', \
+         '2026-01-01T00:00:00+08:00', NULL, NULL, 1, true)",
+        serde_json::to_string(&ids).unwrap()
+    ))
+    .await;
+    for start in (0..SCORES).step_by(500) {
+        let values: Vec<String> = (start..(start + 500).min(SCORES))
+            .map(|i| {
+                let v = 60 + (i * 7) % 41;
+                format!(
+                    "('{round}', 'rv-u{}', 'rv-p{i}', 'PEER', '{{\"工作态度\":{v},\"办事效率\":{},\"廉洁自律\":{}}}', '', \
+                     '2026-01-01T00:00:00+08:00')",
+                    i % UNITS,
+                    100 - v / 2,
+                    v
+                )
+            })
+            .collect();
+        exec(format!(
+            "INSERT INTO review_submission (round_id, unit_id, person_id, source, scores, comment, submitted_at) VALUES {}",
+            values.join(",")
+        ))
+        .await;
+    }
+    let mut plain = Vec::new();
+    for _ in 0..20 {
+        let t0 = Instant::now();
+        db.query_all(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "SELECT unit_id, COUNT(*), MIN(scores), MAX(scores) FROM review_submission \
+                 WHERE round_id = '{round}' GROUP BY unit_id"
+            ),
+        ))
+        .await
+        .unwrap();
+        plain.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    let t0 = Instant::now();
+    let closed = running.evaluation.close_due_reviews().await.unwrap();
+    let ms = t0.elapsed().as_secs_f64() * 1e3;
+    assert!(closed >= 1, "the bench round closes");
+    let base = pct(&plain, 0.5);
+    report.add(
+        section,
+        &format!("closing a 作风体检 round: {UNITS} units, {SCORES} scores (means in decimal, results stored with their event)"),
+        format!("{} ms (plain GROUP BY over the scores: {} ms)", f1(ms), f2(base)),
+        format!("{}× the aggregate", f1(ms / base.max(1e-3))),
+        "",
+    );
+}
