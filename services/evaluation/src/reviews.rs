@@ -181,7 +181,12 @@ impl EvaluationService {
             .collect())
     }
 
-    async fn standing(&self, actor: &Actor, round: &Round) -> Result<Standing, ApiError> {
+    /// How the caller stands to a round, given who they are to each of its units.
+    fn standing(
+        actor: &Actor,
+        round: &Round,
+        reviewers: &HashMap<String, Reviewer>,
+    ) -> Result<Standing, ApiError> {
         let path = &round.row.scope_path;
         if actor.has_any(&[Role::Supervisor, Role::Admin, Role::Discipline]) && actor.can_see(path)
         {
@@ -190,12 +195,7 @@ impl EvaluationService {
         if in_subtree(&actor.unit_path, path) {
             return Ok(Standing::Participant);
         }
-        if self
-            .reviewer(actor, round)
-            .await?
-            .values()
-            .any(|r| r.supervises_target)
-        {
+        if reviewers.values().any(|r| r.supervises_target) {
             return Ok(Standing::Participant);
         }
         Err(ApiError::not_found("作风体检", &round.row.id))
@@ -369,7 +369,8 @@ impl EvaluationService {
         input: SubmitConductScoresInput,
     ) -> Result<ConductReviewView, ApiError> {
         let round = self.round(&input.round_id).await?;
-        self.standing(actor, &round).await?;
+        let reviewers = self.reviewer(actor, &round).await?;
+        Self::standing(actor, &round, &reviewers)?;
         if round.row.status != OPEN || self.clock.today() > round.row.deadline {
             return Err(ApiError::IllegalTransition {
                 from: round.row.status.clone(),
@@ -380,7 +381,7 @@ impl EvaluationService {
         if !round.unit_ids.contains(&input.unit_id) {
             return Err(ApiError::validation("unitId", "该单位不在本次作风体检之内"));
         }
-        let reviewer = self.reviewer(actor, &round).await?[&input.unit_id];
+        let reviewer = reviewers[&input.unit_id];
         let source = review::source_for(&reviewer).map_err(refused)?;
         if source == Source::Peer && !in_subtree(&actor.unit_path, &round.row.scope_path) {
             return Err(ApiError::Forbidden(
@@ -451,7 +452,9 @@ impl EvaluationService {
         id: &str,
     ) -> Result<ConductReviewView, ApiError> {
         let round = self.round(id).await?;
-        if self.standing(actor, &round).await? != Standing::Overseer || !actor.has(Role::Supervisor)
+        let reviewers = self.reviewer(actor, &round).await?;
+        if Self::standing(actor, &round, &reviewers)? != Standing::Overseer
+            || !actor.has(Role::Supervisor)
         {
             return Err(ApiError::Forbidden("只有督查人员可以结束作风体检".into()));
         }
@@ -611,10 +614,15 @@ impl EvaluationService {
         actor: &Actor,
         id: &str,
     ) -> Result<ConductReviewView, ApiError> {
-        let round = self.round(id).await?;
-        let standing = self.standing(actor, &round).await?;
+        self.view_of(actor, self.round(id).await?).await
+    }
+
+    /// A round already read, as the caller may see it.
+    async fn view_of(&self, actor: &Actor, round: Round) -> Result<ConductReviewView, ApiError> {
+        let reviewers = self.reviewer(actor, &round).await?;
+        let standing = Self::standing(actor, &round, &reviewers)?;
         let subs = review_submission::Entity::find()
-            .filter(review_submission::Column::RoundId.eq(id))
+            .filter(review_submission::Column::RoundId.eq(round.row.id.clone()))
             .all(&self.db)
             .await
             .map_err(internal)?;
@@ -640,7 +648,6 @@ impl EvaluationService {
                 }
             })
             .collect();
-        let reviewers = self.reviewer(actor, &round).await?;
         let my_tasks = if round.row.status == OPEN {
             round
                 .unit_ids
@@ -744,7 +751,7 @@ impl EvaluationService {
             if out.len() >= 100 {
                 break;
             }
-            match self.review_view(actor, &r.id).await {
+            match self.view_of(actor, Round::of(r)?).await {
                 Ok(v) => out.push(v),
                 Err(ApiError::NotFound { .. }) => {}
                 Err(e) => return Err(e),
