@@ -201,6 +201,39 @@ pub enum EvaluationEvent {
         /// Working days for the talk.
         time_limit_days: u32,
     },
+    /// A 满意度评议 is defined.
+    SurveyCreated {
+        /// The survey.
+        survey_id: String,
+        /// The scope unit.
+        scope_unit_id: String,
+        /// Title.
+        title: String,
+        /// The last day answers are taken.
+        deadline: chrono::NaiveDate,
+        /// The units surveyed.
+        unit_ids: Vec<String>,
+        /// Groups asked: `CADRE`, `PUBLIC`, `DEPUTY`.
+        groups: Vec<String>,
+    },
+    /// One-time links were issued (how many, never the tokens).
+    SurveyLinksIssued {
+        /// The survey.
+        survey_id: String,
+        /// `PUBLIC` or `DEPUTY`.
+        group: String,
+        /// How many.
+        count: u32,
+    },
+    /// A survey closed: each unit's overall mean and rank.
+    SurveyClosed {
+        /// The survey.
+        survey_id: String,
+        /// The scope unit.
+        scope_unit_id: String,
+        /// Per unit.
+        results: Vec<SurveyUnitResult>,
+    },
 }
 
 impl EvaluationEvent {
@@ -216,6 +249,9 @@ impl EvaluationEvent {
             EvaluationEvent::ConductReviewDue { .. } => "ConductReviewDue",
             EvaluationEvent::ConductReviewClosed { .. } => "ConductReviewClosed",
             EvaluationEvent::TalkRequested { .. } => "TalkRequested",
+            EvaluationEvent::SurveyCreated { .. } => "SurveyCreated",
+            EvaluationEvent::SurveyLinksIssued { .. } => "SurveyLinksIssued",
+            EvaluationEvent::SurveyClosed { .. } => "SurveyClosed",
         }
     }
 }
@@ -231,4 +267,19 @@ pub struct ConductResult {
     pub rank: Option<u32>,
     /// Sources with no submission.
     pub missing: Vec<String>,
+}
+
+/// One unit's line in a closed survey.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct SurveyUnitResult {
+    /// The unit.
+    pub unit_id: String,
+    /// Mean of the indicator means, two decimals, as text.
+    pub overall: Option<String>,
+    /// Rank.
+    pub rank: Option<u32>,
+    /// Respondents who scored it.
+    pub respondents: u64,
+    /// Whether they reach the minimum sample.
+    pub representative: bool,
 }

@@ -136,6 +136,31 @@ pub async fn spawn_on_postgres_and_kafka() -> anyhow::Result<TestApp> {
     Ok(app)
 }
 
+/// Starts duban on its own PostgreSQL database and Kafka topics on a clock the test moves,
+/// standing at 09:00 in Shanghai on the day given (no directory loaded).
+pub async fn on_postgres_and_kafka_at_nine(
+    year: i32,
+    month: u32,
+    day: u32,
+) -> anyhow::Result<(duban_clock::ManualClock, TestApp)> {
+    use chrono::TimeZone;
+    let start = chrono::Utc
+        .with_ymd_and_hms(year, month, day, 1, 0, 0)
+        .single()
+        .context("a real day")?;
+    let clock = duban_clock::ManualClock::new(start);
+    let dir = Arc::new(tempfile::tempdir()?);
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        database_url: Some(fresh_database().await?),
+        kafka_brokers: Some(kafka_brokers()),
+        kafka_namespace: format!("t{}.", uuid::Uuid::now_v7().simple()),
+        ..test_config()
+    };
+    let app = spawn_with_clock(config, dir, Arc::new(clock.clone())).await?;
+    Ok((clock, app))
+}
+
 /// Starts duban with `config`, keeping `dir` alive as long as the app.
 pub async fn spawn_with(config: Config, dir: Arc<tempfile::TempDir>) -> anyhow::Result<TestApp> {
     spawn_with_clock(config, dir, Arc::new(SystemClock)).await
@@ -336,6 +361,17 @@ impl TestApp {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let json: Value = resp.json().limit(16 << 20).await?;
+        Ok((resp.status().as_u16(), json))
+    }
+
+    /// POST JSON with no token (the public endpoints); the status and the JSON answer.
+    pub async fn post_public(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        let mut resp = awc::Client::default()
+            .post(format!("{}{path}", self.url))
+            .send_json(body)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let json: Value = resp.json().limit(1 << 20).await?;
         Ok((resp.status().as_u16(), json))
     }
 

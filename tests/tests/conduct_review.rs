@@ -45,18 +45,7 @@ async fn a_conduct_review_round_from_opening_to_the_talk_with_the_lowest() {
 
 #[actix_web::test]
 async fn the_same_round_on_postgresql_and_kafka() {
-    use chrono::TimeZone;
-    let start = chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
-    let clock = duban_clock::ManualClock::new(start);
-    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
-    let config = duban_config::Config {
-        data_dir: dir.path().to_path_buf(),
-        database_url: Some(duban_tests::fresh_database().await.unwrap()),
-        kafka_brokers: Some(duban_tests::kafka_brokers()),
-        kafka_namespace: format!("t{}.", uuid::Uuid::now_v7().simple()),
-        ..duban_tests::test_config()
-    };
-    let app = duban_tests::spawn_with_clock(config, dir, std::sync::Arc::new(clock.clone()))
+    let (clock, app) = duban_tests::on_postgres_and_kafka_at_nine(2026, 3, 2)
         .await
         .unwrap();
     app.load_demo().await.unwrap();

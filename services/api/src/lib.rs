@@ -12,6 +12,7 @@ mod push;
 mod review;
 pub mod rpc;
 mod sign_in;
+mod survey;
 pub mod trace;
 mod views;
 
@@ -34,6 +35,7 @@ pub use inputs::*;
 pub use push::*;
 pub use review::*;
 pub use sign_in::*;
+pub use survey::*;
 pub use views::*;
 
 pub use duban_api_macros::service;
@@ -453,6 +455,45 @@ pub trait EvaluationApi: Send + Sync {
     async fn conduct_reviews(&self, actor: &Actor) -> Result<Vec<ConductReviewView>, ApiError>;
     /// One round the caller takes part in or oversees.
     async fn conduct_review(&self, actor: &Actor, id: &str) -> Result<ConductReviewView, ApiError>;
+    /// Defines a 满意度评议 over units of a scope (SUPERVISOR of the scope).
+    #[write]
+    async fn create_survey(
+        &self,
+        actor: &Actor,
+        input: CreateSurveyInput,
+    ) -> Result<SurveyView, ApiError>;
+    /// One-time links of a survey for the public or 两代表一委员 (SUPERVISOR of the scope),
+    /// kept only as hashes. Not a keyed write: its answer holds the tokens, which are never
+    /// stored to be replayed.
+    async fn issue_survey_links(
+        &self,
+        actor: &Actor,
+        input: IssueSurveyLinksInput,
+    ) -> Result<Vec<SurveyLinkView>, ApiError>;
+    /// The caller's answer as a cadre of the scope, once, never of their own unit; stored
+    /// apart from who gave it.
+    #[write]
+    async fn answer_survey(
+        &self,
+        actor: &Actor,
+        survey_id: &str,
+        answers: Vec<SurveyAnswer>,
+    ) -> Result<SurveyView, ApiError>;
+    /// Closes a survey now (SUPERVISOR of the scope); otherwise it closes after its deadline.
+    #[write]
+    async fn close_survey(&self, actor: &Actor, id: &str) -> Result<SurveyView, ApiError>;
+    /// The surveys the caller answers or oversees, newest first, at most 100.
+    async fn surveys(&self, actor: &Actor) -> Result<Vec<SurveyView>, ApiError>;
+    /// One survey the caller answers or oversees.
+    async fn survey(&self, actor: &Actor, id: &str) -> Result<SurveyView, ApiError>;
+    /// What an unspent link of an open survey shows: that survey and nothing else.
+    async fn public_survey(&self, token: &str) -> Result<PublicSurveyForm, ApiError>;
+    /// The answer through a one-time link, which it spends; stored without the link.
+    async fn answer_public_survey(
+        &self,
+        token: &str,
+        answers: Vec<SurveyAnswer>,
+    ) -> Result<(), ApiError>;
     /// Whether the service can serve.
     async fn ready(&self) -> Result<(), ApiError>;
 }

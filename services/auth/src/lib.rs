@@ -1,6 +1,8 @@
 //! Identity: an HS256 JWT names a person and their token generation; the caller's unit,
 //! scope and roles ([`Actor`]) come from the directory on every request.
 
+pub mod secret;
+
 pub use duban_schema::Role;
 
 use chrono::{DateTime, Utc};

@@ -360,6 +360,11 @@ pub(crate) fn spawn_reassess(
                 Ok(n) => tracing::info!(rounds = n, "conduct reviews closed at their deadline"),
                 Err(e) => tracing::warn!(error = %e, "closing conduct reviews failed"),
             }
+            match evaluation.close_due_surveys().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(surveys = n, "surveys closed at their deadline"),
+                Err(e) => tracing::warn!(error = %e, "closing surveys failed"),
+            }
             match evaluation.publish_bulletins().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(bulletins = n, "weekly bulletins published"),

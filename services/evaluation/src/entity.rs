@@ -336,3 +336,157 @@ pub mod review_submission {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// 满意度评议 surveys.
+pub mod survey {
+    use sea_orm::entity::prelude::*;
+
+    /// One survey.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "survey")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The scope unit.
+        pub scope_unit_id: String,
+        /// Its path.
+        pub scope_path: String,
+        /// Title.
+        pub title: String,
+        /// The last day answers are taken.
+        pub deadline: Date,
+        /// `survey::Settings` as JSON.
+        #[sea_orm(column_type = "Text")]
+        pub settings: String,
+        /// The units surveyed: JSON list of ids.
+        #[sea_orm(column_type = "Text")]
+        pub unit_ids: String,
+        /// `OPEN` or `CLOSED`.
+        pub status: String,
+        /// Who defined it.
+        pub opened_by: String,
+        /// When.
+        pub opened_at: ChronoDateTimeWithTimeZone,
+        /// When it closed.
+        pub closed_at: Option<ChronoDateTimeWithTimeZone>,
+        /// `Vec<survey::UnitResult>` as JSON, once closed.
+        #[sea_orm(column_type = "Text", nullable)]
+        pub results: Option<String>,
+        /// Version.
+        pub version: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One-time links of surveys, kept as hashes.
+pub mod survey_link {
+    use sea_orm::entity::prelude::*;
+
+    /// One link.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "survey_link")]
+    pub struct Model {
+        /// SHA-256 of the token, hex.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub token_hash: String,
+        /// The survey.
+        pub survey_id: String,
+        /// `survey::Group` wire name.
+        pub grp: String,
+        /// Whom it is for, if named.
+        pub label: Option<String>,
+        /// Spent.
+        pub used: bool,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Cadres who have answered a survey (never linked to their answer).
+pub mod survey_participant {
+    use sea_orm::entity::prelude::*;
+
+    /// One cadre who answered.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "survey_participant")]
+    pub struct Model {
+        /// The survey.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub survey_id: String,
+        /// The cadre.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub person_id: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Survey responses: the group and the day, no identity.
+pub mod survey_response {
+    use sea_orm::entity::prelude::*;
+
+    /// One response.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "survey_response")]
+    pub struct Model {
+        /// A random id (not time-ordered).
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The survey.
+        pub survey_id: String,
+        /// `survey::Group` wire name.
+        pub grp: String,
+        /// The day it came in.
+        pub answered_on: Date,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Survey scores: one row per response, unit and indicator.
+pub mod survey_score {
+    use sea_orm::entity::prelude::*;
+
+    /// One score.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "survey_score")]
+    pub struct Model {
+        /// The response.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub response_id: String,
+        /// The unit scored.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub unit_id: String,
+        /// Index of the indicator in the survey's settings.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub indicator: i32,
+        /// The survey.
+        pub survey_id: String,
+        /// 0–100.
+        pub score: i32,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

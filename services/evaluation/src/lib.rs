@@ -15,6 +15,8 @@ mod reviews;
 pub mod rulebook;
 mod rules;
 mod service;
+pub mod survey;
+mod surveys;
 mod tally;
 mod track;
 

@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod reviews;
+mod surveys;
 
 /// The migrator: outbox/inbox, then `tracked_item`.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(Bulletins),
             Box::new(reviews::Reviews),
             Box::new(reviews::ReviewReminders),
+            Box::new(surveys::Surveys),
         ]
     }
 }

@@ -294,18 +294,9 @@ pub fn results(targets: &[String], settings: &Settings, scored: &[Scored]) -> Ve
             }
         })
         .collect();
-    let mut totals: Vec<Decimal> = out.iter().filter_map(|u| u.total).collect();
-    totals.sort_by(|a, b| b.cmp(a));
-    for u in &mut out {
-        u.rank = u.total.map(|t| {
-            if settings.dense_ranking {
-                let mut distinct = totals.clone();
-                distinct.dedup();
-                distinct.iter().position(|x| *x == t).unwrap_or(0) as u32 + 1
-            } else {
-                totals.iter().position(|x| *x == t).unwrap_or(0) as u32 + 1
-            }
-        });
+    let totals: Vec<Option<Decimal>> = out.iter().map(|u| u.total).collect();
+    for (u, rank) in out.iter_mut().zip(ranks(&totals, settings.dense_ranking)) {
+        u.rank = rank;
     }
     out.sort_by(|a, b| {
         a.rank
@@ -314,6 +305,20 @@ pub fn results(targets: &[String], settings: &Settings, scored: &[Scored]) -> Ve
             .then_with(|| a.unit_id.cmp(&b.unit_id))
     });
     out
+}
+
+/// Ranks of `values`, highest first; equal values share a rank; the next rank skips the
+/// tied places (competition ranking, 1 1 3) or follows on (中国式排名, 1 1 2); none has none.
+pub fn ranks(values: &[Option<Decimal>], dense: bool) -> Vec<Option<u32>> {
+    let mut sorted: Vec<Decimal> = values.iter().flatten().copied().collect();
+    sorted.sort_by(|a, b| b.cmp(a));
+    let mut distinct = sorted.clone();
+    distinct.dedup();
+    let order = if dense { &distinct } else { &sorted };
+    values
+        .iter()
+        .map(|v| v.map(|t| order.iter().position(|x| *x == t).unwrap_or(0) as u32 + 1))
+        .collect()
 }
 
 /// The `n` lowest-ranked units with a total (all tied at the cut included).

@@ -50,7 +50,7 @@ fn closed_already(round: &review_round::Model) -> ApiError {
 
 /// How the caller stands to a round.
 #[derive(PartialEq, Eq)]
-enum Standing {
+pub(crate) enum Standing {
     /// Supervisors, admins and discipline of the scope: everything but who gave what.
     Overseer,
     /// A cadre of the scope, or a 分管领导 of one of its units.
@@ -110,7 +110,7 @@ impl EvaluationService {
     }
 
     /// The units of `ids` evaluation knows, by id.
-    async fn units(
+    pub(crate) async fn units(
         &self,
         ids: &[String],
     ) -> Result<HashMap<String, org_unit_copy::Model>, ApiError> {
@@ -124,7 +124,10 @@ impl EvaluationService {
             .collect())
     }
 
-    async fn unit_names(&self, ids: &[String]) -> Result<HashMap<String, String>, ApiError> {
+    pub(crate) async fn unit_names(
+        &self,
+        ids: &[String],
+    ) -> Result<HashMap<String, String>, ApiError> {
         Ok(self
             .units(ids)
             .await?
@@ -201,6 +204,81 @@ impl EvaluationService {
         Err(ApiError::not_found("作风体检", &round.row.id))
     }
 
+    /// The scope unit (which the actor must oversee) and the units evaluated under it:
+    /// those given (each under the scope), or every child unit; at least two.
+    pub(crate) async fn scope_units(
+        &self,
+        actor: &Actor,
+        scope_unit_id: &str,
+        unit_ids: Option<&[String]>,
+    ) -> Result<(org_unit_copy::Model, Vec<String>), ApiError> {
+        let scope = org_unit_copy::Entity::find_by_id(scope_unit_id.to_string())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .filter(|u| actor.can_see(&u.path))
+            .ok_or_else(|| {
+                ApiError::validation("scopeUnitId", "评议范围单位不存在或不在您的督查范围内")
+            })?;
+        let children: Vec<org_unit_copy::Model> = org_unit_copy::Entity::find()
+            .filter(org_unit_copy::Column::Path.starts_with(format!("{}/", scope.path)))
+            .order_by_asc(org_unit_copy::Column::Path)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let unit_ids: Vec<String> = match unit_ids {
+            None => children
+                .iter()
+                .filter(|u| u.parent_id.as_deref() == Some(scope.id.as_str()))
+                .map(|u| u.id.clone())
+                .collect(),
+            Some(ids) => {
+                if ids.len() > 500 {
+                    return Err(ApiError::validation("unitIds", "被评议单位不超过500个"));
+                }
+                for (i, id) in ids.iter().enumerate() {
+                    if !children.iter().any(|u| &u.id == id) {
+                        return Err(ApiError::validation(
+                            &format!("unitIds[{i}]"),
+                            "被评议单位须在评议范围之内",
+                        ));
+                    }
+                }
+                let mut v: Vec<String> = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if !v.contains(id) {
+                        v.push(id.clone());
+                    }
+                }
+                v
+            }
+        };
+        if unit_ids.len() < 2 {
+            return Err(ApiError::validation("unitIds", "至少要有两个被评议单位"));
+        }
+        Ok((scope, unit_ids))
+    }
+
+    /// Whether the county of `path` ranks 中国式 (its color rules say so).
+    pub(crate) fn dense_ranking_of(&self, path: &str) -> bool {
+        self.rules_view(county_of(path))
+            .sets
+            .first()
+            .is_some_and(|c| c.rules.dense_ranking)
+    }
+
+    /// A deadline from today to three months ahead.
+    pub(crate) fn check_deadline(&self, deadline: chrono::NaiveDate) -> Result<(), ApiError> {
+        let today = self.clock.today();
+        if deadline < today || deadline > today + chrono::Days::new(92) {
+            return Err(ApiError::validation(
+                "deadline",
+                "截止日期须在今天至三个月内",
+            ));
+        }
+        Ok(())
+    }
+
     async fn round(&self, id: &str) -> Result<Round, ApiError> {
         let row = review_round::Entity::find_by_id(id.to_string())
             .one(&self.db)
@@ -215,17 +293,12 @@ impl EvaluationService {
         actor: &Actor,
         input: OpenConductReviewInput,
     ) -> Result<ConductReviewView, ApiError> {
-        let scope = org_unit_copy::Entity::find_by_id(input.scope_unit_id.clone())
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .filter(|u| actor.can_see(&u.path))
-            .ok_or_else(|| {
-                ApiError::validation("scopeUnitId", "评议范围单位不存在或不在您的督查范围内")
-            })?;
         if !actor.has(Role::Supervisor) {
             return Err(ApiError::Forbidden("只有督查人员可以开展作风体检".into()));
         }
+        let (scope, unit_ids) = self
+            .scope_units(actor, &input.scope_unit_id, input.unit_ids.as_deref())
+            .await?;
         let month_ok =
             chrono::NaiveDate::parse_from_str(&format!("{}-01", input.month), "%Y-%m-%d").is_ok()
                 && input.month.len() == 7;
@@ -235,52 +308,9 @@ impl EvaluationService {
                 "月份格式应为 YYYY-MM，如 2026-03",
             ));
         }
-        let today = self.clock.today();
-        if input.deadline < today || input.deadline > today + chrono::Days::new(92) {
-            return Err(ApiError::validation(
-                "deadline",
-                "截止日期须在今天至三个月内",
-            ));
-        }
-        let children: Vec<org_unit_copy::Model> = org_unit_copy::Entity::find()
-            .filter(org_unit_copy::Column::Path.starts_with(format!("{}/", scope.path)))
-            .order_by_asc(org_unit_copy::Column::Path)
-            .all(&self.db)
-            .await
-            .map_err(internal)?;
-        let unit_ids: Vec<String> = match &input.unit_ids {
-            None => children
-                .iter()
-                .filter(|u| u.parent_id.as_deref() == Some(scope.id.as_str()))
-                .map(|u| u.id.clone())
-                .collect(),
-            Some(ids) => {
-                for (i, id) in ids.iter().enumerate() {
-                    if !children.iter().any(|u| &u.id == id) {
-                        return Err(ApiError::validation(
-                            &format!("unitIds[{i}]"),
-                            "被评议单位须在评议范围之内",
-                        ));
-                    }
-                }
-                let mut v = ids.clone();
-                v.sort();
-                v.dedup();
-                v
-            }
-        };
-        if unit_ids.len() < 2 {
-            return Err(ApiError::validation(
-                "unitIds",
-                "作风体检至少要有两个被评议单位",
-            ));
-        }
+        self.check_deadline(input.deadline)?;
         let [s, l, p] = input.weights.unwrap_or([20, 40, 40]);
-        let county_dense = self
-            .rules_view(county_of(&scope.path))
-            .sets
-            .first()
-            .is_some_and(|c| c.rules.dense_ranking);
+        let county_dense = self.dense_ranking_of(&scope.path);
         let settings = Settings {
             dimensions: input
                 .dimensions

@@ -573,6 +573,59 @@ impl EvaluationApi for EvaluationService {
         self.review_view(actor, id).await
     }
 
+    async fn create_survey(
+        &self,
+        actor: &Actor,
+        input: duban_api::CreateSurveyInput,
+    ) -> Result<duban_api::SurveyView, ApiError> {
+        self.define_survey(actor, input).await
+    }
+
+    async fn issue_survey_links(
+        &self,
+        actor: &Actor,
+        input: duban_api::IssueSurveyLinksInput,
+    ) -> Result<Vec<duban_api::SurveyLinkView>, ApiError> {
+        self.issue_links(actor, input).await
+    }
+
+    async fn answer_survey(
+        &self,
+        actor: &Actor,
+        survey_id: &str,
+        answers: Vec<duban_api::SurveyAnswer>,
+    ) -> Result<duban_api::SurveyView, ApiError> {
+        self.answer_as_cadre(actor, survey_id, answers).await
+    }
+
+    async fn close_survey(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<duban_api::SurveyView, ApiError> {
+        self.end_survey(actor, id).await
+    }
+
+    async fn surveys(&self, actor: &Actor) -> Result<Vec<duban_api::SurveyView>, ApiError> {
+        self.survey_list(actor).await
+    }
+
+    async fn survey(&self, actor: &Actor, id: &str) -> Result<duban_api::SurveyView, ApiError> {
+        self.survey_one(actor, id).await
+    }
+
+    async fn public_survey(&self, token: &str) -> Result<duban_api::PublicSurveyForm, ApiError> {
+        self.public_form(token).await
+    }
+
+    async fn answer_public_survey(
+        &self,
+        token: &str,
+        answers: Vec<duban_api::SurveyAnswer>,
+    ) -> Result<(), ApiError> {
+        self.answer_by_link(token, answers).await
+    }
+
     async fn comment_bulletin(
         &self,
         actor: &Actor,

@@ -270,7 +270,7 @@ pub struct SubmitConductScoresInput {
     pub comment: Option<String>,
 }
 
-fn non_negative(v: i32, field: &str) -> async_graphql::Result<u32> {
+pub(crate) fn non_negative(v: i32, field: &str) -> async_graphql::Result<u32> {
     u32::try_from(v)
         .map_err(|_| crate::error::to_graphql(duban_api::ApiError::validation(field, "不能为负数")))
 }

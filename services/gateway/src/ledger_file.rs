@@ -40,7 +40,7 @@ pub struct Sheet {
     /// Title above the header, e.g. 问题清单台账.
     pub title: String,
     /// Column headers.
-    pub header: Vec<&'static str>,
+    pub header: Vec<String>,
     /// Rows, each as long as the header.
     pub rows: Vec<Vec<Cell>>,
 }
@@ -77,7 +77,13 @@ fn fit_cell(s: &str, row: u32) -> std::borrow::Cow<'_, str> {
 pub fn to_xlsx(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.set_name(&sheet.title).map_err(xlsx_err)?;
+    let name: String = sheet
+        .title
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect();
+    ws.set_name(name).map_err(xlsx_err)?;
     let border = Format::new().set_border(FormatBorder::Thin);
     let title = Format::new()
         .set_bold()
@@ -100,14 +106,14 @@ pub fn to_xlsx(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
     ws.merge_range(0, 0, 0, last, &sheet.title, &title)
         .map_err(xlsx_err)?;
     for (c, h) in sheet.header.iter().enumerate() {
-        let width = match *h {
+        let width = match h.as_str() {
             "序号" => 6.0,
             "时限" | "状态" | "来源" | "紧急程度" => 12.0,
             "单位" | "责任人" | "类别" => 16.0,
             _ => 36.0,
         };
         ws.set_column_width(c as u16, width).map_err(xlsx_err)?;
-        ws.write_string_with_format(1, c as u16, *h, &head)
+        ws.write_string_with_format(1, c as u16, h, &head)
             .map_err(xlsx_err)?;
     }
     ws.set_freeze_panes(2, 0).map_err(xlsx_err)?;
@@ -447,7 +453,10 @@ async fn problem_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Result<S
         .collect();
     Ok(Sheet {
         title: "问题清单台账".into(),
-        header: columns::PROBLEM_LEDGER.iter().map(|c| c[0]).collect(),
+        header: columns::PROBLEM_LEDGER
+            .iter()
+            .map(|c| c[0].to_string())
+            .collect(),
         rows,
     })
 }
@@ -540,7 +549,10 @@ async fn assignment_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Resul
         .collect();
     Ok(Sheet {
         title: "交办事项清单".into(),
-        header: columns::ASSIGNMENT_LEDGER.iter().map(|c| c[0]).collect(),
+        header: columns::ASSIGNMENT_LEDGER
+            .iter()
+            .map(|c| c[0].to_string())
+            .collect(),
         rows,
     })
 }
@@ -683,7 +695,10 @@ mod tests {
     fn sheet() -> Sheet {
         Sheet {
             title: "问题清单台账".into(),
-            header: columns::PROBLEM_LEDGER.iter().map(|c| c[0]).collect(),
+            header: columns::PROBLEM_LEDGER
+                .iter()
+                .map(|c| c[0].to_string())
+                .collect(),
             rows: vec![vec![
                 Cell::Number(1.0),
                 Cell::Text("青石镇党政办公室".into()),

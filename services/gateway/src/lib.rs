@@ -19,12 +19,15 @@ pub mod ledger_file;
 pub mod limits;
 mod mutations;
 mod notice_rules;
+mod public;
 mod pushes;
 mod resolve;
 mod routes;
 pub mod schema;
 pub mod server;
 mod sign_in;
+mod survey;
+pub mod survey_file;
 pub mod trusted;
 mod types;
 

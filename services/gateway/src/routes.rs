@@ -2,7 +2,7 @@
 //! files, health.
 
 use crate::server::*;
-use crate::{dashboard, graphiql, ledger_file, sign_in};
+use crate::{dashboard, graphiql, ledger_file, public, sign_in};
 use actix_web::{guard, web};
 
 /// Registers the gateway's routes on an actix app.
@@ -30,6 +30,10 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
             )
             .route("/ledger/v1/{file}", web::get().to(ledger_file::export))
             .route(
+                "/survey/v1/{file}",
+                web::get().to(crate::survey_file::export),
+            )
+            .route(
                 "/bulletins/v1/{file}",
                 web::get().to(crate::bulletin_file::download),
             )
@@ -40,6 +44,11 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
             )
             .route("/auth/v1/refresh", web::post().to(sign_in::refresh))
             .route("/auth/v1/logout", web::post().to(sign_in::logout))
+            .route("/public/v1/survey", web::post().to(public::survey_form))
+            .route(
+                "/public/v1/survey/answer",
+                web::post().to(public::survey_answer),
+            )
             .route("/", web::get().to(dashboard::page))
             .route("/login", web::get().to(dashboard::page))
             .route("/app/{name}", web::get().to(dashboard::asset))

@@ -25,6 +25,7 @@ pub struct Query(
     crate::bulletin::BulletinQuery,
     crate::notice_rules::NoticeRulesQuery,
     crate::conduct_review::ConductReviewQuery,
+    crate::survey::SurveyQuery,
 );
 
 /// Every mutation: assignments and the directory, then the ledger and duties.
@@ -38,6 +39,7 @@ pub struct Mutation(
     crate::notice_rules::NoticeRulesMutation,
     crate::accounts::AccountsMutation,
     crate::conduct_review::ConductReviewMutation,
+    crate::survey::SurveyMutation,
 );
 
 /// The deepest query served: the standard introspection query (graphql-js

@@ -118,17 +118,20 @@ fn failed(e: ApiError) -> HttpResponse {
     coded(status, e.code(), field.as_deref(), &e.to_string())
 }
 
-/// Refuses what is not JSON (a cross-site form cannot send it) and what is over budget.
-async fn admitted(
+/// Refuses a caller over the rate of `bucket` per address, what is not JSON (a
+/// cross-site form cannot send it) and what is over `limit` bytes.
+pub(crate) async fn admitted(
     gw: &Gateway,
     req: &HttpRequest,
     payload: web::Payload,
+    bucket: &str,
+    limit: usize,
 ) -> Result<web::Bytes, HttpResponse> {
     let addr = req
         .peer_addr()
         .map(|p| p.ip().to_string())
         .unwrap_or_default();
-    if let Some(refused) = gw.rate.refusal(&format!("sign-in:{addr}")) {
+    if let Some(refused) = gw.rate.refusal(&format!("{bucket}:{addr}")) {
         return Err(refused);
     }
     let json = req
@@ -144,7 +147,7 @@ async fn admitted(
             "请以 application/json 提交",
         ));
     }
-    read_body(req, payload, BODY_LIMIT).await
+    read_body(req, payload, limit).await
 }
 
 async fn credentials(
@@ -152,7 +155,7 @@ async fn credentials(
     req: &HttpRequest,
     payload: web::Payload,
 ) -> Result<Credentials, HttpResponse> {
-    let body = admitted(gw, req, payload).await?;
+    let body = admitted(gw, req, payload, "sign-in", BODY_LIMIT).await?;
     let c: Credentials = serde_json::from_slice(&body).map_err(|_| {
         coded(
             StatusCode::BAD_REQUEST,
@@ -238,7 +241,7 @@ pub(crate) async fn refresh(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    if let Err(refused) = admitted(&gw, &req, payload).await {
+    if let Err(refused) = admitted(&gw, &req, payload, "sign-in", BODY_LIMIT).await {
         return refused;
     }
     let Some(token) = refresh_token(&req) else {
@@ -264,7 +267,7 @@ pub(crate) async fn logout(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    if let Err(refused) = admitted(&gw, &req, payload).await {
+    if let Err(refused) = admitted(&gw, &req, payload, "sign-in", BODY_LIMIT).await {
         return refused;
     }
     if let Some(token) = refresh_token(&req) {

@@ -1,0 +1,127 @@
+//! `/public/v1`: what the public reaches with no account — one survey through its one-time
+//! link. The token travels in the JSON body (the page keeps it in the URL fragment, which
+//! no server log sees); every request is rate-limited per address and bounded in size, and
+//! a token opens its one survey and nothing else.
+
+use crate::server::{http_error, Gateway};
+use crate::sign_in::admitted;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+/// Largest body a public request may have.
+const BODY_LIMIT: usize = 64 << 10;
+/// The rate bucket of public requests.
+const BUCKET: &str = "public";
+
+#[derive(Deserialize)]
+struct Token {
+    token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Score {
+    indicator: String,
+    score: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UnitAnswer {
+    unit_id: String,
+    scores: Vec<Score>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SurveyAnswers {
+    token: String,
+    answers: Vec<UnitAnswer>,
+}
+
+fn no_store(mut r: HttpResponse) -> HttpResponse {
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    r
+}
+
+/// The request's body as `T`, or the refusal to send back.
+async fn body<T: serde::de::DeserializeOwned>(
+    gw: &Gateway,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<T, HttpResponse> {
+    let bytes = admitted(gw, req, payload, BUCKET, BODY_LIMIT).await?;
+    serde_json::from_slice(&bytes).map_err(|_| {
+        crate::limits::refusal(
+            StatusCode::BAD_REQUEST,
+            "VALIDATION",
+            Some("body"),
+            "提交的内容格式不正确",
+        )
+    })
+}
+
+/// `POST /public/v1/survey` `{token}`: the survey the link opens.
+pub(crate) async fn survey_form(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let t: Token = match body(&gw, &req, payload).await {
+        Ok(t) => t,
+        Err(refused) => return refused,
+    };
+    no_store(match gw.services.evaluation.public_survey(&t.token).await {
+        Ok(f) => HttpResponse::Ok().json(serde_json::json!({
+            "title": f.title,
+            "scopeName": f.scope_name,
+            "deadline": f.deadline,
+            "indicators": f.indicators,
+            "group": f.group,
+            "units": f.units.iter().map(|u| serde_json::json!({
+                "unitId": u.unit_id, "name": u.name,
+            })).collect::<Vec<_>>(),
+        })),
+        Err(e) => http_error(e),
+    })
+}
+
+/// `POST /public/v1/survey/answer` `{token, answers: [{unitId, scores: [{indicator,
+/// score}]}]}`: the answer, once per link.
+pub(crate) async fn survey_answer(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let a: SurveyAnswers = match body(&gw, &req, payload).await {
+        Ok(a) => a,
+        Err(refused) => return refused,
+    };
+    let answers = a
+        .answers
+        .into_iter()
+        .map(|u| duban_api::SurveyAnswer {
+            unit_id: u.unit_id,
+            scores: u
+                .scores
+                .into_iter()
+                .map(|s| (s.indicator, s.score))
+                .collect(),
+        })
+        .collect();
+    no_store(
+        match gw
+            .services
+            .evaluation
+            .answer_public_survey(&a.token, answers)
+            .await
+        {
+            Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "ok": true })),
+            Err(e) => http_error(e),
+        },
+    )
+}

@@ -1,0 +1,84 @@
+//! A survey's results as a workbook: `GET /survey/v1/{id}.xlsx`, with the same bearer token
+//! and scope as GraphQL (`survey(id)`): per unit each indicator's two-decimal mean and rank,
+//! the overall mean and rank, respondents and whether the sample is representative.
+
+use crate::ledger_file::{to_xlsx, Cell, Sheet};
+use crate::server::{http_actor, http_error, Gateway};
+use actix_web::{web, HttpRequest, HttpResponse};
+use duban_api::{ApiError, SurveyView};
+
+fn rank(r: Option<u32>) -> Cell {
+    r.map_or(Cell::Text("—".into()), |r| Cell::Number(f64::from(r)))
+}
+
+/// The sheet of a survey's results: means as written by the service (decimal text).
+pub fn sheet(v: &SurveyView) -> Sheet {
+    let mut header: Vec<String> = vec!["序号".into(), "单位".into()];
+    for i in &v.indicators {
+        header.push(format!("{i}满意度"));
+        header.push(format!("{i}排名"));
+    }
+    header.extend(["综合满意度", "综合排名", "样本数", "代表性"].map(String::from));
+    let rows = v
+        .results
+        .iter()
+        .enumerate()
+        .map(|(n, r)| {
+            let mut row = vec![Cell::Number((n + 1) as f64), Cell::Text(r.name.clone())];
+            for i in &r.indicators {
+                row.push(Cell::Text(i.mean.clone().unwrap_or_else(|| "—".into())));
+                row.push(rank(i.rank));
+            }
+            row.push(Cell::Text(r.overall.clone().unwrap_or_else(|| "—".into())));
+            row.push(rank(r.rank));
+            row.push(Cell::Number(r.respondents as f64));
+            row.push(Cell::Text(
+                if r.representative {
+                    "具代表性"
+                } else {
+                    "样本不足，不具代表性"
+                }
+                .into(),
+            ));
+            row
+        })
+        .collect();
+    Sheet {
+        title: format!("{}结果", v.title),
+        header,
+        rows,
+    }
+}
+
+/// `GET /survey/v1/{id}.xlsx`.
+pub async fn export(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    file: web::Path<String>,
+) -> HttpResponse {
+    let actor = match http_actor(&gw, &req).await {
+        Ok(a) => a,
+        Err(e) => return http_error(e),
+    };
+    let Some(id) = file.strip_suffix(".xlsx") else {
+        return http_error(ApiError::validation("format", "格式应为 xlsx"));
+    };
+    let view = match gw.services.evaluation.survey(&actor, id).await {
+        Ok(v) => v,
+        Err(e) => return http_error(e),
+    };
+    if view.results.is_empty() {
+        return http_error(ApiError::validation("id", "评议结束后才能导出结果"));
+    }
+    match to_xlsx(&sheet(&view)) {
+        Ok(bytes) => HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header(("Cache-Control", "no-store"))
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"survey-{id}.xlsx\""),
+            ))
+            .body(bytes),
+        Err(e) => http_error(e),
+    }
+}
