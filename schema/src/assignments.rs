@@ -135,7 +135,25 @@ pub enum AssignmentSource {
     RecurringDuty,
     /// 作风体检: a 谈心谈话 for a unit ranked among the lowest
     ConductReview,
+    /// 好差评整改: a 差评 rectified by the unit that handled the item
+    RatingRectification,
+    /// 好差评回访: the follow-up visit to the one who gave a 差评
+    RatingFollowUp,
 }
+
+impl AssignmentSource {
+    /// The `source_text` of a 好差评 rectification or follow-up: names the rated item.
+    pub fn rating_source_text(item_id: &str) -> String {
+        format!("{RATED_ITEM}{item_id}")
+    }
+
+    /// The rated item a 好差评 rectification's `source_text` names.
+    pub fn rated_item(source_text: &str) -> Option<&str> {
+        source_text.strip_prefix(RATED_ITEM)
+    }
+}
+
+const RATED_ITEM: &str = "好差评事项 ";
 
 /// How urgent an assignment is (公文紧急程度).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

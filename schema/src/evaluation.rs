@@ -30,6 +30,13 @@ pub struct ColorRules {
     /// the places they fill (1, 2, 2, 4).
     #[serde(default)]
     pub dense_ranking: bool,
+    /// County rules only: working days a unit has to rectify a 好差评 差评 (default 5).
+    #[serde(default = "five")]
+    pub rectification_days: i32,
+}
+
+fn five() -> i32 {
+    5
 }
 
 impl Default for ColorRules {
@@ -43,6 +50,7 @@ impl Default for ColorRules {
             red_returns: 2,
             raise_on_red: false,
             dense_ranking: false,
+            rectification_days: 5,
         }
     }
 }
@@ -234,6 +242,61 @@ pub enum EvaluationEvent {
         /// Per unit.
         results: Vec<SurveyUnitResult>,
     },
+    /// A 好差评 came in through an item's rating link (the rater is not recorded).
+    Rated {
+        /// The rating.
+        rating_id: String,
+        /// The rated assignment or problem.
+        item_id: String,
+        /// The unit that handled it.
+        unit_id: String,
+        /// 5 非常满意 … 1 非常不满意.
+        level: u8,
+        /// Whether it is a 差评 (不满意 or 非常不满意).
+        bad: bool,
+        /// A rating again after a rectification.
+        again: bool,
+    },
+    /// A 差评: the unit that handled the item rectifies it and the item's issuer visits
+    /// the rater again; the assignments service issues both.
+    RectificationRequested {
+        /// The rating.
+        rating_id: String,
+        /// The rated item.
+        item_id: String,
+        /// `ASSIGNMENT` or `PROBLEM`.
+        item_kind: String,
+        /// Its title (a problem's description).
+        title: String,
+        /// The unit that handled it.
+        unit_id: String,
+        /// 不满意 or 非常不满意.
+        level_label: String,
+        /// What the rater wrote.
+        comment: String,
+        /// Working days for the rectification.
+        time_limit_days: u32,
+    },
+    /// The unit appealed a 差评 (申诉).
+    RatingAppealed {
+        /// The rating.
+        rating_id: String,
+        /// The rated item.
+        item_id: String,
+        /// The unit.
+        unit_id: String,
+    },
+    /// A supervisor decided an appeal: an upheld one takes the 差评 out of the figures.
+    RatingAppealDecided {
+        /// The rating.
+        rating_id: String,
+        /// The rated item.
+        item_id: String,
+        /// The unit.
+        unit_id: String,
+        /// Whether the appeal was upheld.
+        upheld: bool,
+    },
 }
 
 impl EvaluationEvent {
@@ -252,6 +315,10 @@ impl EvaluationEvent {
             EvaluationEvent::SurveyCreated { .. } => "SurveyCreated",
             EvaluationEvent::SurveyLinksIssued { .. } => "SurveyLinksIssued",
             EvaluationEvent::SurveyClosed { .. } => "SurveyClosed",
+            EvaluationEvent::Rated { .. } => "Rated",
+            EvaluationEvent::RectificationRequested { .. } => "RectificationRequested",
+            EvaluationEvent::RatingAppealed { .. } => "RatingAppealed",
+            EvaluationEvent::RatingAppealDecided { .. } => "RatingAppealDecided",
         }
     }
 }

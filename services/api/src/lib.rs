@@ -9,6 +9,7 @@ pub mod idempotency;
 mod inputs;
 pub mod ledger;
 mod push;
+mod rating;
 mod review;
 pub mod rpc;
 mod sign_in;
@@ -33,6 +34,7 @@ pub mod prelude {
 pub use bulletin::*;
 pub use inputs::*;
 pub use push::*;
+pub use rating::*;
 pub use review::*;
 pub use sign_in::*;
 pub use survey::*;
@@ -494,6 +496,50 @@ pub trait EvaluationApi: Send + Sync {
         token: &str,
         answers: Vec<SurveyAnswer>,
     ) -> Result<(), ApiError>;
+    /// A rating link for a completed public-serving item the caller's scope covers, to
+    /// hand to the person served; a new link replaces the last, until a rating comes in.
+    /// Not a keyed write: its answer holds the token.
+    async fn rating_link(&self, actor: &Actor, item_id: &str) -> Result<RatingLinkView, ApiError>;
+    /// What a rating link shows: its one item.
+    async fn public_rating(&self, token: &str) -> Result<PublicRatingForm, ApiError>;
+    /// A rating through a link (level wire name, comment): once, and again after a 差评 is
+    /// rectified; a 差评 asks for a rectification and a follow-up visit.
+    async fn rate(&self, token: &str, level: &str, comment: &str) -> Result<(), ApiError>;
+    /// Ratings of the units under `scope_path` (default: the caller's scope), newest first,
+    /// at most 200; the rater is never recorded.
+    async fn ratings(
+        &self,
+        actor: &Actor,
+        scope_path: Option<String>,
+        bad_only: bool,
+    ) -> Result<Vec<RatingView>, ApiError>;
+    /// The unit appeals a 差评 it thinks untrue (申诉), with reasons and evidence: its
+    /// leader, once.
+    #[write]
+    async fn appeal_rating(
+        &self,
+        actor: &Actor,
+        rating_id: &str,
+        reasons: &str,
+        evidence: Option<String>,
+    ) -> Result<RatingView, ApiError>;
+    /// A supervisor whose scope covers the unit decides an appeal; an upheld one takes the
+    /// 差评 out of the figures and keeps it on record.
+    #[write]
+    async fn decide_rating_appeal(
+        &self,
+        actor: &Actor,
+        rating_id: &str,
+        upheld: bool,
+        note: &str,
+    ) -> Result<RatingView, ApiError>;
+    /// 好评率 and 差评整改率 of each unit of `paths` with everything under it (each in the
+    /// caller's scope).
+    async fn rating_figures(
+        &self,
+        actor: &Actor,
+        paths: Vec<String>,
+    ) -> Result<Vec<RatingFiguresView>, ApiError>;
     /// Whether the service can serve.
     async fn ready(&self) -> Result<(), ApiError>;
 }

@@ -146,7 +146,9 @@ impl Handler for AssignmentsService {
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
         let mut after = self.apply_cards(txn, events).await?;
-        if self.issue_talks(txn, events).await? && after.is_empty() {
+        let talks = self.issue_talks(txn, events).await?;
+        let rectifications = self.issue_rectifications(txn, events).await?;
+        if (talks || rectifications) && after.is_empty() {
             let wake = self.bus.wake.clone();
             after.push(Box::new(move || wake.notify_one()));
         }

@@ -22,6 +22,7 @@ mod ledger;
 pub mod loadgen;
 pub mod migration;
 mod queries;
+mod rectifications;
 mod rows;
 mod scheduler;
 mod service;

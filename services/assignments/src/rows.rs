@@ -106,6 +106,8 @@ pub(crate) fn source_str(s: AssignmentSource) -> &'static str {
         AssignmentSource::Problem => "PROBLEM",
         AssignmentSource::RecurringDuty => "RECURRING_DUTY",
         AssignmentSource::ConductReview => "CONDUCT_REVIEW",
+        AssignmentSource::RatingRectification => "RATING_RECTIFICATION",
+        AssignmentSource::RatingFollowUp => "RATING_FOLLOW_UP",
     }
 }
 
@@ -118,6 +120,8 @@ pub(crate) fn parse_source(s: &str) -> Option<AssignmentSource> {
         "PROBLEM" => Some(AssignmentSource::Problem),
         "RECURRING_DUTY" => Some(AssignmentSource::RecurringDuty),
         "CONDUCT_REVIEW" => Some(AssignmentSource::ConductReview),
+        "RATING_RECTIFICATION" => Some(AssignmentSource::RatingRectification),
+        "RATING_FOLLOW_UP" => Some(AssignmentSource::RatingFollowUp),
         _ => None,
     }
 }

@@ -402,6 +402,7 @@ mod tests {
                 red_returns: 1,
                 raise_on_red: false,
                 dense_ranking: false,
+                rectification_days: 5,
             },
             ColorRules {
                 yellow_lag_points: 40,
@@ -412,6 +413,7 @@ mod tests {
                 red_returns: 5,
                 raise_on_red: true,
                 dense_ranking: false,
+                rectification_days: 5,
             },
         ];
         let starts = [

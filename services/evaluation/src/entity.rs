@@ -490,3 +490,97 @@ pub mod survey_score {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Items open to 好差评: public-serving assignments and problems, once completed.
+pub mod rating_item {
+    use sea_orm::entity::prelude::*;
+
+    /// One item.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "rating_item")]
+    pub struct Model {
+        /// The assignment or problem.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub item_id: String,
+        /// `ASSIGNMENT` or `PROBLEM`.
+        pub kind: String,
+        /// Title, or a problem's description.
+        pub title: String,
+        /// The unit that handled it.
+        pub unit_id: String,
+        /// Its path.
+        pub org_path: String,
+        /// The day it was completed.
+        pub completed_on: Date,
+        /// SHA-256 of the rating link's token, hex (none until a link is made).
+        pub token_hash: Option<String>,
+        /// `rating::Stage` wire name.
+        pub stage: String,
+        /// The 整改 assignment of its 差评.
+        pub rectification_id: Option<String>,
+        /// Position of its last event.
+        pub version: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// 好差评 given: the rater is not recorded.
+pub mod rating {
+    use sea_orm::entity::prelude::*;
+
+    /// One rating.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "rating")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The rated item.
+        pub item_id: String,
+        /// The unit that handled it.
+        pub unit_id: String,
+        /// Its path.
+        pub org_path: String,
+        /// 5 非常满意 … 1 非常不满意.
+        pub level: i32,
+        /// What the rater wrote.
+        #[sea_orm(column_type = "Text")]
+        pub comment: String,
+        /// When.
+        pub rated_at: ChronoDateTimeWithTimeZone,
+        /// The item's latest rating.
+        pub current: bool,
+        /// A 差评 whose rectification is done.
+        pub rectified: bool,
+        /// `rating::Appeal` wire name.
+        pub appeal: String,
+        /// The unit's reasons.
+        #[sea_orm(column_type = "Text", nullable)]
+        pub appeal_reasons: Option<String>,
+        /// Its evidence.
+        #[sea_orm(column_type = "Text", nullable)]
+        pub appeal_evidence: Option<String>,
+        /// Who appealed.
+        pub appealed_by: Option<String>,
+        /// When.
+        pub appealed_at: Option<ChronoDateTimeWithTimeZone>,
+        /// The supervisor who decided.
+        pub decided_by: Option<String>,
+        /// When.
+        pub decided_at: Option<ChronoDateTimeWithTimeZone>,
+        /// Why.
+        #[sea_orm(column_type = "Text", nullable)]
+        pub decision_note: Option<String>,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

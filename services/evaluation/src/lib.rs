@@ -9,6 +9,8 @@ mod entity;
 pub mod figures;
 mod item;
 pub mod migration;
+pub mod rating;
+mod ratings;
 pub mod review;
 mod review_reminders;
 mod reviews;

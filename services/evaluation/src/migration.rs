@@ -2,6 +2,7 @@
 
 use sea_orm_migration::prelude::*;
 
+mod ratings;
 mod reviews;
 mod surveys;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(reviews::Reviews),
             Box::new(reviews::ReviewReminders),
             Box::new(surveys::Surveys),
+            Box::new(ratings::Ratings),
         ]
     }
 }

@@ -49,6 +49,9 @@ pub fn check(r: &ColorRules) -> Result<(), ApiError> {
     if !(1..=10).contains(&r.red_returns) {
         return bad("redReturns", "退回次数须为1至10次");
     }
+    if !(1..=30).contains(&r.rectification_days) {
+        return bad("rectificationDays", "差评整改时限须为1至30个工作日");
+    }
     Ok(())
 }
 

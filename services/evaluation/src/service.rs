@@ -626,6 +626,59 @@ impl EvaluationApi for EvaluationService {
         self.answer_by_link(token, answers).await
     }
 
+    async fn rating_link(
+        &self,
+        actor: &Actor,
+        item_id: &str,
+    ) -> Result<duban_api::RatingLinkView, ApiError> {
+        self.make_rating_link(actor, item_id).await
+    }
+
+    async fn public_rating(&self, token: &str) -> Result<duban_api::PublicRatingForm, ApiError> {
+        self.rating_form(token).await
+    }
+
+    async fn rate(&self, token: &str, level: &str, comment: &str) -> Result<(), ApiError> {
+        self.rate_by_link(token, level, comment).await
+    }
+
+    async fn ratings(
+        &self,
+        actor: &Actor,
+        scope_path: Option<String>,
+        bad_only: bool,
+    ) -> Result<Vec<duban_api::RatingView>, ApiError> {
+        self.rating_list(actor, scope_path, bad_only).await
+    }
+
+    async fn appeal_rating(
+        &self,
+        actor: &Actor,
+        rating_id: &str,
+        reasons: &str,
+        evidence: Option<String>,
+    ) -> Result<duban_api::RatingView, ApiError> {
+        self.appeal(actor, rating_id, reasons, evidence).await
+    }
+
+    async fn decide_rating_appeal(
+        &self,
+        actor: &Actor,
+        rating_id: &str,
+        upheld: bool,
+        note: &str,
+    ) -> Result<duban_api::RatingView, ApiError> {
+        self.decide_appeal(actor, rating_id, upheld, note).await
+    }
+
+    async fn rating_figures(
+        &self,
+        actor: &Actor,
+        paths: Vec<String>,
+    ) -> Result<Vec<duban_api::RatingFiguresView>, ApiError> {
+        self.figures_of_ratings(actor, paths).await
+    }
+
     async fn comment_bulletin(
         &self,
         actor: &Actor,

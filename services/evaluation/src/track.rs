@@ -193,7 +193,7 @@ impl EvaluationService {
             .collect();
         let cal = self.calendar_now();
         let originals = items.clone();
-        let (mut touched, mut announced) = (Vec::new(), Vec::new());
+        let (mut touched, mut announced, mut rated) = (Vec::new(), Vec::new(), Vec::new());
         for (event, span, typed) in &typed_events {
             let _entered = span.enter();
             let (id, kind, version) = match (typed.assignment(), typed.problem()) {
@@ -219,6 +219,7 @@ impl EvaluationService {
                 continue;
             }
             let on = duban_clock::local_date(&event.meta.occurred_at);
+            rated.extend(crate::ratings::effect_of(typed, on));
             let holder = m.responsible_person_id.clone();
             match (typed.assignment(), typed.problem()) {
                 (Some(a), _) => apply_assignment(&mut m, a),
@@ -276,6 +277,7 @@ impl EvaluationService {
             .collect();
         let moved = rows.iter().map(|(_, m)| m.org_path.clone()).collect();
         save(txn, rows).await?;
+        crate::ratings::apply(txn, rated).await?;
         duban_outbox::enqueue_all(txn, topics::EVALUATION, &announced).await?;
         Ok(moved)
     }

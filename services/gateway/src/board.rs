@@ -131,6 +131,9 @@ pub struct BoardRow {
     pub problems_closed: i32,
     /// Ledger problems open and past their 整改时限.
     pub problems_overdue: i32,
+    /// 好差评: 好评率 and 差评整改率 over every rating so far (not by period or day);
+    /// read only when asked for.
+    pub ratings: Option<crate::rating::RatingFigures>,
 }
 
 fn n(v: i64) -> i32 {
@@ -170,6 +173,7 @@ impl BoardRow {
             problems_registered: n(p.issued),
             problems_closed: n(p.closed),
             problems_overdue: n(p.overdue),
+            ratings: None,
         }
     }
 
@@ -253,12 +257,31 @@ impl BoardQuery {
             )
             .await
             .gql()?;
-        let total = BoardRow::new(root, &figures[0]);
+        let mut total = BoardRow::new(root, &figures[0]);
         let mut rows: Vec<BoardRow> = children
             .iter()
             .zip(&figures[1..])
             .map(|(u, f)| BoardRow::new(u, f))
             .collect();
+        let look = ctx.look_ahead();
+        if look.field("total").field("ratings").exists()
+            || look.field("rows").field("ratings").exists()
+        {
+            let paths = std::iter::once(root)
+                .chain(children.iter().copied())
+                .map(|u| u.path.clone())
+                .collect();
+            let mut rated = s
+                .evaluation
+                .rating_figures(a, paths)
+                .await
+                .gql()?
+                .into_iter();
+            total.ratings = rated.next().map(Into::into);
+            for (row, r) in rows.iter_mut().zip(rated) {
+                row.ratings = Some(r.into());
+            }
+        }
         let by = order_by.unwrap_or(BoardOrder::OnTimeRate);
         let ranking = match ranking {
             Some(r) => r,

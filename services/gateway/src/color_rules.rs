@@ -29,6 +29,9 @@ pub struct ColorRules {
     /// than the places they fill (1, 2, 2, 4, the default).
     #[graphql(default)]
     pub dense_ranking: bool,
+    /// County rules only: working days a unit has to rectify a 好差评 差评 (default 5).
+    #[graphql(default = 5)]
+    pub rectification_days: i32,
 }
 
 impl From<Rules> for ColorRules {
@@ -43,6 +46,7 @@ impl From<Rules> for ColorRules {
             red_returns: r.red_returns,
             raise_on_red: r.raise_on_red,
             dense_ranking: r.dense_ranking,
+            rectification_days: r.rectification_days,
         }
     }
 }
@@ -58,6 +62,7 @@ impl From<ColorRules> for Rules {
             red_returns: r.red_returns,
             raise_on_red: r.raise_on_red,
             dense_ranking: r.dense_ranking,
+            rectification_days: r.rectification_days,
         }
     }
 }

@@ -21,6 +21,7 @@ mod mutations;
 mod notice_rules;
 mod public;
 mod pushes;
+mod rating;
 mod resolve;
 mod routes;
 pub mod schema;

@@ -1,5 +1,5 @@
 //! `/public/v1`: what the public reaches with no account — one survey through its one-time
-//! link. The token travels in the JSON body (the page keeps it in the URL fragment, which
+//! link, one item through its rating link. The token travels in the JSON body (the page keeps it in the URL fragment, which
 //! no server log sees); every request is rate-limited per address and bounded in size, and
 //! a token opens its one survey and nothing else.
 
@@ -118,6 +118,62 @@ pub(crate) async fn survey_answer(
             .services
             .evaluation
             .answer_public_survey(&a.token, answers)
+            .await
+        {
+            Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "ok": true })),
+            Err(e) => http_error(e),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct Rate {
+    token: String,
+    level: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /public/v1/rating` `{token}`: the item the link rates.
+pub(crate) async fn rating_form(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let t: Token = match body(&gw, &req, payload).await {
+        Ok(t) => t,
+        Err(refused) => return refused,
+    };
+    no_store(match gw.services.evaluation.public_rating(&t.token).await {
+        Ok(f) => HttpResponse::Ok().json(serde_json::json!({
+            "title": f.title,
+            "unitName": f.unit_name,
+            "completedOn": f.completed_on,
+            "mayRate": f.may_rate,
+            "note": f.note,
+            "previous": f.previous.map(|(level, label)| serde_json::json!({
+                "level": level, "label": label,
+            })),
+        })),
+        Err(e) => http_error(e),
+    })
+}
+
+/// `POST /public/v1/rating/rate` `{token, level, comment}`.
+pub(crate) async fn rate(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let r: Rate = match body(&gw, &req, payload).await {
+        Ok(r) => r,
+        Err(refused) => return refused,
+    };
+    no_store(
+        match gw
+            .services
+            .evaluation
+            .rate(&r.token, &r.level, &r.comment)
             .await
         {
             Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "ok": true })),

@@ -45,6 +45,8 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
             .route("/auth/v1/refresh", web::post().to(sign_in::refresh))
             .route("/auth/v1/logout", web::post().to(sign_in::logout))
             .route("/public/v1/survey", web::post().to(public::survey_form))
+            .route("/public/v1/rating", web::post().to(public::rating_form))
+            .route("/public/v1/rating/rate", web::post().to(public::rate))
             .route(
                 "/public/v1/survey/answer",
                 web::post().to(public::survey_answer),

@@ -26,6 +26,7 @@ pub struct Query(
     crate::notice_rules::NoticeRulesQuery,
     crate::conduct_review::ConductReviewQuery,
     crate::survey::SurveyQuery,
+    crate::rating::RatingQuery,
 );
 
 /// Every mutation: assignments and the directory, then the ledger and duties.
@@ -40,6 +41,7 @@ pub struct Mutation(
     crate::accounts::AccountsMutation,
     crate::conduct_review::ConductReviewMutation,
     crate::survey::SurveyMutation,
+    crate::rating::RatingMutation,
 );
 
 /// The deepest query served: the standard introspection query (graphql-js

@@ -80,6 +80,10 @@ pub enum AssignmentSource {
     RecurringDuty,
     /// 作风体检谈心谈话
     ConductReview,
+    /// 好差评整改
+    RatingRectification,
+    /// 好差评回访
+    RatingFollowUp,
 }
 
 /// How urgent an assignment is (公文紧急程度).

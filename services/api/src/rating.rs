@@ -1,0 +1,108 @@
+//! 好差评 as callers see it: an item's rating link, the ratings of a scope with their
+//! appeals and rectifications, and the units' figures (好评率, 差评整改率).
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A rating link, shown to the unit to hand to the person served.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RatingLinkView {
+    /// The token (the link is `/p/#r=<token>`).
+    pub token: String,
+    /// The item.
+    pub item_id: String,
+}
+
+/// What a rating link shows: its one item, nothing else.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PublicRatingForm {
+    /// The item's title.
+    pub title: String,
+    /// The unit that handled it.
+    pub unit_name: String,
+    /// The day it was completed.
+    pub completed_on: NaiveDate,
+    /// Whether a rating may be given now.
+    pub may_rate: bool,
+    /// Why not, in Chinese.
+    pub note: Option<String>,
+    /// The last rating given through this link (level wire name and label).
+    pub previous: Option<(String, String)>,
+}
+
+/// An appeal of a 差评.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RatingAppealView {
+    /// `PENDING`, `UPHELD` or `REFUSED`.
+    pub status: String,
+    /// The unit's reasons.
+    pub reasons: String,
+    /// Its evidence.
+    pub evidence: Option<String>,
+    /// Who appealed.
+    pub appealed_by: String,
+    /// When.
+    pub appealed_at: DateTime<FixedOffset>,
+    /// The supervisor who decided.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<DateTime<FixedOffset>>,
+    /// Why.
+    pub decision_note: Option<String>,
+}
+
+/// One rating.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RatingView {
+    /// Id.
+    pub id: String,
+    /// The rated assignment or problem.
+    pub item_id: String,
+    /// `ASSIGNMENT` or `PROBLEM`.
+    pub item_kind: String,
+    /// Its title.
+    pub title: String,
+    /// The unit that handled it.
+    pub unit_id: String,
+    /// Its name.
+    pub unit_name: String,
+    /// Level wire name.
+    pub level: String,
+    /// Level in Chinese.
+    pub level_label: String,
+    /// 差评.
+    pub bad: bool,
+    /// What the rater wrote.
+    pub comment: String,
+    /// When.
+    pub rated_at: DateTime<FixedOffset>,
+    /// The item's latest rating.
+    pub current: bool,
+    /// A 差评 whose rectification is done.
+    pub rectified: bool,
+    /// The 整改 assignment.
+    pub rectification_id: Option<String>,
+    /// Its appeal.
+    pub appeal: Option<RatingAppealView>,
+}
+
+/// A unit's 好差评 figures.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RatingFiguresView {
+    /// The unit's path (with everything under it).
+    pub path: String,
+    /// Items rated.
+    pub rated: u64,
+    /// 好评 among them.
+    pub good: u64,
+    /// 差评 received.
+    pub bad: u64,
+    /// 差评 rectified.
+    pub rectified: u64,
+    /// 差评 taken out by upheld appeals.
+    pub appealed_away: u64,
+    /// 好评率, percent, two decimals.
+    pub good_rate: Option<String>,
+    /// 差评整改率, percent, two decimals.
+    pub rectification_rate: Option<String>,
+}

@@ -1,0 +1,145 @@
+//! 好差评 → 整改 and 回访: when evaluation asks for a 差评 to be rectified, the issuer of
+//! the rated item issues the 整改 to the one who handled it ("谁办理谁负责") and a 回访 to
+//! themselves, to visit the rater again once it is done — in the consumer's own
+//! transaction, so once per event.
+
+use crate::entity::{assignment, person, problem};
+use crate::rows::person_snapshot;
+use crate::service::AssignmentsService;
+use duban_api::{ApiError, IssueAssignmentInput};
+use duban_outbox::HandlerError;
+use duban_schema::assignments::AssignmentSource;
+use duban_schema::evaluation::EvaluationEvent;
+use duban_schema::RawEnvelope;
+use sea_orm::{DatabaseTransaction, EntityTrait};
+
+/// A failure worth another try: the transaction rolls back and the batch is read again.
+fn retry(e: impl std::fmt::Display) -> HandlerError {
+    HandlerError::Db(sea_orm::DbErr::Custom(e.to_string()))
+}
+
+/// Who issued the rated item, who handled it, and in which unit.
+struct Rated {
+    issuer_id: String,
+    responsible_id: String,
+    unit_id: String,
+}
+
+impl AssignmentsService {
+    async fn rated(
+        &self,
+        txn: &DatabaseTransaction,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<Rated>, HandlerError> {
+        Ok(if kind == "PROBLEM" {
+            problem::Entity::find_by_id(id.to_string())
+                .one(txn)
+                .await?
+                .map(|p| Rated {
+                    issuer_id: p.registered_by,
+                    responsible_id: p.responsible_person_id,
+                    unit_id: p.unit_id,
+                })
+        } else {
+            assignment::Entity::find_by_id(id.to_string())
+                .one(txn)
+                .await?
+                .map(|a| Rated {
+                    issuer_id: a.issuer_id,
+                    responsible_id: a.responsible_person_id,
+                    unit_id: a.lead_unit_id,
+                })
+        })
+    }
+
+    /// Issues the 整改 and 回访 `events` ask for; a request whose item or issuer is gone, or
+    /// whose issuer may no longer issue there, is logged and dropped.
+    pub(crate) async fn issue_rectifications(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[(RawEnvelope, tracing::Span)],
+    ) -> Result<bool, HandlerError> {
+        let mut issued = false;
+        for (event, span) in events {
+            let _entered = span.enter();
+            let Ok(EvaluationEvent::RectificationRequested {
+                rating_id,
+                item_id,
+                item_kind,
+                title,
+                level_label,
+                comment,
+                time_limit_days,
+                ..
+            }) = event.typed::<EvaluationEvent>()
+            else {
+                continue;
+            };
+            let Some(rated) = self.rated(txn, &item_kind, &item_id).await? else {
+                tracing::warn!(%rating_id, %item_id, "rectification requested: item gone");
+                continue;
+            };
+            let Some(issuer) = person::Entity::find_by_id(rated.issuer_id.clone())
+                .one(txn)
+                .await?
+                .filter(|p| !p.deactivated)
+            else {
+                tracing::warn!(%rating_id, %item_id, "rectification requested: issuer gone");
+                continue;
+            };
+            let issuer_unit = issuer.unit_id.clone();
+            let actor = self
+                .actor_in(txn, &person_snapshot(issuer.clone()))
+                .await
+                .map_err(retry)?;
+            let said = if comment.is_empty() {
+                "未填写意见".to_string()
+            } else {
+                comment.clone()
+            };
+            let days = time_limit_days.clamp(1, 30) as i32;
+            let rectify = IssueAssignmentInput {
+                responsible_person_id: Some(rated.responsible_id.clone()),
+                source_text: Some(AssignmentSource::rating_source_text(&item_id)),
+                ..IssueAssignmentInput::new(
+                    format!("好差评整改：{title}"),
+                    format!(
+                        "服务对象对「{title}」的评价为「{level_label}」，意见：{said}。\
+                         请按“谁办理谁负责”核实情况、整改到位，并报送整改结果。"
+                    ),
+                    AssignmentSource::RatingRectification,
+                    rated.unit_id.clone(),
+                    days,
+                )
+            };
+            let visit = IssueAssignmentInput {
+                responsible_person_id: Some(issuer.id.clone()),
+                source_text: Some(AssignmentSource::rating_source_text(&item_id)),
+                ..IssueAssignmentInput::new(
+                    format!("好差评回访：{title}"),
+                    format!(
+                        "「{title}」收到差评（{level_label}），已交办整改。\
+                         请在整改完成后回访服务对象，听取意见，并请其通过原评价链接再次评价。"
+                    ),
+                    AssignmentSource::RatingFollowUp,
+                    issuer_unit,
+                    days + 2,
+                )
+            };
+            for input in [rectify, visit] {
+                match self
+                    .issue_in(txn, &actor, &input, None, self.clock.now())
+                    .await
+                {
+                    Ok(_) => issued = true,
+                    Err(e @ (ApiError::Forbidden(_) | ApiError::Validation { .. })) => {
+                        tracing::warn!(%rating_id, %item_id, error = %e, "rectification: not issued")
+                    }
+                    Err(e) => return Err(retry(e)),
+                }
+            }
+        }
+        Ok(issued)
+    }
+}
