@@ -115,6 +115,10 @@ async fn round_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
     // 白沙乡: no 自评; 点评 70, 互评 60 → (0.4·70 + 0.4·60) / 0.8 = 65.00.
     ok(&score(&app, "baisha-supervisor", &round, "baisha", 70).await);
     ok(&score(&app, "qingshi-clerk", &round, "baisha", 60).await);
+    // 白沙乡's leader gives both 互评 at the means already there (75), so only the 自评
+    // is left to give.
+    ok(&score(&app, "baisha-leader", &round, "qingshi", 75).await);
+    ok(&score(&app, "baisha-leader", &round, "liuhe", 75).await);
 
     let own = score(&app, "qingshi-clerk", &round, "qingshi", 100).await;
     assert_eq!(
@@ -145,11 +149,12 @@ async fn round_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
             .iter()
             .find(|u| u["unitId"] == "qingshi")
             .unwrap(),
-        &json!({"unitId": "qingshi", "selfAssessed": true, "commented": true, "peers": 2})
+        &json!({"unitId": "qingshi", "selfAssessed": true, "commented": true, "peers": 3})
     );
 
     // The day before the deadline, those with scores left to give are told, once: 何磊
-    // (白沙乡) scored 青石镇 but not 柳河镇; 张伟 (青石镇) scored both others.
+    // (白沙乡) scored 青石镇 but not 柳河镇; 白沙乡's leader gave both 互评 but not the
+    // 自评; 张伟 (青石镇) scored both others.
     clock.advance(chrono::Duration::days(3));
     let evaluation = &app.running.as_ref().unwrap().evaluation;
     assert_eq!(evaluation.remind_reviews().await.unwrap(), 1);
@@ -180,6 +185,7 @@ async fn round_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
         }
     };
     assert_eq!(reminded("baisha-clerk").await, 1);
+    assert_eq!(reminded("baisha-leader").await, 1, "the 自评 is not in");
     assert_eq!(reminded("qingshi-clerk").await, 0, "nothing left to give");
 
     // After the deadline: a late score is refused, and the tick closes the round.
@@ -238,7 +244,7 @@ async fn round_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
         json!([
             {"source": "自评", "mean": "90.00", "count": 1},
             {"source": "分管领导点评", "mean": "80.00", "count": 1},
-            {"source": "互评", "mean": "75.00", "count": 2}
+            {"source": "互评", "mean": "75.00", "count": 3}
         ])
     );
 

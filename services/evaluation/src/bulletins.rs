@@ -58,11 +58,12 @@ pub(crate) async fn keep_person<C: ConnectionTrait>(
         person_id: p.id.clone(),
         unit_id: p.unit_id.clone(),
         supervising_leader_id: p.supervising_leader_id.clone(),
+        leads: p.roles.contains(&duban_schema::Role::UnitLeader),
     };
     person_copy::Entity::insert(row.into_active_model())
         .on_conflict(
             OnConflict::column(C::PersonId)
-                .update_columns([C::UnitId, C::SupervisingLeaderId])
+                .update_columns([C::UnitId, C::SupervisingLeaderId, C::Leads])
                 .to_owned(),
         )
         .exec(conn)

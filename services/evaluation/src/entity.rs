@@ -175,6 +175,8 @@ pub mod person_copy {
         pub unit_id: String,
         /// Their 分管领导.
         pub supervising_leader_id: Option<String>,
+        /// A UNIT_LEADER: gives their unit's 自评.
+        pub leads: bool,
     }
 
     /// No relations.

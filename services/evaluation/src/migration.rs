@@ -28,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(reviews::ReviewReminders),
             Box::new(surveys::Surveys),
             Box::new(ratings::Ratings),
+            Box::new(reviews::PersonLeads),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! 作风体检 reminders: the day before a round closes, everyone of its scope with scores
-//! left to give (互评 of the units outside their own, and the 分管领导 whose 点评 is not
-//! in) is told once, through an event notifications turns into notices.
+//! left to give (互评 of the units outside their own, the unit leaders whose 自评 is not
+//! in, and the 分管领导 whose 点评 is not in) is told once, through an event notifications
+//! turns into notices.
 
 use crate::entity::{org_unit_copy, person_copy, review_round, review_submission};
 use crate::service::{internal, EvaluationService};
@@ -73,11 +74,15 @@ impl EvaluationService {
     }
 
     /// The people of the round's scope who have given fewer 互评 than there are units
-    /// outside their own.
+    /// outside their own, and the unit leaders of units whose 自评 is not in.
     async fn pending(&self, round: &review_round::Model) -> Result<Vec<String>, ApiError> {
         let unit_ids: Vec<String> = serde_json::from_str(&round.unit_ids).map_err(internal)?;
         let paths: HashMap<String, String> = org_unit_copy::Entity::find()
-            .filter(org_unit_copy::Column::Path.starts_with(round.scope_path.clone()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(org_unit_copy::Column::Path.eq(round.scope_path.clone()))
+                    .add(org_unit_copy::Column::Path.starts_with(format!("{}/", round.scope_path))),
+            )
             .all(&self.db)
             .await
             .map_err(internal)?
@@ -86,15 +91,26 @@ impl EvaluationService {
             .collect();
         let targets: Vec<&String> = unit_ids.iter().filter_map(|u| paths.get(u)).collect();
         let mut given: HashMap<String, usize> = HashMap::new();
+        let mut assessed = BTreeSet::new();
         for s in review_submission::Entity::find()
             .filter(review_submission::Column::RoundId.eq(round.id.clone()))
-            .filter(review_submission::Column::Source.eq("PEER"))
             .all(&self.db)
             .await
             .map_err(internal)?
         {
-            *given.entry(s.person_id).or_default() += 1;
+            match s.source.as_str() {
+                "PEER" => *given.entry(s.person_id).or_default() += 1,
+                "SELF_ASSESSMENT" => {
+                    assessed.insert(s.unit_id);
+                }
+                _ => {}
+            }
         }
+        let unassessed: Vec<&String> = unit_ids
+            .iter()
+            .filter(|u| !assessed.contains(*u))
+            .filter_map(|u| paths.get(u))
+            .collect();
         let people = person_copy::Entity::find()
             .filter(person_copy::Column::UnitId.is_in(paths.keys().cloned().collect::<Vec<_>>()))
             .all(&self.db)
@@ -107,7 +123,8 @@ impl EvaluationService {
                     return false;
                 };
                 let expected = targets.iter().filter(|t| !in_subtree(own, t)).count();
-                given.get(&p.person_id).copied().unwrap_or(0) < expected
+                let self_assessment_due = p.leads && unassessed.iter().any(|t| in_subtree(own, t));
+                self_assessment_due || given.get(&p.person_id).copied().unwrap_or(0) < expected
             })
             .map(|p| p.person_id)
             .collect())

@@ -112,3 +112,40 @@ impl MigrationTrait for ReviewReminders {
         .await
     }
 }
+
+/// `person_copy.leads`: the person is a UNIT_LEADER (gives their unit's 自评).
+pub struct PersonLeads;
+
+impl MigrationName for PersonLeads {
+    fn name(&self) -> &str {
+        "m0016_person_leads"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for PersonLeads {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("person_copy"))
+                .add_column(
+                    ColumnDef::new(Alias::new("leads"))
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("person_copy"))
+                .drop_column(Alias::new("leads"))
+                .to_owned(),
+        )
+        .await
+    }
+}
