@@ -146,9 +146,33 @@ async fn a_supervisor_and_a_clerk_use_the_dashboard_in_a_browser() -> anyhow::Re
     .await?;
 
     // The weekly bulletins of the scope, and one's .docx.
+    // Last week's, published whether or not its Monday 08:30 has come on this machine's
+    // clock (the tick may have published them already).
+    {
+        use chrono::Datelike;
+        let today = app.clock.today();
+        let monday = today - chrono::Days::new(u64::from(today.weekday().num_days_from_monday()));
+        let running = app.running.as_ref().expect("a running app");
+        app.settle().await?;
+        running
+            .evaluation
+            .publish_week(monday - chrono::Days::new(7))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        app.settle().await?;
+    }
+    let out = app
+        .gql(
+            Some(&app.token("county-supervisor").await?),
+            "{ bulletins { id } }",
+            json!({}),
+        )
+        .await?;
     assert!(
-        app.publish_bulletins().await? > 0,
-        "the demo's weeks have bulletins"
+        out["data"]["bulletins"]
+            .as_array()
+            .is_some_and(|b| !b.is_empty()),
+        "the demo's weeks have bulletins: {out}"
     );
     b.client.goto(&format!("{}/#/bulletins", app.url)).await?;
     b.wait_for("#bulletin-list li button").await?;
@@ -299,6 +323,178 @@ async fn a_cadre_gives_conduct_review_scores_and_reads_the_ranking_in_the_browse
         .await?;
     let line = b.text("#review-results tr[data-unit='qingshi']").await?;
     assert!(line.contains("90.00"), "the mean of 88, 90 and 92: {line}");
+    b.close().await?;
+    Ok(())
+}
+
+/// Scrolls the page would need sideways at this width (none on a phone).
+async fn overflow(b: &Browser) -> anyhow::Result<i64> {
+    let v = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_i64().unwrap_or(99))
+}
+
+#[actix_web::test]
+async fn the_public_rates_an_item_and_answers_a_survey_on_a_phone_with_no_account(
+) -> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let sup = app.token("county-supervisor").await?;
+    let leader = app.token("qingshi-leader").await?;
+    let issued = app
+        .gql(
+            Some(&sup),
+            duban_tests::scenarios::ISSUE,
+            json!({"input": {"title": "答复群众反映的路灯不亮问题", "description": "12345热线转办",
+                "source": "PUBLIC_REQUEST", "leadUnitId": "qingshi-dzb", "timeLimitDays": 5}}),
+        )
+        .await?;
+    let item = issued["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{issued}"))
+        .to_string();
+    let a = duban_tests::scenarios::command(
+        &app,
+        &leader,
+        "acknowledgeAssignment",
+        "AssignmentVersionInput",
+        json!({"id": item, "expectedVersion": 1}),
+    )
+    .await;
+    duban_tests::scenarios::command(
+        &app,
+        &leader,
+        "completeAssignment",
+        "CompleteAssignmentInput",
+        json!({"id": item, "expectedVersion": a["version"], "result": "已修复并答复"}),
+    )
+    .await;
+    app.settle().await?;
+    let link = app
+        .gql(
+            Some(&leader),
+            "mutation($id: ID!) { ratingLink(itemId: $id) { path } }",
+            json!({"id": item}),
+        )
+        .await?;
+    let path = link["data"]["ratingLink"]["path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{link}"))
+        .to_string();
+
+    // The rating page on a phone: five levels, a comment, no account.
+    let b = Browser::start(390, 844).await?;
+    b.client.goto(&format!("{}{path}", app.url)).await?;
+    b.wait_for("#rating-form").await?;
+    let form = b.text("#rating-form").await?;
+    assert!(form.contains("答复群众反映的路灯不亮问题") && form.contains("青石镇党政办公室"));
+    for level in ["非常满意", "满意", "基本满意", "不满意", "非常不满意"] {
+        assert!(form.contains(level), "{level} in {form}");
+    }
+    assert!(overflow(&b).await? <= 0, "the rating page fits a phone");
+    b.click("#level-3").await?;
+    b.fill("#rating-comment", "拖了一周才修好").await?;
+    b.screenshot("rating").await?;
+    b.click("#rating-submit").await?;
+    let thanks = b.wait_for("#public-done").await?.text().await?;
+    assert!(thanks.contains("整改"), "{thanks}");
+    app.settle().await?;
+    let fixes = duban_tests::count_rows(
+        &app.databases.assignments,
+        "SELECT COUNT(*) FROM assignment WHERE source = 'RATING_RECTIFICATION'",
+    )
+    .await?;
+    assert_eq!(fixes, 1, "the 差评 asked for one 整改");
+    b.client.refresh().await?;
+    let closed = b.wait_for("#rating-closed").await?.text().await?;
+    assert!(
+        closed.contains("不满意") && closed.contains("整改完成后"),
+        "{closed}"
+    );
+    b.client
+        .goto(&format!("{}/p/#r={}", app.url, "x".repeat(43)))
+        .await?;
+    b.wait_for("#public-error").await?;
+
+    // The survey page on the phone, through a one-time link.
+    let today = app.clock.today();
+    let created = app
+        .gql(
+            Some(&sup),
+            "mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id } }",
+            json!({"i": {"scopeUnitId": "qs", "title": "机关效能万人评议",
+                "deadline": (today + chrono::Days::new(5)).to_string(),
+                "unitIds": ["qingshi", "baisha", "liuhe"], "indicators": ["业务工作", "办事效率"],
+                "minSample": 1}}),
+        )
+        .await?;
+    let survey = created["data"]["createSurvey"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_string();
+    let links = app
+        .gql(
+            Some(&sup),
+            "mutation($i: IssueSurveyLinksInput!) { issueSurveyLinks(input: $i) { path } }",
+            json!({"i": {"surveyId": survey, "group": "PUBLIC", "count": 1}}),
+        )
+        .await?;
+    let path = links["data"]["issueSurveyLinks"][0]["path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{links}"))
+        .to_string();
+    b.client.goto(&format!("{}{path}", app.url)).await?;
+    b.wait_for("#survey-form").await?;
+    assert!(overflow(&b).await? <= 0, "the survey page fits a phone");
+    for (unit, scores) in [("qingshi", ["91", "89"]), ("liuhe", ["80", "70"])] {
+        for (i, v) in scores.iter().enumerate() {
+            b.fill(
+                &format!(
+                    "fieldset[data-unit='{unit}'] label:nth-of-type({}) input",
+                    i + 1
+                ),
+                v,
+            )
+            .await?;
+        }
+    }
+    b.screenshot("survey-phone").await?;
+    b.click("#survey-submit").await?;
+    b.wait_for("#public-done").await?;
+    b.client.refresh().await?;
+    b.wait_for("#public-error").await?;
+
+    // The supervisor reads the results with a chart per indicator.
+    let closed = app
+        .gql(
+            Some(&sup),
+            "mutation($id: ID!) { closeSurvey(id: $id) { status } }",
+            json!({"id": survey}),
+        )
+        .await?;
+    assert!(closed["errors"].is_null(), "{closed}");
+    b.client.set_window_size(1280, 900).await?;
+    sign_in(&b, &app, "county-supervisor").await?;
+    b.client
+        .goto(&format!("{}/#/surveys/{survey}", app.url))
+        .await?;
+    let line = b
+        .wait_for("#survey-table tr[data-unit='qingshi']")
+        .await?
+        .text()
+        .await?;
+    assert!(line.contains("90.00") && line.contains("91.00"), "{line}");
+    let charts = b
+        .wait_until("document.querySelectorAll('#survey-charts canvas').length === 2 && 2")
+        .await?;
+    assert_eq!(charts, json!(2), "one chart per indicator");
+    let counts = b.text("#survey-counts").await?;
+    assert!(counts.contains("服务对象 1 份"), "{counts}");
+    b.screenshot("survey").await?;
     b.close().await?;
     Ok(())
 }

@@ -19,7 +19,7 @@ struct Asset {
 
 const JS: &str = "text/javascript; charset=utf-8";
 
-const ASSETS: [Asset; 9] = [
+const ASSETS: [Asset; 11] = [
     Asset {
         name: "app.js",
         content_type: JS,
@@ -57,6 +57,18 @@ const ASSETS: [Asset; 9] = [
         gzip: None,
     },
     Asset {
+        name: "surveys.js",
+        content_type: JS,
+        text: Some(include_str!("../assets/dashboard/surveys.js")),
+        gzip: None,
+    },
+    Asset {
+        name: "public.js",
+        content_type: JS,
+        text: Some(include_str!("../assets/dashboard/public.js")),
+        gzip: None,
+    },
+    Asset {
         name: "mine.js",
         content_type: JS,
         text: Some(include_str!("../assets/dashboard/mine.js")),
@@ -77,6 +89,8 @@ const ASSETS: [Asset; 9] = [
 ];
 
 const PAGE: &str = include_str!("../assets/dashboard/index.html");
+/// The page the public opens from a rating or survey link, with no account.
+const PUBLIC_PAGE: &str = include_str!("../assets/dashboard/public.html");
 
 /// Scripts, styles and connections only from this server; no frames.
 const POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
@@ -129,6 +143,18 @@ pub async fn page() -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("referrer-policy", "same-origin"))
         .body(PAGE)
+}
+
+/// `GET /p/`: the public page (`#r=<token>` rates an item, `#s=<token>` answers a survey);
+/// it sends no referrer, so the token in the fragment goes nowhere else.
+pub async fn public_page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("referrer-policy", "no-referrer"))
+        .body(PUBLIC_PAGE)
 }
 
 /// `GET /app/{name}`: a file of the page, gzip-encoded when the browser accepts it.
@@ -204,6 +230,7 @@ mod tests {
             .filter(|a| a.name.ends_with(".js") && a.name != "echarts.min.js")
         {
             let linked = PAGE.contains(&format!("/app/{}", a.name))
+                || PUBLIC_PAGE.contains(&format!("/app/{}", a.name))
                 || ASSETS
                     .iter()
                     .filter_map(|b| b.text)

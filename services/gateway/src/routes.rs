@@ -53,6 +53,8 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
             )
             .route("/", web::get().to(dashboard::page))
             .route("/login", web::get().to(dashboard::page))
+            .route("/p/", web::get().to(dashboard::public_page))
+            .route("/p", web::get().to(dashboard::public_page))
             .route("/app/{name}", web::get().to(dashboard::asset))
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz));

@@ -7,6 +7,7 @@ import { boardView, wallView } from './board.js';
 import { unitView, itemView } from './unit.js';
 import { mineView } from './mine.js';
 import { reviewView } from './review.js';
+import { surveysView } from './surveys.js';
 
 export const state = { me: null, stop: [] };
 
@@ -135,6 +136,7 @@ function route() {
     mine: () => mineView(state),
     bulletins: () => bulletinsView(),
     review: () => reviewView(state, arg ? decodeURIComponent(arg) : null),
+    surveys: () => surveysView(state, arg ? decodeURIComponent(arg) : null),
   };
   (views[page] || views.board)();
   document.getElementById('main').focus({ preventScroll: true });

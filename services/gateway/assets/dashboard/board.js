@@ -19,7 +19,8 @@ async function load(scope, asOf) {
 }
 
 function table(board, ranks, id) {
-  const head = ['排名', '单位', '蓝牌', '黄牌', '红牌', '在办', '超期', '按时办结率', '及时签收率', '较上周'];
+  const head = ['排名', '单位', '蓝牌', '黄牌', '红牌', '在办', '超期', '按时办结率', '及时签收率', '好评率', '差评整改率', '较上周'];
+  const pct = (v) => (v === null || v === undefined ? '—' : v + '%');
   return h('div', { class: 'scroll' }, h('table', { class: 'board', id },
     h('caption', {}, '截至 ' + board.to + '，' + board.rankingNote),
     h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col' }, t)))),
@@ -33,13 +34,17 @@ function table(board, ranks, id) {
       h('td', { class: 'n' }, r.overdue),
       h('td', { class: 'n' }, rate(r.onTimeRate)),
       h('td', { class: 'n' }, rate(r.ackOnTimeRate)),
+      h('td', { class: 'n', 'data-col': 'good-rate' }, pct(r.ratings && r.ratings.goodRate)),
+      h('td', { class: 'n' }, pct(r.ratings && r.ratings.rectificationRate)),
       h('td', {}, movement(r.rank, ranks[r.unit.id]))))),
     h('tfoot', {}, h('tr', {},
       h('td', {}), h('th', { scope: 'row' }, '合计'),
       h('td', { class: 'n' }, board.total.blue), h('td', { class: 'n' }, board.total.yellow),
       h('td', { class: 'n' }, board.total.red), h('td', { class: 'n' }, board.total.open),
       h('td', { class: 'n' }, board.total.overdue), h('td', { class: 'n' }, rate(board.total.onTimeRate)),
-      h('td', { class: 'n' }, rate(board.total.ackOnTimeRate)), h('td', {})))));
+      h('td', { class: 'n' }, rate(board.total.ackOnTimeRate)),
+      h('td', { class: 'n' }, pct(board.total.ratings && board.total.ratings.goodRate)),
+      h('td', { class: 'n' }, pct(board.total.ratings && board.total.ratings.rectificationRate)), h('td', {})))));
 }
 
 function charts(board, cardsEl, rateEl) {
