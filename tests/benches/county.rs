@@ -31,6 +31,8 @@ mod pushes;
 mod report;
 #[path = "county/review.rs"]
 mod review;
+#[path = "county/survey.rs"]
+mod survey;
 
 use report::*;
 
@@ -458,6 +460,7 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
         }
         if opts.parts.contains("county") || opts.parts.contains("review") {
             review::close_round(app, report, section).await;
+            survey::close_survey(app, report, section).await;
         }
         return;
     }

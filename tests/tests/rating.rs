@@ -142,6 +142,7 @@ async fn current_rating(app: &TestApp, item: &str) -> Value {
 async fn a_public_rating_rectified_rated_again_and_appeals_upheld_and_refused() {
     let (_clock, app) = at_nine(2026, 3, 2).await;
     app.load_demo().await.unwrap();
+    app.settle().await.unwrap();
     ratings_end_to_end(app).await;
 }
 
@@ -151,6 +152,7 @@ async fn the_same_ratings_on_postgresql_and_kafka() {
         .await
         .unwrap();
     app.load_demo().await.unwrap();
+    app.settle().await.unwrap();
     ratings_end_to_end(app).await;
 }
 

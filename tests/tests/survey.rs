@@ -67,6 +67,7 @@ async fn the_same_survey_on_postgresql_and_kafka() {
         .await
         .unwrap();
     app.load_demo().await.unwrap();
+    app.settle().await.unwrap();
     survey_end_to_end(clock, app).await;
 }
 
