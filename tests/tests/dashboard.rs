@@ -374,21 +374,22 @@ async fn the_public_rates_an_item_and_answers_a_survey_on_a_phone_with_no_accoun
     )
     .await;
     app.settle().await?;
-    let link = app
-        .gql(
-            Some(&leader),
-            "mutation($id: ID!) { ratingLink(itemId: $id) { path } }",
-            json!({"id": item}),
-        )
+    // The unit's leader makes the link on the item's page (to send, or print as a QR code).
+    let b = Browser::start(1280, 900).await?;
+    sign_in(&b, &app, "qingshi-leader").await?;
+    b.client.goto(&format!("{}/#/item/{item}", app.url)).await?;
+    b.click("#rating-link-make").await?;
+    let url = b
+        .wait_until("document.getElementById('rating-link')?.value || null")
         .await?;
-    let path = link["data"]["ratingLink"]["path"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{link}"))
-        .to_string();
+    let url = url.as_str().unwrap_or_default().to_string();
+    assert!(url.starts_with(&format!("{}/p/#r=", app.url)), "{url}");
+    b.click("#logout").await?;
+    b.wait_for("#account").await?;
 
     // The rating page on a phone: five levels, a comment, no account.
-    let b = Browser::start(390, 844).await?;
-    b.client.goto(&format!("{}{path}", app.url)).await?;
+    b.client.set_window_size(390, 844).await?;
+    b.client.goto(&url).await?;
     b.wait_for("#rating-form").await?;
     let form = b.text("#rating-form").await?;
     assert!(form.contains("答复群众反映的路灯不亮问题") && form.contains("青石镇党政办公室"));
@@ -495,6 +496,33 @@ async fn the_public_rates_an_item_and_answers_a_survey_on_a_phone_with_no_accoun
     let counts = b.text("#survey-counts").await?;
     assert!(counts.contains("服务对象 1 份"), "{counts}");
     b.screenshot("survey").await?;
+
+    // The unit appealed the 差评; the supervisor upholds it on the 好差评 page.
+    let ratings = app
+        .gql(Some(&leader), "{ ratings { id } }", json!({}))
+        .await?;
+    let rating = ratings["data"]["ratings"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{ratings}"))
+        .to_string();
+    let appealed = app
+        .gql(
+            Some(&leader),
+            "mutation($id: ID!) { appealRating(input: {ratingId: $id, reasons: \"系当事人误评\"}) { id } }",
+            json!({"id": rating}),
+        )
+        .await?;
+    assert!(appealed["errors"].is_null(), "{appealed}");
+    b.client.goto(&format!("{}/#/ratings", app.url)).await?;
+    b.fill(&format!("[data-decide='{rating}'] input"), "经核查，属误评")
+        .await?;
+    b.click(&format!("[data-decide='{rating}'] button")).await?;
+    let line = b
+        .wait_until(&format!(
+            "document.querySelector(\"li[data-rating='{rating}'] .reason\")?.textContent.includes('申诉成立') && document.querySelector(\"li[data-rating='{rating}']\").textContent"
+        ))
+        .await?;
+    assert!(line.as_str().unwrap_or("").contains("经核查"), "{line}");
     b.close().await?;
     Ok(())
 }

@@ -6,17 +6,13 @@
 use crate::entity::{assignment, person, problem};
 use crate::rows::person_snapshot;
 use crate::service::AssignmentsService;
+use crate::talks::retry;
 use duban_api::{ApiError, IssueAssignmentInput};
 use duban_outbox::HandlerError;
 use duban_schema::assignments::AssignmentSource;
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::RawEnvelope;
 use sea_orm::{DatabaseTransaction, EntityTrait};
-
-/// A failure worth another try: the transaction rolls back and the batch is read again.
-fn retry(e: impl std::fmt::Display) -> HandlerError {
-    HandlerError::Db(sea_orm::DbErr::Custom(e.to_string()))
-}
 
 /// Who issued the rated item, who handled it, and in which unit.
 struct Rated {

@@ -13,7 +13,7 @@ use duban_schema::RawEnvelope;
 use sea_orm::{DatabaseTransaction, EntityTrait};
 
 /// A failure worth another try: the transaction rolls back and the batch is read again.
-fn retry(e: ApiError) -> HandlerError {
+pub(crate) fn retry(e: impl std::fmt::Display) -> HandlerError {
     HandlerError::Db(sea_orm::DbErr::Custom(e.to_string()))
 }
 

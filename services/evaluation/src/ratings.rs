@@ -422,25 +422,39 @@ impl EvaluationService {
         if evidence.as_ref().is_some_and(|e| e.chars().count() > 2000) {
             return Err(ApiError::validation("evidence", "佐证材料说明不超过2000字"));
         }
-        let item = self.rated_item(&txn, &r.item_id).await?;
         let mut m: rating::ActiveModel = r.clone().into();
         m.appeal = Set(Appeal::Pending.as_str().into());
         m.appeal_reasons = Set(Some(reasons.trim().into()));
         m.appeal_evidence = Set(evidence);
         m.appealed_by = Set(Some(actor.person_id.clone()));
         m.appealed_at = Set(Some(self.clock.now()));
-        m.update(&txn).await.map_err(internal)?;
-        self.bump_item(&txn, &item, 1).await?;
         let event = EvaluationEvent::RatingAppealed {
             rating_id: r.id.clone(),
             item_id: r.item_id.clone(),
             unit_id: r.unit_id.clone(),
         };
+        self.store_appeal(txn, actor, &r, m, event).await
+    }
+
+    /// Stores a changed appeal with its event at the item's next position, commits, and
+    /// answers the rating as it now stands.
+    async fn store_appeal(
+        &self,
+        txn: DatabaseTransaction,
+        actor: &Actor,
+        r: &rating::Model,
+        m: rating::ActiveModel,
+        event: EvaluationEvent,
+    ) -> Result<RatingView, ApiError> {
+        let item = self.rated_item(&txn, &r.item_id).await?;
+        m.update(&txn).await.map_err(internal)?;
+        self.bump_item(&txn, &item, 1).await?;
         self.rating_events(&txn, &actor.person_id, &item, vec![event])
             .await?;
         txn.commit().await.map_err(internal)?;
         self.bus.wake.notify_one();
-        self.rating_view(rating_id).await
+        self.figures_moved(vec![r.org_path.clone()]);
+        self.rating_view(&r.id).await
     }
 
     async fn bump_item(
@@ -498,7 +512,6 @@ impl EvaluationService {
                 "请写明裁定理由（不超过2000字）",
             ));
         }
-        let item = self.rated_item(&txn, &r.item_id).await?;
         let mut m: rating::ActiveModel = r.clone().into();
         m.appeal = Set(if upheld {
             Appeal::Upheld
@@ -510,20 +523,13 @@ impl EvaluationService {
         m.decided_by = Set(Some(actor.person_id.clone()));
         m.decided_at = Set(Some(self.clock.now()));
         m.decision_note = Set(Some(note.into()));
-        m.update(&txn).await.map_err(internal)?;
-        self.bump_item(&txn, &item, 1).await?;
         let event = EvaluationEvent::RatingAppealDecided {
             rating_id: r.id.clone(),
             item_id: r.item_id.clone(),
             unit_id: r.unit_id.clone(),
             upheld,
         };
-        self.rating_events(&txn, &actor.person_id, &item, vec![event])
-            .await?;
-        txn.commit().await.map_err(internal)?;
-        self.bus.wake.notify_one();
-        self.figures_moved(vec![r.org_path.clone()]);
-        self.rating_view(rating_id).await
+        self.store_appeal(txn, actor, &r, m, event).await
     }
 
     async fn rating_view(&self, id: &str) -> Result<RatingView, ApiError> {

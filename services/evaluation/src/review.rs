@@ -226,10 +226,15 @@ fn mean(values: &[Decimal]) -> Option<Decimal> {
 /// rounded total, ties sharing a rank.
 pub fn results(targets: &[String], settings: &Settings, scored: &[Scored]) -> Vec<UnitResult> {
     let r = settings.rounding;
+    let mut by_target: std::collections::HashMap<&str, Vec<&Scored>> =
+        std::collections::HashMap::new();
+    for s in scored {
+        by_target.entry(s.target.as_str()).or_default().push(s);
+    }
     let mut out: Vec<UnitResult> = targets
         .iter()
         .map(|unit| {
-            let mine: Vec<&Scored> = scored.iter().filter(|s| &s.target == unit).collect();
+            let mine: Vec<&Scored> = by_target.remove(unit.as_str()).unwrap_or_default();
             let by_source = |src: Source, dim: &str| -> Option<Decimal> {
                 let v: Vec<Decimal> = mine
                     .iter()

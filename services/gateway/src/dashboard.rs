@@ -19,7 +19,7 @@ struct Asset {
 
 const JS: &str = "text/javascript; charset=utf-8";
 
-const ASSETS: [Asset; 11] = [
+const ASSETS: [Asset; 12] = [
     Asset {
         name: "app.js",
         content_type: JS,
@@ -60,6 +60,12 @@ const ASSETS: [Asset; 11] = [
         name: "surveys.js",
         content_type: JS,
         text: Some(include_str!("../assets/dashboard/surveys.js")),
+        gzip: None,
+    },
+    Asset {
+        name: "ratings.js",
+        content_type: JS,
+        text: Some(include_str!("../assets/dashboard/ratings.js")),
         gzip: None,
     },
     Asset {

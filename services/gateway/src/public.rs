@@ -40,12 +40,21 @@ struct SurveyAnswers {
     answers: Vec<UnitAnswer>,
 }
 
-fn no_store(mut r: HttpResponse) -> HttpResponse {
-    r.headers_mut().insert(
+/// The service's answer as JSON, never cached; its error in the error table's shape.
+fn answer(r: Result<serde_json::Value, duban_api::ApiError>) -> HttpResponse {
+    let mut resp = match r {
+        Ok(v) => HttpResponse::Ok().json(v),
+        Err(e) => http_error(e),
+    };
+    resp.headers_mut().insert(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
     );
-    r
+    resp
+}
+
+fn done(r: Result<(), duban_api::ApiError>) -> HttpResponse {
+    answer(r.map(|()| serde_json::json!({ "ok": true })))
 }
 
 /// The request's body as `T`, or the refusal to send back.
@@ -75,19 +84,24 @@ pub(crate) async fn survey_form(
         Ok(t) => t,
         Err(refused) => return refused,
     };
-    no_store(match gw.services.evaluation.public_survey(&t.token).await {
-        Ok(f) => HttpResponse::Ok().json(serde_json::json!({
-            "title": f.title,
-            "scopeName": f.scope_name,
-            "deadline": f.deadline,
-            "indicators": f.indicators,
-            "group": f.group,
-            "units": f.units.iter().map(|u| serde_json::json!({
-                "unitId": u.unit_id, "name": u.name,
-            })).collect::<Vec<_>>(),
-        })),
-        Err(e) => http_error(e),
-    })
+    answer(
+        gw.services
+            .evaluation
+            .public_survey(&t.token)
+            .await
+            .map(|f| {
+                serde_json::json!({
+                    "title": f.title,
+                    "scopeName": f.scope_name,
+                    "deadline": f.deadline,
+                    "indicators": f.indicators,
+                    "group": f.group,
+                    "units": f.units.iter().map(|u| serde_json::json!({
+                        "unitId": u.unit_id, "name": u.name,
+                    })).collect::<Vec<_>>(),
+                })
+            }),
+    )
 }
 
 /// `POST /public/v1/survey/answer` `{token, answers: [{unitId, scores: [{indicator,
@@ -113,16 +127,11 @@ pub(crate) async fn survey_answer(
                 .collect(),
         })
         .collect();
-    no_store(
-        match gw
-            .services
+    done(
+        gw.services
             .evaluation
             .answer_public_survey(&a.token, answers)
-            .await
-        {
-            Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "ok": true })),
-            Err(e) => http_error(e),
-        },
+            .await,
     )
 }
 
@@ -144,19 +153,24 @@ pub(crate) async fn rating_form(
         Ok(t) => t,
         Err(refused) => return refused,
     };
-    no_store(match gw.services.evaluation.public_rating(&t.token).await {
-        Ok(f) => HttpResponse::Ok().json(serde_json::json!({
-            "title": f.title,
-            "unitName": f.unit_name,
-            "completedOn": f.completed_on,
-            "mayRate": f.may_rate,
-            "note": f.note,
-            "previous": f.previous.map(|(level, label)| serde_json::json!({
-                "level": level, "label": label,
-            })),
-        })),
-        Err(e) => http_error(e),
-    })
+    answer(
+        gw.services
+            .evaluation
+            .public_rating(&t.token)
+            .await
+            .map(|f| {
+                serde_json::json!({
+                    "title": f.title,
+                    "unitName": f.unit_name,
+                    "completedOn": f.completed_on,
+                    "mayRate": f.may_rate,
+                    "note": f.note,
+                    "previous": f.previous.map(|(level, label)| serde_json::json!({
+                        "level": level, "label": label,
+                    })),
+                })
+            }),
+    )
 }
 
 /// `POST /public/v1/rating/rate` `{token, level, comment}`.
@@ -169,15 +183,10 @@ pub(crate) async fn rate(
         Ok(r) => r,
         Err(refused) => return refused,
     };
-    no_store(
-        match gw
-            .services
+    done(
+        gw.services
             .evaluation
             .rate(&r.token, &r.level, &r.comment)
-            .await
-        {
-            Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "ok": true })),
-            Err(e) => http_error(e),
-        },
+            .await,
     )
 }

@@ -8,6 +8,7 @@ import { unitView, itemView } from './unit.js';
 import { mineView } from './mine.js';
 import { reviewView } from './review.js';
 import { surveysView } from './surveys.js';
+import { ratingsView } from './ratings.js';
 
 export const state = { me: null, stop: [] };
 
@@ -137,6 +138,7 @@ function route() {
     bulletins: () => bulletinsView(),
     review: () => reviewView(state, arg ? decodeURIComponent(arg) : null),
     surveys: () => surveysView(state, arg ? decodeURIComponent(arg) : null),
+    ratings: () => ratingsView(state),
   };
   (views[page] || views.board)();
   document.getElementById('main').focus({ preventScroll: true });

@@ -2,7 +2,7 @@
 // and each item's timeline from issue to the audit log.
 
 import * as api from './api.js';
-import { h, show, rate, card, when, failure } from './ui.js';
+import { h, show, rate, card, when, failure, toast } from './ui.js';
 
 function itemList(title, id, conn) {
   return h('section', { class: 'items', id },
@@ -66,6 +66,24 @@ function events(a, audit) {
   return list.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
 }
 
+/** For a completed 群众诉求: the link (or QR payload) the person served rates it with. */
+function ratingLink(a) {
+  if (a.source !== 'PUBLIC_REQUEST' || !['COMPLETED', 'CLOSED'].includes(a.state)) return null;
+  const out = h('input', { id: 'rating-link', readonly: true, 'aria-label': '评价链接', size: 60 });
+  const button = h('button', { type: 'button', id: 'rating-link-make' }, '生成好差评链接');
+  button.addEventListener('click', async () => {
+    try {
+      const l = await api.gql('RatingLink', { id: a.id });
+      out.value = location.origin + l.ratingLink.path;
+      out.select();
+      toast('链接已生成：请发给服务对象或制成二维码；重新生成后旧链接失效');
+    } catch (e) {
+      toast(e.message);
+    }
+  });
+  return h('p', { class: 'tools' }, button, out);
+}
+
 export async function itemView(state, id) {
   show(h('p', { class: 'muted' }, '正在加载……'));
   try {
@@ -83,6 +101,7 @@ export async function itemView(state, id) {
       h('p', { class: 'muted' }, a.leadUnitName + ' · ' + a.stateLabel + ' · 办理时限 ' + a.dueOn + ' · 进度 ' + a.progressPercent + '%'),
       a.colorReason ? h('p', { class: 'reason', id: 'item-reason' }, '亮牌依据：', a.colorRule ? '〔' + a.colorRule + '〕' : '', a.colorReason) : null,
       h('p', {}, a.description),
+      ratingLink(a),
       h('h2', {}, '办理过程'),
       h('ol', { class: 'timeline', id: 'timeline' }, events(a, audit).map((e) => h('li', {},
         h('time', { datetime: e.at }, when(e.at)), ' ', h('strong', {}, e.what), e.text ? ' ' + e.text : '',
