@@ -297,6 +297,30 @@ pub enum EvaluationEvent {
         /// Whether the appeal was upheld.
         upheld: bool,
     },
+    /// DISCIPLINE recorded an accountability decision (追责问责) on a person or a unit; a
+    /// correction is a new record that supersedes the old.
+    AccountabilityRecorded {
+        /// The record.
+        record_id: String,
+        /// `PERSON` or `UNIT`.
+        subject_kind: String,
+        /// The person or unit held to account.
+        subject_id: String,
+        /// The unit (the person's, or the unit itself).
+        unit_id: String,
+        /// The form, e.g. 诫勉谈话.
+        form: String,
+        /// Grounds.
+        grounds: String,
+        /// The day decided.
+        decided_on: chrono::NaiveDate,
+        /// Who decided (an organ or a person, as written).
+        decided_by: String,
+        /// The record it corrects.
+        supersedes: Option<String>,
+        /// A 通报批评 by a higher level, with its document number.
+        document_number: Option<String>,
+    },
 }
 
 impl EvaluationEvent {
@@ -319,6 +343,7 @@ impl EvaluationEvent {
             EvaluationEvent::RectificationRequested { .. } => "RectificationRequested",
             EvaluationEvent::RatingAppealed { .. } => "RatingAppealed",
             EvaluationEvent::RatingAppealDecided { .. } => "RatingAppealDecided",
+            EvaluationEvent::AccountabilityRecorded { .. } => "AccountabilityRecorded",
         }
     }
 }

@@ -56,6 +56,9 @@ pub enum NotificationKind {
     CampaignReportDue,
     /// 作风体检评分提醒: a conduct review closes soon and the recipient has scores to give.
     ConductReviewDue,
+    /// 追责问责通知: an accountability decision on the recipient, or on their unit or one of
+    /// its people (to its leaders).
+    AccountabilityNotice,
 }
 
 /// Public view of a notice in someone's inbox.

@@ -4,6 +4,7 @@
 
 extern crate self as duban_api;
 
+mod accountability;
 mod bulletin;
 pub mod idempotency;
 mod inputs;
@@ -31,6 +32,7 @@ pub mod prelude {
     pub use std::collections::HashMap;
 }
 
+pub use accountability::*;
 pub use bulletin::*;
 pub use inputs::*;
 pub use push::*;
@@ -540,6 +542,33 @@ pub trait EvaluationApi: Send + Sync {
         actor: &Actor,
         paths: Vec<String>,
     ) -> Result<Vec<RatingFiguresView>, ApiError>;
+    /// Records an accountability decision (追责问责) on a person or a unit of the caller's
+    /// county: DISCIPLINE only. A correction is a new record naming the one it supersedes.
+    #[write]
+    async fn record_accountability(
+        &self,
+        actor: &Actor,
+        input: RecordAccountabilityInput,
+    ) -> Result<AccountabilityView, ApiError>;
+    /// Accountability records, newest first, at most 500: of one person or unit (each, or
+    /// all the caller may see): DISCIPLINE, SUPERVISOR and ADMIN of the scope, the person
+    /// themselves, and the leaders of the unit.
+    async fn accountability_records(
+        &self,
+        actor: &Actor,
+        subject_id: Option<String>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Vec<AccountabilityView>, ApiError>;
+    /// The county's accountability forms, mildest first.
+    async fn accountability_forms(&self, actor: &Actor) -> Result<Vec<String>, ApiError>;
+    /// Sets the county's accountability forms (DISCIPLINE or ADMIN of the county).
+    #[write]
+    async fn set_accountability_forms(
+        &self,
+        actor: &Actor,
+        forms: Vec<String>,
+    ) -> Result<Vec<String>, ApiError>;
     /// Whether the service can serve.
     async fn ready(&self) -> Result<(), ApiError>;
 }

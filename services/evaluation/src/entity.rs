@@ -586,3 +586,78 @@ pub mod rating {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// 追责问责 records: never edited or deleted; a correction supersedes.
+pub mod accountability_record {
+    use sea_orm::entity::prelude::*;
+
+    /// One record.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "accountability_record")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// `PERSON` or `UNIT`.
+        pub subject_kind: String,
+        /// The person or unit.
+        pub subject_id: String,
+        /// The unit (the person's, or the unit itself).
+        pub unit_id: String,
+        /// Its path.
+        pub unit_path: String,
+        /// The form.
+        pub form: String,
+        /// Grounds.
+        #[sea_orm(column_type = "Text")]
+        pub grounds: String,
+        /// Linked items and problems: JSON list of ids.
+        #[sea_orm(column_type = "Text")]
+        pub item_ids: String,
+        /// The clue referral it came from.
+        pub referral_id: Option<String>,
+        /// The day decided.
+        pub decided_on: Date,
+        /// Who decided, as written.
+        pub decided_by: String,
+        /// The DISCIPLINE user who recorded it.
+        pub recorded_by: String,
+        /// When.
+        pub recorded_at: ChronoDateTimeWithTimeZone,
+        /// The record it corrects.
+        pub supersedes: Option<String>,
+        /// A higher level's document number, for its 通报批评.
+        pub document_number: Option<String>,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Each county's list of accountability forms (none stored: the default list).
+pub mod accountability_form {
+    use sea_orm::entity::prelude::*;
+
+    /// One county's list.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "accountability_form")]
+    pub struct Model {
+        /// The county.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub county: String,
+        /// JSON list of forms, mildest first.
+        #[sea_orm(column_type = "Text")]
+        pub forms: String,
+        /// Who set it.
+        pub changed_by: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -2,6 +2,8 @@
 //! and judges its three-color status (红黄蓝三色管理) by the county's rules, announcing each
 //! card shown or withdrawn, and publishes the weekly bulletins (周通报) from its figures.
 
+mod accountabilities;
+pub mod accountability;
 pub mod bulletin;
 mod bulletins;
 pub mod color;

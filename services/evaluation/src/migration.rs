@@ -2,6 +2,7 @@
 
 use sea_orm_migration::prelude::*;
 
+mod accountability;
 mod ratings;
 mod reviews;
 mod surveys;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(surveys::Surveys),
             Box::new(ratings::Ratings),
             Box::new(reviews::PersonLeads),
+            Box::new(accountability::Accountability),
         ]
     }
 }

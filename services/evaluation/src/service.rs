@@ -679,6 +679,36 @@ impl EvaluationApi for EvaluationService {
         self.figures_of_ratings(actor, paths).await
     }
 
+    async fn record_accountability(
+        &self,
+        actor: &Actor,
+        input: duban_api::RecordAccountabilityInput,
+    ) -> Result<duban_api::AccountabilityView, ApiError> {
+        self.record(actor, input).await
+    }
+
+    async fn accountability_records(
+        &self,
+        actor: &Actor,
+        subject_id: Option<String>,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<duban_api::AccountabilityView>, ApiError> {
+        self.records(actor, subject_id, from, to).await
+    }
+
+    async fn accountability_forms(&self, actor: &Actor) -> Result<Vec<String>, ApiError> {
+        self.forms(actor).await
+    }
+
+    async fn set_accountability_forms(
+        &self,
+        actor: &Actor,
+        forms: Vec<String>,
+    ) -> Result<Vec<String>, ApiError> {
+        self.set_forms(actor, forms).await
+    }
+
     async fn comment_bulletin(
         &self,
         actor: &Actor,

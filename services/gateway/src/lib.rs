@@ -1,6 +1,7 @@
 //! The GraphQL gateway: authenticates each request, limits it to the caller's
 //! scope and role, and calls the services through their client traits only.
 
+mod accountability;
 mod accounts;
 mod board;
 mod bulletin;

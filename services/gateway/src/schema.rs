@@ -27,6 +27,7 @@ pub struct Query(
     crate::conduct_review::ConductReviewQuery,
     crate::survey::SurveyQuery,
     crate::rating::RatingQuery,
+    crate::accountability::AccountabilityQuery,
 );
 
 /// Every mutation: assignments and the directory, then the ledger and duties.
@@ -42,6 +43,7 @@ pub struct Mutation(
     crate::conduct_review::ConductReviewMutation,
     crate::survey::SurveyMutation,
     crate::rating::RatingMutation,
+    crate::accountability::AccountabilityMutation,
 );
 
 /// The deepest query served: the standard introspection query (graphql-js

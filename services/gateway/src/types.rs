@@ -188,6 +188,8 @@ pub enum NotificationKind {
     CampaignReportDue,
     /// 作风体检评分提醒
     ConductReviewDue,
+    /// 追责问责通知
+    AccountabilityNotice,
 }
 
 /// A unit of the county's directory.

@@ -104,6 +104,7 @@ pub fn kind_label(k: NotificationKind) -> &'static str {
         K::CampaignPhase => "专项整治阶段通知",
         K::CampaignReportDue => "专项整治报送提醒",
         K::ConductReviewDue => "作风体检评分提醒",
+        K::AccountabilityNotice => "追责问责通知",
     }
 }
 

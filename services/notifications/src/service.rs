@@ -271,6 +271,7 @@ impl NotificationsService {
                     let mut notices = card_drafts(&card);
                     notices.extend(crate::compose::bulletin_drafts(&card, path));
                     notices.extend(crate::compose::review_drafts(&card));
+                    notices.extend(crate::compose::accountability_drafts(&card));
                     (notices, about_card(&card), None)
                 } else if let Ok(typed) = event.typed::<AssignmentsEvent>() {
                     let mut notices = drafts(&typed);

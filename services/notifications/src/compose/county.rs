@@ -154,6 +154,51 @@ pub fn review_drafts(event: &EvaluationEvent) -> Vec<Draft> {
         .collect()
 }
 
+/// An accountability decision: the person held to account is told, and the leaders of
+/// the unit (of the person's unit, or of the unit itself).
+pub fn accountability_drafts(event: &EvaluationEvent) -> Vec<Draft> {
+    let EvaluationEvent::AccountabilityRecorded {
+        subject_kind,
+        subject_id,
+        unit_id,
+        form,
+        grounds,
+        decided_on,
+        decided_by,
+        supersedes,
+        document_number,
+        ..
+    } = event
+    else {
+        return vec![];
+    };
+    let number = document_number
+        .as_deref()
+        .map(|n| format!("（{n}）"))
+        .unwrap_or_default();
+    let correction = if supersedes.is_some() {
+        "（更正此前记录）"
+    } else {
+        ""
+    };
+    let on = decided_on.format("%Y年%m月%d日");
+    let body = format!("{decided_by}于{on}作出{form}{number}的决定{correction}。依据：{grounds}");
+    let draft = |to| Draft {
+        to,
+        kind: NotificationKind::AccountabilityNotice,
+        title: format!("追责问责通知：{form}"),
+        body: body.clone(),
+        assignment_id: None,
+        problem_id: None,
+        copy: false,
+    };
+    let mut out = vec![draft(To::LeadersOf(unit_id.clone()))];
+    if subject_kind == "PERSON" {
+        out.insert(0, draft(To::Person(subject_id.clone())));
+    }
+    out
+}
+
 /// The notices a card produces: a yellow or red card shown on an item goes to its 责任人,
 /// the lead unit's leaders, the 责任人's 分管领导 and its issuer, each once. A carded item
 /// passed to a new 责任人 (the same color again) tells the new 责任人, their unit's

@@ -1,0 +1,67 @@
+//! 追责问责 as callers see it: a record on a person or a unit, written only by DISCIPLINE,
+//! corrected only by a new record that supersedes it.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A new accountability record.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RecordAccountabilityInput {
+    /// `PERSON` or `UNIT`.
+    pub subject_kind: String,
+    /// The person or unit.
+    pub subject_id: String,
+    /// The form (one of the county's list).
+    pub form: String,
+    /// Grounds.
+    pub grounds: String,
+    /// Linked assignments and problems.
+    pub item_ids: Vec<String>,
+    /// The clue referral it came from.
+    pub referral_id: Option<String>,
+    /// The day decided.
+    pub decided_on: NaiveDate,
+    /// Who decided (an organ or a person).
+    pub decided_by: String,
+    /// The record it corrects.
+    pub supersedes: Option<String>,
+    /// A higher level's 通报批评: its document number.
+    pub document_number: Option<String>,
+}
+
+/// One record.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AccountabilityView {
+    /// Id.
+    pub id: String,
+    /// `PERSON` or `UNIT`.
+    pub subject_kind: String,
+    /// The person or unit.
+    pub subject_id: String,
+    /// The unit (the person's, or the unit itself).
+    pub unit_id: String,
+    /// Its name.
+    pub unit_name: String,
+    /// The form.
+    pub form: String,
+    /// Grounds.
+    pub grounds: String,
+    /// Linked items and problems.
+    pub item_ids: Vec<String>,
+    /// The clue referral it came from.
+    pub referral_id: Option<String>,
+    /// The day decided.
+    pub decided_on: NaiveDate,
+    /// Who decided.
+    pub decided_by: String,
+    /// The DISCIPLINE user who recorded it.
+    pub recorded_by: String,
+    /// When.
+    pub recorded_at: DateTime<FixedOffset>,
+    /// The record it corrects.
+    pub supersedes: Option<String>,
+    /// The record that corrects it (it no longer stands).
+    pub superseded_by: Option<String>,
+    /// A higher level's document number.
+    pub document_number: Option<String>,
+}

@@ -1,0 +1,212 @@
+//! 追责问责 over GraphQL: `recordAccountability` (DISCIPLINE only), `accountabilityRecords`,
+//! `accountabilityForms`, `setAccountabilityForms`.
+
+use crate::caller::{actor, services};
+use crate::error::ApiResultExt;
+use crate::types::{Date, DateTime};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
+use duban_api::AccountabilityView;
+
+/// Who is held to account.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum AccountabilitySubject {
+    /// A person.
+    Person,
+    /// A unit.
+    Unit,
+}
+
+impl AccountabilitySubject {
+    fn wire(self) -> &'static str {
+        match self {
+            Self::Person => "PERSON",
+            Self::Unit => "UNIT",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        if s == "UNIT" {
+            Self::Unit
+        } else {
+            Self::Person
+        }
+    }
+}
+
+/// An accountability record; a superseded one no longer stands but stays on record.
+#[derive(SimpleObject)]
+pub struct AccountabilityRecord {
+    /// Id.
+    pub id: ID,
+    /// Person or unit.
+    pub subject_kind: AccountabilitySubject,
+    /// The person or unit.
+    pub subject_id: ID,
+    /// The unit (the person's, or the unit itself).
+    pub unit_id: ID,
+    /// Its name.
+    pub unit_name: String,
+    /// The form.
+    pub form: String,
+    /// Grounds.
+    pub grounds: String,
+    /// Linked assignments and problems.
+    pub item_ids: Vec<ID>,
+    /// The clue referral it came from.
+    pub referral_id: Option<ID>,
+    /// The day decided.
+    pub decided_on: Date,
+    /// Who decided.
+    pub decided_by: String,
+    /// The DISCIPLINE user who recorded it.
+    pub recorded_by: ID,
+    /// When.
+    pub recorded_at: DateTime,
+    /// The record it corrects.
+    pub supersedes: Option<ID>,
+    /// The record that corrects it.
+    pub superseded_by: Option<ID>,
+    /// A higher level's document number (its 通报批评).
+    pub document_number: Option<String>,
+}
+
+impl From<AccountabilityView> for AccountabilityRecord {
+    fn from(v: AccountabilityView) -> Self {
+        Self {
+            id: ID(v.id),
+            subject_kind: AccountabilitySubject::parse(&v.subject_kind),
+            subject_id: ID(v.subject_id),
+            unit_id: ID(v.unit_id),
+            unit_name: v.unit_name,
+            form: v.form,
+            grounds: v.grounds,
+            item_ids: v.item_ids.into_iter().map(ID).collect(),
+            referral_id: v.referral_id.map(ID),
+            decided_on: Date(v.decided_on),
+            decided_by: v.decided_by,
+            recorded_by: ID(v.recorded_by),
+            recorded_at: DateTime(v.recorded_at),
+            supersedes: v.supersedes.map(ID),
+            superseded_by: v.superseded_by.map(ID),
+            document_number: v.document_number,
+        }
+    }
+}
+
+/// Input of `recordAccountability`.
+#[derive(InputObject)]
+pub struct RecordAccountabilityInput {
+    /// Person or unit.
+    pub subject_kind: AccountabilitySubject,
+    /// The person or unit.
+    pub subject_id: ID,
+    /// The form (one of `accountabilityForms`).
+    pub form: String,
+    /// Grounds: the facts and the rule broken.
+    pub grounds: String,
+    /// Linked assignments and problems.
+    #[graphql(default)]
+    pub item_ids: Vec<ID>,
+    /// The clue referral it came from.
+    pub referral_id: Option<ID>,
+    /// The day decided.
+    pub decided_on: Date,
+    /// Who decided (an organ or a person).
+    pub decided_by: String,
+    /// The record it corrects.
+    pub supersedes: Option<ID>,
+    /// A higher level's 通报批评: its document number.
+    pub document_number: Option<String>,
+}
+
+/// 追责问责 queries.
+#[derive(Default)]
+pub struct AccountabilityQuery;
+
+#[Object]
+impl AccountabilityQuery {
+    /// Records in the caller's county the caller may read (DISCIPLINE, SUPERVISOR and ADMIN
+    /// of the scope, the person, the unit's leaders), of one subject or all, decided
+    /// between `from` and `to`, newest first.
+    async fn accountability_records(
+        &self,
+        ctx: &Context<'_>,
+        subject_id: Option<ID>,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> async_graphql::Result<Vec<AccountabilityRecord>> {
+        let a = actor(ctx)?;
+        let v = services(ctx)?
+            .evaluation
+            .accountability_records(
+                a,
+                subject_id.map(|s| s.0),
+                from.map(|d| d.0),
+                to.map(|d| d.0),
+            )
+            .await
+            .gql()?;
+        Ok(v.into_iter().map(Into::into).collect())
+    }
+
+    /// The county's accountability forms, mildest first.
+    async fn accountability_forms(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        let a = actor(ctx)?;
+        services(ctx)?
+            .evaluation
+            .accountability_forms(a)
+            .await
+            .gql()
+    }
+}
+
+/// 追责问责 mutations.
+#[derive(Default)]
+pub struct AccountabilityMutation;
+
+#[Object]
+impl AccountabilityMutation {
+    /// Records an accountability decision (DISCIPLINE only); the person and the unit's
+    /// leaders are told. A correction names the record it supersedes.
+    async fn record_accountability(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordAccountabilityInput,
+    ) -> async_graphql::Result<AccountabilityRecord> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .evaluation
+            .record_accountability(
+                a,
+                duban_api::RecordAccountabilityInput {
+                    subject_kind: input.subject_kind.wire().into(),
+                    subject_id: input.subject_id.0,
+                    form: input.form,
+                    grounds: input.grounds,
+                    item_ids: input.item_ids.into_iter().map(|i| i.0).collect(),
+                    referral_id: input.referral_id.map(|r| r.0),
+                    decided_on: input.decided_on.0,
+                    decided_by: input.decided_by,
+                    supersedes: input.supersedes.map(|s| s.0),
+                    document_number: input.document_number,
+                },
+            )
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// Sets the county's accountability forms (DISCIPLINE or ADMIN).
+    async fn set_accountability_forms(
+        &self,
+        ctx: &Context<'_>,
+        forms: Vec<String>,
+    ) -> async_graphql::Result<Vec<String>> {
+        let a = actor(ctx)?;
+        services(ctx)?
+            .evaluation
+            .set_accountability_forms(a, forms)
+            .await
+            .gql()
+    }
+}
