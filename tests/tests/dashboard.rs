@@ -526,3 +526,63 @@ async fn the_public_rates_an_item_and_answers_a_survey_on_a_phone_with_no_accoun
     b.close().await?;
     Ok(())
 }
+
+#[actix_web::test]
+async fn discipline_records_and_corrects_an_accountability_decision_in_the_browser(
+) -> anyhow::Result<()> {
+    let app = spawn_app().await?;
+    let today = app.clock.today().to_string();
+    let b = Browser::start(1280, 900).await?;
+    sign_in(&b, &app, "county-discipline").await?;
+    b.client
+        .goto(&format!("{}/#/accountability", app.url))
+        .await?;
+    b.wait_for("#acc-record").await?;
+    let set = |form: &'static str| {
+        format!(
+            "document.getElementById('acc-form').value = '{form}'; \
+             document.getElementById('acc-on').value = '{today}';"
+        )
+    };
+    b.fill("#acc-subject", "p-qingshi-clerk").await?;
+    b.client.execute(&set("诫勉谈话"), vec![]).await?;
+    b.fill("#acc-grounds", "群众诉求超期未办结且未说明理由")
+        .await?;
+    b.fill("#acc-by", "青山县纪委监委").await?;
+    b.click("#acc-submit").await?;
+    let first = b
+        .wait_until(
+            "document.querySelector('#acc-table tbody tr[data-record]')?.dataset.record || null",
+        )
+        .await?;
+    let first = first.as_str().unwrap_or_default().to_string();
+    let line = b.text(&format!("tr[data-record='{first}']")).await?;
+    assert!(line.contains("诫勉谈话") && line.contains("有效"), "{line}");
+
+    // The correction: a new record superseding the first, which stays, marked.
+    b.wait_for("#acc-record").await?;
+    b.fill("#acc-subject", "p-qingshi-clerk").await?;
+    b.client
+        .execute(
+            &format!(
+                "{} document.getElementById('acc-supersedes').value = '{first}';",
+                set("批评教育")
+            ),
+            vec![],
+        )
+        .await?;
+    b.fill("#acc-grounds", "经复核，改为批评教育").await?;
+    b.fill("#acc-by", "青山县纪委监委").await?;
+    b.click("#acc-submit").await?;
+    b.wait_until(&format!(
+        "document.querySelector(\"tr[data-record='{first}']\")?.textContent.includes('已更正')"
+    ))
+    .await?;
+    let rows = b
+        .wait_until("document.querySelectorAll('#acc-table tbody tr[data-record]').length")
+        .await?;
+    assert_eq!(rows, json!(2), "both records stand on the page");
+    b.screenshot("accountability").await?;
+    b.close().await?;
+    Ok(())
+}

@@ -19,7 +19,7 @@ struct Asset {
 
 const JS: &str = "text/javascript; charset=utf-8";
 
-const ASSETS: [Asset; 12] = [
+const ASSETS: [Asset; 13] = [
     Asset {
         name: "app.js",
         content_type: JS,
@@ -66,6 +66,12 @@ const ASSETS: [Asset; 12] = [
         name: "ratings.js",
         content_type: JS,
         text: Some(include_str!("../assets/dashboard/ratings.js")),
+        gzip: None,
+    },
+    Asset {
+        name: "accountability.js",
+        content_type: JS,
+        text: Some(include_str!("../assets/dashboard/accountability.js")),
         gzip: None,
     },
     Asset {

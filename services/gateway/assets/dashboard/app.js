@@ -9,6 +9,7 @@ import { mineView } from './mine.js';
 import { reviewView } from './review.js';
 import { surveysView } from './surveys.js';
 import { ratingsView } from './ratings.js';
+import { accountabilityView } from './accountability.js';
 
 export const state = { me: null, stop: [] };
 
@@ -139,6 +140,7 @@ function route() {
     review: () => reviewView(state, arg ? decodeURIComponent(arg) : null),
     surveys: () => surveysView(state, arg ? decodeURIComponent(arg) : null),
     ratings: () => ratingsView(state),
+    accountability: () => accountabilityView(state),
   };
   (views[page] || views.board)();
   document.getElementById('main').focus({ preventScroll: true });
