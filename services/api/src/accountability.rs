@@ -65,3 +65,37 @@ pub struct AccountabilityView {
     /// A higher level's document number.
     pub document_number: Option<String>,
 }
+
+/// One line of a cadre's 作风表现台账.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ConductLineView {
+    /// One of 落实八项规定, 服务群众, 担当作为, 工作实绩.
+    pub category: String,
+    /// The day.
+    pub on: NaiveDate,
+    /// What, e.g. 按时办结, 红牌督办, 诫勉谈话.
+    pub what: String,
+    /// The item's title and detail.
+    pub text: String,
+    /// The item, where there is one.
+    pub item_id: Option<String>,
+}
+
+/// A cadre's 作风表现台账 over a period.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ConductLedgerView {
+    /// The cadre.
+    pub person_id: String,
+    /// Their unit.
+    pub unit_id: String,
+    /// Its name.
+    pub unit_name: String,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Lines, oldest first.
+    pub lines: Vec<ConductLineView>,
+    /// Lines per category, in the categories' order.
+    pub counts: Vec<(String, u64)>,
+}

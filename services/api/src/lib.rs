@@ -560,6 +560,16 @@ pub trait EvaluationApi: Send + Sync {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Vec<AccountabilityView>, ApiError>;
+    /// A cadre's 作风表现台账 from `from` to `to` (at most five years), built from what
+    /// happened: the cadre, their unit's leaders and 分管领导, and DISCIPLINE, SUPERVISOR
+    /// and ADMIN of the scope may read it.
+    async fn conduct_ledger(
+        &self,
+        actor: &Actor,
+        person_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<ConductLedgerView, ApiError>;
     /// The county's accountability forms, mildest first.
     async fn accountability_forms(&self, actor: &Actor) -> Result<Vec<String>, ApiError>;
     /// Sets the county's accountability forms (DISCIPLINE or ADMIN of the county).

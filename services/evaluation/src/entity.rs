@@ -661,3 +661,34 @@ pub mod accountability_form {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// 作风表现台账: facts about a cadre, recorded from events as they happen.
+pub mod conduct_entry {
+    use sea_orm::entity::prelude::*;
+
+    /// One fact.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "conduct_entry")]
+    pub struct Model {
+        /// The event it comes from, and the fact: one entry per event and fact.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The cadre.
+        pub person_id: String,
+        /// `conduct::Fact` wire name.
+        pub fact: String,
+        /// The day.
+        pub on_day: Date,
+        /// The item.
+        pub item_id: String,
+        /// The item's title and what happened.
+        #[sea_orm(column_type = "Text")]
+        pub text: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod accountability;
+mod conduct;
 mod ratings;
 mod reviews;
 mod surveys;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(ratings::Ratings),
             Box::new(reviews::PersonLeads),
             Box::new(accountability::Accountability),
+            Box::new(conduct::ConductEntries),
         ]
     }
 }

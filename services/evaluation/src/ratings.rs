@@ -335,7 +335,7 @@ impl EvaluationService {
             .await
             .map_err(internal)?;
         rating::ActiveModel {
-            id: Set(rating_id),
+            id: Set(rating_id.clone()),
             item_id: Set(item.item_id.clone()),
             unit_id: Set(item.unit_id.clone()),
             org_path: Set(item.org_path.clone()),
@@ -356,6 +356,30 @@ impl EvaluationService {
         .insert(&txn)
         .await
         .map_err(internal)?;
+        let fact = if level.is_good() {
+            Some(crate::conduct::Fact::GoodRating)
+        } else if level.is_bad() {
+            Some(crate::conduct::Fact::BadRating)
+        } else {
+            None
+        };
+        let handled = crate::entity::tracked_item::Entity::find_by_id(item.item_id.clone())
+            .one(&txn)
+            .await
+            .map_err(internal)?;
+        if let (Some(fact), Some(t)) = (fact, handled) {
+            let e = crate::conduct_facts::entry(
+                &rating_id,
+                fact,
+                &t.responsible_person_id,
+                now.date_naive(),
+                &t,
+                level.label(),
+            );
+            crate::conduct_facts::record(&txn, vec![e])
+                .await
+                .map_err(internal)?;
+        }
         self.rating_events(&txn, "public", &item, events).await?;
         txn.commit().await.map_err(internal)?;
         self.bus.wake.notify_one();

@@ -271,10 +271,15 @@ impl EvaluationService {
         let cal = self.calendar_now();
         let mut announced = Vec::new();
         let mut changed = Vec::new();
+        let mut cards = Vec::new();
         for mut item in items {
             let before = item.clone();
             if let Some(from) = self.judge(&mut item, &cal, now) {
                 announced.push(self.color_changed(&item, from, cause, now));
+                cards.extend(crate::conduct_facts::cards_of(
+                    &announced[announced.len() - 1..],
+                    &[&item],
+                ));
             }
             if item != before {
                 changed.push((Some(before), item));
@@ -282,6 +287,7 @@ impl EvaluationService {
         }
         let paths = changed.iter().map(|(_, m)| m.org_path.clone()).collect();
         save_judged(txn, changed).await?;
+        crate::conduct_facts::record(txn, cards).await?;
         duban_outbox::enqueue_all(txn, topics::EVALUATION, &announced).await?;
         Ok((announced.len(), paths))
     }
@@ -707,6 +713,16 @@ impl EvaluationApi for EvaluationService {
         forms: Vec<String>,
     ) -> Result<Vec<String>, ApiError> {
         self.set_forms(actor, forms).await
+    }
+
+    async fn conduct_ledger(
+        &self,
+        actor: &Actor,
+        person_id: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<duban_api::ConductLedgerView, ApiError> {
+        self.ledger_of(actor, person_id, from, to).await
     }
 
     async fn comment_bulletin(

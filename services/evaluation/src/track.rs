@@ -194,6 +194,7 @@ impl EvaluationService {
         let cal = self.calendar_now();
         let originals = items.clone();
         let (mut touched, mut announced, mut rated) = (Vec::new(), Vec::new(), Vec::new());
+        let mut facts = Vec::new();
         for (event, span, typed) in &typed_events {
             let _entered = span.enter();
             let (id, kind, version) = match (typed.assignment(), typed.problem()) {
@@ -254,6 +255,10 @@ impl EvaluationService {
                 }
                 _ => {}
             }
+            facts.extend(crate::conduct_facts::facts_of(
+                event, typed, &holder, &m, on,
+            ));
+            let shown = announced.len();
             match self.judge(&mut m, &cal, now) {
                 Some(from) => announced.push(self.color_changed(&m, from, Some(&event.meta), now)),
                 // A card passes to a new 责任人 (a transfer, a handover): they are told.
@@ -266,6 +271,7 @@ impl EvaluationService {
                 }
                 None => {}
             }
+            facts.extend(crate::conduct_facts::cards_of(&announced[shown..], &[&m]));
             if !touched.contains(id) {
                 touched.push(id.clone());
             }
@@ -278,6 +284,7 @@ impl EvaluationService {
         let moved = rows.iter().map(|(_, m)| m.org_path.clone()).collect();
         save(txn, rows).await?;
         crate::ratings::apply(txn, rated).await?;
+        crate::conduct_facts::record(txn, facts).await?;
         duban_outbox::enqueue_all(txn, topics::EVALUATION, &announced).await?;
         Ok(moved)
     }

@@ -1,11 +1,12 @@
-//! 追责问责 over GraphQL: `recordAccountability` (DISCIPLINE only), `accountabilityRecords`,
-//! `accountabilityForms`, `setAccountabilityForms`.
+//! 追责问责 and the 作风表现台账 over GraphQL: `recordAccountability` (DISCIPLINE only),
+//! `accountabilityRecords`, `accountabilityForms`, `setAccountabilityForms`,
+//! `conductLedger`.
 
 use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
 use crate::types::{Date, DateTime};
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
-use duban_api::AccountabilityView;
+use duban_api::{AccountabilityView, ConductLedgerView};
 
 /// Who is held to account.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +120,80 @@ pub struct RecordAccountabilityInput {
     pub document_number: Option<String>,
 }
 
+/// One line of a 作风表现台账.
+#[derive(SimpleObject)]
+pub struct ConductLine {
+    /// 落实八项规定, 服务群众, 担当作为 or 工作实绩.
+    pub category: String,
+    /// The day.
+    pub on: Date,
+    /// What, e.g. 按时办结, 红牌督办, 诫勉谈话.
+    pub what: String,
+    /// The item's title and detail.
+    pub text: String,
+    /// The item, where there is one.
+    pub item_id: Option<ID>,
+}
+
+/// Lines in one category.
+#[derive(SimpleObject)]
+pub struct CategoryCount {
+    /// The category.
+    pub category: String,
+    /// Lines.
+    pub count: i32,
+}
+
+/// A cadre's 作风表现台账 over a period, built from what happened.
+#[derive(SimpleObject)]
+pub struct ConductLedger {
+    /// The cadre.
+    pub person_id: ID,
+    /// Their unit.
+    pub unit_id: ID,
+    /// Its name.
+    pub unit_name: String,
+    /// First day.
+    pub from: Date,
+    /// Last day.
+    pub to: Date,
+    /// Lines, oldest first.
+    pub lines: Vec<ConductLine>,
+    /// Lines per category.
+    pub counts: Vec<CategoryCount>,
+}
+
+impl From<ConductLedgerView> for ConductLedger {
+    fn from(v: ConductLedgerView) -> Self {
+        Self {
+            person_id: ID(v.person_id),
+            unit_id: ID(v.unit_id),
+            unit_name: v.unit_name,
+            from: Date(v.from),
+            to: Date(v.to),
+            lines: v
+                .lines
+                .into_iter()
+                .map(|l| ConductLine {
+                    category: l.category,
+                    on: Date(l.on),
+                    what: l.what,
+                    text: l.text,
+                    item_id: l.item_id.map(ID),
+                })
+                .collect(),
+            counts: v
+                .counts
+                .into_iter()
+                .map(|(category, n)| CategoryCount {
+                    category,
+                    count: i32::try_from(n).unwrap_or(i32::MAX),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// 追责问责 queries.
 #[derive(Default)]
 pub struct AccountabilityQuery;
@@ -147,6 +222,24 @@ impl AccountabilityQuery {
             .await
             .gql()?;
         Ok(v.into_iter().map(Into::into).collect())
+    }
+
+    /// A cadre's 作风表现台账 from `from` to `to`: the cadre, their unit's leaders and
+    /// 分管领导, DISCIPLINE, SUPERVISOR and ADMIN of the scope.
+    async fn conduct_ledger(
+        &self,
+        ctx: &Context<'_>,
+        person_id: ID,
+        from: Date,
+        to: Date,
+    ) -> async_graphql::Result<ConductLedger> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .evaluation
+            .conduct_ledger(a, &person_id, from.0, to.0)
+            .await
+            .gql()?
+            .into())
     }
 
     /// The county's accountability forms, mildest first.

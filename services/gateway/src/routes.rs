@@ -34,6 +34,10 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
                 web::get().to(crate::survey_file::export),
             )
             .route(
+                "/conduct/v1/{file}",
+                web::get().to(crate::survey_file::ledger_export),
+            )
+            .route(
                 "/bulletins/v1/{file}",
                 web::get().to(crate::bulletin_file::download),
             )

@@ -1,6 +1,8 @@
-//! A survey's results as a workbook: `GET /survey/v1/{id}.xlsx`, with the same bearer token
-//! and scope as GraphQL (`survey(id)`): per unit each indicator's two-decimal mean and rank,
-//! the overall mean and rank, respondents and whether the sample is representative.
+//! Evaluation's workbooks: a survey's results (`GET /survey/v1/{id}.xlsx`: per unit each
+//! indicator's two-decimal mean and rank, the overall mean and rank, respondents and
+//! whether the sample is representative) and a cadre's 作风表现台账
+//! (`GET /conduct/v1/{personId}.xlsx`), each with the same bearer token and scope as
+//! GraphQL.
 
 use crate::ledger_file::{to_xlsx, Cell, Sheet};
 use crate::server::{http_actor, http_error, Gateway};
@@ -77,6 +79,76 @@ pub async fn export(
             .insert_header((
                 "Content-Disposition",
                 format!("attachment; filename=\"survey-{id}.xlsx\""),
+            ))
+            .body(bytes),
+        Err(e) => http_error(e),
+    }
+}
+
+/// The period of a ledger export.
+#[derive(serde::Deserialize)]
+pub struct Period {
+    /// First day.
+    pub from: chrono::NaiveDate,
+    /// Last day.
+    pub to: chrono::NaiveDate,
+}
+
+/// The sheet of a cadre's 作风表现台账.
+pub fn ledger_sheet(v: &duban_api::ConductLedgerView) -> Sheet {
+    Sheet {
+        title: format!("作风表现台账（{}至{}）", v.from, v.to),
+        header: ["序号", "日期", "类别", "事项", "内容"]
+            .map(String::from)
+            .into(),
+        rows: v
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                vec![
+                    Cell::Number((i + 1) as f64),
+                    Cell::Date(l.on),
+                    Cell::Text(l.category.clone()),
+                    Cell::Text(l.what.clone()),
+                    Cell::Text(l.text.clone()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// `GET /conduct/v1/{personId}.xlsx?from=&to=`: a cadre's 作风表现台账, with the same
+/// bearer token and scope as `conductLedger`.
+pub async fn ledger_export(
+    gw: web::Data<Gateway>,
+    req: HttpRequest,
+    file: web::Path<String>,
+    period: web::Query<Period>,
+) -> HttpResponse {
+    let actor = match http_actor(&gw, &req).await {
+        Ok(a) => a,
+        Err(e) => return http_error(e),
+    };
+    let Some(person) = file.strip_suffix(".xlsx") else {
+        return http_error(ApiError::validation("format", "格式应为 xlsx"));
+    };
+    let view = match gw
+        .services
+        .evaluation
+        .conduct_ledger(&actor, person, period.from, period.to)
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => return http_error(e),
+    };
+    match to_xlsx(&ledger_sheet(&view)) {
+        Ok(bytes) => HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header(("Cache-Control", "no-store"))
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"conduct-{person}.xlsx\""),
             ))
             .body(bytes),
         Err(e) => http_error(e),

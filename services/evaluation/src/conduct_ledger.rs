@@ -1,0 +1,173 @@
+//! 作风表现台账 read: a cadre's recorded facts over a period (see `conduct_facts`), with
+//! their standing accountability records and their unit's 作风体检 results.
+
+use crate::accountability::CRITICISM;
+use crate::conduct::{Fact, ACCOUNTABILITY, CATEGORIES, REVIEW};
+use crate::entity::{
+    accountability_record, conduct_entry, org_unit_copy, person_copy, rating, review_round,
+};
+use crate::service::{internal, EvaluationService};
+use duban_api::{ApiError, ConductLedgerView, ConductLineView};
+use duban_auth::{in_subtree, Actor};
+use duban_schema::Role;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+impl EvaluationService {
+    pub(crate) async fn ledger_of(
+        &self,
+        actor: &Actor,
+        person_id: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<ConductLedgerView, ApiError> {
+        if to < from || to > from + chrono::Days::new(5 * 366) {
+            return Err(ApiError::validation(
+                "to",
+                "台账期间须在五年以内，且结束不早于开始",
+            ));
+        }
+        let person = person_copy::Entity::find_by_id(person_id.to_string())
+            .one(&self.db)
+            .await
+            .map_err(internal)?;
+        let unit = match &person {
+            Some(p) => org_unit_copy::Entity::find_by_id(p.unit_id.clone())
+                .one(&self.db)
+                .await
+                .map_err(internal)?,
+            None => None,
+        };
+        let (Some(person), Some(unit)) = (person, unit) else {
+            return Err(ApiError::not_found("干部", person_id));
+        };
+        let may = actor.person_id == person.person_id
+            || person.supervising_leader_id.as_deref() == Some(actor.person_id.as_str())
+            || (actor.has(Role::UnitLeader) && in_subtree(&unit.path, &actor.unit_path))
+            || (actor.has_any(&[Role::Discipline, Role::Supervisor, Role::Admin])
+                && actor.can_see(&unit.path));
+        if !may {
+            return Err(ApiError::Forbidden(
+                "只能查看本人、所领导单位干部或监督范围内干部的作风表现台账".into(),
+            ));
+        }
+        let mut lines = Vec::new();
+        let upheld: Vec<String> = rating::Entity::find()
+            .filter(rating::Column::Appeal.eq("UPHELD"))
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        for e in conduct_entry::Entity::find()
+            .filter(conduct_entry::Column::PersonId.eq(person_id))
+            .filter(conduct_entry::Column::OnDay.between(from, to))
+            .order_by_asc(conduct_entry::Column::OnDay)
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+        {
+            let Some(fact) = Fact::parse(&e.fact) else {
+                continue;
+            };
+            // A 差评 taken out by an upheld appeal leaves the ledger too.
+            if fact == Fact::BadRating && upheld.iter().any(|u| e.id.starts_with(u.as_str())) {
+                continue;
+            }
+            lines.push(ConductLineView {
+                category: fact.category().into(),
+                on: e.on_day,
+                what: fact.label().into(),
+                text: e.text,
+                item_id: Some(e.item_id),
+            });
+        }
+        let records = accountability_record::Entity::find()
+            .filter(accountability_record::Column::SubjectKind.eq("PERSON"))
+            .filter(accountability_record::Column::SubjectId.eq(person_id))
+            .filter(accountability_record::Column::DecidedOn.between(from, to))
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        for r in records.iter().filter(|r| {
+            !records
+                .iter()
+                .any(|c| c.supersedes.as_deref() == Some(r.id.as_str()))
+        }) {
+            let number = r
+                .document_number
+                .as_deref()
+                .filter(|_| r.form == CRITICISM)
+                .map(|n| format!("（{n}）"))
+                .unwrap_or_default();
+            lines.push(ConductLineView {
+                category: ACCOUNTABILITY.into(),
+                on: r.decided_on,
+                what: format!("{}{number}", r.form),
+                text: format!("{}：{}", r.decided_by, r.grounds),
+                item_id: None,
+            });
+        }
+        for round in review_round::Entity::find()
+            .filter(review_round::Column::Status.eq("CLOSED"))
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+        {
+            let Some(closed) = round.closed_at.map(|c| duban_clock::local_date(&c)) else {
+                continue;
+            };
+            if closed < from || closed > to {
+                continue;
+            }
+            let results: Vec<crate::review::UnitResult> = round
+                .results
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(internal)?
+                .unwrap_or_default();
+            let ids: Vec<String> = results.iter().map(|u| u.unit_id.clone()).collect();
+            let units = self.units(&ids).await?;
+            for u in &results {
+                let Some(ru) = units.get(&u.unit_id) else {
+                    continue;
+                };
+                if !in_subtree(&unit.path, &ru.path) {
+                    continue;
+                }
+                lines.push(ConductLineView {
+                    category: REVIEW.into(),
+                    on: closed,
+                    what: format!("{}作风体检", round.month),
+                    text: format!(
+                        "{}得分{}，第{}名",
+                        ru.name,
+                        u.total.map(|t| t.to_string()).unwrap_or_else(|| "—".into()),
+                        u.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into())
+                    ),
+                    item_id: None,
+                });
+            }
+        }
+        lines.sort_by_key(|l| l.on);
+        let counts = CATEGORIES
+            .iter()
+            .map(|c| {
+                (
+                    c.to_string(),
+                    lines.iter().filter(|l| l.category == *c).count() as u64,
+                )
+            })
+            .collect();
+        Ok(ConductLedgerView {
+            person_id: person.person_id,
+            unit_id: unit.id,
+            unit_name: unit.name,
+            from,
+            to,
+            lines,
+            counts,
+        })
+    }
+}

@@ -1,0 +1,259 @@
+//! 作风表现台账: a cadre's ledger, checked line by line against what happened to the items
+//! they were responsible for (done on time, returned, carded), a rating of an item they
+//! handled, and the accountability records on them (a superseded one left out); who may
+//! read it; the .xlsx.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use duban_tests::scenarios::{command, ISSUE};
+use duban_tests::{at_nine, error_code, TestApp};
+use serde_json::{json, Value};
+
+const LEDGER: &str = "query($p: ID!, $from: Date!, $to: Date!) {
+  conductLedger(personId: $p, from: $from, to: $to) {
+    unitName lines { category on what text itemId } counts { category count } } }";
+
+async fn issue(app: &TestApp, sup: &str, source: &str, title: &str, days: i32) -> String {
+    let v = app
+        .gql(
+            Some(sup),
+            ISSUE,
+            json!({"input": {"title": title, "description": "按要求办理", "source": source,
+                             "leadUnitId": "qingshi-dzb", "timeLimitDays": days}}),
+        )
+        .await
+        .unwrap();
+    assert!(v["errors"].is_null(), "{v}");
+    v["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Signs for and completes an item; its version after.
+async fn complete(app: &TestApp, token: &str, id: &str) -> Value {
+    let a = command(
+        app,
+        token,
+        "acknowledgeAssignment",
+        "AssignmentVersionInput",
+        json!({"id": id, "expectedVersion": 1}),
+    )
+    .await;
+    command(
+        app,
+        token,
+        "completeAssignment",
+        "CompleteAssignmentInput",
+        json!({"id": id, "expectedVersion": a["version"], "result": "已办结"}),
+    )
+    .await
+}
+
+async fn ledger(app: &TestApp, who: &str) -> Value {
+    let t = app.token(who).await.unwrap();
+    app.gql(
+        Some(&t),
+        LEDGER,
+        json!({"p": "p-qingshi-leader", "from": "2026-03-01", "to": "2026-03-31"}),
+    )
+    .await
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn a_cadres_ledger_is_what_happened_line_by_line() {
+    let (clock, app) = at_nine(2026, 3, 2).await;
+    app.load_demo().await.unwrap();
+    app.settle().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let leader = app.token("qingshi-leader").await.unwrap();
+
+    // A: done on time. B: done, then sent back. C: left to run past its limit. D: a
+    // 群众诉求 done and rated 满意.
+    let a = issue(&app, &sup, "LEADER_INSTRUCTION", "甲：落实首问负责制", 5).await;
+    complete(&app, &leader, &a).await;
+    let b = issue(&app, &sup, "LEADER_INSTRUCTION", "乙：整改窗口服务", 5).await;
+    let done = complete(&app, &leader, &b).await;
+    command(
+        &app,
+        &sup,
+        "returnAssignment",
+        "ReturnAssignmentInput",
+        json!({"id": b, "expectedVersion": done["version"], "reason": "佐证材料不全"}),
+    )
+    .await;
+    let c = issue(&app, &sup, "LEADER_INSTRUCTION", "丙：清理积压件", 2).await;
+    let d = issue(&app, &sup, "PUBLIC_REQUEST", "丁：答复群众诉求", 5).await;
+    complete(&app, &leader, &d).await;
+    app.settle().await.unwrap();
+    let link = app
+        .gql(
+            Some(&leader),
+            "mutation($id: ID!) { ratingLink(itemId: $id) { token } }",
+            json!({"id": d}),
+        )
+        .await
+        .unwrap();
+    let (status, _) = app
+        .post_public(
+            "/public/v1/rating/rate",
+            &json!({"token": link["data"]["ratingLink"]["token"], "level": "SATISFIED"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+
+    // Two accountability records, the first corrected by the second.
+    let disc = app.token("county-discipline").await.unwrap();
+    let rec = |form: &str, supersedes: Option<String>| {
+        json!({"i": {"subjectKind": "PERSON", "subjectId": "p-qingshi-leader", "form": form,
+            "grounds": "办理不力", "decidedOn": "2026-03-02", "decidedBy": "县纪委监委",
+            "supersedes": supersedes}})
+    };
+    let mutation =
+        "mutation($i: RecordAccountabilityInput!) { recordAccountability(input: $i) { id } }";
+    let first = app
+        .gql(Some(&disc), mutation, rec("诫勉谈话", None))
+        .await
+        .unwrap();
+    let first = first["data"]["recordAccountability"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = app
+        .gql(Some(&disc), mutation, rec("提醒谈话", Some(first)))
+        .await
+        .unwrap();
+    assert!(second["errors"].is_null(), "{second}");
+
+    // C runs past its limit: the tick shows a red card on it.
+    clock.advance(chrono::Duration::days(4));
+    app.running
+        .as_ref()
+        .unwrap()
+        .evaluation
+        .reassess()
+        .await
+        .unwrap();
+    app.settle().await.unwrap();
+
+    let v = ledger(&app, "qingshi-leader").await;
+    assert!(v["errors"].is_null(), "{v}");
+    let l = &v["data"]["conductLedger"];
+    assert_eq!(l["unitName"], "青石镇党政办公室");
+    let lines: Vec<(String, String, Option<String>)> = l["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["category"].as_str().unwrap().to_string(),
+                x["what"].as_str().unwrap().to_string(),
+                x["itemId"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    let of = |item: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|(_, _, i)| i.as_deref() == Some(item))
+            .map(|(_, w, _)| w.clone())
+            .collect()
+    };
+    assert_eq!(of(&a), ["按时办结"]);
+    // B, open again after its return, runs near its limit: a yellow card may follow.
+    let b_lines = of(&b);
+    assert_eq!(b_lines[..2], ["按时办结", "办结审核退回"]);
+    assert!(b_lines[2..].iter().all(|w| w == "黄牌预警"), "{b_lines:?}");
+    let carded = of(&c);
+    assert!(carded.contains(&"红牌督办".to_string()), "{carded:?}");
+    assert!(
+        carded.iter().all(|w| w == "黄牌预警" || w == "红牌督办"),
+        "{carded:?}"
+    );
+    assert_eq!(of(&d), ["按时办结", "群众好评"]);
+    let accountability: Vec<&(String, String, Option<String>)> = lines
+        .iter()
+        .filter(|(c, _, _)| c == "落实八项规定")
+        .collect();
+    assert_eq!(accountability.len(), 1, "the superseded record is left out");
+    assert_eq!(accountability[0].1, "提醒谈话");
+    // Anything else is a card on one of the demo's items this cadre is responsible for.
+    let ours = [&a, &b, &c, &d];
+    let sup = app.token("county-supervisor").await.unwrap();
+    for (_, what, item) in &lines {
+        let Some(item) = item.as_ref().filter(|i| !ours.contains(i)) else {
+            continue;
+        };
+        assert!(what == "黄牌预警" || what == "红牌督办", "{what} on {item}");
+        let held = app
+            .gql(
+                Some(&sup),
+                "query($id: ID!) { assignment(id: $id) { responsiblePersonId } }",
+                json!({"id": item}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            held["data"]["assignment"]["responsiblePersonId"], "p-qingshi-leader",
+            "{held}"
+        );
+    }
+    for c in l["counts"].as_array().unwrap() {
+        let n = lines
+            .iter()
+            .filter(|(cat, _, _)| cat == c["category"].as_str().unwrap())
+            .count();
+        assert_eq!(c["count"].as_u64().unwrap() as usize, n, "{c}");
+    }
+    let categories: Vec<&str> = l["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        categories,
+        ["落实八项规定", "服务群众", "担当作为", "工作实绩"]
+    );
+
+    // Who reads it.
+    for (who, allowed) in [
+        ("county-discipline", true),
+        ("county-supervisor", true),
+        ("qingshi-clerk", false),
+        ("baisha-leader", false),
+    ] {
+        let v = ledger(&app, who).await;
+        if allowed {
+            assert!(v["errors"].is_null(), "{who}: {v}");
+        } else {
+            assert_eq!(error_code(&v), Some("FORBIDDEN"), "{who}: {v}");
+        }
+    }
+
+    // The workbook.
+    let leader = app.token("qingshi-leader").await.unwrap();
+    let (status, bytes) = app
+        .get_bytes(
+            "/conduct/v1/p-qingshi-leader.xlsx?from=2026-03-01&to=2026-03-31",
+            &leader,
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
+    for want in [
+        "按时办结",
+        "办结审核退回",
+        "红牌督办",
+        "群众好评",
+        "提醒谈话",
+    ] {
+        assert!(cells.iter().any(|c| c == want), "{want} in {cells:?}");
+    }
+}
