@@ -583,6 +583,23 @@ async fn discipline_records_and_corrects_an_accountability_decision_in_the_brows
         .await?;
     assert_eq!(rows, json!(2), "both records stand on the page");
     b.screenshot("accountability").await?;
+
+    // The cadre's 作风表现台账 shows the standing record, not the corrected one.
+    b.client
+        .goto(&format!("{}/#/ledger/p-qingshi-clerk", app.url))
+        .await?;
+    let counts = b
+        .wait_until("document.getElementById('ledger-counts')?.textContent || null")
+        .await?;
+    assert!(
+        counts.as_str().unwrap_or("").contains("落实八项规定 1 项"),
+        "{counts}"
+    );
+    let table = b.text("#ledger-table").await?;
+    assert!(
+        table.contains("批评教育") && !table.contains("诫勉谈话"),
+        "{table}"
+    );
     b.close().await?;
     Ok(())
 }

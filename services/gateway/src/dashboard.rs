@@ -19,7 +19,7 @@ struct Asset {
 
 const JS: &str = "text/javascript; charset=utf-8";
 
-const ASSETS: [Asset; 13] = [
+const ASSETS: [Asset; 14] = [
     Asset {
         name: "app.js",
         content_type: JS,
@@ -72,6 +72,12 @@ const ASSETS: [Asset; 13] = [
         name: "accountability.js",
         content_type: JS,
         text: Some(include_str!("../assets/dashboard/accountability.js")),
+        gzip: None,
+    },
+    Asset {
+        name: "ledger.js",
+        content_type: JS,
+        text: Some(include_str!("../assets/dashboard/ledger.js")),
         gzip: None,
     },
     Asset {

@@ -10,6 +10,7 @@ import { reviewView } from './review.js';
 import { surveysView } from './surveys.js';
 import { ratingsView } from './ratings.js';
 import { accountabilityView } from './accountability.js';
+import { ledgerView } from './ledger.js';
 
 export const state = { me: null, stop: [] };
 
@@ -141,6 +142,7 @@ function route() {
     surveys: () => surveysView(state, arg ? decodeURIComponent(arg) : null),
     ratings: () => ratingsView(state),
     accountability: () => accountabilityView(state),
+    ledger: () => ledgerView(state, arg ? decodeURIComponent(arg) : null),
   };
   (views[page] || views.board)();
   document.getElementById('main').focus({ preventScroll: true });
