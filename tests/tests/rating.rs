@@ -363,3 +363,79 @@ async fn ratings_end_to_end(app: TestApp) {
     let (status, _) = form(&app, &first).await;
     assert_eq!(status, 404, "an item id is not a token");
 }
+
+/// A problem raised by the public (群众提) opens to rating when its unit asks to close it;
+/// a 差评 brings the 整改 to its 责任人, issued by the supervisor who registered it.
+#[actix_web::test]
+async fn a_problem_raised_by_the_public_is_rated_and_its_bad_rating_rectified() {
+    let (_clock, app) = at_nine(2026, 3, 2).await;
+    app.load_demo().await.unwrap();
+    app.settle().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let register = |source: &'static str, description: &'static str| {
+        let (app, sup) = (&app, sup.clone());
+        async move {
+            let b = app
+                .gql(
+                    Some(&sup),
+                    duban_tests::scenarios::REGISTER_PROBLEM,
+                    json!({"input": {"category": "服务群众", "source": source, "description": description,
+                        "causeAnalysis": "窗口人手不足", "measures": ["增设导办"], "unitId": "qingshi-dzb",
+                        "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 5}}),
+                )
+                .await
+                .unwrap();
+            ok(&b);
+            b["data"]["registerProblem"]["problem"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let raised = register("PUBLIC_RAISED", "群众反映办证排队时间长").await;
+    let found = register("SELF_FOUND", "台账资料归档不及时").await;
+    for id in [&raised, &found] {
+        let ask = app
+            .gql(
+                Some(&clerk),
+                "mutation($i: RequestProblemCloseOutInput!) { requestProblemCloseOut(input: $i) { problem { version } } }",
+                json!({"i": {"id": id, "expectedVersion": 1, "summary": "已增设导办台", "evidence": ["照片"]}}),
+            )
+            .await
+            .unwrap();
+        ok(&ask);
+    }
+    app.settle().await.unwrap();
+    assert_eq!(
+        error_code(&link(&app, "qingshi-leader", &found).await),
+        Some("NOT_FOUND"),
+        "a problem the unit found itself does not serve the public"
+    );
+    let token = rated_link(&app, &raised).await;
+    let (_, f) = form(&app, &token).await;
+    assert_eq!(f["title"], "群众反映办证排队时间长");
+    assert_eq!(
+        rate(&app, &token, "VERY_DISSATISFIED", "还是要排两小时")
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        count_rows(
+            &app.databases.assignments,
+            &format!(
+                "SELECT COUNT(*) FROM assignment WHERE source = 'RATING_RECTIFICATION' \
+                 AND source_text = '好差评事项 {raised}' AND responsible_person_id = 'p-qingshi-clerk' \
+                 AND issuer_id = 'p-county-supervisor' AND lead_unit_id = 'qingshi-dzb'"
+            )
+        )
+        .await
+        .unwrap(),
+        1
+    );
+    assert_eq!(
+        current_rating(&app, &raised).await["levelLabel"],
+        "非常不满意"
+    );
+}
