@@ -3,10 +3,10 @@
 //! themselves, to visit the rater again once it is done — in the consumer's own
 //! transaction, so once per event.
 
-use crate::entity::{assignment, person, problem};
+use crate::entity::{assignment, problem};
 use crate::rows::person_snapshot;
 use crate::service::AssignmentsService;
-use crate::talks::retry;
+use crate::talks::{active_person, retry};
 use duban_api::{ApiError, IssueAssignmentInput};
 use duban_outbox::HandlerError;
 use duban_schema::assignments::AssignmentSource;
@@ -76,11 +76,7 @@ impl AssignmentsService {
                 tracing::warn!(%rating_id, %item_id, "rectification requested: item gone");
                 continue;
             };
-            let Some(issuer) = person::Entity::find_by_id(rated.issuer_id.clone())
-                .one(txn)
-                .await?
-                .filter(|p| !p.deactivated)
-            else {
+            let Some(issuer) = active_person(txn, rated.issuer_id.clone()).await? else {
                 tracing::warn!(%rating_id, %item_id, "rectification requested: issuer gone");
                 continue;
             };

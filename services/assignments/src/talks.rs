@@ -12,6 +12,17 @@ use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::RawEnvelope;
 use sea_orm::{DatabaseTransaction, EntityTrait};
 
+/// A person of the directory who has not left.
+pub(crate) async fn active_person(
+    txn: &DatabaseTransaction,
+    id: String,
+) -> Result<Option<person::Model>, sea_orm::DbErr> {
+    Ok(person::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .filter(|p| !p.deactivated))
+}
+
 /// A failure worth another try: the transaction rolls back and the batch is read again.
 pub(crate) fn retry(e: impl std::fmt::Display) -> HandlerError {
     HandlerError::Db(sea_orm::DbErr::Custom(e.to_string()))
@@ -42,14 +53,10 @@ impl AssignmentsService {
             else {
                 continue;
             };
-            let people = |id: String| async move {
-                person::Entity::find_by_id(id)
-                    .one(txn)
-                    .await
-                    .map(|p| p.filter(|p| !p.deactivated))
-            };
-            let (Some(issuer), Some(leader)) = (people(issuer_id).await?, people(leader_id).await?)
-            else {
+            let (Some(issuer), Some(leader)) = (
+                active_person(txn, issuer_id).await?,
+                active_person(txn, leader_id).await?,
+            ) else {
                 tracing::warn!(%round_id, %unit_id, "talk requested: issuer or leader gone");
                 continue;
             };

@@ -4,7 +4,6 @@
 
 use crate::accountability::{self as rules, Draft, DEFAULT_FORMS};
 use crate::entity::{accountability_form, accountability_record, org_unit_copy, person_copy};
-use crate::review::Refusal;
 use crate::service::{county_of, internal, EvaluationService};
 use duban_api::{AccountabilityView, ApiError, RecordAccountabilityInput};
 use duban_auth::{in_subtree, Actor};
@@ -19,10 +18,6 @@ use std::collections::HashMap;
 
 const PERSON: &str = "PERSON";
 const UNIT: &str = "UNIT";
-
-fn refused(r: Refusal) -> ApiError {
-    ApiError::validation(r.field, r.message)
-}
 
 fn view(
     r: accountability_record::Model,
@@ -77,7 +72,7 @@ impl EvaluationService {
             ));
         }
         let forms: Vec<String> = forms.into_iter().map(|f| f.trim().to_string()).collect();
-        rules::check_forms(&forms).map_err(refused)?;
+        rules::check_forms(&forms).map_err(ApiError::from)?;
         let row = accountability_form::Model {
             county: county_of(&actor.unit_path).to_string(),
             forms: serde_json::to_string(&forms).map_err(internal)?,
@@ -153,7 +148,7 @@ impl EvaluationService {
             item_ids: &input.item_ids,
             document_number: input.document_number.as_deref(),
         };
-        rules::check(&draft, &forms, self.clock.today()).map_err(refused)?;
+        rules::check(&draft, &forms, self.clock.today()).map_err(ApiError::from)?;
         let txn = self.db.begin().await.map_err(internal)?;
         if let Some(old) = &input.supersedes {
             let stands = accountability_record::Entity::find_by_id(old.clone())

@@ -1,7 +1,7 @@
 //! 追责问责 as rules: the forms a county uses, what a record must hold, and which record
 //! stands when corrections supersede one another (nothing is edited or deleted). No I/O.
 
-use crate::review::Refusal;
+use crate::review::{refuse, Refusal};
 use chrono::NaiveDate;
 
 /// The forms, mildest first (the county may set its own list).
@@ -33,13 +33,6 @@ pub struct Draft<'a> {
     pub item_ids: &'a [String],
     /// A higher level's document number (for its 通报批评).
     pub document_number: Option<&'a str>,
-}
-
-fn refuse(field: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal {
-        field,
-        message: message.into(),
-    }
 }
 
 /// Checks a record against the county's forms and today: a listed form, grounds and the

@@ -78,43 +78,36 @@ pub(crate) fn facts_of(
     }
 }
 
-/// The card facts of announced color changes: a yellow or red card shown on an item is a
+/// The card fact of an announced color change on `item`: a yellow or red card shown is a
 /// fact about its 责任人 (never "system").
-pub(crate) fn cards_of(
-    announced: &[Envelope<EvaluationEvent>],
-    items: &[&tracked_item::Model],
-) -> Vec<conduct_entry::Model> {
-    announced
-        .iter()
-        .filter_map(|e| {
-            let EvaluationEvent::ColorChanged {
-                item_id,
-                to,
-                responsible_person_id,
-                reason,
-                ..
-            } = &e.event
-            else {
-                return None;
-            };
-            let fact = match to {
-                Color::Yellow => Fact::YellowCard,
-                Color::Red => Fact::RedCard,
-                _ => return None,
-            };
-            let item = items.iter().find(|i| &i.id == item_id)?;
-            (!responsible_person_id.is_empty()).then(|| {
-                entry(
-                    &e.meta.id.to_string(),
-                    fact,
-                    responsible_person_id,
-                    duban_clock::local_date(&e.meta.occurred_at),
-                    item,
-                    reason,
-                )
-            })
-        })
-        .collect()
+pub(crate) fn card_of(
+    announced: &Envelope<EvaluationEvent>,
+    item: &tracked_item::Model,
+) -> Option<conduct_entry::Model> {
+    let EvaluationEvent::ColorChanged {
+        to,
+        responsible_person_id,
+        reason,
+        ..
+    } = &announced.event
+    else {
+        return None;
+    };
+    let fact = match to {
+        Color::Yellow => Fact::YellowCard,
+        Color::Red => Fact::RedCard,
+        _ => return None,
+    };
+    (!responsible_person_id.is_empty()).then(|| {
+        entry(
+            &announced.meta.id.to_string(),
+            fact,
+            responsible_person_id,
+            duban_clock::local_date(&announced.meta.occurred_at),
+            item,
+            reason,
+        )
+    })
 }
 
 /// Writes entries once each (an event read again writes nothing new).

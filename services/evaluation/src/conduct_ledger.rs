@@ -51,7 +51,23 @@ impl EvaluationService {
             ));
         }
         let mut lines = Vec::new();
-        let upheld: Vec<String> = rating::Entity::find()
+        let entries = conduct_entry::Entity::find()
+            .filter(conduct_entry::Column::PersonId.eq(person_id))
+            .filter(conduct_entry::Column::OnDay.between(from, to))
+            .order_by_asc(conduct_entry::Column::OnDay)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        // A 差评 taken out by an upheld appeal leaves the ledger too; a rating's entry id
+        // starts with the rating's id.
+        let rating_of = |e: &conduct_entry::Model| e.id.split(':').next().unwrap_or("").to_string();
+        let bad: Vec<String> = entries
+            .iter()
+            .filter(|e| e.fact == Fact::BadRating.as_str())
+            .map(rating_of)
+            .collect();
+        let upheld: std::collections::HashSet<String> = rating::Entity::find()
+            .filter(rating::Column::Id.is_in(bad))
             .filter(rating::Column::Appeal.eq("UPHELD"))
             .all(&self.db)
             .await
@@ -59,19 +75,11 @@ impl EvaluationService {
             .into_iter()
             .map(|r| r.id)
             .collect();
-        for e in conduct_entry::Entity::find()
-            .filter(conduct_entry::Column::PersonId.eq(person_id))
-            .filter(conduct_entry::Column::OnDay.between(from, to))
-            .order_by_asc(conduct_entry::Column::OnDay)
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-        {
+        for e in entries {
             let Some(fact) = Fact::parse(&e.fact) else {
                 continue;
             };
-            // A 差评 taken out by an upheld appeal leaves the ledger too.
-            if fact == Fact::BadRating && upheld.iter().any(|u| e.id.starts_with(u.as_str())) {
+            if fact == Fact::BadRating && upheld.contains(&rating_of(&e)) {
                 continue;
             }
             lines.push(ConductLineView {

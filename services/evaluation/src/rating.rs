@@ -2,7 +2,7 @@
 //! an item (once, and again only after a 差评 is rectified), when a unit may appeal, and
 //! the unit figures 好评率 and 差评整改率. No I/O.
 
-use crate::review::{Refusal, Rounding};
+use crate::review::{refuse, Refusal, Rounding};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -121,13 +121,6 @@ impl Stage {
         ]
         .into_iter()
         .find(|x| x.as_str() == s)
-    }
-}
-
-fn refuse(field: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal {
-        field,
-        message: message.into(),
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::entity::{rating, rating_item};
 use crate::item::{ASSIGNMENT, PROBLEM};
 use crate::rating::{self as rules, Appeal, Counted, Figures, Level, Stage};
-use crate::review::{Refusal, Rounding};
+use crate::review::Rounding;
 use crate::service::{county_of, internal, EvaluationService};
 use duban_api::{
     ApiError, PublicRatingForm, RatingAppealView, RatingFiguresView, RatingLinkView, RatingView,
@@ -154,10 +154,6 @@ pub(crate) async fn apply(
     Ok(())
 }
 
-fn refused(r: Refusal) -> ApiError {
-    ApiError::validation(r.field, r.message)
-}
-
 /// A link that opens nothing: unknown or malformed — one answer for all.
 fn dead_link() -> ApiError {
     ApiError::not_found("评价链接", "")
@@ -274,7 +270,7 @@ impl EvaluationService {
         let level =
             Level::parse(level).ok_or_else(|| ApiError::validation("level", "请选择满意程度"))?;
         let comment = comment.trim();
-        rules::check_comment(comment).map_err(refused)?;
+        rules::check_comment(comment).map_err(ApiError::from)?;
         let txn = self.db.begin().await.map_err(internal)?;
         let item = self.linked_item(&txn, token).await?;
         let stage = Stage::parse(&item.stage)
@@ -439,7 +435,7 @@ impl EvaluationService {
         }
         let appeal = Appeal::parse(&r.appeal)
             .ok_or_else(|| ApiError::unknown_stored("appeal", &r.id, &r.appeal))?;
-        rules::may_appeal(level_of(&r)?, appeal, reasons).map_err(refused)?;
+        rules::may_appeal(level_of(&r)?, appeal, reasons).map_err(ApiError::from)?;
         let evidence = evidence
             .map(|e| e.trim().to_string())
             .filter(|e| !e.is_empty());

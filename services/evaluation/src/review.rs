@@ -114,7 +114,8 @@ pub struct Refusal {
     pub message: String,
 }
 
-fn refuse(field: &'static str, message: impl Into<String>) -> Refusal {
+/// A refusal of `field`, saying what is wrong.
+pub(crate) fn refuse(field: &'static str, message: impl Into<String>) -> Refusal {
     Refusal {
         field,
         message: message.into(),

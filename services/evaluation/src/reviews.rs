@@ -3,7 +3,7 @@
 //! stores the results and asks for a 谈心谈话 with the lowest, each with its event.
 
 use crate::entity::{org_unit_copy, person_copy, review_round, review_submission};
-use crate::review::{self, Refusal, Reviewer, Rounding, Scored, Settings, Source, Weights};
+use crate::review::{self, Reviewer, Rounding, Scored, Settings, Source, Weights};
 use crate::service::{county_of, internal, EvaluationService};
 use duban_api::{
     ApiError, ConductReviewView, OpenConductReviewInput, ReviewResultView, ReviewTaskView,
@@ -20,10 +20,6 @@ use std::collections::{BTreeMap, HashMap};
 
 const OPEN: &str = "OPEN";
 const CLOSED: &str = "CLOSED";
-
-fn refused(r: Refusal) -> ApiError {
-    ApiError::validation(r.field, r.message)
-}
 
 fn source_name(s: Source) -> String {
     serde_json::to_value(s)
@@ -330,7 +326,7 @@ impl EvaluationService {
             },
             dense_ranking: input.dense_ranking.unwrap_or(county_dense),
         };
-        review::check_settings(&settings).map_err(refused)?;
+        review::check_settings(&settings).map_err(ApiError::from)?;
         let lowest = input.lowest.unwrap_or(1).min(unit_ids.len() as u32);
         let talk_days = input.talk_days.unwrap_or(5);
         if !(1..=30).contains(&talk_days) {
@@ -412,7 +408,7 @@ impl EvaluationService {
             return Err(ApiError::validation("unitId", "该单位不在本次作风体检之内"));
         }
         let reviewer = reviewers[&input.unit_id];
-        let source = review::source_for(&reviewer).map_err(refused)?;
+        let source = review::source_for(&reviewer).map_err(ApiError::from)?;
         if source == Source::Peer && !in_subtree(&actor.unit_path, &round.row.scope_path) {
             return Err(ApiError::Forbidden(
                 "只有评议范围内的干部可以参加互评".into(),
@@ -424,7 +420,7 @@ impl EvaluationService {
                 return Err(ApiError::validation("scores", format!("「{d}」重复打分")));
             }
         }
-        review::check_scores(&round.settings.dimensions, &scores).map_err(refused)?;
+        review::check_scores(&round.settings.dimensions, &scores).map_err(ApiError::from)?;
         let comment = input.comment.unwrap_or_default();
         if comment.chars().count() > 2000 {
             return Err(ApiError::validation("comment", "评语不超过2000字"));

@@ -41,6 +41,13 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
 }
 
+/// A rule's refusal is a VALIDATION error naming the field.
+impl From<crate::review::Refusal> for ApiError {
+    fn from(r: crate::review::Refusal) -> Self {
+        ApiError::validation(r.field, r.message)
+    }
+}
+
 pub(crate) use duban_auth::county_of;
 
 /// Every column a judged or tracked row rewrites: all but the id.
@@ -275,11 +282,9 @@ impl EvaluationService {
         for mut item in items {
             let before = item.clone();
             if let Some(from) = self.judge(&mut item, &cal, now) {
-                announced.push(self.color_changed(&item, from, cause, now));
-                cards.extend(crate::conduct_facts::cards_of(
-                    &announced[announced.len() - 1..],
-                    &[&item],
-                ));
+                let shown = self.color_changed(&item, from, cause, now);
+                cards.extend(crate::conduct_facts::card_of(&shown, &item));
+                announced.push(shown);
             }
             if item != before {
                 changed.push((Some(before), item));

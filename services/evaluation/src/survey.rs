@@ -2,7 +2,7 @@
 //! the scores become per-indicator two-decimal means, an overall mean and ranks with ties,
 //! computed in decimal from exact sums. No I/O.
 
-use crate::review::{ranks, Refusal, Rounding};
+use crate::review::{ranks, refuse, Refusal, Rounding};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -78,13 +78,6 @@ pub struct Settings {
     pub rounding: Rounding,
     /// 中国式排名 instead of competition ranking.
     pub dense_ranking: bool,
-}
-
-fn refuse(field: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal {
-        field,
-        message: message.into(),
-    }
 }
 
 /// Checks a survey's settings: 1–12 distinct named indicators, at least one group, a

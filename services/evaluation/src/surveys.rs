@@ -3,7 +3,7 @@
 //! by hand or by the tick after the deadline — that stores the results with their event.
 
 use crate::entity::{survey, survey_link, survey_participant, survey_response, survey_score};
-use crate::review::{Refusal, Rounding};
+use crate::review::Rounding;
 use crate::reviews::Standing;
 use crate::service::{internal, EvaluationService};
 use crate::survey::{self as rules, Answer, Group, Settings, Tally};
@@ -24,10 +24,6 @@ use std::collections::{BTreeMap, HashMap};
 
 const OPEN: &str = "OPEN";
 const CLOSED: &str = "CLOSED";
-
-fn refused(r: Refusal) -> ApiError {
-    ApiError::validation(r.field, r.message)
-}
 
 /// A link that opens nothing: unknown, spent, or of a closed survey — one answer for all.
 fn dead_link() -> ApiError {
@@ -156,7 +152,7 @@ impl EvaluationService {
                 .dense_ranking
                 .unwrap_or_else(|| self.dense_ranking_of(&scope.path)),
         };
-        rules::check_settings(&settings).map_err(refused)?;
+        rules::check_settings(&settings).map_err(ApiError::from)?;
         let now = self.clock.now();
         let id = duban_outbox::new_event_id(now).to_string();
         let txn = self.db.begin().await.map_err(internal)?;
@@ -372,7 +368,7 @@ impl EvaluationService {
         }
         let answers = answers_of(answers)?;
         let own = self.own_units(actor, &s).await?;
-        rules::check_response(&s.settings, &s.unit_ids, &own, &answers).map_err(refused)?;
+        rules::check_response(&s.settings, &s.unit_ids, &own, &answers).map_err(ApiError::from)?;
         let txn = self.db.begin().await.map_err(internal)?;
         let first = survey_participant::Entity::insert(survey_participant::ActiveModel {
             survey_id: Set(s.row.id.clone()),
@@ -449,7 +445,7 @@ impl EvaluationService {
     ) -> Result<(), ApiError> {
         let (s, group) = self.linked(token).await?;
         let answers = answers_of(answers)?;
-        rules::check_response(&s.settings, &s.unit_ids, &[], &answers).map_err(refused)?;
+        rules::check_response(&s.settings, &s.unit_ids, &[], &answers).map_err(ApiError::from)?;
         let txn = self.db.begin().await.map_err(internal)?;
         let spent = survey_link::Entity::update_many()
             .col_expr(survey_link::Column::Used, Expr::value(true))

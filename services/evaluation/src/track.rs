@@ -271,7 +271,11 @@ impl EvaluationService {
                 }
                 None => {}
             }
-            facts.extend(crate::conduct_facts::cards_of(&announced[shown..], &[&m]));
+            facts.extend(
+                announced[shown..]
+                    .iter()
+                    .filter_map(|e| crate::conduct_facts::card_of(e, &m)),
+            );
             if !touched.contains(id) {
                 touched.push(id.clone());
             }

@@ -187,7 +187,7 @@ impl From<ConductLedgerView> for ConductLedger {
                 .into_iter()
                 .map(|(category, n)| CategoryCount {
                     category,
-                    count: i32::try_from(n).unwrap_or(i32::MAX),
+                    count: crate::types::count(n),
                 })
                 .collect(),
         }

@@ -3,7 +3,7 @@
 
 use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
-use crate::types::DateTime;
+use crate::types::{count, DateTime};
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use duban_api::{RatingFiguresView, RatingView};
 
@@ -140,10 +140,6 @@ pub struct RatingFigures {
     pub good_rate: Option<String>,
     /// 差评整改率 in percent, two decimals.
     pub rectification_rate: Option<String>,
-}
-
-fn count(n: u64) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 impl From<RatingFiguresView> for RatingFigures {

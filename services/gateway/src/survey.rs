@@ -4,7 +4,7 @@
 use crate::caller::{actor, services};
 use crate::conduct_review::non_negative;
 use crate::error::ApiResultExt;
-use crate::types::{Date, DateTime};
+use crate::types::{count, Date, DateTime};
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use duban_api::SurveyView;
 
@@ -137,10 +137,6 @@ pub struct Survey {
     pub closed_at: Option<DateTime>,
     /// Version.
     pub version: i64,
-}
-
-fn count(n: u64) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 impl From<SurveyView> for Survey {

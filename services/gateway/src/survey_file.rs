@@ -72,13 +72,18 @@ pub async fn export(
     if view.results.is_empty() {
         return http_error(ApiError::validation("id", "评议结束后才能导出结果"));
     }
-    match to_xlsx(&sheet(&view)) {
+    workbook(&sheet(&view), &format!("survey-{id}.xlsx"))
+}
+
+/// A sheet as an `.xlsx` download, never cached.
+fn workbook(sheet: &Sheet, filename: &str) -> HttpResponse {
+    match to_xlsx(sheet) {
         Ok(bytes) => HttpResponse::Ok()
             .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             .insert_header(("Cache-Control", "no-store"))
             .insert_header((
                 "Content-Disposition",
-                format!("attachment; filename=\"survey-{id}.xlsx\""),
+                format!("attachment; filename=\"{filename}\""),
             ))
             .body(bytes),
         Err(e) => http_error(e),
@@ -142,15 +147,5 @@ pub async fn ledger_export(
         Ok(v) => v,
         Err(e) => return http_error(e),
     };
-    match to_xlsx(&ledger_sheet(&view)) {
-        Ok(bytes) => HttpResponse::Ok()
-            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .insert_header(("Cache-Control", "no-store"))
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"conduct-{person}.xlsx\""),
-            ))
-            .body(bytes),
-        Err(e) => http_error(e),
-    }
+    workbook(&ledger_sheet(&view), &format!("conduct-{person}.xlsx"))
 }

@@ -791,3 +791,8 @@ impl From<duban_api::ConsistencyProofView> for ConsistencyProof {
         }
     }
 }
+
+/// A count as GraphQL's Int, saturating.
+pub(crate) fn count(n: u64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
