@@ -321,6 +321,60 @@ pub enum EvaluationEvent {
         /// A 通报批评 by a higher level, with its document number.
         document_number: Option<String>,
     },
+    /// A clue went to the discipline commission (线索移送), by hand or by rule; the audit
+    /// log seals, at this event, the full history of its items with inclusion proofs.
+    ClueReferred {
+        /// The referral.
+        referral_id: String,
+        /// `MANUAL`, `LONG_RED`, `FALSIFICATION`, `BAD_RATINGS` or `BUCK_PASSING`.
+        cause: String,
+        /// `PERSON` or `UNIT`.
+        subject_kind: String,
+        /// The person or unit.
+        subject_id: String,
+        /// The unit (the person's, or the unit itself).
+        unit_id: String,
+        /// The items whose history is the evidence.
+        item_ids: Vec<String>,
+        /// Facts and reasons.
+        grounds: String,
+        /// The supervisor, or `system` for a rule.
+        referred_by: String,
+        /// 签收 due by.
+        receipt_due_on: chrono::NaiveDate,
+    },
+    /// The commission signed for a referral (签收).
+    ReferralReceived {
+        /// The referral.
+        referral_id: String,
+    },
+    /// The commission chose how to dispose of a clue.
+    ReferralDisposed {
+        /// The referral.
+        referral_id: String,
+        /// `TALK_OR_LETTER`, `PRELIMINARY_CHECK`, `SHELVED` or `CLOSED`.
+        disposition: String,
+        /// To be finished by.
+        due_on: chrono::NaiveDate,
+    },
+    /// The commission finished a referral (办结), with the accountability record it led to.
+    ReferralConcluded {
+        /// The referral.
+        referral_id: String,
+        /// The record, where it led to one.
+        accountability_record_id: Option<String>,
+    },
+    /// A referral's step is due tomorrow or is late: the county's DISCIPLINE users are told.
+    ReferralDue {
+        /// The referral.
+        referral_id: String,
+        /// `RECEIPT` or the disposition's wire name.
+        step: String,
+        /// Due by.
+        due_on: chrono::NaiveDate,
+        /// Already late.
+        overdue: bool,
+    },
 }
 
 impl EvaluationEvent {
@@ -344,6 +398,11 @@ impl EvaluationEvent {
             EvaluationEvent::RatingAppealed { .. } => "RatingAppealed",
             EvaluationEvent::RatingAppealDecided { .. } => "RatingAppealDecided",
             EvaluationEvent::AccountabilityRecorded { .. } => "AccountabilityRecorded",
+            EvaluationEvent::ClueReferred { .. } => "ClueReferred",
+            EvaluationEvent::ReferralReceived { .. } => "ReferralReceived",
+            EvaluationEvent::ReferralDisposed { .. } => "ReferralDisposed",
+            EvaluationEvent::ReferralConcluded { .. } => "ReferralConcluded",
+            EvaluationEvent::ReferralDue { .. } => "ReferralDue",
         }
     }
 }

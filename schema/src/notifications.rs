@@ -59,6 +59,10 @@ pub enum NotificationKind {
     /// 追责问责通知: an accountability decision on the recipient, or on their unit or one of
     /// its people (to its leaders).
     AccountabilityNotice,
+    /// 线索移送通知: a clue referred to the recipient's commission (DISCIPLINE).
+    ReferralNotice,
+    /// 线索处置时限提醒: a referral's 签收 or disposition due tomorrow or late.
+    ReferralDue,
 }
 
 /// Public view of a notice in someone's inbox.

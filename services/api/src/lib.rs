@@ -11,6 +11,7 @@ mod inputs;
 pub mod ledger;
 mod push;
 mod rating;
+mod referral;
 mod review;
 pub mod rpc;
 mod sign_in;
@@ -37,6 +38,7 @@ pub use bulletin::*;
 pub use inputs::*;
 pub use push::*;
 pub use rating::*;
+pub use referral::*;
 pub use review::*;
 pub use sign_in::*;
 pub use survey::*;
@@ -579,6 +581,49 @@ pub trait EvaluationApi: Send + Sync {
         actor: &Actor,
         forms: Vec<String>,
     ) -> Result<Vec<String>, ApiError>;
+    /// Refers a clue to the discipline commission by hand (SUPERVISOR of the scope), with
+    /// the items whose history is the evidence.
+    #[write]
+    async fn refer_clue(
+        &self,
+        actor: &Actor,
+        input: ReferClueInput,
+    ) -> Result<ReferralView, ApiError>;
+    /// A step of the commission (DISCIPLINE of the scope): `RECEIVE` (签收), `DISPOSE`
+    /// (one of the four dispositions, with its time limit) or `CONCLUDE` (办结, linking
+    /// the accountability record it led to).
+    #[write]
+    async fn referral_step(
+        &self,
+        actor: &Actor,
+        step: &str,
+        input: ReferralStepInput,
+    ) -> Result<ReferralView, ApiError>;
+    /// Referrals the caller may see, newest first, at most 200: all of the county for
+    /// DISCIPLINE (with its notes), the state of those in scope for SUPERVISOR.
+    async fn referrals(
+        &self,
+        actor: &Actor,
+        open_only: bool,
+    ) -> Result<Vec<ReferralView>, ApiError>;
+    /// One referral the caller may see.
+    async fn referral(&self, actor: &Actor, id: &str) -> Result<ReferralView, ApiError>;
+    /// Referrals open, late and concluded for each unit of `paths` with everything under
+    /// it (DISCIPLINE and SUPERVISOR of the scope).
+    async fn referral_figures(
+        &self,
+        actor: &Actor,
+        paths: Vec<String>,
+    ) -> Result<Vec<ReferralFiguresView>, ApiError>;
+    /// The county's referral rules and time limits.
+    async fn referral_settings(&self, actor: &Actor) -> Result<ReferralSettings, ApiError>;
+    /// Sets them (DISCIPLINE or ADMIN of the county).
+    #[write]
+    async fn set_referral_settings(
+        &self,
+        actor: &Actor,
+        settings: ReferralSettings,
+    ) -> Result<ReferralSettings, ApiError>;
     /// Whether the service can serve.
     async fn ready(&self) -> Result<(), ApiError>;
 }
@@ -696,6 +741,13 @@ pub trait AuditApi: Send + Sync {
     ) -> Result<ConsistencyProofView, ApiError>;
     /// The verifier key of the log's checkpoints (C2SP signed-note format).
     async fn verifier_key(&self) -> Result<String, ApiError>;
+    /// The evidence sealed at a referral (DISCIPLINE or ADMIN of its scope): every event of
+    /// its items up to the referral's own, proven against a checkpoint of that size.
+    async fn referral_evidence(
+        &self,
+        actor: &Actor,
+        referral_id: &str,
+    ) -> Result<ReferralEvidenceView, ApiError>;
     /// Whether the service can serve.
     async fn ready(&self) -> Result<(), ApiError>;
 }

@@ -365,6 +365,14 @@ pub(crate) fn spawn_reassess(
                 Ok(n) => tracing::info!(surveys = n, "surveys closed at their deadline"),
                 Err(e) => tracing::warn!(error = %e, "closing surveys failed"),
             }
+            match evaluation.refer_by_rules().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(referrals = n, "clues referred by the county's rules"),
+                Err(e) => tracing::warn!(error = %e, "referral rules failed"),
+            }
+            if let Err(e) = evaluation.remind_referrals().await {
+                tracing::warn!(error = %e, "referral reminders failed");
+            }
             match evaluation.publish_bulletins().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(bulletins = n, "weekly bulletins published"),

@@ -94,7 +94,7 @@ impl EvaluationService {
     }
 
     /// The unit a record is on: the unit itself, or the person's.
-    async fn subject_unit(
+    pub(crate) async fn subject_unit(
         &self,
         kind: &str,
         id: &str,

@@ -73,6 +73,8 @@ pub mod tracked_item {
         pub paused_days: i32,
         /// Day it was last resumed.
         pub resumed_on: Option<Date>,
+        /// A problem's category (empty for an assignment).
+        pub category: String,
     }
 
     /// No relations.
@@ -684,6 +686,103 @@ pub mod conduct_entry {
         /// The item's title and what happened.
         #[sea_orm(column_type = "Text")]
         pub text: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// 线索移送: a clue referred to the discipline commission and its steps there.
+pub mod referral {
+    use sea_orm::entity::prelude::*;
+
+    /// One referral.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "referral")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// `referral::Cause` wire name.
+        pub cause: String,
+        /// What a rule refers once (an item, a unit's quarter, a cadre's quarter); a
+        /// referral by hand is its own.
+        pub once_key: String,
+        /// `PERSON` or `UNIT`.
+        pub subject_kind: String,
+        /// The person or unit.
+        pub subject_id: String,
+        /// The unit.
+        pub unit_id: String,
+        /// Its path.
+        pub unit_path: String,
+        /// JSON list of item ids.
+        #[sea_orm(column_type = "Text")]
+        pub item_ids: String,
+        /// Facts and reasons.
+        #[sea_orm(column_type = "Text")]
+        pub grounds: String,
+        /// The supervisor, or `system`.
+        pub referred_by: String,
+        /// When.
+        pub referred_at: ChronoDateTimeWithTimeZone,
+        /// `referral::Stage` wire name.
+        pub stage: String,
+        /// Events written about it.
+        pub version: i64,
+        /// 签收 due by.
+        pub receipt_due_on: Date,
+        /// Who signed for it.
+        pub received_by: Option<String>,
+        /// When.
+        pub received_at: Option<ChronoDateTimeWithTimeZone>,
+        /// The day.
+        pub received_on: Option<Date>,
+        /// `referral::Disposition` wire name.
+        pub disposition: Option<String>,
+        /// When chosen.
+        pub disposed_at: Option<ChronoDateTimeWithTimeZone>,
+        /// The disposition due by.
+        pub disposition_due_on: Option<Date>,
+        /// When finished.
+        pub concluded_at: Option<ChronoDateTimeWithTimeZone>,
+        /// The day.
+        pub concluded_on: Option<Date>,
+        /// The commission's notes, JSON list, in step order.
+        #[sea_orm(column_type = "Text")]
+        pub notes: String,
+        /// The accountability record it led to.
+        pub accountability_record_id: Option<String>,
+        /// The last reminder sent, as `<step>:<due>:<late>`.
+        pub reminded: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Each county's referral rules and time limits (none stored: the defaults).
+pub mod referral_setting {
+    use sea_orm::entity::prelude::*;
+
+    /// One county's settings.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "referral_setting")]
+    pub struct Model {
+        /// The county.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub county: String,
+        /// JSON of `ReferralSettings`.
+        #[sea_orm(column_type = "Text")]
+        pub settings: String,
+        /// Who set them.
+        pub changed_by: String,
     }
 
     /// No relations.

@@ -16,6 +16,8 @@ mod item;
 pub mod migration;
 pub mod rating;
 mod ratings;
+pub mod referral;
+mod referrals;
 pub mod review;
 mod review_reminders;
 mod reviews;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod accountability;
 mod conduct;
 mod ratings;
+mod referrals;
 mod reviews;
 mod surveys;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(reviews::PersonLeads),
             Box::new(accountability::Accountability),
             Box::new(conduct::ConductEntries),
+            Box::new(referrals::Referrals),
         ]
     }
 }

@@ -739,6 +739,58 @@ impl EvaluationApi for EvaluationService {
         self.comment(actor, id, text).await
     }
 
+    async fn refer_clue(
+        &self,
+        actor: &Actor,
+        input: duban_api::ReferClueInput,
+    ) -> Result<duban_api::ReferralView, ApiError> {
+        self.refer_by_hand(actor, input).await
+    }
+
+    async fn referral_step(
+        &self,
+        actor: &Actor,
+        step: &str,
+        input: duban_api::ReferralStepInput,
+    ) -> Result<duban_api::ReferralView, ApiError> {
+        self.step(actor, step, input).await
+    }
+
+    async fn referrals(
+        &self,
+        actor: &Actor,
+        open_only: bool,
+    ) -> Result<Vec<duban_api::ReferralView>, ApiError> {
+        self.referral_list(actor, open_only).await
+    }
+
+    async fn referral(&self, actor: &Actor, id: &str) -> Result<duban_api::ReferralView, ApiError> {
+        self.referral_one(actor, id).await
+    }
+
+    async fn referral_figures(
+        &self,
+        actor: &Actor,
+        paths: Vec<String>,
+    ) -> Result<Vec<duban_api::ReferralFiguresView>, ApiError> {
+        self.figures_of_referrals(actor, paths).await
+    }
+
+    async fn referral_settings(
+        &self,
+        actor: &Actor,
+    ) -> Result<duban_api::ReferralSettings, ApiError> {
+        self.settings_for(actor).await
+    }
+
+    async fn set_referral_settings(
+        &self,
+        actor: &Actor,
+        settings: duban_api::ReferralSettings,
+    ) -> Result<duban_api::ReferralSettings, ApiError> {
+        self.set_settings(actor, settings).await
+    }
+
     async fn ready(&self) -> Result<(), ApiError> {
         duban_outbox::db::ping(&self.db).await.map_err(internal)
     }

@@ -47,6 +47,7 @@ fn blank(id: &str, kind: &str, now: chrono::DateTime<chrono::FixedOffset>) -> tr
         work_days: None,
         paused_days: 0,
         resumed_on: None,
+        category: String::new(),
     }
 }
 
@@ -84,6 +85,7 @@ fn apply_problem(m: &mut tracked_item::Model, p: &ProblemSnapshot) {
     m.returns = p.return_count;
     m.responsible_person_id = p.responsible_person_id.clone();
     m.issuer_id = p.registered_by.clone();
+    m.category = p.category.clone();
 }
 
 impl EvaluationService {

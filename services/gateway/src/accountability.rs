@@ -18,14 +18,14 @@ pub enum AccountabilitySubject {
 }
 
 impl AccountabilitySubject {
-    fn wire(self) -> &'static str {
+    pub(crate) fn wire(self) -> &'static str {
         match self {
             Self::Person => "PERSON",
             Self::Unit => "UNIT",
         }
     }
 
-    fn parse(s: &str) -> Self {
+    pub(crate) fn parse(s: &str) -> Self {
         if s == "UNIT" {
             Self::Unit
         } else {

@@ -134,6 +134,8 @@ pub struct BoardRow {
     /// 好差评: 好评率 and 差评整改率 over every rating so far (not by period or day);
     /// read only when asked for.
     pub ratings: Option<crate::rating::RatingFigures>,
+    /// Referrals to the discipline commission (asked for by DISCIPLINE and SUPERVISOR).
+    pub referrals: Option<crate::referral::ReferralFigures>,
 }
 
 fn n(v: i64) -> i32 {
@@ -174,6 +176,7 @@ impl BoardRow {
             problems_closed: n(p.closed),
             problems_overdue: n(p.overdue),
             ratings: None,
+            referrals: None,
         }
     }
 
@@ -280,6 +283,24 @@ impl BoardQuery {
             total.ratings = rated.next().map(Into::into);
             for (row, r) in rows.iter_mut().zip(rated) {
                 row.ratings = Some(r.into());
+            }
+        }
+        if look.field("total").field("referrals").exists()
+            || look.field("rows").field("referrals").exists()
+        {
+            let paths = std::iter::once(root)
+                .chain(children.iter().copied())
+                .map(|u| u.path.clone())
+                .collect();
+            let mut referred = s
+                .evaluation
+                .referral_figures(a, paths)
+                .await
+                .gql()?
+                .into_iter();
+            total.referrals = referred.next().map(Into::into);
+            for (row, r) in rows.iter_mut().zip(referred) {
+                row.referrals = Some(r.into());
             }
         }
         let by = order_by.unwrap_or(BoardOrder::OnTimeRate);

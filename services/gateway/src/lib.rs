@@ -23,6 +23,7 @@ mod notice_rules;
 mod public;
 mod pushes;
 mod rating;
+mod referral;
 mod resolve;
 mod routes;
 pub mod schema;

@@ -28,6 +28,7 @@ pub struct Query(
     crate::survey::SurveyQuery,
     crate::rating::RatingQuery,
     crate::accountability::AccountabilityQuery,
+    crate::referral::ReferralQuery,
 );
 
 /// Every mutation: assignments and the directory, then the ledger and duties.
@@ -44,6 +45,7 @@ pub struct Mutation(
     crate::survey::SurveyMutation,
     crate::rating::RatingMutation,
     crate::accountability::AccountabilityMutation,
+    crate::referral::ReferralMutation,
 );
 
 /// The deepest query served: the standard introspection query (graphql-js

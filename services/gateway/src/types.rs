@@ -190,6 +190,10 @@ pub enum NotificationKind {
     ConductReviewDue,
     /// 追责问责通知
     AccountabilityNotice,
+    /// 线索移送通知
+    ReferralNotice,
+    /// 线索处置时限提醒
+    ReferralDue,
 }
 
 /// A unit of the county's directory.

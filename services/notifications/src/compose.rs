@@ -197,8 +197,8 @@ mod problem;
 mod tests;
 
 pub use county::{
-    accountability_drafts, bulletin_drafts, campaign_drafts, card_drafts, escalation, report_due,
-    review_drafts, REPORT_REMINDER_DAYS,
+    accountability_drafts, bulletin_drafts, campaign_drafts, card_drafts, escalation,
+    referral_drafts, report_due, review_drafts, REPORT_REMINDER_DAYS,
 };
 
 /// The item whose earlier notices stop waiting for an answer after `event`: it was

@@ -105,6 +105,8 @@ pub fn kind_label(k: NotificationKind) -> &'static str {
         K::CampaignReportDue => "专项整治报送提醒",
         K::ConductReviewDue => "作风体检评分提醒",
         K::AccountabilityNotice => "追责问责通知",
+        K::ReferralNotice => "线索移送通知",
+        K::ReferralDue => "线索处置时限提醒",
     }
 }
 

@@ -272,6 +272,7 @@ impl NotificationsService {
                     notices.extend(crate::compose::bulletin_drafts(&card, path));
                     notices.extend(crate::compose::review_drafts(&card));
                     notices.extend(crate::compose::accountability_drafts(&card));
+                    notices.extend(crate::compose::referral_drafts(&card, path));
                     (notices, about_card(&card), None)
                 } else if let Ok(typed) = event.typed::<AssignmentsEvent>() {
                     let mut notices = drafts(&typed);

@@ -199,6 +199,72 @@ pub fn accountability_drafts(event: &EvaluationEvent) -> Vec<Draft> {
     out
 }
 
+/// A clue referred, or one of its steps due: the DISCIPLINE users of the county of `path`
+/// are told. The referral's grounds go to the commission only.
+pub fn referral_drafts(event: &EvaluationEvent, path: &str) -> Vec<Draft> {
+    let county = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    let (kind, title, body) = match event {
+        EvaluationEvent::ClueReferred {
+            grounds,
+            referred_by,
+            receipt_due_on,
+            ..
+        } => {
+            let by = if referred_by == "system" {
+                "按移送规则自动移送"
+            } else {
+                "由督查部门移送"
+            };
+            (
+                NotificationKind::ReferralNotice,
+                "线索移送通知".to_string(),
+                format!(
+                    "收到一条作风问题线索（{by}），请于{}前签收。线索摘要：{grounds}",
+                    receipt_due_on.format("%Y年%m月%d日")
+                ),
+            )
+        }
+        EvaluationEvent::ReferralDue {
+            step,
+            due_on,
+            overdue,
+            ..
+        } => {
+            let what = match step.as_str() {
+                "RECEIPT" => "签收",
+                "CHOOSE" => "处置方式的确定",
+                "TALK_OR_LETTER" => "谈话函询",
+                "PRELIMINARY_CHECK" => "初步核实",
+                "SHELVED" => "暂存待查的复查",
+                _ => "予以了结的办结",
+            };
+            let due = due_on.format("%Y年%m月%d日");
+            let when = if *overdue {
+                "已超过时限"
+            } else {
+                "将于明天到期"
+            };
+            (
+                NotificationKind::ReferralDue,
+                format!("线索处置时限提醒：{what}"),
+                format!(
+                    "一条移送线索的{what}时限为{due}，{when}，请登录督办系统「线索处置」页面办理。"
+                ),
+            )
+        }
+        _ => return vec![],
+    };
+    vec![Draft {
+        to: To::DisciplineOf(county.to_string()),
+        kind,
+        title,
+        body,
+        assignment_id: None,
+        problem_id: None,
+        copy: false,
+    }]
+}
+
 /// The notices a card produces: a yellow or red card shown on an item goes to its 责任人,
 /// the lead unit's leaders, the 责任人's 分管领导 and its issuer, each once. A carded item
 /// passed to a new 责任人 (the same color again) tells the new 责任人, their unit's

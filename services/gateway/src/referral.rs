@@ -1,0 +1,490 @@
+//! 线索移送 over GraphQL: `referClue` (SUPERVISOR), `receiveReferral`, `disposeReferral`,
+//! `concludeReferral` (DISCIPLINE), `referrals`, `referral` with its sealed evidence,
+//! `referralFigures`, `referralSettings`, `setReferralSettings`.
+
+use crate::accountability::AccountabilitySubject;
+use crate::caller::{actor, services};
+use crate::error::ApiResultExt;
+use crate::types::{count, Date, DateTime};
+use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
+use duban_api::{ReferralFiguresView, ReferralSettings as Settings, ReferralView};
+
+/// Why a clue was referred.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralCause {
+    /// By hand, by a supervisor.
+    Manual,
+    /// An item red for longer than the county allows.
+    LongRed,
+    /// A problem of the 弄虚作假 category.
+    Falsification,
+    /// Standing 差评 on one unit in a quarter.
+    BadRatings,
+    /// 推诿 repeated by one cadre in a quarter.
+    BuckPassing,
+}
+
+/// Where a referral stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralStage {
+    /// Sent, awaiting 签收.
+    Referred,
+    /// Signed for, awaiting a disposition.
+    Received,
+    /// Under a disposition.
+    Disposed,
+    /// Finished (办结).
+    Concluded,
+}
+
+/// The four dispositions of the commission's clue rules.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// 谈话函询.
+    TalkOrLetter,
+    /// 初步核实.
+    PreliminaryCheck,
+    /// 暂存待查.
+    Shelved,
+    /// 予以了结.
+    Closed,
+}
+
+fn wire<T: Copy + Eq>(all: &[(T, &'static str)], s: &str) -> Option<T> {
+    all.iter().find(|(_, w)| *w == s).map(|(t, _)| *t)
+}
+
+const CAUSES: [(ReferralCause, &str); 5] = [
+    (ReferralCause::Manual, "MANUAL"),
+    (ReferralCause::LongRed, "LONG_RED"),
+    (ReferralCause::Falsification, "FALSIFICATION"),
+    (ReferralCause::BadRatings, "BAD_RATINGS"),
+    (ReferralCause::BuckPassing, "BUCK_PASSING"),
+];
+
+const STAGES: [(ReferralStage, &str); 4] = [
+    (ReferralStage::Referred, "REFERRED"),
+    (ReferralStage::Received, "RECEIVED"),
+    (ReferralStage::Disposed, "DISPOSED"),
+    (ReferralStage::Concluded, "CONCLUDED"),
+];
+
+const DISPOSITIONS: [(Disposition, &str); 4] = [
+    (Disposition::TalkOrLetter, "TALK_OR_LETTER"),
+    (Disposition::PreliminaryCheck, "PRELIMINARY_CHECK"),
+    (Disposition::Shelved, "SHELVED"),
+    (Disposition::Closed, "CLOSED"),
+];
+
+/// A clue referred to the discipline commission. The fields from `dueOn` on are the
+/// commission's: empty for the referring supervisor, who sees the state only.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Referral {
+    /// Id.
+    pub id: ID,
+    /// Why.
+    pub cause: ReferralCause,
+    /// Person or unit.
+    pub subject_kind: AccountabilitySubject,
+    /// The person or unit.
+    pub subject_id: ID,
+    /// The unit.
+    pub unit_id: ID,
+    /// Its name.
+    pub unit_name: String,
+    /// The items whose history is the evidence.
+    pub item_ids: Vec<ID>,
+    /// Facts and reasons given with it.
+    pub grounds: String,
+    /// The supervisor, or `system` for a rule.
+    pub referred_by: String,
+    /// When.
+    pub referred_at: DateTime,
+    /// Where it stands.
+    pub stage: ReferralStage,
+    /// When signed for.
+    pub received_at: Option<DateTime>,
+    /// When finished.
+    pub concluded_at: Option<DateTime>,
+    /// The step under way is due by.
+    pub due_on: Option<Date>,
+    /// The step under way is late.
+    pub overdue: bool,
+    /// 签收 was late.
+    pub received_late: bool,
+    /// The disposition.
+    pub disposition: Option<Disposition>,
+    /// 办结 was late.
+    pub concluded_late: bool,
+    /// The commission's notes, in step order.
+    pub notes: Vec<String>,
+    /// The accountability record it led to.
+    pub accountability_record_id: Option<ID>,
+}
+
+impl From<ReferralView> for Referral {
+    fn from(v: ReferralView) -> Self {
+        Self {
+            id: ID(v.id),
+            cause: wire(&CAUSES, &v.cause).unwrap_or(ReferralCause::Manual),
+            subject_kind: AccountabilitySubject::parse(&v.subject_kind),
+            subject_id: ID(v.subject_id),
+            unit_id: ID(v.unit_id),
+            unit_name: v.unit_name,
+            item_ids: v.item_ids.into_iter().map(ID).collect(),
+            grounds: v.grounds,
+            referred_by: v.referred_by,
+            referred_at: DateTime(v.referred_at),
+            stage: wire(&STAGES, &v.stage).unwrap_or(ReferralStage::Referred),
+            received_at: v.received_at.map(DateTime),
+            concluded_at: v.concluded_at.map(DateTime),
+            due_on: v.due_on.map(Date),
+            overdue: v.overdue,
+            received_late: v.received_late,
+            disposition: v.disposition.and_then(|d| wire(&DISPOSITIONS, &d)),
+            concluded_late: v.concluded_late,
+            notes: v.notes,
+            accountability_record_id: v.accountability_record_id.map(ID),
+        }
+    }
+}
+
+/// One event of a referral's evidence.
+#[derive(SimpleObject)]
+pub struct EvidenceEntry {
+    /// Leaf index in the audit log.
+    pub index: String,
+    /// Event type.
+    pub event_type: String,
+    /// The item (or the referral).
+    pub aggregate_id: String,
+    /// When.
+    pub occurred_at: DateTime,
+    /// By whom.
+    pub actor: String,
+}
+
+/// The evidence sealed at a referral: its items' history proven in the audit log.
+#[derive(SimpleObject)]
+pub struct ReferralEvidence {
+    /// The log size the proofs are at: just after the referral's own event.
+    pub tree_size: String,
+    /// The events, oldest first.
+    pub entries: Vec<EvidenceEntry>,
+    /// The `duban-audit-bundle/1` JSON, checked offline with `duban audit verify`.
+    pub bundle: String,
+}
+
+#[ComplexObject]
+impl Referral {
+    /// The evidence (DISCIPLINE or ADMIN of the scope), from the audit log.
+    async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<ReferralEvidence> {
+        let a = actor(ctx)?;
+        let v = services(ctx)?
+            .audit
+            .referral_evidence(a, &self.id)
+            .await
+            .gql()?;
+        Ok(ReferralEvidence {
+            tree_size: v.tree_size.to_string(),
+            bundle: v.bundle,
+            entries: v
+                .entries
+                .into_iter()
+                .map(|e| EvidenceEntry {
+                    index: e.index.to_string(),
+                    event_type: e.event_type,
+                    aggregate_id: e.aggregate_id,
+                    occurred_at: DateTime(e.occurred_at),
+                    actor: e.actor,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Referrals of one unit with everything under it.
+#[derive(SimpleObject)]
+pub struct ReferralFigures {
+    /// The unit's path.
+    pub path: String,
+    /// Not yet concluded.
+    pub open: i32,
+    /// Open with the step under way late.
+    pub overdue: i32,
+    /// Concluded.
+    pub concluded: i32,
+}
+
+impl From<ReferralFiguresView> for ReferralFigures {
+    fn from(v: ReferralFiguresView) -> Self {
+        Self {
+            path: v.path,
+            open: count(v.open),
+            overdue: count(v.overdue),
+            concluded: count(v.concluded),
+        }
+    }
+}
+
+/// A county's referral rules and time limits, in working days (0 or empty: that rule off).
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "ReferralSettingsInput")]
+pub struct ReferralSettings {
+    /// Refer an item red for more than this many working days (default 10).
+    pub red_days: u32,
+    /// Refer a problem whose category contains this text (default 弄虚作假).
+    pub falsification_category: String,
+    /// Refer a unit with this many standing 差评 in one quarter (default 2).
+    pub bad_ratings_per_quarter: u32,
+    /// Refer a cadre flagged for 推诿 this many times in one quarter (default 2).
+    pub buck_passing_per_quarter: u32,
+    /// 签收 within, and the disposition chosen within as many days after (default 3).
+    pub receipt_days: u32,
+    /// 谈话函询 finished within (default 30).
+    pub talk_days: u32,
+    /// 初步核实 finished within (default 15).
+    pub check_days: u32,
+    /// 暂存待查 looked at again within (default 60).
+    pub shelved_days: u32,
+    /// 予以了结 written up within (default 5).
+    pub closing_days: u32,
+}
+
+impl From<Settings> for ReferralSettings {
+    fn from(s: Settings) -> Self {
+        Self {
+            red_days: s.red_days,
+            falsification_category: s.falsification_category,
+            bad_ratings_per_quarter: s.bad_ratings_per_quarter,
+            buck_passing_per_quarter: s.buck_passing_per_quarter,
+            receipt_days: s.receipt_days,
+            talk_days: s.talk_days,
+            check_days: s.check_days,
+            shelved_days: s.shelved_days,
+            closing_days: s.closing_days,
+        }
+    }
+}
+
+impl From<ReferralSettings> for Settings {
+    fn from(s: ReferralSettings) -> Self {
+        Self {
+            red_days: s.red_days,
+            falsification_category: s.falsification_category,
+            bad_ratings_per_quarter: s.bad_ratings_per_quarter,
+            buck_passing_per_quarter: s.buck_passing_per_quarter,
+            receipt_days: s.receipt_days,
+            talk_days: s.talk_days,
+            check_days: s.check_days,
+            shelved_days: s.shelved_days,
+            closing_days: s.closing_days,
+        }
+    }
+}
+
+/// Input of `referClue`.
+#[derive(InputObject)]
+pub struct ReferClueInput {
+    /// Person or unit.
+    pub subject_kind: AccountabilitySubject,
+    /// The person or unit.
+    pub subject_id: ID,
+    /// Items whose full history goes with it as evidence (1–20).
+    pub item_ids: Vec<ID>,
+    /// Facts and reasons.
+    pub grounds: String,
+}
+
+/// 线索移送 queries.
+#[derive(Default)]
+pub struct ReferralQuery;
+
+#[Object]
+impl ReferralQuery {
+    /// Referrals the caller may see, newest first, at most 200: the county's for
+    /// DISCIPLINE, with its notes; their state for SUPERVISOR of the scope.
+    async fn referrals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] open_only: bool,
+    ) -> async_graphql::Result<Vec<Referral>> {
+        let a = actor(ctx)?;
+        let v = services(ctx)?
+            .evaluation
+            .referrals(a, open_only)
+            .await
+            .gql()?;
+        Ok(v.into_iter().map(Into::into).collect())
+    }
+
+    /// One referral the caller may see.
+    async fn referral(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Referral> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .evaluation
+            .referral(a, &id)
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// Referrals open, late and concluded under each unit of `paths`.
+    async fn referral_figures(
+        &self,
+        ctx: &Context<'_>,
+        paths: Vec<String>,
+    ) -> async_graphql::Result<Vec<ReferralFigures>> {
+        let a = actor(ctx)?;
+        let v = services(ctx)?
+            .evaluation
+            .referral_figures(a, paths)
+            .await
+            .gql()?;
+        Ok(v.into_iter().map(Into::into).collect())
+    }
+
+    /// The county's referral rules and time limits.
+    async fn referral_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<ReferralSettings> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .evaluation
+            .referral_settings(a)
+            .await
+            .gql()?
+            .into())
+    }
+}
+
+/// 线索移送 mutations.
+#[derive(Default)]
+pub struct ReferralMutation;
+
+impl ReferralMutation {
+    async fn step(
+        ctx: &Context<'_>,
+        step: &str,
+        input: duban_api::ReferralStepInput,
+    ) -> async_graphql::Result<Referral> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .evaluation
+            .referral_step(a, step, input)
+            .await
+            .gql()?
+            .into())
+    }
+}
+
+#[Object]
+impl ReferralMutation {
+    /// Refers a clue to the discipline commission (SUPERVISOR of the scope); the full
+    /// history of its items goes with it, sealed in the audit log.
+    async fn refer_clue(
+        &self,
+        ctx: &Context<'_>,
+        input: ReferClueInput,
+    ) -> async_graphql::Result<Referral> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .evaluation
+            .refer_clue(
+                a,
+                duban_api::ReferClueInput {
+                    subject_kind: input.subject_kind.wire().into(),
+                    subject_id: input.subject_id.0,
+                    item_ids: input.item_ids.into_iter().map(|i| i.0).collect(),
+                    grounds: input.grounds,
+                },
+            )
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// Signs for a referral (签收, DISCIPLINE); the disposition is then due within the
+    /// receipt time limit.
+    async fn receive_referral(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default)] note: String,
+    ) -> async_graphql::Result<Referral> {
+        Self::step(
+            ctx,
+            "RECEIVE",
+            duban_api::ReferralStepInput {
+                referral_id: id.0,
+                note,
+                disposition: None,
+                accountability_record_id: None,
+            },
+        )
+        .await
+    }
+
+    /// Chooses the disposition (DISCIPLINE), once; its time limit starts.
+    async fn dispose_referral(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        disposition: Disposition,
+        #[graphql(default)] note: String,
+    ) -> async_graphql::Result<Referral> {
+        let d = DISPOSITIONS
+            .iter()
+            .find(|(x, _)| *x == disposition)
+            .map(|(_, w)| w.to_string());
+        Self::step(
+            ctx,
+            "DISPOSE",
+            duban_api::ReferralStepInput {
+                referral_id: id.0,
+                note,
+                disposition: d,
+                accountability_record_id: None,
+            },
+        )
+        .await
+    }
+
+    /// Finishes a referral (办结, DISCIPLINE), naming the accountability record it led to.
+    async fn conclude_referral(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default)] note: String,
+        accountability_record_id: Option<ID>,
+    ) -> async_graphql::Result<Referral> {
+        Self::step(
+            ctx,
+            "CONCLUDE",
+            duban_api::ReferralStepInput {
+                referral_id: id.0,
+                note,
+                disposition: None,
+                accountability_record_id: accountability_record_id.map(|r| r.0),
+            },
+        )
+        .await
+    }
+
+    /// Sets the county's referral rules and time limits (DISCIPLINE or ADMIN).
+    async fn set_referral_settings(
+        &self,
+        ctx: &Context<'_>,
+        settings: ReferralSettings,
+    ) -> async_graphql::Result<ReferralSettings> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .evaluation
+            .set_referral_settings(a, settings.into())
+            .await
+            .gql()?
+            .into())
+    }
+}
