@@ -375,6 +375,57 @@ pub enum EvaluationEvent {
         /// Already late.
         overdue: bool,
     },
+    /// A supervisor opened an assessment year (年度考核) of a scope with its 考评组.
+    AssessmentOpened {
+        /// The assessment.
+        assessment_id: String,
+        /// The scope unit.
+        scope_unit_id: String,
+        /// The year.
+        year: i32,
+        /// The units assessed.
+        unit_ids: Vec<String>,
+        /// The 考评组.
+        panel_ids: Vec<String>,
+    },
+    /// A member of the 考评组 entered a 述职 score, an override, a bonus or penalty, a
+    /// 甄别 or a choice among the tied; the computed figures stay beside it.
+    AssessmentEntered {
+        /// The assessment.
+        assessment_id: String,
+        /// `REPORT`, `OVERRIDE`, `BONUS`, `PENALTY`, `SCREENING` or `TIE`.
+        kind: String,
+        /// `PERSON` or `UNIT`.
+        subject_kind: String,
+        /// The person or unit (empty for a tie).
+        subject_id: String,
+        /// For an override: the indicator.
+        indicator: Option<String>,
+        /// Points, as text.
+        value: Option<String>,
+        /// For a 甄别: whether the fault was their own.
+        own_fault: Option<bool>,
+        /// For a tie: those chosen.
+        chosen_ids: Vec<String>,
+        /// Why.
+        reason: String,
+    },
+    /// An assessment's result was published: 先进工作者 (推荐使用) and 先进科室, and every
+    /// exclusion with its grounds.
+    AssessmentPublished {
+        /// The assessment.
+        assessment_id: String,
+        /// The scope unit.
+        scope_unit_id: String,
+        /// The year.
+        year: i32,
+        /// 先进工作者, flagged 推荐使用 for the organisation department.
+        advanced_people: Vec<String>,
+        /// 先进科室.
+        advanced_units: Vec<String>,
+        /// Excluded after 甄别: kind, id, grounds.
+        exclusions: Vec<(String, String, String)>,
+    },
 }
 
 impl EvaluationEvent {
@@ -403,6 +454,9 @@ impl EvaluationEvent {
             EvaluationEvent::ReferralDisposed { .. } => "ReferralDisposed",
             EvaluationEvent::ReferralConcluded { .. } => "ReferralConcluded",
             EvaluationEvent::ReferralDue { .. } => "ReferralDue",
+            EvaluationEvent::AssessmentOpened { .. } => "AssessmentOpened",
+            EvaluationEvent::AssessmentEntered { .. } => "AssessmentEntered",
+            EvaluationEvent::AssessmentPublished { .. } => "AssessmentPublished",
         }
     }
 }

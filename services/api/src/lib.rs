@@ -5,6 +5,7 @@
 extern crate self as duban_api;
 
 mod accountability;
+mod assessment;
 mod bulletin;
 pub mod idempotency;
 mod inputs;
@@ -34,6 +35,7 @@ pub mod prelude {
 }
 
 pub use accountability::*;
+pub use assessment::*;
 pub use bulletin::*;
 pub use inputs::*;
 pub use push::*;
@@ -624,6 +626,45 @@ pub trait EvaluationApi: Send + Sync {
         actor: &Actor,
         settings: ReferralSettings,
     ) -> Result<ReferralSettings, ApiError>;
+    /// Opens an assessment year of a scope (SUPERVISOR of the scope), naming its 考评组.
+    #[write]
+    async fn open_assessment(
+        &self,
+        actor: &Actor,
+        input: OpenAssessmentInput,
+    ) -> Result<AssessmentView, ApiError>;
+    /// An entry of the 考评组 (a member, while open): 述职 score, override with reason,
+    /// bonus or penalty with reason, 甄别, or its choice among the tied.
+    #[write]
+    async fn assessment_entry(
+        &self,
+        actor: &Actor,
+        input: AssessmentEntryInput,
+    ) -> Result<AssessmentView, ApiError>;
+    /// Publishes the result (SUPERVISOR of the scope) once nothing is pending; it is frozen.
+    #[write]
+    async fn publish_assessment(&self, actor: &Actor, id: &str)
+        -> Result<AssessmentView, ApiError>;
+    /// Assessments the caller may read, newest first, at most 50, without their rows.
+    async fn assessments(&self, actor: &Actor) -> Result<Vec<AssessmentView>, ApiError>;
+    /// One assessment: the 考评组, SUPERVISOR, DISCIPLINE and ADMIN of the scope; once
+    /// published, everyone in it (without the grounds of exclusions).
+    async fn assessment(&self, actor: &Actor, id: &str) -> Result<AssessmentView, ApiError>;
+    /// Each unit's mark in the latest published assessment covering it (absent: none).
+    async fn assessment_marks(
+        &self,
+        actor: &Actor,
+        paths: Vec<String>,
+    ) -> Result<Vec<Option<AssessmentMarkView>>, ApiError>;
+    /// The county's assessment rules.
+    async fn assessment_settings(&self, actor: &Actor) -> Result<AssessmentSettings, ApiError>;
+    /// Sets them (SUPERVISOR or ADMIN of the county).
+    #[write]
+    async fn set_assessment_settings(
+        &self,
+        actor: &Actor,
+        settings: AssessmentSettings,
+    ) -> Result<AssessmentSettings, ApiError>;
     /// Whether the service can serve.
     async fn ready(&self) -> Result<(), ApiError>;
 }

@@ -14,6 +14,14 @@ pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(SHANGHAI_SECONDS).unwrap_or(Utc.fix())
 }
 
+/// The first instant of `day` in Shanghai.
+pub fn start_of(day: chrono::NaiveDate) -> DateTime<FixedOffset> {
+    day.and_time(chrono::NaiveTime::MIN)
+        .and_local_timezone(shanghai())
+        .single()
+        .unwrap_or_else(|| DateTime::<Utc>::MIN_UTC.with_timezone(&shanghai()))
+}
+
 /// The day an instant falls on in Shanghai, whatever offset it was stored with
 /// (PostgreSQL hands back UTC: 20:00Z is already the next day in the county).
 pub fn local_date<Tz: chrono::TimeZone>(at: &DateTime<Tz>) -> chrono::NaiveDate {

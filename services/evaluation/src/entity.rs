@@ -791,3 +791,117 @@ pub mod referral_setting {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// 年度考核: an assessment year of a scope.
+pub mod assessment {
+    use sea_orm::entity::prelude::*;
+
+    /// One assessment.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "assessment")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// Scope unit.
+        pub scope_unit_id: String,
+        /// Its path.
+        pub scope_path: String,
+        /// The year.
+        pub year: i32,
+        /// JSON list of the units assessed.
+        #[sea_orm(column_type = "Text")]
+        pub unit_ids: String,
+        /// JSON list of the 考评组.
+        #[sea_orm(column_type = "Text")]
+        pub panel_ids: String,
+        /// `OPEN` or `PUBLISHED`.
+        pub status: String,
+        /// Who opened it.
+        pub opened_by: String,
+        /// When.
+        pub opened_at: ChronoDateTimeWithTimeZone,
+        /// When published.
+        pub published_at: Option<ChronoDateTimeWithTimeZone>,
+        /// The published `AssessmentView` as JSON, frozen.
+        #[sea_orm(column_type = "Text", nullable)]
+        pub result: Option<String>,
+        /// Events written about it.
+        pub version: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The 考评组's entries: never edited; the latest of a kind on a subject stands.
+pub mod assessment_entry {
+    use sea_orm::entity::prelude::*;
+
+    /// One entry.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "assessment_entry")]
+    pub struct Model {
+        /// Id (time-ordered).
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The assessment.
+        pub assessment_id: String,
+        /// `REPORT`, `OVERRIDE`, `BONUS`, `PENALTY`, `SCREENING` or `TIE`.
+        pub kind: String,
+        /// `PERSON` or `UNIT`.
+        pub subject_kind: String,
+        /// The person or unit (empty for a tie).
+        pub subject_id: String,
+        /// For an override.
+        pub indicator: Option<String>,
+        /// Points, as text.
+        pub value: Option<String>,
+        /// For a 甄别.
+        pub own_fault: Option<bool>,
+        /// For a tie: JSON list.
+        #[sea_orm(column_type = "Text")]
+        pub chosen_ids: String,
+        /// Why.
+        #[sea_orm(column_type = "Text")]
+        pub reason: String,
+        /// Who.
+        pub entered_by: String,
+        /// When.
+        pub entered_at: ChronoDateTimeWithTimeZone,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Each county's assessment rules (none stored: the defaults).
+pub mod assessment_setting {
+    use sea_orm::entity::prelude::*;
+
+    /// One county's rules.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "assessment_setting")]
+    pub struct Model {
+        /// The county.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub county: String,
+        /// JSON of `assessment::Settings`.
+        #[sea_orm(column_type = "Text")]
+        pub settings: String,
+        /// Who set them.
+        pub changed_by: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

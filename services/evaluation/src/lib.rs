@@ -4,6 +4,9 @@
 
 mod accountabilities;
 pub mod accountability;
+pub mod assessment;
+mod assessment_figures;
+mod assessments;
 pub mod bulletin;
 mod bulletins;
 pub mod color;

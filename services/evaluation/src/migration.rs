@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod accountability;
+mod assessments;
 mod conduct;
 mod ratings;
 mod referrals;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(accountability::Accountability),
             Box::new(conduct::ConductEntries),
             Box::new(referrals::Referrals),
+            Box::new(assessments::Assessments),
         ]
     }
 }

@@ -366,12 +366,7 @@ impl EvaluationService {
                 });
             }
         }
-        let start = since
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default()
-            .and_local_timezone(duban_clock::shanghai())
-            .single()
-            .ok_or_else(|| internal("quarter start"))?;
+        let start = duban_clock::start_of(since);
         let mut bad: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for r in rating::Entity::find()
             .filter(rating::Column::Level.lte(2))

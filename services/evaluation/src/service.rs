@@ -791,6 +791,65 @@ impl EvaluationApi for EvaluationService {
         self.set_settings(actor, settings).await
     }
 
+    async fn open_assessment(
+        &self,
+        actor: &Actor,
+        input: duban_api::OpenAssessmentInput,
+    ) -> Result<duban_api::AssessmentView, ApiError> {
+        self.open_year(actor, input).await
+    }
+
+    async fn assessment_entry(
+        &self,
+        actor: &Actor,
+        input: duban_api::AssessmentEntryInput,
+    ) -> Result<duban_api::AssessmentView, ApiError> {
+        self.enter(actor, input).await
+    }
+
+    async fn publish_assessment(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<duban_api::AssessmentView, ApiError> {
+        self.publish(actor, id).await
+    }
+
+    async fn assessments(&self, actor: &Actor) -> Result<Vec<duban_api::AssessmentView>, ApiError> {
+        self.assessment_list(actor).await
+    }
+
+    async fn assessment(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<duban_api::AssessmentView, ApiError> {
+        self.assessment_one(actor, id).await
+    }
+
+    async fn assessment_marks(
+        &self,
+        actor: &Actor,
+        paths: Vec<String>,
+    ) -> Result<Vec<Option<duban_api::AssessmentMarkView>>, ApiError> {
+        self.marks(actor, paths).await
+    }
+
+    async fn assessment_settings(
+        &self,
+        actor: &Actor,
+    ) -> Result<duban_api::AssessmentSettings, ApiError> {
+        self.assessment_settings_for(actor).await
+    }
+
+    async fn set_assessment_settings(
+        &self,
+        actor: &Actor,
+        settings: duban_api::AssessmentSettings,
+    ) -> Result<duban_api::AssessmentSettings, ApiError> {
+        self.set_assessment_rules(actor, settings).await
+    }
+
     async fn ready(&self) -> Result<(), ApiError> {
         duban_outbox::db::ping(&self.db).await.map_err(internal)
     }

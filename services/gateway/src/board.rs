@@ -136,6 +136,8 @@ pub struct BoardRow {
     pub ratings: Option<crate::rating::RatingFigures>,
     /// Referrals to the discipline commission (asked for by DISCIPLINE and SUPERVISOR).
     pub referrals: Option<crate::referral::ReferralFigures>,
+    /// Its mark in the latest published 年度考核 covering it (read only when asked for).
+    pub assessment: Option<crate::assessment::AssessmentMark>,
 }
 
 fn n(v: i64) -> i32 {
@@ -177,6 +179,7 @@ impl BoardRow {
             problems_overdue: n(p.overdue),
             ratings: None,
             referrals: None,
+            assessment: None,
         }
     }
 
@@ -301,6 +304,13 @@ impl BoardQuery {
             total.referrals = referred.next().map(Into::into);
             for (row, r) in rows.iter_mut().zip(referred) {
                 row.referrals = Some(r.into());
+            }
+        }
+        if look.field("rows").field("assessment").exists() {
+            let paths = children.iter().map(|u| u.path.clone()).collect();
+            let marks = s.evaluation.assessment_marks(a, paths).await.gql()?;
+            for (row, m) in rows.iter_mut().zip(marks) {
+                row.assessment = m.map(Into::into);
             }
         }
         let by = order_by.unwrap_or(BoardOrder::OnTimeRate);

@@ -3,6 +3,7 @@
 
 mod accountability;
 mod accounts;
+mod assessment;
 mod board;
 mod bulletin;
 pub mod bulletin_file;

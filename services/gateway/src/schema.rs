@@ -29,6 +29,7 @@ pub struct Query(
     crate::rating::RatingQuery,
     crate::accountability::AccountabilityQuery,
     crate::referral::ReferralQuery,
+    crate::assessment::AssessmentQuery,
 );
 
 /// Every mutation: assignments and the directory, then the ledger and duties.
@@ -46,6 +47,7 @@ pub struct Mutation(
     crate::rating::RatingMutation,
     crate::accountability::AccountabilityMutation,
     crate::referral::ReferralMutation,
+    crate::assessment::AssessmentMutation,
 );
 
 /// The deepest query served: the standard introspection query (graphql-js
