@@ -159,3 +159,39 @@ impl Drop for Browser {
         let _ = self.driver.kill();
     }
 }
+
+async fn initial_password(app: &crate::TestApp, account: &str) -> anyhow::Result<String> {
+    let mut found = app.assignments.initial_passwords(&[account]).await?;
+    anyhow::ensure!(!found.is_empty(), "no initial password for {account}");
+    Ok(found.remove(0).password)
+}
+
+/// Signs in at /login with the initial password, changing it on the way, with the
+/// keyboard only: the account field has the focus, Tab moves on, Enter submits.
+pub async fn sign_in(b: &Browser, app: &crate::TestApp, account: &str) -> anyhow::Result<()> {
+    let initial = initial_password(app, account).await?;
+    let (tab, enter) = (
+        char::from(fantoccini::key::Key::Tab),
+        char::from(fantoccini::key::Key::Enter),
+    );
+    b.client.goto(&format!("{}/login", app.url)).await?;
+    b.wait_for("#account").await?;
+    b.wait_until("document.activeElement?.id === 'account'")
+        .await?;
+    b.client
+        .active_element()
+        .await?
+        .send_keys(&format!("{account}{tab}{initial}{enter}"))
+        .await?;
+    b.wait_for("#new-password").await?;
+    b.wait_until("document.activeElement?.id === 'new-password'")
+        .await?;
+    b.client
+        .active_element()
+        .await?
+        .send_keys(&format!("Qingshi2026{tab}Qingshi2026{enter}"))
+        .await?;
+    b.wait_until("document.getElementById('who').textContent.length > 0")
+        .await?;
+    Ok(())
+}

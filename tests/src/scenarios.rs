@@ -5,6 +5,7 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::time::Duration;
 
+pub mod assessment;
 mod board;
 mod directory;
 mod ledger;

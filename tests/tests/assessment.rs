@@ -7,6 +7,7 @@
 //! result frozen, on the board and in the audit log.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use duban_tests::scenarios::assessment::{enter_scores, record_this_years_faults, report_only};
 use duban_tests::{at_nine, count_rows, error_code, TestApp};
 use serde_json::{json, Value};
 
@@ -46,37 +47,6 @@ fn figure<'a>(r: &'a Value, indicator: &str) -> &'a Value {
         .unwrap()
 }
 
-/// 述职 scores: everyone's composite is their score plus adjustments once the county weighs
-/// 述职 alone.
-const PEOPLE: [(&str, &str); 16] = [
-    ("p-liuhe-leader", "97"),
-    ("p-zwfw-leader", "96"),
-    ("p-qingshi-clerk", "95"),
-    ("p-baisha-leader", "92"),
-    ("p-qingshi-leader", "90"),
-    ("p-baisha-clerk", "90"),
-    ("p-fgj-leader", "89"),
-    ("p-county-supervisor", "85"),
-    ("p-county-admin", "84"),
-    ("p-county-discipline", "83"),
-    ("p-fgj-clerk", "82"),
-    ("p-zwfw-clerk", "81"),
-    ("p-qingshi-supervisor", "80"),
-    ("p-baisha-supervisor", "79"),
-    ("p-liuhe-supervisor", "78"),
-    ("p-liuhe-clerk", "77"),
-];
-
-const UNITS: [(&str, &str); 7] = [
-    ("liuhe", "98"),
-    ("qingshi", "95"),
-    ("qs-zwfw", "93"),
-    ("baisha", "91"),
-    ("qs-fgj", "90"),
-    ("qs-dcs", "88"),
-    ("qs-jw", "87"),
-];
-
 #[actix_web::test]
 async fn the_demo_countys_year_is_assessed_as_computed_by_hand() {
     let (_clock, app) = at_nine(2026, 12, 21).await;
@@ -95,27 +65,11 @@ async fn assessed_by_hand(app: TestApp) {
     app.load_demo().await.unwrap();
     app.settle().await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
-    let disc = app.token("county-discipline").await.unwrap();
     let panel = app.token("fgj-leader").await.unwrap();
 
     // This year's records: a 提醒谈话 of 罗红梅 (柳河镇), and a higher level's 通报批评
     // naming 张伟 (青石镇).
-    for (person, form, number) in [
-        ("p-liuhe-leader", "提醒谈话", None),
-        ("p-qingshi-clerk", "通报批评", Some("市督查〔2026〕12号")),
-    ] {
-        let v = app
-            .gql(
-                Some(&disc),
-                "mutation($i: RecordAccountabilityInput!) { recordAccountability(input: $i) { id } }",
-                json!({"i": {"subjectKind": "PERSON", "subjectId": person, "form": form,
-                    "grounds": "督办事项推进不力", "decidedOn": "2026-11-20",
-                    "decidedBy": "县纪委监委", "documentNumber": number}}),
-            )
-            .await
-            .unwrap();
-        ok(&v);
-    }
+    record_this_years_faults(&app, "2026-11-20").await.unwrap();
 
     // Who may open it: a supervisor, not the commission nor a clerk.
     let open = json!({"i": {"scopeUnitId": "qs", "year": 2026,
@@ -180,12 +134,7 @@ async fn assessed_by_hand(app: TestApp) {
         .gql(
             Some(&sup),
             "mutation($s: AssessmentSettingsInput!) { setAssessmentSettings(settings: $s) { personQuotaPct } }",
-            json!({"s": {"weights": [
-                {"indicator": "ON_TIME", "weight": 0}, {"indicator": "CARDS", "weight": 0},
-                {"indicator": "REVIEW", "weight": 0}, {"indicator": "SURVEY", "weight": 0},
-                {"indicator": "RATINGS", "weight": 0}, {"indicator": "REPORT", "weight": 100}],
-                "personQuotaPct": 30, "unitQuotaPct": 40, "quotaRounding": "DOWN",
-                "tieRule": "PANEL", "yellowCardPoints": 2, "redCardPoints": 5, "halfUp": false}}),
+            json!({"s": report_only()}),
         )
         .await
         .unwrap();
@@ -204,19 +153,7 @@ async fn assessed_by_hand(app: TestApp) {
             .unwrap();
         assert_eq!(error_code(&v), Some("FORBIDDEN"), "{who}: {v}");
     }
-    for (k, rows) in [("PERSON", &PEOPLE[..]), ("UNIT", &UNITS[..])] {
-        for (s, score) in rows {
-            let v = app
-                .gql(
-                    Some(&panel),
-                    REPORT,
-                    json!({"a": id, "k": k, "s": s, "v": score}),
-                )
-                .await
-                .unwrap();
-            ok(&v);
-        }
-    }
+    enter_scores(&app, &panel, &id).await.unwrap();
     let bad = app
         .gql(
             Some(&panel),
@@ -226,17 +163,6 @@ async fn assessed_by_hand(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(error_code(&bad), Some("VALIDATION"), "{bad}");
-    // 林静: 92 and a bonus of 2 for a city-level commendation.
-    let bonus = app
-        .gql(
-            Some(&panel),
-            "mutation($a: ID!) { adjustAssessment(assessmentId: $a, subjectKind: PERSON,
-               subjectId: \"p-baisha-leader\", points: \"2\", reason: \"获市级表彰\") { status } }",
-            json!({"a": id}),
-        )
-        .await
-        .unwrap();
-    ok(&bonus);
     // An override keeps the computed figure and the reason beside it.
     let over = app
         .gql(

@@ -5,47 +5,10 @@
 //! wall display, a clerk acknowledging a notice, the phone layout, and trusted-documents
 //! mode. Screenshots go to `<target>/screenshots/`.
 
-use duban_tests::browser::Browser;
-use duban_tests::{spawn_app, spawn_with, test_config, TestApp};
-use fantoccini::key::Key;
+use duban_tests::browser::{sign_in, Browser};
+use duban_tests::{spawn_app, spawn_with, test_config};
 use serde_json::json;
 use std::sync::Arc;
-
-async fn initial_password(app: &TestApp, account: &str) -> String {
-    app.assignments
-        .initial_passwords(&[account])
-        .await
-        .expect("an initial password")
-        .remove(0)
-        .password
-}
-
-/// Signs in at /login with the initial password, changing it on the way, with the
-/// keyboard only: the account field has the focus, Tab moves on, Enter submits.
-async fn sign_in(b: &Browser, app: &TestApp, account: &str) -> anyhow::Result<()> {
-    let initial = initial_password(app, account).await;
-    let (tab, enter) = (char::from(Key::Tab), char::from(Key::Enter));
-    b.client.goto(&format!("{}/login", app.url)).await?;
-    b.wait_for("#account").await?;
-    b.wait_until("document.activeElement?.id === 'account'")
-        .await?;
-    b.client
-        .active_element()
-        .await?
-        .send_keys(&format!("{account}{tab}{initial}{enter}"))
-        .await?;
-    b.wait_for("#new-password").await?;
-    b.wait_until("document.activeElement?.id === 'new-password'")
-        .await?;
-    b.client
-        .active_element()
-        .await?
-        .send_keys(&format!("Qingshi2026{tab}Qingshi2026{enter}"))
-        .await?;
-    b.wait_until("document.getElementById('who').textContent.length > 0")
-        .await?;
-    Ok(())
-}
 
 async fn blue_total(b: &Browser) -> anyhow::Result<i64> {
     let v = b

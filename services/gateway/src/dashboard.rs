@@ -19,7 +19,7 @@ struct Asset {
 
 const JS: &str = "text/javascript; charset=utf-8";
 
-const ASSETS: [Asset; 14] = [
+const ASSETS: [Asset; 16] = [
     Asset {
         name: "app.js",
         content_type: JS,
@@ -72,6 +72,18 @@ const ASSETS: [Asset; 14] = [
         name: "accountability.js",
         content_type: JS,
         text: Some(include_str!("../assets/dashboard/accountability.js")),
+        gzip: None,
+    },
+    Asset {
+        name: "referrals.js",
+        content_type: JS,
+        text: Some(include_str!("../assets/dashboard/referrals.js")),
+        gzip: None,
+    },
+    Asset {
+        name: "assessment.js",
+        content_type: JS,
+        text: Some(include_str!("../assets/dashboard/assessment.js")),
         gzip: None,
     },
     Asset {

@@ -10,6 +10,8 @@ import { reviewView } from './review.js';
 import { surveysView } from './surveys.js';
 import { ratingsView } from './ratings.js';
 import { accountabilityView } from './accountability.js';
+import { referralsView } from './referrals.js';
+import { assessmentView } from './assessment.js';
 import { ledgerView } from './ledger.js';
 
 export const state = { me: null, stop: [] };
@@ -142,6 +144,8 @@ function route() {
     surveys: () => surveysView(state, arg ? decodeURIComponent(arg) : null),
     ratings: () => ratingsView(state),
     accountability: () => accountabilityView(state),
+    referrals: () => referralsView(state),
+    assessment: () => assessmentView(state, arg ? decodeURIComponent(arg) : null),
     ledger: () => ledgerView(state, arg ? decodeURIComponent(arg) : null),
   };
   (views[page] || views.board)();
