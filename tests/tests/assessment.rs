@@ -403,6 +403,43 @@ async fn assessed_by_hand(app: TestApp) {
         json!({"year": 2026, "rank": 2, "selected": true, "excluded": false})
     );
     assert_eq!(mark("liuhe")["excluded"], true);
+    // Commendations reach the 作风台账: 何磊 a 先进工作者, 林静 also her bonus.
+    let commended = |who: &'static str| {
+        let app = &app;
+        let sup = sup.clone();
+        async move {
+            let v = app
+                .gql(
+                    Some(&sup),
+                    "query($p: ID!) { conductLedger(personId: $p, from: \"2026-01-01\", to: \"2026-12-31\") {
+                       lines { category what text } } }",
+                    json!({"p": who}),
+                )
+                .await
+                .unwrap();
+            ok(&v);
+            v["data"]["conductLedger"]["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|l| l["what"] == "年度考核先进工作者" || l["what"] == "考核加分")
+                .map(|l| {
+                    format!(
+                        "{} {} {}",
+                        l["category"].as_str().unwrap(),
+                        l["what"].as_str().unwrap(),
+                        l["text"].as_str().unwrap()
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        commended("p-baisha-clerk").await,
+        ["工作实绩 年度考核先进工作者 青山县2026年度考核，综合得分90.00，第5名"]
+    );
+    assert_eq!(commended("p-baisha-leader").await.len(), 2);
+    assert!(commended("p-qingshi-leader").await.is_empty());
     let clerk = app.token("baisha-clerk").await.unwrap();
     let seen = view(&app, &clerk, &id).await;
     assert_eq!(row(&seen["people"], "p-baisha-clerk")["selected"], true);

@@ -232,6 +232,49 @@ async fn a_cadres_ledger_is_what_happened_line_by_line() {
         }
     }
 
+    // The county regroups: cards and 推诿 under 担当作为方面, returns there too.
+    let mut set = app
+        .gql(
+            Some(&sup),
+            "{ conductCategories { categories kinds { kind category } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let c = &mut set["data"]["conductCategories"];
+    c["categories"][2] = json!("担当作为方面");
+    for k in c["kinds"].as_array_mut().unwrap() {
+        if k["category"] == "担当作为" || k["kind"] == "RETURNED" {
+            k["category"] = json!("担当作为方面");
+        }
+    }
+    let input = json!({"i": c.clone()});
+    let regroup =
+        "mutation($i: ConductCategoriesInput!) { setConductCategories(input: $i) { categories } }";
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let refused = app.gql(Some(&clerk), regroup, input.clone()).await.unwrap();
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    let done = app.gql(Some(&sup), regroup, input).await.unwrap();
+    assert!(done["errors"].is_null(), "{done}");
+    let v = ledger(&app, "county-supervisor").await;
+    let regrouped = &v["data"]["conductLedger"];
+    let in_new: Vec<&str> = regrouped["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["category"] == "担当作为方面")
+        .map(|l| l["what"].as_str().unwrap())
+        .collect();
+    assert!(
+        in_new.contains(&"办结审核退回") && in_new.contains(&"红牌督办"),
+        "{in_new:?}"
+    );
+    assert_eq!(regrouped["counts"][2]["category"], "担当作为方面");
+    assert_eq!(
+        regrouped["counts"][2]["count"].as_u64().unwrap() as usize,
+        in_new.len()
+    );
+
     // The workbook.
     let leader = app.token("qingshi-leader").await.unwrap();
     let (status, bytes) = app

@@ -99,3 +99,22 @@ pub struct ConductLedgerView {
     /// Lines per category, in the categories' order.
     pub counts: Vec<(String, u64)>,
 }
+
+/// Which category one kind of ledger line falls in.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KindCategory {
+    /// `DONE_ON_TIME`, `DONE_LATE`, `RETURNED`, `YELLOW_CARD`, `RED_CARD`, `BUCK_PASSING`,
+    /// `GOOD_RATING`, `BAD_RATING`, `ACCOUNTABILITY`, `REVIEW` or `COMMENDATION`.
+    pub kind: String,
+    /// The category.
+    pub category: String,
+}
+
+/// A county's 作风台账 categories.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ConductCategoriesView {
+    /// Names, in the order a ledger lists them.
+    pub categories: Vec<String>,
+    /// The category of each kind of line.
+    pub kinds: Vec<KindCategory>,
+}

@@ -574,6 +574,15 @@ pub trait EvaluationApi: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<ConductLedgerView, ApiError>;
+    /// The county's 作风台账 categories and the category of each kind of line.
+    async fn conduct_categories(&self, actor: &Actor) -> Result<ConductCategoriesView, ApiError>;
+    /// Sets them (SUPERVISOR or ADMIN of the county).
+    #[write]
+    async fn set_conduct_categories(
+        &self,
+        actor: &Actor,
+        categories: ConductCategoriesView,
+    ) -> Result<ConductCategoriesView, ApiError>;
     /// The county's accountability forms, mildest first.
     async fn accountability_forms(&self, actor: &Actor) -> Result<Vec<String>, ApiError>;
     /// Sets the county's accountability forms (DISCIPLINE or ADMIN of the county).

@@ -252,6 +252,24 @@ impl EvaluationService {
         if let Some(s) = &subject_id {
             q = q.filter(accountability_record::Column::SubjectId.eq(s.clone()));
         }
+        if !actor.has_any(&[Role::Discipline, Role::Supervisor, Role::Admin]) {
+            // Only their own, and as a unit leader those of their unit, in the query itself
+            // (the 500 newest of the county may all be someone else's).
+            let mut mine = sea_orm::Condition::any().add(
+                sea_orm::Condition::all()
+                    .add(accountability_record::Column::SubjectKind.eq(PERSON))
+                    .add(accountability_record::Column::SubjectId.eq(actor.person_id.clone())),
+            );
+            if actor.has(Role::UnitLeader) {
+                mine = mine
+                    .add(accountability_record::Column::UnitPath.eq(actor.unit_path.clone()))
+                    .add(
+                        accountability_record::Column::UnitPath
+                            .starts_with(format!("{}/", actor.unit_path)),
+                    );
+            }
+            q = q.filter(mine);
+        }
         if let Some(f) = from {
             q = q.filter(accountability_record::Column::DecidedOn.gte(f));
         }

@@ -1,18 +1,99 @@
 //! 作风表现台账 read: a cadre's recorded facts over a period (see `conduct_facts`), with
-//! their standing accountability records and their unit's 作风体检 results.
+//! their standing accountability records, their unit's 作风体检 results and their
+//! commendations in published assessments, in the county's categories (which it may set).
 
 use crate::accountability::CRITICISM;
-use crate::conduct::{Fact, ACCOUNTABILITY, CATEGORIES, REVIEW};
+use crate::conduct::{Categories, Fact};
 use crate::entity::{
-    accountability_record, conduct_entry, org_unit_copy, person_copy, rating, review_round,
+    accountability_record, assessment, conduct_category, conduct_entry, org_unit_copy, person_copy,
+    rating, review_round,
 };
 use crate::service::{internal, EvaluationService};
-use duban_api::{ApiError, ConductLedgerView, ConductLineView};
+use duban_api::{
+    ApiError, ConductCategoriesView, ConductLedgerView, ConductLineView, KindCategory,
+};
 use duban_auth::{in_subtree, Actor};
 use duban_schema::Role;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
+
+impl From<Categories> for ConductCategoriesView {
+    fn from(c: Categories) -> Self {
+        Self {
+            categories: c.names,
+            kinds: c
+                .kinds
+                .into_iter()
+                .map(|(kind, category)| KindCategory { kind, category })
+                .collect(),
+        }
+    }
+}
 
 impl EvaluationService {
+    /// The categories of the county of `path`: its own, or seed 003's four.
+    async fn categories_of(&self, path: &str) -> Result<Categories, ApiError> {
+        let stored =
+            conduct_category::Entity::find_by_id(crate::service::county_of(path).to_string())
+                .one(&self.db)
+                .await
+                .map_err(internal)?;
+        Ok(match stored {
+            Some(s) => serde_json::from_str(&s.categories).map_err(internal)?,
+            None => Categories::default(),
+        })
+    }
+
+    pub(crate) async fn conduct_categories_for(
+        &self,
+        actor: &Actor,
+    ) -> Result<ConductCategoriesView, ApiError> {
+        Ok(self.categories_of(&actor.unit_path).await?.into())
+    }
+
+    pub(crate) async fn set_categories(
+        &self,
+        actor: &Actor,
+        v: ConductCategoriesView,
+    ) -> Result<ConductCategoriesView, ApiError> {
+        if !actor.has_any(&[Role::Supervisor, Role::Admin]) {
+            return Err(ApiError::Forbidden(
+                "只有督查部门或系统管理员可以设置台账类别".into(),
+            ));
+        }
+        let c = Categories {
+            names: v
+                .categories
+                .into_iter()
+                .map(|n| n.trim().to_string())
+                .collect(),
+            kinds: v
+                .kinds
+                .into_iter()
+                .map(|k| (k.kind, k.category.trim().to_string()))
+                .collect(),
+        };
+        c.check().map_err(ApiError::from)?;
+        let row = conduct_category::Model {
+            county: crate::service::county_of(&actor.unit_path).to_string(),
+            categories: serde_json::to_string(&c).map_err(internal)?,
+            changed_by: actor.person_id.clone(),
+        };
+        conduct_category::Entity::insert(row.into_active_model())
+            .on_conflict(
+                OnConflict::column(conduct_category::Column::County)
+                    .update_columns([
+                        conduct_category::Column::Categories,
+                        conduct_category::Column::ChangedBy,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(c.into())
+    }
+
     pub(crate) async fn ledger_of(
         &self,
         actor: &Actor,
@@ -50,6 +131,7 @@ impl EvaluationService {
                 "只能查看本人、所领导单位干部或监督范围内干部的作风表现台账".into(),
             ));
         }
+        let cats = self.categories_of(&unit.path).await?;
         let mut lines = Vec::new();
         let entries = conduct_entry::Entity::find()
             .filter(conduct_entry::Column::PersonId.eq(person_id))
@@ -83,7 +165,7 @@ impl EvaluationService {
                 continue;
             }
             lines.push(ConductLineView {
-                category: fact.category().into(),
+                category: cats.of(fact.as_str()).into(),
                 on: e.on_day,
                 what: fact.label().into(),
                 text: e.text,
@@ -109,15 +191,21 @@ impl EvaluationService {
                 .map(|n| format!("（{n}）"))
                 .unwrap_or_default();
             lines.push(ConductLineView {
-                category: ACCOUNTABILITY.into(),
+                category: cats.of("ACCOUNTABILITY").into(),
                 on: r.decided_on,
                 what: format!("{}{number}", r.form),
                 text: format!("{}：{}", r.decided_by, r.grounds),
                 item_id: None,
             });
         }
+        let (start, end) = (
+            duban_clock::start_of(from),
+            duban_clock::start_of(to + chrono::Days::new(1)),
+        );
         for round in review_round::Entity::find()
             .filter(review_round::Column::Status.eq("CLOSED"))
+            .filter(review_round::Column::ClosedAt.gte(start))
+            .filter(review_round::Column::ClosedAt.lt(end))
             .all(&self.db)
             .await
             .map_err(internal)?
@@ -145,7 +233,7 @@ impl EvaluationService {
                     continue;
                 }
                 lines.push(ConductLineView {
-                    category: REVIEW.into(),
+                    category: cats.of("REVIEW").into(),
                     on: closed,
                     what: format!("{}作风体检", round.month),
                     text: format!(
@@ -158,8 +246,59 @@ impl EvaluationService {
                 });
             }
         }
+        for a in assessment::Entity::find()
+            .filter(assessment::Column::Status.eq("PUBLISHED"))
+            .filter(assessment::Column::PublishedAt.gte(start))
+            .filter(assessment::Column::PublishedAt.lt(end))
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+        {
+            if !in_subtree(&unit.path, &a.scope_path) {
+                continue;
+            }
+            let (Some(result), Some(on)) = (a.result, a.published_at) else {
+                continue;
+            };
+            let view: duban_api::AssessmentView =
+                serde_json::from_str(&result).map_err(internal)?;
+            let Some(me) = view
+                .people
+                .iter()
+                .find(|p| p.subject_id == person.person_id)
+            else {
+                continue;
+            };
+            let on = duban_clock::local_date(&on);
+            let category = cats.of("COMMENDATION").to_string();
+            if me.selected {
+                lines.push(ConductLineView {
+                    category: category.clone(),
+                    on,
+                    what: "年度考核先进工作者".into(),
+                    text: format!(
+                        "{}{}年度考核，综合得分{}，第{}名",
+                        view.scope_name,
+                        view.year,
+                        me.composite.as_deref().unwrap_or("—"),
+                        me.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into())
+                    ),
+                    item_id: None,
+                });
+            }
+            for adj in me.adjustments.iter().filter(|x| !x.points.starts_with('-')) {
+                lines.push(ConductLineView {
+                    category: category.clone(),
+                    on,
+                    what: "考核加分".into(),
+                    text: format!("{}（加{}分）", adj.reason, adj.points),
+                    item_id: None,
+                });
+            }
+        }
         lines.sort_by_key(|l| l.on);
-        let counts = CATEGORIES
+        let counts = cats
+            .names
             .iter()
             .map(|c| {
                 (

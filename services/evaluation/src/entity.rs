@@ -905,3 +905,28 @@ pub mod assessment_setting {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Each county's 作风台账 categories (none stored: seed 003's four).
+pub mod conduct_category {
+    use sea_orm::entity::prelude::*;
+
+    /// One county's categories.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "conduct_category")]
+    pub struct Model {
+        /// The county.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub county: String,
+        /// JSON of `conduct::Categories`.
+        #[sea_orm(column_type = "Text")]
+        pub categories: String,
+        /// Who set them.
+        pub changed_by: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

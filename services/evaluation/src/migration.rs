@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod accountability;
 mod assessments;
 mod conduct;
+mod conduct_categories;
 mod ratings;
 mod referrals;
 mod reviews;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(conduct::ConductEntries),
             Box::new(referrals::Referrals),
             Box::new(assessments::Assessments),
+            Box::new(conduct_categories::ConductCategories),
         ]
     }
 }

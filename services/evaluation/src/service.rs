@@ -730,6 +730,21 @@ impl EvaluationApi for EvaluationService {
         self.ledger_of(actor, person_id, from, to).await
     }
 
+    async fn conduct_categories(
+        &self,
+        actor: &Actor,
+    ) -> Result<duban_api::ConductCategoriesView, ApiError> {
+        self.conduct_categories_for(actor).await
+    }
+
+    async fn set_conduct_categories(
+        &self,
+        actor: &Actor,
+        categories: duban_api::ConductCategoriesView,
+    ) -> Result<duban_api::ConductCategoriesView, ApiError> {
+        self.set_categories(actor, categories).await
+    }
+
     async fn comment_bulletin(
         &self,
         actor: &Actor,

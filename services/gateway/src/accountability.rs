@@ -1,6 +1,6 @@
 //! 追责问责 and the 作风表现台账 over GraphQL: `recordAccountability` (DISCIPLINE only),
 //! `accountabilityRecords`, `accountabilityForms`, `setAccountabilityForms`,
-//! `conductLedger`.
+//! `conductLedger`, `conductCategories`, `setConductCategories`.
 
 use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
@@ -194,6 +194,59 @@ impl From<ConductLedgerView> for ConductLedger {
     }
 }
 
+/// Which category one kind of ledger line falls in.
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "KindCategoryInput")]
+pub struct KindCategory {
+    /// `DONE_ON_TIME`, `DONE_LATE`, `RETURNED`, `YELLOW_CARD`, `RED_CARD`, `BUCK_PASSING`,
+    /// `GOOD_RATING`, `BAD_RATING`, `ACCOUNTABILITY`, `REVIEW` or `COMMENDATION`.
+    pub kind: String,
+    /// The category.
+    pub category: String,
+}
+
+/// A county's 作风台账 categories (default seed 003's four).
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "ConductCategoriesInput")]
+pub struct ConductCategories {
+    /// Names, in the order a ledger lists them.
+    pub categories: Vec<String>,
+    /// The category of each kind of line (every kind, once).
+    pub kinds: Vec<KindCategory>,
+}
+
+impl From<duban_api::ConductCategoriesView> for ConductCategories {
+    fn from(v: duban_api::ConductCategoriesView) -> Self {
+        Self {
+            categories: v.categories,
+            kinds: v
+                .kinds
+                .into_iter()
+                .map(|k| KindCategory {
+                    kind: k.kind,
+                    category: k.category,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<ConductCategories> for duban_api::ConductCategoriesView {
+    fn from(v: ConductCategories) -> Self {
+        Self {
+            categories: v.categories,
+            kinds: v
+                .kinds
+                .into_iter()
+                .map(|k| duban_api::KindCategory {
+                    kind: k.kind,
+                    category: k.category,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// 追责问责 queries.
 #[derive(Default)]
 pub struct AccountabilityQuery;
@@ -242,6 +295,20 @@ impl AccountabilityQuery {
             .into())
     }
 
+    /// The county's 作风台账 categories and the category of each kind of line.
+    async fn conduct_categories(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<ConductCategories> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .evaluation
+            .conduct_categories(a)
+            .await
+            .gql()?
+            .into())
+    }
+
     /// The county's accountability forms, mildest first.
     async fn accountability_forms(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
         let a = actor(ctx)?;
@@ -284,6 +351,21 @@ impl AccountabilityMutation {
                     document_number: input.document_number,
                 },
             )
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// Sets the county's 作风台账 categories (SUPERVISOR or ADMIN).
+    async fn set_conduct_categories(
+        &self,
+        ctx: &Context<'_>,
+        input: ConductCategories,
+    ) -> async_graphql::Result<ConductCategories> {
+        let a = actor(ctx)?;
+        Ok(services(ctx)?
+            .evaluation
+            .set_conduct_categories(a, input.into())
             .await
             .gql()?
             .into())
