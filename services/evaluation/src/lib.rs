@@ -4,6 +4,7 @@
 
 mod accountabilities;
 pub mod accountability;
+mod api;
 pub mod assessment;
 mod assessment_figures;
 mod assessments;
