@@ -122,7 +122,51 @@ fn screened(
     }
 }
 
+/// The stored results of a closed round or survey.
+pub(crate) fn results_of<T: serde::de::DeserializeOwned>(
+    json: &Option<String>,
+) -> Result<Vec<T>, ApiError> {
+    Ok(json
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(internal)?
+        .unwrap_or_default())
+}
+
 impl EvaluationService {
+    /// The 作风体检 rounds closed from `from` to `to`, both days included.
+    pub(crate) async fn closed_rounds(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<review_round::Model>, ApiError> {
+        review_round::Entity::find()
+            .filter(review_round::Column::Status.eq("CLOSED"))
+            .filter(review_round::Column::ClosedAt.gte(duban_clock::start_of(from)))
+            .filter(
+                review_round::Column::ClosedAt.lt(duban_clock::start_of(to + chrono::Days::new(1))),
+            )
+            .all(&self.db)
+            .await
+            .map_err(internal)
+    }
+
+    /// The 满意度评议 closed from `from` to `to`, both days included.
+    pub(crate) async fn closed_surveys(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<survey::Model>, ApiError> {
+        survey::Entity::find()
+            .filter(survey::Column::Status.eq("CLOSED"))
+            .filter(survey::Column::ClosedAt.gte(duban_clock::start_of(from)))
+            .filter(survey::Column::ClosedAt.lt(duban_clock::start_of(to + chrono::Days::new(1))))
+            .all(&self.db)
+            .await
+            .map_err(internal)
+    }
+
     /// Computes `a` under `s` from what is recorded now.
     pub(crate) async fn compute_assessment(
         &self,
@@ -199,56 +243,22 @@ impl EvaluationService {
         }
 
         // The unit-level figures of the year's closed rounds and surveys.
-        let start = duban_clock::start_of(from);
-        let end = duban_clock::start_of(to + chrono::Days::new(1));
         let mut review: BTreeMap<String, Vec<Decimal>> = BTreeMap::new();
-        for round in review_round::Entity::find()
-            .filter(review_round::Column::Status.eq("CLOSED"))
-            .filter(review_round::Column::ClosedAt.gte(start))
-            .filter(review_round::Column::ClosedAt.lt(end))
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-        {
-            let results: Vec<crate::review::UnitResult> = round
-                .results
-                .as_deref()
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(internal)?
-                .unwrap_or_default();
-            for r in results {
-                let (Some(total), Some(path)) = (r.total, path_of.get(&r.unit_id)) else {
-                    continue;
-                };
-                if let Some(u) = home(path) {
-                    review.entry(u.id.clone()).or_default().push(total);
+        let mut surveyed: BTreeMap<String, Vec<Decimal>> = BTreeMap::new();
+        let keep =
+            |into: &mut BTreeMap<String, Vec<Decimal>>, unit: &str, v: Option<Decimal>| {
+                if let Some((v, u)) = v.zip(path_of.get(unit).and_then(|p| home(p))) {
+                    into.entry(u.id.clone()).or_default().push(v);
                 }
+            };
+        for round in self.closed_rounds(from, to).await? {
+            for r in results_of::<crate::review::UnitResult>(&round.results)? {
+                keep(&mut review, &r.unit_id, r.total);
             }
         }
-        let mut surveyed: BTreeMap<String, Vec<Decimal>> = BTreeMap::new();
-        for sv in survey::Entity::find()
-            .filter(survey::Column::Status.eq("CLOSED"))
-            .filter(survey::Column::ClosedAt.gte(start))
-            .filter(survey::Column::ClosedAt.lt(end))
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-        {
-            let results: Vec<crate::survey::UnitResult> = sv
-                .results
-                .as_deref()
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(internal)?
-                .unwrap_or_default();
-            for r in results {
-                let (Some(overall), Some(path)) = (r.overall, path_of.get(&r.unit_id)) else {
-                    continue;
-                };
-                if let Some(u) = home(path) {
-                    surveyed.entry(u.id.clone()).or_default().push(overall);
-                }
+        for sv in self.closed_surveys(from, to).await? {
+            for r in results_of::<crate::survey::UnitResult>(&sv.results)? {
+                keep(&mut surveyed, &r.unit_id, r.overall);
             }
         }
 

@@ -6,7 +6,7 @@ use crate::accountability::CRITICISM;
 use crate::conduct::{Categories, Fact};
 use crate::entity::{
     accountability_record, assessment, conduct_category, conduct_entry, org_unit_copy, person_copy,
-    rating, review_round,
+    rating,
 };
 use crate::service::{internal, EvaluationService};
 use duban_api::{
@@ -202,27 +202,12 @@ impl EvaluationService {
             duban_clock::start_of(from),
             duban_clock::start_of(to + chrono::Days::new(1)),
         );
-        for round in review_round::Entity::find()
-            .filter(review_round::Column::Status.eq("CLOSED"))
-            .filter(review_round::Column::ClosedAt.gte(start))
-            .filter(review_round::Column::ClosedAt.lt(end))
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-        {
+        for round in self.closed_rounds(from, to).await? {
             let Some(closed) = round.closed_at.map(|c| duban_clock::local_date(&c)) else {
                 continue;
             };
-            if closed < from || closed > to {
-                continue;
-            }
-            let results: Vec<crate::review::UnitResult> = round
-                .results
-                .as_deref()
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(internal)?
-                .unwrap_or_default();
+            let results: Vec<crate::review::UnitResult> =
+                crate::assessment_figures::results_of(&round.results)?;
             let ids: Vec<String> = results.iter().map(|u| u.unit_id.clone()).collect();
             let units = self.units(&ids).await?;
             for u in &results {

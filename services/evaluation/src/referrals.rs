@@ -311,13 +311,27 @@ impl EvaluationService {
         let since = rules::quarter_start(today);
         let mut found: Vec<NewReferral> = Vec::new();
         let mut settings: HashMap<String, Settings> = HashMap::new();
+        // Only red items and the problems whose category some county refers: the tick runs
+        // every minute and must not read every open problem.
+        let mut wanted = Condition::any().add(tracked_item::Column::Color.eq("RED"));
+        let mut needles: Vec<String> = referral_setting::Entity::find()
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter_map(|r| serde_json::from_str::<Settings>(&r.settings).ok())
+            .map(|s| s.falsification_category)
+            .chain([Settings::default().falsification_category])
+            .filter(|n| !n.trim().is_empty())
+            .collect();
+        needles.sort();
+        needles.dedup();
+        for n in needles {
+            wanted = wanted.add(tracked_item::Column::Category.contains(n.trim()));
+        }
         let carded = tracked_item::Entity::find()
             .filter(open_items())
-            .filter(
-                Condition::any()
-                    .add(tracked_item::Column::Color.eq("RED"))
-                    .add(tracked_item::Column::Category.ne("")),
-            )
+            .filter(wanted)
             .all(&self.db)
             .await
             .map_err(internal)?;
