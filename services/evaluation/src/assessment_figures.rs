@@ -245,12 +245,11 @@ impl EvaluationService {
         // The unit-level figures of the year's closed rounds and surveys.
         let mut review: BTreeMap<String, Vec<Decimal>> = BTreeMap::new();
         let mut surveyed: BTreeMap<String, Vec<Decimal>> = BTreeMap::new();
-        let keep =
-            |into: &mut BTreeMap<String, Vec<Decimal>>, unit: &str, v: Option<Decimal>| {
-                if let Some((v, u)) = v.zip(path_of.get(unit).and_then(|p| home(p))) {
-                    into.entry(u.id.clone()).or_default().push(v);
-                }
-            };
+        let keep = |into: &mut BTreeMap<String, Vec<Decimal>>, unit: &str, v: Option<Decimal>| {
+            if let Some((v, u)) = v.zip(path_of.get(unit).and_then(|p| home(p))) {
+                into.entry(u.id.clone()).or_default().push(v);
+            }
+        };
         for round in self.closed_rounds(from, to).await? {
             for r in results_of::<crate::review::UnitResult>(&round.results)? {
                 keep(&mut review, &r.unit_id, r.total);

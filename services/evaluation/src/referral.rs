@@ -253,6 +253,25 @@ mod tests {
     }
 
     #[test]
+    fn ten_working_days_red_skip_the_national_holiday_and_count_its_makeup_saturday() {
+        let s = Settings::default();
+        let cal = Calendar::official();
+        // Red on Monday 28 September 2026: 29 and 30 September, then 国庆 1–7 October off,
+        // 8, 9, 10 (the 调休 Saturday), 12–16 October make ten; the 19th the eleventh.
+        let red = day(2026, 9, 28);
+        assert!(!long_red(&s, red, day(2026, 10, 16), &cal));
+        assert!(long_red(&s, red, day(2026, 10, 19), &cal));
+        // On weekends alone the tenth would have passed on the 12th.
+        assert!(long_red(
+            &s,
+            red,
+            day(2026, 10, 13),
+            &Calendar::weekends_only()
+        ));
+        assert!(!long_red(&s, red, day(2026, 10, 13), &cal));
+    }
+
+    #[test]
     fn the_steps_go_in_order_once_each() {
         assert!(may_receive(Stage::Referred).is_ok());
         assert!(may_receive(Stage::Received).is_err());
