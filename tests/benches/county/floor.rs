@@ -6,13 +6,14 @@
 //! their own through their outbox and relay, and the third reads all three topics: the three
 //! events and five deliveries an issued assignment makes. Measured beside `issueAssignment`,
 //! it shows how much of a mutation's cost is the pipeline and how much duban's work on it.
+//! On the embedded stack the same floor runs on SQLite files with in-process events.
 
 use super::{cpu_now, cpu_split, saturate, serve_graphql, Q};
 use async_graphql::{Context, EmptySubscription, Object, Schema};
 use duban_clock::{Clock, SharedClock, SystemClock};
 use duban_outbox::{AfterCommit, Consumer, Handler, HandlerError, Relay};
 use duban_schema::RawEnvelope;
-use duban_transport::{KafkaSettings, KafkaTransport, Transport};
+use duban_transport::{InProcessTransport, KafkaSettings, KafkaTransport, Transport};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
 };
@@ -25,6 +26,19 @@ use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 
 const TOPIC: &str = "floor";
+
+/// Where the floor runs: PostgreSQL and Kafka, or SQLite files with in-process events.
+pub enum Stack<'a> {
+    /// A PostgreSQL database (one schema per group) and a Kafka broker.
+    Postgres {
+        /// The database.
+        url: &'a str,
+        /// The broker.
+        brokers: &'a str,
+    },
+    /// One SQLite file per group in a folder, and the in-process transport.
+    Embedded(&'a std::path::Path),
+}
 /// The consumer groups, and the topic each publishes to when echoing.
 const GROUPS: [(&str, Option<&str>); 3] = [
     ("floor_e", Some("floor_e_out")),
@@ -56,7 +70,7 @@ impl M {
         let id = duban_outbox::new_event_id(now).to_string();
         let txn = w.db.begin().await?;
         txn.execute(Statement::from_sql_and_values(
-            sea_orm::DbBackend::Postgres,
+            txn.get_database_backend(),
             "INSERT INTO item (id, title) VALUES ($1, $2)",
             [id.clone().into(), title.clone().into()],
         ))
@@ -99,7 +113,7 @@ impl Handler for Effect {
             .map(|(e, _)| e.meta.aggregate_id.clone().into())
             .collect();
         txn.execute(Statement::from_sql_and_values(
-            sea_orm::DbBackend::Postgres,
+            txn.get_database_backend(),
             format!("INSERT INTO effect (item_id) VALUES {}", marks.join(", ")),
             values,
         ))
@@ -131,10 +145,17 @@ impl Handler for Effect {
     }
 }
 
-async fn open(url: &str, name: &str, table: &str) -> DatabaseConnection {
-    let db = duban_outbox::db::connect(url, name).await.unwrap();
+async fn open(stack: &Stack<'_>, name: &str, table: &str) -> DatabaseConnection {
+    let (url, table) = match stack {
+        Stack::Postgres { url, .. } => (url.to_string(), table.to_string()),
+        Stack::Embedded(dir) => (
+            format!("sqlite://{}/{name}.db?mode=rwc", dir.display()),
+            table.replace("bigserial", "INTEGER"),
+        ),
+    };
+    let db = duban_outbox::db::connect(&url, name).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
-    db.execute_unprepared(table).await.unwrap();
+    db.execute_unprepared(&table).await.unwrap();
     db
 }
 
@@ -147,27 +168,29 @@ async fn count(db: &DatabaseConnection, table: &str) -> i64 {
 /// Mutation rates of the floor at each client count (with p99 latencies), and where the
 /// CPU went at the largest, once every consumer had caught up.
 pub async fn rates(
-    url: &str,
-    brokers: &str,
+    stack: &Stack<'_>,
     clients: &[usize],
     secs: f64,
     echo: bool,
 ) -> (Vec<(usize, f64, Vec<f64>)>, String) {
     let clock: SharedClock = Arc::new(SystemClock);
-    let transport: Arc<dyn Transport> = Arc::new(
-        KafkaTransport::new(KafkaSettings {
-            brokers: brokers.into(),
-            client_id: "duban-bench-floor".into(),
-            namespace: format!("floor{}.", uuid::Uuid::now_v7().simple()),
-            partitions: duban_config::Config::default().kafka_partitions,
-            replication: 1,
-            ..Default::default()
-        })
-        .unwrap(),
-    );
+    let transport: Arc<dyn Transport> = match stack {
+        Stack::Postgres { brokers, .. } => Arc::new(
+            KafkaTransport::new(KafkaSettings {
+                brokers: brokers.to_string(),
+                client_id: "duban-bench-floor".into(),
+                namespace: format!("floor{}.", uuid::Uuid::now_v7().simple()),
+                partitions: duban_config::Config::default().kafka_partitions,
+                replication: 1,
+                ..Default::default()
+            })
+            .unwrap(),
+        ),
+        Stack::Embedded(_) => Arc::new(InProcessTransport::new()),
+    };
     let suffix = if echo { "_echo" } else { "" };
     let writer_db = open(
-        url,
+        stack,
         &format!("floor_w{suffix}"),
         "CREATE TABLE item (id text PRIMARY KEY, title text NOT NULL)",
     )
@@ -193,7 +216,7 @@ pub async fn rates(
         // Schema names differ between the two runs: one database holds both.
         let name = format!("{group}{suffix}");
         let db = open(
-            url,
+            stack,
             &name,
             "CREATE TABLE effect (id bigserial PRIMARY KEY, item_id text NOT NULL)",
         )
