@@ -195,3 +195,23 @@ pub async fn sign_in(b: &Browser, app: &crate::TestApp, account: &str) -> anyhow
         .await?;
     Ok(())
 }
+
+/// Signs in again an account whose password `sign_in` already changed.
+pub async fn sign_in_again(b: &Browser, app: &crate::TestApp, account: &str) -> anyhow::Result<()> {
+    let (tab, enter) = (
+        char::from(fantoccini::key::Key::Tab),
+        char::from(fantoccini::key::Key::Enter),
+    );
+    b.client.goto(&format!("{}/login", app.url)).await?;
+    b.wait_for("#account").await?;
+    b.wait_until("document.activeElement?.id === 'account'")
+        .await?;
+    b.client
+        .active_element()
+        .await?
+        .send_keys(&format!("{account}{tab}Qingshi2026{enter}"))
+        .await?;
+    b.wait_until("document.getElementById('who').textContent.length > 0")
+        .await?;
+    Ok(())
+}

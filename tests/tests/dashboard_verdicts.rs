@@ -4,8 +4,10 @@
 //! decided, the result published with its quotas, 推荐使用 and exclusions).
 
 use chrono::Datelike;
-use duban_tests::browser::{sign_in, Browser};
-use duban_tests::scenarios::assessment::prepare;
+use duban_tests::browser::{sign_in, sign_in_again, Browser};
+use duban_tests::scenarios::assessment::{
+    enter_scores, record_this_years_faults, weigh_report_only,
+};
 use duban_tests::spawn_app;
 use serde_json::json;
 
@@ -114,9 +116,35 @@ async fn the_panel_screens_and_decides_a_tie_and_the_supervisor_publishes_the_ye
     let app = spawn_app().await?;
     app.settle().await?;
     let today = app.clock.today();
-    let id = prepare(&app, today.year(), &today.to_string()).await?;
+    record_this_years_faults(&app, &today.to_string()).await?;
+    weigh_report_only(&app).await?;
 
+    // The supervisor opens the year on the page, naming the 考评组.
     let b = Browser::start(1280, 900).await?;
+    sign_in(&b, &app, "county-supervisor").await?;
+    b.client.goto(&format!("{}/#/assessment", app.url)).await?;
+    b.wait_for("#open-assessment").await?;
+    b.fill("#open-scope", "qs").await?;
+    b.fill("#open-panel", "p-county-supervisor, p-fgj-leader")
+        .await?;
+    b.click("#open-assessment button").await?;
+    let id = b
+        .wait_until("location.hash.startsWith('#/assessment/') ? decodeURIComponent(location.hash.slice(13)) : null")
+        .await?;
+    let id = id.as_str().unwrap_or_default().to_string();
+    let year = b
+        .wait_until("document.querySelector('#assess-body h2')?.textContent || null")
+        .await?;
+    assert!(
+        year.as_str()
+            .unwrap_or("")
+            .contains(&format!("{}年度考核", today.year())),
+        "{year}"
+    );
+    sign_out(&b).await?;
+    let panel = app.token("fgj-leader").await?;
+    enter_scores(&app, &panel, &id).await?;
+
     sign_in(&b, &app, "fgj-leader").await?;
     b.client
         .goto(&format!("{}/#/assessment/{id}", app.url))
@@ -160,7 +188,7 @@ async fn the_panel_screens_and_decides_a_tie_and_the_supervisor_publishes_the_ye
         .await?;
     sign_out(&b).await?;
 
-    sign_in(&b, &app, "county-supervisor").await?;
+    sign_in_again(&b, &app, "county-supervisor").await?;
     b.client
         .goto(&format!("{}/#/assessment/{id}", app.url))
         .await?;

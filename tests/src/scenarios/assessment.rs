@@ -1,5 +1,5 @@
 //! 年度考核 of the demo county, set up as its 考评组 would: this year's two records, the
-//! year opened, the county weighing 述职 alone, every 述职 score entered, one bonus.
+//! county weighing 述职 alone, every 述职 score entered, one bonus.
 
 use crate::TestApp;
 use serde_json::json;
@@ -100,22 +100,9 @@ pub async fn enter_scores(app: &TestApp, token: &str, id: &str) -> anyhow::Resul
     Ok(())
 }
 
-/// The whole setup: records, the year opened by the county's supervisor, the rules, the
-/// scores. Returns the assessment's id.
-pub async fn prepare(app: &TestApp, year: i32, decided_on: &str) -> anyhow::Result<String> {
-    record_this_years_faults(app, decided_on).await?;
+/// The county weighs 述职 alone (set by its supervisor).
+pub async fn weigh_report_only(app: &TestApp) -> anyhow::Result<()> {
     let sup = app.token("county-supervisor").await?;
-    let opened = app
-        .gql(
-            Some(&sup),
-            "mutation($i: OpenAssessmentInput!) { openAssessment(input: $i) { id } }",
-            json!({"i": {"scopeUnitId": "qs", "year": year, "panelIds": PANEL}}),
-        )
-        .await?;
-    let id = opened["data"]["openAssessment"]["id"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("{opened}"))?
-        .to_string();
     let set = app
         .gql(
             Some(&sup),
@@ -124,7 +111,5 @@ pub async fn prepare(app: &TestApp, year: i32, decided_on: &str) -> anyhow::Resu
         )
         .await?;
     anyhow::ensure!(set["errors"].is_null(), "{set}");
-    let panel = app.token("fgj-leader").await?;
-    enter_scores(app, &panel, &id).await?;
-    Ok(id)
+    Ok(())
 }

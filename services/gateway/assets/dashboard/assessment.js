@@ -99,10 +99,31 @@ async function oneView(state, id) {
   await draw();
 }
 
+function openForm() {
+  const scope = h('input', { id: 'open-scope', required: true, placeholder: '考核范围（单位编号）', 'aria-label': '考核范围' });
+  const year = h('input', { id: 'open-year', type: 'number', required: true, value: new Date().getFullYear(), 'aria-label': '考核年度' });
+  const panel = h('input', { id: 'open-panel', required: true, placeholder: '考评组成员编号，多个用逗号分隔', 'aria-label': '考评组' });
+  const f = h('form', { class: 'inline', id: 'open-assessment' }, scope, year, panel, h('button', { type: 'submit' }, '组织年度考核'));
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const a = (await api.gql('OpenAssessment', { input: {
+        scopeUnitId: scope.value.trim(), year: Number(year.value),
+        panelIds: panel.value.split(/[,，\s]+/).filter(Boolean),
+      } })).openAssessment;
+      location.hash = '#/assessment/' + encodeURIComponent(a.id);
+    } catch (e) {
+      toast(e.message);
+    }
+  });
+  return f;
+}
+
 export async function assessmentView(state, id) {
   if (id) return oneView(state, id);
   const body = h('section', { id: 'assess-list' });
-  show(h('h1', {}, '年度考核'), body);
+  const supervisor = ((state.me && state.me.roles) || []).includes('SUPERVISOR');
+  show(h('h1', {}, '年度考核'), supervisor ? openForm() : null, body);
   try {
     const list = (await api.gql('Assessments', {})).assessments;
     body.replaceChildren(list.length
