@@ -439,3 +439,84 @@ async fn a_problem_raised_by_the_public_is_rated_and_its_bad_rating_rectified() 
         "非常不满意"
     );
 }
+
+/// The BAD_RATINGS referrals of 青石镇党政办公室, as the commission reads them.
+async fn rating_referrals(app: &TestApp) -> Vec<Value> {
+    let disc = app.token("county-discipline").await.unwrap();
+    let v = app
+        .gql(
+            Some(&disc),
+            "{ referrals { cause subjectKind subjectId itemIds } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    ok(&v);
+    v["data"]["referrals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["cause"] == "BAD_RATINGS" && r["subjectId"] == "qingshi-dzb")
+        .cloned()
+        .collect()
+}
+
+#[actix_web::test]
+async fn two_standing_bad_ratings_in_a_quarter_refer_the_unit_once_and_an_upheld_appeal_leaves_it()
+{
+    let (_clock, app) = at_nine(2026, 3, 2).await;
+    app.load_demo().await.unwrap();
+    app.settle().await.unwrap();
+    let evaluation = &app.running.as_ref().unwrap().evaluation;
+    let first = completed(&app, "PUBLIC_REQUEST", "答复噪音扰民投诉").await;
+    let second = completed(&app, "PUBLIC_REQUEST", "答复路灯维修诉求").await;
+
+    // One 差评 is not yet a pattern.
+    let (status, _) = rate(
+        &app,
+        &rated_link(&app, &first).await,
+        "DISSATISFIED",
+        "推来推去",
+    )
+    .await;
+    assert_eq!(status, 200);
+    evaluation.refer_by_rules().await.unwrap();
+    assert!(rating_referrals(&app).await.is_empty());
+
+    // The second in the same quarter refers the unit, once.
+    let (status, _) = rate(
+        &app,
+        &rated_link(&app, &second).await,
+        "VERY_DISSATISFIED",
+        "无人答复",
+    )
+    .await;
+    assert_eq!(status, 200);
+    evaluation.refer_by_rules().await.unwrap();
+    evaluation.refer_by_rules().await.unwrap();
+    let referred = rating_referrals(&app).await;
+    assert_eq!(referred.len(), 1, "{referred:?}");
+    assert_eq!(referred[0]["subjectKind"], "UNIT");
+    let mut items: Vec<&str> = referred[0]["itemIds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    items.sort();
+    let mut want = [first.as_str(), second.as_str()];
+    want.sort();
+    assert_eq!(items, want);
+
+    // An appeal upheld later takes the 差评 out of the figures; the referral stays for the
+    // commission to close, and no second one is made.
+    let rating = current_rating(&app, &first).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(&appeal(&app, "qingshi-leader", &rating).await);
+    ok(&decide(&app, &rating, true).await);
+    app.settle().await.unwrap();
+    evaluation.refer_by_rules().await.unwrap();
+    assert_eq!(rating_referrals(&app).await.len(), 1);
+}
