@@ -451,3 +451,69 @@ impl EvaluationService {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(day: u32) -> chrono::DateTime<chrono::FixedOffset> {
+        duban_clock::shanghai()
+            .with_ymd_and_hms(2026, 11, day, 9, 0, 0)
+            .single()
+            .unwrap_or_else(|| duban_clock::start_of(chrono::NaiveDate::MIN))
+    }
+
+    fn record(id: &str, day: u32) -> accountability_record::Model {
+        accountability_record::Model {
+            id: id.into(),
+            subject_kind: "PERSON".into(),
+            subject_id: "p".into(),
+            unit_id: "u".into(),
+            unit_path: "/c/u".into(),
+            form: "通报批评".into(),
+            grounds: "延误".into(),
+            item_ids: "[]".into(),
+            referral_id: None,
+            decided_on: at(day).date_naive(),
+            decided_by: "县纪委监委".into(),
+            recorded_by: "d".into(),
+            recorded_at: at(day),
+            supersedes: None,
+            document_number: None,
+        }
+    }
+
+    fn screening(day: u32, own: bool) -> assessment_entry::Model {
+        assessment_entry::Model {
+            id: format!("s{day}"),
+            assessment_id: "a".into(),
+            kind: "SCREENING".into(),
+            subject_kind: "PERSON".into(),
+            subject_id: "p".into(),
+            indicator: None,
+            value: None,
+            own_fault: Some(own),
+            chosen_ids: "[]".into(),
+            reason: "经核实".into(),
+            entered_by: "panel".into(),
+            entered_at: at(day),
+        }
+    }
+
+    #[test]
+    fn a_record_made_after_the_screening_needs_a_new_one() {
+        let first = record("r1", 2);
+        let restored = screening(3, false);
+        assert_eq!(screened(&[&first], Some(&restored)).0, RESTORED);
+        let second = record("r2", 4);
+        let (status, grounds) = screened(&[&first, &second], Some(&restored));
+        assert_eq!(status, PENDING);
+        assert_eq!(grounds.len(), 3, "{grounds:?}");
+        assert_eq!(
+            screened(&[&first, &second], Some(&screening(5, true))).0,
+            EXCLUDED
+        );
+        assert_eq!(screened(&[], None).0, ELIGIBLE);
+    }
+}
