@@ -166,10 +166,14 @@ async fn initial_password(app: &crate::TestApp, account: &str) -> anyhow::Result
     Ok(found.remove(0).password)
 }
 
-/// Signs in at /login with the initial password, changing it on the way, with the
-/// keyboard only: the account field has the focus, Tab moves on, Enter submits.
-pub async fn sign_in(b: &Browser, app: &crate::TestApp, account: &str) -> anyhow::Result<()> {
-    let initial = initial_password(app, account).await?;
+/// Types `account` and `password` into the sign-in form with the keyboard only: the
+/// account field has the focus, Tab moves on, Enter submits.
+async fn type_credentials(
+    b: &Browser,
+    app: &crate::TestApp,
+    account: &str,
+    password: &str,
+) -> anyhow::Result<()> {
     let (tab, enter) = (
         char::from(fantoccini::key::Key::Tab),
         char::from(fantoccini::key::Key::Enter),
@@ -181,36 +185,39 @@ pub async fn sign_in(b: &Browser, app: &crate::TestApp, account: &str) -> anyhow
     b.client
         .active_element()
         .await?
-        .send_keys(&format!("{account}{tab}{initial}{enter}"))
-        .await?;
+        .send_keys(&format!("{account}{tab}{password}{enter}"))
+        .await
+        .map_err(Into::into)
+}
+
+/// Signs in at /login with the initial password, changing it on the way, with the
+/// keyboard only.
+pub async fn sign_in(b: &Browser, app: &crate::TestApp, account: &str) -> anyhow::Result<()> {
+    let initial = initial_password(app, account).await?;
+    type_credentials(b, app, account, &initial).await?;
     b.wait_for("#new-password").await?;
     b.wait_until("document.activeElement?.id === 'new-password'")
         .await?;
+    let (tab, enter) = (
+        char::from(fantoccini::key::Key::Tab),
+        char::from(fantoccini::key::Key::Enter),
+    );
     b.client
         .active_element()
         .await?
-        .send_keys(&format!("Qingshi2026{tab}Qingshi2026{enter}"))
+        .send_keys(&format!("{NEW_PASSWORD}{tab}{NEW_PASSWORD}{enter}"))
         .await?;
     b.wait_until("document.getElementById('who').textContent.length > 0")
         .await?;
     Ok(())
 }
 
+/// The password `sign_in` sets.
+const NEW_PASSWORD: &str = "Qingshi2026";
+
 /// Signs in again an account whose password `sign_in` already changed.
 pub async fn sign_in_again(b: &Browser, app: &crate::TestApp, account: &str) -> anyhow::Result<()> {
-    let (tab, enter) = (
-        char::from(fantoccini::key::Key::Tab),
-        char::from(fantoccini::key::Key::Enter),
-    );
-    b.client.goto(&format!("{}/login", app.url)).await?;
-    b.wait_for("#account").await?;
-    b.wait_until("document.activeElement?.id === 'account'")
-        .await?;
-    b.client
-        .active_element()
-        .await?
-        .send_keys(&format!("{account}{tab}Qingshi2026{enter}"))
-        .await?;
+    type_credentials(b, app, account, NEW_PASSWORD).await?;
     b.wait_until("document.getElementById('who').textContent.length > 0")
         .await?;
     Ok(())

@@ -4,7 +4,7 @@
 
 use crate::accountability::{self as rules, Draft, DEFAULT_FORMS};
 use crate::entity::{accountability_form, accountability_record, org_unit_copy, person_copy};
-use crate::service::{county_of, internal, EvaluationService};
+use crate::service::{county_of, internal, under, EvaluationService};
 use duban_api::{AccountabilityView, ApiError, RecordAccountabilityInput};
 use duban_auth::{in_subtree, Actor};
 use duban_schema::evaluation::EvaluationEvent;
@@ -244,11 +244,10 @@ impl EvaluationService {
         to: Option<chrono::NaiveDate>,
     ) -> Result<Vec<AccountabilityView>, ApiError> {
         let county = county_of(&actor.unit_path).to_string();
-        let mut q = accountability_record::Entity::find().filter(
-            sea_orm::Condition::any()
-                .add(accountability_record::Column::UnitPath.eq(format!("/{county}")))
-                .add(accountability_record::Column::UnitPath.starts_with(format!("/{county}/"))),
-        );
+        let mut q = accountability_record::Entity::find().filter(under(
+            accountability_record::Column::UnitPath,
+            &format!("/{county}"),
+        ));
         if let Some(s) = &subject_id {
             q = q.filter(accountability_record::Column::SubjectId.eq(s.clone()));
         }
@@ -261,12 +260,10 @@ impl EvaluationService {
                     .add(accountability_record::Column::SubjectId.eq(actor.person_id.clone())),
             );
             if actor.has(Role::UnitLeader) {
-                mine = mine
-                    .add(accountability_record::Column::UnitPath.eq(actor.unit_path.clone()))
-                    .add(
-                        accountability_record::Column::UnitPath
-                            .starts_with(format!("{}/", actor.unit_path)),
-                    );
+                mine = mine.add(under(
+                    accountability_record::Column::UnitPath,
+                    &actor.unit_path,
+                ));
             }
             q = q.filter(mine);
         }

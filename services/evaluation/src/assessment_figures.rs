@@ -8,11 +8,11 @@ use crate::entity::{
     accountability_record, assessment, assessment_entry, conduct_entry, org_unit_copy, person_copy,
     rating, review_round, survey,
 };
-use crate::service::{internal, EvaluationService};
+use crate::service::{internal, under, EvaluationService};
 use duban_api::{AdjustmentView, ApiError, AssessedView, FigureView, TieView};
 use duban_auth::in_subtree;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Eligibility wire names.
@@ -177,16 +177,13 @@ impl EvaluationService {
         let assessed = self.units(&unit_ids).await?;
         let units: Vec<&org_unit_copy::Model> =
             unit_ids.iter().filter_map(|u| assessed.get(u)).collect();
-        let under = org_unit_copy::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(org_unit_copy::Column::Path.eq(a.scope_path.clone()))
-                    .add(org_unit_copy::Column::Path.starts_with(format!("{}/", a.scope_path))),
-            )
+        let in_scope = org_unit_copy::Entity::find()
+            .filter(under(org_unit_copy::Column::Path, &a.scope_path))
             .all(&self.db)
             .await
             .map_err(internal)?;
-        let path_of: HashMap<String, String> = under.into_iter().map(|u| (u.id, u.path)).collect();
+        let path_of: HashMap<String, String> =
+            in_scope.into_iter().map(|u| (u.id, u.path)).collect();
         let home = |path: &str| units.iter().find(|u| in_subtree(path, &u.path)).copied();
         let mut people: Vec<(String, &org_unit_copy::Model)> = person_copy::Entity::find()
             .filter(person_copy::Column::UnitId.is_in(path_of.keys().cloned().collect::<Vec<_>>()))
@@ -271,14 +268,10 @@ impl EvaluationService {
         );
         let records: Vec<accountability_record::Model> = accountability_record::Entity::find()
             .filter(accountability_record::Column::DecidedOn.between(from, to))
-            .filter(
-                Condition::any()
-                    .add(accountability_record::Column::UnitPath.eq(a.scope_path.clone()))
-                    .add(
-                        accountability_record::Column::UnitPath
-                            .starts_with(format!("{}/", a.scope_path)),
-                    ),
-            )
+            .filter(under(
+                accountability_record::Column::UnitPath,
+                &a.scope_path,
+            ))
             .all(&self.db)
             .await
             .map_err(internal)?;

@@ -7,7 +7,7 @@ use crate::assessment::{self as rules, Indicator, QuotaRounding, Settings, TieRu
 use crate::assessment_figures::EXCLUDED;
 use crate::entity::{assessment, assessment_entry, assessment_setting, person_copy};
 use crate::review::Rounding;
-use crate::service::{county_of, internal, EvaluationService};
+use crate::service::{county_of, internal, under, EvaluationService};
 use duban_api::{
     ApiError, AssessmentEntryInput, AssessmentMarkView, AssessmentSettings, AssessmentView,
     IndicatorWeight, OpenAssessmentInput,
@@ -591,11 +591,7 @@ impl EvaluationService {
     ) -> Result<Vec<AssessmentView>, ApiError> {
         let county = county_of(&actor.unit_path).to_string();
         let rows = assessment::Entity::find()
-            .filter(
-                sea_orm::Condition::any()
-                    .add(assessment::Column::ScopePath.eq(format!("/{county}")))
-                    .add(assessment::Column::ScopePath.starts_with(format!("/{county}/"))),
-            )
+            .filter(under(assessment::Column::ScopePath, &format!("/{county}")))
             .order_by_desc(assessment::Column::OpenedAt)
             .limit(50)
             .all(&self.db)
@@ -647,11 +643,7 @@ impl EvaluationService {
         let county = county_of(&actor.unit_path).to_string();
         let published: Vec<AssessmentView> = assessment::Entity::find()
             .filter(assessment::Column::Status.eq(PUBLISHED))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(assessment::Column::ScopePath.eq(format!("/{county}")))
-                    .add(assessment::Column::ScopePath.starts_with(format!("/{county}/"))),
-            )
+            .filter(under(assessment::Column::ScopePath, &format!("/{county}")))
             .order_by_desc(assessment::Column::Year)
             .order_by_desc(assessment::Column::PublishedAt)
             .limit(20)
@@ -690,11 +682,7 @@ impl EvaluationService {
     ) -> Result<std::collections::HashMap<String, String>, ApiError> {
         use crate::entity::org_unit_copy::Column;
         Ok(crate::entity::org_unit_copy::Entity::find()
-            .filter(
-                sea_orm::Condition::any()
-                    .add(Column::Path.eq(format!("/{county}")))
-                    .add(Column::Path.starts_with(format!("/{county}/"))),
-            )
+            .filter(under(Column::Path, &format!("/{county}")))
             .all(&self.db)
             .await
             .map_err(internal)?

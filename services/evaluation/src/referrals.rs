@@ -4,7 +4,7 @@
 
 use crate::entity::{conduct_entry, rating, referral, referral_setting, tracked_item};
 use crate::referral::{self as rules, Cause, Disposition, Settings, Stage};
-use crate::service::{county_of, internal, open_items, EvaluationService};
+use crate::service::{county_of, internal, open_items, under, EvaluationService};
 use duban_api::{ApiError, ReferClueInput, ReferralFiguresView, ReferralStepInput, ReferralView};
 use duban_auth::{in_subtree, Actor};
 use duban_schema::evaluation::EvaluationEvent;
@@ -84,12 +84,6 @@ fn view(
         },
         accountability_record_id: r.accountability_record_id.filter(|_| full),
     }
-}
-
-fn in_county(county: &str) -> Condition {
-    Condition::any()
-        .add(referral::Column::UnitPath.eq(format!("/{county}")))
-        .add(referral::Column::UnitPath.starts_with(format!("/{county}/")))
 }
 
 impl EvaluationService {
@@ -610,7 +604,8 @@ impl EvaluationService {
                 "只有纪检监察机关和督查部门可以查看移送线索".into(),
             ));
         }
-        let mut q = referral::Entity::find().filter(in_subtree_of(&actor.scope));
+        let mut q =
+            referral::Entity::find().filter(under(referral::Column::UnitPath, &actor.scope));
         if open_only {
             q = q.filter(referral::Column::Stage.ne(Stage::Concluded.as_str()));
         }
@@ -657,7 +652,7 @@ impl EvaluationService {
         }
         let county = county_of(&actor.unit_path).to_string();
         let rows = referral::Entity::find()
-            .filter(in_county(&county))
+            .filter(under(referral::Column::UnitPath, &format!("/{county}")))
             .all(&self.db)
             .await
             .map_err(internal)?;
@@ -744,10 +739,4 @@ impl EvaluationService {
         }
         Ok(n)
     }
-}
-
-fn in_subtree_of(path: &str) -> Condition {
-    Condition::any()
-        .add(referral::Column::UnitPath.eq(path.to_string()))
-        .add(referral::Column::UnitPath.starts_with(format!("{path}/")))
 }

@@ -45,6 +45,13 @@ impl From<crate::review::Refusal> for ApiError {
 
 pub(crate) use duban_auth::county_of;
 
+/// Rows whose `col` is the unit path `path` or a path under it.
+pub(crate) fn under<C: sea_orm::ColumnTrait>(col: C, path: &str) -> Condition {
+    Condition::any()
+        .add(col.eq(path.to_string()))
+        .add(col.starts_with(format!("{path}/")))
+}
+
 /// Every column a judged or tracked row rewrites: all but the id.
 fn tracked_columns() -> impl Iterator<Item = tracked_item::Column> {
     use sea_orm::Iterable;
