@@ -1,5 +1,6 @@
 //! RFC 6962 / RFC 9162 Merkle tree: leaf and node hashing with domain separation,
-//! an append-only in-memory tree for proofs, and the verifiers a discipline
+//! proofs over any store of complete subtrees (an in-memory tree, or nodes fetched from
+//! the database), the frontier an appender keeps, and the verifiers a discipline
 //! commission runs on its own. Checked against the transparency-dev test vectors.
 //!
 //! ct-merkle was considered: its verifiers take leaf values, not leaf hashes, and its
@@ -223,8 +224,187 @@ pub fn verify_consistency(
     Ok(())
 }
 
-/// An append-only tree keeping every complete subtree's hash, so roots and proofs for
-/// any size take O(log n) hashes. `levels[0]` are the leaf hashes.
+/// Where proofs read the hash of a complete subtree: `level` 0 are the leaves, and node
+/// `index` of `level` covers leaves `[index << level, (index + 1) << level)`.
+pub trait Nodes {
+    /// The hash of that subtree; the caller only asks for subtrees of the tree.
+    fn node(&self, level: u32, index: u64) -> Hash;
+}
+
+/// MTH of leaves [start, end), where the range is a subtree as RFC 6962 splits them.
+fn subtree(n: &(impl Nodes + ?Sized), alg: HashAlg, start: u64, end: u64) -> Hash {
+    let len = end - start;
+    if len.is_power_of_two() {
+        let level = len.trailing_zeros();
+        return n.node(level, start >> level);
+    }
+    let k = largest_pow2_below(len);
+    alg.node(
+        &subtree(n, alg, start, start + k),
+        &subtree(n, alg, start + k, end),
+    )
+}
+
+/// Root of the first `size` leaves of a tree of at least that size.
+pub fn root_of(n: &(impl Nodes + ?Sized), alg: HashAlg, size: u64) -> Hash {
+    if size == 0 {
+        alg.empty()
+    } else {
+        subtree(n, alg, 0, size)
+    }
+}
+
+/// Inclusion proof of leaf `index < size` (RFC 6962 PATH).
+pub fn inclusion_of(n: &(impl Nodes + ?Sized), alg: HashAlg, index: u64, size: u64) -> Vec<Hash> {
+    fn path(
+        n: &(impl Nodes + ?Sized),
+        alg: HashAlg,
+        m: u64,
+        start: u64,
+        end: u64,
+        out: &mut Vec<Hash>,
+    ) {
+        let len = end - start;
+        if len <= 1 {
+            return;
+        }
+        let k = largest_pow2_below(len);
+        if m < k {
+            path(n, alg, m, start, start + k, out);
+            out.push(subtree(n, alg, start + k, end));
+        } else {
+            path(n, alg, m - k, start + k, end, out);
+            out.push(subtree(n, alg, start, start + k));
+        }
+    }
+    let mut out = Vec::new();
+    path(n, alg, index, 0, size, &mut out);
+    out
+}
+
+/// Consistency proof from size `from` to size `to >= from` (RFC 6962 PROOF).
+pub fn consistency_of(n: &(impl Nodes + ?Sized), alg: HashAlg, from: u64, to: u64) -> Vec<Hash> {
+    #[allow(clippy::too_many_arguments)]
+    fn sub(
+        n: &(impl Nodes + ?Sized),
+        alg: HashAlg,
+        m: u64,
+        start: u64,
+        end: u64,
+        complete: bool,
+        out: &mut Vec<Hash>,
+    ) {
+        let len = end - start;
+        if m == len {
+            if !complete {
+                out.push(subtree(n, alg, start, end));
+            }
+            return;
+        }
+        let k = largest_pow2_below(len);
+        if m <= k {
+            sub(n, alg, m, start, start + k, complete, out);
+            out.push(subtree(n, alg, start + k, end));
+        } else {
+            sub(n, alg, m - k, start + k, end, false, out);
+            out.push(subtree(n, alg, start, start + k));
+        }
+    }
+    let mut out = Vec::new();
+    if from > 0 && from < to {
+        sub(n, alg, from, 0, to, true, &mut out);
+    }
+    out
+}
+
+/// Records the nodes a computation reads, answering zeros, so that a store can fetch
+/// exactly those first: a proof's shape does not depend on the hashes in it.
+#[derive(Default)]
+pub struct Wanted(std::cell::RefCell<std::collections::BTreeSet<(u32, u64)>>);
+
+impl Wanted {
+    /// The nodes read so far.
+    pub fn into_set(self) -> std::collections::BTreeSet<(u32, u64)> {
+        self.0.into_inner()
+    }
+}
+
+impl Nodes for Wanted {
+    fn node(&self, level: u32, index: u64) -> Hash {
+        self.0.borrow_mut().insert((level, index));
+        [0; 32]
+    }
+}
+
+impl Nodes for std::collections::HashMap<(u32, u64), Hash> {
+    fn node(&self, level: u32, index: u64) -> Hash {
+        self.get(&(level, index)).copied().unwrap_or([0; 32])
+    }
+}
+
+/// The right edge of a tree: the complete subtrees still waiting for a right sibling,
+/// enough to append leaves and take the root without the rest of the tree.
+#[derive(Clone, Debug)]
+pub struct Frontier {
+    alg: HashAlg,
+    size: u64,
+    /// Per level, the waiting subtree's hash (present where `size` has that bit set).
+    edge: Vec<Option<Hash>>,
+}
+
+impl Frontier {
+    /// The nodes a frontier of `size` consists of, lowest level first.
+    pub fn nodes_of(size: u64) -> Vec<(u32, u64)> {
+        (0..64)
+            .filter(|l| size >> l & 1 == 1)
+            .map(|l| (l, (size >> l) - 1))
+            .collect()
+    }
+
+    /// The frontier of `size` from its nodes (as [`Frontier::nodes_of`] names them).
+    pub fn new(alg: HashAlg, size: u64, nodes: &impl Nodes) -> Self {
+        let mut edge = vec![None; bit_len(size) as usize];
+        for (level, index) in Self::nodes_of(size) {
+            edge[level as usize] = Some(nodes.node(level, index));
+        }
+        Self { alg, size, edge }
+    }
+
+    /// Leaves so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends a leaf; returns the inner nodes it completed as (level, index, hash).
+    pub fn push(&mut self, leaf: Hash) -> Vec<(u32, u64, Hash)> {
+        let mut done = Vec::new();
+        let (mut h, mut level, mut index) = (leaf, 0usize, self.size);
+        while let Some(left) = self.edge.get_mut(level).and_then(Option::take) {
+            h = self.alg.node(&left, &h);
+            level += 1;
+            index >>= 1;
+            done.push((level as u32, index, h));
+        }
+        if self.edge.len() <= level {
+            self.edge.resize(level + 1, None);
+        }
+        self.edge[level] = Some(h);
+        self.size += 1;
+        done
+    }
+
+    /// The root of the tree so far.
+    pub fn root(&self) -> Hash {
+        let mut waiting = self.edge.iter().flatten();
+        let Some(first) = waiting.next() else {
+            return self.alg.empty();
+        };
+        waiting.fold(*first, |acc, left| self.alg.node(left, &acc))
+    }
+}
+
+/// An append-only tree keeping every complete subtree's hash in memory, so roots and
+/// proofs for any size take O(log n) hashes. `levels[0]` are the leaf hashes.
 #[derive(Clone, Debug)]
 pub struct Tree {
     alg: HashAlg,
@@ -234,6 +414,12 @@ pub struct Tree {
 fn largest_pow2_below(n: u64) -> u64 {
     // n >= 2
     1 << (bit_len(n - 1) - 1)
+}
+
+impl Nodes for Tree {
+    fn node(&self, level: u32, index: u64) -> Hash {
+        self.levels[level as usize][index as usize]
+    }
 }
 
 impl Tree {
@@ -277,82 +463,27 @@ impl Tree {
         self.levels[0].get(index as usize).copied()
     }
 
-    /// MTH of leaves [start, end), where the range is a subtree as RFC 6962 splits them.
-    fn subtree(&self, start: u64, end: u64) -> Hash {
-        let n = end - start;
-        if n.is_power_of_two() {
-            let level = n.trailing_zeros() as usize;
-            return self.levels[level][(start >> level) as usize];
-        }
-        let k = largest_pow2_below(n);
-        self.alg.node(
-            &self.subtree(start, start + k),
-            &self.subtree(start + k, end),
-        )
+    /// The complete subtree's hash at (`level`, `index`), if the tree has it.
+    pub fn node_at(&self, level: u32, index: u64) -> Option<Hash> {
+        self.levels
+            .get(level as usize)?
+            .get(index as usize)
+            .copied()
     }
 
     /// Root of the first `size` leaves.
     pub fn root(&self, size: u64) -> Option<Hash> {
-        match size {
-            0 => Some(self.alg.empty()),
-            s if s <= self.size() => Some(self.subtree(0, s)),
-            _ => None,
-        }
+        (size <= self.size()).then(|| root_of(self, self.alg, size))
     }
 
     /// Inclusion proof of leaf `index` in the tree of `size` (RFC 6962 PATH).
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Option<Vec<Hash>> {
-        if index >= size || size > self.size() {
-            return None;
-        }
-        let mut out = Vec::new();
-        self.path(index, 0, size, &mut out);
-        Some(out)
-    }
-
-    fn path(&self, m: u64, start: u64, end: u64, out: &mut Vec<Hash>) {
-        let n = end - start;
-        if n == 1 {
-            return;
-        }
-        let k = largest_pow2_below(n);
-        if m < k {
-            self.path(m, start, start + k, out);
-            out.push(self.subtree(start + k, end));
-        } else {
-            self.path(m - k, start + k, end, out);
-            out.push(self.subtree(start, start + k));
-        }
+        (index < size && size <= self.size()).then(|| inclusion_of(self, self.alg, index, size))
     }
 
     /// Consistency proof from size `from` to size `to` (RFC 6962 PROOF).
     pub fn consistency_proof(&self, from: u64, to: u64) -> Option<Vec<Hash>> {
-        if from > to || to > self.size() {
-            return None;
-        }
-        let mut out = Vec::new();
-        if from > 0 && from < to {
-            self.subproof(from, 0, to, true, &mut out);
-        }
-        Some(out)
-    }
-
-    fn subproof(&self, m: u64, start: u64, end: u64, complete: bool, out: &mut Vec<Hash>) {
-        let n = end - start;
-        if m == n {
-            if !complete {
-                out.push(self.subtree(start, end));
-            }
-            return;
-        }
-        let k = largest_pow2_below(n);
-        if m <= k {
-            self.subproof(m, start, start + k, complete, out);
-            out.push(self.subtree(start + k, end));
-        } else {
-            self.subproof(m - k, start + k, end, false, out);
-            out.push(self.subtree(start, start + k));
-        }
+        (from <= to && to <= self.size()).then(|| consistency_of(self, self.alg, from, to))
     }
 }
 
@@ -425,6 +556,62 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_frontier_reopened_from_its_nodes_keeps_appending_the_same_tree() {
+        for alg in [HashAlg::Sha256, HashAlg::Sm3] {
+            let whole = tree(70, alg);
+            let mut stored: std::collections::HashMap<(u32, u64), Hash> =
+                (0..70).map(|i| ((0, i), whole.leaf(i).unwrap())).collect();
+            let mut f = Frontier::new(alg, 0, &stored);
+            for i in 0..70u64 {
+                for (level, index, h) in f.push(whole.leaf(i).unwrap()) {
+                    assert_eq!(whole.node_at(level, index), Some(h), "node {level}/{index}");
+                    stored.insert((level, index), h);
+                }
+                assert_eq!(f.root(), whole.root(i + 1).unwrap(), "size {}", i + 1);
+                // What a restarted appender would read back.
+                let reopened = Frontier::new(alg, i + 1, &stored);
+                assert_eq!(reopened.root(), f.root(), "reopened at {}", i + 1);
+                f = reopened;
+            }
+            // Each complete subtree handed out once: ⌊70 / 2^level⌋ at each level.
+            assert_eq!(stored.len(), 70 + 35 + 17 + 8 + 4 + 2 + 1);
+        }
+    }
+
+    #[test]
+    fn proofs_read_only_the_nodes_they_name_beforehand() {
+        let alg = HashAlg::Sha256;
+        let t = tree(45, alg);
+        for (index, size) in [(0, 1), (3, 45), (44, 45), (17, 33)] {
+            let wanted = Wanted::default();
+            inclusion_of(&wanted, alg, index, size);
+            let fetched: std::collections::HashMap<_, _> = wanted
+                .into_set()
+                .into_iter()
+                .map(|(l, i)| ((l, i), t.node_at(l, i).unwrap()))
+                .collect();
+            assert_eq!(
+                Some(inclusion_of(&fetched, alg, index, size)),
+                t.inclusion_proof(index, size)
+            );
+            assert!(fetched.len() <= bit_len(size) as usize * 2);
+        }
+        let wanted = Wanted::default();
+        consistency_of(&wanted, alg, 13, 45);
+        root_of(&wanted, alg, 45);
+        let fetched: std::collections::HashMap<_, _> = wanted
+            .into_set()
+            .into_iter()
+            .map(|(l, i)| ((l, i), t.node_at(l, i).unwrap()))
+            .collect();
+        assert_eq!(
+            Some(consistency_of(&fetched, alg, 13, 45)),
+            t.consistency_proof(13, 45)
+        );
+        assert_eq!(Some(root_of(&fetched, alg, 45)), t.root(45));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use sea_orm_migration::prelude::*;
 
-/// The migrator: outbox/inbox, then `audit_leaf`.
+/// The migrator: outbox/inbox, then `audit_leaf`, then the stored tree.
 pub struct Migrator;
 
 #[async_trait::async_trait]
@@ -11,6 +11,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(duban_outbox::migration::CreateOutboxInbox),
             Box::new(CreateTables),
+            Box::new(StoredTree),
         ]
     }
 }
@@ -166,5 +167,90 @@ impl MigrationTrait for CreateTables {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// The tree kept in the database: every complete subtree's hash above the leaves, and
+/// the size integrated, so that a start reads the frontier instead of every leaf.
+struct StoredTree;
+
+impl MigrationName for StoredTree {
+    fn name(&self) -> &str {
+        "m0003_audit_tree"
+    }
+}
+
+#[derive(DeriveIden)]
+enum AuditNode {
+    Table,
+    Level,
+    Idx,
+    Hash,
+}
+
+#[derive(DeriveIden)]
+enum AuditTree {
+    Table,
+    Id,
+    Size,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for StoredTree {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(AuditNode::Table)
+                .col(ColumnDef::new(AuditNode::Level).integer().not_null())
+                .col(ColumnDef::new(AuditNode::Idx).big_integer().not_null())
+                .col(ColumnDef::new(AuditNode::Hash).string().not_null())
+                .primary_key(Index::create().col(AuditNode::Level).col(AuditNode::Idx))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(AuditTree::Table)
+                .col(
+                    ColumnDef::new(AuditTree::Id)
+                        .integer()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(AuditTree::Size).big_integer().not_null())
+                .to_owned(),
+        )
+        .await?;
+        let db = m.get_connection();
+        // Nothing integrated yet: the integrator builds the nodes of a log kept before.
+        db.execute_unprepared("INSERT INTO audit_tree (id, size) VALUES (1, 0)")
+            .await?;
+        match m.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                db.execute_unprepared(
+                    "CREATE TRIGGER audit_node_append_only BEFORE UPDATE OR DELETE ON audit_node \
+                     FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+                )
+                .await?;
+            }
+            _ => {
+                for op in ["UPDATE", "DELETE"] {
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER audit_node_no_{} BEFORE {op} ON audit_node \
+                         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+                        op.to_lowercase()
+                    ))
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(AuditTree::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(AuditNode::Table).to_owned())
+            .await
     }
 }

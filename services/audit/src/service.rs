@@ -1,10 +1,11 @@
 //! Audit's event handler and queries.
 
 mod evidence;
+mod tree;
 
 use crate::checkpoint::{self, Signer, Suite};
 use crate::leaf::canonical;
-use crate::merkle::{Hash, Tree};
+use crate::merkle::Tree;
 use async_trait::async_trait;
 use base64::Engine as _;
 use duban_api::{ApiError, AuditApi, AuditEntryView, AuditFilter, Page, PageRequest};
@@ -14,10 +15,11 @@ use duban_clock::SharedClock;
 use duban_outbox::{AfterCommit, Handler, HandlerError};
 use duban_schema::RawEnvelope;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use tokio::sync::{Mutex, Notify};
 
 /// The leaf table.
@@ -110,7 +112,8 @@ pub struct AuditService {
 
 struct Log {
     signer: Signer,
-    tree: RwLock<Tree>,
+    /// Leaves integrated, as this process last saw the stored tree.
+    size: AtomicU64,
     wake: Notify,
     /// Serialises integration and signing.
     integrating: Mutex<()>,
@@ -171,7 +174,8 @@ fn checkpoint_view(m: audit_checkpoint::Model, suite: Suite) -> CheckpointView {
 }
 
 impl AuditService {
-    /// Opens the log: loads every leaf hash into the tree and checks the sequence has no gap.
+    /// Opens the log on its stored tree: reads how far it is integrated, nothing else,
+    /// so a start takes the same time whatever the history.
     pub async fn open(
         db: DatabaseConnection,
         settings: AuditSettings,
@@ -179,35 +183,14 @@ impl AuditService {
     ) -> Result<Self, TamperError> {
         let signer = Signer::new(&settings.origin, settings.suite, &settings.seed)
             .map_err(|e| TamperError::Db(e.to_string()))?;
-        let mut tree = Tree::new(settings.suite.hash());
-        let rows: Vec<(i64, String)> = audit_leaf::Entity::find()
-            .select_only()
-            .column(audit_leaf::Column::Idx)
-            .column(audit_leaf::Column::LeafHash)
-            .order_by_asc(audit_leaf::Column::Idx)
-            .into_tuple()
-            .all(&db)
+        let size = tree::stored_size(&db)
             .await
             .map_err(|e| TamperError::Db(e.to_string()))?;
-        for (idx, hash) in rows {
-            if idx as u64 != tree.size() {
-                return Err(TamperError::Missing { index: tree.size() });
-            }
-            let h: Hash = hex::decode(&hash)
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| TamperError::Altered {
-                    index: idx as u64,
-                    event_id: String::new(),
-                    reason: "leaf hash unreadable".into(),
-                })?;
-            tree.push(h);
-        }
         Ok(Self {
             db,
             log: Arc::new(Log {
                 signer,
-                tree: RwLock::new(tree),
+                size: AtomicU64::new(size),
                 wake: Notify::new(),
                 integrating: Mutex::new(()),
             }),
@@ -225,79 +208,9 @@ impl AuditService {
         self.log.signer.suite()
     }
 
-    /// Leaves integrated into the tree.
+    /// Leaves integrated into the tree, as this process last saw it.
     pub fn tree_size(&self) -> u64 {
-        self.log.tree.read().map(|t| t.size()).unwrap_or(0)
-    }
-
-    /// Adds newly appended leaves to the tree and signs a checkpoint when it grew.
-    /// Returns the tree size. One integrator at a time; business transactions never wait on it.
-    pub async fn integrate(&self) -> Result<u64, sea_orm::DbErr> {
-        let _one = self.log.integrating.lock().await;
-        let from = self.tree_size();
-        let rows: Vec<(i64, String)> = audit_leaf::Entity::find()
-            .select_only()
-            .column(audit_leaf::Column::Idx)
-            .column(audit_leaf::Column::LeafHash)
-            .filter(audit_leaf::Column::Idx.gte(from as i64))
-            .order_by_asc(audit_leaf::Column::Idx)
-            .limit(100_000)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let size = {
-            let mut tree = self.log.tree.write().unwrap_or_else(|p| p.into_inner());
-            for (idx, hash) in rows {
-                let Some(h) = hex::decode(&hash)
-                    .ok()
-                    .and_then(|b| <Hash>::try_from(b).ok())
-                else {
-                    break;
-                };
-                if idx as u64 != tree.size() {
-                    break;
-                }
-                tree.push(h);
-            }
-            tree.size()
-        };
-        if size > from {
-            self.sign_at(size).await?;
-        }
-        Ok(size)
-    }
-
-    /// The stored checkpoint of `size`, signing it now when there is none.
-    async fn sign_at(&self, size: u64) -> Result<audit_checkpoint::Model, sea_orm::DbErr> {
-        if let Some(m) = audit_checkpoint::Entity::find_by_id(size as i64)
-            .one(&self.db)
-            .await?
-        {
-            return Ok(m);
-        }
-        let root = self
-            .log
-            .tree
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .root(size)
-            .ok_or_else(|| sea_orm::DbErr::Custom(format!("no tree of size {size}")))?;
-        let m = audit_checkpoint::Model {
-            size: size as i64,
-            root_hash: b64(&root),
-            note: self.log.signer.sign(size, root),
-            created_at: self.clock.now(),
-        };
-        audit_checkpoint::Entity::insert(m.clone().into_active_model())
-            .on_conflict(
-                sea_orm::sea_query::OnConflict::column(audit_checkpoint::Column::Size)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .do_nothing()
-            .exec(&self.db)
-            .await?;
-        Ok(m)
+        self.log.size.load(Ordering::Acquire)
     }
 
     /// Integrates as leaves arrive (woken by each append) until `stop`, signing at most
@@ -369,18 +282,15 @@ impl AuditService {
                 tree.push(leaf);
             }
         }
-        // Leaves this process integrated itself, before any later change to the rows.
-        {
-            let known = self.log.tree.read().unwrap_or_else(|p| p.into_inner());
-            for index in 0..known.size().min(tree.size()) {
-                if known.leaf(index) != tree.leaf(index) {
-                    return Err(TamperError::Altered {
-                        index,
-                        event_id: String::new(),
-                        reason: "differs from the entry this log integrated".into(),
-                    });
-                }
-            }
+        // The subtrees integrated before any later change to the entries.
+        if let Some((first, last)) = self.first_stored_difference(&tree).await.map_err(db_err)? {
+            return Err(TamperError::Altered {
+                index: first,
+                event_id: String::new(),
+                reason: format!(
+                    "an entry in {first}–{last} differs from the tree this log integrated"
+                ),
+            });
         }
         let checkpoints = audit_checkpoint::Entity::find()
             .order_by_asc(audit_checkpoint::Column::Size)
@@ -440,14 +350,9 @@ impl AuditService {
             .into_iter()
             .filter(|r| duban_auth::in_subtree(&r.org_path, scope_path))
             .collect();
-        Ok(self.bundle(scope_path, from, to, size, cp.note, rows))
-    }
-
-    fn leaf_proof(&self, index: u64, size: u64) -> Option<(Hash, Vec<String>)> {
-        let tree = self.log.tree.read().unwrap_or_else(|p| p.into_inner());
-        let leaf = tree.leaf(index)?;
-        let proof = tree.inclusion_proof(index, size)?;
-        Some((leaf, proof.iter().map(|h| b64(h)).collect()))
+        self.bundle(scope_path, from, to, size, cp.note, rows)
+            .await
+            .map_err(internal)
     }
 }
 
@@ -669,9 +574,16 @@ impl AuditApi for AuditService {
                 format!("树大小须大于该记录的序号 {index} 且不超过当前大小 {current}"),
             ));
         }
-        let (leaf_hash, hashes) = self
-            .leaf_proof(index, size)
-            .ok_or_else(|| ApiError::Internal("proof".into()))?;
+        let leaf_hash =
+            tree::unhex(&leaf.leaf_hash).ok_or_else(|| ApiError::Internal("leaf hash".into()))?;
+        let hashes = self
+            .inclusion_proofs(&[index], size)
+            .await
+            .map_err(internal)?
+            .concat()
+            .iter()
+            .map(|h| b64(h))
+            .collect();
         let cp = self.sign_at(size).await.map_err(internal)?;
         Ok(InclusionProofView {
             event_id: event_id.to_string(),
@@ -699,12 +611,9 @@ impl AuditApi for AuditService {
             ));
         }
         let hashes = self
-            .log
-            .tree
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .consistency_proof(from_size, to)
-            .unwrap_or_default()
+            .consistency(from_size, to)
+            .await
+            .map_err(internal)?
             .iter()
             .map(|h| b64(h))
             .collect();

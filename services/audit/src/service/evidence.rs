@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 impl AuditService {
     /// The bundle of `rows` proven at `size` against the checkpoint `note`.
-    pub(super) fn bundle(
+    pub(super) async fn bundle(
         &self,
         scope_path: &str,
         from: Option<chrono::DateTime<chrono::FixedOffset>>,
@@ -16,22 +16,19 @@ impl AuditService {
         size: u64,
         note: String,
         rows: Vec<audit_leaf::Model>,
-    ) -> crate::bundle::Bundle {
-        let tree = self.log.tree.read().unwrap_or_else(|p| p.into_inner());
+    ) -> Result<crate::bundle::Bundle, sea_orm::DbErr> {
+        let indexes: Vec<u64> = rows.iter().map(|r| r.idx as u64).collect();
+        let proofs = self.inclusion_proofs(&indexes, size).await?;
         let entries = rows
             .into_iter()
-            .map(|r| crate::bundle::Entry {
+            .zip(proofs)
+            .map(|(r, proof)| crate::bundle::Entry {
                 index: r.idx as u64,
                 event: r.canonical,
-                proof: tree
-                    .inclusion_proof(r.idx as u64, size)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|h| b64(h))
-                    .collect(),
+                proof: proof.iter().map(|h| b64(h)).collect(),
             })
             .collect();
-        crate::bundle::Bundle {
+        Ok(crate::bundle::Bundle {
             format: crate::bundle::FORMAT.to_string(),
             scope: scope_path.to_string(),
             from,
@@ -41,7 +38,7 @@ impl AuditService {
             checkpoint: note,
             tree_size: size,
             entries,
-        }
+        })
     }
 
     /// The evidence sealed at a referral: every event of its items up to its own
@@ -89,7 +86,10 @@ impl AuditService {
             .all(&self.db)
             .await
             .map_err(internal)?;
-        let bundle = self.bundle(&referred.org_path, None, None, size, cp.note, rows.clone());
+        let bundle = self
+            .bundle(&referred.org_path, None, None, size, cp.note, rows.clone())
+            .await
+            .map_err(internal)?;
         Ok((bundle, rows))
     }
 }

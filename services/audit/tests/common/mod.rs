@@ -4,8 +4,9 @@
 use duban_audit::checkpoint::Suite;
 use duban_audit::{AuditService, AuditSettings};
 use duban_clock::{SharedClock, SystemClock};
+use duban_outbox::Handler;
 use duban_schema::RawEnvelope;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
 use std::sync::Arc;
 
@@ -50,4 +51,22 @@ pub fn event(n: u32) -> RawEnvelope {
         "data": {"n": n, "title": format!("事项{n}")}
     }))
     .unwrap()
+}
+
+/// Appends the events one alone, then in batches of three, as the consumer hands them over.
+pub async fn append(db: &DatabaseConnection, svc: &AuditService, range: std::ops::Range<u32>) {
+    let events: Vec<u32> = range.collect();
+    for chunk in std::iter::once(&events[..1.min(events.len())])
+        .chain(events.get(1..).unwrap_or_default().chunks(3))
+    {
+        let txn = db.begin().await.unwrap();
+        let batch: Vec<_> = chunk
+            .iter()
+            .map(|&n| (event(n), tracing::Span::none()))
+            .collect();
+        let after = svc.handle_all(&txn, &batch).await.unwrap();
+        drop(after);
+        txn.commit().await.unwrap();
+    }
+    svc.integrate().await.unwrap();
 }
