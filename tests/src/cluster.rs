@@ -1,8 +1,11 @@
 //! The distributed deployment as separate `duban serve <service>` processes on
 //! PostgreSQL and Kafka, and a broker of the test's own that it can stop and start.
 
+use crate::scenarios::ISSUE;
 use crate::{fresh_database, kafka_brokers, test_config, TestApp};
 use anyhow::Context as _;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use serde_json::json;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -79,21 +82,68 @@ pub fn operator_env(database: &str) -> anyhow::Result<HashMap<String, String>> {
     Ok(env)
 }
 
-/// The five processes of a distributed duban.
+/// The processes of a distributed duban: each service once, or several replicas of each
+/// behind a balancer. A member is named by its service (the first replica) or
+/// `service-N` (the N-th).
 pub struct Cluster {
     /// Environment shared by every process.
     pub env: HashMap<String, String>,
-    /// Port of each service.
-    pub ports: HashMap<&'static str, u16>,
-    /// Running processes by service.
-    pub children: HashMap<&'static str, Child>,
+    /// Port of each member.
+    pub ports: HashMap<String, u16>,
+    /// Running processes by member.
+    pub children: HashMap<String, Child>,
     /// Logs folder.
     pub logs: Arc<tempfile::TempDir>,
+    /// Where clients reach the gateway (its balancer when replicated).
+    pub front: u16,
+    balancers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// The member name of a service's `n`-th replica (from 1).
+pub fn member(service: &str, n: usize) -> String {
+    if n == 1 {
+        service.to_string()
+    } else {
+        format!("{service}-{n}")
+    }
+}
+
+/// A round-robin TCP balancer in front of replicas, as a load balancer or a Kubernetes
+/// Service is: each connection goes to the next replica that accepts it.
+async fn balance(listener: std::net::TcpListener, backends: Vec<u16>) {
+    listener.set_nonblocking(true).ok();
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    let mut next = 0usize;
+    loop {
+        let Ok((mut inbound, _)) = listener.accept().await else {
+            continue;
+        };
+        next += 1;
+        let order: Vec<u16> = (0..backends.len())
+            .map(|k| backends[(next + k) % backends.len()])
+            .collect();
+        tokio::spawn(async move {
+            for port in order {
+                if let Ok(mut out) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    return;
+                }
+            }
+        });
+    }
 }
 
 impl Cluster {
     /// Starts every service as its own process on a new database and new topics.
     pub async fn start(brokers: &str) -> anyhow::Result<Self> {
+        Self::start_replicated(brokers, 1).await
+    }
+
+    /// Starts `replicas` processes of every service on a new database and new topics;
+    /// with more than one, each service is reached through a balancer of its own.
+    pub async fn start_replicated(brokers: &str, replicas: usize) -> anyhow::Result<Self> {
         let database = fresh_database().await?;
         // The demo county is put into the new database the way an operator would put a
         // county's directory there: its events wait in the outbox for the services.
@@ -103,8 +153,25 @@ impl Cluster {
             .await?;
         let logs = Arc::new(tempfile::tempdir()?);
         let mut ports = HashMap::new();
+        let mut doors = HashMap::new();
+        let mut balancers = Vec::new();
         for s in SERVICES {
-            ports.insert(s, free_port()?);
+            let backends: Vec<u16> = (1..=replicas)
+                .map(|n| -> anyhow::Result<u16> {
+                    let port = free_port()?;
+                    ports.insert(member(s, n), port);
+                    Ok(port)
+                })
+                .collect::<anyhow::Result<_>>()?;
+            let door = if replicas == 1 {
+                backends[0]
+            } else {
+                let port = free_port()?;
+                let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+                balancers.push(tokio::spawn(balance(listener, backends)));
+                port
+            };
+            doors.insert(s, door);
         }
         let mut env = operator_env(&database)?;
         env.insert("KAFKA_BROKERS".into(), brokers.to_string());
@@ -121,7 +188,7 @@ impl Cluster {
         for s in ["assignments", "evaluation", "notifications", "audit"] {
             env.insert(
                 format!("DUBAN_{}_URL", s.to_uppercase()),
-                format!("http://127.0.0.1:{}", ports[s]),
+                format!("http://127.0.0.1:{}", doors[s]),
             );
         }
         let mut cluster = Cluster {
@@ -129,29 +196,36 @@ impl Cluster {
             ports,
             children: HashMap::new(),
             logs,
+            front: doors["gateway"],
+            balancers,
         };
         for s in SERVICES {
-            cluster.spawn(s)?;
-            cluster.wait_ready(s).await?;
+            for n in 1..=replicas {
+                cluster.spawn(&member(s, n))?;
+            }
+            for n in 1..=replicas {
+                cluster.wait_ready(&member(s, n)).await?;
+            }
         }
         Ok(cluster)
     }
 
-    /// Starts (or restarts) one service's process.
-    pub fn spawn(&mut self, service: &'static str) -> anyhow::Result<()> {
+    /// Starts (or restarts) one member's process.
+    pub fn spawn(&mut self, member: &str) -> anyhow::Result<()> {
+        let service = member.split('-').next().unwrap_or(member);
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(self.logs.path().join(format!("{service}.log")))?;
+            .open(self.logs.path().join(format!("{member}.log")))?;
         let child = Command::new(duban_binary()?)
             .args(["serve", service])
             .envs(&self.env)
-            .env("DUBAN_LISTEN", format!("127.0.0.1:{}", self.ports[service]))
+            .env("DUBAN_LISTEN", format!("127.0.0.1:{}", self.ports[member]))
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()?;
-        self.children.insert(service, child);
+        self.children.insert(member.to_string(), child);
         Ok(())
     }
 
@@ -200,7 +274,7 @@ impl Cluster {
     /// A test client on the gateway, with direct read access to the service databases.
     pub async fn app(&self) -> anyhow::Result<TestApp> {
         TestApp::remote(
-            &format!("http://127.0.0.1:{}", self.ports["gateway"]),
+            &format!("http://127.0.0.1:{}", self.front),
             &self.env["DATABASE_URL"],
         )
         .await
@@ -209,6 +283,9 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        for b in &self.balancers {
+            b.abort();
+        }
         for (_, mut c) in self.children.drain() {
             let _ = c.kill();
             let _ = c.wait();
@@ -290,4 +367,103 @@ impl Drop for OwnBroker {
     fn drop(&mut self) {
         let _ = self.script("kafka-down");
     }
+}
+
+/// The one number `sql` answers on PostgreSQL.
+pub async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// The ids of the assignments whose title starts with `prefix`.
+pub async fn ids_with_title_prefix(app: &TestApp, prefix: &str) -> Vec<String> {
+    let rows = app
+        .databases
+        .assignments
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id FROM assignment WHERE title LIKE $1",
+            [format!("{prefix}%").into()],
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect()
+}
+
+/// Every assignment whose title starts with `prefix` reached evaluation, notifications
+/// and audit exactly once.
+pub async fn each_reached_every_service_once(app: &TestApp, prefix: &str, expected: usize) {
+    let ids = ids_with_title_prefix(app, prefix).await;
+    assert_eq!(ids.len(), expected, "assignments stored");
+    let list = ids
+        .iter()
+        .map(|i| format!("'{i}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let issued_events = count(
+        &app.databases.assignments,
+        &format!("SELECT count(*) FROM outbox WHERE key IN ({list}) AND payload LIKE '%\"AssignmentIssued\"%'"),
+    )
+    .await;
+    assert_eq!(
+        issued_events, expected as i64,
+        "one AssignmentIssued per item in the outbox"
+    );
+    let tracked = count(
+        &app.databases.evaluation,
+        &format!("SELECT count(*) FROM tracked_item WHERE id IN ({list})"),
+    )
+    .await;
+    assert_eq!(tracked, expected as i64, "evaluation has each item");
+    let notices = count(
+        &app.databases.notifications,
+        &format!("SELECT count(*) FROM notification WHERE assignment_id IN ({list}) AND kind = 'SUPERVISION_NOTICE'"),
+    )
+    .await;
+    assert_eq!(notices, expected as i64, "exactly one 督办通知 per item");
+    let leaves = count(
+        &app.databases.audit,
+        &format!("SELECT count(*) FROM audit_leaf WHERE aggregate_id IN ({list}) AND event_type = 'AssignmentIssued'"),
+    )
+    .await;
+    assert_eq!(
+        leaves, expected as i64,
+        "exactly one audit leaf per AssignmentIssued"
+    );
+    assert!(app.databases.settled().await.unwrap());
+}
+
+/// Waits for the events to settle; on failure shows what each process logged.
+pub async fn settle(app: &TestApp, cluster: &Cluster) {
+    if let Err(e) = app.settle().await {
+        let mut members: Vec<&String> = cluster.ports.keys().collect();
+        members.sort();
+        for m in members {
+            eprintln!("==== {m}\n{}", cluster.log(m));
+        }
+        panic!("{e}");
+    }
+}
+
+/// One issueAssignment with an Idempotency-Key through the gateway at `url`: the new id, or none on any
+/// failure (a refused connection, a cut answer, an error).
+pub async fn issue_keyed(url: &str, token: &str, key: &str, title: &str) -> Option<String> {
+    let req = awc::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .finish()
+        .post(format!("{url}/graphql"))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .insert_header(("idempotency-key", key))
+        .send_json(&json!({"query": ISSUE, "variables": {"input": {
+            "title": title, "leadUnitId": "baisha-dzb", "timeLimitDays": 3}}}));
+    let body: serde_json::Value = req.await.ok()?.json().await.ok()?;
+    body["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .map(str::to_string)
 }

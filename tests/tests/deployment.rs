@@ -153,6 +153,31 @@ fn kubernetes_manifests_deploy_every_service_with_what_it_needs() {
     for k in SECRETS {
         assert!(provided.contains(k), "the operator's Secret lacks {k}");
     }
+    // Replicas of every service, and a disruption budget that keeps one of each up.
+    for s in [
+        "assignments",
+        "evaluation",
+        "notifications",
+        "audit",
+        "gateway",
+    ] {
+        let of = |kind: &str| {
+            docs.iter()
+                .find(|d| {
+                    d["kind"].as_str() == Some(kind)
+                        && d["metadata"]["name"].as_str() == Some(&format!("duban-{s}"))
+                })
+                .unwrap_or_else(|| panic!("no {kind} for {s}"))
+        };
+        let replicas = of("Deployment")["spec"]["replicas"].as_i64().unwrap();
+        assert!(replicas >= 2, "{s}: {replicas} replica(s)");
+        let pdb = of("PodDisruptionBudget");
+        assert_eq!(pdb["spec"]["minAvailable"].as_i64(), Some(1), "{s}");
+        assert_eq!(
+            pdb["spec"]["selector"]["matchLabels"]["service"].as_str(),
+            Some(s)
+        );
+    }
     let policy = docs
         .iter()
         .find(|d| d["kind"].as_str() == Some("NetworkPolicy"))

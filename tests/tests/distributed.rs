@@ -4,91 +4,15 @@
 //! gateway restarted under load.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::cluster::{Cluster, OwnBroker};
+use duban_tests::cluster::{
+    count, each_reached_every_service_once, ids_with_title_prefix, issue_keyed, settle, Cluster,
+    OwnBroker,
+};
 use duban_tests::scenarios::{self, ISSUE};
 use duban_tests::{kafka_brokers, TestApp};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::Duration;
-
-async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
-    let row = db
-        .query_one(Statement::from_string(DbBackend::Postgres, sql))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
-}
-
-async fn ids_with_title_prefix(app: &TestApp, prefix: &str) -> Vec<String> {
-    let rows = app
-        .databases
-        .assignments
-        .query_all(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT id FROM assignment WHERE title LIKE $1",
-            [format!("{prefix}%").into()],
-        ))
-        .await
-        .unwrap();
-    rows.iter()
-        .map(|r| r.try_get_by_index::<String>(0).unwrap())
-        .collect()
-}
-
-/// Every assignment whose title starts with `prefix` reached evaluation, notifications
-/// and audit exactly once.
-async fn each_reached_every_service_once(app: &TestApp, prefix: &str, expected: usize) {
-    let ids = ids_with_title_prefix(app, prefix).await;
-    assert_eq!(ids.len(), expected, "assignments stored");
-    let list = ids
-        .iter()
-        .map(|i| format!("'{i}'"))
-        .collect::<Vec<_>>()
-        .join(",");
-    let issued_events = count(
-        &app.databases.assignments,
-        &format!("SELECT count(*) FROM outbox WHERE key IN ({list}) AND payload LIKE '%\"AssignmentIssued\"%'"),
-    )
-    .await;
-    assert_eq!(
-        issued_events, expected as i64,
-        "one AssignmentIssued per item in the outbox"
-    );
-    let tracked = count(
-        &app.databases.evaluation,
-        &format!("SELECT count(*) FROM tracked_item WHERE id IN ({list})"),
-    )
-    .await;
-    assert_eq!(tracked, expected as i64, "evaluation has each item");
-    let notices = count(
-        &app.databases.notifications,
-        &format!("SELECT count(*) FROM notification WHERE assignment_id IN ({list}) AND kind = 'SUPERVISION_NOTICE'"),
-    )
-    .await;
-    assert_eq!(notices, expected as i64, "exactly one 督办通知 per item");
-    let leaves = count(
-        &app.databases.audit,
-        &format!("SELECT count(*) FROM audit_leaf WHERE aggregate_id IN ({list}) AND event_type = 'AssignmentIssued'"),
-    )
-    .await;
-    assert_eq!(
-        leaves, expected as i64,
-        "exactly one audit leaf per AssignmentIssued"
-    );
-    assert!(app.databases.settled().await.unwrap());
-}
-
-/// Waits for the events to settle; on failure shows what each process logged.
-async fn settle(app: &TestApp, cluster: &Cluster) {
-    if let Err(e) = app.settle().await {
-        for s in duban_tests::cluster::SERVICES {
-            eprintln!("==== {s}\n{}", cluster.log(s));
-        }
-        panic!("{e}");
-    }
-}
 
 async fn issue_many(app: &TestApp, token: &str, prefix: &str, n: usize) {
     for i in 0..n {
@@ -323,23 +247,6 @@ async fn killing_a_consumer_mid_batch_loses_nothing_and_doubles_nothing() {
     eprintln!("notifications killed after {handled_before_restart} of 100 notices");
 }
 
-/// One keyed issueAssignment through the gateway at `url`: the new id, or none on any
-/// failure (a refused connection, a cut answer, an error).
-async fn issue_keyed(url: &str, token: &str, c: usize, i: usize) -> Option<String> {
-    let req = awc::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .finish()
-        .post(format!("{url}/graphql"))
-        .insert_header(("authorization", format!("Bearer {token}")))
-        .insert_header(("idempotency-key", format!("restart-{c}-{i}")))
-        .send_json(&json!({"query": ISSUE, "variables": {"input": {
-            "title": format!("重启压测{c}-{i}"), "leadUnitId": "baisha-dzb", "timeLimitDays": 3}}}));
-    let body: serde_json::Value = req.await.ok()?.json().await.ok()?;
-    body["data"]["issueAssignment"]["assignment"]["id"]
-        .as_str()
-        .map(str::to_string)
-}
-
 /// The gateway killed under load: every answer a client saw is stored, whatever is stored
 /// is whole, and a client retrying its failures with the same Idempotency-Key ends with
 /// each request stored exactly once (issue 17 item 26: without the key, 2 of 4 such
@@ -359,7 +266,14 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
             let mut ok = Vec::new();
             let mut failed = Vec::new();
             for i in 0..40 {
-                match issue_keyed(&url, &token, c, i).await {
+                match issue_keyed(
+                    &url,
+                    &token,
+                    &format!("restart-{c}-{i}"),
+                    &format!("重启压测{c}-{i}"),
+                )
+                .await
+                {
                     Some(id) => ok.push(id),
                     None => failed.push((c, i)),
                 }
@@ -399,7 +313,13 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
     let stored_before_retries = stored.len();
 
     for &(c, i) in &failed {
-        let id = issue_keyed(&url, &supervisor, c, i).await;
+        let id = issue_keyed(
+            &url,
+            &supervisor,
+            &format!("restart-{c}-{i}"),
+            &format!("重启压测{c}-{i}"),
+        )
+        .await;
         succeeded.insert(id.unwrap_or_else(|| panic!("retry {c}-{i} failed")));
     }
     settle(&app, &cluster).await;

@@ -11,8 +11,8 @@ use duban_api::{ApiError, CreateDutyRuleInput, IssueAssignmentInput};
 use duban_auth::Actor;
 use duban_schema::assignments::{AssignmentSource, AssignmentsEvent, DutyRuleSnapshot};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 
 impl AssignmentsService {
@@ -160,9 +160,18 @@ impl AssignmentsService {
                     &cal,
                 );
             }
-            let mut active = m.into_active_model();
-            active.next_on = Set(day);
-            active.update(&txn).await.map_err(internal)?;
+            // Claimed by the day it was read at: a replica that advanced it meanwhile wins.
+            let advanced = duty_rule::Entity::update_many()
+                .col_expr(duty_rule::Column::NextOn, day.into())
+                .filter(duty_rule::Column::Id.eq(m.id.clone()))
+                .filter(duty_rule::Column::NextOn.eq(m.next_on))
+                .exec(&txn)
+                .await
+                .map_err(internal)?;
+            if advanced.rows_affected == 0 {
+                txn.rollback().await.map_err(internal)?;
+                continue;
+            }
             self.commit(txn).await?;
         }
         Ok(issued)

@@ -158,13 +158,18 @@ impl AssignmentsService {
                 .map_err(internal)?;
             let batch = rows.len();
             for r in rows {
-                deadline_schedule::Entity::delete_many()
+                let claimed = deadline_schedule::Entity::delete_many()
                     .filter(deadline_schedule::Column::AssignmentId.eq(r.assignment_id.clone()))
                     .filter(deadline_schedule::Column::Kind.eq(r.kind.clone()))
                     .filter(deadline_schedule::Column::DueOn.eq(r.due_on))
                     .exec(&txn)
                     .await
-                    .map_err(internal)?;
+                    .map_err(internal)?
+                    .rows_affected;
+                if claimed == 0 {
+                    // Another replica's tick fired it meanwhile.
+                    continue;
+                }
                 if r.kind == PROBLEM_DUE_SOON || r.kind == PROBLEM_OVERDUE {
                     fired += u32::from(self.remind_problem(&txn, &r, today).await?);
                     continue;

@@ -384,6 +384,8 @@ impl AuditService {
         txn: &DatabaseTransaction,
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
+        // Replicas consuming different partitions append one after another.
+        duban_outbox::db::take_turns(txn, "duban-audit-append").await?;
         let last = audit_leaf::Entity::find()
             .select_only()
             .column_as(audit_leaf::Column::Idx.max(), "m")

@@ -28,6 +28,7 @@ pub struct Running {
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
     relays: Vec<Relay>,
+    leases: Vec<duban_outbox::Lease>,
     /// The four service databases.
     pub databases: Databases,
     /// The assignments service (tests and the token command use it directly).
@@ -240,7 +241,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     let sampler = metrics.sample_relays(w.relays.clone());
     let lag_sampler = metrics.sample_lag(shared.clone(), w.groups);
     crate::wiring::load_demo(config, &assignments).await?;
-    let (workers, relays) = (w.tasks, w.relays);
+    let (workers, relays, leases) = (w.tasks, w.relays, w.leases);
 
     let services = Services {
         assignments: Arc::new(duban_assignments::keyed(assignments.clone())),
@@ -285,6 +286,7 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         stop,
         workers,
         relays,
+        leases,
         databases,
         assignments,
         evaluation,
@@ -313,9 +315,7 @@ impl Running {
         let _ = self.stop.send(true);
         self.sampler.abort();
         self.lag_sampler.abort();
-        for w in self.workers {
-            let _ = w.await;
-        }
+        crate::wiring::Workers::finish(self.workers, self.leases).await;
         if drained {
             for r in &self.relays {
                 r.mark_safe().await.with_context(|| {

@@ -49,6 +49,7 @@ pub struct ServiceNode {
     server_task: JoinHandle<std::io::Result<()>>,
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
+    leases: Vec<duban_outbox::Lease>,
     sampler: Option<JoinHandle<()>>,
     lag_sampler: Option<JoinHandle<()>>,
 }
@@ -59,9 +60,7 @@ impl ServiceNode {
         self.server.stop(true).await;
         let _ = self.server_task.await;
         let _ = self.stop.send(true);
-        for w in self.workers {
-            let _ = w.await;
-        }
+        crate::wiring::Workers::finish(self.workers, self.leases).await;
         for s in [self.sampler, self.lag_sampler].into_iter().flatten() {
             s.abort();
         }
@@ -307,6 +306,7 @@ pub async fn start_service(
     };
     let relays = w.relays;
     let workers = w.tasks;
+    let leases = w.leases;
     let sampler = (!relays.is_empty()).then(|| metrics.sample_relays(relays));
     // A service with a consumer samples its lag on its own transport.
     let lag_sampler = (!w.groups.is_empty())
@@ -365,6 +365,7 @@ pub async fn start_service(
         server_task,
         stop,
         workers,
+        leases,
         sampler,
         lag_sampler,
     })

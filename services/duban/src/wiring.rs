@@ -10,7 +10,7 @@ use duban_clock::SharedClock;
 use duban_config::Config;
 use duban_evaluation::EvaluationService;
 use duban_notifications::NotificationsService;
-use duban_outbox::{Consumer, EventBus, Relay};
+use duban_outbox::{Consumer, EventBus, Lease, Relay};
 use duban_schema::topics;
 use duban_transport::Transport;
 use sea_orm::DatabaseConnection;
@@ -38,6 +38,8 @@ pub struct Wired<S> {
     pub consumer: Option<Consumer>,
     /// Its periodic jobs, already running.
     pub jobs: Vec<JoinHandle<()>>,
+    /// What its relay and its jobs run under, among replicas.
+    pub lease: Option<Lease>,
 }
 
 /// What the started relays, consumers and jobs of a process are, for its shutdown and
@@ -50,6 +52,21 @@ pub struct Workers {
     pub relays: Vec<Relay>,
     /// Each consumer group and its topics, for the lag metric.
     pub groups: Vec<(String, Vec<&'static str>)>,
+    /// The leases held or waited for, given up after the tasks stop.
+    pub leases: Vec<Lease>,
+}
+
+impl Workers {
+    /// Waits for every task (after the stop was told), then gives up the leases so that
+    /// another replica relays and ticks at once.
+    pub async fn finish(tasks: Vec<JoinHandle<()>>, leases: Vec<Lease>) {
+        for t in tasks {
+            let _ = t.await;
+        }
+        for l in leases {
+            l.release().await;
+        }
+    }
 }
 
 impl<S> Wired<S> {
@@ -65,6 +82,7 @@ impl<S> Wired<S> {
             w.tasks.push(tokio::spawn(c.run(stop.clone())));
         }
         w.tasks.extend(self.jobs);
+        w.leases.extend(self.lease);
         self.service
     }
 }
@@ -90,12 +108,15 @@ pub async fn assignments(
         .with_extension_cap(config.extension_cap_days)
         .with_due_soon_days(config.due_soon_working_days);
     svc.load_calendar().await?;
-    let jobs = vec![spawn_deadlines(svc.clone(), stop.clone())];
     let name = duban_assignments::SERVICE;
-    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone());
+    let lease = Lease::new(db.clone(), name);
+    let jobs = vec![spawn_deadlines(svc.clone(), lease.clone(), stop.clone())];
+    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone())
+        .with_lease(lease.clone());
     let handler = Arc::new(svc.clone());
     Ok(Wired {
         jobs,
+        lease: Some(lease),
         service: svc,
         relay: Some(relay),
         consumer: Some(consumer(
@@ -142,7 +163,9 @@ pub async fn evaluation(
     );
     svc.load_calendar().await?;
     let name = duban_evaluation::SERVICE;
-    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone());
+    let lease = Lease::new(db.clone(), name);
+    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone())
+        .with_lease(lease.clone());
     let handler = Arc::new(svc.clone());
     Ok(Wired {
         consumer: Some(consumer(
@@ -153,7 +176,8 @@ pub async fn evaluation(
             handler,
             clock,
         )),
-        jobs: vec![spawn_reassess(svc.clone(), stop.clone())],
+        jobs: vec![spawn_reassess(svc.clone(), lease.clone(), stop.clone())],
+        lease: Some(lease),
         service: svc,
         relay: Some(relay),
     })
@@ -171,7 +195,9 @@ pub async fn notifications(
     let svc = NotificationsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant);
     svc.load_calendar().await?;
     let name = duban_notifications::SERVICE;
-    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone());
+    let lease = Lease::new(db.clone(), name);
+    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone())
+        .with_lease(lease.clone());
     let handler = Arc::new(svc.clone());
     Ok(Wired {
         consumer: Some(consumer(
@@ -183,9 +209,10 @@ pub async fn notifications(
             clock,
         )),
         jobs: vec![
-            spawn_escalations(svc.clone(), stop.clone()),
-            spawn_pushes(svc.clone(), stop.clone()),
+            spawn_escalations(svc.clone(), lease.clone(), stop.clone()),
+            spawn_pushes(svc.clone(), lease.clone(), stop.clone()),
         ],
+        lease: Some(lease),
         service: svc,
         relay: Some(relay),
     })
@@ -194,6 +221,7 @@ pub async fn notifications(
 /// Escalates unanswered notices and reminds campaigns' reports every minute until `stop`.
 pub(crate) fn spawn_escalations(
     notifications: NotificationsService,
+    lease: Lease,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -201,6 +229,9 @@ pub(crate) fn spawn_escalations(
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(60)) => {}
                 _ = stop.changed() => return,
+            }
+            if !lease.held().await {
+                continue;
             }
             match notifications.escalate().await {
                 Ok(0) => {}
@@ -218,6 +249,7 @@ pub(crate) fn spawn_escalations(
 /// until `stop`.
 pub(crate) fn spawn_pushes(
     notifications: NotificationsService,
+    lease: Lease,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -227,6 +259,9 @@ pub(crate) fn spawn_pushes(
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 _ = wake.notified() => {}
                 _ = stop.changed() => return,
+            }
+            if !lease.held().await {
+                continue;
             }
             if let Err(e) = notifications.deliver_due().await {
                 tracing::warn!(error = %e, "push delivery failed");
@@ -248,7 +283,9 @@ pub async fn audit(
     let name = duban_audit::SERVICE;
     Ok(Wired {
         consumer: Some(consumer(name, AUDIT_READS, db, transport, handler, clock)),
+        // Every replica integrates: the stored tree's size row makes them take turns.
         jobs: vec![tokio::spawn(svc.clone().run_integrator(stop.clone()))],
+        lease: None,
         service: svc,
         relay: None,
     })
@@ -310,24 +347,13 @@ pub(crate) fn consumer(
 /// every 30 seconds until `stop`.
 pub(crate) fn spawn_deadlines(
     assignments: AssignmentsService,
+    lease: Lease,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match assignments.deadline_tick().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(fired = n, "deadline reminders"),
-                Err(e) => tracing::warn!(error = %e, "deadline tick failed"),
-            }
-            match assignments.duty_tick().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(issued = n, "recurring duties issued"),
-                Err(e) => tracing::warn!(error = %e, "recurring duty tick failed"),
-            }
-            match assignments.campaign_tick().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(announced = n, "campaign phases announced"),
-                Err(e) => tracing::warn!(error = %e, "campaign tick failed"),
+            if lease.wait(&mut stop).await {
+                tick_deadlines(&assignments).await;
             }
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(30)) => {}
@@ -337,10 +363,30 @@ pub(crate) fn spawn_deadlines(
     })
 }
 
+/// One round of assignments' scheduler.
+async fn tick_deadlines(assignments: &AssignmentsService) {
+    match assignments.deadline_tick().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(fired = n, "deadline reminders"),
+        Err(e) => tracing::warn!(error = %e, "deadline tick failed"),
+    }
+    match assignments.duty_tick().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(issued = n, "recurring duties issued"),
+        Err(e) => tracing::warn!(error = %e, "recurring duty tick failed"),
+    }
+    match assignments.campaign_tick().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(announced = n, "campaign phases announced"),
+        Err(e) => tracing::warn!(error = %e, "campaign tick failed"),
+    }
+}
+
 /// Reassesses colors, then publishes the weekly bulletins when due, every minute until
 /// `stop`.
 pub(crate) fn spawn_reassess(
     evaluation: EvaluationService,
+    lease: Lease,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -348,6 +394,9 @@ pub(crate) fn spawn_reassess(
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(60)) => {}
                 _ = stop.changed() => return,
+            }
+            if !lease.held().await {
+                continue;
             }
             if let Err(e) = evaluation.reassess().await {
                 tracing::warn!(error = %e, "color reassessment failed");

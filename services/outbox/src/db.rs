@@ -185,16 +185,19 @@ pub async fn ensure_migrated<M: MigratorTrait>(
 
 /// Takes the per-service migration lock until the transaction ends.
 async fn lock(txn: &sea_orm::DatabaseTransaction, service: &str) -> Result<(), DbErr> {
-    // FNV-1a of the service name: a stable key of our own in the advisory-lock space.
-    let key = format!("duban-migrate-{service}")
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+    take_turns(txn, &format!("duban-migrate-{service}")).await
+}
+
+/// Makes transactions that call this with the same `name` take turns until each ends
+/// (a transaction advisory lock on PostgreSQL; SQLite has one writer already).
+pub async fn take_turns(txn: &sea_orm::DatabaseTransaction, name: &str) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
     txn.execute(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "SELECT pg_advisory_xact_lock($1)",
-        [(key as i64).into()],
+        [crate::lease::lock_key(name).into()],
     ))
     .await?;
     Ok(())

@@ -7,10 +7,12 @@ pub mod calendar;
 pub mod consumer;
 pub mod db;
 pub mod entity;
+pub mod lease;
 pub mod migration;
 pub mod relay;
 
 pub use consumer::{AfterCommit, Consumer, Handler, HandlerError};
+pub use lease::Lease;
 pub use relay::Relay;
 
 use duban_schema::{Envelope, EnvelopeMeta};

@@ -41,6 +41,7 @@ pub struct Relay {
     transport: Arc<dyn Transport>,
     wake: Arc<Notify>,
     clock: SharedClock,
+    lease: Option<crate::Lease>,
 }
 
 impl Relay {
@@ -58,7 +59,14 @@ impl Relay {
             transport,
             wake,
             clock,
+            lease: None,
         }
+    }
+
+    /// Publishes only while `lease` is held: one relay per outbox among replicas.
+    pub fn with_lease(mut self, lease: crate::Lease) -> Self {
+        self.lease = Some(lease);
+        self
     }
 
     /// Runs until `stop` turns true and nothing is left to publish.
@@ -91,6 +99,12 @@ impl Relay {
         }
         let mut backoff = Duration::from_millis(50);
         loop {
+            if let Some(lease) = &self.lease {
+                // Another replica relays meanwhile; what is left stays for whoever holds it.
+                if !lease.wait(&mut stop).await {
+                    return Ok(());
+                }
+            }
             let rows = outbox::Entity::find()
                 .filter(outbox::Column::PublishedAt.is_null())
                 .order_by_asc(outbox::Column::Seq)

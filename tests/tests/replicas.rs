@@ -1,0 +1,225 @@
+//! Scale-out (issue 24): several replicas of every service behind the same PostgreSQL and
+//! Kafka. One replica per service holds the lease that relays and ticks, and another takes
+//! it when the holder dies; two schedulers ticking at once fire each reminder once; with
+//! two replicas of each service and one of each killed under load, nothing is lost or
+//! doubled.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use duban_clock::SharedClock;
+use duban_outbox::{EventBus, Lease};
+use duban_tests::cluster::{
+    count, each_reached_every_service_once, ids_with_title_prefix, issue_keyed, member, settle,
+    Cluster, SERVICES,
+};
+use duban_tests::scenarios::ISSUE;
+use duban_tests::{count_rows, fresh_database, kafka_brokers, on_postgres_and_kafka_at_nine};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::json;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Polls `lease` until it is held, for at most `within`; how long it took.
+async fn taken_within(lease: &Lease, within: Duration) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if lease.held().await {
+            return Some(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
+#[actix_web::test]
+async fn one_replica_holds_the_lease_and_another_takes_it_when_the_holder_dies() {
+    let url = fresh_database().await.unwrap();
+    // Two processes' pools on one database.
+    let first = duban_outbox::db::connect(&url, "assignments")
+        .await
+        .unwrap();
+    let second = duban_outbox::db::connect(&url, "assignments")
+        .await
+        .unwrap();
+    let a = Lease::new(first.clone(), "assignments");
+    let b = Lease::new(second.clone(), "assignments");
+    assert!(a.held().await, "the first to ask takes it");
+    assert!(!b.held().await, "one holder at a time");
+    assert!(a.held().await, "the holder keeps it");
+    assert!(
+        taken_within(&b, Duration::from_secs(3)).await.is_none(),
+        "a live holder is never replaced"
+    );
+    assert!(
+        Lease::new(second.clone(), "evaluation").held().await,
+        "each service has its own"
+    );
+
+    // The holder's process dies: the database ends its session.
+    second
+        .execute(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT pg_terminate_backend(pid) FROM pg_locks \
+             WHERE locktype = 'advisory' AND pid <> pg_backend_pid() \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        ))
+        .await
+        .unwrap();
+    let took = taken_within(&b, Duration::from_secs(5))
+        .await
+        .expect("taken over after its holder died");
+    assert!(
+        !a.held().await,
+        "the old holder learns it lost the lease with its connection"
+    );
+    eprintln!(
+        "lease taken over {} ms after its holder died",
+        took.as_millis()
+    );
+
+    // A clean stop hands it over at the next try.
+    b.release().await;
+    assert!(taken_within(&a, Duration::from_secs(3)).await.is_some());
+}
+
+#[actix_web::test]
+async fn two_schedulers_ticking_at_once_fire_each_reminder_once() {
+    // Monday 9 March 2026: due Thursday, reminded on Tuesday.
+    let (clock, app) = on_postgres_and_kafka_at_nine(2026, 3, 9).await.unwrap();
+    app.load_demo().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    for i in 0..30 {
+        let body = app
+            .gql(
+                Some(&sup),
+                ISSUE,
+                json!({"input": {"title": format!("双副本提醒{i}"), "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}}),
+            )
+            .await
+            .unwrap();
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    clock.advance(chrono::Duration::days(1));
+    // A second replica of assignments on the same database, with its own scheduler.
+    let shared: SharedClock = Arc::new(clock.clone());
+    let other = duban_assignments::AssignmentsService::new(
+        app.databases.assignments.clone(),
+        EventBus {
+            transport: Arc::new(duban_transport::InProcessTransport::new()),
+            wake: Arc::default(),
+        },
+        shared,
+        &app.config.tenant,
+    )
+    .with_due_soon_days(app.config.due_soon_working_days);
+    other.load_calendar().await.unwrap();
+    let before = count_rows(&app.databases.assignments, "SELECT count(*) FROM outbox")
+        .await
+        .unwrap();
+    let (x, y) = tokio::join!(app.assignments.deadline_tick(), other.deadline_tick());
+    let (x, y) = (x.unwrap(), y.unwrap());
+    let fired = count_rows(
+        &app.databases.assignments,
+        "SELECT count(*) FROM outbox WHERE payload LIKE '%\"AssignmentDueSoon\"%' \
+         AND payload LIKE '%双副本提醒%'",
+    )
+    .await
+    .unwrap();
+    assert_eq!(fired, 30, "each reminder once ({x} + {y} fired)");
+    let after = count_rows(&app.databases.assignments, "SELECT count(*) FROM outbox")
+        .await
+        .unwrap();
+    assert_eq!(
+        after - before,
+        i64::from(x + y),
+        "every reminder counted once"
+    );
+    app.shutdown().await.unwrap();
+}
+
+/// Two replicas of every service behind balancers; one of each is killed under load.
+#[actix_web::test]
+async fn with_two_replicas_of_each_service_killing_one_of_each_under_load_loses_and_doubles_nothing(
+) {
+    let mut cluster = Cluster::start_replicated(&kafka_brokers(), 2)
+        .await
+        .unwrap();
+    let app = cluster.app().await.unwrap();
+    let supervisor = app.token("county-supervisor").await.unwrap();
+    settle(&app, &cluster).await;
+
+    let url = app.url.clone();
+    let mut clients = Vec::new();
+    for c in 0..4 {
+        let (url, token) = (url.clone(), supervisor.clone());
+        clients.push(actix_web::rt::spawn(async move {
+            let mut ok = Vec::new();
+            let mut failed = Vec::new();
+            for i in 0..40 {
+                let (key, title) = (format!("replicas-{c}-{i}"), format!("双副本压测{c}-{i}"));
+                match issue_keyed(&url, &token, &key, &title).await {
+                    Some(id) => ok.push(id),
+                    None => failed.push((key, title)),
+                }
+                actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+            }
+            (ok, failed)
+        }));
+    }
+    actix_web::rt::time::sleep(Duration::from_millis(600)).await;
+    for s in SERVICES {
+        cluster.kill(&member(s, 1)).unwrap();
+    }
+
+    let mut succeeded = HashSet::new();
+    let mut failed = Vec::new();
+    for c in clients {
+        let (ok, f) = c.await.unwrap();
+        succeeded.extend(ok);
+        failed.extend(f);
+    }
+    // Whoever failed retries with the same key, on the replicas left.
+    for (key, title) in &failed {
+        let id = issue_keyed(&url, &supervisor, key, title).await;
+        succeeded.insert(id.unwrap_or_else(|| panic!("retry {key} failed")));
+    }
+    settle(&app, &cluster).await;
+    let stored: HashSet<String> = ids_with_title_prefix(&app, "双副本压测")
+        .await
+        .into_iter()
+        .collect();
+    assert_eq!(stored.len(), 160, "each request stored exactly once");
+    assert_eq!(succeeded, stored, "every answer names its one item");
+    each_reached_every_service_once(&app, "双副本压测", 160).await;
+    for (service, consumer) in [
+        ("evaluation", &app.databases.evaluation),
+        ("notifications", &app.databases.notifications),
+    ] {
+        let inbox = count(consumer, "SELECT count(*) FROM inbox").await;
+        let mut sent = count(&app.databases.assignments, "SELECT count(*) FROM outbox").await;
+        if service == "notifications" {
+            sent += count(&app.databases.evaluation, "SELECT count(*) FROM outbox").await;
+        }
+        assert_eq!(inbox, sent, "{service}: each event in its inbox once");
+    }
+    // The survivors took over relaying: every outbox row was published.
+    for db in [
+        &app.databases.assignments,
+        &app.databases.evaluation,
+        &app.databases.notifications,
+    ] {
+        assert_eq!(
+            count(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await,
+            0
+        );
+    }
+    let took_over = ["assignments", "evaluation", "notifications"]
+        .iter()
+        .filter(|s| cluster.log(&member(s, 2)).contains("lease taken"))
+        .count();
+    eprintln!(
+        "{} requests failed while one replica of each service was killed; \
+         the second replica of {took_over} of 3 services took a lease",
+        failed.len()
+    );
+}
