@@ -31,6 +31,8 @@ mod pushes;
 mod report;
 #[path = "county/review.rs"]
 mod review;
+#[path = "county/startup.rs"]
+mod startup;
 #[path = "county/survey.rs"]
 mod survey;
 
@@ -644,7 +646,7 @@ fn main() {
             .collect(),
         phases: std::env::var("DUBAN_BENCH_PHASES").unwrap_or_else(|_| "pg,embedded".into()),
         parts: std::env::var("DUBAN_BENCH_PARTS")
-            .unwrap_or_else(|_| "mutations,latency,catchup,county".into()),
+            .unwrap_or_else(|_| "mutations,latency,catchup,county,startup".into()),
     };
     duban_tests::postgres_url();
     let brokers = duban_tests::kafka_brokers();
@@ -742,6 +744,11 @@ fn main() {
         if let Some(app) = pg {
             phase(&app, &mut report, &pg_phase, &opts, true).await;
             self_rss = vm_hwm("self").unwrap_or(0);
+            let app = if opts.parts.contains("startup") {
+                startup::startup(app, &mut report, opts.max_items).await
+            } else {
+                app
+            };
             let name = duban_tests::database_name(&app.databases.assignments)
                 .await
                 .unwrap();
