@@ -3,7 +3,8 @@
 //! working day, offices acknowledging, reporting and completing at their own pace (some
 //! late, so yellow and red cards and overdue reminders are earned, not written), and
 //! supervisors verifying or returning the results; the deadline scheduler ticks every
-//! simulated morning. Every step is a command with its event, so evaluation,
+//! simulated morning, and the townships work at once, one client each, every township
+//! with its own choices so a seed still gives one history. Every step is a command with its event, so evaluation,
 //! notifications and audit see the same history a real county would give them. The
 //! bulk generator in [`crate::loadgen`] writes rows directly instead, for sizes commands
 //! cannot reach in a benchmark's time.
@@ -111,7 +112,6 @@ enum Stage {
 struct Item {
     id: String,
     version: i64,
-    township: usize,
     office: usize,
     due: NaiveDate,
     start: NaiveDate,
@@ -269,9 +269,7 @@ pub async fn run(
     let mut report = SimulationReport::default();
 
     // The directory: a supervisor (效能办) in each township, a leader and a clerk in each office.
-    let mut supervisors = Vec::new();
-    let mut clerks = Vec::new();
-    let mut paces = Vec::new();
+    let mut townships = Vec::new();
     for t in 0..sim.spec.townships {
         let name = match TOWNSHIPS.get(t) {
             Some(n) => format!("{n}镇"),
@@ -294,7 +292,7 @@ pub async fn run(
             Role::Supervisor,
         );
         svc.register_person(sup.clone()).await?;
-        supervisors.push(svc.actor_for(&sup).await?);
+        let sup = svc.actor_for(&sup).await?;
         report.units += 1;
         report.people += 1;
         let mut office_clerks = Vec::new();
@@ -338,13 +336,19 @@ pub async fn run(
             report.units += 1;
             report.people += 2;
         }
-        clerks.push(office_clerks);
-        paces.push(office_paces);
+        townships.push(Township {
+            t,
+            sup,
+            clerks: office_clerks,
+            paces: office_paces,
+            // Each township its own choices: they work at once, and a seed is one history.
+            rng: Lcg(sim.seed ^ (t as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+            items: Vec::new(),
+            report: SimulationReport::default(),
+        });
     }
     report.commands += report.units + report.people;
 
-    let mut items: Vec<Item> = Vec::new();
-    let mut task = 0usize;
     let mut day = first;
     while day < today {
         // The scheduler's morning tick, every day, as the service runs it.
@@ -356,58 +360,30 @@ pub async fn run(
         }
         report.working_days += 1;
         clock.set(at(day, 9));
-        let tick = || clock.advance(Duration::seconds(1));
-        for (t, sup) in supervisors.iter().enumerate() {
-            for _ in 0..sim.issues_per_township_day {
-                let o = rng.below(sim.spec.offices as u64) as usize;
-                let (title, description, source) = TASKS[task % TASKS.len()];
-                task += 1;
-                let limit = TIME_LIMITS[rng.below(TIME_LIMITS.len() as u64) as usize];
-                tick();
-                let v = svc
-                    .issue_assignment(
-                        sup,
-                        IssueAssignmentInput::new(
-                            title,
-                            description,
-                            source,
-                            sim.spec.office(t, o),
-                            limit,
-                        ),
-                    )
-                    .await?;
-                let pace = paces[t][o];
-                let span = (limit as u64 * pace.finish_percent(&mut rng)).div_ceil(100) as u32;
-                items.push(Item {
-                    id: v.assignment.id,
-                    version: v.assignment.version,
-                    township: t,
-                    office: o,
-                    due: v.assignment.due_on,
-                    start: day,
-                    finish: cal.add_working_days(day, span.max(1)),
-                    next: cal.add_working_days(day, pace.ack_lag(&mut rng)),
-                    stage: Stage::Issued,
-                });
-                report.issued += 1;
-            }
-        }
-        for item in items
+        // The townships work at once, as a county's do: one client each.
+        let work = townships
             .iter_mut()
-            .filter(|i| i.stage != Stage::Closed && i.next <= day)
-        {
-            let clerk = &clerks[item.township][item.office];
-            let sup = &supervisors[item.township];
-            tick();
-            item.version = act(&svc, item, day, clerk, sup, &cal, &mut rng, &mut report).await?;
+            .map(|tw| tw.work_day(&svc, sim, day, &cal, &clock));
+        for done in futures::future::join_all(work).await {
+            done?;
         }
         day = day.succ_opt().unwrap_or(today);
     }
-    for item in &items {
-        if item.stage != Stage::Closed {
-            report.open += 1;
-            if item.due < today && item.stage != Stage::Completed {
-                report.open_overdue += 1;
+    for tw in &townships {
+        let r = &tw.report;
+        report.issued += r.issued;
+        report.acknowledged += r.acknowledged;
+        report.progress_reports += r.progress_reports;
+        report.completed += r.completed;
+        report.completed_late += r.completed_late;
+        report.returned += r.returned;
+        report.verified += r.verified;
+        for item in &tw.items {
+            if item.stage != Stage::Closed {
+                report.open += 1;
+                if item.due < today && item.stage != Stage::Completed {
+                    report.open_overdue += 1;
+                }
             }
         }
     }
@@ -418,6 +394,85 @@ pub async fn run(
         + report.returned
         + report.verified;
     Ok(report)
+}
+
+/// One township's part: its supervisor, its offices' clerks and paces, its own choices
+/// and its items.
+struct Township {
+    t: usize,
+    sup: Actor,
+    clerks: Vec<Actor>,
+    paces: Vec<Pace>,
+    rng: Lcg,
+    items: Vec<Item>,
+    report: SimulationReport,
+}
+
+impl Township {
+    /// A working day: the supervisor issues the day's assignments, then everyone takes
+    /// the next step of each item whose turn has come. Each command moves the clock a second.
+    async fn work_day(
+        &mut self,
+        svc: &AssignmentsService,
+        sim: &Simulation,
+        day: NaiveDate,
+        cal: &duban_clock::workdays::Calendar,
+        clock: &ManualClock,
+    ) -> Result<(), ApiError> {
+        let tick = || clock.advance(Duration::seconds(1));
+        for _ in 0..sim.issues_per_township_day {
+            let o = self.rng.below(sim.spec.offices as u64) as usize;
+            let (title, description, source) =
+                TASKS[(self.report.issued as usize * sim.spec.townships + self.t) % TASKS.len()];
+            let limit = TIME_LIMITS[self.rng.below(TIME_LIMITS.len() as u64) as usize];
+            tick();
+            let v = svc
+                .issue_assignment(
+                    &self.sup,
+                    IssueAssignmentInput::new(
+                        title,
+                        description,
+                        source,
+                        sim.spec.office(self.t, o),
+                        limit,
+                    ),
+                )
+                .await?;
+            let pace = self.paces[o];
+            let span = (limit as u64 * pace.finish_percent(&mut self.rng)).div_ceil(100) as u32;
+            self.items.push(Item {
+                id: v.assignment.id,
+                version: v.assignment.version,
+                office: o,
+                due: v.assignment.due_on,
+                start: day,
+                finish: cal.add_working_days(day, span.max(1)),
+                next: cal.add_working_days(day, pace.ack_lag(&mut self.rng)),
+                stage: Stage::Issued,
+            });
+            self.report.issued += 1;
+        }
+        for item in self
+            .items
+            .iter_mut()
+            .filter(|i| i.stage != Stage::Closed && i.next <= day)
+        {
+            let clerk = &self.clerks[item.office];
+            tick();
+            item.version = act(
+                svc,
+                item,
+                day,
+                clerk,
+                &self.sup,
+                cal,
+                &mut self.rng,
+                &mut self.report,
+            )
+            .await?;
+        }
+        Ok(())
+    }
 }
 
 /// The next step of `item` on `day`, by whoever's turn it is; returns the new version.

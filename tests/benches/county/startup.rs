@@ -12,13 +12,19 @@ use std::time::Instant;
 /// integration before it hashes and stores their tree).
 const LEAVES: u64 = 1_000_000;
 
-/// How long `duban::start` takes to listen on `app`'s databases, after a clean stop.
-async fn restart(app: TestApp) -> (f64, TestApp) {
-    let config = app.config.clone();
-    let dir = app.shutdown().await.unwrap();
-    let t0 = Instant::now();
-    let again = duban_tests::spawn_with(config, dir).await.unwrap();
-    (t0.elapsed().as_secs_f64() * 1e3, again)
+/// How long `duban::start` takes to listen on `app`'s databases after a clean stop: the
+/// median of three restarts (the first after a large write meets a busy database).
+async fn restart(mut app: TestApp) -> (f64, TestApp) {
+    let mut took = Vec::new();
+    for _ in 0..3 {
+        let config = app.config.clone();
+        let dir = app.shutdown().await.unwrap();
+        let t0 = Instant::now();
+        app = duban_tests::spawn_with(config, dir).await.unwrap();
+        took.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    took.sort_by(f64::total_cmp);
+    (took[1], app)
 }
 
 /// Adds LEAVES audit leaves to `app`'s log and integrates them; restarts it; reports both
@@ -70,14 +76,14 @@ pub async fn startup(app: TestApp, report: &mut Report, items: usize) -> TestApp
     let (long_ms, app) = restart(app).await;
     report.add(
         "PG+Kafka",
-        "start (every service and the gateway, to listening) on an empty county",
+        "start (every service and the gateway, to listening) on an empty county, median of 3",
         format!("{empty_ms:.0} ms"),
         "1.00".into(),
         "",
     );
     report.add(
         "PG+Kafka",
-        &format!("start with {items} items and {size} audit leaves"),
+        &format!("start with {items} items and {size} audit leaves, median of 3"),
         format!("{long_ms:.0} ms"),
         format!("{:.2}× empty", long_ms / empty_ms),
         "≤ 1 s, independent of history",
