@@ -98,16 +98,23 @@ impl AssignmentsService {
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
         let mut raised_any = false;
-        for (event, span) in events {
+        let mut cards: Vec<_> = events
+            .iter()
+            .filter_map(|(e, span)| Some((e.typed::<EvaluationEvent>().ok()?, span)))
+            .collect();
+        // Rows locked in id order, as the deadline tick locks them, so the two never wait
+        // on each other in a cycle; one item's cards keep their order (a stable sort).
+        cards.sort_by(|(a, _), (b, _)| card_item(a).cmp(card_item(b)));
+        for (event, span) in cards {
             let _entered = span.enter();
-            let Ok(EvaluationEvent::ColorChanged {
+            let EvaluationEvent::ColorChanged {
                 item_id,
                 to,
                 kind,
                 rule,
                 raise,
                 ..
-            }) = event.typed::<EvaluationEvent>()
+            } = event
             else {
                 continue;
             };
@@ -135,6 +142,14 @@ impl AssignmentsService {
         }
         let wake = self.bus.wake.clone();
         Ok(vec![Box::new(move || wake.notify_one())])
+    }
+}
+
+/// The item a card changes (none for other events).
+fn card_item(e: &EvaluationEvent) -> &str {
+    match e {
+        EvaluationEvent::ColorChanged { item_id, .. } => item_id,
+        _ => "",
     }
 }
 

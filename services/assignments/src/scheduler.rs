@@ -157,6 +157,9 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?;
             let batch = rows.len();
+            let mut rows = rows;
+            // Items locked in id order, as the cards consumer locks them (no deadlock cycle).
+            rows.sort_by(|a, b| a.assignment_id.cmp(&b.assignment_id));
             for r in rows {
                 let claimed = deadline_schedule::Entity::delete_many()
                     .filter(deadline_schedule::Column::AssignmentId.eq(r.assignment_id.clone()))
