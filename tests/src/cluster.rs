@@ -467,3 +467,49 @@ pub async fn issue_keyed(url: &str, token: &str, key: &str, title: &str) -> Opti
         .as_str()
         .map(str::to_string)
 }
+
+/// A keyed request that failed: its Idempotency-Key and title, to retry with.
+pub type Failed = (String, String);
+
+/// Starts `clients` clients, each issuing `per_client` keyed assignments 20 ms apart
+/// through the gateway at `url` (keys `{key}-{c}-{i}`, titles `{title}{c}-{i}`).
+pub fn keyed_clients(
+    url: &str,
+    token: &str,
+    clients: usize,
+    per_client: usize,
+    key: &'static str,
+    title: &'static str,
+) -> Vec<actix_web::rt::task::JoinHandle<(Vec<String>, Vec<Failed>)>> {
+    (0..clients)
+        .map(|c| {
+            let (url, token) = (url.to_string(), token.to_string());
+            actix_web::rt::spawn(async move {
+                let (mut ok, mut failed) = (Vec::new(), Vec::new());
+                for i in 0..per_client {
+                    let (k, t) = (format!("{key}-{c}-{i}"), format!("{title}{c}-{i}"));
+                    match issue_keyed(&url, &token, &k, &t).await {
+                        Some(id) => ok.push(id),
+                        None => failed.push((k, t)),
+                    }
+                    actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+                }
+                (ok, failed)
+            })
+        })
+        .collect()
+}
+
+/// What the clients of [`keyed_clients`] saw: the ids answered and the requests failed.
+pub async fn answers(
+    clients: Vec<actix_web::rt::task::JoinHandle<(Vec<String>, Vec<Failed>)>>,
+) -> (std::collections::HashSet<String>, Vec<Failed>) {
+    let (mut succeeded, mut failed) = (std::collections::HashSet::new(), Vec::new());
+    for c in clients {
+        if let Ok((ok, f)) = c.await {
+            succeeded.extend(ok);
+            failed.extend(f);
+        }
+    }
+    (succeeded, failed)
+}

@@ -86,6 +86,37 @@ pub async fn issue(app: &TestApp, token: &str, unit: &str, title: &str) -> Value
     body["data"]["issueAssignment"]["assignment"].clone()
 }
 
+/// Issues `n` assignments titled `{prefix}0…` to `unit` with a time limit of `days`
+/// working days, each of which must succeed; their ids in order.
+pub async fn issue_numbered(
+    app: &TestApp,
+    token: &str,
+    unit: &str,
+    prefix: &str,
+    n: usize,
+    days: u32,
+) -> Vec<String> {
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        let body = app
+            .gql(
+                Some(token),
+                ISSUE,
+                json!({"input": {"title": format!("{prefix}{i}"), "leadUnitId": unit, "timeLimitDays": days}}),
+            )
+            .await
+            .unwrap();
+        assert!(body["errors"].is_null(), "issue {i}: {body}");
+        ids.push(
+            body["data"]["issueAssignment"]["assignment"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        );
+    }
+    ids
+}
+
 /// Issue → evaluate → notify → audit, acknowledge, report progress, all through GraphQL.
 pub async fn first_loop(app: &TestApp) {
     let supervisor = app.token("county-supervisor").await.unwrap();

@@ -5,27 +5,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::cluster::{
-    count, each_reached_every_service_once, ids_with_title_prefix, issue_keyed, settle, Cluster,
-    OwnBroker,
+    answers, count, each_reached_every_service_once, ids_with_title_prefix, issue_keyed,
+    keyed_clients, settle, Cluster, OwnBroker,
 };
-use duban_tests::scenarios::{self, ISSUE};
+use duban_tests::scenarios;
 use duban_tests::{kafka_brokers, TestApp};
-use serde_json::json;
 use std::collections::HashSet;
 use std::time::Duration;
 
 async fn issue_many(app: &TestApp, token: &str, prefix: &str, n: usize) {
-    for i in 0..n {
-        let body = app
-            .gql(
-                Some(token),
-                ISSUE,
-                json!({"input": {"title": format!("{prefix}{i}"), "leadUnitId": "liuhe-dzb", "timeLimitDays": 5}}),
-            )
-            .await
-            .unwrap();
-        assert!(body["errors"].is_null(), "mutation {i} failed: {body}");
-    }
+    scenarios::issue_numbered(app, token, "liuhe-dzb", prefix, n, 5).await;
 }
 
 #[actix_web::test]
@@ -259,42 +248,14 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
     settle(&app, &cluster).await;
 
     let url = app.url.clone();
-    let mut clients = Vec::new();
-    for c in 0..4 {
-        let (url, token) = (url.clone(), supervisor.clone());
-        clients.push(actix_web::rt::spawn(async move {
-            let mut ok = Vec::new();
-            let mut failed = Vec::new();
-            for i in 0..40 {
-                match issue_keyed(
-                    &url,
-                    &token,
-                    &format!("restart-{c}-{i}"),
-                    &format!("重启压测{c}-{i}"),
-                )
-                .await
-                {
-                    Some(id) => ok.push(id),
-                    None => failed.push((c, i)),
-                }
-                actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-            }
-            (ok, failed)
-        }));
-    }
+    let clients = keyed_clients(&url, &supervisor, 4, 40, "restart", "重启压测");
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
     cluster.kill("gateway").unwrap();
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
     cluster.spawn("gateway").unwrap();
     cluster.wait_ready("gateway").await.unwrap();
 
-    let mut succeeded = HashSet::new();
-    let mut failed = Vec::new();
-    for c in clients {
-        let (ok, f) = c.await.unwrap();
-        succeeded.extend(ok);
-        failed.extend(f);
-    }
+    let (mut succeeded, failed) = answers(clients).await;
     settle(&app, &cluster).await;
     let stored: HashSet<String> = ids_with_title_prefix(&app, "重启压测")
         .await
@@ -312,15 +273,9 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
     each_reached_every_service_once(&app, "重启压测", stored.len()).await;
     let stored_before_retries = stored.len();
 
-    for &(c, i) in &failed {
-        let id = issue_keyed(
-            &url,
-            &supervisor,
-            &format!("restart-{c}-{i}"),
-            &format!("重启压测{c}-{i}"),
-        )
-        .await;
-        succeeded.insert(id.unwrap_or_else(|| panic!("retry {c}-{i} failed")));
+    for (key, title) in &failed {
+        let id = issue_keyed(&url, &supervisor, key, title).await;
+        succeeded.insert(id.unwrap_or_else(|| panic!("retry {key} failed")));
     }
     settle(&app, &cluster).await;
     let stored: HashSet<String> = ids_with_title_prefix(&app, "重启压测")

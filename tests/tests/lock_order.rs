@@ -6,7 +6,7 @@
 
 use duban_outbox::Handler;
 use duban_schema::RawEnvelope;
-use duban_tests::scenarios::ISSUE;
+use duban_tests::scenarios::issue_numbered;
 use duban_tests::{count_rows, on_postgres_and_kafka_at_nine};
 use sea_orm::TransactionTrait;
 use serde_json::json;
@@ -38,23 +38,7 @@ async fn the_deadline_tick_and_a_batch_of_cards_on_the_same_items_never_deadlock
     app.load_demo().await.unwrap();
     app.settle().await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
-    let mut ids = Vec::new();
-    for i in 0..60 {
-        let body = app
-            .gql(
-                Some(&sup),
-                ISSUE,
-                json!({"input": {"title": format!("锁序{i}"), "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}}),
-            )
-            .await
-            .unwrap();
-        ids.push(
-            body["data"]["issueAssignment"]["assignment"]["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-    }
+    let mut ids = issue_numbered(&app, &sup, "qingshi-dzb", "锁序", 60, 3).await;
     app.settle().await.unwrap();
     clock.advance(chrono::Duration::days(1));
     // The cards in the order that crosses the tick's most: highest id first.

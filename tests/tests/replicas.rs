@@ -8,13 +8,12 @@
 use duban_clock::SharedClock;
 use duban_outbox::{EventBus, Lease};
 use duban_tests::cluster::{
-    count, each_reached_every_service_once, ids_with_title_prefix, issue_keyed, member, settle,
-    Cluster, SERVICES,
+    answers, count, each_reached_every_service_once, ids_with_title_prefix, issue_keyed,
+    keyed_clients, member, settle, Cluster, SERVICES,
 };
-use duban_tests::scenarios::ISSUE;
+use duban_tests::scenarios::issue_numbered;
 use duban_tests::{count_rows, fresh_database, kafka_brokers, on_postgres_and_kafka_at_nine};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use serde_json::json;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -88,17 +87,7 @@ async fn two_schedulers_ticking_at_once_fire_each_reminder_once() {
     let (clock, app) = on_postgres_and_kafka_at_nine(2026, 3, 9).await.unwrap();
     app.load_demo().await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
-    for i in 0..30 {
-        let body = app
-            .gql(
-                Some(&sup),
-                ISSUE,
-                json!({"input": {"title": format!("双副本提醒{i}"), "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}}),
-            )
-            .await
-            .unwrap();
-        assert!(body["errors"].is_null(), "{body}");
-    }
+    issue_numbered(&app, &sup, "qingshi-dzb", "双副本提醒", 30, 3).await;
     clock.advance(chrono::Duration::days(1));
     // A second replica of assignments on the same database, with its own scheduler.
     let shared: SharedClock = Arc::new(clock.clone());
@@ -149,35 +138,13 @@ async fn with_two_replicas_of_each_service_killing_one_of_each_under_load_loses_
     settle(&app, &cluster).await;
 
     let url = app.url.clone();
-    let mut clients = Vec::new();
-    for c in 0..4 {
-        let (url, token) = (url.clone(), supervisor.clone());
-        clients.push(actix_web::rt::spawn(async move {
-            let mut ok = Vec::new();
-            let mut failed = Vec::new();
-            for i in 0..40 {
-                let (key, title) = (format!("replicas-{c}-{i}"), format!("双副本压测{c}-{i}"));
-                match issue_keyed(&url, &token, &key, &title).await {
-                    Some(id) => ok.push(id),
-                    None => failed.push((key, title)),
-                }
-                actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-            }
-            (ok, failed)
-        }));
-    }
+    let clients = keyed_clients(&url, &supervisor, 4, 40, "replicas", "双副本压测");
     actix_web::rt::time::sleep(Duration::from_millis(600)).await;
     for s in SERVICES {
         cluster.kill(&member(s, 1)).unwrap();
     }
 
-    let mut succeeded = HashSet::new();
-    let mut failed = Vec::new();
-    for c in clients {
-        let (ok, f) = c.await.unwrap();
-        succeeded.extend(ok);
-        failed.extend(f);
-    }
+    let (mut succeeded, failed) = answers(clients).await;
     // Whoever failed retries with the same key, on the replicas left.
     for (key, title) in &failed {
         let id = issue_keyed(&url, &supervisor, key, title).await;

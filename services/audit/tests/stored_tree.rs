@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{append, event, settings, setup};
+use common::{append, event, forget_stored_tree, settings, setup};
 use duban_audit::bundle;
 use duban_audit::checkpoint::Suite;
 use duban_audit::AuditService;
@@ -51,14 +51,7 @@ async fn opening_reads_no_entry_and_a_log_kept_before_gets_its_nodes_built() {
     let kept = svc.export("", None, None).await.unwrap();
 
     // As a log from before the stored tree: no nodes, nothing integrated.
-    for t in ["audit_node_no_delete", "audit_node_no_update"] {
-        db.execute_unprepared(&format!("DROP TRIGGER {t}"))
-            .await
-            .unwrap();
-    }
-    db.execute_unprepared("DELETE FROM audit_node; UPDATE audit_tree SET size = 0")
-        .await
-        .unwrap();
+    forget_stored_tree(&db).await;
     let clock: SharedClock = Arc::new(SystemClock);
     let reopened = AuditService::open(db.clone(), settings(Suite::Sm3Sm2), clock)
         .await

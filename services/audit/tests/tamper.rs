@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{append, settings, setup};
+use common::{append, forget_stored_tree, settings, setup};
 
 use base64::Engine;
 use duban_audit::bundle::{self, BundleError};
@@ -140,9 +140,7 @@ async fn a_consistent_rewrite_is_caught_by_the_signed_checkpoints() {
     // A thorough forger also throws away the stored tree, so that it is rebuilt from
     // the rewritten rows. Reopened on them, the log still fails against its signed
     // heads, naming the range after the last head that matches.
-    db.execute_unprepared("DELETE FROM audit_node; UPDATE audit_tree SET size = 0")
-        .await
-        .unwrap();
+    forget_stored_tree(&db).await;
     let clock: SharedClock = Arc::new(SystemClock);
     let reopened = AuditService::open(db.clone(), settings(Suite::Sm3Sm2), clock)
         .await

@@ -70,3 +70,17 @@ pub async fn append(db: &DatabaseConnection, svc: &AuditService, range: std::ops
     }
     svc.integrate().await.unwrap();
 }
+
+/// Throws the stored tree away, as a log from before it was stored (or a forger who
+/// rebuilds it from rewritten rows) would have it: no nodes, nothing integrated.
+pub async fn forget_stored_tree(db: &DatabaseConnection) {
+    use sea_orm::ConnectionTrait;
+    for t in ["audit_node_no_delete", "audit_node_no_update"] {
+        db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {t}"))
+            .await
+            .unwrap();
+    }
+    db.execute_unprepared("DELETE FROM audit_node; UPDATE audit_tree SET size = 0")
+        .await
+        .unwrap();
+}
