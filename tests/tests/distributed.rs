@@ -291,3 +291,30 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
         stored_before_retries + failed.len() - 160
     );
 }
+
+/// issueAssignment answers from what the command returned: a new item has no color yet,
+/// so evaluation is not asked, and the command's answer does not depend on it being up.
+#[actix_web::test]
+async fn issuing_answers_without_asking_evaluation() {
+    let mut cluster = Cluster::start(&kafka_brokers()).await.unwrap();
+    let app = cluster.app().await.unwrap();
+    let supervisor = app.token("county-supervisor").await.unwrap();
+    settle(&app, &cluster).await;
+    cluster.kill("evaluation").unwrap();
+    let body = app
+        .gql(
+            Some(&supervisor),
+            scenarios::ISSUE,
+            serde_json::json!({"input": {"title": "评价服务停机时交办", "leadUnitId": "liuhe-dzb", "timeLimitDays": 5}}),
+        )
+        .await
+        .unwrap();
+    assert!(body["errors"].is_null(), "{body}");
+    let a = &body["data"]["issueAssignment"]["assignment"];
+    assert_eq!(a["state"], "ISSUED");
+    assert!(a["color"].is_null(), "not assessed yet: {a}");
+    cluster.spawn("evaluation").unwrap();
+    cluster.wait_ready("evaluation").await.unwrap();
+    settle(&app, &cluster).await;
+    each_reached_every_service_once(&app, "评价服务停机时交办", 1).await;
+}

@@ -63,7 +63,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        payload(ctx, s, v).await
+        issued_payload(ctx, s, v).await
     }
 
     /// 签收: the lead unit signs for an issued item.

@@ -65,6 +65,26 @@ pub(crate) async fn payload(
 ) -> async_graphql::Result<AssignmentPayload> {
     let item = ctx.look_ahead().field("assignment");
     let wants = selects(std::slice::from_ref(&item), &COLOR);
+    answer(ctx, s, v, wants).await
+}
+
+/// The payload of issueAssignment: a new item has no color yet (evaluation assesses it
+/// from the event that the command just wrote), so evaluation is not asked.
+pub(crate) async fn issued_payload(
+    ctx: &Context<'_>,
+    s: &Services,
+    v: duban_api::AssignmentView,
+) -> async_graphql::Result<AssignmentPayload> {
+    answer(ctx, s, v, false).await
+}
+
+async fn answer(
+    ctx: &Context<'_>,
+    s: &Services,
+    v: duban_api::AssignmentView,
+    wants: bool,
+) -> async_graphql::Result<AssignmentPayload> {
+    let item = ctx.look_ahead().field("assignment");
     let v = if selects(std::slice::from_ref(&item), &HISTORY) {
         // Commands answer without the item's history; read it when the client asks.
         // After a transfer the caller may no longer see the item: answer as the command did.
