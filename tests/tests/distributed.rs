@@ -293,7 +293,8 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
 }
 
 /// issueAssignment answers from what the command returned: a new item has no color yet,
-/// so evaluation is not asked, and the command's answer does not depend on it being up.
+/// so evaluation is not asked. No command's answer depends on evaluation being up: a
+/// committed command is never reported as failed because its color could not be read.
 #[actix_web::test]
 async fn issuing_answers_without_asking_evaluation() {
     let mut cluster = Cluster::start(&kafka_brokers()).await.unwrap();
@@ -313,6 +314,22 @@ async fn issuing_answers_without_asking_evaluation() {
     let a = &body["data"]["issueAssignment"]["assignment"];
     assert_eq!(a["state"], "ISSUED");
     assert!(a["color"].is_null(), "not assessed yet: {a}");
+    // Any other command on it commits and answers too, without its color.
+    let clerk = app.token("liuhe-clerk").await.unwrap();
+    let acked = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { state color } } }",
+            serde_json::json!({"i": {"id": a["id"], "expectedVersion": a["version"]}}),
+        )
+        .await
+        .unwrap();
+    assert!(acked["errors"].is_null(), "{acked}");
+    assert_eq!(
+        acked["data"]["acknowledgeAssignment"]["assignment"]["state"],
+        "ACKNOWLEDGED"
+    );
+    assert!(acked["data"]["acknowledgeAssignment"]["assignment"]["color"].is_null());
     cluster.spawn("evaluation").unwrap();
     cluster.wait_ready("evaluation").await.unwrap();
     settle(&app, &cluster).await;

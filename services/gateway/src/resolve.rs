@@ -104,8 +104,24 @@ async fn answer(
     } else {
         v
     };
+    // Likewise the color: evaluation being away does not turn a done command into an error.
+    let color = if wants {
+        match s
+            .evaluation
+            .colors(std::slice::from_ref(&v.assignment.id))
+            .await
+        {
+            Ok(mut colors) => colors.remove(&v.assignment.id),
+            Err(e) => {
+                tracing::warn!(id = %v.assignment.id, error = %e, "no color after a command; answered without it");
+                None
+            }
+        }
+    } else {
+        None
+    };
     Ok(AssignmentPayload {
-        assignment: with_color(s, v, wants).await?,
+        assignment: Assignment::new(v, color),
     })
 }
 
