@@ -234,7 +234,7 @@ impl AuditService {
             note: self.log.signer.sign(size, root),
             created_at: self.clock.now(),
         };
-        audit_checkpoint::Entity::insert(m.clone().into_active_model())
+        let stored = audit_checkpoint::Entity::insert(m.clone().into_active_model())
             .on_conflict(
                 sea_orm::sea_query::OnConflict::column(audit_checkpoint::Column::Size)
                     .do_nothing()
@@ -243,14 +243,17 @@ impl AuditService {
             .do_nothing()
             .exec(&self.db)
             .await?;
+        if matches!(stored, sea_orm::TryInsertResult::Inserted(_)) {
+            return Ok(m);
+        }
         Ok(audit_checkpoint::Entity::find_by_id(size as i64)
             .one(&self.db)
             .await?
             .unwrap_or(m))
     }
 
-    /// Every stored subtree that differs from `tree` (rebuilt from the entries): the
-    /// range of entries under the first one, lowest level first.
+    /// The first stored subtree (lowest level first) that differs from `tree`, rebuilt
+    /// from the entries: the range of entries under it.
     pub(super) async fn first_stored_difference(
         &self,
         tree: &merkle::Tree,
