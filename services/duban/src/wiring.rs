@@ -222,27 +222,28 @@ pub async fn notifications(
 pub(crate) fn spawn_escalations(
     notifications: NotificationsService,
     lease: Lease,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
-                _ = stop.changed() => return,
+    spawn_rounds(
+        lease,
+        stop,
+        Duration::from_secs(60),
+        false,
+        None,
+        move || {
+            let notifications = notifications.clone();
+            async move {
+                match notifications.escalate().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(notices = n, "unanswered notices escalated"),
+                    Err(e) => tracing::warn!(error = %e, "escalation failed"),
+                }
+                if let Err(e) = notifications.remind_campaign_reports().await {
+                    tracing::warn!(error = %e, "campaign report reminders failed");
+                }
             }
-            if !lease.held().await {
-                continue;
-            }
-            match notifications.escalate().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(notices = n, "unanswered notices escalated"),
-                Err(e) => tracing::warn!(error = %e, "escalation failed"),
-            }
-            if let Err(e) = notifications.remind_campaign_reports().await {
-                tracing::warn!(error = %e, "campaign report reminders failed");
-            }
-        }
-    })
+        },
+    )
 }
 
 /// Sends due pushes when told some were queued, and every second (retries, held ones)
@@ -250,22 +251,62 @@ pub(crate) fn spawn_escalations(
 pub(crate) fn spawn_pushes(
     notifications: NotificationsService,
     lease: Lease,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
+    let wake = notifications.push_wake.clone();
+    spawn_rounds(
+        lease,
+        stop,
+        Duration::from_secs(1),
+        false,
+        Some(wake),
+        move || {
+            let notifications = notifications.clone();
+            async move {
+                if let Err(e) = notifications.deliver_due().await {
+                    tracing::warn!(error = %e, "push delivery failed");
+                }
+            }
+        },
+    )
+}
+
+/// Runs `round` every `every` (or when `wake` is told) until `stop`, only where `lease`
+/// is held: a replica waits for it and starts a round as soon as it takes it. The
+/// first round comes at once when `at_once`.
+fn spawn_rounds<F, Fut>(
+    lease: Lease,
+    mut stop: watch::Receiver<bool>,
+    every: Duration,
+    at_once: bool,
+    wake: Option<Arc<Notify>>,
+    mut round: F,
+) -> JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     tokio::spawn(async move {
-        let wake = notifications.push_wake.clone();
+        let mut first = at_once;
         loop {
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                _ = wake.notified() => {}
-                _ = stop.changed() => return,
+            if !first {
+                let woken = async {
+                    match &wake {
+                        Some(w) => w.notified().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = woken => {}
+                    _ = stop.changed() => return,
+                }
             }
-            if !lease.held().await {
-                continue;
+            first = false;
+            if !lease.wait(&mut stop).await {
+                return;
             }
-            if let Err(e) = notifications.deliver_due().await {
-                tracing::warn!(error = %e, "push delivery failed");
-            }
+            round().await;
         }
     })
 }
@@ -348,19 +389,19 @@ pub(crate) fn consumer(
 pub(crate) fn spawn_deadlines(
     assignments: AssignmentsService,
     lease: Lease,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            if lease.wait(&mut stop).await {
-                tick_deadlines(&assignments).await;
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
-                _ = stop.changed() => return,
-            }
-        }
-    })
+    spawn_rounds(
+        lease,
+        stop,
+        Duration::from_secs(30),
+        true,
+        None,
+        move || {
+            let assignments = assignments.clone();
+            async move { tick_deadlines(&assignments).await }
+        },
+    )
 }
 
 /// One round of assignments' scheduler.
@@ -387,46 +428,47 @@ async fn tick_deadlines(assignments: &AssignmentsService) {
 pub(crate) fn spawn_reassess(
     evaluation: EvaluationService,
     lease: Lease,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
-                _ = stop.changed() => return,
+    spawn_rounds(
+        lease,
+        stop,
+        Duration::from_secs(60),
+        false,
+        None,
+        move || {
+            let evaluation = evaluation.clone();
+            async move {
+                if let Err(e) = evaluation.reassess().await {
+                    tracing::warn!(error = %e, "color reassessment failed");
+                }
+                if let Err(e) = evaluation.remind_reviews().await {
+                    tracing::warn!(error = %e, "conduct review reminders failed");
+                }
+                match evaluation.close_due_reviews().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(rounds = n, "conduct reviews closed at their deadline"),
+                    Err(e) => tracing::warn!(error = %e, "closing conduct reviews failed"),
+                }
+                match evaluation.close_due_surveys().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(surveys = n, "surveys closed at their deadline"),
+                    Err(e) => tracing::warn!(error = %e, "closing surveys failed"),
+                }
+                match evaluation.refer_by_rules().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(referrals = n, "clues referred by the county's rules"),
+                    Err(e) => tracing::warn!(error = %e, "referral rules failed"),
+                }
+                if let Err(e) = evaluation.remind_referrals().await {
+                    tracing::warn!(error = %e, "referral reminders failed");
+                }
+                match evaluation.publish_bulletins().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(bulletins = n, "weekly bulletins published"),
+                    Err(e) => tracing::warn!(error = %e, "bulletins failed"),
+                }
             }
-            if !lease.held().await {
-                continue;
-            }
-            if let Err(e) = evaluation.reassess().await {
-                tracing::warn!(error = %e, "color reassessment failed");
-            }
-            if let Err(e) = evaluation.remind_reviews().await {
-                tracing::warn!(error = %e, "conduct review reminders failed");
-            }
-            match evaluation.close_due_reviews().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(rounds = n, "conduct reviews closed at their deadline"),
-                Err(e) => tracing::warn!(error = %e, "closing conduct reviews failed"),
-            }
-            match evaluation.close_due_surveys().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(surveys = n, "surveys closed at their deadline"),
-                Err(e) => tracing::warn!(error = %e, "closing surveys failed"),
-            }
-            match evaluation.refer_by_rules().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(referrals = n, "clues referred by the county's rules"),
-                Err(e) => tracing::warn!(error = %e, "referral rules failed"),
-            }
-            if let Err(e) = evaluation.remind_referrals().await {
-                tracing::warn!(error = %e, "referral reminders failed");
-            }
-            match evaluation.publish_bulletins().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(bulletins = n, "weekly bulletins published"),
-                Err(e) => tracing::warn!(error = %e, "bulletins failed"),
-            }
-        }
-    })
+        },
+    )
 }
