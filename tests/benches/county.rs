@@ -24,6 +24,8 @@ mod board;
 mod cards;
 #[path = "county/dashboard.rs"]
 mod dashboard;
+#[path = "county/export.rs"]
+mod export;
 #[path = "county/floor.rs"]
 mod floor;
 #[path = "county/pushes.rs"]
@@ -350,6 +352,7 @@ async fn county(app: &TestApp, report: &mut Report, section: &str, max_items: us
     if section == "embedded" {
         dashboard::first_board(app, report, section, made).await;
     }
+    export::whole_ledger(app, report, section, &cpath, made).await;
     // Warmed like the ledger: each pool connection prepares the tick's statement once.
     for _ in 0..10 {
         app.assignments.deadline_tick().await.unwrap();
@@ -454,6 +457,8 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
     if county_part {
         if opts.parts.contains("county") {
             county(app, report, section, opts.max_items).await;
+        } else if opts.parts.contains("export") {
+            export::alone(app, report, section, opts.max_items).await;
         }
         // `cards` alone measures the color tick without the ledger's county.
         if opts.parts.contains("county") || opts.parts.contains("cards") {

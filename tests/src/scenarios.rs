@@ -8,9 +8,11 @@ use std::time::Duration;
 pub mod assessment;
 mod board;
 mod directory;
+mod export;
 mod ledger;
 pub use board::*;
 pub use directory::*;
+pub use export::*;
 pub use ledger::*;
 
 /// The issueAssignment mutation.

@@ -335,3 +335,47 @@ async fn issuing_answers_without_asking_evaluation() {
     settle(&app, &cluster).await;
     each_reached_every_service_once(&app, "评价服务停机时交办", 1).await;
 }
+
+/// A ledger streamed from the assignments process through the gateway's arrives whole,
+/// row for row its pages; cut by that process's death part way, the download fails and
+/// never ends as a shorter ledger.
+#[actix_web::test]
+async fn a_ledger_streams_between_processes_and_a_cut_one_never_ends_as_a_ledger() {
+    use futures::StreamExt;
+    let mut cluster = Cluster::start(&kafka_brokers()).await.unwrap();
+    let app = cluster.app().await.unwrap();
+    let sup = scenarios::long_ledger(&app, &scenarios::long_ledger_spec(), 6000).await;
+    assert_eq!(scenarios::long_ledger_exports_whole(&app, &sup).await, 3000);
+
+    // Some 18 MB of CSV, more than the sockets between the processes hold.
+    let big = duban_assignments::loadgen::CountySpec {
+        prefix: "ey".into(),
+        townships: 1,
+        offices: 1,
+    };
+    let token = scenarios::long_ledger(&app, &big, 100_000).await;
+    // reqwest (hyper), as curl and browsers do, reads a chunked body that stops before
+    // its last chunk as an error; awc 3.11 reads it as the end.
+    let resp = reqwest::Client::new()
+        .get(format!("{}/ledger/v1/assignments.csv", app.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    cluster.kill("assignments").unwrap();
+    let mut body = resp.bytes_stream();
+    let mut bytes = 0;
+    let mut ended = None;
+    while let Some(chunk) = body.next().await {
+        match chunk {
+            Ok(b) => bytes += b.len(),
+            Err(e) => {
+                ended = Some(format!("{e:?}"));
+                break;
+            }
+        }
+    }
+    let ended = ended.unwrap_or_else(|| panic!("a cut export ended cleanly after {bytes} bytes"));
+    assert!(bytes < 18_000_000, "{bytes} bytes before the cut ({ended})");
+}

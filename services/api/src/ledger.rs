@@ -59,3 +59,39 @@ pub mod columns {
         ID,
     ];
 }
+
+/// Which ledger an export reads, with its filter.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub enum LedgerQuery {
+    /// 问题清单台账.
+    Problems(crate::ProblemFilter),
+    /// 交办事项清单.
+    Assignments(crate::AssignmentFilter),
+}
+
+impl LedgerQuery {
+    /// The columns this ledger is written in.
+    pub fn columns(&self) -> &'static [&'static [&'static str]] {
+        match self {
+            LedgerQuery::Problems(_) => columns::PROBLEM_LEDGER,
+            LedgerQuery::Assignments(_) => columns::ASSIGNMENT_LEDGER,
+        }
+    }
+}
+
+/// One part of a ledger streamed out for export: `Start`, then `Rows` in order, then
+/// `End`; a stream that stops before `End` was cut and its rows are not a ledger.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub enum LedgerPart {
+    /// How many rows follow, counted in the snapshot the rows are read from.
+    Start {
+        /// The number of rows.
+        rows: u64,
+    },
+    /// Rows in ledger order, each its cells after 序号 (时限 as `YYYY-MM-DD`).
+    Rows(Vec<Vec<String>>),
+    /// Every row was sent.
+    End,
+    /// The export stopped: why (before `Start`, a refusal of the request).
+    Failed(crate::ApiError),
+}

@@ -282,6 +282,12 @@ pub trait AssignmentsApi: Send + Sync {
         filter: ProblemFilter,
         page: PageRequest,
     ) -> Result<Page<ProblemView>, ApiError>;
+    /// A whole ledger for export, streamed from one snapshot.
+    fn export_ledger(
+        &self,
+        actor: &Actor,
+        query: ledger::LedgerQuery,
+    ) -> BoxStream<'static, ledger::LedgerPart>;
     /// Imports a ledger: every row is checked; nothing is written unless all are good,
     /// or, with `only_good`, the good rows are written and the rest listed.
     #[write]

@@ -451,45 +451,7 @@ impl AssignmentsService {
         page: PageRequest,
     ) -> Result<Page<ProblemView>, ApiError> {
         let root = self.scope_root(actor, filter.scope.as_deref()).await?;
-        let mut cond = Condition::all().add(duban_outbox::db::in_subtree(
-            problem::Column::UnitPath,
-            &root,
-        ));
-        if let Some(states) = &filter.states {
-            cond = cond
-                .add(problem::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())));
-        }
-        if let Some(c) = &filter.campaign_id {
-            cond = cond.add(problem::Column::CampaignId.eq(c.clone()));
-        }
-        if let Some(c) = &filter.category {
-            cond = cond.add(problem::Column::Category.eq(c.clone()));
-        }
-        if let Some(s) = filter.source {
-            cond = cond.add(problem::Column::Source.eq(s.as_str()));
-        }
-        if let Some(d) = filter.due_from {
-            cond = cond.add(problem::Column::DueOn.gte(d));
-        }
-        if let Some(d) = filter.due_to {
-            cond = cond.add(problem::Column::DueOn.lte(d));
-        }
-        if let Some(p) = &filter.responsible_person_id {
-            cond = cond.add(problem::Column::ResponsiblePersonId.eq(p.clone()));
-        }
-        if let Some(text) = filter
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            cond = cond.add(
-                Condition::any()
-                    .add(problem::Column::Description.like(contains(text)))
-                    .add(problem::Column::CauseAnalysis.like(contains(text)))
-                    .add(problem::Column::Measures.like(contains(text))),
-            );
-        }
+        let cond = problem_condition(&root, &filter);
         let total_count = problem::Entity::find()
             .filter(cond.clone())
             .count(&self.db)
@@ -527,4 +489,48 @@ impl AssignmentsService {
             total_count,
         })
     }
+}
+
+/// The rows of `filter` under the scope `root`.
+pub(crate) fn problem_condition(root: &str, filter: &ProblemFilter) -> Condition {
+    let mut cond = Condition::all().add(duban_outbox::db::in_subtree(
+        problem::Column::UnitPath,
+        root,
+    ));
+    if let Some(states) = &filter.states {
+        cond =
+            cond.add(problem::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())));
+    }
+    if let Some(c) = &filter.campaign_id {
+        cond = cond.add(problem::Column::CampaignId.eq(c.clone()));
+    }
+    if let Some(c) = &filter.category {
+        cond = cond.add(problem::Column::Category.eq(c.clone()));
+    }
+    if let Some(s) = filter.source {
+        cond = cond.add(problem::Column::Source.eq(s.as_str()));
+    }
+    if let Some(d) = filter.due_from {
+        cond = cond.add(problem::Column::DueOn.gte(d));
+    }
+    if let Some(d) = filter.due_to {
+        cond = cond.add(problem::Column::DueOn.lte(d));
+    }
+    if let Some(p) = &filter.responsible_person_id {
+        cond = cond.add(problem::Column::ResponsiblePersonId.eq(p.clone()));
+    }
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        cond = cond.add(
+            Condition::any()
+                .add(problem::Column::Description.like(contains(text)))
+                .add(problem::Column::CauseAnalysis.like(contains(text)))
+                .add(problem::Column::Measures.like(contains(text))),
+        );
+    }
+    cond
 }

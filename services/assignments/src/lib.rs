@@ -19,6 +19,7 @@ mod identity_cache;
 mod import;
 mod item_commands;
 mod ledger;
+pub mod ledger_export;
 pub mod loadgen;
 pub mod migration;
 mod queries;

@@ -150,55 +150,27 @@ impl AssignmentsService {
         self.view(&self.db, m).await
     }
 
+    /// Whether `filter` asks for the items a unit in the caller's scope cooperates on
+    /// (seen wherever their lead unit is), instead of a scope's items.
+    pub(crate) async fn cooperating_in_scope(
+        &self,
+        actor: &Actor,
+        filter: &AssignmentFilter,
+    ) -> bool {
+        match &filter.cooperating_unit_id {
+            Some(u) if filter.scope.is_none() => self.scope_root(actor, Some(u)).await.is_ok(),
+            _ => false,
+        }
+    }
+
     pub(crate) async fn assignments(
         &self,
         actor: &Actor,
         filter: AssignmentFilter,
         page: PageRequest,
     ) -> Result<Page<AssignmentView>, ApiError> {
-        // A cooperating unit sees the items it helps with wherever their lead unit is.
-        let cooperating_in_scope = match &filter.cooperating_unit_id {
-            Some(u) if filter.scope.is_none() => self.scope_root(actor, Some(u)).await.is_ok(),
-            _ => false,
-        };
-        // Every filter but the scope and the states.
-        let mut extra = Condition::all();
-        if let Some(d) = filter.due_from {
-            extra = extra.add(assignment::Column::DueOn.gte(d));
-        }
-        if let Some(d) = filter.due_to {
-            extra = extra.add(assignment::Column::DueOn.lte(d));
-        }
-        if let Some(p) = &filter.responsible_person_id {
-            extra = extra.add(assignment::Column::ResponsiblePersonId.eq(p.clone()));
-        }
-        if let Some(c) = filter.color {
-            extra = extra.add(assignment::Column::Color.eq(c.as_str()));
-        }
-        if let Some(c) = &filter.campaign_id {
-            extra = extra.add(assignment::Column::CampaignId.eq(c.clone()));
-        }
-        if let Some(c) = &filter.category {
-            extra = extra.add(assignment::Column::Category.eq(c.clone()));
-        }
-        if let Some(u) = &filter.cooperating_unit_id {
-            extra = extra.add(
-                assignment::Column::CooperatingUnitIds
-                    .like(crate::ledger::contains(&format!("\"{u}\""))),
-            );
-        }
-        if let Some(text) = filter
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            extra = extra.add(
-                Condition::any()
-                    .add(assignment::Column::Title.like(crate::ledger::contains(text)))
-                    .add(assignment::Column::Description.like(crate::ledger::contains(text))),
-            );
-        }
+        let cooperating_in_scope = self.cooperating_in_scope(actor, &filter).await;
+        let extra = extra_condition(&filter);
         let only_scope_and_states = extra.is_empty();
         let sort = filter.sort;
         // A page by time limit walks the scope's units along their indexes.
@@ -309,4 +281,46 @@ impl AssignmentsService {
             .map_err(internal)?;
         self.page_of(rows, page, total_count).await
     }
+}
+
+/// Every filter of `filter` but the scope and the states.
+pub(crate) fn extra_condition(filter: &AssignmentFilter) -> Condition {
+    let mut extra = Condition::all();
+    if let Some(d) = filter.due_from {
+        extra = extra.add(assignment::Column::DueOn.gte(d));
+    }
+    if let Some(d) = filter.due_to {
+        extra = extra.add(assignment::Column::DueOn.lte(d));
+    }
+    if let Some(p) = &filter.responsible_person_id {
+        extra = extra.add(assignment::Column::ResponsiblePersonId.eq(p.clone()));
+    }
+    if let Some(c) = filter.color {
+        extra = extra.add(assignment::Column::Color.eq(c.as_str()));
+    }
+    if let Some(c) = &filter.campaign_id {
+        extra = extra.add(assignment::Column::CampaignId.eq(c.clone()));
+    }
+    if let Some(c) = &filter.category {
+        extra = extra.add(assignment::Column::Category.eq(c.clone()));
+    }
+    if let Some(u) = &filter.cooperating_unit_id {
+        extra = extra.add(
+            assignment::Column::CooperatingUnitIds
+                .like(crate::ledger::contains(&format!("\"{u}\""))),
+        );
+    }
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        extra = extra.add(
+            Condition::any()
+                .add(assignment::Column::Title.like(crate::ledger::contains(text)))
+                .add(assignment::Column::Description.like(crate::ledger::contains(text))),
+        );
+    }
+    extra
 }

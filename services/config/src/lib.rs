@@ -136,7 +136,11 @@ pub const FILE_ONLY: &[(&str, &str)] = &[
     ("response_limit", "largest /graphql response, bytes [8 MiB]"),
     (
         "export_row_limit",
-        "most rows of one ledger export; more is refused [50000]",
+        "most rows of one ledger export (CSV, streamed); more is refused [2000000]",
+    ),
+    (
+        "workbook_row_limit",
+        "most rows of one ledger exported as .xlsx (built in memory) [50000]",
     ),
     (
         "extension_cap_days",
@@ -242,8 +246,11 @@ pub struct Config {
     pub import_body_limit: usize,
     /// Largest `/graphql` response, in bytes. Default 8 MiB.
     pub response_limit: usize,
-    /// Most rows one ledger export serves (a longer one is refused). Default 50,000.
+    /// Most rows one ledger export serves (a longer one is refused). Default 2,000,000.
     pub export_row_limit: usize,
+    /// Most rows of a ledger exported as a workbook, which is built in memory (a longer
+    /// one is refused, naming CSV). Default 50,000.
+    pub workbook_row_limit: usize,
     /// Longest extension one request may ask for, in working days. Default 10.
     pub extension_cap_days: i32,
     /// Working days before a time limit at which the DueSoon reminder fires. Default 2.
@@ -296,7 +303,8 @@ impl Default for Config {
             graphql_body_limit: 1 << 20,
             import_body_limit: 10 << 20,
             response_limit: 8 << 20,
-            export_row_limit: 50_000,
+            export_row_limit: 2_000_000,
+            workbook_row_limit: 50_000,
             extension_cap_days: 10,
             due_soon_working_days: 2,
             audit_suite: "sha256-ed25519".into(),

@@ -212,6 +212,7 @@ pub(crate) fn gateway_limits(config: &Config) -> duban_gateway::limits::Limits {
         import_body: config.import_body_limit,
         response: config.response_limit,
         export_rows: config.export_row_limit,
+        workbook_rows: config.workbook_row_limit,
         trusted_documents: config.trusted_documents,
     }
 }

@@ -1,18 +1,15 @@
-//! Ledgers as files: `GET /ledger/v1/{problems|assignments}.{xlsx|csv}` exports the
-//! caller's ledger in the layout offices send upward; `POST /ledger/v1/{kind}/import`
-//! takes an `.xlsx` or CSV in the same layout. Both need the same bearer token and scope
-//! as GraphQL.
+//! Ledgers as files in the layout offices send upward: the writers of a workbook and a
+//! CSV (the export itself is `ledger_export`), and `POST /ledger/v1/{kind}/import`, which
+//! takes an `.xlsx` or CSV in the same layout with the same bearer token and scope as
+//! GraphQL.
 
 use crate::hygiene::{csv_text, csv_untext, looks_like_formula};
 use crate::server::{http_actor, http_error, Gateway};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use duban_api::ledger::columns;
-use duban_api::{ApiError, AssignmentFilter, ImportRow, LedgerKind, PageRequest, ProblemFilter};
-use duban_auth::Actor;
-use duban_schema::assignments::{AssignmentState, ProblemState};
+use duban_api::{ApiError, ImportRow, LedgerKind};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
-use std::collections::HashMap;
 
 /// One cell of an exported ledger.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,14 +40,6 @@ pub struct Sheet {
     pub header: Vec<String>,
     /// Rows, each as long as the header.
     pub rows: Vec<Vec<Cell>>,
-}
-
-/// The refusal of an export longer than `limit` rows: never a silently cut ledger.
-fn too_many_rows(limit: usize) -> ApiError {
-    ApiError::validation(
-        "scope",
-        format!("导出超过{limit}行的上限，请按单位、状态或专项整治分批导出"),
-    )
 }
 
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> ApiError {
@@ -146,6 +135,14 @@ pub fn to_xlsx(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
     wb.save_to_buffer().map_err(xlsx_err)
 }
 
+/// A text as one CSV cell: cut to what a spreadsheet cell holds, a formula made text.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    match fit_cell(s, 0) {
+        std::borrow::Cow::Borrowed(b) => csv_text(b),
+        std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(csv_text(&o).into_owned()),
+    }
+}
+
 /// Writes the sheet as CSV, UTF-8 with a byte-order mark so Excel shows the Chinese.
 pub fn to_csv(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
@@ -153,7 +150,7 @@ pub fn to_csv(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
     w.write_record(&sheet.header).map_err(internal)?;
     for row in &sheet.rows {
         w.write_record(row.iter().map(|c| match c {
-            Cell::Text(s) => csv_text(&fit_cell(s, 0)).into_owned(),
+            Cell::Text(s) => csv_cell(s).into_owned(),
             other => other.text(),
         }))
         .map_err(internal)?;
@@ -349,293 +346,11 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
     rows_from_table(table)
 }
 
-/// Person names by id, looked up once each; an id outside the caller's scope stays an id.
-async fn names(
-    gw: &Gateway,
-    actor: &Actor,
-    ids: impl Iterator<Item = String>,
-) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for id in ids {
-        if out.contains_key(&id) {
-            continue;
-        }
-        let name = match gw.services.assignments.person(actor, &id).await {
-            Ok(p) => p.name,
-            Err(_) => id.clone(),
-        };
-        out.insert(id, name);
-    }
-    out
-}
-
-async fn problem_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Result<Sheet, ApiError> {
-    let states = q.states(ProblemState::parse)?;
-    let mut views = Vec::new();
-    let mut after = None;
-    loop {
-        let page = gw
-            .services
-            .assignments
-            .problems(
-                actor,
-                ProblemFilter {
-                    scope: q.scope.clone(),
-                    states: states.clone(),
-                    campaign_id: q.campaign_id.clone(),
-                    category: q.category.clone(),
-                    ..Default::default()
-                },
-                PageRequest {
-                    first: 100,
-                    after,
-                    count: false,
-                    details: true,
-                },
-            )
-            .await?;
-        after = page.items.last().map(|(c, _)| c.clone());
-        views.extend(page.items.into_iter().map(|(_, v)| v));
-        if views.len() > gw.limits.export_rows {
-            return Err(too_many_rows(gw.limits.export_rows));
-        }
-        if !page.has_next_page {
-            break;
-        }
-    }
-    let people = names(
-        gw,
-        actor,
-        views
-            .iter()
-            .map(|v| v.problem.responsible_person_id.clone()),
-    )
-    .await;
-    let rows = views
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let p = v.problem;
-            // 进展 is the latest step after the registration itself.
-            let progress = v
-                .history
-                .iter()
-                .rfind(|h| h.action != "ProblemRegistered")
-                .map(|h| h.text.clone())
-                .unwrap_or_else(|| "整改中".to_string());
-            let measures = p
-                .measures
-                .iter()
-                .enumerate()
-                .map(|(n, m)| format!("{}. {m}", n + 1))
-                .collect::<Vec<_>>()
-                .join("\n");
-            vec![
-                Cell::Number((i + 1) as f64),
-                Cell::Text(p.unit_name),
-                Cell::Text(p.description),
-                Cell::Text(p.category),
-                Cell::Text(measures),
-                Cell::Text(
-                    people
-                        .get(&p.responsible_person_id)
-                        .cloned()
-                        .unwrap_or_default(),
-                ),
-                Cell::Date(p.due_on),
-                Cell::Text(progress),
-                Cell::Text(p.state.label().to_string()),
-                Cell::Text(p.source.label().to_string()),
-                Cell::Text(p.cause_analysis),
-                Cell::Text(p.id),
-            ]
-        })
-        .collect();
-    Ok(Sheet {
-        title: "问题清单台账".into(),
-        header: columns::PROBLEM_LEDGER
-            .iter()
-            .map(|c| c[0].to_string())
-            .collect(),
-        rows,
-    })
-}
-
-async fn assignment_sheet(gw: &Gateway, actor: &Actor, q: &ExportQuery) -> Result<Sheet, ApiError> {
-    let states = q.states(AssignmentState::parse)?;
-    let mut views = Vec::new();
-    let mut after = None;
-    loop {
-        let page = gw
-            .services
-            .assignments
-            .assignments(
-                actor,
-                AssignmentFilter {
-                    scope: q.scope.clone(),
-                    states: states.clone(),
-                    campaign_id: q.campaign_id.clone(),
-                    category: q.category.clone(),
-                    ..Default::default()
-                },
-                PageRequest {
-                    first: 100,
-                    after,
-                    count: false,
-                    details: true,
-                },
-            )
-            .await?;
-        after = page.items.last().map(|(c, _)| c.clone());
-        views.extend(page.items.into_iter().map(|(_, v)| v));
-        if views.len() > gw.limits.export_rows {
-            return Err(too_many_rows(gw.limits.export_rows));
-        }
-        if !page.has_next_page {
-            break;
-        }
-    }
-    let people = names(
-        gw,
-        actor,
-        views
-            .iter()
-            .map(|v| v.assignment.responsible_person_id.clone()),
-    )
-    .await;
-    let units: HashMap<String, String> = gw
-        .services
-        .assignments
-        .org_units(actor)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let rows = views
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let a = v.assignment;
-            let progress = match v.progress.last() {
-                Some(r) => format!("{}%：{}", a.progress_percent, r.text),
-                None => format!("{}%", a.progress_percent),
-            };
-            let cooperating = a
-                .cooperating_unit_ids
-                .iter()
-                .map(|u| units.get(u).cloned().unwrap_or_else(|| u.clone()))
-                .collect::<Vec<_>>()
-                .join("、");
-            vec![
-                Cell::Number((i + 1) as f64),
-                Cell::Text(a.lead_unit_name),
-                Cell::Text(a.title),
-                Cell::Text(a.category.unwrap_or_default()),
-                Cell::Text(a.description),
-                Cell::Text(
-                    people
-                        .get(&a.responsible_person_id)
-                        .cloned()
-                        .unwrap_or_default(),
-                ),
-                Cell::Date(a.due_on),
-                Cell::Text(progress),
-                Cell::Text(a.state.label().to_string()),
-                Cell::Text(a.urgency.label().to_string()),
-                Cell::Text(cooperating),
-                Cell::Text(a.id),
-            ]
-        })
-        .collect();
-    Ok(Sheet {
-        title: "交办事项清单".into(),
-        header: columns::ASSIGNMENT_LEDGER
-            .iter()
-            .map(|c| c[0].to_string())
-            .collect(),
-        rows,
-    })
-}
-
-/// Filters of an export, as query parameters.
-#[derive(serde::Deserialize, Default)]
-pub struct ExportQuery {
-    /// A unit: that unit's subtree.
-    pub scope: Option<String>,
-    /// A campaign.
-    pub campaign_id: Option<String>,
-    /// A category.
-    pub category: Option<String>,
-    /// States, comma-separated wire names.
-    pub states: Option<String>,
-}
-
-impl ExportQuery {
-    fn states<S>(&self, parse: fn(&str) -> Option<S>) -> Result<Option<Vec<S>>, ApiError> {
-        self.states
-            .as_deref()
-            .map(|s| {
-                s.split(',')
-                    .map(|x| {
-                        parse(x.trim()).ok_or_else(|| {
-                            ApiError::validation("states", format!("未知的状态：{x}"))
-                        })
-                    })
-                    .collect()
-            })
-            .transpose()
-    }
-}
-
 fn kind_of(name: &str) -> Option<LedgerKind> {
     match name {
         "problems" => Some(LedgerKind::Problems),
         "assignments" => Some(LedgerKind::Assignments),
         _ => None,
-    }
-}
-
-/// `GET /ledger/v1/{file}` where file is `problems.xlsx`, `problems.csv`,
-/// `assignments.xlsx` or `assignments.csv`.
-pub async fn export(
-    gw: web::Data<Gateway>,
-    req: HttpRequest,
-    file: web::Path<String>,
-    q: web::Query<ExportQuery>,
-) -> HttpResponse {
-    let actor = match http_actor(&gw, &req).await {
-        Ok(a) => a,
-        Err(e) => return http_error(e),
-    };
-    let Some((kind, ext)) = file
-        .rsplit_once('.')
-        .and_then(|(k, e)| kind_of(k).map(|k| (k, e.to_string())))
-    else {
-        return http_error(ApiError::not_found("台账", &file));
-    };
-    let sheet = match kind {
-        LedgerKind::Problems => problem_sheet(&gw, &actor, &q).await,
-        LedgerKind::Assignments => assignment_sheet(&gw, &actor, &q).await,
-    };
-    let body = sheet.and_then(|s| match ext.as_str() {
-        "xlsx" => to_xlsx(&s).map(|b| {
-            (
-                b,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        }),
-        "csv" => to_csv(&s).map(|b| (b, "text/csv; charset=utf-8")),
-        _ => Err(ApiError::validation("format", "格式应为 xlsx 或 csv")),
-    });
-    match body {
-        Ok((bytes, mime)) => HttpResponse::Ok()
-            .content_type(mime)
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"{}\"", file.as_str()),
-            ))
-            .body(bytes),
-        Err(e) => http_error(e),
     }
 }
 

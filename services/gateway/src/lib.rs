@@ -17,6 +17,7 @@ pub mod graphiql;
 pub mod guard;
 pub mod hygiene;
 mod ledger;
+pub mod ledger_export;
 pub mod ledger_file;
 pub mod limits;
 mod mutations;

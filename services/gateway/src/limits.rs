@@ -21,6 +21,8 @@ pub struct Limits {
     pub response: usize,
     /// Most rows one ledger export serves; a longer one is refused, never cut.
     pub export_rows: usize,
+    /// Most rows of an exported workbook, which is built in memory.
+    pub workbook_rows: usize,
     /// Run only the compiled-in GraphQL operations (trusted documents).
     pub trusted_documents: bool,
 }
@@ -33,7 +35,8 @@ impl Default for Limits {
             graphql_body: 1 << 20,
             import_body: 10 << 20,
             response: 8 << 20,
-            export_rows: 50_000,
+            export_rows: 2_000_000,
+            workbook_rows: 50_000,
             trusted_documents: false,
         }
     }

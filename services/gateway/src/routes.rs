@@ -2,7 +2,7 @@
 //! files, health.
 
 use crate::server::*;
-use crate::{dashboard, graphiql, ledger_file, public, sign_in};
+use crate::{dashboard, graphiql, ledger_export, ledger_file, public, sign_in};
 use actix_web::{guard, web};
 
 /// Registers the gateway's routes on an actix app.
@@ -28,7 +28,7 @@ pub fn app_config(gw: Gateway) -> impl Fn(&mut web::ServiceConfig) + Clone + Sen
                 "/ledger/v1/{kind}/import",
                 web::post().to(ledger_file::import),
             )
-            .route("/ledger/v1/{file}", web::get().to(ledger_file::export))
+            .route("/ledger/v1/{file}", web::get().to(ledger_export::export))
             .route(
                 "/survey/v1/{file}",
                 web::get().to(crate::survey_file::export),

@@ -34,7 +34,13 @@ pub struct Gateway {
     pub rate: RateLimit,
     /// The county this installation serves (the tenant its tokens name).
     pub tenant: String,
+    /// Ledger exports under way may take these.
+    pub exports: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Ledger exports one gateway serves at once, each holding a database connection of
+/// the assignments service for its length.
+pub const EXPORTS_AT_ONCE: usize = 4;
 
 impl Gateway {
     /// The gateway over `services`; `demo` opens introspection to callers without a token.
@@ -62,6 +68,7 @@ impl Gateway {
             rate: RateLimit::new(&limits),
             limits,
             tenant: tenant.to_string(),
+            exports: std::sync::Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
         }
     }
 }

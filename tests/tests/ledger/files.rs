@@ -2,7 +2,7 @@
 //! nothing, bounded, and imported again without duplicates.
 
 use calamine::{Data, Reader};
-use duban_tests::scenarios::ISSUE;
+use duban_tests::scenarios::{self, ISSUE};
 use duban_tests::{spawn_app, test_config, TestApp};
 use serde_json::json;
 use std::sync::Arc;
@@ -308,6 +308,41 @@ async fn an_export_past_its_row_limit_is_refused_not_cut() {
         .await
         .unwrap();
     assert_eq!(code, 200, "a ledger within the limit is served");
+}
+
+/// A ledger of many streamed parts exports whole as CSV, row for row the pages a
+/// platform reads; as a workbook, which is built in memory, it is refused past its own
+/// bound with CSV named, never cut.
+#[actix_web::test]
+async fn a_long_ledger_streams_whole_as_csv_and_a_workbook_past_its_bound_names_csv() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        workbook_row_limit: 1000,
+        ..test_config()
+    };
+    let app = duban_tests::spawn_with(config, dir).await.unwrap();
+    let sup = scenarios::long_ledger(&app, &scenarios::long_ledger_spec(), 6000).await;
+    let rows = scenarios::long_ledger_exports_whole(&app, &sup).await;
+    assert_eq!(rows, 3000, "half the items are in the first township");
+    let (code, body) = app
+        .get_bytes("/ledger/v1/assignments.xlsx", &sup)
+        .await
+        .unwrap();
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body.contains("3000行") && body.contains("1000行") && body.contains(".csv"),
+        "{body}"
+    );
+    let (code, _) = app
+        .get_bytes("/ledger/v1/assignments.xlsx?scope=ex-t01-o01", &sup)
+        .await
+        .unwrap();
+    assert_eq!(
+        code, 200,
+        "a workbook of exactly its bound (1000 rows) is served"
+    );
 }
 
 /// Every export kind imported back is a no-op: each row names its item by 编号 and is

@@ -1,0 +1,139 @@
+//! Ledger exports longer than one streamed part, checked row by row against the pages a
+//! county platform reads.
+
+use crate::TestApp;
+use duban_assignments::loadgen::{self, CountySpec};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+
+/// The county the long ledger is made in: two townships of three offices, ids
+/// prefixed `ex`; no export of the first township may show the second's items.
+pub fn long_ledger_spec() -> CountySpec {
+    CountySpec {
+        prefix: "ex".into(),
+        townships: 2,
+        offices: 3,
+    }
+}
+
+/// Adds the townships of `spec` and `n` assignments spread over their offices, written
+/// as rows; the supervisor of the first township's token.
+pub async fn long_ledger(app: &TestApp, spec: &CountySpec, n: usize) -> String {
+    let db = &app.databases.assignments;
+    let county = db
+        .query_one(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id, path FROM org_unit WHERE kind = 'COUNTY' ORDER BY id LIMIT 1",
+        ))
+        .await
+        .unwrap()
+        .expect("a county");
+    let (cid, cpath): (String, String) = (
+        county.try_get_by_index(0).unwrap(),
+        county.try_get_by_index(1).unwrap(),
+    );
+    loadgen::directory(db, &cid, &cpath, spec).await.unwrap();
+    loadgen::assignments(db, spec, &cpath, 0, n, app.clock.today(), 3)
+        .await
+        .unwrap();
+    app.token(&spec.supervisor(0)).await.unwrap()
+}
+
+/// The rows of a CSV ledger (header first), the byte-order mark taken off.
+pub fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// The supervisor's whole ledger as `assignments` pages it: (id, dueOn, responsible
+/// person's name, state label) in order.
+async fn paged(app: &TestApp, token: &str) -> Vec<[String; 4]> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let b = app
+            .gql(
+                Some(token),
+                "query($after: String) { assignments(first: 100, after: $after) {
+                   pageInfo { hasNextPage endCursor }
+                   edges { node { id dueOn stateLabel responsiblePersonId } } } }",
+                json!({ "after": after }),
+            )
+            .await
+            .unwrap();
+        let page = &b["data"]["assignments"];
+        for e in page["edges"].as_array().unwrap_or_else(|| panic!("{b}")) {
+            let n = &e["node"];
+            let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            out.push([
+                s(&n["id"]),
+                s(&n["dueOn"]),
+                // The generated leader `p-{office}-leader` is named 负责人{office}.
+                format!(
+                    "负责人{}",
+                    s(&n["responsiblePersonId"])
+                        .trim_start_matches("p-")
+                        .trim_end_matches("-leader")
+                ),
+                s(&n["stateLabel"]),
+            ]);
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            return out;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_string);
+    }
+}
+
+/// The first township's ledger exported as CSV holds exactly the rows its pages hold, in
+/// their order, numbered from 1 without a gap, each with its time limit, its
+/// responsible person's name and its state; returns their number.
+pub async fn long_ledger_exports_whole(app: &TestApp, token: &str) -> usize {
+    let (code, bytes) = app
+        .get_bytes("/ledger/v1/assignments.csv", token)
+        .await
+        .unwrap();
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&bytes));
+    let rows = csv_rows(&bytes);
+    let header = &rows[0];
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (seq, id, due, person, state) = (
+        col("序号"),
+        col("编号"),
+        col("时限"),
+        col("责任人"),
+        col("状态"),
+    );
+    let exported: Vec<[String; 4]> = rows[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            assert_eq!(r[seq], (i + 1).to_string(), "序号 of row {i}");
+            [
+                r[id].clone(),
+                r[due].clone(),
+                r[person].clone(),
+                r[state].clone(),
+            ]
+        })
+        .collect();
+    let pages = paged(app, token).await;
+    if let Some(i) = (0..exported.len().min(pages.len())).find(|&i| exported[i] != pages[i]) {
+        panic!("row {i}: exported {:?}, paged {:?}", exported[i], pages[i]);
+    }
+    assert_eq!(
+        exported.len(),
+        pages.len(),
+        "rows exported against rows paged"
+    );
+    assert!(
+        exported.iter().all(|r| r[0].starts_with("ex-a")),
+        "only the township's generated items"
+    );
+    exported.len()
+}
