@@ -24,6 +24,10 @@ use std::collections::HashMap;
 /// Rows sent in one part.
 const CHUNK: usize = 1000;
 
+/// Longest an export may hold its snapshot (a reader too slow to take a ledger in this
+/// time would otherwise keep a transaction open for as long as it likes).
+const EXPORT_TIME: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// The columns of an assignment's ledger row.
 #[derive(FromQueryResult)]
 struct AssignmentLine {
@@ -196,9 +200,19 @@ impl AssignmentsService {
         let (this, actor) = (self.clone(), actor.clone());
         tokio::spawn(async move {
             let mut out = tx;
-            if let Err(e) = this.send_ledger(&actor, query, &mut out).await {
-                let _ = out.send(LedgerPart::Failed(e)).await;
-            }
+            let sent = tokio::time::timeout(EXPORT_TIME, this.send_ledger(&actor, query, &mut out));
+            let failed = match sent.await {
+                Ok(Ok(())) => return,
+                Ok(Err(e)) => e,
+                Err(_) => ApiError::validation(
+                    "scope",
+                    format!(
+                        "导出超过{}分钟仍未读完，已中止，请按单位或状态分批导出",
+                        EXPORT_TIME.as_secs() / 60
+                    ),
+                ),
+            };
+            let _ = out.send(LedgerPart::Failed(failed)).await;
         });
         rx.boxed()
     }

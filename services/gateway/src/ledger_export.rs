@@ -216,8 +216,9 @@ async fn serve(
     } else {
         gw.limits.export_rows
     };
-    // Each export holds a database connection for its length: a few at a time.
-    let Ok(permit) = gw.exports.clone().try_acquire_owned() else {
+    // Each export holds a database connection for its length: a few at a time, one
+    // for each caller.
+    let Some(permit) = gw.exports.take(&actor.person_id) else {
         return Ok(HttpResponse::TooManyRequests()
             .insert_header(("Retry-After", "5"))
             .json(serde_json::json!({

@@ -4,6 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use futures::StreamExt;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 /// The bounds, from the configuration.
 #[derive(Clone, Copy, Debug)]
@@ -172,5 +174,75 @@ impl RateLimit {
                 )
             }
         }
+    }
+}
+
+/// The ledger exports under way: at most a few at once, and one for each caller, each
+/// holding a database connection of the assignments service for its length.
+#[derive(Clone)]
+pub struct Exports {
+    at_once: Arc<tokio::sync::Semaphore>,
+    callers: Arc<Mutex<HashSet<String>>>,
+}
+
+/// One export's place, given back when dropped.
+pub struct ExportPlace {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    caller: String,
+    callers: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Drop for ExportPlace {
+    fn drop(&mut self) {
+        if let Ok(mut c) = self.callers.lock() {
+            c.remove(&self.caller);
+        }
+    }
+}
+
+impl Exports {
+    /// Room for `at_once` exports.
+    pub fn new(at_once: usize) -> Self {
+        Self {
+            at_once: Arc::new(tokio::sync::Semaphore::new(at_once)),
+            callers: Default::default(),
+        }
+    }
+
+    /// A place for `caller`'s export, unless the caller has one under way or all are
+    /// taken.
+    pub fn take(&self, caller: &str) -> Option<ExportPlace> {
+        let mut callers = self.callers.lock().ok()?;
+        if callers.contains(caller) {
+            return None;
+        }
+        let permit = self.at_once.clone().try_acquire_owned().ok()?;
+        callers.insert(caller.to_string());
+        Some(ExportPlace {
+            _permit: permit,
+            caller: caller.to_string(),
+            callers: self.callers.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::Exports;
+
+    #[test]
+    fn one_export_for_each_caller_and_a_few_at_once() {
+        let e = Exports::new(2);
+        let a = e.take("p-a").expect("a first export");
+        assert!(e.take("p-a").is_none(), "a second one of the same caller");
+        let b = e.take("p-b").expect("another caller's");
+        assert!(e.take("p-c").is_none(), "past the number at once");
+        drop(a);
+        assert!(e.take("p-c").is_some(), "a place given back is taken again");
+        drop(b);
+        assert!(
+            e.take("p-b").is_some(),
+            "a caller whose export ended may export again"
+        );
     }
 }

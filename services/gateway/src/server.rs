@@ -34,8 +34,8 @@ pub struct Gateway {
     pub rate: RateLimit,
     /// The county this installation serves (the tenant its tokens name).
     pub tenant: String,
-    /// Ledger exports under way may take these.
-    pub exports: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Ledger exports under way.
+    pub exports: crate::limits::Exports,
 }
 
 /// Ledger exports one gateway serves at once, each holding a database connection of
@@ -68,7 +68,7 @@ impl Gateway {
             rate: RateLimit::new(&limits),
             limits,
             tenant: tenant.to_string(),
-            exports: std::sync::Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
+            exports: crate::limits::Exports::new(EXPORTS_AT_ONCE),
         }
     }
 }
