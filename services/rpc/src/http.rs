@@ -88,8 +88,7 @@ pub fn routes<C: Call>(
                         match call.dispatch(api.as_ref()).await {
                             Answer::Value(r) => HttpResponse::Ok().json(r),
                             Answer::Stream(items) => {
-                                let lines = items.map(|v| {
-                                    let mut line = serde_json::to_vec(&v).unwrap_or_default();
+                                let lines = items.map(|mut line| {
                                     line.push(b'\n');
                                     Ok::<_, actix_web::Error>(web::Bytes::from(line))
                                 });
@@ -198,7 +197,7 @@ impl Transport for HttpClient {
         result
     }
 
-    fn open(&self, op: &'static str, body: Vec<u8>) -> BoxStream<'static, Value> {
+    fn open(&self, op: &'static str, body: Vec<u8>) -> BoxStream<'static, Vec<u8>> {
         let req = self.post(&body).body(body);
         let this = self.clone();
         futures::stream::once(async move { req.send().await })
@@ -219,18 +218,23 @@ impl Transport for HttpClient {
                 }
             })
             .flatten()
-            .scan(Vec::new(), |buf, chunk| {
+            .scan((Vec::new(), 0), |(buf, seen), chunk| {
                 let mut out = Vec::new();
                 let Ok(bytes) = chunk else {
                     return futures::future::ready(None);
                 };
                 buf.extend_from_slice(&bytes);
-                while let Some(pos) = buf.iter().position(|b| *b == b'\n') {
-                    let line: Vec<u8> = buf.drain(..=pos).collect();
-                    if let Ok(v) = serde_json::from_slice::<Value>(&line) {
-                        out.push(v);
+                // Each line one item; the first, empty, says the stream is open. A long
+                // line arrives in many chunks: only the new bytes are searched.
+                while let Some(pos) = buf[*seen..].iter().position(|b| *b == b'\n') {
+                    let mut line: Vec<u8> = buf.drain(..=*seen + pos).collect();
+                    *seen = 0;
+                    line.pop();
+                    if !line.is_empty() {
+                        out.push(line);
                     }
                 }
+                *seen = buf.len();
                 futures::future::ready(Some(out))
             })
             .flat_map(futures::stream::iter)
