@@ -70,6 +70,11 @@ impl Role {
     }
 }
 
+/// The color an item is kept with from its first row: blue, no card. Evaluation announces
+/// an item's first color only when it differs (a card at once), so an item issued on
+/// track costs no second event.
+pub const FIRST_COLOR: Color = Color::Blue;
+
 /// Three-color status of an item (红黄蓝三色管理).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

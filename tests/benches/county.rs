@@ -687,7 +687,7 @@ fn main() {
                 let stack = floor::Stack::Postgres { url: &url, brokers: &brokers };
                 let (rates, split) = floor::rates(&stack, &opts.clients, opts.secs, echo).await;
                 let what = if echo {
-                    "the floor with an issue's events: two of the groups also publish one event each, which the third reads (three events, five deliveries)"
+                    "the floor with an issue's events: one of the groups also publishes one event, which the third reads too (two events, four deliveries)"
                 } else {
                     "the floor: a GraphQL mutation with no domain work through the same pipeline (one row and its outbox row, duban's relay, Kafka, three consumer groups writing one row and its inbox row each)"
                 };

@@ -89,7 +89,8 @@ fn counted(history: &[(NaiveDate, RawEnvelope)], day: NaiveDate, paths: &[String
                 off_the_clock: off,
                 problem,
                 version: 0,
-                color: None,
+                // Blue from its first row; a color after that is announced.
+                color: Some(duban_schema::FIRST_COLOR.as_str().to_string()),
                 reopens: 0,
                 transfers: 0,
                 handed_on_from: Vec::new(),

@@ -234,3 +234,34 @@ async fn notifications_notify_a_batch_as_its_events_one_by_one() {
     );
     assert_eq!(sorted(said(&all_db, say).await), one_said);
 }
+
+/// An item issued on track shows blue from its first row in the assignments service, so
+/// evaluation announces nothing for it; an item that shows a card at once is announced.
+#[tokio::test]
+async fn a_first_blue_is_not_announced_and_a_first_card_is() {
+    let dir = tempfile::tempdir().unwrap();
+    type M = duban_evaluation::migration::Migrator;
+    let (db, clock, bus) = parts::<M>(&dir, "evaluation", "first").await;
+    let svc = EvaluationService::new(db.clone(), bus, clock, "qs", 2);
+    // On 16 March: c half done with two weeks to go; d past its limit of 12 March.
+    let events: Vec<_> = [moved("c", 1, 31, 50), moved("d", 1, 12, 0)]
+        .into_iter()
+        .map(|e| (e, tracing::Span::none()))
+        .collect();
+    let txn = db.begin().await.unwrap();
+    svc.handle_all(&txn, &events).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(
+        column(
+            &db,
+            "SELECT id || ' ' || color FROM tracked_item ORDER BY id"
+        )
+        .await,
+        ["c BLUE", "d RED"]
+    );
+    let say = |v: &serde_json::Value| {
+        let d = &v["data"];
+        format!("{} {} {} → {}", v["type"], d["item_id"], d["from"], d["to"])
+    };
+    assert_eq!(said(&db, say).await, [r#""ColorChanged" "d" null → "RED""#]);
+}

@@ -314,6 +314,15 @@ async fn issuing_answers_without_asking_evaluation() {
     let a = &body["data"]["issueAssignment"]["assignment"];
     assert_eq!(a["state"], "ISSUED");
     assert!(a["color"].is_null(), "not assessed yet: {a}");
+    let blue = format!(
+        "SELECT count(*) FROM assignment WHERE id = '{}' AND color = 'BLUE'",
+        a["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        count(&app.databases.assignments, &blue).await,
+        1,
+        "kept blue from its first row, with evaluation down"
+    );
     // Any other command on it commits and answers too, without its color.
     let clerk = app.token("liuhe-clerk").await.unwrap();
     let acked = app

@@ -102,10 +102,13 @@ impl AssignmentsService {
         let issued = rules::issue(input, &facts).map_err(domain_err)?;
         let snap = issued.snapshot.clone();
         let (id, due_on, ack_due_on) = (snap.id.clone(), snap.due_on, snap.ack_due_on);
-        let model = assignment::ActiveModel::from(&issued)
-            .insert(txn)
-            .await
-            .map_err(internal)?;
+        let model = assignment::ActiveModel {
+            color: sea_orm::Set(Some(duban_schema::FIRST_COLOR.as_str().into())),
+            ..assignment::ActiveModel::from(&issued)
+        }
+        .insert(txn)
+        .await
+        .map_err(internal)?;
         let path = snap.lead_unit_path.clone();
         let reminders = self
             .reminders(&cal, &id, due_on, [DUE_SOON, OVERDUE])

@@ -165,10 +165,13 @@ impl AssignmentsService {
         let registered = rules::register(input, &facts).map_err(problem_err)?;
         let snap = registered.snapshot.clone();
         let due_on = snap.due_on;
-        let model = problem::ActiveModel::from(&registered)
-            .insert(txn)
-            .await
-            .map_err(internal)?;
+        let model = problem::ActiveModel {
+            color: sea_orm::Set(Some(duban_schema::FIRST_COLOR.as_str().into())),
+            ..problem::ActiveModel::from(&registered)
+        }
+        .insert(txn)
+        .await
+        .map_err(internal)?;
         // The history starts with the registration: who, when, what.
         problem_log::ActiveModel {
             id: Set(duban_outbox::new_event_id(now).to_string()),

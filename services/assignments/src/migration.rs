@@ -34,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateIdempotencyKeys),
             Box::new(colors::AddColors),
             Box::new(credentials::CreateCredentials),
+            Box::new(colors::FirstColors),
         ]
     }
 }

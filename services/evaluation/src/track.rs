@@ -262,6 +262,9 @@ impl EvaluationService {
             ));
             let shown = announced.len();
             match self.judge(&mut m, &cal, now) {
+                // A new item shows blue where it is kept from its first row (正常推进, no
+                // card): only a first card worth telling travels as an event.
+                Some(None) if Color::parse(&m.color) == Some(duban_schema::FIRST_COLOR) => {}
                 Some(from) => announced.push(self.color_changed(&m, from, Some(&event.meta), now)),
                 // A card passes to a new 责任人 (a transfer, a handover): they are told.
                 None if !holder.is_empty()

@@ -57,6 +57,12 @@ pub async fn ledger_lifecycle(app: &TestApp) -> anyhow::Result<()> {
         "{body}"
     );
     let id = p["id"].as_str().unwrap_or_default().to_string();
+    // Blue from its first row: evaluation announces a problem's first color only as a card.
+    let blue = format!("SELECT count(*) FROM problem WHERE id = '{id}' AND color = 'BLUE'");
+    anyhow::ensure!(
+        crate::cluster::count(&app.databases.assignments, &blue).await == 1,
+        "a new problem shows blue at once"
+    );
 
     let cmd = |name: &str, extra: Value, version: i64| {
         let mut i = json!({"id": id, "expectedVersion": version});

@@ -56,3 +56,32 @@ impl MigrationTrait for AddColors {
         Ok(())
     }
 }
+
+/// Items kept before their first color was written with their row: blue, as evaluation
+/// no longer announces a first blue.
+pub struct FirstColors;
+
+impl MigrationName for FirstColors {
+    fn name(&self) -> &str {
+        "m0017_first_colors"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for FirstColors {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for table in ["assignment", "problem"] {
+            m.get_connection()
+                .execute_unprepared(&format!(
+                    "UPDATE {table} SET color = '{}' WHERE color IS NULL",
+                    duban_schema::FIRST_COLOR.as_str()
+                ))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, _: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
+    }
+}
