@@ -285,15 +285,7 @@ async fn select_one(db: &DatabaseConnection, n: usize) -> Vec<f64> {
 /// The ledger query at each size and the scheduler tick at the largest, on `app`.
 async fn county(app: &TestApp, report: &mut Report, section: &str, max_items: usize) {
     let db = app.databases.assignments.clone();
-    let county = rows(
-        &db,
-        "SELECT id, path FROM org_unit WHERE kind = 'COUNTY' ORDER BY id LIMIT 1",
-    )
-    .await;
-    let (cid, cpath): (String, String) = (
-        county[0].try_get_by_index(0).unwrap(),
-        county[0].try_get_by_index(1).unwrap(),
-    );
+    let (cid, cpath) = duban_tests::scenarios::county_of(&db).await;
     let spec = CountySpec {
         prefix: "lg".into(),
         townships: 20,

@@ -350,7 +350,6 @@ async fn issuing_answers_without_asking_evaluation() {
 /// never ends as a shorter ledger.
 #[actix_web::test]
 async fn a_ledger_streams_between_processes_and_a_cut_one_never_ends_as_a_ledger() {
-    use futures::StreamExt;
     let mut cluster = Cluster::start(&kafka_brokers()).await.unwrap();
     let app = cluster.app().await.unwrap();
     let sup = scenarios::long_ledger(&app, &scenarios::long_ledger_spec(), 6000).await;
@@ -373,18 +372,9 @@ async fn a_ledger_streams_between_processes_and_a_cut_one_never_ends_as_a_ledger
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     cluster.kill("assignments").unwrap();
-    let mut body = resp.bytes_stream();
-    let mut bytes = 0;
-    let mut ended = None;
-    while let Some(chunk) = body.next().await {
-        match chunk {
-            Ok(b) => bytes += b.len(),
-            Err(e) => {
-                ended = Some(format!("{e:?}"));
-                break;
-            }
-        }
-    }
+    let got = scenarios::read_along(resp).await;
+    let bytes = got.bytes;
+    let ended = got.error;
     let ended = ended.unwrap_or_else(|| panic!("a cut export ended cleanly after {bytes} bytes"));
     assert!(bytes < 18_000_000, "{bytes} bytes before the cut ({ended})");
 }

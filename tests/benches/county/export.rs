@@ -65,13 +65,13 @@ async fn export(app: &TestApp) -> (u64, u64, f64, u64) {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
-    let mut body = resp.bytes_stream();
-    let (mut lines, mut bytes) = (0u64, 0u64);
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.expect("the export arrives whole");
-        bytes += chunk.len() as u64;
-        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
-    }
+    let got = duban_tests::scenarios::read_along(resp).await;
+    assert!(
+        got.error.is_none(),
+        "the export arrives whole: {:?}",
+        got.error
+    );
+    let (lines, bytes) = (got.lines, got.bytes);
     let secs = t0.elapsed().as_secs_f64();
     watch.abort();
     let grew = peak.load(std::sync::atomic::Ordering::Relaxed) - before;
@@ -118,29 +118,13 @@ pub async fn whole_ledger(
 /// The export alone (`DUBAN_BENCH_PARTS=export`): a county of `items` generated items,
 /// then [`whole_ledger`].
 pub async fn alone(app: &TestApp, report: &mut Report, section: &str, items: usize) {
-    use duban_assignments::loadgen::{self, CountySpec};
-    let db = &app.databases.assignments;
-    let county = db
-        .query_one(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            "SELECT id, path FROM org_unit WHERE kind = 'COUNTY' ORDER BY id LIMIT 1",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    let (cid, cpath): (String, String) = (
-        county.try_get_by_index(0).unwrap(),
-        county.try_get_by_index(1).unwrap(),
-    );
-    let spec = CountySpec {
+    let spec = duban_assignments::loadgen::CountySpec {
         prefix: "lg".into(),
         townships: 20,
         offices: 24,
     };
-    loadgen::directory(db, &cid, &cpath, &spec).await.unwrap();
-    loadgen::assignments(db, &spec, &cpath, 0, items, app.clock.today(), 3)
-        .await
-        .unwrap();
+    let cpath = duban_tests::scenarios::generated_county(app, &spec, items).await;
+    let db = &app.databases.assignments;
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
         db.execute_unprepared("VACUUM ANALYZE").await.unwrap();
     }

@@ -3,7 +3,7 @@
 
 use crate::TestApp;
 use duban_assignments::loadgen::{self, CountySpec};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 
 /// The county the long ledger is made in: two townships of three offices, ids
@@ -16,11 +16,9 @@ pub fn long_ledger_spec() -> CountySpec {
     }
 }
 
-/// Adds the townships of `spec` and `n` assignments spread over their offices, written
-/// as rows; the supervisor of the first township's token.
-pub async fn long_ledger(app: &TestApp, spec: &CountySpec, n: usize) -> String {
-    let db = &app.databases.assignments;
-    let county = db
+/// The id and path of the county in `db` (an assignments database).
+pub async fn county_of(db: &DatabaseConnection) -> (String, String) {
+    let row = db
         .query_one(sea_orm::Statement::from_string(
             db.get_database_backend(),
             "SELECT id, path FROM org_unit WHERE kind = 'COUNTY' ORDER BY id LIMIT 1",
@@ -28,14 +26,28 @@ pub async fn long_ledger(app: &TestApp, spec: &CountySpec, n: usize) -> String {
         .await
         .unwrap()
         .expect("a county");
-    let (cid, cpath): (String, String) = (
-        county.try_get_by_index(0).unwrap(),
-        county.try_get_by_index(1).unwrap(),
-    );
+    (
+        row.try_get_by_index(0).unwrap(),
+        row.try_get_by_index(1).unwrap(),
+    )
+}
+
+/// Adds the units and people of `spec` under the county and `n` assignments spread over
+/// its offices, written as rows (`loadgen`); the county's path.
+pub async fn generated_county(app: &TestApp, spec: &CountySpec, n: usize) -> String {
+    let db = &app.databases.assignments;
+    let (cid, cpath) = county_of(db).await;
     loadgen::directory(db, &cid, &cpath, spec).await.unwrap();
     loadgen::assignments(db, spec, &cpath, 0, n, app.clock.today(), 3)
         .await
         .unwrap();
+    cpath
+}
+
+/// Adds the townships of `spec` and `n` assignments spread over their offices, written
+/// as rows; the supervisor of the first township's token.
+pub async fn long_ledger(app: &TestApp, spec: &CountySpec, n: usize) -> String {
+    generated_county(app, spec, n).await;
     app.token(&spec.supervisor(0)).await.unwrap()
 }
 
@@ -136,4 +148,39 @@ pub async fn long_ledger_exports_whole(app: &TestApp, token: &str) -> usize {
         "only the township's generated items"
     );
     exported.len()
+}
+
+/// What a streamed download brought: its bytes and lines as they came (none kept), and
+/// the error it ended with, if it did not end cleanly.
+pub struct ReadAlong {
+    /// Bytes received.
+    pub bytes: u64,
+    /// Line ends received.
+    pub lines: u64,
+    /// The error the body ended with.
+    pub error: Option<String>,
+}
+
+/// Reads `resp`'s body to its end, counting as it comes.
+pub async fn read_along(resp: reqwest::Response) -> ReadAlong {
+    use futures::StreamExt;
+    let mut body = resp.bytes_stream();
+    let mut got = ReadAlong {
+        bytes: 0,
+        lines: 0,
+        error: None,
+    };
+    while let Some(chunk) = body.next().await {
+        match chunk {
+            Ok(b) => {
+                got.bytes += b.len() as u64;
+                got.lines += b.iter().filter(|c| **c == b'\n').count() as u64;
+            }
+            Err(e) => {
+                got.error = Some(format!("{e:?}"));
+                break;
+            }
+        }
+    }
+    got
 }

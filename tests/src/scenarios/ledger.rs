@@ -275,30 +275,13 @@ async fn whole_ledger(
 /// running counts) lists exactly what a plain filtered query lists, for the county (too
 /// many units to walk one by one) and a township, before and after state changes.
 pub async fn ledger_pages_match_a_plain_query(app: &TestApp) {
-    use duban_assignments::loadgen::{self, CountySpec};
-    use sea_orm::{ConnectionTrait, Statement};
-    let db = app.databases.assignments.clone();
-    let row = db
-        .query_one(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT id, path FROM org_unit WHERE kind = 'COUNTY' ORDER BY id LIMIT 1",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    let (cid, cpath): (String, String) = (
-        row.try_get_by_index(0).unwrap(),
-        row.try_get_by_index(1).unwrap(),
-    );
+    use duban_assignments::loadgen::CountySpec;
     let spec = CountySpec {
         prefix: "pg".into(),
         townships: 4,
         offices: 24,
     };
-    loadgen::directory(&db, &cid, &cpath, &spec).await.unwrap();
-    loadgen::assignments(&db, &spec, &cpath, 0, 3000, app.clock.today(), 3)
-        .await
-        .unwrap();
+    super::generated_county(app, &spec, 3000).await;
     let county = app.token("county-supervisor").await.unwrap();
     let township = app.token(&spec.supervisor(1)).await.unwrap();
     let qingshi = app.token("qingshi-leader").await.unwrap();
