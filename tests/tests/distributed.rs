@@ -362,15 +362,7 @@ async fn a_ledger_streams_between_processes_and_a_cut_one_never_ends_as_a_ledger
         offices: 1,
     };
     let token = scenarios::long_ledger(&app, &big, 100_000).await;
-    // reqwest (hyper), as curl and browsers do, reads a chunked body that stops before
-    // its last chunk as an error; awc 3.11 reads it as the end.
-    let resp = reqwest::Client::new()
-        .get(format!("{}/ledger/v1/assignments.csv", app.url))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
+    let resp = scenarios::csv_export(&app, &token).await;
     cluster.kill("assignments").unwrap();
     let got = scenarios::read_along(resp).await;
     let bytes = got.bytes;

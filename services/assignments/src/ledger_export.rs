@@ -3,7 +3,7 @@
 
 use crate::entity::{assignment, org_unit, person, problem};
 use crate::ledger::problem_condition;
-use crate::queries::extra_condition;
+use crate::queries::{extra_condition, states_condition};
 use crate::rows::{internal, json_list};
 use crate::service::AssignmentsService;
 use duban_api::ledger::{LedgerPart, LedgerQuery};
@@ -15,9 +15,9 @@ use futures::stream::{BoxStream, Stream};
 use futures::{SinkExt, StreamExt};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    AccessMode, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, EntityTrait, FromQueryResult, IsolationLevel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, TransactionTrait,
+    AccessMode, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    EntityTrait, FromQueryResult, IsolationLevel, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -266,12 +266,7 @@ impl AssignmentsService {
                 &root,
             ));
         }
-        if let Some(states) = &filter.states {
-            cond = cond.add(
-                assignment::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())),
-            );
-        }
-        Ok(cond)
+        Ok(cond.add(states_condition(filter)))
     }
 
     async fn problem_scope(

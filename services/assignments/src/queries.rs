@@ -191,12 +191,7 @@ impl AssignmentsService {
                 &root,
             ));
         }
-        if let Some(states) = &filter.states {
-            cond = cond.add(
-                assignment::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())),
-            );
-        }
-        let cond = cond.add(extra.clone());
+        let cond = cond.add(states_condition(&filter)).add(extra.clone());
         let after = page.after.as_deref().map(decode_cursor).transpose()?;
         if let Some((root, units)) = &walk_scope {
             let states: Vec<String> = match &filter.states {
@@ -281,6 +276,16 @@ impl AssignmentsService {
             .map_err(internal)?;
         self.page_of(rows, page, total_count).await
     }
+}
+
+/// The states `filter` asks for (any when none).
+pub(crate) fn states_condition(filter: &AssignmentFilter) -> Condition {
+    let mut cond = Condition::all();
+    if let Some(states) = &filter.states {
+        cond = cond
+            .add(assignment::Column::State.is_in(states.iter().map(|s| s.as_str().to_string())));
+    }
+    cond
 }
 
 /// Every filter of `filter` but the scope and the states.

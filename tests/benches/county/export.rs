@@ -58,13 +58,7 @@ async fn export(app: &TestApp) -> (u64, u64, f64, u64) {
         })
     };
     let t0 = Instant::now();
-    let resp = reqwest::Client::new()
-        .get(format!("{}/ledger/v1/assignments.csv", app.url))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
+    let resp = duban_tests::scenarios::csv_export(app, &token).await;
     let got = duban_tests::scenarios::read_along(resp).await;
     assert!(
         got.error.is_none(),
