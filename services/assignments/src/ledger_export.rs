@@ -24,10 +24,6 @@ use std::collections::HashMap;
 /// Rows sent in one part.
 const CHUNK: usize = 1000;
 
-/// Longest an export may hold its snapshot (a reader too slow to take a ledger in this
-/// time would otherwise keep a transaction open for as long as it likes).
-const EXPORT_TIME: std::time::Duration = std::time::Duration::from_secs(600);
-
 /// The columns of an assignment's ledger row.
 #[derive(FromQueryResult)]
 struct AssignmentLine {
@@ -200,15 +196,16 @@ impl AssignmentsService {
         let (this, actor) = (self.clone(), actor.clone());
         tokio::spawn(async move {
             let mut out = tx;
-            let sent = tokio::time::timeout(EXPORT_TIME, this.send_ledger(&actor, query, &mut out));
+            let time = this.export_time;
+            let sent = tokio::time::timeout(time, this.send_ledger(&actor, query, &mut out));
             let failed = match sent.await {
                 Ok(Ok(())) => return,
                 Ok(Err(e)) => e,
                 Err(_) => ApiError::validation(
                     "scope",
                     format!(
-                        "导出超过{}分钟仍未读完，已中止，请按单位或状态分批导出",
-                        EXPORT_TIME.as_secs() / 60
+                        "导出超过{}秒仍未读完，已中止，请按单位或状态分批导出",
+                        time.as_secs()
                     ),
                 ),
             };

@@ -23,7 +23,12 @@ pub struct AssignmentsService {
     pub(crate) due_soon_days: u32,
     pub(crate) extension_cap: i32,
     pub(crate) identities: crate::identity_cache::IdentityCache,
+    pub(crate) export_time: std::time::Duration,
 }
+
+/// Longest a ledger export may hold its snapshot, unless set (a reader too slow to take a
+/// ledger in this time would otherwise keep a transaction open for as long as it likes).
+pub const DEFAULT_EXPORT_TIME: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Working days before the time limit at which a DueSoon reminder fires, unless configured.
 pub const DEFAULT_DUE_SOON_DAYS: u32 = 2;
@@ -40,12 +45,19 @@ impl AssignmentsService {
             due_soon_days: DEFAULT_DUE_SOON_DAYS,
             extension_cap: rules::DEFAULT_EXTENSION_CAP,
             identities: Default::default(),
+            export_time: DEFAULT_EXPORT_TIME,
         }
     }
 
     /// The service's database.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Sets how long a ledger export may hold its snapshot.
+    pub fn with_export_time(mut self, time: std::time::Duration) -> Self {
+        self.export_time = time;
+        self
     }
 
     /// Sets the longest extension one request may ask for, in working days.

@@ -345,6 +345,46 @@ async fn a_long_ledger_streams_whole_as_csv_and_a_workbook_past_its_bound_names_
     );
 }
 
+/// A reader too slow to take its ledger within the export's time gets the export ended
+/// with a refusal after the rows it read, never an `End`: the snapshot is not held for
+/// as long as a caller likes.
+#[actix_web::test]
+async fn an_export_read_too_slowly_is_ended_with_a_refusal() {
+    use duban_api::ledger::{LedgerPart, LedgerQuery};
+    use futures::StreamExt;
+    let app = spawn_app().await.unwrap();
+    let spec = scenarios::long_ledger_spec();
+    scenarios::generated_county(&app, &spec, 8000).await;
+    let p = app
+        .assignments
+        .find_person("county-supervisor")
+        .await
+        .unwrap();
+    let actor = app.assignments.actor_for(&p).await.unwrap();
+    let svc = app
+        .assignments
+        .clone()
+        .with_export_time(std::time::Duration::from_millis(300));
+    let mut parts = svc.export_ledger(&actor, LedgerQuery::Assignments(Default::default()));
+    let Some(LedgerPart::Start { rows }) = parts.next().await else {
+        panic!("the export starts with its count");
+    };
+    assert!(rows > 8000, "{rows}");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let (mut read, mut last) = (0, None);
+    while let Some(part) = parts.next().await {
+        match part {
+            LedgerPart::Rows(r) => read += r.len(),
+            other => last = Some(other),
+        }
+    }
+    assert!(read < rows as usize, "{read} of {rows} rows");
+    match last {
+        Some(LedgerPart::Failed(e)) => assert!(e.to_string().contains("分批导出"), "{e}"),
+        other => panic!("ended with {other:?} after {read} rows"),
+    }
+}
+
 /// Every export kind imported back is a no-op: each row names its item by 编号 and is
 /// reported unchanged, a closed problem stays closed and single (the README's step 8); a
 /// row edited in the file is refused with its column named and nothing written; a row
