@@ -233,11 +233,11 @@ pub(crate) fn spawn_escalations(
         move || {
             let notifications = notifications.clone();
             async move {
-                match notifications.escalate().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(notices = n, "unanswered notices escalated"),
-                    Err(e) => tracing::warn!(error = %e, "escalation failed"),
-                }
+                logged(
+                    notifications.escalate().await,
+                    "unanswered notices escalated",
+                    "escalation failed",
+                );
                 if let Err(e) = notifications.remind_campaign_reports().await {
                     tracing::warn!(error = %e, "campaign report reminders failed");
                 }
@@ -404,23 +404,36 @@ pub(crate) fn spawn_deadlines(
     )
 }
 
+/// Logs one job of a round: how many it did, when it did any, or why it failed.
+fn logged<N, E>(round: Result<N, E>, done: &str, failed: &str)
+where
+    N: std::fmt::Display + PartialEq + Default,
+    E: std::fmt::Display,
+{
+    match round {
+        Ok(n) if n == N::default() => {}
+        Ok(n) => tracing::info!(count = %n, "{done}"),
+        Err(e) => tracing::warn!(error = %e, "{failed}"),
+    }
+}
+
 /// One round of assignments' scheduler.
 async fn tick_deadlines(assignments: &AssignmentsService) {
-    match assignments.deadline_tick().await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(fired = n, "deadline reminders"),
-        Err(e) => tracing::warn!(error = %e, "deadline tick failed"),
-    }
-    match assignments.duty_tick().await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(issued = n, "recurring duties issued"),
-        Err(e) => tracing::warn!(error = %e, "recurring duty tick failed"),
-    }
-    match assignments.campaign_tick().await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(announced = n, "campaign phases announced"),
-        Err(e) => tracing::warn!(error = %e, "campaign tick failed"),
-    }
+    logged(
+        assignments.deadline_tick().await,
+        "deadline reminders",
+        "deadline tick failed",
+    );
+    logged(
+        assignments.duty_tick().await,
+        "recurring duties issued",
+        "recurring duty tick failed",
+    );
+    logged(
+        assignments.campaign_tick().await,
+        "campaign phases announced",
+        "campaign tick failed",
+    );
 }
 
 /// Reassesses colors, then publishes the weekly bulletins when due, every minute until
@@ -445,29 +458,29 @@ pub(crate) fn spawn_reassess(
                 if let Err(e) = evaluation.remind_reviews().await {
                     tracing::warn!(error = %e, "conduct review reminders failed");
                 }
-                match evaluation.close_due_reviews().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(rounds = n, "conduct reviews closed at their deadline"),
-                    Err(e) => tracing::warn!(error = %e, "closing conduct reviews failed"),
-                }
-                match evaluation.close_due_surveys().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(surveys = n, "surveys closed at their deadline"),
-                    Err(e) => tracing::warn!(error = %e, "closing surveys failed"),
-                }
-                match evaluation.refer_by_rules().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(referrals = n, "clues referred by the county's rules"),
-                    Err(e) => tracing::warn!(error = %e, "referral rules failed"),
-                }
+                logged(
+                    evaluation.close_due_reviews().await,
+                    "conduct reviews closed at their deadline",
+                    "closing conduct reviews failed",
+                );
+                logged(
+                    evaluation.close_due_surveys().await,
+                    "surveys closed at their deadline",
+                    "closing surveys failed",
+                );
+                logged(
+                    evaluation.refer_by_rules().await,
+                    "clues referred by the county's rules",
+                    "referral rules failed",
+                );
                 if let Err(e) = evaluation.remind_referrals().await {
                     tracing::warn!(error = %e, "referral reminders failed");
                 }
-                match evaluation.publish_bulletins().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(bulletins = n, "weekly bulletins published"),
-                    Err(e) => tracing::warn!(error = %e, "bulletins failed"),
-                }
+                logged(
+                    evaluation.publish_bulletins().await,
+                    "weekly bulletins published",
+                    "bulletins failed",
+                );
             }
         },
     )
