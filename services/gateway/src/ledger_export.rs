@@ -2,12 +2,12 @@
 //! assignments service out of one snapshot. CSV goes out as it comes, in flat memory at
 //! any size; a workbook is built in memory, up to the configured `workbook_rows`.
 
-use crate::ledger_file::{csv_cell, to_xlsx, Cell, Sheet};
+use crate::ledger_file::{csv_cell, kind_of, to_xlsx, Cell, Sheet};
 use crate::server::{http_actor, http_error, Gateway};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use duban_api::ledger::{columns, LedgerPart, LedgerQuery};
-use duban_api::{ApiError, AssignmentFilter, ProblemFilter};
+use duban_api::{ApiError, AssignmentFilter, LedgerKind, ProblemFilter};
 use duban_schema::assignments::{AssignmentState, ProblemState};
 use futures::stream::{BoxStream, Stream, StreamExt};
 
@@ -42,22 +42,22 @@ impl ExportQuery {
 
     /// The ledger `kind` (`problems` or `assignments`) under these filters.
     fn ledger(&self, kind: &str) -> Result<LedgerQuery, ApiError> {
-        Ok(match kind {
-            "problems" => LedgerQuery::Problems(ProblemFilter {
+        Ok(match kind_of(kind) {
+            Some(LedgerKind::Problems) => LedgerQuery::Problems(ProblemFilter {
                 scope: self.scope.clone(),
                 states: self.states(ProblemState::parse)?,
                 campaign_id: self.campaign_id.clone(),
                 category: self.category.clone(),
                 ..Default::default()
             }),
-            "assignments" => LedgerQuery::Assignments(AssignmentFilter {
+            Some(LedgerKind::Assignments) => LedgerQuery::Assignments(AssignmentFilter {
                 scope: self.scope.clone(),
                 states: self.states(AssignmentState::parse)?,
                 campaign_id: self.campaign_id.clone(),
                 category: self.category.clone(),
                 ..Default::default()
             }),
-            _ => return Err(ApiError::not_found("台账", kind)),
+            None => return Err(ApiError::not_found("台账", kind)),
         })
     }
 }
@@ -154,10 +154,10 @@ async fn workbook(
                 for row in rows {
                     let seq = Cell::Number((sheet.rows.len() + 1) as f64);
                     let cells = row.into_iter().enumerate().map(|(i, s)| {
-                        match chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-                            Ok(d) if Some(i + 1) == due => Cell::Date(d),
-                            _ => Cell::Text(s),
-                        }
+                        let day = (Some(i + 1) == due)
+                            .then(|| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+                            .flatten();
+                        day.map_or(Cell::Text(s), Cell::Date)
                     });
                     sheet.rows.push(std::iter::once(seq).chain(cells).collect());
                 }

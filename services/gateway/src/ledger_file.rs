@@ -346,7 +346,8 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
     rows_from_table(table)
 }
 
-fn kind_of(name: &str) -> Option<LedgerKind> {
+/// The ledger a file name's stem names.
+pub(crate) fn kind_of(name: &str) -> Option<LedgerKind> {
     match name {
         "problems" => Some(LedgerKind::Problems),
         "assignments" => Some(LedgerKind::Assignments),
