@@ -2,7 +2,7 @@
 //! plain `COPY (the export's own SELECT) TO STDOUT` of the same rows, with the memory the
 //! process held while it streamed.
 
-use crate::report::{f1, Report};
+use crate::report::{f1, memory_kib, Report};
 use duban_tests::TestApp;
 use futures::StreamExt;
 use sea_orm::ConnectionTrait;
@@ -10,17 +10,7 @@ use std::time::Instant;
 
 /// Resident memory of this process now, in KiB.
 fn rss() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0)
+    memory_kib("self", "VmRSS:").unwrap_or(0)
 }
 
 /// Rows and bytes of a plain COPY of the export's statement, and its seconds.

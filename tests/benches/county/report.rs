@@ -64,9 +64,14 @@ pub(crate) fn f2(x: f64) -> String {
 }
 
 pub(crate) fn vm_hwm(pid: &str) -> Option<u64> {
+    memory_kib(pid, "VmHWM:")
+}
+
+/// The `field` line of process `pid`'s status (`self` for this one), in KiB.
+pub(crate) fn memory_kib(pid: &str, field: &str) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     s.lines()
-        .find(|l| l.starts_with("VmHWM:"))?
+        .find(|l| l.starts_with(field))?
         .split_whitespace()
         .nth(1)?
         .parse()
