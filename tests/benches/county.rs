@@ -16,6 +16,9 @@
 //! (default `1,8,16,32`), `DUBAN_BENCH_PHASES` (default `pg,embedded`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[global_allocator]
+static ALLOCATOR: duban::Allocator = duban::Allocator;
+
 #[path = "county/baselines.rs"]
 mod baselines;
 #[path = "county/board.rs"]
