@@ -17,9 +17,10 @@ use duban_api::{
 };
 use duban_auth::Actor;
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent, PersonSnapshot};
+use duban_schema::topics;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    NotSet, QueryFilter, QueryTrait, TransactionTrait,
 };
 
 fn found_unit(u: &org_unit::Model, people: Vec<PersonSnapshot>) -> FoundUnit<'_> {
@@ -102,31 +103,41 @@ impl AssignmentsService {
         let issued = rules::issue(input, &facts).map_err(domain_err)?;
         let snap = issued.snapshot.clone();
         let (id, due_on, ack_due_on) = (snap.id.clone(), snap.due_on, snap.ack_due_on);
-        let model = assignment::ActiveModel {
+        let row = assignment::ActiveModel {
             color: sea_orm::Set(Some(duban_schema::FIRST_COLOR.as_str().into())),
             ..assignment::ActiveModel::from(&issued)
-        }
-        .insert(txn)
-        .await
-        .map_err(internal)?;
+        };
         let path = snap.lead_unit_path.clone();
-        let reminders = self
+        let reminders: Vec<_> = self
             .reminders(&cal, &id, due_on, [DUE_SOON, OVERDUE])
             .into_iter()
-            .chain(ack_due_on.map(|d| ack_reminder(&id, d)));
+            .chain(ack_due_on.map(|d| ack_reminder(&id, d)))
+            .collect();
+        let event = AssignmentsEvent::AssignmentIssued { assignment: snap };
+        let envelope = self.envelope(&actor.person_id, &path, &id, 1, event);
+        if txn.get_database_backend() == DbBackend::Postgres {
+            // The item, its reminders and its event in one round trip.
+            let outbox = duban_outbox::enqueue_statement(topics::ASSIGNMENTS, &[envelope])
+                .map_err(internal)?;
+            let schedule = deadline_schedule::Entity::insert_many(reminders).into_query();
+            let mut insert = assignment::Entity::insert(row).into_query();
+            insert.returning_all();
+            let together = duban_outbox::together::with_inserts(&[schedule, outbox], &insert);
+            return assignment::Entity::find()
+                .from_raw_sql(together)
+                .one(txn)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| internal("the issued assignment came back empty"));
+        }
+        let model = row.insert(txn).await.map_err(internal)?;
         deadline_schedule::Entity::insert_many(reminders)
             .exec_without_returning(txn)
             .await
             .map_err(internal)?;
-        self.emit(
-            txn,
-            &actor.person_id,
-            &path,
-            &id,
-            1,
-            AssignmentsEvent::AssignmentIssued { assignment: snap },
-        )
-        .await?;
+        duban_outbox::enqueue(txn, topics::ASSIGNMENTS, &envelope)
+            .await
+            .map_err(internal)?;
         Ok(model)
     }
 

@@ -10,6 +10,7 @@ pub mod entity;
 pub mod lease;
 pub mod migration;
 pub mod relay;
+pub mod together;
 
 pub use consumer::{AfterCommit, Consumer, Handler, HandlerError};
 pub use lease::Lease;
@@ -17,7 +18,8 @@ pub use relay::Relay;
 
 use duban_schema::{Envelope, EnvelopeMeta};
 use duban_transport::Transport;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::sea_query::InsertStatement;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryTrait, Set};
 use serde::Serialize;
 
 /// Waits `pause` unless told to stop; true when told before or meanwhile (or when the
@@ -55,27 +57,36 @@ pub async fn enqueue_all<C: ConnectionTrait, E: Serialize>(
     topic: &str,
     envelopes: &[Envelope<E>],
 ) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
     for chunk in envelopes.chunks(ROWS_PER_STATEMENT) {
-        let rows = chunk
-            .iter()
-            .map(|envelope| {
-                let payload = serde_json::to_string(envelope)
-                    .map_err(|e| DbErr::Custom(format!("serialise: {e}")))?;
-                Ok(entity::outbox::ActiveModel {
-                    event_id: Set(envelope.meta.id.to_string()),
-                    topic: Set(topic.to_string()),
-                    key: Set(envelope.meta.aggregate_id.clone()),
-                    payload: Set(payload),
-                    created_at: Set(envelope.meta.occurred_at.with_timezone(&chrono::Utc)),
-                    ..Default::default()
-                })
-            })
-            .collect::<Result<Vec<_>, DbErr>>()?;
-        entity::outbox::Entity::insert_many(rows)
-            .exec_without_returning(conn)
+        conn.execute(backend.build(&enqueue_statement(topic, chunk)?))
             .await?;
     }
     Ok(())
+}
+
+/// The INSERT that writes `envelopes` (at most [`ROWS_PER_STATEMENT`]) into the outbox,
+/// for a command that sends it in one statement with its own (see [`together`]).
+pub fn enqueue_statement<E: Serialize>(
+    topic: &str,
+    envelopes: &[Envelope<E>],
+) -> Result<InsertStatement, DbErr> {
+    let rows = envelopes
+        .iter()
+        .map(|envelope| {
+            let payload = serde_json::to_string(envelope)
+                .map_err(|e| DbErr::Custom(format!("serialise: {e}")))?;
+            Ok(entity::outbox::ActiveModel {
+                event_id: Set(envelope.meta.id.to_string()),
+                topic: Set(topic.to_string()),
+                key: Set(envelope.meta.aggregate_id.clone()),
+                payload: Set(payload),
+                created_at: Set(envelope.meta.occurred_at.with_timezone(&chrono::Utc)),
+                ..Default::default()
+            })
+        })
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    Ok(entity::outbox::Entity::insert_many(rows).into_query())
 }
 
 /// Builds envelope metadata for a new event.
