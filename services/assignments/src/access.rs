@@ -126,6 +126,17 @@ pub(crate) fn in_scope(actor: &Actor, path: &str) -> bool {
     in_subtree(path, &actor.scope)
 }
 
+/// Whether `actor` may read the unit at `path`: those in their scope and the units above it.
+pub(crate) fn sees_unit(actor: &Actor, path: &str) -> bool {
+    in_subtree(path, &actor.scope) || in_subtree(&actor.scope, path)
+}
+
+/// Whether `actor` may read the person `id` of the unit at `unit_path`: those they
+/// oversee, themselves, and the people of the units above their scope.
+pub(crate) fn sees_person(actor: &Actor, id: &str, unit_path: &str) -> bool {
+    actor.can_see(unit_path) || id == actor.person_id || in_subtree(&actor.scope, unit_path)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -1,6 +1,7 @@
 //! Ledgers read whole for export: one snapshot, its rows counted, then streamed in the
 //! ledger's columns a chunk at a time, so a million rows cost the memory of one chunk.
 
+use crate::access::{sees_person, sees_unit};
 use crate::entity::{assignment, org_unit, person, problem};
 use crate::ledger::problem_condition;
 use crate::queries::{extra_condition, states_condition};
@@ -8,7 +9,7 @@ use crate::rows::{internal, json_list};
 use crate::service::AssignmentsService;
 use duban_api::ledger::{LedgerPart, LedgerQuery};
 use duban_api::{ApiError, AssignmentFilter, ProblemFilter};
-use duban_auth::{in_subtree, Actor};
+use duban_auth::Actor;
 use duban_schema::assignments::{AssignmentState, ProblemSource, ProblemState, Urgency};
 use futures::channel::mpsc::Sender;
 use futures::stream::{BoxStream, Stream};
@@ -289,9 +290,7 @@ impl AssignmentsService {
             .await
             .map_err(internal)?
             .into_iter()
-            .filter(|(id, _, path)| {
-                actor.can_see(path) || *id == actor.person_id || in_subtree(&actor.scope, path)
-            })
+            .filter(|(id, _, path)| sees_person(actor, id, path))
             .map(|(id, name, _)| (id, name))
             .collect();
         let units = org_unit::Entity::find()
@@ -306,7 +305,7 @@ impl AssignmentsService {
             .await
             .map_err(internal)?
             .into_iter()
-            .filter(|(_, _, path)| in_subtree(path, &actor.scope) || in_subtree(&actor.scope, path))
+            .filter(|(_, _, path)| sees_unit(actor, path))
             .map(|(id, name, _)| (id, name))
             .collect();
         Ok(Names { people, units })

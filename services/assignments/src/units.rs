@@ -1,7 +1,7 @@
 //! The directory's rows: units and people registered, read and scoped, and the responsible
 //! person of a unit.
 
-use crate::access::{may_maintain_directory, refuse_new_root};
+use crate::access::{may_maintain_directory, refuse_new_root, sees_person, sees_unit};
 use crate::domain::directory::{self as rules, Person};
 use crate::entity::{org_unit, person};
 use crate::rows::{
@@ -9,7 +9,7 @@ use crate::rows::{
 };
 use crate::service::AssignmentsService;
 use duban_api::{ApiError, RegisterOrgUnitInput, RegisterPersonInput};
-use duban_auth::{in_subtree, Actor, Role};
+use duban_auth::{Actor, Role};
 use duban_schema::assignments::{AssignmentsEvent, OrgUnitSnapshot, PersonSnapshot, UnitKind};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
@@ -300,7 +300,7 @@ impl AssignmentsService {
             .await
             .map_err(internal)?
             .into_iter()
-            .filter(|u| in_subtree(&u.path, &actor.scope) || in_subtree(&actor.scope, &u.path))
+            .filter(|u| sees_unit(actor, &u.path))
             .map(unit_snapshot)
             .collect()
     }
@@ -314,7 +314,7 @@ impl AssignmentsService {
             .one(&self.db)
             .await
             .map_err(internal)?
-            .filter(|u| in_subtree(&u.path, &actor.scope) || in_subtree(&actor.scope, &u.path))
+            .filter(|u| sees_unit(actor, &u.path))
             .map(unit_snapshot)
             .ok_or_else(|| ApiError::not_found("单位", id))?
     }
@@ -324,11 +324,7 @@ impl AssignmentsService {
             .one(&self.db)
             .await
             .map_err(internal)?
-            .filter(|p| {
-                actor.can_see(&p.unit_path)
-                    || p.id == actor.person_id
-                    || in_subtree(&actor.scope, &p.unit_path)
-            })
+            .filter(|p| sees_person(actor, &p.id, &p.unit_path))
             .map(person_snapshot)
             .ok_or_else(|| ApiError::not_found("人员", id))
     }
