@@ -1,4 +1,5 @@
-//! The directory grown by an admin, and stored values this version does not know.
+//! The directory grown by an admin, who reads which part of it, and stored values this
+//! version does not know.
 
 use duban_tests::scenarios::{self, issue};
 use duban_tests::{error_code, spawn_app};
@@ -163,5 +164,45 @@ async fn unknown_stored_values_are_errors_not_guesses() {
         .await
         .unwrap();
     assert_eq!(error_code(&b), Some("INTERNAL"), "{b}");
+    app.shutdown().await.unwrap();
+}
+
+/// A clerk reads the directory the way `sees_unit` and `sees_person` say: their own
+/// unit, the units above it and its people; nothing of a neighbouring township.
+#[actix_web::test]
+async fn a_clerk_reads_the_directory_of_their_scope_and_above_and_nothing_beside() {
+    let app = spawn_app().await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let b = app
+        .gql(Some(&clerk), "{ orgUnits { id } }", json!({}))
+        .await
+        .unwrap();
+    let ids: Vec<&str> = b["data"]["orgUnits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["id"].as_str())
+        .collect();
+    for seen in ["qs", "qingshi", "qingshi-dzb"] {
+        assert!(ids.contains(&seen), "{seen} missing: {ids:?}");
+    }
+    for unseen in ["baisha", "baisha-dzb", "liuhe-dzb"] {
+        assert!(!ids.contains(&unseen), "{unseen} shown: {ids:?}");
+    }
+    let person = "query($id: ID!) { person(id: $id) { name } }";
+    for (id, name) in [("p-qingshi-clerk", "张伟"), ("p-qingshi-leader", "李明")] {
+        let b = app
+            .gql(Some(&clerk), person, json!({"id": id}))
+            .await
+            .unwrap();
+        assert_eq!(b["data"]["person"]["name"], name, "{b}");
+    }
+    for id in ["p-baisha-clerk", "p-liuhe-leader"] {
+        let b = app
+            .gql(Some(&clerk), person, json!({"id": id}))
+            .await
+            .unwrap();
+        assert_eq!(error_code(&b), Some("NOT_FOUND"), "{id}: {b}");
+    }
     app.shutdown().await.unwrap();
 }
