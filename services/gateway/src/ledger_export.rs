@@ -298,6 +298,45 @@ mod tests {
         );
     }
 
+    /// What the export writes, the import reads back: a problem ledger's row as a
+    /// workbook and as CSV, each from the same parts the service sends.
+    #[actix_web::test]
+    async fn an_exported_workbook_and_csv_read_back_through_the_import() {
+        let query = LedgerQuery::Problems(ProblemFilter::default());
+        let row: Vec<String> = [
+            "青石镇党政办公室",
+            "群众办事多头跑",
+            "慢作为",
+            "1. 推行一窗受理\n2. 公开办事指南",
+            "张三",
+            "2026-12-31",
+            "整改中",
+            "整改中",
+            "群众提",
+            "服务意识不强",
+            "01a22552-0000-7000-8000-000000000001",
+        ]
+        .map(String::from)
+        .to_vec();
+        let parts =
+            || futures::stream::iter([LedgerPart::Rows(vec![row.clone()]), LedgerPart::End]);
+        let sheet = workbook(&query, parts().boxed()).await.unwrap();
+        let csv: Vec<u8> = csv_body(header(&query), 1, parts().boxed())
+            .map(|b| b.unwrap().to_vec())
+            .concat()
+            .await;
+        for bytes in [sheet, csv] {
+            let rows = crate::ledger_file::read_rows(&bytes).unwrap();
+            assert_eq!(rows.len(), 1);
+            let r = &rows[0];
+            assert_eq!(r.cells["单位"], "青石镇党政办公室");
+            assert_eq!(r.cells["时限"], "2026-12-31");
+            assert_eq!(r.cells["整改措施"], "1. 推行一窗受理\n2. 公开办事指南");
+            assert_eq!(r.cells["序号"], "1");
+            assert_eq!(r.cells["编号"], "01a22552-0000-7000-8000-000000000001");
+        }
+    }
+
     #[actix_web::test]
     async fn a_ledger_cut_short_ends_in_an_error_never_cleanly() {
         let rows = || vec![row("青石镇", "甲"), row("白沙镇", "乙")];
