@@ -439,13 +439,18 @@ pub async fn each_reached_every_service_once(app: &TestApp, prefix: &str, expect
     assert!(app.databases.settled().await.unwrap());
 }
 
-/// Waits for the events to settle; on failure shows what each process logged.
+/// Waits for the events to settle; on failure says why first, then shows the last
+/// lines each process logged (a CI report keeps the head and tail of a long output).
 pub async fn settle(app: &TestApp, cluster: &Cluster) {
     if let Err(e) = app.settle().await {
+        eprintln!("events did not settle: {e}");
         let mut members: Vec<&String> = cluster.ports.keys().collect();
         members.sort();
         for m in members {
-            eprintln!("==== {m}\n{}", cluster.log(m));
+            let log = cluster.log(m);
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+            eprintln!("==== {m} (last 40 of {} lines)\n{tail}", lines.len());
         }
         panic!("{e}");
     }

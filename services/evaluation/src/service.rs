@@ -340,7 +340,7 @@ impl EvaluationService {
         };
         while live < to {
             crate::tally::close_day(txn, live).await?;
-            tracing::info!(day = %live, "figures kept as the day closed");
+            tracing::debug!(day = %live, "figures kept as the day closed");
             let dawn = live
                 .succ_opt()
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
