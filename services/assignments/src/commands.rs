@@ -6,7 +6,7 @@ use crate::domain::assignment::{
     self as rules, Assignment, Command, Context, FoundUnit, IssueFacts, NewUnit,
 };
 use crate::entity::{assignment, deadline_schedule, org_unit, problem};
-use crate::rows::{bare_view, domain_err, insert_line, internal};
+use crate::rows::{bare_view, domain_err, internal, line_insert};
 use crate::scheduler::{ack_reminder, ACK_OVERDUE, DUE_SOON, OVERDUE};
 use crate::service::AssignmentsService;
 use crate::units::unit_with_people;
@@ -16,11 +16,12 @@ use duban_api::{
     TransitionInput,
 };
 use duban_auth::Actor;
+use duban_outbox::together;
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent, PersonSnapshot};
 use duban_schema::topics;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    NotSet, QueryFilter, QueryTrait, TransactionTrait,
+    ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QueryTrait,
+    TransactionTrait,
 };
 
 fn found_unit(u: &org_unit::Model, people: Vec<PersonSnapshot>) -> FoundUnit<'_> {
@@ -115,30 +116,19 @@ impl AssignmentsService {
             .collect();
         let event = AssignmentsEvent::AssignmentIssued { assignment: snap };
         let envelope = self.envelope(&actor.person_id, &path, &id, 1, event);
-        if txn.get_database_backend() == DbBackend::Postgres {
-            // The item, its reminders and its event in one round trip.
-            let outbox = duban_outbox::enqueue_statement(topics::ASSIGNMENTS, &[envelope])
-                .map_err(internal)?;
-            let schedule = deadline_schedule::Entity::insert_many(reminders).into_query();
-            let mut insert = assignment::Entity::insert(row).into_query();
-            insert.returning_all();
-            let together = duban_outbox::together::with_inserts(&[schedule, outbox], &insert);
-            return assignment::Entity::find()
-                .from_raw_sql(together)
-                .one(txn)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| internal("the issued assignment came back empty"));
+        // The item, its reminders and its event: one round trip on PostgreSQL.
+        let mut alongside = vec![
+            duban_outbox::enqueue_statement(topics::ASSIGNMENTS, &[envelope]).map_err(internal)?,
+        ];
+        if !reminders.is_empty() {
+            alongside.push(deadline_schedule::Entity::insert_many(reminders).into_query());
         }
-        let model = row.insert(txn).await.map_err(internal)?;
-        deadline_schedule::Entity::insert_many(reminders)
-            .exec_without_returning(txn)
+        let mut insert = assignment::Entity::insert(row).into_query();
+        insert.returning_all();
+        together::write::<assignment::Entity, _>(txn, &insert, &alongside)
             .await
-            .map_err(internal)?;
-        duban_outbox::enqueue(txn, topics::ASSIGNMENTS, &envelope)
-            .await
-            .map_err(internal)?;
-        Ok(model)
+            .map_err(internal)?
+            .ok_or_else(|| internal("the issued assignment came back empty"))
     }
 
     /// Runs one command in one transaction: authorise, check the version, decide by the
@@ -198,21 +188,31 @@ impl AssignmentsService {
         let (before, next) = (&current.snapshot, &decision.state.snapshot);
         let mut row = assignment::ActiveModel::from(&decision.state);
         row.id = NotSet;
-        let saved = assignment::Entity::update_many()
+        // The row, its ledger lines and its event: one round trip on PostgreSQL.
+        let envelope = self.envelope(
+            &actor.person_id,
+            &next.lead_unit_path,
+            &next.id,
+            decision.state.last_sequence,
+            decision.event,
+        );
+        let mut alongside = vec![
+            duban_outbox::enqueue_statement(topics::ASSIGNMENTS, &[envelope]).map_err(internal)?,
+        ];
+        alongside.extend(decision.lines.into_iter().map(|l| line_insert(id, l)));
+        let mut update = assignment::Entity::update_many()
             .set(row)
             .filter(assignment::Column::Id.eq(id))
             .filter(assignment::Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
+            .into_query();
+        update.returning_all();
+        let saved = together::write::<assignment::Entity, _>(&txn, &update, &alongside)
             .await
             .map_err(internal)?
-            .pop()
             .ok_or(ApiError::VersionConflict {
                 expected: expected_version,
                 actual: expected_version + 1,
             })?;
-        for line in decision.lines {
-            insert_line(&txn, id, line).await?;
-        }
         if let (Some(ack), true) = (next.ack_due_on, next.ack_due_on != before.ack_due_on) {
             deadline_schedule::Entity::delete_many()
                 .filter(deadline_schedule::Column::AssignmentId.eq(id))
@@ -230,15 +230,6 @@ impl AssignmentsService {
         if next.due_on != before.due_on || resumed {
             self.schedule(&txn, &cal, &next.id, next.due_on).await?;
         }
-        self.emit(
-            &txn,
-            &actor.person_id,
-            &next.lead_unit_path,
-            &next.id,
-            decision.state.last_sequence,
-            decision.event,
-        )
-        .await?;
         self.commit(txn).await?;
         // Like a new item's, a command's answer leaves out the item's history.
         bare_view(saved)

@@ -18,7 +18,8 @@ use duban_schema::assignments::{
     OrgUnitSnapshot, PersonSnapshot, ProgressReportSnapshot, Recurrence, SupervisionLevel,
     UnitKind, Urgency,
 };
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, NotSet, Set};
+use sea_orm::sea_query::InsertStatement;
+use sea_orm::{EntityTrait, NotSet, QueryTrait, Set};
 
 /// Refuses a date given as input that lies more than five years from today.
 pub(crate) fn check_input_date(
@@ -414,45 +415,35 @@ pub(crate) fn snapshot(m: &assignment::Model) -> Result<AssignmentSnapshot, ApiE
     Assignment::try_from(m).map(|a| a.snapshot)
 }
 
-/// Writes a ledger line of `assignment_id`.
-pub(crate) async fn insert_line(
-    txn: &DatabaseTransaction,
-    assignment_id: &str,
-    line: Line,
-) -> Result<(), ApiError> {
+/// The INSERT of a ledger line of `assignment_id`.
+pub(crate) fn line_insert(assignment_id: &str, line: Line) -> InsertStatement {
     let id = assignment_id.to_string();
     match line {
-        Line::Progress(r) => {
-            progress_report::ActiveModel {
-                id: Set(r.id),
-                assignment_id: Set(id),
-                percent: Set(r.percent),
-                text: Set(r.text),
-                reported_by: Set(r.reported_by),
-                reported_at: Set(r.reported_at),
-                evidence: Set(to_json_list(&r.evidence)),
-            }
-            .insert(txn)
-            .await
-        }
-        .map(drop),
+        Line::Progress(r) => progress_report::Entity::insert(progress_report::ActiveModel {
+            id: Set(r.id),
+            assignment_id: Set(id),
+            percent: Set(r.percent),
+            text: Set(r.text),
+            reported_by: Set(r.reported_by),
+            reported_at: Set(r.reported_at),
+            evidence: Set(to_json_list(&r.evidence)),
+        })
+        .into_query(),
         Line::Deadline {
             id: line_id,
             from,
             to,
             reason,
             at,
-        } => deadline_change::ActiveModel {
+        } => deadline_change::Entity::insert(deadline_change::ActiveModel {
             id: Set(line_id),
             assignment_id: Set(id),
             from_date: Set(from),
             to_date: Set(to),
             reason: Set(reason),
             changed_at: Set(at),
-        }
-        .insert(txn)
-        .await
-        .map(drop),
+        })
+        .into_query(),
         Line::Transfer {
             id: line_id,
             from_unit_id,
@@ -461,7 +452,7 @@ pub(crate) async fn insert_line(
             approved,
             decided_by,
             at,
-        } => transfer::ActiveModel {
+        } => transfer::Entity::insert(transfer::ActiveModel {
             id: Set(line_id),
             assignment_id: Set(id),
             from_unit_id: Set(from_unit_id),
@@ -470,12 +461,9 @@ pub(crate) async fn insert_line(
             approved: Set(approved),
             decided_by: Set(decided_by),
             decided_at: Set(at),
-        }
-        .insert(txn)
-        .await
-        .map(drop),
+        })
+        .into_query(),
     }
-    .map_err(internal)
 }
 
 /// The view of a row without its history, for answers that do not carry it.

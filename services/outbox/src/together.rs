@@ -1,15 +1,42 @@
-//! One command's INSERTs sent as one statement on PostgreSQL: the others ride as
-//! data-modifying WITHs ahead of the main one, one round trip instead of several.
-//! SQLite has no data-modifying WITH; there the caller sends them one by one.
+//! One command's writes sent as one statement on PostgreSQL: its INSERTs ride as
+//! data-modifying WITHs ahead of the main INSERT or UPDATE, one round trip instead of
+//! several. SQLite has no data-modifying WITH; there they go one by one.
 
-use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder};
-use sea_orm::{DbBackend, Statement};
+use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder, QueryStatementWriter};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, Statement};
 use std::fmt::Write;
+
+/// Runs `main` (an INSERT or UPDATE whose RETURNING gives `E`'s row) and `alongside` in
+/// `conn`'s transaction: on PostgreSQL as one statement ([`with_inserts`]), elsewhere
+/// `main` first and then each of `alongside`. The row `main` returned, if any; the
+/// caller's transaction makes the whole succeed or fail together either way.
+pub async fn write<E: EntityTrait, C: ConnectionTrait>(
+    conn: &C,
+    main: &impl QueryStatementWriter,
+    alongside: &[InsertStatement],
+) -> Result<Option<E::Model>, DbErr> {
+    let backend = conn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        return E::find()
+            .from_raw_sql(with_inserts(alongside, main))
+            .one(conn)
+            .await;
+    }
+    let (sql, values) = main.build_any(&*backend.get_query_builder());
+    let row = E::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values.0))
+        .one(conn)
+        .await?;
+    for insert in alongside {
+        conn.execute(backend.build(insert)).await?;
+    }
+    Ok(row)
+}
 
 /// `main` with each of `before` written ahead of it in the same PostgreSQL statement.
 /// All run on one snapshot and commit or fail together; `main`'s RETURNING, if any, is
 /// what the statement returns.
-pub fn with_inserts(before: &[InsertStatement], main: &InsertStatement) -> Statement {
+pub fn with_inserts(before: &[InsertStatement], main: &impl QueryStatementWriter) -> Statement {
     let mut sql = String::new();
     let mut values = Vec::new();
     for (n, insert) in before.iter().enumerate() {
