@@ -126,6 +126,80 @@ async fn two_schedulers_ticking_at_once_fire_each_reminder_once() {
     app.shutdown().await.unwrap();
 }
 
+/// Identities one replica of assignments keeps never outlive a directory change committed
+/// through another: a person deactivated there is refused here as soon as the change is
+/// announced.
+#[actix_web::test]
+async fn a_person_deactivated_through_one_replica_is_refused_by_another() {
+    let (clock, app) = on_postgres_and_kafka_at_nine(2026, 3, 9).await.unwrap();
+    app.load_demo().await.unwrap();
+    let admin = app.token("county-admin").await.unwrap();
+    let shared: SharedClock = Arc::new(clock.clone());
+    let other = duban_assignments::AssignmentsService::new(
+        app.databases.assignments.clone(),
+        EventBus {
+            transport: Arc::new(duban_transport::InProcessTransport::new()),
+            wake: Arc::default(),
+        },
+        shared,
+        &app.config.tenant,
+    );
+    assert!(!other.keeps_identities(), "nothing kept before it listens");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let follower = tokio::spawn({
+        let other = other.clone();
+        async move { other.follow_directory(stopped).await }
+    });
+    let start = Instant::now();
+    while !other.keeps_identities() && start.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(other.keeps_identities(), "listening within 10 s");
+    let subject = duban_auth::Subject {
+        person_id: "p-qingshi-clerk".into(),
+        generation: 0,
+        tenant: app.config.tenant.clone(),
+        session: None,
+    };
+    // Read once and kept: the second answer comes from the replica's memory.
+    other.authenticate(&subject).await.unwrap();
+    other.authenticate(&subject).await.unwrap();
+
+    let b = app
+        .gql(
+            Some(&admin),
+            r#"mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { person { deactivated } } }"#,
+            serde_json::json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 1, "deactivated": true}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        b["data"]["updatePerson"]["person"]["deactivated"], true,
+        "{b}"
+    );
+    let changed = Instant::now();
+    let mut refused = None;
+    while changed.elapsed() < Duration::from_secs(5) {
+        if other.authenticate(&subject).await.is_err() {
+            refused = Some(changed.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let refused = refused.expect("the other replica still lets the deactivated person in");
+    eprintln!(
+        "refused by the other replica {} ms after the change committed",
+        refused.as_millis()
+    );
+    stop.send(true).unwrap();
+    follower.await.unwrap();
+    assert!(
+        !other.keeps_identities(),
+        "nothing kept once it stops listening"
+    );
+    app.shutdown().await.unwrap();
+}
+
 /// Two replicas of every service behind balancers; one of each is killed under load.
 #[actix_web::test]
 async fn with_two_replicas_of_each_service_killing_one_of_each_under_load_loses_and_doubles_nothing(

@@ -57,8 +57,7 @@ impl AssignmentsService {
             AssignmentsEvent::OrgUnitUpdated { unit: snap.clone() },
         )
         .await?;
-        self.commit(txn).await?;
-        self.identities.invalidate();
+        self.commit_directory(txn).await?;
         Ok(snap)
     }
 
@@ -136,8 +135,7 @@ impl AssignmentsService {
             },
         )
         .await?;
-        self.commit(txn).await?;
-        self.identities.invalidate();
+        self.commit_directory(txn).await?;
         Ok(snap)
     }
 }

@@ -1,8 +1,14 @@
-//! Who signed in, as the directory had them: answers kept until the next directory change.
+//! Who signed in, as the directory had them: answers kept until the next directory change,
+//! whichever replica commits it. On PostgreSQL every directory write announces itself
+//! (`NOTIFY` in its transaction, delivered at commit) and each replica follows the
+//! announcements; while a replica is not listening it keeps nothing and reads every time.
 
 use duban_auth::Actor;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+
+/// The PostgreSQL channel a committed directory change is announced on.
+pub(crate) const CHANNEL: &str = "duban_directory";
 
 /// Signed-in people by id, with the directory epoch they were read in.
 #[derive(Clone, Default)]
@@ -13,19 +19,39 @@ pub(crate) struct IdentityCache {
 #[derive(Default)]
 struct Cached {
     epoch: u64,
+    /// Whether every directory change reaches [`IdentityCache::invalidate`]: always in one
+    /// process on SQLite, on PostgreSQL only while the replica listens.
+    live: bool,
     people: HashMap<String, (i64, Actor)>,
 }
 
 impl IdentityCache {
+    /// A cache that keeps answers from the start (`live`), or only once told it is.
+    pub(crate) fn new(live: bool) -> Self {
+        let cache = Self::default();
+        cache.write().live = live;
+        cache
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Cached> {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether answers are kept now.
+    pub(crate) fn live(&self) -> bool {
+        self.inner.read().unwrap_or_else(|p| p.into_inner()).live
+    }
+
     pub(crate) fn lookup(&self, person_id: &str) -> (u64, Option<(i64, Actor)>) {
         let c = self.inner.read().unwrap_or_else(|p| p.into_inner());
         (c.epoch, c.people.get(person_id).cloned())
     }
 
-    /// Keeps an answer read in `epoch`, unless the directory changed since.
+    /// Keeps an answer read in `epoch`, unless the directory changed since or changes
+    /// may be going unseen.
     pub(crate) fn keep(&self, epoch: u64, person_id: &str, generation: i64, actor: &Actor) {
-        let mut c = self.inner.write().unwrap_or_else(|p| p.into_inner());
-        if c.epoch == epoch {
+        let mut c = self.write();
+        if c.live && c.epoch == epoch {
             c.people
                 .insert(person_id.to_string(), (generation, actor.clone()));
         }
@@ -33,8 +59,60 @@ impl IdentityCache {
 
     /// Forgets every answer; call after a directory change commits.
     pub(crate) fn invalidate(&self) {
-        let mut c = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        let mut c = self.write();
         c.epoch += 1;
         c.people.clear();
+    }
+
+    /// Whether changes are seen from now on; either way, what was kept is forgotten
+    /// (changes may have gone unseen before).
+    pub(crate) fn set_live(&self, live: bool) {
+        let mut c = self.write();
+        c.live = live;
+        c.epoch += 1;
+        c.people.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor() -> Actor {
+        Actor {
+            person_id: "p".into(),
+            name: "甲".into(),
+            tenant: "t".into(),
+            unit_id: "u".into(),
+            unit_path: "/u".into(),
+            scope: "/u".into(),
+            roles: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn nothing_is_kept_while_changes_may_go_unseen() {
+        let cache = IdentityCache::new(false);
+        let (epoch, _) = cache.lookup("p");
+        cache.keep(epoch, "p", 1, &actor());
+        assert!(cache.lookup("p").1.is_none(), "kept while not listening");
+        cache.set_live(true);
+        let (epoch, _) = cache.lookup("p");
+        cache.keep(epoch, "p", 1, &actor());
+        assert!(cache.lookup("p").1.is_some(), "kept once listening");
+        cache.set_live(false);
+        assert!(
+            cache.lookup("p").1.is_none(),
+            "forgotten when listening stops"
+        );
+    }
+
+    #[test]
+    fn an_answer_read_before_a_change_is_not_kept_after_it() {
+        let cache = IdentityCache::new(true);
+        let (epoch, _) = cache.lookup("p");
+        cache.invalidate();
+        cache.keep(epoch, "p", 1, &actor());
+        assert!(cache.lookup("p").1.is_none());
     }
 }

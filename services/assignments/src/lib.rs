@@ -9,6 +9,7 @@ mod commands;
 mod credentials;
 pub mod demo;
 mod directory;
+mod directory_watch;
 pub mod domain;
 mod duties;
 pub mod entity;

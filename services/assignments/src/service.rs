@@ -36,6 +36,10 @@ pub const DEFAULT_DUE_SOON_DAYS: u32 = 2;
 impl AssignmentsService {
     /// A service over `db`, publishing through `bus`.
     pub fn new(db: DatabaseConnection, bus: EventBus, clock: SharedClock, tenant: &str) -> Self {
+        // One process on SQLite sees every change; replicas on PostgreSQL wait to listen.
+        let identities = crate::identity_cache::IdentityCache::new(
+            db.get_database_backend() != sea_orm::DbBackend::Postgres,
+        );
         Self {
             db,
             bus,
@@ -44,7 +48,7 @@ impl AssignmentsService {
             calendar: Arc::new(RwLock::new(Calendar::official())),
             due_soon_days: DEFAULT_DUE_SOON_DAYS,
             extension_cap: rules::DEFAULT_EXTENSION_CAP,
-            identities: Default::default(),
+            identities,
             export_time: DEFAULT_EXPORT_TIME,
         }
     }

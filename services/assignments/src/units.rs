@@ -79,8 +79,7 @@ impl AssignmentsService {
             AssignmentsEvent::OrgUnitRegistered { unit },
         )
         .await?;
-        self.commit(txn).await?;
-        self.identities.invalidate();
+        self.commit_directory(txn).await?;
         Ok(())
     }
 
@@ -105,8 +104,7 @@ impl AssignmentsService {
             AssignmentsEvent::PersonRegistered { person: p.snapshot },
         )
         .await?;
-        self.commit(txn).await?;
-        self.identities.invalidate();
+        self.commit_directory(txn).await?;
         Ok(())
     }
 

@@ -110,7 +110,14 @@ pub async fn assignments(
     svc.load_calendar().await?;
     let name = duban_assignments::SERVICE;
     let lease = Lease::new(db.clone(), name);
-    let jobs = vec![spawn_deadlines(svc.clone(), lease.clone(), stop.clone())];
+    let follower = {
+        let (svc, stop) = (svc.clone(), stop.clone());
+        tokio::spawn(async move { svc.follow_directory(stop).await })
+    };
+    let jobs = vec![
+        spawn_deadlines(svc.clone(), lease.clone(), stop.clone()),
+        follower,
+    ];
     let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone())
         .with_lease(lease.clone());
     let handler = Arc::new(svc.clone());
