@@ -9,7 +9,6 @@ use crate::entity::{assignment, deadline_schedule, org_unit, problem};
 use crate::rows::{bare_view, domain_err, internal, line_insert};
 use crate::scheduler::{ack_reminder, ACK_OVERDUE, DUE_SOON, OVERDUE};
 use crate::service::AssignmentsService;
-use crate::units::unit_with_people;
 use chrono::{DateTime, FixedOffset};
 use duban_api::{
     ApiError, AssignmentView, IssueAssignmentInput, ReportProgressInput, TextTransitionInput,
@@ -55,7 +54,8 @@ impl AssignmentsService {
             }
         }
         let cal = self.calendar_now();
-        let (lead, lead_people) = unit_with_people(txn, &input.lead_unit_id)
+        let (lead, lead_people) = self
+            .unit_with_people(txn, &input.lead_unit_id)
             .await?
             .filter(|(u, _)| in_scope(actor, &u.path))
             .ok_or_else(|| {
@@ -67,7 +67,7 @@ impl AssignmentsService {
         let mut cooperating = Vec::new();
         for (i, uid) in input.cooperating_unit_ids.iter().enumerate() {
             cooperating.push(
-                unit_with_people(txn, uid)
+                self.unit_with_people(txn, uid)
                     .await?
                     .filter(|(u, _)| actor.can_see(&u.path))
                     .ok_or_else(|| {

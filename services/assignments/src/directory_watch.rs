@@ -1,8 +1,8 @@
 //! Directory changes made known to every replica: a directory write commits with its
 //! announcement, and each replica follows the announcements to forget the identities it
-//! kept (the state is [`crate::identity_cache`]).
+//! kept (the state is [`crate::directory_cache`]).
 
-use crate::identity_cache::CHANNEL;
+use crate::directory_cache::CHANNEL;
 use crate::rows::internal;
 use crate::service::AssignmentsService;
 use duban_api::ApiError;

@@ -7,7 +7,6 @@ use crate::domain::directory::pick_responsible;
 use crate::entity::{assignment, person};
 use crate::rows::internal;
 use crate::service::AssignmentsService;
-use crate::units::unit_with_people;
 use duban_api::{ApiError, AssignmentCommand, AssignmentView};
 use duban_auth::Actor;
 use sea_orm::EntityTrait;
@@ -67,7 +66,8 @@ impl AssignmentsService {
                     AssignmentCommand::Reassign { .. } => "leadUnitId",
                     _ => "toUnitId",
                 };
-                let (unit, people) = unit_with_people(&self.db, unit_id)
+                let (unit, people) = self
+                    .unit_with_people(&self.db, unit_id)
                     .await?
                     .filter(|(u, _)| !deciding || in_scope(actor, &u.path))
                     .ok_or_else(|| ApiError::validation(field, "单位不存在或不在您的督查范围内"))?;

@@ -128,7 +128,8 @@ impl AssignmentsService {
         actor: &Actor,
         input: &RegisterProblemInput,
     ) -> Result<problem::Model, ApiError> {
-        let (unit, people) = crate::units::unit_with_people(txn, &input.unit_id)
+        let (unit, people) = self
+            .unit_with_people(txn, &input.unit_id)
             .await?
             .filter(|(u, _)| actor.can_see(&u.path))
             .ok_or_else(|| ApiError::validation("unitId", "单位不存在或不在您的权限范围内"))?;

@@ -22,7 +22,7 @@ pub struct AssignmentsService {
     pub(crate) calendar: Arc<RwLock<Calendar>>,
     pub(crate) due_soon_days: u32,
     pub(crate) extension_cap: i32,
-    pub(crate) identities: crate::identity_cache::IdentityCache,
+    pub(crate) identities: crate::directory_cache::DirectoryCache,
     pub(crate) export_time: std::time::Duration,
 }
 
@@ -37,7 +37,7 @@ impl AssignmentsService {
     /// A service over `db`, publishing through `bus`.
     pub fn new(db: DatabaseConnection, bus: EventBus, clock: SharedClock, tenant: &str) -> Self {
         // One process on SQLite sees every change; replicas on PostgreSQL wait to listen.
-        let identities = crate::identity_cache::IdentityCache::new(
+        let identities = crate::directory_cache::DirectoryCache::new(
             db.get_database_backend() != sea_orm::DbBackend::Postgres,
         );
         Self {

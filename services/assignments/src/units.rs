@@ -2,6 +2,7 @@
 //! person of a unit.
 
 use crate::access::{may_maintain_directory, refuse_new_root, sees_person, sees_unit};
+use crate::directory_cache::UnitWithPeople;
 use crate::domain::directory::{self as rules, Person};
 use crate::entity::{org_unit, person};
 use crate::rows::{
@@ -16,12 +17,33 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Statement, TransactionTrait,
 };
 
-/// A unit with its people in post by account, in one read: the unit's check and the
-/// choice of its 责任人 together.
-pub(crate) async fn unit_with_people<C: ConnectionTrait>(
+impl AssignmentsService {
+    /// A unit with its people in post by account: the unit's check and the choice of its
+    /// 责任人 together, from memory when the directory has not changed since it was read
+    /// ([`crate::directory_cache`]), else in one read through `conn`. Not for a transaction
+    /// that writes the directory (what it reads may not commit).
+    pub(crate) async fn unit_with_people<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        unit_id: &str,
+    ) -> Result<Option<UnitWithPeople>, ApiError> {
+        let (epoch, kept) = self.identities.unit(unit_id);
+        if kept.is_some() {
+            return Ok(kept);
+        }
+        let read = read_unit_with_people(conn, unit_id).await?;
+        if let Some(found) = &read {
+            self.identities.keep_unit(epoch, found);
+        }
+        Ok(read)
+    }
+}
+
+/// A unit with its people in post by account, in one read.
+async fn read_unit_with_people<C: ConnectionTrait>(
     conn: &C,
     unit_id: &str,
-) -> Result<Option<(org_unit::Model, Vec<PersonSnapshot>)>, ApiError> {
+) -> Result<Option<UnitWithPeople>, ApiError> {
     let found = org_unit::Entity::find_by_id(unit_id.to_string())
         .find_with_related(person::Entity)
         .order_by_asc(person::Column::Account)

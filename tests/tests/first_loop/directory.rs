@@ -206,3 +206,31 @@ async fn a_clerk_reads_the_directory_of_their_scope_and_above_and_nothing_beside
     }
     app.shutdown().await.unwrap();
 }
+
+/// A unit read for one item is not read stale for the next: when its leader leaves, the
+/// next item issued to it goes to whoever is in post (the unit was kept in memory since
+/// the first item, and the directory change forgets it).
+#[actix_web::test]
+async fn a_leader_who_left_is_not_made_responsible_for_the_next_item() {
+    let app = spawn_app().await.unwrap();
+    let (sup, admin) = (
+        app.token("county-supervisor").await.unwrap(),
+        app.token("county-admin").await.unwrap(),
+    );
+    let first = issue(&app, &sup, "qingshi-dzb", "领导在岗时交办").await;
+    assert_eq!(first["responsiblePersonId"], "p-qingshi-leader");
+    let b = app
+        .gql(
+            Some(&admin),
+            r#"mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { person { deactivated } } }"#,
+            json!({"input": {"id": "p-qingshi-leader", "expectedVersion": 1, "deactivated": true, "successorId": "p-qingshi-clerk"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        b["data"]["updatePerson"]["person"]["deactivated"], true,
+        "{b}"
+    );
+    let next = issue(&app, &sup, "qingshi-dzb", "领导离岗后交办").await;
+    assert_eq!(next["responsiblePersonId"], "p-qingshi-clerk");
+}

@@ -1,31 +1,45 @@
-//! Who signed in, as the directory had them: answers kept until the next directory change,
-//! whichever replica commits it. On PostgreSQL every directory write announces itself
+//! What the directory said (who signed in, a unit with its people), kept until the next
+//! directory change, whichever replica commits it. On PostgreSQL every directory write announces itself
 //! (`NOTIFY` in its transaction, delivered at commit) and each replica follows the
 //! announcements; while a replica is not listening it keeps nothing and reads every time.
 
+use crate::entity::org_unit;
 use duban_auth::Actor;
+use duban_schema::assignments::PersonSnapshot;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 /// The PostgreSQL channel a committed directory change is announced on.
 pub(crate) const CHANNEL: &str = "duban_directory";
 
-/// Signed-in people by id, with the directory epoch they were read in.
+/// A unit with its active people, read in one statement.
+pub(crate) type UnitWithPeople = (org_unit::Model, Vec<PersonSnapshot>);
+
+/// Signed-in people and units by id, with the directory epoch they were read in.
 #[derive(Clone, Default)]
-pub(crate) struct IdentityCache {
+pub(crate) struct DirectoryCache {
     inner: Arc<RwLock<Cached>>,
 }
 
 #[derive(Default)]
 struct Cached {
     epoch: u64,
-    /// Whether every directory change reaches [`IdentityCache::invalidate`]: always in one
+    /// Whether every directory change reaches [`DirectoryCache::invalidate`]: always in one
     /// process on SQLite, on PostgreSQL only while the replica listens.
     live: bool,
     people: HashMap<String, (i64, Actor)>,
+    units: HashMap<String, UnitWithPeople>,
 }
 
-impl IdentityCache {
+impl Cached {
+    fn forget(&mut self) {
+        self.epoch += 1;
+        self.people.clear();
+        self.units.clear();
+    }
+}
+
+impl DirectoryCache {
     /// A cache that keeps answers from the start (`live`), or only once told it is.
     pub(crate) fn new(live: bool) -> Self {
         let cache = Self::default();
@@ -57,11 +71,23 @@ impl IdentityCache {
         }
     }
 
+    /// A unit kept, and the epoch to keep one read now in.
+    pub(crate) fn unit(&self, unit_id: &str) -> (u64, Option<UnitWithPeople>) {
+        let c = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        (c.epoch, c.units.get(unit_id).cloned())
+    }
+
+    /// Keeps a unit read in `epoch`, on the same terms as [`Self::keep`].
+    pub(crate) fn keep_unit(&self, epoch: u64, unit: &UnitWithPeople) {
+        let mut c = self.write();
+        if c.live && c.epoch == epoch {
+            c.units.insert(unit.0.id.clone(), unit.clone());
+        }
+    }
+
     /// Forgets every answer; call after a directory change commits.
     pub(crate) fn invalidate(&self) {
-        let mut c = self.write();
-        c.epoch += 1;
-        c.people.clear();
+        self.write().forget();
     }
 
     /// Whether changes are seen from now on; either way, what was kept is forgotten
@@ -69,8 +95,7 @@ impl IdentityCache {
     pub(crate) fn set_live(&self, live: bool) {
         let mut c = self.write();
         c.live = live;
-        c.epoch += 1;
-        c.people.clear();
+        c.forget();
     }
 }
 
@@ -92,7 +117,7 @@ mod tests {
 
     #[test]
     fn nothing_is_kept_while_changes_may_go_unseen() {
-        let cache = IdentityCache::new(false);
+        let cache = DirectoryCache::new(false);
         let (epoch, _) = cache.lookup("p");
         cache.keep(epoch, "p", 1, &actor());
         assert!(cache.lookup("p").1.is_none(), "kept while not listening");
@@ -109,7 +134,7 @@ mod tests {
 
     #[test]
     fn an_answer_read_before_a_change_is_not_kept_after_it() {
-        let cache = IdentityCache::new(true);
+        let cache = DirectoryCache::new(true);
         let (epoch, _) = cache.lookup("p");
         cache.invalidate();
         cache.keep(epoch, "p", 1, &actor());
