@@ -262,7 +262,8 @@ async fn a_units_bulletin_is_read_in_scope_commented_from_above_and_told_to_its_
     assert_eq!(
         count_rows(
             &app.databases.audit,
-            "SELECT count(*) FROM audit_leaf WHERE event_type = 'BulletinCommented'"
+            "SELECT count(*) FROM audit_leaf WHERE event_type = 'BulletinCommented' \
+             AND topic = 'duban.evaluation.v1'"
         )
         .await
         .unwrap(),

@@ -1,6 +1,6 @@
 //! Migrations go up, down and up again on SQLite and PostgreSQL; the relay publishes
 //! an outbox row that commits after a later one, and under a stream of commits lets rows
-//! gather between its batches (PostgreSQL).
+//! gather between its batches (PostgreSQL); audit leaves kept under a wrong topic are set right.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_clock::{SharedClock, SystemClock};
@@ -172,4 +172,66 @@ async fn a_busy_relay_lets_rows_gather_between_batches_and_publishes_all_in_orde
         );
     }
     assert!(marks.len() < n, "{} batches for {n} rows", marks.len());
+}
+
+/// Leaves kept while the audit stored most evaluation and notifications events under the
+/// assignments topic get their producer's topic, and the log stays append-only.
+async fn leaf_topics_are_set_right(db: &DatabaseConnection) {
+    use duban_audit::migration::Migrator as Audit;
+    use sea_orm::ConnectionTrait;
+    // Outbox and inbox, the leaves, the stored tree: the log as it was kept before.
+    Audit::up(db, Some(3)).await.unwrap();
+    for (idx, event_type, topic) in [
+        (0, "AssignmentIssued", "duban.assignments.v1"),
+        (1, "BulletinPublished", "duban.assignments.v1"),
+        (2, "ColorChanged", "duban.evaluation.v1"),
+        (3, "WebhookCreated", "duban.assignments.v1"),
+    ] {
+        db.execute_unprepared(&format!(
+            "INSERT INTO audit_leaf (idx, event_id, topic, event_type, aggregate_id, org_path, \
+             actor, correlation_id, occurred_at, canonical, leaf_hash) VALUES ({idx}, 'e{idx}', \
+             '{topic}', '{event_type}', 'a', '/qs', 'p', 'c', '2026-11-30T09:00:00+08:00', '{{}}', 'h{idx}')"
+        ))
+        .await
+        .unwrap();
+    }
+    Audit::up(db, None).await.unwrap();
+    let rows = duban_tests::query_rows(db, "SELECT event_type, topic FROM audit_leaf ORDER BY idx")
+        .await
+        .unwrap();
+    let got: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get_by_index(0).unwrap(),
+                r.try_get_by_index(1).unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("AssignmentIssued", "duban.assignments.v1"),
+        ("BulletinPublished", "duban.evaluation.v1"),
+        ("ColorChanged", "duban.evaluation.v1"),
+        ("WebhookCreated", "duban.notifications.v1"),
+    ];
+    assert_eq!(
+        got,
+        want.map(|(e, t)| (e.to_string(), t.to_string())).to_vec()
+    );
+    assert!(
+        db.execute_unprepared("UPDATE audit_leaf SET topic = 'x'")
+            .await
+            .is_err(),
+        "the log is append-only again"
+    );
+    Audit::down(db, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn leaf_topics_are_set_right_on_sqlite_and_postgresql() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/m.db?mode=rwc", dir.path().display());
+    leaf_topics_are_set_right(&duban_outbox::db::connect(&url, "m").await.unwrap()).await;
+    let url = duban_tests::fresh_database().await.unwrap();
+    leaf_topics_are_set_right(&duban_outbox::db::connect(&url, "m").await.unwrap()).await;
 }

@@ -2,7 +2,8 @@
 
 use sea_orm_migration::prelude::*;
 
-/// The migrator: outbox/inbox, then `audit_leaf`, then the stored tree.
+/// The migrator: outbox/inbox, then `audit_leaf`, then the stored tree, then the leaves'
+/// topics set right.
 pub struct Migrator;
 
 #[async_trait::async_trait]
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(duban_outbox::migration::CreateOutboxInbox),
             Box::new(CreateTables),
             Box::new(StoredTree),
+            Box::new(LeafTopics),
         ]
     }
 }
@@ -252,5 +254,70 @@ impl MigrationTrait for StoredTree {
             .await?;
         m.drop_table(Table::drop().table(AuditNode::Table).to_owned())
             .await
+    }
+}
+
+/// Sets right the topic column of leaves kept before it was read from the producers'
+/// schemas: every evaluation and notifications event but four was stored under the
+/// assignments topic. The column is a copy of what the hashed content implies, so no hash
+/// changes; the append-only guard is lifted for this one statement and put back.
+struct LeafTopics;
+
+impl MigrationName for LeafTopics {
+    fn name(&self) -> &str {
+        "m0004_audit_leaf_topics"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for LeafTopics {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let mut cases = String::new();
+        let mut wrong = Vec::new();
+        for (event_type, topic) in duban_schema::topics::event_types() {
+            if topic == duban_schema::topics::ASSIGNMENTS {
+                continue;
+            }
+            if !event_type.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(DbErr::Migration(format!("event type {event_type:?}")));
+            }
+            cases.push_str(&format!(" WHEN '{event_type}' THEN '{topic}'"));
+            wrong.push(format!("'{event_type}'"));
+        }
+        if wrong.is_empty() {
+            return Ok(());
+        }
+        let update = format!(
+            "UPDATE audit_leaf SET topic = CASE event_type{cases} END \
+             WHERE topic = '{}' AND event_type IN ({})",
+            duban_schema::topics::ASSIGNMENTS,
+            wrong.join(", ")
+        );
+        let db = m.get_connection();
+        match m.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                db.execute_unprepared(&format!(
+                    "ALTER TABLE audit_leaf DISABLE TRIGGER audit_leaf_append_only; {update}; \
+                     ALTER TABLE audit_leaf ENABLE TRIGGER audit_leaf_append_only"
+                ))
+                .await?;
+            }
+            _ => {
+                db.execute_unprepared("DROP TRIGGER audit_leaf_no_update")
+                    .await?;
+                db.execute_unprepared(&update).await?;
+                db.execute_unprepared(
+                    "CREATE TRIGGER audit_leaf_no_update BEFORE UPDATE ON audit_leaf \
+                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, _: &SchemaManager) -> Result<(), DbErr> {
+        // The topics stored before were wrong; nothing to put back.
+        Ok(())
     }
 }

@@ -446,12 +446,10 @@ fn column_differing(row: &audit_leaf::Model, content: &RawEnvelope) -> Option<&'
     .map(|(column, _)| column)
 }
 
+/// The topic of an event type, as its producer's schema says; "unknown" for a type this
+/// version has never heard of (a newer producer's).
 fn topic_of(event_type: &str) -> &'static str {
-    match event_type {
-        "ColorChanged" | "ColorRulesChanged" => duban_schema::topics::EVALUATION,
-        "NotificationCreated" | "NotificationAcknowledged" => duban_schema::topics::NOTIFICATIONS,
-        _ => duban_schema::topics::ASSIGNMENTS,
-    }
+    duban_schema::topics::of_event(event_type).unwrap_or("unknown")
 }
 
 #[async_trait]
