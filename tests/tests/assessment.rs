@@ -88,6 +88,19 @@ async fn assessed_by_hand(app: TestApp) {
         .to_string();
     let twice = app.gql(Some(&sup), opening, open).await.unwrap();
     assert_eq!(error_code(&twice), Some("VALIDATION"), "{twice}");
+    // Listed for who oversees it, by its scope's name; not for a clerk before publishing.
+    let list = "{ assessments { id scopeName year } }";
+    let listed = app.gql(Some(&sup), list, json!({})).await.unwrap();
+    ok(&listed);
+    assert_eq!(
+        listed["data"]["assessments"][0]["id"],
+        id.as_str(),
+        "{listed}"
+    );
+    assert_eq!(listed["data"]["assessments"][0]["scopeName"], "青山县");
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let hidden = app.gql(Some(&clerk), list, json!({})).await.unwrap();
+    assert_eq!(hidden["data"]["assessments"], json!([]), "{hidden}");
 
     // Figures come from what was recorded: 李明's 按时办结率 and 督办牌 are those of his
     // 作风台账 for the year, by the county's default rules.
@@ -374,7 +387,8 @@ async fn assessed_by_hand(app: TestApp) {
     assert_eq!(
         count_rows(
             &app.databases.audit,
-            "SELECT COUNT(*) FROM audit_leaf WHERE event_type = 'AssessmentPublished'"
+            "SELECT COUNT(*) FROM audit_leaf WHERE event_type = 'AssessmentPublished' \
+             AND topic = 'duban.evaluation.v1'"
         )
         .await
         .unwrap(),

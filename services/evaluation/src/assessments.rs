@@ -597,21 +597,25 @@ impl EvaluationService {
             .all(&self.db)
             .await
             .map_err(internal)?;
+        let rows: Vec<_> = rows
+            .into_iter()
+            .filter(|a| {
+                Self::oversees(actor, a)
+                    || (a.status == PUBLISHED
+                        && (actor.can_see(&a.scope_path)
+                            || in_subtree(&actor.unit_path, &a.scope_path)))
+            })
+            .collect();
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One county's years: its rules and the scopes' names are read once for all.
+        let s = self.assessment_rules(&format!("/{county}")).await?;
+        let scopes: Vec<String> = rows.iter().map(|a| a.scope_unit_id.clone()).collect();
+        let names = self.unit_names(&scopes).await?;
         let mut out = Vec::new();
         for a in rows {
-            let readable = Self::oversees(actor, &a)
-                || (a.status == PUBLISHED
-                    && (actor.can_see(&a.scope_path)
-                        || in_subtree(&actor.unit_path, &a.scope_path)));
-            if !readable {
-                continue;
-            }
-            let s = self.assessment_rules(&a.scope_path).await?;
-            let scope_name = self
-                .unit_names(std::slice::from_ref(&a.scope_unit_id))
-                .await?
-                .remove(&a.scope_unit_id)
-                .unwrap_or_default();
+            let scope_name = names.get(&a.scope_unit_id).cloned().unwrap_or_default();
             out.push(AssessmentView {
                 id: a.id.clone(),
                 scope_unit_id: a.scope_unit_id.clone(),
