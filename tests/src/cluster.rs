@@ -266,6 +266,19 @@ impl Cluster {
         Ok(())
     }
 
+    /// Prints the last 40 lines each process logged (a CI report keeps the head and tail
+    /// of a long output, so the reason goes before this).
+    pub fn show_tails(&self) {
+        let mut members: Vec<&String> = self.ports.keys().collect();
+        members.sort();
+        for m in members {
+            let log = self.log(m);
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+            eprintln!("==== {m} (last 40 of {} lines)\n{tail}", lines.len());
+        }
+    }
+
     /// A service's log so far.
     pub fn log(&self, service: &str) -> String {
         std::fs::read_to_string(self.logs.path().join(format!("{service}.log"))).unwrap_or_default()
@@ -439,26 +452,19 @@ pub async fn each_reached_every_service_once(app: &TestApp, prefix: &str, expect
     assert!(app.databases.settled().await.unwrap());
 }
 
-/// Waits for the events to settle; on failure says why first, then shows the last
-/// lines each process logged (a CI report keeps the head and tail of a long output).
+/// Waits for the events to settle; on failure says why, then shows the last lines each
+/// process logged.
 pub async fn settle(app: &TestApp, cluster: &Cluster) {
     if let Err(e) = app.settle().await {
         eprintln!("events did not settle: {e}");
-        let mut members: Vec<&String> = cluster.ports.keys().collect();
-        members.sort();
-        for m in members {
-            let log = cluster.log(m);
-            let lines: Vec<&str> = log.lines().collect();
-            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
-            eprintln!("==== {m} (last 40 of {} lines)\n{tail}", lines.len());
-        }
+        cluster.show_tails();
         panic!("{e}");
     }
 }
 
-/// One issueAssignment with an Idempotency-Key through the gateway at `url`: the new id, or none on any
-/// failure (a refused connection, a cut answer, an error).
-pub async fn issue_keyed(url: &str, token: &str, key: &str, title: &str) -> Option<String> {
+/// One issueAssignment with an Idempotency-Key through the gateway at `url`: the new id,
+/// or what went wrong (a refused connection, a cut answer, an error) in words.
+pub async fn issue_keyed(url: &str, token: &str, key: &str, title: &str) -> Result<String, String> {
     let req = awc::Client::builder()
         .timeout(Duration::from_secs(5))
         .finish()
@@ -467,10 +473,12 @@ pub async fn issue_keyed(url: &str, token: &str, key: &str, title: &str) -> Opti
         .insert_header(("idempotency-key", key))
         .send_json(&json!({"query": ISSUE, "variables": {"input": {
             "title": title, "leadUnitId": "baisha-dzb", "timeLimitDays": 3}}}));
-    let body: serde_json::Value = req.await.ok()?.json().await.ok()?;
+    let mut resp = req.await.map_err(|e| format!("request: {e}"))?;
+    let body: serde_json::Value = resp.json().await.map_err(|e| format!("answer: {e}"))?;
     body["data"]["issueAssignment"]["assignment"]["id"]
         .as_str()
         .map(str::to_string)
+        .ok_or_else(|| body.to_string())
 }
 
 /// A keyed request that failed: its Idempotency-Key and title, to retry with.
@@ -494,8 +502,8 @@ pub fn keyed_clients(
                 for i in 0..per_client {
                     let (k, t) = (format!("{key}-{c}-{i}"), format!("{title}{c}-{i}"));
                     match issue_keyed(&url, &token, &k, &t).await {
-                        Some(id) => ok.push(id),
-                        None => failed.push((k, t)),
+                        Ok(id) => ok.push(id),
+                        Err(_) => failed.push((k, t)),
                     }
                     actix_web::rt::time::sleep(Duration::from_millis(20)).await;
                 }

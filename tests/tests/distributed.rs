@@ -275,7 +275,11 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
 
     for (key, title) in &failed {
         let id = issue_keyed(&url, &supervisor, key, title).await;
-        succeeded.insert(id.unwrap_or_else(|| panic!("retry {key} failed")));
+        succeeded.insert(id.unwrap_or_else(|e| {
+            eprintln!("retry {key} failed: {e}");
+            cluster.show_tails();
+            panic!("retry {key} failed: {e}")
+        }));
     }
     settle(&app, &cluster).await;
     let stored: HashSet<String> = ids_with_title_prefix(&app, "重启压测")

@@ -222,7 +222,11 @@ async fn with_two_replicas_of_each_service_killing_one_of_each_under_load_loses_
     // Whoever failed retries with the same key, on the replicas left.
     for (key, title) in &failed {
         let id = issue_keyed(&url, &supervisor, key, title).await;
-        succeeded.insert(id.unwrap_or_else(|| panic!("retry {key} failed")));
+        succeeded.insert(id.unwrap_or_else(|e| {
+            eprintln!("retry {key} failed: {e}");
+            cluster.show_tails();
+            panic!("retry {key} failed: {e}")
+        }));
     }
     settle(&app, &cluster).await;
     let stored: HashSet<String> = ids_with_title_prefix(&app, "双副本压测")
