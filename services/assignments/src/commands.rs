@@ -230,9 +230,11 @@ impl AssignmentsService {
         if next.due_on != before.due_on || resumed {
             self.schedule(&txn, &cal, &next.id, next.due_on).await?;
         }
-        self.commit(txn).await?;
         // Like a new item's, a command's answer leaves out the item's history.
-        bare_view(saved)
+        let view = bare_view(saved)?;
+        crate::idempotency::answer_with(&view);
+        self.commit(txn).await?;
+        Ok(view)
     }
 
     pub(crate) async fn issue_assignment(
@@ -244,9 +246,11 @@ impl AssignmentsService {
         let model = self
             .issue_in(&txn, actor, &input, None, self.clock.now())
             .await?;
-        self.commit(txn).await?;
         // A new item has no reports, deadline changes or transfers to look up.
-        bare_view(model)
+        let view = bare_view(model)?;
+        crate::idempotency::answer_with(&view);
+        self.commit(txn).await?;
+        Ok(view)
     }
 
     pub(crate) async fn acknowledge_assignment(

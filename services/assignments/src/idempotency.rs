@@ -1,7 +1,8 @@
 //! Idempotent mutations: a repeat of a caller's `Idempotency-Key` within 24 hours returns
 //! the first answer and has no second effect. The key is written in the command's own
 //! transaction (from `commit`), so a command that committed is never run twice, even
-//! when the gateway died before answering; its answer is kept just after.
+//! when the gateway died before answering. Issuing and the transitions keep their answer
+//! with the key in that transaction; the other writes keep it just after the commit.
 
 use crate::entity::idempotency_key;
 use crate::rows::internal;
@@ -20,7 +21,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 tokio::task_local! {
-    static PENDING: Pending;
+    static PENDING: std::sync::Arc<Pending>;
 }
 
 /// The keyed command being run: what `commit` writes beside its change.
@@ -29,6 +30,18 @@ struct Pending {
     key: String,
     request_hash: String,
     recorded: AtomicBool,
+    /// The answer, when the command gave it before committing ([`answer_with`]): then it
+    /// is written with the key, and no crash between commit and answer can lose it.
+    answer: std::sync::Mutex<Option<String>>,
+    answered: AtomicBool,
+}
+
+/// Gives the keyed command's answer before its commit, so that the key is written with
+/// it in the same transaction; a retry after a crash just past the commit gets it.
+pub(crate) fn answer_with<T: Serialize>(answer: &T) {
+    let _ = PENDING.try_with(|p| {
+        *p.answer.lock().unwrap_or_else(|e| e.into_inner()) = serde_json::to_string(answer).ok();
+    });
 }
 
 const IN_FLIGHT: &str = "同一 Idempotency-Key 的请求正在处理，请稍后再试";
@@ -69,13 +82,16 @@ impl AssignmentsService {
         if let Some(first) = self.first_answer(actor, &key, &request_hash).await? {
             return first;
         }
-        let pending = Pending {
+        let pending = std::sync::Arc::new(Pending {
             person_id: actor.person_id.clone(),
             key: key.clone(),
             request_hash: request_hash.clone(),
             recorded: AtomicBool::new(false),
-        };
-        match PENDING.scope(pending, run).await {
+            answer: std::sync::Mutex::new(None),
+            answered: AtomicBool::new(false),
+        });
+        match PENDING.scope(pending.clone(), run).await {
+            Ok(answer) if pending.answered.load(Ordering::SeqCst) => Ok(answer),
             Ok(answer) => {
                 let json = serde_json::to_string(&answer)
                     .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -139,12 +155,16 @@ impl AssignmentsService {
     pub(crate) async fn record_key(&self, txn: &DatabaseTransaction) -> Result<(), ApiError> {
         let now = self.clock.now();
         let row = PENDING.try_with(|p| {
-            (!p.recorded.swap(true, Ordering::SeqCst)).then(|| idempotency_key::Model {
-                person_id: p.person_id.clone(),
-                key: p.key.clone(),
-                request_hash: p.request_hash.clone(),
-                response: None,
-                created_at: now,
+            (!p.recorded.swap(true, Ordering::SeqCst)).then(|| {
+                let response = p.answer.lock().unwrap_or_else(|e| e.into_inner()).take();
+                p.answered.store(response.is_some(), Ordering::SeqCst);
+                idempotency_key::Model {
+                    person_id: p.person_id.clone(),
+                    key: p.key.clone(),
+                    request_hash: p.request_hash.clone(),
+                    response,
+                    created_at: now,
+                }
             })
         });
         let Ok(Some(row)) = row else {

@@ -222,6 +222,41 @@ pub async fn retries_with_a_key_are_answered_once(app: &TestApp) {
         assert!(plain["errors"].is_null(), "{plain}");
     }
     assert_eq!(titled(app, &sup, "无键事项").await, 2);
+
+    // A process that dies just after its commit never writes anything more: a trigger
+    // refusing every later write of a kept answer stands in for that death. The answer
+    // went with the key in the command's transaction, so the retry still gets it.
+    use sea_orm::ConnectionTrait;
+    let db = &app.databases.assignments;
+    let (refuse, allow) = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => (
+            "CREATE FUNCTION answer_lost() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'the process died'; END $$; \
+             CREATE TRIGGER answer_lost BEFORE UPDATE ON idempotency_key \
+             FOR EACH ROW EXECUTE FUNCTION answer_lost()",
+            "DROP TRIGGER answer_lost ON idempotency_key; DROP FUNCTION answer_lost()",
+        ),
+        _ => (
+            "CREATE TRIGGER answer_lost BEFORE UPDATE ON idempotency_key \
+             BEGIN SELECT RAISE(ABORT, 'the process died'); END",
+            "DROP TRIGGER answer_lost",
+        ),
+    };
+    db.execute_unprepared(refuse).await.unwrap();
+    let key = uuid::Uuid::now_v7().to_string();
+    let _ = app
+        .gql_keyed(&sup, &key, ISSUE, input("提交后失联事项"))
+        .await;
+    let retry = app
+        .gql_keyed(&sup, &key, ISSUE, input("提交后失联事项"))
+        .await
+        .unwrap();
+    db.execute_unprepared(allow).await.unwrap();
+    assert!(
+        retry["data"]["issueAssignment"]["assignment"]["id"].is_string(),
+        "{retry}"
+    );
+    assert_eq!(titled(app, &sup, "提交后失联事项").await, 1);
 }
 
 const CHANGE_RESPONSIBLE: &str = r#"mutation($input: ChangeResponsiblePersonInput!) {
