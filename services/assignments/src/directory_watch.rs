@@ -1,6 +1,6 @@
 //! Directory changes made known to every replica: a directory write commits with its
-//! announcement, and each replica follows the announcements to forget the identities it
-//! kept (the state is [`crate::directory_cache`]).
+//! announcement, and each replica follows the announcements to forget the identities and
+//! units it kept (the state is [`crate::directory_cache`]).
 
 use crate::directory_cache::CHANNEL;
 use crate::rows::internal;
@@ -25,19 +25,19 @@ impl AssignmentsService {
                 .map_err(internal)?;
         }
         self.commit(txn).await?;
-        self.identities.invalidate();
+        self.kept.invalidate();
         Ok(())
     }
 
-    /// Whether this replica keeps identities between requests now: on SQLite always, on
-    /// PostgreSQL while it follows directory changes.
+    /// Whether this replica keeps identities and units between requests now: on SQLite
+    /// always, on PostgreSQL while it follows directory changes.
     pub fn keeps_identities(&self) -> bool {
-        self.identities.live()
+        self.kept.live()
     }
 
-    /// Follows directory changes committed by any replica until `stop`, so that identities
-    /// kept here never outlive a change. Until it listens, and whenever its connection is
-    /// lost, this replica keeps no identities. Nothing to follow on SQLite.
+    /// Follows directory changes committed by any replica until `stop`, so that what is
+    /// kept here never outlives a change. Until it listens, and whenever its connection is
+    /// lost, this replica keeps nothing. Nothing to follow on SQLite.
     pub async fn follow_directory(&self, mut stop: watch::Receiver<bool>) {
         if self.db.get_database_backend() != DbBackend::Postgres {
             return;
@@ -47,11 +47,11 @@ impl AssignmentsService {
             match PgListener::connect_with(pool).await {
                 Ok(mut listener) => match listener.listen(CHANNEL).await {
                     Ok(()) => {
-                        self.identities.set_live(true);
+                        self.kept.set_live(true);
                         loop {
                             tokio::select! {
                                 n = listener.try_recv() => match n {
-                                    Ok(Some(_)) => self.identities.invalidate(),
+                                    Ok(Some(_)) => self.kept.invalidate(),
                                     Ok(None) => break,
                                     Err(e) => {
                                         tracing::warn!(error = %e, "directory changes: listening failed");
@@ -61,7 +61,7 @@ impl AssignmentsService {
                                 _ = stop.changed() => break,
                             }
                         }
-                        self.identities.set_live(false);
+                        self.kept.set_live(false);
                         if *stop.borrow() {
                             return;
                         }

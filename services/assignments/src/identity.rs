@@ -24,7 +24,7 @@ impl AssignmentsService {
         if subject.tenant != self.tenant {
             return Err(revoked());
         }
-        let (epoch, cached) = self.identities.lookup(&subject.person_id);
+        let (epoch, cached) = self.kept.lookup(&subject.person_id);
         let (generation, actor) = match cached {
             Some(hit) => hit,
             None => {
@@ -38,7 +38,7 @@ impl AssignmentsService {
                 };
                 let generation = p.generation;
                 let actor = self.actor_for(&person_snapshot(p)).await?;
-                self.identities
+                self.kept
                     .keep(epoch, &subject.person_id, generation, &actor);
                 (generation, actor)
             }

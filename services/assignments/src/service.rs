@@ -22,7 +22,8 @@ pub struct AssignmentsService {
     pub(crate) calendar: Arc<RwLock<Calendar>>,
     pub(crate) due_soon_days: u32,
     pub(crate) extension_cap: i32,
-    pub(crate) identities: crate::directory_cache::DirectoryCache,
+    /// What the directory said (identities, units), kept until it changes.
+    pub(crate) kept: crate::directory_cache::DirectoryCache,
     pub(crate) export_time: std::time::Duration,
 }
 
@@ -37,7 +38,7 @@ impl AssignmentsService {
     /// A service over `db`, publishing through `bus`.
     pub fn new(db: DatabaseConnection, bus: EventBus, clock: SharedClock, tenant: &str) -> Self {
         // One process on SQLite sees every change; replicas on PostgreSQL wait to listen.
-        let identities = crate::directory_cache::DirectoryCache::new(
+        let kept = crate::directory_cache::DirectoryCache::new(
             db.get_database_backend() != sea_orm::DbBackend::Postgres,
         );
         Self {
@@ -48,7 +49,7 @@ impl AssignmentsService {
             calendar: Arc::new(RwLock::new(Calendar::official())),
             due_soon_days: DEFAULT_DUE_SOON_DAYS,
             extension_cap: rules::DEFAULT_EXTENSION_CAP,
-            identities,
+            kept,
             export_time: DEFAULT_EXPORT_TIME,
         }
     }

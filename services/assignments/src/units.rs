@@ -27,13 +27,13 @@ impl AssignmentsService {
         conn: &C,
         unit_id: &str,
     ) -> Result<Option<UnitWithPeople>, ApiError> {
-        let (epoch, kept) = self.identities.unit(unit_id);
+        let (epoch, kept) = self.kept.unit(unit_id);
         if kept.is_some() {
             return Ok(kept);
         }
         let read = read_unit_with_people(conn, unit_id).await?;
         if let Some(found) = &read {
-            self.identities.keep_unit(epoch, found);
+            self.kept.keep_unit(epoch, found);
         }
         Ok(read)
     }
