@@ -30,6 +30,23 @@ async fn taken_within(lease: &Lease, within: Duration) -> Option<Duration> {
     None
 }
 
+/// A second replica of assignments on `app`'s database, on `clock`, publishing nowhere.
+fn second_replica(
+    app: &duban_tests::TestApp,
+    clock: &duban_clock::ManualClock,
+) -> duban_assignments::AssignmentsService {
+    let shared: SharedClock = Arc::new(clock.clone());
+    duban_assignments::AssignmentsService::new(
+        app.databases.assignments.clone(),
+        EventBus {
+            transport: Arc::new(duban_transport::InProcessTransport::new()),
+            wake: Arc::default(),
+        },
+        shared,
+        &app.config.tenant,
+    )
+}
+
 #[actix_web::test]
 async fn one_replica_holds_the_lease_and_another_takes_it_when_the_holder_dies() {
     let url = fresh_database().await.unwrap();
@@ -90,17 +107,7 @@ async fn two_schedulers_ticking_at_once_fire_each_reminder_once() {
     issue_numbered(&app, &sup, "qingshi-dzb", "双副本提醒", 30, 3).await;
     clock.advance(chrono::Duration::days(1));
     // A second replica of assignments on the same database, with its own scheduler.
-    let shared: SharedClock = Arc::new(clock.clone());
-    let other = duban_assignments::AssignmentsService::new(
-        app.databases.assignments.clone(),
-        EventBus {
-            transport: Arc::new(duban_transport::InProcessTransport::new()),
-            wake: Arc::default(),
-        },
-        shared,
-        &app.config.tenant,
-    )
-    .with_due_soon_days(app.config.due_soon_working_days);
+    let other = second_replica(&app, &clock).with_due_soon_days(app.config.due_soon_working_days);
     other.load_calendar().await.unwrap();
     let before = count_rows(&app.databases.assignments, "SELECT count(*) FROM outbox")
         .await
@@ -134,16 +141,7 @@ async fn a_person_deactivated_through_one_replica_is_refused_by_another() {
     let (clock, app) = on_postgres_and_kafka_at_nine(2026, 3, 9).await.unwrap();
     app.load_demo().await.unwrap();
     let admin = app.token("county-admin").await.unwrap();
-    let shared: SharedClock = Arc::new(clock.clone());
-    let other = duban_assignments::AssignmentsService::new(
-        app.databases.assignments.clone(),
-        EventBus {
-            transport: Arc::new(duban_transport::InProcessTransport::new()),
-            wake: Arc::default(),
-        },
-        shared,
-        &app.config.tenant,
-    );
+    let other = second_replica(&app, &clock);
     assert!(!other.keeps_identities(), "nothing kept before it listens");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let follower = tokio::spawn({
