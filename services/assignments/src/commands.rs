@@ -17,7 +17,6 @@ use duban_api::{
 use duban_auth::Actor;
 use duban_outbox::together;
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent, PersonSnapshot};
-use duban_schema::topics;
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QueryTrait,
     TransactionTrait,
@@ -115,11 +114,8 @@ impl AssignmentsService {
             .chain(ack_due_on.map(|d| ack_reminder(&id, d)))
             .collect();
         let event = AssignmentsEvent::AssignmentIssued { assignment: snap };
-        let envelope = self.envelope(&actor.person_id, &path, &id, 1, event);
         // The item, its reminders and its event: one round trip on PostgreSQL.
-        let mut alongside = vec![
-            duban_outbox::enqueue_statement(topics::ASSIGNMENTS, &[envelope]).map_err(internal)?,
-        ];
+        let mut alongside = vec![self.event_insert(&actor.person_id, &path, &id, 1, event)?];
         if !reminders.is_empty() {
             alongside.push(deadline_schedule::Entity::insert_many(reminders).into_query());
         }
@@ -189,16 +185,13 @@ impl AssignmentsService {
         let mut row = assignment::ActiveModel::from(&decision.state);
         row.id = NotSet;
         // The row, its ledger lines and its event: one round trip on PostgreSQL.
-        let envelope = self.envelope(
+        let mut alongside = vec![self.event_insert(
             &actor.person_id,
             &next.lead_unit_path,
             &next.id,
             decision.state.last_sequence,
             decision.event,
-        );
-        let mut alongside = vec![
-            duban_outbox::enqueue_statement(topics::ASSIGNMENTS, &[envelope]).map_err(internal)?,
-        ];
+        )?];
         alongside.extend(decision.lines.into_iter().map(|l| line_insert(id, l)));
         let mut update = assignment::Entity::update_many()
             .set(row)

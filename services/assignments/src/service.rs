@@ -9,6 +9,7 @@ use duban_clock::SharedClock;
 use duban_outbox::EventBus;
 use duban_schema::assignments::AssignmentsEvent;
 use duban_schema::{topics, Envelope};
+use sea_orm::sea_query::InsertStatement;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use std::sync::{Arc, RwLock};
 
@@ -99,25 +100,27 @@ impl AssignmentsService {
         sequence: i64,
         event: AssignmentsEvent,
     ) -> Result<(), ApiError> {
-        let envelope = self.envelope(actor, org_path, aggregate_id, sequence, event);
-        duban_outbox::enqueue(conn, topics::ASSIGNMENTS, &envelope)
+        let insert = self.event_insert(actor, org_path, aggregate_id, sequence, event)?;
+        conn.execute(conn.get_database_backend().build(&insert))
             .await
+            .map(drop)
             .map_err(internal)
     }
 
-    /// The envelope of an event this service writes now, in the request's trace.
-    pub(crate) fn envelope(
+    /// The outbox INSERT of an event this service writes now, in the request's trace:
+    /// what [`Self::emit`] runs, and what a command sends beside its own write.
+    pub(crate) fn event_insert(
         &self,
         actor: &str,
         org_path: &str,
         aggregate_id: &str,
         sequence: i64,
         event: AssignmentsEvent,
-    ) -> Envelope<AssignmentsEvent> {
+    ) -> Result<InsertStatement, ApiError> {
         let now = self.clock.now();
         let correlation =
             duban_api::trace::current().unwrap_or_else(|| duban_outbox::new_event_id(now));
-        Envelope {
+        let envelope = Envelope {
             meta: duban_outbox::meta(
                 now,
                 &self.tenant,
@@ -129,7 +132,8 @@ impl AssignmentsService {
                 sequence,
             ),
             event,
-        }
+        };
+        duban_outbox::enqueue_statement(topics::ASSIGNMENTS, &[envelope]).map_err(internal)
     }
 
     pub(crate) async fn commit(&self, txn: DatabaseTransaction) -> Result<(), ApiError> {

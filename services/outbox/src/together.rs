@@ -36,7 +36,7 @@ pub async fn write<E: EntityTrait, C: ConnectionTrait>(
 /// `main` with each of `before` written ahead of it in the same PostgreSQL statement.
 /// All run on one snapshot and commit or fail together; `main`'s RETURNING, if any, is
 /// what the statement returns.
-pub fn with_inserts(before: &[InsertStatement], main: &impl QueryStatementWriter) -> Statement {
+fn with_inserts(before: &[InsertStatement], main: &impl QueryStatementWriter) -> Statement {
     let mut sql = String::new();
     let mut values = Vec::new();
     for (n, insert) in before.iter().enumerate() {
