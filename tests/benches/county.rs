@@ -556,7 +556,7 @@ async fn simulated_year(
         seed: 1,
     };
     let t0 = Instant::now();
-    let r = duban_assignments::simulation::run(&app.assignments, &sim)
+    let (r, times) = duban_assignments::simulation::run_timed(&app.assignments, &sim)
         .await
         .unwrap();
     let commanded = t0.elapsed().as_secs_f64();
@@ -570,7 +570,10 @@ async fn simulated_year(
             sim.days, r.commands, r.issued, r.verified, r.open_overdue
         ),
         format!(
-            "{rate:.0} commands/s ({caught_up:.0} s: the commands {commanded:.0} s, catching up {:.0} s)",
+            "{rate:.0} commands/s ({caught_up:.0} s: the commands {commanded:.0} s, of which the directory {:.1} s, the mornings' ticks {:.1} s and the working days {:.1} s; catching up {:.0} s)",
+            times.directory.as_secs_f64(),
+            times.mornings.as_secs_f64(),
+            times.working_days.as_secs_f64(),
             caught_up - commanded
         ),
         single.map_or(String::new(), |(c, s)| {

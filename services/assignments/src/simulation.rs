@@ -21,6 +21,7 @@ use duban_clock::{ManualClock, SharedClock};
 use duban_schema::assignments::{AssignmentSource, OrgUnitSnapshot, PersonSnapshot, UnitKind};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Longest simulation: ten years of days.
 pub const MAX_DAYS: u32 = 3660;
@@ -71,6 +72,17 @@ pub struct SimulationReport {
     pub reminders: u64,
     /// Every command, directory changes included.
     pub commands: u64,
+}
+
+/// Where a simulation's time went, apart from the history it made (which a seed fixes).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SimulationTimes {
+    /// Registering the townships' directories, all townships at once.
+    pub directory: std::time::Duration,
+    /// The scheduler's morning ticks, one day after another.
+    pub mornings: std::time::Duration,
+    /// The working days' commands, the townships at once, meeting at each day's end.
+    pub working_days: std::time::Duration,
 }
 
 /// How an office keeps time: its acknowledgement lag and when it finishes, in working
@@ -226,6 +238,14 @@ pub async fn run(
     real: &AssignmentsService,
     sim: &Simulation,
 ) -> Result<SimulationReport, ApiError> {
+    Ok(run_timed(real, sim).await?.0)
+}
+
+/// [`run`], also saying where the time went.
+pub async fn run_timed(
+    real: &AssignmentsService,
+    sim: &Simulation,
+) -> Result<(SimulationReport, SimulationTimes), ApiError> {
     if sim.spec.townships == 0 {
         return Err(ApiError::validation("townships", "乡镇数须至少为1"));
     }
@@ -267,10 +287,105 @@ pub async fn run(
     let cal = svc.calendar_now();
     let mut rng = Lcg(sim.seed);
     let mut report = SimulationReport::default();
+    let mut times = SimulationTimes::default();
 
-    // The directory: a supervisor (效能办) in each township, a leader and a clerk in each office.
-    let mut townships = Vec::new();
-    for t in 0..sim.spec.townships {
+    // Each office's pace, drawn township by township in the order the seed fixes; then
+    // the townships register their directory at once, as their offices would.
+    let paces: Vec<Vec<Pace>> = (0..sim.spec.townships)
+        .map(|_| {
+            (0..sim.spec.offices)
+                .map(|_| match rng.below(20) {
+                    0..=9 => Pace::Prompt,
+                    10..=16 => Pace::Steady,
+                    _ => Pace::Lagging,
+                })
+                .collect()
+        })
+        .collect();
+    let started = Instant::now();
+    let registering = paces
+        .into_iter()
+        .enumerate()
+        .map(|(t, paces)| Township::register(&svc, sim, &county, t, paces));
+    let mut townships = futures::future::try_join_all(registering).await?;
+    times.directory = started.elapsed();
+    report.units = (sim.spec.townships * (1 + sim.spec.offices)) as u64;
+    report.people = (sim.spec.townships * (1 + 2 * sim.spec.offices)) as u64;
+    report.commands += report.units + report.people;
+
+    let mut day = first;
+    while day < today {
+        // The scheduler's morning tick, every day, as the service runs it.
+        clock.set(at(day, 8));
+        let started = Instant::now();
+        report.reminders += u64::from(svc.deadline_tick().await?);
+        times.mornings += started.elapsed();
+        if !cal.is_workday(day) {
+            day = day.succ_opt().unwrap_or(today);
+            continue;
+        }
+        report.working_days += 1;
+        clock.set(at(day, 9));
+        // The townships work at once, as a county's do: one client each.
+        let started = Instant::now();
+        let work = townships
+            .iter_mut()
+            .map(|tw| tw.work_day(&svc, sim, day, &cal, &clock));
+        for done in futures::future::join_all(work).await {
+            done?;
+        }
+        times.working_days += started.elapsed();
+        day = day.succ_opt().unwrap_or(today);
+    }
+    for tw in &townships {
+        let r = &tw.report;
+        report.issued += r.issued;
+        report.acknowledged += r.acknowledged;
+        report.progress_reports += r.progress_reports;
+        report.completed += r.completed;
+        report.completed_late += r.completed_late;
+        report.returned += r.returned;
+        report.verified += r.verified;
+        for item in &tw.items {
+            if item.stage != Stage::Closed {
+                report.open += 1;
+                if item.due < today && item.stage != Stage::Completed {
+                    report.open_overdue += 1;
+                }
+            }
+        }
+    }
+    report.commands += report.issued
+        + report.acknowledged
+        + report.progress_reports
+        + report.completed
+        + report.returned
+        + report.verified;
+    Ok((report, times))
+}
+
+/// One township's part: its supervisor, its offices' clerks and paces, its own choices
+/// and its items.
+struct Township {
+    t: usize,
+    sup: Actor,
+    clerks: Vec<Actor>,
+    paces: Vec<Pace>,
+    rng: Lcg,
+    items: Vec<Item>,
+    report: SimulationReport,
+}
+
+impl Township {
+    /// Registers township `t` of `county`: its unit and supervisor, then each office with
+    /// its leader and clerk, one after another.
+    async fn register(
+        svc: &AssignmentsService,
+        sim: &Simulation,
+        county: &org_unit::Model,
+        t: usize,
+        paces: Vec<Pace>,
+    ) -> Result<Township, ApiError> {
         let name = match TOWNSHIPS.get(t) {
             Some(n) => format!("{n}镇"),
             None => format!("第{}镇", t + 1),
@@ -293,10 +408,7 @@ pub async fn run(
         );
         svc.register_person(sup.clone()).await?;
         let sup = svc.actor_for(&sup).await?;
-        report.units += 1;
-        report.people += 1;
-        let mut office_clerks = Vec::new();
-        let mut office_paces = Vec::new();
+        let mut clerks = Vec::new();
         for o in 0..sim.spec.offices {
             let oid = sim.spec.office(t, o);
             let oname = match OFFICES.get(o) {
@@ -327,88 +439,20 @@ pub async fn run(
                 Role::Clerk,
             );
             svc.register_person(clerk.clone()).await?;
-            office_clerks.push(svc.actor_for(&clerk).await?);
-            office_paces.push(match rng.below(20) {
-                0..=9 => Pace::Prompt,
-                10..=16 => Pace::Steady,
-                _ => Pace::Lagging,
-            });
-            report.units += 1;
-            report.people += 2;
+            clerks.push(svc.actor_for(&clerk).await?);
         }
-        townships.push(Township {
+        Ok(Township {
             t,
             sup,
-            clerks: office_clerks,
-            paces: office_paces,
+            clerks,
+            paces,
             // Each township its own choices: they work at once, and a seed is one history.
             rng: Lcg(sim.seed ^ (t as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
             items: Vec::new(),
             report: SimulationReport::default(),
-        });
+        })
     }
-    report.commands += report.units + report.people;
 
-    let mut day = first;
-    while day < today {
-        // The scheduler's morning tick, every day, as the service runs it.
-        clock.set(at(day, 8));
-        report.reminders += u64::from(svc.deadline_tick().await?);
-        if !cal.is_workday(day) {
-            day = day.succ_opt().unwrap_or(today);
-            continue;
-        }
-        report.working_days += 1;
-        clock.set(at(day, 9));
-        // The townships work at once, as a county's do: one client each.
-        let work = townships
-            .iter_mut()
-            .map(|tw| tw.work_day(&svc, sim, day, &cal, &clock));
-        for done in futures::future::join_all(work).await {
-            done?;
-        }
-        day = day.succ_opt().unwrap_or(today);
-    }
-    for tw in &townships {
-        let r = &tw.report;
-        report.issued += r.issued;
-        report.acknowledged += r.acknowledged;
-        report.progress_reports += r.progress_reports;
-        report.completed += r.completed;
-        report.completed_late += r.completed_late;
-        report.returned += r.returned;
-        report.verified += r.verified;
-        for item in &tw.items {
-            if item.stage != Stage::Closed {
-                report.open += 1;
-                if item.due < today && item.stage != Stage::Completed {
-                    report.open_overdue += 1;
-                }
-            }
-        }
-    }
-    report.commands += report.issued
-        + report.acknowledged
-        + report.progress_reports
-        + report.completed
-        + report.returned
-        + report.verified;
-    Ok(report)
-}
-
-/// One township's part: its supervisor, its offices' clerks and paces, its own choices
-/// and its items.
-struct Township {
-    t: usize,
-    sup: Actor,
-    clerks: Vec<Actor>,
-    paces: Vec<Pace>,
-    rng: Lcg,
-    items: Vec<Item>,
-    report: SimulationReport,
-}
-
-impl Township {
     /// A working day: the supervisor issues the day's assignments, then everyone takes
     /// the next step of each item whose turn has come. Each command moves the clock a second.
     async fn work_day(
