@@ -81,3 +81,86 @@ async fn the_deadline_tick_and_a_batch_of_cards_on_the_same_items_never_deadlock
     assert_eq!(yellow, 60);
     app.shutdown().await.unwrap();
 }
+
+/// A reminder fired while a command on the same item is under way takes the position
+/// after the command's event, and a command during a reminder the one after the
+/// reminder's, never the same: both read the item's last position under its row lock
+/// (found by reading the two paths: neither locked the row it read).
+#[actix_web::test]
+async fn a_reminder_and_a_command_at_once_take_one_position_each() {
+    for command_first in [true, false] {
+        race(command_first).await;
+    }
+}
+
+/// The first of a command and a reminder on one item is slowed under the row's lock
+/// while the second starts.
+async fn race(command_first: bool) {
+    use sea_orm::ConnectionTrait;
+    let (clock, app) = on_postgres_and_kafka_at_nine(2026, 3, 9).await.unwrap();
+    app.load_demo().await.unwrap();
+    app.settle().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let id = issue_numbered(&app, &sup, "qingshi-dzb", "并发序号", 1, 3)
+        .await
+        .remove(0);
+    clock.advance(chrono::Duration::days(1));
+    // The first one's write of this item waits half a second under its row lock: a
+    // command changes the version, a reminder keeps it.
+    let db = &app.databases.assignments;
+    let first = if command_first { "<>" } else { "=" };
+    db.execute_unprepared(&format!(
+        "CREATE FUNCTION slow_first() RETURNS trigger LANGUAGE plpgsql AS $$ \
+         BEGIN PERFORM pg_sleep(0.5); RETURN NEW; END $$; \
+         CREATE TRIGGER slow_first BEFORE UPDATE ON assignment FOR EACH ROW \
+         WHEN (NEW.id = '{id}' AND NEW.version {first} OLD.version) EXECUTE FUNCTION slow_first();"
+    ))
+    .await
+    .unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let later = |first: bool| async move {
+        if !first {
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        }
+    };
+    let acknowledge = async {
+        later(command_first).await;
+        app.gql(
+            Some(&clerk),
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }",
+            json!({"i": {"id": id, "expectedVersion": 1}}),
+        )
+        .await
+    };
+    let tick = async {
+        later(!command_first).await;
+        app.assignments.deadline_tick().await
+    };
+    let (acknowledged, fired) = tokio::join!(acknowledge, tick);
+    let acknowledged = acknowledged.unwrap();
+    assert!(acknowledged["errors"].is_null(), "{acknowledged}");
+    assert!(fired.unwrap() >= 1, "the due-soon reminder fired");
+    let positions: Vec<(String, i64)> = db
+        .query_all(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT payload FROM outbox WHERE key = '{id}' ORDER BY seq"),
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            let v: serde_json::Value =
+                serde_json::from_str(&r.try_get_by_index::<String>(0).unwrap()).unwrap();
+            let kind = v["type"].as_str().unwrap().to_string();
+            (kind, v["aggregate_sequence"].as_i64().unwrap())
+        })
+        .collect();
+    let mut numbers: Vec<i64> = positions.iter().map(|(_, n)| *n).collect();
+    numbers.sort();
+    assert_eq!(
+        numbers,
+        [1, 2, 3],
+        "command first: {command_first}; {positions:?}"
+    );
+    app.shutdown().await.unwrap();
+}

@@ -12,7 +12,8 @@ use duban_auth::Actor;
 use duban_clock::workdays::{Calendar, Special};
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent, CalendarDaySnapshot};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 
 impl AssignmentsService {
@@ -140,6 +141,8 @@ impl AssignmentsService {
         let open = assignment::Entity::find()
             .filter(assignment::Column::State.is_not_in(finished))
             .filter(assignment::Column::TimeLimitDays.is_not_null())
+            .order_by_asc(assignment::Column::Id)
+            .lock_exclusive()
             .all(&txn)
             .await
             .map_err(internal)?;

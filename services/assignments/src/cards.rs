@@ -13,7 +13,7 @@ use duban_schema::assignments::SupervisionLevel;
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::{Color, RawEnvelope};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QuerySelect};
 
 /// The level a red card raises `level` to, if any is left.
 fn raised(level: SupervisionLevel) -> Option<SupervisionLevel> {
@@ -39,6 +39,7 @@ impl AssignmentsService {
         rule: &str,
     ) -> Result<(), HandlerError> {
         let Some(model) = assignment::Entity::find_by_id(id.to_string())
+            .lock_exclusive()
             .one(txn)
             .await?
         else {

@@ -18,7 +18,7 @@ use duban_auth::Actor;
 use duban_outbox::together;
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent, PersonSnapshot};
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QueryTrait,
+    ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QuerySelect, QueryTrait,
     TransactionTrait,
 };
 
@@ -140,7 +140,9 @@ impl AssignmentsService {
         (unit, successor_unit_path): (Option<NewUnit>, Option<String>),
     ) -> Result<AssignmentView, ApiError> {
         let txn = self.db.begin().await.map_err(internal)?;
+        // Under the row's lock: a reminder may take the item's next position meanwhile.
         let model = assignment::Entity::find_by_id(id.to_string())
+            .lock_exclusive()
             .one(&txn)
             .await
             .map_err(internal)?

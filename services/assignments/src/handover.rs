@@ -10,7 +10,7 @@ use duban_api::ApiError;
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent, ProblemState};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    Set,
+    QueryOrder, QuerySelect, Set,
 };
 
 impl AssignmentsService {
@@ -29,12 +29,16 @@ impl AssignmentsService {
         let items = assignment::Entity::find()
             .filter(assignment::Column::ResponsiblePersonId.eq(from.id.clone()))
             .filter(assignment::Column::State.is_not_in(closed))
+            .order_by_asc(assignment::Column::Id)
+            .lock_exclusive()
             .all(txn)
             .await
             .map_err(internal)?;
         let problems = problem::Entity::find()
             .filter(problem::Column::ResponsiblePersonId.eq(from.id.clone()))
             .filter(problem::Column::State.ne(ProblemState::Closed.as_str()))
+            .order_by_asc(problem::Column::Id)
+            .lock_exclusive()
             .all(txn)
             .await
             .map_err(internal)?;

@@ -226,6 +226,7 @@ impl AssignmentsService {
         today: chrono::NaiveDate,
     ) -> Result<bool, ApiError> {
         let Some(m) = problem::Entity::find_by_id(row.assignment_id.clone())
+            .lock_exclusive()
             .one(txn)
             .await
             .map_err(internal)?
@@ -309,6 +310,7 @@ impl AssignmentsService {
     ) -> Result<ProblemView, ApiError> {
         let txn = self.db.begin().await.map_err(internal)?;
         let model = problem::Entity::find_by_id(id.to_string())
+            .lock_exclusive()
             .one(&txn)
             .await
             .map_err(internal)?

@@ -178,6 +178,7 @@ impl AssignmentsService {
                     continue;
                 }
                 let Some(m) = assignment::Entity::find_by_id(r.assignment_id.clone())
+                    .lock_exclusive()
                     .one(&txn)
                     .await
                     .map_err(internal)?
