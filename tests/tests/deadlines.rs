@@ -643,6 +643,40 @@ async fn every_event_of_an_aggregate_takes_the_next_position() {
     app.shutdown().await.unwrap();
 }
 
+/// A morning with more reminders than one batch of the tick holds: each item's
+/// acknowledgement, due-soon and overdue reminders, all due at once, fire once each and
+/// take the item's next positions in turn, across the batches' boundary.
+#[actix_web::test]
+async fn a_morning_of_many_reminders_fires_each_once_in_position() {
+    let (clock, app) = at_nine(2026, 3, 9).await;
+    let sup = app.token("county-supervisor").await.unwrap();
+    let n = duban_assignments::TICK_BATCH as usize / 3 + 5;
+    let ids =
+        duban_tests::scenarios::issue_numbered(&app, &sup, "qingshi-dzb", "一早多提醒", n, 3).await;
+    // Due Thursday, unacknowledged: on Friday all three are due.
+    clock.advance(chrono::Duration::days(4));
+    let fired = app.assignments.deadline_tick().await.unwrap();
+    assert!(fired as usize >= 3 * n, "{fired}");
+    assert_eq!(app.assignments.deadline_tick().await.unwrap(), 0);
+    for id in &ids {
+        let item = positions(&app, id).await;
+        let mut kinds: Vec<&str> = item[1..].iter().map(|(t, _)| t.as_str()).collect();
+        kinds.sort();
+        assert_eq!(
+            kinds,
+            [
+                "AcknowledgementOverdue",
+                "AssignmentDueSoon",
+                "AssignmentOverdue"
+            ],
+            "{item:?}"
+        );
+        let seqs: Vec<i64> = item.iter().map(|(_, n)| *n).collect();
+        assert_eq!(seqs, [1, 2, 3, 4], "{item:?}");
+    }
+    app.shutdown().await.unwrap();
+}
+
 /// Change of 责任人 × reminders: after a supervisor hands an item to another person, the
 /// 到期提醒 reaches the new one, not the one who had it before.
 #[actix_web::test]

@@ -27,6 +27,7 @@ mod queries;
 mod rectifications;
 mod rows;
 mod scheduler;
+pub use scheduler::TICK_BATCH;
 mod service;
 pub mod simulation;
 mod talks;

@@ -1,17 +1,20 @@
 //! The reminder scheduler: 到期提醒, 超期督办 and 签收超时 rows, one per item and time limit,
 //! and the daily tick that fires them.
 
-use crate::entity::{assignment, deadline_change, deadline_schedule};
+use crate::entity::{assignment, deadline_change, deadline_schedule, problem};
 use crate::rows::{internal, snapshot};
 use crate::service::AssignmentsService;
 use chrono::{DateTime, FixedOffset};
 use duban_api::ApiError;
 use duban_clock::workdays::Calendar;
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent};
+use duban_schema::topics;
+use sea_orm::sea_query::{CaseStatement, Expr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
 };
+use std::collections::HashMap;
 
 pub(crate) const DUE_SOON: &str = "DUE_SOON";
 
@@ -23,23 +26,8 @@ pub(crate) const PROBLEM_DUE_SOON: &str = "PROBLEM_DUE_SOON";
 
 pub(crate) const PROBLEM_OVERDUE: &str = "PROBLEM_OVERDUE";
 
-/// Takes the next event position of assignment `id`, whose last event took `last`.
-pub(crate) async fn next_position<C: ConnectionTrait>(
-    conn: &C,
-    id: &str,
-    last: i64,
-) -> Result<i64, ApiError> {
-    assignment::Entity::update_many()
-        .col_expr(
-            assignment::Column::LastSequence,
-            sea_orm::sea_query::Expr::value(last + 1),
-        )
-        .filter(assignment::Column::Id.eq(id))
-        .exec(conn)
-        .await
-        .map_err(internal)?;
-    Ok(last + 1)
-}
+/// Pending reminders a tick fires in one transaction.
+pub const TICK_BATCH: u64 = 200;
 
 /// A line of an item's deadline-change ledger: its limit moved from `from` to `to`, why.
 pub(crate) fn deadline_line(
@@ -144,95 +132,155 @@ impl AssignmentsService {
     /// Fires the reminders due by today, each exactly once: the pending row is deleted in
     /// the transaction that writes the event. Reads only rows whose day has come (index on
     /// the firing day), so a tick costs in proportion to the items due. Returns how many fired.
+    ///
+    /// A batch of up to [`TICK_BATCH`] rows takes a fixed number of statements: the due
+    /// rows read, their items and problems locked in id order (as commands and the cards
+    /// consumer lock them, before the schedule rows), the rows claimed, then every
+    /// item's new last position and every event written at once.
     pub async fn deadline_tick(&self) -> Result<u32, ApiError> {
         let today = self.clock.today();
         let mut fired = 0;
         loop {
             let txn = self.db.begin().await.map_err(internal)?;
-            let rows = deadline_schedule::Entity::find()
+            let due = deadline_schedule::Entity::find()
                 .filter(deadline_schedule::Column::FireOn.lte(today))
                 .order_by_asc(deadline_schedule::Column::FireOn)
-                .limit(200)
+                .limit(TICK_BATCH)
                 .all(&txn)
                 .await
                 .map_err(internal)?;
-            let batch = rows.len();
-            let mut rows = rows;
-            // Items locked in id order, as the cards consumer locks them (no deadlock cycle).
-            rows.sort_by(|a, b| a.assignment_id.cmp(&b.assignment_id));
-            for r in rows {
-                let claimed = deadline_schedule::Entity::delete_many()
-                    .filter(deadline_schedule::Column::AssignmentId.eq(r.assignment_id.clone()))
-                    .filter(deadline_schedule::Column::Kind.eq(r.kind.clone()))
-                    .filter(deadline_schedule::Column::DueOn.eq(r.due_on))
+            let batch = due.len();
+            let is_problem = |r: &deadline_schedule::Model| {
+                r.kind == PROBLEM_DUE_SOON || r.kind == PROBLEM_OVERDUE
+            };
+            let ids = |problems: bool| {
+                let mut ids: Vec<String> = due
+                    .iter()
+                    .filter(|r| is_problem(r) == problems)
+                    .map(|r| r.assignment_id.clone())
+                    .collect();
+                ids.sort();
+                ids.dedup();
+                ids
+            };
+            let items: HashMap<String, assignment::Model> = assignment::Entity::find()
+                .filter(assignment::Column::Id.is_in(ids(false)))
+                .order_by_asc(assignment::Column::Id)
+                .lock_exclusive()
+                .all(&txn)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|m| (m.id.clone(), m))
+                .collect();
+            problem::Entity::find()
+                .filter(problem::Column::Id.is_in(ids(true)))
+                .order_by_asc(problem::Column::Id)
+                .lock_exclusive()
+                .all(&txn)
+                .await
+                .map_err(internal)?;
+            // Claimed: only the rows still pending (another replica's tick, or a command
+            // that moved the limit, may have taken some meanwhile).
+            let mut claimed = deadline_schedule::Entity::delete_many()
+                .filter(
+                    Expr::tuple([
+                        Expr::col(deadline_schedule::Column::AssignmentId).into(),
+                        Expr::col(deadline_schedule::Column::Kind).into(),
+                        Expr::col(deadline_schedule::Column::DueOn).into(),
+                    ])
+                    .in_tuples(
+                        due.iter()
+                            .map(|r| (r.assignment_id.clone(), r.kind.clone(), r.due_on)),
+                    ),
+                )
+                .filter(deadline_schedule::Column::FireOn.lte(today))
+                .exec_with_returning(&txn)
+                .await
+                .map_err(internal)?;
+            claimed.sort_by(|a, b| {
+                (&a.assignment_id, a.fire_on, &a.kind).cmp(&(&b.assignment_id, b.fire_on, &b.kind))
+            });
+            let mut positions: HashMap<&str, i64> = HashMap::new();
+            let mut events = Vec::new();
+            for r in &claimed {
+                if is_problem(r) {
+                    fired += u32::from(self.remind_problem(&txn, r, today).await?);
+                    continue;
+                }
+                let Some(m) = items.get(&r.assignment_id) else {
+                    continue;
+                };
+                let Some(event) = self.reminder(m, r, today)? else {
+                    continue;
+                };
+                // A reminder is not a change of the assignment (its version stays), but it
+                // is the aggregate's next event.
+                let last = positions.entry(&m.id).or_insert(m.last_sequence);
+                *last += 1;
+                events.push(self.envelope("system", &m.lead_unit_path, &m.id, *last, event));
+            }
+            if !positions.is_empty() {
+                let mut last = CaseStatement::new();
+                for (id, position) in &positions {
+                    last = last.case(assignment::Column::Id.eq(*id), *position);
+                }
+                assignment::Entity::update_many()
+                    .col_expr(
+                        assignment::Column::LastSequence,
+                        last.finally(Expr::col(assignment::Column::LastSequence))
+                            .into(),
+                    )
+                    .filter(assignment::Column::Id.is_in(positions.keys().copied()))
                     .exec(&txn)
                     .await
-                    .map_err(internal)?
-                    .rows_affected;
-                if claimed == 0 {
-                    // Another replica's tick fired it meanwhile.
-                    continue;
-                }
-                if r.kind == PROBLEM_DUE_SOON || r.kind == PROBLEM_OVERDUE {
-                    fired += u32::from(self.remind_problem(&txn, &r, today).await?);
-                    continue;
-                }
-                let Some(m) = assignment::Entity::find_by_id(r.assignment_id.clone())
-                    .lock_exclusive()
-                    .one(&txn)
+                    .map_err(internal)?;
+                let insert = duban_outbox::enqueue_statement(topics::ASSIGNMENTS, &events)
+                    .map_err(internal)?;
+                txn.execute(self.db.get_database_backend().build(&insert))
                     .await
-                    .map_err(internal)?
-                else {
-                    continue;
-                };
-                let snap = snapshot(&m)?;
-                let event = if r.kind == ACK_OVERDUE {
-                    if snap.state != AssignmentState::Issued || snap.ack_due_on != Some(r.due_on) {
-                        continue;
-                    }
-                    AssignmentsEvent::AcknowledgementOverdue {
-                        assignment: snap.clone(),
-                    }
-                } else if snap.state.is_finished()
-                    || snap.state == AssignmentState::Suspended
-                    || snap.due_on != r.due_on
-                {
-                    // A suspended item's clock stands still: its resume schedules the
-                    // reminders of its new time limit.
-                    continue;
-                } else if r.kind == OVERDUE {
-                    AssignmentsEvent::AssignmentOverdue {
-                        assignment: snap.clone(),
-                    }
-                } else {
-                    let left = self
-                        .calendar
-                        .read()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .working_days_between(today, snap.due_on);
-                    AssignmentsEvent::AssignmentDueSoon {
-                        assignment: snap.clone(),
-                        working_days_left: left,
-                    }
-                };
-                // A reminder is not a change of the assignment (its version stays), but it is
-                // the aggregate's next event.
-                let sequence = next_position(&txn, &m.id, m.last_sequence).await?;
-                self.emit(
-                    &txn,
-                    "system",
-                    &snap.lead_unit_path,
-                    &snap.id,
-                    sequence,
-                    event,
-                )
-                .await?;
-                fired += 1;
+                    .map_err(internal)?;
+                fired += events.len() as u32;
             }
             self.commit(txn).await?;
-            if batch < 200 {
+            if batch < TICK_BATCH as usize {
                 return Ok(fired);
             }
         }
+    }
+
+    /// The event that the pending reminder `r` of item `m` fires today, if it still applies.
+    fn reminder(
+        &self,
+        m: &assignment::Model,
+        r: &deadline_schedule::Model,
+        today: chrono::NaiveDate,
+    ) -> Result<Option<AssignmentsEvent>, ApiError> {
+        let snap = snapshot(m)?;
+        Ok(Some(if r.kind == ACK_OVERDUE {
+            if snap.state != AssignmentState::Issued || snap.ack_due_on != Some(r.due_on) {
+                return Ok(None);
+            }
+            AssignmentsEvent::AcknowledgementOverdue { assignment: snap }
+        } else if snap.state.is_finished()
+            || snap.state == AssignmentState::Suspended
+            || snap.due_on != r.due_on
+        {
+            // A suspended item's clock stands still: its resume schedules the reminders
+            // of its new time limit.
+            return Ok(None);
+        } else if r.kind == OVERDUE {
+            AssignmentsEvent::AssignmentOverdue { assignment: snap }
+        } else {
+            let left = self
+                .calendar
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .working_days_between(today, snap.due_on);
+            AssignmentsEvent::AssignmentDueSoon {
+                assignment: snap,
+                working_days_left: left,
+            }
+        }))
     }
 }

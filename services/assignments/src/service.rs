@@ -117,10 +117,23 @@ impl AssignmentsService {
         sequence: i64,
         event: AssignmentsEvent,
     ) -> Result<InsertStatement, ApiError> {
+        let envelope = self.envelope(actor, org_path, aggregate_id, sequence, event);
+        duban_outbox::enqueue_statement(topics::ASSIGNMENTS, &[envelope]).map_err(internal)
+    }
+
+    /// An event this service writes now, in the request's trace, in its envelope.
+    pub(crate) fn envelope(
+        &self,
+        actor: &str,
+        org_path: &str,
+        aggregate_id: &str,
+        sequence: i64,
+        event: AssignmentsEvent,
+    ) -> Envelope<AssignmentsEvent> {
         let now = self.clock.now();
         let correlation =
             duban_api::trace::current().unwrap_or_else(|| duban_outbox::new_event_id(now));
-        let envelope = Envelope {
+        Envelope {
             meta: duban_outbox::meta(
                 now,
                 &self.tenant,
@@ -132,8 +145,7 @@ impl AssignmentsService {
                 sequence,
             ),
             event,
-        };
-        duban_outbox::enqueue_statement(topics::ASSIGNMENTS, &[envelope]).map_err(internal)
+        }
     }
 
     pub(crate) async fn commit(&self, txn: DatabaseTransaction) -> Result<(), ApiError> {
