@@ -25,6 +25,8 @@ mod baselines;
 mod board;
 #[path = "county/cards.rs"]
 mod cards;
+#[path = "county/cpu.rs"]
+mod cpu;
 #[path = "county/dashboard.rs"]
 mod dashboard;
 #[path = "county/export.rs"]
@@ -42,6 +44,7 @@ mod startup;
 #[path = "county/survey.rs"]
 mod survey;
 
+use cpu::{cpu_now, cpu_split};
 use report::*;
 
 use baselines::*;
@@ -365,66 +368,6 @@ async fn county(app: &TestApp, report: &mut Report, section: &str, max_items: us
         format!("{}× SELECT 1", f1(pct(&tick, 0.5) / pct(&base, 0.5))),
         "≤ 5 ms",
     );
-}
-
-/// CPU seconds so far of each process matching `pattern` (`self`: this process), by pid.
-fn cpu_secs(pattern: &str) -> std::collections::HashMap<String, f64> {
-    let pids: Vec<String> = if pattern == "self" {
-        vec!["self".into()]
-    } else {
-        std::process::Command::new("pgrep")
-            .arg("-f")
-            .arg(pattern)
-            .output()
-            .map(|o| {
-                String::from_utf8_lossy(&o.stdout)
-                    .lines()
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    pids.into_iter()
-        .filter_map(|p| {
-            let s = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
-            let rest = s.rsplit_once(')')?.1;
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            let cpu = (f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0;
-            Some((p, cpu))
-        })
-        .collect()
-}
-
-/// CPU of this process, PostgreSQL's and the broker's, by pid.
-type Cpu = [std::collections::HashMap<String, f64>; 3];
-
-/// CPU milliseconds per operation in this process, PostgreSQL and the broker over a run:
-/// what each process still running spent since `before` (a process that exited meanwhile,
-/// such as a closed connection's backend, is not counted, rather than counted negative).
-fn cpu_split(before: Cpu, ops: f64) -> String {
-    let after = cpu_now();
-    let per = |i: usize| {
-        let spent: f64 = after[i]
-            .iter()
-            .map(|(pid, now)| now - before[i].get(pid).copied().unwrap_or(0.0))
-            .map(|d| d.max(0.0))
-            .sum();
-        spent * 1e3 / ops.max(1.0)
-    };
-    format!(
-        "duban+client {:.1}, PostgreSQL {:.1}, Kafka {:.1} ms CPU per mutation",
-        per(0),
-        per(1),
-        per(2)
-    )
-}
-
-fn cpu_now() -> Cpu {
-    [
-        cpu_secs("self"),
-        cpu_secs("postgres"),
-        cpu_secs("kafka.Kafka"),
-    ]
 }
 
 /// What one deployment is measured against and how.

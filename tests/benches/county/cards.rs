@@ -131,7 +131,7 @@ pub(crate) async fn consumer_cost(app: &TestApp, report: &mut Report, section: &
         })
         .collect();
     let db = &app.databases.evaluation;
-    let before = crate::cpu_now();
+    let before = crate::cpu::cpu_now();
     for batch in events.chunks(100) {
         let txn = db.begin().await.unwrap();
         let after = running.evaluation.handle_all(&txn, batch).await.unwrap();
@@ -143,7 +143,7 @@ pub(crate) async fn consumer_cost(app: &TestApp, report: &mut Report, section: &
     report.add(
         section,
         &format!("evaluation's consumer per issued assignment ({FED} events, batches of 100)"),
-        crate::cpu_split(before, FED as f64),
+        crate::cpu::cpu_split(before, FED as f64),
         "".into(),
         "",
     );

@@ -9,7 +9,8 @@
 //! it shows how much of a mutation's cost is the pipeline and how much duban's work on it.
 //! On the embedded stack the same floor runs on SQLite files with in-process events.
 
-use super::{cpu_now, cpu_split, saturate, serve_graphql, Q};
+use super::cpu::{cpu_now, cpu_split};
+use super::{saturate, serve_graphql, Q};
 use async_graphql::{Context, EmptySubscription, Object, Schema};
 use duban_clock::{Clock, SharedClock, SystemClock};
 use duban_outbox::{AfterCommit, Consumer, Handler, HandlerError, Relay};
