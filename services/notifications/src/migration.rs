@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(Pushes),
             Box::new(CountyRules),
             Box::new(Campaigns),
+            Box::new(ProblemIndex),
         ]
     }
 }
@@ -565,5 +566,39 @@ impl MigrationTrait for Campaigns {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(Alias::new("campaign_copy")).to_owned())
             .await
+    }
+}
+
+/// Notices looked up by their problem as by their item: settling either clears the
+/// escalations of its notices, which without this index read the whole table.
+struct ProblemIndex;
+
+impl MigrationName for ProblemIndex {
+    fn name(&self) -> &str {
+        "m0012_notification_problem_index"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ProblemIndex {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_index(
+            Index::create()
+                .name("ix_notification_problem")
+                .table(Alias::new("notification"))
+                .col(Alias::new("problem_id"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("ix_notification_problem")
+                .table(Alias::new("notification"))
+                .to_owned(),
+        )
+        .await
     }
 }
