@@ -265,3 +265,59 @@ async fn a_first_blue_is_not_announced_and_a_first_card_is() {
     };
     assert_eq!(said(&db, say).await, [r#""ColorChanged" "d" null → "RED""#]);
 }
+
+/// A card of `item` (its `n`th) turning it from `from` to `to`, as evaluation publishes it.
+fn card(item: &str, n: u128, from: &str, to: &str) -> RawEnvelope {
+    serde_json::from_value(serde_json::json!({
+        "id": uuid::Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 + n).to_string(),
+        "schema_version": 1,
+        "occurred_at": "2026-03-10T09:00:00+08:00",
+        "tenant": "demo-county",
+        "org_path": "/qs/qingshi/qingshi-dzb",
+        "actor": "system",
+        "correlation_id": uuid::Uuid::from_u128(n).to_string(),
+        "causation_id": null,
+        "aggregate_id": item,
+        "aggregate_sequence": n,
+        "type": "ColorChanged",
+        "data": {"item_id": item, "unit_id": "qingshi-dzb", "from": from, "to": to,
+                 "reason": "进度滞后", "rule": "YELLOW_LAG", "kind": "ASSIGNMENT"}
+    }))
+    .unwrap()
+}
+
+/// The assignments service's cards consumer: a batch holding several cards of one item
+/// leaves each item the color of its last card, as the cards one by one would.
+#[actix_web::test]
+async fn a_batch_of_cards_leaves_each_item_its_last_color() {
+    let (_clock, app) = duban_tests::at_nine(2026, 3, 9).await;
+    let sup = app.token("county-supervisor").await.unwrap();
+    let ids =
+        duban_tests::scenarios::issue_numbered(&app, &sup, "qingshi-dzb", "批量色牌", 2, 3).await;
+    app.settle().await.unwrap();
+    let (a, b) = (&ids[0], &ids[1]);
+    let batch: Vec<_> = [
+        card(a, 1, "BLUE", "YELLOW"),
+        card(b, 2, "BLUE", "RED"),
+        card(a, 3, "YELLOW", "RED"),
+        card(b, 4, "RED", "YELLOW"),
+    ]
+    .into_iter()
+    .map(|e| (e, tracing::Span::none()))
+    .collect();
+    let db = &app.databases.assignments;
+    let txn = db.begin().await.unwrap();
+    app.assignments.handle_all(&txn, &batch).await.unwrap();
+    txn.commit().await.unwrap();
+    let shown = column(
+        db,
+        &format!(
+            "SELECT id || ' ' || color FROM assignment WHERE id IN ('{a}', '{b}') ORDER BY id"
+        ),
+    )
+    .await;
+    let mut expected = [format!("{a} RED"), format!("{b} YELLOW")];
+    expected.sort();
+    assert_eq!(shown, expected);
+    app.shutdown().await.unwrap();
+}

@@ -12,8 +12,12 @@ use duban_outbox::{AfterCommit, Handler, HandlerError};
 use duban_schema::assignments::SupervisionLevel;
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::{Color, RawEnvelope};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{CaseStatement, Expr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, NotSet,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::BTreeMap;
 
 /// The level a red card raises `level` to, if any is left.
 fn raised(level: SupervisionLevel) -> Option<SupervisionLevel> {
@@ -98,16 +102,15 @@ impl AssignmentsService {
         txn: &DatabaseTransaction,
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        let mut raised_any = false;
         let mut cards: Vec<_> = events
             .iter()
             .filter_map(|(e, span)| Some((e.typed::<EvaluationEvent>().ok()?, span)))
             .collect();
-        // Rows locked in id order, as the deadline tick locks them, so the two never wait
-        // on each other in a cycle; one item's cards keep their order (a stable sort).
+        // One item's cards keep their order (a stable sort): its last one gives its color.
         cards.sort_by(|(a, _), (b, _)| card_item(a).cmp(card_item(b)));
+        let (mut items, mut problems) = (BTreeMap::new(), BTreeMap::new());
+        let mut raises = Vec::new();
         for (event, span) in cards {
-            let _entered = span.enter();
             let EvaluationEvent::ColorChanged {
                 item_id,
                 to,
@@ -119,24 +122,28 @@ impl AssignmentsService {
             else {
                 continue;
             };
-            let color = Expr::value(to.as_str());
             if kind == "PROBLEM" {
-                problem::Entity::update_many()
-                    .col_expr(problem::Column::Color, color)
-                    .filter(problem::Column::Id.eq(item_id.clone()))
-                    .exec(txn)
-                    .await?;
+                problems.insert(item_id, to);
                 continue;
             }
-            assignment::Entity::update_many()
-                .col_expr(assignment::Column::Color, color)
-                .filter(assignment::Column::Id.eq(item_id.clone()))
-                .exec(txn)
-                .await?;
             if raise && to == Color::Red {
-                self.raise_by_rule(txn, &item_id, &rule).await?;
-                raised_any = true;
+                raises.push((item_id.clone(), rule, span));
             }
+            items.insert(item_id, to);
+        }
+        set_colors::<problem::Entity>(txn, &problems, problem::Column::Id, problem::Column::Color)
+            .await?;
+        set_colors::<assignment::Entity>(
+            txn,
+            &items,
+            assignment::Column::Id,
+            assignment::Column::Color,
+        )
+        .await?;
+        let raised_any = !raises.is_empty();
+        for (item_id, rule, span) in raises {
+            let _entered = span.enter();
+            self.raise_by_rule(txn, &item_id, &rule).await?;
         }
         if !raised_any {
             return Ok(vec![]);
@@ -144,6 +151,42 @@ impl AssignmentsService {
         let wake = self.bus.wake.clone();
         Ok(vec![Box::new(move || wake.notify_one())])
     }
+}
+
+/// Gives each of `colors`' items (by `id`) its color, in one statement; the rows are
+/// locked in id order first, as the deadline tick and commands lock them, so none of
+/// them waits on another in a cycle.
+async fn set_colors<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    colors: &BTreeMap<String, Color>,
+    id: E::Column,
+    color: E::Column,
+) -> Result<(), DbErr> {
+    if colors.is_empty() {
+        return Ok(());
+    }
+    let ids = colors.keys().cloned();
+    if txn.get_database_backend() == DbBackend::Postgres {
+        E::find()
+            .select_only()
+            .column(id)
+            .filter(id.is_in(ids.clone()))
+            .order_by_asc(id)
+            .lock_exclusive()
+            .into_tuple::<String>()
+            .all(txn)
+            .await?;
+    }
+    let mut case = CaseStatement::new();
+    for (item, to) in colors {
+        case = case.case(id.eq(item.clone()), Expr::value(to.as_str()));
+    }
+    E::update_many()
+        .col_expr(color, case.finally(Expr::col(color)).into())
+        .filter(id.is_in(ids))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// The item a card changes (none for other events).
