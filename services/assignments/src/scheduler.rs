@@ -150,6 +150,9 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?;
             let batch = due.len();
+            if batch == 0 {
+                return Ok(fired);
+            }
             let is_problem = |r: &deadline_schedule::Model| {
                 r.kind == PROBLEM_DUE_SOON || r.kind == PROBLEM_OVERDUE
             };
