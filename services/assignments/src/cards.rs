@@ -131,8 +131,7 @@ impl AssignmentsService {
             }
             items.insert(item_id, to);
         }
-        set_colors::<problem::Entity>(txn, &problems, problem::Column::Id, problem::Column::Color)
-            .await?;
+        // Items before problems, as the deadline tick and handovers take them.
         set_colors::<assignment::Entity>(
             txn,
             &items,
@@ -140,6 +139,8 @@ impl AssignmentsService {
             assignment::Column::Color,
         )
         .await?;
+        set_colors::<problem::Entity>(txn, &problems, problem::Column::Id, problem::Column::Color)
+            .await?;
         let raised_any = !raises.is_empty();
         for (item_id, rule, span) in raises {
             let _entered = span.enter();
