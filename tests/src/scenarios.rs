@@ -8,10 +8,12 @@ use std::time::Duration;
 pub mod assessment;
 mod board;
 mod directory;
+mod events;
 mod export;
 mod ledger;
 pub use board::*;
 pub use directory::*;
+pub use events::*;
 pub use export::*;
 pub use ledger::*;
 

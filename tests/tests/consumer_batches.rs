@@ -12,6 +12,7 @@ use duban_schema::assignments::{
     AssignmentSnapshot, AssignmentState, AssignmentsEvent, SupervisionLevel,
 };
 use duban_schema::{Envelope, RawEnvelope};
+use duban_tests::scenarios::card;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
 use std::sync::Arc;
@@ -264,26 +265,6 @@ async fn a_first_blue_is_not_announced_and_a_first_card_is() {
         format!("{} {} {} → {}", v["type"], d["item_id"], d["from"], d["to"])
     };
     assert_eq!(said(&db, say).await, [r#""ColorChanged" "d" null → "RED""#]);
-}
-
-/// A card of `item` (its `n`th) turning it from `from` to `to`, as evaluation publishes it.
-fn card(item: &str, n: u128, from: &str, to: &str) -> RawEnvelope {
-    serde_json::from_value(serde_json::json!({
-        "id": uuid::Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 + n).to_string(),
-        "schema_version": 1,
-        "occurred_at": "2026-03-10T09:00:00+08:00",
-        "tenant": "demo-county",
-        "org_path": "/qs/qingshi/qingshi-dzb",
-        "actor": "system",
-        "correlation_id": uuid::Uuid::from_u128(n).to_string(),
-        "causation_id": null,
-        "aggregate_id": item,
-        "aggregate_sequence": n,
-        "type": "ColorChanged",
-        "data": {"item_id": item, "unit_id": "qingshi-dzb", "from": from, "to": to,
-                 "reason": "进度滞后", "rule": "YELLOW_LAG", "kind": "ASSIGNMENT"}
-    }))
-    .unwrap()
 }
 
 /// The assignments service's cards consumer: a batch holding several cards of one item

@@ -4,7 +4,7 @@
 
 use chrono::TimeZone;
 use duban_clock::{ManualClock, SharedClock};
-use duban_tests::scenarios::ISSUE;
+use duban_tests::scenarios::{positions, ISSUE};
 use duban_tests::{at_nine, count_rows, spawn_with_clock, test_config, TestApp};
 use serde_json::json;
 use std::sync::Arc;
@@ -559,28 +559,6 @@ async fn problems_are_reminded_of_their_time_limit_once_and_closed_ones_not_at_a
     app.shutdown().await.unwrap();
 }
 
-/// The positions (`aggregate_sequence`) of an aggregate's events, in the order written.
-async fn positions(app: &TestApp, id: &str) -> Vec<(String, i64)> {
-    use sea_orm::ConnectionTrait;
-    let db = &app.databases.assignments;
-    db.query_all(sea_orm::Statement::from_string(
-        db.get_database_backend(),
-        format!("SELECT payload FROM outbox WHERE key = '{id}' ORDER BY seq"),
-    ))
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|r| {
-        let v: serde_json::Value =
-            serde_json::from_str(&r.try_get_by_index::<String>(0).unwrap()).unwrap();
-        (
-            v["type"].as_str().unwrap().to_string(),
-            v["aggregate_sequence"].as_i64().unwrap(),
-        )
-    })
-    .collect()
-}
-
 /// Every event of an aggregate takes the next position, reminders and directory changes
 /// included: an item's are 1, 2, 3, … in the order written, a person's follow its version.
 #[actix_web::test]
@@ -607,7 +585,7 @@ async fn every_event_of_an_aggregate_takes_the_next_position() {
     );
     clock.advance(chrono::Duration::days(3));
     app.assignments.deadline_tick().await.unwrap(); // Overdue.
-    let item = positions(&app, &id).await;
+    let item = positions(&app.databases.assignments, &id).await;
     let kinds: Vec<&str> = item.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(
         kinds,
@@ -631,7 +609,7 @@ async fn every_event_of_an_aggregate_takes_the_next_position() {
     )
     .await;
     assert!(changed["errors"].is_null(), "{changed}");
-    let person = positions(&app, "p-qingshi-clerk").await;
+    let person = positions(&app.databases.assignments, "p-qingshi-clerk").await;
     assert_eq!(
         person,
         [
@@ -659,7 +637,7 @@ async fn a_morning_of_many_reminders_fires_each_once_in_position() {
     assert!(fired as usize >= 3 * n, "{fired}");
     assert_eq!(app.assignments.deadline_tick().await.unwrap(), 0);
     for id in &ids {
-        let item = positions(&app, id).await;
+        let item = positions(&app.databases.assignments, id).await;
         let mut kinds: Vec<&str> = item[1..].iter().map(|(t, _)| t.as_str()).collect();
         kinds.sort();
         assert_eq!(

@@ -5,31 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_outbox::Handler;
-use duban_schema::RawEnvelope;
-use duban_tests::scenarios::issue_numbered;
+use duban_tests::scenarios::{card, issue_numbered, positions};
 use duban_tests::{count_rows, on_postgres_and_kafka_at_nine};
 use sea_orm::TransactionTrait;
 use serde_json::json;
-
-/// A yellow card for `item` as evaluation publishes it.
-fn yellow(item: &str, n: u128) -> RawEnvelope {
-    serde_json::from_value(json!({
-        "id": uuid::Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 + n).to_string(),
-        "schema_version": 1,
-        "occurred_at": "2026-03-10T09:00:00+08:00",
-        "tenant": "demo-county",
-        "org_path": "/qs/qingshi/qingshi-dzb",
-        "actor": "system",
-        "correlation_id": uuid::Uuid::from_u128(n).to_string(),
-        "causation_id": null,
-        "aggregate_id": item,
-        "aggregate_sequence": 1,
-        "type": "ColorChanged",
-        "data": {"item_id": item, "unit_id": "qingshi-dzb", "from": "BLUE", "to": "YELLOW",
-                 "reason": "临近办结时限", "rule": "YELLOW_DUE_SOON", "kind": "ASSIGNMENT"}
-    }))
-    .unwrap()
-}
 
 #[actix_web::test]
 async fn the_deadline_tick_and_a_batch_of_cards_on_the_same_items_never_deadlock() {
@@ -47,7 +26,7 @@ async fn the_deadline_tick_and_a_batch_of_cards_on_the_same_items_never_deadlock
         .iter()
         .rev()
         .enumerate()
-        .map(|(n, id)| (yellow(id, n as u128), tracing::Span::none()))
+        .map(|(n, id)| (card(id, n as u128, "BLUE", "YELLOW"), tracing::Span::none()))
         .collect();
     for round in 0..3 {
         let consumer = async {
@@ -140,21 +119,7 @@ async fn race(command_first: bool) {
     let acknowledged = acknowledged.unwrap();
     assert!(acknowledged["errors"].is_null(), "{acknowledged}");
     assert!(fired.unwrap() >= 1, "the due-soon reminder fired");
-    let positions: Vec<(String, i64)> = db
-        .query_all(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT payload FROM outbox WHERE key = '{id}' ORDER BY seq"),
-        ))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| {
-            let v: serde_json::Value =
-                serde_json::from_str(&r.try_get_by_index::<String>(0).unwrap()).unwrap();
-            let kind = v["type"].as_str().unwrap().to_string();
-            (kind, v["aggregate_sequence"].as_i64().unwrap())
-        })
-        .collect();
+    let positions = positions(db, &id).await;
     let mut numbers: Vec<i64> = positions.iter().map(|(_, n)| *n).collect();
     numbers.sort();
     assert_eq!(
