@@ -52,6 +52,7 @@ pub fn cpu_split(before: Cpu, ops: f64) -> String {
     )
 }
 
+/// The CPU spent so far by this process, PostgreSQL and the broker, by pid.
 pub fn cpu_now() -> Cpu {
     [
         cpu_secs("self"),
