@@ -102,12 +102,11 @@ impl AssignmentsService {
         txn: &DatabaseTransaction,
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        let mut cards: Vec<_> = events
+        let cards = events
             .iter()
-            .filter_map(|(e, span)| Some((e.typed::<EvaluationEvent>().ok()?, span)))
-            .collect();
-        // One item's cards keep their order (a stable sort): its last one gives its color.
-        cards.sort_by(|(a, _), (b, _)| card_item(a).cmp(card_item(b)));
+            .filter_map(|(e, span)| Some((e.typed::<EvaluationEvent>().ok()?, span)));
+        // In the batch's order, so an item's last card gives its color; the rows are
+        // locked in id order by `set_colors`, before any raise.
         let (mut items, mut problems) = (BTreeMap::new(), BTreeMap::new());
         let mut raises = Vec::new();
         for (event, span) in cards {
@@ -188,14 +187,6 @@ async fn set_colors<E: EntityTrait>(
         .exec(txn)
         .await?;
     Ok(())
-}
-
-/// The item a card changes (none for other events).
-fn card_item(e: &EvaluationEvent) -> &str {
-    match e {
-        EvaluationEvent::ColorChanged { item_id, .. } => item_id,
-        _ => "",
-    }
 }
 
 #[async_trait]
