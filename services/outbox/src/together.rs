@@ -1,36 +1,50 @@
-//! One command's writes sent as one statement on PostgreSQL: its INSERTs ride as
-//! data-modifying WITHs ahead of the main INSERT or UPDATE, one round trip instead of
-//! several. SQLite has no data-modifying WITH; there they go one by one.
+//! One command's writes sent in one round trip: on PostgreSQL its INSERTs ride as
+//! data-modifying WITHs ahead of the main INSERT or UPDATE; SQLite has no data-modifying
+//! WITH, so there they go as one call of several statements, the main one last.
 
 use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder, QueryStatementWriter};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, Statement};
 use std::fmt::Write;
 
 /// Runs `main` (an INSERT or UPDATE whose RETURNING gives `E`'s row) and `alongside` in
-/// `conn`'s transaction: on PostgreSQL as one statement ([`with_inserts`]), elsewhere
-/// `main` first and then each of `alongside`. The row `main` returned, if any; the
-/// caller's transaction makes the whole succeed or fail together either way.
+/// `conn`'s transaction, in one round trip: on PostgreSQL as one statement
+/// ([`with_inserts`]), on SQLite as one call of several ([`in_sequence`]). The row `main`
+/// returned, if any; every insert runs either way, and the caller's transaction makes
+/// the whole succeed or fail together.
 pub async fn write<E: EntityTrait, C: ConnectionTrait>(
     conn: &C,
     main: &impl QueryStatementWriter,
     alongside: &[InsertStatement],
 ) -> Result<Option<E::Model>, DbErr> {
-    let backend = conn.get_database_backend();
-    if backend == DbBackend::Postgres {
-        return E::find()
-            .from_raw_sql(with_inserts(alongside, main))
-            .one(conn)
-            .await;
+    let statement = match conn.get_database_backend() {
+        DbBackend::Postgres => with_inserts(alongside, main),
+        backend => in_sequence(backend, alongside, main),
+    };
+    E::find().from_raw_sql(statement).one(conn).await
+}
+
+/// `before` and then `main` as one text of statements with positional `?` placeholders,
+/// their values in that order: SQLite's driver binds each statement's placeholders from
+/// where the previous one's ended. `main` comes last, so that its RETURNING is the call's
+/// first row and everything ahead of it has run by then.
+fn in_sequence(
+    backend: DbBackend,
+    before: &[InsertStatement],
+    main: &impl QueryStatementWriter,
+) -> Statement {
+    let builder = backend.get_query_builder();
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    for insert in before {
+        let (text, vals) = insert.build_any(&*builder);
+        sql.push_str(&text);
+        sql.push_str(";\n");
+        values.extend(vals.0);
     }
-    let (sql, values) = main.build_any(&*backend.get_query_builder());
-    let row = E::find()
-        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values.0))
-        .one(conn)
-        .await?;
-    for insert in alongside {
-        conn.execute(backend.build(insert)).await?;
-    }
-    Ok(row)
+    let (text, vals) = main.build_any(&*builder);
+    sql.push_str(&text);
+    values.extend(vals.0);
+    Statement::from_sql_and_values(backend, sql, values)
 }
 
 /// `main` with each of `before` written ahead of it in the same PostgreSQL statement.
@@ -131,5 +145,66 @@ mod tests {
             with_inserts(&[], &insert("m", &[1])).sql,
             r#"INSERT INTO "m" ("n") VALUES ($1)"#
         );
+    }
+
+    mod row {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "main")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub n: i32,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    async fn numbers(db: &impl ConnectionTrait, table: &str) -> Vec<i32> {
+        db.query_all(Statement::from_string(
+            DbBackend::Sqlite,
+            format!("SELECT n FROM {table} ORDER BY n"),
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index(0).unwrap())
+        .collect()
+    }
+
+    #[tokio::test]
+    async fn on_sqlite_every_insert_runs_and_the_main_statement_gives_its_row() {
+        use sea_orm::TransactionTrait;
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        for t in ["main", "a", "b"] {
+            db.execute_unprepared(&format!("CREATE TABLE {t} (n INTEGER NOT NULL)"))
+                .await
+                .unwrap();
+        }
+        let txn = db.begin().await.unwrap();
+        let mut main = insert("main", &[7]);
+        main.returning_all();
+        let alongside = [insert("a", &[1, 2]), insert("b", &[3])];
+        let row = write::<row::Entity, _>(&txn, &main, &alongside)
+            .await
+            .unwrap();
+        assert_eq!(row, Some(row::Model { n: 7 }));
+        // An UPDATE that matches nothing gives no row; its inserts still ran.
+        let mut none = Query::update();
+        none.table(Alias::new("main"))
+            .value(Alias::new("n"), 8)
+            .and_where(sea_orm::sea_query::Expr::col(Alias::new("n")).eq(99))
+            .returning_all();
+        let row = write::<row::Entity, _>(&txn, &none, &[insert("b", &[4])])
+            .await
+            .unwrap();
+        assert_eq!(row, None);
+        txn.commit().await.unwrap();
+        assert_eq!(numbers(&db, "main").await, [7]);
+        assert_eq!(numbers(&db, "a").await, [1, 2]);
+        assert_eq!(numbers(&db, "b").await, [3, 4]);
     }
 }
