@@ -522,10 +522,11 @@ async fn simulated_year(
             sim.days, r.commands, r.issued, r.verified, r.open_overdue
         ),
         format!(
-            "{rate:.0} commands/s ({caught_up:.0} s: the commands {commanded:.0} s, of which the directory {:.1} s, the mornings' ticks {:.1} s and the working days {:.1} s; catching up {:.0} s)",
+            "{rate:.0} commands/s ({caught_up:.0} s: the commands {commanded:.0} s, of which the directory {:.1} s, the mornings' ticks {:.1} s and the working days {:.1} s, in which the townships spent {:.0}% of their time done for the day, waiting for the last; catching up {:.0} s)",
             times.directory.as_secs_f64(),
             times.mornings.as_secs_f64(),
             times.working_days.as_secs_f64(),
+            times.waiting_share * 100.0,
             caught_up - commanded
         ),
         single.map_or(String::new(), |(c, s)| {

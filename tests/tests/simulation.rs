@@ -61,10 +61,21 @@ async fn a_simulated_month_is_reproducible_and_every_service_agrees_with_it() {
     let first = app().await;
     let r: SimulationReport = simulation::run(&first.assignments, &sim).await.unwrap();
     let again = app().await;
+    let started = std::time::Instant::now();
+    let (repeated, times) = simulation::run_timed(&again.assignments, &sim)
+        .await
+        .unwrap();
+    let took = started.elapsed();
     assert_eq!(
-        simulation::run(&again.assignments, &sim).await.unwrap(),
-        r,
+        repeated, r,
         "the same seed on the same calendar gives the same month"
+    );
+    // Where the time went: parts of the whole, and the townships busy for part of it.
+    assert!(
+        times.directory + times.mornings + times.working_days <= took
+            && times.working_days > std::time::Duration::ZERO
+            && (0.0..1.0).contains(&times.waiting_share),
+        "{times:?} of {took:?}"
     );
 
     // The 30 days up to Sunday 19 April, on the official calendar (清明 falls in them).

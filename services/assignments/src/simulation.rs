@@ -83,6 +83,9 @@ pub struct SimulationTimes {
     pub mornings: std::time::Duration,
     /// The working days' commands, the townships at once, meeting at each day's end.
     pub working_days: std::time::Duration,
+    /// Of the townships' time in the working days, the share spent done for the day and
+    /// waiting for the last township to finish it (0 when all finish together).
+    pub waiting_share: f64,
 }
 
 /// How an office keeps time: its acknowledgement lag and when it finishes, in working
@@ -313,6 +316,7 @@ pub async fn run_timed(
     report.people = (sim.spec.townships * (1 + 2 * sim.spec.offices)) as u64;
     report.commands += report.units + report.people;
 
+    let mut busy = std::time::Duration::ZERO;
     let mut day = first;
     while day < today {
         // The scheduler's morning tick, every day, as the service runs it.
@@ -328,14 +332,20 @@ pub async fn run_timed(
         clock.set(at(day, 9));
         // The townships work at once, as a county's do: one client each.
         let started = Instant::now();
-        let work = townships
-            .iter_mut()
-            .map(|tw| tw.work_day(&svc, sim, day, &cal, &clock));
-        for done in futures::future::join_all(work).await {
+        let work = townships.iter_mut().map(|tw| async {
+            let done = tw.work_day(&svc, sim, day, &cal, &clock).await;
+            (done, started.elapsed())
+        });
+        for (done, took) in futures::future::join_all(work).await {
             done?;
+            busy += took;
         }
         times.working_days += started.elapsed();
         day = day.succ_opt().unwrap_or(today);
+    }
+    let offered = times.working_days.as_secs_f64() * townships.len() as f64;
+    if offered > 0.0 {
+        times.waiting_share = 1.0 - busy.as_secs_f64() / offered;
     }
     for tw in &townships {
         let r = &tw.report;
