@@ -617,7 +617,8 @@ fn main() {
     };
     duban_tests::postgres_url();
     let brokers = duban_tests::kafka_brokers();
-    actix_web::rt::System::new().block_on(async move {
+    // As the duban binary runs: its background work on a runtime of every core.
+    duban::block_on(async move {
         let mut report = Report::default();
         let url = duban_tests::fresh_database().await.unwrap();
         let mut baseline = std::collections::HashMap::new();
@@ -742,5 +743,6 @@ fn main() {
         if let Ok(path) = std::env::var("DUBAN_BENCH_OUT") {
             std::fs::write(path, out).unwrap();
         }
-    });
+    })
+    .unwrap();
 }

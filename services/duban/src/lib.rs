@@ -18,6 +18,21 @@ pub use mimalloc::MiMalloc as Allocator;
 
 use duban_config::{Config, LogFormat};
 
+/// Runs `main` as the process's actix system, on a runtime of every core: the relays,
+/// consumers and schedulers it spawns share the cores (actix-web's request workers keep
+/// runtimes of their own), and the database connections opened on it are served by
+/// whichever of its threads is free, not only by the main thread between its tasks.
+pub fn block_on<F: std::future::Future>(main: F) -> std::io::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name(BACKGROUND_THREAD)
+        .build()?;
+    Ok(actix_web::rt::System::with_tokio_rt(|| runtime).block_on(main))
+}
+
+/// The name of the threads of [`block_on`]'s runtime.
+pub const BACKGROUND_THREAD: &str = "duban-background";
+
 /// Installs the one tracing subscriber of the process: human or JSON lines on stderr,
 /// and spans exported over OTLP/HTTP when `otlp_endpoint` is set. A second call (tests)
 /// keeps the first subscriber.
@@ -70,5 +85,19 @@ pub fn init_tracing_as(config: &Config, service: &str) {
         .try_init();
     if installed.is_ok() {
         pace.report_every();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn background_work_runs_on_the_runtime_of_every_core() {
+        let ran_on = super::block_on(async {
+            tokio::spawn(async { std::thread::current().name().map(String::from) })
+                .await
+                .unwrap()
+        })
+        .unwrap();
+        assert_eq!(ran_on.as_deref(), Some(super::BACKGROUND_THREAD));
     }
 }

@@ -5,7 +5,6 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: duban::Allocator = duban::Allocator;
 
-#[actix_web::main]
-async fn main() -> anyhow::Result<()> {
-    duban::cli::run(duban::cli::Cli::parse()).await
+fn main() -> anyhow::Result<()> {
+    duban::block_on(duban::cli::run(duban::cli::Cli::parse()))?
 }
