@@ -9,9 +9,6 @@ use duban_schema::assignments::PersonSnapshot;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-/// The PostgreSQL channel a committed directory change is announced on.
-pub(crate) const CHANNEL: &str = "duban_directory";
-
 /// A unit with its active people, read in one statement.
 pub(crate) type UnitWithPeople = (org_unit::Model, Vec<PersonSnapshot>);
 

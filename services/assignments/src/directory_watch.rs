@@ -2,7 +2,6 @@
 //! announcement, and each replica follows the announcements to forget the identities and
 //! units it kept (the state is [`crate::directory_cache`]).
 
-use crate::directory_cache::CHANNEL;
 use crate::rows::internal;
 use crate::service::AssignmentsService;
 use duban_api::ApiError;
@@ -10,6 +9,9 @@ use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend};
 use std::time::Duration;
 use tokio::sync::watch;
+
+/// The PostgreSQL channel a committed directory change is announced on.
+const CHANNEL: &str = "duban_directory";
 
 /// How long a replica waits before listening again after its connection was lost.
 const RETRY: Duration = Duration::from_secs(1);
