@@ -35,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(colors::AddColors),
             Box::new(credentials::CreateCredentials),
             Box::new(colors::FirstColors),
+            Box::new(tally::TallyOnMoves),
         ]
     }
 }

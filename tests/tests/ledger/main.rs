@@ -493,3 +493,52 @@ async fn a_close_out_request_reaches_the_supervisors_who_can_close_it() {
     );
     assert!(asked(clerk).await.is_empty(), "never the clerk who asks");
 }
+
+/// On PostgreSQL the units' tally trigger runs only when an item's state or unit moves:
+/// a progress report (or a color, or a reminder's position) calls it not at all, a
+/// state change once. Read from the transaction's own function statistics.
+#[actix_web::test]
+async fn the_tally_trigger_runs_only_when_an_item_moves_on_postgres() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let app = spawn_on_postgres_and_kafka().await.unwrap();
+    app.load_demo().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let ids = duban_tests::scenarios::issue_numbered(&app, &sup, "qingshi-dzb", "计数", 1, 3).await;
+    let db = &app.databases.assignments;
+    let calls = |update: &'static str| {
+        let id = ids[0].clone();
+        async move {
+            let txn = db.begin().await.unwrap();
+            for setting in [
+                "SET LOCAL track_functions = 'pl'",
+                "SET CONSTRAINTS ALL IMMEDIATE",
+            ] {
+                txn.execute_unprepared(setting).await.unwrap();
+            }
+            txn.execute(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                update,
+                [id.into()],
+            ))
+            .await
+            .unwrap();
+            let n: i64 = txn
+                .query_one(Statement::from_string(
+                    DbBackend::Postgres,
+                    "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_xact_user_functions \
+                     WHERE funcname = 'assignment_tally_count'",
+                ))
+                .await
+                .unwrap()
+                .and_then(|r| r.try_get_by_index(0).ok())
+                .unwrap();
+            txn.rollback().await.unwrap();
+            n
+        }
+    };
+    let report = "UPDATE assignment SET progress_percent = 40, version = version + 1 WHERE id = $1";
+    assert_eq!(calls(report).await, 0, "a report moves no tally");
+    let ack = "UPDATE assignment SET state = 'ACKNOWLEDGED', version = version + 1 WHERE id = $1";
+    assert_eq!(calls(ack).await, 1, "a state change moves one");
+    app.shutdown().await.unwrap();
+}

@@ -113,3 +113,57 @@ impl MigrationTrait for AddTally {
         Ok(())
     }
 }
+
+/// On PostgreSQL, the tally trigger runs for an UPDATE only when the item's state or unit
+/// moved, as SQLite's always did: a report, a color or a reminder's position no longer
+/// queues a deferred PL/pgSQL call that returns at once.
+pub struct TallyOnMoves;
+
+impl MigrationName for TallyOnMoves {
+    fn name(&self) -> &str {
+        "m0018_tally_on_moves"
+    }
+}
+
+const COUNT_ON: &str = "CREATE CONSTRAINT TRIGGER assignment_tally_count AFTER {events} \
+     ON assignment DEFERRABLE INITIALLY DEFERRED FOR EACH ROW \
+     EXECUTE FUNCTION assignment_tally_count()";
+
+#[async_trait::async_trait]
+impl MigrationTrait for TallyOnMoves {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        if db.get_database_backend() != DbBackend::Postgres {
+            return Ok(());
+        }
+        for sql in [
+            "DROP TRIGGER assignment_tally_count ON assignment".to_string(),
+            COUNT_ON.replace("{events}", "INSERT OR DELETE"),
+            "CREATE CONSTRAINT TRIGGER assignment_tally_move \
+             AFTER UPDATE OF state, lead_unit_path ON assignment \
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW \
+             WHEN (OLD.state IS DISTINCT FROM NEW.state \
+             OR OLD.lead_unit_path IS DISTINCT FROM NEW.lead_unit_path) \
+             EXECUTE FUNCTION assignment_tally_count()"
+                .to_string(),
+        ] {
+            db.execute_unprepared(&sql).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        if db.get_database_backend() != DbBackend::Postgres {
+            return Ok(());
+        }
+        for sql in [
+            "DROP TRIGGER assignment_tally_move ON assignment".to_string(),
+            "DROP TRIGGER assignment_tally_count ON assignment".to_string(),
+            COUNT_ON.replace("{events}", "INSERT OR UPDATE OR DELETE"),
+        ] {
+            db.execute_unprepared(&sql).await?;
+        }
+        Ok(())
+    }
+}
