@@ -132,38 +132,46 @@ const COUNT_ON: &str = "CREATE CONSTRAINT TRIGGER assignment_tally_count AFTER {
 #[async_trait::async_trait]
 impl MigrationTrait for TallyOnMoves {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let db = m.get_connection();
-        if db.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        for sql in [
-            "DROP TRIGGER assignment_tally_count ON assignment".to_string(),
-            COUNT_ON.replace("{events}", "INSERT OR DELETE"),
-            "CREATE CONSTRAINT TRIGGER assignment_tally_move \
-             AFTER UPDATE OF state, lead_unit_path ON assignment \
-             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW \
-             WHEN (OLD.state IS DISTINCT FROM NEW.state \
-             OR OLD.lead_unit_path IS DISTINCT FROM NEW.lead_unit_path) \
-             EXECUTE FUNCTION assignment_tally_count()"
-                .to_string(),
-        ] {
-            db.execute_unprepared(&sql).await?;
-        }
-        Ok(())
+        on_postgres(
+            m,
+            [
+                "DROP TRIGGER assignment_tally_count ON assignment".to_string(),
+                COUNT_ON.replace("{events}", "INSERT OR DELETE"),
+                "CREATE CONSTRAINT TRIGGER assignment_tally_move \
+                 AFTER UPDATE OF state, lead_unit_path ON assignment \
+                 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW \
+                 WHEN (OLD.state IS DISTINCT FROM NEW.state \
+                 OR OLD.lead_unit_path IS DISTINCT FROM NEW.lead_unit_path) \
+                 EXECUTE FUNCTION assignment_tally_count()"
+                    .to_string(),
+            ],
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let db = m.get_connection();
-        if db.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        for sql in [
-            "DROP TRIGGER assignment_tally_move ON assignment".to_string(),
-            "DROP TRIGGER assignment_tally_count ON assignment".to_string(),
-            COUNT_ON.replace("{events}", "INSERT OR UPDATE OR DELETE"),
-        ] {
+        on_postgres(
+            m,
+            [
+                "DROP TRIGGER assignment_tally_move ON assignment".to_string(),
+                "DROP TRIGGER assignment_tally_count ON assignment".to_string(),
+                COUNT_ON.replace("{events}", "INSERT OR UPDATE OR DELETE"),
+            ],
+        )
+        .await
+    }
+}
+
+/// Runs `statements` in order on PostgreSQL; nothing on SQLite.
+async fn on_postgres(
+    m: &SchemaManager<'_>,
+    statements: impl IntoIterator<Item = String>,
+) -> Result<(), DbErr> {
+    let db = m.get_connection();
+    if db.get_database_backend() == DbBackend::Postgres {
+        for sql in statements {
             db.execute_unprepared(&sql).await?;
         }
-        Ok(())
     }
+    Ok(())
 }
