@@ -31,7 +31,7 @@ pub fn block_on<F: std::future::Future>(main: F) -> std::io::Result<F::Output> {
 }
 
 /// The name of the threads of [`block_on`]'s runtime.
-pub const BACKGROUND_THREAD: &str = "duban-background";
+const BACKGROUND_THREAD: &str = "duban-background";
 
 /// Installs the one tracing subscriber of the process: human or JSON lines on stderr,
 /// and spans exported over OTLP/HTTP when `otlp_endpoint` is set. A second call (tests)
