@@ -1,7 +1,7 @@
 //! 周通报 as files: `/bulletins/v1/{id}.docx` in the layout of GB/T 9704 公文, and
 //! `/bulletins/v1/{id}.md`.
 
-use crate::server::{http_actor, http_error, Gateway};
+use crate::server::{http_actor, Gateway, HttpAnswer};
 use actix_web::{web, HttpRequest, HttpResponse};
 use duban_api::{ApiError, BulletinView};
 
@@ -118,38 +118,29 @@ pub fn to_docx(b: &BulletinView) -> Result<Vec<u8>, ApiError> {
 }
 
 /// `GET /bulletins/v1/{id}.docx` or `{id}.md`: one bulletin the caller may read.
-pub async fn download(
+pub(crate) async fn download(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     file: web::Path<String>,
-) -> HttpResponse {
-    let actor = match http_actor(&gw, &req).await {
-        Ok(a) => a,
-        Err(e) => return http_error(e),
-    };
-    let Some((id, ext)) = file.rsplit_once('.') else {
-        return http_error(ApiError::not_found("通报", &file));
-    };
-    let b = match gw.services.evaluation.bulletin(&actor, id).await {
-        Ok(b) => b,
-        Err(e) => return http_error(e),
-    };
+) -> HttpAnswer {
+    let actor = http_actor(&gw, &req).await?;
+    let (id, ext) = file
+        .rsplit_once('.')
+        .ok_or_else(|| ApiError::not_found("通报", &file))?;
+    let b = gw.services.evaluation.bulletin(&actor, id).await?;
     let (bytes, mime) = match ext {
-        "docx" => match to_docx(&b) {
-            Ok(bytes) => (
-                bytes,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            ),
-            Err(e) => return http_error(e),
-        },
+        "docx" => (
+            to_docx(&b)?,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
         "md" => (b.markdown().into_bytes(), "text/markdown; charset=utf-8"),
-        _ => return http_error(ApiError::validation("format", "格式应为 docx 或 md")),
+        _ => return Err(ApiError::validation("format", "格式应为 docx 或 md").into()),
     };
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type(mime)
         .insert_header((
             "Content-Disposition",
             format!("attachment; filename=\"bulletin-{id}.{ext}\""),
         ))
-        .body(bytes)
+        .body(bytes))
 }

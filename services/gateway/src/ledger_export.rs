@@ -3,7 +3,7 @@
 //! any size; a workbook is built in memory, up to the configured `workbook_rows`.
 
 use crate::ledger_file::{csv_cell, kind_of, to_xlsx, Cell, Sheet};
-use crate::server::{http_actor, http_error, Gateway};
+use crate::server::{http_actor, Gateway, HttpAnswer};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use duban_api::ledger::{columns, LedgerPart, LedgerQuery};
@@ -183,16 +183,13 @@ fn too_many(rows: u64, limit: usize, workbook: bool) -> ApiError {
 
 /// `GET /ledger/v1/{file}` where file is `problems.xlsx`, `problems.csv`,
 /// `assignments.xlsx` or `assignments.csv`.
-pub async fn export(
+pub(crate) async fn export(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     file: web::Path<String>,
     q: web::Query<ExportQuery>,
-) -> HttpResponse {
-    match serve(&gw, &req, &file, &q).await {
-        Ok(r) => r,
-        Err(e) => http_error(e),
-    }
+) -> HttpAnswer {
+    Ok(serve(&gw, &req, &file, &q).await?)
 }
 
 async fn serve(

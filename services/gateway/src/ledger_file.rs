@@ -4,7 +4,7 @@
 //! GraphQL.
 
 use crate::hygiene::{csv_text, csv_untext, looks_like_formula};
-use crate::server::{http_actor, http_error, Gateway};
+use crate::server::{http_actor, Gateway, HttpAnswer};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use duban_api::ledger::columns;
@@ -339,43 +339,31 @@ pub struct ImportQuery {
 
 /// `POST /ledger/v1/{kind}/import` with the file as the body: 200 with the report when
 /// every row was imported, 422 with the report (each bad row and cell) otherwise.
-pub async fn import(
+pub(crate) async fn import(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     kind: web::Path<String>,
     q: web::Query<ImportQuery>,
     payload: web::Payload,
-) -> HttpResponse {
-    let actor = match http_actor(&gw, &req).await {
-        Ok(a) => a,
-        Err(e) => return http_error(e),
-    };
+) -> HttpAnswer {
+    let actor = http_actor(&gw, &req).await?;
     // The file is read only once its sender is known.
-    let body = match crate::limits::read_body(&req, payload, gw.limits.import_body).await {
-        Ok(b) => b,
-        Err(refused) => return refused,
-    };
-    let Some(kind) = kind_of(&kind) else {
-        return http_error(ApiError::not_found("台账", &kind));
-    };
-    let rows = match read_rows(&body) {
-        Ok(r) => r,
-        Err(e) => return http_error(e),
-    };
+    let body = crate::limits::read_body(&req, payload, gw.limits.import_body).await?;
+    let kind = kind_of(&kind).ok_or_else(|| ApiError::not_found("台账", &kind))?;
+    let rows = read_rows(&body)?;
     let run = gw
         .services
         .assignments
         .import_ledger(&actor, kind, rows, q.only_good);
-    let answer = match crate::server::idempotency_key(&req) {
-        Ok(Some(k)) => duban_api::idempotency::scope(k, run).await,
-        Ok(None) => run.await,
-        Err(e) => Err(e),
+    let report = match crate::server::idempotency_key(&req)? {
+        Some(k) => duban_api::idempotency::scope(k, run).await?,
+        None => run.await?,
     };
-    match answer {
-        Ok(report) if report.issues.is_empty() => HttpResponse::Ok().json(report),
-        Ok(report) => HttpResponse::UnprocessableEntity().json(report),
-        Err(e) => http_error(e),
-    }
+    Ok(if report.issues.is_empty() {
+        HttpResponse::Ok().json(report)
+    } else {
+        HttpResponse::UnprocessableEntity().json(report)
+    })
 }
 
 #[cfg(test)]

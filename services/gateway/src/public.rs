@@ -3,7 +3,7 @@
 //! no server log sees); every request is rate-limited per address and bounded in size, and
 //! a token opens its one survey and nothing else.
 
-use crate::server::{http_error, Gateway};
+use crate::server::{http_error, Gateway, HttpAnswer};
 use crate::sign_in::admitted;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -79,12 +79,9 @@ pub(crate) async fn survey_form(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     payload: web::Payload,
-) -> HttpResponse {
-    let t: Token = match body(&gw, &req, payload).await {
-        Ok(t) => t,
-        Err(refused) => return refused,
-    };
-    answer(
+) -> HttpAnswer {
+    let t: Token = body(&gw, &req, payload).await?;
+    Ok(answer(
         gw.services
             .evaluation
             .public_survey(&t.token)
@@ -101,7 +98,7 @@ pub(crate) async fn survey_form(
                     })).collect::<Vec<_>>(),
                 })
             }),
-    )
+    ))
 }
 
 /// `POST /public/v1/survey/answer` `{token, answers: [{unitId, scores: [{indicator,
@@ -110,11 +107,8 @@ pub(crate) async fn survey_answer(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     payload: web::Payload,
-) -> HttpResponse {
-    let a: SurveyAnswers = match body(&gw, &req, payload).await {
-        Ok(a) => a,
-        Err(refused) => return refused,
-    };
+) -> HttpAnswer {
+    let a: SurveyAnswers = body(&gw, &req, payload).await?;
     let answers = a
         .answers
         .into_iter()
@@ -127,12 +121,12 @@ pub(crate) async fn survey_answer(
                 .collect(),
         })
         .collect();
-    done(
+    Ok(done(
         gw.services
             .evaluation
             .answer_public_survey(&a.token, answers)
             .await,
-    )
+    ))
 }
 
 #[derive(Deserialize)]
@@ -148,12 +142,9 @@ pub(crate) async fn rating_form(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     payload: web::Payload,
-) -> HttpResponse {
-    let t: Token = match body(&gw, &req, payload).await {
-        Ok(t) => t,
-        Err(refused) => return refused,
-    };
-    answer(
+) -> HttpAnswer {
+    let t: Token = body(&gw, &req, payload).await?;
+    Ok(answer(
         gw.services
             .evaluation
             .public_rating(&t.token)
@@ -170,7 +161,7 @@ pub(crate) async fn rating_form(
                     })),
                 })
             }),
-    )
+    ))
 }
 
 /// `POST /public/v1/rating/rate` `{token, level, comment}`.
@@ -178,15 +169,12 @@ pub(crate) async fn rate(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     payload: web::Payload,
-) -> HttpResponse {
-    let r: Rate = match body(&gw, &req, payload).await {
-        Ok(r) => r,
-        Err(refused) => return refused,
-    };
-    done(
+) -> HttpAnswer {
+    let r: Rate = body(&gw, &req, payload).await?;
+    Ok(done(
         gw.services
             .evaluation
             .rate(&r.token, &r.level, &r.comment)
             .await,
-    )
+    ))
 }

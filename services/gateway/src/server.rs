@@ -243,17 +243,74 @@ pub(crate) async fn ws(
         .start(&req, payload)
 }
 
-pub(crate) fn http_error(e: duban_api::ApiError) -> HttpResponse {
-    let status = match e.code() {
+fn status_of(e: &ApiError) -> StatusCode {
+    match e.code() {
         "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
         "FORBIDDEN" => StatusCode::FORBIDDEN,
         "NOT_FOUND" => StatusCode::NOT_FOUND,
         "VALIDATION" => StatusCode::BAD_REQUEST,
         "ILLEGAL_TRANSITION" | "VERSION_CONFLICT" => StatusCode::CONFLICT,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    HttpResponse::build(status)
+    }
+}
+
+/// An [`ApiError`] over plain HTTP: its status, and `{code, message}`.
+pub(crate) fn http_error(e: ApiError) -> HttpResponse {
+    HttpResponse::build(status_of(&e))
         .json(serde_json::json!({"code": e.code(), "message": e.to_string()}))
+}
+
+/// What a plain-HTTP handler answers when it does not answer `Ok`: an [`ApiError`] in the
+/// error table's shape ([`http_error`]), or a refusal already made (a limit's). `?` takes
+/// either, so a handler reads as the GraphQL resolvers do.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// A service's or the gateway's error.
+    Api(ApiError),
+    /// A response made before the handler could go on.
+    Made(Box<actix_web::error::InternalError<&'static str>>),
+}
+
+/// A plain-HTTP handler's answer.
+pub(crate) type HttpAnswer = Result<HttpResponse, Refusal>;
+
+impl From<ApiError> for Refusal {
+    fn from(e: ApiError) -> Self {
+        Refusal::Api(e)
+    }
+}
+
+impl From<HttpResponse> for Refusal {
+    fn from(r: HttpResponse) -> Self {
+        Refusal::Made(Box::new(actix_web::error::InternalError::from_response(
+            "refused", r,
+        )))
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Api(e) => e.fmt(f),
+            Refusal::Made(r) => r.fmt(f),
+        }
+    }
+}
+
+impl actix_web::ResponseError for Refusal {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Refusal::Api(e) => status_of(e),
+            Refusal::Made(r) => r.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Refusal::Api(e) => http_error(e.clone()),
+            Refusal::Made(r) => r.error_response(),
+        }
+    }
 }
 
 pub(crate) async fn http_actor(gw: &Gateway, req: &HttpRequest) -> Result<Actor, ApiError> {
@@ -272,66 +329,46 @@ pub(crate) struct ConsistencyQuery {
     to: Option<u64>,
 }
 
-pub(crate) async fn audit_verifier_key(gw: web::Data<Gateway>) -> HttpResponse {
-    match gw.services.audit.verifier_key().await {
-        Ok(k) => HttpResponse::Ok()
-            .content_type("text/plain; charset=utf-8")
-            .body(k + "\n"),
-        Err(e) => http_error(e),
-    }
+pub(crate) async fn audit_verifier_key(gw: web::Data<Gateway>) -> HttpAnswer {
+    let k = gw.services.audit.verifier_key().await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(k + "\n"))
 }
 
-pub(crate) async fn audit_checkpoint(gw: web::Data<Gateway>, req: HttpRequest) -> HttpResponse {
-    let actor = match http_actor(&gw, &req).await {
-        Ok(a) => a,
-        Err(e) => return http_error(e),
-    };
-    match gw.services.audit.checkpoint(&actor).await {
-        Ok(c) => HttpResponse::Ok()
-            .content_type("text/plain; charset=utf-8")
-            .body(c.note),
-        Err(e) => http_error(e),
-    }
+pub(crate) async fn audit_checkpoint(gw: web::Data<Gateway>, req: HttpRequest) -> HttpAnswer {
+    let actor = http_actor(&gw, &req).await?;
+    let c = gw.services.audit.checkpoint(&actor).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(c.note))
 }
 
 pub(crate) async fn audit_inclusion(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     q: web::Query<InclusionQuery>,
-) -> HttpResponse {
-    let actor = match http_actor(&gw, &req).await {
-        Ok(a) => a,
-        Err(e) => return http_error(e),
-    };
-    match gw
-        .services
-        .audit
+) -> HttpAnswer {
+    let actor = http_actor(&gw, &req).await?;
+    let audit = &gw.services.audit;
+    let p = audit
         .inclusion_proof(&actor, &q.event_id, q.tree_size)
-        .await
-    {
-        Ok(p) => HttpResponse::Ok().json(p),
-        Err(e) => http_error(e),
-    }
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
 }
 
 pub(crate) async fn audit_consistency(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     q: web::Query<ConsistencyQuery>,
-) -> HttpResponse {
-    let actor = match http_actor(&gw, &req).await {
-        Ok(a) => a,
-        Err(e) => return http_error(e),
-    };
-    match gw
+) -> HttpAnswer {
+    let actor = http_actor(&gw, &req).await?;
+    let p = gw
         .services
         .audit
         .consistency_proof(&actor, q.from, q.to)
-        .await
-    {
-        Ok(p) => HttpResponse::Ok().json(p),
-        Err(e) => http_error(e),
-    }
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
 }
 
 pub(crate) async fn healthz() -> HttpResponse {

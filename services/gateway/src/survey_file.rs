@@ -5,7 +5,7 @@
 //! GraphQL.
 
 use crate::ledger_file::{to_xlsx, Cell, Sheet};
-use crate::server::{http_actor, http_error, Gateway};
+use crate::server::{http_actor, Gateway, HttpAnswer};
 use actix_web::{web, HttpRequest, HttpResponse};
 use duban_api::{ApiError, SurveyView};
 
@@ -53,41 +53,36 @@ pub fn sheet(v: &SurveyView) -> Sheet {
 }
 
 /// `GET /survey/v1/{id}.xlsx`.
-pub async fn export(
+pub(crate) async fn export(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     file: web::Path<String>,
-) -> HttpResponse {
-    let actor = match http_actor(&gw, &req).await {
-        Ok(a) => a,
-        Err(e) => return http_error(e),
-    };
-    let Some(id) = file.strip_suffix(".xlsx") else {
-        return http_error(ApiError::validation("format", "格式应为 xlsx"));
-    };
-    let view = match gw.services.evaluation.survey(&actor, id).await {
-        Ok(v) => v,
-        Err(e) => return http_error(e),
-    };
+) -> HttpAnswer {
+    let actor = http_actor(&gw, &req).await?;
+    let id = xlsx_name(&file)?;
+    let view = gw.services.evaluation.survey(&actor, id).await?;
     if view.results.is_empty() {
-        return http_error(ApiError::validation("id", "评议结束后才能导出结果"));
+        return Err(ApiError::validation("id", "评议结束后才能导出结果").into());
     }
     workbook(&sheet(&view), &format!("survey-{id}.xlsx"))
 }
 
+/// What names `{name}.xlsx`.
+fn xlsx_name(file: &str) -> Result<&str, ApiError> {
+    file.strip_suffix(".xlsx")
+        .ok_or_else(|| ApiError::validation("format", "格式应为 xlsx"))
+}
+
 /// A sheet as an `.xlsx` download, never cached.
-fn workbook(sheet: &Sheet, filename: &str) -> HttpResponse {
-    match to_xlsx(sheet) {
-        Ok(bytes) => HttpResponse::Ok()
-            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .insert_header(("Cache-Control", "no-store"))
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"{filename}\""),
-            ))
-            .body(bytes),
-        Err(e) => http_error(e),
-    }
+fn workbook(sheet: &Sheet, filename: &str) -> HttpAnswer {
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(to_xlsx(sheet)?))
 }
 
 /// The period of a ledger export.
@@ -125,27 +120,17 @@ pub fn ledger_sheet(v: &duban_api::ConductLedgerView) -> Sheet {
 
 /// `GET /conduct/v1/{personId}.xlsx?from=&to=`: a cadre's 作风表现台账, with the same
 /// bearer token and scope as `conductLedger`.
-pub async fn ledger_export(
+pub(crate) async fn ledger_export(
     gw: web::Data<Gateway>,
     req: HttpRequest,
     file: web::Path<String>,
     period: web::Query<Period>,
-) -> HttpResponse {
-    let actor = match http_actor(&gw, &req).await {
-        Ok(a) => a,
-        Err(e) => return http_error(e),
-    };
-    let Some(person) = file.strip_suffix(".xlsx") else {
-        return http_error(ApiError::validation("format", "格式应为 xlsx"));
-    };
-    let view = match gw
-        .services
-        .evaluation
+) -> HttpAnswer {
+    let actor = http_actor(&gw, &req).await?;
+    let person = xlsx_name(&file)?;
+    let evaluation = &gw.services.evaluation;
+    let view = evaluation
         .conduct_ledger(&actor, person, period.from, period.to)
-        .await
-    {
-        Ok(v) => v,
-        Err(e) => return http_error(e),
-    };
+        .await?;
     workbook(&ledger_sheet(&view), &format!("conduct-{person}.xlsx"))
 }
