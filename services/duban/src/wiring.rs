@@ -108,33 +108,59 @@ pub async fn assignments(
         .with_extension_cap(config.extension_cap_days)
         .with_due_soon_days(config.due_soon_working_days);
     svc.load_calendar().await?;
-    let name = duban_assignments::SERVICE;
-    let lease = Lease::new(db.clone(), name);
     let follower = {
         let (svc, stop) = (svc.clone(), stop.clone());
         tokio::spawn(async move { svc.follow_directory(stop).await })
     };
-    let jobs = vec![
-        spawn_deadlines(svc.clone(), lease.clone(), stop.clone()),
-        follower,
-    ];
-    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone())
-        .with_lease(lease.clone());
+    let name = duban_assignments::SERVICE;
+    Ok(publishing(
+        name,
+        svc,
+        bus,
+        ASSIGNMENTS_READS,
+        db,
+        clock,
+        |svc, lease| {
+            let every = Every::at_once(30);
+            vec![
+                spawn_rounds(svc, lease, stop.clone(), every, tick_deadlines),
+                follower,
+            ]
+        },
+    ))
+}
+
+/// Wires a service that publishes through its outbox (`bus`) and reads `reads`: its
+/// lease, its relay, its consumer, and the periodic jobs `jobs` starts under that lease.
+fn publishing<S>(
+    name: &'static str,
+    svc: S,
+    bus: EventBus,
+    reads: &[&'static str],
+    db: DatabaseConnection,
+    clock: &SharedClock,
+    jobs: impl FnOnce(S, Lease) -> Vec<JoinHandle<()>>,
+) -> Wired<S>
+where
+    S: duban_outbox::Handler + Clone + 'static,
+{
+    let lease = Lease::new(db.clone(), name);
+    let relay = Relay::new(
+        name,
+        db.clone(),
+        bus.transport.clone(),
+        bus.wake,
+        clock.clone(),
+    )
+    .with_lease(lease.clone());
     let handler = Arc::new(svc.clone());
-    Ok(Wired {
-        jobs,
+    Wired {
+        jobs: jobs(svc.clone(), lease.clone()),
         lease: Some(lease),
         service: svc,
         relay: Some(relay),
-        consumer: Some(consumer(
-            name,
-            ASSIGNMENTS_READS,
-            db,
-            transport,
-            handler,
-            clock,
-        )),
-    })
+        consumer: Some(consumer(name, reads, db, &bus.transport, handler, clock)),
+    }
 }
 
 /// Loads the demo county when asked, once everything that reads its events is running.
@@ -170,24 +196,23 @@ pub async fn evaluation(
     );
     svc.load_calendar().await?;
     let name = duban_evaluation::SERVICE;
-    let lease = Lease::new(db.clone(), name);
-    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone())
-        .with_lease(lease.clone());
-    let handler = Arc::new(svc.clone());
-    Ok(Wired {
-        consumer: Some(consumer(
-            name,
-            EVALUATION_READS,
-            db,
-            transport,
-            handler,
-            clock,
-        )),
-        jobs: vec![spawn_reassess(svc.clone(), lease.clone(), stop.clone())],
-        lease: Some(lease),
-        service: svc,
-        relay: Some(relay),
-    })
+    Ok(publishing(
+        name,
+        svc,
+        bus,
+        EVALUATION_READS,
+        db,
+        clock,
+        |svc, lease| {
+            vec![spawn_rounds(
+                svc,
+                lease,
+                stop.clone(),
+                Every::secs(60),
+                reassess,
+            )]
+        },
+    ))
 }
 
 /// Notifications: inboxes; reads assignments, publishes its own, escalates unanswered notices.
@@ -202,109 +227,100 @@ pub async fn notifications(
     let svc = NotificationsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant);
     svc.load_calendar().await?;
     let name = duban_notifications::SERVICE;
-    let lease = Lease::new(db.clone(), name);
-    let relay = Relay::new(name, db.clone(), transport.clone(), bus.wake, clock.clone())
-        .with_lease(lease.clone());
-    let handler = Arc::new(svc.clone());
-    Ok(Wired {
-        consumer: Some(consumer(
-            name,
-            NOTIFICATIONS_READS,
-            db,
-            transport,
-            handler,
-            clock,
-        )),
-        jobs: vec![
-            spawn_escalations(svc.clone(), lease.clone(), stop.clone()),
-            spawn_pushes(svc.clone(), lease.clone(), stop.clone()),
-        ],
-        lease: Some(lease),
-        service: svc,
-        relay: Some(relay),
-    })
-}
-
-/// Escalates unanswered notices and reminds campaigns' reports every minute until `stop`.
-pub(crate) fn spawn_escalations(
-    notifications: NotificationsService,
-    lease: Lease,
-    stop: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    spawn_rounds(
-        lease,
-        stop,
-        Duration::from_secs(60),
-        false,
-        None,
-        move || {
-            let notifications = notifications.clone();
-            async move {
-                logged(
-                    notifications.escalate().await,
-                    "unanswered notices escalated",
-                    "escalation failed",
-                );
-                if let Err(e) = notifications.remind_campaign_reports().await {
-                    tracing::warn!(error = %e, "campaign report reminders failed");
-                }
-            }
+    Ok(publishing(
+        name,
+        svc,
+        bus,
+        NOTIFICATIONS_READS,
+        db,
+        clock,
+        |svc, lease| {
+            let woken = Every {
+                wake: Some(svc.push_wake.clone()),
+                ..Every::secs(1)
+            };
+            vec![
+                spawn_rounds(
+                    svc.clone(),
+                    lease.clone(),
+                    stop.clone(),
+                    Every::secs(60),
+                    escalate,
+                ),
+                spawn_rounds(svc, lease, stop.clone(), woken, push),
+            ]
         },
-    )
+    ))
 }
 
-/// Sends due pushes when told some were queued, and every second (retries, held ones)
-/// until `stop`.
-pub(crate) fn spawn_pushes(
-    notifications: NotificationsService,
-    lease: Lease,
-    stop: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    let wake = notifications.push_wake.clone();
-    spawn_rounds(
-        lease,
-        stop,
-        Duration::from_secs(1),
-        false,
-        Some(wake),
-        move || {
-            let notifications = notifications.clone();
-            async move {
-                if let Err(e) = notifications.deliver_due().await {
-                    tracing::warn!(error = %e, "push delivery failed");
-                }
-            }
-        },
-    )
-}
-
-/// Runs `round` every `every` (or when `wake` is told) until `stop`, only where `lease`
-/// is held: a replica waits for it and starts a round as soon as it takes it. The
-/// first round comes at once when `at_once`.
-fn spawn_rounds<F, Fut>(
-    lease: Lease,
-    mut stop: watch::Receiver<bool>,
-    every: Duration,
+/// When a periodic job's rounds come: every `period`, the first at once when `at_once`,
+/// and also whenever `wake` is told.
+struct Every {
+    period: Duration,
     at_once: bool,
     wake: Option<Arc<Notify>>,
-    mut round: F,
+}
+
+impl Every {
+    fn secs(n: u64) -> Self {
+        Every {
+            period: Duration::from_secs(n),
+            at_once: false,
+            wake: None,
+        }
+    }
+
+    fn at_once(n: u64) -> Self {
+        Every {
+            at_once: true,
+            ..Every::secs(n)
+        }
+    }
+}
+
+/// Escalates unanswered notices and reminds campaigns' reports (every minute).
+async fn escalate(notifications: NotificationsService) {
+    logged(
+        notifications.escalate().await,
+        "unanswered notices escalated",
+    );
+    logged(
+        notifications.remind_campaign_reports().await,
+        "campaign report reminders",
+    );
+}
+
+/// Sends due pushes (when told some were queued, and every second for retries and held
+/// ones).
+async fn push(notifications: NotificationsService) {
+    logged(notifications.deliver_due().await, "pushes delivered");
+}
+
+/// Runs `round` on a clone of `svc` as `every` says until `stop`, only where `lease` is
+/// held: a replica waits for it and starts a round as soon as it takes it.
+fn spawn_rounds<S, Fut>(
+    svc: S,
+    lease: Lease,
+    mut stop: watch::Receiver<bool>,
+    every: Every,
+    round: fn(S) -> Fut,
 ) -> JoinHandle<()>
 where
-    F: FnMut() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
+    S: Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
 {
     tokio::spawn(async move {
-        let mut first = at_once;
+        let mut first = every.at_once;
         loop {
             if !first {
                 let woken = async {
-                    match &wake {
+                    match &every.wake {
                         Some(w) => w.notified().await,
                         None => std::future::pending().await,
                     }
                 };
                 tokio::select! {
-                    _ = tokio::time::sleep(every) => {}
+                    _ = tokio::time::sleep(every.period) => {}
                     _ = woken => {}
                     _ = stop.changed() => return,
                 }
@@ -313,7 +329,7 @@ where
             if !lease.wait(&mut stop).await {
                 return;
             }
-            round().await;
+            round(svc.clone()).await;
         }
     })
 }
@@ -391,104 +407,54 @@ pub(crate) fn consumer(
     }
 }
 
-/// Fires due reminders, issues recurring duties and announces campaign phases now and
-/// every 30 seconds until `stop`.
-pub(crate) fn spawn_deadlines(
-    assignments: AssignmentsService,
-    lease: Lease,
-    stop: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    spawn_rounds(
-        lease,
-        stop,
-        Duration::from_secs(30),
-        true,
-        None,
-        move || {
-            let assignments = assignments.clone();
-            async move { tick_deadlines(&assignments).await }
-        },
-    )
-}
-
-/// Logs one job of a round: how many it did, when it did any, or why it failed.
-fn logged<N, E>(round: Result<N, E>, done: &str, failed: &str)
+/// Logs one job of a round, named `what`: how many it did, when it did any, or why it
+/// failed.
+fn logged<N, E>(round: Result<N, E>, what: &str)
 where
     N: std::fmt::Display + PartialEq + Default,
     E: std::fmt::Display,
 {
     match round {
         Ok(n) if n == N::default() => {}
-        Ok(n) => tracing::info!(count = %n, "{done}"),
-        Err(e) => tracing::warn!(error = %e, "{failed}"),
+        Ok(n) => tracing::info!(count = %n, "{what}"),
+        Err(e) => tracing::warn!(error = %e, "{what} failed"),
     }
 }
 
-/// One round of assignments' scheduler.
-async fn tick_deadlines(assignments: &AssignmentsService) {
-    logged(
-        assignments.deadline_tick().await,
-        "deadline reminders",
-        "deadline tick failed",
-    );
-    logged(
-        assignments.duty_tick().await,
-        "recurring duties issued",
-        "recurring duty tick failed",
-    );
+/// Fires due reminders, issues recurring duties and announces campaign phases (at start,
+/// then every 30 seconds).
+async fn tick_deadlines(assignments: AssignmentsService) {
+    logged(assignments.deadline_tick().await, "deadline reminders");
+    logged(assignments.duty_tick().await, "recurring duties issued");
     logged(
         assignments.campaign_tick().await,
         "campaign phases announced",
-        "campaign tick failed",
     );
 }
 
-/// Reassesses colors, then publishes the weekly bulletins when due, every minute until
-/// `stop`.
-pub(crate) fn spawn_reassess(
-    evaluation: EvaluationService,
-    lease: Lease,
-    stop: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    spawn_rounds(
-        lease,
-        stop,
-        Duration::from_secs(60),
-        false,
-        None,
-        move || {
-            let evaluation = evaluation.clone();
-            async move {
-                if let Err(e) = evaluation.reassess().await {
-                    tracing::warn!(error = %e, "color reassessment failed");
-                }
-                if let Err(e) = evaluation.remind_reviews().await {
-                    tracing::warn!(error = %e, "conduct review reminders failed");
-                }
-                logged(
-                    evaluation.close_due_reviews().await,
-                    "conduct reviews closed at their deadline",
-                    "closing conduct reviews failed",
-                );
-                logged(
-                    evaluation.close_due_surveys().await,
-                    "surveys closed at their deadline",
-                    "closing surveys failed",
-                );
-                logged(
-                    evaluation.refer_by_rules().await,
-                    "clues referred by the county's rules",
-                    "referral rules failed",
-                );
-                if let Err(e) = evaluation.remind_referrals().await {
-                    tracing::warn!(error = %e, "referral reminders failed");
-                }
-                logged(
-                    evaluation.publish_bulletins().await,
-                    "weekly bulletins published",
-                    "bulletins failed",
-                );
-            }
-        },
-    )
+/// Reassesses colors, keeps reviews, surveys and referrals to their dates, then publishes
+/// the weekly bulletins when due (every minute).
+async fn reassess(evaluation: EvaluationService) {
+    logged(evaluation.reassess().await, "colors reassessed");
+    logged(
+        evaluation.remind_reviews().await,
+        "conduct review reminders",
+    );
+    logged(
+        evaluation.close_due_reviews().await,
+        "conduct reviews closed at their deadline",
+    );
+    logged(
+        evaluation.close_due_surveys().await,
+        "surveys closed at their deadline",
+    );
+    logged(
+        evaluation.refer_by_rules().await,
+        "clues referred by the county's rules",
+    );
+    logged(evaluation.remind_referrals().await, "referral reminders");
+    logged(
+        evaluation.publish_bulletins().await,
+        "weekly bulletins published",
+    );
 }
