@@ -7,6 +7,7 @@ extern crate self as duban_api;
 mod accountability;
 mod assessment;
 mod bulletin;
+pub mod graphql;
 pub mod idempotency;
 mod inputs;
 pub mod ledger;

@@ -1,6 +1,8 @@
 //! What the services answer: an item with what the gateway shows of it, the ledger and import
 //! reports, colors, notices and the audit proofs.
 
+use crate::graphql as gql;
+use async_graphql::{SimpleObject, ID};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use duban_schema::assignments::{AssignmentSnapshot, ProgressReportSnapshot};
 use duban_schema::notifications::NotificationSnapshot;
@@ -177,67 +179,95 @@ pub struct NotificationView {
     pub read_at: Option<DateTime<FixedOffset>>,
 }
 
-/// One appended event in the audit log.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+/// One event in the tamper-evident audit log.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
+#[graphql(name = "AuditEntry")]
 pub struct AuditEntryView {
     /// Leaf index, from 0.
     pub index: i64,
-    /// The event id.
+    /// Event id.
+    #[graphql(
+        skip_output,
+        derived(name = "event_id", into = "ID", owned, with = "gql::id")
+    )]
     pub event_id: String,
-    /// The event type.
+    /// Event type, e.g. AssignmentIssued.
     pub event_type: String,
-    /// The aggregate it concerns.
+    /// Aggregate the event concerns.
+    #[graphql(
+        skip_output,
+        derived(name = "aggregate_id", into = "ID", owned, with = "gql::id")
+    )]
     pub aggregate_id: String,
-    /// The org path it concerns.
+    /// Org path it concerns.
     pub org_path: String,
-    /// Who caused it.
+    /// Person id of who caused it, or `system`.
     pub actor: String,
-    /// The trace (request) it belongs to.
+    /// The trace it belongs to: one request and every event it caused.
+    #[graphql(
+        skip_output,
+        derived(name = "correlation_id", into = "ID", owned, with = "gql::id")
+    )]
     pub correlation_id: String,
-    /// When it happened.
+    /// When.
+    #[graphql(
+        skip_output,
+        derived(name = "occurred_at", into = "gql::DateTime", owned, with = "gql::at")
+    )]
     pub occurred_at: DateTime<FixedOffset>,
     /// RFC 6962 leaf hash, hex.
     pub leaf_hash: String,
-    /// What changed: the event's data, as JSON.
+    /// What changed: the event's data as JSON text.
     pub data: String,
 }
 
-/// A signed tree head of the audit log.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+/// A signed tree head of the audit log (C2SP checkpoint); keep the note to check later.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
+#[graphql(name = "Checkpoint")]
 pub struct CheckpointView {
-    /// Leaves covered.
+    /// Events covered.
     pub size: u64,
     /// Root hash, base64.
     pub root_hash: String,
-    /// Cipher suite, e.g. `sha256-ed25519`.
+    /// Cipher suite: `sha256-ed25519` or `sm3-sm2`.
     pub suite: String,
-    /// The whole signed note (C2SP checkpoint), to keep and verify offline.
+    /// The signed note, verbatim.
     pub note: String,
     /// When it was signed.
+    #[graphql(
+        skip_output,
+        derived(name = "created_at", into = "gql::DateTime", owned, with = "gql::at")
+    )]
     pub created_at: DateTime<FixedOffset>,
 }
 
-/// Proof that one event is in the log at a signed size.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+/// Proof that an event is in the log (RFC 6962 audit path).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
+#[graphql(name = "InclusionProof")]
 pub struct InclusionProofView {
     /// The event.
+    #[graphql(
+        skip_output,
+        derived(name = "event_id", into = "ID", owned, with = "gql::id")
+    )]
     pub event_id: String,
     /// Its leaf index.
     pub leaf_index: u64,
-    /// Tree size the proof is for.
+    /// The tree size proven against.
     pub tree_size: u64,
     /// Leaf hash, base64.
     pub leaf_hash: String,
-    /// Audit path, base64 hashes, leaf to root.
+    /// Path hashes, base64, leaf to root.
     pub hashes: Vec<String>,
     /// The signed checkpoint of that size.
     pub checkpoint: CheckpointView,
 }
 
-/// Proof that a later tree extends an earlier one.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+/// Proof that a later log extends an earlier one: nothing was rewritten.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
+#[graphql(name = "ConsistencyProof")]
 pub struct ConsistencyProofView {
-    /// Earlier size.
+    /// Earlier size (the commission's saved checkpoint).
     pub from_size: u64,
     /// Later size.
     pub to_size: u64,

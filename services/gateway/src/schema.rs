@@ -298,7 +298,8 @@ impl QueryRoot {
         filter: Option<AuditFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, AuditEntry, Totals, EmptyFields>> {
+    ) -> async_graphql::Result<Connection<String, duban_api::AuditEntryView, Totals, EmptyFields>>
+    {
         let a = actor(ctx)?;
         if !a.has_any(&[AuthRole::Discipline, AuthRole::Admin]) {
             return Err(forbidden("只有纪检监察人员可以查阅审计日志"));
@@ -336,7 +337,7 @@ impl QueryRoot {
             },
         );
         conn.edges
-            .extend(p.items.into_iter().map(|(c, v)| Edge::new(c, v.into())));
+            .extend(p.items.into_iter().map(|(c, v)| Edge::new(c, v)));
         Ok(conn)
     }
 }
@@ -348,9 +349,12 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The latest signed checkpoint of the audit log (signed now if the log grew). DISCIPLINE and ADMIN.
-    async fn audit_checkpoint(&self, ctx: &Context<'_>) -> async_graphql::Result<Checkpoint> {
+    async fn audit_checkpoint(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<duban_api::CheckpointView> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?.audit.checkpoint(a).await.gql()?.into())
+        services(ctx)?.audit.checkpoint(a).await.gql()
     }
 
     /// Proof that an event is in the log, at `treeSize` (default: the latest checkpoint).
@@ -359,15 +363,14 @@ impl AuditQuery {
         ctx: &Context<'_>,
         event_id: ID,
         tree_size: Option<i32>,
-    ) -> async_graphql::Result<InclusionProof> {
+    ) -> async_graphql::Result<duban_api::InclusionProofView> {
         let a = actor(ctx)?;
         let size = tree_size.map(|s| s.max(0) as u64);
-        Ok(services(ctx)?
+        services(ctx)?
             .audit
             .inclusion_proof(a, &event_id, size)
             .await
-            .gql()?
-            .into())
+            .gql()
     }
 
     /// Proof that the log of `toSize` (default: latest) extends the log of `fromSize`.
@@ -376,14 +379,13 @@ impl AuditQuery {
         ctx: &Context<'_>,
         from_size: i32,
         to_size: Option<i32>,
-    ) -> async_graphql::Result<ConsistencyProof> {
+    ) -> async_graphql::Result<duban_api::ConsistencyProofView> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
+        services(ctx)?
             .audit
             .consistency_proof(a, from_size.max(0) as u64, to_size.map(|s| s.max(0) as u64))
             .await
-            .gql()?
-            .into())
+            .gql()
     }
 
     /// The verifier key of the checkpoints (C2SP signed-note format), to keep beside them.

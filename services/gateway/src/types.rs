@@ -1,16 +1,13 @@
 //! GraphQL types: thin wrappers over the services' data, named as API.md says.
 
 use async_graphql::{ComplexObject, Enum, InputObject, SimpleObject, ID};
-use duban_api::{AssignmentView, AuditEntryView, ColorView, NotificationView};
+use duban_api::{AssignmentView, ColorView, NotificationView};
 use duban_schema::assignments as ev;
 use duban_schema::notifications::NotificationKind as EvKind;
 
 mod inputs;
-mod proofs;
-mod scalars;
+pub use duban_api::graphql::{Date, DateTime};
 pub use inputs::*;
-pub use proofs::*;
-pub use scalars::{Date, DateTime};
 
 /// Kind of an org unit.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -653,48 +650,6 @@ impl From<NotificationView> for Notification {
     }
 }
 
-/// One event in the tamper-evident audit log.
-#[derive(SimpleObject)]
-pub struct AuditEntry {
-    /// Leaf index, from 0.
-    pub index: i32,
-    /// Event id.
-    pub event_id: ID,
-    /// Event type, e.g. AssignmentIssued.
-    pub event_type: String,
-    /// Aggregate the event concerns.
-    pub aggregate_id: ID,
-    /// Org path it concerns.
-    pub org_path: String,
-    /// Person id of who caused it, or `system`.
-    pub actor: String,
-    /// The trace it belongs to: one request and every event it caused.
-    pub correlation_id: ID,
-    /// When.
-    pub occurred_at: DateTime,
-    /// RFC 6962 leaf hash, hex.
-    pub leaf_hash: String,
-    /// What changed: the event's data as JSON text.
-    pub data: String,
-}
-
-impl From<AuditEntryView> for AuditEntry {
-    fn from(v: AuditEntryView) -> Self {
-        AuditEntry {
-            index: v.index as i32,
-            event_id: ID(v.event_id),
-            event_type: v.event_type,
-            aggregate_id: ID(v.aggregate_id),
-            org_path: v.org_path,
-            actor: v.actor,
-            correlation_id: ID(v.correlation_id),
-            occurred_at: DateTime(v.occurred_at),
-            leaf_hash: v.leaf_hash,
-            data: v.data,
-        }
-    }
-}
-
 /// Extra fields of every connection.
 #[derive(SimpleObject)]
 pub struct Totals {
@@ -715,4 +670,9 @@ pub struct Transfer {
     pub approved: bool,
     /// When.
     pub decided_at: DateTime,
+}
+
+/// A count as GraphQL's Int, saturating.
+pub(crate) fn count(n: u64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
 }

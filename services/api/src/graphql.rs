@@ -1,6 +1,8 @@
-//! The GraphQL scalars: a calendar day and an instant, both as Shanghai reads them.
+//! The GraphQL face of the contracts, which the gateway serves: the scalars, a calendar day
+//! and an instant as Shanghai reads them, and the conversions a view's field names where its
+//! GraphQL type is not its Rust type (`#[graphql(skip_output, derived(..., with))]`).
 
-use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value, ID};
 use chrono::{DateTime as ChronoDateTime, FixedOffset, NaiveDate};
 
 /// A calendar day `YYYY-MM-DD` on the Asia/Shanghai calendar.
@@ -45,4 +47,14 @@ impl ScalarType for DateTime {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         )
     }
+}
+
+/// A contract's id as GraphQL's `ID`.
+pub fn id(s: String) -> ID {
+    ID(s)
+}
+
+/// A contract's instant as the `DateTime` scalar.
+pub fn at(t: ChronoDateTime<FixedOffset>) -> DateTime {
+    DateTime(t)
 }
