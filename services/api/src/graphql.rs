@@ -58,3 +58,28 @@ pub fn id(s: String) -> ID {
 pub fn at(t: ChronoDateTime<FixedOffset>) -> DateTime {
     DateTime(t)
 }
+
+/// A contract's optional id as GraphQL's `ID`.
+pub fn opt_id(s: Option<String>) -> Option<ID> {
+    s.map(ID)
+}
+
+/// A contract's ids as GraphQL's `ID`s.
+pub fn ids(s: Vec<String>) -> Vec<ID> {
+    s.into_iter().map(ID).collect()
+}
+
+/// A contract's optional instant as the `DateTime` scalar.
+pub fn opt_at(t: Option<ChronoDateTime<FixedOffset>>) -> Option<DateTime> {
+    t.map(DateTime)
+}
+
+/// A contract's day as the `Date` scalar.
+pub fn day(d: NaiveDate) -> Date {
+    Date(d)
+}
+
+/// A contract's optional day as the `Date` scalar.
+pub fn opt_day(d: Option<NaiveDate>) -> Option<Date> {
+    d.map(Date)
+}

@@ -1,6 +1,7 @@
 //! 好差评 as callers see it: an item's rating link, the ratings of a scope with their
 //! appeals and rectifications, and the units' figures (好评率, 差评整改率).
 
+use async_graphql::SimpleObject;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -86,23 +87,24 @@ pub struct RatingView {
     pub appeal: Option<RatingAppealView>,
 }
 
-/// A unit's 好差评 figures.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+/// A unit's 好差评 figures, everything under it included (all ratings so far).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
+#[graphql(name = "RatingFigures")]
 pub struct RatingFiguresView {
-    /// The unit's path (with everything under it).
+    /// The unit's path.
     pub path: String,
-    /// Items rated.
+    /// Items rated (each item's latest rating; upheld appeals left out).
     pub rated: u64,
-    /// 好评 among them.
+    /// 好评 (满意, 非常满意) among them.
     pub good: u64,
-    /// 差评 received.
+    /// 差评 received (upheld appeals left out).
     pub bad: u64,
-    /// 差评 rectified.
+    /// 差评 whose 整改 is verified.
     pub rectified: u64,
-    /// 差评 taken out by upheld appeals.
+    /// 差评 taken out by upheld appeals (kept on record).
     pub appealed_away: u64,
-    /// 好评率, percent, two decimals.
+    /// 好评率 in percent, two decimals.
     pub good_rate: Option<String>,
-    /// 差评整改率, percent, two decimals.
+    /// 差评整改率 in percent, two decimals.
     pub rectification_rate: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! 线索移送 as callers see it: a clue referred to the discipline commission by hand or by
 //! rule, and its steps there; the referrer sees the state, never the commission's notes.
 
+use async_graphql::SimpleObject;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -117,8 +118,9 @@ pub struct ReferralView {
     pub accountability_record_id: Option<String>,
 }
 
-/// Referrals per unit: open, late, concluded.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+/// Referrals of one unit with everything under it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, SimpleObject)]
+#[graphql(name = "ReferralFigures")]
 pub struct ReferralFiguresView {
     /// The unit's path.
     pub path: String,

@@ -133,9 +133,9 @@ pub struct BoardRow {
     pub problems_overdue: i32,
     /// 好差评: 好评率 and 差评整改率 over every rating so far (not by period or day);
     /// read only when asked for.
-    pub ratings: Option<crate::rating::RatingFigures>,
+    pub ratings: Option<duban_api::RatingFiguresView>,
     /// Referrals to the discipline commission (asked for by DISCIPLINE and SUPERVISOR).
-    pub referrals: Option<crate::referral::ReferralFigures>,
+    pub referrals: Option<duban_api::ReferralFiguresView>,
     /// Its mark in the latest published 年度考核 covering it (read only when asked for).
     pub assessment: Option<crate::assessment::AssessmentMark>,
 }
@@ -283,9 +283,9 @@ impl BoardQuery {
                 .await
                 .gql()?
                 .into_iter();
-            total.ratings = rated.next().map(Into::into);
+            total.ratings = rated.next();
             for (row, r) in rows.iter_mut().zip(rated) {
-                row.ratings = Some(r.into());
+                row.ratings = Some(r);
             }
         }
         if look.field("total").field("referrals").exists()
@@ -301,9 +301,9 @@ impl BoardQuery {
                 .await
                 .gql()?
                 .into_iter();
-            total.referrals = referred.next().map(Into::into);
+            total.referrals = referred.next();
             for (row, r) in rows.iter_mut().zip(referred) {
-                row.referrals = Some(r.into());
+                row.referrals = Some(r);
             }
         }
         if look.field("rows").field("assessment").exists() {

@@ -3,9 +3,9 @@
 
 use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
-use crate::types::{count, DateTime};
+use crate::types::DateTime;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
-use duban_api::{RatingFiguresView, RatingView};
+use duban_api::RatingView;
 
 /// The five levels of 好差评 (the last two are 差评).
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -121,42 +121,6 @@ impl From<RatingView> for Rating {
     }
 }
 
-/// A unit's 好差评 figures, everything under it included (all ratings so far).
-#[derive(SimpleObject, Clone)]
-pub struct RatingFigures {
-    /// The unit's path.
-    pub path: String,
-    /// Items rated (each item's latest rating; upheld appeals left out).
-    pub rated: i32,
-    /// 好评 (满意, 非常满意) among them.
-    pub good: i32,
-    /// 差评 received (upheld appeals left out).
-    pub bad: i32,
-    /// 差评 whose 整改 is verified.
-    pub rectified: i32,
-    /// 差评 taken out by upheld appeals (kept on record).
-    pub appealed_away: i32,
-    /// 好评率 in percent, two decimals.
-    pub good_rate: Option<String>,
-    /// 差评整改率 in percent, two decimals.
-    pub rectification_rate: Option<String>,
-}
-
-impl From<RatingFiguresView> for RatingFigures {
-    fn from(v: RatingFiguresView) -> Self {
-        Self {
-            path: v.path,
-            rated: count(v.rated),
-            good: count(v.good),
-            bad: count(v.bad),
-            rectified: count(v.rectified),
-            appealed_away: count(v.appealed_away),
-            good_rate: v.good_rate,
-            rectification_rate: v.rectification_rate,
-        }
-    }
-}
-
 /// A rating link for the person served.
 #[derive(SimpleObject)]
 pub struct RatingLink {
@@ -218,14 +182,14 @@ impl RatingQuery {
         &self,
         ctx: &Context<'_>,
         paths: Vec<String>,
-    ) -> async_graphql::Result<Vec<RatingFigures>> {
+    ) -> async_graphql::Result<Vec<duban_api::RatingFiguresView>> {
         let a = actor(ctx)?;
         let v = services(ctx)?
             .evaluation
             .rating_figures(a, paths)
             .await
             .gql()?;
-        Ok(v.into_iter().map(Into::into).collect())
+        Ok(v.into_iter().collect())
     }
 }
 

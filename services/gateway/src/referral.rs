@@ -5,9 +5,9 @@
 use crate::accountability::AccountabilitySubject;
 use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
-use crate::types::{count, Date, DateTime};
+use crate::types::{Date, DateTime};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
-use duban_api::{ReferralFiguresView, ReferralSettings as Settings, ReferralView};
+use duban_api::{ReferralSettings as Settings, ReferralView};
 
 /// Why a clue was referred.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -204,30 +204,6 @@ impl Referral {
     }
 }
 
-/// Referrals of one unit with everything under it.
-#[derive(SimpleObject)]
-pub struct ReferralFigures {
-    /// The unit's path.
-    pub path: String,
-    /// Not yet concluded.
-    pub open: i32,
-    /// Open with the step under way late.
-    pub overdue: i32,
-    /// Concluded.
-    pub concluded: i32,
-}
-
-impl From<ReferralFiguresView> for ReferralFigures {
-    fn from(v: ReferralFiguresView) -> Self {
-        Self {
-            path: v.path,
-            open: count(v.open),
-            overdue: count(v.overdue),
-            concluded: count(v.concluded),
-        }
-    }
-}
-
 /// A county's referral rules and time limits, in working days (0 or empty: that rule off).
 #[derive(SimpleObject, InputObject)]
 #[graphql(input_name = "ReferralSettingsInput")]
@@ -335,14 +311,14 @@ impl ReferralQuery {
         &self,
         ctx: &Context<'_>,
         paths: Vec<String>,
-    ) -> async_graphql::Result<Vec<ReferralFigures>> {
+    ) -> async_graphql::Result<Vec<duban_api::ReferralFiguresView>> {
         let a = actor(ctx)?;
         let v = services(ctx)?
             .evaluation
             .referral_figures(a, paths)
             .await
             .gql()?;
-        Ok(v.into_iter().map(Into::into).collect())
+        Ok(v.into_iter().collect())
     }
 
     /// The county's referral rules and time limits.
