@@ -1,6 +1,8 @@
 //! What callers send and get back for push channels (webhooks, group robots, e-mail) and
 //! each person's push contacts.
 
+use crate::graphql as gql;
+use async_graphql::{Enum, SimpleObject, ID};
 use chrono::{DateTime, FixedOffset};
 use duban_schema::notifications::{Audience, ChannelKind, NotificationKind, WebhookSnapshot};
 use serde::{Deserialize, Serialize};
@@ -38,43 +40,82 @@ pub struct CreatedWebhook {
 }
 
 /// Where a delivery stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Enum)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DeliveryStatus {
-    /// Waiting for its (next) try, or held for quiet hours or a digest.
+    /// Waiting for its next try, or held for quiet hours or a digest.
     Pending,
     /// Delivered.
     Delivered,
-    /// Failed for good (a dead letter); an admin may replay it.
+    /// Failed for good (a dead letter); can be replayed.
     Dead,
 }
 
 /// One delivery of one notice through one channel.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
+#[graphql(name = "WebhookDelivery")]
 pub struct DeliveryView {
-    /// Delivery id (the receiver's idempotency key).
+    /// Id; the receiver's idempotency key (`X-Duban-Delivery`).
+    #[graphql(
+        skip_output,
+        derived(name = "id", into = "ID", owned, with = "gql::id")
+    )]
     pub id: String,
     /// Channel.
+    #[graphql(
+        skip_output,
+        derived(name = "webhook_id", into = "ID", owned, with = "gql::id")
+    )]
     pub webhook_id: String,
     /// The notice.
+    #[graphql(
+        skip_output,
+        derived(name = "notification_id", into = "ID", owned, with = "gql::id")
+    )]
     pub notification_id: String,
     /// Its recipient.
+    #[graphql(
+        skip_output,
+        derived(name = "recipient_id", into = "ID", owned, with = "gql::id")
+    )]
     pub recipient_id: String,
     /// Where it stands.
     pub status: DeliveryStatus,
     /// Tries so far.
     pub attempts: i32,
-    /// When it is tried next (while pending).
+    /// Next try, while pending.
+    #[graphql(
+        skip_output,
+        derived(
+            name = "next_attempt_at",
+            into = "gql::DateTime",
+            owned,
+            with = "gql::at"
+        )
+    )]
     pub next_attempt_at: DateTime<FixedOffset>,
-    /// The last failure, in Chinese.
+    /// The last failure.
     pub last_error: Option<String>,
     /// The last HTTP status.
     pub last_status: Option<i32>,
-    /// When it was queued.
+    /// Queued.
+    #[graphql(
+        skip_output,
+        derived(name = "created_at", into = "gql::DateTime", owned, with = "gql::at")
+    )]
     pub created_at: DateTime<FixedOffset>,
-    /// When it was delivered.
+    /// Delivered.
+    #[graphql(
+        skip_output,
+        derived(
+            name = "delivered_at",
+            into = "Option<gql::DateTime>",
+            owned,
+            with = "gql::opt_at"
+        )
+    )]
     pub delivered_at: Option<DateTime<FixedOffset>>,
-    /// Why it waits: `QUIET` (quiet hours), `DIGEST` (gathered into one push).
+    /// Why it waits: QUIET (quiet hours) or DIGEST (gathered into one push).
     pub held: Option<String>,
 }
 

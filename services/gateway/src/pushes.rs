@@ -22,18 +22,6 @@ pub enum ChannelKind {
     Email,
 }
 
-/// Where a delivery stands.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "duban_api::DeliveryStatus")]
-pub enum DeliveryStatus {
-    /// Waiting for its next try, or held for quiet hours or a digest.
-    Pending,
-    /// Delivered.
-    Delivered,
-    /// Failed for good (a dead letter); can be replayed.
-    Dead,
-}
-
 /// A push channel; its secret is never shown, credentials in its URL are masked.
 #[derive(SimpleObject)]
 pub struct Webhook {
@@ -69,54 +57,6 @@ impl From<WebhookSnapshot> for Webhook {
             max_concurrency: w.max_concurrency,
             created_by: ID(w.created_by),
             created_at: DateTime(w.created_at),
-        }
-    }
-}
-
-/// One delivery of one notice through one channel.
-#[derive(SimpleObject)]
-pub struct WebhookDelivery {
-    /// Id; the receiver's idempotency key (`X-Duban-Delivery`).
-    pub id: ID,
-    /// Channel.
-    pub webhook_id: ID,
-    /// The notice.
-    pub notification_id: ID,
-    /// Its recipient.
-    pub recipient_id: ID,
-    /// Where it stands.
-    pub status: DeliveryStatus,
-    /// Tries so far.
-    pub attempts: i32,
-    /// Next try, while pending.
-    pub next_attempt_at: DateTime,
-    /// The last failure.
-    pub last_error: Option<String>,
-    /// The last HTTP status.
-    pub last_status: Option<i32>,
-    /// Queued.
-    pub created_at: DateTime,
-    /// Delivered.
-    pub delivered_at: Option<DateTime>,
-    /// Why it waits: QUIET (quiet hours) or DIGEST (gathered into one push).
-    pub held: Option<String>,
-}
-
-impl From<duban_api::DeliveryView> for WebhookDelivery {
-    fn from(d: duban_api::DeliveryView) -> Self {
-        Self {
-            id: ID(d.id),
-            webhook_id: ID(d.webhook_id),
-            notification_id: ID(d.notification_id),
-            recipient_id: ID(d.recipient_id),
-            status: d.status.into(),
-            attempts: d.attempts,
-            next_attempt_at: DateTime(d.next_attempt_at),
-            last_error: d.last_error,
-            last_status: d.last_status,
-            created_at: DateTime(d.created_at),
-            delivered_at: d.delivered_at.map(DateTime),
-            held: d.held,
         }
     }
 }
@@ -172,7 +112,7 @@ pub struct DeleteWebhookPayload {
 #[derive(SimpleObject)]
 pub struct ReplayDeliveryPayload {
     /// The delivery, pending again.
-    pub delivery: WebhookDelivery,
+    pub delivery: duban_api::DeliveryView,
 }
 
 /// Input of `setPushContact`.
@@ -237,16 +177,16 @@ impl PushQuery {
         &self,
         ctx: &Context<'_>,
         webhook_id: ID,
-        status: Option<DeliveryStatus>,
+        status: Option<duban_api::DeliveryStatus>,
         first: Option<i32>,
-    ) -> async_graphql::Result<Vec<WebhookDelivery>> {
+    ) -> async_graphql::Result<Vec<duban_api::DeliveryView>> {
         let limit = first.unwrap_or(50).clamp(1, 200) as usize;
         let v = services(ctx)?
             .notifications
-            .webhook_deliveries(actor(ctx)?, &webhook_id, status.map(Into::into), limit)
+            .webhook_deliveries(actor(ctx)?, &webhook_id, status, limit)
             .await
             .gql()?;
-        Ok(v.into_iter().map(Into::into).collect())
+        Ok(v.into_iter().collect())
     }
 }
 
@@ -316,7 +256,7 @@ impl PushMutation {
             .replay_delivery(actor(ctx)?, &input.id)
             .await
             .gql()?;
-        Ok(ReplayDeliveryPayload { delivery: d.into() })
+        Ok(ReplayDeliveryPayload { delivery: d })
     }
 
     /// Sets a person's push contacts: one's own, or anyone's in an admin's scope.
