@@ -11,6 +11,7 @@ pub use events::*;
 
 /// Kind of an org unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UnitKind {
     /// 县
@@ -119,6 +120,7 @@ pub struct ReportDeadlineSnapshot {
 
 /// Where an assignment comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AssignmentSource {
     /// 领导批示
@@ -157,6 +159,7 @@ const RATED_ITEM: &str = "好差评事项 ";
 
 /// How urgent an assignment is (公文紧急程度).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Urgency {
     /// 一般
@@ -198,6 +201,7 @@ impl Urgency {
 
 /// Lifecycle state of an assignment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AssignmentState {
     /// 已交办
@@ -277,6 +281,7 @@ impl AssignmentState {
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SupervisionLevel {
     /// 常规

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// A role a person holds; carried in tokens and in person snapshots.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Role {
     /// 经办人员: an office clerk who handles assignments.
@@ -77,6 +78,7 @@ pub const FIRST_COLOR: Color = Color::Blue;
 
 /// Three-color status of an item (红黄蓝三色管理).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Color {
     /// 蓝：正常推进

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Kind of a notice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum NotificationKind {
     /// 督办通知: a new assignment for the recipient's unit.

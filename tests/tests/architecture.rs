@@ -103,11 +103,19 @@ fn services_use_the_contracts_never_the_http_layer_or_the_gateway() {
 }
 
 #[test]
-fn the_contracts_crate_depends_only_on_serde_uuid_chrono_and_schemars() {
+fn the_contracts_crate_depends_only_on_serde_uuid_chrono_schemars_and_graphql_for_its_enums() {
     for d in dependencies("schema") {
         let d = d.as_str();
         assert!(
-            ["chrono", "schemars", "serde", "serde_json", "uuid"].contains(&d),
+            [
+                "chrono",
+                "schemars",
+                "serde",
+                "serde_json",
+                "uuid",
+                "async-graphql"
+            ]
+            .contains(&d),
             "schema depends on {d}"
         );
     }

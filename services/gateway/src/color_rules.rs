@@ -102,7 +102,7 @@ impl From<ColorRuleSetView> for ColorRuleSet {
         let (scope, campaign_id, urgency) = match v.scope {
             RuleScope::County => (ColorRuleScope::County, None, None),
             RuleScope::Campaign(id) => (ColorRuleScope::Campaign, Some(ID(id)), None),
-            RuleScope::Urgency(u) => (ColorRuleScope::Urgency, None, Some(u.into())),
+            RuleScope::Urgency(u) => (ColorRuleScope::Urgency, None, Some(u)),
         };
         Self {
             scope,
@@ -189,7 +189,7 @@ impl ColorRulesMutation {
         let scope = match (input.scope, input.campaign_id, input.urgency) {
             (ColorRuleScope::County, None, None) => RuleScope::County,
             (ColorRuleScope::Campaign, Some(id), None) => RuleScope::Campaign(id.0),
-            (ColorRuleScope::Urgency, None, Some(u)) => RuleScope::Urgency(u.into()),
+            (ColorRuleScope::Urgency, None, Some(u)) => RuleScope::Urgency(u),
             _ => {
                 return Err(duban_api::ApiError::validation(
                     "campaignId",

@@ -134,7 +134,7 @@ impl From<ProblemView> for Problem {
             version: p.version as i32,
             return_count: p.return_count,
             reopen_count: p.reopen_count,
-            color: v.color.map(Into::into),
+            color: v.color,
             history: v
                 .history
                 .into_iter()
@@ -678,7 +678,7 @@ impl LedgerMutation {
                     expected_version: input.expected_version.into(),
                     title: input.title,
                     unit_id: input.unit_id.map(|i| i.0),
-                    roles: input.roles.map(|r| r.into_iter().map(Into::into).collect()),
+                    roles: input.roles.map(|r| r.into_iter().collect()),
                     supervising_leader_id: input.supervising_leader_id,
                     deactivated: input.deactivated,
                     successor_id: input.successor_id.map(|i| i.0),

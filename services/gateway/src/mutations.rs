@@ -43,13 +43,13 @@ impl MutationRoot {
                 duban_api::IssueAssignmentInput {
                     title: input.title,
                     description: input.description,
-                    source: input.source.into(),
+                    source: input.source,
                     source_text: input.source_text,
                     lead_unit_id: input.lead_unit_id.0,
                     responsible_person_id: input.responsible_person_id.map(|i| i.0),
                     time_limit_days: input.time_limit_days,
                     due_on: input.due_on.map(|d| d.0),
-                    urgency: input.urgency.into(),
+                    urgency: input.urgency,
                     cooperating_unit_ids: input
                         .cooperating_unit_ids
                         .into_iter()
@@ -339,9 +339,7 @@ impl MutationRoot {
             ctx,
             input.id,
             input.expected_version,
-            duban_api::AssignmentCommand::RaiseSupervision {
-                level: input.level.into(),
-            },
+            duban_api::AssignmentCommand::RaiseSupervision { level: input.level },
         )
         .await
     }
@@ -418,7 +416,7 @@ impl MutationRoot {
                 duban_api::RegisterOrgUnitInput {
                     id: input.id.map(|i| i.0),
                     parent_id: input.parent_id.map(|i| i.0),
-                    kind: input.kind.into(),
+                    kind: input.kind,
                     name: input.name,
                     division_code: input.division_code,
                 },
@@ -444,7 +442,7 @@ impl MutationRoot {
                     name: input.name,
                     title: input.title,
                     unit_id: input.unit_id.0,
-                    roles: input.roles.into_iter().map(Into::into).collect(),
+                    roles: input.roles.into_iter().collect(),
                 },
             )
             .await

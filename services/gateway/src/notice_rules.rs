@@ -76,7 +76,7 @@ impl From<NotificationRulesSnapshot> for NotificationRules {
                 .kinds
                 .into_iter()
                 .map(|k| NotificationRule {
-                    kind: k.kind.into(),
+                    kind: k.kind,
                     audiences: k.audiences.into_iter().map(Into::into).collect(),
                     requires_ack: k.requires_ack,
                 })
@@ -160,7 +160,7 @@ impl NoticeRulesMutation {
             .set_notification_rule(
                 actor(ctx)?,
                 duban_api::SetNotificationRuleInput {
-                    kind: input.kind.into(),
+                    kind: input.kind,
                     audiences: input.audiences.into_iter().map(Into::into).collect(),
                     requires_ack: input.requires_ack,
                     expected_version: input.expected_version.map(i64::from),

@@ -114,7 +114,7 @@ impl QueryRoot {
             unit_id: ID(a.unit_id.clone()),
             unit_path: a.unit_path.clone(),
             scope: a.scope.clone(),
-            roles: a.roles.iter().copied().map(Into::into).collect(),
+            roles: a.roles.to_vec(),
         })
     }
 
@@ -217,10 +217,8 @@ impl QueryRoot {
         let filter = filter.unwrap_or_default();
         let f = duban_api::AssignmentFilter {
             scope: filter.scope.map(|i| i.0),
-            states: filter
-                .states
-                .map(|v| v.into_iter().map(Into::into).collect()),
-            color: filter.color.map(Into::into),
+            states: filter.states.map(|v| v.into_iter().collect()),
+            color: filter.color,
             text: filter.text,
             due_from: filter.due_from.map(|d| d.0),
             due_to: filter.due_to.map(|d| d.0),

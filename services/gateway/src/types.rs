@@ -3,100 +3,15 @@
 use async_graphql::{ComplexObject, Enum, InputObject, SimpleObject, ID};
 use duban_api::{AssignmentView, ColorView, NotificationView};
 use duban_schema::assignments as ev;
-use duban_schema::notifications::NotificationKind as EvKind;
 
 mod inputs;
 pub use duban_api::graphql::{Date, DateTime};
+pub use duban_schema::assignments::{
+    AssignmentSource, AssignmentState, SupervisionLevel, UnitKind, Urgency,
+};
+pub use duban_schema::notifications::NotificationKind;
+pub use duban_schema::{Color, Role};
 pub use inputs::*;
-
-/// Kind of an org unit.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "ev::UnitKind")]
-pub enum UnitKind {
-    /// 县
-    County,
-    /// 乡镇（街道）
-    Township,
-    /// 县直部门
-    Department,
-    /// 办公室、科室
-    Office,
-}
-
-/// A role a person holds.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "duban_schema::Role")]
-pub enum Role {
-    /// 经办人员
-    Clerk,
-    /// 单位负责人
-    UnitLeader,
-    /// 督查人员
-    Supervisor,
-    /// 纪检监察
-    Discipline,
-    /// 系统管理员
-    Admin,
-}
-
-/// Lifecycle state of an assignment.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "ev::AssignmentState")]
-pub enum AssignmentState {
-    /// 已交办
-    Issued,
-    /// 已签收
-    Acknowledged,
-    /// 办理中
-    InProgress,
-    /// 已中止
-    Suspended,
-    /// 已办结（待审核）
-    Completed,
-    /// 已销号
-    Closed,
-    /// 已退回
-    Returned,
-    /// 已撤销
-    Cancelled,
-}
-
-/// Where an assignment comes from.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "ev::AssignmentSource")]
-pub enum AssignmentSource {
-    /// 领导批示
-    LeaderInstruction,
-    /// 会议决定
-    MeetingDecision,
-    /// 重点任务
-    KeyTask,
-    /// 群众诉求
-    PublicRequest,
-    /// 问题整改
-    Problem,
-    /// 工作动态清单（周期性事项）
-    RecurringDuty,
-    /// 作风体检谈心谈话
-    ConductReview,
-    /// 好差评整改
-    RatingRectification,
-    /// 好差评回访
-    RatingFollowUp,
-}
-
-/// How urgent an assignment is (公文紧急程度).
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
-#[graphql(remote = "ev::Urgency")]
-pub enum Urgency {
-    /// 一般
-    #[default]
-    Normal,
-    /// 急
-    Urgent,
-    /// 特急
-    VeryUrgent,
-}
 
 /// Order of `assignments`.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
@@ -109,90 +24,6 @@ pub enum AssignmentSort {
     DueDesc,
     /// Most recently issued first.
     IssuedDesc,
-}
-
-/// Supervision level (催办 → 督办 → 挂牌督办).
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "ev::SupervisionLevel")]
-pub enum SupervisionLevel {
-    /// 常规
-    Normal,
-    /// 催办
-    Urged,
-    /// 督办
-    Supervised,
-    /// 挂牌督办
-    Listed,
-}
-
-/// Three-color status (红黄蓝三色管理).
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "duban_schema::Color")]
-pub enum Color {
-    /// 蓝：正常推进
-    Blue,
-    /// 黄牌预警：进度滞后
-    Yellow,
-    /// 红牌督办：久拖不决
-    Red,
-}
-
-/// Kind of a notice.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "EvKind")]
-pub enum NotificationKind {
-    /// 督办通知
-    SupervisionNotice,
-    /// 签收回执
-    AcknowledgementReceipt,
-    /// 进度报送
-    ProgressUpdate,
-    /// 办结待审
-    CompletionPending,
-    /// 延期申请
-    ExtensionRequest,
-    /// 转办申请
-    TransferRequest,
-    /// 审核结果
-    VerificationResult,
-    /// 时限调整
-    DeadlineChanged,
-    /// 到期提醒
-    DueSoonReminder,
-    /// 超期督办
-    OverdueNotice,
-    /// 问题台账
-    ProblemNotice,
-    /// 黄牌预警通知
-    YellowCard,
-    /// 红牌督办通知
-    RedCard,
-    /// 中止通知
-    SuspensionNotice,
-    /// 恢复办理通知
-    ResumptionNotice,
-    /// 撤销通知
-    CancellationNotice,
-    /// 回头看通知
-    ReopenNotice,
-    /// 转出通知
-    TransferredAway,
-    /// 逾时未回复提醒 (escalation of an unanswered notice)
-    EscalationNotice,
-    /// 周通报
-    WeeklyBulletin,
-    /// 专项整治阶段通知
-    CampaignPhase,
-    /// 专项整治报送提醒
-    CampaignReportDue,
-    /// 作风体检评分提醒
-    ConductReviewDue,
-    /// 追责问责通知
-    AccountabilityNotice,
-    /// 线索移送通知
-    ReferralNotice,
-    /// 线索处置时限提醒
-    ReferralDue,
 }
 
 /// A unit of the county's directory.
@@ -219,7 +50,7 @@ impl From<ev::OrgUnitSnapshot> for OrgUnit {
         OrgUnit {
             id: ID(u.id),
             parent_id: u.parent_id.map(ID),
-            kind: u.kind.into(),
+            kind: u.kind,
             name: u.name,
             division_code: u.division_code,
             path: u.path,
@@ -259,7 +90,7 @@ impl From<ev::PersonSnapshot> for Person {
             name: p.name,
             title: p.title,
             unit_id: ID(p.unit_id),
-            roles: p.roles.into_iter().map(Into::into).collect(),
+            roles: p.roles.into_iter().collect(),
             supervising_leader_id: p.supervising_leader_id.map(ID),
             deactivated: p.deactivated,
             version: p.version as i32,
@@ -473,11 +304,11 @@ const NOTICES_PER_ITEM: usize = 100;
 impl Assignment {
     /// Chinese label of the state, e.g. 已签收.
     async fn state_label(&self) -> &'static str {
-        ev::AssignmentState::from(self.state).label()
+        self.state.label()
     }
     /// Three-color status; null until evaluation has seen the item (a moment after issue).
     async fn color(&self) -> Option<Color> {
-        self.color_view.as_ref().map(|c| c.color.into())
+        self.color_view.as_ref().map(|c| c.color)
     }
     /// Why it has that color.
     async fn color_reason(&self) -> Option<&str> {
@@ -517,19 +348,19 @@ impl Assignment {
             id: ID(a.id),
             title: a.title,
             description: a.description,
-            source: a.source.into(),
+            source: a.source,
             source_text: a.source_text,
             issuer_id: ID(a.issuer_id),
             lead_unit_id: ID(a.lead_unit_id),
             lead_unit_name: a.lead_unit_name,
             responsible_person_id: ID(a.responsible_person_id),
-            state: a.state.into(),
+            state: a.state,
             time_limit_days: a.time_limit_days,
             issued_at: DateTime(a.issued_at),
             due_on: Date(a.due_on),
             progress_percent: a.progress_percent,
             version: a.version as i32,
-            supervision_level: a.supervision_level.into(),
+            supervision_level: a.supervision_level,
             suspended_on: a.suspended_on.map(Date),
             pending_extension_days: a.pending_extension_days,
             extension_count: a.extension_count,
@@ -573,7 +404,7 @@ impl Assignment {
                     at: DateTime(c.at),
                 })
                 .collect(),
-            urgency: a.urgency.into(),
+            urgency: a.urgency,
             cooperating_unit_ids: a.cooperating_unit_ids.into_iter().map(ID).collect(),
             ack_due_on: a.ack_due_on.map(Date),
             campaign_id: a.campaign_id.map(ID),
@@ -635,7 +466,7 @@ impl From<NotificationView> for Notification {
         Notification {
             id: ID(n.id),
             recipient_id: ID(n.recipient_id),
-            kind: n.kind.into(),
+            kind: n.kind,
             title: n.title,
             body: n.body,
             assignment_id: n.assignment_id.map(ID),
