@@ -8,6 +8,8 @@
 pub mod assignments;
 pub mod envelope;
 pub mod evaluation;
+#[cfg(feature = "graphql")]
+pub mod graphql;
 pub mod notifications;
 pub mod topics;
 

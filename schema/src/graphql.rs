@@ -1,0 +1,86 @@
+//! The GraphQL face of the contracts (feature `graphql`, which duban-api turns on for the
+//! gateway): the scalars, a calendar day and an instant as Shanghai reads them, and the
+//! conversions a type's field names where its GraphQL type is not its Rust type
+//! (`#[graphql(skip_output, derived(..., with))]`).
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value, ID};
+use chrono::{DateTime as ChronoDateTime, FixedOffset, NaiveDate};
+
+/// A calendar day `YYYY-MM-DD` on the Asia/Shanghai calendar.
+#[derive(Clone, Copy, Debug)]
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom("日期格式应为 YYYY-MM-DD")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// An instant, RFC 3339 with offset, e.g. `2026-03-10T17:30:00+08:00`.
+#[derive(Clone, Copy, Debug)]
+pub struct DateTime(pub ChronoDateTime<FixedOffset>);
+
+#[Scalar(name = "DateTime")]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => ChronoDateTime::parse_from_rfc3339(s)
+                .map(DateTime)
+                .map_err(|_| {
+                    InputValueError::custom("时间格式应为 RFC 3339，例如 2026-03-10T17:30:00+08:00")
+                }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::String(
+            self.0
+                .with_timezone(&duban_clock::shanghai())
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        )
+    }
+}
+
+/// A contract's id as GraphQL's `ID`.
+pub fn id(s: String) -> ID {
+    ID(s)
+}
+
+/// A contract's instant as the `DateTime` scalar.
+pub fn at(t: ChronoDateTime<FixedOffset>) -> DateTime {
+    DateTime(t)
+}
+
+/// A contract's optional id as GraphQL's `ID`.
+pub fn opt_id(s: Option<String>) -> Option<ID> {
+    s.map(ID)
+}
+
+/// A contract's ids as GraphQL's `ID`s.
+pub fn ids(s: Vec<String>) -> Vec<ID> {
+    s.into_iter().map(ID).collect()
+}
+
+/// A contract's optional instant as the `DateTime` scalar.
+pub fn opt_at(t: Option<ChronoDateTime<FixedOffset>>) -> Option<DateTime> {
+    t.map(DateTime)
+}
+
+/// A contract's day as the `Date` scalar.
+pub fn day(d: NaiveDate) -> Date {
+    Date(d)
+}
+
+/// A contract's optional day as the `Date` scalar.
+pub fn opt_day(d: Option<NaiveDate>) -> Option<Date> {
+    d.map(Date)
+}
