@@ -1,6 +1,7 @@
 //! Events of the assignments service and the snapshots they carry.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use duban_api_macros::graphql_object;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,8 @@ pub enum UnitKind {
     Office,
 }
 
-/// Public view of an org unit.
+/// A unit of the county's directory.
+#[graphql_object(name = "OrgUnit", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OrgUnitSnapshot {
     /// Unit id.
@@ -39,7 +41,7 @@ pub struct OrgUnitSnapshot {
     pub division_code: Option<String>,
     /// Path of ids from the county down, e.g. `/c1/t1/o1`.
     pub path: String,
-    /// Optimistic-lock version, raised by every change.
+    /// Version, raised by every change; pass it as `expectedVersion` to change it.
     #[serde(default = "first_version")]
     pub version: i64,
 }
@@ -48,7 +50,8 @@ fn first_version() -> i64 {
     1
 }
 
-/// Public view of a person.
+/// A person of the county's directory.
+#[graphql_object(name = "Person", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PersonSnapshot {
     /// Person id.
@@ -62,6 +65,7 @@ pub struct PersonSnapshot {
     /// The unit the person works in.
     pub unit_id: String,
     /// That unit's path.
+    #[gql(skip)]
     pub unit_path: String,
     /// Roles held.
     pub roles: Vec<Role>,
@@ -71,7 +75,7 @@ pub struct PersonSnapshot {
     /// Left the post: kept for history, given no new work and no login.
     #[serde(default)]
     pub deactivated: bool,
-    /// Optimistic-lock version, raised by every change.
+    /// Version, raised by every change; pass it as `expectedVersion` to change it.
     #[serde(default = "first_version")]
     pub version: i64,
 }
@@ -464,6 +468,7 @@ impl AssignmentSnapshot {
 }
 
 /// One progress report (进度报送).
+#[graphql_object(name = "ProgressReport", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProgressReportSnapshot {
     /// Report id.
@@ -473,6 +478,7 @@ pub struct ProgressReportSnapshot {
     /// What was done.
     pub text: String,
     /// Who reported.
+    #[gql(id)]
     pub reported_by: String,
     /// When.
     pub reported_at: DateTime<FixedOffset>,

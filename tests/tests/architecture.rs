@@ -108,7 +108,8 @@ fn the_contracts_crate_depends_only_on_serde_uuid_chrono_schemars_and_graphql_fo
                 "serde_json",
                 "uuid",
                 "async-graphql",
-                "duban-clock"
+                "duban-clock",
+                "duban-api-macros"
             ]
             .contains(&d),
             "schema depends on {d}"

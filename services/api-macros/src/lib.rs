@@ -2,6 +2,7 @@
 //! call enum and its dispatch (the server side), the client over any transport, the
 //! wrapper that runs something around every write, and a macro that implements the trait
 //! by the implementing type's own methods of the same names. An operation is declared once.
+//! `#[graphql_object(name = "…")]` on a contract type: the GraphQL object it is.
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as Tokens};
@@ -10,6 +11,20 @@ use syn::{
     parse_macro_input, FnArg, Ident, ItemTrait, LitStr, Pat, ReturnType, TraitItem, TraitItemFn,
     Type,
 };
+
+mod object;
+
+/// Derives the GraphQL object a contract type is (see `object.rs`): `name = "…"`, and
+/// `feature = "…"` when the derive hangs on a feature of the crate.
+#[proc_macro_attribute]
+pub fn graphql_object(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let args = parse_macro_input!(attr as object::Args);
+    let item = parse_macro_input!(item as syn::ItemStruct);
+    match object::expand(&args, item) {
+        Ok(t) => t.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
 
 /// Generates the internal call plumbing of a service trait; `#[write]` marks its writes.
 #[proc_macro_attribute]

@@ -1,9 +1,9 @@
 //! What callers send and get back for push channels (webhooks, group robots, e-mail) and
 //! each person's push contacts.
 
-use crate::graphql as gql;
-use async_graphql::{Enum, SimpleObject, ID};
+use async_graphql::Enum;
 use chrono::{DateTime, FixedOffset};
+use duban_api_macros::graphql_object;
 use duban_schema::notifications::{Audience, ChannelKind, NotificationKind, WebhookSnapshot};
 use serde::{Deserialize, Serialize};
 
@@ -52,68 +52,30 @@ pub enum DeliveryStatus {
 }
 
 /// One delivery of one notice through one channel.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
-#[graphql(name = "WebhookDelivery")]
+#[graphql_object(name = "WebhookDelivery")]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct DeliveryView {
     /// Id; the receiver's idempotency key (`X-Duban-Delivery`).
-    #[graphql(
-        skip_output,
-        derived(name = "id", into = "ID", owned, with = "gql::id")
-    )]
     pub id: String,
     /// Channel.
-    #[graphql(
-        skip_output,
-        derived(name = "webhook_id", into = "ID", owned, with = "gql::id")
-    )]
     pub webhook_id: String,
     /// The notice.
-    #[graphql(
-        skip_output,
-        derived(name = "notification_id", into = "ID", owned, with = "gql::id")
-    )]
     pub notification_id: String,
     /// Its recipient.
-    #[graphql(
-        skip_output,
-        derived(name = "recipient_id", into = "ID", owned, with = "gql::id")
-    )]
     pub recipient_id: String,
     /// Where it stands.
     pub status: DeliveryStatus,
     /// Tries so far.
     pub attempts: i32,
     /// Next try, while pending.
-    #[graphql(
-        skip_output,
-        derived(
-            name = "next_attempt_at",
-            into = "gql::DateTime",
-            owned,
-            with = "gql::at"
-        )
-    )]
     pub next_attempt_at: DateTime<FixedOffset>,
     /// The last failure.
     pub last_error: Option<String>,
     /// The last HTTP status.
     pub last_status: Option<i32>,
     /// Queued.
-    #[graphql(
-        skip_output,
-        derived(name = "created_at", into = "gql::DateTime", owned, with = "gql::at")
-    )]
     pub created_at: DateTime<FixedOffset>,
     /// Delivered.
-    #[graphql(
-        skip_output,
-        derived(
-            name = "delivered_at",
-            into = "Option<gql::DateTime>",
-            owned,
-            with = "gql::opt_at"
-        )
-    )]
     pub delivered_at: Option<DateTime<FixedOffset>>,
     /// Why it waits: QUIET (quiet hours) or DIGEST (gathered into one push).
     pub held: Option<String>,

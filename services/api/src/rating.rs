@@ -1,8 +1,8 @@
 //! 好差评 as callers see it: an item's rating link, the ratings of a scope with their
 //! appeals and rectifications, and the units' figures (好评率, 差评整改率).
 
-use async_graphql::SimpleObject;
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use duban_api_macros::graphql_object;
 use serde::{Deserialize, Serialize};
 
 /// A rating link, shown to the unit to hand to the person served.
@@ -88,8 +88,8 @@ pub struct RatingView {
 }
 
 /// A unit's 好差评 figures, everything under it included (all ratings so far).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
-#[graphql(name = "RatingFigures")]
+#[graphql_object(name = "RatingFigures")]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RatingFiguresView {
     /// The unit's path.
     pub path: String,

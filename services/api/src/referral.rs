@@ -1,8 +1,8 @@
 //! 线索移送 as callers see it: a clue referred to the discipline commission by hand or by
 //! rule, and its steps there; the referrer sees the state, never the commission's notes.
 
-use async_graphql::SimpleObject;
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use duban_api_macros::graphql_object;
 use serde::{Deserialize, Serialize};
 
 /// A county's referral rules and time limits, in working days (0 or empty: that rule off).
@@ -119,8 +119,8 @@ pub struct ReferralView {
 }
 
 /// Referrals of one unit with everything under it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, SimpleObject)]
-#[graphql(name = "ReferralFigures")]
+#[graphql_object(name = "ReferralFigures")]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ReferralFiguresView {
     /// The unit's path.
     pub path: String,

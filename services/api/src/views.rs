@@ -1,9 +1,8 @@
 //! What the services answer: an item with what the gateway shows of it, the ledger and import
 //! reports, colors, notices and the audit proofs.
 
-use crate::graphql as gql;
-use async_graphql::{SimpleObject, ID};
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use duban_api_macros::graphql_object;
 use duban_schema::assignments::{AssignmentSnapshot, ProgressReportSnapshot};
 use duban_schema::notifications::NotificationSnapshot;
 use duban_schema::Color;
@@ -180,40 +179,24 @@ pub struct NotificationView {
 }
 
 /// One event in the tamper-evident audit log.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
-#[graphql(name = "AuditEntry")]
+#[graphql_object(name = "AuditEntry")]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct AuditEntryView {
     /// Leaf index, from 0.
     pub index: i64,
     /// Event id.
-    #[graphql(
-        skip_output,
-        derived(name = "event_id", into = "ID", owned, with = "gql::id")
-    )]
     pub event_id: String,
     /// Event type, e.g. AssignmentIssued.
     pub event_type: String,
     /// Aggregate the event concerns.
-    #[graphql(
-        skip_output,
-        derived(name = "aggregate_id", into = "ID", owned, with = "gql::id")
-    )]
     pub aggregate_id: String,
     /// Org path it concerns.
     pub org_path: String,
     /// Person id of who caused it, or `system`.
     pub actor: String,
     /// The trace it belongs to: one request and every event it caused.
-    #[graphql(
-        skip_output,
-        derived(name = "correlation_id", into = "ID", owned, with = "gql::id")
-    )]
     pub correlation_id: String,
     /// When.
-    #[graphql(
-        skip_output,
-        derived(name = "occurred_at", into = "gql::DateTime", owned, with = "gql::at")
-    )]
     pub occurred_at: DateTime<FixedOffset>,
     /// RFC 6962 leaf hash, hex.
     pub leaf_hash: String,
@@ -222,8 +205,8 @@ pub struct AuditEntryView {
 }
 
 /// A signed tree head of the audit log (C2SP checkpoint); keep the note to check later.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
-#[graphql(name = "Checkpoint")]
+#[graphql_object(name = "Checkpoint")]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct CheckpointView {
     /// Events covered.
     pub size: u64,
@@ -234,22 +217,14 @@ pub struct CheckpointView {
     /// The signed note, verbatim.
     pub note: String,
     /// When it was signed.
-    #[graphql(
-        skip_output,
-        derived(name = "created_at", into = "gql::DateTime", owned, with = "gql::at")
-    )]
     pub created_at: DateTime<FixedOffset>,
 }
 
 /// Proof that an event is in the log (RFC 6962 audit path).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
-#[graphql(name = "InclusionProof")]
+#[graphql_object(name = "InclusionProof")]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct InclusionProofView {
     /// The event.
-    #[graphql(
-        skip_output,
-        derived(name = "event_id", into = "ID", owned, with = "gql::id")
-    )]
     pub event_id: String,
     /// Its leaf index.
     pub leaf_index: u64,
@@ -264,8 +239,8 @@ pub struct InclusionProofView {
 }
 
 /// Proof that a later log extends an earlier one: nothing was rewritten.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, SimpleObject)]
-#[graphql(name = "ConsistencyProof")]
+#[graphql_object(name = "ConsistencyProof")]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ConsistencyProofView {
     /// Earlier size (the commission's saved checkpoint).
     pub from_size: u64,

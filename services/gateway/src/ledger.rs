@@ -3,7 +3,7 @@
 
 use crate::error::ApiResultExt;
 use crate::resolve::{actor, page, services, version};
-use crate::types::{Date, DateTime, OrgUnit, OrgUnitPayload, Person, PersonPayload, Role, Totals};
+use crate::types::{Date, DateTime, OrgUnitPayload, PersonPayload, Role, Totals};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
 use duban_api::{ApiError, ProblemCommand, ProblemView};
@@ -657,9 +657,7 @@ impl LedgerMutation {
             )
             .await
             .gql()?;
-        Ok(OrgUnitPayload {
-            org_unit: OrgUnit::from(unit),
-        })
+        Ok(OrgUnitPayload { org_unit: unit })
     }
 
     /// Changes a person's title, unit, roles or 分管领导, or marks them as having left (ADMIN).
@@ -686,8 +684,6 @@ impl LedgerMutation {
             )
             .await
             .gql()?;
-        Ok(PersonPayload {
-            person: Person::from(p),
-        })
+        Ok(PersonPayload { person: p })
     }
 }

@@ -423,7 +423,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        Ok(OrgUnitPayload { org_unit: u.into() })
+        Ok(OrgUnitPayload { org_unit: u })
     }
 
     /// Adds a person to the directory (ADMIN).
@@ -447,7 +447,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        Ok(PersonPayload { person: p.into() })
+        Ok(PersonPayload { person: p })
     }
 
     /// Changes one day of the county's working calendar (ADMIN); every open time limit

@@ -167,19 +167,13 @@ impl QueryRoot {
             .await
             .gql()?
             .into_iter()
-            .map(Into::into)
             .collect())
     }
 
     /// One person in the caller's scope.
     async fn person(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Person> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
-            .assignments
-            .person(a, &id)
-            .await
-            .gql()?
-            .into())
+        services(ctx)?.assignments.person(a, &id).await.gql()
     }
 
     /// Campaigns covering the caller.

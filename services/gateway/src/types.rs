@@ -7,7 +7,8 @@ use duban_schema::assignments as ev;
 mod inputs;
 pub use duban_api::graphql::{Date, DateTime};
 pub use duban_schema::assignments::{
-    AssignmentSource, AssignmentState, SupervisionLevel, UnitKind, Urgency,
+    AssignmentSource, AssignmentState, OrgUnitSnapshot as OrgUnit, PersonSnapshot as Person,
+    ProgressReportSnapshot as ProgressReport, SupervisionLevel, UnitKind, Urgency,
 };
 pub use duban_schema::notifications::NotificationKind;
 pub use duban_schema::{Color, Role};
@@ -24,78 +25,6 @@ pub enum AssignmentSort {
     DueDesc,
     /// Most recently issued first.
     IssuedDesc,
-}
-
-/// A unit of the county's directory.
-#[derive(SimpleObject)]
-pub struct OrgUnit {
-    /// Opaque id.
-    pub id: ID,
-    /// Parent unit id.
-    pub parent_id: Option<ID>,
-    /// Kind.
-    pub kind: UnitKind,
-    /// Official name.
-    pub name: String,
-    /// 统计用区划代码 (6 digits for a county, 9 for a township), where it has one.
-    pub division_code: Option<String>,
-    /// Path of ids from the county down.
-    pub path: String,
-    /// Version; pass as `expectedVersion` to change it.
-    pub version: i32,
-}
-
-impl From<ev::OrgUnitSnapshot> for OrgUnit {
-    fn from(u: ev::OrgUnitSnapshot) -> Self {
-        OrgUnit {
-            id: ID(u.id),
-            parent_id: u.parent_id.map(ID),
-            kind: u.kind,
-            name: u.name,
-            division_code: u.division_code,
-            path: u.path,
-            version: u.version as i32,
-        }
-    }
-}
-
-/// A person.
-#[derive(SimpleObject)]
-pub struct Person {
-    /// Opaque id.
-    pub id: ID,
-    /// Login account.
-    pub account: String,
-    /// Name.
-    pub name: String,
-    /// Title.
-    pub title: String,
-    /// Unit id.
-    pub unit_id: ID,
-    /// Roles.
-    pub roles: Vec<Role>,
-    /// 分管领导's person id.
-    pub supervising_leader_id: Option<ID>,
-    /// Left the post.
-    pub deactivated: bool,
-    /// Version; pass as `expectedVersion` to change it.
-    pub version: i32,
-}
-
-impl From<ev::PersonSnapshot> for Person {
-    fn from(p: ev::PersonSnapshot) -> Self {
-        Person {
-            id: ID(p.id),
-            account: p.account,
-            name: p.name,
-            title: p.title,
-            unit_id: ID(p.unit_id),
-            roles: p.roles.into_iter().collect(),
-            supervising_leader_id: p.supervising_leader_id.map(ID),
-            deactivated: p.deactivated,
-            version: p.version as i32,
-        }
-    }
 }
 
 /// The signed-in caller.
@@ -198,23 +127,6 @@ impl From<ev::CampaignSnapshot> for Campaign {
                 .collect(),
         }
     }
-}
-
-/// A progress report (进度报送).
-#[derive(SimpleObject)]
-pub struct ProgressReport {
-    /// Opaque id.
-    pub id: ID,
-    /// Progress, 0–100.
-    pub percent: i32,
-    /// What was done.
-    pub text: String,
-    /// Reporter's person id.
-    pub reported_by: ID,
-    /// When.
-    pub reported_at: DateTime,
-    /// Evidence references.
-    pub evidence: Vec<String>,
 }
 
 /// An assignment (交办事项) with its three-color status.
@@ -378,18 +290,7 @@ impl Assignment {
                     decided_at: DateTime(t.decided_at),
                 })
                 .collect(),
-            progress_reports: v
-                .progress
-                .into_iter()
-                .map(|r| ProgressReport {
-                    id: ID(r.id),
-                    percent: r.percent,
-                    text: r.text,
-                    reported_by: ID(r.reported_by),
-                    reported_at: DateTime(r.reported_at),
-                    evidence: r.evidence,
-                })
-                .collect(),
+            progress_reports: v.progress,
             acknowledged_at: v.acknowledged_at.map(DateTime),
             completed_at: v.completed_at.map(DateTime),
             result: v.result,

@@ -1,0 +1,188 @@
+//! `#[graphql_object(name = "…")]`: a contract type as the GraphQL object the gateway serves,
+//! its doc lines the descriptions. Ids (`id`, `…_id`, `…_ids` of strings) become `ID`,
+//! instants `DateTime`, days `Date`, each through `crate::graphql`; `#[gql(id)]` makes any
+//! string field an id, `#[gql(plain)]` keeps an `…_id` a string, `#[gql(skip)]` hides one.
+
+use proc_macro2::TokenStream as Tokens;
+use quote::quote;
+use syn::{Fields, ItemStruct, LitStr, Meta};
+
+/// What the attribute names: the GraphQL name, and the feature it hangs on, if any.
+pub(crate) struct Args {
+    name: LitStr,
+    feature: Option<LitStr>,
+}
+
+impl syn::parse::Parse for Args {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let (mut name, mut feature) = (None, None);
+        let pairs =
+            syn::punctuated::Punctuated::<syn::MetaNameValue, syn::Token![,]>::parse_terminated(
+                input,
+            )?;
+        for p in pairs {
+            let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = &p.value
+            else {
+                return Err(syn::Error::new_spanned(&p.value, "expected a string"));
+            };
+            if p.path.is_ident("name") {
+                name = Some(s.clone());
+            } else if p.path.is_ident("feature") {
+                feature = Some(s.clone());
+            } else {
+                return Err(syn::Error::new_spanned(&p.path, "expected name or feature"));
+            }
+        }
+        let name = name.ok_or_else(|| input.error("name = \"…\" is required"))?;
+        Ok(Args { name, feature })
+    }
+}
+
+/// How a field is served.
+enum Served {
+    AsIs,
+    Skip,
+    Converted(&'static str, &'static str),
+}
+
+fn served(field: &syn::Field, marker: Option<&str>) -> syn::Result<Served> {
+    let name = field
+        .ident
+        .as_ref()
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    let ty: String = quote::ToTokens::to_token_stream(&field.ty)
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let id_named = name == "id" || name.ends_with("_id");
+    Ok(match (marker, ty.as_str()) {
+        (Some("skip"), _) => Served::Skip,
+        (Some("plain"), _) => Served::AsIs,
+        (Some("id"), "String") => Served::Converted("async_graphql::ID", "id"),
+        (Some("id"), "Option<String>") => Served::Converted("Option<async_graphql::ID>", "opt_id"),
+        (Some(m), _) => {
+            return Err(syn::Error::new_spanned(
+                field,
+                format!("#[gql({m})]: expected skip, plain, or id on a string"),
+            ))
+        }
+        (None, "String") if id_named => Served::Converted("async_graphql::ID", "id"),
+        (None, "Option<String>") if id_named => {
+            Served::Converted("Option<async_graphql::ID>", "opt_id")
+        }
+        (None, "Vec<String>") if name.ends_with("_ids") => {
+            Served::Converted("Vec<async_graphql::ID>", "ids")
+        }
+        (None, "DateTime<FixedOffset>") => Served::Converted("crate::graphql::DateTime", "at"),
+        (None, "Option<DateTime<FixedOffset>>") => {
+            Served::Converted("Option<crate::graphql::DateTime>", "opt_at")
+        }
+        (None, "NaiveDate") => Served::Converted("crate::graphql::Date", "day"),
+        (None, "Option<NaiveDate>") => Served::Converted("Option<crate::graphql::Date>", "opt_day"),
+        (None, _) => Served::AsIs,
+    })
+}
+
+/// The struct with its GraphQL derive and each field's serving attribute.
+pub(crate) fn expand(args: &Args, mut item: ItemStruct) -> syn::Result<Tokens> {
+    let gate = |attr: Tokens| match &args.feature {
+        Some(f) => quote!(#[cfg_attr(feature = #f, #attr)]),
+        None => quote!(#[#attr]),
+    };
+    let Fields::Named(fields) = &mut item.fields else {
+        return Err(syn::Error::new_spanned(&item, "expected named fields"));
+    };
+    for field in fields.named.iter_mut() {
+        let mut marker = None;
+        let mut kept = Vec::new();
+        for a in field.attrs.drain(..) {
+            if a.path().is_ident("gql") {
+                let Meta::List(list) = &a.meta else {
+                    return Err(syn::Error::new_spanned(&a, "expected #[gql(…)]"));
+                };
+                marker = Some(list.tokens.to_string());
+            } else {
+                kept.push(a);
+            }
+        }
+        field.attrs = kept;
+        let extra = match served(field, marker.as_deref())? {
+            Served::AsIs => None,
+            Served::Skip => Some(gate(quote!(graphql(skip)))),
+            Served::Converted(into, with) => {
+                let name = field
+                    .ident
+                    .as_ref()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
+                let with = format!("crate::graphql::{with}");
+                Some(gate(
+                    quote!(graphql(skip_output, derived(name = #name, into = #into, owned, with = #with))),
+                ))
+            }
+        };
+        if let Some(extra) = extra {
+            field.attrs.push(syn::parse_quote!(#extra));
+        }
+    }
+    let name = &args.name;
+    let derive = gate(quote!(derive(async_graphql::SimpleObject)));
+    let named = gate(quote!(graphql(name = #name)));
+    Ok(quote! {
+        #derive
+        #named
+        #item
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expanded(item: &str) -> syn::Result<String> {
+        let args: Args = syn::parse_str(r#"name = "Thing", feature = "graphql""#)?;
+        Ok(expand(&args, syn::parse_str(item)?)?.to_string())
+    }
+
+    #[test]
+    fn ids_instants_and_days_are_served_as_their_scalars_and_the_rest_as_they_are() {
+        let out = expanded(
+            "struct T { id: String, lead_unit_ids: Vec<String>, parent_id: Option<String>, \
+             name: String, at: DateTime<FixedOffset>, on: Option<NaiveDate>, \
+             #[gql(id)] reported_by: String, #[gql(plain)] code_id: String, \
+             #[gql(skip)] path: String }",
+        )
+        .unwrap();
+        for (field, into) in [
+            ("id", "async_graphql::ID"),
+            ("lead_unit_ids", "Vec<async_graphql::ID>"),
+            ("parent_id", "Option<async_graphql::ID>"),
+            ("at", "crate::graphql::DateTime"),
+            ("on", "Option<crate::graphql::Date>"),
+            ("reported_by", "async_graphql::ID"),
+        ] {
+            let want = format!("derived (name = \"{field}\" , into = \"{into}\"");
+            assert!(out.contains(&want), "{field}: {out}");
+        }
+        for plain in ["name", "code_id"] {
+            assert!(
+                !out.contains(&format!("name = \"{plain}\"")),
+                "{plain}: {out}"
+            );
+        }
+        assert!(out.contains("graphql (skip)"), "{out}");
+        assert!(!out.contains("gql"), "the markers are consumed: {out}");
+        assert!(out.contains("cfg_attr (feature = \"graphql\""), "{out}");
+    }
+
+    #[test]
+    fn an_unknown_marker_is_an_error() {
+        assert!(expanded("struct T { #[gql(bogus)] a: String }").is_err());
+        assert!(expanded("struct T { #[gql(id)] n: i32 }").is_err());
+    }
+}
