@@ -334,7 +334,8 @@ impl SupervisionLevel {
     }
 }
 
-/// Public view of an assignment (交办事项).
+/// An assignment (交办事项).
+#[graphql_object(name = "AssignmentSnapshot", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AssignmentSnapshot {
     /// Assignment id.
@@ -350,10 +351,12 @@ pub struct AssignmentSnapshot {
     /// Supervisor who issued it.
     pub issuer_id: String,
     /// The issuer's unit.
+    #[gql(skip)]
     pub issuer_unit_id: String,
     /// 承办单位.
     pub lead_unit_id: String,
     /// The lead unit's path, for scoping.
+    #[gql(skip)]
     pub lead_unit_path: String,
     /// The lead unit's name.
     pub lead_unit_name: String,
@@ -369,7 +372,8 @@ pub struct AssignmentSnapshot {
     pub due_on: NaiveDate,
     /// Latest reported progress, 0–100.
     pub progress_percent: i32,
-    /// Version after this change; every change adds one.
+    /// Version after this change, raised by every change; pass it as `expectedVersion` to
+    /// change the item.
     pub version: i64,
     /// Supervision level.
     #[serde(default)]
@@ -397,10 +401,12 @@ pub struct AssignmentSnapshot {
     pub cooperating_unit_ids: Vec<String>,
     /// Sent back to the issuer by a wrong lead unit (回退): it waits for the issuer to name
     /// the right one, and the old unit can no longer act on it.
+    #[gql(skip)]
     #[serde(default)]
     pub returned_to_issuer: bool,
     /// The person who answers for each cooperating unit's part, told of the item and of
     /// every change of its time limit.
+    #[gql(skip)]
     #[serde(default)]
     pub cooperating_person_ids: Vec<String>,
     /// Last day to sign for it (签收时限), on the working calendar.

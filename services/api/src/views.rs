@@ -9,11 +9,14 @@ use duban_schema::Color;
 use serde::{Deserialize, Serialize};
 
 /// An assignment as clients see it.
+#[graphql_object(name = "AssignmentView")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AssignmentView {
     /// Current snapshot.
+    #[graphql(flatten)]
     pub assignment: AssignmentSnapshot,
     /// Progress reports, oldest first.
+    #[graphql(name = "progressReports")]
     pub progress: Vec<ProgressReportSnapshot>,
     /// When it was signed for.
     pub acknowledged_at: Option<DateTime<FixedOffset>>,
@@ -29,7 +32,8 @@ pub struct AssignmentView {
     pub transfers: Vec<TransferView>,
 }
 
-/// One decided transfer request.
+/// One decided transfer request (转办).
+#[graphql_object(name = "Transfer")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct TransferView {
     /// Lead unit that asked.
@@ -44,13 +48,14 @@ pub struct TransferView {
     pub decided_at: DateTime<FixedOffset>,
 }
 
-/// One move of a time limit and why.
+/// One move of a time limit (办结时限) and why.
+#[graphql_object(name = "DeadlineChange")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct DeadlineChangeView {
     /// Last day before.
-    pub from: chrono::NaiveDate,
+    pub from: NaiveDate,
     /// Last day after.
-    pub to: chrono::NaiveDate,
+    pub to: NaiveDate,
     /// Why, in Chinese.
     pub reason: String,
     /// When.

@@ -8,7 +8,7 @@ mod inputs;
 pub use duban_api::graphql::{Date, DateTime};
 pub use duban_schema::assignments::{
     AssignmentSource, AssignmentState, OrgUnitSnapshot as OrgUnit, PersonSnapshot as Person,
-    ProgressReportSnapshot as ProgressReport, SupervisionLevel, UnitKind, Urgency,
+    SupervisionLevel, UnitKind, Urgency,
 };
 pub use duban_schema::notifications::NotificationKind;
 pub use duban_schema::{Color, Role};
@@ -133,78 +133,9 @@ impl From<ev::CampaignSnapshot> for Campaign {
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct Assignment {
-    /// Opaque id.
-    pub id: ID,
-    /// Title.
-    pub title: String,
-    /// What is to be done.
-    pub description: String,
-    /// Source.
-    pub source: AssignmentSource,
-    /// The instruction's own words.
-    pub source_text: Option<String>,
-    /// Issuer's person id.
-    pub issuer_id: ID,
-    /// 承办单位 id.
-    pub lead_unit_id: ID,
-    /// 承办单位 name.
-    pub lead_unit_name: String,
-    /// 责任人 person id.
-    pub responsible_person_id: ID,
-    /// State.
-    pub state: AssignmentState,
-    /// Time limit in working days.
-    pub time_limit_days: Option<i32>,
-    /// Issued at.
-    pub issued_at: DateTime,
-    /// Last day of the time limit.
-    pub due_on: Date,
-    /// Latest progress, 0–100.
-    pub progress_percent: i32,
-    /// Version; pass as `expectedVersion` to change it.
-    pub version: i32,
-    /// Supervision level.
-    pub supervision_level: SupervisionLevel,
-    /// Day it was suspended (中止), while it is.
-    pub suspended_on: Option<Date>,
-    /// Working days of an extension asked for and not yet decided.
-    pub pending_extension_days: Option<i32>,
-    /// Extensions granted so far.
-    pub extension_count: i32,
-    /// Unit of a transfer asked for and not yet decided.
-    pub pending_transfer_unit_id: Option<ID>,
-    /// Transfers approved so far.
-    pub transfer_count: i32,
-    /// Two or more transfers: flagged as passing the buck (推诿).
-    pub buck_passing: bool,
-    /// The transfer chain, oldest first.
-    pub transfers: Vec<Transfer>,
-    /// Progress reports, oldest first.
-    pub progress_reports: Vec<ProgressReport>,
-    /// When it was signed for.
-    pub acknowledged_at: Option<DateTime>,
-    /// When it was reported done.
-    pub completed_at: Option<DateTime>,
-    /// The result as reported.
-    pub result: Option<String>,
-    /// Why it was last returned.
-    pub return_reason: Option<String>,
-    /// Every move of its time limit and why, oldest first.
-    pub deadline_changes: Vec<DeadlineChange>,
-    /// Urgency.
-    pub urgency: Urgency,
-    /// 配合单位 ids.
-    pub cooperating_unit_ids: Vec<ID>,
-    /// Last day to sign for it (签收时限).
-    pub ack_due_on: Option<Date>,
-    /// Campaign id.
-    pub campaign_id: Option<ID>,
-    /// Problem category.
-    pub category: Option<String>,
-    /// The ledger problem it rectifies.
-    pub problem_id: Option<ID>,
-    /// The recurring duty rule that created it.
-    pub duty_id: Option<ID>,
+    /// What the assignments service answers of it.
+    #[graphql(flatten)]
+    pub view: AssignmentView,
     #[graphql(skip)]
     pub color_view: Option<ColorView>,
 }
@@ -216,7 +147,11 @@ const NOTICES_PER_ITEM: usize = 100;
 impl Assignment {
     /// Chinese label of the state, e.g. 已签收.
     async fn state_label(&self) -> &'static str {
-        self.state.label()
+        self.view.assignment.state.label()
+    }
+    /// Two or more transfers: flagged as passing the buck (推诿).
+    async fn buck_passing(&self) -> bool {
+        self.view.assignment.buck_passing()
     }
     /// Three-color status; null until evaluation has seen the item (a moment after issue).
     async fn color(&self) -> Option<Color> {
@@ -244,7 +179,7 @@ impl Assignment {
         let (a, s) = (crate::caller::actor(ctx)?, crate::caller::services(ctx)?);
         let found = s
             .notifications
-            .notices_about(a, &self.id, NOTICES_PER_ITEM)
+            .notices_about(a, &self.view.assignment.id, NOTICES_PER_ITEM)
             .await
             .gql()?;
         Ok(found.into_iter().map(Notification::from).collect())
@@ -252,82 +187,10 @@ impl Assignment {
 }
 
 impl Assignment {
-    /// Builds the GraphQL object from a view and its color.
-    pub fn new(v: AssignmentView, color: Option<ColorView>) -> Self {
-        let a = v.assignment;
-        let buck_passing = a.buck_passing();
-        Assignment {
-            id: ID(a.id),
-            title: a.title,
-            description: a.description,
-            source: a.source,
-            source_text: a.source_text,
-            issuer_id: ID(a.issuer_id),
-            lead_unit_id: ID(a.lead_unit_id),
-            lead_unit_name: a.lead_unit_name,
-            responsible_person_id: ID(a.responsible_person_id),
-            state: a.state,
-            time_limit_days: a.time_limit_days,
-            issued_at: DateTime(a.issued_at),
-            due_on: Date(a.due_on),
-            progress_percent: a.progress_percent,
-            version: a.version as i32,
-            supervision_level: a.supervision_level,
-            suspended_on: a.suspended_on.map(Date),
-            pending_extension_days: a.pending_extension_days,
-            extension_count: a.extension_count,
-            pending_transfer_unit_id: a.pending_transfer_unit_id.clone().map(ID),
-            transfer_count: a.transfer_count,
-            buck_passing,
-            transfers: v
-                .transfers
-                .into_iter()
-                .map(|t| Transfer {
-                    from_unit_id: ID(t.from_unit_id),
-                    to_unit_id: ID(t.to_unit_id),
-                    reason: t.reason,
-                    approved: t.approved,
-                    decided_at: DateTime(t.decided_at),
-                })
-                .collect(),
-            progress_reports: v.progress,
-            acknowledged_at: v.acknowledged_at.map(DateTime),
-            completed_at: v.completed_at.map(DateTime),
-            result: v.result,
-            return_reason: v.return_reason,
-            deadline_changes: v
-                .deadline_changes
-                .into_iter()
-                .map(|c| DeadlineChange {
-                    from: Date(c.from),
-                    to: Date(c.to),
-                    reason: c.reason,
-                    at: DateTime(c.at),
-                })
-                .collect(),
-            urgency: a.urgency,
-            cooperating_unit_ids: a.cooperating_unit_ids.into_iter().map(ID).collect(),
-            ack_due_on: a.ack_due_on.map(Date),
-            campaign_id: a.campaign_id.map(ID),
-            category: a.category,
-            problem_id: a.problem_id.map(ID),
-            duty_id: a.duty_id.map(ID),
-            color_view: color,
-        }
+    /// The GraphQL object of a view and its color.
+    pub fn new(view: AssignmentView, color_view: Option<ColorView>) -> Self {
+        Assignment { view, color_view }
     }
-}
-
-/// One move of a time limit (办结时限) and why.
-#[derive(SimpleObject)]
-pub struct DeadlineChange {
-    /// Last day before.
-    pub from: Date,
-    /// Last day after.
-    pub to: Date,
-    /// Why.
-    pub reason: String,
-    /// When.
-    pub at: DateTime,
 }
 
 /// A notice in the caller's inbox.
@@ -387,21 +250,6 @@ impl From<NotificationView> for Notification {
 pub struct Totals {
     /// Items matching the filter, in all pages.
     pub total_count: i32,
-}
-
-/// One decided transfer request (转办).
-#[derive(SimpleObject)]
-pub struct Transfer {
-    /// Lead unit that asked.
-    pub from_unit_id: ID,
-    /// Unit asked for.
-    pub to_unit_id: ID,
-    /// Why.
-    pub reason: String,
-    /// Whether the issuer approved.
-    pub approved: bool,
-    /// When.
-    pub decided_at: DateTime,
 }
 
 /// A count as GraphQL's Int, saturating.
