@@ -279,13 +279,10 @@ impl Every {
 }
 
 /// Escalates unanswered notices and reminds campaigns' reports (every minute).
-async fn escalate(notifications: NotificationsService) {
+async fn escalate(n: NotificationsService) {
+    logged(n.escalate().await, "unanswered notices escalated");
     logged(
-        notifications.escalate().await,
-        "unanswered notices escalated",
-    );
-    logged(
-        notifications.remind_campaign_reports().await,
+        n.remind_campaign_reports().await,
         "campaign report reminders",
     );
 }
@@ -423,38 +420,29 @@ where
 
 /// Fires due reminders, issues recurring duties and announces campaign phases (at start,
 /// then every 30 seconds).
-async fn tick_deadlines(assignments: AssignmentsService) {
-    logged(assignments.deadline_tick().await, "deadline reminders");
-    logged(assignments.duty_tick().await, "recurring duties issued");
-    logged(
-        assignments.campaign_tick().await,
-        "campaign phases announced",
-    );
+async fn tick_deadlines(a: AssignmentsService) {
+    logged(a.deadline_tick().await, "deadline reminders");
+    logged(a.duty_tick().await, "recurring duties issued");
+    logged(a.campaign_tick().await, "campaign phases announced");
 }
 
 /// Reassesses colors, keeps reviews, surveys and referrals to their dates, then publishes
 /// the weekly bulletins when due (every minute).
-async fn reassess(evaluation: EvaluationService) {
-    logged(evaluation.reassess().await, "colors reassessed");
+async fn reassess(e: EvaluationService) {
+    logged(e.reassess().await, "colors reassessed");
+    logged(e.remind_reviews().await, "conduct review reminders");
     logged(
-        evaluation.remind_reviews().await,
-        "conduct review reminders",
-    );
-    logged(
-        evaluation.close_due_reviews().await,
+        e.close_due_reviews().await,
         "conduct reviews closed at their deadline",
     );
     logged(
-        evaluation.close_due_surveys().await,
+        e.close_due_surveys().await,
         "surveys closed at their deadline",
     );
     logged(
-        evaluation.refer_by_rules().await,
+        e.refer_by_rules().await,
         "clues referred by the county's rules",
     );
-    logged(evaluation.remind_referrals().await, "referral reminders");
-    logged(
-        evaluation.publish_bulletins().await,
-        "weekly bulletins published",
-    );
+    logged(e.remind_referrals().await, "referral reminders");
+    logged(e.publish_bulletins().await, "weekly bulletins published");
 }
