@@ -1,6 +1,7 @@
 //! Events of the notifications service.
 
 use chrono::{DateTime, FixedOffset};
+use duban_api_macros::graphql_object;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +68,7 @@ pub enum NotificationKind {
 }
 
 /// Public view of a notice in someone's inbox.
+#[graphql_object(name = "NotificationSnapshot", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NotificationSnapshot {
     /// Notice id.
@@ -86,13 +88,15 @@ pub struct NotificationSnapshot {
     pub problem_id: Option<String>,
     /// When it was put in the inbox.
     pub created_at: DateTime<FixedOffset>,
-    /// Whether its recipient must answer that they received it (事事有回音).
+    /// Whether its recipient must answer that they received it (事事有回音; 督办通知 and
+    /// 红牌督办通知 by default).
     #[serde(default)]
     pub requires_ack: bool,
-    /// When the recipient acknowledged it.
+    /// When the recipient acknowledged it; the sender sees this.
     #[serde(default)]
     pub acknowledged_at: Option<DateTime<FixedOffset>>,
-    /// For an escalation, the notice that went unanswered.
+    /// For an escalation (逾时未回复提醒), the notice that went unanswered.
+    #[gql(id)]
     #[serde(default)]
     pub escalated_from: Option<String>,
     /// For an escalation, its rung (1 unit leader, 2 分管领导, 3 issuer); 0 otherwise.

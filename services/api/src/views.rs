@@ -174,10 +174,12 @@ pub struct ColorRulesView {
     pub sets: Vec<ColorRuleSetView>,
 }
 
-/// A notice as its recipient sees it.
+/// A notice in the caller's inbox.
+#[graphql_object(name = "Notification")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct NotificationView {
     /// The notice.
+    #[graphql(flatten)]
     pub notification: NotificationSnapshot,
     /// When the recipient marked it read.
     pub read_at: Option<DateTime<FixedOffset>>,

@@ -495,9 +495,7 @@ impl MutationRoot {
             .acknowledge(a, &input.id)
             .await
             .gql()?;
-        Ok(NotificationPayload {
-            notification: v.into(),
-        })
+        Ok(NotificationPayload { notification: v })
     }
 
     /// Marks one of the caller's notices read.
@@ -512,8 +510,6 @@ impl MutationRoot {
             .mark_read(a, &input.id)
             .await
             .gql()?;
-        Ok(NotificationPayload {
-            notification: v.into(),
-        })
+        Ok(NotificationPayload { notification: v })
     }
 }

@@ -278,7 +278,7 @@ impl QueryRoot {
             },
         );
         conn.edges
-            .extend(p.items.into_iter().map(|(c, v)| Edge::new(c, v.into())));
+            .extend(p.items.into_iter().map(|(c, v)| Edge::new(c, v)));
         Ok(conn)
     }
 

@@ -1,11 +1,12 @@
 //! GraphQL types: thin wrappers over the services' data, named as API.md says.
 
 use async_graphql::{ComplexObject, Enum, InputObject, SimpleObject, ID};
-use duban_api::{AssignmentView, ColorView, NotificationView};
+use duban_api::{AssignmentView, ColorView};
 use duban_schema::assignments as ev;
 
 mod inputs;
 pub use duban_api::graphql::{Date, DateTime};
+pub use duban_api::NotificationView as Notification;
 pub use duban_schema::assignments::{
     AssignmentSource, AssignmentState, OrgUnitSnapshot as OrgUnit, PersonSnapshot as Person,
     SupervisionLevel, UnitKind, Urgency,
@@ -182,7 +183,7 @@ impl Assignment {
             .notices_about(a, &self.view.assignment.id, NOTICES_PER_ITEM)
             .await
             .gql()?;
-        Ok(found.into_iter().map(Notification::from).collect())
+        Ok(found.into_iter().collect())
     }
 }
 
@@ -190,58 +191,6 @@ impl Assignment {
     /// The GraphQL object of a view and its color.
     pub fn new(view: AssignmentView, color_view: Option<ColorView>) -> Self {
         Assignment { view, color_view }
-    }
-}
-
-/// A notice in the caller's inbox.
-#[derive(SimpleObject, Clone)]
-pub struct Notification {
-    /// Opaque id.
-    pub id: ID,
-    /// The person whose inbox it is in.
-    pub recipient_id: ID,
-    /// Kind.
-    pub kind: NotificationKind,
-    /// Title.
-    pub title: String,
-    /// Body.
-    pub body: String,
-    /// The assignment it concerns.
-    pub assignment_id: Option<ID>,
-    /// The ledger problem it is about.
-    pub problem_id: Option<ID>,
-    /// When it arrived.
-    pub created_at: DateTime,
-    /// When it was marked read.
-    pub read_at: Option<DateTime>,
-    /// Whether the recipient must acknowledge it (事事有回音: 督办通知, 红牌督办 by default).
-    pub requires_ack: bool,
-    /// When the recipient acknowledged it; the sender sees this.
-    pub acknowledged_at: Option<DateTime>,
-    /// For an escalation (逾时未回复提醒), the notice that went unanswered.
-    pub escalated_from: Option<ID>,
-    /// For an escalation, its rung: 1 the unit's leader, 2 the 分管领导, 3 the issuer.
-    pub rung: i32,
-}
-
-impl From<NotificationView> for Notification {
-    fn from(v: NotificationView) -> Self {
-        let n = v.notification;
-        Notification {
-            id: ID(n.id),
-            recipient_id: ID(n.recipient_id),
-            kind: n.kind,
-            title: n.title,
-            body: n.body,
-            assignment_id: n.assignment_id.map(ID),
-            problem_id: n.problem_id.map(ID),
-            created_at: DateTime(n.created_at),
-            read_at: v.read_at.map(DateTime),
-            requires_ack: n.requires_ack,
-            acknowledged_at: n.acknowledged_at.map(DateTime),
-            escalated_from: n.escalated_from.map(ID),
-            rung: n.rung,
-        }
     }
 }
 
