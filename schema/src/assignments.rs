@@ -81,6 +81,7 @@ pub struct PersonSnapshot {
 }
 
 /// One phase of a campaign (自查自纠, 整改落实, 巩固提升).
+#[graphql_object(name = "Phase", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PhaseSnapshot {
     /// Position, from 1.
@@ -93,7 +94,8 @@ pub struct PhaseSnapshot {
     pub ends_on: NaiveDate,
 }
 
-/// Public view of a campaign (专项整治).
+/// A campaign (专项整治).
+#[graphql_object(name = "Campaign", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CampaignSnapshot {
     /// Campaign id.
@@ -114,6 +116,7 @@ pub struct CampaignSnapshot {
 }
 
 /// A day by which units report on a campaign, e.g. 自查报告 by 3月10日.
+#[graphql_object(name = "ReportDeadline", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ReportDeadlineSnapshot {
     /// What is reported, e.g. 自查自纠情况报告.

@@ -399,7 +399,7 @@ impl MutationRoot {
             )
             .await
             .gql()?;
-        Ok(CampaignPayload { campaign: c.into() })
+        Ok(CampaignPayload { campaign: c })
     }
 
     /// Adds a unit to the directory (ADMIN); counties and townships carry their division code.

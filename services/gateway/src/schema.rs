@@ -185,7 +185,6 @@ impl QueryRoot {
             .await
             .gql()?
             .into_iter()
-            .map(Into::into)
             .collect())
     }
 

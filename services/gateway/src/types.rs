@@ -2,14 +2,13 @@
 
 use async_graphql::{ComplexObject, Enum, InputObject, SimpleObject, ID};
 use duban_api::{AssignmentView, ColorView};
-use duban_schema::assignments as ev;
 
 mod inputs;
 pub use duban_api::graphql::{Date, DateTime};
 pub use duban_api::NotificationView as Notification;
 pub use duban_schema::assignments::{
-    AssignmentSource, AssignmentState, OrgUnitSnapshot as OrgUnit, PersonSnapshot as Person,
-    SupervisionLevel, UnitKind, Urgency,
+    AssignmentSource, AssignmentState, CampaignSnapshot as Campaign, OrgUnitSnapshot as OrgUnit,
+    PersonSnapshot as Person, SupervisionLevel, UnitKind, Urgency,
 };
 pub use duban_schema::notifications::NotificationKind;
 pub use duban_schema::{Color, Role};
@@ -58,76 +57,14 @@ pub struct CalendarDay {
     pub makeup_for: Option<String>,
 }
 
-/// A campaign phase.
-#[derive(SimpleObject)]
-pub struct Phase {
-    /// Position, from 1.
-    pub ordinal: i32,
-    /// Name, e.g. 自查自纠.
-    pub name: String,
-    /// First day.
-    pub starts_on: Date,
-    /// Last day.
-    pub ends_on: Date,
-}
-
-/// A campaign (专项整治).
-#[derive(SimpleObject)]
-pub struct Campaign {
-    /// Opaque id.
-    pub id: ID,
-    /// Name.
-    pub name: String,
-    /// Issuing document number (文号).
-    pub document_number: String,
-    /// Scope unit.
-    pub scope_unit_id: ID,
-    /// Ordered phases.
-    pub phases: Vec<Phase>,
-    /// Problem categories.
-    pub categories: Vec<String>,
-    /// Days by which units report, in order.
-    pub report_deadlines: Vec<ReportDeadline>,
-}
-
 /// A day by which units report on a campaign.
-#[derive(SimpleObject, InputObject)]
-#[graphql(input_name = "ReportDeadlineInput")]
+#[derive(InputObject)]
+#[graphql(name = "ReportDeadlineInput")]
 pub struct ReportDeadline {
     /// What is reported, e.g. 自查自纠情况报告.
     pub name: String,
     /// Last day.
     pub due_on: Date,
-}
-
-impl From<ev::CampaignSnapshot> for Campaign {
-    fn from(c: ev::CampaignSnapshot) -> Self {
-        Campaign {
-            id: ID(c.id),
-            name: c.name,
-            document_number: c.document_number,
-            scope_unit_id: ID(c.scope_unit_id),
-            phases: c
-                .phases
-                .into_iter()
-                .map(|p| Phase {
-                    ordinal: p.ordinal,
-                    name: p.name,
-                    starts_on: Date(p.starts_on),
-                    ends_on: Date(p.ends_on),
-                })
-                .collect(),
-            categories: c.categories,
-            report_deadlines: c
-                .report_deadlines
-                .into_iter()
-                .map(|r| ReportDeadline {
-                    name: r.name,
-                    due_on: Date(r.due_on),
-                })
-                .collect(),
-        }
-    }
 }
 
 /// An assignment (交办事项) with its three-color status.
