@@ -48,12 +48,7 @@ enum Served {
     Converted(&'static str, &'static str),
 }
 
-fn served(field: &syn::Field, marker: Option<&str>) -> syn::Result<Served> {
-    let name = field
-        .ident
-        .as_ref()
-        .map(|i| i.to_string())
-        .unwrap_or_default();
+fn served(field: &syn::Field, name: &str, marker: Option<&str>) -> syn::Result<Served> {
     let ty: String = quote::ToTokens::to_token_stream(&field.ty)
         .to_string()
         .chars()
@@ -111,15 +106,15 @@ pub(crate) fn expand(args: &Args, mut item: ItemStruct) -> syn::Result<Tokens> {
             }
         }
         field.attrs = kept;
-        let extra = match served(field, marker.as_deref())? {
+        let name = field
+            .ident
+            .as_ref()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
+        let extra = match served(field, &name, marker.as_deref())? {
             Served::AsIs => None,
             Served::Skip => Some(gate(quote!(graphql(skip)))),
             Served::Converted(into, with) => {
-                let name = field
-                    .ident
-                    .as_ref()
-                    .map(|i| i.to_string())
-                    .unwrap_or_default();
                 let with = format!("crate::graphql::{with}");
                 Some(gate(
                     quote!(graphql(skip_output, derived(name = #name, into = #into, owned, with = #with))),
