@@ -1,7 +1,7 @@
 //! Events of the assignments service and the snapshots they carry.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use duban_api_macros::graphql_object;
+use duban_api_macros::{graphql_input, graphql_object};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -117,6 +117,7 @@ pub struct CampaignSnapshot {
 
 /// A day by which units report on a campaign, e.g. 自查报告 by 3月10日.
 #[graphql_object(name = "ReportDeadline", feature = "graphql")]
+#[graphql_input(name = "ReportDeadlineInput", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ReportDeadlineSnapshot {
     /// What is reported, e.g. 自查自纠情况报告.
@@ -498,6 +499,7 @@ pub struct ProgressReportSnapshot {
 
 /// How a problem came to light: the seeds' 自己找、群众提、上级点、组织查, plus 巡察反馈 and 信访.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ProblemSource {
     /// 自己找
@@ -565,6 +567,7 @@ impl ProblemSource {
 
 /// Where a ledger problem stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ProblemState {
     /// 整改中

@@ -84,3 +84,63 @@ pub fn day(d: NaiveDate) -> Date {
 pub fn opt_day(d: Option<NaiveDate>) -> Option<Date> {
     d.map(Date)
 }
+
+/// A contract's optional ids as GraphQL's `ID`s.
+pub fn opt_ids(s: Option<Vec<String>>) -> Option<Vec<ID>> {
+    s.map(ids)
+}
+
+/// A contract value and the GraphQL value that carries it (`String` as `ID`, a day as
+/// `Date`, an instant as `DateTime`; options and lists of them alike), both ways: what
+/// `graphql_input` converts a field by.
+pub trait GraphqlForm<G>: Sized {
+    /// The GraphQL value.
+    fn to_graphql(self) -> G;
+    /// The contract value.
+    fn from_graphql(g: G) -> Self;
+}
+
+impl GraphqlForm<ID> for String {
+    fn to_graphql(self) -> ID {
+        ID(self)
+    }
+    fn from_graphql(g: ID) -> Self {
+        g.0
+    }
+}
+
+impl GraphqlForm<Date> for NaiveDate {
+    fn to_graphql(self) -> Date {
+        Date(self)
+    }
+    fn from_graphql(g: Date) -> Self {
+        g.0
+    }
+}
+
+impl GraphqlForm<DateTime> for ChronoDateTime<FixedOffset> {
+    fn to_graphql(self) -> DateTime {
+        DateTime(self)
+    }
+    fn from_graphql(g: DateTime) -> Self {
+        g.0
+    }
+}
+
+impl<T: GraphqlForm<G>, G> GraphqlForm<Option<G>> for Option<T> {
+    fn to_graphql(self) -> Option<G> {
+        self.map(T::to_graphql)
+    }
+    fn from_graphql(g: Option<G>) -> Self {
+        g.map(T::from_graphql)
+    }
+}
+
+impl<T: GraphqlForm<G>, G> GraphqlForm<Vec<G>> for Vec<T> {
+    fn to_graphql(self) -> Vec<G> {
+        self.into_iter().map(T::to_graphql).collect()
+    }
+    fn from_graphql(g: Vec<G>) -> Self {
+        g.into_iter().map(T::from_graphql).collect()
+    }
+}

@@ -2,7 +2,8 @@
 //! call enum and its dispatch (the server side), the client over any transport, the
 //! wrapper that runs something around every write, and a macro that implements the trait
 //! by the implementing type's own methods of the same names. An operation is declared once.
-//! `#[graphql_object(name = "…")]` on a contract type: the GraphQL object it is.
+//! `#[graphql_object(name = "…")]` on a contract type: the GraphQL object it is;
+//! `#[graphql_input(name = "…")]`: the GraphQL input object it is.
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as Tokens};
@@ -12,6 +13,7 @@ use syn::{
     Type,
 };
 
+mod input;
 mod object;
 
 /// Derives the GraphQL object a contract type is (see `object.rs`): `name = "…"`, and
@@ -21,6 +23,18 @@ pub fn graphql_object(attr: TokenStream, item: TokenStream) -> TokenStream {
     let args = parse_macro_input!(attr as object::Args);
     let item = parse_macro_input!(item as syn::ItemStruct);
     match object::expand(&args, item) {
+        Ok(t) => t.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// Derives the GraphQL input object a contract input is (see `input.rs`): `name = "…"`, and
+/// `feature = "…"` when it hangs on a feature of the crate.
+#[proc_macro_attribute]
+pub fn graphql_input(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let args = parse_macro_input!(attr as object::Args);
+    let item = parse_macro_input!(item as syn::ItemStruct);
+    match input::expand(&args, item) {
         Ok(t) => t.into(),
         Err(e) => e.to_compile_error().into(),
     }

@@ -5,12 +5,12 @@
 
 use proc_macro2::TokenStream as Tokens;
 use quote::quote;
-use syn::{Fields, ItemStruct, LitStr, Meta};
+use syn::{Fields, ItemStruct, LitStr};
 
 /// What the attribute names: the GraphQL name, and the feature it hangs on, if any.
 pub(crate) struct Args {
-    name: LitStr,
-    feature: Option<LitStr>,
+    pub(crate) name: LitStr,
+    pub(crate) feature: Option<LitStr>,
 }
 
 impl syn::parse::Parse for Args {
@@ -42,19 +42,68 @@ impl syn::parse::Parse for Args {
 }
 
 /// How a field is served.
-enum Served {
+pub(crate) enum Served {
     AsIs,
     Skip,
     Converted(&'static str, &'static str),
 }
 
-fn served(field: &syn::Field, name: &str, marker: Option<&str>) -> syn::Result<Served> {
+/// What a field's `#[gql(…)]` markers say: how it is served (`id`, `plain`, `skip`) and, for
+/// inputs, its default (`default`, `default_with = "…"`).
+#[derive(Default)]
+pub(crate) struct Marks {
+    pub(crate) serve: Option<String>,
+    pub(crate) default: bool,
+    pub(crate) default_with: Option<LitStr>,
+}
+
+/// Reads a field's `#[gql(…)]` markers, and takes them off it when `take`.
+pub(crate) fn marks(field: &mut syn::Field, take: bool) -> syn::Result<Marks> {
+    let mut m = Marks::default();
+    for a in field.attrs.iter().filter(|a| a.path().is_ident("gql")) {
+        a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("default_with") {
+                m.default_with = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("default") {
+                m.default = true;
+            } else if let Some(i) = meta.path.get_ident() {
+                m.serve = Some(i.to_string());
+            }
+            Ok(())
+        })?;
+    }
+    if take {
+        field.attrs.retain(|a| !a.path().is_ident("gql"));
+    }
+    Ok(m)
+}
+
+/// Whether the item also carries the other GraphQL attribute, which then reads the markers.
+pub(crate) fn also_derived(attrs: &[syn::Attribute], other: &str) -> bool {
+    attrs
+        .iter()
+        .any(|a| a.path().segments.last().is_some_and(|s| s.ident == other))
+}
+
+/// The field's name as written.
+pub(crate) fn field_name(field: &syn::Field) -> String {
+    field
+        .ident
+        .as_ref()
+        .map(|i| i.to_string())
+        .unwrap_or_default()
+}
+
+/// How a field is served, from its name, its type and its marker.
+pub(crate) fn served(field: &syn::Field, name: &str, marker: Option<&str>) -> syn::Result<Served> {
     let ty: String = quote::ToTokens::to_token_stream(&field.ty)
         .to_string()
         .chars()
         .filter(|c| !c.is_whitespace())
-        .collect();
+        .collect::<String>()
+        .replace("chrono::", "");
     let id_named = name == "id" || name.ends_with("_id");
+    let ids_named = name.ends_with("_ids");
     Ok(match (marker, ty.as_str()) {
         (Some("skip"), _) => Served::Skip,
         (Some("plain"), _) => Served::AsIs,
@@ -70,8 +119,9 @@ fn served(field: &syn::Field, name: &str, marker: Option<&str>) -> syn::Result<S
         (None, "Option<String>") if id_named => {
             Served::Converted("Option<async_graphql::ID>", "opt_id")
         }
-        (None, "Vec<String>") if name.ends_with("_ids") => {
-            Served::Converted("Vec<async_graphql::ID>", "ids")
+        (None, "Vec<String>") if ids_named => Served::Converted("Vec<async_graphql::ID>", "ids"),
+        (None, "Option<Vec<String>>") if ids_named => {
+            Served::Converted("Option<Vec<async_graphql::ID>>", "opt_ids")
         }
         (None, "DateTime<FixedOffset>") => Served::Converted("crate::graphql::DateTime", "at"),
         (None, "Option<DateTime<FixedOffset>>") => {
@@ -89,28 +139,13 @@ pub(crate) fn expand(args: &Args, mut item: ItemStruct) -> syn::Result<Tokens> {
         Some(f) => quote!(#[cfg_attr(feature = #f, #attr)]),
         None => quote!(#[#attr]),
     };
+    let take = !also_derived(&item.attrs, "graphql_input");
     let Fields::Named(fields) = &mut item.fields else {
         return Err(syn::Error::new_spanned(&item, "expected named fields"));
     };
     for field in fields.named.iter_mut() {
-        let mut marker = None;
-        let mut kept = Vec::new();
-        for a in field.attrs.drain(..) {
-            if a.path().is_ident("gql") {
-                let Meta::List(list) = &a.meta else {
-                    return Err(syn::Error::new_spanned(&a, "expected #[gql(…)]"));
-                };
-                marker = Some(list.tokens.to_string());
-            } else {
-                kept.push(a);
-            }
-        }
-        field.attrs = kept;
-        let name = field
-            .ident
-            .as_ref()
-            .map(|i| i.to_string())
-            .unwrap_or_default();
+        let marker = marks(field, take)?.serve;
+        let name = field_name(field);
         let extra = match served(field, &name, marker.as_deref())? {
             Served::AsIs => None,
             Served::Skip => Some(gate(quote!(graphql(skip)))),

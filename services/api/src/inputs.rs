@@ -1,11 +1,13 @@
 //! What callers send the assignments service: one input per operation, the command enums and
 //! the list filters.
 
+use duban_api_macros::graphql_input;
 use duban_schema::assignments::{AssignmentSource, AssignmentState};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Input of `setCalendarDay`.
+#[graphql_input(name = "SetCalendarDayInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SetCalendarDayInput {
     /// The day.
@@ -19,6 +21,7 @@ pub struct SetCalendarDayInput {
 }
 
 /// Input of `registerOrgUnit`.
+#[graphql_input(name = "RegisterOrgUnitInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RegisterOrgUnitInput {
     /// Id; made up from the name's order when omitted.
@@ -34,6 +37,7 @@ pub struct RegisterOrgUnitInput {
 }
 
 /// One phase in `launchCampaign`.
+#[graphql_input(name = "PhaseInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PhaseInput {
     /// Name, e.g. 自查自纠.
@@ -45,17 +49,19 @@ pub struct PhaseInput {
 }
 
 /// Input of `launchCampaign`.
+#[graphql_input(name = "LaunchCampaignInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LaunchCampaignInput {
     /// Name, e.g. 改进作风、狠抓落实.
     pub name: String,
     /// Issuing document number (文号).
+    #[serde(default)]
     pub document_number: String,
     /// Unit whose subtree the campaign covers.
     pub scope_unit_id: String,
-    /// Ordered phases.
+    /// Ordered phases; a phase may start the day the previous one ends.
     pub phases: Vec<PhaseInput>,
-    /// Problem categories; the six of the seeds when none.
+    /// Problem categories; the six of the seeds (慢作为…弄虚作假) when omitted.
     pub categories: Option<Vec<String>>,
     /// Days by which units report, with what.
     #[serde(default)]
@@ -63,6 +69,7 @@ pub struct LaunchCampaignInput {
 }
 
 /// Input of `registerPerson`.
+#[graphql_input(name = "RegisterPersonInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RegisterPersonInput {
     /// Login account, unique.
@@ -70,6 +77,7 @@ pub struct RegisterPersonInput {
     /// Full name.
     pub name: String,
     /// Title.
+    #[serde(default)]
     pub title: String,
     /// Unit.
     pub unit_id: String,
@@ -78,41 +86,44 @@ pub struct RegisterPersonInput {
 }
 
 /// Input of `issueAssignment`.
+#[graphql_input(name = "IssueAssignmentInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct IssueAssignmentInput {
-    /// Short title.
+    /// Short title, at most 200 characters.
     pub title: String,
     /// What is to be done.
+    #[serde(default)]
     pub description: String,
-    /// Where it comes from.
+    /// Where it comes from; a leader's instruction by default.
+    #[gql(default_with = "AssignmentSource::LeaderInstruction")]
     pub source: AssignmentSource,
-    /// The instruction's own words.
+    /// The instruction's own words (批示原文).
     pub source_text: Option<String>,
-    /// 承办单位 id.
+    /// 承办单位.
     pub lead_unit_id: String,
-    /// 责任人; default: the lead unit's leader.
+    /// 责任人; default the lead unit's leader.
     pub responsible_person_id: Option<String>,
-    /// Time limit in working days (or give `due_on`).
+    /// Time limit in working days (1–365); or give `dueOn`.
     pub time_limit_days: Option<i32>,
-    /// Time limit as a last day (or give `time_limit_days`).
+    /// Time limit as a last day; or give `timeLimitDays`.
     #[serde(default)]
     pub due_on: Option<chrono::NaiveDate>,
-    /// How urgent.
+    /// Urgency; 一般 by default.
     #[serde(default)]
     pub urgency: duban_schema::assignments::Urgency,
     /// 配合单位.
     #[serde(default)]
     pub cooperating_unit_ids: Vec<String>,
-    /// Working days to sign for it (签收时限); 1 by default, 0 (the same day) for 特急.
+    /// Working days to sign for it (0–10); 1 by default, the same day for 特急.
     #[serde(default)]
     pub ack_time_limit_days: Option<i32>,
-    /// The campaign it belongs to.
+    /// Campaign it belongs to.
     #[serde(default)]
     pub campaign_id: Option<String>,
-    /// The problem category.
+    /// Problem category (one of the campaign's).
     #[serde(default)]
     pub category: Option<String>,
-    /// The ledger problem it rectifies.
+    /// Ledger problem it rectifies.
     #[serde(default)]
     pub problem_id: Option<String>,
 }
@@ -155,6 +166,7 @@ pub struct TransitionInput {
 }
 
 /// Input of `reportProgress`.
+#[graphql_input(name = "ReportProgressInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReportProgressInput {
     /// Assignment id.
@@ -323,9 +335,11 @@ pub enum ProblemCommand {
 }
 
 /// Filter of `problems`; every field optional.
+#[graphql_input(name = "ProblemFilter")]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ProblemFilter {
-    /// A unit id: that unit and its subtree.
+    /// A unit: that unit and its whole subtree.
+    #[gql(id)]
     pub scope: Option<String>,
     /// Any of these states.
     pub states: Option<Vec<duban_schema::assignments::ProblemState>>,
@@ -421,7 +435,9 @@ pub struct CreateDutyRuleInput {
 }
 
 /// Sort order of `assignments`.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq, async_graphql::Enum,
+)]
 pub enum AssignmentSort {
     /// Earliest time limit first (the default).
     #[default]
@@ -433,9 +449,11 @@ pub enum AssignmentSort {
 }
 
 /// Filter of `assignments`; every field optional.
+#[graphql_input(name = "AssignmentFilter")]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct AssignmentFilter {
-    /// A unit id: that unit and its subtree.
+    /// A unit: that unit and its whole subtree.
+    #[gql(id)]
     pub scope: Option<String>,
     /// Any of these states.
     pub states: Option<Vec<AssignmentState>>,

@@ -7,37 +7,7 @@ use crate::types::{Date, DateTime, OrgUnitPayload, PersonPayload, Role, Totals};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
 use duban_api::{ApiError, ProblemCommand, ProblemView};
-use duban_schema::assignments as ev;
-
-/// How a problem came to light.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "ev::ProblemSource")]
-pub enum ProblemSource {
-    /// 自己找
-    SelfFound,
-    /// 群众提
-    PublicRaised,
-    /// 上级点
-    SuperiorPointed,
-    /// 组织查
-    OrganisationCheck,
-    /// 巡视巡察反馈
-    InspectionFeedback,
-    /// 信访举报
-    Petition,
-}
-
-/// Where a ledger problem stands.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "ev::ProblemState")]
-pub enum ProblemState {
-    /// 整改中
-    Rectifying,
-    /// 申请销号
-    CloseOutRequested,
-    /// 已销号
-    Closed,
-}
+use duban_schema::assignments::{self as ev, ProblemSource, ProblemState};
 
 /// One step of a problem's history.
 #[derive(SimpleObject)]
@@ -104,11 +74,11 @@ pub struct Problem {
 impl Problem {
     /// Chinese label of the state, e.g. 整改中.
     async fn state_label(&self) -> &'static str {
-        ev::ProblemState::from(self.state).label()
+        self.state.label()
     }
     /// Chinese label of the source, e.g. 群众提.
     async fn source_label(&self) -> &'static str {
-        ev::ProblemSource::from(self.source).label()
+        self.source.label()
     }
 }
 
@@ -119,7 +89,7 @@ impl From<ProblemView> for Problem {
             id: ID(p.id),
             campaign_id: p.campaign_id.map(ID),
             category: p.category,
-            source: p.source.into(),
+            source: p.source,
             description: p.description,
             cause_analysis: p.cause_analysis,
             measures: p.measures,
@@ -130,7 +100,7 @@ impl From<ProblemView> for Problem {
             registered_by: ID(p.registered_by),
             registered_at: DateTime(p.registered_at),
             due_on: Date(p.due_on),
-            state: p.state.into(),
+            state: p.state,
             version: p.version as i32,
             return_count: p.return_count,
             reopen_count: p.reopen_count,
@@ -148,29 +118,6 @@ impl From<ProblemView> for Problem {
                 .collect(),
         }
     }
-}
-
-/// Filter of `problems`; every field optional.
-#[derive(InputObject, Default)]
-pub struct ProblemFilter {
-    /// A unit: that unit and its whole subtree.
-    pub scope: Option<ID>,
-    /// Any of these states.
-    pub states: Option<Vec<ProblemState>>,
-    /// Only this campaign's.
-    pub campaign_id: Option<ID>,
-    /// Only this category.
-    pub category: Option<String>,
-    /// Only this source.
-    pub source: Option<ProblemSource>,
-    /// Description, cause or measures contain this text.
-    pub text: Option<String>,
-    /// Time limit on or after this day.
-    pub due_from: Option<Date>,
-    /// Time limit on or before this day.
-    pub due_to: Option<Date>,
-    /// Only this person's.
-    pub responsible_person_id: Option<ID>,
 }
 
 /// Input of `registerProblem`.
@@ -454,29 +401,14 @@ impl LedgerQuery {
     async fn problems(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ProblemFilter>,
+        filter: Option<duban_api::ProblemFilter>,
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Problem, Totals, EmptyFields>> {
         let a = actor(ctx)?;
-        let f = filter.unwrap_or_default();
         let result = services(ctx)?
             .assignments
-            .problems(
-                a,
-                duban_api::ProblemFilter {
-                    scope: f.scope.map(|i| i.0),
-                    states: f.states.map(|v| v.into_iter().map(Into::into).collect()),
-                    campaign_id: f.campaign_id.map(|i| i.0),
-                    category: f.category,
-                    source: f.source.map(Into::into),
-                    text: f.text,
-                    due_from: f.due_from.map(|d| d.0),
-                    due_to: f.due_to.map(|d| d.0),
-                    responsible_person_id: f.responsible_person_id.map(|i| i.0),
-                },
-                page(ctx, first, after)?,
-            )
+            .problems(a, filter.unwrap_or_default(), page(ctx, first, after)?)
             .await
             .gql()?;
         let mut conn = Connection::with_additional_fields(
@@ -545,7 +477,7 @@ impl LedgerMutation {
                 duban_api::RegisterProblemInput {
                     campaign_id: input.campaign_id.map(|i| i.0),
                     category: input.category,
-                    source: input.source.into(),
+                    source: input.source,
                     description: input.description,
                     cause_analysis: input.cause_analysis,
                     measures: input.measures,

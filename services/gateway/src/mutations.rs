@@ -32,37 +32,11 @@ impl MutationRoot {
     async fn issue_assignment(
         &self,
         ctx: &Context<'_>,
-        input: IssueAssignmentInput,
+        input: duban_api::IssueAssignmentInput,
     ) -> async_graphql::Result<AssignmentPayload> {
         let a = actor(ctx)?;
         let s = services(ctx)?;
-        let v = s
-            .assignments
-            .issue_assignment(
-                a,
-                duban_api::IssueAssignmentInput {
-                    title: input.title,
-                    description: input.description,
-                    source: input.source,
-                    source_text: input.source_text,
-                    lead_unit_id: input.lead_unit_id.0,
-                    responsible_person_id: input.responsible_person_id.map(|i| i.0),
-                    time_limit_days: input.time_limit_days,
-                    due_on: input.due_on.map(|d| d.0),
-                    urgency: input.urgency,
-                    cooperating_unit_ids: input
-                        .cooperating_unit_ids
-                        .into_iter()
-                        .map(|i| i.0)
-                        .collect(),
-                    ack_time_limit_days: input.ack_time_limit_days,
-                    campaign_id: input.campaign_id.map(|i| i.0),
-                    category: input.category,
-                    problem_id: input.problem_id.map(|i| i.0),
-                },
-            )
-            .await
-            .gql()?;
+        let v = s.assignments.issue_assignment(a, input).await.gql()?;
         issued_payload(ctx, s, v).await
     }
 
@@ -92,24 +66,11 @@ impl MutationRoot {
     async fn report_progress(
         &self,
         ctx: &Context<'_>,
-        input: ReportProgressInput,
+        input: duban_api::ReportProgressInput,
     ) -> async_graphql::Result<AssignmentPayload> {
         let a = actor(ctx)?;
         let s = services(ctx)?;
-        let v = s
-            .assignments
-            .report_progress(
-                a,
-                duban_api::ReportProgressInput {
-                    id: input.id.0,
-                    expected_version: version(input.expected_version),
-                    percent: input.percent,
-                    text: input.text,
-                    evidence: input.evidence,
-                },
-            )
-            .await
-            .gql()?;
+        let v = s.assignments.report_progress(a, input).await.gql()?;
         payload(ctx, s, v).await
     }
 
@@ -366,37 +327,12 @@ impl MutationRoot {
     async fn launch_campaign(
         &self,
         ctx: &Context<'_>,
-        input: LaunchCampaignInput,
+        input: duban_api::LaunchCampaignInput,
     ) -> async_graphql::Result<CampaignPayload> {
         let a = actor(ctx)?;
         let c = services(ctx)?
             .assignments
-            .launch_campaign_as(
-                a,
-                duban_api::LaunchCampaignInput {
-                    name: input.name,
-                    document_number: input.document_number,
-                    scope_unit_id: input.scope_unit_id.0,
-                    phases: input
-                        .phases
-                        .into_iter()
-                        .map(|p| duban_api::PhaseInput {
-                            name: p.name,
-                            starts_on: p.starts_on.0,
-                            ends_on: p.ends_on.0,
-                        })
-                        .collect(),
-                    categories: input.categories,
-                    report_deadlines: input
-                        .report_deadlines
-                        .into_iter()
-                        .map(|r| duban_schema::assignments::ReportDeadlineSnapshot {
-                            name: r.name,
-                            due_on: r.due_on.0,
-                        })
-                        .collect(),
-                },
-            )
+            .launch_campaign_as(a, input)
             .await
             .gql()?;
         Ok(CampaignPayload { campaign: c })
@@ -406,21 +342,12 @@ impl MutationRoot {
     async fn register_org_unit(
         &self,
         ctx: &Context<'_>,
-        input: RegisterOrgUnitInput,
+        input: duban_api::RegisterOrgUnitInput,
     ) -> async_graphql::Result<OrgUnitPayload> {
         let a = actor(ctx)?;
         let u = services(ctx)?
             .assignments
-            .register_org_unit(
-                a,
-                duban_api::RegisterOrgUnitInput {
-                    id: input.id.map(|i| i.0),
-                    parent_id: input.parent_id.map(|i| i.0),
-                    kind: input.kind,
-                    name: input.name,
-                    division_code: input.division_code,
-                },
-            )
+            .register_org_unit(a, input)
             .await
             .gql()?;
         Ok(OrgUnitPayload { org_unit: u })
@@ -430,21 +357,12 @@ impl MutationRoot {
     async fn register_person(
         &self,
         ctx: &Context<'_>,
-        input: RegisterPersonInput,
+        input: duban_api::RegisterPersonInput,
     ) -> async_graphql::Result<PersonPayload> {
         let a = actor(ctx)?;
         let p = services(ctx)?
             .assignments
-            .register_person_as(
-                a,
-                duban_api::RegisterPersonInput {
-                    account: input.account,
-                    name: input.name,
-                    title: input.title,
-                    unit_id: input.unit_id.0,
-                    roles: input.roles.into_iter().collect(),
-                },
-            )
+            .register_person_as(a, input)
             .await
             .gql()?;
         Ok(PersonPayload { person: p })
@@ -455,20 +373,12 @@ impl MutationRoot {
     async fn set_calendar_day(
         &self,
         ctx: &Context<'_>,
-        input: SetCalendarDayInput,
+        input: duban_api::SetCalendarDayInput,
     ) -> async_graphql::Result<SetCalendarDayPayload> {
         let a = actor(ctx)?;
         let r = services(ctx)?
             .assignments
-            .set_calendar_day(
-                a,
-                duban_api::SetCalendarDayInput {
-                    date: input.date.0,
-                    workday: input.workday,
-                    name: input.name,
-                    reason: input.reason,
-                },
-            )
+            .set_calendar_day(a, input)
             .await
             .gql()?;
         Ok(SetCalendarDayPayload {

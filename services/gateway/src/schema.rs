@@ -201,26 +201,13 @@ impl QueryRoot {
     async fn assignments(
         &self,
         ctx: &Context<'_>,
-        filter: Option<AssignmentFilter>,
+        filter: Option<duban_api::AssignmentFilter>,
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Assignment, Totals, EmptyFields>> {
         let a = actor(ctx)?;
         let s = services(ctx)?;
-        let filter = filter.unwrap_or_default();
-        let f = duban_api::AssignmentFilter {
-            scope: filter.scope.map(|i| i.0),
-            states: filter.states.map(|v| v.into_iter().collect()),
-            color: filter.color,
-            text: filter.text,
-            due_from: filter.due_from.map(|d| d.0),
-            due_to: filter.due_to.map(|d| d.0),
-            responsible_person_id: filter.responsible_person_id.map(|i| i.0),
-            campaign_id: filter.campaign_id.map(|i| i.0),
-            category: filter.category,
-            cooperating_unit_id: filter.cooperating_unit_id.map(|i| i.0),
-            sort: filter.sort.into(),
-        };
+        let f = filter.unwrap_or_default();
         let result = s
             .assignments
             .assignments(a, f, page(ctx, first, after)?)

@@ -1,31 +1,18 @@
 //! GraphQL types: thin wrappers over the services' data, named as API.md says.
 
-use async_graphql::{ComplexObject, Enum, InputObject, SimpleObject, ID};
+use async_graphql::{ComplexObject, SimpleObject, ID};
 use duban_api::{AssignmentView, ColorView};
 
 mod inputs;
 pub use duban_api::graphql::{Date, DateTime};
 pub use duban_api::NotificationView as Notification;
 pub use duban_schema::assignments::{
-    AssignmentSource, AssignmentState, CampaignSnapshot as Campaign, OrgUnitSnapshot as OrgUnit,
-    PersonSnapshot as Person, SupervisionLevel, UnitKind, Urgency,
+    CampaignSnapshot as Campaign, OrgUnitSnapshot as OrgUnit, PersonSnapshot as Person,
+    SupervisionLevel, Urgency,
 };
 pub use duban_schema::notifications::NotificationKind;
 pub use duban_schema::{Color, Role};
 pub use inputs::*;
-
-/// Order of `assignments`.
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
-#[graphql(remote = "duban_api::AssignmentSort")]
-pub enum AssignmentSort {
-    /// Earliest time limit first.
-    #[default]
-    DueAsc,
-    /// Latest time limit first.
-    DueDesc,
-    /// Most recently issued first.
-    IssuedDesc,
-}
 
 /// The signed-in caller.
 #[derive(SimpleObject)]
@@ -55,16 +42,6 @@ pub struct CalendarDay {
     pub holiday: Option<String>,
     /// The holiday a worked weekend day (调休上班) belongs to.
     pub makeup_for: Option<String>,
-}
-
-/// A day by which units report on a campaign.
-#[derive(InputObject)]
-#[graphql(name = "ReportDeadlineInput")]
-pub struct ReportDeadline {
-    /// What is reported, e.g. 自查自纠情况报告.
-    pub name: String,
-    /// Last day.
-    pub due_on: Date,
 }
 
 /// An assignment (交办事项) with its three-color status.

@@ -447,6 +447,19 @@ async fn the_working_calendar_follows_the_official_notices() {
             .contains("YYYY-MM-DD"),
         "{bad}"
     );
+    // The same day inside an input object is refused with the same words, naming the input.
+    let sup = app.token("county-supervisor").await.unwrap();
+    let bad = app
+        .gql(
+            Some(&sup),
+            "mutation($i: IssueAssignmentInput!) { issueAssignment(input: $i) { assignment { id } } }",
+            json!({"i": {"title": "坏日期", "leadUnitId": "qingshi-dzb", "dueOn": "2026-02-30"}}),
+        )
+        .await
+        .unwrap();
+    let message = bad["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("YYYY-MM-DD"), "{bad}");
+    assert!(message.contains("IssueAssignmentInput"), "{bad}");
     app.shutdown().await.unwrap();
 }
 

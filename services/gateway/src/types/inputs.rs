@@ -3,19 +3,6 @@
 use super::*;
 use async_graphql::{InputObject, SimpleObject, ID};
 
-/// Input of `setCalendarDay`.
-#[derive(InputObject)]
-pub struct SetCalendarDayInput {
-    /// The day.
-    pub date: Date,
-    /// Whether it becomes a working day.
-    pub workday: bool,
-    /// Holiday name, or the holiday a worked day belongs to.
-    pub name: Option<String>,
-    /// Why (县委决定…).
-    pub reason: String,
-}
-
 /// Payload of `setCalendarDay`.
 #[derive(SimpleObject)]
 pub struct SetCalendarDayPayload {
@@ -25,71 +12,6 @@ pub struct SetCalendarDayPayload {
     pub moved_assignments: i32,
 }
 
-/// Filter of `assignments`; every field optional.
-#[derive(InputObject, Default)]
-pub struct AssignmentFilter {
-    /// A unit: that unit and its whole subtree.
-    pub scope: Option<ID>,
-    /// Any of these states.
-    pub states: Option<Vec<AssignmentState>>,
-    /// Only this color.
-    pub color: Option<Color>,
-    /// Title or description contains this text.
-    pub text: Option<String>,
-    /// Time limit on or after this day.
-    pub due_from: Option<Date>,
-    /// Time limit on or before this day.
-    pub due_to: Option<Date>,
-    /// Only items this person is responsible for.
-    pub responsible_person_id: Option<ID>,
-    /// Only this campaign's.
-    pub campaign_id: Option<ID>,
-    /// Only this problem category.
-    pub category: Option<String>,
-    /// Only items this unit cooperates on (配合单位).
-    pub cooperating_unit_id: Option<ID>,
-    /// Order; earliest time limit first by default.
-    #[graphql(default)]
-    pub sort: AssignmentSort,
-}
-
-/// Input of `issueAssignment`.
-#[derive(InputObject)]
-pub struct IssueAssignmentInput {
-    /// Short title, at most 200 characters.
-    pub title: String,
-    /// What is to be done.
-    #[graphql(default)]
-    pub description: String,
-    /// Where it comes from.
-    #[graphql(default_with = "AssignmentSource::LeaderInstruction")]
-    pub source: AssignmentSource,
-    /// The instruction's own words (批示原文).
-    pub source_text: Option<String>,
-    /// 承办单位.
-    pub lead_unit_id: ID,
-    /// 责任人; default the lead unit's leader.
-    pub responsible_person_id: Option<ID>,
-    /// Time limit in working days (1–365); or give `dueOn`.
-    pub time_limit_days: Option<i32>,
-    /// Time limit as a last day; or give `timeLimitDays`.
-    pub due_on: Option<Date>,
-    /// Urgency; 一般 by default.
-    #[graphql(default)]
-    pub urgency: Urgency,
-    /// 配合单位.
-    #[graphql(default)]
-    pub cooperating_unit_ids: Vec<ID>,
-    /// Working days to sign for it (0–10); 1 by default, the same day for 特急.
-    pub ack_time_limit_days: Option<i32>,
-    /// Campaign it belongs to.
-    pub campaign_id: Option<ID>,
-    /// Problem category (one of the campaign's).
-    pub category: Option<String>,
-    /// Ledger problem it rectifies.
-    pub problem_id: Option<ID>,
-}
-
 /// Input of transitions that need only the item and its version.
 #[derive(InputObject)]
 pub struct AssignmentVersionInput {
@@ -97,22 +19,6 @@ pub struct AssignmentVersionInput {
     pub id: ID,
     /// The version the caller last saw.
     pub expected_version: i32,
-}
-
-/// Input of `reportProgress`.
-#[derive(InputObject)]
-pub struct ReportProgressInput {
-    /// Assignment id.
-    pub id: ID,
-    /// The version the caller last saw.
-    pub expected_version: i32,
-    /// Progress, 0–100.
-    pub percent: i32,
-    /// What was done.
-    pub text: String,
-    /// Evidence references (file numbers, photo ids, links).
-    #[graphql(default)]
-    pub evidence: Vec<String>,
 }
 
 /// Input of `completeAssignment`.
@@ -182,36 +88,6 @@ pub struct AssignmentReasonInput {
     pub reason: String,
 }
 
-/// One phase of `launchCampaign`.
-#[derive(InputObject)]
-pub struct PhaseInput {
-    /// Name, e.g. 自查自纠.
-    pub name: String,
-    /// First day.
-    pub starts_on: Date,
-    /// Last day.
-    pub ends_on: Date,
-}
-
-/// Input of `launchCampaign`.
-#[derive(InputObject)]
-pub struct LaunchCampaignInput {
-    /// Name, e.g. 改进作风、狠抓落实.
-    pub name: String,
-    /// Issuing document number (文号).
-    #[graphql(default)]
-    pub document_number: String,
-    /// Unit whose subtree the campaign covers.
-    pub scope_unit_id: ID,
-    /// Ordered phases; a phase may start the day the previous one ends.
-    pub phases: Vec<PhaseInput>,
-    /// Problem categories; the six of the seeds (慢作为…弄虚作假) when omitted.
-    pub categories: Option<Vec<String>>,
-    /// Days by which units report, with what.
-    #[graphql(default)]
-    pub report_deadlines: Vec<ReportDeadline>,
-}
-
 /// Payload of `launchCampaign`.
 #[derive(SimpleObject)]
 pub struct CampaignPayload {
@@ -219,42 +95,11 @@ pub struct CampaignPayload {
     pub campaign: Campaign,
 }
 
-/// Input of `registerOrgUnit`.
-#[derive(InputObject)]
-pub struct RegisterOrgUnitInput {
-    /// Id; generated when omitted.
-    pub id: Option<ID>,
-    /// Parent unit; none for a county.
-    pub parent_id: Option<ID>,
-    /// Kind.
-    pub kind: UnitKind,
-    /// Official name.
-    pub name: String,
-    /// 统计用区划代码: 6 digits for a county, 9 for a township.
-    pub division_code: Option<String>,
-}
-
 /// Payload of `registerOrgUnit`.
 #[derive(SimpleObject)]
 pub struct OrgUnitPayload {
     /// The new unit.
     pub org_unit: OrgUnit,
-}
-
-/// Input of `registerPerson`.
-#[derive(InputObject)]
-pub struct RegisterPersonInput {
-    /// Login account, unique.
-    pub account: String,
-    /// Full name.
-    pub name: String,
-    /// Title.
-    #[graphql(default)]
-    pub title: String,
-    /// Unit.
-    pub unit_id: ID,
-    /// Roles.
-    pub roles: Vec<Role>,
 }
 
 /// Payload of `registerPerson`.
