@@ -3,6 +3,7 @@
 //! exclusions after 甄别, and the published result.
 
 use chrono::{DateTime, FixedOffset};
+use duban_api_macros::graphql_input;
 use serde::{Deserialize, Serialize};
 
 /// One indicator's weight.
@@ -36,6 +37,7 @@ pub struct AssessmentSettings {
 }
 
 /// Opens an assessment year.
+#[graphql_input(name = "OpenAssessmentInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OpenAssessmentInput {
     /// The scope: its units (default: those directly under it) and their people.

@@ -278,6 +278,7 @@ pub enum AssignmentCommand {
 }
 
 /// Input of `registerProblem`.
+#[graphql_input(name = "RegisterProblemInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RegisterProblemInput {
     /// The campaign it was found in.
@@ -290,7 +291,7 @@ pub struct RegisterProblemInput {
     pub description: String,
     /// 原因剖析.
     pub cause_analysis: String,
-    /// 整改措施.
+    /// 整改措施, at least one.
     pub measures: Vec<String>,
     /// The unit whose ledger it goes in.
     pub unit_id: String,
@@ -298,9 +299,9 @@ pub struct RegisterProblemInput {
     pub responsible_person_id: Option<String>,
     /// 责任领导.
     pub responsible_leader_id: Option<String>,
-    /// 整改时限 in working days (or give `due_on`).
+    /// 整改时限 in working days; or give `dueOn`.
     pub time_limit_days: Option<i32>,
-    /// 整改时限 as a last day (or give `time_limit_days`).
+    /// 整改时限 as a last day; or give `timeLimitDays`.
     pub due_on: Option<chrono::NaiveDate>,
 }
 
@@ -378,6 +379,7 @@ pub struct ImportRow {
 }
 
 /// Input of `updateOrgUnit`: the fields to change.
+#[graphql_input(name = "UpdateOrgUnitInput")]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct UpdateOrgUnitInput {
     /// The unit.
@@ -391,6 +393,7 @@ pub struct UpdateOrgUnitInput {
 }
 
 /// Input of `updatePerson`: the fields to change.
+#[graphql_input(name = "UpdatePersonInput")]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct UpdatePersonInput {
     /// The person.
@@ -404,6 +407,7 @@ pub struct UpdatePersonInput {
     /// New roles.
     pub roles: Option<Vec<duban_schema::Role>>,
     /// 分管领导; an empty string clears it.
+    #[gql(plain)]
     pub supervising_leader_id: Option<String>,
     /// Mark as having left the post (or back).
     pub deactivated: Option<bool>,

@@ -333,19 +333,6 @@ impl From<duban_api::AssessmentMarkView> for AssessmentMark {
     }
 }
 
-/// Input of `openAssessment`.
-#[derive(InputObject)]
-pub struct OpenAssessmentInput {
-    /// The scope.
-    pub scope_unit_id: ID,
-    /// The year.
-    pub year: i32,
-    /// The 考评组.
-    pub panel_ids: Vec<ID>,
-    /// The units assessed (default: those directly under the scope).
-    pub unit_ids: Option<Vec<ID>>,
-}
-
 /// Input of `overrideAssessmentFigure`.
 #[derive(InputObject)]
 pub struct OverrideFigureInput {
@@ -453,20 +440,12 @@ impl AssessmentMutation {
     async fn open_assessment(
         &self,
         ctx: &Context<'_>,
-        input: OpenAssessmentInput,
+        input: duban_api::OpenAssessmentInput,
     ) -> async_graphql::Result<Assessment> {
         let a = actor(ctx)?;
         Ok(services(ctx)?
             .evaluation
-            .open_assessment(
-                a,
-                duban_api::OpenAssessmentInput {
-                    scope_unit_id: input.scope_unit_id.0,
-                    year: input.year,
-                    panel_ids: input.panel_ids.into_iter().map(|p| p.0).collect(),
-                    unit_ids: input.unit_ids.map(|u| u.into_iter().map(|i| i.0).collect()),
-                },
-            )
+            .open_assessment(a, input)
             .await
             .gql()?
             .into())

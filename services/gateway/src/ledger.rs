@@ -3,7 +3,7 @@
 
 use crate::error::ApiResultExt;
 use crate::resolve::{actor, page, services, version};
-use crate::types::{Date, DateTime, OrgUnitPayload, PersonPayload, Role, Totals};
+use crate::types::{Date, DateTime, OrgUnitPayload, PersonPayload, Totals};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
 use duban_api::{ApiError, ProblemCommand, ProblemView};
@@ -118,33 +118,6 @@ impl From<ProblemView> for Problem {
                 .collect(),
         }
     }
-}
-
-/// Input of `registerProblem`.
-#[derive(InputObject)]
-pub struct RegisterProblemInput {
-    /// Campaign it was found in.
-    pub campaign_id: Option<ID>,
-    /// Category (one of the campaign's when a campaign is given).
-    pub category: String,
-    /// Source.
-    pub source: ProblemSource,
-    /// 问题表现.
-    pub description: String,
-    /// 原因剖析.
-    pub cause_analysis: String,
-    /// 整改措施, at least one.
-    pub measures: Vec<String>,
-    /// Unit whose ledger it goes in.
-    pub unit_id: ID,
-    /// 责任人; the unit's leader by default.
-    pub responsible_person_id: Option<ID>,
-    /// 责任领导.
-    pub responsible_leader_id: Option<ID>,
-    /// 整改时限 in working days; or give `dueOn`.
-    pub time_limit_days: Option<i32>,
-    /// 整改时限 as a last day; or give `timeLimitDays`.
-    pub due_on: Option<Date>,
 }
 
 /// Input of `requestProblemCloseOut`.
@@ -344,41 +317,6 @@ pub struct DutyRulePayload {
     pub rule: DutyRule,
 }
 
-/// Input of `updateOrgUnit`.
-#[derive(InputObject)]
-pub struct UpdateOrgUnitInput {
-    /// The unit.
-    pub id: ID,
-    /// The version last read; a newer one is VERSION_CONFLICT.
-    pub expected_version: i32,
-    /// New name.
-    pub name: Option<String>,
-    /// New 统计用区划代码 (empty to clear).
-    pub division_code: Option<String>,
-}
-
-/// Input of `updatePerson`.
-#[derive(InputObject)]
-pub struct UpdatePersonInput {
-    /// The person.
-    pub id: ID,
-    /// The version last read; a newer one is VERSION_CONFLICT.
-    pub expected_version: i32,
-    /// New title.
-    pub title: Option<String>,
-    /// Move to this unit.
-    pub unit_id: Option<ID>,
-    /// New roles.
-    pub roles: Option<Vec<Role>>,
-    /// 分管领导; an empty string clears it.
-    pub supervising_leader_id: Option<String>,
-    /// Left the post (or back).
-    pub deactivated: Option<bool>,
-    /// Who takes over their open items and problems when they leave the post or the unit;
-    /// the unit's leader when none is named.
-    pub successor_id: Option<ID>,
-}
-
 /// Ledger and duty queries.
 #[derive(Default)]
 pub struct LedgerQuery;
@@ -467,27 +405,12 @@ impl LedgerMutation {
     async fn register_problem(
         &self,
         ctx: &Context<'_>,
-        input: RegisterProblemInput,
+        input: duban_api::RegisterProblemInput,
     ) -> async_graphql::Result<ProblemPayload> {
         let a = actor(ctx)?;
         let v = services(ctx)?
             .assignments
-            .register_problem(
-                a,
-                duban_api::RegisterProblemInput {
-                    campaign_id: input.campaign_id.map(|i| i.0),
-                    category: input.category,
-                    source: input.source,
-                    description: input.description,
-                    cause_analysis: input.cause_analysis,
-                    measures: input.measures,
-                    unit_id: input.unit_id.0,
-                    responsible_person_id: input.responsible_person_id.map(|i| i.0),
-                    responsible_leader_id: input.responsible_leader_id.map(|i| i.0),
-                    time_limit_days: input.time_limit_days,
-                    due_on: input.due_on.map(|d| d.0),
-                },
-            )
+            .register_problem(a, input)
             .await
             .gql()?;
         Ok(ProblemPayload { problem: v.into() })
@@ -573,20 +496,12 @@ impl LedgerMutation {
     async fn update_org_unit(
         &self,
         ctx: &Context<'_>,
-        input: UpdateOrgUnitInput,
+        input: duban_api::UpdateOrgUnitInput,
     ) -> async_graphql::Result<OrgUnitPayload> {
         let a = actor(ctx)?;
         let unit = services(ctx)?
             .assignments
-            .update_org_unit(
-                a,
-                duban_api::UpdateOrgUnitInput {
-                    id: input.id.0,
-                    expected_version: input.expected_version.into(),
-                    name: input.name,
-                    division_code: input.division_code,
-                },
-            )
+            .update_org_unit(a, input)
             .await
             .gql()?;
         Ok(OrgUnitPayload { org_unit: unit })
@@ -596,24 +511,12 @@ impl LedgerMutation {
     async fn update_person(
         &self,
         ctx: &Context<'_>,
-        input: UpdatePersonInput,
+        input: duban_api::UpdatePersonInput,
     ) -> async_graphql::Result<PersonPayload> {
         let a = actor(ctx)?;
         let p = services(ctx)?
             .assignments
-            .update_person(
-                a,
-                duban_api::UpdatePersonInput {
-                    id: input.id.0,
-                    expected_version: input.expected_version.into(),
-                    title: input.title,
-                    unit_id: input.unit_id.map(|i| i.0),
-                    roles: input.roles.map(|r| r.into_iter().collect()),
-                    supervising_leader_id: input.supervising_leader_id,
-                    deactivated: input.deactivated,
-                    successor_id: input.successor_id.map(|i| i.0),
-                },
-            )
+            .update_person(a, input)
             .await
             .gql()?;
         Ok(PersonPayload { person: p })
