@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::assignments::Urgency;
-use crate::Color;
+use crate::{Color, WireName};
 
 /// The thresholds of 红黄蓝三色管理 (seed 003) a county sets: when an item gets a yellow
 /// card (黄牌预警) and when a red one (红牌督办).
@@ -52,6 +52,105 @@ impl Default for ColorRules {
             dense_ranking: false,
             rectification_days: 5,
         }
+    }
+}
+
+/// Who is held to account, referred or assessed: a person or a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AccountabilitySubject {
+    /// A person.
+    Person,
+    /// A unit.
+    Unit,
+}
+
+/// Who answers a survey.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RespondentGroup {
+    /// 机关干部: cadres of the scope, signed in.
+    Cadre,
+    /// 服务对象: the public, through one-time links.
+    Public,
+    /// 两代表一委员: invited, through one-time links.
+    Deputy,
+}
+
+/// Why a clue was referred.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReferralCause {
+    /// By hand, by a supervisor.
+    Manual,
+    /// An item red for longer than the county allows.
+    LongRed,
+    /// A problem of the 弄虚作假 category.
+    Falsification,
+    /// Standing 差评 on one unit in a quarter.
+    BadRatings,
+    /// 推诿 repeated by one cadre in a quarter.
+    BuckPassing,
+}
+
+/// Where a referral stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReferralStage {
+    /// Sent, awaiting 签收.
+    Referred,
+    /// Signed for, awaiting a disposition.
+    Received,
+    /// Under a disposition.
+    Disposed,
+    /// Finished (办结).
+    Concluded,
+}
+
+/// The four dispositions of the commission's clue rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Disposition {
+    /// 谈话函询.
+    TalkOrLetter,
+    /// 初步核实.
+    PreliminaryCheck,
+    /// 暂存待查.
+    Shelved,
+    /// 予以了结.
+    Closed,
+}
+
+/// Wire names of enums that contracts carry as strings.
+macro_rules! wire_names {
+    ($($t:ident { $($v:ident = $w:literal),* })*) => {$(
+        impl WireName for $t {
+            const ALL: &'static [Self] = &[$(Self::$v),*];
+            fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $w),* }
+            }
+        }
+    )*};
+}
+
+wire_names! {
+    AccountabilitySubject { Person = "PERSON", Unit = "UNIT" }
+    RespondentGroup { Cadre = "CADRE", Public = "PUBLIC", Deputy = "DEPUTY" }
+    ReferralCause {
+        Manual = "MANUAL", LongRed = "LONG_RED", Falsification = "FALSIFICATION",
+        BadRatings = "BAD_RATINGS", BuckPassing = "BUCK_PASSING"
+    }
+    ReferralStage {
+        Referred = "REFERRED", Received = "RECEIVED", Disposed = "DISPOSED", Concluded = "CONCLUDED"
+    }
+    Disposition {
+        TalkOrLetter = "TALK_OR_LETTER", PreliminaryCheck = "PRELIMINARY_CHECK",
+        Shelved = "SHELVED", Closed = "CLOSED"
     }
 }
 
@@ -487,4 +586,27 @@ pub struct SurveyUnitResult {
     pub respondents: u64,
     /// Whether they reach the minimum sample.
     pub representative: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_are_serdes<E: WireName + Serialize + std::fmt::Debug + PartialEq>() {
+        for &v in E::ALL {
+            let serde = serde_json::to_value(v).unwrap();
+            assert_eq!(serde.as_str(), Some(v.as_str()), "{v:?}");
+            assert_eq!(E::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(E::parse("NO_SUCH_NAME"), None);
+    }
+
+    #[test]
+    fn every_wire_name_is_the_one_serde_writes_and_reads_back() {
+        names_are_serdes::<AccountabilitySubject>();
+        names_are_serdes::<RespondentGroup>();
+        names_are_serdes::<ReferralCause>();
+        names_are_serdes::<ReferralStage>();
+        names_are_serdes::<Disposition>();
+    }
 }

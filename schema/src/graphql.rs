@@ -1,10 +1,12 @@
 //! The GraphQL face of the contracts (feature `graphql`, which duban-api turns on for the
-//! gateway): the scalars, a calendar day and an instant as Shanghai reads them, and the
-//! conversions a type's field names where its GraphQL type is not its Rust type
-//! (`#[graphql(skip_output, derived(..., with))]`).
+//! gateway): the scalars, a calendar day and an instant as Shanghai reads them, and
+//! `GraphqlForm`, by which `#[graphql_object]` and `#[graphql_input]` convert a field whose
+//! GraphQL type is not its Rust type.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value, ID};
 use chrono::{DateTime as ChronoDateTime, FixedOffset, NaiveDate};
+
+use crate::WireName;
 
 /// A calendar day `YYYY-MM-DD` on the Asia/Shanghai calendar.
 #[derive(Clone, Copy, Debug)]
@@ -50,46 +52,6 @@ impl ScalarType for DateTime {
     }
 }
 
-/// A contract's id as GraphQL's `ID`.
-pub fn id(s: String) -> ID {
-    ID(s)
-}
-
-/// A contract's instant as the `DateTime` scalar.
-pub fn at(t: ChronoDateTime<FixedOffset>) -> DateTime {
-    DateTime(t)
-}
-
-/// A contract's optional id as GraphQL's `ID`.
-pub fn opt_id(s: Option<String>) -> Option<ID> {
-    s.map(ID)
-}
-
-/// A contract's ids as GraphQL's `ID`s.
-pub fn ids(s: Vec<String>) -> Vec<ID> {
-    s.into_iter().map(ID).collect()
-}
-
-/// A contract's optional instant as the `DateTime` scalar.
-pub fn opt_at(t: Option<ChronoDateTime<FixedOffset>>) -> Option<DateTime> {
-    t.map(DateTime)
-}
-
-/// A contract's day as the `Date` scalar.
-pub fn day(d: NaiveDate) -> Date {
-    Date(d)
-}
-
-/// A contract's optional day as the `Date` scalar.
-pub fn opt_day(d: Option<NaiveDate>) -> Option<Date> {
-    d.map(Date)
-}
-
-/// A contract's optional ids as GraphQL's `ID`s.
-pub fn opt_ids(s: Option<Vec<String>>) -> Option<Vec<ID>> {
-    s.map(ids)
-}
-
 /// A contract value and the GraphQL value that carries it (`String` as `ID`, a day as
 /// `Date`, an instant as `DateTime`; options and lists of them alike), both ways: what
 /// `graphql_input` converts a field by.
@@ -124,6 +86,15 @@ impl GraphqlForm<DateTime> for ChronoDateTime<FixedOffset> {
     }
     fn from_graphql(g: DateTime) -> Self {
         g.0
+    }
+}
+
+impl<E: WireName> GraphqlForm<E> for String {
+    fn to_graphql(self) -> E {
+        E::parse(&self).unwrap_or(E::ALL[0])
+    }
+    fn from_graphql(g: E) -> Self {
+        g.as_str().into()
     }
 }
 

@@ -15,6 +15,19 @@ pub mod topics;
 
 pub use envelope::{Envelope, EnvelopeMeta, RawEnvelope, SCHEMA_VERSION};
 
+/// An enum whose contracts carry its wire name as a string (`PERSON`, `LONG_RED`…): the
+/// names, and through `graphql::GraphqlForm` the enum GraphQL serves for such a field.
+pub trait WireName: Copy + Sized + 'static {
+    /// Every value; the first is what an unknown name reads as.
+    const ALL: &'static [Self];
+    /// The wire name.
+    fn as_str(self) -> &'static str;
+    /// Reads a wire name.
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+}
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -45,7 +45,7 @@ pub(crate) fn expand(args: &Args, mut item: ItemStruct) -> syn::Result<Tokens> {
         let m = marks(field, take)?;
         let name = field_name(field);
         let f = field.ident.clone();
-        let (ty, from, to) = match served(field, &name, m.serve.as_deref())? {
+        let (ty, from, to) = match served(field, &name, &m)? {
             Served::Skip => {
                 taken.push(quote!(#f: ::core::default::Default::default()));
                 continue;
@@ -54,8 +54,8 @@ pub(crate) fn expand(args: &Args, mut item: ItemStruct) -> syn::Result<Tokens> {
                 let ty = &field.ty;
                 (quote!(#ty), quote!(g.#f), quote!(o.#f))
             }
-            Served::Converted(ty, _) => {
-                let ty: syn::Type = syn::parse_str(ty)?;
+            Served::Converted(ty) => {
+                let ty: syn::Type = syn::parse_str(&ty)?;
                 (
                     quote!(#ty),
                     quote!(crate::graphql::GraphqlForm::from_graphql(g.#f)),
@@ -148,7 +148,7 @@ mod tests {
             "struct T { lead_unit_id: String, unit_ids: Vec<String>, due_on: Option<chrono::NaiveDate>, \
              title: String, #[serde(default)] urgency: Urgency, #[serde(default)] campaign_id: Option<String>, \
              #[gql(default)] description: String, #[gql(default_with = \"Source::A\")] source: Source, \
-             #[gql(skip)] hidden: u8 }",
+             #[gql(skip)] hidden: u8, #[gql(into = \"Kind\")] kind: String }",
         )
         .unwrap();
         let twin = &out[out.find("struct Twin").unwrap()..out.find("impl").unwrap()];
@@ -160,6 +160,7 @@ mod tests {
             "# [graphql (default)] urgency : Urgency",
             "# [graphql (default)] description : String",
             "# [graphql (default_with = \"Source::A\")] source : Source",
+            "kind : Kind",
         ] {
             assert!(twin.contains(want), "{want}: {twin}");
         }
@@ -168,6 +169,10 @@ mod tests {
             "an option needs no default: {twin}"
         );
         assert!(!twin.contains("hidden"), "{twin}");
+        assert!(
+            out.contains("kind : crate :: graphql :: GraphqlForm :: from_graphql (g . kind)"),
+            "{out}"
+        );
         assert!(
             out.contains("hidden : :: core :: default :: Default :: default ()"),
             "{out}"

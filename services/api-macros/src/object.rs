@@ -45,16 +45,18 @@ impl syn::parse::Parse for Args {
 pub(crate) enum Served {
     AsIs,
     Skip,
-    Converted(&'static str, &'static str),
+    Converted(String),
 }
 
-/// What a field's `#[gql(…)]` markers say: how it is served (`id`, `plain`, `skip`) and, for
-/// inputs, its default (`default`, `default_with = "…"`).
+/// What a field's `#[gql(…)]` markers say: how it is served (`id`, `plain`, `skip`, or
+/// `into = "Type"` for a GraphQL type the contract's value converts to by `GraphqlForm`) and,
+/// for inputs, its default (`default`, `default_with = "…"`).
 #[derive(Default)]
 pub(crate) struct Marks {
     pub(crate) serve: Option<String>,
     pub(crate) default: bool,
     pub(crate) default_with: Option<LitStr>,
+    pub(crate) into: Option<LitStr>,
 }
 
 /// Reads a field's `#[gql(…)]` markers, and takes them off it when `take`.
@@ -62,7 +64,9 @@ pub(crate) fn marks(field: &mut syn::Field, take: bool) -> syn::Result<Marks> {
     let mut m = Marks::default();
     for a in field.attrs.iter().filter(|a| a.path().is_ident("gql")) {
         a.parse_nested_meta(|meta| {
-            if meta.path.is_ident("default_with") {
+            if meta.path.is_ident("into") {
+                m.into = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("default_with") {
                 m.default_with = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("default") {
                 m.default = true;
@@ -95,7 +99,11 @@ pub(crate) fn field_name(field: &syn::Field) -> String {
 }
 
 /// How a field is served, from its name, its type and its marker.
-pub(crate) fn served(field: &syn::Field, name: &str, marker: Option<&str>) -> syn::Result<Served> {
+pub(crate) fn served(field: &syn::Field, name: &str, marks: &Marks) -> syn::Result<Served> {
+    if let Some(into) = &marks.into {
+        return Ok(Served::Converted(into.value()));
+    }
+    let marker = marks.serve.as_deref();
     let ty: String = quote::ToTokens::to_token_stream(&field.ty)
         .to_string()
         .chars()
@@ -107,28 +115,28 @@ pub(crate) fn served(field: &syn::Field, name: &str, marker: Option<&str>) -> sy
     Ok(match (marker, ty.as_str()) {
         (Some("skip"), _) => Served::Skip,
         (Some("plain"), _) => Served::AsIs,
-        (Some("id"), "String") => Served::Converted("async_graphql::ID", "id"),
-        (Some("id"), "Option<String>") => Served::Converted("Option<async_graphql::ID>", "opt_id"),
+        (Some("id"), "String") => Served::Converted("async_graphql::ID".into()),
+        (Some("id"), "Option<String>") => Served::Converted("Option<async_graphql::ID>".into()),
         (Some(m), _) => {
             return Err(syn::Error::new_spanned(
                 field,
                 format!("#[gql({m})]: expected skip, plain, or id on a string"),
             ))
         }
-        (None, "String") if id_named => Served::Converted("async_graphql::ID", "id"),
+        (None, "String") if id_named => Served::Converted("async_graphql::ID".into()),
         (None, "Option<String>") if id_named => {
-            Served::Converted("Option<async_graphql::ID>", "opt_id")
+            Served::Converted("Option<async_graphql::ID>".into())
         }
-        (None, "Vec<String>") if ids_named => Served::Converted("Vec<async_graphql::ID>", "ids"),
+        (None, "Vec<String>") if ids_named => Served::Converted("Vec<async_graphql::ID>".into()),
         (None, "Option<Vec<String>>") if ids_named => {
-            Served::Converted("Option<Vec<async_graphql::ID>>", "opt_ids")
+            Served::Converted("Option<Vec<async_graphql::ID>>".into())
         }
-        (None, "DateTime<FixedOffset>") => Served::Converted("crate::graphql::DateTime", "at"),
+        (None, "DateTime<FixedOffset>") => Served::Converted("crate::graphql::DateTime".into()),
         (None, "Option<DateTime<FixedOffset>>") => {
-            Served::Converted("Option<crate::graphql::DateTime>", "opt_at")
+            Served::Converted("Option<crate::graphql::DateTime>".into())
         }
-        (None, "NaiveDate") => Served::Converted("crate::graphql::Date", "day"),
-        (None, "Option<NaiveDate>") => Served::Converted("Option<crate::graphql::Date>", "opt_day"),
+        (None, "NaiveDate") => Served::Converted("crate::graphql::Date".into()),
+        (None, "Option<NaiveDate>") => Served::Converted("Option<crate::graphql::Date>".into()),
         (None, _) => Served::AsIs,
     })
 }
@@ -144,13 +152,13 @@ pub(crate) fn expand(args: &Args, mut item: ItemStruct) -> syn::Result<Tokens> {
         return Err(syn::Error::new_spanned(&item, "expected named fields"));
     };
     for field in fields.named.iter_mut() {
-        let marker = marks(field, take)?.serve;
+        let m = marks(field, take)?;
         let name = field_name(field);
-        let extra = match served(field, &name, marker.as_deref())? {
+        let extra = match served(field, &name, &m)? {
             Served::AsIs => None,
             Served::Skip => Some(gate(quote!(graphql(skip)))),
-            Served::Converted(into, with) => {
-                let with = format!("crate::graphql::{with}");
+            Served::Converted(into) => {
+                let with = "crate::graphql::GraphqlForm::to_graphql";
                 Some(gate(
                     quote!(graphql(skip_output, derived(name = #name, into = #into, owned, with = #with))),
                 ))

@@ -2,20 +2,24 @@
 //! corrected only by a new record that supersedes it.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use duban_api_macros::{graphql_input, graphql_object};
 use serde::{Deserialize, Serialize};
 
-/// A new accountability record.
+/// Input of `recordAccountability`: a new accountability record.
+#[graphql_input(name = "RecordAccountabilityInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RecordAccountabilityInput {
-    /// `PERSON` or `UNIT`.
+    /// Person or unit.
+    #[gql(into = "duban_schema::evaluation::AccountabilitySubject")]
     pub subject_kind: String,
     /// The person or unit.
     pub subject_id: String,
-    /// The form (one of the county's list).
+    /// The form (one of `accountabilityForms`).
     pub form: String,
-    /// Grounds.
+    /// Grounds: the facts and the rule broken.
     pub grounds: String,
     /// Linked assignments and problems.
+    #[serde(default)]
     pub item_ids: Vec<String>,
     /// The clue referral it came from.
     pub referral_id: Option<String>,
@@ -24,17 +28,20 @@ pub struct RecordAccountabilityInput {
     /// Who decided (an organ or a person).
     pub decided_by: String,
     /// The record it corrects.
+    #[gql(id)]
     pub supersedes: Option<String>,
     /// A higher level's 通报批评: its document number.
     pub document_number: Option<String>,
 }
 
-/// One record.
+/// An accountability record; a superseded one no longer stands but stays on record.
+#[graphql_object(name = "AccountabilityRecord")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct AccountabilityView {
     /// Id.
     pub id: String,
-    /// `PERSON` or `UNIT`.
+    /// Person or unit.
+    #[gql(into = "duban_schema::evaluation::AccountabilitySubject")]
     pub subject_kind: String,
     /// The person or unit.
     pub subject_id: String,
@@ -46,7 +53,7 @@ pub struct AccountabilityView {
     pub form: String,
     /// Grounds.
     pub grounds: String,
-    /// Linked items and problems.
+    /// Linked assignments and problems.
     pub item_ids: Vec<String>,
     /// The clue referral it came from.
     pub referral_id: Option<String>,
@@ -55,14 +62,17 @@ pub struct AccountabilityView {
     /// Who decided.
     pub decided_by: String,
     /// The DISCIPLINE user who recorded it.
+    #[gql(id)]
     pub recorded_by: String,
     /// When.
     pub recorded_at: DateTime<FixedOffset>,
     /// The record it corrects.
+    #[gql(id)]
     pub supersedes: Option<String>,
-    /// The record that corrects it (it no longer stands).
+    /// The record that corrects it.
+    #[gql(id)]
     pub superseded_by: Option<String>,
-    /// A higher level's document number.
+    /// A higher level's document number (its 通报批评).
     pub document_number: Option<String>,
 }
 

@@ -2,7 +2,7 @@
 //! rule, and its steps there; the referrer sees the state, never the commission's notes.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use duban_api_macros::graphql_object;
+use duban_api_macros::{graphql_input, graphql_object};
 use serde::{Deserialize, Serialize};
 
 /// A county's referral rules and time limits, in working days (0 or empty: that rule off).
@@ -45,14 +45,16 @@ impl Default for ReferralSettings {
     }
 }
 
-/// A referral by hand.
+/// Input of `referClue`: a referral by hand.
+#[graphql_input(name = "ReferClueInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReferClueInput {
-    /// `PERSON` or `UNIT`.
+    /// Person or unit.
+    #[gql(into = "duban_schema::evaluation::AccountabilitySubject")]
     pub subject_kind: String,
     /// The person or unit.
     pub subject_id: String,
-    /// Items whose history is the evidence (1–20).
+    /// Items whose full history goes with it as evidence (1–20).
     pub item_ids: Vec<String>,
     /// Facts and reasons.
     pub grounds: String,
@@ -71,14 +73,18 @@ pub struct ReferralStepInput {
     pub accountability_record_id: Option<String>,
 }
 
-/// One referral. Fields after `stage` are the commission's: empty for anyone else.
+/// A clue referred to the discipline commission. The fields from `dueOn` on are the
+/// commission's: empty for the referring supervisor, who sees the state only.
+#[graphql_object(name = "ReferralView")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ReferralView {
     /// Id.
     pub id: String,
-    /// Why: `MANUAL`, `LONG_RED`, `FALSIFICATION`, `BAD_RATINGS`, `BUCK_PASSING`.
+    /// Why.
+    #[gql(into = "duban_schema::evaluation::ReferralCause")]
     pub cause: String,
-    /// `PERSON` or `UNIT`.
+    /// Person or unit.
+    #[gql(into = "duban_schema::evaluation::AccountabilitySubject")]
     pub subject_kind: String,
     /// The person or unit.
     pub subject_id: String,
@@ -86,21 +92,23 @@ pub struct ReferralView {
     pub unit_id: String,
     /// Its name.
     pub unit_name: String,
-    /// The items.
+    /// The items whose history is the evidence.
     pub item_ids: Vec<String>,
     /// Facts and reasons given with it.
     pub grounds: String,
-    /// The supervisor, or `system`.
+    /// The supervisor, or `system` for a rule.
     pub referred_by: String,
     /// When.
     pub referred_at: DateTime<FixedOffset>,
-    /// `REFERRED`, `RECEIVED`, `DISPOSED`, `CONCLUDED`.
+    /// Where it stands.
+    #[gql(into = "duban_schema::evaluation::ReferralStage")]
     pub stage: String,
     /// When signed for.
     pub received_at: Option<DateTime<FixedOffset>>,
     /// When finished.
     pub concluded_at: Option<DateTime<FixedOffset>>,
     /// Whether the commission reads it (the fields below are filled).
+    #[gql(skip)]
     pub full: bool,
     /// The step under way is due by.
     pub due_on: Option<NaiveDate>,
@@ -108,11 +116,12 @@ pub struct ReferralView {
     pub overdue: bool,
     /// 签收 was late.
     pub received_late: bool,
-    /// The disposition's wire name.
+    /// The disposition.
+    #[gql(into = "Option<duban_schema::evaluation::Disposition>")]
     pub disposition: Option<String>,
     /// 办结 was late.
     pub concluded_late: bool,
-    /// Notes of 签收, the disposition and 办结.
+    /// The commission's notes, in step order.
     pub notes: Vec<String>,
     /// The accountability record it led to.
     pub accountability_record_id: Option<String>,

@@ -4,121 +4,13 @@
 
 use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
-use crate::types::{Date, DateTime};
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
-use duban_api::{AccountabilityView, ConductLedgerView};
+use crate::types::Date;
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use duban_api::ConductLedgerView;
 
-/// Who is held to account.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum AccountabilitySubject {
-    /// A person.
-    Person,
-    /// A unit.
-    Unit,
-}
+pub use duban_schema::evaluation::AccountabilitySubject;
 
-impl AccountabilitySubject {
-    pub(crate) fn wire(self) -> &'static str {
-        match self {
-            Self::Person => "PERSON",
-            Self::Unit => "UNIT",
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> Self {
-        if s == "UNIT" {
-            Self::Unit
-        } else {
-            Self::Person
-        }
-    }
-}
-
-/// An accountability record; a superseded one no longer stands but stays on record.
-#[derive(SimpleObject)]
-pub struct AccountabilityRecord {
-    /// Id.
-    pub id: ID,
-    /// Person or unit.
-    pub subject_kind: AccountabilitySubject,
-    /// The person or unit.
-    pub subject_id: ID,
-    /// The unit (the person's, or the unit itself).
-    pub unit_id: ID,
-    /// Its name.
-    pub unit_name: String,
-    /// The form.
-    pub form: String,
-    /// Grounds.
-    pub grounds: String,
-    /// Linked assignments and problems.
-    pub item_ids: Vec<ID>,
-    /// The clue referral it came from.
-    pub referral_id: Option<ID>,
-    /// The day decided.
-    pub decided_on: Date,
-    /// Who decided.
-    pub decided_by: String,
-    /// The DISCIPLINE user who recorded it.
-    pub recorded_by: ID,
-    /// When.
-    pub recorded_at: DateTime,
-    /// The record it corrects.
-    pub supersedes: Option<ID>,
-    /// The record that corrects it.
-    pub superseded_by: Option<ID>,
-    /// A higher level's document number (its 通报批评).
-    pub document_number: Option<String>,
-}
-
-impl From<AccountabilityView> for AccountabilityRecord {
-    fn from(v: AccountabilityView) -> Self {
-        Self {
-            id: ID(v.id),
-            subject_kind: AccountabilitySubject::parse(&v.subject_kind),
-            subject_id: ID(v.subject_id),
-            unit_id: ID(v.unit_id),
-            unit_name: v.unit_name,
-            form: v.form,
-            grounds: v.grounds,
-            item_ids: v.item_ids.into_iter().map(ID).collect(),
-            referral_id: v.referral_id.map(ID),
-            decided_on: Date(v.decided_on),
-            decided_by: v.decided_by,
-            recorded_by: ID(v.recorded_by),
-            recorded_at: DateTime(v.recorded_at),
-            supersedes: v.supersedes.map(ID),
-            superseded_by: v.superseded_by.map(ID),
-            document_number: v.document_number,
-        }
-    }
-}
-
-/// Input of `recordAccountability`.
-#[derive(InputObject)]
-pub struct RecordAccountabilityInput {
-    /// Person or unit.
-    pub subject_kind: AccountabilitySubject,
-    /// The person or unit.
-    pub subject_id: ID,
-    /// The form (one of `accountabilityForms`).
-    pub form: String,
-    /// Grounds: the facts and the rule broken.
-    pub grounds: String,
-    /// Linked assignments and problems.
-    #[graphql(default)]
-    pub item_ids: Vec<ID>,
-    /// The clue referral it came from.
-    pub referral_id: Option<ID>,
-    /// The day decided.
-    pub decided_on: Date,
-    /// Who decided (an organ or a person).
-    pub decided_by: String,
-    /// The record it corrects.
-    pub supersedes: Option<ID>,
-    /// A higher level's 通报批评: its document number.
-    pub document_number: Option<String>,
-}
+pub use duban_api::AccountabilityView as AccountabilityRecord;
 
 /// One line of a 作风表现台账.
 #[derive(SimpleObject)]
@@ -274,7 +166,7 @@ impl AccountabilityQuery {
             )
             .await
             .gql()?;
-        Ok(v.into_iter().map(Into::into).collect())
+        Ok(v.into_iter().collect())
     }
 
     /// A cadre's 作风表现台账 from `from` to `to`: the cadre, their unit's leaders and
@@ -331,29 +223,14 @@ impl AccountabilityMutation {
     async fn record_accountability(
         &self,
         ctx: &Context<'_>,
-        input: RecordAccountabilityInput,
+        input: duban_api::RecordAccountabilityInput,
     ) -> async_graphql::Result<AccountabilityRecord> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
+        services(ctx)?
             .evaluation
-            .record_accountability(
-                a,
-                duban_api::RecordAccountabilityInput {
-                    subject_kind: input.subject_kind.wire().into(),
-                    subject_id: input.subject_id.0,
-                    form: input.form,
-                    grounds: input.grounds,
-                    item_ids: input.item_ids.into_iter().map(|i| i.0).collect(),
-                    referral_id: input.referral_id.map(|r| r.0),
-                    decided_on: input.decided_on.0,
-                    decided_by: input.decided_by,
-                    supersedes: input.supersedes.map(|s| s.0),
-                    document_number: input.document_number,
-                },
-            )
+            .record_accountability(a, input)
             .await
-            .gql()?
-            .into())
+            .gql()
     }
 
     /// Sets the county's 作风台账 categories (SUPERVISOR or ADMIN).

@@ -9,6 +9,7 @@ use crate::error::ApiResultExt;
 use crate::types::DateTime;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use duban_api::{AssessmentEntryInput, AssessmentView};
+use duban_schema::WireName;
 
 /// What a composite is made of.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -196,7 +197,7 @@ pub struct Assessed {
 impl From<duban_api::AssessedView> for Assessed {
     fn from(v: duban_api::AssessedView) -> Self {
         Self {
-            subject_kind: AccountabilitySubject::parse(&v.subject_kind),
+            subject_kind: crate::types::wire(&v.subject_kind),
             subject_id: ID(v.subject_id),
             unit_id: ID(v.unit_id),
             figures: v
@@ -295,7 +296,7 @@ impl From<AssessmentView> for Assessment {
                 .ties
                 .into_iter()
                 .map(|t| AssessmentTie {
-                    subject_kind: AccountabilitySubject::parse(&t.subject_kind),
+                    subject_kind: crate::types::wire(&t.subject_kind),
                     tied_ids: t.tied_ids.into_iter().map(ID).collect(),
                     places: t.places as i32,
                 })
@@ -419,7 +420,7 @@ impl AssessmentMutation {
                 AssessmentEntryInput {
                     assessment_id: assessment_id.0,
                     kind: e.kind.into(),
-                    subject_kind: e.subject_kind.wire().into(),
+                    subject_kind: e.subject_kind.as_str().into(),
                     subject_id: e.subject_id.map(|s| s.0),
                     indicator: e.indicator.map(indicator_wire),
                     value: e.value,

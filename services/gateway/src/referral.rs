@@ -2,151 +2,28 @@
 //! `concludeReferral` (DISCIPLINE), `referrals`, `referral` with its sealed evidence,
 //! `referralFigures`, `referralSettings`, `setReferralSettings`.
 
-use crate::accountability::AccountabilitySubject;
 use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
-use crate::types::{Date, DateTime};
-use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
+use crate::types::DateTime;
+use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use duban_api::{ReferralSettings as Settings, ReferralView};
+use duban_schema::WireName;
 
-/// Why a clue was referred.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum ReferralCause {
-    /// By hand, by a supervisor.
-    Manual,
-    /// An item red for longer than the county allows.
-    LongRed,
-    /// A problem of the 弄虚作假 category.
-    Falsification,
-    /// Standing 差评 on one unit in a quarter.
-    BadRatings,
-    /// 推诿 repeated by one cadre in a quarter.
-    BuckPassing,
-}
-
-/// Where a referral stands.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum ReferralStage {
-    /// Sent, awaiting 签收.
-    Referred,
-    /// Signed for, awaiting a disposition.
-    Received,
-    /// Under a disposition.
-    Disposed,
-    /// Finished (办结).
-    Concluded,
-}
-
-/// The four dispositions of the commission's clue rules.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum Disposition {
-    /// 谈话函询.
-    TalkOrLetter,
-    /// 初步核实.
-    PreliminaryCheck,
-    /// 暂存待查.
-    Shelved,
-    /// 予以了结.
-    Closed,
-}
-
-fn wire<T: Copy + Eq>(all: &[(T, &'static str)], s: &str) -> Option<T> {
-    all.iter().find(|(_, w)| *w == s).map(|(t, _)| *t)
-}
-
-const CAUSES: [(ReferralCause, &str); 5] = [
-    (ReferralCause::Manual, "MANUAL"),
-    (ReferralCause::LongRed, "LONG_RED"),
-    (ReferralCause::Falsification, "FALSIFICATION"),
-    (ReferralCause::BadRatings, "BAD_RATINGS"),
-    (ReferralCause::BuckPassing, "BUCK_PASSING"),
-];
-
-const STAGES: [(ReferralStage, &str); 4] = [
-    (ReferralStage::Referred, "REFERRED"),
-    (ReferralStage::Received, "RECEIVED"),
-    (ReferralStage::Disposed, "DISPOSED"),
-    (ReferralStage::Concluded, "CONCLUDED"),
-];
-
-const DISPOSITIONS: [(Disposition, &str); 4] = [
-    (Disposition::TalkOrLetter, "TALK_OR_LETTER"),
-    (Disposition::PreliminaryCheck, "PRELIMINARY_CHECK"),
-    (Disposition::Shelved, "SHELVED"),
-    (Disposition::Closed, "CLOSED"),
-];
+pub use duban_schema::evaluation::Disposition;
 
 /// A clue referred to the discipline commission. The fields from `dueOn` on are the
 /// commission's: empty for the referring supervisor, who sees the state only.
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct Referral {
-    /// Id.
-    pub id: ID,
-    /// Why.
-    pub cause: ReferralCause,
-    /// Person or unit.
-    pub subject_kind: AccountabilitySubject,
-    /// The person or unit.
-    pub subject_id: ID,
-    /// The unit.
-    pub unit_id: ID,
-    /// Its name.
-    pub unit_name: String,
-    /// The items whose history is the evidence.
-    pub item_ids: Vec<ID>,
-    /// Facts and reasons given with it.
-    pub grounds: String,
-    /// The supervisor, or `system` for a rule.
-    pub referred_by: String,
-    /// When.
-    pub referred_at: DateTime,
-    /// Where it stands.
-    pub stage: ReferralStage,
-    /// When signed for.
-    pub received_at: Option<DateTime>,
-    /// When finished.
-    pub concluded_at: Option<DateTime>,
-    /// The step under way is due by.
-    pub due_on: Option<Date>,
-    /// The step under way is late.
-    pub overdue: bool,
-    /// 签收 was late.
-    pub received_late: bool,
-    /// The disposition.
-    pub disposition: Option<Disposition>,
-    /// 办结 was late.
-    pub concluded_late: bool,
-    /// The commission's notes, in step order.
-    pub notes: Vec<String>,
-    /// The accountability record it led to.
-    pub accountability_record_id: Option<ID>,
+    /// What the evaluation service answers of it.
+    #[graphql(flatten)]
+    pub view: ReferralView,
 }
 
 impl From<ReferralView> for Referral {
-    fn from(v: ReferralView) -> Self {
-        Self {
-            id: ID(v.id),
-            cause: wire(&CAUSES, &v.cause).unwrap_or(ReferralCause::Manual),
-            subject_kind: AccountabilitySubject::parse(&v.subject_kind),
-            subject_id: ID(v.subject_id),
-            unit_id: ID(v.unit_id),
-            unit_name: v.unit_name,
-            item_ids: v.item_ids.into_iter().map(ID).collect(),
-            grounds: v.grounds,
-            referred_by: v.referred_by,
-            referred_at: DateTime(v.referred_at),
-            stage: wire(&STAGES, &v.stage).unwrap_or(ReferralStage::Referred),
-            received_at: v.received_at.map(DateTime),
-            concluded_at: v.concluded_at.map(DateTime),
-            due_on: v.due_on.map(Date),
-            overdue: v.overdue,
-            received_late: v.received_late,
-            disposition: v.disposition.and_then(|d| wire(&DISPOSITIONS, &d)),
-            concluded_late: v.concluded_late,
-            notes: v.notes,
-            accountability_record_id: v.accountability_record_id.map(ID),
-        }
+    fn from(view: ReferralView) -> Self {
+        Self { view }
     }
 }
 
@@ -183,7 +60,7 @@ impl Referral {
         let a = actor(ctx)?;
         let v = services(ctx)?
             .audit
-            .referral_evidence(a, &self.id)
+            .referral_evidence(a, &self.view.id)
             .await
             .gql()?;
         Ok(ReferralEvidence {
@@ -258,19 +135,6 @@ impl From<ReferralSettings> for Settings {
             closing_days: s.closing_days,
         }
     }
-}
-
-/// Input of `referClue`.
-#[derive(InputObject)]
-pub struct ReferClueInput {
-    /// Person or unit.
-    pub subject_kind: AccountabilitySubject,
-    /// The person or unit.
-    pub subject_id: ID,
-    /// Items whose full history goes with it as evidence (1–20).
-    pub item_ids: Vec<ID>,
-    /// Facts and reasons.
-    pub grounds: String,
 }
 
 /// 线索移送 queries.
@@ -363,20 +227,12 @@ impl ReferralMutation {
     async fn refer_clue(
         &self,
         ctx: &Context<'_>,
-        input: ReferClueInput,
+        input: duban_api::ReferClueInput,
     ) -> async_graphql::Result<Referral> {
         let a = actor(ctx)?;
         Ok(services(ctx)?
             .evaluation
-            .refer_clue(
-                a,
-                duban_api::ReferClueInput {
-                    subject_kind: input.subject_kind.wire().into(),
-                    subject_id: input.subject_id.0,
-                    item_ids: input.item_ids.into_iter().map(|i| i.0).collect(),
-                    grounds: input.grounds,
-                },
-            )
+            .refer_clue(a, input)
             .await
             .gql()?
             .into())
@@ -411,10 +267,7 @@ impl ReferralMutation {
         disposition: Disposition,
         #[graphql(default)] note: String,
     ) -> async_graphql::Result<Referral> {
-        let d = DISPOSITIONS
-            .iter()
-            .find(|(x, _)| *x == disposition)
-            .map(|(_, w)| w.to_string());
+        let d = Some(disposition.as_str().to_string());
         Self::step(
             ctx,
             "DISPOSE",

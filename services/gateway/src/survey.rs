@@ -5,37 +5,11 @@ use crate::caller::{actor, services};
 use crate::conduct_review::non_negative;
 use crate::error::ApiResultExt;
 use crate::types::{count, Date, DateTime};
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use duban_api::SurveyView;
+use duban_schema::WireName;
 
-/// Who answers a survey.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum RespondentGroup {
-    /// 机关干部: cadres of the scope, signed in.
-    Cadre,
-    /// 服务对象: the public, through one-time links.
-    Public,
-    /// 两代表一委员: invited, through one-time links.
-    Deputy,
-}
-
-impl RespondentGroup {
-    fn wire(self) -> &'static str {
-        match self {
-            Self::Cadre => "CADRE",
-            Self::Public => "PUBLIC",
-            Self::Deputy => "DEPUTY",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "PUBLIC" => Self::Public,
-            "DEPUTY" => Self::Deputy,
-            _ => Self::Cadre,
-        }
-    }
-}
+pub use duban_schema::evaluation::RespondentGroup;
 
 /// A unit of a survey.
 #[derive(SimpleObject)]
@@ -149,7 +123,7 @@ impl From<SurveyView> for Survey {
             deadline: Date(v.deadline),
             status: v.status,
             indicators: v.indicators,
-            groups: v.groups.iter().map(|g| RespondentGroup::parse(g)).collect(),
+            groups: v.groups.iter().map(|g| crate::types::wire(g)).collect(),
             units: v
                 .units
                 .into_iter()
@@ -163,7 +137,7 @@ impl From<SurveyView> for Survey {
                 .responses
                 .into_iter()
                 .map(|(g, n)| GroupResponses {
-                    group: RespondentGroup::parse(&g),
+                    group: crate::types::wire(&g),
                     count: count(n),
                 })
                 .collect(),
@@ -334,7 +308,7 @@ impl SurveyMutation {
                     indicators: input.indicators,
                     groups: input
                         .groups
-                        .map(|g| g.into_iter().map(|g| g.wire().to_string()).collect()),
+                        .map(|g| g.into_iter().map(|g| g.as_str().to_string()).collect()),
                     min_sample: input
                         .min_sample
                         .map(|n| non_negative(n, "minSample"))
@@ -362,7 +336,7 @@ impl SurveyMutation {
                 a,
                 duban_api::IssueSurveyLinksInput {
                     survey_id: input.survey_id.0,
-                    group: input.group.wire().into(),
+                    group: input.group.as_str().into(),
                     count: non_negative(input.count.unwrap_or(1), "count")?,
                     labels: input.labels,
                 },
