@@ -1,37 +1,41 @@
 //! Events of the evaluation service, and the county's color rules they carry.
 
+use duban_api_macros::{graphql_input, graphql_object};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::assignments::Urgency;
 use crate::{Color, WireName};
 
-/// The thresholds of 红黄蓝三色管理 (seed 003) a county sets: when an item gets a yellow
-/// card (黄牌预警) and when a red one (红牌督办).
+/// The thresholds of the yellow and red cards (红黄蓝三色管理, seed 003) a county sets: when
+/// an item gets a yellow card (黄牌预警) and when a red one (红牌督办).
+#[graphql_object(name = "ColorRules", feature = "graphql")]
+#[graphql_input(name = "ColorRulesInput", feature = "graphql")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ColorRules {
-    /// Yellow when progress lags the working time elapsed by this many points or more.
+    /// 黄牌: progress lags the working time elapsed by this many points or more (default 10).
     pub yellow_lag_points: i64,
-    /// Yellow when no progress report came for this many working days.
+    /// 黄牌: no progress report for this many working days (default 5).
     pub stale_days: i64,
-    /// Yellow when the limit is within this many working days.
+    /// 黄牌: the limit is within this many working days and the item is not done (default 1).
     pub yellow_days_before_due: i64,
-    /// Red when progress lags by this many points or more.
+    /// 红牌: progress lags by this many points or more (default 30).
     pub red_lag_points: i64,
-    /// Red when overdue by more than this many working days.
+    /// 红牌: overdue by more than this many working days (default 0).
     pub red_overdue_days: i64,
-    /// Red when verification sent it back this many times.
+    /// 红牌: verification sent it back this many times (default 2).
     pub red_returns: i32,
     /// Whether a red card raises the supervision level (催办 → 督办 → 挂牌督办).
     #[serde(default)]
     pub raise_on_red: bool,
-    /// County rules only: boards rank ties as one place (1, 2, 2, 3, 中国式排名) instead of
-    /// the places they fill (1, 2, 2, 4).
+    /// County rules only: boards rank ties as one place (1, 2, 2, 3, 中国式排名) rather
+    /// than the places they fill (1, 2, 2, 4, the default).
     #[serde(default)]
     pub dense_ranking: bool,
     /// County rules only: working days a unit has to rectify a 好差评 差评 (default 5).
     #[serde(default = "five")]
+    #[gql(default_with = "5")]
     pub rectification_days: i32,
 }
 
@@ -126,6 +130,25 @@ pub enum Disposition {
     Closed,
 }
 
+/// What an assessment composite is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssessmentIndicator {
+    /// 按时办结率.
+    OnTime,
+    /// 督办牌 (100 less the points of each card).
+    Cards,
+    /// 作风体检 (the unit's mean).
+    Review,
+    /// 满意度评议 (the unit's mean).
+    Survey,
+    /// 好差评 (好评率).
+    Ratings,
+    /// 述职 (the 考评组's score).
+    Report,
+}
+
 /// Wire names of enums that contracts carry as strings.
 macro_rules! wire_names {
     ($($t:ident { $($v:ident = $w:literal),* })*) => {$(
@@ -147,6 +170,10 @@ wire_names! {
     }
     ReferralStage {
         Referred = "REFERRED", Received = "RECEIVED", Disposed = "DISPOSED", Concluded = "CONCLUDED"
+    }
+    AssessmentIndicator {
+        OnTime = "ON_TIME", Cards = "CARDS", Review = "REVIEW", Survey = "SURVEY",
+        Ratings = "RATINGS", Report = "REPORT"
     }
     Disposition {
         TalkOrLetter = "TALK_OR_LETTER", PreliminaryCheck = "PRELIMINARY_CHECK",
@@ -608,5 +635,6 @@ mod tests {
         names_are_serdes::<ReferralCause>();
         names_are_serdes::<ReferralStage>();
         names_are_serdes::<Disposition>();
+        names_are_serdes::<AssessmentIndicator>();
     }
 }

@@ -111,6 +111,8 @@ pub struct ConductLedgerView {
 }
 
 /// Which category one kind of ledger line falls in.
+#[graphql_object(name = "KindCategory")]
+#[graphql_input(name = "KindCategoryInput")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct KindCategory {
     /// `DONE_ON_TIME`, `DONE_LATE`, `RETURNED`, `YELLOW_CARD`, `RED_CARD`, `BUCK_PASSING`,
@@ -120,11 +122,13 @@ pub struct KindCategory {
     pub category: String,
 }
 
-/// A county's 作风台账 categories.
+/// A county's 作风台账 categories (default seed 003's four).
+#[graphql_object(name = "ConductCategories")]
+#[graphql_input(name = "ConductCategoriesInput")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ConductCategoriesView {
     /// Names, in the order a ledger lists them.
     pub categories: Vec<String>,
-    /// The category of each kind of line.
+    /// The category of each kind of line (every kind, once).
     pub kinds: Vec<KindCategory>,
 }

@@ -3,36 +3,42 @@
 //! exclusions after 甄别, and the published result.
 
 use chrono::{DateTime, FixedOffset};
-use duban_api_macros::graphql_input;
+use duban_api_macros::{graphql_input, graphql_object};
 use serde::{Deserialize, Serialize};
 
 /// One indicator's weight.
+#[graphql_object(name = "IndicatorWeight")]
+#[graphql_input(name = "IndicatorWeightInput")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct IndicatorWeight {
-    /// `ON_TIME`, `CARDS`, `REVIEW`, `SURVEY`, `RATINGS` or `REPORT`.
+    /// The indicator.
+    #[gql(into = "duban_schema::evaluation::AssessmentIndicator")]
     pub indicator: String,
-    /// 0–100.
+    /// 0–100 (0 leaves it out).
     pub weight: u32,
 }
 
 /// A county's assessment rules.
+#[graphql_object(name = "AssessmentSettings")]
+#[graphql_input(name = "AssessmentSettingsInput")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AssessmentSettings {
-    /// Weights of the indicators.
+    /// Weights (default 按时办结率 30, 督办牌 10, 作风体检 15, 满意度评议 15, 好差评 10, 述职 20).
     pub weights: Vec<IndicatorWeight>,
-    /// 先进工作者: percent of the people assessed.
+    /// 先进工作者: percent of the people assessed (default 30).
     pub person_quota_pct: u32,
-    /// 先进科室: percent of the units assessed.
+    /// 先进科室: percent of the units assessed (default 40).
     pub unit_quota_pct: u32,
-    /// `DOWN`, `HALF_UP` or `UP`.
+    /// How a fractional quota rounds: `DOWN` (default), `HALF_UP` or `UP`.
     pub quota_rounding: String,
-    /// `PANEL`, `INCLUDE_ALL` or `EXCLUDE_ALL`.
+    /// Ties straddling the last place: `PANEL` (default: the 考评组 chooses and its choice is
+    /// recorded), `INCLUDE_ALL` or `EXCLUDE_ALL`.
     pub tie_rule: String,
-    /// Points off 督办牌 per yellow card.
+    /// Points off 督办牌 per yellow card (default 2).
     pub yellow_card_points: u32,
-    /// Points off per red card.
+    /// Points off per red card (default 5).
     pub red_card_points: u32,
-    /// Composites cut 四舍五入 instead of GB/T 8170.
+    /// Composites cut 四舍五入 instead of GB/T 8170 (default false).
     pub half_up: bool,
 }
 

@@ -6,25 +6,27 @@ use duban_api_macros::{graphql_input, graphql_object};
 use serde::{Deserialize, Serialize};
 
 /// A county's referral rules and time limits, in working days (0 or empty: that rule off).
+#[graphql_object(name = "ReferralSettings")]
+#[graphql_input(name = "ReferralSettingsInput")]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferralSettings {
-    /// Refer an item red for more than this many working days.
+    /// Refer an item red for more than this many working days (default 10).
     pub red_days: u32,
-    /// Refer a problem whose category contains this text.
+    /// Refer a problem whose category contains this text (default 弄虚作假).
     pub falsification_category: String,
-    /// Refer a unit with this many standing 差评 in one quarter.
+    /// Refer a unit with this many standing 差评 in one quarter (default 2).
     pub bad_ratings_per_quarter: u32,
-    /// Refer a cadre flagged for 推诿 this many times in one quarter.
+    /// Refer a cadre flagged for 推诿 this many times in one quarter (default 2).
     pub buck_passing_per_quarter: u32,
-    /// 签收 within.
+    /// 签收 within, and the disposition chosen within as many days after (default 3).
     pub receipt_days: u32,
-    /// 谈话函询 finished within.
+    /// 谈话函询 finished within (default 30).
     pub talk_days: u32,
-    /// 初步核实 finished within.
+    /// 初步核实 finished within (default 15).
     pub check_days: u32,
-    /// 暂存待查 looked at again within.
+    /// 暂存待查 looked at again within (default 60).
     pub shelved_days: u32,
-    /// 予以了结 written up within.
+    /// 予以了结 written up within (default 5).
     pub closing_days: u32,
 }
 

@@ -5,7 +5,7 @@
 use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
 use crate::types::Date;
-use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use async_graphql::{Context, Object, SimpleObject, ID};
 use duban_api::ConductLedgerView;
 
 pub use duban_schema::evaluation::AccountabilitySubject;
@@ -86,58 +86,7 @@ impl From<ConductLedgerView> for ConductLedger {
     }
 }
 
-/// Which category one kind of ledger line falls in.
-#[derive(SimpleObject, InputObject)]
-#[graphql(input_name = "KindCategoryInput")]
-pub struct KindCategory {
-    /// `DONE_ON_TIME`, `DONE_LATE`, `RETURNED`, `YELLOW_CARD`, `RED_CARD`, `BUCK_PASSING`,
-    /// `GOOD_RATING`, `BAD_RATING`, `ACCOUNTABILITY`, `REVIEW` or `COMMENDATION`.
-    pub kind: String,
-    /// The category.
-    pub category: String,
-}
-
-/// A county's 作风台账 categories (default seed 003's four).
-#[derive(SimpleObject, InputObject)]
-#[graphql(input_name = "ConductCategoriesInput")]
-pub struct ConductCategories {
-    /// Names, in the order a ledger lists them.
-    pub categories: Vec<String>,
-    /// The category of each kind of line (every kind, once).
-    pub kinds: Vec<KindCategory>,
-}
-
-impl From<duban_api::ConductCategoriesView> for ConductCategories {
-    fn from(v: duban_api::ConductCategoriesView) -> Self {
-        Self {
-            categories: v.categories,
-            kinds: v
-                .kinds
-                .into_iter()
-                .map(|k| KindCategory {
-                    kind: k.kind,
-                    category: k.category,
-                })
-                .collect(),
-        }
-    }
-}
-
-impl From<ConductCategories> for duban_api::ConductCategoriesView {
-    fn from(v: ConductCategories) -> Self {
-        Self {
-            categories: v.categories,
-            kinds: v
-                .kinds
-                .into_iter()
-                .map(|k| duban_api::KindCategory {
-                    kind: k.kind,
-                    category: k.category,
-                })
-                .collect(),
-        }
-    }
-}
+pub use duban_api::ConductCategoriesView as ConductCategories;
 
 /// 追责问责 queries.
 #[derive(Default)]
@@ -193,12 +142,7 @@ impl AccountabilityQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<ConductCategories> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
-            .evaluation
-            .conduct_categories(a)
-            .await
-            .gql()?
-            .into())
+        services(ctx)?.evaluation.conduct_categories(a).await.gql()
     }
 
     /// The county's accountability forms, mildest first.
@@ -240,12 +184,11 @@ impl AccountabilityMutation {
         input: ConductCategories,
     ) -> async_graphql::Result<ConductCategories> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
+        services(ctx)?
             .evaluation
-            .set_conduct_categories(a, input.into())
+            .set_conduct_categories(a, input)
             .await
-            .gql()?
-            .into())
+            .gql()
     }
 
     /// Sets the county's accountability forms (DISCIPLINE or ADMIN).

@@ -11,124 +11,9 @@ use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use duban_api::{AssessmentEntryInput, AssessmentView};
 use duban_schema::WireName;
 
-/// What a composite is made of.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum AssessmentIndicator {
-    /// 按时办结率.
-    OnTime,
-    /// 督办牌 (100 less the points of each card).
-    Cards,
-    /// 作风体检 (the unit's mean).
-    Review,
-    /// 满意度评议 (the unit's mean).
-    Survey,
-    /// 好差评 (好评率).
-    Ratings,
-    /// 述职 (the 考评组's score).
-    Report,
-}
+pub use duban_schema::evaluation::AssessmentIndicator;
 
-const INDICATORS: [(AssessmentIndicator, &str); 6] = [
-    (AssessmentIndicator::OnTime, "ON_TIME"),
-    (AssessmentIndicator::Cards, "CARDS"),
-    (AssessmentIndicator::Review, "REVIEW"),
-    (AssessmentIndicator::Survey, "SURVEY"),
-    (AssessmentIndicator::Ratings, "RATINGS"),
-    (AssessmentIndicator::Report, "REPORT"),
-];
-
-fn indicator(s: &str) -> AssessmentIndicator {
-    INDICATORS
-        .iter()
-        .find(|(_, w)| *w == s)
-        .map(|(i, _)| *i)
-        .unwrap_or(AssessmentIndicator::Report)
-}
-
-fn indicator_wire(i: AssessmentIndicator) -> String {
-    INDICATORS
-        .iter()
-        .find(|(x, _)| *x == i)
-        .map(|(_, w)| w.to_string())
-        .unwrap_or_default()
-}
-
-/// One indicator's weight.
-#[derive(SimpleObject, InputObject, Clone)]
-#[graphql(input_name = "IndicatorWeightInput")]
-pub struct IndicatorWeight {
-    /// The indicator.
-    pub indicator: AssessmentIndicator,
-    /// 0–100 (0 leaves it out).
-    pub weight: u32,
-}
-
-/// A county's assessment rules.
-#[derive(SimpleObject, InputObject)]
-#[graphql(input_name = "AssessmentSettingsInput")]
-pub struct AssessmentSettings {
-    /// Weights (default 按时办结率 30, 督办牌 10, 作风体检 15, 满意度评议 15, 好差评 10, 述职 20).
-    pub weights: Vec<IndicatorWeight>,
-    /// 先进工作者: percent of the people assessed (default 30).
-    pub person_quota_pct: u32,
-    /// 先进科室: percent of the units assessed (default 40).
-    pub unit_quota_pct: u32,
-    /// How a fractional quota rounds: `DOWN` (default), `HALF_UP` or `UP`.
-    pub quota_rounding: String,
-    /// Ties straddling the last place: `PANEL` (default: the 考评组 chooses and its choice is
-    /// recorded), `INCLUDE_ALL` or `EXCLUDE_ALL`.
-    pub tie_rule: String,
-    /// Points off 督办牌 per yellow card (default 2).
-    pub yellow_card_points: u32,
-    /// Points off per red card (default 5).
-    pub red_card_points: u32,
-    /// Composites cut 四舍五入 instead of GB/T 8170 (default false).
-    pub half_up: bool,
-}
-
-impl From<duban_api::AssessmentSettings> for AssessmentSettings {
-    fn from(s: duban_api::AssessmentSettings) -> Self {
-        Self {
-            weights: s
-                .weights
-                .into_iter()
-                .map(|w| IndicatorWeight {
-                    indicator: indicator(&w.indicator),
-                    weight: w.weight,
-                })
-                .collect(),
-            person_quota_pct: s.person_quota_pct,
-            unit_quota_pct: s.unit_quota_pct,
-            quota_rounding: s.quota_rounding,
-            tie_rule: s.tie_rule,
-            yellow_card_points: s.yellow_card_points,
-            red_card_points: s.red_card_points,
-            half_up: s.half_up,
-        }
-    }
-}
-
-impl From<AssessmentSettings> for duban_api::AssessmentSettings {
-    fn from(s: AssessmentSettings) -> Self {
-        Self {
-            weights: s
-                .weights
-                .into_iter()
-                .map(|w| duban_api::IndicatorWeight {
-                    indicator: indicator_wire(w.indicator),
-                    weight: w.weight,
-                })
-                .collect(),
-            person_quota_pct: s.person_quota_pct,
-            unit_quota_pct: s.unit_quota_pct,
-            quota_rounding: s.quota_rounding,
-            tie_rule: s.tie_rule,
-            yellow_card_points: s.yellow_card_points,
-            red_card_points: s.red_card_points,
-            half_up: s.half_up,
-        }
-    }
-}
+pub use duban_api::AssessmentSettings;
 
 /// One indicator of one person or unit: as computed, and as used.
 #[derive(SimpleObject)]
@@ -204,7 +89,7 @@ impl From<duban_api::AssessedView> for Assessed {
                 .figures
                 .into_iter()
                 .map(|f| AssessmentFigure {
-                    indicator: indicator(&f.indicator),
+                    indicator: crate::types::wire(&f.indicator),
                     computed: f.computed,
                     value: f.value,
                     override_reason: f.override_reason,
@@ -287,7 +172,7 @@ impl From<AssessmentView> for Assessment {
             year: v.year,
             status: v.status,
             panel_ids: v.panel_ids.into_iter().map(ID).collect(),
-            settings: v.settings.into(),
+            settings: v.settings,
             person_places: v.person_places as i32,
             unit_places: v.unit_places as i32,
             people: v.people.into_iter().map(Into::into).collect(),
@@ -381,12 +266,7 @@ impl AssessmentQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<AssessmentSettings> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
-            .evaluation
-            .assessment_settings(a)
-            .await
-            .gql()?
-            .into())
+        services(ctx)?.evaluation.assessment_settings(a).await.gql()
     }
 }
 
@@ -422,7 +302,7 @@ impl AssessmentMutation {
                     kind: e.kind.into(),
                     subject_kind: e.subject_kind.as_str().into(),
                     subject_id: e.subject_id.map(|s| s.0),
-                    indicator: e.indicator.map(indicator_wire),
+                    indicator: e.indicator.map(|i| i.as_str().into()),
                     value: e.value,
                     own_fault: e.own_fault,
                     chosen_ids: e.chosen_ids.into_iter().map(|c| c.0).collect(),
@@ -587,11 +467,10 @@ impl AssessmentMutation {
         settings: AssessmentSettings,
     ) -> async_graphql::Result<AssessmentSettings> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
+        services(ctx)?
             .evaluation
-            .set_assessment_settings(a, settings.into())
+            .set_assessment_settings(a, settings)
             .await
-            .gql()?
-            .into())
+            .gql()
     }
 }

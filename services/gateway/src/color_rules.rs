@@ -5,67 +5,9 @@ use crate::resolve::{actor, services, version};
 use crate::types::{DateTime, Urgency};
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use duban_api::{ColorRuleSetView, ColorRulesView};
-use duban_schema::evaluation::{ColorRules as Rules, RuleScope};
+use duban_schema::evaluation::RuleScope;
 
-/// The thresholds of the yellow and red cards.
-#[derive(SimpleObject, InputObject, Clone, Copy)]
-#[graphql(input_name = "ColorRulesInput")]
-pub struct ColorRules {
-    /// 黄牌: progress lags the working time elapsed by this many points or more (default 10).
-    pub yellow_lag_points: i32,
-    /// 黄牌: no progress report for this many working days (default 5).
-    pub stale_days: i32,
-    /// 黄牌: the limit is within this many working days and the item is not done (default 1).
-    pub yellow_days_before_due: i32,
-    /// 红牌: progress lags by this many points or more (default 30).
-    pub red_lag_points: i32,
-    /// 红牌: overdue by more than this many working days (default 0).
-    pub red_overdue_days: i32,
-    /// 红牌: verification sent it back this many times (default 2).
-    pub red_returns: i32,
-    /// Whether a red card raises the supervision level (催办 → 督办 → 挂牌督办).
-    pub raise_on_red: bool,
-    /// County rules only: boards rank ties as one place (1, 2, 2, 3, 中国式排名) rather
-    /// than the places they fill (1, 2, 2, 4, the default).
-    #[graphql(default)]
-    pub dense_ranking: bool,
-    /// County rules only: working days a unit has to rectify a 好差评 差评 (default 5).
-    #[graphql(default = 5)]
-    pub rectification_days: i32,
-}
-
-impl From<Rules> for ColorRules {
-    fn from(r: Rules) -> Self {
-        let n = |v: i64| i32::try_from(v).unwrap_or(i32::MAX);
-        Self {
-            yellow_lag_points: n(r.yellow_lag_points),
-            stale_days: n(r.stale_days),
-            yellow_days_before_due: n(r.yellow_days_before_due),
-            red_lag_points: n(r.red_lag_points),
-            red_overdue_days: n(r.red_overdue_days),
-            red_returns: r.red_returns,
-            raise_on_red: r.raise_on_red,
-            dense_ranking: r.dense_ranking,
-            rectification_days: r.rectification_days,
-        }
-    }
-}
-
-impl From<ColorRules> for Rules {
-    fn from(r: ColorRules) -> Self {
-        Self {
-            yellow_lag_points: r.yellow_lag_points.into(),
-            stale_days: r.stale_days.into(),
-            yellow_days_before_due: r.yellow_days_before_due.into(),
-            red_lag_points: r.red_lag_points.into(),
-            red_overdue_days: r.red_overdue_days.into(),
-            red_returns: r.red_returns,
-            raise_on_red: r.raise_on_red,
-            dense_ranking: r.dense_ranking,
-            rectification_days: r.rectification_days,
-        }
-    }
-}
+pub use duban_schema::evaluation::ColorRules;
 
 /// Which items a set of rules is for.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +50,7 @@ impl From<ColorRuleSetView> for ColorRuleSet {
             scope,
             campaign_id,
             urgency,
-            rules: v.rules.into(),
+            rules: v.rules,
             version: i32::try_from(v.version).unwrap_or(i32::MAX),
             changed_by: v.changed_by.map(ID),
             changed_at: v.changed_at.map(DateTime),
@@ -204,7 +146,7 @@ impl ColorRulesMutation {
                 actor(ctx)?,
                 duban_api::SetColorRulesInput {
                     scope,
-                    rules: input.rules.into(),
+                    rules: input.rules,
                     expected_version: version(input.expected_version),
                 },
             )

@@ -5,8 +5,8 @@
 use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
 use crate::types::DateTime;
-use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
-use duban_api::{ReferralSettings as Settings, ReferralView};
+use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
+use duban_api::ReferralView;
 use duban_schema::WireName;
 
 pub use duban_schema::evaluation::Disposition;
@@ -81,61 +81,7 @@ impl Referral {
     }
 }
 
-/// A county's referral rules and time limits, in working days (0 or empty: that rule off).
-#[derive(SimpleObject, InputObject)]
-#[graphql(input_name = "ReferralSettingsInput")]
-pub struct ReferralSettings {
-    /// Refer an item red for more than this many working days (default 10).
-    pub red_days: u32,
-    /// Refer a problem whose category contains this text (default 弄虚作假).
-    pub falsification_category: String,
-    /// Refer a unit with this many standing 差评 in one quarter (default 2).
-    pub bad_ratings_per_quarter: u32,
-    /// Refer a cadre flagged for 推诿 this many times in one quarter (default 2).
-    pub buck_passing_per_quarter: u32,
-    /// 签收 within, and the disposition chosen within as many days after (default 3).
-    pub receipt_days: u32,
-    /// 谈话函询 finished within (default 30).
-    pub talk_days: u32,
-    /// 初步核实 finished within (default 15).
-    pub check_days: u32,
-    /// 暂存待查 looked at again within (default 60).
-    pub shelved_days: u32,
-    /// 予以了结 written up within (default 5).
-    pub closing_days: u32,
-}
-
-impl From<Settings> for ReferralSettings {
-    fn from(s: Settings) -> Self {
-        Self {
-            red_days: s.red_days,
-            falsification_category: s.falsification_category,
-            bad_ratings_per_quarter: s.bad_ratings_per_quarter,
-            buck_passing_per_quarter: s.buck_passing_per_quarter,
-            receipt_days: s.receipt_days,
-            talk_days: s.talk_days,
-            check_days: s.check_days,
-            shelved_days: s.shelved_days,
-            closing_days: s.closing_days,
-        }
-    }
-}
-
-impl From<ReferralSettings> for Settings {
-    fn from(s: ReferralSettings) -> Self {
-        Self {
-            red_days: s.red_days,
-            falsification_category: s.falsification_category,
-            bad_ratings_per_quarter: s.bad_ratings_per_quarter,
-            buck_passing_per_quarter: s.buck_passing_per_quarter,
-            receipt_days: s.receipt_days,
-            talk_days: s.talk_days,
-            check_days: s.check_days,
-            shelved_days: s.shelved_days,
-            closing_days: s.closing_days,
-        }
-    }
-}
+pub use duban_api::ReferralSettings;
 
 /// 线索移送 queries.
 #[derive(Default)]
@@ -191,12 +137,7 @@ impl ReferralQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<ReferralSettings> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
-            .evaluation
-            .referral_settings(a)
-            .await
-            .gql()?
-            .into())
+        services(ctx)?.evaluation.referral_settings(a).await.gql()
     }
 }
 
@@ -309,11 +250,10 @@ impl ReferralMutation {
         settings: ReferralSettings,
     ) -> async_graphql::Result<ReferralSettings> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
+        services(ctx)?
             .evaluation
-            .set_referral_settings(a, settings.into())
+            .set_referral_settings(a, settings)
             .await
-            .gql()?
-            .into())
+            .gql()
     }
 }
