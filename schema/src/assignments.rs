@@ -611,6 +611,7 @@ impl ProblemState {
 }
 
 /// One problem in a unit's ledger (问题清单台账).
+#[graphql_object(name = "ProblemSnapshot", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProblemSnapshot {
     /// Problem id.
@@ -630,6 +631,7 @@ pub struct ProblemSnapshot {
     /// The unit whose ledger it is in.
     pub unit_id: String,
     /// That unit's path, for scoping.
+    #[gql(skip)]
     pub unit_path: String,
     /// That unit's name.
     pub unit_name: String,
@@ -638,6 +640,7 @@ pub struct ProblemSnapshot {
     /// 责任领导, where named.
     pub responsible_leader_id: Option<String>,
     /// Who entered it.
+    #[gql(id)]
     pub registered_by: String,
     /// When.
     pub registered_at: DateTime<FixedOffset>,
@@ -645,7 +648,7 @@ pub struct ProblemSnapshot {
     pub due_on: NaiveDate,
     /// Where it stands.
     pub state: ProblemState,
-    /// Version after this change.
+    /// Version after this change; pass as `expectedVersion` to change it.
     pub version: i64,
     /// Times a close-out was refused.
     pub return_count: i32,

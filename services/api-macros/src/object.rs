@@ -49,14 +49,16 @@ pub(crate) enum Served {
 }
 
 /// What a field's `#[gql(…)]` markers say: how it is served (`id`, `plain`, `skip`, or
-/// `into = "Type"` for a GraphQL type the contract's value converts to by `GraphqlForm`) and,
-/// for inputs, its default (`default`, `default_with = "…"`).
+/// `into = "Type"` for a GraphQL type the contract's value converts to by `GraphqlForm`), the
+/// name a converted field is served under (`name = "…"`, snake case) and, for inputs, its
+/// default (`default`, `default_with = "…"`).
 #[derive(Default)]
 pub(crate) struct Marks {
     pub(crate) serve: Option<String>,
     pub(crate) default: bool,
     pub(crate) default_with: Option<LitStr>,
     pub(crate) into: Option<LitStr>,
+    pub(crate) name: Option<LitStr>,
 }
 
 /// Reads a field's `#[gql(…)]` markers, and takes them off it when `take`.
@@ -64,7 +66,9 @@ pub(crate) fn marks(field: &mut syn::Field, take: bool) -> syn::Result<Marks> {
     let mut m = Marks::default();
     for a in field.attrs.iter().filter(|a| a.path().is_ident("gql")) {
         a.parse_nested_meta(|meta| {
-            if meta.path.is_ident("into") {
+            if meta.path.is_ident("name") {
+                m.name = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("into") {
                 m.into = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("default_with") {
                 m.default_with = Some(meta.value()?.parse()?);
@@ -155,10 +159,17 @@ pub(crate) fn expand(args: &Args, mut item: ItemStruct) -> syn::Result<Tokens> {
         let m = marks(field, take)?;
         let name = field_name(field);
         let extra = match served(field, &name, &m)? {
+            Served::AsIs | Served::Skip if m.name.is_some() => {
+                return Err(syn::Error::new_spanned(
+                    field,
+                    "#[gql(name)] renames a converted field; use #[graphql(name)] on others",
+                ))
+            }
             Served::AsIs => None,
             Served::Skip => Some(gate(quote!(graphql(skip)))),
             Served::Converted(into) => {
                 let with = "crate::graphql::GraphqlForm::to_graphql";
+                let name = m.name.as_ref().map_or(name, LitStr::value);
                 Some(gate(
                     quote!(graphql(skip_output, derived(name = #name, into = #into, owned, with = #with))),
                 ))
@@ -193,7 +204,7 @@ mod tests {
             "struct T { id: String, lead_unit_ids: Vec<String>, parent_id: Option<String>, \
              name: String, at: DateTime<FixedOffset>, on: Option<NaiveDate>, \
              #[gql(id)] reported_by: String, #[gql(plain)] code_id: String, \
-             #[gql(skip)] path: String }",
+             #[gql(skip)] path: String, #[gql(id, name = \"actor_id\")] actor: String }",
         )
         .unwrap();
         for (field, into) in [
@@ -203,6 +214,7 @@ mod tests {
             ("at", "crate::graphql::DateTime"),
             ("on", "Option<crate::graphql::Date>"),
             ("reported_by", "async_graphql::ID"),
+            ("actor_id", "async_graphql::ID"),
         ] {
             let want = format!("derived (name = \"{field}\" , into = \"{into}\"");
             assert!(out.contains(&want), "{field}: {out}");
@@ -222,5 +234,6 @@ mod tests {
     fn an_unknown_marker_is_an_error() {
         assert!(expanded("struct T { #[gql(bogus)] a: String }").is_err());
         assert!(expanded("struct T { #[gql(id)] n: i32 }").is_err());
+        assert!(expanded("struct T { #[gql(name = \"m\")] n: i32 }").is_err());
     }
 }

@@ -72,6 +72,7 @@ pub struct CalendarChangeView {
 }
 
 /// One step of a problem's history.
+#[graphql_object(name = "ProblemLogEntry")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ProblemLogView {
     /// Event type, e.g. `ProblemReturned`.
@@ -81,15 +82,18 @@ pub struct ProblemLogView {
     /// Evidence references.
     pub evidence: Vec<String>,
     /// Who.
+    #[gql(id, name = "actor_id")]
     pub actor: String,
     /// When.
     pub at: DateTime<FixedOffset>,
 }
 
 /// A ledger problem as clients see it.
+#[graphql_object(name = "ProblemView")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ProblemView {
     /// Current snapshot.
+    #[graphql(flatten)]
     pub problem: duban_schema::assignments::ProblemSnapshot,
     /// The card evaluation last announced for it (by its 整改时限), if any yet.
     #[serde(default)]

@@ -3,120 +3,36 @@
 
 use crate::error::ApiResultExt;
 use crate::resolve::{actor, page, services, version};
-use crate::types::{Date, DateTime, OrgUnitPayload, PersonPayload, Totals};
+use crate::types::{Date, OrgUnitPayload, PersonPayload, Totals};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
 use duban_api::{ApiError, ProblemCommand, ProblemView};
-use duban_schema::assignments::{self as ev, ProblemSource, ProblemState};
-
-/// One step of a problem's history.
-#[derive(SimpleObject)]
-pub struct ProblemLogEntry {
-    /// Event type, e.g. `ProblemReturned`.
-    pub action: String,
-    /// Summary or reason.
-    pub text: String,
-    /// Evidence references.
-    pub evidence: Vec<String>,
-    /// Who.
-    pub actor_id: ID,
-    /// When.
-    pub at: DateTime,
-}
+use duban_schema::assignments::{self as ev};
 
 /// A problem in a unit's ledger (问题清单台账).
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct Problem {
-    /// Opaque id.
-    pub id: ID,
-    /// Campaign it was found in.
-    pub campaign_id: Option<ID>,
-    /// Category.
-    pub category: String,
-    /// Source.
-    pub source: ProblemSource,
-    /// 问题表现.
-    pub description: String,
-    /// 原因剖析.
-    pub cause_analysis: String,
-    /// 整改措施.
-    pub measures: Vec<String>,
-    /// Unit id.
-    pub unit_id: ID,
-    /// Unit name.
-    pub unit_name: String,
-    /// 责任人.
-    pub responsible_person_id: ID,
-    /// 责任领导.
-    pub responsible_leader_id: Option<ID>,
-    /// Who entered it.
-    pub registered_by: ID,
-    /// When.
-    pub registered_at: DateTime,
-    /// 整改时限.
-    pub due_on: Date,
-    /// State.
-    pub state: ProblemState,
-    /// Version; pass as `expectedVersion` to change it.
-    pub version: i32,
-    /// Close-outs refused so far.
-    pub return_count: i32,
-    /// Times a follow-up review reopened it.
-    pub reopen_count: i32,
-    /// Its card by its 整改时限 (红黄蓝三色管理); null until evaluation has seen it.
-    pub color: Option<crate::types::Color>,
-    /// What happened to it, oldest first.
-    pub history: Vec<ProblemLogEntry>,
+    /// What the assignments service answers of it.
+    #[graphql(flatten)]
+    pub view: ProblemView,
+}
+
+impl From<ProblemView> for Problem {
+    fn from(view: ProblemView) -> Self {
+        Self { view }
+    }
 }
 
 #[ComplexObject]
 impl Problem {
     /// Chinese label of the state, e.g. 整改中.
     async fn state_label(&self) -> &'static str {
-        self.state.label()
+        self.view.problem.state.label()
     }
     /// Chinese label of the source, e.g. 群众提.
     async fn source_label(&self) -> &'static str {
-        self.source.label()
-    }
-}
-
-impl From<ProblemView> for Problem {
-    fn from(v: ProblemView) -> Self {
-        let p = v.problem;
-        Problem {
-            id: ID(p.id),
-            campaign_id: p.campaign_id.map(ID),
-            category: p.category,
-            source: p.source,
-            description: p.description,
-            cause_analysis: p.cause_analysis,
-            measures: p.measures,
-            unit_id: ID(p.unit_id),
-            unit_name: p.unit_name,
-            responsible_person_id: ID(p.responsible_person_id),
-            responsible_leader_id: p.responsible_leader_id.map(ID),
-            registered_by: ID(p.registered_by),
-            registered_at: DateTime(p.registered_at),
-            due_on: Date(p.due_on),
-            state: p.state,
-            version: p.version as i32,
-            return_count: p.return_count,
-            reopen_count: p.reopen_count,
-            color: v.color,
-            history: v
-                .history
-                .into_iter()
-                .map(|h| ProblemLogEntry {
-                    action: h.action,
-                    text: h.text,
-                    evidence: h.evidence,
-                    actor_id: ID(h.actor),
-                    at: DateTime(h.at),
-                })
-                .collect(),
-        }
+        self.view.problem.source.label()
     }
 }
 
