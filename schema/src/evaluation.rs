@@ -149,6 +149,23 @@ pub enum AssessmentIndicator {
     Report,
 }
 
+/// The five levels of 好差评 (the last two are 差评).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RatingLevel {
+    /// 非常满意.
+    VerySatisfied,
+    /// 满意.
+    Satisfied,
+    /// 基本满意.
+    FairlySatisfied,
+    /// 不满意 (差评).
+    Dissatisfied,
+    /// 非常不满意 (差评).
+    VeryDissatisfied,
+}
+
 /// Wire names of enums that contracts carry as strings.
 macro_rules! wire_names {
     ($($t:ident { $($v:ident = $w:literal),* })*) => {$(
@@ -174,6 +191,11 @@ wire_names! {
     AssessmentIndicator {
         OnTime = "ON_TIME", Cards = "CARDS", Review = "REVIEW", Survey = "SURVEY",
         Ratings = "RATINGS", Report = "REPORT"
+    }
+    RatingLevel {
+        VerySatisfied = "VERY_SATISFIED", Satisfied = "SATISFIED",
+        FairlySatisfied = "FAIRLY_SATISFIED", Dissatisfied = "DISSATISFIED",
+        VeryDissatisfied = "VERY_DISSATISFIED"
     }
     Disposition {
         TalkOrLetter = "TALK_OR_LETTER", PreliminaryCheck = "PRELIMINARY_CHECK",
@@ -636,5 +658,6 @@ mod tests {
         names_are_serdes::<ReferralStage>();
         names_are_serdes::<Disposition>();
         names_are_serdes::<AssessmentIndicator>();
+        names_are_serdes::<RatingLevel>();
     }
 }

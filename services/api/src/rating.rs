@@ -31,7 +31,8 @@ pub struct PublicRatingForm {
     pub previous: Option<(String, String)>,
 }
 
-/// An appeal of a 差评.
+/// An appeal (申诉) of a 差评.
+#[graphql_object(name = "RatingAppeal")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RatingAppealView {
     /// `PENDING`, `UPHELD` or `REFUSED`.
@@ -41,10 +42,12 @@ pub struct RatingAppealView {
     /// Its evidence.
     pub evidence: Option<String>,
     /// Who appealed.
+    #[gql(id)]
     pub appealed_by: String,
     /// When.
     pub appealed_at: DateTime<FixedOffset>,
     /// The supervisor who decided.
+    #[gql(id)]
     pub decided_by: Option<String>,
     /// When.
     pub decided_at: Option<DateTime<FixedOffset>>,
@@ -52,7 +55,8 @@ pub struct RatingAppealView {
     pub decision_note: Option<String>,
 }
 
-/// One rating.
+/// One rating; the rater is never recorded.
+#[graphql_object(name = "Rating")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RatingView {
     /// Id.
@@ -67,9 +71,10 @@ pub struct RatingView {
     pub unit_id: String,
     /// Its name.
     pub unit_name: String,
-    /// Level wire name.
+    /// The level.
+    #[gql(into = "duban_schema::evaluation::RatingLevel")]
     pub level: String,
-    /// Level in Chinese.
+    /// The level in Chinese.
     pub level_label: String,
     /// 差评.
     pub bad: bool,
@@ -77,9 +82,9 @@ pub struct RatingView {
     pub comment: String,
     /// When.
     pub rated_at: DateTime<FixedOffset>,
-    /// The item's latest rating.
+    /// The item's latest rating (a rating again supersedes it).
     pub current: bool,
-    /// A 差评 whose rectification is done.
+    /// A 差评 whose 整改 is verified.
     pub rectified: bool,
     /// The 整改 assignment.
     pub rectification_id: Option<String>,
