@@ -169,6 +169,7 @@ pub struct NotificationRulesSnapshot {
 
 /// Where a push channel delivers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ChannelKind {
     /// A county platform or SMS gateway: signed JSON over HTTP.
@@ -183,6 +184,7 @@ pub enum ChannelKind {
 
 /// A push channel: notices of chosen kinds about a scope leave the inbox through it.
 /// Secrets are never part of it.
+#[graphql_object(name = "Webhook", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct WebhookSnapshot {
     /// Channel id.
@@ -200,6 +202,7 @@ pub struct WebhookSnapshot {
     /// Deliveries to it in flight at once, at most.
     pub max_concurrency: i32,
     /// Who created it.
+    #[gql(id)]
     pub created_by: String,
     /// When.
     pub created_at: DateTime<FixedOffset>,

@@ -4,62 +4,12 @@
 
 use crate::caller::{actor, page_cost, services};
 use crate::error::ApiResultExt;
-use crate::types::{DateTime, NotificationKind};
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
-use duban_schema::notifications::WebhookSnapshot;
+use crate::types::NotificationKind;
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 
-/// Where a push channel delivers.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "duban_schema::notifications::ChannelKind")]
-pub enum ChannelKind {
-    /// A county platform or SMS gateway: signed JSON (`X-Duban-Signature`).
-    Webhook,
-    /// 钉钉 group robot (markdown, 加签, @ by mobile).
-    Dingtalk,
-    /// 企业微信 group robot (@ by mobile).
-    Wecom,
-    /// E-mail over SMTP to each recipient's address.
-    Email,
-}
+pub use duban_schema::notifications::ChannelKind;
 
-/// A push channel; its secret is never shown, credentials in its URL are masked.
-#[derive(SimpleObject)]
-pub struct Webhook {
-    /// Id.
-    pub id: ID,
-    /// Name.
-    pub name: String,
-    /// Where it delivers.
-    pub channel: ChannelKind,
-    /// Endpoint, masked.
-    pub url: String,
-    /// Notice kinds it carries; empty: every kind.
-    pub kinds: Vec<NotificationKind>,
-    /// Org path whose notices it carries.
-    pub scope_path: String,
-    /// Deliveries in flight at once, at most.
-    pub max_concurrency: i32,
-    /// Who created it.
-    pub created_by: ID,
-    /// When.
-    pub created_at: DateTime,
-}
-
-impl From<WebhookSnapshot> for Webhook {
-    fn from(w: WebhookSnapshot) -> Self {
-        Self {
-            id: ID(w.id),
-            name: w.name,
-            channel: w.channel.into(),
-            url: w.url,
-            kinds: w.kinds.into_iter().collect(),
-            scope_path: w.scope_path,
-            max_concurrency: w.max_concurrency,
-            created_by: ID(w.created_by),
-            created_at: DateTime(w.created_at),
-        }
-    }
-}
+pub use duban_schema::notifications::WebhookSnapshot as Webhook;
 
 /// Input of `createWebhook`.
 #[derive(InputObject)]
@@ -167,7 +117,7 @@ impl PushQuery {
             .webhooks(actor(ctx)?)
             .await
             .gql()?;
-        Ok(v.into_iter().map(Into::into).collect())
+        Ok(v.into_iter().collect())
     }
 
     /// The newest deliveries through a channel, of one status or all (ADMIN); `first`
@@ -214,7 +164,7 @@ impl PushMutation {
                 a,
                 duban_api::CreateWebhookInput {
                     name: input.name,
-                    channel: input.channel.into(),
+                    channel: input.channel,
                     url: input.url,
                     secret: input.secret,
                     kinds: input.kinds.into_iter().collect(),
@@ -226,7 +176,7 @@ impl PushMutation {
             .await
             .gql()?;
         Ok(CreateWebhookPayload {
-            webhook: created.webhook.into(),
+            webhook: created.webhook,
             secret: created.secret,
         })
     }
@@ -242,7 +192,7 @@ impl PushMutation {
             .delete_webhook(actor(ctx)?, &input.id)
             .await
             .gql()?;
-        Ok(DeleteWebhookPayload { webhook: w.into() })
+        Ok(DeleteWebhookPayload { webhook: w })
     }
 
     /// Sends a dead (or delivered) delivery again, once (ADMIN). Audited.
