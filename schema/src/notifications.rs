@@ -117,6 +117,8 @@ impl NotificationKind {
 
 /// Who a notice reaches, as a county's rule names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(feature = "graphql", graphql(name = "NoticeAudience"))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Audience {
     /// The 责任人 (or the unit leaders a notice is addressed to).
@@ -135,7 +137,8 @@ pub enum Audience {
     Discipline,
 }
 
-/// A county's rule for one notice kind: who gets it and whether its recipient must answer.
+/// A county's rule for one kind.
+#[graphql_object(name = "NotificationRule", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct KindRule {
     /// The kind.
@@ -146,24 +149,29 @@ pub struct KindRule {
     pub requires_ack: bool,
 }
 
-/// A county's notice rules: the kinds it set, escalation, quiet hours and digests.
+/// A county's notice rules. Kinds it did not set reach everyone the event makes
+/// answerable (the 责任人, the lead unit's leaders and 分管领导, the issuer, 配合单位 and
+/// a problem's 责任领导, as each event calls for); 督办通知 and 红牌督办通知 must be
+/// acknowledged by default.
+#[graphql_object(name = "NotificationRules", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NotificationRulesSnapshot {
     /// The county (its root unit).
+    #[gql(skip)]
     pub county_id: String,
     /// Office hours an acknowledgement may wait before the next rung is told (default 4).
     pub escalate_after_working_hours: u32,
-    /// More pushes than this to one person within `digest_minutes` become one digest (5).
+    /// More pushes than this to one person within `digestMinutes` become one digest (5).
     pub digest_threshold: u32,
     /// The digest window, minutes (10).
     pub digest_minutes: u32,
-    /// Quiet from, `HH:MM` (20:00).
+    /// Quiet hours from (20:00): pushes that can wait are held till the working morning.
     pub quiet_from: String,
-    /// Quiet until, `HH:MM` (08:00).
+    /// Quiet hours until (08:00).
     pub quiet_until: String,
-    /// Kinds whose audience or acknowledgement the county set; others follow the defaults.
+    /// The kinds the county set.
     pub kinds: Vec<KindRule>,
-    /// Version, raised by every change.
+    /// Version; pass as `expectedVersion` to change them.
     pub version: i64,
 }
 

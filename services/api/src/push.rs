@@ -3,7 +3,7 @@
 
 use async_graphql::Enum;
 use chrono::{DateTime, FixedOffset};
-use duban_api_macros::graphql_object;
+use duban_api_macros::{graphql_input, graphql_object};
 use duban_schema::notifications::{Audience, ChannelKind, NotificationKind, WebhookSnapshot};
 use serde::{Deserialize, Serialize};
 
@@ -104,13 +104,14 @@ pub struct PushContactView {
 }
 
 /// Input of `setNotificationRule`.
+#[graphql_input(name = "SetNotificationRuleInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SetNotificationRuleInput {
     /// The kind.
     pub kind: NotificationKind,
-    /// Who gets it.
+    /// Who gets it (at least one).
     pub audiences: Vec<Audience>,
-    /// Whether the 责任人's notice must be acknowledged.
+    /// Whether the 责任人's notice must be acknowledged (then RESPONSIBLE is required).
     pub requires_ack: bool,
     /// The rules' version the change is based on.
     pub expected_version: Option<i64>,
