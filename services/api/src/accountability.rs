@@ -76,10 +76,11 @@ pub struct AccountabilityView {
     pub document_number: Option<String>,
 }
 
-/// One line of a cadre's 作风表现台账.
+/// One line of a 作风表现台账.
+#[graphql_object(name = "ConductLine")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ConductLineView {
-    /// One of 落实八项规定, 服务群众, 担当作为, 工作实绩.
+    /// 落实八项规定, 服务群众, 担当作为 or 工作实绩.
     pub category: String,
     /// The day.
     pub on: NaiveDate,
@@ -91,7 +92,8 @@ pub struct ConductLineView {
     pub item_id: Option<String>,
 }
 
-/// A cadre's 作风表现台账 over a period.
+/// A cadre's 作风表现台账 over a period, built from what happened.
+#[graphql_object(name = "ConductLedger")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ConductLedgerView {
     /// The cadre.
@@ -106,8 +108,30 @@ pub struct ConductLedgerView {
     pub to: NaiveDate,
     /// Lines, oldest first.
     pub lines: Vec<ConductLineView>,
-    /// Lines per category, in the categories' order.
+    /// Lines per category.
+    #[gql(into = "Vec<CategoryCount>")]
     pub counts: Vec<(String, u64)>,
+}
+
+/// Lines in one category.
+#[derive(async_graphql::SimpleObject)]
+pub struct CategoryCount {
+    /// The category.
+    pub category: String,
+    /// Lines.
+    pub count: u64,
+}
+
+impl crate::graphql::GraphqlForm<CategoryCount> for (String, u64) {
+    fn to_graphql(self) -> CategoryCount {
+        CategoryCount {
+            category: self.0,
+            count: self.1,
+        }
+    }
+    fn from_graphql(g: CategoryCount) -> Self {
+        (g.category, g.count)
+    }
 }
 
 /// Which category one kind of ledger line falls in.

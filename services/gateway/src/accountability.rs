@@ -5,86 +5,13 @@
 use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
 use crate::types::Date;
-use async_graphql::{Context, Object, SimpleObject, ID};
-use duban_api::ConductLedgerView;
+use async_graphql::{Context, Object, ID};
 
 pub use duban_schema::evaluation::AccountabilitySubject;
 
 pub use duban_api::AccountabilityView as AccountabilityRecord;
 
-/// One line of a 作风表现台账.
-#[derive(SimpleObject)]
-pub struct ConductLine {
-    /// 落实八项规定, 服务群众, 担当作为 or 工作实绩.
-    pub category: String,
-    /// The day.
-    pub on: Date,
-    /// What, e.g. 按时办结, 红牌督办, 诫勉谈话.
-    pub what: String,
-    /// The item's title and detail.
-    pub text: String,
-    /// The item, where there is one.
-    pub item_id: Option<ID>,
-}
-
-/// Lines in one category.
-#[derive(SimpleObject)]
-pub struct CategoryCount {
-    /// The category.
-    pub category: String,
-    /// Lines.
-    pub count: i32,
-}
-
-/// A cadre's 作风表现台账 over a period, built from what happened.
-#[derive(SimpleObject)]
-pub struct ConductLedger {
-    /// The cadre.
-    pub person_id: ID,
-    /// Their unit.
-    pub unit_id: ID,
-    /// Its name.
-    pub unit_name: String,
-    /// First day.
-    pub from: Date,
-    /// Last day.
-    pub to: Date,
-    /// Lines, oldest first.
-    pub lines: Vec<ConductLine>,
-    /// Lines per category.
-    pub counts: Vec<CategoryCount>,
-}
-
-impl From<ConductLedgerView> for ConductLedger {
-    fn from(v: ConductLedgerView) -> Self {
-        Self {
-            person_id: ID(v.person_id),
-            unit_id: ID(v.unit_id),
-            unit_name: v.unit_name,
-            from: Date(v.from),
-            to: Date(v.to),
-            lines: v
-                .lines
-                .into_iter()
-                .map(|l| ConductLine {
-                    category: l.category,
-                    on: Date(l.on),
-                    what: l.what,
-                    text: l.text,
-                    item_id: l.item_id.map(ID),
-                })
-                .collect(),
-            counts: v
-                .counts
-                .into_iter()
-                .map(|(category, n)| CategoryCount {
-                    category,
-                    count: crate::types::count(n),
-                })
-                .collect(),
-        }
-    }
-}
+pub use duban_api::ConductLedgerView as ConductLedger;
 
 pub use duban_api::ConductCategoriesView as ConductCategories;
 
@@ -128,12 +55,11 @@ impl AccountabilityQuery {
         to: Date,
     ) -> async_graphql::Result<ConductLedger> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
+        services(ctx)?
             .evaluation
             .conduct_ledger(a, &person_id, from.0, to.0)
             .await
-            .gql()?
-            .into())
+            .gql()
     }
 
     /// The county's 作风台账 categories and the category of each kind of line.
