@@ -1,7 +1,9 @@
 //! 满意度评议 as callers see it: a survey, its one-time links, the answers, and the results
 //! per unit and indicator.
 
+use crate::graphql::GraphqlForm;
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use duban_api_macros::graphql_object;
 use serde::{Deserialize, Serialize};
 
 /// Defines a survey (SUPERVISOR of the scope).
@@ -59,6 +61,7 @@ pub struct SurveyAnswer {
 }
 
 /// A unit of a survey.
+#[graphql_object(name = "SurveyUnit")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct SurveyUnitView {
     /// The unit.
@@ -67,20 +70,22 @@ pub struct SurveyUnitView {
     pub name: String,
 }
 
-/// One indicator of one unit's result.
+/// One indicator of one unit.
+#[graphql_object(name = "IndicatorResult")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct SurveyIndicatorView {
     /// The indicator.
     pub indicator: String,
-    /// Two-decimal mean as text (decimal, never binary floating point).
+    /// Two-decimal mean, as text (decimal arithmetic).
     pub mean: Option<String>,
     /// Scores it is the mean of.
     pub count: u64,
-    /// Rank among the units surveyed.
+    /// Rank among the units surveyed; ties share one.
     pub rank: Option<u32>,
 }
 
 /// One unit's result.
+#[graphql_object(name = "SurveyResult")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct SurveyResultView {
     /// The unit.
@@ -95,11 +100,12 @@ pub struct SurveyResultView {
     pub rank: Option<u32>,
     /// Respondents who scored it.
     pub respondents: u64,
-    /// Whether the respondents reach the survey's minimum sample.
+    /// Whether they reach the minimum sample (otherwise: 样本不足，不具代表性).
     pub representative: bool,
 }
 
-/// A survey as the caller may see it.
+/// A 满意度评议.
+#[graphql_object(name = "Survey")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct SurveyView {
     /// Id.
@@ -114,32 +120,77 @@ pub struct SurveyView {
     pub deadline: NaiveDate,
     /// `OPEN` or `CLOSED`.
     pub status: String,
-    /// Indicators.
+    /// Indicators, each 0–100.
     pub indicators: Vec<String>,
-    /// Groups asked (wire names).
+    /// Groups asked.
+    #[gql(into = "Vec<duban_schema::evaluation::RespondentGroup>")]
     pub groups: Vec<String>,
     /// The units surveyed.
     pub units: Vec<SurveyUnitView>,
-    /// Minimum sample per unit.
+    /// Respondents a unit needs for a representative result.
     pub min_sample: u32,
-    /// Responses per group (wire name, count).
+    /// Responses per group.
+    #[gql(into = "Vec<GroupResponses>")]
     pub responses: Vec<(String, u64)>,
     /// Links issued and used (overseers only).
+    #[gql(into = "Option<LinkCounts>")]
     pub links: Option<(u64, u64)>,
     /// Whether the caller may still answer as a cadre.
     pub may_answer: bool,
-    /// Units the caller may score as a cadre (all but their own).
+    /// Units the caller may score (all but their own).
     pub answerable_unit_ids: Vec<String>,
     /// Results: live for overseers, for everyone in scope once closed.
     pub results: Vec<SurveyResultView>,
-    /// The ranking's rule, as a bulletin states it.
+    /// The ranking's rule.
     pub ranking_note: String,
-    /// The rounding rule, in Chinese.
+    /// The rounding rule.
     pub rounding_note: String,
     /// When it closed.
     pub closed_at: Option<DateTime<FixedOffset>>,
     /// Version.
     pub version: i64,
+}
+
+/// Responses of one group.
+#[derive(async_graphql::SimpleObject)]
+pub struct GroupResponses {
+    /// The group.
+    pub group: duban_schema::evaluation::RespondentGroup,
+    /// How many answered.
+    pub count: u64,
+}
+
+impl GraphqlForm<GroupResponses> for (String, u64) {
+    fn to_graphql(self) -> GroupResponses {
+        GroupResponses {
+            group: self.0.to_graphql(),
+            count: self.1,
+        }
+    }
+    fn from_graphql(g: GroupResponses) -> Self {
+        (String::from_graphql(g.group), g.count)
+    }
+}
+
+/// One-time links issued and spent.
+#[derive(async_graphql::SimpleObject)]
+pub struct LinkCounts {
+    /// Issued.
+    pub issued: u64,
+    /// Used.
+    pub used: u64,
+}
+
+impl GraphqlForm<LinkCounts> for (u64, u64) {
+    fn to_graphql(self) -> LinkCounts {
+        LinkCounts {
+            issued: self.0,
+            used: self.1,
+        }
+    }
+    fn from_graphql(g: LinkCounts) -> Self {
+        (g.issued, g.used)
+    }
 }
 
 /// What a public link shows: the one survey, nothing else.

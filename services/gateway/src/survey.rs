@@ -4,178 +4,13 @@
 use crate::caller::{actor, services};
 use crate::conduct_review::non_negative;
 use crate::error::ApiResultExt;
-use crate::types::{count, Date, DateTime};
+use crate::types::Date;
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
-use duban_api::SurveyView;
 use duban_schema::WireName;
 
 pub use duban_schema::evaluation::RespondentGroup;
 
-/// A unit of a survey.
-#[derive(SimpleObject)]
-pub struct SurveyUnit {
-    /// The unit.
-    pub unit_id: ID,
-    /// Its name.
-    pub name: String,
-}
-
-/// Responses of one group.
-#[derive(SimpleObject)]
-pub struct GroupResponses {
-    /// The group.
-    pub group: RespondentGroup,
-    /// How many answered.
-    pub count: i32,
-}
-
-/// One-time links issued and spent.
-#[derive(SimpleObject)]
-pub struct LinkCounts {
-    /// Issued.
-    pub issued: i32,
-    /// Used.
-    pub used: i32,
-}
-
-/// One indicator of one unit.
-#[derive(SimpleObject)]
-pub struct IndicatorResult {
-    /// The indicator.
-    pub indicator: String,
-    /// Two-decimal mean, as text (decimal arithmetic).
-    pub mean: Option<String>,
-    /// Scores it is the mean of.
-    pub count: i32,
-    /// Rank among the units surveyed; ties share one.
-    pub rank: Option<i32>,
-}
-
-/// One unit's result.
-#[derive(SimpleObject)]
-pub struct SurveyResult {
-    /// The unit.
-    pub unit_id: ID,
-    /// Its name.
-    pub name: String,
-    /// Per indicator.
-    pub indicators: Vec<IndicatorResult>,
-    /// Mean of the indicator means, two decimals.
-    pub overall: Option<String>,
-    /// Rank by the overall mean.
-    pub rank: Option<i32>,
-    /// Respondents who scored it.
-    pub respondents: i32,
-    /// Whether they reach the minimum sample (otherwise: 样本不足，不具代表性).
-    pub representative: bool,
-}
-
-/// A 满意度评议.
-#[derive(SimpleObject)]
-pub struct Survey {
-    /// Id.
-    pub id: ID,
-    /// The scope unit.
-    pub scope_unit_id: ID,
-    /// Its name.
-    pub scope_name: String,
-    /// Title.
-    pub title: String,
-    /// The last day answers are taken.
-    pub deadline: Date,
-    /// `OPEN` or `CLOSED`.
-    pub status: String,
-    /// Indicators, each 0–100.
-    pub indicators: Vec<String>,
-    /// Groups asked.
-    pub groups: Vec<RespondentGroup>,
-    /// The units surveyed.
-    pub units: Vec<SurveyUnit>,
-    /// Respondents a unit needs for a representative result.
-    pub min_sample: i32,
-    /// Responses per group.
-    pub responses: Vec<GroupResponses>,
-    /// Links issued and used (overseers only).
-    pub links: Option<LinkCounts>,
-    /// Whether the caller may still answer as a cadre.
-    pub may_answer: bool,
-    /// Units the caller may score (all but their own).
-    pub answerable_unit_ids: Vec<ID>,
-    /// Results: live for overseers, for everyone in scope once closed.
-    pub results: Vec<SurveyResult>,
-    /// The ranking's rule.
-    pub ranking_note: String,
-    /// The rounding rule.
-    pub rounding_note: String,
-    /// When it closed.
-    pub closed_at: Option<DateTime>,
-    /// Version.
-    pub version: i64,
-}
-
-impl From<SurveyView> for Survey {
-    fn from(v: SurveyView) -> Self {
-        Self {
-            id: ID(v.id),
-            scope_unit_id: ID(v.scope_unit_id),
-            scope_name: v.scope_name,
-            title: v.title,
-            deadline: Date(v.deadline),
-            status: v.status,
-            indicators: v.indicators,
-            groups: v.groups.iter().map(|g| crate::types::wire(g)).collect(),
-            units: v
-                .units
-                .into_iter()
-                .map(|u| SurveyUnit {
-                    unit_id: ID(u.unit_id),
-                    name: u.name,
-                })
-                .collect(),
-            min_sample: count(u64::from(v.min_sample)),
-            responses: v
-                .responses
-                .into_iter()
-                .map(|(g, n)| GroupResponses {
-                    group: crate::types::wire(&g),
-                    count: count(n),
-                })
-                .collect(),
-            links: v.links.map(|(issued, used)| LinkCounts {
-                issued: count(issued),
-                used: count(used),
-            }),
-            may_answer: v.may_answer,
-            answerable_unit_ids: v.answerable_unit_ids.into_iter().map(ID).collect(),
-            results: v
-                .results
-                .into_iter()
-                .map(|r| SurveyResult {
-                    unit_id: ID(r.unit_id),
-                    name: r.name,
-                    indicators: r
-                        .indicators
-                        .into_iter()
-                        .map(|i| IndicatorResult {
-                            indicator: i.indicator,
-                            mean: i.mean,
-                            count: count(i.count),
-                            rank: i.rank.map(|x| x as i32),
-                        })
-                        .collect(),
-                    overall: r.overall,
-                    rank: r.rank.map(|x| x as i32),
-                    respondents: count(r.respondents),
-                    representative: r.representative,
-                })
-                .collect(),
-            ranking_note: v.ranking_note,
-            rounding_note: v.rounding_note,
-            closed_at: v.closed_at.map(DateTime),
-            version: v.version,
-        }
-    }
-}
+pub use duban_api::SurveyView as Survey;
 
 /// A one-time link, shown once.
 #[derive(SimpleObject)]
@@ -273,13 +108,13 @@ impl SurveyQuery {
     async fn surveys(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Survey>> {
         let a = actor(ctx)?;
         let v = services(ctx)?.evaluation.surveys(a).await.gql()?;
-        Ok(v.into_iter().map(Into::into).collect())
+        Ok(v.into_iter().collect())
     }
 
     /// One survey.
     async fn survey(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Survey> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?.evaluation.survey(a, &id).await.gql()?.into())
+        services(ctx)?.evaluation.survey(a, &id).await.gql()
     }
 }
 
@@ -319,7 +154,7 @@ impl SurveyMutation {
             )
             .await
             .gql()?;
-        Ok(v.into())
+        Ok(v)
     }
 
     /// One-time links for the public or 两代表一委员 (SUPERVISOR of the scope); the tokens
@@ -362,22 +197,16 @@ impl SurveyMutation {
     ) -> async_graphql::Result<Survey> {
         let a = actor(ctx)?;
         let answers = self::answers(answers)?;
-        Ok(services(ctx)?
+        services(ctx)?
             .evaluation
             .answer_survey(a, &survey_id, answers)
             .await
-            .gql()?
-            .into())
+            .gql()
     }
 
     /// Closes a survey now (SUPERVISOR of the scope).
     async fn close_survey(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Survey> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
-            .evaluation
-            .close_survey(a, &id)
-            .await
-            .gql()?
-            .into())
+        services(ctx)?.evaluation.close_survey(a, &id).await.gql()
     }
 }

@@ -115,11 +115,6 @@ pub struct Totals {
     pub total_count: i32,
 }
 
-/// A count as GraphQL's Int, saturating.
-pub(crate) fn count(n: u64) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
-}
-
 /// An enum read from the wire name a contract carries; an unknown name reads as the first.
 pub(crate) fn wire<E: duban_schema::WireName>(s: &str) -> E {
     E::parse(s).unwrap_or(E::ALL[0])
