@@ -131,22 +131,38 @@ pub enum Disposition {
 }
 
 /// What an assessment composite is made of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AssessmentIndicator {
-    /// 按时办结率.
+    /// 按时办结率: items done within their limit over items done, × 100.
     OnTime,
-    /// 督办牌 (100 less the points of each card).
+    /// 督办牌: 100 less the points of each yellow and red card.
     Cards,
-    /// 作风体检 (the unit's mean).
+    /// 作风体检: the mean of the unit's totals in the year's closed rounds.
     Review,
-    /// 满意度评议 (the unit's mean).
+    /// 满意度评议: the mean of the unit's overall means in the year's closed surveys.
     Survey,
-    /// 好差评 (好评率).
+    /// 好差评: 好评 over 好评 and standing 差评, × 100.
     Ratings,
-    /// 述职 (the 考评组's score).
+    /// 述职: the 考评组's score.
     Report,
+}
+
+impl AssessmentIndicator {
+    /// Its name on the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::OnTime => "按时办结率",
+            Self::Cards => "督办牌",
+            Self::Review => "作风体检",
+            Self::Survey => "满意度评议",
+            Self::Ratings => "好差评",
+            Self::Report => "述职",
+        }
+    }
 }
 
 /// The five levels of 好差评 (the last two are 差评).

@@ -6,64 +6,8 @@ use crate::review::{refuse, Refusal, Rounding};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-/// What a composite is made of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Indicator {
-    /// 按时办结率: items done within their limit over items done, × 100.
-    OnTime,
-    /// 督办牌: 100 less the points of each yellow and red card.
-    Cards,
-    /// 作风体检: the mean of the unit's totals in the year's closed rounds.
-    Review,
-    /// 满意度评议: the mean of the unit's overall means in the year's closed surveys.
-    Survey,
-    /// 好差评: 好评 over 好评 and standing 差评, × 100.
-    Ratings,
-    /// 述职: the 考评组's score.
-    Report,
-}
-
-impl Indicator {
-    /// All six, in order.
-    pub const ALL: [Self; 6] = [
-        Self::OnTime,
-        Self::Cards,
-        Self::Review,
-        Self::Survey,
-        Self::Ratings,
-        Self::Report,
-    ];
-
-    /// Wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::OnTime => "ON_TIME",
-            Self::Cards => "CARDS",
-            Self::Review => "REVIEW",
-            Self::Survey => "SURVEY",
-            Self::Ratings => "RATINGS",
-            Self::Report => "REPORT",
-        }
-    }
-
-    /// From a wire name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|i| i.as_str() == s)
-    }
-
-    /// Its name on the page.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::OnTime => "按时办结率",
-            Self::Cards => "督办牌",
-            Self::Review => "作风体检",
-            Self::Survey => "满意度评议",
-            Self::Ratings => "好差评",
-            Self::Report => "述职",
-        }
-    }
-}
+pub use duban_schema::evaluation::AssessmentIndicator as Indicator;
+use duban_schema::WireName;
 
 /// How a fractional quota becomes a number of places.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,8 +135,8 @@ fn percent(part: u32, whole: u32) -> Option<Decimal> {
 pub fn figures(f: &Facts, s: &Settings) -> Vec<(Indicator, Option<Decimal>)> {
     let off = Decimal::from(s.yellow_card_points * f.yellow + s.red_card_points * f.red);
     Indicator::ALL
-        .into_iter()
-        .map(|i| {
+        .iter()
+        .map(|&i| {
             let v = match i {
                 Indicator::OnTime => percent(f.on_time, f.on_time + f.late),
                 Indicator::Cards => Some((Decimal::from(100) - off).max(Decimal::ZERO)),

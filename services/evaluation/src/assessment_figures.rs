@@ -11,6 +11,7 @@ use crate::entity::{
 use crate::service::{internal, under, EvaluationService};
 use duban_api::{AdjustmentView, ApiError, AssessedView, FigureView, TieView};
 use duban_auth::in_subtree;
+use duban_schema::WireName;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -15,6 +15,7 @@ use duban_api::{
 use duban_auth::{in_subtree, Actor};
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::Role;
+use duban_schema::WireName;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
