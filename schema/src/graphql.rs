@@ -91,7 +91,7 @@ impl GraphqlForm<DateTime> for ChronoDateTime<FixedOffset> {
 
 impl<E: WireName> GraphqlForm<E> for String {
     fn to_graphql(self) -> E {
-        E::parse(&self).unwrap_or(E::ALL[0])
+        E::read(&self)
     }
     fn from_graphql(g: E) -> Self {
         g.as_str().into()

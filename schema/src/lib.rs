@@ -26,6 +26,10 @@ pub trait WireName: Copy + Sized + 'static {
     fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|v| v.as_str() == s)
     }
+    /// Reads a wire name; an unknown one is the first value.
+    fn read(s: &str) -> Self {
+        Self::parse(s).unwrap_or(Self::ALL[0])
+    }
 }
 
 use schemars::JsonSchema;

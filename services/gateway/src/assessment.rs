@@ -82,14 +82,14 @@ pub struct Assessed {
 impl From<duban_api::AssessedView> for Assessed {
     fn from(v: duban_api::AssessedView) -> Self {
         Self {
-            subject_kind: crate::types::wire(&v.subject_kind),
+            subject_kind: AccountabilitySubject::read(&v.subject_kind),
             subject_id: ID(v.subject_id),
             unit_id: ID(v.unit_id),
             figures: v
                 .figures
                 .into_iter()
                 .map(|f| AssessmentFigure {
-                    indicator: crate::types::wire(&f.indicator),
+                    indicator: AssessmentIndicator::read(&f.indicator),
                     computed: f.computed,
                     value: f.value,
                     override_reason: f.override_reason,
@@ -181,7 +181,7 @@ impl From<AssessmentView> for Assessment {
                 .ties
                 .into_iter()
                 .map(|t| AssessmentTie {
-                    subject_kind: crate::types::wire(&t.subject_kind),
+                    subject_kind: AccountabilitySubject::read(&t.subject_kind),
                     tied_ids: t.tied_ids.into_iter().map(ID).collect(),
                     places: t.places as i32,
                 })

@@ -114,8 +114,3 @@ pub struct Totals {
     /// Items matching the filter, in all pages.
     pub total_count: i32,
 }
-
-/// An enum read from the wire name a contract carries; an unknown name reads as the first.
-pub(crate) fn wire<E: duban_schema::WireName>(s: &str) -> E {
-    E::parse(s).unwrap_or(E::ALL[0])
-}
