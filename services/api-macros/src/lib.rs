@@ -20,24 +20,27 @@ mod object;
 /// `feature = "…"` when the derive hangs on a feature of the crate.
 #[proc_macro_attribute]
 pub fn graphql_object(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let args = parse_macro_input!(attr as object::Args);
-    let item = parse_macro_input!(item as syn::ItemStruct);
-    match object::expand(&args, item) {
-        Ok(t) => t.into(),
-        Err(e) => e.to_compile_error().into(),
-    }
+    graphql_derive(attr, item, object::expand)
 }
 
 /// Derives the GraphQL input object a contract input is (see `input.rs`): `name = "…"`, and
 /// `feature = "…"` when it hangs on a feature of the crate.
 #[proc_macro_attribute]
 pub fn graphql_input(attr: TokenStream, item: TokenStream) -> TokenStream {
+    graphql_derive(attr, item, input::expand)
+}
+
+/// Parses a GraphQL attribute and its struct, and expands them by `expand`.
+fn graphql_derive(
+    attr: TokenStream,
+    item: TokenStream,
+    expand: fn(&object::Args, syn::ItemStruct) -> syn::Result<Tokens>,
+) -> TokenStream {
     let args = parse_macro_input!(attr as object::Args);
     let item = parse_macro_input!(item as syn::ItemStruct);
-    match input::expand(&args, item) {
-        Ok(t) => t.into(),
-        Err(e) => e.to_compile_error().into(),
-    }
+    expand(&args, item)
+        .unwrap_or_else(|e| e.to_compile_error())
+        .into()
 }
 
 /// Generates the internal call plumbing of a service trait; `#[write]` marks its writes.
