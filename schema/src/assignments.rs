@@ -338,20 +338,48 @@ impl SupervisionLevel {
     }
 }
 
+/// What an assignment asks, as its issuer wrote it: the part of `issueAssignment`'s input
+/// that the item carries as given (its title and text trimmed).
+#[graphql_object(name = "AssignmentBrief", feature = "graphql")]
+#[graphql_input(name = "AssignmentBriefInput", feature = "graphql")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AssignmentBrief {
+    /// Short title, at most 200 characters.
+    pub title: String,
+    /// What is to be done.
+    #[gql(default)]
+    pub description: String,
+    /// Where it comes from; a leader's instruction unless given.
+    #[gql(default_with = "AssignmentSource::LeaderInstruction")]
+    pub source: AssignmentSource,
+    /// The instruction's or decision's own words (批示原文), where given.
+    pub source_text: Option<String>,
+    /// How urgent it is; 一般 unless given.
+    #[serde(default)]
+    pub urgency: Urgency,
+    /// 配合单位: units that help the lead unit.
+    #[serde(default)]
+    pub cooperating_unit_ids: Vec<String>,
+    /// The campaign it belongs to, where it does.
+    #[serde(default)]
+    pub campaign_id: Option<String>,
+    /// The problem category (one of the campaign's), where it has one.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// The ledger problem it rectifies, where it does.
+    #[serde(default)]
+    pub problem_id: Option<String>,
+}
+
 /// An assignment (交办事项).
 #[graphql_object(name = "AssignmentSnapshot", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AssignmentSnapshot {
     /// Assignment id.
     pub id: String,
-    /// Short title.
-    pub title: String,
-    /// What is to be done.
-    pub description: String,
-    /// Where it comes from.
-    pub source: AssignmentSource,
-    /// The instruction's or decision's own words, where given.
-    pub source_text: Option<String>,
+    /// What it asks, as the issuer wrote it.
+    #[serde(flatten)]
+    pub brief: AssignmentBrief,
     /// Supervisor who issued it.
     pub issuer_id: String,
     /// The issuer's unit.
@@ -397,12 +425,6 @@ pub struct AssignmentSnapshot {
     /// Transfers approved so far.
     #[serde(default)]
     pub transfer_count: i32,
-    /// How urgent it is.
-    #[serde(default)]
-    pub urgency: Urgency,
-    /// 配合单位: units that help the lead unit.
-    #[serde(default)]
-    pub cooperating_unit_ids: Vec<String>,
     /// Sent back to the issuer by a wrong lead unit (回退): it waits for the issuer to name
     /// the right one, and the old unit can no longer act on it.
     #[gql(skip)]
@@ -416,15 +438,6 @@ pub struct AssignmentSnapshot {
     /// Last day to sign for it (签收时限), on the working calendar.
     #[serde(default)]
     pub ack_due_on: Option<NaiveDate>,
-    /// The campaign it belongs to, where it does.
-    #[serde(default)]
-    pub campaign_id: Option<String>,
-    /// The problem category, where it has one.
-    #[serde(default)]
-    pub category: Option<String>,
-    /// The ledger problem it rectifies, where it does.
-    #[serde(default)]
-    pub problem_id: Option<String>,
     /// The recurring duty rule that created it, where one did.
     #[serde(default)]
     pub duty_id: Option<String>,
@@ -437,10 +450,17 @@ impl AssignmentSnapshot {
             chrono::DateTime::parse_from_rfc3339("2026-03-10T09:00:00+08:00").unwrap_or_default();
         Self {
             id: id.into(),
-            title: format!("事项{id}"),
-            description: "按期完成整改".into(),
-            source: AssignmentSource::KeyTask,
-            source_text: None,
+            brief: AssignmentBrief {
+                title: format!("事项{id}"),
+                description: "按期完成整改".into(),
+                source: AssignmentSource::KeyTask,
+                source_text: None,
+                urgency: Urgency::default(),
+                cooperating_unit_ids: vec![],
+                campaign_id: None,
+                category: None,
+                problem_id: None,
+            },
             issuer_id: "p-county-supervisor".into(),
             issuer_unit_id: "county-dcs".into(),
             lead_unit_id: "qingshi-dzb".into(),
@@ -459,14 +479,9 @@ impl AssignmentSnapshot {
             extension_count: 0,
             pending_transfer_unit_id: None,
             transfer_count: 0,
-            urgency: Urgency::default(),
-            cooperating_unit_ids: vec![],
             returned_to_issuer: false,
             cooperating_person_ids: vec![],
             ack_due_on: None,
-            campaign_id: None,
-            category: None,
-            problem_id: None,
             duty_id: None,
         }
     }

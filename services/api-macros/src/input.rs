@@ -2,30 +2,13 @@
 //! its doc lines the descriptions. Fields are served as `graphql_object` serves them (ids,
 //! instants and days as their scalars, the same `#[gql(id|plain|skip)]` markers); a field with
 //! `#[serde(default)]` or `#[gql(default)]` may be left out, `#[gql(default_with = "…")]` names
-//! its value. The input object is a private twin of the type, converted on parse, so resolvers
+//! its value; a `#[serde(flatten)]` field's fields are served in its place. The input object is a private twin of the type, converted on parse, so resolvers
 //! take the contract type itself.
 
-use crate::object::{also_derived, field_name, marks, served, Args, Served};
+use crate::object::{also_derived, field_name, marks, serde_says, served, Args, Served};
 use proc_macro2::TokenStream as Tokens;
 use quote::quote;
 use syn::{Fields, ItemStruct};
-
-/// Whether an attribute is `#[serde(default)]` (or `#[serde(default, …)]`).
-fn serde_default(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        let mut found = false;
-        if a.path().is_ident("serde") {
-            let _ = a.parse_nested_meta(|m| {
-                found |= m.path.is_ident("default");
-                if m.input.peek(syn::Token![=]) {
-                    m.value()?.parse::<syn::Expr>()?;
-                }
-                Ok(())
-            });
-        }
-        found
-    })
-}
 
 /// The type as it was, and its GraphQL input object beside it.
 pub(crate) fn expand(args: &Args, mut item: ItemStruct) -> syn::Result<Tokens> {
@@ -64,7 +47,11 @@ pub(crate) fn expand(args: &Args, mut item: ItemStruct) -> syn::Result<Tokens> {
             }
         };
         let optional = ty.to_string().starts_with("Option");
-        let default = match (&m.default_with, m.default || serde_default(&field.attrs)) {
+        let default = match (
+            &m.default_with,
+            m.default || serde_says(&field.attrs, "default"),
+        ) {
+            _ if serde_says(&field.attrs, "flatten") => quote!(#[graphql(flatten)]),
             (Some(with), _) => quote!(#[graphql(default_with = #with)]),
             (None, true) if !optional => quote!(#[graphql(default)]),
             _ => quote!(),
@@ -179,6 +166,18 @@ mod tests {
         );
         assert!(out.contains("# [cfg (feature = \"graphql\")]"), "{out}");
         assert!(!out.contains("gql"), "the markers are consumed: {out}");
+    }
+
+    #[test]
+    fn a_flattened_field_is_flattened_in_the_twin_and_carried_whole() {
+        let out =
+            expanded("struct T { #[serde(flatten)] brief: Brief, lead_unit_id: String }").unwrap();
+        let twin = &out[out.find("struct Twin").unwrap()..out.find("impl").unwrap()];
+        assert!(
+            twin.contains("# [graphql (flatten)] brief : Brief"),
+            "{twin}"
+        );
+        assert!(out.contains("brief : g . brief"), "{out}");
     }
 
     #[test]

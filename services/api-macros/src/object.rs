@@ -1,7 +1,8 @@
 //! `#[graphql_object(name = "…")]`: a contract type as the GraphQL object the gateway serves,
 //! its doc lines the descriptions. Ids (`id`, `…_id`, `…_ids` of strings) become `ID`,
 //! instants `DateTime`, days `Date`, each through `crate::graphql`; `#[gql(id)]` makes any
-//! string field an id, `#[gql(plain)]` keeps an `…_id` a string, `#[gql(skip)]` hides one.
+//! string field an id, `#[gql(plain)]` keeps an `…_id` a string, `#[gql(skip)]` hides one; a `#[serde(flatten)]`
+//! field's fields are served in its place.
 
 use proc_macro2::TokenStream as Tokens;
 use quote::quote;
@@ -93,6 +94,23 @@ pub(crate) fn also_derived(attrs: &[syn::Attribute], other: &str) -> bool {
         .any(|a| a.path().segments.last().is_some_and(|s| s.ident == other))
 }
 
+/// Whether the field's `#[serde(…)]` names `flag` (`default`, `flatten`).
+pub(crate) fn serde_says(attrs: &[syn::Attribute], flag: &str) -> bool {
+    attrs.iter().any(|a| {
+        let mut found = false;
+        if a.path().is_ident("serde") {
+            let _ = a.parse_nested_meta(|m| {
+                found |= m.path.is_ident(flag);
+                if m.input.peek(syn::Token![=]) {
+                    m.value()?.parse::<syn::Expr>()?;
+                }
+                Ok(())
+            });
+        }
+        found
+    })
+}
+
 /// The field's name as written.
 pub(crate) fn field_name(field: &syn::Field) -> String {
     field
@@ -165,6 +183,9 @@ pub(crate) fn expand(args: &Args, mut item: ItemStruct) -> syn::Result<Tokens> {
                     "#[gql(name)] renames a converted field; use #[graphql(name)] on others",
                 ))
             }
+            Served::AsIs if serde_says(&field.attrs, "flatten") => {
+                Some(gate(quote!(graphql(flatten))))
+            }
             Served::AsIs => None,
             Served::Skip => Some(gate(quote!(graphql(skip)))),
             Served::Converted(into) => {
@@ -228,6 +249,17 @@ mod tests {
         assert!(out.contains("graphql (skip)"), "{out}");
         assert!(!out.contains("gql"), "the markers are consumed: {out}");
         assert!(out.contains("cfg_attr (feature = \"graphql\""), "{out}");
+    }
+
+    #[test]
+    fn a_flattened_field_serves_its_fields_in_its_place() {
+        let out = expanded("struct T { id: String, #[serde(flatten)] brief: Brief }").unwrap();
+        assert!(
+            out.contains(
+                "# [serde (flatten)] # [cfg_attr (feature = \"graphql\" , graphql (flatten))] brief"
+            ),
+            "{out}"
+        );
     }
 
     #[test]

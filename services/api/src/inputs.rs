@@ -2,7 +2,7 @@
 //! the list filters.
 
 use duban_api_macros::graphql_input;
-use duban_schema::assignments::{AssignmentSource, AssignmentState};
+use duban_schema::assignments::{AssignmentBrief, AssignmentSource, AssignmentState};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -89,16 +89,9 @@ pub struct RegisterPersonInput {
 #[graphql_input(name = "IssueAssignmentInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct IssueAssignmentInput {
-    /// Short title, at most 200 characters.
-    pub title: String,
-    /// What is to be done.
-    #[serde(default)]
-    pub description: String,
-    /// Where it comes from; a leader's instruction by default.
-    #[gql(default_with = "AssignmentSource::LeaderInstruction")]
-    pub source: AssignmentSource,
-    /// The instruction's own words (批示原文).
-    pub source_text: Option<String>,
+    /// What it asks: title, text, source, urgency, cooperating units, campaign, category.
+    #[serde(flatten)]
+    pub brief: AssignmentBrief,
     /// 承办单位.
     pub lead_unit_id: String,
     /// 责任人; default the lead unit's leader.
@@ -108,24 +101,9 @@ pub struct IssueAssignmentInput {
     /// Time limit as a last day; or give `timeLimitDays`.
     #[serde(default)]
     pub due_on: Option<chrono::NaiveDate>,
-    /// Urgency; 一般 by default.
-    #[serde(default)]
-    pub urgency: duban_schema::assignments::Urgency,
-    /// 配合单位.
-    #[serde(default)]
-    pub cooperating_unit_ids: Vec<String>,
     /// Working days to sign for it (0–10); 1 by default, the same day for 特急.
     #[serde(default)]
     pub ack_time_limit_days: Option<i32>,
-    /// Campaign it belongs to.
-    #[serde(default)]
-    pub campaign_id: Option<String>,
-    /// Problem category (one of the campaign's).
-    #[serde(default)]
-    pub category: Option<String>,
-    /// Ledger problem it rectifies.
-    #[serde(default)]
-    pub problem_id: Option<String>,
 }
 
 impl IssueAssignmentInput {
@@ -138,20 +116,22 @@ impl IssueAssignmentInput {
         time_limit_days: i32,
     ) -> Self {
         Self {
-            title: title.into(),
-            description: description.into(),
-            source,
-            source_text: None,
+            brief: AssignmentBrief {
+                title: title.into(),
+                description: description.into(),
+                source,
+                source_text: None,
+                urgency: Default::default(),
+                cooperating_unit_ids: vec![],
+                campaign_id: None,
+                category: None,
+                problem_id: None,
+            },
             lead_unit_id: lead_unit_id.into(),
             responsible_person_id: None,
             time_limit_days: Some(time_limit_days),
             due_on: None,
-            urgency: Default::default(),
-            cooperating_unit_ids: vec![],
             ack_time_limit_days: None,
-            campaign_id: None,
-            category: None,
-            problem_id: None,
         }
     }
 }

@@ -64,7 +64,7 @@ impl AssignmentsService {
                 )
             })?;
         let mut cooperating = Vec::new();
-        for (i, uid) in input.cooperating_unit_ids.iter().enumerate() {
+        for (i, uid) in input.brief.cooperating_unit_ids.iter().enumerate() {
             cooperating.push(
                 self.unit_with_people(txn, uid)
                     .await?
@@ -78,8 +78,8 @@ impl AssignmentsService {
             );
         }
         let campaign_categories =
-            crate::campaigns::categories_of(txn, input.campaign_id.as_deref()).await?;
-        if let Some(pid) = &input.problem_id {
+            crate::campaigns::categories_of(txn, input.brief.campaign_id.as_deref()).await?;
+        if let Some(pid) = &input.brief.problem_id {
             problem::Entity::find_by_id(pid.clone())
                 .one(txn)
                 .await

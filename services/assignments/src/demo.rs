@@ -444,23 +444,17 @@ pub async fn load(real: &AssignmentsService) -> Result<bool, ApiError> {
         };
         let after = match step {
             Step::Issue => {
-                svc.issue_assignment(
-                    &supervisor,
-                    IssueAssignmentInput {
-                        source_text: Some(
-                            "请各承办单位对照整改清单逐项落实，按时限办结并报送佐证材料。".into(),
-                        ),
-                        campaign_id: Some(format!("gzzf-{year}")),
-                        ..IssueAssignmentInput::new(
-                            title,
-                            description,
-                            AssignmentSource::KeyTask,
-                            unit,
-                            limit,
-                        )
-                    },
-                )
-                .await?
+                let mut input = IssueAssignmentInput::new(
+                    title,
+                    description,
+                    AssignmentSource::KeyTask,
+                    unit,
+                    limit,
+                );
+                input.brief.source_text =
+                    Some("请各承办单位对照整改清单逐项落实，按时限办结并报送佐证材料。".into());
+                input.brief.campaign_id = Some(format!("gzzf-{year}"));
+                svc.issue_assignment(&supervisor, input).await?
             }
             Step::Acknowledge => svc.acknowledge_assignment(&clerk, move_on(&id)).await?,
             // Two acknowledged items show what supervisors do with lagging work.

@@ -119,19 +119,18 @@ impl AssignmentsService {
                     cal.add_working_days(day, rule.time_limit_days as u32)
                 };
                 if due >= today {
-                    let input = IssueAssignmentInput {
-                        responsible_person_id: rule.person_id.clone(),
-                        time_limit_days: None,
-                        due_on: Some(due),
-                        source_text: Some(format!("工作动态清单：{}（{}）", rule.title, day)),
-                        ..IssueAssignmentInput::new(
-                            format!("{}（{}）", rule.title, day.format("%Y-%m-%d")),
-                            rule.description.clone(),
-                            AssignmentSource::RecurringDuty,
-                            rule.unit_id.clone(),
-                            1,
-                        )
-                    };
+                    let mut input = IssueAssignmentInput::new(
+                        format!("{}（{}）", rule.title, day.format("%Y-%m-%d")),
+                        rule.description.clone(),
+                        AssignmentSource::RecurringDuty,
+                        rule.unit_id.clone(),
+                        1,
+                    );
+                    input.brief.source_text =
+                        Some(format!("工作动态清单：{}（{}）", rule.title, day));
+                    input.responsible_person_id = rule.person_id.clone();
+                    input.time_limit_days = None;
+                    input.due_on = Some(due);
                     match self
                         .issue_in(
                             &txn,

@@ -414,30 +414,23 @@ impl AssignmentsService {
                     .await
                     .map(|m| m.id),
                 LedgerKind::Assignments => {
-                    let category = Some(cell(row, CATEGORY).to_string()).filter(|c| !c.is_empty());
-                    self.issue_in(
-                        &savepoint,
-                        actor,
-                        &IssueAssignmentInput {
-                            responsible_person_id: person_id,
-                            time_limit_days: days,
-                            due_on,
-                            urgency,
-                            cooperating_unit_ids: cooperating,
-                            category,
-                            ..IssueAssignmentInput::new(
-                                cell(row, ITEM),
-                                cell(row, REQUIREMENTS),
-                                AssignmentSource::KeyTask,
-                                unit.id.clone(),
-                                1,
-                            )
-                        },
-                        None,
-                        self.clock.now(),
-                    )
-                    .await
-                    .map(|m| m.id)
+                    let mut input = IssueAssignmentInput::new(
+                        cell(row, ITEM),
+                        cell(row, REQUIREMENTS),
+                        AssignmentSource::KeyTask,
+                        unit.id.clone(),
+                        1,
+                    );
+                    input.brief.urgency = urgency;
+                    input.brief.cooperating_unit_ids = cooperating;
+                    input.brief.category =
+                        Some(cell(row, CATEGORY).to_string()).filter(|c| !c.is_empty());
+                    input.responsible_person_id = person_id;
+                    input.time_limit_days = days;
+                    input.due_on = due_on;
+                    self.issue_in(&savepoint, actor, &input, None, self.clock.now())
+                        .await
+                        .map(|m| m.id)
                 }
             };
             match written {

@@ -91,34 +91,30 @@ impl AssignmentsService {
                 comment.clone()
             };
             let days = time_limit_days.clamp(1, 30) as i32;
-            let rectify = IssueAssignmentInput {
-                responsible_person_id: Some(rated.responsible_id.clone()),
-                source_text: Some(AssignmentSource::rating_source_text(&item_id)),
-                ..IssueAssignmentInput::new(
-                    format!("好差评整改：{title}"),
-                    format!(
-                        "服务对象对「{title}」的评价为「{level_label}」，意见：{said}。\
+            let mut rectify = IssueAssignmentInput::new(
+                format!("好差评整改：{title}"),
+                format!(
+                    "服务对象对「{title}」的评价为「{level_label}」，意见：{said}。\
                          请按“谁办理谁负责”核实情况、整改到位，并报送整改结果。"
-                    ),
-                    AssignmentSource::RatingRectification,
-                    rated.unit_id.clone(),
-                    days,
-                )
-            };
-            let visit = IssueAssignmentInput {
-                responsible_person_id: Some(issuer.id.clone()),
-                source_text: Some(AssignmentSource::rating_source_text(&item_id)),
-                ..IssueAssignmentInput::new(
-                    format!("好差评回访：{title}"),
-                    format!(
-                        "「{title}」收到差评（{level_label}），已交办整改。\
+                ),
+                AssignmentSource::RatingRectification,
+                rated.unit_id.clone(),
+                days,
+            );
+            rectify.brief.source_text = Some(AssignmentSource::rating_source_text(&item_id));
+            rectify.responsible_person_id = Some(rated.responsible_id.clone());
+            let mut visit = IssueAssignmentInput::new(
+                format!("好差评回访：{title}"),
+                format!(
+                    "「{title}」收到差评（{level_label}），已交办整改。\
                          请在整改完成后回访服务对象，听取意见，并请其通过原评价链接再次评价。"
-                    ),
-                    AssignmentSource::RatingFollowUp,
-                    issuer_unit,
-                    days + 2,
-                )
-            };
+                ),
+                AssignmentSource::RatingFollowUp,
+                issuer_unit,
+                days + 2,
+            );
+            visit.brief.source_text = Some(AssignmentSource::rating_source_text(&item_id));
+            visit.responsible_person_id = Some(issuer.id.clone());
             for input in [rectify, visit] {
                 match self
                     .issue_in(txn, &actor, &input, None, self.clock.now())

@@ -14,9 +14,9 @@ use duban_api::{ApiError, AssignmentView, DeadlineChangeView, TransferView};
 use duban_auth::Role;
 use duban_clock::workdays::Special;
 use duban_schema::assignments::{
-    AssignmentSnapshot, AssignmentSource, AssignmentState, CampaignSnapshot, DutyRuleSnapshot,
-    OrgUnitSnapshot, PersonSnapshot, ProgressReportSnapshot, Recurrence, SupervisionLevel,
-    UnitKind, Urgency,
+    AssignmentBrief, AssignmentSnapshot, AssignmentSource, AssignmentState, CampaignSnapshot,
+    DutyRuleSnapshot, OrgUnitSnapshot, PersonSnapshot, ProgressReportSnapshot, Recurrence,
+    SupervisionLevel, UnitKind, Urgency,
 };
 use sea_orm::sea_query::InsertStatement;
 use sea_orm::{EntityTrait, NotSet, QueryTrait, Set};
@@ -312,10 +312,17 @@ impl TryFrom<&assignment::Model> for Assignment {
         let id = m.id.as_str();
         let snapshot = AssignmentSnapshot {
             id: m.id.clone(),
-            title: m.title.clone(),
-            description: m.description.clone(),
-            source: stored("source", id, &m.source, parse_source(&m.source))?,
-            source_text: m.source_text.clone(),
+            brief: AssignmentBrief {
+                title: m.title.clone(),
+                description: m.description.clone(),
+                source: stored("source", id, &m.source, parse_source(&m.source))?,
+                source_text: m.source_text.clone(),
+                urgency: stored("urgency", id, &m.urgency, Urgency::parse(&m.urgency))?,
+                cooperating_unit_ids: json_list(&m.cooperating_unit_ids),
+                campaign_id: m.campaign_id.clone(),
+                category: m.category.clone(),
+                problem_id: m.problem_id.clone(),
+            },
             issuer_id: m.issuer_id.clone(),
             issuer_unit_id: m.issuer_unit_id.clone(),
             lead_unit_id: m.lead_unit_id.clone(),
@@ -339,14 +346,9 @@ impl TryFrom<&assignment::Model> for Assignment {
             extension_count: m.extension_count,
             pending_transfer_unit_id: m.pending_transfer_unit_id.clone(),
             transfer_count: m.transfer_count,
-            urgency: stored("urgency", id, &m.urgency, Urgency::parse(&m.urgency))?,
-            cooperating_unit_ids: json_list(&m.cooperating_unit_ids),
             cooperating_person_ids: json_list(&m.cooperating_person_ids),
             returned_to_issuer: m.returned_to_issuer,
             ack_due_on: m.ack_due_on,
-            campaign_id: m.campaign_id.clone(),
-            category: m.category.clone(),
-            problem_id: m.problem_id.clone(),
             duty_id: m.duty_id.clone(),
         };
         Ok(Assignment {
@@ -367,10 +369,10 @@ impl From<&Assignment> for assignment::ActiveModel {
         let s = &a.snapshot;
         assignment::ActiveModel {
             id: Set(s.id.clone()),
-            title: Set(s.title.clone()),
-            description: Set(s.description.clone()),
-            source: Set(source_str(s.source).into()),
-            source_text: Set(s.source_text.clone()),
+            title: Set(s.brief.title.clone()),
+            description: Set(s.brief.description.clone()),
+            source: Set(source_str(s.brief.source).into()),
+            source_text: Set(s.brief.source_text.clone()),
             issuer_id: Set(s.issuer_id.clone()),
             issuer_unit_id: Set(s.issuer_unit_id.clone()),
             lead_unit_id: Set(s.lead_unit_id.clone()),
@@ -395,15 +397,15 @@ impl From<&Assignment> for assignment::ActiveModel {
             pending_transfer_unit_id: Set(s.pending_transfer_unit_id.clone()),
             pending_transfer_reason: Set(a.pending_transfer_reason.clone()),
             transfer_count: Set(s.transfer_count),
-            urgency: Set(s.urgency.as_str().into()),
-            cooperating_unit_ids: Set(to_json_list(&s.cooperating_unit_ids)),
+            urgency: Set(s.brief.urgency.as_str().into()),
+            cooperating_unit_ids: Set(to_json_list(&s.brief.cooperating_unit_ids)),
             cooperating_person_ids: Set(to_json_list(&s.cooperating_person_ids)),
             returned_to_issuer: Set(s.returned_to_issuer),
             last_sequence: Set(a.last_sequence),
             ack_due_on: Set(s.ack_due_on),
-            campaign_id: Set(s.campaign_id.clone()),
-            category: Set(s.category.clone()),
-            problem_id: Set(s.problem_id.clone()),
+            campaign_id: Set(s.brief.campaign_id.clone()),
+            category: Set(s.brief.category.clone()),
+            problem_id: Set(s.brief.problem_id.clone()),
             duty_id: Set(s.duty_id.clone()),
             color: NotSet,
         }

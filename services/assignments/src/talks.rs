@@ -64,20 +64,18 @@ impl AssignmentsService {
                 .actor_in(txn, &person_snapshot(issuer))
                 .await
                 .map_err(retry)?;
-            let input = IssueAssignmentInput {
-                responsible_person_id: Some(leader.id.clone()),
-                source_text: Some(format!("{month}作风体检（{round_id}）")),
-                ..IssueAssignmentInput::new(
-                    format!("作风体检谈心谈话：{unit_name}（{month}）"),
-                    format!(
-                        "{unit_name}在{month}作风体检中得分{total}、排名第{rank}，位列靠后。\
+            let mut input = IssueAssignmentInput::new(
+                format!("作风体检谈心谈话：{unit_name}（{month}）"),
+                format!(
+                    "{unit_name}在{month}作风体检中得分{total}、排名第{rank}，位列靠后。\
                          请分管领导开展谈心谈话，查找原因、提出改进要求，并报送谈话情况。"
-                    ),
-                    AssignmentSource::ConductReview,
-                    leader.unit_id.clone(),
-                    time_limit_days as i32,
-                )
-            };
+                ),
+                AssignmentSource::ConductReview,
+                leader.unit_id.clone(),
+                time_limit_days as i32,
+            );
+            input.brief.source_text = Some(format!("{month}作风体检（{round_id}）"));
+            input.responsible_person_id = Some(leader.id.clone());
             match self
                 .issue_in(txn, &actor, &input, None, self.clock.now())
                 .await

@@ -46,12 +46,12 @@ pub(crate) enum Effect {
 pub(crate) fn effect_of(e: &AssignmentsEvent, on: chrono::NaiveDate) -> Option<Effect> {
     match e {
         AssignmentsEvent::AssignmentCompleted { assignment: a, .. }
-            if a.source == AssignmentSource::PublicRequest =>
+            if a.brief.source == AssignmentSource::PublicRequest =>
         {
             Some(Effect::Open(rating_item::Model {
                 item_id: a.id.clone(),
                 kind: ASSIGNMENT.into(),
-                title: a.title.clone(),
+                title: a.brief.title.clone(),
                 unit_id: a.lead_unit_id.clone(),
                 org_path: a.lead_unit_path.clone(),
                 completed_on: on,
@@ -81,18 +81,18 @@ pub(crate) fn effect_of(e: &AssignmentsEvent, on: chrono::NaiveDate) -> Option<E
             }))
         }
         AssignmentsEvent::AssignmentIssued { assignment: a }
-            if a.source == AssignmentSource::RatingRectification =>
+            if a.brief.source == AssignmentSource::RatingRectification =>
         {
             Some(Effect::Linked {
-                item_id: AssignmentSource::rated_item(a.source_text.as_deref()?)?.to_string(),
+                item_id: AssignmentSource::rated_item(a.brief.source_text.as_deref()?)?.to_string(),
                 rectification_id: a.id.clone(),
             })
         }
         AssignmentsEvent::AssignmentVerified { assignment: a }
-            if a.source == AssignmentSource::RatingRectification =>
+            if a.brief.source == AssignmentSource::RatingRectification =>
         {
             Some(Effect::Rectified {
-                item_id: AssignmentSource::rated_item(a.source_text.as_deref()?)?.to_string(),
+                item_id: AssignmentSource::rated_item(a.brief.source_text.as_deref()?)?.to_string(),
             })
         }
         _ => None,

@@ -59,9 +59,9 @@ fn apply_assignment(m: &mut tracked_item::Model, a: &AssignmentSnapshot) {
     m.due_on = a.due_on;
     m.percent = a.progress_percent;
     m.version = a.version;
-    m.title = a.title.clone();
-    m.urgency = a.urgency.as_str().into();
-    m.campaign_id = a.campaign_id.clone();
+    m.title = a.brief.title.clone();
+    m.urgency = a.brief.urgency.as_str().into();
+    m.campaign_id = a.brief.campaign_id.clone();
     m.returned_to_issuer = a.returned_to_issuer;
     m.responsible_person_id = a.responsible_person_id.clone();
     m.issuer_id = a.issuer_id.clone();

@@ -76,7 +76,7 @@ pub fn about(event: &AssignmentsEvent) -> About {
         return About {
             due_on: Some(a.due_on),
             issuer_id: Some(a.issuer_id.clone()),
-            urgent: a.urgency == duban_schema::assignments::Urgency::VeryUrgent,
+            urgent: a.brief.urgency == duban_schema::assignments::Urgency::VeryUrgent,
             responsible_id: Some(a.responsible_person_id.clone()),
             lead_unit_id: Some(a.lead_unit_id.clone()),
             cooperating: a.cooperating_person_ids.clone(),

@@ -14,49 +14,49 @@ pub(super) fn cooperating_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
     let (kind, title, body) = match event {
         AssignmentsEvent::AssignmentIssued { .. } => (
             NotificationKind::SupervisionNotice,
-            format!("配合督办通知：{}", a.title),
+            format!("配合督办通知：{}", a.brief.title),
             format!(
                 "「{}」由{}牵头办理，请你单位积极配合，确保于{due}前办结。",
-                a.title, a.lead_unit_name
+                a.brief.title, a.lead_unit_name
             ),
         ),
         AssignmentsEvent::AssignmentDeadlineMoved { .. }
         | AssignmentsEvent::ExtensionDecided { approved: true, .. }
         | AssignmentsEvent::AssignmentReopened { .. } => (
             NotificationKind::DeadlineChanged,
-            format!("时限调整（配合事项）：{}", a.title),
-            format!("你单位配合办理的「{}」办结时限现为{due}。", a.title),
+            format!("时限调整（配合事项）：{}", a.brief.title),
+            format!("你单位配合办理的「{}」办结时限现为{due}。", a.brief.title),
         ),
         AssignmentsEvent::AssignmentSuspended { reason, .. } => (
             NotificationKind::SuspensionNotice,
-            format!("中止通知（配合事项）：{}", a.title),
+            format!("中止通知（配合事项）：{}", a.brief.title),
             format!(
                 "你单位配合办理的「{}」已中止（{reason}），办结时限暂停计算。",
-                a.title
+                a.brief.title
             ),
         ),
         AssignmentsEvent::AssignmentResumed { .. } => (
             NotificationKind::ResumptionNotice,
-            format!("恢复办理（配合事项）：{}", a.title),
+            format!("恢复办理（配合事项）：{}", a.brief.title),
             format!(
                 "你单位配合办理的「{}」已恢复办理，办结时限顺延至{due}。",
-                a.title
+                a.brief.title
             ),
         ),
         AssignmentsEvent::AssignmentVerified { .. } => (
             NotificationKind::VerificationResult,
-            format!("已办结（配合事项）：{}", a.title),
+            format!("已办结（配合事项）：{}", a.brief.title),
             format!(
                 "你单位配合办理的「{}」已由{}办结并经审核销号，感谢配合。",
-                a.title, a.lead_unit_name
+                a.brief.title, a.lead_unit_name
             ),
         ),
         AssignmentsEvent::AssignmentCancelled { reason, .. } => (
             NotificationKind::CancellationNotice,
-            format!("撤销通知（配合事项）：{}", a.title),
+            format!("撤销通知（配合事项）：{}", a.brief.title),
             format!(
                 "你单位配合办理的「{}」已撤销（{reason}），无需继续配合。",
-                a.title
+                a.brief.title
             ),
         ),
         _ => return vec![],
@@ -93,12 +93,12 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         AssignmentsEvent::AssignmentIssued { .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::SupervisionNotice,
-            format!("督办通知：{}", a.title),
+            format!("督办通知：{}", a.brief.title),
             format!(
                 "{}：现将「{}」（{}）交由你单位承办，请于{}前签收，{}前办结{}，并及时报送进度。",
                 a.lead_unit_name,
-                a.title,
-                a.urgency.label(),
+                a.brief.title,
+                a.brief.urgency.label(),
                 a.ack_due_on.unwrap_or(a.due_on).format("%Y年%m月%d日"),
                 a.due_on.format("%Y年%m月%d日"),
                 a.time_limit_days
@@ -109,21 +109,21 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         AssignmentsEvent::AssignmentResponsibleChanged { reason, .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::SupervisionNotice,
-            format!("督办通知：{}", a.title),
+            format!("督办通知：{}", a.brief.title),
             format!(
                 "「{}」改由你负责办理（{reason}），请于{}前办结，并及时报送进度。",
-                a.title,
+                a.brief.title,
                 a.due_on.format("%Y年%m月%d日"),
             ),
         )],
         AssignmentsEvent::AssignmentReassigned { reason, .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::SupervisionNotice,
-            format!("督办通知：{}", a.title),
+            format!("督办通知：{}", a.brief.title),
             format!(
                 "{}：「{}」经重新确定承办单位（{reason}），交由你单位承办，请于{}前签收，{}前办结，并及时报送进度。",
                 a.lead_unit_name,
-                a.title,
+                a.brief.title,
                 a.ack_due_on.unwrap_or(a.due_on).format("%Y年%m月%d日"),
                 a.due_on.format("%Y年%m月%d日"),
             ),
@@ -134,10 +134,10 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                 to(
                     r,
                     NotificationKind::OverdueNotice,
-                    format!("签收超时：{}", a.title),
+                    format!("签收超时：{}", a.brief.title),
                     format!(
                         "「{}」应于{}前签收，{}至今未签收，请立即签收办理。",
-                        a.title,
+                        a.brief.title,
                         a.ack_due_on.unwrap_or(a.due_on).format("%Y年%m月%d日"),
                         a.lead_unit_name
                     ),
@@ -147,13 +147,13 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         AssignmentsEvent::AssignmentAcknowledged { .. } => vec![to(
             &a.issuer_id,
             NotificationKind::AcknowledgementReceipt,
-            format!("已签收：{}", a.title),
-            format!("{}已签收「{}」。", a.lead_unit_name, a.title),
+            format!("已签收：{}", a.brief.title),
+            format!("{}已签收「{}」。", a.lead_unit_name, a.brief.title),
         )],
         AssignmentsEvent::ProgressReported { report, .. } => vec![to(
             &a.issuer_id,
             NotificationKind::ProgressUpdate,
-            format!("进度报送：{}（{}%）", a.title, report.percent),
+            format!("进度报送：{}（{}%）", a.brief.title, report.percent),
             format!(
                 "{}报送进度{}%：{}",
                 a.lead_unit_name, report.percent, report.text
@@ -162,7 +162,7 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         AssignmentsEvent::AssignmentCompleted { result, .. } => vec![to(
             &a.issuer_id,
             NotificationKind::CompletionPending,
-            format!("办结待审：{}", a.title),
+            format!("办结待审：{}", a.brief.title),
             format!(
                 "{}报告已办结：{}。请审核销号或退回。",
                 a.lead_unit_name, result
@@ -171,16 +171,16 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         AssignmentsEvent::AssignmentVerified { .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::VerificationResult,
-            format!("已销号：{}", a.title),
-            format!("「{}」经审核已销号。", a.title),
+            format!("已销号：{}", a.brief.title),
+            format!("「{}」经审核已销号。", a.brief.title),
         )],
         AssignmentsEvent::AssignmentReturned { reason, .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::VerificationResult,
-            format!("已退回：{}", a.title),
+            format!("已退回：{}", a.brief.title),
             format!(
                 "「{}」被退回，理由：{}。请整改后重新报送。",
-                a.title, reason
+                a.brief.title, reason
             ),
         )],
         AssignmentsEvent::AssignmentDueSoon {
@@ -188,10 +188,10 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         } => vec![to(
             &a.responsible_person_id,
             NotificationKind::DueSoonReminder,
-            format!("到期提醒：{}", a.title),
+            format!("到期提醒：{}", a.brief.title),
             format!(
                 "「{}」将于{}到期，还剩{}个工作日，请抓紧办结。",
-                a.title,
+                a.brief.title,
                 a.due_on.format("%Y年%m月%d日"),
                 working_days_left
             ),
@@ -199,20 +199,20 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         AssignmentsEvent::AssignmentOverdue { .. } => {
             let body = format!(
                 "「{}」已超过办结时限（{}），请说明原因并尽快办结。",
-                a.title,
+                a.brief.title,
                 a.due_on.format("%Y年%m月%d日")
             );
             vec![
                 to(
                     &a.responsible_person_id,
                     NotificationKind::OverdueNotice,
-                    format!("超期督办：{}", a.title),
+                    format!("超期督办：{}", a.brief.title),
                     body.clone(),
                 ),
                 to(
                     &a.issuer_id,
                     NotificationKind::OverdueNotice,
-                    format!("超期：{}（{}）", a.title, a.lead_unit_name),
+                    format!("超期：{}（{}）", a.brief.title, a.lead_unit_name),
                     body,
                 ),
             ]
@@ -220,10 +220,10 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         AssignmentsEvent::SupervisionRaised { .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::SupervisionNotice,
-            format!("{}：{}", a.supervision_level.label(), a.title),
+            format!("{}：{}", a.supervision_level.label(), a.brief.title),
             format!(
                 "「{}」已升级为{}，请于{}前办结并报送进度。",
-                a.title,
+                a.brief.title,
                 a.supervision_level.label(),
                 a.due_on.format("%Y年%m月%d日")
             ),
@@ -231,7 +231,7 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         AssignmentsEvent::ExtensionRequested { days, reason, .. } => vec![to(
             &a.issuer_id,
             NotificationKind::ExtensionRequest,
-            format!("延期申请：{}", a.title),
+            format!("延期申请：{}", a.brief.title),
             format!(
                 "{}申请延期{}个工作日，理由：{}。请审批。",
                 a.lead_unit_name, days, reason
@@ -248,7 +248,7 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
             format!(
                 "延期{}：{}",
                 if *approved { "已批准" } else { "未批准" },
-                a.title
+                a.brief.title
             ),
             if *approved {
                 format!(
@@ -268,10 +268,10 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         AssignmentsEvent::TransferRequested { reason, .. } => vec![to(
             &a.issuer_id,
             NotificationKind::TransferRequest,
-            format!("转办申请：{}", a.title),
+            format!("转办申请：{}", a.brief.title),
             format!(
                 "{}申请转办「{}」，理由：{}。请审批。",
-                a.lead_unit_name, a.title, reason
+                a.lead_unit_name, a.brief.title, reason
             ),
         )],
         AssignmentsEvent::TransferDecided {
@@ -285,21 +285,21 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
                 ..to(
                     "",
                     NotificationKind::TransferredAway,
-                    format!("转出通知：{}", a.title),
+                    format!("转出通知：{}", a.brief.title),
                     format!(
                         "「{}」的转办申请已批准，改由{}承办，你单位不再承办。",
-                        a.title, a.lead_unit_name
+                        a.brief.title, a.lead_unit_name
                     ),
                 )
             },
             to(
             &a.responsible_person_id,
             NotificationKind::SupervisionNotice,
-            format!("督办通知（转办）：{}", a.title),
+            format!("督办通知（转办）：{}", a.brief.title),
             format!(
                 "{}：「{}」转由你单位承办，请于{}前办结。{}",
                 a.lead_unit_name,
-                a.title,
+                a.brief.title,
                 a.due_on.format("%Y年%m月%d日"),
                 if *buck_passing {
                     "该事项已多次转办，请务必首问负责、不得再推诿。"
@@ -314,31 +314,31 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         } => vec![to(
             &a.responsible_person_id,
             NotificationKind::VerificationResult,
-            format!("转办未批准：{}", a.title),
-            format!("「{}」的转办申请未批准，请继续办理。", a.title),
+            format!("转办未批准：{}", a.brief.title),
+            format!("「{}」的转办申请未批准，请继续办理。", a.brief.title),
         )],
         AssignmentsEvent::ReturnedToIssuer { reason, .. } => vec![to(
             &a.issuer_id,
             NotificationKind::VerificationResult,
-            format!("事项回退：{}", a.title),
+            format!("事项回退：{}", a.brief.title),
             format!(
                 "{}回退「{}」，理由：{}。请重新确定承办单位。",
-                a.lead_unit_name, a.title, reason
+                a.lead_unit_name, a.brief.title, reason
             ),
         )],
         AssignmentsEvent::AssignmentCancelled { reason, .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::CancellationNotice,
-            format!("已撤销：{}", a.title),
-            format!("「{}」已撤销，理由：{}。", a.title, reason),
+            format!("已撤销：{}", a.brief.title),
+            format!("「{}」已撤销，理由：{}。", a.brief.title, reason),
         )],
         AssignmentsEvent::AssignmentSuspended { reason, .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::SuspensionNotice,
-            format!("中止通知：{}", a.title),
+            format!("中止通知：{}", a.brief.title),
             format!(
                 "「{}」已中止，理由：{reason}。中止期间办结时限暂停计算，恢复后顺延。",
-                a.title
+                a.brief.title
             ),
         )],
         AssignmentsEvent::AssignmentResumed {
@@ -347,29 +347,29 @@ pub(super) fn lead_drafts(event: &AssignmentsEvent) -> Vec<Draft> {
         } => vec![to(
             &a.responsible_person_id,
             NotificationKind::ResumptionNotice,
-            format!("恢复办理：{}", a.title),
+            format!("恢复办理：{}", a.brief.title),
             format!(
                 "「{}」已恢复办理，办结时限顺延{suspended_working_days}个工作日至{}，请抓紧办理。",
-                a.title,
+                a.brief.title,
                 a.due_on.format("%Y年%m月%d日")
             ),
         )],
         AssignmentsEvent::AssignmentReopened { reason, .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::ReopenNotice,
-            format!("回头看重新打开：{}", a.title),
+            format!("回头看重新打开：{}", a.brief.title),
             format!(
                 "「{}」经回头看重新打开，理由：{}。请继续整改并报送进度。",
-                a.title, reason
+                a.brief.title, reason
             ),
         )],
         AssignmentsEvent::AssignmentDeadlineMoved { from, reason, .. } => vec![to(
             &a.responsible_person_id,
             NotificationKind::DeadlineChanged,
-            format!("时限调整：{}", a.title),
+            format!("时限调整：{}", a.brief.title),
             format!(
                 "「{}」的办结时限由{}调整为{}。{}",
-                a.title,
+                a.brief.title,
                 from.format("%Y年%m月%d日"),
                 a.due_on.format("%Y年%m月%d日"),
                 reason

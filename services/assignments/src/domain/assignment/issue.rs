@@ -3,7 +3,7 @@
 use super::*;
 use crate::domain::directory::pick_responsible;
 use duban_api::IssueAssignmentInput;
-use duban_schema::assignments::{PersonSnapshot, Urgency};
+use duban_schema::assignments::{AssignmentBrief, PersonSnapshot, Urgency};
 
 /// A unit an input names, as found, with its people in post by account.
 pub struct FoundUnit<'a> {
@@ -43,7 +43,7 @@ pub struct IssueFacts<'a> {
 pub fn issue(input: &IssueAssignmentInput, f: &IssueFacts) -> Result<Assignment, DomainError> {
     let invalid = |field, message: String| DomainError::Invalid { field, message };
     let today = f.now.date_naive();
-    validate_issue(&input.title, input.time_limit_days.unwrap_or(1))?;
+    validate_issue(&input.brief.title, input.time_limit_days.unwrap_or(1))?;
     let (time_limit_days, due_on) = time_limit(
         "办结时限",
         input.time_limit_days,
@@ -51,10 +51,12 @@ pub fn issue(input: &IssueAssignmentInput, f: &IssueFacts) -> Result<Assignment,
         today,
         f.calendar,
     )?;
-    let ack_days = input.ack_time_limit_days.unwrap_or(match input.urgency {
-        Urgency::VeryUrgent => 0,
-        _ => 1,
-    });
+    let ack_days = input
+        .ack_time_limit_days
+        .unwrap_or(match input.brief.urgency {
+            Urgency::VeryUrgent => 0,
+            _ => 1,
+        });
     if !(0..=10).contains(&ack_days) {
         return Err(invalid(
             "ackTimeLimitDays",
@@ -84,7 +86,7 @@ pub fn issue(input: &IssueAssignmentInput, f: &IssueFacts) -> Result<Assignment,
         cooperating.push(unit.id.to_string());
         cooperating_people.extend(pick_responsible(&unit.people, None));
     }
-    if let (Some(cats), Some(cat)) = (&f.campaign_categories, &input.category) {
+    if let (Some(cats), Some(cat)) = (&f.campaign_categories, &input.brief.category) {
         if !cats.contains(cat) {
             return Err(invalid(
                 "category",
@@ -99,10 +101,12 @@ pub fn issue(input: &IssueAssignmentInput, f: &IssueFacts) -> Result<Assignment,
         })?;
     Ok(Assignment::issued(AssignmentSnapshot {
         id: f.id.clone(),
-        title: input.title.trim().to_string(),
-        description: input.description.trim().to_string(),
-        source: input.source,
-        source_text: input.source_text.clone(),
+        brief: AssignmentBrief {
+            title: input.brief.title.trim().to_string(),
+            description: input.brief.description.trim().to_string(),
+            cooperating_unit_ids: cooperating,
+            ..input.brief.clone()
+        },
         issuer_id: f.by.0.to_string(),
         issuer_unit_id: f.by.1.to_string(),
         lead_unit_id: f.lead.id.to_string(),
@@ -121,14 +125,9 @@ pub fn issue(input: &IssueAssignmentInput, f: &IssueFacts) -> Result<Assignment,
         extension_count: 0,
         pending_transfer_unit_id: None,
         transfer_count: 0,
-        urgency: input.urgency,
-        cooperating_unit_ids: cooperating,
         cooperating_person_ids: cooperating_people,
         returned_to_issuer: false,
         ack_due_on: Some(ack_due_on),
-        campaign_id: input.campaign_id.clone(),
-        category: input.category.clone(),
-        problem_id: input.problem_id.clone(),
         duty_id: f.duty_id.clone(),
     }))
 }

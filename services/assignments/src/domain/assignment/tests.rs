@@ -2,14 +2,17 @@
 
 use super::*;
 use duban_clock::workdays::Special;
-use duban_schema::assignments::AssignmentSource;
+use duban_schema::assignments::{AssignmentBrief, AssignmentSource};
 
 fn issued() -> AssignmentSnapshot {
     let at = DateTime::parse_from_rfc3339("2026-03-10T09:00:00+08:00").unwrap();
     AssignmentSnapshot {
-        title: "t".into(),
-        description: "d".into(),
-        source: AssignmentSource::KeyTask,
+        brief: AssignmentBrief {
+            title: "t".into(),
+            description: "d".into(),
+            source: AssignmentSource::KeyTask,
+            ..AssignmentSnapshot::example("a").brief
+        },
         issuer_id: "s".into(),
         issuer_unit_id: "su".into(),
         lead_unit_id: "u".into(),
@@ -534,9 +537,9 @@ fn a_new_assignment_takes_its_limits_cooperating_units_category_and_leader_by_th
     };
     let mut input =
         duban_api::IssueAssignmentInput::new(" 清理积案 ", "", AssignmentSource::KeyTask, "u", 5);
-    input.urgency = Urgency::VeryUrgent;
+    input.brief.urgency = Urgency::VeryUrgent;
     let a = issue(&input, &facts(vec![], None)).unwrap().snapshot;
-    assert_eq!(a.title, "清理积案");
+    assert_eq!(a.brief.title, "清理积案");
     assert_eq!(a.responsible_person_id, "p-b", "the unit leader by default");
     assert_eq!(
         a.ack_due_on,
@@ -545,7 +548,7 @@ fn a_new_assignment_takes_its_limits_cooperating_units_category_and_leader_by_th
     );
     assert_eq!(a.due_on, cal.add_working_days(now.date_naive(), 5));
 
-    input.cooperating_unit_ids = vec!["v".into(), "u".into()];
+    input.brief.cooperating_unit_ids = vec!["v".into(), "u".into()];
     let e = issue(
         &input,
         &facts(vec![found("v", vec![]), found("u", vec![])], None),
@@ -561,8 +564,8 @@ fn a_new_assignment_takes_its_limits_cooperating_units_category_and_leader_by_th
         ),
         "{e:?}"
     );
-    input.cooperating_unit_ids = vec![];
-    input.category = Some("乱作为".into());
+    input.brief.cooperating_unit_ids = vec![];
+    input.brief.category = Some("乱作为".into());
     let e = issue(&input, &facts(vec![], Some(vec!["慢作为".into()])));
     assert!(
         matches!(
