@@ -22,14 +22,46 @@ impl MigratorTrait for Migrator {
             Box::new(CreateTables),
             Box::new(CreateCalendar),
             Box::new(CreateDeadlineSchedule),
-            Box::new(AddSupervision),
-            Box::new(AddExtensions),
+            AddColumns::boxed(
+                "m0005_supervision_suspension",
+                "assignment",
+                [
+                    col("supervision_level")
+                        .string()
+                        .not_null()
+                        .default("NORMAL"),
+                    col("suspended_on").date(),
+                ],
+            ),
+            AddColumns::boxed(
+                "m0006_extensions",
+                "assignment",
+                [
+                    col("pending_extension_days").integer(),
+                    col("pending_extension_reason").text(),
+                    col("extension_count").integer().not_null().default(0),
+                ],
+            ),
             Box::new(AddTransfers),
             Box::new(AddLedger),
             Box::new(tally::AddTally),
             Box::new(AddDirectoryVersions),
-            Box::new(AddCooperatingPeople),
-            Box::new(AddReturnedToIssuer),
+            AddColumns::boxed(
+                "m0011_cooperating_people",
+                "assignment",
+                [col("cooperating_person_ids")
+                    .text()
+                    .not_null()
+                    .default("[]")],
+            ),
+            AddColumns::boxed(
+                "m0012_returned_to_issuer",
+                "assignment",
+                [col("returned_to_issuer")
+                    .boolean()
+                    .not_null()
+                    .default(false)],
+            ),
             Box::new(AddEventPositions),
             Box::new(CreateIdempotencyKeys),
             Box::new(colors::AddColors),
@@ -41,6 +73,55 @@ impl MigratorTrait for Migrator {
 }
 
 struct CreateTables;
+
+/// Columns added to one table (and dropped by `down`, last first): a migration written as
+/// one entry of `migrations()`.
+struct AddColumns {
+    name: &'static str,
+    table: &'static str,
+    cols: Vec<ColumnDef>,
+}
+
+impl AddColumns {
+    /// The migration `name`, adding `cols` to `table`.
+    fn boxed<const N: usize>(
+        name: &'static str,
+        table: &'static str,
+        cols: [&mut ColumnDef; N],
+    ) -> Box<dyn MigrationTrait> {
+        let cols = cols.into_iter().map(|c| c.to_owned()).collect();
+        Box::new(AddColumns { name, table, cols })
+    }
+}
+
+impl MigrationName for AddColumns {
+    fn name(&self) -> &str {
+        self.name
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddColumns {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        add_columns_to(m, self.table, self.cols.clone()).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let names: Vec<String> = self
+            .cols
+            .iter()
+            .rev()
+            .map(|c| c.get_column_name())
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        drop_columns_from(m, self.table, &names).await
+    }
+}
+
+/// A column definition to finish with its type and constraints.
+fn col(name: &str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+}
 
 /// The first answer to each (caller, Idempotency-Key) of the last 24 hours.
 struct CreateIdempotencyKeys;
@@ -130,62 +211,6 @@ impl MigrationTrait for AddEventPositions {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         drop_columns_from(m, "assignment", &["last_sequence"]).await?;
         drop_columns_from(m, "problem", &["last_sequence"]).await
-    }
-}
-
-/// Whether an assignment was sent back to its issuer by a wrong lead unit (回退).
-struct AddReturnedToIssuer;
-
-impl MigrationName for AddReturnedToIssuer {
-    fn name(&self) -> &str {
-        "m0012_returned_to_issuer"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for AddReturnedToIssuer {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        add_columns(
-            m,
-            vec![ColumnDef::new(Alias::new("returned_to_issuer"))
-                .boolean()
-                .not_null()
-                .default(false)
-                .to_owned()],
-        )
-        .await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        drop_columns(m, &["returned_to_issuer"]).await
-    }
-}
-
-/// The person answering for each cooperating unit's part of an assignment.
-struct AddCooperatingPeople;
-
-impl MigrationName for AddCooperatingPeople {
-    fn name(&self) -> &str {
-        "m0011_cooperating_people"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for AddCooperatingPeople {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        add_columns(
-            m,
-            vec![ColumnDef::new(Alias::new("cooperating_person_ids"))
-                .text()
-                .not_null()
-                .default("[]")
-                .to_owned()],
-        )
-        .await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        drop_columns(m, &["cooperating_person_ids"]).await
     }
 }
 
@@ -301,88 +326,6 @@ impl MigrationTrait for AddTransfers {
             ],
         )
         .await
-    }
-}
-
-/// Extension requests on assignments.
-struct AddExtensions;
-
-impl MigrationName for AddExtensions {
-    fn name(&self) -> &str {
-        "m0006_extensions"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for AddExtensions {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        add_columns(
-            m,
-            vec![
-                ColumnDef::new(Alias::new("pending_extension_days"))
-                    .integer()
-                    .to_owned(),
-                ColumnDef::new(Alias::new("pending_extension_reason"))
-                    .text()
-                    .to_owned(),
-                ColumnDef::new(Alias::new("extension_count"))
-                    .integer()
-                    .not_null()
-                    .default(0)
-                    .to_owned(),
-            ],
-        )
-        .await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        drop_columns(
-            m,
-            &[
-                "extension_count",
-                "pending_extension_reason",
-                "pending_extension_days",
-            ],
-        )
-        .await
-    }
-}
-
-/// Supervision level and suspension day on assignments.
-struct AddSupervision;
-
-impl MigrationName for AddSupervision {
-    fn name(&self) -> &str {
-        "m0005_supervision_suspension"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for AddSupervision {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table(Assignment::Table)
-                .add_column(
-                    ColumnDef::new(Alias::new("supervision_level"))
-                        .string()
-                        .not_null()
-                        .default("NORMAL"),
-                )
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table(Assignment::Table)
-                .add_column(ColumnDef::new(Alias::new("suspended_on")).date())
-                .to_owned(),
-        )
-        .await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        drop_columns(m, &["suspended_on", "supervision_level"]).await
     }
 }
 
