@@ -371,6 +371,41 @@ pub struct AssignmentBrief {
     pub problem_id: Option<String>,
 }
 
+/// A text an input carries, and the most characters it may have.
+#[derive(Clone, Copy, Debug)]
+pub struct BoundedText<'a> {
+    /// Its name in the input (camelCase).
+    pub field: &'static str,
+    /// What it is, in Chinese.
+    pub label: &'static str,
+    /// The text, where given.
+    pub text: Option<&'a str>,
+    /// Most characters.
+    pub max_chars: usize,
+}
+
+impl AssignmentBrief {
+    /// Its texts with their bounds (the title's is the issue rule's own).
+    pub fn bounded_texts(&self) -> Vec<BoundedText<'_>> {
+        let text = |field, label, text, max_chars| BoundedText {
+            field,
+            label,
+            text,
+            max_chars,
+        };
+        vec![
+            text(
+                "description",
+                "事项内容",
+                Some(self.description.as_str()),
+                5000,
+            ),
+            text("sourceText", "批示原文", self.source_text.as_deref(), 5000),
+            text("category", "类别", self.category.as_deref(), 50),
+        ]
+    }
+}
+
 /// An assignment (交办事项).
 #[graphql_object(name = "AssignmentSnapshot", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -120,7 +120,7 @@ impl AssignmentsService {
                 };
                 if due >= today {
                     let mut input = IssueAssignmentInput::new(
-                        format!("{}（{}）", rule.title, day.format("%Y-%m-%d")),
+                        duty::dated_title(&rule.title, day),
                         rule.description.clone(),
                         AssignmentSource::RecurringDuty,
                         rule.unit_id.clone(),

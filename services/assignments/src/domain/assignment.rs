@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use duban_clock::workdays::Calendar;
-use duban_schema::assignments::{AssignmentSnapshot, AssignmentState, SupervisionLevel};
+use duban_schema::assignments::{
+    AssignmentBrief, AssignmentSnapshot, AssignmentState, SupervisionLevel,
+};
 
 /// Why a transition was refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -99,6 +101,19 @@ pub fn validate_issue(title: &str, time_limit_days: i32) -> Result<(), DomainErr
             field: "timeLimitDays",
             message: "办理时限须为1至365个工作日".into(),
         });
+    }
+    Ok(())
+}
+
+/// Every text of a brief within its bound.
+pub fn validate_brief(brief: &AssignmentBrief) -> Result<(), DomainError> {
+    for t in brief.bounded_texts() {
+        if t.text.is_some_and(|s| s.chars().count() > t.max_chars) {
+            return Err(DomainError::Invalid {
+                field: t.field,
+                message: format!("{}不能超过{}字", t.label, t.max_chars),
+            });
+        }
     }
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! When recurring duties (工作动态清单) fall due: the weekly 总结/计划, the mentor's
 //! monthly talk, a research report every two months, a daily log on working days.
 
-use super::assignment::DomainError;
+use super::assignment::{validate_brief, validate_issue, DomainError};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use duban_api::CreateDutyRuleInput;
 use duban_clock::workdays::Calendar;
-use duban_schema::assignments::{DutyRuleSnapshot, Recurrence};
+use duban_schema::assignments::{AssignmentBrief, AssignmentSource, DutyRuleSnapshot, Recurrence};
 
 /// A duty rule as its rules see it: the snapshot events carry, its unit's path and the
 /// next day it falls due.
@@ -34,7 +34,7 @@ pub struct Facts<'a> {
     pub calendar: &'a Calendar,
 }
 
-/// A new rule: a title, sound numbers, a time limit of 0 (the same day) to 30 working
+/// A new rule: a title and text that fit the items it issues, sound numbers, a time limit of 0 (the same day) to 30 working
 /// days, a first day from today on within the input range; it first falls due then.
 pub fn create(input: &CreateDutyRuleInput, f: &Facts) -> Result<DutyRule, DomainError> {
     let invalid = |field, message: &str| DomainError::Invalid {
@@ -44,6 +44,26 @@ pub fn create(input: &CreateDutyRuleInput, f: &Facts) -> Result<DutyRule, Domain
     if input.title.trim().is_empty() {
         return Err(invalid("title", "请填写事项标题"));
     }
+    // Each item it issues must pass the issue rule: its title with the day, its text.
+    let dated = dated_title(input.title.trim(), f.today);
+    if validate_issue(&dated, 1).is_err() {
+        let most = 200 - (dated.chars().count() - input.title.trim().chars().count());
+        return Err(DomainError::Invalid {
+            field: "title",
+            message: format!("标题不能超过{most}字（下达时标题后附日期）"),
+        });
+    }
+    validate_brief(&AssignmentBrief {
+        title: dated,
+        description: input.description.trim().to_string(),
+        source: AssignmentSource::RecurringDuty,
+        source_text: None,
+        urgency: Default::default(),
+        cooperating_unit_ids: vec![],
+        campaign_id: None,
+        category: None,
+        problem_id: None,
+    })?;
     validate(&input.recurrence).map_err(|(field, message)| invalid(field, message))?;
     if !(0..=30).contains(&input.time_limit_days) {
         return Err(invalid(
@@ -84,6 +104,11 @@ pub fn create(input: &CreateDutyRuleInput, f: &Facts) -> Result<DutyRule, Domain
         unit_path: f.unit_path.to_string(),
         next_on,
     })
+}
+
+/// The title of the item a rule issues for `day`.
+pub fn dated_title(title: &str, day: NaiveDate) -> String {
+    format!("{title}（{}）", day.format("%Y-%m-%d"))
 }
 
 /// Checks a rule's numbers; the error names the field and says why, in Chinese.
@@ -318,6 +343,49 @@ mod tests {
             create(&input, &facts),
             Err(DomainError::Invalid {
                 field: "timeLimitDays",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_rule_takes_only_a_title_and_text_that_the_items_it_issues_can_carry() {
+        let cal = Calendar::official();
+        let facts = Facts {
+            id: "r1".into(),
+            unit_path: "/c/u",
+            by: "p-s",
+            today: d(2026, 3, 11),
+            calendar: &cal,
+        };
+        let mut input = CreateDutyRuleInput {
+            title: "周".repeat(188),
+            description: "字".repeat(5000),
+            recurrence: Recurrence::Weekly { weekday: 1 },
+            unit_id: "u".into(),
+            person_id: None,
+            time_limit_days: 1,
+            working_days_only: true,
+            starts_on: None,
+        };
+        let r = create(&input, &facts).unwrap();
+        let dated = dated_title(&r.snapshot.title, r.next_on);
+        assert_eq!(dated.chars().count(), 200, "{dated}");
+        assert!(validate_issue(&dated, 1).is_ok());
+        input.title.push('周');
+        match create(&input, &facts) {
+            Err(DomainError::Invalid { field, message }) => assert_eq!(
+                (field, message.as_str()),
+                ("title", "标题不能超过188字（下达时标题后附日期）")
+            ),
+            other => panic!("{other:?}"),
+        }
+        input.title = "周工作计划".into();
+        input.description.push('字');
+        assert!(matches!(
+            create(&input, &facts),
+            Err(DomainError::Invalid {
+                field: "description",
                 ..
             })
         ));

@@ -37,13 +37,14 @@ pub struct IssueFacts<'a> {
     pub duty_id: Option<String>,
 }
 
-/// A new assignment: a title, a time limit by the one rule, a sign-for limit of 0 (the
+/// A new assignment: a title and texts within their bounds, a time limit by the one rule, a sign-for limit of 0 (the
 /// same day) to 10 working days (never past the time limit), distinct cooperating units
 /// other than the lead, a category of its campaign, and a 责任人 in the lead unit.
 pub fn issue(input: &IssueAssignmentInput, f: &IssueFacts) -> Result<Assignment, DomainError> {
     let invalid = |field, message: String| DomainError::Invalid { field, message };
     let today = f.now.date_naive();
     validate_issue(&input.brief.title, input.time_limit_days.unwrap_or(1))?;
+    validate_brief(&input.brief)?;
     let (time_limit_days, due_on) = time_limit(
         "办结时限",
         input.time_limit_days,

@@ -590,3 +590,50 @@ fn a_new_assignment_takes_its_limits_cooperating_units_category_and_leader_by_th
         "{e:?}"
     );
 }
+
+#[test]
+fn a_brief_is_carried_whole_and_each_of_its_texts_kept_within_its_bound() {
+    let cal = Calendar::official();
+    let now = DateTime::parse_from_rfc3339("2026-03-11T09:00:00+08:00").unwrap();
+    let facts = IssueFacts {
+        id: "a1".into(),
+        by: ("p-s", "su"),
+        now,
+        calendar: &cal,
+        lead: found("u", vec![staff("p-b", true)]),
+        cooperating: vec![],
+        campaign_categories: None,
+        duty_id: None,
+    };
+    let mut input = duban_api::IssueAssignmentInput::new(
+        "清理积案",
+        "逐件清理",
+        AssignmentSource::KeyTask,
+        "u",
+        5,
+    );
+    input.brief.source_text = Some("批".repeat(5000));
+    input.brief.category = Some("类".repeat(50));
+    input.brief.campaign_id = Some("c1".into());
+    let a = issue(&input, &facts).unwrap().snapshot;
+    assert_eq!(a.brief, input.brief, "carried as given");
+    for (field, words, at_most) in [
+        ("description", "事项内容不能超过5000字", 5000),
+        ("sourceText", "批示原文不能超过5000字", 5000),
+        ("category", "类别不能超过50字", 50),
+    ] {
+        let mut over = input.clone();
+        let long = "字".repeat(at_most + 1);
+        match field {
+            "description" => over.brief.description = long,
+            "sourceText" => over.brief.source_text = Some(long),
+            _ => over.brief.category = Some(long),
+        }
+        match issue(&over, &facts) {
+            Err(DomainError::Invalid { field: f, message }) => {
+                assert_eq!((f, message.as_str()), (field, words));
+            }
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+}
