@@ -385,6 +385,25 @@ pub struct BoundedText<'a> {
 }
 
 impl AssignmentBrief {
+    /// A brief with a title, text and source, the rest as left out.
+    pub fn new(
+        title: impl Into<String>,
+        description: impl Into<String>,
+        source: AssignmentSource,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            description: description.into(),
+            source,
+            source_text: None,
+            urgency: Urgency::default(),
+            cooperating_unit_ids: vec![],
+            campaign_id: None,
+            category: None,
+            problem_id: None,
+        }
+    }
+
     /// Its texts with their bounds (the title's is the issue rule's own).
     pub fn bounded_texts(&self) -> Vec<BoundedText<'_>> {
         let text = |field, label, text, max_chars| BoundedText {
@@ -485,17 +504,11 @@ impl AssignmentSnapshot {
             chrono::DateTime::parse_from_rfc3339("2026-03-10T09:00:00+08:00").unwrap_or_default();
         Self {
             id: id.into(),
-            brief: AssignmentBrief {
-                title: format!("事项{id}"),
-                description: "按期完成整改".into(),
-                source: AssignmentSource::KeyTask,
-                source_text: None,
-                urgency: Urgency::default(),
-                cooperating_unit_ids: vec![],
-                campaign_id: None,
-                category: None,
-                problem_id: None,
-            },
+            brief: AssignmentBrief::new(
+                format!("事项{id}"),
+                "按期完成整改",
+                AssignmentSource::KeyTask,
+            ),
             issuer_id: "p-county-supervisor".into(),
             issuer_unit_id: "county-dcs".into(),
             lead_unit_id: "qingshi-dzb".into(),

@@ -116,17 +116,7 @@ impl IssueAssignmentInput {
         time_limit_days: i32,
     ) -> Self {
         Self {
-            brief: AssignmentBrief {
-                title: title.into(),
-                description: description.into(),
-                source,
-                source_text: None,
-                urgency: Default::default(),
-                cooperating_unit_ids: vec![],
-                campaign_id: None,
-                category: None,
-                problem_id: None,
-            },
+            brief: AssignmentBrief::new(title, description, source),
             lead_unit_id: lead_unit_id.into(),
             responsible_person_id: None,
             time_limit_days: Some(time_limit_days),

@@ -53,17 +53,11 @@ pub fn create(input: &CreateDutyRuleInput, f: &Facts) -> Result<DutyRule, Domain
             message: format!("标题不能超过{most}字（下达时标题后附日期）"),
         });
     }
-    validate_brief(&AssignmentBrief {
-        title: dated,
-        description: input.description.trim().to_string(),
-        source: AssignmentSource::RecurringDuty,
-        source_text: None,
-        urgency: Default::default(),
-        cooperating_unit_ids: vec![],
-        campaign_id: None,
-        category: None,
-        problem_id: None,
-    })?;
+    validate_brief(&AssignmentBrief::new(
+        dated,
+        input.description.trim(),
+        AssignmentSource::RecurringDuty,
+    ))?;
     validate(&input.recurrence).map_err(|(field, message)| invalid(field, message))?;
     if !(0..=30).contains(&input.time_limit_days) {
         return Err(invalid(

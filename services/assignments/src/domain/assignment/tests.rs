@@ -7,12 +7,7 @@ use duban_schema::assignments::{AssignmentBrief, AssignmentSource};
 fn issued() -> AssignmentSnapshot {
     let at = DateTime::parse_from_rfc3339("2026-03-10T09:00:00+08:00").unwrap();
     AssignmentSnapshot {
-        brief: AssignmentBrief {
-            title: "t".into(),
-            description: "d".into(),
-            source: AssignmentSource::KeyTask,
-            ..AssignmentSnapshot::example("a").brief
-        },
+        brief: AssignmentBrief::new("t", "d", AssignmentSource::KeyTask),
         issuer_id: "s".into(),
         issuer_unit_id: "su".into(),
         lead_unit_id: "u".into(),
