@@ -369,6 +369,10 @@ pub struct AssignmentBrief {
     /// The ledger problem it rectifies, where it does.
     #[serde(default)]
     pub problem_id: Option<String>,
+    /// 文号: the number of the notice or instruction it was issued under, such as
+    /// 县督字〔2026〕15号, where it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_number: Option<String>,
 }
 
 /// A text an input carries, and the most characters it may have.
@@ -401,6 +405,7 @@ impl AssignmentBrief {
             campaign_id: None,
             category: None,
             problem_id: None,
+            document_number: None,
         }
     }
 
@@ -421,6 +426,12 @@ impl AssignmentBrief {
             ),
             text("sourceText", "批示原文", self.source_text.as_deref(), 5000),
             text("category", "类别", self.category.as_deref(), 50),
+            text(
+                "documentNumber",
+                "文号",
+                self.document_number.as_deref(),
+                50,
+            ),
         ]
     }
 }

@@ -68,6 +68,11 @@ impl MigratorTrait for Migrator {
             Box::new(credentials::CreateCredentials),
             Box::new(colors::FirstColors),
             Box::new(tally::TallyOnMoves),
+            AddColumns::boxed(
+                "m0019_document_number",
+                "assignment",
+                [col("document_number").string()],
+            ),
         ]
     }
 }

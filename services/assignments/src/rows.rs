@@ -322,6 +322,7 @@ impl TryFrom<&assignment::Model> for Assignment {
                 campaign_id: m.campaign_id.clone(),
                 category: m.category.clone(),
                 problem_id: m.problem_id.clone(),
+                document_number: m.document_number.clone(),
             },
             issuer_id: m.issuer_id.clone(),
             issuer_unit_id: m.issuer_unit_id.clone(),
@@ -406,6 +407,7 @@ impl From<&Assignment> for assignment::ActiveModel {
             campaign_id: Set(s.brief.campaign_id.clone()),
             category: Set(s.brief.category.clone()),
             problem_id: Set(s.brief.problem_id.clone()),
+            document_number: Set(s.brief.document_number.clone()),
             duty_id: Set(s.duty_id.clone()),
             color: NotSet,
         }

@@ -188,6 +188,53 @@ async fn bad_input_stale_versions_and_illegal_transitions_get_clear_errors_and_c
         .await
         .unwrap();
     assert_eq!(u["errors"][0]["extensions"]["field"], "leadUnitId", "{u}");
+    // A brief's texts are bounded, each error naming its field; the 文号 is kept as given.
+    for (field, over) in [
+        ("documentNumber", "号".repeat(51)),
+        ("description", "字".repeat(5001)),
+    ] {
+        let long = app
+            .gql(
+                Some(&supervisor),
+                ISSUE,
+                json!({"input": {"title": "x", "leadUnitId": "liuhe-dzb", "timeLimitDays": 3, field: over}}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                error_code(&long),
+                long["errors"][0]["extensions"]["field"].as_str()
+            ),
+            (Some("VALIDATION"), Some(field)),
+            "{long}"
+        );
+    }
+    let numbered = app
+        .gql(
+            Some(&supervisor),
+            "mutation($input: IssueAssignmentInput!) { issueAssignment(input: $input) { assignment { id documentNumber } } }",
+            json!({"input": {"title": "按文号交办", "leadUnitId": "liuhe-dzb", "timeLimitDays": 3, "documentNumber": "县督字〔2026〕15号"}}),
+        )
+        .await
+        .unwrap();
+    let numbered_id = &numbered["data"]["issueAssignment"]["assignment"]["id"];
+    assert_eq!(
+        numbered["data"]["issueAssignment"]["assignment"]["documentNumber"], "县督字〔2026〕15号",
+        "{numbered}"
+    );
+    let read = app
+        .gql(
+            Some(&supervisor),
+            "query($id: ID!) { assignment(id: $id) { documentNumber } }",
+            json!({"id": numbered_id}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        read["data"]["assignment"]["documentNumber"], "县督字〔2026〕15号",
+        "{read}"
+    );
 
     let a = issue(&app, &supervisor, "liuhe-dzb", "柳河镇测试事项").await;
     let id = a["id"].as_str().unwrap();

@@ -89,6 +89,8 @@ pub struct Model {
     pub problem_id: Option<String>,
     /// Recurring duty rule.
     pub duty_id: Option<String>,
+    /// 文号.
+    pub document_number: Option<String>,
     /// The card evaluation last announced (BLUE, YELLOW, RED), if any.
     pub color: Option<String>,
 }
