@@ -654,7 +654,8 @@ async fn a_caller_over_the_rate_limit_is_told_when_to_retry() {
 /// the spreadsheet cell limit (stored before the limit) is cut, not a failed export.
 #[actix_web::test]
 async fn text_is_clean_on_the_way_in_and_safe_on_the_way_out() {
-    use duban_api::AssignmentsApi;
+    use sea_orm::sea_query::{Alias, Expr, Query};
+    use sea_orm::ConnectionTrait;
     let app = spawn_app().await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
     let issue = |title: &str, description: &str| {
@@ -689,26 +690,18 @@ async fn text_is_clean_on_the_way_in_and_safe_on_the_way_out() {
     assert!(b["errors"].is_null(), "{b}");
     let b = issue("@SUM(A1)", "=HYPERLINK(\"http://evil.example\",\"点击\")").await;
     assert!(b["errors"].is_null(), "{b}");
-    // A description longer than a cell, from before the bound: the export still works.
-    let actor = {
-        let p = app
-            .assignments
-            .find_person("county-supervisor")
-            .await
-            .unwrap();
-        app.assignments.actor_for(&p).await.unwrap()
-    };
-    app.assignments
-        .issue_assignment(
-            &actor,
-            duban_api::IssueAssignmentInput::new(
-                "超长说明的事项",
-                "长".repeat(40_000),
-                duban_schema::assignments::AssignmentSource::KeyTask,
-                "liuhe-dzb",
-                5,
-            ),
-        )
+    // A description longer than a cell, stored before the bound: the export still works.
+    let long = issue("超长说明的事项", "按期办结").await;
+    let long_id = long["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap();
+    let stored_before = Query::update()
+        .table(Alias::new("assignment"))
+        .value(Alias::new("description"), "长".repeat(40_000))
+        .and_where(Expr::col(Alias::new("id")).eq(long_id))
+        .to_owned();
+    let db = app.assignments.db();
+    db.execute(db.get_database_backend().build(&stored_before))
         .await
         .unwrap();
     let (code, csv) = app
