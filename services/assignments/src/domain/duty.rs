@@ -305,26 +305,37 @@ mod tests {
         .is_ok());
     }
 
-    #[test]
-    fn a_new_rule_starts_no_earlier_than_today_and_keeps_its_limit_in_range() {
-        let cal = Calendar::official();
-        let facts = Facts {
+    /// A rule's facts on Wednesday 11 March 2026.
+    fn facts(cal: &Calendar) -> Facts<'_> {
+        Facts {
             id: "r1".into(),
             unit_path: "/c/u",
             by: "p-s",
             today: d(2026, 3, 11),
-            calendar: &cal,
-        };
-        let mut input = CreateDutyRuleInput {
-            title: " 周工作计划 ".into(),
-            description: String::new(),
+            calendar: cal,
+        }
+    }
+
+    /// A Monday duty of unit `u`, due the next working day.
+    fn weekly(title: &str, description: &str) -> CreateDutyRuleInput {
+        CreateDutyRuleInput {
+            title: title.into(),
+            description: description.into(),
             recurrence: Recurrence::Weekly { weekday: 1 },
             unit_id: "u".into(),
             person_id: None,
             time_limit_days: 1,
             working_days_only: true,
-            starts_on: Some(d(2026, 3, 2)),
-        };
+            starts_on: None,
+        }
+    }
+
+    #[test]
+    fn a_new_rule_starts_no_earlier_than_today_and_keeps_its_limit_in_range() {
+        let cal = Calendar::official();
+        let facts = facts(&cal);
+        let mut input = weekly(" 周工作计划 ", "");
+        input.starts_on = Some(d(2026, 3, 2));
         let r = create(&input, &facts).unwrap();
         assert_eq!(r.snapshot.starts_on, d(2026, 3, 11));
         assert_eq!(r.next_on, d(2026, 3, 16), "the first Monday from today on");
@@ -345,23 +356,8 @@ mod tests {
     #[test]
     fn a_rule_takes_only_a_title_and_text_that_the_items_it_issues_can_carry() {
         let cal = Calendar::official();
-        let facts = Facts {
-            id: "r1".into(),
-            unit_path: "/c/u",
-            by: "p-s",
-            today: d(2026, 3, 11),
-            calendar: &cal,
-        };
-        let mut input = CreateDutyRuleInput {
-            title: "周".repeat(188),
-            description: "字".repeat(5000),
-            recurrence: Recurrence::Weekly { weekday: 1 },
-            unit_id: "u".into(),
-            person_id: None,
-            time_limit_days: 1,
-            working_days_only: true,
-            starts_on: None,
-        };
+        let facts = facts(&cal);
+        let mut input = weekly(&"周".repeat(188), &"字".repeat(5000));
         let r = create(&input, &facts).unwrap();
         let dated = dated_title(&r.snapshot.title, r.next_on);
         assert_eq!(dated.chars().count(), 200, "{dated}");
