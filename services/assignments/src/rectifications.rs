@@ -3,6 +3,7 @@
 //! themselves, to visit the rater again once it is done — in the consumer's own
 //! transaction, so once per event.
 
+use crate::domain::assignment::prefixed_title;
 use crate::entity::{assignment, problem};
 use crate::rows::person_snapshot;
 use crate::service::AssignmentsService;
@@ -92,7 +93,7 @@ impl AssignmentsService {
             };
             let days = time_limit_days.clamp(1, 30) as i32;
             let mut rectify = IssueAssignmentInput::new(
-                format!("好差评整改：{title}"),
+                prefixed_title("好差评整改：", &title),
                 format!(
                     "服务对象对「{title}」的评价为「{level_label}」，意见：{said}。\
                          请按“谁办理谁负责”核实情况、整改到位，并报送整改结果。"
@@ -104,7 +105,7 @@ impl AssignmentsService {
             rectify.brief.source_text = Some(AssignmentSource::rating_source_text(&item_id));
             rectify.responsible_person_id = Some(rated.responsible_id.clone());
             let mut visit = IssueAssignmentInput::new(
-                format!("好差评回访：{title}"),
+                prefixed_title("好差评回访：", &title),
                 format!(
                     "「{title}」收到差评（{level_label}），已交办整改。\
                          请在整改完成后回访服务对象，听取意见，并请其通过原评价链接再次评价。"

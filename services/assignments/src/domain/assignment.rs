@@ -90,7 +90,7 @@ fn next(a: &AssignmentSnapshot, state: AssignmentState) -> AssignmentSnapshot {
 /// Checks the fields of a new assignment.
 pub fn validate_issue(title: &str, time_limit_days: i32) -> Result<(), DomainError> {
     non_empty("title", title, "交办事项标题")?;
-    if title.chars().count() > 200 {
+    if title.chars().count() > TITLE_MAX_CHARS {
         return Err(DomainError::Invalid {
             field: "title",
             message: "标题不能超过200字".into(),
@@ -103,6 +103,21 @@ pub fn validate_issue(title: &str, time_limit_days: i32) -> Result<(), DomainErr
         });
     }
     Ok(())
+}
+
+/// The most characters of a title.
+pub const TITLE_MAX_CHARS: usize = 200;
+
+/// The title of an item issued about another (`好差评整改：…`): the prefix and the other's
+/// title, shortened with "…" to fit a title's bound.
+pub fn prefixed_title(prefix: &str, title: &str) -> String {
+    let room = TITLE_MAX_CHARS - prefix.chars().count();
+    if title.chars().count() <= room {
+        format!("{prefix}{title}")
+    } else {
+        let kept: String = title.chars().take(room - 1).collect();
+        format!("{prefix}{kept}…")
+    }
 }
 
 /// Every text of a brief within its bound.

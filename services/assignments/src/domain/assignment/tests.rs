@@ -632,3 +632,18 @@ fn a_brief_is_carried_whole_and_each_of_its_texts_kept_within_its_bound() {
         }
     }
 }
+
+#[test]
+fn an_item_issued_about_another_fits_its_title_within_the_bound() {
+    let long = "整".repeat(200);
+    let t = prefixed_title("好差评整改：", &long);
+    assert_eq!(t.chars().count(), TITLE_MAX_CHARS);
+    assert!(t.starts_with("好差评整改：整") && t.ends_with('…'), "{t}");
+    assert!(validate_issue(&t, 5).is_ok());
+    let fits = "整".repeat(194);
+    assert_eq!(
+        prefixed_title("好差评整改：", &fits),
+        format!("好差评整改：{fits}"),
+        "kept whole when it fits"
+    );
+}
