@@ -2,9 +2,11 @@
 //! and callers read, and its text in the register of a 通报, as Markdown.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use duban_api_macros::graphql_object;
 use serde::{Deserialize, Serialize};
 
 /// One unit's line: last week's figures, and its place by the cumulative 按时办结率.
+#[graphql_object(name = "BulletinRow")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct BulletinRow {
     /// The unit.

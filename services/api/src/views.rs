@@ -127,14 +127,15 @@ pub struct ImportReport {
     pub issues: Vec<ImportIssue>,
 }
 
-/// One day of the working calendar.
+/// One day of the working calendar (工作日历).
+#[graphql_object(name = "CalendarDay")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct CalendarDayView {
     /// The day.
     pub date: chrono::NaiveDate,
     /// Whether it is a working day.
     pub workday: bool,
-    /// The holiday's name when it is one.
+    /// The holiday's name (e.g. 春节) when it is one.
     pub holiday: Option<String>,
     /// The holiday a worked weekend day (调休上班) belongs to.
     pub makeup_for: Option<String>,

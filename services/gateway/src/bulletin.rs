@@ -5,58 +5,10 @@ use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
 use crate::types::{Date, DateTime};
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
-use duban_api::BulletinView;
-
-/// One unit's line in a bulletin: last week's figures and its place.
-#[derive(SimpleObject)]
-pub struct BulletinRow {
-    /// The unit.
-    pub unit_id: ID,
-    /// Its name.
-    pub unit_name: String,
-    /// Issued last week.
-    pub issued: i32,
-    /// Reported done last week.
-    pub done: i32,
-    /// Of those, within their limit.
-    pub done_on_time: i32,
-    /// Open and past their limit at the week's end.
-    pub overdue: i32,
-    /// Red cards then.
-    pub red: i32,
-    /// Yellow cards then.
-    pub yellow: i32,
-    /// Ledger problems closed last week.
-    pub problems_closed: i32,
-    /// Cumulative 按时办结率 at the week's end.
-    pub on_time_rate: Option<f64>,
-    /// Its place by that rate among its siblings.
-    pub rank: Option<i32>,
-    /// Its place a week before.
-    pub last_rank: Option<i32>,
-}
+use duban_api::{BulletinRow, BulletinView};
 
 fn n(v: i64) -> i32 {
     i32::try_from(v).unwrap_or(i32::MAX)
-}
-
-impl From<&duban_api::BulletinRow> for BulletinRow {
-    fn from(r: &duban_api::BulletinRow) -> Self {
-        Self {
-            unit_id: ID(r.unit_id.clone()),
-            unit_name: r.unit_name.clone(),
-            issued: n(r.issued),
-            done: n(r.done),
-            done_on_time: n(r.done_on_time),
-            overdue: n(r.overdue),
-            red: n(r.red),
-            yellow: n(r.yellow),
-            problems_closed: n(r.problems_closed),
-            on_time_rate: r.on_time_rate,
-            rank: r.rank,
-            last_rank: r.last_rank,
-        }
-    }
 }
 
 /// A comment (一点评).
@@ -110,12 +62,12 @@ impl Bulletin {
         DateTime(self.0.published_at)
     }
     /// The scope's own line.
-    async fn total(&self) -> BulletinRow {
-        (&self.0.data.total).into()
+    async fn total(&self) -> &BulletinRow {
+        &self.0.data.total
     }
     /// Its units' lines, in rank order.
-    async fn rows(&self) -> Vec<BulletinRow> {
-        self.0.data.rows.iter().map(Into::into).collect()
+    async fn rows(&self) -> &[BulletinRow] {
+        &self.0.data.rows
     }
     /// Red cards standing at publication.
     async fn red_total(&self) -> i32 {

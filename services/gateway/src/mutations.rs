@@ -382,12 +382,7 @@ impl MutationRoot {
             .await
             .gql()?;
         Ok(SetCalendarDayPayload {
-            day: CalendarDay {
-                date: Date(r.day.date),
-                workday: r.day.workday,
-                holiday: r.day.holiday,
-                makeup_for: r.day.makeup_for,
-            },
+            day: r.day,
             moved_assignments: r.moved as i32,
         })
     }

@@ -126,19 +126,11 @@ impl QueryRoot {
         year: i32,
     ) -> async_graphql::Result<Vec<CalendarDay>> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
+        services(ctx)?
             .assignments
             .work_calendar(a, year)
             .await
-            .gql()?
-            .into_iter()
-            .map(|d| CalendarDay {
-                date: Date(d.date),
-                workday: d.workday,
-                holiday: d.holiday,
-                makeup_for: d.makeup_for,
-            })
-            .collect())
+            .gql()
     }
 
     /// The `days`th working day after `from`: a time limit's last day, to preview it.

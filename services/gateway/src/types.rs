@@ -5,6 +5,7 @@ use duban_api::{AssignmentView, ColorView};
 
 mod inputs;
 pub use duban_api::graphql::{Date, DateTime};
+pub use duban_api::CalendarDayView as CalendarDay;
 pub use duban_api::NotificationView as Notification;
 pub use duban_schema::assignments::{
     CampaignSnapshot as Campaign, OrgUnitSnapshot as OrgUnit, PersonSnapshot as Person,
@@ -29,19 +30,6 @@ pub struct Me {
     pub scope: String,
     /// Roles.
     pub roles: Vec<Role>,
-}
-
-/// One day of the working calendar (工作日历).
-#[derive(SimpleObject)]
-pub struct CalendarDay {
-    /// The day.
-    pub date: Date,
-    /// Whether it is a working day.
-    pub workday: bool,
-    /// The holiday's name (e.g. 春节) when it is one.
-    pub holiday: Option<String>,
-    /// The holiday a worked weekend day (调休上班) belongs to.
-    pub makeup_for: Option<String>,
 }
 
 /// An assignment (交办事项) with its three-color status.
