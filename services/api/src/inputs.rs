@@ -89,7 +89,7 @@ pub struct RegisterPersonInput {
 #[graphql_input(name = "IssueAssignmentInput")]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct IssueAssignmentInput {
-    /// What it asks: title, text, source, urgency, cooperating units, campaign, category.
+    /// What it asks, as the item will carry it; its fields are this input's own.
     #[serde(flatten)]
     pub brief: AssignmentBrief,
     /// 承办单位.

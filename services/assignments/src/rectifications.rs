@@ -96,7 +96,7 @@ impl AssignmentsService {
                 prefixed_title("好差评整改：", &title),
                 format!(
                     "服务对象对「{title}」的评价为「{level_label}」，意见：{said}。\
-                         请按“谁办理谁负责”核实情况、整改到位，并报送整改结果。"
+                     请按“谁办理谁负责”核实情况、整改到位，并报送整改结果。"
                 ),
                 AssignmentSource::RatingRectification,
                 rated.unit_id.clone(),
@@ -108,7 +108,7 @@ impl AssignmentsService {
                 prefixed_title("好差评回访：", &title),
                 format!(
                     "「{title}」收到差评（{level_label}），已交办整改。\
-                         请在整改完成后回访服务对象，听取意见，并请其通过原评价链接再次评价。"
+                     请在整改完成后回访服务对象，听取意见，并请其通过原评价链接再次评价。"
                 ),
                 AssignmentSource::RatingFollowUp,
                 issuer_unit,

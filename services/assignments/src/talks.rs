@@ -68,7 +68,7 @@ impl AssignmentsService {
                 format!("作风体检谈心谈话：{unit_name}（{month}）"),
                 format!(
                     "{unit_name}在{month}作风体检中得分{total}、排名第{rank}，位列靠后。\
-                         请分管领导开展谈心谈话，查找原因、提出改进要求，并报送谈话情况。"
+                     请分管领导开展谈心谈话，查找原因、提出改进要求，并报送谈话情况。"
                 ),
                 AssignmentSource::ConductReview,
                 leader.unit_id.clone(),
