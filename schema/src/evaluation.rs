@@ -182,6 +182,21 @@ pub enum RatingLevel {
     VeryDissatisfied,
 }
 
+/// Where a person or unit stands for 评先.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Eligibility {
+    /// No accountability record this year.
+    Eligible,
+    /// A record this year, waiting for the 考评组's 甄别.
+    PendingScreening,
+    /// 甄别 found the fault their own (or, for a unit, one of its people's).
+    Excluded,
+    /// 甄别 found the fault not their own: eligible again.
+    Restored,
+}
+
 /// Wire names of enums that contracts carry as strings.
 macro_rules! wire_names {
     ($($t:ident { $($v:ident = $w:literal),* })*) => {$(
@@ -216,6 +231,10 @@ wire_names! {
     Disposition {
         TalkOrLetter = "TALK_OR_LETTER", PreliminaryCheck = "PRELIMINARY_CHECK",
         Shelved = "SHELVED", Closed = "CLOSED"
+    }
+    Eligibility {
+        Eligible = "ELIGIBLE", PendingScreening = "PENDING_SCREENING", Excluded = "EXCLUDED",
+        Restored = "RESTORED"
     }
 }
 
@@ -675,5 +694,6 @@ mod tests {
         names_are_serdes::<Disposition>();
         names_are_serdes::<AssessmentIndicator>();
         names_are_serdes::<RatingLevel>();
+        names_are_serdes::<Eligibility>();
     }
 }

@@ -79,12 +79,14 @@ pub struct AssessmentEntryInput {
     pub reason: String,
 }
 
-/// One indicator of one person or unit.
+/// One indicator of one person or unit: as computed, and as used.
+#[graphql_object(name = "AssessmentFigure")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct FigureView {
-    /// Wire name.
+    /// The indicator.
+    #[gql(into = "duban_schema::evaluation::AssessmentIndicator")]
     pub indicator: String,
-    /// As computed from what was recorded (two decimals).
+    /// As computed from what was recorded, two decimals (absent: nothing recorded).
     pub computed: Option<String>,
     /// As used: the 考评组's override where there is one.
     pub value: Option<String>,
@@ -92,7 +94,8 @@ pub struct FigureView {
     pub override_reason: Option<String>,
 }
 
-/// A bonus or penalty.
+/// A bonus (positive) or penalty (negative).
+#[graphql_object(name = "AssessmentAdjustment")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct AdjustmentView {
     /// Signed points.
@@ -100,13 +103,16 @@ pub struct AdjustmentView {
     /// Why.
     pub reason: String,
     /// Entered by.
+    #[gql(id)]
     pub entered_by: String,
 }
 
 /// One person or unit of an assessment.
+#[graphql_object(name = "Assessed")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct AssessedView {
-    /// `PERSON` or `UNIT`.
+    /// Person or unit.
+    #[gql(into = "duban_schema::evaluation::AccountabilitySubject")]
     pub subject_kind: String,
     /// The person or unit.
     pub subject_id: String,
@@ -114,15 +120,16 @@ pub struct AssessedView {
     pub unit_id: String,
     /// Figures.
     pub figures: Vec<FigureView>,
-    /// Bonus and penalty entries.
+    /// Bonus and penalty entries (the 考评组 and overseers only).
     pub adjustments: Vec<AdjustmentView>,
     /// Weighted composite plus adjustments, two decimals.
     pub composite: Option<String>,
     /// Competition rank among all assessed of its kind.
     pub rank: Option<u32>,
-    /// `ELIGIBLE`, `PENDING_SCREENING`, `EXCLUDED` or `RESTORED`.
+    /// Where it stands for 评先.
+    #[gql(into = "duban_schema::evaluation::Eligibility")]
     pub eligibility: String,
-    /// Records and screenings behind the eligibility.
+    /// The records and 甄别 behind it (the 考评组 and overseers only).
     pub grounds: Vec<String>,
     /// Taken as 先进工作者 or 先进科室.
     pub selected: bool,
@@ -131,9 +138,11 @@ pub struct AssessedView {
 }
 
 /// A tie at the last place waiting for the 考评组.
+#[graphql_object(name = "AssessmentTie")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct TieView {
-    /// `PERSON` or `UNIT`.
+    /// Person or unit.
+    #[gql(into = "duban_schema::evaluation::AccountabilitySubject")]
     pub subject_kind: String,
     /// The tied.
     pub tied_ids: Vec<String>,
@@ -141,7 +150,8 @@ pub struct TieView {
     pub places: u32,
 }
 
-/// An assessment year.
+/// An assessment year (年度考核).
+#[graphql_object(name = "Assessment")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct AssessmentView {
     /// Id.
@@ -175,9 +185,11 @@ pub struct AssessmentView {
 }
 
 /// A unit's mark in the latest published assessment covering it.
+#[graphql_object(name = "AssessmentMark")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct AssessmentMarkView {
     /// The unit's path asked for.
+    #[gql(skip)]
     pub path: String,
     /// The year.
     pub year: i32,

@@ -137,7 +137,7 @@ pub struct BoardRow {
     /// Referrals to the discipline commission (asked for by DISCIPLINE and SUPERVISOR).
     pub referrals: Option<duban_api::ReferralFiguresView>,
     /// Its mark in the latest published 年度考核 covering it (read only when asked for).
-    pub assessment: Option<crate::assessment::AssessmentMark>,
+    pub assessment: Option<duban_api::AssessmentMarkView>,
 }
 
 fn n(v: i64) -> i32 {
@@ -310,7 +310,7 @@ impl BoardQuery {
             let paths = children.iter().map(|u| u.path.clone()).collect();
             let marks = s.evaluation.assessment_marks(a, paths).await.gql()?;
             for (row, m) in rows.iter_mut().zip(marks) {
-                row.assessment = m.map(Into::into);
+                row.assessment = m;
             }
         }
         let by = order_by.unwrap_or(BoardOrder::OnTimeRate);
