@@ -389,6 +389,9 @@ pub struct BoundedText<'a> {
 }
 
 impl AssignmentBrief {
+    /// The most characters of a title.
+    pub const TITLE_MAX_CHARS: usize = 200;
+
     /// A brief with a title, text and source, the rest as left out.
     pub fn new(
         title: impl Into<String>,
@@ -409,7 +412,7 @@ impl AssignmentBrief {
         }
     }
 
-    /// Its texts with their bounds (the title's is the issue rule's own).
+    /// Its texts with their bounds.
     pub fn bounded_texts(&self) -> Vec<BoundedText<'_>> {
         let text = |field, label, text, max_chars| BoundedText {
             field,
@@ -418,6 +421,12 @@ impl AssignmentBrief {
             max_chars,
         };
         vec![
+            text(
+                "title",
+                "标题",
+                Some(self.title.as_str()),
+                Self::TITLE_MAX_CHARS,
+            ),
             text(
                 "description",
                 "事项内容",

@@ -87,15 +87,10 @@ fn next(a: &AssignmentSnapshot, state: AssignmentState) -> AssignmentSnapshot {
     }
 }
 
-/// Checks the fields of a new assignment.
+/// Checks that a new assignment has a title and a time limit of 1 to 365 working days (its
+/// texts' bounds are [`validate_brief`]'s).
 pub fn validate_issue(title: &str, time_limit_days: i32) -> Result<(), DomainError> {
     non_empty("title", title, "交办事项标题")?;
-    if title.chars().count() > TITLE_MAX_CHARS {
-        return Err(DomainError::Invalid {
-            field: "title",
-            message: "标题不能超过200字".into(),
-        });
-    }
     if !(1..=365).contains(&time_limit_days) {
         return Err(DomainError::Invalid {
             field: "timeLimitDays",
@@ -105,13 +100,10 @@ pub fn validate_issue(title: &str, time_limit_days: i32) -> Result<(), DomainErr
     Ok(())
 }
 
-/// The most characters of a title.
-pub const TITLE_MAX_CHARS: usize = 200;
-
 /// The title of an item issued about another (`好差评整改：…`): the prefix and the other's
 /// title, shortened with "…" to fit a title's bound.
 pub fn prefixed_title(prefix: &str, title: &str) -> String {
-    let room = TITLE_MAX_CHARS - prefix.chars().count();
+    let room = AssignmentBrief::TITLE_MAX_CHARS - prefix.chars().count();
     if title.chars().count() <= room {
         format!("{prefix}{title}")
     } else {

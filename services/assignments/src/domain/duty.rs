@@ -1,7 +1,7 @@
 //! When recurring duties (工作动态清单) fall due: the weekly 总结/计划, the mentor's
 //! monthly talk, a research report every two months, a daily log on working days.
 
-use super::assignment::{validate_brief, validate_issue, DomainError};
+use super::assignment::{validate_brief, DomainError};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use duban_api::CreateDutyRuleInput;
 use duban_clock::workdays::Calendar;
@@ -45,19 +45,24 @@ pub fn create(input: &CreateDutyRuleInput, f: &Facts) -> Result<DutyRule, Domain
         return Err(invalid("title", "请填写事项标题"));
     }
     // Each item it issues must pass the issue rule: its title with the day, its text.
-    let dated = dated_title(input.title.trim(), f.today);
-    if validate_issue(&dated, 1).is_err() {
-        let most = 200 - (dated.chars().count() - input.title.trim().chars().count());
-        return Err(DomainError::Invalid {
-            field: "title",
-            message: format!("标题不能超过{most}字（下达时标题后附日期）"),
-        });
-    }
-    validate_brief(&AssignmentBrief::new(
+    let title = input.title.trim();
+    let dated = dated_title(title, f.today);
+    let added = dated.chars().count() - title.chars().count();
+    let brief = AssignmentBrief::new(
         dated,
         input.description.trim(),
         AssignmentSource::RecurringDuty,
-    ))?;
+    );
+    validate_brief(&brief).map_err(|e| match e {
+        DomainError::Invalid { field: "title", .. } => DomainError::Invalid {
+            field: "title",
+            message: format!(
+                "标题不能超过{}字（下达时标题后附日期）",
+                AssignmentBrief::TITLE_MAX_CHARS - added
+            ),
+        },
+        e => e,
+    })?;
     validate(&input.recurrence).map_err(|(field, message)| invalid(field, message))?;
     if !(0..=30).contains(&input.time_limit_days) {
         return Err(invalid(
@@ -361,7 +366,12 @@ mod tests {
         let r = create(&input, &facts).unwrap();
         let dated = dated_title(&r.snapshot.title, r.next_on);
         assert_eq!(dated.chars().count(), 200, "{dated}");
-        assert!(validate_issue(&dated, 1).is_ok());
+        assert!(validate_brief(&AssignmentBrief::new(
+            dated,
+            "",
+            AssignmentSource::RecurringDuty
+        ))
+        .is_ok());
         input.title.push('周');
         match create(&input, &facts) {
             Err(DomainError::Invalid { field, message }) => assert_eq!(

@@ -613,6 +613,7 @@ fn a_brief_is_carried_whole_and_each_of_its_texts_kept_within_its_bound() {
     let a = issue(&input, &facts).unwrap().snapshot;
     assert_eq!(a.brief, input.brief, "carried as given");
     for (field, words, at_most) in [
+        ("title", "标题不能超过200字", 200),
         ("description", "事项内容不能超过5000字", 5000),
         ("sourceText", "批示原文不能超过5000字", 5000),
         ("category", "类别不能超过50字", 50),
@@ -620,6 +621,7 @@ fn a_brief_is_carried_whole_and_each_of_its_texts_kept_within_its_bound() {
         let mut over = input.clone();
         let long = "字".repeat(at_most + 1);
         match field {
+            "title" => over.brief.title = long,
             "description" => over.brief.description = long,
             "sourceText" => over.brief.source_text = Some(long),
             _ => over.brief.category = Some(long),
@@ -637,9 +639,14 @@ fn a_brief_is_carried_whole_and_each_of_its_texts_kept_within_its_bound() {
 fn an_item_issued_about_another_fits_its_title_within_the_bound() {
     let long = "整".repeat(200);
     let t = prefixed_title("好差评整改：", &long);
-    assert_eq!(t.chars().count(), TITLE_MAX_CHARS);
+    assert_eq!(t.chars().count(), AssignmentBrief::TITLE_MAX_CHARS);
     assert!(t.starts_with("好差评整改：整") && t.ends_with('…'), "{t}");
-    assert!(validate_issue(&t, 5).is_ok());
+    assert!(validate_brief(&AssignmentBrief::new(
+        t.clone(),
+        "",
+        AssignmentSource::KeyTask
+    ))
+    .is_ok());
     let fits = "整".repeat(194);
     assert_eq!(
         prefixed_title("好差评整改：", &fits),
