@@ -9,7 +9,7 @@ use crate::entity::{assignment, deadline_schedule, org_unit, problem};
 use crate::rows::{bare_view, domain_err, internal, line_insert};
 use crate::scheduler::{ack_reminder, ACK_OVERDUE, DUE_SOON, OVERDUE};
 use crate::service::AssignmentsService;
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, SubsecRound};
 use duban_api::{
     ApiError, AssignmentView, IssueAssignmentInput, ReportProgressInput, TextTransitionInput,
     TransitionInput,
@@ -19,7 +19,7 @@ use duban_outbox::together;
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent, PersonSnapshot};
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QuerySelect, QueryTrait,
-    TransactionTrait,
+    TransactionTrait, TryIntoModel,
 };
 
 fn found_unit(u: &org_unit::Model, people: Vec<PersonSnapshot>) -> FoundUnit<'_> {
@@ -52,6 +52,8 @@ impl AssignmentsService {
                 may_keep_duty(actor, lead.as_ref().map_or("", |u| u.path.as_str()))?
             }
         }
+        // To the microsecond, as PostgreSQL keeps it: the row answered is the row stored.
+        let now = now.trunc_subsecs(6);
         let cal = self.calendar_now();
         let (lead, lead_people) = self
             .unit_with_people(txn, &input.lead_unit_id)
@@ -119,12 +121,13 @@ impl AssignmentsService {
         if !reminders.is_empty() {
             alongside.push(deadline_schedule::Entity::insert_many(reminders).into_query());
         }
-        let mut insert = assignment::Entity::insert(row).into_query();
-        insert.returning_all();
-        together::write::<assignment::Entity, _>(txn, &insert, &alongside)
+        // The row is the one written: nothing is read back.
+        let model = row.clone().try_into_model().map_err(internal)?;
+        let insert = assignment::Entity::insert(row).into_query();
+        together::execute(txn, &insert, &alongside)
             .await
-            .map_err(internal)?
-            .ok_or_else(|| internal("the issued assignment came back empty"))
+            .map_err(internal)?;
+        Ok(model)
     }
 
     /// Runs one command in one transaction: authorise, check the version, decide by the

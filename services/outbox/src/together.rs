@@ -16,11 +16,32 @@ pub async fn write<E: EntityTrait, C: ConnectionTrait>(
     main: &impl QueryStatementWriter,
     alongside: &[InsertStatement],
 ) -> Result<Option<E::Model>, DbErr> {
-    let statement = match conn.get_database_backend() {
+    E::find()
+        .from_raw_sql(statement(conn, main, alongside))
+        .one(conn)
+        .await
+}
+
+/// As [`write`], for a `main` without RETURNING: the caller already holds the row it
+/// writes, so nothing is sent back. The number of rows `main` changed is not told.
+pub async fn execute<C: ConnectionTrait>(
+    conn: &C,
+    main: &impl QueryStatementWriter,
+    alongside: &[InsertStatement],
+) -> Result<(), DbErr> {
+    conn.execute(statement(conn, main, alongside)).await?;
+    Ok(())
+}
+
+fn statement<C: ConnectionTrait>(
+    conn: &C,
+    main: &impl QueryStatementWriter,
+    alongside: &[InsertStatement],
+) -> Statement {
+    match conn.get_database_backend() {
         DbBackend::Postgres => with_inserts(alongside, main),
         backend => in_sequence(backend, alongside, main),
-    };
-    E::find().from_raw_sql(statement).one(conn).await
+    }
 }
 
 /// `before` and then `main` as one text of statements with positional `?` placeholders,
@@ -202,9 +223,13 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(row, None);
+        // Without RETURNING, every statement runs and nothing comes back.
+        execute(&txn, &insert("main", &[9]), &[insert("a", &[5])])
+            .await
+            .unwrap();
         txn.commit().await.unwrap();
-        assert_eq!(numbers(&db, "main").await, [7]);
-        assert_eq!(numbers(&db, "a").await, [1, 2]);
+        assert_eq!(numbers(&db, "main").await, [7, 9]);
+        assert_eq!(numbers(&db, "a").await, [1, 2, 5]);
         assert_eq!(numbers(&db, "b").await, [3, 4]);
     }
 }

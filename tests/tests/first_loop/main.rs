@@ -19,6 +19,49 @@ async fn the_first_loop_runs_from_issue_to_progress_through_graphql() {
     app.shutdown().await.unwrap();
 }
 
+/// Every field of an item that issuing answers with: as a later read returns it.
+const ITEM_FIELDS: &str = "id title description source sourceText urgency cooperatingUnitIds \
+    campaignId category problemId documentNumber issuerId leadUnitId leadUnitName \
+    responsiblePersonId state timeLimitDays issuedAt dueOn progressPercent version \
+    supervisionLevel suspendedOn pendingExtensionDays extensionCount pendingTransferUnitId \
+    transferCount ackDueOn dutyId acknowledgedAt completedAt result returnReason";
+
+#[actix_web::test]
+async fn issuing_answers_with_the_item_as_it_is_read_later() {
+    // PostgreSQL keeps microseconds; SQLite keeps what it is given.
+    for app in [
+        spawn_app().await.unwrap(),
+        duban_tests::spawn_on_postgres_and_kafka().await.unwrap(),
+    ] {
+        answers_as_read(app).await;
+    }
+}
+
+async fn answers_as_read(app: duban_tests::TestApp) {
+    let sup = app.token("county-supervisor").await.unwrap();
+    let answer = app
+        .gql(
+            Some(&sup),
+            &format!("mutation($i: IssueAssignmentInput!) {{ issueAssignment(input: $i) {{ assignment {{ {ITEM_FIELDS} }} }} }}"),
+            json!({"i": {"title": "核对答复与存档一致", "description": "逐项核对", "leadUnitId": "qingshi-dzb",
+                "timeLimitDays": 5, "cooperatingUnitIds": ["baisha-dzb"], "documentNumber": "县督字〔2026〕15号"}}),
+        )
+        .await
+        .unwrap();
+    let issued = &answer["data"]["issueAssignment"]["assignment"];
+    assert!(issued["id"].is_string(), "{answer}");
+    let read = app
+        .gql(
+            Some(&sup),
+            &format!("query($id: ID!) {{ assignment(id: $id) {{ {ITEM_FIELDS} }} }}"),
+            json!({"id": issued["id"]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(issued, &read["data"]["assignment"], "{read}");
+    app.shutdown().await.unwrap();
+}
+
 #[actix_web::test]
 async fn missing_bad_and_expired_tokens_are_unauthenticated() {
     let app = spawn_app().await.unwrap();
