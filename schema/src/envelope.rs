@@ -60,7 +60,11 @@ pub struct RawEnvelope {
 impl RawEnvelope {
     /// Reads the typed event of one producer, if this envelope holds one.
     pub fn typed<E: serde::de::DeserializeOwned>(&self) -> Result<E, serde_json::Error> {
-        serde_json::from_value(serde_json::json!({"type": self.event_type, "data": self.data}))
+        // Read in place as {"type", "data"}: the data is not copied first.
+        let tag = serde_json::Value::String(self.event_type.clone());
+        E::deserialize(serde::de::value::MapDeserializer::new(
+            [("type", &tag), ("data", &self.data)].into_iter(),
+        ))
     }
 }
 

@@ -67,6 +67,11 @@ fn an_issued_event_round_trips_through_its_envelope() {
     assert_eq!(raw.event_type, "AssignmentIssued");
     let back: AssignmentsEvent = raw.typed().unwrap();
     assert_eq!(&back, &typed.event);
+    assert!(
+        raw.typed::<duban_schema::evaluation::EvaluationEvent>()
+            .is_err(),
+        "read as another producer's event"
+    );
     let reserialised: serde_json::Value = serde_json::to_value(&typed).unwrap();
     let original: serde_json::Value = serde_json::from_str(json).unwrap();
     assert_eq!(reserialised, original, "the wire format changed");

@@ -37,12 +37,12 @@ pub mod campaign_copy {
 /// Keeps the campaigns `events` launch or end.
 pub(crate) async fn keep<C: ConnectionTrait>(
     conn: &C,
-    events: &[(RawEnvelope, tracing::Span)],
+    events: &[(&RawEnvelope, &AssignmentsEvent)],
 ) -> Result<(), DbErr> {
     use campaign_copy::Column as C;
-    for (event, _) in events {
-        match event.typed::<AssignmentsEvent>() {
-            Ok(AssignmentsEvent::CampaignLaunched { campaign }) => {
+    for (event, typed) in events {
+        match typed {
+            AssignmentsEvent::CampaignLaunched { campaign } => {
                 let row = campaign_copy::Model {
                     id: campaign.id.clone(),
                     name: campaign.name.clone(),
@@ -60,7 +60,7 @@ pub(crate) async fn keep<C: ConnectionTrait>(
                     .exec(conn)
                     .await?;
             }
-            Ok(AssignmentsEvent::CampaignEnded { campaign_id, .. }) => {
+            AssignmentsEvent::CampaignEnded { campaign_id, .. } => {
                 campaign_copy::Entity::update_many()
                     .col_expr(C::Ended, Expr::value(true))
                     .filter(C::Id.eq(campaign_id))

@@ -55,16 +55,16 @@ fn row(p: &PersonSnapshot) -> directory_person::Model {
 /// Keeps every person the directory events among `events` describe.
 pub(crate) async fn keep(
     txn: &DatabaseTransaction,
-    events: &[(RawEnvelope, tracing::Span)],
+    events: &[(&RawEnvelope, &AssignmentsEvent)],
 ) -> Result<(), DbErr> {
     use directory_person::Column as C;
-    for (event, _) in events {
-        let person = match event.typed::<AssignmentsEvent>() {
-            Ok(AssignmentsEvent::PersonRegistered { person })
-            | Ok(AssignmentsEvent::PersonUpdated { person }) => person,
+    for (_, typed) in events {
+        let person = match typed {
+            AssignmentsEvent::PersonRegistered { person }
+            | AssignmentsEvent::PersonUpdated { person } => person,
             _ => continue,
         };
-        directory_person::Entity::insert(row(&person).into_active_model())
+        directory_person::Entity::insert(row(person).into_active_model())
             .on_conflict(
                 OnConflict::column(C::PersonId)
                     .update_columns([

@@ -243,11 +243,22 @@ impl NotificationsService {
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
         let now = self.clock.now();
-        crate::directory::keep(txn, events).await?;
-        crate::campaigns::keep(txn, events).await?;
-        for (event, _) in events {
-            if let Ok(AssignmentsEvent::CalendarDayChanged { day }) = event.typed() {
-                duban_outbox::calendar::keep(txn, &day).await?;
+        let read: Vec<_> = events
+            .iter()
+            .map(|(e, span)| (e, span, Read::of(e)))
+            .collect();
+        let of_assignments: Vec<_> = read
+            .iter()
+            .filter_map(|(e, _, r)| match r {
+                Read::Assignments(typed) => Some((*e, typed)),
+                _ => None,
+            })
+            .collect();
+        crate::directory::keep(txn, &of_assignments).await?;
+        crate::campaigns::keep(txn, &of_assignments).await?;
+        for (_, typed) in &of_assignments {
+            if let AssignmentsEvent::CalendarDayChanged { day } = typed {
+                duban_outbox::calendar::keep(txn, day).await?;
                 self.calendar
                     .write()
                     .unwrap_or_else(|p| p.into_inner())
@@ -262,25 +273,27 @@ impl NotificationsService {
         }
         let county_rules = crate::county_rules::load_all(txn).await?;
         let fallback = crate::rules::Rules::default();
-        let composed: Vec<_> = events
+        let composed: Vec<_> = read
             .iter()
-            .map(|(event, span)| {
+            .map(|&(event, span, ref read)| {
                 let _entered = span.enter();
                 let path = &event.meta.org_path;
-                let (notices, about, settled) = if let Ok(card) = event.typed::<EvaluationEvent>() {
-                    let mut notices = card_drafts(&card);
-                    notices.extend(crate::compose::bulletin_drafts(&card, path));
-                    notices.extend(crate::compose::review_drafts(&card));
-                    notices.extend(crate::compose::accountability_drafts(&card));
-                    notices.extend(crate::compose::referral_drafts(&card, path));
-                    (notices, about_card(&card), None)
-                } else if let Ok(typed) = event.typed::<AssignmentsEvent>() {
-                    let mut notices = drafts(&typed);
-                    notices.extend(crate::compose::campaign_drafts(&typed, path));
-                    let settled = crate::compose::settles(&typed).map(str::to_string);
-                    (notices, about(&typed), settled)
-                } else {
-                    (Vec::new(), About::default(), None)
+                let (notices, about, settled) = match read {
+                    Read::Evaluation(card) => {
+                        let mut notices = card_drafts(card);
+                        notices.extend(crate::compose::bulletin_drafts(card, path));
+                        notices.extend(crate::compose::review_drafts(card));
+                        notices.extend(crate::compose::accountability_drafts(card));
+                        notices.extend(crate::compose::referral_drafts(card, path));
+                        (notices, about_card(card), None)
+                    }
+                    Read::Assignments(typed) => {
+                        let mut notices = drafts(typed);
+                        notices.extend(crate::compose::campaign_drafts(typed, path));
+                        let settled = crate::compose::settles(typed).map(str::to_string);
+                        (notices, about(typed), settled)
+                    }
+                    Read::Other => (Vec::new(), About::default(), None),
                 };
                 let rules = crate::county_rules::of(&county_rules, path, &fallback);
                 let notices = by_rule(notices, &about, rules, crate::county_rules::county_of(path));
@@ -360,6 +373,26 @@ impl NotificationsService {
                 .await?;
         }
         self.create(txn, rows, &county_rules).await
+    }
+}
+
+/// An event as read once: evaluation's, assignments', or neither.
+#[allow(clippy::large_enum_variant)] // one per event of a batch, for the batch only
+enum Read {
+    Evaluation(EvaluationEvent),
+    Assignments(AssignmentsEvent),
+    Other,
+}
+
+impl Read {
+    fn of(event: &RawEnvelope) -> Self {
+        if let Ok(card) = event.typed() {
+            Read::Evaluation(card)
+        } else if let Ok(typed) = event.typed() {
+            Read::Assignments(typed)
+        } else {
+            Read::Other
+        }
     }
 }
 
