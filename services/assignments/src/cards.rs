@@ -100,11 +100,8 @@ impl AssignmentsService {
     async fn apply_cards(
         &self,
         txn: &DatabaseTransaction,
-        events: &[(RawEnvelope, tracing::Span)],
+        cards: &[(EvaluationEvent, &tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        let cards = events
-            .iter()
-            .filter_map(|(e, span)| Some((e.typed::<EvaluationEvent>().ok()?, span)));
         // In the batch's order, so an item's last card gives its color; the rows are
         // locked in id order by `set_colors`, before any raise.
         let (mut items, mut problems) = (BTreeMap::new(), BTreeMap::new());
@@ -122,13 +119,13 @@ impl AssignmentsService {
                 continue;
             };
             if kind == "PROBLEM" {
-                problems.insert(item_id, to);
+                problems.insert(item_id.clone(), *to);
                 continue;
             }
-            if raise && to == Color::Red {
-                raises.push((item_id.clone(), rule, span));
+            if *raise && *to == Color::Red {
+                raises.push((item_id.clone(), rule.clone(), *span));
             }
-            items.insert(item_id, to);
+            items.insert(item_id.clone(), *to);
         }
         // Items before problems, as the deadline tick and handovers take them.
         set_colors::<assignment::Entity>(
@@ -196,9 +193,14 @@ impl Handler for AssignmentsService {
         txn: &DatabaseTransaction,
         events: &[(RawEnvelope, tracing::Span)],
     ) -> Result<Vec<AfterCommit>, HandlerError> {
-        let mut after = self.apply_cards(txn, events).await?;
-        let talks = self.issue_talks(txn, events).await?;
-        let rectifications = self.issue_rectifications(txn, events).await?;
+        // Each of evaluation's events read once, for the three that act on them.
+        let read: Vec<(EvaluationEvent, &tracing::Span)> = events
+            .iter()
+            .filter_map(|(e, span)| Some((e.typed().ok()?, span)))
+            .collect();
+        let mut after = self.apply_cards(txn, &read).await?;
+        let talks = self.issue_talks(txn, &read).await?;
+        let rectifications = self.issue_rectifications(txn, &read).await?;
         if (talks || rectifications) && after.is_empty() {
             let wake = self.bus.wake.clone();
             after.push(Box::new(move || wake.notify_one()));

@@ -12,7 +12,6 @@ use duban_api::{ApiError, IssueAssignmentInput};
 use duban_outbox::HandlerError;
 use duban_schema::assignments::AssignmentSource;
 use duban_schema::evaluation::EvaluationEvent;
-use duban_schema::RawEnvelope;
 use sea_orm::{DatabaseTransaction, EntityTrait};
 
 /// Who issued the rated item, who handled it, and in which unit.
@@ -55,12 +54,12 @@ impl AssignmentsService {
     pub(crate) async fn issue_rectifications(
         &self,
         txn: &DatabaseTransaction,
-        events: &[(RawEnvelope, tracing::Span)],
+        events: &[(EvaluationEvent, &tracing::Span)],
     ) -> Result<bool, HandlerError> {
         let mut issued = false;
         for (event, span) in events {
             let _entered = span.enter();
-            let Ok(EvaluationEvent::RectificationRequested {
+            let EvaluationEvent::RectificationRequested {
                 rating_id,
                 item_id,
                 item_kind,
@@ -69,11 +68,11 @@ impl AssignmentsService {
                 comment,
                 time_limit_days,
                 ..
-            }) = event.typed::<EvaluationEvent>()
+            } = event
             else {
                 continue;
             };
-            let Some(rated) = self.rated(txn, &item_kind, &item_id).await? else {
+            let Some(rated) = self.rated(txn, item_kind, item_id).await? else {
                 tracing::warn!(%rating_id, %item_id, "rectification requested: item gone");
                 continue;
             };
@@ -91,9 +90,9 @@ impl AssignmentsService {
             } else {
                 comment.clone()
             };
-            let days = time_limit_days.clamp(1, 30) as i32;
+            let days = (*time_limit_days).clamp(1, 30) as i32;
             let mut rectify = IssueAssignmentInput::new(
-                prefixed_title("好差评整改：", &title),
+                prefixed_title("好差评整改：", title),
                 format!(
                     "服务对象对「{title}」的评价为「{level_label}」，意见：{said}。\
                      请按“谁办理谁负责”核实情况、整改到位，并报送整改结果。"
@@ -102,10 +101,10 @@ impl AssignmentsService {
                 rated.unit_id.clone(),
                 days,
             );
-            rectify.brief.source_text = Some(AssignmentSource::rating_source_text(&item_id));
+            rectify.brief.source_text = Some(AssignmentSource::rating_source_text(item_id));
             rectify.responsible_person_id = Some(rated.responsible_id.clone());
             let mut visit = IssueAssignmentInput::new(
-                prefixed_title("好差评回访：", &title),
+                prefixed_title("好差评回访：", title),
                 format!(
                     "「{title}」收到差评（{level_label}），已交办整改。\
                      请在整改完成后回访服务对象，听取意见，并请其通过原评价链接再次评价。"
@@ -114,7 +113,7 @@ impl AssignmentsService {
                 issuer_unit,
                 days + 2,
             );
-            visit.brief.source_text = Some(AssignmentSource::rating_source_text(&item_id));
+            visit.brief.source_text = Some(AssignmentSource::rating_source_text(item_id));
             visit.responsible_person_id = Some(issuer.id.clone());
             for input in [rectify, visit] {
                 match self

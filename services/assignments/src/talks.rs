@@ -9,7 +9,6 @@ use duban_api::{ApiError, IssueAssignmentInput};
 use duban_outbox::HandlerError;
 use duban_schema::assignments::AssignmentSource;
 use duban_schema::evaluation::EvaluationEvent;
-use duban_schema::RawEnvelope;
 use sea_orm::{DatabaseTransaction, EntityTrait};
 
 /// A person of the directory who has not left.
@@ -34,12 +33,12 @@ impl AssignmentsService {
     pub(crate) async fn issue_talks(
         &self,
         txn: &DatabaseTransaction,
-        events: &[(RawEnvelope, tracing::Span)],
+        events: &[(EvaluationEvent, &tracing::Span)],
     ) -> Result<bool, HandlerError> {
         let mut issued = false;
         for (event, span) in events {
             let _entered = span.enter();
-            let Ok(EvaluationEvent::TalkRequested {
+            let EvaluationEvent::TalkRequested {
                 round_id,
                 unit_id,
                 unit_name,
@@ -49,13 +48,13 @@ impl AssignmentsService {
                 total,
                 rank,
                 time_limit_days,
-            }) = event.typed::<EvaluationEvent>()
+            } = event
             else {
                 continue;
             };
             let (Some(issuer), Some(leader)) = (
-                active_person(txn, issuer_id).await?,
-                active_person(txn, leader_id).await?,
+                active_person(txn, issuer_id.clone()).await?,
+                active_person(txn, leader_id.clone()).await?,
             ) else {
                 tracing::warn!(%round_id, %unit_id, "talk requested: issuer or leader gone");
                 continue;
@@ -72,7 +71,7 @@ impl AssignmentsService {
                 ),
                 AssignmentSource::ConductReview,
                 leader.unit_id.clone(),
-                time_limit_days as i32,
+                *time_limit_days as i32,
             );
             input.brief.source_text = Some(format!("{month}作风体检（{round_id}）"));
             input.responsible_person_id = Some(leader.id.clone());
