@@ -182,6 +182,19 @@ pub enum RatingLevel {
     VeryDissatisfied,
 }
 
+/// Where a 作风体检 score comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReviewSource {
+    /// 科室自评 (the unit's leader).
+    SelfAssessment,
+    /// 分管领导点评.
+    LeaderComment,
+    /// 干部互评 (cadres of the other units).
+    Peer,
+}
+
 /// Where a person or unit stands for 评先.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
@@ -231,6 +244,9 @@ wire_names! {
     Disposition {
         TalkOrLetter = "TALK_OR_LETTER", PreliminaryCheck = "PRELIMINARY_CHECK",
         Shelved = "SHELVED", Closed = "CLOSED"
+    }
+    ReviewSource {
+        Peer = "PEER", SelfAssessment = "SELF_ASSESSMENT", LeaderComment = "LEADER_COMMENT"
     }
     Eligibility {
         Eligible = "ELIGIBLE", PendingScreening = "PENDING_SCREENING", Excluded = "EXCLUDED",
@@ -695,5 +711,6 @@ mod tests {
         names_are_serdes::<AssessmentIndicator>();
         names_are_serdes::<RatingLevel>();
         names_are_serdes::<Eligibility>();
+        names_are_serdes::<ReviewSource>();
     }
 }

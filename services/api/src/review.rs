@@ -1,7 +1,9 @@
 //! 作风体检 — the monthly conduct review as callers see it: a round, the scores one gives,
 //! and the results once it closes.
 
+use crate::graphql::GraphqlForm;
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use duban_api_macros::graphql_object;
 use serde::{Deserialize, Serialize};
 
 /// Opens a round (SUPERVISOR of the scope).
@@ -43,6 +45,7 @@ pub struct SubmitConductScoresInput {
 }
 
 /// One unit of a round and what has come in for it (counts, never who gave what).
+#[graphql_object(name = "ReviewUnit")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ReviewUnitView {
     /// The unit.
@@ -58,19 +61,24 @@ pub struct ReviewUnitView {
 }
 
 /// A unit the caller is to score, and from which source.
+#[graphql_object(name = "ReviewTask")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ReviewTaskView {
     /// The unit.
     pub unit_id: String,
     /// Its name.
     pub name: String,
-    /// `SELF_ASSESSMENT`, `LEADER_COMMENT` or `PEER`.
+    /// From which source the caller scores it.
+    #[gql(into = "duban_schema::evaluation::ReviewSource")]
     pub source: String,
     /// The caller's scores so far (changeable until the round closes).
+    #[gql(into = "Option<Vec<DimensionScore>>")]
     pub scores: Option<Vec<(String, u32)>>,
 }
 
-/// One unit's result.
+/// One unit's result: every unit's total and rank; the parts only for one's own unit and
+/// supervisors.
+#[graphql_object(name = "ReviewResult")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ReviewResultView {
     /// The unit.
@@ -82,14 +90,17 @@ pub struct ReviewResultView {
     /// Rank among the round's units.
     pub rank: Option<u32>,
     /// Per dimension, two decimals (only for the caller's own unit and supervisors).
+    #[gql(into = "Vec<DimensionMean>")]
     pub dimensions: Vec<(String, String)>,
     /// Per source mean and count (only for the caller's own unit and supervisors).
+    #[gql(into = "Vec<SourceMean>")]
     pub sources: Vec<(String, Option<String>, usize)>,
     /// Sources with no submission, in Chinese.
     pub missing: Vec<String>,
 }
 
-/// A round as the caller may see it.
+/// A 作风体检 round as the caller may see it.
+#[graphql_object(name = "ConductReview")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ConductReviewView {
     /// Id.
@@ -104,11 +115,12 @@ pub struct ConductReviewView {
     pub deadline: NaiveDate,
     /// `OPEN` or `CLOSED`.
     pub status: String,
-    /// Dimensions.
+    /// Dimensions, each scored 0–100.
     pub dimensions: Vec<String>,
     /// Weights of 自评, 点评, 互评.
+    #[gql(into = "ReviewWeights")]
     pub weights: [u32; 3],
-    /// How many of the lowest get a talk.
+    /// How many of the lowest get a 谈心谈话.
     pub lowest: u32,
     /// The units and what has come in.
     pub units: Vec<ReviewUnitView>,
@@ -122,4 +134,95 @@ pub struct ConductReviewView {
     pub closed_at: Option<DateTime<FixedOffset>>,
     /// Version.
     pub version: i64,
+}
+
+/// Weights of the three sources, in percent.
+#[derive(async_graphql::SimpleObject)]
+pub struct ReviewWeights {
+    /// 自评.
+    pub self_assessment: u32,
+    /// 分管领导点评.
+    pub leader_comment: u32,
+    /// 互评.
+    pub peer: u32,
+}
+
+impl GraphqlForm<ReviewWeights> for [u32; 3] {
+    fn to_graphql(self) -> ReviewWeights {
+        let [self_assessment, leader_comment, peer] = self;
+        ReviewWeights {
+            self_assessment,
+            leader_comment,
+            peer,
+        }
+    }
+    fn from_graphql(g: ReviewWeights) -> Self {
+        [g.self_assessment, g.leader_comment, g.peer]
+    }
+}
+
+/// A score of one dimension.
+#[derive(async_graphql::SimpleObject)]
+pub struct DimensionScore {
+    /// The dimension, e.g. 工作态度.
+    pub dimension: String,
+    /// 0–100.
+    pub score: u32,
+}
+
+impl GraphqlForm<DimensionScore> for (String, u32) {
+    fn to_graphql(self) -> DimensionScore {
+        DimensionScore {
+            dimension: self.0,
+            score: self.1,
+        }
+    }
+    fn from_graphql(g: DimensionScore) -> Self {
+        (g.dimension, g.score)
+    }
+}
+
+/// A mean, two decimals as text (computed in decimal).
+#[derive(async_graphql::SimpleObject)]
+pub struct DimensionMean {
+    /// The dimension.
+    pub dimension: String,
+    /// The mean.
+    pub mean: String,
+}
+
+impl GraphqlForm<DimensionMean> for (String, String) {
+    fn to_graphql(self) -> DimensionMean {
+        DimensionMean {
+            dimension: self.0,
+            mean: self.1,
+        }
+    }
+    fn from_graphql(g: DimensionMean) -> Self {
+        (g.dimension, g.mean)
+    }
+}
+
+/// One source's mean and how many scored.
+#[derive(async_graphql::SimpleObject)]
+pub struct SourceMean {
+    /// 自评, 分管领导点评 or 互评.
+    pub source: String,
+    /// The mean over dimensions and scorers (none: nothing came in).
+    pub mean: Option<String>,
+    /// Scorers.
+    pub count: usize,
+}
+
+impl GraphqlForm<SourceMean> for (String, Option<String>, usize) {
+    fn to_graphql(self) -> SourceMean {
+        SourceMean {
+            source: self.0,
+            mean: self.1,
+            count: self.2,
+        }
+    }
+    fn from_graphql(g: SourceMean) -> Self {
+        (g.source, g.mean, g.count)
+    }
 }

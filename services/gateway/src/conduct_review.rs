@@ -3,233 +3,28 @@
 
 use crate::caller::{actor, services};
 use crate::error::ApiResultExt;
-use crate::types::{Date, DateTime};
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
+use crate::types::Date;
+use async_graphql::{Context, InputObject, Object, ID};
 use duban_api::ConductReviewView;
 
-/// Where a score comes from.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewSource {
-    /// 科室自评 (the unit's leader).
-    SelfAssessment,
-    /// 分管领导点评.
-    LeaderComment,
-    /// 干部互评 (cadres of the other units).
-    Peer,
-}
-
-impl ReviewSource {
-    fn parse(s: &str) -> Self {
-        match s {
-            "SELF_ASSESSMENT" => Self::SelfAssessment,
-            "LEADER_COMMENT" => Self::LeaderComment,
-            _ => Self::Peer,
-        }
-    }
-}
-
-/// A score of one dimension.
-#[derive(SimpleObject, InputObject, Clone)]
-#[graphql(input_name = "DimensionScoreInput")]
-pub struct DimensionScore {
+/// A score of one dimension, as given.
+#[derive(InputObject)]
+pub struct DimensionScoreInput {
     /// The dimension, e.g. 工作态度.
     pub dimension: String,
     /// 0–100.
     pub score: i32,
 }
 
-/// A mean, two decimals as text (computed in decimal).
-#[derive(SimpleObject)]
-pub struct DimensionMean {
-    /// The dimension.
-    pub dimension: String,
-    /// The mean.
-    pub mean: String,
-}
-
-/// One source's mean and how many scored.
-#[derive(SimpleObject)]
-pub struct SourceMean {
-    /// 自评, 分管领导点评 or 互评.
-    pub source: String,
-    /// The mean over dimensions and scorers (none: nothing came in).
-    pub mean: Option<String>,
-    /// Scorers.
-    pub count: i32,
-}
-
-/// A unit of a round and what has come in for it (never who gave what).
-#[derive(SimpleObject)]
-pub struct ReviewUnit {
-    /// The unit.
-    pub unit_id: ID,
-    /// Its name.
-    pub name: String,
-    /// Its 自评 is in.
-    pub self_assessed: bool,
-    /// Its 分管领导's 点评 is in.
-    pub commented: bool,
-    /// 互评 in.
-    pub peers: i32,
-}
-
-/// A unit the caller is to score.
-#[derive(SimpleObject)]
-pub struct ReviewTask {
-    /// The unit.
-    pub unit_id: ID,
-    /// Its name.
-    pub name: String,
-    /// From which source the caller scores it.
-    pub source: ReviewSource,
-    /// The caller's scores so far (changeable until the round closes).
-    pub scores: Option<Vec<DimensionScore>>,
-}
-
-/// A unit's result: every unit's total and rank; the parts only for one's own unit and
-/// supervisors.
-#[derive(SimpleObject)]
-pub struct ReviewResult {
-    /// The unit.
-    pub unit_id: ID,
-    /// Its name.
-    pub name: String,
-    /// Weighted total, two decimals.
-    pub total: Option<String>,
-    /// Rank; ties share one.
-    pub rank: Option<i32>,
-    /// Per dimension.
-    pub dimensions: Vec<DimensionMean>,
-    /// Per source.
-    pub sources: Vec<SourceMean>,
-    /// Sources with nothing in: scored without them.
-    pub missing: Vec<String>,
-}
-
-/// Weights of the three sources, in percent.
-#[derive(SimpleObject, InputObject, Clone, Copy)]
-#[graphql(input_name = "ReviewWeightsInput")]
-pub struct ReviewWeights {
+/// Weights of the three sources, in percent, as given.
+#[derive(InputObject)]
+pub struct ReviewWeightsInput {
     /// 自评.
     pub self_assessment: i32,
     /// 分管领导点评.
     pub leader_comment: i32,
     /// 互评.
     pub peer: i32,
-}
-
-/// A 作风体检 round.
-#[derive(SimpleObject)]
-pub struct ConductReview {
-    /// Id.
-    pub id: ID,
-    /// The scope unit.
-    pub scope_unit_id: ID,
-    /// Its name.
-    pub scope_name: String,
-    /// The month, `YYYY-MM`.
-    pub month: String,
-    /// The last day scores are taken.
-    pub deadline: Date,
-    /// `OPEN` or `CLOSED`.
-    pub status: String,
-    /// Dimensions, each 0–100.
-    pub dimensions: Vec<String>,
-    /// Weights.
-    pub weights: ReviewWeights,
-    /// How many of the lowest get a 谈心谈话.
-    pub lowest: i32,
-    /// The units and what has come in.
-    pub units: Vec<ReviewUnit>,
-    /// What the caller is to score.
-    pub my_tasks: Vec<ReviewTask>,
-    /// Results, once closed.
-    pub results: Vec<ReviewResult>,
-    /// The ranking's rule.
-    pub ranking_note: String,
-    /// When it closed.
-    pub closed_at: Option<DateTime>,
-    /// Version.
-    pub version: i64,
-}
-
-fn scores(v: Vec<(String, u32)>) -> Vec<DimensionScore> {
-    v.into_iter()
-        .map(|(dimension, s)| DimensionScore {
-            dimension,
-            score: s as i32,
-        })
-        .collect()
-}
-
-impl From<ConductReviewView> for ConductReview {
-    fn from(v: ConductReviewView) -> Self {
-        let [s, l, p] = v.weights;
-        Self {
-            id: ID(v.id),
-            scope_unit_id: ID(v.scope_unit_id),
-            scope_name: v.scope_name,
-            month: v.month,
-            deadline: Date(v.deadline),
-            status: v.status,
-            dimensions: v.dimensions,
-            weights: ReviewWeights {
-                self_assessment: s as i32,
-                leader_comment: l as i32,
-                peer: p as i32,
-            },
-            lowest: v.lowest as i32,
-            units: v
-                .units
-                .into_iter()
-                .map(|u| ReviewUnit {
-                    unit_id: ID(u.unit_id),
-                    name: u.name,
-                    self_assessed: u.self_assessed,
-                    commented: u.commented,
-                    peers: u.peers as i32,
-                })
-                .collect(),
-            my_tasks: v
-                .my_tasks
-                .into_iter()
-                .map(|t| ReviewTask {
-                    unit_id: ID(t.unit_id),
-                    name: t.name,
-                    source: ReviewSource::parse(&t.source),
-                    scores: t.scores.map(scores),
-                })
-                .collect(),
-            results: v
-                .results
-                .into_iter()
-                .map(|r| ReviewResult {
-                    unit_id: ID(r.unit_id),
-                    name: r.name,
-                    total: r.total,
-                    rank: r.rank.map(|x| x as i32),
-                    dimensions: r
-                        .dimensions
-                        .into_iter()
-                        .map(|(dimension, mean)| DimensionMean { dimension, mean })
-                        .collect(),
-                    sources: r
-                        .sources
-                        .into_iter()
-                        .map(|(source, mean, count)| SourceMean {
-                            source,
-                            mean,
-                            count: count as i32,
-                        })
-                        .collect(),
-                    missing: r.missing,
-                })
-                .collect(),
-            ranking_note: v.ranking_note,
-            closed_at: v.closed_at.map(DateTime),
-            version: v.version,
-        }
-    }
 }
 
 /// Input of `openConductReview`.
@@ -246,7 +41,7 @@ pub struct OpenConductReviewInput {
     /// Dimensions (default 工作态度, 办事效率, 廉洁自律).
     pub dimensions: Option<Vec<String>>,
     /// Weights (default 自评 20, 点评 40, 互评 40).
-    pub weights: Option<ReviewWeights>,
+    pub weights: Option<ReviewWeightsInput>,
     /// How many of the lowest get a 谈心谈话 (default 1).
     pub lowest: Option<i32>,
     /// Working days for the talk (default 5).
@@ -265,7 +60,7 @@ pub struct SubmitConductScoresInput {
     /// The unit scored.
     pub unit_id: ID,
     /// One score per dimension.
-    pub scores: Vec<DimensionScore>,
+    pub scores: Vec<DimensionScoreInput>,
     /// A comment.
     pub comment: Option<String>,
 }
@@ -285,10 +80,9 @@ impl ConductReviewQuery {
     async fn conduct_reviews(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<ConductReview>> {
+    ) -> async_graphql::Result<Vec<ConductReviewView>> {
         let a = actor(ctx)?;
-        let v = services(ctx)?.evaluation.conduct_reviews(a).await.gql()?;
-        Ok(v.into_iter().map(Into::into).collect())
+        services(ctx)?.evaluation.conduct_reviews(a).await.gql()
     }
 
     /// One round.
@@ -296,14 +90,9 @@ impl ConductReviewQuery {
         &self,
         ctx: &Context<'_>,
         id: ID,
-    ) -> async_graphql::Result<ConductReview> {
+    ) -> async_graphql::Result<ConductReviewView> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
-            .evaluation
-            .conduct_review(a, &id)
-            .await
-            .gql()?
-            .into())
+        services(ctx)?.evaluation.conduct_review(a, &id).await.gql()
     }
 }
 
@@ -318,7 +107,7 @@ impl ConductReviewMutation {
         &self,
         ctx: &Context<'_>,
         input: OpenConductReviewInput,
-    ) -> async_graphql::Result<ConductReview> {
+    ) -> async_graphql::Result<ConductReviewView> {
         let a = actor(ctx)?;
         let weights = match input.weights {
             Some(w) => Some([
@@ -328,7 +117,7 @@ impl ConductReviewMutation {
             ]),
             None => None,
         };
-        let v = services(ctx)?
+        services(ctx)?
             .evaluation
             .open_conduct_review(
                 a,
@@ -352,8 +141,7 @@ impl ConductReviewMutation {
                 },
             )
             .await
-            .gql()?;
-        Ok(v.into())
+            .gql()
     }
 
     /// Gives or changes the caller's scores of one unit until the round closes: 自评 by
@@ -362,14 +150,14 @@ impl ConductReviewMutation {
         &self,
         ctx: &Context<'_>,
         input: SubmitConductScoresInput,
-    ) -> async_graphql::Result<ConductReview> {
+    ) -> async_graphql::Result<ConductReviewView> {
         let a = actor(ctx)?;
         let mut scores = Vec::new();
         for (i, s) in input.scores.into_iter().enumerate() {
             let v = non_negative(s.score, &format!("scores[{i}].score"))?;
             scores.push((s.dimension, v));
         }
-        let v = services(ctx)?
+        services(ctx)?
             .evaluation
             .submit_conduct_scores(
                 a,
@@ -381,8 +169,7 @@ impl ConductReviewMutation {
                 },
             )
             .await
-            .gql()?;
-        Ok(v.into())
+            .gql()
     }
 
     /// Closes a round now (SUPERVISOR of the scope); otherwise it closes after its deadline.
@@ -390,13 +177,12 @@ impl ConductReviewMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-    ) -> async_graphql::Result<ConductReview> {
+    ) -> async_graphql::Result<ConductReviewView> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
+        services(ctx)?
             .evaluation
             .close_conduct_review(a, &id)
             .await
-            .gql()?
-            .into())
+            .gql()
     }
 }
