@@ -3,9 +3,16 @@
 
 pub mod secret;
 
+/// The GraphQL scalars `#[graphql_object]` serves ids as.
+#[cfg(feature = "graphql")]
+mod graphql {
+    pub use duban_schema::graphql::*;
+}
+
 pub use duban_schema::Role;
 
 use chrono::{DateTime, Utc};
+use duban_api_macros::graphql_object;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -62,7 +69,8 @@ pub struct Subject {
     pub session: Option<String>,
 }
 
-/// The authenticated caller, as services see it.
+/// The signed-in caller, as read from the directory on each request.
+#[graphql_object(name = "Me", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     /// Person id.
@@ -70,6 +78,7 @@ pub struct Actor {
     /// Person's name.
     pub name: String,
     /// Tenant (county) id.
+    #[gql(skip)]
     pub tenant: String,
     /// The person's unit id.
     pub unit_id: String,

@@ -7,7 +7,7 @@ use crate::types::*;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object, Schema, Subscription, ID};
 use duban_api::ApiError;
-use duban_auth::Role as AuthRole;
+use duban_auth::{Actor, Role as AuthRole};
 use futures::{Stream, StreamExt};
 
 /// The executable schema.
@@ -106,16 +106,8 @@ pub struct QueryRoot;
 #[Object]
 impl QueryRoot {
     /// The signed-in caller.
-    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Me> {
-        let a = actor(ctx)?;
-        Ok(Me {
-            person_id: ID(a.person_id.clone()),
-            name: a.name.clone(),
-            unit_id: ID(a.unit_id.clone()),
-            unit_path: a.unit_path.clone(),
-            scope: a.scope.clone(),
-            roles: a.roles.to_vec(),
-        })
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Actor> {
+        Ok(actor(ctx)?.clone())
     }
 
     /// Every day of `year` on the working calendar: weekends, the State Council's

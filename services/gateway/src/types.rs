@@ -1,6 +1,6 @@
 //! GraphQL types: thin wrappers over the services' data, named as API.md says.
 
-use async_graphql::{ComplexObject, SimpleObject, ID};
+use async_graphql::{ComplexObject, SimpleObject};
 use duban_api::{AssignmentView, ColorView};
 
 mod inputs;
@@ -12,25 +12,8 @@ pub use duban_schema::assignments::{
     SupervisionLevel, Urgency,
 };
 pub use duban_schema::notifications::NotificationKind;
-pub use duban_schema::{Color, Role};
+pub use duban_schema::Color;
 pub use inputs::*;
-
-/// The signed-in caller.
-#[derive(SimpleObject)]
-pub struct Me {
-    /// Person id.
-    pub person_id: ID,
-    /// Name.
-    pub name: String,
-    /// Unit id.
-    pub unit_id: ID,
-    /// Unit path.
-    pub unit_path: String,
-    /// Subtree the caller may see.
-    pub scope: String,
-    /// Roles.
-    pub roles: Vec<Role>,
-}
 
 /// An assignment (交办事项) with its three-color status.
 #[derive(SimpleObject)]
