@@ -760,7 +760,8 @@ pub enum Recurrence {
     WorkingDays,
 }
 
-/// A rule that issues the same assignment again and again.
+/// A recurring duty (工作动态清单): issues the same assignment each time it falls due.
+#[graphql_object(name = "DutyRule", feature = "graphql")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DutyRuleSnapshot {
     /// Rule id.
@@ -770,6 +771,7 @@ pub struct DutyRuleSnapshot {
     /// What is to be done.
     pub description: String,
     /// When it falls due.
+    #[gql(into = "crate::graphql::RecurrenceFields")]
     pub recurrence: Recurrence,
     /// Unit that carries it out.
     pub unit_id: String,
@@ -782,6 +784,7 @@ pub struct DutyRuleSnapshot {
     /// First day the rule applies.
     pub starts_on: NaiveDate,
     /// Who made the rule.
+    #[gql(skip)]
     pub created_by: String,
 }
 

@@ -115,3 +115,61 @@ impl<T: GraphqlForm<G>, G> GraphqlForm<Vec<G>> for Vec<T> {
         g.into_iter().map(T::from_graphql).collect()
     }
 }
+
+/// How often a duty falls due.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum RecurrenceKind {
+    /// Every week on `weekday`.
+    Weekly,
+    /// Every `everyMonths` months on `day`.
+    Monthly,
+    /// Every working day.
+    WorkingDays,
+}
+
+/// When a duty falls due: its kind and the numbers that kind takes.
+#[derive(async_graphql::SimpleObject)]
+#[graphql(name = "Recurrence")]
+pub struct RecurrenceFields {
+    /// Weekly, monthly or every working day.
+    pub kind: RecurrenceKind,
+    /// For WEEKLY: 1 (Monday) to 7 (Sunday).
+    pub weekday: Option<u32>,
+    /// For MONTHLY: day of the month, 1–31 (clamped to the month's end).
+    pub day: Option<u32>,
+    /// For MONTHLY: interval in months.
+    pub every_months: Option<u32>,
+}
+
+impl GraphqlForm<RecurrenceFields> for crate::assignments::Recurrence {
+    fn to_graphql(self) -> RecurrenceFields {
+        use crate::assignments::Recurrence as R;
+        let (kind, weekday, day, every_months) = match self {
+            R::Weekly { weekday } => (RecurrenceKind::Weekly, Some(weekday), None, None),
+            R::Monthly { day, every_months } => {
+                (RecurrenceKind::Monthly, None, Some(day), Some(every_months))
+            }
+            R::WorkingDays => (RecurrenceKind::WorkingDays, None, None, None),
+        };
+        RecurrenceFields {
+            kind,
+            weekday,
+            day,
+            every_months,
+        }
+    }
+    /// A number the kind takes and the value lacks reads as 0, which a duty rule refuses.
+    fn from_graphql(g: RecurrenceFields) -> Self {
+        use crate::assignments::Recurrence as R;
+        match g.kind {
+            RecurrenceKind::Weekly => R::Weekly {
+                weekday: g.weekday.unwrap_or_default(),
+            },
+            RecurrenceKind::Monthly => R::Monthly {
+                day: g.day.unwrap_or_default(),
+                every_months: g.every_months.unwrap_or_default(),
+            },
+            RecurrenceKind::WorkingDays => R::WorkingDays,
+        }
+    }
+}

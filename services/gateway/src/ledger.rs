@@ -5,9 +5,10 @@ use crate::error::ApiResultExt;
 use crate::resolve::{actor, page, services, version};
 use crate::types::{Date, OrgUnitPayload, PersonPayload, Totals};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use duban_api::{ApiError, ProblemCommand, ProblemView};
-use duban_schema::assignments::{self as ev};
+use duban_schema::assignments::{self as ev, DutyRuleSnapshot};
+use duban_schema::graphql::RecurrenceKind;
 
 /// A problem in a unit's ledger (问题清单台账).
 #[derive(SimpleObject)]
@@ -92,21 +93,9 @@ pub struct ProblemPayload {
     pub problem: Problem,
 }
 
-/// How often a duty falls due.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum RecurrenceKind {
-    /// Every week on `weekday`.
-    Weekly,
-    /// Every `everyMonths` months on `day`.
-    Monthly,
-    /// Every working day.
-    WorkingDays,
-}
-
-/// When a duty falls due.
-#[derive(InputObject, SimpleObject)]
-#[graphql(input_name = "RecurrenceInput")]
-pub struct Recurrence {
+/// When a duty falls due, as given.
+#[derive(InputObject)]
+pub struct RecurrenceInput {
     /// Weekly, monthly or every working day.
     pub kind: RecurrenceKind,
     /// For WEEKLY: 1 (Monday) to 7 (Sunday).
@@ -117,7 +106,7 @@ pub struct Recurrence {
     pub every_months: Option<i32>,
 }
 
-impl Recurrence {
+impl RecurrenceInput {
     fn to_rule(&self) -> Result<ev::Recurrence, ApiError> {
         let n = |v: Option<i32>, field: &str, what: &str| {
             v.map(|x| x.max(0) as u32)
@@ -138,68 +127,6 @@ impl Recurrence {
             RecurrenceKind::WorkingDays => ev::Recurrence::WorkingDays,
         })
     }
-
-    fn from_rule(r: &ev::Recurrence) -> Self {
-        match *r {
-            ev::Recurrence::Weekly { weekday } => Recurrence {
-                kind: RecurrenceKind::Weekly,
-                weekday: Some(weekday as i32),
-                day: None,
-                every_months: None,
-            },
-            ev::Recurrence::Monthly { day, every_months } => Recurrence {
-                kind: RecurrenceKind::Monthly,
-                weekday: None,
-                day: Some(day as i32),
-                every_months: Some(every_months as i32),
-            },
-            ev::Recurrence::WorkingDays => Recurrence {
-                kind: RecurrenceKind::WorkingDays,
-                weekday: None,
-                day: None,
-                every_months: None,
-            },
-        }
-    }
-}
-
-/// A recurring duty (工作动态清单): issues the same assignment each time it falls due.
-#[derive(SimpleObject)]
-pub struct DutyRule {
-    /// Opaque id.
-    pub id: ID,
-    /// Title of each assignment.
-    pub title: String,
-    /// What is to be done.
-    pub description: String,
-    /// When it falls due.
-    pub recurrence: Recurrence,
-    /// Unit that carries it out.
-    pub unit_id: ID,
-    /// Person who carries it out, if one.
-    pub person_id: Option<ID>,
-    /// Working days from the day it falls due to its time limit.
-    pub time_limit_days: i32,
-    /// Days on rest days move to the next working day.
-    pub working_days_only: bool,
-    /// First day.
-    pub starts_on: Date,
-}
-
-impl From<ev::DutyRuleSnapshot> for DutyRule {
-    fn from(r: ev::DutyRuleSnapshot) -> Self {
-        DutyRule {
-            id: ID(r.id),
-            title: r.title,
-            description: r.description,
-            recurrence: Recurrence::from_rule(&r.recurrence),
-            unit_id: ID(r.unit_id),
-            person_id: r.person_id.map(ID),
-            time_limit_days: r.time_limit_days,
-            working_days_only: r.working_days_only,
-            starts_on: Date(r.starts_on),
-        }
-    }
 }
 
 /// Input of `createDutyRule`.
@@ -211,7 +138,7 @@ pub struct CreateDutyRuleInput {
     #[graphql(default)]
     pub description: String,
     /// When it falls due.
-    pub recurrence: Recurrence,
+    pub recurrence: RecurrenceInput,
     /// Unit that carries it out.
     pub unit_id: ID,
     /// A person who carries it out; the unit's leader by default.
@@ -230,7 +157,7 @@ pub struct CreateDutyRuleInput {
 #[derive(SimpleObject)]
 pub struct DutyRulePayload {
     /// The rule.
-    pub rule: DutyRule,
+    pub rule: DutyRuleSnapshot,
 }
 
 /// Ledger and duty queries.
@@ -282,16 +209,9 @@ impl LedgerQuery {
     }
 
     /// Recurring duties of units in the caller's scope.
-    async fn duty_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DutyRule>> {
+    async fn duty_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DutyRuleSnapshot>> {
         let a = actor(ctx)?;
-        Ok(services(ctx)?
-            .assignments
-            .duty_rules(a)
-            .await
-            .gql()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        services(ctx)?.assignments.duty_rules(a).await.gql()
     }
 }
 
@@ -405,7 +325,7 @@ impl LedgerMutation {
             )
             .await
             .gql()?;
-        Ok(DutyRulePayload { rule: rule.into() })
+        Ok(DutyRulePayload { rule })
     }
 
     /// Renames a unit or corrects its 统计用区划代码 (ADMIN).

@@ -47,6 +47,56 @@ async fn a_whole_ledger_lifecycle_on_postgres_and_kafka() {
     ledger_lifecycle(&app).await.unwrap();
 }
 
+#[actix_web::test]
+async fn a_duty_rule_is_read_back_with_the_numbers_its_recurrence_takes_and_no_others() {
+    let app = spawn_app().await.unwrap();
+    let leader = app.token("qingshi-leader").await.unwrap();
+    for recurrence in [
+        "{kind: WEEKLY, weekday: 5}",
+        "{kind: MONTHLY, day: 15, everyMonths: 2}",
+        "{kind: WORKING_DAYS}",
+    ] {
+        let made = app
+            .gql(
+                Some(&leader),
+                &format!(r#"mutation {{ createDutyRule(input: {{title: "周报", recurrence: {recurrence}, unitId: "qingshi-dzb"}}) {{ rule {{ id }} }} }}"#),
+                json!({}),
+            )
+            .await
+            .unwrap();
+        assert!(
+            made["data"]["createDutyRule"]["rule"]["id"].is_string(),
+            "{made}"
+        );
+    }
+    let rules = app
+        .gql(
+            Some(&leader),
+            "{ dutyRules { unitId recurrence { kind weekday day everyMonths } } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let mut read: Vec<Value> = rules["data"]["dutyRules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["unitId"] == "qingshi-dzb")
+        .map(|r| r["recurrence"].clone())
+        .collect();
+    read.sort_by_key(|r| r["kind"].to_string());
+    assert_eq!(
+        read,
+        [
+            json!({"kind": "MONTHLY", "weekday": null, "day": 15, "everyMonths": 2}),
+            json!({"kind": "WEEKLY", "weekday": 5, "day": null, "everyMonths": null}),
+            json!({"kind": "WORKING_DAYS", "weekday": null, "day": null, "everyMonths": null}),
+        ],
+        "{rules}"
+    );
+    app.shutdown().await.unwrap();
+}
+
 async fn issued_by_duty(app: &TestApp, token: &str) -> Vec<Value> {
     let b = app
         .gql(
