@@ -59,7 +59,7 @@ async fn notices(app: &TestApp, kind: &str, person: &str, ids: &[&str]) -> i64 {
     .unwrap()
 }
 
-const SET: &str = "mutation($i: SetColorRulesInput!) { setColorRules(input: $i) { colorRules { countyId sets { scope urgency version rules { yellowLagPoints redLagPoints } } } } }";
+const SET: &str = "mutation($i: SetColorRulesInput!) { setColorRules(input: $i) { colorRules { countyId sets { scope campaignId urgency version changedBy rules { yellowLagPoints redLagPoints } } } } }";
 
 fn rules(yellow_lag: i64, red_lag: i64) -> Value {
     json!({"yellowLagPoints": yellow_lag, "staleDays": 5, "yellowDaysBeforeDue": 1,
@@ -219,8 +219,24 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
         .await
         .unwrap();
     assert!(set["errors"].is_null(), "{set}");
+    let me = app
+        .gql(Some(&sup), "{ me { personId } }", json!({}))
+        .await
+        .unwrap();
+    let urgency_set = &set["data"]["setColorRules"]["colorRules"]["sets"][1];
     assert_eq!(
-        set["data"]["setColorRules"]["colorRules"]["sets"][1]["urgency"], "VERY_URGENT",
+        (
+            &urgency_set["scope"],
+            &urgency_set["urgency"],
+            &urgency_set["campaignId"],
+            &urgency_set["changedBy"]
+        ),
+        (
+            &json!("URGENCY"),
+            &json!("VERY_URGENT"),
+            &Value::Null,
+            &me["data"]["me"]["personId"]
+        ),
         "{set}"
     );
     app.settle().await.unwrap();

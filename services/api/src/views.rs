@@ -4,6 +4,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use duban_api_macros::graphql_object;
 use duban_schema::assignments::{AssignmentSnapshot, ProgressReportSnapshot};
+use duban_schema::evaluation::RuleScope;
 use duban_schema::notifications::NotificationSnapshot;
 use duban_schema::Color;
 use serde::{Deserialize, Serialize};
@@ -156,21 +157,63 @@ pub struct ColorView {
 }
 
 /// One scope's color rules as they stand.
+#[graphql_object(name = "ColorRuleSet")]
+#[graphql(complex)]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ColorRuleSetView {
-    /// Which items they are for.
+    /// Which items they are for: served as `scope` with `campaignId` or `urgency`.
+    #[gql(skip)]
     pub scope: duban_schema::evaluation::RuleScope,
-    /// The rules.
+    /// The thresholds.
     pub rules: duban_schema::evaluation::ColorRules,
-    /// Version; 0 while the defaults stand.
+    /// Version, to send back when changing them; 0 while the defaults stand.
     pub version: i64,
     /// Who set them last.
+    #[gql(id)]
     pub changed_by: Option<String>,
     /// When.
     pub changed_at: Option<DateTime<FixedOffset>>,
 }
 
+/// Which items a set of color rules is for.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ColorRuleScope {
+    /// The whole county.
+    County,
+    /// One campaign's items (wins over an urgency's and the county's rules).
+    Campaign,
+    /// The items of one urgency (wins over the county's rules).
+    Urgency,
+}
+
+#[async_graphql::ComplexObject]
+impl ColorRuleSetView {
+    /// Which items.
+    async fn scope(&self) -> ColorRuleScope {
+        match self.scope {
+            RuleScope::County => ColorRuleScope::County,
+            RuleScope::Campaign(_) => ColorRuleScope::Campaign,
+            RuleScope::Urgency(_) => ColorRuleScope::Urgency,
+        }
+    }
+    /// The campaign, for CAMPAIGN.
+    async fn campaign_id(&self) -> Option<async_graphql::ID> {
+        match &self.scope {
+            RuleScope::Campaign(id) => Some(async_graphql::ID(id.clone())),
+            _ => None,
+        }
+    }
+    /// The urgency, for URGENCY.
+    async fn urgency(&self) -> Option<duban_schema::assignments::Urgency> {
+        match self.scope {
+            RuleScope::Urgency(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
 /// A county's color rules: its own (first), then each campaign's and urgency's it set.
+#[graphql_object(name = "CountyColorRules")]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ColorRulesView {
     /// The county (its root unit).
