@@ -10,6 +10,8 @@ use crate::Role;
 mod events;
 pub use events::*;
 
+pub use crate::duty::{DutyRuleSnapshot, Recurrence};
+
 /// Kind of an org unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
@@ -737,55 +739,6 @@ pub struct ProblemSnapshot {
     pub return_count: i32,
     /// Times a follow-up review (回头看) reopened it.
     pub reopen_count: i32,
-}
-
-/// How often a recurring duty falls due (工作动态清单).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Recurrence {
-    /// Every week on a weekday (1 = Monday … 7 = Sunday), e.g. the Friday 周总结.
-    Weekly {
-        /// ISO weekday, 1–7.
-        weekday: u32,
-    },
-    /// Every `every_months` months on a day of the month (clamped to the month's end),
-    /// e.g. the mentor's monthly talk (1) or a research report every two months (2).
-    Monthly {
-        /// Day of the month, 1–31.
-        day: u32,
-        /// Interval in months, 1 for every month.
-        every_months: u32,
-    },
-    /// Every working day on the calendar, e.g. a daily 值班 log.
-    WorkingDays,
-}
-
-/// A recurring duty (工作动态清单): issues the same assignment each time it falls due.
-#[graphql_object(name = "DutyRule", feature = "graphql")]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct DutyRuleSnapshot {
-    /// Rule id.
-    pub id: String,
-    /// Title of each assignment, e.g. 本周工作总结及下周计划.
-    pub title: String,
-    /// What is to be done.
-    pub description: String,
-    /// When it falls due.
-    #[gql(into = "crate::graphql::RecurrenceFields")]
-    pub recurrence: Recurrence,
-    /// Unit that carries it out.
-    pub unit_id: String,
-    /// A person who carries it out; the unit's leader when none.
-    pub person_id: Option<String>,
-    /// Working days from the day it falls due to its time limit (0: the same day).
-    pub time_limit_days: i32,
-    /// When a day falls on a rest day, move it to the next working day.
-    pub working_days_only: bool,
-    /// First day the rule applies.
-    pub starts_on: NaiveDate,
-    /// Who made the rule.
-    #[gql(skip)]
-    pub created_by: String,
 }
 
 /// A county's change to one day of its working calendar.

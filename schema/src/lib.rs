@@ -6,6 +6,7 @@
 //! are checked in under `schema/events/` and guarded against drift by a test.
 
 pub mod assignments;
+pub mod duty;
 pub mod envelope;
 pub mod evaluation;
 #[cfg(feature = "graphql")]

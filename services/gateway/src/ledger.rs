@@ -8,7 +8,7 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use duban_api::{ApiError, ProblemCommand, ProblemView};
 use duban_schema::assignments::{self as ev, DutyRuleSnapshot};
-use duban_schema::graphql::RecurrenceKind;
+use duban_schema::duty::RecurrenceKind;
 
 /// A problem in a unit's ledger (问题清单台账).
 #[derive(SimpleObject)]

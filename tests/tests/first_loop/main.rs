@@ -63,51 +63,6 @@ async fn answers_as_read(app: duban_tests::TestApp) {
 }
 
 #[actix_web::test]
-async fn me_is_the_caller_as_the_directory_has_them_and_never_the_tenant() {
-    let app = spawn_app().await.unwrap();
-    let clerk = app.token("qingshi-clerk").await.unwrap();
-    let me = app
-        .gql(
-            Some(&clerk),
-            "{ me { personId name unitId unitPath scope roles } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
-    let me = &me["data"]["me"];
-    let person = app
-        .gql(
-            Some(&clerk),
-            "query($id: ID!) { person(id: $id) { name unitId roles } orgUnits { id path } }",
-            json!({"id": me["personId"]}),
-        )
-        .await
-        .unwrap();
-    let p = &person["data"]["person"];
-    assert_eq!(
-        (&me["name"], &me["unitId"], &me["roles"]),
-        (&p["name"], &p["unitId"], &p["roles"]),
-        "{person}"
-    );
-    let units = person["data"]["orgUnits"].as_array().unwrap();
-    let unit = units.iter().find(|u| u["id"] == me["unitId"]).unwrap();
-    assert_eq!(me["unitPath"], unit["path"], "{me}");
-    assert!(
-        me["unitPath"]
-            .as_str()
-            .unwrap()
-            .starts_with(me["scope"].as_str().unwrap()),
-        "{me}"
-    );
-    let tenant = app
-        .gql(Some(&clerk), "{ me { tenant } }", json!({}))
-        .await
-        .unwrap();
-    assert_eq!(error_code(&tenant), Some("VALIDATION"), "{tenant}");
-    app.shutdown().await.unwrap();
-}
-
-#[actix_web::test]
 async fn missing_bad_and_expired_tokens_are_unauthenticated() {
     let app = spawn_app().await.unwrap();
     let q = "{ me { name } }";
