@@ -113,24 +113,13 @@ pub struct ConductLedgerView {
     pub counts: Vec<(String, u64)>,
 }
 
-/// Lines in one category.
-#[derive(async_graphql::SimpleObject)]
-pub struct CategoryCount {
-    /// The category.
-    pub category: String,
-    /// Lines.
-    pub count: u64,
-}
-
-impl crate::graphql::GraphqlForm<CategoryCount> for (String, u64) {
-    fn to_graphql(self) -> CategoryCount {
-        CategoryCount {
-            category: self.0,
-            count: self.1,
-        }
-    }
-    fn from_graphql(g: CategoryCount) -> Self {
-        (g.category, g.count)
+crate::graphql::tuple_object! {
+    /// Lines in one category.
+    CategoryCount {
+        /// The category.
+        category: String,
+        /// Lines.
+        count: u64,
     }
 }
 

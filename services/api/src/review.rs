@@ -1,7 +1,7 @@
 //! 作风体检 — the monthly conduct review as callers see it: a round, the scores one gives,
 //! and the results once it closes.
 
-use crate::graphql::GraphqlForm;
+use crate::graphql::{tuple_object, GraphqlForm};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use duban_api_macros::graphql_object;
 use serde::{Deserialize, Serialize};
@@ -161,68 +161,34 @@ impl GraphqlForm<ReviewWeights> for [u32; 3] {
     }
 }
 
-/// A score of one dimension.
-#[derive(async_graphql::SimpleObject)]
-pub struct DimensionScore {
-    /// The dimension, e.g. 工作态度.
-    pub dimension: String,
-    /// 0–100.
-    pub score: u32,
-}
-
-impl GraphqlForm<DimensionScore> for (String, u32) {
-    fn to_graphql(self) -> DimensionScore {
-        DimensionScore {
-            dimension: self.0,
-            score: self.1,
-        }
-    }
-    fn from_graphql(g: DimensionScore) -> Self {
-        (g.dimension, g.score)
+tuple_object! {
+    /// A score of one dimension.
+    DimensionScore {
+        /// The dimension, e.g. 工作态度.
+        dimension: String,
+        /// 0–100.
+        score: u32,
     }
 }
 
-/// A mean, two decimals as text (computed in decimal).
-#[derive(async_graphql::SimpleObject)]
-pub struct DimensionMean {
-    /// The dimension.
-    pub dimension: String,
-    /// The mean.
-    pub mean: String,
-}
-
-impl GraphqlForm<DimensionMean> for (String, String) {
-    fn to_graphql(self) -> DimensionMean {
-        DimensionMean {
-            dimension: self.0,
-            mean: self.1,
-        }
-    }
-    fn from_graphql(g: DimensionMean) -> Self {
-        (g.dimension, g.mean)
+tuple_object! {
+    /// A mean, two decimals as text (computed in decimal).
+    DimensionMean {
+        /// The dimension.
+        dimension: String,
+        /// The mean.
+        mean: String,
     }
 }
 
-/// One source's mean and how many scored.
-#[derive(async_graphql::SimpleObject)]
-pub struct SourceMean {
-    /// 自评, 分管领导点评 or 互评.
-    pub source: String,
-    /// The mean over dimensions and scorers (none: nothing came in).
-    pub mean: Option<String>,
-    /// Scorers.
-    pub count: usize,
-}
-
-impl GraphqlForm<SourceMean> for (String, Option<String>, usize) {
-    fn to_graphql(self) -> SourceMean {
-        SourceMean {
-            source: self.0,
-            mean: self.1,
-            count: self.2,
-        }
-    }
-    fn from_graphql(g: SourceMean) -> Self {
-        (g.source, g.mean, g.count)
+tuple_object! {
+    /// One source's mean and how many scored.
+    SourceMean {
+        /// 自评, 分管领导点评 or 互评.
+        source: String,
+        /// The mean over dimensions and scorers (none: nothing came in).
+        mean: Option<String>,
+        /// Scorers.
+        count: usize,
     }
 }

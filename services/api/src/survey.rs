@@ -1,7 +1,7 @@
 //! 满意度评议 as callers see it: a survey, its one-time links, the answers, and the results
 //! per unit and indicator.
 
-use crate::graphql::GraphqlForm;
+use crate::graphql::{tuple_object, GraphqlForm};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use duban_api_macros::graphql_object;
 use serde::{Deserialize, Serialize};
@@ -172,24 +172,13 @@ impl GraphqlForm<GroupResponses> for (String, u64) {
     }
 }
 
-/// One-time links issued and spent.
-#[derive(async_graphql::SimpleObject)]
-pub struct LinkCounts {
-    /// Issued.
-    pub issued: u64,
-    /// Used.
-    pub used: u64,
-}
-
-impl GraphqlForm<LinkCounts> for (u64, u64) {
-    fn to_graphql(self) -> LinkCounts {
-        LinkCounts {
-            issued: self.0,
-            used: self.1,
-        }
-    }
-    fn from_graphql(g: LinkCounts) -> Self {
-        (g.issued, g.used)
+tuple_object! {
+    /// One-time links issued and spent.
+    LinkCounts {
+        /// Issued.
+        issued: u64,
+        /// Used.
+        used: u64,
     }
 }
 
