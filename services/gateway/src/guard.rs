@@ -1,11 +1,13 @@
 //! What the gateway refuses inside GraphQL itself: too many aliases or fields in one
 //! document, too many errors in one answer, and refusals without a code (depth, cost,
-//! parse, unknown fields) turned into API.md's codes with Chinese messages.
+//! parse, unknown fields) turned into API.md's codes with Chinese messages. Documents
+//! that passed are kept by their text, so a client's repeated operation is not parsed again.
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ErrorExtensions, Positioned, ServerError, ServerResult, Variables};
-use std::sync::Arc;
+use hashlink::LruCache;
+use std::sync::{Arc, Mutex};
 
 /// The most aliased fields one document may hold.
 pub const MAX_ALIASES: usize = 30;
@@ -13,24 +15,98 @@ pub const MAX_ALIASES: usize = 30;
 pub const MAX_FIELDS: usize = 500;
 /// The most errors one answer lists.
 pub const MAX_ERRORS: usize = 20;
+/// How many admitted documents are kept, most recently used first.
+pub const KEPT_DOCUMENTS: usize = 128;
+/// The longest query text kept (a longer one is parsed each time).
+pub const KEPT_TEXT_BYTES: usize = 8 * 1024;
+
+/// Admitted documents by their text.
+type Kept = Arc<Mutex<LruCache<String, Arc<ExecutableDocument>>>>;
 
 /// The extension counting a document's aliases and fields once it is parsed, and, for
-/// callers without a token, refusing introspection.
+/// callers without a token, refusing introspection; it keeps the documents it admits.
 pub struct DocumentBounds {
     /// Refuse `__schema` and `__type` (callers without a token, outside a demo).
-    pub refuse_introspection: bool,
+    refuse_introspection: bool,
+    kept: Kept,
+}
+
+impl DocumentBounds {
+    /// The bounds, refusing introspection when `refuse_introspection`.
+    pub fn new(refuse_introspection: bool) -> Self {
+        Self {
+            refuse_introspection,
+            kept: Arc::new(Mutex::new(LruCache::new(KEPT_DOCUMENTS))),
+        }
+    }
 }
 
 impl ExtensionFactory for DocumentBounds {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(DocumentBoundsExtension {
             refuse_introspection: self.refuse_introspection,
+            kept: self.kept.clone(),
         })
     }
 }
 
 struct DocumentBoundsExtension {
     refuse_introspection: bool,
+    kept: Kept,
+}
+
+impl DocumentBoundsExtension {
+    /// A kept document of this text; the lock is never held across an await.
+    fn kept(&self, query: &str) -> Option<ExecutableDocument> {
+        let doc = {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            kept.get(query).cloned()
+        };
+        doc.map(|d| (*d).clone())
+    }
+
+    fn keep(&self, query: &str, doc: &ExecutableDocument) {
+        if query.len() <= KEPT_TEXT_BYTES {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            kept.insert(query.to_string(), Arc::new(doc.clone()));
+        }
+    }
+
+    /// Refuses a document over the bounds.
+    fn check(&self, doc: &ExecutableDocument) -> ServerResult<()> {
+        let mut t = Tally::default();
+        for (_, op) in doc.operations.iter() {
+            count(&op.node.selection_set, &mut t);
+        }
+        for f in doc.fragments.values() {
+            count(&f.node.selection_set, &mut t);
+        }
+        if self.refuse_introspection && t.introspection {
+            return Err(refused(
+                "UNAUTHENTICATED",
+                "接口结构仅向已登录的调用方开放，请携带令牌后再查询".into(),
+            ));
+        }
+        if t.aliases > MAX_ALIASES {
+            return Err(refused(
+                "QUERY_TOO_COMPLEX",
+                format!(
+                    "一次查询最多使用{MAX_ALIASES}个别名（本次{}个），请分多次查询",
+                    t.aliases
+                ),
+            ));
+        }
+        if t.fields > MAX_FIELDS {
+            return Err(refused(
+                "QUERY_TOO_COMPLEX",
+                format!(
+                    "一次查询最多选择{MAX_FIELDS}个字段（本次{}个），请分多次查询",
+                    t.fields
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Default)]
@@ -71,38 +147,14 @@ impl Extension for DocumentBoundsExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        // A kept document passed parsing, async-graphql's depth and directive checks and
+        // these bounds under the same schema; none depends on anything but the text.
+        if let Some(doc) = self.kept(query) {
+            return Ok(doc);
+        }
         let doc = next.run(ctx, query, variables).await?;
-        let mut t = Tally::default();
-        for (_, op) in doc.operations.iter() {
-            count(&op.node.selection_set, &mut t);
-        }
-        for f in doc.fragments.values() {
-            count(&f.node.selection_set, &mut t);
-        }
-        if self.refuse_introspection && t.introspection {
-            return Err(refused(
-                "UNAUTHENTICATED",
-                "接口结构仅向已登录的调用方开放，请携带令牌后再查询".into(),
-            ));
-        }
-        if t.aliases > MAX_ALIASES {
-            return Err(refused(
-                "QUERY_TOO_COMPLEX",
-                format!(
-                    "一次查询最多使用{MAX_ALIASES}个别名（本次{}个），请分多次查询",
-                    t.aliases
-                ),
-            ));
-        }
-        if t.fields > MAX_FIELDS {
-            return Err(refused(
-                "QUERY_TOO_COMPLEX",
-                format!(
-                    "一次查询最多选择{MAX_FIELDS}个字段（本次{}个），请分多次查询",
-                    t.fields
-                ),
-            ));
-        }
+        self.check(&doc)?;
+        self.keep(query, &doc);
         Ok(doc)
     }
 }
@@ -208,5 +260,100 @@ mod tests {
         code_errors(&mut resp, false);
         assert_eq!(resp.errors.len(), MAX_ERRORS + 1);
         assert!(resp.errors[MAX_ERRORS].message.contains("80"));
+    }
+
+    struct Q;
+
+    #[async_graphql::Object]
+    impl Q {
+        async fn a(&self) -> i32 {
+            1
+        }
+        async fn b(&self) -> i32 {
+            2
+        }
+    }
+
+    type S =
+        async_graphql::Schema<Q, async_graphql::EmptyMutation, async_graphql::EmptySubscription>;
+
+    fn schema(refuse_introspection: bool) -> (S, Kept) {
+        let bounds = DocumentBounds::new(refuse_introspection);
+        let kept = bounds.kept.clone();
+        let s = async_graphql::Schema::build(
+            Q,
+            async_graphql::EmptyMutation,
+            async_graphql::EmptySubscription,
+        )
+        .extension(bounds)
+        .finish();
+        (s, kept)
+    }
+
+    fn kept_len(k: &Kept) -> usize {
+        k.lock().unwrap().len()
+    }
+
+    fn code(r: &async_graphql::Response) -> Option<String> {
+        let e = r.errors.first()?;
+        let ext = serde_json::to_value(e.extensions.as_ref()?).ok()?;
+        ext["code"].as_str().map(String::from)
+    }
+
+    #[tokio::test]
+    async fn a_refused_document_is_refused_every_time_and_only_admitted_ones_are_kept() {
+        let (s, kept) = schema(false);
+        let aliases: String = (0..=MAX_ALIASES).map(|i| format!("x{i}: a ")).collect();
+        let over = format!("{{ {aliases} }}");
+        for _ in 0..2 {
+            let r = s.execute(over.as_str()).await;
+            assert_eq!(code(&r).as_deref(), Some("QUERY_TOO_COMPLEX"), "{r:?}");
+        }
+        assert_eq!(kept_len(&kept), 0);
+        for _ in 0..2 {
+            let r = s.execute("{ a }").await;
+            assert!(r.errors.is_empty(), "{r:?}");
+            assert_eq!(r.data.to_string(), "{a: 1}");
+        }
+        assert_eq!(kept_len(&kept), 1);
+        let long = format!("{{ a {} }}", " ".repeat(KEPT_TEXT_BYTES));
+        assert!(s.execute(long.as_str()).await.errors.is_empty());
+        assert_eq!(kept_len(&kept), 1, "a text over the bound is not kept");
+        for i in 0..KEPT_DOCUMENTS + 5 {
+            assert!(s
+                .execute(format!("{{ a # {i}\n }}"))
+                .await
+                .errors
+                .is_empty());
+        }
+        assert_eq!(kept_len(&kept), KEPT_DOCUMENTS);
+    }
+
+    #[tokio::test]
+    async fn introspection_admitted_for_one_schema_is_still_refused_by_the_other() {
+        let (signed_in, _) = schema(false);
+        let (anonymous, kept) = schema(true);
+        let q = "{ __schema { queryType { name } } }";
+        assert!(signed_in.execute(q).await.errors.is_empty());
+        for _ in 0..2 {
+            let r = anonymous.execute(q).await;
+            assert_eq!(code(&r).as_deref(), Some("UNAUTHENTICATED"), "{r:?}");
+        }
+        assert_eq!(kept_len(&kept), 0);
+    }
+
+    #[tokio::test]
+    async fn a_kept_document_skips_by_each_request_s_own_variables() {
+        let (s, _) = schema(false);
+        let q = "query($s: Boolean!) { a b @skip(if: $s) }";
+        let run = |skip: bool| {
+            let r = async_graphql::Request::new(q).variables(async_graphql::Variables::from_json(
+                serde_json::json!({"s": skip}),
+            ));
+            s.execute(r)
+        };
+        assert_eq!(run(true).await.data.to_string(), "{a: 1}");
+        assert_eq!(run(false).await.data.to_string(), "{a: 1, b: 2}");
+        assert_eq!(run(true).await.data.to_string(), "{a: 1}");
     }
 }

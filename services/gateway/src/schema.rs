@@ -71,9 +71,7 @@ fn bounded(
         .extension(crate::trusted::TrustedDocuments {
             only_registered: trusted_documents,
         })
-        .extension(crate::guard::DocumentBounds {
-            refuse_introspection: anonymous,
-        })
+        .extension(crate::guard::DocumentBounds::new(anonymous))
 }
 
 /// Builds the schema with its services and limits, for signed-in callers; with
