@@ -45,7 +45,7 @@ pub struct Envelope<E> {
 }
 
 /// An envelope whose data is left as JSON, for consumers that do not know every type.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RawEnvelope {
     /// Envelope fields.
     #[serde(flatten)]
@@ -65,6 +65,49 @@ impl RawEnvelope {
         E::deserialize(serde::de::value::MapDeserializer::new(
             [("type", &tag), ("data", &self.data)].into_iter(),
         ))
+    }
+}
+
+/// Reads an envelope in one pass: `data` straight into its JSON value and the envelope's
+/// own fields into [`EnvelopeMeta`] (serde's `flatten` would buffer the whole envelope,
+/// data included, before reading it again).
+impl<'de> Deserialize<'de> for RawEnvelope {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = RawEnvelope;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an event envelope")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawEnvelope, A::Error> {
+                use serde::de::Error;
+                let (mut event_type, mut data) = (None, None);
+                let mut meta = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "type" => event_type = Some(map.next_value::<String>()?),
+                        "data" => data = Some(map.next_value::<serde_json::Value>()?),
+                        _ => {
+                            meta.insert(key, map.next_value()?);
+                        }
+                    }
+                }
+                Ok(RawEnvelope {
+                    meta: EnvelopeMeta::deserialize(serde_json::Value::Object(meta))
+                        .map_err(A::Error::custom)?,
+                    event_type: event_type.ok_or_else(|| A::Error::missing_field("type"))?,
+                    data: data.ok_or_else(|| A::Error::missing_field("data"))?,
+                })
+            }
+        }
+
+        d.deserialize_map(Fields)
     }
 }
 

@@ -65,6 +65,20 @@ fn an_issued_event_round_trips_through_its_envelope() {
     assert_eq!(a.lead_unit_name, "青石镇党政办公室");
     let raw: duban_schema::RawEnvelope = serde_json::from_str(json).unwrap();
     assert_eq!(raw.event_type, "AssignmentIssued");
+    assert_eq!(raw.meta, typed.meta);
+    let from_bytes: duban_schema::RawEnvelope = serde_json::from_slice(json.as_bytes()).unwrap();
+    assert_eq!(from_bytes, raw);
+    assert_eq!(
+        serde_json::to_value(&raw).unwrap(),
+        serde_json::from_str::<serde_json::Value>(json).unwrap(),
+        "the raw envelope writes back what it read"
+    );
+    for missing in ["type", "data", "id"] {
+        let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+        v.as_object_mut().unwrap().remove(missing);
+        let e = serde_json::from_value::<duban_schema::RawEnvelope>(v).unwrap_err();
+        assert!(e.to_string().contains(missing), "{missing}: {e}");
+    }
     let back: AssignmentsEvent = raw.typed().unwrap();
     assert_eq!(&back, &typed.event);
     assert!(
