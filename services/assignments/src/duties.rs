@@ -146,7 +146,12 @@ impl AssignmentsService {
                             rule = %rule.id, %day, %reason,
                             "the duty's creator may no longer keep it; not issued"
                         ),
-                        Err(e) => return Err(e),
+                        Err(e @ ApiError::Internal(_)) => return Err(e),
+                        // One rule's day that cannot be issued must not hold up the others.
+                        Err(e) => tracing::warn!(
+                            rule = %rule.id, %day, error = %e,
+                            "the duty's item cannot be issued; not issued"
+                        ),
                     }
                 } else {
                     tracing::info!(rule = %rule.id, %day, "recurring duty missed past its time limit, skipped");

@@ -97,6 +97,75 @@ async fn a_duty_rule_is_read_back_with_the_numbers_its_recurrence_takes_and_no_o
     app.shutdown().await.unwrap();
 }
 
+#[actix_web::test]
+async fn a_rule_from_before_the_title_bound_is_issued_shortened_and_a_rule_that_cannot_be_issued_holds_up_no_other(
+) {
+    // Monday 12 October 2026, 09:00 in Shanghai; both rules fall due on Friday the 16th.
+    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 10, 12, 1, 0, 0).unwrap());
+    let shared: SharedClock = Arc::new(clock.clone());
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let config = duban_config::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..test_config()
+    };
+    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    let leader = app.token("qingshi-leader").await.unwrap();
+    let mut ids = Vec::new();
+    for title in ["旧规则", "周报", "长文规则"] {
+        let made = app
+            .gql(
+                Some(&leader),
+                &format!(r#"mutation {{ createDutyRule(input: {{title: "{title}", recurrence: {{kind: WEEKLY, weekday: 5}}, unitId: "qingshi-dzb"}}) {{ rule {{ id }} }} }}"#),
+                json!({}),
+            )
+            .await
+            .unwrap();
+        ids.push(
+            made["data"]["createDutyRule"]["rule"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    // The first rule's title as a rule stored before the 188-character bound could have it.
+    use sea_orm::sea_query::{Alias, Expr, Query};
+    use sea_orm::ConnectionTrait;
+    let stored_before = Query::update()
+        .table(Alias::new("duty_rule"))
+        .value(Alias::new("title"), "旧".repeat(200))
+        .and_where(Expr::col(Alias::new("id")).eq(ids[0].as_str()))
+        .to_owned();
+    // The third rule's text as one stored before texts were bounded: its items cannot be issued.
+    let text_too_long = Query::update()
+        .table(Alias::new("duty_rule"))
+        .value(Alias::new("description"), "长".repeat(40_000))
+        .and_where(Expr::col(Alias::new("id")).eq(ids[2].as_str()))
+        .to_owned();
+    let db = app.assignments.db();
+    for q in [stored_before, text_too_long] {
+        db.execute(db.get_database_backend().build(&q))
+            .await
+            .unwrap();
+    }
+    clock.set(chrono::Utc.with_ymd_and_hms(2026, 10, 16, 1, 0, 0).unwrap());
+    assert_eq!(app.assignments.duty_tick().await.unwrap(), 2);
+    let leader = app.token("qingshi-leader").await.unwrap();
+    let mut titles: Vec<String> = issued_by_duty(&app, &leader)
+        .await
+        .iter()
+        .map(|n| n["title"].as_str().unwrap().to_string())
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "周报（2026-10-16）".to_string(),
+            format!("{}…（2026-10-16）", "旧".repeat(187))
+        ]
+    );
+    app.shutdown().await.unwrap();
+}
+
 async fn issued_by_duty(app: &TestApp, token: &str) -> Vec<Value> {
     let b = app
         .gql(

@@ -46,7 +46,7 @@ pub fn create(input: &CreateDutyRuleInput, f: &Facts) -> Result<DutyRule, Domain
     }
     // Each item it issues must pass the issue rule: its title with the day, its text.
     let title = input.title.trim();
-    let dated = dated_title(title, f.today);
+    let dated = format!("{title}{}", day_suffix(f.today));
     let added = dated.chars().count() - title.chars().count();
     let brief = AssignmentBrief::new(
         dated,
@@ -105,9 +105,22 @@ pub fn create(input: &CreateDutyRuleInput, f: &Facts) -> Result<DutyRule, Domain
     })
 }
 
-/// The title of the item a rule issues for `day`.
+/// The day an item of a rule carries after its title, e.g. `（2026-09-28）`.
+fn day_suffix(day: NaiveDate) -> String {
+    format!("（{}）", day.format("%Y-%m-%d"))
+}
+
+/// The title of the item a rule issues for `day`, within a title's bound: a rule's title
+/// stored before rules were bounded to leave room for the day is shortened with "…".
 pub fn dated_title(title: &str, day: NaiveDate) -> String {
-    format!("{title}（{}）", day.format("%Y-%m-%d"))
+    let suffix = day_suffix(day);
+    let room = AssignmentBrief::TITLE_MAX_CHARS - suffix.chars().count();
+    if title.chars().count() <= room {
+        format!("{title}{suffix}")
+    } else {
+        let kept: String = title.chars().take(room - 1).collect();
+        format!("{kept}…{suffix}")
+    }
 }
 
 /// Checks a rule's numbers; the error names the field and says why, in Chinese.
@@ -389,5 +402,22 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_title_stored_before_the_bound_is_shortened_to_leave_room_for_the_day() {
+        let day = NaiveDate::from_ymd_opt(2026, 9, 28).unwrap();
+        let at_bound = "周".repeat(188);
+        assert_eq!(
+            dated_title(&at_bound, day),
+            format!("{at_bound}（2026-09-28）")
+        );
+        let dated = dated_title(&"长".repeat(200), day);
+        assert_eq!(
+            dated.chars().count(),
+            AssignmentBrief::TITLE_MAX_CHARS,
+            "{dated}"
+        );
+        assert_eq!(dated, format!("{}…（2026-09-28）", "长".repeat(187)));
     }
 }
