@@ -104,11 +104,16 @@ pub fn validate_issue(title: &str, time_limit_days: i32) -> Result<(), DomainErr
 /// title, shortened with "…" to fit a title's bound.
 pub fn prefixed_title(prefix: &str, title: &str) -> String {
     let room = AssignmentBrief::TITLE_MAX_CHARS - prefix.chars().count();
-    if title.chars().count() <= room {
-        format!("{prefix}{title}")
+    format!("{prefix}{}", shortened(title, room))
+}
+
+/// `text` in at most `room` characters, its end replaced by "…" when it does not fit.
+pub fn shortened(text: &str, room: usize) -> String {
+    if text.chars().count() <= room {
+        text.to_string()
     } else {
-        let kept: String = title.chars().take(room - 1).collect();
-        format!("{prefix}{kept}…")
+        let kept: String = text.chars().take(room.saturating_sub(1)).collect();
+        format!("{kept}…")
     }
 }
 

@@ -1,7 +1,7 @@
 //! When recurring duties (工作动态清单) fall due: the weekly 总结/计划, the mentor's
 //! monthly talk, a research report every two months, a daily log on working days.
 
-use super::assignment::{validate_brief, DomainError};
+use super::assignment::{shortened, validate_brief, DomainError};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use duban_api::CreateDutyRuleInput;
 use duban_clock::workdays::Calendar;
@@ -115,12 +115,7 @@ fn day_suffix(day: NaiveDate) -> String {
 pub fn dated_title(title: &str, day: NaiveDate) -> String {
     let suffix = day_suffix(day);
     let room = AssignmentBrief::TITLE_MAX_CHARS - suffix.chars().count();
-    if title.chars().count() <= room {
-        format!("{title}{suffix}")
-    } else {
-        let kept: String = title.chars().take(room - 1).collect();
-        format!("{kept}…{suffix}")
-    }
+    format!("{}{suffix}", shortened(title, room))
 }
 
 /// Checks a rule's numbers; the error names the field and says why, in Chinese.
