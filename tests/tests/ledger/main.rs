@@ -100,15 +100,8 @@ async fn a_duty_rule_is_read_back_with_the_numbers_its_recurrence_takes_and_no_o
 #[actix_web::test]
 async fn a_rule_from_before_the_title_bound_is_issued_shortened_and_a_rule_that_cannot_be_issued_holds_up_no_other(
 ) {
-    // Monday 12 October 2026, 09:00 in Shanghai; both rules fall due on Friday the 16th.
-    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 10, 12, 1, 0, 0).unwrap());
-    let shared: SharedClock = Arc::new(clock.clone());
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let config = duban_config::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..test_config()
-    };
-    let app = spawn_with_clock(config, dir, shared).await.unwrap();
+    // Monday 12 October 2026; the three rules fall due on Friday the 16th.
+    let (clock, app) = duban_tests::at_nine(2026, 10, 12).await;
     let leader = app.token("qingshi-leader").await.unwrap();
     let mut ids = Vec::new();
     for title in ["旧规则", "周报", "长文规则"] {
