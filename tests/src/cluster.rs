@@ -526,3 +526,31 @@ pub async fn answers(
     }
     (succeeded, failed)
 }
+
+/// Retries each of `failed` with its own Idempotency-Key through the gateway at `url`,
+/// then checks that each of the `expected` requests titled `prefix…` stored exactly one
+/// item, that every answer named it, and that its event reached every service once.
+pub async fn retried_stored_once(
+    (app, cluster): (&TestApp, &Cluster),
+    (url, token): (&str, &str),
+    (mut succeeded, failed): (std::collections::HashSet<String>, Vec<Failed>),
+    prefix: &str,
+    expected: usize,
+) {
+    for (key, title) in &failed {
+        let id = issue_keyed(url, token, key, title).await;
+        succeeded.insert(id.unwrap_or_else(|e| {
+            eprintln!("retry {key} failed: {e}");
+            cluster.show_tails();
+            panic!("retry {key} failed: {e}")
+        }));
+    }
+    settle(app, cluster).await;
+    let stored: std::collections::HashSet<String> = ids_with_title_prefix(app, prefix)
+        .await
+        .into_iter()
+        .collect();
+    assert_eq!(stored.len(), expected, "each request stored exactly once");
+    assert_eq!(succeeded, stored, "every answer names its one item");
+    each_reached_every_service_once(app, prefix, expected).await;
+}

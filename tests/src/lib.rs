@@ -275,6 +275,17 @@ impl TestApp {
         self.gql_traced(token, query, variables, None).await
     }
 
+    /// Posts a GraphQL request as the holder of `token`; the JSON body, errors and all.
+    /// Panics when the request itself fails.
+    pub async fn ask(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.gql(Some(token), query, variables).await.unwrap()
+    }
+
+    /// [`TestApp::ask`] with no variables.
+    pub async fn read(&self, token: &str, query: &str) -> Value {
+        self.ask(token, query, json!({})).await
+    }
+
     /// Like [`TestApp::gql`], sending `trace` as the request's trace id.
     pub async fn gql_traced(
         &self,

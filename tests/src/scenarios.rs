@@ -63,6 +63,27 @@ pub async fn command(
     b["data"][op]["assignment"].clone()
 }
 
+/// Signs for the item `id` (at version 1) and completes it as the holder of `token`; the
+/// assignment after it.
+pub async fn acknowledge_and_complete(app: &TestApp, token: &str, id: &str) -> Value {
+    let a = command(
+        app,
+        token,
+        "acknowledgeAssignment",
+        "AssignmentVersionInput",
+        json!({"id": id, "expectedVersion": 1}),
+    )
+    .await;
+    command(
+        app,
+        token,
+        "completeAssignment",
+        "CompleteAssignmentInput",
+        json!({"id": id, "expectedVersion": a["version"], "result": "已办结"}),
+    )
+    .await
+}
+
 /// One assignment with its color and progress.
 pub const ASSIGNMENT: &str = r#"query($id: ID!) {
   assignment(id: $id) { id state stateLabel version color colorReason progressPercent
@@ -72,8 +93,8 @@ pub const ASSIGNMENT: &str = r#"query($id: ID!) {
 /// Issues an assignment and returns it.
 pub async fn issue(app: &TestApp, token: &str, unit: &str, title: &str) -> Value {
     let body = app
-        .gql(
-            Some(token),
+        .ask(
+            token,
             ISSUE,
             json!({"input": {
                 "title": title,
@@ -84,8 +105,7 @@ pub async fn issue(app: &TestApp, token: &str, unit: &str, title: &str) -> Value
                 "timeLimitDays": 5
             }}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(body["errors"].is_null(), "{body}");
     body["data"]["issueAssignment"]["assignment"].clone()
 }
@@ -103,13 +123,12 @@ pub async fn issue_numbered(
     let mut ids = Vec::with_capacity(n);
     for i in 0..n {
         let body = app
-            .gql(
-                Some(token),
+            .ask(
+                token,
                 ISSUE,
                 json!({"input": {"title": format!("{prefix}{i}"), "leadUnitId": unit, "timeLimitDays": days}}),
             )
-            .await
-            .unwrap();
+            .await;
         assert!(body["errors"].is_null(), "issue {i}: {body}");
         ids.push(
             body["data"]["issueAssignment"]["assignment"]["id"]
@@ -137,10 +156,7 @@ pub async fn first_loop(app: &TestApp) {
     app.settle().await.unwrap();
 
     // Evaluation recorded the item as blue.
-    let body = app
-        .gql(Some(&supervisor), ASSIGNMENT, json!({"id": id}))
-        .await
-        .unwrap();
+    let body = app.ask(&supervisor, ASSIGNMENT, json!({"id": id})).await;
     assert_eq!(body["data"]["assignment"]["color"], "BLUE", "{body}");
     assert_eq!(body["data"]["assignment"]["colorReason"], "正常推进");
 
@@ -156,25 +172,23 @@ pub async fn first_loop(app: &TestApp) {
 
     // The office acknowledges and reports progress.
     let ack = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { state version } } }",
             json!({"i": {"id": id, "expectedVersion": 1}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         ack["data"]["acknowledgeAssignment"]["assignment"]["state"], "ACKNOWLEDGED",
         "{ack}"
     );
     let rep = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { state version progressPercent progressReports { text } } } }",
             json!({"i": {"id": id, "expectedVersion": 2, "percent": 40, "text": "已召开部署会，明确责任人"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         rep["data"]["reportProgress"]["assignment"]["state"], "IN_PROGRESS",
         "{rep}"
@@ -189,23 +203,18 @@ pub async fn first_loop(app: &TestApp) {
     app.settle().await.unwrap();
 
     // The supervisor sees the progress and the list shows state and color.
-    let seen = app
-        .gql(Some(&supervisor), ASSIGNMENT, json!({"id": id}))
-        .await
-        .unwrap();
+    let seen = app.ask(&supervisor, ASSIGNMENT, json!({"id": id})).await;
     let s = &seen["data"]["assignment"];
     assert_eq!(s["progressPercent"], 40);
     assert_eq!(s["progressReports"][0]["text"], "已召开部署会，明确责任人");
     assert_eq!(s["progressReports"][0]["reportedBy"], "p-qingshi-clerk");
     let list = app
-        .gql(
-            Some(&supervisor),
+        .read(
+            &supervisor,
             r#"query { assignments(filter: {scope: "qingshi", text: "首问负责制试点"}, first: 10) {
                 totalCount edges { node { id state color progressReports { text } } } } }"#,
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let edges = list["data"]["assignments"]["edges"].as_array().unwrap();
     assert_eq!(list["data"]["assignments"]["totalCount"], 1, "{list}");
     assert_eq!(edges[0]["node"]["state"], "IN_PROGRESS");
@@ -230,14 +239,13 @@ pub async fn first_loop(app: &TestApp) {
 
     // Audit appended every event about the item, in order.
     let audit = app
-        .gql(
-            Some(&discipline),
+        .ask(
+            &discipline,
             r#"query($id: ID!) { auditEntries(filter: {aggregateId: $id}, first: 100) {
                 edges { node { index eventType actor leafHash } } } }"#,
             json!({"id": id}),
         )
-        .await
-        .unwrap();
+        .await;
     let types: Vec<_> = audit["data"]["auditEntries"]["edges"]
         .as_array()
         .unwrap()
@@ -372,14 +380,13 @@ pub async fn one_trace_from_gateway_to_every_consumer(app: &TestApp) {
     assert_eq!(body["extensions"]["traceId"], trace.as_str());
     app.settle().await.unwrap();
     let audit = app
-        .gql(
-            Some(&discipline),
+        .ask(
+            &discipline,
             r#"query($t: ID!) { auditEntries(filter: {correlationId: $t}, first: 100) {
                 edges { node { eventType correlationId } } } }"#,
             json!({"t": trace}),
         )
-        .await
-        .unwrap();
+        .await;
     let mut types: Vec<String> = audit["data"]["auditEntries"]["edges"]
         .as_array()
         .unwrap()

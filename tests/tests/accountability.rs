@@ -22,12 +22,12 @@ fn input(kind: &str, subject: &str, form: &str) -> Value {
 
 async fn record(app: &TestApp, who: &str, i: Value) -> Value {
     let t = app.token(who).await.unwrap();
-    app.gql(Some(&t), RECORD, json!({"i": i})).await.unwrap()
+    app.ask(&t, RECORD, json!({"i": i})).await
 }
 
 async fn ids_seen(app: &TestApp, who: &str) -> Vec<String> {
     let t = app.token(who).await.unwrap();
-    let v = app.gql(Some(&t), RECORDS, json!({})).await.unwrap();
+    let v = app.read(&t, RECORDS).await;
     assert!(v["errors"].is_null(), "{v}");
     v["data"]["accountabilityRecords"]
         .as_array()
@@ -147,7 +147,7 @@ async fn only_discipline_records_accountability_and_a_correction_supersedes() {
         3
     );
     let sup = app.token("county-supervisor").await.unwrap();
-    let all = app.gql(Some(&sup), RECORDS, json!({})).await.unwrap();
+    let all = app.read(&sup, RECORDS).await;
     let first_seen = all["data"]["accountabilityRecords"]
         .as_array()
         .unwrap()
@@ -180,24 +180,15 @@ async fn only_discipline_records_accountability_and_a_correction_supersedes() {
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let set = "mutation($f: [String!]!) { setAccountabilityForms(forms: $f) }";
     let v = app
-        .gql(Some(&clerk), set, json!({"f": ["约谈", "通报批评"]}))
-        .await
-        .unwrap();
+        .ask(&clerk, set, json!({"f": ["约谈", "通报批评"]}))
+        .await;
     assert_eq!(error_code(&v), Some("FORBIDDEN"));
     let admin = app.token("county-admin").await.unwrap();
-    let v = app
-        .gql(Some(&admin), set, json!({"f": ["约谈"]}))
-        .await
-        .unwrap();
+    let v = app.ask(&admin, set, json!({"f": ["约谈"]})).await;
     assert_eq!(error_code(&v), Some("VALIDATION"));
     let v = app
-        .gql(
-            Some(&admin),
-            set,
-            json!({"f": ["约谈", "通报批评", "纪律处分"]}),
-        )
-        .await
-        .unwrap();
+        .ask(&admin, set, json!({"f": ["约谈", "通报批评", "纪律处分"]}))
+        .await;
     assert!(v["errors"].is_null(), "{v}");
     id(&record(
         &app,

@@ -25,7 +25,7 @@ fn ok(v: &Value) {
 }
 
 async fn view(app: &TestApp, token: &str, id: &str) -> Value {
-    let v = app.gql(Some(token), VIEW, json!({"id": id})).await.unwrap();
+    let v = app.ask(token, VIEW, json!({"id": id})).await;
     ok(&v);
     v["data"]["assessment"].clone()
 }
@@ -77,20 +77,20 @@ async fn assessed_by_hand(app: TestApp) {
     let opening = "mutation($i: OpenAssessmentInput!) { openAssessment(input: $i) { id } }";
     for who in ["county-discipline", "qingshi-clerk", "county-admin"] {
         let t = app.token(who).await.unwrap();
-        let v = app.gql(Some(&t), opening, open.clone()).await.unwrap();
+        let v = app.ask(&t, opening, open.clone()).await;
         assert_eq!(error_code(&v), Some("FORBIDDEN"), "{who}: {v}");
     }
-    let opened = app.gql(Some(&sup), opening, open.clone()).await.unwrap();
+    let opened = app.ask(&sup, opening, open.clone()).await;
     ok(&opened);
     let id = opened["data"]["openAssessment"]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let twice = app.gql(Some(&sup), opening, open).await.unwrap();
+    let twice = app.ask(&sup, opening, open).await;
     assert_eq!(error_code(&twice), Some("VALIDATION"), "{twice}");
     // Listed for who oversees it, by its scope's name; not for a clerk before publishing.
     let list = "{ assessments { id scopeName year } }";
-    let listed = app.gql(Some(&sup), list, json!({})).await.unwrap();
+    let listed = app.read(&sup, list).await;
     ok(&listed);
     assert_eq!(
         listed["data"]["assessments"][0]["id"],
@@ -99,19 +99,17 @@ async fn assessed_by_hand(app: TestApp) {
     );
     assert_eq!(listed["data"]["assessments"][0]["scopeName"], "青山县");
     let clerk = app.token("qingshi-clerk").await.unwrap();
-    let hidden = app.gql(Some(&clerk), list, json!({})).await.unwrap();
+    let hidden = app.read(&clerk, list).await;
     assert_eq!(hidden["data"]["assessments"], json!([]), "{hidden}");
 
     // Figures come from what was recorded: 李明's 按时办结率 and 督办牌 are those of his
     // 作风台账 for the year, by the county's default rules.
     let ledger = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "{ conductLedger(personId: \"p-qingshi-leader\", from: \"2026-01-01\", to: \"2026-12-31\") { lines { what } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&ledger);
     let count = |what: &str| {
         ledger["data"]["conductLedger"]["lines"]
@@ -144,49 +142,45 @@ async fn assessed_by_hand(app: TestApp) {
 
     // The county weighs 述职 alone for this year's verdict.
     let settings = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($s: AssessmentSettingsInput!) { setAssessmentSettings(settings: $s) { personQuotaPct } }",
             json!({"s": report_only()}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&settings);
 
     // Only the 考评组 enters; the commission and anyone else are refused.
     for who in ["county-discipline", "qingshi-leader"] {
         let t = app.token(who).await.unwrap();
         let v = app
-            .gql(
-                Some(&t),
+            .ask(
+                &t,
                 REPORT,
                 json!({"a": id, "k": "PERSON", "s": "p-qingshi-leader", "v": "99"}),
             )
-            .await
-            .unwrap();
+            .await;
         assert_eq!(error_code(&v), Some("FORBIDDEN"), "{who}: {v}");
     }
     enter_scores(&app, &panel, &id).await.unwrap();
     let bad = app
-        .gql(
-            Some(&panel),
+        .ask(
+            &panel,
             REPORT,
             json!({"a": id, "k": "PERSON", "s": "p-fgj-clerk", "v": "100.5"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&bad), Some("VALIDATION"), "{bad}");
     // An override keeps the computed figure and the reason beside it.
     let over = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($a: ID!) { overrideAssessmentFigure(input: {assessmentId: $a,
                subjectKind: PERSON, subjectId: \"p-qingshi-leader\", indicator: ON_TIME,
                value: \"100\", reason: \"超期系上级调整时限所致\"}) { status } }",
             json!({"a": id}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&over);
 
     // Before 甄别: the two records hold publication back.
@@ -213,42 +207,38 @@ async fn assessed_by_hand(app: TestApp) {
         "PENDING_SCREENING"
     );
     let early = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($id: ID!) { publishAssessment(id: $id) { status } }",
             json!({"id": id}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&early), Some("VALIDATION"), "{early}");
 
     // 甄别: 罗红梅's fault was her own; 张伟's criticism was for a delay not his.
     let screen = "mutation($a: ID!, $s: ID!, $own: Boolean!, $r: String!) {
       screenAssessment(assessmentId: $a, subjectKind: PERSON, subjectId: $s, ownFault: $own, reason: $r) { status } }";
     ok(&app
-        .gql(
-            Some(&panel),
+        .ask(
+            &panel,
             screen,
             json!({"a": id, "s": "p-liuhe-leader", "own": true, "r": "经核实系本人未履职"}),
         )
-        .await
-        .unwrap());
+        .await);
     ok(&app
-        .gql(
-            Some(&panel),
+        .ask(
+            &panel,
             screen,
             json!({"a": id, "s": "p-qingshi-clerk", "own": false, "r": "延误系上级部门材料未到"}),
         )
-        .await
-        .unwrap());
+        .await);
     let clean = app
-        .gql(
-            Some(&panel),
+        .ask(
+            &panel,
             screen,
             json!({"a": id, "s": "p-fgj-clerk", "own": false, "r": "x"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         error_code(&clean),
         Some("VALIDATION"),
@@ -264,36 +254,28 @@ async fn assessed_by_hand(app: TestApp) {
         json!([{"subjectKind": "PERSON", "tiedIds": ["p-baisha-clerk", "p-qingshi-leader"], "places": 1}])
     );
     let wrong = app
-        .gql(
-            Some(&panel),
+        .ask(
+            &panel,
             "mutation($a: ID!) { decideAssessmentTie(assessmentId: $a, subjectKind: PERSON,
                chosenIds: [\"p-fgj-leader\"], reason: \"x\") { status } }",
             json!({"a": id}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&wrong), Some("VALIDATION"), "{wrong}");
     ok(&app
-        .gql(
-            Some(&panel),
+        .ask(
+            &panel,
             "mutation($a: ID!) { decideAssessmentTie(assessmentId: $a, subjectKind: PERSON,
                chosenIds: [\"p-baisha-clerk\"], reason: \"何磊全年无督办牌，经考评组集体研究确定\") { status } }",
             json!({"a": id}),
         )
-        .await
-        .unwrap());
+        .await);
 
     // Only the supervisor publishes.
     let publish = "mutation($id: ID!) { publishAssessment(id: $id) { status } }";
-    let by_panel = app
-        .gql(Some(&panel), publish, json!({"id": id}))
-        .await
-        .unwrap();
+    let by_panel = app.ask(&panel, publish, json!({"id": id})).await;
     assert_eq!(error_code(&by_panel), Some("FORBIDDEN"), "{by_panel}");
-    let published = app
-        .gql(Some(&sup), publish, json!({"id": id}))
-        .await
-        .unwrap();
+    let published = app.ask(&sup, publish, json!({"id": id})).await;
     ok(&published);
     assert_eq!(
         published["data"]["publishAssessment"]["status"],
@@ -375,13 +357,12 @@ async fn assessed_by_hand(app: TestApp) {
     // Frozen: no more entries; published as an event; on the board; a clerk reads the
     // list without the grounds.
     let late = app
-        .gql(
-            Some(&panel),
+        .ask(
+            &panel,
             REPORT,
             json!({"a": id, "k": "PERSON", "s": "p-fgj-clerk", "v": "99"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&late), Some("VALIDATION"), "{late}");
     app.settle().await.unwrap();
     assert_eq!(
@@ -395,13 +376,11 @@ async fn assessed_by_hand(app: TestApp) {
         1
     );
     let board = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "{ board(scope: \"qs\") { rows { unit { id } assessment { year rank selected excluded } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&board);
     let mark = |u: &str| {
         board["data"]["board"]["rows"]
@@ -423,14 +402,13 @@ async fn assessed_by_hand(app: TestApp) {
         let sup = sup.clone();
         async move {
             let v = app
-                .gql(
-                    Some(&sup),
+                .ask(
+                    &sup,
                     "query($p: ID!) { conductLedger(personId: $p, from: \"2026-01-01\", to: \"2026-12-31\") {
                        lines { category what text } } }",
                     json!({"p": who}),
                 )
-                .await
-                .unwrap();
+                .await;
             ok(&v);
             v["data"]["conductLedger"]["lines"]
                 .as_array()

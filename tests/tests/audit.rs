@@ -25,21 +25,13 @@ async fn a_commission_keeps_a_checkpoint_and_proves_inclusion_and_consistency_la
     let dis = app.token("county-discipline").await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
 
-    let key = app
-        .gql(Some(&dis), "{ auditVerifierKey }", json!({}))
-        .await
-        .unwrap()["data"]["auditVerifierKey"]
+    let key = app.read(&dis, "{ auditVerifierKey }").await["data"]["auditVerifierKey"]
         .as_str()
         .unwrap()
         .to_string();
     let first = app
-        .gql(
-            Some(&dis),
-            "{ auditCheckpoint { size rootHash suite note } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
+        .read(&dis, "{ auditCheckpoint { size rootHash suite note } }")
+        .await;
     let kept = checkpoint::verify(
         first["data"]["auditCheckpoint"]["note"].as_str().unwrap(),
         &key,
@@ -51,13 +43,12 @@ async fn a_commission_keeps_a_checkpoint_and_proves_inclusion_and_consistency_la
     let a = issue(&app, &sup, "qingshi-dzb", "审计证明测试事项").await;
     app.settle().await.unwrap();
     let entries = app
-        .gql(
-            Some(&dis),
+        .ask(
+            &dis,
             r#"query($id: ID!) { auditEntries(filter: {aggregateId: $id}) { edges { node { eventId eventType data } } } }"#,
             json!({"id": a["id"]}),
         )
-        .await
-        .unwrap();
+        .await;
     let issued = entries["data"]["auditEntries"]["edges"]
         .as_array()
         .unwrap()
@@ -74,13 +65,12 @@ async fn a_commission_keeps_a_checkpoint_and_proves_inclusion_and_consistency_la
     );
 
     let proof = app
-        .gql(
-            Some(&dis),
+        .ask(
+            &dis,
             r#"query($e: ID!) { auditInclusionProof(eventId: $e) { leafIndex treeSize leafHash hashes checkpoint { size note } } }"#,
             json!({"e": issued["eventId"]}),
         )
-        .await
-        .unwrap();
+        .await;
     let p = &proof["data"]["auditInclusionProof"];
     let head = checkpoint::verify(p["checkpoint"]["note"].as_str().unwrap(), &key).unwrap();
     assert_eq!(head.size, p["treeSize"].as_u64().unwrap());
@@ -100,13 +90,12 @@ async fn a_commission_keeps_a_checkpoint_and_proves_inclusion_and_consistency_la
     .unwrap();
 
     let cons = app
-        .gql(
-            Some(&dis),
+        .ask(
+            &dis,
             r#"query($f: Int!) { auditConsistencyProof(fromSize: $f) { fromSize toSize hashes checkpoint { note } } }"#,
             json!({"f": kept.size}),
         )
-        .await
-        .unwrap();
+        .await;
     let c = &cons["data"]["auditConsistencyProof"];
     let now = checkpoint::verify(c["checkpoint"]["note"].as_str().unwrap(), &key).unwrap();
     let hashes: Vec<Vec<u8>> = c["hashes"].as_array().unwrap().iter().map(b64).collect();
@@ -140,19 +129,11 @@ async fn a_commission_keeps_a_checkpoint_and_proves_inclusion_and_consistency_la
     assert_eq!(http_proof["leaf_index"], p["leafIndex"]);
 
     let clerk = app.token("qingshi-clerk").await.unwrap();
-    let denied = app
-        .gql(Some(&clerk), "{ auditCheckpoint { size } }", json!({}))
-        .await
-        .unwrap();
+    let denied = app.read(&clerk, "{ auditCheckpoint { size } }").await;
     assert_eq!(error_code(&denied), Some("FORBIDDEN"));
     let bad = app
-        .gql(
-            Some(&dis),
-            "{ auditConsistencyProof(fromSize: 0) { toSize } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
+        .read(&dis, "{ auditConsistencyProof(fromSize: 0) { toSize } }")
+        .await;
     assert_eq!(error_code(&bad), Some("VALIDATION"));
     app.shutdown().await.unwrap();
 }

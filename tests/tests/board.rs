@@ -46,13 +46,12 @@ async fn the_board_agrees_with_the_tables_figure_by_figure() {
     // the next tick judged anything. The days between were closed one by one as the tick
     // caught up; a day to come has no board, and one before the first event an empty one.
     let then = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             BOARD,
             json!({"by": "OVERDUE", "r": "DENSE", "d": "2026-03-09"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(then["data"], first_day["data"], "{then}");
     let on = |d: &'static str| {
         app.gql(
@@ -148,20 +147,12 @@ async fn a_clerk_or_leader_reads_the_board_of_their_own_scope_and_none_above_it(
     app.settle().await.unwrap();
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let own = app
-        .gql(
-            Some(&clerk),
-            "{ board { total { unit { id } } } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
+        .read(&clerk, "{ board { total { unit { id } } } }")
+        .await;
     assert_eq!(
         own["data"]["board"]["total"]["unit"]["id"], "qingshi-dzb",
         "the default scope is the top of the caller's own: {own}"
     );
-    let above = app
-        .gql(Some(&clerk), "{ board(scope: \"qs\") { to } }", json!({}))
-        .await
-        .unwrap();
+    let above = app.read(&clerk, "{ board(scope: \"qs\") { to } }").await;
     assert!(above["data"].is_null(), "{above}");
 }

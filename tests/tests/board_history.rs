@@ -281,10 +281,7 @@ async fn every_day_of_a_simulated_month_is_the_board_the_events_give() {
     let history = history(&app).await;
     let oldest = history.iter().map(|(d, _)| *d).min().unwrap();
     assert!(oldest < first, "the demo's history comes before the month");
-    let units = app
-        .gql(Some(&sup), "{ orgUnits { id path } }", json!({}))
-        .await
-        .unwrap();
+    let units = app.read(&sup, "{ orgUnits { id path } }").await;
     let path_of: HashMap<String, String> = units["data"]["orgUnits"]
         .as_array()
         .unwrap()
@@ -301,9 +298,8 @@ async fn every_day_of_a_simulated_month_is_the_board_the_events_give() {
     let mut day = oldest - chrono::Duration::days(1);
     while day <= last {
         let b = app
-            .gql(Some(&sup), BOARD_AS_OF, json!({"d": day.to_string()}))
-            .await
-            .unwrap();
+            .ask(&sup, BOARD_AS_OF, json!({"d": day.to_string()}))
+            .await;
         let board = &b["data"]["board"];
         assert!(b["errors"].is_null(), "{day}: {b}");
         let mut rows: Vec<&Value> = board["rows"].as_array().unwrap().iter().collect();
@@ -328,21 +324,16 @@ async fn every_day_of_a_simulated_month_is_the_board_the_events_give() {
 
     // A month's figures: what accumulates counts March only, what stands is as at its end.
     let march = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             BOARD_AS_OF,
             json!({"d": last.to_string(), "p": "MONTH"}),
         )
-        .await
-        .unwrap();
+        .await;
     let all = app
-        .gql(Some(&sup), BOARD_AS_OF, json!({"d": last.to_string()}))
-        .await
-        .unwrap();
-    let february = app
-        .gql(Some(&sup), BOARD_AS_OF, json!({"d": "2026-02-28"}))
-        .await
-        .unwrap();
+        .ask(&sup, BOARD_AS_OF, json!({"d": last.to_string()}))
+        .await;
+    let february = app.ask(&sup, BOARD_AS_OF, json!({"d": "2026-02-28"})).await;
     let (m, a, f) = (
         &march["data"]["board"],
         &all["data"]["board"],

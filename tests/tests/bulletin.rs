@@ -29,7 +29,7 @@ async fn board(
     week: bool,
 ) -> HashMap<String, Value> {
     let vars = json!({"s": scope, "d": day, "p": if week { json!("WEEK") } else { Value::Null }});
-    let b = app.gql(Some(token), BOARD, vars).await.unwrap();
+    let b = app.ask(token, BOARD, vars).await;
     b["data"]["board"]["rows"]
         .as_array()
         .unwrap_or_else(|| panic!("{b}"))
@@ -39,10 +39,7 @@ async fn board(
 }
 
 async fn bulletins(app: &TestApp, token: &str, scope: &str) -> Value {
-    let b = app
-        .gql(Some(token), BULLETINS, json!({"s": scope}))
-        .await
-        .unwrap();
+    let b = app.ask(token, BULLETINS, json!({"s": scope})).await;
     assert!(b["errors"].is_null(), "{b}");
     b["data"]["bulletins"].clone()
 }
@@ -171,13 +168,12 @@ async fn a_units_bulletin_is_read_in_scope_commented_from_above_and_told_to_its_
     assert_eq!(mine[0]["scopeName"], "青石镇党政办公室");
     // Another township's clerk cannot read it, but reads the county's.
     let b = app
-        .gql(
-            Some(&baisha),
+        .ask(
+            &baisha,
             "query($i: ID!) { bulletin(id: $i) { id } }",
             json!({"i": id}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&b), Some("NOT_FOUND"), "{b}");
     assert_eq!(
         bulletins(&app, &baisha, "qs")
@@ -192,18 +188,12 @@ async fn a_units_bulletin_is_read_in_scope_commented_from_above_and_told_to_its_
     let comment = "mutation($i: CommentBulletinInput!) { commentBulletin(input: $i) { comments { authorName text } markdown } }";
     let text = "本周红牌事项较多，请党政办逐项对账销号。";
     let b = app
-        .gql(
-            Some(&clerk),
-            comment,
-            json!({"i": {"id": id, "text": text}}),
-        )
-        .await
-        .unwrap();
+        .ask(&clerk, comment, json!({"i": {"id": id, "text": text}}))
+        .await;
     assert_eq!(error_code(&b), Some("FORBIDDEN"), "{b}");
     let b = app
-        .gql(Some(&boss), comment, json!({"i": {"id": id, "text": text}}))
-        .await
-        .unwrap();
+        .ask(&boss, comment, json!({"i": {"id": id, "text": text}}))
+        .await;
     assert_eq!(
         b["data"]["commentBulletin"]["comments"][0]["text"], text,
         "{b}"
@@ -213,16 +203,15 @@ async fn a_units_bulletin_is_read_in_scope_commented_from_above_and_told_to_its_
         .unwrap()
         .contains(&format!("陈志远：{text}")));
     let b = app
-        .gql(Some(&boss), comment, json!({"i": {"id": id, "text": "  "}}))
-        .await
-        .unwrap();
+        .ask(&boss, comment, json!({"i": {"id": id, "text": "  "}}))
+        .await;
     assert_eq!(b["errors"][0]["extensions"]["field"], "text", "{b}");
 
     // The office's 分管领导 — here 孙立群 of another unit, made 张伟's — may read and
     // comment too; before, he could do neither.
     let fgj = app.token("fgj-leader").await.unwrap();
     let by_fgj = json!({"i": {"id": id, "text": "分管领导点评：请按期销号。"}});
-    let b = app.gql(Some(&fgj), comment, by_fgj.clone()).await.unwrap();
+    let b = app.ask(&fgj, comment, by_fgj.clone()).await;
     assert_eq!(error_code(&b), Some("NOT_FOUND"), "{b}");
     let admin = app.token("county-admin").await.unwrap();
     let up = duban_tests::scenarios::update_person(
@@ -234,7 +223,7 @@ async fn a_units_bulletin_is_read_in_scope_commented_from_above_and_told_to_its_
     .await;
     assert!(up["errors"].is_null(), "{up}");
     app.settle().await.unwrap();
-    let b = app.gql(Some(&fgj), comment, by_fgj).await.unwrap();
+    let b = app.ask(&fgj, comment, by_fgj).await;
     // Both comments stand (made in the same instant of the test's clock, in either order).
     let authors: Vec<&str> = b["data"]["commentBulletin"]["comments"]
         .as_array()

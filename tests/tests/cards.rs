@@ -9,10 +9,7 @@ use duban_tests::{at_nine, count_rows, error_code, TestApp};
 use serde_json::{json, Value};
 
 async fn issue(app: &TestApp, token: &str, input: Value) -> String {
-    let body = app
-        .gql(Some(token), ISSUE, json!({ "input": input }))
-        .await
-        .unwrap();
+    let body = app.ask(token, ISSUE, json!({ "input": input })).await;
     body["data"]["issueAssignment"]["assignment"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{body}"))
@@ -21,13 +18,12 @@ async fn issue(app: &TestApp, token: &str, input: Value) -> String {
 
 async fn card(app: &TestApp, token: &str, id: &str) -> (String, String) {
     let b = app
-        .gql(
-            Some(token),
+        .ask(
+            token,
             "query($id: ID!) { assignment(id: $id) { color colorRule colorReason } }",
             json!({"id": id}),
         )
-        .await
-        .unwrap();
+        .await;
     let a = &b["data"]["assignment"];
     (
         a["color"]
@@ -80,13 +76,12 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
         app.token_with_ttl("qingshi-clerk", month).await.unwrap(),
     );
     let up = app
-        .gql(
-            Some(&admin),
+        .ask(
+            &admin,
             "mutation($i: UpdatePersonInput!) { updatePerson(input: $i) { person { id } } }",
             json!({"i": {"id": "p-qingshi-clerk", "expectedVersion": 1, "supervisingLeaderId": "p-qingshi-leader"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(up["errors"].is_null(), "{up}");
     let first = issue(
         &app,
@@ -103,14 +98,13 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
     )
     .await;
     let problem = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($i: RegisterProblemInput!) { registerProblem(input: $i) { problem { id } } }",
             json!({"i": {"category": "慢作为", "source": "SELF_FOUND", "description": "红黄牌测试问题",
                 "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "qingshi-dzb", "timeLimitDays": 3}}),
         )
-        .await
-        .unwrap();
+        .await;
     let problem = problem["data"]["registerProblem"]["problem"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{problem}"))
@@ -123,9 +117,11 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
 
     // The defaults stand until the county sets its own.
     let read = app
-        .gql(Some(&sup), "{ colorRules { sets { scope version rules { yellowLagPoints redLagPoints staleDays } } } }", json!({}))
-        .await
-        .unwrap();
+        .read(
+            &sup,
+            "{ colorRules { sets { scope version rules { yellowLagPoints redLagPoints staleDays } } } }",
+        )
+        .await;
     let county = &read["data"]["colorRules"]["sets"][0];
     assert_eq!(
         (
@@ -138,22 +134,20 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
     );
     // A clerk may not set them; a red threshold below the yellow one is refused by field.
     let refused = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             SET,
             json!({"i": {"scope": "COUNTY", "rules": rules(20, 40), "expectedVersion": 0}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
     let bad = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             SET,
             json!({"i": {"scope": "COUNTY", "rules": rules(20, 15), "expectedVersion": 0}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&bad), Some("VALIDATION"), "{bad}");
     assert_eq!(
         bad["errors"][0]["extensions"]["field"], "rules.redLagPoints",
@@ -189,25 +183,23 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
 
     // The county allows 20 points: both go back to blue at once, each saying why.
     let set = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             SET,
             json!({"i": {"scope": "COUNTY", "rules": rules(20, 40), "expectedVersion": 0}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(set["errors"].is_null(), "{set}");
     app.settle().await.unwrap();
     assert_eq!(card(&app, &sup, &first).await.0, "BLUE");
     assert_eq!(card(&app, &sup, &urgent).await.0, "BLUE");
     let stale = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             SET,
             json!({"i": {"scope": "COUNTY", "rules": rules(25, 40), "expectedVersion": 0}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&stale), Some("VERSION_CONFLICT"), "{stale}");
 
     // Very urgent items of the county get 5 points, and a red card raises their level:
@@ -215,14 +207,14 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
     let mut urgent_rules = rules(5, 40);
     urgent_rules["raiseOnRed"] = json!(true);
     let set = app
-        .gql(Some(&sup), SET, json!({"i": {"scope": "URGENCY", "urgency": "VERY_URGENT", "rules": urgent_rules, "expectedVersion": 0}}))
-        .await
-        .unwrap();
+        .ask(
+            &sup,
+            SET,
+            json!({"i": {"scope": "URGENCY", "urgency": "VERY_URGENT", "rules": urgent_rules, "expectedVersion": 0}}),
+        )
+        .await;
     assert!(set["errors"].is_null(), "{set}");
-    let me = app
-        .gql(Some(&sup), "{ me { personId } }", json!({}))
-        .await
-        .unwrap();
+    let me = app.read(&sup, "{ me { personId } }").await;
     let urgency_set = &set["data"]["setColorRules"]["colorRules"]["sets"][1];
     assert_eq!(
         (
@@ -276,13 +268,12 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
 
     // The problem's 整改时限 (Thursday 12 March) has passed: red by the same rules.
     let p = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "query($id: ID!) { problem(id: $id) { color } }",
             json!({"id": problem}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(p["data"]["problem"]["color"], "RED", "{p}");
 
     // The very urgent item's red card raised its level, by the rule; the other's did not.
@@ -290,13 +281,12 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
         let (app, sup) = (&app, &sup);
         async move {
             let b = app
-                .gql(
-                    Some(sup),
+                .ask(
+                    sup,
                     "query($id: ID!) { assignment(id: $id) { supervisionLevel } }",
                     json!({"id": id}),
                 )
-                .await
-                .unwrap();
+                .await;
             b["data"]["assignment"]["supervisionLevel"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{b}"))
@@ -318,13 +308,12 @@ async fn cards_follow_the_county_rules_and_reach_three_people_once() {
         let (app, sup) = (&app, &sup);
         async move {
             let b = app
-                .gql(
-                    Some(sup),
+                .ask(
+                    sup,
                     "query($c: Color!) { assignments(filter: {color: $c, text: \"红黄牌测试\"}, first: 10) { totalCount nodes { id } } }",
                     json!({"c": color}),
                 )
-                .await
-                .unwrap();
+                .await;
             let mut ids: Vec<String> = b["data"]["assignments"]["nodes"]
                 .as_array()
                 .unwrap_or_else(|| panic!("{b}"))

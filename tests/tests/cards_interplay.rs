@@ -11,13 +11,12 @@ use serde_json::{json, Value};
 async fn card(app: &TestApp, token: &str, id: &str) -> (String, String, String) {
     app.settle().await.unwrap();
     let b = app
-        .gql(
-            Some(token),
+        .ask(
+            token,
             "query($id: ID!) { assignment(id: $id) { color colorRule colorReason } }",
             json!({ "id": id }),
         )
-        .await
-        .unwrap();
+        .await;
     let a = &b["data"]["assignment"];
     let s = |k: &str| a[k].as_str().unwrap_or_else(|| panic!("{b}")).to_string();
     (s("color"), s("colorRule"), s("colorReason"))
@@ -53,14 +52,13 @@ async fn cards_meet_suspension_transfer_and_reopening() {
         let (app, sup) = (&app, sup.clone());
         async move {
             let b = app
-                .gql(
-                    Some(&sup),
+                .ask(
+                    &sup,
                     ISSUE,
                     json!({"input": {"title": title, "description": "对照清单落实", "source": "LEADER_INSTRUCTION",
                                      "leadUnitId": unit, "timeLimitDays": 5}}),
                 )
-                .await
-                .unwrap();
+                .await;
             b["data"]["issueAssignment"]["assignment"].clone()
         }
     };
@@ -152,13 +150,12 @@ async fn cards_meet_suspension_transfer_and_reopening() {
     let (color, _, _) = card(&app, &sup, &moved).await;
     assert_eq!(color, "RED");
     let responsible = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "query($id: ID!) { assignment(id: $id) { responsiblePersonId } }",
             json!({"id": moved}),
         )
-        .await
-        .unwrap();
+        .await;
     let now_responsible = responsible["data"]["assignment"]["responsiblePersonId"]
         .as_str()
         .unwrap_or_else(|| panic!("{responsible}"))

@@ -4,7 +4,7 @@
 //! read it; the .xlsx.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::scenarios::{command, ISSUE};
+use duban_tests::scenarios::{acknowledge_and_complete, command, ISSUE};
 use duban_tests::{at_nine, error_code, TestApp};
 use serde_json::{json, Value};
 
@@ -14,14 +14,13 @@ const LEDGER: &str = "query($p: ID!, $from: Date!, $to: Date!) {
 
 async fn issue(app: &TestApp, sup: &str, source: &str, title: &str, days: i32) -> String {
     let v = app
-        .gql(
-            Some(sup),
+        .ask(
+            sup,
             ISSUE,
             json!({"input": {"title": title, "description": "按要求办理", "source": source,
                              "leadUnitId": "qingshi-dzb", "timeLimitDays": days}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(v["errors"].is_null(), "{v}");
     v["data"]["issueAssignment"]["assignment"]["id"]
         .as_str()
@@ -29,35 +28,14 @@ async fn issue(app: &TestApp, sup: &str, source: &str, title: &str, days: i32) -
         .to_string()
 }
 
-/// Signs for and completes an item; its version after.
-async fn complete(app: &TestApp, token: &str, id: &str) -> Value {
-    let a = command(
-        app,
-        token,
-        "acknowledgeAssignment",
-        "AssignmentVersionInput",
-        json!({"id": id, "expectedVersion": 1}),
-    )
-    .await;
-    command(
-        app,
-        token,
-        "completeAssignment",
-        "CompleteAssignmentInput",
-        json!({"id": id, "expectedVersion": a["version"], "result": "已办结"}),
-    )
-    .await
-}
-
 async fn ledger(app: &TestApp, who: &str) -> Value {
     let t = app.token(who).await.unwrap();
-    app.gql(
-        Some(&t),
+    app.ask(
+        &t,
         LEDGER,
         json!({"p": "p-qingshi-leader", "from": "2026-03-01", "to": "2026-03-31"}),
     )
     .await
-    .unwrap()
 }
 
 #[actix_web::test]
@@ -71,9 +49,9 @@ async fn a_cadres_ledger_is_what_happened_line_by_line() {
     // A: done on time. B: done, then sent back. C: left to run past its limit. D: a
     // 群众诉求 done and rated 满意.
     let a = issue(&app, &sup, "LEADER_INSTRUCTION", "甲：落实首问负责制", 5).await;
-    complete(&app, &leader, &a).await;
+    acknowledge_and_complete(&app, &leader, &a).await;
     let b = issue(&app, &sup, "LEADER_INSTRUCTION", "乙：整改窗口服务", 5).await;
-    let done = complete(&app, &leader, &b).await;
+    let done = acknowledge_and_complete(&app, &leader, &b).await;
     command(
         &app,
         &sup,
@@ -84,16 +62,15 @@ async fn a_cadres_ledger_is_what_happened_line_by_line() {
     .await;
     let c = issue(&app, &sup, "LEADER_INSTRUCTION", "丙：清理积压件", 2).await;
     let d = issue(&app, &sup, "PUBLIC_REQUEST", "丁：答复群众诉求", 5).await;
-    complete(&app, &leader, &d).await;
+    acknowledge_and_complete(&app, &leader, &d).await;
     app.settle().await.unwrap();
     let link = app
-        .gql(
-            Some(&leader),
+        .ask(
+            &leader,
             "mutation($id: ID!) { ratingLink(itemId: $id) { token } }",
             json!({"id": d}),
         )
-        .await
-        .unwrap();
+        .await;
     let (status, _) = app
         .post_public(
             "/public/v1/rating/rate",
@@ -112,18 +89,12 @@ async fn a_cadres_ledger_is_what_happened_line_by_line() {
     };
     let mutation =
         "mutation($i: RecordAccountabilityInput!) { recordAccountability(input: $i) { id } }";
-    let first = app
-        .gql(Some(&disc), mutation, rec("诫勉谈话", None))
-        .await
-        .unwrap();
+    let first = app.ask(&disc, mutation, rec("诫勉谈话", None)).await;
     let first = first["data"]["recordAccountability"]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let second = app
-        .gql(Some(&disc), mutation, rec("提醒谈话", Some(first)))
-        .await
-        .unwrap();
+    let second = app.ask(&disc, mutation, rec("提醒谈话", Some(first))).await;
     assert!(second["errors"].is_null(), "{second}");
 
     // C runs past its limit: the tick shows a red card on it.
@@ -187,13 +158,12 @@ async fn a_cadres_ledger_is_what_happened_line_by_line() {
         };
         assert!(what == "黄牌预警" || what == "红牌督办", "{what} on {item}");
         let held = app
-            .gql(
-                Some(&sup),
+            .ask(
+                &sup,
                 "query($id: ID!) { assignment(id: $id) { responsiblePersonId } }",
                 json!({"id": item}),
             )
-            .await
-            .unwrap();
+            .await;
         assert_eq!(
             held["data"]["assignment"]["responsiblePersonId"], "p-qingshi-leader",
             "{held}"
@@ -234,13 +204,11 @@ async fn a_cadres_ledger_is_what_happened_line_by_line() {
 
     // The county regroups: cards and 推诿 under 担当作为方面, returns there too.
     let mut set = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "{ conductCategories { categories kinds { kind category } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let c = &mut set["data"]["conductCategories"];
     c["categories"][2] = json!("担当作为方面");
     for k in c["kinds"].as_array_mut().unwrap() {
@@ -252,9 +220,9 @@ async fn a_cadres_ledger_is_what_happened_line_by_line() {
     let regroup =
         "mutation($i: ConductCategoriesInput!) { setConductCategories(input: $i) { categories } }";
     let clerk = app.token("qingshi-clerk").await.unwrap();
-    let refused = app.gql(Some(&clerk), regroup, input.clone()).await.unwrap();
+    let refused = app.ask(&clerk, regroup, input.clone()).await;
     assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
-    let done = app.gql(Some(&sup), regroup, input).await.unwrap();
+    let done = app.ask(&sup, regroup, input).await;
     assert!(done["errors"].is_null(), "{done}");
     let v = ledger(&app, "county-supervisor").await;
     let regrouped = &v["data"]["conductLedger"];

@@ -23,13 +23,12 @@ async fn score(app: &TestApp, who: &str, round: &str, unit: &str, v: i32) -> Val
         .iter()
         .map(|d| json!({"dimension": d, "score": v}))
         .collect();
-    app.gql(
-        Some(&token),
+    app.ask(
+        &token,
         SUBMIT,
         json!({"input": {"roundId": round, "unitId": unit, "scores": scores}}),
     )
     .await
-    .unwrap()
 }
 
 fn ok(v: &Value) {
@@ -69,15 +68,13 @@ async fn round_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
 
     let sup = app.token("county-supervisor").await.unwrap();
     let opened = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "mutation { openConductReview(input: {scopeUnitId: \"qs\", month: \"2026-02\",
                deadline: \"2026-03-06\", unitIds: [\"qingshi\", \"baisha\", \"liuhe\"]}) {
                id status dimensions weights { selfAssessment leaderComment peer } lowest } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&opened);
     let round = opened["data"]["openConductReview"]["id"]
         .as_str()
@@ -88,14 +85,12 @@ async fn round_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
         json!({"selfAssessment": 20, "leaderComment": 40, "peer": 40})
     );
     let again = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "mutation { openConductReview(input: {scopeUnitId: \"qs\", month: \"2026-02\",
                deadline: \"2026-03-06\"}) { id } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         error_code(&again),
         Some("VALIDATION"),
@@ -137,10 +132,7 @@ async fn round_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
         .unwrap();
     assert_eq!(error_code(&wrong), Some("VALIDATION"), "{wrong}");
 
-    let seen = app
-        .gql(Some(&sup), ROUND, json!({"id": round}))
-        .await
-        .unwrap();
+    let seen = app.ask(&sup, ROUND, json!({"id": round})).await;
     let units = &seen["data"]["conductReview"]["units"];
     assert_eq!(
         units
@@ -169,13 +161,11 @@ async fn round_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
         async move {
             let t = app.token(who).await.unwrap();
             let inbox = app
-                .gql(
-                    Some(&t),
+                .read(
+                    &t,
                     "{ myNotifications(first: 50) { nodes { kind title } } }",
-                    json!({}),
                 )
-                .await
-                .unwrap();
+                .await;
             inbox["data"]["myNotifications"]["nodes"]
                 .as_array()
                 .unwrap()
@@ -201,10 +191,7 @@ async fn round_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
     app.settle().await.unwrap();
 
     let sup = app.token("county-supervisor").await.unwrap();
-    let closed = app
-        .gql(Some(&sup), ROUND, json!({"id": round}))
-        .await
-        .unwrap();
+    let closed = app.ask(&sup, ROUND, json!({"id": round})).await;
     ok(&closed);
     let r = &closed["data"]["conductReview"];
     assert_eq!(r["status"], "CLOSED");
@@ -250,10 +237,7 @@ async fn round_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
 
     // A cadre sees the ranking and their own unit's parts, never another's.
     let clerk = app.token("baisha-clerk").await.unwrap();
-    let theirs = app
-        .gql(Some(&clerk), ROUND, json!({"id": round}))
-        .await
-        .unwrap();
+    let theirs = app.ask(&clerk, ROUND, json!({"id": round})).await;
     let results = theirs["data"]["conductReview"]["results"]
         .as_array()
         .unwrap()

@@ -12,10 +12,7 @@ use std::sync::Arc;
 /// Issues an assignment from `input` as the county supervisor; its id.
 async fn issued_id(app: &TestApp, input: serde_json::Value) -> String {
     let sup = app.token("county-supervisor").await.unwrap();
-    let body = app
-        .gql(Some(&sup), ISSUE, json!({ "input": input }))
-        .await
-        .unwrap();
+    let body = app.ask(&sup, ISSUE, json!({ "input": input })).await;
     body["data"]["issueAssignment"]["assignment"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{body}"))
@@ -46,13 +43,12 @@ async fn reminders_fire_once_per_time_limit_across_ticks_and_restarts() {
         .unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
     let body = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             ISSUE,
             json!({"input": {"title": "到期提醒测试", "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}}),
         )
-        .await
-        .unwrap();
+        .await;
     let a = &body["data"]["issueAssignment"]["assignment"];
     assert_eq!(a["dueOn"], "2026-03-12");
     let id = a["id"].as_str().unwrap().to_string();
@@ -103,13 +99,11 @@ async fn reminders_fire_once_per_time_limit_across_ticks_and_restarts() {
 
     let leader = again.token("qingshi-leader").await.unwrap();
     let inbox = again
-        .gql(
-            Some(&leader),
+        .read(
+            &leader,
             "{ myNotifications(first: 100) { edges { node { kind assignmentId title } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let kinds: Vec<_> = inbox["data"]["myNotifications"]["edges"]
         .as_array()
         .unwrap()
@@ -146,21 +140,19 @@ async fn a_suspended_item_is_not_reminded_and_its_resume_reminds_once_for_the_ne
     .await;
     let version = |b: &serde_json::Value, m: &str| b["data"][m]["assignment"]["version"].clone();
     let ack = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }",
             json!({"i": {"id": id, "expectedVersion": 1}}),
         )
-        .await
-        .unwrap();
+        .await;
     let suspended = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($i: AssignmentReasonInput!) { suspendAssignment(input: $i) { assignment { version state } } }",
             json!({"i": {"id": id, "expectedVersion": version(&ack, "acknowledgeAssignment"), "reason": "等待上级政策"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         suspended["data"]["suspendAssignment"]["assignment"]["state"], "SUSPENDED",
         "{suspended}"
@@ -184,13 +176,12 @@ async fn a_suspended_item_is_not_reminded_and_its_resume_reminds_once_for_the_ne
     // Wednesday 18th.
     let sup = app.token("county-supervisor").await.unwrap();
     let resumed = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($i: AssignmentVersionInput!) { resumeAssignment(input: $i) { assignment { dueOn state } } }",
             json!({"i": {"id": id, "expectedVersion": version(&suspended, "suspendAssignment")}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         resumed["data"]["resumeAssignment"]["assignment"]["dueOn"], "2026-03-18",
         "{resumed}"
@@ -230,13 +221,12 @@ async fn a_resume_over_a_weekend_keeps_the_limit_and_still_reminds_once() {
             // Signed afresh: the clock moves past a token's hour.
             let sup = app.token("county-supervisor").await.unwrap();
             let v = app
-                .gql(
-                    Some(&sup),
+                .ask(
+                    &sup,
                     "query($id: ID!) { assignment(id: $id) { version } }",
                     json!({"id": id}),
                 )
-                .await
-                .unwrap()["data"]["assignment"]["version"]
+                .await["data"]["assignment"]["version"]
                 .clone();
             let mut i = extra;
             i["id"] = json!(id);
@@ -244,18 +234,17 @@ async fn a_resume_over_a_weekend_keeps_the_limit_and_still_reminds_once() {
             let q = format!(
                 "mutation($i: {input}!) {{ {m}(input: $i) {{ assignment {{ state dueOn }} }} }}"
             );
-            app.gql(Some(&sup), &q, json!({ "i": i })).await.unwrap()
+            app.ask(&sup, &q, json!({ "i": i })).await
         }
     };
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let ack = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { state } } }",
             json!({"i": {"id": id, "expectedVersion": 1}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(ack["errors"].is_null(), "{ack}");
     let b = step(
         "suspendAssignment",
@@ -298,13 +287,12 @@ async fn a_transferred_item_gives_the_new_unit_its_own_acknowledgement_limit() {
     .await;
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let asked = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: RequestTransferInput!) { requestTransfer(input: $i) { assignment { version } } }",
             json!({"i": {"id": id, "expectedVersion": 1, "toUnitId": "baisha-dzb", "reason": "属白沙乡职责"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(asked["errors"].is_null(), "{asked}");
     // Wednesday 11th: the first unit's time to sign has passed; the issuer approves.
     clock.advance(chrono::Duration::days(2));
@@ -312,13 +300,12 @@ async fn a_transferred_item_gives_the_new_unit_its_own_acknowledgement_limit() {
     assert_eq!(fired(&app, &id, "AcknowledgementOverdue").await, 1);
     let sup = app.token("county-supervisor").await.unwrap();
     let moved = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($i: DecideTransferInput!) { decideTransfer(input: $i) { assignment { state leadUnitId ackDueOn } } }",
             json!({"i": {"id": id, "expectedVersion": asked["data"]["requestTransfer"]["assignment"]["version"], "approve": true}}),
         )
-        .await
-        .unwrap();
+        .await;
     let a = &moved["data"]["decideTransfer"]["assignment"];
     assert_eq!(
         (&a["state"], &a["leadUnitId"], &a["ackDueOn"]),
@@ -354,10 +341,7 @@ async fn a_calendar_change_keeps_extensions_and_suspensions() {
         let app = &app;
         async move {
             let token = app.token(account).await.unwrap();
-            let b = app
-                .gql(Some(&token), q, json!({ "i": input }))
-                .await
-                .unwrap();
+            let b = app.ask(&token, q, json!({ "i": input })).await;
             assert!(b["errors"].is_null(), "{b}");
             b
         }
@@ -373,13 +357,12 @@ async fn a_calendar_change_keeps_extensions_and_suspensions() {
         let app = &app;
         async move {
             let t = app.token("county-supervisor").await.unwrap();
-            app.gql(
-                Some(&t),
+            app.ask(
+                &t,
                 "query($id: ID!) { assignment(id: $id) { version } }",
                 json!({"id": id}),
             )
-            .await
-            .unwrap()["data"]["assignment"]["version"]
+            .await["data"]["assignment"]["version"]
                 .clone()
         }
     };
@@ -450,13 +433,12 @@ async fn a_calendar_change_keeps_extensions_and_suspensions() {
         let app = &app;
         async move {
             let t = app.token("county-supervisor").await.unwrap();
-            app.gql(
-                Some(&t),
+            app.ask(
+                &t,
                 "query($id: ID!) { assignment(id: $id) { dueOn deadlineChanges { reason } } }",
                 json!({"id": id}),
             )
-            .await
-            .unwrap()["data"]["assignment"]
+            .await["data"]["assignment"]
                 .clone()
         }
     };
@@ -511,22 +493,20 @@ async fn problems_are_reminded_of_their_time_limit_once_and_closed_ones_not_at_a
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
     let ask = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: RequestProblemCloseOutInput!) { requestProblemCloseOut(input: $i) { problem { version } } }",
             json!({"i": {"id": done, "expectedVersion": 1, "summary": "已合并发文", "evidence": ["发文清单"]}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(ask["errors"].is_null(), "{ask}");
     let closed = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($i: ProblemVersionInput!) { closeProblem(input: $i) { problem { state } } }",
             json!({"i": {"id": done, "expectedVersion": 2}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         closed["data"]["closeProblem"]["problem"]["state"], "CLOSED",
         "{closed}"
@@ -572,13 +552,12 @@ async fn every_event_of_an_aggregate_takes_the_next_position() {
     app.assignments.deadline_tick().await.unwrap(); // DueSoon fires on the day of issue.
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let ack = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }",
             json!({"i": {"id": id, "expectedVersion": 1}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         ack["data"]["acknowledgeAssignment"]["assignment"]["version"], 2,
         "{ack}"
@@ -667,13 +646,12 @@ async fn a_reminder_after_a_change_of_responsible_person_reaches_the_new_one() {
     .await;
     let sup = app.token("county-supervisor").await.unwrap();
     let changed = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($i: ChangeResponsiblePersonInput!) { changeResponsiblePerson(input: $i) { assignment { responsiblePersonId } } }",
             json!({"i": {"id": id, "expectedVersion": 1, "personId": "p-qingshi-clerk", "reason": "分工调整"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(changed["errors"].is_null(), "{changed}");
     clock.advance(chrono::Duration::days(1));
     app.assignments.deadline_tick().await.unwrap();

@@ -69,7 +69,7 @@ async fn discipline_writes_only_accountability_and_referrals_and_reads_its_count
         ),
     ];
     for (mutation, vars) in &writes {
-        let v = app.gql(Some(&disc), mutation, vars.clone()).await.unwrap();
+        let v = app.ask(&disc, mutation, vars.clone()).await;
         assert_eq!(error_code(&v), Some("FORBIDDEN"), "{mutation}\n{vars}\n{v}");
     }
     // The same writes go through for those whose job they are (so the inputs are valid).
@@ -85,13 +85,11 @@ async fn discipline_writes_only_accountability_and_referrals_and_reads_its_count
         let app = &app;
         async move {
             let v = app
-                .gql(
-                    Some(&t),
+                .read(
+                    &t,
                     "{ assignments(first: 100) { totalCount } problems(first: 100) { totalCount } }",
-                    json!({}),
                 )
-                .await
-                .unwrap();
+                .await;
             ok(&v);
             (
                 v["data"]["assignments"]["totalCount"].clone(),
@@ -101,13 +99,11 @@ async fn discipline_writes_only_accountability_and_referrals_and_reads_its_count
     };
     assert_eq!(count(&disc).await, count(&sup).await);
     let ledger = app
-        .gql(
-            Some(&disc),
+        .read(
+            &disc,
             "{ conductLedger(personId: \"p-liuhe-clerk\", from: \"2026-01-01\", to: \"2026-03-31\") { unitName } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&ledger);
 }
 
@@ -118,15 +114,14 @@ async fn a_falsified_record_goes_to_the_commission_by_the_rule_once() {
     app.settle().await.unwrap();
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let problem = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             REGISTER_PROBLEM,
             json!({"input": {"category": "弄虚作假", "source": "SUPERIOR_POINTED",
                 "description": "上报的整改台账与实际不符，照片系摆拍", "causeAnalysis": "应付检查",
                 "measures": ["如实重报台账"], "unitId": "qingshi-dzb", "timeLimitDays": 10}}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&problem);
     let id = problem["data"]["registerProblem"]["problem"]["id"]
         .as_str()
@@ -139,13 +134,8 @@ async fn a_falsified_record_goes_to_the_commission_by_the_rule_once() {
     app.settle().await.unwrap();
     let disc = app.token("county-discipline").await.unwrap();
     let list = app
-        .gql(
-            Some(&disc),
-            "{ referrals { cause subjectId itemIds grounds } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
+        .read(&disc, "{ referrals { cause subjectId itemIds grounds } }")
+        .await;
     ok(&list);
     let ours: Vec<&Value> = list["data"]["referrals"]
         .as_array()

@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::cluster::{
-    answers, count, each_reached_every_service_once, ids_with_title_prefix, issue_keyed,
-    keyed_clients, settle, Cluster, OwnBroker,
+    answers, count, each_reached_every_service_once, ids_with_title_prefix, keyed_clients,
+    retried_stored_once, settle, Cluster, OwnBroker,
 };
 use duban_tests::scenarios;
 use duban_tests::{kafka_brokers, TestApp};
@@ -255,7 +255,7 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
     cluster.spawn("gateway").unwrap();
     cluster.wait_ready("gateway").await.unwrap();
 
-    let (mut succeeded, failed) = answers(clients).await;
+    let (succeeded, failed) = answers(clients).await;
     settle(&app, &cluster).await;
     let stored: HashSet<String> = ids_with_title_prefix(&app, "重启压测")
         .await
@@ -273,26 +273,20 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
     each_reached_every_service_once(&app, "重启压测", stored.len()).await;
     let stored_before_retries = stored.len();
 
-    for (key, title) in &failed {
-        let id = issue_keyed(&url, &supervisor, key, title).await;
-        succeeded.insert(id.unwrap_or_else(|e| {
-            eprintln!("retry {key} failed: {e}");
-            cluster.show_tails();
-            panic!("retry {key} failed: {e}")
-        }));
-    }
-    settle(&app, &cluster).await;
-    let stored: HashSet<String> = ids_with_title_prefix(&app, "重启压测")
-        .await
-        .into_iter()
-        .collect();
-    assert_eq!(stored.len(), 160, "each request stored exactly once");
-    assert_eq!(succeeded, stored, "every retry answered with its one item");
-    each_reached_every_service_once(&app, "重启压测", 160).await;
+    let failed_count = failed.len();
+    let retried = (succeeded, failed);
+    retried_stored_once(
+        (&app, &cluster),
+        (&url, &supervisor),
+        retried,
+        "重启压测",
+        160,
+    )
+    .await;
     eprintln!(
         "{} failed during the restart, {} of them already stored before the retry",
-        failed.len(),
-        stored_before_retries + failed.len() - 160
+        failed_count,
+        stored_before_retries + failed_count - 160
     );
 }
 

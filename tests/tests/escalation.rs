@@ -52,10 +52,7 @@ async fn an_unanswered_notice_climbs_one_rung_per_four_office_hours_across_the_w
             let input = json!({"title": title, "description": "对照清单落实",
                 "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
                 "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
-            let b = app
-                .gql(Some(&sup), ISSUE, json!({ "input": input }))
-                .await
-                .unwrap();
+            let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
             b["data"]["issueAssignment"]["assignment"]["id"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{b}"))
@@ -74,10 +71,7 @@ async fn an_unanswered_notice_climbs_one_rung_per_four_office_hours_across_the_w
         .unwrap_or_else(|| panic!("{clerk_inbox:?}"))["id"]
         .clone();
     let ack = "mutation($i: MarkNotificationReadInput!) { acknowledgeNotification(input: $i) { notification { acknowledgedAt } } }";
-    let b = app
-        .gql(Some(&clerk), ack, json!({"i": {"id": notice}}))
-        .await
-        .unwrap();
+    let b = app.ask(&clerk, ack, json!({"i": {"id": notice}})).await;
     assert!(b["errors"].is_null(), "{b}");
 
     // 15:00 Friday + 4 office hours: 2.5 h on Friday, 1.5 h from 08:30 on Monday = 10:00.
@@ -136,9 +130,12 @@ async fn an_unanswered_notice_climbs_one_rung_per_four_office_hours_across_the_w
     .await;
     assert_eq!(recorded.unwrap(), 3);
     let seen = app
-        .gql(Some(&sup), "query($id: ID!) { assignment(id: $id) { notices { recipientId kind rung escalatedFrom } } }", json!({"id": silent}))
-        .await
-        .unwrap();
+        .ask(
+            &sup,
+            "query($id: ID!) { assignment(id: $id) { notices { recipientId kind rung escalatedFrom } } }",
+            json!({"id": silent}),
+        )
+        .await;
     let climbs: Vec<_> = seen["data"]["assignment"]["notices"]
         .as_array()
         .unwrap_or_else(|| panic!("{seen}"))
@@ -161,10 +158,7 @@ async fn a_rung_with_nobody_else_to_tell_is_skipped() {
     let input = json!({"title": "负责人本人承办", "description": "对照清单落实",
         "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
         "responsiblePersonId": "p-qingshi-leader", "timeLimitDays": 10});
-    let b = app
-        .gql(Some(&sup), ISSUE, json!({ "input": input }))
-        .await
-        .unwrap();
+    let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
     let id = b["data"]["issueAssignment"]["assignment"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{b}"))
@@ -195,10 +189,7 @@ async fn a_suspended_or_withdrawn_item_stops_its_notices_climbing() {
             let input = json!({"title": title, "description": "对照清单落实",
                 "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
                 "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
-            let b = app
-                .gql(Some(&sup), ISSUE, json!({ "input": input }))
-                .await
-                .unwrap();
+            let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
             b["data"]["issueAssignment"]["assignment"].clone()
         }
     };

@@ -6,7 +6,7 @@
 //! activity measure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::scenarios::{command, inbox, ISSUE};
+use duban_tests::scenarios::{acknowledge_and_complete, inbox, ISSUE};
 use duban_tests::{at_nine, error_code, TestApp};
 use serde_json::{json, Value};
 
@@ -29,38 +29,18 @@ fragment F on BoardRow {
 
 async fn issue(app: &TestApp, token: &str, unit: &str, source: &str, title: &str) -> String {
     let v = app
-        .gql(
-            Some(token),
+        .ask(
+            token,
             ISSUE,
             json!({"input": {"title": title, "description": "按要求办理", "source": source,
                              "leadUnitId": unit, "timeLimitDays": 5}}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&v);
     v["data"]["issueAssignment"]["assignment"]["id"]
         .as_str()
         .unwrap()
         .to_string()
-}
-
-async fn finish(app: &TestApp, token: &str, id: &str) {
-    let a = command(
-        app,
-        token,
-        "acknowledgeAssignment",
-        "AssignmentVersionInput",
-        json!({"id": id, "expectedVersion": 1}),
-    )
-    .await;
-    command(
-        app,
-        token,
-        "completeAssignment",
-        "CompleteAssignmentInput",
-        json!({"id": id, "expectedVersion": a["version"], "result": "已办结"}),
-    )
-    .await;
 }
 
 async fn auth(app: &TestApp, path: &str, body: Value) -> u16 {
@@ -89,7 +69,7 @@ async fn no_score_moves_with_sign_ins_reading_notices_or_time_online() {
         "落实首问负责制",
     )
     .await;
-    finish(&app, &leader, &done).await;
+    acknowledge_and_complete(&app, &leader, &done).await;
     issue(
         &app,
         &sup,
@@ -99,16 +79,15 @@ async fn no_score_moves_with_sign_ins_reading_notices_or_time_online() {
     )
     .await;
     let public = issue(&app, &sup, "qingshi-dzb", "PUBLIC_REQUEST", "答复群众诉求").await;
-    finish(&app, &leader, &public).await;
+    acknowledge_and_complete(&app, &leader, &public).await;
     app.settle().await.unwrap();
     let link = app
-        .gql(
-            Some(&leader),
+        .ask(
+            &leader,
             "mutation($id: ID!) { ratingLink(itemId: $id) { token } }",
             json!({"id": public}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&link);
     let (status, _) = app
         .post_public(
@@ -119,14 +98,12 @@ async fn no_score_moves_with_sign_ins_reading_notices_or_time_online() {
         .unwrap();
     assert_eq!(status, 200);
     let review = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "mutation { openConductReview(input: {scopeUnitId: \"qs\", month: \"2026-02\",
                deadline: \"2026-03-06\", unitIds: [\"qingshi\", \"baisha\", \"liuhe\"]}) { id } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&review);
     let review = review["data"]["openConductReview"]["id"]
         .as_str()
@@ -139,70 +116,63 @@ async fn no_score_moves_with_sign_ins_reading_notices_or_time_online() {
             .map(|d| json!({"dimension": d, "score": v}))
             .collect();
         let s = app
-            .gql(
-                Some(&clerk),
+            .ask(
+                &clerk,
                 "mutation($i: SubmitConductScoresInput!) { submitConductScores(input: $i) { id } }",
                 json!({"i": {"roundId": review, "unitId": unit, "scores": scores}}),
             )
-            .await
-            .unwrap();
+            .await;
         ok(&s);
     }
     // An activity measure is not a dimension anyone may score.
     let activity = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: SubmitConductScoresInput!) { submitConductScores(input: $i) { id } }",
             json!({"i": {"roundId": review, "unitId": "qingshi", "scores": [
                 {"dimension": "工作态度", "score": 90}, {"dimension": "办事效率", "score": 90},
                 {"dimension": "廉洁自律", "score": 90}, {"dimension": "登录次数", "score": 100}]}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&activity), Some("VALIDATION"), "{activity}");
     ok(&app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($id: ID!) { closeConductReview(id: $id) { id } }",
             json!({"id": review}),
         )
-        .await
-        .unwrap());
+        .await);
     let survey = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "mutation { createSurvey(input: {scopeUnitId: \"qs\", title: \"效能评议\",
                deadline: \"2026-03-06\", unitIds: [\"qingshi\", \"baisha\", \"liuhe\"],
                indicators: [\"业务工作\"], minSample: 1}) { id } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&survey);
     let survey = survey["data"]["createSurvey"]["id"]
         .as_str()
         .unwrap()
         .to_string();
     ok(&app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($id: ID!) { answerSurvey(surveyId: $id, answers: [
                {unitId: \"qingshi\", scores: [{indicator: \"业务工作\", score: 88}]}]) { id } }",
             json!({"id": survey}),
         )
-        .await
-        .unwrap());
+        .await);
     ok(&app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($id: ID!) { closeSurvey(id: $id) { id } }",
             json!({"id": survey}),
         )
-        .await
-        .unwrap());
+        .await);
     app.settle().await.unwrap();
     let vars = json!({"review": review, "survey": survey});
-    let before = app.gql(Some(&sup), SCORES, vars.clone()).await.unwrap();
+    let before = app.ask(&sup, SCORES, vars.clone()).await;
     ok(&before);
 
     // Activity by 青石镇's people: sign-ins, time online, notices read and acknowledged,
@@ -234,33 +204,26 @@ async fn no_score_moves_with_sign_ins_reading_notices_or_time_online() {
     assert!(!notices.is_empty(), "the leader has notices to read");
     for n in &notices {
         ok(&app
-            .gql(
-                Some(&leader),
+            .ask(
+                &leader,
                 "mutation($id: ID!) { markNotificationRead(input: {id: $id}) { notification { id } } }",
                 json!({"id": n["id"]}),
             )
-            .await
-            .unwrap());
+            .await);
         if n["requiresAck"] == true {
             ok(&app
-                .gql(
-                    Some(&leader),
+                .ask(
+                    &leader,
                     "mutation($id: ID!) { acknowledgeNotification(input: {id: $id}) { notification { id } } }",
                     json!({"id": n["id"]}),
                 )
-                .await
-                .unwrap());
+                .await);
         }
     }
     for _ in 0..20 {
         ok(&app
-            .gql(
-                Some(&leader),
-                "{ board { total { issued } } me { name } }",
-                json!({}),
-            )
-            .await
-            .unwrap());
+            .read(&leader, "{ board { total { issued } } me { name } }")
+            .await);
     }
     let (status, _) = app
         .get_bytes("/ledger/v1/assignments.xlsx", &leader)
@@ -274,7 +237,7 @@ async fn no_score_moves_with_sign_ins_reading_notices_or_time_online() {
         "the activity took place"
     );
 
-    let after = app.gql(Some(&sup), SCORES, vars).await.unwrap();
+    let after = app.ask(&sup, SCORES, vars).await;
     ok(&after);
     assert_eq!(
         before["data"], after["data"],

@@ -33,10 +33,7 @@ async fn told(app: &TestApp, kind: &str, id: &str) -> Vec<(String, bool)> {
 async fn issue(app: &TestApp, sup: &str, title: &str) -> String {
     let input = json!({"title": title, "description": "对照清单落实", "source": "LEADER_INSTRUCTION",
         "leadUnitId": "qingshi-dzb", "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
-    let b = app
-        .gql(Some(sup), ISSUE, json!({ "input": input }))
-        .await
-        .unwrap();
+    let b = app.ask(sup, ISSUE, json!({ "input": input })).await;
     b["data"]["issueAssignment"]["assignment"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{b}"))
@@ -68,12 +65,12 @@ async fn a_county_sends_a_kind_where_it_chooses_and_decides_whether_it_is_answer
     // Only supervisors and admins set rules; a bad one is named.
     // Audiences named twice are kept once.
     let rule = json!({"i": {"kind": "SUPERVISION_NOTICE", "audiences": ["RESPONSIBLE", "ISSUER", "DISCIPLINE", "RESPONSIBLE", "ISSUER"], "requiresAck": false}});
-    let b = app.gql(Some(&clerk), RULE, rule.clone()).await.unwrap();
+    let b = app.ask(&clerk, RULE, rule.clone()).await;
     assert_eq!(error_code(&b), Some("FORBIDDEN"), "{b}");
     let bad = json!({"i": {"kind": "SUPERVISION_NOTICE", "audiences": ["UNIT_LEADERS"], "requiresAck": true}});
-    let b = app.gql(Some(&sup), RULE, bad).await.unwrap();
+    let b = app.ask(&sup, RULE, bad).await;
     assert_eq!(b["errors"][0]["extensions"]["field"], "requiresAck", "{b}");
-    let b = app.gql(Some(&sup), RULE, rule).await.unwrap();
+    let b = app.ask(&sup, RULE, rule).await;
     assert_eq!(b["data"]["setNotificationRule"]["version"], 1, "{b}");
     assert_eq!(
         b["data"]["setNotificationRule"]["kinds"][0]["audiences"],
@@ -116,26 +113,17 @@ async fn a_county_that_waits_two_office_hours_escalates_after_two() {
     let (clock, app) = at_nine(2026, 11, 30).await; // Monday 09:00
     let ttl = 31 * 86_400;
     let sup = app.token_with_ttl("county-supervisor", ttl).await.unwrap();
-    let b = app
-        .gql(Some(&sup), SETTINGS, settings(0, json!(0)))
-        .await
-        .unwrap();
+    let b = app.ask(&sup, SETTINGS, settings(0, json!(0))).await;
     assert_eq!(
         b["errors"][0]["extensions"]["field"], "escalateAfterWorkingHours",
         "{b}"
     );
-    let b = app
-        .gql(Some(&sup), SETTINGS, settings(2, json!(0)))
-        .await
-        .unwrap();
+    let b = app.ask(&sup, SETTINGS, settings(2, json!(0))).await;
     assert_eq!(
         b["data"]["setNotificationSettings"]["escalateAfterWorkingHours"], 2,
         "{b}"
     );
-    let stale = app
-        .gql(Some(&sup), SETTINGS, settings(3, json!(0)))
-        .await
-        .unwrap();
+    let stale = app.ask(&sup, SETTINGS, settings(3, json!(0))).await;
     assert_eq!(error_code(&stale), Some("VERSION_CONFLICT"), "{stale}");
 
     let id = issue(&app, &sup, "两小时未回复").await;

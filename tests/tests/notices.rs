@@ -50,10 +50,7 @@ async fn notices_reach_the_responsible_their_unit_leader_and_their_supervising_l
             if let Some(r) = responsible {
                 input["responsiblePersonId"] = json!(r);
             }
-            let b = app
-                .gql(Some(&sup), ISSUE, json!({ "input": input }))
-                .await
-                .unwrap();
+            let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
             b["data"]["issueAssignment"]["assignment"].clone()
         }
     };
@@ -150,14 +147,13 @@ async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who(
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let other = app.token("baisha-clerk").await.unwrap();
     let b = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             ISSUE,
             json!({"input": {"title": "回音测试", "description": "对照清单落实", "source": "LEADER_INSTRUCTION",
                              "leadUnitId": "qingshi-dzb", "timeLimitDays": 5, "responsiblePersonId": "p-qingshi-clerk"}}),
         )
-        .await
-        .unwrap();
+        .await;
     let id = b["data"]["issueAssignment"]["assignment"]["id"]
         .as_str()
         .unwrap()
@@ -179,24 +175,21 @@ async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who(
     let ack = "mutation($i: MarkNotificationReadInput!) { acknowledgeNotification(input: $i) { notification { acknowledgedAt readAt } } }";
     // Someone else's notice is not theirs to acknowledge.
     let stranger = app
-        .gql(Some(&other), ack, json!({"i": {"id": notice["id"]}}))
-        .await
-        .unwrap();
+        .ask(&other, ack, json!({"i": {"id": notice["id"]}}))
+        .await;
     assert_eq!(
         stranger["errors"][0]["extensions"]["code"], "NOT_FOUND",
         "{stranger}"
     );
     let first = app
-        .gql(Some(&clerk), ack, json!({"i": {"id": notice["id"]}}))
-        .await
-        .unwrap();
+        .ask(&clerk, ack, json!({"i": {"id": notice["id"]}}))
+        .await;
     let at = first["data"]["acknowledgeNotification"]["notification"]["acknowledgedAt"].clone();
     assert!(at.is_string(), "{first}");
     assert!(first["data"]["acknowledgeNotification"]["notification"]["readAt"].is_string());
     let again = app
-        .gql(Some(&clerk), ack, json!({"i": {"id": notice["id"]}}))
-        .await
-        .unwrap();
+        .ask(&clerk, ack, json!({"i": {"id": notice["id"]}}))
+        .await;
     assert_eq!(
         again["data"]["acknowledgeNotification"]["notification"]["acknowledgedAt"],
         at
@@ -215,9 +208,12 @@ async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who(
 
     // The sender sees on the item who was told and who acknowledged.
     let seen = app
-        .gql(Some(&sup), "query($id: ID!) { assignment(id: $id) { notices { recipientId kind requiresAck acknowledgedAt } } }", json!({"id": id}))
-        .await
-        .unwrap();
+        .ask(
+            &sup,
+            "query($id: ID!) { assignment(id: $id) { notices { recipientId kind requiresAck acknowledgedAt } } }",
+            json!({"id": id}),
+        )
+        .await;
     let notices = seen["data"]["assignment"]["notices"]
         .as_array()
         .unwrap_or_else(|| panic!("{seen}"));
@@ -234,13 +230,11 @@ async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who(
 
     // A page of items cannot each ask for their notices: that costs too much.
     let wide = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "{ assignments(first: 100) { edges { node { notices { recipientId } } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         duban_tests::error_code(&wide),
         Some("QUERY_TOO_COMPLEX"),
@@ -254,10 +248,7 @@ async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who(
         .find(|n| n["requiresAck"] == false)
         .unwrap_or_else(|| panic!("{sup_inbox:?}"))
         .clone();
-    let refused = app
-        .gql(Some(&sup), ack, json!({"i": {"id": plain["id"]}}))
-        .await
-        .unwrap();
+    let refused = app.ask(&sup, ack, json!({"i": {"id": plain["id"]}})).await;
     assert_eq!(
         refused["errors"][0]["extensions"]["field"], "id",
         "{refused}"
@@ -270,16 +261,15 @@ async fn a_problems_responsible_leader_hears_that_it_is_listed() {
     let app = duban_tests::spawn_app().await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
     let b = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($i: RegisterProblemInput!) { registerProblem(input: $i) { problem { id } } }",
             json!({"i": {"category": "慢作为", "source": "SELF_FOUND", "description": "责任领导通知测试",
                 "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "qingshi-dzb",
                 "responsiblePersonId": "p-qingshi-clerk", "responsibleLeaderId": "p-qingshi-supervisor",
                 "timeLimitDays": 3}}),
         )
-        .await
-        .unwrap();
+        .await;
     let id = b["data"]["registerProblem"]["problem"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{b}"))
@@ -316,7 +306,7 @@ async fn the_live_stream_carries_the_acknowledgement_too() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let input = json!({"input": {"title": "实时回音", "leadUnitId": "qingshi-dzb",
         "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 5}});
-    let b = app.gql(Some(&sup), ISSUE, input).await.unwrap();
+    let b = app.ask(&sup, ISSUE, input).await;
     assert!(b["errors"].is_null(), "{b}");
     let heard = duban_tests::scenarios::next_text(&mut conn).await;
     let notice = heard["payload"]["data"]["notificationReceived"].clone();
@@ -324,9 +314,8 @@ async fn the_live_stream_carries_the_acknowledgement_too() {
     assert!(notice["acknowledgedAt"].is_null());
     let ack = "mutation($i: MarkNotificationReadInput!) { acknowledgeNotification(input: $i) { notification { id } } }";
     let b = app
-        .gql(Some(&clerk), ack, json!({"i": {"id": notice["id"]}}))
-        .await
-        .unwrap();
+        .ask(&clerk, ack, json!({"i": {"id": notice["id"]}}))
+        .await;
     assert!(b["errors"].is_null(), "{b}");
     let heard = duban_tests::scenarios::next_text(&mut conn).await;
     let again = &heard["payload"]["data"]["notificationReceived"];

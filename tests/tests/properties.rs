@@ -153,13 +153,12 @@ async fn any_variables_give_an_assignment_or_a_coded_refusal_and_nothing_half_wr
         let input = inputs.new_tree(&mut runner).unwrap().current();
         let before = counts(&app).await;
         let answer = app
-            .gql(
-                Some(&sup),
+            .ask(
+                &sup,
                 "mutation($input: IssueAssignmentInput!) { issueAssignment(input: $input) { assignment { id } } }",
                 json!({ "input": input }),
             )
-            .await
-            .unwrap();
+            .await;
         let after = counts(&app).await;
         if coded(&answer) {
             wrote += 1;

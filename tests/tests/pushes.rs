@@ -57,19 +57,13 @@ async fn stays(app: &TestApp, what: &str, still: impl Fn() -> bool) {
 }
 
 async fn create(app: &TestApp, admin: &str, input: Value) -> Value {
-    let b = app
-        .gql(Some(admin), CREATE, json!({ "i": input }))
-        .await
-        .unwrap();
+    let b = app.ask(admin, CREATE, json!({ "i": input })).await;
     assert!(b["errors"].is_null(), "{b}");
     b["data"]["createWebhook"].clone()
 }
 
 async fn deliveries(app: &TestApp, admin: &str, webhook: &str) -> Vec<Value> {
-    let b = app
-        .gql(Some(admin), DELIVERIES, json!({ "w": webhook }))
-        .await
-        .unwrap();
+    let b = app.ask(admin, DELIVERIES, json!({ "w": webhook })).await;
     b["data"]["webhookDeliveries"]
         .as_array()
         .unwrap_or_else(|| panic!("{b}"))
@@ -82,10 +76,7 @@ async fn issue(app: &TestApp, sup: &str, title: &str, urgency: &str) -> String {
     let input = json!({"title": title, "description": "对照清单落实",
         "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb", "urgency": urgency,
         "responsiblePersonId": "p-qingshi-leader", "timeLimitDays": 10});
-    let b = app
-        .gql(Some(sup), ISSUE, json!({ "input": input }))
-        .await
-        .unwrap();
+    let b = app.ask(sup, ISSUE, json!({ "input": input })).await;
     b["data"]["issueAssignment"]["assignment"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{b}"))
@@ -108,17 +99,11 @@ async fn a_webhook_is_signed_retried_with_spaced_backoff_dead_lettered_and_repla
     // Only an admin adds channels, and a bad endpoint is named.
     let input = json!({"name": "县政务平台", "channel": "WEBHOOK", "url": format!("{}/hook", platform.url),
         "kinds": ["SUPERVISION_NOTICE"], "scopeUnitId": "qingshi-dzb"});
-    let refused = app
-        .gql(Some(&clerk), CREATE, json!({"i": input}))
-        .await
-        .unwrap();
+    let refused = app.ask(&clerk, CREATE, json!({"i": input})).await;
     assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
     let mut bad = input.clone();
     bad["url"] = json!("ftp://127.0.0.1/hook");
-    let refused = app
-        .gql(Some(&admin), CREATE, json!({"i": bad}))
-        .await
-        .unwrap();
+    let refused = app.ask(&admin, CREATE, json!({"i": bad})).await;
     assert_eq!(error_code(&refused), Some("VALIDATION"), "{refused}");
     assert_eq!(refused["errors"][0]["extensions"]["field"], "url");
 
@@ -126,10 +111,7 @@ async fn a_webhook_is_signed_retried_with_spaced_backoff_dead_lettered_and_repla
     let hook = made["webhook"]["id"].as_str().unwrap().to_string();
     let secret = made["secret"].as_str().unwrap().to_string();
     assert!(secret.starts_with("whsec_") && secret.len() > 40);
-    let listed = app
-        .gql(Some(&admin), "{ webhooks { id name url } }", json!({}))
-        .await
-        .unwrap();
+    let listed = app.read(&admin, "{ webhooks { id name url } }").await;
     assert_eq!(
         listed["data"]["webhooks"][0]["id"],
         hook.as_str(),
@@ -204,19 +186,13 @@ async fn a_webhook_is_signed_retried_with_spaced_backoff_dead_lettered_and_repla
     }
 
     // A clerk cannot replay; the admin's replay delivers once.
-    let refused = app
-        .gql(Some(&clerk), REPLAY, json!({"i": {"id": id}}))
-        .await
-        .unwrap();
+    let refused = app.ask(&clerk, REPLAY, json!({"i": {"id": id}})).await;
     assert!(
         matches!(error_code(&refused), Some("FORBIDDEN" | "NOT_FOUND")),
         "{refused}"
     );
     platform.answer(204, "");
-    let replayed = app
-        .gql(Some(&admin), REPLAY, json!({"i": {"id": id}}))
-        .await
-        .unwrap();
+    let replayed = app.ask(&admin, REPLAY, json!({"i": {"id": id}})).await;
     assert_eq!(
         replayed["data"]["replayDelivery"]["delivery"]["status"], "PENDING",
         "{replayed}"
@@ -264,43 +240,27 @@ async fn robots_and_email_carry_their_own_format_signature_and_mentions() {
     // 张伟 gives his own contacts; he cannot set someone else's.
     let set = "mutation($i: SetPushContactInput!) { setPushContact(input: $i) { personId mobile email } }";
     let mine = json!({"personId": "p-qingshi-clerk", "mobile": "13800000001", "email": "zhangwei@qingshi.gov.cn"});
-    let b = app
-        .gql(Some(&clerk), set, json!({"i": mine}))
-        .await
-        .unwrap();
+    let b = app.ask(&clerk, set, json!({"i": mine})).await;
     assert_eq!(b["data"]["setPushContact"]["mobile"], "13800000001", "{b}");
     let theirs = json!({"personId": "p-qingshi-leader", "mobile": "13800000002"});
-    let b = app
-        .gql(Some(&clerk), set, json!({"i": theirs}))
-        .await
-        .unwrap();
+    let b = app.ask(&clerk, set, json!({"i": theirs})).await;
     assert!(
         matches!(error_code(&b), Some("FORBIDDEN" | "NOT_FOUND")),
         "{b}"
     );
-    let mine = app
-        .gql(
-            Some(&clerk),
-            "{ myPushContact { mobile email } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
+    let mine = app.read(&clerk, "{ myPushContact { mobile email } }").await;
     assert_eq!(
         mine["data"]["myPushContact"]["email"], "zhangwei@qingshi.gov.cn",
         "{mine}"
     );
     let bad = json!({"personId": "p-qingshi-clerk", "mobile": "1380000"});
-    let b = app.gql(Some(&clerk), set, json!({"i": bad})).await.unwrap();
+    let b = app.ask(&clerk, set, json!({"i": bad})).await;
     assert_eq!(b["errors"][0]["extensions"]["field"], "mobile", "{b}");
 
     let input = json!({"title": "机器人推送测试", "description": "对照清单落实",
         "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
         "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
-    let b = app
-        .gql(Some(&sup), ISSUE, json!({ "input": input }))
-        .await
-        .unwrap();
+    let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
     assert!(b["errors"].is_null(), "{b}");
     let for_clerk =
         |r: &duban_tests::receivers::Received| r.body.windows(11).any(|w| w == b"13800000001");
@@ -505,25 +465,16 @@ async fn a_removed_channel_sends_nothing_more_and_is_audited() {
     let d = &deliveries(&app, &admin, &hook).await[0];
     assert_eq!(d["status"], "PENDING", "{d}");
     let del = "mutation($i: PushIdInput!) { deleteWebhook(input: $i) { webhook { id } } }";
-    let b = app
-        .gql(Some(&sup), del, json!({"i": {"id": hook}}))
-        .await
-        .unwrap();
+    let b = app.ask(&sup, del, json!({"i": {"id": hook}})).await;
     assert_eq!(error_code(&b), Some("FORBIDDEN"), "{b}");
-    let b = app
-        .gql(Some(&admin), del, json!({"i": {"id": hook}}))
-        .await
-        .unwrap();
+    let b = app.ask(&admin, del, json!({"i": {"id": hook}})).await;
     assert!(b["errors"].is_null(), "{b}");
     clock.advance(chrono::Duration::hours(1));
     stays(&app, "nothing more through a removed channel", || {
         platform.received().len() == 1
     })
     .await;
-    let listed = app
-        .gql(Some(&admin), "{ webhooks { id } }", json!({}))
-        .await
-        .unwrap();
+    let listed = app.read(&admin, "{ webhooks { id } }").await;
     assert_eq!(listed["data"]["webhooks"], json!([]), "{listed}");
     let audited = duban_tests::count_rows(
         &app.databases.audit,

@@ -58,13 +58,12 @@ async fn finish(app: &TestApp, token: &str, id: &str, version: i64) -> i64 {
 
 async fn link(app: &TestApp, who: &str, item: &str) -> Value {
     let token = app.token(who).await.unwrap();
-    app.gql(
-        Some(&token),
+    app.ask(
+        &token,
         "mutation($id: ID!) { ratingLink(itemId: $id) { token path } }",
         json!({"id": item}),
     )
     .await
-    .unwrap()
 }
 
 async fn rate(app: &TestApp, token: &str, level: &str, comment: &str) -> (u16, Value) {
@@ -96,38 +95,34 @@ async fn rated_link(app: &TestApp, item: &str) -> String {
 
 async fn appeal(app: &TestApp, who: &str, rating: &str) -> Value {
     let token = app.token(who).await.unwrap();
-    app.gql(
-        Some(&token),
+    app.ask(
+        &token,
         "mutation($i: AppealRatingInput!) { appealRating(input: $i) { appeal { status } } }",
         json!({"i": {"ratingId": rating, "reasons": "当事人所诉事项不属本单位职责，已当场解释并转交",
                      "evidence": "通话录音、转办单"}}),
     )
     .await
-    .unwrap()
 }
 
 async fn decide(app: &TestApp, rating: &str, upheld: bool) -> Value {
     let sup = app.token("county-supervisor").await.unwrap();
-    app.gql(
-        Some(&sup),
+    app.ask(
+        &sup,
         "mutation($i: DecideRatingAppealInput!) { decideRatingAppeal(input: $i) { appeal { status decidedBy } } }",
         json!({"i": {"ratingId": rating, "upheld": upheld, "note": "经核查"}}),
     )
     .await
-    .unwrap()
 }
 
 async fn current_rating(app: &TestApp, item: &str) -> Value {
     let sup = app.token("county-supervisor").await.unwrap();
     let list = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "{ ratings { id itemId level levelLabel bad current rectified comment unitName
                          rectificationId appeal { status } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&list);
     list["data"]["ratings"]
         .as_array()
@@ -326,14 +321,12 @@ async fn ratings_end_to_end(app: TestApp) {
     // the first item's 不满意 and the third's, both rectified (the second's, never
     // rectified, left out): 差评整改率 2/2 = 100.00.
     let board = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "{ board(scope: \"qs\") { total { ratings { rated good bad rectified appealedAway goodRate rectificationRate } }
                  rows { unit { id } ratings { rated goodRate rectificationRate appealedAway } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&board);
     assert_eq!(
         board["data"]["board"]["total"]["ratings"],
@@ -355,10 +348,7 @@ async fn ratings_end_to_end(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(status, 404, "not a survey link");
-    let as_bearer = app
-        .gql(Some(&token), "{ ratings { id } }", json!({}))
-        .await
-        .unwrap();
+    let as_bearer = app.read(&token, "{ ratings { id } }").await;
     assert_eq!(error_code(&as_bearer), Some("UNAUTHENTICATED"));
     let (status, _) = form(&app, &first).await;
     assert_eq!(status, 404, "an item id is not a token");
@@ -397,13 +387,12 @@ async fn a_problem_raised_by_the_public_is_rated_and_its_bad_rating_rectified() 
     let found = register("SELF_FOUND", "台账资料归档不及时").await;
     for id in [&raised, &found] {
         let ask = app
-            .gql(
-                Some(&clerk),
+            .ask(
+                &clerk,
                 "mutation($i: RequestProblemCloseOutInput!) { requestProblemCloseOut(input: $i) { problem { version } } }",
                 json!({"i": {"id": id, "expectedVersion": 1, "summary": "已增设导办台", "evidence": ["照片"]}}),
             )
-            .await
-            .unwrap();
+            .await;
         ok(&ask);
     }
     app.settle().await.unwrap();
@@ -444,13 +433,11 @@ async fn a_problem_raised_by_the_public_is_rated_and_its_bad_rating_rectified() 
 async fn rating_referrals(app: &TestApp) -> Vec<Value> {
     let disc = app.token("county-discipline").await.unwrap();
     let v = app
-        .gql(
-            Some(&disc),
+        .read(
+            &disc,
             "{ referrals { cause subjectKind subjectId itemIds } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&v);
     v["data"]["referrals"]
         .as_array()

@@ -19,13 +19,13 @@ fn ok(v: &Value) {
 }
 
 async fn one(app: &TestApp, token: &str, id: &str) -> Value {
-    let v = app.gql(Some(token), ONE, json!({"id": id})).await.unwrap();
+    let v = app.ask(token, ONE, json!({"id": id})).await;
     ok(&v);
     v["data"]["referral"].clone()
 }
 
 async fn step(app: &TestApp, token: &str, mutation: &str, vars: Value) -> Value {
-    app.gql(Some(token), mutation, vars).await.unwrap()
+    app.ask(token, mutation, vars).await
 }
 
 const RECEIVE: &str =
@@ -75,15 +75,14 @@ async fn referral_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
 
     // Monday 2 March: an item due Wednesday, left to run past its limit.
     let issued = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             ISSUE,
             json!({"input": {"title": "清理积压审批件", "description": "按要求办理",
                              "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
                              "timeLimitDays": 2}}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&issued);
     let item = issued["data"]["issueAssignment"]["assignment"]["id"]
         .as_str()
@@ -101,21 +100,20 @@ async fn referral_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
         "qingshi-clerk",
     ] {
         let t = app.token(who).await.unwrap();
-        let v = app.gql(Some(&t), REFER, by_hand.clone()).await.unwrap();
+        let v = app.ask(&t, REFER, by_hand.clone()).await;
         assert_eq!(error_code(&v), Some("FORBIDDEN"), "{who}: {v}");
     }
     let bad = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             REFER,
             json!({"i": {"subjectKind": "PERSON", "subjectId": "p-qingshi-leader",
                 "itemIds": [], "grounds": "x"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&bad), Some("VALIDATION"), "{bad}");
     assert_eq!(bad["errors"][0]["extensions"]["field"], "itemIds", "{bad}");
-    let manual = app.gql(Some(&sup), REFER, by_hand).await.unwrap();
+    let manual = app.ask(&sup, REFER, by_hand).await;
     ok(&manual);
     let manual = manual["data"]["referClue"]["id"]
         .as_str()
@@ -133,10 +131,7 @@ async fn referral_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
         assert_eq!(error_code(&v), Some("FORBIDDEN"), "{who}: {v}");
     }
     let clerk = app.token("qingshi-clerk").await.unwrap();
-    let v = app
-        .gql(Some(&clerk), "{ referrals { id } }", json!({}))
-        .await
-        .unwrap();
+    let v = app.read(&clerk, "{ referrals { id } }").await;
     assert_eq!(error_code(&v), Some("FORBIDDEN"), "{v}");
     let r = one(&app, &disc, &manual).await;
     assert_eq!(r["dueOn"], "2026-03-05", "签收 within three working days");
@@ -204,20 +199,18 @@ async fn referral_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
             .collect()
     };
     let all = "{ referrals { id cause itemIds stage grounds } }";
-    let list = app.gql(Some(&disc), all, json!({})).await.unwrap();
+    let list = app.read(&disc, all).await;
     assert!(
         long_red(&list).is_empty(),
         "ten working days are not more than ten: {:?}",
         long_red(&list)
     );
     let board = app
-        .gql(
-            Some(&disc),
+        .read(
+            &disc,
             "{ board(scope: \"qs\") { rows { unit { id } referrals { open overdue concluded } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&board);
     let qingshi = board["data"]["board"]["rows"]
         .as_array()
@@ -237,7 +230,7 @@ async fn referral_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
     tick(&app).await;
     let disc = app.token("county-discipline").await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
-    let list = app.gql(Some(&disc), all, json!({})).await.unwrap();
+    let list = app.read(&disc, all).await;
     let referred = long_red(&list);
     assert_eq!(referred.len(), 1, "referred once: {list}");
     let rid = referred[0]["id"].as_str().unwrap().to_string();
@@ -248,34 +241,30 @@ async fn referral_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
 
     // The county sets 初步核实 to five working days; received and disposed within limits.
     let settings = app
-        .gql(
-            Some(&disc),
+        .read(
+            &disc,
             "{ referralSettings { redDays falsificationCategory badRatingsPerQuarter
             buckPassingPerQuarter receiptDays talkDays checkDays shelvedDays closingDays } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let mut s = settings["data"]["referralSettings"].clone();
     assert_eq!(s["redDays"], 10);
     s["checkDays"] = json!(5);
     let set = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($s: ReferralSettingsInput!) { setReferralSettings(settings: $s) { checkDays } }",
             json!({"s": s}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&set), Some("FORBIDDEN"), "{set}");
     let set = app
-        .gql(
-            Some(&disc),
+        .ask(
+            &disc,
             "mutation($s: ReferralSettingsInput!) { setReferralSettings(settings: $s) { checkDays } }",
             json!({"s": s}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&set);
     ok(&step(&app, &disc, RECEIVE, json!({"id": rid, "n": "已签收"})).await);
     let checked = step(
@@ -293,15 +282,14 @@ async fn referral_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
     let disc = app.token("county-discipline").await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
     let record = app
-        .gql(
-            Some(&disc),
+        .ask(
+            &disc,
             "mutation($i: RecordAccountabilityInput!) { recordAccountability(input: $i) { id } }",
             json!({"i": {"subjectKind": "PERSON", "subjectId": "p-qingshi-leader",
                 "form": "提醒谈话", "grounds": "红牌事项超期未办", "decidedOn": "2026-03-23",
                 "decidedBy": "县纪委监委", "referralId": rid, "itemIds": [item]}}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&record);
     let record_id = record["data"]["recordAccountability"]["id"]
         .as_str()
@@ -335,14 +323,13 @@ async fn referral_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
     // The evidence: the item's history up to the referral, proven in the signed log.
     app.settle().await.unwrap();
     let ev = app
-        .gql(
-            Some(&disc),
+        .ask(
+            &disc,
             "query($id: ID!) { referral(id: $id) { evidence { treeSize bundle
                entries { eventType aggregateId } } } }",
             json!({"id": rid}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&ev);
     let e = &ev["data"]["referral"]["evidence"];
     let types: Vec<&str> = e["entries"]
@@ -365,12 +352,11 @@ async fn referral_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
         types.len()
     );
     let hidden = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "query($id: ID!) { referral(id: $id) { evidence { treeSize } } }",
             json!({"id": rid}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&hidden), Some("FORBIDDEN"), "{hidden}");
 }

@@ -8,13 +8,11 @@
 use duban_clock::SharedClock;
 use duban_outbox::{EventBus, Lease};
 use duban_tests::cluster::{
-    answers, count, each_reached_every_service_once, ids_with_title_prefix, issue_keyed,
-    keyed_clients, member, settle, Cluster, SERVICES,
+    answers, count, keyed_clients, member, retried_stored_once, settle, Cluster, SERVICES,
 };
 use duban_tests::scenarios::issue_numbered;
 use duban_tests::{count_rows, fresh_database, kafka_brokers, on_postgres_and_kafka_at_nine};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -216,24 +214,17 @@ async fn with_two_replicas_of_each_service_killing_one_of_each_under_load_loses_
         cluster.kill(&member(s, 1)).unwrap();
     }
 
-    let (mut succeeded, failed) = answers(clients).await;
     // Whoever failed retries with the same key, on the replicas left.
-    for (key, title) in &failed {
-        let id = issue_keyed(&url, &supervisor, key, title).await;
-        succeeded.insert(id.unwrap_or_else(|e| {
-            eprintln!("retry {key} failed: {e}");
-            cluster.show_tails();
-            panic!("retry {key} failed: {e}")
-        }));
-    }
-    settle(&app, &cluster).await;
-    let stored: HashSet<String> = ids_with_title_prefix(&app, "双副本压测")
-        .await
-        .into_iter()
-        .collect();
-    assert_eq!(stored.len(), 160, "each request stored exactly once");
-    assert_eq!(succeeded, stored, "every answer names its one item");
-    each_reached_every_service_once(&app, "双副本压测", 160).await;
+    let retried = answers(clients).await;
+    let failed_count = retried.1.len();
+    retried_stored_once(
+        (&app, &cluster),
+        (&url, &supervisor),
+        retried,
+        "双副本压测",
+        160,
+    )
+    .await;
     for (service, consumer) in [
         ("evaluation", &app.databases.evaluation),
         ("notifications", &app.databases.notifications),
@@ -263,6 +254,6 @@ async fn with_two_replicas_of_each_service_killing_one_of_each_under_load_loses_
     eprintln!(
         "{} requests failed while one replica of each service was killed; \
          the second replica of {took_over} of 3 services took a lease",
-        failed.len()
+        failed_count
     );
 }

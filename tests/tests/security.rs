@@ -66,14 +66,13 @@ async fn imports_are_allowed_to_exactly_whom_the_mutations_allow_on(app: TestApp
                 .await
                 .unwrap();
             let mutation = if kind == "problems" {
-                app.gql(
-                    Some(&token),
+                app.ask(
+                    &token,
                     "mutation($i: RegisterProblemInput!) { registerProblem(input: $i) { problem { id } } }",
                     json!({"i": {"category": "文山会海", "source": "SELF_FOUND", "description": "会议多",
                         "causeAnalysis": "统筹不够", "measures": ["合并同类会议"], "unitId": "qingshi-dzb", "timeLimitDays": 10}}),
                 )
                 .await
-                .unwrap()
             } else {
                 app.gql(
                     Some(&token),
@@ -104,13 +103,12 @@ async fn imports_are_allowed_to_exactly_whom_the_mutations_allow_on(app: TestApp
 async fn admin_of(app: &TestApp, unit: &str, account: &str) -> String {
     let county_admin = app.token("county-admin").await.unwrap();
     let made = app
-        .gql(
-            Some(&county_admin),
+        .ask(
+            &county_admin,
             "mutation($i: RegisterPersonInput!) { registerPerson(input: $i) { person { id } } }",
             json!({"i": {"account": account, "name": "乡镇管理员", "unitId": unit, "roles": ["ADMIN"]}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(made["errors"].is_null(), "{made}");
     app.token(account).await.unwrap()
 }
@@ -131,19 +129,13 @@ on_both!(
 async fn a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_on(app: TestApp) {
     let township = admin_of(&app, "baisha-dzb", "baisha-admin").await;
     let day = json!({"i": {"date": "2026-12-07", "workday": false, "reason": "乡镇自定休息"}});
-    let b = app
-        .gql(Some(&township), SET_DAY, day.clone())
-        .await
-        .unwrap();
+    let b = app.ask(&township, SET_DAY, day.clone()).await;
     assert_eq!(error_code(&b), Some("FORBIDDEN"), "{b}");
     let root = json!({"i": {"id": "fake-county", "kind": "COUNTY", "name": "假县"}});
-    let b = app
-        .gql(Some(&township), REGISTER_UNIT, root.clone())
-        .await
-        .unwrap();
+    let b = app.ask(&township, REGISTER_UNIT, root.clone()).await;
     assert_eq!(error_code(&b), Some("FORBIDDEN"), "{b}");
     let county = app.token("county-admin").await.unwrap();
-    let b = app.gql(Some(&county), REGISTER_UNIT, root).await.unwrap();
+    let b = app.ask(&county, REGISTER_UNIT, root).await;
     assert_eq!(
         error_code(&b),
         Some("FORBIDDEN"),
@@ -151,27 +143,23 @@ async fn a_township_admin_changes_neither_the_calendar_nor_the_directory_roots_o
     );
     // Inside the township the admin still works, and the county admin sets the calendar.
     let office = json!({"i": {"id": "baisha-xfb", "parentId": "baisha", "kind": "OFFICE", "name": "白沙镇信访办"}});
-    let b = app
-        .gql(Some(&township), REGISTER_UNIT, office)
-        .await
-        .unwrap();
+    let b = app.ask(&township, REGISTER_UNIT, office).await;
     assert_eq!(
         b["data"]["registerOrgUnit"]["orgUnit"]["path"], "/qs/baisha/baisha-xfb",
         "{b}"
     );
-    let b = app.gql(Some(&county), SET_DAY, day).await.unwrap();
+    let b = app.ask(&county, SET_DAY, day).await;
     assert!(b["errors"].is_null(), "{b}");
 }
 
 async fn version_of(app: &TestApp, token: &str, id: &str) -> Value {
     let b = app
-        .gql(
-            Some(token),
+        .ask(
+            token,
             "query($id: ID!) { assignment(id: $id) { version } }",
             json!({"id": id}),
         )
-        .await
-        .unwrap();
+        .await;
     b["data"]["assignment"]["version"].clone()
 }
 
@@ -190,22 +178,20 @@ async fn a_township_supervisor_does_not_take_the_county_issuers_decisions_on(app
     let item = duban_tests::scenarios::issue(&app, &county, "liuhe-dzb", "县里交办的事项").await;
     let id = item["id"].as_str().unwrap();
     let ack = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }",
             json!({"i": {"id": id, "expectedVersion": version_of(&app, &clerk, id).await}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(ack["errors"].is_null(), "{ack}");
     let ask = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: RequestExtensionInput!) { requestExtension(input: $i) { assignment { version } } }",
             json!({"i": {"id": id, "expectedVersion": version_of(&app, &clerk, id).await, "days": 3, "reason": "需协调"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(ask["errors"].is_null(), "{ask}");
     for (mutation, input) in [
         ("decideExtension", json!({"approve": true})),
@@ -222,26 +208,29 @@ async fn a_township_supervisor_does_not_take_the_county_issuers_decisions_on(app
         let q = format!(
             "mutation($i: {kind}!) {{ {mutation}(input: $i) {{ assignment {{ state }} }} }}"
         );
-        let b = app
-            .gql(Some(&township), &q, json!({ "i": i.clone() }))
-            .await
-            .unwrap();
+        let b = app.ask(&township, &q, json!({ "i": i.clone() })).await;
         assert_eq!(error_code(&b), Some("FORBIDDEN"), "{mutation}: {b}");
     }
     let urge = "mutation($i: RaiseSupervisionInput!) { raiseSupervision(input: $i) { assignment { supervisionLevel } } }";
     let b = app
-        .gql(Some(&township), urge, json!({"i": {"id": id, "expectedVersion": version_of(&app, &township, id).await, "level": "URGED"}}))
-        .await
-        .unwrap();
+        .ask(
+            &township,
+            urge,
+            json!({"i": {"id": id, "expectedVersion": version_of(&app, &township, id).await, "level": "URGED"}}),
+        )
+        .await;
     assert_eq!(
         b["data"]["raiseSupervision"]["assignment"]["supervisionLevel"], "URGED",
         "{b}"
     );
     let decide = "mutation($i: DecideExtensionInput!) { decideExtension(input: $i) { assignment { state } } }";
     let b = app
-        .gql(Some(&county), decide, json!({"i": {"id": id, "expectedVersion": version_of(&app, &county, id).await, "approve": true}}))
-        .await
-        .unwrap();
+        .ask(
+            &county,
+            decide,
+            json!({"i": {"id": id, "expectedVersion": version_of(&app, &county, id).await, "approve": true}}),
+        )
+        .await;
     assert!(b["errors"].is_null(), "the issuer decides: {b}");
 }
 
@@ -296,15 +285,14 @@ async fn references_outside_the_scope_get_the_same_answer_as_missing_ones_on(app
         let (app, token) = (&app, township.clone());
         let leader = leader.to_string();
         async move {
-            app.gql(
-                Some(&token),
+            app.ask(
+                &token,
                 "mutation($i: RegisterProblemInput!) { registerProblem(input: $i) { problem { id } } }",
                 json!({"i": {"category": "慢作为", "source": "SELF_FOUND", "description": "拖延",
                     "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "liuhe-dzb",
                     "responsibleLeaderId": leader, "timeLimitDays": 10}}),
             )
             .await
-            .unwrap()
         }
     };
     let (o, m) = (problem("p-baisha-leader").await, problem("p-nobody").await);
@@ -393,10 +381,7 @@ async fn request_bodies_are_bounded_and_files_wait_for_the_token() {
         .unwrap();
     assert_eq!(code, 413, "{body}");
     // A normal request still works.
-    let ok = app
-        .gql(Some(&sup), "{ me { name } }", json!({}))
-        .await
-        .unwrap();
+    let ok = app.read(&sup, "{ me { name } }").await;
     assert_eq!(ok["data"]["me"]["name"], "王建国");
 }
 
@@ -434,27 +419,25 @@ async fn dates_far_from_today_are_refused_everywhere_on(app: TestApp) {
         "{b}"
     );
     let b = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($i: RegisterProblemInput!) { registerProblem(input: $i) { problem { id } } }",
             json!({"i": {"category": "慢作为", "source": "SELF_FOUND", "description": "拖延",
                 "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "liuhe-dzb", "dueOn": "2199-01-01"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         field(&b),
         (Some("VALIDATION".into()), Some("dueOn".into())),
         "{b}"
     );
     let b = app
-        .gql(
-            Some(&admin),
+        .ask(
+            &admin,
             SET_DAY,
             json!({"i": {"date": "9999-12-31", "workday": false, "reason": "远期"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         field(&b),
         (Some("VALIDATION".into()), Some("date".into())),
@@ -472,24 +455,17 @@ async fn dates_far_from_today_are_refused_everywhere_on(app: TestApp) {
     assert_eq!(code, 422, "{report}");
     assert_eq!(report["issues"][0]["column"], "时限", "{report}");
     let listed = app
-        .gql(
-            Some(&sup),
-            "{ assignments(filter: {}) { totalCount } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
+        .read(&sup, "{ assignments(filter: {}) { totalCount } }")
+        .await;
     let n = listed["data"]["assignments"]["totalCount"]
         .as_i64()
         .unwrap();
     let within = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "{ assignments(filter: {}, first: 100) { edges { node { dueOn } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(n > 0);
     for e in within["data"]["assignments"]["edges"].as_array().unwrap() {
         assert!(e["node"]["dueOn"].as_str().unwrap() < "2100", "{e}");
@@ -531,10 +507,7 @@ fn code_and_message(b: &Value) -> (String, String) {
 async fn introspection_for_tools_and_coded_refusals_for_abuse() {
     let app = spawn_app().await.unwrap();
     let clerk = app.token("qingshi-clerk").await.unwrap();
-    let b = app
-        .gql(Some(&clerk), INTROSPECTION, json!({}))
-        .await
-        .unwrap();
+    let b = app.read(&clerk, INTROSPECTION).await;
     assert!(b["errors"].is_null(), "{b}");
     assert!(b["data"]["__schema"]["types"].as_array().unwrap().len() > 50);
     let b = app.gql(None, INTROSPECTION, json!({})).await.unwrap();
@@ -545,10 +518,7 @@ async fn introspection_for_tools_and_coded_refusals_for_abuse() {
     assert_eq!(code_and_message(&b).0, "UNAUTHENTICATED", "{b}");
     let b = app.gql(None, "{ mee { name } }", json!({})).await.unwrap();
     assert!(!b.to_string().contains("Did you mean"), "{b}");
-    let b = app
-        .gql(Some(&clerk), "{ mee { name } }", json!({}))
-        .await
-        .unwrap();
+    let b = app.read(&clerk, "{ mee { name } }").await;
     assert_eq!(code_and_message(&b).0, "VALIDATION", "{b}");
 
     let chinese = |m: &str| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
@@ -556,10 +526,7 @@ async fn introspection_for_tools_and_coded_refusals_for_abuse() {
     let many: String = (0..1000)
         .map(|i| format!("a{i}: assignments(first: 100) {{ edges {{ node {{ id title }} }} }} "))
         .collect();
-    let b = app
-        .gql(Some(&clerk), &format!("{{ {many} }}"), json!({}))
-        .await
-        .unwrap();
+    let b = app.read(&clerk, &format!("{{ {many} }}")).await;
     let (code, message) = code_and_message(&b);
     assert_eq!(code, "QUERY_TOO_COMPLEX", "{b}");
     assert!(chinese(&message), "{message}");
@@ -571,39 +538,31 @@ async fn introspection_for_tools_and_coded_refusals_for_abuse() {
             )
         })
         .collect();
-    let b = app
-        .gql(Some(&clerk), &format!("{{ {pages} }}"), json!({}))
-        .await
-        .unwrap();
+    let b = app.read(&clerk, &format!("{{ {pages} }}")).await;
     let (code, message) = code_and_message(&b);
     assert_eq!(code, "QUERY_TOO_COMPLEX", "{b}");
     assert!(chinese(&message), "{message}");
     let one =
         "{ assignments(first: 100) { totalCount edges { node { id title dueOn state color } } } }";
-    assert!(app.gql(Some(&clerk), one, json!({})).await.unwrap()["errors"].is_null());
+    assert!(app.read(&clerk, one).await["errors"].is_null());
     // Too deep, bad syntax, repeated directives.
     let deep = format!(
         "{{ __schema {{ types {{ fields {{ type {{ {} kind {} }} }} }} }} }}",
         "ofType {".repeat(14),
         "}".repeat(14)
     );
-    let b = app.gql(Some(&clerk), &deep, json!({})).await.unwrap();
+    let b = app.read(&clerk, &deep).await;
     let (code, message) = code_and_message(&b);
     assert_eq!(code, "QUERY_TOO_COMPLEX", "{b}");
     assert!(chinese(&message), "{message}");
-    let b = app.gql(Some(&clerk), "{ me { ", json!({})).await.unwrap();
+    let b = app.read(&clerk, "{ me { ").await;
     let (code, message) = code_and_message(&b);
     assert_eq!(code, "VALIDATION", "{b}");
     assert!(chinese(&message), "{message}");
     let directives = "@skip(if: false) ".repeat(20_000);
     let b = app
-        .gql(
-            Some(&clerk),
-            &format!("{{ me {directives} {{ name }} }}"),
-            json!({}),
-        )
-        .await
-        .unwrap();
+        .read(&clerk, &format!("{{ me {directives} {{ name }} }}"))
+        .await;
     let (code, _) = code_and_message(&b);
     assert!(!code.is_empty(), "{}", &b.to_string()[..500]);
     assert!(b["errors"].as_array().unwrap().len() <= 21);
@@ -630,9 +589,9 @@ async fn a_caller_over_the_rate_limit_is_told_when_to_retry() {
     let other = app.token("baisha-clerk").await.unwrap();
     let me = "{ me { name } }";
     for _ in 0..3 {
-        assert!(app.gql(Some(&clerk), me, json!({})).await.unwrap()["errors"].is_null());
+        assert!(app.read(&clerk, me).await["errors"].is_null());
     }
-    let b = app.gql(Some(&clerk), me, json!({})).await.unwrap();
+    let b = app.read(&clerk, me).await;
     assert_eq!(code_and_message(&b).0, "RATE_LIMITED", "{b}");
     assert!(
         b["errors"][0]["extensions"]["retryAfterSeconds"]
@@ -641,11 +600,11 @@ async fn a_caller_over_the_rate_limit_is_told_when_to_retry() {
             >= 1,
         "{b}"
     );
-    assert!(app.gql(Some(&other), me, json!({})).await.unwrap()["errors"].is_null());
+    assert!(app.read(&other, me).await["errors"].is_null());
     // A response over the bound is refused, not sent.
     let big = "{ orgUnits { id name path divisionCode kind parentId } }";
     let sup = app.token("county-supervisor").await.unwrap();
-    let b = app.gql(Some(&sup), big, json!({})).await.unwrap();
+    let b = app.read(&sup, big).await;
     assert_eq!(code_and_message(&b).0, "QUERY_TOO_COMPLEX", "{b}");
 }
 

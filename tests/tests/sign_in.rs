@@ -361,22 +361,19 @@ async fn me_is_the_caller_as_the_directory_has_them_and_never_the_tenant() {
     let app = spawn_app().await.unwrap();
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let me = app
-        .gql(
-            Some(&clerk),
+        .read(
+            &clerk,
             "{ me { personId name unitId unitPath scope roles } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let me = &me["data"]["me"];
     let person = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "query($id: ID!) { person(id: $id) { name unitId roles } orgUnits { id path } }",
             json!({"id": me["personId"]}),
         )
-        .await
-        .unwrap();
+        .await;
     let p = &person["data"]["person"];
     assert_eq!(
         (&me["name"], &me["unitId"], &me["roles"]),
@@ -393,10 +390,7 @@ async fn me_is_the_caller_as_the_directory_has_them_and_never_the_tenant() {
             .starts_with(me["scope"].as_str().unwrap()),
         "{me}"
     );
-    let tenant = app
-        .gql(Some(&clerk), "{ me { tenant } }", json!({}))
-        .await
-        .unwrap();
+    let tenant = app.read(&clerk, "{ me { tenant } }").await;
     assert_eq!(error_code(&tenant), Some("VALIDATION"), "{tenant}");
     app.shutdown().await.unwrap();
 }

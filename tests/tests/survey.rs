@@ -33,25 +33,23 @@ fn answers(scores: &[(&str, [i32; 2])]) -> Value {
 
 async fn answer(app: &TestApp, who: &str, survey: &str, scores: &[(&str, [i32; 2])]) -> Value {
     let token = app.token(who).await.unwrap();
-    app.gql(
-        Some(&token),
+    app.ask(
+        &token,
         "mutation($id: ID!, $a: [SurveyAnswerInput!]!) {
            answerSurvey(surveyId: $id, answers: $a) { mayAnswer } }",
         json!({"id": survey, "a": answers(scores)}),
     )
     .await
-    .unwrap()
 }
 
 async fn links(app: &TestApp, token: &str, survey: &str, group: &str, n: i32) -> Value {
-    app.gql(
-        Some(token),
+    app.ask(
+        token,
         "mutation($i: IssueSurveyLinksInput!) { issueSurveyLinks(input: $i) { token path label } }",
         json!({"i": {"surveyId": survey, "group": group, "count": n,
                      "labels": if group == "DEPUTY" { json!(["县人大代表 李明"]) } else { json!(null) }}}),
     )
     .await
-    .unwrap()
 }
 
 #[actix_web::test]
@@ -74,16 +72,15 @@ async fn the_same_survey_on_postgresql_and_kafka() {
 async fn survey_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
     let sup = app.token("county-supervisor").await.unwrap();
     let created = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($i: CreateSurveyInput!) { createSurvey(input: $i) {
                id status indicators groups minSample rankingNote } }",
             json!({"i": {"scopeUnitId": "qs", "title": "2026年一季度机关效能评议",
                          "deadline": "2026-03-06", "unitIds": ["qingshi", "baisha", "liuhe"],
                          "indicators": INDICATORS, "minSample": 3}}),
         )
-        .await
-        .unwrap();
+        .await;
     ok(&created);
     let s = &created["data"]["createSurvey"];
     let id = s["id"].as_str().unwrap().to_string();
@@ -115,10 +112,7 @@ async fn survey_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
         Some("VALIDATION"),
         "never one's own: {own}"
     );
-    let mine = app
-        .gql(Some(&clerk), SURVEY, json!({"id": id}))
-        .await
-        .unwrap();
+    let mine = app.ask(&clerk, SURVEY, json!({"id": id})).await;
     ok(&mine);
     assert_eq!(
         mine["data"]["survey"]["answerableUnitIds"],
@@ -276,10 +270,7 @@ async fn survey_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
     );
 
     // The supervisor sees the counts live.
-    let live = app
-        .gql(Some(&sup), SURVEY, json!({"id": id}))
-        .await
-        .unwrap();
+    let live = app.ask(&sup, SURVEY, json!({"id": id})).await;
     ok(&live);
     assert_eq!(
         live["data"]["survey"]["responses"],
@@ -311,10 +302,7 @@ async fn survey_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
     // 白沙乡 业务 (70, 60) = 65, 效率 (70, 65) = 67.5 → 66.25, 2 respondents, below 3.
     // Overall ranks 1, 1, 3 (competition ranking, the county's default).
     let clerk = app.token("baisha-clerk").await.unwrap();
-    let done = app
-        .gql(Some(&clerk), SURVEY, json!({"id": id}))
-        .await
-        .unwrap();
+    let done = app.ask(&clerk, SURVEY, json!({"id": id})).await;
     ok(&done);
     let r = &done["data"]["survey"];
     assert_eq!(r["status"], "CLOSED");

@@ -13,19 +13,17 @@ pub const UPDATE_PERSON: &str = r#"mutation($input: UpdatePersonInput!) {
 /// Changes a person through GraphQL as `admin`, at the version read just before.
 pub async fn update_person(app: &TestApp, admin: &str, id: &str, change: Value) -> Value {
     let read = app
-        .gql(
-            Some(admin),
+        .ask(
+            admin,
             "query($id: ID!) { person(id: $id) { version } }",
             json!({"id": id}),
         )
-        .await
-        .unwrap();
+        .await;
     let mut input = change;
     input["id"] = json!(id);
     input["expectedVersion"] = read["data"]["person"]["version"].clone();
-    app.gql(Some(admin), UPDATE_PERSON, json!({ "input": input }))
+    app.ask(admin, UPDATE_PERSON, json!({ "input": input }))
         .await
-        .unwrap()
 }
 
 /// Authority comes from the directory on each request: a well-signed token for someone the
@@ -36,13 +34,12 @@ pub async fn identity_comes_from_the_directory(app: &TestApp) {
     let admin = app.token("county-admin").await.unwrap();
     let me = "{ me { name scope roles } }";
     let issue_as = |token: String| async move {
-        app.gql(
-            Some(&token),
+        app.ask(
+            &token,
             ISSUE,
             json!({"input": {"title": "令牌测试", "description": "按期办结", "leadUnitId": "liuhe-dzb", "timeLimitDays": 5}}),
         )
         .await
-        .unwrap()
     };
 
     // A stranger: signed with the right key, claiming a person the directory lacks.
@@ -53,7 +50,7 @@ pub async fn identity_comes_from_the_directory(app: &TestApp) {
         .unwrap();
     ghost.sub = "p-nobody".into();
     let ghost = app.sign(&ghost).unwrap();
-    let body = app.gql(Some(&ghost), me, json!({})).await.unwrap();
+    let body = app.read(&ghost, me).await;
     assert_eq!(crate::error_code(&body), Some("UNAUTHENTICATED"), "{body}");
     let body = issue_as(ghost).await;
     assert_eq!(crate::error_code(&body), Some("UNAUTHENTICATED"), "{body}");
@@ -71,7 +68,7 @@ pub async fn identity_comes_from_the_directory(app: &TestApp) {
     assert!(changed["errors"].is_null(), "{changed}");
     let body = issue_as(sup.clone()).await;
     assert_eq!(crate::error_code(&body), Some("FORBIDDEN"), "{body}");
-    let body = app.gql(Some(&sup), me, json!({})).await.unwrap();
+    let body = app.read(&sup, me).await;
     assert_eq!(body["data"]["me"]["roles"], json!(["CLERK"]), "{body}");
 
     // Deactivation: the next request, and an open subscription, end.
@@ -82,10 +79,10 @@ pub async fn identity_comes_from_the_directory(app: &TestApp) {
         "subscription { notificationReceived { title } }",
     )
     .await;
-    assert!(app.gql(Some(&clerk), me, json!({})).await.unwrap()["errors"].is_null());
+    assert!(app.read(&clerk, me).await["errors"].is_null());
     let off = update_person(app, &admin, "p-liuhe-clerk", json!({"deactivated": true})).await;
     assert!(off["errors"].is_null(), "{off}");
-    let body = app.gql(Some(&clerk), me, json!({})).await.unwrap();
+    let body = app.read(&clerk, me).await;
     assert_eq!(crate::error_code(&body), Some("UNAUTHENTICATED"), "{body}");
     let done = next_text(&mut conn).await;
     assert_eq!(done["type"], "complete", "{done}");
@@ -98,10 +95,10 @@ pub async fn identity_comes_from_the_directory(app: &TestApp) {
     // Back at work: the token signed before the deactivation stays dead, a new one works.
     let on = update_person(app, &admin, "p-liuhe-clerk", json!({"deactivated": false})).await;
     assert!(on["errors"].is_null(), "{on}");
-    let body = app.gql(Some(&clerk), me, json!({})).await.unwrap();
+    let body = app.read(&clerk, me).await;
     assert_eq!(crate::error_code(&body), Some("UNAUTHENTICATED"), "{body}");
     let fresh = app.token("liuhe-clerk").await.unwrap();
-    assert!(app.gql(Some(&fresh), me, json!({})).await.unwrap()["errors"].is_null());
+    assert!(app.read(&fresh, me).await["errors"].is_null());
 }
 
 /// The gateway's own bounds, wherever it runs: a body over the limit is refused before it
@@ -124,23 +121,19 @@ pub async fn the_gateway_refuses_what_it_bounds(app: &TestApp) {
     let many: String = (0..1000)
         .map(|i| format!("a{i}: assignments(first: 100) {{ edges {{ node {{ id }} }} }} "))
         .collect();
-    let b = app
-        .gql(Some(&clerk), &format!("{{ {many} }}"), json!({}))
-        .await
-        .unwrap();
+    let b = app.read(&clerk, &format!("{{ {many} }}")).await;
     assert_eq!(crate::error_code(&b), Some("QUERY_TOO_COMPLEX"), "{b}");
 }
 
 /// How many assignments titled `title` the caller sees.
 pub async fn titled(app: &TestApp, token: &str, title: &str) -> i64 {
     let body = app
-        .gql(
-            Some(token),
+        .ask(
+            token,
             "query($q: String) { assignments(filter: {text: $q}, first: 50) { edges { node { title } } } }",
             json!({"q": title}),
         )
-        .await
-        .unwrap();
+        .await;
     let edges = body["data"]["assignments"]["edges"]
         .as_array()
         .unwrap_or_else(|| panic!("{body}"));
@@ -218,7 +211,7 @@ pub async fn retries_with_a_key_are_answered_once(app: &TestApp) {
     assert_eq!(titled(app, &sup, "并发重试事项").await, 1);
 
     for _ in 0..2 {
-        let plain = app.gql(Some(&sup), ISSUE, input("无键事项")).await.unwrap();
+        let plain = app.ask(&sup, ISSUE, input("无键事项")).await;
         assert!(plain["errors"].is_null(), "{plain}");
     }
     assert_eq!(titled(app, &sup, "无键事项").await, 2);
@@ -266,14 +259,13 @@ const CHANGE_RESPONSIBLE: &str = r#"mutation($input: ChangeResponsiblePersonInpu
 /// What `account` holds: the responsible person of assignment `item` and problem `problem`.
 async fn holders(app: &TestApp, token: &str, item: &str, problem: &str) -> (Value, Value) {
     let body = app
-        .gql(
-            Some(token),
+        .ask(
+            token,
             "query($a: ID!, $p: ID!) { assignment(id: $a) { responsiblePersonId version }
                problem(id: $p) { responsiblePersonId history { action text } } }",
             json!({"a": item, "p": problem}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(body["errors"].is_null(), "{body}");
     (
         body["data"]["assignment"].clone(),
@@ -284,13 +276,11 @@ async fn holders(app: &TestApp, token: &str, item: &str, problem: &str) -> (Valu
 /// Notices in `token`'s inbox whose title mentions `text`.
 async fn notices_about(app: &TestApp, token: &str, text: &str) -> usize {
     let body = app
-        .gql(
-            Some(token),
+        .read(
+            token,
             "{ myNotifications(first: 50) { edges { node { title body } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     body["data"]["myNotifications"]["edges"]
         .as_array()
         .unwrap_or_else(|| panic!("{body}"))
@@ -317,41 +307,29 @@ pub async fn open_work_passes_to_a_successor(app: &TestApp) {
     };
     let v = item["version"].clone();
     let denied = app
-        .gql(
-            Some(&clerk),
-            CHANGE_RESPONSIBLE,
-            change("p-qingshi-clerk", &v),
-        )
-        .await
-        .unwrap();
+        .ask(&clerk, CHANGE_RESPONSIBLE, change("p-qingshi-clerk", &v))
+        .await;
     assert_eq!(crate::error_code(&denied), Some("FORBIDDEN"), "{denied}");
     let outside = app
-        .gql(Some(&sup), CHANGE_RESPONSIBLE, change("p-baisha-clerk", &v))
-        .await
-        .unwrap();
+        .ask(&sup, CHANGE_RESPONSIBLE, change("p-baisha-clerk", &v))
+        .await;
     assert_eq!(error_field(&outside), Some("personId"), "{outside}");
     let changed = app
-        .gql(
-            Some(&sup),
-            CHANGE_RESPONSIBLE,
-            change("p-qingshi-clerk", &v),
-        )
-        .await
-        .unwrap();
+        .ask(&sup, CHANGE_RESPONSIBLE, change("p-qingshi-clerk", &v))
+        .await;
     let a = &changed["data"]["changeResponsiblePerson"]["assignment"];
     assert_eq!(a["responsiblePersonId"], "p-qingshi-clerk", "{changed}");
 
     let registered = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             REGISTER_PROBLEM,
             json!({"input": {"category": "慢作为", "source": "SELF_FOUND",
                 "description": "窗口人员离岗未报备", "causeAnalysis": "考勤制度执行不严",
                 "measures": ["建立离岗报备登记"], "unitId": "qingshi-dzb",
                 "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10}}),
         )
-        .await
-        .unwrap();
+        .await;
     let problem = registered["data"]["registerProblem"]["problem"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{registered}"))

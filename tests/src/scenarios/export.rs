@@ -69,15 +69,14 @@ async fn paged(app: &TestApp, token: &str) -> Vec<[String; 4]> {
     let mut after: Option<String> = None;
     loop {
         let b = app
-            .gql(
-                Some(token),
+            .ask(
+                token,
                 "query($after: String) { assignments(first: 100, after: $after) {
                    pageInfo { hasNextPage endCursor }
                    edges { node { id dueOn stateLabel responsiblePersonId } } } }",
                 json!({ "after": after }),
             )
-            .await
-            .unwrap();
+            .await;
         let page = &b["data"]["assignments"];
         for e in page["edges"].as_array().unwrap_or_else(|| panic!("{b}")) {
             let n = &e["node"];

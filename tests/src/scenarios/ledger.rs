@@ -239,13 +239,8 @@ async fn whole_ledger(
     loop {
         let f = json!({"scope": scope, "states": states, "sort": sort});
         let body = app
-            .gql(
-                Some(token),
-                q,
-                json!({"f": f, "after": after, "first": first}),
-            )
-            .await
-            .unwrap();
+            .ask(token, q, json!({"f": f, "after": after, "first": first}))
+            .await;
         let conn = &body["data"]["assignments"];
         assert!(conn.is_object(), "{body}");
         let t = conn["totalCount"].as_i64().unwrap();
@@ -333,13 +328,12 @@ pub async fn ledger_pages_match_a_plain_query(app: &TestApp) {
         issued + 1
     );
     let body = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { state } } }",
             json!({"i": {"id": a["id"], "expectedVersion": 1}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         body["data"]["acknowledgeAssignment"]["assignment"]["state"], "ACKNOWLEDGED",
         "{body}"
@@ -363,10 +357,7 @@ pub async fn ledger_scope_is_checked(app: &TestApp) {
     let q = "query($s: ID!, $o: AssignmentSort) { assignments(first: 5, filter: {scope: $s, sort: $o}) { totalCount } }";
     for sort in ["DUE_ASC", "DUE_DESC", "ISSUED_DESC"] {
         for scope in ["baisha", "no-such-unit"] {
-            let b = app
-                .gql(Some(&leader), q, json!({"s": scope, "o": sort}))
-                .await
-                .unwrap();
+            let b = app.ask(&leader, q, json!({"s": scope, "o": sort})).await;
             assert_eq!(
                 crate::error_code(&b),
                 Some("VALIDATION"),
@@ -375,13 +366,11 @@ pub async fn ledger_scope_is_checked(app: &TestApp) {
             assert_eq!(b["errors"][0]["extensions"]["field"], "filter.scope", "{b}");
         }
         let mine = app
-            .gql(Some(&leader), q, json!({"s": "qingshi-dzb", "o": sort}))
-            .await
-            .unwrap();
+            .ask(&leader, q, json!({"s": "qingshi-dzb", "o": sort}))
+            .await;
         let theirs = app
-            .gql(Some(&county), q, json!({"s": "qingshi-dzb", "o": sort}))
-            .await
-            .unwrap();
+            .ask(&county, q, json!({"s": "qingshi-dzb", "o": sort}))
+            .await;
         let n = mine["data"]["assignments"]["totalCount"].as_i64();
         assert!(n.is_some_and(|n| n > 0), "{sort}: {mine}");
         assert_eq!(

@@ -12,39 +12,50 @@ async fn an_admin_adds_a_township_with_its_division_code_and_its_people_can_sign
     let sup = app.token("county-supervisor").await.unwrap();
     let unit = "mutation($i: RegisterOrgUnitInput!) { registerOrgUnit(input: $i) { orgUnit { id path divisionCode kind } } }";
     let bad = app
-        .gql(Some(&admin), unit, json!({"i": {"id": "shanxi", "parentId": "qs", "kind": "TOWNSHIP", "name": "山溪镇", "divisionCode": "360124102"}}))
-        .await
-        .unwrap();
+        .ask(
+            &admin,
+            unit,
+            json!({"i": {"id": "shanxi", "parentId": "qs", "kind": "TOWNSHIP", "name": "山溪镇", "divisionCode": "360124102"}}),
+        )
+        .await;
     assert_eq!(
         bad["errors"][0]["extensions"]["field"], "divisionCode",
         "{bad}"
     );
     let short = app
-        .gql(Some(&admin), unit, json!({"i": {"id": "shanxi", "parentId": "qs", "kind": "TOWNSHIP", "name": "山溪镇", "divisionCode": "3601231"}}))
-        .await
-        .unwrap();
+        .ask(
+            &admin,
+            unit,
+            json!({"i": {"id": "shanxi", "parentId": "qs", "kind": "TOWNSHIP", "name": "山溪镇", "divisionCode": "3601231"}}),
+        )
+        .await;
     assert_eq!(short["errors"][0]["extensions"]["field"], "divisionCode");
     let denied = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             unit,
             json!({"i": {"id": "shanxi", "parentId": "qs", "kind": "TOWNSHIP", "name": "山溪镇"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&denied), Some("FORBIDDEN"));
     let town = app
-        .gql(Some(&admin), unit, json!({"i": {"id": "shanxi", "parentId": "qs", "kind": "TOWNSHIP", "name": "山溪镇", "divisionCode": "360123102"}}))
-        .await
-        .unwrap();
+        .ask(
+            &admin,
+            unit,
+            json!({"i": {"id": "shanxi", "parentId": "qs", "kind": "TOWNSHIP", "name": "山溪镇", "divisionCode": "360123102"}}),
+        )
+        .await;
     assert_eq!(
         town["data"]["registerOrgUnit"]["orgUnit"]["path"], "/qs/shanxi",
         "{town}"
     );
     let office = app
-        .gql(Some(&admin), unit, json!({"i": {"id": "shanxi-dzb", "parentId": "shanxi", "kind": "OFFICE", "name": "山溪镇党政办公室"}}))
-        .await
-        .unwrap();
+        .ask(
+            &admin,
+            unit,
+            json!({"i": {"id": "shanxi-dzb", "parentId": "shanxi", "kind": "OFFICE", "name": "山溪镇党政办公室"}}),
+        )
+        .await;
     assert_eq!(
         office["data"]["registerOrgUnit"]["orgUnit"]["path"],
         "/qs/shanxi/shanxi-dzb"
@@ -68,17 +79,23 @@ async fn an_admin_adds_a_township_with_its_division_code_and_its_people_can_sign
     );
     let person = "mutation($i: RegisterPersonInput!) { registerPerson(input: $i) { person { id account roles } } }";
     let p = app
-        .gql(Some(&admin), person, json!({"i": {"account": "shanxi-leader", "name": "周山", "title": "山溪镇党政办公室主任", "unitId": "shanxi-dzb", "roles": ["UNIT_LEADER"]}}))
-        .await
-        .unwrap();
+        .ask(
+            &admin,
+            person,
+            json!({"i": {"account": "shanxi-leader", "name": "周山", "title": "山溪镇党政办公室主任", "unitId": "shanxi-dzb", "roles": ["UNIT_LEADER"]}}),
+        )
+        .await;
     assert_eq!(
         p["data"]["registerPerson"]["person"]["id"], "p-shanxi-leader",
         "{p}"
     );
     let dup = app
-        .gql(Some(&admin), person, json!({"i": {"account": "shanxi-leader", "name": "周山", "unitId": "shanxi-dzb", "roles": ["CLERK"]}}))
-        .await
-        .unwrap();
+        .ask(
+            &admin,
+            person,
+            json!({"i": {"account": "shanxi-leader", "name": "周山", "unitId": "shanxi-dzb", "roles": ["CLERK"]}}),
+        )
+        .await;
     assert_eq!(dup["errors"][0]["extensions"]["field"], "account");
 
     // The new unit can be given work at once, and its leader gets the notice.
@@ -87,13 +104,8 @@ async fn an_admin_adds_a_township_with_its_division_code_and_its_people_can_sign
     app.settle().await.unwrap();
     let leader = app.token("shanxi-leader").await.unwrap();
     let inbox = app
-        .gql(
-            Some(&leader),
-            "{ myNotifications { totalCount } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
+        .read(&leader, "{ myNotifications { totalCount } }")
+        .await;
     assert_eq!(inbox["data"]["myNotifications"]["totalCount"], 1, "{inbox}");
     app.shutdown().await.unwrap();
 }
@@ -112,7 +124,7 @@ async fn unknown_stored_values_are_errors_not_guesses() {
     app.settle().await.unwrap();
     let read = |q: &'static str| {
         let (app, sup, id) = (&app, sup.clone(), id.clone());
-        async move { app.gql(Some(&sup), q, json!({"id": id})).await.unwrap() }
+        async move { app.ask(&sup, q, json!({"id": id})).await }
     };
     let one = "query($id: ID!) { assignment(id: $id) { state source } }";
     assert!(read(one).await["errors"].is_null());
@@ -156,13 +168,11 @@ async fn unknown_stored_values_are_errors_not_guesses() {
         .await
         .unwrap();
     let b = app
-        .gql(
-            Some(&leader),
+        .read(
+            &leader,
             "{ myNotifications(first: 50) { edges { node { kind } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&b), Some("INTERNAL"), "{b}");
     app.shutdown().await.unwrap();
 }
@@ -173,10 +183,7 @@ async fn unknown_stored_values_are_errors_not_guesses() {
 async fn a_clerk_reads_the_directory_of_their_scope_and_above_and_nothing_beside() {
     let app = spawn_app().await.unwrap();
     let clerk = app.token("qingshi-clerk").await.unwrap();
-    let b = app
-        .gql(Some(&clerk), "{ orgUnits { id } }", json!({}))
-        .await
-        .unwrap();
+    let b = app.read(&clerk, "{ orgUnits { id } }").await;
     let ids: Vec<&str> = b["data"]["orgUnits"]
         .as_array()
         .unwrap()
@@ -191,17 +198,11 @@ async fn a_clerk_reads_the_directory_of_their_scope_and_above_and_nothing_beside
     }
     let person = "query($id: ID!) { person(id: $id) { name } }";
     for (id, name) in [("p-qingshi-clerk", "张伟"), ("p-qingshi-leader", "李明")] {
-        let b = app
-            .gql(Some(&clerk), person, json!({"id": id}))
-            .await
-            .unwrap();
+        let b = app.ask(&clerk, person, json!({"id": id})).await;
         assert_eq!(b["data"]["person"]["name"], name, "{b}");
     }
     for id in ["p-baisha-clerk", "p-liuhe-leader"] {
-        let b = app
-            .gql(Some(&clerk), person, json!({"id": id}))
-            .await
-            .unwrap();
+        let b = app.ask(&clerk, person, json!({"id": id})).await;
         assert_eq!(error_code(&b), Some("NOT_FOUND"), "{id}: {b}");
     }
     app.shutdown().await.unwrap();
@@ -220,13 +221,12 @@ async fn a_leader_who_left_is_not_made_responsible_for_the_next_item() {
     let first = issue(&app, &sup, "qingshi-dzb", "领导在岗时交办").await;
     assert_eq!(first["responsiblePersonId"], "p-qingshi-leader");
     let b = app
-        .gql(
-            Some(&admin),
+        .ask(
+            &admin,
             r#"mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { person { deactivated } } }"#,
             json!({"input": {"id": "p-qingshi-leader", "expectedVersion": 1, "deactivated": true, "successorId": "p-qingshi-clerk"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         b["data"]["updatePerson"]["person"]["deactivated"], true,
         "{b}"

@@ -14,26 +14,24 @@ async fn changing_the_calendar_moves_open_time_limits_and_says_why() {
     let issued = issue(&app, &sup, "qingshi-dzb", "日历调整测试事项").await;
     let id = issued["id"].as_str().unwrap().to_string();
     let before = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "query($id: ID!) { assignment(id: $id) { dueOn issuedAt version } }",
             json!({"id": id}),
         )
-        .await
-        .unwrap();
+        .await;
     let due = before["data"]["assignment"]["dueOn"]
         .as_str()
         .unwrap()
         .to_string();
     let issued_on = before["data"]["assignment"]["issuedAt"].as_str().unwrap()[..10].to_string();
     let next = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "query($d: Date!) { addWorkingDays(from: $d, days: 1) }",
             json!({"d": issued_on}),
         )
-        .await
-        .unwrap()["data"]["addWorkingDays"]
+        .await["data"]["addWorkingDays"]
         .as_str()
         .unwrap()
         .to_string();
@@ -41,9 +39,9 @@ async fn changing_the_calendar_moves_open_time_limits_and_says_why() {
     let set = r#"mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { day { date workday holiday } movedAssignments } }"#;
     let input =
         json!({"i": {"date": next, "workday": false, "name": "县庆活动", "reason": "县委决定"}});
-    let denied = app.gql(Some(&sup), set, input.clone()).await.unwrap();
+    let denied = app.ask(&sup, set, input.clone()).await;
     assert_eq!(error_code(&denied), Some("FORBIDDEN"));
-    let changed = app.gql(Some(&admin), set, input).await.unwrap();
+    let changed = app.ask(&admin, set, input).await;
     let p = &changed["data"]["setCalendarDay"];
     assert_eq!(
         (p["day"]["workday"].as_bool(), p["day"]["holiday"].as_str()),
@@ -53,22 +51,20 @@ async fn changing_the_calendar_moves_open_time_limits_and_says_why() {
     assert!(p["movedAssignments"].as_i64().unwrap() >= 1);
 
     let expected = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "query($d: Date!) { addWorkingDays(from: $d, days: 5) }",
             json!({"d": issued_on}),
         )
-        .await
-        .unwrap()["data"]["addWorkingDays"]
+        .await["data"]["addWorkingDays"]
         .clone();
     let after = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "query($id: ID!) { assignment(id: $id) { dueOn version deadlineChanges { from to reason } } }",
             json!({"id": id}),
         )
-        .await
-        .unwrap();
+        .await;
     let a = &after["data"]["assignment"];
     assert_eq!(a["dueOn"], expected);
     assert_ne!(a["dueOn"].as_str().unwrap(), due);
@@ -82,13 +78,11 @@ async fn changing_the_calendar_moves_open_time_limits_and_says_why() {
 
     app.settle().await.unwrap();
     let inbox = app
-        .gql(
-            Some(&leader),
+        .read(
+            &leader,
             "{ myNotifications(first: 100) { edges { node { kind assignmentId } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(
         inbox["data"]["myNotifications"]["edges"]
             .as_array()
@@ -105,13 +99,12 @@ async fn changing_the_calendar_moves_open_time_limits_and_says_why() {
     let sup = again.token("county-supervisor").await.unwrap();
     let year: i32 = next[..4].parse().unwrap();
     let cal = again
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "query($y: Int!) { workCalendar(year: $y) { date holiday } }",
             json!({"y": year}),
         )
-        .await
-        .unwrap();
+        .await;
     let day = cal["data"]["workCalendar"]
         .as_array()
         .unwrap()
@@ -148,9 +141,7 @@ async fn a_supervisor_raises_suspends_resumes_cancels_and_reopens() {
                     _ => "AssignmentReasonInput!",
                 }
             );
-            app.gql(Some(&token), &q, json!({ "i": input }))
-                .await
-                .unwrap()
+            app.ask(&token, &q, json!({ "i": input })).await
         }
     };
     let a = issue(&app, &sup, "baisha-dzb", "挂牌督办测试事项").await;
@@ -198,13 +189,12 @@ async fn a_supervisor_raises_suspends_resumes_cancels_and_reopens() {
     assert_eq!(s["state"], "SUSPENDED", "{suspended}");
     assert!(s["suspendedOn"].is_string());
     let report = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { state } } }",
             json!({"i": {"id": id, "expectedVersion": 4, "percent": 10, "text": "x"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&report), Some("ILLEGAL_TRANSITION"));
     let resumed = run(
         sup.clone(),
@@ -300,13 +290,11 @@ async fn a_supervisor_raises_suspends_resumes_cancels_and_reopens() {
     app.settle().await.unwrap();
     let clerk_leader = app.token("baisha-leader").await.unwrap();
     let inbox = app
-        .gql(
-            Some(&clerk_leader),
+        .read(
+            &clerk_leader,
             "{ myNotifications(first: 100) { edges { node { title assignmentId } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let titles: Vec<String> = inbox["data"]["myNotifications"]["edges"]
         .as_array()
         .unwrap()
@@ -338,59 +326,57 @@ async fn extensions_are_capped_and_decided_and_a_wrong_lead_unit_returns_the_ite
     let m = |name: &str, ty: &str| {
         format!("mutation($i: {ty}!) {{ {name}(input: $i) {{ {fields} }} }}")
     };
-    app.gql(
-        Some(&clerk),
+    app.ask(
+        &clerk,
         "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }",
         json!({"i": {"id": id, "expectedVersion": 1}}),
     )
-    .await
-    .unwrap();
+    .await;
     let too_long = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             &m("requestExtension", "RequestExtensionInput"),
             json!({"i": {"id": id, "expectedVersion": 2, "days": 11, "reason": "需协调"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         too_long["errors"][0]["extensions"]["field"], "days",
         "{too_long}"
     );
     let asked = app
-        .gql(Some(&clerk), &m("requestExtension", "RequestExtensionInput"), json!({"i": {"id": id, "expectedVersion": 2, "days": 3, "reason": "需协调县直部门会签"}}))
-        .await
-        .unwrap();
+        .ask(
+            &clerk,
+            &m("requestExtension", "RequestExtensionInput"),
+            json!({"i": {"id": id, "expectedVersion": 2, "days": 3, "reason": "需协调县直部门会签"}}),
+        )
+        .await;
     assert_eq!(
         asked["data"]["requestExtension"]["assignment"]["pendingExtensionDays"], 3,
         "{asked}"
     );
     let by_sup = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             &m("requestExtension", "RequestExtensionInput"),
             json!({"i": {"id": id, "expectedVersion": 3, "days": 1, "reason": "x"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&by_sup), Some("FORBIDDEN"));
     let granted = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             &m("decideExtension", "DecideExtensionInput"),
             json!({"i": {"id": id, "expectedVersion": 3, "approve": true, "note": "同意"}}),
         )
-        .await
-        .unwrap();
+        .await;
     let g = &granted["data"]["decideExtension"]["assignment"];
     let expected = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "query($d: Date!) { addWorkingDays(from: $d, days: 3) }",
             json!({"d": due}),
         )
-        .await
-        .unwrap()["data"]["addWorkingDays"]
+        .await["data"]["addWorkingDays"]
         .clone();
     assert_eq!(g["dueOn"], expected, "{granted}");
     assert_eq!(
@@ -410,13 +396,12 @@ async fn extensions_are_capped_and_decided_and_a_wrong_lead_unit_returns_the_ite
 
     let b = issue(&app, &sup, "liuhe-dzb", "错派事项").await;
     let back = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             &m("returnToIssuer", "AssignmentReasonInput"),
             json!({"i": {"id": b["id"], "expectedVersion": 1, "reason": "属县发改局职责，非本单位事项"}}),
         )
-        .await
-        .unwrap();
+        .await;
     let r = &back["data"]["returnToIssuer"]["assignment"];
     assert_eq!(r["state"], "RETURNED", "{back}");
     assert_eq!(r["returnReason"], "属县发改局职责，非本单位事项");
@@ -424,37 +409,34 @@ async fn extensions_are_capped_and_decided_and_a_wrong_lead_unit_returns_the_ite
     let progress =
         "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { state } } }";
     let late = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             progress,
             json!({"i": {"id": b["id"], "expectedVersion": 2, "percent": 10, "text": "仍在办"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&late), Some("ILLEGAL_TRANSITION"), "{late}");
     // The issuer names the right unit, with a new time limit.
     let reassign = "mutation($i: ReassignAssignmentInput!) { reassignAssignment(input: $i) { assignment { state version leadUnitId dueOn ackDueOn deadlineChanges { reason } } } }";
     let missing = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             reassign,
             json!({"i": {"id": b["id"], "expectedVersion": 2, "leadUnitId": "qs-fgj-bgs", "reason": "属发改局职责"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         error_code(&missing),
         Some("VALIDATION"),
         "a new time limit is needed: {missing}"
     );
     let moved = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             reassign,
             json!({"i": {"id": b["id"], "expectedVersion": 2, "leadUnitId": "qs-fgj-bgs", "reason": "属发改局职责", "timeLimitDays": 5}}),
         )
-        .await
-        .unwrap();
+        .await;
     let n = &moved["data"]["reassignAssignment"]["assignment"];
     let due = app
         .assignments
@@ -473,39 +455,35 @@ async fn extensions_are_capped_and_decided_and_a_wrong_lead_unit_returns_the_ite
         "{moved}"
     );
     let gone = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             progress,
             json!({"i": {"id": b["id"], "expectedVersion": 3, "percent": 10, "text": "仍在办"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(
         matches!(error_code(&gone), Some("NOT_FOUND" | "FORBIDDEN")),
         "the old unit cannot act on it: {gone}"
     );
     let fgj = app.token("fgj-clerk").await.unwrap();
     let ack = app
-        .gql(
-            Some(&fgj),
+        .ask(
+            &fgj,
             "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { state } } }",
             json!({"i": {"id": b["id"], "expectedVersion": 3}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         ack["data"]["acknowledgeAssignment"]["assignment"]["state"], "ACKNOWLEDGED",
         "{ack}"
     );
     app.settle().await.unwrap();
     let inbox = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             "{ myNotifications(first: 100) { edges { node { title } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let titles: Vec<&str> = inbox["data"]["myNotifications"]["edges"]
         .as_array()
         .unwrap()
@@ -534,21 +512,23 @@ async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck() {
     let id = a["id"].as_str().unwrap().to_string();
 
     let asked = app
-        .gql(Some(&qingshi), &request, json!({"i": {"id": id, "expectedVersion": 1, "toUnitId": "baisha-dzb", "reason": "涉及白沙乡辖区"}}))
-        .await
-        .unwrap();
+        .ask(
+            &qingshi,
+            &request,
+            json!({"i": {"id": id, "expectedVersion": 1, "toUnitId": "baisha-dzb", "reason": "涉及白沙乡辖区"}}),
+        )
+        .await;
     assert_eq!(
         asked["data"]["requestTransfer"]["assignment"]["pendingTransferUnitId"], "baisha-dzb",
         "{asked}"
     );
     let once = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             &decide,
             json!({"i": {"id": id, "expectedVersion": 2, "approve": true}}),
         )
-        .await
-        .unwrap();
+        .await;
     let o = &once["data"]["decideTransfer"]["assignment"];
     assert_eq!(o["leadUnitName"], "白沙乡党政办公室", "{once}");
     assert_eq!(
@@ -560,27 +540,26 @@ async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck() {
         (Some("ISSUED"), Some(1), Some(false))
     );
     assert_eq!(o["transfers"][0]["fromUnitId"], "qingshi-dzb");
-    let gone = app
-        .gql(Some(&qingshi), ASSIGNMENT, json!({"id": id}))
-        .await
-        .unwrap();
+    let gone = app.ask(&qingshi, ASSIGNMENT, json!({"id": id})).await;
     assert_eq!(
         error_code(&gone),
         Some("NOT_FOUND"),
         "the old lead unit no longer sees it"
     );
 
-    app.gql(Some(&baisha), &request, json!({"i": {"id": id, "expectedVersion": 3, "toUnitId": "liuhe-dzb", "reason": "涉及柳河镇"}}))
-        .await
-        .unwrap();
+    app.ask(
+        &baisha,
+        &request,
+        json!({"i": {"id": id, "expectedVersion": 3, "toUnitId": "liuhe-dzb", "reason": "涉及柳河镇"}}),
+    )
+    .await;
     let twice = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             &decide,
             json!({"i": {"id": id, "expectedVersion": 4, "approve": true}}),
         )
-        .await
-        .unwrap();
+        .await;
     let t = &twice["data"]["decideTransfer"]["assignment"];
     assert_eq!(
         (
@@ -596,13 +575,11 @@ async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck() {
     app.settle().await.unwrap();
     let leader = app.token("liuhe-leader").await.unwrap();
     let inbox = app
-        .gql(
-            Some(&leader),
+        .read(
+            &leader,
             "{ myNotifications(first: 100) { edges { node { title body assignmentId } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let notice = inbox["data"]["myNotifications"]["edges"]
         .as_array()
         .unwrap()
@@ -614,9 +591,11 @@ async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck() {
     assert_eq!(notice["title"], "督办通知（转办）：转办测试事项");
     assert!(notice["body"].as_str().unwrap().contains("不得再推诿"));
     let listed = app
-        .gql(Some(&sup), r#"{ assignments(filter: {scope: "liuhe", text: "转办测试"}) { totalCount edges { node { color transfers { reason } } } } }"#, json!({}))
-        .await
-        .unwrap();
+        .read(
+            &sup,
+            r#"{ assignments(filter: {scope: "liuhe", text: "转办测试"}) { totalCount edges { node { color transfers { reason } } } } }"#,
+        )
+        .await;
     assert_eq!(listed["data"]["assignments"]["totalCount"], 1);
     assert_eq!(
         listed["data"]["assignments"]["edges"][0]["node"]["transfers"]
@@ -643,11 +622,7 @@ async fn a_verifier_returns_a_completed_item_with_its_reason() {
     let id = a["id"].as_str().unwrap().to_string();
     let step = |token: &str, q: &str, input: serde_json::Value| {
         let (app, token, q) = (&app, token.to_string(), q.to_string());
-        async move {
-            app.gql(Some(&token), &q, json!({ "i": input }))
-                .await
-                .unwrap()
-        }
+        async move { app.ask(&token, &q, json!({ "i": input })).await }
     };
     step(
         &clerk,
@@ -694,14 +669,13 @@ async fn a_cooperating_unit_is_told_of_the_item_it_helps_with() {
     let app = spawn_app().await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
     let b = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             ISSUE,
             json!({"input": {"title": "联合整治占道经营", "leadUnitId": "qingshi-dzb", "timeLimitDays": 5,
                 "cooperatingUnitIds": ["liuhe-dzb"]}}),
         )
-        .await
-        .unwrap();
+        .await;
     let id = b["data"]["issueAssignment"]["assignment"]["id"]
         .as_str()
         .unwrap()

@@ -71,7 +71,7 @@ async fn missing_bad_and_expired_tokens_are_unauthenticated() {
     let bad = app.gql(Some("not-a-token"), q, json!({})).await.unwrap();
     assert_eq!(error_code(&bad), Some("UNAUTHENTICATED"));
     let expired = app.token_with_ttl("county-supervisor", -10).await.unwrap();
-    let old = app.gql(Some(&expired), q, json!({})).await.unwrap();
+    let old = app.read(&expired, q).await;
     assert_eq!(error_code(&old), Some("UNAUTHENTICATED"));
     let forged = {
         let keys = duban_auth::TokenKeys::new(b"somebody-elses-secret-key");
@@ -83,7 +83,7 @@ async fn missing_bad_and_expired_tokens_are_unauthenticated() {
         };
         keys.sign(&claims).unwrap()
     };
-    let f = app.gql(Some(&forged), q, json!({})).await.unwrap();
+    let f = app.read(&forged, q).await;
     assert_eq!(error_code(&f), Some("UNAUTHENTICATED"));
     let ok = app
         .gql(
@@ -125,19 +125,14 @@ async fn a_township_cannot_see_another_townships_assignment_and_roles_are_enforc
     let id = a["id"].as_str().unwrap();
 
     for token in [&baisha, &baisha_sup] {
-        let one = app
-            .gql(Some(token), ASSIGNMENT, json!({"id": id}))
-            .await
-            .unwrap();
+        let one = app.ask(token, ASSIGNMENT, json!({"id": id})).await;
         assert_eq!(error_code(&one), Some("NOT_FOUND"), "{one}");
         let list = app
-            .gql(
-                Some(token),
+            .read(
+                token,
                 "{ assignments(first: 100) { edges { node { id leadUnitName } } } }",
-                json!({}),
             )
-            .await
-            .unwrap();
+            .await;
         let edges = list["data"]["assignments"]["edges"].as_array().unwrap();
         assert!(!edges.is_empty(), "白沙乡 has items of its own: {list}");
         for e in edges {
@@ -151,24 +146,22 @@ async fn a_township_cannot_see_another_townships_assignment_and_roles_are_enforc
             );
         }
         let ack = app
-            .gql(
-                Some(token),
+            .ask(
+                token,
                 "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { id } } }",
                 json!({"i": {"id": id, "expectedVersion": 1}}),
             )
-            .await
-            .unwrap();
+            .await;
         assert_eq!(error_code(&ack), Some("NOT_FOUND"), "{ack}");
     }
     // A township supervisor cannot issue to another township.
     let cross = app
-        .gql(
-            Some(&baisha_sup),
+        .ask(
+            &baisha_sup,
             ISSUE,
             json!({"input": {"title": "越权交办", "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         (
             error_code(&cross),
@@ -179,29 +172,24 @@ async fn a_township_cannot_see_another_townships_assignment_and_roles_are_enforc
     );
     // A clerk cannot issue at all.
     let clerk_issue = app
-        .gql(
-            Some(&qingshi),
+        .ask(
+            &qingshi,
             ISSUE,
             json!({"input": {"title": "x", "leadUnitId": "qingshi-dzb", "timeLimitDays": 3}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&clerk_issue), Some("FORBIDDEN"));
     // The supervisor cannot acknowledge for the office.
     let sup_ack = app
-        .gql(
-            Some(&supervisor),
+        .ask(
+            &supervisor,
             "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { id } } }",
             json!({"i": {"id": id, "expectedVersion": 1}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&sup_ack), Some("FORBIDDEN"));
     // Only discipline and admin read the audit log.
-    let audit = app
-        .gql(Some(&qingshi), "{ auditEntries { totalCount } }", json!({}))
-        .await
-        .unwrap();
+    let audit = app.read(&qingshi, "{ auditEntries { totalCount } }").await;
     assert_eq!(error_code(&audit), Some("FORBIDDEN"));
     app.shutdown().await.unwrap();
 }
@@ -213,23 +201,21 @@ async fn bad_input_stale_versions_and_illegal_transitions_get_clear_errors_and_c
     let clerk = app.token("liuhe-clerk").await.unwrap();
 
     let v = app
-        .gql(
-            Some(&supervisor),
+        .ask(
+            &supervisor,
             ISSUE,
             json!({"input": {"title": "x", "leadUnitId": "liuhe-dzb", "timeLimitDays": 0}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&v), Some("VALIDATION"));
     assert_eq!(v["errors"][0]["extensions"]["field"], "timeLimitDays");
     let u = app
-        .gql(
-            Some(&supervisor),
+        .ask(
+            &supervisor,
             ISSUE,
             json!({"input": {"title": "x", "leadUnitId": "nowhere", "timeLimitDays": 3}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(u["errors"][0]["extensions"]["field"], "leadUnitId", "{u}");
     // A brief's texts are bounded, each error naming its field; the 文号 is kept as given.
     for (field, over) in [
@@ -237,13 +223,12 @@ async fn bad_input_stale_versions_and_illegal_transitions_get_clear_errors_and_c
         ("description", "字".repeat(5001)),
     ] {
         let long = app
-            .gql(
-                Some(&supervisor),
+            .ask(
+                &supervisor,
                 ISSUE,
                 json!({"input": {"title": "x", "leadUnitId": "liuhe-dzb", "timeLimitDays": 3, field: over}}),
             )
-            .await
-            .unwrap();
+            .await;
         assert_eq!(
             (
                 error_code(&long),
@@ -254,26 +239,24 @@ async fn bad_input_stale_versions_and_illegal_transitions_get_clear_errors_and_c
         );
     }
     let numbered = app
-        .gql(
-            Some(&supervisor),
+        .ask(
+            &supervisor,
             "mutation($input: IssueAssignmentInput!) { issueAssignment(input: $input) { assignment { id documentNumber } } }",
             json!({"input": {"title": "按文号交办", "leadUnitId": "liuhe-dzb", "timeLimitDays": 3, "documentNumber": "县督字〔2026〕15号"}}),
         )
-        .await
-        .unwrap();
+        .await;
     let numbered_id = &numbered["data"]["issueAssignment"]["assignment"]["id"];
     assert_eq!(
         numbered["data"]["issueAssignment"]["assignment"]["documentNumber"], "县督字〔2026〕15号",
         "{numbered}"
     );
     let read = app
-        .gql(
-            Some(&supervisor),
+        .ask(
+            &supervisor,
             "query($id: ID!) { assignment(id: $id) { documentNumber } }",
             json!({"id": numbered_id}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         read["data"]["assignment"]["documentNumber"], "县督字〔2026〕15号",
         "{read}"
@@ -283,34 +266,19 @@ async fn bad_input_stale_versions_and_illegal_transitions_get_clear_errors_and_c
     let id = a["id"].as_str().unwrap();
     let ack = "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }";
     let stale = app
-        .gql(
-            Some(&clerk),
-            ack,
-            json!({"i": {"id": id, "expectedVersion": 7}}),
-        )
-        .await
-        .unwrap();
+        .ask(&clerk, ack, json!({"i": {"id": id, "expectedVersion": 7}}))
+        .await;
     assert_eq!(error_code(&stale), Some("VERSION_CONFLICT"), "{stale}");
     let ok = app
-        .gql(
-            Some(&clerk),
-            ack,
-            json!({"i": {"id": id, "expectedVersion": 1}}),
-        )
-        .await
-        .unwrap();
+        .ask(&clerk, ack, json!({"i": {"id": id, "expectedVersion": 1}}))
+        .await;
     assert_eq!(
         ok["data"]["acknowledgeAssignment"]["assignment"]["version"],
         2
     );
     let twice = app
-        .gql(
-            Some(&clerk),
-            ack,
-            json!({"i": {"id": id, "expectedVersion": 2}}),
-        )
-        .await
-        .unwrap();
+        .ask(&clerk, ack, json!({"i": {"id": id, "expectedVersion": 2}}))
+        .await;
     assert_eq!(error_code(&twice), Some("ILLEGAL_TRANSITION"), "{twice}");
     assert_eq!(
         twice["errors"][0]["message"],
@@ -321,21 +289,17 @@ async fn bad_input_stale_versions_and_illegal_transitions_get_clear_errors_and_c
         "ACKNOWLEDGED"
     );
     let report = app
-        .gql(
-            Some(&clerk),
+        .ask(
+            &clerk,
             "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { version } } }",
             json!({"i": {"id": id, "expectedVersion": 2, "percent": 140, "text": "x"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(report["errors"][0]["extensions"]["field"], "percent");
     app.settle().await.unwrap();
 
     // Nothing half-written: still version 2, no progress, and only two events for the item.
-    let now = app
-        .gql(Some(&supervisor), ASSIGNMENT, json!({"id": id}))
-        .await
-        .unwrap();
+    let now = app.ask(&supervisor, ASSIGNMENT, json!({"id": id})).await;
     assert_eq!(now["data"]["assignment"]["version"], 2);
     assert_eq!(
         now["data"]["assignment"]["progressReports"]
@@ -346,13 +310,12 @@ async fn bad_input_stale_versions_and_illegal_transitions_get_clear_errors_and_c
     );
     let discipline = app.token("county-discipline").await.unwrap();
     let audit = app
-        .gql(
-            Some(&discipline),
+        .ask(
+            &discipline,
             r#"query($id: ID!) { auditEntries(filter: {aggregateId: $id}) { edges { node { eventType } } } }"#,
             json!({"id": id}),
         )
-        .await
-        .unwrap();
+        .await;
     let types: Vec<_> = audit["data"]["auditEntries"]["edges"]
         .as_array()
         .unwrap()
@@ -388,13 +351,12 @@ async fn a_graceful_restart_loses_no_event_and_keeps_the_data() {
     let leader = again.token("baisha-leader").await.unwrap();
     for id in &ids {
         let audit = again
-            .gql(
-                Some(&discipline),
+            .ask(
+                &discipline,
                 r#"query($id: ID!) { auditEntries(filter: {aggregateId: $id}) { edges { node { eventType } } } }"#,
                 json!({"id": id}),
             )
-            .await
-            .unwrap();
+            .await;
         let issued = audit["data"]["auditEntries"]["edges"]
             .as_array()
             .unwrap()
@@ -404,13 +366,11 @@ async fn a_graceful_restart_loses_no_event_and_keeps_the_data() {
         assert_eq!(issued, 1, "audit for {id}: {audit}");
     }
     let inbox = again
-        .gql(
-            Some(&leader),
+        .read(
+            &leader,
             "{ myNotifications(first: 100) { edges { node { assignmentId } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let got: Vec<_> = inbox["data"]["myNotifications"]["edges"]
         .as_array()
         .unwrap()
@@ -499,16 +459,14 @@ async fn the_working_calendar_follows_the_official_notices() {
     let app = spawn_app().await.unwrap();
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let body = app
-        .gql(
-            Some(&clerk),
+        .read(
+            &clerk,
             r#"{ workCalendar(year: 2026) { date workday holiday makeupFor }
                  a: addWorkingDays(from: "2026-02-13", days: 2)
                  b: addWorkingDays(from: "2026-09-30", days: 1)
                  c: addWorkingDays(from: "2025-01-24", days: 1) }"#,
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let days = body["data"]["workCalendar"].as_array().unwrap();
     assert_eq!(days.len(), 365);
     assert_eq!(days.iter().filter(|d| d["workday"] == true).count(), 248);
@@ -523,13 +481,8 @@ async fn the_working_calendar_follows_the_official_notices() {
     assert_eq!(body["data"]["b"], "2026-10-08");
     assert_eq!(body["data"]["c"], "2025-01-26");
     let bad = app
-        .gql(
-            Some(&clerk),
-            r#"{ addWorkingDays(from: "2026-02-30", days: 1) }"#,
-            json!({}),
-        )
-        .await
-        .unwrap();
+        .read(&clerk, r#"{ addWorkingDays(from: "2026-02-30", days: 1) }"#)
+        .await;
     assert!(
         bad["errors"][0]["message"]
             .as_str()
@@ -540,13 +493,12 @@ async fn the_working_calendar_follows_the_official_notices() {
     // The same day inside an input object is refused with the same words, naming the input.
     let sup = app.token("county-supervisor").await.unwrap();
     let bad = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             "mutation($i: IssueAssignmentInput!) { issueAssignment(input: $i) { assignment { id } } }",
             json!({"i": {"title": "坏日期", "leadUnitId": "qingshi-dzb", "dueOn": "2026-02-30"}}),
         )
-        .await
-        .unwrap();
+        .await;
     let message = bad["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(message.contains("YYYY-MM-DD"), "{bad}");
     assert!(message.contains("IssueAssignmentInput"), "{bad}");
@@ -566,10 +518,7 @@ async fn the_ledger_pages_with_cursors_and_filters_by_due_range_and_responsible_
     let mut after = serde_json::Value::Null;
     let mut last_due = String::new();
     loop {
-        let body = app
-            .gql(Some(&sup), page, json!({ "after": after }))
-            .await
-            .unwrap();
+        let body = app.ask(&sup, page, json!({ "after": after })).await;
         let conn = &body["data"]["assignments"];
         assert_eq!(conn["totalCount"], 13, "{body}");
         for e in conn["edges"].as_array().unwrap() {
@@ -591,13 +540,11 @@ async fn the_ledger_pages_with_cursors_and_filters_by_due_range_and_responsible_
     );
 
     let mine = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             r#"{ assignments(filter: {responsiblePersonId: "p-qingshi-leader"}, first: 100) { totalCount edges { node { responsiblePersonId } } } }"#,
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let edges = mine["data"]["assignments"]["edges"].as_array().unwrap();
     assert_eq!(
         edges.len(),
@@ -609,13 +556,12 @@ async fn the_ledger_pages_with_cursors_and_filters_by_due_range_and_responsible_
         .all(|e| e["node"]["responsiblePersonId"] == "p-qingshi-leader"));
 
     let ranged = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             r#"query($d: Date!) { assignments(filter: {dueFrom: $d, dueTo: $d}, first: 100) { edges { node { dueOn } } } }"#,
             json!({"d": last_due}),
         )
-        .await
-        .unwrap();
+        .await;
     let r = ranged["data"]["assignments"]["edges"].as_array().unwrap();
     assert!(
         !r.is_empty() && r.iter().all(|e| e["node"]["dueOn"] == last_due.as_str()),
@@ -623,22 +569,15 @@ async fn the_ledger_pages_with_cursors_and_filters_by_due_range_and_responsible_
     );
 
     let too_many = app
-        .gql(
-            Some(&sup),
-            "{ assignments(first: 101) { totalCount } }",
-            json!({}),
-        )
-        .await
-        .unwrap();
+        .read(&sup, "{ assignments(first: 101) { totalCount } }")
+        .await;
     assert_eq!(too_many["errors"][0]["extensions"]["field"], "first");
     let bad_cursor = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             r#"{ assignments(after: "not-a-cursor") { totalCount } }"#,
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(bad_cursor["errors"][0]["extensions"]["field"], "after");
     app.shutdown().await.unwrap();
 }
@@ -655,32 +594,30 @@ async fn a_township_launches_its_own_campaign_with_ordered_phases() {
     ]);
     let input = json!({"i": {"name": "文山会海专项整治", "documentNumber": "白办发〔2026〕9号", "scopeUnitId": "baisha", "phases": phases,
         "reportDeadlines": [{"name": "整改落实情况报告", "dueOn": "2027-03-31"}, {"name": "自查报告", "dueOn": "2026-12-15"}]}});
-    let denied = app.gql(Some(&clerk), launch, input.clone()).await.unwrap();
+    let denied = app.ask(&clerk, launch, input.clone()).await;
     assert_eq!(error_code(&denied), Some("FORBIDDEN"));
     let other = app
-        .gql(
-            Some(&township_sup),
+        .ask(
+            &township_sup,
             launch,
             json!({"i": {"name": "x", "scopeUnitId": "qingshi", "phases": phases}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         other["errors"][0]["extensions"]["field"], "scopeUnitId",
         "another township is out of scope"
     );
     let overlap = app
-        .gql(
-            Some(&township_sup),
+        .ask(
+            &township_sup,
             launch,
             json!({"i": {"name": "x", "scopeUnitId": "baisha", "phases": [
                 {"name": "一", "startsOn": "2026-12-01", "endsOn": "2026-12-15"},
                 {"name": "二", "startsOn": "2026-12-10", "endsOn": "2026-12-31"}]}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(overlap["errors"][0]["extensions"]["field"], "phases");
-    let ok = app.gql(Some(&township_sup), launch, input).await.unwrap();
+    let ok = app.ask(&township_sup, launch, input).await;
     let c = &ok["data"]["launchCampaign"]["campaign"];
     assert_eq!(c["phases"][1]["ordinal"], 2, "{ok}");
     assert_eq!(c["categories"].as_array().unwrap().len(), 6);
@@ -689,10 +626,7 @@ async fn a_township_launches_its_own_campaign_with_ordered_phases() {
         json!({"name": "自查报告", "dueOn": "2026-12-15"}),
         "in date order"
     );
-    let seen = app
-        .gql(Some(&clerk), "{ campaigns { name } }", json!({}))
-        .await
-        .unwrap();
+    let seen = app.read(&clerk, "{ campaigns { name } }").await;
     let names: Vec<&str> = seen["data"]["campaigns"]
         .as_array()
         .unwrap()
@@ -704,10 +638,7 @@ async fn a_township_launches_its_own_campaign_with_ordered_phases() {
         "{names:?}"
     );
     let qingshi = app.token("qingshi-clerk").await.unwrap();
-    let not_there = app
-        .gql(Some(&qingshi), "{ campaigns { name } }", json!({}))
-        .await
-        .unwrap();
+    let not_there = app.read(&qingshi, "{ campaigns { name } }").await;
     assert!(!not_there.to_string().contains("文山会海专项整治"));
     app.shutdown().await.unwrap();
 }
@@ -721,7 +652,7 @@ async fn the_color_filter_lists_only_that_color_within_the_callers_scope() {
     let list = |token: String, color: &'static str| {
         let app = &app;
         async move {
-            let body = app.gql(Some(&token), q, json!({"c": color})).await.unwrap();
+            let body = app.ask(&token, q, json!({"c": color})).await;
             assert!(body["errors"].is_null(), "{body}");
             let conn = body["data"]["assignments"].clone();
             let nodes: Vec<serde_json::Value> = conn["edges"]

@@ -31,13 +31,8 @@ fn read_xlsx(bytes: Vec<u8>) -> calamine::Range<Data> {
 
 async fn count(app: &TestApp, token: &str, what: &str) -> i64 {
     let b = app
-        .gql(
-            Some(token),
-            &format!("{{ {what} {{ totalCount }} }}"),
-            json!({}),
-        )
-        .await
-        .unwrap();
+        .read(token, &format!("{{ {what} {{ totalCount }} }}"))
+        .await;
     b["data"][what]["totalCount"].as_i64().unwrap()
 }
 
@@ -47,8 +42,8 @@ async fn ledgers_export_as_workbooks_read_back_cell_by_cell_and_import_all_or_no
     let sup = app.token("county-supervisor").await.unwrap();
     let year = app.clock.today().format("%Y").to_string();
     let issued = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             ISSUE,
             json!({"input": {
                 "title": "清理规范村级组织工作事项",
@@ -61,8 +56,7 @@ async fn ledgers_export_as_workbooks_read_back_cell_by_cell_and_import_all_or_no
                 "category": "文山会海"
             }}),
         )
-        .await
-        .unwrap();
+        .await;
     let a = &issued["data"]["issueAssignment"]["assignment"];
     let due = a["dueOn"].as_str().unwrap().to_string();
 
@@ -284,13 +278,12 @@ async fn an_export_past_its_row_limit_is_refused_not_cut() {
     let sup = app.token("county-supervisor").await.unwrap();
     for i in 0..4 {
         let b = app
-            .gql(
-                Some(&sup),
+            .ask(
+                &sup,
                 ISSUE,
                 json!({"input": {"title": format!("导出上限{i}"), "leadUnitId": "baisha-dzb", "timeLimitDays": 5}}),
             )
-            .await
-            .unwrap();
+            .await;
         assert!(b["errors"].is_null(), "{b}");
     }
     let (code, body) = app
@@ -399,13 +392,11 @@ async fn an_exported_ledger_imported_again_changes_nothing_and_duplicates_nothin
         .unwrap();
     duban_tests::scenarios::issue(&app, &sup, "qingshi-dzb", "往返导入的交办事项").await;
     let closed = || async {
-        app.gql(
-            Some(&sup),
+        app.read(
+            &sup,
             "{ problems(filter: {states: [CLOSED]}) { totalCount } }",
-            json!({}),
         )
-        .await
-        .unwrap()["data"]["problems"]["totalCount"]
+        .await["data"]["problems"]["totalCount"]
             .as_i64()
             .unwrap()
     };

@@ -70,13 +70,11 @@ async fn a_duty_rule_is_read_back_with_the_numbers_its_recurrence_takes_and_no_o
         );
     }
     let rules = app
-        .gql(
-            Some(&leader),
+        .read(
+            &leader,
             "{ dutyRules { unitId recurrence { kind weekday day everyMonths } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let mut read: Vec<Value> = rules["data"]["dutyRules"]
         .as_array()
         .unwrap()
@@ -161,13 +159,11 @@ async fn a_rule_from_before_the_title_bound_is_issued_shortened_and_a_rule_that_
 
 async fn issued_by_duty(app: &TestApp, token: &str) -> Vec<Value> {
     let b = app
-        .gql(
-            Some(token),
+        .read(
+            token,
             "{ assignments(first: 100, filter: {sort: ISSUED_DESC}) { edges { node { title source dutyId dueOn } } } }",
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     b["data"]["assignments"]["edges"]
         .as_array()
         .unwrap_or_else(|| panic!("{b}"))
@@ -190,14 +186,12 @@ async fn a_weekly_summary_moves_off_the_mid_autumn_and_national_day_holidays_and
     let app = spawn_with_clock(config, dir, shared).await.unwrap();
     let leader = app.token("qingshi-leader").await.unwrap();
     let rule = app
-        .gql(
-            Some(&leader),
+        .read(
+            &leader,
             r#"mutation { createDutyRule(input: {title: "本周工作总结及下周计划", recurrence: {kind: WEEKLY, weekday: 5},
                 unitId: "qingshi-dzb", timeLimitDays: 0}) { rule { id recurrence { kind weekday } workingDaysOnly startsOn } } }"#,
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let rule_id = rule["data"]["createDutyRule"]["rule"]["id"]
         .as_str()
         .unwrap()
@@ -207,13 +201,11 @@ async fn a_weekly_summary_moves_off_the_mid_autumn_and_national_day_holidays_and
         true
     );
     let bad = app
-        .gql(
-            Some(&leader),
+        .read(
+            &leader,
             r#"mutation { createDutyRule(input: {title: "x", recurrence: {kind: WEEKLY, weekday: 8}, unitId: "qingshi-dzb"}) { rule { id } } }"#,
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         bad["errors"][0]["extensions"]["field"],
         "recurrence.weekday"
@@ -293,14 +285,13 @@ async fn a_full_assignment_form_and_directory_upkeep() {
     let q = r#"mutation($input: IssueAssignmentInput!) { issueAssignment(input: $input) { assignment {
         id dueOn timeLimitDays urgency ackDueOn cooperatingUnitIds campaignId category } } }"#;
     let b = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             q,
             json!({"input": {"title": "防汛值守", "leadUnitId": "qingshi-dzb", "dueOn": due,
                 "urgency": "VERY_URGENT", "cooperatingUnitIds": ["liuhe-dzb", "qs-fgj-bgs"]}}),
         )
-        .await
-        .unwrap();
+        .await;
     let a = &b["data"]["issueAssignment"]["assignment"];
     assert_eq!(a["dueOn"], due.as_str());
     assert_eq!(a["timeLimitDays"], Value::Null);
@@ -333,34 +324,29 @@ async fn a_full_assignment_form_and_directory_upkeep() {
             "dueOn",
         ),
     ] {
-        let b = app
-            .gql(Some(&sup), q, json!({"input": input}))
-            .await
-            .unwrap();
+        let b = app.ask(&sup, q, json!({"input": input})).await;
         assert_eq!(error_code(&b), Some("VALIDATION"), "{b}");
         assert_eq!(b["errors"][0]["extensions"]["field"], field, "{b}");
     }
 
     // Cooperating units find the item; sorting by latest time limit puts it first.
     let coop = app
-        .gql(
-            Some(&sup),
+        .read(
+            &sup,
             r#"{ assignments(filter: {cooperatingUnitId: "liuhe-dzb", sort: DUE_DESC}) { totalCount edges { node { title } } } }"#,
-            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(coop["data"]["assignments"]["totalCount"], 1, "{coop}");
     let liuhe = app.token("liuhe-supervisor").await.unwrap();
     let q_coop = r#"{ assignments(filter: {cooperatingUnitId: "liuhe-dzb"}) { totalCount edges { node { id leadUnitName } } } }"#;
-    let seen = app.gql(Some(&liuhe), q_coop, json!({})).await.unwrap();
+    let seen = app.read(&liuhe, q_coop).await;
     assert_eq!(
         seen["data"]["assignments"]["totalCount"], 1,
         "a cooperating township sees the item it helps with: {seen}"
     );
     let other = app.token("fgj-clerk").await.unwrap();
     let q_other = r#"{ assignments(filter: {cooperatingUnitId: "liuhe-dzb"}) { totalCount } }"#;
-    let hidden = app.gql(Some(&other), q_other, json!({})).await.unwrap();
+    let hidden = app.read(&other, q_other).await;
     assert_eq!(
         (
             &hidden["errors"],
@@ -393,103 +379,95 @@ async fn a_full_assignment_form_and_directory_upkeep() {
     // Directory upkeep: a supervising leader, a person who left, a corrected code.
     let up = r#"mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { person { id supervisingLeaderId deactivated title } } }"#;
     let b = app
-        .gql(Some(&admin), up, json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 1, "supervisingLeaderId": "p-qingshi-leader", "title": "青石镇党政办公室副主任"}}))
-        .await
-        .unwrap();
+        .ask(
+            &admin,
+            up,
+            json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 1, "supervisingLeaderId": "p-qingshi-leader", "title": "青石镇党政办公室副主任"}}),
+        )
+        .await;
     assert_eq!(
         b["data"]["updatePerson"]["person"]["supervisingLeaderId"], "p-qingshi-leader",
         "{b}"
     );
     let b = app
-        .gql(
-            Some(&admin),
+        .ask(
+            &admin,
             up,
             json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 2, "supervisingLeaderId": "p-qingshi-clerk"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(b["errors"][0]["extensions"]["field"], "supervisingLeaderId");
     let b = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             up,
             json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 2, "deactivated": true}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&b), Some("FORBIDDEN"));
     let b = app
-        .gql(
-            Some(&admin),
+        .ask(
+            &admin,
             up,
             json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 1, "deactivated": true}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         error_code(&b),
         Some("VERSION_CONFLICT"),
         "a change made on a stale read is refused: {b}"
     );
     let b = app
-        .gql(
-            Some(&admin),
+        .ask(
+            &admin,
             up,
             json!({"input": {"id": "p-qingshi-clerk", "expectedVersion": 2, "deactivated": true}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         b["data"]["updatePerson"]["person"]["deactivated"], true,
         "{b}"
     );
     let b = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             q,
             json!({"input": {"title": "x", "leadUnitId": "qingshi-dzb", "timeLimitDays": 3, "responsiblePersonId": "p-qingshi-clerk"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         b["errors"][0]["extensions"]["field"], "responsiblePersonId",
         "no new work for someone who left"
     );
     let unit = r#"mutation($input: UpdateOrgUnitInput!) { updateOrgUnit(input: $input) { orgUnit { name divisionCode } } }"#;
     let b = app
-        .gql(
-            Some(&admin),
+        .ask(
+            &admin,
             unit,
             json!({"input": {"id": "qingshi", "expectedVersion": 1, "divisionCode": "12345"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(b["errors"][0]["extensions"]["field"], "divisionCode");
     let b = app
-        .gql(
-            Some(&admin),
+        .ask(
+            &admin,
             unit,
             json!({"input": {"id": "qingshi-dzb", "expectedVersion": 1, "name": "青石镇党政综合办公室"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         b["data"]["updateOrgUnit"]["orgUnit"]["name"], "青石镇党政综合办公室",
         "{b}"
     );
     let b = app
-        .gql(
-            Some(&admin),
+        .ask(
+            &admin,
             unit,
             json!({"input": {"id": "qingshi-dzb", "expectedVersion": 1, "name": "青石镇办公室"}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(error_code(&b), Some("VERSION_CONFLICT"), "{b}");
-    let b = app
-        .gql(Some(&sup), "{ orgUnits { id name version } }", json!({}))
-        .await
-        .unwrap();
+    let b = app.read(&sup, "{ orgUnits { id name version } }").await;
     let dzb = b["data"]["orgUnits"]
         .as_array()
         .unwrap()
@@ -504,14 +482,13 @@ async fn a_full_assignment_form_and_directory_upkeep() {
 
     // A problem registered in a campaign must use one of its categories.
     let b = app
-        .gql(
-            Some(&sup),
+        .ask(
+            &sup,
             REGISTER_PROBLEM,
             json!({"input": {"campaignId": format!("gzzf-{year}"), "category": "其他", "source": "SUPERIOR_POINTED",
                 "description": "d", "causeAnalysis": "c", "measures": ["m"], "unitId": "qingshi-dzb", "timeLimitDays": 5}}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(b["errors"][0]["extensions"]["field"], "category", "{b}");
 }
 
@@ -539,14 +516,13 @@ async fn a_close_out_request_reaches_the_supervisors_who_can_close_it() {
         let app = &app;
         async move {
             let b = app
-                .gql(
-                    Some(&token),
+                .ask(
+                    &token,
                     REGISTER_PROBLEM,
                     json!({"input": {"category": "慢作为", "source": "SELF_FOUND", "description": description,
                         "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "qingshi-dzb", "timeLimitDays": 10}}),
                 )
-                .await
-                .unwrap();
+                .await;
             assert!(b["errors"].is_null(), "{b}");
             b["data"]["registerProblem"]["problem"]["id"]
                 .as_str()
@@ -558,13 +534,12 @@ async fn a_close_out_request_reaches_the_supervisors_who_can_close_it() {
         let (app, clerk) = (&app, clerk.clone());
         async move {
             let b = app
-                .gql(
-                    Some(&clerk),
+                .ask(
+                    &clerk,
                     "mutation($i: RequestProblemCloseOutInput!) { requestProblemCloseOut(input: $i) { problem { state } } }",
                     json!({"i": {"id": id, "expectedVersion": 1, "summary": "已整改", "evidence": ["整改报告"]}}),
                 )
-                .await
-                .unwrap();
+                .await;
             assert!(b["errors"].is_null(), "{b}");
         }
     };
@@ -577,13 +552,11 @@ async fn a_close_out_request_reaches_the_supervisors_who_can_close_it() {
         let app = &app;
         async move {
             let b = app
-                .gql(
-                    Some(&token),
+                .read(
+                    &token,
                     "{ myNotifications(first: 100) { edges { node { title problemId } } } }",
-                    json!({}),
                 )
-                .await
-                .unwrap();
+                .await;
             b["data"]["myNotifications"]["edges"]
                 .as_array()
                 .unwrap()
