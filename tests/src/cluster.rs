@@ -527,18 +527,18 @@ pub async fn answers(
     (succeeded, failed)
 }
 
-/// Retries each of `failed` with its own Idempotency-Key through the gateway at `url`,
-/// then checks that each of the `expected` requests titled `prefix…` stored exactly one
-/// item, that every answer named it, and that its event reached every service once.
+/// Retries each of `failed` with its own Idempotency-Key as the holder of `token`, then
+/// checks that each of the `expected` requests titled `prefix…` stored exactly one item,
+/// that every answer named it, and that its event reached every service once.
 pub async fn retried_stored_once(
     (app, cluster): (&TestApp, &Cluster),
-    (url, token): (&str, &str),
+    token: &str,
     (mut succeeded, failed): (std::collections::HashSet<String>, Vec<Failed>),
     prefix: &str,
     expected: usize,
 ) {
     for (key, title) in &failed {
-        let id = issue_keyed(url, token, key, title).await;
+        let id = issue_keyed(&app.url, token, key, title).await;
         succeeded.insert(id.unwrap_or_else(|e| {
             eprintln!("retry {key} failed: {e}");
             cluster.show_tails();

@@ -275,14 +275,7 @@ async fn restarting_the_gateway_under_load_leaves_no_half_done_mutation() {
 
     let failed_count = failed.len();
     let retried = (succeeded, failed);
-    retried_stored_once(
-        (&app, &cluster),
-        (&url, &supervisor),
-        retried,
-        "重启压测",
-        160,
-    )
-    .await;
+    retried_stored_once((&app, &cluster), &supervisor, retried, "重启压测", 160).await;
     eprintln!(
         "{} failed during the restart, {} of them already stored before the retry",
         failed_count,

@@ -217,14 +217,7 @@ async fn with_two_replicas_of_each_service_killing_one_of_each_under_load_loses_
     // Whoever failed retries with the same key, on the replicas left.
     let retried = answers(clients).await;
     let failed_count = retried.1.len();
-    retried_stored_once(
-        (&app, &cluster),
-        (&url, &supervisor),
-        retried,
-        "双副本压测",
-        160,
-    )
-    .await;
+    retried_stored_once((&app, &cluster), &supervisor, retried, "双副本压测", 160).await;
     for (service, consumer) in [
         ("evaluation", &app.databases.evaluation),
         ("notifications", &app.databases.notifications),
