@@ -59,6 +59,12 @@ async fn no_score_moves_with_sign_ins_reading_notices_or_time_online() {
     app.load_demo().await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
     let leader = app.token("qingshi-leader").await.unwrap();
+    app.settle().await.unwrap();
+    let done_before = app
+        .read(&sup, "{ board(scope: \"qs\") { total { completed } } }")
+        .await["data"]["board"]["total"]["completed"]
+        .as_i64()
+        .unwrap();
 
     // Outcomes to score: items done, a rating, a closed review, a closed survey.
     let done = issue(
@@ -174,6 +180,16 @@ async fn no_score_moves_with_sign_ins_reading_notices_or_time_online() {
     let vars = json!({"review": review, "survey": survey});
     let before = app.ask(&sup, SCORES, vars.clone()).await;
     ok(&before);
+    // What is scored is there before the activity: two items done, one of them rated.
+    let total = &before["data"]["board"]["total"];
+    assert_eq!(
+        (
+            total["completed"].as_i64(),
+            total["ratings"]["rated"].as_i64()
+        ),
+        (Some(done_before + 2), Some(1)),
+        "{before}"
+    );
 
     // Activity by 青石镇's people: sign-ins, time online, notices read and acknowledged,
     // queries and exports.
