@@ -120,17 +120,23 @@ pub async fn drop_database(name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts duban on its own PostgreSQL database and its own Kafka topics, with the demo
-/// county loaded (as an operator would load a county's directory, not as a demo).
-pub async fn spawn_on_postgres_and_kafka() -> anyhow::Result<TestApp> {
-    let dir = Arc::new(tempfile::tempdir()?);
-    let config = Config {
+/// The configuration of a duban on a fresh PostgreSQL database and Kafka topics of its
+/// own, keeping its files in `dir`.
+pub async fn on_postgres_and_kafka_in(dir: &tempfile::TempDir) -> anyhow::Result<Config> {
+    Ok(Config {
         data_dir: dir.path().to_path_buf(),
         database_url: Some(fresh_database().await?),
         kafka_brokers: Some(kafka_brokers()),
         kafka_namespace: format!("t{}.", uuid::Uuid::now_v7().simple()),
         ..test_config()
-    };
+    })
+}
+
+/// Starts duban on its own PostgreSQL database and its own Kafka topics, with the demo
+/// county loaded (as an operator would load a county's directory, not as a demo).
+pub async fn spawn_on_postgres_and_kafka() -> anyhow::Result<TestApp> {
+    let dir = Arc::new(tempfile::tempdir()?);
+    let config = on_postgres_and_kafka_in(&dir).await?;
     let app = spawn_with(config, dir).await?;
     app.load_demo().await?;
     Ok(app)
@@ -150,13 +156,7 @@ pub async fn on_postgres_and_kafka_at_nine(
         .context("a real day")?;
     let clock = duban_clock::ManualClock::new(start);
     let dir = Arc::new(tempfile::tempdir()?);
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        database_url: Some(fresh_database().await?),
-        kafka_brokers: Some(kafka_brokers()),
-        kafka_namespace: format!("t{}.", uuid::Uuid::now_v7().simple()),
-        ..test_config()
-    };
+    let config = on_postgres_and_kafka_in(&dir).await?;
     let app = spawn_with_clock(config, dir, Arc::new(clock.clone())).await?;
     Ok((clock, app))
 }

@@ -24,13 +24,7 @@ async fn the_first_loop_runs_on_postgresql_and_kafka() {
 #[actix_web::test]
 async fn an_empty_postgresql_database_gets_no_demo_data_unless_asked() {
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
-    let config = duban_config::Config {
-        data_dir: dir.path().to_path_buf(),
-        database_url: Some(duban_tests::fresh_database().await.unwrap()),
-        kafka_brokers: Some(duban_tests::kafka_brokers()),
-        kafka_namespace: format!("t{}.", uuid::Uuid::now_v7().simple()),
-        ..duban_tests::test_config()
-    };
+    let config = duban_tests::on_postgres_and_kafka_in(&dir).await.unwrap();
     let app = duban_tests::spawn_with(config, dir).await.unwrap();
     assert!(app.assignments.is_empty().await.unwrap());
     app.shutdown().await.unwrap();
