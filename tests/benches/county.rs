@@ -183,19 +183,15 @@ async fn inbox_latency(app: &TestApp, n: usize) -> Vec<f64> {
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
     app.settle().await.unwrap();
-    let issued: std::collections::HashMap<String, chrono::DateTime<chrono::FixedOffset>> = rows(
-        &app.databases.assignments,
-        &format!("SELECT id, issued_at FROM assignment WHERE title LIKE '{tag}-%'"),
-    )
-    .await
-    .into_iter()
-    .map(|r| {
-        (
-            r.try_get_by_index::<String>(0).unwrap(),
-            r.try_get_by_index(1).unwrap(),
+    let issued: std::collections::HashMap<String, chrono::DateTime<chrono::FixedOffset>> =
+        duban_tests::query_pairs(
+            &app.databases.assignments,
+            &format!("SELECT id, issued_at FROM assignment WHERE title LIKE '{tag}-%'"),
         )
-    })
-    .collect();
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
     let mut v = Vec::new();
     for r in rows(
         &app.databases.notifications,

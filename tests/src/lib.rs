@@ -492,6 +492,18 @@ pub async fn query_rows(
         .await?)
 }
 
+/// The first two columns of each row of `sql`, as pairs.
+pub async fn query_pairs<A: sea_orm::TryGetable, B: sea_orm::TryGetable>(
+    db: &sea_orm::DatabaseConnection,
+    sql: &str,
+) -> anyhow::Result<Vec<(A, B)>> {
+    query_rows(db, sql)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
+        .collect()
+}
+
 /// The first GraphQL error's `extensions.code`, if any.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::scenarios::{command, inbox, update_person, ISSUE};
-use duban_tests::{at_nine, count_rows, query_rows, TestApp};
+use duban_tests::{at_nine, count_rows, query_pairs, TestApp};
 use serde_json::json;
 
 /// Escalation notices about `id`: (recipient, rung), in order of rung.
@@ -15,17 +15,9 @@ async fn rungs(app: &TestApp, id: &str) -> Vec<(String, i32)> {
         "SELECT recipient_id, rung FROM notification WHERE kind = 'ESCALATION_NOTICE' \
          AND assignment_id = '{id}' ORDER BY rung, recipient_id"
     );
-    let rows = query_rows(&app.databases.notifications, &sql)
+    query_pairs(&app.databases.notifications, &sql)
         .await
-        .unwrap();
-    rows.iter()
-        .map(|r| {
-            (
-                r.try_get_by_index(0).unwrap(),
-                r.try_get_by_index(1).unwrap(),
-            )
-        })
-        .collect()
+        .unwrap()
 }
 
 /// Runs the escalation on the app's clock (the demo county's own notices climb too).

@@ -196,18 +196,10 @@ async fn leaf_topics_are_set_right(db: &DatabaseConnection) {
         .unwrap();
     }
     Audit::up(db, None).await.unwrap();
-    let rows = duban_tests::query_rows(db, "SELECT event_type, topic FROM audit_leaf ORDER BY idx")
-        .await
-        .unwrap();
-    let got: Vec<(String, String)> = rows
-        .iter()
-        .map(|r| {
-            (
-                r.try_get_by_index(0).unwrap(),
-                r.try_get_by_index(1).unwrap(),
-            )
-        })
-        .collect();
+    let got: Vec<(String, String)> =
+        duban_tests::query_pairs(db, "SELECT event_type, topic FROM audit_leaf ORDER BY idx")
+            .await
+            .unwrap();
     let want = [
         ("AssignmentIssued", "duban.assignments.v1"),
         ("BulletinPublished", "duban.evaluation.v1"),

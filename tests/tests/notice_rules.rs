@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::scenarios::ISSUE;
-use duban_tests::{at_nine, count_rows, error_code, query_rows, TestApp};
+use duban_tests::{at_nine, count_rows, error_code, query_pairs, TestApp};
 use serde_json::{json, Value};
 
 const RULE: &str = "mutation($i: SetNotificationRuleInput!) { setNotificationRule(input: $i) { version kinds { kind audiences requiresAck } } }";
@@ -17,17 +17,9 @@ async fn told(app: &TestApp, kind: &str, id: &str) -> Vec<(String, bool)> {
     let sql = format!(
         "SELECT recipient_id, requires_ack FROM notification WHERE kind = '{kind}' AND assignment_id = '{id}' ORDER BY recipient_id"
     );
-    let rows = query_rows(&app.databases.notifications, &sql)
+    query_pairs(&app.databases.notifications, &sql)
         .await
-        .unwrap();
-    rows.iter()
-        .map(|r| {
-            (
-                r.try_get_by_index(0).unwrap(),
-                r.try_get_by_index(1).unwrap(),
-            )
-        })
-        .collect()
+        .unwrap()
 }
 
 async fn issue(app: &TestApp, sup: &str, title: &str) -> String {

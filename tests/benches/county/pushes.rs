@@ -59,18 +59,13 @@ pub(crate) async fn webhook_latency(app: &TestApp, n: usize) -> Vec<f64> {
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
     let issued: std::collections::HashMap<String, chrono::DateTime<chrono::FixedOffset>> =
-        crate::rows(
+        duban_tests::query_pairs(
             &app.databases.assignments,
             &format!("SELECT id, issued_at FROM assignment WHERE title LIKE '{tag}-%'"),
         )
         .await
+        .unwrap()
         .into_iter()
-        .map(|r| {
-            (
-                r.try_get_by_index::<String>(0).unwrap(),
-                r.try_get_by_index(1).unwrap(),
-            )
-        })
         .collect();
     let mut v = Vec::new();
     for r in crate::rows(
