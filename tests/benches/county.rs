@@ -172,6 +172,29 @@ async fn rows(db: &DatabaseConnection, sql: &str) -> Vec<sea_orm::QueryResult> {
     .unwrap()
 }
 
+/// Milliseconds from the commit of each item titled `tag-…` (its `issued_at`) to the time
+/// `sql` reads beside its id in the notifications database (assignment id, time).
+async fn since_issue(app: &TestApp, tag: &str, sql: &str) -> Vec<f64> {
+    type At = chrono::DateTime<chrono::FixedOffset>;
+    let issued: std::collections::HashMap<String, At> = duban_tests::query_pairs(
+        &app.databases.assignments,
+        &format!("SELECT id, issued_at FROM assignment WHERE title LIKE '{tag}-%'"),
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
+    duban_tests::query_pairs::<Option<String>, At>(&app.databases.notifications, sql)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|(id, at)| {
+            let start = issued.get(id.as_deref()?)?;
+            Some((at - *start).num_microseconds().unwrap_or(0) as f64 / 1e3)
+        })
+        .collect()
+}
+
 /// From an issued item's commit (its `issued_at`, stamped just before) to the notice in the
 /// recipient's inbox, for `n` items issued one at a time.
 async fn inbox_latency(app: &TestApp, n: usize) -> Vec<f64> {
@@ -183,28 +206,12 @@ async fn inbox_latency(app: &TestApp, n: usize) -> Vec<f64> {
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
     app.settle().await.unwrap();
-    let issued: std::collections::HashMap<String, chrono::DateTime<chrono::FixedOffset>> =
-        duban_tests::query_pairs(
-            &app.databases.assignments,
-            &format!("SELECT id, issued_at FROM assignment WHERE title LIKE '{tag}-%'"),
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .collect();
-    let mut v = Vec::new();
-    for r in rows(
-        &app.databases.notifications,
+    let v = since_issue(
+        app,
+        &tag,
         "SELECT assignment_id, created_at FROM notification WHERE kind = 'SUPERVISION_NOTICE'",
     )
-    .await
-    {
-        let id: Option<String> = r.try_get_by_index(0).unwrap();
-        if let Some(at) = id.and_then(|i| issued.get(&i).copied()) {
-            let created: chrono::DateTime<chrono::FixedOffset> = r.try_get_by_index(1).unwrap();
-            v.push((created - at).num_microseconds().unwrap_or(0) as f64 / 1e3);
-        }
-    }
+    .await;
     assert_eq!(v.len(), n, "every notice arrived");
     v
 }

@@ -58,28 +58,12 @@ pub(crate) async fn webhook_latency(app: &TestApp, n: usize) -> Vec<f64> {
         }
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
-    let issued: std::collections::HashMap<String, chrono::DateTime<chrono::FixedOffset>> =
-        duban_tests::query_pairs(
-            &app.databases.assignments,
-            &format!("SELECT id, issued_at FROM assignment WHERE title LIKE '{tag}-%'"),
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .collect();
-    let mut v = Vec::new();
-    for r in crate::rows(
-        &app.databases.notifications,
+    let v = crate::since_issue(
+        app,
+        &tag,
         &format!("SELECT n.assignment_id, d.delivered_at FROM delivery d JOIN notification n ON n.id = d.notification_id WHERE d.channel_id = '{hook}' AND d.status = 'DELIVERED'"),
     )
-    .await
-    {
-        let id: Option<String> = r.try_get_by_index(0).unwrap();
-        if let Some(at) = id.and_then(|i| issued.get(&i).copied()) {
-            let done: chrono::DateTime<chrono::FixedOffset> = r.try_get_by_index(1).unwrap();
-            v.push((done - at).num_microseconds().unwrap_or(0) as f64 / 1e3);
-        }
-    }
+    .await;
     assert_eq!(v.len(), n, "every push delivered");
     crate::gql(
         &http,
