@@ -7,7 +7,8 @@ use duban_tests::TestApp;
 use sea_orm::ConnectionTrait;
 use std::time::Instant;
 
-const UNITS: usize = 41;
+/// The units of the county the evaluation benches write.
+pub(crate) const UNITS: usize = 41;
 const SCORES: usize = 10_000;
 
 /// Writes the round and its scores, times the aggregate 20 times and the close once.
@@ -20,13 +21,7 @@ pub(crate) async fn close_round(app: &TestApp, report: &mut Report, section: &st
         let db = db.clone();
         async move { db.execute_unprepared(&sql).await.unwrap() }
     };
-    let mut units = vec!["('rv', NULL, '/rv', '评议县')".to_string()];
-    units.extend((0..UNITS).map(|u| format!("('rv-u{u}', 'rv', '/rv/rv-u{u}', '评议单位{u}')")));
-    exec(format!(
-        "INSERT INTO org_unit_copy (id, parent_id, path, name) VALUES {} ON CONFLICT (id) DO NOTHING",
-        units.join(",")
-    ))
-    .await;
+    let ids = county_units(&db, "rv").await;
     let settings = serde_json::to_string(&Settings {
         dimensions: DEFAULT_DIMENSIONS.map(String::from).into(),
         weights: Weights::default(),
@@ -34,7 +29,6 @@ pub(crate) async fn close_round(app: &TestApp, report: &mut Report, section: &st
         dense_ranking: false,
     })
     .unwrap();
-    let ids: Vec<String> = (0..UNITS).map(|u| format!("rv-u{u}")).collect();
     let round = format!("bench-round-{}", uuid::Uuid::now_v7().simple());
     let yesterday = app.clock.today() - chrono::Days::new(1);
     exec(format!(
@@ -64,25 +58,18 @@ pub(crate) async fn close_round(app: &TestApp, report: &mut Report, section: &st
         ))
         .await;
     }
-    let mut plain = Vec::new();
-    for _ in 0..20 {
-        let t0 = Instant::now();
-        db.query_all(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            format!(
-                "SELECT unit_id, COUNT(*), MIN(scores), MAX(scores) FROM review_submission \
-                 WHERE round_id = '{round}' GROUP BY unit_id"
-            ),
-        ))
-        .await
-        .unwrap();
-        plain.push(t0.elapsed().as_secs_f64() * 1e3);
-    }
+    let base = median_ms(
+        &db,
+        &format!(
+            "SELECT unit_id, COUNT(*), MIN(scores), MAX(scores) FROM review_submission \
+             WHERE round_id = '{round}' GROUP BY unit_id"
+        ),
+    )
+    .await;
     let t0 = Instant::now();
     let closed = running.evaluation.close_due_reviews().await.unwrap();
     let ms = t0.elapsed().as_secs_f64() * 1e3;
     assert!(closed >= 1, "the bench round closes");
-    let base = pct(&plain, 0.5);
     report.add(
         section,
         &format!("closing a 作风体检 round: {UNITS} units, {SCORES} scores (means in decimal, results stored with their event)"),
@@ -90,4 +77,39 @@ pub(crate) async fn close_round(app: &TestApp, report: &mut Report, section: &st
         format!("{}× the aggregate", f1(ms / base.max(1e-3))),
         "",
     );
+}
+
+/// Writes a county `prefix` of [`UNITS`] units into evaluation's copy of the directory;
+/// the units' ids.
+pub(crate) async fn county_units(db: &sea_orm::DatabaseConnection, prefix: &str) -> Vec<String> {
+    let ids: Vec<String> = (0..UNITS).map(|u| format!("{prefix}-u{u}")).collect();
+    let mut rows = vec![format!("('{prefix}', NULL, '/{prefix}', '评议县')")];
+    rows.extend(
+        ids.iter()
+            .enumerate()
+            .map(|(u, id)| format!("('{id}', '{prefix}', '/{prefix}/{id}', '评议单位{u}')")),
+    );
+    db.execute_unprepared(&format!(
+        "INSERT INTO org_unit_copy (id, parent_id, path, name) VALUES {} ON CONFLICT (id) DO NOTHING",
+        rows.join(",")
+    ))
+    .await
+    .unwrap();
+    ids
+}
+
+/// The median of 20 runs of `sql`, in milliseconds.
+pub(crate) async fn median_ms(db: &sea_orm::DatabaseConnection, sql: &str) -> f64 {
+    let mut runs = Vec::new();
+    for _ in 0..20 {
+        let t0 = Instant::now();
+        db.query_all(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap();
+        runs.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    pct(&runs, 0.5)
 }
