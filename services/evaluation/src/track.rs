@@ -96,17 +96,7 @@ impl EvaluationService {
         day: &duban_schema::assignments::CalendarDaySnapshot,
         cause: &duban_schema::EnvelopeMeta,
     ) -> Result<Vec<String>, HandlerError> {
-        duban_outbox::calendar::keep(txn, day).await?;
-        self.calendar
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .set(
-                day.date,
-                Some(duban_outbox::calendar::special(
-                    day.workday,
-                    day.name.clone(),
-                )),
-            );
+        duban_outbox::calendar::keep(txn, day, &self.calendar).await?;
         // Every open item's color counts working days; all are judged on the new calendar.
         let (_, paths) = self.rejudge(txn, Condition::all(), Some(cause)).await?;
         Ok(paths)

@@ -258,17 +258,7 @@ impl NotificationsService {
         crate::campaigns::keep(txn, &of_assignments).await?;
         for (_, typed) in &of_assignments {
             if let AssignmentsEvent::CalendarDayChanged { day } = typed {
-                duban_outbox::calendar::keep(txn, day).await?;
-                self.calendar
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .set(
-                        day.date,
-                        Some(duban_outbox::calendar::special(
-                            day.workday,
-                            day.name.clone(),
-                        )),
-                    );
+                duban_outbox::calendar::keep(txn, day, &self.calendar).await?;
             }
         }
         let county_rules = crate::county_rules::load_all(txn).await?;

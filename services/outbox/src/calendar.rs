@@ -40,8 +40,13 @@ pub fn special(workday: bool, name: Option<String>) -> Special {
     }
 }
 
-/// Keeps one change (the last one of a day wins).
-pub async fn keep<C: ConnectionTrait>(conn: &C, day: &CalendarDaySnapshot) -> Result<(), DbErr> {
+/// Keeps one change (the last one of a day wins) and applies it to the service's
+/// `calendar` at once.
+pub async fn keep<C: ConnectionTrait>(
+    conn: &C,
+    day: &CalendarDaySnapshot,
+    calendar: &std::sync::RwLock<Calendar>,
+) -> Result<(), DbErr> {
     use calendar_override::Column as C;
     let row = calendar_override::Model {
         date: day.date,
@@ -56,6 +61,10 @@ pub async fn keep<C: ConnectionTrait>(conn: &C, day: &CalendarDaySnapshot) -> Re
         )
         .exec(conn)
         .await?;
+    calendar
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .set(day.date, Some(special(day.workday, day.name.clone())));
     Ok(())
 }
 
@@ -112,5 +121,40 @@ impl MigrationTrait for CreateCalendarCopy {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(CalendarOverride::Table).to_owned())
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use sea_orm_migration::SchemaManager;
+
+    #[tokio::test]
+    async fn a_kept_change_counts_at_once_and_after_a_restart() {
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        CreateCalendarCopy("m0001_calendar")
+            .up(&SchemaManager::new(&db))
+            .await
+            .unwrap();
+        // Wednesday 1 April 2026, an ordinary working day, declared a day off.
+        let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let live = std::sync::RwLock::new(Calendar::official());
+        assert!(live.read().unwrap().is_workday(day));
+        let change = CalendarDaySnapshot {
+            date: day,
+            workday: false,
+            name: Some("防汛调休".into()),
+            reason: "县委决定".into(),
+        };
+        keep(&db, &change, &live).await.unwrap();
+        assert!(!live.read().unwrap().is_workday(day), "the running service");
+        let (loaded, changed) = load(&db).await.unwrap();
+        assert_eq!(
+            (loaded.is_workday(day), changed),
+            (false, 1),
+            "after a restart"
+        );
+        assert_eq!(loaded.holiday(day), Some("防汛调休"));
     }
 }
