@@ -1,7 +1,8 @@
 //! Cards where they meet the other rules, end to end on a clock the test moves: a
 //! suspended item stays blue while its twin goes red, and its limit moves on resuming; a
 //! transferred item's card goes on to the new unit's 责任人 (it was red before it moved); an item done late keeps
-//! "办结超时" after it is closed and loses it when reopened (回头看).
+//! "办结超时" after it is closed and loses it when reopened (回头看); a calendar change turns
+//! a card at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::scenarios::{command, ISSUE};
@@ -198,5 +199,48 @@ async fn cards_meet_suspension_transfer_and_reopening() {
     command(&app, &sup, "reopenAssignment", "ReopenAssignmentInput", json!({"id": late, "expectedVersion": v(&l), "reason": "回头看发现问题反弹", "timeLimitDays": 5})).await;
     let (color, _, reason) = card(&app, &sup, &late).await;
     assert!(!reason.contains("办结超时"), "{color}: {reason}");
+    app.shutdown().await.unwrap();
+}
+
+/// Calendar × card: a county's calendar change counts for the cards at once, without a
+/// restart. An item due on a fixed day (its limit does not move with the calendar) is
+/// blue three working days before it; with the two days between made holidays it has one
+/// working day left, which is the default rules' yellow.
+#[actix_web::test]
+async fn a_calendar_change_turns_a_card_at_once() {
+    // Monday 9 March 2026; the item is due on Thursday 12th.
+    let (_clock, app) = at_nine(2026, 3, 9).await;
+    let sup = app.token("county-supervisor").await.unwrap();
+    let b = app
+        .ask(
+            &sup,
+            ISSUE,
+            json!({"input": {"title": "日历调整与黄牌", "leadUnitId": "qingshi-dzb", "dueOn": "2026-03-12"}}),
+        )
+        .await;
+    let id = b["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{b}"))
+        .to_string();
+    assert_eq!(card(&app, &sup, &id).await.0, "BLUE");
+
+    let admin = app.token("county-admin").await.unwrap();
+    for date in ["2026-03-10", "2026-03-11"] {
+        let b = app
+            .ask(
+                &admin,
+                "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }",
+                json!({"i": {"date": date, "workday": false, "name": "防汛", "reason": "县委决定"}}),
+            )
+            .await;
+        assert!(b["errors"].is_null(), "{b}");
+    }
+    let (color, rule, reason) = card(&app, &sup, &id).await;
+    assert_eq!(
+        (color.as_str(), rule.as_str()),
+        ("YELLOW", "YELLOW_DUE_SOON"),
+        "{reason}"
+    );
+    assert!(reason.contains("仅剩1个工作日"), "{reason}");
     app.shutdown().await.unwrap();
 }
