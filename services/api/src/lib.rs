@@ -123,6 +123,15 @@ impl ApiError {
         }
     }
 
+    /// Refused as FORBIDDEN with `message` unless `allowed`.
+    pub fn forbidden_unless(allowed: bool, message: &str) -> Result<(), Self> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(message.to_string()))
+        }
+    }
+
     /// A validation error on `field`.
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
         ApiError::Validation {

@@ -63,11 +63,10 @@ impl AssignmentsService {
         actor: &Actor,
         input: LaunchCampaignInput,
     ) -> Result<CampaignSnapshot, ApiError> {
-        if !actor.has_any(&[Role::Supervisor, Role::Admin]) {
-            return Err(ApiError::Forbidden(
-                "只有督查人员或系统管理员可以部署专项整治".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has_any(&[Role::Supervisor, Role::Admin]),
+            "只有督查人员或系统管理员可以部署专项整治",
+        )?;
         let scope = org_unit::Entity::find_by_id(input.scope_unit_id.clone())
             .one(&self.db)
             .await

@@ -475,9 +475,7 @@ impl AuditApi for AuditService {
             .scope_path
             .clone()
             .unwrap_or_else(|| actor.scope.clone());
-        if !actor.can_see(&scope) {
-            return Err(ApiError::Forbidden("所查范围不在您的权限范围内".into()));
-        }
+        ApiError::forbidden_unless(actor.can_see(&scope), "所查范围不在您的权限范围内")?;
         if let Some(agg) = &filter.aggregate_id {
             q = q.filter(audit_leaf::Column::AggregateId.eq(agg.clone()));
         }

@@ -9,7 +9,6 @@ use duban_api::{AccountabilityView, ApiError, RecordAccountabilityInput};
 use duban_auth::{in_subtree, Actor};
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::Role;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
@@ -66,11 +65,10 @@ impl EvaluationService {
         actor: &Actor,
         forms: Vec<String>,
     ) -> Result<Vec<String>, ApiError> {
-        if !actor.has_any(&[Role::Discipline, Role::Admin]) {
-            return Err(ApiError::Forbidden(
-                "只有纪检监察或系统管理员可以设置问责形式".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has_any(&[Role::Discipline, Role::Admin]),
+            "只有纪检监察或系统管理员可以设置问责形式",
+        )?;
         let forms: Vec<String> = forms.into_iter().map(|f| f.trim().to_string()).collect();
         rules::check_forms(&forms).map_err(ApiError::from)?;
         let row = accountability_form::Model {
@@ -78,18 +76,17 @@ impl EvaluationService {
             forms: serde_json::to_string(&forms).map_err(internal)?,
             changed_by: actor.person_id.clone(),
         };
-        accountability_form::Entity::insert(row.into_active_model())
-            .on_conflict(
-                OnConflict::column(accountability_form::Column::County)
-                    .update_columns([
-                        accountability_form::Column::Forms,
-                        accountability_form::Column::ChangedBy,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
-            .await
-            .map_err(internal)?;
+        duban_outbox::db::upsert(
+            &self.db,
+            [row.into_active_model()],
+            [accountability_form::Column::County],
+            [
+                accountability_form::Column::Forms,
+                accountability_form::Column::ChangedBy,
+            ],
+        )
+        .await
+        .map_err(internal)?;
         Ok(forms)
     }
 
@@ -127,11 +124,10 @@ impl EvaluationService {
         actor: &Actor,
         input: RecordAccountabilityInput,
     ) -> Result<AccountabilityView, ApiError> {
-        if !actor.has(Role::Discipline) {
-            return Err(ApiError::Forbidden(
-                "只有纪检监察机关可以记录追责问责".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has(Role::Discipline),
+            "只有纪检监察机关可以记录追责问责",
+        )?;
         let unit = self
             .subject_unit(&input.subject_kind, &input.subject_id)
             .await?

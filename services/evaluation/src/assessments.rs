@@ -17,7 +17,6 @@ use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::Role;
 use duban_schema::WireName;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
@@ -117,29 +116,27 @@ impl EvaluationService {
         actor: &Actor,
         settings: AssessmentSettings,
     ) -> Result<AssessmentSettings, ApiError> {
-        if !actor.has_any(&[Role::Supervisor, Role::Admin]) {
-            return Err(ApiError::Forbidden(
-                "只有督查部门或系统管理员可以设置年度考核规则".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has_any(&[Role::Supervisor, Role::Admin]),
+            "只有督查部门或系统管理员可以设置年度考核规则",
+        )?;
         let s = settings_of(settings)?;
         let row = assessment_setting::Model {
             county: county_of(&actor.unit_path).to_string(),
             settings: serde_json::to_string(&s).map_err(internal)?,
             changed_by: actor.person_id.clone(),
         };
-        assessment_setting::Entity::insert(row.into_active_model())
-            .on_conflict(
-                OnConflict::column(assessment_setting::Column::County)
-                    .update_columns([
-                        assessment_setting::Column::Settings,
-                        assessment_setting::Column::ChangedBy,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
-            .await
-            .map_err(internal)?;
+        duban_outbox::db::upsert(
+            &self.db,
+            [row.into_active_model()],
+            [assessment_setting::Column::County],
+            [
+                assessment_setting::Column::Settings,
+                assessment_setting::Column::ChangedBy,
+            ],
+        )
+        .await
+        .map_err(internal)?;
         Ok((&s).into())
     }
 
@@ -148,9 +145,10 @@ impl EvaluationService {
         actor: &Actor,
         input: OpenAssessmentInput,
     ) -> Result<AssessmentView, ApiError> {
-        if !actor.has(Role::Supervisor) || actor.has(Role::Discipline) {
-            return Err(ApiError::Forbidden("只有督查部门可以组织年度考核".into()));
-        }
+        ApiError::forbidden_unless(
+            actor.has(Role::Supervisor) && !actor.has(Role::Discipline),
+            "只有督查部门可以组织年度考核",
+        )?;
         let scope = self
             .units(std::slice::from_ref(&input.scope_unit_id))
             .await?
@@ -270,9 +268,10 @@ impl EvaluationService {
         input: AssessmentEntryInput,
     ) -> Result<AssessmentView, ApiError> {
         let a = self.load_assessment(&input.assessment_id).await?;
-        if !ids(&a.panel_ids).contains(&actor.person_id) || actor.has(Role::Discipline) {
-            return Err(ApiError::Forbidden("只有考评组成员可以录入考核意见".into()));
-        }
+        ApiError::forbidden_unless(
+            ids(&a.panel_ids).contains(&actor.person_id) && !actor.has(Role::Discipline),
+            "只有考评组成员可以录入考核意见",
+        )?;
         if a.status != OPEN {
             return Err(ApiError::validation(
                 "assessmentId",
@@ -426,14 +425,12 @@ impl EvaluationService {
         id: &str,
     ) -> Result<AssessmentView, ApiError> {
         let a = self.load_assessment(id).await?;
-        if !actor.has(Role::Supervisor)
-            || actor.has(Role::Discipline)
-            || !actor.can_see(&a.scope_path)
-        {
-            return Err(ApiError::Forbidden(
-                "只有本范围的督查部门可以公布考核结果".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has(Role::Supervisor)
+                && !actor.has(Role::Discipline)
+                && actor.can_see(&a.scope_path),
+            "只有本范围的督查部门可以公布考核结果",
+        )?;
         if a.status != OPEN {
             return Err(ApiError::validation("id", "考核结果已经公布"));
         }
@@ -567,11 +564,10 @@ impl EvaluationService {
             }
             return Ok(v);
         }
-        if !whole {
-            return Err(ApiError::Forbidden(
-                "考核结果公布前，只有考评组和督查、纪检、管理人员可以查看".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            whole,
+            "考核结果公布前，只有考评组和督查、纪检、管理人员可以查看",
+        )?;
         let s = self.assessment_rules(&a.scope_path).await?;
         let c = self.compute_assessment(&a, &s).await?;
         self.assessed_view(&a, &s, c).await
@@ -642,9 +638,10 @@ impl EvaluationService {
         actor: &Actor,
         paths: Vec<String>,
     ) -> Result<Vec<Option<AssessmentMarkView>>, ApiError> {
-        if paths.iter().any(|p| !actor.can_see(p)) {
-            return Err(ApiError::Forbidden("只能查看本范围的考核结果".into()));
-        }
+        ApiError::forbidden_unless(
+            paths.iter().all(|p| actor.can_see(p)),
+            "只能查看本范围的考核结果",
+        )?;
         let county = county_of(&actor.unit_path).to_string();
         let published: Vec<AssessmentView> = assessment::Entity::find()
             .filter(assessment::Column::Status.eq(PUBLISHED))

@@ -13,7 +13,6 @@ use duban_auth::{in_subtree, Actor};
 use duban_schema::assignments::{AssignmentState, OrgUnitSnapshot, PersonSnapshot};
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::{topics, Envelope, Role};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -37,14 +36,13 @@ pub(crate) async fn keep_unit<C: ConnectionTrait>(
         path: u.path.clone(),
         name: u.name.clone(),
     };
-    org_unit_copy::Entity::insert(row.into_active_model())
-        .on_conflict(
-            OnConflict::column(C::Id)
-                .update_columns([C::ParentId, C::Path, C::Name])
-                .to_owned(),
-        )
-        .exec(conn)
-        .await?;
+    duban_outbox::db::upsert(
+        conn,
+        [row.into_active_model()],
+        [C::Id],
+        [C::ParentId, C::Path, C::Name],
+    )
+    .await?;
     Ok(())
 }
 
@@ -60,14 +58,13 @@ pub(crate) async fn keep_person<C: ConnectionTrait>(
         supervising_leader_id: p.supervising_leader_id.clone(),
         leads: p.roles.contains(&duban_schema::Role::UnitLeader),
     };
-    person_copy::Entity::insert(row.into_active_model())
-        .on_conflict(
-            OnConflict::column(C::PersonId)
-                .update_columns([C::UnitId, C::SupervisingLeaderId, C::Leads])
-                .to_owned(),
-        )
-        .exec(conn)
-        .await?;
+    duban_outbox::db::upsert(
+        conn,
+        [row.into_active_model()],
+        [C::PersonId],
+        [C::UnitId, C::SupervisingLeaderId, C::Leads],
+    )
+    .await?;
     Ok(())
 }
 
@@ -469,11 +466,10 @@ impl EvaluationService {
         let b = self.bulletin_by_id(actor, id).await?;
         let path = &b.data.scope_path;
         let supervisor = actor.has(Role::Supervisor) && actor.can_see(path);
-        if !supervisor && !self.supervises(actor, &b.data.scope_unit_id).await? {
-            return Err(ApiError::Forbidden(
-                "只有督查人员或该单位的分管领导可以点评通报".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            supervisor || self.supervises(actor, &b.data.scope_unit_id).await?,
+            "只有督查人员或该单位的分管领导可以点评通报",
+        )?;
         let text = text.trim();
         if text.is_empty() || text.chars().count() > 2000 {
             return Err(ApiError::validation(

@@ -7,8 +7,7 @@ use crate::entity::{conduct_entry, tracked_item};
 use duban_schema::assignments::AssignmentsEvent;
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::{Color, Envelope, RawEnvelope};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 
 /// An entry of `fact` for `person` from the event `event_id`.
 pub(crate) fn entry(
@@ -119,13 +118,6 @@ pub(crate) async fn record<C: ConnectionTrait>(
         return Ok(());
     }
     let rows: Vec<conduct_entry::ActiveModel> = entries.into_iter().map(Into::into).collect();
-    conduct_entry::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::column(conduct_entry::Column::Id)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
+    duban_outbox::db::insert_new(conn, rows, [conduct_entry::Column::Id]).await?;
     Ok(())
 }

@@ -14,7 +14,6 @@ use duban_api::{
 };
 use duban_auth::{in_subtree, Actor};
 use duban_schema::Role;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 
 impl From<Categories> for ConductCategoriesView {
@@ -56,11 +55,10 @@ impl EvaluationService {
         actor: &Actor,
         v: ConductCategoriesView,
     ) -> Result<ConductCategoriesView, ApiError> {
-        if !actor.has_any(&[Role::Supervisor, Role::Admin]) {
-            return Err(ApiError::Forbidden(
-                "只有督查部门或系统管理员可以设置台账类别".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has_any(&[Role::Supervisor, Role::Admin]),
+            "只有督查部门或系统管理员可以设置台账类别",
+        )?;
         let c = Categories {
             names: v
                 .categories
@@ -79,18 +77,17 @@ impl EvaluationService {
             categories: serde_json::to_string(&c).map_err(internal)?,
             changed_by: actor.person_id.clone(),
         };
-        conduct_category::Entity::insert(row.into_active_model())
-            .on_conflict(
-                OnConflict::column(conduct_category::Column::County)
-                    .update_columns([
-                        conduct_category::Column::Categories,
-                        conduct_category::Column::ChangedBy,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
-            .await
-            .map_err(internal)?;
+        duban_outbox::db::upsert(
+            &self.db,
+            [row.into_active_model()],
+            [conduct_category::Column::County],
+            [
+                conduct_category::Column::Categories,
+                conduct_category::Column::ChangedBy,
+            ],
+        )
+        .await
+        .map_err(internal)?;
         Ok(c.into())
     }
 
@@ -126,11 +123,10 @@ impl EvaluationService {
             || (actor.has(Role::UnitLeader) && in_subtree(&unit.path, &actor.unit_path))
             || (actor.has_any(&[Role::Discipline, Role::Supervisor, Role::Admin])
                 && actor.can_see(&unit.path));
-        if !may {
-            return Err(ApiError::Forbidden(
-                "只能查看本人、所领导单位干部或监督范围内干部的作风表现台账".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            may,
+            "只能查看本人、所领导单位干部或监督范围内干部的作风表现台账",
+        )?;
         let cats = self.categories_of(&unit.path).await?;
         let mut lines = Vec::new();
         let entries = conduct_entry::Entity::find()

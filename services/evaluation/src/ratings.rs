@@ -16,7 +16,7 @@ use duban_auth::{in_subtree, Actor};
 use duban_schema::assignments::{AssignmentSource, AssignmentsEvent, ProblemSource};
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::Role;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -108,14 +108,7 @@ pub(crate) async fn apply(
         match e {
             Effect::Open(m) => {
                 let am: rating_item::ActiveModel = m.into();
-                rating_item::Entity::insert(am)
-                    .on_conflict(
-                        OnConflict::column(rating_item::Column::ItemId)
-                            .do_nothing()
-                            .to_owned(),
-                    )
-                    .exec_without_returning(txn)
-                    .await?;
+                duban_outbox::db::insert_new(txn, [am], [rating_item::Column::ItemId]).await?;
             }
             Effect::Linked {
                 item_id,
@@ -430,9 +423,10 @@ impl EvaluationService {
         if !actor.can_see(&r.org_path) && !actor.works_in(&r.org_path) {
             return Err(ApiError::not_found("评价", rating_id));
         }
-        if !(actor.has(Role::UnitLeader) && in_subtree(&r.org_path, &actor.unit_path)) {
-            return Err(ApiError::Forbidden("只有被评价单位的负责人可以申诉".into()));
-        }
+        ApiError::forbidden_unless(
+            actor.has(Role::UnitLeader) && in_subtree(&r.org_path, &actor.unit_path),
+            "只有被评价单位的负责人可以申诉",
+        )?;
         let appeal = Appeal::parse(&r.appeal)
             .ok_or_else(|| ApiError::unknown_stored("appeal", &r.id, &r.appeal))?;
         rules::may_appeal(level_of(&r)?, appeal, reasons).map_err(ApiError::from)?;
@@ -511,9 +505,7 @@ impl EvaluationService {
         if !actor.can_see(&r.org_path) {
             return Err(ApiError::not_found("评价", rating_id));
         }
-        if !actor.has(Role::Supervisor) {
-            return Err(ApiError::Forbidden("只有督查人员可以裁定申诉".into()));
-        }
+        ApiError::forbidden_unless(actor.has(Role::Supervisor), "只有督查人员可以裁定申诉")?;
         if r.appeal != Appeal::Pending.as_str() {
             return Err(ApiError::IllegalTransition {
                 from: r.appeal.clone(),

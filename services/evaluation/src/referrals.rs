@@ -9,7 +9,6 @@ use duban_api::{ApiError, ReferClueInput, ReferralFiguresView, ReferralStepInput
 use duban_auth::{in_subtree, Actor};
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::Role;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -127,29 +126,27 @@ impl EvaluationService {
         actor: &Actor,
         settings: Settings,
     ) -> Result<Settings, ApiError> {
-        if !actor.has_any(&[Role::Discipline, Role::Admin]) {
-            return Err(ApiError::Forbidden(
-                "只有纪检监察或系统管理员可以设置线索移送规则".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has_any(&[Role::Discipline, Role::Admin]),
+            "只有纪检监察或系统管理员可以设置线索移送规则",
+        )?;
         rules::check_settings(&settings).map_err(ApiError::from)?;
         let row = referral_setting::Model {
             county: county_of(&actor.unit_path).to_string(),
             settings: serde_json::to_string(&settings).map_err(internal)?,
             changed_by: actor.person_id.clone(),
         };
-        referral_setting::Entity::insert(row.into_active_model())
-            .on_conflict(
-                OnConflict::column(referral_setting::Column::County)
-                    .update_columns([
-                        referral_setting::Column::Settings,
-                        referral_setting::Column::ChangedBy,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
-            .await
-            .map_err(internal)?;
+        duban_outbox::db::upsert(
+            &self.db,
+            [row.into_active_model()],
+            [referral_setting::Column::County],
+            [
+                referral_setting::Column::Settings,
+                referral_setting::Column::ChangedBy,
+            ],
+        )
+        .await
+        .map_err(internal)?;
         Ok(settings)
     }
 
@@ -193,15 +190,13 @@ impl EvaluationService {
             accountability_record_id: None,
             reminded: String::new(),
         };
-        let written = referral::Entity::insert(row.clone().into_active_model())
-            .on_conflict(
-                OnConflict::column(referral::Column::OnceKey)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(txn)
-            .await
-            .map_err(internal)?;
+        let written = duban_outbox::db::insert_new(
+            txn,
+            [row.clone().into_active_model()],
+            [referral::Column::OnceKey],
+        )
+        .await
+        .map_err(internal)?;
         if written == 0 {
             return Ok(None);
         }
@@ -234,9 +229,7 @@ impl EvaluationService {
         actor: &Actor,
         input: ReferClueInput,
     ) -> Result<ReferralView, ApiError> {
-        if !actor.has(Role::Supervisor) {
-            return Err(ApiError::Forbidden("只有督查部门可以移送问题线索".into()));
-        }
+        ApiError::forbidden_unless(actor.has(Role::Supervisor), "只有督查部门可以移送问题线索")?;
         let unit = self
             .subject_unit(&input.subject_kind, &input.subject_id)
             .await?
@@ -456,11 +449,10 @@ impl EvaluationService {
         step: &str,
         input: ReferralStepInput,
     ) -> Result<ReferralView, ApiError> {
-        if !actor.has(Role::Discipline) {
-            return Err(ApiError::Forbidden(
-                "只有纪检监察机关可以签收和处置线索".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has(Role::Discipline),
+            "只有纪检监察机关可以签收和处置线索",
+        )?;
         rules::check_note("note", &input.note).map_err(ApiError::from)?;
         let txn = self.db.begin().await.map_err(internal)?;
         let mut r = referral::Entity::find_by_id(input.referral_id.clone())
@@ -599,11 +591,10 @@ impl EvaluationService {
         actor: &Actor,
         open_only: bool,
     ) -> Result<Vec<ReferralView>, ApiError> {
-        if !actor.has_any(&[Role::Discipline, Role::Supervisor]) {
-            return Err(ApiError::Forbidden(
-                "只有纪检监察机关和督查部门可以查看移送线索".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has_any(&[Role::Discipline, Role::Supervisor]),
+            "只有纪检监察机关和督查部门可以查看移送线索",
+        )?;
         let mut q =
             referral::Entity::find().filter(under(referral::Column::UnitPath, &actor.scope));
         if open_only {
@@ -643,13 +634,11 @@ impl EvaluationService {
         actor: &Actor,
         paths: Vec<String>,
     ) -> Result<Vec<ReferralFiguresView>, ApiError> {
-        if !actor.has_any(&[Role::Discipline, Role::Supervisor])
-            || paths.iter().any(|p| !actor.can_see(p))
-        {
-            return Err(ApiError::Forbidden(
-                "只有本范围的纪检监察机关和督查部门可以查看线索处置情况".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has_any(&[Role::Discipline, Role::Supervisor])
+                && paths.iter().all(|p| actor.can_see(p)),
+            "只有本范围的纪检监察机关和督查部门可以查看线索处置情况",
+        )?;
         let county = county_of(&actor.unit_path).to_string();
         let rows = referral::Entity::find()
             .filter(under(referral::Column::UnitPath, &format!("/{county}")))

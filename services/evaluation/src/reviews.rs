@@ -289,9 +289,7 @@ impl EvaluationService {
         actor: &Actor,
         input: OpenConductReviewInput,
     ) -> Result<ConductReviewView, ApiError> {
-        if !actor.has(Role::Supervisor) {
-            return Err(ApiError::Forbidden("只有督查人员可以开展作风体检".into()));
-        }
+        ApiError::forbidden_unless(actor.has(Role::Supervisor), "只有督查人员可以开展作风体检")?;
         let (scope, unit_ids) = self
             .scope_units(actor, &input.scope_unit_id, input.unit_ids.as_deref())
             .await?;
@@ -409,11 +407,10 @@ impl EvaluationService {
         }
         let reviewer = reviewers[&input.unit_id];
         let source = review::source_for(&reviewer).map_err(ApiError::from)?;
-        if source == Source::Peer && !in_subtree(&actor.unit_path, &round.row.scope_path) {
-            return Err(ApiError::Forbidden(
-                "只有评议范围内的干部可以参加互评".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            source != Source::Peer || in_subtree(&actor.unit_path, &round.row.scope_path),
+            "只有评议范围内的干部可以参加互评",
+        )?;
         let mut scores = BTreeMap::new();
         for (d, v) in &input.scores {
             if scores.insert(d.trim().to_string(), *v).is_some() {
@@ -436,24 +433,23 @@ impl EvaluationService {
             comment: Set(comment),
             submitted_at: Set(now),
         };
-        review_submission::Entity::insert(row)
-            .on_conflict(
-                sea_orm::sea_query::OnConflict::columns([
-                    review_submission::Column::RoundId,
-                    review_submission::Column::UnitId,
-                    review_submission::Column::PersonId,
-                ])
-                .update_columns([
-                    review_submission::Column::Source,
-                    review_submission::Column::Scores,
-                    review_submission::Column::Comment,
-                    review_submission::Column::SubmittedAt,
-                ])
-                .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await
-            .map_err(internal)?;
+        duban_outbox::db::upsert(
+            &txn,
+            [row],
+            [
+                review_submission::Column::RoundId,
+                review_submission::Column::UnitId,
+                review_submission::Column::PersonId,
+            ],
+            [
+                review_submission::Column::Source,
+                review_submission::Column::Scores,
+                review_submission::Column::Comment,
+                review_submission::Column::SubmittedAt,
+            ],
+        )
+        .await
+        .map_err(internal)?;
         self.envelope_out(
             &txn,
             &actor.person_id,
@@ -479,11 +475,11 @@ impl EvaluationService {
     ) -> Result<ConductReviewView, ApiError> {
         let round = self.round(id).await?;
         let reviewers = self.reviewer(actor, &round).await?;
-        if Self::standing(actor, &round, &reviewers)? != Standing::Overseer
-            || !actor.has(Role::Supervisor)
-        {
-            return Err(ApiError::Forbidden("只有督查人员可以结束作风体检".into()));
-        }
+        ApiError::forbidden_unless(
+            Self::standing(actor, &round, &reviewers)? == Standing::Overseer
+                && actor.has(Role::Supervisor),
+            "只有督查人员可以结束作风体检",
+        )?;
         if round.row.status != OPEN {
             return Err(closed_already(&round.row));
         }

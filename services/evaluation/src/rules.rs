@@ -53,11 +53,10 @@ impl EvaluationService {
         actor: &Actor,
         input: SetColorRulesInput,
     ) -> Result<ColorRulesView, ApiError> {
-        if !actor.has_any(&[Role::Supervisor, Role::Admin]) {
-            return Err(ApiError::Forbidden(
-                "只有县里的督查人员或系统管理员可以设置红黄牌规则".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has_any(&[Role::Supervisor, Role::Admin]),
+            "只有县里的督查人员或系统管理员可以设置红黄牌规则",
+        )?;
         check(&input.rules)?;
         if input.rules.dense_ranking && input.scope != RuleScope::County {
             return Err(ApiError::validation(

@@ -11,7 +11,6 @@ use duban_outbox::EventBus;
 use duban_schema::assignments::{AssignmentState, ProblemState};
 use duban_schema::evaluation::{ColorRules, EvaluationEvent};
 use duban_schema::{topics, Color, Envelope};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
     QueryFilter, TransactionTrait,
@@ -70,14 +69,13 @@ pub(crate) async fn save<C: ConnectionTrait>(
         .map(|(_, after)| after.into_active_model())
         .collect();
     for chunk in rows.chunks(duban_outbox::ROWS_PER_STATEMENT / 2) {
-        tracked_item::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::column(tracked_item::Column::Id)
-                    .update_columns(tracked_columns())
-                    .to_owned(),
-            )
-            .exec_without_returning(conn)
-            .await?;
+        duban_outbox::db::upsert(
+            conn,
+            chunk.to_vec(),
+            [tracked_item::Column::Id],
+            tracked_columns(),
+        )
+        .await?;
     }
     Ok(())
 }

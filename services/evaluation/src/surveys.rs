@@ -106,9 +106,10 @@ impl EvaluationService {
         actor: &Actor,
         input: CreateSurveyInput,
     ) -> Result<SurveyView, ApiError> {
-        if !actor.has(Role::Supervisor) {
-            return Err(ApiError::Forbidden("只有督查人员可以发起满意度评议".into()));
-        }
+        ApiError::forbidden_unless(
+            actor.has(Role::Supervisor),
+            "只有督查人员可以发起满意度评议",
+        )?;
         let (scope, unit_ids) = self
             .scope_units(actor, &input.scope_unit_id, input.unit_ids.as_deref())
             .await?;
@@ -352,13 +353,11 @@ impl EvaluationService {
     ) -> Result<SurveyView, ApiError> {
         let s = self.survey_row(id).await?;
         standing(actor, &s)?;
-        if !s.settings.groups.contains(&Group::Cadre)
-            || !in_subtree(&actor.unit_path, &s.row.scope_path)
-        {
-            return Err(ApiError::Forbidden(
-                "本次评议不由您所在单位的干部参加".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            s.settings.groups.contains(&Group::Cadre)
+                && in_subtree(&actor.unit_path, &s.row.scope_path),
+            "本次评议不由您所在单位的干部参加",
+        )?;
         if !s.open_on(self.clock.today()) {
             return Err(ApiError::IllegalTransition {
                 from: s.row.status.clone(),
@@ -370,19 +369,17 @@ impl EvaluationService {
         let own = self.own_units(actor, &s).await?;
         rules::check_response(&s.settings, &s.unit_ids, &own, &answers).map_err(ApiError::from)?;
         let txn = self.db.begin().await.map_err(internal)?;
-        let first = survey_participant::Entity::insert(survey_participant::ActiveModel {
-            survey_id: Set(s.row.id.clone()),
-            person_id: Set(actor.person_id.clone()),
-        })
-        .on_conflict(
-            sea_orm::sea_query::OnConflict::columns([
+        let first = duban_outbox::db::insert_new(
+            &txn,
+            [survey_participant::ActiveModel {
+                survey_id: Set(s.row.id.clone()),
+                person_id: Set(actor.person_id.clone()),
+            }],
+            [
                 survey_participant::Column::SurveyId,
                 survey_participant::Column::PersonId,
-            ])
-            .do_nothing()
-            .to_owned(),
+            ],
         )
-        .exec_without_returning(&txn)
         .await
         .map_err(internal)?;
         if first == 0 {

@@ -254,16 +254,14 @@ pub(crate) async fn open_first_day<C: ConnectionTrait>(
     day: chrono::NaiveDate,
 ) -> Result<(), DbErr> {
     use crate::entity::tally_day;
-    use sea_orm::sea_query::OnConflict;
+
     use sea_orm::IntoActiveModel;
-    tally_day::Entity::insert(tally_day::Model { day }.into_active_model())
-        .on_conflict(
-            OnConflict::column(tally_day::Column::Day)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
+    duban_outbox::db::insert_new(
+        conn,
+        [tally_day::Model { day }.into_active_model()],
+        [tally_day::Column::Day],
+    )
+    .await?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use duban_schema::assignments::AssignmentsEvent;
 use duban_schema::RawEnvelope;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
 
 /// The campaigns table.
@@ -51,14 +51,13 @@ pub(crate) async fn keep<C: ConnectionTrait>(
                         .unwrap_or_else(|_| "[]".into()),
                     ended: false,
                 };
-                campaign_copy::Entity::insert(row.into_active_model())
-                    .on_conflict(
-                        OnConflict::column(C::Id)
-                            .update_columns([C::Name, C::ScopePath, C::ReportDeadlines])
-                            .to_owned(),
-                    )
-                    .exec(conn)
-                    .await?;
+                duban_outbox::db::upsert(
+                    conn,
+                    [row.into_active_model()],
+                    [C::Id],
+                    [C::Name, C::ScopePath, C::ReportDeadlines],
+                )
+                .await?;
             }
             AssignmentsEvent::CampaignEnded { campaign_id, .. } => {
                 campaign_copy::Entity::update_many()

@@ -13,7 +13,7 @@ use duban_api::{
 use duban_auth::Actor;
 use duban_schema::notifications::{ChannelKind, NotificationsEvent, WebhookSnapshot};
 use duban_schema::{topics, Envelope, Role};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -23,12 +23,8 @@ use sea_orm::{
 const MAX_CHANNELS: u64 = 50;
 
 fn admin_of(actor: &Actor, path: &str) -> Result<(), ApiError> {
-    if !actor.has(Role::Admin) {
-        return Err(ApiError::Forbidden("推送通道仅限系统管理员管理".into()));
-    }
-    if !actor.can_see(path) {
-        return Err(ApiError::Forbidden("该范围不在你的管辖范围内".into()));
-    }
+    ApiError::forbidden_unless(actor.has(Role::Admin), "推送通道仅限系统管理员管理")?;
+    ApiError::forbidden_unless(actor.can_see(path), "该范围不在你的管辖范围内")?;
     Ok(())
 }
 
@@ -350,15 +346,14 @@ impl NotificationsService {
             mobile: mobile.clone(),
             email: email.clone(),
         };
-        push_contact::Entity::insert(row.into_active_model())
-            .on_conflict(
-                OnConflict::column(push_contact::Column::PersonId)
-                    .update_columns([push_contact::Column::Mobile, push_contact::Column::Email])
-                    .to_owned(),
-            )
-            .exec(&txn)
-            .await
-            .map_err(internal)?;
+        duban_outbox::db::upsert(
+            &txn,
+            [row.into_active_model()],
+            [push_contact::Column::PersonId],
+            [push_contact::Column::Mobile, push_contact::Column::Email],
+        )
+        .await
+        .map_err(internal)?;
         let event = NotificationsEvent::PushContactChanged {
             person_id: person.person_id.clone(),
             has_mobile: mobile.is_some(),

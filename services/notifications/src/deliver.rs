@@ -11,7 +11,7 @@ use crate::service::NotificationsService;
 use chrono::{DateTime, Duration, FixedOffset};
 use duban_api::{DeliveryStatus, DeliveryView};
 use duban_schema::notifications::{ChannelKind, NotificationKind, WebhookSnapshot};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
     QuerySelect,
@@ -202,18 +202,15 @@ impl NotificationsService {
             return Ok(false);
         }
         for chunk in rows.chunks(duban_outbox::ROWS_PER_STATEMENT / 2) {
-            delivery::Entity::insert_many(chunk.to_vec())
-                .on_conflict(
-                    OnConflict::columns([
-                        delivery::Column::ChannelId,
-                        delivery::Column::NotificationId,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
-                )
-                .do_nothing()
-                .exec_without_returning(txn)
-                .await?;
+            duban_outbox::db::insert_new(
+                txn,
+                chunk.to_vec(),
+                [
+                    delivery::Column::ChannelId,
+                    delivery::Column::NotificationId,
+                ],
+            )
+            .await?;
         }
         Ok(true)
     }

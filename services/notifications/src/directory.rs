@@ -4,7 +4,6 @@
 use crate::compose::To;
 use duban_schema::assignments::{AssignmentsEvent, PersonSnapshot};
 use duban_schema::{RawEnvelope, Role};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
 use std::collections::HashMap;
 
@@ -64,21 +63,20 @@ pub(crate) async fn keep(
             | AssignmentsEvent::PersonUpdated { person } => person,
             _ => continue,
         };
-        directory_person::Entity::insert(row(person).into_active_model())
-            .on_conflict(
-                OnConflict::column(C::PersonId)
-                    .update_columns([
-                        C::UnitId,
-                        C::UnitPath,
-                        C::UnitLeader,
-                        C::SupervisingLeaderId,
-                        C::Active,
-                        C::Discipline,
-                    ])
-                    .to_owned(),
-            )
-            .exec(txn)
-            .await?;
+        duban_outbox::db::upsert(
+            txn,
+            [row(person).into_active_model()],
+            [C::PersonId],
+            [
+                C::UnitId,
+                C::UnitPath,
+                C::UnitLeader,
+                C::SupervisingLeaderId,
+                C::Active,
+                C::Discipline,
+            ],
+        )
+        .await?;
     }
     Ok(())
 }

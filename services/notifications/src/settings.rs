@@ -8,7 +8,6 @@ use duban_api::{ApiError, SetNotificationRuleInput, SetNotificationSettingsInput
 use duban_auth::Actor;
 use duban_schema::notifications::{KindRule, NotificationRulesSnapshot, NotificationsEvent};
 use duban_schema::{topics, Envelope, Role};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel, TransactionTrait};
 
 impl NotificationsService {
@@ -45,11 +44,10 @@ impl NotificationsService {
         expected_version: Option<i64>,
         change: impl FnOnce(&mut NotificationRulesSnapshot),
     ) -> Result<NotificationRulesSnapshot, ApiError> {
-        if !actor.has_any(&[Role::Supervisor, Role::Admin]) {
-            return Err(ApiError::Forbidden(
-                "通知规则仅限督查人员或系统管理员设置".into(),
-            ));
-        }
+        ApiError::forbidden_unless(
+            actor.has_any(&[Role::Supervisor, Role::Admin]),
+            "通知规则仅限督查人员或系统管理员设置",
+        )?;
         let county = county_of(&actor.unit_path).to_string();
         let txn = self.db.begin().await.map_err(internal)?;
         let mut rules = self.snapshot_of(&txn, &county).await?;
@@ -67,18 +65,17 @@ impl NotificationsService {
             rules: serde_json::to_string(&rules).map_err(internal)?,
             version: rules.version,
         };
-        notification_rules::Entity::insert(row.into_active_model())
-            .on_conflict(
-                OnConflict::column(notification_rules::Column::CountyId)
-                    .update_columns([
-                        notification_rules::Column::Rules,
-                        notification_rules::Column::Version,
-                    ])
-                    .to_owned(),
-            )
-            .exec(&txn)
-            .await
-            .map_err(internal)?;
+        duban_outbox::db::upsert(
+            &txn,
+            [row.into_active_model()],
+            [notification_rules::Column::CountyId],
+            [
+                notification_rules::Column::Rules,
+                notification_rules::Column::Version,
+            ],
+        )
+        .await
+        .map_err(internal)?;
         let now = self.clock.now();
         let envelope = Envelope {
             meta: duban_outbox::meta(

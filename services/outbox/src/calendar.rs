@@ -3,7 +3,6 @@
 
 use duban_clock::workdays::{Calendar, Special};
 use duban_schema::assignments::CalendarDaySnapshot;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IntoActiveModel};
 use sea_orm_migration::prelude::*;
 
@@ -53,14 +52,13 @@ pub async fn keep<C: ConnectionTrait>(
         workday: day.workday,
         name: day.name.clone(),
     };
-    calendar_override::Entity::insert(row.into_active_model())
-        .on_conflict(
-            OnConflict::column(C::Date)
-                .update_columns([C::Workday, C::Name])
-                .to_owned(),
-        )
-        .exec(conn)
-        .await?;
+    crate::db::upsert(
+        conn,
+        [row.into_active_model()],
+        [C::Date],
+        [C::Workday, C::Name],
+    )
+    .await?;
     calendar
         .write()
         .unwrap_or_else(|p| p.into_inner())
@@ -156,5 +154,46 @@ mod tests {
             "after a restart"
         );
         assert_eq!(loaded.holiday(day), Some("防汛调休"));
+    }
+
+    #[tokio::test]
+    async fn a_day_changed_again_keeps_the_last_change_and_insert_new_leaves_kept_rows() {
+        use calendar_override::{ActiveModel, Column as C, Entity};
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        CreateCalendarCopy("m0001_calendar")
+            .up(&SchemaManager::new(&db))
+            .await
+            .unwrap();
+        let (day, next) = (
+            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 4, 2).unwrap(),
+        );
+        let row = |date, workday, name: &str| -> ActiveModel {
+            calendar_override::Model {
+                date,
+                workday,
+                name: Some(name.into()),
+            }
+            .into_active_model()
+        };
+        for (workday, name) in [(false, "防汛调休"), (true, "恢复上班")] {
+            crate::db::upsert(
+                &db,
+                [row(day, workday, name)],
+                [C::Date],
+                [C::Workday, C::Name],
+            )
+            .await
+            .unwrap();
+        }
+        let fresh = [row(day, false, "重复"), row(next, false, "新增")];
+        let inserted = crate::db::insert_new(&db, fresh, [C::Date]).await.unwrap();
+        let kept: Vec<_> = Entity::find().all(&db).await.unwrap();
+        let kept: Vec<_> = kept
+            .iter()
+            .map(|d| (d.workday, d.name.as_deref()))
+            .collect();
+        assert_eq!(inserted, 1);
+        assert_eq!(kept, [(true, Some("恢复上班")), (false, Some("新增"))]);
     }
 }

@@ -5,9 +5,10 @@
 //! WAL-reset corruption bug, so every SQLite access goes through one connection:
 //! no two connections can ever write or checkpoint at once.
 
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
-    TransactionTrait,
+    ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
+    DbErr, EntityTrait, Statement, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
@@ -201,6 +202,54 @@ pub async fn take_turns(txn: &sea_orm::DatabaseTransaction, name: &str) -> Resul
     ))
     .await?;
     Ok(())
+}
+
+/// Inserts `rows`, or, where a row with the same `key` is there already, sets its
+/// `replace` columns to the new row's; nothing is read back.
+pub async fn upsert<A, C>(
+    conn: &C,
+    rows: impl IntoIterator<Item = A>,
+    key: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+    replace: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
+    let rows: Vec<A> = rows.into_iter().collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let on = OnConflict::columns(key).update_columns(replace).to_owned();
+    A::Entity::insert_many(rows)
+        .on_conflict(on)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// Inserts those of `rows` whose `key` is not there yet and leaves the others; how many
+/// it inserted.
+pub async fn insert_new<A, C>(
+    conn: &C,
+    rows: impl IntoIterator<Item = A>,
+    key: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+) -> Result<u64, DbErr>
+where
+    A: ActiveModelTrait,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
+    let rows: Vec<A> = rows.into_iter().collect();
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let on = OnConflict::columns(key).do_nothing().to_owned();
+    A::Entity::insert_many(rows)
+        .on_conflict(on)
+        .exec_without_returning(conn)
+        .await
 }
 
 #[cfg(test)]

@@ -234,16 +234,13 @@ impl AuditService {
             note: self.log.signer.sign(size, root),
             created_at: self.clock.now(),
         };
-        let stored = audit_checkpoint::Entity::insert(m.clone().into_active_model())
-            .on_conflict(
-                sea_orm::sea_query::OnConflict::column(audit_checkpoint::Column::Size)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .do_nothing()
-            .exec(&self.db)
-            .await?;
-        if matches!(stored, sea_orm::TryInsertResult::Inserted(_)) {
+        let stored = duban_outbox::db::insert_new(
+            &self.db,
+            [m.clone().into_active_model()],
+            [audit_checkpoint::Column::Size],
+        )
+        .await?;
+        if stored == 1 {
             return Ok(m);
         }
         Ok(audit_checkpoint::Entity::find_by_id(size as i64)
