@@ -238,3 +238,88 @@ async fn a_suspended_or_withdrawn_item_stops_its_notices_climbing() {
         "withdrawn: nothing climbs"
     );
 }
+
+#[actix_web::test]
+async fn a_day_made_a_holiday_while_running_does_not_count_toward_the_next_rung() {
+    // Monday 2026-11-30: a notice sent at 16:00 reaches four office hours at 11:00 on
+    // Tuesday (1.5 h on Monday, 2.5 h from 08:30). Tuesday becomes a holiday meanwhile,
+    // with no restart: it reaches them at 11:00 on Wednesday instead.
+    let (clock, app) = at_nine(2026, 11, 30).await;
+    let ttl = 31 * 86_400;
+    let sup = app.token_with_ttl("county-supervisor", ttl).await.unwrap();
+    let admin = app.token_with_ttl("county-admin", ttl).await.unwrap();
+    clock.advance(chrono::Duration::hours(7)); // Monday 16:00
+    let input = json!({"title": "防汛期间的督办事项", "description": "对照清单落实",
+        "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
+        "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
+    let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
+    let id = b["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{b}"))
+        .to_string();
+    app.settle().await.unwrap();
+    let b = app
+        .ask(
+            &admin,
+            "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }",
+            json!({"i": {"date": "2026-12-01", "workday": false, "name": "防汛", "reason": "县委决定"}}),
+        )
+        .await;
+    assert!(b["errors"].is_null(), "{b}");
+    app.settle().await.unwrap();
+    clock.advance(chrono::Duration::hours(19)); // Tuesday 11:00, now a holiday
+    escalate(&app).await;
+    assert!(
+        rungs(&app, &id).await.is_empty(),
+        "the holiday does not count"
+    );
+    clock.advance(chrono::Duration::minutes(24 * 60 - 1)); // Wednesday 10:59
+    escalate(&app).await;
+    assert!(rungs(&app, &id).await.is_empty());
+    clock.advance(chrono::Duration::minutes(1)); // Wednesday 11:00
+    escalate(&app).await;
+    assert_eq!(
+        rungs(&app, &id).await,
+        [("p-qingshi-leader".to_string(), 1)]
+    );
+    app.shutdown().await.unwrap();
+}
+
+#[actix_web::test]
+async fn a_saturday_made_a_working_day_brings_the_next_rung_forward() {
+    // Friday 2026-12-04: a notice sent at 16:00 would reach four office hours at 11:00 on
+    // Monday; with Saturday made a working day (调休上班), at 11:00 on Saturday.
+    let (clock, app) = at_nine(2026, 12, 4).await;
+    let ttl = 31 * 86_400;
+    let sup = app.token_with_ttl("county-supervisor", ttl).await.unwrap();
+    let admin = app.token_with_ttl("county-admin", ttl).await.unwrap();
+    clock.advance(chrono::Duration::hours(7)); // Friday 16:00
+    let input = json!({"title": "调休期间的督办事项", "description": "对照清单落实",
+        "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
+        "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
+    let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
+    let id = b["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{b}"))
+        .to_string();
+    app.settle().await.unwrap();
+    let b = app
+        .ask(
+            &admin,
+            "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }",
+            json!({"i": {"date": "2026-12-05", "workday": true, "name": "调休上班", "reason": "县委决定"}}),
+        )
+        .await;
+    assert!(b["errors"].is_null(), "{b}");
+    app.settle().await.unwrap();
+    clock.advance(chrono::Duration::minutes(18 * 60 + 59)); // Saturday 10:59
+    escalate(&app).await;
+    assert!(rungs(&app, &id).await.is_empty());
+    clock.advance(chrono::Duration::minutes(1)); // Saturday 11:00
+    escalate(&app).await;
+    assert_eq!(
+        rungs(&app, &id).await,
+        [("p-qingshi-leader".to_string(), 1)]
+    );
+    app.shutdown().await.unwrap();
+}

@@ -34,8 +34,57 @@ impl OfficeHours {
         from: DateTime<FixedOffset>,
         hours: u32,
     ) -> DateTime<FixedOffset> {
+        self.add_time(cal, from, Duration::hours(i64::from(hours)))
+    }
+
+    /// As [`OfficeHours::add`], for office time of any length.
+    pub fn add_time(
+        &self,
+        cal: &Calendar,
+        from: DateTime<FixedOffset>,
+        time: Duration,
+    ) -> DateTime<FixedOffset> {
+        let mut left = time;
+        let mut end = None;
+        self.walk(cal, from, |start, close| {
+            let room = close - start;
+            if left <= room {
+                end = Some(start + left);
+                return false;
+            }
+            left -= room;
+            true
+        });
+        end.unwrap_or(from + Duration::days(366))
+    }
+
+    /// The office time on `cal` from `from` until `to` (none when `to` is not later).
+    pub fn between(
+        &self,
+        cal: &Calendar,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Duration {
+        let mut counted = Duration::zero();
+        self.walk(cal, from, |start, close| {
+            if start >= to {
+                return false;
+            }
+            counted += close.min(to) - start;
+            close < to
+        });
+        counted
+    }
+
+    /// Calls `span` with the start and close of each stretch of office time from `from`
+    /// on, in order, for up to two years, until it answers false.
+    fn walk(
+        &self,
+        cal: &Calendar,
+        from: DateTime<FixedOffset>,
+        mut span: impl FnMut(DateTime<FixedOffset>, DateTime<FixedOffset>) -> bool,
+    ) {
         let tz = crate::shanghai();
-        let mut left = Duration::hours(i64::from(hours));
         let mut at = from.with_timezone(&tz);
         for _ in 0..(366 * 2) {
             let day = at.date_naive();
@@ -50,12 +99,9 @@ impl OfficeHours {
                     if at >= c {
                         continue;
                     }
-                    let start = at.max(o);
-                    let room = c - start;
-                    if left <= room {
-                        return start + left;
+                    if !span(at.max(o), c) {
+                        return;
                     }
-                    left -= room;
                     at = c;
                 }
             }
@@ -63,11 +109,10 @@ impl OfficeHours {
                 .succ_opt()
                 .and_then(|d| tz.from_local_datetime(&d.and_time(NaiveTime::MIN)).single())
             else {
-                break;
+                return;
             };
             at = next;
         }
-        from + Duration::days(366)
     }
 
     /// Whether `at` falls outside office life: before the first opening or from 20:00
@@ -165,6 +210,27 @@ mod tests {
             hours.add(&cal, at(2026, 11, 30, 6, 0), 1),
             at(2026, 11, 30, 9, 30)
         );
+    }
+
+    #[test]
+    fn office_time_between_two_instants_is_what_adding_it_gives_back() {
+        let (cal, hours) = (Calendar::official(), OfficeHours::default());
+        // Friday 16:30 → Monday 11:30: one hour on Friday, three on Monday.
+        let (from, to) = (at(2026, 12, 4, 16, 30), at(2026, 12, 7, 11, 30));
+        assert_eq!(hours.between(&cal, from, to), Duration::hours(4));
+        // Inside lunch, and the wrong way round.
+        let lunch = hours.between(&cal, at(2026, 11, 30, 12, 10), at(2026, 11, 30, 13, 50));
+        assert_eq!(lunch, Duration::zero());
+        assert_eq!(hours.between(&cal, to, from), Duration::zero());
+        // Monday 16:00 + 4 h is Tuesday 11:00; less one office minute, 10:59.
+        let monday = at(2026, 11, 30, 16, 0);
+        let left = Duration::hours(4) - Duration::minutes(1);
+        assert_eq!(hours.add_time(&cal, monday, left), at(2026, 12, 1, 10, 59));
+        for minutes in [1, 89, 90, 91, 7 * 60, 3 * 7 * 60 + 5] {
+            let time = Duration::minutes(minutes);
+            let end = hours.add_time(&cal, monday, time);
+            assert_eq!(hours.between(&cal, monday, end), time, "{minutes} min");
+        }
     }
 
     #[test]

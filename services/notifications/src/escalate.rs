@@ -5,10 +5,12 @@
 use crate::directory::directory_person;
 use crate::entity::notification;
 use crate::service::NotificationsService;
+use duban_schema::assignments::CalendarDaySnapshot;
 use duban_schema::notifications::NotificationKind;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -82,6 +84,50 @@ async fn ladder<C: sea_orm::ConnectionTrait>(
 }
 
 impl NotificationsService {
+    /// Keeps a county's calendar change and moves the next rung of every unanswered
+    /// notice whose wait may cross the changed day: the office time it still had to wait
+    /// on the calendar before the change is counted again on the calendar after it.
+    pub(crate) async fn keep_calendar_day<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        day: &CalendarDaySnapshot,
+    ) -> Result<(), DbErr> {
+        use notification::Column as C;
+        let before = self.calendar_now();
+        duban_outbox::calendar::keep(conn, day, &self.calendar).await?;
+        let after = self.calendar_now();
+        let now = self.clock.now();
+        let Some(day_start) = day
+            .date
+            .and_time(chrono::NaiveTime::MIN)
+            .and_local_timezone(duban_clock::shanghai())
+            .single()
+        else {
+            return Ok(());
+        };
+        let waiting = notification::Entity::find()
+            .filter(C::EscalateAt.gt(now.max(day_start)))
+            .filter(C::AcknowledgedAt.is_null())
+            .filter(C::RequiresAck.eq(true))
+            .all(conn)
+            .await?;
+        for n in waiting {
+            let Some(at) = n.escalate_at else { continue };
+            let left = self.office.between(&before, now, at);
+            let moved = self.office.add_time(&after, now, left);
+            if moved != at {
+                notification::Entity::update_many()
+                    .col_expr(C::EscalateAt, Expr::value(moved))
+                    .filter(C::Id.eq(n.id))
+                    .filter(C::Rung.eq(n.rung))
+                    .filter(C::AcknowledgedAt.is_null())
+                    .exec(conn)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Moves every unanswered notice whose next rung is due one rung up (skipping rungs
     /// with nobody to tell); the escalation notices written.
     pub async fn escalate(&self) -> Result<usize, DbErr> {

@@ -258,7 +258,7 @@ impl NotificationsService {
         crate::campaigns::keep(txn, &of_assignments).await?;
         for (_, typed) in &of_assignments {
             if let AssignmentsEvent::CalendarDayChanged { day } = typed {
-                duban_outbox::calendar::keep(txn, day, &self.calendar).await?;
+                self.keep_calendar_day(txn, day).await?;
             }
         }
         let county_rules = crate::county_rules::load_all(txn).await?;
