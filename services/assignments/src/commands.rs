@@ -18,8 +18,8 @@ use duban_auth::Actor;
 use duban_outbox::together;
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent, PersonSnapshot};
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QuerySelect, QueryTrait,
-    TransactionTrait, TryIntoModel,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, NotSet, QueryFilter, QuerySelect,
+    QueryTrait, TransactionTrait, TryIntoModel,
 };
 
 fn found_unit(u: &org_unit::Model, people: Vec<PersonSnapshot>) -> FoundUnit<'_> {
@@ -34,9 +34,9 @@ fn found_unit(u: &org_unit::Model, people: Vec<PersonSnapshot>) -> FoundUnit<'_>
 impl AssignmentsService {
     /// Checks and writes a new assignment with its schedule and event inside `txn`; used
     /// by `issueAssignment`, imports and recurring duties alike.
-    pub(crate) async fn issue_in(
+    pub(crate) async fn issue_in<C: ConnectionTrait>(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &C,
         actor: &Actor,
         input: &IssueAssignmentInput,
         duty_id: Option<String>,
@@ -240,10 +240,17 @@ impl AssignmentsService {
         actor: &Actor,
         input: IssueAssignmentInput,
     ) -> Result<AssignmentView, ApiError> {
+        let now = self.clock.now();
+        // On PostgreSQL the item, its reminders and its event are one statement, which is a
+        // transaction of its own: with no Idempotency-Key to write beside it, no BEGIN and
+        // COMMIT go around it.
+        if self.db.get_database_backend() == DbBackend::Postgres && !crate::idempotency::has_key() {
+            let model = self.issue_in(&self.db, actor, &input, None, now).await?;
+            self.bus.wake.notify_one();
+            return bare_view(model);
+        }
         let txn = self.db.begin().await.map_err(internal)?;
-        let model = self
-            .issue_in(&txn, actor, &input, None, self.clock.now())
-            .await?;
+        let model = self.issue_in(&txn, actor, &input, None, now).await?;
         // A new item has no reports, deadline changes or transfers to look up.
         let view = bare_view(model)?;
         crate::idempotency::answer_with(&view);

@@ -44,6 +44,11 @@ pub(crate) fn answer_with<T: Serialize>(answer: &T) {
     });
 }
 
+/// Whether the command being run carries an Idempotency-Key, which `commit` writes.
+pub(crate) fn has_key() -> bool {
+    PENDING.try_with(|_| ()).is_ok()
+}
+
 const IN_FLIGHT: &str = "同一 Idempotency-Key 的请求正在处理，请稍后再试";
 
 fn request_hash(op: &str, request: &[u8]) -> String {
