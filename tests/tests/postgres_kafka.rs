@@ -60,3 +60,160 @@ async fn shutdown_stops_every_worker_when_the_database_is_gone() {
     let result = stopped.expect("shutdown hung after the database went away");
     result.expect("shutdown stops even when events cannot be counted");
 }
+
+/// A table of numbers for the one-statement write below.
+mod number {
+    use sea_orm::entity::prelude::*;
+
+    /// One number and its value.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "number")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub n: i32,
+        pub v: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A command written as one statement on PostgreSQL (a transition with its event and
+/// lines) writes its inserts only when its update changed the row: a stale version leaves
+/// no event behind. Typed values (a time, a missing text) pass through the guard.
+#[actix_web::test]
+async fn a_one_statement_write_keeps_its_inserts_only_when_the_row_changed() {
+    use sea_orm::sea_query::{Alias, Expr, Query};
+    use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait};
+    let url = duban_tests::fresh_database().await.unwrap();
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    db.execute_unprepared(
+        "CREATE TABLE number (n int PRIMARY KEY, v int NOT NULL); \
+         CREATE TABLE line (n int NOT NULL, at timestamptz NOT NULL, note text); \
+         INSERT INTO number VALUES (7, 1);",
+    )
+    .await
+    .unwrap();
+    let line = |n: i32, note: Option<&str>| {
+        let mut q = Query::insert();
+        q.into_table(Alias::new("line"))
+            .columns([Alias::new("n"), Alias::new("at"), Alias::new("note")])
+            .values_panic([
+                n.into(),
+                chrono::Utc::now().into(),
+                note.map(str::to_string).into(),
+            ]);
+        q
+    };
+    let update = |version: i32| {
+        let mut q = number::Entity::update_many()
+            .col_expr(number::Column::V, Expr::value(version + 1))
+            .filter(number::Column::N.eq(7))
+            .filter(number::Column::V.eq(version))
+            .into_query();
+        q.returning_all();
+        q
+    };
+    let lines = || async {
+        duban_tests::count_rows(&db, "SELECT count(*) FROM line")
+            .await
+            .unwrap()
+    };
+    let stale = duban_outbox::together::write_if_changed::<number::Entity, _>(
+        &db,
+        &update(5),
+        &[line(1, None), line(2, Some("过期"))],
+    )
+    .await
+    .unwrap();
+    assert_eq!((stale, lines().await), (None, 0));
+    let fresh = duban_outbox::together::write_if_changed::<number::Entity, _>(
+        &db,
+        &update(1),
+        &[line(1, None), line(2, Some("办结"))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(fresh, Some(number::Model { n: 7, v: 2 }));
+    assert_eq!(lines().await, 2);
+    db.close().await.unwrap();
+    duban_tests::drop_database(url.rsplit('/').next().unwrap())
+        .await
+        .unwrap();
+}
+
+/// A reminder that takes an item's next event position while a command on it is on its
+/// way (read, not yet written) sends the command round again under the row's lock: its
+/// event takes the position after, and no position is used twice.
+#[actix_web::test]
+async fn a_position_taken_meanwhile_sends_a_command_round_under_the_lock() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_on_postgres_and_kafka().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let id = scenarios::issue(&app, &sup, "qingshi-dzb", "提醒与报送同时到达").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let acked = scenarios::command(
+        &app,
+        &clerk,
+        "acknowledgeAssignment",
+        "AssignmentVersionInput",
+        serde_json::json!({"id": id, "expectedVersion": 1}),
+    )
+    .await;
+    // As the scheduler does: the row held, its next position (3) taken, then committed.
+    let db = &app.databases.assignments;
+    let reminder = db.begin().await.unwrap();
+    reminder
+        .execute_unprepared(&format!(
+            "SELECT 1 FROM assignment WHERE id = '{id}' FOR UPDATE"
+        ))
+        .await
+        .unwrap();
+    let report = serde_json::json!({"id": id, "expectedVersion": acked["version"], "percent": 50, "text": "已完成一半"});
+    let (reported, ()) = tokio::join!(
+        scenarios::command(
+            &app,
+            &clerk,
+            "reportProgress",
+            "ReportProgressInput",
+            report
+        ),
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            reminder
+                .execute_unprepared(&format!(
+                    "UPDATE assignment SET last_sequence = last_sequence + 1 WHERE id = '{id}'"
+                ))
+                .await
+                .unwrap();
+            reminder.commit().await.unwrap();
+        }
+    );
+    assert_eq!(reported["version"], 3, "{reported}");
+    let payloads = duban_tests::query_rows(
+        db,
+        &format!("SELECT payload FROM outbox WHERE key = '{id}' ORDER BY seq"),
+    )
+    .await
+    .unwrap();
+    let positions: Vec<i64> = payloads
+        .iter()
+        .map(|p| {
+            let p: String = p.try_get_by_index(0).unwrap();
+            serde_json::from_str::<serde_json::Value>(&p).unwrap()["aggregate_sequence"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        positions,
+        [1, 2, 4],
+        "issued, signed for, then after the reminder's 3"
+    );
+    app.shutdown().await.unwrap();
+}

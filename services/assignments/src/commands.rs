@@ -3,7 +3,7 @@
 
 use crate::access::{check_party, in_scope, may_issue, may_keep_duty, Holder, Party};
 use crate::domain::assignment::{
-    self as rules, Assignment, Command, Context, FoundUnit, IssueFacts, NewUnit,
+    self as rules, Assignment, Command, Context, Decision, FoundUnit, IssueFacts, NewUnit,
 };
 use crate::entity::{assignment, deadline_schedule, org_unit, problem};
 use crate::rows::{bare_view, domain_err, internal, line_insert};
@@ -17,6 +17,7 @@ use duban_api::{
 use duban_auth::Actor;
 use duban_outbox::together;
 use duban_schema::assignments::{AssignmentState, AssignmentsEvent, PersonSnapshot};
+use sea_orm::sea_query::{InsertStatement, UpdateStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, NotSet, QueryFilter, QuerySelect,
     QueryTrait, TransactionTrait, TryIntoModel,
@@ -133,6 +134,10 @@ impl AssignmentsService {
     /// Runs one command in one transaction: authorise, check the version, decide by the
     /// domain rule, save with a version guard, write its ledger lines and event, commit.
     /// `unit` and `successor_unit_path` are what the command names, looked up before.
+    /// On PostgreSQL a command with nothing to write but the row, its lines and its event
+    /// (and no Idempotency-Key) is one statement, guarded by the version and the event
+    /// position it read, with no transaction around it; otherwise, and when a reminder
+    /// took the item's next position meanwhile, it runs under the row's lock.
     pub(crate) async fn transition(
         &self,
         actor: &Actor,
@@ -140,70 +145,44 @@ impl AssignmentsService {
         expected_version: i64,
         party: Party,
         command: Command,
-        (unit, successor_unit_path): (Option<NewUnit>, Option<String>),
+        named: (Option<NewUnit>, Option<String>),
     ) -> Result<AssignmentView, ApiError> {
+        if self.db.get_database_backend() == DbBackend::Postgres && !crate::idempotency::has_key() {
+            let model = self.checked(&self.db, actor, id, expected_version, party, false);
+            let model = model.await?;
+            let (decision, update, alongside) = self.decided(
+                actor,
+                expected_version,
+                &model,
+                command.clone(),
+                named.clone(),
+            )?;
+            let (before, next) = (&model, &decision.state.snapshot);
+            let schedule_moves = next.ack_due_on != before.ack_due_on
+                || next.due_on != before.due_on
+                || before.state == AssignmentState::Suspended.as_str();
+            if !schedule_moves {
+                let mut update = update;
+                update.and_where(assignment::Column::LastSequence.eq(model.last_sequence));
+                let saved = together::write_if_changed::<assignment::Entity, _>(
+                    &self.db, &update, &alongside,
+                )
+                .await
+                .map_err(internal)?;
+                if let Some(saved) = saved {
+                    self.bus.wake.notify_one();
+                    return bare_view(saved);
+                }
+            }
+        }
         let txn = self.db.begin().await.map_err(internal)?;
         // Under the row's lock: a reminder may take the item's next position meanwhile.
-        let model = assignment::Entity::find_by_id(id.to_string())
-            .lock_exclusive()
-            .one(&txn)
-            .await
-            .map_err(internal)?
-            .filter(|m| actor.can_see(&m.lead_unit_path) || actor.works_in(&m.lead_unit_path))
-            .ok_or_else(|| ApiError::not_found("交办事项", id))?;
-        let issuer_unit = match party {
-            Party::Issuer => org_unit::Entity::find_by_id(model.issuer_unit_id.clone())
-                .one(&txn)
-                .await
-                .map_err(internal)?,
-            _ => None,
-        };
-        check_party(
-            actor,
-            party,
-            &Holder {
-                lead_unit_path: &model.lead_unit_path,
-                issuer_id: &model.issuer_id,
-                issuer_unit_path: issuer_unit.as_ref().map(|u| u.path.as_str()),
-            },
-        )?;
-        if model.version != expected_version {
-            return Err(ApiError::VersionConflict {
-                expected: expected_version,
-                actual: model.version,
-            });
-        }
-        let current = Assignment::try_from(&model)?;
-        let now = self.clock.now();
-        let cal = self.calendar_now();
-        let ctx = Context {
-            by: &actor.person_id,
-            now,
-            calendar: &cal,
-            extension_cap: self.extension_cap,
-            line_id: duban_outbox::new_event_id(now).to_string(),
-            unit,
-            successor_unit_path,
-        };
-        let decision = rules::decide(&current, command, &ctx).map_err(domain_err)?;
-        let (before, next) = (&current.snapshot, &decision.state.snapshot);
-        let mut row = assignment::ActiveModel::from(&decision.state);
-        row.id = NotSet;
-        // The row, its ledger lines and its event: one round trip on PostgreSQL.
-        let mut alongside = vec![self.event_insert(
-            &actor.person_id,
-            &next.lead_unit_path,
-            &next.id,
-            decision.state.last_sequence,
-            decision.event,
-        )?];
-        alongside.extend(decision.lines.into_iter().map(|l| line_insert(id, l)));
-        let mut update = assignment::Entity::update_many()
-            .set(row)
-            .filter(assignment::Column::Id.eq(id))
-            .filter(assignment::Column::Version.eq(expected_version))
-            .into_query();
-        update.returning_all();
+        let model = self
+            .checked(&txn, actor, id, expected_version, party, true)
+            .await?;
+        let (decision, update, alongside) =
+            self.decided(actor, expected_version, &model, command, named)?;
+        let (before, next) = (&model, &decision.state.snapshot);
         let saved = together::write::<assignment::Entity, _>(&txn, &update, &alongside)
             .await
             .map_err(internal)?
@@ -223,9 +202,10 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?;
         }
-        let resumed =
-            before.state == AssignmentState::Suspended && next.state != AssignmentState::Suspended;
+        let resumed = before.state == AssignmentState::Suspended.as_str()
+            && next.state != AssignmentState::Suspended;
         if next.due_on != before.due_on || resumed {
+            let cal = self.calendar_now();
             self.schedule(&txn, &cal, &next.id, next.due_on).await?;
         }
         // Like a new item's, a command's answer leaves out the item's history.
@@ -233,6 +213,101 @@ impl AssignmentsService {
         crate::idempotency::answer_with(&view);
         self.commit(txn).await?;
         Ok(view)
+    }
+
+    /// The item `id` as `actor` may act on it as `party`, at `expected_version`: read
+    /// under the row's lock when `lock`.
+    async fn checked<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        party: Party,
+        lock: bool,
+    ) -> Result<assignment::Model, ApiError> {
+        let mut find = assignment::Entity::find_by_id(id.to_string());
+        if lock {
+            find = find.lock_exclusive();
+        }
+        let model = find
+            .one(conn)
+            .await
+            .map_err(internal)?
+            .filter(|m| actor.can_see(&m.lead_unit_path) || actor.works_in(&m.lead_unit_path))
+            .ok_or_else(|| ApiError::not_found("交办事项", id))?;
+        let issuer_unit = match party {
+            Party::Issuer => org_unit::Entity::find_by_id(model.issuer_unit_id.clone())
+                .one(conn)
+                .await
+                .map_err(internal)?,
+            _ => None,
+        };
+        check_party(
+            actor,
+            party,
+            &Holder {
+                lead_unit_path: &model.lead_unit_path,
+                issuer_id: &model.issuer_id,
+                issuer_unit_path: issuer_unit.as_ref().map(|u| u.path.as_str()),
+            },
+        )?;
+        if model.version != expected_version {
+            return Err(ApiError::VersionConflict {
+                expected: expected_version,
+                actual: model.version,
+            });
+        }
+        Ok(model)
+    }
+
+    /// The domain's decision on `model`, and the statements that save it: the row's
+    /// update (guarded by the version, returning the row) and its event and ledger lines.
+    fn decided(
+        &self,
+        actor: &Actor,
+        expected_version: i64,
+        model: &assignment::Model,
+        command: Command,
+        (unit, successor_unit_path): (Option<NewUnit>, Option<String>),
+    ) -> Result<(Decision, UpdateStatement, Vec<InsertStatement>), ApiError> {
+        let current = Assignment::try_from(model)?;
+        let now = self.clock.now();
+        let cal = self.calendar_now();
+        let ctx = Context {
+            by: &actor.person_id,
+            now,
+            calendar: &cal,
+            extension_cap: self.extension_cap,
+            line_id: duban_outbox::new_event_id(now).to_string(),
+            unit,
+            successor_unit_path,
+        };
+        let decision = rules::decide(&current, command, &ctx).map_err(domain_err)?;
+        let next = &decision.state.snapshot;
+        let mut row = assignment::ActiveModel::from(&decision.state);
+        row.id = NotSet;
+        let mut alongside = vec![self.event_insert(
+            &actor.person_id,
+            &next.lead_unit_path,
+            &next.id,
+            decision.state.last_sequence,
+            decision.event.clone(),
+        )?];
+        alongside.extend(
+            decision
+                .lines
+                .iter()
+                .cloned()
+                .map(|l| line_insert(&model.id, l)),
+        );
+        let mut update = assignment::Entity::update_many()
+            .set(row)
+            .filter(assignment::Column::Id.eq(model.id.clone()))
+            .filter(assignment::Column::Version.eq(expected_version))
+            .into_query();
+        update.returning_all();
+        Ok((decision, update, alongside))
     }
 
     pub(crate) async fn issue_assignment(

@@ -89,6 +89,56 @@ fn with_inserts(before: &[InsertStatement], main: &impl QueryStatementWriter) ->
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
 
+/// On PostgreSQL, `main` (an UPDATE whose RETURNING gives `E`'s row) with `alongside`
+/// written only if it changed a row, in one statement: a whole command with no
+/// transaction around it. The row, or `None` when `main` matched nothing and nothing was
+/// written.
+pub async fn write_if_changed<E: EntityTrait, C: ConnectionTrait>(
+    conn: &C,
+    main: &impl QueryStatementWriter,
+    alongside: &[InsertStatement],
+) -> Result<Option<E::Model>, DbErr> {
+    E::find()
+        .from_raw_sql(if_changed(main, alongside)?)
+        .one(conn)
+        .await
+}
+
+/// `WITH m AS (main), w0 AS (INSERT … SELECT … WHERE EXISTS (SELECT 1 FROM m)), … SELECT
+/// * FROM m`: each insert's rows are kept only if `main` returned one.
+fn if_changed(
+    main: &impl QueryStatementWriter,
+    alongside: &[InsertStatement],
+) -> Result<Statement, DbErr> {
+    let (text, vals) = main.build(PostgresQueryBuilder);
+    let mut sql = format!("WITH m AS ({text})");
+    let mut values = vals.0;
+    for (n, insert) in alongside.iter().enumerate() {
+        let (text, vals) = insert.build(PostgresQueryBuilder);
+        let text = shifted(&text, values.len());
+        let guarded = match text.split_once(" VALUES ") {
+            Some((head, rows))
+                if !rows.contains(" ON CONFLICT ") && !rows.contains(" RETURNING ") =>
+            {
+                format!("{head} SELECT * FROM (VALUES {rows}) AS v WHERE EXISTS (SELECT 1 FROM m)")
+            }
+            _ => {
+                return Err(DbErr::Custom(format!(
+                    "not a plain INSERT … VALUES: {text}"
+                )))
+            }
+        };
+        let _ = write!(sql, ", w{n} AS ({guarded})");
+        values.extend(vals.0);
+    }
+    sql.push_str(" SELECT * FROM m");
+    Ok(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        values,
+    ))
+}
+
 /// `sql` with every `$n` placeholder outside quotes moved on by `by`.
 fn shifted(sql: &str, by: usize) -> String {
     if by == 0 {
@@ -154,6 +204,27 @@ mod tests {
             .map(|v| v.unwrap())
             .collect();
         assert_eq!(values, [1, 2, 3, 7]);
+    }
+
+    #[test]
+    fn guarded_inserts_read_the_main_statements_row() {
+        let mut main = Query::update();
+        main.table(Alias::new("main"))
+            .value(Alias::new("n"), 8)
+            .and_where(sea_orm::sea_query::Expr::col(Alias::new("n")).eq(7))
+            .returning_all();
+        let s = if_changed(&main, &[insert("a", &[1, 2])]).unwrap();
+        assert_eq!(
+            s.sql,
+            r#"WITH m AS (UPDATE "main" SET "n" = $1 WHERE "n" = $2 RETURNING *), w0 AS (INSERT INTO "a" ("n") SELECT * FROM (VALUES ($3), ($4)) AS v WHERE EXISTS (SELECT 1 FROM m)) SELECT * FROM m"#
+        );
+        let mut upsert = insert("b", &[3]);
+        upsert.on_conflict(
+            sea_orm::sea_query::OnConflict::column(Alias::new("n"))
+                .do_nothing()
+                .to_owned(),
+        );
+        assert!(if_changed(&main, &[upsert]).is_err());
     }
 
     #[test]
