@@ -148,16 +148,17 @@ impl AssignmentsService {
         named: (Option<NewUnit>, Option<String>),
     ) -> Result<AssignmentView, ApiError> {
         if self.db.get_database_backend() == DbBackend::Postgres && !crate::idempotency::has_key() {
-            let model = self.checked(&self.db, actor, id, expected_version, party, false);
-            let model = model.await?;
-            let (decision, update, alongside) = self.decided(
+            let model = self
+                .checked(&self.db, actor, id, expected_version, party, false)
+                .await?;
+            let (state, update, alongside) = self.decided(
                 actor,
                 expected_version,
                 &model,
                 command.clone(),
                 named.clone(),
             )?;
-            let (before, next) = (&model, &decision.state.snapshot);
+            let (before, next) = (&model, &state.snapshot);
             let schedule_moves = next.ack_due_on != before.ack_due_on
                 || next.due_on != before.due_on
                 || before.state == AssignmentState::Suspended.as_str();
@@ -180,9 +181,9 @@ impl AssignmentsService {
         let model = self
             .checked(&txn, actor, id, expected_version, party, true)
             .await?;
-        let (decision, update, alongside) =
+        let (state, update, alongside) =
             self.decided(actor, expected_version, &model, command, named)?;
-        let (before, next) = (&model, &decision.state.snapshot);
+        let (before, next) = (&model, &state.snapshot);
         let saved = together::write::<assignment::Entity, _>(&txn, &update, &alongside)
             .await
             .map_err(internal)?
@@ -261,8 +262,9 @@ impl AssignmentsService {
         Ok(model)
     }
 
-    /// The domain's decision on `model`, and the statements that save it: the row's
-    /// update (guarded by the version, returning the row) and its event and ledger lines.
+    /// The item after the domain's decision on `model`, and the statements that save it:
+    /// the row's update (guarded by the version, returning the row) and its event and
+    /// ledger lines.
     fn decided(
         &self,
         actor: &Actor,
@@ -270,7 +272,7 @@ impl AssignmentsService {
         model: &assignment::Model,
         command: Command,
         (unit, successor_unit_path): (Option<NewUnit>, Option<String>),
-    ) -> Result<(Decision, UpdateStatement, Vec<InsertStatement>), ApiError> {
+    ) -> Result<(Assignment, UpdateStatement, Vec<InsertStatement>), ApiError> {
         let current = Assignment::try_from(model)?;
         let now = self.clock.now();
         let cal = self.calendar_now();
@@ -283,31 +285,29 @@ impl AssignmentsService {
             unit,
             successor_unit_path,
         };
-        let decision = rules::decide(&current, command, &ctx).map_err(domain_err)?;
-        let next = &decision.state.snapshot;
-        let mut row = assignment::ActiveModel::from(&decision.state);
+        let Decision {
+            state,
+            event,
+            lines,
+        } = rules::decide(&current, command, &ctx).map_err(domain_err)?;
+        let next = &state.snapshot;
+        let mut row = assignment::ActiveModel::from(&state);
         row.id = NotSet;
         let mut alongside = vec![self.event_insert(
             &actor.person_id,
             &next.lead_unit_path,
             &next.id,
-            decision.state.last_sequence,
-            decision.event.clone(),
+            state.last_sequence,
+            event,
         )?];
-        alongside.extend(
-            decision
-                .lines
-                .iter()
-                .cloned()
-                .map(|l| line_insert(&model.id, l)),
-        );
+        alongside.extend(lines.into_iter().map(|l| line_insert(&model.id, l)));
         let mut update = assignment::Entity::update_many()
             .set(row)
             .filter(assignment::Column::Id.eq(model.id.clone()))
             .filter(assignment::Column::Version.eq(expected_version))
             .into_query();
         update.returning_all();
-        Ok((decision, update, alongside))
+        Ok((state, update, alongside))
     }
 
     pub(crate) async fn issue_assignment(
