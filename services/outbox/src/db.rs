@@ -217,16 +217,8 @@ where
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
     C: ConnectionTrait,
 {
-    let rows: Vec<A> = rows.into_iter().collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
     let on = OnConflict::columns(key).update_columns(replace).to_owned();
-    A::Entity::insert_many(rows)
-        .on_conflict(on)
-        .exec_without_returning(conn)
-        .await?;
-    Ok(())
+    insert_or(conn, rows, on).await.map(|_| ())
 }
 
 /// Inserts those of `rows` whose `key` is not there yet and leaves the others; how many
@@ -241,11 +233,26 @@ where
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
     C: ConnectionTrait,
 {
+    let on = OnConflict::columns(key).do_nothing().to_owned();
+    insert_or(conn, rows, on).await
+}
+
+/// Inserts `rows` (none is no statement) with `on` for those that meet a kept row; how
+/// many it inserted or changed.
+async fn insert_or<A, C>(
+    conn: &C,
+    rows: impl IntoIterator<Item = A>,
+    on: OnConflict,
+) -> Result<u64, DbErr>
+where
+    A: ActiveModelTrait,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
     let rows: Vec<A> = rows.into_iter().collect();
     if rows.is_empty() {
         return Ok(0);
     }
-    let on = OnConflict::columns(key).do_nothing().to_owned();
     A::Entity::insert_many(rows)
         .on_conflict(on)
         .exec_without_returning(conn)
