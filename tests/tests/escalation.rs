@@ -239,17 +239,18 @@ async fn a_suspended_or_withdrawn_item_stops_its_notices_climbing() {
     );
 }
 
-#[actix_web::test]
-async fn a_day_made_a_holiday_while_running_does_not_count_toward_the_next_rung() {
-    // Monday 2026-11-30: a notice sent at 16:00 reaches four office hours at 11:00 on
-    // Tuesday (1.5 h on Monday, 2.5 h from 08:30). Tuesday becomes a holiday meanwhile,
-    // with no restart: it reaches them at 11:00 on Wednesday instead.
-    let (clock, app) = at_nine(2026, 11, 30).await;
+/// At 16:00 on `day` (a working day), a supervisor issues an item to 张伟 (its notice asks
+/// for an answer); then the county makes `changed` a holiday or a working day. The item.
+async fn notice_at_four_then_calendar_change(
+    day: (i32, u32, u32),
+    changed: (&str, bool, &str),
+) -> (duban_clock::ManualClock, TestApp, String) {
+    let (clock, app) = at_nine(day.0, day.1, day.2).await;
     let ttl = 31 * 86_400;
     let sup = app.token_with_ttl("county-supervisor", ttl).await.unwrap();
     let admin = app.token_with_ttl("county-admin", ttl).await.unwrap();
-    clock.advance(chrono::Duration::hours(7)); // Monday 16:00
-    let input = json!({"title": "防汛期间的督办事项", "description": "对照清单落实",
+    clock.advance(chrono::Duration::hours(7));
+    let input = json!({"title": "日历调整期间的督办事项", "description": "对照清单落实",
         "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
         "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
     let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
@@ -258,15 +259,26 @@ async fn a_day_made_a_holiday_while_running_does_not_count_toward_the_next_rung(
         .unwrap_or_else(|| panic!("{b}"))
         .to_string();
     app.settle().await.unwrap();
+    let (date, workday, name) = changed;
     let b = app
         .ask(
             &admin,
             "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }",
-            json!({"i": {"date": "2026-12-01", "workday": false, "name": "防汛", "reason": "县委决定"}}),
+            json!({"i": {"date": date, "workday": workday, "name": name, "reason": "县委决定"}}),
         )
         .await;
     assert!(b["errors"].is_null(), "{b}");
     app.settle().await.unwrap();
+    (clock, app, id)
+}
+
+#[actix_web::test]
+async fn a_day_made_a_holiday_while_running_does_not_count_toward_the_next_rung() {
+    // Monday 2026-11-30: a notice sent at 16:00 reaches four office hours at 11:00 on
+    // Tuesday (1.5 h on Monday, 2.5 h from 08:30). Tuesday becomes a holiday meanwhile,
+    // with no restart: it reaches them at 11:00 on Wednesday instead.
+    let holiday = ("2026-12-01", false, "防汛");
+    let (clock, app, id) = notice_at_four_then_calendar_change((2026, 11, 30), holiday).await;
     clock.advance(chrono::Duration::hours(19)); // Tuesday 11:00, now a holiday
     escalate(&app).await;
     assert!(
@@ -289,29 +301,8 @@ async fn a_day_made_a_holiday_while_running_does_not_count_toward_the_next_rung(
 async fn a_saturday_made_a_working_day_brings_the_next_rung_forward() {
     // Friday 2026-12-04: a notice sent at 16:00 would reach four office hours at 11:00 on
     // Monday; with Saturday made a working day (调休上班), at 11:00 on Saturday.
-    let (clock, app) = at_nine(2026, 12, 4).await;
-    let ttl = 31 * 86_400;
-    let sup = app.token_with_ttl("county-supervisor", ttl).await.unwrap();
-    let admin = app.token_with_ttl("county-admin", ttl).await.unwrap();
-    clock.advance(chrono::Duration::hours(7)); // Friday 16:00
-    let input = json!({"title": "调休期间的督办事项", "description": "对照清单落实",
-        "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
-        "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
-    let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
-    let id = b["data"]["issueAssignment"]["assignment"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{b}"))
-        .to_string();
-    app.settle().await.unwrap();
-    let b = app
-        .ask(
-            &admin,
-            "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }",
-            json!({"i": {"date": "2026-12-05", "workday": true, "name": "调休上班", "reason": "县委决定"}}),
-        )
-        .await;
-    assert!(b["errors"].is_null(), "{b}");
-    app.settle().await.unwrap();
+    let worked = ("2026-12-05", true, "调休上班");
+    let (clock, app, id) = notice_at_four_then_calendar_change((2026, 12, 4), worked).await;
     clock.advance(chrono::Duration::minutes(18 * 60 + 59)); // Saturday 10:59
     escalate(&app).await;
     assert!(rungs(&app, &id).await.is_empty());
