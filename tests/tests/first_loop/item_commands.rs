@@ -125,7 +125,16 @@ async fn changing_the_calendar_moves_open_time_limits_and_says_why() {
 
 #[actix_web::test]
 async fn a_supervisor_raises_suspends_resumes_cancels_and_reopens() {
-    let app = spawn_app().await.unwrap();
+    // On PostgreSQL a transition is one statement; on SQLite, one transaction.
+    for app in [
+        spawn_app().await.unwrap(),
+        duban_tests::spawn_on_postgres_and_kafka().await.unwrap(),
+    ] {
+        a_supervisor_raises_suspends_resumes_cancels_and_reopens_on(app).await;
+    }
+}
+
+async fn a_supervisor_raises_suspends_resumes_cancels_and_reopens_on(app: duban_tests::TestApp) {
     let sup = app.token("county-supervisor").await.unwrap();
     let clerk = app.token("baisha-clerk").await.unwrap();
     let run = |token: String, m: &'static str, input: serde_json::Value| {
@@ -497,7 +506,18 @@ async fn extensions_are_capped_and_decided_and_a_wrong_lead_unit_returns_the_ite
 
 #[actix_web::test]
 async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck() {
-    let app = spawn_app().await.unwrap();
+    // On PostgreSQL a transition is one statement; on SQLite, one transaction.
+    for app in [
+        spawn_app().await.unwrap(),
+        duban_tests::spawn_on_postgres_and_kafka().await.unwrap(),
+    ] {
+        two_approved_transfers_keep_the_chain_and_flag_passing_the_buck_on(app).await;
+    }
+}
+
+async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck_on(
+    app: duban_tests::TestApp,
+) {
     let sup = app.token("county-supervisor").await.unwrap();
     let qingshi = app.token("qingshi-clerk").await.unwrap();
     let baisha = app.token("baisha-clerk").await.unwrap();
@@ -615,7 +635,16 @@ async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck() {
 /// office cannot send it back itself.
 #[actix_web::test]
 async fn a_verifier_returns_a_completed_item_with_its_reason() {
-    let app = spawn_app().await.unwrap();
+    // On PostgreSQL a transition is one statement; on SQLite, one transaction.
+    for app in [
+        spawn_app().await.unwrap(),
+        duban_tests::spawn_on_postgres_and_kafka().await.unwrap(),
+    ] {
+        a_verifier_returns_a_completed_item_with_its_reason_on(app).await;
+    }
+}
+
+async fn a_verifier_returns_a_completed_item_with_its_reason_on(app: duban_tests::TestApp) {
     let sup = app.token("county-supervisor").await.unwrap();
     let clerk = app.token("baisha-clerk").await.unwrap();
     let a = issue(&app, &sup, "baisha-dzb", "退回测试事项").await;
