@@ -3,8 +3,8 @@
 
 use crate::error::ApiResultExt;
 use crate::resolve::{actor, page, services, version};
-use crate::types::{Date, OrgUnitPayload, PersonPayload, Totals};
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use crate::types::{connection, Date, OrgUnitPayload, PersonPayload, Totals};
+use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use duban_api::{ApiError, ProblemCommand, ProblemView};
 use duban_schema::assignments::{self as ev, DutyRuleSnapshot};
@@ -192,20 +192,7 @@ impl LedgerQuery {
             .problems(a, filter.unwrap_or_default(), page(ctx, first, after)?)
             .await
             .gql()?;
-        let mut conn = Connection::with_additional_fields(
-            result.has_previous_page,
-            result.has_next_page,
-            Totals {
-                total_count: result.total_count as i32,
-            },
-        );
-        conn.edges.extend(
-            result
-                .items
-                .into_iter()
-                .map(|(c, v)| Edge::new(c, Problem::from(v))),
-        );
-        Ok(conn)
+        Ok(connection(result, Problem::from))
     }
 
     /// Recurring duties of units in the caller's scope.

@@ -4,7 +4,7 @@ use crate::clients::Services;
 use crate::error::{forbidden, ApiResultExt};
 use crate::resolve::*;
 use crate::types::*;
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, Object, Schema, Subscription, ID};
 use duban_api::ApiError;
 use duban_auth::{Actor, Role as AuthRole};
@@ -208,18 +208,10 @@ impl QueryRoot {
         } else {
             Default::default()
         };
-        let mut conn = Connection::with_additional_fields(
-            result.has_previous_page,
-            result.has_next_page,
-            Totals {
-                total_count: result.total_count as i32,
-            },
-        );
-        conn.edges
-            .extend(result.items.into_iter().map(|(cursor, v)| {
-                let c = colors.remove(&v.assignment.id);
-                Edge::new(cursor, Assignment::new(v, c))
-            }));
+        let conn = connection(result, |v| {
+            let c = colors.remove(&v.assignment.id);
+            Assignment::new(v, c)
+        });
         Ok(conn)
     }
 
@@ -238,16 +230,7 @@ impl QueryRoot {
             .my_notifications(a, unread_only, page(ctx, first, after)?)
             .await
             .gql()?;
-        let mut conn = Connection::with_additional_fields(
-            p.has_previous_page,
-            p.has_next_page,
-            Totals {
-                total_count: p.total_count as i32,
-            },
-        );
-        conn.edges
-            .extend(p.items.into_iter().map(|(c, v)| Edge::new(c, v)));
-        Ok(conn)
+        Ok(connection(p, |v| v))
     }
 
     /// The audit log in the caller's scope, oldest first (DISCIPLINE and ADMIN). At most 100 a page.
@@ -289,16 +272,7 @@ impl QueryRoot {
             .entries(a, f, page(ctx, first, after)?)
             .await
             .gql()?;
-        let mut conn = Connection::with_additional_fields(
-            p.has_previous_page,
-            p.has_next_page,
-            Totals {
-                total_count: p.total_count as i32,
-            },
-        );
-        conn.edges
-            .extend(p.items.into_iter().map(|(c, v)| Edge::new(c, v)));
-        Ok(conn)
+        Ok(connection(p, |v| v))
     }
 }
 

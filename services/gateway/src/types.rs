@@ -1,6 +1,7 @@
 //! GraphQL types: thin wrappers over the services' data, named as API.md says.
 
-use async_graphql::{ComplexObject, SimpleObject};
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{ComplexObject, OutputType, SimpleObject};
 use duban_api::{AssignmentView, ColorView};
 
 mod inputs;
@@ -84,4 +85,22 @@ impl Assignment {
 pub struct Totals {
     /// Items matching the filter, in all pages.
     pub total_count: i32,
+}
+
+/// A page from a service as a GraphQL connection, each item made a node by `node`.
+pub fn connection<T, N: OutputType>(
+    page: duban_api::Page<T>,
+    mut node: impl FnMut(T) -> N,
+) -> Connection<String, N, Totals, EmptyFields> {
+    let totals = Totals {
+        total_count: i32::try_from(page.total_count).unwrap_or(i32::MAX),
+    };
+    let mut conn =
+        Connection::with_additional_fields(page.has_previous_page, page.has_next_page, totals);
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|(cursor, item)| Edge::new(cursor, node(item))),
+    );
+    conn
 }
