@@ -232,6 +232,21 @@ async fn a_township_supervisor_does_not_take_the_county_issuers_decisions_on(app
         )
         .await;
     assert!(b["errors"].is_null(), "the issuer decides: {b}");
+    // The other way round: the township's own item may be decided from above its
+    // issuer's unit, by a supervisor who did not issue it.
+    let own = duban_tests::scenarios::issue(&app, &township, "liuhe-dzb", "乡镇交办的事项").await;
+    let cancel = "mutation($i: AssignmentReasonInput!) { cancelAssignment(input: $i) { assignment { state } } }";
+    let b = app
+        .ask(
+            &county,
+            cancel,
+            json!({"i": {"id": own["id"], "expectedVersion": own["version"], "reason": "县里统筹撤销"}}),
+        )
+        .await;
+    assert_eq!(
+        b["data"]["cancelAssignment"]["assignment"]["state"], "CANCELLED",
+        "above the issuer's unit: {b}"
+    );
 }
 
 on_both!(
