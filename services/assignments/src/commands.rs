@@ -237,11 +237,12 @@ impl AssignmentsService {
             .map_err(internal)?
             .filter(|m| actor.can_see(&m.lead_unit_path) || actor.works_in(&m.lead_unit_path))
             .ok_or_else(|| ApiError::not_found("交办事项", id))?;
+        // Kept in memory like the unit an item is issued to, until the directory changes.
         let issuer_unit = match party {
-            Party::Issuer => org_unit::Entity::find_by_id(model.issuer_unit_id.clone())
-                .one(conn)
-                .await
-                .map_err(internal)?,
+            Party::Issuer => self
+                .unit_with_people(conn, &model.issuer_unit_id)
+                .await?
+                .map(|(unit, _)| unit),
             _ => None,
         };
         check_party(
