@@ -6,7 +6,7 @@
 
 use duban_tests::scenarios::{command, inbox, update_person, ISSUE};
 use duban_tests::{at_nine, count_rows, query_pairs, TestApp};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// Escalation notices about `id`: (recipient, rung), in order of rung.
 async fn rungs(app: &TestApp, id: &str) -> Vec<(String, i32)> {
@@ -25,6 +25,23 @@ async fn escalate(app: &TestApp) {
     app.escalate().await.unwrap();
 }
 
+/// Issues `title` to 青石镇党政办公室 with `responsible` as its 责任人 (its notice asks
+/// for an answer), as the holder of `token`; the item as issued.
+async fn issue_to(app: &TestApp, token: &str, title: &str, responsible: &str) -> Value {
+    let input = json!({"title": title, "description": "对照清单落实",
+        "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
+        "responsiblePersonId": responsible, "timeLimitDays": 10});
+    let b = app.ask(token, ISSUE, json!({ "input": input })).await;
+    let item = &b["data"]["issueAssignment"]["assignment"];
+    assert!(item["id"].is_string(), "{b}");
+    item.clone()
+}
+
+/// The id of an item as issued.
+fn id_of(item: &Value) -> String {
+    item["id"].as_str().unwrap_or_default().to_string()
+}
+
 #[actix_web::test]
 async fn an_unanswered_notice_climbs_one_rung_per_four_office_hours_across_the_weekend() {
     // Friday 2026-12-04, 09:00.
@@ -38,21 +55,8 @@ async fn an_unanswered_notice_climbs_one_rung_per_four_office_hours_across_the_w
     let up = update_person(&app, &admin, "p-qingshi-clerk", change).await;
     assert!(up["errors"].is_null(), "{up}");
     clock.advance(chrono::Duration::hours(6)); // Friday 15:00
-    let issue = |title: &'static str| {
-        let (app, sup) = (&app, sup.clone());
-        async move {
-            let input = json!({"title": title, "description": "对照清单落实",
-                "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
-                "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
-            let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
-            b["data"]["issueAssignment"]["assignment"]["id"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{b}"))
-                .to_string()
-        }
-    };
-    let silent = issue("逾时不回复的事项").await;
-    let answered = issue("及时回复的事项").await;
+    let silent = id_of(&issue_to(&app, &sup, "逾时不回复的事项", "p-qingshi-clerk").await);
+    let answered = id_of(&issue_to(&app, &sup, "及时回复的事项", "p-qingshi-clerk").await);
     app.settle().await.unwrap();
 
     // The clerk answers the second one at once.
@@ -147,14 +151,7 @@ async fn a_rung_with_nobody_else_to_tell_is_skipped() {
         .token_with_ttl("county-supervisor", 31 * 86_400)
         .await
         .unwrap();
-    let input = json!({"title": "负责人本人承办", "description": "对照清单落实",
-        "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
-        "responsiblePersonId": "p-qingshi-leader", "timeLimitDays": 10});
-    let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
-    let id = b["data"]["issueAssignment"]["assignment"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{b}"))
-        .to_string();
+    let id = id_of(&issue_to(&app, &sup, "负责人本人承办", "p-qingshi-leader").await);
     app.settle().await.unwrap();
     clock.advance(chrono::Duration::hours(5)); // 14:00: 3 h counted so far
     escalate(&app).await;
@@ -175,16 +172,7 @@ async fn a_suspended_or_withdrawn_item_stops_its_notices_climbing() {
         .token_with_ttl("county-supervisor", 31 * 86_400)
         .await
         .unwrap();
-    let issue = |title: &'static str| {
-        let (app, sup) = (&app, sup.clone());
-        async move {
-            let input = json!({"title": title, "description": "对照清单落实",
-                "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
-                "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
-            let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
-            b["data"]["issueAssignment"]["assignment"].clone()
-        }
-    };
+    let issue = |title: &'static str| issue_to(&app, &sup, title, "p-qingshi-clerk");
     let (kept, stopped, withdrawn) = (
         issue("照常").await,
         issue("中止").await,
@@ -224,17 +212,16 @@ async fn a_suspended_or_withdrawn_item_stops_its_notices_climbing() {
     app.settle().await.unwrap();
     clock.advance(chrono::Duration::hours(6)); // 15:00: four office hours
     escalate(&app).await;
-    let id = |a: &serde_json::Value| a["id"].as_str().unwrap().to_string();
     assert_eq!(
-        rungs(&app, &id(&kept)).await,
+        rungs(&app, &id_of(&kept)).await,
         [("p-qingshi-leader".to_string(), 1)]
     );
     assert!(
-        rungs(&app, &id(&stopped)).await.is_empty(),
+        rungs(&app, &id_of(&stopped)).await.is_empty(),
         "suspended: nothing climbs"
     );
     assert!(
-        rungs(&app, &id(&withdrawn)).await.is_empty(),
+        rungs(&app, &id_of(&withdrawn)).await.is_empty(),
         "withdrawn: nothing climbs"
     );
 }
@@ -250,14 +237,7 @@ async fn notice_at_four_then_calendar_change(
     let sup = app.token_with_ttl("county-supervisor", ttl).await.unwrap();
     let admin = app.token_with_ttl("county-admin", ttl).await.unwrap();
     clock.advance(chrono::Duration::hours(7));
-    let input = json!({"title": "日历调整期间的督办事项", "description": "对照清单落实",
-        "source": "LEADER_INSTRUCTION", "leadUnitId": "qingshi-dzb",
-        "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
-    let b = app.ask(&sup, ISSUE, json!({ "input": input })).await;
-    let id = b["data"]["issueAssignment"]["assignment"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{b}"))
-        .to_string();
+    let id = id_of(&issue_to(&app, &sup, "日历调整期间的督办事项", "p-qingshi-clerk").await);
     app.settle().await.unwrap();
     let (date, workday, name) = changed;
     let b = app
