@@ -217,3 +217,29 @@ async fn a_position_taken_meanwhile_sends_a_command_round_under_the_lock() {
     );
     app.shutdown().await.unwrap();
 }
+
+/// Connections the request workers opened under load die with those workers at shutdown;
+/// the relays' last mark after the drain must still be written (it once failed with
+/// "a Tokio context … being shutdown" when it drew such a connection from the pool).
+#[actix_web::test]
+async fn shutdown_after_a_burst_marks_what_the_relays_sent() {
+    let app = spawn_on_postgres_and_kafka().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let burst = (0..48).map(|n| {
+        let (app, sup) = (&app, &sup);
+        async move {
+            scenarios::issue(app, sup, "qingshi-dzb", &format!("关停前并发交办{n}")).await;
+        }
+    });
+    futures::future::join_all(burst).await;
+    let db = app.databases.assignments.clone();
+    app.shutdown().await.unwrap();
+    let (published, marked) = duban_tests::query_pairs::<i64, i64>(
+        &db,
+        "SELECT (SELECT max(seq) FROM outbox WHERE published_at IS NOT NULL), \
+         (SELECT safe_seq FROM relay_mark WHERE id = 1)",
+    )
+    .await
+    .unwrap()[0];
+    assert_eq!(marked, published, "the mark covers every published event");
+}

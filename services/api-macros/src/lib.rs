@@ -1,6 +1,7 @@
 //! `#[service("name")]` on a service trait of `duban-api`: from the trait as written, the
 //! call enum and its dispatch (the server side), the client over any transport, the
-//! wrapper that runs something around every write, and a macro that implements the trait
+//! wrapper that runs something around every write, the one that runs every operation on
+//! the process's runtime, and a macro that implements the trait
 //! by the implementing type's own methods of the same names. An operation is declared once.
 //! `#[graphql_object(name = "…")]` on a contract type: the GraphQL object it is;
 //! `#[graphql_input(name = "…")]`: the GraphQL input object it is.
@@ -211,6 +212,25 @@ fn expand(name: &LitStr, tr: &mut ItemTrait) -> syn::Result<Tokens> {
             quote!(#sig { self.inner.#m(#(#names),*).await })
         }
     });
+    let on_runtime = ops.iter().map(|o| {
+        let (sig, m, names) = (&o.sig, &o.sig.ident, plain(o));
+        if o.stream {
+            return quote!(#sig { self.stream(self.inner.#m(#(#names),*)) });
+        }
+        let owned = o.params.iter().map(|(p, _, by_ref)| {
+            if *by_ref {
+                quote!(let #p = ::std::borrow::ToOwned::to_owned(#p);)
+            } else {
+                quote!()
+            }
+        });
+        let args = args(o);
+        quote!(#sig {
+            let inner = self.inner.clone();
+            #(#owned)*
+            self.run(async move { inner.#m(#(#args),*).await }).await
+        })
+    });
     let forwards = ops.iter().map(|o| {
         let (sig, m, names) = (&o.sig, &o.sig.ident, plain(o));
         if o.stream {
@@ -255,6 +275,11 @@ fn expand(name: &LitStr, tr: &mut ItemTrait) -> syn::Result<Tokens> {
         #[#at]
         impl<I: #api, W: ::duban_api::rpc::Writes> #api for ::duban_api::rpc::Wrapped<I, W> {
             #(#wrapped)*
+        }
+
+        #[#at]
+        impl<I: #api + ?Sized + 'static> #api for ::duban_api::rpc::OnRuntime<I> {
+            #(#on_runtime)*
         }
 
         #[doc = #forward_doc]

@@ -1,7 +1,8 @@
 //! What every internal call shares, whatever carries it: the call enums that
 //! `#[service]` generates implement [`Call`], a [`Transport`] carries them (HTTP in
-//! `duban-rpc`), [`Remote`] is the client over one, and [`Wrapped`] runs [`Writes`]
-//! around every operation the trait marks `#[write]`.
+//! `duban-rpc`), [`Remote`] is the client over one, [`Wrapped`] runs [`Writes`]
+//! around every operation the trait marks `#[write]`, and [`OnRuntime`] runs each
+//! operation on the process's runtime.
 
 use crate::ApiError;
 use async_trait::async_trait;
@@ -46,6 +47,68 @@ pub trait Transport: Send + Sync {
 /// A service reached through a transport: implements the service's trait.
 #[derive(Clone)]
 pub struct Remote<T>(pub T);
+
+/// A service whose every operation runs on the runtime it was wrapped on (the process's
+/// runtime of every core), not on the HTTP worker that received the request: a database
+/// connection lives on the runtime it was opened on, and a worker's runtime ends with the
+/// server, before the final drain that still needs the connections. The trace id, the
+/// Idempotency-Key and the span travel into the operation.
+pub struct OnRuntime<I: ?Sized> {
+    /// The service.
+    pub inner: std::sync::Arc<I>,
+    runtime: tokio::runtime::Handle,
+}
+
+impl<I: ?Sized> OnRuntime<I> {
+    /// Wraps `inner` to run on the current runtime.
+    pub fn here(inner: std::sync::Arc<I>) -> Self {
+        Self {
+            inner,
+            runtime: tokio::runtime::Handle::current(),
+        }
+    }
+
+    /// Runs `op` on the runtime with the caller's trace id, Idempotency-Key and span.
+    pub async fn run<T, F>(&self, op: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, ApiError>> + Send + 'static,
+    {
+        use tracing::Instrument;
+        let (trace, key) = (crate::trace::current(), crate::idempotency::current());
+        let op = async move {
+            match (trace, key) {
+                (Some(t), Some(k)) => {
+                    crate::trace::scope(t, crate::idempotency::scope(k, op)).await
+                }
+                (Some(t), None) => crate::trace::scope(t, op).await,
+                (None, Some(k)) => crate::idempotency::scope(k, op).await,
+                (None, None) => op.await,
+            }
+        };
+        self.runtime
+            .spawn(op.instrument(tracing::Span::current()))
+            .await
+            .map_err(|e| ApiError::Internal(format!("operation did not finish: {e}")))?
+    }
+
+    /// Polls `items` on the runtime, handing each on as it comes.
+    pub fn stream<T: Send + 'static>(&self, items: BoxStream<'static, T>) -> BoxStream<'static, T> {
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        self.runtime.spawn(async move {
+            let mut items = items;
+            while let Some(item) = items.next().await {
+                if tx.send(item).await.is_err() {
+                    break;
+                }
+            }
+        });
+        futures::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        })
+        .boxed()
+    }
+}
 
 /// Something run around each write of a service (e.g. Idempotency-Key replay).
 #[async_trait]
@@ -267,5 +330,61 @@ mod tests {
         assert_eq!(words, ["流"]);
         let log = wrapped.writes.0.lock().unwrap().clone();
         assert_eq!(log, [("p-1".to_string(), "keep", r#"["写"]"#.to_string())]);
+    }
+
+    /// Says where it ran: its thread, and the trace id and key it saw.
+    struct Whereabouts;
+
+    #[async_trait]
+    impl EchoApi for Whereabouts {
+        async fn shout(&self, _: &Actor, word: &str, _: usize) -> Result<String, ApiError> {
+            Ok(format!(
+                "{word}@{} trace={:?} key={:?}",
+                std::thread::current().name().unwrap_or("?"),
+                crate::trace::current(),
+                crate::idempotency::current()
+            ))
+        }
+        async fn keep(&self, _: &Actor, _: String) -> Result<Vec<String>, ApiError> {
+            panic!("the operation failed")
+        }
+        fn words(&self, from: &[String]) -> BoxStream<'static, String> {
+            let from = from.to_vec();
+            futures::stream::iter(from)
+                .map(|w| format!("{w}@{}", std::thread::current().name().unwrap_or("?")))
+                .boxed()
+        }
+    }
+
+    #[tokio::test]
+    async fn on_runtime_runs_each_operation_there_with_the_callers_trace_id_and_key() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("the-runtime")
+            .enable_all()
+            .build()
+            .unwrap();
+        let wrapped = {
+            let _inside = runtime.enter();
+            OnRuntime::here(Arc::new(Whereabouts))
+        };
+        let trace = uuid::Uuid::now_v7();
+        let said = crate::trace::scope(
+            trace,
+            crate::idempotency::scope("k-1".into(), wrapped.shout(&actor(), "督办", 1)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            said,
+            format!("督办@the-runtime trace=Some({trace}) key=Some(\"k-1\")")
+        );
+        let plain = wrapped.shout(&actor(), "读", 1).await.unwrap();
+        assert_eq!(plain, "读@the-runtime trace=None key=None");
+        let words: Vec<String> = wrapped.words(&["甲".into(), "乙".into()]).collect().await;
+        assert_eq!(words, ["甲@the-runtime", "乙@the-runtime"]);
+        let e = wrapped.keep(&actor(), "写".into()).await.unwrap_err();
+        assert!(matches!(e, ApiError::Internal(_)), "{e:?}");
+        runtime.shutdown_background();
     }
 }

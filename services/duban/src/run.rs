@@ -2,6 +2,7 @@
 //! demo data, the HTTP server, and a graceful shutdown that loses no event.
 
 use anyhow::Context as _;
+use duban_api::rpc::OnRuntime;
 use duban_assignments::AssignmentsService;
 use duban_auth::TokenKeys;
 use duban_clock::SharedClock;
@@ -244,11 +245,14 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
     crate::wiring::load_demo(config, &assignments).await?;
     let (workers, relays, leases) = (w.tasks, w.relays, w.leases);
 
+    // The request workers call the services on this runtime, where the connections live.
     let services = Services {
-        assignments: Arc::new(duban_assignments::keyed(assignments.clone())),
-        evaluation: Arc::new(evaluation.clone()),
-        notifications: Arc::new(notifications.clone()),
-        audit: Arc::new(audit),
+        assignments: Arc::new(OnRuntime::here(Arc::new(duban_assignments::keyed(
+            assignments.clone(),
+        )))),
+        evaluation: Arc::new(OnRuntime::here(Arc::new(evaluation.clone()))),
+        notifications: Arc::new(OnRuntime::here(Arc::new(notifications.clone()))),
+        audit: Arc::new(OnRuntime::here(Arc::new(audit))),
     };
     let gateway = Gateway::new(
         &config.tenant,

@@ -9,7 +9,7 @@ use actix_web::dev::Service as _;
 use actix_web::{web, HttpResponse};
 use anyhow::Context as _;
 use clap::ValueEnum;
-use duban_api::rpc::Remote;
+use duban_api::rpc::{OnRuntime, Remote};
 use duban_api::{
     AssignmentsApi, AssignmentsCall, AuditApi, AuditCall, EvaluationApi, EvaluationCall,
     NotificationsApi, NotificationsCall,
@@ -80,6 +80,7 @@ struct Readiness {
     /// For the gateway: each service's name and URL, whose own `/readyz` it relays.
     peers: Vec<(&'static str, String)>,
     http: reqwest::Client,
+    runtime: tokio::runtime::Handle,
 }
 
 impl Readiness {
@@ -89,6 +90,7 @@ impl Readiness {
             transport: Some(transport),
             peers: Vec::new(),
             http: reqwest::Client::new(),
+            runtime: tokio::runtime::Handle::current(),
         }
     }
 }
@@ -133,7 +135,10 @@ async fn readyz(r: web::Data<Readiness>) -> HttpResponse {
     let mut failing = serde_json::Map::new();
     let mut degraded = serde_json::Map::new();
     if let Some(db) = &r.db {
-        if let Err(e) = bounded(db.ping()).await {
+        // On the process's runtime, where the pool's connections live (see `OnRuntime`).
+        let db = db.clone();
+        let pinged = r.runtime.spawn(async move { bounded(db.ping()).await });
+        if let Err(e) = pinged.await.unwrap_or_else(|e| Err(e.to_string())) {
             failing.insert("database".into(), e.into());
         }
     }
@@ -260,6 +265,7 @@ pub async fn start_service(
                     .map(|(n, u)| (n, u.trim_end_matches('/').to_string()))
                     .collect(),
                 http: reqwest::Client::new(),
+                runtime: tokio::runtime::Handle::current(),
             };
             (Arc::new(duban_gateway::app_config(gateway)), readiness)
         }
@@ -271,7 +277,8 @@ pub async fn start_service(
                     .await?;
             let svc = wired.start(&metrics, &stop_rx, &mut w);
             crate::wiring::load_demo(config, &svc).await?;
-            let api: Arc<dyn AssignmentsApi> = Arc::new(duban_assignments::keyed(svc));
+            let api: Arc<dyn AssignmentsApi> =
+                Arc::new(OnRuntime::here(Arc::new(duban_assignments::keyed(svc))));
             let routes = api_http::routes::<AssignmentsCall>(api, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))
         }
@@ -280,7 +287,9 @@ pub async fn start_service(
             let db = open(config, "evaluation").await?;
             let wired =
                 crate::wiring::evaluation(config, db.clone(), &transport, &clock, &stop_rx).await?;
-            let svc: Arc<dyn EvaluationApi> = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
+            let svc: Arc<dyn EvaluationApi> = Arc::new(OnRuntime::here(Arc::new(
+                wired.start(&metrics, &stop_rx, &mut w),
+            )));
             let routes = api_http::routes::<EvaluationCall>(svc, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))
         }
@@ -290,7 +299,9 @@ pub async fn start_service(
             let wired =
                 crate::wiring::notifications(config, db.clone(), &transport, &clock, &stop_rx)
                     .await?;
-            let svc: Arc<dyn NotificationsApi> = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
+            let svc: Arc<dyn NotificationsApi> = Arc::new(OnRuntime::here(Arc::new(
+                wired.start(&metrics, &stop_rx, &mut w),
+            )));
             let routes = api_http::routes::<NotificationsCall>(svc, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))
         }
@@ -299,7 +310,9 @@ pub async fn start_service(
             let db = open(config, "audit").await?;
             let wired =
                 crate::wiring::audit(config, db.clone(), &transport, &clock, &stop_rx).await?;
-            let svc: Arc<dyn AuditApi> = Arc::new(wired.start(&metrics, &stop_rx, &mut w));
+            let svc: Arc<dyn AuditApi> = Arc::new(OnRuntime::here(Arc::new(
+                wired.start(&metrics, &stop_rx, &mut w),
+            )));
             let routes = api_http::routes::<AuditCall>(svc, key.clone());
             (Arc::new(routes), Readiness::of_service(db, transport))
         }
