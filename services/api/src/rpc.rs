@@ -92,12 +92,18 @@ impl<I: ?Sized> OnRuntime<I> {
             .map_err(|e| ApiError::Internal(format!("operation did not finish: {e}")))?
     }
 
-    /// Polls `items` on the runtime, handing each on as it comes.
+    /// Polls `items` on the runtime, handing each on as it comes; when the caller drops
+    /// the stream, `items` is dropped too, without waiting for its next item.
     pub fn stream<T: Send + 'static>(&self, items: BoxStream<'static, T>) -> BoxStream<'static, T> {
         let (tx, rx) = tokio::sync::mpsc::channel(16);
         self.runtime.spawn(async move {
             let mut items = items;
-            while let Some(item) = items.next().await {
+            loop {
+                let item = tokio::select! {
+                    () = tx.closed() => break,
+                    item = items.next() => item,
+                };
+                let Some(item) = item else { break };
                 if tx.send(item).await.is_err() {
                     break;
                 }
@@ -385,6 +391,17 @@ mod tests {
         assert_eq!(words, ["甲@the-runtime", "乙@the-runtime"]);
         let e = wrapped.keep(&actor(), "写".into()).await.unwrap_err();
         assert!(matches!(e, ApiError::Internal(_)), "{e:?}");
+        // A watch that never yields again is let go as soon as its listener leaves.
+        let (held, let_go) = tokio::sync::oneshot::channel::<()>();
+        let quiet = futures::stream::pending::<String>()
+            .map(move |w| {
+                let _ = &held;
+                w
+            })
+            .boxed();
+        drop(wrapped.stream(quiet));
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(5), let_go).await;
+        assert!(ended.is_ok(), "the watch was kept after its listener left");
         runtime.shutdown_background();
     }
 }
