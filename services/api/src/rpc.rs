@@ -95,7 +95,8 @@ impl<I: ?Sized> OnRuntime<I> {
     /// Polls `items` on the runtime, handing each on as it comes; when the caller drops
     /// the stream, `items` is dropped too, without waiting for its next item.
     pub fn stream<T: Send + 'static>(&self, items: BoxStream<'static, T>) -> BoxStream<'static, T> {
-        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        // One item ahead at most: a ledger export's parts are 1,000 rows each.
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
         self.runtime.spawn(async move {
             let mut items = items;
             loop {
