@@ -121,21 +121,19 @@ async fn a_one_statement_write_keeps_its_inserts_only_when_the_row_changed() {
             .await
             .unwrap()
     };
-    let stale = duban_outbox::together::write_if_changed::<number::Entity, _>(
-        &db,
-        &update(5),
-        &[line(1, None), line(2, Some("过期"))],
-    )
-    .await
-    .unwrap();
+    // The row at `version`, with two lines, the second saying `text`.
+    let write = |version: i32, text: &'static str| {
+        let (db, update) = (&db, update(version));
+        async move {
+            let lines = [line(1, None), line(2, Some(text))];
+            duban_outbox::together::write_if_changed::<number::Entity, _>(db, &update, &lines)
+                .await
+                .unwrap()
+        }
+    };
+    let stale = write(5, "过期").await;
     assert_eq!((stale, lines().await), (None, 0));
-    let fresh = duban_outbox::together::write_if_changed::<number::Entity, _>(
-        &db,
-        &update(1),
-        &[line(1, None), line(2, Some("办结"))],
-    )
-    .await
-    .unwrap();
+    let fresh = write(1, "办结").await;
     assert_eq!(fresh, Some(number::Model { n: 7, v: 2 }));
     assert_eq!(lines().await, 2);
     db.close().await.unwrap();
