@@ -148,9 +148,18 @@ impl AssignmentsService {
         named: (Option<NewUnit>, Option<String>),
     ) -> Result<AssignmentView, ApiError> {
         if self.db.get_database_backend() == DbBackend::Postgres && !crate::idempotency::has_key() {
-            let model = self
-                .checked(&self.db, actor, id, expected_version, party, false)
-                .await?;
+            // The row this replica wrote last, if the caller acts on that version: the
+            // guarded write below proves it is still the stored one.
+            let model = match self.recent.at(id, expected_version) {
+                Some(kept) => {
+                    self.admitted(&self.db, actor, id, expected_version, party, Some(kept))
+                        .await?
+                }
+                None => {
+                    self.checked(&self.db, actor, id, expected_version, party, false)
+                        .await?
+                }
+            };
             let (state, update, alongside) = self.decided(
                 actor,
                 expected_version,
@@ -171,9 +180,12 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?;
                 if let Some(saved) = saved {
+                    self.recent.keep(&saved);
                     self.bus.wake.notify_one();
                     return bare_view(saved);
                 }
+                // Changed since it was read or kept: decided again on what the lock reads.
+                self.recent.forget(id);
             }
         }
         let txn = self.db.begin().await.map_err(internal)?;
@@ -210,9 +222,10 @@ impl AssignmentsService {
             self.schedule(&txn, &cal, &next.id, next.due_on).await?;
         }
         // Like a new item's, a command's answer leaves out the item's history.
-        let view = bare_view(saved)?;
+        let view = bare_view(saved.clone())?;
         crate::idempotency::answer_with(&view);
         self.commit(txn).await?;
+        self.recent.keep(&saved);
         Ok(view)
     }
 
@@ -231,10 +244,23 @@ impl AssignmentsService {
         if lock {
             find = find.lock_exclusive();
         }
-        let model = find
-            .one(conn)
+        let model = find.one(conn).await.map_err(internal)?;
+        self.admitted(conn, actor, id, expected_version, party, model)
             .await
-            .map_err(internal)?
+    }
+
+    /// `model`, the row of item `id` read or kept, if `actor` may act on it as `party`
+    /// and it is at `expected_version`.
+    async fn admitted<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        party: Party,
+        model: Option<assignment::Model>,
+    ) -> Result<assignment::Model, ApiError> {
+        let model = model
             .filter(|m| actor.can_see(&m.lead_unit_path) || actor.works_in(&m.lead_unit_path))
             .ok_or_else(|| ApiError::not_found("交办事项", id))?;
         // Kept in memory like the unit an item is issued to, until the directory changes.
@@ -322,15 +348,17 @@ impl AssignmentsService {
         // COMMIT go around it.
         if self.db.get_database_backend() == DbBackend::Postgres && !crate::idempotency::has_key() {
             let model = self.issue_in(&self.db, actor, &input, None, now).await?;
+            self.recent.keep(&model);
             self.bus.wake.notify_one();
             return bare_view(model);
         }
         let txn = self.db.begin().await.map_err(internal)?;
         let model = self.issue_in(&txn, actor, &input, None, now).await?;
         // A new item has no reports, deadline changes or transfers to look up.
-        let view = bare_view(model)?;
+        let view = bare_view(model.clone())?;
         crate::idempotency::answer_with(&view);
         self.commit(txn).await?;
+        self.recent.keep(&model);
         Ok(view)
     }
 

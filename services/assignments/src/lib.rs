@@ -24,6 +24,7 @@ pub mod ledger_export;
 pub mod loadgen;
 pub mod migration;
 mod queries;
+mod recent;
 mod rectifications;
 mod rows;
 mod scheduler;

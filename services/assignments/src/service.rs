@@ -25,6 +25,8 @@ pub struct AssignmentsService {
     pub(crate) extension_cap: i32,
     /// What the directory said (identities, units), kept until it changes.
     pub(crate) kept: crate::directory_cache::DirectoryCache,
+    /// The rows of the items written last, to decide the next command on one of them.
+    pub(crate) recent: crate::recent::Recent,
     pub(crate) export_time: std::time::Duration,
 }
 
@@ -51,6 +53,7 @@ impl AssignmentsService {
             due_soon_days: DEFAULT_DUE_SOON_DAYS,
             extension_cap: rules::DEFAULT_EXTENSION_CAP,
             kept,
+            recent: crate::recent::Recent::default(),
             export_time: DEFAULT_EXPORT_TIME,
         }
     }
