@@ -16,7 +16,9 @@ use duban_api::{
 };
 use duban_auth::Actor;
 use duban_outbox::together;
-use duban_schema::assignments::{AssignmentState, AssignmentsEvent, PersonSnapshot};
+use duban_schema::assignments::{
+    AssignmentSnapshot, AssignmentState, AssignmentsEvent, PersonSnapshot,
+};
 use sea_orm::sea_query::{InsertStatement, UpdateStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, NotSet, QueryFilter, QuerySelect,
@@ -167,11 +169,7 @@ impl AssignmentsService {
                 command.clone(),
                 named.clone(),
             )?;
-            let (before, next) = (&model, &state.snapshot);
-            let schedule_moves = next.ack_due_on != before.ack_due_on
-                || next.due_on != before.due_on
-                || before.state == AssignmentState::Suspended.as_str();
-            if !schedule_moves {
+            if !moves(&model, &state.snapshot).any() {
                 let mut update = update;
                 update.and_where(assignment::Column::LastSequence.eq(model.last_sequence));
                 let saved = together::write_if_changed::<assignment::Entity, _>(
@@ -195,7 +193,8 @@ impl AssignmentsService {
             .await?;
         let (state, update, alongside) =
             self.decided(actor, expected_version, &model, command, named)?;
-        let (before, next) = (&model, &state.snapshot);
+        let next = &state.snapshot;
+        let moves = moves(&model, next);
         let saved = together::write::<assignment::Entity, _>(&txn, &update, &alongside)
             .await
             .map_err(internal)?
@@ -203,7 +202,7 @@ impl AssignmentsService {
                 expected: expected_version,
                 actual: expected_version + 1,
             })?;
-        if let (Some(ack), true) = (next.ack_due_on, next.ack_due_on != before.ack_due_on) {
+        if let Some(ack) = moves.ack {
             deadline_schedule::Entity::delete_many()
                 .filter(deadline_schedule::Column::AssignmentId.eq(id))
                 .filter(deadline_schedule::Column::Kind.eq(ACK_OVERDUE))
@@ -215,9 +214,7 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?;
         }
-        let resumed = before.state == AssignmentState::Suspended.as_str()
-            && next.state != AssignmentState::Suspended;
-        if next.due_on != before.due_on || resumed {
+        if moves.due {
             let cal = self.calendar_now();
             self.schedule(&txn, &cal, &next.id, next.due_on).await?;
         }
@@ -417,6 +414,33 @@ impl AssignmentsService {
         let (id, v) = (&input.id, input.expected_version);
         self.transition(actor, id, v, Party::Issuer, command, NOTHING)
             .await
+    }
+}
+
+/// What a transition changes of its item's reminders.
+struct Moves {
+    /// The sign-for limit, when set anew.
+    ack: Option<chrono::NaiveDate>,
+    /// Whether the time limit's reminders are laid again: it moved, or the item resumed.
+    due: bool,
+}
+
+impl Moves {
+    fn any(&self) -> bool {
+        self.ack.is_some() || self.due
+    }
+}
+
+/// What the transition from `before` to `next` changes of the item's reminders: the one
+/// rule for whether a command may skip the row's lock, and what it then writes.
+fn moves(before: &assignment::Model, next: &AssignmentSnapshot) -> Moves {
+    let resumed = before.state == AssignmentState::Suspended.as_str()
+        && next.state != AssignmentState::Suspended;
+    Moves {
+        ack: next
+            .ack_due_on
+            .filter(|_| next.ack_due_on != before.ack_due_on),
+        due: next.due_on != before.due_on || resumed,
     }
 }
 
