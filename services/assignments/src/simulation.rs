@@ -317,6 +317,7 @@ pub async fn run_timed(
     report.commands += report.units + report.people;
 
     let mut busy = std::time::Duration::ZERO;
+    let day_of = Arc::new((sim.clone(), cal.clone()));
     let mut day = first;
     while day < today {
         // The scheduler's morning tick, every day, as the service runs it.
@@ -330,15 +331,25 @@ pub async fn run_timed(
         }
         report.working_days += 1;
         clock.set(at(day, 9));
-        // The townships work at once, as a county's do: one client each.
+        // The townships work at once, as a county's do: one client each, each its own
+        // task, so that their commands run on every core as separate requests would.
         let started = Instant::now();
-        let work = townships.iter_mut().map(|tw| async {
-            let done = tw.work_day(&svc, sim, day, &cal, &clock).await;
-            (done, started.elapsed())
-        });
-        for (done, took) in futures::future::join_all(work).await {
+        let work: Vec<_> = townships
+            .drain(..)
+            .map(|mut tw| {
+                let (svc, day_of, clock) = (svc.clone(), day_of.clone(), clock.clone());
+                tokio::spawn(async move {
+                    let (sim, cal) = &*day_of;
+                    let done = tw.work_day(&svc, sim, day, cal, &clock).await;
+                    (tw, done, started.elapsed())
+                })
+            })
+            .collect();
+        for joined in futures::future::join_all(work).await {
+            let (tw, done, took) = joined.map_err(crate::rows::internal)?;
             done?;
             busy += took;
+            townships.push(tw);
         }
         times.working_days += started.elapsed();
         day = day.succ_opt().unwrap_or(today);
