@@ -86,10 +86,69 @@ impl Databases {
             tokio::time::sleep(pause).await;
         }
         anyhow::bail!(
-            "events did not settle within {} s: {:?}",
+            "events did not settle within {} s: {:?}; {}",
             within.as_secs(),
-            self.counts().await?
+            self.counts().await?,
+            self.unhandled().await?
         )
+    }
+
+    /// Which events each consumer has not handled, with their outbox rows (at most five
+    /// per consumer): what a failed [`Self::settle`] reports.
+    pub async fn unhandled(&self) -> anyhow::Result<String> {
+        let out = [
+            ("assignments", &self.assignments),
+            ("evaluation", &self.evaluation),
+            ("notifications", &self.notifications),
+        ];
+        let consumers = [
+            ("assignments", &self.assignments, &["evaluation"][..]),
+            ("evaluation", &self.evaluation, &["assignments"][..]),
+            (
+                "notifications",
+                &self.notifications,
+                &["assignments", "evaluation"][..],
+            ),
+            (
+                "audit",
+                &self.audit,
+                &["assignments", "evaluation", "notifications"][..],
+            ),
+        ];
+        let mut said = Vec::new();
+        for (consumer, db, from) in consumers {
+            let handled: std::collections::HashSet<String> = inbox::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|r| r.event_id)
+                .collect();
+            for (producer, pdb) in out.iter().filter(|(p, _)| from.contains(p)) {
+                let rows = outbox::Entity::find().all(*pdb).await?;
+                let missing: Vec<String> = rows
+                    .iter()
+                    .filter(|r| !handled.contains(&r.event_id))
+                    .map(|r| {
+                        format!(
+                            "{} seq {} key {} created {} published {:?}",
+                            r.event_id, r.seq, r.key, r.created_at, r.published_at
+                        )
+                    })
+                    .collect();
+                if !missing.is_empty() {
+                    said.push(format!(
+                        "{consumer} lacks {} of {producer}'s: {}",
+                        missing.len(),
+                        missing[..missing.len().min(5)].join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(if said.is_empty() {
+            "every outbox row is in its consumers' inboxes".into()
+        } else {
+            said.join("; ")
+        })
     }
 
     /// Rows in each outbox and inbox.
