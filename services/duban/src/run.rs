@@ -94,37 +94,35 @@ impl Databases {
     }
 
     /// Which events each consumer has not handled, with their outbox rows (at most five
-    /// per consumer): what a failed [`Self::settle`] reports.
+    /// per consumer and topic): what a failed [`Self::settle`] reports. Who reads what is
+    /// the wiring's subscriptions.
     pub async fn unhandled(&self) -> anyhow::Result<String> {
-        let out = [
-            ("assignments", &self.assignments),
-            ("evaluation", &self.evaluation),
-            ("notifications", &self.notifications),
-        ];
-        let consumers = [
-            ("assignments", &self.assignments, &["evaluation"][..]),
-            ("evaluation", &self.evaluation, &["assignments"][..]),
-            (
-                "notifications",
-                &self.notifications,
-                &["assignments", "evaluation"][..],
-            ),
-            (
-                "audit",
-                &self.audit,
-                &["assignments", "evaluation", "notifications"][..],
-            ),
-        ];
+        use crate::wiring::{
+            ASSIGNMENTS_READS, AUDIT_READS, EVALUATION_READS, NOTIFICATIONS_READS,
+        };
+        use duban_schema::topics;
+        let mut outboxes = Vec::new();
+        for (topic, db) in [
+            (topics::ASSIGNMENTS, &self.assignments),
+            (topics::EVALUATION, &self.evaluation),
+            (topics::NOTIFICATIONS, &self.notifications),
+        ] {
+            outboxes.push((topic, outbox::Entity::find().all(db).await?));
+        }
         let mut said = Vec::new();
-        for (consumer, db, from) in consumers {
+        for (consumer, db, reads) in [
+            ("assignments", &self.assignments, ASSIGNMENTS_READS),
+            ("evaluation", &self.evaluation, EVALUATION_READS),
+            ("notifications", &self.notifications, NOTIFICATIONS_READS),
+            ("audit", &self.audit, AUDIT_READS),
+        ] {
             let handled: std::collections::HashSet<String> = inbox::Entity::find()
                 .all(db)
                 .await?
                 .into_iter()
                 .map(|r| r.event_id)
                 .collect();
-            for (producer, pdb) in out.iter().filter(|(p, _)| from.contains(p)) {
-                let rows = outbox::Entity::find().all(*pdb).await?;
+            for (topic, rows) in outboxes.iter().filter(|(t, _)| reads.contains(t)) {
                 let missing: Vec<String> = rows
                     .iter()
                     .filter(|r| !handled.contains(&r.event_id))
@@ -137,7 +135,7 @@ impl Databases {
                     .collect();
                 if !missing.is_empty() {
                     said.push(format!(
-                        "{consumer} lacks {} of {producer}'s: {}",
+                        "{consumer} lacks {} of {topic}'s: {}",
                         missing.len(),
                         missing[..missing.len().min(5)].join(", ")
                     ));
