@@ -3,13 +3,15 @@
 # table into README.md (between the bench markers) and docs/benchmarks.md.
 #
 # Like tests/run.sh, it uses DATABASE_URL / KAFKA_BROKERS when set and otherwise starts
-# PostgreSQL and Kafka on loopback with deploy/local/servers.sh. Knobs (see
+# PostgreSQL and Kafka on loopback with deploy/local/servers.sh; the dashboard part needs
+# Debian's Chromium, installed as tests/run.sh does (tests/browser.bash). Knobs (see
 # tests/benches/county.rs): DUBAN_BENCH_SECS, DUBAN_BENCH_ITEMS, DUBAN_BENCH_CLIENTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/duban-target}"
 
 . tests/servers.bash
+. tests/browser.bash
 export RUST_LOG="${RUST_LOG:-error}"
 
 mkdir -p docs

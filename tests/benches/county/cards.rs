@@ -143,7 +143,7 @@ pub(crate) async fn consumer_cost(app: &TestApp, report: &mut Report, section: &
     report.add(
         section,
         &format!("evaluation's consumer per issued assignment ({FED} events, batches of 100)"),
-        crate::cpu::cpu_split(before, FED as f64),
+        crate::cpu::cpu_split(before, FED as f64).to_string(),
         "".into(),
         "",
     );

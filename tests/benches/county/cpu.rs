@@ -31,10 +31,32 @@ fn cpu_secs(pattern: &str) -> std::collections::HashMap<String, f64> {
 /// CPU of this process, PostgreSQL's and the broker's, by pid.
 pub type Cpu = [std::collections::HashMap<String, f64>; 3];
 
-/// CPU milliseconds per operation in this process, PostgreSQL and the broker over a run:
-/// what each process still running spent since `before` (a process that exited meanwhile,
-/// such as a closed connection's backend, is not counted, rather than counted negative).
-pub fn cpu_split(before: Cpu, ops: f64) -> String {
+/// CPU milliseconds per operation in this process, PostgreSQL and the broker over a run.
+#[derive(Clone, Copy, Default)]
+pub struct Split([f64; 3]);
+
+impl Split {
+    /// All three processes together.
+    pub fn total(&self) -> f64 {
+        self.0.iter().sum()
+    }
+}
+
+impl std::fmt::Display for Split {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [duban, pg, kafka] = self.0;
+        write!(
+            f,
+            "duban+client {duban:.1}, PostgreSQL {pg:.1}, Kafka {kafka:.1} ms CPU per mutation ({:.2} ms in all)",
+            self.total()
+        )
+    }
+}
+
+/// What each process still running spent since `before`, per operation (a process that
+/// exited meanwhile, such as a closed connection's backend, is not counted, rather than
+/// counted negative).
+pub fn cpu_split(before: Cpu, ops: f64) -> Split {
     let after = cpu_now();
     let per = |i: usize| {
         let spent: f64 = after[i]
@@ -44,12 +66,7 @@ pub fn cpu_split(before: Cpu, ops: f64) -> String {
             .sum();
         spent * 1e3 / ops.max(1.0)
     };
-    format!(
-        "duban+client {:.1}, PostgreSQL {:.1}, Kafka {:.1} ms CPU per mutation",
-        per(0),
-        per(1),
-        per(2)
-    )
+    Split([per(0), per(1), per(2)])
 }
 
 /// The CPU spent so far by this process, PostgreSQL and the broker, by pid.

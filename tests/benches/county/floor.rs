@@ -9,7 +9,7 @@
 //! it shows how much of a mutation's cost is the pipeline and how much duban's work on it.
 //! On the embedded stack the same floor runs on SQLite files with in-process events.
 
-use super::cpu::{cpu_now, cpu_split};
+use super::cpu::{cpu_now, cpu_split, Split};
 use super::{saturate, serve_graphql, Q};
 use async_graphql::{Context, EmptySubscription, Object, Schema};
 use duban_clock::{Clock, SharedClock, SystemClock};
@@ -175,7 +175,7 @@ pub async fn rates(
     clients: &[usize],
     secs: f64,
     echo: bool,
-) -> (Vec<(usize, f64, Vec<f64>)>, String) {
+) -> (Vec<(usize, f64, Vec<f64>)>, Split) {
     let clock: SharedClock = Arc::new(SystemClock);
     let transport: Arc<dyn Transport> = match stack {
         Stack::Postgres { brokers, .. } => Arc::new(
@@ -275,7 +275,7 @@ pub async fn rates(
     let _ = touch_rate(&gql_url, 1, 1.0, "warm").await;
     settle(count(&writer_db, "item").await).await;
     let mut out = Vec::new();
-    let mut split = String::new();
+    let mut split = Split::default();
     let largest = clients.iter().copied().max().unwrap_or(1);
     for &c in clients {
         let before = cpu_now();
