@@ -474,15 +474,12 @@ impl AssignmentsService {
                 ),
             );
         }
-        let mut rows = query
+        let query = query
             .order_by_asc(problem::Column::DueOn)
-            .order_by_asc(problem::Column::Id)
-            .limit(page.first as u64 + 1)
-            .all(&self.db)
+            .order_by_asc(problem::Column::Id);
+        let (rows, has_next_page) = duban_outbox::page::read(query, &self.db, page.first)
             .await
             .map_err(internal)?;
-        let has_next_page = rows.len() > page.first;
-        rows.truncate(page.first);
         let cursors: Vec<String> = rows.iter().map(encode_cursor).collect();
         let items = cursors
             .into_iter()

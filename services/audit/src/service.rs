@@ -494,14 +494,10 @@ impl AuditApi for AuditService {
                 .map_err(|_| ApiError::validation("after", "分页游标无效"))?;
             q = q.filter(audit_leaf::Column::Idx.gt(idx));
         }
-        let mut rows = q
-            .order_by_asc(audit_leaf::Column::Idx)
-            .limit(page.first as u64 + 1)
-            .all(&self.db)
+        let q = q.order_by_asc(audit_leaf::Column::Idx);
+        let (rows, has_next_page) = duban_outbox::page::read(q, &self.db, page.first)
             .await
             .map_err(internal)?;
-        let has_next_page = rows.len() > page.first;
-        rows.truncate(page.first);
         // What the API shows is read from the hashed content, never from the copies in
         // the indexed columns; a row whose copies differ is reported, not trusted.
         let mut items = Vec::with_capacity(rows.len());

@@ -22,7 +22,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use tokio::sync::broadcast;
 
 /// The notifications service over its own database.
@@ -33,7 +33,7 @@ pub struct NotificationsService {
     pub(crate) clock: SharedClock,
     pub(crate) tenant: String,
     live: broadcast::Sender<NotificationView>,
-    pub(crate) calendar: Arc<RwLock<Calendar>>,
+    pub(crate) calendar: duban_outbox::calendar::Running,
     pub(crate) office: OfficeHours,
     pub(crate) sender: crate::sender::Sender,
     /// Woken when pushes are queued.
@@ -83,7 +83,7 @@ impl NotificationsService {
             clock,
             tenant: tenant.to_string(),
             live,
-            calendar: Arc::new(RwLock::new(Calendar::official())),
+            calendar: Default::default(),
             office: OfficeHours::default(),
             sender: Default::default(),
             push_wake: Arc::default(),
@@ -92,16 +92,11 @@ impl NotificationsService {
 
     /// Applies the calendar changes received so far; call at start.
     pub async fn load_calendar(&self) -> Result<usize, sea_orm::DbErr> {
-        let (cal, changed) = duban_outbox::calendar::load(&self.db).await?;
-        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
-        Ok(changed)
+        self.calendar.load(&self.db).await
     }
 
     pub(crate) fn calendar_now(&self) -> Calendar {
-        self.calendar
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.calendar.now()
     }
 
     /// Publishes `rows` as new notices with their NotificationCreated events (each caused
@@ -414,14 +409,10 @@ impl NotificationsApi for NotificationsService {
         if let Some(after) = &page.after {
             q = q.filter(notification::Column::Id.lt(after.clone()));
         }
-        let mut rows = q
-            .order_by_desc(notification::Column::Id)
-            .limit(page.first as u64 + 1)
-            .all(&self.db)
+        let q = q.order_by_desc(notification::Column::Id);
+        let (rows, has_next_page) = duban_outbox::page::read(q, &self.db, page.first)
             .await
             .map_err(internal)?;
-        let has_next_page = rows.len() > page.first;
-        rows.truncate(page.first);
         Ok(Page {
             items: rows
                 .into_iter()

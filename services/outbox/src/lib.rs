@@ -9,6 +9,7 @@ pub mod db;
 pub mod entity;
 pub mod lease;
 pub mod migration;
+pub mod page;
 pub mod relay;
 pub mod together;
 
