@@ -19,10 +19,7 @@ use sea_orm::{
 impl AssignmentsService {
     /// The working calendar as it is now.
     pub fn calendar_now(&self) -> Calendar {
-        self.calendar
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.calendar.now()
     }
 
     pub(crate) async fn work_calendar(
@@ -33,7 +30,7 @@ impl AssignmentsService {
         if !(2000..=2100).contains(&year) {
             return Err(ApiError::validation("year", "年份须在2000至2100之间"));
         }
-        let cal = self.calendar.read().unwrap_or_else(|p| p.into_inner());
+        let cal = self.calendar.read();
         Ok(cal
             .year(year)
             .into_iter()
@@ -208,7 +205,7 @@ impl AssignmentsService {
             moved += 1;
         }
         self.commit(txn).await?;
-        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
+        self.calendar.set(cal);
         Ok(CalendarChangeView { day, moved })
     }
 
@@ -221,24 +218,11 @@ impl AssignmentsService {
         if !(0..=365).contains(&days) {
             return Err(ApiError::validation("days", "工作日数须在0至365之间"));
         }
-        Ok(self
-            .calendar
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .add_working_days(from, days as u32))
+        Ok(self.calendar.read().add_working_days(from, days as u32))
     }
 
     /// Applies the county's stored calendar changes over the official schedule; call at start.
     pub async fn load_calendar(&self) -> Result<usize, ApiError> {
-        let rows = calendar_override::Entity::find()
-            .all(&self.db)
-            .await
-            .map_err(internal)?;
-        let mut cal = Calendar::official();
-        for m in &rows {
-            cal.set(m.date, Some(special_of(m)));
-        }
-        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
-        Ok(rows.len())
+        self.calendar.load(&self.db).await.map_err(internal)
     }
 }

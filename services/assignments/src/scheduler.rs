@@ -278,7 +278,6 @@ impl AssignmentsService {
             let left = self
                 .calendar
                 .read()
-                .unwrap_or_else(|p| p.into_inner())
                 .working_days_between(today, snap.due_on);
             AssignmentsEvent::AssignmentDueSoon {
                 assignment: snap,

@@ -4,14 +4,12 @@
 use crate::domain::assignment as rules;
 use crate::rows::internal;
 use duban_api::ApiError;
-use duban_clock::workdays::Calendar;
 use duban_clock::SharedClock;
 use duban_outbox::EventBus;
 use duban_schema::assignments::AssignmentsEvent;
 use duban_schema::{topics, Envelope};
 use sea_orm::sea_query::InsertStatement;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
-use std::sync::{Arc, RwLock};
 
 /// The assignments service over its own database.
 #[derive(Clone)]
@@ -20,7 +18,7 @@ pub struct AssignmentsService {
     pub(crate) bus: EventBus,
     pub(crate) clock: SharedClock,
     pub(crate) tenant: String,
-    pub(crate) calendar: Arc<RwLock<Calendar>>,
+    pub(crate) calendar: duban_outbox::calendar::Running,
     pub(crate) due_soon_days: u32,
     pub(crate) extension_cap: i32,
     /// What the directory said (identities, units), kept until it changes.
@@ -49,7 +47,7 @@ impl AssignmentsService {
             bus,
             clock,
             tenant: tenant.to_string(),
-            calendar: Arc::new(RwLock::new(Calendar::official())),
+            calendar: Default::default(),
             due_soon_days: DEFAULT_DUE_SOON_DAYS,
             extension_cap: rules::DEFAULT_EXTENSION_CAP,
             kept,

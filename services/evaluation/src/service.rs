@@ -24,7 +24,7 @@ pub struct EvaluationService {
     pub(crate) bus: EventBus,
     pub(crate) clock: SharedClock,
     pub(crate) tenant: String,
-    pub(crate) calendar: Arc<RwLock<Calendar>>,
+    pub(crate) calendar: duban_outbox::calendar::Running,
     pub(crate) rules: Arc<RwLock<RuleBook>>,
     /// Unit paths whose figures changed, for the boards' live signal.
     pub(crate) changes: tokio::sync::broadcast::Sender<String>,
@@ -145,7 +145,7 @@ impl EvaluationService {
             bus,
             clock,
             tenant: tenant.to_string(),
-            calendar: Arc::new(RwLock::new(Calendar::official())),
+            calendar: Default::default(),
             rules: Arc::new(RwLock::new(RuleBook::new(defaults))),
             changes: tokio::sync::broadcast::channel(1024).0,
         }
@@ -159,8 +159,7 @@ impl EvaluationService {
     /// Applies the calendar changes received so far over the official schedule and reads
     /// the counties' color rules; call at start.
     pub async fn load_calendar(&self) -> Result<usize, sea_orm::DbErr> {
-        let (cal, changed) = duban_outbox::calendar::load(&self.db).await?;
-        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
+        let changed = self.calendar.load(&self.db).await?;
         self.load_rules().await?;
         let counted = crate::tally::backfill(&self.db, self.clock.today()).await?;
         if counted > 0 {
@@ -170,10 +169,7 @@ impl EvaluationService {
     }
 
     pub(crate) fn calendar_now(&self) -> Calendar {
-        self.calendar
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.calendar.now()
     }
 
     /// The rules that govern `m`: its campaign's, else its urgency's, else its county's.

@@ -39,12 +39,57 @@ pub fn special(workday: bool, name: Option<String>) -> Special {
     }
 }
 
+/// The calendar a service runs on, shared by its tasks: the official schedule with the
+/// county's changes, changed as they arrive.
+#[derive(Clone)]
+pub struct Running(std::sync::Arc<std::sync::RwLock<Calendar>>);
+
+impl Default for Running {
+    fn default() -> Self {
+        Self(std::sync::Arc::new(std::sync::RwLock::new(
+            Calendar::official(),
+        )))
+    }
+}
+
+impl Running {
+    /// A copy of it as it is now.
+    pub fn now(&self) -> Calendar {
+        self.read().clone()
+    }
+
+    /// It as it is now, held for reading.
+    pub fn read(&self) -> std::sync::RwLockReadGuard<'_, Calendar> {
+        self.0.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Puts `cal` in its place.
+    pub fn set(&self, cal: Calendar) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = cal;
+    }
+
+    /// Changes one day.
+    pub fn set_day(&self, date: chrono::NaiveDate, special: Option<Special>) {
+        self.0
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .set(date, special);
+    }
+
+    /// Runs on the official schedule with every change kept in `conn`; how many there were.
+    pub async fn load<C: ConnectionTrait>(&self, conn: &C) -> Result<usize, DbErr> {
+        let (cal, changed) = load(conn).await?;
+        self.set(cal);
+        Ok(changed)
+    }
+}
+
 /// Keeps one change (the last one of a day wins) and applies it to the service's
 /// `calendar` at once.
 pub async fn keep<C: ConnectionTrait>(
     conn: &C,
     day: &CalendarDaySnapshot,
-    calendar: &std::sync::RwLock<Calendar>,
+    calendar: &Running,
 ) -> Result<(), DbErr> {
     use calendar_override::Column as C;
     let row = calendar_override::Model {
@@ -59,10 +104,7 @@ pub async fn keep<C: ConnectionTrait>(
         [C::Workday, C::Name],
     )
     .await?;
-    calendar
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .set(day.date, Some(special(day.workday, day.name.clone())));
+    calendar.set_day(day.date, Some(special(day.workday, day.name.clone())));
     Ok(())
 }
 
@@ -137,8 +179,8 @@ mod tests {
             .unwrap();
         // Wednesday 1 April 2026, an ordinary working day, declared a day off.
         let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
-        let live = std::sync::RwLock::new(Calendar::official());
-        assert!(live.read().unwrap().is_workday(day));
+        let live = Running::default();
+        assert!(live.read().is_workday(day));
         let change = CalendarDaySnapshot {
             date: day,
             workday: false,
@@ -146,8 +188,10 @@ mod tests {
             reason: "县委决定".into(),
         };
         keep(&db, &change, &live).await.unwrap();
-        assert!(!live.read().unwrap().is_workday(day), "the running service");
-        let (loaded, changed) = load(&db).await.unwrap();
+        assert!(!live.read().is_workday(day), "the running service");
+        let restarted = Running::default();
+        let changed = restarted.load(&db).await.unwrap();
+        let loaded = restarted.now();
         assert_eq!(
             (loaded.is_workday(day), changed),
             (false, 1),
