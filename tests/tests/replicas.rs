@@ -131,15 +131,17 @@ async fn two_schedulers_ticking_at_once_fire_each_reminder_once() {
     app.shutdown().await.unwrap();
 }
 
-/// Identities one replica of assignments keeps never outlive a directory change committed
-/// through another: a person deactivated there is refused here as soon as the change is
-/// announced.
-#[actix_web::test]
-async fn a_person_deactivated_through_one_replica_is_refused_by_another() {
-    let (clock, app) = on_postgres_and_kafka_at_nine(2026, 3, 9).await.unwrap();
-    app.load_demo().await.unwrap();
-    let admin = app.token("county-admin").await.unwrap();
-    let other = second_replica(&app, &clock);
+/// A second replica of assignments following directory changes, once it listens; and
+/// what stops it.
+async fn listening_replica(
+    app: &duban_tests::TestApp,
+    clock: &duban_clock::ManualClock,
+) -> (
+    duban_assignments::AssignmentsService,
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
+    let other = second_replica(app, clock);
     assert!(!other.keeps_identities(), "nothing kept before it listens");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let follower = tokio::spawn({
@@ -151,6 +153,42 @@ async fn a_person_deactivated_through_one_replica_is_refused_by_another() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(other.keeps_identities(), "listening within 10 s");
+    (other, stop, follower)
+}
+
+/// Polls `other` with `subject` until it is refused, for at most 5 s, and says how long it
+/// took after `what` committed; fails if it never is.
+async fn refused_after(
+    other: &duban_assignments::AssignmentsService,
+    subject: &duban_auth::Subject,
+    what: &str,
+) {
+    let changed = Instant::now();
+    while changed.elapsed() < Duration::from_secs(5) {
+        if other.authenticate(subject).await.is_err() {
+            eprintln!(
+                "refused by the other replica {} ms after {what} committed",
+                changed.elapsed().as_millis()
+            );
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!(
+        "the other replica still lets {} in after {what}",
+        subject.person_id
+    );
+}
+
+/// Identities one replica of assignments keeps never outlive a directory change committed
+/// through another: a person deactivated there is refused here as soon as the change is
+/// announced.
+#[actix_web::test]
+async fn a_person_deactivated_through_one_replica_is_refused_by_another() {
+    let (clock, app) = on_postgres_and_kafka_at_nine(2026, 3, 9).await.unwrap();
+    app.load_demo().await.unwrap();
+    let admin = app.token("county-admin").await.unwrap();
+    let (other, stop, follower) = listening_replica(&app, &clock).await;
     let subject = duban_auth::Subject {
         person_id: "p-qingshi-clerk".into(),
         generation: 0,
@@ -173,26 +211,55 @@ async fn a_person_deactivated_through_one_replica_is_refused_by_another() {
         b["data"]["updatePerson"]["person"]["deactivated"], true,
         "{b}"
     );
-    let changed = Instant::now();
-    let mut refused = None;
-    while changed.elapsed() < Duration::from_secs(5) {
-        if other.authenticate(&subject).await.is_err() {
-            refused = Some(changed.elapsed());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let refused = refused.expect("the other replica still lets the deactivated person in");
-    eprintln!(
-        "refused by the other replica {} ms after the change committed",
-        refused.as_millis()
-    );
+    refused_after(&other, &subject, "the deactivation").await;
     stop.send(true).unwrap();
     follower.await.unwrap();
     assert!(
         !other.keeps_identities(),
         "nothing kept once it stops listening"
     );
+    app.shutdown().await.unwrap();
+}
+
+/// A sign-in session one replica keeps open ends there as soon as it is signed out
+/// through another.
+#[actix_web::test]
+async fn a_session_signed_out_through_one_replica_is_refused_by_another() {
+    use duban_api::{AssignmentsApi, SignInOutcome};
+    let (clock, app) = on_postgres_and_kafka_at_nine(2026, 3, 9).await.unwrap();
+    app.load_demo().await.unwrap();
+    let (other, stop, follower) = listening_replica(&app, &clock).await;
+    let initial = app
+        .assignments
+        .initial_passwords(&["county-supervisor"])
+        .await
+        .unwrap();
+    let signed = match app
+        .assignments
+        .change_password("county-supervisor", &initial[0].password, "Qingshi2026")
+        .await
+        .unwrap()
+    {
+        SignInOutcome::SignedIn(s) => s,
+        refused => panic!("not signed in: {refused:?}"),
+    };
+    let subject = duban_auth::Subject {
+        person_id: signed.person_id.clone(),
+        generation: signed.generation,
+        tenant: app.config.tenant.clone(),
+        session: Some(signed.session_id.clone()),
+    };
+    // Seen open twice: the second time from the replica's memory.
+    other.authenticate(&subject).await.unwrap();
+    other.authenticate(&subject).await.unwrap();
+
+    app.assignments
+        .sign_out(&signed.refresh_token)
+        .await
+        .unwrap();
+    refused_after(&other, &subject, "the sign-out").await;
+    stop.send(true).unwrap();
+    follower.await.unwrap();
     app.shutdown().await.unwrap();
 }
 

@@ -261,6 +261,11 @@ async fn signing_out_revokes_the_session_and_its_access_tokens() {
     let other = login(&app, "county-supervisor", "Qingshi2026").await;
     let session = login(&app, "county-supervisor", "Qingshi2026").await;
     let cookie = session.cookie.clone().expect("cookie");
+    // Used once before, so that the service has seen the session open.
+    assert_eq!(
+        me(&app, session.token()).await["data"]["me"]["name"],
+        "王建国"
+    );
     let out = post(&app, "logout", json!({}), Some(&cookie)).await;
     assert_eq!(out.status, 204);
     assert!(

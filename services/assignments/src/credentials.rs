@@ -185,7 +185,8 @@ impl AssignmentsService {
         })
     }
 
-    /// Ends every open session of a person inside `conn`.
+    /// Ends every open session of a person inside `conn`, whose commit must be
+    /// [`AssignmentsService::commit_directory`]'s: replicas forget the sessions they kept.
     async fn end_sessions<C: ConnectionTrait>(
         &self,
         conn: &C,
@@ -270,7 +271,7 @@ impl AssignmentsService {
         .map_err(internal)?;
         self.end_sessions(&txn, &p.id).await?;
         let signed = self.open_session(&txn, &p).await?;
-        txn.commit().await.map_err(internal)?;
+        self.commit_directory(txn).await?;
         Ok(SignInOutcome::SignedIn(signed))
     }
 
@@ -311,12 +312,14 @@ impl AssignmentsService {
             .rows_affected;
         let Some(p) = person.filter(|_| moved == 1) else {
             tracing::warn!(session = %id, "sign-in: a spent refresh token was replayed; session ended");
+            let txn = self.db.begin().await.map_err(internal)?;
             sign_in_session::Entity::update_many()
                 .col_expr(sign_in_session::Column::RevokedAt, Expr::value(now))
                 .filter(sign_in_session::Column::Id.eq(id))
-                .exec(&self.db)
+                .exec(&txn)
                 .await
                 .map_err(internal)?;
+            self.commit_directory(txn).await?;
             return Ok(session_ended());
         };
         Ok(SignInOutcome::SignedIn(SignedIn {
@@ -333,28 +336,41 @@ impl AssignmentsService {
         let Some((id, secret)) = refresh_token.split_once('.') else {
             return Ok(());
         };
+        let txn = self.db.begin().await.map_err(internal)?;
         sign_in_session::Entity::update_many()
             .col_expr(sign_in_session::Column::RevokedAt, Expr::value(self.now()))
             .filter(sign_in_session::Column::Id.eq(id))
             .filter(sign_in_session::Column::RefreshHash.eq(digest(secret)))
             .filter(sign_in_session::Column::RevokedAt.is_null())
-            .exec(&self.db)
+            .exec(&txn)
             .await
             .map_err(internal)?;
-        Ok(())
+        self.commit_directory(txn).await
     }
 
     /// Whether a session is open for a person: what every access token of a password
     /// sign-in is checked against.
+    /// An open session is kept until the next directory change: ending one is one.
     pub(crate) async fn session_open(&self, id: &str, person_id: &str) -> Result<bool, ApiError> {
         let now = self.now();
-        Ok(sign_in_session::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .is_some_and(|s| {
-                s.person_id == person_id && s.revoked_at.is_none() && s.expires_at > now
-            }))
+        let (epoch, kept) = self.kept.session(id);
+        let (whose, expires) = match kept {
+            Some(open) => open,
+            None => {
+                let Some(s) = sign_in_session::Entity::find_by_id(id.to_string())
+                    .one(&self.db)
+                    .await
+                    .map_err(internal)?
+                    .filter(|s| s.revoked_at.is_none())
+                else {
+                    return Ok(false);
+                };
+                let open = (s.person_id, s.expires_at);
+                self.kept.keep_session(epoch, id, open.clone());
+                open
+            }
+        };
+        Ok(whose == person_id && expires > now)
     }
 
     pub(crate) async fn reset_password(
@@ -421,7 +437,7 @@ impl AssignmentsService {
             },
         )
         .await?;
-        self.commit(txn).await?;
+        self.commit_directory(txn).await?;
         Ok(InitialPassword {
             person_id: p.id.clone(),
             account: p.account.clone(),

@@ -1,4 +1,5 @@
-//! What the directory said (who signed in, a unit with its people), kept until the next
+//! What the directory said (who signed in, a unit with its people, the open sign-in
+//! sessions), kept until the next
 //! directory change, whichever replica commits it. On PostgreSQL every directory write announces itself
 //! (`NOTIFY` in its transaction, delivered at commit) and each replica follows the
 //! announcements; while a replica is not listening it keeps nothing and reads every time.
@@ -11,6 +12,12 @@ use std::sync::{Arc, RwLock};
 
 /// A unit with its active people, read in one statement.
 pub(crate) type UnitWithPeople = (org_unit::Model, Vec<PersonSnapshot>);
+
+/// An open sign-in session: whose it is, and until when.
+pub(crate) type OpenSession = (String, chrono::DateTime<chrono::FixedOffset>);
+
+/// How many open sessions are kept at most; past that, the rest are read every time.
+const SESSIONS_KEPT: usize = 65_536;
 
 /// Signed-in people and units by id, with the directory epoch they were read in.
 #[derive(Clone, Default)]
@@ -26,6 +33,7 @@ struct Cached {
     live: bool,
     people: HashMap<String, (i64, Actor)>,
     units: HashMap<String, UnitWithPeople>,
+    sessions: HashMap<String, OpenSession>,
 }
 
 impl Cached {
@@ -33,6 +41,7 @@ impl Cached {
         self.epoch += 1;
         self.people.clear();
         self.units.clear();
+        self.sessions.clear();
     }
 }
 
@@ -79,6 +88,21 @@ impl DirectoryCache {
         let mut c = self.write();
         if c.live && c.epoch == epoch {
             c.units.insert(unit.0.id.clone(), unit.clone());
+        }
+    }
+
+    /// An open session kept, and the epoch to keep one read now in.
+    pub(crate) fn session(&self, id: &str) -> (u64, Option<OpenSession>) {
+        let c = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        (c.epoch, c.sessions.get(id).cloned())
+    }
+
+    /// Keeps an open session read in `epoch`, on the same terms as [`Self::keep`]; ending
+    /// a session is a directory change.
+    pub(crate) fn keep_session(&self, epoch: u64, id: &str, open: OpenSession) {
+        let mut c = self.write();
+        if c.live && c.epoch == epoch && c.sessions.len() < SESSIONS_KEPT {
+            c.sessions.insert(id.to_string(), open);
         }
     }
 
@@ -136,5 +160,20 @@ mod tests {
         cache.invalidate();
         cache.keep(epoch, "p", 1, &actor());
         assert!(cache.lookup("p").1.is_none());
+    }
+
+    #[test]
+    fn a_session_is_kept_until_a_change_and_not_when_read_before_one() {
+        let cache = DirectoryCache::new(true);
+        let open = ("p".to_string(), chrono::Utc::now().fixed_offset());
+        let (epoch, _) = cache.session("s");
+        cache.keep_session(epoch, "s", open.clone());
+        assert_eq!(cache.session("s").1, Some(open.clone()), "kept");
+        cache.invalidate();
+        assert!(cache.session("s").1.is_none(), "forgotten at a change");
+        let (epoch, _) = cache.session("s");
+        cache.invalidate();
+        cache.keep_session(epoch, "s", open);
+        assert!(cache.session("s").1.is_none(), "read before a change");
     }
 }
