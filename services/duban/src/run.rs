@@ -57,13 +57,18 @@ pub struct Databases {
 
 impl Databases {
     /// Whether every event written to an outbox so far has been handled by every
-    /// consumer it is meant for (counted in the outboxes and inboxes).
+    /// consumer it is meant for (counted in the outboxes and inboxes): each inbox holds as
+    /// many events as the topics its service reads (the wiring's subscriptions) were sent.
     pub async fn settled(&self) -> anyhow::Result<bool> {
+        use crate::wiring::{
+            ASSIGNMENTS_READS, AUDIT_READS, EVALUATION_READS, NOTIFICATIONS_READS,
+        };
         let c = self.counts().await?;
-        Ok(c.assignments_inbox == c.evaluation_outbox
-            && c.evaluation_inbox == c.assignments_outbox
-            && c.notifications_inbox == c.assignments_outbox + c.evaluation_outbox
-            && c.audit_inbox == c.assignments_outbox + c.evaluation_outbox + c.notifications_outbox)
+        let sent = |reads: &[&str]| reads.iter().map(|t| c.written(t)).sum::<u64>();
+        Ok(c.assignments_inbox == sent(ASSIGNMENTS_READS)
+            && c.evaluation_inbox == sent(EVALUATION_READS)
+            && c.notifications_inbox == sent(NOTIFICATIONS_READS)
+            && c.audit_inbox == sent(AUDIT_READS))
     }
 
     /// Waits until [`Self::settled`] holds twice in a row, failing after `within` with
@@ -188,6 +193,19 @@ pub struct EventCounts {
     pub notifications_inbox: u64,
     /// Events audit handled.
     pub audit_inbox: u64,
+}
+
+impl EventCounts {
+    /// Events written to `topic`, by the service whose outbox it is.
+    fn written(&self, topic: &str) -> u64 {
+        use duban_schema::topics;
+        match topic {
+            topics::ASSIGNMENTS => self.assignments_outbox,
+            topics::EVALUATION => self.evaluation_outbox,
+            topics::NOTIFICATIONS => self.notifications_outbox,
+            _ => 0,
+        }
+    }
 }
 
 /// The transport the configuration asks for.
