@@ -380,24 +380,13 @@ struct Phase<'a> {
     versus: &'a str,
     baseline: &'a std::collections::HashMap<usize, f64>,
     /// The pipeline's own rates with no domain work, when measured.
-    floor: &'a Floors,
+    floor: &'a floor::Floors,
     /// The broker's round-trip p99, when events go through Kafka.
     broker_p99: Option<f64>,
     /// What a command should reach at 16 clients.
     target: &'a str,
     /// What its CPU per command should stay within, against the floor with an issue's events.
     cpu_target: &'a str,
-}
-
-/// The floors of one deployment: the no-work mutation, and the same with an issue's events.
-#[derive(Default)]
-struct Floors {
-    /// Rate per client count of the plain floor.
-    plain: std::collections::HashMap<usize, f64>,
-    /// Rate and p99 per client count of the floor with an issue's events.
-    events: std::collections::HashMap<usize, (f64, f64)>,
-    /// CPU per mutation of the floor with an issue's events at the largest client count.
-    events_cpu: Option<Split>,
 }
 
 impl Phase<'_> {
@@ -439,57 +428,6 @@ impl Phase<'_> {
             split.to_string(),
             ratio,
             self.cpu_target,
-        );
-    }
-}
-
-/// Measures a stack's floor, plain and then with an issue's events, into `into` and the
-/// report; `base` names the baseline each rate is read against at a client count.
-async fn floors(
-    stack: &floor::Stack<'_>,
-    into: &mut Floors,
-    report: &mut Report,
-    opts: &Opts,
-    base: impl Fn(usize) -> (&'static str, f64),
-    name: &str,
-    what: &str,
-) {
-    let largest = opts.clients.iter().max().unwrap_or(&1);
-    for echo in [false, true] {
-        let (rates, split) = floor::rates(stack, &opts.clients, opts.secs, echo).await;
-        let (what, which) = if echo {
-            (
-                format!("{name} with an issue's events: one of the groups also publishes one event, which the third reads too (two events, four deliveries)"),
-                format!("{name} with an issue's events"),
-            )
-        } else {
-            (what.to_string(), name.to_string())
-        };
-        for (c, r, v) in rates {
-            let (versus, b) = base(c);
-            let ratio = shares(r, b, versus, into.plain.get(&c));
-            if echo {
-                into.events.insert(c, (r, pct(&v, 0.99)));
-            } else {
-                into.plain.insert(c, r);
-            }
-            report.add(
-                "baseline",
-                &format!("{what}, {c} clients"),
-                format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))),
-                ratio,
-                "",
-            );
-        }
-        if echo {
-            into.events_cpu = Some(split);
-        }
-        report.add(
-            "baseline",
-            &format!("where the time goes in {which} at {largest} clients (settled)"),
-            split.to_string(),
-            "".into(),
-            "",
         );
     }
 }
@@ -733,18 +671,18 @@ fn main() {
             report.add("baseline", &format!("empty async-graphql query over actix-web, {c} clients"), format!("{rps:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), "1.00".into(), "");
         }
 
-        let mut floor = Floors::default();
+        let mut floor = floor::Floors::default();
         if opts.phases.contains("pg") && opts.parts.contains("mutations") {
             let stack = floor::Stack::Postgres { url: &url, brokers: &brokers };
-            floors(&stack, &mut floor, &mut report, &opts, |c| ("INSERT", baseline[&c]), "the floor", "the floor: a GraphQL mutation with no domain work through the same pipeline (one row and its outbox row, duban's relay, Kafka, three consumer groups writing one row and its inbox row each)").await;
+            floor::floors(&stack, &mut floor, &mut report, &opts, |c| ("INSERT", baseline[&c]), "the floor", "the floor: a GraphQL mutation with no domain work through the same pipeline (one row and its outbox row, duban's relay, Kafka, three consumer groups writing one row and its inbox row each)").await;
         }
         // The embedded floor: the same no-work mutation on SQLite files with in-process
         // events, against which the embedded issueAssignment is read.
-        let mut embedded_floor = Floors::default();
+        let mut embedded_floor = floor::Floors::default();
         if opts.phases.contains("embedded") && opts.parts.contains("mutations") {
             let dir = tempfile::tempdir().unwrap();
             let stack = floor::Stack::Embedded(dir.path());
-            floors(&stack, &mut embedded_floor, &mut report, &opts, |c| ("empty query", empty[&c]), "the embedded floor", "the embedded floor: the same no-work mutation on SQLite with in-process events (one file per group)").await;
+            floor::floors(&stack, &mut embedded_floor, &mut report, &opts, |c| ("empty query", empty[&c]), "the embedded floor", "the embedded floor: the same no-work mutation on SQLite with in-process events (one file per group)").await;
         }
         // Both deployments' mutations first, then both county ledgers: a million rows
         // left in PostgreSQL keep it busy (autovacuum) for minutes after.

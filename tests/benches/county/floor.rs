@@ -10,7 +10,8 @@
 //! On the embedded stack the same floor runs on SQLite files with in-process events.
 
 use super::cpu::{cpu_now, cpu_split, Split};
-use super::{saturate, serve_graphql, Q};
+use super::report::{f1, pct, shares, Report};
+use super::{saturate, serve_graphql, Opts, Q};
 use async_graphql::{Context, EmptySubscription, Object, Schema};
 use duban_clock::{Clock, SharedClock, SystemClock};
 use duban_outbox::{AfterCommit, Consumer, Handler, HandlerError, Relay};
@@ -317,4 +318,66 @@ async fn touch_rate(url: &str, clients: usize, secs: f64, tag: &str) -> (f64, Ve
         },
     )
     .await
+}
+
+/// The floors of one deployment: the no-work mutation, and the same with an issue's events.
+#[derive(Default)]
+pub struct Floors {
+    /// Rate per client count of the plain floor.
+    pub plain: std::collections::HashMap<usize, f64>,
+    /// Rate and p99 per client count of the floor with an issue's events.
+    pub events: std::collections::HashMap<usize, (f64, f64)>,
+    /// CPU per mutation of the floor with an issue's events at the largest client count.
+    pub events_cpu: Option<Split>,
+}
+
+/// Measures a stack's floor, plain and then with an issue's events, into `into` and the
+/// report; `base` names the baseline each rate is read against at a client count.
+pub async fn floors(
+    stack: &Stack<'_>,
+    into: &mut Floors,
+    report: &mut Report,
+    opts: &Opts,
+    base: impl Fn(usize) -> (&'static str, f64),
+    name: &str,
+    what: &str,
+) {
+    let largest = opts.clients.iter().max().unwrap_or(&1);
+    for echo in [false, true] {
+        let (rates, split) = rates(stack, &opts.clients, opts.secs, echo).await;
+        let (what, which) = if echo {
+            (
+                format!("{name} with an issue's events: one of the groups also publishes one event, which the third reads too (two events, four deliveries)"),
+                format!("{name} with an issue's events"),
+            )
+        } else {
+            (what.to_string(), name.to_string())
+        };
+        for (c, r, v) in rates {
+            let (versus, b) = base(c);
+            let ratio = shares(r, b, versus, into.plain.get(&c));
+            if echo {
+                into.events.insert(c, (r, pct(&v, 0.99)));
+            } else {
+                into.plain.insert(c, r);
+            }
+            report.add(
+                "baseline",
+                &format!("{what}, {c} clients"),
+                format!("{r:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))),
+                ratio,
+                "",
+            );
+        }
+        if echo {
+            into.events_cpu = Some(split);
+        }
+        report.add(
+            "baseline",
+            &format!("where the time goes in {which} at {largest} clients (settled)"),
+            split.to_string(),
+            "".into(),
+            "",
+        );
+    }
 }
