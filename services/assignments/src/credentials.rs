@@ -337,20 +337,26 @@ impl AssignmentsService {
             return Ok(());
         };
         let txn = self.db.begin().await.map_err(internal)?;
-        sign_in_session::Entity::update_many()
+        let ended = sign_in_session::Entity::update_many()
             .col_expr(sign_in_session::Column::RevokedAt, Expr::value(self.now()))
             .filter(sign_in_session::Column::Id.eq(id))
             .filter(sign_in_session::Column::RefreshHash.eq(digest(secret)))
             .filter(sign_in_session::Column::RevokedAt.is_null())
             .exec(&txn)
             .await
-            .map_err(internal)?;
+            .map_err(internal)?
+            .rows_affected;
+        // Only a session ended is a directory change: an unknown token makes no replica
+        // forget what it kept.
+        if ended == 0 {
+            return self.commit(txn).await;
+        }
         self.commit_directory(txn).await
     }
 
     /// Whether a session is open for a person: what every access token of a password
-    /// sign-in is checked against.
-    /// An open session is kept until the next directory change: ending one is one.
+    /// sign-in is checked against. An open session is kept until the next directory
+    /// change, and ending one is one.
     pub(crate) async fn session_open(&self, id: &str, person_id: &str) -> Result<bool, ApiError> {
         let now = self.now();
         let (epoch, kept) = self.kept.session(id);
