@@ -671,19 +671,21 @@ fn main() {
             report.add("baseline", &format!("empty async-graphql query over actix-web, {c} clients"), format!("{rps:.0}/s (p99 {} ms)", f1(pct(&v, 0.99))), "1.00".into(), "");
         }
 
-        let mut floor = floor::Floors::default();
-        if opts.phases.contains("pg") && opts.parts.contains("mutations") {
+        let floor = if opts.phases.contains("pg") && opts.parts.contains("mutations") {
             let stack = floor::Stack::Postgres { url: &url, brokers: &brokers };
-            floor::floors(&stack, &mut floor, &mut report, &opts, |c| ("INSERT", baseline[&c]), "the floor", "the floor: a GraphQL mutation with no domain work through the same pipeline (one row and its outbox row, duban's relay, Kafka, three consumer groups writing one row and its inbox row each)").await;
-        }
+            floor::floors(&stack, &mut report, &opts, |c| ("INSERT", baseline[&c]), "the floor", "the floor: a GraphQL mutation with no domain work through the same pipeline (one row and its outbox row, duban's relay, Kafka, three consumer groups writing one row and its inbox row each)").await
+        } else {
+            floor::Floors::default()
+        };
         // The embedded floor: the same no-work mutation on SQLite files with in-process
         // events, against which the embedded issueAssignment is read.
-        let mut embedded_floor = floor::Floors::default();
-        if opts.phases.contains("embedded") && opts.parts.contains("mutations") {
+        let embedded_floor = if opts.phases.contains("embedded") && opts.parts.contains("mutations") {
             let dir = tempfile::tempdir().unwrap();
             let stack = floor::Stack::Embedded(dir.path());
-            floor::floors(&stack, &mut embedded_floor, &mut report, &opts, |c| ("empty query", empty[&c]), "the embedded floor", "the embedded floor: the same no-work mutation on SQLite with in-process events (one file per group)").await;
-        }
+            floor::floors(&stack, &mut report, &opts, |c| ("empty query", empty[&c]), "the embedded floor", "the embedded floor: the same no-work mutation on SQLite with in-process events (one file per group)").await
+        } else {
+            floor::Floors::default()
+        };
         // Both deployments' mutations first, then both county ledgers: a million rows
         // left in PostgreSQL keep it busy (autovacuum) for minutes after.
         let pg_phase = Phase {

@@ -331,17 +331,17 @@ pub struct Floors {
     pub events_cpu: Option<Split>,
 }
 
-/// Measures a stack's floor, plain and then with an issue's events, into `into` and the
-/// report; `base` names the baseline each rate is read against at a client count.
+/// Measures a stack's floor, plain and then with an issue's events, into the report;
+/// `base` names the baseline each rate is read against at a client count.
 pub async fn floors(
     stack: &Stack<'_>,
-    into: &mut Floors,
     report: &mut Report,
     opts: &Opts,
     base: impl Fn(usize) -> (&'static str, f64),
     name: &str,
     what: &str,
-) {
+) -> Floors {
+    let mut into = Floors::default();
     let largest = opts.clients.iter().max().unwrap_or(&1);
     for echo in [false, true] {
         let (rates, split) = rates(stack, &opts.clients, opts.secs, echo).await;
@@ -380,4 +380,5 @@ pub async fn floors(
             "",
         );
     }
+    into
 }
