@@ -1,6 +1,7 @@
 //! Schema of the assignments database, the same on SQLite and PostgreSQL.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{big_integer, boolean, date, integer, string, text};
 
 mod calendar;
 mod colors;
@@ -153,9 +154,9 @@ impl MigrationTrait for CreateIdempotencyKeys {
         m.create_table(
             Table::create()
                 .table(IdempotencyKey::Table)
-                .col(s(IdempotencyKey::PersonId))
-                .col(s(IdempotencyKey::Key))
-                .col(s(IdempotencyKey::RequestHash))
+                .col(string(IdempotencyKey::PersonId))
+                .col(string(IdempotencyKey::Key))
+                .col(string(IdempotencyKey::RequestHash))
                 .col(ColumnDef::new(IdempotencyKey::Response).text().null())
                 .col(ts(IdempotencyKey::CreatedAt).not_null())
                 .primary_key(
@@ -196,9 +197,7 @@ impl MigrationName for AddEventPositions {
 impl MigrationTrait for AddEventPositions {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let position = || {
-            ColumnDef::new(Alias::new("last_sequence"))
-                .big_integer()
-                .not_null()
+            big_integer(Alias::new("last_sequence"))
                 .default(0)
                 .to_owned()
         };
@@ -231,13 +230,8 @@ impl MigrationName for AddDirectoryVersions {
 #[async_trait::async_trait]
 impl MigrationTrait for AddDirectoryVersions {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let counter = |name: &str, default: i64| {
-            ColumnDef::new(Alias::new(name))
-                .big_integer()
-                .not_null()
-                .default(default)
-                .to_owned()
-        };
+        let counter =
+            |name: &str, default: i64| big_integer(Alias::new(name)).default(default).to_owned();
         add_columns_to(m, "org_unit", vec![counter("version", 1)]).await?;
         add_columns_to(
             m,
@@ -287,11 +281,7 @@ impl MigrationTrait for AddTransfers {
                 ColumnDef::new(Alias::new("pending_transfer_reason"))
                     .text()
                     .to_owned(),
-                ColumnDef::new(Alias::new("transfer_count"))
-                    .integer()
-                    .not_null()
-                    .default(0)
-                    .to_owned(),
+                integer(Alias::new("transfer_count")).default(0).to_owned(),
             ],
         )
         .await?;
@@ -299,12 +289,12 @@ impl MigrationTrait for AddTransfers {
             Table::create()
                 .table(Transfer::Table)
                 .col(id(Transfer::Id))
-                .col(s(Transfer::AssignmentId))
-                .col(s(Transfer::FromUnitId))
-                .col(s(Transfer::ToUnitId))
+                .col(string(Transfer::AssignmentId))
+                .col(string(Transfer::FromUnitId))
+                .col(string(Transfer::ToUnitId))
                 .col(text(Transfer::Reason))
-                .col(ColumnDef::new(Transfer::Approved).boolean().not_null())
-                .col(s(Transfer::DecidedBy))
+                .col(boolean(Transfer::Approved))
+                .col(string(Transfer::DecidedBy))
                 .col(ts(Transfer::DecidedAt).not_null().to_owned())
                 .to_owned(),
         )
@@ -358,10 +348,10 @@ impl MigrationTrait for CreateDeadlineSchedule {
         m.create_table(
             Table::create()
                 .table(DeadlineSchedule::Table)
-                .col(s(DeadlineSchedule::AssignmentId))
-                .col(s(DeadlineSchedule::Kind))
-                .col(ColumnDef::new(DeadlineSchedule::DueOn).date().not_null())
-                .col(ColumnDef::new(DeadlineSchedule::FireOn).date().not_null())
+                .col(string(DeadlineSchedule::AssignmentId))
+                .col(string(DeadlineSchedule::Kind))
+                .col(date(DeadlineSchedule::DueOn))
+                .col(date(DeadlineSchedule::FireOn))
                 .primary_key(
                     Index::create()
                         .col(DeadlineSchedule::AssignmentId)
@@ -511,19 +501,7 @@ async fn drop_columns_from(
 }
 
 fn id<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c)
-        .string()
-        .not_null()
-        .primary_key()
-        .to_owned()
-}
-
-pub(crate) fn s<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).string().not_null().to_owned()
-}
-
-fn text<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).text().not_null().to_owned()
+    string(c).primary_key().take()
 }
 
 pub(crate) fn ts<T: IntoIden>(c: T) -> ColumnDef {
@@ -538,10 +516,10 @@ impl MigrationTrait for CreateTables {
                 .table(OrgUnit::Table)
                 .col(id(OrgUnit::Id))
                 .col(ColumnDef::new(OrgUnit::ParentId).string())
-                .col(s(OrgUnit::Kind))
-                .col(s(OrgUnit::Name))
+                .col(string(OrgUnit::Kind))
+                .col(string(OrgUnit::Name))
                 .col(ColumnDef::new(OrgUnit::DivisionCode).string())
-                .col(s(OrgUnit::Path))
+                .col(string(OrgUnit::Path))
                 .to_owned(),
         )
         .await?;
@@ -549,12 +527,12 @@ impl MigrationTrait for CreateTables {
             Table::create()
                 .table(Person::Table)
                 .col(id(Person::Id))
-                .col(s(Person::Account).unique_key().to_owned())
-                .col(s(Person::Name))
-                .col(s(Person::Title))
-                .col(s(Person::UnitId))
-                .col(s(Person::UnitPath))
-                .col(s(Person::Roles))
+                .col(string(Person::Account).unique_key().to_owned())
+                .col(string(Person::Name))
+                .col(string(Person::Title))
+                .col(string(Person::UnitId))
+                .col(string(Person::UnitPath))
+                .col(string(Person::Roles))
                 .to_owned(),
         )
         .await?;
@@ -562,9 +540,9 @@ impl MigrationTrait for CreateTables {
             Table::create()
                 .table(Campaign::Table)
                 .col(id(Campaign::Id))
-                .col(s(Campaign::Name))
-                .col(s(Campaign::DocumentNumber))
-                .col(s(Campaign::ScopeUnitId))
+                .col(string(Campaign::Name))
+                .col(string(Campaign::DocumentNumber))
+                .col(string(Campaign::ScopeUnitId))
                 .col(text(Campaign::Phases))
                 .col(text(Campaign::Categories))
                 .to_owned(),
@@ -574,26 +552,22 @@ impl MigrationTrait for CreateTables {
             Table::create()
                 .table(Assignment::Table)
                 .col(id(Assignment::Id))
-                .col(s(Assignment::Title))
+                .col(string(Assignment::Title))
                 .col(text(Assignment::Description))
-                .col(s(Assignment::Source))
+                .col(string(Assignment::Source))
                 .col(ColumnDef::new(Assignment::SourceText).text())
-                .col(s(Assignment::IssuerId))
-                .col(s(Assignment::IssuerUnitId))
-                .col(s(Assignment::LeadUnitId))
-                .col(s(Assignment::LeadUnitPath))
-                .col(s(Assignment::LeadUnitName))
-                .col(s(Assignment::ResponsiblePersonId))
-                .col(s(Assignment::State))
+                .col(string(Assignment::IssuerId))
+                .col(string(Assignment::IssuerUnitId))
+                .col(string(Assignment::LeadUnitId))
+                .col(string(Assignment::LeadUnitPath))
+                .col(string(Assignment::LeadUnitName))
+                .col(string(Assignment::ResponsiblePersonId))
+                .col(string(Assignment::State))
                 .col(ColumnDef::new(Assignment::TimeLimitDays).integer())
                 .col(ts(Assignment::IssuedAt).not_null().to_owned())
-                .col(ColumnDef::new(Assignment::DueOn).date().not_null())
-                .col(
-                    ColumnDef::new(Assignment::ProgressPercent)
-                        .integer()
-                        .not_null(),
-                )
-                .col(ColumnDef::new(Assignment::Version).big_integer().not_null())
+                .col(date(Assignment::DueOn))
+                .col(integer(Assignment::ProgressPercent))
+                .col(big_integer(Assignment::Version))
                 .col(ts(Assignment::AcknowledgedAt))
                 .col(ts(Assignment::CompletedAt))
                 .col(ColumnDef::new(Assignment::Result).text())
@@ -624,10 +598,10 @@ impl MigrationTrait for CreateTables {
             Table::create()
                 .table(ProgressReport::Table)
                 .col(id(ProgressReport::Id))
-                .col(s(ProgressReport::AssignmentId))
-                .col(ColumnDef::new(ProgressReport::Percent).integer().not_null())
+                .col(string(ProgressReport::AssignmentId))
+                .col(integer(ProgressReport::Percent))
                 .col(text(ProgressReport::Text))
-                .col(s(ProgressReport::ReportedBy))
+                .col(string(ProgressReport::ReportedBy))
                 .col(ts(ProgressReport::ReportedAt).not_null().to_owned())
                 .to_owned(),
         )

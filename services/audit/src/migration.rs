@@ -1,6 +1,7 @@
 //! Schema of the audit database.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{big_integer, integer, string, text, timestamp_with_time_zone};
 
 /// The migrator: outbox/inbox, then `audit_leaf`, then the stored tree, then the leaves'
 /// topics set right.
@@ -57,31 +58,17 @@ impl MigrationTrait for CreateTables {
         m.create_table(
             Table::create()
                 .table(AuditLeaf::Table)
-                .col(
-                    ColumnDef::new(AuditLeaf::Idx)
-                        .big_integer()
-                        .not_null()
-                        .primary_key(),
-                )
-                .col(
-                    ColumnDef::new(AuditLeaf::EventId)
-                        .string()
-                        .not_null()
-                        .unique_key(),
-                )
-                .col(ColumnDef::new(AuditLeaf::Topic).string().not_null())
-                .col(ColumnDef::new(AuditLeaf::EventType).string().not_null())
-                .col(ColumnDef::new(AuditLeaf::AggregateId).string().not_null())
-                .col(ColumnDef::new(AuditLeaf::OrgPath).string().not_null())
-                .col(ColumnDef::new(AuditLeaf::Actor).string().not_null())
-                .col(ColumnDef::new(AuditLeaf::CorrelationId).string().not_null())
-                .col(
-                    ColumnDef::new(AuditLeaf::OccurredAt)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
-                .col(ColumnDef::new(AuditLeaf::Canonical).text().not_null())
-                .col(ColumnDef::new(AuditLeaf::LeafHash).string().not_null())
+                .col(big_integer(AuditLeaf::Idx).primary_key())
+                .col(string(AuditLeaf::EventId).unique_key())
+                .col(string(AuditLeaf::Topic))
+                .col(string(AuditLeaf::EventType))
+                .col(string(AuditLeaf::AggregateId))
+                .col(string(AuditLeaf::OrgPath))
+                .col(string(AuditLeaf::Actor))
+                .col(string(AuditLeaf::CorrelationId))
+                .col(timestamp_with_time_zone(AuditLeaf::OccurredAt))
+                .col(text(AuditLeaf::Canonical))
+                .col(string(AuditLeaf::LeafHash))
                 .to_owned(),
         )
         .await?;
@@ -105,23 +92,10 @@ impl MigrationTrait for CreateTables {
         m.create_table(
             Table::create()
                 .table(AuditCheckpoint::Table)
-                .col(
-                    ColumnDef::new(AuditCheckpoint::Size)
-                        .big_integer()
-                        .not_null()
-                        .primary_key(),
-                )
-                .col(
-                    ColumnDef::new(AuditCheckpoint::RootHash)
-                        .string()
-                        .not_null(),
-                )
-                .col(ColumnDef::new(AuditCheckpoint::Note).text().not_null())
-                .col(
-                    ColumnDef::new(AuditCheckpoint::CreatedAt)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
+                .col(big_integer(AuditCheckpoint::Size).primary_key())
+                .col(string(AuditCheckpoint::RootHash))
+                .col(text(AuditCheckpoint::Note))
+                .col(timestamp_with_time_zone(AuditCheckpoint::CreatedAt))
                 .to_owned(),
         )
         .await?;
@@ -203,9 +177,9 @@ impl MigrationTrait for StoredTree {
         m.create_table(
             Table::create()
                 .table(AuditNode::Table)
-                .col(ColumnDef::new(AuditNode::Level).integer().not_null())
-                .col(ColumnDef::new(AuditNode::Idx).big_integer().not_null())
-                .col(ColumnDef::new(AuditNode::Hash).string().not_null())
+                .col(integer(AuditNode::Level))
+                .col(big_integer(AuditNode::Idx))
+                .col(string(AuditNode::Hash))
                 .primary_key(Index::create().col(AuditNode::Level).col(AuditNode::Idx))
                 .to_owned(),
         )
@@ -213,13 +187,8 @@ impl MigrationTrait for StoredTree {
         m.create_table(
             Table::create()
                 .table(AuditTree::Table)
-                .col(
-                    ColumnDef::new(AuditTree::Id)
-                        .integer()
-                        .not_null()
-                        .primary_key(),
-                )
-                .col(ColumnDef::new(AuditTree::Size).big_integer().not_null())
+                .col(integer(AuditTree::Id).primary_key())
+                .col(big_integer(AuditTree::Size))
                 .to_owned(),
         )
         .await?;

@@ -1,6 +1,9 @@
 //! Schema of the evaluation database.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{
+    big_integer, boolean, date, integer, string, text, timestamp_with_time_zone,
+};
 
 mod accountability;
 mod assessments;
@@ -73,30 +76,17 @@ impl MigrationTrait for CreateTables {
         m.create_table(
             Table::create()
                 .table(TrackedItem::Table)
-                .col(
-                    ColumnDef::new(TrackedItem::Id)
-                        .string()
-                        .not_null()
-                        .primary_key(),
-                )
-                .col(ColumnDef::new(TrackedItem::UnitId).string().not_null())
-                .col(ColumnDef::new(TrackedItem::OrgPath).string().not_null())
-                .col(ColumnDef::new(TrackedItem::State).string().not_null())
-                .col(ColumnDef::new(TrackedItem::IssuedOn).date().not_null())
-                .col(ColumnDef::new(TrackedItem::DueOn).date().not_null())
-                .col(ColumnDef::new(TrackedItem::Percent).integer().not_null())
-                .col(
-                    ColumnDef::new(TrackedItem::Version)
-                        .big_integer()
-                        .not_null(),
-                )
-                .col(ColumnDef::new(TrackedItem::Color).string().not_null())
-                .col(ColumnDef::new(TrackedItem::Reason).string().not_null())
-                .col(
-                    ColumnDef::new(TrackedItem::ColorSince)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
+                .col(string(TrackedItem::Id).primary_key())
+                .col(string(TrackedItem::UnitId))
+                .col(string(TrackedItem::OrgPath))
+                .col(string(TrackedItem::State))
+                .col(date(TrackedItem::IssuedOn))
+                .col(date(TrackedItem::DueOn))
+                .col(integer(TrackedItem::Percent))
+                .col(big_integer(TrackedItem::Version))
+                .col(string(TrackedItem::Color))
+                .col(string(TrackedItem::Reason))
+                .col(timestamp_with_time_zone(TrackedItem::ColorSince))
                 .to_owned(),
         )
         .await?;
@@ -161,50 +151,18 @@ impl MigrationTrait for ColorRulesAndSchedule {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // One column a statement: SQLite adds one at a time.
         let columns = [
-            ColumnDef::new(Tracked::Kind)
-                .string()
-                .not_null()
-                .default("ASSIGNMENT")
-                .to_owned(),
-            ColumnDef::new(Tracked::Title)
-                .string()
-                .not_null()
-                .default("")
-                .to_owned(),
-            ColumnDef::new(Tracked::Urgency)
-                .string()
-                .not_null()
-                .default("NORMAL")
-                .to_owned(),
+            string(Tracked::Kind).default("ASSIGNMENT").to_owned(),
+            string(Tracked::Title).default("").to_owned(),
+            string(Tracked::Urgency).default("NORMAL").to_owned(),
             ColumnDef::new(Tracked::CampaignId).string().to_owned(),
             ColumnDef::new(Tracked::LastReportOn).date().to_owned(),
-            ColumnDef::new(Tracked::Returns)
-                .integer()
-                .not_null()
-                .default(0)
-                .to_owned(),
+            integer(Tracked::Returns).default(0).to_owned(),
             ColumnDef::new(Tracked::LateDays).big_integer().to_owned(),
-            ColumnDef::new(Tracked::ReturnedToIssuer)
-                .boolean()
-                .not_null()
-                .default(false)
-                .to_owned(),
-            ColumnDef::new(Tracked::Rule)
-                .string()
-                .not_null()
-                .default("")
-                .to_owned(),
+            boolean(Tracked::ReturnedToIssuer).default(false).to_owned(),
+            string(Tracked::Rule).default("").to_owned(),
             ColumnDef::new(Tracked::NextCheckOn).date().to_owned(),
-            ColumnDef::new(Tracked::ResponsiblePersonId)
-                .string()
-                .not_null()
-                .default("")
-                .to_owned(),
-            ColumnDef::new(Tracked::IssuerId)
-                .string()
-                .not_null()
-                .default("")
-                .to_owned(),
+            string(Tracked::ResponsiblePersonId).default("").to_owned(),
+            string(Tracked::IssuerId).default("").to_owned(),
         ];
         for mut c in columns {
             m.alter_table(
@@ -226,16 +184,12 @@ impl MigrationTrait for ColorRulesAndSchedule {
         m.create_table(
             Table::create()
                 .table(ColorRule::Table)
-                .col(ColumnDef::new(ColorRule::CountyId).string().not_null())
-                .col(ColumnDef::new(ColorRule::Scope).string().not_null())
-                .col(ColumnDef::new(ColorRule::Rules).text().not_null())
-                .col(ColumnDef::new(ColorRule::Version).big_integer().not_null())
-                .col(ColumnDef::new(ColorRule::ChangedBy).string().not_null())
-                .col(
-                    ColumnDef::new(ColorRule::ChangedAt)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
+                .col(string(ColorRule::CountyId))
+                .col(string(ColorRule::Scope))
+                .col(text(ColorRule::Rules))
+                .col(big_integer(ColorRule::Version))
+                .col(string(ColorRule::ChangedBy))
+                .col(timestamp_with_time_zone(ColorRule::ChangedAt))
                 .primary_key(
                     Index::create()
                         .col(ColorRule::CountyId)
@@ -319,32 +273,18 @@ impl MigrationTrait for UnitTallies {
         m.alter_table(
             Table::alter()
                 .table(Alias::new("tracked_item"))
-                .add_column(
-                    ColumnDef::new(Alias::new("overdue"))
-                        .boolean()
-                        .not_null()
-                        .default(false),
-                )
+                .add_column(boolean(Alias::new("overdue")).default(false))
                 .to_owned(),
         )
         .await?;
         let mut t = Table::create();
         t.table(Alias::new("unit_tally"))
-            .col(ColumnDef::new(Alias::new("unit_path")).string().not_null())
-            .col(
-                ColumnDef::new(Alias::new("campaign_id"))
-                    .string()
-                    .not_null(),
-            )
-            .col(ColumnDef::new(Alias::new("kind")).string().not_null());
+            .col(string(Alias::new("unit_path")))
+            .col(string(Alias::new("campaign_id")))
+            .col(string(Alias::new("kind")));
         // The columns as they were at m0005; m0006 adds the sign-for counts.
         for &c in &TALLY_COLUMNS[..11] {
-            t.col(
-                ColumnDef::new(Alias::new(c))
-                    .big_integer()
-                    .not_null()
-                    .default(0),
-            );
+            t.col(big_integer(Alias::new(c)).default(0));
         }
         t.primary_key(
             Index::create()
@@ -399,23 +339,14 @@ impl MigrationTrait for Acknowledgements {
         ))
         .await?;
         m.alter_table(item(
-            ColumnDef::new(Alias::new("ack_missed"))
-                .boolean()
-                .not_null()
-                .default(false)
-                .to_owned(),
+            boolean(Alias::new("ack_missed")).default(false).to_owned(),
         ))
         .await?;
         for c in ["ack_due", "ack_on_time"] {
             m.alter_table(
                 Table::alter()
                     .table(Alias::new("unit_tally"))
-                    .add_column(
-                        ColumnDef::new(Alias::new(c))
-                            .big_integer()
-                            .not_null()
-                            .default(0),
-                    )
+                    .add_column(big_integer(Alias::new(c)).default(0))
                     .to_owned(),
             )
             .await?;
@@ -461,22 +392,13 @@ impl MigrationTrait for DayClose {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let mut t = Table::create();
         t.table(Alias::new("unit_tally_day"))
-            .col(ColumnDef::new(Alias::new("day")).date().not_null())
-            .col(ColumnDef::new(Alias::new("unit_path")).string().not_null())
-            .col(
-                ColumnDef::new(Alias::new("campaign_id"))
-                    .string()
-                    .not_null(),
-            )
-            .col(ColumnDef::new(Alias::new("kind")).string().not_null());
+            .col(date(Alias::new("day")))
+            .col(string(Alias::new("unit_path")))
+            .col(string(Alias::new("campaign_id")))
+            .col(string(Alias::new("kind")));
         // The columns as they were at m0007; m0008 adds four.
         for &c in &TALLY_COLUMNS[..13] {
-            t.col(
-                ColumnDef::new(Alias::new(c))
-                    .big_integer()
-                    .not_null()
-                    .default(0),
-            );
+            t.col(big_integer(Alias::new(c)).default(0));
         }
         t.primary_key(
             Index::create()
@@ -489,12 +411,7 @@ impl MigrationTrait for DayClose {
         m.create_table(
             Table::create()
                 .table(Alias::new("tally_day"))
-                .col(
-                    ColumnDef::new(Alias::new("day"))
-                        .date()
-                        .not_null()
-                        .primary_key(),
-                )
+                .col(date(Alias::new("day")).primary_key())
                 .to_owned(),
         )
         .await
@@ -542,12 +459,7 @@ impl MigrationTrait for MoreFigures {
                 m.alter_table(
                     Table::alter()
                         .table(Alias::new(t))
-                        .add_column(
-                            ColumnDef::new(Alias::new(c))
-                                .big_integer()
-                                .not_null()
-                                .default(0),
-                        )
+                        .add_column(big_integer(Alias::new(c)).default(0))
                         .to_owned(),
                 )
                 .await?;
@@ -600,10 +512,7 @@ impl MigrationTrait for Pauses {
                 .add_column(c)
                 .to_owned()
         };
-        m.alter_table(add(ColumnDef::new(Alias::new("paused_days"))
-            .integer()
-            .not_null()
-            .default(0)))
+        m.alter_table(add(integer(Alias::new("paused_days")).default(0)))
             .await?;
         m.alter_table(add(ColumnDef::new(Alias::new("resumed_on")).date()))
             .await

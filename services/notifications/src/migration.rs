@@ -1,6 +1,7 @@
 //! Schema of the notifications database.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{boolean, string, text, timestamp_with_time_zone};
 
 /// The migrator: outbox/inbox, then `notification`.
 pub struct Migrator;
@@ -84,26 +85,13 @@ impl MigrationTrait for CreateTables {
         m.create_table(
             Table::create()
                 .table(Notification::Table)
-                .col(
-                    ColumnDef::new(Notification::Id)
-                        .string()
-                        .not_null()
-                        .primary_key(),
-                )
-                .col(
-                    ColumnDef::new(Notification::RecipientId)
-                        .string()
-                        .not_null(),
-                )
-                .col(ColumnDef::new(Notification::Kind).string().not_null())
-                .col(ColumnDef::new(Notification::Title).string().not_null())
-                .col(ColumnDef::new(Notification::Body).text().not_null())
+                .col(string(Notification::Id).primary_key())
+                .col(string(Notification::RecipientId))
+                .col(string(Notification::Kind))
+                .col(string(Notification::Title))
+                .col(text(Notification::Body))
                 .col(ColumnDef::new(Notification::AssignmentId).string())
-                .col(
-                    ColumnDef::new(Notification::CreatedAt)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
+                .col(timestamp_with_time_zone(Notification::CreatedAt))
                 .col(ColumnDef::new(Notification::ReadAt).timestamp_with_time_zone())
                 .to_owned(),
         )
@@ -147,12 +135,7 @@ impl MigrationTrait for CreatePersonLeader {
         m.create_table(
             Table::create()
                 .table(PersonLeader::Table)
-                .col(
-                    ColumnDef::new(PersonLeader::PersonId)
-                        .string()
-                        .not_null()
-                        .primary_key(),
-                )
+                .col(string(PersonLeader::PersonId).primary_key())
                 .col(ColumnDef::new(PersonLeader::LeaderId).string())
                 .to_owned(),
         )
@@ -237,19 +220,13 @@ impl MigrationTrait for Acknowledgements {
                 .add_column(c)
                 .to_owned()
         };
-        m.alter_table(add(ColumnDef::new(Alias::new("requires_ack"))
-            .boolean()
-            .not_null()
-            .default(false)))
+        m.alter_table(add(boolean(Alias::new("requires_ack")).default(false)))
             .await?;
         m.alter_table(add(
             ColumnDef::new(Alias::new("acknowledged_at")).timestamp_with_time_zone()
         ))
         .await?;
-        m.alter_table(add(ColumnDef::new(Alias::new("org_path"))
-            .string()
-            .not_null()
-            .default("")))
+        m.alter_table(add(string(Alias::new("org_path")).default("")))
             .await?;
         m.create_index(
             Index::create()

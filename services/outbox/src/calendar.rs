@@ -5,6 +5,7 @@ use duban_clock::workdays::{Calendar, Special};
 use duban_schema::assignments::CalendarDaySnapshot;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IntoActiveModel};
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{boolean, date};
 
 /// The copied days.
 pub mod calendar_override {
@@ -141,17 +142,8 @@ impl MigrationTrait for CreateCalendarCopy {
         m.create_table(
             Table::create()
                 .table(CalendarOverride::Table)
-                .col(
-                    ColumnDef::new(CalendarOverride::Date)
-                        .date()
-                        .not_null()
-                        .primary_key(),
-                )
-                .col(
-                    ColumnDef::new(CalendarOverride::Workday)
-                        .boolean()
-                        .not_null(),
-                )
+                .col(date(CalendarOverride::Date).primary_key())
+                .col(boolean(CalendarOverride::Workday))
                 .col(ColumnDef::new(CalendarOverride::Name).string())
                 .to_owned(),
         )

@@ -1,6 +1,7 @@
 //! Migration creating the outbox, inbox and relay-mark tables; every service's migrator lists it first.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{big_integer, integer, string, text, timestamp_with_time_zone};
 
 /// Creates `outbox`, `inbox` and `relay_mark`.
 pub struct CreateOutboxInbox;
@@ -45,27 +46,12 @@ impl MigrationTrait for CreateOutboxInbox {
         m.create_table(
             Table::create()
                 .table(Outbox::Table)
-                .col(
-                    ColumnDef::new(Outbox::Seq)
-                        .big_integer()
-                        .not_null()
-                        .auto_increment()
-                        .primary_key(),
-                )
-                .col(
-                    ColumnDef::new(Outbox::EventId)
-                        .string()
-                        .not_null()
-                        .unique_key(),
-                )
-                .col(ColumnDef::new(Outbox::Topic).string().not_null())
-                .col(ColumnDef::new(Outbox::Key).string().not_null())
-                .col(ColumnDef::new(Outbox::Payload).text().not_null())
-                .col(
-                    ColumnDef::new(Outbox::CreatedAt)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
+                .col(big_integer(Outbox::Seq).auto_increment().primary_key())
+                .col(string(Outbox::EventId).unique_key())
+                .col(string(Outbox::Topic))
+                .col(string(Outbox::Key))
+                .col(text(Outbox::Payload))
+                .col(timestamp_with_time_zone(Outbox::CreatedAt))
                 .col(ColumnDef::new(Outbox::PublishedAt).timestamp_with_time_zone())
                 .to_owned(),
         )
@@ -79,32 +65,18 @@ impl MigrationTrait for CreateOutboxInbox {
         m.create_table(
             Table::create()
                 .table(Inbox::Table)
-                .col(
-                    ColumnDef::new(Inbox::EventId)
-                        .string()
-                        .not_null()
-                        .primary_key(),
-                )
-                .col(ColumnDef::new(Inbox::Topic).string().not_null())
-                .col(ColumnDef::new(Inbox::EventType).string().not_null())
-                .col(
-                    ColumnDef::new(Inbox::HandledAt)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
+                .col(string(Inbox::EventId).primary_key())
+                .col(string(Inbox::Topic))
+                .col(string(Inbox::EventType))
+                .col(timestamp_with_time_zone(Inbox::HandledAt))
                 .to_owned(),
         )
         .await?;
         m.create_table(
             Table::create()
                 .table(RelayMark::Table)
-                .col(
-                    ColumnDef::new(RelayMark::Id)
-                        .integer()
-                        .not_null()
-                        .primary_key(),
-                )
-                .col(ColumnDef::new(RelayMark::SafeSeq).big_integer().not_null())
+                .col(integer(RelayMark::Id).primary_key())
+                .col(big_integer(RelayMark::SafeSeq))
                 .to_owned(),
         )
         .await

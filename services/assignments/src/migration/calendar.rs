@@ -1,6 +1,7 @@
 //! m0003: the county's own calendar days and the ledger of deadline changes.
 
 use super::*;
+use sea_orm_migration::schema::{big_integer, boolean, date};
 
 pub(super) struct CreateCalendar;
 
@@ -39,26 +40,13 @@ impl MigrationTrait for CreateCalendar {
         m.create_table(
             Table::create()
                 .table(CalendarOverride::Table)
-                .col(
-                    ColumnDef::new(CalendarOverride::Date)
-                        .date()
-                        .not_null()
-                        .primary_key(),
-                )
-                .col(
-                    ColumnDef::new(CalendarOverride::Workday)
-                        .boolean()
-                        .not_null(),
-                )
+                .col(date(CalendarOverride::Date).primary_key())
+                .col(boolean(CalendarOverride::Workday))
                 .col(ColumnDef::new(CalendarOverride::Name).string())
                 .col(text(CalendarOverride::Reason))
-                .col(s(CalendarOverride::SetBy))
+                .col(string(CalendarOverride::SetBy))
                 .col(ts(CalendarOverride::SetAt).not_null().to_owned())
-                .col(
-                    ColumnDef::new(CalendarOverride::Version)
-                        .big_integer()
-                        .not_null(),
-                )
+                .col(big_integer(CalendarOverride::Version))
                 .to_owned(),
         )
         .await?;
@@ -66,9 +54,9 @@ impl MigrationTrait for CreateCalendar {
             Table::create()
                 .table(DeadlineChange::Table)
                 .col(id(DeadlineChange::Id))
-                .col(s(DeadlineChange::AssignmentId))
-                .col(ColumnDef::new(DeadlineChange::FromDate).date().not_null())
-                .col(ColumnDef::new(DeadlineChange::ToDate).date().not_null())
+                .col(string(DeadlineChange::AssignmentId))
+                .col(date(DeadlineChange::FromDate))
+                .col(date(DeadlineChange::ToDate))
                 .col(text(DeadlineChange::Reason))
                 .col(ts(DeadlineChange::ChangedAt).not_null().to_owned())
                 .to_owned(),

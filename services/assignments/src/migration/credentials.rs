@@ -1,7 +1,8 @@
 //! Passwords and sign-in sessions.
 
-use super::{s, ts};
+use super::ts;
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{big_integer, boolean, integer, string};
 
 /// `credential` and `sign_in_session`.
 pub struct CreateCredentials;
@@ -41,22 +42,22 @@ impl MigrationTrait for CreateCredentials {
         m.create_table(
             Table::create()
                 .table(Credential::Table)
-                .col(s(Credential::PersonId).primary_key())
-                .col(s(Credential::Hash))
-                .col(ColumnDef::new(Credential::MustChange).boolean().not_null())
-                .col(ColumnDef::new(Credential::Failures).integer().not_null())
+                .col(string(Credential::PersonId).primary_key())
+                .col(string(Credential::Hash))
+                .col(boolean(Credential::MustChange))
+                .col(integer(Credential::Failures))
                 .col(ts(Credential::LockedUntil).null())
                 .col(ts(Credential::ChangedAt).not_null())
-                .col(ColumnDef::new(Credential::Resets).big_integer().not_null())
+                .col(big_integer(Credential::Resets))
                 .to_owned(),
         )
         .await?;
         m.create_table(
             Table::create()
                 .table(SignInSession::Table)
-                .col(s(SignInSession::Id).primary_key())
-                .col(s(SignInSession::PersonId))
-                .col(s(SignInSession::RefreshHash))
+                .col(string(SignInSession::Id).primary_key())
+                .col(string(SignInSession::PersonId))
+                .col(string(SignInSession::RefreshHash))
                 .col(ts(SignInSession::CreatedAt).not_null())
                 .col(ts(SignInSession::ExpiresAt).not_null())
                 .col(ts(SignInSession::RevokedAt).null())

@@ -1,6 +1,7 @@
 //! m0008: the problem ledger, its history and duty rules.
 
 use super::*;
+use sea_orm_migration::schema::{big_integer, boolean, date, integer, string, text};
 
 /// The problem ledger, recurring duties, and the assignment fields of a full 交办单
 /// (urgency, cooperating units, acknowledgement time limit, campaign and category).
@@ -72,14 +73,8 @@ impl MigrationTrait for AddLedger {
         add_columns(
             m,
             vec![
-                ColumnDef::new(Alias::new("urgency"))
-                    .string()
-                    .not_null()
-                    .default("NORMAL")
-                    .to_owned(),
-                ColumnDef::new(Alias::new("cooperating_unit_ids"))
-                    .text()
-                    .not_null()
+                string(Alias::new("urgency")).default("NORMAL").to_owned(),
+                text(Alias::new("cooperating_unit_ids"))
                     .default("[]")
                     .to_owned(),
                 ColumnDef::new(Alias::new("ack_due_on")).date().to_owned(),
@@ -93,11 +88,7 @@ impl MigrationTrait for AddLedger {
         add_columns_to(
             m,
             "progress_report",
-            vec![ColumnDef::new(Alias::new("evidence"))
-                .text()
-                .not_null()
-                .default("[]")
-                .to_owned()],
+            vec![text(Alias::new("evidence")).default("[]").to_owned()],
         )
         .await?;
         add_columns_to(
@@ -105,11 +96,7 @@ impl MigrationTrait for AddLedger {
             "person",
             vec![
                 opt("supervising_leader_id"),
-                ColumnDef::new(Alias::new("deactivated"))
-                    .boolean()
-                    .not_null()
-                    .default(false)
-                    .to_owned(),
+                boolean(Alias::new("deactivated")).default(false).to_owned(),
             ],
         )
         .await?;
@@ -117,14 +104,8 @@ impl MigrationTrait for AddLedger {
             m,
             "campaign",
             vec![
-                ColumnDef::new(Alias::new("announced_phase"))
-                    .integer()
-                    .not_null()
-                    .default(0)
-                    .to_owned(),
-                ColumnDef::new(Alias::new("report_deadlines"))
-                    .text()
-                    .not_null()
+                integer(Alias::new("announced_phase")).default(0).to_owned(),
+                text(Alias::new("report_deadlines"))
                     .default("[]")
                     .to_owned(),
             ],
@@ -135,23 +116,23 @@ impl MigrationTrait for AddLedger {
                 .table(Problem::Table)
                 .col(id(Problem::Id))
                 .col(ColumnDef::new(Problem::CampaignId).string())
-                .col(s(Problem::Category))
-                .col(s(Problem::Source))
+                .col(string(Problem::Category))
+                .col(string(Problem::Source))
                 .col(text(Problem::Description))
                 .col(text(Problem::CauseAnalysis))
                 .col(text(Problem::Measures))
-                .col(s(Problem::UnitId))
-                .col(s(Problem::UnitPath))
-                .col(s(Problem::UnitName))
-                .col(s(Problem::ResponsiblePersonId))
+                .col(string(Problem::UnitId))
+                .col(string(Problem::UnitPath))
+                .col(string(Problem::UnitName))
+                .col(string(Problem::ResponsiblePersonId))
                 .col(ColumnDef::new(Problem::ResponsibleLeaderId).string())
-                .col(s(Problem::RegisteredBy))
+                .col(string(Problem::RegisteredBy))
                 .col(ts(Problem::RegisteredAt).not_null().to_owned())
-                .col(ColumnDef::new(Problem::DueOn).date().not_null())
-                .col(s(Problem::State))
-                .col(ColumnDef::new(Problem::Version).big_integer().not_null())
-                .col(ColumnDef::new(Problem::ReturnCount).integer().not_null())
-                .col(ColumnDef::new(Problem::ReopenCount).integer().not_null())
+                .col(date(Problem::DueOn))
+                .col(string(Problem::State))
+                .col(big_integer(Problem::Version))
+                .col(integer(Problem::ReturnCount))
+                .col(integer(Problem::ReopenCount))
                 .to_owned(),
         )
         .await?;
@@ -168,11 +149,11 @@ impl MigrationTrait for AddLedger {
             Table::create()
                 .table(ProblemLog::Table)
                 .col(id(ProblemLog::Id))
-                .col(s(ProblemLog::ProblemId))
-                .col(s(ProblemLog::Action))
+                .col(string(ProblemLog::ProblemId))
+                .col(string(ProblemLog::Action))
                 .col(text(ProblemLog::Text))
                 .col(text(ProblemLog::Evidence))
-                .col(s(ProblemLog::Actor))
+                .col(string(ProblemLog::Actor))
                 .col(ts(ProblemLog::At).not_null().to_owned())
                 .to_owned(),
         )
@@ -189,21 +170,17 @@ impl MigrationTrait for AddLedger {
             Table::create()
                 .table(DutyRule::Table)
                 .col(id(DutyRule::Id))
-                .col(s(DutyRule::Title))
+                .col(string(DutyRule::Title))
                 .col(text(DutyRule::Description))
                 .col(text(DutyRule::Recurrence))
-                .col(s(DutyRule::UnitId))
-                .col(s(DutyRule::UnitPath))
+                .col(string(DutyRule::UnitId))
+                .col(string(DutyRule::UnitPath))
                 .col(ColumnDef::new(DutyRule::PersonId).string())
-                .col(ColumnDef::new(DutyRule::TimeLimitDays).integer().not_null())
-                .col(
-                    ColumnDef::new(DutyRule::WorkingDaysOnly)
-                        .boolean()
-                        .not_null(),
-                )
-                .col(ColumnDef::new(DutyRule::StartsOn).date().not_null())
-                .col(s(DutyRule::CreatedBy))
-                .col(ColumnDef::new(DutyRule::NextOn).date().not_null())
+                .col(integer(DutyRule::TimeLimitDays))
+                .col(boolean(DutyRule::WorkingDaysOnly))
+                .col(date(DutyRule::StartsOn))
+                .col(string(DutyRule::CreatedBy))
+                .col(date(DutyRule::NextOn))
                 .to_owned(),
         )
         .await?;

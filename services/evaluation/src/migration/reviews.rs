@@ -1,6 +1,7 @@
 //! 作风体检: rounds and the scores given in them.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::boolean;
 
 /// `review_round` and `review_submission`.
 pub struct Reviews;
@@ -91,12 +92,7 @@ impl MigrationTrait for ReviewReminders {
         m.alter_table(
             Table::alter()
                 .table(Alias::new("review_round"))
-                .add_column(
-                    ColumnDef::new(Alias::new("reminded"))
-                        .boolean()
-                        .not_null()
-                        .default(false),
-                )
+                .add_column(boolean(Alias::new("reminded")).default(false))
                 .to_owned(),
         )
         .await
@@ -128,12 +124,7 @@ impl MigrationTrait for PersonLeads {
         m.alter_table(
             Table::alter()
                 .table(Alias::new("person_copy"))
-                .add_column(
-                    ColumnDef::new(Alias::new("leads"))
-                        .boolean()
-                        .not_null()
-                        .default(false),
-                )
+                .add_column(boolean(Alias::new("leads")).default(false))
                 .to_owned(),
         )
         .await
