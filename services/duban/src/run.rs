@@ -56,19 +56,42 @@ pub struct Databases {
 }
 
 impl Databases {
-    /// Whether every event written to an outbox so far has been handled by every
-    /// consumer it is meant for (counted in the outboxes and inboxes): each inbox holds as
-    /// many events as the topics its service reads (the wiring's subscriptions) were sent.
-    pub async fn settled(&self) -> anyhow::Result<bool> {
+    /// Each topic with the database whose outbox it is.
+    fn outboxes(&self) -> [(&'static str, &DatabaseConnection); 3] {
+        use duban_schema::topics;
+        [
+            (topics::ASSIGNMENTS, &self.assignments),
+            (topics::EVALUATION, &self.evaluation),
+            (topics::NOTIFICATIONS, &self.notifications),
+        ]
+    }
+
+    /// Each consumer group with its database and the topics it reads (the wiring's
+    /// subscriptions).
+    fn consumers(&self) -> [(&'static str, &DatabaseConnection, &'static [&'static str]); 4] {
         use crate::wiring::{
             ASSIGNMENTS_READS, AUDIT_READS, EVALUATION_READS, NOTIFICATIONS_READS,
         };
+        [
+            ("assignments", &self.assignments, ASSIGNMENTS_READS),
+            ("evaluation", &self.evaluation, EVALUATION_READS),
+            ("notifications", &self.notifications, NOTIFICATIONS_READS),
+            ("audit", &self.audit, AUDIT_READS),
+        ]
+    }
+
+    /// Whether every event written to an outbox so far has been handled by every
+    /// consumer it is meant for (counted in the outboxes and inboxes): each inbox holds as
+    /// many events as the topics its service reads were sent.
+    pub async fn settled(&self) -> anyhow::Result<bool> {
         let c = self.counts().await?;
-        let sent = |reads: &[&str]| reads.iter().map(|t| c.written(t)).sum::<u64>();
-        Ok(c.assignments_inbox == sent(ASSIGNMENTS_READS)
-            && c.evaluation_inbox == sent(EVALUATION_READS)
-            && c.notifications_inbox == sent(NOTIFICATIONS_READS)
-            && c.audit_inbox == sent(AUDIT_READS))
+        Ok(self
+            .consumers()
+            .iter()
+            .zip(&c.handled)
+            .all(|((_, _, reads), (_, n))| {
+                *n == reads.iter().map(|t| c.written_to(t)).sum::<u64>()
+            }))
     }
 
     /// Waits until [`Self::settled`] holds twice in a row, failing after `within` with
@@ -99,28 +122,14 @@ impl Databases {
     }
 
     /// Which events each consumer has not handled, with their outbox rows (at most five
-    /// per consumer and topic): what a failed [`Self::settle`] reports. Who reads what is
-    /// the wiring's subscriptions.
+    /// per consumer and topic): what a failed [`Self::settle`] reports.
     pub async fn unhandled(&self) -> anyhow::Result<String> {
-        use crate::wiring::{
-            ASSIGNMENTS_READS, AUDIT_READS, EVALUATION_READS, NOTIFICATIONS_READS,
-        };
-        use duban_schema::topics;
         let mut outboxes = Vec::new();
-        for (topic, db) in [
-            (topics::ASSIGNMENTS, &self.assignments),
-            (topics::EVALUATION, &self.evaluation),
-            (topics::NOTIFICATIONS, &self.notifications),
-        ] {
+        for (topic, db) in self.outboxes() {
             outboxes.push((topic, outbox::Entity::find().all(db).await?));
         }
         let mut said = Vec::new();
-        for (consumer, db, reads) in [
-            ("assignments", &self.assignments, ASSIGNMENTS_READS),
-            ("evaluation", &self.evaluation, EVALUATION_READS),
-            ("notifications", &self.notifications, NOTIFICATIONS_READS),
-            ("audit", &self.audit, AUDIT_READS),
-        ] {
+        for (consumer, db, reads) in self.consumers() {
             let handled: std::collections::HashSet<String> = inbox::Entity::find()
                 .all(db)
                 .await?
@@ -156,55 +165,35 @@ impl Databases {
 
     /// Rows in each outbox and inbox.
     pub async fn counts(&self) -> anyhow::Result<EventCounts> {
-        let out = |db: &DatabaseConnection| {
-            let db = db.clone();
-            async move { outbox::Entity::find().count(&db).await }
-        };
-        let inb = |db: &DatabaseConnection| {
-            let db = db.clone();
-            async move { inbox::Entity::find().count(&db).await }
-        };
-        Ok(EventCounts {
-            assignments_outbox: out(&self.assignments).await?,
-            evaluation_outbox: out(&self.evaluation).await?,
-            notifications_outbox: out(&self.notifications).await?,
-            assignments_inbox: inb(&self.assignments).await?,
-            evaluation_inbox: inb(&self.evaluation).await?,
-            notifications_inbox: inb(&self.notifications).await?,
-            audit_inbox: inb(&self.audit).await?,
-        })
+        let mut c = EventCounts::default();
+        for (topic, db) in self.outboxes() {
+            c.written
+                .push((topic, outbox::Entity::find().count(db).await?));
+        }
+        for (consumer, db, _) in self.consumers() {
+            c.handled
+                .push((consumer, inbox::Entity::find().count(db).await?));
+        }
+        Ok(c)
     }
 }
 
 /// Rows in the outboxes and inboxes of the four services.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventCounts {
-    /// Events assignments wrote.
-    pub assignments_outbox: u64,
-    /// Events evaluation wrote.
-    pub evaluation_outbox: u64,
-    /// Events notifications wrote.
-    pub notifications_outbox: u64,
-    /// Events assignments handled (evaluation's).
-    pub assignments_inbox: u64,
-    /// Events evaluation handled.
-    pub evaluation_inbox: u64,
-    /// Events notifications handled.
-    pub notifications_inbox: u64,
-    /// Events audit handled.
-    pub audit_inbox: u64,
+    /// Events written to each topic: its producer's outbox rows.
+    pub written: Vec<(&'static str, u64)>,
+    /// Events each consumer group handled: its inbox rows.
+    pub handled: Vec<(&'static str, u64)>,
 }
 
 impl EventCounts {
-    /// Events written to `topic`, by the service whose outbox it is.
-    fn written(&self, topic: &str) -> u64 {
-        use duban_schema::topics;
-        match topic {
-            topics::ASSIGNMENTS => self.assignments_outbox,
-            topics::EVALUATION => self.evaluation_outbox,
-            topics::NOTIFICATIONS => self.notifications_outbox,
-            _ => 0,
-        }
+    /// Events written to `topic`.
+    fn written_to(&self, topic: &str) -> u64 {
+        self.written
+            .iter()
+            .find(|(t, _)| *t == topic)
+            .map_or(0, |(_, n)| *n)
     }
 }
 
