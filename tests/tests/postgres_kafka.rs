@@ -325,6 +325,93 @@ async fn a_kept_row_saves_the_read_and_a_moved_one_is_never_written_over() {
 /// Connections the request workers opened under load die with those workers at shutdown;
 /// the relays' last mark after the drain must still be written (it once failed with
 /// "a Tokio context … being shutdown" when it drew such a connection from the pool).
+/// A reminder moves its item's event position, not its version; the tick leaves the row
+/// it fired on as the one kept, so the item's next command decides on it without reading
+/// the row again, and its events still take the next positions.
+#[actix_web::test]
+async fn after_a_reminder_the_next_command_decides_on_the_row_the_tick_left() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_on_postgres_and_kafka().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    // One working day: its due-soon reminder is due at once, whatever today is.
+    let issued = app
+        .ask(
+            &sup,
+            scenarios::ISSUE,
+            serde_json::json!({"input": {"title": "提醒后的报送", "leadUnitId": "qingshi-dzb", "timeLimitDays": 1}}),
+        )
+        .await;
+    let id = issued["data"]["issueAssignment"]["assignment"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{issued}"))
+        .to_string();
+    let ack = app
+        .ask(
+            &clerk,
+            "mutation($i: AssignmentVersionInput!) { acknowledgeAssignment(input: $i) { assignment { version } } }",
+            serde_json::json!({"i": {"id": id, "expectedVersion": 1}}),
+        )
+        .await;
+    assert_eq!(
+        ack["data"]["acknowledgeAssignment"]["assignment"]["version"], 2,
+        "{ack}"
+    );
+    app.assignments.deadline_tick().await.unwrap();
+    let due_soon = duban_tests::count_rows(
+        &app.databases.assignments,
+        &format!("SELECT count(*) FROM outbox WHERE key = '{id}' AND payload LIKE '%\"AssignmentDueSoon\"%'"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(due_soon, 1);
+    // A change no writer of duban makes (each moves the version or the event position):
+    // only a command that did not read the row again writes the title back.
+    let db = &app.databases.assignments;
+    db.execute_unprepared(&format!(
+        "UPDATE assignment SET title = '库里改过' WHERE id = '{id}'"
+    ))
+    .await
+    .unwrap();
+    let report = app
+        .ask(
+            &clerk,
+            "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { version } } }",
+            serde_json::json!({"i": {"id": id, "expectedVersion": 2, "percent": 40, "text": "提醒后报送"}}),
+        )
+        .await;
+    assert_eq!(
+        report["data"]["reportProgress"]["assignment"]["version"], 3,
+        "{report}"
+    );
+    let title = duban_tests::query_pairs::<String, i64>(
+        db,
+        &format!("SELECT title, last_sequence FROM assignment WHERE id = '{id}'"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        title,
+        [("提醒后的报送".to_string(), 4)],
+        "decided on the tick's row"
+    );
+    let kinds: Vec<String> = scenarios::positions(db, &id)
+        .await
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "AssignmentIssued",
+            "AssignmentAcknowledged",
+            "AssignmentDueSoon",
+            "ProgressReported"
+        ]
+    );
+    app.shutdown().await.unwrap();
+}
+
 #[actix_web::test]
 async fn shutdown_after_a_burst_marks_what_the_relays_sent() {
     let app = spawn_on_postgres_and_kafka().await.unwrap();

@@ -1,8 +1,8 @@
 //! The rows of the items this replica wrote last, so that the next command on one of them
 //! decides without reading the row again. A kept row is a guess, never an authority: the
 //! write that follows is guarded by the row's version and event position, so a row that
-//! another writer changed meanwhile (another replica, a reminder, a handover, a calendar
-//! change) fails the guard and the command runs again on what it reads under the row's lock.
+//! another writer changed meanwhile (another replica, a handover, a calendar change) fails
+//! the guard and the command runs again on what it reads under the row's lock.
 //! This holds because every write of an item's row moves its version or its event position,
 //! except its color, which no command decides on and none writes.
 
@@ -44,6 +44,14 @@ impl Recent {
     /// Keeps `row`, as just written.
     pub(crate) fn keep(&self, row: &assignment::Model) {
         self.rows().insert(row.id.clone(), row.clone());
+    }
+
+    /// Puts `row` in place of the row kept for its item, if one is kept: the item's row as
+    /// a write that was not a command's left it (a reminder takes the next event position).
+    pub(crate) fn replace(&self, row: &assignment::Model) {
+        if let Some(kept) = self.rows().peek_mut(&row.id) {
+            *kept = row.clone();
+        }
     }
 
     /// Forgets item `id`'s row: its guard failed, so it is no longer the stored one.

@@ -246,6 +246,16 @@ impl AssignmentsService {
                 fired += events.len() as u32;
             }
             self.commit(txn).await?;
+            // The rows as this batch left them, read under their locks: a command on one
+            // of them next need not find its kept row stale for a reminder's position.
+            for (id, position) in positions {
+                if let Some(m) = items.get(id) {
+                    self.recent.replace(&assignment::Model {
+                        last_sequence: position,
+                        ..m.clone()
+                    });
+                }
+            }
             if batch < TICK_BATCH as usize {
                 return Ok(fired);
             }
