@@ -1,8 +1,9 @@
 //! The rows of the items this replica wrote last, so that the next command on one of them
 //! decides without reading the row again. A kept row is a guess, never an authority: the
 //! write that follows is guarded by the row's version and event position, so a row that
-//! another writer changed meanwhile (another replica, a handover, a calendar change) fails
-//! the guard and the command runs again on what it reads under the row's lock.
+//! another writer changed meanwhile (another replica or its reminders, a handover, a
+//! calendar change) fails the guard and the command runs again on what it reads under the
+//! row's lock. This replica's own reminders put the row they leave in place of the kept one.
 //! This holds because every write of an item's row moves its version or its event position,
 //! except its color, which no command decides on and none writes.
 
