@@ -90,6 +90,16 @@ pub const ASSIGNMENT: &str = r#"query($id: ID!) {
     progressReports { percent text reportedBy } }
 }"#;
 
+/// How many events of `kind` assignments wrote about the item `id`.
+pub async fn fired(app: &TestApp, id: &str, kind: &str) -> i64 {
+    crate::count_rows(
+        &app.databases.assignments,
+        &format!("SELECT count(*) FROM outbox WHERE key = '{id}' AND payload LIKE '%\"{kind}\"%'"),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Issues an assignment and returns it.
 pub async fn issue(app: &TestApp, token: &str, unit: &str, title: &str) -> Value {
     let body = app

@@ -4,7 +4,7 @@
 
 use chrono::TimeZone;
 use duban_clock::{ManualClock, SharedClock};
-use duban_tests::scenarios::{positions, ISSUE};
+use duban_tests::scenarios::{fired, positions, ISSUE};
 use duban_tests::{at_nine, count_rows, spawn_with_clock, test_config, TestApp};
 use serde_json::json;
 use std::sync::Arc;
@@ -17,15 +17,6 @@ async fn issued_id(app: &TestApp, input: serde_json::Value) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("{body}"))
         .to_string()
-}
-
-async fn fired(app: &TestApp, id: &str, kind: &str) -> i64 {
-    count_rows(
-        &app.databases.assignments,
-        &format!("SELECT count(*) FROM outbox WHERE key = '{id}' AND payload LIKE '%\"{kind}\"%'"),
-    )
-    .await
-    .unwrap()
 }
 
 #[actix_web::test]

@@ -322,9 +322,6 @@ async fn a_kept_row_saves_the_read_and_a_moved_one_is_never_written_over() {
     app.shutdown().await.unwrap();
 }
 
-/// Connections the request workers opened under load die with those workers at shutdown;
-/// the relays' last mark after the drain must still be written (it once failed with
-/// "a Tokio context … being shutdown" when it drew such a connection from the pool).
 /// A reminder moves its item's event position, not its version; the tick leaves the row
 /// it fired on as the one kept, so the item's next command decides on it without reading
 /// the row again, and its events still take the next positions.
@@ -358,13 +355,7 @@ async fn after_a_reminder_the_next_command_decides_on_the_row_the_tick_left() {
         "{ack}"
     );
     app.assignments.deadline_tick().await.unwrap();
-    let due_soon = duban_tests::count_rows(
-        &app.databases.assignments,
-        &format!("SELECT count(*) FROM outbox WHERE key = '{id}' AND payload LIKE '%\"AssignmentDueSoon\"%'"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(due_soon, 1);
+    assert_eq!(scenarios::fired(&app, &id, "AssignmentDueSoon").await, 1);
     // A change no writer of duban makes (each moves the version or the event position):
     // only a command that did not read the row again writes the title back.
     let db = &app.databases.assignments;
@@ -412,6 +403,9 @@ async fn after_a_reminder_the_next_command_decides_on_the_row_the_tick_left() {
     app.shutdown().await.unwrap();
 }
 
+/// Connections the request workers opened under load die with those workers at shutdown;
+/// the relays' last mark after the drain must still be written (it once failed with
+/// "a Tokio context … being shutdown" when it drew such a connection from the pool).
 #[actix_web::test]
 async fn shutdown_after_a_burst_marks_what_the_relays_sent() {
     let app = spawn_on_postgres_and_kafka().await.unwrap();
