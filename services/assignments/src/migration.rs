@@ -1,5 +1,6 @@
 //! Schema of the assignments database, the same on SQLite and PostgreSQL.
 
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, boolean, date, integer, string, text};
 
@@ -167,19 +168,16 @@ impl MigrationTrait for CreateIdempotencyKeys {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_idempotency_key_created")
-                .table(IdempotencyKey::Table)
-                .col(IdempotencyKey::CreatedAt)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_idempotency_key_created",
+            IdempotencyKey::Table,
+            [IdempotencyKey::CreatedAt],
+        ))
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(IdempotencyKey::Table).to_owned())
-            .await
+        drop_tables(m, [IdempotencyKey::Table]).await
     }
 }
 
@@ -299,19 +297,16 @@ impl MigrationTrait for AddTransfers {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_transfer_assignment")
-                .table(Transfer::Table)
-                .col(Transfer::AssignmentId)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_transfer_assignment",
+            Transfer::Table,
+            [Transfer::AssignmentId],
+        ))
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Transfer::Table).to_owned())
-            .await?;
+        drop_tables(m, [Transfer::Table]).await?;
         drop_columns(
             m,
             &[
@@ -361,19 +356,16 @@ impl MigrationTrait for CreateDeadlineSchedule {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_deadline_schedule_fire")
-                .table(DeadlineSchedule::Table)
-                .col(DeadlineSchedule::FireOn)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_deadline_schedule_fire",
+            DeadlineSchedule::Table,
+            [DeadlineSchedule::FireOn],
+        ))
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(DeadlineSchedule::Table).to_owned())
-            .await
+        drop_tables(m, [DeadlineSchedule::Table]).await
     }
 }
 
@@ -575,24 +567,17 @@ impl MigrationTrait for CreateTables {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_assignment_path_due")
-                .table(Assignment::Table)
-                .col(Assignment::LeadUnitPath)
-                .col(Assignment::DueOn)
-                .col(Assignment::Id)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_assignment_path_due",
+            Assignment::Table,
+            [Assignment::LeadUnitPath, Assignment::DueOn, Assignment::Id],
+        ))
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_assignment_due")
-                .table(Assignment::Table)
-                .col(Assignment::DueOn)
-                .col(Assignment::Id)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_assignment_due",
+            Assignment::Table,
+            [Assignment::DueOn, Assignment::Id],
+        ))
         .await?;
         m.create_table(
             Table::create()
@@ -606,13 +591,11 @@ impl MigrationTrait for CreateTables {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_progress_assignment")
-                .table(ProgressReport::Table)
-                .col(ProgressReport::AssignmentId)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_progress_assignment",
+            ProgressReport::Table,
+            [ProgressReport::AssignmentId],
+        ))
         .await
     }
 
@@ -624,7 +607,7 @@ impl MigrationTrait for CreateTables {
             Person::Table.into_iden(),
             OrgUnit::Table.into_iden(),
         ] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
+            drop_tables(m, [t]).await?;
         }
         Ok(())
     }

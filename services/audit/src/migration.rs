@@ -1,5 +1,6 @@
 //! Schema of the audit database.
 
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, integer, string, text, timestamp_with_time_zone};
 
@@ -72,22 +73,17 @@ impl MigrationTrait for CreateTables {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_audit_leaf_aggregate")
-                .table(AuditLeaf::Table)
-                .col(AuditLeaf::AggregateId)
-                .col(AuditLeaf::Idx)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_audit_leaf_aggregate",
+            AuditLeaf::Table,
+            [AuditLeaf::AggregateId, AuditLeaf::Idx],
+        ))
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_audit_leaf_correlation")
-                .table(AuditLeaf::Table)
-                .col(AuditLeaf::CorrelationId)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_audit_leaf_correlation",
+            AuditLeaf::Table,
+            [AuditLeaf::CorrelationId],
+        ))
         .await?;
         m.create_table(
             Table::create()
@@ -133,10 +129,8 @@ impl MigrationTrait for CreateTables {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(AuditCheckpoint::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(AuditLeaf::Table).to_owned())
-            .await?;
+        drop_tables(m, [AuditCheckpoint::Table]).await?;
+        drop_tables(m, [AuditLeaf::Table]).await?;
         if m.get_database_backend() == sea_orm::DbBackend::Postgres {
             m.get_connection()
                 .execute_unprepared("DROP FUNCTION IF EXISTS audit_append_only()")
@@ -219,10 +213,8 @@ impl MigrationTrait for StoredTree {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(AuditTree::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(AuditNode::Table).to_owned())
-            .await
+        drop_tables(m, [AuditTree::Table]).await?;
+        drop_tables(m, [AuditNode::Table]).await
     }
 }
 

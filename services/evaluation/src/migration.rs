@@ -1,5 +1,6 @@
 //! Schema of the evaluation database.
 
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, boolean, date, integer, string, text, timestamp_with_time_zone,
@@ -90,20 +91,16 @@ impl MigrationTrait for CreateTables {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_tracked_item_path_color")
-                .table(TrackedItem::Table)
-                .col(TrackedItem::OrgPath)
-                .col(TrackedItem::Color)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_tracked_item_path_color",
+            TrackedItem::Table,
+            [TrackedItem::OrgPath, TrackedItem::Color],
+        ))
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(TrackedItem::Table).to_owned())
-            .await
+        drop_tables(m, [TrackedItem::Table]).await
     }
 }
 
@@ -173,13 +170,11 @@ impl MigrationTrait for ColorRulesAndSchedule {
             )
             .await?;
         }
-        m.create_index(
-            Index::create()
-                .name("ix_tracked_item_next_check_on")
-                .table(Tracked::Table)
-                .col(Tracked::NextCheckOn)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_tracked_item_next_check_on",
+            Tracked::Table,
+            [Tracked::NextCheckOn],
+        ))
         .await?;
         m.create_table(
             Table::create()
@@ -201,8 +196,7 @@ impl MigrationTrait for ColorRulesAndSchedule {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(ColorRule::Table).to_owned())
-            .await?;
+        drop_tables(m, [ColorRule::Table]).await?;
         m.drop_index(
             Index::drop()
                 .name("ix_tracked_item_next_check_on")
@@ -296,8 +290,7 @@ impl MigrationTrait for UnitTallies {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Alias::new("unit_tally")).to_owned())
-            .await?;
+        drop_tables(m, ["unit_tally"]).await?;
         m.alter_table(
             Table::alter()
                 .table(Alias::new("tracked_item"))
@@ -418,11 +411,7 @@ impl MigrationTrait for DayClose {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["tally_day", "unit_tally_day"] {
-            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(m, ["tally_day", "unit_tally_day"]).await
     }
 }
 
@@ -555,14 +544,11 @@ impl MigrationTrait for NoPathColorIndex {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_index(
-            Index::create()
-                .name("ix_tracked_item_path_color")
-                .table(Alias::new("tracked_item"))
-                .col(Alias::new("org_path"))
-                .col(Alias::new("color"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_tracked_item_path_color",
+            "tracked_item",
+            ["org_path", "color"],
+        ))
         .await
     }
 }
@@ -614,13 +600,13 @@ impl MigrationTrait for Bulletins {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ux_bulletin_week")
-                .table(Alias::new("bulletin"))
-                .col(Alias::new("scope_unit_id"))
-                .col(Alias::new("week_start"))
-                .unique()
-                .to_owned(),
+            index_on(
+                "ux_bulletin_week",
+                "bulletin",
+                ["scope_unit_id", "week_start"],
+            )
+            .unique()
+            .to_owned(),
         )
         .await?;
         m.create_table(
@@ -635,26 +621,24 @@ impl MigrationTrait for Bulletins {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_bulletin_comment")
-                .table(Alias::new("bulletin_comment"))
-                .col(Alias::new("bulletin_id"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_bulletin_comment",
+            "bulletin_comment",
+            ["bulletin_id"],
+        ))
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "bulletin_comment",
-            "bulletin",
-            "person_copy",
-            "org_unit_copy",
-        ] {
-            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(
+            m,
+            [
+                "bulletin_comment",
+                "bulletin",
+                "person_copy",
+                "org_unit_copy",
+            ],
+        )
+        .await
     }
 }

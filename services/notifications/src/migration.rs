@@ -1,5 +1,6 @@
 //! Schema of the notifications database.
 
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{boolean, string, text, timestamp_with_time_zone};
 
@@ -96,20 +97,16 @@ impl MigrationTrait for CreateTables {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_notification_recipient")
-                .table(Notification::Table)
-                .col(Notification::RecipientId)
-                .col(Notification::Id)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_notification_recipient",
+            Notification::Table,
+            [Notification::RecipientId, Notification::Id],
+        ))
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Notification::Table).to_owned())
-            .await
+        drop_tables(m, [Notification::Table]).await
     }
 }
 
@@ -143,8 +140,7 @@ impl MigrationTrait for CreatePersonLeader {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(PersonLeader::Table).to_owned())
-            .await
+        drop_tables(m, [PersonLeader::Table]).await
     }
 }
 
@@ -174,13 +170,11 @@ impl MigrationTrait for CreateDirectory {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_directory_person_unit")
-                .table(Alias::new("directory_person"))
-                .col(Alias::new("unit_id"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_directory_person_unit",
+            "directory_person",
+            ["unit_id"],
+        ))
         .await?;
         m.get_connection()
             .execute_unprepared(
@@ -192,12 +186,7 @@ impl MigrationTrait for CreateDirectory {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(
-            Table::drop()
-                .table(Alias::new("directory_person"))
-                .to_owned(),
-        )
-        .await
+        drop_tables(m, ["directory_person"]).await
     }
 }
 
@@ -228,13 +217,11 @@ impl MigrationTrait for Acknowledgements {
         .await?;
         m.alter_table(add(string(Alias::new("org_path")).default("")))
             .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_notification_assignment")
-                .table(Alias::new("notification"))
-                .col(Alias::new("assignment_id"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_notification_assignment",
+            "notification",
+            ["assignment_id"],
+        ))
         .await
     }
 
@@ -301,21 +288,16 @@ impl MigrationTrait for Escalation {
             .await?;
         }
         m.create_index(
-            Index::create()
-                .name("ux_notification_dedupe")
-                .table(Alias::new("notification"))
-                .col(Alias::new("dedupe_key"))
+            index_on("ux_notification_dedupe", "notification", ["dedupe_key"])
                 .unique()
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_notification_escalate")
-                .table(Alias::new("notification"))
-                .col(Alias::new("escalate_at"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_notification_escalate",
+            "notification",
+            ["escalate_at"],
+        ))
         .await
     }
 
@@ -405,33 +387,26 @@ impl MigrationTrait for Pushes {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ux_delivery_once")
-                .table(Alias::new("delivery"))
-                .col(Alias::new("channel_id"))
-                .col(Alias::new("notification_id"))
-                .unique()
-                .to_owned(),
+            index_on(
+                "ux_delivery_once",
+                "delivery",
+                ["channel_id", "notification_id"],
+            )
+            .unique()
+            .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_delivery_due")
-                .table(Alias::new("delivery"))
-                .col(Alias::new("status"))
-                .col(Alias::new("next_attempt_at"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_delivery_due",
+            "delivery",
+            ["status", "next_attempt_at"],
+        ))
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_delivery_recipient")
-                .table(Alias::new("delivery"))
-                .col(Alias::new("channel_id"))
-                .col(Alias::new("recipient_id"))
-                .col(Alias::new("created_at"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_delivery_recipient",
+            "delivery",
+            ["channel_id", "recipient_id", "created_at"],
+        ))
         .await?;
         m.alter_table(
             Table::alter()
@@ -450,11 +425,7 @@ impl MigrationTrait for Pushes {
                 .to_owned(),
         )
         .await?;
-        for t in ["delivery", "push_contact", "push_channel"] {
-            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(m, ["delivery", "push_contact", "push_channel"]).await
     }
 }
 
@@ -504,12 +475,7 @@ impl MigrationTrait for CountyRules {
                 .to_owned(),
         )
         .await?;
-        m.drop_table(
-            Table::drop()
-                .table(Alias::new("notification_rules"))
-                .to_owned(),
-        )
-        .await
+        drop_tables(m, ["notification_rules"]).await
     }
 }
 
@@ -541,8 +507,7 @@ impl MigrationTrait for Campaigns {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Alias::new("campaign_copy")).to_owned())
-            .await
+        drop_tables(m, ["campaign_copy"]).await
     }
 }
 
@@ -559,13 +524,11 @@ impl MigrationName for ProblemIndex {
 #[async_trait::async_trait]
 impl MigrationTrait for ProblemIndex {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_index(
-            Index::create()
-                .name("ix_notification_problem")
-                .table(Alias::new("notification"))
-                .col(Alias::new("problem_id"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_notification_problem",
+            "notification",
+            ["problem_id"],
+        ))
         .await
     }
 

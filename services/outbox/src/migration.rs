@@ -83,13 +83,36 @@ impl MigrationTrait for CreateOutboxInbox {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
+        let tables = [
             Outbox::Table.into_iden(),
             Inbox::Table.into_iden(),
             RelayMark::Table.into_iden(),
-        ] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
-        Ok(())
+        ];
+        drop_tables(m, tables).await
     }
+}
+
+/// The index `name` on `table`'s `cols`, in that order.
+pub fn index_on<T: IntoIden + 'static, C: IntoIden + 'static>(
+    name: &str,
+    table: T,
+    cols: impl IntoIterator<Item = C>,
+) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(name).table(table);
+    for c in cols {
+        index.col(c);
+    }
+    index
+}
+
+/// Drops `tables`, in that order.
+pub async fn drop_tables<T: IntoIden + 'static>(
+    m: &SchemaManager<'_>,
+    tables: impl IntoIterator<Item = T>,
+) -> Result<(), DbErr> {
+    for t in tables {
+        m.drop_table(Table::drop().table(t).to_owned()).await?;
+    }
+    Ok(())
 }

@@ -62,20 +62,16 @@ impl MigrationTrait for CreateCalendar {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_deadline_change_assignment")
-                .table(DeadlineChange::Table)
-                .col(DeadlineChange::AssignmentId)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_deadline_change_assignment",
+            DeadlineChange::Table,
+            [DeadlineChange::AssignmentId],
+        ))
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(DeadlineChange::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(CalendarOverride::Table).to_owned())
-            .await
+        drop_tables(m, [DeadlineChange::Table]).await?;
+        drop_tables(m, [CalendarOverride::Table]).await
     }
 }

@@ -1,6 +1,7 @@
 //! The card each item shows, as evaluation announced it: the color filter pages in this
 //! database instead of sending every id of a color across.
 
+use duban_outbox::migration::index_on;
 use sea_orm_migration::prelude::*;
 
 /// `color` on assignments and problems, indexed for the color filter.
@@ -24,15 +25,11 @@ impl MigrationTrait for AddColors {
             )
             .await?;
         }
-        m.create_index(
-            Index::create()
-                .name("ix_assignment_color_due")
-                .table(Alias::new("assignment"))
-                .col(Alias::new("color"))
-                .col(Alias::new("due_on"))
-                .col(Alias::new("id"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_assignment_color_due",
+            "assignment",
+            ["color", "due_on", "id"],
+        ))
         .await
     }
 

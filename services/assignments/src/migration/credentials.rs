@@ -1,6 +1,7 @@
 //! Passwords and sign-in sessions.
 
 use super::ts;
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, boolean, integer, string};
 
@@ -64,20 +65,16 @@ impl MigrationTrait for CreateCredentials {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_sign_in_session_person")
-                .table(SignInSession::Table)
-                .col(SignInSession::PersonId)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_sign_in_session_person",
+            SignInSession::Table,
+            [SignInSession::PersonId],
+        ))
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(SignInSession::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(Credential::Table).to_owned())
-            .await
+        drop_tables(m, [SignInSession::Table]).await?;
+        drop_tables(m, [Credential::Table]).await
     }
 }

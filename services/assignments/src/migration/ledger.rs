@@ -136,14 +136,11 @@ impl MigrationTrait for AddLedger {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_problem_unit_due")
-                .table(Problem::Table)
-                .col(Problem::UnitPath)
-                .col(Problem::DueOn)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_problem_unit_due",
+            Problem::Table,
+            [Problem::UnitPath, Problem::DueOn],
+        ))
         .await?;
         m.create_table(
             Table::create()
@@ -158,13 +155,11 @@ impl MigrationTrait for AddLedger {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_problem_log_problem")
-                .table(ProblemLog::Table)
-                .col(ProblemLog::ProblemId)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_problem_log_problem",
+            ProblemLog::Table,
+            [ProblemLog::ProblemId],
+        ))
         .await?;
         m.create_table(
             Table::create()
@@ -184,28 +179,23 @@ impl MigrationTrait for AddLedger {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_duty_rule_next")
-                .table(DutyRule::Table)
-                .col(DutyRule::NextOn)
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_duty_rule_next",
+            DutyRule::Table,
+            [DutyRule::NextOn],
+        ))
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_assignment_campaign")
-                .table(Assignment::Table)
-                .col(Alias::new("campaign_id"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_assignment_campaign",
+            Assignment::Table,
+            ["campaign_id"],
+        ))
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in ["duty_rule", "problem_log", "problem"] {
-            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
-                .await?;
+            drop_tables(m, [Alias::new(t)]).await?;
         }
         m.drop_index(
             Index::drop()

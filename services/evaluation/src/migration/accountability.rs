@@ -1,5 +1,6 @@
 //! 追责问责: records (never edited; a correction supersedes) and each county's forms.
 
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 
 /// `accountability_record` and `accountability_form`.
@@ -37,21 +38,20 @@ impl MigrationTrait for Accountability {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ux_accountability_supersedes")
-                .table(Alias::new("accountability_record"))
-                .col(Alias::new("supersedes"))
-                .unique()
-                .to_owned(),
+            index_on(
+                "ux_accountability_supersedes",
+                "accountability_record",
+                ["supersedes"],
+            )
+            .unique()
+            .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_accountability_path")
-                .table(Alias::new("accountability_record"))
-                .col(Alias::new("unit_path"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_accountability_path",
+            "accountability_record",
+            ["unit_path"],
+        ))
         .await?;
         m.create_table(
             Table::create()
@@ -65,10 +65,6 @@ impl MigrationTrait for Accountability {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["accountability_form", "accountability_record"] {
-            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(m, ["accountability_form", "accountability_record"]).await
     }
 }

@@ -1,6 +1,7 @@
 //! 年度考核: assessment years, the 考评组's entries (never edited; the latest stands), and
 //! each county's rules.
 
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 
 /// `assessment`, `assessment_entry`, `assessment_setting`.
@@ -35,13 +36,13 @@ impl MigrationTrait for Assessments {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ux_assessment_scope_year")
-                .table(Alias::new("assessment"))
-                .col(Alias::new("scope_unit_id"))
-                .col(Alias::new("year"))
-                .unique()
-                .to_owned(),
+            index_on(
+                "ux_assessment_scope_year",
+                "assessment",
+                ["scope_unit_id", "year"],
+            )
+            .unique()
+            .to_owned(),
         )
         .await?;
         m.create_table(
@@ -62,13 +63,11 @@ impl MigrationTrait for Assessments {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_assessment_entry")
-                .table(Alias::new("assessment_entry"))
-                .col(Alias::new("assessment_id"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_assessment_entry",
+            "assessment_entry",
+            ["assessment_id"],
+        ))
         .await?;
         m.create_table(
             Table::create()
@@ -82,10 +81,6 @@ impl MigrationTrait for Assessments {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["assessment", "assessment_entry", "assessment_setting"] {
-            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(m, ["assessment", "assessment_entry", "assessment_setting"]).await
     }
 }

@@ -1,5 +1,6 @@
 //! 作风表现台账: the facts about each cadre the tracker records from events.
 
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 
 /// `conduct_entry`.
@@ -27,19 +28,15 @@ impl MigrationTrait for ConductEntries {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_conduct_entry_person")
-                .table(Alias::new("conduct_entry"))
-                .col(Alias::new("person_id"))
-                .col(Alias::new("on_day"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_conduct_entry_person",
+            "conduct_entry",
+            ["person_id", "on_day"],
+        ))
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Alias::new("conduct_entry")).to_owned())
-            .await
+        drop_tables(m, ["conduct_entry"]).await
     }
 }

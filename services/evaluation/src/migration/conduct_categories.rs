@@ -1,5 +1,6 @@
 //! 作风台账: each county's categories.
 
+use duban_outbox::migration::drop_tables;
 use sea_orm_migration::prelude::*;
 
 /// `conduct_category`.
@@ -27,11 +28,6 @@ impl MigrationTrait for ConductCategories {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(
-            Table::drop()
-                .table(Alias::new("conduct_category"))
-                .to_owned(),
-        )
-        .await
+        drop_tables(m, ["conduct_category"]).await
     }
 }

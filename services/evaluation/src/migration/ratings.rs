@@ -1,5 +1,6 @@
 //! 好差评: items open to rating and the ratings given.
 
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 
 /// `rating_item` and `rating`.
@@ -32,10 +33,7 @@ impl MigrationTrait for Ratings {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ux_rating_item_token")
-                .table(Alias::new("rating_item"))
-                .col(Alias::new("token_hash"))
+            index_on("ux_rating_item_token", "rating_item", ["token_hash"])
                 .unique()
                 .to_owned(),
         )
@@ -63,29 +61,13 @@ impl MigrationTrait for Ratings {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_rating_path")
-                .table(Alias::new("rating"))
-                .col(Alias::new("org_path"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_rating_item")
-                .table(Alias::new("rating"))
-                .col(Alias::new("item_id"))
-                .to_owned(),
-        )
-        .await
+        m.create_index(index_on("ix_rating_path", "rating", ["org_path"]))
+            .await?;
+        m.create_index(index_on("ix_rating_item", "rating", ["item_id"]))
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["rating", "rating_item"] {
-            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(m, ["rating", "rating_item"]).await
     }
 }

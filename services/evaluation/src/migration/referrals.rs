@@ -1,6 +1,7 @@
 //! 线索移送: referrals and their steps, each county's referral rules, and the problem
 //! category the 弄虚作假 rule reads.
 
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 
 /// `referral`, `referral_setting`, `tracked_item.category`.
@@ -48,22 +49,13 @@ impl MigrationTrait for Referrals {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ux_referral_once")
-                .table(Alias::new("referral"))
-                .col(Alias::new("once_key"))
+            index_on("ux_referral_once", "referral", ["once_key"])
                 .unique()
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_referral_path")
-                .table(Alias::new("referral"))
-                .col(Alias::new("unit_path"))
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(index_on("ix_referral_path", "referral", ["unit_path"]))
+            .await?;
         m.create_table(
             Table::create()
                 .table(Alias::new("referral_setting"))
@@ -83,13 +75,6 @@ impl MigrationTrait for Referrals {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Alias::new("referral")).to_owned())
-            .await?;
-        m.drop_table(
-            Table::drop()
-                .table(Alias::new("referral_setting"))
-                .to_owned(),
-        )
-        .await
+        drop_tables(m, ["referral", "referral_setting"]).await
     }
 }

@@ -1,5 +1,6 @@
 //! 作风体检: rounds and the scores given in them.
 
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::boolean;
 
@@ -38,13 +39,13 @@ impl MigrationTrait for Reviews {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ux_review_round_month")
-                .table(Alias::new("review_round"))
-                .col(Alias::new("scope_unit_id"))
-                .col(Alias::new("month"))
-                .unique()
-                .to_owned(),
+            index_on(
+                "ux_review_round_month",
+                "review_round",
+                ["scope_unit_id", "month"],
+            )
+            .unique()
+            .to_owned(),
         )
         .await?;
         m.create_table(
@@ -69,11 +70,7 @@ impl MigrationTrait for Reviews {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["review_submission", "review_round"] {
-            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(m, ["review_submission", "review_round"]).await
     }
 }
 

@@ -1,6 +1,7 @@
 //! 满意度评议: surveys, their one-time links, who has answered, and the answers (kept apart
 //! from who gave them).
 
+use duban_outbox::migration::{drop_tables, index_on};
 use sea_orm_migration::prelude::*;
 
 /// `survey`, `survey_link`, `survey_participant`, `survey_response`, `survey_score`.
@@ -45,13 +46,11 @@ impl MigrationTrait for Surveys {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_survey_link_survey")
-                .table(Alias::new("survey_link"))
-                .col(Alias::new("survey_id"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_survey_link_survey",
+            "survey_link",
+            ["survey_id"],
+        ))
         .await?;
         m.create_table(
             table("survey_participant")
@@ -74,13 +73,11 @@ impl MigrationTrait for Surveys {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_survey_response_survey")
-                .table(Alias::new("survey_response"))
-                .col(Alias::new("survey_id"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_survey_response_survey",
+            "survey_response",
+            ["survey_id"],
+        ))
         .await?;
         m.create_table(
             table("survey_score")
@@ -98,29 +95,25 @@ impl MigrationTrait for Surveys {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_survey_score_survey")
-                .table(Alias::new("survey_score"))
-                .col(Alias::new("survey_id"))
-                .col(Alias::new("unit_id"))
-                .col(Alias::new("indicator"))
-                .to_owned(),
-        )
+        m.create_index(index_on(
+            "ix_survey_score_survey",
+            "survey_score",
+            ["survey_id", "unit_id", "indicator"],
+        ))
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "survey_score",
-            "survey_response",
-            "survey_participant",
-            "survey_link",
-            "survey",
-        ] {
-            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(
+            m,
+            [
+                "survey_score",
+                "survey_response",
+                "survey_participant",
+                "survey_link",
+                "survey",
+            ],
+        )
+        .await
     }
 }
