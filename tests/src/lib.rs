@@ -142,6 +142,14 @@ pub async fn spawn_on_postgres_and_kafka() -> anyhow::Result<TestApp> {
     Ok(app)
 }
 
+/// Runs `scenario` on the embedded default and then on PostgreSQL + Kafka, each a fresh
+/// duban with the demo county.
+pub async fn on_both<F: std::future::Future<Output = ()>>(scenario: impl Fn(TestApp) -> F) {
+    scenario(spawn_app().await.expect("the embedded default starts")).await;
+    let app = spawn_on_postgres_and_kafka().await;
+    scenario(app.expect("PostgreSQL + Kafka start")).await;
+}
+
 /// Starts duban on its own PostgreSQL database and Kafka topics on a clock the test moves,
 /// standing at 09:00 in Shanghai on the day given (no directory loaded).
 pub async fn on_postgres_and_kafka_at_nine(

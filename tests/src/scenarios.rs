@@ -22,6 +22,23 @@ pub const ISSUE: &str = r#"mutation($input: IssueAssignmentInput!) {
   issueAssignment(input: $input) { assignment { id state version dueOn leadUnitName responsiblePersonId color } }
 }"#;
 
+/// A rating by the public through the one-time link `token`: the status and body
+/// answered.
+pub async fn rate(
+    app: &TestApp,
+    token: &Value,
+    level: &str,
+    comment: Option<&str>,
+) -> (u16, Value) {
+    let mut body = json!({"token": token, "level": level});
+    if let Some(c) = comment {
+        body["comment"] = json!(c);
+    }
+    app.post_public("/public/v1/rating/rate", &body)
+        .await
+        .expect("the public rating endpoint answers")
+}
+
 /// The newest 100 notices in the inbox of the holder of `token`, each with `fields`.
 pub async fn inbox(app: &TestApp, token: &str, fields: &str) -> Vec<Value> {
     let b = app

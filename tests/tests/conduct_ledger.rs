@@ -71,13 +71,8 @@ async fn a_cadres_ledger_is_what_happened_line_by_line() {
             json!({"id": d}),
         )
         .await;
-    let (status, _) = app
-        .post_public(
-            "/public/v1/rating/rate",
-            &json!({"token": link["data"]["ratingLink"]["token"], "level": "SATISFIED"}),
-        )
-        .await
-        .unwrap();
+    let token = &link["data"]["ratingLink"]["token"];
+    let (status, _) = duban_tests::scenarios::rate(&app, token, "SATISFIED", None).await;
     assert_eq!(status, 200);
 
     // Two accountability records, the first corrected by the second.
@@ -253,11 +248,7 @@ async fn a_cadres_ledger_is_what_happened_line_by_line() {
         .await
         .unwrap();
     assert_eq!(status, 200);
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
-    let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
+    let cells = duban_tests::scenarios::first_sheet_cells(bytes);
     for want in [
         "按时办结",
         "办结审核退回",

@@ -95,13 +95,8 @@ async fn no_score_moves_with_sign_ins_reading_notices_or_time_online() {
         )
         .await;
     ok(&link);
-    let (status, _) = app
-        .post_public(
-            "/public/v1/rating/rate",
-            &json!({"token": link["data"]["ratingLink"]["token"], "level": "SATISFIED"}),
-        )
-        .await
-        .unwrap();
+    let token = &link["data"]["ratingLink"]["token"];
+    let (status, _) = duban_tests::scenarios::rate(&app, token, "SATISFIED", None).await;
     assert_eq!(status, 200);
     let review = app
         .read(

@@ -67,13 +67,7 @@ async fn link(app: &TestApp, who: &str, item: &str) -> Value {
 }
 
 async fn rate(app: &TestApp, token: &str, level: &str, comment: &str) -> (u16, Value) {
-    let r = app
-        .post_public(
-            "/public/v1/rating/rate",
-            &json!({"token": token, "level": level, "comment": comment}),
-        )
-        .await
-        .unwrap();
+    let r = duban_tests::scenarios::rate(app, &json!(token), level, Some(comment)).await;
     app.settle().await.unwrap();
     r
 }

@@ -696,11 +696,7 @@ async fn text_is_clean_on_the_way_in_and_safe_on_the_way_out() {
         zip_styles(&xlsx).contains("quotePrefix=\"1\""),
         "formula-like cells are marked as text"
     );
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
-    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
-    let cut = sheet
+    let cut = duban_tests::scenarios::first_sheet(xlsx)
         .rows()
         .flatten()
         .map(|c| c.to_string())

@@ -337,11 +337,7 @@ async fn survey_end_to_end(clock: duban_clock::ManualClock, app: TestApp) {
         .await
         .unwrap();
     assert_eq!(status, 200);
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
-    let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
+    let cells = duban_tests::scenarios::first_sheet_cells(bytes);
     for want in [
         "66.25",
         "85.00",

@@ -197,3 +197,21 @@ pub async fn read_along(resp: reqwest::Response) -> ReadAlong {
     }
     got
 }
+
+/// The first sheet of the workbook `bytes`.
+pub fn first_sheet(bytes: Vec<u8>) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a workbook");
+    wb.worksheet_range_at(0)
+        .expect("a first sheet")
+        .expect("a readable first sheet")
+}
+
+/// Every cell of the workbook's first sheet as text, row by row.
+pub fn first_sheet_cells(bytes: Vec<u8>) -> Vec<String> {
+    first_sheet(bytes)
+        .cells()
+        .map(|(_, _, c)| c.to_string())
+        .collect()
+}

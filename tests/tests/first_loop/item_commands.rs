@@ -126,12 +126,7 @@ async fn changing_the_calendar_moves_open_time_limits_and_says_why() {
 #[actix_web::test]
 async fn a_supervisor_raises_suspends_resumes_cancels_and_reopens() {
     // On PostgreSQL a transition is one statement; on SQLite, one transaction.
-    for app in [
-        spawn_app().await.unwrap(),
-        duban_tests::spawn_on_postgres_and_kafka().await.unwrap(),
-    ] {
-        a_supervisor_raises_suspends_resumes_cancels_and_reopens_on(app).await;
-    }
+    duban_tests::on_both(a_supervisor_raises_suspends_resumes_cancels_and_reopens_on).await;
 }
 
 async fn a_supervisor_raises_suspends_resumes_cancels_and_reopens_on(app: duban_tests::TestApp) {
@@ -507,12 +502,7 @@ async fn extensions_are_capped_and_decided_and_a_wrong_lead_unit_returns_the_ite
 #[actix_web::test]
 async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck() {
     // On PostgreSQL a transition is one statement; on SQLite, one transaction.
-    for app in [
-        spawn_app().await.unwrap(),
-        duban_tests::spawn_on_postgres_and_kafka().await.unwrap(),
-    ] {
-        two_approved_transfers_keep_the_chain_and_flag_passing_the_buck_on(app).await;
-    }
+    duban_tests::on_both(two_approved_transfers_keep_the_chain_and_flag_passing_the_buck_on).await;
 }
 
 async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck_on(
@@ -636,12 +626,7 @@ async fn two_approved_transfers_keep_the_chain_and_flag_passing_the_buck_on(
 #[actix_web::test]
 async fn a_verifier_returns_a_completed_item_with_its_reason() {
     // On PostgreSQL a transition is one statement; on SQLite, one transaction.
-    for app in [
-        spawn_app().await.unwrap(),
-        duban_tests::spawn_on_postgres_and_kafka().await.unwrap(),
-    ] {
-        a_verifier_returns_a_completed_item_with_its_reason_on(app).await;
-    }
+    duban_tests::on_both(a_verifier_returns_a_completed_item_with_its_reason_on).await;
 }
 
 async fn a_verifier_returns_a_completed_item_with_its_reason_on(app: duban_tests::TestApp) {

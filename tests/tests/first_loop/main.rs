@@ -29,12 +29,7 @@ const ITEM_FIELDS: &str = "id title description source sourceText urgency cooper
 #[actix_web::test]
 async fn issuing_answers_with_the_item_as_it_is_read_later() {
     // PostgreSQL keeps microseconds; SQLite keeps what it is given.
-    for app in [
-        spawn_app().await.unwrap(),
-        duban_tests::spawn_on_postgres_and_kafka().await.unwrap(),
-    ] {
-        answers_as_read(app).await;
-    }
+    duban_tests::on_both(answers_as_read).await;
 }
 
 async fn answers_as_read(app: duban_tests::TestApp) {

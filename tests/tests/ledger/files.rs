@@ -1,7 +1,7 @@
 //! Ledgers as files: workbooks and CSV exported, read back cell by cell, imported all or
 //! nothing, bounded, and imported again without duplicates.
 
-use calamine::{Data, Reader};
+use calamine::Data;
 use duban_tests::scenarios::{self, ISSUE};
 use duban_tests::{spawn_app, test_config, TestApp};
 use serde_json::json;
@@ -21,12 +21,6 @@ fn cell(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
         }
         other => format!("{other:?}"),
     }
-}
-
-fn read_xlsx(bytes: Vec<u8>) -> calamine::Range<Data> {
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    wb.worksheet_range_at(0).unwrap().unwrap()
 }
 
 async fn count(app: &TestApp, token: &str, what: &str) -> i64 {
@@ -77,7 +71,7 @@ async fn ledgers_export_as_workbooks_read_back_cell_by_cell_and_import_all_or_no
         .await
         .unwrap();
     assert_eq!(code, 200);
-    let r = read_xlsx(bytes);
+    let r = duban_tests::scenarios::first_sheet(bytes);
     assert_eq!(cell(&r, 0, 0), "交办事项清单");
     let header: Vec<String> = (0..11).map(|c| cell(&r, 1, c)).collect();
     assert_eq!(
@@ -223,7 +217,7 @@ async fn ledgers_export_as_workbooks_read_back_cell_by_cell_and_import_all_or_no
         .await
         .unwrap();
     assert_eq!(code, 200);
-    let r = read_xlsx(bytes);
+    let r = duban_tests::scenarios::first_sheet(bytes);
     assert_eq!(r.height(), 5, "title, header, three problems");
     let mine: Vec<Vec<String>> = (2..5)
         .map(|row| (0..11).map(|c| cell(&r, row, c)).collect())
