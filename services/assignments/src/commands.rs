@@ -36,7 +36,7 @@ fn found_unit(u: &org_unit::Model, people: Vec<PersonSnapshot>) -> FoundUnit<'_>
 
 impl AssignmentsService {
     /// Checks and writes a new assignment with its schedule and event inside `txn`; used
-    /// by `issueAssignment`, imports and recurring duties alike.
+    /// by imports and recurring duties, and by `issueAssignment` with an Idempotency-Key.
     pub(crate) async fn issue_in<C: ConnectionTrait>(
         &self,
         txn: &C,
@@ -45,11 +45,28 @@ impl AssignmentsService {
         duty_id: Option<String>,
         now: DateTime<FixedOffset>,
     ) -> Result<assignment::Model, ApiError> {
+        let (model, insert, alongside) = self.issued(txn, actor, input, duty_id, now).await?;
+        together::execute(txn, &insert, &alongside)
+            .await
+            .map_err(internal)?;
+        Ok(model)
+    }
+
+    /// Checks a new assignment, reading through `conn`: the row it makes, the statement
+    /// that writes it, and the inserts of its schedule and event to write beside it.
+    async fn issued<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        actor: &Actor,
+        input: &IssueAssignmentInput,
+        duty_id: Option<String>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(assignment::Model, InsertStatement, Vec<InsertStatement>), ApiError> {
         match &duty_id {
             None => may_issue(actor)?,
             Some(_) => {
                 let lead = org_unit::Entity::find_by_id(input.lead_unit_id.clone())
-                    .one(txn)
+                    .one(conn)
                     .await
                     .map_err(internal)?;
                 may_keep_duty(actor, lead.as_ref().map_or("", |u| u.path.as_str()))?
@@ -59,7 +76,7 @@ impl AssignmentsService {
         let now = now.trunc_subsecs(6);
         let cal = self.calendar_now();
         let (lead, lead_people) = self
-            .unit_with_people(txn, &input.lead_unit_id)
+            .unit_with_people(conn, &input.lead_unit_id)
             .await?
             .filter(|(u, _)| in_scope(actor, &u.path))
             .ok_or_else(|| {
@@ -71,7 +88,7 @@ impl AssignmentsService {
         let mut cooperating = Vec::new();
         for (i, uid) in input.brief.cooperating_unit_ids.iter().enumerate() {
             cooperating.push(
-                self.unit_with_people(txn, uid)
+                self.unit_with_people(conn, uid)
                     .await?
                     .filter(|(u, _)| actor.can_see(&u.path))
                     .ok_or_else(|| {
@@ -83,10 +100,10 @@ impl AssignmentsService {
             );
         }
         let campaign_categories =
-            crate::campaigns::categories_of(txn, input.brief.campaign_id.as_deref()).await?;
+            crate::campaigns::categories_of(conn, input.brief.campaign_id.as_deref()).await?;
         if let Some(pid) = &input.brief.problem_id {
             problem::Entity::find_by_id(pid.clone())
-                .one(txn)
+                .one(conn)
                 .await
                 .map_err(internal)?
                 .filter(|p| actor.can_see(&p.unit_path))
@@ -126,11 +143,11 @@ impl AssignmentsService {
         }
         // The row is the one written: nothing is read back.
         let model = row.clone().try_into_model().map_err(internal)?;
-        let insert = assignment::Entity::insert(row).into_query();
-        together::execute(txn, &insert, &alongside)
-            .await
-            .map_err(internal)?;
-        Ok(model)
+        Ok((
+            model,
+            assignment::Entity::insert(row).into_query(),
+            alongside,
+        ))
     }
 
     /// Runs one command in one transaction: authorise, check the version, decide by the
@@ -340,11 +357,15 @@ impl AssignmentsService {
         input: IssueAssignmentInput,
     ) -> Result<AssignmentView, ApiError> {
         let now = self.clock.now();
-        // On PostgreSQL the item, its reminders and its event are one statement, which is a
-        // transaction of its own: with no Idempotency-Key to write beside it, no BEGIN and
-        // COMMIT go around it.
-        if self.db.get_database_backend() == DbBackend::Postgres && !crate::idempotency::has_key() {
-            let model = self.issue_in(&self.db, actor, &input, None, now).await?;
+        // With no Idempotency-Key to write beside them, the item, its reminders and its
+        // event are one statement on PostgreSQL and one call with its BEGIN and COMMIT on
+        // SQLite: a transaction of their own, in one round trip.
+        if !crate::idempotency::has_key() {
+            let (model, insert, alongside) =
+                self.issued(&self.db, actor, &input, None, now).await?;
+            together::execute_alone(&self.db, &insert, &alongside)
+                .await
+                .map_err(internal)?;
             self.recent.keep(&model);
             self.bus.wake.notify_one();
             return bare_view(model);

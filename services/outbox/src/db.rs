@@ -23,23 +23,23 @@ pub async fn connect(url: &str, service: &str) -> Result<DatabaseConnection, DbE
                     .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
             }
         }
+        use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
         let mut opts = ConnectOptions::new(url.to_string());
         // A file does not go away between statements: no ping before each one.
         opts.max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
             .test_before_acquire(false)
-            .sqlx_logging(false);
-        let db = Database::connect(opts).await?;
-        for pragma in [
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA synchronous=NORMAL",
-            "PRAGMA busy_timeout=5000",
-            "PRAGMA foreign_keys=ON",
-        ] {
-            db.execute_unprepared(pragma).await?;
-        }
-        Ok(db)
+            .sqlx_logging(false)
+            // On every connection the pool opens, not only the first: one closed midway
+            // (`together::execute_alone`) is replaced by one set up the same.
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true)
+            });
+        Database::connect(opts).await
     } else {
         let schema = format!("duban_{service}");
         {

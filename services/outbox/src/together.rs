@@ -3,7 +3,7 @@
 //! WITH, so there they go as one call of several statements, the main one last.
 
 use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder, QueryStatementWriter};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement};
 use std::fmt::Write;
 
 /// Runs `main` (an INSERT or UPDATE whose RETURNING gives `E`'s row) and `alongside` in
@@ -31,6 +31,48 @@ pub async fn execute<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     conn.execute(statement(conn, main, alongside)).await?;
     Ok(())
+}
+
+/// As [`execute`], for a command with no transaction of its own: on PostgreSQL the one
+/// statement is one already; on SQLite the statements go as one call to the connection's
+/// thread between `BEGIN IMMEDIATE` and `COMMIT`, on a connection held from the pool until
+/// it is done, instead of three (BEGIN, the statements, COMMIT), each of which would
+/// wait for the command's task to be run again while every other command waits for the
+/// connection. Rolled back on error; if the call is dropped midway, its connection is
+/// closed (which rolls it back) instead of going back to the pool.
+pub async fn execute_alone(
+    db: &DatabaseConnection,
+    main: &impl QueryStatementWriter,
+    alongside: &[InsertStatement],
+) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return execute(db, main, alongside).await;
+    }
+    use sea_orm::sqlx::{pool::PoolConnection, query, query_with, Sqlite};
+    /// The held connection, closed if dropped while its transaction may be open.
+    struct Held(PoolConnection<Sqlite>, bool);
+    impl Drop for Held {
+        fn drop(&mut self) {
+            if self.1 {
+                self.0.close_on_drop();
+            }
+        }
+    }
+    let stmt = in_sequence(DbBackend::Sqlite, alongside, main);
+    let sql = format!("BEGIN IMMEDIATE;\n{};\nCOMMIT", stmt.sql);
+    let values = sea_query_binder::SqlxValues(stmt.values.unwrap_or(sea_orm::Values(Vec::new())));
+    let sqlx_err = |e| DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e));
+    let pool = db.get_sqlite_connection_pool();
+    let mut held = Held(pool.acquire().await.map_err(sqlx_err)?, true);
+    let done = query_with(&sql, values).execute(&mut *held.0).await;
+    if done.is_err() {
+        query("ROLLBACK")
+            .execute(&mut *held.0)
+            .await
+            .map_err(sqlx_err)?;
+    }
+    held.1 = false;
+    done.map(|_| ()).map_err(sqlx_err)
 }
 
 fn statement<C: ConnectionTrait>(
@@ -177,6 +219,7 @@ fn shifted(sql: &str, by: usize) -> String {
 mod tests {
     use super::*;
     use sea_orm::sea_query::{Alias, Query};
+    use std::time::Duration;
 
     fn insert(table: &str, values: &[i32]) -> InsertStatement {
         let mut q = Query::insert();
@@ -302,5 +345,81 @@ mod tests {
         assert_eq!(numbers(&db, "main").await, [7, 9]);
         assert_eq!(numbers(&db, "a").await, [1, 2, 5]);
         assert_eq!(numbers(&db, "b").await, [3, 4]);
+    }
+
+    /// A SQLite file of its own, opened as the services open theirs (one connection),
+    /// with `main (n PRIMARY KEY)` and `a (n)`.
+    async fn sqlite_file() -> (DatabaseConnection, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("duban-together-{}", uuid::Uuid::now_v7()));
+        let url = format!("sqlite://{}/t.db?mode=rwc", dir.display());
+        let db = crate::db::connect(&url, "t").await.unwrap();
+        db.execute_unprepared(
+            "CREATE TABLE main (n INTEGER PRIMARY KEY); CREATE TABLE a (n INTEGER NOT NULL)",
+        )
+        .await
+        .unwrap();
+        (db, dir)
+    }
+
+    #[tokio::test]
+    async fn alone_on_sqlite_a_command_is_written_whole_or_not_at_all() {
+        let (db, dir) = sqlite_file().await;
+        execute_alone(&db, &insert("main", &[1]), &[insert("a", &[1, 2])])
+            .await
+            .unwrap();
+        // The main statement fails (its key is taken): the insert before it is undone,
+        // and the connection is left outside any transaction for the next command.
+        let taken = execute_alone(&db, &insert("main", &[1]), &[insert("a", &[3])]).await;
+        assert!(taken.is_err());
+        execute_alone(&db, &insert("main", &[2]), &[insert("a", &[4])])
+            .await
+            .unwrap();
+        assert_eq!(numbers(&db, "main").await, [1, 2]);
+        assert_eq!(numbers(&db, "a").await, [1, 2, 4]);
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn alone_on_sqlite_a_command_dropped_midway_leaves_nothing_open() {
+        let (db, dir) = sqlite_file().await;
+        // Another writer holds the file: the call waits in its BEGIN IMMEDIATE, on the
+        // connection's thread, and is dropped there.
+        let url = format!("sqlite://{}/t.db", dir.display());
+        let other = crate::db::connect(&url, "t").await.unwrap();
+        let blocking = sea_orm::TransactionTrait::begin(&other).await.unwrap();
+        blocking
+            .execute_unprepared("INSERT INTO a VALUES (0)")
+            .await
+            .unwrap();
+        let (main, alongside) = (insert("main", &[1]), [insert("a", &[1, 1])]);
+        let call = execute_alone(&db, &main, &alongside);
+        let dropped = tokio::time::timeout(Duration::from_millis(200), call).await;
+        assert!(dropped.is_err(), "still waiting for the other writer");
+        // The other writer gives way: the dropped call's BEGIN IMMEDIATE gets the file,
+        // and nothing is left to send its statements or end its transaction.
+        blocking.rollback().await.unwrap();
+        execute_alone(&db, &insert("main", &[2]), &[insert("a", &[2])])
+            .await
+            .unwrap();
+        assert_eq!(numbers(&db, "main").await, [2]);
+        assert_eq!(numbers(&db, "a").await, [2]);
+        let synchronous: i32 = db
+            .query_one(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA synchronous",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap();
+        assert_eq!(
+            synchronous, 1,
+            "the connection opened again is NORMAL as the first"
+        );
+        other.close().await.unwrap();
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }
