@@ -38,8 +38,9 @@ pub async fn execute<C: ConnectionTrait>(
 /// thread between `BEGIN IMMEDIATE` and `COMMIT`, on a connection held from the pool until
 /// it is done, instead of three (BEGIN, the statements, COMMIT), each of which would
 /// wait for the command's task to be run again while every other command waits for the
-/// connection. Rolled back on error; if the call is dropped midway, its connection is
-/// closed (which rolls it back) instead of going back to the pool.
+/// connection. Rolled back on error, the statement's error told; if the call is dropped
+/// midway, its connection is closed (which rolls it back) instead of going back to the
+/// pool.
 pub async fn execute_alone(
     db: &DatabaseConnection,
     main: &impl QueryStatementWriter,
@@ -64,15 +65,18 @@ pub async fn execute_alone(
     let sqlx_err = |e| DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e));
     let pool = db.get_sqlite_connection_pool();
     let mut held = Held(pool.acquire().await.map_err(sqlx_err)?, true);
-    let done = query_with(&sql, values).execute(&mut *held.0).await;
-    if done.is_err() {
-        query("ROLLBACK")
-            .execute(&mut *held.0)
-            .await
-            .map_err(sqlx_err)?;
+    let done = query_with(&sql, values)
+        .execute(&mut *held.0)
+        .await
+        .map(|_| ())
+        .map_err(sqlx_err);
+    // A failed statement leaves its transaction open (unless it was the BEGIN): rolled
+    // back here or, if that fails too, by closing the connection; the first error is told.
+    if done.is_err() && query("ROLLBACK").execute(&mut *held.0).await.is_err() {
+        return done;
     }
     held.1 = false;
-    done.map(|_| ()).map_err(sqlx_err)
+    done
 }
 
 fn statement<C: ConnectionTrait>(
@@ -370,7 +374,8 @@ mod tests {
         // The main statement fails (its key is taken): the insert before it is undone,
         // and the connection is left outside any transaction for the next command.
         let taken = execute_alone(&db, &insert("main", &[1]), &[insert("a", &[3])]).await;
-        assert!(taken.is_err());
+        let told = taken.unwrap_err().to_string();
+        assert!(told.contains("UNIQUE constraint failed"), "{told}");
         execute_alone(&db, &insert("main", &[2]), &[insert("a", &[4])])
             .await
             .unwrap();
@@ -418,6 +423,30 @@ mod tests {
             synchronous, 1,
             "the connection opened again is NORMAL as the first"
         );
+        other.close().await.unwrap();
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn alone_on_sqlite_a_begin_that_waits_too_long_tells_why() {
+        let (db, dir) = sqlite_file().await;
+        let url = format!("sqlite://{}/t.db", dir.display());
+        let other = crate::db::connect(&url, "t").await.unwrap();
+        let blocking = sea_orm::TransactionTrait::begin(&other).await.unwrap();
+        blocking
+            .execute_unprepared("INSERT INTO a VALUES (0)")
+            .await
+            .unwrap();
+        // Past the busy timeout: the BEGIN fails, and no transaction is there to undo.
+        let refused = execute_alone(&db, &insert("main", &[1]), &[insert("a", &[1])]).await;
+        let told = refused.unwrap_err().to_string();
+        assert!(told.contains("database is locked"), "{told}");
+        blocking.rollback().await.unwrap();
+        execute_alone(&db, &insert("main", &[2]), &[insert("a", &[2])])
+            .await
+            .unwrap();
+        assert_eq!(numbers(&db, "main").await, [2]);
         other.close().await.unwrap();
         db.close().await.unwrap();
         std::fs::remove_dir_all(dir).unwrap();
