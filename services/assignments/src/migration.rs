@@ -600,15 +600,13 @@ impl MigrationTrait for CreateTables {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
+        let tables = [
             ProgressReport::Table.into_iden(),
             Assignment::Table.into_iden(),
             Campaign::Table.into_iden(),
             Person::Table.into_iden(),
             OrgUnit::Table.into_iden(),
-        ] {
-            drop_tables(m, [t]).await?;
-        }
-        Ok(())
+        ];
+        drop_tables(m, tables).await
     }
 }

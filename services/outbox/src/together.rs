@@ -365,6 +365,21 @@ mod tests {
         (db, dir)
     }
 
+    /// A second connection to the file of [`sqlite_file`], holding its write lock in a
+    /// transaction until the test ends it.
+    async fn other_writer(
+        dir: &std::path::Path,
+    ) -> (DatabaseConnection, sea_orm::DatabaseTransaction) {
+        let url = format!("sqlite://{}/t.db", dir.display());
+        let other = crate::db::connect(&url, "t").await.unwrap();
+        let blocking = sea_orm::TransactionTrait::begin(&other).await.unwrap();
+        blocking
+            .execute_unprepared("INSERT INTO a VALUES (0)")
+            .await
+            .unwrap();
+        (other, blocking)
+    }
+
     #[tokio::test]
     async fn alone_on_sqlite_a_command_is_written_whole_or_not_at_all() {
         let (db, dir) = sqlite_file().await;
@@ -390,13 +405,7 @@ mod tests {
         let (db, dir) = sqlite_file().await;
         // Another writer holds the file: the call waits in its BEGIN IMMEDIATE, on the
         // connection's thread, and is dropped there.
-        let url = format!("sqlite://{}/t.db", dir.display());
-        let other = crate::db::connect(&url, "t").await.unwrap();
-        let blocking = sea_orm::TransactionTrait::begin(&other).await.unwrap();
-        blocking
-            .execute_unprepared("INSERT INTO a VALUES (0)")
-            .await
-            .unwrap();
+        let (other, blocking) = other_writer(&dir).await;
         let (main, alongside) = (insert("main", &[1]), [insert("a", &[1, 1])]);
         let call = execute_alone(&db, &main, &alongside);
         let dropped = tokio::time::timeout(Duration::from_millis(200), call).await;
@@ -431,13 +440,7 @@ mod tests {
     #[tokio::test]
     async fn alone_on_sqlite_a_begin_that_waits_too_long_tells_why() {
         let (db, dir) = sqlite_file().await;
-        let url = format!("sqlite://{}/t.db", dir.display());
-        let other = crate::db::connect(&url, "t").await.unwrap();
-        let blocking = sea_orm::TransactionTrait::begin(&other).await.unwrap();
-        blocking
-            .execute_unprepared("INSERT INTO a VALUES (0)")
-            .await
-            .unwrap();
+        let (other, blocking) = other_writer(&dir).await;
         // Past the busy timeout: the BEGIN fails, and no transaction is there to undo.
         let refused = execute_alone(&db, &insert("main", &[1]), &[insert("a", &[1])]).await;
         let told = refused.unwrap_err().to_string();
