@@ -13,7 +13,9 @@
 //!
 //! Knobs: `DUBAN_BENCH_SECS` (seconds per throughput point, default 5),
 //! `DUBAN_BENCH_ITEMS` (largest county, default 1000000), `DUBAN_BENCH_CLIENTS`
-//! (default `1,8,16,32`), `DUBAN_BENCH_PHASES` (default `pg,embedded`).
+//! (default `1,8,16,32`), `DUBAN_BENCH_PHASES` (default `pg,embedded`),
+//! `DUBAN_BENCH_ROUNDS` (alternating rounds of the floor and the commands at 16 clients
+//! that the targets are read from, default 5; 0 reads them from the rows measured once).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[global_allocator]
@@ -387,6 +389,9 @@ struct Phase<'a> {
     target: &'a str,
     /// What its CPU per command should stay within, against the floor with an issue's events.
     cpu_target: &'a str,
+    /// Whether the targets are read from alternating rounds against the kept floor
+    /// rather than from the rows measured once.
+    alternating: bool,
 }
 
 impl Phase<'_> {
@@ -409,7 +414,11 @@ impl Phase<'_> {
             &format!("{mutation} through the gateway, {c} clients"),
             format!("{r:.0}/s (p99 {} ms)", f1(p99)),
             ratio,
-            if c == 16 { self.target } else { "" },
+            if c == 16 && !self.alternating {
+                self.target
+            } else {
+                ""
+            },
         );
     }
 
@@ -427,7 +436,11 @@ impl Phase<'_> {
             measure,
             split.to_string(),
             ratio,
-            self.cpu_target,
+            if self.alternating {
+                ""
+            } else {
+                self.cpu_target
+            },
         );
     }
 }
@@ -457,12 +470,13 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
     if opts.parts.contains("mutations") {
         // The simulated year is read against issueAssignment at 16 clients (or the
         // concurrency nearest below it that was measured).
-        let mut single: Option<(usize, f64)> = None;
+        let mut single: Option<(String, f64)> = None;
         for &c in &opts.clients {
             let before = cpu_now();
             let (r, v) = issue_rate(app, c, opts.secs, &format!("压测{c}-")).await;
             if c <= 16 {
-                single = Some((c, r));
+                let s = if c == 1 { "" } else { "s" };
+                single = Some((format!("issueAssignment at {c} client{s}"), r));
             }
             app.settle().await.unwrap();
             if c == *opts.clients.iter().max().unwrap_or(&1) {
@@ -478,6 +492,14 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
             p.rate_row(report, "reportProgress", c, r, &v);
         }
         app.settle().await.unwrap();
+        if let Some((floor, name)) = &p.floor.kept {
+            if p.alternating {
+                let issue = alternating(app, report, p, floor, name, opts).await;
+                let what = "issueAssignment at 16 clients (the rounds' median)";
+                single = Some((what.into(), issue));
+            }
+            floor.stop().await;
+        }
         simulated_year(app, report, section, single).await;
     }
     if opts.parts.contains("latency") {
@@ -520,14 +542,115 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
     }
 }
 
+/// Median and range of `v`, as `median (low–high)`.
+fn spread(v: &[f64]) -> (f64, String) {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    (
+        median,
+        format!("{} ({}–{})", f2(median), f2(v[0]), f2(v[n - 1])),
+    )
+}
+
+/// The targets read from `opts.rounds` alternating rounds at 16 clients: the kept floor,
+/// issueAssignment, reportProgress, each settled before the next, so that the machine's
+/// drift over a run falls on a ratio's numerator and denominator alike; each ratio taken
+/// within its round, reported as the median and range. Returns issueAssignment's median
+/// rate.
+async fn alternating(
+    app: &TestApp,
+    report: &mut Report,
+    p: &Phase<'_>,
+    floor: &floor::Running,
+    name: &str,
+    opts: &Opts,
+) -> f64 {
+    const C: usize = 16;
+    let (mut floors, mut issues, mut progress) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..opts.rounds {
+        let (f, fv, fcpu) = floor.rate(C, opts.secs).await;
+        let before = cpu_now();
+        let (i, iv) = issue_rate(app, C, opts.secs, &format!("轮{round}-")).await;
+        app.settle().await.unwrap();
+        let icpu = cpu_split(before, i * opts.secs);
+        let (r, rv) = progress_rate(app, C, opts.secs).await;
+        app.settle().await.unwrap();
+        let floor_p99 = pct(&fv, 0.99);
+        floors.push((f, fcpu));
+        issues.push((i, pct(&iv, 0.99) / floor_p99, icpu));
+        progress.push((r, pct(&rv, 0.99) / floor_p99));
+    }
+    let floor_rate = spread(&floors.iter().map(|f| f.0).collect::<Vec<_>>()).0;
+    let rounds = format!(
+        "{} alternating rounds of {} s with {name} (each settled before the next)",
+        opts.rounds, opts.secs
+    );
+    for (mutation, runs) in [
+        (
+            "issueAssignment",
+            issues.iter().map(|i| (i.0, i.1)).collect::<Vec<_>>(),
+        ),
+        ("reportProgress", progress.clone()),
+    ] {
+        let rate = spread(&runs.iter().map(|r| r.0).collect::<Vec<_>>()).0;
+        let (_, ratio) = spread(
+            &runs
+                .iter()
+                .zip(&floors)
+                .map(|(r, f)| r.0 / f.0)
+                .collect::<Vec<_>>(),
+        );
+        let (_, p99) = spread(&runs.iter().map(|r| r.1).collect::<Vec<_>>());
+        report.add(
+            p.section,
+            &format!("{mutation} through the gateway, {C} clients, {rounds}: medians (range)"),
+            format!("{rate:.0}/s against {floor_rate:.0}/s"),
+            format!("{ratio} of {name}, p99 {p99}× its"),
+            p.target,
+        );
+    }
+    let cpu: Vec<f64> = issues
+        .iter()
+        .zip(&floors)
+        .map(|(i, f)| i.2.total() / f.1.total())
+        .collect();
+    let (median, ratio) = spread(&cpu);
+    // The round whose ratio is the median's, or nearest it, stands for the split.
+    let (i, f) = issues
+        .iter()
+        .zip(&floors)
+        .min_by(|a, b| {
+            let d = |x: &(&(f64, f64, Split), &(f64, Split))| {
+                (x.0 .2.total() / x.1 .1.total() - median).abs()
+            };
+            d(a).total_cmp(&d(b))
+        })
+        .map(|(i, f)| (i.2, f.1))
+        .unwrap_or_default();
+    report.add(
+        p.section,
+        &format!("where the time goes at {C} clients (issue and every consumer, settled), {rounds}: medians (range)"),
+        format!("{i} in the median round, {name} {:.2} ms", f.total()),
+        format!("{ratio}× {name}"),
+        p.cpu_target,
+    );
+    spread(&issues.iter().map(|i| i.0).collect::<Vec<_>>()).0
+}
+
 /// A year of a 20 × 24 county through the commands on a fast clock, the townships
 /// working at once (one client each), then the wait until every service has handled its
-/// events; compared with `single`, issueAssignment at 16 clients (clients, per second).
+/// events; compared with `single`, issueAssignment at 16 clients (what, per second).
 async fn simulated_year(
     app: &TestApp,
     report: &mut Report,
     section: &str,
-    single: Option<(usize, f64)>,
+    single: Option<(String, f64)>,
 ) {
     let sim = duban_assignments::simulation::Simulation {
         spec: CountySpec {
@@ -564,9 +687,7 @@ async fn simulated_year(
             times.waiting_share * 100.0,
             caught_up - commanded
         ),
-        single.map_or(String::new(), |(c, s)| {
-            format!("{}× issueAssignment at {c} client{}", f2(rate / s), if c == 1 { "" } else { "s" })
-        }),
+        single.map_or(String::new(), |(what, s)| format!("{}× {what}", f2(rate / s))),
         "≥ 0.8 of issueAssignment at 16 clients",
     );
 }
@@ -635,6 +756,8 @@ struct Opts {
     clients: Vec<usize>,
     phases: String,
     parts: String,
+    /// Alternating rounds at 16 clients that the targets are read from (0: none).
+    rounds: usize,
 }
 
 fn main() {
@@ -649,6 +772,7 @@ fn main() {
         phases: std::env::var("DUBAN_BENCH_PHASES").unwrap_or_else(|_| "pg,embedded".into()),
         parts: std::env::var("DUBAN_BENCH_PARTS")
             .unwrap_or_else(|_| "mutations,latency,catchup,county,startup".into()),
+        rounds: env_or("DUBAN_BENCH_ROUNDS", 5),
     };
     duban_tests::postgres_url();
     let brokers = duban_tests::kafka_brokers();
@@ -673,19 +797,20 @@ fn main() {
 
         let floor = if opts.phases.contains("pg") && opts.parts.contains("mutations") {
             let stack = floor::Stack::Postgres { url: &url, brokers: &brokers };
-            floor::floors(&stack, &mut report, &opts, |c| ("INSERT", baseline[&c]), "the floor", "the floor: a GraphQL mutation with no domain work through the same pipeline (one row and its outbox row, duban's relay, Kafka, three consumer groups writing one row and its inbox row each)").await
+            floor::floors(&stack, &mut report, &opts, |c| ("INSERT", baseline[&c]), "the floor", "the floor: a GraphQL mutation with no domain work through the same pipeline (one row and its outbox row, duban's relay, Kafka, three consumer groups writing one row and its inbox row each)", true).await
         } else {
             floor::Floors::default()
         };
         // The embedded floor: the same no-work mutation on SQLite files with in-process
         // events, against which the embedded issueAssignment is read.
+        let floor_dir = tempfile::tempdir().unwrap();
         let embedded_floor = if opts.phases.contains("embedded") && opts.parts.contains("mutations") {
-            let dir = tempfile::tempdir().unwrap();
-            let stack = floor::Stack::Embedded(dir.path());
-            floor::floors(&stack, &mut report, &opts, |c| ("empty query", empty[&c]), "the embedded floor", "the embedded floor: the same no-work mutation on SQLite with in-process events (one file per group)").await
+            let stack = floor::Stack::Embedded(floor_dir.path());
+            floor::floors(&stack, &mut report, &opts, |c| ("empty query", empty[&c]), "the embedded floor", "the embedded floor: the same no-work mutation on SQLite with in-process events (one file per group)", false).await
         } else {
             floor::Floors::default()
         };
+        let alternating = opts.rounds > 0 && opts.clients.contains(&16);
         // Both deployments' mutations first, then both county ledgers: a million rows
         // left in PostgreSQL keep it busy (autovacuum) for minutes after.
         let pg_phase = Phase {
@@ -696,6 +821,7 @@ fn main() {
             broker_p99: Some(pct(&rt, 0.99)),
             target: "≥ 0.7 of the floor with an issue's events, p99 ≤ 1.5× its",
             cpu_target: "≤ 1.6× the floor with an issue's events",
+            alternating: alternating && floor.kept.is_some(),
         };
         let embedded_phase = Phase {
             section: "embedded",
@@ -705,6 +831,7 @@ fn main() {
             broker_p99: None,
             target: "≥ 250/s, ≥ 0.7 of the embedded floor",
             cpu_target: "",
+            alternating: alternating && embedded_floor.kept.is_some(),
         };
         let mut pg = None;
         if opts.phases.contains("pg") {

@@ -169,130 +169,178 @@ async fn count(db: &DatabaseConnection, table: &str) -> i64 {
         .unwrap()
 }
 
+/// One floor stack, up: its GraphQL endpoint, relays and consumer groups, measured as
+/// often as asked until [`Running::stop`].
+pub struct Running {
+    gql_url: String,
+    handle: actix_web::dev::ServerHandle,
+    stop: watch::Sender<bool>,
+    workers: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    writer_db: DatabaseConnection,
+    /// Each group's database, and how many rows it has per item once it has every event.
+    consumers: Vec<(DatabaseConnection, i64)>,
+    rounds: std::cell::Cell<usize>,
+}
+
+impl Running {
+    /// Starts the floor on `stack`, with an issue's events when `echo`, warmed up.
+    pub async fn start(stack: &Stack<'_>, echo: bool) -> Running {
+        let clock: SharedClock = Arc::new(SystemClock);
+        let transport: Arc<dyn Transport> = match stack {
+            Stack::Postgres { brokers, .. } => Arc::new(
+                KafkaTransport::new(KafkaSettings {
+                    brokers: brokers.to_string(),
+                    client_id: "duban-bench-floor".into(),
+                    namespace: format!("floor{}.", uuid::Uuid::now_v7().simple()),
+                    partitions: duban_config::Config::default().kafka_partitions,
+                    replication: 1,
+                    ..Default::default()
+                })
+                .unwrap(),
+            ),
+            Stack::Embedded(_) => Arc::new(InProcessTransport::new()),
+        };
+        let suffix = if echo { "_echo" } else { "" };
+        let writer_db = open(
+            stack,
+            &format!("floor_w{suffix}"),
+            "CREATE TABLE item (id text PRIMARY KEY, title text NOT NULL)",
+        )
+        .await;
+        let wake = Arc::new(Notify::new());
+        let (stop, stop_rx) = watch::channel(false);
+        let relay = |db: &DatabaseConnection, wake: &Arc<Notify>| {
+            let relay = Relay::new(
+                "floor",
+                db.clone(),
+                transport.clone(),
+                wake.clone(),
+                clock.clone(),
+            );
+            let stop = stop_rx.clone();
+            tokio::spawn(async move { relay.run(stop).await.unwrap() })
+        };
+        let mut workers = vec![relay(&writer_db, &wake)];
+        let mut consumers = Vec::new();
+        let outs: Vec<&'static str> = GROUPS.iter().filter_map(|(_, o, _)| *o).collect();
+        for (group, out, reads_all) in GROUPS {
+            // Schema names differ between the two runs: one database holds both.
+            let name = format!("{group}{suffix}");
+            let db = open(
+                stack,
+                &name,
+                "CREATE TABLE effect (id bigserial PRIMARY KEY, item_id text NOT NULL)",
+            )
+            .await;
+            let (topics, per_item, echo_to) = match (echo, out) {
+                (true, Some(topic)) => {
+                    let w = Arc::new(Notify::new());
+                    workers.push(relay(&db, &w));
+                    (vec![TOPIC], 1, Some((topic, w)))
+                }
+                (true, None) if reads_all => (
+                    [vec![TOPIC], outs.clone()].concat(),
+                    1 + outs.len() as i64,
+                    None,
+                ),
+                _ => (vec![TOPIC], 1, None),
+            };
+            let c = Consumer {
+                group: name,
+                topics,
+                db: db.clone(),
+                transport: transport.clone(),
+                handler: Arc::new(Effect { echo: echo_to }),
+                clock: clock.clone(),
+                on_handled: None,
+            };
+            workers.push(tokio::spawn(c.run(stop_rx.clone())));
+            consumers.push((db, per_item));
+        }
+        let schema = Schema::build(Q, M, EmptySubscription)
+            .data(Writer {
+                db: writer_db.clone(),
+                wake,
+            })
+            .finish();
+        let (gql_url, handle) = serve_graphql(schema);
+        let running = Running {
+            gql_url,
+            handle,
+            stop,
+            workers: std::sync::Mutex::new(workers),
+            writer_db,
+            consumers,
+            rounds: std::cell::Cell::new(0),
+        };
+        let _ = touch_rate(&running.gql_url, 1, 1.0, "warm").await;
+        running.settle().await;
+        running
+    }
+
+    /// Waits until every group has every event of every item written so far.
+    async fn settle(&self) {
+        let items = count(&self.writer_db, "item").await;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        for (db, per_item) in &self.consumers {
+            while count(db, "effect").await < items * per_item {
+                assert!(
+                    Instant::now() < deadline,
+                    "the floor's consumers did not catch up"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+
+    /// The rate at `clients` over `secs` (with its latencies), then the wait until every
+    /// group caught up; with the CPU per mutation that both together cost.
+    pub async fn rate(&self, clients: usize, secs: f64) -> (f64, Vec<f64>, Split) {
+        let round = self.rounds.get() + 1;
+        self.rounds.set(round);
+        let before = cpu_now();
+        let (r, v) = touch_rate(
+            &self.gql_url,
+            clients,
+            secs,
+            &format!("r{round}c{clients}-"),
+        )
+        .await;
+        self.settle().await;
+        (r, v, cpu_split(before, r * secs))
+    }
+
+    /// Stops the endpoint, the relays and the consumers.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+        let _ = self.stop.send(true);
+        let workers = std::mem::take(&mut *self.workers.lock().unwrap());
+        for w in workers {
+            let _ = w.await;
+        }
+    }
+}
+
 /// Mutation rates of the floor at each client count (with p99 latencies), and where the
-/// CPU went at the largest, once every consumer had caught up.
+/// CPU went at the largest, once every consumer had caught up; the stack left up.
 pub async fn rates(
     stack: &Stack<'_>,
     clients: &[usize],
     secs: f64,
     echo: bool,
-) -> (Vec<(usize, f64, Vec<f64>)>, Split) {
-    let clock: SharedClock = Arc::new(SystemClock);
-    let transport: Arc<dyn Transport> = match stack {
-        Stack::Postgres { brokers, .. } => Arc::new(
-            KafkaTransport::new(KafkaSettings {
-                brokers: brokers.to_string(),
-                client_id: "duban-bench-floor".into(),
-                namespace: format!("floor{}.", uuid::Uuid::now_v7().simple()),
-                partitions: duban_config::Config::default().kafka_partitions,
-                replication: 1,
-                ..Default::default()
-            })
-            .unwrap(),
-        ),
-        Stack::Embedded(_) => Arc::new(InProcessTransport::new()),
-    };
-    let suffix = if echo { "_echo" } else { "" };
-    let writer_db = open(
-        stack,
-        &format!("floor_w{suffix}"),
-        "CREATE TABLE item (id text PRIMARY KEY, title text NOT NULL)",
-    )
-    .await;
-    let wake = Arc::new(Notify::new());
-    let (stop, stop_rx) = watch::channel(false);
-    let relay = |db: &DatabaseConnection, wake: &Arc<Notify>| {
-        let relay = Relay::new(
-            "floor",
-            db.clone(),
-            transport.clone(),
-            wake.clone(),
-            clock.clone(),
-        );
-        let stop = stop_rx.clone();
-        tokio::spawn(async move { relay.run(stop).await.unwrap() })
-    };
-    let mut workers = vec![relay(&writer_db, &wake)];
-    // Each group's rows, and how many it has once it has every event it reads.
-    let mut consumers = Vec::new();
-    let outs: Vec<&'static str> = GROUPS.iter().filter_map(|(_, o, _)| *o).collect();
-    for (group, out, reads_all) in GROUPS {
-        // Schema names differ between the two runs: one database holds both.
-        let name = format!("{group}{suffix}");
-        let db = open(
-            stack,
-            &name,
-            "CREATE TABLE effect (id bigserial PRIMARY KEY, item_id text NOT NULL)",
-        )
-        .await;
-        let (topics, per_item, echo_to) = match (echo, out) {
-            (true, Some(topic)) => {
-                let w = Arc::new(Notify::new());
-                workers.push(relay(&db, &w));
-                (vec![TOPIC], 1, Some((topic, w)))
-            }
-            (true, None) if reads_all => (
-                [vec![TOPIC], outs.clone()].concat(),
-                1 + outs.len() as i64,
-                None,
-            ),
-            _ => (vec![TOPIC], 1, None),
-        };
-        let c = Consumer {
-            group: name,
-            topics,
-            db: db.clone(),
-            transport: transport.clone(),
-            handler: Arc::new(Effect { echo: echo_to }),
-            clock: clock.clone(),
-            on_handled: None,
-        };
-        workers.push(tokio::spawn(c.run(stop_rx.clone())));
-        consumers.push((db, per_item));
-    }
-    let schema = Schema::build(Q, M, EmptySubscription)
-        .data(Writer {
-            db: writer_db.clone(),
-            wake,
-        })
-        .finish();
-    let (gql_url, handle) = serve_graphql(schema);
-
-    let settle = |items: i64| {
-        let consumers = consumers.clone();
-        async move {
-            let deadline = Instant::now() + Duration::from_secs(120);
-            for (db, per_item) in &consumers {
-                while count(db, "effect").await < items * per_item {
-                    assert!(
-                        Instant::now() < deadline,
-                        "the floor's consumers did not catch up"
-                    );
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-            }
-        }
-    };
-    let _ = touch_rate(&gql_url, 1, 1.0, "warm").await;
-    settle(count(&writer_db, "item").await).await;
+) -> (Vec<(usize, f64, Vec<f64>)>, Split, Running) {
+    let running = Running::start(stack, echo).await;
     let mut out = Vec::new();
     let mut split = Split::default();
     let largest = clients.iter().copied().max().unwrap_or(1);
     for &c in clients {
-        let before = cpu_now();
-        let (r, v) = touch_rate(&gql_url, c, secs, &format!("c{c}-")).await;
-        settle(count(&writer_db, "item").await).await;
+        let (r, v, cpu) = running.rate(c, secs).await;
         if c == largest {
-            split = cpu_split(before, r * secs);
+            split = cpu;
         }
         out.push((c, r, v));
     }
-    handle.stop(true).await;
-    stop.send(true).unwrap();
-    for w in workers {
-        let _ = w.await;
-    }
-    (out, split)
+    (out, split, running)
 }
 
 async fn touch_rate(url: &str, clients: usize, secs: f64, tag: &str) -> (f64, Vec<f64>) {
@@ -329,10 +377,14 @@ pub struct Floors {
     pub events: std::collections::HashMap<usize, (f64, f64)>,
     /// CPU per mutation of the floor with an issue's events at the largest client count.
     pub events_cpu: Option<Split>,
+    /// The floor the targets are read against, left up for the alternating rounds, and
+    /// its name.
+    pub kept: Option<(Running, String)>,
 }
 
 /// Measures a stack's floor, plain and then with an issue's events, into the report;
-/// `base` names the baseline each rate is read against at a client count.
+/// `base` names the baseline each rate is read against at a client count. The floor with
+/// an issue's events is left up when `keep_events`, else the plain one.
 pub async fn floors(
     stack: &Stack<'_>,
     report: &mut Report,
@@ -340,11 +392,12 @@ pub async fn floors(
     base: impl Fn(usize) -> (&'static str, f64),
     name: &str,
     what: &str,
+    keep_events: bool,
 ) -> Floors {
     let mut into = Floors::default();
     let largest = opts.clients.iter().max().unwrap_or(&1);
     for echo in [false, true] {
-        let (rates, split) = rates(stack, &opts.clients, opts.secs, echo).await;
+        let (rates, split, running) = rates(stack, &opts.clients, opts.secs, echo).await;
         let (what, which) = if echo {
             (
                 format!("{name} with an issue's events: one of the groups also publishes one event, which the third reads too (two events, four deliveries)"),
@@ -353,6 +406,11 @@ pub async fn floors(
         } else {
             (what.to_string(), name.to_string())
         };
+        if echo == keep_events {
+            into.kept = Some((running, which.clone()));
+        } else {
+            running.stop().await;
+        }
         for (c, r, v) in rates {
             let (versus, b) = base(c);
             let ratio = shares(r, b, versus, into.plain.get(&c));
