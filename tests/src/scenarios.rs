@@ -10,11 +10,13 @@ mod board;
 mod directory;
 mod events;
 mod export;
+mod kept;
 mod ledger;
 pub use board::*;
 pub use directory::*;
 pub use events::*;
 pub use export::*;
+pub use kept::*;
 pub use ledger::*;
 
 /// The issueAssignment mutation.

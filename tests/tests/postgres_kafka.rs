@@ -216,109 +216,12 @@ async fn a_position_taken_meanwhile_sends_a_command_round_under_the_lock() {
     app.shutdown().await.unwrap();
 }
 
-/// A command on an item this replica wrote last decides on the row it kept, without
-/// reading it again; a kept row that another writer has moved on (here a version bumped as
-/// another replica's command would) fails the write's guard, and the command is answered
-/// from what is stored: a version conflict, with nothing written.
+/// A command on an item this replica wrote last decides on the row it kept; a moved one
+/// is never written over (`scenarios::kept_row_and_a_moved_one`).
 #[actix_web::test]
 async fn a_kept_row_saves_the_read_and_a_moved_one_is_never_written_over() {
-    use sea_orm::ConnectionTrait;
     let app = spawn_on_postgres_and_kafka().await.unwrap();
-    let sup = app.token("county-supervisor").await.unwrap();
-    let clerk = app.token("qingshi-clerk").await.unwrap();
-    let id = scenarios::issue(&app, &sup, "qingshi-dzb", "记住的事项").await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let acked = scenarios::command(
-        &app,
-        &clerk,
-        "acknowledgeAssignment",
-        "AssignmentVersionInput",
-        serde_json::json!({"id": id, "expectedVersion": 1}),
-    )
-    .await;
-    let db = &app.databases.assignments;
-    let title = || async {
-        duban_tests::query_pairs::<String, i64>(
-            db,
-            &format!("SELECT title, version FROM assignment WHERE id = '{id}'"),
-        )
-        .await
-        .unwrap()
-    };
-    // A change no writer of duban makes (every one moves the version or the event
-    // position), so only a command that did not read the row puts the title back.
-    db.execute_unprepared(&format!(
-        "UPDATE assignment SET title = '库里改过' WHERE id = '{id}'"
-    ))
-    .await
-    .unwrap();
-    let report = |v: &serde_json::Value, text: &str| serde_json::json!({"id": id, "expectedVersion": v, "percent": 30, "text": text});
-    let reported = scenarios::command(
-        &app,
-        &clerk,
-        "reportProgress",
-        "ReportProgressInput",
-        report(&acked["version"], "第一次报送"),
-    )
-    .await;
-    assert_eq!(reported["version"], 3, "{reported}");
-    assert_eq!(
-        title().await,
-        [("记住的事项".to_string(), 3)],
-        "decided on the kept row"
-    );
-
-    // Another replica's command, which this one cannot know of: a caller who saw its
-    // answer acts on the stored version, not on the one kept here.
-    let behind =
-        |version: i64| format!("UPDATE assignment SET version = {version} WHERE id = '{id}'");
-    db.execute_unprepared(&behind(4)).await.unwrap();
-    let after = scenarios::command(
-        &app,
-        &clerk,
-        "reportProgress",
-        "ReportProgressInput",
-        report(&4.into(), "看到别处的修改后报送"),
-    )
-    .await;
-    assert_eq!(after["version"], 5, "{after}");
-    // And one who did not is refused by what is stored, with nothing written.
-    db.execute_unprepared(&behind(7)).await.unwrap();
-    let stale = app
-        .gql(
-            Some(&clerk),
-            "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { version } } }",
-            serde_json::json!({"i": report(&after["version"], "过期的报送")}),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        duban_tests::error_code(&stale),
-        Some("VERSION_CONFLICT"),
-        "{stale}"
-    );
-    assert!(
-        stale["errors"][0]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("当前版本 7")),
-        "the stored version, not the kept one: {stale}"
-    );
-    let written = duban_tests::count_rows(
-        db,
-        &format!("SELECT count(*) FROM progress_report WHERE assignment_id = '{id}' AND text = '过期的报送'"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(written, 0, "a stale command leaves no report");
-    let events = duban_tests::count_rows(
-        db,
-        &format!("SELECT count(*) FROM outbox WHERE key = '{id}'"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(events, 4, "issued, signed for, reported twice: {stale}");
+    scenarios::kept_row_and_a_moved_one(&app).await;
     app.shutdown().await.unwrap();
 }
 

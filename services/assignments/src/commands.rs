@@ -21,8 +21,8 @@ use duban_schema::assignments::{
 };
 use sea_orm::sea_query::{InsertStatement, UpdateStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, NotSet, QueryFilter, QuerySelect,
-    QueryTrait, TransactionTrait, TryIntoModel,
+    ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QuerySelect, QueryTrait,
+    TransactionTrait, TryIntoModel,
 };
 
 fn found_unit(u: &org_unit::Model, people: Vec<PersonSnapshot>) -> FoundUnit<'_> {
@@ -153,10 +153,11 @@ impl AssignmentsService {
     /// Runs one command in one transaction: authorise, check the version, decide by the
     /// domain rule, save with a version guard, write its ledger lines and event, commit.
     /// `unit` and `successor_unit_path` are what the command names, looked up before.
-    /// On PostgreSQL a command with nothing to write but the row, its lines and its event
-    /// (and no Idempotency-Key) is one statement, guarded by the version and the event
-    /// position it read, with no transaction around it; otherwise, and when a reminder
-    /// took the item's next position meanwhile, it runs under the row's lock.
+    /// A command with nothing to write but the row, its lines and its event (and no
+    /// Idempotency-Key) is one write guarded by the version and the event position it
+    /// read: on PostgreSQL one statement, on SQLite one call between BEGIN and COMMIT;
+    /// otherwise, and when a reminder took the item's next position meanwhile, it runs
+    /// under the row's lock.
     pub(crate) async fn transition(
         &self,
         actor: &Actor,
@@ -166,7 +167,7 @@ impl AssignmentsService {
         command: Command,
         named: (Option<NewUnit>, Option<String>),
     ) -> Result<AssignmentView, ApiError> {
-        if self.db.get_database_backend() == DbBackend::Postgres && !crate::idempotency::has_key() {
+        if !crate::idempotency::has_key() {
             // The row this replica wrote last, if the caller acts on that version: the
             // guarded write below proves it is still the stored one.
             let model = match self.recent.at(id, expected_version) {
@@ -189,7 +190,7 @@ impl AssignmentsService {
             if !moves(&model, &state.snapshot).any() {
                 let mut update = update;
                 update.and_where(assignment::Column::LastSequence.eq(model.last_sequence));
-                let saved = together::write_if_changed::<assignment::Entity, _>(
+                let saved = together::write_alone_if_changed::<assignment::Entity>(
                     &self.db, &update, &alongside,
                 )
                 .await

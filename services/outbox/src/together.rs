@@ -2,8 +2,12 @@
 //! data-modifying WITHs ahead of the main INSERT or UPDATE; SQLite has no data-modifying
 //! WITH, so there they go as one call of several statements, the main one last.
 
-use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder, QueryStatementWriter};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement};
+use sea_orm::sea_query::{
+    InsertStatement, PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder,
+};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, Statement,
+};
 use std::fmt::Write;
 
 /// Runs `main` (an INSERT or UPDATE whose RETURNING gives `E`'s row) and `alongside` in
@@ -49,6 +53,44 @@ pub async fn execute_alone(
     if db.get_database_backend() != DbBackend::Sqlite {
         return execute(db, main, alongside).await;
     }
+    alone(db, in_sequence(DbBackend::Sqlite, alongside, main)).await?;
+    Ok(())
+}
+
+/// As [`write_if_changed`], for a command with no transaction of its own: on PostgreSQL
+/// that one statement; on SQLite `main` (an UPDATE … RETURNING) and then `alongside`, each
+/// insert kept only if the statement before it changed a row (`changes()`), as one call
+/// between `BEGIN IMMEDIATE` and `COMMIT` ([`execute_alone`]'s way). The row, or `None`
+/// when `main` matched nothing and nothing was written.
+pub async fn write_alone_if_changed<E: EntityTrait>(
+    db: &DatabaseConnection,
+    main: &impl QueryStatementWriter,
+    alongside: &[InsertStatement],
+) -> Result<Option<E::Model>, DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return write_if_changed::<E, _>(db, main, alongside).await;
+    }
+    let (text, vals) = main.build(SqliteQueryBuilder);
+    let mut sql = text;
+    let mut values = vals.0;
+    for insert in alongside {
+        let (text, vals) = insert.build(SqliteQueryBuilder);
+        sql.push_str(";\n");
+        sql.push_str(&guarded(&text, "changes() > 0")?);
+        values.extend(vals.0);
+    }
+    let stmt = Statement::from_sql_and_values(DbBackend::Sqlite, sql, values);
+    let row = alone(db, stmt).await?.into_iter().next();
+    row.map(|r| E::Model::from_query_result(&sea_orm::QueryResult::from(r), ""))
+        .transpose()
+}
+
+/// `stmt` (statements for SQLite) between `BEGIN IMMEDIATE` and `COMMIT`, as one call on a
+/// connection held from the pool until it is done; the rows it returned.
+async fn alone(
+    db: &DatabaseConnection,
+    stmt: Statement,
+) -> Result<Vec<sea_orm::sqlx::sqlite::SqliteRow>, DbErr> {
     use sea_orm::sqlx::{pool::PoolConnection, query, query_with, Sqlite};
     /// The held connection, closed if dropped while its transaction may be open.
     struct Held(PoolConnection<Sqlite>, bool);
@@ -59,16 +101,14 @@ pub async fn execute_alone(
             }
         }
     }
-    let stmt = in_sequence(DbBackend::Sqlite, alongside, main);
     let sql = format!("BEGIN IMMEDIATE;\n{};\nCOMMIT", stmt.sql);
     let values = sea_query_binder::SqlxValues(stmt.values.unwrap_or(sea_orm::Values(Vec::new())));
     let sqlx_err = |e| DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e));
     let pool = db.get_sqlite_connection_pool();
     let mut held = Held(pool.acquire().await.map_err(sqlx_err)?, true);
     let done = query_with(&sql, values)
-        .execute(&mut *held.0)
+        .fetch_all(&mut *held.0)
         .await
-        .map(|_| ())
         .map_err(sqlx_err);
     // A failed statement leaves its transaction open (unless it was the BEGIN): rolled
     // back here or, if that fails too, by closing the connection; the first error is told.
@@ -162,19 +202,11 @@ fn if_changed(
     for (n, insert) in alongside.iter().enumerate() {
         let (text, vals) = insert.build(PostgresQueryBuilder);
         let text = shifted(&text, values.len());
-        let guarded = match text.split_once(" VALUES ") {
-            Some((head, rows))
-                if !rows.contains(" ON CONFLICT ") && !rows.contains(" RETURNING ") =>
-            {
-                format!("{head} SELECT * FROM (VALUES {rows}) AS v WHERE EXISTS (SELECT 1 FROM m)")
-            }
-            _ => {
-                return Err(DbErr::Custom(format!(
-                    "not a plain INSERT … VALUES: {text}"
-                )))
-            }
-        };
-        let _ = write!(sql, ", w{n} AS ({guarded})");
+        let _ = write!(
+            sql,
+            ", w{n} AS ({})",
+            guarded(&text, "EXISTS (SELECT 1 FROM m)")?
+        );
         values.extend(vals.0);
     }
     sql.push_str(" SELECT * FROM m");
@@ -183,6 +215,21 @@ fn if_changed(
         sql,
         values,
     ))
+}
+
+/// The plain `INSERT … VALUES …` `text` as `INSERT … SELECT * FROM (VALUES …) AS v WHERE
+/// condition`: its rows kept only when `condition` holds.
+fn guarded(text: &str, condition: &str) -> Result<String, DbErr> {
+    match text.split_once(" VALUES ") {
+        Some((head, rows)) if !rows.contains(" ON CONFLICT ") && !rows.contains(" RETURNING ") => {
+            Ok(format!(
+                "{head} SELECT * FROM (VALUES {rows}) AS v WHERE {condition}"
+            ))
+        }
+        _ => Err(DbErr::Custom(format!(
+            "not a plain INSERT … VALUES: {text}"
+        ))),
+    }
 }
 
 /// `sql` with every `$n` placeholder outside quotes moved on by `by`.
@@ -396,6 +443,41 @@ mod tests {
             .unwrap();
         assert_eq!(numbers(&db, "main").await, [1, 2]);
         assert_eq!(numbers(&db, "a").await, [1, 2, 4]);
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn alone_on_sqlite_a_guarded_write_keeps_its_inserts_only_when_the_row_changed() {
+        let (db, dir) = sqlite_file().await;
+        execute_alone(&db, &insert("main", &[1]), &[])
+            .await
+            .unwrap();
+        let update = |from: i32, to: i32| {
+            let mut q = Query::update();
+            q.table(Alias::new("main"))
+                .value(Alias::new("n"), to)
+                .and_where(sea_orm::sea_query::Expr::col(Alias::new("n")).eq(from))
+                .returning_all();
+            q
+        };
+        let write = |from, to, alongside: Vec<InsertStatement>| {
+            let (db, main) = (&db, update(from, to));
+            async move {
+                write_alone_if_changed::<row::Entity>(db, &main, &alongside)
+                    .await
+                    .unwrap()
+            }
+        };
+        let fresh = write(1, 2, vec![insert("a", &[1, 2])]).await;
+        assert_eq!(fresh, Some(row::Model { n: 2 }));
+        // Matched nothing: neither insert is written, the second no more than the first.
+        let stale = write(1, 9, vec![insert("a", &[3]), insert("a", &[4])]).await;
+        assert_eq!(stale, None);
+        let next = write(2, 3, vec![insert("a", &[5]), insert("a", &[6])]).await;
+        assert_eq!(next, Some(row::Model { n: 3 }), "nothing left open");
+        assert_eq!(numbers(&db, "main").await, [3]);
+        assert_eq!(numbers(&db, "a").await, [1, 2, 5, 6]);
         db.close().await.unwrap();
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -707,3 +707,12 @@ async fn a_cooperating_unit_is_told_of_the_item_it_helps_with() {
     assert_eq!(told, 1, "one person answers for the cooperating unit");
     app.shutdown().await.unwrap();
 }
+
+/// On SQLite too, a command on an item written last decides on the row kept of it, in
+/// one guarded call, and a row moved meanwhile is never written over.
+#[actix_web::test]
+async fn a_kept_row_saves_the_read_and_a_moved_one_is_never_written_over() {
+    let app = spawn_app().await.unwrap();
+    duban_tests::scenarios::kept_row_and_a_moved_one(&app).await;
+    app.shutdown().await.unwrap();
+}
