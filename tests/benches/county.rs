@@ -542,8 +542,8 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
     }
 }
 
-/// Median and range of `v`, as `median (low–high)`.
-fn spread(v: &[f64]) -> (f64, String) {
+/// Median and range of `v`, as `median (low–high)` with `unit` after the median.
+fn spread(v: &[f64], unit: &str) -> (f64, String) {
     let mut v = v.to_vec();
     v.sort_by(f64::total_cmp);
     let n = v.len();
@@ -554,7 +554,7 @@ fn spread(v: &[f64]) -> (f64, String) {
     };
     (
         median,
-        format!("{} ({}–{})", f2(median), f2(v[0]), f2(v[n - 1])),
+        format!("{}{unit} ({}–{})", f2(median), f2(v[0]), f2(v[n - 1])),
     )
 }
 
@@ -586,7 +586,7 @@ async fn alternating(
         issues.push((i, pct(&iv, 0.99) / floor_p99, icpu));
         progress.push((r, pct(&rv, 0.99) / floor_p99));
     }
-    let floor_rate = spread(&floors.iter().map(|f| f.0).collect::<Vec<_>>()).0;
+    let floor_rate = spread(&floors.iter().map(|f| f.0).collect::<Vec<_>>(), "").0;
     let rounds = format!(
         "{} alternating rounds of {} s with {name} (each settled before the next)",
         opts.rounds, opts.secs
@@ -598,20 +598,21 @@ async fn alternating(
         ),
         ("reportProgress", progress.clone()),
     ] {
-        let rate = spread(&runs.iter().map(|r| r.0).collect::<Vec<_>>()).0;
+        let rate = spread(&runs.iter().map(|r| r.0).collect::<Vec<_>>(), "").0;
         let (_, ratio) = spread(
             &runs
                 .iter()
                 .zip(&floors)
                 .map(|(r, f)| r.0 / f.0)
                 .collect::<Vec<_>>(),
+            "",
         );
-        let (_, p99) = spread(&runs.iter().map(|r| r.1).collect::<Vec<_>>());
+        let (_, p99) = spread(&runs.iter().map(|r| r.1).collect::<Vec<_>>(), "×");
         report.add(
             p.section,
             &format!("{mutation} through the gateway, {C} clients, {rounds}: medians (range)"),
             format!("{rate:.0}/s against {floor_rate:.0}/s"),
-            format!("{ratio} of {name}, p99 {p99}× its"),
+            format!("{ratio} of {name}, p99 {p99} its"),
             p.target,
         );
     }
@@ -620,27 +621,22 @@ async fn alternating(
         .zip(&floors)
         .map(|(i, f)| i.2.total() / f.1.total())
         .collect();
-    let (median, ratio) = spread(&cpu);
-    // The round whose ratio is the median's, or nearest it, stands for the split.
-    let (i, f) = issues
-        .iter()
-        .zip(&floors)
-        .min_by(|a, b| {
-            let d = |x: &(&(f64, f64, Split), &(f64, Split))| {
-                (x.0 .2.total() / x.1 .1.total() - median).abs()
-            };
-            d(a).total_cmp(&d(b))
-        })
-        .map(|(i, f)| (i.2, f.1))
-        .unwrap_or_default();
+    let (_, ratio) = spread(&cpu, "×");
+    // A round at the median stands for where the time went.
+    let mut order: Vec<usize> = (0..cpu.len()).collect();
+    order.sort_by(|&a, &b| cpu[a].total_cmp(&cpu[b]));
+    let (i, f) = (
+        issues[order[order.len() / 2]].2,
+        floors[order[order.len() / 2]].1,
+    );
     report.add(
         p.section,
         &format!("where the time goes at {C} clients (issue and every consumer, settled), {rounds}: medians (range)"),
-        format!("{i} in the median round, {name} {:.2} ms", f.total()),
-        format!("{ratio}× {name}"),
+        format!("{i} in a median round, {name} {:.2} ms", f.total()),
+        format!("{ratio} {name}"),
         p.cpu_target,
     );
-    spread(&issues.iter().map(|i| i.0).collect::<Vec<_>>()).0
+    spread(&issues.iter().map(|i| i.0).collect::<Vec<_>>(), "").0
 }
 
 /// A year of a 20 × 24 county through the commands on a fast clock, the townships
