@@ -20,7 +20,7 @@ DUBAN_BENCH_OUT="$PWD/$out.tmp" cargo bench --locked -p duban-tests --bench coun
 {
   echo "# Benchmarks"
   echo
-  echo "Regenerate with \`./tests/bench.sh\` (about 9 minutes on 2 cores with 1,000,000 items, once built)."
+  echo "Regenerate with \`./tests/bench.sh\` (about 16 minutes on 2 cores with 1,000,000 items, once built)."
   echo
   cat "$out.tmp"
 } > "$out"
