@@ -103,6 +103,26 @@ pub async fn acknowledge_and_complete(app: &TestApp, token: &str, id: &str) -> V
     .await
 }
 
+/// Issues `title` to Qingshi's 党政办 as the county supervisor and signs for it as its
+/// clerk; the clerk's token, the item's id and its version after signing.
+pub async fn signed_for(app: &TestApp, title: &str) -> (String, String, Value) {
+    let sup = app.token("county-supervisor").await.unwrap();
+    let clerk = app.token("qingshi-clerk").await.unwrap();
+    let id = issue(app, &sup, "qingshi-dzb", title).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let acked = command(
+        app,
+        &clerk,
+        "acknowledgeAssignment",
+        "AssignmentVersionInput",
+        json!({"id": id, "expectedVersion": 1}),
+    )
+    .await;
+    (clerk, id, acked["version"].clone())
+}
+
 /// One assignment with its color and progress.
 pub const ASSIGNMENT: &str = r#"query($id: ID!) {
   assignment(id: $id) { id state stateLabel version color colorReason progressPercent

@@ -149,20 +149,7 @@ async fn a_one_statement_write_keeps_its_inserts_only_when_the_row_changed() {
 async fn a_position_taken_meanwhile_sends_a_command_round_under_the_lock() {
     use sea_orm::{ConnectionTrait, TransactionTrait};
     let app = spawn_on_postgres_and_kafka().await.unwrap();
-    let sup = app.token("county-supervisor").await.unwrap();
-    let clerk = app.token("qingshi-clerk").await.unwrap();
-    let id = scenarios::issue(&app, &sup, "qingshi-dzb", "提醒与报送同时到达").await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let acked = scenarios::command(
-        &app,
-        &clerk,
-        "acknowledgeAssignment",
-        "AssignmentVersionInput",
-        serde_json::json!({"id": id, "expectedVersion": 1}),
-    )
-    .await;
+    let (clerk, id, acked) = scenarios::signed_for(&app, "提醒与报送同时到达").await;
     // As the scheduler does: the row held, its next position (3) taken, then committed.
     let db = &app.databases.assignments;
     let reminder = db.begin().await.unwrap();
@@ -172,7 +159,7 @@ async fn a_position_taken_meanwhile_sends_a_command_round_under_the_lock() {
         ))
         .await
         .unwrap();
-    let report = serde_json::json!({"id": id, "expectedVersion": acked["version"], "percent": 50, "text": "已完成一半"});
+    let report = serde_json::json!({"id": id, "expectedVersion": acked, "percent": 50, "text": "已完成一半"});
     let (reported, ()) = tokio::join!(
         scenarios::command(
             &app,

@@ -1,7 +1,7 @@
 //! The row a replica keeps of each item it wrote last, and its guard against writers it
 //! cannot know of.
 
-use super::{command, issue};
+use super::{command, signed_for};
 use crate::TestApp;
 
 /// A command on an item this replica wrote last decides on the row it kept, without
@@ -10,20 +10,7 @@ use crate::TestApp;
 /// from what is stored: a version conflict, with nothing written.
 pub async fn kept_row_and_a_moved_one(app: &TestApp) {
     use sea_orm::ConnectionTrait;
-    let sup = app.token("county-supervisor").await.unwrap();
-    let clerk = app.token("qingshi-clerk").await.unwrap();
-    let id = issue(app, &sup, "qingshi-dzb", "记住的事项").await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let acked = command(
-        app,
-        &clerk,
-        "acknowledgeAssignment",
-        "AssignmentVersionInput",
-        serde_json::json!({"id": id, "expectedVersion": 1}),
-    )
-    .await;
+    let (clerk, id, acked) = signed_for(app, "记住的事项").await;
     let db = &app.databases.assignments;
     let title = || async {
         crate::query_pairs::<String, i64>(
@@ -46,7 +33,7 @@ pub async fn kept_row_and_a_moved_one(app: &TestApp) {
         &clerk,
         "reportProgress",
         "ReportProgressInput",
-        report(&acked["version"], "第一次报送"),
+        report(&acked, "第一次报送"),
     )
     .await;
     assert_eq!(reported["version"], 3, "{reported}");
