@@ -1,6 +1,7 @@
 //! One command's writes sent in one round trip: on PostgreSQL its INSERTs ride as
 //! data-modifying WITHs ahead of the main INSERT or UPDATE; SQLite has no data-modifying
-//! WITH, so there they go as one call of several statements, the main one last.
+//! WITH, so there they go as one call of several statements, the main one last (first,
+//! when the inserts are kept only if it changed a row).
 
 use sea_orm::sea_query::{
     InsertStatement, PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder,

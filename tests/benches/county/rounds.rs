@@ -1,0 +1,105 @@
+//! The commands' targets read from alternating rounds at 16 clients: the floor they are
+//! read against, issueAssignment and reportProgress in turn, each ratio taken within its
+//! round and reported as the median and range of the rounds.
+
+use super::cpu::{cpu_now, cpu_split};
+use super::report::{f2, pct, Report};
+use super::{floor, issue_rate, progress_rate, Opts, Phase};
+use duban_tests::TestApp;
+
+/// Median and range of `v`, as `median (low–high)` with `unit` after the median.
+fn spread(v: &[f64], unit: &str) -> (f64, String) {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    (
+        median,
+        format!("{}{unit} ({}–{})", f2(median), f2(v[0]), f2(v[n - 1])),
+    )
+}
+
+/// The targets read from `opts.rounds` alternating rounds at 16 clients: the kept floor,
+/// issueAssignment, reportProgress, each settled before the next, so that the machine's
+/// drift over a run falls on a ratio's numerator and denominator alike; each ratio taken
+/// within its round, reported as the median and range. Returns issueAssignment's median
+/// rate.
+pub(crate) async fn alternating(
+    app: &TestApp,
+    report: &mut Report,
+    p: &Phase<'_>,
+    floor: &floor::Running,
+    name: &str,
+    opts: &Opts,
+) -> f64 {
+    const C: usize = 16;
+    let (mut floors, mut issues, mut progress) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..opts.rounds {
+        let (f, fv, fcpu) = floor.rate(C, opts.secs).await;
+        let before = cpu_now();
+        let (i, iv) = issue_rate(app, C, opts.secs, &format!("轮{round}-")).await;
+        app.settle().await.unwrap();
+        let icpu = cpu_split(before, i * opts.secs);
+        let (r, rv) = progress_rate(app, C, opts.secs).await;
+        app.settle().await.unwrap();
+        let floor_p99 = pct(&fv, 0.99);
+        floors.push((f, fcpu));
+        issues.push((i, pct(&iv, 0.99) / floor_p99, icpu));
+        progress.push((r, pct(&rv, 0.99) / floor_p99));
+    }
+    let floor_rate = spread(&floors.iter().map(|f| f.0).collect::<Vec<_>>(), "").0;
+    let rounds = format!(
+        "{} alternating rounds of {} s with {name} (each settled before the next)",
+        opts.rounds, opts.secs
+    );
+    for (mutation, runs) in [
+        (
+            "issueAssignment",
+            issues.iter().map(|i| (i.0, i.1)).collect::<Vec<_>>(),
+        ),
+        ("reportProgress", progress.clone()),
+    ] {
+        let rate = spread(&runs.iter().map(|r| r.0).collect::<Vec<_>>(), "").0;
+        let (_, ratio) = spread(
+            &runs
+                .iter()
+                .zip(&floors)
+                .map(|(r, f)| r.0 / f.0)
+                .collect::<Vec<_>>(),
+            "",
+        );
+        let (_, p99) = spread(&runs.iter().map(|r| r.1).collect::<Vec<_>>(), "×");
+        report.add(
+            p.section,
+            &format!("{mutation} through the gateway, {C} clients, {rounds}: medians (range)"),
+            format!("{rate:.0}/s against {floor_rate:.0}/s"),
+            format!("{ratio} of {name}, p99 {p99} its"),
+            p.target,
+        );
+    }
+    let cpu: Vec<f64> = issues
+        .iter()
+        .zip(&floors)
+        .map(|(i, f)| i.2.total() / f.1.total())
+        .collect();
+    let (_, ratio) = spread(&cpu, "×");
+    // A round at the median stands for where the time went.
+    let mut order: Vec<usize> = (0..cpu.len()).collect();
+    order.sort_by(|&a, &b| cpu[a].total_cmp(&cpu[b]));
+    let (i, f) = (
+        issues[order[order.len() / 2]].2,
+        floors[order[order.len() / 2]].1,
+    );
+    report.add(
+        p.section,
+        &format!("where the time goes at {C} clients (issue and every consumer, settled), {rounds}: medians (range)"),
+        format!("{i} in a median round, {name} {:.2} ms", f.total()),
+        format!("{ratio} {name}"),
+        p.cpu_target,
+    );
+    spread(&issues.iter().map(|i| i.0).collect::<Vec<_>>(), "").0
+}
