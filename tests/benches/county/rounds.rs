@@ -7,19 +7,14 @@ use super::report::{f2, pct, Report};
 use super::{floor, issue_rate, progress_rate, Opts, Phase};
 use duban_tests::TestApp;
 
-/// Median and range of `v`, as `median (low–high)` with `unit` after the median.
+/// Median and range of `v`, as `median (low–high)` with `unit` after the median (the
+/// upper of the two middle values when there are even many, as [`pct`] picks).
 fn spread(v: &[f64], unit: &str) -> (f64, String) {
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    let median = if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    };
+    let median = pct(v, 0.5);
+    let (low, high) = (pct(v, 0.0), pct(v, 1.0));
     (
         median,
-        format!("{}{unit} ({}–{})", f2(median), f2(v[0]), f2(v[n - 1])),
+        format!("{}{unit} ({}–{})", f2(median), f2(low), f2(high)),
     )
 }
 
@@ -90,10 +85,8 @@ pub(crate) async fn alternating(
     // A round at the median stands for where the time went.
     let mut order: Vec<usize> = (0..cpu.len()).collect();
     order.sort_by(|&a, &b| cpu[a].total_cmp(&cpu[b]));
-    let (i, f) = (
-        issues[order[order.len() / 2]].2,
-        floors[order[order.len() / 2]].1,
-    );
+    let mid = order[order.len() / 2];
+    let (i, f) = (issues[mid].2, floors[mid].1);
     report.add(
         p.section,
         &format!("where the time goes at {C} clients (issue and every consumer, settled), {rounds}: medians (range)"),
