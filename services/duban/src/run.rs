@@ -336,18 +336,11 @@ pub async fn start(config: &Config, clock: SharedClock) -> anyhow::Result<Runnin
         .metrics_token
         .as_ref()
         .map(|t| t.expose().to_string());
-    let server = actix_web::HttpServer::new(move || {
+    let (handle, server_task) = crate::wiring::serve!(listener, move || {
         actix_web::App::new()
             .configure(routes.clone())
             .configure(metric_routes.routes(metrics_token.clone()))
-    })
-    .workers(2)
-    .disable_signals()
-    .shutdown_timeout(10)
-    .listen(listener)?
-    .run();
-    let handle = server.handle();
-    let server_task = tokio::spawn(server);
+    });
     Ok(Running {
         addr,
         server: handle,

@@ -338,7 +338,7 @@ pub async fn start_service(
     let service_label = ServiceLabel {
         service: label.clone(),
     };
-    let server = actix_web::HttpServer::new(move || {
+    let (handle, server_task) = crate::wiring::serve!(listener, move || {
         let (m2, l2, routes) = (m.clone(), service_label.clone(), routes.clone());
         actix_web::App::new()
             .wrap_fn(move |req, srv| {
@@ -363,14 +363,7 @@ pub async fn start_service(
             .route("/readyz", web::get().to(readyz))
             .configure(|cfg| routes(cfg))
             .configure(m.routes(metrics_token.clone()))
-    })
-    .workers(2)
-    .disable_signals()
-    .shutdown_timeout(10)
-    .listen(listener)?
-    .run();
-    let handle = server.handle();
-    let server_task = tokio::spawn(server);
+    });
     tracing::info!(service = %label, %addr, "serving");
     Ok(ServiceNode {
         addr,

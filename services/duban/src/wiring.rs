@@ -446,3 +446,21 @@ async fn reassess(e: EvaluationService) {
     logged(e.remind_referrals().await, "referral reminders");
     logged(e.publish_bulletins().await, "weekly bulletins published");
 }
+
+/// Serves the apps `$app` builds on `$listener`, as both deployments do: two request
+/// workers, no signal handling of its own (the process's shutdown stops it), and ten
+/// seconds for the requests in hand when it stops. The server's handle and the task it
+/// runs on; `?` on a listener it cannot take. A macro, because `HttpServer::new`'s bounds
+/// name types of crates the binary does not depend on.
+macro_rules! serve {
+    ($listener:expr, $app:expr) => {{
+        let server = actix_web::HttpServer::new($app)
+            .workers(2)
+            .disable_signals()
+            .shutdown_timeout(10)
+            .listen($listener)?
+            .run();
+        (server.handle(), tokio::spawn(server))
+    }};
+}
+pub(crate) use serve;
