@@ -1,6 +1,7 @@
 //! The `duban` binary as a newcomer runs it: `duban serve` on SQLite files, tokens from
 //! `duban token`, SIGTERM with events still in flight (after a restart every event has
-//! reached every consumer), and `duban simulate` before `duban serve`.
+//! reached every consumer) and with a request in hand (it is answered), and `duban simulate`
+//! before `duban serve`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::cluster::{duban_binary, free_port};
@@ -175,6 +176,57 @@ async fn sigterm_with_events_in_flight_loses_none() {
     let mut child = again.child;
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();
+}
+
+/// SIGTERM while a request is still arriving: the server takes no new work but answers the
+/// request in hand before it exits (the ten seconds `wiring::serve!` gives it).
+#[actix_web::test]
+async fn sigterm_answers_the_request_in_hand() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap();
+    let server = start(dir.path(), port).await;
+    let sup = token(dir.path(), port, "county-supervisor");
+    let body = json!({"query": "{ __typename }"}).to_string();
+    let (first, rest) = body.split_at(body.len() / 2);
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {sup}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).unwrap();
+    conn.write_all(first.as_bytes()).unwrap();
+    let mut child = server.child;
+    assert!(Command::new("kill")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap()
+        .success());
+    // The stop has begun, and actix-web has looked at the connections in hand at least once
+    // (each second): the request's second half comes after that.
+    actix_web::rt::time::sleep(Duration::from_millis(2500)).await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "exited with a request in hand"
+    );
+    conn.write_all(rest.as_bytes()).unwrap();
+    let mut answer = String::new();
+    let read = conn.read_to_string(&mut answer);
+    assert!(read.is_ok(), "{read:?} after {answer:?}");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#""__typename":"#), "{answer}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "no exit within 30 s of SIGTERM");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status:?}");
 }
 
 #[actix_web::test]
