@@ -80,6 +80,27 @@ async fn gql(url: &str, token: &str, query: &str, variables: Value) -> Value {
     resp.json().limit(10 << 20).await.unwrap()
 }
 
+/// Sends SIGTERM to `child`, as an operator stopping the service would.
+fn terminate(child: &std::process::Child) {
+    assert!(Command::new("kill")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap()
+        .success());
+}
+
+/// How `child` exited, within 30 s.
+async fn exit_status(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "no exit within 30 s of SIGTERM");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[actix_web::test]
 async fn sigterm_with_events_in_flight_loses_none() {
     let dir = tempfile::tempdir().unwrap();
@@ -119,19 +140,8 @@ async fn sigterm_with_events_in_flight_loses_none() {
         );
     }
     let mut child = server.child;
-    assert!(Command::new("kill")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap()
-        .success());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "no exit within 30 s of SIGTERM");
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    };
+    terminate(&child);
+    let status = exit_status(&mut child).await;
     assert!(status.success(), "{status:?}");
 
     let again = start(dir.path(), port).await;
@@ -200,11 +210,7 @@ async fn sigterm_answers_the_request_in_hand() {
     conn.write_all(head.as_bytes()).unwrap();
     conn.write_all(first.as_bytes()).unwrap();
     let mut child = server.child;
-    assert!(Command::new("kill")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap()
-        .success());
+    terminate(&child);
     // The stop has begun, and actix-web has looked at the connections in hand at least once
     // (each second): the request's second half comes after that.
     actix_web::rt::time::sleep(Duration::from_millis(2500)).await;
@@ -218,14 +224,7 @@ async fn sigterm_answers_the_request_in_hand() {
     assert!(read.is_ok(), "{read:?} after {answer:?}");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains(r#""__typename":"#), "{answer}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "no exit within 30 s of SIGTERM");
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = exit_status(&mut child).await;
     assert!(status.success(), "{status:?}");
 }
 
