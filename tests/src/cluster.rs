@@ -37,6 +37,13 @@ pub fn duban_binary() -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
+/// Sends SIGTERM to `child`, as an operator stopping a service would.
+pub fn sigterm(child: &std::process::Child) -> anyhow::Result<()> {
+    let status = Command::new("kill").arg(child.id().to_string()).status()?;
+    anyhow::ensure!(status.success(), "kill failed");
+    Ok(())
+}
+
 /// A free loopback port below the kernel's ephemeral range, so that no outgoing
 /// connection takes it while a test has stopped the process that listens on it.
 pub fn free_port() -> anyhow::Result<u16> {
@@ -259,8 +266,7 @@ impl Cluster {
     /// Stops a service's process with SIGTERM and waits for it.
     pub fn terminate(&mut self, service: &str) -> anyhow::Result<()> {
         if let Some(mut c) = self.children.remove(service) {
-            let status = Command::new("kill").arg(c.id().to_string()).status()?;
-            anyhow::ensure!(status.success(), "kill failed");
+            sigterm(&c)?;
             c.wait()?;
         }
         Ok(())

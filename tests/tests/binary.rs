@@ -4,7 +4,7 @@
 //! before `duban serve`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::cluster::{duban_binary, free_port};
+use duban_tests::cluster::{duban_binary, free_port, sigterm};
 use serde_json::{json, Value};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -80,15 +80,6 @@ async fn gql(url: &str, token: &str, query: &str, variables: Value) -> Value {
     resp.json().limit(10 << 20).await.unwrap()
 }
 
-/// Sends SIGTERM to `child`, as an operator stopping the service would.
-fn terminate(child: &std::process::Child) {
-    assert!(Command::new("kill")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap()
-        .success());
-}
-
 /// How `child` exited, within 30 s.
 async fn exit_status(child: &mut std::process::Child) -> std::process::ExitStatus {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -140,7 +131,7 @@ async fn sigterm_with_events_in_flight_loses_none() {
         );
     }
     let mut child = server.child;
-    terminate(&child);
+    sigterm(&child).unwrap();
     let status = exit_status(&mut child).await;
     assert!(status.success(), "{status:?}");
 
@@ -210,7 +201,7 @@ async fn sigterm_answers_the_request_in_hand() {
     conn.write_all(head.as_bytes()).unwrap();
     conn.write_all(first.as_bytes()).unwrap();
     let mut child = server.child;
-    terminate(&child);
+    sigterm(&child).unwrap();
     // The stop has begun, and actix-web has looked at the connections in hand at least once
     // (each second): the request's second half comes after that.
     actix_web::rt::time::sleep(Duration::from_millis(2500)).await;
