@@ -179,8 +179,8 @@ async fn sigterm_with_events_in_flight_loses_none() {
     let _ = child.wait();
 }
 
-/// SIGTERM while a request is still arriving: the server takes no new work but answers the
-/// request in hand before it exits (the ten seconds `wiring::serve!` gives it).
+/// SIGTERM while a request is still arriving: the process answers the request in hand
+/// before it exits (the ten seconds `wiring::serve!` gives it).
 #[actix_web::test]
 async fn sigterm_answers_the_request_in_hand() {
     use std::io::{Read, Write};
