@@ -106,7 +106,9 @@ const FED: usize = 5_000;
 
 /// The CPU evaluation's consumer adds per issued assignment: its handler fed `FED`
 /// AssignmentIssued events in batches of 100, each batch in one transaction as the
-/// consumer runs it (the inbox row, the same for every consumer, not included).
+/// consumer runs it (the inbox row, the same for every consumer, not included). Each item
+/// is issued now with its time limit ahead, so it arrives blue and announces nothing, as
+/// a newly issued assignment does under load.
 pub(crate) async fn consumer_cost(app: &TestApp, report: &mut Report, section: &str) {
     use duban_outbox::Handler;
     use sea_orm::TransactionTrait;
@@ -118,6 +120,7 @@ pub(crate) async fn consumer_cost(app: &TestApp, report: &mut Report, section: &
     ))
     .unwrap();
     let now = app.clock.now();
+    let today = now.date_naive();
     let events: Vec<_> = (0..FED)
         .map(|i| {
             let mut v = fixture.clone();
@@ -125,7 +128,11 @@ pub(crate) async fn consumer_cost(app: &TestApp, report: &mut Report, section: &
             v["id"] = serde_json::json!(duban_outbox::new_event_id(now));
             v["occurred_at"] = serde_json::json!(now.to_rfc3339());
             v["aggregate_id"] = serde_json::json!(id);
-            v["data"]["assignment"]["id"] = serde_json::json!(id);
+            let a = &mut v["data"]["assignment"];
+            a["id"] = serde_json::json!(id);
+            a["issued_at"] = serde_json::json!(now.to_rfc3339());
+            a["due_on"] = serde_json::json!(today + chrono::Days::new(30));
+            a["ack_due_on"] = serde_json::json!(today + chrono::Days::new(3));
             let raw: duban_schema::RawEnvelope = serde_json::from_value(v).unwrap();
             (raw, tracing::Span::none())
         })
@@ -140,10 +147,17 @@ pub(crate) async fn consumer_cost(app: &TestApp, report: &mut Report, section: &
             f();
         }
     }
+    let split = crate::cpu::cpu_split(before, FED as f64);
+    let blue = "SELECT COUNT(*) FROM tracked_item WHERE id LIKE 'cc-%' AND color = 'BLUE'";
+    let blue = duban_tests::count_rows(db, blue).await.unwrap();
+    assert_eq!(blue, FED as i64, "every item fed arrives blue");
+    let announced = "SELECT COUNT(*) FROM outbox WHERE key LIKE 'cc-%'";
+    let announced = duban_tests::count_rows(db, announced).await.unwrap();
+    assert_eq!(announced, 0, "no item fed is announced");
     report.add(
         section,
         &format!("evaluation's consumer per issued assignment ({FED} events, batches of 100)"),
-        crate::cpu::cpu_split(before, FED as f64).to_string(),
+        split.to_string(),
         "".into(),
         "",
     );
