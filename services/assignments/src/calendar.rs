@@ -18,7 +18,7 @@ use sea_orm::{
 
 impl AssignmentsService {
     /// The working calendar as it is now.
-    pub fn calendar_now(&self) -> Calendar {
+    pub fn calendar_now(&self) -> std::sync::Arc<Calendar> {
         self.calendar.now()
     }
 
@@ -30,7 +30,7 @@ impl AssignmentsService {
         if !(2000..=2100).contains(&year) {
             return Err(ApiError::validation("year", "年份须在2000至2100之间"));
         }
-        let cal = self.calendar.read();
+        let cal = self.calendar.now();
         Ok(cal
             .year(year)
             .into_iter()
@@ -85,7 +85,7 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?;
         }
-        let mut cal = self.calendar_now();
+        let mut cal = Calendar::clone(&self.calendar_now());
         let was_workday = cal.is_workday(input.date);
         cal.set(input.date, Some(special_of(&row)));
         let day = CalendarDayView {
@@ -218,7 +218,7 @@ impl AssignmentsService {
         if !(0..=365).contains(&days) {
             return Err(ApiError::validation("days", "工作日数须在0至365之间"));
         }
-        Ok(self.calendar.read().add_working_days(from, days as u32))
+        Ok(self.calendar.now().add_working_days(from, days as u32))
     }
 
     /// Applies the county's stored calendar changes over the official schedule; call at start.

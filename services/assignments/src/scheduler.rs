@@ -285,10 +285,7 @@ impl AssignmentsService {
         } else if r.kind == OVERDUE {
             AssignmentsEvent::AssignmentOverdue { assignment: snap }
         } else {
-            let left = self
-                .calendar
-                .read()
-                .working_days_between(today, snap.due_on);
+            let left = self.calendar.now().working_days_between(today, snap.due_on);
             AssignmentsEvent::AssignmentDueSoon {
                 assignment: snap,
                 working_days_left: left,

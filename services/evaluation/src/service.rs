@@ -168,7 +168,7 @@ impl EvaluationService {
         Ok(changed)
     }
 
-    pub(crate) fn calendar_now(&self) -> Calendar {
+    pub(crate) fn calendar_now(&self) -> std::sync::Arc<Calendar> {
         self.calendar.now()
     }
 

@@ -95,7 +95,7 @@ impl NotificationsService {
         self.calendar.load(&self.db).await
     }
 
-    pub(crate) fn calendar_now(&self) -> Calendar {
+    pub(crate) fn calendar_now(&self) -> std::sync::Arc<Calendar> {
         self.calendar.now()
     }
 

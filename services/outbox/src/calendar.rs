@@ -6,6 +6,7 @@ use duban_schema::assignments::CalendarDaySnapshot;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IntoActiveModel};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{boolean, date};
+use std::sync::Arc;
 
 /// The copied days.
 pub mod calendar_override {
@@ -43,38 +44,31 @@ pub fn special(workday: bool, name: Option<String>) -> Special {
 /// The calendar a service runs on, shared by its tasks: the official schedule with the
 /// county's changes, changed as they arrive.
 #[derive(Clone)]
-pub struct Running(std::sync::Arc<std::sync::RwLock<Calendar>>);
+pub struct Running(Arc<std::sync::RwLock<Arc<Calendar>>>);
 
 impl Default for Running {
     fn default() -> Self {
-        Self(std::sync::Arc::new(std::sync::RwLock::new(
+        Self(Arc::new(std::sync::RwLock::new(Arc::new(
             Calendar::official(),
-        )))
+        ))))
     }
 }
 
 impl Running {
-    /// A copy of it as it is now.
-    pub fn now(&self) -> Calendar {
-        self.read().clone()
-    }
-
-    /// It as it is now, held for reading.
-    pub fn read(&self) -> std::sync::RwLockReadGuard<'_, Calendar> {
-        self.0.read().unwrap_or_else(|p| p.into_inner())
+    /// It as it is now: shared, not copied; a change made later makes a new one.
+    pub fn now(&self) -> Arc<Calendar> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Puts `cal` in its place.
     pub fn set(&self, cal: Calendar) {
-        *self.0.write().unwrap_or_else(|p| p.into_inner()) = cal;
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(cal);
     }
 
     /// Changes one day.
     pub fn set_day(&self, date: chrono::NaiveDate, special: Option<Special>) {
-        self.0
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .set(date, special);
+        let mut cal = self.0.write().unwrap_or_else(|p| p.into_inner());
+        Arc::make_mut(&mut cal).set(date, special);
     }
 
     /// Runs on the official schedule with every change kept in `conn`; how many there were.
@@ -172,7 +166,7 @@ mod tests {
         // Wednesday 1 April 2026, an ordinary working day, declared a day off.
         let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
         let live = Running::default();
-        assert!(live.read().is_workday(day));
+        assert!(live.now().is_workday(day));
         let change = CalendarDaySnapshot {
             date: day,
             workday: false,
@@ -180,7 +174,7 @@ mod tests {
             reason: "县委决定".into(),
         };
         keep(&db, &change, &live).await.unwrap();
-        assert!(!live.read().is_workday(day), "the running service");
+        assert!(!live.now().is_workday(day), "the running service");
         let restarted = Running::default();
         let changed = restarted.load(&db).await.unwrap();
         let loaded = restarted.now();
@@ -190,6 +184,24 @@ mod tests {
             "after a restart"
         );
         assert_eq!(loaded.holiday(day), Some("防汛调休"));
+    }
+
+    #[test]
+    fn a_calendar_taken_before_a_change_keeps_what_it_was() {
+        let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let live = Running::default();
+        let before = live.now();
+        live.set_day(day, Some(special(false, Some("防汛调休".into()))));
+        assert!(
+            before.is_workday(day),
+            "a command's calendar does not move under it"
+        );
+        assert!(
+            !live.now().is_workday(day),
+            "the next command sees the change"
+        );
+        live.set(Calendar::official());
+        assert!(live.now().is_workday(day));
     }
 
     #[tokio::test]
