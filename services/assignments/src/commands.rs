@@ -155,7 +155,8 @@ impl AssignmentsService {
     /// `unit` and `successor_unit_path` are what the command names, looked up before.
     /// A command with nothing to write but the row, its lines and its event (and no
     /// Idempotency-Key) is one write guarded by the version and the event position it
-    /// read: on PostgreSQL one statement, on SQLite one call between BEGIN and COMMIT;
+    /// read: on PostgreSQL one statement, on SQLite one call between BEGIN and COMMIT,
+    /// shared with the commands waiting beside it ([`Gathered`](duban_outbox::gather));
     /// otherwise, and when a reminder took the item's next position meanwhile, it runs
     /// under the row's lock.
     pub(crate) async fn transition(
@@ -190,11 +191,11 @@ impl AssignmentsService {
             if !moves(&model, &state.snapshot).any() {
                 let mut update = update;
                 update.and_where(assignment::Column::LastSequence.eq(model.last_sequence));
-                let saved = together::write_alone_if_changed::<assignment::Entity>(
-                    &self.db, &update, &alongside,
-                )
-                .await
-                .map_err(internal)?;
+                let saved = self
+                    .gathered
+                    .write_alone_if_changed::<assignment::Entity>(&update, &alongside)
+                    .await
+                    .map_err(internal)?;
                 if let Some(saved) = saved {
                     self.recent.keep(&saved);
                     self.bus.wake.notify_one();
@@ -360,11 +361,13 @@ impl AssignmentsService {
         let now = self.clock.now();
         // With no Idempotency-Key to write beside them, the item, its reminders and its
         // event are one statement on PostgreSQL and one call with its BEGIN and COMMIT on
-        // SQLite: a transaction of their own, in one round trip.
+        // SQLite (with the commands waiting beside it): a transaction of their own, in
+        // one round trip.
         if !crate::idempotency::has_key() {
             let (model, insert, alongside) =
                 self.issued(&self.db, actor, &input, None, now).await?;
-            together::execute_alone(&self.db, &insert, &alongside)
+            self.gathered
+                .execute_alone(&insert, &alongside)
                 .await
                 .map_err(internal)?;
             self.recent.keep(&model);

@@ -25,6 +25,8 @@ pub struct AssignmentsService {
     pub(crate) kept: crate::directory_cache::DirectoryCache,
     /// The rows of the items written last, to decide the next command on one of them.
     pub(crate) recent: crate::recent::Recent,
+    /// Commands with no transaction of their own, gathered into one call on SQLite.
+    pub(crate) gathered: duban_outbox::gather::Gathered,
     pub(crate) export_time: std::time::Duration,
 }
 
@@ -43,6 +45,7 @@ impl AssignmentsService {
             db.get_database_backend() != sea_orm::DbBackend::Postgres,
         );
         Self {
+            gathered: duban_outbox::gather::Gathered::new(db.clone()),
             db,
             bus,
             clock,

@@ -71,6 +71,15 @@ pub async fn write_alone_if_changed<E: EntityTrait>(
     if db.get_database_backend() != DbBackend::Sqlite {
         return write_if_changed::<E, _>(db, main, alongside).await;
     }
+    first_row::<E>(alone(db, sqlite_if_changed(main, alongside)?).await?)
+}
+
+/// `main` (an UPDATE … RETURNING) and then `alongside` as one text of SQLite statements,
+/// each insert kept only if the statement before it changed a row.
+pub(crate) fn sqlite_if_changed(
+    main: &impl QueryStatementWriter,
+    alongside: &[InsertStatement],
+) -> Result<Statement, DbErr> {
     let (text, vals) = main.build(SqliteQueryBuilder);
     let mut sql = text;
     let mut values = vals.0;
@@ -80,15 +89,25 @@ pub async fn write_alone_if_changed<E: EntityTrait>(
         sql.push_str(&guarded(&text, "changes() > 0")?);
         values.extend(vals.0);
     }
-    let stmt = Statement::from_sql_and_values(DbBackend::Sqlite, sql, values);
-    let row = alone(db, stmt).await?.into_iter().next();
+    Ok(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        sql,
+        values,
+    ))
+}
+
+/// `E`'s row from the first of `rows`, if any.
+pub(crate) fn first_row<E: EntityTrait>(
+    rows: Vec<sea_orm::sqlx::sqlite::SqliteRow>,
+) -> Result<Option<E::Model>, DbErr> {
+    let row = rows.into_iter().next();
     row.map(|r| E::Model::from_query_result(&sea_orm::QueryResult::from(r), ""))
         .transpose()
 }
 
 /// `stmt` (statements for SQLite) between `BEGIN IMMEDIATE` and `COMMIT`, as one call on a
 /// connection held from the pool until it is done; the rows it returned.
-async fn alone(
+pub(crate) async fn alone(
     db: &DatabaseConnection,
     stmt: Statement,
 ) -> Result<Vec<sea_orm::sqlx::sqlite::SqliteRow>, DbErr> {
@@ -135,7 +154,7 @@ fn statement<C: ConnectionTrait>(
 /// their values in that order: SQLite's driver binds each statement's placeholders from
 /// where the previous one's ended. `main` comes last, so that its RETURNING is the call's
 /// first row and everything ahead of it has run by then.
-fn in_sequence(
+pub(crate) fn in_sequence(
     backend: DbBackend,
     before: &[InsertStatement],
     main: &impl QueryStatementWriter,
@@ -268,12 +287,12 @@ fn shifted(sql: &str, by: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use sea_orm::sea_query::{Alias, Query};
     use std::time::Duration;
 
-    fn insert(table: &str, values: &[i32]) -> InsertStatement {
+    pub(crate) fn insert(table: &str, values: &[i32]) -> InsertStatement {
         let mut q = Query::insert();
         q.into_table(Alias::new(table)).columns([Alias::new("n")]);
         for v in values {
@@ -334,7 +353,7 @@ mod tests {
         );
     }
 
-    mod row {
+    pub(crate) mod row {
         use sea_orm::entity::prelude::*;
 
         #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -350,7 +369,7 @@ mod tests {
         impl ActiveModelBehavior for ActiveModel {}
     }
 
-    async fn numbers(db: &impl ConnectionTrait, table: &str) -> Vec<i32> {
+    pub(crate) async fn numbers(db: &impl ConnectionTrait, table: &str) -> Vec<i32> {
         db.query_all(Statement::from_string(
             DbBackend::Sqlite,
             format!("SELECT n FROM {table} ORDER BY n"),
@@ -401,7 +420,7 @@ mod tests {
 
     /// A SQLite file of its own, opened as the services open theirs (one connection),
     /// with `main (n PRIMARY KEY)` and `a (n)`.
-    async fn sqlite_file() -> (DatabaseConnection, std::path::PathBuf) {
+    pub(crate) async fn sqlite_file() -> (DatabaseConnection, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("duban-together-{}", uuid::Uuid::now_v7()));
         let url = format!("sqlite://{}/t.db?mode=rwc", dir.display());
         let db = crate::db::connect(&url, "t").await.unwrap();
@@ -415,7 +434,7 @@ mod tests {
 
     /// A second connection to the file of [`sqlite_file`], holding its write lock in a
     /// transaction until the test ends it.
-    async fn other_writer(
+    pub(crate) async fn other_writer(
         dir: &std::path::Path,
     ) -> (DatabaseConnection, sea_orm::DatabaseTransaction) {
         let url = format!("sqlite://{}/t.db", dir.display());
