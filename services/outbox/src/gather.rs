@@ -1,6 +1,6 @@
-//! Group commit on SQLite: the commands that arrive while one call runs on a service's
-//! connection go together in the next call, between one `BEGIN IMMEDIATE` and one
-//! `COMMIT`, each answered with its own rows once that commit is done. If the gathered
+//! Group commit on SQLite: the commands that arrive while another is in flight on a
+//! service's connection go together in the writer's next call, between one `BEGIN
+//! IMMEDIATE` and one `COMMIT`, each answered with its own rows once that commit is done. If the gathered
 //! call fails, it is rolled back whole and each of its commands runs again alone, so
 //! each gets its own answer (its own error) as it would have by itself. On PostgreSQL a
 //! command is one statement already and goes as in [`together`](crate::together).
@@ -10,7 +10,7 @@ use sea_orm::sea_query::{InsertStatement, QueryStatementWriter};
 use sea_orm::sqlx::sqlite::SqliteRow;
 use sea_orm::sqlx::{Column, Row};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
 
@@ -36,6 +36,8 @@ pub struct Gathered {
     db: DatabaseConnection,
     writer: Arc<OnceLock<mpsc::UnboundedSender<Waiting>>>,
     calls: Arc<AtomicU64>,
+    /// Commands begun and not yet answered.
+    in_flight: Arc<AtomicUsize>,
 }
 
 impl Gathered {
@@ -45,11 +47,12 @@ impl Gathered {
             db,
             writer: Arc::default(),
             calls: Arc::default(),
+            in_flight: Arc::default(),
         }
     }
 
-    /// How many calls the writer has made to the database so far, a call gathered or not
-    /// (one more for each command run again alone).
+    /// How many calls have been made to the database so far, a call gathered or not (one
+    /// more for each command run again alone).
     pub fn calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
     }
@@ -81,8 +84,23 @@ impl Gathered {
         first_row::<E>(self.call(sqlite_if_changed(main, alongside)?).await?)
     }
 
-    /// `stmt`'s rows once the call that holds it has committed.
+    /// `stmt`'s rows once the call that holds it has committed. With no other command in
+    /// flight it goes at once from the caller's task (no hop to the writer and back);
+    /// otherwise it waits for the writer's next call.
     async fn call(&self, stmt: Statement) -> Answer {
+        /// One command fewer in flight when dropped, answered or not.
+        struct Flying<'a>(&'a AtomicUsize);
+        impl Drop for Flying<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        let others = self.in_flight.fetch_add(1, Ordering::Relaxed);
+        let _flying = Flying(&self.in_flight);
+        if others == 0 {
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            return alone(&self.db, stmt).await;
+        }
         let writer = self.writer.get_or_init(|| {
             let (send, receive) = mpsc::unbounded_channel();
             tokio::spawn(write(self.db.clone(), receive, self.calls.clone()));
