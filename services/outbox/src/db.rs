@@ -32,7 +32,7 @@ pub async fn connect(url: &str, service: &str) -> Result<DatabaseConnection, DbE
             .test_before_acquire(false)
             .sqlx_logging(false)
             // On every connection the pool opens, not only the first: one closed midway
-            // (`together::execute_alone`) is replaced by one set up the same.
+            // (`together::alone`) is replaced by one set up the same.
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)

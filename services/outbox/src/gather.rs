@@ -1,11 +1,14 @@
-//! Group commit on SQLite: the commands that arrive while another is in flight on a
+//! Group commit on SQLite: commands that arrive while another is in flight on a
 //! service's connection go together in the writer's next call, between one `BEGIN
-//! IMMEDIATE` and one `COMMIT`, each answered with its own rows once that commit is done. If the gathered
-//! call fails, it is rolled back whole and each of its commands runs again alone, so
-//! each gets its own answer (its own error) as it would have by itself. On PostgreSQL a
-//! command is one statement already and goes as in [`together`](crate::together).
+//! IMMEDIATE` and one `COMMIT`, each answered with its own rows once that commit is
+//! done. If the gathered call fails, it is rolled back whole and each of its commands
+//! runs again alone, so each gets its own answer (its own error) as it would have by
+//! itself. On PostgreSQL a command is one statement already and goes as in
+//! [`together`](crate::together).
 
-use crate::together::{self, alone, first_row, in_sequence, sqlite_if_changed};
+use crate::together::{
+    self, alone, alone_on, first_row, held, in_sequence, sqlite_if_changed, Answer,
+};
 use sea_orm::sea_query::{InsertStatement, QueryStatementWriter};
 use sea_orm::sqlx::sqlite::SqliteRow;
 use sea_orm::sqlx::{Column, Row};
@@ -19,9 +22,6 @@ const MOST: usize = 32;
 
 /// The column of the row that opens each command's share of a gathered call's rows.
 const MARK: &str = "duban_gathered";
-
-/// Rows, or the error that stopped them.
-type Answer = Result<Vec<SqliteRow>, DbErr>;
 
 /// A command waiting for its call: its statements and where its answer goes.
 struct Waiting {
@@ -57,7 +57,10 @@ impl Gathered {
         self.calls.load(Ordering::Relaxed)
     }
 
-    /// As [`together::execute_alone`], gathered with the commands waiting beside it.
+    /// `main` (with no RETURNING) and `alongside` as one command with no transaction of its
+    /// own, written whole or not at all: on PostgreSQL [`together::execute`]'s one
+    /// statement; on SQLite the inserts and then `main` between `BEGIN IMMEDIATE` and
+    /// `COMMIT`, alone or gathered with the commands waiting beside it.
     pub async fn execute_alone(
         &self,
         main: &impl QueryStatementWriter,
@@ -71,8 +74,11 @@ impl Gathered {
         Ok(())
     }
 
-    /// As [`together::write_alone_if_changed`], gathered with the commands waiting beside
-    /// it: the row, or `None` when `main` matched nothing and nothing was written.
+    /// `main` (an UPDATE … RETURNING) and `alongside` as one command with no transaction of
+    /// its own, the inserts kept only if `main` changed a row (on PostgreSQL
+    /// [`together::write_if_changed`]'s one statement), alone or gathered as
+    /// [`Self::execute_alone`]: the row, or `None` when `main` matched nothing and nothing
+    /// was written.
     pub async fn write_alone_if_changed<E: EntityTrait>(
         &self,
         main: &impl QueryStatementWriter,
@@ -113,17 +119,22 @@ impl Gathered {
     }
 }
 
-/// The writer: takes every command waiting, runs them as one call, answers each.
+/// The writer: once it holds the connection, takes every command waiting whose caller is
+/// still there (one dropped before then is never written), runs them as one call, answers
+/// each.
 async fn write(
     db: DatabaseConnection,
     mut waiting: mpsc::UnboundedReceiver<Waiting>,
     calls: Arc<AtomicU64>,
 ) {
-    let run = |stmt| {
-        calls.fetch_add(1, Ordering::Relaxed);
-        alone(&db, stmt)
-    };
     while let Some(first) = waiting.recv().await {
+        let mut conn = match held(&db).await {
+            Ok(conn) => conn,
+            Err(e) => {
+                let _ = first.answer.send(Err(e));
+                continue;
+            }
+        };
         let mut batch = vec![first];
         while batch.len() < MOST {
             match waiting.try_recv() {
@@ -131,9 +142,17 @@ async fn write(
                 Err(_) => break,
             }
         }
-        if batch.len() == 1 {
-            let one = batch.remove(0);
-            let _ = one.answer.send(run(one.stmt).await);
+        batch.retain(|one| !one.answer.is_closed());
+        let conn = &mut conn;
+        let calls = &calls;
+        let mut run = async move |stmt| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            alone_on(conn, stmt).await
+        };
+        if batch.len() <= 1 {
+            for one in batch {
+                let _ = one.answer.send(run(one.stmt).await);
+            }
             continue;
         }
         let count = batch.len();
@@ -201,8 +220,9 @@ fn shares(rows: Vec<SqliteRow>, count: usize) -> Option<Vec<Vec<SqliteRow>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::together::tests::{insert, numbers, other_writer, row, sqlite_file};
+    use crate::together::tests::{insert, numbers, row};
     use sea_orm::sea_query::{Alias, Expr, Query, UpdateStatement};
+    use sea_orm::Statement;
     use std::time::Duration;
 
     fn update(from: i32, to: i32) -> UpdateStatement {
@@ -279,6 +299,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_command_whose_caller_left_while_it_waited_is_never_written() {
+        let (db, dir) = sqlite_file().await;
+        let gathered = Gathered::new(db.clone());
+        let issue = |n: i32| {
+            let g = gathered.clone();
+            tokio::spawn(async move { g.execute_alone(&insert("main", &[n]), &[]).await })
+        };
+        let (other, blocking) = other_writer(&dir).await;
+        let first = issue(1);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // 2 waits for the writer, which waits for the connection; its caller leaves.
+        let left = issue(2);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left.abort();
+        let third = issue(3);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        blocking.rollback().await.unwrap();
+        first.await.unwrap().unwrap();
+        third.await.unwrap().unwrap();
+        assert!(left.await.unwrap_err().is_cancelled());
+        assert_eq!(numbers(&db, "main").await, [1, 3]);
+        assert_eq!(gathered.calls(), 2, "the first, then the third alone");
+        other.close().await.unwrap();
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
     async fn guarded_writes_in_one_call_each_read_their_own_row() {
         let (db, dir) = sqlite_file().await;
         let gathered = Gathered::new(db.clone());
@@ -311,6 +359,151 @@ mod tests {
             [2, 11],
             "a stale write's insert is not kept"
         );
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// A SQLite file of its own, opened as the services open theirs (one connection),
+    /// with `main (n PRIMARY KEY)` and `a (n)`.
+    async fn sqlite_file() -> (DatabaseConnection, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("duban-gather-{}", uuid::Uuid::now_v7()));
+        let url = format!("sqlite://{}/t.db?mode=rwc", dir.display());
+        let db = crate::db::connect(&url, "t").await.unwrap();
+        db.execute_unprepared(
+            "CREATE TABLE main (n INTEGER PRIMARY KEY); CREATE TABLE a (n INTEGER NOT NULL)",
+        )
+        .await
+        .unwrap();
+        (db, dir)
+    }
+
+    /// A second connection to the file of [`sqlite_file`], holding its write lock in a
+    /// transaction until the test ends it.
+    async fn other_writer(
+        dir: &std::path::Path,
+    ) -> (DatabaseConnection, sea_orm::DatabaseTransaction) {
+        let url = format!("sqlite://{}/t.db", dir.display());
+        let other = crate::db::connect(&url, "t").await.unwrap();
+        let blocking = sea_orm::TransactionTrait::begin(&other).await.unwrap();
+        blocking
+            .execute_unprepared("INSERT INTO a VALUES (0)")
+            .await
+            .unwrap();
+        (other, blocking)
+    }
+
+    #[tokio::test]
+    async fn alone_a_command_is_written_whole_or_not_at_all() {
+        let (db, dir) = sqlite_file().await;
+        let g = Gathered::new(db.clone());
+        g.execute_alone(&insert("main", &[1]), &[insert("a", &[1, 2])])
+            .await
+            .unwrap();
+        // The main statement fails (its key is taken): the insert before it is undone,
+        // and the connection is left outside any transaction for the next command.
+        let taken = g
+            .execute_alone(&insert("main", &[1]), &[insert("a", &[3])])
+            .await;
+        let told = taken.unwrap_err().to_string();
+        assert!(told.contains("UNIQUE constraint failed"), "{told}");
+        g.execute_alone(&insert("main", &[2]), &[insert("a", &[4])])
+            .await
+            .unwrap();
+        assert_eq!(numbers(&db, "main").await, [1, 2]);
+        assert_eq!(numbers(&db, "a").await, [1, 2, 4]);
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn alone_a_guarded_write_keeps_its_inserts_only_when_the_row_changed() {
+        let (db, dir) = sqlite_file().await;
+        let g = Gathered::new(db.clone());
+        g.execute_alone(&insert("main", &[1]), &[]).await.unwrap();
+        let update = |from: i32, to: i32| {
+            let mut q = Query::update();
+            q.table(Alias::new("main"))
+                .value(Alias::new("n"), to)
+                .and_where(sea_orm::sea_query::Expr::col(Alias::new("n")).eq(from))
+                .returning_all();
+            q
+        };
+        let write = |from, to, alongside: Vec<InsertStatement>| {
+            let (g, main) = (&g, update(from, to));
+            async move {
+                g.write_alone_if_changed::<row::Entity>(&main, &alongside)
+                    .await
+                    .unwrap()
+            }
+        };
+        let fresh = write(1, 2, vec![insert("a", &[1, 2])]).await;
+        assert_eq!(fresh, Some(row::Model { n: 2 }));
+        // Matched nothing: neither insert is written, the second no more than the first.
+        let stale = write(1, 9, vec![insert("a", &[3]), insert("a", &[4])]).await;
+        assert_eq!(stale, None);
+        let next = write(2, 3, vec![insert("a", &[5]), insert("a", &[6])]).await;
+        assert_eq!(next, Some(row::Model { n: 3 }), "nothing left open");
+        assert_eq!(numbers(&db, "main").await, [3]);
+        assert_eq!(numbers(&db, "a").await, [1, 2, 5, 6]);
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn alone_a_command_dropped_midway_leaves_nothing_open() {
+        let (db, dir) = sqlite_file().await;
+        let g = Gathered::new(db.clone());
+        // Another writer holds the file: the call waits in its BEGIN IMMEDIATE, on the
+        // connection's thread, and is dropped there.
+        let (other, blocking) = other_writer(&dir).await;
+        let (main, alongside) = (insert("main", &[1]), [insert("a", &[1, 1])]);
+        let call = g.execute_alone(&main, &alongside);
+        let dropped = tokio::time::timeout(Duration::from_millis(200), call).await;
+        assert!(dropped.is_err(), "still waiting for the other writer");
+        // The other writer gives way: the dropped call's BEGIN IMMEDIATE gets the file,
+        // and nothing is left to send its statements or end its transaction.
+        blocking.rollback().await.unwrap();
+        g.execute_alone(&insert("main", &[2]), &[insert("a", &[2])])
+            .await
+            .unwrap();
+        assert_eq!(numbers(&db, "main").await, [2]);
+        assert_eq!(numbers(&db, "a").await, [2]);
+        let synchronous: i32 = db
+            .query_one(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA synchronous",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap();
+        assert_eq!(
+            synchronous, 1,
+            "the connection opened again is NORMAL as the first"
+        );
+        other.close().await.unwrap();
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn alone_a_begin_that_waits_too_long_tells_why() {
+        let (db, dir) = sqlite_file().await;
+        let g = Gathered::new(db.clone());
+        let (other, blocking) = other_writer(&dir).await;
+        // Past the busy timeout: the BEGIN fails, and no transaction is there to undo.
+        let refused = g
+            .execute_alone(&insert("main", &[1]), &[insert("a", &[1])])
+            .await;
+        let told = refused.unwrap_err().to_string();
+        assert!(told.contains("database is locked"), "{told}");
+        blocking.rollback().await.unwrap();
+        g.execute_alone(&insert("main", &[2]), &[insert("a", &[2])])
+            .await
+            .unwrap();
+        assert_eq!(numbers(&db, "main").await, [2]);
+        other.close().await.unwrap();
         db.close().await.unwrap();
         std::fs::remove_dir_all(dir).unwrap();
     }

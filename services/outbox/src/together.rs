@@ -38,42 +38,6 @@ pub async fn execute<C: ConnectionTrait>(
     Ok(())
 }
 
-/// As [`execute`], for a command with no transaction of its own: on PostgreSQL the one
-/// statement is one already; on SQLite the statements go as one call to the connection's
-/// thread between `BEGIN IMMEDIATE` and `COMMIT`, on a connection held from the pool until
-/// it is done, instead of three (BEGIN, the statements, COMMIT), each of which would
-/// wait for the command's task to be run again while every other command waits for the
-/// connection. Rolled back on error, the statement's error told; if the call is dropped
-/// midway, its connection is closed (which rolls it back) instead of going back to the
-/// pool.
-pub async fn execute_alone(
-    db: &DatabaseConnection,
-    main: &impl QueryStatementWriter,
-    alongside: &[InsertStatement],
-) -> Result<(), DbErr> {
-    if db.get_database_backend() != DbBackend::Sqlite {
-        return execute(db, main, alongside).await;
-    }
-    alone(db, in_sequence(DbBackend::Sqlite, alongside, main)).await?;
-    Ok(())
-}
-
-/// As [`write_if_changed`], for a command with no transaction of its own: on PostgreSQL
-/// that one statement; on SQLite `main` (an UPDATE … RETURNING) and then `alongside`, each
-/// insert kept only if the statement before it changed a row (`changes()`), as one call
-/// between `BEGIN IMMEDIATE` and `COMMIT` ([`execute_alone`]'s way). The row, or `None`
-/// when `main` matched nothing and nothing was written.
-pub async fn write_alone_if_changed<E: EntityTrait>(
-    db: &DatabaseConnection,
-    main: &impl QueryStatementWriter,
-    alongside: &[InsertStatement],
-) -> Result<Option<E::Model>, DbErr> {
-    if db.get_database_backend() != DbBackend::Sqlite {
-        return write_if_changed::<E, _>(db, main, alongside).await;
-    }
-    first_row::<E>(alone(db, sqlite_if_changed(main, alongside)?).await?)
-}
-
 /// `main` (an UPDATE … RETURNING) and then `alongside` as one text of SQLite statements,
 /// each insert kept only if the statement before it changed a row.
 pub(crate) fn sqlite_if_changed(
@@ -107,14 +71,31 @@ pub(crate) fn first_row<E: EntityTrait>(
 
 /// `stmt` (statements for SQLite) between `BEGIN IMMEDIATE` and `COMMIT`, as one call on a
 /// connection held from the pool until it is done; the rows it returned.
-pub(crate) async fn alone(
+pub(crate) async fn alone(db: &DatabaseConnection, stmt: Statement) -> Answer {
+    alone_on(&mut held(db).await?, stmt).await
+}
+
+/// Rows of a SQLite call, or the error that stopped it.
+pub(crate) type Answer = Result<Vec<sea_orm::sqlx::sqlite::SqliteRow>, DbErr>;
+
+/// `db`'s SQLite connection, held from its pool until dropped.
+pub(crate) async fn held(
     db: &DatabaseConnection,
+) -> Result<sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>, DbErr> {
+    let pool = db.get_sqlite_connection_pool();
+    pool.acquire().await.map_err(sqlx_err)
+}
+
+/// As [`alone`], on a connection already held; if the call is dropped midway, the
+/// connection is closed (which rolls it back) instead of going back to the pool.
+pub(crate) async fn alone_on(
+    conn: &mut sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>,
     stmt: Statement,
-) -> Result<Vec<sea_orm::sqlx::sqlite::SqliteRow>, DbErr> {
+) -> Answer {
     use sea_orm::sqlx::{pool::PoolConnection, query, query_with, Sqlite};
     /// The held connection, closed if dropped while its transaction may be open.
-    struct Held(PoolConnection<Sqlite>, bool);
-    impl Drop for Held {
+    struct Open<'a>(&'a mut PoolConnection<Sqlite>, bool);
+    impl Drop for Open<'_> {
         fn drop(&mut self) {
             if self.1 {
                 self.0.close_on_drop();
@@ -123,20 +104,23 @@ pub(crate) async fn alone(
     }
     let sql = format!("BEGIN IMMEDIATE;\n{};\nCOMMIT", stmt.sql);
     let values = sea_query_binder::SqlxValues(stmt.values.unwrap_or(sea_orm::Values(Vec::new())));
-    let sqlx_err = |e| DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e));
-    let pool = db.get_sqlite_connection_pool();
-    let mut held = Held(pool.acquire().await.map_err(sqlx_err)?, true);
+    let mut open = Open(conn, true);
     let done = query_with(&sql, values)
-        .fetch_all(&mut *held.0)
+        .fetch_all(&mut **open.0)
         .await
         .map_err(sqlx_err);
     // A failed statement leaves its transaction open (unless it was the BEGIN): rolled
     // back here or, if that fails too, by closing the connection; the first error is told.
-    if done.is_err() && query("ROLLBACK").execute(&mut *held.0).await.is_err() {
+    if done.is_err() && query("ROLLBACK").execute(&mut **open.0).await.is_err() {
         return done;
     }
-    held.1 = false;
+    open.1 = false;
     done
+}
+
+/// A sqlx error as sea-orm's.
+fn sqlx_err(e: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
 }
 
 fn statement<C: ConnectionTrait>(
@@ -290,7 +274,6 @@ fn shifted(sql: &str, by: usize) -> String {
 pub(crate) mod tests {
     use super::*;
     use sea_orm::sea_query::{Alias, Query};
-    use std::time::Duration;
 
     pub(crate) fn insert(table: &str, values: &[i32]) -> InsertStatement {
         let mut q = Query::insert();
@@ -416,144 +399,5 @@ pub(crate) mod tests {
         assert_eq!(numbers(&db, "main").await, [7, 9]);
         assert_eq!(numbers(&db, "a").await, [1, 2, 5]);
         assert_eq!(numbers(&db, "b").await, [3, 4]);
-    }
-
-    /// A SQLite file of its own, opened as the services open theirs (one connection),
-    /// with `main (n PRIMARY KEY)` and `a (n)`.
-    pub(crate) async fn sqlite_file() -> (DatabaseConnection, std::path::PathBuf) {
-        let dir = std::env::temp_dir().join(format!("duban-together-{}", uuid::Uuid::now_v7()));
-        let url = format!("sqlite://{}/t.db?mode=rwc", dir.display());
-        let db = crate::db::connect(&url, "t").await.unwrap();
-        db.execute_unprepared(
-            "CREATE TABLE main (n INTEGER PRIMARY KEY); CREATE TABLE a (n INTEGER NOT NULL)",
-        )
-        .await
-        .unwrap();
-        (db, dir)
-    }
-
-    /// A second connection to the file of [`sqlite_file`], holding its write lock in a
-    /// transaction until the test ends it.
-    pub(crate) async fn other_writer(
-        dir: &std::path::Path,
-    ) -> (DatabaseConnection, sea_orm::DatabaseTransaction) {
-        let url = format!("sqlite://{}/t.db", dir.display());
-        let other = crate::db::connect(&url, "t").await.unwrap();
-        let blocking = sea_orm::TransactionTrait::begin(&other).await.unwrap();
-        blocking
-            .execute_unprepared("INSERT INTO a VALUES (0)")
-            .await
-            .unwrap();
-        (other, blocking)
-    }
-
-    #[tokio::test]
-    async fn alone_on_sqlite_a_command_is_written_whole_or_not_at_all() {
-        let (db, dir) = sqlite_file().await;
-        execute_alone(&db, &insert("main", &[1]), &[insert("a", &[1, 2])])
-            .await
-            .unwrap();
-        // The main statement fails (its key is taken): the insert before it is undone,
-        // and the connection is left outside any transaction for the next command.
-        let taken = execute_alone(&db, &insert("main", &[1]), &[insert("a", &[3])]).await;
-        let told = taken.unwrap_err().to_string();
-        assert!(told.contains("UNIQUE constraint failed"), "{told}");
-        execute_alone(&db, &insert("main", &[2]), &[insert("a", &[4])])
-            .await
-            .unwrap();
-        assert_eq!(numbers(&db, "main").await, [1, 2]);
-        assert_eq!(numbers(&db, "a").await, [1, 2, 4]);
-        db.close().await.unwrap();
-        std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[tokio::test]
-    async fn alone_on_sqlite_a_guarded_write_keeps_its_inserts_only_when_the_row_changed() {
-        let (db, dir) = sqlite_file().await;
-        execute_alone(&db, &insert("main", &[1]), &[])
-            .await
-            .unwrap();
-        let update = |from: i32, to: i32| {
-            let mut q = Query::update();
-            q.table(Alias::new("main"))
-                .value(Alias::new("n"), to)
-                .and_where(sea_orm::sea_query::Expr::col(Alias::new("n")).eq(from))
-                .returning_all();
-            q
-        };
-        let write = |from, to, alongside: Vec<InsertStatement>| {
-            let (db, main) = (&db, update(from, to));
-            async move {
-                write_alone_if_changed::<row::Entity>(db, &main, &alongside)
-                    .await
-                    .unwrap()
-            }
-        };
-        let fresh = write(1, 2, vec![insert("a", &[1, 2])]).await;
-        assert_eq!(fresh, Some(row::Model { n: 2 }));
-        // Matched nothing: neither insert is written, the second no more than the first.
-        let stale = write(1, 9, vec![insert("a", &[3]), insert("a", &[4])]).await;
-        assert_eq!(stale, None);
-        let next = write(2, 3, vec![insert("a", &[5]), insert("a", &[6])]).await;
-        assert_eq!(next, Some(row::Model { n: 3 }), "nothing left open");
-        assert_eq!(numbers(&db, "main").await, [3]);
-        assert_eq!(numbers(&db, "a").await, [1, 2, 5, 6]);
-        db.close().await.unwrap();
-        std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[tokio::test]
-    async fn alone_on_sqlite_a_command_dropped_midway_leaves_nothing_open() {
-        let (db, dir) = sqlite_file().await;
-        // Another writer holds the file: the call waits in its BEGIN IMMEDIATE, on the
-        // connection's thread, and is dropped there.
-        let (other, blocking) = other_writer(&dir).await;
-        let (main, alongside) = (insert("main", &[1]), [insert("a", &[1, 1])]);
-        let call = execute_alone(&db, &main, &alongside);
-        let dropped = tokio::time::timeout(Duration::from_millis(200), call).await;
-        assert!(dropped.is_err(), "still waiting for the other writer");
-        // The other writer gives way: the dropped call's BEGIN IMMEDIATE gets the file,
-        // and nothing is left to send its statements or end its transaction.
-        blocking.rollback().await.unwrap();
-        execute_alone(&db, &insert("main", &[2]), &[insert("a", &[2])])
-            .await
-            .unwrap();
-        assert_eq!(numbers(&db, "main").await, [2]);
-        assert_eq!(numbers(&db, "a").await, [2]);
-        let synchronous: i32 = db
-            .query_one(Statement::from_string(
-                DbBackend::Sqlite,
-                "PRAGMA synchronous",
-            ))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index(0)
-            .unwrap();
-        assert_eq!(
-            synchronous, 1,
-            "the connection opened again is NORMAL as the first"
-        );
-        other.close().await.unwrap();
-        db.close().await.unwrap();
-        std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[tokio::test]
-    async fn alone_on_sqlite_a_begin_that_waits_too_long_tells_why() {
-        let (db, dir) = sqlite_file().await;
-        let (other, blocking) = other_writer(&dir).await;
-        // Past the busy timeout: the BEGIN fails, and no transaction is there to undo.
-        let refused = execute_alone(&db, &insert("main", &[1]), &[insert("a", &[1])]).await;
-        let told = refused.unwrap_err().to_string();
-        assert!(told.contains("database is locked"), "{told}");
-        blocking.rollback().await.unwrap();
-        execute_alone(&db, &insert("main", &[2]), &[insert("a", &[2])])
-            .await
-            .unwrap();
-        assert_eq!(numbers(&db, "main").await, [2]);
-        other.close().await.unwrap();
-        db.close().await.unwrap();
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }
