@@ -566,7 +566,7 @@ async fn simulated_year(
         issues_per_township_day: 3,
         seed: 1,
     };
-    let t0 = Instant::now();
+    let (t0, cpu) = (Instant::now(), cpu_now());
     let (r, times) = duban_assignments::simulation::run_timed(&app.assignments, &sim)
         .await
         .unwrap();
@@ -574,6 +574,7 @@ async fn simulated_year(
     app.settle().await.unwrap();
     let caught_up = t0.elapsed().as_secs_f64();
     let rate = r.commands as f64 / caught_up;
+    let cpu = cpu_split(cpu, r.commands as f64);
     report.add(
         section,
         &format!(
@@ -581,7 +582,7 @@ async fn simulated_year(
             sim.days, r.commands, r.issued, r.verified, r.open_overdue
         ),
         format!(
-            "{rate:.0} commands/s ({caught_up:.0} s: the commands {commanded:.0} s, of which the directory {:.1} s, the mornings' ticks {:.1} s and the working days {:.1} s, in which the townships spent {:.0}% of their time done for the day, waiting for the last; catching up {:.0} s)",
+            "{rate:.0} commands/s ({caught_up:.0} s: the commands {commanded:.0} s, of which the directory {:.1} s, the mornings' ticks {:.1} s and the working days {:.1} s, in which the townships spent {:.0}% of their time done for the day, waiting for the last; catching up {:.0} s; CPU per command: {cpu})",
             times.directory.as_secs_f64(),
             times.mornings.as_secs_f64(),
             times.working_days.as_secs_f64(),

@@ -1,29 +1,28 @@
 //! Group commit on SQLite: commands that arrive while another is in flight on a
-//! service's connection go together in the writer's next call, between one `BEGIN
-//! IMMEDIATE` and one `COMMIT`, each answered with its own rows once that commit is
-//! done. If the gathered call fails, it is rolled back whole and each of its commands
-//! runs again alone, so each gets its own answer (its own error) as it would have by
-//! itself. On PostgreSQL a command is one statement already and goes as in
+//! service's connection go together in the writer's next transaction, `BEGIN IMMEDIATE`,
+//! each command between its own `SAVEPOINT` and `RELEASE`, then one `COMMIT`; each is
+//! answered with its own rows once that commit is done. A command that fails is rolled
+//! back to its savepoint and told its own error, the others go on; if the transaction
+//! itself fails, each of its commands runs again alone, for its own answer. On
+//! PostgreSQL a command is one statement already and goes as in
 //! [`together`](crate::together).
 
 use crate::together::{
-    self, alone, alone_on, first_row, held, in_sequence, sqlite_if_changed, Answer,
+    self, alone, alone_on, first_row, held, in_sequence, sqlite_if_changed, Answer, Held, Open,
 };
 use sea_orm::sea_query::{InsertStatement, QueryStatementWriter};
-use sea_orm::sqlx::sqlite::SqliteRow;
-use sea_orm::sqlx::{Column, Row};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
 
-/// Most commands one gathered call holds.
+/// Most commands one gathered transaction holds.
 const MOST: usize = 32;
 
-/// The column of the row that opens each command's share of a gathered call's rows.
+/// The savepoint each command of a gathered transaction is written under.
 const MARK: &str = "duban_gathered";
 
-/// A command waiting for its call: its statements and where its answer goes.
+/// A command waiting for its transaction: its statements and where its answer goes.
 struct Waiting {
     stmt: Statement,
     answer: oneshot::Sender<Answer>,
@@ -51,8 +50,8 @@ impl Gathered {
         }
     }
 
-    /// How many calls have been made to the database so far, a call gathered or not (one
-    /// more for each command run again alone).
+    /// How many transactions have been made so far, gathered or alone (one more for each
+    /// command run again alone after its gathered transaction failed).
     pub fn calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
     }
@@ -90,9 +89,9 @@ impl Gathered {
         first_row::<E>(self.call(sqlite_if_changed(main, alongside)?).await?)
     }
 
-    /// `stmt`'s rows once the call that holds it has committed. With no other command in
+    /// `stmt`'s rows once the transaction that holds it has committed. With no other command in
     /// flight it goes at once from the caller's task (no hop to the writer and back);
-    /// otherwise it waits for the writer's next call.
+    /// otherwise it waits for the writer's next transaction.
     async fn call(&self, stmt: Statement) -> Answer {
         /// One command fewer in flight when dropped, answered or not.
         struct Flying<'a>(&'a AtomicUsize);
@@ -120,8 +119,8 @@ impl Gathered {
 }
 
 /// The writer: once it holds the connection, takes every command waiting whose caller is
-/// still there (one dropped before then is never written), runs them as one call, answers
-/// each.
+/// still there (one dropped before then is never written), runs them in one transaction
+/// ([`in_one`]), answers each.
 async fn write(
     db: DatabaseConnection,
     mut waiting: mpsc::UnboundedReceiver<Waiting>,
@@ -143,78 +142,61 @@ async fn write(
             }
         }
         batch.retain(|one| !one.answer.is_closed());
-        let conn = &mut conn;
-        let calls = &calls;
-        let mut run = async move |stmt| {
+        if batch.len() > 1 {
             calls.fetch_add(1, Ordering::Relaxed);
-            alone_on(conn, stmt).await
-        };
-        if batch.len() <= 1 {
-            for one in batch {
-                let _ = one.answer.send(run(one.stmt).await);
-            }
+            batch = match in_one(&mut conn, batch).await {
+                Ok(answered) => {
+                    for (one, answer) in answered {
+                        let _ = one.answer.send(answer);
+                    }
+                    continue;
+                }
+                Err(batch) => batch,
+            };
+        }
+        // Alone, or again alone after the transaction failed, for each its own answer.
+        for one in batch {
+            calls.fetch_add(1, Ordering::Relaxed);
+            let _ = one.answer.send(alone_on(&mut conn, one.stmt).await);
+        }
+    }
+}
+
+/// `batch` in one transaction on `conn`: each command's answer once it has committed, a
+/// command that failed rolled back to its savepoint with its own error; or the batch
+/// back, nothing of it written, if the transaction itself failed.
+async fn in_one(
+    conn: &mut Held,
+    batch: Vec<Waiting>,
+) -> Result<Vec<(Waiting, Answer)>, Vec<Waiting>> {
+    let mut open = Open::new(conn);
+    if open.run("BEGIN IMMEDIATE", None).await.is_err() {
+        open.close();
+        return Err(batch);
+    }
+    let mut answered = Vec::with_capacity(batch.len());
+    let mut undone = false;
+    for one in batch {
+        if undone {
+            answered.push((one, Ok(Vec::new())));
             continue;
         }
-        let count = batch.len();
-        match run(gathered(&batch)).await.map(|rows| shares(rows, count)) {
-            Ok(Some(shares)) => {
-                for (one, rows) in batch.into_iter().zip(shares) {
-                    let _ = one.answer.send(Ok(rows));
-                }
-            }
-            // Committed, but its rows could not be told apart: told, never written again.
-            Ok(None) => {
-                for one in batch {
-                    let _ = one.answer.send(Err(DbErr::Custom(
-                        "合并写入的结果无法分辨（已写入）".into(),
-                    )));
-                }
-            }
-            // Rolled back whole: each again by itself, for its own answer.
-            Err(_) => {
-                for one in batch {
-                    let _ = one.answer.send(run(one.stmt).await);
-                }
-            }
+        let sql = format!("SAVEPOINT {MARK};\n{};\nRELEASE {MARK}", one.stmt.sql);
+        let answer = open.run(&sql, one.stmt.values.clone()).await;
+        if answer.is_err() {
+            let back = format!("ROLLBACK TO {MARK};\nRELEASE {MARK}");
+            undone = open.run(&back, None).await.is_err();
         }
+        answered.push((one, answer));
     }
-}
-
-/// The batch's statements as one text, each command's opened by a row of [`MARK`]
-/// giving its place, their values in that order.
-fn gathered(batch: &[Waiting]) -> Statement {
-    let mut sql = String::new();
-    let mut values = Vec::new();
-    for (n, one) in batch.iter().enumerate() {
-        if n > 0 {
-            sql.push_str(";\n");
-        }
-        sql.push_str(&format!("SELECT {n} AS {MARK};\n"));
-        sql.push_str(&one.stmt.sql);
-        if let Some(v) = &one.stmt.values {
-            values.extend(v.0.iter().cloned());
-        }
+    if !undone && open.run("COMMIT", None).await.is_ok() {
+        open.close();
+        return Ok(answered);
     }
-    Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
-}
-
-/// `rows` of a gathered call of `count` commands, split into each command's own; `None`
-/// if the marks are not all there in order.
-fn shares(rows: Vec<SqliteRow>, count: usize) -> Option<Vec<Vec<SqliteRow>>> {
-    let mut shares: Vec<Vec<SqliteRow>> = Vec::with_capacity(count);
-    for row in rows {
-        let is_mark = row.columns().len() == 1 && row.column(0).name() == MARK;
-        if is_mark {
-            let place: i64 = row.try_get(0).ok()?;
-            if usize::try_from(place).ok()? != shares.len() {
-                return None;
-            }
-            shares.push(Vec::new());
-        } else {
-            shares.last_mut()?.push(row);
-        }
+    if open.run("ROLLBACK", None).await.is_ok() {
+        open.close();
     }
-    (shares.len() == count).then_some(shares)
+    Err(answered.into_iter().map(|(one, _)| one).collect())
 }
 
 #[cfg(test)]
@@ -236,7 +218,7 @@ mod tests {
 
     /// Holds the file with another writer, sends `first` (which waits in its BEGIN on the
     /// connection's thread), then `rest` (which wait for the writer), and lets go: the
-    /// rest are one gathered call. Each command's answer, in the order given.
+    /// rest are one gathered transaction. Each command's answer, in the order given.
     async fn gathered_behind<T: Send + 'static>(
         dir: &std::path::Path,
         first: impl std::future::Future<Output = T> + Send + 'static,
@@ -260,7 +242,7 @@ mod tests {
     type Sent<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
 
     #[tokio::test]
-    async fn commands_waiting_together_are_one_call_and_one_failing_fails_only_itself() {
+    async fn commands_waiting_together_are_one_transaction_and_one_failing_fails_only_itself() {
         let (db, dir) = sqlite_file().await;
         let gathered = Gathered::new(db.clone());
         let issue = |n: i32| {
@@ -279,8 +261,8 @@ mod tests {
             "the first alone, the eight behind it together"
         );
         assert_eq!(numbers(&db, "main").await, (1..=9).collect::<Vec<_>>());
-        // 5's key is taken: the gathered call is undone, each of the others runs again
-        // alone and is written once, and 5 alone is told why.
+        // 5's key is taken: 5 alone is undone, to its savepoint, and told why; the others
+        // are written once each, in the same transaction.
         let mut rest: Vec<_> = [10, 5, 11].into_iter().map(issue).collect();
         rest.push(issue(12));
         let answers = gathered_behind(&dir, issue(13), rest).await;
@@ -288,12 +270,43 @@ mod tests {
         assert_eq!(told, [true, true, false, true, true], "{answers:?}");
         let error = answers[2].as_ref().unwrap_err();
         assert!(error.contains("UNIQUE constraint failed"), "{error}");
-        assert_eq!(gathered.calls(), 2 + 1 + 1 + 4);
+        assert_eq!(gathered.calls(), 2 + 1 + 1);
         let main: Vec<i32> = (1..=13).collect();
         assert_eq!(numbers(&db, "main").await, main);
         let mut a: Vec<i32> = main.iter().flat_map(|n| [*n, n + 100]).collect();
         a.sort();
         assert_eq!(numbers(&db, "a").await, a, "no insert doubled or lost");
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_gathered_transaction_that_cannot_commit_runs_each_command_again_alone() {
+        let (db, dir) = sqlite_file().await;
+        // A row of `c` must name a row of `main` by the COMMIT, not before.
+        db.execute_unprepared(
+            "CREATE TABLE c (n INTEGER REFERENCES main (n) DEFERRABLE INITIALLY DEFERRED)",
+        )
+        .await
+        .unwrap();
+        let gathered = Gathered::new(db.clone());
+        let write = |table: &'static str, n: i32| {
+            let g = gathered.clone();
+            Box::pin(async move {
+                g.execute_alone(&insert(table, &[n]), &[])
+                    .await
+                    .map_err(|e| e.to_string())
+            }) as Sent<Result<(), String>>
+        };
+        let rest = vec![write("main", 21), write("c", 999), write("main", 22)];
+        let answers = gathered_behind(&dir, write("main", 20), rest).await;
+        let told: Vec<bool> = answers.iter().map(Result::is_ok).collect();
+        assert_eq!(told, [true, true, false, true], "{answers:?}");
+        let error = answers[2].as_ref().unwrap_err();
+        assert!(error.contains("FOREIGN KEY constraint failed"), "{error}");
+        assert_eq!(gathered.calls(), 1 + 1 + 3, "the three again alone");
+        assert_eq!(numbers(&db, "main").await, [20, 21, 22]);
+        assert!(numbers(&db, "c").await.is_empty());
         db.close().await.unwrap();
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -327,7 +340,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn guarded_writes_in_one_call_each_read_their_own_row() {
+    async fn guarded_writes_in_one_transaction_each_read_their_own_row() {
         let (db, dir) = sqlite_file().await;
         let gathered = Gathered::new(db.clone());
         gathered
@@ -347,7 +360,7 @@ mod tests {
             }) as Sent<Option<row::Model>>
         };
         // Behind the first: 1 → 2 and a stale 1 → 3 (matches nothing once 1 is 2), then
-        // 10 → 11, in one call.
+        // 10 → 11, in one transaction.
         let rest = vec![write(1, 2, 2), write(1, 3, 3), write(10, 11, 11)];
         let answers = gathered_behind(&dir, write(99, 98, 99), rest).await;
         let n = |n| Some(row::Model { n });

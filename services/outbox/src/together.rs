@@ -79,43 +79,60 @@ pub(crate) async fn alone(db: &DatabaseConnection, stmt: Statement) -> Answer {
 pub(crate) type Answer = Result<Vec<sea_orm::sqlx::sqlite::SqliteRow>, DbErr>;
 
 /// `db`'s SQLite connection, held from its pool until dropped.
-pub(crate) async fn held(
-    db: &DatabaseConnection,
-) -> Result<sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>, DbErr> {
+pub(crate) async fn held(db: &DatabaseConnection) -> Result<Held, DbErr> {
     let pool = db.get_sqlite_connection_pool();
     pool.acquire().await.map_err(sqlx_err)
 }
 
 /// As [`alone`], on a connection already held; if the call is dropped midway, the
 /// connection is closed (which rolls it back) instead of going back to the pool.
-pub(crate) async fn alone_on(
-    conn: &mut sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>,
-    stmt: Statement,
-) -> Answer {
-    use sea_orm::sqlx::{pool::PoolConnection, query, query_with, Sqlite};
-    /// The held connection, closed if dropped while its transaction may be open.
-    struct Open<'a>(&'a mut PoolConnection<Sqlite>, bool);
-    impl Drop for Open<'_> {
-        fn drop(&mut self) {
-            if self.1 {
-                self.0.close_on_drop();
-            }
-        }
-    }
+pub(crate) async fn alone_on(conn: &mut Held, stmt: Statement) -> Answer {
     let sql = format!("BEGIN IMMEDIATE;\n{};\nCOMMIT", stmt.sql);
-    let values = sea_query_binder::SqlxValues(stmt.values.unwrap_or(sea_orm::Values(Vec::new())));
-    let mut open = Open(conn, true);
-    let done = query_with(&sql, values)
-        .fetch_all(&mut **open.0)
-        .await
-        .map_err(sqlx_err);
+    let mut open = Open::new(conn);
+    let done = open.run(&sql, stmt.values).await;
     // A failed statement leaves its transaction open (unless it was the BEGIN): rolled
     // back here or, if that fails too, by closing the connection; the first error is told.
-    if done.is_err() && query("ROLLBACK").execute(&mut **open.0).await.is_err() {
+    if done.is_err() && open.run("ROLLBACK", None).await.is_err() {
         return done;
     }
-    open.1 = false;
+    open.close();
     done
+}
+
+/// A SQLite connection held from a service's pool.
+pub(crate) type Held = sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>;
+
+/// A held connection whose transaction may be open: closed if dropped before
+/// [`Open::close`] says it is not, so that no open transaction goes back to the pool.
+pub(crate) struct Open<'a>(&'a mut Held, bool);
+
+impl<'a> Open<'a> {
+    /// `conn`, about to open a transaction.
+    pub(crate) fn new(conn: &'a mut Held) -> Self {
+        Self(conn, true)
+    }
+
+    /// `sql` (one statement or several) with `values`; the rows it returned.
+    pub(crate) async fn run(&mut self, sql: &str, values: Option<sea_orm::Values>) -> Answer {
+        let values = sea_query_binder::SqlxValues(values.unwrap_or(sea_orm::Values(Vec::new())));
+        sea_orm::sqlx::query_with(sql, values)
+            .fetch_all(&mut **self.0)
+            .await
+            .map_err(sqlx_err)
+    }
+
+    /// Its transaction is over: the connection may go back to the pool.
+    pub(crate) fn close(mut self) {
+        self.1 = false;
+    }
+}
+
+impl Drop for Open<'_> {
+    fn drop(&mut self) {
+        if self.1 {
+            self.0.close_on_drop();
+        }
+    }
 }
 
 /// A sqlx error as sea-orm's.
