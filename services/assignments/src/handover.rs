@@ -52,24 +52,10 @@ impl AssignmentsService {
             let next = item_rules::change_responsible(&current, &successor.id, reason)
                 .map_err(domain_err)?;
             let sequence = m.last_sequence + 1;
-            let updated = assignment::Entity::update_many()
-                .col_expr(
-                    assignment::Column::ResponsiblePersonId,
-                    Expr::value(successor.id.clone()),
-                )
-                .col_expr(assignment::Column::Version, Expr::value(next.version))
-                .col_expr(assignment::Column::LastSequence, Expr::value(sequence))
-                .filter(assignment::Column::Id.eq(m.id.clone()))
-                .filter(assignment::Column::Version.eq(m.version))
-                .exec(txn)
-                .await
-                .map_err(internal)?;
-            if updated.rows_affected != 1 {
-                return Err(ApiError::VersionConflict {
-                    expected: m.version,
-                    actual: m.version + 1,
-                });
-            }
+            use assignment::Column as A;
+            let columns = [A::Id, A::ResponsiblePersonId, A::Version, A::LastSequence];
+            let to = (successor.id.as_str(), next.version, sequence);
+            reassign::<assignment::Entity>(txn, columns, &m.id, m.version, to).await?;
             self.emit(
                 txn,
                 actor_id,
@@ -89,24 +75,10 @@ impl AssignmentsService {
             let next = problem_rules::change_responsible(&current, &successor.id, reason)
                 .map_err(crate::ledger::problem_err)?;
             let sequence = m.last_sequence + 1;
-            let updated = problem::Entity::update_many()
-                .col_expr(
-                    problem::Column::ResponsiblePersonId,
-                    Expr::value(successor.id.clone()),
-                )
-                .col_expr(problem::Column::Version, Expr::value(next.version))
-                .col_expr(problem::Column::LastSequence, Expr::value(sequence))
-                .filter(problem::Column::Id.eq(m.id.clone()))
-                .filter(problem::Column::Version.eq(m.version))
-                .exec(txn)
-                .await
-                .map_err(internal)?;
-            if updated.rows_affected != 1 {
-                return Err(ApiError::VersionConflict {
-                    expected: m.version,
-                    actual: m.version + 1,
-                });
-            }
+            use problem::Column as P;
+            let columns = [P::Id, P::ResponsiblePersonId, P::Version, P::LastSequence];
+            let to = (successor.id.as_str(), next.version, sequence);
+            reassign::<problem::Entity>(txn, columns, &m.id, m.version, to).await?;
             problem_log::ActiveModel {
                 id: Set(duban_outbox::new_event_id(now).to_string()),
                 problem_id: Set(m.id.clone()),
@@ -176,4 +148,32 @@ impl AssignmentsService {
         };
         Ok(found)
     }
+}
+
+/// Row `id` of `E`, at `version`, given to `to`'s person at `to`'s version and event
+/// sequence (`columns`: its id, responsible person, version and last sequence); a version
+/// conflict if another write changed it first.
+async fn reassign<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    [id, person, version_column, sequence]: [E::Column; 4],
+    row: &str,
+    version: i64,
+    to: (&str, i64, i64),
+) -> Result<(), ApiError> {
+    let updated = E::update_many()
+        .col_expr(person, Expr::value(to.0.to_string()))
+        .col_expr(version_column, Expr::value(to.1))
+        .col_expr(sequence, Expr::value(to.2))
+        .filter(id.eq(row.to_string()))
+        .filter(version_column.eq(version))
+        .exec(txn)
+        .await
+        .map_err(internal)?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::VersionConflict {
+            expected: version,
+            actual: version + 1,
+        });
+    }
+    Ok(())
 }
