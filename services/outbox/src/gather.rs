@@ -171,7 +171,7 @@ async fn in_one(
 ) -> Result<Vec<(Waiting, Answer)>, Vec<Waiting>> {
     let mut open = Open::new(conn);
     if open.run("BEGIN IMMEDIATE", None).await.is_err() {
-        open.close();
+        open.ended();
         return Err(batch);
     }
     let mut answered = Vec::with_capacity(batch.len());
@@ -190,11 +190,11 @@ async fn in_one(
         answered.push((one, answer));
     }
     if !undone && open.run("COMMIT", None).await.is_ok() {
-        open.close();
+        open.ended();
         return Ok(answered);
     }
     if open.run("ROLLBACK", None).await.is_ok() {
-        open.close();
+        open.ended();
     }
     Err(answered.into_iter().map(|(one, _)| one).collect())
 }

@@ -95,7 +95,7 @@ pub(crate) async fn alone_on(conn: &mut Held, stmt: Statement) -> Answer {
     if done.is_err() && open.run("ROLLBACK", None).await.is_err() {
         return done;
     }
-    open.close();
+    open.ended();
     done
 }
 
@@ -103,7 +103,7 @@ pub(crate) async fn alone_on(conn: &mut Held, stmt: Statement) -> Answer {
 pub(crate) type Held = sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>;
 
 /// A held connection whose transaction may be open: closed if dropped before
-/// [`Open::close`] says it is not, so that no open transaction goes back to the pool.
+/// [`Open::ended`] says it is not, so that no open transaction goes back to the pool.
 pub(crate) struct Open<'a>(&'a mut Held, bool);
 
 impl<'a> Open<'a> {
@@ -122,7 +122,7 @@ impl<'a> Open<'a> {
     }
 
     /// Its transaction is over: the connection may go back to the pool.
-    pub(crate) fn close(mut self) {
+    pub(crate) fn ended(mut self) {
         self.1 = false;
     }
 }
