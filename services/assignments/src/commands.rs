@@ -155,8 +155,9 @@ impl AssignmentsService {
     /// `unit` and `successor_unit_path` are what the command names, looked up before.
     /// A command with nothing to write but the row, its lines and its event (and no
     /// Idempotency-Key) is one write guarded by the version and the event position it
-    /// read: on PostgreSQL one statement, on SQLite one call between BEGIN and COMMIT,
-    /// shared with the commands waiting beside it ([`Gathered`](duban_outbox::gather));
+    /// read: on PostgreSQL one statement, on SQLite one call between BEGIN and COMMIT, or
+    /// one savepoint in a transaction shared with the commands waiting beside it
+    /// ([`Gathered`](duban_outbox::gather));
     /// otherwise, and when a reminder took the item's next position meanwhile, it runs
     /// under the row's lock.
     pub(crate) async fn transition(
@@ -361,8 +362,8 @@ impl AssignmentsService {
         let now = self.clock.now();
         // With no Idempotency-Key to write beside them, the item, its reminders and its
         // event are one statement on PostgreSQL and one call with its BEGIN and COMMIT on
-        // SQLite (with the commands waiting beside it): a transaction of their own, in
-        // one round trip.
+        // SQLite (or one savepoint in a transaction shared with the commands waiting
+        // beside it): a transaction of their own, in one round trip.
         if !crate::idempotency::has_key() {
             let (model, insert, alongside) =
                 self.issued(&self.db, actor, &input, None, now).await?;

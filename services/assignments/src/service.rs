@@ -25,7 +25,7 @@ pub struct AssignmentsService {
     pub(crate) kept: crate::directory_cache::DirectoryCache,
     /// The rows of the items written last, to decide the next command on one of them.
     pub(crate) recent: crate::recent::Recent,
-    /// Commands with no transaction of their own, gathered into one call on SQLite.
+    /// Commands with no transaction of their own, gathered into one transaction on SQLite.
     pub(crate) gathered: duban_outbox::gather::Gathered,
     pub(crate) export_time: std::time::Duration,
 }

@@ -174,29 +174,28 @@ async fn in_one(
         open.ended();
         return Err(batch);
     }
-    let mut answered = Vec::with_capacity(batch.len());
-    let mut undone = false;
-    for one in batch {
-        if undone {
-            answered.push((one, Ok(Vec::new())));
-            continue;
-        }
+    let mut answers = Vec::with_capacity(batch.len());
+    // Whether every failed command was rolled back to its savepoint alone.
+    let mut whole = true;
+    for one in &batch {
         let sql = format!("SAVEPOINT {MARK};\n{};\nRELEASE {MARK}", one.stmt.sql);
         let answer = open.run(&sql, one.stmt.values.clone()).await;
-        if answer.is_err() {
-            let back = format!("ROLLBACK TO {MARK};\nRELEASE {MARK}");
-            undone = open.run(&back, None).await.is_err();
+        let failed = answer.is_err();
+        answers.push(answer);
+        let back = || format!("ROLLBACK TO {MARK};\nRELEASE {MARK}");
+        if failed && open.run(&back(), None).await.is_err() {
+            whole = false;
+            break;
         }
-        answered.push((one, answer));
     }
-    if !undone && open.run("COMMIT", None).await.is_ok() {
+    if whole && open.run("COMMIT", None).await.is_ok() {
         open.ended();
-        return Ok(answered);
+        return Ok(batch.into_iter().zip(answers).collect());
     }
     if open.run("ROLLBACK", None).await.is_ok() {
         open.ended();
     }
-    Err(answered.into_iter().map(|(one, _)| one).collect())
+    Err(batch)
 }
 
 #[cfg(test)]
@@ -307,6 +306,31 @@ mod tests {
         assert_eq!(gathered.calls(), 1 + 1 + 3, "the three again alone");
         assert_eq!(numbers(&db, "main").await, [20, 21, 22]);
         assert!(numbers(&db, "c").await.is_empty());
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_command_that_undoes_the_whole_transaction_leaves_the_rest_to_run_alone() {
+        let (db, dir) = sqlite_file().await;
+        let gathered = Gathered::new(db.clone());
+        let write = |sql: String| {
+            let g = gathered.clone();
+            Box::pin(async move {
+                let stmt = Statement::from_string(DbBackend::Sqlite, sql);
+                g.call(stmt).await.map(|_| ()).map_err(|e| e.to_string())
+            }) as Sent<Result<(), String>>
+        };
+        let main = |n: i32| write(format!("INSERT INTO main VALUES ({n})"));
+        // 40's key is taken, and OR ROLLBACK undoes the whole transaction, savepoints and
+        // all: nothing after it may run outside it, and nothing before it is kept.
+        let undoing = write("INSERT OR ROLLBACK INTO main VALUES (40)".into());
+        let rest = vec![main(41), undoing, main(42)];
+        let answers = gathered_behind(&dir, main(40), rest).await;
+        let told: Vec<bool> = answers.iter().map(Result::is_ok).collect();
+        assert_eq!(told, [true, true, false, true], "{answers:?}");
+        assert_eq!(gathered.calls(), 1 + 1 + 3, "the three again alone");
+        assert_eq!(numbers(&db, "main").await, [40, 41, 42]);
         db.close().await.unwrap();
         std::fs::remove_dir_all(dir).unwrap();
     }
