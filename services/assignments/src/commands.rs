@@ -21,7 +21,7 @@ use duban_schema::assignments::{
 };
 use sea_orm::sea_query::{InsertStatement, UpdateStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
     TransactionTrait, TryIntoModel,
 };
 
@@ -182,7 +182,7 @@ impl AssignmentsService {
                         .await?
                 }
             };
-            let (state, update, alongside) = self.decided(
+            let (state, saved, update, alongside) = self.decided(
                 actor,
                 expected_version,
                 &model,
@@ -192,12 +192,13 @@ impl AssignmentsService {
             if !moves(&model, &state.snapshot).any() {
                 let mut update = update;
                 update.and_where(assignment::Column::LastSequence.eq(model.last_sequence));
-                let saved = self
+                let stored = self
                     .gathered
-                    .write_alone_if_changed::<assignment::Entity>(&update, &alongside)
+                    .write_alone_if_changed::<Stored>(&update, &alongside)
                     .await
                     .map_err(internal)?;
-                if let Some(saved) = saved {
+                if let Some(stored) = stored {
+                    let saved = stored.on(saved);
                     self.recent.keep(&saved);
                     self.bus.wake.notify_one();
                     return bare_view(saved);
@@ -211,17 +212,18 @@ impl AssignmentsService {
         let model = self
             .checked(&txn, actor, id, expected_version, party, true)
             .await?;
-        let (state, update, alongside) =
+        let (state, saved, update, alongside) =
             self.decided(actor, expected_version, &model, command, named)?;
         let next = &state.snapshot;
         let moves = moves(&model, next);
-        let saved = together::write::<assignment::Entity, _>(&txn, &update, &alongside)
+        let saved = together::write::<Stored, _>(&txn, &update, &alongside)
             .await
             .map_err(internal)?
             .ok_or(ApiError::VersionConflict {
                 expected: expected_version,
                 actual: expected_version + 1,
-            })?;
+            })?
+            .on(saved);
         if let Some(ack) = moves.ack {
             deadline_schedule::Entity::delete_many()
                 .filter(deadline_schedule::Column::AssignmentId.eq(id))
@@ -306,9 +308,9 @@ impl AssignmentsService {
         Ok(model)
     }
 
-    /// The item after the domain's decision on `model`, and the statements that save it:
-    /// the row's update (guarded by the version, returning the row) and its event and
-    /// ledger lines.
+    /// The item after the domain's decision on `model`, its row as that leaves it, and the
+    /// statements that save it: the row's update (only the columns that moved, guarded by
+    /// the version, returning the [`Stored`] color) and its event and ledger lines.
     fn decided(
         &self,
         actor: &Actor,
@@ -316,7 +318,15 @@ impl AssignmentsService {
         model: &assignment::Model,
         command: Command,
         (unit, successor_unit_path): (Option<NewUnit>, Option<String>),
-    ) -> Result<(Assignment, UpdateStatement, Vec<InsertStatement>), ApiError> {
+    ) -> Result<
+        (
+            Assignment,
+            assignment::Model,
+            UpdateStatement,
+            Vec<InsertStatement>,
+        ),
+        ApiError,
+    > {
         let current = Assignment::try_from(model)?;
         let now = self.clock.now();
         let cal = self.calendar_now();
@@ -335,8 +345,7 @@ impl AssignmentsService {
             lines,
         } = rules::decide(&current, command, &ctx).map_err(domain_err)?;
         let next = &state.snapshot;
-        let mut row = assignment::ActiveModel::from(&state);
-        row.id = NotSet;
+        let (saved, row) = crate::rows::moved(model, &state);
         let mut alongside = vec![self.event_insert(
             &actor.person_id,
             &next.lead_unit_path,
@@ -350,8 +359,8 @@ impl AssignmentsService {
             .filter(assignment::Column::Id.eq(model.id.clone()))
             .filter(assignment::Column::Version.eq(expected_version))
             .into_query();
-        update.returning_all();
-        Ok((state, update, alongside))
+        update.returning_col(assignment::Column::Color);
+        Ok((state, saved, update, alongside))
     }
 
     pub(crate) async fn issue_assignment(
@@ -459,6 +468,22 @@ impl Moves {
 
 /// What the transition from `before` to `next` changes of the item's reminders: the one
 /// rule for whether a command may skip the row's lock, and what it then writes.
+/// What a transition's update sends back: the one column the command does not decide.
+#[derive(sea_orm::FromQueryResult)]
+struct Stored {
+    color: Option<String>,
+}
+
+impl Stored {
+    /// `saved` with the color stored beside it.
+    fn on(self, saved: assignment::Model) -> assignment::Model {
+        assignment::Model {
+            color: self.color,
+            ..saved
+        }
+    }
+}
+
 fn moves(before: &assignment::Model, next: &AssignmentSnapshot) -> Moves {
     let resumed = before.state == AssignmentState::Suspended.as_str()
         && next.state != AssignmentState::Suspended;

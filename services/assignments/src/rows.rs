@@ -414,6 +414,33 @@ impl From<&Assignment> for assignment::ActiveModel {
     }
 }
 
+/// `before` as `next` leaves it, and the update that makes it so: only the columns whose
+/// value moved are written (the color is the cards consumer's, never a command's).
+pub(crate) fn moved(
+    before: &assignment::Model,
+    next: &Assignment,
+) -> (assignment::Model, assignment::ActiveModel) {
+    use sea_orm::{ActiveModelTrait, ActiveValue, Iterable, ModelTrait};
+    let full = assignment::ActiveModel::from(next);
+    let (mut after, mut changed) = (
+        before.clone(),
+        <assignment::ActiveModel as ActiveModelTrait>::default(),
+    );
+    for col in assignment::Column::iter() {
+        if matches!(col, assignment::Column::Id | assignment::Column::Color) {
+            continue;
+        }
+        if let ActiveValue::Set(v) = full.get(col) {
+            // The version is written even if a decision left it: the guard needs a SET.
+            if after.get(col) != v || matches!(col, assignment::Column::Version) {
+                after.set(col, v.clone());
+                changed.set(col, v);
+            }
+        }
+    }
+    (after, changed)
+}
+
 /// The snapshot of an assignment row.
 pub(crate) fn snapshot(m: &assignment::Model) -> Result<AssignmentSnapshot, ApiError> {
     Assignment::try_from(m).map(|a| a.snapshot)
@@ -516,4 +543,32 @@ pub(crate) fn decode_cursor(c: &str) -> Result<(chrono::NaiveDate, String), ApiE
 
 pub(crate) fn special_of(m: &calendar_override::Model) -> Special {
     duban_outbox::calendar::special(m.workday, m.name.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duban_schema::assignments::AssignmentSnapshot;
+    use sea_orm::{ActiveModelTrait, ActiveValue, Iterable, TryIntoModel};
+
+    #[test]
+    fn a_report_writes_only_what_it_moved_and_keeps_the_stored_color() {
+        let a = Assignment::issued(AssignmentSnapshot::example("a"));
+        let mut stored = assignment::ActiveModel::from(&a);
+        stored.color = Set(Some("YELLOW".into()));
+        let before = stored.try_into_model().unwrap();
+        let mut next = a.clone();
+        next.snapshot.progress_percent = 40;
+        next.snapshot.version += 1;
+        next.last_sequence += 1;
+        let (after, changed) = moved(&before, &next);
+        let written: Vec<_> = assignment::Column::iter()
+            .filter(|c| matches!(changed.get(*c), ActiveValue::Set(_)))
+            .map(|c| sea_orm::IdenStatic::as_str(&c).to_string())
+            .collect();
+        assert_eq!(written, ["progress_percent", "version", "last_sequence"]);
+        let mut expected = assignment::ActiveModel::from(&next);
+        expected.color = Set(Some("YELLOW".into()));
+        assert_eq!(after, expected.try_into_model().unwrap());
+    }
 }

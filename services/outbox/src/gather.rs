@@ -11,7 +11,7 @@ use crate::together::{
     self, alone, alone_on, first_row, held, in_sequence, sqlite_if_changed, Answer, Held, Open,
 };
 use sea_orm::sea_query::{InsertStatement, QueryStatementWriter};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
@@ -76,17 +76,17 @@ impl Gathered {
     /// `main` (an UPDATE … RETURNING) and `alongside` as one command with no transaction of
     /// its own, the inserts kept only if `main` changed a row (on PostgreSQL
     /// [`together::write_if_changed`]'s one statement), alone or gathered as
-    /// [`Self::execute_alone`]: the row, or `None` when `main` matched nothing and nothing
-    /// was written.
-    pub async fn write_alone_if_changed<E: EntityTrait>(
+    /// [`Self::execute_alone`]: what `main` returned, or `None` when it matched nothing and
+    /// nothing was written.
+    pub async fn write_alone_if_changed<T: FromQueryResult>(
         &self,
         main: &impl QueryStatementWriter,
         alongside: &[InsertStatement],
-    ) -> Result<Option<E::Model>, DbErr> {
+    ) -> Result<Option<T>, DbErr> {
         if self.db.get_database_backend() != DbBackend::Sqlite {
-            return together::write_if_changed::<E, _>(&self.db, main, alongside).await;
+            return together::write_if_changed::<T, _>(&self.db, main, alongside).await;
         }
-        first_row::<E>(self.call(sqlite_if_changed(main, alongside)?).await?)
+        first_row::<T>(self.call(sqlite_if_changed(main, alongside)?).await?)
     }
 
     /// `stmt`'s rows once the transaction that holds it has committed. With no other command in
@@ -378,7 +378,7 @@ mod tests {
         let write = |from: i32, to: i32, a: i32| {
             let g = gathered.clone();
             Box::pin(async move {
-                g.write_alone_if_changed::<row::Entity>(&update(from, to), &[insert("a", &[a])])
+                g.write_alone_if_changed::<row::Model>(&update(from, to), &[insert("a", &[a])])
                     .await
                     .unwrap()
             }) as Sent<Option<row::Model>>
@@ -468,7 +468,7 @@ mod tests {
         let write = |from, to, alongside: Vec<InsertStatement>| {
             let (g, main) = (&g, update(from, to));
             async move {
-                g.write_alone_if_changed::<row::Entity>(&main, &alongside)
+                g.write_alone_if_changed::<row::Model>(&main, &alongside)
                     .await
                     .unwrap()
             }

@@ -6,23 +6,20 @@
 use sea_orm::sea_query::{
     InsertStatement, PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder,
 };
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, Statement,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement};
 use std::fmt::Write;
 
-/// Runs `main` (an INSERT or UPDATE whose RETURNING gives `E`'s row) and `alongside` in
+/// Runs `main` (an INSERT or UPDATE whose RETURNING gives a `T`) and `alongside` in
 /// `conn`'s transaction, in one round trip: on PostgreSQL as one statement
-/// ([`with_inserts`]), on SQLite as one call of several ([`in_sequence`]). The row `main`
-/// returned, if any; every insert runs either way, and the caller's transaction makes
+/// ([`with_inserts`]), on SQLite as one call of several ([`in_sequence`]). What `main`
+/// returned, if anything; every insert runs either way, and the caller's transaction makes
 /// the whole succeed or fail together.
-pub async fn write<E: EntityTrait, C: ConnectionTrait>(
+pub async fn write<T: FromQueryResult, C: ConnectionTrait>(
     conn: &C,
     main: &impl QueryStatementWriter,
     alongside: &[InsertStatement],
-) -> Result<Option<E::Model>, DbErr> {
-    E::find()
-        .from_raw_sql(statement(conn, main, alongside))
+) -> Result<Option<T>, DbErr> {
+    T::find_by_statement(statement(conn, main, alongside))
         .one(conn)
         .await
 }
@@ -60,12 +57,12 @@ pub(crate) fn sqlite_if_changed(
     ))
 }
 
-/// `E`'s row from the first of `rows`, if any.
-pub(crate) fn first_row<E: EntityTrait>(
+/// A `T` from the first of `rows`, if any.
+pub(crate) fn first_row<T: FromQueryResult>(
     rows: Vec<sea_orm::sqlx::sqlite::SqliteRow>,
-) -> Result<Option<E::Model>, DbErr> {
+) -> Result<Option<T>, DbErr> {
     let row = rows.into_iter().next();
-    row.map(|r| E::Model::from_query_result(&sea_orm::QueryResult::from(r), ""))
+    row.map(|r| T::from_query_result(&sea_orm::QueryResult::from(r), ""))
         .transpose()
 }
 
@@ -196,17 +193,16 @@ fn with_inserts(before: &[InsertStatement], main: &impl QueryStatementWriter) ->
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
 
-/// On PostgreSQL, `main` (an UPDATE whose RETURNING gives `E`'s row) with `alongside`
+/// On PostgreSQL, `main` (an UPDATE whose RETURNING gives a `T`) with `alongside`
 /// written only if it changed a row, in one statement: a whole command with no
-/// transaction around it. The row, or `None` when `main` matched nothing and nothing was
-/// written.
-pub async fn write_if_changed<E: EntityTrait, C: ConnectionTrait>(
+/// transaction around it. What it returned, or `None` when `main` matched nothing and
+/// nothing was written.
+pub async fn write_if_changed<T: FromQueryResult, C: ConnectionTrait>(
     conn: &C,
     main: &impl QueryStatementWriter,
     alongside: &[InsertStatement],
-) -> Result<Option<E::Model>, DbErr> {
-    E::find()
-        .from_raw_sql(if_changed(main, alongside)?)
+) -> Result<Option<T>, DbErr> {
+    T::find_by_statement(if_changed(main, alongside)?)
         .one(conn)
         .await
 }
@@ -394,7 +390,7 @@ pub(crate) mod tests {
         let mut main = insert("main", &[7]);
         main.returning_all();
         let alongside = [insert("a", &[1, 2]), insert("b", &[3])];
-        let row = write::<row::Entity, _>(&txn, &main, &alongside)
+        let row = write::<row::Model, _>(&txn, &main, &alongside)
             .await
             .unwrap();
         assert_eq!(row, Some(row::Model { n: 7 }));
@@ -404,7 +400,7 @@ pub(crate) mod tests {
             .value(Alias::new("n"), 8)
             .and_where(sea_orm::sea_query::Expr::col(Alias::new("n")).eq(99))
             .returning_all();
-        let row = write::<row::Entity, _>(&txn, &none, &[insert("b", &[4])])
+        let row = write::<row::Model, _>(&txn, &none, &[insert("b", &[4])])
             .await
             .unwrap();
         assert_eq!(row, None);

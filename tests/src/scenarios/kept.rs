@@ -21,26 +21,36 @@ pub async fn kept_row_and_a_moved_one(app: &TestApp) {
         .unwrap()
     };
     // A change no writer of duban makes (every one moves the version or the event
-    // position), so only a command that did not read the row puts the title back.
+    // position): only a command that did not read the row answers with the old title,
+    // and one that writes only the columns it moved leaves the stored one.
     db.execute_unprepared(&format!(
         "UPDATE assignment SET title = '库里改过' WHERE id = '{id}'"
     ))
     .await
     .unwrap();
     let report = |v: &serde_json::Value, text: &str| serde_json::json!({"id": id, "expectedVersion": v, "percent": 30, "text": text});
-    let reported = command(
-        app,
-        &clerk,
-        "reportProgress",
-        "ReportProgressInput",
-        report(&acked, "第一次报送"),
-    )
-    .await;
-    assert_eq!(reported["version"], 3, "{reported}");
+    let reported = app
+        .gql(
+            Some(&clerk),
+            "mutation($i: ReportProgressInput!) { reportProgress(input: $i) { assignment { version title progressPercent } } }",
+            serde_json::json!({"i": report(&acked, "第一次报送")}),
+        )
+        .await
+        .unwrap();
+    let reported = &reported["data"]["reportProgress"]["assignment"];
+    assert_eq!(
+        (
+            &reported["version"],
+            &reported["title"],
+            &reported["progressPercent"]
+        ),
+        (&3.into(), &"记住的事项".into(), &30.into()),
+        "decided on the kept row: {reported}"
+    );
     assert_eq!(
         title().await,
-        [("记住的事项".to_string(), 3)],
-        "decided on the kept row"
+        [("库里改过".to_string(), 3)],
+        "only what the report moved is written"
     );
 
     // Another replica's command, which this one cannot know of: a caller who saw its
