@@ -14,8 +14,8 @@ use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::{Color, RawEnvelope};
 use sea_orm::sea_query::{CaseStatement, Expr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use std::collections::BTreeMap;
 
@@ -70,8 +70,11 @@ impl AssignmentsService {
             // A finished item keeps its level: the card came after the item moved on.
             return Ok(());
         };
-        let mut row = assignment::ActiveModel::from(&decision.state);
-        row.id = NotSet;
+        let (_, row) = crate::rows::moved(
+            &model,
+            &crate::rows::decided_row(&decision.state),
+            assignment::Column::Version,
+        );
         let updated = assignment::Entity::update_many()
             .set(row)
             .filter(assignment::Column::Id.eq(id))

@@ -345,7 +345,11 @@ impl AssignmentsService {
             lines,
         } = rules::decide(&current, command, &ctx).map_err(domain_err)?;
         let next = &state.snapshot;
-        let (saved, row) = crate::rows::moved(model, &state);
+        let (saved, row) = crate::rows::moved(
+            model,
+            &crate::rows::decided_row(&state),
+            assignment::Column::Version,
+        );
         let mut alongside = vec![self.event_insert(
             &actor.person_id,
             &next.lead_unit_path,

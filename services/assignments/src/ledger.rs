@@ -352,8 +352,11 @@ impl AssignmentsService {
         };
         let decision = rules::decide(&current, command, &ctx).map_err(problem_err)?;
         let (current, next) = (&current.snapshot, &decision.state.snapshot);
-        let mut row = problem::ActiveModel::from(&decision.state);
-        row.id = sea_orm::NotSet;
+        let decided = problem::ActiveModel {
+            id: sea_orm::NotSet,
+            ..problem::ActiveModel::from(&decision.state)
+        };
+        let (_, row) = crate::rows::moved(&model, &decided, problem::Column::Version);
         let updated = problem::Entity::update_many()
             .set(row)
             .filter(problem::Column::Id.eq(id))

@@ -414,31 +414,37 @@ impl From<&Assignment> for assignment::ActiveModel {
     }
 }
 
-/// `before` as `next` leaves it, and the update that makes it so: only the columns whose
-/// value moved are written (the color is the cards consumer's, never a command's).
-pub(crate) fn moved(
-    before: &assignment::Model,
-    next: &Assignment,
-) -> (assignment::Model, assignment::ActiveModel) {
-    use sea_orm::{ActiveModelTrait, ActiveValue, Iterable, ModelTrait};
-    let full = assignment::ActiveModel::from(next);
-    let (mut after, mut changed) = (
-        before.clone(),
-        <assignment::ActiveModel as ActiveModelTrait>::default(),
-    );
-    for col in assignment::Column::iter() {
-        if matches!(col, assignment::Column::Id | assignment::Column::Color) {
-            continue;
-        }
+/// `before` as `full` (a decided row, its key and the columns no command decides left
+/// unset) leaves it, and the update that makes it so: only the columns whose value moved
+/// are written, and `version`, which the update's guard needs something to SET beside.
+pub(crate) fn moved<A>(
+    before: &<A::Entity as EntityTrait>::Model,
+    full: &A,
+    version: <A::Entity as EntityTrait>::Column,
+) -> (<A::Entity as EntityTrait>::Model, A)
+where
+    A: sea_orm::ActiveModelTrait,
+    <A::Entity as EntityTrait>::Model: Clone,
+{
+    use sea_orm::{ActiveValue, IdenStatic, Iterable, ModelTrait};
+    let (mut after, mut changed) = (before.clone(), <A as sea_orm::ActiveModelTrait>::default());
+    for col in <A::Entity as EntityTrait>::Column::iter() {
         if let ActiveValue::Set(v) = full.get(col) {
-            // The version is written even if a decision left it: the guard needs a SET.
-            if after.get(col) != v || matches!(col, assignment::Column::Version) {
+            if after.get(col) != v || col.as_str() == version.as_str() {
                 after.set(col, v.clone());
                 changed.set(col, v);
             }
         }
     }
     (after, changed)
+}
+
+/// An assignment's decided row for [`moved`]: its key left unset.
+pub(crate) fn decided_row(next: &Assignment) -> assignment::ActiveModel {
+    assignment::ActiveModel {
+        id: NotSet,
+        ..assignment::ActiveModel::from(next)
+    }
 }
 
 /// The snapshot of an assignment row.
@@ -561,7 +567,7 @@ mod tests {
         next.snapshot.progress_percent = 40;
         next.snapshot.version += 1;
         next.last_sequence += 1;
-        let (after, changed) = moved(&before, &next);
+        let (after, changed) = moved(&before, &decided_row(&next), assignment::Column::Version);
         let written: Vec<_> = assignment::Column::iter()
             .filter(|c| matches!(changed.get(*c), ActiveValue::Set(_)))
             .map(|c| sea_orm::IdenStatic::as_str(&c).to_string())
