@@ -490,7 +490,15 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
             p.rate_row(report, "issueAssignment", c, r, &v);
         }
         for &c in &opts.clients {
+            let before = cpu_now();
             let (r, v) = progress_rate(app, c, opts.secs).await;
+            if c == *opts.clients.iter().max().unwrap_or(&1) {
+                app.settle().await.unwrap();
+                let m = format!(
+                    "where the time goes at {c} clients (reportProgress and every consumer, settled)"
+                );
+                p.cpu_row(report, &m, cpu_split(before, r * opts.secs));
+            }
             p.rate_row(report, "reportProgress", c, r, &v);
         }
         app.settle().await.unwrap();

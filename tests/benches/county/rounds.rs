@@ -39,12 +39,14 @@ pub(crate) async fn alternating(
         let (i, iv) = issue_rate(app, C, opts.secs, &format!("轮{round}-")).await;
         app.settle().await.unwrap();
         let icpu = cpu_split(before, i * opts.secs);
+        let before = cpu_now();
         let (r, rv) = progress_rate(app, C, opts.secs).await;
         app.settle().await.unwrap();
+        let rcpu = cpu_split(before, r * opts.secs);
         let floor_p99 = pct(&fv, 0.99);
         floors.push((f, fcpu));
         issues.push((i, pct(&iv, 0.99) / floor_p99, icpu));
-        progress.push((r, pct(&rv, 0.99) / floor_p99));
+        progress.push((r, pct(&rv, 0.99) / floor_p99, rcpu));
     }
     let floor_rate = spread(&floors.iter().map(|f| f.0).collect::<Vec<_>>(), "").0;
     let rounds = format!(
@@ -56,7 +58,10 @@ pub(crate) async fn alternating(
             "issueAssignment",
             issues.iter().map(|i| (i.0, i.1)).collect::<Vec<_>>(),
         ),
-        ("reportProgress", progress.clone()),
+        (
+            "reportProgress",
+            progress.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>(),
+        ),
     ] {
         let rate = spread(&runs.iter().map(|r| r.0).collect::<Vec<_>>(), "").0;
         let (_, ratio) = spread(
@@ -76,23 +81,28 @@ pub(crate) async fn alternating(
             p.target,
         );
     }
-    let cpu: Vec<f64> = issues
-        .iter()
-        .zip(&floors)
-        .map(|(i, f)| i.2.total() / f.1.total())
-        .collect();
-    let (_, ratio) = spread(&cpu, "×");
-    // A round at the median stands for where the time went.
-    let mut order: Vec<usize> = (0..cpu.len()).collect();
-    order.sort_by(|&a, &b| cpu[a].total_cmp(&cpu[b]));
-    let mid = order[order.len() / 2];
-    let (i, f) = (issues[mid].2, floors[mid].1);
-    report.add(
-        p.section,
-        &format!("where the time goes at {C} clients (issue and every consumer, settled), {rounds}: medians (range)"),
-        format!("{i} in a median round, {name} {:.2} ms", f.total()),
-        format!("{ratio} {name}"),
-        p.cpu_target,
-    );
+    for (what, spent) in [
+        ("issue", issues.iter().map(|i| i.2).collect::<Vec<_>>()),
+        ("reportProgress", progress.iter().map(|r| r.2).collect()),
+    ] {
+        let cpu: Vec<f64> = spent
+            .iter()
+            .zip(&floors)
+            .map(|(c, f)| c.total() / f.1.total())
+            .collect();
+        let (_, ratio) = spread(&cpu, "×");
+        // A round at the median stands for where the time went.
+        let mut order: Vec<usize> = (0..cpu.len()).collect();
+        order.sort_by(|&a, &b| cpu[a].total_cmp(&cpu[b]));
+        let mid = order[order.len() / 2];
+        let (c, f) = (spent[mid], floors[mid].1);
+        report.add(
+            p.section,
+            &format!("where the time goes at {C} clients ({what} and every consumer, settled), {rounds}: medians (range)"),
+            format!("{c} in a median round, {name} {:.2} ms", f.total()),
+            format!("{ratio} {name}"),
+            p.cpu_target,
+        );
+    }
     spread(&issues.iter().map(|i| i.0).collect::<Vec<_>>(), "").0
 }
