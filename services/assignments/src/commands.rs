@@ -470,8 +470,6 @@ impl Moves {
     }
 }
 
-/// What the transition from `before` to `next` changes of the item's reminders: the one
-/// rule for whether a command may skip the row's lock, and what it then writes.
 /// What a transition's update sends back: the one column the command does not decide.
 #[derive(sea_orm::FromQueryResult)]
 struct Stored {
@@ -488,6 +486,8 @@ impl Stored {
     }
 }
 
+/// What the transition from `before` to `next` changes of the item's reminders: the one
+/// rule for whether a command may skip the row's lock, and what it then writes.
 fn moves(before: &assignment::Model, next: &AssignmentSnapshot) -> Moves {
     let resumed = before.state == AssignmentState::Suspended.as_str()
         && next.state != AssignmentState::Suspended;
