@@ -175,12 +175,7 @@ impl AssignmentsService {
                 .exec(&txn)
                 .await
                 .map_err(internal)?;
-            if updated.rows_affected != 1 {
-                return Err(ApiError::VersionConflict {
-                    expected: m.version,
-                    actual: m.version + 1,
-                });
-            }
+            crate::rows::one_changed(&updated, m.version)?;
             self.schedule(&txn, &cal, &m.id, due).await?;
             deadline_line(&m.id, from, due, reason.clone(), now)
                 .insert(&txn)

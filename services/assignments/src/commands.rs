@@ -219,10 +219,7 @@ impl AssignmentsService {
         let saved = together::write::<Stored, _>(&txn, &update, &alongside)
             .await
             .map_err(internal)?
-            .ok_or(ApiError::VersionConflict {
-                expected: expected_version,
-                actual: expected_version + 1,
-            })?
+            .ok_or_else(|| crate::rows::moved_on(expected_version))?
             .on(saved);
         if let Some(ack) = moves.ack {
             deadline_schedule::Entity::delete_many()

@@ -169,11 +169,5 @@ async fn reassign<E: EntityTrait>(
         .exec(txn)
         .await
         .map_err(internal)?;
-    if updated.rows_affected != 1 {
-        return Err(ApiError::VersionConflict {
-            expected: version,
-            actual: version + 1,
-        });
-    }
-    Ok(())
+    crate::rows::one_changed(&updated, version)
 }

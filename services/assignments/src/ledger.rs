@@ -364,12 +364,7 @@ impl AssignmentsService {
             .exec(&txn)
             .await
             .map_err(internal)?;
-        if updated.rows_affected != 1 {
-            return Err(ApiError::VersionConflict {
-                expected: expected_version,
-                actual: expected_version + 1,
-            });
-        }
+        crate::rows::one_changed(&updated, expected_version)?;
         if next.due_on != current.due_on {
             self.schedule_problem(&txn, id, next.due_on).await?;
         }

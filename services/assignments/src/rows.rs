@@ -447,6 +447,24 @@ pub(crate) fn decided_row(next: &Assignment) -> assignment::ActiveModel {
     }
 }
 
+/// What a caller who acted on `version` is told when the guarded write matched no row:
+/// another command moved the row on since.
+pub(crate) fn moved_on(version: i64) -> ApiError {
+    ApiError::VersionConflict {
+        expected: version,
+        actual: version + 1,
+    }
+}
+
+/// `Ok` when a write guarded by `version` changed its one row, [`moved_on`] otherwise.
+pub(crate) fn one_changed(updated: &sea_orm::UpdateResult, version: i64) -> Result<(), ApiError> {
+    if updated.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(moved_on(version))
+    }
+}
+
 /// The snapshot of an assignment row.
 pub(crate) fn snapshot(m: &assignment::Model) -> Result<AssignmentSnapshot, ApiError> {
     Assignment::try_from(m).map(|a| a.snapshot)
@@ -556,6 +574,21 @@ mod tests {
     use super::*;
     use duban_schema::assignments::AssignmentSnapshot;
     use sea_orm::{ActiveModelTrait, ActiveValue, Iterable, TryIntoModel};
+
+    #[test]
+    fn a_guarded_write_that_changed_no_row_is_a_version_conflict() {
+        let changed = |n| sea_orm::UpdateResult { rows_affected: n };
+        assert!(one_changed(&changed(1), 4).is_ok());
+        for n in [0, 2] {
+            assert!(matches!(
+                one_changed(&changed(n), 4),
+                Err(ApiError::VersionConflict {
+                    expected: 4,
+                    actual: 5
+                })
+            ));
+        }
+    }
 
     #[test]
     fn a_report_writes_only_what_it_moved_and_keeps_the_stored_color() {
