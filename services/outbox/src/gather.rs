@@ -240,17 +240,25 @@ mod tests {
     /// A command to run in [`gathered_behind`].
     type Sent<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
 
+    /// `command` on its own handle of `g`, sent as one of [`gathered_behind`]'s, its error
+    /// as text.
+    fn sent<F>(g: &Gathered, command: impl FnOnce(Gathered) -> F) -> Sent<Result<(), String>>
+    where
+        F: std::future::Future<Output = Result<(), DbErr>> + Send + 'static,
+    {
+        let done = command(g.clone());
+        Box::pin(async move { done.await.map_err(|e| e.to_string()) })
+    }
+
     #[tokio::test]
     async fn commands_waiting_together_are_one_transaction_and_one_failing_fails_only_itself() {
         let (db, dir) = sqlite_file().await;
         let gathered = Gathered::new(db.clone());
         let issue = |n: i32| {
-            let g = gathered.clone();
-            Box::pin(async move {
+            sent(&gathered, move |g| async move {
                 g.execute_alone(&insert("main", &[n]), &[insert("a", &[n, n + 100])])
                     .await
-                    .map_err(|e| e.to_string())
-            }) as Sent<Result<(), String>>
+            })
         };
         let answers = gathered_behind(&dir, issue(1), (2..=9).map(issue).collect()).await;
         assert!(answers.iter().all(Result::is_ok), "{answers:?}");
@@ -290,12 +298,9 @@ mod tests {
         .unwrap();
         let gathered = Gathered::new(db.clone());
         let write = |table: &'static str, n: i32| {
-            let g = gathered.clone();
-            Box::pin(async move {
-                g.execute_alone(&insert(table, &[n]), &[])
-                    .await
-                    .map_err(|e| e.to_string())
-            }) as Sent<Result<(), String>>
+            sent(&gathered, move |g| async move {
+                g.execute_alone(&insert(table, &[n]), &[]).await
+            })
         };
         let rest = vec![write("main", 21), write("c", 999), write("main", 22)];
         let answers = gathered_behind(&dir, write("main", 20), rest).await;
@@ -315,11 +320,10 @@ mod tests {
         let (db, dir) = sqlite_file().await;
         let gathered = Gathered::new(db.clone());
         let write = |sql: String| {
-            let g = gathered.clone();
-            Box::pin(async move {
+            sent(&gathered, move |g| async move {
                 let stmt = Statement::from_string(DbBackend::Sqlite, sql);
-                g.call(stmt).await.map(|_| ()).map_err(|e| e.to_string())
-            }) as Sent<Result<(), String>>
+                g.call(stmt).await.map(|_| ())
+            })
         };
         let main = |n: i32| write(format!("INSERT INTO main VALUES ({n})"));
         // 40's key is taken, and OR ROLLBACK undoes the whole transaction, savepoints and
