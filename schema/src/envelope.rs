@@ -44,8 +44,10 @@ pub struct Envelope<E> {
     pub event: E,
 }
 
-/// An envelope whose data is left as JSON, for consumers that do not know every type.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// An envelope whose data is left as its JSON text, for consumers that do not know every
+/// type: reading one builds no tree of the data, and a consumer that knows the type reads
+/// the text once, straight into it.
+#[derive(Clone, Debug, Serialize)]
 pub struct RawEnvelope {
     /// Envelope fields.
     #[serde(flatten)]
@@ -53,22 +55,30 @@ pub struct RawEnvelope {
     /// Event type name.
     #[serde(rename = "type")]
     pub event_type: String,
-    /// Event data.
-    pub data: serde_json::Value,
+    /// Event data, as the JSON text it arrived in.
+    pub data: Box<serde_json::value::RawValue>,
+}
+
+impl PartialEq for RawEnvelope {
+    fn eq(&self, other: &Self) -> bool {
+        self.meta == other.meta
+            && self.event_type == other.event_type
+            && self.data.get() == other.data.get()
+    }
 }
 
 impl RawEnvelope {
     /// Reads the typed event of one producer, if this envelope holds one.
     pub fn typed<E: serde::de::DeserializeOwned>(&self) -> Result<E, serde_json::Error> {
-        // Read in place as {"type", "data"}: the data is not copied first.
-        let tag = serde_json::Value::String(self.event_type.clone());
+        // Read in place as {"type", "data"}: the data's text is not copied first.
+        let tag = serde_json::value::to_raw_value(&self.event_type)?;
         E::deserialize(serde::de::value::MapDeserializer::new(
-            [("type", &tag), ("data", &self.data)].into_iter(),
+            [("type", &*tag), ("data", &*self.data)].into_iter(),
         ))
     }
 }
 
-/// Reads an envelope in one pass: `data` straight into its JSON value and the envelope's
+/// Reads an envelope in one pass: `data` as its text and the envelope's
 /// own fields into [`EnvelopeMeta`] (serde's `flatten` would buffer the whole envelope,
 /// data included, before reading it again).
 impl<'de> Deserialize<'de> for RawEnvelope {
@@ -92,7 +102,7 @@ impl<'de> Deserialize<'de> for RawEnvelope {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "type" => event_type = Some(map.next_value::<String>()?),
-                        "data" => data = Some(map.next_value::<serde_json::Value>()?),
+                        "data" => data = Some(map.next_value()?),
                         _ => {
                             meta.insert(key, map.next_value()?);
                         }

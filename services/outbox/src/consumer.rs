@@ -372,7 +372,7 @@ mod tests {
         let env = RawEnvelope {
             meta,
             event_type: "Probe".into(),
-            data: serde_json::json!({}),
+            data: serde_json::value::to_raw_value(&serde_json::json!({})).unwrap(),
         };
         Record {
             key: key.into(),
