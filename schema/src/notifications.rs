@@ -220,7 +220,14 @@ pub struct WebhookSnapshot {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "data")]
 pub enum NotificationsEvent {
-    /// A notice was put into a person's inbox.
+    /// Notices were put into their recipients' inboxes: those one event called for (or one
+    /// escalation or report round made for one unit), in one event keyed by the first.
+    NotificationsCreated {
+        /// The notices, at least one.
+        notifications: Vec<NotificationSnapshot>,
+    },
+    /// A notice was put into a person's inbox: one event per notice, as written before 4
+    /// December 2026; kept so that older audit logs still name their topic.
     NotificationCreated {
         /// The notice.
         notification: NotificationSnapshot,
@@ -275,6 +282,7 @@ impl NotificationsEvent {
     /// The event's type name, as in the envelope.
     pub fn type_name(&self) -> &'static str {
         match self {
+            NotificationsEvent::NotificationsCreated { .. } => "NotificationsCreated",
             NotificationsEvent::NotificationCreated { .. } => "NotificationCreated",
             NotificationsEvent::NotificationAcknowledged { .. } => "NotificationAcknowledged",
             NotificationsEvent::WebhookCreated { .. } => "WebhookCreated",

@@ -68,6 +68,7 @@ mod tests {
         assert_eq!(of_event("PersonUpdated"), Some(ASSIGNMENTS));
         assert_eq!(of_event("ColorChanged"), Some(EVALUATION));
         assert_eq!(of_event("NotificationCreated"), Some(NOTIFICATIONS));
+        assert_eq!(of_event("NotificationsCreated"), Some(NOTIFICATIONS));
         assert_eq!(of_event("NoSuchEvent"), None);
         let json = |f: &str| -> serde_json::Value {
             let path = format!("{}/events/{f}", env!("CARGO_MANIFEST_DIR"));

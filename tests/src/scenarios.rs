@@ -446,7 +446,7 @@ pub async fn one_trace_from_gateway_to_every_consumer(app: &TestApp) {
     // Issued on track, it is blue from its first row: evaluation has no card to announce.
     assert_eq!(
         types,
-        ["AssignmentIssued", "NotificationCreated"],
+        ["AssignmentIssued", "NotificationsCreated"],
         "{audit}"
     );
 }

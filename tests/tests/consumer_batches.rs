@@ -1,6 +1,6 @@
 //! A batch of events handed to a consuming service in one transaction has the effects of
 //! the same events applied one by one: evaluation's colors and ColorChanged events,
-//! notifications' notices and NotificationCreated events.
+//! notifications' notices and NotificationsCreated events.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -215,12 +215,26 @@ async fn notifications_notify_a_batch_as_its_events_one_by_one() {
     assert_eq!(to_issuer, 1, "{one_notices:?}");
     assert_eq!(column(&all_db, notices).await, one_notices);
 
+    // One event per cause: a's issue (one notice), a's overdue acknowledgement (two), b's
+    // issue (one); each keyed by its first notice and caused by its event.
     let say = |v: &serde_json::Value| {
-        let n = &v["data"]["notification"];
-        let own = v["aggregate_id"] == n["id"];
+        let ns = v["data"]["notifications"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let own = ns.first().is_some_and(|n| v["aggregate_id"] == n["id"]);
+        let mut to: Vec<String> = ns
+            .iter()
+            .map(|n| format!("{} {}", n["recipient_id"], n["title"]))
+            .collect();
+        to.sort();
         format!(
-            "{} {} {} {} {own}",
-            v["type"], n["recipient_id"], n["title"], v["correlation_id"]
+            "{} {} {} {own} {} {}",
+            v["type"],
+            v["causation_id"],
+            v["correlation_id"],
+            ns.len(),
+            to.join("; ")
         )
     };
     let sorted = |mut v: Vec<String>| {
@@ -228,11 +242,25 @@ async fn notifications_notify_a_batch_as_its_events_one_by_one() {
         v
     };
     let one_said = sorted(said(&one_db, say).await);
-    assert_eq!(one_said.len(), 4, "{one_said:?}");
+    assert_eq!(one_said.len(), 3, "{one_said:?}");
     assert!(
-        one_said.iter().all(|s| s.ends_with(" true")),
+        one_said
+            .iter()
+            .all(|s| s.starts_with("\"NotificationsCreated\"") && s.contains(" true ")),
         "{one_said:?}"
     );
+    let count = |s: &str| -> usize {
+        s.split(' ')
+            .nth(4)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let told: usize = one_said.iter().map(|s| count(s)).sum();
+    assert_eq!(told, one_notices.len(), "{one_said:?}");
+    let overdue = uuid::Uuid::from_u128(2).to_string();
+    let of_overdue: Vec<_> = one_said.iter().filter(|s| s.contains(&overdue)).collect();
+    assert_eq!(of_overdue.len(), 1, "{one_said:?}");
+    assert_eq!(count(of_overdue[0]), 2, "{one_said:?}");
     assert_eq!(sorted(said(&all_db, say).await), one_said);
 }
 

@@ -120,7 +120,7 @@ async fn an_unanswered_notice_climbs_one_rung_per_four_office_hours_across_the_w
     let recorded = count_rows(
         &app.databases.audit,
         &format!(
-            "SELECT count(*) FROM audit_leaf WHERE event_type = 'NotificationCreated' AND canonical LIKE '%ESCALATION_NOTICE%' AND canonical LIKE '%{silent}%'"
+            "SELECT count(*) FROM audit_leaf WHERE event_type = 'NotificationsCreated' AND canonical LIKE '%ESCALATION_NOTICE%' AND canonical LIKE '%{silent}%'"
         ),
     )
     .await;

@@ -99,8 +99,9 @@ impl NotificationsService {
         self.calendar.now()
     }
 
-    /// Publishes `rows` as new notices with their NotificationCreated events (each caused
-    /// by the event named beside it), and queues their pushes by the counties' `rules`, in
+    /// Publishes `rows` as new notices with their NotificationsCreated events (one for the
+    /// notices each event named beside them caused in a unit, one for those without a
+    /// cause in a unit), and queues their pushes by the counties' `rules`, in
     /// `txn`; what to run after commit.
     pub(crate) async fn create(
         &self,
@@ -133,33 +134,45 @@ impl NotificationsService {
         if rows.is_empty() {
             return Ok(vec![]);
         }
-        let (mut actives, mut envelopes, mut created) = (Vec::new(), Vec::new(), Vec::new());
-        let mut models = Vec::new();
+        let (mut actives, mut created, mut models) = (Vec::new(), Vec::new(), Vec::new());
+        let mut groups = Vec::new();
         for (row, cause) in rows {
             let v = view(row.clone()).map_err(|e| HandlerError::Malformed(e.to_string()))?;
-            let (correlation, causation) = match cause {
-                Some((c, e)) => (c, Some(e)),
-                None => (duban_outbox::new_event_id(now), None),
-            };
-            envelopes.push(Envelope {
-                meta: duban_outbox::meta(
-                    now,
-                    &self.tenant,
-                    &row.org_path,
-                    "system",
-                    correlation,
-                    causation,
-                    &row.id,
-                    1,
-                ),
-                event: NotificationsEvent::NotificationCreated {
-                    notification: v.notification.clone(),
-                },
-            });
+            join(
+                &mut groups,
+                cause,
+                &row.org_path,
+                &row.id,
+                v.notification.clone(),
+            );
             models.push(row.clone());
             actives.push(row.into_active_model());
             created.push(v);
         }
+        let envelopes: Vec<_> = groups
+            .into_iter()
+            .map(|g| {
+                let (correlation, causation) = match g.cause {
+                    Some((c, e)) => (c, Some(e)),
+                    None => (duban_outbox::new_event_id(now), None),
+                };
+                Envelope {
+                    meta: duban_outbox::meta(
+                        now,
+                        &self.tenant,
+                        &g.org_path,
+                        "system",
+                        correlation,
+                        causation,
+                        &g.first,
+                        1,
+                    ),
+                    event: NotificationsEvent::NotificationsCreated {
+                        notifications: g.notices,
+                    },
+                }
+            })
+            .collect();
         for chunk in actives.chunks(duban_outbox::ROWS_PER_STATEMENT / 2) {
             notification::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(txn)
@@ -185,6 +198,41 @@ impl NotificationsService {
     /// The service's database.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+}
+
+/// Notices one event announces at most, so that a notice to a whole county stays well
+/// inside a Kafka message.
+const NOTICES_PER_EVENT: usize = 100;
+
+/// Notices announced in one event: those one event caused in one unit, or those one round
+/// (of escalations, of reports) made in one unit.
+struct Group<N> {
+    cause: Option<(uuid::Uuid, uuid::Uuid)>,
+    org_path: String,
+    first: String,
+    notices: Vec<N>,
+}
+
+/// Puts `notice` into the first group of its cause and unit with room left, or a new one.
+fn join<N>(
+    groups: &mut Vec<Group<N>>,
+    cause: Option<(uuid::Uuid, uuid::Uuid)>,
+    org_path: &str,
+    id: &str,
+    notice: N,
+) {
+    let room = groups.iter_mut().find(|g| {
+        g.cause == cause && g.org_path == org_path && g.notices.len() < NOTICES_PER_EVENT
+    });
+    match room {
+        Some(g) => g.notices.push(notice),
+        None => groups.push(Group {
+            cause,
+            org_path: org_path.to_string(),
+            first: id.to_string(),
+            notices: vec![notice],
+        }),
     }
 }
 
@@ -230,7 +278,7 @@ fn by_rule(
 }
 
 impl NotificationsService {
-    /// Writes the notices `events` call for, with their NotificationCreated events, in
+    /// Writes the notices `events` call for, with their NotificationsCreated events, in
     /// one statement each.
     async fn notify(
         &self,
@@ -597,5 +645,41 @@ impl NotificationsApi for NotificationsService {
         input: SetPushContactInput,
     ) -> Result<PushContactView, ApiError> {
         self.set_contact(actor, input).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_of_one_cause_and_unit_share_an_event_of_at_most_a_hundred() {
+        let (a, b) = (
+            Some((uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2))),
+            Some((uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(3))),
+        );
+        let mut groups = Vec::new();
+        for i in 0..250 {
+            join(&mut groups, a, "/1/", &format!("n{i}"), i);
+        }
+        join(&mut groups, b, "/1/", "m0", 1000);
+        join(&mut groups, a, "/2/", "k0", 2000);
+        join(&mut groups, None, "/1/", "z0", 3000);
+        join(&mut groups, None, "/1/", "z1", 3001);
+        let said: Vec<_> = groups
+            .iter()
+            .map(|g| (g.first.as_str(), g.notices.len(), g.notices[0]))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("n0", 100, 0),
+                ("n100", 100, 100),
+                ("n200", 50, 200),
+                ("m0", 1, 1000),
+                ("k0", 1, 2000),
+                ("z0", 2, 3000),
+            ]
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! consumer groups (as evaluation, notifications and audit) each write one row with the
 //! event's inbox row in one transaction. With `echo`, the second also publishes an event of
 //! its own through its outbox and relay, which the third reads too: the two events and four
-//! deliveries an issued assignment makes (AssignmentIssued to all three, NotificationCreated
+//! deliveries an issued assignment makes (AssignmentIssued to all three, NotificationsCreated
 //! to audit; its first color, blue, travels with its row). Measured beside `issueAssignment`,
 //! it shows how much of a mutation's cost is the pipeline and how much duban's work on it.
 //! On the embedded stack the same floor runs on SQLite files with in-process events.
