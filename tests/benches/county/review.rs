@@ -30,11 +30,11 @@ pub(crate) async fn close_round(app: &TestApp, report: &mut Report, section: &st
     })
     .unwrap();
     let round = format!("bench-round-{}", uuid::Uuid::now_v7().simple());
-    let yesterday = app.clock.today() - chrono::Days::new(1);
+    let today = app.clock.today();
     exec(format!(
         "INSERT INTO review_round (id, scope_unit_id, scope_path, month, deadline, settings, unit_ids, \
          lowest, talk_days, status, opened_by, opened_at, closed_at, results, version, reminded) VALUES \
-         ('{round}', 'rv', '/rv', '{round}', '{yesterday}', '{settings}', '{}', 0, 5, 'OPEN', 'p-x', \
+         ('{round}', 'rv', '/rv', '{round}', '{today}', '{settings}', '{}', 0, 5, 'OPEN', 'p-x', \
          '2026-01-01T00:00:00+08:00', NULL, NULL, 1, true)",
         serde_json::to_string(&ids).unwrap()
     ))
@@ -65,6 +65,12 @@ pub(crate) async fn close_round(app: &TestApp, report: &mut Report, section: &st
              WHERE round_id = '{round}' GROUP BY unit_id"
         ),
     )
+    .await;
+    // Due only now: written due, the app's own minute tick could close it first.
+    let yesterday = today - chrono::Days::new(1);
+    exec(format!(
+        "UPDATE review_round SET deadline = '{yesterday}' WHERE id = '{round}'"
+    ))
     .await;
     let t0 = Instant::now();
     let closed = running.evaluation.close_due_reviews().await.unwrap();

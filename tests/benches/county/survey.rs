@@ -33,11 +33,11 @@ pub(crate) async fn close_survey(app: &TestApp, report: &mut Report, section: &s
     })
     .unwrap();
     let survey = format!("bench-survey-{}", uuid::Uuid::now_v7().simple());
-    let yesterday = app.clock.today() - chrono::Days::new(1);
+    let today = app.clock.today();
     exec(format!(
         "INSERT INTO survey (id, scope_unit_id, scope_path, title, deadline, settings, unit_ids, status, \
          opened_by, opened_at, closed_at, results, version) VALUES ('{survey}', 'sv', '/sv', '万人评议', \
-         '{yesterday}', '{settings}', '{}', 'OPEN', 'p-x', '2026-01-01T00:00:00+08:00', NULL, NULL, 1)",
+         '{today}', '{settings}', '{}', 'OPEN', 'p-x', '2026-01-01T00:00:00+08:00', NULL, NULL, 1)",
         serde_json::to_string(&ids).unwrap()
     ))
     .await;
@@ -77,6 +77,12 @@ pub(crate) async fn close_survey(app: &TestApp, report: &mut Report, section: &s
              WHERE survey_id = '{survey}' GROUP BY unit_id, indicator"
         ),
     )
+    .await;
+    // Due only now: written due, the app's own minute tick could close it first.
+    let yesterday = today - chrono::Days::new(1);
+    exec(format!(
+        "UPDATE survey SET deadline = '{yesterday}' WHERE id = '{survey}'"
+    ))
     .await;
     let t0 = Instant::now();
     let closed = running.evaluation.close_due_surveys().await.unwrap();
