@@ -22,7 +22,7 @@ fn spread(v: &[f64], unit: &str) -> (f64, String) {
 /// issueAssignment, reportProgress, each settled before the next, so that the machine's
 /// drift over a run falls on a ratio's numerator and denominator alike; each ratio taken
 /// within its round, reported as the median and range. Returns issueAssignment's median
-/// rate.
+/// rates.
 pub(crate) async fn alternating(
     app: &TestApp,
     report: &mut Report,
@@ -30,13 +30,15 @@ pub(crate) async fn alternating(
     floor: &floor::Running,
     name: &str,
     opts: &Opts,
-) -> f64 {
+) -> Rates {
     const C: usize = 16;
     let (mut floors, mut issues, mut progress) = (Vec::new(), Vec::new(), Vec::new());
+    let mut settled = Vec::new();
     for round in 0..opts.rounds {
         let (f, fv, fcpu) = floor.rate(C, opts.secs).await;
         let before = cpu_now();
         let (i, iv) = issue_rate(app, C, opts.secs, &format!("轮{round}-")).await;
+        let behind = until_settled(app).await;
         app.settle().await.unwrap();
         let icpu = cpu_split(before, i * opts.secs);
         let before = cpu_now();
@@ -46,6 +48,7 @@ pub(crate) async fn alternating(
         let floor_p99 = pct(&fv, 0.99);
         floors.push((f, fcpu));
         issues.push((i, pct(&iv, 0.99) / floor_p99, icpu));
+        settled.push(i * opts.secs / (opts.secs + behind));
         progress.push((r, pct(&rv, 0.99) / floor_p99, rcpu));
     }
     let floor_rate = spread(&floors.iter().map(|f| f.0).collect::<Vec<_>>(), "").0;
@@ -104,5 +107,27 @@ pub(crate) async fn alternating(
             p.cpu_target,
         );
     }
-    spread(&issues.iter().map(|i| i.0).collect::<Vec<_>>(), "").0
+    Rates {
+        window: spread(&issues.iter().map(|i| i.0).collect::<Vec<_>>(), "").0,
+        settled: pct(&settled, 0.5),
+    }
+}
+
+/// issueAssignment's rates from the rounds, medians.
+pub(crate) struct Rates {
+    /// Commands per second of the window, as the targets read it.
+    pub window: f64,
+    /// The same commands per second of the window and the time after it until every
+    /// consumer had handled their events: counted as the simulated year is.
+    pub settled: f64,
+}
+
+/// Seconds until every consumer has handled every event written so far, first seen by
+/// polling every 50 ms (what [`TestApp::settle`] waits for, without its backing off).
+async fn until_settled(app: &TestApp) -> f64 {
+    let t0 = std::time::Instant::now();
+    while !app.databases.settled().await.unwrap() {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    t0.elapsed().as_secs_f64()
 }
