@@ -47,6 +47,8 @@ mod rounds;
 mod startup;
 #[path = "county/survey.rs"]
 mod survey;
+#[path = "county/year.rs"]
+mod year;
 
 use cpu::{cpu_now, cpu_split, Split};
 use report::*;
@@ -512,7 +514,7 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
             }
             floor.stop().await;
         }
-        simulated_year(app, report, section, single, settled).await;
+        year::simulated_year(app, report, section, single, settled).await;
     }
     if opts.parts.contains("latency") {
         let vs = |x: f64| {
@@ -552,66 +554,6 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
             "p99 ≤ 2000 ms",
         );
     }
-}
-
-/// A year of a 20 × 24 county through the commands on a fast clock, the townships
-/// working at once (one client each), then the wait until every service has handled its
-/// events; compared with `single`, issueAssignment at 16 clients (what, per second), and
-/// with `settled`, the same commands counted until their consumers settled.
-async fn simulated_year(
-    app: &TestApp,
-    report: &mut Report,
-    section: &str,
-    single: Option<(String, f64)>,
-    settled: Option<f64>,
-) {
-    let sim = duban_assignments::simulation::Simulation {
-        spec: CountySpec {
-            prefix: "bsim".into(),
-            townships: 20,
-            offices: 24,
-        },
-        days: std::env::var("DUBAN_BENCH_SIM_DAYS")
-            .ok()
-            .and_then(|d| d.parse().ok())
-            .unwrap_or(365),
-        issues_per_township_day: 3,
-        seed: 1,
-    };
-    let (t0, cpu) = (Instant::now(), cpu_now());
-    let (r, times) = duban_assignments::simulation::run_timed(&app.assignments, &sim)
-        .await
-        .unwrap();
-    let commanded = t0.elapsed().as_secs_f64();
-    app.settle().await.unwrap();
-    let caught_up = t0.elapsed().as_secs_f64();
-    let rate = r.commands as f64 / caught_up;
-    let cpu = cpu_split(cpu, r.commands as f64);
-    report.add(
-        section,
-        &format!(
-            "simulated {} days of a 20 × 24 county through the commands, 20 townships at once ({} commands: {} issued, {} closed, {} red at the end), until every service caught up",
-            sim.days, r.commands, r.issued, r.verified, r.open_overdue
-        ),
-        format!(
-            "{rate:.0} commands/s ({caught_up:.0} s: the commands {commanded:.0} s, of which the directory {:.1} s, the mornings' ticks {:.1} s and the working days {:.1} s, in which the townships spent {:.0}% of their time done for the day, waiting for the last; catching up {:.0} s; CPU per command: {cpu})",
-            times.directory.as_secs_f64(),
-            times.mornings.as_secs_f64(),
-            times.working_days.as_secs_f64(),
-            times.waiting_share * 100.0,
-            caught_up - commanded
-        ),
-        single.map_or(String::new(), |(what, s)| {
-            let alike = settled.map_or(String::new(), |u| {
-                format!(
-                    "; {}× its {u:.0}/s counted as the year is, until its consumers settled",
-                    f2(rate / u)
-                )
-            });
-            format!("{}× {what}{alike}", f2(rate / s))
-        }),
-        "≥ 0.8 of issueAssignment at 16 clients",
-    );
 }
 
 /// Catch-up after a broker outage, on PostgreSQL and a broker of the bench's own: 100
