@@ -66,12 +66,7 @@ pub(crate) async fn close_round(app: &TestApp, report: &mut Report, section: &st
         ),
     )
     .await;
-    // Due only now: written due, the app's own minute tick could close it first.
-    let yesterday = today - chrono::Days::new(1);
-    exec(format!(
-        "UPDATE review_round SET deadline = '{yesterday}' WHERE id = '{round}'"
-    ))
-    .await;
+    due_since_yesterday(&db, "review_round", &round, today).await;
     let t0 = Instant::now();
     let closed = running.evaluation.close_due_reviews().await.unwrap();
     let ms = t0.elapsed().as_secs_f64() * 1e3;
@@ -83,6 +78,23 @@ pub(crate) async fn close_round(app: &TestApp, report: &mut Report, section: &st
         format!("{}× the aggregate", f1(ms / base.max(1e-3))),
         "",
     );
+}
+
+/// Moves row `id` of `table`, written due `today`, to due since yesterday: done just
+/// before its close is timed, since a row written due already could be closed first by
+/// the app's own minute tick.
+pub(crate) async fn due_since_yesterday(
+    db: &sea_orm::DatabaseConnection,
+    table: &str,
+    id: &str,
+    today: chrono::NaiveDate,
+) {
+    let yesterday = today - chrono::Days::new(1);
+    db.execute_unprepared(&format!(
+        "UPDATE {table} SET deadline = '{yesterday}' WHERE id = '{id}'"
+    ))
+    .await
+    .unwrap();
 }
 
 /// Writes a county `prefix` of [`UNITS`] units into evaluation's copy of the directory;

@@ -3,7 +3,7 @@
 //! a plain AVG … GROUP BY over the same scores in the same database.
 
 use crate::report::*;
-use crate::review::{county_units, median_ms, UNITS};
+use crate::review::{county_units, due_since_yesterday, median_ms, UNITS};
 use duban_evaluation::review::Rounding;
 use duban_evaluation::survey::{Group, Settings, DEFAULT_INDICATORS};
 use duban_tests::TestApp;
@@ -78,12 +78,7 @@ pub(crate) async fn close_survey(app: &TestApp, report: &mut Report, section: &s
         ),
     )
     .await;
-    // Due only now: written due, the app's own minute tick could close it first.
-    let yesterday = today - chrono::Days::new(1);
-    exec(format!(
-        "UPDATE survey SET deadline = '{yesterday}' WHERE id = '{survey}'"
-    ))
-    .await;
+    due_since_yesterday(&db, "survey", &survey, today).await;
     let t0 = Instant::now();
     let closed = running.evaluation.close_due_surveys().await.unwrap();
     let ms = t0.elapsed().as_secs_f64() * 1e3;
