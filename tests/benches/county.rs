@@ -474,14 +474,17 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
     if opts.parts.contains("mutations") {
         // The simulated year is read against issueAssignment at 16 clients (or the
         // concurrency nearest below it that was measured).
-        let mut single: Option<(String, f64)> = None;
-        let mut settled = None;
+        let mut single: Option<year::Against> = None;
         for &c in &opts.clients {
             let before = cpu_now();
             let (r, v) = issue_rate(app, c, opts.secs, &format!("压测{c}-")).await;
             if c <= 16 {
                 let s = if c == 1 { "" } else { "s" };
-                single = Some((format!("issueAssignment at {c} client{s}"), r));
+                single = Some(year::Against {
+                    what: format!("issueAssignment at {c} client{s}"),
+                    rate: r,
+                    settled: None,
+                });
             }
             app.settle().await.unwrap();
             if c == *opts.clients.iter().max().unwrap_or(&1) {
@@ -509,12 +512,15 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
             if p.alternating {
                 let issue = rounds::alternating(app, report, p, floor, name, opts).await;
                 let what = "issueAssignment at 16 clients (the rounds' median)";
-                single = Some((what.into(), issue.window));
-                settled = Some(issue.settled);
+                single = Some(year::Against {
+                    what: what.into(),
+                    rate: issue.window,
+                    settled: Some(issue.settled),
+                });
             }
             floor.stop().await;
         }
-        year::simulated_year(app, report, section, single, settled).await;
+        year::simulated_year(app, report, section, single).await;
     }
     if opts.parts.contains("latency") {
         let vs = |x: f64| {

@@ -6,16 +6,25 @@ use duban_assignments::loadgen::CountySpec;
 use duban_tests::TestApp;
 use std::time::Instant;
 
+/// The issueAssignment rate a year is read against.
+pub(crate) struct Against {
+    /// What was measured, as the row names it.
+    pub what: String,
+    /// Commands per second of its window.
+    pub rate: f64,
+    /// The same commands per second counted until their consumers settled, as the year
+    /// is (from the rounds only).
+    pub settled: Option<f64>,
+}
+
 /// A year of a 20 × 24 county through the commands on a fast clock, the townships
 /// working at once (one client each), then the wait until every service has handled its
-/// events; compared with `single`, issueAssignment at 16 clients (what, per second), and
-/// with `settled`, the same commands counted until their consumers settled.
+/// events; compared with `single`, issueAssignment at 16 clients.
 pub(crate) async fn simulated_year(
     app: &TestApp,
     report: &mut Report,
     section: &str,
-    single: Option<(String, f64)>,
-    settled: Option<f64>,
+    single: Option<Against>,
 ) {
     let sim = duban_assignments::simulation::Simulation {
         spec: CountySpec {
@@ -53,7 +62,7 @@ pub(crate) async fn simulated_year(
             times.waiting_share * 100.0,
             caught_up - commanded
         ),
-        single.map_or(String::new(), |(what, s)| {
+        single.map_or(String::new(), |Against { what, rate: s, settled }| {
             let alike = settled.map_or(String::new(), |u| {
                 format!(
                     "; {}× its {u:.0}/s counted as the year is, until its consumers settled",
