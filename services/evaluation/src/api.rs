@@ -69,15 +69,12 @@ impl EvaluationApi for EvaluationService {
         let since = period.map(|p| p.start(to));
         let campaign = campaign_id.unwrap_or_default();
         let end = self
-            .tallies_at(&campaign, as_of.filter(|d| *d < today))
+            .figures_at(&campaign, as_of.filter(|d| *d < today), &paths)
             .await?;
         let start = match since.and_then(|s| s.pred_opt()) {
-            Some(before) => Some(self.tallies_at(&campaign, Some(before)).await?),
+            Some(before) => Some(self.figures_at(&campaign, Some(before), &paths).await?),
             None => None,
         };
-        let at = |rows: &[_], paths: &[String]| crate::tally::subtrees(rows, paths);
-        let end = at(&end, &paths);
-        let start = start.map(|s| at(&s, &paths));
         Ok(paths
             .into_iter()
             .enumerate()

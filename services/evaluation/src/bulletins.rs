@@ -6,9 +6,7 @@ use crate::bulletin::{compose, due_weeks, Heading, Lists, UnitFigures};
 use crate::entity::{bulletin, bulletin_comment, org_unit_copy, person_copy, tracked_item};
 use crate::item::ASSIGNMENT;
 use crate::service::{county_of, internal, open_items, EvaluationService};
-use duban_api::{
-    ApiError, BulletinComment, BulletinData, BulletinItem, BulletinView, DueByUnit, Figures,
-};
+use duban_api::{ApiError, BulletinComment, BulletinData, BulletinItem, BulletinView, DueByUnit};
 use duban_auth::{in_subtree, Actor};
 use duban_schema::assignments::{AssignmentState, OrgUnitSnapshot, PersonSnapshot};
 use duban_schema::evaluation::EvaluationEvent;
@@ -148,8 +146,8 @@ impl EvaluationService {
         let week_end = week_start + chrono::Duration::days(6);
         let before = week_start - chrono::Duration::days(1);
         let paths: Vec<String> = units.iter().map(|u| u.path.clone()).collect();
-        let end = self.figures_at(&paths, week_end).await?;
-        let start = self.figures_at(&paths, before).await?;
+        let end = self.figures_at("", Some(week_end), &paths).await?;
+        let start = self.figures_at("", Some(before), &paths).await?;
         let figures = |i: usize, u: &org_unit_copy::Model| UnitFigures {
             id: u.id.clone(),
             name: u.name.clone(),
@@ -245,16 +243,6 @@ impl EvaluationService {
         txn.commit().await.map_err(internal)?;
         self.bus.wake.notify_one();
         Ok(envelopes.len())
-    }
-
-    /// Each unit's subtree figures (assignments, problems) as `day` closed.
-    async fn figures_at(
-        &self,
-        paths: &[String],
-        day: chrono::NaiveDate,
-    ) -> Result<Vec<(Figures, Figures)>, ApiError> {
-        let rows = self.tallies_at("", Some(day)).await?;
-        Ok(crate::tally::subtrees(&rows, paths))
     }
 
     /// The red, yellow and soon-due items standing now, listed under every unit above

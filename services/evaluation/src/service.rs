@@ -381,19 +381,21 @@ impl EvaluationService {
 }
 
 impl EvaluationService {
-    /// The tally rows of `campaign`, live (`None`) or as a past day closed. Before the
-    /// first day evaluation saw, nothing had happened yet: no rows.
-    pub(crate) async fn tallies_at(
+    /// The figures of each of `paths` with its subtree (assignments, problems) in
+    /// `campaign`, live (`None`) or as a past day closed. Before the first day evaluation
+    /// saw, nothing had happened yet: all zero.
+    pub(crate) async fn figures_at(
         &self,
         campaign: &str,
         day: Option<chrono::NaiveDate>,
-    ) -> Result<Vec<(String, String, duban_api::Figures)>, ApiError> {
+        paths: &[String],
+    ) -> Result<Vec<(duban_api::Figures, duban_api::Figures)>, ApiError> {
         if let Some(d) = day {
             if !crate::tally::kept(&self.db, d).await.map_err(internal)? {
                 let first = crate::tally::first_kept(&self.db).await.map_err(internal)?;
                 let live = crate::tally::live_day(&self.db).await.map_err(internal)?;
                 if first.or(live).is_none_or(|f| d < f) {
-                    return Ok(Vec::new());
+                    return Ok(vec![Default::default(); paths.len()]);
                 }
                 return Err(ApiError::validation(
                     "asOf",
@@ -401,7 +403,7 @@ impl EvaluationService {
                 ));
             }
         }
-        crate::tally::rows(&self.db, campaign, day)
+        crate::tally::sums(&self.db, campaign, day, paths)
             .await
             .map_err(internal)
     }

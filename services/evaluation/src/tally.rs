@@ -107,78 +107,79 @@ pub(crate) async fn apply<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Every tally row of `campaign` (`""`: all), live or as `day` closed: path, kind and
-/// figures. A county has a few rows per unit.
-pub(crate) async fn rows<C: ConnectionTrait>(
+/// The figures of each of `paths` with everything under it (assignments, then problems),
+/// from the tally rows of `campaign` (`""`: all), live or as `day` closed. The database
+/// sums them, one group per path asked for: a board reads a few rows however many units
+/// its county has.
+pub(crate) async fn sums<C: ConnectionTrait>(
     conn: &C,
     campaign: &str,
     day: Option<chrono::NaiveDate>,
-) -> Result<Vec<(String, String, Figures)>, DbErr> {
-    let cols = TALLY_COLUMNS.join(", ");
-    let sql = match day {
-        None => format!(
-            "SELECT unit_path, kind, {cols} FROM unit_tally WHERE campaign_id = {}",
-            quoted(campaign)
-        ),
-        Some(d) => format!(
-            "SELECT unit_path, kind, {cols} FROM unit_tally_day WHERE campaign_id = {} AND day = '{d}'",
-            quoted(campaign)
-        ),
+    paths: &[String],
+) -> Result<Vec<(Figures, Figures)>, DbErr> {
+    let mut out = vec![(Figures::default(), Figures::default()); paths.len()];
+    if paths.is_empty() {
+        return Ok(out);
+    }
+    let (table, when) = match day {
+        None => ("unit_tally", String::new()),
+        Some(d) => ("unit_tally_day", format!(" AND day = '{d}'")),
     };
+    let sums: Vec<String> = TALLY_COLUMNS
+        .iter()
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+        .collect();
+    let mut by_length: std::collections::BTreeMap<usize, Vec<&str>> = Default::default();
+    for p in paths {
+        let p = p.trim_end_matches('/');
+        by_length.entry(p.chars().count()).or_default().push(p);
+    }
+    // A row is under a path of length n when its first n characters are that path and
+    // the path ends there or at a '/' (so /qs/a is not under /qs/ab).
+    let selects: Vec<String> = by_length
+        .iter()
+        .map(|(n, of_length)| {
+            let listed: Vec<String> = of_length.iter().map(|p| quoted(p)).collect();
+            format!(
+                "SELECT substr(unit_path, 1, {n}) AS under, kind, {} FROM {table} \
+                 WHERE campaign_id = {}{when} AND substr(unit_path, 1, {n}) IN ({}) \
+                 AND (length(unit_path) = {n} OR substr(unit_path, {}, 1) = '/') \
+                 GROUP BY substr(unit_path, 1, {n}), kind",
+                sums.join(", "),
+                quoted(campaign),
+                listed.join(", "),
+                n + 1
+            )
+        })
+        .collect();
     let found = conn
         .query_all(sea_orm::Statement::from_string(
             conn.get_database_backend(),
-            sql,
+            selects.join(" UNION ALL "),
         ))
         .await?;
-    found
-        .iter()
-        .map(|r| {
-            let mut counts = [0i64; TALLY_COLUMNS.len()];
-            for (i, c) in counts.iter_mut().enumerate() {
-                *c = r.try_get_by_index(i + 2)?;
-            }
-            Ok((
-                r.try_get_by_index(0)?,
-                r.try_get_by_index(1)?,
-                Figures::from_list(counts),
-            ))
-        })
-        .collect()
-}
-
-/// The figures of each of `paths` with everything under it among `rows`: assignments,
-/// then problems. Each row is added to those of its ancestors asked for.
-pub(crate) fn subtrees(
-    rows: &[(String, String, Figures)],
-    paths: &[String],
-) -> Vec<(Figures, Figures)> {
-    let index: HashMap<&str, usize> = paths
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.trim_end_matches('/'), i))
-        .collect();
-    let mut out = vec![(Figures::default(), Figures::default()); paths.len()];
-    for (path, kind, f) in rows {
-        let mut prefix = path.trim_end_matches('/');
-        loop {
-            if let Some(&i) = index.get(prefix) {
-                let slot = if kind == PROBLEM {
-                    &mut out[i].1
-                } else {
-                    &mut out[i].0
-                };
-                *slot = slot.plus(*f);
-            }
-            match prefix.rfind('/') {
-                Some(cut) if cut > 0 => prefix = &prefix[..cut],
-                // The root of everything, when asked for.
-                _ if !prefix.is_empty() => prefix = "",
-                _ => break,
-            }
+    let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in paths.iter().enumerate() {
+        at.entry(p.trim_end_matches('/')).or_default().push(i);
+    }
+    for r in &found {
+        let under: String = r.try_get_by_index(0)?;
+        let kind: String = r.try_get_by_index(1)?;
+        let mut counts = [0i64; TALLY_COLUMNS.len()];
+        for (i, c) in counts.iter_mut().enumerate() {
+            *c = r.try_get_by_index(i + 2)?;
+        }
+        let f = Figures::from_list(counts);
+        for &i in at.get(under.as_str()).into_iter().flatten() {
+            let slot = if kind == PROBLEM {
+                &mut out[i].1
+            } else {
+                &mut out[i].0
+            };
+            *slot = slot.plus(f);
         }
     }
-    out
+    Ok(out)
 }
 
 /// The day the live tallies stand for; none before the first item or tick.
@@ -357,26 +358,51 @@ pub(crate) async fn backfill(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_row_counts_for_each_ancestor_asked_for_and_no_sibling() {
-        let f = |issued| Figures {
-            issued,
-            ..Figures::default()
-        };
-        let rows = vec![
-            ("/qs/qingshi/a".to_string(), "ASSIGNMENT".to_string(), f(1)),
-            ("/qs/qingshi".to_string(), "ASSIGNMENT".to_string(), f(2)),
-            ("/qs/qingshi".to_string(), PROBLEM.to_string(), f(7)),
-            ("/qs/qingshi2".to_string(), "ASSIGNMENT".to_string(), f(4)),
-            ("/qs".to_string(), "ASSIGNMENT".to_string(), f(8)),
+    #[tokio::test]
+    async fn a_row_counts_for_each_ancestor_asked_for_and_no_sibling() {
+        use sea_orm_migration::MigratorTrait;
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        crate::migration::Migrator::up(&db, None).await.unwrap();
+        let rows = [
+            ("/qs/qingshi/a", "ASSIGNMENT", 1),
+            ("/qs/qingshi", "ASSIGNMENT", 2),
+            ("/qs/qingshi", PROBLEM, 7),
+            ("/qs/qingshi2", "ASSIGNMENT", 4),
+            ("/qs", "ASSIGNMENT", 8),
+            ("/qt", "ASSIGNMENT", 16),
         ];
-        let paths: Vec<String> = ["/qs", "/qs/qingshi", "/qs/qingshi2", "/qs/baisha", ""]
-            .map(String::from)
-            .to_vec();
-        let got: Vec<(i64, i64)> = subtrees(&rows, &paths)
+        for (path, kind, issued) in rows {
+            for campaign in ["", "c1"] {
+                db.execute_unprepared(&format!(
+                    "INSERT INTO unit_tally (unit_path, campaign_id, kind, issued) \
+                     VALUES ('{path}', '{campaign}', '{kind}', {issued})"
+                ))
+                .await
+                .unwrap();
+            }
+        }
+        db.execute_unprepared(
+            "INSERT INTO unit_tally (unit_path, campaign_id, kind, issued) \
+             VALUES ('/qs/qingshi/b', 'c2', 'ASSIGNMENT', 32)",
+        )
+        .await
+        .unwrap();
+        let paths: Vec<String> = [
+            "/qs",
+            "/qs/qingshi/",
+            "/qs/qingshi2",
+            "/qs/baisha",
+            "",
+            "/qs",
+        ]
+        .map(String::from)
+        .to_vec();
+        let got: Vec<(i64, i64)> = sums(&db, "c1", None, &paths)
+            .await
+            .unwrap()
             .iter()
             .map(|(a, p)| (a.issued, p.issued))
             .collect();
-        assert_eq!(got, [(15, 7), (3, 7), (4, 0), (0, 0), (15, 7)]);
+        assert_eq!(got, [(15, 7), (3, 7), (4, 0), (0, 0), (31, 7), (15, 7)]);
     }
 }
