@@ -153,6 +153,39 @@ async fn a_clerk_or_leader_reads_the_board_of_their_own_scope_and_none_above_it(
         own["data"]["board"]["total"]["unit"]["id"], "qingshi-dzb",
         "the default scope is the top of the caller's own: {own}"
     );
+    // A scope above the caller's is refused by the directory itself, as a bad argument.
     let above = app.read(&clerk, "{ board(scope: \"qs\") { to } }").await;
     assert!(above["data"].is_null(), "{above}");
+    assert_eq!(
+        duban_tests::error_code(&above),
+        Some("VALIDATION"),
+        "{above}"
+    );
+    assert_eq!(
+        above["errors"][0]["extensions"]["field"], "scope",
+        "{above}"
+    );
+    let unknown = app
+        .read(&clerk, "{ board(scope: \"no-such-unit\") { to } }")
+        .await;
+    assert_eq!(
+        unknown["errors"][0]["extensions"]["field"], "scope",
+        "{unknown}"
+    );
+    let sup = app.token("county-supervisor").await.unwrap();
+    let township = app
+        .read(
+            &sup,
+            "{ board(scope: \"qingshi\") { total { unit { id } } rows { unit { id } } } }",
+        )
+        .await;
+    assert_eq!(
+        township["data"]["board"]["total"]["unit"]["id"], "qingshi",
+        "{township}"
+    );
+    let rows = township["data"]["board"]["rows"].as_array().unwrap();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r["unit"]["id"] != "qingshi"),
+        "{township}"
+    );
 }

@@ -335,6 +335,13 @@ pub trait AssignmentsApi: Send + Sync {
     async fn org_units(&self, actor: &Actor) -> Result<Vec<OrgUnitSnapshot>, ApiError>;
     /// One unit in the caller's scope.
     async fn org_unit(&self, actor: &Actor, id: &str) -> Result<OrgUnitSnapshot, ApiError>;
+    /// The unit a board is of (`scope`, by id; none: the caller's own), then the units
+    /// directly under it by path; VALIDATION on `scope` outside the caller's scope.
+    async fn board_units(
+        &self,
+        actor: &Actor,
+        scope: Option<String>,
+    ) -> Result<Vec<OrgUnitSnapshot>, ApiError>;
     /// One person in the caller's scope.
     async fn person(&self, actor: &Actor, id: &str) -> Result<PersonSnapshot, ApiError>;
     /// Campaigns whose scope covers the caller.

@@ -325,6 +325,43 @@ impl AssignmentsService {
             .collect()
     }
 
+    pub(crate) async fn board_units(
+        &self,
+        actor: &Actor,
+        scope: Option<String>,
+    ) -> Result<Vec<OrgUnitSnapshot>, ApiError> {
+        let inside = |u: &org_unit::Model| duban_auth::in_subtree(&u.path, &actor.scope);
+        let root = match scope {
+            Some(id) => org_unit::Entity::find_by_id(id).one(&self.db).await,
+            None if actor.scope.trim_end_matches('/').is_empty() => {
+                org_unit::Entity::find()
+                    .filter(org_unit::Column::ParentId.is_null())
+                    .order_by_asc(org_unit::Column::Path)
+                    .one(&self.db)
+                    .await
+            }
+            None => {
+                org_unit::Entity::find()
+                    .filter(org_unit::Column::Path.eq(actor.scope.trim_end_matches('/')))
+                    .one(&self.db)
+                    .await
+            }
+        }
+        .map_err(internal)?
+        .filter(inside)
+        .ok_or_else(|| ApiError::validation("scope", "范围单位不存在或不在您的权限范围内"))?;
+        let children = org_unit::Entity::find()
+            .filter(org_unit::Column::ParentId.eq(root.id.clone()))
+            .order_by_asc(org_unit::Column::Path)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        std::iter::once(root)
+            .chain(children)
+            .map(unit_snapshot)
+            .collect()
+    }
+
     pub(crate) async fn org_unit(
         &self,
         actor: &Actor,

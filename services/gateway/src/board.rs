@@ -242,21 +242,18 @@ impl BoardQuery {
         ranking: Option<RankingStyle>,
     ) -> async_graphql::Result<Board> {
         let (a, s) = (actor(ctx)?, services(ctx)?);
-        let units = s.assignments.org_units(a).await.gql()?;
-        let root = scope_unit(&units, scope.as_ref(), &a.scope)?;
-        let children: Vec<&OrgUnitSnapshot> = units
-            .iter()
-            .filter(|u| u.parent_id.as_deref() == Some(root.id.as_str()))
-            .collect();
-        let paths = std::iter::once(root)
-            .chain(children.iter().copied())
-            .map(|u| u.path.clone())
-            .collect();
+        let units = s
+            .assignments
+            .board_units(a, scope.map(|s| s.0))
+            .await
+            .gql()?;
+        let (root, children) = board_root(&units)?;
+        let paths: Vec<String> = units.iter().map(|u| u.path.clone()).collect();
         let figures = s
             .evaluation
             .unit_figures(
                 a,
-                paths,
+                paths.clone(),
                 campaign_id.map(|c| c.0),
                 as_of.map(|d| d.0),
                 period.map(Into::into),
@@ -273,13 +270,9 @@ impl BoardQuery {
         if look.field("total").field("ratings").exists()
             || look.field("rows").field("ratings").exists()
         {
-            let paths = std::iter::once(root)
-                .chain(children.iter().copied())
-                .map(|u| u.path.clone())
-                .collect();
             let mut rated = s
                 .evaluation
-                .rating_figures(a, paths)
+                .rating_figures(a, paths.clone())
                 .await
                 .gql()?
                 .into_iter();
@@ -291,13 +284,9 @@ impl BoardQuery {
         if look.field("total").field("referrals").exists()
             || look.field("rows").field("referrals").exists()
         {
-            let paths = std::iter::once(root)
-                .chain(children.iter().copied())
-                .map(|u| u.path.clone())
-                .collect();
             let mut referred = s
                 .evaluation
-                .referral_figures(a, paths)
+                .referral_figures(a, paths.clone())
                 .await
                 .gql()?
                 .into_iter();
@@ -307,8 +296,11 @@ impl BoardQuery {
             }
         }
         if look.field("rows").field("assessment").exists() {
-            let paths = children.iter().map(|u| u.path.clone()).collect();
-            let marks = s.evaluation.assessment_marks(a, paths).await.gql()?;
+            let marks = s
+                .evaluation
+                .assessment_marks(a, paths[1..].to_vec())
+                .await
+                .gql()?;
             for (row, m) in rows.iter_mut().zip(marks) {
                 row.assessment = m;
             }
@@ -361,22 +353,14 @@ mod tests {
     }
 }
 
-/// The board's scope among the caller's `units` (which name the units above the scope
-/// too): the unit named, or the top of the caller's scope.
-pub(crate) fn scope_unit<'a>(
-    units: &'a [OrgUnitSnapshot],
-    scope: Option<&ID>,
-    caller_scope: &str,
-) -> async_graphql::Result<&'a OrgUnitSnapshot> {
-    let mut inside = units
-        .iter()
-        .filter(|u| duban_auth::in_subtree(&u.path, caller_scope));
-    match scope {
-        Some(id) => inside.find(|u| u.id == id.0),
-        None => inside.min_by_key(|u| u.path.len()),
-    }
-    .ok_or_else(|| ApiError::validation("scope", "范围单位不存在或不在您的权限范围内"))
-    .gql()
+/// The unit a board is of and those under it, as `board_units` answers.
+pub(crate) fn board_root(
+    units: &[OrgUnitSnapshot],
+) -> async_graphql::Result<(&OrgUnitSnapshot, &[OrgUnitSnapshot])> {
+    units
+        .split_first()
+        .ok_or_else(|| ApiError::validation("scope", "范围单位不存在或不在您的权限范围内"))
+        .gql()
 }
 
 /// A board's figures changed.

@@ -374,8 +374,12 @@ impl SubscriptionRoot {
         let a = actor(ctx)?;
         let subject = ctx.data::<duban_auth::Subject>()?.clone();
         let services = services(ctx)?;
-        let units = services.assignments.org_units(a).await.gql()?;
-        let root = crate::board::scope_unit(&units, scope.as_ref(), &a.scope)?;
+        let units = services
+            .assignments
+            .board_units(a, scope.as_ref().map(|s| s.0.clone()))
+            .await
+            .gql()?;
+        let (root, _) = crate::board::board_root(&units)?;
         let directory = services.assignments.clone();
         let revoked = async move {
             loop {
