@@ -354,7 +354,7 @@ async fn county(app: &TestApp, report: &mut Report, section: &str, max_items: us
             format!("{}× p99 at 10k", f2(p99 / flat)),
             "p99 ≤ 20 ms, flat",
         );
-        board::board(app, report, section, size, spec.units(), &mut first_board).await;
+        board::board(app, report, section, size, &cpath, &mut first_board).await;
     }
     if section == "embedded" {
         dashboard::first_board(app, report, section, made).await;

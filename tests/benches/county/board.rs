@@ -59,16 +59,23 @@ async fn tally(app: &TestApp, yesterday: chrono::NaiveDate) {
     .unwrap();
 }
 
-/// Board p99 for the county supervisor, live and as of yesterday, at `items` items;
+/// Board p99 for the county supervisor, live and as of yesterday, at `items` items, with
+/// every unit under `county` (after the mutations part, the simulated year's too);
 /// `first` holds the p99 at the first size measured.
 pub(crate) async fn board(
     app: &TestApp,
     report: &mut Report,
     section: &str,
     items: usize,
-    units: usize,
+    county: &str,
     first: &mut Option<f64>,
 ) {
+    let units = duban_tests::count_rows(
+        &app.databases.assignments,
+        &format!("SELECT count(*) FROM org_unit WHERE path LIKE '{county}/%'"),
+    )
+    .await
+    .unwrap();
     let yesterday = app.clock.today() - chrono::Days::new(1);
     // Today is live and yesterday kept, as the tick leaves them; then the generated
     // county's figures are put in both.
