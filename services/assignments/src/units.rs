@@ -330,7 +330,6 @@ impl AssignmentsService {
         actor: &Actor,
         scope: Option<String>,
     ) -> Result<Vec<OrgUnitSnapshot>, ApiError> {
-        let inside = |u: &org_unit::Model| duban_auth::in_subtree(&u.path, &actor.scope);
         let root = match scope {
             Some(id) => org_unit::Entity::find_by_id(id).one(&self.db).await,
             None if actor.scope.trim_end_matches('/').is_empty() => {
@@ -348,7 +347,7 @@ impl AssignmentsService {
             }
         }
         .map_err(internal)?
-        .filter(inside)
+        .filter(|u| actor.can_see(&u.path))
         .ok_or_else(|| ApiError::validation("scope", "范围单位不存在或不在您的权限范围内"))?;
         let children = org_unit::Entity::find()
             .filter(org_unit::Column::ParentId.eq(root.id.clone()))

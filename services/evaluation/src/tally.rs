@@ -129,9 +129,12 @@ pub(crate) async fn sums<C: ConnectionTrait>(
         .iter()
         .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
         .collect();
+    let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in paths.iter().enumerate() {
+        at.entry(p.trim_end_matches('/')).or_default().push(i);
+    }
     let mut by_length: std::collections::BTreeMap<usize, Vec<&str>> = Default::default();
-    for p in paths {
-        let p = p.trim_end_matches('/');
+    for &p in at.keys() {
         by_length.entry(p.chars().count()).or_default().push(p);
     }
     // A row is under a path of length n when its first n characters are that path and
@@ -158,10 +161,6 @@ pub(crate) async fn sums<C: ConnectionTrait>(
             selects.join(" UNION ALL "),
         ))
         .await?;
-    let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, p) in paths.iter().enumerate() {
-        at.entry(p.trim_end_matches('/')).or_default().push(i);
-    }
     for r in &found {
         let under: String = r.try_get_by_index(0)?;
         let kind: String = r.try_get_by_index(1)?;
