@@ -469,6 +469,17 @@ impl TestApp {
         Ok(n)
     }
 
+    /// The topics of the audit log's leaves of `event_type`, in the log's order.
+    pub async fn audited(&self, event_type: &str) -> anyhow::Result<Vec<String>> {
+        let sql =
+            format!("SELECT topic FROM audit_leaf WHERE event_type = '{event_type}' ORDER BY idx");
+        query_rows(&self.databases.audit, &sql)
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get_by_index::<String>(0)?))
+            .collect()
+    }
+
     /// Waits until every event so far has reached every consumer (counted in the
     /// outboxes and inboxes of the service databases).
     pub async fn settle(&self) -> anyhow::Result<()> {
@@ -515,6 +526,33 @@ pub async fn query_pairs<A: sea_orm::TryGetable, B: sea_orm::TryGetable>(
 /// The first GraphQL error's `extensions.code`, if any.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// How many entries of `event_type` an `auditEntries { edges { node { eventType } } }`
+/// answer holds.
+pub fn audit_entries_of(answer: &Value, event_type: &str) -> usize {
+    answer["data"]["auditEntries"]["edges"]
+        .as_array()
+        .map_or(0, |es| {
+            es.iter()
+                .filter(|e| e["node"]["eventType"] == event_type)
+                .count()
+        })
+}
+
+/// Asserts that a `myNotifications { edges { node { assignmentId } } }` answer holds
+/// exactly one notice about each of `ids`.
+pub fn assert_one_notice_each(inbox: &Value, ids: &[String]) {
+    let got: Vec<&str> = inbox["data"]["myNotifications"]["edges"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter_map(|e| e["node"]["assignmentId"].as_str())
+        .collect();
+    for id in ids {
+        let n = got.iter().filter(|g| **g == id.as_str()).count();
+        assert_eq!(n, 1, "one notice about {id}: {inbox}");
+    }
 }
 
 /// The number in the first column of the first row of `sql`: counts for assertions.

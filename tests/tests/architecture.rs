@@ -117,20 +117,22 @@ fn the_contracts_crate_depends_only_on_serde_uuid_chrono_schemars_and_graphql_fo
     }
 }
 
-/// The modules of a crate (`a::b` names) and the modules each one names with `crate::`.
-fn module_graph(src: &std::path::Path) -> std::collections::BTreeMap<String, Vec<String>> {
-    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
+/// Every `.rs` file under `dir`, at any depth.
+fn rust_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
         }
     }
+}
+
+/// The modules of a crate (`a::b` names) and the modules each one names with `crate::`.
+fn module_graph(src: &std::path::Path) -> std::collections::BTreeMap<String, Vec<String>> {
     let mut files = Vec::new();
-    walk(src, &mut files);
+    rust_files(src, &mut files);
     let modules: Vec<(String, String)> = files
         .iter()
         .map(|f| {
@@ -207,20 +209,10 @@ fn no_import_loop_inside_a_crate() {
 /// lines.
 #[test]
 fn no_source_file_is_over_800_lines() {
-    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
-        }
-    }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
     for dir in ["services", "schema", "tests"] {
-        walk(&root.join(dir), &mut files);
+        rust_files(&root.join(dir), &mut files);
     }
     let long: Vec<String> = files
         .iter()

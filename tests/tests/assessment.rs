@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_tests::scenarios::assessment::{enter_scores, record_this_years_faults, report_only};
-use duban_tests::{at_nine, count_rows, error_code, TestApp};
+use duban_tests::{at_nine, error_code, TestApp};
 use serde_json::{json, Value};
 
 const VIEW: &str = "query($id: ID!) { assessment(id: $id) { status personPlaces unitPlaces pending
@@ -366,14 +366,8 @@ async fn assessed_by_hand(app: TestApp) {
     assert_eq!(error_code(&late), Some("VALIDATION"), "{late}");
     app.settle().await.unwrap();
     assert_eq!(
-        count_rows(
-            &app.databases.audit,
-            "SELECT COUNT(*) FROM audit_leaf WHERE event_type = 'AssessmentPublished' \
-             AND topic = 'duban.evaluation.v1'"
-        )
-        .await
-        .unwrap(),
-        1
+        app.audited("AssessmentPublished").await.unwrap(),
+        ["duban.evaluation.v1"]
     );
     let board = app
         .read(

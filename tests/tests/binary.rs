@@ -146,12 +146,7 @@ async fn sigterm_with_events_in_flight_loses_none() {
             json!({"id": id}),
         )
         .await;
-        let issued = audit["data"]["auditEntries"]["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["node"]["eventType"] == "AssignmentIssued")
-            .count();
+        let issued = duban_tests::audit_entries_of(&audit, "AssignmentIssued");
         assert_eq!(issued, 1, "audit for {id}: {audit}");
     }
     let inbox = gql(
@@ -161,19 +156,7 @@ async fn sigterm_with_events_in_flight_loses_none() {
         json!({}),
     )
     .await;
-    let got: Vec<&str> = inbox["data"]["myNotifications"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["node"]["assignmentId"].as_str())
-        .collect();
-    for id in &ids {
-        assert_eq!(
-            got.iter().filter(|g| **g == id.as_str()).count(),
-            1,
-            "one notice for {id}"
-        );
-    }
+    duban_tests::assert_one_notice_each(&inbox, &ids);
     let mut child = again.child;
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();

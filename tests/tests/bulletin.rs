@@ -249,14 +249,8 @@ async fn a_units_bulletin_is_read_in_scope_commented_from_above_and_told_to_its_
     assert!(told.iter().any(|t| t.starts_with("周通报点评")));
     assert!(told.iter().any(|t| t.contains("关于青山县")), "{told:?}");
     assert_eq!(
-        count_rows(
-            &app.databases.audit,
-            "SELECT count(*) FROM audit_leaf WHERE event_type = 'BulletinCommented' \
-             AND topic = 'duban.evaluation.v1'"
-        )
-        .await
-        .unwrap(),
-        2
+        app.audited("BulletinCommented").await.unwrap(),
+        ["duban.evaluation.v1"; 2]
     );
 }
 

@@ -196,12 +196,7 @@ async fn a_notice_that_asks_for_it_is_acknowledged_once_and_its_sender_sees_who(
     );
     app.settle().await.unwrap();
     assert_eq!(
-        count_rows(
-            &app.databases.audit,
-            "SELECT count(*) FROM audit_leaf WHERE event_type = 'NotificationAcknowledged'"
-        )
-        .await
-        .unwrap(),
+        app.audited("NotificationAcknowledged").await.unwrap().len(),
         1,
         "acknowledged once, audited once"
     );

@@ -336,6 +336,34 @@ async fn ratings_end_to_end(app: TestApp) {
         json!({"rated": 0, "goodRate": null, "rectificationRate": null, "appealedAway": 0})
     );
 
+    // The 责任人's 作风表现台账 leaves the upheld 差评 out and keeps the refused one.
+    let held = app
+        .read(
+            &sup,
+            &format!("{{ assignment(id: \"{second}\") {{ responsiblePersonId }} }}"),
+        )
+        .await;
+    let person = held["data"]["assignment"]["responsiblePersonId"].clone();
+    let v = app
+        .ask(
+            &sup,
+            "query($p: ID!) { conductLedger(personId: $p, from: \"2026-03-01\", to: \"2026-03-31\") { lines { what itemId } } }",
+            json!({"p": person}),
+        )
+        .await;
+    ok(&v);
+    let bad: Vec<&str> = v["data"]["conductLedger"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["what"] == "群众差评")
+        .filter_map(|l| l["itemId"].as_str())
+        .collect();
+    assert!(
+        bad.contains(&third.as_str()) && !bad.contains(&second.as_str()),
+        "{v}"
+    );
+
     // A rating link reaches its item and nothing else.
     let (status, _) = app
         .post_public("/public/v1/survey", &json!({"token": token}))

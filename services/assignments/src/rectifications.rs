@@ -8,7 +8,7 @@ use crate::entity::{assignment, problem};
 use crate::rows::person_snapshot;
 use crate::service::AssignmentsService;
 use crate::talks::{active_person, retry};
-use duban_api::{ApiError, IssueAssignmentInput};
+use duban_api::IssueAssignmentInput;
 use duban_outbox::HandlerError;
 use duban_schema::assignments::AssignmentSource;
 use duban_schema::evaluation::EvaluationEvent;
@@ -116,16 +116,8 @@ impl AssignmentsService {
             visit.brief.source_text = Some(AssignmentSource::rating_source_text(item_id));
             visit.responsible_person_id = Some(issuer.id.clone());
             for input in [rectify, visit] {
-                match self
-                    .issue_in(txn, &actor, &input, None, self.clock.now())
-                    .await
-                {
-                    Ok(_) => issued = true,
-                    Err(e @ (ApiError::Forbidden(_) | ApiError::Validation { .. })) => {
-                        tracing::warn!(%rating_id, %item_id, error = %e, "rectification: not issued")
-                    }
-                    Err(e) => return Err(retry(e)),
-                }
+                let asked = format!("rectification {rating_id} {item_id}");
+                issued |= self.issue_asked(txn, &actor, &input, &asked).await?;
             }
         }
         Ok(issued)

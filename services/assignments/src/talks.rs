@@ -28,6 +28,29 @@ pub(crate) fn retry(e: impl std::fmt::Display) -> HandlerError {
 }
 
 impl AssignmentsService {
+    /// Issues, as `actor`, an item a consumed event asked for (`asked`, for the log): true
+    /// when issued. A refusal (the actor may no longer issue there, or the input no longer
+    /// passes) is logged and dropped; any other failure is tried again.
+    pub(crate) async fn issue_asked(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &duban_auth::Actor,
+        input: &IssueAssignmentInput,
+        asked: &str,
+    ) -> Result<bool, HandlerError> {
+        match self
+            .issue_in(txn, actor, input, None, self.clock.now())
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e @ (ApiError::Forbidden(_) | ApiError::Validation { .. })) => {
+                tracing::warn!(%asked, error = %e, "asked for, not issued");
+                Ok(false)
+            }
+            Err(e) => Err(retry(e)),
+        }
+    }
+
     /// Issues the talks `events` ask for; a request whose issuer or leader is gone, or
     /// whose issuer may no longer issue there, is logged and dropped.
     pub(crate) async fn issue_talks(
@@ -75,16 +98,9 @@ impl AssignmentsService {
             );
             input.brief.source_text = Some(format!("{month}作风体检（{round_id}）"));
             input.responsible_person_id = Some(leader.id.clone());
-            match self
-                .issue_in(txn, &actor, &input, None, self.clock.now())
-                .await
-            {
-                Ok(_) => issued = true,
-                Err(e @ (ApiError::Forbidden(_) | ApiError::Validation { .. })) => {
-                    tracing::warn!(%round_id, %unit_id, error = %e, "talk requested: not issued")
-                }
-                Err(e) => return Err(retry(e)),
-            }
+            issued |= self
+                .issue_asked(txn, &actor, &input, &format!("talk {round_id} {unit_id}"))
+                .await?;
         }
         Ok(issued)
     }

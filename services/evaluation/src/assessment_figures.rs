@@ -6,7 +6,7 @@ use crate::assessment::{self as rules, Facts, Indicator, Settings};
 use crate::conduct::Fact;
 use crate::entity::{
     accountability_record, assessment, assessment_entry, conduct_entry, org_unit_copy, person_copy,
-    rating, review_round, survey,
+    review_round, survey,
 };
 use crate::service::{internal, under, EvaluationService};
 use duban_api::{AdjustmentView, ApiError, AssessedView, FigureView, TieView};
@@ -14,7 +14,7 @@ use duban_auth::in_subtree;
 use duban_schema::WireName;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Eligibility wire names.
 pub(crate) const ELIGIBLE: &str = "ELIGIBLE";
@@ -209,33 +209,15 @@ impl EvaluationService {
             .all(&self.db)
             .await
             .map_err(internal)?;
-        let rating_of = |e: &conduct_entry::Model| e.id.split(':').next().unwrap_or("").to_string();
-        let upheld: HashSet<String> = rating::Entity::find()
-            .filter(
-                rating::Column::Id.is_in(
-                    entries
-                        .iter()
-                        .filter(|e| e.fact == Fact::BadRating.as_str())
-                        .map(rating_of)
-                        .collect::<Vec<_>>(),
-                ),
-            )
-            .filter(rating::Column::Appeal.eq("UPHELD"))
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-        for e in &entries {
-            let f = facts.entry(e.person_id.clone()).or_default();
-            match Fact::parse(&e.fact) {
-                Some(Fact::DoneOnTime) => f.on_time += 1,
-                Some(Fact::DoneLate) => f.late += 1,
-                Some(Fact::YellowCard) => f.yellow += 1,
-                Some(Fact::RedCard) => f.red += 1,
-                Some(Fact::GoodRating) => f.good += 1,
-                Some(Fact::BadRating) if !upheld.contains(&rating_of(e)) => f.bad += 1,
+        for (fact, e) in self.standing_entries(entries).await? {
+            let f = facts.entry(e.person_id).or_default();
+            match fact {
+                Fact::DoneOnTime => f.on_time += 1,
+                Fact::DoneLate => f.late += 1,
+                Fact::YellowCard => f.yellow += 1,
+                Fact::RedCard => f.red += 1,
+                Fact::GoodRating => f.good += 1,
+                Fact::BadRating => f.bad += 1,
                 _ => {}
             }
         }

@@ -219,16 +219,7 @@ impl EvaluationService {
                 .await
                 .map_err(internal)?;
             envelopes.push(Envelope {
-                meta: duban_outbox::meta(
-                    now,
-                    &self.tenant,
-                    &u.path,
-                    "system",
-                    duban_outbox::new_event_id(now),
-                    None,
-                    &id,
-                    1,
-                ),
+                meta: duban_outbox::command_meta(now, &self.tenant, &u.path, "system", &id, 1),
                 event: EvaluationEvent::BulletinPublished {
                     bulletin_id: id,
                     scope_unit_id: u.id.clone(),
@@ -480,16 +471,7 @@ impl EvaluationService {
         .await
         .map_err(internal)?;
         let envelope = Envelope {
-            meta: duban_outbox::meta(
-                now,
-                &self.tenant,
-                path,
-                &actor.person_id,
-                duban_outbox::new_event_id(now),
-                None,
-                &b.id,
-                1,
-            ),
+            meta: duban_outbox::command_meta(now, &self.tenant, path, &actor.person_id, &b.id, 1),
             event: EvaluationEvent::BulletinCommented {
                 bulletin_id: b.id.clone(),
                 scope_unit_id: b.data.scope_unit_id.clone(),

@@ -31,6 +31,18 @@ pub enum Fact {
 }
 
 impl Fact {
+    /// Every fact, in the ledger's order.
+    pub const ALL: [Fact; 8] = [
+        Fact::DoneOnTime,
+        Fact::DoneLate,
+        Fact::Returned,
+        Fact::YellowCard,
+        Fact::RedCard,
+        Fact::BuckPassing,
+        Fact::GoodRating,
+        Fact::BadRating,
+    ];
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -47,18 +59,7 @@ impl Fact {
 
     /// Parses the wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Fact::DoneOnTime,
-            Fact::DoneLate,
-            Fact::Returned,
-            Fact::YellowCard,
-            Fact::RedCard,
-            Fact::BuckPassing,
-            Fact::GoodRating,
-            Fact::BadRating,
-        ]
-        .into_iter()
-        .find(|f| f.as_str() == s)
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
     }
 
     /// Its category.
@@ -188,16 +189,7 @@ mod tests {
 
     #[test]
     fn every_fact_has_one_of_the_four_categories_and_reads_back() {
-        for f in [
-            Fact::DoneOnTime,
-            Fact::DoneLate,
-            Fact::Returned,
-            Fact::YellowCard,
-            Fact::RedCard,
-            Fact::BuckPassing,
-            Fact::GoodRating,
-            Fact::BadRating,
-        ] {
+        for f in Fact::ALL {
             assert!(CATEGORIES.contains(&f.category()), "{f:?}");
             assert_eq!(Fact::parse(f.as_str()), Some(f));
         }

@@ -30,6 +30,34 @@ impl From<Categories> for ConductCategoriesView {
 }
 
 impl EvaluationService {
+    /// `entries` with their facts, less each 差评 an upheld appeal took out (a rating's
+    /// entry id starts with the rating's id): what the ledger and the figures count.
+    pub(crate) async fn standing_entries(
+        &self,
+        entries: Vec<conduct_entry::Model>,
+    ) -> Result<Vec<(Fact, conduct_entry::Model)>, ApiError> {
+        let rating_of = |e: &conduct_entry::Model| e.id.split(':').next().unwrap_or("").to_string();
+        let bad: Vec<String> = entries
+            .iter()
+            .filter(|e| e.fact == Fact::BadRating.as_str())
+            .map(rating_of)
+            .collect();
+        let upheld: std::collections::HashSet<String> = rating::Entity::find()
+            .filter(rating::Column::Id.is_in(bad))
+            .filter(rating::Column::Appeal.eq(crate::rating::Appeal::Upheld.as_str()))
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        Ok(entries
+            .into_iter()
+            .filter_map(|e| Some((Fact::parse(&e.fact)?, e)))
+            .filter(|(f, e)| !(*f == Fact::BadRating && upheld.contains(&rating_of(e))))
+            .collect())
+    }
+
     /// The categories of the county of `path`: its own, or seed 003's four.
     async fn categories_of(&self, path: &str) -> Result<Categories, ApiError> {
         let stored =
@@ -136,30 +164,7 @@ impl EvaluationService {
             .all(&self.db)
             .await
             .map_err(internal)?;
-        // A 差评 taken out by an upheld appeal leaves the ledger too; a rating's entry id
-        // starts with the rating's id.
-        let rating_of = |e: &conduct_entry::Model| e.id.split(':').next().unwrap_or("").to_string();
-        let bad: Vec<String> = entries
-            .iter()
-            .filter(|e| e.fact == Fact::BadRating.as_str())
-            .map(rating_of)
-            .collect();
-        let upheld: std::collections::HashSet<String> = rating::Entity::find()
-            .filter(rating::Column::Id.is_in(bad))
-            .filter(rating::Column::Appeal.eq("UPHELD"))
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-        for e in entries {
-            let Some(fact) = Fact::parse(&e.fact) else {
-                continue;
-            };
-            if fact == Fact::BadRating && upheld.contains(&rating_of(&e)) {
-                continue;
-            }
+        for (fact, e) in self.standing_entries(entries).await? {
             lines.push(ConductLineView {
                 category: cats.of(fact.as_str()).into(),
                 on: e.on_day,

@@ -7,7 +7,7 @@ use crate::entity::{rating, rating_item};
 use crate::item::{ASSIGNMENT, PROBLEM};
 use crate::rating::{self as rules, Appeal, Counted, Figures, Level, Stage};
 use crate::review::Rounding;
-use crate::service::{county_of, internal, EvaluationService};
+use crate::service::{county_of, found, internal, EvaluationService};
 use duban_api::{
     ApiError, PublicRatingForm, RatingAppealView, RatingFiguresView, RatingLinkView, RatingView,
 };
@@ -164,25 +164,12 @@ fn level_of(m: &rating::Model) -> Result<Level, ApiError> {
 }
 
 impl EvaluationService {
-    async fn rated_item<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        item_id: &str,
-    ) -> Result<rating_item::Model, ApiError> {
-        rating_item::Entity::find_by_id(item_id.to_string())
-            .one(conn)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| ApiError::not_found("可评价事项", item_id))
-    }
-
     pub(crate) async fn make_rating_link(
         &self,
         actor: &Actor,
         item_id: &str,
     ) -> Result<RatingLinkView, ApiError> {
-        let item = self
-            .rated_item(&self.db, item_id)
+        let item = found::<rating_item::Entity, _>(&self.db, "可评价事项", item_id)
             .await
             .ok()
             .filter(|i| actor.can_see(&i.org_path))
@@ -302,21 +289,8 @@ impl EvaluationService {
                 time_limit_days: days.max(1) as u32,
             });
         }
-        let version = item.version + events.len() as i64;
-        let moved = rating_item::Entity::update_many()
-            .col_expr(rating_item::Column::Stage, Expr::value(next.as_str()))
-            .col_expr(rating_item::Column::Version, Expr::value(version))
-            .filter(rating_item::Column::ItemId.eq(item.item_id.clone()))
-            .filter(rating_item::Column::Version.eq(item.version))
-            .exec(&txn)
-            .await
-            .map_err(internal)?;
-        if moved.rows_affected == 0 {
-            return Err(ApiError::VersionConflict {
-                expected: item.version,
-                actual: item.version + 1,
-            });
-        }
+        self.bump_item(&txn, &item, events.len() as i64, Some(next.as_str()))
+            .await?;
         rating::Entity::update_many()
             .col_expr(rating::Column::Current, Expr::value(false))
             .filter(rating::Column::ItemId.eq(item.item_id.clone()))
@@ -399,18 +373,6 @@ impl EvaluationService {
         Ok(())
     }
 
-    async fn rating_row<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        id: &str,
-    ) -> Result<rating::Model, ApiError> {
-        rating::Entity::find_by_id(id.to_string())
-            .one(conn)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| ApiError::not_found("评价", id))
-    }
-
     pub(crate) async fn appeal(
         &self,
         actor: &Actor,
@@ -419,7 +381,7 @@ impl EvaluationService {
         evidence: Option<String>,
     ) -> Result<RatingView, ApiError> {
         let txn = self.db.begin().await.map_err(internal)?;
-        let r = self.rating_row(&txn, rating_id).await?;
+        let r = found::<rating::Entity, _>(&txn, "评价", rating_id).await?;
         if !actor.can_see(&r.org_path) && !actor.works_in(&r.org_path) {
             return Err(ApiError::not_found("评价", rating_id));
         }
@@ -460,9 +422,9 @@ impl EvaluationService {
         m: rating::ActiveModel,
         event: EvaluationEvent,
     ) -> Result<RatingView, ApiError> {
-        let item = self.rated_item(&txn, &r.item_id).await?;
+        let item = found::<rating_item::Entity, _>(&txn, "可评价事项", &r.item_id).await?;
         m.update(&txn).await.map_err(internal)?;
-        self.bump_item(&txn, &item, 1).await?;
+        self.bump_item(&txn, &item, 1, None).await?;
         self.rating_events(&txn, &actor.person_id, &item, vec![event])
             .await?;
         txn.commit().await.map_err(internal)?;
@@ -471,14 +433,21 @@ impl EvaluationService {
         self.rating_view(&r.id).await
     }
 
+    /// Moves the item on by `by` versions, and to `stage` when one is given, if no one
+    /// moved it since it was read.
     async fn bump_item(
         &self,
         txn: &DatabaseTransaction,
         item: &rating_item::Model,
         by: i64,
+        stage: Option<&str>,
     ) -> Result<(), ApiError> {
-        let moved = rating_item::Entity::update_many()
-            .col_expr(rating_item::Column::Version, Expr::value(item.version + by))
+        let mut update = rating_item::Entity::update_many()
+            .col_expr(rating_item::Column::Version, Expr::value(item.version + by));
+        if let Some(stage) = stage {
+            update = update.col_expr(rating_item::Column::Stage, Expr::value(stage));
+        }
+        let moved = update
             .filter(rating_item::Column::ItemId.eq(item.item_id.clone()))
             .filter(rating_item::Column::Version.eq(item.version))
             .exec(txn)
@@ -501,7 +470,7 @@ impl EvaluationService {
         note: &str,
     ) -> Result<RatingView, ApiError> {
         let txn = self.db.begin().await.map_err(internal)?;
-        let r = self.rating_row(&txn, rating_id).await?;
+        let r = found::<rating::Entity, _>(&txn, "评价", rating_id).await?;
         if !actor.can_see(&r.org_path) {
             return Err(ApiError::not_found("评价", rating_id));
         }
@@ -545,7 +514,7 @@ impl EvaluationService {
     }
 
     async fn rating_view(&self, id: &str) -> Result<RatingView, ApiError> {
-        let r = self.rating_row(&self.db, id).await?;
+        let r = found::<rating::Entity, _>(&self.db, "评价", id).await?;
         self.views(vec![r])
             .await?
             .pop()

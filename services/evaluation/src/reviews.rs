@@ -4,7 +4,7 @@
 
 use crate::entity::{org_unit_copy, person_copy, review_round, review_submission};
 use crate::review::{self, Reviewer, Rounding, Scored, Settings, Source, Weights};
-use crate::service::{county_of, internal, EvaluationService};
+use crate::service::{county_of, found, internal, EvaluationService};
 use duban_api::{
     ApiError, ConductReviewView, OpenConductReviewInput, ReviewResultView, ReviewTaskView,
     ReviewUnitView, SubmitConductScoresInput,
@@ -276,11 +276,7 @@ impl EvaluationService {
     }
 
     async fn round(&self, id: &str) -> Result<Round, ApiError> {
-        let row = review_round::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| ApiError::not_found("作风体检", id))?;
+        let row = found::<review_round::Entity, _>(&self.db, "作风体检", id).await?;
         Round::of(row)
     }
 

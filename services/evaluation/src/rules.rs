@@ -102,13 +102,11 @@ impl EvaluationService {
         }
         .map_err(internal)?;
         let event = Envelope {
-            meta: duban_outbox::meta(
+            meta: duban_outbox::command_meta(
                 now,
                 &self.tenant,
                 &format!("/{county}"),
                 &actor.person_id,
-                duban_outbox::new_event_id(now),
-                None,
                 &format!("color-rules:{county}:{key}"),
                 row.version,
             ),

@@ -35,6 +35,20 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
 }
 
+/// The row `id` of `E`, or NOT_FOUND naming it as `what`.
+pub(crate) async fn found<E, C>(conn: &C, what: &str, id: &str) -> Result<E::Model, ApiError>
+where
+    E: EntityTrait,
+    E::PrimaryKey: sea_orm::PrimaryKeyTrait<ValueType = String>,
+    C: ConnectionTrait,
+{
+    E::find_by_id(id.to_string())
+        .one(conn)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| ApiError::not_found(what, id))
+}
+
 /// A rule's refusal is a VALIDATION error naming the field.
 impl From<crate::review::Refusal> for ApiError {
     fn from(r: crate::review::Refusal) -> Self {

@@ -5,7 +5,7 @@
 use crate::entity::{survey, survey_link, survey_participant, survey_response, survey_score};
 use crate::review::Rounding;
 use crate::reviews::Standing;
-use crate::service::{internal, EvaluationService};
+use crate::service::{found, internal, EvaluationService};
 use crate::survey::{self as rules, Answer, Group, Settings, Tally};
 use duban_api::{
     ApiError, CreateSurveyInput, IssueSurveyLinksInput, PublicSurveyForm, SurveyAnswer,
@@ -86,11 +86,7 @@ fn answers_of(input: Vec<SurveyAnswer>) -> Result<Vec<Answer>, ApiError> {
 
 impl EvaluationService {
     async fn survey_row(&self, id: &str) -> Result<Survey, ApiError> {
-        let row = survey::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| ApiError::not_found("满意度评议", id))?;
+        let row = found::<survey::Entity, _>(&self.db, "满意度评议", id).await?;
         Survey::of(row)
     }
 

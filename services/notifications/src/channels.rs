@@ -99,13 +99,11 @@ impl NotificationsService {
     ) -> Result<(), ApiError> {
         let now = self.clock.now();
         let envelope = Envelope {
-            meta: duban_outbox::meta(
+            meta: duban_outbox::command_meta(
                 now,
                 &self.tenant,
                 path,
                 &actor.person_id,
-                duban_outbox::new_event_id(now),
-                None,
                 aggregate,
                 1,
             ),

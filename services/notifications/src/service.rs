@@ -529,13 +529,11 @@ impl NotificationsApi for NotificationsService {
         let m = active.update(&txn).await.map_err(internal)?;
         let v = view(m)?;
         let envelope = Envelope {
-            meta: duban_outbox::meta(
+            meta: duban_outbox::command_meta(
                 now,
                 &self.tenant,
                 &actor.unit_path,
                 &actor.person_id,
-                duban_outbox::new_event_id(now),
-                None,
                 &v.notification.id,
                 2,
             ),

@@ -78,13 +78,11 @@ impl NotificationsService {
         .map_err(internal)?;
         let now = self.clock.now();
         let envelope = Envelope {
-            meta: duban_outbox::meta(
+            meta: duban_outbox::command_meta(
                 now,
                 &self.tenant,
                 &format!("/{county}"),
                 &actor.person_id,
-                duban_outbox::new_event_id(now),
-                None,
                 &format!("notification-rules/{county}"),
                 rules.version,
             ),

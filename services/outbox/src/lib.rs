@@ -117,6 +117,27 @@ pub fn meta(
     }
 }
 
+/// The meta of an event that a command starts: a correlation of its own, no cause.
+pub fn command_meta(
+    now: chrono::DateTime<chrono::FixedOffset>,
+    tenant: &str,
+    org_path: &str,
+    actor: &str,
+    aggregate_id: &str,
+    aggregate_sequence: i64,
+) -> EnvelopeMeta {
+    meta(
+        now,
+        tenant,
+        org_path,
+        actor,
+        new_event_id(now),
+        None,
+        aggregate_id,
+        aggregate_sequence,
+    )
+}
+
 /// A UUIDv7 stamped with the injected clock's time.
 pub fn new_event_id(now: chrono::DateTime<chrono::FixedOffset>) -> uuid::Uuid {
     let ts = uuid::Timestamp::from_unix(

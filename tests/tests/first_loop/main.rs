@@ -352,12 +352,7 @@ async fn a_graceful_restart_loses_no_event_and_keeps_the_data() {
                 json!({"id": id}),
             )
             .await;
-        let issued = audit["data"]["auditEntries"]["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["node"]["eventType"] == "AssignmentIssued")
-            .count();
+        let issued = duban_tests::audit_entries_of(&audit, "AssignmentIssued");
         assert_eq!(issued, 1, "audit for {id}: {audit}");
     }
     let inbox = again
@@ -366,19 +361,7 @@ async fn a_graceful_restart_loses_no_event_and_keeps_the_data() {
             "{ myNotifications(first: 100) { edges { node { assignmentId } } } }",
         )
         .await;
-    let got: Vec<_> = inbox["data"]["myNotifications"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["node"]["assignmentId"].as_str())
-        .collect();
-    for id in &ids {
-        assert_eq!(
-            got.iter().filter(|g| *g == id).count(),
-            1,
-            "notice for {id}"
-        );
-    }
+    duban_tests::assert_one_notice_each(&inbox, &ids);
     // The demo is loaded once: still eight demo items plus ours in the county.
     let all = again
         .gql(
