@@ -4,7 +4,7 @@
 //! the rule, once, and only to the commission.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duban_tests::scenarios::{inbox, ISSUE, REGISTER_PROBLEM};
+use duban_tests::scenarios::{inbox, registered_problem, ISSUE, REGISTER_PROBLEM};
 use duban_tests::{at_nine, error_code};
 use serde_json::{json, Value};
 
@@ -113,20 +113,10 @@ async fn a_falsified_record_goes_to_the_commission_by_the_rule_once() {
     app.load_demo().await.unwrap();
     app.settle().await.unwrap();
     let clerk = app.token("qingshi-clerk").await.unwrap();
-    let problem = app
-        .ask(
-            &clerk,
-            REGISTER_PROBLEM,
-            json!({"input": {"category": "弄虚作假", "source": "SUPERIOR_POINTED",
-                "description": "上报的整改台账与实际不符，照片系摆拍", "causeAnalysis": "应付检查",
-                "measures": ["如实重报台账"], "unitId": "qingshi-dzb", "timeLimitDays": 10}}),
-        )
-        .await;
-    ok(&problem);
-    let id = problem["data"]["registerProblem"]["problem"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let input = json!({"category": "弄虚作假", "source": "SUPERIOR_POINTED",
+        "description": "上报的整改台账与实际不符，照片系摆拍", "causeAnalysis": "应付检查",
+        "measures": ["如实重报台账"], "unitId": "qingshi-dzb", "timeLimitDays": 10});
+    let id = registered_problem(&app, &clerk, input).await;
     app.settle().await.unwrap();
     let evaluation = &app.running.as_ref().unwrap().evaluation;
     assert!(evaluation.refer_by_rules().await.unwrap() >= 1);

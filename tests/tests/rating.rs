@@ -386,24 +386,10 @@ async fn a_problem_raised_by_the_public_is_rated_and_its_bad_rating_rectified() 
     let sup = app.token("county-supervisor").await.unwrap();
     let clerk = app.token("qingshi-clerk").await.unwrap();
     let register = |source: &'static str, description: &'static str| {
-        let (app, sup) = (&app, sup.clone());
-        async move {
-            let b = app
-                .gql(
-                    Some(&sup),
-                    duban_tests::scenarios::REGISTER_PROBLEM,
-                    json!({"input": {"category": "服务群众", "source": source, "description": description,
-                        "causeAnalysis": "窗口人手不足", "measures": ["增设导办"], "unitId": "qingshi-dzb",
-                        "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 5}}),
-                )
-                .await
-                .unwrap();
-            ok(&b);
-            b["data"]["registerProblem"]["problem"]["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        }
+        let input = json!({"category": "服务群众", "source": source, "description": description,
+            "causeAnalysis": "窗口人手不足", "measures": ["增设导办"], "unitId": "qingshi-dzb",
+            "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 5});
+        duban_tests::scenarios::registered_problem(&app, &sup, input)
     };
     let raised = register("PUBLIC_RAISED", "群众反映办证排队时间长").await;
     let found = register("SELF_FOUND", "台账资料归档不及时").await;

@@ -28,6 +28,29 @@ struct NewReferral {
     referred_by: String,
 }
 
+impl NewReferral {
+    /// The system's referral of one item's 责任人 (its unit when none is named) for `cause`,
+    /// once per item and cause (`key` names the cause in the once-key).
+    fn of_item(cause: Cause, key: &str, item: &tracked_item::Model, grounds: String) -> Self {
+        let (subject_kind, subject_id) = if item.responsible_person_id.is_empty() {
+            ("UNIT", item.unit_id.clone())
+        } else {
+            ("PERSON", item.responsible_person_id.clone())
+        };
+        NewReferral {
+            cause,
+            once_key: format!("{key}:{}", item.id),
+            subject_kind,
+            subject_id,
+            unit_id: item.unit_id.clone(),
+            unit_path: item.org_path.clone(),
+            item_ids: vec![item.id.clone()],
+            grounds,
+            referred_by: "system".into(),
+        }
+    }
+}
+
 fn stage_of(r: &referral::Model) -> Stage {
     Stage::parse(&r.stage).unwrap_or(Stage::Referred)
 }
@@ -324,47 +347,25 @@ impl EvaluationService {
             .map_err(internal)?;
         for item in carded {
             let s = self.cached_settings(&mut settings, &item.org_path).await?;
-            let person_or_unit = |item: &tracked_item::Model| {
-                if item.responsible_person_id.is_empty() {
-                    ("UNIT", item.unit_id.clone())
-                } else {
-                    ("PERSON", item.responsible_person_id.clone())
-                }
-            };
             if item.color == "RED"
                 && rules::long_red(&s, duban_clock::local_date(&item.color_since), today, &cal)
             {
-                let (kind, who) = person_or_unit(&item);
-                found.push(NewReferral {
-                    cause: Cause::LongRed,
-                    once_key: format!("red:{}", item.id),
-                    subject_kind: kind,
-                    subject_id: who,
-                    unit_id: item.unit_id.clone(),
-                    unit_path: item.org_path.clone(),
-                    item_ids: vec![item.id.clone()],
-                    grounds: format!(
-                        "「{}」自{}起红牌督办，超过{}个工作日仍未办结",
-                        item.title,
-                        duban_clock::local_date(&item.color_since).format("%Y年%m月%d日"),
-                        s.red_days
-                    ),
-                    referred_by: "system".into(),
-                });
+                let grounds = format!(
+                    "「{}」自{}起红牌督办，超过{}个工作日仍未办结",
+                    item.title,
+                    duban_clock::local_date(&item.color_since).format("%Y年%m月%d日"),
+                    s.red_days
+                );
+                found.push(NewReferral::of_item(Cause::LongRed, "red", &item, grounds));
             }
             if rules::falsified(&s, &item.category) {
-                let (kind, who) = person_or_unit(&item);
-                found.push(NewReferral {
-                    cause: Cause::Falsification,
-                    once_key: format!("falsified:{}", item.id),
-                    subject_kind: kind,
-                    subject_id: who,
-                    unit_id: item.unit_id.clone(),
-                    unit_path: item.org_path.clone(),
-                    item_ids: vec![item.id.clone()],
-                    grounds: format!("台账问题「{}」属{}类问题", item.title, item.category),
-                    referred_by: "system".into(),
-                });
+                let grounds = format!("台账问题「{}」属{}类问题", item.title, item.category);
+                found.push(NewReferral::of_item(
+                    Cause::Falsification,
+                    "falsified",
+                    &item,
+                    grounds,
+                ));
             }
         }
         let start = duban_clock::start_of(since);

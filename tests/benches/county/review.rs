@@ -17,10 +17,7 @@ pub(crate) async fn close_round(app: &TestApp, report: &mut Report, section: &st
         return;
     };
     let db = app.databases.evaluation.clone();
-    let exec = |sql: String| {
-        let db = db.clone();
-        async move { db.execute_unprepared(&sql).await.unwrap() }
-    };
+    let exec = |sql: String| exec(&db, sql);
     let ids = county_units(&db, "rv").await;
     let settings = serde_json::to_string(&Settings {
         dimensions: DEFAULT_DIMENSIONS.map(String::from).into(),
@@ -67,17 +64,40 @@ pub(crate) async fn close_round(app: &TestApp, report: &mut Report, section: &st
     )
     .await;
     due_since_yesterday(&db, "review_round", &round, today).await;
+    let closing = running.evaluation.close_due_reviews();
+    let what = format!("closing a 作风体检 round: {UNITS} units, {SCORES} scores (means in decimal, results stored with their event)");
+    timed_close(report, section, &what, ("GROUP BY", base), closing).await;
+}
+
+/// Times `closing` (which must close something) and reports it against `base`, the
+/// median of the plain aggregate (named) over the same scores.
+pub(crate) async fn timed_close<E: std::fmt::Debug>(
+    report: &mut Report,
+    section: &str,
+    what: &str,
+    (aggregate, base): (&str, f64),
+    closing: impl std::future::Future<Output = Result<usize, E>>,
+) {
     let t0 = Instant::now();
-    let closed = running.evaluation.close_due_reviews().await.unwrap();
+    let closed = closing.await.unwrap();
     let ms = t0.elapsed().as_secs_f64() * 1e3;
-    assert!(closed >= 1, "the bench round closes");
+    assert!(closed >= 1, "{what}: nothing closed");
     report.add(
         section,
-        &format!("closing a 作风体检 round: {UNITS} units, {SCORES} scores (means in decimal, results stored with their event)"),
-        format!("{} ms (plain GROUP BY over the scores: {} ms)", f1(ms), f2(base)),
+        what,
+        format!(
+            "{} ms (plain {aggregate} over the scores: {} ms)",
+            f1(ms),
+            f2(base)
+        ),
         format!("{}× the aggregate", f1(ms / base.max(1e-3))),
         "",
     );
+}
+
+/// Runs `sql` on `db`; a bench's write, which must not fail.
+pub(crate) async fn exec(db: &sea_orm::DatabaseConnection, sql: String) {
+    db.execute_unprepared(&sql).await.unwrap();
 }
 
 /// Moves row `id` of `table`, written due `today`, to due since yesterday: done just

@@ -3,12 +3,10 @@
 //! a plain AVG … GROUP BY over the same scores in the same database.
 
 use crate::report::*;
-use crate::review::{county_units, due_since_yesterday, median_ms, UNITS};
+use crate::review::{county_units, due_since_yesterday, exec, median_ms, timed_close, UNITS};
 use duban_evaluation::review::Rounding;
 use duban_evaluation::survey::{Group, Settings, DEFAULT_INDICATORS};
 use duban_tests::TestApp;
-use sea_orm::ConnectionTrait;
-use std::time::Instant;
 
 const RESPONSES: usize = 10_000;
 const UNITS_PER_RESPONSE: usize = 3;
@@ -19,10 +17,7 @@ pub(crate) async fn close_survey(app: &TestApp, report: &mut Report, section: &s
         return;
     };
     let db = app.databases.evaluation.clone();
-    let exec = |sql: String| {
-        let db = db.clone();
-        async move { db.execute_unprepared(&sql).await.unwrap() }
-    };
+    let exec = |sql: String| exec(&db, sql);
     let ids = county_units(&db, "sv").await;
     let settings = serde_json::to_string(&Settings {
         indicators: DEFAULT_INDICATORS.map(String::from).into(),
@@ -79,18 +74,10 @@ pub(crate) async fn close_survey(app: &TestApp, report: &mut Report, section: &s
     )
     .await;
     due_since_yesterday(&db, "survey", &survey, today).await;
-    let t0 = Instant::now();
-    let closed = running.evaluation.close_due_surveys().await.unwrap();
-    let ms = t0.elapsed().as_secs_f64() * 1e3;
-    assert!(closed >= 1, "the bench survey closes");
     let n = RESPONSES * UNITS_PER_RESPONSE * DEFAULT_INDICATORS.len();
-    report.add(
-        section,
-        &format!(
-            "closing a 满意度评议: {RESPONSES} responses over {UNITS} units ({n} scores; means in decimal, ranks, results stored with their event)"
-        ),
-        format!("{} ms (plain AVG … GROUP BY over the scores: {} ms)", f1(ms), f2(base)),
-        format!("{}× the aggregate", f1(ms / base.max(1e-3))),
-        "",
+    let what = format!(
+        "closing a 满意度评议: {RESPONSES} responses over {UNITS} units ({n} scores; means in decimal, ranks, results stored with their event)"
     );
+    let closing = running.evaluation.close_due_surveys();
+    timed_close(report, section, &what, ("AVG … GROUP BY", base), closing).await;
 }

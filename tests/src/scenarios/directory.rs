@@ -320,20 +320,11 @@ pub async fn open_work_passes_to_a_successor(app: &TestApp) {
     let a = &changed["data"]["changeResponsiblePerson"]["assignment"];
     assert_eq!(a["responsiblePersonId"], "p-qingshi-clerk", "{changed}");
 
-    let registered = app
-        .ask(
-            &clerk,
-            REGISTER_PROBLEM,
-            json!({"input": {"category": "慢作为", "source": "SELF_FOUND",
-                "description": "窗口人员离岗未报备", "causeAnalysis": "考勤制度执行不严",
-                "measures": ["建立离岗报备登记"], "unitId": "qingshi-dzb",
-                "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10}}),
-        )
-        .await;
-    let problem = registered["data"]["registerProblem"]["problem"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{registered}"))
-        .to_string();
+    let input = json!({"category": "慢作为", "source": "SELF_FOUND",
+        "description": "窗口人员离岗未报备", "causeAnalysis": "考勤制度执行不严",
+        "measures": ["建立离岗报备登记"], "unitId": "qingshi-dzb",
+        "responsiblePersonId": "p-qingshi-clerk", "timeLimitDays": 10});
+    let problem = registered_problem(app, &clerk, input).await;
     app.settle().await.unwrap();
     let before = notices_about(app, &leader, "改由你负责").await;
 

@@ -10,6 +10,17 @@ pub const REGISTER_PROBLEM: &str = r#"mutation($input: RegisterProblemInput!) {
     responsiblePersonId unitName returnCount reopenCount history { action text evidence } } }
 }"#;
 
+/// Registers the problem `input` as the holder of `token`; its id (the answer if refused).
+pub async fn registered_problem(app: &TestApp, token: &str, input: Value) -> String {
+    let v = app
+        .ask(token, REGISTER_PROBLEM, json!({ "input": input }))
+        .await;
+    v["data"]["registerProblem"]["problem"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v}"))
+        .to_string()
+}
+
 const PROBLEM_FIELDS: &str =
     "problem { id state version dueOn returnCount reopenCount history { action text evidence } }";
 

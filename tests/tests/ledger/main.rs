@@ -515,19 +515,9 @@ async fn a_close_out_request_reaches_the_supervisors_who_can_close_it() {
     let register = |token: String, description: &'static str| {
         let app = &app;
         async move {
-            let b = app
-                .ask(
-                    &token,
-                    REGISTER_PROBLEM,
-                    json!({"input": {"category": "慢作为", "source": "SELF_FOUND", "description": description,
-                        "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "qingshi-dzb", "timeLimitDays": 10}}),
-                )
-                .await;
-            assert!(b["errors"].is_null(), "{b}");
-            b["data"]["registerProblem"]["problem"]["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
+            let input = json!({"category": "慢作为", "source": "SELF_FOUND", "description": description,
+                "causeAnalysis": "担当不足", "measures": ["限时办结"], "unitId": "qingshi-dzb", "timeLimitDays": 10});
+            duban_tests::scenarios::registered_problem(app, &token, input).await
         }
     };
     let ask = |id: String| {

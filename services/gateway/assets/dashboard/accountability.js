@@ -2,7 +2,7 @@
 // DISCIPLINE the form that records a decision or corrects an earlier one.
 
 import * as api from './api.js';
-import { h, show, toast, failure, when } from './ui.js';
+import { h, show, failure, when, act } from './ui.js';
 
 function recordForm(forms, records, done) {
   const kind = h('select', { id: 'acc-kind', 'aria-label': '问责对象类型' },
@@ -19,17 +19,11 @@ function recordForm(forms, records, done) {
     h('button', { type: 'submit', id: 'acc-submit' }, '记录'));
   f.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    try {
-      await api.gql('RecordAccountability', { input: {
-        subjectKind: kind.value, subjectId: subject.value.trim(), form: form.value, grounds: grounds.value,
-        decidedOn: on.value, decidedBy: by.value, documentNumber: number.value.trim() || null,
-        supersedes: supersedes.value || null,
-      } });
-      toast('已记录；本人及所在单位负责人将收到通知');
-      done();
-    } catch (e) {
-      toast(e.message);
-    }
+    if (await act('RecordAccountability', { input: {
+      subjectKind: kind.value, subjectId: subject.value.trim(), form: form.value, grounds: grounds.value,
+      decidedOn: on.value, decidedBy: by.value, documentNumber: number.value.trim() || null,
+      supersedes: supersedes.value || null,
+    } }, '已记录；本人及所在单位负责人将收到通知')) done();
   });
   return f;
 }

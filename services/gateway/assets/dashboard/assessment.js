@@ -4,7 +4,7 @@
 // 甄别 and its choice among the tied; the supervisor publishes.
 
 import * as api from './api.js';
-import { h, show, toast, failure, when } from './ui.js';
+import { h, show, toast, failure, when, act } from './ui.js';
 
 const LABEL = {
   ON_TIME: '按时办结率', CARDS: '督办牌', REVIEW: '作风体检', SURVEY: '满意度评议', RATINGS: '好差评', REPORT: '述职',
@@ -14,13 +14,7 @@ const ELIGIBILITY = {
 };
 
 async function run(op, vars, done) {
-  try {
-    await api.gql(op, vars);
-    toast('已录入');
-    done();
-  } catch (e) {
-    toast(e.message);
-  }
+  if (await act(op, vars, '已录入')) done();
 }
 
 function figures(r) {
@@ -82,13 +76,7 @@ async function oneView(state, id) {
         a.pending.length ? h('ul', { id: 'assess-pending', class: 'error' }, a.pending.map((p) => h('li', {}, p))) : null,
         panel && a.status === 'OPEN' ? h('div', { id: 'assess-ties' }, a.ties.map((t) => tieForm(a, t, draw))) : null,
         supervisor && a.status === 'OPEN' ? h('button', { type: 'button', id: 'assess-publish', onclick: async () => {
-          try {
-            await api.gql('PublishAssessment', { id: a.id });
-            toast('考核结果已公布');
-            draw();
-          } catch (e) {
-            toast(e.message);
-          }
+          if (await act('PublishAssessment', { id: a.id }, '考核结果已公布')) draw();
         } }, '公布考核结果') : null,
         h('h2', {}, '干部'), table(a, a.people, 'PERSON', panel, draw),
         h('h2', {}, '科室'), table(a, a.units, 'UNIT', panel, draw));

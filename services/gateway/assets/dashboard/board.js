@@ -50,36 +50,31 @@ function table(board, ranks, id) {
 function charts(board, cardsEl, rateEl) {
   if (!window.echarts) return () => {};
   const names = board.rows.map((r) => r.unit.name);
-  const cards = echarts.init(cardsEl, null, { renderer: 'canvas' });
-  cards.setOption({
-    animation: false,
-    title: { text: '亮牌情况', left: 'center', textStyle: { fontSize: 14 } },
-    tooltip: { trigger: 'axis' },
-    legend: { bottom: 0 },
-    grid: { left: 8, right: 8, top: 36, bottom: 40, containLabel: true },
-    xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 30 : 0 } },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: [
-      { name: '蓝牌', type: 'bar', stack: 'c', color: '#2f6fdf', data: board.rows.map((r) => r.blue) },
-      { name: '黄牌', type: 'bar', stack: 'c', color: '#e6a700', data: board.rows.map((r) => r.yellow) },
-      { name: '红牌', type: 'bar', stack: 'c', color: '#d4380d', data: board.rows.map((r) => r.red) },
-    ],
-  });
-  const rates = echarts.init(rateEl, null, { renderer: 'canvas' });
+  // A chart over the units, titled, its legend below.
+  const chart = (el, title, yAxis, series) => {
+    const c = echarts.init(el, null, { renderer: 'canvas' });
+    c.setOption({
+      animation: false,
+      title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
+      tooltip: { trigger: 'axis' },
+      legend: { bottom: 0 },
+      grid: { left: 8, right: 8, top: 36, bottom: 40, containLabel: true },
+      xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 30 : 0 } },
+      yAxis: { type: 'value', ...yAxis },
+      series,
+    });
+    return c;
+  };
+  const cards = chart(cardsEl, '亮牌情况', { minInterval: 1 }, [
+    { name: '蓝牌', type: 'bar', stack: 'c', color: '#2f6fdf', data: board.rows.map((r) => r.blue) },
+    { name: '黄牌', type: 'bar', stack: 'c', color: '#e6a700', data: board.rows.map((r) => r.yellow) },
+    { name: '红牌', type: 'bar', stack: 'c', color: '#d4380d', data: board.rows.map((r) => r.red) },
+  ]);
   const pct = (v) => (v === null ? null : Math.round(v * 1000) / 10);
-  rates.setOption({
-    animation: false,
-    title: { text: '按时办结率 / 及时签收率（%）', left: 'center', textStyle: { fontSize: 14 } },
-    tooltip: { trigger: 'axis' },
-    legend: { bottom: 0 },
-    grid: { left: 8, right: 8, top: 36, bottom: 40, containLabel: true },
-    xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 30 : 0 } },
-    yAxis: { type: 'value', max: 100 },
-    series: [
-      { name: '按时办结率', type: 'bar', color: '#389e0d', data: board.rows.map((r) => pct(r.onTimeRate)) },
-      { name: '及时签收率', type: 'line', color: '#531dab', data: board.rows.map((r) => pct(r.ackOnTimeRate)) },
-    ],
-  });
+  const rates = chart(rateEl, '按时办结率 / 及时签收率（%）', { max: 100 }, [
+    { name: '按时办结率', type: 'bar', color: '#389e0d', data: board.rows.map((r) => pct(r.onTimeRate)) },
+    { name: '及时签收率', type: 'line', color: '#531dab', data: board.rows.map((r) => pct(r.ackOnTimeRate)) },
+  ]);
   const resize = () => { cards.resize(); rates.resize(); };
   window.addEventListener('resize', resize);
   return () => { window.removeEventListener('resize', resize); cards.dispose(); rates.dispose(); };

@@ -2,18 +2,7 @@
 // progress reports with evidence, and completion.
 
 import * as api from './api.js';
-import { h, show, card, when, toast, failure } from './ui.js';
-
-async function act(name, variables, done) {
-  try {
-    await api.gql(name, variables);
-    toast(done);
-    return true;
-  } catch (e) {
-    toast(e.message);
-    return false;
-  }
-}
+import { h, show, card, when, failure, act } from './ui.js';
 
 function reportForm(a, refresh) {
   const percent = h('input', { type: 'number', min: a.progressPercent, max: 100, value: Math.min(100, a.progressPercent + 10), 'aria-label': '完成百分比', class: 'percent' });

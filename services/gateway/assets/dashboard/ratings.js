@@ -3,7 +3,7 @@
 // a supervisor decides.
 
 import * as api from './api.js';
-import { h, show, toast, failure, when } from './ui.js';
+import { h, show, toast, failure, when, act } from './ui.js';
 
 const APPEAL = { PENDING: '申诉待裁定', UPHELD: '申诉成立（不计入统计）', REFUSED: '申诉不成立' };
 
@@ -13,13 +13,7 @@ function appealForm(r, again) {
   const form = h('form', { class: 'inline', 'data-appeal': r.id }, reasons, evidence, h('button', { type: 'submit' }, '提出申诉'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    try {
-      await api.gql('AppealRating', { id: r.id, reasons: reasons.value, evidence: evidence.value || null });
-      toast('申诉已提交，等待督查人员裁定');
-      again();
-    } catch (e) {
-      toast(e.message);
-    }
+    if (await act('AppealRating', { id: r.id, reasons: reasons.value, evidence: evidence.value || null }, '申诉已提交，等待督查人员裁定')) again();
   });
   return form;
 }
@@ -31,13 +25,7 @@ function decideForm(r, again) {
       toast('请写明裁定理由');
       return;
     }
-    try {
-      await api.gql('DecideAppeal', { id: r.id, upheld, note: note.value });
-      toast('已裁定');
-      again();
-    } catch (e) {
-      toast(e.message);
-    }
+    if (await act('DecideAppeal', { id: r.id, upheld, note: note.value }, '已裁定')) again();
   };
   return h('div', { class: 'inline', 'data-decide': r.id }, note,
     h('button', { type: 'button', onclick: decide(true) }, '申诉成立'),

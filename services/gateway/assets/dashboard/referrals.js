@@ -3,7 +3,7 @@
 // the audit log; supervisors refer a clue by hand and see the state only.
 
 import * as api from './api.js';
-import { h, show, toast, failure, when } from './ui.js';
+import { h, show, failure, when, act } from './ui.js';
 
 const CAUSE = {
   MANUAL: '督查移送', LONG_RED: '红牌超期', FALSIFICATION: '弄虚作假',
@@ -15,13 +15,7 @@ const DISPOSITION = {
 };
 
 async function step(op, vars, done) {
-  try {
-    await api.gql(op, vars);
-    toast('已办理');
-    done();
-  } catch (e) {
-    toast(e.message);
-  }
+  if (await act(op, vars, '已办理')) done();
 }
 
 function actions(r, done) {

@@ -2,7 +2,7 @@
 // caller is to give, and the results with ranks once a round closes.
 
 import * as api from './api.js';
-import { h, show, toast, failure } from './ui.js';
+import { h, show, failure, act } from './ui.js';
 
 const SOURCE = { SELF_ASSESSMENT: '科室自评', LEADER_COMMENT: '分管领导点评', PEER: '干部互评' };
 
@@ -17,16 +17,10 @@ function taskForm(round, task, done) {
     h('button', { type: 'submit' }, task.scores ? '修改评分' : '提交评分'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    try {
-      await api.gql('SubmitScores', {
-        round: round.id, unit: task.unitId,
-        scores: inputs.map(([d, i]) => ({ dimension: d, score: Number(i.value) })),
-      });
-      toast('评分已提交（截止前可修改）');
-      done();
-    } catch (e) {
-      toast(e.message);
-    }
+    if (await act('SubmitScores', {
+      round: round.id, unit: task.unitId,
+      scores: inputs.map(([d, i]) => ({ dimension: d, score: Number(i.value) })),
+    }, '评分已提交（截止前可修改）')) done();
   });
   return form;
 }

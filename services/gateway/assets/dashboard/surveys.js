@@ -3,7 +3,7 @@
 // ECharts chart per indicator, the overall rank, the sample flag — and the .xlsx.
 
 import * as api from './api.js';
-import { h, show, toast, failure } from './ui.js';
+import { h, show, toast, failure, act } from './ui.js';
 
 const GROUP = { CADRE: '机关干部', PUBLIC: '服务对象', DEPUTY: '两代表一委员' };
 
@@ -20,16 +20,10 @@ function answerForm(s, done) {
     h('button', { type: 'submit' }, '提交评议'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    try {
-      await api.gql('AnswerSurvey', {
-        id: s.id,
-        answers: rows.map(([u, inputs]) => ({ unitId: u, scores: inputs.map(([i, el]) => ({ indicator: i, score: Number(el.value) })) })),
-      });
-      toast('评议已提交，感谢参与');
-      done();
-    } catch (e) {
-      toast(e.message);
-    }
+    if (await act('AnswerSurvey', {
+      id: s.id,
+      answers: rows.map(([u, inputs]) => ({ unitId: u, scores: inputs.map(([i, el]) => ({ indicator: i, score: Number(el.value) })) })),
+    }, '评议已提交，感谢参与')) done();
   });
   return form;
 }

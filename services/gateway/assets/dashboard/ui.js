@@ -1,6 +1,8 @@
 // Small DOM helpers: elements built with text, never HTML strings; dates and rates in
 // the office's way of writing them.
 
+import * as api from './api.js';
+
 export function h(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -28,6 +30,19 @@ export function toast(text) {
   t.classList.add('on');
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => t.classList.remove('on'), 4000);
+}
+
+// Runs the operation `name`; on success says `said` and answers true, else says why and
+// answers false.
+export async function act(name, variables, said) {
+  try {
+    await api.gql(name, variables);
+    toast(said);
+    return true;
+  } catch (e) {
+    toast(e.message);
+    return false;
+  }
 }
 
 export function rate(r) {
