@@ -289,6 +289,13 @@ impl TestApp {
         self.gql(Some(token), query, variables).await.unwrap()
     }
 
+    /// [`Self::ask`], asserting the answer has no errors.
+    pub async fn ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let v = self.ask(token, query, variables).await;
+        assert!(v["errors"].is_null(), "{v}");
+        v
+    }
+
     /// [`TestApp::ask`] with no variables.
     pub async fn read(&self, token: &str, query: &str) -> Value {
         self.ask(token, query, json!({})).await

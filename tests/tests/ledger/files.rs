@@ -271,14 +271,12 @@ async fn an_export_past_its_row_limit_is_refused_not_cut() {
     let app = duban_tests::spawn_with(config, dir).await.unwrap();
     let sup = app.token("county-supervisor").await.unwrap();
     for i in 0..4 {
-        let b = app
-            .ask(
+        app
+            .ok(
                 &sup,
                 ISSUE,
                 json!({"input": {"title": format!("导出上限{i}"), "leadUnitId": "baisha-dzb", "timeLimitDays": 5}}),
-            )
-            .await;
-        assert!(b["errors"].is_null(), "{b}");
+            ).await;
     }
     let (code, body) = app
         .get_bytes("/ledger/v1/assignments.csv?scope=baisha-dzb", &sup)

@@ -523,14 +523,12 @@ async fn a_close_out_request_reaches_the_supervisors_who_can_close_it() {
     let ask = |id: String| {
         let (app, clerk) = (&app, clerk.clone());
         async move {
-            let b = app
-                .ask(
+            app
+                .ok(
                     &clerk,
                     "mutation($i: RequestProblemCloseOutInput!) { requestProblemCloseOut(input: $i) { problem { state } } }",
                     json!({"i": {"id": id, "expectedVersion": 1, "summary": "已整改", "evidence": ["整改报告"]}}),
-                )
-                .await;
-            assert!(b["errors"].is_null(), "{b}");
+                ).await;
         }
     };
     let by_clerk = register(clerk.clone(), "窗口办事拖延").await;
