@@ -202,9 +202,18 @@ impl Handler for AssignmentsService {
             .filter_map(|(e, span)| Some((e.typed().ok()?, span)))
             .collect();
         let mut after = self.apply_cards(txn, &read).await?;
-        let talks = self.issue_talks(txn, &read).await?;
-        let rectifications = self.issue_rectifications(txn, &read).await?;
-        if (talks || rectifications) && after.is_empty() {
+        let mut issued = false;
+        for (event, span) in &read {
+            let _entered = span.enter();
+            issued |= match event {
+                EvaluationEvent::TalkRequested { .. } => self.issue_talk(txn, event).await?,
+                EvaluationEvent::RectificationRequested { .. } => {
+                    self.issue_rectification(txn, event).await?
+                }
+                _ => false,
+            };
+        }
+        if issued && after.is_empty() {
             let wake = self.bus.wake.clone();
             after.push(Box::new(move || wake.notify_one()));
         }

@@ -51,57 +51,51 @@ impl AssignmentsService {
         }
     }
 
-    /// Issues the talks `events` ask for; a request whose issuer or leader is gone, or
-    /// whose issuer may no longer issue there, is logged and dropped.
-    pub(crate) async fn issue_talks(
+    /// Issues the talk `event` asks for, if it asks for one; a request whose issuer or
+    /// leader is gone, or whose issuer may no longer issue there, is logged and dropped.
+    pub(crate) async fn issue_talk(
         &self,
         txn: &DatabaseTransaction,
-        events: &[(EvaluationEvent, &tracing::Span)],
+        event: &EvaluationEvent,
     ) -> Result<bool, HandlerError> {
-        let mut issued = false;
-        for (event, span) in events {
-            let _entered = span.enter();
-            let EvaluationEvent::TalkRequested {
-                round_id,
-                unit_id,
-                unit_name,
-                leader_id,
-                issuer_id,
-                month,
-                total,
-                rank,
-                time_limit_days,
-            } = event
-            else {
-                continue;
-            };
-            let (Some(issuer), Some(leader)) = (
-                active_person(txn, issuer_id.clone()).await?,
-                active_person(txn, leader_id.clone()).await?,
-            ) else {
-                tracing::warn!(%round_id, %unit_id, "talk requested: issuer or leader gone");
-                continue;
-            };
-            let actor = self
-                .actor_in(txn, &person_snapshot(issuer))
-                .await
-                .map_err(retry)?;
-            let mut input = IssueAssignmentInput::new(
-                format!("作风体检谈心谈话：{unit_name}（{month}）"),
-                format!(
-                    "{unit_name}在{month}作风体检中得分{total}、排名第{rank}，位列靠后。\
-                     请分管领导开展谈心谈话，查找原因、提出改进要求，并报送谈话情况。"
-                ),
-                AssignmentSource::ConductReview,
-                leader.unit_id.clone(),
-                *time_limit_days as i32,
-            );
-            input.brief.source_text = Some(format!("{month}作风体检（{round_id}）"));
-            input.responsible_person_id = Some(leader.id.clone());
-            issued |= self
-                .issue_asked(txn, &actor, &input, &format!("talk {round_id} {unit_id}"))
-                .await?;
-        }
-        Ok(issued)
+        let EvaluationEvent::TalkRequested {
+            round_id,
+            unit_id,
+            unit_name,
+            leader_id,
+            issuer_id,
+            month,
+            total,
+            rank,
+            time_limit_days,
+        } = event
+        else {
+            return Ok(false);
+        };
+        let (Some(issuer), Some(leader)) = (
+            active_person(txn, issuer_id.clone()).await?,
+            active_person(txn, leader_id.clone()).await?,
+        ) else {
+            tracing::warn!(%round_id, %unit_id, "talk requested: issuer or leader gone");
+            return Ok(false);
+        };
+        let actor = self
+            .actor_in(txn, &person_snapshot(issuer))
+            .await
+            .map_err(retry)?;
+        let mut input = IssueAssignmentInput::new(
+            format!("作风体检谈心谈话：{unit_name}（{month}）"),
+            format!(
+                "{unit_name}在{month}作风体检中得分{total}、排名第{rank}，位列靠后。\
+                 请分管领导开展谈心谈话，查找原因、提出改进要求，并报送谈话情况。"
+            ),
+            AssignmentSource::ConductReview,
+            leader.unit_id.clone(),
+            *time_limit_days as i32,
+        );
+        input.brief.source_text = Some(format!("{month}作风体检（{round_id}）"));
+        input.responsible_person_id = Some(leader.id.clone());
+        self.issue_asked(txn, &actor, &input, &format!("talk {round_id} {unit_id}"))
+            .await
     }
 }
