@@ -488,8 +488,8 @@ impl TestApp {
     }
 
     /// Waits until every event so far has reached every consumer (counted in the
-    /// outboxes and inboxes of the service databases).
-    pub async fn settle(&self) -> anyhow::Result<()> {
+    /// outboxes and inboxes of the service databases); returns when that was first seen.
+    pub async fn settle(&self) -> anyhow::Result<std::time::Instant> {
         self.databases
             .settle(std::time::Duration::from_secs(60))
             .await

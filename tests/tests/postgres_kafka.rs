@@ -321,3 +321,27 @@ async fn shutdown_after_a_burst_marks_what_the_relays_sent() {
     .unwrap()[0];
     assert_eq!(marked, published, "the mark covers every published event");
 }
+
+/// The harness's wait for the consumers (what every test and the benchmark's catch-up
+/// times rely on) returns only once every event of a burst through Kafka is handled, and
+/// says when that was first seen: after the burst, and not later than its return.
+#[actix_web::test]
+async fn settling_after_a_burst_waits_for_every_consumer_and_says_when_it_first_saw_them_done() {
+    let app = spawn_on_postgres_and_kafka().await.unwrap();
+    let sup = app.token("county-supervisor").await.unwrap();
+    let burst = (0..48).map(|n| {
+        let (app, sup) = (&app, &sup);
+        async move {
+            scenarios::issue(app, sup, "qingshi-dzb", &format!("等待处理完毕{n}")).await;
+        }
+    });
+    futures::future::join_all(burst).await;
+    let sent = std::time::Instant::now();
+    let first = app.settle().await.unwrap();
+    let returned = std::time::Instant::now();
+    assert!(app.databases.settled().await.unwrap());
+    assert!(sent < first && first <= returned);
+    let c = app.databases.counts().await.unwrap();
+    let audited = c.handled.iter().find(|(g, _)| *g == "audit").unwrap().1;
+    assert_eq!(audited, c.written.iter().map(|(_, n)| n).sum::<u64>());
+}

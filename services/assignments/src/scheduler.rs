@@ -184,19 +184,14 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?;
             // Claimed: only the rows still pending (another replica's tick, or a command
-            // that moved the limit, may have taken some meanwhile).
+            // that moved the limit, may have taken some meanwhile), and any row of these
+            // locked items that has come due since the read. By item id, not by the rows'
+            // keys: PostgreSQL plans a list of key tuples as one OR branch each.
+            let mut locked: Vec<&str> = due.iter().map(|r| r.assignment_id.as_str()).collect();
+            locked.sort_unstable();
+            locked.dedup();
             let mut claimed = deadline_schedule::Entity::delete_many()
-                .filter(
-                    Expr::tuple([
-                        Expr::col(deadline_schedule::Column::AssignmentId).into(),
-                        Expr::col(deadline_schedule::Column::Kind).into(),
-                        Expr::col(deadline_schedule::Column::DueOn).into(),
-                    ])
-                    .in_tuples(
-                        due.iter()
-                            .map(|r| (r.assignment_id.clone(), r.kind.clone(), r.due_on)),
-                    ),
-                )
+                .filter(deadline_schedule::Column::AssignmentId.is_in(locked))
                 .filter(deadline_schedule::Column::FireOn.lte(today))
                 .exec_with_returning(&txn)
                 .await

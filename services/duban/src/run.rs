@@ -84,32 +84,57 @@ impl Databases {
     /// consumer it is meant for (counted in the outboxes and inboxes): each inbox holds as
     /// many events as the topics its service reads were sent.
     pub async fn settled(&self) -> anyhow::Result<bool> {
+        Ok(self.backlog().await? == 0)
+    }
+
+    /// Events written to an outbox and not yet handled by a consumer meant for them,
+    /// summed over the consumers (0 when settled).
+    async fn backlog(&self) -> anyhow::Result<u64> {
         let c = self.counts().await?;
         Ok(self
             .consumers()
             .iter()
             .zip(&c.handled)
-            .all(|((_, _, reads), (_, n))| {
-                *n == reads.iter().map(|t| c.written_to(t)).sum::<u64>()
-            }))
+            .map(|((_, _, reads), (_, n))| {
+                let sent: u64 = reads.iter().map(|t| c.written_to(t)).sum();
+                // More handled than counted as sent: an outbox counted before its new rows.
+                sent.abs_diff(*n)
+            })
+            .sum())
     }
 
-    /// Waits until [`Self::settled`] holds twice in a row, failing after `within` with
-    /// the counts. A long backlog is looked at less often: counting every outbox and
-    /// inbox is itself work for the databases.
-    pub async fn settle(&self, within: std::time::Duration) -> anyhow::Result<()> {
-        let deadline = std::time::Instant::now() + within;
-        let mut quiet = 0;
-        let mut pause = std::time::Duration::from_millis(25);
-        while std::time::Instant::now() < deadline {
-            if self.settled().await? {
-                quiet += 1;
-                if quiet >= 2 {
-                    return Ok(());
+    /// Waits until [`Self::settled`] holds twice in a row, 25 ms apart, and returns when
+    /// it was first seen of those two; fails after `within` with the counts. Counting
+    /// every outbox and inbox is itself work for the databases, so while a backlog drains
+    /// the next look comes when about half of it should be gone at the rate seen so far.
+    pub async fn settle(&self, within: std::time::Duration) -> anyhow::Result<std::time::Instant> {
+        use std::time::{Duration, Instant};
+        let deadline = Instant::now() + within;
+        let (least, most) = (Duration::from_millis(25), Duration::from_secs(1));
+        let mut first_quiet: Option<Instant> = None;
+        let mut seen: Option<(Instant, u64)> = None;
+        let mut pause = least;
+        while Instant::now() < deadline {
+            let at = Instant::now();
+            let backlog = self.backlog().await?;
+            if backlog == 0 {
+                match first_quiet {
+                    Some(first) => return Ok(first),
+                    None => first_quiet = Some(at),
                 }
+                pause = least;
             } else {
-                quiet = 0;
-                pause = (pause * 2).min(std::time::Duration::from_millis(400));
+                first_quiet = None;
+                pause = match seen {
+                    Some((then, before)) if before > backlog => {
+                        let rate =
+                            (before - backlog) as f64 / at.duration_since(then).as_secs_f64();
+                        Duration::from_secs_f64(backlog as f64 / rate / 2.0)
+                    }
+                    _ => pause * 2,
+                }
+                .clamp(least, most);
+                seen = Some((at, backlog));
             }
             tokio::time::sleep(pause).await;
         }
@@ -368,7 +393,7 @@ impl Running {
         // Stop the workers even when the events cannot be counted (a database is gone):
         // what was not delivered is offered again on the next start.
         let drained = match self.databases.settle(Duration::from_secs(30)).await {
-            Ok(()) => true,
+            Ok(_) => true,
             Err(e) => {
                 tracing::warn!(error = %e, "events not all delivered at shutdown");
                 false

@@ -44,8 +44,7 @@ pub(crate) async fn simulated_year(
         .await
         .unwrap();
     let commanded = t0.elapsed().as_secs_f64();
-    app.settle().await.unwrap();
-    let caught_up = t0.elapsed().as_secs_f64();
+    let caught_up = (app.settle().await.unwrap() - t0).as_secs_f64();
     let rate = r.commands as f64 / caught_up;
     let cpu = cpu_split(cpu, r.commands as f64);
     report.add(
