@@ -302,14 +302,7 @@ async fn after_a_reminder_the_next_command_decides_on_the_row_the_tick_left() {
 #[actix_web::test]
 async fn shutdown_after_a_burst_marks_what_the_relays_sent() {
     let app = spawn_on_postgres_and_kafka().await.unwrap();
-    let sup = app.token("county-supervisor").await.unwrap();
-    let burst = (0..48).map(|n| {
-        let (app, sup) = (&app, &sup);
-        async move {
-            scenarios::issue(app, sup, "qingshi-dzb", &format!("关停前并发交办{n}")).await;
-        }
-    });
-    futures::future::join_all(burst).await;
+    issue_at_once(&app, "关停前并发交办").await;
     let db = app.databases.assignments.clone();
     app.shutdown().await.unwrap();
     let (published, marked) = duban_tests::query_pairs::<i64, i64>(
@@ -328,14 +321,7 @@ async fn shutdown_after_a_burst_marks_what_the_relays_sent() {
 #[actix_web::test]
 async fn settling_after_a_burst_waits_for_every_consumer_and_says_when_it_first_saw_them_done() {
     let app = spawn_on_postgres_and_kafka().await.unwrap();
-    let sup = app.token("county-supervisor").await.unwrap();
-    let burst = (0..48).map(|n| {
-        let (app, sup) = (&app, &sup);
-        async move {
-            scenarios::issue(app, sup, "qingshi-dzb", &format!("等待处理完毕{n}")).await;
-        }
-    });
-    futures::future::join_all(burst).await;
+    issue_at_once(&app, "等待处理完毕").await;
     let sent = std::time::Instant::now();
     let first = app.settle().await.unwrap();
     let returned = std::time::Instant::now();
@@ -344,4 +330,16 @@ async fn settling_after_a_burst_waits_for_every_consumer_and_says_when_it_first_
     let c = app.databases.counts().await.unwrap();
     let audited = c.handled.iter().find(|(g, _)| *g == "audit").unwrap().1;
     assert_eq!(audited, c.written.iter().map(|(_, n)| n).sum::<u64>());
+}
+
+/// 48 assignments issued at once by the county supervisor, titled `title` and a number.
+async fn issue_at_once(app: &duban_tests::TestApp, title: &str) {
+    let sup = app.token("county-supervisor").await.unwrap();
+    let burst = (0..48).map(|n| {
+        let sup = &sup;
+        async move {
+            scenarios::issue(app, sup, "qingshi-dzb", &format!("{title}{n}")).await;
+        }
+    });
+    futures::future::join_all(burst).await;
 }
