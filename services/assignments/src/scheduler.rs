@@ -166,8 +166,9 @@ impl AssignmentsService {
                 ids.dedup();
                 ids
             };
+            let (item_ids, problem_ids) = (ids(false), ids(true));
             let items: HashMap<String, assignment::Model> = assignment::Entity::find()
-                .filter(assignment::Column::Id.is_in(ids(false)))
+                .filter(assignment::Column::Id.is_in(item_ids.iter().map(String::as_str)))
                 .order_by_asc(assignment::Column::Id)
                 .lock_exclusive()
                 .all(&txn)
@@ -177,7 +178,7 @@ impl AssignmentsService {
                 .map(|m| (m.id.clone(), m))
                 .collect();
             problem::Entity::find()
-                .filter(problem::Column::Id.is_in(ids(true)))
+                .filter(problem::Column::Id.is_in(problem_ids.iter().map(String::as_str)))
                 .order_by_asc(problem::Column::Id)
                 .lock_exclusive()
                 .all(&txn)
@@ -187,11 +188,11 @@ impl AssignmentsService {
             // that moved the limit, may have taken some meanwhile), and any row of these
             // locked items that has come due since the read. By item id, not by the rows'
             // keys: PostgreSQL plans a list of key tuples as one OR branch each.
-            let mut locked: Vec<&str> = due.iter().map(|r| r.assignment_id.as_str()).collect();
-            locked.sort_unstable();
-            locked.dedup();
             let mut claimed = deadline_schedule::Entity::delete_many()
-                .filter(deadline_schedule::Column::AssignmentId.is_in(locked))
+                .filter(
+                    deadline_schedule::Column::AssignmentId
+                        .is_in(item_ids.into_iter().chain(problem_ids)),
+                )
                 .filter(deadline_schedule::Column::FireOn.lte(today))
                 .exec_with_returning(&txn)
                 .await
