@@ -18,6 +18,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 use std::collections::BTreeMap;
+use tracing::Instrument;
 
 /// The level a red card raises `level` to, if any is left.
 fn raised(level: SupervisionLevel) -> Option<SupervisionLevel> {
@@ -142,8 +143,9 @@ impl AssignmentsService {
             .await?;
         let raised_any = !raises.is_empty();
         for (item_id, rule, span) in raises {
-            let _entered = span.enter();
-            self.raise_by_rule(txn, &item_id, &rule).await?;
+            self.raise_by_rule(txn, &item_id, &rule)
+                .instrument(span.clone())
+                .await?;
         }
         if !raised_any {
             return Ok(vec![]);
@@ -204,14 +206,16 @@ impl Handler for AssignmentsService {
         let mut after = self.apply_cards(txn, &read).await?;
         let mut issued = false;
         for (event, span) in &read {
-            let _entered = span.enter();
-            issued |= match event {
-                EvaluationEvent::TalkRequested { .. } => self.issue_talk(txn, event).await?,
-                EvaluationEvent::RectificationRequested { .. } => {
-                    self.issue_rectification(txn, event).await?
-                }
-                _ => false,
+            let asked = async {
+                Ok::<_, HandlerError>(match event {
+                    EvaluationEvent::TalkRequested { .. } => self.issue_talk(txn, event).await?,
+                    EvaluationEvent::RectificationRequested { .. } => {
+                        self.issue_rectification(txn, event).await?
+                    }
+                    _ => false,
+                })
             };
+            issued |= asked.instrument((*span).clone()).await?;
         }
         if issued && after.is_empty() {
             let wake = self.bus.wake.clone();
