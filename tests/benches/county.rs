@@ -31,6 +31,8 @@ mod cards;
 mod cpu;
 #[path = "county/dashboard.rs"]
 mod dashboard;
+#[path = "county/events.rs"]
+mod events;
 #[path = "county/export.rs"]
 mod export;
 #[path = "county/floor.rs"]
@@ -51,6 +53,7 @@ mod survey;
 mod year;
 
 use cpu::{cpu_now, cpu_split, Split};
+use events::Events;
 use report::*;
 
 use baselines::*;
@@ -476,22 +479,24 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
         // concurrency nearest below it that was measured).
         let mut single: Option<year::Against> = None;
         for &c in &opts.clients {
+            let events = Events::now(app).await;
             let before = cpu_now();
             let (r, v) = issue_rate(app, c, opts.secs, &format!("压测{c}-")).await;
-            if c <= 16 {
-                let s = if c == 1 { "" } else { "s" };
-                single = Some(year::Against {
-                    what: format!("issueAssignment at {c} client{s}"),
-                    rate: r,
-                    settled: None,
-                });
-            }
             app.settle().await.unwrap();
             if c == *opts.clients.iter().max().unwrap_or(&1) {
                 let m = format!(
                     "where the time goes at {c} clients (issue and every consumer, settled)"
                 );
                 p.cpu_row(report, &m, cpu_split(before, r * opts.secs));
+            }
+            if c <= 16 {
+                let s = if c == 1 { "" } else { "s" };
+                single = Some(year::Against {
+                    what: format!("issueAssignment at {c} client{s}"),
+                    rate: r,
+                    settled: None,
+                    carries: Events::now(app).await.per(events, r * opts.secs),
+                });
             }
             p.rate_row(report, "issueAssignment", c, r, &v);
         }
@@ -516,6 +521,7 @@ async fn phase(app: &TestApp, report: &mut Report, p: &Phase<'_>, opts: &Opts, c
                     what: what.into(),
                     rate: issue.window,
                     settled: Some(issue.settled),
+                    carries: issue.carries,
                 });
             }
             floor.stop().await;

@@ -3,6 +3,7 @@
 //! round and reported as the median and range of the rounds.
 
 use super::cpu::{cpu_now, cpu_split};
+use super::events::{Events, PerCommand};
 use super::report::{f2, pct, Report};
 use super::{floor, issue_rate, progress_rate, Opts, Phase};
 use duban_tests::TestApp;
@@ -33,14 +34,16 @@ pub(crate) async fn alternating(
 ) -> Rates {
     const C: usize = 16;
     let (mut floors, mut issues, mut progress) = (Vec::new(), Vec::new(), Vec::new());
-    let mut settled = Vec::new();
+    let (mut settled, mut carries) = (Vec::new(), Vec::new());
     for round in 0..opts.rounds {
         let (f, fv, fcpu) = floor.rate(C, opts.secs).await;
+        let events = Events::now(app).await;
         let before = cpu_now();
         let (i, iv) = issue_rate(app, C, opts.secs, &format!("轮{round}-")).await;
         let ended = std::time::Instant::now();
         let behind = (app.settle().await.unwrap() - ended).as_secs_f64();
         let icpu = cpu_split(before, i * opts.secs);
+        carries.push(Events::now(app).await.per(events, i * opts.secs));
         let before = cpu_now();
         let (r, rv) = progress_rate(app, C, opts.secs).await;
         app.settle().await.unwrap();
@@ -110,6 +113,13 @@ pub(crate) async fn alternating(
     Rates {
         window: spread(&issues.iter().map(|i| i.0).collect::<Vec<_>>(), "").0,
         settled: pct(&settled, 0.5),
+        carries: PerCommand {
+            events: pct(&carries.iter().map(|c| c.events).collect::<Vec<_>>(), 0.5),
+            deliveries: pct(
+                &carries.iter().map(|c| c.deliveries).collect::<Vec<_>>(),
+                0.5,
+            ),
+        },
     }
 }
 
@@ -120,4 +130,6 @@ pub(crate) struct Rates {
     /// The same commands per second of the window and the time after it until every
     /// consumer had handled their events: counted as the simulated year is.
     pub settled: f64,
+    /// Events and deliveries per issued assignment, medians of the rounds.
+    pub carries: PerCommand,
 }
