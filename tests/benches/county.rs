@@ -102,7 +102,6 @@ struct Client {
     version: i64,
 }
 
-/// issueAssignment per second at `clients`.
 /// Has PostgreSQL analyze the services' tables, as autovacuum has them in a county that has
 /// run a while. On the bench's new database its one-minute naptime may not come round
 /// within a part, and a plan cached while a table was nearly empty (a sequential scan of
@@ -117,6 +116,7 @@ async fn analyzed(app: &TestApp) {
     }
 }
 
+/// issueAssignment per second at `clients`.
 async fn issue_rate(app: &TestApp, clients: usize, secs: f64, tag: &str) -> (f64, Vec<f64>) {
     let sup = app.token("county-supervisor").await.unwrap();
     let url = app.url.clone();
