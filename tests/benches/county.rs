@@ -107,11 +107,19 @@ struct Client {
 /// within a part, and a plan cached while a table was nearly empty (a sequential scan of
 /// what has since grown to thousands of rows) then serves the whole part. SQLite plans
 /// without a cache of generic plans: nothing to do there.
+/// `ANALYZE` covers a whole database, which the services may share (a schema each), so it
+/// runs once per database.
 async fn analyzed(app: &TestApp) {
     let d = &app.databases;
+    let mut done = Vec::new();
     for db in [&d.assignments, &d.evaluation, &d.notifications, &d.audit] {
-        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+            continue;
+        }
+        let name = duban_tests::database_name(db).await.unwrap();
+        if !done.contains(&name) {
             db.execute_unprepared("ANALYZE").await.unwrap();
+            done.push(name);
         }
     }
 }
