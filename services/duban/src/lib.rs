@@ -12,8 +12,8 @@ mod wiring;
 pub use run::{open_databases, start, Databases, Running};
 
 /// The allocator every duban binary (and the bench, to measure what ships) runs on:
-/// glibc's malloc took a fifth of duban's CPU per issued assignment (README, "Where an
-/// issued assignment's statements go").
+/// glibc's malloc took a fifth of duban's CPU per issued assignment (docs/performance-log.md,
+/// "Where an issued assignment's statements go").
 pub use mimalloc::MiMalloc as Allocator;
 
 use duban_config::{Config, LogFormat};

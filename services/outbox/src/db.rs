@@ -14,7 +14,7 @@ use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
 /// Prepared statements a SQLite connection keeps, each by its text; with sqlx's default
-/// of 100 an issue cost about a tenth more CPU (README, «Group commit on SQLite»).
+/// of 100 an issue cost about a tenth more CPU (docs/performance-log.md, «Group commit on SQLite»).
 const STATEMENTS_KEPT: usize = 1000;
 
 /// Opens the database at `url` for `service`, creating the SQLite file or the
