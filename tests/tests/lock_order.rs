@@ -1,12 +1,13 @@
 //! Transactions that lock many items at once take them in one order: the deadline tick
 //! firing a morning's reminders and the cards consumer applying a batch of colors for the
 //! same items never wait on each other in a cycle (found by the simulated county year on
-//! PostgreSQL: "deadlock detected" between the two).
+//! PostgreSQL: "deadlock detected" between the two); and evaluation's writers of items take
+//! the live day first, so that judging again never writes over a consumer's batch.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duban_outbox::Handler;
-use duban_tests::scenarios::{card, issue_numbered, positions};
-use duban_tests::{count_rows, on_postgres_and_kafka_at_nine};
+use duban_tests::scenarios::{card, command, issue_numbered, positions};
+use duban_tests::{count_rows, on_postgres_and_kafka_at_nine, query_rows};
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use serde_json::json;
 
@@ -160,4 +161,168 @@ async fn race(command: Command, command_first: bool) {
         "{command:?}, command first: {command_first}; {positions:?}"
     );
     app.shutdown().await.unwrap();
+}
+
+/// What judges items again while evaluation's consumer is applying a change to one.
+#[derive(Clone, Copy, Debug)]
+enum Judge {
+    /// The color tick, on an item due to be judged today.
+    Tick,
+    /// A county's new color rules, which judge every open item of the county again.
+    Rules,
+}
+
+/// Judging items again waits for a consumer's batch in flight and reads the items as it
+/// left them: an item completed while the tick or a change of rules judged it stays blue,
+/// with no card announced or counted (found by reading the two paths: neither took the
+/// live day's lock that the consumer takes, so each wrote what it had judged from the item
+/// before the completion over the completion's color).
+#[actix_web::test]
+async fn judging_again_never_writes_over_a_change_the_consumer_is_applying() {
+    for judge in [Judge::Tick, Judge::Rules] {
+        judged_during_a_completion(judge).await;
+    }
+}
+
+/// A county's rules that card every item due within 30 working days.
+fn strict_rules() -> serde_json::Value {
+    json!({"scope": "COUNTY", "expectedVersion": 0, "rules": {"yellowLagPoints": 90,
+           "staleDays": 30, "yellowDaysBeforeDue": 30, "redLagPoints": 100,
+           "redOverdueDays": 0, "redReturns": 2, "raiseOnRed": false}})
+}
+
+/// Completes an item whose write into evaluation's table is slowed under the consumer's
+/// locks, and has `judge` judge it again meanwhile.
+async fn judged_during_a_completion(judge: Judge) {
+    const SET: &str =
+        "mutation($i: SetColorRulesInput!) { setColorRules(input: $i) { colorRules { countyId } } }";
+    // Monday 9 March 2026.
+    let (_clock, app) = on_postgres_and_kafka_at_nine(2026, 3, 9).await.unwrap();
+    app.load_demo().await.unwrap();
+    app.settle().await.unwrap();
+    let (admin, sup, clerk) = (
+        app.token("county-admin").await.unwrap(),
+        app.token("county-supervisor").await.unwrap(),
+        app.token("qingshi-clerk").await.unwrap(),
+    );
+    let id = issue_numbered(&app, &sup, "qingshi-dzb", "判色并发", 1, 10)
+        .await
+        .remove(0);
+    let acked = command(
+        &app,
+        &clerk,
+        "acknowledgeAssignment",
+        "AssignmentVersionInput",
+        json!({"id": id, "expectedVersion": 1}),
+    )
+    .await;
+    app.settle().await.unwrap();
+    let db = &app.databases.evaluation;
+    let color = format!("SELECT color FROM tracked_item WHERE id = '{id}'");
+    if let Judge::Tick = judge {
+        // The item is carded yellow by the rules, then due to be judged again today.
+        let set = app.ok(&admin, SET, json!({"i": strict_rules()})).await;
+        assert!(set["errors"].is_null(), "{set}");
+        db.execute_unprepared(&format!(
+            "UPDATE tracked_item SET next_check_on = '2026-03-09' WHERE id = '{id}'"
+        ))
+        .await
+        .unwrap();
+    }
+    let before = colors(db, &color).await;
+    let expected = match judge {
+        Judge::Tick => "YELLOW",
+        Judge::Rules => "BLUE",
+    };
+    assert_eq!(
+        before,
+        [expected],
+        "{judge:?}: the item before its completion"
+    );
+    let last = "SELECT COALESCE(MAX(seq), 0) FROM outbox";
+    let since = count_rows(db, last).await.unwrap();
+    // The consumer's write of the completed item waits a second under its locks.
+    db.execute_unprepared(&format!(
+        "CREATE FUNCTION slow_completion() RETURNS trigger LANGUAGE plpgsql AS $$ \
+         BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$; \
+         CREATE TRIGGER slow_completion BEFORE UPDATE ON tracked_item FOR EACH ROW \
+         WHEN (NEW.id = '{id}' AND NEW.state IS DISTINCT FROM OLD.state) \
+         EXECUTE FUNCTION slow_completion();"
+    ))
+    .await
+    .unwrap();
+    command(
+        &app,
+        &clerk,
+        "completeAssignment",
+        "CompleteAssignmentInput",
+        json!({"id": id, "expectedVersion": acked["version"], "result": "已办结"}),
+    )
+    .await;
+    let sleeping = "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'";
+    let mut waited = 0;
+    while count_rows(db, sleeping).await.unwrap() == 0 {
+        assert!(
+            waited < 200,
+            "{judge:?}: the consumer never wrote the completion"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    match judge {
+        Judge::Tick => {
+            app.color_tick().await.unwrap();
+        }
+        Judge::Rules => {
+            let set = app.ok(&admin, SET, json!({"i": strict_rules()})).await;
+            assert!(set["errors"].is_null(), "{set}");
+        }
+    }
+    app.settle().await.unwrap();
+    assert_eq!(
+        colors(db, &color).await,
+        ["BLUE"],
+        "{judge:?}: a completed item is blue"
+    );
+    let carded = count_rows(
+        db,
+        &format!(
+            "SELECT count(*) FROM outbox WHERE seq > {since} AND key = '{id}' \
+             AND payload LIKE '%\"ColorChanged\"%' AND payload LIKE '%\"to\":\"YELLOW\"%'"
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        carded, 0,
+        "{judge:?}: no card announced for a completed item"
+    );
+    let entries = count_rows(
+        db,
+        &format!(
+            "SELECT count(*) FROM conduct_entry WHERE item_id = '{id}' AND fact = 'YELLOW_CARD'"
+        ),
+    )
+    .await
+    .unwrap();
+    let before_race = match judge {
+        // The card the rules showed before the completion stays in the ledger.
+        Judge::Tick => 1,
+        Judge::Rules => 0,
+    };
+    assert_eq!(
+        entries, before_race,
+        "{judge:?}: no card in the cadre's ledger since"
+    );
+    app.shutdown().await.unwrap();
+}
+
+/// The first column of every row `sql` reads, as text.
+async fn colors(db: &sea_orm::DatabaseConnection, sql: &str) -> Vec<String> {
+    query_rows(db, sql)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect()
 }

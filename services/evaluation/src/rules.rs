@@ -70,6 +70,8 @@ impl EvaluationService {
         let county = county_of(&actor.unit_path).to_string();
         let key = scope_key(&input.scope);
         let txn = self.db.begin().await.map_err(internal)?;
+        // The items are judged again below: the live day first, as every writer of items.
+        crate::tally::lock_live_day(&txn).await.map_err(internal)?;
         let stored = color_rule::Entity::find_by_id((county.clone(), key.clone()))
             .one(&txn)
             .await

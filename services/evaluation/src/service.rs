@@ -382,6 +382,9 @@ impl EvaluationService {
         // Most ticks find nothing due: they read the index and take no write lock.
         if due().one(&self.db).await?.is_some() {
             let txn = self.db.begin().await?;
+            // As every writer of items does: a consumer's batch in flight finishes first,
+            // and the items are read as it left them, not judged from what it replaced.
+            crate::tally::lock_live_day(&txn).await?;
             let (c, paths) = self.judge_due(&txn, now).await?;
             txn.commit().await?;
             self.figures_moved(paths);

@@ -196,8 +196,10 @@ pub(crate) async fn live_day<C: ConnectionTrait>(
 }
 
 /// The live day, locked until the transaction ends (on PostgreSQL; SQLite has one writer),
-/// so that the tick and the consumer close each day once, one after the other. Two first
-/// days opened at once leave the earlier.
+/// so that the tick and the consumer close each day once, one after the other. Every
+/// writer of items takes it first (the consumer, the tick, a change of rules), so none
+/// judges an item from a row another is changing. Two first days opened at once leave
+/// the earlier.
 pub(crate) async fn lock_live_day<C: ConnectionTrait>(
     conn: &C,
 ) -> Result<Option<chrono::NaiveDate>, DbErr> {
