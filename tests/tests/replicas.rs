@@ -317,3 +317,209 @@ async fn with_two_replicas_of_each_service_killing_one_of_each_under_load_loses_
         failed_count
     );
 }
+
+/// Polls `check` every 5 ms until it holds, for at most 5 s; fails naming `what` if it
+/// never does.
+async fn within_5s(what: &str, check: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !check() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{what}: not within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    eprintln!("{what}: after {} ms", start.elapsed().as_millis());
+}
+
+/// The working calendar and the color rules each replica holds in memory follow a change
+/// committed through another replica of any service: a day declared off through one
+/// replica of assignments is off in a second replica of assignments, evaluation and
+/// notifications, and a county's new rules govern in a second replica of evaluation
+/// (before, each held what it had read at its start until it restarted).
+#[actix_web::test]
+async fn a_calendar_change_and_new_color_rules_reach_every_replica() {
+    use duban_api::EvaluationApi;
+    let (clock, app) = on_postgres_and_kafka_at_nine(2026, 3, 9).await.unwrap();
+    app.load_demo().await.unwrap();
+    app.settle().await.unwrap();
+    let admin = app.token("county-admin").await.unwrap();
+    let shared: SharedClock = Arc::new(clock.clone());
+    let bus = || EventBus {
+        transport: Arc::new(duban_transport::InProcessTransport::new()),
+        wake: Arc::default(),
+    };
+    let assignments = second_replica(&app, &clock);
+    assignments.load_calendar().await.unwrap();
+    let evaluation = duban_evaluation::EvaluationService::new(
+        app.databases.evaluation.clone(),
+        bus(),
+        shared.clone(),
+        &app.config.tenant,
+        app.config.yellow_days_before_due,
+    );
+    evaluation.load_calendar().await.unwrap();
+    let notifications = duban_notifications::NotificationsService::new(
+        app.databases.notifications.clone(),
+        bus(),
+        shared,
+        &app.config.tenant,
+    );
+    notifications.load_calendar().await.unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let followers = [
+        tokio::spawn({
+            let (s, stop) = (assignments.clone(), stopped.clone());
+            async move { s.follow_calendar(stop).await }
+        }),
+        tokio::spawn({
+            let (s, stop) = (evaluation.clone(), stopped.clone());
+            async move { s.follow_changes(stop).await }
+        }),
+        tokio::spawn({
+            let (s, stop) = (notifications.clone(), stopped.clone());
+            async move { s.follow_calendar(stop).await }
+        }),
+    ];
+    // Listening before the changes come (each also reads again as it starts listening).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let wednesday = chrono::NaiveDate::from_ymd_opt(2026, 3, 11).unwrap();
+    assert!(assignments.calendar_now().is_workday(wednesday));
+    assert!(evaluation.calendar_now().is_workday(wednesday));
+    assert!(notifications.calendar_now().is_workday(wednesday));
+    let b = app
+        .gql(
+            Some(&admin),
+            "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }",
+            serde_json::json!({"i": {"date": "2026-03-11", "workday": false, "name": "县庆活动", "reason": "县委决定"}}),
+        )
+        .await
+        .unwrap();
+    assert!(b["errors"].is_null(), "{b}");
+    within_5s("assignments' other replica has the day off", || {
+        !assignments.calendar_now().is_workday(wednesday)
+    })
+    .await;
+    within_5s("evaluation's other replica has the day off", || {
+        !evaluation.calendar_now().is_workday(wednesday)
+    })
+    .await;
+    within_5s("notifications' other replica has the day off", || {
+        !notifications.calendar_now().is_workday(wednesday)
+    })
+    .await;
+
+    let actor = app
+        .assignments
+        .authenticate(&duban_auth::Subject {
+            person_id: "p-county-admin".into(),
+            generation: 0,
+            tenant: app.config.tenant.clone(),
+            session: None,
+        })
+        .await
+        .unwrap();
+    let strictness = |view: duban_api::ColorRulesView| view.sets[0].rules.yellow_days_before_due;
+    let before = strictness(evaluation.color_rules(&actor).await.unwrap());
+    assert_ne!(before, 30, "the county's rules before");
+    let b = app
+        .gql(
+            Some(&admin),
+            "mutation($i: SetColorRulesInput!) { setColorRules(input: $i) { colorRules { countyId } } }",
+            serde_json::json!({"i": {"scope": "COUNTY", "expectedVersion": 0, "rules": {
+                "yellowLagPoints": 20, "staleDays": 5, "yellowDaysBeforeDue": 30,
+                "redLagPoints": 40, "redOverdueDays": 0, "redReturns": 2, "raiseOnRed": false}}}),
+        )
+        .await
+        .unwrap();
+    assert!(b["errors"].is_null(), "{b}");
+    let start = Instant::now();
+    loop {
+        let now = strictness(evaluation.color_rules(&actor).await.unwrap());
+        if now == 30 {
+            eprintln!(
+                "evaluation's other replica has the new rules after {} ms",
+                start.elapsed().as_millis()
+            );
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "evaluation's other replica still judges by the old rules"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    stop.send(true).unwrap();
+    for f in followers {
+        f.await.unwrap();
+    }
+    app.shutdown().await.unwrap();
+}
+
+/// A calendar change made through a replica that has not yet heard of another's starts
+/// from the calendar as stored: with Friday declared off through one replica, an item due
+/// on Thursday moves to Monday when Thursday is declared off through the other (before,
+/// that replica moved it by the calendar it held, to Friday, a day off).
+#[actix_web::test]
+async fn a_calendar_change_through_a_replica_that_missed_another_starts_from_the_stored_one() {
+    use duban_api::AssignmentsApi;
+    let (clock, app) = on_postgres_and_kafka_at_nine(2026, 3, 9).await.unwrap();
+    app.load_demo().await.unwrap();
+    let (sup, admin) = (
+        app.token("county-supervisor").await.unwrap(),
+        app.token("county-admin").await.unwrap(),
+    );
+    // Monday 9 March, three working days: due Thursday the 12th.
+    let id = issue_numbered(&app, &sup, "qingshi-dzb", "两处调休", 1, 3)
+        .await
+        .remove(0);
+    // It holds the calendar as read at its start and follows no change.
+    let other = second_replica(&app, &clock);
+    other.load_calendar().await.unwrap();
+    let b = app
+        .gql(
+            Some(&admin),
+            "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }",
+            serde_json::json!({"i": {"date": "2026-03-13", "workday": false, "name": "县庆活动", "reason": "县委决定"}}),
+        )
+        .await
+        .unwrap();
+    assert!(b["errors"].is_null(), "{b}");
+    let actor = other
+        .authenticate(&duban_auth::Subject {
+            person_id: "p-county-admin".into(),
+            generation: 0,
+            tenant: app.config.tenant.clone(),
+            session: None,
+        })
+        .await
+        .unwrap();
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    other
+        .set_calendar_day(
+            &actor,
+            duban_api::SetCalendarDayInput {
+                date: day(12),
+                workday: false,
+                name: Some("防汛演练".into()),
+                reason: "县委决定".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let due: chrono::NaiveDate = app
+        .databases
+        .assignments
+        .query_one(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT due_on FROM assignment WHERE id = '{id}'"),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap();
+    assert_eq!(due, day(16), "past Thursday and Friday, both off");
+    app.shutdown().await.unwrap();
+}

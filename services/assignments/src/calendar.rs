@@ -58,6 +58,12 @@ impl AssignmentsService {
         }
         let now = self.clock.now();
         let txn = self.db.begin().await.map_err(internal)?;
+        // Changes made through two replicas at once take turns, and each starts from the
+        // calendar as stored, not from what this replica holds.
+        duban_outbox::db::take_turns(&txn, "duban-calendar")
+            .await
+            .map_err(internal)?;
+        let (mut cal, _) = duban_outbox::calendar::load(&txn).await.map_err(internal)?;
         let previous = calendar_override::Entity::find_by_id(input.date)
             .one(&txn)
             .await
@@ -85,7 +91,6 @@ impl AssignmentsService {
                 .await
                 .map_err(internal)?;
         }
-        let mut cal = Calendar::clone(&self.calendar_now());
         let was_workday = cal.is_workday(input.date);
         cal.set(input.date, Some(special_of(&row)));
         let day = CalendarDayView {
@@ -199,6 +204,9 @@ impl AssignmentsService {
             .await?;
             moved += 1;
         }
+        duban_outbox::follow::announce(&txn, duban_outbox::calendar::CHANGED)
+            .await
+            .map_err(internal)?;
         self.commit(txn).await?;
         self.calendar.set(cal);
         Ok(CalendarChangeView { day, moved })
@@ -219,5 +227,10 @@ impl AssignmentsService {
     /// Applies the county's stored calendar changes over the official schedule; call at start.
     pub async fn load_calendar(&self) -> Result<usize, ApiError> {
         self.calendar.load(&self.db).await.map_err(internal)
+    }
+
+    /// Reads the calendar again whenever another replica commits a change, until `stop`.
+    pub async fn follow_calendar(&self, stop: tokio::sync::watch::Receiver<bool>) {
+        self.calendar.follow(&self.db, stop).await
     }
 }

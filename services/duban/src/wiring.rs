@@ -110,7 +110,12 @@ pub async fn assignments(
     svc.load_calendar().await?;
     let follower = {
         let (svc, stop) = (svc.clone(), stop.clone());
-        tokio::spawn(async move { svc.follow_directory(stop).await })
+        tokio::spawn(async move {
+            tokio::join!(
+                svc.follow_directory(stop.clone()),
+                svc.follow_calendar(stop)
+            );
+        })
     };
     let name = duban_assignments::SERVICE;
     Ok(publishing(
@@ -195,6 +200,10 @@ pub async fn evaluation(
         config.yellow_days_before_due,
     );
     svc.load_calendar().await?;
+    let follower = {
+        let (svc, stop) = (svc.clone(), stop.clone());
+        tokio::spawn(async move { svc.follow_changes(stop).await })
+    };
     let name = duban_evaluation::SERVICE;
     Ok(publishing(
         name,
@@ -204,13 +213,10 @@ pub async fn evaluation(
         db,
         clock,
         |svc, lease| {
-            vec![spawn_rounds(
-                svc,
-                lease,
-                stop.clone(),
-                Every::secs(60),
-                reassess,
-            )]
+            vec![
+                spawn_rounds(svc, lease, stop.clone(), Every::secs(60), reassess),
+                follower,
+            ]
         },
     ))
 }
@@ -226,6 +232,10 @@ pub async fn notifications(
     let bus = bus(transport);
     let svc = NotificationsService::new(db.clone(), bus.clone(), clock.clone(), &config.tenant);
     svc.load_calendar().await?;
+    let follower = {
+        let (svc, stop) = (svc.clone(), stop.clone());
+        tokio::spawn(async move { svc.follow_calendar(stop).await })
+    };
     let name = duban_notifications::SERVICE;
     Ok(publishing(
         name,
@@ -248,6 +258,7 @@ pub async fn notifications(
                     escalate,
                 ),
                 spawn_rounds(svc, lease, stop.clone(), woken, push),
+                follower,
             ]
         },
     ))

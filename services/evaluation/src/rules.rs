@@ -13,7 +13,19 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, TransactionTrait,
 };
 
+/// The channel a committed change of color rules is announced on.
+const RULES_CHANGED: &str = "duban_color_rules";
+
 impl EvaluationService {
+    /// Reads the calendar and the color rules again whenever another replica commits a
+    /// change to either, until `stop`.
+    pub async fn follow_changes(&self, stop: tokio::sync::watch::Receiver<bool>) {
+        let rules = duban_outbox::follow::follow(&self.db, RULES_CHANGED, stop.clone(), || {
+            self.load_rules()
+        });
+        tokio::join!(self.calendar.follow(&self.db, stop), rules);
+    }
+
     /// Reads every county's rules into memory.
     pub(crate) async fn load_rules(&self) -> Result<(), sea_orm::DbErr> {
         let rows = color_rule::Entity::find().all(&self.db).await?;
@@ -121,6 +133,9 @@ impl EvaluationService {
             },
         };
         duban_outbox::enqueue_all(&txn, topics::EVALUATION, std::slice::from_ref(&event))
+            .await
+            .map_err(internal)?;
+        duban_outbox::follow::announce(&txn, RULES_CHANGED)
             .await
             .map_err(internal)?;
         // The new rules govern the recoloring; on failure the stored ones are read back.

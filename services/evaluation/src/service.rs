@@ -182,7 +182,8 @@ impl EvaluationService {
         Ok(changed)
     }
 
-    pub(crate) fn calendar_now(&self) -> std::sync::Arc<Calendar> {
+    /// The working calendar as this replica holds it now.
+    pub fn calendar_now(&self) -> std::sync::Arc<Calendar> {
         self.calendar.now()
     }
 

@@ -95,7 +95,13 @@ impl NotificationsService {
         self.calendar.load(&self.db).await
     }
 
-    pub(crate) fn calendar_now(&self) -> std::sync::Arc<Calendar> {
+    /// Reads the calendar again whenever another replica keeps a change, until `stop`.
+    pub async fn follow_calendar(&self, stop: tokio::sync::watch::Receiver<bool>) {
+        self.calendar.follow(&self.db, stop).await
+    }
+
+    /// The working calendar as this replica holds it now.
+    pub fn calendar_now(&self) -> std::sync::Arc<Calendar> {
         self.calendar.now()
     }
 

@@ -41,6 +41,9 @@ pub fn special(workday: bool, name: Option<String>) -> Special {
     }
 }
 
+/// The channel a committed calendar change is announced on ([`crate::follow`]).
+pub const CHANGED: &str = "duban_calendar";
+
 /// The calendar a service runs on, shared by its tasks: the official schedule with the
 /// county's changes, changed as they arrive.
 #[derive(Clone)]
@@ -77,10 +80,23 @@ impl Running {
         self.set(cal);
         Ok(changed)
     }
+
+    /// Reads the calendar again from `db` whenever another replica of the service commits
+    /// a change to it, until `stop`.
+    pub async fn follow(
+        &self,
+        db: &sea_orm::DatabaseConnection,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) {
+        crate::follow::follow(db, CHANGED, stop, || async {
+            self.load(db).await.map(|_| ())
+        })
+        .await
+    }
 }
 
-/// Keeps one change (the last one of a day wins) and applies it to the service's
-/// `calendar` at once.
+/// Keeps one change (the last one of a day wins), announces it to the service's other
+/// replicas, and applies it to this one's `calendar` at once.
 pub async fn keep<C: ConnectionTrait>(
     conn: &C,
     day: &CalendarDaySnapshot,
@@ -99,6 +115,7 @@ pub async fn keep<C: ConnectionTrait>(
         [C::Workday, C::Name],
     )
     .await?;
+    crate::follow::announce(conn, CHANGED).await?;
     calendar.set_day(day.date, Some(special(day.workday, day.name.clone())));
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod consumer;
 pub mod db;
 pub mod entity;
+pub mod follow;
 pub mod gather;
 pub mod lease;
 pub mod migration;
