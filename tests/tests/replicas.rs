@@ -318,6 +318,35 @@ async fn with_two_replicas_of_each_service_killing_one_of_each_under_load_loses_
     );
 }
 
+/// Declares `date` a day off through `app`'s assignments, as the county admin (`admin`).
+async fn day_off(app: &duban_tests::TestApp, admin: &str, date: &str) {
+    let b = app
+        .gql(
+            Some(admin),
+            "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }",
+            serde_json::json!({"i": {"date": date, "workday": false, "name": "县庆活动", "reason": "县委决定"}}),
+        )
+        .await
+        .unwrap();
+    assert!(b["errors"].is_null(), "{b}");
+}
+
+/// The county admin as `replica` of assignments reads them from the directory.
+async fn county_admin(
+    app: &duban_tests::TestApp,
+    replica: &duban_assignments::AssignmentsService,
+) -> duban_auth::Actor {
+    replica
+        .authenticate(&duban_auth::Subject {
+            person_id: "p-county-admin".into(),
+            generation: 0,
+            tenant: app.config.tenant.clone(),
+            session: None,
+        })
+        .await
+        .unwrap()
+}
+
 /// Polls `check` every 5 ms until it holds, for at most 5 s; fails naming `what` if it
 /// never does.
 async fn within_5s(what: &str, check: impl Fn() -> bool) {
@@ -388,15 +417,7 @@ async fn a_calendar_change_and_new_color_rules_reach_every_replica() {
     assert!(assignments.calendar_now().is_workday(wednesday));
     assert!(evaluation.calendar_now().is_workday(wednesday));
     assert!(notifications.calendar_now().is_workday(wednesday));
-    let b = app
-        .gql(
-            Some(&admin),
-            "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }",
-            serde_json::json!({"i": {"date": "2026-03-11", "workday": false, "name": "县庆活动", "reason": "县委决定"}}),
-        )
-        .await
-        .unwrap();
-    assert!(b["errors"].is_null(), "{b}");
+    day_off(&app, &admin, "2026-03-11").await;
     within_5s("assignments' other replica has the day off", || {
         !assignments.calendar_now().is_workday(wednesday)
     })
@@ -410,16 +431,7 @@ async fn a_calendar_change_and_new_color_rules_reach_every_replica() {
     })
     .await;
 
-    let actor = app
-        .assignments
-        .authenticate(&duban_auth::Subject {
-            person_id: "p-county-admin".into(),
-            generation: 0,
-            tenant: app.config.tenant.clone(),
-            session: None,
-        })
-        .await
-        .unwrap();
+    let actor = county_admin(&app, &app.assignments).await;
     let strictness = |view: duban_api::ColorRulesView| view.sets[0].rules.yellow_days_before_due;
     let before = strictness(evaluation.color_rules(&actor).await.unwrap());
     assert_ne!(before, 30, "the county's rules before");
@@ -477,24 +489,8 @@ async fn a_calendar_change_through_a_replica_that_missed_another_starts_from_the
     // It holds the calendar as read at its start and follows no change.
     let other = second_replica(&app, &clock);
     other.load_calendar().await.unwrap();
-    let b = app
-        .gql(
-            Some(&admin),
-            "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { movedAssignments } }",
-            serde_json::json!({"i": {"date": "2026-03-13", "workday": false, "name": "县庆活动", "reason": "县委决定"}}),
-        )
-        .await
-        .unwrap();
-    assert!(b["errors"].is_null(), "{b}");
-    let actor = other
-        .authenticate(&duban_auth::Subject {
-            person_id: "p-county-admin".into(),
-            generation: 0,
-            tenant: app.config.tenant.clone(),
-            session: None,
-        })
-        .await
-        .unwrap();
+    day_off(&app, &admin, "2026-03-13").await;
+    let actor = county_admin(&app, &other).await;
     let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
     other
         .set_calendar_day(
