@@ -20,9 +20,13 @@ impl EvaluationService {
     /// Reads the calendar and the color rules again whenever another replica commits a
     /// change to either, until `stop`.
     pub async fn follow_changes(&self, stop: tokio::sync::watch::Receiver<bool>) {
-        let rules = duban_outbox::follow::follow(&self.db, RULES_CHANGED, stop.clone(), || {
-            self.load_rules()
-        });
+        let rules = duban_outbox::follow::follow(
+            &self.db,
+            RULES_CHANGED,
+            stop.clone(),
+            || self.load_rules(),
+            || {},
+        );
         tokio::join!(self.calendar.follow(&self.db, stop), rules);
     }
 

@@ -88,10 +88,8 @@ impl Running {
         db: &sea_orm::DatabaseConnection,
         stop: tokio::sync::watch::Receiver<bool>,
     ) {
-        crate::follow::follow(db, CHANGED, stop, || async {
-            self.load(db).await.map(|_| ())
-        })
-        .await
+        let reload = || async { self.load(db).await.map(|_| ()) };
+        crate::follow::follow(db, CHANGED, stop, reload, || {}).await
     }
 }
 

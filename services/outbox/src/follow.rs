@@ -26,14 +26,16 @@ pub async fn announce<C: ConnectionTrait>(conn: &C, channel: &str) -> Result<(),
     Ok(())
 }
 
-/// Calls `reload` whenever a change to `db`'s schema is announced on `channel`, and each
-/// time it starts listening (a change may have come while it did not), until `stop`.
+/// Calls `reload` whenever a change to `db`'s schema is announced on `channel` (or one
+/// naming no schema), and each time it starts listening (a change may have come while it
+/// did not); calls `lost` whenever it stops listening (its connection lost, or `stop`).
 /// Nothing to follow on SQLite.
 pub async fn follow<F, Fut>(
     db: &DatabaseConnection,
     channel: &'static str,
     mut stop: watch::Receiver<bool>,
     reload: F,
+    lost: impl Fn(),
 ) where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<(), DbErr>>,
@@ -53,7 +55,9 @@ pub async fn follow<F, Fut>(
                 loop {
                     tokio::select! {
                         n = listener.try_recv() => match n {
-                            Ok(Some(n)) if n.payload() == schema => reloaded().await,
+                            Ok(Some(n)) if [schema.as_str(), ""].contains(&n.payload()) => {
+                                reloaded().await
+                            }
                             Ok(Some(_)) => {}
                             Ok(None) => break,
                             Err(e) => {
@@ -61,8 +65,12 @@ pub async fn follow<F, Fut>(
                                 break;
                             }
                         },
-                        _ = stop.changed() => return,
+                        _ = stop.changed() => break,
                     }
+                }
+                lost();
+                if *stop.borrow() {
+                    return;
                 }
             }
             Err(e) => tracing::warn!(channel, error = %e, "cannot listen for changes"),
