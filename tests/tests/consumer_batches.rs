@@ -330,3 +330,169 @@ async fn a_batch_of_cards_leaves_each_item_its_last_color() {
     assert_eq!(shown, expected);
     app.shutdown().await.unwrap();
 }
+
+/// Each row of `sql` as `line` writes it, reading its columns by type (the two databases
+/// render dates, flags and times differently).
+async fn lines(
+    db: &DatabaseConnection,
+    sql: &str,
+    line: impl Fn(&dyn Fn(&str) -> String, &sea_orm::QueryResult) -> String,
+) -> Vec<String> {
+    let rows = db
+        .query_all(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| line(&|c: &str| r.try_get::<String>("", c).unwrap(), r))
+        .collect()
+}
+
+/// Each item's judged columns.
+async fn judged(db: &DatabaseConnection) -> Vec<String> {
+    let sql = "SELECT id, org_path, title, color, reason, rule, due_on, next_check_on, \
+               overdue, ack_missed, color_since FROM tracked_item ORDER BY id";
+    lines(db, sql, |text, r| {
+        format!(
+            "{} {} {} {} {} {} {} {:?} {} {} {}",
+            text("id"),
+            text("org_path"),
+            text("title"),
+            text("color"),
+            text("reason"),
+            text("rule"),
+            r.try_get::<chrono::NaiveDate>("", "due_on").unwrap(),
+            r.try_get::<Option<chrono::NaiveDate>>("", "next_check_on")
+                .unwrap(),
+            r.try_get::<bool>("", "overdue").unwrap(),
+            r.try_get::<bool>("", "ack_missed").unwrap(),
+            r.try_get::<DateTime<chrono::FixedOffset>>("", "color_since")
+                .unwrap()
+                .timestamp(),
+        )
+    })
+    .await
+}
+
+/// Every unit's running figures, one line each.
+async fn tallies(db: &DatabaseConnection) -> Vec<String> {
+    column(
+        db,
+        "SELECT unit_path || '|' || campaign_id || '|' || kind || '|' || CAST(issued AS TEXT) \
+         || '|' || CAST(open AS TEXT) || '|' || CAST(red AS TEXT) || '|' || CAST(yellow AS TEXT) \
+         || '|' || CAST(blue AS TEXT) || '|' || CAST(overdue AS TEXT) FROM unit_tally \
+         ORDER BY unit_path, campaign_id, kind",
+    )
+    .await
+}
+
+/// The 作风表现台账 entries, without their ids (made of event ids, new on each run).
+async fn conduct(db: &DatabaseConnection) -> Vec<String> {
+    let sql = "SELECT person_id, fact, on_day, item_id, text FROM conduct_entry \
+               ORDER BY item_id, fact";
+    lines(db, sql, |text, r| {
+        format!(
+            "{} {} {} {} {}",
+            text("person_id"),
+            text("fact"),
+            r.try_get::<chrono::NaiveDate>("", "on_day").unwrap(),
+            text("item_id"),
+            text("text")
+        )
+    })
+    .await
+}
+
+/// What a service's outbox announces, sorted (the order items are read in is the
+/// database's).
+async fn announced(db: &DatabaseConnection) -> Vec<String> {
+    let mut all = said(db, |v| format!("{} {}", v["type"], v["data"])).await;
+    all.sort();
+    all
+}
+
+#[tokio::test]
+async fn large_batches_on_postgresql_are_written_as_on_sqlite() {
+    use duban_outbox::db::ARRAYS_FROM;
+    type M = duban_evaluation::migration::Migrator;
+    let dir = tempfile::tempdir().unwrap();
+    let lite_url = format!("sqlite://{}/lite.db?mode=rwc", dir.path().display());
+    let pg_url = duban_tests::fresh_database().await.unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 3, 16, 2, 0, 0).unwrap();
+    let mut sides = Vec::new();
+    for url in [lite_url, pg_url] {
+        let db = duban_outbox::db::connect(&url, "evaluation").await.unwrap();
+        M::up(&db, None).await.unwrap();
+        let clock = Arc::new(ManualClock::new(at));
+        let bus = EventBus {
+            transport: Arc::new(duban_transport::InProcessTransport::new()),
+            wake: Arc::new(tokio::sync::Notify::new()),
+        };
+        let svc = EvaluationService::new(db.clone(), bus, clock.clone(), "qs", 2);
+        svc.load_calendar().await.unwrap();
+        sides.push((db, clock, svc));
+    }
+    // 300 items of 300 units, every other one in a campaign, due from 17 to 26 March; their
+    // titles and units carry what an array literal must quote.
+    let n = ARRAYS_FROM + 100;
+    let issued: Vec<_> = (0..n)
+        .map(|i| {
+            let mut a = AssignmentSnapshot::example(&format!("i{i:03}"));
+            a.brief.title = format!("第{i}项 \"引号\" \\反斜杠\\ {{括号}}, 逗号 'NULL' NULL");
+            a.issued_at = DateTime::parse_from_rfc3339("2026-03-16T09:00:00+08:00").unwrap();
+            a.lead_unit_id = format!("u{i}");
+            a.lead_unit_path = format!("/qs/u{i},\"{i}\"");
+            a.brief.campaign_id = (i % 2 == 0).then(|| "c,1".to_string());
+            a.due_on = chrono::NaiveDate::from_ymd_opt(2026, 3, 17 + (i % 10) as u32).unwrap();
+            let n = 10_000 + i as u128;
+            (
+                raw(n, AssignmentsEvent::AssignmentIssued { assignment: a }),
+                tracing::Span::none(),
+            )
+        })
+        .collect();
+    for (db, _, svc) in &sides {
+        let txn = db.begin().await.unwrap();
+        drop(svc.handle_all(&txn, &issued).await.unwrap());
+        txn.commit().await.unwrap();
+    }
+    let (lite, pg) = (&sides[0], &sides[1]);
+    assert_eq!(
+        tallies(&pg.0).await,
+        tallies(&lite.0).await,
+        "issued: tallies"
+    );
+    assert_eq!(judged(&pg.0).await, judged(&lite.0).await, "issued: items");
+
+    // On 24 March the tick judges them all again: most turn red, the rest yellow.
+    let later = Utc.with_ymd_and_hms(2026, 3, 24, 2, 0, 0).unwrap();
+    let before = said(&lite.0, |_| String::new()).await.len();
+    for (_, clock, svc) in &sides {
+        clock.set(later);
+        svc.reassess().await.unwrap();
+    }
+    let cards = said(&lite.0, |_| String::new()).await.len() - before;
+    assert!(cards >= ARRAYS_FROM, "the tick carded {cards} items");
+    let items = judged(&lite.0).await;
+    assert_eq!(items.len(), n);
+    assert!(items
+        .iter()
+        .any(|i| i.contains(" RED ") && i.contains(" None ")));
+    assert_eq!(judged(&pg.0).await, items, "after the tick: items");
+    assert_eq!(
+        tallies(&pg.0).await,
+        tallies(&lite.0).await,
+        "after the tick: tallies"
+    );
+    let entries = conduct(&lite.0).await;
+    assert!(entries.len() >= ARRAYS_FROM, "{} entries", entries.len());
+    assert_eq!(
+        conduct(&pg.0).await,
+        entries,
+        "after the tick: 作风表现台账"
+    );
+    assert_eq!(
+        announced(&pg.0).await,
+        announced(&lite.0).await,
+        "announced"
+    );
+}

@@ -178,7 +178,7 @@ fn lateral(
     let (inner, values) = keys.build(PostgresQueryBuilder);
     let mut values = values.0;
     let mut arg = |items: Vec<String>| {
-        values.push(array_literal(&items).into());
+        values.push(duban_outbox::db::pg_array(items.iter().map(Some)).into());
         values.len()
     };
     let (pa, st, wn) = (
@@ -234,15 +234,6 @@ fn union(w: &Walk<'_>, backend: DbBackend) -> Statement {
         .order_by(Alias::new("id"), w.order())
         .limit(w.limit);
     backend.build(&q)
-}
-
-/// A PostgreSQL array literal of `items`, each quoted.
-fn array_literal(items: &[String]) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .map(|i| format!("\"{}\"", i.replace('\\', "\\\\").replace('"', "\\\"")))
-        .collect();
-    format!("{{{}}}", quoted.join(","))
 }
 
 /// The rows of `ids`, in that order.

@@ -4,10 +4,11 @@
 
 use crate::conduct::Fact;
 use crate::entity::{conduct_entry, tracked_item};
+use duban_outbox::db::{pg_array, with_arrays, ARRAYS_FROM};
 use duban_schema::assignments::AssignmentsEvent;
 use duban_schema::evaluation::EvaluationEvent;
 use duban_schema::{Color, Envelope, RawEnvelope};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend};
 
 /// An entry of `fact` for `person` from the event `event_id`.
 pub(crate) fn entry(
@@ -115,6 +116,24 @@ pub(crate) async fn record<C: ConnectionTrait>(
     entries: Vec<conduct_entry::Model>,
 ) -> Result<(), sea_orm::DbErr> {
     if entries.is_empty() {
+        return Ok(());
+    }
+    if conn.get_database_backend() == DbBackend::Postgres && entries.len() >= ARRAYS_FROM {
+        let column = |f: &dyn Fn(&conduct_entry::Model) -> String| {
+            pg_array(entries.iter().map(|e| Some(f(e))))
+        };
+        let values = vec![
+            column(&|e| e.id.clone()),
+            column(&|e| e.person_id.clone()),
+            column(&|e| e.fact.clone()),
+            column(&|e| e.on_day.to_string()),
+            column(&|e| e.item_id.clone()),
+            column(&|e| e.text.clone()),
+        ];
+        let sql = "INSERT INTO conduct_entry (id, person_id, fact, on_day, item_id, text) \
+                   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], \
+                   $5::text[], $6::text[]) ON CONFLICT (id) DO NOTHING";
+        conn.execute(with_arrays(sql, values)).await?;
         return Ok(());
     }
     let rows: Vec<conduct_entry::ActiveModel> = entries.into_iter().map(Into::into).collect();

@@ -12,8 +12,8 @@ use duban_schema::assignments::{AssignmentState, ProblemState};
 use duban_schema::evaluation::{ColorRules, EvaluationEvent};
 use duban_schema::{topics, Color, Envelope};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    IntoActiveModel, QueryFilter, Statement, TransactionTrait, Value,
 };
 use std::sync::{Arc, RwLock};
 
@@ -94,16 +94,55 @@ pub(crate) async fn save<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Rows a PostgreSQL statement of judged items carries, one array per column.
+const ARRAY_ROWS: usize = 5_000;
+
+/// The columns judging sets, from the batch `v`.
+const JUDGED_SET: &str = "color = v.color, reason = v.reason, color_since = v.color_since, \
+     rule = v.rule, next_check_on = v.next_check_on, overdue = v.overdue, ack_missed = v.ack_missed";
+
+/// PostgreSQL: the judged columns of `chunk` as one UPDATE over eight array parameters,
+/// the same text and plan for any number of rows (for a tick of 1,000 items, two 500-row
+/// `VALUES` lists took about 3 ms more to parse and plan).
+fn judged_as_arrays(chunk: &[(Option<tracked_item::Model>, tracked_item::Model)]) -> Statement {
+    use duban_outbox::db::pg_array;
+    let column = |f: &dyn Fn(&tracked_item::Model) -> Option<String>| {
+        pg_array(chunk.iter().map(|(_, m)| f(m)))
+    };
+    let values = vec![
+        column(&|m| Some(m.id.clone())),
+        column(&|m| Some(m.color.clone())),
+        column(&|m| Some(m.reason.clone())),
+        column(&|m| Some(m.color_since.to_rfc3339())),
+        column(&|m| Some(m.rule.clone())),
+        column(&|m| m.next_check_on.map(|d| d.to_string())),
+        column(&|m| Some(m.overdue.to_string())),
+        column(&|m| Some(m.ack_missed.to_string())),
+    ];
+    let sql = format!(
+        "UPDATE tracked_item SET {JUDGED_SET} FROM unnest($1::text[], $2::text[], $3::text[], \
+         $4::timestamptz[], $5::text[], $6::date[], $7::bool[], $8::bool[]) \
+         AS v (id, color, reason, color_since, rule, next_check_on, overdue, ack_missed) \
+         WHERE tracked_item.id = v.id"
+    );
+    duban_outbox::db::with_arrays(sql, values)
+}
+
 /// Writes the columns judging sets on each judged row that changed (its color, rule,
 /// reason and schedule, its overdue and missed sign-for flags), and moves its unit's
-/// figures with it: one narrow UPDATE per 500 rows rather than rewriting every column.
+/// figures with it: one narrow UPDATE per batch rather than rewriting every column.
 pub(crate) async fn save_judged<C: ConnectionTrait>(
     conn: &C,
     changes: Vec<(Option<tracked_item::Model>, tracked_item::Model)>,
 ) -> Result<(), sea_orm::DbErr> {
-    use sea_orm::{DbBackend, Statement, Value};
     crate::tally::apply(conn, &changes).await?;
     let backend = conn.get_database_backend();
+    if backend == DbBackend::Postgres && changes.len() >= duban_outbox::db::ARRAYS_FROM {
+        for chunk in changes.chunks(ARRAY_ROWS) {
+            conn.execute(judged_as_arrays(chunk)).await?;
+        }
+        return Ok(());
+    }
     const COLUMNS: usize = 8;
     for chunk in changes.chunks(500) {
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * COLUMNS);
@@ -129,9 +168,7 @@ pub(crate) async fn save_judged<C: ConnectionTrait>(
         }
         let sql = format!(
             "WITH v (id, color, reason, color_since, rule, next_check_on, overdue, ack_missed) \
-             AS (VALUES {}) UPDATE tracked_item SET color = v.color, reason = v.reason, \
-             color_since = v.color_since, rule = v.rule, next_check_on = v.next_check_on, \
-             overdue = v.overdue, ack_missed = v.ack_missed FROM v WHERE tracked_item.id = v.id",
+             AS (VALUES {}) UPDATE tracked_item SET {JUDGED_SET} FROM v WHERE tracked_item.id = v.id",
             rows.join(", ")
         );
         conn.execute(Statement::from_sql_and_values(backend, sql, values))

@@ -5,7 +5,8 @@ use crate::entity::tracked_item;
 use crate::figures::{contribution, Ack, Figures, Tallied};
 use crate::item::{facts, PROBLEM};
 use crate::migration::TALLY_COLUMNS;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use duban_outbox::db::{pg_array, with_arrays, ARRAYS_FROM};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 
 /// What `m` adds to its unit's figures as it is stored.
@@ -76,6 +77,34 @@ pub(crate) async fn apply<C: ConnectionTrait>(
         .filter(|&i| deltas.iter().any(|(_, f)| f.to_list()[i] != 0))
         .collect();
     let names: Vec<&str> = moving.iter().map(|&i| TALLY_COLUMNS[i]).collect();
+    let set: Vec<String> = names
+        .iter()
+        .map(|c| format!("{c} = unit_tally.{c} + excluded.{c}"))
+        .collect();
+    let set = set.join(", ");
+    if conn.get_database_backend() == DbBackend::Postgres && deltas.len() >= ARRAYS_FROM {
+        let mut columns = vec![
+            pg_array(deltas.iter().map(|((p, _, _), _)| Some(p))),
+            pg_array(deltas.iter().map(|((_, c, _), _)| Some(c))),
+            pg_array(deltas.iter().map(|((_, _, k), _)| Some(k))),
+        ];
+        columns.extend(
+            moving
+                .iter()
+                .map(|&i| pg_array(deltas.iter().map(|(_, f)| Some(f.to_list()[i].to_string())))),
+        );
+        let arrays: Vec<String> = (1..=columns.len())
+            .map(|n| format!("${n}::{}[]", if n <= 3 { "text" } else { "bigint" }))
+            .collect();
+        let sql = format!(
+            "INSERT INTO unit_tally (unit_path, campaign_id, kind, {}) SELECT * FROM unnest({}) \
+             ON CONFLICT (unit_path, campaign_id, kind) DO UPDATE SET {set}",
+            names.join(", "),
+            arrays.join(", ")
+        );
+        conn.execute(with_arrays(sql, columns)).await?;
+        return Ok(());
+    }
     let rows: Vec<String> = deltas
         .into_iter()
         .map(|((path, campaign, kind), f)| {
@@ -91,16 +120,11 @@ pub(crate) async fn apply<C: ConnectionTrait>(
         })
         .collect();
     for chunk in rows.chunks(500) {
-        let set: Vec<String> = names
-            .iter()
-            .map(|c| format!("{c} = unit_tally.{c} + excluded.{c}"))
-            .collect();
         let sql = format!(
             "INSERT INTO unit_tally (unit_path, campaign_id, kind, {}) VALUES {} \
-             ON CONFLICT (unit_path, campaign_id, kind) DO UPDATE SET {}",
+             ON CONFLICT (unit_path, campaign_id, kind) DO UPDATE SET {set}",
             names.join(", "),
             chunk.join(", "),
-            set.join(", ")
         );
         conn.execute_unprepared(&sql).await?;
     }

@@ -121,6 +121,46 @@ pub fn in_subtree<C: sea_orm::ColumnTrait>(column: C, root: &str) -> sea_orm::Co
         .add(column.like(LikeExpr::new(format!("{escaped}/%")).escape('\\')))
 }
 
+/// Rows from which a batch goes to PostgreSQL as arrays ([`pg_array`]) rather than a
+/// `VALUES` list: a 1,000-row list costs milliseconds to parse and plan, while a small
+/// one is planned for its own values each time (docs/performance-log.md,
+/// «The color tick: large batches as arrays»).
+pub const ARRAYS_FROM: usize = 200;
+
+/// A PostgreSQL array literal of `items`, each quoted and `None` as NULL: one column of
+/// a batch, sent as a single `unnest($n::type[])` parameter so that the statement's text
+/// and plan are the same whatever the batch's size.
+pub fn pg_array<S: AsRef<str>>(items: impl IntoIterator<Item = Option<S>>) -> String {
+    let mut out = String::from("{");
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match item {
+            Some(s) => {
+                out.push('"');
+                for c in s.as_ref().chars() {
+                    if c == '"' || c == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+                out.push('"');
+            }
+            None => out.push_str("NULL"),
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// The PostgreSQL statement `sql` whose parameters `$1`, `$2`, … are the array literals
+/// `columns` ([`pg_array`]), in that order.
+pub fn with_arrays(sql: impl Into<String>, columns: Vec<String>) -> Statement {
+    let values: Vec<sea_orm::Value> = columns.into_iter().map(Into::into).collect();
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}
+
 /// Whether the database answers; for readiness probes.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
@@ -267,6 +307,13 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_array_literal_quotes_every_element_and_keeps_null_apart() {
+        let items = [Some(r#"a "b" \c {d}, e"#), None, Some("NULL"), Some("")];
+        assert_eq!(pg_array(items), r#"{"a \"b\" \\c {d}, e",NULL,"NULL",""}"#);
+        assert_eq!(pg_array(Vec::<Option<&str>>::new()), "{}");
+    }
 
     fn parse(v: &str) -> (u32, u32, u32) {
         let mut it = v.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
