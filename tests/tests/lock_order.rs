@@ -245,7 +245,9 @@ async fn judged_during_a_completion(judge: Judge) {
         json!({"id": id, "expectedVersion": acked, "result": "已办结"}),
     )
     .await;
-    let sleeping = "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'";
+    // This database's sleep only: the other tests of this file sleep in theirs meanwhile.
+    let sleeping = "SELECT count(*) FROM pg_stat_activity \
+                    WHERE wait_event = 'PgSleep' AND datname = current_database()";
     let mut waited = 0;
     while count_rows(db, sleeping).await.unwrap() == 0 {
         assert!(
