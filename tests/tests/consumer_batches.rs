@@ -24,9 +24,19 @@ async fn parts<M: MigratorTrait>(
     name: &str,
 ) -> (DatabaseConnection, SharedClock, EventBus) {
     let url = format!("sqlite://{}/{name}.db?mode=rwc", dir.path().display());
-    let db = duban_outbox::db::connect(&url, service).await.unwrap();
+    let (db, clock, bus) = parts_at::<M>(&url, service).await;
+    (db, clock, bus)
+}
+
+/// The database of `service` at `url`, migrated; a clock at 10:00 on Monday 16 March
+/// 2026 that the test can move; and a bus.
+async fn parts_at<M: MigratorTrait>(
+    url: &str,
+    service: &str,
+) -> (DatabaseConnection, Arc<ManualClock>, EventBus) {
+    let db = duban_outbox::db::connect(url, service).await.unwrap();
     M::up(&db, None).await.unwrap();
-    let clock: SharedClock = Arc::new(ManualClock::new(
+    let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 3, 16, 2, 0, 0).unwrap(),
     ));
     let bus = EventBus {
@@ -417,16 +427,9 @@ async fn large_batches_on_postgresql_are_written_as_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let lite_url = format!("sqlite://{}/lite.db?mode=rwc", dir.path().display());
     let pg_url = duban_tests::fresh_database().await.unwrap();
-    let at = Utc.with_ymd_and_hms(2026, 3, 16, 2, 0, 0).unwrap();
     let mut sides = Vec::new();
     for url in [lite_url, pg_url] {
-        let db = duban_outbox::db::connect(&url, "evaluation").await.unwrap();
-        M::up(&db, None).await.unwrap();
-        let clock = Arc::new(ManualClock::new(at));
-        let bus = EventBus {
-            transport: Arc::new(duban_transport::InProcessTransport::new()),
-            wake: Arc::new(tokio::sync::Notify::new()),
-        };
+        let (db, clock, bus) = parts_at::<M>(&url, "evaluation").await;
         let svc = EvaluationService::new(db.clone(), bus, clock.clone(), "qs", 2);
         svc.load_calendar().await.unwrap();
         sides.push((db, clock, svc));
