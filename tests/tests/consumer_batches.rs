@@ -499,3 +499,117 @@ async fn large_batches_on_postgresql_are_written_as_on_sqlite() {
         "announced"
     );
 }
+
+/// Item `id` of the example assignment at `version` (issued at 1, then raised), due on
+/// 31 March, as event `n`.
+fn at_version(id: &str, version: i64, n: u128) -> RawEnvelope {
+    let assignment = AssignmentSnapshot {
+        state: if version == 1 {
+            AssignmentState::Issued
+        } else {
+            AssignmentState::InProgress
+        },
+        due_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+        version,
+        ..AssignmentSnapshot::example(id)
+    };
+    let event = if version == 1 {
+        AssignmentsEvent::AssignmentIssued { assignment }
+    } else {
+        AssignmentsEvent::SupervisionRaised {
+            assignment,
+            from: SupervisionLevel::Normal,
+        }
+    };
+    raw(n, event)
+}
+
+/// The sequential scans of `table` that `txn`'s session made and has not reported yet
+/// (earlier transactions' included): a difference within one transaction is its own.
+async fn seq_scans(txn: &sea_orm::DatabaseTransaction, table: &str) -> i64 {
+    let sql = format!("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = '{table}'");
+    txn.query_one(Statement::from_string(sea_orm::DbBackend::Postgres, sql))
+        .await
+        .unwrap()
+        .and_then(|r| r.try_get_by_index::<i64>(0).ok())
+        .unwrap_or(0)
+}
+
+/// Evaluation reads a batch's items by their index on PostgreSQL, whatever plan the
+/// session has cached for the lookup. PostgreSQL may cache a generic plan for a statement
+/// it has run five times; one made while the table was small is a sequential scan, run
+/// over every row the table gains until the next ANALYZE (in the bench it cost
+/// evaluation's batches 20–60 ms each). Here the session caches generic plans from the
+/// first run (`plan_cache_mode` in its connection options): 64 items analyzed, looked up
+/// once, then 10,000 more items.
+#[tokio::test]
+async fn evaluation_reads_a_batch_by_the_index_whatever_plan_is_cached() {
+    type M = duban_evaluation::migration::Migrator;
+    let url = duban_tests::fresh_database().await.unwrap();
+    let (_, clock, bus) = parts_at::<M>(&url, "evaluation").await;
+    // One connection: every batch runs in the session that caches the plans.
+    let options = "-c search_path=duban_evaluation -c plan_cache_mode=force_generic_plan";
+    let mut opts = sea_orm::ConnectOptions::new(format!(
+        "{url}?options={}",
+        options.replace(' ', "%20").replace('=', "%3D")
+    ));
+    opts.max_connections(1).sqlx_logging(false);
+    let db = sea_orm::Database::connect(opts).await.unwrap();
+    let svc = EvaluationService::new(db.clone(), bus, clock, "qs", 2);
+    svc.load_calendar().await.unwrap();
+    // The same 64 items at `version`, in one batch.
+    let batch = |version: i64| -> Vec<(RawEnvelope, tracing::Span)> {
+        (0..64)
+            .map(|i| {
+                let n = version as u128 * 100 + i;
+                (
+                    at_version(&format!("a{i}"), version, n),
+                    tracing::Span::none(),
+                )
+            })
+            .collect()
+    };
+    // Handles the batch of `version` in one transaction; the sequential scans of
+    // tracked_item it made.
+    let handle = |version: i64| {
+        let (db, svc, events) = (db.clone(), svc.clone(), batch(version));
+        async move {
+            let txn = db.begin().await.unwrap();
+            let before = seq_scans(&txn, "tracked_item").await;
+            drop(svc.handle_all(&txn, &events).await.unwrap());
+            let after = seq_scans(&txn, "tracked_item").await;
+            let mode = txn
+                .query_one(Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SHOW plan_cache_mode",
+                ))
+                .await
+                .unwrap()
+                .and_then(|r| r.try_get_by_index::<String>(0).ok());
+            // Only the lookup is planned anew; the batch's later statements keep the mode.
+            assert_eq!(mode.as_deref(), Some("force_generic_plan"));
+            txn.commit().await.unwrap();
+            after - before
+        }
+    };
+    handle(1).await;
+    db.execute_unprepared("ANALYZE tracked_item").await.unwrap();
+    assert_eq!(
+        handle(2).await,
+        1,
+        "on 64 items the lookup is a sequential scan"
+    );
+    db.execute_unprepared(
+        "INSERT INTO tracked_item SELECT (jsonb_populate_record(t, jsonb_build_object('id', 'g' || g))).* \
+         FROM tracked_item t, generate_series(1, 10000) g WHERE t.id = 'a0'",
+    )
+    .await
+    .unwrap();
+    let scans = handle(3).await;
+    let moved = column(&db, "SELECT id FROM tracked_item WHERE version = 3").await;
+    assert_eq!(moved.len(), 64, "the batch moved its items");
+    assert_eq!(
+        scans, 0,
+        "no sequential scan of 10,064 items for a batch of 64"
+    );
+}

@@ -176,13 +176,15 @@ impl EvaluationService {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut items: HashMap<String, tracked_item::Model> = tracked_item::Entity::find()
+        let read = tracked_item::Entity::find()
             .filter(tracked_item::Column::Id.is_in(ids))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|m| (m.id.clone(), m))
-            .collect();
+            .all(txn);
+        let mut items: HashMap<String, tracked_item::Model> =
+            duban_outbox::db::planned_for_values(txn, read)
+                .await?
+                .into_iter()
+                .map(|m| (m.id.clone(), m))
+                .collect();
         let cal = self.calendar_now();
         let originals = items.clone();
         let (mut touched, mut announced, mut rated) = (Vec::new(), Vec::new(), Vec::new());

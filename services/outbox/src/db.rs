@@ -7,8 +7,8 @@
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
-    DbErr, EntityTrait, Statement, TransactionTrait,
+    ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, Statement, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
@@ -119,6 +119,26 @@ pub fn in_subtree<C: sea_orm::ColumnTrait>(column: C, root: &str) -> sea_orm::Co
     sea_orm::Condition::any()
         .add(column.eq(root))
         .add(column.like(LikeExpr::new(format!("{escaped}/%")).escape('\\')))
+}
+
+/// Runs `query`, a statement on `txn`, planned for its own values on PostgreSQL; the
+/// transaction's other statements keep the plans PostgreSQL caches. For a lookup of a list
+/// of ids in a table that grows under it: a plan cached while the table held a row or two
+/// (a sequential scan) is otherwise run over every row it has gained until the next
+/// ANALYZE (docs/performance-log.md, «A plan cached from a small table»).
+pub async fn planned_for_values<T>(
+    txn: &DatabaseTransaction,
+    query: impl std::future::Future<Output = Result<T, DbErr>>,
+) -> Result<T, DbErr> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return query.await;
+    }
+    txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+        .await?;
+    let out = query.await?;
+    txn.execute_unprepared("SET LOCAL plan_cache_mode TO DEFAULT")
+        .await?;
+    Ok(out)
 }
 
 /// Rows from which a batch goes to PostgreSQL as arrays ([`pg_array`]) rather than a
