@@ -123,7 +123,7 @@ pub fn in_subtree<C: sea_orm::ColumnTrait>(column: C, root: &str) -> sea_orm::Co
 
 /// Runs `query`, a statement on `txn`, planned for its own values on PostgreSQL; the
 /// transaction's other statements keep the plans PostgreSQL caches. For a lookup of a list
-/// of ids in a table that grows under it: a plan cached while the table held a row or two
+/// of ids in a table that grows under it: a plan cached while the table was small
 /// (a sequential scan) is otherwise run over every row it has gained until the next
 /// ANALYZE (docs/performance-log.md, «A plan cached from a small table»).
 pub async fn planned_for_values<T>(
