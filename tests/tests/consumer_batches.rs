@@ -549,8 +549,9 @@ async fn evaluation_reads_a_batch_by_the_index_whatever_plan_is_cached() {
     let (_, clock, bus) = parts_at::<M>(&url, "evaluation").await;
     // One connection: every batch runs in the session that caches the plans.
     let options = "-c search_path=duban_evaluation -c plan_cache_mode=force_generic_plan";
+    let join = if url.contains('?') { '&' } else { '?' };
     let mut opts = sea_orm::ConnectOptions::new(format!(
-        "{url}?options={}",
+        "{url}{join}options={}",
         options.replace(' ', "%20").replace('=', "%3D")
     ));
     opts.max_connections(1).sqlx_logging(false);
