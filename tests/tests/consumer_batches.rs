@@ -109,7 +109,15 @@ async fn said(db: &DatabaseConnection, say: impl Fn(&serde_json::Value) -> Strin
         .collect()
 }
 
+/// [`at_version`], numbered by the item's first letter and its version.
 fn moved(id: &str, version: i64, due_day: u32, percent: i32) -> RawEnvelope {
+    let n = u128::from(id.as_bytes()[0]) * 100 + version as u128;
+    at_version(id, version, due_day, percent, n)
+}
+
+/// Item `id` of the example assignment at `version` (issued at 1, then raised), due on
+/// `due_day` March at `percent`, as event `n`.
+fn at_version(id: &str, version: i64, due_day: u32, percent: i32, n: u128) -> RawEnvelope {
     let a = AssignmentSnapshot {
         state: if version == 1 {
             AssignmentState::Issued
@@ -121,7 +129,6 @@ fn moved(id: &str, version: i64, due_day: u32, percent: i32) -> RawEnvelope {
         version,
         ..AssignmentSnapshot::example(id)
     };
-    let n = u128::from(id.as_bytes()[0]) * 100 + version as u128;
     raw(
         n,
         if version == 1 {
@@ -500,30 +507,6 @@ async fn large_batches_on_postgresql_are_written_as_on_sqlite() {
     );
 }
 
-/// Item `id` of the example assignment at `version` (issued at 1, then raised), due on
-/// 31 March, as event `n`.
-fn at_version(id: &str, version: i64, n: u128) -> RawEnvelope {
-    let assignment = AssignmentSnapshot {
-        state: if version == 1 {
-            AssignmentState::Issued
-        } else {
-            AssignmentState::InProgress
-        },
-        due_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
-        version,
-        ..AssignmentSnapshot::example(id)
-    };
-    let event = if version == 1 {
-        AssignmentsEvent::AssignmentIssued { assignment }
-    } else {
-        AssignmentsEvent::SupervisionRaised {
-            assignment,
-            from: SupervisionLevel::Normal,
-        }
-    };
-    raw(n, event)
-}
-
 /// The sequential scans of `table` that `txn`'s session made and has not reported yet
 /// (earlier transactions' included): a difference within one transaction is its own.
 async fn seq_scans(txn: &sea_orm::DatabaseTransaction, table: &str) -> i64 {
@@ -564,7 +547,7 @@ async fn evaluation_reads_a_batch_by_the_index_whatever_plan_is_cached() {
             .map(|i| {
                 let n = version as u128 * 100 + i;
                 (
-                    at_version(&format!("a{i}"), version, n),
+                    at_version(&format!("a{i}"), version, 31, 0, n),
                     tracing::Span::none(),
                 )
             })
